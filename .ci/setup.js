@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/*
+ * Idempotent setup used by `npm start` and `npm test`:
+ *  - checks the Node version (22 or 24 declared; 20 works with engine warnings),
+ *  - runs `npm ci` when node_modules is missing or older than package-lock.json,
+ *    building native modules (better-sqlite3) from source against the running Node's headers
+ *    when their prebuilt download is unreachable,
+ *  - with --with-system-packages, makes sure Debian's chromium and postgresql are present
+ *    (installing them with apt-get when running as root), for the e2e and PostgreSQL tests.
+ * Nothing here downloads from anywhere but the configured npm registry and Debian's mirrors.
+ */
+const { execFileSync, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const stampFile = path.join(root, 'node_modules', '.mesh-security-install');
+
+function log(message) {
+  process.stdout.write(`[setup] ${message}\n`);
+}
+
+function fail(message) {
+  process.stderr.write(`[setup] error: ${message}\n`);
+  process.exit(1);
+}
+
+function checkNode() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) {
+    fail(`Node ${process.versions.node} is too old; use Node 22 or 24 (see .nvmrc).`);
+  }
+  if (major !== 22 && major !== 24) {
+    log(
+      `Node ${process.versions.node}: Backstage declares 22 || 24; continuing (engine warnings are expected).`,
+    );
+  }
+}
+
+function installStamp() {
+  const lock = fs.readFileSync(path.join(root, 'package-lock.json'));
+  return crypto
+    .createHash('sha256')
+    .update(lock)
+    .update(process.versions.node)
+    .digest('hex');
+}
+
+/** Point node-gyp at the running Node's own headers so native builds need no download. */
+function nativeBuildEnv() {
+  const env = { ...process.env };
+  if (!env.npm_config_nodedir) {
+    const prefix = path.resolve(path.dirname(process.execPath), '..');
+    if (fs.existsSync(path.join(prefix, 'include', 'node', 'node.h'))) {
+      env.npm_config_nodedir = prefix;
+    }
+  }
+  return env;
+}
+
+function ensureNodeModules() {
+  const wanted = installStamp();
+  const have = fs.existsSync(stampFile)
+    ? fs.readFileSync(stampFile, 'utf8').trim()
+    : '';
+  if (have === wanted) {
+    log('node_modules is up to date with package-lock.json.');
+    return;
+  }
+  // Installed by hand with `npm install` after the last lockfile change: npm's own hidden
+  // lockfile is at least as new as package-lock.json, so the tree matches; just record it.
+  const hiddenLock = path.join(root, 'node_modules', '.package-lock.json');
+  if (
+    !have &&
+    fs.existsSync(hiddenLock) &&
+    fs.statSync(hiddenLock).mtimeMs >=
+      fs.statSync(path.join(root, 'package-lock.json')).mtimeMs
+  ) {
+    fs.writeFileSync(stampFile, `${wanted}\n`);
+    log('node_modules matches package-lock.json (installed with npm install).');
+    return;
+  }
+  log('Installing npm dependencies (npm ci)…');
+  const result = spawnSync(
+    'npm',
+    ['ci', '--no-audit', '--no-fund', '--loglevel=error'],
+    { cwd: root, stdio: 'inherit', env: nativeBuildEnv() },
+  );
+  if (result.status !== 0) {
+    fail('npm ci failed; see the output above.');
+  }
+  fs.writeFileSync(stampFile, `${wanted}\n`);
+}
+
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+function postgresBinDir() {
+  const base = '/usr/lib/postgresql';
+  if (!fs.existsSync(base)) return undefined;
+  const versions = fs
+    .readdirSync(base)
+    .filter(v => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions.length ? path.join(base, versions[0], 'bin') : undefined;
+}
+
+function ensureSystemPackages() {
+  const missing = [];
+  if (!fs.existsSync('/usr/bin/chromium')) missing.push('chromium');
+  if (!postgresBinDir()) missing.push('postgresql');
+  if (missing.length === 0) {
+    log('Debian packages chromium and postgresql are present.');
+    return;
+  }
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !has('apt-get')) {
+    fail(
+      `the tests need Debian packages: ${missing.join(' ')}. Install them with ` +
+        `"sudo apt-get install -y ${missing.join(' ')}" and run again.`,
+    );
+  }
+  log(`Installing Debian packages: ${missing.join(' ')}…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+    { stdio: 'inherit', env },
+  );
+}
+
+checkNode();
+ensureNodeModules();
+if (process.argv.includes('--with-system-packages')) {
+  ensureSystemPackages();
+}

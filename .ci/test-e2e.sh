@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# End-to-end suite: builds the frontend, then Playwright starts the real backend (which serves
+# the built app on :7007), drives Debian's Chromium headless, and stops the backend afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+results_dir="${MESH_SECURITY_RESULTS_DIR:-$PWD/e2e/test-results}"
+mkdir -p "$results_dir"
+
+if [[ ! -x /usr/bin/chromium ]]; then
+  echo "Debian's chromium is not installed (apt-get install chromium)." >&2
+  exit 1
+fi
+echo "Building the frontend…"
+npm run build -w app
+export PLAYWRIGHT_JSON_OUTPUT_FILE="$results_dir/e2e.json"
+npx playwright test --config e2e/playwright.config.ts "$@"

@@ -1,0 +1,1 @@
+export { EntityMeshSecurityCard } from './EntityMeshSecurityCard';

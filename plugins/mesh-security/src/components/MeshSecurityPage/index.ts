@@ -1,0 +1,1 @@
+export { MeshSecurityPage } from './MeshSecurityPage';
