@@ -1,0 +1,118 @@
+import { Config } from '@backstage/config';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { KubernetesClusterConfig } from './sources/kubernetesHttp';
+
+/** A cluster Mesh Security reads, from either configuration block. */
+export type ClusterConfig =
+  | ({ type: 'kubernetes' } & KubernetesClusterConfig)
+  | { type: 'manifests'; name: string; path: string };
+
+/** The backend's settings, validated, with defaults applied. */
+export interface MeshSecurityConfig {
+  clusters: ClusterConfig[];
+  refreshIntervalSeconds: number;
+  requestTimeoutMs: number;
+  certificateExpiryWarningDays: number;
+  linkerdDefaultInboundPolicy?: string;
+}
+
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9_.]{0,61}[a-z0-9])?$/i;
+
+/**
+ * Reads `meshSecurity.*` and the Kubernetes plugin's `kubernetes.clusterLocatorMethods`
+ * (type `config`), so a Backstage already configured for the Kubernetes plugin needs nothing
+ * else. Clusters we cannot read the way they are configured (another auth provider, another
+ * locator type) are skipped with a warning that says why; invalid values fail startup with the
+ * offending key named.
+ */
+export function readMeshSecurityConfig(
+  config: Config,
+  logger: LoggerService,
+): MeshSecurityConfig {
+  const clusters: ClusterConfig[] = [];
+  const names = new Set<string>();
+  const add = (cluster: ClusterConfig, key: string) => {
+    if (!CLUSTER_NAME.test(cluster.name)) {
+      throw new Error(`${key}.name "${cluster.name}" is not a valid cluster name`);
+    }
+    if (names.has(cluster.name)) {
+      throw new Error(`${key}.name: cluster "${cluster.name}" is configured twice`);
+    }
+    names.add(cluster.name);
+    clusters.push(cluster);
+  };
+
+  const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
+  methods.forEach((method, m) => {
+    const type = method.getString('type');
+    if (type !== 'config') {
+      logger.warn(
+        `Mesh Security reads only clusterLocatorMethods of type "config"; kubernetes.clusterLocatorMethods[${m}] (type "${type}") is skipped`,
+      );
+      return;
+    }
+    (method.getOptionalConfigArray('clusters') ?? []).forEach((cluster, c) => {
+      const key = `kubernetes.clusterLocatorMethods[${m}].clusters[${c}]`;
+      const name = cluster.getString('name');
+      const authProvider = cluster.getOptionalString('authProvider') ?? 'serviceAccount';
+      if (authProvider !== 'serviceAccount') {
+        logger.warn(
+          `Mesh Security supports authProvider "serviceAccount" only; cluster "${name}" (${key}) uses "${authProvider}" and is skipped`,
+        );
+        return;
+      }
+      const url = cluster.getString('url');
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new Error(`${key}.url is not a valid URL`);
+      }
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        throw new Error(`${key}.url must be http(s)`);
+      }
+      add(
+        {
+          type: 'kubernetes',
+          name,
+          url,
+          serviceAccountToken: cluster.getOptionalString('serviceAccountToken'),
+          caData: cluster.getOptionalString('caData'),
+          caFile: cluster.getOptionalString('caFile'),
+          skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
+        },
+        key,
+      );
+    });
+  });
+
+  (config.getOptionalConfigArray('meshSecurity.clusters') ?? []).forEach((cluster, c) => {
+    const key = `meshSecurity.clusters[${c}]`;
+    const type = cluster.getString('type');
+    if (type !== 'manifests') {
+      throw new Error(`${key}.type must be "manifests" (live clusters go under kubernetes.clusterLocatorMethods)`);
+    }
+    add({ type: 'manifests', name: cluster.getString('name'), path: cluster.getString('path') }, key);
+  });
+
+  const refreshIntervalSeconds = config.getOptionalNumber('meshSecurity.refreshIntervalSeconds') ?? 60;
+  if (!(refreshIntervalSeconds >= 5)) {
+    throw new Error('meshSecurity.refreshIntervalSeconds must be at least 5');
+  }
+  const requestTimeoutMs = config.getOptionalNumber('meshSecurity.requestTimeoutMs') ?? 5000;
+  if (!(requestTimeoutMs > 0 && requestTimeoutMs <= 5000)) {
+    throw new Error('meshSecurity.requestTimeoutMs must be between 1 and 5000');
+  }
+  const certificateExpiryWarningDays =
+    config.getOptionalNumber('meshSecurity.certificateExpiryWarningDays') ?? 30;
+  if (!(certificateExpiryWarningDays >= 0)) {
+    throw new Error('meshSecurity.certificateExpiryWarningDays must be 0 or more');
+  }
+  return {
+    clusters,
+    refreshIntervalSeconds,
+    requestTimeoutMs,
+    certificateExpiryWarningDays,
+    linkerdDefaultInboundPolicy: config.getOptionalString('meshSecurity.linkerdDefaultInboundPolicy'),
+  };
+}

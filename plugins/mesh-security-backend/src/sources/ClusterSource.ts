@@ -1,0 +1,37 @@
+/** How one kind fared in the last read of a cluster. */
+export interface KindStatus {
+  /** `ResourceKind.key`, e.g. `security.istio.io/peerauthentications`, or `configmaps/<ns>/<name>`. */
+  key: string;
+  state: 'ok' | 'notInstalled' | 'forbidden' | 'error';
+  /** The API version that answered, when one did. */
+  version?: string;
+  /** Objects read. */
+  count: number;
+  /** For forbidden/error: what went wrong, safe to show (never an upstream body or a token). */
+  message?: string;
+}
+
+/** The outcome of reading one cluster. */
+export interface SourceRead {
+  /** Trimmed Kubernetes objects (plain JSON), every kind mixed. */
+  objects: unknown[];
+  kinds: KindStatus[];
+  /** Kubernetes API requests made for this read. */
+  requests: number;
+}
+
+/**
+ * Where a cluster's objects come from: a live Kubernetes API or a directory of manifests.
+ * A source never throws for one bad kind; it throws only when the cluster as a whole cannot be
+ * read (unreachable, timed out, unauthorized), with a message safe to show.
+ */
+export interface ClusterSource {
+  readonly name: string;
+  readonly type: 'kubernetes' | 'manifests';
+  read(): Promise<SourceRead>;
+}
+
+/** The cluster as a whole could not be read. The message is safe to show to users. */
+export class ClusterUnreachableError extends Error {
+  readonly name = 'ClusterUnreachableError';
+}

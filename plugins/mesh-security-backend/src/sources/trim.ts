@@ -1,0 +1,127 @@
+/**
+ * Trimmed projections: what is kept of each object read from a cluster, so that a snapshot
+ * retains a small, bounded amount per pod. Everything the engine reads is kept; bulky fields it
+ * never reads (managedFields, last-applied annotations, container images/commands/probes/
+ * resources, env values, most of status) are dropped as soon as a page arrives.
+ */
+
+type Json = Record<string, unknown>;
+
+const DROPPED_ANNOTATIONS = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  'deployment.kubernetes.io/revision',
+]);
+
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function trimMetadata(metadata: unknown): Json | undefined {
+  if (!isObject(metadata)) return undefined;
+  const { managedFields, annotations, ...rest } = metadata;
+  const out: Json = { ...rest };
+  if (isObject(annotations)) {
+    out.annotations = Object.fromEntries(
+      Object.entries(annotations).filter(
+        ([key, value]) =>
+          !DROPPED_ANNOTATIONS.has(key) &&
+          // Huge annotation values are never mesh configuration.
+          !(typeof value === 'string' && value.length > 4096),
+      ),
+    );
+  }
+  return out;
+}
+
+function trimEnv(env: unknown): unknown {
+  if (!Array.isArray(env)) return undefined;
+  // Only references to Secrets matter (credential-leakage pillar); values are never kept.
+  const refs = env
+    .filter(e => isObject(e) && isObject(e.valueFrom) && isObject(e.valueFrom.secretKeyRef))
+    .map(e => ({ name: (e as Json).name, valueFrom: { secretKeyRef: ((e as Json).valueFrom as Json).secretKeyRef } }));
+  return refs.length ? refs : undefined;
+}
+
+function trimContainer(container: unknown): unknown {
+  if (!isObject(container)) return container;
+  const envFrom = Array.isArray(container.envFrom)
+    ? container.envFrom.filter(e => isObject(e) && isObject(e.secretRef))
+    : undefined;
+  return {
+    name: container.name,
+    ports: container.ports,
+    restartPolicy: container.restartPolicy,
+    env: trimEnv(container.env),
+    envFrom: envFrom?.length ? envFrom : undefined,
+  };
+}
+
+function trimVolumes(volumes: unknown): unknown {
+  if (!Array.isArray(volumes)) return undefined;
+  // Secret, projected-secret and CSI volumes matter; others only by name.
+  return volumes.map(v =>
+    isObject(v)
+      ? { name: v.name, secret: v.secret, projected: v.projected, csi: v.csi }
+      : v,
+  );
+}
+
+function trimPodSpec(spec: unknown): unknown {
+  if (!isObject(spec)) return spec;
+  return {
+    serviceAccountName: spec.serviceAccountName ?? spec.serviceAccount,
+    containers: Array.isArray(spec.containers) ? spec.containers.map(trimContainer) : spec.containers,
+    initContainers: Array.isArray(spec.initContainers)
+      ? spec.initContainers.map(trimContainer)
+      : undefined,
+    volumes: trimVolumes(spec.volumes),
+    hostNetwork: spec.hostNetwork,
+  };
+}
+
+function trimTemplate(template: unknown): unknown {
+  if (!isObject(template)) return template;
+  return { metadata: trimMetadata(template.metadata), spec: trimPodSpec(template.spec) };
+}
+
+/** Returns the trimmed projection of one raw object (unknown kinds pass through, minus bulk). */
+export function trimObject(raw: unknown): unknown {
+  if (!isObject(raw)) return raw;
+  const base: Json = {
+    apiVersion: raw.apiVersion,
+    kind: raw.kind,
+    metadata: trimMetadata(raw.metadata),
+  };
+  const spec = raw.spec;
+  switch (raw.kind) {
+    case 'Pod': {
+      const status = isObject(raw.status)
+        ? { phase: raw.status.phase, podIP: raw.status.podIP, podIPs: raw.status.podIPs }
+        : undefined;
+      return { ...base, spec: trimPodSpec(spec), status };
+    }
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+      return isObject(spec)
+        ? { ...base, spec: { replicas: spec.replicas, selector: spec.selector, template: trimTemplate(spec.template) } }
+        : base;
+    case 'CronJob': {
+      const jobTemplate = isObject(spec) && isObject(spec.jobTemplate) ? spec.jobTemplate : undefined;
+      const jobSpec = jobTemplate && isObject(jobTemplate.spec) ? jobTemplate.spec : undefined;
+      return {
+        ...base,
+        spec: jobSpec
+          ? { jobTemplate: { spec: { template: trimTemplate(jobSpec.template) } } }
+          : spec,
+      };
+    }
+    case 'Certificate':
+      // cert-manager: keep the spec and the readiness/expiry status, nothing else.
+      return { ...base, spec, status: isObject(raw.status) ? { notAfter: raw.status.notAfter, conditions: raw.status.conditions } : undefined };
+    default:
+      // Policies, Services, Namespaces, ConfigMaps (public data only) are small: keep spec/data.
+      return { ...base, spec, data: raw.data };
+  }
+}
