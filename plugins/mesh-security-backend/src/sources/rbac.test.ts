@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { LISTED_KINDS, NAMED_CONFIG_MAPS } from './kinds';
+
+/** The shipped RBAC must grant exactly what the source reads: no more, no less. */
+describe('deploy/rbac.yaml', () => {
+  const docs = parseAllDocuments(
+    fs.readFileSync(path.resolve(__dirname, '../../deploy/rbac.yaml'), 'utf8'),
+  ).map(d => d.toJS());
+  const rules = docs
+    .filter(d => d.kind === 'ClusterRole' || d.kind === 'Role')
+    .flatMap(d => d.rules.map((r: any) => ({ ...r, namespace: d.metadata.namespace })));
+
+  it('grants list/watch on every listed kind and nothing cluster-wide beyond them', () => {
+    const granted = new Set<string>();
+    for (const rule of rules.filter((r: any) => !r.namespace)) {
+      expect(rule.verbs.sort()).toEqual(['list', 'watch']);
+      for (const group of rule.apiGroups) {
+        for (const resource of rule.resources) granted.add(group ? `${group}/${resource}` : resource);
+      }
+    }
+    expect([...granted].sort()).toEqual(LISTED_KINDS.map(k => k.key).sort());
+  });
+
+  it('grants get on the named ConfigMaps only, and never touches Secrets', () => {
+    const named = rules
+      .filter((r: any) => r.namespace)
+      .flatMap((r: any) => {
+        expect(r.verbs).toEqual(['get']);
+        expect(r.resources).toEqual(['configmaps']);
+        return r.resourceNames.map((n: string) => `${r.namespace}/${n}`);
+      });
+    expect(named.sort()).toEqual(NAMED_CONFIG_MAPS.map(c => `${c.namespace}/${c.name}`).sort());
+    const resources = rules.flatMap((r: any) => r.resources);
+    expect(resources).not.toContain('secrets');
+    expect(resources).not.toContain('*');
+    expect(rules.flatMap((r: any) => r.verbs)).not.toContain('*');
+  });
+});
