@@ -1,0 +1,95 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ClusterSource } from '../sources/ClusterSource';
+import { SnapshotStore } from './SnapshotStore';
+import { ClusterState } from './types';
+
+export interface RefresherOptions {
+  refreshIntervalSeconds: number;
+  /** Upper bound of the backoff between failed reads. */
+  maxBackoffSeconds?: number;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/**
+ * Reads one cluster into the store. Runs from the scheduler (scope `global`, so one replica
+ * reads each cluster at a time). A failed read keeps the last good objects, marks the cluster
+ * unreachable since the first failure, and backs off exponentially with jitter.
+ */
+export class SnapshotRefresher {
+  private readonly maxBackoffMs: number;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly source: ClusterSource,
+    private readonly store: SnapshotStore,
+    private readonly logger: LoggerService,
+    private readonly options: RefresherOptions,
+  ) {
+    this.maxBackoffMs = (options.maxBackoffSeconds ?? 15 * 60) * 1000;
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+  }
+
+  /** One refresh attempt; returns what was done. Never throws for a cluster failure. */
+  async refresh(): Promise<'read' | 'failed' | 'backoff'> {
+    const previous = (await this.store.getState(this.source.name)) ?? this.initialState();
+    const now = this.now();
+    if (previous.nextAttemptAt && Date.parse(previous.nextAttemptAt) > now.getTime()) {
+      return 'backoff';
+    }
+    try {
+      const read = await this.source.read();
+      const state: ClusterState = {
+        ...previous,
+        status: 'ok',
+        generation: previous.generation + 1,
+        fetchedAt: now.toISOString(),
+        lastAttemptAt: now.toISOString(),
+        unreachableSince: undefined,
+        error: undefined,
+        consecutiveFailures: 0,
+        nextAttemptAt: undefined,
+        kinds: read.kinds,
+        requests: read.requests,
+        objectCount: read.objects.length,
+      };
+      await this.store.putObjects(state, read.objects);
+      return 'read';
+    } catch (error) {
+      const failures = previous.consecutiveFailures + 1;
+      const backoffMs = Math.min(
+        this.options.refreshIntervalSeconds * 1000 * 2 ** (failures - 1),
+        this.maxBackoffMs,
+      );
+      // Full jitter between 50 % and 150 % so replicas and clusters do not retry in step.
+      const delay = backoffMs * (0.5 + this.random());
+      const message = (error as Error).message;
+      this.logger.warn(`Mesh Security could not read cluster ${this.source.name}: ${message}`);
+      await this.store.putState({
+        ...previous,
+        status: 'unreachable',
+        lastAttemptAt: now.toISOString(),
+        unreachableSince: previous.unreachableSince ?? now.toISOString(),
+        error: message,
+        consecutiveFailures: failures,
+        nextAttemptAt: new Date(now.getTime() + delay).toISOString(),
+      });
+      return 'failed';
+    }
+  }
+
+  private initialState(): ClusterState {
+    return {
+      cluster: this.source.name,
+      source: this.source.type,
+      status: 'pending',
+      generation: 0,
+      consecutiveFailures: 0,
+      kinds: [],
+      requests: 0,
+      objectCount: 0,
+    };
+  }
+}
