@@ -32,12 +32,14 @@ export default defineConfig({
       'npx backstage-cli package start',
       `--config ${path.join(repoRoot, 'app-config.yaml')}`,
       `--config ${path.join(__dirname, 'app-config.e2e.yaml')}`,
+      // The backend's log goes to a file next to the test results, read it when a test fails.
+      `> ${path.join(__dirname, 'test-results', 'backend.log')} 2>&1`,
     ].join(' '),
     cwd: path.join(repoRoot, 'packages', 'backend'),
     url: `http://127.0.0.1:${port}/.backstage/health/v1/readiness`,
     timeout: 300_000,
     reuseExistingServer: false,
-    stdout: 'pipe',
+    stdout: 'ignore',
     stderr: 'pipe',
   },
   use: {
