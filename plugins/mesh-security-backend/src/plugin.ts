@@ -2,10 +2,23 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { meshSecurityPermissions } from '@mesh-security/plugin-mesh-security-common';
+import path from 'node:path';
+import { readMeshSecurityConfig } from './config';
 import { createRouter } from './router';
+import { PostureService } from './service/PostureService';
+import { ClusterViews } from './snapshots/ClusterViews';
+import { SnapshotRefresher } from './snapshots/SnapshotRefresher';
+import { SnapshotStore } from './snapshots/SnapshotStore';
+import { ClusterSource } from './sources/ClusterSource';
+import { KubernetesSource } from './sources/KubernetesSource';
+import { ManifestsSource } from './sources/ManifestsSource';
 
 /**
- * The Mesh Security backend plugin (`pluginId: mesh-security`).
+ * The Mesh Security backend plugin (`pluginId: mesh-security`). Wiring only: clusters are read
+ * in the background by scheduled tasks (scope `global`: one replica reads each cluster at a
+ * time) into the shared cache; every replica answers requests from that snapshot.
  *
  * @public
  */
@@ -16,9 +29,50 @@ export const meshSecurityPlugin = createBackendPlugin({
       deps: {
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        logger: coreServices.logger,
+        config: coreServices.rootConfig,
+        cache: coreServices.cache,
+        scheduler: coreServices.scheduler,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
       },
-      async init({ httpRouter, httpAuth }) {
-        httpRouter.use(await createRouter({ httpAuth }));
+      async init({ httpRouter, httpAuth, logger, config, cache, scheduler, permissions, permissionsRegistry, catalog }) {
+        const settings = readMeshSecurityConfig(config, logger);
+        permissionsRegistry.addPermissions(meshSecurityPermissions);
+
+        const store = new SnapshotStore(cache);
+        for (const cluster of settings.clusters) {
+          const source: ClusterSource =
+            cluster.type === 'kubernetes'
+              ? new KubernetesSource(cluster, { timeoutMs: settings.requestTimeoutMs })
+              : new ManifestsSource(cluster.name, path.resolve(cluster.path));
+          const refresher = new SnapshotRefresher(source, store, logger, {
+            refreshIntervalSeconds: settings.refreshIntervalSeconds,
+          });
+          await scheduler.scheduleTask({
+            id: `mesh-security-refresh-${cluster.name}`,
+            frequency: { seconds: settings.refreshIntervalSeconds },
+            timeout: { minutes: 5 },
+            scope: 'global',
+            fn: async () => {
+              await refresher.refresh();
+            },
+          });
+        }
+        logger.info(
+          `Mesh Security reads ${settings.clusters.length} cluster(s): ${settings.clusters.map(c => `${c.name} (${c.type})`).join(', ') || 'none configured'}`,
+        );
+
+        const views = new ClusterViews(store, {
+          clusters: settings.clusters.map(c => c.name),
+          refreshIntervalSeconds: settings.refreshIntervalSeconds,
+          certificateExpiryWarningDays: settings.certificateExpiryWarningDays,
+          linkerdDefaultInboundPolicy: settings.linkerdDefaultInboundPolicy,
+        });
+        httpRouter.use(
+          await createRouter({ httpAuth, permissions, catalog, posture: new PostureService(views) }),
+        );
       },
     });
   },

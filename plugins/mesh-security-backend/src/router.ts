@@ -1,26 +1,168 @@
+import {
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { CompoundEntityRef, Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  meshSecurityAccessCheckPermission,
+  meshSecurityEntityReadPermission,
+  meshSecurityOverviewReadPermission,
+  WorkloadRef,
+} from '@mesh-security/plugin-mesh-security-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { z } from 'zod';
+import { PostureService } from './service/PostureService';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+} from './entities/resolveWorkloads';
 
 /** What the router needs from the rest of the plugin. */
 export interface RouterOptions {
   httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  posture: PostureService;
+}
+
+// DNS-1123-ish names, entity name characters, and bounded lengths: hostile or huge input is a
+// 400 before it reaches anything else.
+const name = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'invalid name');
+const entityParams = z.object({ kind: name.max(63), namespace: name.max(63), name });
+const entityRefString = z.string().max(512).regex(/^([A-Za-z0-9._-]+:)?([A-Za-z0-9._-]+\/)?[A-Za-z0-9._-]+$/, 'invalid entity reference');
+const workloadRef = z.object({
+  cluster: name.max(63).optional(),
+  namespace: name.max(63),
+  name,
+  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']).optional(),
+});
+const endpoint = z.union([z.object({ entityRef: entityRefString }).strict(), workloadRef.strict()]);
+const checkBody = z
+  .object({
+    from: z.union([endpoint, z.object({ kind: z.literal('external') }).strict()]),
+    to: endpoint,
+    port: z.number().int().min(1).max(65535),
+    method: z.string().max(16).regex(/^[A-Z]+$/, 'method must be an upper-case HTTP method').optional(),
+    path: z.string().max(2048).regex(/^\/[^\s]*$/, 'path must start with / and contain no spaces').optional(),
+  })
+  .strict();
+const mode = z.enum(['STRICT', 'PERMISSIVE', 'DISABLED', 'PARTIAL', 'UNKNOWN']);
+const overviewQuery = z
+  .object({
+    owner: z.string().max(256).optional(),
+    system: z.string().max(256).optional(),
+    mesh: z.enum(['istio-sidecar', 'istio-ambient', 'linkerd', 'none']).optional(),
+    mode: mode.optional(),
+    search: z.string().max(256).optional(),
+    sort: z.enum(['name', 'owner', 'system', 'mtls', 'findings']).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+    offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new InputError(`invalid ${what}: ${where}${issue.message}`);
+  }
+  return result.data;
 }
 
 /**
- * The plugin's REST routes. Authentication is Backstage's default: every route requires user or
- * service credentials (the plugin never registers an unauthenticated auth policy).
+ * The plugin's REST routes: thin — validate, authorize, call the posture service. Every route
+ * requires user or service credentials (the plugin registers no unauthenticated policy), and
+ * entities are fetched from the catalog with the caller's own credentials, so nobody sees the
+ * posture of an entity they may not read.
  */
-export async function createRouter(
-  options: RouterOptions,
-): Promise<express.Router> {
-  const { httpAuth } = options;
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { httpAuth, permissions, catalog, posture } = options;
   const router = Router();
-  router.use(express.json());
+  router.use(express.json({ limit: '16kb' }));
+
+  const authorize = async (
+    credentials: BackstageCredentials,
+    permission: typeof meshSecurityOverviewReadPermission | typeof meshSecurityAccessCheckPermission,
+  ) => {
+    const [decision] = await permissions.authorize([{ permission }], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`not allowed: ${permission.name}`);
+    }
+  };
+
+  const readableEntity = async (ref: string | CompoundEntityRef, credentials: BackstageCredentials): Promise<Entity> => {
+    const refString = typeof ref === 'string' ? ref : stringifyEntityRef(ref);
+    const [decision] = await permissions.authorize(
+      [{ permission: meshSecurityEntityReadPermission, resourceRef: refString }],
+      { credentials },
+    );
+    // The catalog answers only for entities the caller may read (catalog.entity.read), so an
+    // unreadable entity and a missing one look the same: 404, nothing leaked.
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity) throw new NotFoundError(`entity ${refString} not found`);
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`not allowed: ${meshSecurityEntityReadPermission.name} on ${refString}`);
+    }
+    return entity;
+  };
 
   router.get('/health', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    res.json({ status: 'ok', clusters: [] });
+    const health = await posture.health();
+    res.status(health.status === 'starting' ? 503 : 200).json(health);
+  });
+
+  router.get('/entity/:kind/:namespace/:name', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const ref = parse(entityParams, req.params, 'entity reference');
+    const entity = await readableEntity(ref, credentials);
+    res.json(await posture.entityPosture(entity));
+  });
+
+  router.get('/overview', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const query = parse(overviewQuery, req.query, 'overview query');
+    await authorize(credentials, meshSecurityOverviewReadPermission);
+    // Only annotated components the caller may read, fetched with the caller's credentials.
+    const { items } = await catalog.getEntities(
+      {
+        filter: [
+          { kind: 'component', [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+          { kind: 'component', [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+        ],
+      },
+      { credentials },
+    );
+    res.json(await posture.overview(items, query));
+  });
+
+  router.post('/check', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const body = parse(checkBody, req.body, 'check request');
+    await authorize(credentials, meshSecurityAccessCheckPermission);
+    const resolve = async (e: z.infer<typeof endpoint>): Promise<WorkloadRef[]> => {
+      if ('entityRef' in e) {
+        return posture.workloadRefsOf(await readableEntity(e.entityRef, credentials));
+      }
+      return [e];
+    };
+    const from = 'kind' in body.from && body.from.kind === 'external' ? ('external' as const) : await resolve(body.from as z.infer<typeof endpoint>);
+    const to = await resolve(body.to);
+    if (to.length === 0) throw new NotFoundError('the target has no workload in any cluster');
+    if (from !== 'external' && from.length === 0) throw new NotFoundError('the source has no workload in any cluster');
+    const result = await posture.check(from, to, { port: body.port, method: body.method, path: body.path });
+    if (result.results.length === 0) {
+      throw new NotFoundError('no source and target workload found together in any cluster');
+    }
+    res.json(result);
   });
 
   return router;

@@ -1,0 +1,289 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  AppliedPolicy,
+  CheckResponse,
+  ClusterStatus,
+  EntityPosture,
+  EntityWorkload,
+  Finding,
+  HealthResponse,
+  JsonObject,
+  MtlsMode,
+  OverviewItem,
+  OverviewQuery,
+  OverviewResponse,
+  SnapshotPolicy,
+  WorkloadPosture,
+  WorkloadRef,
+} from '@mesh-security/plugin-mesh-security-common';
+import { stringify } from 'yaml';
+import { selectWorkloads, workloadSelectorOf } from '../entities/resolveWorkloads';
+import { ClusterView, ClusterViews } from '../snapshots/ClusterViews';
+import { componentMtls, componentScorecard, countFindings, meshesOf } from './aggregate';
+
+const MODES: MtlsMode[] = ['STRICT', 'PERMISSIVE', 'DISABLED', 'PARTIAL', 'UNKNOWN'];
+
+/** A workload with the cluster view it came from. */
+interface Located {
+  view: ClusterView;
+  workload: WorkloadPosture;
+}
+
+/**
+ * What the routes call: entity posture, overview, access check and health, all answered from
+ * the in-memory cluster views (never from a Kubernetes API call).
+ */
+export class PostureService {
+  constructor(private readonly views: ClusterViews) {}
+
+  async health(): Promise<HealthResponse> {
+    const views = await this.views.all();
+    const clusters = views.map(v => this.views.status(v));
+    const status = clusters.some(c => c.status === 'pending')
+      ? 'starting'
+      : clusters.some(c => c.status === 'unreachable' || c.stale)
+        ? 'degraded'
+        : 'ok';
+    return { status, clusters };
+  }
+
+  async entityPosture(entity: Entity): Promise<EntityPosture> {
+    const views = await this.views.all();
+    const entityRef = stringifyEntityRef(entity);
+    const selector = workloadSelectorOf(entity);
+    const located = selector.ok
+      ? views.flatMap(view => selectWorkloads(selector, view.workloads).map(workload => ({ view, workload })))
+      : [];
+    const noWorkloads = selector.ok
+      ? `no workload labelled ${selector.description}${selector.namespace ? ` in namespace ${selector.namespace}` : ''} in any cluster`
+      : selector.reason;
+    const workloads = located.map(l => l.workload);
+    const usedViews = located.length ? uniqueViews(located) : views;
+    const findings = dedupe([
+      ...workloads.flatMap(w => w.findings.map(f => ({ ...f, object: { ...f.object, cluster: f.object.cluster ?? w.cluster } }))),
+      ...usedViews.flatMap(view => view.findings.filter(f => concernsWorkloads(f, located.filter(l => l.view === view)))),
+    ]);
+    const { mtls, reason } = componentMtls(workloads, noWorkloads);
+    const clusters = usedViews.map(v => this.views.status(v));
+    return {
+      entityRef,
+      mtls,
+      mtlsReason: reason,
+      meshes: meshesOf(workloads),
+      scorecard: componentScorecard(workloads, noWorkloads),
+      findings,
+      findingCounts: countFindings(findings),
+      workloads: located.map(l => this.entityWorkload(l)),
+      clusters,
+      partial: clusters.some(isPartial),
+      generatedAt: new Date().toISOString(),
+    };
+  }
+
+  async overview(entities: Entity[], query: OverviewQuery): Promise<OverviewResponse> {
+    const views = await this.views.all();
+    const all: OverviewItem[] = entities.map(entity => {
+      const selector = workloadSelectorOf(entity);
+      const workloads = selector.ok ? views.flatMap(v => selectWorkloads(selector, v.workloads)) : [];
+      const reason = selector.ok ? `no workload labelled ${selector.description}` : selector.reason;
+      const findings = workloads.flatMap(w => w.findings);
+      return {
+        entityRef: stringifyEntityRef(entity),
+        name: entity.metadata.name,
+        title: entity.metadata.title,
+        owner: stringField(entity.spec?.owner),
+        system: stringField(entity.spec?.system),
+        meshes: meshesOf(workloads),
+        mtls: componentMtls(workloads, reason).mtls,
+        scorecard: componentScorecard(workloads, reason),
+        findingCounts: countFindings(findings),
+        workloadCount: workloads.length,
+        clusters: [...new Set(workloads.map(w => w.cluster))].sort(),
+      };
+    });
+    const facets = {
+      owners: [...new Set(all.map(i => i.owner).filter((o): o is string => !!o))].sort(),
+      systems: [...new Set(all.map(i => i.system).filter((s): s is string => !!s))].sort(),
+    };
+    const search = query.search?.toLocaleLowerCase('en-US');
+    const matching = all.filter(
+      i =>
+        (!query.owner || i.owner === query.owner) &&
+        (!query.system || i.system === query.system) &&
+        (!query.mesh || i.meshes.includes(query.mesh)) &&
+        (!query.mode || i.mtls === query.mode) &&
+        (!search ||
+          [i.name, i.title, i.owner, i.system].some(v => v?.toLocaleLowerCase('en-US').includes(search))),
+    );
+    sortItems(matching, query.sort ?? 'name', query.order ?? 'asc');
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? 25;
+    const clusters = views.map(v => this.views.status(v));
+    return {
+      items: matching.slice(offset, offset + limit),
+      totalItems: matching.length,
+      offset,
+      limit,
+      distribution: distribution(matching),
+      facets,
+      clusters,
+      partial: clusters.some(isPartial),
+    };
+  }
+
+  /**
+   * The engine's access check for every (source, target) workload pair in the target's
+   * cluster. `from` as workloads (already resolved) or the external plaintext client.
+   */
+  async check(
+    from: WorkloadRef[] | 'external',
+    to: WorkloadRef[],
+    request: { port: number; method?: string; path?: string },
+  ): Promise<CheckResponse> {
+    const views = await this.views.all();
+    const results: CheckResponse['results'] = [];
+    for (const view of views) {
+      const engine = view.engine;
+      if (!engine) continue;
+      const cluster = view.state.cluster;
+      // A ref without a cluster means "wherever it runs"; sources and targets pair up within
+      // one cluster (east-west traffic does not cross clusters here).
+      const present = (ref: WorkloadRef) =>
+        (!ref.cluster || ref.cluster === cluster) && view.workloads.some(w => w.namespace === ref.namespace && w.name === ref.name && (!ref.kind || w.kind === ref.kind));
+      const targets = to.filter(present);
+      const sources = from === 'external' ? [undefined] : from.filter(present);
+      for (const target of targets) {
+        for (const source of sources) {
+          const decision = engine.check({
+            from: source ? { ...source, cluster } : { kind: 'external' },
+            to: { ...target, cluster },
+            port: request.port,
+            method: request.method,
+            path: request.path,
+          });
+          results.push({
+            cluster,
+            from: source ? { ...source, cluster } : { kind: 'external' },
+            to: { ...target, cluster },
+            decision,
+          });
+        }
+      }
+    }
+    const clusters = views.map(v => this.views.status(v));
+    return {
+      decision: results.length > 0 && results.every(r => r.decision.decision === 'ALLOW') ? 'ALLOW' : 'DENY',
+      results,
+      partial: clusters.some(isPartial),
+    };
+  }
+
+  /** Workload refs of an entity in every cluster (for `/check` endpoints given as entities). */
+  async workloadRefsOf(entity: Entity): Promise<WorkloadRef[]> {
+    const selector = workloadSelectorOf(entity);
+    if (!selector.ok) return [];
+    const views = await this.views.all();
+    return views.flatMap(v =>
+      selectWorkloads(selector, v.workloads).map(w => ({ cluster: w.cluster, namespace: w.namespace, name: w.name, kind: w.kind })),
+    );
+  }
+
+  private entityWorkload({ view, workload }: Located): EntityWorkload {
+    const ref = { cluster: workload.cluster, namespace: workload.namespace, name: workload.name, kind: workload.kind };
+    const engine = view.engine!;
+    return {
+      ...workload,
+      callers: engine.callersOf(ref),
+      callees: engine.calleesOf(ref),
+      policies: engine.policiesFor(ref).map(toAppliedPolicy),
+    };
+  }
+}
+
+function toAppliedPolicy(policy: SnapshotPolicy<JsonObject>): AppliedPolicy {
+  const manifest = {
+    apiVersion: policy.apiVersion,
+    kind: policy.kind,
+    metadata: {
+      name: policy.name,
+      namespace: policy.namespace,
+      ...(Object.keys(policy.labels).length ? { labels: policy.labels } : {}),
+    },
+    spec: policy.spec,
+  };
+  return { kind: policy.kind, apiVersion: policy.apiVersion, namespace: policy.namespace, name: policy.name, yaml: stringify(manifest) };
+}
+
+function uniqueViews(located: Located[]): ClusterView[] {
+  return [...new Set(located.map(l => l.view))];
+}
+
+/** Cluster-level findings that matter to these workloads: same namespace, or cluster-wide trust. */
+function concernsWorkloads(finding: Finding, located: Located[]): boolean {
+  if (located.length === 0) return false;
+  if (['MS420', 'MS421', 'MS422', 'MS330'].includes(finding.code)) return true;
+  return located.some(l => l.workload.namespace === finding.object.namespace);
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter(f => {
+    const key = `${f.code}|${f.object.cluster}|${f.object.kind}|${f.object.namespace}|${f.object.name}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function isPartial(c: ClusterStatus): boolean {
+  return c.status !== 'ok' || c.stale || c.forbidden.length > 0 || c.errors.length > 0;
+}
+
+function stringField(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function emptyModes(): Record<MtlsMode, number> {
+  return Object.fromEntries(MODES.map(m => [m, 0])) as Record<MtlsMode, number>;
+}
+
+function distribution(items: OverviewItem[]): OverviewResponse['distribution'] {
+  const byMode = emptyModes();
+  const owners = new Map<string, Record<MtlsMode, number>>();
+  for (const item of items) {
+    byMode[item.mtls]++;
+    const owner = item.owner ?? '(no owner)';
+    if (!owners.has(owner)) owners.set(owner, emptyModes());
+    owners.get(owner)![item.mtls]++;
+  }
+  return {
+    byMode,
+    byOwner: [...owners].sort(([a], [b]) => a.localeCompare(b)).map(([owner, modes]) => ({ owner, byMode: modes })),
+  };
+}
+
+const SEVERITY_WEIGHT = { critical: 1000, high: 100, medium: 10, low: 1, info: 0 };
+
+function sortItems(items: OverviewItem[], sort: NonNullable<OverviewQuery['sort']>, order: 'asc' | 'desc'): void {
+  const key = (i: OverviewItem): string | number => {
+    switch (sort) {
+      case 'owner':
+        return i.owner ?? '';
+      case 'system':
+        return i.system ?? '';
+      case 'mtls':
+        return MODES.indexOf(i.mtls);
+      case 'findings':
+        return Object.entries(i.findingCounts).reduce((n, [s, c]) => n + SEVERITY_WEIGHT[s as keyof typeof SEVERITY_WEIGHT] * c, 0);
+      default:
+        return i.name;
+    }
+  };
+  const sign = order === 'desc' ? -1 : 1;
+  items.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    const c = typeof ka === 'number' && typeof kb === 'number' ? ka - kb : String(ka).localeCompare(String(kb));
+    return c !== 0 ? sign * c : a.entityRef.localeCompare(b.entityRef);
+  });
+}

@@ -1,0 +1,166 @@
+import {
+  ClusterStatus,
+  Finding,
+  MeshCertificate,
+  WorkloadPosture,
+  createEngine,
+  readObjects,
+} from '@mesh-security/plugin-mesh-security-common';
+import { meshCertificates } from './certificates';
+import { certificateFindings, enforcementFindings } from './clusterFindings';
+import { detectNetworkPolicyEnforcement } from './networkPolicyEnforcement';
+import { SnapshotStore } from './SnapshotStore';
+import { ClusterState } from './types';
+
+type Engine = ReturnType<typeof createEngine>;
+
+/** One cluster's evaluated snapshot, held in memory by every replica. */
+export interface ClusterView {
+  state: ClusterState;
+  /** Absent until the first good read. */
+  engine?: Engine;
+  workloads: WorkloadPosture[];
+  /** Findings about objects (malformed, policies selecting nothing, ...). */
+  findings: Finding[];
+  certificates: MeshCertificate[];
+  networkPolicyEnforcement: ClusterStatus['networkPolicyEnforcement'];
+}
+
+export interface ClusterViewsOptions {
+  clusters: string[];
+  refreshIntervalSeconds: number;
+  certificateExpiryWarningDays: number;
+  linkerdDefaultInboundPolicy?: string;
+  now?: () => Date;
+}
+
+/**
+ * The evaluated view of each cluster, rebuilt only when the shared store holds a new
+ * generation. A request costs one small cache read per cluster (the state record); the engine
+ * runs once per generation per replica, so answers never wait on Kubernetes.
+ */
+export class ClusterViews {
+  private readonly views = new Map<string, ClusterView>();
+  private readonly building = new Map<string, Promise<ClusterView>>();
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly options: ClusterViewsOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get clusterNames(): string[] {
+    return this.options.clusters;
+  }
+
+  /** Every configured cluster's current view. */
+  async all(): Promise<ClusterView[]> {
+    return Promise.all(this.options.clusters.map(name => this.get(name)));
+  }
+
+  async get(cluster: string): Promise<ClusterView> {
+    const state = (await this.store.getState(cluster)) ?? pendingState(cluster);
+    const held = this.views.get(cluster);
+    if (held && held.state.generation === state.generation) {
+      // Same objects; the state (reachability, age) may still have changed.
+      held.state = state;
+      return held;
+    }
+    const key = `${cluster}:${state.generation}`;
+    let build = this.building.get(key);
+    if (!build) {
+      build = this.build(state).finally(() => this.building.delete(key));
+      this.building.set(key, build);
+    }
+    const view = await build;
+    this.views.set(cluster, view);
+    return view;
+  }
+
+  /** The client-facing status of a cluster's view. */
+  status(view: ClusterView): ClusterStatus {
+    const { state } = view;
+    const fetched = state.fetchedAt ? Date.parse(state.fetchedAt) : undefined;
+    const age = fetched === undefined ? null : Math.max(0, Math.round((this.now().getTime() - fetched) / 1000));
+    return {
+      name: state.cluster,
+      source: state.source,
+      status: state.status,
+      stale: age === null ? false : age > 3 * this.options.refreshIntervalSeconds,
+      snapshotAgeSeconds: age,
+      fetchedAt: state.fetchedAt,
+      unreachableSince: state.unreachableSince,
+      error: state.error,
+      notInstalled: state.kinds.filter(k => k.state === 'notInstalled').map(k => k.key),
+      forbidden: state.kinds
+        .filter(k => k.state === 'forbidden')
+        .map(k => ({ kind: k.key, message: k.message ?? 'forbidden' })),
+      errors: state.kinds
+        .filter(k => k.state === 'error')
+        .map(k => ({ kind: k.key, message: k.message ?? 'error' })),
+      networkPolicyEnforcement: view.networkPolicyEnforcement,
+      certificates: view.certificates,
+      objectCount: state.objectCount,
+    };
+  }
+
+  private async build(state: ClusterState): Promise<ClusterView> {
+    const empty: ClusterView = {
+      state,
+      workloads: [],
+      findings: [],
+      certificates: [],
+      networkPolicyEnforcement: { state: 'unknown', reason: 'the cluster has not been read yet' },
+    };
+    if (state.generation === 0) return empty;
+    const stored = await this.store.getObjects(state.cluster, state.generation);
+    if (!stored) return empty;
+
+    const { snapshot, findings: readerFindings } = readObjects(stored.objects, { cluster: state.cluster });
+    const engine = createEngine(snapshot, {
+      cluster: state.cluster,
+      linkerdDefaultInboundPolicy: this.options.linkerdDefaultInboundPolicy,
+    });
+    const evaluation = engine.evaluate();
+    const daemonSets = state.kinds.find(k => k.key === 'apps/daemonsets');
+    const certificates = meshCertificates(stored.objects, {
+      now: this.now(),
+      warningDays: this.options.certificateExpiryWarningDays,
+    });
+    const networkPolicyEnforcement = detectNetworkPolicyEnforcement(
+      stored.objects,
+      // Manifests have no "forbidden"; a live cluster must have listed DaemonSets.
+      state.source === 'manifests' || daemonSets?.state === 'ok',
+    );
+    return {
+      state,
+      engine,
+      workloads: evaluation.workloads,
+      findings: [
+        ...[...readerFindings, ...evaluation.findings].map(f => ({
+          ...f,
+          object: { ...f.object, cluster: state.cluster },
+        })),
+        ...certificateFindings(state.cluster, certificates),
+        ...enforcementFindings(state.cluster, networkPolicyEnforcement, snapshot.networkPolicies),
+      ],
+      certificates,
+      networkPolicyEnforcement,
+    };
+  }
+}
+
+function pendingState(cluster: string): ClusterState {
+  return {
+    cluster,
+    source: 'kubernetes',
+    status: 'pending',
+    generation: 0,
+    consecutiveFailures: 0,
+    kinds: [],
+    requests: 0,
+    objectCount: 0,
+  };
+}

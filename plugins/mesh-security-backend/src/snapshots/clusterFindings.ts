@@ -1,0 +1,58 @@
+import { ClusterStatus, Finding, MeshCertificate } from '@mesh-security/plugin-mesh-security-common';
+
+/*
+ * Findings about a cluster as a whole, from data only the backend reads: the meshes' trust
+ * roots and the node agents that enforce NetworkPolicy. Their codes are documented with the
+ * engine's in docs/findings.md.
+ */
+
+export function certificateFindings(cluster: string, certificates: MeshCertificate[]): Finding[] {
+  return certificates.flatMap((cert): Finding[] => {
+    const object = { ...cert.object, cluster };
+    const what = cert.role === 'istio-root' ? 'Istio root certificate' : cert.role === 'linkerd-trust-anchor' ? 'Linkerd trust anchor' : 'mesh CA certificate (cert-manager)';
+    switch (cert.state) {
+      case 'expired':
+        return [{
+          code: 'MS421',
+          severity: 'critical',
+          message: `${what} ${cert.subject ?? ''} in ${object.kind} ${object.namespace}/${object.name} expired on ${cert.notAfter}: workloads can no longer establish mTLS once their certificates rotate.`,
+          fix: 'Rotate the trust root now (Istio: plug in new cacerts; Linkerd: `linkerd upgrade` with a new trust anchor bundle), keeping the old root in the bundle during the rollover.',
+          object,
+        }];
+      case 'expiring':
+        return [{
+          code: 'MS420',
+          severity: (cert.daysLeft ?? 0) < 7 ? 'high' : 'medium',
+          message: `${what} ${cert.subject ?? ''} in ${object.kind} ${object.namespace}/${object.name} expires in ${cert.daysLeft} days (${cert.notAfter}).`,
+          fix: 'Plan the rotation: add the new root to the trust bundle first, then switch the issuer, then remove the old root.',
+          object,
+        }];
+      case 'unknown':
+        return [{
+          code: 'MS422',
+          severity: 'low',
+          message: `${what} in ${object.kind} ${object.namespace}/${object.name} cannot be read: ${cert.message}.`,
+          fix: 'Check that the ConfigMap holds a PEM certificate bundle (or that cert-manager reports status.notAfter).',
+          object,
+        }];
+      default:
+        return [];
+    }
+  });
+}
+
+export function enforcementFindings(
+  cluster: string,
+  enforcement: ClusterStatus['networkPolicyEnforcement'],
+  networkPolicies: Array<{ namespace: string; name: string }>,
+): Finding[] {
+  if (enforcement.state !== 'notEnforced' || networkPolicies.length === 0) return [];
+  const first = networkPolicies[0];
+  return [{
+    code: 'MS330',
+    severity: 'high',
+    message: `${networkPolicies.length} NetworkPolicies exist in cluster ${cluster}, but ${enforcement.reason}: none of them is enforced.`,
+    fix: 'Run a network plugin that implements NetworkPolicy (Calico, Cilium, Antrea, …) or enable its policy enforcement; until then segmentation exists on paper only.',
+    object: { kind: 'NetworkPolicy', namespace: first.namespace, name: first.name, cluster },
+  }];
+}

@@ -1,0 +1,53 @@
+import { Mesh, SnapshotWorkload } from '../model';
+
+/** Three-valued match: `unknown` when the request does not carry the attribute. */
+export type Tri = 'yes' | 'no' | 'unknown';
+
+/**
+ * The client of a request as the policy layers see it. `mtls` is decided by the mTLS layer: a
+ * plaintext connection carries no principal or namespace ("Authorization policy" > "Source").
+ */
+export interface CallerContext {
+  kind: 'workload' | 'external' | 'any-meshed';
+  workload?: SnapshotWorkload;
+  namespace?: string;
+  serviceAccount?: string;
+  labels: Record<string, string>;
+  nsLabels: Record<string, string>;
+  mesh: Mesh;
+  /** The connection is mTLS with a mesh identity the server can verify. */
+  mtls: boolean;
+  /** Istio principal `<td>/ns/<ns>/sa/<sa>` when the connection carries an Istio identity. */
+  principal?: string;
+  /** Linkerd identity when the connection carries a Linkerd identity. */
+  linkerdIdentity?: string;
+  /** Known source IPs (all must satisfy an IP condition); undefined when unknown. */
+  ips?: string[];
+  inCluster: boolean;
+}
+
+/** The request attributes; `mode: 'any'` asks "is some request allowed" (callers view). */
+export interface RequestAttrs {
+  port: number;
+  method?: string;
+  path?: string;
+  host?: string;
+  mode: 'request' | 'any';
+}
+
+/** The verdict of one layer. */
+export interface LayerVerdict {
+  effect: 'ALLOW' | 'DENY';
+  policy?: string;
+  message: string;
+  cannotEvaluate: string[];
+  /** In `any` mode: the allowing rule restricts these methods / paths. */
+  methods?: string[];
+  paths?: string[];
+  /** The default (no policy) decided. */
+  byDefault?: boolean;
+}
+
+export const and = (a: Tri, b: Tri): Tri => (a === 'no' || b === 'no' ? 'no' : a === 'unknown' || b === 'unknown' ? 'unknown' : 'yes');
+export const or = (a: Tri, b: Tri): Tri => (a === 'yes' || b === 'yes' ? 'yes' : a === 'unknown' || b === 'unknown' ? 'unknown' : 'no');
+export const not = (a: Tri): Tri => (a === 'yes' ? 'no' : a === 'no' ? 'yes' : 'unknown');

@@ -1,0 +1,112 @@
+import { JsonObject, Snapshot, SnapshotPolicy, SnapshotService, SnapshotWorkload } from '../model';
+import { selectorMatches } from './match';
+import { groupBy } from './selectorIndex';
+import { Json, isObject } from './validate/check';
+
+/*
+ * Client-side TLS of an Istio sidecar: DestinationRule reference
+ * (https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings)
+ * and "Auto mutual TLS" (https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls).
+ * A DestinationRule is looked up in the client's namespace, then the service's, then the root
+ * namespace ("Destination rule" > exportTo / configuration scoping); the most specific host
+ * wins; `portLevelSettings` override `trafficPolicy` for their (service) port.
+ */
+
+type P = SnapshotPolicy<JsonObject>;
+
+export interface ClientTls {
+  /** What the client sends: Istio mTLS, plaintext, or TLS without a mesh identity. */
+  mode: 'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'AUTO';
+  rule?: P;
+  host?: string;
+}
+
+export const drRef = (p: P) => `DestinationRule ${p.namespace}/${p.name}`;
+
+/** Host specificity: exact beats wildcard, longer wildcard beats shorter. */
+function hostScore(pattern: string, fqdn: string, drNs: string): number {
+  const full = pattern.includes('.') || pattern === '*' || pattern.startsWith('*') ? pattern : `${pattern}.${drNs}.svc.cluster.local`;
+  const expanded = /^[^.*]+\.[^.]+$/.test(full) ? `${full}.svc.cluster.local` : full;
+  if (expanded === fqdn) return 10000;
+  if (expanded.startsWith('*') && fqdn.endsWith(expanded.slice(1))) return expanded.length;
+  return -1;
+}
+
+export class DestinationRuleIndex {
+  private readonly byNs: Map<string, P[]>;
+  private readonly services: Map<string, SnapshotService[]>;
+
+  constructor(snapshot: Snapshot, private readonly rootNamespace: string) {
+    this.byNs = groupBy(snapshot.istio.destinationRules, p => p.namespace);
+    this.services = groupBy(snapshot.services, s => s.namespace);
+  }
+
+  /** Services selecting the workload and exposing the container port: [service, service port]. */
+  servicesFor(w: SnapshotWorkload, port: number): Array<{ service: SnapshotService; port: number }> {
+    const names = new Set(w.ports.filter(p => p.port === port && p.name).map(p => p.name));
+    const out: Array<{ service: SnapshotService; port: number }> = [];
+    for (const s of this.services.get(w.namespace) ?? []) {
+      if (!s.selector || Object.keys(s.selector).length === 0 || !selectorMatches({ matchLabels: s.selector }, w.labels)) continue;
+      for (const sp of s.ports) {
+        const tp = sp.targetPort ?? sp.port;
+        if (tp === port || (typeof tp === 'string' && (names.has(tp) || tp === String(port)))) out.push({ service: s, port: sp.port });
+      }
+    }
+    return out;
+  }
+
+  /** The DestinationRule the client uses for the host, if any. */
+  ruleFor(clientNs: string, clientLabels: Record<string, string>, fqdn: string, serviceNs: string): P | undefined {
+    for (const ns of [clientNs, serviceNs, this.rootNamespace]) {
+      let best: P | undefined;
+      let bestScore = -1;
+      for (const dr of this.byNs.get(ns) ?? []) {
+        if (ns !== clientNs && Array.isArray(dr.spec.exportTo) && dr.spec.exportTo.includes('.') && !dr.spec.exportTo.includes('*')) continue;
+        if (isObject(dr.spec.workloadSelector) && (ns !== clientNs || !selectorMatches(dr.spec.workloadSelector as never, clientLabels))) continue;
+        const score = typeof dr.spec.host === 'string' ? hostScore(dr.spec.host, fqdn, dr.namespace) : -1;
+        if (score > bestScore) {
+          best = dr;
+          bestScore = score;
+        }
+      }
+      if (best) return best;
+    }
+    return undefined;
+  }
+
+  /** The client TLS mode from a sidecar client to a workload port. */
+  private readonly cache = new Map<string, ClientTls>();
+
+  clientTls(clientNs: string, clientLabels: Record<string, string>, target: SnapshotWorkload, port: number): ClientTls {
+    // Without workload-scoped rules in the client namespace the answer depends only on it.
+    const cacheable = !(this.byNs.get(clientNs) ?? []).some(d => isObject(d.spec.workloadSelector));
+    const key = `${clientNs}\u0000${target.namespace}\u0000${target.kind}\u0000${target.name}\u0000${port}`;
+    if (cacheable) {
+      const hit = this.cache.get(key);
+      if (hit) return hit;
+    }
+    const result = this.computeClientTls(clientNs, clientLabels, target, port);
+    if (cacheable) this.cache.set(key, result);
+    return result;
+  }
+
+  private computeClientTls(clientNs: string, clientLabels: Record<string, string>, target: SnapshotWorkload, port: number): ClientTls {
+    for (const { service, port: servicePort } of this.servicesFor(target, port)) {
+      const fqdn = `${service.name}.${service.namespace}.svc.cluster.local`;
+      const dr = this.ruleFor(clientNs, clientLabels, fqdn, service.namespace);
+      if (!dr) continue;
+      const mode = tlsModeFor(dr, servicePort);
+      if (mode) return { mode, rule: dr, host: fqdn };
+    }
+    return { mode: 'AUTO' };
+  }
+}
+
+export function tlsModeFor(dr: P, servicePort: number | undefined): ClientTls['mode'] | undefined {
+  const tp = isObject(dr.spec.trafficPolicy) ? dr.spec.trafficPolicy : {};
+  const pls = Array.isArray(tp.portLevelSettings) ? tp.portLevelSettings.filter(isObject) : [];
+  const pl = pls.find(s => isObject(s.port) && (s.port as Json).number === servicePort);
+  const tls = pl && isObject(pl.tls) ? pl.tls : isObject(tp.tls) ? tp.tls : undefined;
+  const mode = tls?.mode;
+  return mode === 'ISTIO_MUTUAL' || mode === 'DISABLE' || mode === 'SIMPLE' || mode === 'MUTUAL' ? mode : undefined;
+}

@@ -1,0 +1,113 @@
+import { AccessDecision, AccessEdge, AccessRequest, Finding, JsonObject, Snapshot, SnapshotPolicy, WorkloadPosture, WorkloadRef } from '../model';
+import { WorkloadNotFoundError, checkAccess } from './access';
+import { calleesOf, callersOf } from './callers';
+import { EngineContext, WorkloadInfo } from './context';
+import { istioAuthzFindings, workloadAuthzFindings } from './findings/authorization';
+import { policyIdentityFindings, workloadIdentityFindings } from './findings/identityChecks';
+import { linkerdFindings } from './findings/linkerd';
+import { policyMtlsFindings, workloadMtlsFindings } from './findings/mtls';
+import { networkPolicyFindings } from './findings/networkPolicy';
+import { EngineOptions } from './options';
+import { workloadScorecard } from './posture';
+import { policiesFor } from './policies';
+
+/**
+ * The result of {@link Engine.evaluate}.
+ *
+ * @public
+ */
+export interface Evaluation {
+  workloads: WorkloadPosture[];
+  /** Every finding: workload findings (also listed per workload) and policy findings. */
+  findings: Finding[];
+}
+
+/**
+ * The engine over one snapshot. Indexes are built once; queries are pure.
+ *
+ * @public
+ */
+export interface Engine {
+  /** Posture of every workload and all findings. */
+  evaluate(): Evaluation;
+  /** Posture of one workload; throws {@link WorkloadNotFoundError} when absent. */
+  posture(ref: WorkloadRef): WorkloadPosture;
+  /** Access decision for one request; throws {@link WorkloadNotFoundError} for unknown workloads. */
+  check(request: AccessRequest): AccessDecision;
+  /** Who may call the workload, per port (all ports, or one). */
+  callersOf(ref: WorkloadRef, port?: number): AccessEdge[];
+  /** Whom the workload may call. */
+  calleesOf(ref: WorkloadRef): AccessEdge[];
+  /** The policies that apply to the workload as a server (mTLS, authorization, segmentation). */
+  policiesFor(ref: WorkloadRef): Array<SnapshotPolicy<JsonObject>>;
+}
+
+function postureOf(ctx: EngineContext, info: WorkloadInfo, saUsers: Map<string, number>): WorkloadPosture {
+  const w = info.w;
+  return {
+    cluster: ctx.options.cluster,
+    namespace: w.namespace,
+    name: w.name,
+    kind: w.kind,
+    serviceAccount: w.serviceAccount,
+    mesh: info.membership.mesh,
+    identity: info.identity,
+    mtls: info.mtls,
+    ...(info.mtlsReason ? { mtlsReason: info.mtlsReason } : {}),
+    ports: info.ports.map(p => ({ ...p })),
+    pods: { ...info.membership.pods },
+    labels: w.labels,
+    findings: [
+      ...workloadMtlsFindings(ctx, info),
+      ...workloadAuthzFindings(ctx, w),
+      ...workloadIdentityFindings(ctx, info, saUsers),
+    ],
+    scorecard: workloadScorecard(ctx, info),
+  };
+}
+
+function serviceAccountUsers(snapshot: Snapshot): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const w of snapshot.workloads) out.set(`${w.namespace}/${w.serviceAccount}`, (out.get(`${w.namespace}/${w.serviceAccount}`) ?? 0) + 1);
+  return out;
+}
+
+/**
+ * Builds the engine over a snapshot. Options win over the snapshot's mesh configuration, which
+ * wins over the defaults (see {@link EngineOptions}).
+ *
+ * @public
+ */
+export function createEngine(snapshot: Snapshot, options: EngineOptions = {}): Engine {
+  const ctx = new EngineContext(snapshot, options);
+  let saUsers: Map<string, number> | undefined;
+  const users = () => (saUsers ??= serviceAccountUsers(snapshot));
+  const find = (ref: WorkloadRef) => {
+    const w = ctx.find(ref);
+    if (!w) throw new WorkloadNotFoundError(`workload ${ref.namespace}/${ref.name} is not in the snapshot`);
+    return w;
+  };
+  return {
+    evaluate() {
+      const workloads = snapshot.workloads.map(w => postureOf(ctx, ctx.info(w), users()));
+      const findings = [
+        ...workloads.flatMap(w => w.findings),
+        ...policyMtlsFindings(ctx),
+        ...istioAuthzFindings(ctx),
+        ...linkerdFindings(ctx),
+        ...networkPolicyFindings(ctx),
+        ...policyIdentityFindings(ctx),
+      ];
+      return { workloads, findings };
+    },
+    posture: ref => postureOf(ctx, ctx.info(find(ref)), users()),
+    check: request => checkAccess(ctx, request),
+    callersOf: (ref, port) => callersOf(ctx, ref, port),
+    calleesOf: ref => calleesOf(ctx, ref),
+    policiesFor: ref => policiesFor(ctx, ref),
+  };
+}
+
+export type { EngineOptions } from './options';
+export { WorkloadNotFoundError } from './access';
+export { combineScorecards } from './posture';

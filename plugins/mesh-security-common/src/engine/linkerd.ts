@@ -1,0 +1,313 @@
+import { ContainerPort, JsonObject, LabelSelector, PortMtls, Snapshot, SnapshotNamespace, SnapshotPolicy, SnapshotWorkload } from '../model';
+import { CallerContext, LayerVerdict, RequestAttrs, Tri } from './caller';
+import { inClusterNetworks, meshTlsMatches, networksMatch, linkerdIdentityMatch } from './linkerdAuthn';
+import { selectorMatches } from './match';
+import { portList } from './mtls';
+import { SelectorIndex, groupBy } from './selectorIndex';
+import { isObject } from './validate/check';
+
+/*
+ * Linkerd inbound policy, "Authorization Policy" reference
+ * (https://linkerd.io/2-edge/reference/authorization-policy/) and "Configuring Per-Route
+ * Policy": a port not described by a Server uses the default inbound policy (pod annotation
+ * `config.linkerd.io/default-inbound-policy`, else namespace annotation, else the cluster
+ * default); a port described by a Server accepts only traffic that one of its authorizations
+ * (ServerAuthorization, AuthorizationPolicy) allows, and otherwise its `accessPolicy` (default
+ * `deny`).
+ */
+
+type P = SnapshotPolicy<JsonObject>;
+
+export const DEFAULT_POLICIES = ['all-unauthenticated', 'all-authenticated', 'cluster-unauthenticated', 'cluster-authenticated', 'deny', 'audit'];
+
+/** One authorization attached to a Server. */
+export interface LinkerdAuthz {
+  ref: string;
+  policy: P;
+  /** Accepts only mTLS clients with an identity. */
+  requiresIdentity: boolean;
+  /** Route restriction from an HTTPRoute target. */
+  route?: { methods: string[]; paths: string[]; matches: RouteMatch[] };
+  matches(caller: CallerContext): Tri;
+}
+
+export class LinkerdIndex {
+  private readonly servers = new Map<string, SelectorIndex<P>>();
+  private readonly serverAuthz: Map<string, P[]>;
+  private readonly policies: Map<string, P[]>;
+  private readonly byName = new Map<string, P>();
+
+  constructor(private readonly snapshot: Snapshot, readonly trustDomain: string, readonly clusterNetworks: string[]) {
+    for (const [ns, list] of groupBy(snapshot.linkerd.servers, s => s.namespace)) {
+      const idx = new SelectorIndex<P>(s => (isObject(s.spec.podSelector) ? (s.spec.podSelector as LabelSelector) : { matchLabels: { '\u0000never': '' } }));
+      list.forEach(s => idx.add(s));
+      this.servers.set(ns, idx);
+    }
+    this.serverAuthz = groupBy(snapshot.linkerd.serverAuthorizations, s => s.namespace);
+    this.policies = groupBy(snapshot.linkerd.authorizationPolicies, s => s.namespace);
+    const l = snapshot.linkerd;
+    for (const p of [...l.meshTlsAuthentications, ...l.networkAuthentications, ...l.httpRoutes, ...l.servers]) {
+      this.byName.set(`${p.kind}/${p.namespace}/${p.name}`, p);
+    }
+  }
+
+  /** Servers selecting the workload on the port (by number, or by container port name). */
+  serversFor(w: { namespace: string; labels: Record<string, string>; ports: ContainerPort[] }, port: number): P[] {
+    const names = new Set(w.ports.filter(p => p.port === port && p.name).map(p => p.name));
+    return (this.servers.get(w.namespace)?.matching(w.labels) ?? []).filter(s =>
+      s.spec.port === port || (typeof s.spec.port === 'string' && (names.has(s.spec.port) || s.spec.port === String(port))));
+  }
+
+  allServers(): P[] {
+    return this.snapshot.linkerd.servers;
+  }
+
+  lookup(kind: string, namespace: string, name: string): P | undefined {
+    return this.byName.get(`${kind}/${namespace}/${name}`);
+  }
+
+  /** Authorizations of a Server: ServerAuthorizations by name/selector; AuthorizationPolicies on the Server, its Namespace, or its HTTPRoutes. */
+  authorizationsOf(server: P): LinkerdAuthz[] {
+    const out: LinkerdAuthz[] = [];
+    for (const sa of this.serverAuthz.get(server.namespace) ?? []) {
+      const target = isObject(sa.spec.server) ? sa.spec.server : {};
+      const hit = target.name === server.name || (isObject(target.selector) && selectorMatches(target.selector as LabelSelector, server.labels));
+      if (hit) out.push(this.serverAuthorization(sa));
+    }
+    for (const ap of this.policies.get(server.namespace) ?? []) {
+      const t = isObject(ap.spec.targetRef) ? ap.spec.targetRef : {};
+      if (t.kind === 'Server' && t.name === server.name) out.push(...this.policy(ap));
+      else if (t.kind === 'Namespace' && t.name === server.namespace) out.push(...this.policy(ap));
+      else if (t.kind === 'HTTPRoute' && typeof t.name === 'string') {
+        const route = this.lookup('HTTPRoute', server.namespace, t.name);
+        const parents = route && Array.isArray(route.spec.parentRefs) ? route.spec.parentRefs.filter(isObject) : [];
+        if (parents.some(p => p.kind === 'Server' && p.name === server.name)) out.push(...this.policy(ap, routeRestriction(route!)));
+      }
+    }
+    return out;
+  }
+
+  private serverAuthorization(sa: P): LinkerdAuthz {
+    const client = isObject(sa.spec.client) ? sa.spec.client : {};
+    const mesh = isObject(client.meshTLS) ? client.meshTLS : undefined;
+    const td = this.trustDomain;
+    return {
+      ref: `ServerAuthorization ${sa.namespace}/${sa.name}`,
+      policy: sa,
+      requiresIdentity: client.unauthenticated !== true,
+      matches: caller => {
+        const net = networksMatch(caller, client.networks);
+        if (net === 'no') return 'no';
+        let m: Tri = 'no';
+        if (client.unauthenticated === true) m = 'yes';
+        else if (mesh && caller.mtls && caller.mesh === 'linkerd') {
+          if (mesh.unauthenticatedTLS === true) m = 'yes';
+          const ids = Array.isArray(mesh.identities) ? mesh.identities : [];
+          if (ids.some(i => typeof i === 'string' && linkerdIdentityMatch(i, caller.linkerdIdentity))) m = 'yes';
+          const sas = Array.isArray(mesh.serviceAccounts) ? mesh.serviceAccounts.filter(isObject) : [];
+          if (sas.some(s => s.name === caller.serviceAccount && (s.namespace ?? sa.namespace) === caller.namespace)) m = 'yes';
+        } else if (mesh && caller.kind === 'any-meshed') {
+          m = mesh.unauthenticatedTLS === true || (Array.isArray(mesh.identities) && mesh.identities.includes('*')) ? 'yes' : 'no';
+        }
+        void td;
+        return m === 'yes' ? net : m;
+      },
+    };
+  }
+
+  private policy(ap: P, route?: LinkerdAuthz['route']): LinkerdAuthz[] {
+    const refs = Array.isArray(ap.spec.requiredAuthenticationRefs) ? ap.spec.requiredAuthenticationRefs.filter(isObject) : [];
+    const resolved: Array<P | { kind: 'ServiceAccount'; namespace: string; name: string }> = [];
+    for (const r of refs) {
+      const ns = typeof r.namespace === 'string' && r.namespace ? r.namespace : ap.namespace;
+      if (r.kind === 'ServiceAccount') {
+        resolved.push({ kind: 'ServiceAccount', namespace: ns, name: String(r.name) });
+        continue;
+      }
+      const target = this.lookup(String(r.kind), ns, String(r.name));
+      // CRD: "If any of the referred objects cannot be found, the authorization will be ignored."
+      if (!target) return [];
+      resolved.push(target);
+    }
+    const requiresIdentity = resolved.some(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
+    return [{
+      ref: `AuthorizationPolicy ${ap.namespace}/${ap.name}`,
+      policy: ap,
+      requiresIdentity,
+      route,
+      matches: caller => {
+        let result: Tri = 'yes';
+        for (const r of resolved) {
+          let m: Tri;
+          if (r.kind === 'ServiceAccount') {
+            m = caller.mtls && caller.mesh === 'linkerd' && caller.namespace === r.namespace && caller.serviceAccount === r.name ? 'yes' : 'no';
+          } else if (r.kind === 'MeshTLSAuthentication') m = meshTlsMatches(r as P, caller, this.trustDomain);
+          else if (r.kind === 'NetworkAuthentication') m = networksMatch(caller, (r as P).spec.networks);
+          else m = 'no';
+          if (m === 'no') return 'no';
+          if (m === 'unknown') result = 'unknown';
+        }
+        return result;
+      },
+    }];
+  }
+}
+
+interface RouteMatch { method?: string; pathType: string; path: string }
+
+/** HTTPRoute matches (Gateway API semantics: path type PathPrefix by default, value `/`). */
+function routeRestriction(route: P): { methods: string[]; paths: string[]; matches: RouteMatch[] } {
+  const matches: RouteMatch[] = [];
+  for (const rule of Array.isArray(route.spec.rules) ? route.spec.rules.filter(isObject) : [{}]) {
+    const list = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches.filter(isObject) : [{}];
+    for (const m of list) {
+      const path = isObject(m.path) ? m.path : {};
+      matches.push({
+        method: typeof m.method === 'string' ? m.method : undefined,
+        pathType: typeof path.type === 'string' ? path.type : 'PathPrefix',
+        path: typeof path.value === 'string' ? path.value : '/',
+      });
+    }
+  }
+  return {
+    matches,
+    methods: [...new Set(matches.map(m => m.method ?? '*'))],
+    paths: [...new Set(matches.map(m => (m.pathType === 'Exact' ? m.path : m.pathType === 'PathPrefix' ? `${m.path.replace(/\/$/, '')}/*` : `~${m.path}`)))],
+  };
+}
+
+/** Whether a request matches one of the route's matches. */
+function routeMatches(route: { matches: RouteMatch[] }, method: string | undefined, path: string | undefined): Tri {
+  let result: Tri = 'no';
+  for (const m of route.matches) {
+    let ok: Tri = 'yes';
+    if (m.method !== undefined) ok = method === undefined ? 'unknown' : method === m.method ? 'yes' : 'no';
+    if (ok !== 'no' && !(m.pathType === 'PathPrefix' && m.path === '/')) {
+      if (path === undefined) ok = 'unknown';
+      else if (m.pathType === 'Exact') ok = path === m.path ? ok : 'no';
+      else if (m.pathType === 'PathPrefix') {
+        const prefix = m.path.replace(/\/$/, '');
+        ok = path === prefix || path.startsWith(`${prefix}/`) ? ok : 'no';
+      } else ok = 'unknown'; // RegularExpression: implementation-specific
+    }
+    if (ok === 'yes') return 'yes';
+    if (ok === 'unknown') result = 'unknown';
+  }
+  return result;
+}
+
+/** The default inbound policy of a workload (pod annotation > namespace annotation > cluster). */
+export function defaultInboundPolicy(w: SnapshotWorkload, ns: SnapshotNamespace | undefined, cluster: string): { value: string; source: string } {
+  const key = 'config.linkerd.io/default-inbound-policy';
+  if (w.annotations[key]) return { value: w.annotations[key], source: `pod annotation ${key}` };
+  if (ns?.annotations[key]) return { value: ns.annotations[key], source: `namespace ${ns.name} annotation ${key}` };
+  return { value: cluster, source: 'cluster default inbound policy' };
+}
+
+/** Evaluates a default policy value for a caller. */
+export function defaultPolicyMatches(value: string, caller: CallerContext, clusterNetworks: string[]): Tri {
+  const authenticated = caller.mtls && (caller.mesh === 'linkerd' || caller.kind === 'any-meshed');
+  switch (value) {
+    case 'all-unauthenticated':
+    case 'audit':
+      return 'yes';
+    case 'all-authenticated':
+      return authenticated ? 'yes' : 'no';
+    case 'cluster-unauthenticated':
+      return inClusterNetworks(caller, clusterNetworks);
+    case 'cluster-authenticated':
+      return authenticated ? inClusterNetworks(caller, clusterNetworks) : 'no';
+    case 'deny':
+      return 'no';
+    default:
+      return 'unknown';
+  }
+}
+
+const STRICT_DEFAULTS = new Set(['all-authenticated', 'cluster-authenticated', 'deny']);
+
+/** Ports that bypass the Linkerd proxy (`config.linkerd.io/skip-inbound-ports`). */
+export function linkerdSkipped(w: SnapshotWorkload, ns: SnapshotNamespace | undefined, port: number): boolean {
+  const key = 'config.linkerd.io/skip-inbound-ports';
+  const list = portList(w.annotations[key] ?? ns?.annotations[key]);
+  if (!list) return false;
+  // Entries may be ranges `4000-4010`.
+  for (const item of list) {
+    const [lo, hi] = item.split('-').map(Number);
+    if (port === lo || (hi !== undefined && port >= lo && port <= hi)) return true;
+  }
+  return false;
+}
+
+/** Ports on which the proxy requires an identity (`config.linkerd.io/proxy-require-identity-inbound-ports`). */
+export function linkerdRequiresIdentity(w: SnapshotWorkload, ns: SnapshotNamespace | undefined, port: number): boolean {
+  const key = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+  return portList(w.annotations[key] ?? ns?.annotations[key])?.has(String(port)) ?? false;
+}
+
+/**
+ * Linkerd per-port mode: PERMISSIVE-like when plaintext can be accepted, STRICT-like when the
+ * default policy is `*-authenticated`/`deny` or every authorization on the port requires
+ * mTLS identity, DISABLED when the port skips the proxy.
+ */
+export function linkerdPortMode(index: LinkerdIndex, w: SnapshotWorkload, ns: SnapshotNamespace | undefined, clusterDefault: string, port: number | undefined): Omit<PortMtls, 'port'> {
+  if (port !== undefined && linkerdSkipped(w, ns, port)) return { mtls: 'DISABLED', reason: `port ${port} skips the proxy (config.linkerd.io/skip-inbound-ports)` };
+  if (port !== undefined && linkerdRequiresIdentity(w, ns, port)) return { mtls: 'STRICT', reason: 'config.linkerd.io/proxy-require-identity-inbound-ports' };
+  const servers = port === undefined ? [] : index.serversFor(w, port);
+  if (servers.length > 0) {
+    const server = servers[0];
+    const authz = index.authorizationsOf(server);
+    const access = typeof server.spec.accessPolicy === 'string' ? server.spec.accessPolicy : 'deny';
+    const ref = `Server ${server.namespace}/${server.name}`;
+    if (!DEFAULT_POLICIES.includes(access)) return { mtls: 'UNKNOWN', reason: `${ref} has an unknown accessPolicy ${access}` };
+    if (STRICT_DEFAULTS.has(access) && authz.every(a => a.requiresIdentity)) {
+      return { mtls: 'STRICT', reason: `${ref}: every authorization requires a mesh identity` };
+    }
+    return { mtls: 'PERMISSIVE', reason: `${ref} accepts unauthenticated clients (${authz.find(a => !a.requiresIdentity)?.ref ?? `accessPolicy ${access}`})` };
+  }
+  const def = defaultInboundPolicy(w, ns, clusterDefault);
+  if (!DEFAULT_POLICIES.includes(def.value)) return { mtls: 'UNKNOWN', reason: `unknown default inbound policy ${def.value} (${def.source})` };
+  return STRICT_DEFAULTS.has(def.value)
+    ? { mtls: 'STRICT', reason: `default inbound policy ${def.value} (${def.source})` }
+    : { mtls: 'PERMISSIVE', reason: `default inbound policy ${def.value} accepts plaintext (${def.source})` };
+}
+
+/** The Linkerd authorization layer for one request. */
+export function linkerdAuthorize(index: LinkerdIndex, w: SnapshotWorkload, ns: SnapshotNamespace | undefined, clusterDefault: string, caller: CallerContext, req: RequestAttrs): LayerVerdict {
+  if (linkerdSkipped(w, ns, req.port)) return { effect: 'ALLOW', message: `port ${req.port} skips the Linkerd proxy: no authorization is enforced`, cannotEvaluate: [], byDefault: true };
+  if (linkerdRequiresIdentity(w, ns, req.port) && !caller.mtls) {
+    return { effect: 'DENY', policy: 'config.linkerd.io/proxy-require-identity-inbound-ports', message: `port ${req.port} requires a mesh identity and the client has none`, cannotEvaluate: [] };
+  }
+  const servers = index.serversFor(w, req.port);
+  const cannot: string[] = [];
+  if (servers.length > 0) {
+    const server = servers[0];
+    for (const a of index.authorizationsOf(server)) {
+      let m = a.matches(caller);
+      if (m !== 'no' && a.route) {
+        if (req.mode === 'any') {
+          if (m === 'yes') return { effect: 'ALLOW', policy: a.ref, message: `${a.ref} allows the client on the routes of its HTTPRoute`, cannotEvaluate: [], methods: a.route.methods, paths: a.route.paths };
+        } else {
+          const r = routeMatches(a.route, req.method, req.path);
+          if (r === 'unknown') cannot.push(`${a.ref} applies to an HTTPRoute; the request gives no method/path to match`);
+          // Conservative: an unknown route match does not authorize.
+          if (r !== 'yes') m = 'no';
+        }
+      }
+      if (m === 'yes') return { effect: 'ALLOW', policy: a.ref, message: `${a.ref} authorizes the client on Server ${server.name}`, cannotEvaluate: cannot };
+      if (m === 'unknown') cannot.push(`${a.ref}: the client's network address is unknown`);
+    }
+    const access = typeof server.spec.accessPolicy === 'string' ? server.spec.accessPolicy : 'deny';
+    const m = defaultPolicyMatches(access, caller, index.clusterNetworks);
+    const ref = `Server ${server.namespace}/${server.name}`;
+    return m === 'yes'
+      ? { effect: 'ALLOW', policy: ref, message: `no authorization matched; ${ref} accessPolicy ${access} allows the client`, cannotEvaluate: cannot }
+      : { effect: 'DENY', policy: ref, message: `no authorization of ${ref} matches the client (accessPolicy ${access})`, cannotEvaluate: cannot };
+  }
+  const def = defaultInboundPolicy(w, ns, clusterDefault);
+  const m = defaultPolicyMatches(def.value, caller, index.clusterNetworks);
+  if (m === 'unknown') return { effect: 'DENY', message: `unknown default inbound policy ${def.value}`, cannotEvaluate: [`default inbound policy ${def.value}`] };
+  return m === 'yes'
+    ? { effect: 'ALLOW', message: `default inbound policy ${def.value} allows the client (${def.source})`, cannotEvaluate: [], byDefault: true }
+    : { effect: 'DENY', policy: def.source, message: `default inbound policy ${def.value} rejects the client (${def.source})`, cannotEvaluate: [] };
+}

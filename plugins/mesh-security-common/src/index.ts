@@ -1,0 +1,20 @@
+/**
+ * Mesh Security common library: domain model, the evaluation engine (Kubernetes, Istio and
+ * Linkerd objects in; mTLS, authorization and network-policy verdicts out), permissions.
+ * Pure TypeScript without I/O: runs in Node and in the browser.
+ *
+ * @packageDocumentation
+ */
+
+export * from './model';
+export * from './permissions';
+export * from './api';
+export { parseManifests } from './engine/manifests';
+export type { ManifestError, ParsedManifests } from './engine/manifests';
+export { readObjects } from './engine/reader';
+export type { ReadOptions, ReadResult } from './engine/reader';
+export { createEngine, WorkloadNotFoundError, combineScorecards } from './engine';
+export type { Engine, EngineOptions, Evaluation } from './engine';
+export { findingDefinitions, findingDefinition } from './engine/findings';
+export { workloadPostureToCliJson, accessDecisionToCliJson } from './cliJson';
+export type { CliEvaluateJson, CliCheckJson } from './cliJson';
