@@ -64,7 +64,9 @@ export class PostureService {
       ...usedViews.flatMap(view => view.findings.filter(f => concernsWorkloads(f, located.filter(l => l.view === view)))),
     ]);
     const { mtls, reason } = componentMtls(workloads, noWorkloads);
-    const clusters = usedViews.map(v => this.views.status(v));
+    // Every cluster is reported: one that is unreachable or not read yet may hold workloads of
+    // this entity that we cannot see, so the answer is partial.
+    const clusters = views.map(v => this.views.status(v));
     return {
       entityRef,
       mtls,
