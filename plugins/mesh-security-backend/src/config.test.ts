@@ -37,6 +37,7 @@ describe('readMeshSecurityConfig', () => {
     [{ meshSecurity: { clusters: [{ name: 'bad name!', type: 'manifests', path: 'x' }] } }, 'is not a valid cluster name'],
     [{ kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'p', url: 'not a url' }] }] } }, 'kubernetes.clusterLocatorMethods[0].clusters[0].url is not a valid URL'],
     [{ meshSecurity: { requestTimeoutMs: 10000 } }, 'requestTimeoutMs must be between 1 and 5000'],
+    [{ kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'p', url: 'http://k8s:8080' }] }] } }, 'url uses http: use https, or set skipTLSVerify: true'],
     [{ meshSecurity: { refreshIntervalSeconds: 1 } }, 'refreshIntervalSeconds must be at least 5'],
   ])('rejects invalid configuration %#', (data, message) => {
     expect(() => read(data)).toThrow(message);

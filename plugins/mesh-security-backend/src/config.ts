@@ -71,6 +71,11 @@ export function readMeshSecurityConfig(
       if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
         throw new Error(`${key}.url must be http(s)`);
       }
+      const skipTLSVerify = cluster.getOptionalBoolean('skipTLSVerify') ?? false;
+      if (parsed.protocol === 'http:' && !skipTLSVerify) {
+        // @kubernetes/client-node refuses plain HTTP unless TLS verification is explicitly off.
+        throw new Error(`${key}.url uses http: use https, or set skipTLSVerify: true (never for production clusters)`);
+      }
       add(
         {
           type: 'kubernetes',
@@ -79,7 +84,7 @@ export function readMeshSecurityConfig(
           serviceAccountToken: cluster.getOptionalString('serviceAccountToken'),
           caData: cluster.getOptionalString('caData'),
           caFile: cluster.getOptionalString('caFile'),
-          skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
+          skipTLSVerify,
         },
         key,
       );

@@ -192,13 +192,20 @@ export class PostureService {
 
   private entityWorkload({ view, workload }: Located): EntityWorkload {
     const ref = { cluster: workload.cluster, namespace: workload.namespace, name: workload.name, kind: workload.kind };
-    const engine = view.engine!;
-    return {
-      ...workload,
-      callers: engine.callersOf(ref),
-      callees: engine.calleesOf(ref),
-      policies: engine.policiesFor(ref).map(toAppliedPolicy),
-    };
+    const key = `edges:${ref.namespace}/${ref.kind}/${ref.name}`;
+    let edges = view.memo.get(key) as Pick<EntityWorkload, 'callers' | 'callees' | 'policies'> | undefined;
+    if (!edges) {
+      // The access graph is the expensive part; a snapshot generation never changes, so each
+      // workload's graph is computed once per generation and replica.
+      const engine = view.engine!;
+      edges = {
+        callers: engine.callersOf(ref),
+        callees: engine.calleesOf(ref),
+        policies: engine.policiesFor(ref).map(toAppliedPolicy),
+      };
+      view.memo.set(key, edges);
+    }
+    return { ...workload, ...edges };
   }
 }
 

@@ -24,6 +24,8 @@ export interface ClusterView {
   findings: Finding[];
   certificates: MeshCertificate[];
   networkPolicyEnforcement: ClusterStatus['networkPolicyEnforcement'];
+  /** Per-workload results computed on first request, valid for this generation only. */
+  memo: Map<string, unknown>;
 }
 
 export interface ClusterViewsOptions {
@@ -113,6 +115,7 @@ export class ClusterViews {
       findings: [],
       certificates: [],
       networkPolicyEnforcement: { state: 'unknown', reason: 'the cluster has not been read yet' },
+      memo: new Map(),
     };
     if (state.generation === 0) return empty;
     const stored = await this.store.getObjects(state.cluster, state.generation);
@@ -148,6 +151,7 @@ export class ClusterViews {
       ],
       certificates,
       networkPolicyEnforcement,
+      memo: new Map(),
     };
   }
 }

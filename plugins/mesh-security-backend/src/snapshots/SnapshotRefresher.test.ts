@@ -75,6 +75,21 @@ describe('SnapshotRefresher', () => {
     expect((await replicaB.getObjects('prod', 2))?.objects).toHaveLength(5);
   });
 
+  it('keeps the generation when the cluster has not changed', async () => {
+    const store = new SnapshotStore(cacheManager().forPlugin('mesh-security'));
+    const source = new ScriptedSource();
+    let now = new Date('2026-11-23T10:00:00Z');
+    const refresher = new SnapshotRefresher(source, store, mockServices.logger.mock(), { refreshIntervalSeconds: 60, now: () => now });
+    source.next = async () => ({ objects: pods(2), kinds: [], requests: 1 });
+    await refresher.refresh();
+    now = new Date('2026-11-23T10:01:00Z');
+    await refresher.refresh();
+    expect(await store.getState('prod')).toMatchObject({ generation: 1, fetchedAt: '2026-11-23T10:01:00.000Z' });
+    source.next = async () => ({ objects: pods(3), kinds: [], requests: 1 });
+    await refresher.refresh();
+    expect((await store.getState('prod'))?.generation).toBe(2);
+  });
+
   it('caps the backoff', async () => {
     const store = new SnapshotStore(cacheManager().forPlugin('mesh-security'));
     const source = new ScriptedSource();

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { createHash } from 'node:crypto';
 import { ClusterSource } from '../sources/ClusterSource';
 import { SnapshotStore } from './SnapshotStore';
 import { ClusterState } from './types';
@@ -41,10 +42,13 @@ export class SnapshotRefresher {
     }
     try {
       const read = await this.source.read();
+      const contentHash = createHash('sha256').update(JSON.stringify(read.objects)).digest('hex');
+      const unchanged = previous.generation > 0 && previous.contentHash === contentHash;
       const state: ClusterState = {
         ...previous,
         status: 'ok',
-        generation: previous.generation + 1,
+        generation: unchanged ? previous.generation : previous.generation + 1,
+        contentHash,
         fetchedAt: now.toISOString(),
         lastAttemptAt: now.toISOString(),
         unreachableSince: undefined,
@@ -55,7 +59,12 @@ export class SnapshotRefresher {
         requests: read.requests,
         objectCount: read.objects.length,
       };
-      await this.store.putObjects(state, read.objects);
+      if (unchanged) {
+        // Same objects: every replica keeps its evaluated view; only freshness changes.
+        await this.store.putState(state);
+      } else {
+        await this.store.putObjects(state, read.objects);
+      }
       return 'read';
     } catch (error) {
       const failures = previous.consecutiveFailures + 1;

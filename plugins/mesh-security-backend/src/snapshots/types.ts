@@ -22,6 +22,8 @@ export interface ClusterState {
   /** Kubernetes API requests the last read made. */
   requests: number;
   objectCount: number;
+  /** Digest of the held objects: an unchanged cluster keeps its generation (no re-evaluation). */
+  contentHash?: string;
 }
 
 /** The objects of one generation of a cluster. */
