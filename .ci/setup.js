@@ -5,8 +5,8 @@
  *  - runs `npm ci` when node_modules is missing or older than package-lock.json,
  *    building native modules (better-sqlite3) from source against the running Node's headers
  *    when their prebuilt download is unreachable,
- *  - with --with-system-packages, makes sure Debian's chromium and postgresql are present
- *    (installing them with apt-get when running as root), for the e2e and PostgreSQL tests.
+ *  - with --with-system-packages, makes sure Debian's chromium, postgresql and redis-server are
+ *    present (installing them with apt-get when running as root), for the e2e and service tests.
  * Nothing here downloads from anywhere but the configured npm registry and Debian's mirrors.
  */
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -111,8 +111,9 @@ function ensureSystemPackages() {
   const missing = [];
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (!postgresBinDir()) missing.push('postgresql');
+  if (!has('redis-server')) missing.push('redis-server');
   if (missing.length === 0) {
-    log('Debian packages chromium and postgresql are present.');
+    log('Debian packages chromium, postgresql and redis-server are present.');
     return;
   }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check, in the order a reviewer would want them: lint, type check, unit tests, the
-# PostgreSQL-backed backend test, then the end-to-end suite in headless Chromium.
+# backend against real PostgreSQL and Redis, then the end-to-end suite in headless Chromium.
 # Each stage runs even if an earlier one failed, so one run shows everything; the exit status
 # is non-zero if any stage failed. The last line totals the test runners' counts.
 set -uo pipefail
@@ -30,7 +30,7 @@ stage "lint" npx backstage-cli repo lint
 stage "type check (tsc)" npx tsc --noEmit
 stage "unit tests (jest)" npx backstage-cli repo test --watchAll=false \
   --json --outputFile="$results_dir/unit.json"
-stage "PostgreSQL backend test" bash .ci/test-postgres.sh
+stage "backend on PostgreSQL and Redis" bash .ci/test-services.sh
 stage "end-to-end (Playwright, Chromium)" bash .ci/test-e2e.sh
 
 echo

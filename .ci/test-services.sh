@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the backend's PostgreSQL test against a real PostgreSQL server from Debian's packages:
-# a throwaway cluster in a temporary directory, listening on loopback only, removed afterwards.
+# Backend tests against real services from Debian's packages: the backend on PostgreSQL, and two
+# backend replicas sharing a Redis cache. Both servers are throwaway instances in a temporary
+# directory, listening on loopback only, removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 results_dir="${MESH_SECURITY_RESULTS_DIR:-$PWD/e2e/test-results}"
@@ -13,6 +14,11 @@ if [[ -z "$pg_bin" || ! -x "$pg_bin/initdb" ]]; then
 fi
 
 port="${MESH_SECURITY_PG_PORT:-55432}"
+redis_port="${MESH_SECURITY_REDIS_PORT:-56379}"
+if ! command -v redis-server >/dev/null; then
+  echo "redis-server not found: install Debian's 'redis-server' package." >&2
+  exit 1
+fi
 data_dir=$(mktemp -d /tmp/mesh-security-pg.XXXXXX)
 # PostgreSQL refuses to run as root: use the 'postgres' system user the package creates.
 as_pg=()
@@ -23,6 +29,7 @@ fi
 
 cleanup() {
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$data_dir/db" -m fast -w stop >/dev/null 2>&1 || true
+  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
   rm -rf "$data_dir"
 }
 trap cleanup EXIT
@@ -35,6 +42,13 @@ chmod 644 "$data_dir/pw"
   -o "-p $port -k $data_dir -c listen_addresses=127.0.0.1" start >/dev/null
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') listening on 127.0.0.1:$port"
 
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+  --dir "$data_dir" --daemonize yes --logfile "$data_dir/redis.log"
+for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+echo "Redis $(redis-server --version | awk '{print $3}') listening on 127.0.0.1:$redis_port"
+
 export MESH_SECURITY_TEST_POSTGRES="postgresql://postgres:mesh-security@127.0.0.1:$port"
-npx backstage-cli repo test --watchAll=false packages/backend/src/postgres.test.ts \
-  --json --outputFile="$results_dir/postgres.json"
+export MESH_SECURITY_TEST_REDIS="redis://127.0.0.1:$redis_port"
+npx backstage-cli repo test --watchAll=false \
+  packages/backend/src/postgres.test.ts plugins/mesh-security-backend/src/replicas.test.ts \
+  --json --outputFile="$results_dir/services.json"

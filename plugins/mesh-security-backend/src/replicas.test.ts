@@ -1,0 +1,79 @@
+/*
+ * Two backend replicas sharing a real Redis cache (run by .ci/test-services.sh, which starts a
+ * throwaway redis-server from Debian's packages and sets MESH_SECURITY_TEST_REDIS). Replica A
+ * reads the cluster; replica B never runs the refresh task, yet answers from the same snapshot:
+ * both replicas' answers agree. Skipped in the plain unit run.
+ */
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { cacheServiceFactory } from '@backstage/backend-defaults/cache';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import path from 'node:path';
+import request from 'supertest';
+import meshSecurityPlugin from './index';
+
+const redis = process.env.MESH_SECURITY_TEST_REDIS;
+const describeWithRedis = redis ? describe : describe.skip;
+
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments-api', namespace: 'default', annotations: { 'backstage.io/kubernetes-id': 'payments-api' } },
+  spec: { owner: 'payments-team' },
+};
+
+function replica(runsRefresh: boolean) {
+  return startTestBackend({
+    features: [
+      meshSecurityPlugin,
+      cacheServiceFactory,
+      mockServices.scheduler.factory({ skipTaskRunOnStartup: !runsRefresh }),
+      catalogServiceMock.factory({ entities: [entity] }),
+      mockServices.rootConfig.factory({
+        data: {
+          backend: { cache: { store: 'redis', connection: redis } },
+          meshSecurity: {
+            clusters: [{ name: 'demo', type: 'manifests', path: path.resolve(__dirname, '../../../catalog/demo-cluster') }],
+          },
+        },
+      }),
+    ],
+  });
+}
+
+describeWithRedis('replicas sharing a Redis cache', () => {
+  jest.setTimeout(60_000);
+
+  it('answer from the same snapshot, whichever replica read the cluster', async () => {
+    const reader = await replica(true);
+    const follower = await replica(false);
+    try {
+      const get = (server: typeof reader.server, url: string) =>
+        request(server).get(`/api/mesh-security${url}`).set('authorization', mockCredentials.user.header());
+
+      let health = await get(follower.server, '/health');
+      for (let i = 0; i < 200 && health.status !== 200; i++) {
+        await new Promise(r => setTimeout(r, 50));
+        health = await get(follower.server, '/health');
+      }
+      expect(health.status).toBe(200);
+
+      const [a, b] = await Promise.all([
+        get(reader.server, '/entity/component/default/payments-api'),
+        get(follower.server, '/entity/component/default/payments-api'),
+      ]);
+      expect(a.status).toBe(200);
+      expect(b.status).toBe(200);
+      const comparable = (body: any) => ({
+        ...body,
+        generatedAt: undefined,
+        clusters: body.clusters.map((c: any) => ({ ...c, snapshotAgeSeconds: undefined })),
+      });
+      expect(comparable(b.body)).toEqual(comparable(a.body));
+      expect(b.body.mtls).toBe('PARTIAL');
+      expect(b.body.workloads[0].name).toBe('payments-api');
+    } finally {
+      await reader.stop();
+      await follower.stop();
+    }
+  });
+});
