@@ -39,11 +39,9 @@ export class PostureService {
   async health(): Promise<HealthResponse> {
     const views = await this.views.all();
     const clusters = views.map(v => this.views.status(v));
-    const status = clusters.some(c => c.status === 'pending')
-      ? 'starting'
-      : clusters.some(c => c.status === 'unreachable' || c.stale)
-        ? 'degraded'
-        : 'ok';
+    let status: HealthResponse['status'] = 'ok';
+    if (clusters.some(c => c.status === 'unreachable' || c.stale)) status = 'degraded';
+    if (clusters.some(c => c.status === 'pending')) status = 'starting';
     return { status, clusters };
   }
 

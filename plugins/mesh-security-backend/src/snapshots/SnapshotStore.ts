@@ -2,6 +2,9 @@ import { CacheService } from '@backstage/backend-plugin-api';
 import { JsonValue } from '@backstage/types';
 import { ClusterObjects, ClusterState } from './types';
 
+const stateKey = (cluster: string) => `snapshot-state:${cluster}`;
+const objectsKey = (cluster: string, generation: number) => `snapshot-objects:${cluster}:${generation}`;
+
 /**
  * Where cluster snapshots live: the Backstage cache (memory in development, Redis or another
  * shared store in production), so that every replica answers from the same snapshot no matter
@@ -42,5 +45,3 @@ export class SnapshotStore {
   }
 }
 
-const stateKey = (cluster: string) => `snapshot-state:${cluster}`;
-const objectsKey = (cluster: string, generation: number) => `snapshot-objects:${cluster}:${generation}`;

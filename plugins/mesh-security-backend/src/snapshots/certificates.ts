@@ -32,8 +32,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 function classify(notAfter: Date, now: Date, warningDays: number) {
   const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
-  const state: MeshCertificate['state'] =
-    notAfter.getTime() <= now.getTime() ? 'expired' : daysLeft < warningDays ? 'expiring' : 'ok';
+  let state: MeshCertificate['state'] = 'ok';
+  if (daysLeft < warningDays) state = 'expiring';
+  if (notAfter.getTime() <= now.getTime()) state = 'expired';
   return { daysLeft, state, notAfter: notAfter.toISOString() };
 }
 

@@ -6,10 +6,16 @@ import { ClusterStatus, Finding, MeshCertificate } from '@mesh-security/plugin-m
  * engine's in docs/findings.md.
  */
 
+const ROLE_NAMES: Record<MeshCertificate['role'], string> = {
+  'istio-root': 'Istio root certificate',
+  'linkerd-trust-anchor': 'Linkerd trust anchor',
+  'cert-manager': 'mesh CA certificate (cert-manager)',
+};
+
 export function certificateFindings(cluster: string, certificates: MeshCertificate[]): Finding[] {
   return certificates.flatMap((cert): Finding[] => {
     const object = { ...cert.object, cluster };
-    const what = cert.role === 'istio-root' ? 'Istio root certificate' : cert.role === 'linkerd-trust-anchor' ? 'Linkerd trust anchor' : 'mesh CA certificate (cert-manager)';
+    const what = ROLE_NAMES[cert.role];
     switch (cert.state) {
       case 'expired':
         return [{

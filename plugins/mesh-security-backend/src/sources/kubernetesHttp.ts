@@ -17,6 +17,17 @@ export interface HttpResult {
   body: unknown;
 }
 
+function ensureTrailingSlash(url: URL): URL {
+  const copy = new URL(url.toString());
+  if (!copy.pathname.endsWith('/')) copy.pathname += '/';
+  return copy;
+}
+
+/** An error's message, stripped of anything that could carry a credential. */
+function safeMessage(error: Error): string {
+  return error.message.replace(/Bearer\s+\S+/gi, 'Bearer ***').slice(0, 200);
+}
+
 /**
  * Minimal JSON-over-HTTPS client for one cluster. Credentials and TLS settings come from
  * `@kubernetes/client-node`'s KubeConfig (token, CA data or file, skipTLSVerify), so they are
@@ -58,6 +69,7 @@ export class KubernetesHttp {
     const transport = url.protocol === 'http:' ? http : https;
 
     return new Promise<HttpResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined = undefined;
       const req = transport.request(url, requestOptions, res => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -83,7 +95,7 @@ export class KubernetesHttp {
         res.on('error', reject);
       });
       // A wall-clock deadline for the whole exchange (socket timeouts only catch idle sockets).
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         req.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`));
       }, this.options.timeoutMs);
       req.on('close', () => clearTimeout(timer));
@@ -94,15 +106,4 @@ export class KubernetesHttp {
       req.end();
     });
   }
-}
-
-function ensureTrailingSlash(url: URL): URL {
-  const copy = new URL(url.toString());
-  if (!copy.pathname.endsWith('/')) copy.pathname += '/';
-  return copy;
-}
-
-/** An error's message, stripped of anything that could carry a credential. */
-function safeMessage(error: Error): string {
-  return error.message.replace(/Bearer\s+\S+/gi, 'Bearer ***').slice(0, 200);
 }
