@@ -2,7 +2,10 @@
 /*
  * Idempotent setup used by `npm start` and `npm test`:
  *  - checks the Node version (22 or 24 declared; 20 works with engine warnings),
- *  - runs `npm ci` when node_modules is missing or older than package-lock.json,
+ *  - installs the committed package-lock.json when node_modules is missing or out of date
+ *    (`npm install`, which keeps to the lockfile; `npm ci` is not used because it rejects a
+ *    lockfile without other platforms' optional binaries — e.g. @swc/core-darwin-* — which
+ *    registries mirroring only Linux builds cannot provide),
  *    building native modules (better-sqlite3) from source against the running Node's headers
  *    when their prebuilt download is unreachable,
  *  - with --with-system-packages, makes sure Debian's chromium, postgresql and redis-server are
@@ -81,14 +84,18 @@ function ensureNodeModules() {
     log('node_modules matches package-lock.json (installed with npm install).');
     return;
   }
-  log('Installing npm dependencies (npm ci)…');
+  log('Installing npm dependencies from package-lock.json…');
+  const lockBefore = fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8');
   const result = spawnSync(
     'npm',
-    ['ci', '--no-audit', '--no-fund', '--loglevel=error'],
+    ['install', '--no-audit', '--no-fund', '--loglevel=error'],
     { cwd: root, stdio: 'inherit', env: nativeBuildEnv() },
   );
   if (result.status !== 0) {
-    fail('npm ci failed; see the output above.');
+    fail('npm install failed; see the output above.');
+  }
+  if (fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8') !== lockBefore) {
+    log('warning: npm changed package-lock.json; the committed lockfile is out of date.');
   }
   fs.writeFileSync(stampFile, `${wanted}\n`);
 }
