@@ -71,7 +71,8 @@ describe('several clusters, one of them down', () => {
     expect(health.status).toBe(200);
     expect(health.body.status).toBe('degraded');
     const byName = Object.fromEntries(health.body.clusters.map((c: any) => [c.name, c]));
-    expect(byName.demo).toMatchObject({ status: 'ok', source: 'manifests' });
+    expect(byName.demo).toMatchObject({ status: "ok", source: "manifests" });
+    expect(byName.demo.snapshotBytes).toBeGreaterThan(10_000);
     expect(byName.down).toMatchObject({ status: 'unreachable', snapshotAgeSeconds: null });
     expect(byName.down.unreachableSince).toEqual(expect.any(String));
     expect(byName.locked.error).toBe('cluster locked rejected the configured credentials (401 Unauthorized)');

@@ -65,6 +65,8 @@ export interface ClusterStatus {
   certificates: MeshCertificate[];
   /** Objects held for this cluster. */
   objectCount: number;
+  /** Size of the held (trimmed) objects as JSON, in bytes: the memory the snapshot costs. */
+  snapshotBytes: number;
 }
 
 /**

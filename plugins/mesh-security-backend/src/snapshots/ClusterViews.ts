@@ -105,6 +105,7 @@ export class ClusterViews {
       networkPolicyEnforcement: view.networkPolicyEnforcement,
       certificates: view.certificates,
       objectCount: state.objectCount,
+      snapshotBytes: state.snapshotBytes ?? 0,
     };
   }
 

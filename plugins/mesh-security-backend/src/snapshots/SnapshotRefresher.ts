@@ -42,7 +42,8 @@ export class SnapshotRefresher {
     }
     try {
       const read = await this.source.read();
-      const contentHash = createHash('sha256').update(JSON.stringify(read.objects)).digest('hex');
+      const serialized = JSON.stringify(read.objects);
+      const contentHash = createHash('sha256').update(serialized).digest('hex');
       const unchanged = previous.generation > 0 && previous.contentHash === contentHash;
       const state: ClusterState = {
         ...previous,
@@ -58,6 +59,7 @@ export class SnapshotRefresher {
         kinds: read.kinds,
         requests: read.requests,
         objectCount: read.objects.length,
+        snapshotBytes: serialized.length,
       };
       if (unchanged) {
         // Same objects: every replica keeps its evaluated view; only freshness changes.

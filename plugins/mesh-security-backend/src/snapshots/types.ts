@@ -22,6 +22,8 @@ export interface ClusterState {
   /** Kubernetes API requests the last read made. */
   requests: number;
   objectCount: number;
+  /** Size of the held (trimmed) objects as JSON: what the cache stores for this cluster. */
+  snapshotBytes?: number;
   /** Digest of the held objects: an unchanged cluster keeps its generation (no re-evaluation). */
   contentHash?: string;
 }
