@@ -69,6 +69,8 @@ export const meshSecurityPlugin = createBackendPlugin({
           refreshIntervalSeconds: settings.refreshIntervalSeconds,
           certificateExpiryWarningDays: settings.certificateExpiryWarningDays,
           linkerdDefaultInboundPolicy: settings.linkerdDefaultInboundPolicy,
+          onError: (cluster, error) =>
+            logger.error(`Mesh Security could not build the access graph of cluster ${cluster}: ${error.message}`),
         });
         httpRouter.use(
           await createRouter({ httpAuth, permissions, catalog, posture: new PostureService(views) }),

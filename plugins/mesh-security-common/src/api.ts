@@ -67,6 +67,8 @@ export interface ClusterStatus {
   objectCount: number;
   /** Size of the held (trimmed) objects as JSON, in bytes: the memory the snapshot costs. */
   snapshotBytes: number;
+  /** The access graph of this snapshot is fully built (views no longer compute any of it). */
+  accessGraphReady?: boolean;
 }
 
 /**

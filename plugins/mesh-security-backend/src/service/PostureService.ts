@@ -197,8 +197,8 @@ export class PostureService {
       // workload's graph is computed once per generation and replica.
       const engine = view.engine!;
       edges = {
-        callers: engine.callersOf(ref),
-        callees: engine.calleesOf(ref),
+        callers: view.graph!.callersOf(ref),
+        callees: view.graph!.calleesOf(ref),
         policies: engine.policiesFor(ref).map(toAppliedPolicy),
       };
       view.memo.set(key, edges);

@@ -6,6 +6,7 @@ import {
   createEngine,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
+import { AccessGraph } from './AccessGraph';
 import { meshCertificates } from './certificates';
 import { certificateFindings, enforcementFindings } from './clusterFindings';
 import { detectNetworkPolicyEnforcement } from './networkPolicyEnforcement';
@@ -26,10 +27,14 @@ export interface ClusterView {
   networkPolicyEnforcement: ClusterStatus['networkPolicyEnforcement'];
   /** Per-workload results computed on first request, valid for this generation only. */
   memo: Map<string, unknown>;
+  /** Who may call whom, built in the background for this generation. */
+  graph?: AccessGraph;
 }
 
 export interface ClusterViewsOptions {
   clusters: string[];
+  /** Told when a background access-graph build fails. */
+  onError?: (cluster: string, error: Error) => void;
   refreshIntervalSeconds: number;
   certificateExpiryWarningDays: number;
   linkerdDefaultInboundPolicy?: string;
@@ -77,7 +82,11 @@ export class ClusterViews {
       this.building.set(key, build);
     }
     const view = await build;
-    this.views.set(cluster, view);
+    if (this.views.get(cluster) !== view) {
+      this.views.get(cluster)?.graph?.cancel();
+      this.views.set(cluster, view);
+      view.graph?.build().catch(error => this.options.onError?.(cluster, error as Error));
+    }
     return view;
   }
 
@@ -106,6 +115,7 @@ export class ClusterViews {
       certificates: view.certificates,
       objectCount: state.objectCount,
       snapshotBytes: state.snapshotBytes ?? 0,
+      accessGraphReady: view.graph?.complete ?? false,
     };
   }
 
@@ -153,6 +163,7 @@ export class ClusterViews {
       certificates,
       networkPolicyEnforcement,
       memo: new Map(),
+      graph: new AccessGraph(engine, evaluation.workloads, state.cluster),
     };
   }
 }

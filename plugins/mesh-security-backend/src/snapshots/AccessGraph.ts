@@ -1,0 +1,74 @@
+import {
+  AccessEdge,
+  Engine,
+  WorkloadPosture,
+  WorkloadRef,
+} from '@mesh-security/plugin-mesh-security-common';
+
+const keyOf = (w: { namespace: string; kind?: string; name: string }) => `${w.namespace}/${w.kind ?? ''}/${w.name}`;
+
+/**
+ * One cluster's access graph for one snapshot generation. A page view must not wait for the
+ * engine to scan every workload pair, so the whole graph is built once in the background, in
+ * slices that yield to the event loop: every workload's callers from the engine, and every
+ * workload's callees by inverting them (the engine evaluates a caller→target pair the same way
+ * in both directions, so the inversion equals `calleesOf`; a test holds it to that). Until the
+ * build completes, queries fall back to the engine and cache what they computed.
+ */
+export class AccessGraph {
+  private readonly callers = new Map<string, AccessEdge[]>();
+  private callees: Map<string, AccessEdge[]> | undefined;
+  private cancelled = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly workloads: WorkloadPosture[],
+    private readonly cluster: string,
+  ) {}
+
+  get complete(): boolean {
+    return this.callees !== undefined;
+  }
+
+  /** Stops a background build (the generation was replaced). */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  callersOf(ref: WorkloadRef): AccessEdge[] {
+    const key = keyOf(ref);
+    let edges = this.callers.get(key);
+    if (!edges) {
+      edges = this.engine.callersOf(ref);
+      this.callers.set(key, edges);
+    }
+    return edges;
+  }
+
+  calleesOf(ref: WorkloadRef): AccessEdge[] {
+    if (this.callees) return this.callees.get(keyOf(ref)) ?? [];
+    return this.engine.calleesOf(ref);
+  }
+
+  /** Builds the whole graph; resolves when complete (or cancelled). */
+  async build(sliceMs = 20): Promise<void> {
+    const callees = new Map<string, AccessEdge[]>();
+    let sliceStart = Date.now();
+    for (const target of this.workloads) {
+      if (this.cancelled) return;
+      const targetRef = { cluster: this.cluster, namespace: target.namespace, name: target.name, kind: target.kind };
+      for (const edge of this.callersOf(targetRef)) {
+        const peer = edge.peer;
+        if (peer.kind === 'any-meshed' || peer.kind === 'external-plaintext') continue;
+        const callerKey = keyOf(peer as WorkloadRef);
+        if (!callees.has(callerKey)) callees.set(callerKey, []);
+        callees.get(callerKey)!.push({ ...edge, peer: targetRef });
+      }
+      if (Date.now() - sliceStart > sliceMs) {
+        await new Promise(resolve => setImmediate(resolve));
+        sliceStart = Date.now();
+      }
+    }
+    if (!this.cancelled) this.callees = callees;
+  }
+}
