@@ -1,7 +1,6 @@
 import { AccessDecision, AccessReason, AccessRequest, SnapshotWorkload } from '../model';
 import { istioAuthorize } from './authorization';
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
-import { drRef } from './clientTls';
 import { EngineContext, WorkloadInfo } from './context';
 import { linkerdAuthorize, linkerdSkipped } from './linkerd';
 import { portList } from './mtls';
@@ -19,7 +18,17 @@ export class WorkloadNotFoundError extends Error {
 const istioMesh = (m: string) => m === 'istio-sidecar' || m === 'istio-ambient';
 
 /** Whether the port bypasses the target's proxy (no mTLS, no authorization on it). */
+const bypassCache = new WeakMap<WorkloadInfo, Map<number, boolean>>();
+
 export function bypassesProxy(info: WorkloadInfo, port: number): boolean {
+  let cache = bypassCache.get(info);
+  if (!cache) bypassCache.set(info, (cache = new Map()));
+  let hit = cache.get(port);
+  if (hit === undefined) cache.set(port, (hit = computeBypass(info, port)));
+  return hit;
+}
+
+function computeBypass(info: WorkloadInfo, port: number): boolean {
   if (info.membership.mesh === 'istio-sidecar') {
     const a = info.w.annotations;
     const exclude = portList(a['traffic.sidecar.istio.io/excludeInboundPorts']);
@@ -30,7 +39,26 @@ export function bypassesProxy(info: WorkloadInfo, port: number): boolean {
   return false;
 }
 
-/** A caller context for a workload of the snapshot (identity attached by the mTLS layer). */
+const callerCache = new WeakMap<WorkloadInfo, { plain: CallerContext; mtls: CallerContext }>();
+
+/**
+ * The caller contexts of a workload (cached): as a plaintext client, and as an mTLS client
+ * carrying its mesh identity. The mTLS layer decides which one the server sees.
+ */
+export function workloadCallers(info: WorkloadInfo): { plain: CallerContext; mtls: CallerContext } {
+  let hit = callerCache.get(info);
+  if (!hit) {
+    const plain = workloadCaller(info);
+    const mtls: CallerContext = { ...plain, mtls: true };
+    if (istioMesh(info.membership.mesh)) mtls.principal = info.principal;
+    if (info.membership.mesh === 'linkerd') mtls.linkerdIdentity = info.identity ?? undefined;
+    hit = { plain, mtls };
+    callerCache.set(info, hit);
+  }
+  return hit;
+}
+
+/** A plaintext caller context for a workload of the snapshot. */
 export function workloadCaller(info: WorkloadInfo): CallerContext {
   return {
     kind: 'workload',
@@ -41,40 +69,50 @@ export function workloadCaller(info: WorkloadInfo): CallerContext {
     nsLabels: info.nsLabels,
     mesh: info.membership.mesh,
     mtls: false,
+    principal: undefined,
+    linkerdIdentity: undefined,
     ips: info.ips,
     inCluster: true,
+    identity: undefined,
   };
 }
 
 export function externalCaller(ip?: string): CallerContext {
-  return { kind: 'external', labels: {}, nsLabels: {}, mesh: 'none', mtls: false, ips: ip ? [ip] : undefined, inCluster: false };
+  return { kind: 'external', workload: undefined, namespace: undefined, serviceAccount: undefined, labels: {}, nsLabels: {}, mesh: 'none', mtls: false, principal: undefined, linkerdIdentity: undefined, ips: ip ? [ip] : undefined, inCluster: false, identity: undefined };
 }
 
 export function anyMeshedCaller(targetMesh: CallerContext['mesh']): CallerContext {
-  return { kind: 'any-meshed', labels: {}, nsLabels: {}, mesh: targetMesh, mtls: true, inCluster: true };
+  // A hypothetical mTLS client of the target's mesh whose identity is unknown.
+  return { kind: 'any-meshed', workload: undefined, namespace: undefined, serviceAccount: undefined, labels: {}, nsLabels: {}, mesh: targetMesh, mtls: true, principal: undefined, linkerdIdentity: undefined, ips: undefined, inCluster: true, identity: undefined };
 }
+
+const VIA: Record<CallerContext['kind'], string> = {
+  external: 'an external client sends plaintext',
+  'any-meshed': 'a meshed client sends mTLS',
+  workload: 'the client has no mesh proxy and sends plaintext',
+};
 
 /**
  * The mTLS layer: what the client sends (Istio auto mTLS unless a DestinationRule sets the TLS
  * mode; Linkerd proxies always use mTLS between meshed pods; ztunnel uses HBONE mTLS) against what
  * the server port accepts (STRICT rejects plaintext). Sets `caller.mtls` and its identity.
  */
-export function mtlsLayer(ctx: EngineContext, target: WorkloadInfo, callerInfo: WorkloadInfo | undefined, caller: CallerContext, port: number): LayerVerdict {
+export function mtlsLayer(ctx: EngineContext, target: WorkloadInfo, callerInfo: WorkloadInfo | undefined, caller: CallerContext, port: number): LayerVerdict & { sendsMtls: boolean } {
   const server = ctx.portMode(target, port);
   const tMesh = target.membership.mesh;
   let sends: 'mtls' | 'plain' | 'tls' = caller.kind === 'any-meshed' ? 'mtls' : 'plain';
-  let via = caller.kind === 'external' ? 'an external client sends plaintext' : caller.kind === 'any-meshed' ? 'a meshed client sends mTLS' : 'the client has no mesh proxy and sends plaintext';
+  let via = VIA[caller.kind];
   let dr: string | undefined;
   if (callerInfo && caller.kind === 'workload') {
     const cMesh = callerInfo.membership.mesh;
     if (cMesh === 'istio-sidecar') {
       const tls = ctx.destinationRules.clientTls(callerInfo.w.namespace, callerInfo.w.labels, target.w, port);
-      dr = tls.rule ? drRef(tls.rule) : undefined;
+      dr = tls.ref;
       if (tls.mode === 'ISTIO_MUTUAL') {
         sends = 'mtls';
         via = `${dr} sets tls.mode ISTIO_MUTUAL`;
         if (!istioMesh(tMesh) || bypassesProxy(target, port)) {
-          return { effect: 'DENY', policy: dr, message: `${dr} forces Istio mTLS but port ${port} of the target has no Istio proxy to terminate it`, cannotEvaluate: [] };
+          return { effect: 'DENY', policy: dr, message: `${dr} forces Istio mTLS but port ${port} of the target has no Istio proxy to terminate it`, cannotEvaluate: [], sendsMtls: true };
         }
       } else if (tls.mode === 'DISABLE' || tls.mode === 'SIMPLE' || tls.mode === 'MUTUAL') {
         sends = tls.mode === 'DISABLE' ? 'plain' : 'tls';
@@ -94,19 +132,14 @@ export function mtlsLayer(ctx: EngineContext, target: WorkloadInfo, callerInfo: 
         via = 'the Linkerd proxy sends mTLS to a meshed server';
       } else via = 'the Linkerd proxy sends plaintext to a server without a Linkerd proxy';
     }
-    if (sends === 'mtls') {
-      caller.mtls = true;
-      if (istioMesh(cMesh)) caller.principal = callerInfo.principal;
-      if (cMesh === 'linkerd') caller.linkerdIdentity = callerInfo.identity ?? undefined;
-    }
   }
   if (server.mtls === 'STRICT' && sends !== 'mtls') {
-    return { effect: 'DENY', policy: dr ?? policyFromReason(server.reason), message: `port ${port} is STRICT (${server.reason}) and ${via}`, cannotEvaluate: [] };
+    return { effect: 'DENY', policy: dr ?? policyFromReason(server.reason), message: `port ${port} is STRICT (${server.reason}) and ${via}`, cannotEvaluate: [], sendsMtls: false };
   }
   if (server.mtls === 'UNKNOWN' && sends !== 'mtls') {
-    return { effect: 'DENY', message: `the server's mTLS mode on port ${port} is unknown (${server.reason}) and ${via}`, cannotEvaluate: [`mTLS mode of port ${port}: ${server.reason}`] };
+    return { effect: 'DENY', message: `the server's mTLS mode on port ${port} is unknown (${server.reason}) and ${via}`, cannotEvaluate: [`mTLS mode of port ${port}: ${server.reason}`], sendsMtls: false };
   }
-  return { effect: 'ALLOW', policy: dr, message: `port ${port} is ${server.mtls}${server.reason ? ` (${server.reason})` : ''}; ${via}`, cannotEvaluate: [], byDefault: !dr };
+  return { effect: 'ALLOW', policy: dr, message: `port ${port} is ${server.mtls}${server.reason ? ` (${server.reason})` : ''}; ${via}`, cannotEvaluate: [], byDefault: !dr, sendsMtls: sends === 'mtls' };
 }
 
 /** The deciding object named at the start of a mode reason (`PeerAuthentication ns/name`, `Server ns/name`). */
@@ -131,6 +164,19 @@ export function authorizationLayer(ctx: EngineContext, target: WorkloadInfo, cal
 /** Ambient workloads with a waypoint (`istio.io/use-waypoint` on the pod or namespace). */
 export function hasWaypoint(ctx: EngineContext, w: SnapshotWorkload): boolean {
   return !!(w.labels['istio.io/use-waypoint'] ?? ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint']);
+}
+
+/** Istio's HBONE port: ambient (ztunnel) traffic between meshed pods arrives on it. */
+export const HBONE_PORT = 15008;
+
+/**
+ * The port the NetworkPolicy layer sees. "Ambient and Kubernetes NetworkPolicy"
+ * (https://istio.io/latest/docs/ambient/usage/networkpolicy/): mesh traffic to an ambient pod is
+ * tunnelled over HBONE to port 15008, so NetworkPolicies must allow that port, not only the
+ * application port.
+ */
+export function networkPolicyPort(target: WorkloadInfo, sendsMtls: boolean, port: number): number {
+  return sendsMtls && target.membership.mesh === 'istio-ambient' ? HBONE_PORT : port;
 }
 
 /** Combines the three layers into a decision (DENY when any layer denies). */
@@ -158,11 +204,12 @@ export function checkAccess(ctx: EngineContext, request: AccessRequest): AccessD
     if (!w) throw new WorkloadNotFoundError(`workload ${request.from.namespace}/${request.from.name} is not in the snapshot`);
     callerInfo = ctx.info(w);
     caller = workloadCaller(callerInfo);
-    if (request.sourceIp) caller.ips = [request.sourceIp];
   } else caller = externalCaller(request.sourceIp);
-  const req: RequestAttrs = { port: request.port, method: request.method, path: request.path, host: request.host, mode: 'request' };
+  const req: RequestAttrs = { port: request.port, method: request.method, path: request.path, host: request.host, headers: request.headers, mode: 'request' };
   const mtls = mtlsLayer(ctx, target, callerInfo, caller, request.port);
+  if (callerInfo && mtls.sendsMtls) caller = { ...workloadCallers(callerInfo).mtls };
+  if (callerInfo && request.sourceIp) caller = { ...caller, ips: [request.sourceIp] };
   const authz = authorizationLayer(ctx, target, caller, req);
-  const netpol = networkPolicyCheck(ctx.netpol, target.w, target.nsLabels, caller, request.port);
+  const netpol = networkPolicyCheck(ctx.netpol, target.w, target.nsLabels, caller, networkPolicyPort(target, mtls.sendsMtls, request.port));
   return decide([['mtls', mtls], ['authorization', authz], ['network-policy', netpol]]);
 }

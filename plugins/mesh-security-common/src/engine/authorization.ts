@@ -1,6 +1,6 @@
 import { JsonObject, LabelSelector, Snapshot, SnapshotPolicy, SnapshotService, SnapshotWorkload } from '../model';
 import { CallerContext, LayerVerdict, RequestAttrs, Tri } from './caller';
-import { MatchNotes, ruleMatches } from './authzMatch';
+import { CPolicy, MatchNotes, compilePolicy, ruleMatches } from './authzMatch';
 import { selectorMatches } from './match';
 import { SelectorIndex, groupBy } from './selectorIndex';
 import { Json, isObject } from './validate/check';
@@ -26,28 +26,6 @@ export const apTargetRefs = (p: P): Json[] => [
 ];
 export const apRules = (p: P): Json[] => (Array.isArray(p.spec.rules) ? p.spec.rules.map(r => (isObject(r) ? r : {})) : []);
 
-/** L7 attributes ztunnel cannot enforce ("Layer 4 authorization policy" in ambient mode). */
-function ruleHasL7(rule: Json): boolean {
-  const ops = Array.isArray(rule.to) ? rule.to.filter(isObject).map(t => (isObject(t.operation) ? t.operation : {})) : [];
-  const l7Op = ops.some(o => ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'].some(k => o[k] !== undefined));
-  const l7Src = (Array.isArray(rule.from) ? rule.from.filter(isObject) : []).some(f => isObject(f.source) && (f.source.requestPrincipals !== undefined || f.source.notRequestPrincipals !== undefined));
-  const l7When = (Array.isArray(rule.when) ? rule.when.filter(isObject) : []).some(c => typeof c.key === 'string' && c.key.startsWith('request.'));
-  return l7Op || l7Src || l7When;
-}
-
-/** Drops L7 parts of a rule (ztunnel enforces the L4 remainder of a DENY rule). */
-function l4Only(rule: Json): Json {
-  const to = Array.isArray(rule.to)
-    ? rule.to.filter(isObject).map(t => {
-      const op = isObject(t.operation) ? { ...t.operation } : {};
-      for (const k of ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts']) delete op[k];
-      return { operation: op };
-    })
-    : undefined;
-  const when = Array.isArray(rule.when) ? rule.when.filter(c => !(isObject(c) && typeof c.key === 'string' && c.key.startsWith('request.'))) : undefined;
-  return { ...rule, to, when };
-}
-
 export class AuthorizationIndex {
   private readonly byNs = new Map<string, SelectorIndex<P>>();
   private readonly services: Map<string, SnapshotService[]>;
@@ -62,8 +40,17 @@ export class AuthorizationIndex {
     this.services = groupBy(snapshot.services, s => s.namespace);
   }
 
-  /** Policies applying to a workload: root-namespace ones (mesh-wide) and its namespace's. */
+  private readonly cache = new Map<SnapshotWorkload, P[]>();
+
+  /** Policies applying to a workload: root-namespace ones (mesh-wide) and its namespace's (cached). */
   forWorkload(w: SnapshotWorkload, ambientWaypoint: boolean): P[] {
+    if (ambientWaypoint) return this.compute(w, true);
+    let hit = this.cache.get(w);
+    if (!hit) this.cache.set(w, (hit = this.compute(w, false)));
+    return hit;
+  }
+
+  private compute(w: SnapshotWorkload, ambientWaypoint: boolean): P[] {
     const out = [...(this.byNs.get(this.rootNamespace)?.matching(w.labels) ?? [])];
     if (w.namespace !== this.rootNamespace) out.push(...(this.byNs.get(w.namespace)?.matching(w.labels) ?? []));
     if (ambientWaypoint) {
@@ -81,53 +68,64 @@ export class AuthorizationIndex {
   }
 }
 
-function policyMatch(p: P, caller: CallerContext, req: RequestAttrs, ztunnelOnly: boolean, notes: MatchNotes): Tri {
-  const deny = apAction(p) === 'DENY';
+function policyMatch(p: CPolicy, caller: CallerContext, req: RequestAttrs, ztunnelOnly: boolean, notes: MatchNotes): Tri {
+  const deny = p.action === 'DENY';
   let result: Tri = 'no';
-  for (let rule of apRules(p)) {
-    if (ztunnelOnly && ruleHasL7(rule)) {
-      // Ambient without waypoint: ztunnel ignores ALLOW rules with L7 attributes and
-      // enforces DENY rules without their L7 parts (fails closed).
-      if (!deny) continue;
-      rule = l4Only(rule);
-    }
-    const m = ruleMatches(rule, caller, req, p.namespace, notes, deny);
+  const rules = ztunnelOnly && deny ? p.l4Rules : p.rules;
+  for (const rule of rules) {
+    // Ambient without waypoint: ztunnel ignores ALLOW rules with L7 attributes and enforces
+    // DENY rules without their L7 parts (fails closed).
+    if (ztunnelOnly && !deny && rule.hasL7) continue;
+    const m = ruleMatches(rule, caller, req, notes, deny);
     if (m === 'yes') return 'yes';
     if (m === 'unknown') result = 'unknown';
   }
   return result;
 }
 
+interface Grouped { custom: CPolicy[]; deny: CPolicy[]; allow: CPolicy[]; allowRefs: string; noMatch: string }
+const groupedCache = new WeakMap<P[], Grouped>();
+
+function grouped(policies: P[]): Grouped {
+  let g = groupedCache.get(policies);
+  if (!g) {
+    const c = policies.map(compilePolicy);
+    const allow = c.filter(p => p.action === 'ALLOW');
+    const allowRefs = allow.map(p => p.ref).join(', ');
+    g = { custom: c.filter(p => p.action === 'CUSTOM'), deny: c.filter(p => p.action === 'DENY'), allow, allowRefs, noMatch: `ALLOW policies apply to the workload and none matches the request: ${allowRefs}` };
+    groupedCache.set(policies, g);
+  }
+  return g;
+}
+
 /** The Istio authorization layer for one request to `w`. */
 export function istioAuthorize(policies: P[], caller: CallerContext, req: RequestAttrs, ztunnelOnly: boolean): LayerVerdict {
+  const g = grouped(policies);
   const cannot: string[] = [];
-  const custom = policies.filter(p => apAction(p) === 'CUSTOM');
-  for (const p of custom) {
-    const notes: MatchNotes = { cannot: [] };
-    if (policyMatch(p, caller, req, ztunnelOnly, notes) !== 'no') {
+  for (const p of g.custom) {
+    if (policyMatch(p, caller, req, ztunnelOnly, { cannot: [] }) !== 'no') {
       // The external authorizer decides; we cannot know its answer, so stay conservative.
-      return { effect: 'DENY', policy: policyRef(p), message: `${policyRef(p)} (CUSTOM) delegates the decision to an external authorizer`, cannotEvaluate: [`${policyRef(p)}: external authorizer decision`] };
+      return { effect: 'DENY', policy: p.ref, message: `${p.ref} (CUSTOM) delegates the decision to an external authorizer`, cannotEvaluate: [`${p.ref}: external authorizer decision`] };
     }
   }
-  for (const p of policies.filter(x => apAction(x) === 'DENY')) {
+  for (const p of g.deny) {
     const notes: MatchNotes = { cannot: [] };
     const m = policyMatch(p, caller, req, ztunnelOnly, notes);
-    if (m === 'yes') return { effect: 'DENY', policy: policyRef(p), message: `${policyRef(p)} (DENY) matches the request`, cannotEvaluate: cannot };
+    if (m === 'yes') return { effect: 'DENY', policy: p.ref, message: `${p.ref} (DENY) matches the request`, cannotEvaluate: cannot };
     if (m === 'unknown') {
-      return { effect: 'DENY', policy: policyRef(p), message: `${policyRef(p)} (DENY) may match the request; treated as matching`, cannotEvaluate: [...cannot, ...notes.cannot.map(c => `${policyRef(p)}: ${c}`)] };
+      return { effect: 'DENY', policy: p.ref, message: `${p.ref} (DENY) may match the request; treated as matching`, cannotEvaluate: notes.cannot.map(c => `${p.ref}: ${c}`) };
     }
   }
-  const allow = policies.filter(p => apAction(p) === 'ALLOW');
-  if (allow.length === 0) {
+  if (g.allow.length === 0) {
     return { effect: 'ALLOW', message: 'no ALLOW AuthorizationPolicy applies to the workload: Istio allows the request', cannotEvaluate: cannot, byDefault: true };
   }
-  for (const p of allow) {
+  for (const p of g.allow) {
     const notes: MatchNotes = { cannot: [] };
     const m = policyMatch(p, caller, req, ztunnelOnly, notes);
     if (m === 'yes') {
-      return { effect: 'ALLOW', policy: policyRef(p), message: `${policyRef(p)} (ALLOW) matches the request`, cannotEvaluate: cannot, methods: notes.methods, paths: notes.paths };
+      return { effect: 'ALLOW', policy: p.ref, message: `${p.ref} (ALLOW) matches the request`, cannotEvaluate: cannot, methods: notes.methods, paths: notes.paths };
     }
-    if (m === 'unknown') cannot.push(...notes.cannot.map(c => `${policyRef(p)}: ${c}`));
+    if (m === 'unknown') cannot.push(...notes.cannot.map(c => `${p.ref}: ${c}`));
   }
-  return { effect: 'DENY', policy: allow.map(policyRef).join(', '), message: `ALLOW policies apply to the workload and none matches the request: ${allow.map(policyRef).join(', ')}`, cannotEvaluate: cannot };
+  return { effect: 'DENY', policy: g.allowRefs, message: g.noMatch, cannotEvaluate: cannot };
 }

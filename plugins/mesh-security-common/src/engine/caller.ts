@@ -24,6 +24,8 @@ export interface CallerContext {
   /** Known source IPs (all must satisfy an IP condition); undefined when unknown. */
   ips?: string[];
   inCluster: boolean;
+  /** Parsed principal parts, computed once by the authorization matcher. */
+  identity?: { principal?: string; ns?: string; sa?: string; td?: string; nsSa?: string };
 }
 
 /** The request attributes; `mode: 'any'` asks "is some request allowed" (callers view). */
@@ -32,6 +34,7 @@ export interface RequestAttrs {
   method?: string;
   path?: string;
   host?: string;
+  headers?: Record<string, string>;
   mode: 'request' | 'any';
 }
 
@@ -48,6 +51,13 @@ export interface LayerVerdict {
   byDefault?: boolean;
 }
 
-export const and = (a: Tri, b: Tri): Tri => (a === 'no' || b === 'no' ? 'no' : a === 'unknown' || b === 'unknown' ? 'unknown' : 'yes');
-export const or = (a: Tri, b: Tri): Tri => (a === 'yes' || b === 'yes' ? 'yes' : a === 'unknown' || b === 'unknown' ? 'unknown' : 'no');
-export const not = (a: Tri): Tri => (a === 'yes' ? 'no' : a === 'no' ? 'yes' : 'unknown');
+export function and(a: Tri, b: Tri): Tri {
+  if (a === 'no' || b === 'no') return 'no';
+  return a === 'unknown' || b === 'unknown' ? 'unknown' : 'yes';
+}
+export function or(a: Tri, b: Tri): Tri {
+  if (a === 'yes' || b === 'yes') return 'yes';
+  return a === 'unknown' || b === 'unknown' ? 'unknown' : 'no';
+}
+const NOT: Record<Tri, Tri> = { yes: 'no', no: 'yes', unknown: 'unknown' };
+export const not = (a: Tri): Tri => NOT[a];

@@ -1,5 +1,5 @@
 import { AccessEdge, SnapshotWorkload, WorkloadRef } from '../model';
-import { WorkloadNotFoundError, anyMeshedCaller, authorizationLayer, externalCaller, hasWaypoint, mtlsLayer, workloadCaller } from './access';
+import { WorkloadNotFoundError, anyMeshedCaller, authorizationLayer, externalCaller, hasWaypoint, mtlsLayer, networkPolicyPort, workloadCallers } from './access';
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
 import { networkPolicyCheck } from './networkPolicy';
@@ -14,8 +14,8 @@ import { networkPolicyCheck } from './networkPolicy';
 function edgeFrom(peer: AccessEdge['peer'], port: number, mtls: LayerVerdict, authz: LayerVerdict, netpol: LayerVerdict): AccessEdge | undefined {
   if (mtls.effect === 'DENY' || authz.effect === 'DENY' || netpol.effect === 'DENY') return undefined;
   // The most specific allowing layer names the decision: an explicit policy beats a default.
-  const decider: [AccessEdge['decidedBy']['layer'], LayerVerdict] | undefined =
-    !authz.byDefault ? ['authorization', authz] : !netpol.byDefault ? ['network-policy', netpol] : !mtls.byDefault ? ['mtls', mtls] : undefined;
+  const candidates: Array<[AccessEdge['decidedBy']['layer'], LayerVerdict]> = [['authorization', authz], ['network-policy', netpol], ['mtls', mtls]];
+  const decider = candidates.find(([, v]) => !v.byDefault);
   const cannot = [...mtls.cannotEvaluate, ...authz.cannotEvaluate, ...netpol.cannotEvaluate];
   return {
     peer,
@@ -27,13 +27,15 @@ function edgeFrom(peer: AccessEdge['peer'], port: number, mtls: LayerVerdict, au
   };
 }
 
-function evaluate(ctx: EngineContext, target: WorkloadInfo, callerInfo: WorkloadInfo | undefined, caller: CallerContext, port: number, policies: ReturnType<EngineContext['authz']['forWorkload']>) {
-  const req: RequestAttrs = { port, mode: 'any' };
-  const mtls = mtlsLayer(ctx, target, callerInfo, caller, port);
+function evaluate(ctx: EngineContext, target: WorkloadInfo, callerInfo: WorkloadInfo | undefined, plainCaller: CallerContext, req: RequestAttrs, policies: ReturnType<EngineContext['authz']['forWorkload']>) {
+  const port = req.port;
+  const mtls = mtlsLayer(ctx, target, callerInfo, plainCaller, port);
   if (mtls.effect === 'DENY') return undefined;
+  // The server sees the client's identity only over mTLS.
+  const caller = callerInfo && mtls.sendsMtls ? workloadCallers(callerInfo).mtls : plainCaller;
   const authz = authorizationLayer(ctx, target, caller, req, policies);
   if (authz.effect === 'DENY') return undefined;
-  const netpol = networkPolicyCheck(ctx.netpol, target.w, target.nsLabels, caller, port);
+  const netpol = networkPolicyCheck(ctx.netpol, target.w, target.nsLabels, caller, networkPolicyPort(target, mtls.sendsMtls, port));
   return { mtls, authz, netpol };
 }
 
@@ -47,19 +49,20 @@ export function callersOf(ctx: EngineContext, ref: WorkloadRef, port?: number): 
   const policies = ctx.authz.forWorkload(w, mesh === 'istio-ambient' && hasWaypoint(ctx, w));
   const out: AccessEdge[] = [];
   for (const p of ports) {
+    const req: RequestAttrs = { port: p, mode: 'any' };
     for (const other of ctx.snapshot.workloads) {
       if (other === w) continue;
       const info = ctx.info(other);
-      const r = evaluate(ctx, target, info, workloadCaller(info), p, policies);
+      const r = evaluate(ctx, target, info, workloadCallers(info).plain, req, policies);
       const edge = r && edgeFrom({ cluster: ctx.options.cluster, namespace: other.namespace, name: other.name, kind: other.kind }, p, r.mtls, r.authz, r.netpol);
       if (edge) out.push(edge);
     }
     if (mesh !== 'none') {
-      const r = evaluate(ctx, target, undefined, anyMeshedCaller(mesh), p, policies);
+      const r = evaluate(ctx, target, undefined, anyMeshedCaller(mesh), req, policies);
       const edge = r && edgeFrom({ kind: 'any-meshed' }, p, r.mtls, r.authz, r.netpol);
       if (edge) out.push(edge);
     }
-    const r = evaluate(ctx, target, undefined, externalCaller(), p, policies);
+    const r = evaluate(ctx, target, undefined, externalCaller(), req, policies);
     const edge = r && edgeFrom({ kind: 'external-plaintext' }, p, r.mtls, r.authz, r.netpol);
     if (edge) out.push(edge);
   }
@@ -77,7 +80,7 @@ export function calleesOf(ctx: EngineContext, ref: WorkloadRef): AccessEdge[] {
     const target = ctx.info(other);
     const policies = ctx.authz.forWorkload(other, target.membership.mesh === 'istio-ambient' && hasWaypoint(ctx, other));
     for (const p of target.ports) {
-      const r = evaluate(ctx, target, callerInfo, workloadCaller(callerInfo), p.port, policies);
+      const r = evaluate(ctx, target, callerInfo, workloadCallers(callerInfo).plain, { port: p.port, mode: 'any' }, policies);
       const edge = r && edgeFrom({ cluster: ctx.options.cluster, namespace: other.namespace, name: other.name, kind: other.kind }, p.port, r.mtls, r.authz, r.netpol);
       if (edge) out.push(edge);
     }

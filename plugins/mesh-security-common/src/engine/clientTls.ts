@@ -18,6 +18,8 @@ export interface ClientTls {
   /** What the client sends: Istio mTLS, plaintext, or TLS without a mesh identity. */
   mode: 'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'AUTO';
   rule?: P;
+  /** `DestinationRule ns/name` of the rule. */
+  ref?: string;
   host?: string;
 }
 
@@ -75,19 +77,24 @@ export class DestinationRuleIndex {
   }
 
   /** The client TLS mode from a sidecar client to a workload port. */
-  private readonly cache = new Map<string, ClientTls>();
+  private readonly cache = new Map<string, Map<SnapshotWorkload, Map<number, ClientTls>>>();
+  private readonly cacheableNs = new Map<string, boolean>();
 
   clientTls(clientNs: string, clientLabels: Record<string, string>, target: SnapshotWorkload, port: number): ClientTls {
     // Without workload-scoped rules in the client namespace the answer depends only on it.
-    const cacheable = !(this.byNs.get(clientNs) ?? []).some(d => isObject(d.spec.workloadSelector));
-    const key = `${clientNs}\u0000${target.namespace}\u0000${target.kind}\u0000${target.name}\u0000${port}`;
-    if (cacheable) {
-      const hit = this.cache.get(key);
-      if (hit) return hit;
+    let cacheable = this.cacheableNs.get(clientNs);
+    if (cacheable === undefined) {
+      cacheable = !(this.byNs.get(clientNs) ?? []).some(d => isObject(d.spec.workloadSelector));
+      this.cacheableNs.set(clientNs, cacheable);
     }
-    const result = this.computeClientTls(clientNs, clientLabels, target, port);
-    if (cacheable) this.cache.set(key, result);
-    return result;
+    if (!cacheable) return this.computeClientTls(clientNs, clientLabels, target, port);
+    let byTarget = this.cache.get(clientNs);
+    if (!byTarget) this.cache.set(clientNs, (byTarget = new Map()));
+    let byPort = byTarget.get(target);
+    if (!byPort) byTarget.set(target, (byPort = new Map()));
+    let hit = byPort.get(port);
+    if (!hit) byPort.set(port, (hit = this.computeClientTls(clientNs, clientLabels, target, port)));
+    return hit;
   }
 
   private computeClientTls(clientNs: string, clientLabels: Record<string, string>, target: SnapshotWorkload, port: number): ClientTls {
@@ -96,7 +103,7 @@ export class DestinationRuleIndex {
       const dr = this.ruleFor(clientNs, clientLabels, fqdn, service.namespace);
       if (!dr) continue;
       const mode = tlsModeFor(dr, servicePort);
-      if (mode) return { mode, rule: dr, host: fqdn };
+      if (mode) return { mode, rule: dr, ref: drRef(dr), host: fqdn };
     }
     return { mode: 'AUTO' };
   }
@@ -106,7 +113,8 @@ export function tlsModeFor(dr: P, servicePort: number | undefined): ClientTls['m
   const tp = isObject(dr.spec.trafficPolicy) ? dr.spec.trafficPolicy : {};
   const pls = Array.isArray(tp.portLevelSettings) ? tp.portLevelSettings.filter(isObject) : [];
   const pl = pls.find(s => isObject(s.port) && (s.port as Json).number === servicePort);
-  const tls = pl && isObject(pl.tls) ? pl.tls : isObject(tp.tls) ? tp.tls : undefined;
+  let tls = isObject(tp.tls) ? tp.tls : undefined;
+  if (pl && isObject(pl.tls)) tls = pl.tls;
   const mode = tls?.mode;
   return mode === 'ISTIO_MUTUAL' || mode === 'DISABLE' || mode === 'SIMPLE' || mode === 'MUTUAL' ? mode : undefined;
 }

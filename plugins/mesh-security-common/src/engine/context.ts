@@ -35,6 +35,20 @@ export class EngineContext {
   readonly linkerd: LinkerdIndex;
   readonly destinationRules: DestinationRuleIndex;
   private readonly byKey = new Map<string, SnapshotWorkload>();
+  private managedSecrets?: Map<string, Set<string>>;
+
+  /** Secrets produced by ExternalSecrets, per namespace. */
+  externalSecretTargets(namespace: string): Set<string> {
+    if (!this.managedSecrets) {
+      this.managedSecrets = new Map();
+      for (const e of this.snapshot.externalSecrets) {
+        const set = this.managedSecrets.get(e.namespace) ?? new Set<string>();
+        set.add(e.targetSecret);
+        this.managedSecrets.set(e.namespace, set);
+      }
+    }
+    return this.managedSecrets.get(namespace) ?? new Set();
+  }
   private readonly infos = new Map<SnapshotWorkload, WorkloadInfo>();
 
   constructor(readonly snapshot: Snapshot, options: EngineOptions = {}) {

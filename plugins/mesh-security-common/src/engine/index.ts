@@ -8,8 +8,8 @@ import { linkerdFindings } from './findings/linkerd';
 import { policyMtlsFindings, workloadMtlsFindings } from './findings/mtls';
 import { networkPolicyFindings } from './findings/networkPolicy';
 import { EngineOptions } from './options';
-import { workloadScorecard } from './posture';
 import { policiesFor } from './policies';
+import { workloadScorecard } from './posture';
 
 /**
  * The result of {@link Engine.evaluate}.

@@ -5,6 +5,7 @@ import { selectorMatches } from './match';
 import { portList } from './mtls';
 import { SelectorIndex, groupBy } from './selectorIndex';
 import { isObject } from './validate/check';
+import { RouteMatch, routeMatches, routeRestriction } from './linkerdRoutes';
 
 /*
  * Linkerd inbound policy, "Authorization Policy" reference
@@ -153,49 +154,6 @@ export class LinkerdIndex {
   }
 }
 
-interface RouteMatch { method?: string; pathType: string; path: string }
-
-/** HTTPRoute matches (Gateway API semantics: path type PathPrefix by default, value `/`). */
-function routeRestriction(route: P): { methods: string[]; paths: string[]; matches: RouteMatch[] } {
-  const matches: RouteMatch[] = [];
-  for (const rule of Array.isArray(route.spec.rules) ? route.spec.rules.filter(isObject) : [{}]) {
-    const list = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches.filter(isObject) : [{}];
-    for (const m of list) {
-      const path = isObject(m.path) ? m.path : {};
-      matches.push({
-        method: typeof m.method === 'string' ? m.method : undefined,
-        pathType: typeof path.type === 'string' ? path.type : 'PathPrefix',
-        path: typeof path.value === 'string' ? path.value : '/',
-      });
-    }
-  }
-  return {
-    matches,
-    methods: [...new Set(matches.map(m => m.method ?? '*'))],
-    paths: [...new Set(matches.map(m => (m.pathType === 'Exact' ? m.path : m.pathType === 'PathPrefix' ? `${m.path.replace(/\/$/, '')}/*` : `~${m.path}`)))],
-  };
-}
-
-/** Whether a request matches one of the route's matches. */
-function routeMatches(route: { matches: RouteMatch[] }, method: string | undefined, path: string | undefined): Tri {
-  let result: Tri = 'no';
-  for (const m of route.matches) {
-    let ok: Tri = 'yes';
-    if (m.method !== undefined) ok = method === undefined ? 'unknown' : method === m.method ? 'yes' : 'no';
-    if (ok !== 'no' && !(m.pathType === 'PathPrefix' && m.path === '/')) {
-      if (path === undefined) ok = 'unknown';
-      else if (m.pathType === 'Exact') ok = path === m.path ? ok : 'no';
-      else if (m.pathType === 'PathPrefix') {
-        const prefix = m.path.replace(/\/$/, '');
-        ok = path === prefix || path.startsWith(`${prefix}/`) ? ok : 'no';
-      } else ok = 'unknown'; // RegularExpression: implementation-specific
-    }
-    if (ok === 'yes') return 'yes';
-    if (ok === 'unknown') result = 'unknown';
-  }
-  return result;
-}
-
 /** The default inbound policy of a workload (pod annotation > namespace annotation > cluster). */
 export function defaultInboundPolicy(w: SnapshotWorkload, ns: SnapshotNamespace | undefined, cluster: string): { value: string; source: string } {
   const key = 'config.linkerd.io/default-inbound-policy';
@@ -282,7 +240,11 @@ export function linkerdAuthorize(index: LinkerdIndex, w: SnapshotWorkload, ns: S
   const cannot: string[] = [];
   if (servers.length > 0) {
     const server = servers[0];
+    // Opaque ports (Server `proxyProtocol: opaque`, `config.linkerd.io/opaque-ports`) carry no
+    // HTTP, so route-level (HTTPRoute) authorizations can never match there.
+    const opaque = server.spec.proxyProtocol === 'opaque' || !!portList(w.annotations['config.linkerd.io/opaque-ports'] ?? ns?.annotations['config.linkerd.io/opaque-ports'])?.has(String(req.port));
     for (const a of index.authorizationsOf(server)) {
+      if (opaque && a.route) continue;
       let m = a.matches(caller);
       if (m !== 'no' && a.route) {
         if (req.mode === 'any') {

@@ -17,7 +17,7 @@ export function selectorMatches(
   if (!selector) return true;
   const ml = selector.matchLabels;
   if (ml) {
-    for (const key in ml) {
+    for (const key of Object.keys(ml)) {
       if (labels[key] !== ml[key]) return false;
     }
   }

@@ -78,10 +78,16 @@ function livePodMesh(pod: SnapshotPod, ns: SnapshotNamespace | undefined): Mesh 
 export function membership(w: SnapshotWorkload, ns: SnapshotNamespace | undefined): Membership {
   if (w.pods.length > 0) {
     const counts = new Map<Mesh, number>();
+    let first: Mesh | undefined;
+    let same = true;
     for (const pod of w.pods) {
       const m = livePodMesh(pod, ns);
+      if (first === undefined) first = m;
+      else if (m !== first) same = false;
       counts.set(m, (counts.get(m) ?? 0) + 1);
     }
+    // Fast path: every live pod agrees.
+    if (same && first !== undefined) return { mesh: first, pods: { meshed: first === 'none' ? 0 : w.pods.length, total: w.pods.length } };
     const meshed = w.pods.length - (counts.get('none') ?? 0);
     const ranked = [...counts.entries()].filter(([m]) => m !== 'none').sort((a, b) => b[1] - a[1]);
     const mesh = ranked.length > 0 ? ranked[0][0] : 'none';

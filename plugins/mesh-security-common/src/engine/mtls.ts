@@ -115,19 +115,22 @@ export function istioPortModes(
       if (exclude?.has(String(port))) return { ...base, mtls: 'DISABLED', reason: `port ${port} is excluded from the sidecar (traffic.sidecar.istio.io/excludeInboundPorts)` };
       if (include && !include.has('*') && !include.has(String(port))) return { ...base, mtls: 'DISABLED', reason: `port ${port} is not in traffic.sidecar.istio.io/includeInboundPorts` };
     }
-    const chain: Array<[string | undefined, string]> = [];
-    for (const level of [wl, ns, mesh]) if (level.unknown) return { ...base, mtls: 'UNKNOWN', reason: level.unknown };
-    if (wl.policy && port !== undefined) chain.push([paPortMode(wl.policy, port), `${ref(wl.policy)} (portLevelMtls ${port})`]);
-    if (wl.policy) chain.push([paMode(wl.policy), ref(wl.policy)]);
-    if (ns.policy) chain.push([paMode(ns.policy), ref(ns.policy)]);
-    if (mesh.policy) chain.push([paMode(mesh.policy), `${ref(mesh.policy)} (mesh-wide)`]);
-    const hit = chain.find(([mode]) => mode !== undefined);
-    if (!hit) return { ...base, mtls: 'PERMISSIVE', reason: 'no PeerAuthentication sets a mode: Istio defaults to PERMISSIVE' };
-    const mode = MODE[hit[0]!];
-    if (ambient && mode === 'DISABLED') {
-      return { ...base, mtls: 'UNKNOWN', reason: `${hit[1]} sets DISABLE on an ambient workload; ztunnel's handling of DISABLE is not documented` };
+    const unknown = wl.unknown ?? ns.unknown ?? mesh.unknown;
+    if (unknown) return { ...base, mtls: 'UNKNOWN', reason: unknown };
+    // The first level that sets a mode decides; the reason string is built for it only.
+    let raw = wl.policy && port !== undefined ? paPortMode(wl.policy, port) : undefined;
+    let reason = raw ? `${ref(wl.policy!)} (portLevelMtls ${port})` : '';
+    for (const [level, suffix] of [[wl.policy, ''], [ns.policy, ''], [mesh.policy, ' (mesh-wide)']] as const) {
+      if (raw || !level) continue;
+      raw = paMode(level);
+      if (raw) reason = `${ref(level)}${suffix}`;
     }
-    return { ...base, mtls: mode, reason: hit[1] };
+    if (!raw) return { ...base, mtls: 'PERMISSIVE', reason: 'no PeerAuthentication sets a mode: Istio defaults to PERMISSIVE' };
+    const mode = MODE[raw];
+    if (ambient && mode === 'DISABLED') {
+      return { ...base, mtls: 'UNKNOWN', reason: `${reason} sets DISABLE on an ambient workload; ztunnel's handling of DISABLE is not documented` };
+    }
+    return { ...base, mtls: mode, reason };
   };
   return {
     ports: w.ports.map(p => ({ ...resolve(p.port), port: p.port, name: p.name, protocol: p.protocol })),

@@ -45,6 +45,19 @@ export class NetworkPolicyIndex {
     return this.byNs.get(namespace)?.matching(labels) ?? [];
   }
 
+  private readonly directional = new Map<SnapshotWorkload, { ingress: P[]; egress: P[] }>();
+
+  /** Policies isolating a workload's pods for ingress / egress (cached per workload). */
+  isolating(w: SnapshotWorkload): { ingress: P[]; egress: P[] } {
+    let hit = this.directional.get(w);
+    if (!hit) {
+      const all = this.selectingWorkload(w);
+      hit = { ingress: all.filter(p => policyTypes(p).ingress), egress: all.filter(p => policyTypes(p).egress) };
+      this.directional.set(w, hit);
+    }
+    return hit;
+  }
+
   /** Policies selecting a workload's pods (cached per workload). */
   selectingWorkload(w: SnapshotWorkload): P[] {
     let hit = this.cache.get(w);
@@ -78,8 +91,13 @@ function peerMatches(peer: Json, policyNs: string, e: PeerEndpoint, cannot: stri
       cannot.push(`${what}: ipBlock ${cidr} against an address that is unknown${e.kind !== 'external' ? ' (ipBlock is meant for cluster-external addresses; pod IPs may or may not match)' : ''}`);
       return 'unknown';
     }
-    const all = e.ips.map(ip => (cidrContains(cidr, ip) === true && except.every(x => cidrContains(x, ip) === false) ? true : cidrContains(cidr, ip) === undefined ? undefined : false));
-    return all.every(x => x === true) ? 'yes' : all.some(x => x === undefined) ? 'unknown' : 'no';
+    const all = e.ips.map(ip => {
+      const inside = cidrContains(cidr, ip);
+      if (inside === undefined) return undefined;
+      return inside && except.every(x => cidrContains(x, ip) === false);
+    });
+    if (all.every(x => x === true)) return 'yes';
+    return all.some(x => x === undefined) ? 'unknown' : 'no';
   }
   const hasPod = isObject(peer.podSelector);
   const hasNs = isObject(peer.namespaceSelector);
@@ -111,6 +129,8 @@ function portMatches(ports: unknown, port: number, destPorts: ContainerPort[], p
   });
 }
 
+const namesCache = new WeakMap<P[], string>();
+
 function rulesAllow(policies: P[], direction: 'ingress' | 'egress', peer: PeerEndpoint, port: number, destPorts: ContainerPort[]): LayerVerdict {
   const peersKey = direction === 'ingress' ? 'from' : 'to';
   const cannot: string[] = [];
@@ -127,23 +147,24 @@ function rulesAllow(policies: P[], direction: 'ingress' | 'egress', peer: PeerEn
       }
     }
   }
-  const names = policies.map(ref).join(', ');
+  let names = namesCache.get(policies);
+  if (names === undefined) namesCache.set(policies, (names = policies.map(ref).join(', ')));
   return { effect: 'DENY', policy: names, message: `${direction} is isolated by ${names} and no rule allows this peer on port ${port}`, cannotEvaluate: cannot };
 }
 
 /** The NetworkPolicy layer: target ingress, then caller egress. */
 export function networkPolicyCheck(index: NetworkPolicyIndex, target: SnapshotWorkload, targetNsLabels: Record<string, string>, caller: CallerContext, port: number): LayerVerdict {
-  const ingress = index.selectingWorkload(target).filter(p => policyTypes(p).ingress);
-  const from: PeerEndpoint = caller.kind === 'workload'
-    ? { kind: 'pod', namespace: caller.namespace, labels: caller.labels, nsLabels: caller.nsLabels, ips: caller.ips }
-    : caller.kind === 'any-meshed' ? { kind: 'any-pod', labels: {}, nsLabels: {} } : { kind: 'external', labels: {}, nsLabels: {}, ips: caller.ips };
+  const ingress = index.isolating(target).ingress;
+  let from: PeerEndpoint = { kind: 'external', labels: {}, nsLabels: {}, ips: caller.ips };
+  if (caller.kind === 'workload') from = { kind: 'pod', namespace: caller.namespace, labels: caller.labels, nsLabels: caller.nsLabels, ips: caller.ips };
+  if (caller.kind === 'any-meshed') from = { kind: 'any-pod', labels: {}, nsLabels: {} };
   let inVerdict: LayerVerdict | undefined;
   if (ingress.length > 0) {
     inVerdict = rulesAllow(ingress, 'ingress', from, port, target.ports);
     if (inVerdict.effect === 'DENY') return inVerdict;
   }
   if (caller.kind === 'workload' && caller.workload && !caller.workload.hostNetwork) {
-    const egress = index.selectingWorkload(caller.workload).filter(p => policyTypes(p).egress);
+    const egress = index.isolating(caller.workload).egress;
     if (egress.length > 0) {
       const to: PeerEndpoint = { kind: 'pod', namespace: target.namespace, labels: target.labels, nsLabels: targetNsLabels, ips: target.pods.map(p => p.podIP).filter((x): x is string => !!x) };
       const out = rulesAllow(egress, 'egress', to, port, target.ports);

@@ -20,25 +20,39 @@ function verifyExplicitly(info: WorkloadInfo): Pillar {
   return { status: 'warn', detail: `plaintext accepted (${info.mtls}): ${info.mtlsReason ?? ''}`.trim() };
 }
 
+/** Linkerd: a port names its callers when a Server with `accessPolicy: deny` only has identity-based, non-wildcard authorizations. */
+function linkerdPortNamesCallers(ctx: EngineContext, info: WorkloadInfo, port: number): boolean {
+  const servers = ctx.linkerd.serversFor(info.w, port);
+  if (servers.length === 0 || (servers[0].spec.accessPolicy ?? 'deny') !== 'deny') return false;
+  const authz = ctx.linkerd.authorizationsOf(servers[0]);
+  return authz.length > 0 && authz.every(a => a.requiresIdentity && !JSON.stringify(a.policy.spec).includes('"*"'));
+}
+
 function leastPrivilege(ctx: EngineContext, info: WorkloadInfo): Pillar {
   const mesh = info.membership.mesh;
   if (mesh === 'none') return info.membership.unknown ? { status: 'unknown', detail: info.membership.unknown } : { status: 'fail', detail: 'no mesh proxy enforces authorization' };
   if (mesh === 'linkerd') {
     const ports = info.ports.map(p => p.port);
     if (ports.length === 0) return { status: 'unknown', detail: 'no container ports declared' };
-    const covered = ports.filter(p => {
-      const servers = ctx.linkerd.serversFor(info.w, p);
-      return servers.length > 0 && (servers[0].spec.accessPolicy ?? 'deny') === 'deny' && ctx.linkerd.authorizationsOf(servers[0]).length > 0;
-    });
-    if (covered.length === ports.length) return { status: 'pass', detail: 'every port has a Server with explicit authorizations and accessPolicy deny' };
-    return covered.length > 0 ? { status: 'warn', detail: `ports without explicit authorizations: ${ports.filter(p => !covered.includes(p)).join(', ')}` } : { status: 'fail', detail: 'no Server authorizations: the default inbound policy decides' };
+    const named = ports.filter(p => linkerdPortNamesCallers(ctx, info, p));
+    if (named.length === ports.length) return { status: 'pass', detail: 'every port has a Server (accessPolicy deny) whose authorizations name client identities' };
+    const open = ports.filter(p => !named.includes(p)).join(', ');
+    return named.length > 0
+      ? { status: 'warn', detail: `ports without authorizations naming clients: ${open}` }
+      : { status: 'fail', detail: `no authorization names client identities (default policy, network-only or unauthenticated authorizations) on ports ${open}` };
   }
   const policies = ctx.authz.forWorkload(info.w, false).filter(p => apAction(p) === 'ALLOW');
   if (policies.length === 0) return { status: 'fail', detail: 'no ALLOW AuthorizationPolicy: every caller is allowed' };
-  const loose = policies.filter(p => apRules(p).some(r => (!Array.isArray(r.from) && !Array.isArray(r.to) && !Array.isArray(r.when)) ||
-    (Array.isArray(r.from) && r.from.some(f => isObject(f) && isObject(f.source) && ['principals', 'namespaces'].some(k => Array.isArray((f.source as Record<string, unknown>)[k]) && ((f.source as Record<string, unknown>)[k] as unknown[]).includes('*'))))));
-  if (loose.length > 0) return { status: 'warn', detail: `allow-all or wildcard rules in ${loose.map(p => p.name).join(', ')}` };
-  return { status: 'pass', detail: `callers named by ${policies.map(p => p.name).join(', ')}` };
+  const rulesOf = (p: (typeof policies)[number]) => apRules(p);
+  // A rule `{}` allows every request: as open as having no policy.
+  const allowAll = policies.filter(p => rulesOf(p).some(r => !Array.isArray(r.from) && !Array.isArray(r.to) && !Array.isArray(r.when)));
+  if (allowAll.length > 0) return { status: 'fail', detail: `allow-all rule ({}) in ${allowAll.map(p => p.name).join(', ')}` };
+  const wildcard = policies.filter(p => rulesOf(p).some(r => Array.isArray(r.from) && r.from.some(f => isObject(f) && isObject(f.source) &&
+    ['principals', 'namespaces'].some(k => Array.isArray((f.source as Record<string, unknown>)[k]) && ((f.source as Record<string, unknown>)[k] as unknown[]).includes('*')))));
+  if (wildcard.length > 0) return { status: 'warn', detail: `wildcard identities in ${wildcard.map(p => p.name).join(', ')}` };
+  const naming = policies.filter(p => rulesOf(p).length > 0);
+  if (naming.length === 0) return { status: 'pass', detail: `every request is denied (${policies.map(p => p.name).join(', ')})` };
+  return { status: 'pass', detail: `callers named by ${naming.map(p => p.name).join(', ')}` };
 }
 
 function assumeBreach(ctx: EngineContext, info: WorkloadInfo): Pillar {
@@ -53,7 +67,7 @@ function noCredentialLeakage(ctx: EngineContext, info: WorkloadInfo): Pillar {
   const names = [...new Set(w.secrets.map(s => s.name))];
   if (names.length === 0) return { status: 'pass', detail: w.csiSecretStore ? 'secrets come from a CSI secrets-store volume' : 'the pod template uses no Secret' };
   if (w.csiSecretStore) return { status: 'pass', detail: 'secrets come from a CSI secrets-store volume' };
-  const managed = new Set(ctx.snapshot.externalSecrets.filter(e => e.namespace === w.namespace).map(e => e.targetSecret));
+  const managed = ctx.externalSecretTargets(w.namespace);
   const unmanaged = names.filter(n => !managed.has(n));
   if (unmanaged.length === 0) return { status: 'pass', detail: 'every Secret used is produced by an ExternalSecret' };
   return { status: 'fail', detail: `Secrets not from an external store: ${unmanaged.join(', ')}` };

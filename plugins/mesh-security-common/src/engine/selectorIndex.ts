@@ -34,7 +34,7 @@ export class SelectorIndex<T> {
     const out: T[] = [];
     for (const item of this.unbucketed) if (selectorMatches(this.selectorOf(item), labels)) out.push(item);
     if (this.byPair.size > 0) {
-      for (const key in labels) {
+      for (const key of Object.keys(labels)) {
         const bucket = this.byPair.get(`${key}\u0000${labels[key]}`);
         if (!bucket) continue;
         for (const item of bucket) if (selectorMatches(this.selectorOf(item), labels)) out.push(item);

@@ -29,6 +29,8 @@ export interface AccessRequest {
   host?: string;
   /** Optional caller IP (for `ipBlocks` and NetworkPolicy `ipBlock`). */
   sourceIp?: string;
+  /** Optional HTTP request headers, lower-case names (for `when` keys `request.headers[...]`). */
+  headers?: Record<string, string>;
 }
 
 /**

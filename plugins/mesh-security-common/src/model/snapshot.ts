@@ -124,7 +124,11 @@ export interface SnapshotPolicy<Spec> extends ObjectMeta {
   spec: Spec;
 }
 
-/** @public */
+/**
+ * A plain JSON object (a policy's spec as read, after validation of the fields the engine uses).
+ *
+ * @public
+ */
 export type JsonObject = { [key: string]: unknown };
 
 /**

@@ -21,7 +21,7 @@ export function workloadIdentityFindings(ctx: EngineContext, info: WorkloadInfo,
     }
   }
   if (!w.csiSecretStore) {
-    const managed = new Set(ctx.snapshot.externalSecrets.filter(e => e.namespace === w.namespace).map(e => e.targetSecret));
+    const managed = ctx.externalSecretTargets(w.namespace);
     const unmanaged = [...new Set(w.secrets.map(s => s.name))].filter(n => !managed.has(n));
     if (unmanaged.length > 0) out.push(makeFinding(IDENTITY_FINDINGS.unmanagedSecret, obj, `${w.namespace}/${w.name} uses Secret(s) ${unmanaged.join(', ')} not produced by an ExternalSecret`));
   }

@@ -51,16 +51,24 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
   }
   for (const [ns, workloads] of ctx.byNamespace) {
     if (workloads.length === 0) continue;
-    const defaultDeny = ctx.netpol.inNamespace(ns).some(p => selectorIsEmpty(npSelector(p)) && policyTypes(p).ingress && (!Array.isArray(p.spec.ingress) || p.spec.ingress.length === 0));
-    if (!defaultDeny) {
-      const object = ctx.namespaces.has(ns) ? { kind: 'Namespace', namespace: '', name: ns, cluster } : { kind: 'Namespace', namespace: '', name: ns, cluster };
+    if (!hasDefaultDenyIngress(ctx, ns)) {
+      const object = { kind: 'Namespace', namespace: '', name: ns, cluster };
       out.push(makeFinding(NETPOL_FINDINGS.noDefaultDeny, object, `namespace ${ns} has no default-deny ingress NetworkPolicy`));
     }
   }
   return out;
 }
 
-/** Whether a namespace has a default-deny ingress policy (assume-breach pillar). */
+const defaultDenyCache = new WeakMap<EngineContext, Map<string, boolean>>();
+
+/** Whether a namespace has a default-deny ingress policy (assume-breach pillar; cached). */
 export function hasDefaultDenyIngress(ctx: EngineContext, namespace: string): boolean {
-  return ctx.netpol.inNamespace(namespace).some(p => selectorIsEmpty(npSelector(p)) && policyTypes(p).ingress && (!Array.isArray(p.spec.ingress) || p.spec.ingress.length === 0));
+  let cache = defaultDenyCache.get(ctx);
+  if (!cache) defaultDenyCache.set(ctx, (cache = new Map()));
+  let hit = cache.get(namespace);
+  if (hit === undefined) {
+    hit = ctx.netpol.inNamespace(namespace).some(p => selectorIsEmpty(npSelector(p)) && policyTypes(p).ingress && (!Array.isArray(p.spec.ingress) || p.spec.ingress.length === 0));
+    cache.set(namespace, hit);
+  }
+  return hit;
 }

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../index';
+import { writeEstate } from '../__testUtils__/estate';
+
+function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = main(args, { stdout: t => { stdout += t; }, stderr: t => { stderr += t; } });
+  return { code, stdout, stderr };
+}
+
+describe('mesh-security evaluate', () => {
+  const dir = writeEstate();
+
+  it('prints the DESIGN.md JSON contract for a directory read recursively', () => {
+    const r = run(['evaluate', dir, '--format', 'json']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const json = JSON.parse(r.stdout);
+    expect(json.workloads).toEqual([
+      { cluster: 'default', namespace: 'legacy', name: 'old', kind: 'Deployment', serviceAccount: 'default', mesh: 'none', identity: null, mtls: 'UNKNOWN', ports: [{ port: 80, mtls: 'UNKNOWN' }] },
+      { cluster: 'default', namespace: 'shop', name: 'web', kind: 'Deployment', serviceAccount: 'web', mesh: 'istio-sidecar', identity: 'spiffe://cluster.local/ns/shop/sa/web', mtls: 'STRICT', ports: [{ port: 8080, mtls: 'STRICT' }] },
+    ]);
+    expect(json.findings.map((f: { code: string }) => f.code)).toContain('MS113');
+  });
+
+  it('honours --trust-domain and --root-namespace', () => {
+    const json = JSON.parse(run(['evaluate', dir, '--format', 'json', '--trust-domain', 'corp.example', '--root-namespace', 'mesh-root']).stdout);
+    expect(json.workloads[1].identity).toBe('spiffe://corp.example/ns/shop/sa/web');
+  });
+
+  it('prints a table by default', () => {
+    const r = run(['evaluate', path.join(dir, 'nested', 'shop.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^NAMESPACE\s+WORKLOAD\s+KIND\s+MESH\s+MTLS/);
+    expect(r.stdout).toContain('shop       web       Deployment  istio-sidecar  STRICT');
+  });
+
+  it.each([
+    [['evaluate', '/nonexistent/path'], /cannot read \/nonexistent\/path/],
+    [['evaluate', 'x', '--format', 'xml'], /--format must be json or table/],
+  ])('exits 2 with one line on stderr: %j', (args, message) => {
+    const r = run(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 2 on a document that does not parse', () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-bad-'));
+    fs.writeFileSync(path.join(bad, 'bad.yaml'), 'kind: [oops\n');
+    const r = run(['evaluate', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mesh-security: .*bad\.yaml: document 1: /);
+  });
+});

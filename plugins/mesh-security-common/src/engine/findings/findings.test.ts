@@ -1,0 +1,56 @@
+import { FINDING_CASES } from '../../__testUtils__/cases/findings';
+import { engineOf } from '../../__testUtils__/engine';
+import { deployment, namespace, peerAuthentication } from '../../__testUtils__/k8s';
+import { readObjects } from '../reader';
+import { readText, repoRoot } from '../../__testUtils__/shared';
+import { findingDefinitions } from '.';
+
+function codesOf(objects: unknown[]): string[] {
+  const engine = engineOf(objects);
+  return [...engine.readFindings, ...engine.evaluate().findings].map(f => f.code);
+}
+
+describe('findings', () => {
+  it.each(FINDING_CASES.map(c => [c.name, c] as const))('%s', (_n, c) => {
+    const codes = codesOf(c.objects);
+    for (const code of c.codes) expect(codes).toContain(code);
+    for (const code of c.absent ?? []) expect(codes).not.toContain(code);
+  });
+
+  it('portLevelMtls without selector is reported by the reader (MS104) and ignored', () => {
+    const { findings, snapshot } = readObjects([namespace('shop'), deployment('shop', 'b'), peerAuthentication('shop', 'pl', { mtls: { mode: 'STRICT' }, portLevelMtls: { '8080': { mode: 'DISABLE' } } })]);
+    expect(findings.map(f => f.code)).toEqual(['MS104']);
+    expect(snapshot.istio.peerAuthentications).toHaveLength(1);
+  });
+
+  it('registry: at least 20 unique codes, each in its family, with severity, description and fix', () => {
+    const codes = findingDefinitions.map(d => d.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(codes.length).toBeGreaterThanOrEqual(20);
+    for (const d of findingDefinitions) {
+      expect(d.code).toMatch(/^MS[1-4]\d\d$/);
+      expect(['critical', 'high', 'medium', 'low', 'info']).toContain(d.severity);
+      expect(d.title && d.description && d.fix).toBeTruthy();
+    }
+  });
+
+  it('every registered code is produced by some scenario (no dead codes)', () => {
+    const produced = new Set(['MS104', 'MS401', ...FINDING_CASES.flatMap(c => codesOf(c.objects))]);
+    expect(findingDefinitions.map(d => d.code).filter(c => !produced.has(c))).toEqual([]);
+  });
+
+  it('findings carry the object and the definition fix', () => {
+    const f = codesOf(FINDING_CASES[0].objects);
+    expect(f.length).toBeGreaterThan(0);
+    const finding = engineOf(FINDING_CASES[0].objects).evaluate().findings.find(x => x.code === 'MS101')!;
+    expect(finding.object).toEqual({ kind: 'Deployment', namespace: 'shop', name: 'a', cluster: 'default' });
+    expect(finding.fix).toBe(findingDefinitions.find(d => d.code === 'MS101')!.fix);
+  });
+});
+
+describe('docs/findings.md', () => {
+  it('documents every registered code', () => {
+    const doc = readText(`${repoRoot}/docs/findings.md`);
+    expect(findingDefinitions.filter(d => !doc.includes(`### ${d.code}`)).map(d => d.code)).toEqual([]);
+  });
+});
