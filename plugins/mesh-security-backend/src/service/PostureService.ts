@@ -17,7 +17,8 @@ import {
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
 import { stringify } from 'yaml';
-import { selectWorkloads, workloadSelectorOf } from '../entities/resolveWorkloads';
+import { workloadSelectorOf } from '../entities/resolveWorkloads';
+import { workloadsOfEntity } from '../entities/workloadIndex';
 import { ClusterView, ClusterViews } from '../snapshots/ClusterViews';
 import { componentMtls, componentScorecard, countFindings, meshesOf } from './aggregate';
 
@@ -50,7 +51,7 @@ export class PostureService {
     const entityRef = stringifyEntityRef(entity);
     const selector = workloadSelectorOf(entity);
     const located = selector.ok
-      ? views.flatMap(view => selectWorkloads(selector, view.workloads).map(workload => ({ view, workload })))
+      ? views.flatMap(view => workloadsOfEntity(view, selector).map(workload => ({ view, workload })))
       : [];
     const noWorkloads = selector.ok
       ? `no workload labelled ${selector.description}${selector.namespace ? ` in namespace ${selector.namespace}` : ''} in any cluster`
@@ -59,7 +60,7 @@ export class PostureService {
     const usedViews = located.length ? uniqueViews(located) : views;
     const findings = dedupe([
       ...workloads.flatMap(w => w.findings.map(f => ({ ...f, object: { ...f.object, cluster: f.object.cluster ?? w.cluster } }))),
-      ...usedViews.flatMap(view => view.findings.filter(f => concernsWorkloads(f, located.filter(l => l.view === view)))),
+      ...usedViews.flatMap(view => relevantFindings(view, located.filter(l => l.view === view))),
     ]);
     const { mtls, reason } = componentMtls(workloads, noWorkloads);
     // Every cluster is reported: one that is unreachable or not read yet may hold workloads of
@@ -84,7 +85,7 @@ export class PostureService {
     const views = await this.views.all();
     const all: OverviewItem[] = entities.map(entity => {
       const selector = workloadSelectorOf(entity);
-      const workloads = selector.ok ? views.flatMap(v => selectWorkloads(selector, v.workloads)) : [];
+      const workloads = selector.ok ? views.flatMap(v => workloadsOfEntity(v, selector)) : [];
       const reason = selector.ok ? `no workload labelled ${selector.description}` : selector.reason;
       const findings = workloads.flatMap(w => w.findings);
       return {
@@ -184,7 +185,7 @@ export class PostureService {
     if (!selector.ok) return [];
     const views = await this.views.all();
     return views.flatMap(v =>
-      selectWorkloads(selector, v.workloads).map(w => ({ cluster: w.cluster, namespace: w.namespace, name: w.name, kind: w.kind })),
+      workloadsOfEntity(v, selector).map(w => ({ cluster: w.cluster, namespace: w.namespace, name: w.name, kind: w.kind })),
     );
   }
 
@@ -207,7 +208,19 @@ export class PostureService {
   }
 }
 
+/** Policies are shared by many workloads; render each one's YAML once. */
+const renderedPolicies = new WeakMap<SnapshotPolicy<JsonObject>, AppliedPolicy>();
+
 function toAppliedPolicy(policy: SnapshotPolicy<JsonObject>): AppliedPolicy {
+  let rendered = renderedPolicies.get(policy);
+  if (!rendered) {
+    rendered = renderPolicy(policy);
+    renderedPolicies.set(policy, rendered);
+  }
+  return rendered;
+}
+
+function renderPolicy(policy: SnapshotPolicy<JsonObject>): AppliedPolicy {
   const manifest = {
     apiVersion: policy.apiVersion,
     kind: policy.kind,
@@ -225,11 +238,26 @@ function uniqueViews(located: Located[]): ClusterView[] {
   return [...new Set(located.map(l => l.view))];
 }
 
-/** Cluster-level findings that matter to these workloads: same namespace, or cluster-wide trust. */
-function concernsWorkloads(finding: Finding, located: Located[]): boolean {
-  if (located.length === 0) return false;
-  if (['MS420', 'MS421', 'MS422', 'MS330'].includes(finding.code)) return true;
-  return located.some(l => l.workload.namespace === finding.object.namespace);
+const CLUSTER_WIDE_CODES = new Set(['MS420', 'MS421', 'MS422', 'MS330']);
+
+/**
+ * A view's findings that matter to these workloads: those about objects in their namespaces,
+ * and the cluster-wide ones (trust roots, NetworkPolicy enforcement). Indexed once per view.
+ */
+function relevantFindings(view: ClusterView, located: Located[]): Finding[] {
+  if (located.length === 0) return [];
+  let index = view.memo.get('findings:by-namespace') as Map<string, Finding[]> | undefined;
+  if (!index) {
+    index = new Map();
+    for (const f of view.findings) {
+      const key = CLUSTER_WIDE_CODES.has(f.code) ? '*' : f.object.namespace;
+      if (!index.has(key)) index.set(key, []);
+      index.get(key)!.push(f);
+    }
+    view.memo.set('findings:by-namespace', index);
+  }
+  const namespaces = [...new Set(located.map(l => l.workload.namespace))];
+  return [...(index.get('*') ?? []), ...namespaces.flatMap(ns => index!.get(ns) ?? [])];
 }
 
 function dedupe(findings: Finding[]): Finding[] {
