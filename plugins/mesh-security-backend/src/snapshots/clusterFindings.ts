@@ -1,4 +1,11 @@
-import { ClusterStatus, Finding, MeshCertificate } from '@mesh-security/plugin-mesh-security-common';
+import {
+  ClusterStatus,
+  Finding,
+  findingDefinition,
+  MeshCertificate,
+} from '@mesh-security/plugin-mesh-security-common';
+
+const fixOf = (code: string) => findingDefinition(code)?.fix ?? '';
 
 /*
  * Findings about a cluster as a whole, from data only the backend reads: the meshes' trust
@@ -22,7 +29,7 @@ export function certificateFindings(cluster: string, certificates: MeshCertifica
           code: 'MS421',
           severity: 'critical',
           message: `${what} ${cert.subject ?? ''} in ${object.kind} ${object.namespace}/${object.name} expired on ${cert.notAfter}: workloads can no longer establish mTLS once their certificates rotate.`,
-          fix: 'Rotate the trust root now (Istio: plug in new cacerts; Linkerd: `linkerd upgrade` with a new trust anchor bundle), keeping the old root in the bundle during the rollover.',
+          fix: fixOf('MS421'),
           object,
         }];
       case 'expiring':
@@ -30,7 +37,7 @@ export function certificateFindings(cluster: string, certificates: MeshCertifica
           code: 'MS420',
           severity: (cert.daysLeft ?? 0) < 7 ? 'high' : 'medium',
           message: `${what} ${cert.subject ?? ''} in ${object.kind} ${object.namespace}/${object.name} expires in ${cert.daysLeft} days (${cert.notAfter}).`,
-          fix: 'Plan the rotation: add the new root to the trust bundle first, then switch the issuer, then remove the old root.',
+          fix: fixOf('MS420'),
           object,
         }];
       case 'unknown':
@@ -38,7 +45,7 @@ export function certificateFindings(cluster: string, certificates: MeshCertifica
           code: 'MS422',
           severity: 'low',
           message: `${what} in ${object.kind} ${object.namespace}/${object.name} cannot be read: ${cert.message}.`,
-          fix: 'Check that the ConfigMap holds a PEM certificate bundle (or that cert-manager reports status.notAfter).',
+          fix: fixOf('MS422'),
           object,
         }];
       default:
@@ -58,7 +65,7 @@ export function enforcementFindings(
     code: 'MS330',
     severity: 'high',
     message: `${networkPolicies.length} NetworkPolicies exist in cluster ${cluster}, but ${enforcement.reason}: none of them is enforced.`,
-    fix: 'Run a network plugin that implements NetworkPolicy (Calico, Cilium, Antrea, …) or enable its policy enforcement; until then segmentation exists on paper only.',
+    fix: fixOf('MS330'),
     object: { kind: 'NetworkPolicy', namespace: first.namespace, name: first.name, cluster },
   }];
 }
