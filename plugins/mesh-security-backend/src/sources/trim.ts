@@ -7,10 +7,24 @@
 
 type Json = Record<string, unknown>;
 
-const DROPPED_ANNOTATIONS = new Set([
-  'kubectl.kubernetes.io/last-applied-configuration',
-  'deployment.kubernetes.io/revision',
-]);
+/**
+ * Annotations the engine reads all live under these prefixes (mesh injection, port exclusions,
+ * Linkerd policy defaults, ambient enrollment); every other annotation is dropped.
+ */
+const KEPT_ANNOTATION_PREFIXES = [
+  'sidecar.istio.io/',
+  'traffic.sidecar.istio.io/',
+  'istio.io/',
+  'ambient.istio.io/',
+  'proxy.istio.io/',
+  'linkerd.io/',
+  'config.linkerd.io/',
+  'config.alpha.linkerd.io/',
+  'backstage.io/',
+  'mesh-security.io/',
+];
+/** Bulky annotations under a kept prefix that the engine never reads. */
+const DROPPED_ANNOTATIONS = new Set(['sidecar.istio.io/status', 'linkerd.io/proxy-version', 'linkerd.io/created-by']);
 
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -23,6 +37,7 @@ function trimMetadata(metadata: unknown): Json | undefined {
     out.annotations = Object.fromEntries(
       Object.entries(annotations).filter(
         ([key, value]) =>
+          KEPT_ANNOTATION_PREFIXES.some(prefix => key.startsWith(prefix)) &&
           !DROPPED_ANNOTATIONS.has(key) &&
           // Huge annotation values are never mesh configuration.
           !(typeof value === 'string' && value.length > 4096),
