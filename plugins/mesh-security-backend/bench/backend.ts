@@ -138,11 +138,12 @@ async function main() {
 
   const pick = () => `svc-${Math.floor(Math.random() * size.entities)}`;
   const ours: number[] = [];
+  let oursBytes = 0;
   const before = totalRequests();
   for (let i = 0; i < VIEWS; i++) {
     const t = performance.now();
     const res = await fetch(`${base}/mesh-security/entity/component/default/${pick()}`, { headers });
-    await res.arrayBuffer();
+    oursBytes += (await res.arrayBuffer()).byteLength;
     if (res.status !== 200) throw new Error(`GET /entity answered ${res.status}`);
     ours.push(performance.now() - t);
   }
@@ -179,6 +180,7 @@ async function main() {
     ['p99', ms(percentile(ours, 99)), ms(percentile(theirs, 99)), `${(percentile(theirs, 99) / percentile(ours, 99)).toFixed(0)}×`],
     ['K8s API requests / view', oursRequests.toFixed(2), theirsRequests.toFixed(1), ''],
     ['views measured', String(VIEWS), String(K8S_VIEWS), ''],
+    ['mean response size', `${(oursBytes / VIEWS / 1024).toFixed(1)} KiB`, '', ''],
   ];
   console.log(`\n${CLUSTERS} clusters × ${PODS} pods, ${size.entities} entities`);
   console.log(`time to first full snapshot (all clusters): ${(firstSnapshot / 1000).toFixed(1)} s`);

@@ -64,6 +64,10 @@ describe('mesh-security REST API', () => {
     expect(res.body.clusters[0]).toMatchObject({ name: 'demo', status: 'ok', stale: false });
     expect(typeof res.body.clusters[0].snapshotAgeSeconds).toBe('number');
     expect(res.body.partial).toBe(false);
+    // Findings of other workloads in the namespace are theirs, not this component's.
+    const workloadFindings = res.body.findings.filter((f: any) => ['Deployment', 'StatefulSet'].includes(f.object.kind));
+    expect(workloadFindings.every((f: any) => f.object.name === 'payments-api')).toBe(true);
+    expect(res.body.findings.some((f: any) => f.object.name === 'payments-api')).toBe(true);
   });
 
   it('says UNKNOWN, with the reason, for a component without Kubernetes annotations', async () => {

@@ -239,6 +239,7 @@ function uniqueViews(located: Located[]): ClusterView[] {
 }
 
 const CLUSTER_WIDE_CODES = new Set(['MS420', 'MS421', 'MS422', 'MS330']);
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 
 /**
  * A view's findings that matter to these workloads: those about objects in their namespaces,
@@ -250,6 +251,8 @@ function relevantFindings(view: ClusterView, located: Located[]): Finding[] {
   if (!index) {
     index = new Map();
     for (const f of view.findings) {
+      // Findings about workloads reach an entity through its own workloads only.
+      if (WORKLOAD_KINDS.has(f.object.kind)) continue;
       const key = CLUSTER_WIDE_CODES.has(f.code) ? '*' : f.object.namespace;
       if (!index.has(key)) index.set(key, []);
       index.get(key)!.push(f);
