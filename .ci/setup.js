@@ -41,13 +41,11 @@ function checkNode() {
   }
 }
 
+/** The lockfile's digest and the Node ABI native modules were built for. */
 function installStamp() {
   const lock = fs.readFileSync(path.join(root, 'package-lock.json'));
-  return crypto
-    .createHash('sha256')
-    .update(lock)
-    .update(process.versions.node)
-    .digest('hex');
+  const digest = crypto.createHash('sha256').update(lock).digest('hex');
+  return `${digest} abi-${process.versions.modules}`;
 }
 
 /** Point node-gyp at the running Node's own headers so native builds need no download. */
@@ -69,6 +67,14 @@ function ensureNodeModules() {
     : '';
   if (have === wanted) {
     log('node_modules is up to date with package-lock.json.');
+    return;
+  }
+  if (have && have.split(' ')[0] === wanted.split(' ')[0]) {
+    // Same dependencies, another Node major (e.g. after `nvm use`): rebuild native modules.
+    log(`Node ABI changed (${have.split(' ')[1]} → abi-${process.versions.modules}): rebuilding native modules…`);
+    const rebuilt = spawnSync('npm', ['rebuild', '--loglevel=error'], { cwd: root, stdio: 'inherit', env: nativeBuildEnv() });
+    if (rebuilt.status !== 0) fail('npm rebuild failed; see the output above.');
+    fs.writeFileSync(stampFile, `${wanted}\n`);
     return;
   }
   // Installed by hand with `npm install` after the last lockfile change: npm's own hidden
