@@ -153,6 +153,17 @@ async function main() {
   }
   const oursRequests = (totalRequests() - before) / VIEWS;
 
+  if (process.env.BENCH_BREAKDOWN) {
+    for (const [label, url] of [['health', `${base}/mesh-security/health`], ['catalog', `${base}/catalog/entities/by-name/component/default/svc-1`], ['entity', `${base}/mesh-security/entity/component/default/svc-1`]]) {
+      const t: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const s0 = performance.now();
+        await (await fetch(url, { headers })).arrayBuffer();
+        t.push(performance.now() - s0);
+      }
+      console.log(`breakdown ${label}: p50 ${ms(percentile(t, 50))} p99 ${ms(percentile(t, 99))}`);
+    }
+  }
   // The floor every Backstage route pays here: credentials, and one catalog read by name.
   const floor: number[] = [];
   for (let i = 0; i < Math.min(VIEWS, 300); i++) {
