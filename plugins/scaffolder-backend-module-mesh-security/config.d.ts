@@ -3,10 +3,35 @@ export interface Config {
     /** Settings of the access-change template actions. */
     accessRequests?: {
       /**
+       * The GitOps repository holding the policies: `host/owner/name` (e.g.
+       * `github.com/acme/gitops`). The host must be configured under `integrations.github`.
+       */
+      repository?: string;
+      /**
        * Repositories the actions may open pull requests against (`owner/name`), on top of the
        * integrations configuration. Empty or absent: none.
        */
       allowedRepositories?: string[];
+      /** Branch the pull requests target; the repository's default branch when absent. */
+      baseBranch?: string;
+      /**
+       * Where a component's authorization policies live, with `{cluster}`, `{namespace}` and
+       * `{name}` (the component). Default `clusters/{cluster}/{namespace}/authorization/{name}.yaml`.
+       * The annotation `mesh-security.io/policy-path` on a component overrides it.
+       */
+      pathTemplate?: string;
+      /**
+       * Where `mesh-security:mtls:enforce` writes PeerAuthentications. Default
+       * `clusters/{cluster}/{namespace}/authentication/{name}.yaml` (`{name}`: the component, or
+       * `namespace` for a namespace-wide policy).
+       */
+      mtlsPathTemplate?: string;
+      /** Labels added to every pull request (e.g. `access-change`). */
+      labels?: string[];
+      /** Reviewers requested on every pull request: GitHub users, or teams as `org/team`. */
+      reviewers?: string[];
+      /** Longest wait honoured for a GitHub rate limit's `retry-after`, in seconds (default 60). */
+      maxRetryWaitSeconds?: number;
     };
   };
 }

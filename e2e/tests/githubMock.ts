@@ -1,0 +1,150 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * A loopback GitHub Enterprise-style REST API (`/api/v3`) holding one repository in memory, for
+ * the end-to-end test of the access-request template: refs, contents, pull requests, labels and
+ * reviewers, enough for `mesh-security:access:request`.
+ */
+export interface GithubMock {
+  port: number;
+  pulls: Array<{
+    number: number;
+    title: string;
+    body: string;
+    head: string;
+    base: string;
+    labels: string[];
+  }>;
+  /** Authorization headers received (to prove the configured token was used). */
+  authorizations: string[];
+  file(branch: string, path: string): string | undefined;
+  close(): Promise<void>;
+}
+
+/** Starts the mock on 127.0.0.1:`port` with `files` on branch `main` of `owner/repo`. */
+export async function startGithubMock(
+  port: number,
+  owner: string,
+  repo: string,
+  files: Record<string, string>,
+): Promise<GithubMock> {
+  const branches = new Map<string, Map<string, string>>([
+    ['main', new Map(Object.entries(files))],
+  ]);
+  const pulls: GithubMock['pulls'] = [];
+  const authorizations: string[] = [];
+  const sha = (s: string) =>
+    `sha-${Buffer.from(s).toString('base64').length}-${s.length}`;
+  const prefix = `/api/v3/repos/${owner}/${repo}`;
+
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', chunk => (raw += chunk));
+    req.on('end', () => {
+      authorizations.push(String(req.headers.authorization ?? ''));
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const path = decodeURIComponent(url.pathname);
+      const body = raw ? JSON.parse(raw) : {};
+      const send = (status: number, value: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      if (!path.startsWith(prefix)) return send(404, { message: 'Not Found' });
+      const rest = path.slice(prefix.length);
+      const method = req.method ?? 'GET';
+      if (method === 'GET' && rest === '')
+        return send(200, { default_branch: 'main' });
+      if (method === 'GET' && rest.startsWith('/git/ref/heads/')) {
+        const name = rest.slice('/git/ref/heads/'.length);
+        return branches.has(name)
+          ? send(200, { object: { sha: `commit-${name}` } })
+          : send(404, { message: 'Not Found' });
+      }
+      if (method === 'POST' && rest === '/git/refs') {
+        const name = String(body.ref).replace('refs/heads/', '');
+        if (branches.has(name))
+          return send(422, { message: 'Reference already exists' });
+        branches.set(
+          name,
+          new Map(
+            branches.get(String(body.sha).replace('commit-', '')) ??
+              branches.get('main'),
+          ),
+        );
+        return send(201, { ref: body.ref });
+      }
+      if (rest.startsWith('/contents/')) {
+        const file = rest.slice('/contents/'.length);
+        if (method === 'GET') {
+          const content = branches
+            .get(url.searchParams.get('ref') ?? 'main')
+            ?.get(file);
+          if (content === undefined) return send(404, { message: 'Not Found' });
+          return send(200, {
+            type: 'file',
+            encoding: 'base64',
+            sha: sha(content),
+            content: Buffer.from(content).toString('base64'),
+          });
+        }
+        if (method === 'PUT') {
+          const files = branches.get(body.branch);
+          const current = files?.get(file);
+          if (!files || (current !== undefined && sha(current) !== body.sha))
+            return send(409, { message: 'sha mismatch' });
+          files.set(file, Buffer.from(body.content, 'base64').toString('utf8'));
+          return send(200, { content: { path: file } });
+        }
+      }
+      if (rest === '/pulls' && method === 'GET')
+        return send(
+          200,
+          pulls.map(p => ({
+            number: p.number,
+            html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${p.number}`,
+            body: p.body,
+            head: { ref: p.head },
+          })),
+        );
+      if (rest === '/pulls' && method === 'POST') {
+        const pull = {
+          number: pulls.length + 1,
+          title: body.title,
+          body: body.body,
+          head: body.head,
+          base: body.base,
+          labels: [] as string[],
+        };
+        pulls.push(pull);
+        return send(201, {
+          number: pull.number,
+          html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${pull.number}`,
+          body: pull.body,
+          head: { ref: pull.head },
+        });
+      }
+      const labels = /^\/issues\/(\d+)\/labels$/.exec(rest);
+      if (labels && method === 'POST') {
+        pulls[Number(labels[1]) - 1]?.labels.push(...body.labels);
+        return send(200, []);
+      }
+      const patch = /^\/pulls\/(\d+)$/.exec(rest);
+      if (patch && method === 'PATCH') {
+        pulls[Number(patch[1]) - 1].body = body.body;
+        return send(200, {});
+      }
+      if (/^\/pulls\/\d+\/requested_reviewers$/.test(rest))
+        return send(201, {});
+      return send(404, { message: `Not Found: ${method} ${rest}` });
+    });
+  });
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    pulls,
+    authorizations,
+    file: (branch, path) => branches.get(branch)?.get(path),
+    close: () => new Promise<void>(resolve => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,106 @@
+import {
+  createEngine,
+  EntityPosture,
+  parseManifests,
+  readObjects,
+} from '@mesh-security/plugin-mesh-security-common';
+import fs from 'node:fs';
+import path from 'node:path';
+import { http, HttpResponse, HttpHandler } from 'msw';
+import { stringify } from 'yaml';
+
+/** Where the demo catalog lives (the repository's `catalog/`). */
+export const catalogDir = path.resolve(__dirname, '../../../../catalog');
+
+/** The demo cluster's engine, built from catalog/demo-cluster the way the backend builds it. */
+function demoEngine() {
+  const dir = path.join(catalogDir, 'demo-cluster');
+  const objects = fs
+    .readdirSync(dir)
+    .filter(f => f.endsWith('.yaml'))
+    .flatMap(
+      f =>
+        parseManifests(fs.readFileSync(path.join(dir, f), 'utf8'), f).objects,
+    );
+  return createEngine(readObjects(objects, { cluster: 'demo' }).snapshot, {
+    cluster: 'demo',
+  });
+}
+
+/** The EntityPosture the backend would answer for a demo component (one workload). */
+export function demoPosture(name: string, namespace: string): EntityPosture {
+  const engine = demoEngine();
+  const ref = { namespace, name };
+  const p = engine.posture(ref);
+  const workload = {
+    ...p,
+    callers: engine.callersOf(ref),
+    callees: engine.calleesOf(ref),
+    policies: engine.policiesFor(ref).map(o => ({
+      kind: o.kind,
+      apiVersion: o.apiVersion,
+      namespace: o.namespace,
+      name: o.name,
+      yaml: stringify({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        metadata: { name: o.name, namespace: o.namespace },
+        spec: o.spec,
+      }),
+    })),
+  };
+  return {
+    entityRef: `component:default/${name}`,
+    mtls: p.mtls,
+    meshes: [p.mesh],
+    scorecard: p.scorecard,
+    findings: p.findings,
+    findingCounts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+    workloads: [workload],
+    clusters: [],
+    partial: false,
+    generatedAt: '2026-11-23T00:00:00Z',
+  };
+}
+
+/** The demo components: name → namespace. */
+export const DEMO = {
+  'payments-api': 'payments',
+  checkout: 'storefront',
+  'analytics-api': 'data',
+  'etl-worker': 'data',
+  inventory: 'inventory',
+  'storefront-web': 'storefront',
+} as const;
+
+/** msw handlers for the mesh-security backend and the catalog (annotations) at `base`. */
+export function backstageHandlers(
+  base: string,
+  annotations: Record<string, Record<string, string>> = {},
+): HttpHandler[] {
+  return [
+    http.get(
+      `${base}/api/mesh-security/entity/component/default/:name`,
+      ({ params }) => {
+        const ns = DEMO[params.name as keyof typeof DEMO];
+        return ns
+          ? HttpResponse.json(demoPosture(String(params.name), ns))
+          : HttpResponse.json(
+              { error: { name: 'NotFoundError' } },
+              { status: 404 },
+            );
+      },
+    ),
+    http.get(
+      `${base}/api/catalog/entities/by-name/component/default/:name`,
+      ({ params }) =>
+        HttpResponse.json({
+          kind: 'Component',
+          metadata: {
+            name: params.name,
+            annotations: annotations[String(params.name)] ?? {},
+          },
+        }),
+    ),
+  ];
+}

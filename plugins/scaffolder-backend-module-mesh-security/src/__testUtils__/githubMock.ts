@@ -1,0 +1,246 @@
+import { http, HttpResponse, HttpHandler } from 'msw';
+
+/** A request the mock received. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  authorization: string | null;
+  body: unknown;
+}
+
+interface Pull {
+  number: number;
+  html_url: string;
+  title: string;
+  body: string;
+  head: { ref: string };
+  base: { ref: string };
+  labels: string[];
+  reviewers: string[];
+}
+
+/**
+ * An in-memory GitHub repository behind msw: branches of files, refs, pull requests. Content
+ * writes check the blob sha like GitHub does (409 when stale), so concurrency is real.
+ */
+export class GithubRepoMock {
+  branches = new Map<string, Map<string, string>>();
+  pulls: Pull[] = [];
+  requests: RecordedRequest[] = [];
+  /** Called before a content write is applied (to simulate a concurrent commit). */
+  beforeWrite?: (branch: string, path: string) => void;
+  /** Responses to return instead of the normal ones, consumed in order, per `METHOD path` prefix. */
+  failures: Array<{
+    match: string;
+    status: number;
+    headers?: Record<string, string>;
+    message?: string;
+  }> = [];
+
+  constructor(
+    readonly apiBase = 'https://api.github.com',
+    readonly owner = 'acme',
+    readonly repo = 'gitops',
+    files: Record<string, string> = {},
+  ) {
+    this.branches.set('main', new Map(Object.entries(files)));
+  }
+
+  static sha(content: string): string {
+    let h = 0;
+    for (let i = 0; i < content.length; i++)
+      h = (h * 31 + content.charCodeAt(i)) | 0;
+    return `sha${(h >>> 0).toString(16)}${content.length}`;
+  }
+
+  file(branch: string, path: string): string | undefined {
+    return this.branches.get(branch)?.get(path);
+  }
+
+  handlers(): HttpHandler[] {
+    const base = `${this.apiBase}/repos/${this.owner}/${this.repo}`;
+    const record = async (request: Request, path: string) => {
+      const text = request.method === 'GET' ? '' : await request.clone().text();
+      this.requests.push({
+        method: request.method,
+        path,
+        authorization: request.headers.get('authorization'),
+        body: text ? JSON.parse(text) : undefined,
+      });
+      const failure = this.failures.findIndex(f =>
+        `${request.method} ${path}`.startsWith(f.match),
+      );
+      if (failure >= 0) {
+        const f = this.failures.splice(failure, 1)[0];
+        return HttpResponse.json(
+          { message: f.message ?? 'failure' },
+          { status: f.status, headers: f.headers },
+        );
+      }
+      return undefined;
+    };
+    const rest = (
+      params: Record<string, string | readonly string[] | undefined>,
+    ) => decodeURIComponent([params['0'] ?? ''].flat().join('/'));
+    return [
+      http.get(
+        base,
+        async ({ request }) =>
+          (await record(request, '/repo')) ??
+          HttpResponse.json({
+            default_branch: 'main',
+            full_name: `${this.owner}/${this.repo}`,
+          }),
+      ),
+      http.get(`${base}/git/ref/*`, async ({ request, params }) => {
+        const ref = rest(params).replace(/^heads\//, '');
+        return (
+          (await record(request, `/git/ref/${ref}`)) ??
+          (this.branches.has(ref)
+            ? HttpResponse.json({
+                ref: `refs/heads/${ref}`,
+                object: { sha: `commit-${ref}` },
+              })
+            : HttpResponse.json({ message: 'Not Found' }, { status: 404 }))
+        );
+      }),
+      http.post(`${base}/git/refs`, async ({ request }) => {
+        const failed = await record(request, '/git/refs');
+        if (failed) return failed;
+        const body = (await request.json()) as { ref: string; sha: string };
+        const name = body.ref.replace(/^refs\/heads\//, '');
+        if (this.branches.has(name))
+          return HttpResponse.json(
+            { message: 'Reference already exists' },
+            { status: 422 },
+          );
+        this.branches.set(
+          name,
+          new Map(
+            this.branches.get(body.sha.replace(/^commit-/, '')) ??
+              this.branches.get('main'),
+          ),
+        );
+        return HttpResponse.json(
+          { ref: body.ref, object: { sha: `commit-${name}` } },
+          { status: 201 },
+        );
+      }),
+      http.get(`${base}/contents/*`, async ({ request, params }) => {
+        const path = rest(params);
+        const ref = new URL(request.url).searchParams.get('ref') ?? 'main';
+        const failed = await record(request, `/contents/${path}`);
+        if (failed) return failed;
+        const content = this.file(ref, path);
+        if (content === undefined)
+          return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+        return HttpResponse.json({
+          type: 'file',
+          encoding: 'base64',
+          path,
+          sha: GithubRepoMock.sha(content),
+          content: Buffer.from(content).toString('base64'),
+        });
+      }),
+      http.put(`${base}/contents/*`, async ({ request, params }) => {
+        const path = rest(params);
+        const failed = await record(request, `/contents/${path}`);
+        if (failed) return failed;
+        const body = (await request.json()) as {
+          branch: string;
+          content: string;
+          sha?: string;
+        };
+        this.beforeWrite?.(body.branch, path);
+        const files = this.branches.get(body.branch)!;
+        const current = files.get(path);
+        if (
+          (current === undefined) !== (body.sha === undefined) ||
+          (current !== undefined && GithubRepoMock.sha(current) !== body.sha)
+        ) {
+          return HttpResponse.json(
+            { message: `${path} does not match ${body.sha}` },
+            { status: 409 },
+          );
+        }
+        files.set(path, Buffer.from(body.content, 'base64').toString('utf8'));
+        return HttpResponse.json(
+          { content: { path }, commit: { sha: 'c' } },
+          { status: current ? 200 : 201 },
+        );
+      }),
+      http.get(
+        `${base}/pulls`,
+        async ({ request }) =>
+          (await record(request, '/pulls')) ?? HttpResponse.json(this.pulls),
+      ),
+      http.post(`${base}/pulls`, async ({ request }) => {
+        const failed = await record(request, '/pulls');
+        if (failed) return failed;
+        const body = (await request.json()) as {
+          title: string;
+          head: string;
+          base: string;
+          body: string;
+        };
+        const number = this.pulls.length + 1;
+        const pull: Pull = {
+          number,
+          html_url: `https://github.com/${this.owner}/${this.repo}/pull/${number}`,
+          title: body.title,
+          body: body.body,
+          head: { ref: body.head },
+          base: { ref: body.base },
+          labels: [],
+          reviewers: [],
+        };
+        this.pulls.push(pull);
+        return HttpResponse.json(pull, { status: 201 });
+      }),
+      http.patch(`${base}/pulls/:number`, async ({ request, params }) => {
+        const failed = await record(request, `/pulls/${params.number}`);
+        if (failed) return failed;
+        const pull = this.pulls.find(p => p.number === Number(params.number))!;
+        pull.body = ((await request.json()) as { body: string }).body;
+        return HttpResponse.json(pull);
+      }),
+      http.post(
+        `${base}/issues/:number/labels`,
+        async ({ request, params }) => {
+          const failed = await record(
+            request,
+            `/issues/${params.number}/labels`,
+          );
+          if (failed) return failed;
+          this.pulls
+            .find(p => p.number === Number(params.number))!
+            .labels.push(
+              ...((await request.json()) as { labels: string[] }).labels,
+            );
+          return HttpResponse.json([]);
+        },
+      ),
+      http.post(
+        `${base}/pulls/:number/requested_reviewers`,
+        async ({ request, params }) => {
+          const failed = await record(
+            request,
+            `/pulls/${params.number}/requested_reviewers`,
+          );
+          if (failed) return failed;
+          const body = (await request.json()) as {
+            reviewers: string[];
+            team_reviewers: string[];
+          };
+          this.pulls
+            .find(p => p.number === Number(params.number))!
+            .reviewers.push(
+              ...body.reviewers,
+              ...body.team_reviewers.map(t => `team:${t}`),
+            );
+          return HttpResponse.json({});
+        },
+      ),
+    ];
+  }
+}

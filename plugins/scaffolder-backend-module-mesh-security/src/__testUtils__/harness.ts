@@ -1,0 +1,112 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { JsonObject } from '@backstage/types';
+import fs from 'node:fs';
+import path from 'node:path';
+import { HttpHandler } from 'msw';
+import { readAccessRequestsConfig } from '../config';
+import { ActionDeps } from '../service/execute';
+import { MeshSecurityClient } from '../service/MeshSecurityClient';
+import { backstageHandlers } from './demoEstate';
+import { GithubRepoMock } from './githubMock';
+
+/** A token that must never show up in logs, outputs or pull request bodies. */
+export const CANARY_TOKEN = 'ghp_canary0123456789abcdefCANARY';
+/** Where the payments-api component keeps its policies (its annotation). */
+export const PAYMENTS_PATH =
+  'clusters/demo/payments/authorization/payments.yaml';
+/** Default template path of analytics-api. */
+export const ANALYTICS_PATH =
+  'clusters/demo/data/authorization/analytics-api.yaml';
+
+const BASE = 'http://backstage.test';
+
+/** A fixture file of src/__fixtures__. */
+export const fixture = (name: string) =>
+  fs.readFileSync(path.join(__dirname, '..', '__fixtures__', name), 'utf8');
+
+/** Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it. */
+export function expectGolden(name: string, actual: string) {
+  const file = path.join(__dirname, '..', '__fixtures__', name);
+  if (process.env.UPDATE_GOLDEN) fs.writeFileSync(file, actual);
+  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
+}
+
+/** Wires a GitHub repository mock, the Backstage backends and the action dependencies. */
+export function setup(
+  server: { use(...handlers: HttpHandler[]): void },
+  options: {
+    files?: Record<string, string>;
+    allow?: boolean;
+    accessRequests?: JsonObject;
+  } = {},
+) {
+  const github = new GithubRepoMock(
+    'https://api.github.com',
+    'acme',
+    'gitops',
+    options.files ?? {
+      [PAYMENTS_PATH]: fixture('istio-payments.before.yaml'),
+      [ANALYTICS_PATH]: fixture('linkerd-analytics.before.yaml'),
+    },
+  );
+  server.use(
+    ...github.handlers(),
+    ...backstageHandlers(BASE, {
+      'payments-api': { 'mesh-security.io/policy-path': PAYMENTS_PATH },
+    }),
+  );
+  const config = new ConfigReader({
+    integrations: { github: [{ host: 'github.com', token: CANARY_TOKEN }] },
+    meshSecurity: {
+      accessRequests: {
+        repository: 'github.com/acme/gitops',
+        allowedRepositories: ['acme/gitops'],
+        labels: ['access-change'],
+        reviewers: ['acme/platform-team'],
+        ...options.accessRequests,
+      },
+    },
+  });
+  const permissions = mockServices.permissions.mock({
+    authorize: async requests =>
+      requests.map(() => ({
+        result:
+          options.allow === false
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      })),
+  });
+  const deps: ActionDeps = {
+    config: readAccessRequestsConfig(config),
+    integrations: ScmIntegrations.fromConfig(config),
+    client: new MeshSecurityClient({
+      discovery: mockServices.discovery.mock({
+        getBaseUrl: async id => `${BASE}/api/${id}`,
+      }),
+      auth: mockServices.auth(),
+    }),
+    permissions,
+  };
+  const logger = mockServices.logger.mock();
+  const context = (input: JsonObject, dryRun = false) => {
+    // `never`: the test passes raw (possibly invalid) input; the action validates it itself.
+    const ctx = createMockActionContext<never>({
+      input: input as never,
+      user: { ref: 'user:default/jane' },
+      logger: logger as never,
+    });
+    if (dryRun) ctx.isDryRun = true;
+    return ctx;
+  };
+  /** Every output set on a context, as an object. */
+  const outputs = (ctx: ReturnType<typeof context>) =>
+    Object.fromEntries((ctx.output as jest.Mock).mock.calls) as Record<
+      string,
+      unknown
+    >;
+  return { github, deps, permissions, logger, context, outputs };
+}

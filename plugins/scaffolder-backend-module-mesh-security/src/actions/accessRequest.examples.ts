@@ -1,0 +1,49 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import yaml from 'yaml';
+
+/** Examples of `mesh-security:access:request`. */
+export const examples: TemplateExample[] = [
+  {
+    description:
+      'Let checkout POST /charge on payments-api port 8080 (Istio), expiring at the end of the year',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'request',
+          action: 'mesh-security:access:request',
+          name: 'Request access',
+          input: {
+            target: 'component:default/payments-api',
+            callers: ['component:default/checkout'],
+            ports: [8080],
+            methods: ['POST'],
+            paths: ['/charge'],
+            justification: 'Checkout charges cards when an order is placed.',
+            expiry: '2026-12-31',
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
+      'Let a service account, named by its Linkerd identity, call analytics-api on port 8080',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'request',
+          action: 'mesh-security:access:request',
+          name: 'Request access',
+          input: {
+            target: 'component:default/analytics-api',
+            callers: [
+              'reporting.data.serviceaccount.identity.linkerd.cluster.local',
+            ],
+            ports: [8080],
+            justification: 'The nightly report reads sales figures.',
+          },
+        },
+      ],
+    }),
+  },
+];

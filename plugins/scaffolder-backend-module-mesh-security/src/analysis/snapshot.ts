@@ -1,0 +1,177 @@
+import {
+  EntityWorkload,
+  JsonObject,
+  Mesh,
+  parseManifests,
+  readObjects,
+  ReadResult,
+  SnapshotWorkload,
+} from '@mesh-security/plugin-mesh-security-common';
+import { ISTIO_PRINCIPAL } from '../validation';
+
+/*
+ * A small snapshot around one target, enough for the engine to answer "who may call it" before
+ * and after a change: the policies that apply to the target today (from the backend), overridden
+ * by the objects of the policy file (before or after the edit), the target workload, and one
+ * workload per service account the policies or the request name (callers are shown by service
+ * account). NetworkPolicies are not part of it (see below). Namespaces get the labels that make their workloads members of the target's mesh.
+ */
+
+/** A service account of a caller. */
+export interface CallerAccount {
+  namespace: string;
+  serviceAccount: string;
+}
+
+/** Inputs of {@link buildSnapshot}. */
+export interface SnapshotContext {
+  cluster: string;
+  target: EntityWorkload;
+  callers: CallerAccount[];
+}
+
+const key = (o: JsonObject) => {
+  const meta = (o.metadata ?? {}) as JsonObject;
+  return `${String(o.kind)}|${String(meta.namespace ?? 'default')}|${String(
+    meta.name,
+  )}`;
+};
+
+function namespaceFor(name: string, mesh: Mesh) {
+  const labels: Record<string, string> = {
+    'kubernetes.io/metadata.name': name,
+  };
+  const annotations: Record<string, string> = {};
+  if (mesh === 'istio-sidecar') labels['istio-injection'] = 'enabled';
+  if (mesh === 'istio-ambient') labels['istio.io/dataplane-mode'] = 'ambient';
+  if (mesh === 'linkerd') annotations['linkerd.io/inject'] = 'enabled';
+  return { name, labels, annotations };
+}
+
+/** Service accounts named by Istio principals and Linkerd identityRefs in the objects. */
+export function namedAccounts(objects: unknown[]): CallerAccount[] {
+  const out: CallerAccount[] = [];
+  const visit = (v: unknown, ns: string) => {
+    if (typeof v === 'string') {
+      const m = ISTIO_PRINCIPAL.exec(v);
+      if (m) out.push({ namespace: m[3], serviceAccount: m[5] });
+    } else if (Array.isArray(v)) v.forEach(x => visit(x, ns));
+    else if (v && typeof v === 'object') {
+      const o = v as JsonObject;
+      if (o.kind === 'ServiceAccount' && typeof o.name === 'string')
+        out.push({
+          namespace: typeof o.namespace === 'string' ? o.namespace : ns,
+          serviceAccount: o.name,
+        });
+      Object.values(o).forEach(x => visit(x, ns));
+    }
+  };
+  for (const o of objects) {
+    const ns = String(
+      ((o as JsonObject).metadata as JsonObject | undefined)?.namespace ??
+        'default',
+    );
+    visit((o as JsonObject).spec, ns);
+  }
+  return out;
+}
+
+/**
+ * The objects of the policy file plus the context policies the file does not own. The file owns
+ * what it defines now or defined before the edit (`ownedText`): an object deleted by the edit is
+ * gone, not taken back from the live cluster.
+ */
+export function mergeObjects(
+  fileText: string,
+  contextYaml: string[],
+  ownedText = '',
+): { objects: JsonObject[]; fileObjects: JsonObject[] } {
+  const fileObjects = parseManifests(fileText).objects as JsonObject[];
+  const inFile = new Set(
+    [
+      ...fileObjects,
+      ...(parseManifests(ownedText).objects as JsonObject[]),
+    ].map(key),
+  );
+  const context = contextYaml
+    .flatMap(y => parseManifests(y).objects as JsonObject[])
+    .filter(o => !inFile.has(key(o)));
+  return { objects: [...context, ...fileObjects], fileObjects };
+}
+
+/** Builds the snapshot for a policy file's text (see the module comment). */
+export function buildSnapshot(
+  ctx: SnapshotContext,
+  fileText: string,
+  ownedText = '',
+): ReadResult {
+  const { objects } = mergeObjects(
+    fileText,
+    ctx.target.policies.map(p => p.yaml),
+    ownedText,
+  );
+  const result = readObjects(objects, { cluster: ctx.cluster });
+  const t = ctx.target;
+  const snapshot = result.snapshot;
+  // The actions change mTLS and authorization only: NetworkPolicies select callers by pod and
+  // namespace labels that identities do not carry, so they are left out of the impact.
+  snapshot.networkPolicies = [];
+  const accounts = [...ctx.callers, ...namedAccounts(objects)];
+  const namespaces = new Set([t.namespace, ...accounts.map(a => a.namespace)]);
+  snapshot.namespaces = [...namespaces]
+    .sort()
+    .map(ns => namespaceFor(ns, t.mesh));
+  const workload = (
+    namespace: string,
+    name: string,
+    serviceAccount: string,
+    labels: Record<string, string>,
+    ports: SnapshotWorkload['ports'],
+  ): SnapshotWorkload => ({
+    namespace,
+    name,
+    kind: 'Deployment',
+    labels,
+    annotations: {},
+    serviceAccount,
+    containers: [name],
+    ports,
+    secrets: [],
+    csiSecretStore: false,
+    pods: [],
+  });
+  const workloads = [
+    workload(
+      t.namespace,
+      t.name,
+      t.serviceAccount,
+      t.labels,
+      t.ports.map(p => ({
+        port: p.port,
+        ...(p.name ? { name: p.name } : {}),
+        ...(p.protocol ? { protocol: p.protocol } : {}),
+      })),
+    ),
+  ];
+  workloads[0].kind = t.kind;
+  const seen = new Set([`${t.namespace}/${t.serviceAccount}`]);
+  for (const a of accounts) {
+    if (seen.has(`${a.namespace}/${a.serviceAccount}`)) continue;
+    seen.add(`${a.namespace}/${a.serviceAccount}`);
+    const name =
+      a.namespace === t.namespace && a.serviceAccount === t.name
+        ? `sa-${a.serviceAccount}`
+        : a.serviceAccount;
+    workloads.push(
+      workload(
+        a.namespace,
+        name,
+        a.serviceAccount,
+        { 'mesh-security.io/caller': a.serviceAccount },
+        [],
+      ),
+    );
+  }
+  snapshot.workloads = workloads;
+  return result;
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import {
+  crdDir,
+  loadCrdSchemas,
+  validateAgainstCrd,
+} from '../__testUtils__/crdSchema';
+import { fixture } from '../__testUtils__/harness';
+import { parsePolicyFile, stringifyPolicyFile } from './document';
+import { addIstioAccess } from './istio';
+import { addLinkerdAccess } from './linkerd';
+import { enforceStrictMtls } from './peerAuthentication';
+
+/*
+ * Every object the actions write satisfies the upstream CRD schema (DESIGN.md "Upstream
+ * schemas"). Needs ../shared/crds beside the checkout; skipped with a message where absent.
+ */
+const present = fs.existsSync(crdDir);
+if (!present) {
+  // eslint-disable-next-line no-console
+  console.warn(
+    `CRD conformance skipped: ${crdDir} is absent (clone shared/ beside the checkout to run it)`,
+  );
+}
+const describeIfCrds = present ? describe : describe.skip;
+
+function written(): Record<string, string> {
+  const istioNew = parsePolicyFile('', 'new.yaml');
+  addIstioAccess(istioNew, {
+    namespace: 'payments',
+    targetLabels: { app: 'payments-api' },
+    selectorLabels: { app: 'payments-api' },
+    targetName: 'payments-api',
+    principals: ['cluster.local/ns/storefront/sa/checkout'],
+    operation: {
+      ports: ['8080'],
+      methods: ['POST'],
+      paths: ['/charge', '/api/*'],
+    },
+    comment: 'requested by user:default/jane',
+  });
+  const linkerdNew = parsePolicyFile('', 'new.yaml');
+  addLinkerdAccess(linkerdNew, {
+    namespace: 'data',
+    targetLabels: { app: 'analytics-api' },
+    selectorLabels: { app: 'analytics-api' },
+    targetName: 'analytics-api',
+    ports: [{ port: 8080, name: 'http' }],
+    callers: [{ namespace: 'ops', name: 'reporting' }],
+  });
+  const mtls = parsePolicyFile('', 'new.yaml');
+  enforceStrictMtls(mtls, {
+    namespace: 'inventory',
+    name: 'inventory-strict',
+    selectorLabels: { app: 'inventory' },
+  });
+  enforceStrictMtls(mtls, { namespace: 'inventory', name: 'default' });
+  return {
+    'istio golden': fixture('istio-payments.after.yaml'),
+    'linkerd golden': fixture('linkerd-analytics.after.yaml'),
+    'new Istio policy': stringifyPolicyFile(istioNew),
+    'new Linkerd policies': stringifyPolicyFile(linkerdNew),
+    'new PeerAuthentications': stringifyPolicyFile(mtls),
+  };
+}
+
+describeIfCrds('written objects satisfy the upstream CRD schemas', () => {
+  const schemas = present ? loadCrdSchemas() : new Map();
+  it.each(Object.entries(present ? written() : {}))('%s', (_, text) => {
+    const objects = parseAllDocuments(text).map(d => d.toJS());
+    expect(objects.length).toBeGreaterThan(0);
+    for (const o of objects)
+      expect({
+        object: `${o.kind} ${o.metadata.name}`,
+        errors: validateAgainstCrd(schemas, o),
+      }).toEqual({ object: `${o.kind} ${o.metadata.name}`, errors: [] });
+  });
+
+  it('the validator rejects what the CRD rejects (unknown field, wrong type)', () => {
+    expect(
+      validateAgainstCrd(schemas, {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        spec: {
+          action: 'ALLOW',
+          rules: [{ from: [{ source: { principal: ['x'] } }] }],
+        },
+      }),
+    ).toEqual(['spec.rules[0].from[0].source.principal: unknown field']);
+    expect(
+      validateAgainstCrd(schemas, {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        spec: { action: 'PERMIT' },
+      })[0],
+    ).toMatch(/spec.action: must be one of/);
+  });
+});

@@ -1,0 +1,165 @@
+import { InputError } from '@backstage/errors';
+import {
+  Document,
+  isMap,
+  isSeq,
+  parseAllDocuments,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+} from 'yaml';
+
+/*
+ * A policy file as a list of YAML documents edited in place with `yaml`'s Document API, so that
+ * comments, key order and flow/block styles of everything we do not touch survive byte for byte.
+ */
+
+/** Options that reproduce the common `kubectl`/hand-written style (`["a"]`, no line folding). */
+const TO_STRING = { lineWidth: 0, flowCollectionPadding: false } as const;
+
+/** Parses a (possibly empty) multi-document policy file; malformed YAML is an input error. */
+export function parsePolicyFile(text: string, path: string): Document[] {
+  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  if (!Array.isArray(docs)) return [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      throw new InputError(
+        `${path} is not valid YAML (${
+          doc.errors[0].message.split('\n')[0]
+        }); fix the file before requesting a change`,
+      );
+    }
+  }
+  return docs.filter(d => d.contents !== null);
+}
+
+/** Serialises the documents; a file of one document keeps its original shape. */
+export function stringifyPolicyFile(docs: Document[]): string {
+  return docs
+    .map((doc, i) => {
+      if (i > 0 && doc.directives) doc.directives.docStart = true;
+      return doc.toString(TO_STRING);
+    })
+    .join('');
+}
+
+/** Identity of a document's object. */
+export interface ObjectId {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** Reads apiVersion/kind/namespace/name of a document (empty strings when absent). */
+export function objectId(doc: Document): ObjectId {
+  const str = (path: string[]) => {
+    const v = doc.getIn(path);
+    return typeof v === 'string' ? v : undefined;
+  };
+  return {
+    apiVersion: str(['apiVersion']) ?? '',
+    kind: str(['kind']) ?? '',
+    namespace: str(['metadata', 'namespace']),
+    name: str(['metadata', 'name']) ?? '',
+  };
+}
+
+/** Documents of a kind in an API group, in a namespace (a missing namespace counts as that one). */
+export function docsOfKind(
+  docs: Document[],
+  group: string,
+  kind: string,
+  namespace: string,
+): Document[] {
+  return docs.filter(d => {
+    const id = objectId(d);
+    return (
+      id.kind === kind &&
+      id.apiVersion.startsWith(`${group}/`) &&
+      (id.namespace ?? namespace) === namespace
+    );
+  });
+}
+
+/** The plain value of a node path. */
+export function plain(doc: Document, path: Array<string | number>): unknown {
+  const node = doc.getIn(path, true);
+  if (node && typeof node === 'object' && 'toJSON' in node)
+    return (node as { toJSON(): unknown }).toJSON();
+  return node;
+}
+
+/** Whether `matchLabels` (every key equal) selects the labels; no selector never matches here. */
+export function matchLabelsSelect(
+  matchLabels: unknown,
+  labels: Record<string, string>,
+): boolean {
+  if (!matchLabels || typeof matchLabels !== 'object') return false;
+  const entries = Object.entries(matchLabels as Record<string, unknown>);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+/** A flow sequence of scalars (`["a", "b"]`), the style of hand-written policies. */
+export function flowSeq(_doc: Document, values: string[]): YAMLSeq {
+  const seq = new YAMLSeq();
+  seq.flow = true;
+  for (const v of values) seq.add(quoted(v));
+  return seq;
+}
+
+/** A double-quoted string scalar (`"cluster.local/ns/a/sa/b"`), as in hand-written policies. */
+export function quoted(value: string): Scalar {
+  const s = new Scalar(value);
+  s.type = Scalar.QUOTE_DOUBLE;
+  return s;
+}
+
+/** A map node at the path, or undefined. */
+export function mapAt(
+  doc: Document,
+  path: Array<string | number>,
+): YAMLMap | undefined {
+  const n = doc.getIn(path, true);
+  return isMap(n) ? n : undefined;
+}
+
+/** A sequence node at the path, or undefined. */
+export function seqAt(
+  doc: Document | YAMLMap,
+  path: Array<string | number>,
+): YAMLSeq | undefined {
+  const n = doc.getIn(path, true);
+  return isSeq(n) ? n : undefined;
+}
+
+/** Scalar values of a sequence node as strings. */
+export function seqStrings(seq: YAMLSeq | undefined): string[] {
+  if (!seq) return [];
+  return seq.items.map(i =>
+    String(
+      i && typeof i === 'object' && 'value' in i
+        ? (i as { value: unknown }).value
+        : i,
+    ),
+  );
+}
+
+/** A new document for an object, with a comment above it, separated by `---`. */
+export function newObjectDocument(
+  value: Record<string, unknown>,
+  comment?: string,
+): Document {
+  const doc = new Document(value);
+  if (comment) doc.commentBefore = ` ${comment}`;
+  return doc;
+}
+
+/** A name for a new object that is free among the documents of that kind. */
+export function freeName(docs: Document[], kind: string, base: string): string {
+  const taken = new Set(
+    docs.filter(d => objectId(d).kind === kind).map(d => objectId(d).name),
+  );
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+}

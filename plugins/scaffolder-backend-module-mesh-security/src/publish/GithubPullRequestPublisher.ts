@@ -1,0 +1,306 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError } from '@backstage/errors';
+import {
+  DefaultGithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
+import { Octokit } from '@octokit/rest';
+import { githubFailure, mapGithubFailure, rateLimitWait } from './githubErrors';
+import {
+  decoratePullRequest,
+  OpenPull,
+  PullRequestContext,
+  upsertPullRequest,
+} from './githubPullRequests';
+import {
+  policyFileMarker,
+  PolicyFileChange,
+  PublishResult,
+  PullRequestPublisher,
+} from './PullRequestPublisher';
+
+/** Where to publish. */
+export interface GithubTarget {
+  host: string;
+  owner: string;
+  repo: string;
+  /** Base branch; the repository's default branch when absent. */
+  baseBranch?: string;
+}
+
+/** Options of {@link GithubPullRequestPublisher.create}. */
+export interface GithubPublisherOptions {
+  integrations: ScmIntegrations;
+  target: GithubTarget;
+  logger: LoggerService;
+  maxRetryWaitSeconds: number;
+  /** Rebase attempts when the file or branch moved on concurrently. */
+  maxAttempts?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms));
+
+/**
+ * Publishes policy changes as GitHub pull requests through the REST API, with the credentials of
+ * the `integrations.github` entry for the host (token or GitHub App).
+ */
+export class GithubPullRequestPublisher implements PullRequestPublisher {
+  /** Builds a publisher; fails clearly when no integration covers the host. */
+  static async create(
+    options: GithubPublisherOptions,
+  ): Promise<GithubPullRequestPublisher> {
+    const { integrations, target } = options;
+    const integration = integrations.github.byHost(target.host);
+    if (!integration) {
+      throw new InputError(
+        `No integrations.github entry for host ${target.host}; add one (with a token or GitHub App) to publish access changes there`,
+      );
+    }
+    const url = `https://${target.host}/${target.owner}/${target.repo}`;
+    const { token } = await DefaultGithubCredentialsProvider.fromIntegrations(
+      integrations,
+    ).getCredentials({ url });
+    if (!token)
+      throw new InputError(
+        `The integrations.github entry for ${target.host} has no token or GitHub App for ${target.owner}`,
+      );
+    const octokit = new Octokit({
+      auth: token,
+      baseUrl: integration.config.apiBaseUrl ?? 'https://api.github.com',
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    return new GithubPullRequestPublisher(octokit, options);
+  }
+
+  private constructor(
+    private readonly octokit: Octokit,
+    private readonly options: GithubPublisherOptions,
+  ) {}
+
+  private get repoName() {
+    return `${this.options.target.owner}/${this.options.target.repo}`;
+  }
+
+  /** Runs a request, retrying rate limits within bounds and mapping failures. */
+  private async call<T>(
+    what: string,
+    fn: () => Promise<T>,
+    accept: number[] = [],
+  ): Promise<T | undefined> {
+    const sleep = this.options.sleep ?? defaultSleep;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        const f = githubFailure(error);
+        if (!f) throw error;
+        if (accept.includes(f.status)) return undefined;
+        const wait = rateLimitWait(f, Date.now());
+        if (
+          wait !== undefined &&
+          attempt < 2 &&
+          wait <= this.options.maxRetryWaitSeconds
+        ) {
+          this.options.logger.warn(
+            `GitHub rate limit while trying to ${what}; retrying in ${wait}s`,
+          );
+          await sleep(wait * 1000);
+          continue;
+        }
+        throw mapGithubFailure(
+          f,
+          what,
+          this.repoName,
+          this.options.target.host,
+        );
+      }
+    }
+  }
+
+  private repoParams() {
+    return { owner: this.options.target.owner, repo: this.options.target.repo };
+  }
+
+  private async baseBranch(): Promise<string> {
+    if (this.options.target.baseBranch) return this.options.target.baseBranch;
+    const repo = await this.call('read the repository', () =>
+      this.octokit.repos.get(this.repoParams()),
+    );
+    return repo!.data.default_branch;
+  }
+
+  private async readWithSha(
+    path: string,
+    ref: string,
+  ): Promise<{ content?: string; sha?: string }> {
+    const res = await this.call(
+      'read the policy file',
+      () => this.octokit.repos.getContent({ ...this.repoParams(), path, ref }),
+      [404],
+    );
+    if (!res) return {};
+    const data = res.data as {
+      type?: string;
+      content?: string;
+      encoding?: string;
+      sha?: string;
+    };
+    if (
+      Array.isArray(res.data) ||
+      data.type !== 'file' ||
+      typeof data.content !== 'string'
+    ) {
+      throw new InputError(`${path} in ${this.repoName} is not a file`);
+    }
+    return {
+      content: Buffer.from(data.content, 'base64').toString('utf8'),
+      sha: data.sha,
+    };
+  }
+
+  /** {@inheritDoc PullRequestPublisher.readFile} */
+  async readFile(path: string, ref?: string): Promise<string | undefined> {
+    return (await this.readWithSha(path, ref ?? (await this.baseBranch())))
+      .content;
+  }
+
+  private async branchSha(branch: string): Promise<string | undefined> {
+    const res = await this.call(
+      'read a branch',
+      () =>
+        this.octokit.git.getRef({
+          ...this.repoParams(),
+          ref: `heads/${branch}`,
+        }),
+      [404],
+    );
+    return res?.data.object.sha;
+  }
+
+  private async openPulls(): Promise<OpenPull[]> {
+    const res = await this.call('list open pull requests', () =>
+      this.octokit.pulls.list({
+        ...this.repoParams(),
+        state: 'open',
+        per_page: 100,
+      }),
+    );
+    return (res?.data ?? []) as OpenPull[];
+  }
+
+  private pullContext(): PullRequestContext {
+    return {
+      octokit: this.octokit,
+      params: this.repoParams(),
+      call: (what, fn) => this.call(what, fn),
+      logger: this.options.logger,
+    };
+  }
+
+  /** {@inheritDoc PullRequestPublisher.publish} */
+  async publish(change: PolicyFileChange): Promise<PublishResult> {
+    const base = await this.baseBranch();
+    const marker = policyFileMarker(change.path);
+    const pulls = await this.openPulls();
+    const existing =
+      pulls.find(p => p.head.ref === change.branch) ??
+      pulls.find(p => (p.body ?? '').includes(marker));
+    const branch = existing ? existing.head.ref : change.branch;
+    const maxAttempts = this.options.maxAttempts ?? 3;
+    let committed:
+      | { before: string; after: string; section: string }
+      | undefined;
+    for (let attempt = 1; !committed; attempt++) {
+      if (attempt > maxAttempts) {
+        throw new ConflictError(
+          `${change.path} in ${this.repoName} changed ${maxAttempts} times while this request was being applied (concurrent access changes); run the task again`,
+        );
+      }
+      const branchExists = (await this.branchSha(branch)) !== undefined;
+      const current = await this.readWithSha(
+        change.path,
+        branchExists ? branch : base,
+      );
+      const applied = await change.apply(current.content);
+      if (!applied.changed) {
+        return {
+          changed: false,
+          before: current.content ?? '',
+          after: current.content ?? '',
+          joined: false,
+          ...(existing && branchExists
+            ? {
+                pullRequestUrl: existing.html_url,
+                pullRequestNumber: existing.number,
+                branch,
+              }
+            : {}),
+        };
+      }
+      if (!branchExists) {
+        const baseSha = await this.branchSha(base);
+        if (!baseSha)
+          throw new InputError(
+            `Base branch ${base} does not exist in ${this.repoName}; check meshSecurity.accessRequests.baseBranch`,
+          );
+        // 422 "Reference already exists": created concurrently, start over on that branch.
+        const created = await this.call(
+          'create a branch',
+          () =>
+            this.octokit.git.createRef({
+              ...this.repoParams(),
+              ref: `refs/heads/${branch}`,
+              sha: baseSha,
+            }),
+          [422],
+        );
+        if (!created) continue;
+      }
+      const write = await this.call(
+        'commit the policy file',
+        () =>
+          this.octokit.repos.createOrUpdateFileContents({
+            ...this.repoParams(),
+            path: change.path,
+            branch,
+            message: change.commitMessage,
+            content: Buffer.from(applied.content, 'utf8').toString('base64'),
+            ...(current.sha ? { sha: current.sha } : {}),
+          }),
+        [409, 422],
+      );
+      if (!write) {
+        this.options.logger.info(
+          `${change.path} changed on ${branch} meanwhile; applying the change again on the new content`,
+        );
+        continue;
+      }
+      committed = {
+        before: current.content ?? '',
+        after: applied.content,
+        section: applied.section,
+      };
+    }
+    const pull = await upsertPullRequest(
+      this.pullContext(),
+      change,
+      existing,
+      branch,
+      base,
+      committed.section,
+      marker,
+    );
+    await decoratePullRequest(this.pullContext(), pull.number, change);
+    return {
+      changed: true,
+      before: committed.before,
+      after: committed.after,
+      pullRequestUrl: pull.html_url,
+      pullRequestNumber: pull.number,
+      branch,
+      joined: Boolean(existing),
+    };
+  }
+}

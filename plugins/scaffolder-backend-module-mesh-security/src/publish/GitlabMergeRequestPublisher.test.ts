@@ -1,0 +1,186 @@
+import {
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { createAccessRequestAction } from '../actions/accessRequest';
+import { readAccessRequestsConfig } from '../config';
+import { MeshSecurityClient } from '../service/MeshSecurityClient';
+import { backstageHandlers } from '../__testUtils__/demoEstate';
+import { fixture, PAYMENTS_PATH } from '../__testUtils__/harness';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const API = 'https://gitlab.com/api/v4/projects/acme%2Fgitops';
+const TOKEN = 'glpat-canary-0123456789';
+
+/** A one-project GitLab: branches of files, commits with last_commit_id checks, merge requests. */
+function gitlabMock(files: Record<string, string>) {
+  const branches = new Map([['main', new Map(Object.entries(files))]]);
+  const commits = new Map<string, number>(); // path@branch → version
+  const mrs: Array<{
+    iid: number;
+    web_url: string;
+    description: string;
+    source_branch: string;
+    labels: string;
+  }> = [];
+  const tokens: string[] = [];
+  const version = (b: string, p: string) => `v${commits.get(`${p}@${b}`) ?? 0}`;
+  server.use(
+    http.all(`${API}/*`, ({ request }) => {
+      tokens.push(request.headers.get('private-token') ?? '');
+      return undefined;
+    }),
+    http.get(`${API}/repository/branches/:branch`, ({ params }) =>
+      branches.has(String(params.branch))
+        ? HttpResponse.json({ name: params.branch })
+        : HttpResponse.json({}, { status: 404 }),
+    ),
+    http.get(`${API}/repository/files/:path`, ({ params, request }) => {
+      const ref = new URL(request.url).searchParams.get('ref')!;
+      const content = branches.get(ref)?.get(String(params.path));
+      return content === undefined
+        ? HttpResponse.json({}, { status: 404 })
+        : HttpResponse.json({
+            content: Buffer.from(content).toString('base64'),
+            last_commit_id: version(ref, String(params.path)),
+          });
+    }),
+    http.post(`${API}/repository/commits`, async ({ request }) => {
+      const body = (await request.json()) as {
+        branch: string;
+        start_branch?: string;
+        actions: Array<{
+          file_path: string;
+          content: string;
+          last_commit_id?: string;
+        }>;
+      };
+      if (!branches.has(body.branch))
+        branches.set(
+          body.branch,
+          new Map(branches.get(body.start_branch ?? 'main')),
+        );
+      for (const a of body.actions) {
+        if (
+          a.last_commit_id &&
+          a.last_commit_id !== version(body.branch, a.file_path)
+        )
+          return HttpResponse.json({ message: 'changed' }, { status: 400 });
+        branches.get(body.branch)!.set(a.file_path, a.content);
+        commits.set(
+          `${a.file_path}@${body.branch}`,
+          (commits.get(`${a.file_path}@${body.branch}`) ?? 0) + 1,
+        );
+      }
+      return HttpResponse.json({ id: 'c1' }, { status: 201 });
+    }),
+    http.get(`${API}/merge_requests`, () => HttpResponse.json(mrs)),
+    http.post(`${API}/merge_requests`, async ({ request }) => {
+      const body = (await request.json()) as {
+        source_branch: string;
+        description: string;
+        labels: string;
+      };
+      const mr = {
+        iid: mrs.length + 1,
+        web_url: `https://gitlab.com/acme/gitops/-/merge_requests/${
+          mrs.length + 1
+        }`,
+        ...body,
+      };
+      mrs.push(mr);
+      return HttpResponse.json(mr, { status: 201 });
+    }),
+    http.put(`${API}/merge_requests/:iid`, async ({ request, params }) => {
+      mrs[Number(params.iid) - 1].description = (
+        (await request.json()) as { description: string }
+      ).description;
+      return HttpResponse.json(mrs[Number(params.iid) - 1]);
+    }),
+  );
+  return { branches, mrs, tokens };
+}
+
+function deps() {
+  const config = new ConfigReader({
+    integrations: { gitlab: [{ host: 'gitlab.com', token: TOKEN }] },
+    meshSecurity: {
+      accessRequests: {
+        repository: 'gitlab.com/acme/gitops',
+        allowedRepositories: ['acme/gitops'],
+        baseBranch: 'main',
+        labels: ['mesh-security'],
+      },
+    },
+  });
+  server.use(
+    ...backstageHandlers('http://backstage.test', {
+      'payments-api': { 'mesh-security.io/policy-path': PAYMENTS_PATH },
+    }),
+  );
+  return {
+    config: readAccessRequestsConfig(config),
+    integrations: ScmIntegrations.fromConfig(config),
+    client: new MeshSecurityClient({
+      discovery: mockServices.discovery.mock({
+        getBaseUrl: async id => `http://backstage.test/api/${id}`,
+      }),
+      auth: mockServices.auth(),
+    }),
+    permissions: mockServices.permissions.mock({
+      authorize: async r => r.map(() => ({ result: AuthorizeResult.ALLOW })),
+    }),
+  };
+}
+
+const input = (paths: string[]) => ({
+  target: 'component:default/payments-api',
+  callers: ['component:default/checkout'],
+  ports: [8080],
+  methods: ['GET'],
+  paths,
+  justification: 'Checkout shows the payment status page.',
+});
+
+describe('GitlabMergeRequestPublisher (behind PullRequestPublisher)', () => {
+  it('opens a merge request, then joins it with a second request for the same file', async () => {
+    const gitlab = gitlabMock({
+      [PAYMENTS_PATH]: fixture('istio-payments.before.yaml'),
+    });
+    const action = createAccessRequestAction(deps());
+    const first = createMockActionContext<never>({
+      input: input(['/status']) as never,
+      user: { ref: 'user:default/jane' },
+    });
+    await action.handler(first);
+    await action.handler(
+      createMockActionContext<never>({
+        input: input(['/receipt']) as never,
+        user: { ref: 'user:default/joe' },
+      }),
+    );
+
+    expect(first.output).toHaveBeenCalledWith(
+      'pullRequestUrl',
+      'https://gitlab.com/acme/gitops/-/merge_requests/1',
+    );
+    expect(gitlab.mrs).toHaveLength(1);
+    expect(gitlab.mrs[0].labels).toBe('mesh-security');
+    expect(gitlab.mrs[0].description).toContain('`user:default/joe`');
+    const content = gitlab.branches
+      .get(gitlab.mrs[0].source_branch)!
+      .get(PAYMENTS_PATH)!;
+    expect(content).toContain('"/status"');
+    expect(content).toContain('"/receipt"');
+    expect(gitlab.tokens.every(t => t === TOKEN)).toBe(true);
+    expect(gitlab.mrs[0].description).not.toContain(TOKEN);
+  });
+});

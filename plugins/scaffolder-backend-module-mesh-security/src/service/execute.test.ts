@@ -1,0 +1,62 @@
+import { registerMswTestHooks } from '@backstage/backend-test-utils';
+import { setupServer } from 'msw/node';
+import { Document, YAMLMap, YAMLSeq } from 'yaml';
+import { addIstioAccess } from '../policy/istio';
+import { PAYMENTS_PATH, setup } from '../__testUtils__/harness';
+import { demoPosture } from '../__testUtils__/demoEstate';
+import { ChangePlan, executePlan } from './execute';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const workload = demoPosture('payments-api', 'payments').workloads[0];
+
+const plan = (edit: (docs: Document[]) => boolean): ChangePlan => ({
+  kind: 'request',
+  target: {
+    ref: 'component:default/payments-api',
+    name: 'payments-api',
+    cluster: 'demo',
+    workload,
+    trustDomain: 'cluster.local',
+  },
+  repository: { host: 'github.com', owner: 'acme', repo: 'gitops' },
+  path: PAYMENTS_PATH,
+  identity: [String(edit)],
+  title: 'a change that must never be opened',
+  callers: [],
+  ports: [8080],
+  justification: 'Proves that blocking findings stop a change.',
+  edit,
+});
+
+describe('executePlan validation (engine findings)', () => {
+  it.each<[string, (docs: Document[]) => boolean, RegExp]>([
+    [
+      'a wildcard principal',
+      docs =>
+        addIstioAccess(docs, {
+          namespace: 'payments',
+          targetLabels: workload.labels,
+          selectorLabels: { app: 'payments-api' },
+          targetName: 'payments-api',
+          principals: ['*'],
+        }),
+      /blocking findings: MS209/,
+    ],
+    [
+      'an allow-all rule',
+      docs => {
+        (docs[1].getIn(['spec', 'rules'], true) as YAMLSeq).add(new YAMLMap());
+        return true;
+      },
+      /blocking findings: MS201/,
+    ],
+  ])('refuses %s and writes nothing', async (_, edit, message) => {
+    const { github, deps, context } = setup(server);
+    await expect(executePlan(context({}), deps, plan(edit))).rejects.toThrow(
+      message,
+    );
+    expect(github.requests.filter(r => r.method !== 'GET')).toHaveLength(0);
+  });
+});

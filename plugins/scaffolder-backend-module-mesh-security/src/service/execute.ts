@@ -1,0 +1,255 @@
+import {
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { ScmIntegrations } from '@backstage/integration';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ActionContext } from '@backstage/plugin-scaffolder-node';
+import {
+  createEngine,
+  Engine,
+  meshSecurityAccessRequestPermission,
+} from '@mesh-security/plugin-mesh-security-common';
+import { createHash } from 'node:crypto';
+import { Document } from 'yaml';
+import { analyseChange, impactTable, Probe } from '../analysis/impact';
+import { unifiedDiff } from '../analysis/diff';
+import { buildSnapshot, CallerAccount } from '../analysis/snapshot';
+import { AccessRequestsConfig } from '../config';
+import { parsePolicyFile, stringifyPolicyFile } from '../policy/document';
+import { GithubPullRequestPublisher } from '../publish/GithubPullRequestPublisher';
+import { GitlabMergeRequestPublisher } from '../publish/GitlabMergeRequestPublisher';
+import { PullRequestPublisher } from '../publish/PullRequestPublisher';
+import { withFileLock } from './fileLock';
+import { safeRequester } from '../validation';
+import { MeshSecurityClient } from './MeshSecurityClient';
+import { pullRequestHeader, requestSection } from './pullRequestBody';
+import { RepositoryRef, ResolvedTarget } from './resolve';
+
+/** What the actions need, injected by the module. */
+export interface ActionDeps {
+  config: AccessRequestsConfig;
+  integrations: ScmIntegrations;
+  client: MeshSecurityClient;
+  permissions: PermissionsService;
+  /** Builds the publisher for a repository (GitHub by default; tests and GitLab swap it). */
+  publisherFor?: (
+    repo: RepositoryRef,
+    logger: LoggerService,
+  ) => Promise<PullRequestPublisher>;
+}
+
+/** One change, described by an action. */
+export interface ChangePlan {
+  kind: 'request' | 'revoke' | 'enforce';
+  target: ResolvedTarget;
+  repository: RepositoryRef;
+  path: string;
+  /** Parts of the change that make the branch name (besides kind and target). */
+  identity: unknown;
+  title: string;
+  callers: CallerAccount[];
+  ports: number[];
+  justification: string;
+  expiry?: string;
+  /** Edits the documents in place; returns whether anything changed. */
+  edit(docs: Document[]): boolean;
+  /** The requests the change is about, probed before and after for the impact. */
+  probe?: Probe;
+  /** Whether the change is already in effect (then nothing is published). */
+  alreadyInEffect?(engine: Engine): boolean;
+}
+
+/** Outputs of every action. */
+export type ChangeOutput = {
+  changed: boolean;
+  pullRequestUrl?: string;
+  pullRequestNumber?: number;
+  branch?: string;
+  policyPath: string;
+  diff: string;
+  impact: string;
+  message: string;
+};
+
+/** GitLab when an `integrations.gitlab` entry covers the host, GitHub otherwise. */
+async function defaultPublisher(
+  deps: ActionDeps,
+  repo: RepositoryRef,
+  logger: LoggerService,
+): Promise<PullRequestPublisher> {
+  const common = {
+    integrations: deps.integrations,
+    logger,
+    maxRetryWaitSeconds: deps.config.maxRetryWaitSeconds,
+  };
+  if (deps.integrations.gitlab.byHost(repo.host)) {
+    return GitlabMergeRequestPublisher.create({
+      ...common,
+      target: {
+        host: repo.host,
+        project: `${repo.owner}/${repo.repo}`,
+        baseBranch: deps.config.baseBranch,
+      },
+    });
+  }
+  return GithubPullRequestPublisher.create({
+    ...common,
+    target: { ...repo, baseBranch: deps.config.baseBranch },
+  });
+}
+
+/** Checks `mesh-security.access.request` with the credentials of the user who started the task. */
+export async function authorizeRequest(
+  ctx: ActionContext<any, any>,
+  permissions: PermissionsService,
+): Promise<void> {
+  const credentials = await ctx.getInitiatorCredentials();
+  const [decision] = await permissions.authorize(
+    [{ permission: meshSecurityAccessRequestPermission }],
+    { credentials },
+  );
+  if (decision.result !== AuthorizeResult.ALLOW) {
+    throw new NotAllowedError(
+      `You may not request access changes (permission ${meshSecurityAccessRequestPermission.name})`,
+    );
+  }
+}
+
+/** Deterministic branch for (kind, target, change): reruns find the same pull request. */
+export function branchName(
+  plan: Pick<ChangePlan, 'kind' | 'target' | 'identity'>,
+): string {
+  const hash = createHash('sha256')
+    .update(
+      JSON.stringify([
+        plan.kind,
+        plan.target.ref,
+        plan.target.cluster,
+        plan.identity,
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 12);
+  return `mesh-security/${plan.kind}/${plan.target.name}-${hash}`;
+}
+
+/** Runs a plan: edit, validate, impact; dry-run reports, otherwise publishes. Sets the outputs. */
+export async function executePlan(
+  ctx: ActionContext<any, ChangeOutput>,
+  deps: ActionDeps,
+  plan: ChangePlan,
+): Promise<ChangeOutput> {
+  const publisher = deps.publisherFor
+    ? await deps.publisherFor(plan.repository, ctx.logger)
+    : await defaultPublisher(deps, plan.repository, ctx.logger);
+  const snapshotCtx = {
+    cluster: plan.target.cluster,
+    target: plan.target.workload,
+    callers: plan.callers,
+  };
+  let unchangedReason = 'the policy file already contains this change';
+  let last: { diff: string; impact: string } = { diff: '', impact: '' };
+
+  const apply = async (current: string | undefined) => {
+    const before = current ?? '';
+    if (
+      plan.alreadyInEffect &&
+      plan.alreadyInEffect(
+        createEngine(buildSnapshot(snapshotCtx, before).snapshot, {
+          cluster: plan.target.cluster,
+        }),
+      )
+    ) {
+      unchangedReason = 'the requested access is already allowed';
+      return { content: before, changed: false, section: '' };
+    }
+    const docs = parsePolicyFile(before, plan.path);
+    if (!plan.edit(docs))
+      return { content: before, changed: false, section: '' };
+    const after = stringifyPolicyFile(docs);
+    const analysis = analyseChange(
+      snapshotCtx,
+      before,
+      after,
+      plan.ports,
+      plan.probe,
+    );
+    if (analysis.blocking.length > 0) {
+      throw new InputError(
+        `The change would introduce blocking findings: ${analysis.blocking
+          .map(f => `${f.code} ${f.message}`)
+          .join('; ')}`,
+      );
+    }
+    const diff = unifiedDiff(plan.path, before, after);
+    last = { diff, impact: impactTable(analysis.impact) };
+    const section = requestSection({
+      title: plan.title,
+      requester: safeRequester(ctx.user?.ref),
+      justification: plan.justification,
+      expiry: plan.expiry,
+      diff,
+      impact: analysis.impact,
+      findings: analysis.newFindings,
+    });
+    return { content: after, changed: true, section };
+  };
+
+  const branch = branchName(plan);
+  let out: ChangeOutput;
+  if (ctx.isDryRun) {
+    const applied = await apply(await publisher.readFile(plan.path));
+    out = {
+      changed: applied.changed,
+      policyPath: plan.path,
+      ...last,
+      message: applied.changed
+        ? `Dry run: would open a pull request on ${branch}`
+        : `No change: ${unchangedReason}`,
+    };
+  } else {
+    const lockKey = `${plan.repository.host}/${plan.repository.owner}/${plan.repository.repo}:${plan.path}`;
+    const result = await withFileLock(lockKey, () =>
+      publisher.publish({
+        path: plan.path,
+        branch,
+        title: `Mesh Security: ${plan.title}`,
+        commitMessage: `${plan.title}\n\nRequested by ${
+          safeRequester(ctx.user?.ref)
+        } through Backstage.`,
+        header: pullRequestHeader(plan.path),
+        apply,
+        labels: deps.config.labels,
+        reviewers: deps.config.reviewers,
+      }),
+    );
+    const pr = result.pullRequestUrl
+      ? {
+          pullRequestUrl: result.pullRequestUrl,
+          pullRequestNumber: result.pullRequestNumber,
+          branch: result.branch,
+        }
+      : {};
+    out = {
+      changed: result.changed,
+      policyPath: plan.path,
+      ...last,
+      ...pr,
+      message: result.changed
+        ? `${result.joined ? 'Added to the open' : 'Opened'} pull request ${
+            result.pullRequestUrl
+          }`
+        : `No change: ${unchangedReason}${
+            result.pullRequestUrl
+              ? ` (open pull request ${result.pullRequestUrl})`
+              : ''
+          }`,
+    };
+  }
+  for (const [k, v] of Object.entries(out))
+    if (v !== undefined) ctx.output(k as keyof ChangeOutput, v);
+  ctx.logger.info(out.message);
+  return out;
+}

@@ -1,0 +1,183 @@
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  EntityPosture,
+  EntityWorkload,
+} from '@mesh-security/plugin-mesh-security-common';
+import { AccessRequestsConfig, policyPath } from '../config';
+import { CallerAccount } from '../analysis/snapshot';
+import {
+  DNS1123_LABEL,
+  ISTIO_PRINCIPAL,
+  LINKERD_IDENTITY,
+  parseRef,
+} from '../validation';
+import { MeshSecurityClient } from './MeshSecurityClient';
+
+/** Annotation overriding where a component's policies live in the GitOps repository. */
+export const POLICY_PATH_ANNOTATION = 'mesh-security.io/policy-path';
+
+/** A caller resolved to its service account and mesh identity. */
+export interface ResolvedCaller extends CallerAccount {
+  /** As requested (entity ref or identity). */
+  input: string;
+  /** Istio principal (`<td>/ns/<ns>/sa/<sa>`). */
+  principal: string;
+}
+
+/** The target workload and where its policies live. */
+export interface ResolvedTarget {
+  ref: string;
+  name: string;
+  cluster: string;
+  workload: EntityWorkload;
+  trustDomain: string;
+}
+
+/** The GitOps repository. */
+export interface RepositoryRef {
+  host: string;
+  owner: string;
+  repo: string;
+}
+
+/** Trust domain of an Istio SPIFFE identity or a Linkerd identity. */
+export function trustDomainOf(identity: string | null | undefined): string {
+  const istio = identity ? ISTIO_PRINCIPAL.exec(identity) : null;
+  if (istio) return istio[1];
+  const linkerd = identity ? LINKERD_IDENTITY.exec(identity) : null;
+  return linkerd ? linkerd[5] : 'cluster.local';
+}
+
+function pickWorkload(
+  posture: EntityPosture,
+  ref: string,
+  cluster?: string,
+): EntityWorkload {
+  const workloads = posture.workloads.filter(
+    w => !cluster || w.cluster === cluster,
+  );
+  if (workloads.length === 0) {
+    throw new InputError(
+      `${ref} has no workloads${
+        cluster ? ` in cluster ${cluster}` : ''
+      } known to Mesh Security; check its backstage.io/kubernetes-id annotation`,
+    );
+  }
+  return workloads[0];
+}
+
+/** Resolves the target component to one workload (the first of the cluster). */
+export async function resolveTarget(
+  client: MeshSecurityClient,
+  ref: string,
+  cluster?: string,
+): Promise<ResolvedTarget> {
+  const workload = pickWorkload(await client.posture(ref), ref, cluster);
+  return {
+    ref,
+    name: parseRef(ref).name,
+    cluster: workload.cluster ?? cluster ?? 'default',
+    workload,
+    trustDomain: trustDomainOf(workload.identity),
+  };
+}
+
+/** Resolves callers: component refs through the backend, identities by parsing them. */
+export async function resolveCallers(
+  client: MeshSecurityClient,
+  callers: string[],
+  target: ResolvedTarget,
+): Promise<ResolvedCaller[]> {
+  const out: ResolvedCaller[] = [];
+  for (const input of callers) {
+    const istio = ISTIO_PRINCIPAL.exec(input);
+    const linkerd = LINKERD_IDENTITY.exec(input);
+    let namespace: string;
+    let serviceAccount: string;
+    if (istio) [namespace, serviceAccount] = [istio[3], istio[5]];
+    else if (linkerd) [namespace, serviceAccount] = [linkerd[3], linkerd[1]];
+    else {
+      const w = pickWorkload(
+        await client.posture(input),
+        input,
+        target.cluster,
+      );
+      [namespace, serviceAccount] = [w.namespace, w.serviceAccount];
+    }
+    if (!DNS1123_LABEL.test(namespace) || !DNS1123_LABEL.test(serviceAccount))
+      throw new InputError(
+        `${input} does not resolve to a valid namespace/service account`,
+      );
+    out.push({
+      input,
+      namespace,
+      serviceAccount,
+      principal: `${
+        istio ? istio[1] : target.trustDomain
+      }/ns/${namespace}/sa/${serviceAccount}`,
+    });
+  }
+  return out;
+}
+
+/** Labels a new policy selects the target with: `app`, else `app.kubernetes.io/name`, else all. */
+export function selectorLabels(
+  labels: Record<string, string>,
+): Record<string, string> {
+  for (const key of ['app', 'app.kubernetes.io/name'])
+    if (labels[key]) return { [key]: labels[key] };
+  return Object.fromEntries(
+    Object.entries(labels).filter(([k]) => k !== 'pod-template-hash'),
+  );
+}
+
+/** The policy file: the component's annotation, else the path template. */
+export async function resolvePolicyPath(
+  client: MeshSecurityClient,
+  target: ResolvedTarget,
+  template: string,
+): Promise<string> {
+  const entity = await client.entity(target.ref);
+  const annotated = entity?.metadata.annotations?.[POLICY_PATH_ANNOTATION];
+  const path =
+    annotated ??
+    policyPath(template, {
+      cluster: target.cluster,
+      namespace: target.workload.namespace,
+      name: target.name,
+    });
+  if (
+    !/^[A-Za-z0-9._/-]+\.ya?ml$/.test(path) ||
+    path.split('/').some(s => s === '..' || s === '')
+  ) {
+    throw new InputError(
+      `Policy path ${path} is not a relative .yaml path inside the repository`,
+    );
+  }
+  return path;
+}
+
+/** The repository to change: the input or the configured one, which must be allow-listed. */
+export function resolveRepository(
+  config: AccessRequestsConfig,
+  requested?: string,
+): RepositoryRef {
+  const value = requested ?? config.repository;
+  if (!value)
+    throw new InputError(
+      'No GitOps repository: set meshSecurity.accessRequests.repository',
+    );
+  const parts = value.replace(/^https?:\/\//, '').split('/');
+  const [host, owner, repo] =
+    parts.length === 3 ? parts : ['github.com', ...parts];
+  if (!host || !owner || !repo)
+    throw new InputError(
+      `Repository ${value} must be host/owner/name or owner/name`,
+    );
+  if (!config.allowedRepositories.includes(`${owner}/${repo}`)) {
+    throw new NotAllowedError(
+      `Repository ${owner}/${repo} is not in meshSecurity.accessRequests.allowedRepositories`,
+    );
+  }
+  return { host, owner, repo };
+}
