@@ -29,3 +29,21 @@ export function catalogComponents(): Array<{ name: string; title?: string }> {
   }
   return components;
 }
+
+/**
+ * Waits until the Mesh Security backend has read the demo cluster once (right after start its
+ * answers are partial, "not read yet"), using the fraud-check card as the probe.
+ */
+export async function waitForMeshSecurityData(page: Page) {
+  await expect(async () => {
+    await page.goto('/catalog/default/component/fraud-check');
+    // The backend restarts when its sources change under `package start`: sign in again.
+    const enter = page.getByRole('button', { name: 'Enter' });
+    if (await enter.isVisible()) await signInAsGuest(page);
+    await page.goto('/catalog/default/component/fraud-check');
+    const card = page.getByRole('region', { name: 'Mesh security' });
+    await expect(card.getByText(/snapshot \d+ (s|min|h|d) old/)).toBeVisible({
+      timeout: 3_000,
+    });
+  }).toPass({ timeout: 120_000, intervals: [1_000, 2_000, 5_000] });
+}

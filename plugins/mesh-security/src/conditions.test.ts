@@ -16,7 +16,11 @@ describe('isMeshSecurityAvailable', () => {
       { 'backstage.io/kubernetes-label-selector': 'app=payments' },
       true,
     ],
-    ['namespace only', { 'backstage.io/kubernetes-namespace': 'payments' }, false],
+    [
+      'namespace only',
+      { 'backstage.io/kubernetes-namespace': 'payments' },
+      false,
+    ],
     ['blank id', { 'backstage.io/kubernetes-id': '  ' }, false],
     ['no annotations', undefined, false],
   ])('%s → %s', (_name, annotations, expected) => {

@@ -11,3 +11,9 @@ export {
 } from './plugin';
 export { isMeshSecurityAvailable } from './conditions';
 export * from './api';
+export { MtlsBadge } from './components/MtlsBadge';
+export type { MtlsBadgeProps } from './components/MtlsBadge';
+export {
+  requestAccessUrl,
+  accessPullRequestsUrl,
+} from './components/RequestAccess';

@@ -1,23 +1,38 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  CheckRequest,
+  CheckResponse,
+  EntityPosture,
+  HealthResponse,
+  OverviewQuery,
+  OverviewResponse,
+} from '@mesh-security/plugin-mesh-security-common';
 
 /**
  * Readiness of the Mesh Security backend, as reported by `GET /health`.
  *
  * @public
+ * @deprecated Use `HealthResponse` from `@mesh-security/plugin-mesh-security-common`.
  */
-export interface MeshSecurityHealth {
-  status: 'ok' | 'degraded' | 'starting';
-  /** One line per configured cluster source. */
-  clusters: Array<{ name: string; state: string }>;
-}
+export type MeshSecurityHealth = HealthResponse;
 
 /**
- * Client for the Mesh Security backend.
+ * Client for the Mesh Security backend's REST API.
  *
  * @public
  */
 export interface MeshSecurityApi {
-  getHealth(): Promise<MeshSecurityHealth>;
+  /** An entity's posture across every cluster (`GET /entity/:kind/:namespace/:name`). */
+  getEntityPosture(
+    entityRef: string | CompoundEntityRef,
+  ): Promise<EntityPosture>;
+  /** The catalog-wide overview, filtered, sorted and paginated by the backend. */
+  getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
+  /** Whether a request from one endpoint to another would be allowed. */
+  check(request: CheckRequest): Promise<CheckResponse>;
+  /** Backend readiness and per-cluster status. */
+  getHealth(): Promise<HealthResponse>;
 }
 
 /**

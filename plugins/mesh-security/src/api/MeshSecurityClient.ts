@@ -1,6 +1,15 @@
+import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { MeshSecurityApi, MeshSecurityHealth } from './MeshSecurityApi';
+import {
+  CheckRequest,
+  CheckResponse,
+  EntityPosture,
+  HealthResponse,
+  OverviewQuery,
+  OverviewResponse,
+} from '@mesh-security/plugin-mesh-security-common';
+import { MeshSecurityApi } from './MeshSecurityApi';
 
 /**
  * Talks to the `mesh-security` backend plugin through discovery, with the user's credentials
@@ -17,13 +26,52 @@ export class MeshSecurityClient implements MeshSecurityApi {
     this.fetchApi = options.fetchApi;
   }
 
-  async getHealth(): Promise<MeshSecurityHealth> {
-    return this.get<MeshSecurityHealth>('/health');
+  async getEntityPosture(
+    entityRef: string | CompoundEntityRef,
+  ): Promise<EntityPosture> {
+    const { kind, namespace, name } =
+      typeof entityRef === 'string' ? parseEntityRef(entityRef) : entityRef;
+    const path = [kind, namespace, name]
+      .map(part => encodeURIComponent(part))
+      .join('/');
+    return this.request<EntityPosture>(`/entity/${path}`);
   }
 
-  private async get<T>(path: string): Promise<T> {
+  async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') {
+        params.set(key, String(value));
+      }
+    }
+    const qs = params.toString();
+    return this.request<OverviewResponse>(`/overview${qs ? `?${qs}` : ''}`);
+  }
+
+  async check(request: CheckRequest): Promise<CheckResponse> {
+    return this.request<CheckResponse>('/check', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+  }
+
+  async getHealth(): Promise<HealthResponse> {
+    // 503 while the backend is starting still carries a HealthResponse body worth showing.
+    const response = await this.fetch('/health');
+    if (!response.ok && response.status !== 503) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as HealthResponse;
+  }
+
+  private async fetch(path: string, init?: RequestInit): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('mesh-security');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
+    return this.fetchApi.fetch(`${baseUrl}${path}`, init);
+  }
+
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await this.fetch(path, init);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

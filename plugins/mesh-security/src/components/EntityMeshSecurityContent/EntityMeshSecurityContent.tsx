@@ -1,15 +1,152 @@
-import { Content, InfoCard } from '@backstage/core-components';
-import { BackendStatus } from '../BackendStatus';
+import { InfoCard, Progress } from '@backstage/core-components';
+import { Box, Grid, Typography } from '@material-ui/core';
+import { Entity } from '@backstage/catalog-model';
+import {
+  EntityPosture,
+  EntityWorkload,
+} from '@mesh-security/plugin-mesh-security-common';
+import { useEntityPosture } from '../../hooks/useEntityPosture';
+import { MESH_LABELS, formatAge, oldestSnapshotAge } from '../../format';
+import { AccessGraph } from '../AccessGraph';
+import { AccessTable } from '../AccessTable';
+import { ClusterWarnings } from '../ClusterWarnings';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { FindingCounts } from '../FindingCounts';
+import { FindingsTable } from '../FindingsTable';
+import { MissingAnnotations } from '../MissingAnnotations';
+import { MtlsBadge } from '../MtlsBadge';
+import { PolicyList } from '../PolicyList';
+import { AccessPullRequests, RequestAccessButton } from '../RequestAccess';
+import { ScorecardPillars } from '../ScorecardPillars';
+import { WorkloadDetails } from '../WorkloadDetails';
+
+const workloadTitle = (w: EntityWorkload) => `${w.namespace}/${w.name}`;
+
+const Workload = ({
+  workload,
+  all,
+}: {
+  workload: EntityWorkload;
+  all: EntityWorkload[];
+}) => (
+  <Grid item xs={12}>
+    <InfoCard
+      title={workloadTitle(workload)}
+      subheader={`${workload.kind} in cluster ${workload.cluster}`}
+    >
+      <Box
+        component="section"
+        aria-label={`Workload ${workloadTitle(workload)}`}
+      >
+        <WorkloadDetails workload={workload} />
+        <Typography variant="h6" style={{ marginTop: 16 }}>
+          Who can call me, whom can I call
+        </Typography>
+        <AccessGraph workload={workload} allWorkloads={all} />
+        <Box mt={2}>
+          <AccessTable workload={workload} />
+        </Box>
+      </Box>
+    </InfoCard>
+  </Grid>
+);
+
+const Posture = ({
+  posture,
+  entity,
+}: {
+  posture: EntityPosture;
+  entity: Entity;
+}) => {
+  const age = oldestSnapshotAge(posture.clusters);
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <ClusterWarnings
+          clusters={posture.clusters}
+          partial={posture.partial}
+        />
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard title="Posture">
+          <Box
+            display="flex"
+            alignItems="center"
+            flexWrap="wrap"
+            style={{ gap: 8 }}
+          >
+            <MtlsBadge
+              mode={posture.mtls}
+              reason={posture.mtlsReason}
+              size="medium"
+            />
+            <Typography variant="body2">
+              {posture.meshes.map(m => MESH_LABELS[m]).join(', ') ||
+                'No workloads found'}
+            </Typography>
+            <Typography variant="caption" color="textSecondary">
+              {age === null
+                ? 'no snapshot yet'
+                : `snapshot ${formatAge(age)} old`}{' '}
+              · clusters{' '}
+              {posture.clusters.map(c => c.name).join(', ') || 'none'}
+            </Typography>
+          </Box>
+          <ScorecardPillars scorecard={posture.scorecard} />
+          <FindingCounts counts={posture.findingCounts} />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard title="Access changes">
+          <Typography variant="body2" paragraph>
+            Need to call this component? Request access: the template opens a
+            pull request that changes the policies, for the owners to review.
+          </Typography>
+          <RequestAccessButton entity={entity} />
+          <Box mt={2}>
+            <AccessPullRequests entity={entity} />
+          </Box>
+        </InfoCard>
+      </Grid>
+      {posture.workloads.length === 0 && (
+        <Grid item xs={12}>
+          <Typography variant="body1">
+            No workload matches this component&apos;s Kubernetes annotations in
+            any cluster.
+          </Typography>
+        </Grid>
+      )}
+      {posture.workloads.map(w => (
+        <Workload
+          key={`${w.cluster}/${w.namespace}/${w.name}`}
+          workload={w}
+          all={posture.workloads}
+        />
+      ))}
+      <Grid item xs={12}>
+        <InfoCard title="Applicable policies">
+          <PolicyList policies={posture.workloads.flatMap(w => w.policies)} />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <FindingsTable findings={posture.findings} />
+      </Grid>
+    </Grid>
+  );
+};
 
 /**
- * The component's "Security" tab.
+ * The component's "Security" tab: per workload its ports, identity and meshed pods, the
+ * who-can-call graph and table, applicable policies with YAML, findings, and Request access.
  *
  * @public
  */
-export const EntityMeshSecurityContent = () => (
-  <Content>
-    <InfoCard title="Mesh security">
-      <BackendStatus />
-    </InfoCard>
-  </Content>
-);
+export const EntityMeshSecurityContent = () => {
+  const { value, loading, error, retry, available, entity } =
+    useEntityPosture();
+  if (!available) return <MissingAnnotations />;
+  if (loading) return <Progress />;
+  if (error) return <ErrorWithRetry error={error} onRetry={retry} />;
+  if (!value) return null;
+  return <Posture posture={value} entity={entity} />;
+};

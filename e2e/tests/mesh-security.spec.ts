@@ -1,0 +1,173 @@
+import { expect, Locator, Page, test } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { signInAsGuest, waitForMeshSecurityData } from './helpers';
+
+/*
+ * The Mesh Security UI against the running backend and the demo cluster
+ * (catalog/demo-cluster, expectations in its README).
+ */
+
+const screenshotDir = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'plugins',
+  'mesh-security',
+  'docs',
+  'images',
+);
+
+/**
+ * Saves a screenshot under the test's output and a copy for the plugin's README. The viewport
+ * is made tall enough for the content first (the app's layout scrolls inside its own boxes).
+ */
+async function saveScreenshot(page: Page, name: string, height: number) {
+  const file = test.info().outputPath(name);
+  await page.setViewportSize({ width: 1440, height });
+  await page.waitForTimeout(1_000); // let the graph and tables re-lay out
+  await page.screenshot({ path: file, fullPage: true });
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  fs.copyFileSync(file, path.join(screenshotDir, name));
+}
+
+/** The Mesh security card on a component's overview tab. */
+async function openCard(page: Page, component: string): Promise<Locator> {
+  await page.goto(`/catalog/default/component/${component}`);
+  const card = page.getByRole('region', { name: 'Mesh security' });
+  await expect(card).toBeVisible();
+  return card;
+}
+
+/** The graph node (SVG text) with exactly this label. */
+function graphNode(graph: Locator, label: string): Locator {
+  return graph
+    .locator('text')
+    .filter({ hasText: new RegExp(`^${label.replace(/[()/]/g, '\\$&')}$`) });
+}
+
+test.describe('mesh security', () => {
+  test.beforeEach(async ({ page }) => {
+    await signInAsGuest(page);
+    await waitForMeshSecurityData(page);
+  });
+
+  for (const [component, mode] of [
+    ['storefront-web', 'PARTIAL'],
+    ['checkout', 'PERMISSIVE'],
+    ['payments-api', 'PARTIAL'],
+    ['fraud-check', 'STRICT'],
+    ['inventory', 'STRICT'],
+    ['etl-worker', 'PERMISSIVE'],
+    ['legacy-billing', 'DISABLED'],
+  ] as const) {
+    test(`the card shows ${component} as ${mode}`, async ({ page }) => {
+      const card = await openCard(page, component);
+      await expect(
+        card.getByLabel(new RegExp(`^mTLS ${mode}:`)).first(),
+      ).toBeVisible();
+      await expect(
+        card.getByText(/snapshot \d+ (s|min|h|d) old/),
+      ).toBeVisible();
+      await expect(
+        card.getByLabel(/^Verify explicitly: (pass|warn|fail|unknown)$/),
+      ).toBeVisible();
+    });
+  }
+
+  test('the card links to the Security tab', async ({ page }) => {
+    await openCard(page, 'fraud-check');
+    await page.getByRole('link', { name: 'View security details' }).click();
+    await expect(page).toHaveURL(
+      /\/catalog\/default\/component\/fraud-check\/mesh-security$/,
+    );
+    await expect(
+      page.getByText('Who can call me, whom can I call').first(),
+    ).toBeVisible();
+  });
+
+  test('the Security tab graphs who may call payments-api', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/payments-api/mesh-security');
+    const graph = page.getByLabel('Access graph of payments/payments-api');
+    await expect(graph).toBeVisible();
+    await expect(graphNode(graph, 'payments/payments-api')).toBeVisible();
+    await expect(graphNode(graph, 'storefront/checkout')).toBeVisible();
+    await expect(
+      graph.getByLabel(/^workload:demo\/storefront\/storefront-web to self/),
+    ).toHaveCount(0);
+    // payments-api may call the ledger.
+    await expect(graphNode(graph, 'payments/payments-ledger')).toBeVisible();
+    await expect(
+      page
+        .getByText('spiffe://cluster.local/ns/payments/sa/payments-api')
+        .first(),
+    ).toBeVisible();
+    await saveScreenshot(page, 'entity-security.png', 1900);
+  });
+
+  test('the Security tab shows who may call inventory', async ({ page }) => {
+    await page.goto('/catalog/default/component/inventory/mesh-security');
+    const graph = page.getByLabel('Access graph of inventory/inventory');
+    await expect(graphNode(graph, 'storefront/storefront-web')).toBeVisible();
+    await expect(graphNode(graph, 'storefront/checkout')).toBeVisible();
+    // legacy-billing is not meshed: STRICT inventory rejects it (it may be a callee, never a caller).
+    await expect(
+      graph.getByLabel(/^workload:demo\/legacy\/legacy-billing to self/),
+    ).toHaveCount(0);
+  });
+
+  test('storefront-web is open to plaintext clients outside the mesh', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/storefront-web/mesh-security');
+    const graph = page.getByLabel('Access graph of storefront/storefront-web');
+    await expect(graphNode(graph, 'External (plaintext)')).toBeVisible();
+  });
+
+  test('Request access opens the template prefilled with the component', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/payments-api/mesh-security');
+    await page.getByRole('button', { name: 'Request access' }).click();
+    await expect(page).toHaveURL(
+      /\/create\/templates\/default\/request-access\?formData=/,
+    );
+    const formData = new URL(page.url()).searchParams.get('formData');
+    expect(JSON.parse(formData ?? '{}')).toEqual({
+      target: 'component:default/payments-api',
+    });
+  });
+
+  test('the overview filters by mode', async ({ page }) => {
+    await page.goto('/mesh-security');
+    const table = page.getByRole('main');
+    await expect(
+      table.getByRole('link', { name: 'payments-api', exact: true }),
+    ).toBeVisible();
+    await expect(
+      page.getByRole('img', { name: /^All components: / }),
+    ).toBeVisible();
+    await expect(page.getByText('Mesh certificates: demo')).toBeVisible();
+    await expect(page.getByLabel(/days, expiring$/).first()).toBeVisible();
+    await saveScreenshot(page, 'overview.png', 1500);
+
+    await page
+      .getByTestId('filter-mode')
+      .locator('select')
+      .selectOption('STRICT');
+    await expect(
+      table.getByRole('link', { name: 'payments-api', exact: true }),
+    ).toHaveCount(0);
+    await expect(
+      table.getByRole('link', { name: 'fraud-check', exact: true }),
+    ).toBeVisible();
+    await expect(
+      table.getByRole('link', { name: 'inventory', exact: true }),
+    ).toBeVisible();
+    await expect(
+      page.getByRole('img', { name: 'All components: 2 STRICT' }),
+    ).toBeVisible();
+  });
+});

@@ -1,0 +1,94 @@
+import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
+import { paymentsApiWorkload } from '../../__testUtils__/fixtures';
+import { buildAccessGraph, edgePortLabel } from './accessGraphModel';
+
+describe('buildAccessGraph', () => {
+  it('puts callers before and callees after the workload, special peers as their own nodes', () => {
+    const { nodes, edges } = buildAccessGraph(paymentsApiWorkload);
+    expect(nodes.map(n => [n.label, n.role])).toEqual([
+      ['payments/payments-api', 'self'],
+      ['storefront/checkout', 'workload'],
+      ['External (plaintext)', 'external-plaintext'],
+      ['Anyone in the mesh', 'any-meshed'],
+      ['payments/payments-ledger', 'workload'],
+    ]);
+    expect(edges).toEqual([
+      {
+        from: 'workload:demo/storefront/checkout',
+        to: 'self',
+        label: '8080 POST /charge',
+        mtls: 'STRICT',
+      },
+      {
+        from: 'external-plaintext',
+        to: 'self',
+        label: '9090',
+        mtls: 'DISABLED',
+      },
+      { from: 'any-meshed', to: 'self', label: '8080 GET', mtls: 'STRICT' },
+      {
+        from: 'self',
+        to: 'workload:demo/payments/payments-ledger',
+        label: '5432',
+        mtls: 'UNKNOWN',
+      },
+    ]);
+  });
+
+  it('merges edges to the same peer, and marks mixed modes PARTIAL', () => {
+    const checkout = paymentsApiWorkload.callers[0];
+    const workload: EntityWorkload = {
+      ...paymentsApiWorkload,
+      callers: [
+        checkout,
+        { ...checkout, port: 9090, methods: undefined, paths: undefined },
+      ],
+      callees: [],
+    };
+    expect(buildAccessGraph(workload).edges).toEqual([
+      expect.objectContaining({
+        label: '8080 POST /charge, 9090',
+        mtls: 'PARTIAL',
+      }),
+    ]);
+  });
+
+  it("styles callee edges with the callee port's mode when the callee is known", () => {
+    const ledger: EntityWorkload = {
+      ...paymentsApiWorkload,
+      kind: 'StatefulSet',
+      name: 'payments-ledger',
+      ports: [{ port: 5432, mtls: 'STRICT' }],
+      callers: [],
+      callees: [],
+    };
+    const { edges } = buildAccessGraph(paymentsApiWorkload, [
+      paymentsApiWorkload,
+      ledger,
+    ]);
+    expect(edges[3]).toMatchObject({ label: '5432', mtls: 'STRICT' });
+  });
+
+  it('marks calls from an unmeshed workload as plaintext', () => {
+    const { edges } = buildAccessGraph({
+      ...paymentsApiWorkload,
+      mesh: 'none',
+      callers: [],
+    });
+    expect(edges).toEqual([expect.objectContaining({ mtls: 'DISABLED' })]);
+  });
+
+  it.each([
+    [{ port: 80 }, '80'],
+    [{ port: 80, methods: ['GET', 'HEAD'] }, '80 GET|HEAD'],
+    [{ port: 80, paths: ['/a', '/b'] }, '80 /a /b'],
+  ])('labels %j as %s', (edge, label) => {
+    expect(
+      edgePortLabel({
+        ...edge,
+        peer: { kind: 'any-meshed' },
+        decidedBy: { layer: 'default' },
+      }),
+    ).toBe(label);
+  });
+});

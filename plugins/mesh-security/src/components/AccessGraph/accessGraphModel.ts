@@ -1,0 +1,135 @@
+import {
+  AccessEdge,
+  EntityWorkload,
+  MtlsMode,
+  Peer,
+} from '@mesh-security/plugin-mesh-security-common';
+import { peerLabel } from '../../format';
+
+/** A node of the access graph: the workload itself, a peer workload, or a special peer. */
+export interface AccessNodeData {
+  label: string;
+  role: 'self' | 'workload' | 'any-meshed' | 'external-plaintext';
+}
+
+/** An edge of the access graph, one per (peer, direction), listing every allowed port. */
+export interface AccessEdgeData {
+  label: string;
+  /** The mTLS mode of the receiving port(s), as reported by the backend (UNKNOWN when not known). */
+  mtls: MtlsMode;
+}
+
+/** Node id of the workload the graph is about. */
+export const SELF_NODE_ID = 'self';
+
+/** A stable node id for a peer. */
+export function peerId(peer: Peer): string {
+  if (peer.kind === 'any-meshed' || peer.kind === 'external-plaintext')
+    return peer.kind;
+  const workload = peer as {
+    cluster?: string;
+    namespace: string;
+    name: string;
+  };
+  return `workload:${workload.cluster ?? ''}/${workload.namespace}/${
+    workload.name
+  }`;
+}
+
+/** "8080 POST /charge": the port and, when the rule restricts them, methods and paths. */
+export function edgePortLabel(edge: AccessEdge): string {
+  return [String(edge.port), edge.methods?.join('|'), edge.paths?.join(' ')]
+    .filter(Boolean)
+    .join(' ');
+}
+
+function combineModes(modes: MtlsMode[]): MtlsMode {
+  const unique = Array.from(new Set(modes));
+  if (unique.length === 0) return 'UNKNOWN';
+  return unique.length === 1 ? unique[0] : 'PARTIAL';
+}
+
+/**
+ * The mode of the receiving port, as the backend reported it: plaintext when the sender is
+ * outside the mesh (external, or an unmeshed workload), otherwise the receiver's port mode
+ * when we have data for the receiver, else UNKNOWN.
+ */
+function portMode(
+  workloads: EntityWorkload[],
+  receiver: Peer,
+  port: number,
+  sender: Peer | EntityWorkload,
+): MtlsMode {
+  if (sender.kind === 'external-plaintext') return 'DISABLED';
+  if ('mesh' in sender && sender.mesh === 'none') return 'DISABLED';
+  if (receiver.kind === 'external-plaintext' || receiver.kind === 'any-meshed')
+    return 'UNKNOWN';
+  const ref = receiver as { cluster?: string; namespace: string; name: string };
+  const workload = workloads.find(
+    w =>
+      w.namespace === ref.namespace &&
+      w.name === ref.name &&
+      (!ref.cluster || w.cluster === ref.cluster),
+  );
+  return workload?.ports.find(p => p.port === port)?.mtls ?? 'UNKNOWN';
+}
+
+/**
+ * The who-can-call-me / whom-can-I-call graph of one workload: callers → workload → callees.
+ * Edges between the same two nodes are merged (the graph draws one line per pair) and list
+ * every port. Edge styles use only modes the backend reported; no semantics are recomputed.
+ */
+export function buildAccessGraph(
+  workload: EntityWorkload,
+  allWorkloads: EntityWorkload[] = [workload],
+) {
+  const nodes = new Map<string, AccessNodeData & { id: string }>();
+  nodes.set(SELF_NODE_ID, {
+    id: SELF_NODE_ID,
+    label: `${workload.namespace}/${workload.name}`,
+    role: 'self',
+  });
+  const grouped = new Map<
+    string,
+    { from: string; to: string; labels: string[]; modes: MtlsMode[] }
+  >();
+
+  const add = (edge: AccessEdge, direction: 'caller' | 'callee') => {
+    const id = peerId(edge.peer);
+    if (!nodes.has(id)) {
+      const role =
+        edge.peer.kind === 'any-meshed' ||
+        edge.peer.kind === 'external-plaintext'
+          ? edge.peer.kind
+          : 'workload';
+      nodes.set(id, { id, label: peerLabel(edge.peer), role });
+    }
+    const [from, to] =
+      direction === 'caller' ? [id, SELF_NODE_ID] : [SELF_NODE_ID, id];
+    const key = `${from}->${to}`;
+    const group = grouped.get(key) ?? { from, to, labels: [], modes: [] };
+    const label = edgePortLabel(edge);
+    if (!group.labels.includes(label)) group.labels.push(label);
+    group.modes.push(
+      direction === 'caller'
+        ? portMode(
+            [workload],
+            { ...workload, kind: workload.kind },
+            edge.port,
+            edge.peer,
+          )
+        : portMode(allWorkloads, edge.peer, edge.port, workload),
+    );
+    grouped.set(key, group);
+  };
+  workload.callers.forEach(edge => add(edge, 'caller'));
+  workload.callees.forEach(edge => add(edge, 'callee'));
+
+  const edges = Array.from(grouped.values()).map(group => ({
+    from: group.from,
+    to: group.to,
+    label: group.labels.join(', '),
+    mtls: combineModes(group.modes),
+  }));
+  return { nodes: Array.from(nodes.values()), edges };
+}

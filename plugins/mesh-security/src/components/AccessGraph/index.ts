@@ -1,0 +1,2 @@
+export { AccessGraph } from './AccessGraph';
+export { buildAccessGraph, edgePortLabel, peerId } from './accessGraphModel';

@@ -1,0 +1,67 @@
+import { Table, TableColumn } from '@backstage/core-components';
+import {
+  AccessEdge,
+  EntityWorkload,
+} from '@mesh-security/plugin-mesh-security-common';
+import { peerLabel } from '../../format';
+
+/** One row: an allowed caller or callee of the workload and what decided it. */
+export interface AccessRow {
+  id: string;
+  direction: 'may call this workload' | 'may be called by this workload';
+  peer: string;
+  port: number;
+  methods: string;
+  paths: string;
+  layer: string;
+  policy: string;
+  caveats: string;
+}
+
+/** The graph's edges as rows (one per allowing rule, not merged). */
+export function accessRows(workload: EntityWorkload): AccessRow[] {
+  const row = (
+    edge: AccessEdge,
+    direction: AccessRow['direction'],
+    i: number,
+  ): AccessRow => ({
+    id: `${direction}-${i}`,
+    direction,
+    peer: peerLabel(edge.peer),
+    port: edge.port,
+    methods: edge.methods?.join(', ') ?? 'any',
+    paths: edge.paths?.join(', ') ?? 'any',
+    layer: edge.decidedBy.layer,
+    policy: edge.decidedBy.policy ?? '(default)',
+    caveats: edge.cannotEvaluate?.length
+      ? `not evaluated: ${edge.cannotEvaluate.join(', ')}`
+      : '',
+  });
+  return [
+    ...workload.callers.map((e, i) => row(e, 'may call this workload', i)),
+    ...workload.callees.map((e, i) =>
+      row(e, 'may be called by this workload', i),
+    ),
+  ];
+}
+
+const columns: TableColumn<AccessRow>[] = [
+  { title: 'Peer', field: 'peer', highlight: true },
+  { title: 'Direction', field: 'direction' },
+  { title: 'Port', field: 'port', type: 'numeric', align: 'left' },
+  { title: 'Methods', field: 'methods' },
+  { title: 'Paths', field: 'paths' },
+  { title: 'Deciding layer', field: 'layer' },
+  { title: 'Policy', field: 'policy' },
+  { title: 'Caveats', field: 'caveats' },
+];
+
+/** Who may call the workload and whom it may call, naming the deciding layer and policy. */
+export const AccessTable = ({ workload }: { workload: EntityWorkload }) => (
+  <Table<AccessRow>
+    title="Allowed access"
+    columns={columns}
+    data={accessRows(workload)}
+    options={{ paging: false, search: false, padding: 'dense' }}
+  />
+);

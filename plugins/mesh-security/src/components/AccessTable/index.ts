@@ -1,0 +1,1 @@
+export { AccessTable, accessRows } from './AccessTable';

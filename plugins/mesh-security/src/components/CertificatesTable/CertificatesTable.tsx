@@ -1,0 +1,81 @@
+import { Table, TableColumn } from '@backstage/core-components';
+import { makeStyles, Theme, Typography } from '@material-ui/core';
+import {
+  ClusterStatus,
+  MeshCertificate,
+} from '@mesh-security/plugin-mesh-security-common';
+
+type CertificateRow = MeshCertificate & { id: string; cluster: string };
+
+const useStyles = makeStyles((theme: Theme) => ({
+  ok: { color: theme.palette.success.main },
+  expiring: {
+    color: theme.palette.warning.main,
+    fontWeight: theme.typography.fontWeightBold as number,
+  },
+  expired: {
+    color: theme.palette.error.main,
+    fontWeight: theme.typography.fontWeightBold as number,
+  },
+  unknown: { color: theme.palette.text.secondary },
+}));
+
+const DaysLeft = ({ cert }: { cert: CertificateRow }) => {
+  const classes = useStyles();
+  let text = 'unknown';
+  if (cert.daysLeft !== undefined) {
+    text =
+      cert.state === 'expired'
+        ? `expired (${cert.daysLeft} days)`
+        : `${cert.daysLeft} days`;
+  }
+  return (
+    <Typography
+      variant="body2"
+      component="span"
+      className={classes[cert.state]}
+      aria-label={`${text}, ${cert.state}`}
+      data-cert-state={cert.state}
+    >
+      {text}
+      {cert.state === 'expiring' ? ' (expiring)' : ''}
+    </Typography>
+  );
+};
+
+const columns: TableColumn<CertificateRow>[] = [
+  { title: 'Role', field: 'role' },
+  {
+    title: 'Object',
+    render: c => `${c.object.kind} ${c.object.namespace}/${c.object.name}`,
+  },
+  { title: 'Subject', field: 'subject', emptyValue: '—' },
+  {
+    title: 'Not after',
+    field: 'notAfter',
+    render: c =>
+      c.notAfter ? new Date(c.notAfter).toISOString().slice(0, 10) : '—',
+  },
+  { title: 'Days left', field: 'daysLeft', render: c => <DaysLeft cert={c} /> },
+  { title: 'Note', field: 'message', emptyValue: '' },
+];
+
+/** A cluster's mesh trust-chain certificates and their days to expiry (warning colours when near). */
+export const CertificatesTable = ({ cluster }: { cluster: ClusterStatus }) => {
+  const rows: CertificateRow[] = cluster.certificates.map((c, i) => ({
+    ...c,
+    cluster: cluster.name,
+    id: `${cluster.name}-${i}`,
+  }));
+  return (
+    <Table<CertificateRow>
+      title={`Mesh certificates: ${cluster.name}`}
+      columns={columns}
+      data={rows}
+      options={{ paging: false, search: false, padding: 'dense' }}
+      emptyContent={
+        <div style={{ padding: 16 }}>No mesh certificates found.</div>
+      }
+    />
+  );
+};

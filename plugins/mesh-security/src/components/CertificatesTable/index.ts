@@ -1,0 +1,1 @@
+export { CertificatesTable } from './CertificatesTable';

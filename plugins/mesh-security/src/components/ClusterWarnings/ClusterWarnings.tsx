@@ -1,0 +1,79 @@
+import { WarningPanel } from '@backstage/core-components';
+import { List, ListItem, ListItemText } from '@material-ui/core';
+import { ClusterStatus } from '@mesh-security/plugin-mesh-security-common';
+import { formatAge } from '../../format';
+
+/** Whether a cluster's data is incomplete or old enough to mention. */
+export function clusterHasProblem(cluster: ClusterStatus): boolean {
+  return (
+    cluster.status !== 'ok' ||
+    cluster.stale ||
+    cluster.forbidden.length > 0 ||
+    cluster.errors.length > 0
+  );
+}
+
+/** One sentence about what is wrong with a cluster's data. */
+export function describeClusterProblem(cluster: ClusterStatus): string {
+  const parts: string[] = [];
+  if (cluster.status === 'unreachable') {
+    parts.push(
+      cluster.unreachableSince
+        ? `unreachable since ${new Date(
+            cluster.unreachableSince,
+          ).toLocaleString()}`
+        : 'unreachable',
+    );
+  } else if (cluster.status === 'pending') {
+    parts.push('not read yet');
+  }
+  if (cluster.stale) parts.push('stale');
+  if (cluster.snapshotAgeSeconds !== null) {
+    parts.push(`snapshot ${formatAge(cluster.snapshotAgeSeconds)} old`);
+  }
+  if (cluster.forbidden.length) {
+    parts.push(
+      `not allowed to list ${cluster.forbidden.map(f => f.kind).join(', ')}`,
+    );
+  }
+  if (cluster.errors.length) {
+    parts.push(`could not read ${cluster.errors.map(e => e.kind).join(', ')}`);
+  }
+  if (cluster.error) parts.push(cluster.error);
+  return parts.join(' · ');
+}
+
+/**
+ * A warning when answers were built from incomplete data: clusters unreachable, stale, not
+ * read yet, or partly unreadable. Renders nothing when all is well.
+ */
+export const ClusterWarnings = ({
+  clusters,
+  partial,
+}: {
+  clusters: ClusterStatus[];
+  partial: boolean;
+}) => {
+  const problems = clusters.filter(clusterHasProblem);
+  if (!partial && problems.length === 0) return null;
+  return (
+    <WarningPanel
+      severity="warning"
+      title={`Partial data: ${problems.length || 'some'} cluster${
+        problems.length === 1 ? '' : 's'
+      } could not be read completely`}
+      defaultExpanded
+    >
+      <List dense aria-label="Clusters with incomplete data">
+        {problems.map(cluster => (
+          <ListItem key={cluster.name} disableGutters>
+            <ListItemText
+              primary={cluster.name}
+              secondary={describeClusterProblem(cluster)}
+            />
+          </ListItem>
+        ))}
+      </List>
+    </WarningPanel>
+  );
+};

@@ -1,0 +1,5 @@
+export {
+  ClusterWarnings,
+  clusterHasProblem,
+  describeClusterProblem,
+} from './ClusterWarnings';

@@ -1,0 +1,133 @@
+import { Entity } from '@backstage/catalog-model';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  EntityPosture,
+  MtlsMode,
+} from '@mesh-security/plugin-mesh-security-common';
+import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
+import { demoCluster, paymentsApiPosture } from '../../__testUtils__/fixtures';
+import { EntityMeshSecurityCard } from './EntityMeshSecurityCard';
+
+const annotated: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+  },
+  spec: {},
+};
+
+function renderCard(api: Partial<MeshSecurityApi>, entity: Entity = annotated) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[meshSecurityApiRef, api]]}>
+      <EntityProvider entity={entity}>
+        <EntityMeshSecurityCard />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('EntityMeshSecurityCard', () => {
+  it('shows a progress bar while loading', async () => {
+    await renderCard({ getEntityPosture: () => new Promise(() => {}) });
+    expect(screen.getByTestId('progress')).toBeInTheDocument();
+  });
+
+  it('shows mode, meshes, scorecard, findings, snapshot age and the tab link', async () => {
+    const getEntityPosture = jest.fn().mockResolvedValue(paymentsApiPosture);
+    await renderCard({ getEntityPosture });
+    expect(getEntityPosture).toHaveBeenCalledWith(
+      'component:default/payments-api',
+    );
+    expect(await screen.findByLabelText(/^mTLS PARTIAL/)).toBeInTheDocument();
+    expect(screen.getByText('Istio (sidecar)')).toBeInTheDocument();
+    expect(
+      screen.getByLabelText('Verify explicitly: warn'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Least privilege: pass')).toBeInTheDocument();
+    expect(screen.getByLabelText('Assume breach: pass')).toBeInTheDocument();
+    expect(
+      screen.getByLabelText('No credential leakage: unknown'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('1 high findings')).toBeInTheDocument();
+    expect(screen.getByLabelText('3 info findings')).toBeInTheDocument();
+    expect(screen.getByText('snapshot 42 s old')).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: /view security details/i }),
+    ).toHaveAttribute('href', expect.stringMatching(/mesh-security$/));
+    expect(screen.queryByText(/Partial data/)).not.toBeInTheDocument();
+  });
+
+  it.each<MtlsMode>(['STRICT', 'PERMISSIVE', 'DISABLED', 'PARTIAL', 'UNKNOWN'])(
+    'shows the %s badge',
+    async mode => {
+      await renderCard({
+        getEntityPosture: async () => ({ ...paymentsApiPosture, mtls: mode }),
+      });
+      expect(
+        await screen.findByLabelText(new RegExp(`^mTLS ${mode}:`)),
+      ).toHaveTextContent(mode);
+    },
+  );
+
+  it('warns when the data is partial, naming the cluster', async () => {
+    const posture: EntityPosture = {
+      ...paymentsApiPosture,
+      partial: true,
+      clusters: [
+        {
+          ...demoCluster,
+          status: 'unreachable',
+          stale: true,
+          snapshotAgeSeconds: 900,
+          unreachableSince: '2026-11-23T00:45:00Z',
+          error: 'connect ECONNREFUSED',
+        },
+      ],
+    };
+    await renderCard({ getEntityPosture: async () => posture });
+    expect(await screen.findByText(/Partial data/)).toBeInTheDocument();
+    const list = screen.getByRole('list', {
+      name: 'Clusters with incomplete data',
+    });
+    expect(within(list).getByText('demo')).toBeInTheDocument();
+    expect(
+      within(list).getByText(
+        /unreachable since .* · stale · snapshot 15 min old/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the error and retries', async () => {
+    const getEntityPosture = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('backend down'))
+      .mockResolvedValueOnce(paymentsApiPosture);
+    await renderCard({ getEntityPosture });
+    expect((await screen.findAllByText(/backend down/)).length).toBeGreaterThan(
+      0,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByLabelText(/^mTLS PARTIAL/)).toBeInTheDocument();
+    expect(getEntityPosture).toHaveBeenCalledTimes(2);
+  });
+
+  it('explains which annotation to add, without calling the backend', async () => {
+    const getEntityPosture = jest.fn();
+    await renderCard(
+      { getEntityPosture },
+      { ...annotated, metadata: { name: 'docs-portal' } },
+    );
+    expect(
+      screen.getByText('No Kubernetes workloads for this entity'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText('backstage.io/kubernetes-id').length,
+    ).toBeGreaterThan(0);
+    expect(getEntityPosture).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,186 @@
+import { Entity } from '@backstage/catalog-model';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
+import { paymentsApiPosture } from '../../__testUtils__/fixtures';
+import { EntityMeshSecurityContent } from './EntityMeshSecurityContent';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    annotations: {
+      'backstage.io/kubernetes-id': 'payments-api',
+      'mesh-security.io/gitops-repo': 'github.com/acme/gitops',
+    },
+  },
+  spec: {},
+};
+
+function renderContent(api: Partial<MeshSecurityApi>, e: Entity = entity) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[meshSecurityApiRef, api]]}>
+      <EntityProvider entity={e}>
+        <EntityMeshSecurityContent />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('EntityMeshSecurityContent', () => {
+  it('shows a progress bar while loading', async () => {
+    await renderContent({ getEntityPosture: () => new Promise(() => {}) });
+    expect(screen.getByTestId('progress')).toBeInTheDocument();
+  });
+
+  it('shows the empty state for entities without Kubernetes annotations', async () => {
+    const getEntityPosture = jest.fn();
+    await renderContent(
+      { getEntityPosture },
+      { ...entity, metadata: { name: 'docs' } },
+    );
+    expect(
+      screen.getByText('No Kubernetes workloads for this entity'),
+    ).toBeInTheDocument();
+    expect(getEntityPosture).not.toHaveBeenCalled();
+  });
+
+  it('shows errors with a retry', async () => {
+    const getEntityPosture = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('boom'))
+      .mockResolvedValueOnce(paymentsApiPosture);
+    await renderContent({ getEntityPosture });
+    await userEvent.click(await screen.findByRole('button', { name: 'Retry' }));
+    expect(
+      await screen.findByText('Who can call me, whom can I call'),
+    ).toBeInTheDocument();
+  });
+
+  it('renders the workload: ports with modes, copyable identity, pods meshed', async () => {
+    await renderContent({ getEntityPosture: async () => paymentsApiPosture });
+    const section = await screen.findByRole('region', {
+      name: 'Workload payments/payments-api',
+    });
+    expect(
+      within(section).getByText(
+        'spiffe://cluster.local/ns/payments/sa/payments-api',
+      ),
+    ).toBeInTheDocument();
+    expect(within(section).getByLabelText('Pods meshed')).toHaveTextContent(
+      '2/3',
+    );
+    expect(
+      within(section).getByLabelText(/^mTLS STRICT: .*payments\/default/),
+    ).toBeInTheDocument();
+    expect(
+      within(section).getByLabelText(/^mTLS DISABLED: .*excludeInboundPorts/),
+    ).toBeInTheDocument();
+    expect(
+      within(section).getAllByRole('button', { name: /copy/i }).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('draws callers → workload → callees with labelled, mTLS-styled edges', async () => {
+    await renderContent({ getEntityPosture: async () => paymentsApiPosture });
+    const graph = await screen.findByLabelText(
+      'Access graph of payments/payments-api',
+    );
+    await waitFor(() =>
+      expect(within(graph).getAllByTestId('node')).toHaveLength(5),
+    );
+    for (const label of [
+      'payments/payments-api',
+      'storefront/checkout',
+      'Anyone in the mesh',
+      'External (plaintext)',
+      'payments/payments-ledger',
+    ]) {
+      expect(within(graph).getAllByText(label).length).toBeGreaterThan(0);
+    }
+    const edges = within(graph).getAllByTestId('access-edge');
+    const byLabel = Object.fromEntries(
+      edges.map(e => [e.textContent, e.getAttribute('data-mtls')]),
+    );
+    expect(byLabel).toEqual({
+      '8080 POST /charge': 'STRICT',
+      '9090': 'DISABLED',
+      '8080 GET': 'STRICT',
+      '5432': 'UNKNOWN',
+    });
+    expect(edges.find(e => e.textContent === '9090')).toHaveAttribute(
+      'aria-label',
+      'external-plaintext to self: 9090 (DISABLED)',
+    );
+  });
+
+  it('lists the same access as a table naming the deciding layer and policy', async () => {
+    await renderContent({ getEntityPosture: async () => paymentsApiPosture });
+    const table = (await screen.findByText('Allowed access')).closest(
+      'div[class*="MuiPaper"]',
+    ) as HTMLElement;
+    const row = within(table).getByText('storefront/checkout').closest('tr')!;
+    expect(row).toHaveTextContent('authorization');
+    expect(row).toHaveTextContent(
+      'AuthorizationPolicy payments/payments-api-allow-checkout',
+    );
+    const ledger = within(table)
+      .getByText('payments/payments-ledger')
+      .closest('tr')!;
+    expect(ledger).toHaveTextContent('network-policy');
+    expect(ledger).toHaveTextContent('may be called by this workload');
+  });
+
+  it('shows policies with their YAML and the findings', async () => {
+    await renderContent({ getEntityPosture: async () => paymentsApiPosture });
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'PeerAuthentication payments/default',
+      }),
+    );
+    await waitFor(() =>
+      expect(
+        screen.getByRole('region', { name: 'Applicable policies' }),
+      ).toHaveTextContent(/kind: PeerAuthentication.*mode: STRICT/),
+    );
+    const findings = screen
+      .getByText('Findings (1)')
+      .closest('div[class*="MuiPaper"]') as HTMLElement;
+    const row = within(findings).getByText('MS102').closest('tr')!;
+    expect(row).toHaveTextContent('high');
+    expect(row).toHaveTextContent('port 9090 bypasses the sidecar');
+    expect(row).toHaveTextContent('remove 9090 from');
+    expect(row).toHaveTextContent('Deployment payments/payments-api (demo)');
+  });
+
+  it('links Request access to the prefilled template and lists open pull requests', async () => {
+    await renderContent({ getEntityPosture: async () => paymentsApiPosture });
+    const button = await screen.findByRole('button', {
+      name: 'Request access',
+    });
+    const href = button.getAttribute('href')!;
+    expect(
+      href.startsWith('/create/templates/default/request-access?formData='),
+    ).toBe(true);
+    const formData = new URL(href, 'http://x').searchParams.get('formData')!;
+    expect(JSON.parse(formData)).toEqual({
+      target: 'component:default/payments-api',
+    });
+    expect(
+      screen.getByRole('link', { name: /Open access-change pull requests/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/gitops/pulls?q=is%3Apr+is%3Aopen+label%3Amesh-security+payments-api',
+    );
+  });
+
+  it('warns about partial data', async () => {
+    await renderContent({
+      getEntityPosture: async () => ({ ...paymentsApiPosture, partial: true }),
+    });
+    expect(await screen.findByText(/Partial data/)).toBeInTheDocument();
+  });
+});

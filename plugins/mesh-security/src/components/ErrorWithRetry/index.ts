@@ -1,0 +1,1 @@
+export { ErrorWithRetry } from './ErrorWithRetry';

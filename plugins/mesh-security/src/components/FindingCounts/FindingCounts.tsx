@@ -1,0 +1,96 @@
+import { Box, Chip, makeStyles, Theme } from '@material-ui/core';
+import { Severity } from '@mesh-security/plugin-mesh-security-common';
+
+/** Severities from worst to mildest. */
+export const SEVERITIES: Severity[] = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+];
+
+/** Theme colour of a severity (semantic palette, so it follows light and dark themes). */
+export function severityColor(theme: Theme, severity: Severity): string {
+  switch (severity) {
+    case 'critical':
+    case 'high':
+      return theme.palette.error.main;
+    case 'medium':
+      return theme.palette.warning.main;
+    case 'low':
+      return theme.palette.info.main;
+    default:
+      return theme.palette.text.secondary;
+  }
+}
+
+const useStyles = makeStyles<Theme, { severity: Severity; zero: boolean }>(
+  theme => ({
+    chip: ({ severity, zero }) => ({
+      color: zero
+        ? theme.palette.text.secondary
+        : severityColor(theme, severity),
+      borderColor: zero
+        ? theme.palette.divider
+        : severityColor(theme, severity),
+      marginRight: theme.spacing(0.5),
+      marginBottom: theme.spacing(0.5),
+    }),
+  }),
+);
+
+/** One severity's count as an outlined chip. */
+export const SeverityChip = ({
+  severity,
+  count,
+}: {
+  severity: Severity;
+  count?: number;
+}) => {
+  const classes = useStyles({ severity, zero: count === 0 });
+  const label = count === undefined ? severity : `${count} ${severity}`;
+  return (
+    <Chip
+      size="small"
+      variant="outlined"
+      className={classes.chip}
+      label={label}
+      aria-label={
+        count === undefined
+          ? `severity ${severity}`
+          : `${count} ${severity} findings`
+      }
+    />
+  );
+};
+
+/**
+ * Counts of findings by severity.
+ *
+ * @public
+ */
+export const FindingCounts = ({
+  counts,
+  compact,
+}: {
+  counts: Record<Severity, number>;
+  /** Leave out severities without findings (for table cells). */
+  compact?: boolean;
+}) => (
+  <Box
+    display="flex"
+    flexWrap="wrap"
+    role="list"
+    aria-label="Findings by severity"
+  >
+    {compact && SEVERITIES.every(s => !counts[s]) && (
+      <span role="listitem">none</span>
+    )}
+    {SEVERITIES.filter(s => !compact || counts[s]).map(severity => (
+      <span role="listitem" key={severity}>
+        <SeverityChip severity={severity} count={counts[severity] ?? 0} />
+      </span>
+    ))}
+  </Box>
+);

@@ -1,0 +1,6 @@
+export {
+  FindingCounts,
+  SeverityChip,
+  SEVERITIES,
+  severityColor,
+} from './FindingCounts';

@@ -1,0 +1,165 @@
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
+import { demoCluster, overviewResponse } from '../../__testUtils__/fixtures';
+import { MeshSecurityPage } from './MeshSecurityPage';
+// EntityRefLink needs the catalog's entity route mounted.
+import { entityRouteRef as entityRouteRefForTests } from '@backstage/plugin-catalog-react';
+
+const filter = (key: string) =>
+  screen.getByTestId(`filter-${key}`).querySelector('select') ??
+  (screen.getByTestId(`filter-${key}`) as HTMLSelectElement);
+
+function renderPage(api: Partial<MeshSecurityApi>) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[meshSecurityApiRef, api]]}>
+      <MeshSecurityPage />
+    </TestApiProvider>,
+    {
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRefForTests,
+      },
+    },
+  );
+}
+
+describe('MeshSecurityPage', () => {
+  it('lists components from the first page with mode, owner and findings', async () => {
+    const getOverview = jest.fn().mockResolvedValue(overviewResponse);
+    await renderPage({ getOverview });
+    expect(await screen.findByText('payments-api')).toBeInTheDocument();
+    expect(getOverview).toHaveBeenCalledWith(
+      expect.objectContaining({ offset: 0, limit: 20 }),
+    );
+    const row = screen.getByText('fraud-check').closest('tr')!;
+    expect(within(row).getByLabelText(/^mTLS STRICT/)).toBeInTheDocument();
+    expect(
+      within(row).getByLabelText('1 critical findings'),
+    ).toBeInTheDocument();
+    expect(within(row).getByText('payments')).toBeInTheDocument();
+  });
+
+  it('shows the posture distribution overall and per owner, as text too', async () => {
+    await renderPage({ getOverview: async () => overviewResponse });
+    expect(
+      await screen.findByRole('img', {
+        name: 'All components: 2 STRICT, 2 PERMISSIVE, 4 PARTIAL, 2 DISABLED',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', {
+        name: 'group:default/payments-team: 1 STRICT, 2 PARTIAL',
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('lists each cluster’s certificates with days left, flagging expiring ones', async () => {
+    await renderPage({ getOverview: async () => overviewResponse });
+    expect(
+      await screen.findByText('Mesh certificates: demo'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('20 days, expiring')).toHaveAttribute(
+      'data-cert-state',
+      'expiring',
+    );
+    expect(screen.getByLabelText('3650 days, ok')).toBeInTheDocument();
+    expect(screen.getByText('2026-12-13')).toBeInTheDocument();
+  });
+
+  it('shows a banner for unreachable or stale clusters', async () => {
+    await renderPage({
+      getOverview: async () => ({
+        ...overviewResponse,
+        partial: true,
+        clusters: [
+          demoCluster,
+          {
+            ...demoCluster,
+            name: 'prod-eu',
+            status: 'unreachable',
+            stale: true,
+            snapshotAgeSeconds: 7200,
+            unreachableSince: '2026-11-22T23:00:00Z',
+          },
+        ],
+      }),
+    });
+    const banner = await screen.findByRole('list', {
+      name: 'Clusters with incomplete data',
+    });
+    expect(within(banner).getByText('prod-eu')).toBeInTheDocument();
+    expect(
+      within(banner).getByText(
+        /unreachable since .* · stale · snapshot 2 h old/,
+      ),
+    ).toBeInTheDocument();
+    expect(within(banner).queryByText('demo')).not.toBeInTheDocument();
+  });
+
+  it('sends the filters, fed by the facets, to the API and goes back to the first page', async () => {
+    const getOverview = jest.fn().mockResolvedValue(overviewResponse);
+    await renderPage({ getOverview });
+    await screen.findByText('payments-api');
+    await userEvent.selectOptions(filter('mode'), 'STRICT');
+    await waitFor(() =>
+      expect(getOverview).toHaveBeenLastCalledWith(
+        expect.objectContaining({ mode: 'STRICT', offset: 0 }),
+      ),
+    );
+    await userEvent.selectOptions(
+      filter('owner'),
+      'group:default/storefront-team',
+    );
+    await waitFor(() =>
+      expect(getOverview).toHaveBeenLastCalledWith(
+        expect.objectContaining({
+          mode: 'STRICT',
+          owner: 'group:default/storefront-team',
+        }),
+      ),
+    );
+    await userEvent.selectOptions(filter('mesh'), 'linkerd');
+    await userEvent.selectOptions(filter('system'), 'payments');
+    await waitFor(() =>
+      expect(getOverview).toHaveBeenLastCalledWith(
+        expect.objectContaining({ mesh: 'linkerd', system: 'payments' }),
+      ),
+    );
+  });
+
+  it('sends sort and search to the API', async () => {
+    const getOverview = jest.fn().mockResolvedValue(overviewResponse);
+    await renderPage({ getOverview });
+    await screen.findByText('payments-api');
+    await userEvent.click(
+      screen
+        .getByRole('columnheader', { name: 'Findings' })
+        .querySelector('[role="button"]')!,
+    );
+    await waitFor(() =>
+      expect(getOverview).toHaveBeenLastCalledWith(
+        expect.objectContaining({ sort: 'findings', order: 'asc' }),
+      ),
+    );
+    await userEvent.type(screen.getByPlaceholderText('Filter'), 'pay');
+    await waitFor(() =>
+      expect(getOverview).toHaveBeenLastCalledWith(
+        expect.objectContaining({ search: 'pay' }),
+      ),
+    );
+  });
+
+  it('shows errors with a retry', async () => {
+    const getOverview = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('overview failed'))
+      .mockResolvedValue(overviewResponse);
+    await renderPage({ getOverview });
+    await userEvent.click(await screen.findByRole('button', { name: 'Retry' }));
+    expect(await screen.findByText('payments-api')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Retry' }),
+    ).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,2 @@
+export { OverviewTable } from './OverviewTable';
+export type { OverviewTableRef } from './OverviewTable';

@@ -1,0 +1,1 @@
+export { PolicyList, uniquePolicies } from './PolicyList';

@@ -1,0 +1,6 @@
+export {
+  PostureDistribution,
+  DistributionBar,
+  describeDistribution,
+  MODES,
+} from './PostureDistribution';

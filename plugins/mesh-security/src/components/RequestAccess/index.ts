@@ -1,0 +1,6 @@
+export { RequestAccessButton, AccessPullRequests } from './RequestAccess';
+export {
+  requestAccessUrl,
+  accessPullRequestsUrl,
+  GITOPS_REPO_ANNOTATION,
+} from './requestAccess';

@@ -1,0 +1,39 @@
+import { Entity } from '@backstage/catalog-model';
+import { accessPullRequestsUrl, requestAccessUrl } from './requestAccess';
+
+const entity = (repo?: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    annotations: repo ? { 'mesh-security.io/gitops-repo': repo } : undefined,
+  },
+});
+
+describe('requestAccessUrl', () => {
+  it('prefills the template form with the target', () => {
+    const url = requestAccessUrl('component:default/payments-api');
+    expect(url).toBe(
+      '/create/templates/default/request-access?formData=%7B%22target%22%3A%22component%3Adefault%2Fpayments-api%22%7D',
+    );
+  });
+});
+
+describe('accessPullRequestsUrl', () => {
+  it.each([
+    ['github.com/acme/gitops'],
+    ['https://github.com/acme/gitops'],
+    ['https://github.com/acme/gitops.git'],
+  ])('links %s to its open, labelled pull requests', repo => {
+    expect(accessPullRequestsUrl(entity(repo))).toBe(
+      'https://github.com/acme/gitops/pulls?q=is%3Apr+is%3Aopen+label%3Amesh-security+payments-api',
+    );
+  });
+
+  it.each([[undefined], ['gitlab.com/acme/gitops'], ['acme/gitops']])(
+    'gives no link for %s',
+    repo => {
+      expect(accessPullRequestsUrl(entity(repo))).toBeUndefined();
+    },
+  );
+});

@@ -1,0 +1,33 @@
+import { Entity } from '@backstage/catalog-model';
+
+/** Annotation naming the GitOps repository that holds the component's policies. */
+export const GITOPS_REPO_ANNOTATION = 'mesh-security.io/gitops-repo';
+
+/**
+ * Link to the scaffolder's `request-access` template with this component prefilled as target.
+ *
+ * @public
+ */
+export function requestAccessUrl(entityRef: string): string {
+  return `/create/templates/default/request-access?formData=${encodeURIComponent(
+    JSON.stringify({ target: entityRef }),
+  )}`;
+}
+
+/**
+ * The GitOps repository's open access-change pull requests for this entity, when the entity
+ * names its repository (`mesh-security.io/gitops-repo: github.com/<owner>/<repo>`).
+ *
+ * @public
+ */
+export function accessPullRequestsUrl(entity: Entity): string | undefined {
+  const repo = entity.metadata.annotations?.[GITOPS_REPO_ANNOTATION]?.trim();
+  const match = repo?.match(
+    /^(?:https?:\/\/)?github\.com\/([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/,
+  );
+  if (!match) return undefined;
+  const [, owner, name] = match;
+  return `https://github.com/${owner}/${name}/pulls?q=is%3Apr+is%3Aopen+label%3Amesh-security+${encodeURIComponent(
+    entity.metadata.name,
+  )}`;
+}

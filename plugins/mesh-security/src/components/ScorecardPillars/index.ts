@@ -1,0 +1,6 @@
+export {
+  ScorecardPillars,
+  ScorecardSummary,
+  PillarStatusIndicator,
+  PILLARS,
+} from './ScorecardPillars';

@@ -1,0 +1,79 @@
+import { CopyTextButton, Table, TableColumn } from '@backstage/core-components';
+import { Box, Grid, Typography } from '@material-ui/core';
+import {
+  EntityWorkload,
+  PortMtls,
+} from '@mesh-security/plugin-mesh-security-common';
+import { MESH_LABELS } from '../../format';
+import { MtlsBadge } from '../MtlsBadge';
+
+const portColumns: TableColumn<PortMtls>[] = [
+  { title: 'Port', field: 'port', type: 'numeric', align: 'left' },
+  { title: 'Name', field: 'name', emptyValue: '—' },
+  { title: 'Protocol', field: 'protocol', emptyValue: 'TCP' },
+  {
+    title: 'mTLS',
+    field: 'mtls',
+    render: port => <MtlsBadge mode={port.mtls} reason={port.reason} />,
+  },
+  { title: 'Why', field: 'reason', emptyValue: '—' },
+];
+
+/** A workload's mesh membership, identity (copyable), meshed pods and per-port modes. */
+export const WorkloadDetails = ({ workload }: { workload: EntityWorkload }) => (
+  <Grid container spacing={2}>
+    <Grid item xs={12} md={5}>
+      <Typography variant="subtitle2">Mesh</Typography>
+      <Box display="flex" alignItems="center" style={{ gap: 8 }} mb={1}>
+        <Typography variant="body2">{MESH_LABELS[workload.mesh]}</Typography>
+        <MtlsBadge mode={workload.mtls} reason={workload.mtlsReason} />
+      </Box>
+      <Typography variant="subtitle2">Identity</Typography>
+      <Box display="flex" alignItems="center" mb={1}>
+        {workload.identity ? (
+          <>
+            <Typography
+              variant="body2"
+              component="code"
+              style={{ wordBreak: 'break-all' }}
+            >
+              {workload.identity}
+            </Typography>
+            <CopyTextButton
+              text={workload.identity}
+              aria-label="Copy identity"
+            />
+          </>
+        ) : (
+          <Typography variant="body2" color="textSecondary">
+            none (not meshed)
+          </Typography>
+        )}
+      </Box>
+      <Typography variant="subtitle2">Pods meshed</Typography>
+      <Typography variant="body2" aria-label="Pods meshed">
+        {workload.pods.total === 0
+          ? 'no live pods (read from manifests)'
+          : `${workload.pods.meshed}/${workload.pods.total}`}
+      </Typography>
+      <Typography variant="subtitle2" style={{ marginTop: 8 }}>
+        Service account
+      </Typography>
+      <Typography variant="body2">{workload.serviceAccount}</Typography>
+    </Grid>
+    <Grid item xs={12} md={7}>
+      {workload.ports.length ? (
+        <Table<PortMtls>
+          title="Ports"
+          columns={portColumns}
+          data={workload.ports}
+          options={{ paging: false, search: false, padding: 'dense' }}
+        />
+      ) : (
+        <Typography variant="body2" color="textSecondary">
+          This workload declares no container ports.
+        </Typography>
+      )}
+    </Grid>
+  </Grid>
+);

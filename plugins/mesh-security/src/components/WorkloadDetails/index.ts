@@ -1,0 +1,1 @@
+export { WorkloadDetails } from './WorkloadDetails';
