@@ -1,18 +1,5 @@
+import { MeshCertificate } from '@mesh-security/plugin-mesh-security-common';
 import { X509Certificate } from 'node:crypto';
-
-/** One public certificate of a mesh's trust chain, as shown on the overview page. */
-export interface MeshCertificate {
-  /** Which trust root or issuer this is. */
-  role: 'istio-root' | 'linkerd-trust-anchor' | 'cert-manager';
-  object: { kind: string; namespace: string; name: string };
-  subject?: string;
-  issuer?: string;
-  /** ISO timestamp. */
-  notAfter?: string;
-  daysLeft?: number;
-  state: 'ok' | 'expiring' | 'expired' | 'unknown';
-  message?: string;
-}
 
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
