@@ -7,8 +7,13 @@ import { parseAllDocuments } from 'yaml';
 export async function signInAsGuest(page: Page) {
   await page.goto('/');
   const enter = page.getByRole('button', { name: 'Enter' });
-  await enter.click();
-  await expect(page.getByText('Mesh Security', { exact: true }).first()).toBeVisible();
+  const settings = page.getByRole('link', { name: 'Settings' });
+  // Signed in once the app shell (sidebar) shows; the first click can land before the
+  // sign-in page is interactive, so click again until it does.
+  await expect(async () => {
+    if (await enter.isVisible()) await enter.click();
+    await expect(settings).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 60_000 });
 }
 
 /** The Components defined under catalog/components, read the way the catalog reads them. */
