@@ -21,7 +21,7 @@ describe('callersOf / calleesOf', () => {
   it('an ALLOW policy names the callers and the deciding policy; method restrictions are reported', () => {
     const ap = authorizationPolicy('shop', 'b-allow-a', { selector: { matchLabels: { app: 'b' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }], to: [{ operation: { methods: ['GET'], paths: ['/api/*'] } }] }] });
     const edges = engineOf([...base, ap]).callersOf({ namespace: 'shop', name: 'b' }, 8080);
-    expect(edges).toEqual([{ peer: { cluster: 'default', namespace: 'shop', name: 'a', kind: 'Deployment' }, port: 8080, methods: ['GET'], paths: ['/api/*'], decidedBy: { layer: 'authorization', policy: 'AuthorizationPolicy shop/b-allow-a' } }]);
+    expect(edges).toEqual([{ peer: { cluster: 'default', namespace: 'shop', name: 'a', kind: 'Deployment' }, port: 8080, methods: ['GET'], paths: ['/api/*'], decidedBy: { layer: 'authorization', policy: 'AuthorizationPolicy shop/b-allow-a' }, portMtls: 'PERMISSIVE' }]);
   });
 
   it('a NetworkPolicy decides when it is the only restricting layer', () => {

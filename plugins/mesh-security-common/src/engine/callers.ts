@@ -1,4 +1,4 @@
-import { AccessEdge, SnapshotWorkload, WorkloadRef } from '../model';
+import { AccessEdge, MtlsMode, SnapshotWorkload, WorkloadRef } from '../model';
 import { WorkloadNotFoundError, anyMeshedCaller, authorizationLayer, externalCaller, hasWaypoint, mtlsLayer, networkPolicyPort, workloadCallers } from './access';
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
@@ -11,7 +11,7 @@ import { networkPolicyCheck } from './networkPolicy';
  * computed once per query; caller-side data is cached per workload by the context.
  */
 
-function edgeFrom(peer: AccessEdge['peer'], port: number, mtls: LayerVerdict, authz: LayerVerdict, netpol: LayerVerdict): AccessEdge | undefined {
+function edgeFrom(peer: AccessEdge['peer'], port: number, mtls: LayerVerdict, authz: LayerVerdict, netpol: LayerVerdict, portMtls: MtlsMode): AccessEdge | undefined {
   if (mtls.effect === 'DENY' || authz.effect === 'DENY' || netpol.effect === 'DENY') return undefined;
   // The most specific allowing layer names the decision: an explicit policy beats a default.
   const candidates: Array<[AccessEdge['decidedBy']['layer'], LayerVerdict]> = [['authorization', authz], ['network-policy', netpol], ['mtls', mtls]];
@@ -24,6 +24,7 @@ function edgeFrom(peer: AccessEdge['peer'], port: number, mtls: LayerVerdict, au
     ...(authz.paths && authz.paths.length > 0 ? { paths: authz.paths } : {}),
     decidedBy: decider ? { layer: decider[0], ...(decider[1].policy ? { policy: decider[1].policy } : {}) } : { layer: 'default' },
     ...(cannot.length > 0 ? { cannotEvaluate: [...new Set(cannot)] } : {}),
+    portMtls,
   };
 }
 
@@ -50,20 +51,21 @@ export function callersOf(ctx: EngineContext, ref: WorkloadRef, port?: number): 
   const out: AccessEdge[] = [];
   for (const p of ports) {
     const req: RequestAttrs = { port: p, mode: 'any' };
+    const portMtls = ctx.portMode(target, p).mtls;
     for (const other of ctx.snapshot.workloads) {
       if (other === w) continue;
       const info = ctx.info(other);
       const r = evaluate(ctx, target, info, workloadCallers(info).plain, req, policies);
-      const edge = r && edgeFrom({ cluster: ctx.options.cluster, namespace: other.namespace, name: other.name, kind: other.kind }, p, r.mtls, r.authz, r.netpol);
+      const edge = r && edgeFrom({ cluster: ctx.options.cluster, namespace: other.namespace, name: other.name, kind: other.kind }, p, r.mtls, r.authz, r.netpol, portMtls);
       if (edge) out.push(edge);
     }
     if (mesh !== 'none') {
       const r = evaluate(ctx, target, undefined, anyMeshedCaller(mesh), req, policies);
-      const edge = r && edgeFrom({ kind: 'any-meshed' }, p, r.mtls, r.authz, r.netpol);
+      const edge = r && edgeFrom({ kind: 'any-meshed' }, p, r.mtls, r.authz, r.netpol, portMtls);
       if (edge) out.push(edge);
     }
     const r = evaluate(ctx, target, undefined, externalCaller(), req, policies);
-    const edge = r && edgeFrom({ kind: 'external-plaintext' }, p, r.mtls, r.authz, r.netpol);
+    const edge = r && edgeFrom({ kind: 'external-plaintext' }, p, r.mtls, r.authz, r.netpol, portMtls);
     if (edge) out.push(edge);
   }
   return out;
@@ -81,7 +83,7 @@ export function calleesOf(ctx: EngineContext, ref: WorkloadRef): AccessEdge[] {
     const policies = ctx.authz.forWorkload(other, target.membership.mesh === 'istio-ambient' && hasWaypoint(ctx, other));
     for (const p of target.ports) {
       const r = evaluate(ctx, target, callerInfo, workloadCallers(callerInfo).plain, { port: p.port, mode: 'any' }, policies);
-      const edge = r && edgeFrom({ cluster: ctx.options.cluster, namespace: other.namespace, name: other.name, kind: other.kind }, p.port, r.mtls, r.authz, r.netpol);
+      const edge = r && edgeFrom({ cluster: ctx.options.cluster, namespace: other.namespace, name: other.name, kind: other.kind }, p.port, r.mtls, r.authz, r.netpol, p.mtls);
       if (edge) out.push(edge);
     }
   }

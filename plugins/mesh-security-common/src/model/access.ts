@@ -1,3 +1,4 @@
+import { MtlsMode } from './mesh';
 import { WorkloadRef } from './workload';
 
 /**
@@ -83,6 +84,8 @@ export interface AccessEdge {
   /** Present when the allowing rule restricts HTTP paths. */
   paths?: string[];
   decidedBy: { layer: AccessLayer | 'default'; policy?: string };
+  /** The mTLS mode of the receiving port (the target's side of the edge). */
+  portMtls?: MtlsMode;
   /** Conditions that could not be evaluated (the edge may be narrower in reality). */
   cannotEvaluate?: string[];
 }

@@ -91,4 +91,41 @@ describe('buildAccessGraph', () => {
       }),
     ).toBe(label);
   });
+
+  it('styles a callee edge by the receiving port mode the engine reports', () => {
+    const self = {
+      cluster: 'demo',
+      namespace: 'payments',
+      name: 'payments-api',
+      kind: 'Deployment',
+      serviceAccount: 'payments-api',
+      mesh: 'istio-sidecar',
+      identity: null,
+      mtls: 'STRICT',
+      ports: [],
+      pods: { meshed: 0, total: 0 },
+      labels: {},
+      findings: [],
+      scorecard: {} as any,
+      callers: [],
+      policies: [],
+      callees: [
+        {
+          peer: {
+            cluster: 'demo',
+            namespace: 'kube-system',
+            name: 'coredns',
+            kind: 'Deployment',
+          },
+          port: 53,
+          decidedBy: { layer: 'default' },
+          portMtls: 'DISABLED',
+        },
+      ],
+    } as any;
+    const { edges } = buildAccessGraph(self);
+    expect(edges).toEqual([
+      expect.objectContaining({ label: '53', mtls: 'DISABLED' }),
+    ]);
+  });
 });

@@ -111,14 +111,16 @@ export function buildAccessGraph(
     const label = edgePortLabel(edge);
     if (!group.labels.includes(label)) group.labels.push(label);
     group.modes.push(
-      direction === 'caller'
-        ? portMode(
-            [workload],
-            { ...workload, kind: workload.kind },
-            edge.port,
-            edge.peer,
-          )
-        : portMode(allWorkloads, edge.peer, edge.port, workload),
+      // The engine reports the receiving port's mode on the edge; older backends did not.
+      edge.portMtls ??
+        (direction === 'caller'
+          ? portMode(
+              [workload],
+              { ...workload, kind: workload.kind },
+              edge.port,
+              edge.peer,
+            )
+          : portMode(allWorkloads, edge.peer, edge.port, workload)),
     );
     grouped.set(key, group);
   };
