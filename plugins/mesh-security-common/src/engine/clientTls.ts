@@ -88,8 +88,14 @@ export class DestinationRuleIndex {
       this.cacheableNs.set(clientNs, cacheable);
     }
     if (!cacheable) return this.computeClientTls(clientNs, clientLabels, target, port);
-    let byTarget = this.cache.get(clientNs);
-    if (!byTarget) this.cache.set(clientNs, (byTarget = new Map()));
+    // A client namespace without DestinationRules of its own sees exactly the rules every other
+    // such namespace sees (the service's namespace's exported ones and the root namespace's),
+    // unless it is the service's or the root namespace (which also see rules exported to '.'):
+    // those clients share one cache entry, so the cache grows with targets, not clients × targets.
+    const key =
+      !this.byNs.has(clientNs) && clientNs !== target.namespace && clientNs !== this.rootNamespace ? '' : clientNs;
+    let byTarget = this.cache.get(key);
+    if (!byTarget) this.cache.set(key, (byTarget = new Map()));
     let byPort = byTarget.get(target);
     if (!byPort) byTarget.set(target, (byPort = new Map()));
     let hit = byPort.get(port);
