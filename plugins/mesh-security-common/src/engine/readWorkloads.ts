@@ -139,6 +139,19 @@ export class WorkloadCollector {
     return { kind, name };
   }
 
+  /**
+   * Replicas of a workload carry identical labels, annotations and container lists: one shared
+   * (read-only) copy per distinct value keeps the retained snapshot small.
+   */
+  private readonly interned = new Map<string, unknown>();
+  private shared<T extends object>(value: T): T {
+    const key = JSON.stringify(value);
+    const held = this.interned.get(key) as T | undefined;
+    if (held) return held;
+    this.interned.set(key, value);
+    return value;
+  }
+
   build(): SnapshotWorkload[] {
     const byKey = new Map<string, SnapshotWorkload>();
     // Top-level controllers first, then owned ReplicaSets/Jobs whose owner was not read.
@@ -168,9 +181,9 @@ export class WorkloadCollector {
       }
       const live: SnapshotPod = {
         name: pod.meta.name,
-        labels: pod.meta.labels,
-        annotations: pod.meta.annotations,
-        containers: runningContainers(pod.spec).map(c => String(c.name)),
+        labels: this.shared(pod.meta.labels),
+        annotations: this.shared(pod.meta.annotations),
+        containers: this.shared(runningContainers(pod.spec).map(c => String(c.name))),
         podIP: typeof pod.status.podIP === 'string' ? pod.status.podIP : undefined,
         phase: typeof pod.status.phase === 'string' ? pod.status.phase : undefined,
       };

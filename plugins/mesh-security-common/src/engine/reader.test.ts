@@ -27,6 +27,23 @@ describe('readObjects', () => {
     expect(snapshot.workloads.find(w => w.name === 'bare')?.kind).toBe('Pod');
   });
 
+  it('shares equal labels, annotations and container lists between replicas, keeping differing ones apart', () => {
+    const { snapshot } = readObjects([
+      namespace('shop'),
+      deployment('shop', 'web'),
+      pod('web-5d9f-a', { kind: 'ReplicaSet', name: 'web-5d9f' }, { app: 'web', 'pod-template-hash': '5d9f' }, ['app', 'istio-proxy']),
+      pod('web-5d9f-b', { kind: 'ReplicaSet', name: 'web-5d9f' }, { app: 'web', 'pod-template-hash': '5d9f' }, ['app', 'istio-proxy']),
+      pod('web-5d9f-c', { kind: 'ReplicaSet', name: 'web-5d9f' }, { app: 'web', 'pod-template-hash': '5d9f', canary: 'true' }, ['app']),
+    ]);
+    const [a, b, c] = snapshot.workloads.find(w => w.name === 'web')!.pods;
+    expect(a.labels).toBe(b.labels);
+    expect(a.containers).toBe(b.containers);
+    expect(a.name).not.toBe(b.name);
+    expect(c.labels).toEqual({ app: 'web', 'pod-template-hash': '5d9f', canary: 'true' });
+    expect(c.containers).toEqual(['app']);
+    expect(a.labels).toEqual({ app: 'web', 'pod-template-hash': '5d9f' });
+  });
+
   it('reads CronJob pod templates, ServiceAccounts and Secret uses', () => {
     const cron = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'shop' }, spec: { schedule: '@daily', jobTemplate: { spec: { template: { metadata: { labels: { app: 'report' } }, spec: { serviceAccountName: 'reporter', containers: [{ name: 'r', envFrom: [{ secretRef: { name: 'db' } }] }] } } } } } };
     const w = readObjects([cron]).snapshot.workloads[0];
