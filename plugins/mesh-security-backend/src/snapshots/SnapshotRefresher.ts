@@ -65,7 +65,7 @@ export class SnapshotRefresher {
         // Same objects: every replica keeps its evaluated view; only freshness changes.
         await this.store.putState(state);
       } else {
-        await this.store.putObjects(state, read.objects);
+        await this.store.putObjects(state, serialized);
       }
       return 'read';
     } catch (error) {

@@ -1,15 +1,32 @@
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import { CacheService } from '@backstage/backend-plugin-api';
 import { JsonValue } from '@backstage/types';
 import { ClusterObjects, ClusterState } from './types';
 
 const stateKey = (cluster: string) => `snapshot-state:${cluster}`;
 const objectsKey = (cluster: string, generation: number) => `snapshot-objects:${cluster}:${generation}`;
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** What the cache holds for one generation: the objects' JSON, gzipped, in base64. */
+interface StoredObjects {
+  generation: number;
+  encoding: 'json+gzip+base64';
+  data: string;
+}
 
 /**
  * Where cluster snapshots live: the Backstage cache (memory in development, Redis or another
  * shared store in production), so that every replica answers from the same snapshot no matter
  * which replica read the cluster. Objects are stored per generation; the small state record
  * says which generation is current.
+ *
+ * The objects are stored as one gzipped string: about a tenth of their JSON, so a memory cache
+ * retains little per pod and Redis moves little per generation. (Handing the objects themselves
+ * to the cache would also cost far more: its serializer builds the JSON by string
+ * concatenation, which the memory store keeps as a tree of string fragments until first read.)
+ * Compression runs on libuv's thread pool, off the event loop.
  */
 export class SnapshotStore {
   /** Snapshots outlive many refresh intervals, so a stalled reader degrades to "stale". */
@@ -22,20 +39,32 @@ export class SnapshotStore {
   }
 
   async getObjects(cluster: string, generation: number): Promise<ClusterObjects | undefined> {
-    return (await this.cache.get(objectsKey(cluster, generation))) as ClusterObjects | undefined;
+    const stored = (await this.cache.get(objectsKey(cluster, generation))) as
+      | StoredObjects
+      | ClusterObjects
+      | undefined;
+    if (!stored) return undefined;
+    if ('objects' in stored) return stored; // written by a replica of an earlier version
+    if (stored.encoding !== 'json+gzip+base64') return undefined;
+    const json = await gunzipAsync(Buffer.from(stored.data, 'base64'));
+    return { generation: stored.generation, objects: JSON.parse(json.toString('utf8')) };
   }
 
-  /** Stores a new generation's objects first, then points the state at it. */
-  async putObjects(state: ClusterState, objects: unknown[]): Promise<void> {
-    await this.cache.set(
-      objectsKey(state.cluster, state.generation),
-      { generation: state.generation, objects } as unknown as JsonValue,
-      { ttl: SnapshotStore.TTL_MS },
-    );
-    await this.putState(state);
+  /**
+   * Stores a new generation's objects (`json`: the objects serialized, as hashed by the caller)
+   * first, then points the state at it. Returns the number of bytes stored.
+   */
+  async putObjects(state: ClusterState, json: string): Promise<number> {
+    const data = (await gzipAsync(Buffer.from(json, 'utf8'))).toString('base64');
+    const stored: StoredObjects = { generation: state.generation, encoding: 'json+gzip+base64', data };
+    await this.cache.set(objectsKey(state.cluster, state.generation), stored as unknown as JsonValue, {
+      ttl: SnapshotStore.TTL_MS,
+    });
+    await this.putState({ ...state, storedBytes: data.length });
     if (state.generation > 1) {
       await this.cache.delete(objectsKey(state.cluster, state.generation - 1));
     }
+    return data.length;
   }
 
   async putState(state: ClusterState): Promise<void> {

@@ -24,6 +24,8 @@ export interface ClusterState {
   objectCount: number;
   /** Size of the held (trimmed) objects as JSON: what the cache stores for this cluster. */
   snapshotBytes?: number;
+  /** What the cache holds for them (gzipped, base64). */
+  storedBytes?: number;
   /** Digest of the held objects: an unchanged cluster keeps its generation (no re-evaluation). */
   contentHash?: string;
 }
