@@ -36,4 +36,31 @@ describe('AccessGraph', () => {
     await graph.build(0);
     expect(graph.complete).toBe(false);
   });
+
+  it('answers from the serving engine once complete, and the builder is no longer referenced', async () => {
+    const builder = createEngine(snapshot, { cluster: 'demo' });
+    const serving = createEngine(snapshot, { cluster: 'demo' });
+    const calls: string[] = [];
+    const spy = (e: typeof engine, label: string) => ({
+      ...e,
+      callersOf: (...args: Parameters<typeof e.callersOf>) => {
+        calls.push(label);
+        return e.callersOf(...args);
+      },
+      calleesOf: (...args: Parameters<typeof e.calleesOf>) => {
+        calls.push(label);
+        return e.calleesOf(...args);
+      },
+    });
+    const graph = new AccessGraph(spy(builder, 'builder'), workloads, 'demo', spy(serving, 'serving'));
+    await graph.build(0);
+    expect(calls.every(c => c === 'builder')).toBe(true);
+    calls.length = 0;
+    // Every workload is in the graph: no engine is asked.
+    for (const ref of refs) graph.callersOf(ref);
+    expect(calls).toEqual([]);
+    // An unknown workload goes to the serving engine.
+    expect(() => graph.callersOf({ cluster: 'demo', namespace: 'nope', name: 'nope', kind: 'Deployment' })).toThrow();
+    expect(calls).toEqual(['serving']);
+  });
 });

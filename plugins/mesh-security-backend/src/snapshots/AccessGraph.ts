@@ -20,11 +20,22 @@ export class AccessGraph {
   private callees: Map<string, AccessEdge[]> | undefined;
   private cancelled = false;
 
+  private engine: Engine;
+
+  /**
+   * @param engine - builds the graph; it fills per-workload caches for every workload, so once
+   *   the graph is complete it is dropped in favour of `servingEngine` (when given), which
+   *   answers the few queries a complete graph still sends to an engine. That keeps what a
+   *   replica retains per pod small.
+   */
   constructor(
-    private readonly engine: Engine,
+    engine: Engine,
     private readonly workloads: WorkloadPosture[],
     private readonly cluster: string,
-  ) {}
+    private readonly servingEngine?: Engine,
+  ) {
+    this.engine = engine;
+  }
 
   get complete(): boolean {
     return this.callees !== undefined;
@@ -69,6 +80,9 @@ export class AccessGraph {
         sliceStart = Date.now();
       }
     }
-    if (!this.cancelled) this.callees = callees;
+    if (!this.cancelled) {
+      this.callees = callees;
+      if (this.servingEngine) this.engine = this.servingEngine;
+    }
   }
 }

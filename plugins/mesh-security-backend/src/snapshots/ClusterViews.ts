@@ -7,6 +7,7 @@ import {
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
 import { AccessGraph } from './AccessGraph';
+import { Compactor } from './compact';
 import { meshCertificates } from './certificates';
 import { certificateFindings, enforcementFindings } from './clusterFindings';
 import { detectNetworkPolicyEnforcement } from './networkPolicyEnforcement';
@@ -133,11 +134,18 @@ export class ClusterViews {
     if (!stored) return empty;
 
     const { snapshot, findings: readerFindings } = readObjects(stored.objects, { cluster: state.cluster });
-    const engine = createEngine(snapshot, {
+    const engineOptions = {
       cluster: state.cluster,
       linkerdDefaultInboundPolicy: this.options.linkerdDefaultInboundPolicy,
-    });
-    const evaluation = engine.evaluate();
+    };
+    // Evaluating every workload and building the access graph fill an engine's per-workload
+    // caches for the whole cluster. That engine is dropped once the graph is complete; requests
+    // are served by a second engine over the same snapshot, whose caches hold only what was
+    // asked (a /check, a fallback before the graph is ready).
+    const builder = createEngine(snapshot, engineOptions);
+    const compactor = new Compactor();
+    const evaluation = compactor.compact(builder.evaluate());
+    const engine = createEngine(snapshot, engineOptions);
     const daemonSets = state.kinds.find(k => k.key === 'apps/daemonsets');
     const certificates = meshCertificates(stored.objects, {
       now: this.now(),
@@ -152,18 +160,18 @@ export class ClusterViews {
       state,
       engine,
       workloads: evaluation.workloads,
-      findings: [
+      findings: compactor.compact([
         ...[...readerFindings, ...evaluation.findings].map(f => ({
           ...f,
           object: { ...f.object, cluster: state.cluster },
         })),
         ...certificateFindings(state.cluster, certificates),
         ...enforcementFindings(state.cluster, networkPolicyEnforcement, snapshot.networkPolicies),
-      ],
+      ]),
       certificates,
       networkPolicyEnforcement,
       memo: new Map(),
-      graph: new AccessGraph(engine, evaluation.workloads, state.cluster),
+      graph: new AccessGraph(builder, evaluation.workloads, state.cluster, engine),
     };
   }
 }
