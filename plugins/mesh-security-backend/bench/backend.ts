@@ -1,7 +1,8 @@
 /*
  * Backend benchmark (`npm run bench:backend`; not a test). Starts 5 mock Kubernetes APIs on
- * loopback (10,000 pods each by default), then a real Backstage backend in this process with
- * Mesh Security and the Kubernetes plugin's backend reading those clusters, and prints:
+ * loopback (10,000 pods each by default) in one child process, then a real Backstage backend in
+ * another with Mesh Security and the Kubernetes plugin's backend reading those clusters; this
+ * process is the load generator. It prints:
  *   - time to the first full snapshot of every cluster,
  *   - memory retained per 10,000 pods (snapshot + evaluated view),
  *   - p50/p99 latency of GET /api/mesh-security/entity over N random entity views, and the
@@ -9,15 +10,18 @@
  *   - the same for the Kubernetes plugin's per-entity fetch (POST /api/kubernetes/services/:id),
  *     and the ratios.
  * Sizes: BENCH_CLUSTERS (5), BENCH_PODS (10000 per cluster), BENCH_VIEWS (1000),
- * BENCH_K8S_VIEWS (100).
+ * BENCH_K8S_VIEWS (100); BENCH_K8S_LATENCY_MS (0) delays every mock API answer;
+ * BENCH_BREAKDOWN=1 adds per-route figures; BENCH_MEMORY_ONLY=1 stops after the memory figures; BENCH_PROFILE=<file> writes a CPU profile of the
+ * backend during the entity views.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockServices } from '@backstage/backend-test-utils';
-import { generateEstate, startMockCluster } from './mockKubernetes';
+import { ask, startChild } from './processes';
 import { KubernetesSource } from '../src/sources/KubernetesSource';
 import { SnapshotStore } from '../src/snapshots/SnapshotStore';
 import { SnapshotRefresher } from '../src/snapshots/SnapshotRefresher';
@@ -28,6 +32,7 @@ const PODS = Number(process.env.BENCH_PODS ?? 10_000);
 const VIEWS = Number(process.env.BENCH_VIEWS ?? 1000);
 const K8S_VIEWS = Number(process.env.BENCH_K8S_VIEWS ?? 100);
 const PORT = Number(process.env.BENCH_PORT ?? 7417);
+const LATENCY_MS = Number(process.env.BENCH_K8S_LATENCY_MS ?? 0);
 const size = { namespaces: 100, workloads: PODS / 5, podsPerWorkload: 5, entities: 1000 };
 
 const percentile = (values: number[], p: number) => {
@@ -37,37 +42,85 @@ const percentile = (values: number[], p: number) => {
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 const gc = () => (global as any).gc?.();
 
-async function retainedBytesPerPod(url: string): Promise<{ perPod: number; cachedPerPod: number }> {
-  gc();
-  const before = process.memoryUsage().heapUsed;
+interface MemoryFigures {
+  /** Bytes per pod: the snapshot as the in-process memory cache holds it. */
+  cache: number;
+  /** Bytes per pod: the evaluated view (engine, workloads, findings). */
+  view: number;
+  /** Bytes per pod: the access graph (callers and callees of every workload). */
+  graph: number;
+  /** The size of the trimmed objects as JSON, per pod. */
+  snapshotJson: number;
+  /** What the cache stores per pod (gzipped JSON in base64). */
+  stored: number;
+}
+
+/**
+ * Heap retained per pod by one cluster, stage by stage, measured with full GCs in between. Runs
+ * twice and reports the second run: the first also pays for one-time costs (compiling the
+ * engine's code), which belong to the process, not to any pod.
+ */
+async function retainedBytesPerPod(url: string): Promise<MemoryFigures> {
+  await measureCluster(url, 'warm-up');
+  return measureCluster(url, 'measure');
+}
+
+async function measureCluster(url: string, name: string): Promise<MemoryFigures> {
+  // Full collections with turns of the event loop between them, so that sockets, timers and
+  // weak references released by the previous stage are gone before measuring.
+  const heap = async () => {
+    for (let i = 0; i < 3; i++) {
+      await new Promise(r => setTimeout(r, 50));
+      gc();
+    }
+    return process.memoryUsage().heapUsed;
+  };
+  const start = await heap();
   const cache = CacheManager.fromConfig(mockServices.rootConfig({ data: {} })).forPlugin('mesh-security');
   const store = new SnapshotStore(cache);
-  const source = new KubernetesSource({ name: 'measure', url, serviceAccountToken: 'bench', skipTLSVerify: true });
+  const source = new KubernetesSource({ name, url, serviceAccountToken: 'bench', skipTLSVerify: true });
   const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return quiet; } } as any;
   await new SnapshotRefresher(source, store, quiet, { refreshIntervalSeconds: 60 }).refresh();
-  const views = new ClusterViews(store, { clusters: ['measure'], refreshIntervalSeconds: 60, certificateExpiryWarningDays: 30 });
-  const view = await views.get('measure');
-  gc();
-  const after = process.memoryUsage().heapUsed;
+  const cached = await heap();
+  const views = new ClusterViews(store, { clusters: [name], refreshIntervalSeconds: 60, certificateExpiryWarningDays: 30 });
+  const view = await views.get(name);
   if (view.workloads.length === 0) throw new Error('measurement cluster produced no workloads');
-  (global as any).__keep = [cache, views];
-  const state = await store.getState('measure');
-  return { perPod: (after - before) / PODS, cachedPerPod: (state?.snapshotBytes ?? 0) / PODS };
+  const evaluated = await heap();
+  while (!view.graph?.complete) await new Promise(r => setTimeout(r, 100));
+  const graphed = await heap();
+  // BENCH_HEAP_SNAPSHOT=<file>: what this process retains for the measured cluster, to inspect.
+  if (process.env.BENCH_HEAP_SNAPSHOT) v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+  const state = await store.getState(name);
+  views.all().then(() => undefined); // keeps `views` (and the cache behind it) alive until here
+  return {
+    cache: (cached - start) / PODS,
+    view: (evaluated - cached) / PODS,
+    graph: (graphed - evaluated) / PODS,
+    snapshotJson: (state?.snapshotBytes ?? 0) / PODS,
+    stored: (state?.storedBytes ?? 0) / PODS,
+  };
 }
 
 async function main() {
   if (!(global as any).gc) console.log('(run with --expose-gc for exact memory figures)');
-  console.log(`Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each)…`);
-  const clusters = await Promise.all(
-    Array.from({ length: CLUSTERS }, (_, i) => startMockCluster(generateEstate(i, size))),
-  );
-  const totalRequests = () => clusters.reduce((n, c) => n + c.requests(), 0);
+  const latency = LATENCY_MS ? `, mock API latency ${LATENCY_MS} ms per request` : '';
+  console.log(`Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each)${latency}…`);
+  const mocks = startChild('mockClustersProcess.ts');
+  const { urls } = await ask<{ urls: string[] }>(mocks, { type: 'start', count: CLUSTERS, size, latencyMs: LATENCY_MS });
+  const totalRequests = async () => (await ask<{ count: number }>(mocks, { type: 'requests' })).count;
 
-  const { perPod, cachedPerPod } = await retainedBytesPerPod(clusters[0].url);
+  const memory = await retainedBytesPerPod(urls[0]);
+  const kib = (v: number) => `${(v / 1024).toFixed(2)} KiB`;
   console.log(
-    `memory retained per pod: ${perPod.toFixed(0)} B (per 10,000 pods: ${((perPod * 10_000) / 1024 / 1024).toFixed(1)} MiB), ` +
-      `of which the trimmed snapshot held by the in-process memory cache: ${cachedPerPod.toFixed(0)} B (with Redis it lives outside the process)`,
+    `memory retained per pod in every replica (steady state: evaluated view and access graph): ${kib(memory.view + memory.graph)} ` +
+      `(${kib(memory.view)} right after evaluation, before the evaluating engine is released); ` +
+      `snapshot in the memory cache ${kib(memory.cache)} (${kib(memory.snapshotJson)} of trimmed JSON, stored gzipped as ` +
+      `${kib(memory.stored)}; with Redis it lives outside the process)`,
   );
+  if (process.env.BENCH_MEMORY_ONLY) {
+    mocks.kill();
+    process.exit(0);
+  }
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-bench-'));
   const entitiesFile = path.join(dir, 'entities.yaml');
@@ -90,28 +143,17 @@ async function main() {
         clusterLocatorMethods: [
           {
             type: 'config',
-            clusters: clusters.map((c, i) => ({ name: `c${i}`, url: c.url, authProvider: 'serviceAccount', serviceAccountToken: 'bench', skipTLSVerify: true, skipMetricsLookup: true })),
+            clusters: urls.map((url, i) => ({ name: `c${i}`, url, authProvider: 'serviceAccount', serviceAccountToken: 'bench', skipTLSVerify: true, skipMetricsLookup: true })),
           },
         ],
       },
       meshSecurity: { refreshIntervalSeconds: 3600 },
     }),
   );
-  process.argv.push('--config', configFile);
-  // Request logging to the console would dominate both sides' latency; keep warnings only.
-  process.env.LOG_LEVEL ??= 'warn';
 
-  const { createBackend } = await import('@backstage/backend-defaults');
-  const backend = createBackend();
-  backend.add(import('@backstage/plugin-auth-backend'));
-  backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
-  backend.add(import('@backstage/plugin-catalog-backend'));
-  backend.add(import('@backstage/plugin-permission-backend'));
-  backend.add(import('@backstage/plugin-permission-backend-module-allow-all-policy'));
-  backend.add(import('@backstage/plugin-kubernetes-backend'));
-  backend.add(import('../src'));
   const started = performance.now();
-  await backend.start();
+  const backend = startChild('backendProcess.ts');
+  await ask(backend, { type: 'start', configFile });
 
   const base = `http://localhost:${PORT}/api`;
   const tokenRes = await fetch(`${base}/auth/guest/refresh`, { headers: { 'x-requested-with': 'XMLHttpRequest' } });
@@ -139,11 +181,14 @@ async function main() {
   }
   // One warm-up view builds the evaluated views (once per generation per replica).
   await fetch(`${base}/mesh-security/entity/component/default/svc-0`, { headers });
+  const heap = await ask<{ heapUsed: number; rss: number }>(backend, { type: 'memory' });
 
   const pick = () => `svc-${Math.floor(Math.random() * size.entities)}`;
+  // BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend process during the entity views.
+  if (process.env.BENCH_PROFILE) await ask(backend, { type: 'profileStart' });
   const ours: number[] = [];
   let oursBytes = 0;
-  const before = totalRequests();
+  const before = await totalRequests();
   for (let i = 0; i < VIEWS; i++) {
     const t = performance.now();
     const res = await fetch(`${base}/mesh-security/entity/component/default/${pick()}`, { headers });
@@ -151,7 +196,8 @@ async function main() {
     if (res.status !== 200) throw new Error(`GET /entity answered ${res.status}`);
     ours.push(performance.now() - t);
   }
-  const oursRequests = (totalRequests() - before) / VIEWS;
+  const oursRequests = ((await totalRequests()) - before) / VIEWS;
+  if (process.env.BENCH_PROFILE) await ask(backend, { type: 'profileStop', file: process.env.BENCH_PROFILE });
 
   if (process.env.BENCH_BREAKDOWN) {
     for (const [label, url] of [['health', `${base}/mesh-security/health`], ['catalog', `${base}/catalog/entities/by-name/component/default/svc-1`], ['entity', `${base}/mesh-security/entity/component/default/svc-1`]]) {
@@ -174,7 +220,7 @@ async function main() {
   }
 
   const theirs: number[] = [];
-  const beforeK8s = totalRequests();
+  const beforeK8s = await totalRequests();
   for (let i = 0; i < K8S_VIEWS; i++) {
     const name = pick();
     const t = performance.now();
@@ -187,7 +233,7 @@ async function main() {
     if (res.status !== 200) throw new Error(`kubernetes-backend answered ${res.status}`);
     theirs.push(performance.now() - t);
   }
-  const theirsRequests = (totalRequests() - beforeK8s) / K8S_VIEWS;
+  const theirsRequests = ((await totalRequests()) - beforeK8s) / K8S_VIEWS;
 
   const rows = [
     ['', 'Mesh Security GET /entity', 'Kubernetes plugin fetch', 'ratio'],
@@ -202,8 +248,12 @@ async function main() {
   console.log(`time until every access graph is built (steady state): ${(graphsReady / 1000).toFixed(1)} s`);
   for (const row of rows) console.log(row.map((c, i) => c.padEnd(i === 0 ? 26 : 28)).join(''));
   console.log(`floor (catalog GET by name, same auth): p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`);
-  await backend.stop();
-  await Promise.all(clusters.map(c => c.close()));
+  console.log(
+    `backend process after warm-up: heap in use ${(heap.heapUsed / 1024 / 1024).toFixed(0)} MiB, RSS ${(heap.rss / 1024 / 1024).toFixed(0)} MiB ` +
+      `(everything: catalog, Kubernetes plugin, ${CLUSTERS} clusters' snapshots in the memory cache, views and access graphs)`,
+  );
+  backend.kill();
+  mocks.kill();
   fs.rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }

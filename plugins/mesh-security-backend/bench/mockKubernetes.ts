@@ -3,6 +3,8 @@
  * the list semantics both Mesh Security and the Kubernetes plugin rely on (paginated
  * `limit`/`continue`, `labelSelector=key=value`, namespaced paths, 404 for kinds that are not
  * installed). Counts every request so the benchmark can report API requests per page view.
+ * `latencyMs` delays every answer, standing in for a real API server's network round trip and
+ * processing time (0: answers as fast as loopback allows).
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -75,10 +77,13 @@ export function generateEstate(cluster: number, size: EstateSize): Map<string, O
 const LIST_PATH = /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([a-z]+)$/;
 const INSTALLED_GROUPS = new Set(['apps', 'batch', 'networking.k8s.io', 'security.istio.io', 'networking.istio.io']);
 
-export async function startMockCluster(kinds: Map<string, Obj[]>): Promise<MockCluster> {
+export async function startMockCluster(
+  kinds: Map<string, Obj[]>,
+  options: { latencyMs?: number } = {},
+): Promise<MockCluster> {
   let requests = 0;
-  const server = http.createServer((req, res) => {
-    requests++;
+  const latencyMs = options.latencyMs ?? 0;
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = LIST_PATH.exec(url.pathname);
     const send = (status: number, body: unknown) => {
@@ -102,6 +107,11 @@ export async function startMockCluster(kinds: Map<string, Obj[]>): Promise<MockC
     const page = limit ? items.slice(start, start + limit) : items;
     const next = limit && start + limit < items.length ? String(start + limit) : undefined;
     send(200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1', continue: next }, items: page });
+  };
+  const server = http.createServer((req, res) => {
+    requests++;
+    if (latencyMs > 0) setTimeout(() => answer(req, res), latencyMs);
+    else answer(req, res);
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
