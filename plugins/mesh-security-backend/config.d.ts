@@ -24,5 +24,22 @@ export interface Config {
      * (e.g. `all-unauthenticated`). Default: taken from `linkerd-config`, else UNKNOWN.
      */
     linkerdDefaultInboundPolicy?: string;
+    /**
+     * Access changes, shared with the scaffolder module that opens them as pull requests. The
+     * backend reads these two keys to list a component's open access-change pull requests.
+     */
+    accessRequests?: {
+      /**
+       * The GitOps repository: `host/owner/name` (e.g. `github.com/acme/gitops`), used for
+       * components without the `mesh-security.io/gitops-repo` annotation. The host must be
+       * configured under `integrations.github`.
+       */
+      repository?: string;
+      /**
+       * Repositories (`owner/name`) whose pull requests may be listed. When set, a repository
+       * named by an annotation or by `repository` outside this list is not read.
+       */
+      allowedRepositories?: string[];
+    };
   };
 }

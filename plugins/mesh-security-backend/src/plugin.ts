@@ -2,11 +2,15 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { meshSecurityPermissions } from '@mesh-security/plugin-mesh-security-common';
 import path from 'node:path';
 import { readMeshSecurityConfig } from './config';
 import { createRouter } from './router';
+import { GithubPullRequestLister } from './pullRequests/GithubPullRequestLister';
+import { PullRequestService } from './pullRequests/PullRequestService';
+import { readAccessChangeSettings } from './pullRequests/repository';
 import { PostureService } from './service/PostureService';
 import { ClusterViews } from './snapshots/ClusterViews';
 import { SnapshotRefresher } from './snapshots/SnapshotRefresher';
@@ -72,8 +76,16 @@ export const meshSecurityPlugin = createBackendPlugin({
           onError: (cluster, error) =>
             logger.error(`Mesh Security could not build the access graph of cluster ${cluster}: ${error.message}`),
         });
+        const integrations = ScmIntegrations.fromConfig(config);
+        const pullRequests = new PullRequestService({
+          settings: readAccessChangeSettings(config),
+          integrations,
+          cache,
+          logger,
+          lister: new GithubPullRequestLister({ integrations, logger }),
+        });
         httpRouter.use(
-          await createRouter({ httpAuth, permissions, catalog, posture: new PostureService(views) }),
+          await createRouter({ httpAuth, permissions, catalog, posture: new PostureService(views), pullRequests }),
         );
       },
     });

@@ -18,6 +18,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { PostureService } from './service/PostureService';
+import { PullRequestService } from './pullRequests/PullRequestService';
 import {
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,
@@ -29,6 +30,8 @@ export interface RouterOptions {
   permissions: PermissionsService;
   catalog: CatalogService;
   posture: PostureService;
+  /** Open access-change pull requests per entity. */
+  pullRequests: PullRequestService;
 }
 
 // DNS-1123-ish names, entity name characters, and bounded lengths: hostile or huge input is a
@@ -100,13 +103,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   const readableEntity = async (ref: string | CompoundEntityRef, credentials: BackstageCredentials): Promise<Entity> => {
     const refString = typeof ref === 'string' ? ref : stringifyEntityRef(ref);
-    const [decision] = await permissions.authorize(
-      [{ permission: meshSecurityEntityReadPermission, resourceRef: refString }],
-      { credentials },
-    );
+    // The permission decision and the catalog read are independent: ask both at once.
     // The catalog answers only for entities the caller may read (catalog.entity.read), so an
     // unreadable entity and a missing one look the same: 404, nothing leaked.
-    const entity = await catalog.getEntityByRef(ref, { credentials });
+    const [[decision], entity] = await Promise.all([
+      permissions.authorize([{ permission: meshSecurityEntityReadPermission, resourceRef: refString }], {
+        credentials,
+      }),
+      catalog.getEntityByRef(ref, { credentials }),
+    ]);
     if (!entity) throw new NotFoundError(`entity ${refString} not found`);
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`not allowed: ${meshSecurityEntityReadPermission.name} on ${refString}`);
@@ -163,6 +168,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       throw new NotFoundError('no source and target workload found together in any cluster');
     }
     res.json(result);
+  });
+
+  // Open access-change pull requests: same credentials and entity checks as GET /entity. The
+  // answer is 200 with a status even when GitHub fails; only our own checks are 4xx.
+  router.get('/entity/:kind/:namespace/:name/pull-requests', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const ref = parse(entityParams, req.params, 'entity reference');
+    const entity = await readableEntity(ref, credentials);
+    res.json(await options.pullRequests.entityPullRequests(entity));
   });
 
   return router;

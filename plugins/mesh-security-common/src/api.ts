@@ -225,3 +225,59 @@ export interface HealthResponse {
   status: 'ok' | 'degraded' | 'starting';
   clusters: ClusterStatus[];
 }
+
+/**
+ * What an access-change pull request does, from the scaffolder action that opened it
+ * (`mesh-security:access:request`, `mesh-security:access:revoke`, `mesh-security:mtls:enforce`).
+ *
+ * @public
+ */
+export type AccessChangeKind = 'request' | 'revoke' | 'enforce';
+
+/**
+ * One open access-change pull request of a component.
+ *
+ * @public
+ */
+export interface AccessChangePullRequest {
+  number: number;
+  title: string;
+  /** The pull request's page on the forge. */
+  url: string;
+  /** Head branch: `mesh-security/<change>/<component name>-<hash>`. */
+  branch: string;
+  change: AccessChangeKind;
+  /** Login of the account that opened it (the integration's bot or app, usually). */
+  author?: string;
+  /** ISO timestamps. */
+  createdAt: string;
+  updatedAt: string;
+  draft: boolean;
+  labels: string[];
+}
+
+/**
+ * `GET /entity/:kind/:namespace/:name/pull-requests`: the entity's open access-change pull
+ * requests in its GitOps repository (annotation `mesh-security.io/gitops-repo`, else
+ * `meshSecurity.accessRequests.repository`).
+ *
+ * - `ok`: `pullRequests` lists them (possibly none);
+ * - `not-configured`: no repository is named for this entity, or the one named is malformed or
+ *   not in `meshSecurity.accessRequests.allowedRepositories` (`message` says which);
+ * - `unsupported-host`: the repository's host is not a GitHub host of `integrations.github`
+ *   (GitLab merge requests are not listed yet);
+ * - `error`: the forge could not be asked (credentials, rate limit, unreachable); `message` is a
+ *   short explanation, never the forge's own answer.
+ *
+ * @public
+ */
+export interface EntityPullRequests {
+  status: 'ok' | 'not-configured' | 'unsupported-host' | 'error';
+  message?: string;
+  repository?: { host: string; owner: string; name: string; url: string };
+  pullRequests: AccessChangePullRequest[];
+  /** More open pull requests exist than the backend reads; the list may be incomplete. */
+  truncated?: boolean;
+  /** When the repository's pull requests were read (answers are cached for about a minute). */
+  fetchedAt?: string;
+}

@@ -1,0 +1,157 @@
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import { mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { setupServer } from 'msw/node';
+import {
+  githubPull,
+  githubPullsHandler,
+  GithubPullsMockState,
+} from '../__testUtils__/githubPulls';
+import { GithubPullRequestLister } from './GithubPullRequestLister';
+import { PullRequestService } from './PullRequestService';
+import { AccessChangeSettings } from './repository';
+
+const github = setupServer();
+beforeAll(() => github.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => github.resetHandlers());
+afterAll(() => github.close());
+
+const component = (name: string, repo?: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name,
+    namespace: 'default',
+    ...(repo ? { annotations: { 'mesh-security.io/gitops-repo': repo } } : {}),
+  },
+});
+
+function service(
+  settings: AccessChangeSettings = { repository: 'github.com/acme/gitops' },
+  ttl: { ttlMs?: number; errorTtlMs?: number } = {},
+) {
+  const integrations = ScmIntegrations.fromConfig(
+    new ConfigReader({
+      integrations: { github: [{ host: 'github.com', token: 'secret' }] },
+    }),
+  );
+  const logger = mockServices.logger.mock();
+  const cache = CacheManager.fromConfig(
+    mockServices.rootConfig({
+      data: { backend: { cache: { store: 'memory' } } },
+    }),
+  ).forPlugin('mesh-security');
+  return new PullRequestService({
+    settings,
+    integrations,
+    cache,
+    logger,
+    lister: new GithubPullRequestLister({ integrations, logger }),
+    ...ttl,
+  });
+}
+
+const pulls = [
+  githubPull(7, 'mesh-security/request/payments-api-0123456789ab'),
+  githubPull(6, 'mesh-security/revoke/payments-ledger-0123456789ab'),
+  githubPull(5, 'mesh-security/enforce/payments-api-abcdefabcdef'),
+];
+
+describe('PullRequestService', () => {
+  it("answers each component's own pull requests from one listing of the repository", async () => {
+    const state: GithubPullsMockState = { pages: [], authorizations: [] };
+    github.use(githubPullsHandler({ pulls, state }));
+    const s = service();
+
+    const api = await s.entityPullRequests(component('payments-api'));
+    expect(api).toMatchObject({
+      status: 'ok',
+      repository: {
+        host: 'github.com',
+        owner: 'acme',
+        name: 'gitops',
+        url: 'https://github.com/acme/gitops',
+      },
+      truncated: false,
+      fetchedAt: expect.any(String),
+    });
+    expect(api.pullRequests.map(p => [p.number, p.change])).toEqual([
+      [7, 'request'],
+      [5, 'enforce'],
+    ]);
+
+    const ledger = await s.entityPullRequests(component('payments-ledger'));
+    expect(ledger.pullRequests.map(p => p.number)).toEqual([6]);
+    const none = await s.entityPullRequests(component('inventory'));
+    expect(none).toMatchObject({ status: 'ok', pullRequests: [] });
+
+    // Three components, one GitHub request: the listing is cached per repository.
+    expect(state.pages).toEqual([1]);
+  });
+
+  it('shares one request between concurrent views and lists again after the TTL', async () => {
+    const state: GithubPullsMockState = { pages: [], authorizations: [] };
+    github.use(githubPullsHandler({ pulls, state }));
+    const s = service(undefined, { ttlMs: 100 });
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        s.entityPullRequests(component('payments-api')),
+      ),
+    );
+    expect(state.pages).toEqual([1]);
+    await new Promise(r => setTimeout(r, 150));
+    await s.entityPullRequests(component('payments-api'));
+    expect(state.pages).toEqual([1, 1]);
+  });
+
+  it('remembers a failure for a while, so a rate-limited forge is not asked on every view', async () => {
+    const state: GithubPullsMockState = { pages: [], authorizations: [] };
+    github.use(githubPullsHandler({ state, failure: { status: 401 } }));
+    const s = service();
+    const first = await s.entityPullRequests(component('payments-api'));
+    const second = await s.entityPullRequests(component('payments-api'));
+    expect(first).toEqual({
+      status: 'error',
+      message:
+        'GitHub rejected the credentials of integrations.github host github.com (401)',
+      repository: expect.objectContaining({ owner: 'acme' }),
+      pullRequests: [],
+      fetchedAt: expect.any(String),
+    });
+    expect(second).toEqual(first);
+    expect(state.pages).toEqual([1]);
+  });
+
+  it('calls no forge when the repository is missing, refused or not on GitHub', async () => {
+    // onUnhandledRequest: 'error' fails any request to GitHub.
+    expect(
+      await service({}).entityPullRequests(component('payments-api')),
+    ).toMatchObject({
+      status: 'not-configured',
+      pullRequests: [],
+    });
+    expect(
+      await service({
+        repository: 'github.com/acme/gitops',
+        allowedRepositories: ['acme/gitops'],
+      }).entityPullRequests(
+        component('payments-api', 'github.com/someone/else'),
+      ),
+    ).toMatchObject({
+      status: 'not-configured',
+      repository: { owner: 'someone', name: 'else' },
+    });
+    expect(
+      await service().entityPullRequests(
+        component('payments-api', 'gitlab.com/acme/gitops'),
+      ),
+    ).toMatchObject({
+      status: 'unsupported-host',
+      repository: { host: 'gitlab.com', url: 'https://gitlab.com/acme/gitops' },
+      message:
+        'gitlab.com is a GitLab host; listing merge requests is not supported yet',
+    });
+  });
+});

@@ -1,0 +1,192 @@
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import {
+  parseRepository,
+  readAccessChangeSettings,
+  resolveRepository,
+} from './repository';
+
+const integrations = ScmIntegrations.fromConfig(
+  new ConfigReader({
+    integrations: {
+      github: [
+        { host: 'github.com', token: 't' },
+        {
+          host: 'ghe.example.com',
+          apiBaseUrl: 'https://ghe.example.com/api/v3',
+          token: 't',
+        },
+      ],
+      gitlab: [
+        {
+          host: 'gitlab.example.com',
+          apiBaseUrl: 'https://gitlab.example.com/api/v4',
+          token: 't',
+        },
+      ],
+    },
+  }),
+);
+
+const entity = (repo?: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    annotations:
+      repo === undefined ? {} : { 'mesh-security.io/gitops-repo': repo },
+  },
+});
+
+describe('parseRepository', () => {
+  it.each([
+    [
+      'github.com/acme/gitops',
+      { host: 'github.com', owner: 'acme', name: 'gitops' },
+    ],
+    ['acme/gitops', { host: 'github.com', owner: 'acme', name: 'gitops' }],
+    [
+      'https://GitHub.com/acme/gitops.git',
+      { host: 'github.com', owner: 'acme', name: 'gitops' },
+    ],
+    [
+      'https://ghe.example.com/acme/gitops/',
+      { host: 'ghe.example.com', owner: 'acme', name: 'gitops' },
+    ],
+    [
+      'localhost:7790/acme/gitops',
+      { host: 'localhost:7790', owner: 'acme', name: 'gitops' },
+    ],
+  ])('reads %s', (value, expected) => {
+    expect(parseRepository(value)).toEqual(expected);
+  });
+
+  it.each([
+    [''],
+    ['gitops'],
+    ['github.com/acme/gitops/tree/main'],
+    ['https://user:pass@github.com/acme/gitops'],
+    ['github.com/acme/..'],
+    ['github.com/ac me/gitops'],
+    ['evil.com?x=/acme/gitops'],
+    ['github.com/acme/gitops#frag'],
+  ])('refuses %s', value => {
+    expect(parseRepository(value)).toBeUndefined();
+  });
+});
+
+describe('resolveRepository', () => {
+  const config = { repository: 'github.com/acme/gitops' };
+
+  it('prefers the annotation to the configuration', () => {
+    expect(
+      resolveRepository(
+        entity('ghe.example.com/team/policies'),
+        config,
+        integrations,
+      ),
+    ).toEqual({
+      status: 'ok',
+      repository: { host: 'ghe.example.com', owner: 'team', name: 'policies' },
+    });
+    expect(resolveRepository(entity(), config, integrations)).toEqual({
+      status: 'ok',
+      repository: { host: 'github.com', owner: 'acme', name: 'gitops' },
+    });
+  });
+
+  it('is not-configured without annotation and configuration', () => {
+    expect(resolveRepository(entity(), {}, integrations)).toMatchObject({
+      status: 'not-configured',
+      message: expect.stringContaining('mesh-security.io/gitops-repo'),
+    });
+  });
+
+  it('is not-configured for a malformed or oversized value', () => {
+    expect(
+      resolveRepository(entity('not a repo'), config, integrations),
+    ).toMatchObject({
+      status: 'not-configured',
+      message: expect.stringContaining(
+        'annotation mesh-security.io/gitops-repo is not a repository',
+      ),
+    });
+    expect(
+      resolveRepository(
+        entity(`github.com/acme/${'x'.repeat(400)}`),
+        config,
+        integrations,
+      ).status,
+    ).toBe('not-configured');
+  });
+
+  it('never reads a host that is not a GitHub integration', () => {
+    expect(
+      resolveRepository(
+        entity('evil.example.com/acme/gitops'),
+        config,
+        integrations,
+      ),
+    ).toMatchObject({
+      status: 'unsupported-host',
+      message: 'evil.example.com is not a GitHub host of integrations.github',
+    });
+    expect(
+      resolveRepository(
+        entity('gitlab.example.com/acme/gitops'),
+        config,
+        integrations,
+      ),
+    ).toMatchObject({
+      status: 'unsupported-host',
+      repository: { host: 'gitlab.example.com' },
+      message: expect.stringContaining('GitLab'),
+    });
+  });
+
+  it('applies allowedRepositories when set (case-insensitively, like GitHub)', () => {
+    const allowed = { ...config, allowedRepositories: ['Acme/GitOps'] };
+    expect(resolveRepository(entity(), allowed, integrations).status).toBe(
+      'ok',
+    );
+    expect(
+      resolveRepository(entity('github.com/other/repo'), allowed, integrations),
+    ).toMatchObject({
+      status: 'not-configured',
+      message:
+        'other/repo is not in meshSecurity.accessRequests.allowedRepositories',
+    });
+    expect(
+      resolveRepository(
+        entity(),
+        { ...config, allowedRepositories: [] },
+        integrations,
+      ).status,
+    ).toBe('not-configured');
+  });
+});
+
+describe('readAccessChangeSettings', () => {
+  it('reads the two keys, leaving allowedRepositories undefined when absent', () => {
+    expect(readAccessChangeSettings(new ConfigReader({}))).toEqual({
+      repository: undefined,
+      allowedRepositories: undefined,
+    });
+    expect(
+      readAccessChangeSettings(
+        new ConfigReader({
+          meshSecurity: {
+            accessRequests: {
+              repository: 'github.com/acme/gitops',
+              allowedRepositories: ['acme/gitops'],
+            },
+          },
+        }),
+      ),
+    ).toEqual({
+      repository: 'github.com/acme/gitops',
+      allowedRepositories: ['acme/gitops'],
+    });
+  });
+});
