@@ -4,6 +4,7 @@ import {
   CheckRequest,
   CheckResponse,
   EntityPosture,
+  EntityPullRequests,
   HealthResponse,
   OverviewQuery,
   OverviewResponse,
@@ -33,6 +34,14 @@ export interface MeshSecurityApi {
   check(request: CheckRequest): Promise<CheckResponse>;
   /** Backend readiness and per-cluster status. */
   getHealth(): Promise<HealthResponse>;
+  /**
+   * The entity's open access-change pull requests in its GitOps repository
+   * (`GET /entity/:kind/:namespace/:name/pull-requests`). Forge failures come back as
+   * `status: 'error'`, not as a thrown error.
+   */
+  getEntityPullRequests(
+    entityRef: string | CompoundEntityRef,
+  ): Promise<EntityPullRequests>;
 }
 
 /**

@@ -47,6 +47,33 @@ describe('MeshSecurityClient', () => {
     ).resolves.toMatchObject({ mtls: 'PARTIAL' });
   });
 
+  it("fetches an entity's open access-change pull requests", async () => {
+    const body = {
+      status: 'ok',
+      repository: {
+        host: 'github.com',
+        owner: 'acme',
+        name: 'gitops',
+        url: 'https://github.com/acme/gitops',
+      },
+      pullRequests: [],
+    };
+    let path = '';
+    server.use(
+      http.get(
+        `${baseUrl}/entity/:kind/:namespace/:name/pull-requests`,
+        ({ params }) => {
+          path = `${params.kind}/${params.namespace}/${params.name}`;
+          return HttpResponse.json(body);
+        },
+      ),
+    );
+    await expect(
+      client.getEntityPullRequests('component:default/payments-api'),
+    ).resolves.toEqual(body);
+    expect(path).toBe('component/default/payments-api');
+  });
+
   it('sends the overview query, leaving out empty values', async () => {
     let search = '';
     server.use(

@@ -5,11 +5,21 @@ import {
   CheckRequest,
   CheckResponse,
   EntityPosture,
+  EntityPullRequests,
   HealthResponse,
   OverviewQuery,
   OverviewResponse,
 } from '@mesh-security/plugin-mesh-security-common';
 import { MeshSecurityApi } from './MeshSecurityApi';
+
+/** `kind/namespace/name` of an entity, each part URL-encoded. */
+function entityPath(entityRef: string | CompoundEntityRef): string {
+  const { kind, namespace, name } =
+    typeof entityRef === 'string' ? parseEntityRef(entityRef) : entityRef;
+  return [kind, namespace, name]
+    .map(part => encodeURIComponent(part))
+    .join('/');
+}
 
 /**
  * Talks to the `mesh-security` backend plugin through discovery, with the user's credentials
@@ -29,12 +39,15 @@ export class MeshSecurityClient implements MeshSecurityApi {
   async getEntityPosture(
     entityRef: string | CompoundEntityRef,
   ): Promise<EntityPosture> {
-    const { kind, namespace, name } =
-      typeof entityRef === 'string' ? parseEntityRef(entityRef) : entityRef;
-    const path = [kind, namespace, name]
-      .map(part => encodeURIComponent(part))
-      .join('/');
-    return this.request<EntityPosture>(`/entity/${path}`);
+    return this.request<EntityPosture>(`/entity/${entityPath(entityRef)}`);
+  }
+
+  async getEntityPullRequests(
+    entityRef: string | CompoundEntityRef,
+  ): Promise<EntityPullRequests> {
+    return this.request<EntityPullRequests>(
+      `/entity/${entityPath(entityRef)}/pull-requests`,
+    );
   }
 
   async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {

@@ -4,6 +4,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
+import { EntityPullRequests } from '@mesh-security/plugin-mesh-security-common';
 import { paymentsApiPosture } from '../../__testUtils__/fixtures';
 import { EntityMeshSecurityContent } from './EntityMeshSecurityContent';
 
@@ -20,9 +21,23 @@ const entity: Entity = {
   spec: {},
 };
 
+// The demo app's answer: no GitOps repository configured.
+const notConfigured: EntityPullRequests = {
+  status: 'not-configured',
+  message: 'No GitOps repository',
+  pullRequests: [],
+};
+
 function renderContent(api: Partial<MeshSecurityApi>, e: Entity = entity) {
   return renderInTestApp(
-    <TestApiProvider apis={[[meshSecurityApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [
+          meshSecurityApiRef,
+          { getEntityPullRequests: async () => notConfigured, ...api },
+        ],
+      ]}
+    >
       <EntityProvider entity={e}>
         <EntityMeshSecurityContent />
       </EntityProvider>
@@ -156,7 +171,7 @@ describe('EntityMeshSecurityContent', () => {
     expect(row).toHaveTextContent('Deployment payments/payments-api (demo)');
   });
 
-  it('links Request access to the prefilled template and lists open pull requests', async () => {
+  it('links Request access to the prefilled template', async () => {
     await renderContent({ getEntityPosture: async () => paymentsApiPosture });
     const button = await screen.findByRole('button', {
       name: 'Request access',
@@ -169,12 +184,64 @@ describe('EntityMeshSecurityContent', () => {
     expect(JSON.parse(formData)).toEqual({
       target: 'component:default/payments-api',
     });
+  });
+
+  it('lists open access-change pull requests inline, with the link to all of them', async () => {
+    const getEntityPullRequests = jest.fn(
+      async (): Promise<EntityPullRequests> => ({
+        status: 'ok',
+        repository: {
+          host: 'github.com',
+          owner: 'acme',
+          name: 'gitops',
+          url: 'https://github.com/acme/gitops',
+        },
+        pullRequests: [
+          {
+            number: 42,
+            title:
+              'Mesh Security: allow storefront/checkout to call payments/payments-api',
+            url: 'https://github.com/acme/gitops/pull/42',
+            branch: 'mesh-security/request/payments-api-0123456789ab',
+            change: 'request',
+            author: 'mesh-security-bot',
+            createdAt: new Date().toISOString(),
+            updatedAt: new Date().toISOString(),
+            draft: false,
+            labels: [],
+          },
+        ],
+      }),
+    );
+    await renderContent({
+      getEntityPosture: async () => paymentsApiPosture,
+      getEntityPullRequests,
+    });
+    const card = await screen.findByRole('region', {
+      name: 'Open access-change pull requests',
+    });
     expect(
-      screen.getByRole('link', { name: /Open access-change pull requests/ }),
+      await within(card).findByRole('link', { name: /#42 Mesh Security/ }),
+    ).toHaveAttribute('href', 'https://github.com/acme/gitops/pull/42');
+    expect(getEntityPullRequests).toHaveBeenCalledWith(
+      'component:default/payments-api',
+    );
+    expect(
+      screen.getByRole('link', { name: /View all on GitHub/ }),
     ).toHaveAttribute(
       'href',
       'https://github.com/acme/gitops/pulls?q=is%3Apr+is%3Aopen+label%3Amesh-security+payments-api',
     );
+  });
+
+  it('explains the missing repository when none is configured', async () => {
+    await renderContent({ getEntityPosture: async () => paymentsApiPosture });
+    const card = await screen.findByRole('region', {
+      name: 'Open access-change pull requests',
+    });
+    expect(
+      await within(card).findByText(/none is set up for this component/),
+    ).toBeInTheDocument();
   });
 
   it('warns about partial data', async () => {

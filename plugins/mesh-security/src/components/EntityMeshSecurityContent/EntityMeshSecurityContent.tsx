@@ -7,6 +7,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { useEntityPosture } from '../../hooks/useEntityPosture';
 import { MESH_LABELS, formatAge, oldestSnapshotAge } from '../../format';
+import { AccessChangePullRequestsCard } from '../AccessChangePullRequests';
 import { AccessGraph } from '../AccessGraph';
 import { AccessTable } from '../AccessTable';
 import { ClusterWarnings } from '../ClusterWarnings';
@@ -16,7 +17,7 @@ import { FindingsTable } from '../FindingsTable';
 import { MissingAnnotations } from '../MissingAnnotations';
 import { MtlsBadge } from '../MtlsBadge';
 import { PolicyList } from '../PolicyList';
-import { AccessPullRequests, RequestAccessButton } from '../RequestAccess';
+import { RequestAccessButton } from '../RequestAccess';
 import { ScorecardPillars } from '../ScorecardPillars';
 import { WorkloadDetails } from '../WorkloadDetails';
 
@@ -103,10 +104,10 @@ const Posture = ({
             pull request that changes the policies, for the owners to review.
           </Typography>
           <RequestAccessButton entity={entity} />
-          <Box mt={2}>
-            <AccessPullRequests entity={entity} />
-          </Box>
         </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <AccessChangePullRequestsCard entity={entity} />
       </Grid>
       {posture.workloads.length === 0 && (
         <Grid item xs={12}>
@@ -137,7 +138,8 @@ const Posture = ({
 
 /**
  * The component's "Security" tab: per workload its ports, identity and meshed pods, the
- * who-can-call graph and table, applicable policies with YAML, findings, and Request access.
+ * who-can-call graph and table, applicable policies with YAML, findings, Request access and the
+ * component's open access-change pull requests.
  *
  * @public
  */

@@ -1,6 +1,7 @@
-export { RequestAccessButton, AccessPullRequests } from './RequestAccess';
+export { RequestAccessButton } from './RequestAccess';
 export {
   requestAccessUrl,
   accessPullRequestsUrl,
+  pullRequestsSearchUrl,
   GITOPS_REPO_ANNOTATION,
 } from './requestAccess';

@@ -27,7 +27,21 @@ export function accessPullRequestsUrl(entity: Entity): string | undefined {
   );
   if (!match) return undefined;
   const [, owner, name] = match;
-  return `https://github.com/${owner}/${name}/pulls?q=is%3Apr+is%3Aopen+label%3Amesh-security+${encodeURIComponent(
+  return pullRequestsSearchUrl(
+    `https://github.com/${owner}/${name}`,
     entity.metadata.name,
+  );
+}
+
+/**
+ * A GitHub repository's open pull requests labelled `mesh-security` that mention the component
+ * (`repositoryUrl`: `https://<host>/<owner>/<name>`, GitHub or GitHub Enterprise).
+ */
+export function pullRequestsSearchUrl(
+  repositoryUrl: string,
+  componentName: string,
+): string {
+  return `${repositoryUrl}/pulls?q=is%3Apr+is%3Aopen+label%3Amesh-security+${encodeURIComponent(
+    componentName,
   )}`;
 }

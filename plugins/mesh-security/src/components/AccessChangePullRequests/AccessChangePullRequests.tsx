@@ -1,0 +1,209 @@
+import {
+  InfoCard,
+  Link,
+  Progress,
+  Table,
+  TableColumn,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Box, Button, Chip, Typography } from '@material-ui/core';
+import RefreshIcon from '@material-ui/icons/Refresh';
+import {
+  AccessChangeKind,
+  AccessChangePullRequest,
+  EntityPullRequests,
+} from '@mesh-security/plugin-mesh-security-common';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { meshSecurityApiRef } from '../../api';
+import { formatAge } from '../../format';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import {
+  GITOPS_REPO_ANNOTATION,
+  accessPullRequestsUrl,
+  pullRequestsSearchUrl,
+} from '../RequestAccess';
+
+/** What each scaffolder action's pull requests do, in the words of the templates. */
+const CHANGE_LABELS: Record<AccessChangeKind, string> = {
+  request: 'Access request',
+  revoke: 'Access revocation',
+  enforce: 'STRICT mTLS',
+};
+
+type PullRequestRow = AccessChangePullRequest & { id: string; age: string };
+
+/** "3 h" since an ISO timestamp; a dash when the forge did not say. */
+function ageOf(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? '—' : formatAge((now - t) / 1000);
+}
+
+const columns: TableColumn<PullRequestRow>[] = [
+  {
+    title: 'Pull request',
+    field: 'title',
+    highlight: true,
+    render: row => (
+      <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+        <Link to={row.url}>
+          #{row.number} {row.title}
+        </Link>
+        {row.draft && <Chip size="small" label="Draft" variant="outlined" />}
+      </Box>
+    ),
+  },
+  {
+    title: 'Change',
+    field: 'change',
+    render: row => CHANGE_LABELS[row.change] ?? row.change,
+  },
+  { title: 'Author', field: 'author', render: row => row.author ?? '—' },
+  {
+    title: 'Age',
+    field: 'age',
+    customSort: (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt),
+  },
+];
+
+/** The GitHub page listing the component's pull requests, when there is one to link to. */
+function viewAllLink(entity: Entity, value?: EntityPullRequests) {
+  const annotated = accessPullRequestsUrl(entity);
+  if (annotated) return annotated;
+  if (value?.repository && value.status !== 'unsupported-host') {
+    return pullRequestsSearchUrl(value.repository.url, entity.metadata.name);
+  }
+  return undefined;
+}
+
+const NotConfigured = ({ message }: { message?: string }) => (
+  <Box>
+    <Typography variant="body2" paragraph>
+      Access changes are opened as pull requests in the GitOps repository, and
+      none is set up for this component.
+    </Typography>
+    <Typography variant="body2" paragraph>
+      Add the annotation{' '}
+      <code>
+        {GITOPS_REPO_ANNOTATION}: github.com/&lt;owner&gt;/&lt;repo&gt;
+      </code>{' '}
+      to the component, or set{' '}
+      <code>meshSecurity.accessRequests.repository</code> in the app
+      configuration (the repository must also be in{' '}
+      <code>allowedRepositories</code> when that list is set).
+    </Typography>
+    {message && (
+      <Typography variant="caption" color="textSecondary">
+        {message}
+      </Typography>
+    )}
+  </Box>
+);
+
+const PullRequests = ({
+  value,
+  onRetry,
+}: {
+  value: EntityPullRequests;
+  onRetry: () => void;
+}) => {
+  switch (value.status) {
+    case 'not-configured':
+      return <NotConfigured message={value.message} />;
+    case 'unsupported-host':
+      return (
+        <Typography variant="body2">
+          Pull requests can be listed for GitHub repositories only.{' '}
+          {value.message}
+        </Typography>
+      );
+    case 'error':
+      return (
+        <Box>
+          <WarningPanel
+            title="Could not list the pull requests"
+            message={value.message}
+            defaultExpanded
+          />
+          <Box mt={1}>
+            <Button
+              variant="outlined"
+              startIcon={<RefreshIcon />}
+              onClick={onRetry}
+            >
+              Retry
+            </Button>
+          </Box>
+        </Box>
+      );
+    default:
+      break;
+  }
+  if (value.pullRequests.length === 0) {
+    return (
+      <Typography variant="body2">
+        No open access-change pull requests
+      </Typography>
+    );
+  }
+  const now = Date.now();
+  const rows: PullRequestRow[] = value.pullRequests.map(pr => ({
+    ...pr,
+    id: String(pr.number),
+    age: ageOf(pr.createdAt, now),
+  }));
+  return (
+    <Box>
+      <Table<PullRequestRow>
+        columns={columns}
+        data={rows}
+        options={{
+          toolbar: false,
+          paging: rows.length > 10,
+          pageSize: 10,
+          search: false,
+          padding: 'dense',
+        }}
+      />
+      {value.truncated && (
+        <Typography variant="caption" color="textSecondary">
+          The repository has more open pull requests than were read; older ones
+          may be missing.
+        </Typography>
+      )}
+    </Box>
+  );
+};
+
+/**
+ * The component's open access-change pull requests in its GitOps repository, as the scaffolder
+ * actions opened them, with a link to all of them on GitHub.
+ */
+export const AccessChangePullRequestsCard = ({
+  entity,
+}: {
+  entity: Entity;
+}) => {
+  const api = useApi(meshSecurityApiRef);
+  const entityRef = stringifyEntityRef(entity);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getEntityPullRequests(entityRef),
+    [api, entityRef],
+  );
+  const link = viewAllLink(entity, value);
+  let content;
+  if (loading) content = <Progress />;
+  else if (error) content = <ErrorWithRetry error={error} onRetry={retry} />;
+  else if (value) content = <PullRequests value={value} onRetry={retry} />;
+  return (
+    <InfoCard
+      title="Open access-change pull requests"
+      deepLink={link ? { title: 'View all on GitHub', link } : undefined}
+    >
+      <Box component="section" aria-label="Open access-change pull requests">
+        {content}
+      </Box>
+    </InfoCard>
+  );
+};

@@ -1,0 +1,1 @@
+export { AccessChangePullRequestsCard } from './AccessChangePullRequests';
