@@ -15,6 +15,7 @@ export interface GithubMock {
     head: string;
     base: string;
     labels: string[];
+    createdAt: string;
   }>;
   /** Authorization headers received (to prove the configured token was used). */
   authorizations: string[];
@@ -97,16 +98,26 @@ export async function startGithubMock(
           return send(200, { content: { path: file } });
         }
       }
-      if (rest === '/pulls' && method === 'GET')
+      if (rest === '/pulls' && method === 'GET') {
+        // Every pull request here is open; one page holds them all.
+        const page = Number(url.searchParams.get('page') ?? 1);
         return send(
           200,
-          pulls.map(p => ({
+          (page > 1 ? [] : pulls).map(p => ({
             number: p.number,
+            title: p.title,
             html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${p.number}`,
             body: p.body,
+            state: 'open',
+            draft: false,
+            user: { login: 'backstage-bot' },
+            created_at: p.createdAt,
+            updated_at: p.createdAt,
+            labels: p.labels.map(name => ({ name })),
             head: { ref: p.head },
           })),
         );
+      }
       if (rest === '/pulls' && method === 'POST') {
         const pull = {
           number: pulls.length + 1,
@@ -115,6 +126,7 @@ export async function startGithubMock(
           head: body.head,
           base: body.base,
           labels: [] as string[],
+          createdAt: new Date().toISOString(),
         };
         pulls.push(pull);
         return send(201, {

@@ -79,4 +79,14 @@ test('requesting access opens a pull request with the impact table', async ({
     path: test.info().outputPath('request-access.png'),
     fullPage: true,
   });
+
+  // The component's Security tab lists the open pull request, read from the same mock.
+  await page.goto('/catalog/default/component/payments-api/mesh-security');
+  const pullRequests = page.getByRole('region', {
+    name: 'Open access-change pull requests',
+  });
+  await expect(
+    pullRequests.getByRole('link', { name: new RegExp(`#${pull.number} `) }),
+  ).toBeVisible({ timeout: 15_000 });
+  await expect(pullRequests.getByText('backstage-bot')).toBeVisible();
 });

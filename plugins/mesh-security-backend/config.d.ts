@@ -40,6 +40,11 @@ export interface Config {
        * named by an annotation or by `repository` outside this list is not read.
        */
       allowedRepositories?: string[];
+      /**
+       * How long one repository's open pull requests are reused before GitHub is asked again,
+       * in seconds (default 60; a failure is remembered for at most 30).
+       */
+      pullRequestCacheSeconds?: number;
     };
   };
 }

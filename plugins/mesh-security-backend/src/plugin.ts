@@ -77,12 +77,19 @@ export const meshSecurityPlugin = createBackendPlugin({
             logger.error(`Mesh Security could not build the access graph of cluster ${cluster}: ${error.message}`),
         });
         const integrations = ScmIntegrations.fromConfig(config);
+        const pullRequestCacheSeconds =
+          config.getOptionalNumber('meshSecurity.accessRequests.pullRequestCacheSeconds') ?? 60;
+        if (!(pullRequestCacheSeconds > 0)) {
+          throw new Error('meshSecurity.accessRequests.pullRequestCacheSeconds must be a positive number of seconds');
+        }
         const pullRequests = new PullRequestService({
           settings: readAccessChangeSettings(config),
           integrations,
           cache,
           logger,
           lister: new GithubPullRequestLister({ integrations, logger }),
+          ttlMs: pullRequestCacheSeconds * 1000,
+          errorTtlMs: Math.min(pullRequestCacheSeconds, 30) * 1000,
         });
         httpRouter.use(
           await createRouter({ httpAuth, permissions, catalog, posture: new PostureService(views), pullRequests }),
