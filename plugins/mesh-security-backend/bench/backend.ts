@@ -252,6 +252,11 @@ async function main() {
     `backend process after warm-up: heap in use ${(heap.heapUsed / 1024 / 1024).toFixed(0)} MiB, RSS ${(heap.rss / 1024 / 1024).toFixed(0)} MiB ` +
       `(everything: catalog, Kubernetes plugin, ${CLUSTERS} clusters' snapshots in the memory cache, views and access graphs)`,
   );
+  const heapAfter = await ask<{ heapUsed: number; rss: number }>(backend, { type: 'memory' });
+  console.log(
+    `backend process after every measured view: heap in use ${(heapAfter.heapUsed / 1024 / 1024).toFixed(0)} MiB ` +
+      `(growth from serving views: ${((heapAfter.heapUsed - heap.heapUsed) / 1024 / 1024).toFixed(1)} MiB)`,
+  );
   backend.kill();
   mocks.kill();
   fs.rmSync(dir, { recursive: true, force: true });

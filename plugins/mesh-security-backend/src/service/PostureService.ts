@@ -196,11 +196,10 @@ export class PostureService {
     if (!edges) {
       // The access graph is the expensive part; a snapshot generation never changes, so each
       // workload's graph is computed once per generation and replica.
-      const engine = view.engine!;
       edges = {
         callers: view.graph!.callersOf(ref),
         callees: view.graph!.calleesOf(ref),
-        policies: engine.policiesFor(ref).map(toAppliedPolicy),
+        policies: view.graph!.policiesOf(ref).map(toAppliedPolicy),
       };
       view.memo.set(key, edges);
     }

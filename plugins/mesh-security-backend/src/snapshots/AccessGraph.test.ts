@@ -51,6 +51,10 @@ describe('AccessGraph', () => {
         calls.push(label);
         return e.calleesOf(...args);
       },
+      policiesFor: (...args: Parameters<typeof e.policiesFor>) => {
+        calls.push(label);
+        return e.policiesFor(...args);
+      },
     });
     const graph = new AccessGraph(spy(builder, 'builder'), workloads, 'demo', spy(serving, 'serving'));
     await graph.build(0);
@@ -58,6 +62,9 @@ describe('AccessGraph', () => {
     calls.length = 0;
     // Every workload is in the graph: no engine is asked.
     for (const ref of refs) graph.callersOf(ref);
+    expect(calls).toEqual([]);
+    // So are the policies: the same as the engine's, without asking it.
+    for (const ref of refs) expect(graph.policiesOf(ref)).toEqual(serving.policiesFor(ref));
     expect(calls).toEqual([]);
     // An unknown workload goes to the serving engine.
     expect(() => graph.callersOf({ cluster: 'demo', namespace: 'nope', name: 'nope', kind: 'Deployment' })).toThrow();

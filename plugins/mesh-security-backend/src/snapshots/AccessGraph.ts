@@ -1,6 +1,8 @@
 import {
   AccessEdge,
   Engine,
+  JsonObject,
+  SnapshotPolicy,
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -17,6 +19,8 @@ const keyOf = (w: { namespace: string; kind?: string; name: string }) => `${w.na
  */
 export class AccessGraph {
   private readonly callers = new Map<string, AccessEdge[]>();
+  /** The policies applying to each workload (shared snapshot objects), filled by the build. */
+  private readonly policies = new Map<string, Array<SnapshotPolicy<JsonObject>>>();
   private callees: Map<string, AccessEdge[]> | undefined;
   private cancelled = false;
 
@@ -56,6 +60,11 @@ export class AccessGraph {
     return edges;
   }
 
+  /** The policies applying to a workload; from the graph once built, else from the engine. */
+  policiesOf(ref: WorkloadRef): Array<SnapshotPolicy<JsonObject>> {
+    return this.policies.get(keyOf(ref)) ?? this.engine.policiesFor(ref);
+  }
+
   calleesOf(ref: WorkloadRef): AccessEdge[] {
     if (this.callees) return this.callees.get(keyOf(ref)) ?? [];
     return this.engine.calleesOf(ref);
@@ -68,6 +77,7 @@ export class AccessGraph {
     for (const target of this.workloads) {
       if (this.cancelled) return;
       const targetRef = { cluster: this.cluster, namespace: target.namespace, name: target.name, kind: target.kind };
+      this.policies.set(keyOf(targetRef), this.engine.policiesFor(targetRef));
       for (const edge of this.callersOf(targetRef)) {
         const peer = edge.peer;
         if (peer.kind === 'any-meshed' || peer.kind === 'external-plaintext') continue;
