@@ -160,6 +160,16 @@ export const changeOutputSchema = (z: Z) =>
       .string()
       .describe('Impact table (Markdown): callers before and after, per port'),
     message: z.string().describe('What happened, in one sentence'),
+    removed: z
+      .array(z.string())
+      .optional()
+      .describe('Revoke: what was removed, one line per grant'),
+    warnings: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Requests the mesh allows that a NetworkPolicy still blocks (they will not work until a NetworkPolicy allows them)',
+      ),
   });
 
 /** Splits `[kind:][namespace/]name` with defaults. */

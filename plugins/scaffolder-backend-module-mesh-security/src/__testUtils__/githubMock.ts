@@ -197,6 +197,14 @@ export class GithubRepoMock {
         this.pulls.push(pull);
         return HttpResponse.json(pull, { status: 201 });
       }),
+      http.get(`${base}/pulls/:number`, async ({ request, params }) => {
+        const failed = await record(request, `/pulls/${params.number}`);
+        if (failed) return failed;
+        const pull = this.pulls.find(p => p.number === Number(params.number));
+        return pull
+          ? HttpResponse.json(pull)
+          : HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+      }),
       http.patch(`${base}/pulls/:number`, async ({ request, params }) => {
         const failed = await record(request, `/pulls/${params.number}`);
         if (failed) return failed;

@@ -46,4 +46,28 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'Let reporting GET /reports/* on analytics-api port 8080 (Linkerd: an HTTPRoute with its own AuthorizationPolicy)',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'request',
+          action: 'mesh-security:access:request',
+          name: 'Request access',
+          input: {
+            target: 'component:default/analytics-api',
+            callers: [
+              'reporting.data.serviceaccount.identity.linkerd.cluster.local',
+            ],
+            ports: [8080],
+            methods: ['GET'],
+            paths: ['/reports/*'],
+            justification:
+              'The nightly report reads the report endpoints only.',
+          },
+        },
+      ],
+    }),
+  },
 ];

@@ -403,18 +403,4 @@ describe('mesh-security:access:request (Linkerd, GitHub)', () => {
     expect(outputs(ctx).changed).toBe(false);
     expect(github.pulls).toHaveLength(0);
   });
-
-  it('refuses methods and paths on Linkerd targets', async () => {
-    const { deps, context } = setup(server);
-    await expect(
-      createAccessRequestAction(deps).handler(
-        context({
-          target: 'component:default/analytics-api',
-          callers: ['component:default/etl-worker'],
-          methods: ['GET'],
-          justification: 'The loader already reads analytics.',
-        }),
-      ),
-    ).rejects.toThrow(/leave methods and paths empty/);
-  });
 });

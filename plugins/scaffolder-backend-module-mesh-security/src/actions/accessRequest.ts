@@ -4,6 +4,8 @@ import { z as zod } from 'zod/v3';
 import { alreadyAllowed } from '../analysis/impact';
 import { addIstioAccess } from '../policy/istio';
 import { addLinkerdAccess } from '../policy/linkerd';
+import { addLinkerdRouteAccess } from '../policy/linkerdRoutes';
+import { routeMatchesFor } from '../policy/linkerdRouteMatches';
 import { parse } from 'yaml';
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
 import { ActionDeps, authorizeRequest, executePlan } from '../service/execute';
@@ -46,6 +48,22 @@ function liveServers(
     .filter(s => s.port > 0);
 }
 
+/** HTTPRoutes that the workload's live AuthorizationPolicies target (they exist in the cluster). */
+function liveRoutes(workload: EntityWorkload): string[] {
+  return workload.policies
+    .filter(p => p.kind === 'AuthorizationPolicy')
+    .map(
+      p =>
+        (
+          parse(p.yaml) as {
+            spec?: { targetRef?: { kind?: unknown; name?: unknown } };
+          }
+        ).spec?.targetRef,
+    )
+    .filter(t => t?.kind === 'HTTPRoute' && typeof t.name === 'string')
+    .map(t => String(t!.name));
+}
+
 /** Input schema of `mesh-security:access:request`. */
 export const accessRequestInput = (z: typeof zod) =>
   z.object({
@@ -66,7 +84,8 @@ export const accessRequestInput = (z: typeof zod) =>
 
 /**
  * `mesh-security:access:request`: opens (or joins) a pull request that lets callers reach a
- * component — an Istio AuthorizationPolicy rule, or Linkerd MeshTLSAuthentication identities.
+ * component — an Istio AuthorizationPolicy rule, or Linkerd MeshTLSAuthentication identities
+ * (per port, or per HTTPRoute when methods or paths are given).
  *
  * @public
  */
@@ -111,11 +130,9 @@ export function createAccessRequestAction(deps: ActionDeps) {
             .join(', ')})`,
         );
       const linkerd = workload.mesh === 'linkerd';
-      if (linkerd && (input.methods?.length || input.paths?.length)) {
-        throw new InputError(
-          'Linkerd targets get port-level access (MeshTLSAuthentication); leave methods and paths empty',
-        );
-      }
+      const perRoute = Boolean(input.methods?.length || input.paths?.length);
+      // Refuses what an HTTPRoute cannot express (suffix paths) before anything is read.
+      if (linkerd && perRoute) routeMatchesFor(input.methods, input.paths);
       const comment = `access for ${callers
         .map(c => `${c.namespace}/${c.serviceAccount}`)
         .join(', ')} requested by ${safeRequester(ctx.user?.ref)}${
@@ -149,24 +166,38 @@ export function createAccessRequestAction(deps: ActionDeps) {
         ports,
         justification: input.justification,
         expiry: input.expiry,
-        edit: docs =>
-          linkerd
-            ? addLinkerdAccess(
-                docs,
-                {
-                  ...base,
-                  ports: ports.map(p => ({
-                    port: p,
-                    name: workload.ports.find(wp => wp.port === p)?.name,
-                  })),
-                  callers: callers.map(c => ({
-                    namespace: c.namespace,
-                    name: c.serviceAccount,
-                  })),
-                  serversElsewhere: liveServers(workload),
-                },
-                target.trustDomain,
-              )
+        // A new HTTPRoute must never take requests from existing callers: the engine's
+        // before/after is checked on top of the structural guards of linkerdRoutes.ts.
+        mustKeepCallers: linkerd && perRoute,
+        edit: (docs, report) => {
+          const linkerdChange = {
+            ...base,
+            ports: ports.map(p => ({
+              port: p,
+              name: workload.ports.find(wp => wp.port === p)?.name,
+            })),
+            callers: callers.map(c => ({
+              namespace: c.namespace,
+              name: c.serviceAccount,
+            })),
+            serversElsewhere: liveServers(workload),
+          };
+          if (linkerd && perRoute)
+            return addLinkerdRouteAccess(
+              docs,
+              {
+                ...linkerdChange,
+                methods: input.methods,
+                paths: input.paths,
+                portsExplicit: Boolean(input.ports?.length),
+                routesElsewhere: liveRoutes(workload),
+                path,
+              },
+              target.trustDomain,
+              report.notes,
+            );
+          return linkerd
+            ? addLinkerdAccess(docs, linkerdChange, target.trustDomain)
             : addIstioAccess(docs, {
                 ...base,
                 principals: callers.map(c => c.principal),
@@ -175,7 +206,8 @@ export function createAccessRequestAction(deps: ActionDeps) {
                   methods: input.methods,
                   paths: input.paths,
                 },
-              }),
+              });
+        },
         probe,
         alreadyInEffect: engine =>
           alreadyAllowed(

@@ -20,4 +20,24 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'Remove only GET /status from checkout on payments-api; its other access, and every other caller, stay',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'revoke',
+          action: 'mesh-security:access:revoke',
+          name: 'Revoke access',
+          input: {
+            target: 'component:default/payments-api',
+            callers: ['component:default/checkout'],
+            methods: ['GET'],
+            paths: ['/status'],
+            justification: 'Checkout no longer shows the payment status page.',
+          },
+        },
+      ],
+    }),
+  },
 ];

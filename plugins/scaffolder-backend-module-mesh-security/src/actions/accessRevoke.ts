@@ -1,8 +1,11 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { z as zod } from 'zod/v3';
-import { removeIstioAccess } from '../policy/istio';
 import { removeLinkerdAccess } from '../policy/linkerd';
+import { removeLinkerdRouteAccess } from '../policy/linkerdRouteRevoke';
+import { routeMatchesFor } from '../policy/linkerdRouteMatches';
+import { describeRevocation } from '../policy/istioOperations';
+import { removeIstioAccess, revokeIstioRequests } from '../policy/istioRevoke';
 import { ActionDeps, authorizeRequest, executePlan } from '../service/execute';
 import {
   resolveCallers,
@@ -16,6 +19,9 @@ import {
   changeOutputSchema,
   clusterSchema,
   justificationSchema,
+  methodsSchema,
+  pathsSchema,
+  portsSchema,
   repositorySchema,
   targetSchema,
 } from '../validation';
@@ -30,14 +36,23 @@ export const accessRevokeInput = (z: typeof zod) =>
       .min(1)
       .max(20)
       .describe('Whose access to remove'),
+    ports: portsSchema(z).describe('Only these ports (every port when absent)'),
+    methods: methodsSchema(z).describe(
+      'Only these HTTP methods (every method when absent)',
+    ),
+    paths: pathsSchema(z).describe(
+      'Only these HTTP paths (every path when absent)',
+    ),
     justification: justificationSchema(z),
     cluster: clusterSchema(z),
     repository: repositorySchema(z),
   });
 
 /**
- * `mesh-security:access:revoke`: opens a pull request removing every grant of the callers in the
- * target's policy file (Istio principals in ALLOW rules, Linkerd MeshTLSAuthentication identities).
+ * `mesh-security:access:revoke`: opens a pull request removing the callers' access to the
+ * target — all of it, or only the given ports / methods / paths — in the target's policy file
+ * (Istio principals and operations in ALLOW rules, Linkerd MeshTLSAuthentication identities of
+ * Server-level and HTTPRoute grants). Other callers keep exactly what they had.
  *
  * @public
  */
@@ -45,7 +60,7 @@ export function createAccessRevokeAction(deps: ActionDeps) {
   return createTemplateAction({
     id: 'mesh-security:access:revoke',
     description:
-      "Removes callers' access to a component through a reviewed pull request against the GitOps repository.",
+      "Removes callers' access to a component (all of it, or some ports, methods or paths) through a reviewed pull request against the GitOps repository.",
     examples,
     supportsDryRun: true,
     schema: { input: accessRevokeInput, output: changeOutputSchema },
@@ -62,6 +77,18 @@ export function createAccessRevokeAction(deps: ActionDeps) {
         throw new InputError(
           `${input.target} is not in a service mesh; there is no identity-based access to revoke`,
         );
+      const unknownPort = input.ports?.find(
+        p => !workload.ports.some(wp => wp.port === p),
+      );
+      if (unknownPort !== undefined)
+        throw new InputError(
+          `${input.target} has no port ${unknownPort} (ports: ${workload.ports
+            .map(p => p.port)
+            .join(', ')})`,
+        );
+      const linkerd = workload.mesh === 'linkerd';
+      const perRoute = Boolean(input.methods?.length || input.paths?.length);
+      if (linkerd && perRoute) routeMatchesFor(input.methods, input.paths);
       const callers = await resolveCallers(deps.client, input.callers, target);
       const repository = resolveRepository(deps.config, input.repository);
       const path = await resolvePolicyPath(
@@ -69,46 +96,89 @@ export function createAccessRevokeAction(deps: ActionDeps) {
         target,
         deps.config.pathTemplate,
       );
-      const ports = workload.ports.map(p => p.port);
+      const ports = input.ports?.length
+        ? input.ports
+        : workload.ports.map(p => p.port);
+      const revocation = {
+        ...(input.ports?.length ? { ports: input.ports.map(String) } : {}),
+        ...(input.methods?.length ? { methods: input.methods } : {}),
+        ...(input.paths?.length ? { paths: input.paths } : {}),
+      };
+      const granular = Object.keys(revocation).length > 0;
+      const who = callers
+        .map(c => `${c.namespace}/${c.serviceAccount}`)
+        .join(', ');
+      const scope = granular ? describeRevocation(revocation) : 'any request';
       const base = {
         namespace: workload.namespace,
         targetLabels: workload.labels,
         selectorLabels: selectorLabels(workload.labels),
         targetName: workload.name,
       };
+      const linkerdChange = {
+        ...base,
+        ports: ports.map(p => ({
+          port: p,
+          name: workload.ports.find(wp => wp.port === p)?.name,
+        })),
+        callers: callers.map(c => ({
+          namespace: c.namespace,
+          name: c.serviceAccount,
+        })),
+      };
       await executePlan(ctx, deps, {
         kind: 'revoke',
         target,
         repository,
         path,
-        identity: callers.map(c => c.principal).sort(),
-        title: `revoke access of ${callers
-          .map(c => `${c.namespace}/${c.serviceAccount}`)
-          .join(', ')} to ${workload.namespace}/${workload.name}`,
+        identity: granular
+          ? [
+              callers.map(c => c.principal).sort(),
+              input.ports ?? [],
+              input.methods ?? [],
+              input.paths ?? [],
+            ]
+          : callers.map(c => c.principal).sort(),
+        title: `revoke ${granular ? `${scope} of ` : 'access of '}${who} to ${
+          workload.namespace
+        }/${workload.name}`,
         callers,
         ports,
         justification: input.justification,
-        edit: docs =>
-          workload.mesh === 'linkerd'
-            ? removeLinkerdAccess(
+        unchangedReason: `nothing to revoke: ${path} grants ${who} no ${
+          granular ? scope : 'access'
+        } to ${workload.namespace}/${workload.name}`,
+        probe: { callers, methods: input.methods, paths: input.paths },
+        edit: (docs, report) => {
+          if (linkerd && perRoute)
+            return removeLinkerdRouteAccess(
+              docs,
+              {
+                ...linkerdChange,
+                methods: input.methods,
+                paths: input.paths,
+                portsExplicit: Boolean(input.ports?.length),
+                path,
+              },
+              target.trustDomain,
+              report.removed,
+            );
+          if (linkerd)
+            return removeLinkerdAccess(
+              docs,
+              linkerdChange,
+              target.trustDomain,
+              report.removed,
+            );
+          const principals = callers.map(c => c.principal);
+          return granular
+            ? revokeIstioRequests(
                 docs,
-                {
-                  ...base,
-                  ports: workload.ports.map(p => ({
-                    port: p.port,
-                    name: p.name,
-                  })),
-                  callers: callers.map(c => ({
-                    namespace: c.namespace,
-                    name: c.serviceAccount,
-                  })),
-                },
-                target.trustDomain,
+                { ...base, principals, revocation },
+                report.removed,
               )
-            : removeIstioAccess(docs, {
-                ...base,
-                principals: callers.map(c => c.principal),
-              }),
+            : removeIstioAccess(docs, { ...base, principals }, report.removed);
+        },
       });
     },
   });

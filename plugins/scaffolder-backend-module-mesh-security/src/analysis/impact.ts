@@ -4,11 +4,16 @@ import {
   Engine,
   Finding,
 } from '@mesh-security/plugin-mesh-security-common';
-import { buildSnapshot, CallerAccount, SnapshotContext } from './snapshot';
+import { networkBlock, networkView, NetworkView } from './networkLayer';
+import { Probe, probeDecisions } from './probe';
+import { buildSnapshot, SnapshotContext } from './snapshot';
+
+export type { Probe } from './probe';
 
 /*
- * Impact and validation of a change with the engine: callers per port before and after, and the
- * blocking findings the change would introduce.
+ * Impact and validation of a change with the engine: callers per port before and after (the
+ * mesh layers: mTLS and authorization), the callers a NetworkPolicy still blocks after the
+ * change, and the blocking findings the change would introduce.
  */
 
 /**
@@ -29,59 +34,18 @@ export const BLOCKING_CODES = new Set([
 /** Callers of one port before and after. */
 export interface ImpactRow {
   port: number;
+  /** Callers the mesh (mTLS + authorization) lets in, before and after the change. */
   before: string[];
   after: string[];
   added: string[];
   removed: string[];
-  /** The requested requests on this port: `caller METHOD path: DENY → ALLOW`. */
+  /** The requested requests on this port: `caller METHOD path: DENY → ALLOW` (mesh layers). */
   requested: string[];
-}
-
-/** The requests a change is about (requested or revoked access). */
-export interface Probe {
-  callers: CallerAccount[];
-  methods?: string[];
-  paths?: string[];
-}
-
-/** A concrete path matching an Istio path pattern (`/api/*` → `/api/x`, `*.json` → `/x.json`). */
-const samplePath = (p: string) => p.replace(/\*$/, 'x').replace(/^\*/, '/x');
-
-/** Decisions of the engine for every (caller, method, path) of the probe on one port. */
-function probeDecisions(
-  engine: Engine,
-  ctx: SnapshotContext,
-  probe: Probe,
-  port: number,
-) {
-  const to = { namespace: ctx.target.namespace, name: ctx.target.name };
-  const workloads = engine.evaluate().workloads;
-  const out: Array<{ label: string; decision: 'ALLOW' | 'DENY' }> = [];
-  for (const c of probe.callers) {
-    const from = workloads.find(
-      w =>
-        w.namespace === c.namespace &&
-        w.serviceAccount === c.serviceAccount &&
-        w.name !== ctx.target.name,
-    );
-    for (const method of probe.methods?.length ? probe.methods : [undefined])
-      for (const path of probe.paths?.length ? probe.paths : [undefined]) {
-        const label = [`${c.namespace}/${c.serviceAccount}`, method, path]
-          .filter(Boolean)
-          .join(' ');
-        const decision = from
-          ? engine.check({
-              from: { namespace: from.namespace, name: from.name },
-              to,
-              port,
-              ...(method ? { method } : {}),
-              ...(path ? { path: samplePath(path) } : {}),
-            }).decision
-          : 'DENY';
-        out.push({ label, decision });
-      }
-  }
-  return out;
+  /**
+   * Callers the mesh lets in after the change whose connection a NetworkPolicy isolating the
+   * target refuses (deciding layer `network-policy`): `caller: NetworkPolicy ns/name`.
+   */
+  blockedByNetworkPolicy: string[];
 }
 
 /** The engine's view of a change. */
@@ -91,6 +55,8 @@ export interface ChangeAnalysis {
   newFindings: Finding[];
   /** The subset that blocks the change. */
   blocking: Finding[];
+  /** Requested requests the mesh allows after the change but a NetworkPolicy blocks. */
+  warnings: string[];
   before: Engine;
   after: Engine;
 }
@@ -114,6 +80,69 @@ export function peerLabel(edge: AccessEdge): string {
 const findingKey = (f: Finding) =>
   `${f.code}|${f.object.kind}|${f.object.namespace}|${f.object.name}`;
 
+const labels = (edges: AccessEdge[]) =>
+  [...new Set(edges.map(peerLabel))].sort();
+
+/** Callers after the change that the NetworkPolicy layer refuses, described for the table. */
+function networkBlocked(
+  network: NetworkView,
+  edges: AccessEdge[],
+  to: { namespace: string; name: string },
+  port: number,
+): string[] {
+  const out = new Set<string>();
+  for (const edge of edges) {
+    const p = edge.peer;
+    if (!('namespace' in p)) continue;
+    const block = networkBlock(network, p, to, port);
+    if (block) out.add(`${p.namespace}/${p.name}: ${block}`);
+  }
+  return [...out].sort();
+}
+
+/**
+ * Warnings for probed requests the mesh allows but a NetworkPolicy isolating the target refuses:
+ * the request will not work until a NetworkPolicy allows it.
+ */
+function networkWarnings(
+  network: NetworkView,
+  ctx: SnapshotContext,
+  decisions: ReturnType<typeof probeDecisions>,
+  port: number,
+): string[] {
+  const to = { namespace: ctx.target.namespace, name: ctx.target.name };
+  const out: string[] = [];
+  for (const r of decisions) {
+    const block =
+      r.decision === 'ALLOW' && r.from
+        ? networkBlock(network, r.from, to, port)
+        : undefined;
+    if (block)
+      out.push(
+        `${r.label} → ${to.namespace}/${to.name} port ${port}: the mesh allows it, but ${block} blocks the connection (deciding layer: network-policy). The request will not work until a NetworkPolicy allows it.`,
+      );
+  }
+  return out;
+}
+
+/**
+ * The NetworkPolicy warnings for requests already allowed by the mesh in the policy file's
+ * current state (the action then changes nothing, but the request may still not work).
+ */
+export function networkWarningsNow(
+  ctx: SnapshotContext,
+  text: string,
+  probe: Probe,
+  ports: number[],
+): string[] {
+  const options = { cluster: ctx.cluster };
+  const mesh = createEngine(buildSnapshot(ctx, text).snapshot, options);
+  const network = networkView(ctx, text);
+  return ports.flatMap(port =>
+    networkWarnings(network, ctx, probeDecisions(mesh, ctx, probe, port), port),
+  );
+}
+
 /** Evaluates the policy file before and after the edit around the target. */
 export function analyseChange(
   ctx: SnapshotContext,
@@ -127,26 +156,26 @@ export function analyseChange(
   const options = { cluster: ctx.cluster };
   const beforeEngine = createEngine(before.snapshot, options);
   const afterEngine = createEngine(after.snapshot, options);
+  const network = networkView(ctx, afterText, beforeText);
   const ref = { namespace: ctx.target.namespace, name: ctx.target.name };
+  const warnings = new Set<string>();
   const impact = ports.map(port => {
-    const b = [
-      ...new Set(beforeEngine.callersOf(ref, port).map(peerLabel)),
-    ].sort();
-    const a = [
-      ...new Set(afterEngine.callersOf(ref, port).map(peerLabel)),
-    ].sort();
+    const afterEdges = afterEngine.callersOf(ref, port);
+    const b = labels(beforeEngine.callersOf(ref, port));
+    const a = labels(afterEdges);
     const pb = probe ? probeDecisions(beforeEngine, ctx, probe, port) : [];
     const pa = probe ? probeDecisions(afterEngine, ctx, probe, port) : [];
-    const requested = pb.map(
-      (d, i) => `${d.label}: ${d.decision} → ${pa[i].decision}`,
-    );
+    networkWarnings(network, ctx, pa, port).forEach(w => warnings.add(w));
     return {
       port,
       before: b,
       after: a,
       added: a.filter(x => !b.includes(x)),
       removed: b.filter(x => !a.includes(x)),
-      requested,
+      requested: pb.map(
+        (d, i) => `${d.label}: ${d.decision} → ${pa[i].decision}`,
+      ),
+      blockedByNetworkPolicy: networkBlocked(network, afterEdges, ref, port),
     };
   });
   const old = new Set(
@@ -163,6 +192,7 @@ export function analyseChange(
     impact,
     newFindings: unique,
     blocking: unique.filter(f => BLOCKING_CODES.has(f.code)),
+    warnings: [...warnings],
     before: beforeEngine,
     after: afterEngine,
   };
@@ -185,13 +215,15 @@ export function impactTable(rows: ImpactRow[]): string {
   const cell = (v: string[]) =>
     v.length ? v.map(x => `\`${x}\``).join(', ') : '—';
   return [
-    '| port | callers before | callers after | added | removed | requested (before → after) |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| port | callers before | callers after | added | removed | requested (before → after) | blocked by NetworkPolicy (after) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       r =>
         `| ${r.port} | ${cell(r.before)} | ${cell(r.after)} | ${cell(
           r.added,
-        )} | ${cell(r.removed)} | ${cell(r.requested)} |`,
+        )} | ${cell(r.removed)} | ${cell(r.requested)} | ${cell(
+          r.blockedByNetworkPolicy,
+        )} |`,
     ),
   ].join('\n');
 }

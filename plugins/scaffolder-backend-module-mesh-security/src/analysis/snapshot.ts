@@ -14,14 +14,37 @@ import { ISTIO_PRINCIPAL } from '../validation';
  * and after a change: the policies that apply to the target today (from the backend), overridden
  * by the objects of the policy file (before or after the edit), the target workload, and one
  * workload per service account the policies or the request name (callers are shown by service
- * account). NetworkPolicies are not part of it (see below). Namespaces get the labels that make their workloads members of the target's mesh.
+ * account). Namespaces get the labels that make their workloads members of the target's mesh
+ * (and `kubernetes.io/metadata.name`, which every namespace carries). NetworkPolicies are only
+ * included on request (see networkLayer.ts).
  */
 
 /** A service account of a caller. */
 export interface CallerAccount {
   namespace: string;
   serviceAccount: string;
+  /**
+   * Pod labels of the caller's workload, when the caller was named as a component (its posture
+   * has them). Callers named by identity get a placeholder label: NetworkPolicy pod selectors
+   * cannot be evaluated for them.
+   */
+  labels?: Record<string, string>;
 }
+
+/** Options of {@link buildSnapshot}. */
+export interface SnapshotOptions {
+  /**
+   * How the impact sees each NetworkPolicy (see networkLayer.ts); NetworkPolicies are left out
+   * when absent.
+   */
+  networkPolicies?: (policy: NetworkPolicy) => NetworkPolicy[];
+}
+
+/** A NetworkPolicy of the snapshot. */
+export type NetworkPolicy = ReadResult['snapshot']['networkPolicies'][number];
+
+/** Label given to callers whose pod labels are unknown. */
+export const PLACEHOLDER_LABEL = 'mesh-security.io/caller';
 
 /** Inputs of {@link buildSnapshot}. */
 export interface SnapshotContext {
@@ -104,6 +127,7 @@ export function buildSnapshot(
   ctx: SnapshotContext,
   fileText: string,
   ownedText = '',
+  options: SnapshotOptions = {},
 ): ReadResult {
   const { objects } = mergeObjects(
     fileText,
@@ -113,9 +137,9 @@ export function buildSnapshot(
   const result = readObjects(objects, { cluster: ctx.cluster });
   const t = ctx.target;
   const snapshot = result.snapshot;
-  // The actions change mTLS and authorization only: NetworkPolicies select callers by pod and
-  // namespace labels that identities do not carry, so they are left out of the impact.
-  snapshot.networkPolicies = [];
+  snapshot.networkPolicies = options.networkPolicies
+    ? snapshot.networkPolicies.flatMap(options.networkPolicies)
+    : [];
   const accounts = [...ctx.callers, ...namedAccounts(objects)];
   const namespaces = new Set([t.namespace, ...accounts.map(a => a.namespace)]);
   snapshot.namespaces = [...namespaces]
@@ -167,7 +191,7 @@ export function buildSnapshot(
         a.namespace,
         name,
         a.serviceAccount,
-        { 'mesh-security.io/caller': a.serviceAccount },
+        a.labels ?? { [PLACEHOLDER_LABEL]: a.serviceAccount },
         [],
       ),
     );

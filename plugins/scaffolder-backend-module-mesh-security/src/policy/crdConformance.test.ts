@@ -9,6 +9,8 @@ import { fixture } from '../__testUtils__/harness';
 import { parsePolicyFile, stringifyPolicyFile } from './document';
 import { addIstioAccess } from './istio';
 import { addLinkerdAccess } from './linkerd';
+import { addLinkerdRouteAccess } from './linkerdRoutes';
+import { revokeIstioRequests } from './istioRevoke';
 import { enforceStrictMtls } from './peerAuthentication';
 
 /*
@@ -55,9 +57,59 @@ function written(): Record<string, string> {
     selectorLabels: { app: 'inventory' },
   });
   enforceStrictMtls(mtls, { namespace: 'inventory', name: 'default' });
+  // Per-route Linkerd access: 9 methods × 2 paths = 18 matches, split into rules of 8.
+  const routes = parsePolicyFile(
+    fixture('linkerd-analytics-routes.before.yaml'),
+    'routes.yaml',
+  );
+  addLinkerdRouteAccess(
+    routes,
+    {
+      namespace: 'data',
+      targetLabels: { app: 'analytics-api' },
+      selectorLabels: { app: 'analytics-api' },
+      targetName: 'analytics-api',
+      ports: [{ port: 8080, name: 'http' }],
+      callers: [{ namespace: 'ops', name: 'reporting' }],
+      methods: [
+        'GET',
+        'HEAD',
+        'POST',
+        'PUT',
+        'PATCH',
+        'DELETE',
+        'OPTIONS',
+        'CONNECT',
+        'TRACE',
+      ],
+      paths: ['/exports/*', '/export'],
+      portsExplicit: true,
+      path: 'routes.yaml',
+    },
+    'cluster.local',
+    [],
+  );
+  // Istio revoke: a shared rule split, notPorts on an operation granting every port.
+  const revoked = parsePolicyFile(
+    fixture('istio-payments-shared.yaml'),
+    'shared.yaml',
+  );
+  revokeIstioRequests(
+    revoked,
+    {
+      namespace: 'payments',
+      targetLabels: { app: 'payments-api' },
+      principals: ['cluster.local/ns/storefront/sa/checkout'],
+      revocation: { ports: ['8080'], paths: ['/status'] },
+    },
+    [],
+  );
   return {
     'istio golden': fixture('istio-payments.after.yaml'),
     'linkerd golden': fixture('linkerd-analytics.after.yaml'),
+    'linkerd per-route golden': fixture('linkerd-analytics-routes.after.yaml'),
+    'linkerd per-route, many matches': stringifyPolicyFile(routes),
+    'istio revoke (split rule, notPorts)': stringifyPolicyFile(revoked),
     'new Istio policy': stringifyPolicyFile(istioNew),
     'new Linkerd policies': stringifyPolicyFile(linkerdNew),
     'new PeerAuthentications': stringifyPolicyFile(mtls),
@@ -66,7 +118,8 @@ function written(): Record<string, string> {
 
 describeIfCrds('written objects satisfy the upstream CRD schemas', () => {
   const schemas = present ? loadCrdSchemas() : new Map();
-  it.each(Object.entries(present ? written() : {}))('%s', (_, text) => {
+  const cases = present ? written() : {};
+  it.each(Object.entries(cases))('%s', (_, text) => {
     const objects = parseAllDocuments(text).map(d => d.toJS());
     expect(objects.length).toBeGreaterThan(0);
     for (const o of objects)
@@ -74,6 +127,18 @@ describeIfCrds('written objects satisfy the upstream CRD schemas', () => {
         object: `${o.kind} ${o.metadata.name}`,
         errors: validateAgainstCrd(schemas, o),
       }).toEqual({ object: `${o.kind} ${o.metadata.name}`, errors: [] });
+  });
+
+  it('the cases exercise what they are named after', () => {
+    expect(cases['istio revoke (split rule, notPorts)']).toContain(
+      'notPorts: ["8080"]',
+    );
+    const route = parseAllDocuments(cases['linkerd per-route, many matches'])
+      .map(d => d.toJS())
+      .find(o => o.metadata.name === 'analytics-http-route');
+    expect(
+      route.spec.rules.map((r: { matches: unknown[] }) => r.matches.length),
+    ).toEqual([8, 8, 2]);
   });
 
   it('the validator rejects what the CRD rejects (unknown field, wrong type)', () => {
@@ -94,5 +159,17 @@ describeIfCrds('written objects satisfy the upstream CRD schemas', () => {
         spec: { action: 'PERMIT' },
       })[0],
     ).toMatch(/spec.action: must be one of/);
+    expect(
+      validateAgainstCrd(schemas, {
+        apiVersion: 'policy.linkerd.io/v1beta3',
+        kind: 'HTTPRoute',
+        spec: {
+          parentRefs: [{ kind: 'Server', name: 's' }],
+          rules: [{ matches: [{ path: { type: 'Suffix', value: '.json' } }] }],
+        },
+      })[0],
+    ).toMatch(
+      /spec.rules\[0\].matches\[0\].path.type: must be one of Exact, PathPrefix, RegularExpression/,
+    );
   });
 });

@@ -145,13 +145,17 @@ export function seqStrings(seq: YAMLSeq | undefined): string[] {
   );
 }
 
-/** A new document for an object, with a comment above it, separated by `---`. */
+/**
+ * A new document for an object, with a comment above it, separated by `---`. The comment sits on
+ * the object (after `---`), as in hand-written files: a document-level comment would be printed
+ * before the `---` and read back as the previous document's.
+ */
 export function newObjectDocument(
   value: Record<string, unknown>,
   comment?: string,
 ): Document {
   const doc = new Document(value);
-  if (comment) doc.commentBefore = ` ${comment}`;
+  if (comment && doc.contents) doc.contents.commentBefore = ` ${comment}`;
   return doc;
 }
 

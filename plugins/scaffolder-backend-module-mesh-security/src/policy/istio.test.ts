@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { parsePolicyFile, stringifyPolicyFile } from './document';
-import { addIstioAccess, removeIstioAccess } from './istio';
+import { addIstioAccess } from './istio';
+import { removeIstioAccess } from './istioRevoke';
 
 const base = {
   namespace: 'payments',
@@ -124,6 +125,28 @@ ${checkoutCharge}`;
     );
     expect(changed).toBe(true);
     expect(rules).toEqual([{ from: [{ source: { principals: [FRAUD] } }] }]);
+  });
+
+  it('drops a source left without principals even when it has other fields (they alone would widen it)', () => {
+    const mixed = `    - from:
+        - source:
+            principals: ["${CHECKOUT}"]
+            namespaces: ["storefront"]
+        - source:
+            principals: ["${FRAUD}"]
+      to:
+        - operation:
+            methods: ["GET"]
+`;
+    const { rules } = edit(policy(mixed), d =>
+      removeIstioAccess(d, { ...base, principals: [CHECKOUT] }),
+    );
+    expect(rules).toEqual([
+      {
+        from: [{ source: { principals: [FRAUD] } }],
+        to: [{ operation: { methods: ['GET'] } }],
+      },
+    ]);
   });
 
   it('reports no change for a principal the file does not name', () => {

@@ -230,52 +230,6 @@ function newPolicy(docs: Document[], change: IstioAccessChange): Document {
   );
 }
 
-/**
- * Removes the principals from every ALLOW rule selecting the target. A source left without
- * principals is removed, and so is a rule left without `from` — a rule without `from` would
- * allow every caller. Returns whether anything changed.
- */
-export function removeIstioAccess(
-  docs: Document[],
-  change: Pick<IstioAccessChange, 'namespace' | 'targetLabels' | 'principals'>,
-): boolean {
-  let changed = false;
-  for (const doc of allowPoliciesFor(docs, change)) {
-    const rules = seqAt(doc, ['spec', 'rules']);
-    if (!rules) continue;
-    for (const rule of [...rules.items].filter(isMap)) {
-      const from = seqAt(rule, ['from']);
-      if (!from) continue;
-      for (const entry of [...from.items].filter(isMap)) {
-        const principals = seqAt(entry, ['source', 'principals']);
-        if (!principals) continue;
-        for (const item of [...principals.items]) {
-          if (
-            change.principals.includes(
-              seqStrings({ items: [item] } as YAMLSeq)[0],
-            )
-          ) {
-            principals.items.splice(principals.items.indexOf(item), 1);
-            changed = true;
-          }
-        }
-        const source = entry.get('source', true) as unknown as YAMLMap;
-        if (principals.items.length === 0) {
-          source.delete('principals');
-          if (source.items.length === 0)
-            from.items.splice(from.items.indexOf(entry), 1);
-        }
-      }
-      if (from.items.length === 0)
-        rules.items.splice(rules.items.indexOf(rule), 1);
-    }
-    // An ALLOW policy without rules matches nothing: the workload stays deny-by-default.
-    if (rules.items.length === 0)
-      (doc.getIn(['spec'], true) as unknown as YAMLMap).delete('rules');
-  }
-  return changed;
-}
-
 /** Names of every document, for messages. */
 export const describeDoc = (doc: Document) =>
   `${objectId(doc).kind} ${objectId(doc).namespace ?? ''}/${

@@ -99,6 +99,9 @@ function gitlabMock(files: Record<string, string>) {
       mrs.push(mr);
       return HttpResponse.json(mr, { status: 201 });
     }),
+    http.get(`${API}/merge_requests/:iid`, ({ params }) =>
+      HttpResponse.json(mrs[Number(params.iid) - 1]),
+    ),
     http.put(`${API}/merge_requests/:iid`, async ({ request, params }) => {
       mrs[Number(params.iid) - 1].description = (
         (await request.json()) as { description: string }

@@ -212,14 +212,21 @@ export class GitlabMergeRequestPublisher implements PullRequestPublisher {
       if (!commit) continue;
       let mr: MergeRequest;
       if (existing) {
+        // Re-read the description right before appending (another replica may have appended
+        // since the list); GitLab has no conditional update for it either.
+        const latest = await this.call<MergeRequest>(
+          'read the merge request',
+          'GET',
+          `/merge_requests/${existing.iid}`,
+        );
         await this.call(
           'update the merge request',
           'PUT',
           `/merge_requests/${existing.iid}`,
           {
-            description: `${existing.description ?? ''}\n\n---\n\n${
-              applied.section
-            }`,
+            description: `${
+              latest?.description ?? existing.description ?? ''
+            }\n\n---\n\n${applied.section}`,
           },
         );
         mr = existing;

@@ -30,7 +30,15 @@ export async function upsertPullRequest(
   marker: string,
 ): Promise<OpenPull> {
   if (existing) {
-    const body = `${existing.body ?? ''}\n\n---\n\n${section}`;
+    // Re-read the body right before appending: another replica may have appended its section
+    // since the pull request was listed (GitHub has no conditional update for a PR body, so
+    // this narrows the window to one round trip; the commits record every request regardless).
+    const current = await ctx.call('read the pull request', () =>
+      ctx.octokit.pulls.get({ ...ctx.params, pull_number: existing.number }),
+    );
+    const body = `${
+      current?.data.body ?? existing.body ?? ''
+    }\n\n---\n\n${section}`;
     await ctx.call('update the pull request', () =>
       ctx.octokit.pulls.update({
         ...ctx.params,

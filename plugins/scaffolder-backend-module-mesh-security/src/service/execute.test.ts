@@ -2,6 +2,7 @@ import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import { setupServer } from 'msw/node';
 import { Document, YAMLMap, YAMLSeq } from 'yaml';
 import { addIstioAccess } from '../policy/istio';
+import { removeIstioAccess } from '../policy/istioRevoke';
 import { PAYMENTS_PATH, setup } from '../__testUtils__/harness';
 import { demoPosture } from '../__testUtils__/demoEstate';
 import { ChangePlan, executePlan } from './execute';
@@ -58,5 +59,38 @@ describe('executePlan validation (engine findings)', () => {
       message,
     );
     expect(github.requests.filter(r => r.method !== 'GET')).toHaveLength(0);
+  });
+});
+
+describe('executePlan: edits that must keep every caller', () => {
+  const dropCheckout = (docs: Document[]) =>
+    removeIstioAccess(docs, {
+      namespace: 'payments',
+      targetLabels: workload.labels,
+      principals: ['cluster.local/ns/storefront/sa/checkout'],
+    });
+
+  it('refuses a change the engine shows taking access away, and writes nothing', async () => {
+    const { github, deps, context } = setup(server);
+    await expect(
+      executePlan(context({}), deps, {
+        ...plan(dropCheckout),
+        mustKeepCallers: true,
+      }),
+    ).rejects.toThrow(
+      'The change would take access away from existing callers (port 8080: storefront/checkout (POST /charge)); nothing was written',
+    );
+    expect(github.requests.filter(r => r.method !== 'GET')).toHaveLength(0);
+  });
+
+  it('lets the same edit through when losing callers is the point (revoke)', async () => {
+    const { deps, context } = setup(server);
+    const out = await executePlan(context({}, true), deps, {
+      ...plan(dropCheckout),
+      kind: 'revoke',
+    });
+    expect(out.impact).toContain(
+      '| — | `storefront/checkout (POST /charge)` |',
+    );
   });
 });

@@ -13,7 +13,12 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { createHash } from 'node:crypto';
 import { Document } from 'yaml';
-import { analyseChange, impactTable, Probe } from '../analysis/impact';
+import {
+  analyseChange,
+  impactTable,
+  networkWarningsNow,
+  Probe,
+} from '../analysis/impact';
 import { unifiedDiff } from '../analysis/diff';
 import { buildSnapshot, CallerAccount } from '../analysis/snapshot';
 import { AccessRequestsConfig } from '../config';
@@ -40,6 +45,14 @@ export interface ActionDeps {
   ) => Promise<PullRequestPublisher>;
 }
 
+/** What an edit tells the pull request besides the diff. */
+export interface EditReport {
+  /** Explanations for the reviewers (e.g. Linkerd route semantics). */
+  notes: string[];
+  /** What a revoke removed, one line per grant. */
+  removed: string[];
+}
+
 /** One change, described by an action. */
 export interface ChangePlan {
   kind: 'request' | 'revoke' | 'enforce';
@@ -54,11 +67,18 @@ export interface ChangePlan {
   justification: string;
   expiry?: string;
   /** Edits the documents in place; returns whether anything changed. */
-  edit(docs: Document[]): boolean;
+  edit(docs: Document[], report: EditReport): boolean;
   /** The requests the change is about, probed before and after for the impact. */
   probe?: Probe;
   /** Whether the change is already in effect (then nothing is published). */
   alreadyInEffect?(engine: Engine): boolean;
+  /** Why nothing changed when the edit changes nothing (default: already in the file). */
+  unchangedReason?: string;
+  /**
+   * Refuse the change when the engine shows a caller losing access on a port (for edits that
+   * must only ever add access, e.g. a Linkerd HTTPRoute grant).
+   */
+  mustKeepCallers?: boolean;
 }
 
 /** Outputs of every action. */
@@ -71,6 +91,10 @@ export type ChangeOutput = {
   diff: string;
   impact: string;
   message: string;
+  /** Revoke: what was removed. */
+  removed?: string[];
+  /** Requests the mesh allows that a NetworkPolicy still blocks. */
+  warnings?: string[];
 };
 
 /** GitLab when an `integrations.gitlab` entry covers the host, GitHub otherwise. */
@@ -135,6 +159,17 @@ export function branchName(
   return `mesh-security/${plan.kind}/${plan.target.name}-${hash}`;
 }
 
+/** What the message adds to "Opened pull request …": what was removed, NetworkPolicy warnings. */
+function summary(last: { removed?: string[]; warnings?: string[] }): string {
+  const removed = last.removed?.length
+    ? `; removed: ${last.removed.join('; ')}`
+    : '';
+  const warned = last.warnings?.length
+    ? `; warning: a NetworkPolicy still blocks ${last.warnings.length} of the requested request(s) (see warnings)`
+    : '';
+  return `${removed}${warned}`;
+}
+
 /** Runs a plan: edit, validate, impact; dry-run reports, otherwise publishes. Sets the outputs. */
 export async function executePlan(
   ctx: ActionContext<any, ChangeOutput>,
@@ -149,11 +184,18 @@ export async function executePlan(
     target: plan.target.workload,
     callers: plan.callers,
   };
-  let unchangedReason = 'the policy file already contains this change';
-  let last: { diff: string; impact: string } = { diff: '', impact: '' };
+  let unchangedReason =
+    plan.unchangedReason ?? 'the policy file already contains this change';
+  let last: {
+    diff: string;
+    impact: string;
+    removed?: string[];
+    warnings?: string[];
+  } = { diff: '', impact: '' };
 
   const apply = async (current: string | undefined) => {
     const before = current ?? '';
+    last = { diff: '', impact: '' };
     if (
       plan.alreadyInEffect &&
       plan.alreadyInEffect(
@@ -163,10 +205,18 @@ export async function executePlan(
       )
     ) {
       unchangedReason = 'the requested access is already allowed';
+      const warnings = plan.probe
+        ? networkWarningsNow(snapshotCtx, before, plan.probe, plan.ports)
+        : [];
+      if (warnings.length > 0) {
+        unchangedReason += ` by the mesh, but a NetworkPolicy blocks it (${warnings.length} request(s), see warnings)`;
+        last = { ...last, warnings };
+      }
       return { content: before, changed: false, section: '' };
     }
     const docs = parsePolicyFile(before, plan.path);
-    if (!plan.edit(docs))
+    const report: EditReport = { notes: [], removed: [] };
+    if (!plan.edit(docs, report))
       return { content: before, changed: false, section: '' };
     const after = stringifyPolicyFile(docs);
     const analysis = analyseChange(
@@ -183,8 +233,22 @@ export async function executePlan(
           .join('; ')}`,
       );
     }
+    const lost = analysis.impact.filter(r => r.removed.length > 0);
+    if (plan.mustKeepCallers && lost.length > 0) {
+      throw new InputError(
+        `The change would take access away from existing callers (${lost
+          .map(r => `port ${r.port}: ${r.removed.join(', ')}`)
+          .join('; ')}); nothing was written`,
+      );
+    }
+    const warnings = plan.kind === 'request' ? analysis.warnings : [];
     const diff = unifiedDiff(plan.path, before, after);
-    last = { diff, impact: impactTable(analysis.impact) };
+    last = {
+      diff,
+      impact: impactTable(analysis.impact),
+      ...(plan.kind === 'revoke' ? { removed: report.removed } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    };
     const section = requestSection({
       title: plan.title,
       requester: safeRequester(ctx.user?.ref),
@@ -193,6 +257,9 @@ export async function executePlan(
       diff,
       impact: analysis.impact,
       findings: analysis.newFindings,
+      notes: report.notes,
+      removed: plan.kind === 'revoke' ? report.removed : undefined,
+      warnings,
     });
     return { content: after, changed: true, section };
   };
@@ -206,7 +273,7 @@ export async function executePlan(
       policyPath: plan.path,
       ...last,
       message: applied.changed
-        ? `Dry run: would open a pull request on ${branch}`
+        ? `Dry run: would open a pull request on ${branch}${summary(last)}`
         : `No change: ${unchangedReason}`,
     };
   } else {
@@ -216,9 +283,9 @@ export async function executePlan(
         path: plan.path,
         branch,
         title: `Mesh Security: ${plan.title}`,
-        commitMessage: `${plan.title}\n\nRequested by ${
-          safeRequester(ctx.user?.ref)
-        } through Backstage.`,
+        commitMessage: `${plan.title}\n\nRequested by ${safeRequester(
+          ctx.user?.ref,
+        )} through Backstage.`,
         header: pullRequestHeader(plan.path),
         apply,
         labels: deps.config.labels,
@@ -240,7 +307,7 @@ export async function executePlan(
       message: result.changed
         ? `${result.joined ? 'Added to the open' : 'Opened'} pull request ${
             result.pullRequestUrl
-          }`
+          }${summary(last)}`
         : `No change: ${unchangedReason}${
             result.pullRequestUrl
               ? ` (open pull request ${result.pullRequestUrl})`

@@ -10,6 +10,12 @@ export interface RequestSection {
   diff: string;
   impact: ImpactRow[];
   findings: Finding[];
+  /** Explanations for the reviewers (mesh semantics the change relies on). */
+  notes?: string[];
+  /** Revoke: what was removed. */
+  removed?: string[];
+  /** Requests the mesh will allow that a NetworkPolicy still blocks. */
+  warnings?: string[];
 }
 
 /** Free text as a Markdown quote that cannot close our markers or inject HTML comments. */
@@ -22,7 +28,13 @@ function quote(text: string): string {
     .join('\n');
 }
 
-/** The Markdown section of one request (requester, justification, expiry, diff, impact, findings). */
+/** A Markdown list of generated lines (our own text, built from validated values). */
+const list = (lines: string[]) => lines.map(l => `- ${l}`).join('\n');
+
+/**
+ * The Markdown section of one request (requester, justification, expiry, warnings, diff, what was
+ * removed, impact, notes, findings).
+ */
 export function requestSection(s: RequestSection): string {
   const findings = s.findings.length
     ? s.findings
@@ -45,16 +57,33 @@ export function requestSection(s: RequestSection): string {
     '',
     quote(s.justification),
     '',
+    ...(s.warnings?.length
+      ? [
+          '> [!WARNING]',
+          '> A NetworkPolicy still blocks what this change allows in the mesh:',
+          ...s.warnings.map(w => `> - ${w}`),
+          '',
+        ]
+      : []),
     '#### Policy change',
     '',
     '```diff',
     s.diff.trimEnd(),
     '```',
     '',
+    ...(s.removed
+      ? [
+          '#### Removed',
+          '',
+          list(s.removed.length ? s.removed : ['nothing']),
+          '',
+        ]
+      : []),
     '#### Impact: callers per port (Mesh Security engine)',
     '',
     impactTable(s.impact),
     '',
+    ...(s.notes?.length ? ['#### Notes', '', list(s.notes), ''] : []),
     '#### Findings',
     '',
     findings,

@@ -94,6 +94,7 @@ export async function resolveCallers(
     const linkerd = LINKERD_IDENTITY.exec(input);
     let namespace: string;
     let serviceAccount: string;
+    let labels: Record<string, string> | undefined;
     if (istio) [namespace, serviceAccount] = [istio[3], istio[5]];
     else if (linkerd) [namespace, serviceAccount] = [linkerd[3], linkerd[1]];
     else {
@@ -102,7 +103,11 @@ export async function resolveCallers(
         input,
         target.cluster,
       );
-      [namespace, serviceAccount] = [w.namespace, w.serviceAccount];
+      [namespace, serviceAccount, labels] = [
+        w.namespace,
+        w.serviceAccount,
+        w.labels,
+      ];
     }
     if (!DNS1123_LABEL.test(namespace) || !DNS1123_LABEL.test(serviceAccount))
       throw new InputError(
@@ -112,6 +117,7 @@ export async function resolveCallers(
       input,
       namespace,
       serviceAccount,
+      ...(labels ? { labels } : {}),
       principal: `${
         istio ? istio[1] : target.trustDomain
       }/ns/${namespace}/sa/${serviceAccount}`,
