@@ -19,6 +19,7 @@ import {
 import { stringify } from 'yaml';
 import { workloadSelectorOf } from '../entities/resolveWorkloads';
 import { workloadsOfEntity } from '../entities/workloadIndex';
+import { relevantFindings } from './relevantFindings';
 import { ClusterView, ClusterViews } from '../snapshots/ClusterViews';
 import { componentMtls, componentScorecard, countFindings, meshesOf } from './aggregate';
 
@@ -60,7 +61,13 @@ export class PostureService {
     const usedViews = located.length ? uniqueViews(located) : views;
     const findings = dedupe([
       ...workloads.flatMap(w => w.findings.map(f => ({ ...f, object: { ...f.object, cluster: f.object.cluster ?? w.cluster } }))),
-      ...usedViews.flatMap(view => relevantFindings(view, located.filter(l => l.view === view))),
+      ...usedViews.flatMap(view =>
+        relevantFindings(
+          view,
+          located.filter(l => l.view === view).map(l => l.workload),
+          w => view.graph?.policiesOf({ cluster: w.cluster, namespace: w.namespace, name: w.name, kind: w.kind }) ?? [],
+        ),
+      ),
     ]);
     const { mtls, reason } = componentMtls(workloads, noWorkloads);
     // Every cluster is reported: one that is unreachable or not read yet may hold workloads of
@@ -235,31 +242,6 @@ function renderPolicy(policy: SnapshotPolicy<JsonObject>): AppliedPolicy {
 
 function uniqueViews(located: Located[]): ClusterView[] {
   return [...new Set(located.map(l => l.view))];
-}
-
-const CLUSTER_WIDE_CODES = new Set(['MS420', 'MS421', 'MS422', 'MS330']);
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
-
-/**
- * A view's findings that matter to these workloads: those about objects in their namespaces,
- * and the cluster-wide ones (trust roots, NetworkPolicy enforcement). Indexed once per view.
- */
-function relevantFindings(view: ClusterView, located: Located[]): Finding[] {
-  if (located.length === 0) return [];
-  let index = view.memo.get('findings:by-namespace') as Map<string, Finding[]> | undefined;
-  if (!index) {
-    index = new Map();
-    for (const f of view.findings) {
-      // Findings about workloads reach an entity through its own workloads only.
-      if (WORKLOAD_KINDS.has(f.object.kind)) continue;
-      const key = CLUSTER_WIDE_CODES.has(f.code) ? '*' : f.object.namespace;
-      if (!index.has(key)) index.set(key, []);
-      index.get(key)!.push(f);
-    }
-    view.memo.set('findings:by-namespace', index);
-  }
-  const namespaces = [...new Set(located.map(l => l.workload.namespace))];
-  return [...(index.get('*') ?? []), ...namespaces.flatMap(ns => index!.get(ns) ?? [])];
 }
 
 function dedupe(findings: Finding[]): Finding[] {

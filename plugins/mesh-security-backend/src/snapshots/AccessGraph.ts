@@ -60,6 +60,19 @@ export class AccessGraph {
     return edges;
   }
 
+  /**
+   * `kind/namespace/name` of every policy applying to at least one workload; known once the
+   * graph is complete.
+   */
+  appliedPolicyKeys(): Set<string> | undefined {
+    if (!this.complete) return undefined;
+    const keys = new Set<string>();
+    for (const list of this.policies.values()) {
+      for (const p of list) keys.add(`${p.kind}/${p.namespace}/${p.name}`);
+    }
+    return keys;
+  }
+
   /** The policies applying to a workload; from the graph once built, else from the engine. */
   policiesOf(ref: WorkloadRef): Array<SnapshotPolicy<JsonObject>> {
     return this.policies.get(keyOf(ref)) ?? this.engine.policiesFor(ref);

@@ -1,0 +1,76 @@
+import { Finding, WorkloadPosture } from '@mesh-security/plugin-mesh-security-common';
+import { ClusterView } from '../snapshots/ClusterViews';
+
+/** Findings about the cluster as a whole (trust roots, NetworkPolicy enforcement). */
+const CLUSTER_WIDE_CODES = new Set(['MS420', 'MS421', 'MS422', 'MS330']);
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
+
+const objectKey = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
+
+interface FindingIndex {
+  clusterWide: Finding[];
+  /** Findings about a policy, by `kind/namespace/name`. */
+  byObject: Map<string, Finding[]>;
+  /** Findings about objects that apply to no workload (or not yet known to), by namespace. */
+  unattached: Map<string, Finding[]>;
+  /** Whether `byObject` is usable (the access graph knew which policy applies where). */
+  precise: boolean;
+}
+
+/**
+ * A view's findings that matter to a component's workloads there: the cluster-wide ones, those
+ * about the policies that apply to these workloads, and those about objects in their namespaces
+ * that apply to no workload at all (a policy selecting nothing, a malformed object) — not the
+ * findings about policies of the other components of the namespace, which are theirs.
+ * Findings about workloads reach a component through its own workloads, not from here.
+ *
+ * Until the access graph knows which policies apply where, every non-workload finding of the
+ * namespace is included (more, never fewer); that index is not kept.
+ */
+export function relevantFindings(
+  view: ClusterView,
+  workloads: WorkloadPosture[],
+  policiesOf: (w: WorkloadPosture) => Array<{ kind: string; namespace: string; name: string }>,
+): Finding[] {
+  if (workloads.length === 0) return [];
+  const index = findingIndex(view);
+  const out = [...index.clusterWide];
+  const seen = new Set<string>();
+  for (const ns of new Set(workloads.map(w => w.namespace))) out.push(...(index.unattached.get(ns) ?? []));
+  if (index.precise) {
+    for (const w of workloads) {
+      for (const p of policiesOf(w)) {
+        const key = objectKey(p.kind, p.namespace, p.name);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(...(index.byObject.get(key) ?? []));
+      }
+    }
+  }
+  return out;
+}
+
+function findingIndex(view: ClusterView): FindingIndex {
+  const held = view.memo.get('findings:index') as FindingIndex | undefined;
+  if (held) return held;
+  const applied = view.graph?.appliedPolicyKeys();
+  const index: FindingIndex = { clusterWide: [], byObject: new Map(), unattached: new Map(), precise: !!applied };
+  for (const f of view.findings) {
+    if (CLUSTER_WIDE_CODES.has(f.code)) {
+      index.clusterWide.push(f);
+      continue;
+    }
+    if (WORKLOAD_KINDS.has(f.object.kind)) continue;
+    const key = objectKey(f.object.kind, f.object.namespace, f.object.name);
+    if (applied?.has(key)) {
+      if (!index.byObject.has(key)) index.byObject.set(key, []);
+      index.byObject.get(key)!.push(f);
+    } else {
+      const ns = f.object.namespace ?? '';
+      if (!index.unattached.has(ns)) index.unattached.set(ns, []);
+      index.unattached.get(ns)!.push(f);
+    }
+  }
+  if (index.precise) view.memo.set('findings:index', index);
+  return index;
+}
