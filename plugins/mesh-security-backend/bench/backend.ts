@@ -134,8 +134,8 @@ async function main() {
   fs.writeFileSync(
     configFile,
     JSON.stringify({
-      app: { baseUrl: `http://localhost:${PORT}` },
-      backend: { baseUrl: `http://localhost:${PORT}`, listen: { port: PORT }, database: { client: 'better-sqlite3', connection: ':memory:' } },
+      app: { baseUrl: `http://127.0.0.1:${PORT}` },
+      backend: { baseUrl: `http://127.0.0.1:${PORT}`, listen: { port: PORT }, database: { client: 'better-sqlite3', connection: ':memory:' } },
       auth: { environment: 'development', providers: { guest: { dangerouslyAllowOutsideDevelopment: true } } },
       catalog: { rules: [{ allow: ['Component'] }], locations: [{ type: 'file', target: entitiesFile }] },
       kubernetes: {
@@ -155,10 +155,11 @@ async function main() {
   const backend = startChild('backendProcess.ts');
   await ask(backend, { type: 'start', configFile });
 
-  const base = `http://localhost:${PORT}/api`;
+  const base = `http://127.0.0.1:${PORT}/api`;
   const tokenRes = await fetch(`${base}/auth/guest/refresh`, { headers: { 'x-requested-with': 'XMLHttpRequest' } });
   const token = ((await tokenRes.json()) as any).backstageIdentity.token as string;
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  if (process.env.BENCH_IDENTITY_ENCODING) headers['accept-encoding'] = 'identity';
 
   for (;;) {
     const health = (await (await fetch(`${base}/mesh-security/health`, { headers })).json()) as any;
@@ -180,12 +181,15 @@ async function main() {
     await new Promise(r => setTimeout(r, 500));
   }
   // One warm-up view builds the evaluated views (once per generation per replica).
-  await fetch(`${base}/mesh-security/entity/component/default/svc-0`, { headers });
+  const sample = await (await fetch(`${base}/mesh-security/entity/component/default/svc-0`, { headers })).text();
+  // BENCH_DUMP=<file>: one response, to see what a view carries.
+  if (process.env.BENCH_DUMP) fs.writeFileSync(process.env.BENCH_DUMP, sample);
   const heap = await ask<{ heapUsed: number; rss: number }>(backend, { type: 'memory' });
 
   const pick = () => `svc-${Math.floor(Math.random() * size.entities)}`;
   // BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend process during the entity views.
   if (process.env.BENCH_PROFILE) await ask(backend, { type: 'profileStart' });
+  await ask(backend, { type: 'loopStart' });
   const ours: number[] = [];
   let oursBytes = 0;
   const before = await totalRequests();
@@ -198,6 +202,7 @@ async function main() {
   }
   const oursRequests = ((await totalRequests()) - before) / VIEWS;
   if (process.env.BENCH_PROFILE) await ask(backend, { type: 'profileStop', file: process.env.BENCH_PROFILE });
+  const loop = await ask<{ p50: number; p99: number; max: number }>(backend, { type: 'loopStop' });
 
   if (process.env.BENCH_BREAKDOWN) {
     for (const [label, url] of [['health', `${base}/mesh-security/health`], ['catalog', `${base}/catalog/entities/by-name/component/default/svc-1`], ['entity', `${base}/mesh-security/entity/component/default/svc-1`]]) {
@@ -247,6 +252,9 @@ async function main() {
   console.log(`time to first full snapshot (all clusters): ${(firstSnapshot / 1000).toFixed(1)} s`);
   console.log(`time until every access graph is built (steady state): ${(graphsReady / 1000).toFixed(1)} s`);
   for (const row of rows) console.log(row.map((c, i) => c.padEnd(i === 0 ? 26 : 28)).join(''));
+  console.log(
+    `backend event-loop delay during the Mesh Security views: p50 ${ms(loop.p50)}, p99 ${ms(loop.p99)}, max ${ms(loop.max)}`,
+  );
   console.log(`floor (catalog GET by name, same auth): p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`);
   console.log(
     `backend process after warm-up: heap in use ${(heap.heapUsed / 1024 / 1024).toFixed(0)} MiB, RSS ${(heap.rss / 1024 / 1024).toFixed(0)} MiB ` +
