@@ -21,14 +21,35 @@ import {
  * @public
  */
 export interface MeshCertificate {
+  /**
+   * What the certificate is: `istio-root` (Istio's root CA, from ConfigMap
+   * `istio-system/istio-ca-root-cert`), `linkerd-trust-anchor` (Linkerd's trust anchor, from
+   * ConfigMap `linkerd/linkerd-identity-trust-roots`), or `cert-manager` (a cert-manager
+   * `Certificate` that issues a mesh CA, e.g. Istio's `cacerts` or Linkerd's identity issuer).
+   */
   role: 'istio-root' | 'linkerd-trust-anchor' | 'cert-manager';
+  /** The object it was read from: the ConfigMap or the cert-manager `Certificate`. */
   object: { kind: string; namespace: string; name: string };
+  /**
+   * Subject distinguished name (ConfigMaps), or `spec.commonName` (cert-manager); absent when
+   * the certificate could not be read or has no common name.
+   */
   subject?: string;
+  /**
+   * Issuer distinguished name (ConfigMaps), or the issuer reference as `Kind/name`
+   * (cert-manager); absent when unknown.
+   */
   issuer?: string;
   /** ISO timestamp. */
   notAfter?: string;
+  /** Whole days until `notAfter` (negative once expired); absent when `notAfter` is unknown. */
   daysLeft?: number;
+  /**
+   * `ok`; `expiring`: fewer days left than the backend's warning threshold; `expired`: past
+   * `notAfter`; `unknown`: the certificate could not be read (see `message`).
+   */
   state: 'ok' | 'expiring' | 'expired' | 'unknown';
+  /** Why the state is `unknown` (e.g. no PEM block, cert-manager has not reported yet). */
   message?: string;
 }
 
@@ -38,7 +59,12 @@ export interface MeshCertificate {
  * @public
  */
 export interface ClusterStatus {
+  /** Cluster name as configured (the `cluster` of workloads and findings read from it). */
   name: string;
+  /**
+   * Where objects come from: `kubernetes` (listed or watched from the cluster's API server) or
+   * `manifests` (read from a directory of manifest files).
+   */
   source: 'kubernetes' | 'manifests';
   /** `pending`: never read yet; `unreachable`: the last reads failed (older data is served). */
   status: 'pending' | 'ok' | 'unreachable';
@@ -50,6 +76,7 @@ export interface ClusterStatus {
   fetchedAt?: string;
   /** While unreachable: since when (ISO) and why. */
   unreachableSince?: string;
+  /** Why the last read failed (the error message); absent once a read succeeds. */
   error?: string;
   /** Kinds whose CRD is not installed (e.g. `policy.linkerd.io/servers`): that mesh is absent. */
   notInstalled: string[];
@@ -57,11 +84,19 @@ export interface ClusterStatus {
   forbidden: Array<{ kind: string; message: string }>;
   /** Kinds (or manifest files) that could not be read for another reason. */
   errors: Array<{ kind: string; message: string }>;
+  /**
+   * Whether anything enforces NetworkPolicies: the API server stores them whatever the network
+   * plugin, but only a plugin implementing them filters traffic. `enforced` names the `enforcer`
+   * recognised from its node agent (e.g. `cilium`, `calico`); `notEnforced`: no known enforcer
+   * runs; `unknown`: DaemonSets could not be read, or the cluster was not read yet. `reason`
+   * explains the state in one line.
+   */
   networkPolicyEnforcement: {
     state: 'enforced' | 'notEnforced' | 'unknown';
     enforcer?: string;
     reason: string;
   };
+  /** The meshes' trust roots and CA certificates found (public data only; never Secrets). */
   certificates: MeshCertificate[];
   /** Objects held for this cluster. */
   objectCount: number;
@@ -77,10 +112,15 @@ export interface ClusterStatus {
  * @public
  */
 export interface AppliedPolicy {
+  /** Kind, e.g. `PeerAuthentication`, `AuthorizationPolicy`, `Server`, `NetworkPolicy`. */
   kind: string;
+  /** `group/version`, e.g. `security.istio.io/v1`. */
   apiVersion: string;
+  /** Namespace of the policy (Istio's root namespace for mesh-wide policies). */
   namespace: string;
+  /** Policy name. */
   name: string;
+  /** The policy as a YAML manifest: apiVersion, kind, name, namespace, labels and spec. */
   yaml: string;
 }
 
@@ -94,6 +134,10 @@ export interface EntityWorkload extends WorkloadPosture {
   callers: AccessEdge[];
   /** Whom this workload may call. */
   callees: AccessEdge[];
+  /**
+   * The policies that apply to this workload as a server: mTLS (PeerAuthentication, Linkerd
+   * Server), authorization and NetworkPolicies.
+   */
   policies: AppliedPolicy[];
 }
 
@@ -103,19 +147,36 @@ export interface EntityWorkload extends WorkloadPosture {
  * @public
  */
 export interface EntityPosture {
+  /** The catalog entity, e.g. `component:default/payments`. */
   entityRef: string;
   /** The component's overall mode: the workloads' common mode, PARTIAL when they differ. */
   mtls: MtlsMode;
+  /**
+   * Why this mode: for `UNKNOWN`, what is missing (e.g. no workload matches the entity's
+   * annotations); for `PARTIAL`, which modes the workloads have; usually absent otherwise.
+   */
   mtlsReason?: string;
+  /** The meshes of the entity's workloads, sorted, each once (empty without workloads). */
   meshes: Mesh[];
+  /** The entity's scorecard: per pillar, the worst status among its workloads. */
   scorecard: Scorecard;
+  /**
+   * Findings about the entity's workloads, about policies in their namespaces, and cluster-wide
+   * ones (trust roots, NetworkPolicy enforcement), without duplicates.
+   */
   findings: Finding[];
+  /** Number of `findings` per severity (every severity present, 0 when none). */
   findingCounts: Record<Severity, number>;
+  /**
+   * The workloads the entity's annotations select, in every cluster (empty when none matches or
+   * the annotations are missing).
+   */
   workloads: EntityWorkload[];
   /** The clusters consulted. */
   clusters: ClusterStatus[];
   /** True when a consulted cluster is unreachable, stale, pending or partly unreadable. */
   partial: boolean;
+  /** When this answer was computed (ISO timestamp); the data's age is in `clusters`. */
   generatedAt: string;
 }
 
@@ -125,16 +186,27 @@ export interface EntityPosture {
  * @public
  */
 export interface OverviewItem {
+  /** The catalog entity, e.g. `component:default/payments`. */
   entityRef: string;
+  /** The entity's `metadata.name`. */
   name: string;
+  /** The entity's `metadata.title`; absent when it has none. */
   title?: string;
+  /** The entity's `spec.owner` (an entity reference); absent when not set. */
   owner?: string;
+  /** The entity's `spec.system`; absent when not set. */
   system?: string;
+  /** The meshes of the component's workloads, sorted, each once. */
   meshes: Mesh[];
+  /** The component's mode: its workloads' common mode, `PARTIAL` when they differ. */
   mtls: MtlsMode;
+  /** The component's scorecard: per pillar, the worst status among its workloads. */
   scorecard: Scorecard;
+  /** Number of findings on the component's workloads, per severity. */
   findingCounts: Record<Severity, number>;
+  /** Number of workloads the component's annotations select, across all clusters. */
   workloadCount: number;
+  /** Names of the clusters its workloads run in, sorted. */
   clusters: string[];
 }
 
@@ -144,15 +216,27 @@ export interface OverviewItem {
  * @public
  */
 export interface OverviewQuery {
+  /** Only components with this exact `spec.owner`, e.g. `group:default/payments-team`. */
   owner?: string;
+  /** Only components with this exact `spec.system`. */
   system?: string;
+  /** Only components with at least one workload in this mesh. */
   mesh?: Mesh;
+  /** Only components whose overall mTLS mode is this one. */
   mode?: MtlsMode;
   /** Free text matched against name, title, owner and system. */
   search?: string;
+  /**
+   * Sort key (default `name`): `mtls` orders STRICT, PERMISSIVE, DISABLED, PARTIAL, UNKNOWN;
+   * `findings` sorts by a severity-weighted count (each severity weighs ten times the next
+   * lower one, `info` nothing). Ties are broken by entity reference.
+   */
   sort?: 'name' | 'owner' | 'system' | 'mtls' | 'findings';
+  /** Sort direction (default `asc`). */
   order?: 'asc' | 'desc';
+  /** Number of matching items to skip (default 0). */
   offset?: number;
+  /** Page size (default 25, at most 500). */
   limit?: number;
 }
 
@@ -162,9 +246,13 @@ export interface OverviewQuery {
  * @public
  */
 export interface OverviewResponse {
+  /** The requested page of matching components. */
   items: OverviewItem[];
+  /** Number of matching components across all pages. */
   totalItems: number;
+  /** The offset applied (the query's, or 0). */
   offset: number;
+  /** The page size applied (the query's, or 25). */
   limit: number;
   /** Counts over all matching components (before pagination). */
   distribution: {
@@ -173,7 +261,9 @@ export interface OverviewResponse {
   };
   /** Values present, for filter drop-downs. */
   facets: { owners: string[]; systems: string[] };
+  /** Every configured cluster, with the freshness and completeness of its data. */
   clusters: ClusterStatus[];
+  /** True when a cluster is unreachable, stale, pending or partly unreadable. */
   partial: boolean;
 }
 
@@ -191,10 +281,15 @@ export type CheckEndpoint = { entityRef: string } | WorkloadRef | { kind: 'exter
  * @public
  */
 export interface CheckRequest {
+  /** The caller: an entity (every workload of it), a workload, or `{ kind: 'external' }`. */
   from: CheckEndpoint;
+  /** The target: an entity (every workload of it) or a workload. */
   to: { entityRef: string } | WorkloadRef;
+  /** Target container port (1–65535; the pod's port, not a Service port). */
   port: number;
+  /** HTTP method, upper case (e.g. `GET`); omit for a plain TCP connection. */
   method?: string;
+  /** HTTP path, starting with `/`; omit for a plain TCP connection. */
   path?: string;
 }
 
@@ -205,13 +300,19 @@ export interface CheckRequest {
  * @public
  */
 export interface CheckResponse {
+  /** `ALLOW` only when there are results and every pair is allowed. */
   decision: 'ALLOW' | 'DENY';
+  /**
+   * One decision per (source, target) workload pair found in the same cluster; sources and
+   * targets in different clusters are not paired.
+   */
   results: Array<{
     cluster: string;
     from: WorkloadRef | { kind: 'external' };
     to: WorkloadRef;
     decision: AccessDecision;
   }>;
+  /** True when a cluster is unreachable, stale, pending or partly unreadable. */
   partial: boolean;
 }
 
@@ -223,6 +324,7 @@ export interface CheckResponse {
 export interface HealthResponse {
   /** `starting` until every cluster was tried once; `degraded` while one is unreachable. */
   status: 'ok' | 'degraded' | 'starting';
+  /** Every configured cluster's status. */
   clusters: ClusterStatus[];
 }
 
@@ -240,19 +342,25 @@ export type AccessChangeKind = 'request' | 'revoke' | 'enforce';
  * @public
  */
 export interface AccessChangePullRequest {
+  /** Pull request number in its repository. */
   number: number;
+  /** Pull request title (at most 300 characters). */
   title: string;
   /** The pull request's page on the forge. */
   url: string;
   /** Head branch: `mesh-security/<change>/<component name>-<hash>`. */
   branch: string;
+  /** The kind of change, from the branch name. */
   change: AccessChangeKind;
   /** Login of the account that opened it (the integration's bot or app, usually). */
   author?: string;
   /** ISO timestamps. */
   createdAt: string;
+  /** When the pull request last changed (ISO timestamp). */
   updatedAt: string;
+  /** The pull request is a draft (not ready for review). */
   draft: boolean;
+  /** Names of the pull request's labels. */
   labels: string[];
 }
 
@@ -272,9 +380,16 @@ export interface AccessChangePullRequest {
  * @public
  */
 export interface EntityPullRequests {
+  /** Outcome, as listed above. */
   status: 'ok' | 'not-configured' | 'unsupported-host' | 'error';
+  /** A short explanation for the statuses other than `ok`. */
   message?: string;
+  /**
+   * The GitOps repository asked (host, owner, name and its web URL); absent when none is
+   * named or the name cannot be parsed.
+   */
   repository?: { host: string; owner: string; name: string; url: string };
+  /** Open access-change pull requests, newest first; empty unless `status` is `ok`. */
   pullRequests: AccessChangePullRequest[];
   /** More open pull requests exist than the backend reads; the list may be incomplete. */
   truncated?: boolean;

@@ -6,6 +6,10 @@ import { AccessDecision, Finding, WorkloadPosture } from './model';
  * @public
  */
 export interface CliEvaluateJson {
+  /**
+   * Every workload, with the {@link WorkloadPosture} fields of the same names; `identity` is
+   * null when not meshed, `ports` lists every container port of the pod template.
+   */
   workloads: Array<{
     cluster: string;
     namespace: string;
@@ -17,6 +21,7 @@ export interface CliEvaluateJson {
     mtls: WorkloadPosture['mtls'];
     ports: Array<{ port: number; mtls: WorkloadPosture['mtls'] }>;
   }>;
+  /** Every finding: workload findings and policy findings. */
   findings: Finding[];
 }
 
@@ -49,8 +54,14 @@ export function workloadPostureToCliJson(workloads: WorkloadPosture[], findings:
  * @public
  */
 export interface CliCheckJson {
+  /** `ALLOW` when every layer allows the request, else `DENY`. */
   decision: AccessDecision['decision'];
+  /**
+   * One reason per layer (`mtls`, `authorization`, `network-policy`): the deciding policy as
+   * `Kind namespace/name`, or null when a default decided.
+   */
   reasons: Array<{ layer: string; policy: string | null; message: string }>;
+  /** Conditions that could not be evaluated; absent when everything could be. */
   cannotEvaluate?: string[];
 }
 

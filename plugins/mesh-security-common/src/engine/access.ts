@@ -12,6 +12,10 @@ import { networkPolicyCheck } from './networkPolicy';
  * @public
  */
 export class WorkloadNotFoundError extends Error {
+  /**
+   * Always `WorkloadNotFoundError`, so the error can be recognised by name where `instanceof`
+   * cannot be used (e.g. in logs, or when several copies of this package are loaded).
+   */
   readonly name = 'WorkloadNotFoundError';
 }
 

@@ -17,6 +17,7 @@ import { workloadScorecard } from './posture';
  * @public
  */
 export interface Evaluation {
+  /** The posture of every workload of the snapshot, sorted by namespace, name and kind. */
   workloads: WorkloadPosture[];
   /** Every finding: workload findings (also listed per workload) and policy findings. */
   findings: Finding[];

@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 export interface ManifestError {
   /** One line, naming the source and the document number. */
   message: string;
+  /** The source name given to {@link parseManifests} (e.g. the file path); absent without one. */
   source?: string;
   /** 1-based document number within the text. */
   document?: number;
@@ -19,7 +20,12 @@ export interface ManifestError {
  * @public
  */
 export interface ParsedManifests {
+  /**
+   * The parsed objects, in document order, with `List` kinds flattened to their items; not
+   * validated (pass them to {@link readObjects}).
+   */
   objects: unknown[];
+  /** One error per document that could not be parsed; empty when all parsed. */
   errors: ManifestError[];
 }
 

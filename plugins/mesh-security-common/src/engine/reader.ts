@@ -32,7 +32,12 @@ export interface ReadOptions {
  * @public
  */
 export interface ReadResult {
+  /** The objects the engine reads, trimmed; malformed objects are left out. */
   snapshot: Snapshot;
+  /**
+   * Findings about objects that were left out (MS401 malformed, e.g. a missing field or an
+   * unserved apiVersion) or are partly ignored (MS104 `portLevelMtls` without a selector).
+   */
   findings: Finding[];
 }
 

@@ -2,7 +2,14 @@ import { MtlsMode } from './mesh';
 import { WorkloadRef } from './workload';
 
 /**
- * The layer that decided (part of) an access decision.
+ * The layer that decided (part of) an access decision:
+ *
+ * - `mtls`: what the client sends (mTLS or plaintext, per Istio auto mTLS, DestinationRule TLS
+ *   settings, the Linkerd proxy or ztunnel) against what the target port accepts (`STRICT`
+ *   rejects plaintext);
+ * - `authorization`: the target's mesh authorization (Istio AuthorizationPolicy; Linkerd Server,
+ *   ServerAuthorization, AuthorizationPolicy and default inbound policy);
+ * - `network-policy`: Kubernetes NetworkPolicies isolating the target's pods (ingress).
  *
  * @public
  */
@@ -21,10 +28,18 @@ export type AccessSource = WorkloadRef | { kind: 'external' };
  * @public
  */
 export interface AccessRequest {
+  /** The client: a workload of the snapshot or `{ kind: 'external' }` (plaintext, outside). */
   from: AccessSource;
+  /** The server workload. */
   to: WorkloadRef;
+  /** Target container port (the pod's port, not a Service port). */
   port: number;
+  /**
+   * HTTP method, upper case (e.g. `GET`); absent: a rule restricting methods cannot be
+   * evaluated and is listed in {@link AccessDecision.cannotEvaluate}.
+   */
   method?: string;
+  /** HTTP request path, starting with `/`; absent: like `method`, for rules restricting paths. */
   path?: string;
   /** Optional HTTP host header (for AuthorizationPolicy `hosts`). */
   host?: string;
@@ -41,9 +56,16 @@ export interface AccessRequest {
  * @public
  */
 export interface AccessReason {
+  /** The layer this reason is about. */
   layer: AccessLayer;
+  /**
+   * The deciding object as `Kind namespace/name` (e.g. `PeerAuthentication prod/strict`), or
+   * the deciding setting (e.g. a Linkerd annotation); absent when a default decided.
+   */
   policy?: string;
+  /** One sentence explaining the layer's verdict, e.g. "port 8080 is STRICT (…) and …". */
   message: string;
+  /** The layer's verdict; the request is denied when any layer says `DENY`. */
   effect?: 'ALLOW' | 'DENY';
 }
 
@@ -54,8 +76,14 @@ export interface AccessReason {
  * @public
  */
 export interface AccessDecision {
+  /** `ALLOW` only when every layer allows the request; `DENY` when at least one denies it. */
   decision: 'ALLOW' | 'DENY';
+  /** One reason per layer, in order: `mtls`, `authorization`, `network-policy`. */
   reasons: AccessReason[];
+  /**
+   * Conditions the request did not give or the data did not settle (e.g. a `when` key, an
+   * unknown mTLS mode); absent when everything could be evaluated.
+   */
   cannotEvaluate?: string[];
 }
 
@@ -77,12 +105,19 @@ export type Peer =
  * @public
  */
 export interface AccessEdge {
+  /** The other end: the caller in a callers list, the callee in a callees list. */
   peer: Peer;
+  /** The receiving container port: this workload's for a caller, the peer's for a callee. */
   port: number;
   /** Present when the allowing rule restricts HTTP methods. */
   methods?: string[];
   /** Present when the allowing rule restricts HTTP paths. */
   paths?: string[];
+  /**
+   * The most specific layer that allowed the edge and its policy (`Kind namespace/name`), in
+   * the order authorization, network policy, mTLS; `default` when no policy decided (nothing
+   * restricts this caller).
+   */
   decidedBy: { layer: AccessLayer | 'default'; policy?: string };
   /** The mTLS mode of the receiving port (the target's side of the edge). */
   portMtls?: MtlsMode;

@@ -1,5 +1,15 @@
 /**
- * The state of one zero-trust pillar.
+ * The state of one zero-trust pillar:
+ *
+ * - `pass`: the practice is in place (e.g. every port STRICT);
+ * - `warn`: partly in place (e.g. PERMISSIVE ports, wildcard identities, isolation without a
+ *   namespace default deny);
+ * - `fail`: not in place (e.g. no mesh proxy, no ALLOW policy, no NetworkPolicy, Secrets kept
+ *   only in the cluster);
+ * - `unknown`: cannot be decided from the data read (or the component has no workloads).
+ *
+ * A component's pillar takes its workloads' worst status: `fail`, then `warn`, then `unknown`,
+ * then `pass` (see {@link combineScorecards}).
  *
  * @public
  */
@@ -11,7 +21,12 @@ export type PillarStatus = 'pass' | 'warn' | 'fail' | 'unknown';
  * @public
  */
 export interface Pillar {
+  /** Whether the practice is in place. */
   status: PillarStatus;
+  /**
+   * One line explaining the status, naming the ports, policies or Secrets involved (e.g.
+   * "mTLS disabled on ports 8080", "no NetworkPolicy isolates the workload").
+   */
   detail: string;
 }
 

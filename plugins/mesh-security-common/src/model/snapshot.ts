@@ -10,7 +10,12 @@
  * @public
  */
 export interface LabelSelector {
+  /** Labels that must all be present with these exact values. */
   matchLabels?: Record<string, string>;
+  /**
+   * Requirements that must all hold: `operator` is `In`, `NotIn` (with `values`), `Exists` or
+   * `DoesNotExist` (without).
+   */
   matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
 }
 
@@ -20,9 +25,13 @@ export interface LabelSelector {
  * @public
  */
 export interface ObjectMeta {
+  /** Namespace of the object (`default` when a manifest omits it, as `kubectl apply` does). */
   namespace: string;
+  /** `metadata.name` of the object. */
   name: string;
+  /** `metadata.labels` (empty when none). */
   labels: Record<string, string>;
+  /** `metadata.annotations` (empty when none). */
   annotations: Record<string, string>;
   /** RFC 3339; absent in manifests (then "oldest wins" cannot be decided). */
   creationTimestamp?: string;
@@ -34,8 +43,14 @@ export interface ObjectMeta {
  * @public
  */
 export interface SnapshotNamespace {
+  /** Namespace name. */
   name: string;
+  /**
+   * Namespace labels, e.g. Istio's `istio-injection`, `istio.io/rev`, `istio.io/dataplane-mode`,
+   * used to predict mesh membership and to match NetworkPolicy `namespaceSelector`s.
+   */
   labels: Record<string, string>;
+  /** Namespace annotations, e.g. Linkerd's `linkerd.io/inject` and `config.linkerd.io/…`. */
   annotations: Record<string, string>;
 }
 
@@ -45,8 +60,11 @@ export interface SnapshotNamespace {
  * @public
  */
 export interface ContainerPort {
+  /** `containerPort` number (1–65535). */
   port: number;
+  /** Port name (referenced by named ports in NetworkPolicies and Linkerd Servers); optional. */
   name?: string;
+  /** `TCP` (Kubernetes' default when omitted), `UDP` or `SCTP`. */
   protocol?: string;
 }
 
@@ -56,12 +74,20 @@ export interface ContainerPort {
  * @public
  */
 export interface SnapshotPod {
+  /** Pod name. */
   name: string;
+  /** The pod's own labels (may differ from the template's, e.g. after a partial rollout). */
   labels: Record<string, string>;
+  /**
+   * The pod's annotations, including those set by injection (e.g. Istio ambient's
+   * `ambient.istio.io/redirection: enabled`).
+   */
   annotations: Record<string, string>;
   /** Names of containers, including init containers running as native sidecars. */
   containers: string[];
+  /** `status.podIP`; absent before the pod is scheduled and networked. */
   podIP?: string;
+  /** `status.phase`: `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`; may be absent. */
   phase?: string;
 }
 
@@ -71,7 +97,14 @@ export interface SnapshotPod {
  * @public
  */
 export interface SecretUse {
+  /** Name of the Secret in the workload's namespace (the Secret itself is never read). */
   name: string;
+  /**
+   * How the pod template uses it: `volume` (a `secret` volume or projected volume source), `env`
+   * (`env[].valueFrom.secretKeyRef`) or `envFrom` (`envFrom[].secretRef`). `csi` (a Secret
+   * provided through a CSI volume) is reserved: {@link readObjects} does not produce it and
+   * records CSI secrets-store volumes in {@link SnapshotWorkload.csiSecretStore} instead.
+   */
   via: 'volume' | 'env' | 'envFrom' | 'csi';
 }
 
@@ -81,22 +114,29 @@ export interface SecretUse {
  * @public
  */
 export interface SnapshotWorkload {
+  /** Kubernetes namespace of the workload. */
   namespace: string;
+  /** Name of the top-level controller (e.g. the Deployment owning the ReplicaSet), or the Pod. */
   name: string;
+  /** Controller kind: `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob` or `Pod`. */
   kind: string;
   /** Pod template labels (bare pods: the pod's labels). */
   labels: Record<string, string>;
   /** Pod template annotations. */
   annotations: Record<string, string>;
+  /** `serviceAccountName` of the pod template (`default` when unset): the mesh identity. */
   serviceAccount: string;
+  /** `true` when pods use the node's network (`hostNetwork`): never mesh-injected; else absent. */
   hostNetwork?: boolean;
   /** Container names of the template (including native sidecars among init containers). */
   containers: string[];
   /** Every container port of the pod template (proxy containers excluded). */
   ports: ContainerPort[];
+  /** Secrets the pod template mounts or reads, one entry per (name, use). */
   secrets: SecretUse[];
   /** A CSI secrets-store volume is mounted. */
   csiSecretStore: boolean;
+  /** Live pods of the workload; empty when read from manifests or when scaled to zero. */
   pods: SnapshotPod[];
 }
 
@@ -106,10 +146,16 @@ export interface SnapshotWorkload {
  * @public
  */
 export interface SnapshotService {
+  /** Namespace of the Service. */
   namespace: string;
+  /** Service name (the first label of its DNS name `<name>.<namespace>.svc.<cluster domain>`). */
   name: string;
   /** null: no selector (endpoints managed elsewhere). */
   selector: Record<string, string> | null;
+  /**
+   * Service ports: `port` is the Service's, `targetPort` the container port (a number or a port
+   * name; Kubernetes defaults it to `port` when absent).
+   */
   ports: Array<{ port: number; targetPort?: number | string; name?: string; protocol?: string }>;
 }
 
@@ -119,8 +165,11 @@ export interface SnapshotService {
  * @public
  */
 export interface SnapshotPolicy<Spec> extends ObjectMeta {
+  /** Kind, e.g. `PeerAuthentication`, `AuthorizationPolicy`, `Server`, `NetworkPolicy`. */
   kind: string;
+  /** `group/version` as read, e.g. `security.istio.io/v1` or `policy.linkerd.io/v1beta3`. */
   apiVersion: string;
+  /** The object's `spec`, unchanged (the engine validated the fields it reads). */
   spec: Spec;
 }
 
@@ -137,7 +186,17 @@ export type JsonObject = { [key: string]: unknown };
  * @public
  */
 export interface MeshConfigValues {
+  /**
+   * From the `mesh` key of ConfigMap `istio`: `rootNamespace` (where mesh-wide policies live,
+   * Istio's default `istio-system`) and `trustDomain` (the SPIFFE trust domain, default
+   * `cluster.local`). Absent when the ConfigMap was not read.
+   */
   istio?: { rootNamespace?: string; trustDomain?: string };
+  /**
+   * From the `values` key of ConfigMap `linkerd-config`: `identityTrustDomain`, the cluster-wide
+   * default inbound policy (e.g. `all-unauthenticated`, `all-authenticated`, `deny`) and
+   * `clusterNetworks` (CIDRs). Absent when the ConfigMap was not read.
+   */
   linkerd?: { trustDomain?: string; defaultInboundPolicy?: string; clusterNetworks?: string[] };
 }
 
@@ -147,16 +206,26 @@ export interface MeshConfigValues {
  * @public
  */
 export interface Snapshot {
+  /** Cluster name; absent when unnamed (the engine then reports `default`). */
   cluster?: string;
+  /** Mesh-wide settings read from the meshes' ConfigMaps (engine options win over them). */
   meshConfig: MeshConfigValues;
+  /**
+   * Namespaces read. A workload whose namespace is missing has an `UNKNOWN` membership
+   * prediction, unless its pods or template say otherwise.
+   */
   namespaces: SnapshotNamespace[];
+  /** Workloads: pod controllers and bare pods, with their live pods grouped under them. */
   workloads: SnapshotWorkload[];
+  /** Services (to resolve the hosts DestinationRules name to workloads). */
   services: SnapshotService[];
+  /** Istio security objects (`security.istio.io` and `networking.istio.io`). */
   istio: {
     peerAuthentications: Array<SnapshotPolicy<JsonObject>>;
     destinationRules: Array<SnapshotPolicy<JsonObject>>;
     authorizationPolicies: Array<SnapshotPolicy<JsonObject>>;
   };
+  /** Linkerd policy objects (`policy.linkerd.io`). */
   linkerd: {
     servers: Array<SnapshotPolicy<JsonObject>>;
     serverAuthorizations: Array<SnapshotPolicy<JsonObject>>;
@@ -165,7 +234,12 @@ export interface Snapshot {
     networkAuthentications: Array<SnapshotPolicy<JsonObject>>;
     httpRoutes: Array<SnapshotPolicy<JsonObject>>;
   };
+  /** Kubernetes NetworkPolicies (`networking.k8s.io/v1`). */
   networkPolicies: Array<SnapshotPolicy<JsonObject>>;
+  /**
+   * External Secrets Operator `ExternalSecret`s: `targetSecret` is the Secret each one writes
+   * (`spec.target.name`, defaulting to the ExternalSecret's name).
+   */
   externalSecrets: Array<{ namespace: string; name: string; targetSecret: string }>;
 }
 

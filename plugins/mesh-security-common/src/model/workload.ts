@@ -8,9 +8,19 @@ import { Scorecard } from './scorecard';
  * @public
  */
 export interface WorkloadRef {
+  /**
+   * Cluster name (as configured in the backend); absent: whichever cluster holds the workload.
+   * An engine finds only refs naming its own cluster, or none.
+   */
   cluster?: string;
+  /** Kubernetes namespace of the workload. */
   namespace: string;
+  /** Workload name: the top-level controller's (e.g. the Deployment, not its ReplicaSet). */
   name: string;
+  /**
+   * Controller kind (`Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob`, or `Pod` for a
+   * bare pod); absent: any kind (give it when workloads of several kinds share the name).
+   */
   kind?: string;
 }
 
@@ -20,20 +30,42 @@ export interface WorkloadRef {
  * @public
  */
 export interface WorkloadPosture {
+  /** Cluster the workload runs in (the engine's `cluster` option, `default` without one). */
   cluster: string;
+  /** Kubernetes namespace of the workload. */
   namespace: string;
+  /** Workload name: the top-level controller's (e.g. the Deployment), or the bare Pod's. */
   name: string;
+  /** Controller kind: `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob` or `Pod`. */
   kind: string;
+  /**
+   * Service account of the pod template (`default` when unset). The mesh identity is derived
+   * from it: workloads sharing a service account share an identity, so callers' rules that name
+   * the identity cannot tell them apart.
+   */
   serviceAccount: string;
+  /** The data plane the workload's pods belong to (observed from live pods, else predicted). */
   mesh: Mesh;
   /** SPIFFE id (Istio) or Linkerd identity; null when not meshed. */
   identity: string | null;
+  /**
+   * The workload's inbound mTLS mode: the ports' common mode, `PARTIAL` when ports or live pods
+   * differ, `UNKNOWN` when data is missing (see `mtlsReason`).
+   */
   mtls: MtlsMode;
+  /**
+   * Why this mode: the deciding policy, annotation or default, the per-port modes for
+   * `PARTIAL`, or what is missing for `UNKNOWN`; absent when no explanation applies.
+   */
   mtlsReason?: string;
+  /** The mode of every container port of the pod template (proxy containers excluded). */
   ports: PortMtls[];
   /** Live pods with a proxy vs all live pods (0/0 when read from manifests). */
   pods: { meshed: number; total: number };
+  /** Pod template labels (a bare pod's own labels); catalog entities select workloads by them. */
   labels: Record<string, string>;
+  /** Findings about this workload itself (policy-level findings are in the evaluation only). */
   findings: Finding[];
+  /** The workload's zero-trust scorecard. */
   scorecard: Scorecard;
 }

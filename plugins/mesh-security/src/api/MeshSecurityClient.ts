@@ -36,12 +36,14 @@ export class MeshSecurityClient implements MeshSecurityApi {
     this.fetchApi = options.fetchApi;
   }
 
+  /** {@inheritDoc MeshSecurityApi.getEntityPosture} */
   async getEntityPosture(
     entityRef: string | CompoundEntityRef,
   ): Promise<EntityPosture> {
     return this.request<EntityPosture>(`/entity/${entityPath(entityRef)}`);
   }
 
+  /** {@inheritDoc MeshSecurityApi.getEntityPullRequests} */
   async getEntityPullRequests(
     entityRef: string | CompoundEntityRef,
   ): Promise<EntityPullRequests> {
@@ -50,6 +52,7 @@ export class MeshSecurityClient implements MeshSecurityApi {
     );
   }
 
+  /** {@inheritDoc MeshSecurityApi.getOverview} */
   async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
@@ -61,6 +64,7 @@ export class MeshSecurityClient implements MeshSecurityApi {
     return this.request<OverviewResponse>(`/overview${qs ? `?${qs}` : ''}`);
   }
 
+  /** {@inheritDoc MeshSecurityApi.check} */
   async check(request: CheckRequest): Promise<CheckResponse> {
     return this.request<CheckResponse>('/check', {
       method: 'POST',
@@ -69,6 +73,7 @@ export class MeshSecurityClient implements MeshSecurityApi {
     });
   }
 
+  /** {@inheritDoc MeshSecurityApi.getHealth} */
   async getHealth(): Promise<HealthResponse> {
     // 503 while the backend is starting still carries a HealthResponse body worth showing.
     const response = await this.fetch('/health');

@@ -54,9 +54,11 @@ const useStyles = makeStyles<Theme, { mode: MtlsMode }>(theme => ({
  * @public
  */
 export interface MtlsBadgeProps {
+  /** The mode to show. */
   mode: MtlsMode;
   /** Why this mode (shown as a tooltip and read by screen readers). */
   reason?: string;
+  /** Chip size (default `small`). */
   size?: 'small' | 'medium';
 }
 
