@@ -27,7 +27,7 @@ stage() {
 }
 
 stage "lint" npx backstage-cli repo lint
-stage "type check (tsc)" npx tsc --noEmit
+stage "type check (tsc) and API reports" npm run -s test:api-reports
 stage "unit tests (jest)" npx backstage-cli repo test --watchAll=false \
   --json --outputFile="$results_dir/unit.json"
 stage "backend on PostgreSQL and Redis" bash .ci/test-services.sh
