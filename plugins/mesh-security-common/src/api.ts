@@ -362,6 +362,12 @@ export interface AccessChangePullRequest {
   draft: boolean;
   /** Names of the pull request's labels. */
   labels: string[];
+  /**
+   * Entity refs (lower case) of the components whose access changes the pull request carries,
+   * read from the markers the scaffolder actions write in its description; absent for a pull
+   * request without markers (then only its branch name ties it to a component).
+   */
+  targets?: string[];
 }
 
 /**

@@ -43,6 +43,7 @@ interface GithubPull {
   updated_at: string;
   draft?: boolean;
   labels?: Array<{ name?: string } | string>;
+  body?: string | null;
 }
 
 /** An Octokit failure reduced to what we may look at (never its message or request). */
@@ -121,12 +122,28 @@ function safeUrl(url: string, fallback: string): string {
   }
 }
 
+// The scaffolder actions write one `<!-- mesh-security:target=<entity ref> -->` per request in
+// the description (a request joining an open pull request adds its own).
+const TARGET_MARKER = /<!-- mesh-security:target=([A-Za-z0-9._:/-]{1,300}) -->/g;
+const MAX_TARGETS = 50;
+
+function targetsOf(body: unknown): string[] | undefined {
+  if (typeof body !== 'string') return undefined;
+  const targets = new Set<string>();
+  for (const match of body.matchAll(TARGET_MARKER)) {
+    targets.add(match[1].toLowerCase());
+    if (targets.size >= MAX_TARGETS) break;
+  }
+  return targets.size > 0 ? [...targets] : undefined;
+}
+
 function toAccessChange(
   pull: GithubPull,
   repo: GitopsRepository,
 ): AccessChangePullRequest | undefined {
   const branch = parseAccessChangeBranch(pull.head?.ref ?? '');
   if (!branch || typeof pull.number !== 'number') return undefined;
+  const targets = targetsOf(pull.body);
   return {
     number: pull.number,
     title: String(pull.title ?? '').slice(0, 300),
@@ -143,6 +160,7 @@ function toAccessChange(
     labels: (pull.labels ?? [])
       .map(l => (typeof l === 'string' ? l : l.name ?? ''))
       .filter(Boolean),
+    ...(targets ? { targets } : {}),
   };
 }
 

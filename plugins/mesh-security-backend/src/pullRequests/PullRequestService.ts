@@ -1,5 +1,5 @@
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { JsonValue } from '@backstage/types';
 import { EntityPullRequests } from '@mesh-security/plugin-mesh-security-common';
@@ -69,8 +69,11 @@ export class PullRequestService {
     return {
       status: 'ok',
       repository,
+      // A pull request names its components in markers; older ones only by branch name.
       pullRequests: listing.pullRequests.filter(p =>
-        isAccessChangeOf(p.branch, entity.metadata.name),
+        p.targets
+          ? p.targets.includes(stringifyEntityRef(entity).toLowerCase())
+          : isAccessChangeOf(p.branch, entity.metadata.name),
       ),
       truncated: listing.truncated,
       fetchedAt: listing.fetchedAt,

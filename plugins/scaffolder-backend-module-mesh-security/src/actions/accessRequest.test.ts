@@ -57,6 +57,8 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
       '> Checkout shows the payment status page after an order.',
     );
     expect(pull.body).toContain('2026-12-31');
+    // The marker the backend lists the pull request by, on the target's Security tab.
+    expect(pull.body).toContain('<!-- mesh-security:target=component:default/payments-api -->');
     expect(pull.body).toContain('+            methods: ["GET"]');
     expect(pull.body).toContain(
       '| port | callers before | callers after | added | removed | requested (before → after) |',
@@ -114,6 +116,9 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     expect(content).toContain('/status');
     expect(content).toContain('cluster.local/ns/payments/sa/fraud-check');
     expect(github.pulls[0].body.match(/### allow/g)).toHaveLength(2);
+    expect(
+      github.pulls[0].body.match(/<!-- mesh-security:target=component:default\/payments-api -->/g),
+    ).toHaveLength(2);
     expect(github.requests.filter(r => r.method === 'PUT')).toHaveLength(2);
   });
 

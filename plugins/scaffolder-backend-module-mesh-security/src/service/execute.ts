@@ -250,6 +250,7 @@ export async function executePlan(
       ...(warnings.length ? { warnings } : {}),
     };
     const section = requestSection({
+      target: plan.target.ref,
       title: plan.title,
       requester: safeRequester(ctx.user?.ref),
       justification: plan.justification,

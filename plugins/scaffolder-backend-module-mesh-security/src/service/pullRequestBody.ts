@@ -3,6 +3,8 @@ import { ImpactRow, impactTable } from '../analysis/impact';
 
 /** What one request contributes to a pull request body. */
 export interface RequestSection {
+  /** The target component's entity ref (validated); marked in the body for the Security tab. */
+  target: string;
   title: string;
   requester: string;
   justification: string;
@@ -45,6 +47,9 @@ export function requestSection(s: RequestSection): string {
         .join('\n')
     : '- none introduced by this change';
   return [
+    // Ties the pull request to the component (the backend lists it on its Security tab), also
+    // when a later request for another component joins it.
+    `<!-- mesh-security:target=${s.target} -->`,
     `### ${s.title}`,
     '',
     `- **Requested by:** \`${s.requester}\``,
