@@ -1,6 +1,7 @@
 import { expect, Locator, Page, test } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
+import { GithubMock, startGithubMock } from './githubMock';
 import { signInAsGuest, waitForMeshSecurityData } from './helpers';
 
 /*
@@ -47,6 +48,16 @@ function graphNode(graph: Locator, label: string): Locator {
 }
 
 test.describe('mesh security', () => {
+  // The GitOps repository of app-config.e2e.yaml, with no pull request open yet: the Security
+  // tab lists none (the scaffolder spec opens one and sees it listed).
+  let github: GithubMock | undefined;
+  test.beforeAll(async () => {
+    github = await startGithubMock(7790, 'acme', 'gitops', {});
+  });
+  test.afterAll(async () => {
+    await github?.close();
+  });
+
   test.beforeEach(async ({ page }) => {
     await signInAsGuest(page);
     await waitForMeshSecurityData(page);
@@ -103,6 +114,9 @@ test.describe('mesh security', () => {
       page
         .getByText('spiffe://cluster.local/ns/payments/sa/payments-api')
         .first(),
+    ).toBeVisible();
+    await expect(
+      page.getByText('No open access-change pull requests'),
     ).toBeVisible();
     await saveScreenshot(page, 'entity-security.png', 1900);
   });
