@@ -82,8 +82,8 @@ export function serverAuthorization(ns: string, name: string, spec: Obj): Obj {
   return { apiVersion: 'policy.linkerd.io/v1beta1', kind: 'ServerAuthorization', metadata: meta(ns, name), spec };
 }
 
-export function httpRoute(ns: string, name: string, spec: Obj): Obj {
-  return { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'HTTPRoute', metadata: meta(ns, name), spec };
+export function httpRoute(ns: string, name: string, spec: Obj, created?: string): Obj {
+  return { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'HTTPRoute', metadata: meta(ns, name, created), spec };
 }
 
 export function externalSecret(ns: string, name: string, target?: string): Obj {

@@ -14,6 +14,11 @@ function run(c: AccessCase) {
     expect(relevant.map(r => r.policy ?? '').join(' ')).toContain(c.policy);
   }
   if (c.cannotEvaluate) expect(decision.cannotEvaluate?.length).toBeGreaterThan(0);
+  else if (c.decision === 'ALLOW') expect(decision.cannotEvaluate).toBeUndefined();
+  if (c.message) {
+    const relevant = decision.reasons.filter(r => r.effect === c.decision && (!c.layer || r.layer === c.layer));
+    expect(relevant.map(r => r.message).join(' | ')).toMatch(c.message);
+  }
   // Every DENY names its layer.
   if (decision.decision === 'DENY') expect(decision.reasons.some(r => r.effect === 'DENY')).toBe(true);
 }

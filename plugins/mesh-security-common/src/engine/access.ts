@@ -2,7 +2,8 @@ import { AccessDecision, AccessReason, AccessRequest, SnapshotWorkload } from '.
 import { istioAuthorize } from './authorization';
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
-import { linkerdAuthorize, linkerdSkipped } from './linkerd';
+import { linkerdSkipped } from './linkerd';
+import { linkerdAuthorize } from './linkerdAuthorize';
 import { portList } from './mtls';
 import { networkPolicyCheck } from './networkPolicy';
 

@@ -30,6 +30,8 @@ const CHECKS: Array<[string, string, number, string | undefined, string | undefi
   ['storefront/checkout', 'inventory/inventory', 8080, 'GET', '/stock/sku-1', 'ALLOW'],
   ['legacy/legacy-billing', 'inventory/inventory', 8080, 'GET', '/stock/sku-1', 'DENY', 'mtls'],
   ['data/etl-worker', 'data/analytics-api', 8080, 'GET', '/api/query', 'ALLOW'],
+  ['data/etl-worker', 'data/analytics-api', 8080, 'POST', '/api/query', 'DENY', 'authorization'],
+  ['data/etl-worker', 'data/analytics-api', 8080, 'GET', '/health', 'DENY', 'authorization'],
   ['legacy/legacy-billing', 'data/analytics-api', 8080, 'GET', '/api/query', 'DENY'],
   ['storefront/storefront-web', 'data/analytics-api', 8080, 'GET', '/api/query', 'DENY'],
   ['external', 'data/analytics-api', 9990, 'GET', '/', 'ALLOW'],
@@ -65,6 +67,21 @@ maybe(`demo estate (${dir ? path.relative(process.cwd(), dir) : 'catalog/demo-cl
     }
     expect(cards['storefront/checkout'].noCredentialLeakage.status).toBe('pass');
     expect(cards['data/etl-worker'].noCredentialLeakage.status).toBe('fail');
+  });
+
+  it('routes analytics-http through its only HTTPRoute: requests outside GET /api/* get 404', () => {
+    const to = { namespace: 'data', name: 'analytics-api' };
+    const health = engine.check({ from: ref('data/etl-worker'), to, port: 8080, method: 'GET', path: '/health' });
+    expect(health.reasons.find(r => r.layer === 'authorization')).toMatchObject({ policy: 'Server data/analytics-http', message: expect.stringContaining('Linkerd answers 404') });
+    // Without method and path the route cannot be chosen: not an ALLOW.
+    const any = engine.check({ from: ref('data/etl-worker'), to, port: 8080 });
+    expect([any.decision, any.cannotEvaluate?.length]).toEqual(['DENY', 1]);
+    // The caller set: etl-worker may send GET /api/* only.
+    const callers = engine.callersOf(to, 8080);
+    expect(callers).toEqual([{
+      peer: { cluster: 'default', namespace: 'data', name: 'etl-worker', kind: 'Deployment' }, port: 8080, methods: ['GET'], paths: ['/api/*'],
+      decidedBy: { layer: 'authorization', policy: 'AuthorizationPolicy data/analytics-http-data-callers' }, portMtls: 'STRICT',
+    }]);
   });
 
   it.each(CHECKS.map(c => [`${c[0]} → ${c[1]}:${c[2]} ${c[3] ?? ''} ${c[4] ?? ''} = ${c[5]}`, c] as const))('%s', (_n, c) => {

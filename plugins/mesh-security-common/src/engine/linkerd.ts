@@ -1,11 +1,12 @@
 import { ContainerPort, JsonObject, LabelSelector, PortMtls, Snapshot, SnapshotNamespace, SnapshotPolicy, SnapshotWorkload } from '../model';
-import { CallerContext, LayerVerdict, RequestAttrs, Tri } from './caller';
+import { CallerContext, Tri } from './caller';
 import { inClusterNetworks, meshTlsMatches, networksMatch, linkerdIdentityMatch } from './linkerdAuthn';
 import { selectorMatches } from './match';
 import { portList } from './mtls';
 import { SelectorIndex, groupBy } from './selectorIndex';
 import { isObject } from './validate/check';
-import { RouteMatch, routeMatches, routeRestriction } from './linkerdRoutes';
+import { HttpRouteView, RouteMatch, parseHttpRoute, restrictionOf } from './linkerdRoutes';
+import { shadowingRoutes } from './linkerdRoutePrecedence';
 
 /*
  * Linkerd inbound policy, "Authorization Policy" reference
@@ -27,16 +28,47 @@ export interface LinkerdAuthz {
   policy: P;
   /** Accepts only mTLS clients with an identity. */
   requiresIdentity: boolean;
-  /** Route restriction from an HTTPRoute target. */
-  route?: { methods: string[]; paths: string[]; matches: RouteMatch[] };
+  /** The HTTPRoute it targets (absent: it targets the Server or its Namespace). */
+  route?: HttpRouteView;
   matches(caller: CallerContext): Tri;
 }
+
+/** An HTTPRoute attached to a Server, with the AuthorizationPolicies targeting it. */
+export interface LinkerdRouteView extends HttpRouteView {
+  authz: LinkerdAuthz[];
+}
+
+/**
+ * A Server's policy, computed once per Server: the authorizations that apply to all its traffic
+ * (ServerAuthorizations; AuthorizationPolicies targeting the Server or its Namespace) and its
+ * HTTPRoutes with their own authorizations.
+ */
+export interface LinkerdServerView {
+  server: P;
+  /** `Server namespace/name`. */
+  ref: string;
+  /** Every authorization: Server-level and route-level, in namespace order. */
+  all: LinkerdAuthz[];
+  /** "A Server, indicating that the AuthorizationPolicy applies to all traffic to the Server." */
+  serverLevel: LinkerdAuthz[];
+  /** Attached HTTPRoutes, oldest first, then by name. */
+  routes: LinkerdRouteView[];
+  /** For each route match, the routes serving all its requests instead (see shadowingRoutes). */
+  shadows(): Map<RouteMatch, HttpRouteView[]>;
+  /** What every attached route together matches (the requests that do not get 404). */
+  routedRestriction(): { methods?: string[]; paths?: string[] };
+}
+
+const isServerParent = (p: Record<string, unknown>) => p.kind === 'Server' && (p.group === undefined || p.group === 'policy.linkerd.io');
+const isPolicyRoute = (t: Record<string, unknown>) => t.kind === 'HTTPRoute' && (t.group === undefined || t.group === 'policy.linkerd.io');
 
 export class LinkerdIndex {
   private readonly servers = new Map<string, SelectorIndex<P>>();
   private readonly serverAuthz: Map<string, P[]>;
   private readonly policies: Map<string, P[]>;
+  private readonly routes: Map<string, P[]>;
   private readonly byName = new Map<string, P>();
+  private readonly views = new Map<P, LinkerdServerView>();
 
   constructor(private readonly snapshot: Snapshot, readonly trustDomain: string, readonly clusterNetworks: string[]) {
     for (const [ns, list] of groupBy(snapshot.linkerd.servers, s => s.namespace)) {
@@ -46,6 +78,7 @@ export class LinkerdIndex {
     }
     this.serverAuthz = groupBy(snapshot.linkerd.serverAuthorizations, s => s.namespace);
     this.policies = groupBy(snapshot.linkerd.authorizationPolicies, s => s.namespace);
+    this.routes = groupBy(snapshot.linkerd.httpRoutes, s => s.namespace);
     const l = snapshot.linkerd;
     for (const p of [...l.meshTlsAuthentications, ...l.networkAuthentications, ...l.httpRoutes, ...l.servers]) {
       this.byName.set(`${p.kind}/${p.namespace}/${p.name}`, p);
@@ -69,23 +102,67 @@ export class LinkerdIndex {
 
   /** Authorizations of a Server: ServerAuthorizations by name/selector; AuthorizationPolicies on the Server, its Namespace, or its HTTPRoutes. */
   authorizationsOf(server: P): LinkerdAuthz[] {
-    const out: LinkerdAuthz[] = [];
+    return this.serverView(server).all;
+  }
+
+  /** The Server's authorizations and HTTPRoutes (computed once per Server). */
+  serverView(server: P): LinkerdServerView {
+    let view = this.views.get(server);
+    if (!view) this.views.set(server, (view = this.buildView(server)));
+    return view;
+  }
+
+  /**
+   * HTTPRoutes attached to the Server. As linkerd's policy controller reads parentRefs: a
+   * route naming a parent Server in another namespace, or by port or sectionName, is ignored
+   * altogether; routes are sent to the proxy oldest first, then by name.
+   */
+  private attachedRoutes(server: P): HttpRouteView[] {
+    const out: HttpRouteView[] = [];
+    for (const route of this.routes.get(server.namespace) ?? []) {
+      const parents = (Array.isArray(route.spec.parentRefs) ? route.spec.parentRefs.filter(isObject) : []).filter(isServerParent);
+      const invalid = parents.some(p => (typeof p.namespace === 'string' && p.namespace !== '' && p.namespace !== route.namespace) || p.port !== undefined || p.sectionName !== undefined);
+      if (!invalid && parents.some(p => p.name === server.name)) out.push(parseHttpRoute(route));
+    }
+    const key = (r: HttpRouteView) => `${r.route.creationTimestamp ?? '~'} ${r.route.name}`;
+    return out.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  }
+
+  private buildView(server: P): LinkerdServerView {
+    const all: LinkerdAuthz[] = [];
+    const serverLevel: LinkerdAuthz[] = [];
+    const routes: LinkerdRouteView[] = this.attachedRoutes(server).map(r => ({ ...r, authz: [] }));
     for (const sa of this.serverAuthz.get(server.namespace) ?? []) {
       const target = isObject(sa.spec.server) ? sa.spec.server : {};
       const hit = target.name === server.name || (isObject(target.selector) && selectorMatches(target.selector as LabelSelector, server.labels));
-      if (hit) out.push(this.serverAuthorization(sa));
+      if (hit) serverLevel.push(this.serverAuthorization(sa));
     }
+    all.push(...serverLevel);
     for (const ap of this.policies.get(server.namespace) ?? []) {
       const t = isObject(ap.spec.targetRef) ? ap.spec.targetRef : {};
-      if (t.kind === 'Server' && t.name === server.name) out.push(...this.policy(ap));
-      else if (t.kind === 'Namespace' && t.name === server.namespace) out.push(...this.policy(ap));
-      else if (t.kind === 'HTTPRoute' && typeof t.name === 'string') {
-        const route = this.lookup('HTTPRoute', server.namespace, t.name);
-        const parents = route && Array.isArray(route.spec.parentRefs) ? route.spec.parentRefs.filter(isObject) : [];
-        if (parents.some(p => p.kind === 'Server' && p.name === server.name)) out.push(...this.policy(ap, routeRestriction(route!)));
+      if ((t.kind === 'Server' && t.name === server.name) || (t.kind === 'Namespace' && t.name === server.namespace)) {
+        const authz = this.policy(ap);
+        serverLevel.push(...authz);
+        all.push(...authz);
+      } else if (isPolicyRoute(t) && typeof t.name === 'string') {
+        const route = routes.find(r => r.route.name === t.name);
+        if (!route) continue;
+        const authz = this.policy(ap, route);
+        route.authz.push(...authz);
+        all.push(...authz);
       }
     }
-    return out;
+    let shadows: Map<RouteMatch, HttpRouteView[]> | undefined;
+    let restriction: { methods?: string[]; paths?: string[] } | undefined;
+    return {
+      server,
+      ref: `Server ${server.namespace}/${server.name}`,
+      all,
+      serverLevel,
+      routes,
+      shadows: () => (shadows ??= shadowingRoutes(routes)),
+      routedRestriction: () => (restriction ??= restrictionOf(routes.flatMap(r => r.matches))),
+    };
   }
 
   private serverAuthorization(sa: P): LinkerdAuthz {
@@ -116,7 +193,7 @@ export class LinkerdIndex {
     };
   }
 
-  private policy(ap: P, route?: LinkerdAuthz['route']): LinkerdAuthz[] {
+  private policy(ap: P, route?: HttpRouteView): LinkerdAuthz[] {
     const refs = Array.isArray(ap.spec.requiredAuthenticationRefs) ? ap.spec.requiredAuthenticationRefs.filter(isObject) : [];
     const resolved: Array<P | { kind: 'ServiceAccount'; namespace: string; name: string }> = [];
     for (const r of refs) {
@@ -228,48 +305,4 @@ export function linkerdPortMode(index: LinkerdIndex, w: SnapshotWorkload, ns: Sn
   return STRICT_DEFAULTS.has(def.value)
     ? { mtls: 'STRICT', reason: `default inbound policy ${def.value} (${def.source})` }
     : { mtls: 'PERMISSIVE', reason: `default inbound policy ${def.value} accepts plaintext (${def.source})` };
-}
-
-/** The Linkerd authorization layer for one request. */
-export function linkerdAuthorize(index: LinkerdIndex, w: SnapshotWorkload, ns: SnapshotNamespace | undefined, clusterDefault: string, caller: CallerContext, req: RequestAttrs): LayerVerdict {
-  if (linkerdSkipped(w, ns, req.port)) return { effect: 'ALLOW', message: `port ${req.port} skips the Linkerd proxy: no authorization is enforced`, cannotEvaluate: [], byDefault: true };
-  if (linkerdRequiresIdentity(w, ns, req.port) && !caller.mtls) {
-    return { effect: 'DENY', policy: 'config.linkerd.io/proxy-require-identity-inbound-ports', message: `port ${req.port} requires a mesh identity and the client has none`, cannotEvaluate: [] };
-  }
-  const servers = index.serversFor(w, req.port);
-  const cannot: string[] = [];
-  if (servers.length > 0) {
-    const server = servers[0];
-    // Opaque ports (Server `proxyProtocol: opaque`, `config.linkerd.io/opaque-ports`) carry no
-    // HTTP, so route-level (HTTPRoute) authorizations can never match there.
-    const opaque = server.spec.proxyProtocol === 'opaque' || !!portList(w.annotations['config.linkerd.io/opaque-ports'] ?? ns?.annotations['config.linkerd.io/opaque-ports'])?.has(String(req.port));
-    for (const a of index.authorizationsOf(server)) {
-      if (opaque && a.route) continue;
-      let m = a.matches(caller);
-      if (m !== 'no' && a.route) {
-        if (req.mode === 'any') {
-          if (m === 'yes') return { effect: 'ALLOW', policy: a.ref, message: `${a.ref} allows the client on the routes of its HTTPRoute`, cannotEvaluate: [], methods: a.route.methods, paths: a.route.paths };
-        } else {
-          const r = routeMatches(a.route, req.method, req.path);
-          if (r === 'unknown') cannot.push(`${a.ref} applies to an HTTPRoute; the request gives no method/path to match`);
-          // Conservative: an unknown route match does not authorize.
-          if (r !== 'yes') m = 'no';
-        }
-      }
-      if (m === 'yes') return { effect: 'ALLOW', policy: a.ref, message: `${a.ref} authorizes the client on Server ${server.name}`, cannotEvaluate: cannot };
-      if (m === 'unknown') cannot.push(`${a.ref}: the client's network address is unknown`);
-    }
-    const access = typeof server.spec.accessPolicy === 'string' ? server.spec.accessPolicy : 'deny';
-    const m = defaultPolicyMatches(access, caller, index.clusterNetworks);
-    const ref = `Server ${server.namespace}/${server.name}`;
-    return m === 'yes'
-      ? { effect: 'ALLOW', policy: ref, message: `no authorization matched; ${ref} accessPolicy ${access} allows the client`, cannotEvaluate: cannot }
-      : { effect: 'DENY', policy: ref, message: `no authorization of ${ref} matches the client (accessPolicy ${access})`, cannotEvaluate: cannot };
-  }
-  const def = defaultInboundPolicy(w, ns, clusterDefault);
-  const m = defaultPolicyMatches(def.value, caller, index.clusterNetworks);
-  if (m === 'unknown') return { effect: 'DENY', message: `unknown default inbound policy ${def.value}`, cannotEvaluate: [`default inbound policy ${def.value}`] };
-  return m === 'yes'
-    ? { effect: 'ALLOW', message: `default inbound policy ${def.value} allows the client (${def.source})`, cannotEvaluate: [], byDefault: true }
-    : { effect: 'DENY', policy: def.source, message: `default inbound policy ${def.value} rejects the client (${def.source})`, cannotEvaluate: [] };
 }

@@ -7,8 +7,8 @@ type P = SnapshotPolicy<JsonObject>;
  * The policies that apply to a workload as a server, in the order a reader would look at them:
  * PeerAuthentications (mesh-wide, namespace-wide, workload — Istio "PeerAuthentication"
  * precedence), AuthorizationPolicies (root namespace and own namespace, by selector),
- * DestinationRules for the workload's Services, Linkerd Servers on its ports and the
- * authorizations targeting them, and the NetworkPolicies selecting its pods.
+ * DestinationRules for the workload's Services, Linkerd Servers on its ports, the
+ * authorizations targeting them and their HTTPRoutes, and the NetworkPolicies selecting its pods.
  * Uses the same indexes as the verdicts, so the list and the verdicts never disagree.
  */
 export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
@@ -46,7 +46,10 @@ export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
     for (const port of w.ports) {
       for (const server of ctx.linkerd.serversFor(w, port.port)) {
         add(server);
-        ctx.linkerd.authorizationsOf(server).forEach(a => add(a.policy));
+        const view = ctx.linkerd.serverView(server);
+        view.all.forEach(a => add(a.policy));
+        // Attached HTTPRoutes decide which requests are served at all (others get 404).
+        view.routes.forEach(r => add(r.route));
       }
     }
   }

@@ -56,7 +56,8 @@ function analyse(
     BEFORE,
     AFTER,
     [8080],
-    { callers: [reporting] },
+    // The demo's analytics-http serves GET /api/* only (HTTPRoute analytics-api-read).
+    { callers: [reporting], methods: ['GET'], paths: ['/api/*'] },
   );
 }
 
@@ -64,19 +65,19 @@ describe('impact: NetworkPolicy layer', () => {
   it('reports callers the mesh admits but a default-deny NetworkPolicy blocks, with the policy', () => {
     const { impact, warnings } = analyse([defaultDeny]);
     expect(impact[0]).toMatchObject({
-      after: ['data/etl-worker', 'data/reporting'],
-      added: ['data/reporting'],
-      requested: ['data/reporting: DENY → ALLOW'],
+      after: ['data/etl-worker (GET /api/*)', 'data/reporting (GET /api/*)'],
+      added: ['data/reporting (GET /api/*)'],
+      requested: ['data/reporting GET /api/*: DENY → ALLOW'],
       blockedByNetworkPolicy: [
         'data/etl-worker: NetworkPolicy data/default-deny-ingress',
         'data/reporting: NetworkPolicy data/default-deny-ingress',
       ],
     });
     expect(warnings).toEqual([
-      'data/reporting → data/analytics-api port 8080: the mesh allows it, but NetworkPolicy data/default-deny-ingress blocks the connection (deciding layer: network-policy). The request will not work until a NetworkPolicy allows it.',
+      'data/reporting GET /api/* → data/analytics-api port 8080: the mesh allows it, but NetworkPolicy data/default-deny-ingress blocks the connection (deciding layer: network-policy). The request will not work until a NetworkPolicy allows it.',
     ]);
     expect(impactTable(impact)).toContain(
-      '| `data/reporting: DENY → ALLOW` | `data/etl-worker: NetworkPolicy data/default-deny-ingress`, `data/reporting: NetworkPolicy data/default-deny-ingress` |',
+      '| `data/reporting GET /api/*: DENY → ALLOW` | `data/etl-worker: NetworkPolicy data/default-deny-ingress`, `data/reporting: NetworkPolicy data/default-deny-ingress` |',
     );
   });
 

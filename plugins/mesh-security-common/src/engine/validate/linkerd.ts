@@ -1,6 +1,7 @@
 import {
   Problems,
   checkArray,
+  checkEnum,
   checkLabelSelector,
   checkObject,
   checkString,
@@ -131,8 +132,37 @@ export function validateHttpRoute(spec: unknown): string[] {
   if (checkArray(p, 'spec.parentRefs', spec.parentRefs)) {
     spec.parentRefs.forEach((r, i) => checkRef(p, `spec.parentRefs[${i}]`, r, true));
   }
-  checkArray(p, 'spec.rules', spec.rules);
+  checkStringArray(p, 'spec.hostnames', spec.hostnames);
+  if (checkArray(p, 'spec.rules', spec.rules)) {
+    spec.rules.forEach((rule, i) => {
+      if (!checkObject(p, `spec.rules[${i}]`, rule, true) || !checkArray(p, `spec.rules[${i}].matches`, rule.matches)) return;
+      rule.matches.forEach((m, j) => checkRouteMatch(p, `spec.rules[${i}].matches[${j}]`, m));
+    });
+  }
   return p.list;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+
+/** An HTTPRouteMatch: the fields route matching reads (CRD enums and required names/values). */
+function checkRouteMatch(p: Problems, path: string, m: unknown): void {
+  if (!checkObject(p, path, m, true)) return;
+  if (checkObject(p, `${path}.path`, m.path)) {
+    checkEnum(p, `${path}.path.type`, m.path.type, ['Exact', 'PathPrefix', 'RegularExpression']);
+    checkString(p, `${path}.path.value`, m.path.value);
+  }
+  checkEnum(p, `${path}.method`, m.method, METHODS);
+  for (const field of ['headers', 'queryParams'] as const) {
+    const list = m[field];
+    if (!checkArray(p, `${path}.${field}`, list)) continue;
+    list.forEach((v, k) => {
+      const vp = `${path}.${field}[${k}]`;
+      if (!checkObject(p, vp, v, true)) return;
+      checkString(p, `${vp}.name`, v.name, true);
+      checkString(p, `${vp}.value`, v.value, true);
+      checkEnum(p, `${vp}.type`, v.type, ['Exact', 'RegularExpression']);
+    });
+  }
 }
 
 function checkPeers(p: Problems, path: string, peers: unknown): void {
