@@ -98,6 +98,60 @@ function grouped(policies: P[]): Grouped {
   return g;
 }
 
+/**
+ * Caller sets ("is some request of this client allowed, and which"): a request is allowed when
+ * any ALLOW rule matches it ("Authorization Policy": ALLOW policies are ORed), so the client may
+ * make the union of what every matching rule operation allows — unrestricted as soon as one
+ * matching operation has no HTTP conditions. (The first matching rule alone would under-report
+ * a client that two policies allow.)
+ */
+function allowAny(g: Grouped, caller: CallerContext, req: RequestAttrs, ztunnelOnly: boolean, cannot: string[]): LayerVerdict {
+  let first: CPolicy | undefined;
+  let unrestrictedBy: CPolicy | undefined;
+  const methods = new Set<string>();
+  const paths = new Set<string>();
+  let anyMethod = false;
+  let anyPath = false;
+  const operations = new Map<string, { methods?: string[]; paths?: string[] }>();
+  for (const p of g.allow) {
+    for (const rule of p.rules) {
+      if (ztunnelOnly && rule.hasL7) continue;
+      for (const op of rule.to ?? [undefined]) {
+        const notes: MatchNotes = { cannot: [] };
+        const m = ruleMatches(op ? { ...rule, to: [op] } : rule, caller, req, notes, false);
+        if (m === 'unknown') cannot.push(...notes.cannot.map(c => `${p.ref}: ${c}`));
+        if (m !== 'yes') continue;
+        first ??= p;
+        if (!op || !op.l7) {
+          unrestrictedBy ??= p;
+          continue;
+        }
+        if (op.methods) op.methods.forEach(x => methods.add(x));
+        else anyMethod = true;
+        if (op.paths) op.paths.forEach(x => paths.add(x));
+        else anyPath = true;
+        const operation = { ...(op.methods ? { methods: op.methods } : {}), ...(op.paths ? { paths: op.paths } : {}) };
+        operations.set(JSON.stringify(operation), operation);
+      }
+    }
+  }
+  if (unrestrictedBy) {
+    return { effect: 'ALLOW', policy: unrestrictedBy.ref, message: `${unrestrictedBy.ref} (ALLOW) matches every request of the client`, cannotEvaluate: cannot };
+  }
+  if (first) {
+    return {
+      effect: 'ALLOW',
+      policy: first.ref,
+      message: `${first.ref} (ALLOW) matches some requests of the client`,
+      cannotEvaluate: cannot,
+      methods: anyMethod || methods.size === 0 ? undefined : [...methods].sort(),
+      paths: anyPath || paths.size === 0 ? undefined : [...paths].sort(),
+      ...(operations.size > 1 ? { operations: [...operations.values()] } : {}),
+    };
+  }
+  return { effect: 'DENY', policy: g.allowRefs, message: g.noMatch, cannotEvaluate: cannot };
+}
+
 /** The Istio authorization layer for one request to `w`. */
 export function istioAuthorize(policies: P[], caller: CallerContext, req: RequestAttrs, ztunnelOnly: boolean): LayerVerdict {
   const g = grouped(policies);
@@ -119,6 +173,7 @@ export function istioAuthorize(policies: P[], caller: CallerContext, req: Reques
   if (g.allow.length === 0) {
     return { effect: 'ALLOW', message: 'no ALLOW AuthorizationPolicy applies to the workload: Istio allows the request', cannotEvaluate: cannot, byDefault: true };
   }
+  if (req.mode === 'any') return allowAny(g, caller, req, ztunnelOnly, cannot);
   for (const p of g.allow) {
     const notes: MatchNotes = { cannot: [] };
     const m = policyMatch(p, caller, req, ztunnelOnly, notes);

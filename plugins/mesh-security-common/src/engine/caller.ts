@@ -47,6 +47,8 @@ export interface LayerVerdict {
   /** In `any` mode: the allowing rule restricts these methods / paths. */
   methods?: string[];
   paths?: string[];
+  /** In `any` mode: the allowed method/path combinations, when there are several. */
+  operations?: Array<{ methods?: string[]; paths?: string[] }>;
   /** The default (no policy) decided. */
   byDefault?: boolean;
 }

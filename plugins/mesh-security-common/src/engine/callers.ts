@@ -22,6 +22,7 @@ function edgeFrom(peer: AccessEdge['peer'], port: number, mtls: LayerVerdict, au
     port,
     ...(authz.methods && authz.methods.length > 0 ? { methods: authz.methods } : {}),
     ...(authz.paths && authz.paths.length > 0 ? { paths: authz.paths } : {}),
+    ...(authz.operations && authz.operations.length > 1 ? { operations: authz.operations } : {}),
     decidedBy: decider ? { layer: decider[0], ...(decider[1].policy ? { policy: decider[1].policy } : {}) } : { layer: 'default' },
     ...(cannot.length > 0 ? { cannotEvaluate: [...new Set(cannot)] } : {}),
     portMtls,

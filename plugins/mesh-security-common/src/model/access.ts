@@ -114,6 +114,12 @@ export interface AccessEdge {
   /** Present when the allowing rule restricts HTTP paths. */
   paths?: string[];
   /**
+   * Present when several rules (or rule operations) with different HTTP restrictions allow the
+   * peer: each allowed combination as its rule wrote it (`methods` and `paths` above are then
+   * their union, which may pair a method with a path no rule pairs).
+   */
+  operations?: Array<{ methods?: string[]; paths?: string[] }>;
+  /**
    * The most specific layer that allowed the edge and its policy (`Kind namespace/name`), in
    * the order authorization, network policy, mTLS; `default` when no policy decided (nothing
    * restricts this caller).

@@ -58,13 +58,15 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     );
     expect(pull.body).toContain('2026-12-31');
     // The marker the backend lists the pull request by, on the target's Security tab.
-    expect(pull.body).toContain('<!-- mesh-security:target=component:default/payments-api -->');
+    expect(pull.body).toContain(
+      '<!-- mesh-security:target=component:default/payments-api -->',
+    );
     expect(pull.body).toContain('+            methods: ["GET"]');
     expect(pull.body).toContain(
       '| port | callers before | callers after | added | removed | requested (before → after) |',
     );
     expect(pull.body).toContain(
-      '| 8080 | `storefront/checkout (POST /charge)` | `storefront/checkout (POST /charge)` | — | — | `storefront/checkout GET /status: DENY → ALLOW` |',
+      '| 8080 | `storefront/checkout (POST /charge)` | `storefront/checkout (POST /charge; GET /status)` | `storefront/checkout (POST /charge; GET /status)` | `storefront/checkout (POST /charge)` | `storefront/checkout GET /status: DENY → ALLOW` |',
     );
   });
 
@@ -117,7 +119,9 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     expect(content).toContain('cluster.local/ns/payments/sa/fraud-check');
     expect(github.pulls[0].body.match(/### allow/g)).toHaveLength(2);
     expect(
-      github.pulls[0].body.match(/<!-- mesh-security:target=component:default\/payments-api -->/g),
+      github.pulls[0].body.match(
+        /<!-- mesh-security:target=component:default\/payments-api -->/g,
+      ),
     ).toHaveLength(2);
     expect(github.requests.filter(r => r.method === 'PUT')).toHaveLength(2);
   });
@@ -372,8 +376,11 @@ describe('mesh-security:access:request (Linkerd, GitHub)', () => {
       'linkerd-analytics.after.yaml',
       github.file(String(outputs(ctx).branch), ANALYTICS_PATH)!,
     );
+    // analytics-http has the HTTPRoute analytics-api-read (GET /api/*) in the demo cluster: the
+    // Server-level grant covers only what it serves (other requests get 404), so the port-level
+    // request reads "only GET /api/*" after the change, and the edges carry the route.
     expect(github.pulls[0].body).toMatch(
-      /\| 8080 \| `data\/etl-worker` \| `data\/etl-worker`, `data\/reporting` \| `data\/reporting` \| — \| `data\/reporting: DENY → ALLOW` \|/,
+      /\| 8080 \| `data\/etl-worker \(GET \/api\/\*\)` \| `data\/etl-worker \(GET \/api\/\*\)`, `data\/reporting \(GET \/api\/\*\)` \| `data\/reporting \(GET \/api\/\*\)` \| — \| `data\/reporting: DENY → only GET \/api\/\*` \|/,
     );
   });
 

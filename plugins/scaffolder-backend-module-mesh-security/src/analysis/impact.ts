@@ -5,7 +5,7 @@ import {
   Finding,
 } from '@mesh-security/plugin-mesh-security-common';
 import { networkBlock, networkView, NetworkView } from './networkLayer';
-import { Probe, probeDecisions } from './probe';
+import { Probe, probeDecisions, verdict } from './probe';
 import { buildSnapshot, SnapshotContext } from './snapshot';
 
 export type { Probe } from './probe';
@@ -71,9 +71,11 @@ export function peerLabel(edge: AccessEdge): string {
     name = `${(p as { namespace: string }).namespace}/${
       (p as { name: string }).name
     }`;
-  const http = [edge.methods?.join(','), edge.paths?.join(',')]
-    .filter(Boolean)
-    .join(' ');
+  const restriction = (o: { methods?: string[]; paths?: string[] }) =>
+    [o.methods?.join(','), o.paths?.join(',')].filter(Boolean).join(' ');
+  const http = edge.operations
+    ? edge.operations.map(restriction).join('; ')
+    : restriction(edge);
   return http ? `${name} (${http})` : name;
 }
 
@@ -114,7 +116,7 @@ function networkWarnings(
   const out: string[] = [];
   for (const r of decisions) {
     const block =
-      r.decision === 'ALLOW' && r.from
+      (r.decision === 'ALLOW' || r.only) && r.from
         ? networkBlock(network, r.from, to, port)
         : undefined;
     if (block)
@@ -173,7 +175,7 @@ export function analyseChange(
       added: a.filter(x => !b.includes(x)),
       removed: b.filter(x => !a.includes(x)),
       requested: pb.map(
-        (d, i) => `${d.label}: ${d.decision} → ${pa[i].decision}`,
+        (d, i) => `${d.label}: ${verdict(d)} → ${verdict(pa[i])}`,
       ),
       blockedByNetworkPolicy: networkBlocked(network, afterEdges, ref, port),
     };

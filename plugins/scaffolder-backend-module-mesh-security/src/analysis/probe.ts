@@ -1,4 +1,4 @@
-import { Engine } from '@mesh-security/plugin-mesh-security-common';
+import { AccessEdge, Engine } from '@mesh-security/plugin-mesh-security-common';
 import { CallerAccount, SnapshotContext } from './snapshot';
 
 /** The requests a change is about (requested or revoked access). */
@@ -54,24 +54,66 @@ export function probeRequests(
   return out;
 }
 
-/** The engine's decision for each probed request on one port (DENY when the caller is unknown). */
+/** One probed request's verdict on one port. */
+export interface ProbeDecision extends ProbeRequest {
+  /** ALLOW only when the whole request is allowed (for a port-only probe: every request). */
+  decision: 'ALLOW' | 'DENY';
+  /**
+   * Port-only probes: the requests the mesh allows when it allows some but not all (e.g. a
+   * Linkerd Server with HTTPRoutes, where requests matching no route get 404, or an Istio rule
+   * limited to some methods), as `GET /api/*`.
+   */
+  only?: string;
+}
+
+/** `ALLOW`, `DENY`, or `only GET /api/*` for a partly allowed port-only probe. */
+export const verdict = (d: ProbeDecision) =>
+  d.only ? `only ${d.only}` : d.decision;
+
+/**
+ * The engine's decision for each probed request on one port (DENY when the caller is unknown).
+ * A request with a method or path is checked as such; a port-only one asks whether the caller
+ * may make every request on the port, from the engine's caller set (an access check without
+ * method and path cannot tell which HTTPRoute or rule would serve it).
+ */
 export function probeDecisions(
   engine: Engine,
   ctx: SnapshotContext,
   probe: Probe,
   port: number,
-): Array<ProbeRequest & { decision: 'ALLOW' | 'DENY' }> {
+): ProbeDecision[] {
   const to = { namespace: ctx.target.namespace, name: ctx.target.name };
-  return probeRequests(engine, ctx, probe).map(r => ({
-    ...r,
-    decision: r.from
-      ? engine.check({
-          from: r.from,
-          to,
-          port,
-          ...(r.method ? { method: r.method } : {}),
-          ...(r.path ? { path: r.path } : {}),
-        }).decision
-      : 'DENY',
-  }));
+  let edges: AccessEdge[] | undefined;
+  const portEdges = () => (edges ??= engine.callersOf(to, port));
+  return probeRequests(engine, ctx, probe).map(r => {
+    if (!r.from) return { ...r, decision: 'DENY' as const };
+    if (r.method || r.path) {
+      const { decision } = engine.check({
+        from: r.from,
+        to,
+        port,
+        ...(r.method ? { method: r.method } : {}),
+        ...(r.path ? { path: r.path } : {}),
+      });
+      return { ...r, decision };
+    }
+    const from = r.from;
+    const edge = portEdges().find(
+      e =>
+        e.peer.kind !== 'any-meshed' &&
+        e.peer.kind !== 'external-plaintext' &&
+        'namespace' in e.peer &&
+        e.peer.namespace === from.namespace &&
+        e.peer.name === from.name,
+    );
+    if (!edge) return { ...r, decision: 'DENY' as const };
+    if (!edge.methods?.length && !edge.paths?.length)
+      return { ...r, decision: 'ALLOW' as const };
+    const restriction = (o: { methods?: string[]; paths?: string[] }) =>
+      [o.methods?.join(','), o.paths?.join(',')].filter(Boolean).join(' ');
+    const only = edge.operations
+      ? edge.operations.map(restriction).join('; ')
+      : restriction(edge);
+    return { ...r, decision: 'DENY' as const, only };
+  });
 }

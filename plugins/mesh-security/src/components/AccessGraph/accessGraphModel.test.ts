@@ -82,6 +82,18 @@ describe('buildAccessGraph', () => {
     [{ port: 80 }, '80'],
     [{ port: 80, methods: ['GET', 'HEAD'] }, '80 GET|HEAD'],
     [{ port: 80, paths: ['/a', '/b'] }, '80 /a /b'],
+    [
+      {
+        port: 80,
+        methods: ['GET', 'POST'],
+        paths: ['/charge', '/status'],
+        operations: [
+          { methods: ['POST'], paths: ['/charge'] },
+          { methods: ['GET'], paths: ['/status'] },
+        ],
+      },
+      '80 POST /charge; GET /status',
+    ],
   ])('labels %j as %s', (edge, label) => {
     expect(
       edgePortLabel({

@@ -36,11 +36,17 @@ export function peerId(peer: Peer): string {
   }`;
 }
 
-/** "8080 POST /charge": the port and, when the rule restricts them, methods and paths. */
+/**
+ * "8080 POST /charge": the port and, when the rules restrict them, methods and paths — each
+ * allowed combination when several rules allow different ones ("8080 POST /charge; GET /status").
+ */
 export function edgePortLabel(edge: AccessEdge): string {
-  return [String(edge.port), edge.methods?.join('|'), edge.paths?.join(' ')]
-    .filter(Boolean)
-    .join(' ');
+  const restriction = (o: { methods?: string[]; paths?: string[] }) =>
+    [o.methods?.join('|'), o.paths?.join(' ')].filter(Boolean).join(' ');
+  const http = edge.operations
+    ? edge.operations.map(restriction).join('; ')
+    : restriction(edge);
+  return [String(edge.port), http].filter(Boolean).join(' ');
 }
 
 function combineModes(modes: MtlsMode[]): MtlsMode {

@@ -18,29 +18,42 @@ export interface AccessRow {
   caveats: string;
 }
 
-/** The graph's edges as rows (one per allowing rule, not merged). */
+/**
+ * The graph's edges as rows: one per edge, or one per allowed method/path combination when
+ * several rules allow different ones (so no row pairs a method with a path no rule pairs).
+ */
 export function accessRows(workload: EntityWorkload): AccessRow[] {
   const row = (
     edge: AccessEdge,
     direction: AccessRow['direction'],
-    i: number,
+    id: string,
   ): AccessRow => ({
-    id: `${direction}-${i}`,
+    id: `${direction}-${id}`,
     direction,
     peer: peerLabel(edge.peer),
     port: edge.port,
-    methods: edge.methods?.join(', ') ?? 'any',
-    paths: edge.paths?.join(', ') ?? 'any',
+    methods: 'any',
+    paths: 'any',
     layer: edge.decidedBy.layer,
     policy: edge.decidedBy.policy ?? '(default)',
     caveats: edge.cannotEvaluate?.length
       ? `not evaluated: ${edge.cannotEvaluate.join(', ')}`
       : '',
   });
+  const rows = (
+    edge: AccessEdge,
+    direction: AccessRow['direction'],
+    i: number,
+  ): AccessRow[] =>
+    (edge.operations ?? [edge]).map((operation, j) => ({
+      ...row(edge, direction, edge.operations ? `${i}-${j}` : String(i)),
+      methods: operation.methods?.join(', ') ?? 'any',
+      paths: operation.paths?.join(', ') ?? 'any',
+    }));
   return [
-    ...workload.callers.map((e, i) => row(e, 'may call this workload', i)),
-    ...workload.callees.map((e, i) =>
-      row(e, 'may be called by this workload', i),
+    ...workload.callers.flatMap((e, i) => rows(e, 'may call this workload', i)),
+    ...workload.callees.flatMap((e, i) =>
+      rows(e, 'may be called by this workload', i),
     ),
   ];
 }

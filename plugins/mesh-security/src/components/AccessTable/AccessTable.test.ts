@@ -1,0 +1,61 @@
+import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
+import { accessRows } from './AccessTable';
+
+const workload = (callers: EntityWorkload['callers']): EntityWorkload =>
+  ({ callers, callees: [] } as unknown as EntityWorkload);
+const checkout = {
+  cluster: 'demo',
+  namespace: 'storefront',
+  name: 'checkout',
+  kind: 'Deployment',
+};
+
+describe('accessRows', () => {
+  it('gives one row per allowed method/path combination, never pairing what no rule pairs', () => {
+    const rows = accessRows(
+      workload([
+        {
+          peer: checkout,
+          port: 8080,
+          methods: ['GET', 'POST'],
+          paths: ['/charge', '/status'],
+          operations: [
+            { methods: ['POST'], paths: ['/charge'] },
+            { methods: ['GET'], paths: ['/status'] },
+          ],
+          decidedBy: {
+            layer: 'authorization',
+            policy: 'AuthorizationPolicy payments/a',
+          },
+        },
+      ]),
+    );
+    expect(rows.map(r => [r.methods, r.paths])).toEqual([
+      ['POST', '/charge'],
+      ['GET', '/status'],
+    ]);
+    expect(new Set(rows.map(r => r.id)).size).toBe(2);
+  });
+
+  it('gives one row for an edge with a single restriction or none', () => {
+    const rows = accessRows(
+      workload([
+        {
+          peer: checkout,
+          port: 8080,
+          methods: ['GET'],
+          decidedBy: { layer: 'authorization' },
+        },
+        {
+          peer: { kind: 'any-meshed' },
+          port: 9090,
+          decidedBy: { layer: 'default' },
+        },
+      ]),
+    );
+    expect(rows.map(r => [r.port, r.methods, r.paths])).toEqual([
+      [8080, 'GET', 'any'],
+      [9090, 'any', 'any'],
+    ]);
+  });
+});
