@@ -14,6 +14,7 @@ import {
   resolvePolicyPath,
   resolveRepository,
   resolveTarget,
+  linkerdChangeFor,
   selectorLabels,
 } from '../service/resolve';
 import {
@@ -171,15 +172,8 @@ export function createAccessRequestAction(deps: ActionDeps) {
         mustKeepCallers: linkerd && perRoute,
         edit: (docs, report) => {
           const linkerdChange = {
-            ...base,
-            ports: ports.map(p => ({
-              port: p,
-              name: workload.ports.find(wp => wp.port === p)?.name,
-            })),
-            callers: callers.map(c => ({
-              namespace: c.namespace,
-              name: c.serviceAccount,
-            })),
+            ...linkerdChangeFor(workload, ports, callers),
+            comment,
             serversElsewhere: liveServers(workload),
           };
           if (linkerd && perRoute)

@@ -12,6 +12,7 @@ import {
   resolvePolicyPath,
   resolveRepository,
   resolveTarget,
+  linkerdChangeFor,
   selectorLabels,
 } from '../service/resolve';
 import {
@@ -115,17 +116,7 @@ export function createAccessRevokeAction(deps: ActionDeps) {
         selectorLabels: selectorLabels(workload.labels),
         targetName: workload.name,
       };
-      const linkerdChange = {
-        ...base,
-        ports: ports.map(p => ({
-          port: p,
-          name: workload.ports.find(wp => wp.port === p)?.name,
-        })),
-        callers: callers.map(c => ({
-          namespace: c.namespace,
-          name: c.serviceAccount,
-        })),
-      };
+      const linkerdChange = linkerdChangeFor(workload, ports, callers);
       await executePlan(ctx, deps, {
         kind: 'revoke',
         target,

@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { Document } from 'yaml';
 import { freeName, newObjectDocument, objectId } from './document';
-import { addGrant, addToMta, grantsOf, revokeFromGrant } from './linkerdGrants';
+import { grantAccess, grantsOf, revokeFromGrant } from './linkerdGrants';
 import {
   GROUP,
   identityOf,
@@ -78,22 +78,19 @@ export function addLinkerdAccess(
       changed = true;
     }
     const target = { kind: 'Server' as const, name: objectId(server).name };
-    const existing = grantsOf(docs, change.namespace, target)[0];
-    if (existing) {
-      if (
-        addToMta(existing.mta, change.callers, change.namespace, trustDomain)
-          .length > 0
+    if (
+      grantAccess(
+        docs,
+        {
+          namespace: change.namespace,
+          target,
+          callers: change.callers,
+          comment: change.comment,
+        },
+        trustDomain,
       )
-        changed = true;
-      continue;
-    }
-    addGrant(docs, {
-      namespace: change.namespace,
-      target,
-      callers: change.callers,
-      comment: change.comment,
-    });
-    changed = true;
+    )
+      changed = true;
   }
   return changed;
 }

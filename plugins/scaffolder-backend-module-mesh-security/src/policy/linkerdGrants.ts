@@ -163,6 +163,31 @@ export function addGrant(
   return { policy, mta };
 }
 
+/**
+ * Grants the callers access to the target: adds them to the target's first grant in the file,
+ * or appends a new grant. Returns whether the file changed.
+ */
+export function grantAccess(
+  docs: Document[],
+  change: {
+    namespace: string;
+    target: PolicyTarget;
+    callers: ServiceAccountRef[];
+    comment?: string;
+  },
+  trustDomain: string,
+): boolean {
+  const existing = grantsOf(docs, change.namespace, change.target)[0];
+  if (existing) {
+    return (
+      addToMta(existing.mta, change.callers, change.namespace, trustDomain)
+        .length > 0
+    );
+  }
+  addGrant(docs, change);
+  return true;
+}
+
 /** AuthorizationPolicies of the file requiring the MeshTLSAuthentication. */
 function usersOf(docs: Document[], mta: Document): Document[] {
   const id = objectId(mta);

@@ -4,7 +4,7 @@ import { LINKERD_IDENTITY } from '../validation';
 import { freeName, newObjectDocument, objectId, plain } from './document';
 import type { LinkerdAccessChange } from './linkerd';
 import { serverOrRefuse } from './linkerd';
-import { addGrant, addToMta, grantsOf, mtaIdentities } from './linkerdGrants';
+import { grantAccess, grantsOf, mtaIdentities } from './linkerdGrants';
 import { GROUP, policiesTargeting, routesOf } from './linkerdObjects';
 import {
   describeMatches,
@@ -197,22 +197,19 @@ export function addLinkerdRouteAccess(
       );
     }
     const target = { kind: 'HTTPRoute' as const, name: name(route) };
-    const grant = grantsOf(docs, change.namespace, target)[0];
-    if (grant) {
-      if (
-        addToMta(grant.mta, change.callers, change.namespace, trustDomain)
-          .length > 0
+    if (
+      grantAccess(
+        docs,
+        {
+          namespace: change.namespace,
+          target,
+          callers: change.callers,
+          comment: change.comment,
+        },
+        trustDomain,
       )
-        changed = true;
-    } else {
-      addGrant(docs, {
-        namespace: change.namespace,
-        target,
-        callers: change.callers,
-        comment: change.comment,
-      });
+    )
       changed = true;
-    }
   }
   return changed;
 }

@@ -137,6 +137,28 @@ export function selectorLabels(
   );
 }
 
+/** What a Linkerd policy edit needs to know about the target and the callers. */
+export function linkerdChangeFor(
+  workload: EntityWorkload,
+  ports: number[],
+  callers: ResolvedCaller[],
+) {
+  return {
+    namespace: workload.namespace,
+    targetLabels: workload.labels,
+    selectorLabels: selectorLabels(workload.labels),
+    targetName: workload.name,
+    ports: ports.map(p => ({
+      port: p,
+      name: workload.ports.find(wp => wp.port === p)?.name,
+    })),
+    callers: callers.map(c => ({
+      namespace: c.namespace,
+      name: c.serviceAccount,
+    })),
+  };
+}
+
 /** The policy file: the component's annotation, else the path template. */
 export async function resolvePolicyPath(
   client: MeshSecurityClient,
