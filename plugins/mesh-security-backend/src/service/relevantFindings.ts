@@ -1,11 +1,23 @@
-import { Finding, WorkloadPosture } from '@mesh-security/plugin-mesh-security-common';
+import {
+  Finding,
+  WorkloadPosture,
+} from '@mesh-security/plugin-mesh-security-common';
 import { ClusterView } from '../snapshots/ClusterViews';
 
 /** Findings about the cluster as a whole (trust roots, NetworkPolicy enforcement). */
 const CLUSTER_WIDE_CODES = new Set(['MS420', 'MS421', 'MS422', 'MS330']);
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
+const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Pod',
+]);
 
-const objectKey = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
+const objectKey = (kind: string, namespace: string | undefined, name: string) =>
+  `${kind}/${namespace ?? ''}/${name}`;
 
 interface FindingIndex {
   clusterWide: Finding[];
@@ -30,13 +42,16 @@ interface FindingIndex {
 export function relevantFindings(
   view: ClusterView,
   workloads: WorkloadPosture[],
-  policiesOf: (w: WorkloadPosture) => Array<{ kind: string; namespace: string; name: string }>,
+  policiesOf: (
+    w: WorkloadPosture,
+  ) => Array<{ kind: string; namespace: string; name: string }>,
 ): Finding[] {
   if (workloads.length === 0) return [];
   const index = findingIndex(view);
   const out = [...index.clusterWide];
   const seen = new Set<string>();
-  for (const ns of new Set(workloads.map(w => w.namespace))) out.push(...(index.unattached.get(ns) ?? []));
+  for (const ns of new Set(workloads.map(w => w.namespace)))
+    out.push(...(index.unattached.get(ns) ?? []));
   if (index.precise) {
     for (const w of workloads) {
       for (const p of policiesOf(w)) {
@@ -51,10 +66,30 @@ export function relevantFindings(
 }
 
 function findingIndex(view: ClusterView): FindingIndex {
-  const held = view.memo.get('findings:index') as FindingIndex | undefined;
+  // The precise index once the access graph is complete; until then a namespace-only one. Each
+  // is built once per generation, not per page view.
+  const precise = view.graph?.complete ?? false;
+  const key = precise ? 'findings:index' : 'findings:index:by-namespace';
+  const held = view.memo.get(key) as FindingIndex | undefined;
   if (held) return held;
-  const applied = view.graph?.appliedPolicyKeys();
-  const index: FindingIndex = { clusterWide: [], byObject: new Map(), unattached: new Map(), precise: !!applied };
+  const index = buildIndex(
+    view,
+    precise ? view.graph!.appliedPolicyKeys() : undefined,
+  );
+  view.memo.set(key, index);
+  return index;
+}
+
+function buildIndex(
+  view: ClusterView,
+  applied: Set<string> | undefined,
+): FindingIndex {
+  const index: FindingIndex = {
+    clusterWide: [],
+    byObject: new Map(),
+    unattached: new Map(),
+    precise: !!applied,
+  };
   for (const f of view.findings) {
     if (CLUSTER_WIDE_CODES.has(f.code)) {
       index.clusterWide.push(f);
@@ -71,6 +106,5 @@ function findingIndex(view: ClusterView): FindingIndex {
       index.unattached.get(ns)!.push(f);
     }
   }
-  if (index.precise) view.memo.set('findings:index', index);
   return index;
 }

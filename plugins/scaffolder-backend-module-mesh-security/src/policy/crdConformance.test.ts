@@ -6,6 +6,7 @@ import {
   validateAgainstCrd,
 } from '../__testUtils__/crdSchema';
 import { fixture } from '../__testUtils__/harness';
+import { HTTP_METHODS } from '../validation';
 import { parsePolicyFile, stringifyPolicyFile } from './document';
 import { addIstioAccess } from './istio';
 import { addLinkerdAccess } from './linkerd';
@@ -71,17 +72,7 @@ function written(): Record<string, string> {
       targetName: 'analytics-api',
       ports: [{ port: 8080, name: 'http' }],
       callers: [{ namespace: 'ops', name: 'reporting' }],
-      methods: [
-        'GET',
-        'HEAD',
-        'POST',
-        'PUT',
-        'PATCH',
-        'DELETE',
-        'OPTIONS',
-        'CONNECT',
-        'TRACE',
-      ],
+      methods: [...HTTP_METHODS],
       paths: ['/exports/*', '/export'],
       portsExplicit: true,
       path: 'routes.yaml',
