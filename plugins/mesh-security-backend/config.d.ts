@@ -20,6 +20,12 @@ export interface Config {
     /** Certificates expiring within this many days raise a finding. Default 30. */
     certificateExpiryWarningDays?: number;
     /**
+     * How long what a catalog entity says (its Kubernetes annotations, owner, system) is used
+     * before it is read again, in seconds (1–3600); annotated components are re-listed in the
+     * background at this interval. Access is decided per request regardless. Default 30.
+     */
+    entityCacheSeconds?: number;
+    /**
      * Linkerd's cluster-wide default inbound policy when `linkerd-config` cannot be read
      * (e.g. `all-unauthenticated`). Default: taken from `linkerd-config`, else UNKNOWN.
      */

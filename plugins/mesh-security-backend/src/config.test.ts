@@ -26,7 +26,7 @@ describe('readMeshSecurityConfig', () => {
       { type: 'kubernetes', name: 'prod', url: 'https://prod:6443', serviceAccountToken: 't', caData: 'Y2E=', caFile: undefined, skipTLSVerify: false },
       { type: 'manifests', name: 'demo', path: './demo' },
     ]);
-    expect(config).toMatchObject({ refreshIntervalSeconds: 60, requestTimeoutMs: 5000, certificateExpiryWarningDays: 30 });
+    expect(config).toMatchObject({ refreshIntervalSeconds: 60, requestTimeoutMs: 5000, certificateExpiryWarningDays: 30, entityCacheSeconds: 30 });
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('cluster "gke"'));
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('(type "gke") is skipped'));
   });
@@ -39,6 +39,7 @@ describe('readMeshSecurityConfig', () => {
     [{ meshSecurity: { requestTimeoutMs: 10000 } }, 'requestTimeoutMs must be between 1 and 5000'],
     [{ kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'p', url: 'http://k8s:8080' }] }] } }, 'url uses http: use https, or set skipTLSVerify: true'],
     [{ meshSecurity: { refreshIntervalSeconds: 1 } }, 'refreshIntervalSeconds must be at least 5'],
+    [{ meshSecurity: { entityCacheSeconds: 0 } }, 'entityCacheSeconds must be between 1 and 3600'],
   ])('rejects invalid configuration %#', (data, message) => {
     expect(() => read(data)).toThrow(message);
   });

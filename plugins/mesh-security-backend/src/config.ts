@@ -13,6 +13,8 @@ export interface MeshSecurityConfig {
   refreshIntervalSeconds: number;
   requestTimeoutMs: number;
   certificateExpiryWarningDays: number;
+  /** How long what a catalog entity says (annotations, owner) is used before it is read again. */
+  entityCacheSeconds: number;
   linkerdDefaultInboundPolicy?: string;
 }
 
@@ -113,11 +115,16 @@ export function readMeshSecurityConfig(
   if (!(certificateExpiryWarningDays >= 0)) {
     throw new Error('meshSecurity.certificateExpiryWarningDays must be 0 or more');
   }
+  const entityCacheSeconds = config.getOptionalNumber('meshSecurity.entityCacheSeconds') ?? 30;
+  if (!(entityCacheSeconds >= 1 && entityCacheSeconds <= 3600)) {
+    throw new Error('meshSecurity.entityCacheSeconds must be between 1 and 3600');
+  }
   return {
     clusters,
     refreshIntervalSeconds,
     requestTimeoutMs,
     certificateExpiryWarningDays,
+    entityCacheSeconds,
     linkerdDefaultInboundPolicy: config.getOptionalString('meshSecurity.linkerdDefaultInboundPolicy'),
   };
 }

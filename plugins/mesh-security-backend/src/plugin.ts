@@ -8,6 +8,7 @@ import { meshSecurityPermissions } from '@mesh-security/plugin-mesh-security-com
 import path from 'node:path';
 import { readMeshSecurityConfig } from './config';
 import { createRouter } from './router';
+import { EntityDirectory } from './entities/EntityDirectory';
 import { GithubPullRequestLister } from './pullRequests/GithubPullRequestLister';
 import { PullRequestService } from './pullRequests/PullRequestService';
 import { readAccessChangeSettings } from './pullRequests/repository';
@@ -38,10 +39,11 @@ export const meshSecurityPlugin = createBackendPlugin({
         cache: coreServices.cache,
         scheduler: coreServices.scheduler,
         permissions: coreServices.permissions,
+        auth: coreServices.auth,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
       },
-      async init({ httpRouter, httpAuth, logger, config, cache, scheduler, permissions, permissionsRegistry, catalog }) {
+      async init({ httpRouter, httpAuth, auth, logger, config, cache, scheduler, permissions, permissionsRegistry, catalog }) {
         const settings = readMeshSecurityConfig(config, logger);
         permissionsRegistry.addPermissions(meshSecurityPermissions);
 
@@ -76,6 +78,22 @@ export const meshSecurityPlugin = createBackendPlugin({
           onError: (cluster, error) =>
             logger.error(`Mesh Security could not build the access graph of cluster ${cluster}: ${error.message}`),
         });
+        // What entities say, read with our own credentials; every replica keeps its own copy
+        // (scope `local`), refreshed in the background so views do not wait for the catalog.
+        const entities = new EntityDirectory({ catalog, auth, ttlMs: settings.entityCacheSeconds * 1000 });
+        await scheduler.scheduleTask({
+          id: 'mesh-security-entities',
+          frequency: { seconds: settings.entityCacheSeconds },
+          timeout: { minutes: 2 },
+          scope: 'local',
+          fn: async () => {
+            try {
+              await entities.refresh();
+            } catch (error) {
+              logger.warn(`Mesh Security could not list annotated components from the catalog: ${(error as Error).message}`);
+            }
+          },
+        });
         const integrations = ScmIntegrations.fromConfig(config);
         const pullRequestCacheSeconds =
           config.getOptionalNumber('meshSecurity.accessRequests.pullRequestCacheSeconds') ?? 60;
@@ -92,7 +110,7 @@ export const meshSecurityPlugin = createBackendPlugin({
           errorTtlMs: Math.min(pullRequestCacheSeconds, 30) * 1000,
         });
         httpRouter.use(
-          await createRouter({ httpAuth, permissions, catalog, posture: new PostureService(views), pullRequests }),
+          await createRouter({ httpAuth, permissions, catalog, entities, posture: new PostureService(views), pullRequests }),
         );
       },
     });

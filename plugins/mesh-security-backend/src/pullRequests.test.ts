@@ -4,7 +4,6 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
 import {
@@ -12,6 +11,7 @@ import {
   githubPullsHandler,
   GithubPullsMockState,
 } from './__testUtils__/githubPulls';
+import { permissionsDenying } from './__testUtils__/permissions';
 import meshSecurityPlugin from './index';
 
 const CANARY = 'ghp_canaryTokenNeverShown0123456789';
@@ -45,7 +45,8 @@ const entities = [
 async function start(
   options: {
     accessRequests?: object;
-    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    /** Permission names to deny; all others are allowed. */
+    deny?: string[];
   } = {},
 ) {
   const logger = mockServices.logger.mock();
@@ -55,9 +56,7 @@ async function start(
       meshSecurityPlugin,
       logger.factory,
       catalogServiceMock.factory({ entities }),
-      mockServices.permissions.factory({
-        result: options.permission ?? AuthorizeResult.ALLOW,
-      }),
+      permissionsDenying(options.deny ?? []),
       mockServices.rootConfig.factory({
         data: {
           integrations: { github: [{ host: 'github.com', token: CANARY }] },
@@ -246,11 +245,20 @@ describe('GET /entity/:kind/:namespace/:name/pull-requests', () => {
 
     const denied = await start({
       accessRequests: configured,
-      permission: AuthorizeResult.DENY,
+      deny: ['mesh-security.entity.read'],
     });
     expect(
       (await denied.get('/entity/component/default/payments-api/pull-requests'))
         .status,
     ).toBe(403);
+    // The caller may not read the entity in the catalog: as if it did not exist.
+    const unreadable = await start({
+      accessRequests: configured,
+      deny: ['catalog.entity.read'],
+    });
+    expect(
+      (await unreadable.get('/entity/component/default/payments-api/pull-requests'))
+        .status,
+    ).toBe(404);
   });
 });

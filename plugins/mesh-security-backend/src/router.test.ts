@@ -1,11 +1,11 @@
 import { Entity } from '@backstage/catalog-model';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import request from 'supertest';
+import { AuthorizeCall, permissionsDenying } from './__testUtils__/permissions';
 import meshSecurityPlugin from './index';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -23,12 +23,12 @@ function demoEntities(): Entity[] {
   );
 }
 
-async function start(options: { entities?: Entity[]; permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {}) {
+async function start(options: { entities?: Entity[]; deny?: string[]; calls?: AuthorizeCall[] } = {}) {
   const { server } = await startTestBackend({
     features: [
       meshSecurityPlugin,
       catalogServiceMock.factory({ entities: options.entities ?? demoEntities() }),
-      mockServices.permissions.factory({ result: options.permission ?? AuthorizeResult.ALLOW }),
+      permissionsDenying(options.deny ?? [], options.calls),
       mockServices.rootConfig.factory({
         data: { meshSecurity: { clusters: [{ name: 'demo', type: 'manifests', path: demoCluster }] } },
       }),
@@ -113,7 +113,27 @@ describe('mesh-security REST API', () => {
     const res = await asUser(request(hidden).get('/api/mesh-security/entity/component/default/payments-api'));
     expect(res.status).toBe(404);
 
-    const denied = await start({ permission: AuthorizeResult.DENY });
+    // The entity exists, but the caller may not read it in the catalog: 404, as if it did not
+    // exist — decided with the caller's credentials for exactly that entity.
+    const calls: AuthorizeCall[] = [];
+    const unreadable = await start({ deny: ['catalog.entity.read'], calls });
+    const hiddenRes = await asUser(request(unreadable).get('/api/mesh-security/entity/Component/default/payments-api'));
+    expect(hiddenRes.status).toBe(404);
+    expect(JSON.stringify(hiddenRes.body)).not.toMatch(/spiffe|workloads|mtls/);
+    const decided = calls.find(c => c.requests.some(r => r.permission.name === 'catalog.entity.read'))!;
+    expect(decided.credentials.principal).toMatchObject({ type: 'user', userEntityRef: mockCredentials.user().principal.userEntityRef });
+    expect(decided.requests.map(r => [r.permission.name, (r as any).resourceRef])).toEqual([
+      ['catalog.entity.read', 'component:default/payments-api'],
+      ['mesh-security.entity.read', 'component:default/payments-api'],
+    ]);
+    const checkHidden = await asUser(request(unreadable).post('/api/mesh-security/check')).send({
+      from: { entityRef: 'component:default/checkout' },
+      to: { entityRef: 'payments-api' },
+      port: 8080,
+    });
+    expect(checkHidden.status).toBe(404);
+
+    const denied = await start({ deny: ['mesh-security.entity.read', 'mesh-security.overview.read'] });
     expect((await asUser(request(denied).get('/api/mesh-security/entity/component/default/payments-api'))).status).toBe(403);
     expect((await asUser(request(denied).get('/api/mesh-security/overview'))).status).toBe(403);
   });

@@ -3,10 +3,10 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import { CompoundEntityRef, Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { CompoundEntityRef, Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   meshSecurityAccessCheckPermission,
@@ -19,16 +19,15 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { PostureService } from './service/PostureService';
 import { PullRequestService } from './pullRequests/PullRequestService';
-import {
-  KUBERNETES_ID_ANNOTATION,
-  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
-} from './entities/resolveWorkloads';
+import { ANNOTATED_COMPONENTS, EntityDirectory } from './entities/EntityDirectory';
 
 /** What the router needs from the rest of the plugin. */
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
+  /** What entities say (annotations, owner), read with the plugin's own credentials. */
+  entities: EntityDirectory;
   posture: PostureService;
   /** Open access-change pull requests per entity. */
   pullRequests: PullRequestService;
@@ -83,11 +82,11 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 /**
  * The plugin's REST routes: thin — validate, authorize, call the posture service. Every route
  * requires user or service credentials (the plugin registers no unauthenticated policy), and
- * entities are fetched from the catalog with the caller's own credentials, so nobody sees the
- * posture of an entity they may not read.
+ * every entity is authorized with the caller's own credentials (`catalog.entity.read` and
+ * `mesh-security.entity.read`), so nobody sees the posture of an entity they may not read.
  */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, posture } = options;
+  const { httpAuth, permissions, catalog, entities, posture } = options;
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
 
@@ -102,18 +101,33 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   };
 
   const readableEntity = async (ref: string | CompoundEntityRef, credentials: BackstageCredentials): Promise<Entity> => {
-    const refString = typeof ref === 'string' ? ref : stringifyEntityRef(ref);
-    // The permission decision and the catalog read are independent: ask both at once.
-    // The catalog answers only for entities the caller may read (catalog.entity.read), so an
-    // unreadable entity and a missing one look the same: 404, nothing leaked.
-    const [[decision], entity] = await Promise.all([
-      permissions.authorize([{ permission: meshSecurityEntityReadPermission, resourceRef: refString }], {
-        credentials,
-      }),
-      catalog.getEntityByRef(ref, { credentials }),
+    let refString: string;
+    try {
+      refString = stringifyEntityRef(
+        typeof ref === 'string' ? parseEntityRef(ref, { defaultKind: 'component', defaultNamespace: 'default' }) : ref,
+      );
+    } catch {
+      throw new InputError('invalid entity reference');
+    }
+    // One call to the permission framework with the caller's credentials decides both: the
+    // catalog's own read permission (conditional policies are evaluated by the catalog, so the
+    // answer is the one the catalog would give) and ours. The entity's fields come from the
+    // directory (service credentials, kept for seconds); nothing of them is sent before both are
+    // ALLOW. An unreadable entity and a missing one look the same: 404, nothing leaked.
+    const [[catalogRead, meshRead], entity] = await Promise.all([
+      permissions.authorize(
+        [
+          { permission: catalogEntityReadPermission, resourceRef: refString },
+          { permission: meshSecurityEntityReadPermission, resourceRef: refString },
+        ],
+        { credentials },
+      ),
+      entities.get(refString),
     ]);
-    if (!entity) throw new NotFoundError(`entity ${refString} not found`);
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    if (!entity || catalogRead.result !== AuthorizeResult.ALLOW) {
+      throw new NotFoundError(`entity ${refString} not found`);
+    }
+    if (meshRead.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`not allowed: ${meshSecurityEntityReadPermission.name} on ${refString}`);
     }
     return entity;
@@ -138,12 +152,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     await authorize(credentials, meshSecurityOverviewReadPermission);
     // Only annotated components the caller may read, fetched with the caller's credentials.
     const { items } = await catalog.getEntities(
-      {
-        filter: [
-          { kind: 'component', [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
-          { kind: 'component', [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
-        ],
-      },
+      { filter: ANNOTATED_COMPONENTS },
       { credentials },
     );
     res.json(await posture.overview(items, query));
