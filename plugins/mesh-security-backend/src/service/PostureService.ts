@@ -16,10 +16,10 @@ import {
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
-import { stringify } from 'yaml';
 import { workloadSelectorOf } from '../entities/resolveWorkloads';
 import { workloadsOfEntity } from '../entities/workloadIndex';
 import { relevantFindings } from './relevantFindings';
+import { renderYaml } from './renderYaml';
 import { ClusterView, ClusterViews } from '../snapshots/ClusterViews';
 import { componentMtls, componentScorecard, countFindings, meshesOf } from './aggregate';
 
@@ -237,7 +237,7 @@ function renderPolicy(policy: SnapshotPolicy<JsonObject>): AppliedPolicy {
     },
     spec: policy.spec,
   };
-  return { kind: policy.kind, apiVersion: policy.apiVersion, namespace: policy.namespace, name: policy.name, yaml: stringify(manifest) };
+  return { kind: policy.kind, apiVersion: policy.apiVersion, namespace: policy.namespace, name: policy.name, yaml: renderYaml(manifest) };
 }
 
 function uniqueViews(located: Located[]): ClusterView[] {
