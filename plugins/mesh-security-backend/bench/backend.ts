@@ -17,15 +17,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
-import { performance } from 'node:perf_hooks';
-import { CacheManager } from '@backstage/backend-defaults/cache';
-import { mockServices } from '@backstage/backend-test-utils';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { ask, startChild } from './processes';
-import { KubernetesSource } from '../src/sources/KubernetesSource';
-import { SnapshotStore } from '../src/snapshots/SnapshotStore';
-import { SnapshotRefresher } from '../src/snapshots/SnapshotRefresher';
-import { ClusterViews } from '../src/snapshots/ClusterViews';
+import type { MemoryFigures } from './memoryProcess';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
@@ -34,72 +28,15 @@ const K8S_VIEWS = Number(process.env.BENCH_K8S_VIEWS ?? 100);
 const PORT = Number(process.env.BENCH_PORT ?? 7417);
 const LATENCY_MS = Number(process.env.BENCH_K8S_LATENCY_MS ?? 0);
 const size = { namespaces: 100, workloads: PODS / 5, podsPerWorkload: 5, entities: 1000 };
+// Shorter than the default (30 s): the background listing of annotated components then runs
+// during the views too, as it would in production.
+const ENTITY_CACHE_SECONDS = 10;
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 const ms = (v: number) => `${v.toFixed(2)} ms`;
-const gc = () => (global as any).gc?.();
-
-interface MemoryFigures {
-  /** Bytes per pod: the snapshot as the in-process memory cache holds it. */
-  cache: number;
-  /** Bytes per pod: the evaluated view (engine, workloads, findings). */
-  view: number;
-  /** Bytes per pod: the access graph (callers and callees of every workload). */
-  graph: number;
-  /** The size of the trimmed objects as JSON, per pod. */
-  snapshotJson: number;
-  /** What the cache stores per pod (gzipped JSON in base64). */
-  stored: number;
-}
-
-/**
- * Heap retained per pod by one cluster, stage by stage, measured with full GCs in between. Runs
- * twice and reports the second run: the first also pays for one-time costs (compiling the
- * engine's code), which belong to the process, not to any pod.
- */
-async function retainedBytesPerPod(url: string): Promise<MemoryFigures> {
-  await measureCluster(url, 'warm-up');
-  return measureCluster(url, 'measure');
-}
-
-async function measureCluster(url: string, name: string): Promise<MemoryFigures> {
-  // Full collections with turns of the event loop between them, so that sockets, timers and
-  // weak references released by the previous stage are gone before measuring.
-  const heap = async () => {
-    for (let i = 0; i < 3; i++) {
-      await new Promise(r => setTimeout(r, 50));
-      gc();
-    }
-    return process.memoryUsage().heapUsed;
-  };
-  const start = await heap();
-  const cache = CacheManager.fromConfig(mockServices.rootConfig({ data: {} })).forPlugin('mesh-security');
-  const store = new SnapshotStore(cache);
-  const source = new KubernetesSource({ name, url, serviceAccountToken: 'bench', skipTLSVerify: true });
-  const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return quiet; } } as any;
-  await new SnapshotRefresher(source, store, quiet, { refreshIntervalSeconds: 60 }).refresh();
-  const cached = await heap();
-  const views = new ClusterViews(store, { clusters: [name], refreshIntervalSeconds: 60, certificateExpiryWarningDays: 30 });
-  const view = await views.get(name);
-  if (view.workloads.length === 0) throw new Error('measurement cluster produced no workloads');
-  const evaluated = await heap();
-  while (!view.graph?.complete) await new Promise(r => setTimeout(r, 100));
-  const graphed = await heap();
-  // BENCH_HEAP_SNAPSHOT=<file>: what this process retains for the measured cluster, to inspect.
-  if (process.env.BENCH_HEAP_SNAPSHOT) v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
-  const state = await store.getState(name);
-  views.all().then(() => undefined); // keeps `views` (and the cache behind it) alive until here
-  return {
-    cache: (cached - start) / PODS,
-    view: (evaluated - cached) / PODS,
-    graph: (graphed - evaluated) / PODS,
-    snapshotJson: (state?.snapshotBytes ?? 0) / PODS,
-    stored: (state?.storedBytes ?? 0) / PODS,
-  };
-}
 
 async function main() {
   if (!(global as any).gc) console.log('(run with --expose-gc for exact memory figures)');
@@ -109,7 +46,11 @@ async function main() {
   const { urls } = await ask<{ urls: string[] }>(mocks, { type: 'start', count: CLUSTERS, size, latencyMs: LATENCY_MS });
   const totalRequests = async () => (await ask<{ count: number }>(mocks, { type: 'requests' })).count;
 
-  const memory = await retainedBytesPerPod(urls[0]);
+  // Measured in a child of its own: its heap (one whole cluster evaluated twice) then never
+  // slows the load generator's measurements with its garbage collections.
+  const memoryChild = startChild('memoryProcess.ts');
+  const memory = await ask<MemoryFigures>(memoryChild, { type: 'measure', url: urls[0], pods: PODS });
+  memoryChild.kill();
   const kib = (v: number) => `${(v / 1024).toFixed(2)} KiB`;
   console.log(
     `memory retained per pod in every replica (steady state: evaluated view and access graph): ${kib(memory.view + memory.graph)} ` +
@@ -147,7 +88,7 @@ async function main() {
           },
         ],
       },
-      meshSecurity: { refreshIntervalSeconds: 3600 },
+      meshSecurity: { refreshIntervalSeconds: 3600, entityCacheSeconds: ENTITY_CACHE_SECONDS },
     }),
   );
 
@@ -180,6 +121,9 @@ async function main() {
     if (((await res.json()) as any).totalItems >= size.entities) break;
     await new Promise(r => setTimeout(r, 500));
   }
+  // Steady state also means the annotated components have been listed once after the catalog
+  // ingested them (views then never wait for the catalog; before, they read entities one by one).
+  await new Promise(r => setTimeout(r, (ENTITY_CACHE_SECONDS + 1) * 1000));
   // One warm-up view builds the evaluated views (once per generation per replica).
   const sample = await (await fetch(`${base}/mesh-security/entity/component/default/svc-0`, { headers })).text();
   // BENCH_DUMP=<file>: one response, to see what a view carries.
@@ -187,9 +131,16 @@ async function main() {
   const heap = await ask<{ heapUsed: number; rss: number }>(backend, { type: 'memory' });
 
   const pick = () => `svc-${Math.floor(Math.random() * size.entities)}`;
-  // BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend process during the entity views.
-  if (process.env.BENCH_PROFILE) await ask(backend, { type: 'profileStart' });
+  // BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend process during the entity views;
+  // BENCH_ALLOCATIONS=file.heapprofile: where those views allocate (sampling heap profile).
+  const profile = process.env.BENCH_PROFILE ?? process.env.BENCH_ALLOCATIONS;
+  const allocations = !process.env.BENCH_PROFILE && !!process.env.BENCH_ALLOCATIONS;
+  if (profile) await ask(backend, { type: 'profileStart', allocations });
   await ask(backend, { type: 'loopStart' });
+  // The load generator's own pauses count in what it measures: report them too.
+  const clientGc: number[] = [];
+  const clientGcObserver = new PerformanceObserver(list => list.getEntries().forEach(e => clientGc.push(e.duration)));
+  clientGcObserver.observe({ entryTypes: ['gc'] });
   const ours: number[] = [];
   let oursBytes = 0;
   const before = await totalRequests();
@@ -201,8 +152,9 @@ async function main() {
     ours.push(performance.now() - t);
   }
   const oursRequests = ((await totalRequests()) - before) / VIEWS;
-  if (process.env.BENCH_PROFILE) await ask(backend, { type: 'profileStop', file: process.env.BENCH_PROFILE });
-  const loop = await ask<{ p50: number; p99: number; max: number }>(backend, { type: 'loopStop' });
+  clientGcObserver.disconnect();
+  if (profile) await ask(backend, { type: 'profileStop', file: profile, allocations });
+  const loop = await ask<{ p50: number; p99: number; max: number; gc: { count: number; totalMs: number; maxMsByKind: Record<string, number> } }>(backend, { type: 'loopStop' });
 
   if (process.env.BENCH_BREAKDOWN) {
     for (const [label, url] of [['health', `${base}/mesh-security/health`], ['catalog', `${base}/catalog/entities/by-name/component/default/svc-1`], ['entity', `${base}/mesh-security/entity/component/default/svc-1`]]) {
@@ -254,6 +206,10 @@ async function main() {
   for (const row of rows) console.log(row.map((c, i) => c.padEnd(i === 0 ? 26 : 28)).join(''));
   console.log(
     `backend event-loop delay during the Mesh Security views: p50 ${ms(loop.p50)}, p99 ${ms(loop.p99)}, max ${ms(loop.max)}`,
+  );
+  console.log(
+    `backend garbage collections during those views: ${loop.gc.count}, ${ms(loop.gc.totalMs)} in all; longest by kind: ${Object.entries(loop.gc.maxMsByKind).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}; ` +
+      `in the load generator: ${clientGc.length}, ${ms(clientGc.reduce((a, b) => a + b, 0))} in all, longest ${ms(Math.max(0, ...clientGc))}`,
   );
   console.log(`floor (catalog GET by name, same auth): p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`);
   console.log(

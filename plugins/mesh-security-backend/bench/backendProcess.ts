@@ -2,24 +2,29 @@
  * Child process of the backend benchmark: the Backstage backend under test (auth, catalog,
  * permissions, the Kubernetes plugin's backend and Mesh Security), configured by the file given
  * with `--config`. IPC: `start` → when it listens; `memory` → heap in use after a full GC;
- * `profileStart`/`profileStop` → a CPU profile written to a file; `loopStart`/`loopStop` → the
+ * `profileStart`/`profileStop` → a CPU profile (or, with `allocations`, a sampling allocation
+ * profile) written to a file; `loopStart`/`loopStop` → the
  * event loop's delay meanwhile (how long requests waited for work that blocked it).
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
-import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { serve } from './processes';
 
 const profiler = new Session();
 let loop: IntervalHistogram | undefined;
-const post = (method: string) =>
-  new Promise<any>((resolve, reject) => profiler.post(method, (e, r) => (e ? reject(e) : resolve(r))));
+let gc: { observer: PerformanceObserver; pauses: number[]; kinds: Record<string, number> } | undefined;
+// node:perf_hooks gc entry kinds (NODE_PERFORMANCE_GC_*).
+const GC_KINDS: Record<number, string> = { 1: 'major', 2: 'minor', 4: 'incremental', 8: 'weakcb' };
+const post = (method: string, params?: object) =>
+  new Promise<any>((resolve, reject) => profiler.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
 
 serve({
   async start({ configFile }) {
     process.argv.push('--config', configFile);
-    // Request logging to the console would dominate both sides' latency; keep warnings only.
-    process.env.LOG_LEVEL ??= 'warn';
+    // Request logging to the console would dominate both sides' latency; keep errors only (the
+    // Kubernetes plugin warns on every 404 of an uninstalled API group, once per cluster per view).
+    process.env.LOG_LEVEL ??= 'error';
     const { createBackend } = await import('@backstage/backend-defaults');
     const backend = createBackend();
     backend.add(import('@backstage/plugin-auth-backend'));
@@ -32,14 +37,20 @@ serve({
     await backend.start();
     return {};
   },
-  async profileStart() {
+  async profileStart({ allocations }) {
     profiler.connect();
-    await post('Profiler.enable');
-    await post('Profiler.start');
+    if (allocations) {
+      await post('HeapProfiler.enable');
+      // Everything allocated, not only what survives: garbage is what makes collections.
+      await post('HeapProfiler.startSampling', { includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    } else {
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    }
     return {};
   },
-  async profileStop({ file }) {
-    const { profile } = await post('Profiler.stop');
+  async profileStop({ file, allocations }) {
+    const { profile } = await post(allocations ? 'HeapProfiler.stopSampling' : 'Profiler.stop');
     fs.writeFileSync(file, JSON.stringify(profile));
     profiler.disconnect();
     return {};
@@ -47,12 +58,30 @@ serve({
   loopStart() {
     loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
+    const pauses: number[] = [];
+    const kinds: Record<string, number> = {};
+    const observer = new PerformanceObserver(list => {
+      for (const entry of list.getEntries()) {
+        pauses.push(entry.duration);
+        const kind = GC_KINDS[(entry as any).detail?.kind] ?? 'other';
+        kinds[kind] = Math.max(kinds[kind] ?? 0, entry.duration);
+      }
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    gc = { observer, pauses, kinds };
     return {};
   },
   loopStop() {
     loop!.disable();
+    gc!.observer.disconnect();
     const ms = (ns: number) => ns / 1e6;
-    return { p50: ms(loop!.percentile(50)), p99: ms(loop!.percentile(99)), max: ms(loop!.max) };
+    const pauses = gc!.pauses;
+    return {
+      p50: ms(loop!.percentile(50)),
+      p99: ms(loop!.percentile(99)),
+      max: ms(loop!.max),
+      gc: { count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMsByKind: gc!.kinds },
+    };
   },
   memory() {
     (global as any).gc?.();
