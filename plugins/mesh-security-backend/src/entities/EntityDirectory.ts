@@ -22,7 +22,9 @@ const FIELDS = [
   'spec.system',
 ];
 
-const PAGE_SIZE = 500;
+// Small pages: when the catalog runs in the same backend, each page is work on the same event
+// loop that serves views (a page of 500 blocked it for tens of milliseconds in bench:backend).
+const PAGE_SIZE = 100;
 
 /** Annotations the plugin reads: the Kubernetes plugin's and our own (e.g. the GitOps repo). */
 const KEPT_ANNOTATIONS = ['backstage.io/kubernetes-', 'mesh-security.io/'];
