@@ -32,8 +32,6 @@ const KEPT_ANNOTATIONS = ['backstage.io/kubernetes-', 'mesh-security.io/'];
 interface Entry {
   entity: Entity;
   expiresAt: number;
-  /** Put there by the listing of annotated components (replaced or dropped by the next one). */
-  listed: boolean;
 }
 
 /** Options of {@link EntityDirectory}. */
@@ -56,11 +54,14 @@ export interface EntityDirectoryOptions {
  * `mesh-security.entity.read` with the entity's ref), and only then is the entity looked up here.
  */
 export class EntityDirectory {
-  private readonly entries = new Map<string, Entry>();
+  /** The last complete listing of annotated components, replaced as a whole by the next one. */
+  private listed = new Map<string, Entity>();
+  private listedExpiresAt = 0;
+  /** Entities read one by one (not in the listing), oldest first. */
+  private readonly read = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entity | undefined>>();
   private readonly now: () => number;
   private readonly maxEntries: number;
-  private oneByOne = 0;
 
   constructor(private readonly options: EntityDirectoryOptions) {
     this.now = options.now ?? Date.now;
@@ -71,8 +72,11 @@ export class EntityDirectory {
   async get(entityRef: string): Promise<Entity | undefined> {
     // Catalog refs are case-insensitive.
     const ref = entityRef.toLocaleLowerCase('en-US');
-    const entry = this.entries.get(ref);
-    if (entry && entry.expiresAt > this.now()) return entry.entity;
+    const now = this.now();
+    const listed = this.listedExpiresAt > now ? this.listed.get(ref) : undefined;
+    if (listed) return listed;
+    const entry = this.read.get(ref);
+    if (entry && entry.expiresAt > now) return entry.entity;
     let pending = this.loading.get(ref);
     if (!pending) {
       pending = this.load(ref).finally(() => this.loading.delete(ref));
@@ -83,13 +87,14 @@ export class EntityDirectory {
 
   /** How many entities are held (listed and read one by one). */
   get size(): number {
-    return this.entries.size;
+    return this.listed.size + this.read.size;
   }
 
   /**
-   * Lists every annotated component and replaces the listed entries with the result; a component
-   * that is gone (deleted, or its annotations removed) is dropped. On a catalog error nothing is
-   * replaced: entries expire as usual and are read one by one.
+   * Lists every annotated component and replaces the previous listing with the result, so a
+   * component that is gone (deleted, or its annotations removed) is no longer served from it. On
+   * a catalog error the previous listing stays, for at most three intervals in all; after that
+   * entities are read one by one.
    */
   async refresh(): Promise<void> {
     const { catalog, auth } = this.options;
@@ -104,40 +109,19 @@ export class EntityDirectory {
       for (const entity of page.items) listed.set(refOf(entity), trim(entity));
       cursor = page.pageInfo.nextCursor;
     } while (cursor);
-    const expiresAt = this.now() + this.options.ttlMs * 3;
-    for (const [ref, entry] of this.entries) {
-      if (entry.listed && !listed.has(ref)) this.entries.delete(ref);
-    }
-    for (const [ref, entity] of listed) {
-      if (this.entries.get(ref)?.listed === false) this.oneByOne--;
-      this.entries.set(ref, { entity, expiresAt, listed: true });
-    }
+    this.listed = listed;
+    this.listedExpiresAt = this.now() + this.options.ttlMs * 3;
   }
 
   private async load(ref: string): Promise<Entity | undefined> {
     const { catalog, auth } = this.options;
     const entity = await catalog.getEntityByRef(ref, { credentials: await auth.getOwnServiceCredentials() });
-    const previous = this.entries.get(ref);
-    if (previous) {
-      this.entries.delete(ref);
-      if (!previous.listed) this.oneByOne--;
-    }
+    this.read.delete(ref);
     if (!entity) return undefined;
     const trimmed = trim(entity);
-    this.entries.set(ref, { entity: trimmed, expiresAt: this.now() + this.options.ttlMs, listed: false });
-    this.oneByOne++;
-    if (this.oneByOne > this.maxEntries) this.evictOldestOneByOne();
+    this.read.set(ref, { entity: trimmed, expiresAt: this.now() + this.options.ttlMs });
+    if (this.read.size > this.maxEntries) this.read.delete(this.read.keys().next().value!);
     return trimmed;
-  }
-
-  private evictOldestOneByOne() {
-    for (const [ref, entry] of this.entries) {
-      if (!entry.listed) {
-        this.entries.delete(ref);
-        this.oneByOne--;
-        return;
-      }
-    }
   }
 }
 
