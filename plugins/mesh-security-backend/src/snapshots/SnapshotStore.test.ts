@@ -1,4 +1,5 @@
 import { CacheManager } from '@backstage/backend-defaults/cache';
+import { CacheService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { SnapshotStore } from './SnapshotStore';
 import { ClusterState } from './types';
@@ -63,5 +64,89 @@ describe('SnapshotStore', () => {
     await cache.set('snapshot-objects:prod:5', { generation: 5, encoding: 'zstd', data: 'AAAA' });
     expect(await new SnapshotStore(cache).getObjects('prod', 5)).toBeUndefined();
   });
-});
 
+  describe('state records', () => {
+    /** The cache, recording which keys were read. */
+    const recording = (cache: CacheService) => {
+      const reads: string[] = [];
+      const writes: string[] = [];
+      let failSetsOf: string | undefined;
+      const wrapped: CacheService = {
+        get: async key => {
+          reads.push(key);
+          return cache.get(key);
+        },
+        set: async (key, value, options) => {
+          if (failSetsOf && key.startsWith(failSetsOf)) throw new Error('cache unavailable');
+          writes.push(key);
+          return cache.set(key, value, options);
+        },
+        delete: key => cache.delete(key),
+        withOptions: () => wrapped,
+      };
+      return { cache: wrapped, reads, writes, failSets: (prefix?: string) => (failSetsOf = prefix) };
+    };
+
+    it('are read again only when another replica has written a new one', async () => {
+      const shared = newCache();
+      const writer = new SnapshotStore(shared);
+      const { cache, reads } = recording(shared);
+      const reader = new SnapshotStore(cache);
+
+      await writer.putState(state(1));
+      expect(await reader.getState('prod')).toEqual(state(1));
+      reads.length = 0;
+      expect(await reader.getState('prod')).toEqual(state(1));
+      expect(await reader.getState('prod')).toEqual(state(1));
+      // Each call still asks the shared cache, but only for the revision.
+      expect(reads).toEqual(['snapshot-state-revision:prod', 'snapshot-state-revision:prod']);
+
+      reads.length = 0;
+      await writer.putState({ ...state(1), status: 'unreachable', error: 'timeout' });
+      expect(await reader.getState('prod')).toEqual({ ...state(1), status: 'unreachable', error: 'timeout' });
+      expect(reads).toEqual(['snapshot-state-revision:prod', 'snapshot-state:prod']);
+    });
+
+    it('never keep serving a superseded record when writing the new one failed half-way', async () => {
+      const shared = newCache();
+      const { cache: writerCache, failSets, writes } = recording(shared);
+      const writer = new SnapshotStore(writerCache);
+      const reader = new SnapshotStore(shared);
+      await writer.putState(state(1));
+      // The revision first: the other order could leave readers matching an old revision to a
+      // superseded record.
+      expect(writes).toEqual(['snapshot-state-revision:prod', 'snapshot-state:prod']);
+      expect((await reader.getState('prod'))?.generation).toBe(1);
+
+      // The revision is written, the record is not: readers see the last record written (the
+      // only one there is) and keep asking for the record until a write completes.
+      failSets('snapshot-state:');
+      await expect(writer.putState(state(2))).rejects.toThrow('cache unavailable');
+      expect((await reader.getState('prod'))?.generation).toBe(1);
+      failSets(undefined);
+      await writer.putState(state(3));
+      expect((await reader.getState('prod'))?.generation).toBe(3);
+    });
+
+    it('are read in full every time when written by a replica of an earlier version (no revision)', async () => {
+      const shared = newCache();
+      await shared.set('snapshot-state:prod', state(7) as any);
+      const { cache, reads } = recording(shared);
+      const reader = new SnapshotStore(cache);
+      expect(await reader.getState('prod')).toEqual(state(7));
+      await shared.set('snapshot-state:prod', state(8) as any);
+      expect(await reader.getState('prod')).toEqual(state(8));
+      expect(reads.filter(k => k === 'snapshot-state:prod')).toHaveLength(2);
+    });
+
+    it('keep the revision out of what callers get, and a fresh one on every write', async () => {
+      const shared = newCache();
+      const store = new SnapshotStore(shared);
+      await store.putState(state(1));
+      const first = await shared.get('snapshot-state-revision:prod');
+      await store.putState({ ...(await store.getState('prod'))!, requests: 2 });
+      expect(await shared.get('snapshot-state-revision:prod')).not.toEqual(first);
+      expect(await store.getState('prod')).toEqual({ ...state(1), requests: 2 });
+    });
+  });
+});
