@@ -59,8 +59,9 @@ export class PostureService {
       : selector.reason;
     const workloads = located.map(l => l.workload);
     const usedViews = located.length ? uniqueViews(located) : views;
+    const entries = located.map(l => this.entityWorkload(l));
     const findings = dedupe([
-      ...workloads.flatMap(w => w.findings.map(f => ({ ...f, object: { ...f.object, cluster: f.object.cluster ?? w.cluster } }))),
+      ...entries.flatMap(e => withCluster(e.findings, e.cluster)),
       ...usedViews.flatMap(view =>
         relevantFindings(
           view,
@@ -81,7 +82,7 @@ export class PostureService {
       scorecard: componentScorecard(workloads, noWorkloads),
       findings,
       findingCounts: countFindings(findings),
-      workloads: located.map(l => this.entityWorkload(l)),
+      workloads: entries,
       clusters,
       partial: clusters.some(isPartial),
       generatedAt: new Date().toISOString(),
@@ -196,22 +197,44 @@ export class PostureService {
     );
   }
 
+  /**
+   * A workload as an entity view shows it: with its callers, callees and applicable policies,
+   * all from the access graph (built once per generation; before it is complete it computes
+   * and keeps what is asked), each policy's YAML rendered once per generation. The entry is
+   * built per view as one fixed-shape object: a spread of the workload would allocate more per
+   * view, and keeping entries would cost memory for every workload ever viewed.
+   */
   private entityWorkload({ view, workload }: Located): EntityWorkload {
+    const graph = view.graph!;
     const ref = { cluster: workload.cluster, namespace: workload.namespace, name: workload.name, kind: workload.kind };
-    const key = `edges:${ref.namespace}/${ref.kind}/${ref.name}`;
-    let edges = view.memo.get(key) as Pick<EntityWorkload, 'callers' | 'callees' | 'policies'> | undefined;
-    if (!edges) {
-      // The access graph is the expensive part; a snapshot generation never changes, so each
-      // workload's graph is computed once per generation and replica.
-      edges = {
-        callers: view.graph!.callersOf(ref),
-        callees: view.graph!.calleesOf(ref),
-        policies: view.graph!.policiesOf(ref).map(toAppliedPolicy),
-      };
-      view.memo.set(key, edges);
-    }
-    return { ...workload, ...edges };
+    const entry: { [K in keyof Required<EntityWorkload>]: EntityWorkload[K] } = {
+      cluster: workload.cluster,
+      namespace: workload.namespace,
+      name: workload.name,
+      kind: workload.kind,
+      serviceAccount: workload.serviceAccount,
+      mesh: workload.mesh,
+      identity: workload.identity,
+      mtls: workload.mtls,
+      mtlsReason: workload.mtlsReason,
+      ports: workload.ports,
+      pods: workload.pods,
+      labels: workload.labels,
+      findings: workload.findings,
+      scorecard: workload.scorecard,
+      callers: graph.callersOf(ref),
+      callees: graph.calleesOf(ref),
+      policies: graph.policiesOf(ref).map(toAppliedPolicy),
+    };
+    return entry;
   }
+}
+
+/** A workload's findings name their cluster (the engine sets it; older views may not have). */
+function withCluster(findings: Finding[], cluster: string): Finding[] {
+  return findings.every(f => f.object.cluster)
+    ? findings
+    : findings.map(f => ({ ...f, object: { ...f.object, cluster: f.object.cluster ?? cluster } }));
 }
 
 /** Policies are shared by many workloads; render each one's YAML once. */

@@ -16,8 +16,9 @@ const WORKLOAD_KINDS = new Set([
   'Pod',
 ]);
 
+// Joined: one flat string per key kept in the index (a template literal keeps fragments).
 const objectKey = (kind: string, namespace: string | undefined, name: string) =>
-  `${kind}/${namespace ?? ''}/${name}`;
+  [kind, namespace ?? '', name].join('/');
 
 interface FindingIndex {
   clusterWide: Finding[];

@@ -10,9 +10,13 @@
  * `parse(renderYaml(v))` equals `v` for every JSON value (tested against the CRD fixtures).
  */
 export function renderYaml(value: unknown): string {
-  if (isScalar(value)) return `${scalar(value)}\n`;
-  if (Array.isArray(value)) return value.length === 0 ? '[]\n' : sequence(value, '');
-  return Object.keys(value as object).length === 0 ? '{}\n' : mapping(value as Record<string, unknown>, '');
+  let out: string;
+  if (isScalar(value)) out = `${scalar(value)}\n`;
+  else if (Array.isArray(value)) out = value.length === 0 ? '[]\n' : sequence(value, '');
+  else out = Object.keys(value as object).length === 0 ? '{}\n' : mapping(value as Record<string, unknown>, '');
+  // Rendered policies are kept for a snapshot generation: return one flat string, not the tree
+  // of fragments V8 keeps for a concatenation (several times the text's size).
+  return Buffer.from(out, 'utf8').toString('utf8');
 }
 
 type Scalar = string | number | boolean | null;

@@ -37,6 +37,25 @@ describe('AccessGraph', () => {
     expect(graph.complete).toBe(false);
   });
 
+  it('asks the engine once per workload before the build completes (views then repeat for free)', async () => {
+    let asked = 0;
+    const counting = {
+      ...engine,
+      calleesOf: (...args: Parameters<typeof engine.calleesOf>) => {
+        asked++;
+        return engine.calleesOf(...args);
+      },
+    };
+    const graph = new AccessGraph(counting, workloads, 'demo');
+    const first = graph.calleesOf(refs[0]);
+    expect(graph.calleesOf(refs[0])).toBe(first);
+    expect(asked).toBe(1);
+    await graph.build(0);
+    expect(graph.complete).toBe(true);
+    expect(graph.calleesOf(refs[0])).toEqual(first);
+    expect(asked).toBe(1);
+  });
+
   it('answers from the serving engine once complete, and the builder is no longer referenced', async () => {
     const builder = createEngine(snapshot, { cluster: 'demo' });
     const serving = createEngine(snapshot, { cluster: 'demo' });

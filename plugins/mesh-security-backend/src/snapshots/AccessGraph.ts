@@ -7,7 +7,9 @@ import {
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
 
-const keyOf = (w: { namespace: string; kind?: string; name: string }) => `${w.namespace}/${w.kind ?? ''}/${w.name}`;
+// Joined, not concatenated: `join` makes one flat string, where a template literal leaves a
+// tree of fragments that every key kept for the generation would retain.
+const keyOf = (w: { namespace: string; kind?: string; name: string }) => [w.namespace, w.kind ?? '', w.name].join('/');
 
 /**
  * One cluster's access graph for one snapshot generation. A page view must not wait for the
@@ -22,6 +24,8 @@ export class AccessGraph {
   /** The policies applying to each workload (shared snapshot objects), filled by the build. */
   private readonly policies = new Map<string, Array<SnapshotPolicy<JsonObject>>>();
   private callees: Map<string, AccessEdge[]> | undefined;
+  /** Callees asked for before the build completed (dropped when it does). */
+  private readonly calleesAsked = new Map<string, AccessEdge[]>();
   private cancelled = false;
 
   private engine: Engine;
@@ -79,8 +83,14 @@ export class AccessGraph {
   }
 
   calleesOf(ref: WorkloadRef): AccessEdge[] {
-    if (this.callees) return this.callees.get(keyOf(ref)) ?? [];
-    return this.engine.calleesOf(ref);
+    const key = keyOf(ref);
+    if (this.callees) return this.callees.get(key) ?? [];
+    let edges = this.calleesAsked.get(key);
+    if (!edges) {
+      edges = this.engine.calleesOf(ref);
+      this.calleesAsked.set(key, edges);
+    }
+    return edges;
   }
 
   /** Builds the whole graph; resolves when complete (or cancelled). */
@@ -105,6 +115,7 @@ export class AccessGraph {
     }
     if (!this.cancelled) {
       this.callees = callees;
+      this.calleesAsked.clear();
       if (this.servingEngine) this.engine = this.servingEngine;
     }
   }

@@ -18,6 +18,37 @@ export class Compactor {
     return this.visit(value) as T;
   }
 
+  /**
+   * Compacts a large document (a cluster snapshot) in slices that yield to the event loop
+   * every `sliceMs`: the elements of its arrays down to `depth` levels of objects are
+   * compacted one by one, and those containers themselves are rebuilt, not shared.
+   */
+  async compactInSlices<T>(value: T, sliceMs = 20, depth = 2): Promise<T> {
+    let sliceStart = Date.now();
+    const level = async (v: unknown, levels: number): Promise<unknown> => {
+      if (Array.isArray(v)) {
+        const out: unknown[] = [];
+        for (const item of v) {
+          out.push(this.visit(item));
+          if (Date.now() - sliceStart > sliceMs) {
+            await new Promise(resolve => setImmediate(resolve));
+            sliceStart = Date.now();
+          }
+        }
+        return out;
+      }
+      if (levels > 0 && v !== null && typeof v === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) {
+          if (x !== undefined) out[this.string(k)] = await level(x, levels - 1);
+        }
+        return out;
+      }
+      return this.visit(v);
+    };
+    return (await level(value, depth)) as T;
+  }
+
   private visit(value: unknown): unknown {
     if (typeof value === 'string') return this.string(value);
     if (value === null || typeof value !== 'object') return value;
