@@ -1,25 +1,22 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
-  AppliedPolicy,
   CheckResponse,
   ClusterStatus,
   EntityPosture,
   EntityWorkload,
   Finding,
   HealthResponse,
-  JsonObject,
   MtlsMode,
   OverviewItem,
   OverviewQuery,
   OverviewResponse,
-  SnapshotPolicy,
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
 import { workloadSelectorOf } from '../entities/resolveWorkloads';
 import { workloadsOfEntity } from '../entities/workloadIndex';
 import { relevantFindings } from './relevantFindings';
-import { renderYaml } from './renderYaml';
+import { toAppliedPolicy } from './appliedPolicies';
 import { ClusterView, ClusterViews } from '../snapshots/ClusterViews';
 import { componentMtls, componentScorecard, countFindings, meshesOf } from './aggregate';
 
@@ -235,32 +232,6 @@ function withCluster(findings: Finding[], cluster: string): Finding[] {
   return findings.every(f => f.object.cluster)
     ? findings
     : findings.map(f => ({ ...f, object: { ...f.object, cluster: f.object.cluster ?? cluster } }));
-}
-
-/** Policies are shared by many workloads; render each one's YAML once. */
-const renderedPolicies = new WeakMap<SnapshotPolicy<JsonObject>, AppliedPolicy>();
-
-function toAppliedPolicy(policy: SnapshotPolicy<JsonObject>): AppliedPolicy {
-  let rendered = renderedPolicies.get(policy);
-  if (!rendered) {
-    rendered = renderPolicy(policy);
-    renderedPolicies.set(policy, rendered);
-  }
-  return rendered;
-}
-
-function renderPolicy(policy: SnapshotPolicy<JsonObject>): AppliedPolicy {
-  const manifest = {
-    apiVersion: policy.apiVersion,
-    kind: policy.kind,
-    metadata: {
-      name: policy.name,
-      namespace: policy.namespace,
-      ...(Object.keys(policy.labels).length ? { labels: policy.labels } : {}),
-    },
-    spec: policy.spec,
-  };
-  return { kind: policy.kind, apiVersion: policy.apiVersion, namespace: policy.namespace, name: policy.name, yaml: renderYaml(manifest) };
 }
 
 function uniqueViews(located: Located[]): ClusterView[] {

@@ -66,6 +66,11 @@ export function relevantFindings(
   return out;
 }
 
+/** Builds a view's findings index ahead of the first page view that needs it. */
+export function prepareFindingIndex(view: ClusterView): void {
+  findingIndex(view);
+}
+
 function findingIndex(view: ClusterView): FindingIndex {
   // The precise index once the access graph is complete; until then a namespace-only one. Each
   // is built once per generation, not per page view.

@@ -54,6 +54,11 @@ export class AccessGraph {
     this.cancelled = true;
   }
 
+  /** Whether the generation was replaced (work for it should stop). */
+  get isCancelled(): boolean {
+    return this.cancelled;
+  }
+
   callersOf(ref: WorkloadRef): AccessEdge[] {
     const key = keyOf(ref);
     let edges = this.callers.get(key);

@@ -6,6 +6,7 @@ import {
   createEngine,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
+import { prepareViews } from '../service/prepareViews';
 import { AccessGraph } from './AccessGraph';
 import { Compactor } from './compact';
 import { meshCertificates } from './certificates';
@@ -86,7 +87,10 @@ export class ClusterViews {
     if (this.views.get(cluster) !== view) {
       this.views.get(cluster)?.graph?.cancel();
       this.views.set(cluster, view);
-      view.graph?.build().catch(error => this.options.onError?.(cluster, error as Error));
+      view.graph
+        ?.build()
+        .then(() => prepareViews(view))
+        .catch(error => this.options.onError?.(cluster, error as Error));
     }
     return view;
   }

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ManifestsSource } from '../sources/ManifestsSource';
+import { ClusterViews } from '../snapshots/ClusterViews';
+import { SnapshotRefresher } from '../snapshots/SnapshotRefresher';
+import { SnapshotStore } from '../snapshots/SnapshotStore';
+import { isRendered } from './appliedPolicies';
+import { prepareViews } from './prepareViews';
+
+const demo = path.resolve(__dirname, '../../../../catalog/demo-cluster');
+
+async function demoViews() {
+  const cache = CacheManager.fromConfig(mockServices.rootConfig({ data: {} })).forPlugin('mesh-security');
+  const store = new SnapshotStore(cache);
+  await new SnapshotRefresher(new ManifestsSource('demo', demo), store, mockServices.logger.mock(), {
+    refreshIntervalSeconds: 60,
+  }).refresh();
+  return new ClusterViews(store, { clusters: ['demo'], refreshIntervalSeconds: 60, certificateExpiryWarningDays: 30 });
+}
+
+const refOf = (w: { cluster: string; namespace: string; name: string; kind: string }) => ({
+  cluster: w.cluster,
+  namespace: w.namespace,
+  name: w.name,
+  kind: w.kind,
+});
+
+describe('prepareViews', () => {
+  it('renders every applied policy and indexes the findings once the access graph is complete', async () => {
+    const views = await demoViews();
+    const view = await views.get('demo');
+    // ClusterViews starts the graph build and then prepares the views in the background.
+    while (!view.graph?.complete || !view.memo.has('findings:index')) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    const applied = view.workloads.flatMap(w => view.graph!.policiesOf(refOf(w)));
+    expect(applied.length).toBeGreaterThan(10);
+    expect(applied.every(isRendered)).toBe(true);
+  });
+
+  it('does nothing for a generation replaced meanwhile, nor before the graph is complete', async () => {
+    const views = await demoViews();
+    const view = await views.get('demo');
+    while (!view.graph?.complete) await new Promise(resolve => setTimeout(resolve, 10));
+    const unprepared = { ...view, memo: new Map() };
+    view.graph!.cancel();
+    await prepareViews(unprepared, 0);
+    expect(unprepared.memo.size).toBe(0);
+    const withoutGraph = { ...view, graph: undefined, memo: new Map() };
+    await prepareViews(withoutGraph);
+    expect(withoutGraph.memo.size).toBe(0);
+  });
+});

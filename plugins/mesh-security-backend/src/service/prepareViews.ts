@@ -1,0 +1,27 @@
+import type { ClusterView } from '../snapshots/ClusterViews';
+import { toAppliedPolicy } from './appliedPolicies';
+import { prepareFindingIndex } from './relevantFindings';
+
+/**
+ * Once a generation's access graph is complete, renders the YAML of every policy that applies
+ * to a workload and indexes the findings, in slices that yield to the event loop, so that no
+ * page view is the first to pay for them. This is what a replica keeps anyway once every entity
+ * has been viewed (measured by `npm run bench:backend`, within the memory per pod reported).
+ * Stops when the generation is replaced.
+ */
+export async function prepareViews(view: ClusterView, sliceMs = 20): Promise<void> {
+  const graph = view.graph;
+  if (!graph?.complete) return;
+  let sliceStart = Date.now();
+  for (const w of view.workloads) {
+    if (graph.isCancelled) return;
+    for (const policy of graph.policiesOf({ cluster: w.cluster, namespace: w.namespace, name: w.name, kind: w.kind })) {
+      toAppliedPolicy(policy);
+    }
+    if (Date.now() - sliceStart > sliceMs) {
+      await new Promise(resolve => setImmediate(resolve));
+      sliceStart = Date.now();
+    }
+  }
+  if (!graph.isCancelled) prepareFindingIndex(view);
+}
