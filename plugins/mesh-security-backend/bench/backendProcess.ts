@@ -4,18 +4,38 @@
  * with `--config`. IPC: `start` → when it listens; `memory` → heap in use after a full GC;
  * `profileStart`/`profileStop` → a CPU profile (or, with `allocations`, a sampling allocation
  * profile) written to a file; `loopStart`/`loopStop` → the
- * event loop's delay meanwhile (how long requests waited for work that blocked it).
+ * event loop's delay meanwhile (how long requests waited for work that blocked it) and the
+ * garbage collections; `timesStart`/`timesStop` → time in the backend per request, by path prefix.
  */
+import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
-import { IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, IntervalHistogram, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { serve } from './processes';
 
 const profiler = new Session();
 let loop: IntervalHistogram | undefined;
 let gc: { observer: PerformanceObserver; pauses: number[]; kinds: Record<string, number> } | undefined;
-// node:perf_hooks gc entry kinds (NODE_PERFORMANCE_GC_*).
-const GC_KINDS: Record<number, string> = { 1: 'major', 2: 'minor', 4: 'incremental', 8: 'weakcb' };
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+
+// Time in the backend per request, from the request's arrival (headers parsed) until the
+// response was handed to the socket: what the route costs without the load generator's share.
+// Recorded only between `timesStart` and `timesStop`, per path prefix asked for, in order.
+let timed: { prefixes: string[]; times: Record<string, number[]> } | undefined;
+diagnostics.subscribe('http.server.request.start', (message: any) => {
+  if (!timed) return;
+  const url = message.request.url as string;
+  const prefix = timed.prefixes.find(p => url.startsWith(p));
+  if (!prefix) return;
+  const times = (timed.times[prefix] ??= []);
+  const start = performance.now();
+  message.response.once('finish', () => times.push(performance.now() - start));
+});
 const post = (method: string, params?: object) =>
   new Promise<any>((resolve, reject) => profiler.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
 
@@ -82,6 +102,15 @@ serve({
       max: ms(loop!.max),
       gc: { count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMsByKind: gc!.kinds },
     };
+  },
+  timesStart({ prefixes }) {
+    timed = { prefixes, times: {} };
+    return {};
+  },
+  timesStop() {
+    const times = timed?.times ?? {};
+    timed = undefined;
+    return { times };
   },
   memory() {
     (global as any).gc?.();

@@ -10,8 +10,10 @@ import { KubernetesSource } from '../src/sources/KubernetesSource';
 import { SnapshotStore } from '../src/snapshots/SnapshotStore';
 import { SnapshotRefresher } from '../src/snapshots/SnapshotRefresher';
 import { ClusterViews } from '../src/snapshots/ClusterViews';
+import { PostureService } from '../src/service/PostureService';
 
 let PODS = 1;
+let ENTITIES = 0;
 const gc = () => (global as any).gc?.();
 
 export interface MemoryFigures {
@@ -21,6 +23,12 @@ export interface MemoryFigures {
   view: number;
   /** Bytes per pod: the access graph (callers and callees of every workload). */
   graph: number;
+  /**
+   * Bytes per pod: what views keep for the rest of the generation once every entity has been
+   * viewed (each workload's entry with callers, callees and policies, the policies' YAML, the
+   * findings index).
+   */
+  viewed: number;
   /** The size of the trimmed objects as JSON, per pod. */
   snapshotJson: number;
   /** What the cache stores per pod (gzipped JSON in base64). */
@@ -60,6 +68,16 @@ async function measureCluster(url: string, name: string): Promise<MemoryFigures>
   const evaluated = await heap();
   while (!view.graph?.complete) await new Promise(r => setTimeout(r, 100));
   const graphed = await heap();
+  const posture = new PostureService(views);
+  for (let i = 0; i < ENTITIES; i++) {
+    const id = `svc-${i}`;
+    await posture.entityPosture({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: id, namespace: 'default', annotations: { 'backstage.io/kubernetes-id': id } },
+    });
+  }
+  const viewed = await heap();
   // BENCH_HEAP_SNAPSHOT=<file>: what this process retains for the measured cluster, to inspect.
   if (process.env.BENCH_HEAP_SNAPSHOT) v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
   const state = await store.getState(name);
@@ -68,14 +86,16 @@ async function measureCluster(url: string, name: string): Promise<MemoryFigures>
     cache: (cached - start) / PODS,
     view: (evaluated - cached) / PODS,
     graph: (graphed - evaluated) / PODS,
+    viewed: (viewed - graphed) / PODS,
     snapshotJson: (state?.snapshotBytes ?? 0) / PODS,
     stored: (state?.storedBytes ?? 0) / PODS,
   };
 }
 
 serve({
-  async measure({ url, pods }) {
+  async measure({ url, pods, entities }) {
     PODS = pods;
+    ENTITIES = entities;
     return { ...(await retainedBytesPerPod(url)) };
   },
 });

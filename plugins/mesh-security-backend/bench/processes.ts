@@ -8,9 +8,9 @@ import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 
 /** Starts `file` (TypeScript, next to this one) as a child process with an IPC channel. */
-export function startChild(file: string, env: Record<string, string> = {}): ChildProcess {
+export function startChild(file: string, env: Record<string, string> = {}, nodeFlags: string[] = []): ChildProcess {
   return fork(path.join(__dirname, file), [], {
-    execArgv: ['--expose-gc', '-r', require.resolve('@backstage/cli/config/nodeTransform.cjs')],
+    execArgv: ['--expose-gc', ...nodeFlags, '-r', require.resolve('@backstage/cli/config/nodeTransform.cjs')],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
