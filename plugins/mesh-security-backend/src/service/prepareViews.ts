@@ -1,4 +1,5 @@
 import type { ClusterView } from '../snapshots/ClusterViews';
+import { yieldEvery } from '../snapshots/slices';
 import { toAppliedPolicy } from './appliedPolicies';
 import { prepareFindingIndex } from './relevantFindings';
 
@@ -12,16 +13,13 @@ import { prepareFindingIndex } from './relevantFindings';
 export async function prepareViews(view: ClusterView, sliceMs = 20): Promise<void> {
   const graph = view.graph;
   if (!graph?.complete) return;
-  let sliceStart = Date.now();
+  const pause = yieldEvery(sliceMs);
   for (const w of view.workloads) {
     if (graph.isCancelled) return;
     for (const policy of graph.policiesOf({ cluster: w.cluster, namespace: w.namespace, name: w.name, kind: w.kind })) {
       toAppliedPolicy(policy);
     }
-    if (Date.now() - sliceStart > sliceMs) {
-      await new Promise(resolve => setImmediate(resolve));
-      sliceStart = Date.now();
-    }
+    await pause();
   }
   if (!graph.isCancelled) prepareFindingIndex(view);
 }

@@ -6,6 +6,7 @@ import {
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
+import { yieldEvery } from './slices';
 
 // Joined, not concatenated: `join` makes one flat string, where a template literal leaves a
 // tree of fragments that every key kept for the generation would retain.
@@ -101,7 +102,7 @@ export class AccessGraph {
   /** Builds the whole graph; resolves when complete (or cancelled). */
   async build(sliceMs = 20): Promise<void> {
     const callees = new Map<string, AccessEdge[]>();
-    let sliceStart = Date.now();
+    const pause = yieldEvery(sliceMs);
     for (const target of this.workloads) {
       if (this.cancelled) return;
       const targetRef = { cluster: this.cluster, namespace: target.namespace, name: target.name, kind: target.kind };
@@ -113,10 +114,7 @@ export class AccessGraph {
         if (!callees.has(callerKey)) callees.set(callerKey, []);
         callees.get(callerKey)!.push({ ...edge, peer: targetRef });
       }
-      if (Date.now() - sliceStart > sliceMs) {
-        await new Promise(resolve => setImmediate(resolve));
-        sliceStart = Date.now();
-      }
+      await pause();
     }
     if (!this.cancelled) {
       this.callees = callees;

@@ -1,3 +1,5 @@
+import { yieldEvery } from './slices';
+
 /**
  * Makes an evaluated view cheap to retain: equal strings and equal small objects and arrays
  * (port modes, scorecard pillars, findings' object references, reasons repeated for every
@@ -24,16 +26,13 @@ export class Compactor {
    * compacted one by one, and those containers themselves are rebuilt, not shared.
    */
   async compactInSlices<T>(value: T, sliceMs = 20, depth = 2): Promise<T> {
-    let sliceStart = Date.now();
+    const pause = yieldEvery(sliceMs);
     const level = async (v: unknown, levels: number): Promise<unknown> => {
       if (Array.isArray(v)) {
         const out: unknown[] = [];
         for (const item of v) {
           out.push(this.visit(item));
-          if (Date.now() - sliceStart > sliceMs) {
-            await new Promise(resolve => setImmediate(resolve));
-            sliceStart = Date.now();
-          }
+          await pause();
         }
         return out;
       }
