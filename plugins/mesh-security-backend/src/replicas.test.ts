@@ -50,12 +50,20 @@ describeWithRedis('replicas sharing a Redis cache', () => {
       const get = (server: typeof reader.server, url: string) =>
         request(server).get(`/api/mesh-security${url}`).set('authorization', mockCredentials.user.header());
 
-      let health = await get(follower.server, '/health');
-      for (let i = 0; i < 200 && health.status !== 200; i++) {
-        await new Promise(r => setTimeout(r, 50));
-        health = await get(follower.server, '/health');
+      // Steady state: both replicas have evaluated the generation and built its access graph
+      // (until then a replica says so with accessGraphReady: false and may list more findings).
+      const ready = async (server: typeof reader.server) => {
+        const health = await get(server, '/health');
+        return health.status === 200 && health.body.clusters.every((c: any) => c.accessGraphReady);
+      };
+      await get(reader.server, '/entity/component/default/payments-api');
+      await get(follower.server, '/entity/component/default/payments-api');
+      let both = false;
+      for (let i = 0; i < 400 && !both; i++) {
+        both = (await ready(reader.server)) && (await ready(follower.server));
+        if (!both) await new Promise(r => setTimeout(r, 50));
       }
-      expect(health.status).toBe(200);
+      expect(both).toBe(true);
 
       const [a, b] = await Promise.all([
         get(reader.server, '/entity/component/default/payments-api'),
