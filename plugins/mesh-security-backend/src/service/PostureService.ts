@@ -227,7 +227,7 @@ export class PostureService {
   }
 }
 
-/** A workload's findings name their cluster (the engine sets it; older views may not have). */
+/** A workload's findings, each naming its cluster (the engine's findings may leave it unset). */
 function withCluster(findings: Finding[], cluster: string): Finding[] {
   return findings.every(f => f.object.cluster)
     ? findings
