@@ -2,6 +2,7 @@
  * Child process of the backend benchmark: the Backstage backend under test (auth, catalog,
  * permissions, the Kubernetes plugin's backend and Mesh Security), configured by the file given
  * with `--config`. IPC: `start` → when it listens; `memory` → heap in use after a full GC;
+ * `majorsSinceForced` → mark-compacts V8 ran on its own since the last `memory`;
  * `profileStart`/`profileStop` → a CPU profile (or, with `allocations`, a sampling allocation
  * profile) written to a file; `loopStart`/`loopStop` → the
  * event loop's delay meanwhile (how long requests waited for work that blocked it) and the
@@ -15,7 +16,7 @@ import { serve } from './processes';
 
 const profiler = new Session();
 let loop: IntervalHistogram | undefined;
-let gc: { observer: PerformanceObserver; pauses: number[]; kinds: Record<string, number> } | undefined;
+let gc: { observer: PerformanceObserver; pauses: number[]; kinds: Record<string, number>; counts: Record<string, number> } | undefined;
 const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
@@ -36,6 +37,16 @@ diagnostics.subscribe('http.server.request.start', (message: any) => {
   const start = performance.now();
   message.response.once('finish', () => times.push(performance.now() - start));
 });
+// Mark-compacts V8 ran on its own (not the forced ones of `memory`) since the last heap reading:
+// the load generator waits for some before measuring, see `majorsSinceForced`.
+let majors = 0;
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) {
+    const detail = (entry as any).detail;
+    const forced = (detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED;
+    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && !forced) majors++;
+  }
+}).observe({ entryTypes: ['gc'] });
 const post = (method: string, params?: object) =>
   new Promise<any>((resolve, reject) => profiler.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
 
@@ -80,15 +91,17 @@ serve({
     loop.enable();
     const pauses: number[] = [];
     const kinds: Record<string, number> = {};
+    const counts: Record<string, number> = {};
     const observer = new PerformanceObserver(list => {
       for (const entry of list.getEntries()) {
         pauses.push(entry.duration);
         const kind = GC_KINDS[(entry as any).detail?.kind] ?? 'other';
         kinds[kind] = Math.max(kinds[kind] ?? 0, entry.duration);
+        counts[kind] = (counts[kind] ?? 0) + 1;
       }
     });
     observer.observe({ entryTypes: ['gc'] });
-    gc = { observer, pauses, kinds };
+    gc = { observer, pauses, kinds, counts };
     return {};
   },
   loopStop() {
@@ -100,7 +113,7 @@ serve({
       p50: ms(loop!.percentile(50)),
       p99: ms(loop!.percentile(99)),
       max: ms(loop!.max),
-      gc: { count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMsByKind: gc!.kinds },
+      gc: { count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMsByKind: gc!.kinds, countByKind: gc!.counts },
     };
   },
   timesStart({ prefixes }) {
@@ -114,6 +127,10 @@ serve({
   },
   memory() {
     (global as any).gc?.();
+    majors = 0;
     return { heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss };
+  },
+  majorsSinceForced() {
+    return { majors };
   },
 });
