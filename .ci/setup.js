@@ -101,7 +101,12 @@ function ensureNodeModules() {
     fail('npm install failed; see the output above.');
   }
   if (fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8') !== lockBefore) {
-    log('warning: npm changed package-lock.json; the committed lockfile is out of date.');
+    // A clean clone must stay clean: the committed lockfile is what gets installed.
+    const message =
+      'npm changed package-lock.json: the committed lockfile is out of date ' +
+      '(run `npm install` and commit package-lock.json).';
+    if (process.env.CI) fail(message);
+    log(`warning: ${message}`);
   }
   fs.writeFileSync(stampFile, `${wanted}\n`);
 }
