@@ -1,14 +1,18 @@
-import { expect, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GithubMock, startGithubMock } from './githubMock';
+import { signInAsGuest } from './helpers';
 
 /*
- * The request-access template end to end: Chromium fills the form in the running app, the
- * scaffolder runs mesh-security:access:request against the demo estate, and the pull request is
- * opened on the loopback GitHub API mock configured in app-config.e2e.yaml.
+ * The access-change templates end to end, from where users start: a click on the Security tab's
+ * Request access button, or Choose on the template list. Chromium fills every step in the running
+ * app (the entity pickers from the catalog), the scaffolder runs the Mesh Security action against
+ * the demo estate, and the pull request is opened on the loopback GitHub API mock configured in
+ * app-config.e2e.yaml.
  */
 const POLICY_PATH = 'clusters/demo/payments/authorization/payments.yaml';
+const MTLS_PATH = 'clusters/demo/storefront/authentication/checkout.yaml';
 const before = fs.readFileSync(
   path.resolve(
     __dirname,
@@ -19,50 +23,89 @@ const before = fs.readFileSync(
 
 let github: GithubMock;
 
-test.beforeAll(async () => {
+test.beforeEach(async ({ page }) => {
   github = await startGithubMock(7790, 'acme', 'gitops', {
     [POLICY_PATH]: before,
   });
+  await signInAsGuest(page);
 });
 
-test.afterAll(async () => {
+test.afterEach(async () => {
   await github?.close();
 });
 
-test('requesting access opens a pull request with the impact table', async ({
-  page,
-}) => {
-  const formData = {
-    target: 'component:default/payments-api',
-    callers: ['component:default/checkout'],
-    ports: [8080],
-    methods: ['GET'],
-    paths: ['/status'],
-  };
-  // As the entity page's Request access button does: the template URL with prefilled formData.
-  // A full navigation shows the sign-in page first; entering keeps the requested URL.
-  await page.goto(
-    `/create/templates/default/request-access?formData=${encodeURIComponent(
-      JSON.stringify(formData),
-    )}`,
-  );
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page.getByText('Request access to a service').first(),
-  ).toBeVisible();
-
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('button', { name: 'Next' }).click();
+/** Picks `name` in an entity picker (single or multiple) by typing part of it. */
+async function pickEntity(page: Page, label: string, name: string) {
+  const input = page.getByRole('textbox', { name: label, exact: true });
+  await input.click();
+  await input.fill(name);
   await page
-    .getByLabel(/Justification/)
-    .first()
-    .fill('Checkout shows the payment status page after an order.');
-  await page.getByRole('button', { name: /Review|Next/ }).click();
-  await page.getByRole('button', { name: 'Create' }).click();
+    .getByRole('listbox', { name: label })
+    .getByRole('option', { name, exact: true })
+    .click();
+}
 
+/** Opens a template from the template list, as its card's Choose button does. */
+async function chooseTemplate(page: Page, title: string) {
+  await page.getByRole('link', { name: 'Create...' }).click();
+  // The smallest element around the card's title that holds a Choose button: the card.
+  const card = page
+    .getByRole('heading', { name: title, level: 4, exact: true })
+    .locator('xpath=ancestor::*[.//button[normalize-space()="Choose"]][1]');
+  await card.getByRole('button', { name: 'Choose' }).click();
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
+}
+
+/** Fills the justification, reviews and creates; waits for the pull request link. */
+async function reviewAndCreate(page: Page, justification: string) {
+  await page
+    .getByRole('textbox', { name: /Justification/ })
+    .fill(justification);
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByText(justification)).toBeVisible();
+  await page.getByRole('button', { name: 'Create' }).click();
   await expect(page.getByRole('link', { name: 'Pull request' })).toBeVisible({
     timeout: 60_000,
   });
+  expect(page.getByText('Something Went Wrong')).toHaveCount(0);
+}
+
+test('Request access from the Security tab opens a pull request with the impact', async ({
+  page,
+}) => {
+  const errors: string[] = [];
+  page.on('pageerror', error => errors.push(error.message));
+
+  await page.getByRole('link', { name: 'payments-api', exact: true }).click();
+  await page.getByRole('tab', { name: 'Security' }).click();
+  await page.getByRole('button', { name: 'Request access' }).click();
+
+  await expect(
+    page.getByRole('heading', { name: 'Request access to a service' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('textbox', { name: 'Service to call' }),
+  ).toHaveValue('component:default/payments-api');
+  await pickEntity(page, 'Calling components', 'checkout');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('button', { name: 'Add Item' }).first().click();
+  await page.getByRole('spinbutton').first().fill('8080');
+  await page.getByRole('checkbox', { name: 'GET' }).check();
+  await page.getByRole('button', { name: 'Add Item' }).nth(1).click();
+  await page
+    .getByRole('textbox')
+    .filter({ hasNotText: /./ })
+    .last()
+    .fill('/status');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await reviewAndCreate(
+    page,
+    'Checkout shows the payment status page after an order.',
+  );
+  expect(errors).toEqual([]);
+
   expect(github.pulls).toHaveLength(1);
   const [pull] = github.pulls;
   expect(pull.body).toContain(
@@ -71,6 +114,11 @@ test('requesting access opens a pull request with the impact table', async ({
   expect(pull.body).toContain('storefront/checkout GET /status: DENY → ALLOW');
   expect(pull.labels).toEqual(['mesh-security', 'access-change']);
   expect(github.file(pull.head, POLICY_PATH)).toContain('paths: ["/status"]');
+  // Every rule of the file is still there.
+  expect(github.file(pull.head, POLICY_PATH)).toContain(
+    'payments-api-deny-admin',
+  );
+  expect(github.file(pull.head, POLICY_PATH)).toContain('paths: ["/charge"]');
   expect(github.authorizations.every(a => a === 'token e2e-canary-token')).toBe(
     true,
   );
@@ -89,4 +137,65 @@ test('requesting access opens a pull request with the impact table', async ({
     pullRequests.getByRole('link', { name: new RegExp(`#${pull.number} `) }),
   ).toBeVisible({ timeout: 15_000 });
   await expect(pullRequests.getByText('backstage-bot')).toBeVisible();
+});
+
+test('Request access from the template list starts with empty pickers', async ({
+  page,
+}) => {
+  await chooseTemplate(page, 'Request access to a service');
+  await expect(
+    page.getByRole('textbox', { name: 'Service to call' }),
+  ).toHaveValue('');
+  await expect(
+    page.getByRole('textbox', { name: 'Calling components' }),
+  ).toHaveValue('');
+  await pickEntity(page, 'Service to call', 'payments-api');
+  await pickEntity(page, 'Calling components', 'checkout');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Ports', exact: true }),
+  ).toBeVisible();
+});
+
+test('Revoke access from the template list removes the grant in a pull request', async ({
+  page,
+}) => {
+  await chooseTemplate(page, 'Revoke access');
+  await pickEntity(page, 'Service', 'payments-api');
+  await pickEntity(page, 'Callers to remove', 'checkout');
+  await page.getByRole('button', { name: 'Next' }).click();
+  // Every port, method and path: all of checkout's access.
+  await page.getByRole('button', { name: 'Next' }).click();
+  await reviewAndCreate(
+    page,
+    'Checkout now charges through the payments gateway.',
+  );
+
+  expect(github.pulls).toHaveLength(1);
+  const [pull] = github.pulls;
+  expect(pull.body).toContain('storefront/checkout');
+  expect(pull.body).toContain('storefront/checkout: only POST /charge → DENY');
+  const after = github.file(pull.head, POLICY_PATH) ?? '';
+  expect(after).not.toContain('cluster.local/ns/storefront/sa/checkout');
+  // The other policies of the file are kept.
+  expect(after).toContain('name: deny-all');
+  expect(after).toContain('payments-api-deny-admin');
+});
+
+test('Enforce STRICT mTLS from the template list opens a PeerAuthentication pull request', async ({
+  page,
+}) => {
+  await chooseTemplate(page, 'Enforce STRICT mTLS');
+  await pickEntity(page, 'Component', 'checkout');
+  await expect(page.getByRole('button', { name: /^Scope/ })).toHaveText(
+    "The component's workload",
+  );
+  await reviewAndCreate(page, 'Checkout handles card data: mTLS only.');
+
+  expect(github.pulls).toHaveLength(1);
+  const [pull] = github.pulls;
+  const file = github.file(pull.head, MTLS_PATH) ?? '';
+  expect(file).toContain('kind: PeerAuthentication');
+  expect(file).toContain('mode: STRICT');
+  expect(pull.body).toContain('checkout');
 });
