@@ -32,7 +32,9 @@ function fail(message) {
 function checkNode() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 20) {
-    fail(`Node ${process.versions.node} is too old; use Node 22 or 24 (see .nvmrc).`);
+    fail(
+      `Node ${process.versions.node} is too old; use Node 22 or 24 (see .nvmrc).`,
+    );
   }
   if (major !== 22 && major !== 24) {
     log(
@@ -71,8 +73,16 @@ function ensureNodeModules() {
   }
   if (have && have.split(' ')[0] === wanted.split(' ')[0]) {
     // Same dependencies, another Node major (e.g. after `nvm use`): rebuild native modules.
-    log(`Node ABI changed (${have.split(' ')[1]} → abi-${process.versions.modules}): rebuilding native modules…`);
-    const rebuilt = spawnSync('npm', ['rebuild', '--loglevel=error'], { cwd: root, stdio: 'inherit', env: nativeBuildEnv() });
+    log(
+      `Node ABI changed (${have.split(' ')[1]} → abi-${
+        process.versions.modules
+      }): rebuilding native modules…`,
+    );
+    const rebuilt = spawnSync('npm', ['rebuild', '--loglevel=error'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: nativeBuildEnv(),
+    });
     if (rebuilt.status !== 0) fail('npm rebuild failed; see the output above.');
     fs.writeFileSync(stampFile, `${wanted}\n`);
     return;
@@ -91,7 +101,10 @@ function ensureNodeModules() {
     return;
   }
   log('Installing npm dependencies from package-lock.json…');
-  const lockBefore = fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8');
+  const lockBefore = fs.readFileSync(
+    path.join(root, 'package-lock.json'),
+    'utf8',
+  );
   const result = spawnSync(
     'npm',
     ['install', '--no-audit', '--no-fund', '--loglevel=error'],
@@ -100,7 +113,9 @@ function ensureNodeModules() {
   if (result.status !== 0) {
     fail('npm install failed; see the output above.');
   }
-  if (fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8') !== lockBefore) {
+  if (
+    fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8') !== lockBefore
+  ) {
     // A clean clone must stay clean: the committed lockfile is what gets installed.
     const message =
       'npm changed package-lock.json: the committed lockfile is out of date ' +
@@ -137,7 +152,9 @@ function ensureSystemPackages() {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !has('apt-get')) {
     fail(
-      `the tests need Debian packages: ${missing.join(' ')}. Install them with ` +
+      `the tests need Debian packages: ${missing.join(
+        ' ',
+      )}. Install them with ` +
         `"sudo apt-get install -y ${missing.join(' ')}" and run again.`,
     );
   }

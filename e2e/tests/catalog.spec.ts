@@ -7,10 +7,15 @@ test.describe('catalog', () => {
     expect(components.length).toBeGreaterThan(3);
 
     await signInAsGuest(page);
-    await page.goto('/catalog?filters%5Bkind%5D=component&filters%5Buser%5D=all');
+    await page.goto(
+      '/catalog?filters%5Bkind%5D=component&filters%5Buser%5D=all',
+    );
     for (const component of components) {
       await expect(
-        page.getByRole('link', { name: component.title ?? component.name, exact: true }),
+        page.getByRole('link', {
+          name: component.title ?? component.name,
+          exact: true,
+        }),
       ).toBeVisible();
     }
     await page.screenshot({
@@ -24,7 +29,9 @@ test.describe('catalog', () => {
     await signInAsGuest(page);
     await page.goto(`/catalog/default/component/${component.name}`);
     await expect(
-      page.getByRole('heading', { name: component.title ?? component.name }).first(),
+      page
+        .getByRole('heading', { name: component.title ?? component.name })
+        .first(),
     ).toBeVisible();
     await expect(page.getByText('About', { exact: true })).toBeVisible();
   });

@@ -41,7 +41,21 @@ describeWithPostgres('backend on PostgreSQL', () => {
               },
             },
             catalog: {
-              rules: [{ allow: ['Component', 'System', 'API', 'Group', 'User', 'Location', 'Domain', 'Resource', 'Template'] }],
+              rules: [
+                {
+                  allow: [
+                    'Component',
+                    'System',
+                    'API',
+                    'Group',
+                    'User',
+                    'Location',
+                    'Domain',
+                    'Resource',
+                    'Template',
+                  ],
+                },
+              ],
               locations: [{ type: 'file', target: catalogFile }],
               processingInterval: { seconds: 1 },
             },
@@ -71,11 +85,13 @@ describeWithPostgres('backend on PostgreSQL', () => {
       expect(health.status).toBe(200);
 
       // The rows really live in PostgreSQL: the catalog's database holds the entities.
-      const client = new Client({ connectionString: `${connectionString}/backstage_plugin_catalog` });
+      const client = new Client({
+        connectionString: `${connectionString}/backstage_plugin_catalog`,
+      });
       await client.connect();
       try {
         const { rows } = await client.query(
-          "select count(*)::int as n from final_entities where final_entity is not null",
+          'select count(*)::int as n from final_entities where final_entity is not null',
         );
         expect(rows[0].n).toBeGreaterThanOrEqual(names.length);
       } finally {

@@ -16,22 +16,44 @@ const defaultIo: CliIo = {
 
 function program(io: CliIo, setResult: (text: string) => void): Command {
   const cmd = new Command('mesh-security')
-    .description('mTLS, authorization and network-policy posture of Kubernetes manifests (Istio, Linkerd, NetworkPolicy)')
+    .description(
+      'mTLS, authorization and network-policy posture of Kubernetes manifests (Istio, Linkerd, NetworkPolicy)',
+    )
     .exitOverride()
-    .configureOutput({ writeOut: t => io.stdout(t), writeErr: t => io.stderr(t) });
+    .configureOutput({
+      writeOut: t => io.stdout(t),
+      writeErr: t => io.stderr(t),
+    });
   cmd
     .command('evaluate')
     .description('posture of every workload, and findings')
-    .argument('<file-or-dir...>', 'YAML/JSON manifests; directories are read recursively')
+    .argument(
+      '<file-or-dir...>',
+      'YAML/JSON manifests; directories are read recursively',
+    )
     .option('--format <format>', 'json or table', 'table')
-    .option('--root-namespace <ns>', 'Istio root namespace (default: mesh config, else istio-system)')
-    .option('--trust-domain <domain>', 'Istio trust domain (default: mesh config, else cluster.local)')
+    .option(
+      '--root-namespace <ns>',
+      'Istio root namespace (default: mesh config, else istio-system)',
+    )
+    .option(
+      '--trust-domain <domain>',
+      'Istio trust domain (default: mesh config, else cluster.local)',
+    )
     .action((inputs: string[], opts) => setResult(runEvaluate(inputs, opts)));
   cmd
     .command('check')
-    .description('may a client call a workload port? (ALLOW/DENY with the deciding layer and policy)')
-    .argument('<file-or-dir...>', 'YAML/JSON manifests; directories are read recursively')
-    .requiredOption('--from <client>', '<namespace>/<workload>, or external (a plaintext client outside the cluster)')
+    .description(
+      'may a client call a workload port? (ALLOW/DENY with the deciding layer and policy)',
+    )
+    .argument(
+      '<file-or-dir...>',
+      'YAML/JSON manifests; directories are read recursively',
+    )
+    .requiredOption(
+      '--from <client>',
+      '<namespace>/<workload>, or external (a plaintext client outside the cluster)',
+    )
     .requiredOption('--to <workload>', '<namespace>/<workload>')
     .requiredOption('--port <n>', 'target container port')
     .option('--method <method>', 'HTTP method')
@@ -60,7 +82,11 @@ export function main(argv: string[], io: CliIo = defaultIo): number {
       io.stderr(`mesh-security: ${error.message.split('\n')[0]}\n`);
       return 2;
     }
-    io.stderr(`mesh-security: ${String((error as Error)?.message ?? error).split('\n')[0]}\n`);
+    io.stderr(
+      `mesh-security: ${
+        String((error as Error)?.message ?? error).split('\n')[0]
+      }\n`,
+    );
     return 2;
   }
   if (result !== undefined) io.stdout(`${result}\n`);

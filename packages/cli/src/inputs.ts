@@ -11,10 +11,15 @@ const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 /** Lists manifest files: files as given, directories recursively (sorted, deterministic). */
 export function listManifestFiles(inputs: string[]): string[] {
-  if (inputs.length === 0) throw new InputError('no input: give at least one manifest file or directory');
+  if (inputs.length === 0)
+    throw new InputError(
+      'no input: give at least one manifest file or directory',
+    );
   const out: string[] = [];
   const walk = (dir: string) => {
-    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    const entries = fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
@@ -42,10 +47,15 @@ export function readManifests(inputs: string[]): unknown[] {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
-      throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new InputError(
+        `cannot read ${file}: ${
+          (error as NodeJS.ErrnoException).code ?? 'error'
+        }`,
+      );
     }
     const parsed = parseManifests(text, file);
-    if (parsed.errors.length > 0) throw new InputError(parsed.errors[0].message);
+    if (parsed.errors.length > 0)
+      throw new InputError(parsed.errors[0].message);
     objects.push(...parsed.objects);
   }
   return objects;

@@ -11,12 +11,25 @@
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
-import { constants, IntervalHistogram, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import {
+  constants,
+  IntervalHistogram,
+  monitorEventLoopDelay,
+  performance,
+  PerformanceObserver,
+} from 'node:perf_hooks';
 import { serve } from './processes';
 
 const profiler = new Session();
 let loop: IntervalHistogram | undefined;
-let gc: { observer: PerformanceObserver; pauses: number[]; kinds: Record<string, number>; counts: Record<string, number> } | undefined;
+let gc:
+  | {
+      observer: PerformanceObserver;
+      pauses: number[];
+      kinds: Record<string, number>;
+      counts: Record<string, number>;
+    }
+  | undefined;
 const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
@@ -43,12 +56,16 @@ let majors = 0;
 new PerformanceObserver(list => {
   for (const entry of list.getEntries()) {
     const detail = (entry as any).detail;
-    const forced = (detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED;
-    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && !forced) majors++;
+    const forced =
+      (detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED;
+    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && !forced)
+      majors++;
   }
 }).observe({ entryTypes: ['gc'] });
 const post = (method: string, params?: object) =>
-  new Promise<any>((resolve, reject) => profiler.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+  new Promise<any>((resolve, reject) =>
+    profiler.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))),
+  );
 
 serve({
   async start({ configFile }) {
@@ -62,7 +79,9 @@ serve({
     backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
     backend.add(import('@backstage/plugin-catalog-backend'));
     backend.add(import('@backstage/plugin-permission-backend'));
-    backend.add(import('@backstage/plugin-permission-backend-module-allow-all-policy'));
+    backend.add(
+      import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+    );
     backend.add(import('@backstage/plugin-kubernetes-backend'));
     backend.add(import('../src'));
     await backend.start();
@@ -73,7 +92,10 @@ serve({
     if (allocations) {
       await post('HeapProfiler.enable');
       // Everything allocated, not only what survives: garbage is what makes collections.
-      await post('HeapProfiler.startSampling', { includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      await post('HeapProfiler.startSampling', {
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
     } else {
       await post('Profiler.enable');
       await post('Profiler.start');
@@ -81,7 +103,9 @@ serve({
     return {};
   },
   async profileStop({ file, allocations }) {
-    const { profile } = await post(allocations ? 'HeapProfiler.stopSampling' : 'Profiler.stop');
+    const { profile } = await post(
+      allocations ? 'HeapProfiler.stopSampling' : 'Profiler.stop',
+    );
     fs.writeFileSync(file, JSON.stringify(profile));
     profiler.disconnect();
     return {};
@@ -113,7 +137,12 @@ serve({
       p50: ms(loop!.percentile(50)),
       p99: ms(loop!.percentile(99)),
       max: ms(loop!.max),
-      gc: { count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMsByKind: gc!.kinds, countByKind: gc!.counts },
+      gc: {
+        count: pauses.length,
+        totalMs: pauses.reduce((a, b) => a + b, 0),
+        maxMsByKind: gc!.kinds,
+        countByKind: gc!.counts,
+      },
     };
   },
   timesStart({ prefixes }) {
@@ -128,7 +157,10 @@ serve({
   memory() {
     (global as any).gc?.();
     majors = 0;
-    return { heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss };
+    return {
+      heapUsed: process.memoryUsage().heapUsed,
+      rss: process.memoryUsage().rss,
+    };
   },
   majorsSinceForced() {
     return { majors };

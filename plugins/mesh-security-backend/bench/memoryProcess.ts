@@ -45,7 +45,10 @@ async function retainedBytesPerPod(url: string): Promise<MemoryFigures> {
   return measureCluster(url, 'measure');
 }
 
-async function measureCluster(url: string, name: string): Promise<MemoryFigures> {
+async function measureCluster(
+  url: string,
+  name: string,
+): Promise<MemoryFigures> {
   // Full collections with turns of the event loop between them, so that sockets, timers and
   // weak references released by the previous stage are gone before measuring.
   const heap = async () => {
@@ -56,15 +59,37 @@ async function measureCluster(url: string, name: string): Promise<MemoryFigures>
     return process.memoryUsage().heapUsed;
   };
   const start = await heap();
-  const cache = CacheManager.fromConfig(mockServices.rootConfig({ data: {} })).forPlugin('mesh-security');
+  const cache = CacheManager.fromConfig(
+    mockServices.rootConfig({ data: {} }),
+  ).forPlugin('mesh-security');
   const store = new SnapshotStore(cache);
-  const source = new KubernetesSource({ name, url, serviceAccountToken: 'bench', skipTLSVerify: true });
-  const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return quiet; } } as any;
-  await new SnapshotRefresher(source, store, quiet, { refreshIntervalSeconds: 60 }).refresh();
+  const source = new KubernetesSource({
+    name,
+    url,
+    serviceAccountToken: 'bench',
+    skipTLSVerify: true,
+  });
+  const quiet = {
+    info() {},
+    warn() {},
+    error() {},
+    debug() {},
+    child() {
+      return quiet;
+    },
+  } as any;
+  await new SnapshotRefresher(source, store, quiet, {
+    refreshIntervalSeconds: 60,
+  }).refresh();
   const cached = await heap();
-  const views = new ClusterViews(store, { clusters: [name], refreshIntervalSeconds: 60, certificateExpiryWarningDays: 30 });
+  const views = new ClusterViews(store, {
+    clusters: [name],
+    refreshIntervalSeconds: 60,
+    certificateExpiryWarningDays: 30,
+  });
   const view = await views.get(name);
-  if (view.workloads.length === 0) throw new Error('measurement cluster produced no workloads');
+  if (view.workloads.length === 0)
+    throw new Error('measurement cluster produced no workloads');
   const evaluated = await heap();
   while (!view.graph?.complete) await new Promise(r => setTimeout(r, 100));
   const graphed = await heap();
@@ -74,12 +99,17 @@ async function measureCluster(url: string, name: string): Promise<MemoryFigures>
     await posture.entityPosture({
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
-      metadata: { name: id, namespace: 'default', annotations: { 'backstage.io/kubernetes-id': id } },
+      metadata: {
+        name: id,
+        namespace: 'default',
+        annotations: { 'backstage.io/kubernetes-id': id },
+      },
     });
   }
   const viewed = await heap();
   // BENCH_HEAP_SNAPSHOT=<file>: what this process retains for the measured cluster, to inspect.
-  if (process.env.BENCH_HEAP_SNAPSHOT) v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+  if (process.env.BENCH_HEAP_SNAPSHOT)
+    v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
   const state = await store.getState(name);
   views.all().then(() => undefined); // keeps `views` (and the cache behind it) alive until here
   return {

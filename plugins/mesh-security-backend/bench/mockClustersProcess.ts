@@ -3,7 +3,11 @@
  * its own loopback mock Kubernetes API. IPC: `start` → the URLs; `requests` → requests served
  * so far (all clusters).
  */
-import { generateEstate, MockCluster, startMockCluster } from './mockKubernetes';
+import {
+  generateEstate,
+  MockCluster,
+  startMockCluster,
+} from './mockKubernetes';
 import { serve } from './processes';
 
 let clusters: MockCluster[] = [];
@@ -11,7 +15,9 @@ let clusters: MockCluster[] = [];
 serve({
   async start({ count, size, latencyMs }) {
     clusters = await Promise.all(
-      Array.from({ length: count }, (_, i) => startMockCluster(generateEstate(i, size), { latencyMs })),
+      Array.from({ length: count }, (_, i) =>
+        startMockCluster(generateEstate(i, size), { latencyMs }),
+      ),
     );
     return { urls: clusters.map(c => c.url) };
   },

@@ -9,7 +9,13 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 
-type Obj = { metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
+type Obj = {
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+  };
+} & Record<string, unknown>;
 
 export interface MockCluster {
   url: string;
@@ -25,36 +31,126 @@ export interface EstateSize {
 }
 
 /** Deterministic generated estate: workload i belongs to entity `svc-<i % entities>`. */
-export function generateEstate(cluster: number, size: EstateSize): Map<string, Obj[]> {
+export function generateEstate(
+  cluster: number,
+  size: EstateSize,
+): Map<string, Obj[]> {
   const kinds = new Map<string, Obj[]>();
   const add = (plural: string, obj: Obj) => {
     if (!kinds.has(plural)) kinds.set(plural, []);
     kinds.get(plural)!.push(obj);
   };
   for (let n = 0; n < size.namespaces; n++) {
-    add('namespaces', { metadata: { name: `ns-${n}`, labels: { 'kubernetes.io/metadata.name': `ns-${n}`, 'istio-injection': 'enabled' } } });
-    add('peerauthentications', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: `ns-${n}` }, spec: { mtls: { mode: n % 3 === 0 ? 'PERMISSIVE' : 'STRICT' } } });
-    add('networkpolicies', { metadata: { name: 'default-deny', namespace: `ns-${n}` }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    add('namespaces', {
+      metadata: {
+        name: `ns-${n}`,
+        labels: {
+          'kubernetes.io/metadata.name': `ns-${n}`,
+          'istio-injection': 'enabled',
+        },
+      },
+    });
+    add('peerauthentications', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: `ns-${n}` },
+      spec: { mtls: { mode: n % 3 === 0 ? 'PERMISSIVE' : 'STRICT' } },
+    });
+    add('networkpolicies', {
+      metadata: { name: 'default-deny', namespace: `ns-${n}` },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    });
   }
   for (let w = 0; w < size.workloads; w++) {
     const ns = `ns-${w % size.namespaces}`;
     const name = `w-${w}`;
-    const labels = { app: name, 'backstage.io/kubernetes-id': `svc-${w % size.entities}` };
+    const labels = {
+      app: name,
+      'backstage.io/kubernetes-id': `svc-${w % size.entities}`,
+    };
     const template = {
       metadata: { labels, annotations: { 'prometheus.io/scrape': 'true' } },
       spec: {
         serviceAccountName: name,
         containers: [
-          { name: 'app', image: `registry.example/${name}:1.2.3`, ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }], env: Array.from({ length: 10 }, (_, i) => ({ name: `SETTING_${i}`, value: 'x'.repeat(40) })), resources: { limits: { cpu: '500m', memory: '256Mi' } } },
+          {
+            name: 'app',
+            image: `registry.example/${name}:1.2.3`,
+            ports: [
+              { name: 'http', containerPort: 8080 },
+              { name: 'metrics', containerPort: 9090 },
+            ],
+            env: Array.from({ length: 10 }, (_, i) => ({
+              name: `SETTING_${i}`,
+              value: 'x'.repeat(40),
+            })),
+            resources: { limits: { cpu: '500m', memory: '256Mi' } },
+          },
         ],
       },
     };
-    add('deployments', { metadata: { name, namespace: ns, labels, uid: `d-${cluster}-${w}` }, spec: { replicas: size.podsPerWorkload, selector: { matchLabels: { app: name } }, template } });
-    add('replicasets', { metadata: { name: `${name}-5d9f`, namespace: ns, labels, ownerReferences: [{ kind: 'Deployment', name, controller: true, uid: `d-${cluster}-${w}` }] }, spec: { replicas: size.podsPerWorkload, selector: { matchLabels: { app: name } }, template } });
-    add('services', { metadata: { name, namespace: ns, labels }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+    add('deployments', {
+      metadata: { name, namespace: ns, labels, uid: `d-${cluster}-${w}` },
+      spec: {
+        replicas: size.podsPerWorkload,
+        selector: { matchLabels: { app: name } },
+        template,
+      },
+    });
+    add('replicasets', {
+      metadata: {
+        name: `${name}-5d9f`,
+        namespace: ns,
+        labels,
+        ownerReferences: [
+          {
+            kind: 'Deployment',
+            name,
+            controller: true,
+            uid: `d-${cluster}-${w}`,
+          },
+        ],
+      },
+      spec: {
+        replicas: size.podsPerWorkload,
+        selector: { matchLabels: { app: name } },
+        template,
+      },
+    });
+    add('services', {
+      metadata: { name, namespace: ns, labels },
+      spec: {
+        selector: { app: name },
+        ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+      },
+    });
     add('serviceaccounts', { metadata: { name, namespace: ns } });
     if (w % 2 === 0) {
-      add('authorizationpolicies', { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `${name}-allow`, namespace: ns }, spec: { selector: { matchLabels: { app: name } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: [`cluster.local/ns/${`ns-${(w + 1) % size.namespaces}`}/sa/w-${w + 1}`] } }], to: [{ operation: { methods: ['GET'], ports: ['8080'] } }] }] } });
+      add('authorizationpolicies', {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: `${name}-allow`, namespace: ns },
+        spec: {
+          selector: { matchLabels: { app: name } },
+          action: 'ALLOW',
+          rules: [
+            {
+              from: [
+                {
+                  source: {
+                    principals: [
+                      `cluster.local/ns/${`ns-${
+                        (w + 1) % size.namespaces
+                      }`}/sa/w-${w + 1}`,
+                    ],
+                  },
+                },
+              ],
+              to: [{ operation: { methods: ['GET'], ports: ['8080'] } }],
+            },
+          ],
+        },
+      });
     }
     for (let p = 0; p < size.podsPerWorkload; p++) {
       add('pods', {
@@ -62,20 +158,56 @@ export function generateEstate(cluster: number, size: EstateSize): Map<string, O
           name: `${name}-5d9f-${p}`,
           namespace: ns,
           labels: { ...labels, 'pod-template-hash': '5d9f' },
-          annotations: { 'kubectl.kubernetes.io/last-applied-configuration': 'y'.repeat(600), 'sidecar.istio.io/status': '{"initContainers":["istio-init"],"containers":["istio-proxy"]}' },
-          ownerReferences: [{ kind: 'ReplicaSet', name: `${name}-5d9f`, controller: true }],
-          managedFields: [{ manager: 'kube-controller-manager', operation: 'Update', fieldsV1: { f: 'z'.repeat(300) } }],
+          annotations: {
+            'kubectl.kubernetes.io/last-applied-configuration': 'y'.repeat(600),
+            'sidecar.istio.io/status':
+              '{"initContainers":["istio-init"],"containers":["istio-proxy"]}',
+          },
+          ownerReferences: [
+            { kind: 'ReplicaSet', name: `${name}-5d9f`, controller: true },
+          ],
+          managedFields: [
+            {
+              manager: 'kube-controller-manager',
+              operation: 'Update',
+              fieldsV1: { f: 'z'.repeat(300) },
+            },
+          ],
         },
-        spec: { ...template.spec, containers: [...template.spec.containers, { name: 'istio-proxy', image: 'istio/proxyv2:1.24', ports: [{ containerPort: 15090, name: 'http-envoy-prom' }] }] },
-        status: { phase: 'Running', podIP: `10.${cluster}.${Math.floor(w / 250)}.${(w % 250) + 1}`, conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'x' }] },
+        spec: {
+          ...template.spec,
+          containers: [
+            ...template.spec.containers,
+            {
+              name: 'istio-proxy',
+              image: 'istio/proxyv2:1.24',
+              ports: [{ containerPort: 15090, name: 'http-envoy-prom' }],
+            },
+          ],
+        },
+        status: {
+          phase: 'Running',
+          podIP: `10.${cluster}.${Math.floor(w / 250)}.${(w % 250) + 1}`,
+          conditions: [{ type: 'Ready', status: 'True' }],
+          containerStatuses: [
+            { name: 'app', ready: true, restartCount: 0, image: 'x' },
+          ],
+        },
       });
     }
   }
   return kinds;
 }
 
-const LIST_PATH = /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([a-z]+)$/;
-const INSTALLED_GROUPS = new Set(['apps', 'batch', 'networking.k8s.io', 'security.istio.io', 'networking.istio.io']);
+const LIST_PATH =
+  /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([a-z]+)$/;
+const INSTALLED_GROUPS = new Set([
+  'apps',
+  'batch',
+  'networking.k8s.io',
+  'security.istio.io',
+  'networking.istio.io',
+]);
 
 export async function startMockCluster(
   kinds: Map<string, Obj[]>,
@@ -96,7 +228,8 @@ export async function startMockCluster(
     }
     const [, , , namespace, plural] = match;
     let items = kinds.get(plural) ?? [];
-    if (namespace) items = items.filter(i => i.metadata.namespace === namespace);
+    if (namespace)
+      items = items.filter(i => i.metadata.namespace === namespace);
     const selector = url.searchParams.get('labelSelector');
     if (selector) {
       const [key, value] = selector.split('=');
@@ -105,8 +238,14 @@ export async function startMockCluster(
     const limit = Number(url.searchParams.get('limit') ?? 0);
     const start = Number(url.searchParams.get('continue') ?? 0);
     const page = limit ? items.slice(start, start + limit) : items;
-    const next = limit && start + limit < items.length ? String(start + limit) : undefined;
-    send(200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1', continue: next }, items: page });
+    const next =
+      limit && start + limit < items.length ? String(start + limit) : undefined;
+    send(200, {
+      kind: 'List',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: '1', continue: next },
+      items: page,
+    });
   };
   const server = http.createServer((req, res) => {
     requests++;

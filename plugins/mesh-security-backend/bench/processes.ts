@@ -8,16 +8,28 @@ import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 
 /** Starts `file` (TypeScript, next to this one) as a child process with an IPC channel. */
-export function startChild(file: string, env: Record<string, string> = {}, nodeFlags: string[] = []): ChildProcess {
+export function startChild(
+  file: string,
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): ChildProcess {
   return fork(path.join(__dirname, file), [], {
-    execArgv: ['--expose-gc', ...nodeFlags, '-r', require.resolve('@backstage/cli/config/nodeTransform.cjs')],
+    execArgv: [
+      '--expose-gc',
+      ...nodeFlags,
+      '-r',
+      require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+    ],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
 
 /** Sends a request over IPC and waits for the reply of the same type. */
-export function ask<T>(child: ChildProcess, message: { type: string } & Record<string, unknown>): Promise<T> {
+export function ask<T>(
+  child: ChildProcess,
+  message: { type: string } & Record<string, unknown>,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     let cleanup = () => {};
     const onMessage = (reply: any) => {
@@ -31,7 +43,11 @@ export function ask<T>(child: ChildProcess, message: { type: string } & Record<s
     };
     const onExit = (code: number | null) => {
       cleanup();
-      reject(new Error(`child process exited (${code}) before answering ${message.type}`));
+      reject(
+        new Error(
+          `child process exited (${code}) before answering ${message.type}`,
+        ),
+      );
     };
     cleanup = () => {
       child.off('message', onMessage);
@@ -44,14 +60,22 @@ export function ask<T>(child: ChildProcess, message: { type: string } & Record<s
 }
 
 /** Answers the parent's IPC requests in a child process. */
-export function serve(handlers: Record<string, (message: any) => Promise<Record<string, unknown>> | Record<string, unknown>>): void {
+export function serve(
+  handlers: Record<
+    string,
+    (message: any) => Promise<Record<string, unknown>> | Record<string, unknown>
+  >,
+): void {
   process.on('message', async (message: any) => {
     const handler = handlers[message?.type];
     if (!handler) return;
     try {
       process.send!({ type: message.type, ...(await handler(message)) });
     } catch (error) {
-      process.send!({ type: 'error', message: String((error as Error).stack ?? error) });
+      process.send!({
+        type: 'error',
+        message: String((error as Error).stack ?? error),
+      });
     }
   });
   process.on('disconnect', () => process.exit(0));

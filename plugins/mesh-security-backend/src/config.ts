@@ -35,16 +35,21 @@ export function readMeshSecurityConfig(
   const names = new Set<string>();
   const add = (cluster: ClusterConfig, key: string) => {
     if (!CLUSTER_NAME.test(cluster.name)) {
-      throw new Error(`${key}.name "${cluster.name}" is not a valid cluster name`);
+      throw new Error(
+        `${key}.name "${cluster.name}" is not a valid cluster name`,
+      );
     }
     if (names.has(cluster.name)) {
-      throw new Error(`${key}.name: cluster "${cluster.name}" is configured twice`);
+      throw new Error(
+        `${key}.name: cluster "${cluster.name}" is configured twice`,
+      );
     }
     names.add(cluster.name);
     clusters.push(cluster);
   };
 
-  const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
+  const methods =
+    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
   methods.forEach((method, m) => {
     const type = method.getString('type');
     if (type !== 'config') {
@@ -56,7 +61,8 @@ export function readMeshSecurityConfig(
     (method.getOptionalConfigArray('clusters') ?? []).forEach((cluster, c) => {
       const key = `kubernetes.clusterLocatorMethods[${m}].clusters[${c}]`;
       const name = cluster.getString('name');
-      const authProvider = cluster.getOptionalString('authProvider') ?? 'serviceAccount';
+      const authProvider =
+        cluster.getOptionalString('authProvider') ?? 'serviceAccount';
       if (authProvider !== 'serviceAccount') {
         logger.warn(
           `Mesh Security supports authProvider "serviceAccount" only; cluster "${name}" (${key}) uses "${authProvider}" and is skipped`,
@@ -73,10 +79,13 @@ export function readMeshSecurityConfig(
       if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
         throw new Error(`${key}.url must be http(s)`);
       }
-      const skipTLSVerify = cluster.getOptionalBoolean('skipTLSVerify') ?? false;
+      const skipTLSVerify =
+        cluster.getOptionalBoolean('skipTLSVerify') ?? false;
       if (parsed.protocol === 'http:' && !skipTLSVerify) {
         // @kubernetes/client-node refuses plain HTTP unless TLS verification is explicitly off.
-        throw new Error(`${key}.url uses http: use https, or set skipTLSVerify: true (never for production clusters)`);
+        throw new Error(
+          `${key}.url uses http: use https, or set skipTLSVerify: true (never for production clusters)`,
+        );
       }
       add(
         {
@@ -93,31 +102,49 @@ export function readMeshSecurityConfig(
     });
   });
 
-  (config.getOptionalConfigArray('meshSecurity.clusters') ?? []).forEach((cluster, c) => {
-    const key = `meshSecurity.clusters[${c}]`;
-    const type = cluster.getString('type');
-    if (type !== 'manifests') {
-      throw new Error(`${key}.type must be "manifests" (live clusters go under kubernetes.clusterLocatorMethods)`);
-    }
-    add({ type: 'manifests', name: cluster.getString('name'), path: cluster.getString('path') }, key);
-  });
+  (config.getOptionalConfigArray('meshSecurity.clusters') ?? []).forEach(
+    (cluster, c) => {
+      const key = `meshSecurity.clusters[${c}]`;
+      const type = cluster.getString('type');
+      if (type !== 'manifests') {
+        throw new Error(
+          `${key}.type must be "manifests" (live clusters go under kubernetes.clusterLocatorMethods)`,
+        );
+      }
+      add(
+        {
+          type: 'manifests',
+          name: cluster.getString('name'),
+          path: cluster.getString('path'),
+        },
+        key,
+      );
+    },
+  );
 
-  const refreshIntervalSeconds = config.getOptionalNumber('meshSecurity.refreshIntervalSeconds') ?? 60;
+  const refreshIntervalSeconds =
+    config.getOptionalNumber('meshSecurity.refreshIntervalSeconds') ?? 60;
   if (!(refreshIntervalSeconds >= 5)) {
     throw new Error('meshSecurity.refreshIntervalSeconds must be at least 5');
   }
-  const requestTimeoutMs = config.getOptionalNumber('meshSecurity.requestTimeoutMs') ?? 5000;
+  const requestTimeoutMs =
+    config.getOptionalNumber('meshSecurity.requestTimeoutMs') ?? 5000;
   if (!(requestTimeoutMs > 0 && requestTimeoutMs <= 5000)) {
     throw new Error('meshSecurity.requestTimeoutMs must be between 1 and 5000');
   }
   const certificateExpiryWarningDays =
     config.getOptionalNumber('meshSecurity.certificateExpiryWarningDays') ?? 30;
   if (!(certificateExpiryWarningDays >= 0)) {
-    throw new Error('meshSecurity.certificateExpiryWarningDays must be 0 or more');
+    throw new Error(
+      'meshSecurity.certificateExpiryWarningDays must be 0 or more',
+    );
   }
-  const entityCacheSeconds = config.getOptionalNumber('meshSecurity.entityCacheSeconds') ?? 30;
+  const entityCacheSeconds =
+    config.getOptionalNumber('meshSecurity.entityCacheSeconds') ?? 30;
   if (!(entityCacheSeconds >= 1 && entityCacheSeconds <= 3600)) {
-    throw new Error('meshSecurity.entityCacheSeconds must be between 1 and 3600');
+    throw new Error(
+      'meshSecurity.entityCacheSeconds must be between 1 and 3600',
+    );
   }
   return {
     clusters,
@@ -125,6 +152,8 @@ export function readMeshSecurityConfig(
     requestTimeoutMs,
     certificateExpiryWarningDays,
     entityCacheSeconds,
-    linkerdDefaultInboundPolicy: config.getOptionalString('meshSecurity.linkerdDefaultInboundPolicy'),
+    linkerdDefaultInboundPolicy: config.getOptionalString(
+      'meshSecurity.linkerdDefaultInboundPolicy',
+    ),
   };
 }

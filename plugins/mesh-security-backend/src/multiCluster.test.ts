@@ -1,4 +1,8 @@
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -18,7 +22,11 @@ afterAll(() => k8s.close());
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'payments-api', namespace: 'default', annotations: { 'backstage.io/kubernetes-id': 'payments-api' } },
+  metadata: {
+    name: 'payments-api',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+  },
   spec: { owner: 'payments-team', type: 'service', lifecycle: 'production' },
 };
 
@@ -37,13 +45,26 @@ async function start() {
               {
                 type: 'config',
                 clusters: [
-                  { name: 'down', url: 'https://down.k8s.test', authProvider: 'serviceAccount', serviceAccountToken: CANARY },
-                  { name: 'locked', url: 'https://locked.k8s.test', authProvider: 'serviceAccount', serviceAccountToken: CANARY },
+                  {
+                    name: 'down',
+                    url: 'https://down.k8s.test',
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: CANARY,
+                  },
+                  {
+                    name: 'locked',
+                    url: 'https://locked.k8s.test',
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: CANARY,
+                  },
                 ],
               },
             ],
           },
-          meshSecurity: { clusters: [{ name: 'demo', type: 'manifests', path: demoCluster }], requestTimeoutMs: 500 },
+          meshSecurity: {
+            clusters: [{ name: 'demo', type: 'manifests', path: demoCluster }],
+            requestTimeoutMs: 500,
+          },
         },
       }),
     ],
@@ -58,39 +79,70 @@ describe('several clusters, one of them down', () => {
     k8s.use(
       // "down" drops every connection; "locked" rejects the token and says so in its body.
       http.get('https://down.k8s.test/*', () => HttpResponse.error()),
-      http.get('https://locked.k8s.test/*', () => HttpResponse.json({ message: `token ${CANARY} is invalid` }, { status: 401 })),
+      http.get('https://locked.k8s.test/*', () =>
+        HttpResponse.json(
+          { message: `token ${CANARY} is invalid` },
+          { status: 401 },
+        ),
+      ),
     );
     const { server, logger } = await start();
-    const get = (url: string) => request(server).get(`/api/mesh-security${url}`).set('authorization', mockCredentials.user.header());
+    const get = (url: string) =>
+      request(server)
+        .get(`/api/mesh-security${url}`)
+        .set('authorization', mockCredentials.user.header());
 
     let health = await get('/health');
-    for (let i = 0; i < 100 && (health.status !== 200 || health.body.clusters.some((c: any) => c.status === 'pending')); i++) {
+    for (
+      let i = 0;
+      i < 100 &&
+      (health.status !== 200 ||
+        health.body.clusters.some((c: any) => c.status === 'pending'));
+      i++
+    ) {
       await new Promise(r => setTimeout(r, 50));
       health = await get('/health');
     }
     expect(health.status).toBe(200);
     expect(health.body.status).toBe('degraded');
-    const byName = Object.fromEntries(health.body.clusters.map((c: any) => [c.name, c]));
-    expect(byName.demo).toMatchObject({ status: "ok", source: "manifests" });
+    const byName = Object.fromEntries(
+      health.body.clusters.map((c: any) => [c.name, c]),
+    );
+    expect(byName.demo).toMatchObject({ status: 'ok', source: 'manifests' });
     expect(byName.demo.snapshotBytes).toBeGreaterThan(10_000);
-    expect(byName.down).toMatchObject({ status: 'unreachable', snapshotAgeSeconds: null });
+    expect(byName.down).toMatchObject({
+      status: 'unreachable',
+      snapshotAgeSeconds: null,
+    });
     expect(byName.down.unreachableSince).toEqual(expect.any(String));
-    expect(byName.locked.error).toBe('cluster locked rejected the configured credentials (401 Unauthorized)');
+    expect(byName.locked.error).toBe(
+      'cluster locked rejected the configured credentials (401 Unauthorized)',
+    );
 
     const posture = await get('/entity/component/default/payments-api');
     expect(posture.status).toBe(200);
     expect(posture.body.mtls).toBe('PARTIAL');
     expect(posture.body.partial).toBe(true);
-    expect(posture.body.clusters.map((c: any) => c.name).sort()).toEqual(['demo', 'down', 'locked']);
+    expect(posture.body.clusters.map((c: any) => c.name).sort()).toEqual([
+      'demo',
+      'down',
+      'locked',
+    ]);
 
     const overview = await get('/overview');
     expect(overview.status).toBe(200);
     expect(overview.body.partial).toBe(true);
 
-    const everything = JSON.stringify([health.body, posture.body, overview.body]);
+    const everything = JSON.stringify([
+      health.body,
+      posture.body,
+      overview.body,
+    ]);
     expect(everything).not.toContain(CANARY);
     const logged = JSON.stringify(
-      [logger.info, logger.warn, logger.error, logger.debug].flatMap(fn => fn.mock.calls),
+      [logger.info, logger.warn, logger.error, logger.debug].flatMap(
+        fn => fn.mock.calls,
+      ),
     );
     expect(logged).toContain('could not read cluster down');
     expect(logged).not.toContain(CANARY);

@@ -43,7 +43,18 @@ export const meshSecurityPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
       },
-      async init({ httpRouter, httpAuth, auth, logger, config, cache, scheduler, permissions, permissionsRegistry, catalog }) {
+      async init({
+        httpRouter,
+        httpAuth,
+        auth,
+        logger,
+        config,
+        cache,
+        scheduler,
+        permissions,
+        permissionsRegistry,
+        catalog,
+      }) {
         const settings = readMeshSecurityConfig(config, logger);
         permissionsRegistry.addPermissions(meshSecurityPermissions);
 
@@ -51,7 +62,9 @@ export const meshSecurityPlugin = createBackendPlugin({
         for (const cluster of settings.clusters) {
           const source: ClusterSource =
             cluster.type === 'kubernetes'
-              ? new KubernetesSource(cluster, { timeoutMs: settings.requestTimeoutMs })
+              ? new KubernetesSource(cluster, {
+                  timeoutMs: settings.requestTimeoutMs,
+                })
               : new ManifestsSource(cluster.name, path.resolve(cluster.path));
           const refresher = new SnapshotRefresher(source, store, logger, {
             refreshIntervalSeconds: settings.refreshIntervalSeconds,
@@ -67,7 +80,10 @@ export const meshSecurityPlugin = createBackendPlugin({
           });
         }
         logger.info(
-          `Mesh Security reads ${settings.clusters.length} cluster(s): ${settings.clusters.map(c => `${c.name} (${c.type})`).join(', ') || 'none configured'}`,
+          `Mesh Security reads ${settings.clusters.length} cluster(s): ${
+            settings.clusters.map(c => `${c.name} (${c.type})`).join(', ') ||
+            'none configured'
+          }`,
         );
 
         const views = new ClusterViews(store, {
@@ -76,11 +92,17 @@ export const meshSecurityPlugin = createBackendPlugin({
           certificateExpiryWarningDays: settings.certificateExpiryWarningDays,
           linkerdDefaultInboundPolicy: settings.linkerdDefaultInboundPolicy,
           onError: (cluster, error) =>
-            logger.error(`Mesh Security could not build the access graph of cluster ${cluster}: ${error.message}`),
+            logger.error(
+              `Mesh Security could not build the access graph of cluster ${cluster}: ${error.message}`,
+            ),
         });
         // What entities say, read with our own credentials; every replica keeps its own copy
         // (scope `local`), refreshed in the background so views do not wait for the catalog.
-        const entities = new EntityDirectory({ catalog, auth, ttlMs: settings.entityCacheSeconds * 1000 });
+        const entities = new EntityDirectory({
+          catalog,
+          auth,
+          ttlMs: settings.entityCacheSeconds * 1000,
+        });
         await scheduler.scheduleTask({
           id: 'mesh-security-entities',
           frequency: { seconds: settings.entityCacheSeconds },
@@ -90,15 +112,23 @@ export const meshSecurityPlugin = createBackendPlugin({
             try {
               await entities.refresh();
             } catch (error) {
-              logger.warn(`Mesh Security could not list annotated components from the catalog: ${(error as Error).message}`);
+              logger.warn(
+                `Mesh Security could not list annotated components from the catalog: ${
+                  (error as Error).message
+                }`,
+              );
             }
           },
         });
         const integrations = ScmIntegrations.fromConfig(config);
         const pullRequestCacheSeconds =
-          config.getOptionalNumber('meshSecurity.accessRequests.pullRequestCacheSeconds') ?? 60;
+          config.getOptionalNumber(
+            'meshSecurity.accessRequests.pullRequestCacheSeconds',
+          ) ?? 60;
         if (!(pullRequestCacheSeconds > 0)) {
-          throw new Error('meshSecurity.accessRequests.pullRequestCacheSeconds must be a positive number of seconds');
+          throw new Error(
+            'meshSecurity.accessRequests.pullRequestCacheSeconds must be a positive number of seconds',
+          );
         }
         const pullRequests = new PullRequestService({
           settings: readAccessChangeSettings(config),
@@ -110,7 +140,14 @@ export const meshSecurityPlugin = createBackendPlugin({
           errorTtlMs: Math.min(pullRequestCacheSeconds, 30) * 1000,
         });
         httpRouter.use(
-          await createRouter({ httpAuth, permissions, catalog, entities, posture: new PostureService(views), pullRequests }),
+          await createRouter({
+            httpAuth,
+            permissions,
+            catalog,
+            entities,
+            posture: new PostureService(views),
+            pullRequests,
+          }),
         );
       },
     });

@@ -257,8 +257,11 @@ describe('GET /entity/:kind/:namespace/:name/pull-requests', () => {
       deny: ['catalog.entity.read'],
     });
     expect(
-      (await unreadable.get('/entity/component/default/payments-api/pull-requests'))
-        .status,
+      (
+        await unreadable.get(
+          '/entity/component/default/payments-api/pull-requests',
+        )
+      ).status,
     ).toBe(404);
   });
 });

@@ -4,7 +4,11 @@
  * reads the cluster; replica B never runs the refresh task, yet answers from the same snapshot:
  * both replicas' answers agree. Skipped in the plain unit run.
  */
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { cacheServiceFactory } from '@backstage/backend-defaults/cache';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import path from 'node:path';
@@ -17,7 +21,11 @@ const describeWithRedis = redis ? describe : describe.skip;
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'payments-api', namespace: 'default', annotations: { 'backstage.io/kubernetes-id': 'payments-api' } },
+  metadata: {
+    name: 'payments-api',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+  },
   spec: { owner: 'payments-team' },
 };
 
@@ -32,7 +40,13 @@ function replica(runsRefresh: boolean) {
         data: {
           backend: { cache: { store: 'redis', connection: redis } },
           meshSecurity: {
-            clusters: [{ name: 'demo', type: 'manifests', path: path.resolve(__dirname, '../../../catalog/demo-cluster') }],
+            clusters: [
+              {
+                name: 'demo',
+                type: 'manifests',
+                path: path.resolve(__dirname, '../../../catalog/demo-cluster'),
+              },
+            ],
           },
         },
       }),
@@ -48,13 +62,18 @@ describeWithRedis('replicas sharing a Redis cache', () => {
     const follower = await replica(false);
     try {
       const get = (server: typeof reader.server, url: string) =>
-        request(server).get(`/api/mesh-security${url}`).set('authorization', mockCredentials.user.header());
+        request(server)
+          .get(`/api/mesh-security${url}`)
+          .set('authorization', mockCredentials.user.header());
 
       // Steady state: both replicas have evaluated the generation and built its access graph
       // (until then a replica says so with accessGraphReady: false and may list more findings).
       const ready = async (server: typeof reader.server) => {
         const health = await get(server, '/health');
-        return health.status === 200 && health.body.clusters.every((c: any) => c.accessGraphReady);
+        return (
+          health.status === 200 &&
+          health.body.clusters.every((c: any) => c.accessGraphReady)
+        );
       };
       await get(reader.server, '/entity/component/default/payments-api');
       await get(follower.server, '/entity/component/default/payments-api');
@@ -74,7 +93,10 @@ describeWithRedis('replicas sharing a Redis cache', () => {
       const comparable = (body: any) => ({
         ...body,
         generatedAt: undefined,
-        clusters: body.clusters.map((c: any) => ({ ...c, snapshotAgeSeconds: undefined })),
+        clusters: body.clusters.map((c: any) => ({
+          ...c,
+          snapshotAgeSeconds: undefined,
+        })),
       });
       expect(comparable(b.body)).toEqual(comparable(a.body));
       expect(b.body.mtls).toBe('PARTIAL');

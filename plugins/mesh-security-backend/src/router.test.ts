@@ -1,5 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,56 +27,103 @@ function demoEntities(): Entity[] {
   );
 }
 
-async function start(options: { entities?: Entity[]; deny?: string[]; calls?: AuthorizeCall[] } = {}) {
+async function start(
+  options: {
+    entities?: Entity[];
+    deny?: string[];
+    calls?: AuthorizeCall[];
+  } = {},
+) {
   const { server } = await startTestBackend({
     features: [
       meshSecurityPlugin,
-      catalogServiceMock.factory({ entities: options.entities ?? demoEntities() }),
+      catalogServiceMock.factory({
+        entities: options.entities ?? demoEntities(),
+      }),
       permissionsDenying(options.deny ?? [], options.calls),
       mockServices.rootConfig.factory({
-        data: { meshSecurity: { clusters: [{ name: 'demo', type: 'manifests', path: demoCluster }] } },
+        data: {
+          meshSecurity: {
+            clusters: [{ name: 'demo', type: 'manifests', path: demoCluster }],
+          },
+        },
       }),
     ],
   });
   // The first read runs as the scheduled task starts; wait until the cluster is in.
   for (let i = 0; i < 100; i++) {
-    const res = await request(server).get('/api/mesh-security/health').set('authorization', mockCredentials.user.header());
+    const res = await request(server)
+      .get('/api/mesh-security/health')
+      .set('authorization', mockCredentials.user.header());
     if (res.status === 200) break;
     await new Promise(r => setTimeout(r, 50));
   }
   return server;
 }
 
-const asUser = (req: request.Test) => req.set('authorization', mockCredentials.user.header());
+const asUser = (req: request.Test) =>
+  req.set('authorization', mockCredentials.user.header());
 
 describe('mesh-security REST API', () => {
   jest.setTimeout(30_000);
 
   it('GET /entity returns the posture of a component from the demo cluster', async () => {
     const server = await start();
-    const res = await asUser(request(server).get('/api/mesh-security/entity/component/default/payments-api'));
+    const res = await asUser(
+      request(server).get(
+        '/api/mesh-security/entity/component/default/payments-api',
+      ),
+    );
     expect(res.status).toBe(200);
     expect(res.body.entityRef).toBe('component:default/payments-api');
     expect(res.body.mtls).toBe('PARTIAL');
     expect(res.body.meshes).toEqual(['istio-sidecar']);
     const [workload] = res.body.workloads;
-    expect(workload).toMatchObject({ cluster: 'demo', namespace: 'payments', name: 'payments-api', identity: 'spiffe://cluster.local/ns/payments/sa/payments-api' });
-    expect(workload.ports.map((p: any) => [p.port, p.mtls])).toEqual([[8080, 'STRICT'], [9090, 'DISABLED']]);
-    expect(workload.callers.some((e: any) => e.peer.name === 'checkout' && e.port === 8080)).toBe(true);
-    expect(workload.policies.map((p: any) => p.kind)).toContain('AuthorizationPolicy');
+    expect(workload).toMatchObject({
+      cluster: 'demo',
+      namespace: 'payments',
+      name: 'payments-api',
+      identity: 'spiffe://cluster.local/ns/payments/sa/payments-api',
+    });
+    expect(workload.ports.map((p: any) => [p.port, p.mtls])).toEqual([
+      [8080, 'STRICT'],
+      [9090, 'DISABLED'],
+    ]);
+    expect(
+      workload.callers.some(
+        (e: any) => e.peer.name === 'checkout' && e.port === 8080,
+      ),
+    ).toBe(true);
+    expect(workload.policies.map((p: any) => p.kind)).toContain(
+      'AuthorizationPolicy',
+    );
     expect(workload.policies[0].yaml).toContain('apiVersion:');
-    expect(res.body.clusters[0]).toMatchObject({ name: 'demo', status: 'ok', stale: false });
+    expect(res.body.clusters[0]).toMatchObject({
+      name: 'demo',
+      status: 'ok',
+      stale: false,
+    });
     expect(typeof res.body.clusters[0].snapshotAgeSeconds).toBe('number');
     expect(res.body.partial).toBe(false);
     // Findings of other workloads in the namespace are theirs, not this component's.
-    const workloadFindings = res.body.findings.filter((f: any) => ['Deployment', 'StatefulSet'].includes(f.object.kind));
-    expect(workloadFindings.every((f: any) => f.object.name === 'payments-api')).toBe(true);
-    expect(res.body.findings.some((f: any) => f.object.name === 'payments-api')).toBe(true);
+    const workloadFindings = res.body.findings.filter((f: any) =>
+      ['Deployment', 'StatefulSet'].includes(f.object.kind),
+    );
+    expect(
+      workloadFindings.every((f: any) => f.object.name === 'payments-api'),
+    ).toBe(true);
+    expect(
+      res.body.findings.some((f: any) => f.object.name === 'payments-api'),
+    ).toBe(true);
   });
 
   it('says UNKNOWN, with the reason, for a component without Kubernetes annotations', async () => {
     const server = await start();
-    const res = await asUser(request(server).get('/api/mesh-security/entity/component/default/docs-portal'));
+    const res = await asUser(
+      request(server).get(
+        '/api/mesh-security/entity/component/default/docs-portal',
+      ),
+    );
     expect(res.status).toBe(200);
     expect(res.body.mtls).toBe('UNKNOWN');
     expect(res.body.mtlsReason).toContain('backstage.io/kubernetes-id');
@@ -81,73 +132,157 @@ describe('mesh-security REST API', () => {
 
   it('finds workloads through the label-selector annotation', async () => {
     const server = await start();
-    const res = await asUser(request(server).get('/api/mesh-security/entity/component/default/legacy-billing'));
-    expect(res.body.workloads.map((w: any) => w.name)).toEqual(['legacy-billing']);
+    const res = await asUser(
+      request(server).get(
+        '/api/mesh-security/entity/component/default/legacy-billing',
+      ),
+    );
+    expect(res.body.workloads.map((w: any) => w.name)).toEqual([
+      'legacy-billing',
+    ]);
     expect(res.body.mtls).toBe('DISABLED');
   });
 
   it.each([
-    ['an unknown entity', '/entity/component/default/no-such-thing', 404, 'entity component:default/no-such-thing not found'],
-    ['an invalid name', '/entity/component/default/bad%20name', 400, 'invalid entity reference'],
-    ['a huge name', `/entity/component/default/${'a'.repeat(300)}`, 400, 'invalid entity reference'],
+    [
+      'an unknown entity',
+      '/entity/component/default/no-such-thing',
+      404,
+      'entity component:default/no-such-thing not found',
+    ],
+    [
+      'an invalid name',
+      '/entity/component/default/bad%20name',
+      400,
+      'invalid entity reference',
+    ],
+    [
+      'a huge name',
+      `/entity/component/default/${'a'.repeat(300)}`,
+      400,
+      'invalid entity reference',
+    ],
     ['an unknown query key', '/overview?evil=1', 400, 'invalid overview query'],
-    ['a bad limit', '/overview?limit=100000', 400, 'invalid overview query: limit'],
-    ['an unknown mode', '/overview?mode=SECURE', 400, 'invalid overview query: mode'],
-  ])('answers %s with %i and a clear message', async (_what, url, status, message) => {
-    const server = await start();
-    const res = await asUser(request(server).get(`/api/mesh-security${url}`));
-    expect(res.status).toBe(status);
-    expect(res.body.error.message).toContain(message);
-  });
+    [
+      'a bad limit',
+      '/overview?limit=100000',
+      400,
+      'invalid overview query: limit',
+    ],
+    [
+      'an unknown mode',
+      '/overview?mode=SECURE',
+      400,
+      'invalid overview query: mode',
+    ],
+  ])(
+    'answers %s with %i and a clear message',
+    async (_what, url, status, message) => {
+      const server = await start();
+      const res = await asUser(request(server).get(`/api/mesh-security${url}`));
+      expect(res.status).toBe(status);
+      expect(res.body.error.message).toContain(message);
+    },
+  );
 
   it('requires credentials on every route', async () => {
     const server = await start();
-    for (const [method, url] of [['get', '/health'], ['get', '/overview'], ['get', '/entity/component/default/checkout'], ['post', '/check']] as const) {
-      const res = await request(server)[method](`/api/mesh-security${url}`).set('authorization', mockCredentials.none.header());
+    for (const [method, url] of [
+      ['get', '/health'],
+      ['get', '/overview'],
+      ['get', '/entity/component/default/checkout'],
+      ['post', '/check'],
+    ] as const) {
+      const res = await request(server)
+        [method](`/api/mesh-security${url}`)
+        .set('authorization', mockCredentials.none.header());
       expect(res.status).toBe(401);
     }
   });
 
   it('hides entities the caller may not read (catalog answers nothing) and enforces our permissions', async () => {
     const hidden = await start({ entities: [] });
-    const res = await asUser(request(hidden).get('/api/mesh-security/entity/component/default/payments-api'));
+    const res = await asUser(
+      request(hidden).get(
+        '/api/mesh-security/entity/component/default/payments-api',
+      ),
+    );
     expect(res.status).toBe(404);
 
     // The entity exists, but the caller may not read it in the catalog: 404, as if it did not
     // exist — decided with the caller's credentials for exactly that entity.
     const calls: AuthorizeCall[] = [];
     const unreadable = await start({ deny: ['catalog.entity.read'], calls });
-    const hiddenRes = await asUser(request(unreadable).get('/api/mesh-security/entity/Component/default/payments-api'));
+    const hiddenRes = await asUser(
+      request(unreadable).get(
+        '/api/mesh-security/entity/Component/default/payments-api',
+      ),
+    );
     expect(hiddenRes.status).toBe(404);
     expect(JSON.stringify(hiddenRes.body)).not.toMatch(/spiffe|workloads|mtls/);
-    const decided = calls.find(c => c.requests.some(r => r.permission.name === 'catalog.entity.read'))!;
-    expect(decided.credentials.principal).toMatchObject({ type: 'user', userEntityRef: mockCredentials.user().principal.userEntityRef });
-    expect(decided.requests.map(r => [r.permission.name, (r as any).resourceRef])).toEqual([
+    const decided = calls.find(c =>
+      c.requests.some(r => r.permission.name === 'catalog.entity.read'),
+    )!;
+    expect(decided.credentials.principal).toMatchObject({
+      type: 'user',
+      userEntityRef: mockCredentials.user().principal.userEntityRef,
+    });
+    expect(
+      decided.requests.map(r => [r.permission.name, (r as any).resourceRef]),
+    ).toEqual([
       ['catalog.entity.read', 'component:default/payments-api'],
       ['mesh-security.entity.read', 'component:default/payments-api'],
     ]);
-    const checkHidden = await asUser(request(unreadable).post('/api/mesh-security/check')).send({
+    const checkHidden = await asUser(
+      request(unreadable).post('/api/mesh-security/check'),
+    ).send({
       from: { entityRef: 'component:default/checkout' },
       to: { entityRef: 'payments-api' },
       port: 8080,
     });
     expect(checkHidden.status).toBe(404);
 
-    const denied = await start({ deny: ['mesh-security.entity.read', 'mesh-security.overview.read'] });
-    expect((await asUser(request(denied).get('/api/mesh-security/entity/component/default/payments-api'))).status).toBe(403);
-    expect((await asUser(request(denied).get('/api/mesh-security/overview'))).status).toBe(403);
+    const denied = await start({
+      deny: ['mesh-security.entity.read', 'mesh-security.overview.read'],
+    });
+    expect(
+      (
+        await asUser(
+          request(denied).get(
+            '/api/mesh-security/entity/component/default/payments-api',
+          ),
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (await asUser(request(denied).get('/api/mesh-security/overview'))).status,
+    ).toBe(403);
   });
 
   it('GET /overview filters, sorts and paginates the annotated components', async () => {
     const server = await start();
-    const all = await asUser(request(server).get('/api/mesh-security/overview?limit=100'));
+    const all = await asUser(
+      request(server).get('/api/mesh-security/overview?limit=100'),
+    );
     expect(all.status).toBe(200);
     expect(all.body.items.map((i: any) => i.name)).not.toContain('docs-portal');
     expect(all.body.totalItems).toBe(10);
-    const strict = await asUser(request(server).get('/api/mesh-security/overview?mode=STRICT'));
-    expect(strict.body.items.map((i: any) => i.name).sort()).toEqual(['fraud-check', 'inventory']);
-    const page = await asUser(request(server).get('/api/mesh-security/overview?sort=name&order=desc&limit=2&offset=1'));
-    expect(page.body.items.map((i: any) => i.name)).toEqual(['payments-ledger', 'payments-api']);
+    const strict = await asUser(
+      request(server).get('/api/mesh-security/overview?mode=STRICT'),
+    );
+    expect(strict.body.items.map((i: any) => i.name).sort()).toEqual([
+      'fraud-check',
+      'inventory',
+    ]);
+    const page = await asUser(
+      request(server).get(
+        '/api/mesh-security/overview?sort=name&order=desc&limit=2&offset=1',
+      ),
+    );
+    expect(page.body.items.map((i: any) => i.name)).toEqual([
+      'payments-ledger',
+      'payments-api',
+    ]);
     expect(page.body.totalItems).toBe(10);
     expect(all.body.distribution.byMode.STRICT).toBe(2);
     expect(all.body.facets.owners).toContain('payments-team');
@@ -155,17 +290,42 @@ describe('mesh-security REST API', () => {
 
   it('POST /check runs the engine for entity or workload endpoints', async () => {
     const server = await start();
-    const check = (body: object) => asUser(request(server).post('/api/mesh-security/check').send(body));
-    const allowed = await check({ from: { entityRef: 'component:default/checkout' }, to: { entityRef: 'component:default/payments-api' }, port: 8080, method: 'POST', path: '/charge' });
+    const check = (body: object) =>
+      asUser(request(server).post('/api/mesh-security/check').send(body));
+    const allowed = await check({
+      from: { entityRef: 'component:default/checkout' },
+      to: { entityRef: 'component:default/payments-api' },
+      port: 8080,
+      method: 'POST',
+      path: '/charge',
+    });
     expect(allowed.status).toBe(200);
     expect(allowed.body.decision).toBe('ALLOW');
-    const wrongMethod = await check({ from: { namespace: 'storefront', name: 'checkout' }, to: { namespace: 'payments', name: 'payments-api' }, port: 8080, method: 'GET', path: '/charge' });
+    const wrongMethod = await check({
+      from: { namespace: 'storefront', name: 'checkout' },
+      to: { namespace: 'payments', name: 'payments-api' },
+      port: 8080,
+      method: 'GET',
+      path: '/charge',
+    });
     expect(wrongMethod.body.decision).toBe('DENY');
-    expect(wrongMethod.body.results[0].decision.reasons.some((r: any) => r.layer === 'authorization')).toBe(true);
-    const external = await check({ from: { kind: 'external' }, to: { entityRef: 'component:default/payments-api' }, port: 8080 });
+    expect(
+      wrongMethod.body.results[0].decision.reasons.some(
+        (r: any) => r.layer === 'authorization',
+      ),
+    ).toBe(true);
+    const external = await check({
+      from: { kind: 'external' },
+      to: { entityRef: 'component:default/payments-api' },
+      port: 8080,
+    });
     expect(external.body.decision).toBe('DENY');
     expect(external.body.results[0].decision.reasons[0].layer).toBe('mtls');
-    const invalid = await check({ from: { kind: 'external' }, to: { entityRef: 'component:default/payments-api' }, port: 70000 });
+    const invalid = await check({
+      from: { kind: 'external' },
+      to: { entityRef: 'component:default/payments-api' },
+      port: 70000,
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.message).toContain('port');
   });

@@ -3,7 +3,12 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CompoundEntityRef, Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
@@ -19,7 +24,10 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { PostureService } from './service/PostureService';
 import { PullRequestService } from './pullRequests/PullRequestService';
-import { ANNOTATED_COMPONENTS, EntityDirectory } from './entities/EntityDirectory';
+import {
+  ANNOTATED_COMPONENTS,
+  EntityDirectory,
+} from './entities/EntityDirectory';
 
 /** What the router needs from the rest of the plugin. */
 export interface RouterOptions {
@@ -35,23 +43,61 @@ export interface RouterOptions {
 
 // DNS-1123-ish names, entity name characters, and bounded lengths: hostile or huge input is a
 // 400 before it reaches anything else.
-const name = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'invalid name');
-const entityParams = z.object({ kind: name.max(63), namespace: name.max(63), name });
-const entityRefString = z.string().max(512).regex(/^([A-Za-z0-9._-]+:)?([A-Za-z0-9._-]+\/)?[A-Za-z0-9._-]+$/, 'invalid entity reference');
+const name = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'invalid name');
+const entityParams = z.object({
+  kind: name.max(63),
+  namespace: name.max(63),
+  name,
+});
+const entityRefString = z
+  .string()
+  .max(512)
+  .regex(
+    /^([A-Za-z0-9._-]+:)?([A-Za-z0-9._-]+\/)?[A-Za-z0-9._-]+$/,
+    'invalid entity reference',
+  );
 const workloadRef = z.object({
   cluster: name.max(63).optional(),
   namespace: name.max(63),
   name,
-  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']).optional(),
+  kind: z
+    .enum([
+      'Deployment',
+      'StatefulSet',
+      'DaemonSet',
+      'Job',
+      'CronJob',
+      'Pod',
+      'ReplicaSet',
+    ])
+    .optional(),
 });
-const endpoint = z.union([z.object({ entityRef: entityRefString }).strict(), workloadRef.strict()]);
+const endpoint = z.union([
+  z.object({ entityRef: entityRefString }).strict(),
+  workloadRef.strict(),
+]);
 const checkBody = z
   .object({
-    from: z.union([endpoint, z.object({ kind: z.literal('external') }).strict()]),
+    from: z.union([
+      endpoint,
+      z.object({ kind: z.literal('external') }).strict(),
+    ]),
     to: endpoint,
     port: z.number().int().min(1).max(65535),
-    method: z.string().max(16).regex(/^[A-Z]+$/, 'method must be an upper-case HTTP method').optional(),
-    path: z.string().max(2048).regex(/^\/[^\s]*$/, 'path must start with / and contain no spaces').optional(),
+    method: z
+      .string()
+      .max(16)
+      .regex(/^[A-Z]+$/, 'method must be an upper-case HTTP method')
+      .optional(),
+    path: z
+      .string()
+      .max(2048)
+      .regex(/^\/[^\s]*$/, 'path must start with / and contain no spaces')
+      .optional(),
   })
   .strict();
 const mode = z.enum(['STRICT', 'PERMISSIVE', 'DISABLED', 'PARTIAL', 'UNKNOWN']);
@@ -59,7 +105,9 @@ const overviewQuery = z
   .object({
     owner: z.string().max(256).optional(),
     system: z.string().max(256).optional(),
-    mesh: z.enum(['istio-sidecar', 'istio-ambient', 'linkerd', 'none']).optional(),
+    mesh: z
+      .enum(['istio-sidecar', 'istio-ambient', 'linkerd', 'none'])
+      .optional(),
     mode: mode.optional(),
     search: z.string().max(256).optional(),
     sort: z.enum(['name', 'owner', 'system', 'mtls', 'findings']).optional(),
@@ -85,26 +133,40 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
  * every entity is authorized with the caller's own credentials (`catalog.entity.read` and
  * `mesh-security.entity.read`), so nobody sees the posture of an entity they may not read.
  */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { httpAuth, permissions, catalog, entities, posture } = options;
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
 
   const authorize = async (
     credentials: BackstageCredentials,
-    permission: typeof meshSecurityOverviewReadPermission | typeof meshSecurityAccessCheckPermission,
+    permission:
+      | typeof meshSecurityOverviewReadPermission
+      | typeof meshSecurityAccessCheckPermission,
   ) => {
-    const [decision] = await permissions.authorize([{ permission }], { credentials });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`not allowed: ${permission.name}`);
     }
   };
 
-  const readableEntity = async (ref: string | CompoundEntityRef, credentials: BackstageCredentials): Promise<Entity> => {
+  const readableEntity = async (
+    ref: string | CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<Entity> => {
     let refString: string;
     try {
       refString = stringifyEntityRef(
-        typeof ref === 'string' ? parseEntityRef(ref, { defaultKind: 'component', defaultNamespace: 'default' }) : ref,
+        typeof ref === 'string'
+          ? parseEntityRef(ref, {
+              defaultKind: 'component',
+              defaultNamespace: 'default',
+            })
+          : ref,
       );
     } catch {
       throw new InputError('invalid entity reference');
@@ -118,7 +180,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       permissions.authorize(
         [
           { permission: catalogEntityReadPermission, resourceRef: refString },
-          { permission: meshSecurityEntityReadPermission, resourceRef: refString },
+          {
+            permission: meshSecurityEntityReadPermission,
+            resourceRef: refString,
+          },
         ],
         { credentials },
       ),
@@ -128,7 +193,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       throw new NotFoundError(`entity ${refString} not found`);
     }
     if (meshRead.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`not allowed: ${meshSecurityEntityReadPermission.name} on ${refString}`);
+      throw new NotAllowedError(
+        `not allowed: ${meshSecurityEntityReadPermission.name} on ${refString}`,
+      );
     }
     return entity;
   };
@@ -140,14 +207,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/entity/:kind/:namespace/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const ref = parse(entityParams, req.params, 'entity reference');
     const entity = await readableEntity(ref, credentials);
     res.json(await posture.entityPosture(entity));
   });
 
   router.get('/overview', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const query = parse(overviewQuery, req.query, 'overview query');
     await authorize(credentials, meshSecurityOverviewReadPermission);
     // Only annotated components the caller may read, fetched with the caller's credentials.
@@ -159,34 +230,56 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/check', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const body = parse(checkBody, req.body, 'check request');
     await authorize(credentials, meshSecurityAccessCheckPermission);
-    const resolve = async (e: z.infer<typeof endpoint>): Promise<WorkloadRef[]> => {
+    const resolve = async (
+      e: z.infer<typeof endpoint>,
+    ): Promise<WorkloadRef[]> => {
       if ('entityRef' in e) {
-        return posture.workloadRefsOf(await readableEntity(e.entityRef, credentials));
+        return posture.workloadRefsOf(
+          await readableEntity(e.entityRef, credentials),
+        );
       }
       return [e];
     };
-    const from = 'kind' in body.from && body.from.kind === 'external' ? ('external' as const) : await resolve(body.from as z.infer<typeof endpoint>);
+    const from =
+      'kind' in body.from && body.from.kind === 'external'
+        ? ('external' as const)
+        : await resolve(body.from as z.infer<typeof endpoint>);
     const to = await resolve(body.to);
-    if (to.length === 0) throw new NotFoundError('the target has no workload in any cluster');
-    if (from !== 'external' && from.length === 0) throw new NotFoundError('the source has no workload in any cluster');
-    const result = await posture.check(from, to, { port: body.port, method: body.method, path: body.path });
+    if (to.length === 0)
+      throw new NotFoundError('the target has no workload in any cluster');
+    if (from !== 'external' && from.length === 0)
+      throw new NotFoundError('the source has no workload in any cluster');
+    const result = await posture.check(from, to, {
+      port: body.port,
+      method: body.method,
+      path: body.path,
+    });
     if (result.results.length === 0) {
-      throw new NotFoundError('no source and target workload found together in any cluster');
+      throw new NotFoundError(
+        'no source and target workload found together in any cluster',
+      );
     }
     res.json(result);
   });
 
   // Open access-change pull requests: same credentials and entity checks as GET /entity. The
   // answer is 200 with a status even when GitHub fails; only our own checks are 4xx.
-  router.get('/entity/:kind/:namespace/:name/pull-requests', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const ref = parse(entityParams, req.params, 'entity reference');
-    const entity = await readableEntity(ref, credentials);
-    res.json(await options.pullRequests.entityPullRequests(entity));
-  });
+  router.get(
+    '/entity/:kind/:namespace/:name/pull-requests',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const ref = parse(entityParams, req.params, 'entity reference');
+      const entity = await readableEntity(ref, credentials);
+      res.json(await options.pullRequests.entityPullRequests(entity));
+    },
+  );
 
   return router;
 }

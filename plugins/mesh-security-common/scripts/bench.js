@@ -25,52 +25,217 @@ function generate(scale) {
   const workloadsPerNs = 20;
   const podsPerWorkload = 5;
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } });
-  objects.push({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'PERMISSIVE' } } });
+  const rand = () =>
+    (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  objects.push({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'istio-system' },
+  });
+  objects.push({
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: { name: 'default', namespace: 'istio-system' },
+    spec: { mtls: { mode: 'PERMISSIVE' } },
+  });
   for (let n = 0; n < nsCount; n++) {
     const ns = `ns-${n}`;
     // 70% sidecar, 10% ambient, 10% Linkerd, 10% unmeshed namespaces.
-    const kind = ['sidecar', 'sidecar', 'sidecar', 'sidecar', 'sidecar', 'sidecar', 'sidecar', 'ambient', 'linkerd', 'none'][n % 10];
-    const NS_LABELS = { sidecar: { 'istio-injection': 'enabled', team: `t${n % 7}` }, ambient: { 'istio.io/dataplane-mode': 'ambient' }, linkerd: { team: `t${n % 7}` }, none: { team: `t${n % 7}` } };
+    const kind = [
+      'sidecar',
+      'sidecar',
+      'sidecar',
+      'sidecar',
+      'sidecar',
+      'sidecar',
+      'sidecar',
+      'ambient',
+      'linkerd',
+      'none',
+    ][n % 10];
+    const NS_LABELS = {
+      sidecar: { 'istio-injection': 'enabled', team: `t${n % 7}` },
+      ambient: { 'istio.io/dataplane-mode': 'ambient' },
+      linkerd: { team: `t${n % 7}` },
+      none: { team: `t${n % 7}` },
+    };
     const labels = NS_LABELS[kind];
-    const annotations = kind === 'linkerd' ? { 'linkerd.io/inject': 'enabled' } : {};
-    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels, annotations } });
-    if (n % 3 === 0) objects.push({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: ns }, spec: { mtls: { mode: 'STRICT' } } });
+    const annotations =
+      kind === 'linkerd' ? { 'linkerd.io/inject': 'enabled' } : {};
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels, annotations },
+    });
+    if (n % 3 === 0)
+      objects.push({
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'default', namespace: ns },
+        spec: { mtls: { mode: 'STRICT' } },
+      });
     for (let w = 0; w < workloadsPerNs; w++) {
       const app = `app-${w}`;
-      const containers = [{ name: 'app', ports: [{ containerPort: 8080, name: 'http' }, ...(w % 4 === 0 ? [{ containerPort: 9090, name: 'metrics' }] : [])] }];
-      objects.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app, namespace: ns }, spec: { replicas: podsPerWorkload, selector: { matchLabels: { app } }, template: { metadata: { labels: { app, tier: w % 2 ? 'backend' : 'frontend' } }, spec: { serviceAccountName: app, containers, volumes: w % 5 === 0 ? [{ name: 's', secret: { secretName: `${app}-db` } }] : [] } } } });
-      objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns }, spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080, name: 'http' }] } });
-      const proxy = { sidecar: [{ name: 'istio-proxy' }], linkerd: [{ name: 'linkerd-proxy' }] }[kind] || [];
+      const containers = [
+        {
+          name: 'app',
+          ports: [
+            { containerPort: 8080, name: 'http' },
+            ...(w % 4 === 0 ? [{ containerPort: 9090, name: 'metrics' }] : []),
+          ],
+        },
+      ];
+      objects.push({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: app, namespace: ns },
+        spec: {
+          replicas: podsPerWorkload,
+          selector: { matchLabels: { app } },
+          template: {
+            metadata: { labels: { app, tier: w % 2 ? 'backend' : 'frontend' } },
+            spec: {
+              serviceAccountName: app,
+              containers,
+              volumes:
+                w % 5 === 0
+                  ? [{ name: 's', secret: { secretName: `${app}-db` } }]
+                  : [],
+            },
+          },
+        },
+      });
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: app, namespace: ns },
+        spec: {
+          selector: { app },
+          ports: [{ port: 80, targetPort: 8080, name: 'http' }],
+        },
+      });
+      const proxy =
+        {
+          sidecar: [{ name: 'istio-proxy' }],
+          linkerd: [{ name: 'linkerd-proxy' }],
+        }[kind] || [];
       for (let p = 0; p < podsPerWorkload; p++) {
         const hash = 'abc12';
-        objects.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${app}-${hash}-${p}`, namespace: ns, labels: { app, tier: w % 2 ? 'backend' : 'frontend', 'pod-template-hash': hash }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${app}-${hash}`, controller: true, uid: 'u' }] }, spec: { serviceAccountName: app, containers: [{ name: 'app', ports: containers[0].ports }, ...proxy] }, status: { phase: 'Running', podIP: `10.${n % 250}.${w}.${p + 1}` } });
+        objects.push({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name: `${app}-${hash}-${p}`,
+            namespace: ns,
+            labels: {
+              app,
+              tier: w % 2 ? 'backend' : 'frontend',
+              'pod-template-hash': hash,
+            },
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'ReplicaSet',
+                name: `${app}-${hash}`,
+                controller: true,
+                uid: 'u',
+              },
+            ],
+          },
+          spec: {
+            serviceAccountName: app,
+            containers: [{ name: 'app', ports: containers[0].ports }, ...proxy],
+          },
+          status: { phase: 'Running', podIP: `10.${n % 250}.${w}.${p + 1}` },
+        });
       }
     }
     // 10 AuthorizationPolicies per namespace: deny-all, ALLOWs naming callers, a DENY.
-    objects.push({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-all', namespace: ns }, spec: {} });
+    objects.push({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny-all', namespace: ns },
+      spec: {},
+    });
     for (let a = 0; a < 8; a++) {
-      const caller = `cluster.local/ns/ns-${Math.floor(rand() * nsCount)}/sa/app-${Math.floor(rand() * workloadsPerNs)}`;
-      objects.push({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `allow-${a}`, namespace: ns }, spec: { selector: { matchLabels: { app: `app-${a * 2}` } }, rules: [{ from: [{ source: { principals: [caller, `cluster.local/ns/${ns}/sa/app-${a}`] } }], to: [{ operation: { methods: ['GET', 'POST'], ports: ['8080'] } }] }, { from: [{ source: { namespaces: [ns] } }] }] } });
+      const caller = `cluster.local/ns/ns-${Math.floor(
+        rand() * nsCount,
+      )}/sa/app-${Math.floor(rand() * workloadsPerNs)}`;
+      objects.push({
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: `allow-${a}`, namespace: ns },
+        spec: {
+          selector: { matchLabels: { app: `app-${a * 2}` } },
+          rules: [
+            {
+              from: [
+                {
+                  source: {
+                    principals: [caller, `cluster.local/ns/${ns}/sa/app-${a}`],
+                  },
+                },
+              ],
+              to: [
+                { operation: { methods: ['GET', 'POST'], ports: ['8080'] } },
+              ],
+            },
+            { from: [{ source: { namespaces: [ns] } }] },
+          ],
+        },
+      });
     }
-    objects.push({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-admin', namespace: ns }, spec: { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin*'] } }] }] } });
+    objects.push({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny-admin', namespace: ns },
+      spec: {
+        action: 'DENY',
+        rules: [{ to: [{ operation: { paths: ['/admin*'] } }] }],
+      },
+    });
     // 5 NetworkPolicies per namespace.
-    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny', namespace: ns },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    });
     for (let p = 0; p < 4; p++) {
-      objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `allow-${p}`, namespace: ns }, spec: { podSelector: { matchLabels: { app: `app-${p * 3}` } }, ingress: [{ from: [{ podSelector: { matchLabels: { tier: 'frontend' } } }, { namespaceSelector: { matchLabels: { team: `t${p}` } } }], ports: [{ port: 'http' }] }] } });
+      objects.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: `allow-${p}`, namespace: ns },
+        spec: {
+          podSelector: { matchLabels: { app: `app-${p * 3}` } },
+          ingress: [
+            {
+              from: [
+                { podSelector: { matchLabels: { tier: 'frontend' } } },
+                { namespaceSelector: { matchLabels: { team: `t${p}` } } },
+              ],
+              ports: [{ port: 'http' }],
+            },
+          ],
+        },
+      });
     }
   }
   return objects;
 }
 
 function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
 }
 
 function runOne(scale) {
   require('@backstage/cli/config/nodeTransform.cjs');
-  const { readObjects, createEngine } = require(path.resolve(__dirname, '../src/index.ts'));
+  const { readObjects, createEngine } = require(path.resolve(
+    __dirname,
+    '../src/index.ts',
+  ));
   const objects = generate(scale);
   const t0 = performance.now();
   const { snapshot } = readObjects(objects);
@@ -98,27 +263,50 @@ function runOne(scale) {
     }
     return min;
   };
-  const parseMs = best(() => text, t => JSON.parse(t));
+  const parseMs = best(
+    () => text,
+    t => JSON.parse(t),
+  );
   let evaluation;
-  const evalMs = best(() => JSON.parse(text), s => { evaluation = createEngine(s).evaluate(); });
+  const evalMs = best(
+    () => JSON.parse(text),
+    s => {
+      evaluation = createEngine(s).evaluate();
+    },
+  );
   // Callers: one engine (indexes built once), 1,000 random workloads, full caller set each.
   const engine = createEngine(JSON.parse(text));
   const times = [];
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (let i = 0; i < 50; i++) engine.callersOf(snapshot.workloads[Math.floor(rand() * snapshot.workloads.length)]);
+  const rand = () =>
+    (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = 0; i < 50; i++)
+    engine.callersOf(
+      snapshot.workloads[Math.floor(rand() * snapshot.workloads.length)],
+    );
   let edges = 0;
   for (let i = 0; i < 1000; i++) {
-    const w = snapshot.workloads[Math.floor(rand() * snapshot.workloads.length)];
+    const w =
+      snapshot.workloads[Math.floor(rand() * snapshot.workloads.length)];
     const s = performance.now();
     edges += engine.callersOf(w).length;
     times.push(performance.now() - s);
   }
   times.sort((a, b) => a - b);
   return {
-    scale, counts, bytes: text.length, readMs, parseMs, evalMs, ratio: evalMs / parseMs,
-    findings: evaluation.findings.length, callersP50: percentile(times, 50), callersP99: percentile(times, 99),
-    meanEdges: edges / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, heapUsedMb: process.memoryUsage().heapUsed / 1048576,
+    scale,
+    counts,
+    bytes: text.length,
+    readMs,
+    parseMs,
+    evalMs,
+    ratio: evalMs / parseMs,
+    findings: evaluation.findings.length,
+    callersP50: percentile(times, 50),
+    callersP99: percentile(times, 99),
+    meanEdges: edges / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    heapUsedMb: process.memoryUsage().heapUsed / 1048576,
   };
 }
 
@@ -126,7 +314,9 @@ module.exports = { generate, runOne };
 
 if (process.env.MESH_SECURITY_BENCH_PROFILE) {
   // Used while optimising: `MESH_SECURITY_BENCH_PROFILE=1 node --cpu-prof scripts/bench.js`.
-  console.log(JSON.stringify(runOne(Number(process.env.MESH_SECURITY_BENCH_PROFILE))));
+  console.log(
+    JSON.stringify(runOne(Number(process.env.MESH_SECURITY_BENCH_PROFILE))),
+  );
 } else if (require.main !== module) {
   // Required as a library (generate/runOne): run nothing.
 } else if (process.env.MESH_SECURITY_BENCH_CHILD) {
@@ -134,25 +324,69 @@ if (process.env.MESH_SECURITY_BENCH_PROFILE) {
   process.send(result);
 } else {
   (async () => {
-    console.log(`mesh-security engine benchmark — node ${process.version}, ${require('os').cpus().length} CPUs\n`);
+    console.log(
+      `mesh-security engine benchmark — node ${process.version}, ${
+        require('os').cpus().length
+      } CPUs\n`,
+    );
     const rows = [];
     for (const scale of SIZES) {
       const result = await new Promise((resolve, reject) => {
-        const child = fork(__filename, [], { env: { ...process.env, MESH_SECURITY_BENCH_CHILD: String(scale) } });
+        const child = fork(__filename, [], {
+          env: { ...process.env, MESH_SECURITY_BENCH_CHILD: String(scale) },
+        });
         // The node transform also reports watched files over IPC; only the result has `scale`.
-        child.on('message', m => (m && m.scale !== undefined ? resolve(m) : undefined));
-        child.on('exit', code => (code ? reject(new Error(`bench child exited ${code}`)) : undefined));
+        child.on('message', m =>
+          m && m.scale !== undefined ? resolve(m) : undefined,
+        );
+        child.on('exit', code =>
+          code ? reject(new Error(`bench child exited ${code}`)) : undefined,
+        );
       });
       rows.push(result);
       const r = result;
-      console.log(`${r.scale}x: ${r.counts.pods} pods, ${r.counts.workloads} workloads, ${r.counts.authorizationPolicies} AuthorizationPolicies, ${r.counts.networkPolicies} NetworkPolicies; snapshot ${(r.bytes / 1048576).toFixed(1)} MB JSON`);
-      console.log(`  (a) evaluate ${r.evalMs.toFixed(0)} ms vs JSON.parse ${r.parseMs.toFixed(0)} ms → ratio ${r.ratio.toFixed(2)} (${r.findings} findings; readObjects from raw objects ${r.readMs.toFixed(0)} ms)`);
-      console.log(`  (b) callersOf p50 ${r.callersP50.toFixed(2)} ms, p99 ${r.callersP99.toFixed(2)} ms (mean ${r.meanEdges.toFixed(0)} edges)`);
-      console.log(`  (c) peak RSS ${r.maxRssMb.toFixed(0)} MB (heap in use at the end ${r.heapUsedMb.toFixed(0)} MB)\n`);
+      console.log(
+        `${r.scale}x: ${r.counts.pods} pods, ${r.counts.workloads} workloads, ${
+          r.counts.authorizationPolicies
+        } AuthorizationPolicies, ${
+          r.counts.networkPolicies
+        } NetworkPolicies; snapshot ${(r.bytes / 1048576).toFixed(1)} MB JSON`,
+      );
+      console.log(
+        `  (a) evaluate ${r.evalMs.toFixed(
+          0,
+        )} ms vs JSON.parse ${r.parseMs.toFixed(
+          0,
+        )} ms → ratio ${r.ratio.toFixed(2)} (${
+          r.findings
+        } findings; readObjects from raw objects ${r.readMs.toFixed(0)} ms)`,
+      );
+      console.log(
+        `  (b) callersOf p50 ${r.callersP50.toFixed(
+          2,
+        )} ms, p99 ${r.callersP99.toFixed(2)} ms (mean ${r.meanEdges.toFixed(
+          0,
+        )} edges)`,
+      );
+      console.log(
+        `  (c) peak RSS ${r.maxRssMb.toFixed(
+          0,
+        )} MB (heap in use at the end ${r.heapUsedMb.toFixed(0)} MB)\n`,
+      );
     }
     if (rows.length > 1) {
       const base = rows[0];
-      console.log(`growth vs 1x: ${rows.slice(1).map(r => `${r.scale}x evaluate ×${(r.evalMs / base.evalMs).toFixed(2)}, callers p99 ×${(r.callersP99 / base.callersP99).toFixed(2)}`).join('; ')}`);
+      console.log(
+        `growth vs 1x: ${rows
+          .slice(1)
+          .map(
+            r =>
+              `${r.scale}x evaluate ×${(r.evalMs / base.evalMs).toFixed(
+                2,
+              )}, callers p99 ×${(r.callersP99 / base.callersP99).toFixed(2)}`,
+          )
+          .join('; ')}`,
+      );
     }
   })().catch(error => {
     console.error(error);

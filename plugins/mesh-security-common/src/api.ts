@@ -273,7 +273,10 @@ export interface OverviewResponse {
  *
  * @public
  */
-export type CheckEndpoint = { entityRef: string } | WorkloadRef | { kind: 'external' };
+export type CheckEndpoint =
+  | { entityRef: string }
+  | WorkloadRef
+  | { kind: 'external' };
 
 /**
  * `POST /check` body.

@@ -31,7 +31,10 @@ export interface CliEvaluateJson {
  *
  * @public
  */
-export function workloadPostureToCliJson(workloads: WorkloadPosture[], findings: Finding[]): CliEvaluateJson {
+export function workloadPostureToCliJson(
+  workloads: WorkloadPosture[],
+  findings: Finding[],
+): CliEvaluateJson {
   return {
     workloads: workloads.map(w => ({
       cluster: w.cluster,
@@ -70,10 +73,18 @@ export interface CliCheckJson {
  *
  * @public
  */
-export function accessDecisionToCliJson(decision: AccessDecision): CliCheckJson {
+export function accessDecisionToCliJson(
+  decision: AccessDecision,
+): CliCheckJson {
   return {
     decision: decision.decision,
-    reasons: decision.reasons.map(r => ({ layer: r.layer, policy: r.policy ?? null, message: r.message })),
-    ...(decision.cannotEvaluate ? { cannotEvaluate: decision.cannotEvaluate } : {}),
+    reasons: decision.reasons.map(r => ({
+      layer: r.layer,
+      policy: r.policy ?? null,
+      message: r.message,
+    })),
+    ...(decision.cannotEvaluate
+      ? { cannotEvaluate: decision.cannotEvaluate }
+      : {}),
   };
 }

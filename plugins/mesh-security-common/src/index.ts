@@ -13,7 +13,11 @@ export { parseManifests } from './engine/manifests';
 export type { ManifestError, ParsedManifests } from './engine/manifests';
 export { readObjects } from './engine/reader';
 export type { ReadOptions, ReadResult } from './engine/reader';
-export { createEngine, WorkloadNotFoundError, combineScorecards } from './engine';
+export {
+  createEngine,
+  WorkloadNotFoundError,
+  combineScorecards,
+} from './engine';
 export type { Engine, EngineOptions, Evaluation } from './engine';
 export { findingDefinitions, findingDefinition } from './engine/findings';
 export { workloadPostureToCliJson, accessDecisionToCliJson } from './cliJson';

@@ -31,8 +31,20 @@ export function writeEstate(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-cli-'));
   fs.mkdirSync(path.join(dir, 'nested'));
   fs.writeFileSync(path.join(dir, 'nested', 'shop.yaml'), MANIFESTS);
-  fs.writeFileSync(path.join(dir, 'legacy.json'), JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'old', namespace: 'legacy' }, spec: { template: { metadata: { labels: { app: 'old' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } } } }));
+  fs.writeFileSync(
+    path.join(dir, 'legacy.json'),
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'old', namespace: 'legacy' },
+      spec: {
+        template: {
+          metadata: { labels: { app: 'old' } },
+          spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] },
+        },
+      },
+    }),
+  );
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a manifest');
   return dir;
 }
-

@@ -7,7 +7,14 @@ import { writeEstate } from '../__testUtils__/estate';
 function run(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = main(args, { stdout: t => { stdout += t; }, stderr: t => { stderr += t; } });
+  const code = main(args, {
+    stdout: t => {
+      stdout += t;
+    },
+    stderr: t => {
+      stderr += t;
+    },
+  });
   return { code, stdout, stderr };
 }
 
@@ -19,22 +26,59 @@ describe('mesh-security evaluate', () => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const json = JSON.parse(r.stdout);
     expect(json.workloads).toEqual([
-      { cluster: 'default', namespace: 'legacy', name: 'old', kind: 'Deployment', serviceAccount: 'default', mesh: 'none', identity: null, mtls: 'UNKNOWN', ports: [{ port: 80, mtls: 'UNKNOWN' }] },
-      { cluster: 'default', namespace: 'shop', name: 'web', kind: 'Deployment', serviceAccount: 'web', mesh: 'istio-sidecar', identity: 'spiffe://cluster.local/ns/shop/sa/web', mtls: 'STRICT', ports: [{ port: 8080, mtls: 'STRICT' }] },
+      {
+        cluster: 'default',
+        namespace: 'legacy',
+        name: 'old',
+        kind: 'Deployment',
+        serviceAccount: 'default',
+        mesh: 'none',
+        identity: null,
+        mtls: 'UNKNOWN',
+        ports: [{ port: 80, mtls: 'UNKNOWN' }],
+      },
+      {
+        cluster: 'default',
+        namespace: 'shop',
+        name: 'web',
+        kind: 'Deployment',
+        serviceAccount: 'web',
+        mesh: 'istio-sidecar',
+        identity: 'spiffe://cluster.local/ns/shop/sa/web',
+        mtls: 'STRICT',
+        ports: [{ port: 8080, mtls: 'STRICT' }],
+      },
     ]);
-    expect(json.findings.map((f: { code: string }) => f.code)).toContain('MS113');
+    expect(json.findings.map((f: { code: string }) => f.code)).toContain(
+      'MS113',
+    );
   });
 
   it('honours --trust-domain and --root-namespace', () => {
-    const json = JSON.parse(run(['evaluate', dir, '--format', 'json', '--trust-domain', 'corp.example', '--root-namespace', 'mesh-root']).stdout);
-    expect(json.workloads[1].identity).toBe('spiffe://corp.example/ns/shop/sa/web');
+    const json = JSON.parse(
+      run([
+        'evaluate',
+        dir,
+        '--format',
+        'json',
+        '--trust-domain',
+        'corp.example',
+        '--root-namespace',
+        'mesh-root',
+      ]).stdout,
+    );
+    expect(json.workloads[1].identity).toBe(
+      'spiffe://corp.example/ns/shop/sa/web',
+    );
   });
 
   it('prints a table by default', () => {
     const r = run(['evaluate', path.join(dir, 'nested', 'shop.yaml')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^NAMESPACE\s+WORKLOAD\s+KIND\s+MESH\s+MTLS/);
-    expect(r.stdout).toContain('shop       web       Deployment  istio-sidecar  STRICT');
+    expect(r.stdout).toContain(
+      'shop       web       Deployment  istio-sidecar  STRICT',
+    );
   });
 
   it.each([

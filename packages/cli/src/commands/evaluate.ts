@@ -15,24 +15,55 @@ export interface EvaluateOptions {
 
 export function checkFormat(format: string | undefined): 'json' | 'table' {
   const f = format ?? 'table';
-  if (f !== 'json' && f !== 'table') throw new InputError(`--format must be json or table, not ${f}`);
+  if (f !== 'json' && f !== 'table')
+    throw new InputError(`--format must be json or table, not ${f}`);
   return f;
 }
 
 /** Runs `evaluate` and returns the text to print on stdout. */
-export function runEvaluate(inputs: string[], options: EvaluateOptions): string {
+export function runEvaluate(
+  inputs: string[],
+  options: EvaluateOptions,
+): string {
   const format = checkFormat(options.format);
-  const { snapshot, findings: readFindings } = readObjects(readManifests(inputs));
-  const engine = createEngine(snapshot, { rootNamespace: options.rootNamespace, trustDomain: options.trustDomain });
+  const { snapshot, findings: readFindings } = readObjects(
+    readManifests(inputs),
+  );
+  const engine = createEngine(snapshot, {
+    rootNamespace: options.rootNamespace,
+    trustDomain: options.trustDomain,
+  });
   const result = engine.evaluate();
-  const json = workloadPostureToCliJson(result.workloads, [...readFindings, ...result.findings]);
+  const json = workloadPostureToCliJson(result.workloads, [
+    ...readFindings,
+    ...result.findings,
+  ]);
   if (format === 'json') return JSON.stringify(json, null, 2);
   const workloads = renderTable(
     ['NAMESPACE', 'WORKLOAD', 'KIND', 'MESH', 'MTLS', 'PORTS', 'IDENTITY'],
-    json.workloads.map(w => [w.namespace, w.name, w.kind, w.mesh, w.mtls, w.ports.map(p => `${p.port}:${p.mtls}`).join(' ') || '-', w.identity ?? '-']),
+    json.workloads.map(w => [
+      w.namespace,
+      w.name,
+      w.kind,
+      w.mesh,
+      w.mtls,
+      w.ports.map(p => `${p.port}:${p.mtls}`).join(' ') || '-',
+      w.identity ?? '-',
+    ]),
   );
-  const findings = json.findings.length === 0
-    ? 'No findings.'
-    : renderTable(['CODE', 'SEVERITY', 'OBJECT', 'MESSAGE'], json.findings.map(f => [f.code, f.severity, `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`, f.message]));
+  const findings =
+    json.findings.length === 0
+      ? 'No findings.'
+      : renderTable(
+          ['CODE', 'SEVERITY', 'OBJECT', 'MESSAGE'],
+          json.findings.map(f => [
+            f.code,
+            f.severity,
+            `${f.object.kind} ${
+              f.object.namespace ? `${f.object.namespace}/` : ''
+            }${f.object.name}`,
+            f.message,
+          ]),
+        );
   return `${workloads}\n\n${findings}`;
 }

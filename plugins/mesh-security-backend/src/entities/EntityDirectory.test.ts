@@ -4,12 +4,27 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { EntityDirectory } from './EntityDirectory';
 
-function component(name: string, annotations: Record<string, string> = {}, extra: Partial<Entity['metadata']> = {}): Entity {
+function component(
+  name: string,
+  annotations: Record<string, string> = {},
+  extra: Partial<Entity['metadata']> = {},
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, annotations, ...extra },
-    spec: { type: 'service', lifecycle: 'production', owner: 'team-a', system: 'shop' },
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `uid-${name}`,
+      annotations,
+      ...extra,
+    },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'team-a',
+      system: 'shop',
+    },
   };
 }
 
@@ -18,19 +33,32 @@ function catalogOf(entities: Entity[]) {
   let current = catalogServiceMock({ entities });
   const calls = { query: 0, byRef: 0 };
   const service = {
-    queryEntities: async (...args: Parameters<CatalogService['queryEntities']>) => {
+    queryEntities: async (
+      ...args: Parameters<CatalogService['queryEntities']>
+    ) => {
       calls.query++;
       return current.queryEntities(...args);
     },
-    getEntityByRef: async (...args: Parameters<CatalogService['getEntityByRef']>) => {
+    getEntityByRef: async (
+      ...args: Parameters<CatalogService['getEntityByRef']>
+    ) => {
       calls.byRef++;
       return current.getEntityByRef(...args);
     },
   } as unknown as CatalogService;
-  return { service, calls, replace: (next: Entity[]) => (current = catalogServiceMock({ entities: next })) };
+  return {
+    service,
+    calls,
+    replace: (next: Entity[]) =>
+      (current = catalogServiceMock({ entities: next })),
+  };
 }
 
-function directory(catalog: CatalogService, clock: { now: number }, maxEntries?: number) {
+function directory(
+  catalog: CatalogService,
+  clock: { now: number },
+  maxEntries?: number,
+) {
   return new EntityDirectory({
     catalog,
     auth: mockServices.auth(),
@@ -50,11 +78,18 @@ describe('EntityDirectory', () => {
       {
         'backstage.io/kubernetes-label-selector': 'app=payments',
         'mesh-security.io/gitops-repo': 'github.com/acme/gitops',
-        'backstage.io/source-location': 'url:https://example.com/'.padEnd(10_000, 'x'),
+        'backstage.io/source-location': 'url:https://example.com/'.padEnd(
+          10_000,
+          'x',
+        ),
       },
       { title: 'Payments', description: 'long text'.repeat(1000) },
     );
-    const catalog = catalogOf([...annotated, special, component('docs-portal')]);
+    const catalog = catalogOf([
+      ...annotated,
+      special,
+      component('docs-portal'),
+    ]);
     const clock = { now: 0 };
     const entities = directory(catalog.service, clock);
     await entities.refresh();
@@ -75,9 +110,13 @@ describe('EntityDirectory', () => {
       },
       spec: { owner: 'team-a', system: 'shop' },
     });
-    expect((await entities.get('component:default/svc-249'))?.metadata.name).toBe('svc-249');
+    expect(
+      (await entities.get('component:default/svc-249'))?.metadata.name,
+    ).toBe('svc-249');
     // Catalog refs are case-insensitive.
-    expect((await entities.get('Component:default/SVC-7'))?.metadata.name).toBe('svc-7');
+    expect((await entities.get('Component:default/SVC-7'))?.metadata.name).toBe(
+      'svc-7',
+    );
     expect(catalog.calls.byRef).toBe(0);
   });
 
@@ -85,7 +124,10 @@ describe('EntityDirectory', () => {
     const catalog = catalogOf([component('docs-portal')]);
     const clock = { now: 0 };
     const entities = directory(catalog.service, clock);
-    const [a, b] = await Promise.all([entities.get('component:default/docs-portal'), entities.get('component:default/docs-portal')]);
+    const [a, b] = await Promise.all([
+      entities.get('component:default/docs-portal'),
+      entities.get('component:default/docs-portal'),
+    ]);
     expect(a?.metadata.name).toBe('docs-portal');
     expect(b).toBe(a);
     expect(catalog.calls.byRef).toBe(1);
@@ -94,13 +136,17 @@ describe('EntityDirectory', () => {
     expect(catalog.calls.byRef).toBe(1);
     clock.now = 31_000;
     catalog.replace([component('docs-portal', {}, { title: 'Docs' })]);
-    expect((await entities.get('component:default/docs-portal'))?.metadata.title).toBe('Docs');
+    expect(
+      (await entities.get('component:default/docs-portal'))?.metadata.title,
+    ).toBe('Docs');
     expect(catalog.calls.byRef).toBe(2);
 
     // Unknown entities are not remembered: a component registered a moment later is found.
     expect(await entities.get('component:default/new-one')).toBeUndefined();
     catalog.replace([component('new-one')]);
-    expect((await entities.get('component:default/new-one'))?.metadata.name).toBe('new-one');
+    expect(
+      (await entities.get('component:default/new-one'))?.metadata.name,
+    ).toBe('new-one');
   });
 
   it('drops components that are gone or lost their annotations at the next listing', async () => {
@@ -114,16 +160,22 @@ describe('EntityDirectory', () => {
     catalog.replace([component('b')]);
     await entities.refresh();
     expect(await entities.get('component:default/a')).toBeUndefined();
-    expect((await entities.get('component:default/b'))?.metadata.annotations).toEqual({});
+    expect(
+      (await entities.get('component:default/b'))?.metadata.annotations,
+    ).toEqual({});
     expect(catalog.calls.byRef).toBe(2);
   });
 
   it('keeps listed entries through a failed listing, and lets them expire after three intervals', async () => {
-    const catalog = catalogOf([component('a', { 'backstage.io/kubernetes-id': 'a' })]);
+    const catalog = catalogOf([
+      component('a', { 'backstage.io/kubernetes-id': 'a' }),
+    ]);
     const clock = { now: 0 };
     const entities = directory(catalog.service, clock);
     await entities.refresh();
-    Object.assign(catalog.service, { queryEntities: async () => Promise.reject(new Error('catalog down')) });
+    Object.assign(catalog.service, {
+      queryEntities: async () => Promise.reject(new Error('catalog down')),
+    });
     await expect(entities.refresh()).rejects.toThrow('catalog down');
     clock.now = 89_000;
     await entities.get('component:default/a');
@@ -134,7 +186,9 @@ describe('EntityDirectory', () => {
   });
 
   it('bounds entities read one by one, evicting the oldest', async () => {
-    const catalog = catalogOf(Array.from({ length: 5 }, (_, i) => component(`c${i}`)));
+    const catalog = catalogOf(
+      Array.from({ length: 5 }, (_, i) => component(`c${i}`)),
+    );
     const clock = { now: 0 };
     const entities = directory(catalog.service, clock, 3);
     for (let i = 0; i < 5; i++) await entities.get(`component:default/c${i}`);

@@ -1,13 +1,26 @@
 import { AuthService } from '@backstage/backend-plugin-api';
-import { CATALOG_FILTER_EXISTS, EntityFilterQuery } from '@backstage/catalog-client';
+import {
+  CATALOG_FILTER_EXISTS,
+  EntityFilterQuery,
+} from '@backstage/catalog-client';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { KUBERNETES_ID_ANNOTATION, KUBERNETES_LABEL_SELECTOR_ANNOTATION } from './resolveWorkloads';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+} from './resolveWorkloads';
 
 /** Components that map to workloads: the ones the overview lists and views are asked for. */
 export const ANNOTATED_COMPONENTS: EntityFilterQuery = [
-  { kind: 'component', [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
-  { kind: 'component', [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+  {
+    kind: 'component',
+    [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: CATALOG_FILTER_EXISTS,
+  },
+  {
+    kind: 'component',
+    [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]:
+      CATALOG_FILTER_EXISTS,
+  },
 ];
 
 /** The entity fields the posture needs (name, title, owner, system and the Kubernetes annotations). */
@@ -73,7 +86,8 @@ export class EntityDirectory {
     // Catalog refs are case-insensitive.
     const ref = entityRef.toLocaleLowerCase('en-US');
     const now = this.now();
-    const listed = this.listedExpiresAt > now ? this.listed.get(ref) : undefined;
+    const listed =
+      this.listedExpiresAt > now ? this.listed.get(ref) : undefined;
     if (listed) return listed;
     const entry = this.read.get(ref);
     if (entry && entry.expiresAt > now) return entry.entity;
@@ -103,7 +117,9 @@ export class EntityDirectory {
     let cursor: string | undefined;
     do {
       const page = await catalog.queryEntities(
-        cursor ? { cursor, limit: PAGE_SIZE, fields: FIELDS } : { filter: ANNOTATED_COMPONENTS, limit: PAGE_SIZE, fields: FIELDS },
+        cursor
+          ? { cursor, limit: PAGE_SIZE, fields: FIELDS }
+          : { filter: ANNOTATED_COMPONENTS, limit: PAGE_SIZE, fields: FIELDS },
         { credentials },
       );
       for (const entity of page.items) listed.set(refOf(entity), trim(entity));
@@ -115,12 +131,18 @@ export class EntityDirectory {
 
   private async load(ref: string): Promise<Entity | undefined> {
     const { catalog, auth } = this.options;
-    const entity = await catalog.getEntityByRef(ref, { credentials: await auth.getOwnServiceCredentials() });
+    const entity = await catalog.getEntityByRef(ref, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
     this.read.delete(ref);
     if (!entity) return undefined;
     const trimmed = trim(entity);
-    this.read.set(ref, { entity: trimmed, expiresAt: this.now() + this.options.ttlMs });
-    if (this.read.size > this.maxEntries) this.read.delete(this.read.keys().next().value!);
+    this.read.set(ref, {
+      entity: trimmed,
+      expiresAt: this.now() + this.options.ttlMs,
+    });
+    if (this.read.size > this.maxEntries)
+      this.read.delete(this.read.keys().next().value!);
     return trimmed;
   }
 }
@@ -135,12 +157,18 @@ function trim(entity: Entity): Entity {
   const spec = entity.spec ?? {};
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries(annotations ?? {})) {
-    if (KEPT_ANNOTATIONS.some(prefix => key.startsWith(prefix))) kept[key] = value;
+    if (KEPT_ANNOTATIONS.some(prefix => key.startsWith(prefix)))
+      kept[key] = value;
   }
   return {
     apiVersion: entity.apiVersion,
     kind: entity.kind,
-    metadata: { name, namespace: namespace ?? 'default', ...(title !== undefined ? { title } : {}), annotations: kept },
+    metadata: {
+      name,
+      namespace: namespace ?? 'default',
+      ...(title !== undefined ? { title } : {}),
+      annotations: kept,
+    },
     spec: {
       ...(spec.owner !== undefined ? { owner: spec.owner } : {}),
       ...(spec.system !== undefined ? { system: spec.system } : {}),

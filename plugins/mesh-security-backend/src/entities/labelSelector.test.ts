@@ -1,7 +1,11 @@
 import { matchesSelector, parseLabelSelector } from './labelSelector';
 
 describe('label selectors (Kubernetes "Labels and Selectors")', () => {
-  const labels = { app: 'web', tier: 'frontend', 'backstage.io/kubernetes-id': 'web' };
+  const labels = {
+    app: 'web',
+    tier: 'frontend',
+    'backstage.io/kubernetes-id': 'web',
+  };
   it.each([
     ['equality', 'app=web', true],
     ['double equals', 'app==web', true],
@@ -16,7 +20,9 @@ describe('label selectors (Kubernetes "Labels and Selectors")', () => {
     ['prefixed key', 'backstage.io/kubernetes-id=web', true],
     ['empty selector matches everything', '', true],
   ])('%s: %s → %s', (_name, selector, expected) => {
-    expect(matchesSelector(parseLabelSelector(selector), labels)).toBe(expected);
+    expect(matchesSelector(parseLabelSelector(selector), labels)).toBe(
+      expected,
+    );
   });
 
   it.each([

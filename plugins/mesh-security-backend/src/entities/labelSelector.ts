@@ -9,7 +9,8 @@ export type Requirement =
   | { key: string; op: 'exists' | 'notExists' }
   | { key: string; op: 'in' | 'notIn'; values: string[] };
 
-const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Parses a selector string; throws an Error with a readable message when it is malformed. */
@@ -21,12 +22,26 @@ export function parseLabelSelector(selector: string): Requirement[] {
     if (set) {
       const values = set[3].split(',').map(v => v.trim());
       values.forEach(v => checkValue(v, part));
-      return { key: checkKey(set[1], part), op: set[2] === 'in' ? 'in' : 'notIn', values };
+      return {
+        key: checkKey(set[1], part),
+        op: set[2] === 'in' ? 'in' : 'notIn',
+        values,
+      };
     }
     const neq = /^([^!=\s]+)\s*!=\s*(\S*)$/.exec(part);
-    if (neq) return { key: checkKey(neq[1], part), op: 'notIn', values: [checkValue(neq[2], part)] };
+    if (neq)
+      return {
+        key: checkKey(neq[1], part),
+        op: 'notIn',
+        values: [checkValue(neq[2], part)],
+      };
     const eq = /^([^!=\s]+)\s*==?\s*(\S*)$/.exec(part);
-    if (eq) return { key: checkKey(eq[1], part), op: 'in', values: [checkValue(eq[2], part)] };
+    if (eq)
+      return {
+        key: checkKey(eq[1], part),
+        op: 'in',
+        values: [checkValue(eq[2], part)],
+      };
     const not = /^!\s*(\S+)$/.exec(part);
     if (not) return { key: checkKey(not[1], part), op: 'notExists' };
     return { key: checkKey(part, part), op: 'exists' };
@@ -34,7 +49,10 @@ export function parseLabelSelector(selector: string): Requirement[] {
 }
 
 /** Whether labels satisfy every requirement. An empty selector matches everything. */
-export function matchesSelector(requirements: Requirement[], labels: Record<string, string> = {}): boolean {
+export function matchesSelector(
+  requirements: Requirement[],
+  labels: Record<string, string> = {},
+): boolean {
   return requirements.every(r => {
     const has = Object.prototype.hasOwnProperty.call(labels, r.key);
     switch (r.op) {
@@ -59,7 +77,8 @@ function splitTopLevel(selector: string): string[] {
   for (const ch of selector) {
     if (ch === '(') depth++;
     if (ch === ')') depth--;
-    if (depth < 0) throw new Error(`unbalanced parentheses in label selector "${selector}"`);
+    if (depth < 0)
+      throw new Error(`unbalanced parentheses in label selector "${selector}"`);
     if (ch === ',' && depth === 0) {
       parts.push(current.trim());
       current = '';
@@ -67,7 +86,8 @@ function splitTopLevel(selector: string): string[] {
       current += ch;
     }
   }
-  if (depth !== 0) throw new Error(`unbalanced parentheses in label selector "${selector}"`);
+  if (depth !== 0)
+    throw new Error(`unbalanced parentheses in label selector "${selector}"`);
   parts.push(current.trim());
   const nonEmpty = parts.filter(p => p.length > 0);
   if (nonEmpty.length !== parts.length && selector.trim() !== '') {
@@ -77,11 +97,13 @@ function splitTopLevel(selector: string): string[] {
 }
 
 function checkKey(key: string, part: string): string {
-  if (!KEY.test(key)) throw new Error(`invalid label key "${key}" in "${part}"`);
+  if (!KEY.test(key))
+    throw new Error(`invalid label key "${key}" in "${part}"`);
   return key;
 }
 
 function checkValue(value: string, part: string): string {
-  if (!VALUE.test(value)) throw new Error(`invalid label value "${value}" in "${part}"`);
+  if (!VALUE.test(value))
+    throw new Error(`invalid label value "${value}" in "${part}"`);
   return value;
 }

@@ -1,15 +1,26 @@
 import { Entity } from '@backstage/catalog-model';
 import { WorkloadPosture } from '@mesh-security/plugin-mesh-security-common';
-import { matchesSelector, parseLabelSelector, Requirement } from './labelSelector';
+import {
+  matchesSelector,
+  parseLabelSelector,
+  Requirement,
+} from './labelSelector';
 
 /** The Kubernetes plugin's annotations, reused so a catalog set up for it works unchanged. */
 export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION = 'backstage.io/kubernetes-label-selector';
-export const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
+export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
+  'backstage.io/kubernetes-label-selector';
+export const KUBERNETES_NAMESPACE_ANNOTATION =
+  'backstage.io/kubernetes-namespace';
 
 /** How an entity selects its workloads, or why it cannot. */
 export type WorkloadSelector =
-  | { ok: true; requirements: Requirement[]; namespace?: string; description: string }
+  | {
+      ok: true;
+      requirements: Requirement[];
+      namespace?: string;
+      description: string;
+    }
   | { ok: false; reason: string };
 
 /**
@@ -19,13 +30,24 @@ export type WorkloadSelector =
  */
 export function workloadSelectorOf(entity: Entity): WorkloadSelector {
   const annotations = entity.metadata.annotations ?? {};
-  const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION]?.trim() || undefined;
+  const namespace =
+    annotations[KUBERNETES_NAMESPACE_ANNOTATION]?.trim() || undefined;
   const selector = annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION]?.trim();
   if (selector) {
     try {
-      return { ok: true, requirements: parseLabelSelector(selector), namespace, description: selector };
+      return {
+        ok: true,
+        requirements: parseLabelSelector(selector),
+        namespace,
+        description: selector,
+      };
     } catch (error) {
-      return { ok: false, reason: `annotation ${KUBERNETES_LABEL_SELECTOR_ANNOTATION} is invalid: ${(error as Error).message}` };
+      return {
+        ok: false,
+        reason: `annotation ${KUBERNETES_LABEL_SELECTOR_ANNOTATION} is invalid: ${
+          (error as Error).message
+        }`,
+      };
     }
   }
   const id = annotations[KUBERNETES_ID_ANNOTATION]?.trim();

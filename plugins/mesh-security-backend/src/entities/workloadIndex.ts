@@ -1,6 +1,10 @@
 import { WorkloadPosture } from '@mesh-security/plugin-mesh-security-common';
 import { ClusterView } from '../snapshots/ClusterViews';
-import { KUBERNETES_ID_ANNOTATION, selectWorkloads, WorkloadSelector } from './resolveWorkloads';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  selectWorkloads,
+  WorkloadSelector,
+} from './resolveWorkloads';
 
 const INDEX_KEY = 'index:kubernetes-id';
 
@@ -14,9 +18,15 @@ export function workloadsOfEntity(
   selector: Extract<WorkloadSelector, { ok: true }>,
 ): WorkloadPosture[] {
   const [first] = selector.requirements;
-  const byId = selector.requirements.length === 1 && first.key === KUBERNETES_ID_ANNOTATION && first.op === 'in' && first.values.length === 1;
+  const byId =
+    selector.requirements.length === 1 &&
+    first.key === KUBERNETES_ID_ANNOTATION &&
+    first.op === 'in' &&
+    first.values.length === 1;
   if (!byId) return selectWorkloads(selector, view.workloads);
-  let index = view.memo.get(INDEX_KEY) as Map<string, WorkloadPosture[]> | undefined;
+  let index = view.memo.get(INDEX_KEY) as
+    | Map<string, WorkloadPosture[]>
+    | undefined;
   if (!index) {
     index = new Map();
     for (const w of view.workloads) {
@@ -28,5 +38,7 @@ export function workloadsOfEntity(
     view.memo.set(INDEX_KEY, index);
   }
   const found = index.get(first.values[0]) ?? [];
-  return selector.namespace ? found.filter(w => w.namespace === selector.namespace) : found;
+  return selector.namespace
+    ? found.filter(w => w.namespace === selector.namespace)
+    : found;
 }

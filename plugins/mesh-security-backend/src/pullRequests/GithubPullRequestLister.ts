@@ -124,7 +124,8 @@ function safeUrl(url: string, fallback: string): string {
 
 // The scaffolder actions write one `<!-- mesh-security:target=<entity ref> -->` per request in
 // the description (a request joining an open pull request adds its own).
-const TARGET_MARKER = /<!-- mesh-security:target=([A-Za-z0-9._:/-]{1,300}) -->/g;
+const TARGET_MARKER =
+  /<!-- mesh-security:target=([A-Za-z0-9._:/-]{1,300}) -->/g;
 const MAX_TARGETS = 50;
 
 function targetsOf(body: unknown): string[] | undefined {

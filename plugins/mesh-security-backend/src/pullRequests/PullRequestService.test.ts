@@ -100,7 +100,9 @@ describe('PullRequestService', () => {
         pulls: [
           // Joined by a second component's request (its branch names only the first).
           githubPull(9, 'mesh-security/request/payments-api-0123456789ab', {
-            body: `${marker('component:default/payments-api')}\n### a\n${marker('component:default/payments-ledger')}\n### b`,
+            body: `${marker('component:default/payments-api')}\n### a\n${marker(
+              'component:default/payments-ledger',
+            )}\n### b`,
           }),
           // Same name, another namespace: not default/payments-api's.
           githubPull(8, 'mesh-security/request/payments-api-abcdef012345', {
@@ -108,15 +110,24 @@ describe('PullRequestService', () => {
           }),
           // A marker inside quoted text would be escaped by the action; a forged one in a
           // branch-less pull request is ignored (not an access-change branch).
-          githubPull(4, 'feature/x', { body: marker('component:default/payments-api') }),
+          githubPull(4, 'feature/x', {
+            body: marker('component:default/payments-api'),
+          }),
         ],
       }),
     );
     const s = service();
-    expect((await s.entityPullRequests(component('payments-api'))).pullRequests.map(p => p.number)).toEqual([9]);
+    expect(
+      (await s.entityPullRequests(component('payments-api'))).pullRequests.map(
+        p => p.number,
+      ),
+    ).toEqual([9]);
     const ledger = await s.entityPullRequests(component('payments-ledger'));
     expect(ledger.pullRequests.map(p => [p.number, p.targets])).toEqual([
-      [9, ['component:default/payments-api', 'component:default/payments-ledger']],
+      [
+        9,
+        ['component:default/payments-api', 'component:default/payments-ledger'],
+      ],
     ]);
   });
 

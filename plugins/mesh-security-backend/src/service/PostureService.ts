@@ -18,9 +18,20 @@ import { workloadsOfEntity } from '../entities/workloadIndex';
 import { relevantFindings } from './relevantFindings';
 import { toAppliedPolicy } from './appliedPolicies';
 import { ClusterView, ClusterViews } from '../snapshots/ClusterViews';
-import { componentMtls, componentScorecard, countFindings, meshesOf } from './aggregate';
+import {
+  componentMtls,
+  componentScorecard,
+  countFindings,
+  meshesOf,
+} from './aggregate';
 
-const MODES: MtlsMode[] = ['STRICT', 'PERMISSIVE', 'DISABLED', 'PARTIAL', 'UNKNOWN'];
+const MODES: MtlsMode[] = [
+  'STRICT',
+  'PERMISSIVE',
+  'DISABLED',
+  'PARTIAL',
+  'UNKNOWN',
+];
 
 /** A workload with the cluster view it came from. */
 interface Located {
@@ -39,7 +50,8 @@ export class PostureService {
     const views = await this.views.all();
     const clusters = views.map(v => this.views.status(v));
     let status: HealthResponse['status'] = 'ok';
-    if (clusters.some(c => c.status === 'unreachable' || c.stale)) status = 'degraded';
+    if (clusters.some(c => c.status === 'unreachable' || c.stale))
+      status = 'degraded';
     if (clusters.some(c => c.status === 'pending')) status = 'starting';
     return { status, clusters };
   }
@@ -49,10 +61,17 @@ export class PostureService {
     const entityRef = stringifyEntityRef(entity);
     const selector = workloadSelectorOf(entity);
     const located = selector.ok
-      ? views.flatMap(view => workloadsOfEntity(view, selector).map(workload => ({ view, workload })))
+      ? views.flatMap(view =>
+          workloadsOfEntity(view, selector).map(workload => ({
+            view,
+            workload,
+          })),
+        )
       : [];
     const noWorkloads = selector.ok
-      ? `no workload labelled ${selector.description}${selector.namespace ? ` in namespace ${selector.namespace}` : ''} in any cluster`
+      ? `no workload labelled ${selector.description}${
+          selector.namespace ? ` in namespace ${selector.namespace}` : ''
+        } in any cluster`
       : selector.reason;
     const workloads = located.map(l => l.workload);
     const usedViews = located.length ? uniqueViews(located) : views;
@@ -63,7 +82,13 @@ export class PostureService {
         relevantFindings(
           view,
           located.filter(l => l.view === view).map(l => l.workload),
-          w => view.graph?.policiesOf({ cluster: w.cluster, namespace: w.namespace, name: w.name, kind: w.kind }) ?? [],
+          w =>
+            view.graph?.policiesOf({
+              cluster: w.cluster,
+              namespace: w.namespace,
+              name: w.name,
+              kind: w.kind,
+            }) ?? [],
         ),
       ),
     ]);
@@ -86,12 +111,19 @@ export class PostureService {
     };
   }
 
-  async overview(entities: Entity[], query: OverviewQuery): Promise<OverviewResponse> {
+  async overview(
+    entities: Entity[],
+    query: OverviewQuery,
+  ): Promise<OverviewResponse> {
     const views = await this.views.all();
     const all: OverviewItem[] = entities.map(entity => {
       const selector = workloadSelectorOf(entity);
-      const workloads = selector.ok ? views.flatMap(v => workloadsOfEntity(v, selector)) : [];
-      const reason = selector.ok ? `no workload labelled ${selector.description}` : selector.reason;
+      const workloads = selector.ok
+        ? views.flatMap(v => workloadsOfEntity(v, selector))
+        : [];
+      const reason = selector.ok
+        ? `no workload labelled ${selector.description}`
+        : selector.reason;
       const findings = workloads.flatMap(w => w.findings);
       return {
         entityRef: stringifyEntityRef(entity),
@@ -108,8 +140,12 @@ export class PostureService {
       };
     });
     const facets = {
-      owners: [...new Set(all.map(i => i.owner).filter((o): o is string => !!o))].sort(),
-      systems: [...new Set(all.map(i => i.system).filter((s): s is string => !!s))].sort(),
+      owners: [
+        ...new Set(all.map(i => i.owner).filter((o): o is string => !!o)),
+      ].sort(),
+      systems: [
+        ...new Set(all.map(i => i.system).filter((s): s is string => !!s)),
+      ].sort(),
     };
     const search = query.search?.toLocaleLowerCase('en-US');
     const matching = all.filter(
@@ -119,7 +155,9 @@ export class PostureService {
         (!query.mesh || i.meshes.includes(query.mesh)) &&
         (!query.mode || i.mtls === query.mode) &&
         (!search ||
-          [i.name, i.title, i.owner, i.system].some(v => v?.toLocaleLowerCase('en-US').includes(search))),
+          [i.name, i.title, i.owner, i.system].some(v =>
+            v?.toLocaleLowerCase('en-US').includes(search),
+          )),
     );
     sortItems(matching, query.sort ?? 'name', query.order ?? 'asc');
     const offset = query.offset ?? 0;
@@ -155,7 +193,13 @@ export class PostureService {
       // A ref without a cluster means "wherever it runs"; sources and targets pair up within
       // one cluster (east-west traffic does not cross clusters here).
       const present = (ref: WorkloadRef) =>
-        (!ref.cluster || ref.cluster === cluster) && view.workloads.some(w => w.namespace === ref.namespace && w.name === ref.name && (!ref.kind || w.kind === ref.kind));
+        (!ref.cluster || ref.cluster === cluster) &&
+        view.workloads.some(
+          w =>
+            w.namespace === ref.namespace &&
+            w.name === ref.name &&
+            (!ref.kind || w.kind === ref.kind),
+        );
       const targets = to.filter(present);
       const sources = from === 'external' ? [undefined] : from.filter(present);
       for (const target of targets) {
@@ -178,7 +222,11 @@ export class PostureService {
     }
     const clusters = views.map(v => this.views.status(v));
     return {
-      decision: results.length > 0 && results.every(r => r.decision.decision === 'ALLOW') ? 'ALLOW' : 'DENY',
+      decision:
+        results.length > 0 &&
+        results.every(r => r.decision.decision === 'ALLOW')
+          ? 'ALLOW'
+          : 'DENY',
       results,
       partial: clusters.some(isPartial),
     };
@@ -190,7 +238,12 @@ export class PostureService {
     if (!selector.ok) return [];
     const views = await this.views.all();
     return views.flatMap(v =>
-      workloadsOfEntity(v, selector).map(w => ({ cluster: w.cluster, namespace: w.namespace, name: w.name, kind: w.kind })),
+      workloadsOfEntity(v, selector).map(w => ({
+        cluster: w.cluster,
+        namespace: w.namespace,
+        name: w.name,
+        kind: w.kind,
+      })),
     );
   }
 
@@ -203,26 +256,32 @@ export class PostureService {
    */
   private entityWorkload({ view, workload }: Located): EntityWorkload {
     const graph = view.graph!;
-    const ref = { cluster: workload.cluster, namespace: workload.namespace, name: workload.name, kind: workload.kind };
-    const entry: { [K in keyof Required<EntityWorkload>]: EntityWorkload[K] } = {
+    const ref = {
       cluster: workload.cluster,
       namespace: workload.namespace,
       name: workload.name,
       kind: workload.kind,
-      serviceAccount: workload.serviceAccount,
-      mesh: workload.mesh,
-      identity: workload.identity,
-      mtls: workload.mtls,
-      mtlsReason: workload.mtlsReason,
-      ports: workload.ports,
-      pods: workload.pods,
-      labels: workload.labels,
-      findings: workload.findings,
-      scorecard: workload.scorecard,
-      callers: graph.callersOf(ref),
-      callees: graph.calleesOf(ref),
-      policies: graph.policiesOf(ref).map(toAppliedPolicy),
     };
+    const entry: { [K in keyof Required<EntityWorkload>]: EntityWorkload[K] } =
+      {
+        cluster: workload.cluster,
+        namespace: workload.namespace,
+        name: workload.name,
+        kind: workload.kind,
+        serviceAccount: workload.serviceAccount,
+        mesh: workload.mesh,
+        identity: workload.identity,
+        mtls: workload.mtls,
+        mtlsReason: workload.mtlsReason,
+        ports: workload.ports,
+        pods: workload.pods,
+        labels: workload.labels,
+        findings: workload.findings,
+        scorecard: workload.scorecard,
+        callers: graph.callersOf(ref),
+        callees: graph.calleesOf(ref),
+        policies: graph.policiesOf(ref).map(toAppliedPolicy),
+      };
     return entry;
   }
 }
@@ -231,7 +290,10 @@ export class PostureService {
 function withCluster(findings: Finding[], cluster: string): Finding[] {
   return findings.every(f => f.object.cluster)
     ? findings
-    : findings.map(f => ({ ...f, object: { ...f.object, cluster: f.object.cluster ?? cluster } }));
+    : findings.map(f => ({
+        ...f,
+        object: { ...f.object, cluster: f.object.cluster ?? cluster },
+      }));
 }
 
 function uniqueViews(located: Located[]): ClusterView[] {
@@ -249,7 +311,12 @@ function dedupe(findings: Finding[]): Finding[] {
 }
 
 function isPartial(c: ClusterStatus): boolean {
-  return c.status !== 'ok' || c.stale || c.forbidden.length > 0 || c.errors.length > 0;
+  return (
+    c.status !== 'ok' ||
+    c.stale ||
+    c.forbidden.length > 0 ||
+    c.errors.length > 0
+  );
 }
 
 function stringField(v: unknown): string | undefined {
@@ -271,13 +338,25 @@ function distribution(items: OverviewItem[]): OverviewResponse['distribution'] {
   }
   return {
     byMode,
-    byOwner: [...owners].sort(([a], [b]) => a.localeCompare(b)).map(([owner, modes]) => ({ owner, byMode: modes })),
+    byOwner: [...owners]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([owner, modes]) => ({ owner, byMode: modes })),
   };
 }
 
-const SEVERITY_WEIGHT = { critical: 1000, high: 100, medium: 10, low: 1, info: 0 };
+const SEVERITY_WEIGHT = {
+  critical: 1000,
+  high: 100,
+  medium: 10,
+  low: 1,
+  info: 0,
+};
 
-function sortItems(items: OverviewItem[], sort: NonNullable<OverviewQuery['sort']>, order: 'asc' | 'desc'): void {
+function sortItems(
+  items: OverviewItem[],
+  sort: NonNullable<OverviewQuery['sort']>,
+  order: 'asc' | 'desc',
+): void {
   const key = (i: OverviewItem): string | number => {
     switch (sort) {
       case 'owner':
@@ -287,7 +366,11 @@ function sortItems(items: OverviewItem[], sort: NonNullable<OverviewQuery['sort'
       case 'mtls':
         return MODES.indexOf(i.mtls);
       case 'findings':
-        return Object.entries(i.findingCounts).reduce((n, [s, c]) => n + SEVERITY_WEIGHT[s as keyof typeof SEVERITY_WEIGHT] * c, 0);
+        return Object.entries(i.findingCounts).reduce(
+          (n, [s, c]) =>
+            n + SEVERITY_WEIGHT[s as keyof typeof SEVERITY_WEIGHT] * c,
+          0,
+        );
       default:
         return i.name;
     }
@@ -296,7 +379,10 @@ function sortItems(items: OverviewItem[], sort: NonNullable<OverviewQuery['sort'
   items.sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
-    const c = typeof ka === 'number' && typeof kb === 'number' ? ka - kb : String(ka).localeCompare(String(kb));
+    const c =
+      typeof ka === 'number' && typeof kb === 'number'
+        ? ka - kb
+        : String(ka).localeCompare(String(kb));
     return c !== 0 ? sign * c : a.entityRef.localeCompare(b.entityRef);
   });
 }

@@ -1,4 +1,8 @@
-import { AppliedPolicy, JsonObject, SnapshotPolicy } from '@mesh-security/plugin-mesh-security-common';
+import {
+  AppliedPolicy,
+  JsonObject,
+  SnapshotPolicy,
+} from '@mesh-security/plugin-mesh-security-common';
 import { renderYaml } from './renderYaml';
 
 /**
@@ -6,9 +10,14 @@ import { renderYaml } from './renderYaml';
  * snapshot generation never changes, so each one is rendered once and kept as long as its
  * snapshot object lives (the generation).
  */
-const renderedPolicies = new WeakMap<SnapshotPolicy<JsonObject>, AppliedPolicy>();
+const renderedPolicies = new WeakMap<
+  SnapshotPolicy<JsonObject>,
+  AppliedPolicy
+>();
 
-export function toAppliedPolicy(policy: SnapshotPolicy<JsonObject>): AppliedPolicy {
+export function toAppliedPolicy(
+  policy: SnapshotPolicy<JsonObject>,
+): AppliedPolicy {
   let rendered = renderedPolicies.get(policy);
   if (!rendered) {
     rendered = renderPolicy(policy);
@@ -33,5 +42,11 @@ function renderPolicy(policy: SnapshotPolicy<JsonObject>): AppliedPolicy {
     },
     spec: policy.spec,
   };
-  return { kind: policy.kind, apiVersion: policy.apiVersion, namespace: policy.namespace, name: policy.name, yaml: renderYaml(manifest) };
+  return {
+    kind: policy.kind,
+    apiVersion: policy.apiVersion,
+    namespace: policy.namespace,
+    name: policy.name,
+    yaml: renderYaml(manifest),
+  };
 }

@@ -11,15 +11,31 @@ import { prepareViews } from './prepareViews';
 const demo = path.resolve(__dirname, '../../../../catalog/demo-cluster');
 
 async function demoViews() {
-  const cache = CacheManager.fromConfig(mockServices.rootConfig({ data: {} })).forPlugin('mesh-security');
+  const cache = CacheManager.fromConfig(
+    mockServices.rootConfig({ data: {} }),
+  ).forPlugin('mesh-security');
   const store = new SnapshotStore(cache);
-  await new SnapshotRefresher(new ManifestsSource('demo', demo), store, mockServices.logger.mock(), {
+  await new SnapshotRefresher(
+    new ManifestsSource('demo', demo),
+    store,
+    mockServices.logger.mock(),
+    {
+      refreshIntervalSeconds: 60,
+    },
+  ).refresh();
+  return new ClusterViews(store, {
+    clusters: ['demo'],
     refreshIntervalSeconds: 60,
-  }).refresh();
-  return new ClusterViews(store, { clusters: ['demo'], refreshIntervalSeconds: 60, certificateExpiryWarningDays: 30 });
+    certificateExpiryWarningDays: 30,
+  });
 }
 
-const refOf = (w: { cluster: string; namespace: string; name: string; kind: string }) => ({
+const refOf = (w: {
+  cluster: string;
+  namespace: string;
+  name: string;
+  kind: string;
+}) => ({
   cluster: w.cluster,
   namespace: w.namespace,
   name: w.name,
@@ -34,7 +50,9 @@ describe('prepareViews', () => {
     while (!view.graph?.complete || !view.memo.has('findings:index')) {
       await new Promise(resolve => setTimeout(resolve, 10));
     }
-    const applied = view.workloads.flatMap(w => view.graph!.policiesOf(refOf(w)));
+    const applied = view.workloads.flatMap(w =>
+      view.graph!.policiesOf(refOf(w)),
+    );
     expect(applied.length).toBeGreaterThan(10);
     expect(applied.every(isRendered)).toBe(true);
   });
@@ -42,7 +60,8 @@ describe('prepareViews', () => {
   it('does nothing for a generation replaced meanwhile, nor before the graph is complete', async () => {
     const views = await demoViews();
     const view = await views.get('demo');
-    while (!view.graph?.complete) await new Promise(resolve => setTimeout(resolve, 10));
+    while (!view.graph?.complete)
+      await new Promise(resolve => setTimeout(resolve, 10));
     const unprepared = { ...view, memo: new Map() };
     view.graph!.cancel();
     await prepareViews(unprepared, 0);

@@ -10,13 +10,21 @@ import { prepareFindingIndex } from './relevantFindings';
  * has been viewed (measured by `npm run bench:backend`, within the memory per pod reported).
  * Stops when the generation is replaced.
  */
-export async function prepareViews(view: ClusterView, sliceMs = 20): Promise<void> {
+export async function prepareViews(
+  view: ClusterView,
+  sliceMs = 20,
+): Promise<void> {
   const graph = view.graph;
   if (!graph?.complete) return;
   const pause = yieldEvery(sliceMs);
   for (const w of view.workloads) {
     if (graph.isCancelled) return;
-    for (const policy of graph.policiesOf({ cluster: w.cluster, namespace: w.namespace, name: w.name, kind: w.kind })) {
+    for (const policy of graph.policiesOf({
+      cluster: w.cluster,
+      namespace: w.namespace,
+      name: w.name,
+      kind: w.kind,
+    })) {
       toAppliedPolicy(policy);
     }
     await pause();

@@ -25,14 +25,32 @@ describe('renderYaml', () => {
     const policy = {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
-      metadata: { name: 'payments-allow', namespace: 'payments', labels: { 'app.kubernetes.io/part-of': 'shop' } },
+      metadata: {
+        name: 'payments-allow',
+        namespace: 'payments',
+        labels: { 'app.kubernetes.io/part-of': 'shop' },
+      },
       spec: {
         selector: { matchLabels: { app: 'payments-api' } },
         action: 'ALLOW',
         rules: [
           {
-            from: [{ source: { principals: ['cluster.local/ns/checkout/sa/checkout'] } }],
-            to: [{ operation: { methods: ['POST'], paths: ['/charge', '/refunds/*'], ports: ['8080'] } }],
+            from: [
+              {
+                source: {
+                  principals: ['cluster.local/ns/checkout/sa/checkout'],
+                },
+              },
+            ],
+            to: [
+              {
+                operation: {
+                  methods: ['POST'],
+                  paths: ['/charge', '/refunds/*'],
+                  ports: ['8080'],
+                },
+              },
+            ],
           },
         ],
       },
@@ -42,24 +60,85 @@ describe('renderYaml', () => {
       apiVersion: 'policy.linkerd.io/v1beta3',
       kind: 'Server',
       metadata: { name: 'api', namespace: 'analytics' },
-      spec: { podSelector: { matchLabels: {} }, port: 8080, proxyProtocol: 'HTTP/1', accessPolicy: 'deny', empty: [], ok: true, none: null },
+      spec: {
+        podSelector: { matchLabels: {} },
+        port: 8080,
+        proxyProtocol: 'HTTP/1',
+        accessPolicy: 'deny',
+        empty: [],
+        ok: true,
+        none: null,
+      },
     };
     expect(renderYaml(linkerd)).toBe(stringify(linkerd));
   });
 
   it('quotes every string a YAML reader would take for something else', () => {
-    const tricky = ['', 'true', 'no', 'On', 'null', '~', '8080', '1e3', '0x1F', '.5', '12:30', '2026-11-23', '*', '- x', 'a: b', '#x', 'x #y', '&a', '!tag', '%x', '@x', '`x', '{a}', '[a]', ' lead', 'trail ', 'line\nbreak', 'tab\t', '"q"', "'s'", 'é', 'a,b', '?', '|', '>', 'ns/*', 'a:', 'spiffe://cluster.local/ns/a/sa/b', '1:2'];
+    const tricky = [
+      '',
+      'true',
+      'no',
+      'On',
+      'null',
+      '~',
+      '8080',
+      '1e3',
+      '0x1F',
+      '.5',
+      '12:30',
+      '2026-11-23',
+      '*',
+      '- x',
+      'a: b',
+      '#x',
+      'x #y',
+      '&a',
+      '!tag',
+      '%x',
+      '@x',
+      '`x',
+      '{a}',
+      '[a]',
+      ' lead',
+      'trail ',
+      'line\nbreak',
+      'tab\t',
+      '"q"',
+      "'s'",
+      'é',
+      'a,b',
+      '?',
+      '|',
+      '>',
+      'ns/*',
+      'a:',
+      'spiffe://cluster.local/ns/a/sa/b',
+      '1:2',
+    ];
     for (const s of tricky) {
-      expect(parse(renderYaml({ key: s, list: [s] }))).toEqual({ key: s, list: [s] });
+      expect(parse(renderYaml({ key: s, list: [s] }))).toEqual({
+        key: s,
+        list: [s],
+      });
       expect(parse(renderYaml({ [s]: 1 }))).toEqual({ [s]: 1 });
     }
-    expect(renderYaml({ a: 'payments-api', b: 'cluster.local/ns/x/sa/y', c: 'true', d: '8080' })).toBe(
+    expect(
+      renderYaml({
+        a: 'payments-api',
+        b: 'cluster.local/ns/x/sa/y',
+        c: 'true',
+        d: '8080',
+      }),
+    ).toBe(
       'a: payments-api\nb: cluster.local/ns/x/sa/y\nc: "true"\nd: "8080"\n',
     );
   });
 
   it('round-trips every document of the CRD schemas, the Istio fixtures and the demo estate', () => {
-    const files = [...yamlFiles(crds), ...yamlFiles(path.join(repoRoot, 'catalog'))];
+    const files = [
+      ...yamlFiles(crds),
+      ...yamlFiles(path.join(repoRoot, 'catalog')),
+    ];
     let count = 0;
     for (const file of files) {
       for (const doc of documents(file)) {

@@ -12,8 +12,13 @@
 export function renderYaml(value: unknown): string {
   let out: string;
   if (isScalar(value)) out = `${scalar(value)}\n`;
-  else if (Array.isArray(value)) out = value.length === 0 ? '[]\n' : sequence(value, '');
-  else out = Object.keys(value as object).length === 0 ? '{}\n' : mapping(value as Record<string, unknown>, '');
+  else if (Array.isArray(value))
+    out = value.length === 0 ? '[]\n' : sequence(value, '');
+  else
+    out =
+      Object.keys(value as object).length === 0
+        ? '{}\n'
+        : mapping(value as Record<string, unknown>, '');
   // Rendered policies are kept for a snapshot generation: return one flat string, not the tree
   // of fragments V8 keeps for a concatenation (several times the text's size).
   return Buffer.from(out, 'utf8').toString('utf8');
@@ -42,9 +47,14 @@ function sequence(value: unknown[], indent: string): string {
       out += `${indent}- ${inline(item)}\n`;
     } else if (Array.isArray(item)) {
       // A sequence in a sequence: its first item on the dash's line.
-      out += `${indent}- ${sequence(item, `${indent}  `).slice(indent.length + 2)}`;
+      out += `${indent}- ${sequence(item, `${indent}  `).slice(
+        indent.length + 2,
+      )}`;
     } else {
-      out += `${indent}- ${mapping(item as Record<string, unknown>, `${indent}  `).slice(indent.length + 2)}`;
+      out += `${indent}- ${mapping(
+        item as Record<string, unknown>,
+        `${indent}  `,
+      ).slice(indent.length + 2)}`;
     }
   }
   return out;
@@ -58,7 +68,13 @@ function nested(value: unknown, indent: string): string {
 }
 
 function isEmpty(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (Array.isArray(value)
+      ? value.length === 0
+      : Object.keys(value).length === 0)
+  );
 }
 
 function inline(value: unknown): string {
@@ -71,12 +87,20 @@ function inline(value: unknown): string {
 // or block context (`:` only inside, never before a space or at the end), not a number,
 // boolean, null, sexagesimal or timestamp lookalike.
 const PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./*:-]*$/;
-const AMBIGUOUS = /^(?:[-+]?(?:\d[\d_]*)?\.?\d*(?:[eE][-+]?\d+)?|0[xob][0-9a-fA-F_]+|\d+:[\d:]+(?:\.\d*)?|\d{4}-\d\d?-\d\d?.*|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN)$/;
+const AMBIGUOUS =
+  /^(?:[-+]?(?:\d[\d_]*)?\.?\d*(?:[eE][-+]?\d+)?|0[xob][0-9a-fA-F_]+|\d+:[\d:]+(?:\.\d*)?|\d{4}-\d\d?-\d\d?.*|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN)$/;
 
 function scalar(value: Scalar): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-  if (value !== '' && PLAIN.test(value) && !value.endsWith(':') && !AMBIGUOUS.test(value)) return value;
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? String(value) : 'null';
+  if (
+    value !== '' &&
+    PLAIN.test(value) &&
+    !value.endsWith(':') &&
+    !AMBIGUOUS.test(value)
+  )
+    return value;
   return JSON.stringify(value);
 }

@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createEngine, parseManifests, readObjects } from '@mesh-security/plugin-mesh-security-common';
+import {
+  createEngine,
+  parseManifests,
+  readObjects,
+} from '@mesh-security/plugin-mesh-security-common';
 import { AccessGraph } from './AccessGraph';
 
 const demo = path.resolve(__dirname, '../../../../catalog/demo-cluster');
@@ -9,13 +13,21 @@ describe('AccessGraph', () => {
   const objects = fs
     .readdirSync(demo)
     .filter(f => f.endsWith('.yaml'))
-    .flatMap(f => parseManifests(fs.readFileSync(path.join(demo, f), 'utf8'), f).objects);
+    .flatMap(
+      f =>
+        parseManifests(fs.readFileSync(path.join(demo, f), 'utf8'), f).objects,
+    );
   const { snapshot } = readObjects(objects, { cluster: 'demo' });
   const engine = createEngine(snapshot, { cluster: 'demo' });
   const { workloads } = engine.evaluate();
-  const refs = workloads.map(w => ({ cluster: 'demo', namespace: w.namespace, name: w.name, kind: w.kind }));
+  const refs = workloads.map(w => ({
+    cluster: 'demo',
+    namespace: w.namespace,
+    name: w.name,
+    kind: w.kind,
+  }));
 
-  it('inverts callers into exactly the engine\'s callees, for every workload of the demo estate', async () => {
+  it("inverts callers into exactly the engine's callees, for every workload of the demo estate", async () => {
     const graph = new AccessGraph(engine, workloads, 'demo');
     expect(graph.complete).toBe(false);
     await graph.build(0);
@@ -75,7 +87,12 @@ describe('AccessGraph', () => {
         return e.policiesFor(...args);
       },
     });
-    const graph = new AccessGraph(spy(builder, 'builder'), workloads, 'demo', spy(serving, 'serving'));
+    const graph = new AccessGraph(
+      spy(builder, 'builder'),
+      workloads,
+      'demo',
+      spy(serving, 'serving'),
+    );
     await graph.build(0);
     expect(calls.every(c => c === 'builder')).toBe(true);
     calls.length = 0;
@@ -83,10 +100,18 @@ describe('AccessGraph', () => {
     for (const ref of refs) graph.callersOf(ref);
     expect(calls).toEqual([]);
     // So are the policies: the same as the engine's, without asking it.
-    for (const ref of refs) expect(graph.policiesOf(ref)).toEqual(serving.policiesFor(ref));
+    for (const ref of refs)
+      expect(graph.policiesOf(ref)).toEqual(serving.policiesFor(ref));
     expect(calls).toEqual([]);
     // An unknown workload goes to the serving engine.
-    expect(() => graph.callersOf({ cluster: 'demo', namespace: 'nope', name: 'nope', kind: 'Deployment' })).toThrow();
+    expect(() =>
+      graph.callersOf({
+        cluster: 'demo',
+        namespace: 'nope',
+        name: 'nope',
+        kind: 'Deployment',
+      }),
+    ).toThrow();
     expect(calls).toEqual(['serving']);
   });
 });

@@ -10,7 +10,8 @@ import { yieldEvery } from './slices';
 
 // Joined, not concatenated: `join` makes one flat string, where a template literal leaves a
 // tree of fragments that every key kept for the generation would retain.
-const keyOf = (w: { namespace: string; kind?: string; name: string }) => [w.namespace, w.kind ?? '', w.name].join('/');
+const keyOf = (w: { namespace: string; kind?: string; name: string }) =>
+  [w.namespace, w.kind ?? '', w.name].join('/');
 
 /**
  * One cluster's access graph for one snapshot generation. A page view must not wait for the
@@ -23,7 +24,10 @@ const keyOf = (w: { namespace: string; kind?: string; name: string }) => [w.name
 export class AccessGraph {
   private readonly callers = new Map<string, AccessEdge[]>();
   /** The policies applying to each workload (shared snapshot objects), filled by the build. */
-  private readonly policies = new Map<string, Array<SnapshotPolicy<JsonObject>>>();
+  private readonly policies = new Map<
+    string,
+    Array<SnapshotPolicy<JsonObject>>
+  >();
   private callees: Map<string, AccessEdge[]> | undefined;
   /** Callees asked for before the build completed (dropped when it does). */
   private readonly calleesAsked = new Map<string, AccessEdge[]>();
@@ -105,11 +109,17 @@ export class AccessGraph {
     const pause = yieldEvery(sliceMs);
     for (const target of this.workloads) {
       if (this.cancelled) return;
-      const targetRef = { cluster: this.cluster, namespace: target.namespace, name: target.name, kind: target.kind };
+      const targetRef = {
+        cluster: this.cluster,
+        namespace: target.namespace,
+        name: target.name,
+        kind: target.kind,
+      };
       this.policies.set(keyOf(targetRef), this.engine.policiesFor(targetRef));
       for (const edge of this.callersOf(targetRef)) {
         const peer = edge.peer;
-        if (peer.kind === 'any-meshed' || peer.kind === 'external-plaintext') continue;
+        if (peer.kind === 'any-meshed' || peer.kind === 'external-plaintext')
+          continue;
         const callerKey = keyOf(peer as WorkloadRef);
         if (!callees.has(callerKey)) callees.set(callerKey, []);
         callees.get(callerKey)!.push({ ...edge, peer: targetRef });

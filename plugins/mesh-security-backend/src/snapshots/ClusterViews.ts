@@ -99,17 +99,23 @@ export class ClusterViews {
   status(view: ClusterView): ClusterStatus {
     const { state } = view;
     const fetched = state.fetchedAt ? Date.parse(state.fetchedAt) : undefined;
-    const age = fetched === undefined ? null : Math.max(0, Math.round((this.now().getTime() - fetched) / 1000));
+    const age =
+      fetched === undefined
+        ? null
+        : Math.max(0, Math.round((this.now().getTime() - fetched) / 1000));
     return {
       name: state.cluster,
       source: state.source,
       status: state.status,
-      stale: age === null ? false : age > 3 * this.options.refreshIntervalSeconds,
+      stale:
+        age === null ? false : age > 3 * this.options.refreshIntervalSeconds,
       snapshotAgeSeconds: age,
       fetchedAt: state.fetchedAt,
       unreachableSince: state.unreachableSince,
       error: state.error,
-      notInstalled: state.kinds.filter(k => k.state === 'notInstalled').map(k => k.key),
+      notInstalled: state.kinds
+        .filter(k => k.state === 'notInstalled')
+        .map(k => k.key),
       forbidden: state.kinds
         .filter(k => k.state === 'forbidden')
         .map(k => ({ kind: k.key, message: k.message ?? 'forbidden' })),
@@ -130,7 +136,10 @@ export class ClusterViews {
       workloads: [],
       findings: [],
       certificates: [],
-      networkPolicyEnforcement: { state: 'unknown', reason: 'the cluster has not been read yet' },
+      networkPolicyEnforcement: {
+        state: 'unknown',
+        reason: 'the cluster has not been read yet',
+      },
       memo: new Map(),
     };
     if (state.generation === 0) return empty;
@@ -175,12 +184,21 @@ export class ClusterViews {
           object: { ...f.object, cluster: state.cluster },
         })),
         ...certificateFindings(state.cluster, certificates),
-        ...enforcementFindings(state.cluster, networkPolicyEnforcement, snapshot.networkPolicies),
+        ...enforcementFindings(
+          state.cluster,
+          networkPolicyEnforcement,
+          snapshot.networkPolicies,
+        ),
       ]),
       certificates,
       networkPolicyEnforcement,
       memo: new Map(),
-      graph: new AccessGraph(builder, evaluation.workloads, state.cluster, engine),
+      graph: new AccessGraph(
+        builder,
+        evaluation.workloads,
+        state.cluster,
+        engine,
+      ),
     };
   }
 }

@@ -1,6 +1,10 @@
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockServices } from '@backstage/backend-test-utils';
-import { ClusterSource, ClusterUnreachableError, SourceRead } from '../sources/ClusterSource';
+import {
+  ClusterSource,
+  ClusterUnreachableError,
+  SourceRead,
+} from '../sources/ClusterSource';
 import { SnapshotRefresher } from './SnapshotRefresher';
 import { SnapshotStore } from './SnapshotStore';
 
@@ -8,18 +12,29 @@ import { SnapshotStore } from './SnapshotStore';
 class ScriptedSource implements ClusterSource {
   readonly name = 'prod';
   readonly type = 'kubernetes' as const;
-  next: () => Promise<SourceRead> = async () => ({ objects: [], kinds: [], requests: 0 });
+  next: () => Promise<SourceRead> = async () => ({
+    objects: [],
+    kinds: [],
+    requests: 0,
+  });
   read() {
     return this.next();
   }
 }
 
 const pods = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({ kind: 'Pod', metadata: { name: `p${i}`, namespace: 'shop' } }));
+  Array.from({ length: n }, (_, i) => ({
+    kind: 'Pod',
+    metadata: { name: `p${i}`, namespace: 'shop' },
+  }));
 
 describe('SnapshotRefresher', () => {
   const cacheManager = () =>
-    CacheManager.fromConfig(mockServices.rootConfig({ data: { backend: { cache: { store: 'memory' } } } }));
+    CacheManager.fromConfig(
+      mockServices.rootConfig({
+        data: { backend: { cache: { store: 'memory' } } },
+      }),
+    );
 
   it('stores good reads as new generations that every replica sees, and keeps them while the cluster is down', async () => {
     const cache = cacheManager().forPlugin('mesh-security');
@@ -27,21 +42,38 @@ describe('SnapshotRefresher', () => {
     const replicaB = new SnapshotStore(cache);
     const source = new ScriptedSource();
     let now = new Date('2026-11-23T10:00:00Z');
-    const refresher = new SnapshotRefresher(source, replicaA, mockServices.logger.mock(), {
-      refreshIntervalSeconds: 60,
-      now: () => now,
-      random: () => 0.5,
-    });
+    const refresher = new SnapshotRefresher(
+      source,
+      replicaA,
+      mockServices.logger.mock(),
+      {
+        refreshIntervalSeconds: 60,
+        now: () => now,
+        random: () => 0.5,
+      },
+    );
 
-    source.next = async () => ({ objects: pods(3), kinds: [{ key: 'pods', state: 'ok', count: 3 }], requests: 24 });
+    source.next = async () => ({
+      objects: pods(3),
+      kinds: [{ key: 'pods', state: 'ok', count: 3 }],
+      requests: 24,
+    });
     expect(await refresher.refresh()).toBe('read');
     const state = await replicaB.getState('prod');
-    expect(state).toMatchObject({ status: 'ok', generation: 1, objectCount: 3, requests: 24, fetchedAt: '2026-11-23T10:00:00.000Z' });
+    expect(state).toMatchObject({
+      status: 'ok',
+      generation: 1,
+      objectCount: 3,
+      requests: 24,
+      fetchedAt: '2026-11-23T10:00:00.000Z',
+    });
     expect((await replicaB.getObjects('prod', 1))?.objects).toHaveLength(3);
 
     // The cluster goes down: the last good objects stay, the state says since when and why.
     source.next = async () => {
-      throw new ClusterUnreachableError('cannot reach cluster prod: connect ECONNREFUSED');
+      throw new ClusterUnreachableError(
+        'cannot reach cluster prod: connect ECONNREFUSED',
+      );
     };
     now = new Date('2026-11-23T10:01:00Z');
     expect(await refresher.refresh()).toBe('failed');
@@ -60,15 +92,23 @@ describe('SnapshotRefresher', () => {
     expect(await refresher.refresh()).toBe('backoff');
     now = new Date('2026-11-23T10:02:00Z');
     expect(await refresher.refresh()).toBe('failed');
-    expect((await replicaB.getState('prod'))?.nextAttemptAt).toBe('2026-11-23T10:04:00.000Z');
-    expect((await replicaB.getState('prod'))?.unreachableSince).toBe('2026-11-23T10:01:00.000Z');
+    expect((await replicaB.getState('prod'))?.nextAttemptAt).toBe(
+      '2026-11-23T10:04:00.000Z',
+    );
+    expect((await replicaB.getState('prod'))?.unreachableSince).toBe(
+      '2026-11-23T10:01:00.000Z',
+    );
 
     // Recovery: a new generation, flags cleared, the previous generation's objects dropped.
     source.next = async () => ({ objects: pods(5), kinds: [], requests: 24 });
     now = new Date('2026-11-23T10:05:00Z');
     expect(await refresher.refresh()).toBe('read');
     const recovered = await replicaB.getState('prod');
-    expect(recovered).toMatchObject({ status: 'ok', generation: 2, consecutiveFailures: 0 });
+    expect(recovered).toMatchObject({
+      status: 'ok',
+      generation: 2,
+      consecutiveFailures: 0,
+    });
     expect(recovered?.unreachableSince).toBeUndefined();
     expect(recovered?.error).toBeUndefined();
     expect(await replicaB.getObjects('prod', 1)).toBeUndefined();
@@ -79,12 +119,20 @@ describe('SnapshotRefresher', () => {
     const store = new SnapshotStore(cacheManager().forPlugin('mesh-security'));
     const source = new ScriptedSource();
     let now = new Date('2026-11-23T10:00:00Z');
-    const refresher = new SnapshotRefresher(source, store, mockServices.logger.mock(), { refreshIntervalSeconds: 60, now: () => now });
+    const refresher = new SnapshotRefresher(
+      source,
+      store,
+      mockServices.logger.mock(),
+      { refreshIntervalSeconds: 60, now: () => now },
+    );
     source.next = async () => ({ objects: pods(2), kinds: [], requests: 1 });
     await refresher.refresh();
     now = new Date('2026-11-23T10:01:00Z');
     await refresher.refresh();
-    expect(await store.getState('prod')).toMatchObject({ generation: 1, fetchedAt: '2026-11-23T10:01:00.000Z' });
+    expect(await store.getState('prod')).toMatchObject({
+      generation: 1,
+      fetchedAt: '2026-11-23T10:01:00.000Z',
+    });
     source.next = async () => ({ objects: pods(3), kinds: [], requests: 1 });
     await refresher.refresh();
     expect((await store.getState('prod'))?.generation).toBe(2);
@@ -97,12 +145,17 @@ describe('SnapshotRefresher', () => {
       throw new Error('down');
     };
     let now = new Date('2026-11-23T10:00:00Z');
-    const refresher = new SnapshotRefresher(source, store, mockServices.logger.mock(), {
-      refreshIntervalSeconds: 60,
-      maxBackoffSeconds: 300,
-      now: () => now,
-      random: () => 0.5,
-    });
+    const refresher = new SnapshotRefresher(
+      source,
+      store,
+      mockServices.logger.mock(),
+      {
+        refreshIntervalSeconds: 60,
+        maxBackoffSeconds: 300,
+        now: () => now,
+        random: () => 0.5,
+      },
+    );
     for (let i = 0; i < 8; i++) {
       const state = await store.getState('prod');
       if (state?.nextAttemptAt) now = new Date(state.nextAttemptAt);

@@ -35,16 +35,21 @@ export class SnapshotRefresher {
 
   /** One refresh attempt; returns what was done. Never throws for a cluster failure. */
   async refresh(): Promise<'read' | 'failed' | 'backoff'> {
-    const previous = (await this.store.getState(this.source.name)) ?? this.initialState();
+    const previous =
+      (await this.store.getState(this.source.name)) ?? this.initialState();
     const now = this.now();
-    if (previous.nextAttemptAt && Date.parse(previous.nextAttemptAt) > now.getTime()) {
+    if (
+      previous.nextAttemptAt &&
+      Date.parse(previous.nextAttemptAt) > now.getTime()
+    ) {
       return 'backoff';
     }
     try {
       const read = await this.source.read();
       const serialized = JSON.stringify(read.objects);
       const contentHash = createHash('sha256').update(serialized).digest('hex');
-      const unchanged = previous.generation > 0 && previous.contentHash === contentHash;
+      const unchanged =
+        previous.generation > 0 && previous.contentHash === contentHash;
       const state: ClusterState = {
         ...previous,
         status: 'ok',
@@ -77,7 +82,9 @@ export class SnapshotRefresher {
       // Full jitter between 50 % and 150 % so replicas and clusters do not retry in step.
       const delay = backoffMs * (0.5 + this.random());
       const message = (error as Error).message;
-      this.logger.warn(`Mesh Security could not read cluster ${this.source.name}: ${message}`);
+      this.logger.warn(
+        `Mesh Security could not read cluster ${this.source.name}: ${message}`,
+      );
       await this.store.putState({
         ...previous,
         status: 'unreachable',

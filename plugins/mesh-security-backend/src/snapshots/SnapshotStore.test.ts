@@ -19,16 +19,22 @@ const state = (generation: number): ClusterState => ({
 const objects = Array.from({ length: 500 }, (_, i) => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name: `web-5d9f-${i}`, namespace: 'shop', labels: { app: 'web', 'pod-template-hash': '5d9f' } },
+  metadata: {
+    name: `web-5d9f-${i}`,
+    namespace: 'shop',
+    labels: { app: 'web', 'pod-template-hash': '5d9f' },
+  },
   spec: { containers: [{ name: 'app' }, { name: 'istio-proxy' }] },
   status: { phase: 'Running', podIP: `10.0.${Math.floor(i / 250)}.${i % 250}` },
 }));
 
 describe('SnapshotStore', () => {
   const newCache = () =>
-    CacheManager.fromConfig(mockServices.rootConfig({ data: { backend: { cache: { store: 'memory' } } } })).forPlugin(
-      'mesh-security',
-    );
+    CacheManager.fromConfig(
+      mockServices.rootConfig({
+        data: { backend: { cache: { store: 'memory' } } },
+      }),
+    ).forPlugin('mesh-security');
 
   it('round-trips a generation through the cache compressed, and records the stored size', async () => {
     const cache = newCache();
@@ -38,9 +44,15 @@ describe('SnapshotStore', () => {
 
     expect(stored).toBeLessThan(json.length / 5);
     expect((await store.getState('prod'))?.storedBytes).toBe(stored);
-    expect(await new SnapshotStore(cache).getObjects('prod', 1)).toEqual({ generation: 1, objects });
+    expect(await new SnapshotStore(cache).getObjects('prod', 1)).toEqual({
+      generation: 1,
+      objects,
+    });
     // What the cache holds is one base64 string, not the objects.
-    const raw = (await cache.get('snapshot-objects:prod:1')) as { encoding: string; data: string };
+    const raw = (await cache.get('snapshot-objects:prod:1')) as {
+      encoding: string;
+      data: string;
+    };
     expect(raw.encoding).toBe('json+gzip+base64');
     expect(raw.data).not.toContain('web-5d9f');
   });
@@ -55,14 +67,26 @@ describe('SnapshotStore', () => {
 
   it('reads a generation written uncompressed by a replica of an earlier version', async () => {
     const cache = newCache();
-    await cache.set('snapshot-objects:prod:4', { generation: 4, objects: objects.slice(0, 2) });
-    expect(await new SnapshotStore(cache).getObjects('prod', 4)).toEqual({ generation: 4, objects: objects.slice(0, 2) });
+    await cache.set('snapshot-objects:prod:4', {
+      generation: 4,
+      objects: objects.slice(0, 2),
+    });
+    expect(await new SnapshotStore(cache).getObjects('prod', 4)).toEqual({
+      generation: 4,
+      objects: objects.slice(0, 2),
+    });
   });
 
   it('treats an entry in an unknown encoding as missing (the view waits for the next read)', async () => {
     const cache = newCache();
-    await cache.set('snapshot-objects:prod:5', { generation: 5, encoding: 'zstd', data: 'AAAA' });
-    expect(await new SnapshotStore(cache).getObjects('prod', 5)).toBeUndefined();
+    await cache.set('snapshot-objects:prod:5', {
+      generation: 5,
+      encoding: 'zstd',
+      data: 'AAAA',
+    });
+    expect(
+      await new SnapshotStore(cache).getObjects('prod', 5),
+    ).toBeUndefined();
   });
 
   describe('state records', () => {
@@ -77,14 +101,20 @@ describe('SnapshotStore', () => {
           return cache.get(key);
         },
         set: async (key, value, options) => {
-          if (failSetsOf && key.startsWith(failSetsOf)) throw new Error('cache unavailable');
+          if (failSetsOf && key.startsWith(failSetsOf))
+            throw new Error('cache unavailable');
           writes.push(key);
           return cache.set(key, value, options);
         },
         delete: key => cache.delete(key),
         withOptions: () => wrapped,
       };
-      return { cache: wrapped, reads, writes, failSets: (prefix?: string) => (failSetsOf = prefix) };
+      return {
+        cache: wrapped,
+        reads,
+        writes,
+        failSets: (prefix?: string) => (failSetsOf = prefix),
+      };
     };
 
     it('are read again only when another replica has written a new one', async () => {
@@ -99,12 +129,26 @@ describe('SnapshotStore', () => {
       expect(await reader.getState('prod')).toEqual(state(1));
       expect(await reader.getState('prod')).toEqual(state(1));
       // Each call still asks the shared cache, but only for the revision.
-      expect(reads).toEqual(['snapshot-state-revision:prod', 'snapshot-state-revision:prod']);
+      expect(reads).toEqual([
+        'snapshot-state-revision:prod',
+        'snapshot-state-revision:prod',
+      ]);
 
       reads.length = 0;
-      await writer.putState({ ...state(1), status: 'unreachable', error: 'timeout' });
-      expect(await reader.getState('prod')).toEqual({ ...state(1), status: 'unreachable', error: 'timeout' });
-      expect(reads).toEqual(['snapshot-state-revision:prod', 'snapshot-state:prod']);
+      await writer.putState({
+        ...state(1),
+        status: 'unreachable',
+        error: 'timeout',
+      });
+      expect(await reader.getState('prod')).toEqual({
+        ...state(1),
+        status: 'unreachable',
+        error: 'timeout',
+      });
+      expect(reads).toEqual([
+        'snapshot-state-revision:prod',
+        'snapshot-state:prod',
+      ]);
     });
 
     it('never keep serving a superseded record when writing the new one failed half-way', async () => {
@@ -115,13 +159,18 @@ describe('SnapshotStore', () => {
       await writer.putState(state(1));
       // The revision first: the other order could leave readers matching an old revision to a
       // superseded record.
-      expect(writes).toEqual(['snapshot-state-revision:prod', 'snapshot-state:prod']);
+      expect(writes).toEqual([
+        'snapshot-state-revision:prod',
+        'snapshot-state:prod',
+      ]);
       expect((await reader.getState('prod'))?.generation).toBe(1);
 
       // The revision is written, the record is not: readers see the last record written (the
       // only one there is) and keep asking for the record until a write completes.
       failSets('snapshot-state:');
-      await expect(writer.putState(state(2))).rejects.toThrow('cache unavailable');
+      await expect(writer.putState(state(2))).rejects.toThrow(
+        'cache unavailable',
+      );
       expect((await reader.getState('prod'))?.generation).toBe(1);
       failSets(undefined);
       await writer.putState(state(3));
@@ -145,8 +194,13 @@ describe('SnapshotStore', () => {
       await store.putState(state(1));
       const first = await shared.get('snapshot-state-revision:prod');
       await store.putState({ ...(await store.getState('prod'))!, requests: 2 });
-      expect(await shared.get('snapshot-state-revision:prod')).not.toEqual(first);
-      expect(await store.getState('prod')).toEqual({ ...state(1), requests: 2 });
+      expect(await shared.get('snapshot-state-revision:prod')).not.toEqual(
+        first,
+      );
+      expect(await store.getState('prod')).toEqual({
+        ...state(1),
+        requests: 2,
+      });
     });
   });
 });

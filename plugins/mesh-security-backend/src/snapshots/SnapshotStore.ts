@@ -7,7 +7,8 @@ import { ClusterObjects, ClusterState } from './types';
 
 const stateKey = (cluster: string) => `snapshot-state:${cluster}`;
 const revisionKey = (cluster: string) => `snapshot-state-revision:${cluster}`;
-const objectsKey = (cluster: string, generation: number) => `snapshot-objects:${cluster}:${generation}`;
+const objectsKey = (cluster: string, generation: number) =>
+  `snapshot-objects:${cluster}:${generation}`;
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
@@ -38,7 +39,10 @@ export class SnapshotStore {
   private static readonly TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
   /** The last state record read per cluster, by the revision it was written under. */
-  private readonly lastRead = new Map<string, { revision: string; state: ClusterState }>();
+  private readonly lastRead = new Map<
+    string,
+    { revision: string; state: ClusterState }
+  >();
 
   constructor(private readonly cache: CacheService) {}
 
@@ -50,17 +54,24 @@ export class SnapshotStore {
   async getState(cluster: string): Promise<ClusterState | undefined> {
     const revision = await this.cache.get(revisionKey(cluster));
     const last = this.lastRead.get(cluster);
-    if (last && typeof revision === 'string' && last.revision === revision) return last.state;
-    const stored = (await this.cache.get(stateKey(cluster))) as StoredState | undefined;
+    if (last && typeof revision === 'string' && last.revision === revision)
+      return last.state;
+    const stored = (await this.cache.get(stateKey(cluster))) as
+      | StoredState
+      | undefined;
     if (!stored) return undefined;
     const { revision: storedRevision, ...state } = stored;
     // Remembered under the revision the record itself carries: if a writer has bumped the
     // revision but not yet (or not successfully) written its record, the next call reads again.
-    if (storedRevision) this.lastRead.set(cluster, { revision: storedRevision, state });
+    if (storedRevision)
+      this.lastRead.set(cluster, { revision: storedRevision, state });
     return state;
   }
 
-  async getObjects(cluster: string, generation: number): Promise<ClusterObjects | undefined> {
+  async getObjects(
+    cluster: string,
+    generation: number,
+  ): Promise<ClusterObjects | undefined> {
     const stored = (await this.cache.get(objectsKey(cluster, generation))) as
       | StoredObjects
       | ClusterObjects
@@ -69,7 +80,10 @@ export class SnapshotStore {
     if ('objects' in stored) return stored; // written by a replica of an earlier version
     if (stored.encoding !== 'json+gzip+base64') return undefined;
     const json = await gunzipAsync(Buffer.from(stored.data, 'base64'));
-    return { generation: stored.generation, objects: JSON.parse(json.toString('utf8')) };
+    return {
+      generation: stored.generation,
+      objects: JSON.parse(json.toString('utf8')),
+    };
   }
 
   /**
@@ -77,11 +91,21 @@ export class SnapshotStore {
    * first, then points the state at it. Returns the number of bytes stored.
    */
   async putObjects(state: ClusterState, json: string): Promise<number> {
-    const data = (await gzipAsync(Buffer.from(json, 'utf8'))).toString('base64');
-    const stored: StoredObjects = { generation: state.generation, encoding: 'json+gzip+base64', data };
-    await this.cache.set(objectsKey(state.cluster, state.generation), stored as unknown as JsonValue, {
-      ttl: SnapshotStore.TTL_MS,
-    });
+    const data = (await gzipAsync(Buffer.from(json, 'utf8'))).toString(
+      'base64',
+    );
+    const stored: StoredObjects = {
+      generation: state.generation,
+      encoding: 'json+gzip+base64',
+      data,
+    };
+    await this.cache.set(
+      objectsKey(state.cluster, state.generation),
+      stored as unknown as JsonValue,
+      {
+        ttl: SnapshotStore.TTL_MS,
+      },
+    );
     await this.putState({ ...state, storedBytes: data.length });
     if (state.generation > 1) {
       await this.cache.delete(objectsKey(state.cluster, state.generation - 1));
@@ -97,10 +121,15 @@ export class SnapshotStore {
   async putState(state: ClusterState): Promise<void> {
     const revision = randomUUID();
     const { revision: _previous, ...record } = state as StoredState;
-    await this.cache.set(revisionKey(state.cluster), revision, { ttl: SnapshotStore.TTL_MS });
-    await this.cache.set(stateKey(state.cluster), { ...record, revision } as unknown as JsonValue, {
+    await this.cache.set(revisionKey(state.cluster), revision, {
       ttl: SnapshotStore.TTL_MS,
     });
+    await this.cache.set(
+      stateKey(state.cluster),
+      { ...record, revision } as unknown as JsonValue,
+      {
+        ttl: SnapshotStore.TTL_MS,
+      },
+    );
   }
 }
-

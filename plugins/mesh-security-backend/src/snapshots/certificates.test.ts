@@ -34,7 +34,11 @@ AiEAssQMQrpii5Tf41wMs+ib0qYjC2oUneLrHEl5I794a68=
 -----END CERTIFICATE-----`;
 
 const now = new Date('2026-11-23T00:00:00Z');
-const configMap = (namespace: string, name: string, data: Record<string, string>) => ({
+const configMap = (
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+) => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { namespace, name },
@@ -45,8 +49,12 @@ describe('meshCertificates', () => {
   it('reads the Istio root and every Linkerd trust anchor in the bundle', () => {
     const certs = meshCertificates(
       [
-        configMap('istio-system', 'istio-ca-root-cert', { 'root-cert.pem': LONG_LIVED }),
-        configMap('linkerd', 'linkerd-identity-trust-roots', { 'ca-bundle.crt': `${SHORT_LIVED}\n${LONG_LIVED}` }),
+        configMap('istio-system', 'istio-ca-root-cert', {
+          'root-cert.pem': LONG_LIVED,
+        }),
+        configMap('linkerd', 'linkerd-identity-trust-roots', {
+          'ca-bundle.crt': `${SHORT_LIVED}\n${LONG_LIVED}`,
+        }),
         configMap('default', 'unrelated', { 'root-cert.pem': LONG_LIVED }),
       ],
       { now, warningDays: 30 },
@@ -61,35 +69,71 @@ describe('meshCertificates', () => {
   });
 
   it('honours the configured warning window and flags expired certificates', () => {
-    const cm = configMap('linkerd', 'linkerd-identity-trust-roots', { 'ca-bundle.crt': SHORT_LIVED });
+    const cm = configMap('linkerd', 'linkerd-identity-trust-roots', {
+      'ca-bundle.crt': SHORT_LIVED,
+    });
     expect(meshCertificates([cm], { now, warningDays: 5 })[0].state).toBe('ok');
-    expect(meshCertificates([cm], { now: new Date('2027-01-01T00:00:00Z'), warningDays: 30 })[0]).toMatchObject({ state: 'expired' });
+    expect(
+      meshCertificates([cm], {
+        now: new Date('2027-01-01T00:00:00Z'),
+        warningDays: 30,
+      })[0],
+    ).toMatchObject({ state: 'expired' });
   });
 
   it('says unknown, with the reason, for missing or unparsable PEM', () => {
     const certs = meshCertificates(
       [
         configMap('istio-system', 'istio-ca-root-cert', {}),
-        configMap('linkerd', 'linkerd-identity-trust-roots', { 'ca-bundle.crt': '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----' }),
+        configMap('linkerd', 'linkerd-identity-trust-roots', {
+          'ca-bundle.crt':
+            '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----',
+        }),
       ],
       { now, warningDays: 30 },
     );
     expect(certs).toEqual([
-      expect.objectContaining({ state: 'unknown', message: 'no PEM certificate under data["root-cert.pem"]' }),
-      expect.objectContaining({ state: 'unknown', message: 'certificate cannot be parsed' }),
+      expect.objectContaining({
+        state: 'unknown',
+        message: 'no PEM certificate under data["root-cert.pem"]',
+      }),
+      expect.objectContaining({
+        state: 'unknown',
+        message: 'certificate cannot be parsed',
+      }),
     ]);
   });
 
   it('reads cert-manager Certificates that issue a mesh CA', () => {
     const certs = meshCertificates(
       [
-        { kind: 'Certificate', metadata: { namespace: 'linkerd', name: 'linkerd-identity-issuer' }, spec: { secretName: 'linkerd-identity-issuer', isCA: true, commonName: 'identity.linkerd.cluster.local', issuerRef: { name: 'linkerd-trust-anchor', kind: 'ClusterIssuer' } }, status: { notAfter: '2026-12-01T00:00:00Z' } },
-        { kind: 'Certificate', metadata: { namespace: 'web', name: 'tls' }, spec: { secretName: 'web-tls' }, status: { notAfter: '2026-12-01T00:00:00Z' } },
+        {
+          kind: 'Certificate',
+          metadata: { namespace: 'linkerd', name: 'linkerd-identity-issuer' },
+          spec: {
+            secretName: 'linkerd-identity-issuer',
+            isCA: true,
+            commonName: 'identity.linkerd.cluster.local',
+            issuerRef: { name: 'linkerd-trust-anchor', kind: 'ClusterIssuer' },
+          },
+          status: { notAfter: '2026-12-01T00:00:00Z' },
+        },
+        {
+          kind: 'Certificate',
+          metadata: { namespace: 'web', name: 'tls' },
+          spec: { secretName: 'web-tls' },
+          status: { notAfter: '2026-12-01T00:00:00Z' },
+        },
       ],
       { now, warningDays: 30 },
     );
     expect(certs).toEqual([
-      expect.objectContaining({ role: 'cert-manager', issuer: 'ClusterIssuer/linkerd-trust-anchor', daysLeft: 8, state: 'expiring' }),
+      expect.objectContaining({
+        role: 'cert-manager',
+        issuer: 'ClusterIssuer/linkerd-trust-anchor',
+        daysLeft: 8,
+        state: 'expiring',
+      }),
     ]);
   });
 });

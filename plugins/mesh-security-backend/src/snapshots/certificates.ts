@@ -2,18 +2,40 @@ import { MeshCertificate } from '@mesh-security/plugin-mesh-security-common';
 import { X509Certificate } from 'node:crypto';
 
 type Json = Record<string, any>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const PEM_BLOCK =
+  /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** The ConfigMaps that hold public trust roots, and the key holding the PEM bundle. */
-const TRUST_ROOTS: Array<{ namespace: string; name: string; key: string; role: MeshCertificate['role'] }> = [
-  { namespace: 'istio-system', name: 'istio-ca-root-cert', key: 'root-cert.pem', role: 'istio-root' },
-  { namespace: 'linkerd', name: 'linkerd-identity-trust-roots', key: 'ca-bundle.crt', role: 'linkerd-trust-anchor' },
+const TRUST_ROOTS: Array<{
+  namespace: string;
+  name: string;
+  key: string;
+  role: MeshCertificate['role'];
+}> = [
+  {
+    namespace: 'istio-system',
+    name: 'istio-ca-root-cert',
+    key: 'root-cert.pem',
+    role: 'istio-root',
+  },
+  {
+    namespace: 'linkerd',
+    name: 'linkerd-identity-trust-roots',
+    key: 'ca-bundle.crt',
+    role: 'linkerd-trust-anchor',
+  },
 ];
 
 /** cert-manager Certificates that issue a mesh CA (Istio `cacerts`, Linkerd's issuer). */
-const MESH_CA_SECRETS = new Set(['cacerts', 'istio-ca-secret', 'linkerd-identity-issuer', 'linkerd-trust-anchor']);
+const MESH_CA_SECRETS = new Set([
+  'cacerts',
+  'istio-ca-secret',
+  'linkerd-identity-issuer',
+  'linkerd-trust-anchor',
+]);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -38,13 +60,20 @@ export function meshCertificates(
     if (!isObject(obj) || !isObject(obj.metadata)) continue;
     const { namespace, name } = obj.metadata;
     if (obj.kind === 'ConfigMap') {
-      const root = TRUST_ROOTS.find(r => r.namespace === namespace && r.name === name);
+      const root = TRUST_ROOTS.find(
+        r => r.namespace === namespace && r.name === name,
+      );
       if (!root) continue;
       const object = { kind: 'ConfigMap', namespace, name };
       const pem = isObject(obj.data) ? obj.data[root.key] : undefined;
       const blocks = typeof pem === 'string' ? pem.match(PEM_BLOCK) ?? [] : [];
       if (blocks.length === 0) {
-        out.push({ role: root.role, object, state: 'unknown', message: `no PEM certificate under data["${root.key}"]` });
+        out.push({
+          role: root.role,
+          object,
+          state: 'unknown',
+          message: `no PEM certificate under data["${root.key}"]`,
+        });
         continue;
       }
       for (const block of blocks) {
@@ -55,22 +84,43 @@ export function meshCertificates(
             object,
             subject: cert.subject.replace(/\n/g, ', '),
             issuer: cert.issuer.replace(/\n/g, ', '),
-            ...classify(new Date(cert.validTo), options.now, options.warningDays),
+            ...classify(
+              new Date(cert.validTo),
+              options.now,
+              options.warningDays,
+            ),
           });
         } catch {
-          out.push({ role: root.role, object, state: 'unknown', message: 'certificate cannot be parsed' });
+          out.push({
+            role: root.role,
+            object,
+            state: 'unknown',
+            message: 'certificate cannot be parsed',
+          });
         }
       }
     } else if (obj.kind === 'Certificate' && isObject(obj.spec)) {
       const isMeshCa =
         MESH_CA_SECRETS.has(obj.spec.secretName) ||
-        (obj.spec.isCA === true && (namespace === 'istio-system' || namespace === 'linkerd'));
+        (obj.spec.isCA === true &&
+          (namespace === 'istio-system' || namespace === 'linkerd'));
       if (!isMeshCa) continue;
       const object = { kind: 'Certificate', namespace, name };
-      const notAfter = isObject(obj.status) ? Date.parse(obj.status.notAfter) : NaN;
-      const issuerRef = isObject(obj.spec.issuerRef) ? `${obj.spec.issuerRef.kind ?? 'Issuer'}/${obj.spec.issuerRef.name}` : undefined;
+      const notAfter = isObject(obj.status)
+        ? Date.parse(obj.status.notAfter)
+        : NaN;
+      const issuerRef = isObject(obj.spec.issuerRef)
+        ? `${obj.spec.issuerRef.kind ?? 'Issuer'}/${obj.spec.issuerRef.name}`
+        : undefined;
       if (Number.isNaN(notAfter)) {
-        out.push({ role: 'cert-manager', object, subject: obj.spec.commonName, issuer: issuerRef, state: 'unknown', message: 'cert-manager has not reported notAfter yet' });
+        out.push({
+          role: 'cert-manager',
+          object,
+          subject: obj.spec.commonName,
+          issuer: issuerRef,
+          state: 'unknown',
+          message: 'cert-manager has not reported notAfter yet',
+        });
       } else {
         out.push({
           role: 'cert-manager',

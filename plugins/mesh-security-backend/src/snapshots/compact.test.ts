@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createEngine, parseManifests, readObjects } from '@mesh-security/plugin-mesh-security-common';
+import {
+  createEngine,
+  parseManifests,
+  readObjects,
+} from '@mesh-security/plugin-mesh-security-common';
 import { Compactor } from './compact';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -25,12 +29,30 @@ describe('Compactor', () => {
   const workload = (name: string, ns: string) => ({
     name,
     namespace: ns,
-    ports: [{ port: 8080, mtls: 'STRICT', reason: `STRICT: PeerAuthentication ${ns}/default` }],
-    scorecard: { verifyExplicitly: { status: 'pass', detail: 'mTLS STRICT on every port' } },
-    findings: [{ code: 'MS201', message: `workload ${ns}/${name} has no AuthorizationPolicy`, object: { kind: 'Deployment', namespace: ns, name } }],
+    ports: [
+      {
+        port: 8080,
+        mtls: 'STRICT',
+        reason: `STRICT: PeerAuthentication ${ns}/default`,
+      },
+    ],
+    scorecard: {
+      verifyExplicitly: { status: 'pass', detail: 'mTLS STRICT on every port' },
+    },
+    findings: [
+      {
+        code: 'MS201',
+        message: `workload ${ns}/${name} has no AuthorizationPolicy`,
+        object: { kind: 'Deployment', namespace: ns, name },
+      },
+    ],
     optional: undefined,
   });
-  const input = [workload('a', 'shop'), workload('b', 'shop'), workload('c', 'other')];
+  const input = [
+    workload('a', 'shop'),
+    workload('b', 'shop'),
+    workload('c', 'other'),
+  ];
 
   it('returns the same JSON', () => {
     const out = new Compactor().compact(input);
@@ -44,7 +66,9 @@ describe('Compactor', () => {
     expect(a.ports).not.toBe(c.ports);
     expect(a.scorecard).toBe(c.scorecard);
     expect(a.findings).not.toBe(b.findings);
-    expect(a.findings[0].message).toBe('workload shop/a has no AuthorizationPolicy');
+    expect(a.findings[0].message).toBe(
+      'workload shop/a has no AuthorizationPolicy',
+    );
   });
 
   it('does not share objects whose JSON exceeds the bound', () => {
@@ -64,7 +88,12 @@ describe('Compactor', () => {
 
   describe('in slices (cluster snapshots)', () => {
     it('returns the same JSON, shares equal parts across elements, and yields to the event loop', async () => {
-      const doc = { name: 'c', items: input, nested: { more: input, n: 1 }, list: [1, 2] };
+      const doc = {
+        name: 'c',
+        items: input,
+        nested: { more: input, n: 1 },
+        list: [1, 2],
+      };
       // Other work gets turns while it runs (a slice of -1 ms: a turn after every element).
       let turns = 0;
       let done = false;
@@ -87,13 +116,24 @@ describe('Compactor', () => {
     it('gives the engine a snapshot it evaluates exactly as the original (demo estate and Istio fixtures)', async () => {
       const demo = path.join(repoRoot, 'catalog/demo-cluster');
       const objects = [
-        ...yamlFiles(demo).flatMap(f => parseManifests(fs.readFileSync(f, 'utf8'), f).objects),
+        ...yamlFiles(demo).flatMap(
+          f => parseManifests(fs.readFileSync(f, 'utf8'), f).objects,
+        ),
         ...yamlFiles(path.resolve(repoRoot, '../shared/crds'))
-          .flatMap(f => parseAllDocuments(fs.readFileSync(f, 'utf8')).map(d => d.toJS()))
-          .filter(o => o && typeof o === 'object' && o.kind !== 'CustomResourceDefinition'),
+          .flatMap(f =>
+            parseAllDocuments(fs.readFileSync(f, 'utf8')).map(d => d.toJS()),
+          )
+          .filter(
+            o =>
+              o &&
+              typeof o === 'object' &&
+              o.kind !== 'CustomResourceDefinition',
+          ),
       ];
       const { snapshot } = readObjects(objects, { cluster: 'demo' });
-      const compacted = deepFreeze(await new Compactor().compactInSlices(snapshot, 5));
+      const compacted = deepFreeze(
+        await new Compactor().compactInSlices(snapshot, 5),
+      );
       expect(JSON.stringify(compacted)).toBe(JSON.stringify(snapshot));
 
       const original = createEngine(snapshot, { cluster: 'demo' });
@@ -102,12 +142,31 @@ describe('Compactor', () => {
       expect(evaluation).toEqual(original.evaluate());
       expect(evaluation.workloads.length).toBeGreaterThan(10);
       for (const w of evaluation.workloads) {
-        const ref = { cluster: 'demo', namespace: w.namespace, name: w.name, kind: w.kind };
+        const ref = {
+          cluster: 'demo',
+          namespace: w.namespace,
+          name: w.name,
+          kind: w.kind,
+        };
         expect(engine.callersOf(ref)).toEqual(original.callersOf(ref));
         expect(engine.calleesOf(ref)).toEqual(original.calleesOf(ref));
         expect(engine.policiesFor(ref)).toEqual(original.policiesFor(ref));
-        expect(engine.check({ from: { kind: 'external' }, to: ref, port: 8080, method: 'GET', path: '/' })).toEqual(
-          original.check({ from: { kind: 'external' }, to: ref, port: 8080, method: 'GET', path: '/' }),
+        expect(
+          engine.check({
+            from: { kind: 'external' },
+            to: ref,
+            port: 8080,
+            method: 'GET',
+            path: '/',
+          }),
+        ).toEqual(
+          original.check({
+            from: { kind: 'external' },
+            to: ref,
+            port: 8080,
+            method: 'GET',
+            path: '/',
+          }),
         );
       }
     });

@@ -73,7 +73,8 @@ export class Compactor {
     const held = this.strings.get(value);
     if (held !== undefined) return held;
     // A copy through a buffer is a flat string, whatever `value` was built from.
-    const flat = value.length > 8 ? Buffer.from(value, 'utf8').toString('utf8') : value;
+    const flat =
+      value.length > 8 ? Buffer.from(value, 'utf8').toString('utf8') : value;
     this.strings.set(flat, flat);
     return flat;
   }

@@ -27,14 +27,16 @@ const ENFORCER_CONTAINERS: Record<string, string> = {
 };
 
 type Json = Record<string, any>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function detectNetworkPolicyEnforcement(
   objects: unknown[],
   daemonSetsReadable: boolean,
 ): NetworkPolicyEnforcement {
   for (const obj of objects) {
-    if (!isObject(obj) || obj.kind !== 'DaemonSet' || !isObject(obj.metadata)) continue;
+    if (!isObject(obj) || obj.kind !== 'DaemonSet' || !isObject(obj.metadata))
+      continue;
     const labels = isObject(obj.metadata.labels) ? obj.metadata.labels : {};
     const byName = ENFORCERS[obj.metadata.name] ?? ENFORCERS[labels['k8s-app']];
     const containers: Json[] = obj.spec?.template?.spec?.containers ?? [];
@@ -51,10 +53,14 @@ export function detectNetworkPolicyEnforcement(
     }
   }
   if (!daemonSetsReadable) {
-    return { state: 'unknown', reason: 'DaemonSets could not be read, so the network plugin is unknown' };
+    return {
+      state: 'unknown',
+      reason: 'DaemonSets could not be read, so the network plugin is unknown',
+    };
   }
   return {
     state: 'notEnforced',
-    reason: 'no known NetworkPolicy enforcer (Calico, Cilium, Antrea, Weave, kube-router, Canal, Azure NPM, AWS network policy agent) runs in the cluster',
+    reason:
+      'no known NetworkPolicy enforcer (Calico, Cilium, Antrea, Weave, kube-router, Canal, Azure NPM, AWS network policy agent) runs in the cluster',
   };
 }

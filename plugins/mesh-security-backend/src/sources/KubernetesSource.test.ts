@@ -16,13 +16,27 @@ const pod = (name: string) => ({
     name,
     namespace: 'shop',
     managedFields: [{ manager: 'kubectl' }],
-    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'sidecar.istio.io/inject': 'true' },
+    annotations: {
+      'kubectl.kubernetes.io/last-applied-configuration': '{}',
+      'sidecar.istio.io/inject': 'true',
+    },
   },
   spec: {
     serviceAccountName: 'web',
-    containers: [{ name: 'web', image: 'web:1', env: [{ name: 'A', value: 'secret-ish' }], ports: [{ containerPort: 8080 }] }],
+    containers: [
+      {
+        name: 'web',
+        image: 'web:1',
+        env: [{ name: 'A', value: 'secret-ish' }],
+        ports: [{ containerPort: 8080 }],
+      },
+    ],
   },
-  status: { phase: 'Running', podIP: '10.0.0.1', conditions: [{ type: 'Ready' }] },
+  status: {
+    phase: 'Running',
+    podIP: '10.0.0.1',
+    conditions: [{ type: 'Ready' }],
+  },
 });
 
 /** A cluster where everything is empty unless a test overrides a path. */
@@ -31,13 +45,17 @@ function emptyCluster(seen: string[] = []) {
     const url = new URL(request.url);
     seen.push(url.pathname + url.search);
     expect(request.headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
-    if (url.pathname.includes('/configmaps/')) return new HttpResponse(null, { status: 404 });
+    if (url.pathname.includes('/configmaps/'))
+      return new HttpResponse(null, { status: 404 });
     return HttpResponse.json({ kind: 'List', items: [], metadata: {} });
   });
 }
 
 const source = () =>
-  new KubernetesSource({ name: 'prod', url: API, serviceAccountToken: TOKEN }, { pageSize: 2, timeoutMs: 300 });
+  new KubernetesSource(
+    { name: 'prod', url: API, serviceAccountToken: TOKEN },
+    { pageSize: 2, timeoutMs: 300 },
+  );
 
 describe('KubernetesSource', () => {
   it('pages through lists with limit/continue and trims every object', async () => {
@@ -48,7 +66,10 @@ describe('KubernetesSource', () => {
         seen.push(url.search);
         expect(url.searchParams.get('limit')).toBe('2');
         if (!url.searchParams.get('continue')) {
-          return HttpResponse.json({ items: [pod('a'), pod('b')], metadata: { continue: 'page2' } });
+          return HttpResponse.json({
+            items: [pod('a'), pod('b')],
+            metadata: { continue: 'page2' },
+          });
         }
         return HttpResponse.json({ items: [pod('c')], metadata: {} });
       }),
@@ -60,10 +81,15 @@ describe('KubernetesSource', () => {
     expect(seen).toEqual(['?limit=2', '?limit=2&continue=page2']);
     expect(pods[0].apiVersion).toBe('v1');
     expect(pods[0].metadata.managedFields).toBeUndefined();
-    expect(pods[0].metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'true' });
+    expect(pods[0].metadata.annotations).toEqual({
+      'sidecar.istio.io/inject': 'true',
+    });
     expect(JSON.stringify(pods[0])).not.toContain('secret-ish');
     expect(pods[0].spec.containers[0].ports).toEqual([{ containerPort: 8080 }]);
-    expect(result.kinds.find(k => k.key === 'pods')).toMatchObject({ state: 'ok', count: 3 });
+    expect(result.kinds.find(k => k.key === 'pods')).toMatchObject({
+      state: 'ok',
+      count: 3,
+    });
   });
 
   it('restarts a list cleanly when its continue token has expired (410 Gone)', async () => {
@@ -72,47 +98,90 @@ describe('KubernetesSource', () => {
       http.get(`${API}/api/v1/pods`, ({ request }) => {
         calls++;
         const cont = new URL(request.url).searchParams.get('continue');
-        if (calls === 2 && cont) return HttpResponse.json({ reason: 'Expired' }, { status: 410 });
-        if (!cont) return HttpResponse.json({ items: [pod('a'), pod('b')], metadata: { continue: `t${calls}` } });
+        if (calls === 2 && cont)
+          return HttpResponse.json({ reason: 'Expired' }, { status: 410 });
+        if (!cont)
+          return HttpResponse.json({
+            items: [pod('a'), pod('b')],
+            metadata: { continue: `t${calls}` },
+          });
         return HttpResponse.json({ items: [pod('c')], metadata: {} });
       }),
       emptyCluster(),
     );
     const result = await source().read();
-    const names = result.objects.filter((o: any) => o.kind === 'Pod').map((p: any) => p.metadata.name);
+    const names = result.objects
+      .filter((o: any) => o.kind === 'Pod')
+      .map((p: any) => p.metadata.name);
     expect(names).toEqual(['a', 'b', 'c']);
     expect(calls).toBe(4);
   });
 
   it('falls back to older API versions and reports uninstalled meshes as notInstalled', async () => {
     server.use(
-      http.get(`${API}/apis/security.istio.io/v1/:plural`, () => new HttpResponse(null, { status: 404 })),
-      http.get(`${API}/apis/security.istio.io/v1beta1/peerauthentications`, () =>
-        HttpResponse.json({ items: [{ metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'STRICT' } } }] }),
+      http.get(
+        `${API}/apis/security.istio.io/v1/:plural`,
+        () => new HttpResponse(null, { status: 404 }),
       ),
-      http.get(`${API}/apis/security.istio.io/v1beta1/authorizationpolicies`, () => HttpResponse.json({ items: [] })),
-      http.get(`${API}/apis/policy.linkerd.io/*`, () => new HttpResponse(null, { status: 404 })),
+      http.get(
+        `${API}/apis/security.istio.io/v1beta1/peerauthentications`,
+        () =>
+          HttpResponse.json({
+            items: [
+              {
+                metadata: { name: 'default', namespace: 'istio-system' },
+                spec: { mtls: { mode: 'STRICT' } },
+              },
+            ],
+          }),
+      ),
+      http.get(
+        `${API}/apis/security.istio.io/v1beta1/authorizationpolicies`,
+        () => HttpResponse.json({ items: [] }),
+      ),
+      http.get(
+        `${API}/apis/policy.linkerd.io/*`,
+        () => new HttpResponse(null, { status: 404 }),
+      ),
       emptyCluster(),
     );
     const result = await source().read();
-    const pa = result.objects.find((o: any) => o.kind === 'PeerAuthentication') as any;
+    const pa = result.objects.find(
+      (o: any) => o.kind === 'PeerAuthentication',
+    ) as any;
     expect(pa.apiVersion).toBe('security.istio.io/v1beta1');
-    expect(result.kinds.find(k => k.key === 'security.istio.io/peerauthentications')).toMatchObject({ state: 'ok', version: 'v1beta1' });
-    for (const key of ['policy.linkerd.io/servers', 'policy.linkerd.io/meshtlsauthentications']) {
-      expect(result.kinds.find(k => k.key === key)).toMatchObject({ state: 'notInstalled' });
+    expect(
+      result.kinds.find(k => k.key === 'security.istio.io/peerauthentications'),
+    ).toMatchObject({ state: 'ok', version: 'v1beta1' });
+    for (const key of [
+      'policy.linkerd.io/servers',
+      'policy.linkerd.io/meshtlsauthentications',
+    ]) {
+      expect(result.kinds.find(k => k.key === key)).toMatchObject({
+        state: 'notInstalled',
+      });
     }
   });
 
   it('names the missing RBAC verb on 403 and keeps reading the other kinds', async () => {
     server.use(
       http.get(`${API}/apis/networking.k8s.io/v1/networkpolicies`, () =>
-        HttpResponse.json({ message: `forbidden: token ${TOKEN}` }, { status: 403 }),
+        HttpResponse.json(
+          { message: `forbidden: token ${TOKEN}` },
+          { status: 403 },
+        ),
       ),
       emptyCluster(),
     );
     const result = await source().read();
-    const status = result.kinds.find(k => k.key === 'networking.k8s.io/networkpolicies');
-    expect(status).toMatchObject({ state: 'forbidden', message: 'missing RBAC: list networkpolicies.networking.k8s.io (cluster-wide)' });
+    const status = result.kinds.find(
+      k => k.key === 'networking.k8s.io/networkpolicies',
+    );
+    expect(status).toMatchObject({
+      state: 'forbidden',
+      message:
+        'missing RBAC: list networkpolicies.networking.k8s.io (cluster-wide)',
+    });
     expect(JSON.stringify(result)).not.toContain(TOKEN);
     expect(result.kinds.find(k => k.key === 'pods')?.state).toBe('ok');
   });
@@ -121,21 +190,39 @@ describe('KubernetesSource', () => {
     const seen: string[] = [];
     server.use(
       http.get(`${API}/api/v1/namespaces/istio-system/configmaps/istio`, () =>
-        HttpResponse.json({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'trustDomain: example.org' } }),
+        HttpResponse.json({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'istio', namespace: 'istio-system' },
+          data: { mesh: 'trustDomain: example.org' },
+        }),
       ),
       emptyCluster(seen),
     );
     const result = await source().read();
-    expect(result.objects).toContainEqual(expect.objectContaining({ kind: 'ConfigMap', data: { mesh: 'trustDomain: example.org' } }));
+    expect(result.objects).toContainEqual(
+      expect.objectContaining({
+        kind: 'ConfigMap',
+        data: { mesh: 'trustDomain: example.org' },
+      }),
+    );
     expect(seen.some(p => p.startsWith('/api/v1/configmaps'))).toBe(false);
     expect(seen.some(p => /\/secrets(\?|\/|$)/.test(p))).toBe(false);
   });
 
   it('throws a safe error when the cluster rejects the credentials', async () => {
-    server.use(http.get(`${API}/*`, () => HttpResponse.json({ message: `bad token ${TOKEN}` }, { status: 401 })));
-    const error = await source().read().catch(e => e);
+    server.use(
+      http.get(`${API}/*`, () =>
+        HttpResponse.json({ message: `bad token ${TOKEN}` }, { status: 401 }),
+      ),
+    );
+    const error = await source()
+      .read()
+      .catch(e => e);
     expect(error).toBeInstanceOf(ClusterUnreachableError);
-    expect(error.message).toBe('cluster prod rejected the configured credentials (401 Unauthorized)');
+    expect(error.message).toBe(
+      'cluster prod rejected the configured credentials (401 Unauthorized)',
+    );
   });
 
   it('gives up on a slow cluster after the timeout', async () => {
@@ -146,7 +233,9 @@ describe('KubernetesSource', () => {
       }),
     );
     const started = Date.now();
-    const error = await source().read().catch(e => e);
+    const error = await source()
+      .read()
+      .catch(e => e);
     expect(error).toBeInstanceOf(ClusterUnreachableError);
     expect(error.message).toContain('no answer within 300 ms');
     expect(error.message).not.toContain(TOKEN);
@@ -163,7 +252,8 @@ describe('KubernetesSource', () => {
         peak = Math.max(peak, active);
         await delay(5);
         active--;
-        if (request.url.includes('/configmaps/')) return new HttpResponse(null, { status: 404 });
+        if (request.url.includes('/configmaps/'))
+          return new HttpResponse(null, { status: 404 });
         return HttpResponse.json({ items: [] });
       }),
     );

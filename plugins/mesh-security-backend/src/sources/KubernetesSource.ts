@@ -4,7 +4,12 @@ import {
   KindStatus,
   SourceRead,
 } from './ClusterSource';
-import { LISTED_KINDS, NAMED_CONFIG_MAPS, ResourceKind, listPath } from './kinds';
+import {
+  LISTED_KINDS,
+  NAMED_CONFIG_MAPS,
+  ResourceKind,
+  listPath,
+} from './kinds';
 import { KubernetesClusterConfig, KubernetesHttp } from './kubernetesHttp';
 import { trimObject } from './trim';
 import { limitConcurrency } from './limitConcurrency';
@@ -35,7 +40,10 @@ export class KubernetesSource implements ClusterSource {
   private readonly pageSize: number;
   private readonly concurrency: number;
 
-  constructor(cluster: KubernetesClusterConfig, options: KubernetesSourceOptions = {}) {
+  constructor(
+    cluster: KubernetesClusterConfig,
+    options: KubernetesSourceOptions = {},
+  ) {
     this.name = cluster.name;
     this.http = new KubernetesHttp(cluster, {
       timeoutMs: Math.min(options.timeoutMs ?? 5000, 5000),
@@ -49,7 +57,10 @@ export class KubernetesSource implements ClusterSource {
     let requests = 0;
     // Once the cluster is known to be down, queued lists stop instead of piling on requests.
     let failure: ClusterUnreachableError | undefined;
-    const get = async (path: string, query?: Record<string, string | undefined>) => {
+    const get = async (
+      path: string,
+      query?: Record<string, string | undefined>,
+    ) => {
       if (failure) throw failure;
       requests++;
       let result;
@@ -77,25 +88,45 @@ export class KubernetesSource implements ClusterSource {
       NAMED_CONFIG_MAPS.map(ref =>
         run(async (): Promise<KindStatus> => {
           const key = `configmaps/${ref.namespace}/${ref.name}`;
-          const res = await get(`/api/v1/namespaces/${ref.namespace}/configmaps/${ref.name}`);
+          const res = await get(
+            `/api/v1/namespaces/${ref.namespace}/configmaps/${ref.name}`,
+          );
           if (res.status === 200) {
             objects.push(trimObject(res.body));
             return { key, state: 'ok', version: 'v1', count: 1 };
           }
-          if (res.status === 404) return { key, state: 'ok', version: 'v1', count: 0 };
+          if (res.status === 404)
+            return { key, state: 'ok', version: 'v1', count: 0 };
           if (res.status === 403) {
-            return { key, state: 'forbidden', count: 0, message: `missing RBAC: get configmaps "${ref.name}" in namespace ${ref.namespace}` };
+            return {
+              key,
+              state: 'forbidden',
+              count: 0,
+              message: `missing RBAC: get configmaps "${ref.name}" in namespace ${ref.namespace}`,
+            };
           }
-          return { key, state: 'error', count: 0, message: `HTTP ${res.status}` };
+          return {
+            key,
+            state: 'error',
+            count: 0,
+            message: `HTTP ${res.status}`,
+          };
         }),
       ),
     );
-    return { objects, kinds: [...kindStatuses, ...configMapStatuses], requests };
+    return {
+      objects,
+      kinds: [...kindStatuses, ...configMapStatuses],
+      requests,
+    };
   }
 
   private async listKind(
     kind: ResourceKind,
-    get: (path: string, query?: Record<string, string | undefined>) => Promise<{ status: number; body: unknown }>,
+    get: (
+      path: string,
+      query?: Record<string, string | undefined>,
+    ) => Promise<{ status: number; body: unknown }>,
     sink: unknown[],
   ): Promise<KindStatus> {
     for (const version of kind.versions) {
@@ -113,10 +144,16 @@ export class KubernetesSource implements ClusterSource {
             key: kind.key,
             state: 'forbidden',
             count: 0,
-            message: `missing RBAC: list ${kind.plural}${kind.group ? `.${kind.group}` : ''} (cluster-wide)`,
+            message: `missing RBAC: list ${kind.plural}${
+              kind.group ? `.${kind.group}` : ''
+            } (cluster-wide)`,
           };
         }
-        if (res.status === 410 && cont !== undefined && restarts < MAX_RESTARTS_ON_GONE) {
+        if (
+          res.status === 410 &&
+          cont !== undefined &&
+          restarts < MAX_RESTARTS_ON_GONE
+        ) {
           // The continue token expired (resourceVersion compacted): start this list over.
           restarts++;
           items = [];
@@ -124,11 +161,23 @@ export class KubernetesSource implements ClusterSource {
           continue;
         }
         if (res.status !== 200 || !isList(res.body)) {
-          return { key: kind.key, state: 'error', version, count: 0, message: `HTTP ${res.status} listing ${kind.plural}` };
+          return {
+            key: kind.key,
+            state: 'error',
+            version,
+            count: 0,
+            message: `HTTP ${res.status} listing ${kind.plural}`,
+          };
         }
         for (const item of res.body.items) {
           // List items omit apiVersion/kind; restore them so the engine can classify them.
-          items.push(trimObject({ apiVersion: kind.group ? `${kind.group}/${version}` : version, kind: kind.kind, ...(item as object) }));
+          items.push(
+            trimObject({
+              apiVersion: kind.group ? `${kind.group}/${version}` : version,
+              kind: kind.kind,
+              ...(item as object),
+            }),
+          );
         }
         cont = res.body.metadata?.continue || undefined;
         if (!cont) {
@@ -141,6 +190,12 @@ export class KubernetesSource implements ClusterSource {
   }
 }
 
-function isList(body: unknown): body is { items: unknown[]; metadata?: { continue?: string } } {
-  return typeof body === 'object' && body !== null && Array.isArray((body as { items?: unknown }).items);
+function isList(
+  body: unknown,
+): body is { items: unknown[]; metadata?: { continue?: string } } {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    Array.isArray((body as { items?: unknown }).items)
+  );
 }

@@ -1,7 +1,12 @@
 import { parseManifests } from '@mesh-security/plugin-mesh-security-common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ClusterSource, ClusterUnreachableError, KindStatus, SourceRead } from './ClusterSource';
+import {
+  ClusterSource,
+  ClusterUnreachableError,
+  KindStatus,
+  SourceRead,
+} from './ClusterSource';
 import { trimObject } from './trim';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -23,7 +28,9 @@ export class ManifestsSource implements ClusterSource {
       files = await listManifestFiles(this.root);
     } catch (error) {
       throw new ClusterUnreachableError(
-        `cannot read manifests for cluster ${this.name} at ${this.root}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+        `cannot read manifests for cluster ${this.name} at ${this.root}: ${
+          (error as NodeJS.ErrnoException).code ?? 'error'
+        }`,
       );
     }
     const objects: unknown[] = [];
@@ -33,7 +40,12 @@ export class ManifestsSource implements ClusterSource {
       const relative = path.relative(this.root, file) || path.basename(file);
       const stat = await fs.stat(file);
       if (stat.size > MAX_FILE_BYTES) {
-        kinds.push({ key: `file:${relative}`, state: 'error', count: 0, message: `${relative} is larger than ${MAX_FILE_BYTES} bytes and was skipped` });
+        kinds.push({
+          key: `file:${relative}`,
+          state: 'error',
+          count: 0,
+          message: `${relative} is larger than ${MAX_FILE_BYTES} bytes and was skipped`,
+        });
         continue;
       }
       const text = await fs.readFile(file, 'utf8');
@@ -41,11 +53,17 @@ export class ManifestsSource implements ClusterSource {
       for (const object of parsed.objects) {
         const trimmed = trimObject(object) as { kind?: unknown };
         objects.push(trimmed);
-        const kind = typeof trimmed?.kind === 'string' ? trimmed.kind : 'unknown';
+        const kind =
+          typeof trimmed?.kind === 'string' ? trimmed.kind : 'unknown';
         counts.set(kind, (counts.get(kind) ?? 0) + 1);
       }
       for (const error of parsed.errors) {
-        kinds.push({ key: `file:${relative}`, state: 'error', count: 0, message: error.message });
+        kinds.push({
+          key: `file:${relative}`,
+          state: 'error',
+          count: 0,
+          message: error.message,
+        });
       }
     }
     for (const [kind, count] of [...counts].sort()) {

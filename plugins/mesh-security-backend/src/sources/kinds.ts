@@ -14,7 +14,12 @@ export interface ResourceKind {
   plural: string;
   kind: string;
   /** Which mesh or feature the kind belongs to; used to say "Istio is not installed". */
-  feature: 'kubernetes' | 'istio' | 'linkerd' | 'external-secrets' | 'cert-manager';
+  feature:
+    | 'kubernetes'
+    | 'istio'
+    | 'linkerd'
+    | 'external-secrets'
+    | 'cert-manager';
 }
 
 const core = (plural: string, kind: string): ResourceKind => ({
@@ -53,18 +58,90 @@ export const LISTED_KINDS: ResourceKind[] = [
   grouped('apps', ['v1'], 'replicasets', 'ReplicaSet', 'kubernetes'),
   grouped('batch', ['v1'], 'jobs', 'Job', 'kubernetes'),
   grouped('batch', ['v1'], 'cronjobs', 'CronJob', 'kubernetes'),
-  grouped('networking.k8s.io', ['v1'], 'networkpolicies', 'NetworkPolicy', 'kubernetes'),
-  grouped('security.istio.io', ['v1', 'v1beta1'], 'peerauthentications', 'PeerAuthentication', 'istio'),
-  grouped('security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies', 'AuthorizationPolicy', 'istio'),
-  grouped('networking.istio.io', ['v1', 'v1beta1'], 'destinationrules', 'DestinationRule', 'istio'),
-  grouped('policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1'], 'servers', 'Server', 'linkerd'),
-  grouped('policy.linkerd.io', ['v1beta1'], 'serverauthorizations', 'ServerAuthorization', 'linkerd'),
-  grouped('policy.linkerd.io', ['v1alpha1'], 'authorizationpolicies', 'AuthorizationPolicy', 'linkerd'),
-  grouped('policy.linkerd.io', ['v1alpha1'], 'meshtlsauthentications', 'MeshTLSAuthentication', 'linkerd'),
-  grouped('policy.linkerd.io', ['v1alpha1'], 'networkauthentications', 'NetworkAuthentication', 'linkerd'),
-  grouped('policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1'], 'httproutes', 'HTTPRoute', 'linkerd'),
-  grouped('external-secrets.io', ['v1', 'v1beta1'], 'externalsecrets', 'ExternalSecret', 'external-secrets'),
-  grouped('cert-manager.io', ['v1'], 'certificates', 'Certificate', 'cert-manager'),
+  grouped(
+    'networking.k8s.io',
+    ['v1'],
+    'networkpolicies',
+    'NetworkPolicy',
+    'kubernetes',
+  ),
+  grouped(
+    'security.istio.io',
+    ['v1', 'v1beta1'],
+    'peerauthentications',
+    'PeerAuthentication',
+    'istio',
+  ),
+  grouped(
+    'security.istio.io',
+    ['v1', 'v1beta1'],
+    'authorizationpolicies',
+    'AuthorizationPolicy',
+    'istio',
+  ),
+  grouped(
+    'networking.istio.io',
+    ['v1', 'v1beta1'],
+    'destinationrules',
+    'DestinationRule',
+    'istio',
+  ),
+  grouped(
+    'policy.linkerd.io',
+    ['v1beta3', 'v1beta2', 'v1beta1'],
+    'servers',
+    'Server',
+    'linkerd',
+  ),
+  grouped(
+    'policy.linkerd.io',
+    ['v1beta1'],
+    'serverauthorizations',
+    'ServerAuthorization',
+    'linkerd',
+  ),
+  grouped(
+    'policy.linkerd.io',
+    ['v1alpha1'],
+    'authorizationpolicies',
+    'AuthorizationPolicy',
+    'linkerd',
+  ),
+  grouped(
+    'policy.linkerd.io',
+    ['v1alpha1'],
+    'meshtlsauthentications',
+    'MeshTLSAuthentication',
+    'linkerd',
+  ),
+  grouped(
+    'policy.linkerd.io',
+    ['v1alpha1'],
+    'networkauthentications',
+    'NetworkAuthentication',
+    'linkerd',
+  ),
+  grouped(
+    'policy.linkerd.io',
+    ['v1beta3', 'v1beta2', 'v1beta1'],
+    'httproutes',
+    'HTTPRoute',
+    'linkerd',
+  ),
+  grouped(
+    'external-secrets.io',
+    ['v1', 'v1beta1'],
+    'externalsecrets',
+    'ExternalSecret',
+    'external-secrets',
+  ),
+  grouped(
+    'cert-manager.io',
+    ['v1'],
+    'certificates',
+    'Certificate',
+    'cert-manager',
+  ),
 ];
 
 /**

@@ -56,8 +56,14 @@ export class KubernetesHttp {
     );
   }
 
-  async getJson(path: string, query: Record<string, string | undefined> = {}): Promise<HttpResult> {
-    const url = new URL(path.replace(/^\//, ''), ensureTrailingSlash(this.baseUrl));
+  async getJson(
+    path: string,
+    query: Record<string, string | undefined> = {},
+  ): Promise<HttpResult> {
+    const url = new URL(
+      path.replace(/^\//, ''),
+      ensureTrailingSlash(this.baseUrl),
+    );
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(key, value);
     }
@@ -76,7 +82,11 @@ export class KubernetesHttp {
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > this.options.maxResponseBytes) {
-            req.destroy(new Error(`response larger than ${this.options.maxResponseBytes} bytes`));
+            req.destroy(
+              new Error(
+                `response larger than ${this.options.maxResponseBytes} bytes`,
+              ),
+            );
             return;
           }
           chunks.push(chunk);
@@ -101,7 +111,11 @@ export class KubernetesHttp {
       req.on('close', () => clearTimeout(timer));
       req.on('error', error => {
         clearTimeout(timer);
-        reject(new Error(`cannot reach cluster ${this.cluster.name}: ${safeMessage(error)}`));
+        reject(
+          new Error(
+            `cannot reach cluster ${this.cluster.name}: ${safeMessage(error)}`,
+          ),
+        );
       });
       req.end();
     });

@@ -10,14 +10,17 @@ describe('deploy/rbac.yaml', () => {
   ).map(d => d.toJS());
   const rules = docs
     .filter(d => d.kind === 'ClusterRole' || d.kind === 'Role')
-    .flatMap(d => d.rules.map((r: any) => ({ ...r, namespace: d.metadata.namespace })));
+    .flatMap(d =>
+      d.rules.map((r: any) => ({ ...r, namespace: d.metadata.namespace })),
+    );
 
   it('grants list/watch on every listed kind and nothing cluster-wide beyond them', () => {
     const granted = new Set<string>();
     for (const rule of rules.filter((r: any) => !r.namespace)) {
       expect(rule.verbs.sort()).toEqual(['list', 'watch']);
       for (const group of rule.apiGroups) {
-        for (const resource of rule.resources) granted.add(group ? `${group}/${resource}` : resource);
+        for (const resource of rule.resources)
+          granted.add(group ? `${group}/${resource}` : resource);
       }
     }
     expect([...granted].sort()).toEqual(LISTED_KINDS.map(k => k.key).sort());
@@ -31,7 +34,9 @@ describe('deploy/rbac.yaml', () => {
         expect(r.resources).toEqual(['configmaps']);
         return r.resourceNames.map((n: string) => `${r.namespace}/${n}`);
       });
-    expect(named.sort()).toEqual(NAMED_CONFIG_MAPS.map(c => `${c.namespace}/${c.name}`).sort());
+    expect(named.sort()).toEqual(
+      NAMED_CONFIG_MAPS.map(c => `${c.namespace}/${c.name}`).sort(),
+    );
     const resources = rules.flatMap((r: any) => r.resources);
     expect(resources).not.toContain('secrets');
     expect(resources).not.toContain('*');

@@ -41,21 +41,40 @@ describe('trimObject', () => {
                 ports: [{ containerPort: 8080 }],
                 env: [
                   { name: 'PLAIN', value: 'hunter2' },
-                  { name: 'DB', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+                  {
+                    name: 'DB',
+                    valueFrom: {
+                      secretKeyRef: { name: 'db', key: 'password' },
+                    },
+                  },
                 ],
-                envFrom: [{ secretRef: { name: 'creds' } }, { configMapRef: { name: 'cfg' } }],
+                envFrom: [
+                  { secretRef: { name: 'creds' } },
+                  { configMapRef: { name: 'cfg' } },
+                ],
               },
             ],
-            volumes: [{ name: 'tls', secret: { secretName: 'tls' } }, { name: 'store', csi: { driver: 'secrets-store.csi.k8s.io' } }],
+            volumes: [
+              { name: 'tls', secret: { secretName: 'tls' } },
+              { name: 'store', csi: { driver: 'secrets-store.csi.k8s.io' } },
+            ],
           },
         },
       },
     }) as any;
     const container = trimmed.spec.template.spec.containers[0];
-    expect(container.env).toEqual([{ name: 'DB', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }]);
+    expect(container.env).toEqual([
+      {
+        name: 'DB',
+        valueFrom: { secretKeyRef: { name: 'db', key: 'password' } },
+      },
+    ]);
     expect(container.envFrom).toEqual([{ secretRef: { name: 'creds' } }]);
     expect(container.image).toBeUndefined();
     expect(JSON.stringify(trimmed)).not.toContain('hunter2');
-    expect(trimmed.spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['tls', 'store']);
+    expect(trimmed.spec.template.spec.volumes.map((v: any) => v.name)).toEqual([
+      'tls',
+      'store',
+    ]);
   });
 });

@@ -24,7 +24,11 @@ const KEPT_ANNOTATION_PREFIXES = [
   'mesh-security.io/',
 ];
 /** Bulky annotations under a kept prefix that the engine never reads. */
-const DROPPED_ANNOTATIONS = new Set(['sidecar.istio.io/status', 'linkerd.io/proxy-version', 'linkerd.io/created-by']);
+const DROPPED_ANNOTATIONS = new Set([
+  'sidecar.istio.io/status',
+  'linkerd.io/proxy-version',
+  'linkerd.io/created-by',
+]);
 
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -51,8 +55,16 @@ function trimEnv(env: unknown): unknown {
   if (!Array.isArray(env)) return undefined;
   // Only references to Secrets matter (credential-leakage pillar); values are never kept.
   const refs = env
-    .filter(e => isObject(e) && isObject(e.valueFrom) && isObject(e.valueFrom.secretKeyRef))
-    .map(e => ({ name: (e as Json).name, valueFrom: { secretKeyRef: ((e as Json).valueFrom as Json).secretKeyRef } }));
+    .filter(
+      e =>
+        isObject(e) &&
+        isObject(e.valueFrom) &&
+        isObject(e.valueFrom.secretKeyRef),
+    )
+    .map(e => ({
+      name: (e as Json).name,
+      valueFrom: { secretKeyRef: ((e as Json).valueFrom as Json).secretKeyRef },
+    }));
   return refs.length ? refs : undefined;
 }
 
@@ -84,7 +96,9 @@ function trimPodSpec(spec: unknown): unknown {
   if (!isObject(spec)) return spec;
   return {
     serviceAccountName: spec.serviceAccountName ?? spec.serviceAccount,
-    containers: Array.isArray(spec.containers) ? spec.containers.map(trimContainer) : spec.containers,
+    containers: Array.isArray(spec.containers)
+      ? spec.containers.map(trimContainer)
+      : spec.containers,
     initContainers: Array.isArray(spec.initContainers)
       ? spec.initContainers.map(trimContainer)
       : undefined,
@@ -95,7 +109,10 @@ function trimPodSpec(spec: unknown): unknown {
 
 function trimTemplate(template: unknown): unknown {
   if (!isObject(template)) return template;
-  return { metadata: trimMetadata(template.metadata), spec: trimPodSpec(template.spec) };
+  return {
+    metadata: trimMetadata(template.metadata),
+    spec: trimPodSpec(template.spec),
+  };
 }
 
 /** Returns the trimmed projection of one raw object (unknown kinds pass through, minus bulk). */
@@ -110,7 +127,11 @@ export function trimObject(raw: unknown): unknown {
   switch (raw.kind) {
     case 'Pod': {
       const status = isObject(raw.status)
-        ? { phase: raw.status.phase, podIP: raw.status.podIP, podIPs: raw.status.podIPs }
+        ? {
+            phase: raw.status.phase,
+            podIP: raw.status.podIP,
+            podIPs: raw.status.podIPs,
+          }
         : undefined;
       return { ...base, spec: trimPodSpec(spec), status };
     }
@@ -120,21 +141,44 @@ export function trimObject(raw: unknown): unknown {
     case 'ReplicaSet':
     case 'Job':
       return isObject(spec)
-        ? { ...base, spec: { replicas: spec.replicas, selector: spec.selector, template: trimTemplate(spec.template) } }
+        ? {
+            ...base,
+            spec: {
+              replicas: spec.replicas,
+              selector: spec.selector,
+              template: trimTemplate(spec.template),
+            },
+          }
         : base;
     case 'CronJob': {
-      const jobTemplate = isObject(spec) && isObject(spec.jobTemplate) ? spec.jobTemplate : undefined;
-      const jobSpec = jobTemplate && isObject(jobTemplate.spec) ? jobTemplate.spec : undefined;
+      const jobTemplate =
+        isObject(spec) && isObject(spec.jobTemplate)
+          ? spec.jobTemplate
+          : undefined;
+      const jobSpec =
+        jobTemplate && isObject(jobTemplate.spec)
+          ? jobTemplate.spec
+          : undefined;
       return {
         ...base,
         spec: jobSpec
-          ? { jobTemplate: { spec: { template: trimTemplate(jobSpec.template) } } }
+          ? {
+              jobTemplate: {
+                spec: { template: trimTemplate(jobSpec.template) },
+              },
+            }
           : spec,
       };
     }
     case 'Certificate':
       // cert-manager: keep the spec and the readiness/expiry status, nothing else.
-      return { ...base, spec, status: isObject(raw.status) ? { notAfter: raw.status.notAfter, conditions: raw.status.conditions } : undefined };
+      return {
+        ...base,
+        spec,
+        status: isObject(raw.status)
+          ? { notAfter: raw.status.notAfter, conditions: raw.status.conditions }
+          : undefined,
+      };
     default:
       // Policies, Services, Namespaces, ConfigMaps (public data only) are small: keep spec/data.
       return { ...base, spec, data: raw.data };

@@ -30,17 +30,25 @@ export interface CrdValidators {
 }
 
 export function loadCrdValidators(crdDir: string): CrdValidators {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateFormats: false,
+  });
   const validators = new Map<string, ValidateFunction>();
   for (const file of ['istio-crd-all.gen.yaml', 'linkerd-crds.yaml']) {
-    for (const doc of parseManifests(readText(path.join(crdDir, file))).objects as Json[]) {
+    for (const doc of parseManifests(readText(path.join(crdDir, file)))
+      .objects as Json[]) {
       if (doc.kind !== 'CustomResourceDefinition') continue;
       const spec = doc.spec as Json;
       const names = spec.names as Json;
       for (const v of (spec.versions as Json[]) ?? []) {
         const schema = (v.schema as Json | undefined)?.openAPIV3Schema;
         if (!schema) continue;
-        validators.set(`${spec.group}/${v.name}/${names.kind}`, ajv.compile(strip(schema) as Json));
+        validators.set(
+          `${spec.group}/${v.name}/${names.kind}`,
+          ajv.compile(strip(schema) as Json),
+        );
       }
     }
   }
@@ -50,12 +58,23 @@ export function loadCrdValidators(crdDir: string): CrdValidators {
       const key = `${String(object.apiVersion)}/${String(object.kind)}`;
       const fn = validators.get(key);
       if (!fn) return { key, errors: [`no CRD schema for ${key}`] };
-      return fn(object) ? undefined : { key, errors: (fn.errors ?? []).map(e => `${e.instancePath} ${e.message}`) };
+      return fn(object)
+        ? undefined
+        : {
+            key,
+            errors: (fn.errors ?? []).map(
+              e => `${e.instancePath} ${e.message}`,
+            ),
+          };
     },
   };
 }
 
 /** Istio and Linkerd API groups (the objects the CRDs describe). */
 export const isCrdObject = (o: unknown): o is Json =>
-  !!o && typeof o === 'object' && typeof (o as Json).apiVersion === 'string' &&
-  /^(security\.istio\.io|networking\.istio\.io|policy\.linkerd\.io)\//.test((o as Json).apiVersion as string);
+  !!o &&
+  typeof o === 'object' &&
+  typeof (o as Json).apiVersion === 'string' &&
+  /^(security\.istio\.io|networking\.istio\.io|policy\.linkerd\.io)\//.test(
+    (o as Json).apiVersion as string,
+  );

@@ -4,9 +4,17 @@ import { readObjects } from '../engine/reader';
 import { Finding } from '../model';
 
 /** Reads objects and builds an engine (the reader must not report anything malformed). */
-export function engineOf(objects: unknown[], options: EngineOptions = {}): Engine & { readFindings: Finding[] } {
+export function engineOf(
+  objects: unknown[],
+  options: EngineOptions = {},
+): Engine & { readFindings: Finding[] } {
   const { snapshot, findings } = readObjects(objects);
   const malformed = findings.filter(f => f.code === 'MS401');
-  if (malformed.length > 0) throw new Error(`test fixture is malformed: ${malformed.map(f => f.message).join('; ')}`);
-  return Object.assign(createEngine(snapshot, options), { readFindings: findings });
+  if (malformed.length > 0)
+    throw new Error(
+      `test fixture is malformed: ${malformed.map(f => f.message).join('; ')}`,
+    );
+  return Object.assign(createEngine(snapshot, options), {
+    readFindings: findings,
+  });
 }

@@ -6,8 +6,16 @@
 export type Obj = Record<string, unknown>;
 type Labels = Record<string, string>;
 
-export function namespace(name: string, labels: Labels = {}, annotations: Labels = {}): Obj {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
+export function namespace(
+  name: string,
+  labels: Labels = {},
+  annotations: Labels = {},
+): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels, annotations },
+  };
 }
 
 export interface DeployOpts {
@@ -21,7 +29,11 @@ export interface DeployOpts {
 
 export function deployment(ns: string, name: string, o: DeployOpts = {}): Obj {
   const labels = { app: name, ...(o.labels ?? {}) };
-  const ports = (o.ports ?? [8080]).map(p => (typeof p === 'number' ? { containerPort: p } : { containerPort: p.port, name: p.name, protocol: p.protocol }));
+  const ports = (o.ports ?? [8080]).map(p =>
+    typeof p === 'number'
+      ? { containerPort: p }
+      : { containerPort: p.port, name: p.name, protocol: p.protocol },
+  );
   return {
     apiVersion: 'apps/v1',
     kind: o.kind ?? 'Deployment',
@@ -33,61 +45,165 @@ export function deployment(ns: string, name: string, o: DeployOpts = {}): Obj {
         spec: {
           serviceAccountName: o.sa ?? name,
           containers: [{ name: 'app', image: 'example/app:1', ports }],
-          volumes: (o.secrets ?? []).map(s => ({ name: s, secret: { secretName: s } })),
+          volumes: (o.secrets ?? []).map(s => ({
+            name: s,
+            secret: { secretName: s },
+          })),
         },
       },
     },
   };
 }
 
-export function service(ns: string, name: string, selector: Labels, ports: Array<{ port: number; targetPort?: number | string; name?: string }>): Obj {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector, ports } };
+export function service(
+  ns: string,
+  name: string,
+  selector: Labels,
+  ports: Array<{ port: number; targetPort?: number | string; name?: string }>,
+): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns },
+    spec: { selector, ports },
+  };
 }
 
-const meta = (ns: string, name: string, created?: string) => ({ name, namespace: ns, ...(created ? { creationTimestamp: created } : {}) });
+const meta = (ns: string, name: string, created?: string) => ({
+  name,
+  namespace: ns,
+  ...(created ? { creationTimestamp: created } : {}),
+});
 
-export function peerAuthentication(ns: string, name: string, spec: Obj, created?: string): Obj {
-  return { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta(ns, name, created), spec };
+export function peerAuthentication(
+  ns: string,
+  name: string,
+  spec: Obj,
+  created?: string,
+): Obj {
+  return {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: meta(ns, name, created),
+    spec,
+  };
 }
 
-export function authorizationPolicy(ns: string, name: string, spec: Obj, created?: string): Obj {
-  return { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta(ns, name, created), spec };
+export function authorizationPolicy(
+  ns: string,
+  name: string,
+  spec: Obj,
+  created?: string,
+): Obj {
+  return {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: meta(ns, name, created),
+    spec,
+  };
 }
 
 export function destinationRule(ns: string, name: string, spec: Obj): Obj {
-  return { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: meta(ns, name), spec };
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: meta(ns, name),
+    spec,
+  };
 }
 
 export function networkPolicy(ns: string, name: string, spec: Obj): Obj {
-  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(ns, name), spec };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(ns, name),
+    spec,
+  };
 }
 
-export function linkerdServer(ns: string, name: string, spec: Obj, labels: Labels = {}): Obj {
-  return { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { ...meta(ns, name), labels }, spec };
+export function linkerdServer(
+  ns: string,
+  name: string,
+  spec: Obj,
+  labels: Labels = {},
+): Obj {
+  return {
+    apiVersion: 'policy.linkerd.io/v1beta3',
+    kind: 'Server',
+    metadata: { ...meta(ns, name), labels },
+    spec,
+  };
 }
 
-export function linkerdAuthorizationPolicy(ns: string, name: string, spec: Obj): Obj {
-  return { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'AuthorizationPolicy', metadata: meta(ns, name), spec };
+export function linkerdAuthorizationPolicy(
+  ns: string,
+  name: string,
+  spec: Obj,
+): Obj {
+  return {
+    apiVersion: 'policy.linkerd.io/v1alpha1',
+    kind: 'AuthorizationPolicy',
+    metadata: meta(ns, name),
+    spec,
+  };
 }
 
-export function meshTlsAuthentication(ns: string, name: string, spec: Obj): Obj {
-  return { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: meta(ns, name), spec };
+export function meshTlsAuthentication(
+  ns: string,
+  name: string,
+  spec: Obj,
+): Obj {
+  return {
+    apiVersion: 'policy.linkerd.io/v1alpha1',
+    kind: 'MeshTLSAuthentication',
+    metadata: meta(ns, name),
+    spec,
+  };
 }
 
-export function networkAuthentication(ns: string, name: string, spec: Obj): Obj {
-  return { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: meta(ns, name), spec };
+export function networkAuthentication(
+  ns: string,
+  name: string,
+  spec: Obj,
+): Obj {
+  return {
+    apiVersion: 'policy.linkerd.io/v1alpha1',
+    kind: 'NetworkAuthentication',
+    metadata: meta(ns, name),
+    spec,
+  };
 }
 
 export function serverAuthorization(ns: string, name: string, spec: Obj): Obj {
-  return { apiVersion: 'policy.linkerd.io/v1beta1', kind: 'ServerAuthorization', metadata: meta(ns, name), spec };
+  return {
+    apiVersion: 'policy.linkerd.io/v1beta1',
+    kind: 'ServerAuthorization',
+    metadata: meta(ns, name),
+    spec,
+  };
 }
 
-export function httpRoute(ns: string, name: string, spec: Obj, created?: string): Obj {
-  return { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'HTTPRoute', metadata: meta(ns, name, created), spec };
+export function httpRoute(
+  ns: string,
+  name: string,
+  spec: Obj,
+  created?: string,
+): Obj {
+  return {
+    apiVersion: 'policy.linkerd.io/v1beta3',
+    kind: 'HTTPRoute',
+    metadata: meta(ns, name, created),
+    spec,
+  };
 }
 
 export function externalSecret(ns: string, name: string, target?: string): Obj {
-  return { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: meta(ns, name), spec: target ? { target: { name: target } } : {} };
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: meta(ns, name),
+    spec: target ? { target: { name: target } } : {},
+  };
 }
 
 /** An Istio sidecar namespace `ns` with workloads `a` (client) and `b` (server) on 8080. */
@@ -97,6 +213,8 @@ export function istioPair(nsName = 'shop', extraB: DeployOpts = {}): Obj[] {
     namespace(nsName, { 'istio-injection': 'enabled' }),
     deployment(nsName, 'a'),
     deployment(nsName, 'b', extraB),
-    service(nsName, 'b', { app: 'b' }, [{ port: 80, targetPort: 8080, name: 'http' }]),
+    service(nsName, 'b', { app: 'b' }, [
+      { port: 80, targetPort: 8080, name: 'http' },
+    ]),
   ];
 }

@@ -12,7 +12,9 @@ export const repoRoot = path.resolve(__dirname, '../../../..');
 /** `../shared/crds` beside the checkout, or undefined when absent. */
 export function sharedCrdsDir(): string | undefined {
   const dir = path.resolve(repoRoot, '../shared/crds');
-  return fs.existsSync(path.join(dir, 'istio-crd-all.gen.yaml')) ? dir : undefined;
+  return fs.existsSync(path.join(dir, 'istio-crd-all.gen.yaml'))
+    ? dir
+    : undefined;
 }
 
 /** The demo estate's manifests directory, when a colleague's demo exists. */
@@ -25,7 +27,9 @@ export function demoClusterDir(): string | undefined {
 export function manifestFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of fs
+      .readdirSync(d, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(d, e.name);
       if (e.isDirectory()) walk(full);
       else if (/\.(ya?ml|json)$/i.test(e.name)) out.push(full);
@@ -38,4 +42,5 @@ export function manifestFiles(dir: string): string[] {
 export const readText = (file: string) => fs.readFileSync(file, 'utf8');
 
 /** Title suffix explaining a skip when the shared CRDs are absent. */
-export const SHARED_CRDS_SKIP_NOTE = '(skipped: ../shared/crds not found beside the checkout; CI has it)';
+export const SHARED_CRDS_SKIP_NOTE =
+  '(skipped: ../shared/crds not found beside the checkout; CI has it)';

@@ -1,4 +1,9 @@
-import { AccessDecision, AccessReason, AccessRequest, SnapshotWorkload } from '../model';
+import {
+  AccessDecision,
+  AccessReason,
+  AccessRequest,
+  SnapshotWorkload,
+} from '../model';
 import { istioAuthorize } from './authorization';
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
@@ -38,25 +43,36 @@ function computeBypass(info: WorkloadInfo, port: number): boolean {
     const a = info.w.annotations;
     const exclude = portList(a['traffic.sidecar.istio.io/excludeInboundPorts']);
     const include = portList(a['traffic.sidecar.istio.io/includeInboundPorts']);
-    return !!exclude?.has(String(port)) || (!!include && !include.has('*') && !include.has(String(port)));
+    return (
+      !!exclude?.has(String(port)) ||
+      (!!include && !include.has('*') && !include.has(String(port)))
+    );
   }
-  if (info.membership.mesh === 'linkerd') return linkerdSkipped(info.w, info.ns, port);
+  if (info.membership.mesh === 'linkerd')
+    return linkerdSkipped(info.w, info.ns, port);
   return false;
 }
 
-const callerCache = new WeakMap<WorkloadInfo, { plain: CallerContext; mtls: CallerContext }>();
+const callerCache = new WeakMap<
+  WorkloadInfo,
+  { plain: CallerContext; mtls: CallerContext }
+>();
 
 /**
  * The caller contexts of a workload (cached): as a plaintext client, and as an mTLS client
  * carrying its mesh identity. The mTLS layer decides which one the server sees.
  */
-export function workloadCallers(info: WorkloadInfo): { plain: CallerContext; mtls: CallerContext } {
+export function workloadCallers(info: WorkloadInfo): {
+  plain: CallerContext;
+  mtls: CallerContext;
+} {
   let hit = callerCache.get(info);
   if (!hit) {
     const plain = workloadCaller(info);
     const mtls: CallerContext = { ...plain, mtls: true };
     if (istioMesh(info.membership.mesh)) mtls.principal = info.principal;
-    if (info.membership.mesh === 'linkerd') mtls.linkerdIdentity = info.identity ?? undefined;
+    if (info.membership.mesh === 'linkerd')
+      mtls.linkerdIdentity = info.identity ?? undefined;
     hit = { plain, mtls };
     callerCache.set(info, hit);
   }
@@ -83,12 +99,42 @@ export function workloadCaller(info: WorkloadInfo): CallerContext {
 }
 
 export function externalCaller(ip?: string): CallerContext {
-  return { kind: 'external', workload: undefined, namespace: undefined, serviceAccount: undefined, labels: {}, nsLabels: {}, mesh: 'none', mtls: false, principal: undefined, linkerdIdentity: undefined, ips: ip ? [ip] : undefined, inCluster: false, identity: undefined };
+  return {
+    kind: 'external',
+    workload: undefined,
+    namespace: undefined,
+    serviceAccount: undefined,
+    labels: {},
+    nsLabels: {},
+    mesh: 'none',
+    mtls: false,
+    principal: undefined,
+    linkerdIdentity: undefined,
+    ips: ip ? [ip] : undefined,
+    inCluster: false,
+    identity: undefined,
+  };
 }
 
-export function anyMeshedCaller(targetMesh: CallerContext['mesh']): CallerContext {
+export function anyMeshedCaller(
+  targetMesh: CallerContext['mesh'],
+): CallerContext {
   // A hypothetical mTLS client of the target's mesh whose identity is unknown.
-  return { kind: 'any-meshed', workload: undefined, namespace: undefined, serviceAccount: undefined, labels: {}, nsLabels: {}, mesh: targetMesh, mtls: true, principal: undefined, linkerdIdentity: undefined, ips: undefined, inCluster: true, identity: undefined };
+  return {
+    kind: 'any-meshed',
+    workload: undefined,
+    namespace: undefined,
+    serviceAccount: undefined,
+    labels: {},
+    nsLabels: {},
+    mesh: targetMesh,
+    mtls: true,
+    principal: undefined,
+    linkerdIdentity: undefined,
+    ips: undefined,
+    inCluster: true,
+    identity: undefined,
+  };
 }
 
 const VIA: Record<CallerContext['kind'], string> = {
@@ -102,30 +148,55 @@ const VIA: Record<CallerContext['kind'], string> = {
  * mode; Linkerd proxies always use mTLS between meshed pods; ztunnel uses HBONE mTLS) against what
  * the server port accepts (STRICT rejects plaintext). Sets `caller.mtls` and its identity.
  */
-export function mtlsLayer(ctx: EngineContext, target: WorkloadInfo, callerInfo: WorkloadInfo | undefined, caller: CallerContext, port: number): LayerVerdict & { sendsMtls: boolean } {
+export function mtlsLayer(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  callerInfo: WorkloadInfo | undefined,
+  caller: CallerContext,
+  port: number,
+): LayerVerdict & { sendsMtls: boolean } {
   const server = ctx.portMode(target, port);
   const tMesh = target.membership.mesh;
-  let sends: 'mtls' | 'plain' | 'tls' = caller.kind === 'any-meshed' ? 'mtls' : 'plain';
+  let sends: 'mtls' | 'plain' | 'tls' =
+    caller.kind === 'any-meshed' ? 'mtls' : 'plain';
   let via = VIA[caller.kind];
   let dr: string | undefined;
   if (callerInfo && caller.kind === 'workload') {
     const cMesh = callerInfo.membership.mesh;
     if (cMesh === 'istio-sidecar') {
-      const tls = ctx.destinationRules.clientTls(callerInfo.w.namespace, callerInfo.w.labels, target.w, port);
+      const tls = ctx.destinationRules.clientTls(
+        callerInfo.w.namespace,
+        callerInfo.w.labels,
+        target.w,
+        port,
+      );
       dr = tls.ref;
       if (tls.mode === 'ISTIO_MUTUAL') {
         sends = 'mtls';
         via = `${dr} sets tls.mode ISTIO_MUTUAL`;
         if (!istioMesh(tMesh) || bypassesProxy(target, port)) {
-          return { effect: 'DENY', policy: dr, message: `${dr} forces Istio mTLS but port ${port} of the target has no Istio proxy to terminate it`, cannotEvaluate: [], sendsMtls: true };
+          return {
+            effect: 'DENY',
+            policy: dr,
+            message: `${dr} forces Istio mTLS but port ${port} of the target has no Istio proxy to terminate it`,
+            cannotEvaluate: [],
+            sendsMtls: true,
+          };
         }
-      } else if (tls.mode === 'DISABLE' || tls.mode === 'SIMPLE' || tls.mode === 'MUTUAL') {
+      } else if (
+        tls.mode === 'DISABLE' ||
+        tls.mode === 'SIMPLE' ||
+        tls.mode === 'MUTUAL'
+      ) {
         sends = tls.mode === 'DISABLE' ? 'plain' : 'tls';
         via = `${dr} sets tls.mode ${tls.mode} for ${tls.host}`;
       } else if (istioMesh(tMesh) && server.mtls !== 'DISABLED') {
         sends = 'mtls';
-        via = 'Istio auto mTLS: the client sidecar sends mTLS to a meshed server';
-      } else via = 'Istio auto mTLS: the server has no Istio proxy on this port, so the client sends plaintext';
+        via =
+          'Istio auto mTLS: the client sidecar sends mTLS to a meshed server';
+      } else
+        via =
+          'Istio auto mTLS: the server has no Istio proxy on this port, so the client sends plaintext';
     } else if (cMesh === 'istio-ambient') {
       if (istioMesh(tMesh) && server.mtls !== 'DISABLED') {
         sends = 'mtls';
@@ -135,40 +206,97 @@ export function mtlsLayer(ctx: EngineContext, target: WorkloadInfo, callerInfo: 
       if (tMesh === 'linkerd' && server.mtls !== 'DISABLED') {
         sends = 'mtls';
         via = 'the Linkerd proxy sends mTLS to a meshed server';
-      } else via = 'the Linkerd proxy sends plaintext to a server without a Linkerd proxy';
+      } else
+        via =
+          'the Linkerd proxy sends plaintext to a server without a Linkerd proxy';
     }
   }
   if (server.mtls === 'STRICT' && sends !== 'mtls') {
-    return { effect: 'DENY', policy: dr ?? policyFromReason(server.reason), message: `port ${port} is STRICT (${server.reason}) and ${via}`, cannotEvaluate: [], sendsMtls: false };
+    return {
+      effect: 'DENY',
+      policy: dr ?? policyFromReason(server.reason),
+      message: `port ${port} is STRICT (${server.reason}) and ${via}`,
+      cannotEvaluate: [],
+      sendsMtls: false,
+    };
   }
   if (server.mtls === 'UNKNOWN' && sends !== 'mtls') {
-    return { effect: 'DENY', message: `the server's mTLS mode on port ${port} is unknown (${server.reason}) and ${via}`, cannotEvaluate: [`mTLS mode of port ${port}: ${server.reason}`], sendsMtls: false };
+    return {
+      effect: 'DENY',
+      message: `the server's mTLS mode on port ${port} is unknown (${server.reason}) and ${via}`,
+      cannotEvaluate: [`mTLS mode of port ${port}: ${server.reason}`],
+      sendsMtls: false,
+    };
   }
-  return { effect: 'ALLOW', policy: dr, message: `port ${port} is ${server.mtls}${server.reason ? ` (${server.reason})` : ''}; ${via}`, cannotEvaluate: [], byDefault: !dr, sendsMtls: sends === 'mtls' };
+  return {
+    effect: 'ALLOW',
+    policy: dr,
+    message: `port ${port} is ${server.mtls}${
+      server.reason ? ` (${server.reason})` : ''
+    }; ${via}`,
+    cannotEvaluate: [],
+    byDefault: !dr,
+    sendsMtls: sends === 'mtls',
+  };
 }
 
 /** The deciding object named at the start of a mode reason (`PeerAuthentication ns/name`, `Server ns/name`). */
 function policyFromReason(reason: string | undefined): string | undefined {
-  const m = reason ? /^(PeerAuthentication|Server) [^\s:()]+/.exec(reason) : null;
+  const m = reason
+    ? /^(PeerAuthentication|Server) [^\s:()]+/.exec(reason)
+    : null;
   return m ? m[0] : reason;
 }
 
 /** The authorization layer of the target's mesh. */
-export function authorizationLayer(ctx: EngineContext, target: WorkloadInfo, caller: CallerContext, req: RequestAttrs, istioPolicies?: ReturnType<EngineContext['authz']['forWorkload']>): LayerVerdict {
+export function authorizationLayer(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  caller: CallerContext,
+  req: RequestAttrs,
+  istioPolicies?: ReturnType<EngineContext['authz']['forWorkload']>,
+): LayerVerdict {
   const mesh = target.membership.mesh;
-  if (bypassesProxy(target, req.port)) return { effect: 'ALLOW', message: `port ${req.port} bypasses the proxy: no authorization is enforced`, cannotEvaluate: [], byDefault: true };
+  if (bypassesProxy(target, req.port))
+    return {
+      effect: 'ALLOW',
+      message: `port ${req.port} bypasses the proxy: no authorization is enforced`,
+      cannotEvaluate: [],
+      byDefault: true,
+    };
   if (istioMesh(mesh)) {
     const waypoint = mesh === 'istio-ambient' && hasWaypoint(ctx, target.w);
     const policies = istioPolicies ?? ctx.authz.forWorkload(target.w, waypoint);
-    return istioAuthorize(policies, caller, req, mesh === 'istio-ambient' && !waypoint);
+    return istioAuthorize(
+      policies,
+      caller,
+      req,
+      mesh === 'istio-ambient' && !waypoint,
+    );
   }
-  if (mesh === 'linkerd') return linkerdAuthorize(ctx.linkerd, target.w, target.ns, ctx.options.linkerdDefaultInboundPolicy, caller, req);
-  return { effect: 'ALLOW', message: 'the target has no mesh proxy: no authorization is enforced', cannotEvaluate: [], byDefault: true };
+  if (mesh === 'linkerd')
+    return linkerdAuthorize(
+      ctx.linkerd,
+      target.w,
+      target.ns,
+      ctx.options.linkerdDefaultInboundPolicy,
+      caller,
+      req,
+    );
+  return {
+    effect: 'ALLOW',
+    message: 'the target has no mesh proxy: no authorization is enforced',
+    cannotEvaluate: [],
+    byDefault: true,
+  };
 }
 
 /** Ambient workloads with a waypoint (`istio.io/use-waypoint` on the pod or namespace). */
 export function hasWaypoint(ctx: EngineContext, w: SnapshotWorkload): boolean {
-  return !!(w.labels['istio.io/use-waypoint'] ?? ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint']);
+  return !!(
+    w.labels['istio.io/use-waypoint'] ??
+    ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint']
+  );
 }
 
 /** Istio's HBONE port: ambient (ztunnel) traffic between meshed pods arrives on it. */
@@ -180,41 +308,86 @@ export const HBONE_PORT = 15008;
  * tunnelled over HBONE to port 15008, so NetworkPolicies must allow that port, not only the
  * application port.
  */
-export function networkPolicyPort(target: WorkloadInfo, sendsMtls: boolean, port: number): number {
-  return sendsMtls && target.membership.mesh === 'istio-ambient' ? HBONE_PORT : port;
+export function networkPolicyPort(
+  target: WorkloadInfo,
+  sendsMtls: boolean,
+  port: number,
+): number {
+  return sendsMtls && target.membership.mesh === 'istio-ambient'
+    ? HBONE_PORT
+    : port;
 }
 
 /** Combines the three layers into a decision (DENY when any layer denies). */
-export function decide(layers: Array<[AccessReason['layer'], LayerVerdict]>): AccessDecision {
+export function decide(
+  layers: Array<[AccessReason['layer'], LayerVerdict]>,
+): AccessDecision {
   const reasons: AccessReason[] = [];
   const cannot: string[] = [];
   let decision: AccessDecision['decision'] = 'ALLOW';
   for (const [layer, v] of layers) {
-    reasons.push({ layer, ...(v.policy ? { policy: v.policy } : {}), message: v.message, effect: v.effect });
+    reasons.push({
+      layer,
+      ...(v.policy ? { policy: v.policy } : {}),
+      message: v.message,
+      effect: v.effect,
+    });
     cannot.push(...v.cannotEvaluate);
     if (v.effect === 'DENY') decision = 'DENY';
   }
-  return { decision, reasons, ...(cannot.length > 0 ? { cannotEvaluate: [...new Set(cannot)] } : {}) };
+  return {
+    decision,
+    reasons,
+    ...(cannot.length > 0 ? { cannotEvaluate: [...new Set(cannot)] } : {}),
+  };
 }
 
 /** Full access check for one request. */
-export function checkAccess(ctx: EngineContext, request: AccessRequest): AccessDecision {
+export function checkAccess(
+  ctx: EngineContext,
+  request: AccessRequest,
+): AccessDecision {
   const targetW = ctx.find(request.to);
-  if (!targetW) throw new WorkloadNotFoundError(`workload ${request.to.namespace}/${request.to.name} is not in the snapshot`);
+  if (!targetW)
+    throw new WorkloadNotFoundError(
+      `workload ${request.to.namespace}/${request.to.name} is not in the snapshot`,
+    );
   const target = ctx.info(targetW);
   let callerInfo: WorkloadInfo | undefined;
   let caller: CallerContext;
   if ('namespace' in request.from) {
     const w = ctx.find(request.from);
-    if (!w) throw new WorkloadNotFoundError(`workload ${request.from.namespace}/${request.from.name} is not in the snapshot`);
+    if (!w)
+      throw new WorkloadNotFoundError(
+        `workload ${request.from.namespace}/${request.from.name} is not in the snapshot`,
+      );
     callerInfo = ctx.info(w);
     caller = workloadCaller(callerInfo);
   } else caller = externalCaller(request.sourceIp);
-  const req: RequestAttrs = { port: request.port, method: request.method, path: request.path, host: request.host, headers: request.headers, mode: 'request' };
+  const req: RequestAttrs = {
+    port: request.port,
+    method: request.method,
+    path: request.path,
+    host: request.host,
+    headers: request.headers,
+    mode: 'request',
+  };
   const mtls = mtlsLayer(ctx, target, callerInfo, caller, request.port);
-  if (callerInfo && mtls.sendsMtls) caller = { ...workloadCallers(callerInfo).mtls };
-  if (callerInfo && request.sourceIp) caller = { ...caller, ips: [request.sourceIp] };
+  if (callerInfo && mtls.sendsMtls)
+    caller = { ...workloadCallers(callerInfo).mtls };
+  if (callerInfo && request.sourceIp)
+    caller = { ...caller, ips: [request.sourceIp] };
   const authz = authorizationLayer(ctx, target, caller, req);
-  const netpol = networkPolicyCheck(ctx.netpol, target.w, target.nsLabels, caller, networkPolicyPort(target, mtls.sendsMtls, request.port));
-  return decide([['mtls', mtls], ['authorization', authz], ['network-policy', netpol]]);
+  const netpol = networkPolicyCheck(
+    ctx.netpol,
+    target.w,
+    target.nsLabels,
+    caller,
+    networkPolicyPort(target, mtls.sendsMtls, request.port),
+  );
+  return decide([
+    ['mtls', mtls],
+    ['authorization', authz],
+    ['network-policy', netpol],
+  ]);
 }

@@ -1,4 +1,11 @@
-import { JsonObject, LabelSelector, Snapshot, SnapshotPolicy, SnapshotService, SnapshotWorkload } from '../model';
+import {
+  JsonObject,
+  LabelSelector,
+  Snapshot,
+  SnapshotPolicy,
+  SnapshotService,
+  SnapshotWorkload,
+} from '../model';
 import { CallerContext, LayerVerdict, RequestAttrs, Tri } from './caller';
 import { CPolicy, MatchNotes, compilePolicy, ruleMatches } from './authzMatch';
 import { selectorMatches } from './match';
@@ -17,23 +24,38 @@ import { Json, isObject } from './validate/check';
 
 type P = SnapshotPolicy<JsonObject>;
 
-export const policyRef = (p: P) => `AuthorizationPolicy ${p.namespace}/${p.name}`;
-export const apAction = (p: P) => (typeof p.spec.action === 'string' ? p.spec.action : 'ALLOW');
-export const apSelector = (p: P): LabelSelector | undefined => (isObject(p.spec.selector) ? (p.spec.selector as LabelSelector) : undefined);
+export const policyRef = (p: P) =>
+  `AuthorizationPolicy ${p.namespace}/${p.name}`;
+export const apAction = (p: P) =>
+  typeof p.spec.action === 'string' ? p.spec.action : 'ALLOW';
+export const apSelector = (p: P): LabelSelector | undefined =>
+  isObject(p.spec.selector) ? (p.spec.selector as LabelSelector) : undefined;
 export const apTargetRefs = (p: P): Json[] => [
   ...(isObject(p.spec.targetRef) ? [p.spec.targetRef] : []),
-  ...(Array.isArray(p.spec.targetRefs) ? p.spec.targetRefs.filter(isObject) : []),
+  ...(Array.isArray(p.spec.targetRefs)
+    ? p.spec.targetRefs.filter(isObject)
+    : []),
 ];
-export const apRules = (p: P): Json[] => (Array.isArray(p.spec.rules) ? p.spec.rules.map(r => (isObject(r) ? r : {})) : []);
+export const apRules = (p: P): Json[] =>
+  Array.isArray(p.spec.rules)
+    ? p.spec.rules.map(r => (isObject(r) ? r : {}))
+    : [];
 
 export class AuthorizationIndex {
   private readonly byNs = new Map<string, SelectorIndex<P>>();
   private readonly services: Map<string, SnapshotService[]>;
 
   constructor(snapshot: Snapshot, readonly rootNamespace: string) {
-    for (const [ns, list] of groupBy(snapshot.istio.authorizationPolicies, p => p.namespace)) {
+    for (const [ns, list] of groupBy(
+      snapshot.istio.authorizationPolicies,
+      p => p.namespace,
+    )) {
       // Policies with targetRefs are indexed with an impossible selector and handled separately.
-      const idx = new SelectorIndex<P>(p => (apTargetRefs(p).length > 0 ? { matchLabels: { '\u0000targetRef': '' } } : apSelector(p)));
+      const idx = new SelectorIndex<P>(p =>
+        apTargetRefs(p).length > 0
+          ? { matchLabels: { '\u0000targetRef': '' } }
+          : apSelector(p),
+      );
       list.forEach(p => idx.add(p));
       this.byNs.set(ns, idx);
     }
@@ -51,13 +73,29 @@ export class AuthorizationIndex {
   }
 
   private compute(w: SnapshotWorkload, ambientWaypoint: boolean): P[] {
-    const out = [...(this.byNs.get(this.rootNamespace)?.matching(w.labels) ?? [])];
-    if (w.namespace !== this.rootNamespace) out.push(...(this.byNs.get(w.namespace)?.matching(w.labels) ?? []));
+    const out = [
+      ...(this.byNs.get(this.rootNamespace)?.matching(w.labels) ?? []),
+    ];
+    if (w.namespace !== this.rootNamespace)
+      out.push(...(this.byNs.get(w.namespace)?.matching(w.labels) ?? []));
     if (ambientWaypoint) {
       // Waypoint-enforced policies target the Service (targetRefs kind Service) selecting the pods.
       for (const p of this.byNs.get(w.namespace)?.items() ?? []) {
         const refs = apTargetRefs(p);
-        if (refs.some(r => r.kind === 'Service' && (this.services.get(w.namespace) ?? []).some(s => s.name === r.name && s.selector && Object.keys(s.selector).length > 0 && selectorMatches({ matchLabels: s.selector }, w.labels)))) out.push(p);
+        if (
+          refs.some(
+            r =>
+              r.kind === 'Service' &&
+              (this.services.get(w.namespace) ?? []).some(
+                s =>
+                  s.name === r.name &&
+                  s.selector &&
+                  Object.keys(s.selector).length > 0 &&
+                  selectorMatches({ matchLabels: s.selector }, w.labels),
+              ),
+          )
+        )
+          out.push(p);
       }
     }
     return out;
@@ -68,7 +106,13 @@ export class AuthorizationIndex {
   }
 }
 
-function policyMatch(p: CPolicy, caller: CallerContext, req: RequestAttrs, ztunnelOnly: boolean, notes: MatchNotes): Tri {
+function policyMatch(
+  p: CPolicy,
+  caller: CallerContext,
+  req: RequestAttrs,
+  ztunnelOnly: boolean,
+  notes: MatchNotes,
+): Tri {
   const deny = p.action === 'DENY';
   let result: Tri = 'no';
   const rules = ztunnelOnly && deny ? p.l4Rules : p.rules;
@@ -83,7 +127,13 @@ function policyMatch(p: CPolicy, caller: CallerContext, req: RequestAttrs, ztunn
   return result;
 }
 
-interface Grouped { custom: CPolicy[]; deny: CPolicy[]; allow: CPolicy[]; allowRefs: string; noMatch: string }
+interface Grouped {
+  custom: CPolicy[];
+  deny: CPolicy[];
+  allow: CPolicy[];
+  allowRefs: string;
+  noMatch: string;
+}
 const groupedCache = new WeakMap<P[], Grouped>();
 
 function grouped(policies: P[]): Grouped {
@@ -92,7 +142,13 @@ function grouped(policies: P[]): Grouped {
     const c = policies.map(compilePolicy);
     const allow = c.filter(p => p.action === 'ALLOW');
     const allowRefs = allow.map(p => p.ref).join(', ');
-    g = { custom: c.filter(p => p.action === 'CUSTOM'), deny: c.filter(p => p.action === 'DENY'), allow, allowRefs, noMatch: `ALLOW policies apply to the workload and none matches the request: ${allowRefs}` };
+    g = {
+      custom: c.filter(p => p.action === 'CUSTOM'),
+      deny: c.filter(p => p.action === 'DENY'),
+      allow,
+      allowRefs,
+      noMatch: `ALLOW policies apply to the workload and none matches the request: ${allowRefs}`,
+    };
     groupedCache.set(policies, g);
   }
   return g;
@@ -105,21 +161,37 @@ function grouped(policies: P[]): Grouped {
  * matching operation has no HTTP conditions. (The first matching rule alone would under-report
  * a client that two policies allow.)
  */
-function allowAny(g: Grouped, caller: CallerContext, req: RequestAttrs, ztunnelOnly: boolean, cannot: string[]): LayerVerdict {
+function allowAny(
+  g: Grouped,
+  caller: CallerContext,
+  req: RequestAttrs,
+  ztunnelOnly: boolean,
+  cannot: string[],
+): LayerVerdict {
   let first: CPolicy | undefined;
   let unrestrictedBy: CPolicy | undefined;
   const methods = new Set<string>();
   const paths = new Set<string>();
   let anyMethod = false;
   let anyPath = false;
-  const operations = new Map<string, { methods?: string[]; paths?: string[] }>();
+  const operations = new Map<
+    string,
+    { methods?: string[]; paths?: string[] }
+  >();
   for (const p of g.allow) {
     for (const rule of p.rules) {
       if (ztunnelOnly && rule.hasL7) continue;
       for (const op of rule.to ?? [undefined]) {
         const notes: MatchNotes = { cannot: [] };
-        const m = ruleMatches(op ? { ...rule, to: [op] } : rule, caller, req, notes, false);
-        if (m === 'unknown') cannot.push(...notes.cannot.map(c => `${p.ref}: ${c}`));
+        const m = ruleMatches(
+          op ? { ...rule, to: [op] } : rule,
+          caller,
+          req,
+          notes,
+          false,
+        );
+        if (m === 'unknown')
+          cannot.push(...notes.cannot.map(c => `${p.ref}: ${c}`));
         if (m !== 'yes') continue;
         first ??= p;
         if (!op || !op.l7) {
@@ -130,13 +202,21 @@ function allowAny(g: Grouped, caller: CallerContext, req: RequestAttrs, ztunnelO
         else anyMethod = true;
         if (op.paths) op.paths.forEach(x => paths.add(x));
         else anyPath = true;
-        const operation = { ...(op.methods ? { methods: op.methods } : {}), ...(op.paths ? { paths: op.paths } : {}) };
+        const operation = {
+          ...(op.methods ? { methods: op.methods } : {}),
+          ...(op.paths ? { paths: op.paths } : {}),
+        };
         operations.set(JSON.stringify(operation), operation);
       }
     }
   }
   if (unrestrictedBy) {
-    return { effect: 'ALLOW', policy: unrestrictedBy.ref, message: `${unrestrictedBy.ref} (ALLOW) matches every request of the client`, cannotEvaluate: cannot };
+    return {
+      effect: 'ALLOW',
+      policy: unrestrictedBy.ref,
+      message: `${unrestrictedBy.ref} (ALLOW) matches every request of the client`,
+      cannotEvaluate: cannot,
+    };
   }
   if (first) {
     return {
@@ -144,43 +224,89 @@ function allowAny(g: Grouped, caller: CallerContext, req: RequestAttrs, ztunnelO
       policy: first.ref,
       message: `${first.ref} (ALLOW) matches some requests of the client`,
       cannotEvaluate: cannot,
-      methods: anyMethod || methods.size === 0 ? undefined : [...methods].sort(),
+      methods:
+        anyMethod || methods.size === 0 ? undefined : [...methods].sort(),
       paths: anyPath || paths.size === 0 ? undefined : [...paths].sort(),
       ...(operations.size > 1 ? { operations: [...operations.values()] } : {}),
     };
   }
-  return { effect: 'DENY', policy: g.allowRefs, message: g.noMatch, cannotEvaluate: cannot };
+  return {
+    effect: 'DENY',
+    policy: g.allowRefs,
+    message: g.noMatch,
+    cannotEvaluate: cannot,
+  };
 }
 
 /** The Istio authorization layer for one request to `w`. */
-export function istioAuthorize(policies: P[], caller: CallerContext, req: RequestAttrs, ztunnelOnly: boolean): LayerVerdict {
+export function istioAuthorize(
+  policies: P[],
+  caller: CallerContext,
+  req: RequestAttrs,
+  ztunnelOnly: boolean,
+): LayerVerdict {
   const g = grouped(policies);
   const cannot: string[] = [];
   for (const p of g.custom) {
     if (policyMatch(p, caller, req, ztunnelOnly, { cannot: [] }) !== 'no') {
       // The external authorizer decides; we cannot know its answer, so stay conservative.
-      return { effect: 'DENY', policy: p.ref, message: `${p.ref} (CUSTOM) delegates the decision to an external authorizer`, cannotEvaluate: [`${p.ref}: external authorizer decision`] };
+      return {
+        effect: 'DENY',
+        policy: p.ref,
+        message: `${p.ref} (CUSTOM) delegates the decision to an external authorizer`,
+        cannotEvaluate: [`${p.ref}: external authorizer decision`],
+      };
     }
   }
   for (const p of g.deny) {
     const notes: MatchNotes = { cannot: [] };
     const m = policyMatch(p, caller, req, ztunnelOnly, notes);
-    if (m === 'yes') return { effect: 'DENY', policy: p.ref, message: `${p.ref} (DENY) matches the request`, cannotEvaluate: cannot };
+    if (m === 'yes')
+      return {
+        effect: 'DENY',
+        policy: p.ref,
+        message: `${p.ref} (DENY) matches the request`,
+        cannotEvaluate: cannot,
+      };
     if (m === 'unknown') {
-      return { effect: 'DENY', policy: p.ref, message: `${p.ref} (DENY) may match the request; treated as matching`, cannotEvaluate: notes.cannot.map(c => `${p.ref}: ${c}`) };
+      return {
+        effect: 'DENY',
+        policy: p.ref,
+        message: `${p.ref} (DENY) may match the request; treated as matching`,
+        cannotEvaluate: notes.cannot.map(c => `${p.ref}: ${c}`),
+      };
     }
   }
   if (g.allow.length === 0) {
-    return { effect: 'ALLOW', message: 'no ALLOW AuthorizationPolicy applies to the workload: Istio allows the request', cannotEvaluate: cannot, byDefault: true };
+    return {
+      effect: 'ALLOW',
+      message:
+        'no ALLOW AuthorizationPolicy applies to the workload: Istio allows the request',
+      cannotEvaluate: cannot,
+      byDefault: true,
+    };
   }
   if (req.mode === 'any') return allowAny(g, caller, req, ztunnelOnly, cannot);
   for (const p of g.allow) {
     const notes: MatchNotes = { cannot: [] };
     const m = policyMatch(p, caller, req, ztunnelOnly, notes);
     if (m === 'yes') {
-      return { effect: 'ALLOW', policy: p.ref, message: `${p.ref} (ALLOW) matches the request`, cannotEvaluate: cannot, methods: notes.methods, paths: notes.paths };
+      return {
+        effect: 'ALLOW',
+        policy: p.ref,
+        message: `${p.ref} (ALLOW) matches the request`,
+        cannotEvaluate: cannot,
+        methods: notes.methods,
+        paths: notes.paths,
+      };
     }
-    if (m === 'unknown') cannot.push(...notes.cannot.map(c => `${p.ref}: ${c}`));
+    if (m === 'unknown')
+      cannot.push(...notes.cannot.map(c => `${p.ref}: ${c}`));
   }
-  return { effect: 'DENY', policy: g.allowRefs, message: g.noMatch, cannotEvaluate: cannot };
+  return {
+    effect: 'DENY',
+    policy: g.allowRefs,
+    message: g.noMatch,
+    cannotEvaluate: cannot,
+  };
 }

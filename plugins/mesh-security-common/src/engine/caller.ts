@@ -25,7 +25,13 @@ export interface CallerContext {
   ips?: string[];
   inCluster: boolean;
   /** Parsed principal parts, computed once by the authorization matcher. */
-  identity?: { principal?: string; ns?: string; sa?: string; td?: string; nsSa?: string };
+  identity?: {
+    principal?: string;
+    ns?: string;
+    sa?: string;
+    td?: string;
+    nsSa?: string;
+  };
 }
 
 /** The request attributes; `mode: 'any'` asks "is some request allowed" (callers view). */

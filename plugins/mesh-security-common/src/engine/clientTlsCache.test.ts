@@ -1,4 +1,10 @@
-import { destinationRule, deployment, istioPair, namespace, peerAuthentication } from '../__testUtils__/k8s';
+import {
+  destinationRule,
+  deployment,
+  istioPair,
+  namespace,
+  peerAuthentication,
+} from '../__testUtils__/k8s';
 import { engineOf } from '../__testUtils__/engine';
 
 /*
@@ -11,7 +17,11 @@ const objects = [
   ...istioPair(),
   peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } }),
   // Visible only inside `shop`: its clients send plaintext to b, which STRICT rejects.
-  destinationRule('shop', 'b-plain-local', { host: 'b.shop.svc.cluster.local', exportTo: ['.'], trafficPolicy: { tls: { mode: 'DISABLE' } } }),
+  destinationRule('shop', 'b-plain-local', {
+    host: 'b.shop.svc.cluster.local',
+    exportTo: ['.'],
+    trafficPolicy: { tls: { mode: 'DISABLE' } },
+  }),
   namespace('other1', { 'istio-injection': 'enabled' }),
   deployment('other1', 'c'),
   namespace('other2', { 'istio-injection': 'enabled' }),
@@ -19,7 +29,10 @@ const objects = [
   // `own` has a rule of its own for b: plaintext.
   namespace('own', { 'istio-injection': 'enabled' }),
   deployment('own', 'e'),
-  destinationRule('own', 'b-plain', { host: 'b.shop.svc.cluster.local', trafficPolicy: { tls: { mode: 'DISABLE' } } }),
+  destinationRule('own', 'b-plain', {
+    host: 'b.shop.svc.cluster.local',
+    trafficPolicy: { tls: { mode: 'DISABLE' } },
+  }),
 ];
 
 const expected: Array<[string, string, 'ALLOW' | 'DENY']> = [
@@ -33,19 +46,42 @@ describe('client TLS cache', () => {
   it.each([
     ['in order', expected],
     ['reversed', [...expected].reverse()],
-    ['interleaved', [expected[1], expected[0], expected[3], expected[2], expected[1], expected[0]]],
-  ])('answers every client namespace by its own rules (%s)', (_order, questions) => {
-    const engine = engineOf(objects);
-    for (const [ns, name, decision] of questions) {
-      const result = engine.check({ from: { namespace: ns, name }, to: { namespace: 'shop', name: 'b' }, port: 8080 });
-      expect(`${ns}/${name}: ${result.decision}`).toBe(`${ns}/${name}: ${decision}`);
-    }
-  });
+    [
+      'interleaved',
+      [
+        expected[1],
+        expected[0],
+        expected[3],
+        expected[2],
+        expected[1],
+        expected[0],
+      ],
+    ],
+  ])(
+    'answers every client namespace by its own rules (%s)',
+    (_order, questions) => {
+      const engine = engineOf(objects);
+      for (const [ns, name, decision] of questions) {
+        const result = engine.check({
+          from: { namespace: ns, name },
+          to: { namespace: 'shop', name: 'b' },
+          port: 8080,
+        });
+        expect(`${ns}/${name}: ${result.decision}`).toBe(
+          `${ns}/${name}: ${decision}`,
+        );
+      }
+    },
+  );
 
   it('shares nothing between a caller in the service namespace and callers elsewhere', () => {
     const engine = engineOf(objects);
     const edges = engine.callersOf({ namespace: 'shop', name: 'b' }, 8080);
-    const callers = edges.map(e => ('name' in e.peer ? `${e.peer.namespace}/${e.peer.name}` : e.peer.kind)).sort();
+    const callers = edges
+      .map(e =>
+        'name' in e.peer ? `${e.peer.namespace}/${e.peer.name}` : e.peer.kind,
+      )
+      .sort();
     expect(callers).toEqual(expect.arrayContaining(['other1/c', 'other2/d']));
     expect(callers).not.toContain('shop/a');
     expect(callers).not.toContain('own/e');

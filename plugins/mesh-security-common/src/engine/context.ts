@@ -1,4 +1,11 @@
-import { MtlsMode, PortMtls, Snapshot, SnapshotNamespace, SnapshotWorkload, WorkloadRef } from '../model';
+import {
+  MtlsMode,
+  PortMtls,
+  Snapshot,
+  SnapshotNamespace,
+  SnapshotWorkload,
+  WorkloadRef,
+} from '../model';
 import { AuthorizationIndex } from './authorization';
 import { DestinationRuleIndex } from './clientTls';
 import { LinkerdIndex, linkerdPortMode } from './linkerd';
@@ -57,13 +64,24 @@ export class EngineContext {
     this.byNamespace = groupBy(snapshot.workloads, w => w.namespace);
     for (const w of snapshot.workloads) {
       this.byKey.set(`${w.namespace}/${w.kind}/${w.name}`, w);
-      if (!this.byKey.has(`${w.namespace}//${w.name}`)) this.byKey.set(`${w.namespace}//${w.name}`, w);
+      if (!this.byKey.has(`${w.namespace}//${w.name}`))
+        this.byKey.set(`${w.namespace}//${w.name}`, w);
     }
-    this.peerAuth = new PeerAuthenticationIndex(snapshot, this.options.rootNamespace);
+    this.peerAuth = new PeerAuthenticationIndex(
+      snapshot,
+      this.options.rootNamespace,
+    );
     this.authz = new AuthorizationIndex(snapshot, this.options.rootNamespace);
     this.netpol = new NetworkPolicyIndex(snapshot);
-    this.linkerd = new LinkerdIndex(snapshot, this.options.linkerdTrustDomain, this.options.linkerdClusterNetworks);
-    this.destinationRules = new DestinationRuleIndex(snapshot, this.options.rootNamespace);
+    this.linkerd = new LinkerdIndex(
+      snapshot,
+      this.options.linkerdTrustDomain,
+      this.options.linkerdClusterNetworks,
+    );
+    this.destinationRules = new DestinationRuleIndex(
+      snapshot,
+      this.options.rootNamespace,
+    );
   }
 
   /** Finds a workload by namespace/name (and kind when given). */
@@ -73,7 +91,11 @@ export class EngineContext {
   }
 
   nsLabels(namespace: string): Record<string, string> {
-    return this.namespaces.get(namespace)?.labels ?? { 'kubernetes.io/metadata.name': namespace };
+    return (
+      this.namespaces.get(namespace)?.labels ?? {
+        'kubernetes.io/metadata.name': namespace,
+      }
+    );
   }
 
   info(w: SnapshotWorkload): WorkloadInfo {
@@ -81,23 +103,49 @@ export class EngineContext {
     if (cached) return cached;
     const ns = this.namespaces.get(w.namespace);
     const m = membership(w, ns);
-    const { identity, principal } = identityOf(m.mesh, w.namespace, w.serviceAccount, this.options.trustDomain, this.options.linkerdTrustDomain);
+    const { identity, principal } = identityOf(
+      m.mesh,
+      w.namespace,
+      w.serviceAccount,
+      this.options.trustDomain,
+      this.options.linkerdTrustDomain,
+    );
     let ports: PortMtls[];
     let defaultPort: Omit<PortMtls, 'port'>;
     if (m.unknown) {
-      ports = w.ports.map(p => ({ port: p.port, name: p.name, protocol: p.protocol, mtls: 'UNKNOWN', reason: m.unknown }));
+      ports = w.ports.map(p => ({
+        port: p.port,
+        name: p.name,
+        protocol: p.protocol,
+        mtls: 'UNKNOWN',
+        reason: m.unknown,
+      }));
       defaultPort = { mtls: 'UNKNOWN', reason: m.unknown };
     } else if (m.mesh === 'istio-sidecar' || m.mesh === 'istio-ambient') {
       const r = istioPortModes(this.peerAuth, w, m.mesh === 'istio-ambient');
       ports = r.ports;
-      defaultPort = { mtls: r.workloadMode.mtls, reason: r.workloadMode.reason };
+      defaultPort = {
+        mtls: r.workloadMode.mtls,
+        reason: r.workloadMode.reason,
+      };
     } else if (m.mesh === 'linkerd') {
       const cluster = this.options.linkerdDefaultInboundPolicy;
-      ports = w.ports.map(p => ({ port: p.port, name: p.name, protocol: p.protocol, ...linkerdPortMode(this.linkerd, w, ns, cluster, p.port) }));
+      ports = w.ports.map(p => ({
+        port: p.port,
+        name: p.name,
+        protocol: p.protocol,
+        ...linkerdPortMode(this.linkerd, w, ns, cluster, p.port),
+      }));
       defaultPort = linkerdPortMode(this.linkerd, w, ns, cluster, undefined);
     } else {
       const reason = 'no mesh proxy: the workload accepts plaintext only';
-      ports = w.ports.map(p => ({ port: p.port, name: p.name, protocol: p.protocol, mtls: 'DISABLED', reason }));
+      ports = w.ports.map(p => ({
+        port: p.port,
+        name: p.name,
+        protocol: p.protocol,
+        mtls: 'DISABLED',
+        reason,
+      }));
       defaultPort = { mtls: 'DISABLED', reason };
     }
     let { mtls, reason } = combineModes(ports, { port: 0, ...defaultPort });
@@ -105,8 +153,23 @@ export class EngineContext {
       mtls = 'PARTIAL';
       reason = `${m.mixed}; pods without a proxy accept plaintext`;
     }
-    const ips = w.pods.length > 0 && w.pods.every(p => p.podIP) ? w.pods.map(p => p.podIP!) : undefined;
-    const info: WorkloadInfo = { w, ns, nsLabels: this.nsLabels(w.namespace), membership: m, identity, principal, ports, defaultPort, mtls, mtlsReason: reason, ips };
+    const ips =
+      w.pods.length > 0 && w.pods.every(p => p.podIP)
+        ? w.pods.map(p => p.podIP!)
+        : undefined;
+    const info: WorkloadInfo = {
+      w,
+      ns,
+      nsLabels: this.nsLabels(w.namespace),
+      membership: m,
+      identity,
+      principal,
+      ports,
+      defaultPort,
+      mtls,
+      mtlsReason: reason,
+      ips,
+    };
     this.infos.set(w, info);
     return info;
   }
@@ -116,10 +179,23 @@ export class EngineContext {
     const declared = info.ports.find(p => p.port === port);
     if (declared) return declared;
     if (info.membership.mesh === 'linkerd') {
-      return linkerdPortMode(this.linkerd, info.w, info.ns, this.options.linkerdDefaultInboundPolicy, port);
+      return linkerdPortMode(
+        this.linkerd,
+        info.w,
+        info.ns,
+        this.options.linkerdDefaultInboundPolicy,
+        port,
+      );
     }
-    if (info.membership.mesh === 'istio-sidecar' || info.membership.mesh === 'istio-ambient') {
-      const r = istioPortModes(this.peerAuth, { ...info.w, ports: [{ port }] }, info.membership.mesh === 'istio-ambient');
+    if (
+      info.membership.mesh === 'istio-sidecar' ||
+      info.membership.mesh === 'istio-ambient'
+    ) {
+      const r = istioPortModes(
+        this.peerAuth,
+        { ...info.w, ports: [{ port }] },
+        info.membership.mesh === 'istio-ambient',
+      );
       return r.ports[0];
     }
     return info.defaultPort;

@@ -1,5 +1,9 @@
 import path from 'node:path';
-import { demoClusterDir, manifestFiles, readText } from '../__testUtils__/shared';
+import {
+  demoClusterDir,
+  manifestFiles,
+  readText,
+} from '../__testUtils__/shared';
 import { createEngine } from '.';
 import { parseManifests } from './manifests';
 import { readObjects } from './reader';
@@ -12,82 +16,320 @@ import { AccessRequest } from '../model';
 const dir = demoClusterDir();
 const maybe = dir ? describe : describe.skip;
 
-const ref = (s: string) => (s === 'external' ? { kind: 'external' as const } : { namespace: s.split('/')[0], name: s.split('/')[1] });
-const CHECKS: Array<[string, string, number, string | undefined, string | undefined, 'ALLOW' | 'DENY', string?]> = [
-  ['storefront/checkout', 'payments/payments-api', 8080, 'POST', '/charge', 'ALLOW'],
-  ['storefront/checkout', 'payments/payments-api', 8080, 'GET', '/charge', 'DENY', 'authorization'],
-  ['storefront/checkout', 'payments/payments-api', 8080, 'POST', '/admin/refund', 'DENY', 'authorization'],
-  ['storefront/checkout', 'payments/payments-api', 9090, 'GET', '/metrics', 'DENY', 'network-policy'],
-  ['storefront/storefront-web', 'payments/payments-api', 8080, 'POST', '/charge', 'DENY', 'authorization'],
-  ['external', 'payments/payments-api', 8080, 'POST', '/charge', 'DENY', 'mtls'],
-  ['payments/payments-api', 'payments/payments-ledger', 5432, undefined, undefined, 'ALLOW'],
-  ['storefront/checkout', 'payments/payments-ledger', 5432, undefined, undefined, 'DENY', 'authorization'],
-  ['payments/payments-api', 'payments/fraud-check', 8080, 'POST', '/score', 'DENY', 'mtls'],
-  ['storefront/storefront-web', 'storefront/checkout', 8080, 'POST', '/checkout', 'ALLOW'],
-  ['external', 'storefront/checkout', 8080, 'POST', '/checkout', 'DENY', 'authorization'],
+const ref = (s: string) =>
+  s === 'external'
+    ? { kind: 'external' as const }
+    : { namespace: s.split('/')[0], name: s.split('/')[1] };
+const CHECKS: Array<
+  [
+    string,
+    string,
+    number,
+    string | undefined,
+    string | undefined,
+    'ALLOW' | 'DENY',
+    string?,
+  ]
+> = [
+  [
+    'storefront/checkout',
+    'payments/payments-api',
+    8080,
+    'POST',
+    '/charge',
+    'ALLOW',
+  ],
+  [
+    'storefront/checkout',
+    'payments/payments-api',
+    8080,
+    'GET',
+    '/charge',
+    'DENY',
+    'authorization',
+  ],
+  [
+    'storefront/checkout',
+    'payments/payments-api',
+    8080,
+    'POST',
+    '/admin/refund',
+    'DENY',
+    'authorization',
+  ],
+  [
+    'storefront/checkout',
+    'payments/payments-api',
+    9090,
+    'GET',
+    '/metrics',
+    'DENY',
+    'network-policy',
+  ],
+  [
+    'storefront/storefront-web',
+    'payments/payments-api',
+    8080,
+    'POST',
+    '/charge',
+    'DENY',
+    'authorization',
+  ],
+  [
+    'external',
+    'payments/payments-api',
+    8080,
+    'POST',
+    '/charge',
+    'DENY',
+    'mtls',
+  ],
+  [
+    'payments/payments-api',
+    'payments/payments-ledger',
+    5432,
+    undefined,
+    undefined,
+    'ALLOW',
+  ],
+  [
+    'storefront/checkout',
+    'payments/payments-ledger',
+    5432,
+    undefined,
+    undefined,
+    'DENY',
+    'authorization',
+  ],
+  [
+    'payments/payments-api',
+    'payments/fraud-check',
+    8080,
+    'POST',
+    '/score',
+    'DENY',
+    'mtls',
+  ],
+  [
+    'storefront/storefront-web',
+    'storefront/checkout',
+    8080,
+    'POST',
+    '/checkout',
+    'ALLOW',
+  ],
+  [
+    'external',
+    'storefront/checkout',
+    8080,
+    'POST',
+    '/checkout',
+    'DENY',
+    'authorization',
+  ],
   ['external', 'storefront/storefront-web', 8080, 'GET', '/', 'ALLOW'],
-  ['storefront/storefront-web', 'inventory/inventory', 8080, 'GET', '/stock/sku-1', 'ALLOW'],
-  ['storefront/checkout', 'inventory/inventory', 8080, 'GET', '/stock/sku-1', 'ALLOW'],
-  ['legacy/legacy-billing', 'inventory/inventory', 8080, 'GET', '/stock/sku-1', 'DENY', 'mtls'],
+  [
+    'storefront/storefront-web',
+    'inventory/inventory',
+    8080,
+    'GET',
+    '/stock/sku-1',
+    'ALLOW',
+  ],
+  [
+    'storefront/checkout',
+    'inventory/inventory',
+    8080,
+    'GET',
+    '/stock/sku-1',
+    'ALLOW',
+  ],
+  [
+    'legacy/legacy-billing',
+    'inventory/inventory',
+    8080,
+    'GET',
+    '/stock/sku-1',
+    'DENY',
+    'mtls',
+  ],
   ['data/etl-worker', 'data/analytics-api', 8080, 'GET', '/api/query', 'ALLOW'],
-  ['data/etl-worker', 'data/analytics-api', 8080, 'POST', '/api/query', 'DENY', 'authorization'],
-  ['data/etl-worker', 'data/analytics-api', 8080, 'GET', '/health', 'DENY', 'authorization'],
-  ['legacy/legacy-billing', 'data/analytics-api', 8080, 'GET', '/api/query', 'DENY'],
-  ['storefront/storefront-web', 'data/analytics-api', 8080, 'GET', '/api/query', 'DENY'],
+  [
+    'data/etl-worker',
+    'data/analytics-api',
+    8080,
+    'POST',
+    '/api/query',
+    'DENY',
+    'authorization',
+  ],
+  [
+    'data/etl-worker',
+    'data/analytics-api',
+    8080,
+    'GET',
+    '/health',
+    'DENY',
+    'authorization',
+  ],
+  [
+    'legacy/legacy-billing',
+    'data/analytics-api',
+    8080,
+    'GET',
+    '/api/query',
+    'DENY',
+  ],
+  [
+    'storefront/storefront-web',
+    'data/analytics-api',
+    8080,
+    'GET',
+    '/api/query',
+    'DENY',
+  ],
   ['external', 'data/analytics-api', 9990, 'GET', '/', 'ALLOW'],
 ];
 
-maybe(`demo estate (${dir ? path.relative(process.cwd(), dir) : 'catalog/demo-cluster absent'})`, () => {
-  const objects = dir ? manifestFiles(dir).flatMap(f => parseManifests(readText(f), f).objects) : [];
-  const { snapshot, findings } = readObjects(objects);
-  const engine = createEngine(snapshot);
+maybe(
+  `demo estate (${
+    dir ? path.relative(process.cwd(), dir) : 'catalog/demo-cluster absent'
+  })`,
+  () => {
+    const objects = dir
+      ? manifestFiles(dir).flatMap(f => parseManifests(readText(f), f).objects)
+      : [];
+    const { snapshot, findings } = readObjects(objects);
+    const engine = createEngine(snapshot);
 
-  it('reads without malformed objects', () => expect(findings).toEqual([]));
+    it('reads without malformed objects', () => expect(findings).toEqual([]));
 
-  it('matches the documented workload mTLS modes', () => {
-    const modes = Object.fromEntries(engine.evaluate().workloads.map(w => [`${w.namespace}/${w.name}`, `${w.mesh} ${w.mtls}`]));
-    expect(modes).toMatchObject({
-      'storefront/storefront-web': 'istio-sidecar PARTIAL', 'storefront/checkout': 'istio-sidecar PERMISSIVE',
-      'payments/payments-api': 'istio-sidecar PARTIAL', 'payments/payments-ledger': 'istio-sidecar PARTIAL',
-      'payments/fraud-check': 'istio-sidecar STRICT', 'inventory/inventory': 'istio-ambient STRICT',
-      'data/analytics-api': 'linkerd PARTIAL', 'data/etl-worker': 'linkerd PERMISSIVE',
-      'legacy/legacy-billing': 'none DISABLED', 'legacy/legacy-report': 'none DISABLED',
-      'istio-system/istiod-1-24': 'none DISABLED', 'istio-system/ztunnel': 'none DISABLED',
+    it('matches the documented workload mTLS modes', () => {
+      const modes = Object.fromEntries(
+        engine
+          .evaluate()
+          .workloads.map(w => [
+            `${w.namespace}/${w.name}`,
+            `${w.mesh} ${w.mtls}`,
+          ]),
+      );
+      expect(modes).toMatchObject({
+        'storefront/storefront-web': 'istio-sidecar PARTIAL',
+        'storefront/checkout': 'istio-sidecar PERMISSIVE',
+        'payments/payments-api': 'istio-sidecar PARTIAL',
+        'payments/payments-ledger': 'istio-sidecar PARTIAL',
+        'payments/fraud-check': 'istio-sidecar STRICT',
+        'inventory/inventory': 'istio-ambient STRICT',
+        'data/analytics-api': 'linkerd PARTIAL',
+        'data/etl-worker': 'linkerd PERMISSIVE',
+        'legacy/legacy-billing': 'none DISABLED',
+        'legacy/legacy-report': 'none DISABLED',
+        'istio-system/istiod-1-24': 'none DISABLED',
+        'istio-system/ztunnel': 'none DISABLED',
+      });
+      expect(Object.keys(modes)).toHaveLength(14);
     });
-    expect(Object.keys(modes)).toHaveLength(14);
-  });
 
-  it('matches the documented zero-trust pillars', () => {
-    const cards = Object.fromEntries(engine.evaluate().workloads.map(w => [`${w.namespace}/${w.name}`, w.scorecard]));
-    const passing = (pillar: 'verifyExplicitly' | 'assumeBreach') => Object.keys(cards).filter(k => cards[k][pillar].status === 'pass').sort();
-    expect(passing('verifyExplicitly')).toEqual(['inventory/inventory', 'payments/fraud-check']);
-    expect(passing('assumeBreach')).toEqual(['payments/fraud-check', 'payments/payments-api', 'payments/payments-ledger']);
-    for (const k of ['storefront/storefront-web', 'data/etl-worker', 'legacy/legacy-billing', 'legacy/legacy-report']) {
-      expect([k, cards[k].leastPrivilege.status]).toEqual([k, 'fail']);
-    }
-    expect(cards['storefront/checkout'].noCredentialLeakage.status).toBe('pass');
-    expect(cards['data/etl-worker'].noCredentialLeakage.status).toBe('fail');
-  });
+    it('matches the documented zero-trust pillars', () => {
+      const cards = Object.fromEntries(
+        engine
+          .evaluate()
+          .workloads.map(w => [`${w.namespace}/${w.name}`, w.scorecard]),
+      );
+      const passing = (pillar: 'verifyExplicitly' | 'assumeBreach') =>
+        Object.keys(cards)
+          .filter(k => cards[k][pillar].status === 'pass')
+          .sort();
+      expect(passing('verifyExplicitly')).toEqual([
+        'inventory/inventory',
+        'payments/fraud-check',
+      ]);
+      expect(passing('assumeBreach')).toEqual([
+        'payments/fraud-check',
+        'payments/payments-api',
+        'payments/payments-ledger',
+      ]);
+      for (const k of [
+        'storefront/storefront-web',
+        'data/etl-worker',
+        'legacy/legacy-billing',
+        'legacy/legacy-report',
+      ]) {
+        expect([k, cards[k].leastPrivilege.status]).toEqual([k, 'fail']);
+      }
+      expect(cards['storefront/checkout'].noCredentialLeakage.status).toBe(
+        'pass',
+      );
+      expect(cards['data/etl-worker'].noCredentialLeakage.status).toBe('fail');
+    });
 
-  it('routes analytics-http through its only HTTPRoute: requests outside GET /api/* get 404', () => {
-    const to = { namespace: 'data', name: 'analytics-api' };
-    const health = engine.check({ from: ref('data/etl-worker'), to, port: 8080, method: 'GET', path: '/health' });
-    expect(health.reasons.find(r => r.layer === 'authorization')).toMatchObject({ policy: 'Server data/analytics-http', message: expect.stringContaining('Linkerd answers 404') });
-    // Without method and path the route cannot be chosen: not an ALLOW.
-    const any = engine.check({ from: ref('data/etl-worker'), to, port: 8080 });
-    expect([any.decision, any.cannotEvaluate?.length]).toEqual(['DENY', 1]);
-    // The caller set: etl-worker may send GET /api/* only.
-    const callers = engine.callersOf(to, 8080);
-    expect(callers).toEqual([{
-      peer: { cluster: 'default', namespace: 'data', name: 'etl-worker', kind: 'Deployment' }, port: 8080, methods: ['GET'], paths: ['/api/*'],
-      decidedBy: { layer: 'authorization', policy: 'AuthorizationPolicy data/analytics-http-data-callers' }, portMtls: 'STRICT',
-    }]);
-  });
+    it('routes analytics-http through its only HTTPRoute: requests outside GET /api/* get 404', () => {
+      const to = { namespace: 'data', name: 'analytics-api' };
+      const health = engine.check({
+        from: ref('data/etl-worker'),
+        to,
+        port: 8080,
+        method: 'GET',
+        path: '/health',
+      });
+      expect(
+        health.reasons.find(r => r.layer === 'authorization'),
+      ).toMatchObject({
+        policy: 'Server data/analytics-http',
+        message: expect.stringContaining('Linkerd answers 404'),
+      });
+      // Without method and path the route cannot be chosen: not an ALLOW.
+      const any = engine.check({
+        from: ref('data/etl-worker'),
+        to,
+        port: 8080,
+      });
+      expect([any.decision, any.cannotEvaluate?.length]).toEqual(['DENY', 1]);
+      // The caller set: etl-worker may send GET /api/* only.
+      const callers = engine.callersOf(to, 8080);
+      expect(callers).toEqual([
+        {
+          peer: {
+            cluster: 'default',
+            namespace: 'data',
+            name: 'etl-worker',
+            kind: 'Deployment',
+          },
+          port: 8080,
+          methods: ['GET'],
+          paths: ['/api/*'],
+          decidedBy: {
+            layer: 'authorization',
+            policy: 'AuthorizationPolicy data/analytics-http-data-callers',
+          },
+          portMtls: 'STRICT',
+        },
+      ]);
+    });
 
-  it.each(CHECKS.map(c => [`${c[0]} → ${c[1]}:${c[2]} ${c[3] ?? ''} ${c[4] ?? ''} = ${c[5]}`, c] as const))('%s', (_n, c) => {
-    const request: AccessRequest = { from: ref(c[0]), to: ref(c[1]) as { namespace: string; name: string }, port: c[2], method: c[3], path: c[4] };
-    const decision = engine.check(request);
-    expect(decision.decision).toBe(c[5]);
-    expect(c[6] ? decision.reasons.filter(r => r.effect === 'DENY').map(r => r.layer) : [undefined]).toContain(c[6]);
-  });
-});
+    it.each(
+      CHECKS.map(
+        c =>
+          [
+            `${c[0]} → ${c[1]}:${c[2]} ${c[3] ?? ''} ${c[4] ?? ''} = ${c[5]}`,
+            c,
+          ] as const,
+      ),
+    )('%s', (_n, c) => {
+      const request: AccessRequest = {
+        from: ref(c[0]),
+        to: ref(c[1]) as { namespace: string; name: string },
+        port: c[2],
+        method: c[3],
+        path: c[4],
+      };
+      const decision = engine.check(request);
+      expect(decision.decision).toBe(c[5]);
+      expect(
+        c[6]
+          ? decision.reasons.filter(r => r.effect === 'DENY').map(r => r.layer)
+          : [undefined],
+      ).toContain(c[6]);
+    });
+  },
+);

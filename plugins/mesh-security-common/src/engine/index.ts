@@ -1,9 +1,25 @@
-import { AccessDecision, AccessEdge, AccessRequest, Finding, JsonObject, Snapshot, SnapshotPolicy, WorkloadPosture, WorkloadRef } from '../model';
+import {
+  AccessDecision,
+  AccessEdge,
+  AccessRequest,
+  Finding,
+  JsonObject,
+  Snapshot,
+  SnapshotPolicy,
+  WorkloadPosture,
+  WorkloadRef,
+} from '../model';
 import { WorkloadNotFoundError, checkAccess } from './access';
 import { calleesOf, callersOf } from './callers';
 import { EngineContext, WorkloadInfo } from './context';
-import { istioAuthzFindings, workloadAuthzFindings } from './findings/authorization';
-import { policyIdentityFindings, workloadIdentityFindings } from './findings/identityChecks';
+import {
+  istioAuthzFindings,
+  workloadAuthzFindings,
+} from './findings/authorization';
+import {
+  policyIdentityFindings,
+  workloadIdentityFindings,
+} from './findings/identityChecks';
 import { linkerdFindings } from './findings/linkerd';
 import { policyMtlsFindings, workloadMtlsFindings } from './findings/mtls';
 import { networkPolicyFindings } from './findings/networkPolicy';
@@ -43,7 +59,11 @@ export interface Engine {
   policiesFor(ref: WorkloadRef): Array<SnapshotPolicy<JsonObject>>;
 }
 
-function postureOf(ctx: EngineContext, info: WorkloadInfo, saUsers: Map<string, number>): WorkloadPosture {
+function postureOf(
+  ctx: EngineContext,
+  info: WorkloadInfo,
+  saUsers: Map<string, number>,
+): WorkloadPosture {
   const w = info.w;
   return {
     cluster: ctx.options.cluster,
@@ -69,7 +89,11 @@ function postureOf(ctx: EngineContext, info: WorkloadInfo, saUsers: Map<string, 
 
 function serviceAccountUsers(snapshot: Snapshot): Map<string, number> {
   const out = new Map<string, number>();
-  for (const w of snapshot.workloads) out.set(`${w.namespace}/${w.serviceAccount}`, (out.get(`${w.namespace}/${w.serviceAccount}`) ?? 0) + 1);
+  for (const w of snapshot.workloads)
+    out.set(
+      `${w.namespace}/${w.serviceAccount}`,
+      (out.get(`${w.namespace}/${w.serviceAccount}`) ?? 0) + 1,
+    );
   return out;
 }
 
@@ -79,18 +103,26 @@ function serviceAccountUsers(snapshot: Snapshot): Map<string, number> {
  *
  * @public
  */
-export function createEngine(snapshot: Snapshot, options: EngineOptions = {}): Engine {
+export function createEngine(
+  snapshot: Snapshot,
+  options: EngineOptions = {},
+): Engine {
   const ctx = new EngineContext(snapshot, options);
   let saUsers: Map<string, number> | undefined;
   const users = () => (saUsers ??= serviceAccountUsers(snapshot));
   const find = (ref: WorkloadRef) => {
     const w = ctx.find(ref);
-    if (!w) throw new WorkloadNotFoundError(`workload ${ref.namespace}/${ref.name} is not in the snapshot`);
+    if (!w)
+      throw new WorkloadNotFoundError(
+        `workload ${ref.namespace}/${ref.name} is not in the snapshot`,
+      );
     return w;
   };
   return {
     evaluate() {
-      const workloads = snapshot.workloads.map(w => postureOf(ctx, ctx.info(w), users()));
+      const workloads = snapshot.workloads.map(w =>
+        postureOf(ctx, ctx.info(w), users()),
+      );
       const findings = [
         ...workloads.flatMap(w => w.findings),
         ...policyMtlsFindings(ctx),

@@ -1,11 +1,30 @@
-import { ContainerPort, JsonObject, LabelSelector, PortMtls, Snapshot, SnapshotNamespace, SnapshotPolicy, SnapshotWorkload } from '../model';
+import {
+  ContainerPort,
+  JsonObject,
+  LabelSelector,
+  PortMtls,
+  Snapshot,
+  SnapshotNamespace,
+  SnapshotPolicy,
+  SnapshotWorkload,
+} from '../model';
 import { CallerContext, Tri } from './caller';
-import { inClusterNetworks, meshTlsMatches, networksMatch, linkerdIdentityMatch } from './linkerdAuthn';
+import {
+  inClusterNetworks,
+  meshTlsMatches,
+  networksMatch,
+  linkerdIdentityMatch,
+} from './linkerdAuthn';
 import { selectorMatches } from './match';
 import { portList } from './mtls';
 import { SelectorIndex, groupBy } from './selectorIndex';
 import { isObject } from './validate/check';
-import { HttpRouteView, RouteMatch, parseHttpRoute, restrictionOf } from './linkerdRoutes';
+import {
+  HttpRouteView,
+  RouteMatch,
+  parseHttpRoute,
+  restrictionOf,
+} from './linkerdRoutes';
 import { shadowingRoutes } from './linkerdRoutePrecedence';
 
 /*
@@ -20,7 +39,14 @@ import { shadowingRoutes } from './linkerdRoutePrecedence';
 
 type P = SnapshotPolicy<JsonObject>;
 
-export const DEFAULT_POLICIES = ['all-unauthenticated', 'all-authenticated', 'cluster-unauthenticated', 'cluster-authenticated', 'deny', 'audit'];
+export const DEFAULT_POLICIES = [
+  'all-unauthenticated',
+  'all-authenticated',
+  'cluster-unauthenticated',
+  'cluster-authenticated',
+  'deny',
+  'audit',
+];
 
 /** One authorization attached to a Server. */
 export interface LinkerdAuthz {
@@ -59,8 +85,12 @@ export interface LinkerdServerView {
   routedRestriction(): { methods?: string[]; paths?: string[] };
 }
 
-const isServerParent = (p: Record<string, unknown>) => p.kind === 'Server' && (p.group === undefined || p.group === 'policy.linkerd.io');
-const isPolicyRoute = (t: Record<string, unknown>) => t.kind === 'HTTPRoute' && (t.group === undefined || t.group === 'policy.linkerd.io');
+const isServerParent = (p: Record<string, unknown>) =>
+  p.kind === 'Server' &&
+  (p.group === undefined || p.group === 'policy.linkerd.io');
+const isPolicyRoute = (t: Record<string, unknown>) =>
+  t.kind === 'HTTPRoute' &&
+  (t.group === undefined || t.group === 'policy.linkerd.io');
 
 export class LinkerdIndex {
   private readonly servers = new Map<string, SelectorIndex<P>>();
@@ -70,26 +100,61 @@ export class LinkerdIndex {
   private readonly byName = new Map<string, P>();
   private readonly views = new Map<P, LinkerdServerView>();
 
-  constructor(private readonly snapshot: Snapshot, readonly trustDomain: string, readonly clusterNetworks: string[]) {
-    for (const [ns, list] of groupBy(snapshot.linkerd.servers, s => s.namespace)) {
-      const idx = new SelectorIndex<P>(s => (isObject(s.spec.podSelector) ? (s.spec.podSelector as LabelSelector) : { matchLabels: { '\u0000never': '' } }));
+  constructor(
+    private readonly snapshot: Snapshot,
+    readonly trustDomain: string,
+    readonly clusterNetworks: string[],
+  ) {
+    for (const [ns, list] of groupBy(
+      snapshot.linkerd.servers,
+      s => s.namespace,
+    )) {
+      const idx = new SelectorIndex<P>(s =>
+        isObject(s.spec.podSelector)
+          ? (s.spec.podSelector as LabelSelector)
+          : { matchLabels: { '\u0000never': '' } },
+      );
       list.forEach(s => idx.add(s));
       this.servers.set(ns, idx);
     }
-    this.serverAuthz = groupBy(snapshot.linkerd.serverAuthorizations, s => s.namespace);
-    this.policies = groupBy(snapshot.linkerd.authorizationPolicies, s => s.namespace);
+    this.serverAuthz = groupBy(
+      snapshot.linkerd.serverAuthorizations,
+      s => s.namespace,
+    );
+    this.policies = groupBy(
+      snapshot.linkerd.authorizationPolicies,
+      s => s.namespace,
+    );
     this.routes = groupBy(snapshot.linkerd.httpRoutes, s => s.namespace);
     const l = snapshot.linkerd;
-    for (const p of [...l.meshTlsAuthentications, ...l.networkAuthentications, ...l.httpRoutes, ...l.servers]) {
+    for (const p of [
+      ...l.meshTlsAuthentications,
+      ...l.networkAuthentications,
+      ...l.httpRoutes,
+      ...l.servers,
+    ]) {
       this.byName.set(`${p.kind}/${p.namespace}/${p.name}`, p);
     }
   }
 
   /** Servers selecting the workload on the port (by number, or by container port name). */
-  serversFor(w: { namespace: string; labels: Record<string, string>; ports: ContainerPort[] }, port: number): P[] {
-    const names = new Set(w.ports.filter(p => p.port === port && p.name).map(p => p.name));
-    return (this.servers.get(w.namespace)?.matching(w.labels) ?? []).filter(s =>
-      s.spec.port === port || (typeof s.spec.port === 'string' && (names.has(s.spec.port) || s.spec.port === String(port))));
+  serversFor(
+    w: {
+      namespace: string;
+      labels: Record<string, string>;
+      ports: ContainerPort[];
+    },
+    port: number,
+  ): P[] {
+    const names = new Set(
+      w.ports.filter(p => p.port === port && p.name).map(p => p.name),
+    );
+    return (this.servers.get(w.namespace)?.matching(w.labels) ?? []).filter(
+      s =>
+        s.spec.port === port ||
+        (typeof s.spec.port === 'string' &&
+          (names.has(s.spec.port) || s.spec.port === String(port))),
+    );
   }
 
   allServers(): P[] {
@@ -120,27 +185,49 @@ export class LinkerdIndex {
   private attachedRoutes(server: P): HttpRouteView[] {
     const out: HttpRouteView[] = [];
     for (const route of this.routes.get(server.namespace) ?? []) {
-      const parents = (Array.isArray(route.spec.parentRefs) ? route.spec.parentRefs.filter(isObject) : []).filter(isServerParent);
-      const invalid = parents.some(p => (typeof p.namespace === 'string' && p.namespace !== '' && p.namespace !== route.namespace) || p.port !== undefined || p.sectionName !== undefined);
-      if (!invalid && parents.some(p => p.name === server.name)) out.push(parseHttpRoute(route));
+      const parents = (
+        Array.isArray(route.spec.parentRefs)
+          ? route.spec.parentRefs.filter(isObject)
+          : []
+      ).filter(isServerParent);
+      const invalid = parents.some(
+        p =>
+          (typeof p.namespace === 'string' &&
+            p.namespace !== '' &&
+            p.namespace !== route.namespace) ||
+          p.port !== undefined ||
+          p.sectionName !== undefined,
+      );
+      if (!invalid && parents.some(p => p.name === server.name))
+        out.push(parseHttpRoute(route));
     }
-    const key = (r: HttpRouteView) => `${r.route.creationTimestamp ?? '~'} ${r.route.name}`;
+    const key = (r: HttpRouteView) =>
+      `${r.route.creationTimestamp ?? '~'} ${r.route.name}`;
     return out.sort((a, b) => (key(a) < key(b) ? -1 : 1));
   }
 
   private buildView(server: P): LinkerdServerView {
     const all: LinkerdAuthz[] = [];
     const serverLevel: LinkerdAuthz[] = [];
-    const routes: LinkerdRouteView[] = this.attachedRoutes(server).map(r => ({ ...r, authz: [] }));
+    const routes: LinkerdRouteView[] = this.attachedRoutes(server).map(r => ({
+      ...r,
+      authz: [],
+    }));
     for (const sa of this.serverAuthz.get(server.namespace) ?? []) {
       const target = isObject(sa.spec.server) ? sa.spec.server : {};
-      const hit = target.name === server.name || (isObject(target.selector) && selectorMatches(target.selector as LabelSelector, server.labels));
+      const hit =
+        target.name === server.name ||
+        (isObject(target.selector) &&
+          selectorMatches(target.selector as LabelSelector, server.labels));
       if (hit) serverLevel.push(this.serverAuthorization(sa));
     }
     all.push(...serverLevel);
     for (const ap of this.policies.get(server.namespace) ?? []) {
       const t = isObject(ap.spec.targetRef) ? ap.spec.targetRef : {};
-      if ((t.kind === 'Server' && t.name === server.name) || (t.kind === 'Namespace' && t.name === server.namespace)) {
+      if (
+        (t.kind === 'Server' && t.name === server.name) ||
+        (t.kind === 'Namespace' && t.name === server.namespace)
+      ) {
         const authz = this.policy(ap);
         serverLevel.push(...authz);
         all.push(...authz);
@@ -161,7 +248,8 @@ export class LinkerdIndex {
       serverLevel,
       routes,
       shadows: () => (shadows ??= shadowingRoutes(routes)),
-      routedRestriction: () => (restriction ??= restrictionOf(routes.flatMap(r => r.matches))),
+      routedRestriction: () =>
+        (restriction ??= restrictionOf(routes.flatMap(r => r.matches))),
     };
   }
 
@@ -181,11 +269,31 @@ export class LinkerdIndex {
         else if (mesh && caller.mtls && caller.mesh === 'linkerd') {
           if (mesh.unauthenticatedTLS === true) m = 'yes';
           const ids = Array.isArray(mesh.identities) ? mesh.identities : [];
-          if (ids.some(i => typeof i === 'string' && linkerdIdentityMatch(i, caller.linkerdIdentity))) m = 'yes';
-          const sas = Array.isArray(mesh.serviceAccounts) ? mesh.serviceAccounts.filter(isObject) : [];
-          if (sas.some(s => s.name === caller.serviceAccount && (s.namespace ?? sa.namespace) === caller.namespace)) m = 'yes';
+          if (
+            ids.some(
+              i =>
+                typeof i === 'string' &&
+                linkerdIdentityMatch(i, caller.linkerdIdentity),
+            )
+          )
+            m = 'yes';
+          const sas = Array.isArray(mesh.serviceAccounts)
+            ? mesh.serviceAccounts.filter(isObject)
+            : [];
+          if (
+            sas.some(
+              s =>
+                s.name === caller.serviceAccount &&
+                (s.namespace ?? sa.namespace) === caller.namespace,
+            )
+          )
+            m = 'yes';
         } else if (mesh && caller.kind === 'any-meshed') {
-          m = mesh.unauthenticatedTLS === true || (Array.isArray(mesh.identities) && mesh.identities.includes('*')) ? 'yes' : 'no';
+          m =
+            mesh.unauthenticatedTLS === true ||
+            (Array.isArray(mesh.identities) && mesh.identities.includes('*'))
+              ? 'yes'
+              : 'no';
         }
         void td;
         return m === 'yes' ? net : m;
@@ -194,12 +302,23 @@ export class LinkerdIndex {
   }
 
   private policy(ap: P, route?: HttpRouteView): LinkerdAuthz[] {
-    const refs = Array.isArray(ap.spec.requiredAuthenticationRefs) ? ap.spec.requiredAuthenticationRefs.filter(isObject) : [];
-    const resolved: Array<P | { kind: 'ServiceAccount'; namespace: string; name: string }> = [];
+    const refs = Array.isArray(ap.spec.requiredAuthenticationRefs)
+      ? ap.spec.requiredAuthenticationRefs.filter(isObject)
+      : [];
+    const resolved: Array<
+      P | { kind: 'ServiceAccount'; namespace: string; name: string }
+    > = [];
     for (const r of refs) {
-      const ns = typeof r.namespace === 'string' && r.namespace ? r.namespace : ap.namespace;
+      const ns =
+        typeof r.namespace === 'string' && r.namespace
+          ? r.namespace
+          : ap.namespace;
       if (r.kind === 'ServiceAccount') {
-        resolved.push({ kind: 'ServiceAccount', namespace: ns, name: String(r.name) });
+        resolved.push({
+          kind: 'ServiceAccount',
+          namespace: ns,
+          name: String(r.name),
+        });
         continue;
       }
       const target = this.lookup(String(r.kind), ns, String(r.name));
@@ -207,41 +326,67 @@ export class LinkerdIndex {
       if (!target) return [];
       resolved.push(target);
     }
-    const requiresIdentity = resolved.some(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
-    return [{
-      ref: `AuthorizationPolicy ${ap.namespace}/${ap.name}`,
-      policy: ap,
-      requiresIdentity,
-      route,
-      matches: caller => {
-        let result: Tri = 'yes';
-        for (const r of resolved) {
-          let m: Tri;
-          if (r.kind === 'ServiceAccount') {
-            m = caller.mtls && caller.mesh === 'linkerd' && caller.namespace === r.namespace && caller.serviceAccount === r.name ? 'yes' : 'no';
-          } else if (r.kind === 'MeshTLSAuthentication') m = meshTlsMatches(r as P, caller, this.trustDomain);
-          else if (r.kind === 'NetworkAuthentication') m = networksMatch(caller, (r as P).spec.networks);
-          else m = 'no';
-          if (m === 'no') return 'no';
-          if (m === 'unknown') result = 'unknown';
-        }
-        return result;
+    const requiresIdentity = resolved.some(
+      r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount',
+    );
+    return [
+      {
+        ref: `AuthorizationPolicy ${ap.namespace}/${ap.name}`,
+        policy: ap,
+        requiresIdentity,
+        route,
+        matches: caller => {
+          let result: Tri = 'yes';
+          for (const r of resolved) {
+            let m: Tri;
+            if (r.kind === 'ServiceAccount') {
+              m =
+                caller.mtls &&
+                caller.mesh === 'linkerd' &&
+                caller.namespace === r.namespace &&
+                caller.serviceAccount === r.name
+                  ? 'yes'
+                  : 'no';
+            } else if (r.kind === 'MeshTLSAuthentication')
+              m = meshTlsMatches(r as P, caller, this.trustDomain);
+            else if (r.kind === 'NetworkAuthentication')
+              m = networksMatch(caller, (r as P).spec.networks);
+            else m = 'no';
+            if (m === 'no') return 'no';
+            if (m === 'unknown') result = 'unknown';
+          }
+          return result;
+        },
       },
-    }];
+    ];
   }
 }
 
 /** The default inbound policy of a workload (pod annotation > namespace annotation > cluster). */
-export function defaultInboundPolicy(w: SnapshotWorkload, ns: SnapshotNamespace | undefined, cluster: string): { value: string; source: string } {
+export function defaultInboundPolicy(
+  w: SnapshotWorkload,
+  ns: SnapshotNamespace | undefined,
+  cluster: string,
+): { value: string; source: string } {
   const key = 'config.linkerd.io/default-inbound-policy';
-  if (w.annotations[key]) return { value: w.annotations[key], source: `pod annotation ${key}` };
-  if (ns?.annotations[key]) return { value: ns.annotations[key], source: `namespace ${ns.name} annotation ${key}` };
+  if (w.annotations[key])
+    return { value: w.annotations[key], source: `pod annotation ${key}` };
+  if (ns?.annotations[key])
+    return {
+      value: ns.annotations[key],
+      source: `namespace ${ns.name} annotation ${key}`,
+    };
   return { value: cluster, source: 'cluster default inbound policy' };
 }
 
 /** Evaluates a default policy value for a caller. */
-export function defaultPolicyMatches(value: string, caller: CallerContext, clusterNetworks: string[]): Tri {
-  const authenticated = caller.mtls && (caller.mesh === 'linkerd' || caller.kind === 'any-meshed');
+export function defaultPolicyMatches(
+  value: string,
+  caller: CallerContext,
+  clusterNetworks: string[],
+): Tri {
+  const authenticated =
+    caller.mtls && (caller.mesh === 'linkerd' || caller.kind === 'any-meshed');
   switch (value) {
     case 'all-unauthenticated':
     case 'audit':
@@ -259,25 +404,41 @@ export function defaultPolicyMatches(value: string, caller: CallerContext, clust
   }
 }
 
-const STRICT_DEFAULTS = new Set(['all-authenticated', 'cluster-authenticated', 'deny']);
+const STRICT_DEFAULTS = new Set([
+  'all-authenticated',
+  'cluster-authenticated',
+  'deny',
+]);
 
 /** Ports that bypass the Linkerd proxy (`config.linkerd.io/skip-inbound-ports`). */
-export function linkerdSkipped(w: SnapshotWorkload, ns: SnapshotNamespace | undefined, port: number): boolean {
+export function linkerdSkipped(
+  w: SnapshotWorkload,
+  ns: SnapshotNamespace | undefined,
+  port: number,
+): boolean {
   const key = 'config.linkerd.io/skip-inbound-ports';
   const list = portList(w.annotations[key] ?? ns?.annotations[key]);
   if (!list) return false;
   // Entries may be ranges `4000-4010`.
   for (const item of list) {
     const [lo, hi] = item.split('-').map(Number);
-    if (port === lo || (hi !== undefined && port >= lo && port <= hi)) return true;
+    if (port === lo || (hi !== undefined && port >= lo && port <= hi))
+      return true;
   }
   return false;
 }
 
 /** Ports on which the proxy requires an identity (`config.linkerd.io/proxy-require-identity-inbound-ports`). */
-export function linkerdRequiresIdentity(w: SnapshotWorkload, ns: SnapshotNamespace | undefined, port: number): boolean {
+export function linkerdRequiresIdentity(
+  w: SnapshotWorkload,
+  ns: SnapshotNamespace | undefined,
+  port: number,
+): boolean {
   const key = 'config.linkerd.io/proxy-require-identity-inbound-ports';
-  return portList(w.annotations[key] ?? ns?.annotations[key])?.has(String(port)) ?? false;
+  return (
+    portList(w.annotations[key] ?? ns?.annotations[key])?.has(String(port)) ??
+    false
+  );
 }
 
 /**
@@ -285,24 +446,63 @@ export function linkerdRequiresIdentity(w: SnapshotWorkload, ns: SnapshotNamespa
  * default policy is `*-authenticated`/`deny` or every authorization on the port requires
  * mTLS identity, DISABLED when the port skips the proxy.
  */
-export function linkerdPortMode(index: LinkerdIndex, w: SnapshotWorkload, ns: SnapshotNamespace | undefined, clusterDefault: string, port: number | undefined): Omit<PortMtls, 'port'> {
-  if (port !== undefined && linkerdSkipped(w, ns, port)) return { mtls: 'DISABLED', reason: `port ${port} skips the proxy (config.linkerd.io/skip-inbound-ports)` };
-  if (port !== undefined && linkerdRequiresIdentity(w, ns, port)) return { mtls: 'STRICT', reason: 'config.linkerd.io/proxy-require-identity-inbound-ports' };
+export function linkerdPortMode(
+  index: LinkerdIndex,
+  w: SnapshotWorkload,
+  ns: SnapshotNamespace | undefined,
+  clusterDefault: string,
+  port: number | undefined,
+): Omit<PortMtls, 'port'> {
+  if (port !== undefined && linkerdSkipped(w, ns, port))
+    return {
+      mtls: 'DISABLED',
+      reason: `port ${port} skips the proxy (config.linkerd.io/skip-inbound-ports)`,
+    };
+  if (port !== undefined && linkerdRequiresIdentity(w, ns, port))
+    return {
+      mtls: 'STRICT',
+      reason: 'config.linkerd.io/proxy-require-identity-inbound-ports',
+    };
   const servers = port === undefined ? [] : index.serversFor(w, port);
   if (servers.length > 0) {
     const server = servers[0];
     const authz = index.authorizationsOf(server);
-    const access = typeof server.spec.accessPolicy === 'string' ? server.spec.accessPolicy : 'deny';
+    const access =
+      typeof server.spec.accessPolicy === 'string'
+        ? server.spec.accessPolicy
+        : 'deny';
     const ref = `Server ${server.namespace}/${server.name}`;
-    if (!DEFAULT_POLICIES.includes(access)) return { mtls: 'UNKNOWN', reason: `${ref} has an unknown accessPolicy ${access}` };
+    if (!DEFAULT_POLICIES.includes(access))
+      return {
+        mtls: 'UNKNOWN',
+        reason: `${ref} has an unknown accessPolicy ${access}`,
+      };
     if (STRICT_DEFAULTS.has(access) && authz.every(a => a.requiresIdentity)) {
-      return { mtls: 'STRICT', reason: `${ref}: every authorization requires a mesh identity` };
+      return {
+        mtls: 'STRICT',
+        reason: `${ref}: every authorization requires a mesh identity`,
+      };
     }
-    return { mtls: 'PERMISSIVE', reason: `${ref} accepts unauthenticated clients (${authz.find(a => !a.requiresIdentity)?.ref ?? `accessPolicy ${access}`})` };
+    return {
+      mtls: 'PERMISSIVE',
+      reason: `${ref} accepts unauthenticated clients (${
+        authz.find(a => !a.requiresIdentity)?.ref ?? `accessPolicy ${access}`
+      })`,
+    };
   }
   const def = defaultInboundPolicy(w, ns, clusterDefault);
-  if (!DEFAULT_POLICIES.includes(def.value)) return { mtls: 'UNKNOWN', reason: `unknown default inbound policy ${def.value} (${def.source})` };
+  if (!DEFAULT_POLICIES.includes(def.value))
+    return {
+      mtls: 'UNKNOWN',
+      reason: `unknown default inbound policy ${def.value} (${def.source})`,
+    };
   return STRICT_DEFAULTS.has(def.value)
-    ? { mtls: 'STRICT', reason: `default inbound policy ${def.value} (${def.source})` }
-    : { mtls: 'PERMISSIVE', reason: `default inbound policy ${def.value} accepts plaintext (${def.source})` };
+    ? {
+        mtls: 'STRICT',
+        reason: `default inbound policy ${def.value} (${def.source})`,
+      }
+    : {
+        mtls: 'PERMISSIVE',
+        reason: `default inbound policy ${def.value} accepts plaintext (${def.source})`,
+      };
 }

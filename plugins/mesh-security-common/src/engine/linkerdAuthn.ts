@@ -13,7 +13,10 @@ import { isObject } from './validate/check';
 type P = SnapshotPolicy<JsonObject>;
 
 /** Linkerd identity matching: exact, `*` for all, `*.suffix` for a domain. */
-export function linkerdIdentityMatch(pattern: string, identity: string | undefined): boolean {
+export function linkerdIdentityMatch(
+  pattern: string,
+  identity: string | undefined,
+): boolean {
   if (identity === undefined) return false;
   if (pattern === '*') return true;
   if (pattern.startsWith('*')) return identity.endsWith(pattern.slice(1));
@@ -26,36 +29,67 @@ export function networksMatch(caller: CallerContext, networks: unknown): Tri {
   let result: Tri = 'no';
   for (const n of networks) {
     if (!isObject(n) || typeof n.cidr !== 'string') continue;
-    const except = Array.isArray(n.except) ? n.except.filter((e): e is string => typeof e === 'string') : [];
+    const except = Array.isArray(n.except)
+      ? n.except.filter((e): e is string => typeof e === 'string')
+      : [];
     if (cidrIsAll(n.cidr) && except.length === 0) return 'yes';
     if (!caller.ips || caller.ips.length === 0) {
       result = 'unknown';
       continue;
     }
-    const inside = caller.ips.every(ip => cidrContains(n.cidr as string, ip) === true && except.every(e => cidrContains(e, ip) === false));
+    const inside = caller.ips.every(
+      ip =>
+        cidrContains(n.cidr as string, ip) === true &&
+        except.every(e => cidrContains(e, ip) === false),
+    );
     if (inside) return 'yes';
-    if (caller.ips.some(ip => cidrContains(n.cidr as string, ip) === undefined)) result = 'unknown';
+    if (caller.ips.some(ip => cidrContains(n.cidr as string, ip) === undefined))
+      result = 'unknown';
   }
   return result;
 }
 
 /** In the cluster networks (`cluster-*` default policies). */
-export function inClusterNetworks(caller: CallerContext, clusterNetworks: string[]): Tri {
+export function inClusterNetworks(
+  caller: CallerContext,
+  clusterNetworks: string[],
+): Tri {
   if (caller.inCluster) return 'yes';
   if (!caller.ips) return 'no'; // an external client is outside the cluster networks by definition
-  return networksMatch(caller, clusterNetworks.map(cidr => ({ cidr })));
+  return networksMatch(
+    caller,
+    clusterNetworks.map(cidr => ({ cidr })),
+  );
 }
 
 /** MeshTLSAuthentication: the caller presents one of the identities. */
-export function meshTlsMatches(auth: P, caller: CallerContext, trustDomain: string): Tri {
-  if (!caller.mtls || caller.mesh !== 'linkerd') return caller.kind === 'any-meshed' ? anyMeshedMatch(auth) : 'no';
+export function meshTlsMatches(
+  auth: P,
+  caller: CallerContext,
+  trustDomain: string,
+): Tri {
+  if (!caller.mtls || caller.mesh !== 'linkerd')
+    return caller.kind === 'any-meshed' ? anyMeshedMatch(auth) : 'no';
   const ids = auth.spec.identities;
-  if (Array.isArray(ids)) return ids.some(i => typeof i === 'string' && linkerdIdentityMatch(i, caller.linkerdIdentity)) ? 'yes' : 'no';
-  const refs = Array.isArray(auth.spec.identityRefs) ? auth.spec.identityRefs.filter(isObject) : [];
+  if (Array.isArray(ids))
+    return ids.some(
+      i =>
+        typeof i === 'string' &&
+        linkerdIdentityMatch(i, caller.linkerdIdentity),
+    )
+      ? 'yes'
+      : 'no';
+  const refs = Array.isArray(auth.spec.identityRefs)
+    ? auth.spec.identityRefs.filter(isObject)
+    : [];
   for (const r of refs) {
     const ns = typeof r.namespace === 'string' ? r.namespace : auth.namespace;
     if (r.kind === 'ServiceAccount') {
-      if (caller.namespace === ns && (r.name === undefined || r.name === caller.serviceAccount)) return 'yes';
+      if (
+        caller.namespace === ns &&
+        (r.name === undefined || r.name === caller.serviceAccount)
+      )
+        return 'yes';
     } else if (r.kind === 'Namespace') {
       if (r.name === undefined || r.name === caller.namespace) return 'yes';
     }
@@ -72,7 +106,17 @@ function anyMeshedMatch(auth: P): Tri {
 
 /** True when the authentication accepts every identity or every network (allow-all). */
 export function authenticationIsAllowAll(auth: P): boolean {
-  if (auth.kind === 'MeshTLSAuthentication') return Array.isArray(auth.spec.identities) && auth.spec.identities.includes('*');
-  const nets = Array.isArray(auth.spec.networks) ? auth.spec.networks.filter(isObject) : [];
-  return nets.some(n => typeof n.cidr === 'string' && cidrIsAll(n.cidr) && !(Array.isArray(n.except) && n.except.length > 0));
+  if (auth.kind === 'MeshTLSAuthentication')
+    return (
+      Array.isArray(auth.spec.identities) && auth.spec.identities.includes('*')
+    );
+  const nets = Array.isArray(auth.spec.networks)
+    ? auth.spec.networks.filter(isObject)
+    : [];
+  return nets.some(
+    n =>
+      typeof n.cidr === 'string' &&
+      cidrIsAll(n.cidr) &&
+      !(Array.isArray(n.except) && n.except.length > 0),
+  );
 }

@@ -1,6 +1,14 @@
 import { Tri } from './caller';
 import {
-  HostRank, HttpRouteView, MatchRank, ParsedRouteRequest, RouteMatch, compareHostRank, matchHost, matchRequest, prefixMatches,
+  HostRank,
+  HttpRouteView,
+  MatchRank,
+  ParsedRouteRequest,
+  RouteMatch,
+  compareHostRank,
+  matchHost,
+  matchRequest,
+  prefixMatches,
 } from './linkerdRoutes';
 
 /*
@@ -24,7 +32,8 @@ import {
 
 /** Compares two ranks by a list of keys: 1 when `a` wins, -1 when `b` wins, 0 on a tie. */
 function lexical(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i] ? 1 : -1;
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== b[i]) return a[i] > b[i] ? 1 : -1;
   return 0;
 }
 
@@ -35,19 +44,37 @@ const n = (b: boolean) => (b ? 1 : 0);
  * `undefined` when the Gateway API order and linkerd2-proxy's disagree (or a RegularExpression
  * path is involved, whose precedence is implementation-specific).
  */
-export function compareMatches(a: MatchRank, ah: HostRank | undefined, b: MatchRank, bh: HostRank | undefined): number | undefined {
+export function compareMatches(
+  a: MatchRank,
+  ah: HostRank | undefined,
+  b: MatchRank,
+  bh: HostRank | undefined,
+): number | undefined {
   const host = compareHostRank(ah, bh);
   if (host !== 0) return host;
   if (a.regex || b.regex) return undefined;
-  const documented = lexical([n(a.exact), a.pathLen, n(a.method), a.headers, a.queryParams], [n(b.exact), b.pathLen, n(b.method), b.headers, b.queryParams]);
-  const proxy = lexical([a.pathLen, a.headers, a.queryParams, n(a.method)], [b.pathLen, b.headers, b.queryParams, n(b.method)]);
+  const documented = lexical(
+    [n(a.exact), a.pathLen, n(a.method), a.headers, a.queryParams],
+    [n(b.exact), b.pathLen, n(b.method), b.headers, b.queryParams],
+  );
+  const proxy = lexical(
+    [a.pathLen, a.headers, a.queryParams, n(a.method)],
+    [b.pathLen, b.headers, b.queryParams, n(b.method)],
+  );
   return documented === proxy ? documented : undefined;
 }
 
 /** -1 when route `a` comes first on a tie (older, then by name), 1 when `b` does; undefined when unknown. */
-export function routeOrder(a: HttpRouteView, b: HttpRouteView): number | undefined {
-  const ta = a.route.creationTimestamp ? Date.parse(a.route.creationTimestamp) : NaN;
-  const tb = b.route.creationTimestamp ? Date.parse(b.route.creationTimestamp) : NaN;
+export function routeOrder(
+  a: HttpRouteView,
+  b: HttpRouteView,
+): number | undefined {
+  const ta = a.route.creationTimestamp
+    ? Date.parse(a.route.creationTimestamp)
+    : NaN;
+  const tb = b.route.creationTimestamp
+    ? Date.parse(b.route.creationTimestamp)
+    : NaN;
   if (Number.isNaN(ta) || Number.isNaN(tb)) return undefined;
   if (ta !== tb) return ta < tb ? -1 : 1;
   const ka = `${a.route.namespace}/${a.route.name}`;
@@ -64,7 +91,10 @@ interface Candidate<R extends HttpRouteView> {
 }
 
 /** Whether `d` serves every request both match instead of `c` (certainly). */
-function beats<R extends HttpRouteView>(d: Candidate<R>, c: Candidate<R>): boolean {
+function beats<R extends HttpRouteView>(
+  d: Candidate<R>,
+  c: Candidate<R>,
+): boolean {
   const r = compareMatches(d.match.rank, d.host, c.match.rank, c.host);
   return r === 1 || (r === 0 && routeOrder(d.route, c.route) === -1);
 }
@@ -80,7 +110,10 @@ export interface RouteChoice<R extends HttpRouteView> {
 }
 
 /** Chooses the HTTPRoute serving a request among a Server's routes. */
-export function chooseRoute<R extends HttpRouteView>(routes: R[], req: ParsedRouteRequest): RouteChoice<R> {
+export function chooseRoute<R extends HttpRouteView>(
+  routes: R[],
+  req: ParsedRouteRequest,
+): RouteChoice<R> {
   const candidates: Array<Candidate<R>> = [];
   for (const route of routes) {
     const hostWhy = new Set<string>();
@@ -89,22 +122,41 @@ export function chooseRoute<R extends HttpRouteView>(routes: R[], req: ParsedRou
     for (const match of route.matches) {
       const why = new Set(hostWhy);
       const tri = matchRequest(match, req, why);
-      if (tri !== 'no') candidates.push({ route, match, host: host.rank, tri: host.tri === 'unknown' ? 'unknown' : tri, why });
+      if (tri !== 'no')
+        candidates.push({
+          route,
+          match,
+          host: host.rank,
+          tri: host.tri === 'unknown' ? 'unknown' : tri,
+          why,
+        });
     }
   }
   const sure = candidates.filter(c => c.tri === 'yes');
-  const winners = candidates.filter(c => !sure.some(d => d.route !== c.route && beats(d, c)));
+  const winners = candidates.filter(
+    c => !sure.some(d => d.route !== c.route && beats(d, c)),
+  );
   const chosen = [...new Set(winners.map(c => c.route))];
   const notFound = sure.length === 0;
   const undecided = new Set<string>();
   if (chosen.length + (notFound ? 1 : 0) > 1) {
-    winners.filter(c => c.tri === 'unknown').forEach(c => c.why.forEach(w => undecided.add(w)));
+    winners
+      .filter(c => c.tri === 'unknown')
+      .forEach(c => c.why.forEach(w => undecided.add(w)));
     for (const a of winners) {
       for (const b of winners) {
         if (a.route === b.route) continue;
         const r = compareMatches(a.match.rank, a.host, b.match.rank, b.host);
-        if (r === undefined) undecided.add(a.match.rank.regex || b.match.rank.regex ? 'the precedence of RegularExpression paths is implementation-specific' : 'the Gateway API precedence and linkerd2-proxy\'s order differ for these matches');
-        else if (r === 0 && routeOrder(a.route, b.route) === undefined) undecided.add('equally specific routes are ordered by creationTimestamp, which is unknown');
+        if (r === undefined)
+          undecided.add(
+            a.match.rank.regex || b.match.rank.regex
+              ? 'the precedence of RegularExpression paths is implementation-specific'
+              : "the Gateway API precedence and linkerd2-proxy's order differ for these matches",
+          );
+        else if (r === 0 && routeOrder(a.route, b.route) === undefined)
+          undecided.add(
+            'equally specific routes are ordered by creationTimestamp, which is unknown',
+          );
       }
     }
   }
@@ -114,12 +166,24 @@ export function chooseRoute<R extends HttpRouteView>(routes: R[], req: ParsedRou
 /** Whether match `outer` (of a route without hostnames) matches every request `inner` matches. */
 function covers(outer: RouteMatch, inner: RouteMatch): boolean {
   if (outer.method !== undefined && outer.method !== inner.method) return false;
-  const same = (a: { name: string; type: string; value: string }, b: { name: string; type: string; value: string }) =>
-    a.type === b.type && a.value === b.value && a.name.toLowerCase() === b.name.toLowerCase();
-  if (!outer.headers.every(h => inner.headers.some(i => same(h, i)))) return false;
-  if (!outer.queryParams.every(q => inner.queryParams.some(i => same(q, i) && i.name === q.name))) return false;
+  const same = (
+    a: { name: string; type: string; value: string },
+    b: { name: string; type: string; value: string },
+  ) =>
+    a.type === b.type &&
+    a.value === b.value &&
+    a.name.toLowerCase() === b.name.toLowerCase();
+  if (!outer.headers.every(h => inner.headers.some(i => same(h, i))))
+    return false;
+  if (
+    !outer.queryParams.every(q =>
+      inner.queryParams.some(i => same(q, i) && i.name === q.name),
+    )
+  )
+    return false;
   if (outer.rank.regex || inner.rank.regex) return false;
-  if (outer.pathType === 'Exact') return inner.pathType === 'Exact' && inner.path === outer.path;
+  if (outer.pathType === 'Exact')
+    return inner.pathType === 'Exact' && inner.path === outer.path;
   // A PathPrefix covers an Exact path it matches, and every PathPrefix at or below it.
   return prefixMatches(outer.path, inner.path);
 }
@@ -129,7 +193,9 @@ function covers(outer: RouteMatch, inner: RouteMatch): boolean {
  * (a match "fully shadowed" by a route: every request it matches goes to that route). Partial
  * shadowing (a more specific route taking some of its requests) is not computed.
  */
-export function shadowingRoutes(routes: HttpRouteView[]): Map<RouteMatch, HttpRouteView[]> {
+export function shadowingRoutes(
+  routes: HttpRouteView[],
+): Map<RouteMatch, HttpRouteView[]> {
   const out = new Map<RouteMatch, HttpRouteView[]>();
   for (const route of routes) {
     for (const m of route.matches) {

@@ -88,7 +88,11 @@ const trimSlash = (p: string) => p.replace(/\/+$/, '');
 
 function valueMatches(list: unknown): ValueMatch[] {
   if (!Array.isArray(list)) return [];
-  return list.filter(isObject).map(v => ({ name: String(v.name ?? ''), type: typeof v.type === 'string' ? v.type : 'Exact', value: String(v.value ?? '') }));
+  return list.filter(isObject).map(v => ({
+    name: String(v.name ?? ''),
+    type: typeof v.type === 'string' ? v.type : 'Exact',
+    value: String(v.value ?? ''),
+  }));
 }
 
 function parseMatch(m: Record<string, unknown>): RouteMatch {
@@ -107,7 +111,10 @@ function parseMatch(m: Record<string, unknown>): RouteMatch {
     rank: {
       exact: pathType === 'Exact',
       regex: pathType !== 'Exact' && pathType !== 'PathPrefix',
-      pathLen: pathType === 'PathPrefix' ? Math.max(1, trimSlash(value).length) : value.length,
+      pathLen:
+        pathType === 'PathPrefix'
+          ? Math.max(1, trimSlash(value).length)
+          : value.length,
       method: method !== undefined,
       headers: headers.length,
       queryParams: queryParams.length,
@@ -119,15 +126,28 @@ function parseMatch(m: Record<string, unknown>): RouteMatch {
 export function parseHttpRoute(route: P): HttpRouteView {
   // CRD default for an absent `rules`: one rule matching every request.
   let rules: Array<Record<string, unknown>> = [{}];
-  if (route.spec.rules !== undefined) rules = Array.isArray(route.spec.rules) ? route.spec.rules.filter(isObject) : [];
+  if (route.spec.rules !== undefined)
+    rules = Array.isArray(route.spec.rules)
+      ? route.spec.rules.filter(isObject)
+      : [];
   const matches: RouteMatch[] = [];
   for (const rule of rules) {
     // A rule without matches has the implicit match PathPrefix `/`.
-    const list = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches.filter(isObject) : [{}];
+    const list =
+      Array.isArray(rule.matches) && rule.matches.length > 0
+        ? rule.matches.filter(isObject)
+        : [{}];
     for (const m of list) matches.push(parseMatch(m));
   }
-  const hostnames = Array.isArray(route.spec.hostnames) ? route.spec.hostnames.filter((h): h is string => typeof h === 'string') : [];
-  return { ref: `HTTPRoute ${route.namespace}/${route.name}`, route, hostnames, matches };
+  const hostnames = Array.isArray(route.spec.hostnames)
+    ? route.spec.hostnames.filter((h): h is string => typeof h === 'string')
+    : [];
+  return {
+    ref: `HTTPRoute ${route.namespace}/${route.name}`,
+    route,
+    hostnames,
+    matches,
+  };
 }
 
 function parseQuery(q: string): Array<[string, string]> {
@@ -138,10 +158,15 @@ function parseQuery(q: string): Array<[string, string]> {
       return s;
     }
   };
-  return q.split('&').filter(Boolean).map(kv => {
-    const i = kv.indexOf('=');
-    return i < 0 ? [decode(kv), ''] : [decode(kv.slice(0, i)), decode(kv.slice(i + 1))];
-  });
+  return q
+    .split('&')
+    .filter(Boolean)
+    .map(kv => {
+      const i = kv.indexOf('=');
+      return i < 0
+        ? [decode(kv), '']
+        : [decode(kv.slice(0, i)), decode(kv.slice(i + 1))];
+    });
 }
 
 /** Splits path and query, lower-cases header names, drops the host's port and trailing dot. */
@@ -156,7 +181,9 @@ export function parseRouteRequest(req: RouteRequest): ParsedRouteRequest {
     if (q >= 0) path = path.slice(0, q);
   }
   const host = req.host?.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase();
-  const headers = req.headers ? new Map(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
+  const headers = req.headers
+    ? new Map(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), v]))
+    : undefined;
   return { method: req.method, path, query, host, headers };
 }
 
@@ -169,7 +196,11 @@ export function prefixMatches(prefix: string, path: string): boolean {
 }
 
 /** Whether the request matches one route match; `why` collects what made it `unknown`. */
-export function matchRequest(m: RouteMatch, req: ParsedRouteRequest, why: Set<string>): Tri {
+export function matchRequest(
+  m: RouteMatch,
+  req: ParsedRouteRequest,
+  why: Set<string>,
+): Tri {
   let r: Tri = 'yes';
   if (m.method !== undefined) {
     if (req.method === undefined) {
@@ -207,22 +238,30 @@ export function matchRequest(m: RouteMatch, req: ParsedRouteRequest, why: Set<st
     } else if (!req.query) {
       why.add('the request gives no path (query parameters)');
       r = and(r, 'unknown');
-    } else if (!req.query.some(([k, v]) => k === q.name && v === q.value)) return 'no';
+    } else if (!req.query.some(([k, v]) => k === q.name && v === q.value))
+      return 'no';
   }
   return r;
 }
 
 function hostRankOf(hostname: string): HostRank {
-  return hostname.startsWith('*.') ? { exact: false, len: hostname.length - 1 } : { exact: true, len: hostname.length };
+  return hostname.startsWith('*.')
+    ? { exact: false, len: hostname.length - 1 }
+    : { exact: true, len: hostname.length };
 }
 
 /**
  * Whether the request's host matches the route's hostnames (none: every host), with the rank of
  * the best matching hostname (for an unknown host: the best the route could get).
  */
-export function matchHost(route: HttpRouteView, req: ParsedRouteRequest, why: Set<string>): { tri: Tri; rank?: HostRank } {
+export function matchHost(
+  route: HttpRouteView,
+  req: ParsedRouteRequest,
+  why: Set<string>,
+): { tri: Tri; rank?: HostRank } {
   if (route.hostnames.length === 0) return { tri: 'yes' };
-  const best = (list: string[]) => list.map(hostRankOf).sort((a, b) => compareHostRank(b, a))[0];
+  const best = (list: string[]) =>
+    list.map(hostRankOf).sort((a, b) => compareHostRank(b, a))[0];
   if (req.host === undefined) {
     why.add('the request gives no host');
     return { tri: 'unknown', rank: best(route.hostnames) };
@@ -230,13 +269,18 @@ export function matchHost(route: HttpRouteView, req: ParsedRouteRequest, why: Se
   const host = req.host;
   const hits = route.hostnames.filter(h => {
     const name = h.toLowerCase().replace(/\.$/, '');
-    return name.startsWith('*.') ? host.endsWith(name.slice(1)) && host.length > name.length - 1 : host === name;
+    return name.startsWith('*.')
+      ? host.endsWith(name.slice(1)) && host.length > name.length - 1
+      : host === name;
   });
   return hits.length > 0 ? { tri: 'yes', rank: best(hits) } : { tri: 'no' };
 }
 
 /** Orders host ranks: no hostname < wildcard < exact, then more characters. */
-export function compareHostRank(a: HostRank | undefined, b: HostRank | undefined): number {
+export function compareHostRank(
+  a: HostRank | undefined,
+  b: HostRank | undefined,
+): number {
   if (!a || !b) return (a ? 1 : 0) - (b ? 1 : 0);
   if (a.exact !== b.exact) return a.exact ? 1 : -1;
   return Math.sign(a.len - b.len);
@@ -259,19 +303,31 @@ export function restrictionOf(matches: RouteMatch[]): {
   operations?: Array<{ methods?: string[]; paths?: string[] }>;
 } {
   const anyMethod = matches.some(m => m.method === undefined);
-  const anyPath = matches.some(m => m.pathType === 'PathPrefix' && trimSlash(m.path) === '');
+  const anyPath = matches.some(
+    m => m.pathType === 'PathPrefix' && trimSlash(m.path) === '',
+  );
   // Each match as written, when there are several: the union alone would pair a method with a
   // path no match pairs.
-  const operations = new Map<string, { methods?: string[]; paths?: string[] }>();
+  const operations = new Map<
+    string,
+    { methods?: string[]; paths?: string[] }
+  >();
   for (const m of matches) {
     const everyPath = m.pathType === 'PathPrefix' && trimSlash(m.path) === '';
-    const operation = { ...(m.method ? { methods: [m.method] } : {}), ...(everyPath ? {} : { paths: [displayPath(m)] }) };
+    const operation = {
+      ...(m.method ? { methods: [m.method] } : {}),
+      ...(everyPath ? {} : { paths: [displayPath(m)] }),
+    };
     operations.set(JSON.stringify(operation), operation);
   }
   return {
-    ...(anyMethod ? {} : { methods: [...new Set(matches.map(m => m.method!))] }),
+    ...(anyMethod
+      ? {}
+      : { methods: [...new Set(matches.map(m => m.method!))] }),
     ...(anyPath ? {} : { paths: [...new Set(matches.map(displayPath))] }),
-    ...(operations.size > 1 && !(anyMethod && anyPath) ? { operations: [...operations.values()] } : {}),
+    ...(operations.size > 1 && !(anyMethod && anyPath)
+      ? { operations: [...operations.values()] }
+      : {}),
   };
 }
 

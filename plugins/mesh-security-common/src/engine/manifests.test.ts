@@ -8,16 +8,30 @@ describe('parseManifests', () => {
   });
 
   it('flattens kind: List and typed lists', () => {
-    const r = parseManifests(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'Pod' }, { kind: 'PodList', items: [{ kind: 'Pod', n: 2 }] }] }));
+    const r = parseManifests(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { kind: 'Pod' },
+          { kind: 'PodList', items: [{ kind: 'Pod', n: 2 }] },
+        ],
+      }),
+    );
     expect(r.objects).toEqual([{ kind: 'Pod' }, { kind: 'Pod', n: 2 }]);
   });
 
   it('reads JSON', () => {
-    expect(parseManifests('{"kind":"Namespace","metadata":{"name":"x"}}').objects).toHaveLength(1);
+    expect(
+      parseManifests('{"kind":"Namespace","metadata":{"name":"x"}}').objects,
+    ).toHaveLength(1);
   });
 
   it('reports a broken document with source and number, keeping the others', () => {
-    const r = parseManifests('kind: A\n---\nkind: [unclosed\n---\nkind: C\n', 'dir/bad.yaml');
+    const r = parseManifests(
+      'kind: A\n---\nkind: [unclosed\n---\nkind: C\n',
+      'dir/bad.yaml',
+    );
     expect(r.objects).toEqual([{ kind: 'A' }, { kind: 'C' }]);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0].message).toMatch(/^dir\/bad\.yaml: document 2: /);

@@ -39,7 +39,11 @@ function flatten(value: unknown, out: unknown[]): void {
     return;
   }
   if (!isObject(value)) return;
-  if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
+  if (
+    typeof value.kind === 'string' &&
+    value.kind.endsWith('List') &&
+    Array.isArray(value.items)
+  ) {
     for (const item of value.items) flatten(item, out);
     return;
   }
@@ -53,7 +57,10 @@ function flatten(value: unknown, out: unknown[]): void {
  *
  * @public
  */
-export function parseManifests(text: string, sourceName?: string): ParsedManifests {
+export function parseManifests(
+  text: string,
+  sourceName?: string,
+): ParsedManifests {
   const objects: unknown[] = [];
   const errors: ManifestError[] = [];
   const where = sourceName ? `${sourceName}: ` : '';
@@ -63,21 +70,36 @@ export function parseManifests(text: string, sourceName?: string): ParsedManifes
   } catch (error) {
     return {
       objects,
-      errors: [{ message: `${where}cannot parse: ${String((error as Error).message).split('\n')[0]}`, source: sourceName }],
+      errors: [
+        {
+          message: `${where}cannot parse: ${
+            String((error as Error).message).split('\n')[0]
+          }`,
+          source: sourceName,
+        },
+      ],
     };
   }
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, i) => {
     if (doc.errors.length > 0) {
       const first = String(doc.errors[0].message).split('\n')[0];
-      errors.push({ message: `${where}document ${i + 1}: ${first}`, source: sourceName, document: i + 1 });
+      errors.push({
+        message: `${where}document ${i + 1}: ${first}`,
+        source: sourceName,
+        document: i + 1,
+      });
       return;
     }
     try {
       flatten(doc.toJS({ maxAliasCount: 100 }), objects);
     } catch (error) {
       const first = String((error as Error).message).split('\n')[0];
-      errors.push({ message: `${where}document ${i + 1}: ${first}`, source: sourceName, document: i + 1 });
+      errors.push({
+        message: `${where}document ${i + 1}: ${first}`,
+        source: sourceName,
+        document: i + 1,
+      });
     }
   });
   return { objects, errors };

@@ -60,7 +60,10 @@ export function selectorIsEmpty(selector: LabelSelector | undefined): boolean {
  * Istio string matching (AuthorizationPolicy reference, "Rule"): exact, prefix `abc*`,
  * suffix `*abc`, or `*` (any non-empty value).
  */
-export function istioStringMatch(pattern: string, value: string | undefined): boolean {
+export function istioStringMatch(
+  pattern: string,
+  value: string | undefined,
+): boolean {
   if (value === undefined) return false;
   if (pattern === '*') return value.length > 0;
   if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
@@ -87,9 +90,15 @@ export function isCidrOrIp(value: string): boolean {
   const [addr, bits, extra] = value.split('/');
   if (extra !== undefined) return false;
   if (addr.includes(':')) {
-    return /^[0-9a-fA-F:.]+$/.test(addr) && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 128));
+    return (
+      /^[0-9a-fA-F:.]+$/.test(addr) &&
+      (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 128))
+    );
   }
-  return ipv4(addr) !== undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 32));
+  return (
+    ipv4(addr) !== undefined &&
+    (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 32))
+  );
 }
 
 /** True when the CIDR covers every address of its family (`0.0.0.0/0`, `::/0`). */
@@ -109,5 +118,5 @@ export function cidrContains(cidr: string, ip: string): boolean | undefined {
   const bits = bitsText === undefined ? 32 : Number(bitsText);
   if (bits === 0) return true;
   const mask = bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
-  return ((net & mask) >>> 0) === ((host & mask) >>> 0);
+  return (net & mask) >>> 0 === (host & mask) >>> 0;
 }

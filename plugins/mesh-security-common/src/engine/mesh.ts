@@ -1,4 +1,9 @@
-import { Mesh, SnapshotNamespace, SnapshotPod, SnapshotWorkload } from '../model';
+import {
+  Mesh,
+  SnapshotNamespace,
+  SnapshotPod,
+  SnapshotWorkload,
+} from '../model';
 
 /**
  * Mesh membership of a workload, from live pods when there are any, else predicted from the
@@ -14,7 +19,11 @@ export interface Membership {
 }
 
 /** Namespaces never injected by Istio's webhook (istio-sidecar-injector `neverInject` namespaces). */
-const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+const NEVER_INJECTED = new Set([
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+]);
 
 /**
  * Istio sidecar injection prediction, "Installing the Sidecar" > "Controlling the injection
@@ -24,8 +33,14 @@ const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'kube-node-lease']
  * labels, the pod label `sidecar.istio.io/inject=true` enables it ("if neither label is set" the
  * default `enableNamespacesByDefault: false` applies). Host-network pods are never injected.
  */
-function istioSidecar(ns: SnapshotNamespace | undefined, labels: Record<string, string>, annotations: Record<string, string>, hostNetwork: boolean): boolean | undefined {
-  const podInject = labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
+function istioSidecar(
+  ns: SnapshotNamespace | undefined,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+  hostNetwork: boolean,
+): boolean | undefined {
+  const podInject =
+    labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
   if (hostNetwork || podInject === 'false') return false;
   if (ns && NEVER_INJECTED.has(ns.name)) return false;
   if (!ns) {
@@ -35,7 +50,8 @@ function istioSidecar(ns: SnapshotNamespace | undefined, labels: Record<string, 
   }
   const nsInjection = ns.labels['istio-injection'];
   if (nsInjection === 'disabled') return false;
-  if (nsInjection === 'enabled' || ns.labels['istio.io/rev'] !== undefined) return true;
+  if (nsInjection === 'enabled' || ns.labels['istio.io/rev'] !== undefined)
+    return true;
   return podInject === 'true';
 }
 
@@ -44,7 +60,10 @@ function istioSidecar(ns: SnapshotNamespace | undefined, labels: Record<string, 
  * `istio.io/dataplane-mode=ambient`, pod label `istio.io/dataplane-mode=none` opts out; a pod
  * label `ambient` enrolls a single pod. Pods with a sidecar are never captured by ztunnel.
  */
-function istioAmbient(ns: SnapshotNamespace | undefined, labels: Record<string, string>): boolean | undefined {
+function istioAmbient(
+  ns: SnapshotNamespace | undefined,
+  labels: Record<string, string>,
+): boolean | undefined {
   const pod = labels['istio.io/dataplane-mode'];
   if (pod === 'none') return false;
   if (pod === 'ambient') return true;
@@ -56,7 +75,10 @@ function istioAmbient(ns: SnapshotNamespace | undefined, labels: Record<string, 
  * Linkerd proxy injection, "Automatic Proxy Injection": `linkerd.io/inject: enabled` (or
  * `ingress`) on the namespace or the pod template; `disabled` on the pod opts out.
  */
-function linkerdInjected(ns: SnapshotNamespace | undefined, annotations: Record<string, string>): boolean | undefined {
+function linkerdInjected(
+  ns: SnapshotNamespace | undefined,
+  annotations: Record<string, string>,
+): boolean | undefined {
   const pod = annotations['linkerd.io/inject'];
   if (pod === 'disabled') return false;
   if (pod === 'enabled' || pod === 'ingress') return true;
@@ -65,17 +87,24 @@ function linkerdInjected(ns: SnapshotNamespace | undefined, annotations: Record<
   return nsValue === 'enabled' || nsValue === 'ingress';
 }
 
-function livePodMesh(pod: SnapshotPod, ns: SnapshotNamespace | undefined): Mesh {
+function livePodMesh(
+  pod: SnapshotPod,
+  ns: SnapshotNamespace | undefined,
+): Mesh {
   if (pod.containers.includes('istio-proxy')) return 'istio-sidecar';
   if (pod.containers.includes('linkerd-proxy')) return 'linkerd';
   // istio-cni marks captured pods with `ambient.istio.io/redirection: enabled`.
-  if (pod.annotations['ambient.istio.io/redirection'] === 'enabled') return 'istio-ambient';
+  if (pod.annotations['ambient.istio.io/redirection'] === 'enabled')
+    return 'istio-ambient';
   if (istioAmbient(ns, pod.labels) === true) return 'istio-ambient';
   return 'none';
 }
 
 /** Predicts or observes the mesh of a workload. */
-export function membership(w: SnapshotWorkload, ns: SnapshotNamespace | undefined): Membership {
+export function membership(
+  w: SnapshotWorkload,
+  ns: SnapshotNamespace | undefined,
+): Membership {
   if (w.pods.length > 0) {
     const counts = new Map<Mesh, number>();
     let first: Mesh | undefined;
@@ -87,39 +116,69 @@ export function membership(w: SnapshotWorkload, ns: SnapshotNamespace | undefine
       counts.set(m, (counts.get(m) ?? 0) + 1);
     }
     // Fast path: every live pod agrees.
-    if (same && first !== undefined) return { mesh: first, pods: { meshed: first === 'none' ? 0 : w.pods.length, total: w.pods.length } };
+    if (same && first !== undefined)
+      return {
+        mesh: first,
+        pods: {
+          meshed: first === 'none' ? 0 : w.pods.length,
+          total: w.pods.length,
+        },
+      };
     const meshed = w.pods.length - (counts.get('none') ?? 0);
-    const ranked = [...counts.entries()].filter(([m]) => m !== 'none').sort((a, b) => b[1] - a[1]);
+    const ranked = [...counts.entries()]
+      .filter(([m]) => m !== 'none')
+      .sort((a, b) => b[1] - a[1]);
     const mesh = ranked.length > 0 ? ranked[0][0] : 'none';
-    const mixed = counts.size > 1
-      ? `live pods differ: ${[...counts.entries()].map(([m, n]) => `${n} ${m}`).join(', ')}`
-      : undefined;
+    const mixed =
+      counts.size > 1
+        ? `live pods differ: ${[...counts.entries()]
+            .map(([m, n]) => `${n} ${m}`)
+            .join(', ')}`
+        : undefined;
     return { mesh, pods: { meshed, total: w.pods.length }, mixed };
   }
   const pods = { meshed: 0, total: 0 };
   // A template whose only container is `istio-proxy` is a proxy itself (ztunnel, a gateway),
   // not a workload with a sidecar.
-  const proxyOnly = w.containers.length === 1 && w.containers[0] === 'istio-proxy';
-  if (w.containers.includes('istio-proxy') && !proxyOnly) return { mesh: 'istio-sidecar', pods };
+  const proxyOnly =
+    w.containers.length === 1 && w.containers[0] === 'istio-proxy';
+  if (w.containers.includes('istio-proxy') && !proxyOnly)
+    return { mesh: 'istio-sidecar', pods };
   if (w.containers.includes('linkerd-proxy')) return { mesh: 'linkerd', pods };
-  const sidecar = proxyOnly ? false : istioSidecar(ns, w.labels, w.annotations, w.hostNetwork === true);
+  const sidecar = proxyOnly
+    ? false
+    : istioSidecar(ns, w.labels, w.annotations, w.hostNetwork === true);
   if (sidecar) return { mesh: 'istio-sidecar', pods };
   const linkerd = linkerdInjected(ns, w.annotations);
   if (linkerd) return { mesh: 'linkerd', pods };
-  const ambient = w.hostNetwork || proxyOnly ? false : istioAmbient(ns, w.labels);
+  const ambient =
+    w.hostNetwork || proxyOnly ? false : istioAmbient(ns, w.labels);
   if (ambient) return { mesh: 'istio-ambient', pods };
   if (sidecar === undefined || linkerd === undefined || ambient === undefined) {
-    return { mesh: 'none', pods, unknown: `namespace ${w.namespace} is not in the input, so injection and ambient enrollment cannot be predicted` };
+    return {
+      mesh: 'none',
+      pods,
+      unknown: `namespace ${w.namespace} is not in the input, so injection and ambient enrollment cannot be predicted`,
+    };
   }
   return { mesh: 'none', pods };
 }
 
 /** Istio identity (SPIFFE) and principal, Linkerd identity (DESIGN.md "Identity"). */
-export function identityOf(mesh: Mesh, namespace: string, sa: string, trustDomain: string, linkerdTrustDomain: string): { identity: string | null; principal?: string } {
+export function identityOf(
+  mesh: Mesh,
+  namespace: string,
+  sa: string,
+  trustDomain: string,
+  linkerdTrustDomain: string,
+): { identity: string | null; principal?: string } {
   if (mesh === 'istio-sidecar' || mesh === 'istio-ambient') {
     const principal = `${trustDomain}/ns/${namespace}/sa/${sa}`;
     return { identity: `spiffe://${principal}`, principal };
   }
-  if (mesh === 'linkerd') return { identity: `${sa}.${namespace}.serviceaccount.identity.linkerd.${linkerdTrustDomain}` };
+  if (mesh === 'linkerd')
+    return {
+      identity: `${sa}.${namespace}.serviceaccount.identity.linkerd.${linkerdTrustDomain}`,
+    };
   return { identity: null };
 }

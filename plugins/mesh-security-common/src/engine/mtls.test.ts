@@ -11,15 +11,33 @@ describe('mTLS mode per port and per workload', () => {
       expect(posture.ports.find(p => p.port === Number(port))?.mtls).toBe(mode);
     }
     // UNKNOWN and DISABLED always say why.
-    expect(posture.mtls !== 'UNKNOWN' && posture.mtls !== 'DISABLED' ? 'n/a' : posture.mtlsReason).toBeTruthy();
+    expect(
+      posture.mtls !== 'UNKNOWN' && posture.mtls !== 'DISABLED'
+        ? 'n/a'
+        : posture.mtlsReason,
+    ).toBeTruthy();
   });
 
   it('derives identities from the trust domain: snapshot mesh config, overridden by options', () => {
     const objects = [
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'trustDomain: corp.example\nrootNamespace: istio-system\n' } },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'istio', namespace: 'istio-system' },
+        data: {
+          mesh: 'trustDomain: corp.example\nrootNamespace: istio-system\n',
+        },
+      },
       ...MTLS_CASES[0].objects,
     ];
-    expect(engineOf(objects).posture({ namespace: 'shop', name: 'b' }).identity).toBe('spiffe://corp.example/ns/shop/sa/b');
-    expect(engineOf(objects, { trustDomain: 'other.example' }).posture({ namespace: 'shop', name: 'b' }).identity).toBe('spiffe://other.example/ns/shop/sa/b');
+    expect(
+      engineOf(objects).posture({ namespace: 'shop', name: 'b' }).identity,
+    ).toBe('spiffe://corp.example/ns/shop/sa/b');
+    expect(
+      engineOf(objects, { trustDomain: 'other.example' }).posture({
+        namespace: 'shop',
+        name: 'b',
+      }).identity,
+    ).toBe('spiffe://other.example/ns/shop/sa/b');
   });
 });

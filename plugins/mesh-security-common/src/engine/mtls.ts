@@ -1,4 +1,12 @@
-import { JsonObject, LabelSelector, MtlsMode, PortMtls, Snapshot, SnapshotPolicy, SnapshotWorkload } from '../model';
+import {
+  JsonObject,
+  LabelSelector,
+  MtlsMode,
+  PortMtls,
+  Snapshot,
+  SnapshotPolicy,
+  SnapshotWorkload,
+} from '../model';
 import { selectorIsEmpty } from './match';
 import { SelectorIndex, groupBy } from './selectorIndex';
 import { isObject } from './validate/check';
@@ -13,20 +21,28 @@ import { isObject } from './validate/check';
 type PA = SnapshotPolicy<JsonObject>;
 
 /** Istio's PeerAuthentication modes mapped to ours. */
-const MODE: Record<string, MtlsMode> = { STRICT: 'STRICT', PERMISSIVE: 'PERMISSIVE', DISABLE: 'DISABLED' };
+const MODE: Record<string, MtlsMode> = {
+  STRICT: 'STRICT',
+  PERMISSIVE: 'PERMISSIVE',
+  DISABLE: 'DISABLED',
+};
 
 export const paSelector = (p: PA): LabelSelector | undefined =>
   isObject(p.spec.selector) ? (p.spec.selector as LabelSelector) : undefined;
 
 /** "Policy storage scope": a PeerAuthentication without (or with an empty) selector is namespace-wide. */
-export const paIsNamespaceWide = (p: PA) => selectorIsEmpty({ matchLabels: paSelector(p)?.matchLabels });
+export const paIsNamespaceWide = (p: PA) =>
+  selectorIsEmpty({ matchLabels: paSelector(p)?.matchLabels });
 
 export function paMode(p: PA | undefined): string | undefined {
   const mode = p && isObject(p.spec.mtls) ? p.spec.mtls.mode : undefined;
   return typeof mode === 'string' && mode !== 'UNSET' ? mode : undefined;
 }
 
-export function paPortMode(p: PA | undefined, port: number): string | undefined {
+export function paPortMode(
+  p: PA | undefined,
+  port: number,
+): string | undefined {
   const plm = p?.spec.portLevelMtls;
   if (!isObject(plm) || paIsNamespaceWide(p!)) return undefined; // portLevelMtls needs a selector
   const entry = plm[String(port)];
@@ -39,14 +55,30 @@ export function paPortMode(p: PA | undefined, port: number): string | undefined 
  * Istio applies the oldest one"). When creation times are missing and the candidates disagree,
  * the winner cannot be known: returns a reason instead.
  */
-export function oldest(policies: PA[], what: string): { policy?: PA; unknown?: string } {
+export function oldest(
+  policies: PA[],
+  what: string,
+): { policy?: PA; unknown?: string } {
   if (policies.length <= 1) return { policy: policies[0] };
-  const same = policies.every(p => JSON.stringify([p.spec.mtls, p.spec.portLevelMtls]) === JSON.stringify([policies[0].spec.mtls, policies[0].spec.portLevelMtls]));
-  const sorted = [...policies].sort((a, b) =>
-    (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') || a.name.localeCompare(b.name));
+  const same = policies.every(
+    p =>
+      JSON.stringify([p.spec.mtls, p.spec.portLevelMtls]) ===
+      JSON.stringify([policies[0].spec.mtls, policies[0].spec.portLevelMtls]),
+  );
+  const sorted = [...policies].sort(
+    (a, b) =>
+      (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') ||
+      a.name.localeCompare(b.name),
+  );
   if (same) return { policy: sorted[0] };
   if (policies.some(p => !p.creationTimestamp)) {
-    return { unknown: `${policies.length} ${what} PeerAuthentications disagree and their creation times are unknown, so the oldest (the one Istio applies) cannot be determined: ${policies.map(p => `${p.namespace}/${p.name}`).join(', ')}` };
+    return {
+      unknown: `${
+        policies.length
+      } ${what} PeerAuthentications disagree and their creation times are unknown, so the oldest (the one Istio applies) cannot be determined: ${policies
+        .map(p => `${p.namespace}/${p.name}`)
+        .join(', ')}`,
+    };
   }
   return { policy: sorted[0] };
 }
@@ -59,7 +91,10 @@ export class PeerAuthenticationIndex {
   constructor(snapshot: Snapshot, readonly rootNamespace: string) {
     const all = snapshot.istio.peerAuthentications;
     this.nsWide = groupBy(all.filter(paIsNamespaceWide), p => p.namespace);
-    for (const [ns, list] of groupBy(all.filter(p => !paIsNamespaceWide(p)), p => p.namespace)) {
+    for (const [ns, list] of groupBy(
+      all.filter(p => !paIsNamespaceWide(p)),
+      p => p.namespace,
+    )) {
       const index = new SelectorIndex<PA>(paSelector);
       list.forEach(p => index.add(p));
       this.bySelector.set(ns, index);
@@ -72,7 +107,9 @@ export class PeerAuthenticationIndex {
   }
 
   namespaceWide(namespace: string): PA[] {
-    return namespace === this.rootNamespace ? [] : this.nsWide.get(namespace) ?? [];
+    return namespace === this.rootNamespace
+      ? []
+      : this.nsWide.get(namespace) ?? [];
   }
 
   forWorkload(namespace: string, labels: Record<string, string>): PA[] {
@@ -89,7 +126,12 @@ const ref = (p: PA) => `PeerAuthentication ${p.namespace}/${p.name}`;
 /** Comma-separated port list annotation ("*" = all). */
 export function portList(value: string | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
-  return new Set(value.split(',').map(s => s.trim()).filter(Boolean));
+  return new Set(
+    value
+      .split(',')
+      .map(s => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /**
@@ -103,47 +145,99 @@ export function istioPortModes(
   w: SnapshotWorkload,
   ambient: boolean,
 ): { ports: PortMtls[]; workloadMode: PortMtls } {
-  const wl = oldest(index.forWorkload(w.namespace, w.labels), 'workload-selector');
-  const ns = oldest(index.namespaceWide(w.namespace), `namespace-wide (${w.namespace})`);
+  const wl = oldest(
+    index.forWorkload(w.namespace, w.labels),
+    'workload-selector',
+  );
+  const ns = oldest(
+    index.namespaceWide(w.namespace),
+    `namespace-wide (${w.namespace})`,
+  );
   const mesh = oldest(index.meshWide(), 'mesh-wide');
-  const exclude = portList(w.annotations['traffic.sidecar.istio.io/excludeInboundPorts']);
-  const include = portList(w.annotations['traffic.sidecar.istio.io/includeInboundPorts']);
+  const exclude = portList(
+    w.annotations['traffic.sidecar.istio.io/excludeInboundPorts'],
+  );
+  const include = portList(
+    w.annotations['traffic.sidecar.istio.io/includeInboundPorts'],
+  );
 
   const resolve = (port: number | undefined): PortMtls => {
     const base = { port: port ?? 0 };
     if (!ambient && port !== undefined) {
-      if (exclude?.has(String(port))) return { ...base, mtls: 'DISABLED', reason: `port ${port} is excluded from the sidecar (traffic.sidecar.istio.io/excludeInboundPorts)` };
-      if (include && !include.has('*') && !include.has(String(port))) return { ...base, mtls: 'DISABLED', reason: `port ${port} is not in traffic.sidecar.istio.io/includeInboundPorts` };
+      if (exclude?.has(String(port)))
+        return {
+          ...base,
+          mtls: 'DISABLED',
+          reason: `port ${port} is excluded from the sidecar (traffic.sidecar.istio.io/excludeInboundPorts)`,
+        };
+      if (include && !include.has('*') && !include.has(String(port)))
+        return {
+          ...base,
+          mtls: 'DISABLED',
+          reason: `port ${port} is not in traffic.sidecar.istio.io/includeInboundPorts`,
+        };
     }
     const unknown = wl.unknown ?? ns.unknown ?? mesh.unknown;
     if (unknown) return { ...base, mtls: 'UNKNOWN', reason: unknown };
     // The first level that sets a mode decides; the reason string is built for it only.
-    let raw = wl.policy && port !== undefined ? paPortMode(wl.policy, port) : undefined;
+    let raw =
+      wl.policy && port !== undefined ? paPortMode(wl.policy, port) : undefined;
     let reason = raw ? `${ref(wl.policy!)} (portLevelMtls ${port})` : '';
-    for (const [level, suffix] of [[wl.policy, ''], [ns.policy, ''], [mesh.policy, ' (mesh-wide)']] as const) {
+    for (const [level, suffix] of [
+      [wl.policy, ''],
+      [ns.policy, ''],
+      [mesh.policy, ' (mesh-wide)'],
+    ] as const) {
       if (raw || !level) continue;
       raw = paMode(level);
       if (raw) reason = `${ref(level)}${suffix}`;
     }
-    if (!raw) return { ...base, mtls: 'PERMISSIVE', reason: 'no PeerAuthentication sets a mode: Istio defaults to PERMISSIVE' };
+    if (!raw)
+      return {
+        ...base,
+        mtls: 'PERMISSIVE',
+        reason:
+          'no PeerAuthentication sets a mode: Istio defaults to PERMISSIVE',
+      };
     const mode = MODE[raw];
     if (ambient && mode === 'DISABLED') {
-      return { ...base, mtls: 'UNKNOWN', reason: `${reason} sets DISABLE on an ambient workload; ztunnel's handling of DISABLE is not documented` };
+      return {
+        ...base,
+        mtls: 'UNKNOWN',
+        reason: `${reason} sets DISABLE on an ambient workload; ztunnel's handling of DISABLE is not documented`,
+      };
     }
     return { ...base, mtls: mode, reason };
   };
   return {
-    ports: w.ports.map(p => ({ ...resolve(p.port), port: p.port, name: p.name, protocol: p.protocol })),
+    ports: w.ports.map(p => ({
+      ...resolve(p.port),
+      port: p.port,
+      name: p.name,
+      protocol: p.protocol,
+    })),
     workloadMode: resolve(undefined),
   };
 }
 
 /** Combines port modes into the workload mode (DESIGN.md "MtlsMode"). */
-export function combineModes(ports: PortMtls[], fallback: PortMtls): { mtls: MtlsMode; reason?: string } {
-  if (ports.length === 0) return { mtls: fallback.mtls, reason: fallback.reason ? `no container ports declared; ${fallback.reason}` : 'no container ports declared' };
+export function combineModes(
+  ports: PortMtls[],
+  fallback: PortMtls,
+): { mtls: MtlsMode; reason?: string } {
+  if (ports.length === 0)
+    return {
+      mtls: fallback.mtls,
+      reason: fallback.reason
+        ? `no container ports declared; ${fallback.reason}`
+        : 'no container ports declared',
+    };
   const unknown = ports.find(p => p.mtls === 'UNKNOWN');
   if (unknown) return { mtls: 'UNKNOWN', reason: unknown.reason };
   const modes = new Set(ports.map(p => p.mtls));
   if (modes.size === 1) return { mtls: ports[0].mtls, reason: ports[0].reason };
-  return { mtls: 'PARTIAL', reason: ports.map(p => `${p.port}: ${p.mtls}`).join(', ') };
+  return {
+    mtls: 'PARTIAL',
+    reason: ports.map(p => `${p.port}: ${p.mtls}`).join(', '),
+  };
 }

@@ -1,6 +1,18 @@
-import { ContainerPort, JsonObject, LabelSelector, Snapshot, SnapshotPolicy, SnapshotWorkload } from '../model';
+import {
+  ContainerPort,
+  JsonObject,
+  LabelSelector,
+  Snapshot,
+  SnapshotPolicy,
+  SnapshotWorkload,
+} from '../model';
 import { CallerContext, LayerVerdict, Tri } from './caller';
-import { cidrContains, cidrIsAll, selectorIsEmpty, selectorMatches } from './match';
+import {
+  cidrContains,
+  cidrIsAll,
+  selectorIsEmpty,
+  selectorMatches,
+} from './match';
 import { SelectorIndex, groupBy } from './selectorIndex';
 import { Json, isObject } from './validate/check';
 
@@ -21,18 +33,25 @@ const ref = (p: P) => `NetworkPolicy ${p.namespace}/${p.name}`;
 
 export function policyTypes(p: P): { ingress: boolean; egress: boolean } {
   if (Array.isArray(p.spec.policyTypes)) {
-    return { ingress: p.spec.policyTypes.includes('Ingress'), egress: p.spec.policyTypes.includes('Egress') };
+    return {
+      ingress: p.spec.policyTypes.includes('Ingress'),
+      egress: p.spec.policyTypes.includes('Egress'),
+    };
   }
   return { ingress: true, egress: Array.isArray(p.spec.egress) };
 }
 
-export const npSelector = (p: P): LabelSelector => (isObject(p.spec.podSelector) ? (p.spec.podSelector as LabelSelector) : {});
+export const npSelector = (p: P): LabelSelector =>
+  isObject(p.spec.podSelector) ? (p.spec.podSelector as LabelSelector) : {};
 
 export class NetworkPolicyIndex {
   private readonly byNs = new Map<string, SelectorIndex<P>>();
 
   constructor(snapshot: Snapshot) {
-    for (const [ns, list] of groupBy(snapshot.networkPolicies, p => p.namespace)) {
+    for (const [ns, list] of groupBy(
+      snapshot.networkPolicies,
+      p => p.namespace,
+    )) {
       const idx = new SelectorIndex<P>(npSelector);
       list.forEach(p => idx.add(p));
       this.byNs.set(ns, idx);
@@ -45,14 +64,20 @@ export class NetworkPolicyIndex {
     return this.byNs.get(namespace)?.matching(labels) ?? [];
   }
 
-  private readonly directional = new Map<SnapshotWorkload, { ingress: P[]; egress: P[] }>();
+  private readonly directional = new Map<
+    SnapshotWorkload,
+    { ingress: P[]; egress: P[] }
+  >();
 
   /** Policies isolating a workload's pods for ingress / egress (cached per workload). */
   isolating(w: SnapshotWorkload): { ingress: P[]; egress: P[] } {
     let hit = this.directional.get(w);
     if (!hit) {
       const all = this.selectingWorkload(w);
-      hit = { ingress: all.filter(p => policyTypes(p).ingress), egress: all.filter(p => policyTypes(p).egress) };
+      hit = {
+        ingress: all.filter(p => policyTypes(p).ingress),
+        egress: all.filter(p => policyTypes(p).egress),
+      };
       this.directional.set(w, hit);
     }
     return hit;
@@ -82,13 +107,28 @@ export interface PeerEndpoint {
   ips?: string[];
 }
 
-function peerMatches(peer: Json, policyNs: string, e: PeerEndpoint, cannot: string[], what: string): Tri {
+function peerMatches(
+  peer: Json,
+  policyNs: string,
+  e: PeerEndpoint,
+  cannot: string[],
+  what: string,
+): Tri {
   if (isObject(peer.ipBlock)) {
     const cidr = String(peer.ipBlock.cidr);
-    const except = Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except.map(String) : [];
-    if (e.kind === 'external' && cidrIsAll(cidr) && except.length === 0) return 'yes';
+    const except = Array.isArray(peer.ipBlock.except)
+      ? peer.ipBlock.except.map(String)
+      : [];
+    if (e.kind === 'external' && cidrIsAll(cidr) && except.length === 0)
+      return 'yes';
     if (!e.ips || e.ips.length === 0) {
-      cannot.push(`${what}: ipBlock ${cidr} against an address that is unknown${e.kind !== 'external' ? ' (ipBlock is meant for cluster-external addresses; pod IPs may or may not match)' : ''}`);
+      cannot.push(
+        `${what}: ipBlock ${cidr} against an address that is unknown${
+          e.kind !== 'external'
+            ? ' (ipBlock is meant for cluster-external addresses; pod IPs may or may not match)'
+            : ''
+        }`,
+      );
       return 'unknown';
     }
     const all = e.ips.map(ip => {
@@ -105,19 +145,33 @@ function peerMatches(peer: Json, policyNs: string, e: PeerEndpoint, cannot: stri
   if (e.kind === 'external') return 'no';
   if (e.kind === 'any-pod') {
     // "any pod": only selectors that select every pod of every namespace match.
-    return (!hasNs || selectorIsEmpty(peer.namespaceSelector as LabelSelector)) && (!hasPod || selectorIsEmpty(peer.podSelector as LabelSelector)) && hasNs ? 'yes' : 'no';
+    return (!hasNs ||
+      selectorIsEmpty(peer.namespaceSelector as LabelSelector)) &&
+      (!hasPod || selectorIsEmpty(peer.podSelector as LabelSelector)) &&
+      hasNs
+      ? 'yes'
+      : 'no';
   }
   if (hasNs) {
-    if (!selectorMatches(peer.namespaceSelector as LabelSelector, e.nsLabels)) return 'no';
+    if (!selectorMatches(peer.namespaceSelector as LabelSelector, e.nsLabels))
+      return 'no';
   } else if (e.namespace !== policyNs) return 'no';
-  return !hasPod || selectorMatches(peer.podSelector as LabelSelector, e.labels) ? 'yes' : 'no';
+  return !hasPod || selectorMatches(peer.podSelector as LabelSelector, e.labels)
+    ? 'yes'
+    : 'no';
 }
 
-function portMatches(ports: unknown, port: number, destPorts: ContainerPort[], protocol = 'TCP'): boolean {
+function portMatches(
+  ports: unknown,
+  port: number,
+  destPorts: ContainerPort[],
+  protocol = 'TCP',
+): boolean {
   if (!Array.isArray(ports) || ports.length === 0) return true;
   return ports.some(p => {
     if (!isObject(p)) return false;
-    if ((typeof p.protocol === 'string' ? p.protocol : 'TCP') !== protocol) return false;
+    if ((typeof p.protocol === 'string' ? p.protocol : 'TCP') !== protocol)
+      return false;
     if (p.port === undefined) return true;
     if (typeof p.port === 'string' && !/^\d+$/.test(p.port)) {
       // Named port: resolved against the destination pod's container ports.
@@ -131,46 +185,123 @@ function portMatches(ports: unknown, port: number, destPorts: ContainerPort[], p
 
 const namesCache = new WeakMap<P[], string>();
 
-function rulesAllow(policies: P[], direction: 'ingress' | 'egress', peer: PeerEndpoint, port: number, destPorts: ContainerPort[]): LayerVerdict {
+function rulesAllow(
+  policies: P[],
+  direction: 'ingress' | 'egress',
+  peer: PeerEndpoint,
+  port: number,
+  destPorts: ContainerPort[],
+): LayerVerdict {
   const peersKey = direction === 'ingress' ? 'from' : 'to';
   const cannot: string[] = [];
   for (const p of policies) {
-    const rules = Array.isArray(p.spec[direction]) ? (p.spec[direction] as unknown[]) : [];
+    const rules = Array.isArray(p.spec[direction])
+      ? (p.spec[direction] as unknown[])
+      : [];
     for (const rule of rules) {
       const r = isObject(rule) ? rule : {};
       if (!portMatches(r.ports, port, destPorts)) continue;
-      const peers = Array.isArray(r[peersKey]) ? (r[peersKey] as unknown[]) : [];
-      if (peers.length === 0) return { effect: 'ALLOW', policy: ref(p), message: `${ref(p)} allows ${direction} from/to every peer on port ${port}`, cannotEvaluate: [] };
+      const peers = Array.isArray(r[peersKey])
+        ? (r[peersKey] as unknown[])
+        : [];
+      if (peers.length === 0)
+        return {
+          effect: 'ALLOW',
+          policy: ref(p),
+          message: `${ref(
+            p,
+          )} allows ${direction} from/to every peer on port ${port}`,
+          cannotEvaluate: [],
+        };
       for (const pe of peers) {
-        const m = peerMatches(isObject(pe) ? pe : {}, p.namespace, peer, cannot, ref(p));
-        if (m === 'yes') return { effect: 'ALLOW', policy: ref(p), message: `${ref(p)} allows this ${direction} on port ${port}`, cannotEvaluate: [] };
+        const m = peerMatches(
+          isObject(pe) ? pe : {},
+          p.namespace,
+          peer,
+          cannot,
+          ref(p),
+        );
+        if (m === 'yes')
+          return {
+            effect: 'ALLOW',
+            policy: ref(p),
+            message: `${ref(p)} allows this ${direction} on port ${port}`,
+            cannotEvaluate: [],
+          };
       }
     }
   }
   let names = namesCache.get(policies);
-  if (names === undefined) namesCache.set(policies, (names = policies.map(ref).join(', ')));
-  return { effect: 'DENY', policy: names, message: `${direction} is isolated by ${names} and no rule allows this peer on port ${port}`, cannotEvaluate: cannot };
+  if (names === undefined)
+    namesCache.set(policies, (names = policies.map(ref).join(', ')));
+  return {
+    effect: 'DENY',
+    policy: names,
+    message: `${direction} is isolated by ${names} and no rule allows this peer on port ${port}`,
+    cannotEvaluate: cannot,
+  };
 }
 
 /** The NetworkPolicy layer: target ingress, then caller egress. */
-export function networkPolicyCheck(index: NetworkPolicyIndex, target: SnapshotWorkload, targetNsLabels: Record<string, string>, caller: CallerContext, port: number): LayerVerdict {
+export function networkPolicyCheck(
+  index: NetworkPolicyIndex,
+  target: SnapshotWorkload,
+  targetNsLabels: Record<string, string>,
+  caller: CallerContext,
+  port: number,
+): LayerVerdict {
   const ingress = index.isolating(target).ingress;
-  let from: PeerEndpoint = { kind: 'external', labels: {}, nsLabels: {}, ips: caller.ips };
-  if (caller.kind === 'workload') from = { kind: 'pod', namespace: caller.namespace, labels: caller.labels, nsLabels: caller.nsLabels, ips: caller.ips };
-  if (caller.kind === 'any-meshed') from = { kind: 'any-pod', labels: {}, nsLabels: {} };
+  let from: PeerEndpoint = {
+    kind: 'external',
+    labels: {},
+    nsLabels: {},
+    ips: caller.ips,
+  };
+  if (caller.kind === 'workload')
+    from = {
+      kind: 'pod',
+      namespace: caller.namespace,
+      labels: caller.labels,
+      nsLabels: caller.nsLabels,
+      ips: caller.ips,
+    };
+  if (caller.kind === 'any-meshed')
+    from = { kind: 'any-pod', labels: {}, nsLabels: {} };
   let inVerdict: LayerVerdict | undefined;
   if (ingress.length > 0) {
     inVerdict = rulesAllow(ingress, 'ingress', from, port, target.ports);
     if (inVerdict.effect === 'DENY') return inVerdict;
   }
-  if (caller.kind === 'workload' && caller.workload && !caller.workload.hostNetwork) {
+  if (
+    caller.kind === 'workload' &&
+    caller.workload &&
+    !caller.workload.hostNetwork
+  ) {
     const egress = index.isolating(caller.workload).egress;
     if (egress.length > 0) {
-      const to: PeerEndpoint = { kind: 'pod', namespace: target.namespace, labels: target.labels, nsLabels: targetNsLabels, ips: target.pods.map(p => p.podIP).filter((x): x is string => !!x) };
+      const to: PeerEndpoint = {
+        kind: 'pod',
+        namespace: target.namespace,
+        labels: target.labels,
+        nsLabels: targetNsLabels,
+        ips: target.pods.map(p => p.podIP).filter((x): x is string => !!x),
+      };
       const out = rulesAllow(egress, 'egress', to, port, target.ports);
       if (out.effect === 'DENY') return out;
-      return { ...out, message: inVerdict ? `${inVerdict.message}; ${out.message}` : out.message };
+      return {
+        ...out,
+        message: inVerdict
+          ? `${inVerdict.message}; ${out.message}`
+          : out.message,
+      };
     }
   }
-  return inVerdict ?? { effect: 'ALLOW', message: 'no NetworkPolicy isolates this connection', cannotEvaluate: [], byDefault: true };
+  return (
+    inVerdict ?? {
+      effect: 'ALLOW',
+      message: 'no NetworkPolicy isolates this connection',
+      cannotEvaluate: [],
+      byDefault: true,
+    }
+  );
 }

@@ -32,18 +32,34 @@ export interface ResolvedOptions {
 }
 
 /** Linkerd's chart default `clusterNetworks`. */
-const LINKERD_CLUSTER_NETWORKS = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'];
+const LINKERD_CLUSTER_NETWORKS = [
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  'fd00::/8',
+];
 
-export function resolveOptions(snapshot: Snapshot, options: EngineOptions = {}): ResolvedOptions {
+export function resolveOptions(
+  snapshot: Snapshot,
+  options: EngineOptions = {},
+): ResolvedOptions {
   const istio = snapshot.meshConfig?.istio ?? {};
   const linkerd = snapshot.meshConfig?.linkerd ?? {};
   return {
     cluster: options.cluster ?? snapshot.cluster ?? 'default',
-    rootNamespace: options.rootNamespace ?? istio.rootNamespace ?? 'istio-system',
+    rootNamespace:
+      options.rootNamespace ?? istio.rootNamespace ?? 'istio-system',
     trustDomain: options.trustDomain ?? istio.trustDomain ?? 'cluster.local',
-    linkerdTrustDomain: options.linkerdTrustDomain ?? linkerd.trustDomain ?? 'cluster.local',
+    linkerdTrustDomain:
+      options.linkerdTrustDomain ?? linkerd.trustDomain ?? 'cluster.local',
     linkerdDefaultInboundPolicy:
-      options.linkerdDefaultInboundPolicy ?? linkerd.defaultInboundPolicy ?? 'all-unauthenticated',
-    linkerdClusterNetworks: options.linkerdClusterNetworks ?? linkerd.clusterNetworks ?? LINKERD_CLUSTER_NETWORKS,
+      options.linkerdDefaultInboundPolicy ??
+      linkerd.defaultInboundPolicy ??
+      'all-unauthenticated',
+    linkerdClusterNetworks:
+      options.linkerdClusterNetworks ??
+      linkerd.clusterNetworks ??
+      LINKERD_CLUSTER_NETWORKS,
   };
 }

@@ -27,11 +27,16 @@ export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
     ctx.authz.forWorkload(w, mesh === 'istio-ambient').forEach(add);
     const hosts = new Set<string>();
     for (const port of w.ports) {
-      for (const { service } of ctx.destinationRules.servicesFor(w, port.port)) {
+      for (const { service } of ctx.destinationRules.servicesFor(
+        w,
+        port.port,
+      )) {
         hosts.add(service.name);
         hosts.add(`${service.name}.${service.namespace}`);
         hosts.add(`${service.name}.${service.namespace}.svc`);
-        hosts.add(`${service.name}.${service.namespace}.svc.${ctx.options.trustDomain}`);
+        hosts.add(
+          `${service.name}.${service.namespace}.svc.${ctx.options.trustDomain}`,
+        );
         hosts.add(`${service.name}.${service.namespace}.svc.cluster.local`);
       }
     }

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { engineOf } from '../__testUtils__/engine';
-import { Obj, authorizationPolicy, deployment, istioPair, namespace, peerAuthentication } from '../__testUtils__/k8s';
+import {
+  Obj,
+  authorizationPolicy,
+  deployment,
+  istioPair,
+  namespace,
+  peerAuthentication,
+} from '../__testUtils__/k8s';
 import { AccessEdge, AccessRequest } from '../model';
 
 /*
@@ -12,60 +19,242 @@ import { AccessEdge, AccessRequest } from '../model';
  */
 
 const RUNS = { numRuns: 150 };
-const estate: Obj[] = [...istioPair(), deployment('shop', 'c'), namespace('other', { 'istio-injection': 'enabled' }), deployment('other', 'd'), namespace('legacy'), deployment('legacy', 'old')];
-const callers = [{ namespace: 'shop', name: 'a' }, { namespace: 'shop', name: 'c' }, { namespace: 'other', name: 'd' }, { namespace: 'legacy', name: 'old' }, { kind: 'external' as const }];
+const estate: Obj[] = [
+  ...istioPair(),
+  deployment('shop', 'c'),
+  namespace('other', { 'istio-injection': 'enabled' }),
+  deployment('other', 'd'),
+  namespace('legacy'),
+  deployment('legacy', 'old'),
+];
+const callers = [
+  { namespace: 'shop', name: 'a' },
+  { namespace: 'shop', name: 'c' },
+  { namespace: 'other', name: 'd' },
+  { namespace: 'legacy', name: 'old' },
+  { kind: 'external' as const },
+];
 
-const principal = fc.constantFrom('cluster.local/ns/shop/sa/a', 'cluster.local/ns/shop/sa/c', 'cluster.local/ns/other/*', '*', '*/sa/d');
-const source = fc.record({ principals: fc.array(principal, { minLength: 1, maxLength: 2 }), namespaces: fc.array(fc.constantFrom('shop', 'other'), { minLength: 1, maxLength: 2 }), notPrincipals: fc.array(principal, { minLength: 1, maxLength: 1 }) }, { requiredKeys: [] });
-const operation = fc.record({ ports: fc.array(fc.constantFrom('8080', '9090'), { minLength: 1, maxLength: 2 }), methods: fc.array(fc.constantFrom('GET', 'POST'), { minLength: 1, maxLength: 2 }) }, { requiredKeys: [] });
-const rule = fc.record({ from: fc.array(fc.record({ source }), { minLength: 1, maxLength: 2 }), to: fc.array(fc.record({ operation }), { minLength: 1, maxLength: 2 }) }, { requiredKeys: [] });
-const selector = fc.constantFrom(undefined, { matchLabels: { app: 'b' } }, { matchLabels: { app: 'c' } });
-const policySpec = (action: fc.Arbitrary<string>) => fc.record({ action, selector, rules: fc.array(rule, { maxLength: 3 }) }).map(s => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as Obj);
-const policies = fc.array(policySpec(fc.constantFrom('ALLOW', 'DENY')), { maxLength: 4 }).map(specs => specs.map((s, i) => authorizationPolicy('shop', `p${i}`, s)));
-const request = fc.record({ from: fc.constantFrom(...callers), method: fc.constantFrom('GET', 'POST') }).map(r => ({ from: r.from, to: { namespace: 'shop', name: 'b' }, port: 8080, method: r.method, path: '/' }) as AccessRequest);
-const edgeKey = (e: AccessEdge) => `${'name' in e.peer ? `${e.peer.namespace}/${e.peer.name}` : e.peer.kind}:${e.port}`;
+const principal = fc.constantFrom(
+  'cluster.local/ns/shop/sa/a',
+  'cluster.local/ns/shop/sa/c',
+  'cluster.local/ns/other/*',
+  '*',
+  '*/sa/d',
+);
+const source = fc.record(
+  {
+    principals: fc.array(principal, { minLength: 1, maxLength: 2 }),
+    namespaces: fc.array(fc.constantFrom('shop', 'other'), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+    notPrincipals: fc.array(principal, { minLength: 1, maxLength: 1 }),
+  },
+  { requiredKeys: [] },
+);
+const operation = fc.record(
+  {
+    ports: fc.array(fc.constantFrom('8080', '9090'), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+    methods: fc.array(fc.constantFrom('GET', 'POST'), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+  },
+  { requiredKeys: [] },
+);
+const rule = fc.record(
+  {
+    from: fc.array(fc.record({ source }), { minLength: 1, maxLength: 2 }),
+    to: fc.array(fc.record({ operation }), { minLength: 1, maxLength: 2 }),
+  },
+  { requiredKeys: [] },
+);
+const selector = fc.constantFrom(
+  undefined,
+  { matchLabels: { app: 'b' } },
+  { matchLabels: { app: 'c' } },
+);
+const policySpec = (action: fc.Arbitrary<string>) =>
+  fc
+    .record({ action, selector, rules: fc.array(rule, { maxLength: 3 }) })
+    .map(
+      s =>
+        Object.fromEntries(
+          Object.entries(s).filter(([, v]) => v !== undefined),
+        ) as Obj,
+    );
+const policies = fc
+  .array(policySpec(fc.constantFrom('ALLOW', 'DENY')), { maxLength: 4 })
+  .map(specs => specs.map((s, i) => authorizationPolicy('shop', `p${i}`, s)));
+const request = fc
+  .record({
+    from: fc.constantFrom(...callers),
+    method: fc.constantFrom('GET', 'POST'),
+  })
+  .map(
+    r =>
+      ({
+        from: r.from,
+        to: { namespace: 'shop', name: 'b' },
+        port: 8080,
+        method: r.method,
+        path: '/',
+      } as AccessRequest),
+  );
+const edgeKey = (e: AccessEdge) =>
+  `${'name' in e.peer ? `${e.peer.namespace}/${e.peer.name}` : e.peer.kind}:${
+    e.port
+  }`;
 
 describe('authorization properties', () => {
   it('adding a DENY policy never turns a DENY into an ALLOW', () => {
-    expect(() => fc.assert(fc.property(policies, policySpec(fc.constant('DENY')), request, (existing, deny, req) => {
-      const before = engineOf([...estate, ...existing]).check(req).decision;
-      const after = engineOf([...estate, ...existing, authorizationPolicy('shop', 'new-deny', deny)]).check(req).decision;
-      return !(before === 'DENY' && after === 'ALLOW');
-    }), RUNS)).not.toThrow();
+    expect(() =>
+      fc.assert(
+        fc.property(
+          policies,
+          policySpec(fc.constant('DENY')),
+          request,
+          (existing, deny, req) => {
+            const before = engineOf([...estate, ...existing]).check(
+              req,
+            ).decision;
+            const after = engineOf([
+              ...estate,
+              ...existing,
+              authorizationPolicy('shop', 'new-deny', deny),
+            ]).check(req).decision;
+            return !(before === 'DENY' && after === 'ALLOW');
+          },
+        ),
+        RUNS,
+      ),
+    ).not.toThrow();
   });
 
   it('adding a rule to an existing ALLOW policy never removes an allowed caller', () => {
-    expect(() => fc.assert(fc.property(policies, fc.array(rule, { minLength: 1, maxLength: 2 }), rule, (existing, rules, extra) => {
-      const allow = (r: Obj[]) => authorizationPolicy('shop', 'allow-b', { selector: { matchLabels: { app: 'b' } }, rules: r });
-      const before = new Set(engineOf([...estate, ...existing, allow(rules)]).callersOf({ namespace: 'shop', name: 'b' }).map(edgeKey));
-      const after = new Set(engineOf([...estate, ...existing, allow([...rules, extra])]).callersOf({ namespace: 'shop', name: 'b' }).map(edgeKey));
-      return [...before].every(k => after.has(k));
-    }), RUNS)).not.toThrow();
+    expect(() =>
+      fc.assert(
+        fc.property(
+          policies,
+          fc.array(rule, { minLength: 1, maxLength: 2 }),
+          rule,
+          (existing, rules, extra) => {
+            const allow = (r: Obj[]) =>
+              authorizationPolicy('shop', 'allow-b', {
+                selector: { matchLabels: { app: 'b' } },
+                rules: r,
+              });
+            const before = new Set(
+              engineOf([...estate, ...existing, allow(rules)])
+                .callersOf({ namespace: 'shop', name: 'b' })
+                .map(edgeKey),
+            );
+            const after = new Set(
+              engineOf([...estate, ...existing, allow([...rules, extra])])
+                .callersOf({ namespace: 'shop', name: 'b' })
+                .map(edgeKey),
+            );
+            return [...before].every(k => after.has(k));
+          },
+        ),
+        RUNS,
+      ),
+    ).not.toThrow();
   });
 
   it('adding the first ALLOW policy to a workload removes the callers it does not name', () => {
-    expect(() => fc.assert(fc.property(fc.constantFrom('a', 'c'), sa => {
-      const before = engineOf(estate).callersOf({ namespace: 'shop', name: 'b' }).map(edgeKey);
-      const after = engineOf([...estate, authorizationPolicy('shop', 'allow-one', { selector: { matchLabels: { app: 'b' } }, rules: [{ from: [{ source: { principals: [`cluster.local/ns/shop/sa/${sa}`] } }] }] })])
-        .callersOf({ namespace: 'shop', name: 'b' }).map(edgeKey);
-      return after.length === 1 && after[0] === `shop/${sa}:8080` && before.length > after.length;
-    }), { numRuns: 4 })).not.toThrow();
+    expect(() =>
+      fc.assert(
+        fc.property(fc.constantFrom('a', 'c'), sa => {
+          const before = engineOf(estate)
+            .callersOf({ namespace: 'shop', name: 'b' })
+            .map(edgeKey);
+          const after = engineOf([
+            ...estate,
+            authorizationPolicy('shop', 'allow-one', {
+              selector: { matchLabels: { app: 'b' } },
+              rules: [
+                {
+                  from: [
+                    {
+                      source: {
+                        principals: [`cluster.local/ns/shop/sa/${sa}`],
+                      },
+                    },
+                  ],
+                },
+              ],
+            }),
+          ])
+            .callersOf({ namespace: 'shop', name: 'b' })
+            .map(edgeKey);
+          return (
+            after.length === 1 &&
+            after[0] === `shop/${sa}:8080` &&
+            before.length > after.length
+          );
+        }),
+        { numRuns: 4 },
+      ),
+    ).not.toThrow();
   });
 
   it('evaluation does not depend on object order', () => {
-    expect(() => fc.assert(fc.property(policies, fc.integer({ min: 0, max: 1000 }), request, (existing, seed, req) => {
-      const objects = [...estate, ...existing, peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } })];
-      const shuffled = [...objects].sort((x, y) => ((JSON.stringify(x).length * 31 + seed) % 97) - ((JSON.stringify(y).length * 31 + seed) % 97));
-      const a = engineOf(objects);
-      const b = engineOf(shuffled);
-      return JSON.stringify(a.evaluate()) === JSON.stringify(b.evaluate()) && JSON.stringify(a.check(req)) === JSON.stringify(b.check(req));
-    }), { numRuns: 25 })).not.toThrow();
+    expect(() =>
+      fc.assert(
+        fc.property(
+          policies,
+          fc.integer({ min: 0, max: 1000 }),
+          request,
+          (existing, seed, req) => {
+            const objects = [
+              ...estate,
+              ...existing,
+              peerAuthentication('shop', 'default', {
+                mtls: { mode: 'STRICT' },
+              }),
+            ];
+            const shuffled = [...objects].sort(
+              (x, y) =>
+                ((JSON.stringify(x).length * 31 + seed) % 97) -
+                ((JSON.stringify(y).length * 31 + seed) % 97),
+            );
+            const a = engineOf(objects);
+            const b = engineOf(shuffled);
+            return (
+              JSON.stringify(a.evaluate()) === JSON.stringify(b.evaluate()) &&
+              JSON.stringify(a.check(req)) === JSON.stringify(b.check(req))
+            );
+          },
+        ),
+        { numRuns: 25 },
+      ),
+    ).not.toThrow();
   });
 
   it('the documented exception: creation time decides among namespace-wide PeerAuthentications (oldest wins)', () => {
-    const pa = (name: string, mode: string, created: string) => peerAuthentication('shop', name, { mtls: { mode } }, created);
-    const mode = (objects: Obj[]) => engineOf([...estate, ...objects]).posture({ namespace: 'shop', name: 'b' }).mtls;
-    expect(mode([pa('x', 'STRICT', '2026-01-01T00:00:00Z'), pa('y', 'DISABLE', '2026-02-01T00:00:00Z')])).toBe('STRICT');
-    expect(mode([pa('x', 'STRICT', '2026-02-01T00:00:00Z'), pa('y', 'DISABLE', '2026-01-01T00:00:00Z')])).toBe('DISABLED');
+    const pa = (name: string, mode: string, created: string) =>
+      peerAuthentication('shop', name, { mtls: { mode } }, created);
+    const mode = (objects: Obj[]) =>
+      engineOf([...estate, ...objects]).posture({
+        namespace: 'shop',
+        name: 'b',
+      }).mtls;
+    expect(
+      mode([
+        pa('x', 'STRICT', '2026-01-01T00:00:00Z'),
+        pa('y', 'DISABLE', '2026-02-01T00:00:00Z'),
+      ]),
+    ).toBe('STRICT');
+    expect(
+      mode([
+        pa('x', 'STRICT', '2026-02-01T00:00:00Z'),
+        pa('y', 'DISABLE', '2026-01-01T00:00:00Z'),
+      ]),
+    ).toBe('DISABLED');
   });
 });

@@ -12,7 +12,9 @@ export class SelectorIndex<T> {
   private readonly all: T[] = [];
   private readonly order = new Map<T, number>();
 
-  constructor(private readonly selectorOf: (item: T) => LabelSelector | undefined) {}
+  constructor(
+    private readonly selectorOf: (item: T) => LabelSelector | undefined,
+  ) {}
 
   add(item: T): void {
     this.order.set(item, this.all.length);
@@ -32,12 +34,14 @@ export class SelectorIndex<T> {
   /** Items whose selector selects `labels`, in insertion order. */
   matching(labels: Record<string, string>): T[] {
     const out: T[] = [];
-    for (const item of this.unbucketed) if (selectorMatches(this.selectorOf(item), labels)) out.push(item);
+    for (const item of this.unbucketed)
+      if (selectorMatches(this.selectorOf(item), labels)) out.push(item);
     if (this.byPair.size > 0) {
       for (const key of Object.keys(labels)) {
         const bucket = this.byPair.get(`${key}\u0000${labels[key]}`);
         if (!bucket) continue;
-        for (const item of bucket) if (selectorMatches(this.selectorOf(item), labels)) out.push(item);
+        for (const item of bucket)
+          if (selectorMatches(this.selectorOf(item), labels)) out.push(item);
       }
     }
     if (out.length > 1 && this.byPair.size > 0) {
@@ -52,7 +56,10 @@ export class SelectorIndex<T> {
 }
 
 /** Groups items by a key (namespace), creating buckets lazily. */
-export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+export function groupBy<T, K>(
+  items: readonly T[],
+  key: (item: T) => K,
+): Map<K, T[]> {
   const out = new Map<K, T[]>();
   for (const item of items) {
     const k = key(item);

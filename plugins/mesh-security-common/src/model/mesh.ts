@@ -33,7 +33,12 @@ export type Mesh = 'istio-sidecar' | 'istio-ambient' | 'linkerd' | 'none';
  *
  * @public
  */
-export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLED' | 'PARTIAL' | 'UNKNOWN';
+export type MtlsMode =
+  | 'STRICT'
+  | 'PERMISSIVE'
+  | 'DISABLED'
+  | 'PARTIAL'
+  | 'UNKNOWN';
 
 /**
  * The mTLS mode of one container port of a workload.

@@ -16,7 +16,11 @@ export interface LabelSelector {
    * Requirements that must all hold: `operator` is `In`, `NotIn` (with `values`), `Exists` or
    * `DoesNotExist` (without).
    */
-  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+  matchExpressions?: Array<{
+    key: string;
+    operator: string;
+    values?: string[];
+  }>;
 }
 
 /**
@@ -156,7 +160,12 @@ export interface SnapshotService {
    * Service ports: `port` is the Service's, `targetPort` the container port (a number or a port
    * name; Kubernetes defaults it to `port` when absent).
    */
-  ports: Array<{ port: number; targetPort?: number | string; name?: string; protocol?: string }>;
+  ports: Array<{
+    port: number;
+    targetPort?: number | string;
+    name?: string;
+    protocol?: string;
+  }>;
 }
 
 /**
@@ -197,7 +206,11 @@ export interface MeshConfigValues {
    * default inbound policy (e.g. `all-unauthenticated`, `all-authenticated`, `deny`) and
    * `clusterNetworks` (CIDRs). Absent when the ConfigMap was not read.
    */
-  linkerd?: { trustDomain?: string; defaultInboundPolicy?: string; clusterNetworks?: string[] };
+  linkerd?: {
+    trustDomain?: string;
+    defaultInboundPolicy?: string;
+    clusterNetworks?: string[];
+  };
 }
 
 /**
@@ -240,7 +253,11 @@ export interface Snapshot {
    * External Secrets Operator `ExternalSecret`s: `targetSecret` is the Secret each one writes
    * (`spec.target.name`, defaulting to the ExternalSecret's name).
    */
-  externalSecrets: Array<{ namespace: string; name: string; targetSecret: string }>;
+  externalSecrets: Array<{
+    namespace: string;
+    name: string;
+    targetSecret: string;
+  }>;
 }
 
 /**
@@ -254,7 +271,11 @@ export function emptySnapshot(): Snapshot {
     namespaces: [],
     workloads: [],
     services: [],
-    istio: { peerAuthentications: [], destinationRules: [], authorizationPolicies: [] },
+    istio: {
+      peerAuthentications: [],
+      destinationRules: [],
+      authorizationPolicies: [],
+    },
     linkerd: {
       servers: [],
       serverAuthorizations: [],

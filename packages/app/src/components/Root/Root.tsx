@@ -74,7 +74,11 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
         <SidebarDivider />
         <SidebarScrollWrapper>
           {/* The platform team's catalog-wide view of mTLS, authorization and segmentation. */}
-          <SidebarItem icon={SecurityIcon} to="mesh-security" text="Mesh Security" />
+          <SidebarItem
+            icon={SecurityIcon}
+            to="mesh-security"
+            text="Mesh Security"
+          />
         </SidebarScrollWrapper>
       </SidebarGroup>
       <SidebarSpace />

@@ -1,6 +1,18 @@
 import {
-  Obj, authorizationPolicy, deployment, destinationRule, externalSecret, istioPair, linkerdAuthorizationPolicy, linkerdServer,
-  meshTlsAuthentication, namespace, networkAuthentication, networkPolicy, peerAuthentication, serverAuthorization,
+  Obj,
+  authorizationPolicy,
+  deployment,
+  destinationRule,
+  externalSecret,
+  istioPair,
+  linkerdAuthorizationPolicy,
+  linkerdServer,
+  meshTlsAuthentication,
+  namespace,
+  networkAuthentication,
+  networkPolicy,
+  peerAuthentication,
+  serverAuthorization,
 } from '../k8s';
 
 /** A configuration and the finding codes it must produce (among others). */
@@ -17,45 +29,316 @@ const lns = namespace('data', {}, { 'linkerd.io/inject': 'enabled' });
 
 export const FINDING_CASES: FindingCase[] = [
   { name: 'PERMISSIVE port', objects: istioPair(), codes: ['MS101', 'MS210'] },
-  { name: 'DISABLE and excluded port', objects: [...istioPair('shop', { ports: [8080, 9090], annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '9090' } }), peerAuthentication('shop', 'default', strict)], codes: ['MS102'], absent: ['MS101'] },
-  { name: 'STRICT server behind DestinationRule DISABLE', objects: [...istioPair(), peerAuthentication('shop', 'default', strict), destinationRule('shop', 'b', { host: 'b.shop.svc.cluster.local', trafficPolicy: { tls: { mode: 'DISABLE' } } })], codes: ['MS103'] },
-  { name: 'DestinationRule DISABLE towards a PERMISSIVE meshed workload', objects: [...istioPair(), destinationRule('shop', 'b', { host: 'b', trafficPolicy: { tls: { mode: 'DISABLE' } } })], codes: ['MS112'] },
-  { name: 'several mesh-wide PeerAuthentications', objects: [...istioPair(), peerAuthentication('istio-system', 'one', strict, '2026-01-01T00:00:00Z'), peerAuthentication('istio-system', 'two', strict, '2026-02-01T00:00:00Z')], codes: ['MS105'] },
-  { name: 'several namespace-wide PeerAuthentications', objects: [...istioPair(), peerAuthentication('shop', 'one', strict), peerAuthentication('shop', 'two', { mtls: { mode: 'DISABLE' } })], codes: ['MS106', 'MS113'] },
-  { name: 'several PeerAuthentications for one workload; one names an unknown port', objects: [...istioPair(), peerAuthentication('shop', 'b1', { selector: sel, mtls: { mode: 'STRICT' } }, '2026-01-01T00:00:00Z'), peerAuthentication('shop', 'b2', { selector: sel, portLevelMtls: { '9999': { mode: 'STRICT' } } }, '2026-02-01T00:00:00Z')], codes: ['MS107', 'MS111'] },
-  { name: 'workload outside the mesh; default ServiceAccount elsewhere', objects: [...istioPair(), namespace('legacy'), deployment('legacy', 'old'), deployment('shop', 'c', { sa: 'default' })], codes: ['MS108', 'MS402'] },
-  { name: 'PeerAuthentication selecting nothing', objects: [...istioPair(), peerAuthentication('shop', 'ghost', { selector: { matchLabels: { app: 'ghost' } }, mtls: { mode: 'STRICT' } })], codes: ['MS109'] },
+  {
+    name: 'DISABLE and excluded port',
+    objects: [
+      ...istioPair('shop', {
+        ports: [8080, 9090],
+        annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '9090' },
+      }),
+      peerAuthentication('shop', 'default', strict),
+    ],
+    codes: ['MS102'],
+    absent: ['MS101'],
+  },
+  {
+    name: 'STRICT server behind DestinationRule DISABLE',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('shop', 'default', strict),
+      destinationRule('shop', 'b', {
+        host: 'b.shop.svc.cluster.local',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+      }),
+    ],
+    codes: ['MS103'],
+  },
+  {
+    name: 'DestinationRule DISABLE towards a PERMISSIVE meshed workload',
+    objects: [
+      ...istioPair(),
+      destinationRule('shop', 'b', {
+        host: 'b',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+      }),
+    ],
+    codes: ['MS112'],
+  },
+  {
+    name: 'several mesh-wide PeerAuthentications',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('istio-system', 'one', strict, '2026-01-01T00:00:00Z'),
+      peerAuthentication('istio-system', 'two', strict, '2026-02-01T00:00:00Z'),
+    ],
+    codes: ['MS105'],
+  },
+  {
+    name: 'several namespace-wide PeerAuthentications',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('shop', 'one', strict),
+      peerAuthentication('shop', 'two', { mtls: { mode: 'DISABLE' } }),
+    ],
+    codes: ['MS106', 'MS113'],
+  },
+  {
+    name: 'several PeerAuthentications for one workload; one names an unknown port',
+    objects: [
+      ...istioPair(),
+      peerAuthentication(
+        'shop',
+        'b1',
+        { selector: sel, mtls: { mode: 'STRICT' } },
+        '2026-01-01T00:00:00Z',
+      ),
+      peerAuthentication(
+        'shop',
+        'b2',
+        { selector: sel, portLevelMtls: { '9999': { mode: 'STRICT' } } },
+        '2026-02-01T00:00:00Z',
+      ),
+    ],
+    codes: ['MS107', 'MS111'],
+  },
+  {
+    name: 'workload outside the mesh; default ServiceAccount elsewhere',
+    objects: [
+      ...istioPair(),
+      namespace('legacy'),
+      deployment('legacy', 'old'),
+      deployment('shop', 'c', { sa: 'default' }),
+    ],
+    codes: ['MS108', 'MS402'],
+  },
+  {
+    name: 'PeerAuthentication selecting nothing',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('shop', 'ghost', {
+        selector: { matchLabels: { app: 'ghost' } },
+        mtls: { mode: 'STRICT' },
+      }),
+    ],
+    codes: ['MS109'],
+  },
   {
     name: 'live pods differ in mesh membership',
-    objects: [namespace('shop', { 'istio-injection': 'enabled' }), deployment('shop', 'b'),
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b-1', namespace: 'shop', labels: { app: 'b' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'b', uid: 'u', controller: true }] }, spec: { containers: [{ name: 'app' }, { name: 'istio-proxy' }] } },
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b-2', namespace: 'shop', labels: { app: 'b' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'b', uid: 'u', controller: true }] }, spec: { containers: [{ name: 'app' }] } }],
+    objects: [
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'b'),
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'b-1',
+          namespace: 'shop',
+          labels: { app: 'b' },
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name: 'b',
+              uid: 'u',
+              controller: true,
+            },
+          ],
+        },
+        spec: { containers: [{ name: 'app' }, { name: 'istio-proxy' }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'b-2',
+          namespace: 'shop',
+          labels: { app: 'b' },
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name: 'b',
+              uid: 'u',
+              controller: true,
+            },
+          ],
+        },
+        spec: { containers: [{ name: 'app' }] },
+      },
+    ],
     codes: ['MS110'],
   },
-  { name: 'ALLOW rule {} and wildcard principals', objects: [...istioPair(), authorizationPolicy('shop', 'all', { selector: sel, rules: [{}] }), authorizationPolicy('shop', 'any-id', { selector: sel, rules: [{ from: [{ source: { principals: ['*'] } }] }] })], codes: ['MS201', 'MS209', 'MS203'] },
-  { name: 'AuthorizationPolicy selecting nothing', objects: [...istioPair(), authorizationPolicy('shop', 'ghost', { selector: { matchLabels: { app: 'ghost' } }, rules: [{}] })], codes: ['MS202'] },
-  { name: 'ALLOW without rules, DENY without rules, CUSTOM, unknown when key', objects: [...istioPair(), authorizationPolicy('shop', 'deny-all', {}), authorizationPolicy('shop', 'noop', { action: 'DENY' }), authorizationPolicy('shop', 'ext', { action: 'CUSTOM', provider: { name: 'opa' }, rules: [{ when: [{ key: 'source.color', values: ['red'] }] }] })], codes: ['MS204', 'MS205', 'MS206', 'MS207'], absent: ['MS210'] },
-  { name: 'HTTP rules on an ambient workload without waypoint', objects: [namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }), deployment('shop', 'b'), authorizationPolicy('shop', 'http', { selector: sel, rules: [{ to: [{ operation: { methods: ['GET'] } }] }] })], codes: ['MS208'] },
+  {
+    name: 'ALLOW rule {} and wildcard principals',
+    objects: [
+      ...istioPair(),
+      authorizationPolicy('shop', 'all', { selector: sel, rules: [{}] }),
+      authorizationPolicy('shop', 'any-id', {
+        selector: sel,
+        rules: [{ from: [{ source: { principals: ['*'] } }] }],
+      }),
+    ],
+    codes: ['MS201', 'MS209', 'MS203'],
+  },
+  {
+    name: 'AuthorizationPolicy selecting nothing',
+    objects: [
+      ...istioPair(),
+      authorizationPolicy('shop', 'ghost', {
+        selector: { matchLabels: { app: 'ghost' } },
+        rules: [{}],
+      }),
+    ],
+    codes: ['MS202'],
+  },
+  {
+    name: 'ALLOW without rules, DENY without rules, CUSTOM, unknown when key',
+    objects: [
+      ...istioPair(),
+      authorizationPolicy('shop', 'deny-all', {}),
+      authorizationPolicy('shop', 'noop', { action: 'DENY' }),
+      authorizationPolicy('shop', 'ext', {
+        action: 'CUSTOM',
+        provider: { name: 'opa' },
+        rules: [{ when: [{ key: 'source.color', values: ['red'] }] }],
+      }),
+    ],
+    codes: ['MS204', 'MS205', 'MS206', 'MS207'],
+    absent: ['MS210'],
+  },
+  {
+    name: 'HTTP rules on an ambient workload without waypoint',
+    objects: [
+      namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+      deployment('shop', 'b'),
+      authorizationPolicy('shop', 'http', {
+        selector: sel,
+        rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+      }),
+    ],
+    codes: ['MS208'],
+  },
   {
     name: 'Linkerd: missing references, allow-all authentications, Server selecting nothing, two Servers on one port',
-    objects: [lns, deployment('data', 'b'),
-      linkerdServer('data', 'ghost', { podSelector: { matchLabels: { app: 'ghost' } }, port: 8080 }),
-      linkerdServer('data', 'b-1', { podSelector: sel, port: 8080 }), linkerdServer('data', 'b-2', { podSelector: sel, port: 8080 }),
-      meshTlsAuthentication('data', 'everyone', { identities: ['*'] }), networkAuthentication('data', 'world', { networks: [{ cidr: '0.0.0.0/0' }] }),
-      linkerdAuthorizationPolicy('data', 'dangling', { targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'nope' }, requiredAuthenticationRefs: [] })],
+    objects: [
+      lns,
+      deployment('data', 'b'),
+      linkerdServer('data', 'ghost', {
+        podSelector: { matchLabels: { app: 'ghost' } },
+        port: 8080,
+      }),
+      linkerdServer('data', 'b-1', { podSelector: sel, port: 8080 }),
+      linkerdServer('data', 'b-2', { podSelector: sel, port: 8080 }),
+      meshTlsAuthentication('data', 'everyone', { identities: ['*'] }),
+      networkAuthentication('data', 'world', {
+        networks: [{ cidr: '0.0.0.0/0' }],
+      }),
+      linkerdAuthorizationPolicy('data', 'dangling', {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'nope' },
+        requiredAuthenticationRefs: [],
+      }),
+    ],
     codes: ['MS211', 'MS212', 'MS213', 'MS214'],
   },
   {
     name: 'NetworkPolicies: selecting nothing, allow-all sources, internet, unknown named port, namespaceSelector matching nothing',
-    objects: [namespace('shop'), deployment('shop', 'b', { ports: [{ port: 8080, name: 'http' }] }),
-      networkPolicy('shop', 'ghost', { podSelector: { matchLabels: { app: 'ghost' } } }),
-      networkPolicy('shop', 'open', { podSelector: sel, ingress: [{ ports: [{ port: 'grpc' }] }] }),
-      networkPolicy('shop', 'internet', { podSelector: sel, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { namespaceSelector: { matchLabels: { team: 'nobody' } } }] }] })],
+    objects: [
+      namespace('shop'),
+      deployment('shop', 'b', { ports: [{ port: 8080, name: 'http' }] }),
+      networkPolicy('shop', 'ghost', {
+        podSelector: { matchLabels: { app: 'ghost' } },
+      }),
+      networkPolicy('shop', 'open', {
+        podSelector: sel,
+        ingress: [{ ports: [{ port: 'grpc' }] }],
+      }),
+      networkPolicy('shop', 'internet', {
+        podSelector: sel,
+        ingress: [
+          {
+            from: [
+              { ipBlock: { cidr: '0.0.0.0/0' } },
+              { namespaceSelector: { matchLabels: { team: 'nobody' } } },
+            ],
+          },
+        ],
+      }),
+    ],
     codes: ['MS301', 'MS302', 'MS303', 'MS304', 'MS305', 'MS306'],
   },
-  { name: 'namespace with a default deny', objects: [namespace('shop'), deployment('shop', 'b'), networkPolicy('shop', 'deny', { podSelector: {}, policyTypes: ['Ingress'] })], codes: [], absent: ['MS302'] },
-  { name: 'shared ServiceAccount and unmanaged Secret', objects: [...istioPair(), deployment('shop', 'c', { sa: 'a', secrets: ['db', 'token'] }), externalSecret('shop', 'token-es', 'token')], codes: ['MS403', 'MS404'] },
-  { name: 'principal in the wrong format or trust domain', objects: [...istioPair(), authorizationPolicy('shop', 'ids', { selector: sel, rules: [{ from: [{ source: { principals: ['spiffe://cluster.local/ns/shop/sa/a', 'other.domain/ns/shop/sa/a'] } }] }] })], codes: ['MS405', 'MS406'] },
-  { name: 'Linkerd identity in another trust domain', objects: [lns, deployment('data', 'b'), serverAuthorization('data', 'sa', { server: { name: 'x' }, client: { meshTLS: { identities: ['a.data.serviceaccount.identity.linkerd.other.local'] } } })], codes: ['MS405'] },
-  { name: 'namespace missing from the input', objects: [namespace('shop', { 'istio-injection': 'enabled' }), deployment('shop', 'a'), { ...deployment('elsewhere', 'b', { labels: { 'sidecar.istio.io/inject': 'true' } }) }], codes: ['MS407'] },
+  {
+    name: 'namespace with a default deny',
+    objects: [
+      namespace('shop'),
+      deployment('shop', 'b'),
+      networkPolicy('shop', 'deny', {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+      }),
+    ],
+    codes: [],
+    absent: ['MS302'],
+  },
+  {
+    name: 'shared ServiceAccount and unmanaged Secret',
+    objects: [
+      ...istioPair(),
+      deployment('shop', 'c', { sa: 'a', secrets: ['db', 'token'] }),
+      externalSecret('shop', 'token-es', 'token'),
+    ],
+    codes: ['MS403', 'MS404'],
+  },
+  {
+    name: 'principal in the wrong format or trust domain',
+    objects: [
+      ...istioPair(),
+      authorizationPolicy('shop', 'ids', {
+        selector: sel,
+        rules: [
+          {
+            from: [
+              {
+                source: {
+                  principals: [
+                    'spiffe://cluster.local/ns/shop/sa/a',
+                    'other.domain/ns/shop/sa/a',
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    ],
+    codes: ['MS405', 'MS406'],
+  },
+  {
+    name: 'Linkerd identity in another trust domain',
+    objects: [
+      lns,
+      deployment('data', 'b'),
+      serverAuthorization('data', 'sa', {
+        server: { name: 'x' },
+        client: {
+          meshTLS: {
+            identities: ['a.data.serviceaccount.identity.linkerd.other.local'],
+          },
+        },
+      }),
+    ],
+    codes: ['MS405'],
+  },
+  {
+    name: 'namespace missing from the input',
+    objects: [
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'a'),
+      {
+        ...deployment('elsewhere', 'b', {
+          labels: { 'sidecar.istio.io/inject': 'true' },
+        }),
+      },
+    ],
+    codes: ['MS407'],
+  },
 ];

@@ -1,5 +1,11 @@
 import { Finding, SnapshotWorkload } from '../../model';
-import { apAction, apRules, apSelector, apTargetRefs, policyRef } from '../authorization';
+import {
+  apAction,
+  apRules,
+  apSelector,
+  apTargetRefs,
+  policyRef,
+} from '../authorization';
 import { EngineContext } from '../context';
 import { selectorMatches } from '../match';
 import { Json, isObject } from '../validate/check';
@@ -7,30 +13,121 @@ import { define, makeFinding } from './make';
 
 /** MS2xx: authorization (Istio AuthorizationPolicy, Linkerd policy). */
 export const AUTHZ_FINDINGS = {
-  allowAll: define('MS201', 'high', 'ALLOW rule allows everyone', 'An ALLOW AuthorizationPolicy has a rule `{}` (no from, to or when): it matches every request, so the policy allows all callers.', 'Replace the empty rule with `from.source.principals`/`serviceAccounts` naming the callers (and `to.operation` naming the methods/paths they need).'),
-  selectsNothing: define('MS202', 'medium', 'AuthorizationPolicy selects no workload', 'The selector of the AuthorizationPolicy matches no workload in its scope, so it has no effect (often a typo in a label).', 'Fix the selector labels or delete the policy.'),
-  identityOnPlaintext: define('MS203', 'medium', 'Identity conditions on a workload that accepts plaintext', 'The policy matches on `principals`, `namespaces` or `serviceAccounts`, which exist only for mTLS requests, but the workload accepts plaintext (PERMISSIVE or DISABLED): plaintext callers are never matched, and DENY rules on identities can be bypassed with plaintext.', 'Make the workload STRICT (PeerAuthentication) or add a DENY rule with `notPrincipals: ["*"]` for plaintext.'),
-  allowNoRules: define('MS204', 'info', 'ALLOW policy without rules denies every request', 'An ALLOW policy with no rules matches nothing; applied to a workload it denies every request (the documented "deny-all" idiom).', 'Intended as deny-all? Keep it and add ALLOW policies for legitimate callers. Otherwise add rules.'),
-  denyNoRules: define('MS205', 'low', 'DENY policy without rules has no effect', 'A DENY policy with no rules matches nothing.', 'Add the rules to deny, or delete the policy.'),
-  custom: define('MS206', 'info', 'CUSTOM policy delegates to an external authorizer', 'Decisions of CUSTOM policies are made by an external authorizer; the engine reports them as "cannot evaluate" and stays conservative.', 'None required; verify the external authorizer configuration separately.'),
-  unknownConditionKey: define('MS207', 'low', 'Unknown `when` key', 'A `when` condition uses a key that is not a documented Istio authorization attribute; Istio rejects or ignores it.', 'Use a key from "Authorization Policy Conditions" (e.g. `source.ip`, `request.headers[...]`, `request.auth.claims[...]`).'),
-  l7OnZtunnel: define('MS208', 'medium', 'HTTP rules on an ambient workload without a waypoint', 'ztunnel enforces only L4 attributes: an ALLOW rule with methods/paths/hosts/JWT conditions is skipped, and such DENY rules are enforced without their HTTP parts.', 'Deploy a waypoint (`istio.io/use-waypoint`) and target the policy at the Service with `targetRefs`, or remove the HTTP conditions.'),
-  wildcardIdentity: define('MS209', 'medium', 'ALLOW with a wildcard identity', 'An ALLOW rule names `principals: ["*"]` or `namespaces: ["*"]`: any authenticated workload of the mesh is allowed.', 'Name the calling service accounts explicitly.'),
-  noAllowPolicy: define('MS210', 'low', 'No ALLOW policy: every caller is allowed', 'No ALLOW AuthorizationPolicy (or Linkerd Server authorization) applies to the meshed workload, so every client that reaches it is allowed (least privilege not enforced).', 'Add a namespace deny-all (`spec: {}`) and ALLOW policies naming the callers, or a Linkerd `deny` default inbound policy with AuthorizationPolicies.'),
-  linkerdMissingRef: define('MS211', 'high', 'Linkerd AuthorizationPolicy references a missing object', 'The policy\'s targetRef or a requiredAuthenticationRef names an object that does not exist; Linkerd ignores the authorization.', 'Create the referenced Server/HTTPRoute/MeshTLSAuthentication/NetworkAuthentication, or fix the name.'),
-  serverSelectsNothing: define('MS212', 'medium', 'Linkerd Server selects no pod', 'The Server\'s podSelector matches no workload in its namespace, or none of the selected workloads exposes its port.', 'Fix the podSelector or port (a number or a container port name).'),
-  linkerdAllowAll: define('MS213', 'medium', 'Linkerd authentication allows everyone', 'A MeshTLSAuthentication with identity `*` or a NetworkAuthentication covering `0.0.0.0/0`/`::/0` authorizes every client.', 'Name the client identities (identityRefs to ServiceAccounts) or narrow the networks.'),
-  severalServers: define('MS214', 'medium', 'Several Linkerd Servers select one port', 'More than one Server selects the same pod port; Linkerd uses only one of them, so the others\' authorizations may not apply.', 'Keep one Server per workload port.'),
+  allowAll: define(
+    'MS201',
+    'high',
+    'ALLOW rule allows everyone',
+    'An ALLOW AuthorizationPolicy has a rule `{}` (no from, to or when): it matches every request, so the policy allows all callers.',
+    'Replace the empty rule with `from.source.principals`/`serviceAccounts` naming the callers (and `to.operation` naming the methods/paths they need).',
+  ),
+  selectsNothing: define(
+    'MS202',
+    'medium',
+    'AuthorizationPolicy selects no workload',
+    'The selector of the AuthorizationPolicy matches no workload in its scope, so it has no effect (often a typo in a label).',
+    'Fix the selector labels or delete the policy.',
+  ),
+  identityOnPlaintext: define(
+    'MS203',
+    'medium',
+    'Identity conditions on a workload that accepts plaintext',
+    'The policy matches on `principals`, `namespaces` or `serviceAccounts`, which exist only for mTLS requests, but the workload accepts plaintext (PERMISSIVE or DISABLED): plaintext callers are never matched, and DENY rules on identities can be bypassed with plaintext.',
+    'Make the workload STRICT (PeerAuthentication) or add a DENY rule with `notPrincipals: ["*"]` for plaintext.',
+  ),
+  allowNoRules: define(
+    'MS204',
+    'info',
+    'ALLOW policy without rules denies every request',
+    'An ALLOW policy with no rules matches nothing; applied to a workload it denies every request (the documented "deny-all" idiom).',
+    'Intended as deny-all? Keep it and add ALLOW policies for legitimate callers. Otherwise add rules.',
+  ),
+  denyNoRules: define(
+    'MS205',
+    'low',
+    'DENY policy without rules has no effect',
+    'A DENY policy with no rules matches nothing.',
+    'Add the rules to deny, or delete the policy.',
+  ),
+  custom: define(
+    'MS206',
+    'info',
+    'CUSTOM policy delegates to an external authorizer',
+    'Decisions of CUSTOM policies are made by an external authorizer; the engine reports them as "cannot evaluate" and stays conservative.',
+    'None required; verify the external authorizer configuration separately.',
+  ),
+  unknownConditionKey: define(
+    'MS207',
+    'low',
+    'Unknown `when` key',
+    'A `when` condition uses a key that is not a documented Istio authorization attribute; Istio rejects or ignores it.',
+    'Use a key from "Authorization Policy Conditions" (e.g. `source.ip`, `request.headers[...]`, `request.auth.claims[...]`).',
+  ),
+  l7OnZtunnel: define(
+    'MS208',
+    'medium',
+    'HTTP rules on an ambient workload without a waypoint',
+    'ztunnel enforces only L4 attributes: an ALLOW rule with methods/paths/hosts/JWT conditions is skipped, and such DENY rules are enforced without their HTTP parts.',
+    'Deploy a waypoint (`istio.io/use-waypoint`) and target the policy at the Service with `targetRefs`, or remove the HTTP conditions.',
+  ),
+  wildcardIdentity: define(
+    'MS209',
+    'medium',
+    'ALLOW with a wildcard identity',
+    'An ALLOW rule names `principals: ["*"]` or `namespaces: ["*"]`: any authenticated workload of the mesh is allowed.',
+    'Name the calling service accounts explicitly.',
+  ),
+  noAllowPolicy: define(
+    'MS210',
+    'low',
+    'No ALLOW policy: every caller is allowed',
+    'No ALLOW AuthorizationPolicy (or Linkerd Server authorization) applies to the meshed workload, so every client that reaches it is allowed (least privilege not enforced).',
+    'Add a namespace deny-all (`spec: {}`) and ALLOW policies naming the callers, or a Linkerd `deny` default inbound policy with AuthorizationPolicies.',
+  ),
+  linkerdMissingRef: define(
+    'MS211',
+    'high',
+    'Linkerd AuthorizationPolicy references a missing object',
+    "The policy's targetRef or a requiredAuthenticationRef names an object that does not exist; Linkerd ignores the authorization.",
+    'Create the referenced Server/HTTPRoute/MeshTLSAuthentication/NetworkAuthentication, or fix the name.',
+  ),
+  serverSelectsNothing: define(
+    'MS212',
+    'medium',
+    'Linkerd Server selects no pod',
+    "The Server's podSelector matches no workload in its namespace, or none of the selected workloads exposes its port.",
+    'Fix the podSelector or port (a number or a container port name).',
+  ),
+  linkerdAllowAll: define(
+    'MS213',
+    'medium',
+    'Linkerd authentication allows everyone',
+    'A MeshTLSAuthentication with identity `*` or a NetworkAuthentication covering `0.0.0.0/0`/`::/0` authorizes every client.',
+    'Name the client identities (identityRefs to ServiceAccounts) or narrow the networks.',
+  ),
+  severalServers: define(
+    'MS214',
+    'medium',
+    'Several Linkerd Servers select one port',
+    "More than one Server selects the same pod port; Linkerd uses only one of them, so the others' authorizations may not apply.",
+    'Keep one Server per workload port.',
+  ),
 };
 
-const KNOWN_KEYS = /^(source\.(ip|namespace|principal|trustDomain)|remote\.ip|destination\.(ip|port)|connection\.sni|request\.(headers\[.+\]|auth\.(principal|audiences|presenter|claims\[.+\]))|experimental\.envoy\.filters\..+)$/;
+const KNOWN_KEYS =
+  /^(source\.(ip|namespace|principal|trustDomain)|remote\.ip|destination\.(ip|port)|connection\.sni|request\.(headers\[.+\]|auth\.(principal|audiences|presenter|claims\[.+\]))|experimental\.envoy\.filters\..+)$/;
 
 function ruleIsEmpty(rule: Json): boolean {
-  return !Array.isArray(rule.from) && !Array.isArray(rule.to) && !Array.isArray(rule.when);
+  return (
+    !Array.isArray(rule.from) &&
+    !Array.isArray(rule.to) &&
+    !Array.isArray(rule.when)
+  );
 }
 
 function sourcesOf(rule: Json): Json[] {
-  return Array.isArray(rule.from) ? rule.from.filter(isObject).map(f => (isObject(f.source) ? f.source : {})) : [];
+  return Array.isArray(rule.from)
+    ? rule.from.filter(isObject).map(f => (isObject(f.source) ? f.source : {}))
+    : [];
 }
 
 /** Findings about Istio AuthorizationPolicies (object-level) and their effect on workloads. */
@@ -38,38 +135,150 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
   const out: Finding[] = [];
   const cluster = ctx.options.cluster;
   for (const p of ctx.authz.all()) {
-    const obj = { kind: 'AuthorizationPolicy', namespace: p.namespace, name: p.name, cluster };
+    const obj = {
+      kind: 'AuthorizationPolicy',
+      namespace: p.namespace,
+      name: p.name,
+      cluster,
+    };
     const action = apAction(p);
     const rules = apRules(p);
-    if (action === 'ALLOW' && rules.some(ruleIsEmpty)) out.push(makeFinding(AUTHZ_FINDINGS.allowAll, obj, `${policyRef(p)} has an empty ALLOW rule: every request is allowed`));
-    if (action === 'ALLOW' && rules.length === 0) out.push(makeFinding(AUTHZ_FINDINGS.allowNoRules, obj, `${policyRef(p)} is an ALLOW policy without rules: it denies every request to the workloads it applies to`));
-    if (action === 'DENY' && rules.length === 0) out.push(makeFinding(AUTHZ_FINDINGS.denyNoRules, obj, `${policyRef(p)} is a DENY policy without rules: it has no effect`));
-    if (action === 'CUSTOM') out.push(makeFinding(AUTHZ_FINDINGS.custom, obj, `${policyRef(p)} delegates decisions to the external authorizer ${isObject(p.spec.provider) ? String(p.spec.provider.name) : ''}`.trim()));
-    if (action === 'ALLOW' && rules.some(r => sourcesOf(r).some(s => (Array.isArray(s.principals) && s.principals.includes('*')) || (Array.isArray(s.namespaces) && s.namespaces.includes('*'))))) {
-      out.push(makeFinding(AUTHZ_FINDINGS.wildcardIdentity, obj, `${policyRef(p)} allows any authenticated identity (principals or namespaces "*")`));
+    if (action === 'ALLOW' && rules.some(ruleIsEmpty))
+      out.push(
+        makeFinding(
+          AUTHZ_FINDINGS.allowAll,
+          obj,
+          `${policyRef(p)} has an empty ALLOW rule: every request is allowed`,
+        ),
+      );
+    if (action === 'ALLOW' && rules.length === 0)
+      out.push(
+        makeFinding(
+          AUTHZ_FINDINGS.allowNoRules,
+          obj,
+          `${policyRef(
+            p,
+          )} is an ALLOW policy without rules: it denies every request to the workloads it applies to`,
+        ),
+      );
+    if (action === 'DENY' && rules.length === 0)
+      out.push(
+        makeFinding(
+          AUTHZ_FINDINGS.denyNoRules,
+          obj,
+          `${policyRef(p)} is a DENY policy without rules: it has no effect`,
+        ),
+      );
+    if (action === 'CUSTOM')
+      out.push(
+        makeFinding(
+          AUTHZ_FINDINGS.custom,
+          obj,
+          `${policyRef(p)} delegates decisions to the external authorizer ${
+            isObject(p.spec.provider) ? String(p.spec.provider.name) : ''
+          }`.trim(),
+        ),
+      );
+    if (
+      action === 'ALLOW' &&
+      rules.some(r =>
+        sourcesOf(r).some(
+          s =>
+            (Array.isArray(s.principals) && s.principals.includes('*')) ||
+            (Array.isArray(s.namespaces) && s.namespaces.includes('*')),
+        ),
+      )
+    ) {
+      out.push(
+        makeFinding(
+          AUTHZ_FINDINGS.wildcardIdentity,
+          obj,
+          `${policyRef(
+            p,
+          )} allows any authenticated identity (principals or namespaces "*")`,
+        ),
+      );
     }
     for (const r of rules) {
       for (const c of Array.isArray(r.when) ? r.when.filter(isObject) : []) {
-        if (typeof c.key === 'string' && !KNOWN_KEYS.test(c.key)) out.push(makeFinding(AUTHZ_FINDINGS.unknownConditionKey, obj, `${policyRef(p)} uses the unknown condition key ${c.key}`));
+        if (typeof c.key === 'string' && !KNOWN_KEYS.test(c.key))
+          out.push(
+            makeFinding(
+              AUTHZ_FINDINGS.unknownConditionKey,
+              obj,
+              `${policyRef(p)} uses the unknown condition key ${c.key}`,
+            ),
+          );
       }
     }
     if (apTargetRefs(p).length > 0) continue;
     const sel = apSelector(p);
-    const hasLabels = !!sel && (Object.keys(sel.matchLabels ?? {}).length > 0 || (sel.matchExpressions ?? []).length > 0);
+    const hasLabels =
+      !!sel &&
+      (Object.keys(sel.matchLabels ?? {}).length > 0 ||
+        (sel.matchExpressions ?? []).length > 0);
     if (!hasLabels) continue;
-    const scope = p.namespace === ctx.options.rootNamespace ? ctx.snapshot.workloads : ctx.byNamespace.get(p.namespace) ?? [];
+    const scope =
+      p.namespace === ctx.options.rootNamespace
+        ? ctx.snapshot.workloads
+        : ctx.byNamespace.get(p.namespace) ?? [];
     const selected = scope.filter(w => selectorMatches(sel, w.labels));
-    if (selected.length === 0) out.push(makeFinding(AUTHZ_FINDINGS.selectsNothing, obj, `${policyRef(p)} selects no workload${p.namespace === ctx.options.rootNamespace ? ' in the mesh' : ` in ${p.namespace}`}`));
-    const usesIdentity = rules.some(r => sourcesOf(r).some(s => ['principals', 'namespaces', 'serviceAccounts'].some(k => s[k] !== undefined)));
+    if (selected.length === 0)
+      out.push(
+        makeFinding(
+          AUTHZ_FINDINGS.selectsNothing,
+          obj,
+          `${policyRef(p)} selects no workload${
+            p.namespace === ctx.options.rootNamespace
+              ? ' in the mesh'
+              : ` in ${p.namespace}`
+          }`,
+        ),
+      );
+    const usesIdentity = rules.some(r =>
+      sourcesOf(r).some(s =>
+        ['principals', 'namespaces', 'serviceAccounts'].some(
+          k => s[k] !== undefined,
+        ),
+      ),
+    );
     for (const w of selected) {
       const info = ctx.info(w);
       const mesh = info.membership.mesh;
-      if (usesIdentity && (mesh === 'istio-sidecar' || mesh === 'istio-ambient') && info.ports.some(port => port.mtls === 'PERMISSIVE')) {
-        out.push(makeFinding(AUTHZ_FINDINGS.identityOnPlaintext, obj, `${policyRef(p)} matches on identities, but ${w.namespace}/${w.name} accepts plaintext on some ports`));
+      if (
+        usesIdentity &&
+        (mesh === 'istio-sidecar' || mesh === 'istio-ambient') &&
+        info.ports.some(port => port.mtls === 'PERMISSIVE')
+      ) {
+        out.push(
+          makeFinding(
+            AUTHZ_FINDINGS.identityOnPlaintext,
+            obj,
+            `${policyRef(p)} matches on identities, but ${w.namespace}/${
+              w.name
+            } accepts plaintext on some ports`,
+          ),
+        );
       }
-      if (mesh === 'istio-ambient' && !w.labels['istio.io/use-waypoint'] && !ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint'] &&
-        rules.some(r => JSON.stringify(r).match(/"(methods|notMethods|paths|notPaths|hosts|notHosts|requestPrincipals|notRequestPrincipals)"|"key":"request\./))) {
-        out.push(makeFinding(AUTHZ_FINDINGS.l7OnZtunnel, obj, `${policyRef(p)} has HTTP conditions but ${w.namespace}/${w.name} is ambient without a waypoint`));
+      if (
+        mesh === 'istio-ambient' &&
+        !w.labels['istio.io/use-waypoint'] &&
+        !ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint'] &&
+        rules.some(r =>
+          JSON.stringify(r).match(
+            /"(methods|notMethods|paths|notPaths|hosts|notHosts|requestPrincipals|notRequestPrincipals)"|"key":"request\./,
+          ),
+        )
+      ) {
+        out.push(
+          makeFinding(
+            AUTHZ_FINDINGS.l7OnZtunnel,
+            obj,
+            `${policyRef(p)} has HTTP conditions but ${w.namespace}/${
+              w.name
+            } is ambient without a waypoint`,
+          ),
+        );
       }
     }
   }
@@ -77,13 +286,28 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
 }
 
 /** Per-workload: meshed, yet no authorization narrows its callers. */
-export function workloadAuthzFindings(ctx: EngineContext, w: SnapshotWorkload): Finding[] {
+export function workloadAuthzFindings(
+  ctx: EngineContext,
+  w: SnapshotWorkload,
+): Finding[] {
   const info = ctx.info(w);
   const mesh = info.membership.mesh;
-  const obj = { kind: w.kind, namespace: w.namespace, name: w.name, cluster: ctx.options.cluster };
+  const obj = {
+    kind: w.kind,
+    namespace: w.namespace,
+    name: w.name,
+    cluster: ctx.options.cluster,
+  };
   if (mesh === 'istio-sidecar' || mesh === 'istio-ambient') {
     const policies = ctx.authz.forWorkload(w, false);
-    if (!policies.some(p => apAction(p) === 'ALLOW')) return [makeFinding(AUTHZ_FINDINGS.noAllowPolicy, obj, `no ALLOW AuthorizationPolicy applies to ${w.namespace}/${w.name}: every caller is allowed`)];
+    if (!policies.some(p => apAction(p) === 'ALLOW'))
+      return [
+        makeFinding(
+          AUTHZ_FINDINGS.noAllowPolicy,
+          obj,
+          `no ALLOW AuthorizationPolicy applies to ${w.namespace}/${w.name}: every caller is allowed`,
+        ),
+      ];
   }
   return [];
 }

@@ -1,13 +1,19 @@
 import { FINDING_CASES } from '../../__testUtils__/cases/findings';
 import { engineOf } from '../../__testUtils__/engine';
-import { deployment, namespace, peerAuthentication } from '../../__testUtils__/k8s';
+import {
+  deployment,
+  namespace,
+  peerAuthentication,
+} from '../../__testUtils__/k8s';
 import { readObjects } from '../reader';
 import { readText, repoRoot } from '../../__testUtils__/shared';
 import { findingDefinitions } from '.';
 
 function codesOf(objects: unknown[]): string[] {
   const engine = engineOf(objects);
-  return [...engine.readFindings, ...engine.evaluate().findings].map(f => f.code);
+  return [...engine.readFindings, ...engine.evaluate().findings].map(
+    f => f.code,
+  );
 }
 
 describe('findings', () => {
@@ -18,7 +24,14 @@ describe('findings', () => {
   });
 
   it('portLevelMtls without selector is reported by the reader (MS104) and ignored', () => {
-    const { findings, snapshot } = readObjects([namespace('shop'), deployment('shop', 'b'), peerAuthentication('shop', 'pl', { mtls: { mode: 'STRICT' }, portLevelMtls: { '8080': { mode: 'DISABLE' } } })]);
+    const { findings, snapshot } = readObjects([
+      namespace('shop'),
+      deployment('shop', 'b'),
+      peerAuthentication('shop', 'pl', {
+        mtls: { mode: 'STRICT' },
+        portLevelMtls: { '8080': { mode: 'DISABLE' } },
+      }),
+    ]);
     expect(findings.map(f => f.code)).toEqual(['MS104']);
     expect(snapshot.istio.peerAuthentications).toHaveLength(1);
   });
@@ -29,7 +42,9 @@ describe('findings', () => {
     expect(codes.length).toBeGreaterThanOrEqual(20);
     for (const d of findingDefinitions) {
       expect(d.code).toMatch(/^MS[1-4]\d\d$/);
-      expect(['critical', 'high', 'medium', 'low', 'info']).toContain(d.severity);
+      expect(['critical', 'high', 'medium', 'low', 'info']).toContain(
+        d.severity,
+      );
       expect(d.title && d.description && d.fix).toBeTruthy();
     }
   });
@@ -37,22 +52,45 @@ describe('findings', () => {
   it('every registered code is produced by some scenario (no dead codes)', () => {
     // MS330 and MS42x need cluster-only data (node agents, trust roots): the backend raises
     // them, and its clusterFindings tests cover them.
-    const produced = new Set(['MS104', 'MS401', 'MS330', 'MS420', 'MS421', 'MS422', ...FINDING_CASES.flatMap(c => codesOf(c.objects))]);
-    expect(findingDefinitions.map(d => d.code).filter(c => !produced.has(c))).toEqual([]);
+    const produced = new Set([
+      'MS104',
+      'MS401',
+      'MS330',
+      'MS420',
+      'MS421',
+      'MS422',
+      ...FINDING_CASES.flatMap(c => codesOf(c.objects)),
+    ]);
+    expect(
+      findingDefinitions.map(d => d.code).filter(c => !produced.has(c)),
+    ).toEqual([]);
   });
 
   it('findings carry the object and the definition fix', () => {
     const f = codesOf(FINDING_CASES[0].objects);
     expect(f.length).toBeGreaterThan(0);
-    const finding = engineOf(FINDING_CASES[0].objects).evaluate().findings.find(x => x.code === 'MS101')!;
-    expect(finding.object).toEqual({ kind: 'Deployment', namespace: 'shop', name: 'a', cluster: 'default' });
-    expect(finding.fix).toBe(findingDefinitions.find(d => d.code === 'MS101')!.fix);
+    const finding = engineOf(FINDING_CASES[0].objects)
+      .evaluate()
+      .findings.find(x => x.code === 'MS101')!;
+    expect(finding.object).toEqual({
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'a',
+      cluster: 'default',
+    });
+    expect(finding.fix).toBe(
+      findingDefinitions.find(d => d.code === 'MS101')!.fix,
+    );
   });
 });
 
 describe('docs/findings.md', () => {
   it('documents every registered code', () => {
     const doc = readText(`${repoRoot}/docs/findings.md`);
-    expect(findingDefinitions.filter(d => !doc.includes(`### ${d.code}`)).map(d => d.code)).toEqual([]);
+    expect(
+      findingDefinitions
+        .filter(d => !doc.includes(`### ${d.code}`))
+        .map(d => d.code),
+    ).toEqual([]);
   });
 });

@@ -1,4 +1,9 @@
-import { Finding, JsonObject, LabelSelector, SnapshotPolicy } from '../../model';
+import {
+  Finding,
+  JsonObject,
+  LabelSelector,
+  SnapshotPolicy,
+} from '../../model';
 import { EngineContext } from '../context';
 import { authenticationIsAllowAll } from '../linkerdAuthn';
 import { selectorMatches } from '../match';
@@ -12,40 +17,98 @@ type P = SnapshotPolicy<JsonObject>;
 export function linkerdFindings(ctx: EngineContext): Finding[] {
   const out: Finding[] = [];
   const cluster = ctx.options.cluster;
-  const obj = (p: P) => ({ kind: p.kind, namespace: p.namespace, name: p.name, cluster });
+  const obj = (p: P) => ({
+    kind: p.kind,
+    namespace: p.namespace,
+    name: p.name,
+    cluster,
+  });
   for (const ap of ctx.snapshot.linkerd.authorizationPolicies) {
-    const refs = [isObject(ap.spec.targetRef) ? ap.spec.targetRef : {}, ...(Array.isArray(ap.spec.requiredAuthenticationRefs) ? ap.spec.requiredAuthenticationRefs.filter(isObject) : [])];
+    const refs = [
+      isObject(ap.spec.targetRef) ? ap.spec.targetRef : {},
+      ...(Array.isArray(ap.spec.requiredAuthenticationRefs)
+        ? ap.spec.requiredAuthenticationRefs.filter(isObject)
+        : []),
+    ];
     for (const r of refs) {
       const kind = String(r.kind);
       if (kind === 'Namespace' || kind === 'ServiceAccount') continue;
-      const ns = typeof r.namespace === 'string' && r.namespace ? r.namespace : ap.namespace;
+      const ns =
+        typeof r.namespace === 'string' && r.namespace
+          ? r.namespace
+          : ap.namespace;
       if (!ctx.linkerd.lookup(kind, ns, String(r.name))) {
-        out.push(makeFinding(AUTHZ_FINDINGS.linkerdMissingRef, obj(ap), `AuthorizationPolicy ${ap.namespace}/${ap.name} references ${kind} ${ns}/${String(r.name)}, which does not exist: Linkerd ignores this authorization`));
+        out.push(
+          makeFinding(
+            AUTHZ_FINDINGS.linkerdMissingRef,
+            obj(ap),
+            `AuthorizationPolicy ${ap.namespace}/${
+              ap.name
+            } references ${kind} ${ns}/${String(
+              r.name,
+            )}, which does not exist: Linkerd ignores this authorization`,
+          ),
+        );
       }
     }
   }
-  for (const a of [...ctx.snapshot.linkerd.meshTlsAuthentications, ...ctx.snapshot.linkerd.networkAuthentications]) {
-    if (authenticationIsAllowAll(a)) out.push(makeFinding(AUTHZ_FINDINGS.linkerdAllowAll, obj(a), `${a.kind} ${a.namespace}/${a.name} accepts every ${a.kind === 'MeshTLSAuthentication' ? 'identity' : 'network'}`));
+  for (const a of [
+    ...ctx.snapshot.linkerd.meshTlsAuthentications,
+    ...ctx.snapshot.linkerd.networkAuthentications,
+  ]) {
+    if (authenticationIsAllowAll(a))
+      out.push(
+        makeFinding(
+          AUTHZ_FINDINGS.linkerdAllowAll,
+          obj(a),
+          `${a.kind} ${a.namespace}/${a.name} accepts every ${
+            a.kind === 'MeshTLSAuthentication' ? 'identity' : 'network'
+          }`,
+        ),
+      );
   }
   const claimed = new Map<string, P[]>();
   for (const s of ctx.linkerd.allServers()) {
-    const sel = isObject(s.spec.podSelector) ? (s.spec.podSelector as LabelSelector) : undefined;
+    const sel = isObject(s.spec.podSelector)
+      ? (s.spec.podSelector as LabelSelector)
+      : undefined;
     if (!sel) continue;
-    const selected = (ctx.byNamespace.get(s.namespace) ?? []).filter(w => selectorMatches(sel, w.labels));
-    const exposing = selected.filter(w => w.ports.some(p => p.port === s.spec.port || p.name === s.spec.port));
+    const selected = (ctx.byNamespace.get(s.namespace) ?? []).filter(w =>
+      selectorMatches(sel, w.labels),
+    );
+    const exposing = selected.filter(w =>
+      w.ports.some(p => p.port === s.spec.port || p.name === s.spec.port),
+    );
     if (exposing.length === 0) {
-      out.push(makeFinding(AUTHZ_FINDINGS.serverSelectsNothing, obj(s), selected.length === 0
-        ? `Server ${s.namespace}/${s.name} selects no pod in ${s.namespace}`
-        : `Server ${s.namespace}/${s.name} selects ${selected.length} workload(s), none exposing port ${String(s.spec.port)}`));
+      out.push(
+        makeFinding(
+          AUTHZ_FINDINGS.serverSelectsNothing,
+          obj(s),
+          selected.length === 0
+            ? `Server ${s.namespace}/${s.name} selects no pod in ${s.namespace}`
+            : `Server ${s.namespace}/${s.name} selects ${
+                selected.length
+              } workload(s), none exposing port ${String(s.spec.port)}`,
+        ),
+      );
     }
     for (const w of exposing) {
-      const port = w.ports.find(p => p.port === s.spec.port || p.name === s.spec.port)!.port;
+      const port = w.ports.find(
+        p => p.port === s.spec.port || p.name === s.spec.port,
+      )!.port;
       const key = `${w.namespace}/${w.kind}/${w.name}:${port}`;
       claimed.set(key, [...(claimed.get(key) ?? []), s]);
     }
   }
   for (const [key, servers] of claimed) {
-    if (servers.length > 1) out.push(makeFinding(AUTHZ_FINDINGS.severalServers, obj(servers[1]), `Servers ${servers.map(s => s.name).join(', ')} all select ${key}`));
+    if (servers.length > 1)
+      out.push(
+        makeFinding(
+          AUTHZ_FINDINGS.severalServers,
+          obj(servers[1]),
+          `Servers ${servers.map(s => s.name).join(', ')} all select ${key}`,
+        ),
+      );
   }
   return out;
 }

@@ -7,7 +7,13 @@ export function makeFinding(
   message: string,
   fix?: string,
 ): Finding {
-  return { code: def.code, severity: def.severity, message, fix: fix ?? def.fix, object };
+  return {
+    code: def.code,
+    severity: def.severity,
+    message,
+    fix: fix ?? def.fix,
+    object,
+  };
 }
 
 /** Declares a finding definition (keeps the family files compact). */

@@ -1,4 +1,9 @@
-import { Finding, JsonObject, LabelSelector, SnapshotPolicy } from '../../model';
+import {
+  Finding,
+  JsonObject,
+  LabelSelector,
+  SnapshotPolicy,
+} from '../../model';
 import { EngineContext } from '../context';
 import { cidrIsAll, selectorIsEmpty, selectorMatches } from '../match';
 import { npSelector, policyTypes } from '../networkPolicy';
@@ -7,14 +12,56 @@ import { define, makeFinding } from './make';
 
 /** MS3xx: Kubernetes NetworkPolicy. */
 export const NETPOL_FINDINGS = {
-  selectsNothing: define('MS301', 'low', 'NetworkPolicy selects no pod', 'The podSelector of the NetworkPolicy matches no workload in its namespace, so it isolates nothing.', 'Fix the podSelector labels or delete the policy.'),
-  noDefaultDeny: define('MS302', 'medium', 'Namespace without default-deny ingress', 'No NetworkPolicy with an empty podSelector and no ingress rules isolates every pod of the namespace: pods not selected by any policy accept traffic from anywhere.', 'Add `kind: NetworkPolicy` with `podSelector: {}` and `policyTypes: [Ingress]` (and no ingress rules), then allow the needed flows explicitly.'),
-  allowsAllSources: define('MS303', 'medium', 'Ingress rule allows every source', 'An ingress rule without `from` allows traffic from every pod and every external address on its ports.', 'Add `from` peers (podSelector/namespaceSelector) naming the clients.'),
-  unknownNamedPort: define('MS304', 'medium', 'Named port not found on selected pods', 'A rule names a port that no selected pod declares, so the rule matches nothing for them.', 'Use the container port name as declared in the pod template, or a number.'),
-  namespaceSelectorNothing: define('MS305', 'low', 'namespaceSelector matches no namespace', 'A namespaceSelector matches none of the namespaces in the input.', 'Select by `kubernetes.io/metadata.name` or fix the labels.'),
-  internetIngress: define('MS306', 'high', 'Ingress from the whole internet', 'An ingress rule allows `ipBlock` 0.0.0.0/0 (or ::/0) without exceptions.', 'Narrow the CIDR to the load balancer or client ranges.'),
+  selectsNothing: define(
+    'MS301',
+    'low',
+    'NetworkPolicy selects no pod',
+    'The podSelector of the NetworkPolicy matches no workload in its namespace, so it isolates nothing.',
+    'Fix the podSelector labels or delete the policy.',
+  ),
+  noDefaultDeny: define(
+    'MS302',
+    'medium',
+    'Namespace without default-deny ingress',
+    'No NetworkPolicy with an empty podSelector and no ingress rules isolates every pod of the namespace: pods not selected by any policy accept traffic from anywhere.',
+    'Add `kind: NetworkPolicy` with `podSelector: {}` and `policyTypes: [Ingress]` (and no ingress rules), then allow the needed flows explicitly.',
+  ),
+  allowsAllSources: define(
+    'MS303',
+    'medium',
+    'Ingress rule allows every source',
+    'An ingress rule without `from` allows traffic from every pod and every external address on its ports.',
+    'Add `from` peers (podSelector/namespaceSelector) naming the clients.',
+  ),
+  unknownNamedPort: define(
+    'MS304',
+    'medium',
+    'Named port not found on selected pods',
+    'A rule names a port that no selected pod declares, so the rule matches nothing for them.',
+    'Use the container port name as declared in the pod template, or a number.',
+  ),
+  namespaceSelectorNothing: define(
+    'MS305',
+    'low',
+    'namespaceSelector matches no namespace',
+    'A namespaceSelector matches none of the namespaces in the input.',
+    'Select by `kubernetes.io/metadata.name` or fix the labels.',
+  ),
+  internetIngress: define(
+    'MS306',
+    'high',
+    'Ingress from the whole internet',
+    'An ingress rule allows `ipBlock` 0.0.0.0/0 (or ::/0) without exceptions.',
+    'Narrow the CIDR to the load balancer or client ranges.',
+  ),
   // Raised by the backend, which sees the cluster's node agents (not in manifests alone).
-  notEnforced: define('MS330', 'high', 'NetworkPolicies exist but nothing enforces them', 'The cluster runs no network plugin known to implement NetworkPolicy (Calico, Cilium, Antrea, Weave, kube-router, Canal, Azure NPM, AWS network policy agent): the API server stores NetworkPolicies, but no traffic is filtered ("Network Policies": without a controller that implements it, a NetworkPolicy has no effect).', 'Run a network plugin that implements NetworkPolicy, or enable its policy enforcement.'),
+  notEnforced: define(
+    'MS330',
+    'high',
+    'NetworkPolicies exist but nothing enforces them',
+    'The cluster runs no network plugin known to implement NetworkPolicy (Calico, Cilium, Antrea, Weave, kube-router, Canal, Azure NPM, AWS network policy agent): the API server stores NetworkPolicies, but no traffic is filtered ("Network Policies": without a controller that implements it, a NetworkPolicy has no effect).',
+    'Run a network plugin that implements NetworkPolicy, or enable its policy enforcement.',
+  ),
 };
 
 type P = SnapshotPolicy<JsonObject>;
@@ -22,29 +69,105 @@ type P = SnapshotPolicy<JsonObject>;
 export function networkPolicyFindings(ctx: EngineContext): Finding[] {
   const out: Finding[] = [];
   const cluster = ctx.options.cluster;
-  const obj = (p: P) => ({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name, cluster });
+  const obj = (p: P) => ({
+    kind: 'NetworkPolicy',
+    namespace: p.namespace,
+    name: p.name,
+    cluster,
+  });
   const ref = (p: P) => `NetworkPolicy ${p.namespace}/${p.name}`;
   for (const p of ctx.snapshot.networkPolicies) {
-    const selected = (ctx.byNamespace.get(p.namespace) ?? []).filter(w => selectorMatches(npSelector(p), w.labels));
-    if (selected.length === 0 && (ctx.byNamespace.get(p.namespace) ?? []).length > 0) out.push(makeFinding(NETPOL_FINDINGS.selectsNothing, obj(p), `${ref(p)} selects no workload in ${p.namespace}`));
+    const selected = (ctx.byNamespace.get(p.namespace) ?? []).filter(w =>
+      selectorMatches(npSelector(p), w.labels),
+    );
+    if (
+      selected.length === 0 &&
+      (ctx.byNamespace.get(p.namespace) ?? []).length > 0
+    )
+      out.push(
+        makeFinding(
+          NETPOL_FINDINGS.selectsNothing,
+          obj(p),
+          `${ref(p)} selects no workload in ${p.namespace}`,
+        ),
+      );
     for (const dir of ['ingress', 'egress'] as const) {
-      for (const rule of Array.isArray(p.spec[dir]) ? (p.spec[dir] as unknown[]) : []) {
+      for (const rule of Array.isArray(p.spec[dir])
+        ? (p.spec[dir] as unknown[])
+        : []) {
         const r = isObject(rule) ? rule : {};
-        const peers = Array.isArray(r[dir === 'ingress' ? 'from' : 'to']) ? (r[dir === 'ingress' ? 'from' : 'to'] as unknown[]).filter(isObject) : [];
-        if (dir === 'ingress' && peers.length === 0) out.push(makeFinding(NETPOL_FINDINGS.allowsAllSources, obj(p), `${ref(p)} has an ingress rule without from: every source is allowed`));
+        const peers = Array.isArray(r[dir === 'ingress' ? 'from' : 'to'])
+          ? (r[dir === 'ingress' ? 'from' : 'to'] as unknown[]).filter(isObject)
+          : [];
+        if (dir === 'ingress' && peers.length === 0)
+          out.push(
+            makeFinding(
+              NETPOL_FINDINGS.allowsAllSources,
+              obj(p),
+              `${ref(
+                p,
+              )} has an ingress rule without from: every source is allowed`,
+            ),
+          );
         for (const peer of peers) {
-          if (dir === 'ingress' && isObject(peer.ipBlock) && typeof peer.ipBlock.cidr === 'string' && cidrIsAll(peer.ipBlock.cidr) && !(Array.isArray(peer.ipBlock.except) && peer.ipBlock.except.length > 0)) {
-            out.push(makeFinding(NETPOL_FINDINGS.internetIngress, obj(p), `${ref(p)} allows ingress from ${peer.ipBlock.cidr}`));
+          if (
+            dir === 'ingress' &&
+            isObject(peer.ipBlock) &&
+            typeof peer.ipBlock.cidr === 'string' &&
+            cidrIsAll(peer.ipBlock.cidr) &&
+            !(
+              Array.isArray(peer.ipBlock.except) &&
+              peer.ipBlock.except.length > 0
+            )
+          ) {
+            out.push(
+              makeFinding(
+                NETPOL_FINDINGS.internetIngress,
+                obj(p),
+                `${ref(p)} allows ingress from ${peer.ipBlock.cidr}`,
+              ),
+            );
           }
-          if (isObject(peer.namespaceSelector) && ctx.snapshot.namespaces.length > 0 && !selectorIsEmpty(peer.namespaceSelector as LabelSelector) &&
-            !ctx.snapshot.namespaces.some(n => selectorMatches(peer.namespaceSelector as LabelSelector, n.labels))) {
-            out.push(makeFinding(NETPOL_FINDINGS.namespaceSelectorNothing, obj(p), `${ref(p)} has a namespaceSelector that matches no namespace in the input`));
+          if (
+            isObject(peer.namespaceSelector) &&
+            ctx.snapshot.namespaces.length > 0 &&
+            !selectorIsEmpty(peer.namespaceSelector as LabelSelector) &&
+            !ctx.snapshot.namespaces.some(n =>
+              selectorMatches(
+                peer.namespaceSelector as LabelSelector,
+                n.labels,
+              ),
+            )
+          ) {
+            out.push(
+              makeFinding(
+                NETPOL_FINDINGS.namespaceSelectorNothing,
+                obj(p),
+                `${ref(
+                  p,
+                )} has a namespaceSelector that matches no namespace in the input`,
+              ),
+            );
           }
         }
         if (dir === 'ingress' && selected.length > 0) {
-          for (const port of Array.isArray(r.ports) ? r.ports.filter(isObject) : []) {
-            if (typeof port.port === 'string' && !/^\d+$/.test(port.port) && !selected.some(w => w.ports.some(cp => cp.name === port.port))) {
-              out.push(makeFinding(NETPOL_FINDINGS.unknownNamedPort, obj(p), `${ref(p)} names port ${port.port}, which no selected workload declares`));
+          for (const port of Array.isArray(r.ports)
+            ? r.ports.filter(isObject)
+            : []) {
+            if (
+              typeof port.port === 'string' &&
+              !/^\d+$/.test(port.port) &&
+              !selected.some(w => w.ports.some(cp => cp.name === port.port))
+            ) {
+              out.push(
+                makeFinding(
+                  NETPOL_FINDINGS.unknownNamedPort,
+                  obj(p),
+                  `${ref(p)} names port ${
+                    port.port
+                  }, which no selected workload declares`,
+                ),
+              );
             }
           }
         }
@@ -55,7 +178,13 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
     if (workloads.length === 0) continue;
     if (!hasDefaultDenyIngress(ctx, ns)) {
       const object = { kind: 'Namespace', namespace: '', name: ns, cluster };
-      out.push(makeFinding(NETPOL_FINDINGS.noDefaultDeny, object, `namespace ${ns} has no default-deny ingress NetworkPolicy`));
+      out.push(
+        makeFinding(
+          NETPOL_FINDINGS.noDefaultDeny,
+          object,
+          `namespace ${ns} has no default-deny ingress NetworkPolicy`,
+        ),
+      );
     }
   }
   return out;
@@ -64,12 +193,22 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
 const defaultDenyCache = new WeakMap<EngineContext, Map<string, boolean>>();
 
 /** Whether a namespace has a default-deny ingress policy (assume-breach pillar; cached). */
-export function hasDefaultDenyIngress(ctx: EngineContext, namespace: string): boolean {
+export function hasDefaultDenyIngress(
+  ctx: EngineContext,
+  namespace: string,
+): boolean {
   let cache = defaultDenyCache.get(ctx);
   if (!cache) defaultDenyCache.set(ctx, (cache = new Map()));
   let hit = cache.get(namespace);
   if (hit === undefined) {
-    hit = ctx.netpol.inNamespace(namespace).some(p => selectorIsEmpty(npSelector(p)) && policyTypes(p).ingress && (!Array.isArray(p.spec.ingress) || p.spec.ingress.length === 0));
+    hit = ctx.netpol
+      .inNamespace(namespace)
+      .some(
+        p =>
+          selectorIsEmpty(npSelector(p)) &&
+          policyTypes(p).ingress &&
+          (!Array.isArray(p.spec.ingress) || p.spec.ingress.length === 0),
+      );
     cache.set(namespace, hit);
   }
   return hit;

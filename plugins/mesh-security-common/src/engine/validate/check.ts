@@ -17,7 +17,12 @@ export class Problems {
   }
 }
 
-export function checkObject(p: Problems, path: string, v: unknown, required = false): v is Json {
+export function checkObject(
+  p: Problems,
+  path: string,
+  v: unknown,
+  required = false,
+): v is Json {
   if (v === undefined || v === null) {
     if (required) p.add(path, 'Required value');
     return false;
@@ -29,7 +34,12 @@ export function checkObject(p: Problems, path: string, v: unknown, required = fa
   return true;
 }
 
-export function checkString(p: Problems, path: string, v: unknown, required = false): v is string {
+export function checkString(
+  p: Problems,
+  path: string,
+  v: unknown,
+  required = false,
+): v is string {
   if (v === undefined || v === null) {
     if (required) p.add(path, 'Required value');
     return false;
@@ -41,24 +51,45 @@ export function checkString(p: Problems, path: string, v: unknown, required = fa
   return true;
 }
 
-export function checkEnum(p: Problems, path: string, v: unknown, values: string[]): void {
+export function checkEnum(
+  p: Problems,
+  path: string,
+  v: unknown,
+  values: string[],
+): void {
   if (v === undefined || v === null) return;
   if (typeof v !== 'string' || !values.includes(v)) {
-    p.add(path, `Unsupported value: ${JSON.stringify(v)}: supported values: ${values.join(', ')}`);
+    p.add(
+      path,
+      `Unsupported value: ${JSON.stringify(v)}: supported values: ${values.join(
+        ', ',
+      )}`,
+    );
   }
 }
 
-export function checkStringArray(p: Problems, path: string, v: unknown, maxItems?: number): v is string[] {
+export function checkStringArray(
+  p: Problems,
+  path: string,
+  v: unknown,
+  maxItems?: number,
+): v is string[] {
   if (v === undefined || v === null) return false;
   if (!Array.isArray(v) || v.some(s => typeof s !== 'string')) {
     p.add(path, 'must be a list of strings');
     return false;
   }
-  if (maxItems !== undefined && v.length > maxItems) p.add(path, `must have at most ${maxItems} items`);
+  if (maxItems !== undefined && v.length > maxItems)
+    p.add(path, `must have at most ${maxItems} items`);
   return true;
 }
 
-export function checkArray(p: Problems, path: string, v: unknown, required = false): v is unknown[] {
+export function checkArray(
+  p: Problems,
+  path: string,
+  v: unknown,
+  required = false,
+): v is unknown[] {
   if (v === undefined || v === null) {
     if (required) p.add(path, 'Required value');
     return false;
@@ -81,25 +112,47 @@ export function checkNumber(
     p.add(path, 'must be a number');
     return;
   }
-  if ((range.min !== undefined && v < range.min) || (range.max !== undefined && v > range.max)) {
-    p.add(path, `Invalid value: ${v}: must be between ${range.min ?? '-inf'} and ${range.max ?? 'inf'}`);
+  if (
+    (range.min !== undefined && v < range.min) ||
+    (range.max !== undefined && v > range.max)
+  ) {
+    p.add(
+      path,
+      `Invalid value: ${v}: must be between ${range.min ?? '-inf'} and ${
+        range.max ?? 'inf'
+      }`,
+    );
   }
 }
 
 /** A Kubernetes label selector: string label values, well-formed expressions. */
-export function checkLabelSelector(p: Problems, path: string, v: unknown, istio = false): void {
+export function checkLabelSelector(
+  p: Problems,
+  path: string,
+  v: unknown,
+  istio = false,
+): void {
   if (!checkObject(p, path, v)) return;
   const ml = v.matchLabels;
   if (ml !== undefined && ml !== null) {
     if (!isObject(ml)) p.add(`${path}.matchLabels`, 'must be an object');
     else {
       for (const [key, value] of Object.entries(ml)) {
-        if (typeof value !== 'string') p.add(`${path}.matchLabels.${key}`, 'must be a string');
+        if (typeof value !== 'string')
+          p.add(`${path}.matchLabels.${key}`, 'must be a string');
         // Istio CRD CEL rules: "wildcard not allowed in label key/value match", "key must not be empty".
-        if (istio && key.length === 0) p.add(`${path}.matchLabels`, 'key must not be empty');
-        if (istio && key.includes('*')) p.add(`${path}.matchLabels`, 'wildcard not allowed in label key match');
+        if (istio && key.length === 0)
+          p.add(`${path}.matchLabels`, 'key must not be empty');
+        if (istio && key.includes('*'))
+          p.add(
+            `${path}.matchLabels`,
+            'wildcard not allowed in label key match',
+          );
         if (istio && typeof value === 'string' && value.includes('*')) {
-          p.add(`${path}.matchLabels.${key}`, 'wildcard not allowed in label value match');
+          p.add(
+            `${path}.matchLabels.${key}`,
+            'wildcard not allowed in label value match',
+          );
         }
       }
     }
@@ -110,7 +163,12 @@ export function checkLabelSelector(p: Problems, path: string, v: unknown, istio 
       const ep = `${path}.matchExpressions[${i}]`;
       if (!checkObject(p, ep, e, true)) return;
       checkString(p, `${ep}.key`, e.key, true);
-      checkEnum(p, `${ep}.operator`, e.operator, ['In', 'NotIn', 'Exists', 'DoesNotExist']);
+      checkEnum(p, `${ep}.operator`, e.operator, [
+        'In',
+        'NotIn',
+        'Exists',
+        'DoesNotExist',
+      ]);
       if (e.operator === undefined) p.add(`${ep}.operator`, 'Required value');
       checkStringArray(p, `${ep}.values`, e.values);
     });
@@ -121,7 +179,15 @@ export function checkLabelSelector(p: Problems, path: string, v: unknown, istio 
 export function durationMs(text: string): number | undefined {
   const re = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
   if (!/^((\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns))+$/.test(text)) return undefined;
-  const unit: Record<string, number> = { h: 3600000, m: 60000, s: 1000, ms: 1, us: 0.001, 'µs': 0.001, ns: 0.000001 };
+  const unit: Record<string, number> = {
+    h: 3600000,
+    m: 60000,
+    s: 1000,
+    ms: 1,
+    us: 0.001,
+    µs: 0.001,
+    ns: 0.000001,
+  };
   let total = 0;
   for (const m of text.matchAll(re)) total += Number(m[1]) * unit[m[2]];
   return total;
@@ -132,8 +198,12 @@ export function isCidrLike(value: string): boolean {
   const [addr, bits, extra] = value.split('/');
   if (extra !== undefined || addr.length === 0) return false;
   const maxBits = addr.includes(':') ? 128 : 32;
-  if (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits)) return false;
+  if (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits))
+    return false;
   if (addr.includes(':')) return /^[0-9a-fA-F:.]+$/.test(addr);
   const parts = addr.split('.');
-  return parts.length === 4 && parts.every(x => /^\d{1,3}$/.test(x) && Number(x) <= 255);
+  return (
+    parts.length === 4 &&
+    parts.every(x => /^\d{1,3}$/.test(x) && Number(x) <= 255)
+  );
 }

@@ -26,24 +26,35 @@ export function validatePeerAuthentication(spec: unknown): string[] {
   const p = new Problems();
   if (spec === undefined || spec === null) return p.list; // an empty spec is valid: UNSET.
   if (!checkObject(p, 'spec', spec)) return p.list;
-  if (checkObject(p, 'spec.mtls', spec.mtls)) checkEnum(p, 'spec.mtls.mode', spec.mtls.mode, PA_MODES);
+  if (checkObject(p, 'spec.mtls', spec.mtls))
+    checkEnum(p, 'spec.mtls.mode', spec.mtls.mode, PA_MODES);
   checkLabelSelector(p, 'spec.selector', spec.selector, true);
   const plm = spec.portLevelMtls;
   if (checkObject(p, 'spec.portLevelMtls', plm)) {
     const keys = Object.keys(plm);
-    if (keys.length === 0) p.add('spec.portLevelMtls', 'in body should have at least 1 properties');
+    if (keys.length === 0)
+      p.add('spec.portLevelMtls', 'in body should have at least 1 properties');
     for (const key of keys) {
       // CEL: self.all(key, 0 < int(key) && int(key) <= 65535); a non-integer key fails int().
-      if (!/^\d+$/.test(key)) p.add(`spec.portLevelMtls[${key}]`, 'type conversion error from string to int');
-      else if (Number(key) < 1 || Number(key) > 65535) p.add(`spec.portLevelMtls[${key}]`, 'port must be between 1-65535');
+      if (!/^\d+$/.test(key))
+        p.add(
+          `spec.portLevelMtls[${key}]`,
+          'type conversion error from string to int',
+        );
+      else if (Number(key) < 1 || Number(key) > 65535)
+        p.add(`spec.portLevelMtls[${key}]`, 'port must be between 1-65535');
       const value = plm[key];
       if (checkObject(p, `spec.portLevelMtls[${key}]`, value)) {
         checkEnum(p, `spec.portLevelMtls[${key}].mode`, value.mode, PA_MODES);
       }
     }
     // CEL: portLevelMtls requires a selector with at least one matchLabels entry.
-    const ml = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
-    if (Object.keys(ml).length === 0) p.add('spec', 'portLevelMtls requires selector');
+    const ml =
+      isObject(spec.selector) && isObject(spec.selector.matchLabels)
+        ? spec.selector.matchLabels
+        : {};
+    if (Object.keys(ml).length === 0)
+      p.add('spec', 'portLevelMtls requires selector');
   }
   return p.list;
 }
@@ -51,29 +62,53 @@ export function validatePeerAuthentication(spec: unknown): string[] {
 function checkSource(p: Problems, path: string, source: unknown): void {
   if (!checkObject(p, path, source)) return;
   const lists = [
-    'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces',
-    'notNamespaces', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks',
-    'trustDomains', 'notTrustDomains',
+    'principals',
+    'notPrincipals',
+    'requestPrincipals',
+    'notRequestPrincipals',
+    'namespaces',
+    'notNamespaces',
+    'ipBlocks',
+    'notIpBlocks',
+    'remoteIpBlocks',
+    'notRemoteIpBlocks',
+    'trustDomains',
+    'notTrustDomains',
   ];
   for (const key of lists) checkStringArray(p, `${path}.${key}`, source[key]);
   for (const key of ['serviceAccounts', 'notServiceAccounts']) {
     if (checkStringArray(p, `${path}.${key}`, source[key], 16)) {
       (source[key] as string[]).forEach((s, i) => {
-        if (s.length > 320) p.add(`${path}.${key}[${i}]`, 'may not be longer than 320');
+        if (s.length > 320)
+          p.add(`${path}.${key}[${i}]`, 'may not be longer than 320');
       });
     }
   }
   // CEL: "Cannot set serviceAccounts with namespaces or principals".
   const has = (k: string) => source[k] !== undefined && source[k] !== null;
-  if ((has('serviceAccounts') || has('notServiceAccounts')) &&
-    (has('principals') || has('notPrincipals') || has('namespaces') || has('notNamespaces'))) {
+  if (
+    (has('serviceAccounts') || has('notServiceAccounts')) &&
+    (has('principals') ||
+      has('notPrincipals') ||
+      has('namespaces') ||
+      has('notNamespaces'))
+  ) {
     p.add(path, 'Cannot set serviceAccounts with namespaces or principals');
   }
 }
 
 function checkOperation(p: Problems, path: string, op: unknown): void {
   if (!checkObject(p, path, op)) return;
-  for (const key of ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths']) {
+  for (const key of [
+    'hosts',
+    'notHosts',
+    'ports',
+    'notPorts',
+    'methods',
+    'notMethods',
+    'paths',
+    'notPaths',
+  ]) {
     checkStringArray(p, `${path}.${key}`, op[key]);
   }
 }
@@ -83,7 +118,10 @@ function checkTargetRef(p: Problems, path: string, ref: unknown): void {
   checkString(p, `${path}.kind`, ref.kind, true);
   checkString(p, `${path}.name`, ref.name, true);
   if (typeof ref.namespace === 'string' && ref.namespace.length > 0) {
-    p.add(`${path}.namespace`, 'cross namespace referencing is not currently supported');
+    p.add(
+      `${path}.namespace`,
+      'cross namespace referencing is not currently supported',
+    );
   }
 }
 
@@ -92,31 +130,49 @@ export function validateAuthorizationPolicy(spec: unknown): string[] {
   const p = new Problems();
   if (spec === undefined || spec === null) return p.list;
   if (!checkObject(p, 'spec', spec)) return p.list;
-  checkEnum(p, 'spec.action', spec.action, ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
-  if (spec.provider !== undefined && checkObject(p, 'spec.provider', spec.provider)) {
+  checkEnum(p, 'spec.action', spec.action, [
+    'ALLOW',
+    'DENY',
+    'AUDIT',
+    'CUSTOM',
+  ]);
+  if (
+    spec.provider !== undefined &&
+    checkObject(p, 'spec.provider', spec.provider)
+  ) {
     checkString(p, 'spec.provider.name', spec.provider.name);
   }
   checkLabelSelector(p, 'spec.selector', spec.selector, true);
-  if (spec.targetRef !== undefined) checkTargetRef(p, 'spec.targetRef', spec.targetRef);
+  if (spec.targetRef !== undefined)
+    checkTargetRef(p, 'spec.targetRef', spec.targetRef);
   if (checkArray(p, 'spec.targetRefs', spec.targetRefs)) {
-    if (spec.targetRefs.length > 16) p.add('spec.targetRefs', 'must have at most 16 items');
-    spec.targetRefs.forEach((r, i) => checkTargetRef(p, `spec.targetRefs[${i}]`, r));
+    if (spec.targetRefs.length > 16)
+      p.add('spec.targetRefs', 'must have at most 16 items');
+    spec.targetRefs.forEach((r, i) =>
+      checkTargetRef(p, `spec.targetRefs[${i}]`, r),
+    );
   }
-  const scopes = ['selector', 'targetRef', 'targetRefs'].filter(k => spec[k] !== undefined && spec[k] !== null);
-  if (scopes.length > 1) p.add('spec', 'only one of targetRefs or selector can be set');
+  const scopes = ['selector', 'targetRef', 'targetRefs'].filter(
+    k => spec[k] !== undefined && spec[k] !== null,
+  );
+  if (scopes.length > 1)
+    p.add('spec', 'only one of targetRefs or selector can be set');
   if (checkArray(p, 'spec.rules', spec.rules)) {
-    if (spec.rules.length > 512) p.add('spec.rules', 'must have at most 512 items');
+    if (spec.rules.length > 512)
+      p.add('spec.rules', 'must have at most 512 items');
     spec.rules.forEach((rule, i) => {
       const rp = `spec.rules[${i}]`;
       if (!checkObject(p, rp, rule)) return;
       if (checkArray(p, `${rp}.from`, rule.from)) {
         rule.from.forEach((f, j) => {
-          if (checkObject(p, `${rp}.from[${j}]`, f)) checkSource(p, `${rp}.from[${j}].source`, f.source);
+          if (checkObject(p, `${rp}.from[${j}]`, f))
+            checkSource(p, `${rp}.from[${j}].source`, f.source);
         });
       }
       if (checkArray(p, `${rp}.to`, rule.to)) {
         rule.to.forEach((t, j) => {
-          if (checkObject(p, `${rp}.to[${j}]`, t)) checkOperation(p, `${rp}.to[${j}].operation`, t.operation);
+          if (checkObject(p, `${rp}.to[${j}]`, t))
+            checkOperation(p, `${rp}.to[${j}].operation`, t.operation);
         });
       }
       if (checkArray(p, `${rp}.when`, rule.when)) {
@@ -135,7 +191,8 @@ export function validateAuthorizationPolicy(spec: unknown): string[] {
 
 function checkTrafficPolicy(p: Problems, path: string, tp: unknown): void {
   if (!checkObject(p, path, tp)) return;
-  if (checkObject(p, `${path}.tls`, tp.tls)) checkEnum(p, `${path}.tls.mode`, tp.tls.mode, TLS_MODES);
+  if (checkObject(p, `${path}.tls`, tp.tls))
+    checkEnum(p, `${path}.tls.mode`, tp.tls.mode, TLS_MODES);
   if (checkObject(p, `${path}.loadBalancer`, tp.loadBalancer)) {
     const lb = tp.loadBalancer as Json;
     if (checkObject(p, `${path}.loadBalancer.warmup`, lb.warmup)) {
@@ -144,9 +201,13 @@ function checkTrafficPolicy(p: Problems, path: string, tp: unknown): void {
       if (checkString(p, `${wp}.duration`, w.duration, true)) {
         const ms = durationMs(w.duration as string);
         // CEL: duration(self) >= duration('1ms').
-        if (ms === undefined || ms < 1) p.add(`${wp}.duration`, 'must be a valid duration greater than 1ms');
+        if (ms === undefined || ms < 1)
+          p.add(`${wp}.duration`, 'must be a valid duration greater than 1ms');
       }
-      checkNumber(p, `${wp}.minimumPercent`, w.minimumPercent, { min: 0, max: 100 });
+      checkNumber(p, `${wp}.minimumPercent`, w.minimumPercent, {
+        min: 0,
+        max: 100,
+      });
       checkNumber(p, `${wp}.aggression`, w.aggression, { min: 0 });
     }
   }
@@ -154,9 +215,13 @@ function checkTrafficPolicy(p: Problems, path: string, tp: unknown): void {
     tp.portLevelSettings.forEach((s, i) => {
       const sp = `${path}.portLevelSettings[${i}]`;
       if (!checkObject(p, sp, s)) return;
-      if (checkObject(p, `${sp}.tls`, s.tls)) checkEnum(p, `${sp}.tls.mode`, s.tls.mode, TLS_MODES);
+      if (checkObject(p, `${sp}.tls`, s.tls))
+        checkEnum(p, `${sp}.tls.mode`, s.tls.mode, TLS_MODES);
       if (s.port !== undefined && checkObject(p, `${sp}.port`, s.port)) {
-        checkNumber(p, `${sp}.port.number`, s.port.number, { min: 0, max: 4294967295 });
+        checkNumber(p, `${sp}.port.number`, s.port.number, {
+          min: 0,
+          max: 4294967295,
+        });
       }
     });
   }
@@ -167,15 +232,22 @@ export function validateDestinationRule(spec: unknown): string[] {
   const p = new Problems();
   if (!checkObject(p, 'spec', spec, true)) return p.list;
   checkString(p, 'spec.host', spec.host, true);
-  if (spec.trafficPolicy !== undefined) checkTrafficPolicy(p, 'spec.trafficPolicy', spec.trafficPolicy);
+  if (spec.trafficPolicy !== undefined)
+    checkTrafficPolicy(p, 'spec.trafficPolicy', spec.trafficPolicy);
   if (checkArray(p, 'spec.subsets', spec.subsets)) {
     spec.subsets.forEach((s, i) => {
       if (!checkObject(p, `spec.subsets[${i}]`, s)) return;
       checkString(p, `spec.subsets[${i}].name`, s.name, true);
-      if (s.trafficPolicy !== undefined) checkTrafficPolicy(p, `spec.subsets[${i}].trafficPolicy`, s.trafficPolicy);
+      if (s.trafficPolicy !== undefined)
+        checkTrafficPolicy(
+          p,
+          `spec.subsets[${i}].trafficPolicy`,
+          s.trafficPolicy,
+        );
     });
   }
-  if (spec.workloadSelector !== undefined) checkLabelSelector(p, 'spec.workloadSelector', spec.workloadSelector, true);
+  if (spec.workloadSelector !== undefined)
+    checkLabelSelector(p, 'spec.workloadSelector', spec.workloadSelector, true);
   checkStringArray(p, 'spec.exportTo', spec.exportTo);
   return p.list;
 }

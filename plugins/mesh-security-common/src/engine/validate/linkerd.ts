@@ -15,7 +15,12 @@ import {
  * install_crds.golden) and Kubernetes NetworkPolicy (networking.k8s.io/v1 API reference).
  */
 
-function checkRef(p: Problems, path: string, ref: unknown, nameRequired: boolean): void {
+function checkRef(
+  p: Problems,
+  path: string,
+  ref: unknown,
+  nameRequired: boolean,
+): void {
   if (!checkObject(p, path, ref, true)) return;
   checkString(p, `${path}.kind`, ref.kind, true);
   checkString(p, `${path}.name`, ref.name, nameRequired);
@@ -23,13 +28,19 @@ function checkRef(p: Problems, path: string, ref: unknown, nameRequired: boolean
   checkString(p, `${path}.namespace`, ref.namespace);
 }
 
-function checkPort(p: Problems, path: string, port: unknown, required: boolean): void {
+function checkPort(
+  p: Problems,
+  path: string,
+  port: unknown,
+  required: boolean,
+): void {
   if (port === undefined || port === null) {
     if (required) p.add(path, 'Required value');
     return;
   }
   if (typeof port === 'number') {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) p.add(path, 'port must be between 1-65535');
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      p.add(path, 'port must be between 1-65535');
   } else if (typeof port !== 'string' || port.length === 0) {
     p.add(path, 'must be a port number or name');
   }
@@ -41,10 +52,21 @@ export function validateServer(spec: unknown): string[] {
   if (!checkObject(p, 'spec', spec, true)) return p.list;
   checkPort(p, 'spec.port', spec.port, true);
   const hasPods = spec.podSelector !== undefined && spec.podSelector !== null;
-  const hasExternal = spec.externalWorkloadSelector !== undefined && spec.externalWorkloadSelector !== null;
-  if (hasPods === hasExternal) p.add('spec', 'exactly one of podSelector or externalWorkloadSelector must be set');
+  const hasExternal =
+    spec.externalWorkloadSelector !== undefined &&
+    spec.externalWorkloadSelector !== null;
+  if (hasPods === hasExternal)
+    p.add(
+      'spec',
+      'exactly one of podSelector or externalWorkloadSelector must be set',
+    );
   if (hasPods) checkLabelSelector(p, 'spec.podSelector', spec.podSelector);
-  if (hasExternal) checkLabelSelector(p, 'spec.externalWorkloadSelector', spec.externalWorkloadSelector);
+  if (hasExternal)
+    checkLabelSelector(
+      p,
+      'spec.externalWorkloadSelector',
+      spec.externalWorkloadSelector,
+    );
   checkString(p, 'spec.proxyProtocol', spec.proxyProtocol);
   checkString(p, 'spec.accessPolicy', spec.accessPolicy);
   return p.list;
@@ -56,17 +78,32 @@ export function validateServerAuthorization(spec: unknown): string[] {
   if (!checkObject(p, 'spec', spec, true)) return p.list;
   if (checkObject(p, 'spec.server', spec.server, true)) {
     checkString(p, 'spec.server.name', spec.server.name);
-    if (spec.server.selector !== undefined) checkLabelSelector(p, 'spec.server.selector', spec.server.selector);
+    if (spec.server.selector !== undefined)
+      checkLabelSelector(p, 'spec.server.selector', spec.server.selector);
   }
   if (checkObject(p, 'spec.client', spec.client, true)) {
     const c = spec.client;
     if (checkObject(p, 'spec.client.meshTLS', c.meshTLS)) {
       const m = c.meshTLS;
       checkStringArray(p, 'spec.client.meshTLS.identities', m.identities);
-      if (checkArray(p, 'spec.client.meshTLS.serviceAccounts', m.serviceAccounts)) {
+      if (
+        checkArray(p, 'spec.client.meshTLS.serviceAccounts', m.serviceAccounts)
+      ) {
         m.serviceAccounts.forEach((sa, i) => {
-          if (checkObject(p, `spec.client.meshTLS.serviceAccounts[${i}]`, sa, true)) {
-            checkString(p, `spec.client.meshTLS.serviceAccounts[${i}].name`, sa.name, true);
+          if (
+            checkObject(
+              p,
+              `spec.client.meshTLS.serviceAccounts[${i}]`,
+              sa,
+              true,
+            )
+          ) {
+            checkString(
+              p,
+              `spec.client.meshTLS.serviceAccounts[${i}].name`,
+              sa.name,
+              true,
+            );
           }
         });
       }
@@ -76,11 +113,19 @@ export function validateServerAuthorization(spec: unknown): string[] {
   return p.list;
 }
 
-function checkNetworks(p: Problems, path: string, networks: unknown, required: boolean): void {
+function checkNetworks(
+  p: Problems,
+  path: string,
+  networks: unknown,
+  required: boolean,
+): void {
   if (!checkArray(p, path, networks, required)) return;
   networks.forEach((n, i) => {
     if (!checkObject(p, `${path}[${i}]`, n, true)) return;
-    if (checkString(p, `${path}[${i}].cidr`, n.cidr, true) && !isCidrLike(n.cidr as string)) {
+    if (
+      checkString(p, `${path}[${i}].cidr`, n.cidr, true) &&
+      !isCidrLike(n.cidr as string)
+    ) {
       p.add(`${path}[${i}].cidr`, 'not a valid CIDR');
     }
     checkStringArray(p, `${path}[${i}].except`, n.except);
@@ -92,7 +137,14 @@ export function validateLinkerdAuthorizationPolicy(spec: unknown): string[] {
   const p = new Problems();
   if (!checkObject(p, 'spec', spec, true)) return p.list;
   checkRef(p, 'spec.targetRef', spec.targetRef, true);
-  if (checkArray(p, 'spec.requiredAuthenticationRefs', spec.requiredAuthenticationRefs, true)) {
+  if (
+    checkArray(
+      p,
+      'spec.requiredAuthenticationRefs',
+      spec.requiredAuthenticationRefs,
+      true,
+    )
+  ) {
     spec.requiredAuthenticationRefs.forEach((r, i) =>
       checkRef(p, `spec.requiredAuthenticationRefs[${i}]`, r, true),
     );
@@ -106,13 +158,20 @@ export function validateMeshTlsAuthentication(spec: unknown): string[] {
   if (!checkObject(p, 'spec', spec, true)) return p.list;
   const hasIds = spec.identities !== undefined;
   const hasRefs = spec.identityRefs !== undefined;
-  if (hasIds === hasRefs) p.add('spec', 'exactly one of identities or identityRefs must be set');
-  if (checkStringArray(p, 'spec.identities', spec.identities) && (spec.identities as string[]).length === 0) {
+  if (hasIds === hasRefs)
+    p.add('spec', 'exactly one of identities or identityRefs must be set');
+  if (
+    checkStringArray(p, 'spec.identities', spec.identities) &&
+    (spec.identities as string[]).length === 0
+  ) {
     p.add('spec.identities', 'should have at least 1 items');
   }
   if (checkArray(p, 'spec.identityRefs', spec.identityRefs)) {
-    if (spec.identityRefs.length === 0) p.add('spec.identityRefs', 'should have at least 1 items');
-    spec.identityRefs.forEach((r, i) => checkRef(p, `spec.identityRefs[${i}]`, r, false));
+    if (spec.identityRefs.length === 0)
+      p.add('spec.identityRefs', 'should have at least 1 items');
+    spec.identityRefs.forEach((r, i) =>
+      checkRef(p, `spec.identityRefs[${i}]`, r, false),
+    );
   }
   return p.list;
 }
@@ -130,25 +189,47 @@ export function validateHttpRoute(spec: unknown): string[] {
   const p = new Problems();
   if (!checkObject(p, 'spec', spec, true)) return p.list;
   if (checkArray(p, 'spec.parentRefs', spec.parentRefs)) {
-    spec.parentRefs.forEach((r, i) => checkRef(p, `spec.parentRefs[${i}]`, r, true));
+    spec.parentRefs.forEach((r, i) =>
+      checkRef(p, `spec.parentRefs[${i}]`, r, true),
+    );
   }
   checkStringArray(p, 'spec.hostnames', spec.hostnames);
   if (checkArray(p, 'spec.rules', spec.rules)) {
     spec.rules.forEach((rule, i) => {
-      if (!checkObject(p, `spec.rules[${i}]`, rule, true) || !checkArray(p, `spec.rules[${i}].matches`, rule.matches)) return;
-      rule.matches.forEach((m, j) => checkRouteMatch(p, `spec.rules[${i}].matches[${j}]`, m));
+      if (
+        !checkObject(p, `spec.rules[${i}]`, rule, true) ||
+        !checkArray(p, `spec.rules[${i}].matches`, rule.matches)
+      )
+        return;
+      rule.matches.forEach((m, j) =>
+        checkRouteMatch(p, `spec.rules[${i}].matches[${j}]`, m),
+      );
     });
   }
   return p.list;
 }
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+const METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+];
 
 /** An HTTPRouteMatch: the fields route matching reads (CRD enums and required names/values). */
 function checkRouteMatch(p: Problems, path: string, m: unknown): void {
   if (!checkObject(p, path, m, true)) return;
   if (checkObject(p, `${path}.path`, m.path)) {
-    checkEnum(p, `${path}.path.type`, m.path.type, ['Exact', 'PathPrefix', 'RegularExpression']);
+    checkEnum(p, `${path}.path.type`, m.path.type, [
+      'Exact',
+      'PathPrefix',
+      'RegularExpression',
+    ]);
     checkString(p, `${path}.path.value`, m.path.value);
   }
   checkEnum(p, `${path}.method`, m.method, METHODS);
@@ -170,16 +251,30 @@ function checkPeers(p: Problems, path: string, peers: unknown): void {
   peers.forEach((peer, i) => {
     const pp = `${path}[${i}]`;
     if (!checkObject(p, pp, peer, true)) return;
-    if (peer.podSelector !== undefined) checkLabelSelector(p, `${pp}.podSelector`, peer.podSelector);
-    if (peer.namespaceSelector !== undefined) checkLabelSelector(p, `${pp}.namespaceSelector`, peer.namespaceSelector);
-    if (peer.ipBlock !== undefined && checkObject(p, `${pp}.ipBlock`, peer.ipBlock)) {
+    if (peer.podSelector !== undefined)
+      checkLabelSelector(p, `${pp}.podSelector`, peer.podSelector);
+    if (peer.namespaceSelector !== undefined)
+      checkLabelSelector(p, `${pp}.namespaceSelector`, peer.namespaceSelector);
+    if (
+      peer.ipBlock !== undefined &&
+      checkObject(p, `${pp}.ipBlock`, peer.ipBlock)
+    ) {
       const ib = peer.ipBlock;
-      if (checkString(p, `${pp}.ipBlock.cidr`, ib.cidr, true) && !isCidrLike(ib.cidr as string)) {
+      if (
+        checkString(p, `${pp}.ipBlock.cidr`, ib.cidr, true) &&
+        !isCidrLike(ib.cidr as string)
+      ) {
         p.add(`${pp}.ipBlock.cidr`, 'not a valid CIDR');
       }
       checkStringArray(p, `${pp}.ipBlock.except`, ib.except);
-      if (peer.podSelector !== undefined || peer.namespaceSelector !== undefined) {
-        p.add(pp, 'ipBlock may not be combined with podSelector or namespaceSelector');
+      if (
+        peer.podSelector !== undefined ||
+        peer.namespaceSelector !== undefined
+      ) {
+        p.add(
+          pp,
+          'ipBlock may not be combined with podSelector or namespaceSelector',
+        );
       }
     }
   });
@@ -190,8 +285,16 @@ function checkNetpolPorts(p: Problems, path: string, ports: unknown): void {
   ports.forEach((port, i) => {
     if (!checkObject(p, `${path}[${i}]`, port, true)) return;
     checkPort(p, `${path}[${i}].port`, port.port, false);
-    if (port.endPort !== undefined && (typeof port.endPort !== 'number' || typeof port.port !== 'number' || port.endPort < port.port)) {
-      p.add(`${path}[${i}].endPort`, 'must be a number not less than port, and port must be numeric');
+    if (
+      port.endPort !== undefined &&
+      (typeof port.endPort !== 'number' ||
+        typeof port.port !== 'number' ||
+        port.endPort < port.port)
+    ) {
+      p.add(
+        `${path}[${i}].endPort`,
+        'must be a number not less than port, and port must be numeric',
+      );
     }
   });
 }
@@ -201,14 +304,19 @@ export function validateNetworkPolicy(spec: unknown): string[] {
   const p = new Problems();
   if (!checkObject(p, 'spec', spec, true)) return p.list;
   // podSelector is required by the API (an empty object selects every pod).
-  if (spec.podSelector === undefined || spec.podSelector === null) p.add('spec.podSelector', 'Required value');
+  if (spec.podSelector === undefined || spec.podSelector === null)
+    p.add('spec.podSelector', 'Required value');
   else checkLabelSelector(p, 'spec.podSelector', spec.podSelector);
   if (checkStringArray(p, 'spec.policyTypes', spec.policyTypes)) {
     for (const t of spec.policyTypes as string[]) {
-      if (t !== 'Ingress' && t !== 'Egress') p.add('spec.policyTypes', `Unsupported value: "${t}"`);
+      if (t !== 'Ingress' && t !== 'Egress')
+        p.add('spec.policyTypes', `Unsupported value: "${t}"`);
     }
   }
-  for (const [key, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
+  for (const [key, peersKey] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const) {
     if (!checkArray(p, `spec.${key}`, spec[key])) continue;
     (spec[key] as unknown[]).forEach((rule, i) => {
       if (rule === null) return; // `- {}` style rules may arrive as null from some YAML.

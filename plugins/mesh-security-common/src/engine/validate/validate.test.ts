@@ -1,8 +1,17 @@
 import { durationMs } from './check';
-import { validateAuthorizationPolicy, validateDestinationRule, validatePeerAuthentication } from './istio';
 import {
-  validateHttpRoute, validateLinkerdAuthorizationPolicy, validateMeshTlsAuthentication, validateNetworkAuthentication,
-  validateNetworkPolicy, validateServer, validateServerAuthorization,
+  validateAuthorizationPolicy,
+  validateDestinationRule,
+  validatePeerAuthentication,
+} from './istio';
+import {
+  validateHttpRoute,
+  validateLinkerdAuthorizationPolicy,
+  validateMeshTlsAuthentication,
+  validateNetworkAuthentication,
+  validateNetworkPolicy,
+  validateServer,
+  validateServerAuthorization,
 } from './linkerd';
 
 /*
@@ -10,46 +19,260 @@ import {
  * (x-kubernetes-validations) and the NetworkPolicy API. Each row: a spec and the problem expected
  * (or none).
  */
-const CASES: Array<[string, (spec: unknown) => string[], unknown, RegExp | null]> = [
-  ['PeerAuthentication: empty spec is valid (UNSET)', validatePeerAuthentication, undefined, null],
-  ['PeerAuthentication CEL: wildcard in a selector label value', validatePeerAuthentication, { selector: { matchLabels: { app: 'a*' } } }, /wildcard not allowed in label value/],
-  ['PeerAuthentication CEL: empty label key', validatePeerAuthentication, { selector: { matchLabels: { '': 'x' } } }, /key must not be empty/],
-  ['PeerAuthentication: portLevelMtls mode enum', validatePeerAuthentication, { selector: { matchLabels: { a: 'b' } }, portLevelMtls: { '80': { mode: 'ON' } } }, /Unsupported value/],
-  ['AuthorizationPolicy CEL: selector with targetRefs', validateAuthorizationPolicy, { selector: { matchLabels: { a: 'b' } }, targetRefs: [{ kind: 'Service', name: 's' }] }, /only one of targetRefs or selector/],
-  ['AuthorizationPolicy CEL: cross-namespace targetRef', validateAuthorizationPolicy, { targetRef: { kind: 'Service', name: 's', namespace: 'other' } }, /cross namespace/],
-  ['AuthorizationPolicy: action enum', validateAuthorizationPolicy, { action: 'MAYBE' }, /Unsupported value/],
-  ['AuthorizationPolicy: when key required', validateAuthorizationPolicy, { rules: [{ when: [{ values: ['x'] }] }] }, /key: Required value/],
-  ['AuthorizationPolicy: serviceAccounts at most 16', validateAuthorizationPolicy, { rules: [{ from: [{ source: { serviceAccounts: Array.from({ length: 17 }, (_, i) => `sa${i}`) } }] }] }, /at most 16/],
-  ['DestinationRule: host required', validateDestinationRule, { trafficPolicy: {} }, /spec.host: Required value/],
-  ['DestinationRule: tls mode enum', validateDestinationRule, { host: 'a', trafficPolicy: { tls: { mode: 'PLAIN' } } }, /Unsupported value/],
-  ['DestinationRule CEL: warmup duration at least 1ms', validateDestinationRule, { host: 'a', trafficPolicy: { loadBalancer: { warmup: { duration: '0s' } } } }, /greater than 1ms/],
-  ['DestinationRule: subset trafficPolicy checked too', validateDestinationRule, { host: 'a', subsets: [{ name: 'v1', trafficPolicy: { tls: { mode: 'NOPE' } } }] }, /subsets\[0\]\.trafficPolicy\.tls\.mode/],
-  ['Server: port required', validateServer, { podSelector: {} }, /spec.port: Required value/],
-  ['Server: exactly one selector', validateServer, { port: 80 }, /exactly one of podSelector/],
-  ['Server: a named port is valid', validateServer, { port: 'http', podSelector: { matchLabels: { app: 'a' } } }, null],
-  ['ServerAuthorization: client required', validateServerAuthorization, { server: { name: 's' } }, /spec.client: Required value/],
-  ['Linkerd AuthorizationPolicy: requiredAuthenticationRefs required', validateLinkerdAuthorizationPolicy, { targetRef: { kind: 'Server', name: 's' } }, /requiredAuthenticationRefs: Required value/],
-  ['MeshTLSAuthentication: identities xor identityRefs', validateMeshTlsAuthentication, { identities: ['*'], identityRefs: [{ kind: 'Namespace' }] }, /exactly one of identities or identityRefs/],
-  ['MeshTLSAuthentication: at least one identity', validateMeshTlsAuthentication, { identities: [] }, /at least 1 items/],
-  ['NetworkAuthentication: CIDR syntax', validateNetworkAuthentication, { networks: [{ cidr: '10.0.0.0/33' }] }, /not a valid CIDR/],
-  ['HTTPRoute: parentRefs need kind and name', validateHttpRoute, { parentRefs: [{ kind: 'Server' }] }, /parentRefs\[0\]\.name: Required value/],
-  ['HTTPRoute: path type enum', validateHttpRoute, { rules: [{ matches: [{ path: { type: 'Suffix', value: '.json' } }] }] }, /rules\[0\]\.matches\[0\]\.path\.type: Unsupported value/],
-  ['HTTPRoute: header matches need a name and a value', validateHttpRoute, { rules: [{ matches: [{ headers: [{ name: 'x-canary' }] }] }] }, /headers\[0\]\.value: Required value/],
-  ['HTTPRoute: a valid route', validateHttpRoute, { parentRefs: [{ kind: 'Server', name: 's' }], hostnames: ['*.example.com'], rules: [{ matches: [{ path: { value: '/api/' }, method: 'GET', queryParams: [{ name: 'v', value: '2', type: 'Exact' }] }] }, {}] }, null],
-  ['NetworkPolicy: podSelector required', validateNetworkPolicy, { ingress: [] }, /spec.podSelector: Required value/],
-  ['NetworkPolicy: policyTypes enum', validateNetworkPolicy, { podSelector: {}, policyTypes: ['Sideways'] }, /Unsupported value/],
-  ['NetworkPolicy: ipBlock not combined with selectors', validateNetworkPolicy, { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }] }] }, /may not be combined/],
-  ['NetworkPolicy: endPort needs a numeric port not above it', validateNetworkPolicy, { podSelector: {}, ingress: [{ ports: [{ port: 9000, endPort: 8000 }] }] }, /endPort/],
-  ['NetworkPolicy: a valid policy', validateNetworkPolicy, { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['a'] }] }, ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 'http' }] }] }, null],
+const CASES: Array<
+  [string, (spec: unknown) => string[], unknown, RegExp | null]
+> = [
+  [
+    'PeerAuthentication: empty spec is valid (UNSET)',
+    validatePeerAuthentication,
+    undefined,
+    null,
+  ],
+  [
+    'PeerAuthentication CEL: wildcard in a selector label value',
+    validatePeerAuthentication,
+    { selector: { matchLabels: { app: 'a*' } } },
+    /wildcard not allowed in label value/,
+  ],
+  [
+    'PeerAuthentication CEL: empty label key',
+    validatePeerAuthentication,
+    { selector: { matchLabels: { '': 'x' } } },
+    /key must not be empty/,
+  ],
+  [
+    'PeerAuthentication: portLevelMtls mode enum',
+    validatePeerAuthentication,
+    {
+      selector: { matchLabels: { a: 'b' } },
+      portLevelMtls: { '80': { mode: 'ON' } },
+    },
+    /Unsupported value/,
+  ],
+  [
+    'AuthorizationPolicy CEL: selector with targetRefs',
+    validateAuthorizationPolicy,
+    {
+      selector: { matchLabels: { a: 'b' } },
+      targetRefs: [{ kind: 'Service', name: 's' }],
+    },
+    /only one of targetRefs or selector/,
+  ],
+  [
+    'AuthorizationPolicy CEL: cross-namespace targetRef',
+    validateAuthorizationPolicy,
+    { targetRef: { kind: 'Service', name: 's', namespace: 'other' } },
+    /cross namespace/,
+  ],
+  [
+    'AuthorizationPolicy: action enum',
+    validateAuthorizationPolicy,
+    { action: 'MAYBE' },
+    /Unsupported value/,
+  ],
+  [
+    'AuthorizationPolicy: when key required',
+    validateAuthorizationPolicy,
+    { rules: [{ when: [{ values: ['x'] }] }] },
+    /key: Required value/,
+  ],
+  [
+    'AuthorizationPolicy: serviceAccounts at most 16',
+    validateAuthorizationPolicy,
+    {
+      rules: [
+        {
+          from: [
+            {
+              source: {
+                serviceAccounts: Array.from({ length: 17 }, (_, i) => `sa${i}`),
+              },
+            },
+          ],
+        },
+      ],
+    },
+    /at most 16/,
+  ],
+  [
+    'DestinationRule: host required',
+    validateDestinationRule,
+    { trafficPolicy: {} },
+    /spec.host: Required value/,
+  ],
+  [
+    'DestinationRule: tls mode enum',
+    validateDestinationRule,
+    { host: 'a', trafficPolicy: { tls: { mode: 'PLAIN' } } },
+    /Unsupported value/,
+  ],
+  [
+    'DestinationRule CEL: warmup duration at least 1ms',
+    validateDestinationRule,
+    {
+      host: 'a',
+      trafficPolicy: { loadBalancer: { warmup: { duration: '0s' } } },
+    },
+    /greater than 1ms/,
+  ],
+  [
+    'DestinationRule: subset trafficPolicy checked too',
+    validateDestinationRule,
+    {
+      host: 'a',
+      subsets: [{ name: 'v1', trafficPolicy: { tls: { mode: 'NOPE' } } }],
+    },
+    /subsets\[0\]\.trafficPolicy\.tls\.mode/,
+  ],
+  [
+    'Server: port required',
+    validateServer,
+    { podSelector: {} },
+    /spec.port: Required value/,
+  ],
+  [
+    'Server: exactly one selector',
+    validateServer,
+    { port: 80 },
+    /exactly one of podSelector/,
+  ],
+  [
+    'Server: a named port is valid',
+    validateServer,
+    { port: 'http', podSelector: { matchLabels: { app: 'a' } } },
+    null,
+  ],
+  [
+    'ServerAuthorization: client required',
+    validateServerAuthorization,
+    { server: { name: 's' } },
+    /spec.client: Required value/,
+  ],
+  [
+    'Linkerd AuthorizationPolicy: requiredAuthenticationRefs required',
+    validateLinkerdAuthorizationPolicy,
+    { targetRef: { kind: 'Server', name: 's' } },
+    /requiredAuthenticationRefs: Required value/,
+  ],
+  [
+    'MeshTLSAuthentication: identities xor identityRefs',
+    validateMeshTlsAuthentication,
+    { identities: ['*'], identityRefs: [{ kind: 'Namespace' }] },
+    /exactly one of identities or identityRefs/,
+  ],
+  [
+    'MeshTLSAuthentication: at least one identity',
+    validateMeshTlsAuthentication,
+    { identities: [] },
+    /at least 1 items/,
+  ],
+  [
+    'NetworkAuthentication: CIDR syntax',
+    validateNetworkAuthentication,
+    { networks: [{ cidr: '10.0.0.0/33' }] },
+    /not a valid CIDR/,
+  ],
+  [
+    'HTTPRoute: parentRefs need kind and name',
+    validateHttpRoute,
+    { parentRefs: [{ kind: 'Server' }] },
+    /parentRefs\[0\]\.name: Required value/,
+  ],
+  [
+    'HTTPRoute: path type enum',
+    validateHttpRoute,
+    { rules: [{ matches: [{ path: { type: 'Suffix', value: '.json' } }] }] },
+    /rules\[0\]\.matches\[0\]\.path\.type: Unsupported value/,
+  ],
+  [
+    'HTTPRoute: header matches need a name and a value',
+    validateHttpRoute,
+    { rules: [{ matches: [{ headers: [{ name: 'x-canary' }] }] }] },
+    /headers\[0\]\.value: Required value/,
+  ],
+  [
+    'HTTPRoute: a valid route',
+    validateHttpRoute,
+    {
+      parentRefs: [{ kind: 'Server', name: 's' }],
+      hostnames: ['*.example.com'],
+      rules: [
+        {
+          matches: [
+            {
+              path: { value: '/api/' },
+              method: 'GET',
+              queryParams: [{ name: 'v', value: '2', type: 'Exact' }],
+            },
+          ],
+        },
+        {},
+      ],
+    },
+    null,
+  ],
+  [
+    'NetworkPolicy: podSelector required',
+    validateNetworkPolicy,
+    { ingress: [] },
+    /spec.podSelector: Required value/,
+  ],
+  [
+    'NetworkPolicy: policyTypes enum',
+    validateNetworkPolicy,
+    { podSelector: {}, policyTypes: ['Sideways'] },
+    /Unsupported value/,
+  ],
+  [
+    'NetworkPolicy: ipBlock not combined with selectors',
+    validateNetworkPolicy,
+    {
+      podSelector: {},
+      ingress: [
+        { from: [{ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }] },
+      ],
+    },
+    /may not be combined/,
+  ],
+  [
+    'NetworkPolicy: endPort needs a numeric port not above it',
+    validateNetworkPolicy,
+    { podSelector: {}, ingress: [{ ports: [{ port: 9000, endPort: 8000 }] }] },
+    /endPort/,
+  ],
+  [
+    'NetworkPolicy: a valid policy',
+    validateNetworkPolicy,
+    {
+      podSelector: {
+        matchExpressions: [{ key: 'app', operator: 'In', values: ['a'] }],
+      },
+      ingress: [
+        { from: [{ namespaceSelector: {} }], ports: [{ port: 'http' }] },
+      ],
+    },
+    null,
+  ],
 ];
 
 describe('structural validation (CRD schemas and CEL rules)', () => {
-  it.each(CASES.map(([name, fn, spec, expected]) => [name, fn, spec, expected] as const))('%s', (_n, fn, spec, expected) => {
+  it.each(
+    CASES.map(
+      ([name, fn, spec, expected]) => [name, fn, spec, expected] as const,
+    ),
+  )('%s', (_n, fn, spec, expected) => {
     const problems = fn(spec).join('; ');
     expect(problems).toMatch(expected ?? /^$/);
   });
 
-  it.each([['300s', 300000], ['1m30s', 90000], ['10ms', 10], ['1.5h', 5400000], ['abc', undefined], ['', undefined]] as const)('durationMs(%s)', (text, ms) => {
+  it.each([
+    ['300s', 300000],
+    ['1m30s', 90000],
+    ['10ms', 10],
+    ['1.5h', 5400000],
+    ['abc', undefined],
+    ['', undefined],
+  ] as const)('durationMs(%s)', (text, ms) => {
     expect(durationMs(text)).toBe(ms);
   });
 });
