@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every check, in the order a reviewer would want them: lint, type check, unit tests, the
+# Every check, in the order a reviewer would want them: format, lint, type check, unit tests, the
 # backend against real PostgreSQL and Redis, then the end-to-end suite in headless Chromium.
 # Each stage runs even if an earlier one failed, so one run shows everything; the exit status
 # is non-zero if any stage failed. The last line totals the test runners' counts.
@@ -26,6 +26,7 @@ stage() {
   fi
 }
 
+stage "format (prettier --check)" npx prettier --check --loglevel warn .
 stage "lint" npx backstage-cli repo lint
 stage "type check (tsc) and API reports" npm run -s test:api-reports
 stage "unit tests (jest)" npx backstage-cli repo test --watchAll=false \
