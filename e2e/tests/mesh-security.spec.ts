@@ -20,14 +20,16 @@ const screenshotDir = path.resolve(
 );
 
 /**
- * Saves a screenshot under the test's output and a copy for the plugin's README. The viewport
- * is made tall enough for the content first (the app's layout scrolls inside its own boxes).
+ * Saves a screenshot under the test's output, and with `npm run screenshots` also the copy the
+ * README shows (tests otherwise write only ignored paths). The viewport is made tall enough for
+ * the content first (the app's layout scrolls inside its own boxes).
  */
 async function saveScreenshot(page: Page, name: string, height: number) {
   const file = test.info().outputPath(name);
   await page.setViewportSize({ width: 1440, height });
   await page.waitForTimeout(1_000); // let the graph and tables re-lay out
   await page.screenshot({ path: file, fullPage: true });
+  if (!process.env.MESH_SECURITY_UPDATE_SCREENSHOTS) return;
   fs.mkdirSync(screenshotDir, { recursive: true });
   fs.copyFileSync(file, path.join(screenshotDir, name));
 }
