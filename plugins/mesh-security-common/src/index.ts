@@ -18,7 +18,13 @@ export {
   WorkloadNotFoundError,
   combineScorecards,
 } from './engine';
-export type { Engine, EngineOptions, Evaluation } from './engine';
+export type {
+  AccessGraph,
+  AccessGraphStats,
+  Engine,
+  EngineOptions,
+  Evaluation,
+} from './engine';
 export { findingDefinitions, findingDefinition } from './engine/findings';
 export { workloadPostureToCliJson, accessDecisionToCliJson } from './cliJson';
 export type { CliEvaluateJson, CliCheckJson } from './cliJson';

@@ -1,7 +1,6 @@
 import {
   ClusterStatus,
   Mesh,
-  Peer,
 } from '@mesh-security/plugin-mesh-security-common';
 
 /** "42 s", "5 min", "3 h", "2 d": an age in seconds, short. */
@@ -28,16 +27,3 @@ export const MESH_LABELS: Record<Mesh, string> = {
   linkerd: 'Linkerd',
   none: 'No mesh',
 };
-
-/** Label of the access-graph node standing for any authenticated mesh identity. */
-export const ANYONE_IN_THE_MESH = 'Anyone in the mesh';
-/** Label of the access-graph node standing for plaintext clients outside the mesh. */
-export const EXTERNAL_PLAINTEXT = 'External (plaintext)';
-
-/** How a peer is named in the graph and tables: `namespace/name` for workloads. */
-export function peerLabel(peer: Peer): string {
-  if (peer.kind === 'any-meshed') return ANYONE_IN_THE_MESH;
-  if (peer.kind === 'external-plaintext') return EXTERNAL_PLAINTEXT;
-  const workload = peer as { namespace: string; name: string };
-  return `${workload.namespace}/${workload.name}`;
-}

@@ -14,44 +14,28 @@ const keyOf = (w: { namespace: string; kind?: string; name: string }) =>
   [w.namespace, w.kind ?? '', w.name].join('/');
 
 /**
- * One cluster's access graph for one snapshot generation. A page view must not wait for the
- * engine to scan every workload pair, so the whole graph is built once in the background, in
- * slices that yield to the event loop: every workload's callers from the engine, and every
- * workload's callees by inverting them (the engine evaluates a caller→target pair the same way
- * in both directions, so the inversion equals `calleesOf`; a test holds it to that). Until the
- * build completes, queries fall back to the engine and cache what they computed.
+ * One cluster's access graph for one snapshot generation: the engine's graph (grouped callers,
+ * summary peers; docs/engine.md "Access graph"), built in the background in slices that yield
+ * to the event loop, and the policies that apply to each workload. Until the build completes,
+ * queries are answered by the engine's graph from what it has evaluated so far.
  */
 export class AccessGraph {
-  private readonly callers = new Map<string, AccessEdge[]>();
   /** The policies applying to each workload (shared snapshot objects), filled by the build. */
   private readonly policies = new Map<
     string,
     Array<SnapshotPolicy<JsonObject>>
   >();
-  private callees: Map<string, AccessEdge[]> | undefined;
-  /** Callees asked for before the build completed (dropped when it does). */
-  private readonly calleesAsked = new Map<string, AccessEdge[]>();
+  private built = false;
   private cancelled = false;
 
-  private engine: Engine;
-
-  /**
-   * @param engine - builds the graph; it fills per-workload caches for every workload, so once
-   *   the graph is complete it is dropped in favour of `servingEngine` (when given), which
-   *   answers the few queries a complete graph still sends to an engine. That keeps what a
-   *   replica retains per pod small.
-   */
   constructor(
-    engine: Engine,
+    private readonly engine: Engine,
     private readonly workloads: WorkloadPosture[],
     private readonly cluster: string,
-    private readonly servingEngine?: Engine,
-  ) {
-    this.engine = engine;
-  }
+  ) {}
 
   get complete(): boolean {
-    return this.callees !== undefined;
+    return this.built;
   }
 
   /** Stops a background build (the generation was replaced). */
@@ -65,13 +49,11 @@ export class AccessGraph {
   }
 
   callersOf(ref: WorkloadRef): AccessEdge[] {
-    const key = keyOf(ref);
-    let edges = this.callers.get(key);
-    if (!edges) {
-      edges = this.engine.callersOf(ref);
-      this.callers.set(key, edges);
-    }
-    return edges;
+    return this.engine.accessGraph().callersOf(ref);
+  }
+
+  calleesOf(ref: WorkloadRef): AccessEdge[] {
+    return this.engine.accessGraph().calleesOf(ref);
   }
 
   /**
@@ -92,44 +74,25 @@ export class AccessGraph {
     return this.policies.get(keyOf(ref)) ?? this.engine.policiesFor(ref);
   }
 
-  calleesOf(ref: WorkloadRef): AccessEdge[] {
-    const key = keyOf(ref);
-    if (this.callees) return this.callees.get(key) ?? [];
-    let edges = this.calleesAsked.get(key);
-    if (!edges) {
-      edges = this.engine.calleesOf(ref);
-      this.calleesAsked.set(key, edges);
-    }
-    return edges;
-  }
-
   /** Builds the whole graph; resolves when complete (or cancelled). */
   async build(sliceMs = 20): Promise<void> {
-    const callees = new Map<string, AccessEdge[]>();
     const pause = yieldEvery(sliceMs);
-    for (const target of this.workloads) {
+    for (const w of this.workloads) {
       if (this.cancelled) return;
-      const targetRef = {
+      const ref = {
         cluster: this.cluster,
-        namespace: target.namespace,
-        name: target.name,
-        kind: target.kind,
+        namespace: w.namespace,
+        name: w.name,
+        kind: w.kind,
       };
-      this.policies.set(keyOf(targetRef), this.engine.policiesFor(targetRef));
-      for (const edge of this.callersOf(targetRef)) {
-        const peer = edge.peer;
-        if (peer.kind === 'any-meshed' || peer.kind === 'external-plaintext')
-          continue;
-        const callerKey = keyOf(peer as WorkloadRef);
-        if (!callees.has(callerKey)) callees.set(callerKey, []);
-        callees.get(callerKey)!.push({ ...edge, peer: targetRef });
-      }
+      this.policies.set(keyOf(ref), this.engine.policiesFor(ref));
       await pause();
     }
-    if (!this.cancelled) {
-      this.callees = callees;
-      this.calleesAsked.clear();
-      if (this.servingEngine) this.engine = this.servingEngine;
+    const graph = this.engine.accessGraph();
+    while (!graph.buildStep(Math.max(sliceMs, 1))) {
+      if (this.cancelled) return;
+      await pause();
     }
+    if (!this.cancelled) this.built = true;
   }
 }

@@ -157,10 +157,9 @@ export class ClusterViews {
       cluster: state.cluster,
       linkerdDefaultInboundPolicy: this.options.linkerdDefaultInboundPolicy,
     };
-    // Evaluating every workload and building the access graph fill an engine's per-workload
-    // caches for the whole cluster. That engine is dropped once the graph is complete; requests
-    // are served by a second engine over the same snapshot, whose caches hold only what was
-    // asked (a /check, a fallback before the graph is ready).
+    // Evaluating every workload fills an engine's per-workload caches (findings, scorecards)
+    // for the whole cluster: that engine is dropped after `evaluate`. Requests and the access
+    // graph are served by a second engine over the same snapshot.
     const builder = createEngine(snapshot, engineOptions);
     const evaluation = compactor.compact(builder.evaluate());
     const engine = createEngine(snapshot, engineOptions);
@@ -193,12 +192,7 @@ export class ClusterViews {
       certificates,
       networkPolicyEnforcement,
       memo: new Map(),
-      graph: new AccessGraph(
-        builder,
-        evaluation.workloads,
-        state.cluster,
-        engine,
-      ),
+      graph: new AccessGraph(engine, evaluation.workloads, state.cluster),
     };
   }
 }

@@ -116,32 +116,13 @@ export function externalCaller(ip?: string): CallerContext {
   };
 }
 
-export function anyMeshedCaller(
-  targetMesh: CallerContext['mesh'],
-): CallerContext {
-  // A hypothetical mTLS client of the target's mesh whose identity is unknown.
-  return {
-    kind: 'any-meshed',
-    workload: undefined,
-    namespace: undefined,
-    serviceAccount: undefined,
-    labels: {},
-    nsLabels: {},
-    mesh: targetMesh,
-    mtls: true,
-    principal: undefined,
-    linkerdIdentity: undefined,
-    ips: undefined,
-    inCluster: true,
-    identity: undefined,
-  };
-}
-
 const VIA: Record<CallerContext['kind'], string> = {
   external: 'an external client sends plaintext',
-  'any-meshed': 'a meshed client sends mTLS',
   workload: 'the client has no mesh proxy and sends plaintext',
 };
+
+/** What a client puts on the wire: Istio/Linkerd mTLS, TLS without a mesh identity, or plaintext. */
+export type Sends = 'mtls' | 'tls' | 'plain';
 
 /**
  * The mTLS layer: what the client sends (Istio auto mTLS unless a DestinationRule sets the TLS
@@ -154,11 +135,10 @@ export function mtlsLayer(
   callerInfo: WorkloadInfo | undefined,
   caller: CallerContext,
   port: number,
-): LayerVerdict & { sendsMtls: boolean } {
+): LayerVerdict & { sendsMtls: boolean; sends: Sends } {
   const server = ctx.portMode(target, port);
   const tMesh = target.membership.mesh;
-  let sends: 'mtls' | 'plain' | 'tls' =
-    caller.kind === 'any-meshed' ? 'mtls' : 'plain';
+  let sends: Sends = 'plain';
   let via = VIA[caller.kind];
   let dr: string | undefined;
   if (callerInfo && caller.kind === 'workload') {
@@ -181,6 +161,7 @@ export function mtlsLayer(
             message: `${dr} forces Istio mTLS but port ${port} of the target has no Istio proxy to terminate it`,
             cannotEvaluate: [],
             sendsMtls: true,
+            sends,
           };
         }
       } else if (
@@ -218,6 +199,7 @@ export function mtlsLayer(
       message: `port ${port} is STRICT (${server.reason}) and ${via}`,
       cannotEvaluate: [],
       sendsMtls: false,
+      sends,
     };
   }
   if (server.mtls === 'UNKNOWN' && sends !== 'mtls') {
@@ -226,6 +208,7 @@ export function mtlsLayer(
       message: `the server's mTLS mode on port ${port} is unknown (${server.reason}) and ${via}`,
       cannotEvaluate: [`mTLS mode of port ${port}: ${server.reason}`],
       sendsMtls: false,
+      sends,
     };
   }
   return {
@@ -237,6 +220,7 @@ export function mtlsLayer(
     cannotEvaluate: [],
     byDefault: !dr,
     sendsMtls: sends === 'mtls',
+    sends,
   };
 }
 

@@ -1,5 +1,13 @@
 import { JsonObject, SnapshotPolicy } from '../model';
-import { CallerContext, RequestAttrs, Tri, and, not, or } from './caller';
+import {
+  CallerContext,
+  RequestAttrs,
+  Tri,
+  and,
+  not,
+  or,
+  unknownForGroup,
+} from './caller';
 import { cidrContains, istioStringMatch } from './match';
 import { Json, isObject } from './validate/check';
 
@@ -182,22 +190,64 @@ function field(
   value: string | undefined,
   match: (p: string, v: string | undefined) => boolean,
 ): Tri {
-  if (values && !values.some(p => match(p, value))) return 'no';
-  if (notValues && notValues.some(p => match(p, value))) return 'no';
-  return 'yes';
+  return fieldOf(values, notValues, p => (match(p, value) ? 'yes' : 'no'));
+}
+
+/** {@link field} for a value that may be partly known (a caller group's principal). */
+function fieldOf(
+  values: Strs,
+  notValues: Strs,
+  match: (p: string) => Tri,
+): Tri {
+  const anyOf = (list: string[]) =>
+    list.reduce<Tri>((r, p) => (r === 'yes' ? r : or(r, match(p))), 'no');
+  let r: Tri = values ? anyOf(values) : 'yes';
+  if (r !== 'no' && notValues) r = and(r, not(anyOf(notValues)));
+  return r;
+}
+
+/**
+ * Istio string matching of a principal `<prefix><sa>` whose service account is unknown (a
+ * caller group's representative): definite where the known prefix decides, `unknown` where only
+ * the service account could. Service account names contain no `/`.
+ */
+function groupPrincipalMatch(
+  pattern: string,
+  prefix: string,
+  caller: CallerContext,
+): Tri {
+  if (pattern === '*') return 'yes';
+  if (pattern.endsWith('*')) {
+    const start = pattern.slice(0, -1);
+    if (prefix.startsWith(start)) return 'yes';
+    return start.startsWith(prefix) ? unknownForGroup(caller) : 'no';
+  }
+  if (pattern.startsWith('*')) {
+    const end = pattern.slice(1);
+    const slash = end.lastIndexOf('/');
+    // A suffix with a `/` ends the known prefix exactly at its last `/`.
+    if (slash >= 0 && !prefix.endsWith(end.slice(0, slash + 1))) return 'no';
+    return unknownForGroup(caller);
+  }
+  return pattern.startsWith(prefix) &&
+    pattern.length > prefix.length &&
+    !pattern.slice(prefix.length).includes('/')
+    ? unknownForGroup(caller)
+    : 'no';
 }
 
 function ipField(
   values: Strs,
   notValues: Strs,
-  ips: string[] | undefined,
+  caller: CallerContext,
   what: string,
   notes: MatchNotes,
 ): Tri {
   if (!values && !notValues) return 'yes';
+  const ips = caller.ips;
   if (!ips || ips.length === 0) {
     notes.cannot.push(`${what}: the client's IP address is unknown`);
-    return 'unknown';
+    return caller.group ? unknownForGroup(caller) : 'unknown';
   }
   const inAny = (list: string[]): Tri => {
     let r: Tri = 'no';
@@ -213,13 +263,7 @@ function ipField(
   return r;
 }
 
-interface Identity {
-  principal?: string;
-  ns?: string;
-  sa?: string;
-  td?: string;
-  nsSa?: string;
-}
+type Identity = NonNullable<CallerContext['identity']>;
 const PRINCIPAL = /^(.*)\/ns\/([^/]+)\/sa\/([^/]+)$/;
 
 /** The caller's authenticated identity parts (cached per caller); plaintext has none. */
@@ -227,9 +271,7 @@ function identityOf(caller: CallerContext): Identity {
   let id = caller.identity;
   if (!id) {
     id = {};
-    if (caller.kind === 'any-meshed')
-      id = { principal: '\u0000', ns: '\u0000', td: '\u0000' };
-    else if (caller.mtls && caller.principal) {
+    if (caller.mtls && caller.principal) {
       const m = PRINCIPAL.exec(caller.principal);
       id = m
         ? {
@@ -246,9 +288,48 @@ function identityOf(caller: CallerContext): Identity {
   return id;
 }
 
-/** `any-meshed` callers match only wildcard identity patterns (`*`). */
-const anyMeshedMatch = (p: string) => p === '*';
 const exact = (p: string, v: string | undefined) => p === v;
+
+/** Matches the caller's principal, known in full or (a caller group) up to its service account. */
+function principalMatcher(
+  caller: CallerContext,
+  id: Identity,
+): (pattern: string) => Tri {
+  if (caller.group?.namespaceUnknown)
+    return pattern => (pattern === '*' ? 'yes' : unknownForGroup(caller));
+  const prefix = id.principalPrefix;
+  if (prefix !== undefined)
+    return pattern => groupPrincipalMatch(pattern, prefix, caller);
+  return pattern => (istioStringMatch(pattern, id.principal) ? 'yes' : 'no');
+}
+
+/** Matches `<ns>/<sa>` service accounts; a caller group knows the namespace only. */
+function serviceAccountMatcher(
+  caller: CallerContext,
+  id: Identity,
+): (pattern: string) => Tri {
+  if (caller.group?.namespaceUnknown) return () => unknownForGroup(caller);
+  if (id.principalPrefix !== undefined)
+    return pattern =>
+      pattern.startsWith(`${id.ns}/`) ? unknownForGroup(caller) : 'no';
+  return pattern => (exact(pattern, id.nsSa) ? 'yes' : 'no');
+}
+
+/** The caller's namespace (mTLS only) against a field; unknown for a caller class. */
+function namespaceField(
+  values: Strs,
+  notValues: Strs,
+  caller: CallerContext,
+  id: Identity,
+): Tri {
+  if (
+    (values || notValues) &&
+    id.ns !== undefined &&
+    caller.group?.namespaceUnknown
+  )
+    return unknownForGroup(caller);
+  return field(values, notValues, id.ns, istioStringMatch);
+}
 
 function sourceMatches(
   s: CSource,
@@ -256,33 +337,28 @@ function sourceMatches(
   notes: MatchNotes,
 ): Tri {
   const id = identityOf(caller);
-  const m = caller.kind === 'any-meshed' ? anyMeshedMatch : istioStringMatch;
-  if (field(s.principals, s.notPrincipals, id.principal, m) === 'no')
-    return 'no';
-  if (field(s.namespaces, s.notNamespaces, id.ns, m) === 'no') return 'no';
-  if (field(s.trustDomains, s.notTrustDomains, id.td, m) === 'no') return 'no';
-  if (
-    field(
+  let r = fieldOf(s.principals, s.notPrincipals, principalMatcher(caller, id));
+  if (r === 'no') return r;
+  r = and(r, namespaceField(s.namespaces, s.notNamespaces, caller, id));
+  if (r === 'no') return r;
+  r = and(r, field(s.trustDomains, s.notTrustDomains, id.td, istioStringMatch));
+  if (r === 'no') return r;
+  r = and(
+    r,
+    fieldOf(
       s.serviceAccounts,
       s.notServiceAccounts,
-      caller.kind === 'any-meshed' ? undefined : id.nsSa,
-      exact,
-    ) === 'no'
-  )
-    return 'no';
-  let r: Tri = ipField(
-    s.ipBlocks,
-    s.notIpBlocks,
-    caller.ips,
-    'ipBlocks',
-    notes,
+      serviceAccountMatcher(caller, id),
+    ),
   );
+  if (r === 'no') return r;
+  r = and(r, ipField(s.ipBlocks, s.notIpBlocks, caller, 'ipBlocks', notes));
   r = and(
     r,
     ipField(
       s.remoteIpBlocks,
       s.notRemoteIpBlocks,
-      caller.ips,
+      caller,
       'remoteIpBlocks',
       notes,
     ),
@@ -405,19 +481,18 @@ function conditionMatches(
   notes: MatchNotes,
 ): Tri {
   const id = identityOf(caller);
-  const m = caller.kind === 'any-meshed' ? anyMeshedMatch : istioStringMatch;
   switch (c.key) {
     case 'source.principal':
-      return field(c.values, c.notValues, id.principal, m);
+      return fieldOf(c.values, c.notValues, principalMatcher(caller, id));
     case 'source.namespace':
-      return field(c.values, c.notValues, id.ns, m);
+      return namespaceField(c.values, c.notValues, caller, id);
     case 'source.trustDomain':
-      return field(c.values, c.notValues, id.td, m);
+      return field(c.values, c.notValues, id.td, istioStringMatch);
     case 'destination.port':
       return field(c.values, c.notValues, String(req.port), exact);
     case 'source.ip':
     case 'remote.ip':
-      return ipField(c.values, c.notValues, caller.ips, `when ${c.key}`, notes);
+      return ipField(c.values, c.notValues, caller, `when ${c.key}`, notes);
     default: {
       // `request.headers[name]` is evaluated when the query carries headers (names are
       // case-insensitive); a header the query lacks is absent, as it would be on the wire.

@@ -8,7 +8,7 @@ export type Tri = 'yes' | 'no' | 'unknown';
  * plaintext connection carries no principal or namespace ("Authorization policy" > "Source").
  */
 export interface CallerContext {
-  kind: 'workload' | 'external' | 'any-meshed';
+  kind: 'workload' | 'external';
   workload?: SnapshotWorkload;
   namespace?: string;
   serviceAccount?: string;
@@ -31,7 +31,35 @@ export interface CallerContext {
     sa?: string;
     td?: string;
     nsSa?: string;
+    /** A group representative's principal up to its unknown service account: `<td>/ns/<ns>/sa/`. */
+    principalPrefix?: string;
   };
+  /**
+   * Set on a caller that stands for every workload of a caller group (accessGraph.ts): its mesh,
+   * namespace, namespace labels, egress policies and client TLS rules are those of every member;
+   * its service account, pod labels and IP addresses are not known. A matcher that needs one of
+   * those answers `unknown` through {@link unknownForGroup}, so the group is then evaluated
+   * member by member: a definite answer for the representative holds for every member
+   * (three-valued logic never turns `unknown` into `yes` or `no`).
+   */
+  group?: {
+    consulted: boolean;
+    /** What follows the service account in the members' Linkerd identities. */
+    linkerdIdentitySuffix?: string;
+    /**
+     * The caller stands for groups of several namespaces (accessGraph.ts, "classes"): its
+     * namespace, namespace labels and whatever depends on them are unknown too.
+     */
+    namespaceUnknown?: boolean;
+  };
+}
+
+/** The answer of a matcher that needs an attribute a group representative does not have. */
+export function unknownForGroup(caller: {
+  group?: { consulted: boolean };
+}): Tri {
+  if (caller.group) caller.group.consulted = true;
+  return 'unknown';
 }
 
 /** The request attributes; `mode: 'any'` asks "is some request allowed" (callers view). */

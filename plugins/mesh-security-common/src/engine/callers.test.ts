@@ -25,14 +25,22 @@ describe('callersOf / calleesOf', () => {
     deployment('legacy', 'old'),
   ];
 
-  it('without policies: every workload, any meshed identity and external clients (PERMISSIVE) may call', () => {
+  it('without policies: every meshed workload (one summary), the unmeshed one and external clients (PERMISSIVE) may call', () => {
     const edges = engineOf(base).callersOf({ namespace: 'shop', name: 'b' });
-    expect(edges.map(peerName).sort()).toEqual([
-      'any-meshed',
-      'external-plaintext',
-      'legacy/old',
-      'shop/a',
-      'shop/c',
+    expect(edges.map(e => e.peer)).toEqual([
+      { kind: 'any-meshed', mesh: 'istio', count: 2 },
+      {
+        cluster: 'default',
+        namespace: 'legacy',
+        name: 'old',
+        kind: 'Deployment',
+      },
+      { kind: 'external-plaintext' },
+    ]);
+    expect(edges.map(e => e.connection)).toEqual([
+      'mtls',
+      'plaintext',
+      'plaintext',
     ]);
     expect(
       edges.every(e => e.port === 8080 && e.decidedBy.layer === 'default'),
@@ -44,10 +52,8 @@ describe('callersOf / calleesOf', () => {
       ...base,
       peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } }),
     ]).callersOf({ namespace: 'shop', name: 'b' });
-    expect(edges.map(peerName).sort()).toEqual([
-      'any-meshed',
-      'shop/a',
-      'shop/c',
+    expect(edges.map(e => e.peer)).toEqual([
+      { kind: 'any-meshed', mesh: 'istio', count: 2 },
     ]);
   });
 
@@ -81,6 +87,7 @@ describe('callersOf / calleesOf', () => {
           policy: 'AuthorizationPolicy shop/b-allow-a',
         },
         portMtls: 'PERMISSIVE',
+        connection: 'mtls',
       },
     ]);
   });

@@ -1,39 +1,46 @@
-import { AccessEdge, MtlsMode, SnapshotWorkload, WorkloadRef } from '../model';
+import { AccessEdge, MtlsMode } from '../model';
 import {
-  WorkloadNotFoundError,
-  anyMeshedCaller,
+  Sends,
   authorizationLayer,
   externalCaller,
-  hasWaypoint,
   mtlsLayer,
   networkPolicyPort,
-  workloadCallers,
 } from './access';
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
 import { networkPolicyCheck } from './networkPolicy';
 
 /*
- * The access graph: who may call a workload (and whom it may call), per port, with the layer
- * that decided. "May call" means some request of that caller is allowed on the port (method/path
- * restrictions of the allowing rule are reported on the edge). Target-side policy lists are
- * computed once per query; caller-side data is cached per workload by the context.
+ * One edge of the access graph: may this client call this port of the target at all (some
+ * request allowed), and what decided it. "May call" means every layer allows some request of
+ * the client on the port; the method/path restrictions of the allowing rules are reported on
+ * the edge. accessGraph.ts asks this once per caller group (or per member when a group's
+ * policies tell its members apart), never once per workload pair.
  */
+
+/** The client of a connection as the layers see it: plaintext, and over mTLS with its identity. */
+export interface CallerContexts {
+  /** The workload when the client is one (for client-side TLS and egress policies). */
+  info?: WorkloadInfo;
+  plain: CallerContext;
+  /** The same client over mTLS, carrying its mesh identity. */
+  mtls?: CallerContext;
+}
+
+const CONNECTION: Record<Sends, NonNullable<AccessEdge['connection']>> = {
+  mtls: 'mtls',
+  tls: 'tls',
+  plain: 'plaintext',
+};
 
 function edgeFrom(
   peer: AccessEdge['peer'],
   port: number,
-  mtls: LayerVerdict,
-  authz: LayerVerdict,
-  netpol: LayerVerdict,
+  layers: { mtls: LayerVerdict; authz: LayerVerdict; netpol: LayerVerdict },
+  sends: Sends,
   portMtls: MtlsMode,
-): AccessEdge | undefined {
-  if (
-    mtls.effect === 'DENY' ||
-    authz.effect === 'DENY' ||
-    netpol.effect === 'DENY'
-  )
-    return undefined;
+): AccessEdge {
+  const { mtls, authz, netpol } = layers;
   // The most specific allowing layer names the decision: an explicit policy beats a default.
   const candidates: Array<[AccessEdge['decidedBy']['layer'], LayerVerdict]> = [
     ['authorization', authz],
@@ -64,166 +71,63 @@ function edgeFrom(
       : { layer: 'default' },
     ...(cannot.length > 0 ? { cannotEvaluate: [...new Set(cannot)] } : {}),
     portMtls,
+    connection: CONNECTION[sends],
   };
 }
 
-function evaluate(
+/**
+ * The edge from `caller` to `target` on `port` ("is some request of this client allowed"), or
+ * undefined when a layer denies every request. `policies` are the target's AuthorizationPolicies
+ * (looked up once per target by the caller of this function).
+ */
+export function connectionEdge(
   ctx: EngineContext,
   target: WorkloadInfo,
-  callerInfo: WorkloadInfo | undefined,
-  plainCaller: CallerContext,
-  req: RequestAttrs,
+  caller: CallerContexts,
+  port: number,
   policies: ReturnType<EngineContext['authz']['forWorkload']>,
-) {
-  const port = req.port;
-  const mtls = mtlsLayer(ctx, target, callerInfo, plainCaller, port);
+  peer: AccessEdge['peer'],
+): AccessEdge | undefined {
+  const req: RequestAttrs = { port, mode: 'any' };
+  const mtls = mtlsLayer(ctx, target, caller.info, caller.plain, port);
   if (mtls.effect === 'DENY') return undefined;
   // The server sees the client's identity only over mTLS.
-  const caller =
-    callerInfo && mtls.sendsMtls
-      ? workloadCallers(callerInfo).mtls
-      : plainCaller;
-  const authz = authorizationLayer(ctx, target, caller, req, policies);
-  if (authz.effect === 'DENY') return undefined;
+  const client =
+    caller.info && mtls.sendsMtls && caller.mtls ? caller.mtls : caller.plain;
+  // Every layer must allow; the network layer goes first because a namespace isolated by
+  // NetworkPolicy denies whole caller groups without reading their identities.
   const netpol = networkPolicyCheck(
     ctx.netpol,
     target.w,
     target.nsLabels,
-    caller,
+    client,
     networkPolicyPort(target, mtls.sendsMtls, port),
   );
-  return { mtls, authz, netpol };
-}
-
-/** Every caller of `target` on its ports (or one port). */
-export function callersOf(
-  ctx: EngineContext,
-  ref: WorkloadRef,
-  port?: number,
-): AccessEdge[] {
-  const w = ctx.find(ref);
-  if (!w)
-    throw new WorkloadNotFoundError(
-      `workload ${ref.namespace}/${ref.name} is not in the snapshot`,
-    );
-  const target = ctx.info(w);
-  const ports = port !== undefined ? [port] : target.ports.map(p => p.port);
-  const mesh = target.membership.mesh;
-  const policies = ctx.authz.forWorkload(
-    w,
-    mesh === 'istio-ambient' && hasWaypoint(ctx, w),
+  if (netpol.effect === 'DENY') return undefined;
+  const authz = authorizationLayer(ctx, target, client, req, policies);
+  if (authz.effect === 'DENY') return undefined;
+  return edgeFrom(
+    peer,
+    port,
+    { mtls, authz, netpol },
+    mtls.sends,
+    ctx.portMode(target, port).mtls,
   );
-  const out: AccessEdge[] = [];
-  for (const p of ports) {
-    const req: RequestAttrs = { port: p, mode: 'any' };
-    const portMtls = ctx.portMode(target, p).mtls;
-    for (const other of ctx.snapshot.workloads) {
-      if (other === w) continue;
-      const info = ctx.info(other);
-      const r = evaluate(
-        ctx,
-        target,
-        info,
-        workloadCallers(info).plain,
-        req,
-        policies,
-      );
-      const edge =
-        r &&
-        edgeFrom(
-          {
-            cluster: ctx.options.cluster,
-            namespace: other.namespace,
-            name: other.name,
-            kind: other.kind,
-          },
-          p,
-          r.mtls,
-          r.authz,
-          r.netpol,
-          portMtls,
-        );
-      if (edge) out.push(edge);
-    }
-    if (mesh !== 'none') {
-      const r = evaluate(
-        ctx,
-        target,
-        undefined,
-        anyMeshedCaller(mesh),
-        req,
-        policies,
-      );
-      const edge =
-        r &&
-        edgeFrom(
-          { kind: 'any-meshed' },
-          p,
-          r.mtls,
-          r.authz,
-          r.netpol,
-          portMtls,
-        );
-      if (edge) out.push(edge);
-    }
-    const r = evaluate(ctx, target, undefined, externalCaller(), req, policies);
-    const edge =
-      r &&
-      edgeFrom(
-        { kind: 'external-plaintext' },
-        p,
-        r.mtls,
-        r.authz,
-        r.netpol,
-        portMtls,
-      );
-    if (edge) out.push(edge);
-  }
-  return out;
 }
 
-/** Every workload port `source` may call. */
-export function calleesOf(ctx: EngineContext, ref: WorkloadRef): AccessEdge[] {
-  const w = ctx.find(ref);
-  if (!w)
-    throw new WorkloadNotFoundError(
-      `workload ${ref.namespace}/${ref.name} is not in the snapshot`,
-    );
-  const callerInfo = ctx.info(w);
-  const out: AccessEdge[] = [];
-  for (const other of ctx.snapshot.workloads as SnapshotWorkload[]) {
-    if (other === w) continue;
-    const target = ctx.info(other);
-    const policies = ctx.authz.forWorkload(
-      other,
-      target.membership.mesh === 'istio-ambient' && hasWaypoint(ctx, other),
-    );
-    for (const p of target.ports) {
-      const r = evaluate(
-        ctx,
-        target,
-        callerInfo,
-        workloadCallers(callerInfo).plain,
-        { port: p.port, mode: 'any' },
-        policies,
-      );
-      const edge =
-        r &&
-        edgeFrom(
-          {
-            cluster: ctx.options.cluster,
-            namespace: other.namespace,
-            name: other.name,
-            kind: other.kind,
-          },
-          p.port,
-          r.mtls,
-          r.authz,
-          r.netpol,
-          p.mtls,
-        );
-      if (edge) out.push(edge);
-    }
-  }
-  return out;
+/** The edge from a plaintext client outside the cluster, or undefined when denied. */
+export function externalEdge(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  port: number,
+  policies: ReturnType<EngineContext['authz']['forWorkload']>,
+): AccessEdge | undefined {
+  return connectionEdge(
+    ctx,
+    target,
+    { plain: externalCaller() },
+    port,
+    policies,
+    { kind: 'external-plaintext' },
+  );
 }

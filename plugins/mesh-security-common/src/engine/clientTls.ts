@@ -121,6 +121,28 @@ export class DestinationRuleIndex {
     return undefined;
   }
 
+  /** Whether the namespace holds DestinationRules (its clients may then see different ones). */
+  hasRules(namespace: string): boolean {
+    return this.byNs.has(namespace);
+  }
+
+  /**
+   * The client namespace's workload-scoped rules that select this client: with its namespace,
+   * all that makes one sidecar client's TLS settings differ from another's.
+   */
+  workloadRulesFor(
+    clientNs: string,
+    clientLabels: Record<string, string>,
+  ): string[] {
+    return (this.byNs.get(clientNs) ?? [])
+      .filter(
+        d =>
+          isObject(d.spec.workloadSelector) &&
+          selectorMatches(d.spec.workloadSelector as never, clientLabels),
+      )
+      .map(d => d.name);
+  }
+
   /** The client TLS mode from a sidecar client to a workload port. */
   private readonly cache = new Map<
     string,

@@ -303,6 +303,7 @@ maybe(
             policy: 'AuthorizationPolicy data/analytics-http-data-callers',
           },
           portMtls: 'STRICT',
+          connection: 'mtls',
         },
       ]);
     });

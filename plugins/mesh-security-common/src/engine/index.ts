@@ -10,7 +10,7 @@ import {
   WorkloadRef,
 } from '../model';
 import { WorkloadNotFoundError, checkAccess } from './access';
-import { calleesOf, callersOf } from './callers';
+import { AccessGraph, createAccessGraph } from './accessGraph';
 import { EngineContext, WorkloadInfo } from './context';
 import {
   istioAuthzFindings,
@@ -51,10 +51,12 @@ export interface Engine {
   posture(ref: WorkloadRef): WorkloadPosture;
   /** Access decision for one request; throws {@link WorkloadNotFoundError} for unknown workloads. */
   check(request: AccessRequest): AccessDecision;
-  /** Who may call the workload, per port (all ports, or one). */
+  /** Who may call the workload, per port (all ports, or one): `accessGraph().callersOf`. */
   callersOf(ref: WorkloadRef, port?: number): AccessEdge[];
-  /** Whom the workload may call. */
+  /** Whom the workload may call: `accessGraph().calleesOf`. */
   calleesOf(ref: WorkloadRef): AccessEdge[];
+  /** The access graph of the snapshot (one per engine), to build ahead of queries. */
+  accessGraph(): AccessGraph;
   /** The policies that apply to the workload as a server (mTLS, authorization, segmentation). */
   policiesFor(ref: WorkloadRef): Array<SnapshotPolicy<JsonObject>>;
 }
@@ -108,6 +110,8 @@ export function createEngine(
   options: EngineOptions = {},
 ): Engine {
   const ctx = new EngineContext(snapshot, options);
+  let graph: AccessGraph | undefined;
+  const accessGraph = () => (graph ??= createAccessGraph(ctx));
   let saUsers: Map<string, number> | undefined;
   const users = () => (saUsers ??= serviceAccountUsers(snapshot));
   const find = (ref: WorkloadRef) => {
@@ -135,12 +139,14 @@ export function createEngine(
     },
     posture: ref => postureOf(ctx, ctx.info(find(ref)), users()),
     check: request => checkAccess(ctx, request),
-    callersOf: (ref, port) => callersOf(ctx, ref, port),
-    calleesOf: ref => calleesOf(ctx, ref),
+    callersOf: (ref, port) => accessGraph().callersOf(ref, port),
+    calleesOf: ref => accessGraph().calleesOf(ref),
+    accessGraph,
     policiesFor: ref => policiesFor(ctx, ref),
   };
 }
 
 export type { EngineOptions } from './options';
+export type { AccessGraph, AccessGraphStats } from './accessGraph';
 export { WorkloadNotFoundError } from './access';
 export { combineScorecards } from './posture';

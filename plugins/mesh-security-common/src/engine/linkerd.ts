@@ -8,12 +8,13 @@ import {
   SnapshotPolicy,
   SnapshotWorkload,
 } from '../model';
-import { CallerContext, Tri } from './caller';
+import { CallerContext, Tri, or } from './caller';
 import {
+  callerIdentityMatch,
   inClusterNetworks,
   meshTlsMatches,
   networksMatch,
-  linkerdIdentityMatch,
+  serviceAccountMatch,
 } from './linkerdAuthn';
 import { selectorMatches } from './match';
 import { portList } from './mtls';
@@ -269,31 +270,24 @@ export class LinkerdIndex {
         else if (mesh && caller.mtls && caller.mesh === 'linkerd') {
           if (mesh.unauthenticatedTLS === true) m = 'yes';
           const ids = Array.isArray(mesh.identities) ? mesh.identities : [];
-          if (
-            ids.some(
-              i =>
-                typeof i === 'string' &&
-                linkerdIdentityMatch(i, caller.linkerdIdentity),
-            )
-          )
-            m = 'yes';
+          for (const i of ids) {
+            if (m === 'yes' || typeof i !== 'string') continue;
+            m = or(m, callerIdentityMatch(i, caller));
+          }
           const sas = Array.isArray(mesh.serviceAccounts)
             ? mesh.serviceAccounts.filter(isObject)
             : [];
-          if (
-            sas.some(
-              s =>
-                s.name === caller.serviceAccount &&
-                (s.namespace ?? sa.namespace) === caller.namespace,
-            )
-          )
-            m = 'yes';
-        } else if (mesh && caller.kind === 'any-meshed') {
-          m =
-            mesh.unauthenticatedTLS === true ||
-            (Array.isArray(mesh.identities) && mesh.identities.includes('*'))
-              ? 'yes'
-              : 'no';
+          for (const s of sas) {
+            if (m === 'yes') continue;
+            m = or(
+              m,
+              serviceAccountMatch(
+                String(s.namespace ?? sa.namespace),
+                String(s.name),
+                caller,
+              ),
+            );
+          }
         }
         void td;
         return m === 'yes' ? net : m;
@@ -341,11 +335,8 @@ export class LinkerdIndex {
             let m: Tri;
             if (r.kind === 'ServiceAccount') {
               m =
-                caller.mtls &&
-                caller.mesh === 'linkerd' &&
-                caller.namespace === r.namespace &&
-                caller.serviceAccount === r.name
-                  ? 'yes'
+                caller.mtls && caller.mesh === 'linkerd'
+                  ? serviceAccountMatch(r.namespace, r.name, caller)
                   : 'no';
             } else if (r.kind === 'MeshTLSAuthentication')
               m = meshTlsMatches(r as P, caller, this.trustDomain);
@@ -385,8 +376,7 @@ export function defaultPolicyMatches(
   caller: CallerContext,
   clusterNetworks: string[],
 ): Tri {
-  const authenticated =
-    caller.mtls && (caller.mesh === 'linkerd' || caller.kind === 'any-meshed');
+  const authenticated = caller.mtls && caller.mesh === 'linkerd';
   switch (value) {
     case 'all-unauthenticated':
     case 'audit':

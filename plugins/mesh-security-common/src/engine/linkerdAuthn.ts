@@ -1,5 +1,5 @@
 import { JsonObject, SnapshotPolicy } from '../model';
-import { CallerContext, Tri } from './caller';
+import { CallerContext, Tri, unknownForGroup } from './caller';
 import { cidrContains, cidrIsAll } from './match';
 import { isObject } from './validate/check';
 
@@ -23,6 +23,43 @@ export function linkerdIdentityMatch(
   return pattern === identity;
 }
 
+/**
+ * {@link linkerdIdentityMatch} against the caller: its identity in full, or for a caller group
+ * `<sa><suffix>` with the suffix known and the service account not.
+ */
+export function callerIdentityMatch(
+  pattern: string,
+  caller: CallerContext,
+): Tri {
+  if (caller.group?.namespaceUnknown)
+    return pattern === '*' ? 'yes' : unknownForGroup(caller);
+  const suffix = caller.group?.linkerdIdentitySuffix;
+  if (suffix === undefined)
+    return linkerdIdentityMatch(pattern, caller.linkerdIdentity) ? 'yes' : 'no';
+  if (pattern === '*') return 'yes';
+  if (pattern.startsWith('*')) {
+    const end = pattern.slice(1);
+    if (suffix.endsWith(end)) return 'yes';
+    return end.endsWith(suffix) ? unknownForGroup(caller) : 'no';
+  }
+  return pattern.endsWith(suffix) && pattern.length > suffix.length
+    ? unknownForGroup(caller)
+    : 'no';
+}
+
+/** A ServiceAccount reference against the caller (a caller group knows only its namespace). */
+export function serviceAccountMatch(
+  namespace: string,
+  name: string | undefined,
+  caller: CallerContext,
+): Tri {
+  if (caller.group?.namespaceUnknown) return unknownForGroup(caller);
+  if (caller.namespace !== namespace) return 'no';
+  if (name === undefined) return 'yes';
+  if (caller.group) return unknownForGroup(caller);
+  return caller.serviceAccount === name ? 'yes' : 'no';
+}
+
 /** Whether the caller's IPs lie in a list of networks (`cidr` minus `except`). */
 export function networksMatch(caller: CallerContext, networks: unknown): Tri {
   if (!Array.isArray(networks)) return 'yes';
@@ -34,7 +71,7 @@ export function networksMatch(caller: CallerContext, networks: unknown): Tri {
       : [];
     if (cidrIsAll(n.cidr) && except.length === 0) return 'yes';
     if (!caller.ips || caller.ips.length === 0) {
-      result = 'unknown';
+      result = caller.group ? unknownForGroup(caller) : 'unknown';
       continue;
     }
     const inside = caller.ips.every(
@@ -68,40 +105,40 @@ export function meshTlsMatches(
   caller: CallerContext,
   trustDomain: string,
 ): Tri {
-  if (!caller.mtls || caller.mesh !== 'linkerd')
-    return caller.kind === 'any-meshed' ? anyMeshedMatch(auth) : 'no';
+  if (!caller.mtls || caller.mesh !== 'linkerd') return 'no';
+  let result: Tri = 'no';
   const ids = auth.spec.identities;
-  if (Array.isArray(ids))
-    return ids.some(
-      i =>
-        typeof i === 'string' &&
-        linkerdIdentityMatch(i, caller.linkerdIdentity),
-    )
-      ? 'yes'
-      : 'no';
+  if (Array.isArray(ids)) {
+    for (const i of ids) {
+      if (typeof i !== 'string') continue;
+      const m = callerIdentityMatch(i, caller);
+      if (m === 'yes') return m;
+      if (m === 'unknown') result = m;
+    }
+    return result;
+  }
   const refs = Array.isArray(auth.spec.identityRefs)
     ? auth.spec.identityRefs.filter(isObject)
     : [];
   for (const r of refs) {
     const ns = typeof r.namespace === 'string' ? r.namespace : auth.namespace;
-    if (r.kind === 'ServiceAccount') {
-      if (
-        caller.namespace === ns &&
-        (r.name === undefined || r.name === caller.serviceAccount)
-      )
-        return 'yes';
-    } else if (r.kind === 'Namespace') {
-      if (r.name === undefined || r.name === caller.namespace) return 'yes';
+    let m: Tri = 'no';
+    if (r.kind === 'ServiceAccount')
+      m = serviceAccountMatch(
+        ns,
+        typeof r.name === 'string' ? r.name : undefined,
+        caller,
+      );
+    else if (r.kind === 'Namespace') {
+      if (r.name === undefined) m = 'yes';
+      else if (caller.group?.namespaceUnknown) m = unknownForGroup(caller);
+      else m = r.name === caller.namespace ? 'yes' : 'no';
     }
+    if (m === 'yes') return m;
+    if (m === 'unknown') result = m;
   }
   void trustDomain;
-  return 'no';
-}
-
-/** "any meshed identity" matches only authentications that accept every identity. */
-function anyMeshedMatch(auth: P): Tri {
-  const ids = auth.spec.identities;
-  return Array.isArray(ids) && ids.includes('*') ? 'yes' : 'no';
+  return result;
 }
 
 /** True when the authentication accepts every identity or every network (allow-all). */

@@ -6,7 +6,7 @@ import {
   SnapshotPolicy,
   SnapshotWorkload,
 } from '../model';
-import { CallerContext, LayerVerdict, Tri } from './caller';
+import { CallerContext, LayerVerdict, Tri, unknownForGroup } from './caller';
 import {
   cidrContains,
   cidrIsAll,
@@ -100,11 +100,13 @@ export class NetworkPolicyIndex {
 
 /** The pod a peer describes: namespace and labels, or an address outside the cluster. */
 export interface PeerEndpoint {
-  kind: 'pod' | 'external' | 'any-pod';
+  kind: 'pod' | 'external';
   namespace?: string;
   labels: Record<string, string>;
   nsLabels: Record<string, string>;
   ips?: string[];
+  /** A caller group's representative: its pod labels and IPs are unknown (see caller.ts). */
+  group?: { consulted: boolean; namespaceUnknown?: boolean };
 }
 
 function peerMatches(
@@ -129,7 +131,7 @@ function peerMatches(
             : ''
         }`,
       );
-      return 'unknown';
+      return unknownForGroup(e);
     }
     const all = e.ips.map(ip => {
       const inside = cidrContains(cidr, ip);
@@ -143,20 +145,17 @@ function peerMatches(
   const hasNs = isObject(peer.namespaceSelector);
   if (!hasPod && !hasNs) return 'no';
   if (e.kind === 'external') return 'no';
-  if (e.kind === 'any-pod') {
-    // "any pod": only selectors that select every pod of every namespace match.
-    return (!hasNs ||
-      selectorIsEmpty(peer.namespaceSelector as LabelSelector)) &&
-      (!hasPod || selectorIsEmpty(peer.podSelector as LabelSelector)) &&
-      hasNs
-      ? 'yes'
-      : 'no';
-  }
   if (hasNs) {
-    if (!selectorMatches(peer.namespaceSelector as LabelSelector, e.nsLabels))
-      return 'no';
-  } else if (e.namespace !== policyNs) return 'no';
-  return !hasPod || selectorMatches(peer.podSelector as LabelSelector, e.labels)
+    const namespaces = peer.namespaceSelector as LabelSelector;
+    if (e.group?.namespaceUnknown) {
+      if (!selectorIsEmpty(namespaces)) return unknownForGroup(e);
+    } else if (!selectorMatches(namespaces, e.nsLabels)) return 'no';
+  } else if (e.group?.namespaceUnknown) return unknownForGroup(e);
+  else if (e.namespace !== policyNs) return 'no';
+  if (!hasPod || selectorIsEmpty(peer.podSelector as LabelSelector))
+    return 'yes';
+  if (e.group) return unknownForGroup(e);
+  return selectorMatches(peer.podSelector as LabelSelector, e.labels)
     ? 'yes'
     : 'no';
 }
@@ -264,9 +263,8 @@ export function networkPolicyCheck(
       labels: caller.labels,
       nsLabels: caller.nsLabels,
       ips: caller.ips,
+      group: caller.group,
     };
-  if (caller.kind === 'any-meshed')
-    from = { kind: 'any-pod', labels: {}, nsLabels: {} };
   let inVerdict: LayerVerdict | undefined;
   if (ingress.length > 0) {
     inVerdict = rulesAllow(ingress, 'ingress', from, port, target.ports);

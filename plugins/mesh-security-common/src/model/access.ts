@@ -88,15 +88,118 @@ export interface AccessDecision {
 }
 
 /**
- * A peer in the access graph: a workload, any meshed identity (e.g. a policy allowing every
- * authenticated caller), or an external plaintext client.
+ * Workloads a summary peer leaves out: a whole namespace (`name` absent) or one workload.
+ *
+ * @public
+ */
+export interface PeerExclusion {
+  /** The namespace left out, or the namespace of the workload left out. */
+  namespace: string;
+  /** The workload left out; absent when the whole namespace is. */
+  name?: string;
+  /** The workload's kind (`Deployment`, …); absent when the whole namespace is left out. */
+  kind?: string;
+}
+
+/**
+ * The peer kinds that stand for many workloads at once, each relative to the workload whose
+ * list they are in (its mesh): `any-workload` every workload of the cluster; `any-meshed`
+ * every workload of its mesh (`istio`: sidecar and ambient; `linkerd`); `outside-mesh` every
+ * workload that is not; `namespace` every workload of one namespace. The workload itself is
+ * never its own peer; `count` is how many workloads the peer stands for, `except` those it
+ * leaves out.
+ *
+ * @public
+ */
+export const SUMMARY_PEER_KINDS = [
+  'any-workload',
+  'any-meshed',
+  'outside-mesh',
+  'namespace',
+] as const;
+
+/**
+ * A peer standing for many workloads (see {@link SUMMARY_PEER_KINDS}).
+ *
+ * @public
+ */
+export type SummaryPeer =
+  | { kind: 'any-workload'; count: number; except?: PeerExclusion[] }
+  | {
+      kind: 'any-meshed';
+      mesh: 'istio' | 'linkerd';
+      count: number;
+      except?: PeerExclusion[];
+    }
+  | {
+      kind: 'outside-mesh';
+      mesh: 'istio' | 'linkerd';
+      count: number;
+      except?: PeerExclusion[];
+    }
+  | { kind: 'namespace'; namespace: string; count: number };
+
+/**
+ * A peer in the access graph: one workload, many workloads at once (a {@link SummaryPeer},
+ * when every one of them has the same access), or a plaintext client outside the cluster.
  *
  * @public
  */
 export type Peer =
   | (WorkloadRef & { kind: string })
-  | { kind: 'any-meshed' }
+  | SummaryPeer
   | { kind: 'external-plaintext' };
+
+const MESH_NAMES = { istio: 'Istio', linkerd: 'Linkerd' } as const;
+
+/**
+ * How a peer is named in graphs, tables and pull requests: `namespace/name` for a workload,
+ * "Any Istio workload (12)", "Namespace payments (3)", … for a summary, with up to three of the
+ * workloads it leaves out ("except legacy, shop/cart, +2 more").
+ *
+ * @public
+ */
+export function peerLabel(peer: Peer): string {
+  if (peer.kind === 'external-plaintext') return 'External (plaintext)';
+  if (isWorkloadPeer(peer)) return `${peer.namespace}/${peer.name}`;
+  let name: string;
+  switch (peer.kind) {
+    case 'any-workload':
+      name = `Any workload (${peer.count})`;
+      break;
+    case 'any-meshed':
+      name = `Any ${MESH_NAMES[peer.mesh]} workload (${peer.count})`;
+      break;
+    case 'outside-mesh':
+      name = `Any workload outside ${MESH_NAMES[peer.mesh]} (${peer.count})`;
+      break;
+    default: {
+      const { namespace, count } = peer as { namespace: string; count: number };
+      name = `Namespace ${namespace} (${count})`;
+    }
+  }
+  const except = 'except' in peer ? peer.except ?? [] : [];
+  if (except.length === 0) return name;
+  const shown = except
+    .slice(0, 3)
+    .map(e => (e.name ? `${e.namespace}/${e.name}` : e.namespace));
+  const more = except.length > 3 ? [`+${except.length - 3} more`] : [];
+  return `${name} except ${[...shown, ...more].join(', ')}`;
+}
+
+/**
+ * Whether the peer is one workload (not a summary, not an external client).
+ *
+ * @public
+ */
+export function isWorkloadPeer(
+  peer: Peer,
+): peer is WorkloadRef & { kind: string } {
+  return (
+    peer.kind !== 'external-plaintext' &&
+    !(SUMMARY_PEER_KINDS as readonly string[]).includes(peer.kind)
+  );
+}
 
 /**
  * One edge of the access graph: who may call (or be called), on which port, and which layer
@@ -127,6 +230,11 @@ export interface AccessEdge {
   decidedBy: { layer: AccessLayer | 'default'; policy?: string };
   /** The mTLS mode of the receiving port (the target's side of the edge). */
   portMtls?: MtlsMode;
+  /**
+   * What the client sends on this connection: mesh mTLS, TLS without a mesh identity (a
+   * DestinationRule `SIMPLE`/`MUTUAL`), or plaintext.
+   */
+  connection?: 'mtls' | 'tls' | 'plaintext';
   /** Conditions that could not be evaluated (the edge may be narrower in reality). */
   cannotEvaluate?: string[];
 }

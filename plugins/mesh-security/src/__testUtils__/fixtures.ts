@@ -108,7 +108,7 @@ export const paymentsApiWorkload: EntityWorkload = {
       decidedBy: { layer: 'default' },
     },
     {
-      peer: { kind: 'any-meshed' },
+      peer: { kind: 'any-meshed', mesh: 'istio', count: 12 },
       port: 8080,
       methods: ['GET'],
       decidedBy: {

@@ -56,9 +56,9 @@ describe('mesh-security:mtls:enforce', () => {
       .split('\n')
       .find(l => l.startsWith('| 8080 |'))!;
     const [, before, after, , removed] = row.split(' | ');
-    expect(before).toContain('external (plaintext)');
-    expect(after).not.toContain('external (plaintext)');
-    expect(removed).toContain('external (plaintext)');
+    expect(before).toContain('External (plaintext)');
+    expect(after).not.toContain('External (plaintext)');
+    expect(removed).toContain('External (plaintext)');
   });
 
   it('dry-run writes nothing', async () => {

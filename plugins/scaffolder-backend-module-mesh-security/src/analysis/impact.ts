@@ -3,6 +3,8 @@ import {
   createEngine,
   Engine,
   Finding,
+  isWorkloadPeer,
+  peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
 import { networkBlock, networkView, NetworkView } from './networkLayer';
 import { Probe, probeDecisions, verdict } from './probe';
@@ -62,15 +64,8 @@ export interface ChangeAnalysis {
 }
 
 /** A readable name for a caller on an edge, with its HTTP restrictions. */
-export function peerLabel(edge: AccessEdge): string {
-  const p = edge.peer;
-  let name: string;
-  if (p.kind === 'any-meshed') name = 'any meshed workload';
-  else if (p.kind === 'external-plaintext') name = 'external (plaintext)';
-  else
-    name = `${(p as { namespace: string }).namespace}/${
-      (p as { name: string }).name
-    }`;
+export function edgeLabel(edge: AccessEdge): string {
+  const name = peerLabel(edge.peer);
   const restriction = (o: { methods?: string[]; paths?: string[] }) =>
     [o.methods?.join(','), o.paths?.join(',')].filter(Boolean).join(' ');
   const http = edge.operations
@@ -83,7 +78,7 @@ const findingKey = (f: Finding) =>
   `${f.code}|${f.object.kind}|${f.object.namespace}|${f.object.name}`;
 
 const labels = (edges: AccessEdge[]) =>
-  [...new Set(edges.map(peerLabel))].sort();
+  [...new Set(edges.map(edgeLabel))].sort();
 
 /** Callers after the change that the NetworkPolicy layer refuses, described for the table. */
 function networkBlocked(
@@ -95,7 +90,8 @@ function networkBlocked(
   const out = new Set<string>();
   for (const edge of edges) {
     const p = edge.peer;
-    if (!('namespace' in p)) continue;
+    // Summaries are evaluated with every layer already; only single callers are probed here.
+    if (!isWorkloadPeer(p)) continue;
     const block = networkBlock(network, p, to, port);
     if (block) out.add(`${p.namespace}/${p.name}: ${block}`);
   }

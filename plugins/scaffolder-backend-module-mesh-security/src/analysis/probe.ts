@@ -1,4 +1,4 @@
-import { AccessEdge, Engine } from '@mesh-security/plugin-mesh-security-common';
+import { Engine } from '@mesh-security/plugin-mesh-security-common';
 import { CallerAccount, SnapshotContext } from './snapshot';
 
 /** The requests a change is about (requested or revoked access). */
@@ -73,8 +73,8 @@ export const verdict = (d: ProbeDecision) =>
 /**
  * The engine's decision for each probed request on one port (DENY when the caller is unknown).
  * A request with a method or path is checked as such; a port-only one asks whether the caller
- * may make every request on the port, from the engine's caller set (an access check without
- * method and path cannot tell which HTTPRoute or rule would serve it).
+ * may make every request on the port, from the engine's connection of that caller to the port
+ * (an access check without method and path cannot tell which HTTPRoute or rule would serve it).
  */
 export function probeDecisions(
   engine: Engine,
@@ -83,8 +83,6 @@ export function probeDecisions(
   port: number,
 ): ProbeDecision[] {
   const to = { namespace: ctx.target.namespace, name: ctx.target.name };
-  let edges: AccessEdge[] | undefined;
-  const portEdges = () => (edges ??= engine.callersOf(to, port));
   return probeRequests(engine, ctx, probe).map(r => {
     if (!r.from) return { ...r, decision: 'DENY' as const };
     if (r.method || r.path) {
@@ -97,15 +95,7 @@ export function probeDecisions(
       });
       return { ...r, decision };
     }
-    const from = r.from;
-    const edge = portEdges().find(
-      e =>
-        e.peer.kind !== 'any-meshed' &&
-        e.peer.kind !== 'external-plaintext' &&
-        'namespace' in e.peer &&
-        e.peer.namespace === from.namespace &&
-        e.peer.name === from.name,
-    );
+    const edge = engine.accessGraph().connection(r.from, to, port);
     if (!edge) return { ...r, decision: 'DENY' as const };
     if (!edge.methods?.length && !edge.paths?.length)
       return { ...r, decision: 'ALLOW' as const };

@@ -78,7 +78,7 @@ const AccessNode = ({
   const shapes: Record<AccessNodeData['role'], string> = {
     self: classes.self,
     workload: classes.workload,
-    'any-meshed': classes.special,
+    summary: classes.special,
     'external-plaintext': classes.special,
   };
   const shape = shapes[node.role];
@@ -171,7 +171,8 @@ const LegendItem = ({ mode, text }: { mode: MtlsMode; text: string }) => {
 
 /**
  * Who may call a workload and whom it may call, as a graph: callers → workload → callees.
- * "Anyone in the mesh" and "External (plaintext)" appear as their own nodes when allowed.
+ * Summary peers ("Any Istio workload (12)", "Namespace payments (3)") and "External (plaintext)"
+ * appear as their own nodes when allowed.
  */
 export const AccessGraph = ({
   workload,

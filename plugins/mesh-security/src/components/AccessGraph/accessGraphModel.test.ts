@@ -9,7 +9,7 @@ describe('buildAccessGraph', () => {
       ['payments/payments-api', 'self'],
       ['storefront/checkout', 'workload'],
       ['External (plaintext)', 'external-plaintext'],
-      ['Anyone in the mesh', 'any-meshed'],
+      ['Any Istio workload (12)', 'summary'],
       ['payments/payments-ledger', 'workload'],
     ]);
     expect(edges).toEqual([
@@ -98,7 +98,7 @@ describe('buildAccessGraph', () => {
     expect(
       edgePortLabel({
         ...edge,
-        peer: { kind: 'any-meshed' },
+        peer: { kind: 'any-meshed', mesh: 'istio', count: 3 },
         decidedBy: { layer: 'default' },
       }),
     ).toBe(label);

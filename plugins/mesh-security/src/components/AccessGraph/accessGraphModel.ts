@@ -3,13 +3,17 @@ import {
   EntityWorkload,
   MtlsMode,
   Peer,
+  isWorkloadPeer,
+  peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
-import { peerLabel } from '../../format';
 
-/** A node of the access graph: the workload itself, a peer workload, or a special peer. */
+/**
+ * A node of the access graph: the workload itself, a peer workload, many workloads at once (a
+ * summary peer), or plaintext clients outside the cluster.
+ */
 export interface AccessNodeData {
   label: string;
-  role: 'self' | 'workload' | 'any-meshed' | 'external-plaintext';
+  role: 'self' | 'workload' | 'summary' | 'external-plaintext';
 }
 
 /** An edge of the access graph, one per (peer, direction), listing every allowed port. */
@@ -24,17 +28,16 @@ export const SELF_NODE_ID = 'self';
 
 /** A stable node id for a peer. */
 export function peerId(peer: Peer): string {
-  if (peer.kind === 'any-meshed' || peer.kind === 'external-plaintext')
-    return peer.kind;
-  const workload = peer as {
-    cluster?: string;
-    namespace: string;
-    name: string;
-  };
-  return `workload:${workload.cluster ?? ''}/${workload.namespace}/${
-    workload.name
-  }`;
+  if (isWorkloadPeer(peer))
+    return `workload:${peer.cluster ?? ''}/${peer.namespace}/${peer.name}`;
+  if (peer.kind === 'namespace') return `namespace:${peer.namespace}`;
+  return peer.kind;
 }
+
+const roleOf = (peer: Peer): AccessNodeData['role'] => {
+  if (peer.kind === 'external-plaintext') return peer.kind;
+  return isWorkloadPeer(peer) ? 'workload' : 'summary';
+};
 
 /**
  * "8080 POST /charge": the port and, when the rules restrict them, methods and paths — each
@@ -68,8 +71,7 @@ function portMode(
 ): MtlsMode {
   if (sender.kind === 'external-plaintext') return 'DISABLED';
   if ('mesh' in sender && sender.mesh === 'none') return 'DISABLED';
-  if (receiver.kind === 'external-plaintext' || receiver.kind === 'any-meshed')
-    return 'UNKNOWN';
+  if (!isWorkloadPeer(receiver)) return 'UNKNOWN';
   const ref = receiver as { cluster?: string; namespace: string; name: string };
   const workload = workloads.find(
     w =>
@@ -102,14 +104,12 @@ export function buildAccessGraph(
 
   const add = (edge: AccessEdge, direction: 'caller' | 'callee') => {
     const id = peerId(edge.peer);
-    if (!nodes.has(id)) {
-      const role =
-        edge.peer.kind === 'any-meshed' ||
-        edge.peer.kind === 'external-plaintext'
-          ? edge.peer.kind
-          : 'workload';
-      nodes.set(id, { id, label: peerLabel(edge.peer), role });
-    }
+    if (!nodes.has(id))
+      nodes.set(id, {
+        id,
+        label: peerLabel(edge.peer),
+        role: roleOf(edge.peer),
+      });
     const [from, to] =
       direction === 'caller' ? [id, SELF_NODE_ID] : [SELF_NODE_ID, id];
     const key = `${from}->${to}`;

@@ -47,7 +47,7 @@ describe('accessRows', () => {
           decidedBy: { layer: 'authorization' },
         },
         {
-          peer: { kind: 'any-meshed' },
+          peer: { kind: 'any-meshed', mesh: 'istio', count: 3 },
           port: 9090,
           decidedBy: { layer: 'default' },
         },

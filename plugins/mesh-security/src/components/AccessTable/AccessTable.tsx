@@ -2,8 +2,8 @@ import { Table, TableColumn } from '@backstage/core-components';
 import {
   AccessEdge,
   EntityWorkload,
+  peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
-import { peerLabel } from '../../format';
 
 /** One row: an allowed caller or callee of the workload and what decided it. */
 export interface AccessRow {

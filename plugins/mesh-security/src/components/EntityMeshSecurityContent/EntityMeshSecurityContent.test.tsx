@@ -110,7 +110,7 @@ describe('EntityMeshSecurityContent', () => {
     for (const label of [
       'payments/payments-api',
       'storefront/checkout',
-      'Anyone in the mesh',
+      'Any Istio workload (12)',
       'External (plaintext)',
       'payments/payments-ledger',
     ]) {

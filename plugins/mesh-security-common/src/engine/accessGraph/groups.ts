@@ -1,0 +1,193 @@
+import { Mesh, SnapshotWorkload } from '../../model';
+import { workloadCaller, workloadCallers } from '../access';
+import { CallerContext } from '../caller';
+import { CallerContexts } from '../callers';
+import { EngineContext, WorkloadInfo } from '../context';
+
+/*
+ * Caller groups (docs/engine.md, "Access graph"): workloads that every policy reading a client
+ * sees alike — same mesh, namespace (hence namespace labels and the DestinationRules of the
+ * client's namespace), egress NetworkPolicies, workload-scoped DestinationRules and host
+ * networking. A group is asked once per target port through a representative whose service
+ * account, pod labels and IPs are unknown (caller.ts). Groups that differ only by namespace form
+ * a class, asked once with the namespace unknown as well.
+ */
+
+/** A mesh as callers see it: Istio sidecars and ambient workloads talk mTLS to each other. */
+export type Family = 'istio' | 'linkerd' | 'none';
+
+export const FAMILIES: Family[] = ['istio', 'linkerd', 'none'];
+
+export const familyOf = (mesh: Mesh): Family => {
+  if (mesh === 'istio-sidecar' || mesh === 'istio-ambient') return 'istio';
+  return mesh === 'linkerd' ? 'linkerd' : 'none';
+};
+
+export interface CallerGroup {
+  index: number;
+  family: Family;
+  namespace: string;
+  members: SnapshotWorkload[];
+  /** The representative: a member's mesh, namespace and client-side policies, nothing else. */
+  contexts: CallerContexts;
+  flags: NonNullable<CallerContext['group']>;
+}
+
+export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Members of the groups other than `self`'s workload (a workload is never its own peer). */
+export function memberCount(groups: CallerGroup[], self: CallerGroup): number {
+  let n = 0;
+  for (const g of groups) n += g.members.length - (g === self ? 1 : 0);
+  return n;
+}
+
+/**
+ * A workload's port numbers, each once: the layers decide per port number (a port declared for
+ * TCP and UDP, such as DNS on 53, is one entry of the graph).
+ */
+export function portNumbers(info: WorkloadInfo): number[] {
+  return [...new Set(info.ports.map(p => p.port))];
+}
+
+export class CallerGroups {
+  readonly all: CallerGroup[] = [];
+  readonly byFamily = new Map<Family, CallerGroup[]>();
+  readonly byNamespace = new Map<string, CallerGroup[]>();
+  /** Groups asked together with their namespace unknown, each with more than one group. */
+  readonly classes: CallerGroup[][];
+  private readonly byWorkload = new Map<SnapshotWorkload, CallerGroup>();
+  private readonly classContexts = new Map<CallerGroup, CallerContexts>();
+
+  constructor(private readonly ctx: EngineContext) {
+    const byKey = new Map<string, CallerGroup>();
+    for (const w of ctx.snapshot.workloads) {
+      const info = ctx.info(w);
+      const key = this.key(info);
+      let group = byKey.get(key);
+      if (!group) {
+        group = this.newGroup(info);
+        byKey.set(key, group);
+      }
+      group.members.push(w);
+      this.byWorkload.set(w, group);
+    }
+    // Groups whose namespace has no DestinationRule of its own and that no egress policy
+    // isolates differ only by namespace.
+    const classes = new Map<string, CallerGroup[]>();
+    for (const group of this.all) {
+      const info = group.contexts.info!;
+      if (
+        ctx.netpol.isolating(info.w).egress.length === 0 &&
+        !ctx.destinationRules.hasRules(group.namespace)
+      )
+        push(
+          classes,
+          `${info.membership.mesh}\u0000${info.w.hostNetwork ? 'host' : ''}`,
+          group,
+        );
+    }
+    this.classes = [...classes.values()].filter(c => c.length > 1);
+  }
+
+  of(w: SnapshotWorkload): CallerGroup {
+    return this.byWorkload.get(w)!;
+  }
+
+  /** A member as a client, with its full identity. */
+  memberContexts(w: SnapshotWorkload): CallerContexts {
+    const info = this.ctx.info(w);
+    const { plain, mtls } = workloadCallers(info);
+    return { info, plain, mtls };
+  }
+
+  /** A group's representative with its namespace unknown as well: it stands for its class. */
+  classRepresentative(group: CallerGroup): CallerContexts {
+    let contexts = this.classContexts.get(group);
+    if (!contexts) {
+      const flags = { consulted: false, namespaceUnknown: true };
+      const { info, plain, mtls } = group.contexts;
+      contexts = {
+        info,
+        plain: { ...plain, group: flags },
+        mtls: mtls && {
+          ...mtls,
+          identity: mtls.identity && { ...mtls.identity },
+          group: flags,
+        },
+      };
+      this.classContexts.set(group, contexts);
+    }
+    return contexts;
+  }
+
+  private key(info: WorkloadInfo): string {
+    const w = info.w;
+    const egress = this.ctx.netpol
+      .isolating(w)
+      .egress.map(p => `${p.namespace}/${p.name}`)
+      .join(',');
+    const rules =
+      info.membership.mesh === 'istio-sidecar'
+        ? this.ctx.destinationRules
+            .workloadRulesFor(w.namespace, w.labels)
+            .join(',')
+        : '';
+    return [
+      info.membership.mesh,
+      w.namespace,
+      w.hostNetwork ? 'host' : '',
+      egress,
+      rules,
+    ].join('\u0000');
+  }
+
+  private newGroup(info: WorkloadInfo): CallerGroup {
+    const family = familyOf(info.membership.mesh);
+    const { trustDomain, linkerdTrustDomain } = this.ctx.options;
+    const namespace = info.w.namespace;
+    const flags: CallerGroup['flags'] = {
+      consulted: false,
+      ...(family === 'linkerd'
+        ? {
+            linkerdIdentitySuffix: `.${namespace}.serviceaccount.identity.linkerd.${linkerdTrustDomain}`,
+          }
+        : {}),
+    };
+    const plain: CallerContext = {
+      ...workloadCaller(info),
+      serviceAccount: undefined,
+      labels: {},
+      ips: undefined,
+      group: flags,
+    };
+    const mtls: CallerContext = {
+      ...plain,
+      mtls: true,
+      identity:
+        family === 'istio'
+          ? {
+              ns: namespace,
+              td: trustDomain,
+              principalPrefix: `${trustDomain}/ns/${namespace}/sa/`,
+            }
+          : undefined,
+    };
+    const group: CallerGroup = {
+      index: this.all.length,
+      family,
+      namespace,
+      members: [],
+      contexts: { info, plain, mtls },
+      flags,
+    };
+    this.all.push(group);
+    push(this.byFamily, family, group);
+    push(this.byNamespace, namespace, group);
+    return group;
+  }
+}

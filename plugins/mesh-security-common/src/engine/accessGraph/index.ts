@@ -1,0 +1,232 @@
+import { AccessEdge, SnapshotWorkload, WorkloadRef } from '../../model';
+import { WorkloadNotFoundError } from '../access';
+import { connectionEdge, externalEdge } from '../callers';
+import { EngineContext } from '../context';
+import { Answers, BY_MEMBER, DENIED, PortAccess } from './answers';
+import { CalleeBuckets, CalleeIndex } from './calleeList';
+import { callerList } from './callerList';
+import { Templates, workloadPeer } from './edges';
+import { CallerGroups, portNumbers, push } from './groups';
+
+/*
+ * The access graph of a cluster, without enumerating workload pairs (docs/engine.md, "Access
+ * graph"). With no AuthorizationPolicy — Istio's default and the most common estate — every
+ * meshed workload may call every other one, so a graph of workload pairs grows with n² (2,000
+ * workloads: 16.7 s and 1.3 GB; docs/benchmarks.md). Callers are asked per group (groups.ts),
+ * answers kept per target port as vectors shared by ports that answer alike (answers.ts), and
+ * lists presented with summary peers (callerList.ts, calleeList.ts).
+ */
+
+/**
+ * The access graph of one snapshot: callers and callees of every workload, computed per caller
+ * group. Build it in slices with {@link AccessGraph.buildStep} (off the request path); until it
+ * is complete, queries compute what they need.
+ *
+ * @public
+ */
+export interface AccessGraph {
+  /** Who may call the workload, per port (all its ports, or one). */
+  callersOf(ref: WorkloadRef, port?: number): AccessEdge[];
+  /** Whom the workload may call. */
+  calleesOf(ref: WorkloadRef): AccessEdge[];
+  /**
+   * The one connection from a workload (or a plaintext client outside the cluster) to a port
+   * of the target, evaluated for that pair alone; undefined when every request is denied.
+   */
+  connection(
+    from: WorkloadRef | { kind: 'external' },
+    to: WorkloadRef,
+    port: number,
+  ): AccessEdge | undefined;
+  /** Evaluates further targets for about `budgetMs`; true once every target is evaluated. */
+  buildStep(budgetMs: number): boolean;
+  /** Whether every target is evaluated. */
+  readonly complete: boolean;
+  /** Sizes, for the benchmarks. */
+  stats(): AccessGraphStats;
+}
+
+/**
+ * Sizes of an {@link AccessGraph}.
+ *
+ * @public
+ */
+export interface AccessGraphStats {
+  /** Caller groups (workloads every policy reading a client sees alike). */
+  groups: number;
+  /** Targets evaluated so far. */
+  targets: number;
+  /** Distinct answer vectors kept (shared by the target ports that answer alike). */
+  vectors: number;
+  /** Answers kept for single members (callers some policy names on its own). */
+  memberEdges: number;
+  /** Distinct edges apart from peer and port. */
+  templates: number;
+}
+
+class GroupedAccessGraph implements AccessGraph {
+  private readonly groups: CallerGroups;
+  private readonly templates = new Templates();
+  private readonly answers: Answers;
+  private readonly callees: CalleeIndex;
+  private readonly access = new Map<SnapshotWorkload, PortAccess[]>();
+  /** Callee answers of members of BY_MEMBER groups: [target, port, template]. */
+  private readonly memberCallees = new Map<
+    SnapshotWorkload,
+    Array<[SnapshotWorkload, number, number]>
+  >();
+  private memberEdges = 0;
+  private cursor = 0;
+
+  constructor(private readonly ctx: EngineContext) {
+    this.groups = new CallerGroups(ctx);
+    this.answers = new Answers(ctx, this.groups, this.templates);
+    this.callees = new CalleeIndex(ctx, this.groups, this.templates);
+  }
+
+  get complete(): boolean {
+    return this.cursor >= this.ctx.snapshot.workloads.length;
+  }
+
+  stats(): AccessGraphStats {
+    return {
+      groups: this.groups.all.length,
+      targets: this.access.size,
+      vectors: this.answers.distinctVectors,
+      memberEdges: this.memberEdges,
+      templates: this.templates.size,
+    };
+  }
+
+  buildStep(budgetMs: number): boolean {
+    const workloads = this.ctx.snapshot.workloads;
+    const deadline = Date.now() + budgetMs;
+    while (this.cursor < workloads.length) {
+      this.portAccess(workloads[this.cursor++]);
+      if (Date.now() >= deadline) break;
+    }
+    if (this.complete) {
+      // What callee lists read, prepared once so that no query is the first to pay for it.
+      this.callees.vectors(this.access);
+      this.callees.totals();
+    }
+    return this.complete;
+  }
+
+  callersOf(ref: WorkloadRef, port?: number): AccessEdge[] {
+    const target = this.find(ref);
+    const ports = this.portAccess(target).filter(
+      p => port === undefined || p.port === port,
+    );
+    if (port !== undefined && ports.length === 0)
+      ports.push(this.answers.port(this.ctx.info(target), port));
+    return ports.flatMap(p =>
+      callerList(
+        this.ctx.options.cluster,
+        this.groups,
+        this.templates,
+        target,
+        p,
+      ),
+    );
+  }
+
+  calleesOf(ref: WorkloadRef): AccessEdge[] {
+    const caller = this.find(ref);
+    const group = this.groups.of(caller);
+    const buckets = new CalleeBuckets();
+    const add = (target: SnapshotWorkload, port: number, template: number) =>
+      buckets.addTarget(
+        target,
+        port,
+        this.callees.key(template),
+        this.callees.scopesOf(target),
+      );
+    if (this.complete) {
+      // Targets that answer alike share a vector: one look per vector, not per target.
+      for (const vector of this.callees.vectors(this.access)) {
+        const answer = vector.groups[group.index];
+        if (answer >= 0) buckets.addVector(vector, this.callees.key(answer));
+      }
+      for (const [target, port, template] of this.memberCallees.get(caller) ??
+        [])
+        add(target, port, template);
+      // A workload is never its own callee.
+      for (const p of this.access.get(caller) ?? []) {
+        const answer = p.groups[group.index];
+        if (answer >= 0)
+          buckets.remove(
+            p.port,
+            this.callees.key(answer),
+            this.callees.scopesOf(caller),
+          );
+      }
+    } else {
+      // Not built yet: ask every target for this caller's group (and the caller where needed).
+      for (const target of this.ctx.snapshot.workloads) {
+        if (target === caller) continue;
+        const info = this.ctx.info(target);
+        const policies = this.answers.policiesOf(info);
+        for (const port of portNumbers(info)) {
+          const known = this.access.get(target)?.find(a => a.port === port);
+          let answer = known
+            ? known.groups[group.index]
+            : this.answers.group(info, group, port, policies);
+          if (answer === BY_MEMBER)
+            answer = this.answers.member(info, caller, port, policies);
+          if (answer !== DENIED) add(target, port, answer);
+        }
+      }
+    }
+    return this.callees.list(caller, buckets);
+  }
+
+  connection(
+    from: WorkloadRef | { kind: 'external' },
+    to: WorkloadRef,
+    port: number,
+  ): AccessEdge | undefined {
+    const target = this.ctx.info(this.find(to));
+    const policies = this.answers.policiesOf(target);
+    if (!('namespace' in from))
+      return externalEdge(this.ctx, target, port, policies);
+    const caller = this.find(from);
+    return connectionEdge(
+      this.ctx,
+      target,
+      this.groups.memberContexts(caller),
+      port,
+      policies,
+      workloadPeer(this.ctx.options.cluster, caller),
+    );
+  }
+
+  private find(ref: WorkloadRef): SnapshotWorkload {
+    const w = this.ctx.find(ref);
+    if (!w)
+      throw new WorkloadNotFoundError(
+        `workload ${ref.namespace}/${ref.name} is not in the snapshot`,
+      );
+    return w;
+  }
+
+  private portAccess(target: SnapshotWorkload): PortAccess[] {
+    let ports = this.access.get(target);
+    if (!ports) {
+      const info = this.ctx.info(target);
+      ports = portNumbers(info).map(port => this.answers.port(info, port));
+      this.access.set(target, ports);
+      for (const p of ports) {
+        for (const [member, template] of p.members) {
+          push(this.memberCallees, member, [target, p.port, template]);
+          this.memberEdges++;
+        }
+      }
+    }
+    return ports;
+  }
+}
+
+export function createAccessGraph(ctx: EngineContext): AccessGraph {
+  return new GroupedAccessGraph(ctx);
+}
