@@ -22,6 +22,7 @@ export type {
   AccessGraph,
   AccessGraphStats,
   Engine,
+  EngineInput,
   EngineOptions,
   Evaluation,
 } from './engine';

@@ -11,6 +11,7 @@ import { linkerdSkipped } from './linkerd';
 import { linkerdAuthorize } from './linkerdAuthorize';
 import { portList } from './mtls';
 import { networkPolicyCheck } from './networkPolicy';
+import { unavailableReason } from './options';
 
 /**
  * Thrown by queries naming a workload that is not in the snapshot.
@@ -144,6 +145,15 @@ export function mtlsLayer(
   if (callerInfo && caller.kind === 'workload') {
     const cMesh = callerInfo.membership.mesh;
     if (cMesh === 'istio-sidecar') {
+      const unknownTls = ctx.destinationRules.unavailable;
+      // A DestinationRule may set any TLS mode for this target: what the client sends is unknown.
+      if (unknownTls)
+        return {
+          effect: 'DENY',
+          message: `what the client's sidecar sends cannot be known: ${unknownTls}`,
+          cannotEvaluate: [`client-side TLS (DestinationRules): ${unknownTls}`],
+          sendsMtls: false,
+        };
       const tls = ctx.destinationRules.clientTls(
         callerInfo.w.namespace,
         callerInfo.w.labels,
@@ -250,6 +260,16 @@ export function authorizationLayer(
     };
   if (istioMesh(mesh)) {
     const waypoint = mesh === 'istio-ambient' && hasWaypoint(ctx, target.w);
+    // Waypoint policies reach the workload through the Services selecting it (targetRefs).
+    const unknown =
+      ctx.authz.unavailable ??
+      (waypoint ? unavailableReason(ctx.options, 'services') : undefined);
+    if (unknown)
+      return {
+        effect: 'DENY',
+        message: `Istio authorization cannot be evaluated: ${unknown}`,
+        cannotEvaluate: [`Istio authorization: ${unknown}`],
+      };
     const policies = istioPolicies ?? ctx.authz.forWorkload(target.w, waypoint);
     return istioAuthorize(
       policies,

@@ -45,7 +45,12 @@ export class AuthorizationIndex {
   private readonly byNs = new Map<string, SelectorIndex<P>>();
   private readonly services: Map<string, SnapshotService[]>;
 
-  constructor(snapshot: Snapshot, readonly rootNamespace: string) {
+  /** `unavailable`: why the AuthorizationPolicies (or the root namespace) are not known. */
+  constructor(
+    snapshot: Snapshot,
+    readonly rootNamespace: string,
+    readonly unavailable?: string,
+  ) {
     for (const [ns, list] of groupBy(
       snapshot.istio.authorizationPolicies,
       p => p.namespace,

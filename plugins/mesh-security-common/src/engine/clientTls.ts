@@ -50,7 +50,12 @@ export class DestinationRuleIndex {
   private readonly byNs: Map<string, P[]>;
   private readonly services: Map<string, SnapshotService[]>;
 
-  constructor(snapshot: Snapshot, private readonly rootNamespace: string) {
+  /** `unavailable`: why the DestinationRules (or the Services they name) are not known. */
+  constructor(
+    snapshot: Snapshot,
+    private readonly rootNamespace: string,
+    readonly unavailable?: string,
+  ) {
     this.byNs = groupBy(snapshot.istio.destinationRules, p => p.namespace);
     this.services = groupBy(snapshot.services, s => s.namespace);
   }

@@ -12,7 +12,12 @@ import { LinkerdIndex, linkerdPortMode } from './linkerd';
 import { Membership, identityOf, membership } from './mesh';
 import { PeerAuthenticationIndex, combineModes, istioPortModes } from './mtls';
 import { NetworkPolicyIndex } from './networkPolicy';
-import { EngineOptions, ResolvedOptions, resolveOptions } from './options';
+import {
+  EngineOptions,
+  ResolvedOptions,
+  resolveOptions,
+  unavailableReason,
+} from './options';
 import { groupBy } from './selectorIndex';
 
 /** What the engine knows about one workload (computed once, cached). */
@@ -41,6 +46,8 @@ export class EngineContext {
   readonly netpol: NetworkPolicyIndex;
   readonly linkerd: LinkerdIndex;
   readonly destinationRules: DestinationRuleIndex;
+  /** Why no workload's mesh membership can be known (namespaces or pods were not read). */
+  private readonly membershipUnavailable?: string;
   private readonly byKey = new Map<string, SnapshotWorkload>();
   private managedSecrets?: Map<string, Set<string>>;
 
@@ -67,20 +74,41 @@ export class EngineContext {
       if (!this.byKey.has(`${w.namespace}//${w.name}`))
         this.byKey.set(`${w.namespace}//${w.name}`, w);
     }
+    // docs/engine.md "Unavailable inputs": each index knows which of its inputs were not read.
+    const o = this.options;
+    this.membershipUnavailable = unavailableReason(o, 'namespaces', 'pods');
     this.peerAuth = new PeerAuthenticationIndex(
       snapshot,
-      this.options.rootNamespace,
+      o.rootNamespace,
+      unavailableReason(o, 'istioPeerAuthentications', 'istioMeshConfig'),
     );
-    this.authz = new AuthorizationIndex(snapshot, this.options.rootNamespace);
-    this.netpol = new NetworkPolicyIndex(snapshot);
+    this.authz = new AuthorizationIndex(
+      snapshot,
+      o.rootNamespace,
+      unavailableReason(o, 'istioAuthorizationPolicies', 'istioMeshConfig'),
+    );
+    this.netpol = new NetworkPolicyIndex(
+      snapshot,
+      unavailableReason(o, 'networkPolicies'),
+    );
     this.linkerd = new LinkerdIndex(
       snapshot,
-      this.options.linkerdTrustDomain,
-      this.options.linkerdClusterNetworks,
+      o.linkerdTrustDomain,
+      o.linkerdClusterNetworks,
+      {
+        anyPort: unavailableReason(o, 'linkerdServers', 'linkerdMeshConfig'),
+        serverPort: unavailableReason(o, 'linkerdAuthorizations'),
+      },
     );
     this.destinationRules = new DestinationRuleIndex(
       snapshot,
-      this.options.rootNamespace,
+      o.rootNamespace,
+      unavailableReason(
+        o,
+        'istioDestinationRules',
+        'services',
+        'istioMeshConfig',
+      ),
     );
   }
 
@@ -102,7 +130,15 @@ export class EngineContext {
     const cached = this.infos.get(w);
     if (cached) return cached;
     const ns = this.namespaces.get(w.namespace);
-    const m = membership(w, ns);
+    const observed = membership(w, ns);
+    // The pods' containers are still counted; which mesh serves them is not known.
+    const m: Membership = this.membershipUnavailable
+      ? {
+          mesh: 'none',
+          pods: observed.pods,
+          unknown: this.membershipUnavailable,
+        }
+      : observed;
     const { identity, principal } = identityOf(
       m.mesh,
       w.namespace,

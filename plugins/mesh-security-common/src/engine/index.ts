@@ -146,7 +146,7 @@ export function createEngine(
   };
 }
 
-export type { EngineOptions } from './options';
+export type { EngineInput, EngineOptions } from './options';
 export type { AccessGraph, AccessGraphStats } from './accessGraph';
 export { WorkloadNotFoundError } from './access';
 export { combineScorecards } from './posture';

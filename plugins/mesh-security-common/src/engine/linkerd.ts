@@ -101,10 +101,16 @@ export class LinkerdIndex {
   private readonly byName = new Map<string, P>();
   private readonly views = new Map<P, LinkerdServerView>();
 
+  /**
+   * `unavailable.anyPort`: why no port's policy is known (Servers or the mesh configuration not
+   * read); `unavailable.serverPort`: why the policy of a port a Server describes is not known
+   * (its authorizations or routes not read).
+   */
   constructor(
     private readonly snapshot: Snapshot,
     readonly trustDomain: string,
     readonly clusterNetworks: string[],
+    readonly unavailable: { anyPort?: string; serverPort?: string } = {},
   ) {
     for (const [ns, list] of groupBy(
       snapshot.linkerd.servers,
@@ -453,7 +459,11 @@ export function linkerdPortMode(
       mtls: 'STRICT',
       reason: 'config.linkerd.io/proxy-require-identity-inbound-ports',
     };
+  if (index.unavailable.anyPort)
+    return { mtls: 'UNKNOWN', reason: index.unavailable.anyPort };
   const servers = port === undefined ? [] : index.serversFor(w, port);
+  if (servers.length > 0 && index.unavailable.serverPort)
+    return { mtls: 'UNKNOWN', reason: index.unavailable.serverPort };
   if (servers.length > 0) {
     const server = servers[0];
     const authz = index.authorizationsOf(server);

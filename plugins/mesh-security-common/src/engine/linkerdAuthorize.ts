@@ -344,7 +344,15 @@ export function linkerdAuthorize(
       cannotEvaluate: [],
     };
   }
+  const cannot = (reason: string): LayerVerdict => ({
+    effect: 'DENY',
+    message: `Linkerd authorization cannot be evaluated: ${reason}`,
+    cannotEvaluate: [`Linkerd authorization: ${reason}`],
+  });
+  if (index.unavailable.anyPort) return cannot(index.unavailable.anyPort);
   const servers = index.serversFor(w, req.port);
+  if (servers.length > 0 && index.unavailable.serverPort)
+    return cannot(index.unavailable.serverPort);
   if (servers.length > 0) {
     const view = index.serverView(servers[0]);
     const routed =

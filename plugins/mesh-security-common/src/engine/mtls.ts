@@ -88,7 +88,12 @@ export class PeerAuthenticationIndex {
   private readonly nsWide: Map<string, PA[]>;
   private readonly bySelector = new Map<string, SelectorIndex<PA>>();
 
-  constructor(snapshot: Snapshot, readonly rootNamespace: string) {
+  /** `unavailable`: why the PeerAuthentications (or the root namespace) are not known. */
+  constructor(
+    snapshot: Snapshot,
+    readonly rootNamespace: string,
+    readonly unavailable?: string,
+  ) {
     const all = snapshot.istio.peerAuthentications;
     this.nsWide = groupBy(all.filter(paIsNamespaceWide), p => p.namespace);
     for (const [ns, list] of groupBy(
@@ -177,7 +182,8 @@ export function istioPortModes(
           reason: `port ${port} is not in traffic.sidecar.istio.io/includeInboundPorts`,
         };
     }
-    const unknown = wl.unknown ?? ns.unknown ?? mesh.unknown;
+    const unknown =
+      index.unavailable ?? wl.unknown ?? ns.unknown ?? mesh.unknown;
     if (unknown) return { ...base, mtls: 'UNKNOWN', reason: unknown };
     // The first level that sets a mode decides; the reason string is built for it only.
     let raw =

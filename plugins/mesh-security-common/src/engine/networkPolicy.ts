@@ -47,7 +47,8 @@ export const npSelector = (p: P): LabelSelector =>
 export class NetworkPolicyIndex {
   private readonly byNs = new Map<string, SelectorIndex<P>>();
 
-  constructor(snapshot: Snapshot) {
+  /** `unavailable`: why the NetworkPolicies are not known. */
+  constructor(snapshot: Snapshot, readonly unavailable?: string) {
     for (const [ns, list] of groupBy(
       snapshot.networkPolicies,
       p => p.namespace,
@@ -249,6 +250,12 @@ export function networkPolicyCheck(
   caller: CallerContext,
   port: number,
 ): LayerVerdict {
+  if (index.unavailable)
+    return {
+      effect: 'DENY',
+      message: `the NetworkPolicy layer cannot be evaluated: ${index.unavailable}`,
+      cannotEvaluate: [`NetworkPolicies: ${index.unavailable}`],
+    };
   const ingress = index.isolating(target).ingress;
   let from: PeerEndpoint = {
     kind: 'external',

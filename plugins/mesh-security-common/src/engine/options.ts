@@ -1,6 +1,26 @@
 import { Snapshot } from '../model';
 
 /**
+ * An input of the engine that a reader may fail to read (e.g. a Kubernetes list that failed or
+ * was forbidden). docs/engine.md "Unavailable inputs" lists what depends on each.
+ *
+ * @public
+ */
+export type EngineInput =
+  | 'namespaces'
+  | 'pods'
+  | 'services'
+  | 'networkPolicies'
+  | 'externalSecrets'
+  | 'istioMeshConfig'
+  | 'istioPeerAuthentications'
+  | 'istioAuthorizationPolicies'
+  | 'istioDestinationRules'
+  | 'linkerdMeshConfig'
+  | 'linkerdServers'
+  | 'linkerdAuthorizations';
+
+/**
  * Options of {@link createEngine}. Each value, when given, wins over the mesh configuration read
  * into the snapshot, which wins over the documented defaults.
  *
@@ -19,6 +39,13 @@ export interface EngineOptions {
   linkerdDefaultInboundPolicy?: string;
   /** Linkerd `clusterNetworks` (default the chart's private ranges). */
   linkerdClusterNetworks?: string[];
+  /**
+   * Inputs missing from the snapshot because they could not be read, each with a reason that
+   * names what was not read (e.g. the kind and the cluster). Every verdict that depends on one
+   * is `UNKNOWN` or cannot be evaluated (access leans to DENY), with that reason; none is
+   * guessed from the rest of the snapshot.
+   */
+  unavailable?: Partial<Record<EngineInput, string>>;
 }
 
 /** Options after applying snapshot values and defaults. */
@@ -29,6 +56,7 @@ export interface ResolvedOptions {
   linkerdTrustDomain: string;
   linkerdDefaultInboundPolicy: string;
   linkerdClusterNetworks: string[];
+  unavailable: Partial<Record<EngineInput, string>>;
 }
 
 /** Linkerd's chart default `clusterNetworks`. */
@@ -46,6 +74,9 @@ export function resolveOptions(
 ): ResolvedOptions {
   const istio = snapshot.meshConfig?.istio ?? {};
   const linkerd = snapshot.meshConfig?.linkerd ?? {};
+  // A mesh configuration that could not be read matters only for the values no option gives.
+  const { istioMeshConfig, linkerdMeshConfig, ...unavailable } =
+    options.unavailable ?? {};
   return {
     cluster: options.cluster ?? snapshot.cluster ?? 'default',
     rootNamespace:
@@ -61,5 +92,30 @@ export function resolveOptions(
       options.linkerdClusterNetworks ??
       linkerd.clusterNetworks ??
       LINKERD_CLUSTER_NETWORKS,
+    unavailable: {
+      ...unavailable,
+      ...(istioMeshConfig && !(options.rootNamespace && options.trustDomain)
+        ? { istioMeshConfig }
+        : {}),
+      ...(linkerdMeshConfig &&
+      !(
+        options.linkerdTrustDomain &&
+        options.linkerdDefaultInboundPolicy &&
+        options.linkerdClusterNetworks
+      )
+        ? { linkerdMeshConfig }
+        : {}),
+    },
   };
+}
+
+/** Why any of `inputs` is unavailable (their reasons joined); undefined when all were read. */
+export function unavailableReason(
+  options: ResolvedOptions,
+  ...inputs: EngineInput[]
+): string | undefined {
+  const reasons = inputs
+    .map(input => options.unavailable[input])
+    .filter((reason): reason is string => !!reason);
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
 }

@@ -70,6 +70,9 @@ function leastPrivilege(ctx: EngineContext, info: WorkloadInfo): Pillar {
       ? { status: 'unknown', detail: info.membership.unknown }
       : { status: 'fail', detail: 'no mesh proxy enforces authorization' };
   if (mesh === 'linkerd') {
+    const unknown =
+      ctx.linkerd.unavailable.anyPort ?? ctx.linkerd.unavailable.serverPort;
+    if (unknown) return { status: 'unknown', detail: unknown };
     const ports = info.ports.map(p => p.port);
     if (ports.length === 0)
       return { status: 'unknown', detail: 'no container ports declared' };
@@ -91,6 +94,8 @@ function leastPrivilege(ctx: EngineContext, info: WorkloadInfo): Pillar {
           detail: `no authorization names client identities (default policy, network-only or unauthenticated authorizations) on ports ${open}`,
         };
   }
+  if (ctx.authz.unavailable)
+    return { status: 'unknown', detail: ctx.authz.unavailable };
   const policies = ctx.authz
     .forWorkload(info.w, false)
     .filter(p => apAction(p) === 'ALLOW');
@@ -152,6 +157,8 @@ function leastPrivilege(ctx: EngineContext, info: WorkloadInfo): Pillar {
 }
 
 function assumeBreach(ctx: EngineContext, info: WorkloadInfo): Pillar {
+  if (ctx.netpol.unavailable)
+    return { status: 'unknown', detail: ctx.netpol.unavailable };
   if (hasDefaultDenyIngress(ctx, info.w.namespace))
     return {
       status: 'pass',
@@ -185,6 +192,8 @@ function noCredentialLeakage(ctx: EngineContext, info: WorkloadInfo): Pillar {
       status: 'pass',
       detail: 'secrets come from a CSI secrets-store volume',
     };
+  const unknown = ctx.options.unavailable.externalSecrets;
+  if (unknown) return { status: 'unknown', detail: unknown };
   const managed = ctx.externalSecretTargets(w.namespace);
   const unmanaged = names.filter(n => !managed.has(n));
   if (unmanaged.length === 0)
