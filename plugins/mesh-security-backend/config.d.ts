@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Mesh Security backend plugin. */
   meshSecurity?: {
@@ -17,6 +19,23 @@ export interface Config {
     refreshIntervalSeconds?: number;
     /** Per-request timeout against a cluster's API, in milliseconds (at most 5000). Default 5000. */
     requestTimeoutMs?: number;
+    /**
+     * How long one cluster refresh may run before the scheduler gives up on it (10 seconds to
+     * 1 hour). The cluster read itself stops a fifth earlier (at most one minute earlier), so
+     * that what was read is stored; kinds not read by then keep their last good objects.
+     * Default 5 minutes.
+     */
+    refreshTimeout?: HumanDuration | string;
+    /**
+     * Requests one Kubernetes list may make (pages, and restarts after 410 Gone); a list that
+     * needs more fails for that kind. Default 400 (200,000 objects at 500 per page).
+     */
+    maxPagesPerList?: number;
+    /**
+     * Objects one cluster read may hold, every kind together; the kind whose page would exceed
+     * it fails. Default 200000.
+     */
+    maxObjectsPerCluster?: number;
     /** Certificates expiring within this many days raise a finding. Default 30. */
     certificateExpiryWarningDays?: number;
     /**

@@ -48,6 +48,10 @@ describe('readMeshSecurityConfig', () => {
       requestTimeoutMs: 5000,
       certificateExpiryWarningDays: 30,
       entityCacheSeconds: 30,
+      refreshTimeoutMs: 300_000,
+      readTimeoutMs: 240_000,
+      maxPagesPerList: 400,
+      maxObjectsPerCluster: 200_000,
     });
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining('cluster "gke"'),
@@ -55,6 +59,23 @@ describe('readMeshSecurityConfig', () => {
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining('(type "gke") is skipped'),
     );
+  });
+
+  it('reads the bounds of a cluster read; the read stops before the refresh times out', () => {
+    expect(
+      read({
+        meshSecurity: {
+          refreshTimeout: { seconds: 30 },
+          maxPagesPerList: 10,
+          maxObjectsPerCluster: 5000,
+        },
+      }),
+    ).toMatchObject({
+      refreshTimeoutMs: 30_000,
+      readTimeoutMs: 24_000,
+      maxPagesPerList: 10,
+      maxObjectsPerCluster: 5000,
+    });
   });
 
   it.each([
@@ -119,6 +140,18 @@ describe('readMeshSecurityConfig', () => {
     [
       { meshSecurity: { entityCacheSeconds: 0 } },
       'entityCacheSeconds must be between 1 and 3600',
+    ],
+    [
+      { meshSecurity: { refreshTimeout: { seconds: 5 } } },
+      'meshSecurity.refreshTimeout must be between 10 seconds and 1 hour',
+    ],
+    [
+      { meshSecurity: { maxPagesPerList: 0 } },
+      'meshSecurity.maxPagesPerList must be a whole number of at least 1',
+    ],
+    [
+      { meshSecurity: { maxObjectsPerCluster: 1.5 } },
+      'meshSecurity.maxObjectsPerCluster must be a whole number of at least 1',
     ],
   ])('rejects invalid configuration %#', (data, message) => {
     expect(() => read(data)).toThrow(message);

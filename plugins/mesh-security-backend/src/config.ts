@@ -1,5 +1,6 @@
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { durationToMilliseconds } from '@backstage/types';
 import { KubernetesClusterConfig } from './sources/kubernetesHttp';
 
 /** A cluster Mesh Security reads, from either configuration block. */
@@ -16,6 +17,14 @@ export interface MeshSecurityConfig {
   /** How long what a catalog entity says (annotations, owner) is used before it is read again. */
   entityCacheSeconds: number;
   linkerdDefaultInboundPolicy?: string;
+  /** The scheduler's timeout for one cluster refresh. */
+  refreshTimeoutMs: number;
+  /** Wall time of one cluster read: the refresh timeout less a margin to store what was read. */
+  readTimeoutMs: number;
+  /** Requests one Kubernetes list may make. */
+  maxPagesPerList: number;
+  /** Objects one cluster read may hold. */
+  maxObjectsPerCluster: number;
 }
 
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9_.]{0,61}[a-z0-9])?$/i;
@@ -146,6 +155,23 @@ export function readMeshSecurityConfig(
       'meshSecurity.entityCacheSeconds must be between 1 and 3600',
     );
   }
+  const refreshTimeoutMs = config.has('meshSecurity.refreshTimeout')
+    ? durationToMilliseconds(
+        readDurationFromConfig(config, { key: 'meshSecurity.refreshTimeout' }),
+      )
+    : 5 * 60 * 1000;
+  if (!(refreshTimeoutMs >= 10_000 && refreshTimeoutMs <= 60 * 60 * 1000)) {
+    throw new Error(
+      'meshSecurity.refreshTimeout must be between 10 seconds and 1 hour',
+    );
+  }
+  const positiveInteger = (key: string, fallback: number) => {
+    const value = config.getOptionalNumber(key) ?? fallback;
+    if (!(Number.isInteger(value) && value >= 1)) {
+      throw new Error(`${key} must be a whole number of at least 1`);
+    }
+    return value;
+  };
   return {
     clusters,
     refreshIntervalSeconds,
@@ -154,6 +180,15 @@ export function readMeshSecurityConfig(
     entityCacheSeconds,
     linkerdDefaultInboundPolicy: config.getOptionalString(
       'meshSecurity.linkerdDefaultInboundPolicy',
+    ),
+    refreshTimeoutMs,
+    // Storing a read (hash, gzip, cache writes) must also finish before the scheduler gives up.
+    readTimeoutMs: refreshTimeoutMs - Math.min(60_000, refreshTimeoutMs / 5),
+    // Enough requests to reach the object cap at the default page size (500).
+    maxPagesPerList: positiveInteger('meshSecurity.maxPagesPerList', 400),
+    maxObjectsPerCluster: positiveInteger(
+      'meshSecurity.maxObjectsPerCluster',
+      200_000,
     ),
   };
 }

@@ -64,6 +64,9 @@ export const meshSecurityPlugin = createBackendPlugin({
             cluster.type === 'kubernetes'
               ? new KubernetesSource(cluster, {
                   timeoutMs: settings.requestTimeoutMs,
+                  maxPagesPerList: settings.maxPagesPerList,
+                  maxObjects: settings.maxObjectsPerCluster,
+                  maxReadMs: settings.readTimeoutMs,
                 })
               : new ManifestsSource(cluster.name, path.resolve(cluster.path));
           const refresher = new SnapshotRefresher(source, store, logger, {
@@ -72,10 +75,10 @@ export const meshSecurityPlugin = createBackendPlugin({
           await scheduler.scheduleTask({
             id: `mesh-security-refresh-${cluster.name}`,
             frequency: { seconds: settings.refreshIntervalSeconds },
-            timeout: { minutes: 5 },
+            timeout: { milliseconds: settings.refreshTimeoutMs },
             scope: 'global',
-            fn: async () => {
-              await refresher.refresh();
+            fn: async signal => {
+              await refresher.refresh(signal);
             },
           });
         }

@@ -33,8 +33,11 @@ export class SnapshotRefresher {
     this.random = options.random ?? Math.random;
   }
 
-  /** One refresh attempt; returns what was done. Never throws for a cluster failure. */
-  async refresh(): Promise<'read' | 'failed' | 'backoff'> {
+  /**
+   * One refresh attempt; returns what was done. Never throws for a cluster failure. `signal`:
+   * the scheduler gives up on the task; the read stops and what was read is stored.
+   */
+  async refresh(signal?: AbortSignal): Promise<'read' | 'failed' | 'backoff'> {
     const previous =
       (await this.store.getState(this.source.name)) ?? this.initialState();
     const now = this.now();
@@ -45,7 +48,7 @@ export class SnapshotRefresher {
       return 'backoff';
     }
     try {
-      const read = await this.source.read();
+      const read = await this.source.read(signal);
       const serialized = JSON.stringify(read.objects);
       const contentHash = createHash('sha256').update(serialized).digest('hex');
       const unchanged =

@@ -28,7 +28,8 @@ export interface SourceRead {
 export interface ClusterSource {
   readonly name: string;
   readonly type: 'kubernetes' | 'manifests';
-  read(): Promise<SourceRead>;
+  /** `signal`: the caller gives up (e.g. the scheduler's task timeout); the read stops early. */
+  read(signal?: AbortSignal): Promise<SourceRead>;
 }
 
 /** The cluster as a whole could not be read. The message is safe to show to users. */

@@ -243,6 +243,148 @@ describe('KubernetesSource', () => {
     await delay(400); // let the abandoned mock responses finish before the next test
   });
 
+  it('stops a list that never ends after maxPagesPerList requests, and fails that kind', async () => {
+    let podRequests = 0;
+    server.use(
+      // A broken or hostile API server: every page carries another continue token.
+      http.get(`${API}/api/v1/pods`, ({ request }) => {
+        podRequests++;
+        const token = new URL(request.url).searchParams.get('continue');
+        return HttpResponse.json({
+          items: [pod(`p${podRequests}`)],
+          metadata: { continue: `${token ?? ''}x` },
+        });
+      }),
+      emptyCluster(),
+    );
+    const result = await new KubernetesSource(
+      { name: 'prod', url: API, serviceAccountToken: TOKEN },
+      { pageSize: 1, maxPagesPerList: 5 },
+    ).read();
+    expect(podRequests).toBe(5);
+    expect(result.kinds.find(k => k.key === 'pods')).toEqual({
+      key: 'pods',
+      state: 'error',
+      count: 0,
+      message:
+        'listing pods did not finish within 5 requests (meshSecurity.maxPagesPerList)',
+    });
+    expect(result.objects.some((o: any) => o.kind === 'Pod')).toBe(false);
+    expect(result.kinds.find(k => k.key === 'services')?.state).toBe('ok');
+  });
+
+  it('fails the kind that would hold more than maxObjectsPerCluster objects', async () => {
+    server.use(
+      http.get(`${API}/api/v1/namespaces`, () =>
+        HttpResponse.json({
+          items: [{ metadata: { name: 'shop' } }],
+          metadata: {},
+        }),
+      ),
+      http.get(`${API}/api/v1/pods`, ({ request }) =>
+        new URL(request.url).searchParams.get('continue')
+          ? HttpResponse.json({ items: [pod('c'), pod('d')], metadata: {} })
+          : HttpResponse.json({
+              items: [pod('a'), pod('b')],
+              metadata: { continue: 'page2' },
+            }),
+      ),
+      emptyCluster(),
+    );
+    const result = await new KubernetesSource(
+      { name: 'prod', url: API, serviceAccountToken: TOKEN },
+      { pageSize: 2, maxObjects: 3 },
+    ).read();
+    expect(result.kinds.find(k => k.key === 'pods')).toMatchObject({
+      state: 'error',
+      message:
+        'cluster prod holds more than 3 objects (meshSecurity.maxObjectsPerCluster)',
+    });
+    expect(result.kinds.find(k => k.key === 'namespaces')).toMatchObject({
+      state: 'ok',
+      count: 1,
+    });
+    expect(result.objects.map((o: any) => o.kind)).toEqual(['Namespace']);
+  });
+
+  it('stops at the read deadline or when the caller gives up, failing the kinds not read', async () => {
+    server.use(
+      http.get(`${API}/api/v1/pods`, async ({ request }) => {
+        await delay(20);
+        return HttpResponse.json({
+          items: [],
+          metadata: {
+            continue: `${new URL(request.url).searchParams.get('continue')}x`,
+          },
+        });
+      }),
+      emptyCluster(),
+    );
+    const options = { maxPagesPerList: 1_000_000 };
+    const cluster = { name: 'prod', url: API, serviceAccountToken: TOKEN };
+    const timedOut = await new KubernetesSource(cluster, {
+      ...options,
+      maxReadMs: 1000,
+    }).read();
+    expect(timedOut.kinds.find(k => k.key === 'pods')).toMatchObject({
+      state: 'error',
+      message:
+        'the read of cluster prod stopped after 1 s before this kind was read (meshSecurity.refreshTimeout)',
+    });
+    expect(timedOut.kinds.find(k => k.key === 'namespaces')?.state).toBe('ok');
+
+    const caller = new AbortController();
+    const reading = new KubernetesSource(cluster, options).read(caller.signal);
+    await delay(100);
+    caller.abort();
+    const cancelled = await reading;
+    expect(cancelled.kinds.find(k => k.key === 'pods')).toMatchObject({
+      state: 'error',
+      message:
+        'the read of cluster prod was cancelled before this kind was read',
+    });
+    await delay(50); // let the abandoned mock response finish before the next test
+  });
+
+  it('treats a 200 whose body is not JSON, not a List or not a ConfigMap as an error', async () => {
+    server.use(
+      http.get(
+        `${API}/apis/security.istio.io/v1/authorizationpolicies`,
+        () =>
+          new HttpResponse('<html>proxy error</html>', {
+            status: 200,
+            headers: { 'content-type': 'text/html' },
+          }),
+      ),
+      http.get(`${API}/apis/security.istio.io/v1/peerauthentications`, () =>
+        HttpResponse.json({ kind: 'Status', status: 'Success' }),
+      ),
+      http.get(
+        `${API}/api/v1/namespaces/istio-system/configmaps/istio`,
+        () => new HttpResponse('not json', { status: 200 }),
+      ),
+      emptyCluster(),
+    );
+    const result = await source().read();
+    const status = (key: string) => result.kinds.find(k => k.key === key);
+    expect(status('security.istio.io/authorizationpolicies')).toMatchObject({
+      state: 'error',
+      message:
+        'HTTP 200 listing authorizationpolicies.security.istio.io: the body is not JSON',
+    });
+    expect(status('security.istio.io/peerauthentications')).toMatchObject({
+      state: 'error',
+      message:
+        'HTTP 200 listing peerauthentications.security.istio.io: the body is not a Kubernetes List',
+    });
+    expect(status('configmaps/istio-system/istio')).toMatchObject({
+      state: 'error',
+      message:
+        'HTTP 200 reading ConfigMap istio-system/istio: the body is not JSON',
+    });
+    expect(result.objects).toEqual([]);
+  });
+
   it('never runs more than two requests at once', async () => {
     let active = 0;
     let peak = 0;

@@ -8,9 +8,14 @@ import {
   LISTED_KINDS,
   NAMED_CONFIG_MAPS,
   ResourceKind,
+  configMapKey,
   listPath,
 } from './kinds';
-import { KubernetesClusterConfig, KubernetesHttp } from './kubernetesHttp';
+import {
+  HttpResult,
+  KubernetesClusterConfig,
+  KubernetesHttp,
+} from './kubernetesHttp';
 import { trimObject } from './trim';
 import { limitConcurrency } from './limitConcurrency';
 
@@ -23,14 +28,30 @@ export interface KubernetesSourceOptions {
   concurrency?: number;
   /** Cap on one response's size; larger pages are refused. */
   maxResponseBytes?: number;
+  /** Requests one list may make (pages, restarts included): `meshSecurity.maxPagesPerList`. */
+  maxPagesPerList?: number;
+  /** Objects one read may hold, every kind together: `meshSecurity.maxObjectsPerCluster`. */
+  maxObjects?: number;
+  /** Wall time of one read; kinds not read by then fail. Derived from `meshSecurity.refreshTimeout`. */
+  maxReadMs?: number;
 }
 
 const MAX_RESTARTS_ON_GONE = 2;
+
+/** A bound of docs/backend.md "Bounds" was reached: the kind being read fails with this message. */
+class ReadLimitError extends Error {}
+
+type Get = (
+  path: string,
+  query?: Record<string, string | undefined>,
+) => Promise<HttpResult>;
 
 /**
  * Reads a live cluster with paginated lists (`limit`/`continue`), at most two requests at a
  * time, each with a timeout. A kind answering 404 at every version is "not installed"; 403 is
  * "forbidden" naming the missing RBAC verb; 410 Gone in the middle of a list restarts that list.
+ * Every read is bounded in pages per list, objects and wall time; a kind that reaches a bound,
+ * or answers something that is not a Kubernetes List, is an `error` naming why.
  * Unreachable or unauthorized clusters throw {@link ClusterUnreachableError}.
  */
 export class KubernetesSource implements ClusterSource {
@@ -39,6 +60,9 @@ export class KubernetesSource implements ClusterSource {
   private readonly http: KubernetesHttp;
   private readonly pageSize: number;
   private readonly concurrency: number;
+  private readonly maxPagesPerList: number;
+  private readonly maxObjects: number;
+  private readonly maxReadMs: number;
 
   constructor(
     cluster: KubernetesClusterConfig,
@@ -51,22 +75,46 @@ export class KubernetesSource implements ClusterSource {
     });
     this.pageSize = options.pageSize ?? 500;
     this.concurrency = Math.max(1, Math.min(options.concurrency ?? 2, 2));
+    this.maxPagesPerList = options.maxPagesPerList ?? 400;
+    this.maxObjects = options.maxObjects ?? 200_000;
+    this.maxReadMs = options.maxReadMs ?? 4 * 60 * 1000;
   }
 
-  async read(): Promise<SourceRead> {
+  async read(signal?: AbortSignal): Promise<SourceRead> {
     let requests = 0;
     // Once the cluster is known to be down, queued lists stop instead of piling on requests.
     let failure: ClusterUnreachableError | undefined;
-    const get = async (
-      path: string,
-      query?: Record<string, string | undefined>,
-    ) => {
+    // Past the read's deadline (or once the caller gives up) every pending kind fails.
+    const stop = new AbortController();
+    const deadline = setTimeout(
+      () =>
+        stop.abort(
+          new ReadLimitError(
+            `the read of cluster ${this.name} stopped after ${
+              this.maxReadMs / 1000
+            } s before this kind was read (meshSecurity.refreshTimeout)`,
+          ),
+        ),
+      this.maxReadMs,
+    );
+    const cancel = () =>
+      stop.abort(
+        new ReadLimitError(
+          `the read of cluster ${this.name} was cancelled before this kind was read`,
+        ),
+      );
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+
+    const get: Get = async (path, query) => {
       if (failure) throw failure;
+      stop.signal.throwIfAborted();
       requests++;
       let result;
       try {
-        result = await this.http.getJson(path, query);
+        result = await this.http.getJson(path, query, stop.signal);
       } catch (error) {
+        if (error instanceof ReadLimitError) throw error;
         failure ??= new ClusterUnreachableError((error as Error).message);
         throw failure;
       }
@@ -80,122 +128,211 @@ export class KubernetesSource implements ClusterSource {
     };
 
     const objects: unknown[] = [];
+    const budget = { held: 0 };
     const run = limitConcurrency(this.concurrency);
-    const kindStatuses = await Promise.all(
-      LISTED_KINDS.map(kind => run(() => this.listKind(kind, get, objects))),
-    );
-    const configMapStatuses = await Promise.all(
-      NAMED_CONFIG_MAPS.map(ref =>
-        run(async (): Promise<KindStatus> => {
-          const key = `configmaps/${ref.namespace}/${ref.name}`;
-          const res = await get(
-            `/api/v1/namespaces/${ref.namespace}/configmaps/${ref.name}`,
-          );
-          if (res.status === 200) {
-            objects.push(trimObject(res.body));
-            return { key, state: 'ok', version: 'v1', count: 1 };
-          }
-          if (res.status === 404)
-            return { key, state: 'ok', version: 'v1', count: 0 };
-          if (res.status === 403) {
-            return {
-              key,
-              state: 'forbidden',
-              count: 0,
-              message: `missing RBAC: get configmaps "${ref.name}" in namespace ${ref.namespace}`,
-            };
-          }
-          return {
-            key,
-            state: 'error',
-            count: 0,
-            message: `HTTP ${res.status}`,
-          };
-        }),
-      ),
-    );
-    return {
-      objects,
-      kinds: [...kindStatuses, ...configMapStatuses],
-      requests,
-    };
+    try {
+      const kindStatuses = await Promise.all(
+        LISTED_KINDS.map(kind =>
+          run(() => this.listKind(kind, get, objects, budget)),
+        ),
+      );
+      const configMapStatuses = await Promise.all(
+        NAMED_CONFIG_MAPS.map(ref =>
+          run(() =>
+            this.getConfigMap(ref.namespace, ref.name, get, objects, budget),
+          ),
+        ),
+      );
+      return {
+        objects,
+        kinds: [...kindStatuses, ...configMapStatuses],
+        requests,
+      };
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  private async getConfigMap(
+    namespace: string,
+    name: string,
+    get: Get,
+    sink: unknown[],
+    budget: { held: number },
+  ): Promise<KindStatus> {
+    const key = configMapKey(namespace, name);
+    try {
+      const res = await get(
+        `/api/v1/namespaces/${namespace}/configmaps/${name}`,
+      );
+      if (res.status === 200 && isConfigMap(res.body)) {
+        this.reserve(budget, 1);
+        sink.push(trimObject(res.body));
+        return { key, state: 'ok', version: 'v1', count: 1 };
+      }
+      if (res.status === 404)
+        return { key, state: 'ok', version: 'v1', count: 0 };
+      if (res.status === 403) {
+        return {
+          key,
+          state: 'forbidden',
+          count: 0,
+          message: `missing RBAC: get configmaps "${name}" in namespace ${namespace}`,
+        };
+      }
+      return {
+        key,
+        state: 'error',
+        count: 0,
+        message:
+          res.status === 200
+            ? `HTTP 200 reading ConfigMap ${namespace}/${name}: ${
+                res.invalidJson ? 'the body is not JSON' : 'not a ConfigMap'
+              }`
+            : `HTTP ${res.status}`,
+      };
+    } catch (error) {
+      if (!(error instanceof ReadLimitError)) throw error;
+      return { key, state: 'error', count: 0, message: error.message };
+    }
   }
 
   private async listKind(
     kind: ResourceKind,
-    get: (
-      path: string,
-      query?: Record<string, string | undefined>,
-    ) => Promise<{ status: number; body: unknown }>,
+    get: Get,
     sink: unknown[],
+    budget: { held: number },
   ): Promise<KindStatus> {
-    for (const version of kind.versions) {
-      let restarts = 0;
-      let items: unknown[] = [];
-      let cont: string | undefined = undefined;
-      for (;;) {
-        const res = await get(listPath(kind, version), {
-          limit: String(this.pageSize),
-          continue: cont,
-        });
-        if (res.status === 404 && cont === undefined) break; // try the next version
-        if (res.status === 403) {
-          return {
-            key: kind.key,
-            state: 'forbidden',
-            count: 0,
-            message: `missing RBAC: list ${kind.plural}${
-              kind.group ? `.${kind.group}` : ''
-            } (cluster-wide)`,
-          };
-        }
-        if (
-          res.status === 410 &&
-          cont !== undefined &&
-          restarts < MAX_RESTARTS_ON_GONE
-        ) {
-          // The continue token expired (resourceVersion compacted): start this list over.
-          restarts++;
-          items = [];
-          cont = undefined;
-          continue;
-        }
-        if (res.status !== 200 || !isList(res.body)) {
-          return {
-            key: kind.key,
-            state: 'error',
-            version,
-            count: 0,
-            message: `HTTP ${res.status} listing ${kind.plural}`,
-          };
-        }
-        for (const item of res.body.items) {
-          // List items omit apiVersion/kind; restore them so the engine can classify them.
-          items.push(
-            trimObject({
-              apiVersion: kind.group ? `${kind.group}/${version}` : version,
-              kind: kind.kind,
-              ...(item as object),
-            }),
-          );
-        }
-        cont = res.body.metadata?.continue || undefined;
-        if (!cont) {
-          sink.push(...items);
-          return { key: kind.key, state: 'ok', version, count: items.length };
+    let items: unknown[] = [];
+    try {
+      for (const version of kind.versions) {
+        let restarts = 0;
+        let pages = 0;
+        let cont: string | undefined = undefined;
+        items = [];
+        for (;;) {
+          if (pages === this.maxPagesPerList) {
+            throw new ReadLimitError(
+              `listing ${resourceName(kind)} did not finish within ${
+                this.maxPagesPerList
+              } requests (meshSecurity.maxPagesPerList)`,
+            );
+          }
+          pages++;
+          const res = await get(listPath(kind, version), {
+            limit: String(this.pageSize),
+            continue: cont,
+          });
+          if (res.status === 404 && cont === undefined) break; // try the next version
+          if (res.status === 403) {
+            return {
+              key: kind.key,
+              state: 'forbidden',
+              count: 0,
+              message: `missing RBAC: list ${resourceName(
+                kind,
+              )} (cluster-wide)`,
+            };
+          }
+          if (
+            res.status === 410 &&
+            cont !== undefined &&
+            restarts < MAX_RESTARTS_ON_GONE
+          ) {
+            // The continue token expired (resourceVersion compacted): start this list over.
+            restarts++;
+            this.release(budget, items.length);
+            items = [];
+            cont = undefined;
+            continue;
+          }
+          if (res.status !== 200 || !isList(res.body)) {
+            this.release(budget, items.length);
+            let why = '';
+            if (res.status === 200)
+              why = res.invalidJson
+                ? ': the body is not JSON'
+                : ': the body is not a Kubernetes List';
+            return {
+              key: kind.key,
+              state: 'error',
+              version,
+              count: 0,
+              message: `HTTP ${res.status} listing ${resourceName(kind)}${why}`,
+            };
+          }
+          this.reserve(budget, res.body.items.length);
+          for (const item of res.body.items) {
+            // List items omit apiVersion/kind; restore them so the engine can classify them.
+            items.push(
+              trimObject({
+                apiVersion: kind.group ? `${kind.group}/${version}` : version,
+                kind: kind.kind,
+                ...(item as object),
+              }),
+            );
+          }
+          const next = res.body.metadata?.continue;
+          cont = typeof next === 'string' && next !== '' ? next : undefined;
+          if (!cont) {
+            sink.push(...items);
+            return {
+              key: kind.key,
+              state: 'ok',
+              version,
+              count: items.length,
+            };
+          }
         }
       }
+    } catch (error) {
+      if (!(error instanceof ReadLimitError)) throw error;
+      this.release(budget, items.length);
+      return {
+        key: kind.key,
+        state: 'error',
+        count: 0,
+        message: error.message,
+      };
     }
     return { key: kind.key, state: 'notInstalled', count: 0 };
   }
+
+  /** Counts objects against `maxObjects` before they are kept. */
+  private reserve(budget: { held: number }, count: number) {
+    if (budget.held + count > this.maxObjects) {
+      throw new ReadLimitError(
+        `cluster ${this.name} holds more than ${this.maxObjects} objects (meshSecurity.maxObjectsPerCluster)`,
+      );
+    }
+    budget.held += count;
+  }
+
+  private release(budget: { held: number }, count: number) {
+    budget.held -= count;
+  }
+}
+
+/** `plural.group`, as RBAC rules and kubectl name a resource (`pods` for the core group). */
+function resourceName(kind: ResourceKind): string {
+  return kind.group ? `${kind.plural}.${kind.group}` : kind.plural;
 }
 
 function isList(
   body: unknown,
-): body is { items: unknown[]; metadata?: { continue?: string } } {
+): body is { items: unknown[]; metadata?: { continue?: unknown } } {
   return (
     typeof body === 'object' &&
     body !== null &&
     Array.isArray((body as { items?: unknown }).items)
+  );
+}
+
+function isConfigMap(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    (body as { kind?: unknown }).kind === 'ConfigMap'
   );
 }

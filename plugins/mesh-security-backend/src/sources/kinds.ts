@@ -155,6 +155,10 @@ export const NAMED_CONFIG_MAPS: Array<{ namespace: string; name: string }> = [
   { namespace: 'linkerd', name: 'linkerd-identity-trust-roots' },
 ];
 
+/** The status key of a ConfigMap read by name. */
+export const configMapKey = (namespace: string, name: string) =>
+  `configmaps/${namespace}/${name}`;
+
 /** The list URL path of a kind at a version, cluster-wide. */
 export function listPath(kind: ResourceKind, version: string): string {
   return kind.group === ''

@@ -14,7 +14,10 @@ export interface KubernetesClusterConfig {
 
 export interface HttpResult {
   status: number;
+  /** The parsed JSON body; undefined when the body was empty or not JSON. */
   body: unknown;
+  /** The body was not empty but not JSON either. */
+  invalidJson: boolean;
 }
 
 function ensureTrailingSlash(url: URL): URL {
@@ -56,9 +59,14 @@ export class KubernetesHttp {
     );
   }
 
+  /**
+   * GETs `path`. `signal` aborts the request: the promise then rejects with the signal's reason
+   * as it is (not as a connection failure).
+   */
   async getJson(
     path: string,
     query: Record<string, string | undefined> = {},
+    signal?: AbortSignal,
   ): Promise<HttpResult> {
     const url = new URL(
       path.replace(/^\//, ''),
@@ -74,6 +82,7 @@ export class KubernetesHttp {
     await this.kubeConfig.applyToHTTPSOptions(requestOptions);
     const transport = url.protocol === 'http:' ? http : https;
 
+    signal?.throwIfAborted();
     return new Promise<HttpResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined = undefined;
       const req = transport.request(url, requestOptions, res => {
@@ -94,21 +103,31 @@ export class KubernetesHttp {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           let body: unknown = undefined;
+          let invalidJson = false;
           try {
             body = text ? JSON.parse(text) : undefined;
           } catch {
-            body = undefined;
+            invalidJson = true;
           }
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, body });
+          resolve({ status: res.statusCode ?? 0, body, invalidJson });
         });
         res.on('error', reject);
       });
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+        req.destroy();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       // A wall-clock deadline for the whole exchange (socket timeouts only catch idle sockets).
       timer = setTimeout(() => {
         req.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`));
       }, this.options.timeoutMs);
-      req.on('close', () => clearTimeout(timer));
+      req.on('close', () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      });
       req.on('error', error => {
         clearTimeout(timer);
         reject(
