@@ -138,6 +138,41 @@ describe('SnapshotRefresher', () => {
     expect((await store.getState('prod'))?.generation).toBe(2);
   });
 
+  it('orders objects canonically: the same objects arriving in another order keep the generation', async () => {
+    const store = new SnapshotStore(cacheManager().forPlugin('mesh-security'));
+    const source = new ScriptedSource();
+    const refresher = new SnapshotRefresher(
+      source,
+      store,
+      mockServices.logger.mock(),
+      { refreshIntervalSeconds: 60 },
+    );
+    const namespace = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'shop' },
+    };
+    const [a, b] = pods(2).map(p => ({ apiVersion: 'v1', ...p }));
+    source.next = async () => ({
+      objects: [b, namespace, a],
+      kinds: [],
+      requests: 2,
+    });
+    await refresher.refresh();
+    source.next = async () => ({
+      objects: [a, b, namespace],
+      kinds: [],
+      requests: 2,
+    });
+    await refresher.refresh();
+    expect((await store.getState('prod'))?.generation).toBe(1);
+    expect(
+      (await store.getObjects('prod', 1))?.objects.map(
+        (o: any) => o.metadata.name,
+      ),
+    ).toEqual(['shop', 'p0', 'p1']);
+  });
+
   it('caps the backoff', async () => {
     const store = new SnapshotStore(cacheManager().forPlugin('mesh-security'));
     const source = new ScriptedSource();

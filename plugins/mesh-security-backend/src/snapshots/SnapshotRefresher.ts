@@ -49,7 +49,10 @@ export class SnapshotRefresher {
     }
     try {
       const read = await this.source.read(signal);
-      const serialized = JSON.stringify(read.objects);
+      // Lists run concurrently and finish in any order: a canonical order keeps an unchanged
+      // cluster's hash (and generation) unchanged.
+      const objects = canonicalOrder(read.objects);
+      const serialized = JSON.stringify(objects);
       const contentHash = createHash('sha256').update(serialized).digest('hex');
       const unchanged =
         previous.generation > 0 && previous.contentHash === contentHash;
@@ -66,7 +69,7 @@ export class SnapshotRefresher {
         nextAttemptAt: undefined,
         kinds: read.kinds,
         requests: read.requests,
-        objectCount: read.objects.length,
+        objectCount: objects.length,
         snapshotBytes: serialized.length,
       };
       if (unchanged) {
@@ -113,4 +116,28 @@ export class SnapshotRefresher {
       objectCount: 0,
     };
   }
+}
+
+/**
+ * The objects in a canonical order: by apiVersion, kind, namespace, name (each object's key is
+ * built once, not per comparison).
+ */
+function canonicalOrder(objects: unknown[]): unknown[] {
+  const keyed = objects.map(object => ({ key: identity(object), object }));
+  keyed.sort((a, b) => {
+    if (a.key === b.key) return 0;
+    return a.key < b.key ? -1 : 1;
+  });
+  return keyed.map(k => k.object);
+}
+
+function identity(object: unknown): string {
+  const { apiVersion, kind, metadata } = (object ?? {}) as {
+    apiVersion?: unknown;
+    kind?: unknown;
+    metadata?: { namespace?: unknown; name?: unknown };
+  };
+  return `${apiVersion}\u0000${kind}\u0000${metadata?.namespace ?? ''}\u0000${
+    metadata?.name
+  }`;
 }
