@@ -45,8 +45,11 @@ export interface Config {
      */
     entityCacheSeconds?: number;
     /**
-     * Linkerd's cluster-wide default inbound policy when `linkerd-config` cannot be read
-     * (e.g. `all-unauthenticated`). Default: taken from `linkerd-config`, else UNKNOWN.
+     * Linkerd's cluster-wide default inbound policy (e.g. `all-unauthenticated`), used instead of
+     * the one `linkerd-config` sets. Default: `linkerd-config`'s (Linkerd's own default
+     * `all-unauthenticated` when it sets none). While `linkerd-config` cannot be read, Linkerd
+     * modes and authorization are UNKNOWN all the same: its trust domain and cluster networks
+     * are not known either.
      */
     linkerdDefaultInboundPolicy?: string;
     /**

@@ -54,6 +54,53 @@ export interface MeshCertificate {
 }
 
 /**
+ * A kind of a cluster that the last read could not read.
+ *
+ * @public
+ */
+export interface FailedKind {
+  /** The kind, e.g. `security.istio.io/authorizationpolicies`, or `file:<path>` (manifests). */
+  kind: string;
+  /** What went wrong (e.g. the missing RBAC verb, the HTTP status, a bound reached). */
+  message: string;
+  /** Since when (ISO) reads of this kind fail. */
+  since?: string;
+  /**
+   * When the objects of this kind that answers use were read (ISO): the last good read's, kept
+   * while reads fail. Absent when none was ever read: every verdict that depends on the kind is
+   * then `UNKNOWN` or cannot be evaluated.
+   */
+  fetchedAt?: string;
+}
+
+/**
+ * Why an answer is partial: a cluster not (fully or recently) read, or one kind of it.
+ *
+ * @public
+ */
+export interface PartialReason {
+  /** The cluster. */
+  cluster: string;
+  /** The kind not read (as in {@link FailedKind}); absent when the reason is the whole cluster. */
+  kind?: string;
+  /**
+   * `pending`: the cluster was not read yet; `unreachable`: its last reads failed; `stale`: its
+   * snapshot is older than three refresh intervals; `forbidden`, `error`: the kind could not be
+   * read.
+   */
+  state: 'pending' | 'unreachable' | 'stale' | 'forbidden' | 'error';
+  /** What went wrong, safe to show. */
+  message: string;
+  /** Since when (ISO) the problem exists, when known. */
+  since?: string;
+  /**
+   * When the data answers use instead was read (ISO); absent when there is none: verdicts that
+   * depend on it are `UNKNOWN` or cannot be evaluated.
+   */
+  fetchedAt?: string;
+}
+
+/**
  * How one cluster was read, and what that means for the answers built from it.
  *
  * @public
@@ -80,10 +127,13 @@ export interface ClusterStatus {
   error?: string;
   /** Kinds whose CRD is not installed (e.g. `policy.linkerd.io/servers`): that mesh is absent. */
   notInstalled: string[];
-  /** Kinds the configured credentials may not list, with the missing RBAC verb. */
-  forbidden: Array<{ kind: string; message: string }>;
+  /**
+   * Kinds the configured credentials may not list, with the missing RBAC verb (see
+   * {@link FailedKind}).
+   */
+  forbidden: FailedKind[];
   /** Kinds (or manifest files) that could not be read for another reason. */
-  errors: Array<{ kind: string; message: string }>;
+  errors: FailedKind[];
   /**
    * Whether anything enforces NetworkPolicies: the API server stores them whatever the network
    * plugin, but only a plugin implementing them filters traffic. `enforced` names the `enforcer`
@@ -176,6 +226,8 @@ export interface EntityPosture {
   clusters: ClusterStatus[];
   /** True when a consulted cluster is unreachable, stale, pending or partly unreadable. */
   partial: boolean;
+  /** Which cluster, and which kind of it, makes the answer partial (empty when not partial). */
+  partialReasons: PartialReason[];
   /** When this answer was computed (ISO timestamp); the data's age is in `clusters`. */
   generatedAt: string;
 }
@@ -265,6 +317,8 @@ export interface OverviewResponse {
   clusters: ClusterStatus[];
   /** True when a cluster is unreachable, stale, pending or partly unreadable. */
   partial: boolean;
+  /** Which cluster, and which kind of it, makes the answer partial (empty when not partial). */
+  partialReasons: PartialReason[];
 }
 
 /**
@@ -317,6 +371,8 @@ export interface CheckResponse {
   }>;
   /** True when a cluster is unreachable, stale, pending or partly unreadable. */
   partial: boolean;
+  /** Which cluster, and which kind of it, makes the answer partial (empty when not partial). */
+  partialReasons: PartialReason[];
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   OverviewItem,
   OverviewQuery,
   OverviewResponse,
+  PartialReason,
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -106,7 +107,7 @@ export class PostureService {
       findingCounts: countFindings(findings),
       workloads: entries,
       clusters,
-      partial: clusters.some(isPartial),
+      ...partialOf(clusters),
       generatedAt: new Date().toISOString(),
     };
   }
@@ -171,7 +172,7 @@ export class PostureService {
       distribution: distribution(matching),
       facets,
       clusters,
-      partial: clusters.some(isPartial),
+      ...partialOf(clusters),
     };
   }
 
@@ -228,7 +229,7 @@ export class PostureService {
           ? 'ALLOW'
           : 'DENY',
       results,
-      partial: clusters.some(isPartial),
+      ...partialOf(clusters),
     };
   }
 
@@ -310,13 +311,47 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-function isPartial(c: ClusterStatus): boolean {
-  return (
-    c.status !== 'ok' ||
-    c.stale ||
-    c.forbidden.length > 0 ||
-    c.errors.length > 0
-  );
+/**
+ * Whether an answer built from these clusters is partial, and why: per cluster not read, not
+ * reachable or stale, and per kind of it that could not be read.
+ */
+function partialOf(clusters: ClusterStatus[]): {
+  partial: boolean;
+  partialReasons: PartialReason[];
+} {
+  const reasons: PartialReason[] = [];
+  for (const c of clusters) {
+    const fetchedAt = c.fetchedAt ? { fetchedAt: c.fetchedAt } : {};
+    if (c.status === 'pending')
+      reasons.push({
+        cluster: c.name,
+        state: 'pending',
+        message: c.error ?? 'not read yet',
+      });
+    if (c.status === 'unreachable')
+      reasons.push({
+        cluster: c.name,
+        state: 'unreachable',
+        message: c.error ?? 'unreachable',
+        ...(c.unreachableSince ? { since: c.unreachableSince } : {}),
+        ...fetchedAt,
+      });
+    if (c.stale)
+      reasons.push({
+        cluster: c.name,
+        state: 'stale',
+        message: `the snapshot is ${c.snapshotAgeSeconds} s old`,
+        ...fetchedAt,
+      });
+    for (const [state, kinds] of [
+      ['forbidden', c.forbidden],
+      ['error', c.errors],
+    ] as const) {
+      for (const kind of kinds)
+        reasons.push({ cluster: c.name, state, ...kind });
+    }
+  }
+  return { partial: reasons.length > 0, partialReasons: reasons };
 }
 
 function stringField(v: unknown): string | undefined {

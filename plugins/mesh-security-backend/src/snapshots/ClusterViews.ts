@@ -1,5 +1,6 @@
 import {
   ClusterStatus,
+  EngineInput,
   Finding,
   MeshCertificate,
   WorkloadPosture,
@@ -7,6 +8,8 @@ import {
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
 import { prepareViews } from '../service/prepareViews';
+import { KindStatus } from '../sources/ClusterSource';
+import { engineInputOf } from '../sources/kinds';
 import { AccessGraph } from './AccessGraph';
 import { Compactor } from './compact';
 import { meshCertificates } from './certificates';
@@ -118,10 +121,10 @@ export class ClusterViews {
         .map(k => k.key),
       forbidden: state.kinds
         .filter(k => k.state === 'forbidden')
-        .map(k => ({ kind: k.key, message: k.message ?? 'forbidden' })),
+        .map(k => failedKind(k, 'forbidden')),
       errors: state.kinds
         .filter(k => k.state === 'error')
-        .map(k => ({ kind: k.key, message: k.message ?? 'error' })),
+        .map(k => failedKind(k, 'error')),
       networkPolicyEnforcement: view.networkPolicyEnforcement,
       certificates: view.certificates,
       objectCount: state.objectCount,
@@ -156,6 +159,7 @@ export class ClusterViews {
     const engineOptions = {
       cluster: state.cluster,
       linkerdDefaultInboundPolicy: this.options.linkerdDefaultInboundPolicy,
+      unavailable: unavailableInputs(state),
     };
     // Evaluating every workload fills an engine's per-workload caches (findings, scorecards)
     // for the whole cluster: that engine is dropped after `evaluate`. Requests and the access
@@ -170,8 +174,11 @@ export class ClusterViews {
     });
     const networkPolicyEnforcement = detectNetworkPolicyEnforcement(
       stored.objects,
-      // Manifests have no "forbidden"; a live cluster must have listed DaemonSets.
-      state.source === 'manifests' || daemonSets?.state === 'ok',
+      // Manifests have no "forbidden"; a live cluster must have listed DaemonSets (now, or in
+      // the last good read whose objects are held).
+      state.source === 'manifests' ||
+        daemonSets?.state === 'ok' ||
+        daemonSets?.fetchedAt !== undefined,
     );
     return {
       state,
@@ -195,6 +202,37 @@ export class ClusterViews {
       graph: new AccessGraph(engine, evaluation.workloads, state.cluster),
     };
   }
+}
+
+/** A kind that could not be read, as the client sees it. */
+function failedKind(kind: KindStatus, fallback: string) {
+  return {
+    kind: kind.key,
+    message: kind.message ?? fallback,
+    ...(kind.since ? { since: kind.since } : {}),
+    ...(kind.fetchedAt ? { fetchedAt: kind.fetchedAt } : {}),
+  };
+}
+
+/**
+ * The engine inputs of the kinds that could not be read and of which nothing is held (a kind
+ * whose last good objects are held is answered from them), each with a reason naming the kind
+ * and the cluster (docs/backend.md "Kinds that cannot be read").
+ */
+function unavailableInputs(
+  state: ClusterState,
+): Partial<Record<EngineInput, string>> {
+  const out: Partial<Record<EngineInput, string>> = {};
+  for (const kind of state.kinds) {
+    if (kind.state !== 'forbidden' && kind.state !== 'error') continue;
+    const input = engineInputOf(kind.key);
+    if (!input || kind.fetchedAt) continue;
+    const reason = `${kind.key} of cluster ${state.cluster} ${
+      kind.state === 'forbidden' ? 'may not be read' : 'could not be read'
+    } (${kind.message ?? kind.state})`;
+    out[input] = out[input] ? `${out[input]}; ${reason}` : reason;
+  }
+  return out;
 }
 
 function pendingState(cluster: string): ClusterState {

@@ -173,6 +173,100 @@ describe('SnapshotRefresher', () => {
     ).toEqual(['shop', 'p0', 'p1']);
   });
 
+  it('keeps the last good objects of a kind that fails, whichever replica read them, and says since when', async () => {
+    const cache = cacheManager().forPlugin('mesh-security');
+    const source = new ScriptedSource();
+    let now = new Date('2026-11-23T10:00:00Z');
+    const replica = () =>
+      new SnapshotRefresher(
+        source,
+        new SnapshotStore(cache),
+        mockServices.logger.mock(),
+        {
+          refreshIntervalSeconds: 60,
+          now: () => now,
+        },
+      );
+    const policy = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny-wipe', namespace: 'shop' },
+      spec: { action: 'DENY' },
+    };
+    const key = 'security.istio.io/authorizationpolicies';
+    source.next = async () => ({
+      objects: [...pods(1), policy],
+      kinds: [
+        { key: 'pods', state: 'ok', count: 1 },
+        { key, state: 'ok', count: 1 },
+      ],
+      requests: 2,
+    });
+    await replica().refresh();
+
+    // Another replica reads next; the policies' list answers 500.
+    const failing = async () => ({
+      objects: pods(1),
+      kinds: [
+        { key: 'pods', state: 'ok' as const, count: 1 },
+        {
+          key,
+          state: 'error' as const,
+          count: 0,
+          message: 'HTTP 500 listing authorizationpolicies',
+        },
+      ],
+      requests: 2,
+    });
+    source.next = failing;
+    now = new Date('2026-11-23T10:01:00Z');
+    await replica().refresh();
+    now = new Date('2026-11-23T10:02:00Z');
+    await replica().refresh();
+    const store = new SnapshotStore(cache);
+    const state = await store.getState('prod');
+    expect(state?.kinds.find(k => k.key === key)).toEqual({
+      key,
+      state: 'error',
+      count: 1,
+      message: 'HTTP 500 listing authorizationpolicies',
+      since: '2026-11-23T10:01:00.000Z',
+      fetchedAt: '2026-11-23T10:00:00.000Z',
+    });
+    expect(state?.generation).toBe(1);
+    const held = await store.getObjects('prod', state!.generation);
+    expect(held?.objects).toContainEqual(policy);
+  });
+
+  it('holds nothing for a kind never read, and its first good read is a new generation', async () => {
+    const store = new SnapshotStore(cacheManager().forPlugin('mesh-security'));
+    const source = new ScriptedSource();
+    const refresher = new SnapshotRefresher(
+      source,
+      store,
+      mockServices.logger.mock(),
+      { refreshIntervalSeconds: 60 },
+    );
+    const key = 'security.istio.io/peerauthentications';
+    source.next = async () => ({
+      objects: pods(1),
+      kinds: [{ key, state: 'forbidden', count: 0, message: 'missing RBAC' }],
+      requests: 1,
+    });
+    await refresher.refresh();
+    const first = await store.getState('prod');
+    expect(first?.kinds[0].fetchedAt).toBeUndefined();
+    expect(first?.kinds[0].since).toEqual(expect.any(String));
+    // Now readable, and there are none: the answers change (from UNKNOWN), so must the generation.
+    source.next = async () => ({
+      objects: pods(1),
+      kinds: [{ key, state: 'ok', count: 0 }],
+      requests: 1,
+    });
+    await refresher.refresh();
+    expect((await store.getState('prod'))?.generation).toBe(2);
+  });
+
   it('caps the backoff', async () => {
     const store = new SnapshotStore(cacheManager().forPlugin('mesh-security'));
     const source = new ScriptedSource();

@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash } from 'node:crypto';
-import { ClusterSource } from '../sources/ClusterSource';
+import { ClusterSource, KindStatus } from '../sources/ClusterSource';
+import { kindKeyOf } from '../sources/kinds';
 import { SnapshotStore } from './SnapshotStore';
 import { ClusterState } from './types';
 
@@ -15,7 +16,10 @@ export interface RefresherOptions {
 /**
  * Reads one cluster into the store. Runs from the scheduler (scope `global`, so one replica
  * reads each cluster at a time). A failed read keeps the last good objects, marks the cluster
- * unreachable since the first failure, and backs off exponentially with jitter.
+ * unreachable since the first failure, and backs off exponentially with jitter. A kind that
+ * fails while the rest is read keeps its objects of the last good read (whichever replica made
+ * it: they come from the shared store), marked with since when it fails and when they were
+ * read (docs/backend.md "Kinds that cannot be read").
  */
 export class SnapshotRefresher {
   private readonly maxBackoffMs: number;
@@ -49,11 +53,25 @@ export class SnapshotRefresher {
     }
     try {
       const read = await this.source.read(signal);
+      const held = await this.keepLastGood(
+        previous,
+        read.objects,
+        read.kinds,
+        now,
+      );
+      const kinds = held.kinds;
       // Lists run concurrently and finish in any order: a canonical order keeps an unchanged
       // cluster's hash (and generation) unchanged.
-      const objects = canonicalOrder(read.objects);
+      const objects = canonicalOrder(held.objects);
       const serialized = JSON.stringify(objects);
-      const contentHash = createHash('sha256').update(serialized).digest('hex');
+      // What the engine cannot know is part of the content: it changes the answers.
+      const unavailable = kinds
+        .filter(k => isFailed(k) && !k.fetchedAt)
+        .map(k => [k.key, k.state, k.message]);
+      const contentHash = createHash('sha256')
+        .update(serialized)
+        .update(JSON.stringify(unavailable))
+        .digest('hex');
       const unchanged =
         previous.generation > 0 && previous.contentHash === contentHash;
       const state: ClusterState = {
@@ -67,7 +85,7 @@ export class SnapshotRefresher {
         error: undefined,
         consecutiveFailures: 0,
         nextAttemptAt: undefined,
-        kinds: read.kinds,
+        kinds,
         requests: read.requests,
         objectCount: objects.length,
         snapshotBytes: serialized.length,
@@ -104,6 +122,62 @@ export class SnapshotRefresher {
     }
   }
 
+  /**
+   * The read with, for each kind that failed (forbidden, error), the objects of that kind from
+   * the generation held, and the kind's status saying since when it fails and when those
+   * objects were read. Nothing is held for a kind never read, or when the held generation is
+   * gone from the store: then the kind stays unavailable.
+   */
+  private async keepLastGood(
+    previous: ClusterState,
+    objects: unknown[],
+    kinds: KindStatus[],
+    now: Date,
+  ): Promise<{ objects: unknown[]; kinds: KindStatus[] }> {
+    const failed = kinds.filter(isFailed);
+    if (failed.length === 0) return { objects, kinds };
+    const before = new Map(previous.kinds.map(k => [k.key, k]));
+    // When each failed kind's held objects were read: the last read that had it ok (or not
+    // installed, which holds none), or the time an earlier failure kept.
+    const heldFrom = new Map<string, string>();
+    for (const kind of failed) {
+      const last = before.get(kind.key);
+      const from =
+        last && (isFailed(last) ? last.fetchedAt : previous.fetchedAt);
+      if (from) heldFrom.set(kind.key, from);
+    }
+    const stored =
+      heldFrom.size > 0 && previous.generation > 0
+        ? await this.store.getObjects(this.source.name, previous.generation)
+        : undefined;
+    const kept = (stored?.objects ?? []).filter(o => {
+      const key = kindKeyOf(o);
+      return key !== undefined && heldFrom.has(key);
+    });
+    const counts = new Map<string, number>();
+    for (const o of kept) {
+      const key = kindKeyOf(o)!;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return {
+      objects: [...objects, ...kept],
+      kinds: kinds.map(kind => {
+        if (!isFailed(kind)) return kind;
+        const last = before.get(kind.key);
+        const since =
+          (last && isFailed(last) ? last.since : undefined) ??
+          now.toISOString();
+        const fetchedAt = stored ? heldFrom.get(kind.key) : undefined;
+        return {
+          ...kind,
+          count: fetchedAt ? counts.get(kind.key) ?? 0 : 0,
+          since,
+          ...(fetchedAt ? { fetchedAt } : {}),
+        };
+      }),
+    };
+  }
+
   private initialState(): ClusterState {
     return {
       cluster: this.source.name,
@@ -116,6 +190,10 @@ export class SnapshotRefresher {
       objectCount: 0,
     };
   }
+}
+
+function isFailed(kind: KindStatus): boolean {
+  return kind.state === 'forbidden' || kind.state === 'error';
 }
 
 /**

@@ -5,10 +5,18 @@ export interface KindStatus {
   state: 'ok' | 'notInstalled' | 'forbidden' | 'error';
   /** The API version that answered, when one did. */
   version?: string;
-  /** Objects read. */
+  /** Objects held: read, or for forbidden/error kept from the last good read. */
   count: number;
   /** For forbidden/error: what went wrong, safe to show (never an upstream body or a token). */
   message?: string;
+  /** For forbidden/error: since when (ISO) reads of this kind fail. Set by the refresher. */
+  since?: string;
+  /**
+   * For forbidden/error: when the objects held for this kind were read (ISO), i.e. the last good
+   * read's objects are kept; absent when no read of it succeeded, so nothing is held and the
+   * engine treats the kind as unavailable. Set by the refresher.
+   */
+  fetchedAt?: string;
 }
 
 /** The outcome of reading one cluster. */

@@ -1,3 +1,5 @@
+import { EngineInput } from '@mesh-security/plugin-mesh-security-common';
+
 /**
  * The Kubernetes resources Mesh Security reads — exactly these, with list/watch only (the
  * shipped ClusterRole in `deploy/rbac.yaml` grants nothing else, and nothing on Secrets).
@@ -20,15 +22,26 @@ export interface ResourceKind {
     | 'linkerd'
     | 'external-secrets'
     | 'cert-manager';
+  /**
+   * The engine input the kind feeds; while the kind cannot be read (and no earlier read of it is
+   * held) the engine treats that input as unavailable. docs/backend.md "Kinds that cannot be
+   * read" lists what depends on each kind.
+   */
+  input?: EngineInput;
 }
 
-const core = (plural: string, kind: string): ResourceKind => ({
+const core = (
+  plural: string,
+  kind: string,
+  input?: EngineInput,
+): ResourceKind => ({
   key: plural,
   group: '',
   versions: ['v1'],
   plural,
   kind,
   feature: 'kubernetes',
+  input,
 });
 
 const grouped = (
@@ -37,6 +50,7 @@ const grouped = (
   plural: string,
   kind: string,
   feature: ResourceKind['feature'],
+  input?: EngineInput,
 ): ResourceKind => ({
   key: `${group}/${plural}`,
   group,
@@ -44,13 +58,14 @@ const grouped = (
   plural,
   kind,
   feature,
+  input,
 });
 
 /** Every kind listed cluster-wide. */
 export const LISTED_KINDS: ResourceKind[] = [
-  core('namespaces', 'Namespace'),
-  core('pods', 'Pod'),
-  core('services', 'Service'),
+  core('namespaces', 'Namespace', 'namespaces'),
+  core('pods', 'Pod', 'pods'),
+  core('services', 'Service', 'services'),
   core('serviceaccounts', 'ServiceAccount'),
   grouped('apps', ['v1'], 'deployments', 'Deployment', 'kubernetes'),
   grouped('apps', ['v1'], 'statefulsets', 'StatefulSet', 'kubernetes'),
@@ -64,6 +79,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'networkpolicies',
     'NetworkPolicy',
     'kubernetes',
+    'networkPolicies',
   ),
   grouped(
     'security.istio.io',
@@ -71,6 +87,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'peerauthentications',
     'PeerAuthentication',
     'istio',
+    'istioPeerAuthentications',
   ),
   grouped(
     'security.istio.io',
@@ -78,6 +95,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'authorizationpolicies',
     'AuthorizationPolicy',
     'istio',
+    'istioAuthorizationPolicies',
   ),
   grouped(
     'networking.istio.io',
@@ -85,6 +103,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'destinationrules',
     'DestinationRule',
     'istio',
+    'istioDestinationRules',
   ),
   grouped(
     'policy.linkerd.io',
@@ -92,6 +111,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'servers',
     'Server',
     'linkerd',
+    'linkerdServers',
   ),
   grouped(
     'policy.linkerd.io',
@@ -99,6 +119,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'serverauthorizations',
     'ServerAuthorization',
     'linkerd',
+    'linkerdAuthorizations',
   ),
   grouped(
     'policy.linkerd.io',
@@ -106,6 +127,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'authorizationpolicies',
     'AuthorizationPolicy',
     'linkerd',
+    'linkerdAuthorizations',
   ),
   grouped(
     'policy.linkerd.io',
@@ -113,6 +135,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'meshtlsauthentications',
     'MeshTLSAuthentication',
     'linkerd',
+    'linkerdAuthorizations',
   ),
   grouped(
     'policy.linkerd.io',
@@ -120,6 +143,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'networkauthentications',
     'NetworkAuthentication',
     'linkerd',
+    'linkerdAuthorizations',
   ),
   grouped(
     'policy.linkerd.io',
@@ -127,6 +151,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'httproutes',
     'HTTPRoute',
     'linkerd',
+    'linkerdAuthorizations',
   ),
   grouped(
     'external-secrets.io',
@@ -134,6 +159,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'externalsecrets',
     'ExternalSecret',
     'external-secrets',
+    'externalSecrets',
   ),
   grouped(
     'cert-manager.io',
@@ -148,16 +174,51 @@ export const LISTED_KINDS: ResourceKind[] = [
  * ConfigMaps read by name (get only): mesh configuration and the meshes' public trust roots.
  * No other ConfigMap is read, and no Secret at all.
  */
-export const NAMED_CONFIG_MAPS: Array<{ namespace: string; name: string }> = [
-  { namespace: 'istio-system', name: 'istio' },
+export const NAMED_CONFIG_MAPS: Array<{
+  namespace: string;
+  name: string;
+  input?: EngineInput;
+}> = [
+  { namespace: 'istio-system', name: 'istio', input: 'istioMeshConfig' },
   { namespace: 'istio-system', name: 'istio-ca-root-cert' },
-  { namespace: 'linkerd', name: 'linkerd-config' },
+  { namespace: 'linkerd', name: 'linkerd-config', input: 'linkerdMeshConfig' },
   { namespace: 'linkerd', name: 'linkerd-identity-trust-roots' },
 ];
 
 /** The status key of a ConfigMap read by name. */
 export const configMapKey = (namespace: string, name: string) =>
   `configmaps/${namespace}/${name}`;
+
+const BY_GROUP_AND_KIND = new Map(
+  LISTED_KINDS.map(kind => [`${kind.group}/${kind.kind}`, kind.key]),
+);
+const INPUTS = new Map<string, EngineInput | undefined>([
+  ...LISTED_KINDS.map(kind => [kind.key, kind.input] as const),
+  ...NAMED_CONFIG_MAPS.map(
+    ref => [configMapKey(ref.namespace, ref.name), ref.input] as const,
+  ),
+]);
+
+/** The status key of the kind an object read from a cluster belongs to, if Mesh Security reads it. */
+export function kindKeyOf(object: unknown): string | undefined {
+  const { apiVersion, kind, metadata } = (object ?? {}) as {
+    apiVersion?: unknown;
+    kind?: unknown;
+    metadata?: { namespace?: unknown; name?: unknown };
+  };
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string')
+    return undefined;
+  if (kind === 'ConfigMap' && apiVersion === 'v1')
+    return configMapKey(String(metadata?.namespace), String(metadata?.name));
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  return BY_GROUP_AND_KIND.get(`${group}/${kind}`);
+}
+
+/** The engine input a status key feeds (undefined: nothing the engine decides depends on it). */
+export function engineInputOf(key: string): EngineInput | undefined {
+  return INPUTS.get(key);
+}
 
 /** The list URL path of a kind at a version, cluster-wide. */
 export function listPath(kind: ResourceKind, version: string): string {

@@ -166,6 +166,7 @@ export const paymentsApiPosture: EntityPosture = {
   workloads: [paymentsApiWorkload],
   clusters: [demoCluster],
   partial: false,
+  partialReasons: [],
   generatedAt: '2026-11-23T01:00:42Z',
 };
 
@@ -216,4 +217,5 @@ export const overviewResponse: OverviewResponse = {
   },
   clusters: [demoCluster],
   partial: false,
+  partialReasons: [],
 };

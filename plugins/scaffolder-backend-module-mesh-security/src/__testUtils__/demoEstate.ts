@@ -59,6 +59,7 @@ export function demoPosture(name: string, namespace: string): EntityPosture {
     workloads: [workload],
     clusters: [],
     partial: false,
+    partialReasons: [],
     generatedAt: '2026-11-23T00:00:00Z',
   };
 }
