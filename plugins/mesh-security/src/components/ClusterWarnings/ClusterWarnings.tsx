@@ -1,6 +1,9 @@
 import { WarningPanel } from '@backstage/core-components';
 import { List, ListItem, ListItemText } from '@material-ui/core';
-import { ClusterStatus } from '@mesh-security/plugin-mesh-security-common';
+import {
+  ClusterStatus,
+  PartialReason,
+} from '@mesh-security/plugin-mesh-security-common';
 import { formatAge } from '../../format';
 
 /** Whether a cluster's data is incomplete or old enough to mention. */
@@ -43,16 +46,34 @@ export function describeClusterProblem(cluster: ClusterStatus): string {
   return parts.join(' · ');
 }
 
+/** One kind that could not be read: why, since when, and what answers use instead. */
+function describeKindReason(reason: PartialReason): string {
+  const parts = [`${reason.kind}: ${reason.message}`];
+  if (reason.since)
+    parts.push(`since ${new Date(reason.since).toLocaleString()}`);
+  parts.push(
+    reason.fetchedAt
+      ? `answers use what was read ${new Date(
+          reason.fetchedAt,
+        ).toLocaleString()}`
+      : 'never read: what depends on it is unknown',
+  );
+  return parts.join(' · ');
+}
+
 /**
  * A warning when answers were built from incomplete data: clusters unreachable, stale, not
- * read yet, or partly unreadable. Renders nothing when all is well.
+ * read yet, or partly unreadable, each kind not read named with its reason. Renders nothing
+ * when all is well.
  */
 export const ClusterWarnings = ({
   clusters,
   partial,
+  partialReasons,
 }: {
   clusters: ClusterStatus[];
   partial: boolean;
+  partialReasons: PartialReason[];
 }) => {
   const problems = clusters.filter(clusterHasProblem);
   if (!partial && problems.length === 0) return null;
@@ -69,7 +90,16 @@ export const ClusterWarnings = ({
           <ListItem key={cluster.name} disableGutters>
             <ListItemText
               primary={cluster.name}
-              secondary={describeClusterProblem(cluster)}
+              secondary={[
+                describeClusterProblem(cluster),
+                ...partialReasons
+                  .filter(r => r.cluster === cluster.name && r.kind)
+                  .map(describeKindReason),
+              ].map(line => (
+                <span key={line} style={{ display: 'block' }}>
+                  {line}
+                </span>
+              ))}
             />
           </ListItem>
         ))}

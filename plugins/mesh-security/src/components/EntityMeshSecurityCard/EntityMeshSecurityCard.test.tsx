@@ -102,6 +102,55 @@ describe('EntityMeshSecurityCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('names each kind not read, since when, and what answers use instead', async () => {
+    const posture: EntityPosture = {
+      ...paymentsApiPosture,
+      partial: true,
+      clusters: [
+        {
+          ...demoCluster,
+          errors: [
+            {
+              kind: 'security.istio.io/authorizationpolicies',
+              message: 'HTTP 500',
+              since: '2026-11-23T10:01:00Z',
+            },
+          ],
+        },
+      ],
+      partialReasons: [
+        {
+          cluster: 'demo',
+          kind: 'security.istio.io/authorizationpolicies',
+          state: 'error',
+          message: 'HTTP 500',
+          since: '2026-11-23T10:01:00Z',
+        },
+        {
+          cluster: 'demo',
+          kind: 'security.istio.io/peerauthentications',
+          state: 'forbidden',
+          message: 'missing RBAC',
+          fetchedAt: '2026-11-23T10:00:00Z',
+        },
+      ],
+    };
+    await renderCard({ getEntityPosture: async () => posture });
+    const list = await screen.findByRole('list', {
+      name: 'Clusters with incomplete data',
+    });
+    expect(
+      within(list).getByText(
+        /^security\.istio\.io\/authorizationpolicies: HTTP 500 · since .* · never read: what depends on it is unknown$/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(list).getByText(
+        /^security\.istio\.io\/peerauthentications: missing RBAC · answers use what was read /,
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('shows the error and retries', async () => {
     const getEntityPosture = jest
       .fn()

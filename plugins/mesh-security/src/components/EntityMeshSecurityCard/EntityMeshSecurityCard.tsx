@@ -14,7 +14,11 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
   const age = oldestSnapshotAge(posture.clusters);
   return (
     <>
-      <ClusterWarnings clusters={posture.clusters} partial={posture.partial} />
+      <ClusterWarnings
+        clusters={posture.clusters}
+        partial={posture.partial}
+        partialReasons={posture.partialReasons}
+      />
       <Box
         display="flex"
         alignItems="center"

@@ -66,6 +66,7 @@ const Posture = ({
         <ClusterWarnings
           clusters={posture.clusters}
           partial={posture.partial}
+          partialReasons={posture.partialReasons}
         />
       </Grid>
       <Grid item xs={12} md={6}>

@@ -85,6 +85,7 @@ export const MeshSecurityPage = () => {
               <ClusterWarnings
                 clusters={response.clusters}
                 partial={response.partial}
+                partialReasons={response.partialReasons}
               />
             </Grid>
           )}
