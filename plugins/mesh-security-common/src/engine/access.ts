@@ -153,6 +153,7 @@ export function mtlsLayer(
           message: `what the client's sidecar sends cannot be known: ${unknownTls}`,
           cannotEvaluate: [`client-side TLS (DestinationRules): ${unknownTls}`],
           sendsMtls: false,
+          sends,
         };
       const tls = ctx.destinationRules.clientTls(
         callerInfo.w.namespace,
