@@ -69,6 +69,11 @@ export class AuthorizationIndex {
 
   private readonly cache = new Map<SnapshotWorkload, P[]>();
 
+  /** Forgets what was cached per workload (see EngineContext.releaseWorkloadCaches). */
+  releaseCaches(): void {
+    this.cache.clear();
+  }
+
   /** Policies applying to a workload: root-namespace ones (mesh-wide) and its namespace's (cached). */
   forWorkload(w: SnapshotWorkload, ambientWaypoint: boolean): P[] {
     if (ambientWaypoint) return this.compute(w, true);

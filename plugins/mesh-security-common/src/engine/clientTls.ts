@@ -148,13 +148,19 @@ export class DestinationRuleIndex {
       .map(d => d.name);
   }
 
-  /** The client TLS mode from a sidecar client to a workload port. */
+  /** Client TLS settings per client namespace (or '' for every namespace alike), target, port. */
   private readonly cache = new Map<
     string,
     Map<SnapshotWorkload, Map<number, ClientTls>>
   >();
   private readonly cacheableNs = new Map<string, boolean>();
 
+  /** Forgets what was cached per target (see EngineContext.releaseWorkloadCaches). */
+  releaseCaches(): void {
+    this.cache.clear();
+  }
+
+  /** The client TLS mode from a sidecar client to a workload port. */
   clientTls(
     clientNs: string,
     clientLabels: Record<string, string>,

@@ -112,6 +112,18 @@ export class EngineContext {
     );
   }
 
+  /**
+   * Forgets everything computed per workload (infos, policy lists, client TLS): once the access
+   * graph holds its answers, the context only serves the few queries asked later, so a replica
+   * does not keep every workload's intermediate results (docs/benchmarks.md, memory).
+   */
+  releaseWorkloadCaches(): void {
+    this.infos.clear();
+    this.authz.releaseCaches();
+    this.netpol.releaseCaches();
+    this.destinationRules.releaseCaches();
+  }
+
   /** Finds a workload by namespace/name (and kind when given). */
   find(ref: WorkloadRef): SnapshotWorkload | undefined {
     if (ref.cluster && ref.cluster !== this.options.cluster) return undefined;

@@ -70,6 +70,12 @@ export class NetworkPolicyIndex {
     { ingress: P[]; egress: P[] }
   >();
 
+  /** Forgets what was cached per workload (see EngineContext.releaseWorkloadCaches). */
+  releaseCaches(): void {
+    this.cache.clear();
+    this.directional.clear();
+  }
+
   /** Policies isolating a workload's pods for ingress / egress (cached per workload). */
   isolating(w: SnapshotWorkload): { ingress: P[]; egress: P[] } {
     let hit = this.directional.get(w);

@@ -121,7 +121,6 @@ export class CalleeBuckets {
 
 /** What callee lists read about the whole graph: scopes, totals, vectors, merged templates. */
 export class CalleeIndex {
-  private readonly scopes = new Map<SnapshotWorkload, string[]>();
   private readonly keys: CalleeKey[] = [];
   private readonly keyIds = new Map<string, number>();
   private portTotals?: Map<number, Map<string, number>>;
@@ -135,18 +134,13 @@ export class CalleeIndex {
 
   /** The summary scopes a workload belongs to (see {@link CalleeBuckets}). */
   scopesOf(w: SnapshotWorkload): string[] {
-    let scopes = this.scopes.get(w);
-    if (!scopes) {
-      const family = this.groups.of(w).family;
-      scopes = [
-        '*',
-        `family:${family}`,
-        `ns:${w.namespace}`,
-        `nsf:${w.namespace}:${family}`,
-      ];
-      this.scopes.set(w, scopes);
-    }
-    return scopes;
+    const family = this.groups.of(w).family;
+    return [
+      '*',
+      `family:${family}`,
+      `ns:${w.namespace}`,
+      `nsf:${w.namespace}:${family}`,
+    ];
   }
 
   /** A template as callee lists merge it (its port mode aside). */
@@ -188,12 +182,16 @@ export class CalleeIndex {
     return this.byVector;
   }
 
-  /** Workloads listening on each port, per scope. */
-  totals(): Map<number, Map<string, number>> {
+  /** Workloads listening on each port, per scope (from the evaluated targets when given). */
+  totals(
+    access?: Map<SnapshotWorkload, PortAccess[]>,
+  ): Map<number, Map<string, number>> {
     if (!this.portTotals) {
       this.portTotals = new Map();
       for (const w of this.ctx.snapshot.workloads) {
-        for (const port of portNumbers(this.ctx.info(w))) {
+        const ports =
+          access?.get(w)?.map(p => p.port) ?? portNumbers(this.ctx.info(w));
+        for (const port of ports) {
           let scopes = this.portTotals.get(port);
           if (!scopes) this.portTotals.set(port, (scopes = new Map()));
           for (const scope of this.scopesOf(w))
@@ -205,10 +203,13 @@ export class CalleeIndex {
   }
 
   /** The callee list of `caller` from its buckets. */
-  list(caller: SnapshotWorkload, callees: CalleeBuckets): AccessEdge[] {
+  list(
+    caller: SnapshotWorkload,
+    callerPorts: number[],
+    callees: CalleeBuckets,
+  ): AccessEdge[] {
     const family = this.groups.of(caller).family;
     const totals = this.totals();
-    const callerPorts = portNumbers(this.ctx.info(caller));
     const callerScopes = new Set(this.scopesOf(caller));
     const out: AccessEdge[] = [];
     for (const b of callees.all()) {

@@ -77,6 +77,7 @@ class GroupedAccessGraph implements AccessGraph {
   >();
   private memberEdges = 0;
   private cursor = 0;
+  private released = false;
 
   constructor(private readonly ctx: EngineContext) {
     this.groups = new CallerGroups(ctx);
@@ -105,10 +106,13 @@ class GroupedAccessGraph implements AccessGraph {
       this.portAccess(workloads[this.cursor++]);
       if (Date.now() >= deadline) break;
     }
-    if (this.complete) {
-      // What callee lists read, prepared once so that no query is the first to pay for it.
+    if (this.complete && !this.released) {
+      // What callee lists read, prepared once so that no query is the first to pay for it; then
+      // the context forgets what it computed per workload (the answers are all here).
       this.callees.vectors(this.access);
-      this.callees.totals();
+      this.callees.totals(this.access);
+      this.ctx.releaseWorkloadCaches();
+      this.released = true;
     }
     return this.complete;
   }
@@ -178,7 +182,7 @@ class GroupedAccessGraph implements AccessGraph {
         }
       }
     }
-    return this.callees.list(caller, buckets);
+    return this.callees.list(caller, this.portsOf(caller), buckets);
   }
 
   connection(
@@ -199,6 +203,12 @@ class GroupedAccessGraph implements AccessGraph {
       policies,
       workloadPeer(this.ctx.options.cluster, caller),
     );
+  }
+
+  /** A workload's port numbers, from the graph when evaluated (no per-workload info kept). */
+  private portsOf(w: SnapshotWorkload): number[] {
+    const ports = this.access.get(w);
+    return ports ? ports.map(p => p.port) : portNumbers(this.ctx.info(w));
   }
 
   private find(ref: WorkloadRef): SnapshotWorkload {
