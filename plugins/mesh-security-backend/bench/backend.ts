@@ -9,7 +9,10 @@
  *     Kubernetes API requests those views caused,
  *   - the same for the Kubernetes plugin's per-entity fetch (POST /api/kubernetes/services/:id),
  *     and the ratios.
- * Sizes: BENCH_CLUSTERS (5), BENCH_PODS (10000 per cluster), BENCH_VIEWS (1000),
+ * Estate: BENCH_ESTATE=policies (default: default-deny NetworkPolicies, ALLOW policies naming
+ * callers) or allow-all (no AuthorizationPolicy, no NetworkPolicy: Istio's default, where the
+ * access graph would have n² edges). Sizes: BENCH_CLUSTERS (5), BENCH_PODS (10000 per cluster;
+ * 5 pods per workload), BENCH_VIEWS (1000),
  * BENCH_K8S_VIEWS (100); BENCH_K8S_LATENCY_MS (0) delays every mock API answer;
  * BENCH_BREAKDOWN=1 adds per-route figures; BENCH_MEMORY_ONLY=1 stops after the memory figures; BENCH_PROFILE=<file> writes a CPU profile of the
  * backend during the entity views.
@@ -30,11 +33,15 @@ const WARMUP_VIEWS = Number(process.env.BENCH_WARMUP_VIEWS ?? 300);
 const WARMUP_MAJORS = Number(process.env.BENCH_WARMUP_MAJORS ?? 2);
 const PORT = Number(process.env.BENCH_PORT ?? 7417);
 const LATENCY_MS = Number(process.env.BENCH_K8S_LATENCY_MS ?? 0);
+const ESTATE = (process.env.BENCH_ESTATE ?? 'policies') as
+  | 'policies'
+  | 'allow-all';
 const size = {
   namespaces: 100,
   workloads: PODS / 5,
   podsPerWorkload: 5,
   entities: 1000,
+  estate: ESTATE,
 };
 // Shorter than the default (30 s): the background listing of annotated components then runs
 // during the views too, as it would in production.
@@ -96,7 +103,7 @@ async function main() {
     ? `, mock API latency ${LATENCY_MS} ms per request`
     : '';
   console.log(
-    `Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each)${latency}…`,
+    `Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each, estate ${ESTATE})${latency}…`,
   );
   const mocks = startChild('mockClustersProcess.ts');
   const { urls } = await ask<{ urls: string[] }>(mocks, {

@@ -28,6 +28,12 @@ export interface EstateSize {
   workloads: number;
   podsPerWorkload: number;
   entities: number;
+  /**
+   * `policies` (the default): a default-deny NetworkPolicy per namespace and an ALLOW
+   * AuthorizationPolicy for every other workload. `allow-all`: neither — Istio's default, where
+   * every meshed workload may call every other one.
+   */
+  estate?: 'policies' | 'allow-all';
 }
 
 /** Deterministic generated estate: workload i belongs to entity `svc-<i % entities>`. */
@@ -56,10 +62,11 @@ export function generateEstate(
       metadata: { name: 'default', namespace: `ns-${n}` },
       spec: { mtls: { mode: n % 3 === 0 ? 'PERMISSIVE' : 'STRICT' } },
     });
-    add('networkpolicies', {
-      metadata: { name: 'default-deny', namespace: `ns-${n}` },
-      spec: { podSelector: {}, policyTypes: ['Ingress'] },
-    });
+    if (size.estate !== 'allow-all')
+      add('networkpolicies', {
+        metadata: { name: 'default-deny', namespace: `ns-${n}` },
+        spec: { podSelector: {}, policyTypes: ['Ingress'] },
+      });
   }
   for (let w = 0; w < size.workloads; w++) {
     const ns = `ns-${w % size.namespaces}`;
@@ -125,7 +132,7 @@ export function generateEstate(
       },
     });
     add('serviceaccounts', { metadata: { name, namespace: ns } });
-    if (w % 2 === 0) {
+    if (w % 2 === 0 && size.estate !== 'allow-all') {
       add('authorizationpolicies', {
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',

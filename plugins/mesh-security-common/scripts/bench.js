@@ -9,7 +9,11 @@
  *   (a) full evaluation (per-port mTLS, findings, scorecard for every workload) vs
  *       JSON.parse of the same snapshot, and their ratio;
  *   (b) p50/p99 of one workload's full caller set (callersOf) over 1,000 random workloads;
- *   (c) peak memory (max RSS of a fresh process per size).
+ *   (c) peak memory (max RSS of a fresh process per size);
+ *   (d) the whole access graph (every workload's callers and callees) built from scratch, in
+ *       this estate and in the same estate without any AuthorizationPolicy or NetworkPolicy
+ *       (Istio's default, where every meshed workload may call every other one): build time vs
+ *       JSON.parse, heap the graph keeps, p50/p99 of a callers + callees query once built.
  * Each size runs in its own child process so that peak memory is measured per size.
  * Runs from the TypeScript sources through the Backstage CLI's node transform (works after
  * `npm install` alone, no build needed).
@@ -230,6 +234,43 @@ function percentile(sorted, p) {
   ];
 }
 
+/** (d): one engine's whole access graph, built in slices as the backend does, then queried. */
+function accessGraph(createEngine, snapshot) {
+  const gc = global.gc ?? (() => {});
+  gc();
+  const engine = createEngine(snapshot);
+  const before = process.memoryUsage().heapUsed;
+  const start = performance.now();
+  const graph = engine.accessGraph();
+  while (!graph.buildStep(20));
+  const buildMs = performance.now() - start;
+  gc();
+  const graphMb = (process.memoryUsage().heapUsed - before) / 1048576;
+  const times = [];
+  let edges = 0;
+  const workloads = snapshot.workloads;
+  for (let i = 0; i < 1000; i++) {
+    const w = workloads[(i * 7919) % workloads.length];
+    const s = performance.now();
+    edges += engine.callersOf(w).length + engine.calleesOf(w).length;
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  const parse = JSON.stringify(snapshot);
+  const p0 = performance.now();
+  JSON.parse(parse);
+  const parseMs = performance.now() - p0;
+  return {
+    buildMs,
+    parseMs,
+    graphMb,
+    stats: graph.stats(),
+    queryP50: percentile(times, 50),
+    queryP99: percentile(times, 99),
+    meanEdges: edges / 1000,
+  };
+}
+
 function runOne(scale) {
   require('@backstage/cli/config/nodeTransform.cjs');
   const { readObjects, createEngine } = require(path.resolve(
@@ -293,6 +334,17 @@ function runOne(scale) {
     times.push(performance.now() - s);
   }
   times.sort((a, b) => a - b);
+  const graphs = {
+    estate: accessGraph(createEngine, JSON.parse(text)),
+    allowAll: accessGraph(
+      createEngine,
+      readObjects(
+        objects.filter(
+          o => o.kind !== 'AuthorizationPolicy' && o.kind !== 'NetworkPolicy',
+        ),
+      ).snapshot,
+    ),
+  };
   return {
     scale,
     counts,
@@ -305,6 +357,7 @@ function runOne(scale) {
     callersP50: percentile(times, 50),
     callersP99: percentile(times, 99),
     meanEdges: edges / 1000,
+    graphs,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     heapUsedMb: process.memoryUsage().heapUsed / 1048576,
   };
@@ -334,6 +387,7 @@ if (process.env.MESH_SECURITY_BENCH_PROFILE) {
       const result = await new Promise((resolve, reject) => {
         const child = fork(__filename, [], {
           env: { ...process.env, MESH_SECURITY_BENCH_CHILD: String(scale) },
+          execArgv: [...process.execArgv, '--expose-gc'],
         });
         // The node transform also reports watched files over IPC; only the result has `scale`.
         child.on('message', m =>
@@ -368,6 +422,23 @@ if (process.env.MESH_SECURITY_BENCH_PROFILE) {
           0,
         )} edges)`,
       );
+      for (const [name, g] of [
+        ['this estate', r.graphs.estate],
+        ['no AuthorizationPolicy/NetworkPolicy', r.graphs.allowAll],
+      ])
+        console.log(
+          `  (d) access graph, ${name}: built in ${g.buildMs.toFixed(0)} ms (${(
+            g.buildMs / g.parseMs
+          ).toFixed(1)}× JSON.parse), keeps ${g.graphMb.toFixed(1)} MB (${
+            g.stats.groups
+          } caller groups, ${g.stats.vectors} answer vectors, ${
+            g.stats.memberEdges
+          } single-caller answers); callers+callees p50 ${g.queryP50.toFixed(
+            2,
+          )} ms, p99 ${g.queryP99.toFixed(2)} ms (mean ${g.meanEdges.toFixed(
+            0,
+          )} edges)`,
+        );
       console.log(
         `  (c) peak RSS ${r.maxRssMb.toFixed(
           0,
