@@ -9,8 +9,18 @@
 export * from './model';
 export * from './permissions';
 export * from './api';
-export { parseManifests } from './engine/manifests';
-export type { ManifestError, ParsedManifests } from './engine/manifests';
+export {
+  parseManifests,
+  DEFAULT_MANIFEST_LIMITS,
+  DEFAULT_MANIFEST_SET_LIMITS,
+} from './engine/manifests';
+export type {
+  ManifestCounts,
+  ManifestError,
+  ManifestLimits,
+  ManifestSetLimits,
+  ParsedManifests,
+} from './engine/manifests';
 export { readObjects } from './engine/reader';
 export type { ReadOptions, ReadResult } from './engine/reader';
 export {

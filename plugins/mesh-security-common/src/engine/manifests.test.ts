@@ -1,4 +1,8 @@
-import { parseManifests } from './manifests';
+import {
+  DEFAULT_MANIFEST_LIMITS,
+  ManifestLimits,
+  parseManifests,
+} from './manifests';
 
 describe('parseManifests', () => {
   it('reads multi-document YAML and skips empty documents', () => {
@@ -36,5 +40,101 @@ describe('parseManifests', () => {
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0].message).toMatch(/^dir\/bad\.yaml: document 2: /);
     expect(r.errors[0].message).not.toContain('\n');
+  });
+});
+
+describe('parseManifests limits', () => {
+  const refusedBy = (text: string, limits?: Partial<ManifestLimits>) => {
+    const r = parseManifests(text, 'dir/hostile.yaml', limits);
+    expect(r.objects).toEqual([]);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].message).not.toContain('\n');
+    expect(r.errors[0].message).toMatch(/^dir\/hostile\.yaml: more than \d+ /);
+    return r.errors[0].limit?.name;
+  };
+
+  it('refuses a bomb of empty documents, whichever separator it uses', () => {
+    const over = 50_001; // DEFAULT_MANIFEST_LIMITS.maxDocuments + 1
+    expect(refusedBy('---\n'.repeat(over))).toBe('maxDocuments');
+    expect(refusedBy('...\n'.repeat(over))).toBe('maxDocuments');
+    expect(refusedBy('a\n...\n'.repeat(over))).toBe('maxDocuments');
+  });
+
+  it('refuses one document with too many nodes: a huge list', () => {
+    const items = 125_001; // two nodes each: maxDocumentNodes / 2 + 1
+    expect(refusedBy(`kind: List\nitems:\n${'- {}\n'.repeat(items)}`)).toBe(
+      'maxDocumentNodes',
+    );
+    expect(refusedBy(`[${'1,'.repeat(items * 2)}1]`)).toBe('maxDocumentNodes');
+  });
+
+  it('refuses a text whose documents hold too many nodes together', () => {
+    expect(refusedBy('- 1\n---\n'.repeat(30), { maxNodes: 50 })).toBe(
+      'maxNodes',
+    );
+    expect(
+      parseManifests('- 1\n---\n'.repeat(30), 'f', { maxNodes: 60 }).errors,
+    ).toEqual([]);
+  });
+
+  it('refuses too many objects, counted after lists are flattened', () => {
+    const list = `kind: List\nitems:\n${'- {}\n'.repeat(30_000)}`;
+    expect(refusedBy(`${list}---\n${list}`)).toBe('maxObjects');
+    expect(refusedBy('{kind: A}\n---\n'.repeat(11), { maxObjects: 10 })).toBe(
+      'maxObjects',
+    );
+  });
+
+  it('refuses deep nesting in flow and in block style', () => {
+    const depth = 201; // DEFAULT_MANIFEST_LIMITS.maxDepth + 1
+    expect(refusedBy(`${'['.repeat(depth)}${']'.repeat(depth)}`)).toBe(
+      'maxDepth',
+    );
+    expect(refusedBy(`${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`)).toBe(
+      'maxDepth',
+    );
+    expect(refusedBy(`${'- '.repeat(depth)}1\n`)).toBe('maxDepth');
+    expect(
+      refusedBy(
+        Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}a:`).join(
+          '\n',
+        ),
+      ),
+    ).toBe('maxDepth');
+  });
+
+  it('reports an alias bomb as a broken document', () => {
+    let laughs = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 10; i++) {
+      laughs += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
+    }
+    const r = parseManifests(`kind: A\n---\n${laughs}`, 'laughs.yaml');
+    expect(r.objects).toEqual([{ kind: 'A' }]);
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        document: 2,
+        message: expect.stringMatching(/^laughs\.yaml: document 2: .*alias/i),
+      }),
+    ]);
+  });
+
+  it('has the documented defaults', () => {
+    // docs/backend.md "Manifest limits" and docs/cli.md "Input limits" list these values.
+    expect(DEFAULT_MANIFEST_LIMITS).toEqual({
+      maxDocuments: 50_000,
+      maxNodes: 2_000_000,
+      maxDocumentNodes: 250_000,
+      maxDepth: 200,
+      maxObjects: 50_000,
+    });
+  });
+
+  it('counts what it read', () => {
+    expect(
+      parseManifests('# c\n---\nkind: A\n---\nkind: List\nitems: [{}, {}]\n')
+        .counts,
+    ).toEqual({ documents: 2, nodes: 11, objects: 3 });
   });
 });

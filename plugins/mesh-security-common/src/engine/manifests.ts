@@ -1,17 +1,109 @@
-import { parseAllDocuments } from 'yaml';
+import { Composer, Document, Lexer, Parser } from 'yaml';
 
 /**
- * A document that could not be parsed.
+ * Bounds on one manifest text, so that a hostile file (millions of empty documents, of list
+ * items or of tiny objects, deep nesting) is refused fast and with little memory instead of
+ * blocking a process for minutes. See docs/backend.md "Manifest limits" and docs/cli.md.
+ *
+ * @public
+ */
+export interface ManifestLimits {
+  /** Documents (`---`), empty ones included. */
+  maxDocuments: number;
+  /**
+   * YAML nodes, counted while the text is scanned and before anything is built: each scalar,
+   * alias and flow collection, and each sequence entry, explicit key and mapping value indicator
+   * (`-`, `?`, `:`), so `a: 1` counts three.
+   */
+  maxNodes: number;
+  /**
+   * YAML nodes of one document, counted as for `maxNodes`. Parsing holds one document's whole
+   * tree, about 0.6 KiB per node (1.4 KiB in flow style), so this bounds a parse's memory.
+   */
+  maxDocumentNodes: number;
+  /** Nesting depth of the YAML parser (each collection and entry is one level). */
+  maxDepth: number;
+  /** Objects, once `List` kinds are flattened. */
+  maxObjects: number;
+}
+
+/**
+ * Default {@link ManifestLimits}. A 16 MiB file of ordinary manifests (the demo estate
+ * repeated) holds about 1.6 million nodes at a nesting depth of 12.
+ *
+ * @public
+ */
+export const DEFAULT_MANIFEST_LIMITS: Readonly<ManifestLimits> = {
+  maxDocuments: 50_000,
+  maxNodes: 2_000_000,
+  maxDocumentNodes: 250_000,
+  maxDepth: 200,
+  maxObjects: 50_000,
+};
+
+/**
+ * Bounds on a set of manifest files read together: a `manifests` cluster of the backend, one
+ * run of the CLI. The per-file limits are {@link ManifestLimits}; these bound the files and
+ * their totals.
+ *
+ * @public
+ */
+export interface ManifestSetLimits {
+  /** Files read. */
+  maxFiles: number;
+  /** Bytes of one file. */
+  maxFileBytes: number;
+  /** Bytes of all files together. */
+  maxBytes: number;
+  /** Documents of all files together. */
+  maxDocuments: number;
+  /** YAML nodes of all files together (see {@link ManifestLimits.maxNodes}). */
+  maxNodes: number;
+  /** Objects of all files together. */
+  maxObjects: number;
+}
+
+/**
+ * Default {@link ManifestSetLimits}.
+ *
+ * @public
+ */
+export const DEFAULT_MANIFEST_SET_LIMITS: Readonly<ManifestSetLimits> = {
+  maxFiles: 10_000,
+  maxFileBytes: 16 * 1024 * 1024,
+  maxBytes: 256 * 1024 * 1024,
+  maxDocuments: 500_000,
+  maxNodes: 20_000_000,
+  maxObjects: 200_000,
+};
+
+/**
+ * A document that could not be parsed, or a text refused as a whole because it exceeds a
+ * limit.
  *
  * @public
  */
 export interface ManifestError {
-  /** One line, naming the source and the document number. */
+  /** One line, naming the source and the document number or the limit. */
   message: string;
   /** The source name given to {@link parseManifests} (e.g. the file path); absent without one. */
   source?: string;
   /** 1-based document number within the text. */
   document?: number;
+  /** The limit the text exceeds, and its value; the text is then not read at all. */
+  limit?: { name: keyof ManifestLimits; value: number };
+}
+
+/**
+ * What a manifest text holds, counted as in {@link ManifestLimits} (up to the limit exceeded,
+ * when one is).
+ *
+ * @public
+ */
+export interface ManifestCounts {
+  documents: number;
+  nodes: number;
+  objects: number;
 }
 
 /**
@@ -22,12 +114,21 @@ export interface ManifestError {
 export interface ParsedManifests {
   /**
    * The parsed objects, in document order, with `List` kinds flattened to their items; not
-   * validated (pass them to {@link readObjects}).
+   * validated (pass them to {@link readObjects}). Empty when a limit is exceeded.
    */
   objects: unknown[];
-  /** One error per document that could not be parsed; empty when all parsed. */
+  /** One error per document that could not be parsed, or the one limit exceeded; empty when all parsed. */
   errors: ManifestError[];
+  counts: ManifestCounts;
 }
+
+const LIMIT_NOUNS: Record<keyof ManifestLimits, string> = {
+  maxDocuments: 'documents',
+  maxNodes: 'YAML nodes',
+  maxDocumentNodes: 'YAML nodes in one document',
+  maxDepth: 'levels of nesting',
+  maxObjects: 'objects',
+};
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -51,56 +152,179 @@ function flatten(value: unknown, out: unknown[]): void {
 }
 
 /**
+ * Whether a lexeme of `yaml`'s Lexer starts a node (see {@link ManifestLimits.maxNodes}).
+ * `\x1f` precedes every plain and block scalar; quoted scalars and aliases are one lexeme.
+ */
+function startsNode(lexeme: string): boolean {
+  switch (lexeme) {
+    case '\x1f':
+    case '-':
+    case '?':
+    case ':':
+    case '{':
+    case '[':
+      return true;
+    default: {
+      const first = lexeme.charCodeAt(0);
+      return first === 0x22 || first === 0x27 || first === 0x2a; // " ' *
+    }
+  }
+}
+
+/** Lexemes that neither start nor continue a document's content. */
+function isSpaceOrComment(lexeme: string): boolean {
+  const first = lexeme.charCodeAt(0); // NaN for the empty lexeme
+  return (
+    Number.isNaN(first) ||
+    first === 0x20 || // space
+    first === 0x09 || // tab
+    first === 0x0a || // \n
+    first === 0x0d || // \r
+    first === 0x23 || // #
+    first === 0xfeff // byte-order mark
+  );
+}
+
+/**
+ * Counts documents, nodes and flow nesting from the lexemes alone, stopping at the first limit
+ * exceeded: nothing is built, so a bomb costs a fraction of one pass over its text
+ * (docs/benchmarks.md "Refusing hostile manifests").
+ */
+function scan(
+  text: string,
+  limits: ManifestLimits,
+): { exceeded?: keyof ManifestLimits; documents: number; nodes: number } {
+  let documents = 0;
+  let nodes = 0;
+  let documentNodes = 0;
+  let flowDepth = 0;
+  // The Lexer emits `\x02` where a document may start (at the start and after `...`); a `---`
+  // right after it starts that same document, any later `---` a new one.
+  let fresh = false;
+  for (const lexeme of new Lexer().lex(text)) {
+    if (lexeme === '\x02' || (lexeme === '---' && !fresh)) {
+      if (++documents > limits.maxDocuments)
+        return { exceeded: 'maxDocuments', documents, nodes };
+      fresh = lexeme === '\x02';
+      documentNodes = 0;
+      continue;
+    }
+    if (!isSpaceOrComment(lexeme)) fresh = false;
+    if (startsNode(lexeme)) {
+      if (++nodes > limits.maxNodes)
+        return { exceeded: 'maxNodes', documents, nodes };
+      if (++documentNodes > limits.maxDocumentNodes)
+        return { exceeded: 'maxDocumentNodes', documents, nodes };
+      if ((lexeme === '{' || lexeme === '[') && ++flowDepth > limits.maxDepth)
+        return { exceeded: 'maxDepth', documents, nodes };
+    } else if (lexeme === '}' || lexeme === ']') {
+      flowDepth--;
+    }
+  }
+  return { documents, nodes };
+}
+
+const firstLine = (error: unknown) =>
+  String((error as Error)?.message ?? error).split('\n')[0];
+
+/**
  * Parses Kubernetes manifests: YAML (multi-document) or JSON (JSON is valid YAML 1.2), with
  * `kind: List` flattened. Never throws: a document that does not parse becomes an error and the
- * other documents are still returned. Empty documents are skipped.
+ * other documents are still returned; a text exceeding one of the `limits` (default
+ * {@link DEFAULT_MANIFEST_LIMITS}) returns no objects and one error naming the limit. Empty
+ * documents are skipped.
  *
  * @public
  */
 export function parseManifests(
   text: string,
   sourceName?: string,
+  limits?: Partial<ManifestLimits>,
 ): ParsedManifests {
+  const bounds: ManifestLimits = { ...DEFAULT_MANIFEST_LIMITS, ...limits };
+  const where = sourceName ? `${sourceName}: ` : '';
+  const refuse = (
+    name: keyof ManifestLimits,
+    counts: ManifestCounts,
+  ): ParsedManifests => ({
+    objects: [],
+    errors: [
+      {
+        message: `${where}more than ${bounds[name]} ${LIMIT_NOUNS[name]}: not read`,
+        source: sourceName,
+        limit: { name, value: bounds[name] },
+      },
+    ],
+    counts,
+  });
+
+  const scanned = scan(text, bounds);
+  if (scanned.exceeded) {
+    return refuse(scanned.exceeded, {
+      documents: scanned.documents,
+      nodes: scanned.nodes,
+      objects: 0,
+    });
+  }
+
+  // One document at a time through the parser and composer (what `parseAllDocuments` does
+  // all at once), so that only the current document's tree is held.
   const objects: unknown[] = [];
   const errors: ManifestError[] = [];
-  const where = sourceName ? `${sourceName}: ` : '';
-  let docs;
-  try {
-    docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
-  } catch (error) {
-    return {
-      objects,
-      errors: [
-        {
-          message: `${where}cannot parse: ${
-            String((error as Error).message).split('\n')[0]
-          }`,
-          source: sourceName,
-        },
-      ],
-    };
-  }
-  const list = Array.isArray(docs) ? docs : [docs];
-  list.forEach((doc, i) => {
-    if (doc.errors.length > 0) {
-      const first = String(doc.errors[0].message).split('\n')[0];
+  let documents = 0;
+  let exceeded: keyof ManifestLimits | undefined;
+  const read = (doc: Document.Parsed) => {
+    documents++;
+    if (documents > bounds.maxDocuments) {
+      exceeded = 'maxDocuments';
+      return;
+    }
+    const fail = (message: string) =>
       errors.push({
-        message: `${where}document ${i + 1}: ${first}`,
+        message: `${where}document ${documents}: ${message}`,
         source: sourceName,
-        document: i + 1,
+        document: documents,
       });
+    if (doc.errors.length > 0) {
+      fail(firstLine(doc.errors[0]));
       return;
     }
     try {
       flatten(doc.toJS({ maxAliasCount: 100 }), objects);
     } catch (error) {
-      const first = String((error as Error).message).split('\n')[0];
-      errors.push({
-        message: `${where}document ${i + 1}: ${first}`,
-        source: sourceName,
-        document: i + 1,
-      });
+      fail(firstLine(error));
     }
-  });
-  return { objects, errors };
+    if (objects.length > bounds.maxObjects) exceeded = 'maxObjects';
+  };
+  try {
+    const parser = new Parser();
+    const composer = new Composer({ uniqueKeys: false });
+    for (const lexeme of new Lexer().lex(text)) {
+      for (const token of parser.next(lexeme)) {
+        for (const doc of composer.next(token)) read(doc);
+      }
+      if (parser.stack.length > bounds.maxDepth) exceeded ??= 'maxDepth';
+      if (exceeded) break;
+    }
+    if (!exceeded) {
+      for (const token of parser.end()) {
+        for (const doc of composer.next(token)) read(doc);
+      }
+      for (const doc of composer.end()) read(doc);
+    }
+  } catch (error) {
+    return {
+      objects: [],
+      errors: [
+        {
+          message: `${where}cannot parse: ${firstLine(error)}`,
+          source: sourceName,
+        },
+      ],
+      counts: { documents, nodes: scanned.nodes, objects: 0 },
+    };
+  }
+  const counts = { documents, nodes: scanned.nodes, objects: objects.length };
+  if (exceeded) return refuse(exceeded, counts);
+  return { objects, errors, counts };
 }
