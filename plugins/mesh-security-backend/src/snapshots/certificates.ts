@@ -9,7 +9,7 @@ const PEM_BLOCK =
   /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** The ConfigMaps that hold public trust roots, and the key holding the PEM bundle. */
-const TRUST_ROOTS: Array<{
+export const TRUST_ROOTS: Array<{
   namespace: string;
   name: string;
   key: string;

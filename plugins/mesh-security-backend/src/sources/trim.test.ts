@@ -77,4 +77,40 @@ describe('trimObject', () => {
       'store',
     ]);
   });
+
+  it('drops Secret data and all ConfigMap data the engine does not read', () => {
+    const secret = trimObject({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'shop' },
+      type: 'Opaque',
+      data: { password: 'aHVudGVyMg==' },
+      stringData: { token: 'hunter2' },
+    });
+    expect(secret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'shop' },
+    });
+    const configMap = (name: string, data: Record<string, string>) =>
+      trimObject({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: 'istio-system' },
+        data,
+      }) as { data?: unknown };
+    expect(configMap('app-settings', { DB_PASSWORD: 'hunter2' }).data).toBe(
+      undefined,
+    );
+    expect(
+      configMap('istio', { mesh: 'trustDomain: corp', extra: 'x' }).data,
+    ).toEqual({ mesh: 'trustDomain: corp' });
+    expect(
+      configMap('linkerd-config', { values: 'identityTrustDomain: corp' }).data,
+    ).toEqual({ values: 'identityTrustDomain: corp' });
+    expect(
+      configMap('istio-ca-root-cert', { 'root-cert.pem': 'PEM', other: 'x' })
+        .data,
+    ).toEqual({ 'root-cert.pem': 'PEM' });
+  });
 });

@@ -5,6 +5,8 @@
  * resources, env values, most of status) are dropped as soon as a page arrives.
  */
 
+import { TRUST_ROOTS } from '../snapshots/certificates';
+
 type Json = Record<string, unknown>;
 
 /**
@@ -115,6 +117,27 @@ function trimTemplate(template: unknown): unknown {
   };
 }
 
+/**
+ * The ConfigMap data that is read, by ConfigMap name: the mesh configuration the engine reads
+ * by name in any namespace (`readMeshConfig` in the common package's `engine/reader.ts`), and
+ * the public trust roots of `snapshots/certificates.ts`. Any other data is dropped.
+ */
+const KEPT_CONFIG_MAP_DATA = new Map<string, string[]>([
+  ['istio', ['mesh']],
+  ['linkerd-config', ['values']],
+  ...TRUST_ROOTS.map(root => [root.name, [root.key]] as [string, string[]]),
+]);
+
+function trimConfigMapData(raw: Json): Json | undefined {
+  const name = isObject(raw.metadata) ? raw.metadata.name : undefined;
+  const keys = typeof name === 'string' && KEPT_CONFIG_MAP_DATA.get(name);
+  if (!keys || !isObject(raw.data)) return undefined;
+  const data = raw.data;
+  return Object.fromEntries(
+    keys.filter(key => key in data).map(key => [key, data[key]]),
+  );
+}
+
 /** Returns the trimmed projection of one raw object (unknown kinds pass through, minus bulk). */
 export function trimObject(raw: unknown): unknown {
   if (!isObject(raw)) return raw;
@@ -179,8 +202,13 @@ export function trimObject(raw: unknown): unknown {
           ? { notAfter: raw.status.notAfter, conditions: raw.status.conditions }
           : undefined,
       };
+    case 'ConfigMap':
+      return { ...base, data: trimConfigMapData(raw) };
+    case 'Secret':
+      // Never read (docs/backend.md "RBAC"); a manifests directory may still hold some.
+      return base;
     default:
-      // Policies, Services, Namespaces, ConfigMaps (public data only) are small: keep spec/data.
-      return { ...base, spec, data: raw.data };
+      // Policies, Services, Namespaces are small: keep their spec.
+      return { ...base, spec };
   }
 }
