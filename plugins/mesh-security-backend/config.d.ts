@@ -15,6 +15,49 @@ export interface Config {
       /** Directory (read recursively) or file, relative to the backend's working directory. */
       path: string;
     }>;
+    /**
+     * Bounds on reading `manifests` clusters, so that a hostile or merely huge file is refused
+     * fast, with bounded memory and time, and never blocks the backend (docs/backend.md
+     * "Manifest limits"). A file over a limit is not read and is reported as an error of its
+     * cluster naming the file and the key; the rest of the cluster is still read.
+     */
+    manifestLimits?: {
+      /** Largest file read, in bytes. Default 16777216 (16 MiB). */
+      maxBytesPerFile?: number;
+      /** Bytes read per cluster, all files together. Default 268435456 (256 MiB). */
+      maxBytesPerCluster?: number;
+      /** Manifest files read per cluster (the first ones in name order). Default 10000. */
+      maxFilesPerCluster?: number;
+      /** YAML documents (`---`) in one file, empty ones included. Default 50000. */
+      maxDocumentsPerFile?: number;
+      /** YAML documents per cluster. Default 500000. */
+      maxDocumentsPerCluster?: number;
+      /**
+       * YAML nodes in one document: each scalar, alias and flow collection, and each `-`, `?`
+       * and `:` indicator. Bounds the parser's memory (about 0.6 KiB per node). Default 250000.
+       */
+      maxNodesPerDocument?: number;
+      /** YAML nodes in one file. Default 2000000 (a 16 MiB file holds about 1.6 million). */
+      maxNodesPerFile?: number;
+      /** YAML nodes per cluster. Default 20000000. */
+      maxNodesPerCluster?: number;
+      /** Nesting depth of the YAML parser. Default 200. */
+      maxDepth?: number;
+      /** Objects in one file, once `List` kinds are flattened. Default 50000. */
+      maxObjectsPerFile?: number;
+      /** Objects per cluster. Default 200000. */
+      maxObjectsPerCluster?: number;
+      /**
+       * Heap (old generation) of the worker thread that parses manifest files, in MiB; a file
+       * needing more is not read. Default 512.
+       */
+      parserHeapMb?: number;
+      /**
+       * Wall-clock time one file may take to parse (the worker is then terminated and the file
+       * not read), e.g. `{ seconds: 60 }` or `'1m'`. Default 60 seconds.
+       */
+      parseTimeout?: HumanDuration | string;
+    };
     /** How often snapshots are refreshed in the background, in seconds. Default 60. */
     refreshIntervalSeconds?: number;
     /** Per-request timeout against a cluster's API, in milliseconds (at most 5000). Default 5000. */

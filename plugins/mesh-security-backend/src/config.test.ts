@@ -7,6 +7,45 @@ const read = (data: object) =>
   readMeshSecurityConfig(new ConfigReader(data), logger);
 
 describe('readMeshSecurityConfig', () => {
+  it('reads the manifest limits, each defaulting to the documented value', () => {
+    expect(read({}).manifests).toEqual({
+      file: {
+        maxDocuments: 50_000,
+        maxNodes: 2_000_000,
+        maxDocumentNodes: 250_000,
+        maxDepth: 200,
+        maxObjects: 50_000,
+      },
+      cluster: {
+        maxFiles: 10_000,
+        maxFileBytes: 16 * 1024 * 1024,
+        maxBytes: 256 * 1024 * 1024,
+        maxDocuments: 500_000,
+        maxNodes: 20_000_000,
+        maxObjects: 200_000,
+      },
+      parserHeapMb: 512,
+      parseTimeoutMs: 60_000,
+    });
+    const manifests = read({
+      meshSecurity: {
+        manifestLimits: {
+          maxBytesPerFile: 1024,
+          maxNodesPerDocument: 1000,
+          maxObjectsPerCluster: 10,
+          parserHeapMb: 128,
+          parseTimeout: { seconds: 5 },
+        },
+      },
+    }).manifests;
+    expect(manifests).toMatchObject({
+      file: { maxDocumentNodes: 1000, maxNodes: 2_000_000 },
+      cluster: { maxFileBytes: 1024, maxObjects: 10 },
+      parserHeapMb: 128,
+      parseTimeoutMs: 5000,
+    });
+  });
+
   it('reads the Kubernetes plugin clusters and our manifests clusters, with defaults', () => {
     const config = read({
       kubernetes: {
@@ -152,6 +191,18 @@ describe('readMeshSecurityConfig', () => {
     [
       { meshSecurity: { maxObjectsPerCluster: 1.5 } },
       'meshSecurity.maxObjectsPerCluster must be a whole number of at least 1',
+    ],
+    [
+      { meshSecurity: { manifestLimits: { maxNodesPerFile: 1.5 } } },
+      'meshSecurity.manifestLimits.maxNodesPerFile must be a whole number of at least 1',
+    ],
+    [
+      { meshSecurity: { manifestLimits: { parserHeapMb: 8 } } },
+      'meshSecurity.manifestLimits.parserHeapMb must be a whole number of at least 64',
+    ],
+    [
+      { meshSecurity: { manifestLimits: { parseTimeout: '10ms' } } },
+      'meshSecurity.manifestLimits.parseTimeout must be at least 1 second',
     ],
   ])('rejects invalid configuration %#', (data, message) => {
     expect(() => read(data)).toThrow(message);

@@ -2,6 +2,11 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
 import { KubernetesClusterConfig } from './sources/kubernetesHttp';
+import {
+  DEFAULT_MANIFESTS_SETTINGS,
+  MANIFEST_LIMIT_KEYS,
+  ManifestsSettings,
+} from './sources/ManifestsSource';
 
 /** A cluster Mesh Security reads, from either configuration block. */
 export type ClusterConfig =
@@ -25,6 +30,8 @@ export interface MeshSecurityConfig {
   maxPagesPerList: number;
   /** Objects one cluster read may hold. */
   maxObjectsPerCluster: number;
+  /** How `manifests` clusters are read: limits, the parsing worker's heap and timeout. */
+  manifests: ManifestsSettings;
 }
 
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9_.]{0,61}[a-z0-9])?$/i;
@@ -174,6 +181,7 @@ export function readMeshSecurityConfig(
   };
   return {
     clusters,
+    manifests: readManifestsSettings(config),
     refreshIntervalSeconds,
     requestTimeoutMs,
     certificateExpiryWarningDays,
@@ -190,5 +198,46 @@ export function readMeshSecurityConfig(
       'meshSecurity.maxObjectsPerCluster',
       200_000,
     ),
+  };
+}
+
+/** Reads `meshSecurity.manifestLimits` (every key optional; defaults in config.d.ts). */
+function readManifestsSettings(config: Config): ManifestsSettings {
+  const prefix = 'meshSecurity.manifestLimits';
+  const limits = config.getOptionalConfig(prefix);
+  const count = (name: string, fallback: number, minimum = 1) => {
+    const value = limits?.getOptionalNumber(name) ?? fallback;
+    if (!(Number.isInteger(value) && value >= minimum)) {
+      throw new Error(
+        `${prefix}.${name} must be a whole number of at least ${minimum}`,
+      );
+    }
+    return value;
+  };
+  const defaults = DEFAULT_MANIFESTS_SETTINGS;
+  const read = <Limit extends string>(
+    keys: Record<Limit, string>,
+    fallback: Record<Limit, number>,
+  ) => {
+    const values = {} as Record<Limit, number>;
+    for (const limit of Object.keys(keys) as Limit[]) {
+      values[limit] = count(keys[limit], fallback[limit]);
+    }
+    return values;
+  };
+  let parseTimeoutMs = defaults.parseTimeoutMs;
+  if (limits?.has('parseTimeout')) {
+    parseTimeoutMs = durationToMilliseconds(
+      readDurationFromConfig(limits, { key: 'parseTimeout' }),
+    );
+    if (!(parseTimeoutMs >= 1000)) {
+      throw new Error(`${prefix}.parseTimeout must be at least 1 second`);
+    }
+  }
+  return {
+    file: read(MANIFEST_LIMIT_KEYS.file, defaults.file),
+    cluster: read(MANIFEST_LIMIT_KEYS.cluster, defaults.cluster),
+    parserHeapMb: count('parserHeapMb', defaults.parserHeapMb, 64),
+    parseTimeoutMs,
   };
 }

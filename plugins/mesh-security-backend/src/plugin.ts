@@ -68,7 +68,11 @@ export const meshSecurityPlugin = createBackendPlugin({
                   maxObjects: settings.maxObjectsPerCluster,
                   maxReadMs: settings.readTimeoutMs,
                 })
-              : new ManifestsSource(cluster.name, path.resolve(cluster.path));
+              : new ManifestsSource(
+                  cluster.name,
+                  path.resolve(cluster.path),
+                  settings.manifests,
+                );
           const refresher = new SnapshotRefresher(source, store, logger, {
             refreshIntervalSeconds: settings.refreshIntervalSeconds,
           });

@@ -21,6 +21,7 @@ export type {
   ManifestSetLimits,
   ParsedManifests,
 } from './engine/manifests';
+export { escapeControlCharacters } from './escape';
 export { readObjects } from './engine/reader';
 export type { ReadOptions, ReadResult } from './engine/reader';
 export {
