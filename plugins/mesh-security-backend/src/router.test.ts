@@ -328,5 +328,16 @@ describe('mesh-security REST API', () => {
     });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.message).toContain('port');
+    const controlInPath = await check({
+      from: { kind: 'external' },
+      to: { entityRef: 'component:default/payments-api' },
+      port: 8080,
+      method: 'GET',
+      path: '/charge\u001b[2J',
+    });
+    expect(controlInPath.status).toBe(400);
+    expect(controlInPath.body.error.message).toBe(
+      'invalid check request: path: path must start with / and contain no spaces or control characters',
+    );
   });
 });

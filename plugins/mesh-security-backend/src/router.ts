@@ -14,6 +14,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  ACCESS_REQUEST_RULES,
   meshSecurityAccessCheckPermission,
   meshSecurityEntityReadPermission,
   meshSecurityOverviewReadPermission,
@@ -87,16 +88,26 @@ const checkBody = z
       z.object({ kind: z.literal('external') }).strict(),
     ]),
     to: endpoint,
-    port: z.number().int().min(1).max(65535),
+    port: z
+      .number()
+      .int()
+      .min(ACCESS_REQUEST_RULES.port.minimum)
+      .max(ACCESS_REQUEST_RULES.port.maximum),
     method: z
       .string()
-      .max(16)
-      .regex(/^[A-Z]+$/, 'method must be an upper-case HTTP method')
+      .max(ACCESS_REQUEST_RULES.method.maxLength)
+      .regex(
+        ACCESS_REQUEST_RULES.method.pattern,
+        ACCESS_REQUEST_RULES.method.message,
+      )
       .optional(),
     path: z
       .string()
-      .max(2048)
-      .regex(/^\/[^\s]*$/, 'path must start with / and contain no spaces')
+      .max(ACCESS_REQUEST_RULES.path.maxLength)
+      .regex(
+        ACCESS_REQUEST_RULES.path.pattern,
+        ACCESS_REQUEST_RULES.path.message,
+      )
       .optional(),
   })
   .strict();

@@ -23,6 +23,30 @@ export type AccessLayer = 'mtls' | 'authorization' | 'network-policy';
 export type AccessSource = WorkloadRef | { kind: 'external' };
 
 /**
+ * What the `port`, `method` and `path` of an {@link AccessRequest} may be, as checked by
+ * `POST /check` and by `mesh-security check`: a TCP port, an upper-case method token (RFC 9110
+ * §9.1), and an origin-form path (RFC 9112 §3.2.1) without whitespace or control characters,
+ * which a URI never holds raw (RFC 3986 §2). Lengths are bounded.
+ *
+ * @public
+ */
+export const ACCESS_REQUEST_RULES = {
+  port: { minimum: 1, maximum: 65535 },
+  method: {
+    maxLength: 16,
+    pattern: /^[A-Z]+$/,
+    message: 'method must be an upper-case HTTP method',
+  },
+  path: {
+    maxLength: 2048,
+    // eslint-disable-next-line no-control-regex
+    pattern: /^\/[^\s\u0000-\u001f\u007f]*$/,
+    message:
+      'path must start with / and contain no spaces or control characters',
+  },
+} as const;
+
+/**
  * A request to check: from, to, port, and optionally HTTP method and path.
  *
  * @public
