@@ -1,6 +1,8 @@
+import { DEFAULT_MANIFEST_SET_LIMITS } from '@mesh-security/plugin-mesh-security-common';
 import { Command, CommanderError } from 'commander';
 import { runCheck } from './commands/check';
 import { runEvaluate } from './commands/evaluate';
+import { safeForLogs } from './format/escape';
 import { InputError } from './inputs';
 
 /** Streams the CLI writes to (injected so tests run it in-process). */
@@ -14,6 +16,19 @@ const defaultIo: CliIo = {
   stderr: text => process.stderr.write(text),
 };
 
+/** `--max-file-bytes` and `--max-total-bytes`, on every command that reads manifests. */
+function withInputLimits(command: Command): Command {
+  return command
+    .option(
+      '--max-file-bytes <n>',
+      `largest manifest file read, in bytes (default ${DEFAULT_MANIFEST_SET_LIMITS.maxFileBytes})`,
+    )
+    .option(
+      '--max-total-bytes <n>',
+      `bytes read from all inputs together (default ${DEFAULT_MANIFEST_SET_LIMITS.maxBytes})`,
+    );
+}
+
 function program(io: CliIo, setResult: (text: string) => void): Command {
   const cmd = new Command('mesh-security')
     .description(
@@ -24,8 +39,7 @@ function program(io: CliIo, setResult: (text: string) => void): Command {
       writeOut: t => io.stdout(t),
       writeErr: t => io.stderr(t),
     });
-  cmd
-    .command('evaluate')
+  withInputLimits(cmd.command('evaluate'))
     .description('posture of every workload, and findings')
     .argument(
       '<file-or-dir...>',
@@ -41,8 +55,7 @@ function program(io: CliIo, setResult: (text: string) => void): Command {
       'Istio trust domain (default: mesh config, else cluster.local)',
     )
     .action((inputs: string[], opts) => setResult(runEvaluate(inputs, opts)));
-  cmd
-    .command('check')
+  withInputLimits(cmd.command('check'))
     .description(
       'may a client call a workload port? (ALLOW/DENY with the deciding layer and policy)',
     )
@@ -65,9 +78,14 @@ function program(io: CliIo, setResult: (text: string) => void): Command {
 
 /**
  * Runs the CLI with the given arguments (without `node` and the script). Returns the exit
- * status: 0 when a result was computed, 2 on bad input (one line on stderr).
+ * status: 0 when a result was computed, 2 on bad input (one line on stderr). Everything
+ * printed, on either stream, goes through {@link safeForLogs}.
  */
-export function main(argv: string[], io: CliIo = defaultIo): number {
+export function main(argv: string[], unsafeIo: CliIo = defaultIo): number {
+  const io: CliIo = {
+    stdout: text => unsafeIo.stdout(safeForLogs(text)),
+    stderr: text => unsafeIo.stderr(safeForLogs(text)),
+  };
   let result: string | undefined;
   try {
     program(io, text => {

@@ -85,10 +85,96 @@ describe('mesh-security check', () => {
       ['--from', 'external', '--to', 'shop/web'],
       /required option '--port <n>' not specified/,
     ],
+    ...['1e3', '0x1F90', ' 80', '080', '8080.0', '0', '65536', '-1'].map(
+      port => [
+        ['--from', 'external', '--to', 'shop/web', '--port', port],
+        /--port must be a port number \(1-65535, decimal\)/,
+      ],
+    ),
+    [
+      [
+        '--from',
+        'external',
+        '--to',
+        'shop/web',
+        '--port',
+        '80',
+        '--method',
+        'GE T',
+      ],
+      /^mesh-security: --method: method must be an upper-case HTTP method, not GE T$/,
+    ],
+    [
+      [
+        '--from',
+        'external',
+        '--to',
+        'shop/web',
+        '--port',
+        '80',
+        '--method',
+        'G'.repeat(17),
+      ],
+      /--method is longer than 16 characters/,
+    ],
+    [
+      [
+        '--from',
+        'external',
+        '--to',
+        'shop/web',
+        '--port',
+        '80',
+        '--path',
+        'charge',
+      ],
+      /--path: path must start with \/ and contain no spaces or control characters, not charge/,
+    ],
+    [
+      [
+        '--from',
+        'external',
+        '--to',
+        'shop/web',
+        '--port',
+        '80',
+        '--path',
+        '/a\u001b[2J',
+      ],
+      /^mesh-security: --path: path must .*, not \/a\\u001b\[2J$/,
+    ],
+    [
+      [
+        '--from',
+        'external',
+        '--to',
+        'shop/web',
+        '--port',
+        '80',
+        '--path',
+        `/${'a'.repeat(2048)}`,
+      ],
+      /--path is longer than 2048 characters/,
+    ],
   ])('exits 2 on bad input %j', (flags, message) => {
     const r = run(['check', dir, ...flags]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd()).toMatch(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('accepts the largest port and upper-cases the method', () => {
+    const r = run(
+      ['check', dir, '--from', 'external', '--to', 'shop/web'].concat([
+        '--port',
+        '65535',
+        '--method',
+        'post',
+        '--path',
+        '/charge',
+      ]),
+    );
+    expect(r).toMatchObject({ code: 0, stderr: '' });
   });
 });
 

@@ -1,12 +1,15 @@
 import {
+  ACCESS_REQUEST_RULES,
   AccessRequest,
+  escapeControlCharacters,
   WorkloadNotFoundError,
   accessDecisionToCliJson,
   createEngine,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
 import { renderTable } from '../format/table';
-import { InputError, readManifests } from '../inputs';
+import { displayName } from '../format/escape';
+import { InputError, readByteLimits, readManifests } from '../inputs';
 import { checkFormat } from './evaluate';
 
 /** Options of `mesh-security check`. */
@@ -17,7 +20,12 @@ export interface CheckOptions {
   method?: string;
   path?: string;
   format?: string;
+  maxFileBytes?: string;
+  maxTotalBytes?: string;
 }
+
+const shown = (value: string | undefined) =>
+  value === undefined ? '(missing)' : displayName(value);
 
 function workloadRef(
   flag: string,
@@ -28,19 +36,38 @@ function workloadRef(
     throw new InputError(
       `${flag} must be <namespace>/<workload>${
         flag === '--from' ? ' or external' : ''
-      }, not ${value ?? '(missing)'}`,
+      }, not ${shown(value)}`,
     );
   return { namespace: m[1], name: m[2] };
 }
 
+/** `--method` and `--path` follow the rule `POST /check` applies (ACCESS_REQUEST_RULES). */
+function requestPart(
+  flag: string,
+  value: string,
+  rule: { maxLength: number; pattern: RegExp; message: string },
+): string {
+  if (value.length > rule.maxLength) {
+    throw new InputError(`${flag} is longer than ${rule.maxLength} characters`);
+  }
+  if (!rule.pattern.test(value)) {
+    throw new InputError(`${flag}: ${rule.message}, not ${shown(value)}`);
+  }
+  return value;
+}
+
 /** Parses the flags into an access request (bad flags are input errors). */
 export function parseCheckRequest(options: CheckOptions): AccessRequest {
-  const port = Number(options.port);
-  if (!options.port || !Number.isInteger(port) || port < 1 || port > 65535) {
+  const { port: portRule, method, path } = ACCESS_REQUEST_RULES;
+  // Decimal digits only: Number() would also take `1e3`, `0x1F90` or ` 80`.
+  const port = /^[1-9][0-9]{0,4}$/.test(options.port ?? '')
+    ? Number(options.port)
+    : NaN;
+  if (!(port >= portRule.minimum && port <= portRule.maximum)) {
     throw new InputError(
-      `--port must be a port number (1-65535), not ${
-        options.port ?? '(missing)'
-      }`,
+      `--port must be a port number (${portRule.minimum}-${
+        portRule.maximum
+      }, decimal), not ${shown(options.port)}`,
     );
   }
   return {
@@ -50,8 +77,14 @@ export function parseCheckRequest(options: CheckOptions): AccessRequest {
         : workloadRef('--from', options.from),
     to: workloadRef('--to', options.to),
     port,
-    ...(options.method ? { method: options.method.toUpperCase() } : {}),
-    ...(options.path ? { path: options.path } : {}),
+    ...(options.method !== undefined
+      ? {
+          method: requestPart('--method', options.method.toUpperCase(), method),
+        }
+      : {}),
+    ...(options.path !== undefined
+      ? { path: requestPart('--path', options.path, path) }
+      : {}),
   };
 }
 
@@ -59,16 +92,19 @@ export function parseCheckRequest(options: CheckOptions): AccessRequest {
 export function runCheck(inputs: string[], options: CheckOptions): string {
   const format = checkFormat(options.format);
   const request = parseCheckRequest(options);
-  const { snapshot } = readObjects(readManifests(inputs));
+  const { snapshot } = readObjects(
+    readManifests(inputs, readByteLimits(options)),
+  );
   let decision;
   try {
     decision = createEngine(snapshot).check(request);
   } catch (error) {
     if (error instanceof WorkloadNotFoundError)
-      throw new InputError(error.message);
+      throw new InputError(escapeControlCharacters(error.message));
     throw error;
   }
   const json = accessDecisionToCliJson(decision);
+  // JSON.stringify escapes what a JSON string cannot hold raw; main() escapes the rest.
   if (format === 'json') return JSON.stringify(json, null, 2);
   const table = renderTable(
     ['LAYER', 'EFFECT', 'POLICY', 'MESSAGE'],
@@ -81,7 +117,7 @@ export function runCheck(inputs: string[], options: CheckOptions): string {
   );
   const cannot = json.cannotEvaluate?.length
     ? `\n\nCannot evaluate (the decision stays conservative):\n${json.cannotEvaluate
-        .map(c => `  - ${c}`)
+        .map(c => `  - ${escapeControlCharacters(c)}`)
         .join('\n')}`
     : '';
   return `${json.decision}\n\n${table}${cannot}`;

@@ -98,4 +98,61 @@ describe('mesh-security evaluate', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mesh-security: .*bad\.yaml: document 1: /);
   });
+
+  describe('names crafted to attack a terminal or a CI log', () => {
+    const NAMES = {
+      namespace: '::error::injected',
+      name: '\u001b]0;pwned\u0007\u001b[2J##[add-mask]hunter2',
+      serviceAccount: 'sa\u009b2J\u202eevil\n::add-mask::x',
+    };
+    const hostile = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-'));
+    fs.writeFileSync(
+      path.join(hostile, 'crafted.json'),
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: NAMES.name, namespace: NAMES.namespace },
+        spec: {
+          template: {
+            metadata: { labels: { app: 'x' } },
+            spec: {
+              serviceAccountName: NAMES.serviceAccount,
+              containers: [{ name: 'c', ports: [{ containerPort: 80 }] }],
+            },
+          },
+        },
+      }),
+    );
+    const RAW =
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/;
+    const expectInert = (text: string) => {
+      expect(text).not.toMatch(RAW);
+      expect(text).not.toContain('##[');
+      for (const line of text.split('\n')) expect(line).not.toMatch(/^\s*::/);
+    };
+
+    it.each(['table', 'json'])('prints them inert (%s)', format => {
+      const r = run(['evaluate', hostile, '--format', format]);
+      expect(r.code).toBe(0);
+      expectInert(r.stdout);
+    });
+
+    it('keeps them exact in JSON', () => {
+      const json = JSON.parse(
+        run(['evaluate', hostile, '--format', 'json']).stdout,
+      );
+      expect(json.workloads[0]).toMatchObject(NAMES);
+    });
+
+    it('escapes a file name in an error', () => {
+      const file = path.join(hostile, '::error::\u001b[2J.yaml');
+      fs.writeFileSync(file, 'kind: [oops\n');
+      const r = run(['evaluate', file]);
+      fs.rmSync(file);
+      expect(r.code).toBe(2);
+      expectInert(r.stderr);
+      expect(r.stderr).toContain('::error::\\u001b[2J.yaml: document 1: ');
+    });
+  });
 });

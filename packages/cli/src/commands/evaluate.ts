@@ -4,19 +4,24 @@ import {
   workloadPostureToCliJson,
 } from '@mesh-security/plugin-mesh-security-common';
 import { renderTable } from '../format/table';
-import { InputError, readManifests } from '../inputs';
+import { displayName } from '../format/escape';
+import { InputError, readByteLimits, readManifests } from '../inputs';
 
 /** Options of `mesh-security evaluate`. */
 export interface EvaluateOptions {
   format?: string;
   rootNamespace?: string;
   trustDomain?: string;
+  maxFileBytes?: string;
+  maxTotalBytes?: string;
 }
 
 export function checkFormat(format: string | undefined): 'json' | 'table' {
   const f = format ?? 'table';
   if (f !== 'json' && f !== 'table')
-    throw new InputError(`--format must be json or table, not ${f}`);
+    throw new InputError(
+      `--format must be json or table, not ${displayName(f)}`,
+    );
   return f;
 }
 
@@ -27,7 +32,7 @@ export function runEvaluate(
 ): string {
   const format = checkFormat(options.format);
   const { snapshot, findings: readFindings } = readObjects(
-    readManifests(inputs),
+    readManifests(inputs, readByteLimits(options)),
   );
   const engine = createEngine(snapshot, {
     rootNamespace: options.rootNamespace,
@@ -38,6 +43,7 @@ export function runEvaluate(
     ...readFindings,
     ...result.findings,
   ]);
+  // JSON.stringify escapes what a JSON string cannot hold raw; main() escapes the rest.
   if (format === 'json') return JSON.stringify(json, null, 2);
   const workloads = renderTable(
     ['NAMESPACE', 'WORKLOAD', 'KIND', 'MESH', 'MTLS', 'PORTS', 'IDENTITY'],
