@@ -68,7 +68,7 @@ describe('mesh-security check', () => {
     expect(r.stdout).toMatch(/LAYER\s+EFFECT\s+POLICY\s+MESSAGE/);
   });
 
-  it.each([
+  it.each<[string[], RegExp]>([
     [
       ['--from', 'shop/web', '--to', 'shop/nope', '--port', '8080'],
       /workload shop\/nope is not in the snapshot/,
@@ -86,7 +86,7 @@ describe('mesh-security check', () => {
       /required option '--port <n>' not specified/,
     ],
     ...['1e3', '0x1F90', ' 80', '080', '8080.0', '0', '65536', '-1'].map(
-      port => [
+      (port): [string[], RegExp] => [
         ['--from', 'external', '--to', 'shop/web', '--port', port],
         /--port must be a port number \(1-65535, decimal\)/,
       ],

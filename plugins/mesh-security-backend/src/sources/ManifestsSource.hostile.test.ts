@@ -184,7 +184,7 @@ describe('ManifestsSource against hostile files (child process, bounded heap)', 
         count: 0,
         message: expect.stringMatching(HOSTILE[file].message),
       });
-      expect(errorOf(file)?.message.startsWith(`${file}: `)).toBe(true);
+      expect(errorOf(file)?.message?.startsWith(`${file}: `)).toBe(true);
     },
   );
 

@@ -101,8 +101,11 @@ export interface ManifestError {
  * @public
  */
 export interface ManifestCounts {
+  /** Documents, empty ones included. */
   documents: number;
+  /** YAML nodes, counted as for {@link ManifestLimits.maxNodes}. */
   nodes: number;
+  /** Objects, once `List` kinds are flattened. */
   objects: number;
 }
 
@@ -119,6 +122,7 @@ export interface ParsedManifests {
   objects: unknown[];
   /** One error per document that could not be parsed, or the one limit exceeded; empty when all parsed. */
   errors: ManifestError[];
+  /** What the text holds (what was counted before the limit, when one is exceeded). */
   counts: ManifestCounts;
 }
 
