@@ -4,7 +4,13 @@ import {
   ManifestLimits,
   parseManifests,
 } from '@mesh-security/plugin-mesh-security-common';
-import { parentPort, Worker } from 'node:worker_threads';
+import {
+  isMainThread,
+  MessagePort,
+  parentPort,
+  Worker,
+  workerData,
+} from 'node:worker_threads';
 import { trimObject } from './trim';
 
 /** One file to parse, posted to the worker. */
@@ -24,13 +30,14 @@ export interface ParsedFile {
 /** Why the worker could not answer; it is then terminated. */
 export type WorkerFailure = 'timeout' | 'memory' | 'crash';
 
+/** Set in `workerData` of the threads {@link ManifestWorker} starts. */
+const WORKER_MARKER = 'meshSecurityManifestWorker';
+
 /**
  * Runs inside the worker thread: parses and trims each file posted to it. Trimming here means
  * only the trimmed objects are copied back to the event loop.
  */
-export function serveManifestParsing(): void {
-  const port = parentPort;
-  if (!port) throw new Error('serveManifestParsing runs in a worker thread');
+function serveManifestParsing(port: MessagePort): void {
   const decoder = new TextDecoder('utf-8');
   port.on('message', (request: ParseRequest) => {
     const parsed = parseManifests(
@@ -47,6 +54,12 @@ export function serveManifestParsing(): void {
   });
 }
 
+// Loaded in a thread started by ManifestWorker, this module serves parse requests. A top-level
+// statement rather than an export, which the package build would drop as unused.
+if (!isMainThread && parentPort && workerData?.[WORKER_MARKER]) {
+  serveManifestParsing(parentPort);
+}
+
 /**
  * The worker's entry: this module itself, loaded by path. Built, the path is a `.cjs.js` file
  * (the package is built with one output file per module); from source (`backstage-cli package
@@ -56,15 +69,15 @@ export function serveManifestParsing(): void {
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 if (workerData.transform && !require.extensions['.ts']) require(workerData.transform);
-require(workerData.module).serveManifestParsing();
+require(workerData.module);
 `;
 
-function workerModule(): { module: string; transform?: string } {
-  if (!__filename.endsWith('.ts')) return { module: __filename };
-  return {
-    module: __filename,
-    transform: require.resolve('@backstage/cli/config/nodeTransform.cjs'),
-  };
+/** What a started thread receives: the marker, this module, and the transform if needed. */
+function startData(): Record<string, unknown> {
+  const transform = __filename.endsWith('.ts')
+    ? require.resolve('@backstage/cli/config/nodeTransform.cjs')
+    : undefined;
+  return { [WORKER_MARKER]: true, module: __filename, transform };
 }
 
 /**
@@ -113,7 +126,7 @@ export class ManifestWorker {
     if (this.worker) return this.worker;
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
-      workerData: workerModule(),
+      workerData: startData(),
       resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb },
       stdout: false,
       stderr: false,
