@@ -6,7 +6,7 @@ import {
   ManifestSetLimits,
 } from '@mesh-security/plugin-mesh-security-common';
 import { createHash } from 'node:crypto';
-import { Stats } from 'node:fs';
+import { constants as fsConstants, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -113,13 +113,26 @@ const sameVersion = (record: FileRecord, stat: Stats) =>
   record.ctimeMs === stat.ctimeMs &&
   record.ino === stat.ino;
 
-/** Reads at most `max` bytes of a file; `undefined` when it holds more. */
+/**
+ * Reads at most `max` bytes of a regular file; `undefined` when it holds more. Opened
+ * non-blocking and checked on the open descriptor: a file replaced by a FIFO since it was
+ * listed is refused, not waited on.
+ */
 async function readBounded(
   file: string,
   max: number,
 ): Promise<Uint8Array | undefined> {
-  const handle = await fs.open(file, 'r');
+  const handle = await fs.open(
+    file,
+    // eslint-disable-next-line no-bitwise
+    fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0),
+  );
   try {
+    if (!(await handle.stat()).isFile()) {
+      throw Object.assign(new Error('not a regular file'), {
+        code: 'not a regular file',
+      });
+    }
     const chunks: Uint8Array[] = [];
     let total = 0;
     for (;;) {
@@ -190,6 +203,8 @@ export class ManifestsSource implements ClusterSource {
         const record = await this.readFile(file, name, used, worker, flag);
         if (!record) continue;
         records.set(file, record);
+        // Kept at once: a read abandoned half-way (a scheduler timeout) loses no parse.
+        this.records.set(file, record);
         const parsed = this.admit(record, name, used, flag);
         for (const object of parsed?.objects ?? []) {
           objects.push(object);
