@@ -1,9 +1,31 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 
+/** Files above this size come without content in JSON (GitHub's "Get repository content"). */
+const ONE_MEGABYTE = 1024 * 1024;
+
+/** The git blob sha of a file, as GitHub reports it. */
+const blobSha = (content: string) =>
+  createHash('sha1')
+    .update(`blob ${Buffer.byteLength(content)}\0`)
+    .update(content)
+    .digest('hex');
+
+/** Base64 as GitHub sends it in JSON: lines of 60 characters, each ending with a newline. */
+const base64 = (content: string) =>
+  (
+    Buffer.from(content)
+      .toString('base64')
+      .match(/.{1,60}/g) ?? []
+  )
+    .map(line => `${line}\n`)
+    .join('');
+
 /**
  * A loopback GitHub Enterprise-style REST API (`/api/v3`) holding one repository in memory, for
- * the end-to-end test of the access-request template: refs, contents, pull requests, labels and
+ * the end-to-end test of the access-request template: refs, contents (with GitHub's `size`, and
+ * `encoding: none` in JSON above 1 MB), blobs, the raw media type, pull requests, labels and
  * reviewers, enough for `mesh-security:access:request`.
  */
 export interface GithubMock {
@@ -35,8 +57,12 @@ export async function startGithubMock(
   ]);
   const pulls: GithubMock['pulls'] = [];
   const authorizations: string[] = [];
-  const sha = (s: string) =>
-    `sha-${Buffer.from(s).toString('base64').length}-${s.length}`;
+  const blob = (sha: string) => {
+    for (const files of branches.values())
+      for (const content of files.values())
+        if (blobSha(content) === sha) return content;
+    return undefined;
+  };
   const prefix = `/api/v3/repos/${owner}/${repo}`;
 
   const server = http.createServer((req, res) => {
@@ -50,6 +76,16 @@ export async function startGithubMock(
       const send = (status: number, value: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));
+      };
+      // The raw media type (`application/vnd.github.raw`, `.raw+json`): the file itself.
+      const wantsRaw = /application\/vnd\.github(\.v3)?\.raw/.test(
+        String(req.headers.accept ?? ''),
+      );
+      const sendRaw = (content: string) => {
+        res.writeHead(200, {
+          'content-type': 'application/vnd.github.raw; charset=utf-8',
+        });
+        res.end(content);
       };
       if (!path.startsWith(prefix)) return send(404, { message: 'Not Found' });
       const rest = path.slice(prefix.length);
@@ -82,21 +118,45 @@ export async function startGithubMock(
             .get(url.searchParams.get('ref') ?? 'main')
             ?.get(file);
           if (content === undefined) return send(404, { message: 'Not Found' });
+          if (wantsRaw) return sendRaw(content);
+          // Between 1 and 100 MB, JSON carries no content (`encoding: none`).
+          const size = Buffer.byteLength(content);
+          const large = size > ONE_MEGABYTE;
           return send(200, {
             type: 'file',
-            encoding: 'base64',
-            sha: sha(content),
-            content: Buffer.from(content).toString('base64'),
+            path: file,
+            sha: blobSha(content),
+            size,
+            encoding: large ? 'none' : 'base64',
+            content: large ? '' : base64(content),
           });
         }
         if (method === 'PUT') {
           const files = branches.get(body.branch);
           const current = files?.get(file);
-          if (!files || (current !== undefined && sha(current) !== body.sha))
+          if (
+            !files ||
+            (current !== undefined && blobSha(current) !== body.sha)
+          )
             return send(409, { message: 'sha mismatch' });
           files.set(file, Buffer.from(body.content, 'base64').toString('utf8'));
-          return send(200, { content: { path: file } });
+          return send(current === undefined ? 201 : 200, {
+            content: { path: file, sha: blobSha(files.get(file)!) },
+          });
         }
+      }
+      const blobPath = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest);
+      if (blobPath && method === 'GET') {
+        const content = blob(blobPath[1]);
+        if (content === undefined) return send(404, { message: 'Not Found' });
+        if (wantsRaw) return sendRaw(content);
+        // "Get a blob": always base64.
+        return send(200, {
+          sha: blobPath[1],
+          size: Buffer.byteLength(content),
+          encoding: 'base64',
+          content: base64(content),
+        });
       }
       if (rest === '/pulls' && method === 'GET') {
         // Every pull request here is open; one page holds them all.

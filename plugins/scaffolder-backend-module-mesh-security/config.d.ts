@@ -32,6 +32,12 @@ export interface Config {
       reviewers?: string[];
       /** Longest wait honoured for a GitHub rate limit's `retry-after`, in seconds (default 60). */
       maxRetryWaitSeconds?: number;
+      /**
+       * Largest policy file the actions read and edit, in bytes (default 2097152, i.e. 2 MiB; at
+       * most 104857600, GitHub's 100 MB file limit). A larger file is refused before it is
+       * downloaded, and nothing is written.
+       */
+      maxPolicyFileBytes?: number;
     };
   };
 }

@@ -17,6 +17,8 @@ export interface AccessRequestsConfig {
   reviewers: string[];
   /** Longest wait for a rate limit's `retry-after`, in seconds. */
   maxRetryWaitSeconds: number;
+  /** Largest policy file the actions read and edit, in bytes. */
+  maxPolicyFileBytes: number;
 }
 
 /** Default location of a component's authorization policies in the GitOps repository. */
@@ -25,6 +27,11 @@ export const DEFAULT_PATH_TEMPLATE =
 /** Default location of mTLS policies. */
 export const DEFAULT_MTLS_PATH_TEMPLATE =
   'clusters/{cluster}/{namespace}/authentication/{name}.yaml';
+
+/** Default of `maxPolicyFileBytes`: 2 MiB. */
+const DEFAULT_MAX_POLICY_FILE_BYTES = 2 * 1024 * 1024;
+/** GitHub serves files (and blobs) up to 100 MB through its REST API. */
+const GITHUB_MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 /** Reads `meshSecurity.accessRequests`. */
 export function readAccessRequestsConfig(config: Config): AccessRequestsConfig {
@@ -39,7 +46,19 @@ export function readAccessRequestsConfig(config: Config): AccessRequestsConfig {
     labels: c?.getOptionalStringArray('labels') ?? [],
     reviewers: c?.getOptionalStringArray('reviewers') ?? [],
     maxRetryWaitSeconds: c?.getOptionalNumber('maxRetryWaitSeconds') ?? 60,
+    maxPolicyFileBytes: readMaxPolicyFileBytes(c),
   };
+}
+
+function readMaxPolicyFileBytes(c: Config | undefined): number {
+  const value = c?.getOptionalNumber('maxPolicyFileBytes');
+  if (value === undefined) return DEFAULT_MAX_POLICY_FILE_BYTES;
+  if (!Number.isInteger(value) || value < 1 || value > GITHUB_MAX_FILE_BYTES) {
+    throw new Error(
+      `meshSecurity.accessRequests.maxPolicyFileBytes must be a whole number of bytes between 1 and ${GITHUB_MAX_FILE_BYTES} (GitHub's file limit), got ${value}`,
+    );
+  }
+  return value;
 }
 
 /** Fills a path template; every value is a validated DNS-1123 name. */

@@ -1,4 +1,5 @@
 import { http, HttpResponse, HttpHandler } from 'msw';
+import { createHash } from 'node:crypto';
 
 /** A request the mock received. */
 export interface RecordedRequest {
@@ -18,6 +19,20 @@ interface Pull {
   labels: string[];
   reviewers: string[];
 }
+
+/** Files above this size come without content in JSON (GitHub's "Get repository content"). */
+const ONE_MEGABYTE = 1024 * 1024;
+
+/** Whether the request asks for the raw media type (`application/vnd.github.raw`, `.raw+json`). */
+const isRaw = (request: Request) =>
+  /application\/vnd\.github(\.v3)?\.raw/.test(
+    request.headers.get('accept') ?? '',
+  );
+
+const raw = (content: string) =>
+  new HttpResponse(content, {
+    headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' },
+  });
 
 /**
  * An in-memory GitHub repository behind msw: branches of files, refs, pull requests. Content
@@ -46,11 +61,31 @@ export class GithubRepoMock {
     this.branches.set('main', new Map(Object.entries(files)));
   }
 
+  /** The git blob sha of a file, as GitHub reports it. */
   static sha(content: string): string {
-    let h = 0;
-    for (let i = 0; i < content.length; i++)
-      h = (h * 31 + content.charCodeAt(i)) | 0;
-    return `sha${(h >>> 0).toString(16)}${content.length}`;
+    return createHash('sha1')
+      .update(`blob ${Buffer.byteLength(content)}\0`)
+      .update(content)
+      .digest('hex');
+  }
+
+  /** Base64 as GitHub sends it in JSON: lines of 60 characters, each ending with a newline. */
+  static base64(content: string): string {
+    return (
+      Buffer.from(content)
+        .toString('base64')
+        .match(/.{1,60}/g)
+        ?.map(line => `${line}\n`)
+        .join('') ?? ''
+    );
+  }
+
+  /** The content of the blob with this sha on any branch. */
+  blob(sha: string): string | undefined {
+    for (const files of this.branches.values())
+      for (const content of files.values())
+        if (GithubRepoMock.sha(content) === sha) return content;
+    return undefined;
   }
 
   file(branch: string, path: string): string | undefined {
@@ -134,12 +169,35 @@ export class GithubRepoMock {
         const content = this.file(ref, path);
         if (content === undefined)
           return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+        if (isRaw(request)) return raw(content);
+        const size = Buffer.byteLength(content);
+        // "Get repository content": between 1 and 100 MB only the raw and object media types
+        // carry the file; the JSON answer has an empty `content` and `encoding: none`.
+        const large = size > ONE_MEGABYTE;
         return HttpResponse.json({
           type: 'file',
-          encoding: 'base64',
+          name: path.split('/').pop(),
           path,
           sha: GithubRepoMock.sha(content),
-          content: Buffer.from(content).toString('base64'),
+          size,
+          encoding: large ? 'none' : 'base64',
+          content: large ? '' : GithubRepoMock.base64(content),
+        });
+      }),
+      http.get(`${base}/git/blobs/:sha`, async ({ request, params }) => {
+        const sha = String(params.sha);
+        const failed = await record(request, `/git/blobs/${sha}`);
+        if (failed) return failed;
+        const content = this.blob(sha);
+        if (content === undefined)
+          return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+        if (isRaw(request)) return raw(content);
+        // "Get a blob": always base64, blobs up to 100 MB.
+        return HttpResponse.json({
+          sha,
+          size: Buffer.byteLength(content),
+          encoding: 'base64',
+          content: GithubRepoMock.base64(content),
         });
       }),
       http.put(`${base}/contents/*`, async ({ request, params }) => {
@@ -165,7 +223,10 @@ export class GithubRepoMock {
         }
         files.set(path, Buffer.from(body.content, 'base64').toString('utf8'));
         return HttpResponse.json(
-          { content: { path }, commit: { sha: 'c' } },
+          {
+            content: { path, sha: GithubRepoMock.sha(files.get(path)!) },
+            commit: { sha: 'c' },
+          },
           { status: current ? 200 : 201 },
         );
       }),

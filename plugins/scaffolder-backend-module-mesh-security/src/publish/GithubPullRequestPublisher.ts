@@ -34,10 +34,15 @@ export interface GithubPublisherOptions {
   target: GithubTarget;
   logger: LoggerService;
   maxRetryWaitSeconds: number;
+  /** Largest policy file read, in bytes (`meshSecurity.accessRequests.maxPolicyFileBytes`). */
+  maxPolicyFileBytes: number;
   /** Rebase attempts when the file or branch moved on concurrently. */
   maxAttempts?: number;
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** Refuses bytes that are not UTF-8 rather than replacing them (and writing the damage back). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const defaultSleep = (ms: number) =>
   new Promise<void>(resolve => setTimeout(resolve, ms));
@@ -131,6 +136,10 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
     return repo!.data.default_branch;
   }
 
+  /**
+   * Reads a file with its blob sha; undefined content when it does not exist. Fails closed:
+   * a file is only ever returned whole, as many bytes as GitHub says it has.
+   */
   private async readWithSha(
     path: string,
     ref: string,
@@ -143,21 +152,56 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
     if (!res) return {};
     const data = res.data as {
       type?: string;
-      content?: string;
-      encoding?: string;
-      sha?: string;
+      content?: unknown;
+      encoding?: unknown;
+      sha?: unknown;
+      size?: unknown;
     };
-    if (
-      Array.isArray(res.data) ||
-      data.type !== 'file' ||
-      typeof data.content !== 'string'
-    ) {
+    if (Array.isArray(res.data) || data.type !== 'file') {
       throw new InputError(`${path} in ${this.repoName} is not a file`);
     }
-    return {
-      content: Buffer.from(data.content, 'base64').toString('utf8'),
-      sha: data.sha,
-    };
+    const { sha, size } = data;
+    if (typeof sha !== 'string' || !Number.isSafeInteger(size)) {
+      throw new InputError(
+        `GitHub did not report the sha and size of ${path} in ${this.repoName}; nothing was written`,
+      );
+    }
+    const bytes = size as number;
+    const limit = this.options.maxPolicyFileBytes;
+    if (bytes > limit) {
+      throw new InputError(
+        `${path} in ${this.repoName} is ${bytes} bytes, more than the ${limit} the actions edit (meshSecurity.accessRequests.maxPolicyFileBytes); nothing was written: split the file, or raise the limit`,
+      );
+    }
+    // "Get repository content": files of 1 to 100 MB come with `encoding: none` and an empty
+    // `content`; the blob of the same sha ("Get a blob", always base64) carries them.
+    let encoded = { encoding: data.encoding, content: data.content };
+    if (data.encoding === 'none') {
+      const blob = await this.call('read the policy file', () =>
+        this.octokit.git.getBlob({ ...this.repoParams(), file_sha: sha }),
+      );
+      encoded = { encoding: blob!.data.encoding, content: blob!.data.content };
+    }
+    if (encoded.encoding !== 'base64' || typeof encoded.content !== 'string') {
+      throw new InputError(
+        `GitHub sent ${path} in ${this.repoName} with encoding ${String(
+          encoded.encoding,
+        )}, which the actions cannot decode; nothing was written`,
+      );
+    }
+    const decoded = Buffer.from(encoded.content, 'base64');
+    if (decoded.length !== bytes) {
+      throw new InputError(
+        `GitHub reported ${bytes} bytes for ${path} in ${this.repoName} but sent ${decoded.length}; nothing was written, run the task again`,
+      );
+    }
+    try {
+      return { content: UTF8.decode(decoded), sha };
+    } catch {
+      throw new InputError(
+        `${path} in ${this.repoName} is not UTF-8 text; nothing was written`,
+      );
+    }
   }
 
   /** {@inheritDoc PullRequestPublisher.readFile} */

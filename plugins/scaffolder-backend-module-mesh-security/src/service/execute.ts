@@ -121,6 +121,7 @@ async function defaultPublisher(
   return GithubPullRequestPublisher.create({
     ...common,
     target: { ...repo, baseBranch: deps.config.baseBranch },
+    maxPolicyFileBytes: deps.config.maxPolicyFileBytes,
   });
 }
 
