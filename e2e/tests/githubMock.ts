@@ -22,11 +22,15 @@ const base64 = (content: string) =>
     .map(line => `${line}\n`)
     .join('');
 
+/** The account every token of the mock acts as (`GET /user`), the author of its pull requests. */
+const LOGIN = 'backstage-bot';
+
 /**
  * A loopback GitHub Enterprise-style REST API (`/api/v3`) holding one repository in memory, for
  * the end-to-end test of the access-request template: refs, contents (with GitHub's `size`, and
- * `encoding: none` in JSON above 1 MB), blobs, the raw media type, pull requests, labels and
- * reviewers, enough for `mesh-security:access:request`.
+ * `encoding: none` in JSON above 1 MB), blobs, the raw media type, the authenticated user, pull
+ * requests (pages with a `Link` header, authors, heads in forks, 422 for a second pull request
+ * from the same head), labels and reviewers, enough for `mesh-security:access:request`.
  */
 export interface GithubMock {
   port: number;
@@ -35,6 +39,9 @@ export interface GithubMock {
     title: string;
     body: string;
     head: string;
+    /** `owner/name` of the head's repository; null for a deleted fork. */
+    headRepo: string | null;
+    author: string;
     base: string;
     labels: string[];
     createdAt: string;
@@ -87,6 +94,8 @@ export async function startGithubMock(
         });
         res.end(content);
       };
+      if (path === '/api/v3/user' && (req.method ?? 'GET') === 'GET')
+        return send(200, { login: LOGIN, type: 'User' });
       if (!path.startsWith(prefix)) return send(404, { message: 'Not Found' });
       const rest = path.slice(prefix.length);
       const method = req.method ?? 'GET';
@@ -158,53 +167,96 @@ export async function startGithubMock(
           content: base64(content),
         });
       }
+      const pullJson = (p: GithubMock['pulls'][number]) => ({
+        number: p.number,
+        title: p.title,
+        html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${p.number}`,
+        body: p.body,
+        state: 'open',
+        draft: false,
+        user: { login: p.author },
+        created_at: p.createdAt,
+        updated_at: p.createdAt,
+        labels: p.labels.map(name => ({ name })),
+        head: {
+          ref: p.head,
+          label: `${p.headRepo?.split('/')[0] ?? 'unknown'}:${p.head}`,
+          repo: p.headRepo ? { full_name: p.headRepo } : null,
+        },
+        base: { ref: p.base },
+      });
       if (rest === '/pulls' && method === 'GET') {
-        // Every pull request here is open; one page holds them all.
+        // Every pull request here is open. Newest first, `per_page` (30 by default, 100 at
+        // most) a page, and a Link header naming the next and last pages, as GitHub does.
+        const head = url.searchParams.get('head');
+        const perPage = Math.min(
+          100,
+          Number(url.searchParams.get('per_page') ?? 30),
+        );
         const page = Number(url.searchParams.get('page') ?? 1);
-        return send(
-          200,
-          (page > 1 ? [] : pulls).map(p => ({
-            number: p.number,
-            title: p.title,
-            html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${p.number}`,
-            body: p.body,
-            state: 'open',
-            draft: false,
-            user: { login: 'backstage-bot' },
-            created_at: p.createdAt,
-            updated_at: p.createdAt,
-            labels: p.labels.map(name => ({ name })),
-            head: { ref: p.head },
-          })),
+        const matching = pulls
+          .map(pullJson)
+          .filter(p => !head || p.head.label === head)
+          .reverse();
+        const last = Math.max(1, Math.ceil(matching.length / perPage));
+        const link = (n: number, rel: string) => {
+          const target = new URL(url);
+          target.searchParams.set('page', String(n));
+          return `<http://127.0.0.1:${port}${target.pathname}${target.search}>; rel="${rel}"`;
+        };
+        const links = [
+          ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+          ...(page > 1 ? [link(page - 1, 'prev'), link(1, 'first')] : []),
+        ];
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          ...(links.length ? { link: links.join(', ') } : {}),
+        });
+        return res.end(
+          JSON.stringify(matching.slice((page - 1) * perPage, page * perPage)),
         );
       }
       if (rest === '/pulls' && method === 'POST') {
+        const head = String(body.head).replace(`${owner}:`, '');
+        if (
+          pulls.some(p => p.head === head && p.headRepo === `${owner}/${repo}`)
+        )
+          return send(422, {
+            message: 'Validation Failed',
+            errors: [
+              {
+                resource: 'PullRequest',
+                code: 'custom',
+                message: `A pull request already exists for ${owner}:${head}.`,
+              },
+            ],
+          });
         const pull = {
           number: pulls.length + 1,
           title: body.title,
           body: body.body,
-          head: body.head,
+          head,
+          headRepo: `${owner}/${repo}`,
+          author: LOGIN,
           base: body.base,
           labels: [] as string[],
           createdAt: new Date().toISOString(),
         };
         pulls.push(pull);
-        return send(201, {
-          number: pull.number,
-          html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${pull.number}`,
-          body: pull.body,
-          head: { ref: pull.head },
-        });
+        return send(201, pullJson(pull));
       }
       const labels = /^\/issues\/(\d+)\/labels$/.exec(rest);
       if (labels && method === 'POST') {
         pulls[Number(labels[1]) - 1]?.labels.push(...body.labels);
         return send(200, []);
       }
-      const patch = /^\/pulls\/(\d+)$/.exec(rest);
-      if (patch && method === 'PATCH') {
-        pulls[Number(patch[1]) - 1].body = body.body;
-        return send(200, {});
+      const one = /^\/pulls\/(\d+)$/.exec(rest);
+      const pull = one ? pulls[Number(one[1]) - 1] : undefined;
+      if (one && !pull) return send(404, { message: 'Not Found' });
+      if (pull && method === 'GET') return send(200, pullJson(pull));
+      if (pull && method === 'PATCH') {
+        pull.body = body.body;
+        return send(200, pullJson(pull));
       }
       if (/^\/pulls\/\d+\/requested_reviewers$/.test(rest))
         return send(201, {});

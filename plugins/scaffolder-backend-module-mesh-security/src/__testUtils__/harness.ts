@@ -15,6 +15,11 @@ import { GithubRepoMock } from './githubMock';
 
 /** A token that must never show up in logs, outputs or pull request bodies. */
 export const CANARY_TOKEN = 'ghp_canary0123456789abcdefCANARY';
+/** The GitHub account the canary token acts as (the author of the actions' pull requests). */
+export const INTEGRATION_ACCOUNT = {
+  login: 'mesh-security-bot',
+  type: 'User',
+} as const;
 /** Where the payments-api component keeps its policies (its annotation). */
 export const PAYMENTS_PATH =
   'clusters/demo/payments/authorization/payments.yaml';
@@ -42,6 +47,8 @@ export function setup(
     files?: Record<string, string>;
     allow?: boolean;
     accessRequests?: JsonObject;
+    /** The `integrations.github` entry (default: github.com with the canary token). */
+    integration?: JsonObject;
   } = {},
 ) {
   const github = new GithubRepoMock(
@@ -53,6 +60,7 @@ export function setup(
       [ANALYTICS_PATH]: fixture('linkerd-analytics.before.yaml'),
     },
   );
+  github.accounts.set(CANARY_TOKEN, INTEGRATION_ACCOUNT);
   server.use(
     ...github.handlers(),
     ...backstageHandlers(BASE, {
@@ -60,7 +68,11 @@ export function setup(
     }),
   );
   const config = new ConfigReader({
-    integrations: { github: [{ host: 'github.com', token: CANARY_TOKEN }] },
+    integrations: {
+      github: [
+        options.integration ?? { host: 'github.com', token: CANARY_TOKEN },
+      ],
+    },
     meshSecurity: {
       accessRequests: {
         repository: 'github.com/acme/gitops',

@@ -1,7 +1,12 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import {
   DefaultGithubCredentialsProvider,
+  GithubCredentialType,
   ScmIntegrations,
 } from '@backstage/integration';
 import { Octokit } from '@octokit/rest';
@@ -13,6 +18,7 @@ import {
   upsertPullRequest,
 } from './githubPullRequests';
 import {
+  ACCESS_CHANGE_BRANCH_PREFIX,
   policyFileMarker,
   PolicyFileChange,
   PublishResult,
@@ -44,6 +50,13 @@ export interface GithubPublisherOptions {
 /** Refuses bytes that are not UTF-8 rather than replacing them (and writing the damage back). */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/**
+ * Pages of 100 open pull requests read at most when looking for one to join: 1,000 pull
+ * requests. Beyond, the change opens its own pull request rather than guess (docs/scaffolder.md,
+ * "The pull request").
+ */
+const MAX_PULL_REQUEST_PAGES = 10;
+
 const defaultSleep = (ms: number) =>
   new Promise<void>(resolve => setTimeout(resolve, ms));
 
@@ -64,9 +77,10 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
       );
     }
     const url = `https://${target.host}/${target.owner}/${target.repo}`;
-    const { token } = await DefaultGithubCredentialsProvider.fromIntegrations(
-      integrations,
-    ).getCredentials({ url });
+    const { token, type } =
+      await DefaultGithubCredentialsProvider.fromIntegrations(
+        integrations,
+      ).getCredentials({ url });
     if (!token)
       throw new InputError(
         `The integrations.github entry for ${target.host} has no token or GitHub App for ${target.owner}`,
@@ -76,11 +90,15 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
       baseUrl: integration.config.apiBaseUrl ?? 'https://api.github.com',
       log: { debug() {}, info() {}, warn() {}, error() {} },
     });
-    return new GithubPullRequestPublisher(octokit, options);
+    return new GithubPullRequestPublisher(octokit, type, options);
   }
+
+  /** The login the credentials act as, looked up once (undefined: unknown). */
+  private login?: Promise<string | undefined>;
 
   private constructor(
     private readonly octokit: Octokit,
+    private readonly credentialType: GithubCredentialType,
     private readonly options: GithubPublisherOptions,
   ) {}
 
@@ -223,15 +241,124 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
     return res?.data.object.sha;
   }
 
-  private async openPulls(): Promise<OpenPull[]> {
-    const res = await this.call('list open pull requests', () =>
-      this.octokit.pulls.list({
-        ...this.repoParams(),
-        state: 'open',
-        per_page: 100,
-      }),
+  /**
+   * The account the integration's credentials act as: a token's user ("Get the authenticated
+   * user"), or a GitHub App installation's bot, `<app-slug>[bot]`, which GraphQL's `viewer`
+   * names (installation tokens may not call `GET /user`). Undefined when it cannot be told.
+   */
+  private actingLogin(): Promise<string | undefined> {
+    this.login ??= (async () => {
+      try {
+        // No rate-limit retries: when the account cannot be told, nothing is joined.
+        const login =
+          this.credentialType === 'app'
+            ? (
+                await this.octokit.graphql<{ viewer?: { login?: unknown } }>(
+                  'query { viewer { login } }',
+                )
+              ).viewer?.login
+            : (await this.octokit.users.getAuthenticated()).data.login;
+        if (typeof login === 'string' && login) return login;
+        this.options.logger.warn(
+          `GitHub named no account for the integrations.github credentials of ${this.options.target.host}; not joining open pull requests`,
+        );
+      } catch (error) {
+        const status = githubFailure(error)?.status;
+        this.options.logger.warn(
+          `Could not tell which GitHub account the integrations.github credentials of ${
+            this.options.target.host
+          } act as (${
+            status ? `HTTP ${status}` : 'no answer'
+          }); not joining open pull requests`,
+        );
+      }
+      return undefined;
+    })();
+    return this.login;
+  }
+
+  /**
+   * Whether a change may be committed to a pull request's branch: a branch of the actions
+   * (`mesh-security/…`) in this repository (not a fork: GitHub gives `head.repo` null for a
+   * deleted one), opened by the account the integration acts as. Anything else could carry
+   * commits nobody asked the actions for.
+   */
+  private async mayJoin(pull: OpenPull): Promise<boolean> {
+    const login = await this.actingLogin();
+    return (
+      login !== undefined &&
+      typeof pull.head?.ref === 'string' &&
+      pull.head.ref.startsWith(ACCESS_CHANGE_BRANCH_PREFIX) &&
+      pull.head.repo?.full_name?.toLowerCase() ===
+        this.repoName.toLowerCase() &&
+      pull.user?.login?.toLowerCase() === login.toLowerCase()
     );
-    return (res?.data ?? []) as OpenPull[];
+  }
+
+  /**
+   * Every open pull request, up to {@link MAX_PULL_REQUEST_PAGES} pages of 100 (the `Link`
+   * header names the next page: "Using pagination in the REST API"); `complete` is false when
+   * there were more.
+   */
+  private async openPulls(): Promise<{ pulls: OpenPull[]; complete: boolean }> {
+    const pulls: OpenPull[] = [];
+    for (let page = 1; page <= MAX_PULL_REQUEST_PAGES; page++) {
+      const res = await this.call('list open pull requests', () =>
+        this.octokit.pulls.list({
+          ...this.repoParams(),
+          state: 'open',
+          per_page: 100,
+          page,
+        }),
+      );
+      const items: unknown = res?.data;
+      if (!Array.isArray(items)) {
+        throw new ServiceUnavailableError(
+          `GitHub did not answer a list of open pull requests of ${this.repoName}; try again later`,
+        );
+      }
+      pulls.push(
+        ...(items as OpenPull[]).filter(p => p && typeof p === 'object'),
+      );
+      if (!/rel="next"/.test(String(res!.headers.link ?? '')))
+        return { pulls, complete: true };
+    }
+    return { pulls, complete: false };
+  }
+
+  /** The open pull request this change joins: its own branch's, else one for the same file. */
+  private async pullToJoin(
+    change: PolicyFileChange,
+    marker: string,
+  ): Promise<OpenPull | undefined> {
+    const { pulls, complete } = await this.openPulls();
+    if (!complete) {
+      this.options.logger.warn(
+        `${this.repoName} has more than ${
+          MAX_PULL_REQUEST_PAGES * 100
+        } open pull requests; opening a new pull request instead of looking further for one to join`,
+      );
+      return undefined;
+    }
+    const candidates = [
+      ...pulls.filter(p => p.head?.ref === change.branch),
+      ...pulls.filter(p => (p.body ?? '').includes(marker)),
+    ];
+    for (const pull of candidates) if (await this.mayJoin(pull)) return pull;
+    return undefined;
+  }
+
+  /**
+   * A branch for a new pull request: the change's own, unless it exists already (then it is
+   * not the head of a pull request the change may join, and is never built on).
+   */
+  private async newBranch(change: PolicyFileChange): Promise<string> {
+    if ((await this.branchSha(change.branch)) === undefined)
+      return change.branch;
+    this.options.logger.info(
+      `Branch ${change.branch} already exists in ${this.repoName} without a pull request this integration may join; using a new branch`,
+    );
+    return change.freshBranch();
   }
 
   private pullContext(): PullRequestContext {
@@ -240,6 +367,7 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
       params: this.repoParams(),
       call: (what, fn) => this.call(what, fn),
       logger: this.options.logger,
+      mayJoin: pull => this.mayJoin(pull),
     };
   }
 
@@ -247,11 +375,10 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
   async publish(change: PolicyFileChange): Promise<PublishResult> {
     const base = await this.baseBranch();
     const marker = policyFileMarker(change.path);
-    const pulls = await this.openPulls();
-    const existing =
-      pulls.find(p => p.head.ref === change.branch) ??
-      pulls.find(p => (p.body ?? '').includes(marker));
-    const branch = existing ? existing.head.ref : change.branch;
+    const existing = await this.pullToJoin(change, marker);
+    let branch = existing ? existing.head.ref : await this.newBranch(change);
+    // A new pull request's branch is built on only once this run created it.
+    let created = false;
     const maxAttempts = this.options.maxAttempts ?? 3;
     let committed:
       | { before: string; after: string; section: string }
@@ -262,7 +389,10 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
           `${change.path} in ${this.repoName} changed ${maxAttempts} times while this request was being applied (concurrent access changes); run the task again`,
         );
       }
-      const branchExists = (await this.branchSha(branch)) !== undefined;
+      const target = branch;
+      const branchExists = existing
+        ? (await this.branchSha(target)) !== undefined
+        : created;
       const current = await this.readWithSha(
         change.path,
         branchExists ? branch : base,
@@ -289,18 +419,27 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
           throw new InputError(
             `Base branch ${base} does not exist in ${this.repoName}; check meshSecurity.accessRequests.baseBranch`,
           );
-        // 422 "Reference already exists": created concurrently, start over on that branch.
-        const created = await this.call(
+        // 422 "Reference already exists": created concurrently by someone else; never build
+        // on it, start over on another branch.
+        const ref = await this.call(
           'create a branch',
           () =>
             this.octokit.git.createRef({
               ...this.repoParams(),
-              ref: `refs/heads/${branch}`,
+              ref: `refs/heads/${target}`,
               sha: baseSha,
             }),
           [422],
         );
-        if (!created) continue;
+        if (!ref) {
+          if (existing)
+            throw new ConflictError(
+              `The branch of pull request #${existing.number} in ${this.repoName} was deleted and recreated meanwhile; run the task again`,
+            );
+          branch = change.freshBranch();
+          continue;
+        }
+        created = true;
       }
       const write = await this.call(
         'commit the policy file',
@@ -308,7 +447,7 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
           this.octokit.repos.createOrUpdateFileContents({
             ...this.repoParams(),
             path: change.path,
-            branch,
+            branch: target,
             message: change.commitMessage,
             content: Buffer.from(applied.content, 'utf8').toString('base64'),
             ...(current.sha ? { sha: current.sha } : {}),
@@ -327,7 +466,7 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
         section: applied.section,
       };
     }
-    const pull = await upsertPullRequest(
+    const { pull, joined } = await upsertPullRequest(
       this.pullContext(),
       change,
       existing,
@@ -344,7 +483,7 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
       pullRequestUrl: pull.html_url,
       pullRequestNumber: pull.number,
       branch,
-      joined: Boolean(existing),
+      joined,
     };
   }
 }

@@ -19,6 +19,11 @@ export interface PolicyFileChange {
   path: string;
   /** Deterministic branch for (target, change): a rerun finds and updates the same pull request. */
   branch: string;
+  /**
+   * Another branch of the same form (random), for when `branch` exists but is not the head of
+   * a pull request the change may join (a leftover, or someone else's): it is never built on.
+   */
+  freshBranch(): string;
   title: string;
   commitMessage: string;
   /** Text at the top of a new pull request body. */
@@ -65,6 +70,9 @@ export interface PullRequestPublisher {
    */
   publish(change: PolicyFileChange): Promise<PublishResult>;
 }
+
+/** Every branch the actions create starts with this (`mesh-security/<kind>/<name>-<hash>`). */
+export const ACCESS_CHANGE_BRANCH_PREFIX = 'mesh-security/';
 
 /** The marker in a pull request body naming the policy file it changes. */
 export const policyFileMarker = (path: string) =>

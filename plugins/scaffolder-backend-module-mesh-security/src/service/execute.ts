@@ -11,7 +11,7 @@ import {
   Engine,
   meshSecurityAccessRequestPermission,
 } from '@mesh-security/plugin-mesh-security-common';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Document } from 'yaml';
 import {
   analyseChange,
@@ -25,7 +25,10 @@ import { AccessRequestsConfig } from '../config';
 import { parsePolicyFile, stringifyPolicyFile } from '../policy/document';
 import { GithubPullRequestPublisher } from '../publish/GithubPullRequestPublisher';
 import { GitlabMergeRequestPublisher } from '../publish/GitlabMergeRequestPublisher';
-import { PullRequestPublisher } from '../publish/PullRequestPublisher';
+import {
+  ACCESS_CHANGE_BRANCH_PREFIX,
+  PullRequestPublisher,
+} from '../publish/PullRequestPublisher';
 import { withFileLock } from './fileLock';
 import { safeRequester } from '../validation';
 import { MeshSecurityClient } from './MeshSecurityClient';
@@ -142,9 +145,13 @@ export async function authorizeRequest(
   }
 }
 
-/** Deterministic branch for (kind, target, change): reruns find the same pull request. */
+/**
+ * Deterministic branch for (kind, target, change): reruns find the same pull request. With a
+ * `salt`, another branch of the same form (the backend lists pull requests by this form).
+ */
 export function branchName(
   plan: Pick<ChangePlan, 'kind' | 'target' | 'identity'>,
+  salt?: string,
 ): string {
   const hash = createHash('sha256')
     .update(
@@ -153,11 +160,12 @@ export function branchName(
         plan.target.ref,
         plan.target.cluster,
         plan.identity,
+        ...(salt ? [salt] : []),
       ]),
     )
     .digest('hex')
     .slice(0, 12);
-  return `mesh-security/${plan.kind}/${plan.target.name}-${hash}`;
+  return `${ACCESS_CHANGE_BRANCH_PREFIX}${plan.kind}/${plan.target.name}-${hash}`;
 }
 
 /** What the message adds to "Opened pull request …": what was removed, NetworkPolicy warnings. */
@@ -284,6 +292,7 @@ export async function executePlan(
       publisher.publish({
         path: plan.path,
         branch,
+        freshBranch: () => branchName(plan, randomUUID()),
         title: `Mesh Security: ${plan.title}`,
         commitMessage: `${plan.title}\n\nRequested by ${safeRequester(
           ctx.user?.ref,
