@@ -15,9 +15,17 @@ export interface Config {
       /** Branch the pull requests target; the repository's default branch when absent. */
       baseBranch?: string;
       /**
+       * Directory of the repository every policy file the actions write must be in (default
+       * `clusters/`). A path from the annotation `mesh-security.io/policy-path` outside it (say
+       * `.github/workflows/x.yaml`) is refused, and `pathTemplate` and `mtlsPathTemplate` must
+       * start with it.
+       */
+      policyPathPrefix?: string;
+      /**
        * Where a component's authorization policies live, with `{cluster}`, `{namespace}` and
        * `{name}` (the component). Default `clusters/{cluster}/{namespace}/authorization/{name}.yaml`.
-       * The annotation `mesh-security.io/policy-path` on a component overrides it.
+       * The annotation `mesh-security.io/policy-path` on a component overrides it (a relative
+       * `.yaml`/`.yml` path under `policyPathPrefix`).
        */
       pathTemplate?: string;
       /**

@@ -49,6 +49,8 @@ export function setup(
     accessRequests?: JsonObject;
     /** The `integrations.github` entry (default: github.com with the canary token). */
     integration?: JsonObject;
+    /** payments-api's `mesh-security.io/policy-path` annotation (default `PAYMENTS_PATH`). */
+    paymentsPolicyPath?: string;
   } = {},
 ) {
   const github = new GithubRepoMock(
@@ -64,7 +66,10 @@ export function setup(
   server.use(
     ...github.handlers(),
     ...backstageHandlers(BASE, {
-      'payments-api': { 'mesh-security.io/policy-path': PAYMENTS_PATH },
+      'payments-api': {
+        'mesh-security.io/policy-path':
+          options.paymentsPolicyPath ?? PAYMENTS_PATH,
+      },
     }),
   );
   const config = new ConfigReader({

@@ -113,11 +113,7 @@ export function createAccessRequestAction(deps: ActionDeps) {
         );
       const callers = await resolveCallers(deps.client, input.callers, target);
       const repository = resolveRepository(deps.config, input.repository);
-      const path = await resolvePolicyPath(
-        deps.client,
-        target,
-        deps.config.pathTemplate,
-      );
+      const path = await resolvePolicyPath(deps.client, target, deps.config);
       const ports = input.ports?.length
         ? input.ports
         : workload.ports.map(p => p.port);

@@ -5,6 +5,7 @@ import { policyPath } from '../config';
 import { enforceStrictMtls } from '../policy/peerAuthentication';
 import { ActionDeps, authorizeRequest, executePlan } from '../service/execute';
 import {
+  checkPolicyPath,
   resolveRepository,
   resolveTarget,
   selectorLabels,
@@ -66,11 +67,15 @@ export function createMtlsEnforceAction(deps: ActionDeps) {
       }
       const repository = resolveRepository(deps.config, input.repository);
       const namespaceWide = input.scope === 'namespace';
-      const path = policyPath(deps.config.mtlsPathTemplate, {
-        cluster: target.cluster,
-        namespace: workload.namespace,
-        name: namespaceWide ? 'namespace' : target.name,
-      });
+      const path = checkPolicyPath(
+        policyPath(deps.config.mtlsPathTemplate, {
+          cluster: target.cluster,
+          namespace: workload.namespace,
+          name: namespaceWide ? 'namespace' : target.name,
+        }),
+        deps.config.policyPathPrefix,
+        'meshSecurity.accessRequests.mtlsPathTemplate',
+      );
       await executePlan(ctx, deps, {
         kind: 'enforce',
         target,

@@ -159,30 +159,63 @@ export function linkerdChangeFor(
   };
 }
 
+/** Longest policy path accepted, in characters. */
+const MAX_POLICY_PATH = 1024;
+
+/**
+ * Refuses a policy path that is not a relative `.yaml`/`.yml` file under `prefix`
+ * (`meshSecurity.accessRequests.policyPathPrefix`): an annotation must never steer the actions
+ * to `.github/workflows/` or out of the repository. `source` says where the path came from.
+ */
+export function checkPolicyPath(
+  path: string,
+  prefix: string,
+  source: string,
+): string {
+  const refuse = (why: string) =>
+    new InputError(
+      `Policy path ${JSON.stringify(path.slice(0, 200))} (${source}) ${why}`,
+    );
+  if (path.length > MAX_POLICY_PATH)
+    throw refuse(`is longer than ${MAX_POLICY_PATH} characters`);
+  if (path.startsWith('/'))
+    throw refuse('must be relative to the repository root, not absolute');
+  if (path.split('/').some(s => s === '' || s === '.' || s === '..'))
+    throw refuse('must not have empty, "." or ".." segments');
+  if (!/^[A-Za-z0-9._/-]+$/.test(path))
+    throw refuse('may only contain letters, digits, ".", "_", "-" and "/"');
+  if (!/\.ya?ml$/.test(path)) throw refuse('must name a .yaml or .yml file');
+  if (!path.startsWith(prefix))
+    throw refuse(
+      `must be under ${prefix} (meshSecurity.accessRequests.policyPathPrefix)`,
+    );
+  return path;
+}
+
 /** The policy file: the component's annotation, else the path template. */
 export async function resolvePolicyPath(
   client: MeshSecurityClient,
   target: ResolvedTarget,
-  template: string,
+  config: Pick<AccessRequestsConfig, 'pathTemplate' | 'policyPathPrefix'>,
 ): Promise<string> {
   const entity = await client.entity(target.ref);
   const annotated = entity?.metadata.annotations?.[POLICY_PATH_ANNOTATION];
-  const path =
-    annotated ??
-    policyPath(template, {
+  if (annotated !== undefined) {
+    return checkPolicyPath(
+      annotated,
+      config.policyPathPrefix,
+      `annotation ${POLICY_PATH_ANNOTATION} of ${target.ref}`,
+    );
+  }
+  return checkPolicyPath(
+    policyPath(config.pathTemplate, {
       cluster: target.cluster,
       namespace: target.workload.namespace,
       name: target.name,
-    });
-  if (
-    !/^[A-Za-z0-9._/-]+\.ya?ml$/.test(path) ||
-    path.split('/').some(s => s === '..' || s === '')
-  ) {
-    throw new InputError(
-      `Policy path ${path} is not a relative .yaml path inside the repository`,
-    );
-  }
-  return path;
+    }),
+    config.policyPathPrefix,
+    'meshSecurity.accessRequests.pathTemplate',
+  );
 }
 
 /** The repository to change: the input or the configured one, which must be allow-listed. */
