@@ -110,17 +110,39 @@ export const justificationSchema = (z: Z) =>
     .max(2000)
     .describe('Why the change is needed');
 
-/** Expiry date (must be in the future when given). */
+/**
+ * Why an expiry date is refused, or undefined: it must exist in the calendar (`Date` would turn
+ * 2024-02-31 into March 2) and not be before today, in UTC.
+ */
+function expiryProblem(value: string, now: Date): string | undefined {
+  const [year, month, day] = value.split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day
+  )
+    return `${value} is not a date in the calendar`;
+  const today = now.toISOString().slice(0, 10);
+  if (value < today)
+    return `${value} is in the past (today is ${today}, UTC); give a date from today on`;
+  return undefined;
+}
+
+/** Expiry date (a real date, today or later, when given). */
 export const expirySchema = (z: Z) =>
   z
     .string()
     .regex(ISO_DATE, 'must be a date YYYY-MM-DD')
-    .refine(
-      v => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)),
-      'must be a valid date',
-    )
+    .superRefine((value, ctx) => {
+      if (!ISO_DATE.test(value)) return; // the regex said so already
+      const problem = expiryProblem(value, new Date());
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .optional()
-    .describe('When the access should be removed again (YYYY-MM-DD)');
+    .describe(
+      'When the access should be removed again (YYYY-MM-DD, today or later)',
+    );
 
 /** Optional repository override, checked against the allow-list. */
 export const repositorySchema = (z: Z) =>

@@ -1,6 +1,9 @@
 import { TemplateExample } from '@backstage/plugin-scaffolder-node';
 import yaml from 'yaml';
 
+/** The end of the current year: an expiry the action accepts whenever the example is read. */
+const endOfYear = `${new Date().getUTCFullYear()}-12-31`;
+
 /** Examples of `mesh-security:access:request`. */
 export const examples: TemplateExample[] = [
   {
@@ -19,7 +22,7 @@ export const examples: TemplateExample[] = [
             methods: ['POST'],
             paths: ['/charge'],
             justification: 'Checkout charges cards when an order is placed.',
-            expiry: '2026-12-31',
+            expiry: endOfYear,
           },
         },
       ],

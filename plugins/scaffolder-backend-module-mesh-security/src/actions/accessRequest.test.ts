@@ -16,6 +16,9 @@ import { createAccessRequestAction } from './accessRequest';
 const server = setupServer();
 registerMswTestHooks(server);
 
+/** An expiry date that stays in the future. */
+const EXPIRY = `${new Date().getUTCFullYear() + 1}-12-31`;
+
 const checkoutStatus = {
   target: 'component:default/payments-api',
   callers: ['component:default/checkout'],
@@ -23,7 +26,7 @@ const checkoutStatus = {
   methods: ['GET'],
   paths: ['/status'],
   justification: 'Checkout shows the payment status page after an order.',
-  expiry: '2026-12-31',
+  expiry: EXPIRY,
 };
 
 describe('mesh-security:access:request (Istio, GitHub)', () => {
@@ -56,7 +59,7 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     expect(pull.body).toContain(
       '> Checkout shows the payment status page after an order.',
     );
-    expect(pull.body).toContain('2026-12-31');
+    expect(pull.body).toContain(EXPIRY);
     // The marker the backend lists the pull request by, on the target's Security tab.
     expect(pull.body).toContain(
       '<!-- mesh-security:target=component:default/payments-api -->',
@@ -345,6 +348,8 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     ['a wildcard principal', { callers: ['*'] }],
     ['an unknown method', { methods: ['GET]'] }],
     ['a bad expiry', { expiry: '31/12/2026' }],
+    ['an expiry that is not in the calendar', { expiry: '2024-02-31' }],
+    ['an expiry in the past', { expiry: '2020-01-01' }],
     ['a port out of range', { ports: [70000] }],
   ])('rejects %s', async (_, override) => {
     const { github, deps, context } = setup(server);
