@@ -143,6 +143,90 @@ describe('GithubPullRequestLister', () => {
     );
   });
 
+  it('skips items and labels that are not what GitHub documents, and says so', async () => {
+    github.use(
+      githubPullsHandler({
+        pulls: [
+          githubPull(14, 'mesh-security/request/payments-api-0123456789ab', {
+            labels: [null, 7, { name: null }, {}, { name: 'access-change' }],
+            user: { login: 42 },
+            draft: 'yes',
+            html_url: null,
+          }),
+          null,
+          'mesh-security/request/payments-api-0123456789ab',
+          { number: 13 },
+          githubPull(12, 'mesh-security/request/payments-api-0123456789ab', {
+            head: null,
+          }),
+          githubPull(-1, 'mesh-security/request/payments-api-0123456789ab'),
+          githubPull(10, 'mesh-security/enforce/inventory-abcdefabcdef', {
+            labels: null,
+          }),
+        ],
+      }),
+    );
+    const { lister: l, logger } = lister();
+    const listing = await l.list(repo);
+    expect(listing).toMatchObject({ status: 'ok', truncated: false });
+    expect(listing.status === 'ok' && listing.pullRequests).toEqual([
+      expect.objectContaining({
+        number: 14,
+        url: 'https://github.com/acme/gitops/pull/14',
+        draft: false,
+        labels: ['access-change'],
+      }),
+      expect.objectContaining({ number: 10, labels: [] }),
+    ]);
+    expect(
+      listing.status === 'ok' && listing.pullRequests[0],
+    ).not.toHaveProperty('author');
+    expect(logger.warn).toHaveBeenCalledWith(
+      "Mesh Security skipped 5 item(s) of GitHub's list of the open pull requests of github.com/acme/gitops that are not pull requests (no number or head branch)",
+    );
+  });
+
+  it.each([
+    [
+      'text that is not JSON',
+      () =>
+        new HttpResponse('<html>Service maintenance</html>', {
+          headers: { 'content-type': 'text/html' },
+        }),
+      'something other than JSON',
+    ],
+    [
+      'a JSON body that does not parse',
+      () =>
+        new HttpResponse('[{"number": 1,', {
+          headers: { 'content-type': 'application/json' },
+        }),
+      'something other than JSON',
+    ],
+    [
+      'a JSON object instead of a list',
+      () => HttpResponse.json({ message: 'not a list' }),
+      'JSON that is not a list',
+    ],
+  ])(
+    'reports an answer of %s as an error, not as no pull requests',
+    async (_, answer, answered) => {
+      github.use(
+        http.get('https://api.github.com/repos/acme/gitops/pulls', answer),
+      );
+      const { lister: l, logger } = lister();
+      expect(await l.list(repo)).toEqual({
+        status: 'error',
+        fetchedAt: expect.any(String),
+        message:
+          'GitHub (github.com) did not answer with a list of the pull requests of acme/gitops; try again later',
+      });
+      expect(logger.warn).toHaveBeenCalledWith(
+        `Mesh Security could not list the pull requests of github.com/acme/gitops: GitHub answered ${answered}`,
+      );
+    },
+  );
+
   it('uses the apiBaseUrl of a GitHub Enterprise host', async () => {
     github.use(
       githubPullsHandler({

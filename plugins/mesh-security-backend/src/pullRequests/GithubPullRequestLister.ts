@@ -32,18 +32,41 @@ export interface GithubPullRequestListerOptions {
   credentials?: GithubCredentialsProvider;
 }
 
-/** The fields of GitHub's "List pull requests" items that we read. */
+/** The fields of GitHub's "List pull requests" items that we read, as far as checked. */
 interface GithubPull {
   number: number;
-  title: string;
-  html_url: string;
+  title?: unknown;
+  html_url?: unknown;
   head: { ref: string };
-  user?: { login?: string } | null;
-  created_at: string;
-  updated_at: string;
-  draft?: boolean;
-  labels?: Array<{ name?: string } | string>;
-  body?: string | null;
+  user?: { login?: unknown } | null;
+  created_at?: unknown;
+  updated_at?: unknown;
+  draft?: unknown;
+  labels?: unknown;
+  body?: unknown;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Whether an item of the answer is a pull request at all (a number and a head branch). */
+function isPull(item: unknown): item is GithubPull {
+  return (
+    isObject(item) &&
+    Number.isSafeInteger(item.number) &&
+    (item.number as number) > 0 &&
+    isObject(item.head) &&
+    typeof item.head.ref === 'string'
+  );
+}
+
+/** Label names; anything else in the list (null, numbers, nameless objects) is left out. */
+function labelNames(labels: unknown): string[] {
+  if (!Array.isArray(labels)) return [];
+  return labels
+    .map(l => (isObject(l) ? l.name : l))
+    .filter((name): name is string => typeof name === 'string' && name !== '')
+    .map(name => name.slice(0, 100));
 }
 
 /** An Octokit failure reduced to what we may look at (never its message or request). */
@@ -111,7 +134,8 @@ export function describeGithubFailure(
 }
 
 /** Only http(s) links reach the UI, whatever the forge answers. */
-function safeUrl(url: string, fallback: string): string {
+function safeUrl(url: unknown, fallback: string): string {
+  if (typeof url !== 'string') return fallback;
   try {
     const parsed = new URL(url);
     return parsed.protocol === 'https:' || parsed.protocol === 'http:'
@@ -142,8 +166,8 @@ function toAccessChange(
   pull: GithubPull,
   repo: GitopsRepository,
 ): AccessChangePullRequest | undefined {
-  const branch = parseAccessChangeBranch(pull.head?.ref ?? '');
-  if (!branch || typeof pull.number !== 'number') return undefined;
+  const branch = parseAccessChangeBranch(pull.head.ref);
+  if (!branch) return undefined;
   const targets = targetsOf(pull.body);
   return {
     number: pull.number,
@@ -154,13 +178,15 @@ function toAccessChange(
     ),
     branch: pull.head.ref,
     change: branch.change,
-    ...(pull.user?.login ? { author: pull.user.login } : {}),
+    ...(isObject(pull.user) &&
+    typeof pull.user.login === 'string' &&
+    pull.user.login
+      ? { author: pull.user.login.slice(0, 100) }
+      : {}),
     createdAt: String(pull.created_at ?? ''),
     updatedAt: String(pull.updated_at ?? ''),
-    draft: Boolean(pull.draft),
-    labels: (pull.labels ?? [])
-      .map(l => (typeof l === 'string' ? l : l.name ?? ''))
-      .filter(Boolean),
+    draft: pull.draft === true,
+    labels: labelNames(pull.labels),
     ...(targets ? { targets } : {}),
   };
 }
@@ -219,6 +245,7 @@ export class GithubPullRequestLister {
     });
     const pullRequests: AccessChangePullRequest[] = [];
     let truncated = false;
+    let malformed = 0;
     try {
       for (let page = 1; page <= this.maxPages; page++) {
         const res = await octokit.pulls.list({
@@ -231,8 +258,27 @@ export class GithubPullRequestLister {
           page,
           request: { signal: AbortSignal.timeout(this.timeoutMs) },
         });
-        const pulls = res.data as unknown as GithubPull[];
+        // Octokit hands over the body as text when it is not JSON.
+        const pulls: unknown = res.data;
+        if (!Array.isArray(pulls)) {
+          this.options.logger.warn(
+            `Mesh Security could not list the pull requests of ${full}: GitHub answered ${
+              typeof pulls === 'string'
+                ? 'something other than JSON'
+                : 'JSON that is not a list'
+            }`,
+          );
+          return {
+            status: 'error',
+            fetchedAt,
+            message: `GitHub (${repo.host}) did not answer with a list of the pull requests of ${repo.owner}/${repo.name}; try again later`,
+          };
+        }
         for (const pull of pulls) {
+          if (!isPull(pull)) {
+            malformed++;
+            continue;
+          }
           const pr = toAccessChange(pull, repo);
           if (pr) pullRequests.push(pr);
         }
@@ -249,6 +295,11 @@ export class GithubPullRequestLister {
         }`,
       );
       return { status: 'error', fetchedAt, message };
+    }
+    if (malformed > 0) {
+      this.options.logger.warn(
+        `Mesh Security skipped ${malformed} item(s) of GitHub's list of the open pull requests of ${full} that are not pull requests (no number or head branch)`,
+      );
     }
     if (truncated) {
       this.options.logger.debug(
