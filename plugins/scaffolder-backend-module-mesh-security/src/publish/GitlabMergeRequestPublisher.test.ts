@@ -17,8 +17,12 @@ import { fixture, PAYMENTS_PATH } from '../__testUtils__/harness';
 const server = setupServer();
 registerMswTestHooks(server);
 
-const API = 'https://gitlab.com/api/v4/projects/acme%2Fgitops';
+const ROOT = 'https://gitlab.com/api/v4';
+const API = `${ROOT}/projects/acme%2Fgitops`;
 const TOKEN = 'glpat-canary-0123456789';
+/** The token's user, the author of the merge requests the actions open. */
+const BOT = 'mesh-security-bot';
+const PROJECT_ID = 1;
 
 /** A one-project GitLab: branches of files, commits with last_commit_id checks, merge requests. */
 function gitlabMock(files: Record<string, string>) {
@@ -30,6 +34,9 @@ function gitlabMock(files: Record<string, string>) {
     description: string;
     source_branch: string;
     labels: string;
+    author: { username: string };
+    source_project_id: number;
+    target_project_id: number;
   }> = [];
   const tokens: string[] = [];
   const version = (b: string, p: string) => `v${commits.get(`${p}@${b}`) ?? 0}`;
@@ -82,7 +89,27 @@ function gitlabMock(files: Record<string, string>) {
       }
       return HttpResponse.json({ id: 'c1' }, { status: 201 });
     }),
-    http.get(`${API}/merge_requests`, () => HttpResponse.json(mrs)),
+    http.get(`${ROOT}/user`, ({ request }) =>
+      request.headers.get('private-token') === TOKEN
+        ? HttpResponse.json({ username: BOT })
+        : HttpResponse.json({ message: '401 Unauthorized' }, { status: 401 }),
+    ),
+    // "List project merge requests": newest first, `per_page` a page, `x-next-page` empty on
+    // the last one.
+    http.get(`${API}/merge_requests`, ({ request }) => {
+      const params = new URL(request.url).searchParams;
+      const perPage = Number(params.get('per_page') ?? 20);
+      const page = Number(params.get('page') ?? 1);
+      const open = [...mrs].reverse();
+      return HttpResponse.json(
+        open.slice((page - 1) * perPage, page * perPage),
+        {
+          headers: {
+            'x-next-page': page * perPage < open.length ? String(page + 1) : '',
+          },
+        },
+      );
+    }),
     http.post(`${API}/merge_requests`, async ({ request }) => {
       const body = (await request.json()) as {
         source_branch: string;
@@ -95,6 +122,9 @@ function gitlabMock(files: Record<string, string>) {
           mrs.length + 1
         }`,
         ...body,
+        author: { username: BOT },
+        source_project_id: PROJECT_ID,
+        target_project_id: PROJECT_ID,
       };
       mrs.push(mr);
       return HttpResponse.json(mr, { status: 201 });
@@ -153,6 +183,16 @@ const input = (paths: string[]) => ({
   justification: 'Checkout shows the payment status page.',
 });
 
+const BACKDOOR = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: allow-everyone
+  namespace: payments
+spec:
+  rules:
+    - {}
+`;
+
 describe('GitlabMergeRequestPublisher (behind PullRequestPublisher)', () => {
   it('opens a merge request, then joins it with a second request for the same file', async () => {
     const gitlab = gitlabMock({
@@ -185,5 +225,95 @@ describe('GitlabMergeRequestPublisher (behind PullRequestPublisher)', () => {
     expect(content).toContain('"/receipt"');
     expect(gitlab.tokens.every(t => t === TOKEN)).toBe(true);
     expect(gitlab.mrs[0].description).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ["another user's merge request", { username: 'mallory' }, PROJECT_ID],
+    ["a fork's merge request, even by the token's user", { username: BOT }, 2],
+  ])(
+    'opens its own merge request instead of joining %s',
+    async (_, author, sourceProject) => {
+      const gitlab = gitlabMock({
+        [PAYMENTS_PATH]: fixture('istio-payments.before.yaml'),
+      });
+      const action = createAccessRequestAction(deps());
+      // The branch the change would use, as a dry run names it.
+      const dryRun = createMockActionContext<never>({
+        input: input(['/status']) as never,
+        user: { ref: 'user:default/jane' },
+      });
+      dryRun.isDryRun = true;
+      await action.handler(dryRun);
+      const branch = /on (mesh-security\/\S+?)(;|$)/.exec(
+        String(
+          (dryRun.output as jest.Mock).mock.calls.find(
+            ([name]) => name === 'message',
+          )![1],
+        ),
+      )![1];
+      if (sourceProject === PROJECT_ID)
+        gitlab.branches.set(
+          branch,
+          new Map([...gitlab.branches.get('main')!, [PAYMENTS_PATH, BACKDOOR]]),
+        );
+      gitlab.mrs.push({
+        iid: 1,
+        web_url: 'https://gitlab.com/acme/gitops/-/merge_requests/1',
+        description: `<!-- mesh-security:policy-file=${PAYMENTS_PATH} -->`,
+        source_branch: branch,
+        labels: '',
+        author,
+        source_project_id: sourceProject,
+        target_project_id: PROJECT_ID,
+      });
+      await action.handler(
+        createMockActionContext<never>({
+          input: input(['/status']) as never,
+          user: { ref: 'user:default/jane' },
+        }),
+      );
+
+      expect(gitlab.mrs).toHaveLength(2);
+      expect(gitlab.mrs[0].description).not.toContain('### allow');
+      const mine = gitlab.mrs[1];
+      expect(mine.author.username).toBe(BOT);
+      const content = gitlab.branches
+        .get(mine.source_branch)!
+        .get(PAYMENTS_PATH)!;
+      expect(content).toContain('"/status"');
+      expect(content).not.toContain('allow-everyone');
+    },
+  );
+
+  it('joins its own merge request on the second page of open merge requests', async () => {
+    const gitlab = gitlabMock({
+      [PAYMENTS_PATH]: fixture('istio-payments.before.yaml'),
+    });
+    const action = createAccessRequestAction(deps());
+    await action.handler(
+      createMockActionContext<never>({
+        input: input(['/status']) as never,
+        user: { ref: 'user:default/jane' },
+      }),
+    );
+    for (let i = 2; i <= 150; i++)
+      gitlab.mrs.push({
+        iid: i,
+        web_url: `https://gitlab.com/acme/gitops/-/merge_requests/${i}`,
+        description: 'Update a dependency',
+        source_branch: `renovate/dependency-${i}`,
+        labels: '',
+        author: { username: 'renovate-bot' },
+        source_project_id: PROJECT_ID,
+        target_project_id: PROJECT_ID,
+      });
+    await action.handler(
+      createMockActionContext<never>({
+        input: input(['/receipt']) as never,
+        user: { ref: 'user:default/joe' },
+      }),
+    );
+    expect(gitlab.mrs).toHaveLength(150);
+    expect(gitlab.mrs[0].description).toContain('`user:default/joe`');
   });
 });

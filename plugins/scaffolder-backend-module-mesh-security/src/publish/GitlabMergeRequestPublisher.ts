@@ -1,8 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
 import { mapGithubFailure, rateLimitWait } from './githubErrors';
 import {
+  ACCESS_CHANGE_BRANCH_PREFIX,
   policyFileMarker,
   PolicyFileChange,
   PublishResult,
@@ -17,17 +22,25 @@ export interface GitlabTarget {
   baseBranch?: string;
 }
 
+/** The fields of GitLab's "List project merge requests" items that are read. */
 interface MergeRequest {
   iid: number;
   web_url: string;
   description?: string | null;
   source_branch: string;
+  source_project_id?: number;
+  target_project_id?: number;
+  author?: { username?: string } | null;
 }
+
+/** Pages of 100 open merge requests read at most when looking for one to join. */
+const MAX_MERGE_REQUEST_PAGES = 10;
 
 /**
  * Publishes policy changes as GitLab merge requests (REST API v4) with the token of the
- * `integrations.gitlab` entry for the host: same branch, join and rebase rules as GitHub.
- * Reviewers are not requested (GitLab needs user ids); labels are set.
+ * `integrations.gitlab` entry for the host: same branch, join and rebase rules as GitHub (only
+ * the token user's merge requests from the project itself are joined). Reviewers are not
+ * requested (GitLab needs user ids); labels are set.
  */
 export class GitlabMergeRequestPublisher implements PullRequestPublisher {
   /** Builds a publisher; fails clearly when no integration covers the host. */
@@ -61,6 +74,9 @@ export class GitlabMergeRequestPublisher implements PullRequestPublisher {
     },
   ) {}
 
+  /** The token user's username, looked up once (undefined: unknown). */
+  private username?: Promise<string | undefined>;
+
   private get projectUrl() {
     return `${this.apiBaseUrl}/projects/${encodeURIComponent(
       this.options.target.project,
@@ -74,11 +90,25 @@ export class GitlabMergeRequestPublisher implements PullRequestPublisher {
     body?: unknown,
     accept: number[] = [],
   ): Promise<T | undefined> {
+    return (await this.send<T>(what, method, path, body, accept))?.data;
+  }
+
+  /** A request to the project (`/…` paths) or to the API root (`api:…` paths). */
+  private async send<T>(
+    what: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    accept: number[] = [],
+  ): Promise<{ data: T; headers: Headers } | undefined> {
     const sleep =
       this.options.sleep ??
       ((ms: number) => new Promise<void>(r => setTimeout(r, ms)));
+    const url = path.startsWith('api:')
+      ? `${this.apiBaseUrl}/${path.slice('api:'.length)}`
+      : `${this.projectUrl}${path}`;
     for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${this.projectUrl}${path}`, {
+      const res = await fetch(url, {
         method,
         headers: {
           'PRIVATE-TOKEN': this.token,
@@ -86,7 +116,8 @@ export class GitlabMergeRequestPublisher implements PullRequestPublisher {
         },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
-      if (res.ok) return (await res.json()) as T;
+      if (res.ok)
+        return { data: (await res.json()) as T, headers: res.headers };
       if (accept.includes(res.status)) return undefined;
       const failure = {
         status: res.status,
@@ -147,29 +178,106 @@ export class GitlabMergeRequestPublisher implements PullRequestPublisher {
     return (await this.read(path, ref ?? (await this.base()))).content;
   }
 
+  /** The token user's username ("Get the current user"); undefined when it cannot be told. */
+  private currentUser(): Promise<string | undefined> {
+    this.username ??= this.call<{ username?: unknown }>(
+      'identify the token user',
+      'GET',
+      'api:user',
+    ).then(
+      user =>
+        typeof user?.username === 'string' && user.username
+          ? user.username
+          : undefined,
+      () => undefined,
+    );
+    return this.username;
+  }
+
+  /**
+   * Whether a change may be committed to a merge request's source branch: a branch of the
+   * actions in the project itself (not a fork), opened by the token's user.
+   */
+  private async mayJoin(mr: MergeRequest): Promise<boolean> {
+    const username = await this.currentUser();
+    return (
+      username !== undefined &&
+      typeof mr.source_branch === 'string' &&
+      mr.source_branch.startsWith(ACCESS_CHANGE_BRANCH_PREFIX) &&
+      typeof mr.source_project_id === 'number' &&
+      mr.source_project_id === mr.target_project_id &&
+      mr.author?.username?.toLowerCase() === username.toLowerCase()
+    );
+  }
+
+  /** The open merge request this change joins, reading every page (`x-next-page`), bounded. */
+  private async mergeRequestToJoin(
+    change: PolicyFileChange,
+    marker: string,
+  ): Promise<MergeRequest | undefined> {
+    const open: MergeRequest[] = [];
+    for (let page = 1; ; page++) {
+      if (page > MAX_MERGE_REQUEST_PAGES) {
+        this.options.logger.warn(
+          `${this.options.target.project} has more than ${
+            MAX_MERGE_REQUEST_PAGES * 100
+          } open merge requests; opening a new merge request instead of looking further for one to join`,
+        );
+        return undefined;
+      }
+      const res = await this.send<unknown>(
+        'list merge requests',
+        'GET',
+        `/merge_requests?state=opened&per_page=100&page=${page}`,
+      );
+      if (!Array.isArray(res?.data))
+        throw new ServiceUnavailableError(
+          `GitLab did not answer a list of open merge requests of ${this.options.target.project}; try again later`,
+        );
+      open.push(
+        ...(res!.data as MergeRequest[]).filter(
+          m => m && typeof m === 'object',
+        ),
+      );
+      if (!res!.headers.get('x-next-page')) break;
+    }
+    const candidates = [
+      ...open.filter(m => m.source_branch === change.branch),
+      ...open.filter(m => (m.description ?? '').includes(marker)),
+    ];
+    for (const mr of candidates) if (await this.mayJoin(mr)) return mr;
+    return undefined;
+  }
+
+  private async branchExists(branch: string): Promise<boolean> {
+    return (
+      (await this.call(
+        'read a branch',
+        'GET',
+        `/repository/branches/${encodeURIComponent(branch)}`,
+        undefined,
+        [404],
+      )) !== undefined
+    );
+  }
+
   /** {@inheritDoc PullRequestPublisher.publish} */
   async publish(change: PolicyFileChange): Promise<PublishResult> {
     const base = await this.base();
     const marker = policyFileMarker(change.path);
-    const open =
-      (await this.call<MergeRequest[]>(
-        'list merge requests',
-        'GET',
-        '/merge_requests?state=opened&per_page=100',
-      )) ?? [];
-    const existing =
-      open.find(m => m.source_branch === change.branch) ??
-      open.find(m => (m.description ?? '').includes(marker));
-    const branch = existing ? existing.source_branch : change.branch;
+    const existing = await this.mergeRequestToJoin(change, marker);
+    let branch = existing ? existing.source_branch : change.branch;
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const exists =
-        (await this.call(
-          'read a branch',
-          'GET',
-          `/repository/branches/${encodeURIComponent(branch)}`,
-          undefined,
-          [404],
-        )) !== undefined;
+      let exists = await this.branchExists(branch);
+      if (!existing && exists) {
+        // Not the source of a merge request this change may join (a leftover, someone else's
+        // push, or created meanwhile): never built on; the commit creates a new branch.
+        this.options.logger.info(
+          `Branch ${branch} already exists in ${this.options.target.project} without a merge request this integration may join; using a new branch`,
+        );
+        branch = change.freshBranch();
+        exists = false;
+      }
       const current = await this.read(change.path, exists ? branch : base);
       const applied = await change.apply(current.content);
       if (!applied.changed) {
