@@ -10,7 +10,7 @@ export interface RecordedRequest {
 }
 
 /** A GitHub account: a user (token), or a GitHub App's bot (installation token). */
-export interface Account {
+interface Account {
   login: string;
   type: 'User' | 'Bot';
 }
