@@ -289,9 +289,10 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
       login !== undefined &&
       typeof pull.head?.ref === 'string' &&
       pull.head.ref.startsWith(ACCESS_CHANGE_BRANCH_PREFIX) &&
-      pull.head.repo?.full_name?.toLowerCase() ===
-        this.repoName.toLowerCase() &&
-      pull.user?.login?.toLowerCase() === login.toLowerCase()
+      typeof pull.head.repo?.full_name === 'string' &&
+      pull.head.repo.full_name.toLowerCase() === this.repoName.toLowerCase() &&
+      typeof pull.user?.login === 'string' &&
+      pull.user.login.toLowerCase() === login.toLowerCase()
     );
   }
 
@@ -342,7 +343,9 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
     }
     const candidates = [
       ...pulls.filter(p => p.head?.ref === change.branch),
-      ...pulls.filter(p => (p.body ?? '').includes(marker)),
+      ...pulls.filter(
+        p => typeof p.body === 'string' && p.body.includes(marker),
+      ),
     ];
     for (const pull of candidates) if (await this.mayJoin(pull)) return pull;
     return undefined;
