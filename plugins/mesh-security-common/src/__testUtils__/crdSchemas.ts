@@ -1,7 +1,7 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import path from 'node:path';
 import { parseManifests } from '../engine/manifests';
-import { readText } from './shared';
+import { crdsDir, readText } from './testdata';
 
 /*
  * Validators built from the upstream CRDs' `openAPIV3Schema` (Node-only test helper). The
@@ -29,7 +29,8 @@ export interface CrdValidators {
   validate(object: Json): { key: string; errors: string[] } | undefined;
 }
 
-export function loadCrdValidators(crdDir: string): CrdValidators {
+/** Validators for every CRD version in the test data (`testdata/crds`). */
+export function loadCrdValidators(): CrdValidators {
   const ajv = new Ajv({
     strict: false,
     allErrors: true,
@@ -37,7 +38,7 @@ export function loadCrdValidators(crdDir: string): CrdValidators {
   });
   const validators = new Map<string, ValidateFunction>();
   for (const file of ['istio-crd-all.gen.yaml', 'linkerd-crds.yaml']) {
-    for (const doc of parseManifests(readText(path.join(crdDir, file)))
+    for (const doc of parseManifests(readText(path.join(crdsDir, file)))
       .objects as Json[]) {
       if (doc.kind !== 'CustomResourceDefinition') continue;
       const spec = doc.spec as Json;

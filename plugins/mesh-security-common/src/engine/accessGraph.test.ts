@@ -4,7 +4,7 @@ import {
   demoClusterDir,
   manifestFiles,
   readText,
-} from '../__testUtils__/shared';
+} from '../__testUtils__/testdata';
 import { parseManifests } from './manifests';
 import { expandCallees, expandCallers, pairwise } from '../__testUtils__/graph';
 import {
@@ -305,7 +305,7 @@ describe('access graph', () => {
   });
 
   it('lists exactly the connections of the demo estate that pair-by-pair evaluation allows', () => {
-    const objs = manifestFiles(demoClusterDir()!).flatMap(
+    const objs = manifestFiles(demoClusterDir).flatMap(
       file => parseManifests(readText(file)).objects as Obj[],
     );
     expect(objs.length).toBeGreaterThan(30);

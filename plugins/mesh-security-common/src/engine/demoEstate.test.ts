@@ -1,9 +1,8 @@
-import path from 'node:path';
 import {
   demoClusterDir,
   manifestFiles,
   readText,
-} from '../__testUtils__/shared';
+} from '../__testUtils__/testdata';
 import { createEngine } from '.';
 import { parseManifests } from './manifests';
 import { readObjects } from './reader';
@@ -13,8 +12,6 @@ import { AccessRequest } from '../model';
  * The demo estate (catalog/demo-cluster, written alongside) documents its expected verdicts in
  * its README; these are the rows of its "Who may call whom" and mTLS tables.
  */
-const dir = demoClusterDir();
-const maybe = dir ? describe : describe.skip;
 
 const ref = (s: string) =>
   s === 'external'
@@ -191,146 +188,141 @@ const CHECKS: Array<
   ['external', 'data/analytics-api', 9990, 'GET', '/', 'ALLOW'],
 ];
 
-maybe(
-  `demo estate (${
-    dir ? path.relative(process.cwd(), dir) : 'catalog/demo-cluster absent'
-  })`,
-  () => {
-    const objects = dir
-      ? manifestFiles(dir).flatMap(f => parseManifests(readText(f), f).objects)
-      : [];
-    const { snapshot, findings } = readObjects(objects);
-    const engine = createEngine(snapshot);
+describe('demo estate (catalog/demo-cluster)', () => {
+  const objects = manifestFiles(demoClusterDir).flatMap(
+    f => parseManifests(readText(f), f).objects,
+  );
+  const { snapshot, findings } = readObjects(objects);
+  const engine = createEngine(snapshot);
 
-    it('reads without malformed objects', () => expect(findings).toEqual([]));
+  it('reads without malformed objects', () => expect(findings).toEqual([]));
 
-    it('matches the documented workload mTLS modes', () => {
-      const modes = Object.fromEntries(
-        engine
-          .evaluate()
-          .workloads.map(w => [
-            `${w.namespace}/${w.name}`,
-            `${w.mesh} ${w.mtls}`,
-          ]),
-      );
-      expect(modes).toMatchObject({
-        'storefront/storefront-web': 'istio-sidecar PARTIAL',
-        'storefront/checkout': 'istio-sidecar PERMISSIVE',
-        'payments/payments-api': 'istio-sidecar PARTIAL',
-        'payments/payments-ledger': 'istio-sidecar PARTIAL',
-        'payments/fraud-check': 'istio-sidecar STRICT',
-        'inventory/inventory': 'istio-ambient STRICT',
-        'data/analytics-api': 'linkerd PARTIAL',
-        'data/etl-worker': 'linkerd PERMISSIVE',
-        'legacy/legacy-billing': 'none DISABLED',
-        'legacy/legacy-report': 'none DISABLED',
-        'istio-system/istiod-1-24': 'none DISABLED',
-        'istio-system/ztunnel': 'none DISABLED',
-      });
-      expect(Object.keys(modes)).toHaveLength(14);
+  it('matches the documented workload mTLS modes', () => {
+    const modes = Object.fromEntries(
+      engine
+        .evaluate()
+        .workloads.map(w => [
+          `${w.namespace}/${w.name}`,
+          `${w.mesh} ${w.mtls}`,
+        ]),
+    );
+    expect(modes).toMatchObject({
+      'storefront/storefront-web': 'istio-sidecar PARTIAL',
+      'storefront/checkout': 'istio-sidecar PERMISSIVE',
+      'payments/payments-api': 'istio-sidecar PARTIAL',
+      'payments/payments-ledger': 'istio-sidecar PARTIAL',
+      'payments/fraud-check': 'istio-sidecar STRICT',
+      'inventory/inventory': 'istio-ambient STRICT',
+      'data/analytics-api': 'linkerd PARTIAL',
+      'data/etl-worker': 'linkerd PERMISSIVE',
+      'legacy/legacy-billing': 'none DISABLED',
+      'legacy/legacy-report': 'none DISABLED',
+      'istio-system/istiod-1-24': 'none DISABLED',
+      'istio-system/ztunnel': 'none DISABLED',
     });
+    expect(Object.keys(modes)).toHaveLength(14);
+  });
 
-    it('matches the documented zero-trust pillars', () => {
-      const cards = Object.fromEntries(
-        engine
-          .evaluate()
-          .workloads.map(w => [`${w.namespace}/${w.name}`, w.scorecard]),
-      );
-      const passing = (pillar: 'verifyExplicitly' | 'assumeBreach') =>
-        Object.keys(cards)
-          .filter(k => cards[k][pillar].status === 'pass')
-          .sort();
-      expect(passing('verifyExplicitly')).toEqual([
-        'inventory/inventory',
-        'payments/fraud-check',
-      ]);
-      expect(passing('assumeBreach')).toEqual([
-        'payments/fraud-check',
-        'payments/payments-api',
-        'payments/payments-ledger',
-      ]);
-      for (const k of [
-        'storefront/storefront-web',
-        'data/etl-worker',
-        'legacy/legacy-billing',
-        'legacy/legacy-report',
-      ]) {
-        expect([k, cards[k].leastPrivilege.status]).toEqual([k, 'fail']);
-      }
-      expect(cards['storefront/checkout'].noCredentialLeakage.status).toBe(
-        'pass',
-      );
-      expect(cards['data/etl-worker'].noCredentialLeakage.status).toBe('fail');
+  it('matches the documented zero-trust pillars', () => {
+    const cards = Object.fromEntries(
+      engine
+        .evaluate()
+        .workloads.map(w => [`${w.namespace}/${w.name}`, w.scorecard]),
+    );
+    const passing = (pillar: 'verifyExplicitly' | 'assumeBreach') =>
+      Object.keys(cards)
+        .filter(k => cards[k][pillar].status === 'pass')
+        .sort();
+    expect(passing('verifyExplicitly')).toEqual([
+      'inventory/inventory',
+      'payments/fraud-check',
+    ]);
+    expect(passing('assumeBreach')).toEqual([
+      'payments/fraud-check',
+      'payments/payments-api',
+      'payments/payments-ledger',
+    ]);
+    for (const k of [
+      'storefront/storefront-web',
+      'data/etl-worker',
+      'legacy/legacy-billing',
+      'legacy/legacy-report',
+    ]) {
+      expect([k, cards[k].leastPrivilege.status]).toEqual([k, 'fail']);
+    }
+    expect(cards['storefront/checkout'].noCredentialLeakage.status).toBe(
+      'pass',
+    );
+    expect(cards['data/etl-worker'].noCredentialLeakage.status).toBe('fail');
+  });
+
+  it('routes analytics-http through its only HTTPRoute: requests outside GET /api/* get 404', () => {
+    const to = { namespace: 'data', name: 'analytics-api' };
+    const health = engine.check({
+      from: ref('data/etl-worker'),
+      to,
+      port: 8080,
+      method: 'GET',
+      path: '/health',
     });
-
-    it('routes analytics-http through its only HTTPRoute: requests outside GET /api/* get 404', () => {
-      const to = { namespace: 'data', name: 'analytics-api' };
-      const health = engine.check({
-        from: ref('data/etl-worker'),
-        to,
-        port: 8080,
-        method: 'GET',
-        path: '/health',
-      });
-      expect(
-        health.reasons.find(r => r.layer === 'authorization'),
-      ).toMatchObject({
+    expect(health.reasons.find(r => r.layer === 'authorization')).toMatchObject(
+      {
         policy: 'Server data/analytics-http',
         message: expect.stringContaining('Linkerd answers 404'),
-      });
-      // Without method and path the route cannot be chosen: not an ALLOW.
-      const any = engine.check({
-        from: ref('data/etl-worker'),
-        to,
-        port: 8080,
-      });
-      expect([any.decision, any.cannotEvaluate?.length]).toEqual(['DENY', 1]);
-      // The caller set: etl-worker may send GET /api/* only.
-      const callers = engine.callersOf(to, 8080);
-      expect(callers).toEqual([
-        {
-          peer: {
-            cluster: 'default',
-            namespace: 'data',
-            name: 'etl-worker',
-            kind: 'Deployment',
-          },
-          port: 8080,
-          methods: ['GET'],
-          paths: ['/api/*'],
-          decidedBy: {
-            layer: 'authorization',
-            policy: 'AuthorizationPolicy data/analytics-http-data-callers',
-          },
-          portMtls: 'STRICT',
-          connection: 'mtls',
+      },
+    );
+    // Without method and path the route cannot be chosen: not an ALLOW.
+    const any = engine.check({
+      from: ref('data/etl-worker'),
+      to,
+      port: 8080,
+    });
+    expect([any.decision, any.cannotEvaluate?.length]).toEqual(['DENY', 1]);
+    // The caller set: etl-worker may send GET /api/* only.
+    const callers = engine.callersOf(to, 8080);
+    expect(callers).toEqual([
+      {
+        peer: {
+          cluster: 'default',
+          namespace: 'data',
+          name: 'etl-worker',
+          kind: 'Deployment',
         },
-      ]);
-    });
+        port: 8080,
+        methods: ['GET'],
+        paths: ['/api/*'],
+        decidedBy: {
+          layer: 'authorization',
+          policy: 'AuthorizationPolicy data/analytics-http-data-callers',
+        },
+        portMtls: 'STRICT',
+        connection: 'mtls',
+      },
+    ]);
+  });
 
-    it.each(
-      CHECKS.map(
-        c =>
-          [
-            `${c[0]} → ${c[1]}:${c[2]} ${c[3] ?? ''} ${c[4] ?? ''} = ${c[5]}`,
-            c,
-          ] as const,
-      ),
-    )('%s', (_n, c) => {
-      const request: AccessRequest = {
-        from: ref(c[0]),
-        to: ref(c[1]) as { namespace: string; name: string },
-        port: c[2],
-        method: c[3],
-        path: c[4],
-      };
-      const decision = engine.check(request);
-      expect(decision.decision).toBe(c[5]);
-      expect(
-        c[6]
-          ? decision.reasons.filter(r => r.effect === 'DENY').map(r => r.layer)
-          : [undefined],
-      ).toContain(c[6]);
-    });
-  },
-);
+  it.each(
+    CHECKS.map(
+      c =>
+        [
+          `${c[0]} → ${c[1]}:${c[2]} ${c[3] ?? ''} ${c[4] ?? ''} = ${c[5]}`,
+          c,
+        ] as const,
+    ),
+  )('%s', (_n, c) => {
+    const request: AccessRequest = {
+      from: ref(c[0]),
+      to: ref(c[1]) as { namespace: string; name: string },
+      port: c[2],
+      method: c[3],
+      path: c[4],
+    };
+    const decision = engine.check(request);
+    expect(decision.decision).toBe(c[5]);
+    expect(
+      c[6]
+        ? decision.reasons.filter(r => r.effect === 'DENY').map(r => r.layer)
+        : [undefined],
+    ).toContain(c[6]);
+  });
+});

@@ -1,8 +1,4 @@
-import {
-  SHARED_CRDS_SKIP_NOTE,
-  sharedCrdsDir,
-  readText,
-} from '../__testUtils__/shared';
+import { crdsDir, readText } from '../__testUtils__/testdata';
 import {
   deployment,
   namespace,
@@ -203,46 +199,40 @@ describe('readObjects', () => {
   });
 });
 
-const sharedDir = sharedCrdsDir();
-(sharedDir ? describe : describe.skip)(
-  `Istio validation fixtures (istio/istio pkg/config/validation/testdata/crds)${
-    sharedDir ? '' : ` ${SHARED_CRDS_SKIP_NOTE}`
-  }`,
-  () => {
-    const dir = sharedDir ?? '';
-    const fixtures = ['authz', 'destinationrule', 'peerauth'];
-    it.each(fixtures)(
-      '%s-invalid.yaml: every document is reported as a finding',
-      name => {
-        const parsed = parseManifests(
-          readText(path.join(dir, 'istio-testdata', `${name}-invalid.yaml`)),
-        );
-        expect(parsed.objects.length).toBeGreaterThan(0);
-        expect(parsed.errors).toEqual([]);
-        for (const doc of parsed.objects) {
-          const { findings } = readObjects([doc]);
-          expect({
-            doc: (doc as { _err: string })._err,
-            codes: findings.map(f => f.code),
-          }).toEqual({
-            doc: (doc as { _err: string })._err,
-            codes: [expect.stringMatching(/^MS(401|104)$/)],
-          });
-        }
-      },
-    );
-
-    it.each(fixtures)('%s-valid.yaml: no malformed-object finding', name => {
+describe('Istio validation fixtures (istio/istio pkg/config/validation/testdata/crds)', () => {
+  const dir = path.join(crdsDir, 'istio-testdata');
+  const fixtures = ['authz', 'destinationrule', 'peerauth'];
+  it.each(fixtures)(
+    '%s-invalid.yaml: every document is reported as a finding',
+    name => {
       const parsed = parseManifests(
-        readText(path.join(dir, 'istio-testdata', `${name}-valid.yaml`)),
+        readText(path.join(dir, `${name}-invalid.yaml`)),
       );
-      const { findings, snapshot } = readObjects(parsed.objects);
-      expect(findings.filter(f => f.code === 'MS401')).toEqual([]);
-      const count =
-        snapshot.istio.authorizationPolicies.length +
-        snapshot.istio.destinationRules.length +
-        snapshot.istio.peerAuthentications.length;
-      expect(count).toBe(parsed.objects.length);
-    });
-  },
-);
+      expect(parsed.objects.length).toBeGreaterThan(0);
+      expect(parsed.errors).toEqual([]);
+      for (const doc of parsed.objects) {
+        const { findings } = readObjects([doc]);
+        expect({
+          doc: (doc as { _err: string })._err,
+          codes: findings.map(f => f.code),
+        }).toEqual({
+          doc: (doc as { _err: string })._err,
+          codes: [expect.stringMatching(/^MS(401|104)$/)],
+        });
+      }
+    },
+  );
+
+  it.each(fixtures)('%s-valid.yaml: no malformed-object finding', name => {
+    const parsed = parseManifests(
+      readText(path.join(dir, `${name}-valid.yaml`)),
+    );
+    const { findings, snapshot } = readObjects(parsed.objects);
+    expect(findings.filter(f => f.code === 'MS401')).toEqual([]);
+    const count =
+      snapshot.istio.authorizationPolicies.length +
+      snapshot.istio.destinationRules.length +
+      snapshot.istio.peerAuthentications.length;
+    expect(count).toBe(parsed.objects.length);
+  });
+});

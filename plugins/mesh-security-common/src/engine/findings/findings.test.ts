@@ -6,7 +6,7 @@ import {
   peerAuthentication,
 } from '../../__testUtils__/k8s';
 import { readObjects } from '../reader';
-import { readText, repoRoot } from '../../__testUtils__/shared';
+import { readText, repoRoot } from '../../__testUtils__/testdata';
 import { findingDefinitions } from '.';
 
 function codesOf(objects: unknown[]): string[] {
