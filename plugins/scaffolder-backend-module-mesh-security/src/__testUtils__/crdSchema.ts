@@ -9,8 +9,14 @@ import { parseAllDocuments } from 'yaml';
  * checks the semantic rules at run time.
  */
 
-/** The shared CRD folder (`../shared/crds` beside the checkout). */
-export const crdDir = path.resolve(__dirname, '../../../../../shared/crds');
+/**
+ * The upstream CRDs kept as test data in the common package (provenance and licence in
+ * `plugins/mesh-security-common/testdata/crds/README.md`).
+ */
+const crdDir = path.resolve(
+  __dirname,
+  '../../../mesh-security-common/testdata/crds',
+);
 
 type Schema = {
   type?: string;
