@@ -5,7 +5,8 @@ import { JsonValue } from '@backstage/types';
 import { renderYaml } from './renderYaml';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
-const crds = path.resolve(repoRoot, '../shared/crds');
+/** Upstream CRDs and Istio fixtures (provenance in the README beside them). */
+const crds = path.join(repoRoot, 'plugins/mesh-security-common/testdata/crds');
 
 function documents(file: string): JsonValue[] {
   return parseAllDocuments(fs.readFileSync(file, 'utf8'))

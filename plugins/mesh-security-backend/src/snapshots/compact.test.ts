@@ -119,7 +119,9 @@ describe('Compactor', () => {
         ...yamlFiles(demo).flatMap(
           f => parseManifests(fs.readFileSync(f, 'utf8'), f).objects,
         ),
-        ...yamlFiles(path.resolve(repoRoot, '../shared/crds'))
+        ...yamlFiles(
+          path.join(repoRoot, 'plugins/mesh-security-common/testdata/crds'),
+        )
           .flatMap(f =>
             parseAllDocuments(fs.readFileSync(f, 'utf8')).map(d => d.toJS()),
           )
