@@ -1,6 +1,7 @@
 /*
- * The backend on a real PostgreSQL (run by .ci/test-postgres.sh, which starts a throwaway server
- * from Debian's packages and sets MESH_SECURITY_TEST_POSTGRES). Skipped in the plain unit run.
+ * The backend on a real PostgreSQL (run by .ci/test-services.sh, which starts a throwaway server
+ * from Debian's packages and sets MESH_SECURITY_TEST_POSTGRES). Not part of the unit run: the
+ * root package.json's jest testPathIgnorePatterns leave out every *.services.test.ts.
  */
 import {
   mockCredentials,
@@ -15,13 +16,17 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import meshSecurityPlugin from '@mesh-security/plugin-mesh-security-backend';
 
 const connectionString = process.env.MESH_SECURITY_TEST_POSTGRES;
-const describeWithPostgres = connectionString ? describe : describe.skip;
+if (!connectionString) {
+  throw new Error(
+    'MESH_SECURITY_TEST_POSTGRES is not set: run this suite with `npm run test:services`, which starts PostgreSQL and sets it',
+  );
+}
 
-describeWithPostgres('backend on PostgreSQL', () => {
+describe('backend on PostgreSQL', () => {
   jest.setTimeout(120_000);
 
   it('stores the catalog in PostgreSQL and serves it', async () => {
-    const url = new URL(connectionString!);
+    const url = new URL(connectionString);
     const catalogFile = path.resolve(__dirname, '../../../catalog/all.yaml');
     const backend = await startTestBackend({
       features: [
