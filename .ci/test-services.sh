@@ -54,3 +54,4 @@ export MESH_SECURITY_TEST_REDIS="redis://127.0.0.1:$redis_port"
 npx backstage-cli repo test --watchAll=false '\.services\.test\.ts$' \
   --json --outputFile="$results_dir/services.json" \
   --testPathIgnorePatterns=/node_modules/
+node .ci/check-no-skips.js "$results_dir/services.json"
