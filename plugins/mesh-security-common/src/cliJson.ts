@@ -1,7 +1,7 @@
 import { AccessDecision, Finding, WorkloadPosture } from './model';
 
 /**
- * The `mesh-security evaluate --format json` shape (DESIGN.md "CLI contract").
+ * The `mesh-security evaluate --format json` shape (docs/cli.md "`evaluate`", a stable contract).
  *
  * @public
  */

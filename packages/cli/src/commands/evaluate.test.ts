@@ -21,7 +21,7 @@ function run(args: string[]) {
 describe('mesh-security evaluate', () => {
   const dir = writeEstate();
 
-  it('prints the DESIGN.md JSON contract for a directory read recursively', () => {
+  it('prints the JSON contract of docs/cli.md for a directory read recursively', () => {
     const r = run(['evaluate', dir, '--format', 'json']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const json = JSON.parse(r.stdout);

@@ -164,7 +164,9 @@ export function membership(
   return { mesh: 'none', pods };
 }
 
-/** Istio identity (SPIFFE) and principal, Linkerd identity (DESIGN.md "Identity"). */
+/**
+ * Istio identity (SPIFFE) and principal, Linkerd identity (docs/architecture.md "Domain words").
+ */
 export function identityOf(
   mesh: Mesh,
   namespace: string,

@@ -226,7 +226,7 @@ export function istioPortModes(
   };
 }
 
-/** Combines port modes into the workload mode (DESIGN.md "MtlsMode"). */
+/** Combines port modes into the workload mode (docs/engine.md "mTLS (server side)"). */
 export function combineModes(
   ports: PortMtls[],
   fallback: PortMtls,

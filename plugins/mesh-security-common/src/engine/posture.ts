@@ -6,10 +6,10 @@ import { policyTypes } from './networkPolicy';
 import { isObject } from './validate/check';
 
 /*
- * The zero-trust scorecard (DESIGN.md "Posture"): verify explicitly (mTLS STRICT on every
- * port), least privilege (explicit ALLOW policies naming callers, no wildcards or allow-all),
- * assume breach (default-deny NetworkPolicy segmenting the namespace), no credential leakage
- * (Secrets come from an external store).
+ * The zero-trust scorecard (docs/engine.md "Findings and scorecard"): verify explicitly (mTLS
+ * STRICT on every port), least privilege (explicit ALLOW policies naming callers, no wildcards or
+ * allow-all), assume breach (default-deny NetworkPolicy segmenting the namespace), no credential
+ * leakage (Secrets come from an external store).
  */
 
 function verifyExplicitly(info: WorkloadInfo): Pillar {

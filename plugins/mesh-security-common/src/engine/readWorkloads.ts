@@ -7,8 +7,9 @@ import {
 import { Json, isObject } from './validate/check';
 
 /*
- * Groups pod controllers and live pods into workloads (DESIGN.md "Workload"): Deployments
- * own ReplicaSets own Pods; CronJobs own Jobs own Pods; StatefulSets/DaemonSets own Pods.
+ * Groups pod controllers and live pods into workloads (docs/architecture.md "Domain words"):
+ * Deployments own ReplicaSets own Pods; CronJobs own Jobs own Pods; StatefulSets/DaemonSets own
+ * Pods.
  */
 
 /** Proxy containers are not the workload's ports (Istio `istio-proxy`, Linkerd `linkerd-proxy`). */

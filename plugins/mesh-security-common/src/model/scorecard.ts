@@ -31,7 +31,8 @@ export interface Pillar {
 }
 
 /**
- * The zero-trust scorecard of a workload or component (see DESIGN.md "Posture").
+ * The zero-trust scorecard of a workload or component (docs/architecture.md "Domain words":
+ * Posture; each pillar's rule in docs/engine.md "Findings and scorecard").
  *
  * @public
  */

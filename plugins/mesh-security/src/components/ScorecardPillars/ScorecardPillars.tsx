@@ -11,7 +11,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { ReactNode } from 'react';
 
-/** The four zero-trust practices, in the order DESIGN.md names them. */
+/** The four zero-trust practices, in the order docs/architecture.md "Domain words" names them. */
 export const PILLARS: Array<{ key: keyof Scorecard; title: string }> = [
   { key: 'verifyExplicitly', title: 'Verify explicitly' },
   { key: 'leastPrivilege', title: 'Least privilege' },
