@@ -74,15 +74,20 @@ export const DEMO = {
   'storefront-web': 'storefront',
 } as const;
 
-/** msw handlers for the mesh-security backend and the catalog (annotations) at `base`. */
+/**
+ * msw handlers for the mesh-security backend and the catalog (annotations) at `base`; each
+ * request's URL is added to `requests`.
+ */
 export function backstageHandlers(
   base: string,
   annotations: Record<string, Record<string, string>> = {},
+  requests: string[] = [],
 ): HttpHandler[] {
   return [
     http.get(
       `${base}/api/mesh-security/entity/component/default/:name`,
-      ({ params }) => {
+      ({ params, request }) => {
+        requests.push(request.url);
         const ns = DEMO[params.name as keyof typeof DEMO];
         return ns
           ? HttpResponse.json(demoPosture(String(params.name), ns))
@@ -94,14 +99,16 @@ export function backstageHandlers(
     ),
     http.get(
       `${base}/api/catalog/entities/by-name/component/default/:name`,
-      ({ params }) =>
-        HttpResponse.json({
+      ({ params, request }) => {
+        requests.push(request.url);
+        return HttpResponse.json({
           kind: 'Component',
           metadata: {
             name: params.name,
             annotations: annotations[String(params.name)] ?? {},
           },
-        }),
+        });
+      },
     ),
   ];
 }

@@ -45,7 +45,10 @@ export function setup(
   server: { use(...handlers: HttpHandler[]): void },
   options: {
     files?: Record<string, string>;
+    /** `false`: every permission is denied. */
     allow?: boolean;
+    /** Permissions denied (the others are allowed), for any resource or for one entity ref. */
+    deny?: Array<{ permission: string; resourceRef?: string }>;
     accessRequests?: JsonObject;
     /** The `integrations.github` entry (default: github.com with the canary token). */
     integration?: JsonObject;
@@ -63,14 +66,20 @@ export function setup(
     },
   );
   github.accounts.set(CANARY_TOKEN, INTEGRATION_ACCOUNT);
+  /** URLs of the requests to the mesh-security backend and the catalog. */
+  const backstageRequests: string[] = [];
   server.use(
     ...github.handlers(),
-    ...backstageHandlers(BASE, {
-      'payments-api': {
-        'mesh-security.io/policy-path':
-          options.paymentsPolicyPath ?? PAYMENTS_PATH,
+    ...backstageHandlers(
+      BASE,
+      {
+        'payments-api': {
+          'mesh-security.io/policy-path':
+            options.paymentsPolicyPath ?? PAYMENTS_PATH,
+        },
       },
-    }),
+      backstageRequests,
+    ),
   );
   const config = new ConfigReader({
     integrations: {
@@ -88,13 +97,18 @@ export function setup(
       },
     },
   });
+  const denied = (request: { permission: { name: string } }) =>
+    options.allow === false ||
+    (options.deny ?? []).some(
+      d =>
+        d.permission === request.permission.name &&
+        (d.resourceRef === undefined ||
+          ('resourceRef' in request && d.resourceRef === request.resourceRef)),
+    );
   const permissions = mockServices.permissions.mock({
     authorize: async requests =>
-      requests.map(() => ({
-        result:
-          options.allow === false
-            ? AuthorizeResult.DENY
-            : AuthorizeResult.ALLOW,
+      requests.map(request => ({
+        result: denied(request) ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
       })),
   });
   const deps: ActionDeps = {
@@ -125,5 +139,13 @@ export function setup(
       string,
       unknown
     >;
-  return { github, deps, permissions, logger, context, outputs };
+  return {
+    github,
+    backstageRequests,
+    deps,
+    permissions,
+    logger,
+    context,
+    outputs,
+  };
 }

@@ -320,6 +320,15 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
             name: 'mesh-security.access.request',
           }),
         },
+        ...[
+          'component:default/payments-api',
+          'component:default/checkout',
+        ].flatMap(resourceRef =>
+          ['catalog.entity.read', 'mesh-security.entity.read'].map(name => ({
+            permission: expect.objectContaining({ name }),
+            resourceRef,
+          })),
+        ),
       ],
       {
         credentials: expect.objectContaining({

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
 import { ActionDeps, authorizeRequest, executePlan } from '../service/execute';
 import {
+  callerEntityRefs,
   resolveCallers,
   resolvePolicyPath,
   resolveRepository,
@@ -100,7 +101,10 @@ export function createAccessRequestAction(deps: ActionDeps) {
     schema: { input: accessRequestInput, output: changeOutputSchema },
     async handler(ctx) {
       const input = accessRequestInput(zod).parse(ctx.input);
-      await authorizeRequest(ctx, deps.permissions);
+      await authorizeRequest(ctx, deps.permissions, [
+        input.target,
+        ...callerEntityRefs(input.callers),
+      ]);
       const target = await resolveTarget(
         deps.client,
         input.target,

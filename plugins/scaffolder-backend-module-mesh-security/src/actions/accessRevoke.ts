@@ -8,6 +8,7 @@ import { describeRevocation } from '../policy/istioOperations';
 import { removeIstioAccess, revokeIstioRequests } from '../policy/istioRevoke';
 import { ActionDeps, authorizeRequest, executePlan } from '../service/execute';
 import {
+  callerEntityRefs,
   resolveCallers,
   resolvePolicyPath,
   resolveRepository,
@@ -67,7 +68,10 @@ export function createAccessRevokeAction(deps: ActionDeps) {
     schema: { input: accessRevokeInput, output: changeOutputSchema },
     async handler(ctx) {
       const input = accessRevokeInput(zod).parse(ctx.input);
-      await authorizeRequest(ctx, deps.permissions);
+      await authorizeRequest(ctx, deps.permissions, [
+        input.target,
+        ...callerEntityRefs(input.callers),
+      ]);
       const target = await resolveTarget(
         deps.client,
         input.target,

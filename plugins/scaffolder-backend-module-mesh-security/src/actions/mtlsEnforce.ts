@@ -50,7 +50,7 @@ export function createMtlsEnforceAction(deps: ActionDeps) {
     schema: { input: mtlsEnforceInput, output: changeOutputSchema },
     async handler(ctx) {
       const input = mtlsEnforceInput(zod).parse(ctx.input);
-      await authorizeRequest(ctx, deps.permissions);
+      await authorizeRequest(ctx, deps.permissions, [input.target]);
       const target = await resolveTarget(
         deps.client,
         input.target,

@@ -4,12 +4,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import {
   createEngine,
   Engine,
   meshSecurityAccessRequestPermission,
+  meshSecurityEntityReadPermission,
 } from '@mesh-security/plugin-mesh-security-common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Document } from 'yaml';
@@ -128,19 +131,56 @@ async function defaultPublisher(
   });
 }
 
-/** Checks `mesh-security.access.request` with the credentials of the user who started the task. */
+/**
+ * Checks, in one call with the credentials of the user who started the task, that the user may
+ * request access changes (`mesh-security.access.request`) and may read every entity the change
+ * is about (`catalog.entity.read` and `mesh-security.entity.read` of the target and of each
+ * caller given as an entity ref). The module reads postures and the catalog with its own
+ * service credentials, so nothing about an entity may be read before this passes
+ * (docs/scaffolder.md "Permissions"). An entity the user may not read and one that does not
+ * exist are refused with the same message.
+ */
 export async function authorizeRequest(
   ctx: ActionContext<any, any>,
   permissions: PermissionsService,
+  entities: string[],
 ): Promise<void> {
   const credentials = await ctx.getInitiatorCredentials();
-  const [decision] = await permissions.authorize(
-    [{ permission: meshSecurityAccessRequestPermission }],
+  const refs = [
+    ...new Set(
+      entities.map(ref =>
+        stringifyEntityRef(
+          parseEntityRef(ref, {
+            defaultKind: 'component',
+            defaultNamespace: 'default',
+          }),
+        ),
+      ),
+    ),
+  ];
+  const [request, ...reads] = await permissions.authorize(
+    [
+      { permission: meshSecurityAccessRequestPermission },
+      ...refs.flatMap(resourceRef => [
+        { permission: catalogEntityReadPermission, resourceRef },
+        { permission: meshSecurityEntityReadPermission, resourceRef },
+      ]),
+    ],
     { credentials },
   );
-  if (decision.result !== AuthorizeResult.ALLOW) {
+  if (request.result !== AuthorizeResult.ALLOW) {
     throw new NotAllowedError(
       `You may not request access changes (permission ${meshSecurityAccessRequestPermission.name})`,
+    );
+  }
+  const unreadable = refs.find(
+    (_, i) =>
+      reads[2 * i].result !== AuthorizeResult.ALLOW ||
+      reads[2 * i + 1].result !== AuthorizeResult.ALLOW,
+  );
+  if (unreadable !== undefined) {
+    throw new NotAllowedError(
+      `You are not allowed to read ${unreadable}, or it does not exist`,
     );
   }
 }

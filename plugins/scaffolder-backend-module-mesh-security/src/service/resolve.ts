@@ -82,6 +82,16 @@ export async function resolveTarget(
   };
 }
 
+/**
+ * The callers given as entity refs, by the rule {@link resolveCallers} applies: anything that is
+ * not an Istio principal or a Linkerd identity names a component.
+ */
+export function callerEntityRefs(callers: string[]): string[] {
+  return callers.filter(
+    input => !ISTIO_PRINCIPAL.test(input) && !LINKERD_IDENTITY.test(input),
+  );
+}
+
 /** Resolves callers: component refs through the backend, identities by parsing them. */
 export async function resolveCallers(
   client: MeshSecurityClient,
