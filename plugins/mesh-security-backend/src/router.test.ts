@@ -1,68 +1,7 @@
-import { Entity } from '@backstage/catalog-model';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { AuthorizeCall, permissionsDenying } from './__testUtils__/permissions';
-import meshSecurityPlugin from './index';
-
-const repoRoot = path.resolve(__dirname, '../../..');
-const demoCluster = path.join(repoRoot, 'catalog/demo-cluster');
-
-/** The demo catalog's components, exactly as the app registers them. */
-function demoEntities(): Entity[] {
-  const dir = path.join(repoRoot, 'catalog/components');
-  return fs.readdirSync(dir).flatMap(file =>
-    parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map(d => {
-      const entity = d.toJS() as Entity;
-      entity.metadata.namespace ??= 'default';
-      return entity;
-    }),
-  );
-}
-
-async function start(
-  options: {
-    entities?: Entity[];
-    deny?: string[];
-    calls?: AuthorizeCall[];
-  } = {},
-) {
-  const { server } = await startTestBackend({
-    features: [
-      meshSecurityPlugin,
-      catalogServiceMock.factory({
-        entities: options.entities ?? demoEntities(),
-      }),
-      permissionsDenying(options.deny ?? [], options.calls),
-      mockServices.rootConfig.factory({
-        data: {
-          meshSecurity: {
-            clusters: [{ name: 'demo', type: 'manifests', path: demoCluster }],
-          },
-        },
-      }),
-    ],
-  });
-  // The first read runs as the scheduled task starts; wait until the cluster is in.
-  for (let i = 0; i < 100; i++) {
-    const res = await request(server)
-      .get('/api/mesh-security/health')
-      .set('authorization', mockCredentials.user.header());
-    if (res.status === 200) break;
-    await new Promise(r => setTimeout(r, 50));
-  }
-  return server;
-}
-
-const asUser = (req: request.Test) =>
-  req.set('authorization', mockCredentials.user.header());
+import { asUser, startDemoBackend as start } from './__testUtils__/demoBackend';
+import { AuthorizeCall } from './__testUtils__/permissions';
 
 describe('mesh-security REST API', () => {
   jest.setTimeout(30_000);

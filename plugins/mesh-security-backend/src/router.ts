@@ -232,12 +232,26 @@ export async function createRouter(
     });
     const query = parse(overviewQuery, req.query, 'overview query');
     await authorize(credentials, meshSecurityOverviewReadPermission);
-    // Only annotated components the caller may read, fetched with the caller's credentials.
+    // Only annotated components the caller may read, fetched with the caller's credentials
+    // (the catalog applies `catalog.entity.read`), and of those only the ones whose
+    // `mesh-security.entity.read` is ALLOW: one call decides every listed entity.
     const { items } = await catalog.getEntities(
       { filter: ANNOTATED_COMPONENTS },
       { credentials },
     );
-    res.json(await posture.overview(items, query));
+    const decisions = items.length
+      ? await permissions.authorize(
+          items.map(entity => ({
+            permission: meshSecurityEntityReadPermission,
+            resourceRef: stringifyEntityRef(entity),
+          })),
+          { credentials },
+        )
+      : [];
+    const readable = items.filter(
+      (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
+    );
+    res.json(await posture.overview(readable, query));
   });
 
   router.post('/check', async (req, res) => {

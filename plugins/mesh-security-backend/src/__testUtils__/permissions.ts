@@ -11,17 +11,27 @@ export interface AuthorizeCall {
   credentials: BackstageCredentials;
 }
 
+/** A permission denied everywhere (its name), or only for one entity ref. */
+export type Denial = string | { permission: string; resourceRef: string };
+
 /**
- * A permissions service that denies the named permissions (all others ALLOW) and records every
+ * A permissions service that denies the given permissions (all others ALLOW) and records every
  * authorize call with its credentials, so tests can tell which permission decided and for whom.
  */
 export function permissionsDenying(
-  denied: string[],
+  denied: Denial[],
   calls: AuthorizeCall[] = [],
 ) {
-  const decide = (requests: { permission: { name: string } }[]) =>
+  const decide = (
+    requests: { permission: { name: string }; resourceRef?: string }[],
+  ) =>
     requests.map(r => ({
-      result: denied.includes(r.permission.name)
+      result: denied.some(d =>
+        typeof d === 'string'
+          ? d === r.permission.name
+          : d.permission === r.permission.name &&
+            d.resourceRef === r.resourceRef,
+      )
         ? AuthorizeResult.DENY
         : AuthorizeResult.ALLOW,
     }));

@@ -1,0 +1,78 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import request from 'supertest';
+import { AuthorizeCall, Denial, permissionsDenying } from './permissions';
+import meshSecurityPlugin from '../index';
+
+const repoRoot = path.resolve(__dirname, '../../../..');
+/** The demo cluster's manifests (catalog/demo-cluster). */
+export const demoCluster = path.join(repoRoot, 'catalog/demo-cluster');
+
+/** The demo catalog's components, exactly as the app registers them. */
+export function demoEntities(): Entity[] {
+  const dir = path.join(repoRoot, 'catalog/components');
+  return fs.readdirSync(dir).flatMap(file =>
+    parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map(d => {
+      const entity = d.toJS() as Entity;
+      entity.metadata.namespace ??= 'default';
+      return entity;
+    }),
+  );
+}
+
+/**
+ * The plugin in a test backend over the demo cluster (plus `clusters`), with the demo catalog
+ * (or `entities`) and a permission policy denying `deny`; returns once every cluster was tried.
+ */
+export async function startDemoBackend(
+  options: {
+    entities?: Entity[];
+    deny?: Denial[];
+    calls?: AuthorizeCall[];
+    /** More `meshSecurity.clusters` entries. */
+    clusters?: object[];
+    logger?: ReturnType<typeof mockServices.logger.mock>;
+  } = {},
+) {
+  const { server } = await startTestBackend({
+    features: [
+      meshSecurityPlugin,
+      ...(options.logger ? [options.logger.factory] : []),
+      catalogServiceMock.factory({
+        entities: options.entities ?? demoEntities(),
+      }),
+      permissionsDenying(options.deny ?? [], options.calls),
+      mockServices.rootConfig.factory({
+        data: {
+          meshSecurity: {
+            clusters: [
+              { name: 'demo', type: 'manifests', path: demoCluster },
+              ...(options.clusters ?? []),
+            ],
+          },
+        },
+      }),
+    ],
+  });
+  // The first read runs as the scheduled task starts; wait until every cluster was tried.
+  for (let i = 0; i < 100; i++) {
+    const res = await request(server)
+      .get('/api/mesh-security/health')
+      .set('authorization', mockCredentials.user.header());
+    if (res.status === 200) break;
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return server;
+}
+
+/** The request, as the mock user. */
+export const asUser = (req: request.Test) =>
+  req.set('authorization', mockCredentials.user.header());
