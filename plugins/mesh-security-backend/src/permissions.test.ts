@@ -3,6 +3,7 @@
  * any route. The plugin runs in a test backend over the demo cluster, with a permission policy
  * that denies per permission and per entity ref.
  */
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { asUser, startDemoBackend } from './__testUtils__/demoBackend';
 import { AuthorizeCall } from './__testUtils__/permissions';
@@ -67,5 +68,134 @@ describe('GET /overview', () => {
     expect(batch[0].requests.map(r => (r as any).resourceRef)).toContain(
       PAYMENTS,
     );
+  });
+});
+
+describe('POST /check with workload references', () => {
+  jest.setTimeout(30_000);
+
+  const checkout = { namespace: 'storefront', name: 'checkout' };
+  const payments = { namespace: 'payments', name: 'payments-api' };
+  /** No catalog component selects CoreDNS. */
+  const coredns = { namespace: 'kube-system', name: 'coredns' };
+  const check = (server: any, from: object, to: object) =>
+    asUser(request(server).post('/api/mesh-security/check')).send({
+      from,
+      to,
+      port: 8080,
+      method: 'POST',
+      path: '/charge',
+    });
+
+  it.each([
+    [
+      'catalog.entity.read',
+      'target',
+      checkout,
+      payments,
+      'payments/payments-api',
+    ],
+    [
+      'mesh-security.entity.read',
+      'target',
+      checkout,
+      payments,
+      'payments/payments-api',
+    ],
+    [
+      'catalog.entity.read',
+      'source',
+      checkout,
+      payments,
+      'storefront/checkout',
+    ],
+    [
+      'mesh-security.entity.read',
+      'source',
+      checkout,
+      payments,
+      'storefront/checkout',
+    ],
+  ])(
+    'answers 404 when %s of the %s workload owner is denied, as for a workload that does not exist',
+    async (permission, end, from, to, named) => {
+      const owner = end === 'target' ? PAYMENTS : 'component:default/checkout';
+      const server = await startDemoBackend({
+        deny: [{ permission, resourceRef: owner }],
+      });
+      const res = await check(server, from, to);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(
+        `workload ${named} not found, or not allowed`,
+      );
+      expect(JSON.stringify(res.body)).not.toMatch(/decision|reasons|ALLOW/);
+
+      const [namespace] = named.split('/');
+      const missing = { namespace, name: 'no-such-workload' };
+      const absent = await check(
+        server,
+        end === 'source' ? missing : from,
+        end === 'target' ? missing : to,
+      );
+      expect(absent.status).toBe(404);
+      expect(absent.body.error.message).toBe(
+        `workload ${namespace}/no-such-workload not found, or not allowed`,
+      );
+    },
+  );
+
+  it("decides every owner of both ends in one call with the caller's credentials", async () => {
+    const calls: AuthorizeCall[] = [];
+    const server = await startDemoBackend({ calls });
+    const res = await check(server, checkout, payments);
+    expect(res.status).toBe(200);
+    expect(res.body.decision).toBe('ALLOW');
+    const owners = calls.filter(c =>
+      c.requests.some(r => r.permission.name === 'catalog.entity.read'),
+    );
+    expect(owners).toHaveLength(1);
+    expect(owners[0].credentials.principal).toMatchObject({ type: 'user' });
+    expect(
+      owners[0].requests.map(r => [r.permission.name, (r as any).resourceRef]),
+    ).toEqual([
+      ['catalog.entity.read', PAYMENTS],
+      ['mesh-security.entity.read', PAYMENTS],
+      ['catalog.entity.read', 'component:default/checkout'],
+      ['mesh-security.entity.read', 'component:default/checkout'],
+    ]);
+  });
+
+  it('refuses workload references while the catalog cannot be listed (owners unknown)', async () => {
+    const server = await startDemoBackend({
+      catalog: catalogServiceMock.mock({
+        queryEntities: async () => {
+          throw new Error('connect ECONNREFUSED 10.0.0.9:7007');
+        },
+      }).factory as any,
+    });
+    const res = await check(server, checkout, payments);
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toBe(
+      'the catalog could not be listed to find the components that own the workloads; try again, or name the components by entity reference',
+    );
+    expect(JSON.stringify(res.body)).not.toMatch(/10\.0\.0\.9|decision/);
+  });
+
+  it('answers about a workload no entity owns only with the platform view (mesh-security.overview.read)', async () => {
+    const platform = await startDemoBackend();
+    const allowed = await check(platform, coredns, payments);
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.results[0].from).toMatchObject(coredns);
+
+    const team = await startDemoBackend({
+      deny: ['mesh-security.overview.read'],
+    });
+    const denied = await check(team, coredns, payments);
+    expect(denied.status).toBe(404);
+    expect(denied.body.error.message).toBe(
+      'workload kube-system/coredns not found, or not allowed',
+    );
+    // The team still checks the workloads of the components it may read.
+    expect((await check(team, checkout, payments)).status).toBe(200);
   });
 });

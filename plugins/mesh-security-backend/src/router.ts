@@ -9,7 +9,12 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -29,6 +34,7 @@ import {
   ANNOTATED_COMPONENTS,
   EntityDirectory,
 } from './entities/EntityDirectory';
+import { ownersOf } from './entities/workloadOwners';
 
 /** What the router needs from the rest of the plugin. */
 export interface RouterOptions {
@@ -254,26 +260,101 @@ export async function createRouter(
     res.json(await posture.overview(readable, query));
   });
 
+  /**
+   * The workloads that raw workload references name and the caller may see, per reference. A
+   * workload belongs to the annotated components that select it (the rules of its entity view,
+   * in reverse): it is visible when the caller may read one of them (`catalog.entity.read` and
+   * `mesh-security.entity.read`), since that entity's view shows it anyway. A workload no entity
+   * owns (a gateway, a system workload) is the platform team's: visible with
+   * `mesh-security.overview.read` only. One authorize call decides every owner of both ends; a
+   * reference left with nothing is a 404 that does not tell whether the workload exists
+   * (docs/backend.md "Permissions").
+   */
+  const visibleWorkloads = async (
+    refs: WorkloadRef[],
+    credentials: BackstageCredentials,
+  ): Promise<WorkloadRef[][]> => {
+    const found = await Promise.all(refs.map(r => posture.workloadsNamed(r)));
+    let annotated: Entity[] = [];
+    if (found.some(workloads => workloads.length > 0)) {
+      try {
+        annotated = await entities.annotated();
+      } catch {
+        throw new ServiceUnavailableError(
+          'the catalog could not be listed to find the components that own the workloads; try again, or name the components by entity reference',
+        );
+      }
+    }
+    const owned = found.map(workloads =>
+      workloads.map(workload => ({
+        ref: {
+          cluster: workload.cluster,
+          namespace: workload.namespace,
+          name: workload.name,
+          kind: workload.kind,
+        },
+        owners: ownersOf(workload, annotated).map(e => stringifyEntityRef(e)),
+      })),
+    );
+    const ownerRefs = [...new Set(owned.flat().flatMap(w => w.owners))];
+    const unowned = owned.flat().some(w => w.owners.length === 0);
+    const requests = [
+      ...ownerRefs.flatMap(resourceRef => [
+        { permission: catalogEntityReadPermission, resourceRef },
+        { permission: meshSecurityEntityReadPermission, resourceRef },
+      ]),
+      ...(unowned ? [{ permission: meshSecurityOverviewReadPermission }] : []),
+    ];
+    const decisions = requests.length
+      ? await permissions.authorize(requests, { credentials })
+      : [];
+    const allowed = (i: number) =>
+      decisions[i].result === AuthorizeResult.ALLOW;
+    const readable = new Set(
+      ownerRefs.filter((_, i) => allowed(2 * i) && allowed(2 * i + 1)),
+    );
+    const platform = unowned && allowed(decisions.length - 1);
+    return owned.map((workloads, i) => {
+      const visible = workloads
+        .filter(w =>
+          w.owners.length > 0
+            ? w.owners.some(owner => readable.has(owner))
+            : platform,
+        )
+        .map(w => w.ref);
+      if (visible.length === 0) {
+        const ref = refs[i];
+        throw new NotFoundError(
+          `workload ${ref.cluster ? `${ref.cluster}/` : ''}${ref.namespace}/${
+            ref.name
+          } not found, or not allowed`,
+        );
+      }
+      return visible;
+    });
+  };
+
   router.post('/check', async (req, res) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
     const body = parse(checkBody, req.body, 'check request');
     await authorize(credentials, meshSecurityAccessCheckPermission);
+    const source =
+      'kind' in body.from && body.from.kind === 'external'
+        ? undefined
+        : (body.from as z.infer<typeof endpoint>);
+    const workloadEnds = [body.to, ...(source ? [source] : [])].filter(
+      (e): e is z.infer<typeof workloadRef> => !('entityRef' in e),
+    );
+    const visible = await visibleWorkloads(workloadEnds, credentials);
     const resolve = async (
       e: z.infer<typeof endpoint>,
-    ): Promise<WorkloadRef[]> => {
-      if ('entityRef' in e) {
-        return posture.workloadRefsOf(
-          await readableEntity(e.entityRef, credentials),
-        );
-      }
-      return [e];
-    };
-    const from =
-      'kind' in body.from && body.from.kind === 'external'
-        ? ('external' as const)
-        : await resolve(body.from as z.infer<typeof endpoint>);
+    ): Promise<WorkloadRef[]> =>
+      'entityRef' in e
+        ? posture.workloadRefsOf(await readableEntity(e.entityRef, credentials))
+        : visible[workloadEnds.indexOf(e)];
+    const from = source ? await resolve(source) : ('external' as const);
     const to = await resolve(body.to);
     if (to.length === 0)
       throw new NotFoundError('the target has no workload in any cluster');

@@ -40,15 +40,18 @@ export async function startDemoBackend(
     /** More `meshSecurity.clusters` entries. */
     clusters?: object[];
     logger?: ReturnType<typeof mockServices.logger.mock>;
+    /** The catalog (default: an in-memory one holding `entities`). */
+    catalog?: ReturnType<typeof catalogServiceMock.factory>;
   } = {},
 ) {
   const { server } = await startTestBackend({
     features: [
       meshSecurityPlugin,
       ...(options.logger ? [options.logger.factory] : []),
-      catalogServiceMock.factory({
-        entities: options.entities ?? demoEntities(),
-      }),
+      options.catalog ??
+        catalogServiceMock.factory({
+          entities: options.entities ?? demoEntities(),
+        }),
       permissionsDenying(options.deny ?? [], options.calls),
       mockServices.rootConfig.factory({
         data: {

@@ -185,6 +185,33 @@ describe('EntityDirectory', () => {
     expect(catalog.calls.byRef).toBe(1);
   });
 
+  it('answers the annotated components from the listing, listing them when there is none or it expired', async () => {
+    const catalog = catalogOf([
+      component('a', { 'backstage.io/kubernetes-id': 'a' }),
+      component('docs'),
+    ]);
+    const clock = { now: 0 };
+    const entities = directory(catalog.service, clock);
+    // Concurrent callers share one listing.
+    const [first, second] = await Promise.all([
+      entities.annotated(),
+      entities.annotated(),
+    ]);
+    expect(first.map(e => e.metadata.name)).toEqual(['a']);
+    expect(second).toEqual(first);
+    expect(catalog.calls.query).toBe(1);
+    clock.now = 89_000;
+    await entities.annotated();
+    expect(catalog.calls.query).toBe(1);
+
+    // Expired and the catalog down: who owns what is unknown, so it says so.
+    clock.now = 91_000;
+    Object.assign(catalog.service, {
+      queryEntities: async () => Promise.reject(new Error('catalog down')),
+    });
+    await expect(entities.annotated()).rejects.toThrow('catalog down');
+  });
+
   it('bounds entities read one by one, evicting the oldest', async () => {
     const catalog = catalogOf(
       Array.from({ length: 5 }, (_, i) => component(`c${i}`)),

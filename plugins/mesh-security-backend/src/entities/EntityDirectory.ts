@@ -73,6 +73,8 @@ export class EntityDirectory {
   /** Entities read one by one (not in the listing), oldest first. */
   private readonly read = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entity | undefined>>();
+  /** The listing under way, shared by everyone who asks for one meanwhile. */
+  private listing?: Promise<void>;
   private readonly now: () => number;
   private readonly maxEntries: number;
 
@@ -99,6 +101,15 @@ export class EntityDirectory {
     return pending;
   }
 
+  /**
+   * Every annotated component, from the listing; when there is none or it expired, one is made
+   * now. Throws when the catalog cannot be listed: who owns a workload is then unknown.
+   */
+  async annotated(): Promise<Entity[]> {
+    if (this.listedExpiresAt <= this.now()) await this.refresh();
+    return [...this.listed.values()];
+  }
+
   /** How many entities are held (listed and read one by one). */
   get size(): number {
     return this.listed.size + this.read.size;
@@ -111,6 +122,13 @@ export class EntityDirectory {
    * entities are read one by one.
    */
   async refresh(): Promise<void> {
+    this.listing ??= this.list().finally(() => {
+      this.listing = undefined;
+    });
+    return this.listing;
+  }
+
+  private async list(): Promise<void> {
     const { catalog, auth } = this.options;
     const credentials = await auth.getOwnServiceCredentials();
     const listed = new Map<string, Entity>();

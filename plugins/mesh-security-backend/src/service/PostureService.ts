@@ -191,16 +191,10 @@ export class PostureService {
       const engine = view.engine;
       if (!engine) continue;
       const cluster = view.state.cluster;
-      // A ref without a cluster means "wherever it runs"; sources and targets pair up within
-      // one cluster (east-west traffic does not cross clusters here).
+      // Sources and targets pair up within one cluster (east-west traffic does not cross
+      // clusters here).
       const present = (ref: WorkloadRef) =>
-        (!ref.cluster || ref.cluster === cluster) &&
-        view.workloads.some(
-          w =>
-            w.namespace === ref.namespace &&
-            w.name === ref.name &&
-            (!ref.kind || w.kind === ref.kind),
-        );
+        view.workloads.some(w => names(ref, cluster, w));
       const targets = to.filter(present);
       const sources = from === 'external' ? [undefined] : from.filter(present);
       for (const target of targets) {
@@ -231,6 +225,14 @@ export class PostureService {
       results,
       ...partialOf(clusters),
     };
+  }
+
+  /** The workloads a workload reference names, in every cluster (for `/check` endpoints). */
+  async workloadsNamed(ref: WorkloadRef): Promise<WorkloadPosture[]> {
+    const views = await this.views.all();
+    return views.flatMap(view =>
+      view.workloads.filter(w => names(ref, view.state.cluster, w)),
+    );
   }
 
   /** Workload refs of an entity in every cluster (for `/check` endpoints given as entities). */
@@ -285,6 +287,23 @@ export class PostureService {
       };
     return entry;
   }
+}
+
+/**
+ * Whether a reference names a workload of a cluster: a reference without a cluster means
+ * "wherever it runs", one without a kind any kind.
+ */
+function names(
+  ref: WorkloadRef,
+  cluster: string,
+  workload: WorkloadPosture,
+): boolean {
+  return (
+    (!ref.cluster || ref.cluster === cluster) &&
+    workload.namespace === ref.namespace &&
+    workload.name === ref.name &&
+    (!ref.kind || workload.kind === ref.kind)
+  );
 }
 
 /** A workload's findings, each naming its cluster (the engine's findings may leave it unset). */
