@@ -96,15 +96,18 @@ async function measureCluster(
   const posture = new PostureService(views);
   for (let i = 0; i < ENTITIES; i++) {
     const id = `svc-${i}`;
-    await posture.entityPosture({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: {
-        name: id,
-        namespace: 'default',
-        annotations: { 'backstage.io/kubernetes-id': id },
+    await posture.entityPosture(
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name: id,
+          namespace: 'default',
+          annotations: { 'backstage.io/kubernetes-id': id },
+        },
       },
-    });
+      { clusterErrorDetails: true },
+    );
   }
   const viewed = await heap();
   // BENCH_HEAP_SNAPSHOT=<file>: what this process retains for the measured cluster, to inspect.

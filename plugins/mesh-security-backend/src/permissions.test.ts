@@ -3,6 +3,7 @@
  * any route. The plugin runs in a test backend over the demo cluster, with a permission policy
  * that denies per permission and per entity ref.
  */
+import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { asUser, startDemoBackend } from './__testUtils__/demoBackend';
@@ -162,6 +163,8 @@ describe('POST /check with workload references', () => {
       ['mesh-security.entity.read', PAYMENTS],
       ['catalog.entity.read', 'component:default/checkout'],
       ['mesh-security.entity.read', 'component:default/checkout'],
+      // The platform view: unowned workloads, and cluster errors in full.
+      ['mesh-security.overview.read', undefined],
     ]);
   });
 
@@ -197,5 +200,75 @@ describe('POST /check with workload references', () => {
     );
     // The team still checks the workloads of the components it may read.
     expect((await check(team, checkout, payments)).status).toBe(200);
+  });
+});
+
+describe('cluster errors', () => {
+  jest.setTimeout(30_000);
+
+  const GONE = '/srv/gitops/no-such-clusters/gone';
+  const GENERIC =
+    'cluster gone could not be read; the platform team sees the details';
+
+  /** The demo cluster and one whose manifests directory does not exist. */
+  async function start(deny: string[]) {
+    const logger = mockServices.logger.mock();
+    logger.child.mockReturnValue(logger);
+    const server = await startDemoBackend({
+      deny,
+      logger,
+      clusters: [{ name: 'gone', type: 'manifests', path: GONE }],
+    });
+    const get = (url: string) =>
+      asUser(request(server).get(`/api/mesh-security${url}`));
+    const answers = {
+      health: await get('/health'),
+      entity: await get('/entity/component/default/payments-api'),
+      check: await asUser(
+        request(server).post('/api/mesh-security/check'),
+      ).send({
+        from: { entityRef: 'component:default/checkout' },
+        to: { namespace: 'payments', name: 'payments-api' },
+        port: 8080,
+      }),
+    };
+    for (const answer of Object.values(answers))
+      expect(answer.status).toBe(200);
+    return { get, logger, ...answers };
+  }
+
+  const gone = (clusters: any[]) => clusters.find(c => c.name === 'gone');
+  const reason = (reasons: any[]) => reasons.find(r => r.cluster === 'gone');
+
+  it('are generic for callers without the platform view, in entity answers, checks and /health', async () => {
+    const { health, entity, check, logger } = await start([
+      'mesh-security.overview.read',
+    ]);
+    expect(gone(health.body.clusters)).toMatchObject({
+      status: 'unreachable',
+      error: GENERIC,
+    });
+    expect(gone(entity.body.clusters).error).toBe(GENERIC);
+    expect(reason(entity.body.partialReasons)).toMatchObject({
+      state: 'unreachable',
+      message: GENERIC,
+    });
+    expect(reason(check.body.partialReasons).message).toBe(GENERIC);
+    for (const answer of [health, entity, check])
+      expect(JSON.stringify(answer.body)).not.toMatch(/srv\/gitops|ENOENT/);
+    // Operators still find the details in the log.
+    const logged = JSON.stringify(logger.warn.mock.calls);
+    expect(logged).toContain(`at ${GONE}: ENOENT`);
+  });
+
+  it('are in full for the platform view, the overview included', async () => {
+    const { health, entity, check, get } = await start([]);
+    const detailed = `cannot read manifests for cluster gone at ${GONE}: ENOENT`;
+    expect(gone(health.body.clusters).error).toBe(detailed);
+    expect(gone(entity.body.clusters).error).toBe(detailed);
+    expect(reason(check.body.partialReasons).message).toBe(detailed);
+    const overview = await get('/overview');
+    expect(gone(overview.body.clusters).error).toBe(detailed);
+    expect(reason(overview.body.partialReasons).message).toBe(detailed);
   });
 });

@@ -171,6 +171,8 @@ describe('mesh-security REST API', () => {
     ).toEqual([
       ['catalog.entity.read', 'component:default/payments-api'],
       ['mesh-security.entity.read', 'component:default/payments-api'],
+      // Whether cluster errors are shown in full (the platform view).
+      ['mesh-security.overview.read', undefined],
     ]);
     const checkHidden = await asUser(
       request(unreadable).post('/api/mesh-security/check'),

@@ -28,7 +28,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { PostureService } from './service/PostureService';
+import { Audience, PostureService } from './service/PostureService';
 import { PullRequestService } from './pullRequests/PullRequestService';
 import {
   ANNOTATED_COMPONENTS,
@@ -174,7 +174,7 @@ export async function createRouter(
   const readableEntity = async (
     ref: string | CompoundEntityRef,
     credentials: BackstageCredentials,
-  ): Promise<Entity> => {
+  ): Promise<{ entity: Entity; audience: Audience }> => {
     let refString: string;
     try {
       refString = stringifyEntityRef(
@@ -192,8 +192,9 @@ export async function createRouter(
     // catalog's own read permission (conditional policies are evaluated by the catalog, so the
     // answer is the one the catalog would give) and ours. The entity's fields come from the
     // directory (service credentials, kept for seconds); nothing of them is sent before both are
-    // ALLOW. An unreadable entity and a missing one look the same: 404, nothing leaked.
-    const [[catalogRead, meshRead], entity] = await Promise.all([
+    // ALLOW. An unreadable entity and a missing one look the same: 404, nothing leaked. The same
+    // call asks whether the caller has the platform view (cluster errors in full).
+    const [[catalogRead, meshRead, platform], entity] = await Promise.all([
       permissions.authorize(
         [
           { permission: catalogEntityReadPermission, resourceRef: refString },
@@ -201,6 +202,7 @@ export async function createRouter(
             permission: meshSecurityEntityReadPermission,
             resourceRef: refString,
           },
+          { permission: meshSecurityOverviewReadPermission },
         ],
         { credentials },
       ),
@@ -214,12 +216,25 @@ export async function createRouter(
         `not allowed: ${meshSecurityEntityReadPermission.name} on ${refString}`,
       );
     }
-    return entity;
+    return {
+      entity,
+      audience: {
+        clusterErrorDetails: platform.result === AuthorizeResult.ALLOW,
+      },
+    };
   };
 
   router.get('/health', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const health = await posture.health();
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [platform] = await permissions.authorize(
+      [{ permission: meshSecurityOverviewReadPermission }],
+      { credentials },
+    );
+    const health = await posture.health({
+      clusterErrorDetails: platform.result === AuthorizeResult.ALLOW,
+    });
     res.status(health.status === 'starting' ? 503 : 200).json(health);
   });
 
@@ -228,8 +243,8 @@ export async function createRouter(
       allow: ['user', 'service'],
     });
     const ref = parse(entityParams, req.params, 'entity reference');
-    const entity = await readableEntity(ref, credentials);
-    res.json(await posture.entityPosture(entity));
+    const { entity, audience } = await readableEntity(ref, credentials);
+    res.json(await posture.entityPosture(entity, audience));
   });
 
   router.get('/overview', async (req, res) => {
@@ -268,12 +283,13 @@ export async function createRouter(
    * owns (a gateway, a system workload) is the platform team's: visible with
    * `mesh-security.overview.read` only. One authorize call decides every owner of both ends; a
    * reference left with nothing is a 404 that does not tell whether the workload exists
-   * (docs/backend.md "Permissions").
+   * (docs/backend.md "Permissions"). The same call tells whether the caller has the platform
+   * view, which also decides how cluster errors are shown.
    */
   const visibleWorkloads = async (
     refs: WorkloadRef[],
     credentials: BackstageCredentials,
-  ): Promise<WorkloadRef[][]> => {
+  ): Promise<{ workloads: WorkloadRef[][]; audience: Audience }> => {
     const found = await Promise.all(refs.map(r => posture.workloadsNamed(r)));
     let annotated: Entity[] = [];
     if (found.some(workloads => workloads.length > 0)) {
@@ -297,25 +313,24 @@ export async function createRouter(
       })),
     );
     const ownerRefs = [...new Set(owned.flat().flatMap(w => w.owners))];
-    const unowned = owned.flat().some(w => w.owners.length === 0);
-    const requests = [
-      ...ownerRefs.flatMap(resourceRef => [
-        { permission: catalogEntityReadPermission, resourceRef },
-        { permission: meshSecurityEntityReadPermission, resourceRef },
-      ]),
-      ...(unowned ? [{ permission: meshSecurityOverviewReadPermission }] : []),
-    ];
-    const decisions = requests.length
-      ? await permissions.authorize(requests, { credentials })
-      : [];
+    const decisions = await permissions.authorize(
+      [
+        ...ownerRefs.flatMap(resourceRef => [
+          { permission: catalogEntityReadPermission, resourceRef },
+          { permission: meshSecurityEntityReadPermission, resourceRef },
+        ]),
+        { permission: meshSecurityOverviewReadPermission },
+      ],
+      { credentials },
+    );
     const allowed = (i: number) =>
       decisions[i].result === AuthorizeResult.ALLOW;
     const readable = new Set(
       ownerRefs.filter((_, i) => allowed(2 * i) && allowed(2 * i + 1)),
     );
-    const platform = unowned && allowed(decisions.length - 1);
-    return owned.map((workloads, i) => {
-      const visible = workloads
+    const platform = allowed(decisions.length - 1);
+    const workloads = owned.map((named, i) => {
+      const visible = named
         .filter(w =>
           w.owners.length > 0
             ? w.owners.some(owner => readable.has(owner))
@@ -332,6 +347,7 @@ export async function createRouter(
       }
       return visible;
     });
+    return { workloads, audience: { clusterErrorDetails: platform } };
   };
 
   router.post('/check', async (req, res) => {
@@ -352,19 +368,22 @@ export async function createRouter(
       e: z.infer<typeof endpoint>,
     ): Promise<WorkloadRef[]> =>
       'entityRef' in e
-        ? posture.workloadRefsOf(await readableEntity(e.entityRef, credentials))
-        : visible[workloadEnds.indexOf(e)];
+        ? posture.workloadRefsOf(
+            (await readableEntity(e.entityRef, credentials)).entity,
+          )
+        : visible.workloads[workloadEnds.indexOf(e)];
     const from = source ? await resolve(source) : ('external' as const);
     const to = await resolve(body.to);
     if (to.length === 0)
       throw new NotFoundError('the target has no workload in any cluster');
     if (from !== 'external' && from.length === 0)
       throw new NotFoundError('the source has no workload in any cluster');
-    const result = await posture.check(from, to, {
-      port: body.port,
-      method: body.method,
-      path: body.path,
-    });
+    const result = await posture.check(
+      from,
+      to,
+      { port: body.port, method: body.method, path: body.path },
+      visible.audience,
+    );
     if (result.results.length === 0) {
       throw new NotFoundError(
         'no source and target workload found together in any cluster',
@@ -382,7 +401,7 @@ export async function createRouter(
         allow: ['user', 'service'],
       });
       const ref = parse(entityParams, req.params, 'entity reference');
-      const entity = await readableEntity(ref, credentials);
+      const { entity } = await readableEntity(ref, credentials);
       res.json(await options.pullRequests.entityPullRequests(entity));
     },
   );

@@ -123,7 +123,12 @@ export interface ClusterStatus {
   fetchedAt?: string;
   /** While unreachable: since when (ISO) and why. */
   unreachableSince?: string;
-  /** Why the last read failed (the error message); absent once a read succeeds. */
+  /**
+   * Why the last read failed; absent once a read succeeds. The error itself, which can name a
+   * server address or a path, only for callers with `mesh-security.overview.read` (the platform
+   * view); anyone else reads `cluster <name> could not be read; the platform team sees the
+   * details`.
+   */
   error?: string;
   /** Kinds whose CRD is not installed (e.g. `policy.linkerd.io/servers`): that mesh is absent. */
   notInstalled: string[];

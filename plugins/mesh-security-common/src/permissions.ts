@@ -2,12 +2,15 @@ import { createPermission } from '@backstage/plugin-permission-common';
 
 /*
  * Mesh Security's permissions. Every posture answer is additionally limited to entities the
- * caller may read (`catalog.entity.read`, checked through the catalog with the caller's own
- * credentials), so these permissions only ever narrow what a user sees.
+ * caller may read (`catalog.entity.read`, decided by the permission framework with the caller's
+ * own credentials), so these permissions only ever narrow what a user sees. docs/backend.md
+ * "Permissions" lists which route and field needs which.
  */
 
 /**
- * View the catalog-wide posture overview (`GET /overview`).
+ * The platform view: the catalog-wide posture overview (`GET /overview`), the details of cluster
+ * errors (server addresses, paths) in every answer, and `POST /check` on workloads that no
+ * catalog entity owns.
  *
  * @public
  */
@@ -17,8 +20,9 @@ export const meshSecurityOverviewReadPermission = createPermission({
 });
 
 /**
- * View one entity's posture (`GET /entity/...`). A resource permission on catalog entities, so
- * a policy can decide per entity (e.g. with the catalog's `isEntityOwner` rule).
+ * View one entity's posture: `GET /entity/...`, its row in the overview, `POST /check` on it or
+ * on a workload it owns, and the scaffolder actions naming it. A resource permission on catalog
+ * entities, so a policy can decide per entity (e.g. with the catalog's `isEntityOwner` rule).
  *
  * @public
  */
@@ -40,7 +44,8 @@ export const meshSecurityAccessCheckPermission = createPermission({
 
 /**
  * Request, revoke or enforce access changes through the scaffolder actions (checked with the
- * requesting user's credentials before a pull request is opened).
+ * requesting user's credentials, together with the entity reads of the target and the callers,
+ * before anything is read or written).
  *
  * @public
  */

@@ -40,6 +40,16 @@ interface Located {
   workload: WorkloadPosture;
 }
 
+/** Who an answer is for. */
+export interface Audience {
+  /**
+   * The platform view (`mesh-security.overview.read`): cluster errors in full. Anyone else gets
+   * one generic sentence per cluster instead, since a read error can carry server addresses and
+   * paths (docs/backend.md "Permissions").
+   */
+  clusterErrorDetails: boolean;
+}
+
 /**
  * What the routes call: entity posture, overview, access check and health, all answered from
  * the in-memory cluster views (never from a Kubernetes API call).
@@ -47,9 +57,9 @@ interface Located {
 export class PostureService {
   constructor(private readonly views: ClusterViews) {}
 
-  async health(): Promise<HealthResponse> {
+  async health(audience: Audience): Promise<HealthResponse> {
     const views = await this.views.all();
-    const clusters = views.map(v => this.views.status(v));
+    const clusters = this.statuses(views, audience);
     let status: HealthResponse['status'] = 'ok';
     if (clusters.some(c => c.status === 'unreachable' || c.stale))
       status = 'degraded';
@@ -57,7 +67,10 @@ export class PostureService {
     return { status, clusters };
   }
 
-  async entityPosture(entity: Entity): Promise<EntityPosture> {
+  async entityPosture(
+    entity: Entity,
+    audience: Audience,
+  ): Promise<EntityPosture> {
     const views = await this.views.all();
     const entityRef = stringifyEntityRef(entity);
     const selector = workloadSelectorOf(entity);
@@ -96,7 +109,7 @@ export class PostureService {
     const { mtls, reason } = componentMtls(workloads, noWorkloads);
     // Every cluster is reported: one that is unreachable or not read yet may hold workloads of
     // this entity that we cannot see, so the answer is partial.
-    const clusters = views.map(v => this.views.status(v));
+    const clusters = this.statuses(views, audience);
     return {
       entityRef,
       mtls,
@@ -112,6 +125,7 @@ export class PostureService {
     };
   }
 
+  /** The overview: the platform view, so cluster errors are in full. */
   async overview(
     entities: Entity[],
     query: OverviewQuery,
@@ -163,7 +177,7 @@ export class PostureService {
     sortItems(matching, query.sort ?? 'name', query.order ?? 'asc');
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 25;
-    const clusters = views.map(v => this.views.status(v));
+    const clusters = this.statuses(views, { clusterErrorDetails: true });
     return {
       items: matching.slice(offset, offset + limit),
       totalItems: matching.length,
@@ -184,6 +198,7 @@ export class PostureService {
     from: WorkloadRef[] | 'external',
     to: WorkloadRef[],
     request: { port: number; method?: string; path?: string },
+    audience: Audience,
   ): Promise<CheckResponse> {
     const views = await this.views.all();
     const results: CheckResponse['results'] = [];
@@ -215,7 +230,7 @@ export class PostureService {
         }
       }
     }
-    const clusters = views.map(v => this.views.status(v));
+    const clusters = this.statuses(views, audience);
     return {
       decision:
         results.length > 0 &&
@@ -248,6 +263,19 @@ export class PostureService {
         kind: w.kind,
       })),
     );
+  }
+
+  /** The clusters' status as `audience` may see it. */
+  private statuses(views: ClusterView[], audience: Audience): ClusterStatus[] {
+    return views.map(view => {
+      const status = this.views.status(view);
+      return audience.clusterErrorDetails || status.error === undefined
+        ? status
+        : {
+            ...status,
+            error: `cluster ${status.name} could not be read; the platform team sees the details`,
+          };
+    });
   }
 
   /**

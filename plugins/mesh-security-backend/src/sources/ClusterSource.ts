@@ -31,7 +31,8 @@ export interface SourceRead {
 /**
  * Where a cluster's objects come from: a live Kubernetes API or a directory of manifests.
  * A source never throws for one bad kind; it throws only when the cluster as a whole cannot be
- * read (unreachable, timed out, unauthorized), with a message safe to show.
+ * read (unreachable, timed out, unauthorized), with a message that carries no credential and no
+ * upstream body (it may name the server address or the path: only the platform view shows it).
  */
 export interface ClusterSource {
   readonly name: string;
@@ -40,7 +41,11 @@ export interface ClusterSource {
   read(signal?: AbortSignal): Promise<SourceRead>;
 }
 
-/** The cluster as a whole could not be read. The message is safe to show to users. */
+/**
+ * The cluster as a whole could not be read. The message carries no credential; it may name the
+ * server address or the path, so answers show it to the platform view only (docs/backend.md
+ * "Permissions").
+ */
 export class ClusterUnreachableError extends Error {
   readonly name = 'ClusterUnreachableError';
 }
