@@ -72,6 +72,46 @@ describe('GET /overview', () => {
   });
 });
 
+describe('GET /overview of a large catalog', () => {
+  jest.setTimeout(60_000);
+
+  it('asks about every entity in calls the permission backend accepts (100 kB each)', async () => {
+    const entities = Array.from({ length: 1500 }, (_, i) => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: `service-number-${i}`,
+        namespace: 'default',
+        annotations: { 'backstage.io/kubernetes-id': `service-number-${i}` },
+      },
+      spec: { owner: 'team-a', type: 'service', lifecycle: 'production' },
+    }));
+    const calls: AuthorizeCall[] = [];
+    const server = await startDemoBackend({
+      entities,
+      deny: [
+        {
+          permission: 'mesh-security.entity.read',
+          resourceRef: 'component:default/service-number-7',
+        },
+      ],
+      calls,
+    });
+    const res = await asUser(
+      request(server).get('/api/mesh-security/overview?search=number-7'),
+    );
+    expect(res.status).toBe(200);
+    // service-number-7, -70…-79, -700…-799: 111, one of them denied.
+    expect(res.body.totalItems).toBe(110);
+    const asked = calls
+      .filter(c =>
+        c.requests.some(r => r.permission.name === 'mesh-security.entity.read'),
+      )
+      .flatMap(c => c.requests);
+    expect(asked).toHaveLength(1500);
+  });
+});
+
 describe('POST /check with workload references', () => {
   jest.setTimeout(30_000);
 
