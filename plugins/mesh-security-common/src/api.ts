@@ -126,8 +126,8 @@ export interface ClusterStatus {
   /**
    * Why the last read failed; absent once a read succeeds. The error itself, which can name a
    * server address or a path, only for callers with `mesh-security.overview.read` (the platform
-   * view); anyone else reads `cluster <name> could not be read; the platform team sees the
-   * details`.
+   * view); anyone else reads that the cluster could not be read and that the platform team sees
+   * the details.
    */
   error?: string;
   /** Kinds whose CRD is not installed (e.g. `policy.linkerd.io/servers`): that mesh is absent. */
