@@ -14,10 +14,10 @@ import meshSecurityPlugin from '../index';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 /** The demo cluster's manifests (catalog/demo-cluster). */
-export const demoCluster = path.join(repoRoot, 'catalog/demo-cluster');
+const demoCluster = path.join(repoRoot, 'catalog/demo-cluster');
 
 /** The demo catalog's components, exactly as the app registers them. */
-export function demoEntities(): Entity[] {
+function demoEntities(): Entity[] {
   const dir = path.join(repoRoot, 'catalog/components');
   return fs.readdirSync(dir).flatMap(file =>
     parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map(d => {
