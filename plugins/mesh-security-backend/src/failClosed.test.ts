@@ -13,6 +13,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import meshSecurityPlugin from './index';
 
 const API = 'https://prod.k8s.test';
@@ -30,7 +31,7 @@ const deployment = (name: string) => ({
     selector: { matchLabels: { app: name } },
     template: {
       metadata: {
-        labels: { app: name, 'backstage.io/kubernetes-id': name },
+        labels: { app: name, [KUBERNETES_ANNOTATION]: name },
       },
       spec: {
         serviceAccountName: name,
@@ -96,7 +97,7 @@ const entity = {
   metadata: {
     name: 'admin',
     namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'admin' },
+    annotations: { [KUBERNETES_ANNOTATION]: 'admin' },
   },
   spec: { owner: 'platform', type: 'service', lifecycle: 'production' },
 };

@@ -8,6 +8,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import path from 'node:path';
 import request from 'supertest';
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import meshSecurityPlugin from './index';
 
 const CANARY = 'canary-token-d41d8cd98f00b204';
@@ -25,7 +26,7 @@ const entity = {
   metadata: {
     name: 'payments-api',
     namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+    annotations: { [KUBERNETES_ANNOTATION]: 'payments-api' },
   },
   spec: { owner: 'payments-team', type: 'service', lifecycle: 'production' },
 };

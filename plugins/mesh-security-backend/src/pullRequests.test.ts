@@ -1,3 +1,5 @@
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
+import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import {
   mockCredentials,
   mockServices,
@@ -28,17 +30,17 @@ const component = (name: string, annotations: Record<string, string> = {}) => ({
   metadata: {
     name,
     namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': name, ...annotations },
+    annotations: { [KUBERNETES_ANNOTATION]: name, ...annotations },
   },
   spec: { owner: 'payments-team', type: 'service', lifecycle: 'production' },
 });
 const entities = [
   component('payments-api'),
   component('elsewhere', {
-    'mesh-security.io/gitops-repo': 'github.com/someone/else',
+    [GITOPS_REPO_ANNOTATION]: 'github.com/someone/else',
   }),
   component('internal', {
-    'mesh-security.io/gitops-repo': 'internal.example.com/acme/gitops',
+    [GITOPS_REPO_ANNOTATION]: 'internal.example.com/acme/gitops',
   }),
 ];
 
@@ -149,7 +151,7 @@ describe('GET /entity/:kind/:namespace/:name/pull-requests', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'not-configured',
-      message: expect.stringContaining('mesh-security.io/gitops-repo'),
+      message: expect.stringContaining(GITOPS_REPO_ANNOTATION),
       pullRequests: [],
     });
     expect(state.pages).toEqual([]);

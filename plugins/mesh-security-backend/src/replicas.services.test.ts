@@ -14,6 +14,7 @@ import { cacheServiceFactory } from '@backstage/backend-defaults/cache';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import path from 'node:path';
 import request from 'supertest';
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import meshSecurityPlugin from './index';
 
 const redis = process.env.MESH_SECURITY_TEST_REDIS;
@@ -29,7 +30,7 @@ const entity = {
   metadata: {
     name: 'payments-api',
     namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+    annotations: { [KUBERNETES_ANNOTATION]: 'payments-api' },
   },
   spec: { owner: 'payments-team' },
 };

@@ -1,5 +1,6 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { asUser, startDemoBackend as start } from './__testUtils__/demoBackend';
 import { AuthorizeCall } from './__testUtils__/permissions';
 
@@ -65,7 +66,7 @@ describe('mesh-security REST API', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body.mtls).toBe('UNKNOWN');
-    expect(res.body.mtlsReason).toContain('backstage.io/kubernetes-id');
+    expect(res.body.mtlsReason).toContain(KUBERNETES_ANNOTATION);
     expect(res.body.workloads).toEqual([]);
   });
 

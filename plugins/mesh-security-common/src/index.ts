@@ -9,6 +9,7 @@
 export * from './model';
 export * from './permissions';
 export * from './api';
+export * from './annotations';
 export {
   parseManifests,
   DEFAULT_MANIFEST_LIMITS,

@@ -1,4 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
+import {
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
+import { KUBERNETES_NAMESPACE_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import { isMeshSecurityAvailable } from './conditions';
 
 const entity = (annotations?: Record<string, string>): Entity => ({
@@ -10,18 +15,18 @@ const entity = (annotations?: Record<string, string>): Entity => ({
 
 describe('isMeshSecurityAvailable', () => {
   it.each([
-    ['kubernetes-id', { 'backstage.io/kubernetes-id': 'payments' }, true],
+    ['kubernetes-id', { [KUBERNETES_ANNOTATION]: 'payments' }, true],
     [
       'label selector',
-      { 'backstage.io/kubernetes-label-selector': 'app=payments' },
+      { [KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION]: 'app=payments' },
       true,
     ],
     [
       'namespace only',
-      { 'backstage.io/kubernetes-namespace': 'payments' },
+      { [KUBERNETES_NAMESPACE_ANNOTATION]: 'payments' },
       false,
     ],
-    ['blank id', { 'backstage.io/kubernetes-id': '  ' }, false],
+    ['blank id', { [KUBERNETES_ANNOTATION]: '  ' }, false],
     ['no annotations', undefined, false],
   ])('%s → %s', (_name, annotations, expected) => {
     expect(isMeshSecurityAvailable(entity(annotations))).toBe(expected);

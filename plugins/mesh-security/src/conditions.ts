@@ -1,9 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
-
-/** The Kubernetes plugin's annotations that tie a component to its workloads. */
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
-  'backstage.io/kubernetes-label-selector';
+import {
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
 
 /**
  * Whether an entity can have a mesh posture: it carries one of the Kubernetes plugin's
@@ -15,7 +14,7 @@ export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
 export function isMeshSecurityAvailable(entity: Entity): boolean {
   const annotations = entity.metadata.annotations ?? {};
   return Boolean(
-    annotations[KUBERNETES_ID_ANNOTATION]?.trim() ||
-      annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION]?.trim(),
+    annotations[KUBERNETES_ANNOTATION]?.trim() ||
+      annotations[KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION]?.trim(),
   );
 }

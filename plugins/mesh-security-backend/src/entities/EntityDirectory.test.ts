@@ -2,6 +2,11 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
+import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import { EntityDirectory } from './EntityDirectory';
 
 function component(
@@ -71,13 +76,13 @@ function directory(
 describe('EntityDirectory', () => {
   it('lists annotated components page by page and keeps only the fields the posture uses', async () => {
     const annotated = Array.from({ length: 250 }, (_, i) =>
-      component(`svc-${i}`, { 'backstage.io/kubernetes-id': `svc-${i}` }),
+      component(`svc-${i}`, { [KUBERNETES_ANNOTATION]: `svc-${i}` }),
     );
     const special = component(
       'payments-api',
       {
-        'backstage.io/kubernetes-label-selector': 'app=payments',
-        'mesh-security.io/gitops-repo': 'github.com/acme/gitops',
+        [KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION]: 'app=payments',
+        [GITOPS_REPO_ANNOTATION]: 'github.com/acme/gitops',
         'backstage.io/source-location': 'url:https://example.com/'.padEnd(
           10_000,
           'x',
@@ -104,8 +109,8 @@ describe('EntityDirectory', () => {
         namespace: 'default',
         title: 'Payments',
         annotations: {
-          'backstage.io/kubernetes-label-selector': 'app=payments',
-          'mesh-security.io/gitops-repo': 'github.com/acme/gitops',
+          [KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION]: 'app=payments',
+          [GITOPS_REPO_ANNOTATION]: 'github.com/acme/gitops',
         },
       },
       spec: { owner: 'team-a', system: 'shop' },
@@ -151,8 +156,8 @@ describe('EntityDirectory', () => {
 
   it('drops components that are gone or lost their annotations at the next listing', async () => {
     const catalog = catalogOf([
-      component('a', { 'backstage.io/kubernetes-id': 'a' }),
-      component('b', { 'backstage.io/kubernetes-id': 'b' }),
+      component('a', { [KUBERNETES_ANNOTATION]: 'a' }),
+      component('b', { [KUBERNETES_ANNOTATION]: 'b' }),
     ]);
     const clock = { now: 0 };
     const entities = directory(catalog.service, clock);
@@ -168,7 +173,7 @@ describe('EntityDirectory', () => {
 
   it('keeps listed entries through a failed listing, and lets them expire after three intervals', async () => {
     const catalog = catalogOf([
-      component('a', { 'backstage.io/kubernetes-id': 'a' }),
+      component('a', { [KUBERNETES_ANNOTATION]: 'a' }),
     ]);
     const clock = { now: 0 };
     const entities = directory(catalog.service, clock);

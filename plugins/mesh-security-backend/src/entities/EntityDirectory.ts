@@ -6,19 +6,23 @@ import {
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  KUBERNETES_ID_ANNOTATION,
-  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
-} from './resolveWorkloads';
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
+import {
+  KUBERNETES_NAMESPACE_ANNOTATION,
+  MESH_SECURITY_ANNOTATION_PREFIX,
+} from '@mesh-security/plugin-mesh-security-common';
 
 /** Components that map to workloads: the ones the overview lists and views are asked for. */
 export const ANNOTATED_COMPONENTS: EntityFilterQuery = [
   {
     kind: 'component',
-    [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: CATALOG_FILTER_EXISTS,
+    [`metadata.annotations.${KUBERNETES_ANNOTATION}`]: CATALOG_FILTER_EXISTS,
   },
   {
     kind: 'component',
-    [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]:
+    [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION}`]:
       CATALOG_FILTER_EXISTS,
   },
 ];
@@ -40,7 +44,11 @@ const FIELDS = [
 const PAGE_SIZE = 100;
 
 /** Annotations the plugin reads: the Kubernetes plugin's and our own (e.g. the GitOps repo). */
-const KEPT_ANNOTATIONS = ['backstage.io/kubernetes-', 'mesh-security.io/'];
+const KUBERNETES_ANNOTATIONS = new Set<string>([
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+]);
 
 interface Entry {
   entity: Entity;
@@ -175,7 +183,10 @@ function trim(entity: Entity): Entity {
   const spec = entity.spec ?? {};
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries(annotations ?? {})) {
-    if (KEPT_ANNOTATIONS.some(prefix => key.startsWith(prefix)))
+    if (
+      KUBERNETES_ANNOTATIONS.has(key) ||
+      key.startsWith(MESH_SECURITY_ANNOTATION_PREFIX)
+    )
       kept[key] = value;
   }
   return {

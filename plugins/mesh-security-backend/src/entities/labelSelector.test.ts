@@ -1,10 +1,11 @@
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { matchesSelector, parseLabelSelector } from './labelSelector';
 
 describe('label selectors (Kubernetes "Labels and Selectors")', () => {
   const labels = {
     app: 'web',
     tier: 'frontend',
-    'backstage.io/kubernetes-id': 'web',
+    [KUBERNETES_ANNOTATION]: 'web',
   };
   it.each([
     ['equality', 'app=web', true],

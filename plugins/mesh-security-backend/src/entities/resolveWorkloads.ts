@@ -1,17 +1,17 @@
 import { Entity } from '@backstage/catalog-model';
-import { WorkloadPosture } from '@mesh-security/plugin-mesh-security-common';
+import {
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
+import {
+  KUBERNETES_NAMESPACE_ANNOTATION,
+  WorkloadPosture,
+} from '@mesh-security/plugin-mesh-security-common';
 import {
   matchesSelector,
   parseLabelSelector,
   Requirement,
 } from './labelSelector';
-
-/** The Kubernetes plugin's annotations, reused so a catalog set up for it works unchanged. */
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
-  'backstage.io/kubernetes-label-selector';
-export const KUBERNETES_NAMESPACE_ANNOTATION =
-  'backstage.io/kubernetes-namespace';
 
 /** How an entity selects its workloads, or why it cannot. */
 export type WorkloadSelector =
@@ -32,7 +32,8 @@ export function workloadSelectorOf(entity: Entity): WorkloadSelector {
   const annotations = entity.metadata.annotations ?? {};
   const namespace =
     annotations[KUBERNETES_NAMESPACE_ANNOTATION]?.trim() || undefined;
-  const selector = annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION]?.trim();
+  const selector =
+    annotations[KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION]?.trim();
   if (selector) {
     try {
       return {
@@ -44,24 +45,24 @@ export function workloadSelectorOf(entity: Entity): WorkloadSelector {
     } catch (error) {
       return {
         ok: false,
-        reason: `annotation ${KUBERNETES_LABEL_SELECTOR_ANNOTATION} is invalid: ${
+        reason: `annotation ${KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION} is invalid: ${
           (error as Error).message
         }`,
       };
     }
   }
-  const id = annotations[KUBERNETES_ID_ANNOTATION]?.trim();
+  const id = annotations[KUBERNETES_ANNOTATION]?.trim();
   if (id) {
     return {
       ok: true,
-      requirements: [{ key: KUBERNETES_ID_ANNOTATION, op: 'in', values: [id] }],
+      requirements: [{ key: KUBERNETES_ANNOTATION, op: 'in', values: [id] }],
       namespace,
-      description: `${KUBERNETES_ID_ANNOTATION}=${id}`,
+      description: `${KUBERNETES_ANNOTATION}=${id}`,
     };
   }
   return {
     ok: false,
-    reason: `the entity has neither ${KUBERNETES_ID_ANNOTATION} nor ${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`,
+    reason: `the entity has neither ${KUBERNETES_ANNOTATION} nor ${KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION}`,
   };
 }
 

@@ -1,10 +1,7 @@
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { WorkloadPosture } from '@mesh-security/plugin-mesh-security-common';
 import { ClusterView } from '../snapshots/ClusterViews';
-import {
-  KUBERNETES_ID_ANNOTATION,
-  selectWorkloads,
-  WorkloadSelector,
-} from './resolveWorkloads';
+import { selectWorkloads, WorkloadSelector } from './resolveWorkloads';
 
 const INDEX_KEY = 'index:kubernetes-id';
 
@@ -20,7 +17,7 @@ export function workloadsOfEntity(
   const [first] = selector.requirements;
   const byId =
     selector.requirements.length === 1 &&
-    first.key === KUBERNETES_ID_ANNOTATION &&
+    first.key === KUBERNETES_ANNOTATION &&
     first.op === 'in' &&
     first.values.length === 1;
   if (!byId) return selectWorkloads(selector, view.workloads);
@@ -30,7 +27,7 @@ export function workloadsOfEntity(
   if (!index) {
     index = new Map();
     for (const w of view.workloads) {
-      const id = w.labels[KUBERNETES_ID_ANNOTATION];
+      const id = w.labels[KUBERNETES_ANNOTATION];
       if (id === undefined) continue;
       if (!index.has(id)) index.set(id, []);
       index.get(id)!.push(w);

@@ -4,6 +4,7 @@ import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { setupServer } from 'msw/node';
+import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import {
   githubPull,
   githubPullsHandler,
@@ -24,7 +25,7 @@ const component = (name: string, repo?: string): Entity => ({
   metadata: {
     name,
     namespace: 'default',
-    ...(repo ? { annotations: { 'mesh-security.io/gitops-repo': repo } } : {}),
+    ...(repo ? { annotations: { [GITOPS_REPO_ANNOTATION]: repo } } : {}),
   },
 });
 

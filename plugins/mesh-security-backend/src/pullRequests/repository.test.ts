@@ -1,6 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
+import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import {
   parseRepository,
   readAccessChangeSettings,
@@ -34,8 +35,7 @@ const entity = (repo?: string): Entity => ({
   kind: 'Component',
   metadata: {
     name: 'payments-api',
-    annotations:
-      repo === undefined ? {} : { 'mesh-security.io/gitops-repo': repo },
+    annotations: repo === undefined ? {} : { [GITOPS_REPO_ANNOTATION]: repo },
   },
 });
 

@@ -1,9 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { ScmIntegrationRegistry } from '@backstage/integration';
-
-/** Annotation naming the GitOps repository that holds a component's policies. */
-export const GITOPS_REPO_ANNOTATION = 'mesh-security.io/gitops-repo';
+import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 
 /** A GitOps repository on a forge: `host/owner/name`. */
 export interface GitopsRepository {

@@ -5,6 +5,7 @@
  * resources, env values, most of status) are dropped as soon as a page arrives.
  */
 
+import { MESH_SECURITY_ANNOTATION_PREFIX } from '@mesh-security/plugin-mesh-security-common';
 import { TRUST_ROOTS } from '../snapshots/certificates';
 
 type Json = Record<string, unknown>;
@@ -23,7 +24,7 @@ const KEPT_ANNOTATION_PREFIXES = [
   'config.linkerd.io/',
   'config.alpha.linkerd.io/',
   'backstage.io/',
-  'mesh-security.io/',
+  MESH_SECURITY_ANNOTATION_PREFIX,
 ];
 /** Bulky annotations under a kept prefix that the engine never reads. */
 const DROPPED_ANNOTATIONS = new Set([

@@ -7,6 +7,7 @@ import { JsonObject } from '@backstage/types';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HttpHandler } from 'msw';
+import { POLICY_PATH_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import { readAccessRequestsConfig } from '../config';
 import { ActionDeps } from '../service/execute';
 import { MeshSecurityClient } from '../service/MeshSecurityClient';
@@ -74,8 +75,7 @@ export function setup(
       BASE,
       {
         'payments-api': {
-          'mesh-security.io/policy-path':
-            options.paymentsPolicyPath ?? PAYMENTS_PATH,
+          [POLICY_PATH_ANNOTATION]: options.paymentsPolicyPath ?? PAYMENTS_PATH,
         },
       },
       backstageRequests,

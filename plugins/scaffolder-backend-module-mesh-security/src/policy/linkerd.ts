@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { POLICY_PATH_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import { Document } from 'yaml';
 import { freeName, newObjectDocument, objectId } from './document';
 import { grantAccess, grantsOf, revokeFromGrant } from './linkerdGrants';
@@ -43,7 +44,7 @@ export function serverOrRefuse(
   const elsewhere = change.serversElsewhere?.find(s => s.port === port.port);
   if (elsewhere) {
     throw new InputError(
-      `Server ${change.namespace}/${elsewhere.name} for port ${port.port} is not defined in the policy file; move it there (or set the component's mesh-security.io/policy-path annotation to its file) and retry`,
+      `Server ${change.namespace}/${elsewhere.name} for port ${port.port} is not defined in the policy file; move it there (or set the component's ${POLICY_PATH_ANNOTATION} annotation to its file) and retry`,
     );
   }
   return undefined;

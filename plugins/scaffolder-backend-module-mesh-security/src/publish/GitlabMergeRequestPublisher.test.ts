@@ -8,6 +8,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { POLICY_PATH_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import { createAccessRequestAction } from '../actions/accessRequest';
 import { readAccessRequestsConfig } from '../config';
 import { MeshSecurityClient } from '../service/MeshSecurityClient';
@@ -156,7 +157,7 @@ function deps() {
   });
   server.use(
     ...backstageHandlers('http://backstage.test', {
-      'payments-api': { 'mesh-security.io/policy-path': PAYMENTS_PATH },
+      'payments-api': { [POLICY_PATH_ANNOTATION]: PAYMENTS_PATH },
     }),
   );
   return {

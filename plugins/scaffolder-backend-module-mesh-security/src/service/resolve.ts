@@ -1,7 +1,9 @@
 import { InputError, NotAllowedError } from '@backstage/errors';
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import {
   EntityPosture,
   EntityWorkload,
+  POLICY_PATH_ANNOTATION,
 } from '@mesh-security/plugin-mesh-security-common';
 import { AccessRequestsConfig, policyPath } from '../config';
 import { CallerAccount } from '../analysis/snapshot';
@@ -12,9 +14,6 @@ import {
   parseRef,
 } from '../validation';
 import { MeshSecurityClient } from './MeshSecurityClient';
-
-/** Annotation overriding where a component's policies live in the GitOps repository. */
-export const POLICY_PATH_ANNOTATION = 'mesh-security.io/policy-path';
 
 /** A caller resolved to its service account and mesh identity. */
 export interface ResolvedCaller extends CallerAccount {
@@ -60,7 +59,7 @@ function pickWorkload(
     throw new InputError(
       `${ref} has no workloads${
         cluster ? ` in cluster ${cluster}` : ''
-      } known to Mesh Security; check its backstage.io/kubernetes-id annotation`,
+      } known to Mesh Security; check its ${KUBERNETES_ANNOTATION} annotation`,
     );
   }
   return workloads[0];

@@ -3,6 +3,7 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   AccessChangePullRequest,
   EntityPullRequests,
+  GITOPS_REPO_ANNOTATION,
 } from '@mesh-security/plugin-mesh-security-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -131,7 +132,7 @@ describe('AccessChangePullRequestsCard', () => {
   it('shows the empty state, keeping the annotation link', async () => {
     await renderCard(
       async () => ({ status: 'ok', repository, pullRequests: [] }),
-      entity({ 'mesh-security.io/gitops-repo': 'github.com/acme/policies' }),
+      entity({ [GITOPS_REPO_ANNOTATION]: 'github.com/acme/policies' }),
     );
     expect(
       await screen.findByText('No open access-change pull requests'),

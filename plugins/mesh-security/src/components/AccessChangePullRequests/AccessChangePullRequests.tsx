@@ -14,16 +14,13 @@ import {
   AccessChangeKind,
   AccessChangePullRequest,
   EntityPullRequests,
+  GITOPS_REPO_ANNOTATION,
 } from '@mesh-security/plugin-mesh-security-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshSecurityApiRef } from '../../api';
 import { formatAge } from '../../format';
 import { ErrorWithRetry } from '../ErrorWithRetry';
-import {
-  GITOPS_REPO_ANNOTATION,
-  accessPullRequestsUrl,
-  pullRequestsSearchUrl,
-} from '../RequestAccess';
+import { accessPullRequestsUrl, pullRequestsSearchUrl } from '../RequestAccess';
 
 /** What each scaffolder action's pull requests do, in the words of the templates. */
 const CHANGE_LABELS: Record<AccessChangeKind, string> = {

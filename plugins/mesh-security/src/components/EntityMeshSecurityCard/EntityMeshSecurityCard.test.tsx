@@ -7,6 +7,7 @@ import {
   EntityPosture,
   MtlsMode,
 } from '@mesh-security/plugin-mesh-security-common';
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
 import { demoCluster, paymentsApiPosture } from '../../__testUtils__/fixtures';
 import { EntityMeshSecurityCard } from './EntityMeshSecurityCard';
@@ -16,7 +17,7 @@ const annotated: Entity = {
   kind: 'Component',
   metadata: {
     name: 'payments-api',
-    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+    annotations: { [KUBERNETES_ANNOTATION]: 'payments-api' },
   },
   spec: {},
 };
@@ -174,9 +175,9 @@ describe('EntityMeshSecurityCard', () => {
     expect(
       screen.getByText('No Kubernetes workloads for this entity'),
     ).toBeInTheDocument();
-    expect(
-      screen.getAllByText('backstage.io/kubernetes-id').length,
-    ).toBeGreaterThan(0);
+    expect(screen.getAllByText(KUBERNETES_ANNOTATION).length).toBeGreaterThan(
+      0,
+    );
     expect(getEntityPosture).not.toHaveBeenCalled();
   });
 });

@@ -3,8 +3,12 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import {
+  EntityPullRequests,
+  GITOPS_REPO_ANNOTATION,
+} from '@mesh-security/plugin-mesh-security-common';
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
-import { EntityPullRequests } from '@mesh-security/plugin-mesh-security-common';
 import { paymentsApiPosture } from '../../__testUtils__/fixtures';
 import { EntityMeshSecurityContent } from './EntityMeshSecurityContent';
 
@@ -14,8 +18,8 @@ const entity: Entity = {
   metadata: {
     name: 'payments-api',
     annotations: {
-      'backstage.io/kubernetes-id': 'payments-api',
-      'mesh-security.io/gitops-repo': 'github.com/acme/gitops',
+      [KUBERNETES_ANNOTATION]: 'payments-api',
+      [GITOPS_REPO_ANNOTATION]: 'github.com/acme/gitops',
     },
   },
   spec: {},

@@ -1,15 +1,15 @@
 import { CodeSnippet, EmptyState } from '@backstage/core-components';
 import { Typography } from '@material-ui/core';
 import {
-  KUBERNETES_ID_ANNOTATION,
-  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
-} from '../../conditions';
+  KUBERNETES_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
+} from '@backstage/plugin-kubernetes-common';
 
 const example = `metadata:
   annotations:
-    ${KUBERNETES_ID_ANNOTATION}: my-service
+    ${KUBERNETES_ANNOTATION}: my-service
     # or select the workloads' pods by label:
-    # ${KUBERNETES_LABEL_SELECTOR_ANNOTATION}: app=my-service`;
+    # ${KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION}: app=my-service`;
 
 /** The empty state of entities that are not tied to Kubernetes workloads. */
 export const MissingAnnotations = () => (
@@ -19,8 +19,8 @@ export const MissingAnnotations = () => (
     description={
       <Typography component="span" variant="body2">
         Mesh security reads the same annotations as the Kubernetes plugin. Add{' '}
-        <code>{KUBERNETES_ID_ANNOTATION}</code> (or{' '}
-        <code>{KUBERNETES_LABEL_SELECTOR_ANNOTATION}</code>) to the
+        <code>{KUBERNETES_ANNOTATION}</code> (or{' '}
+        <code>{KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION}</code>) to the
         entity&apos;s catalog-info.yaml.
       </Typography>
     }

@@ -3,5 +3,4 @@ export {
   requestAccessUrl,
   accessPullRequestsUrl,
   pullRequestsSearchUrl,
-  GITOPS_REPO_ANNOTATION,
 } from './requestAccess';

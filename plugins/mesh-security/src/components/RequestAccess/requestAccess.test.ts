@@ -1,4 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
+import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import { accessPullRequestsUrl, requestAccessUrl } from './requestAccess';
 
 const entity = (repo?: string): Entity => ({
@@ -6,7 +7,7 @@ const entity = (repo?: string): Entity => ({
   kind: 'Component',
   metadata: {
     name: 'payments-api',
-    annotations: repo ? { 'mesh-security.io/gitops-repo': repo } : undefined,
+    annotations: repo ? { [GITOPS_REPO_ANNOTATION]: repo } : undefined,
   },
 });
 

@@ -1,7 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-
-/** Annotation naming the GitOps repository that holds the component's policies. */
-export const GITOPS_REPO_ANNOTATION = 'mesh-security.io/gitops-repo';
+import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 
 /**
  * Link to the scaffolder's `request-access` template with this component prefilled as target.
