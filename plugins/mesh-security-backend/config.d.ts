@@ -96,21 +96,11 @@ export interface Config {
      */
     linkerdDefaultInboundPolicy?: string;
     /**
-     * Access changes, shared with the scaffolder module that opens them as pull requests. The
-     * backend reads these two keys to list a component's open access-change pull requests.
+     * Access changes. The backend lists a component's open access-change pull requests from the
+     * repository that `repository` and `allowedRepositories` (declared by
+     * `@mesh-security/plugin-mesh-security-common`, shared with the scaffolder module) allow.
      */
     accessRequests?: {
-      /**
-       * The GitOps repository: `host/owner/name` (e.g. `github.com/acme/gitops`), used for
-       * components without the `mesh-security.io/gitops-repo` annotation. The host must be
-       * configured under `integrations.github`.
-       */
-      repository?: string;
-      /**
-       * Repositories (`owner/name`) whose pull requests may be listed. When set, a repository
-       * named by an annotation or by `repository` outside this list is not read.
-       */
-      allowedRepositories?: string[];
       /**
        * How long one repository's open pull requests are reused before GitHub is asked again,
        * in seconds (default 60; a failure is remembered for at most 30).

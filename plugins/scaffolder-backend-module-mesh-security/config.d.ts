@@ -1,17 +1,11 @@
 export interface Config {
   meshSecurity?: {
-    /** Settings of the access-change template actions. */
+    /**
+     * Settings of the access-change template actions. Where they open pull requests,
+     * `repository` and `allowedRepositories`, is declared by
+     * `@mesh-security/plugin-mesh-security-common` (shared with the backend).
+     */
     accessRequests?: {
-      /**
-       * The GitOps repository holding the policies: `host/owner/name` (e.g.
-       * `github.com/acme/gitops`). The host must be configured under `integrations.github`.
-       */
-      repository?: string;
-      /**
-       * Repositories the actions may open pull requests against (`owner/name`), on top of the
-       * integrations configuration. Empty or absent: none.
-       */
-      allowedRepositories?: string[];
       /** Branch the pull requests target; the repository's default branch when absent. */
       baseBranch?: string;
       /**

@@ -4,14 +4,16 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { meshSecurityPermissions } from '@mesh-security/plugin-mesh-security-common';
+import {
+  meshSecurityPermissions,
+  readGitopsRepositorySettings,
+} from '@mesh-security/plugin-mesh-security-common';
 import path from 'node:path';
 import { readMeshSecurityConfig } from './config';
 import { createRouter } from './router';
 import { EntityDirectory } from './entities/EntityDirectory';
 import { GithubPullRequestLister } from './pullRequests/GithubPullRequestLister';
 import { PullRequestService } from './pullRequests/PullRequestService';
-import { readAccessChangeSettings } from './pullRequests/repository';
 import { PostureService } from './service/PostureService';
 import { ClusterViews } from './snapshots/ClusterViews';
 import { SnapshotRefresher } from './snapshots/SnapshotRefresher';
@@ -138,7 +140,7 @@ export const meshSecurityPlugin = createBackendPlugin({
           );
         }
         const pullRequests = new PullRequestService({
-          settings: readAccessChangeSettings(config),
+          settings: readGitopsRepositorySettings(config),
           integrations,
           cache,
           logger,

@@ -1,14 +1,16 @@
 import { Config } from '@backstage/config';
+import {
+  GitopsRepositorySettings,
+  readGitopsRepositorySettings,
+} from '@mesh-security/plugin-mesh-security-common';
 
 /**
- * Settings of the access-change actions (`meshSecurity.accessRequests`).
+ * Settings of the access-change actions (`meshSecurity.accessRequests`); where the changes may go
+ * is read by common's {@link readGitopsRepositorySettings}, as the backend does.
  *
  * @public
  */
-export interface AccessRequestsConfig {
-  /** Default repository: `host/owner/name` (host defaults to github.com). */
-  repository?: string;
-  allowedRepositories: string[];
+export interface AccessRequestsConfig extends GitopsRepositorySettings {
   baseBranch?: string;
   pathTemplate: string;
   mtlsPathTemplate: string;
@@ -53,8 +55,7 @@ export function readAccessRequestsConfig(config: Config): AccessRequestsConfig {
     return value;
   };
   return {
-    repository: c?.getOptionalString('repository'),
-    allowedRepositories: c?.getOptionalStringArray('allowedRepositories') ?? [],
+    ...readGitopsRepositorySettings(config),
     baseBranch: c?.getOptionalString('baseBranch'),
     pathTemplate: template('pathTemplate', DEFAULT_PATH_TEMPLATE),
     mtlsPathTemplate: template('mtlsPathTemplate', DEFAULT_MTLS_PATH_TEMPLATE),

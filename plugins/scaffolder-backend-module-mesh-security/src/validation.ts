@@ -1,3 +1,4 @@
+import { parseGitopsRepository } from '@mesh-security/plugin-mesh-security-common';
 import { z as zod } from 'zod/v3';
 
 /*
@@ -38,9 +39,6 @@ export const PATH_PATTERN =
   /^(?:\/[A-Za-z0-9\-._~%!$&'()+,;=:@/]*(?:\/\*)?|\*[A-Za-z0-9\-._~%!$&'()+,;=:@/]+)$/;
 /** Calendar date `YYYY-MM-DD`. */
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** GitHub `owner/name`, optionally prefixed by a host. */
-export const REPOSITORY =
-  /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 
 /** A caller: a component entity ref or an explicit mesh identity. */
 export const callerSchema = (z: Z) =>
@@ -144,13 +142,17 @@ export const expirySchema = (z: Z) =>
       'When the access should be removed again (YYYY-MM-DD, today or later)',
     );
 
-/** Optional repository override, checked against the allow-list. */
+/** Optional repository override (the format of common's parser), checked against the allow-list. */
 export const repositorySchema = (z: Z) =>
   z
     .string()
-    .regex(REPOSITORY, 'must be owner/name or host/owner/name')
+    .refine(value => parseGitopsRepository(value) !== undefined, {
+      message: 'must be owner/name or host/owner/name',
+    })
     .optional()
-    .describe('GitOps repository (owner/name); defaults to the configured one');
+    .describe(
+      'GitOps repository (host/owner/name or owner/name); defaults to the configured one',
+    );
 
 /** Optional cluster selection. */
 export const clusterSchema = (z: Z) =>

@@ -4,10 +4,14 @@ import {
   GithubCredentialsProvider,
   ScmIntegrationRegistry,
 } from '@backstage/integration';
-import { AccessChangePullRequest } from '@mesh-security/plugin-mesh-security-common';
+import {
+  AccessChangePullRequest,
+  formatGitopsRepository,
+  GitopsRepository,
+  gitopsRepositoryUrl,
+} from '@mesh-security/plugin-mesh-security-common';
 import { Octokit } from '@octokit/rest';
 import { parseAccessChangeBranch } from './accessChangeBranch';
-import { GitopsRepository } from './repository';
 
 /** A repository's open access-change pull requests, or why they could not be read. */
 export type PullRequestListing =
@@ -174,7 +178,7 @@ function toAccessChange(
     title: String(pull.title ?? '').slice(0, 300),
     url: safeUrl(
       pull.html_url,
-      `https://${repo.host}/${repo.owner}/${repo.name}/pull/${pull.number}`,
+      `${gitopsRepositoryUrl(repo)}/pull/${pull.number}`,
     ),
     branch: pull.head.ref,
     change: branch.change,
@@ -212,7 +216,7 @@ export class GithubPullRequestLister {
 
   async list(repo: GitopsRepository): Promise<PullRequestListing> {
     const fetchedAt = new Date().toISOString();
-    const full = `${repo.host}/${repo.owner}/${repo.name}`;
+    const full = formatGitopsRepository(repo);
     const integration = this.options.integrations.github.byHost(repo.host);
     if (!integration) {
       // resolveRepository checked this already; never call a host nobody configured.
@@ -225,7 +229,7 @@ export class GithubPullRequestLister {
     let token: string | undefined;
     try {
       ({ token } = await this.credentials.getCredentials({
-        url: `https://${repo.host}/${repo.owner}/${repo.name}`,
+        url: gitopsRepositoryUrl(repo),
       }));
     } catch {
       // e.g. no GitHub App installation for the owner; the provider's message is not passed on.

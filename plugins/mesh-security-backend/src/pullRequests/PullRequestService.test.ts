@@ -4,7 +4,10 @@ import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { setupServer } from 'msw/node';
-import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
+import {
+  GITOPS_REPO_ANNOTATION,
+  GitopsRepositorySettings,
+} from '@mesh-security/plugin-mesh-security-common';
 import {
   githubPull,
   githubPullsHandler,
@@ -12,7 +15,6 @@ import {
 } from '../__testUtils__/githubPulls';
 import { GithubPullRequestLister } from './GithubPullRequestLister';
 import { PullRequestService } from './PullRequestService';
-import { AccessChangeSettings } from './repository';
 
 const github = setupServer();
 beforeAll(() => github.listen({ onUnhandledRequest: 'error' }));
@@ -30,7 +32,7 @@ const component = (name: string, repo?: string): Entity => ({
 });
 
 function service(
-  settings: AccessChangeSettings = { repository: 'github.com/acme/gitops' },
+  settings: GitopsRepositorySettings = { repository: 'github.com/acme/gitops' },
   ttl: { ttlMs?: number; errorTtlMs?: number } = {},
 ) {
   const integrations = ScmIntegrations.fromConfig(
@@ -183,6 +185,18 @@ describe('PullRequestService', () => {
     ).toMatchObject({
       status: 'not-configured',
       repository: { owner: 'someone', name: 'else' },
+    });
+    // Without allowedRepositories only the configured repository is read: an annotation
+    // cannot point the backend at another one.
+    expect(
+      await service().entityPullRequests(
+        component('payments-api', 'github.com/someone/else'),
+      ),
+    ).toMatchObject({
+      status: 'not-configured',
+      repository: { owner: 'someone', name: 'else' },
+      message:
+        'github.com/someone/else is not meshSecurity.accessRequests.repository, the only repository allowed while meshSecurity.accessRequests.allowedRepositories is not set',
     });
     expect(
       await service().entityPullRequests(

@@ -2,19 +2,20 @@ import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { JsonValue } from '@backstage/types';
-import { EntityPullRequests } from '@mesh-security/plugin-mesh-security-common';
+import {
+  EntityPullRequests,
+  formatGitopsRepository,
+  GitopsRepository,
+  gitopsRepositoryUrl,
+  GitopsRepositorySettings,
+} from '@mesh-security/plugin-mesh-security-common';
 import { isAccessChangeOf } from './accessChangeBranch';
 import { PullRequestListing } from './GithubPullRequestLister';
-import {
-  AccessChangeSettings,
-  GitopsRepository,
-  repositoryUrl,
-  resolveRepository,
-} from './repository';
+import { resolveRepository } from './repository';
 
 /** Options of {@link PullRequestService}. */
 export interface PullRequestServiceOptions {
-  settings: AccessChangeSettings;
+  settings: GitopsRepositorySettings;
   integrations: ScmIntegrationRegistry;
   cache: CacheService;
   logger: LoggerService;
@@ -46,7 +47,7 @@ export class PullRequestService {
       host: resolution.repository.host,
       owner: resolution.repository.owner,
       name: resolution.repository.name,
-      url: repositoryUrl(resolution.repository),
+      url: gitopsRepositoryUrl(resolution.repository),
     };
     if (resolution.status !== 'ok') {
       return {
@@ -82,8 +83,7 @@ export class PullRequestService {
 
   private async listing(repo: GitopsRepository): Promise<PullRequestListing> {
     const { cache, logger } = this.options;
-    const key =
-      `pull-requests:${repo.host}/${repo.owner}/${repo.name}`.toLowerCase();
+    const key = `pull-requests:${formatGitopsRepository(repo)}`.toLowerCase();
     try {
       const cached = await cache.get(key);
       if (cached) return cached as unknown as PullRequestListing;
@@ -106,9 +106,9 @@ export class PullRequestService {
           await cache.set(key, listing as unknown as JsonValue, { ttl });
         } catch (error) {
           logger.warn(
-            `Mesh Security could not cache the pull requests of ${repo.host}/${
-              repo.owner
-            }/${repo.name}: ${(error as Error).name}`,
+            `Mesh Security could not cache the pull requests of ${formatGitopsRepository(
+              repo,
+            )}: ${(error as Error).name}`,
           );
         }
         return listing;

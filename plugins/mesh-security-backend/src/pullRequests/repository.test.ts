@@ -2,11 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
-import {
-  parseRepository,
-  readAccessChangeSettings,
-  resolveRepository,
-} from './repository';
+import { resolveRepository } from './repository';
 
 const integrations = ScmIntegrations.fromConfig(
   new ConfigReader({
@@ -39,43 +35,6 @@ const entity = (repo?: string): Entity => ({
   },
 });
 
-describe('parseRepository', () => {
-  it.each([
-    [
-      'github.com/acme/gitops',
-      { host: 'github.com', owner: 'acme', name: 'gitops' },
-    ],
-    ['acme/gitops', { host: 'github.com', owner: 'acme', name: 'gitops' }],
-    [
-      'https://GitHub.com/acme/gitops.git',
-      { host: 'github.com', owner: 'acme', name: 'gitops' },
-    ],
-    [
-      'https://ghe.example.com/acme/gitops/',
-      { host: 'ghe.example.com', owner: 'acme', name: 'gitops' },
-    ],
-    [
-      'localhost:7790/acme/gitops',
-      { host: 'localhost:7790', owner: 'acme', name: 'gitops' },
-    ],
-  ])('reads %s', (value, expected) => {
-    expect(parseRepository(value)).toEqual(expected);
-  });
-
-  it.each([
-    [''],
-    ['gitops'],
-    ['github.com/acme/gitops/tree/main'],
-    ['https://user:pass@github.com/acme/gitops'],
-    ['github.com/acme/..'],
-    ['github.com/ac me/gitops'],
-    ['evil.com?x=/acme/gitops'],
-    ['github.com/acme/gitops#frag'],
-  ])('refuses %s', value => {
-    expect(parseRepository(value)).toBeUndefined();
-  });
-});
-
 describe('resolveRepository', () => {
   const config = { repository: 'github.com/acme/gitops' };
 
@@ -83,7 +42,7 @@ describe('resolveRepository', () => {
     expect(
       resolveRepository(
         entity('ghe.example.com/team/policies'),
-        config,
+        { ...config, allowedRepositories: ['acme/gitops', 'team/policies'] },
         integrations,
       ),
     ).toEqual({
@@ -99,7 +58,7 @@ describe('resolveRepository', () => {
   it('is not-configured without annotation and configuration', () => {
     expect(resolveRepository(entity(), {}, integrations)).toMatchObject({
       status: 'not-configured',
-      message: expect.stringContaining('mesh-security.io/gitops-repo'),
+      message: expect.stringContaining(GITOPS_REPO_ANNOTATION),
     });
   });
 
@@ -109,7 +68,7 @@ describe('resolveRepository', () => {
     ).toMatchObject({
       status: 'not-configured',
       message: expect.stringContaining(
-        'annotation mesh-security.io/gitops-repo is not a repository',
+        `annotation ${GITOPS_REPO_ANNOTATION} is not a repository`,
       ),
     });
     expect(
@@ -145,6 +104,33 @@ describe('resolveRepository', () => {
     });
   });
 
+  it('reads only the configured repository while allowedRepositories is absent', () => {
+    expect(
+      resolveRepository(
+        entity('https://github.com/acme/gitops.git'),
+        config,
+        integrations,
+      ),
+    ).toEqual({
+      status: 'ok',
+      repository: { host: 'github.com', owner: 'acme', name: 'gitops' },
+    });
+    for (const other of [
+      'github.com/other/repo',
+      // Same owner and name on another GitHub host: another repository.
+      'ghe.example.com/acme/gitops',
+    ]) {
+      expect(
+        resolveRepository(entity(other), config, integrations),
+      ).toMatchObject({
+        status: 'not-configured',
+        message: expect.stringContaining(
+          'the only repository allowed while meshSecurity.accessRequests.allowedRepositories is not set',
+        ),
+      });
+    }
+  });
+
   it('applies allowedRepositories when set (case-insensitively, like GitHub)', () => {
     const allowed = { ...config, allowedRepositories: ['Acme/GitOps'] };
     expect(resolveRepository(entity(), allowed, integrations).status).toBe(
@@ -164,29 +150,5 @@ describe('resolveRepository', () => {
         integrations,
       ).status,
     ).toBe('not-configured');
-  });
-});
-
-describe('readAccessChangeSettings', () => {
-  it('reads the two keys, leaving allowedRepositories undefined when absent', () => {
-    expect(readAccessChangeSettings(new ConfigReader({}))).toEqual({
-      repository: undefined,
-      allowedRepositories: undefined,
-    });
-    expect(
-      readAccessChangeSettings(
-        new ConfigReader({
-          meshSecurity: {
-            accessRequests: {
-              repository: 'github.com/acme/gitops',
-              allowedRepositories: ['acme/gitops'],
-            },
-          },
-        }),
-      ),
-    ).toEqual({
-      repository: 'github.com/acme/gitops',
-      allowedRepositories: ['acme/gitops'],
-    });
   });
 });

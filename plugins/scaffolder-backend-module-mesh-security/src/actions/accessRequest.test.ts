@@ -351,6 +351,32 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     expect(github.requests).toHaveLength(0);
   });
 
+  it('writes to the configured repository alone while allowedRepositories is absent', async () => {
+    const { github, deps, context, outputs } = setup(server, {
+      accessRequests: { allowedRepositories: undefined },
+    });
+    for (const repository of ['acme/other', 'ghe.example.com/acme/gitops']) {
+      await expect(
+        createAccessRequestAction(deps).handler(
+          context({ ...checkoutStatus, repository }),
+        ),
+      ).rejects.toThrow(
+        /is not meshSecurity.accessRequests.repository, the only repository allowed while meshSecurity.accessRequests.allowedRepositories is not set/,
+      );
+    }
+    expect(github.requests).toHaveLength(0);
+
+    const ctx = context({
+      ...checkoutStatus,
+      repository: 'https://github.com/acme/gitops.git',
+    });
+    await createAccessRequestAction(deps).handler(ctx);
+    expect(outputs(ctx)).toMatchObject({
+      changed: true,
+      pullRequestUrl: 'https://github.com/acme/gitops/pull/1',
+    });
+  });
+
   it.each([
     ['a path carrying YAML', { paths: ['/x"]\n      - evil: true'] }],
     ['a caller carrying YAML', { callers: ['checkout\nprincipals: ["*"]'] }],

@@ -21,7 +21,7 @@ const plan = (edit: (docs: Document[]) => boolean): ChangePlan => ({
     workload,
     trustDomain: 'cluster.local',
   },
-  repository: { host: 'github.com', owner: 'acme', repo: 'gitops' },
+  repository: { host: 'github.com', owner: 'acme', name: 'gitops' },
   path: PAYMENTS_PATH,
   identity: [String(edit)],
   title: 'a change that must never be opened',

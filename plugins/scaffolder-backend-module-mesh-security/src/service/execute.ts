@@ -11,6 +11,8 @@ import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import {
   createEngine,
   Engine,
+  formatGitopsRepository,
+  GitopsRepository,
   meshSecurityAccessRequestPermission,
   meshSecurityEntityReadPermission,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -36,7 +38,7 @@ import { withFileLock } from './fileLock';
 import { safeRequester } from '../validation';
 import { MeshSecurityClient } from './MeshSecurityClient';
 import { pullRequestHeader, requestSection } from './pullRequestBody';
-import { RepositoryRef, ResolvedTarget } from './resolve';
+import { ResolvedTarget } from './resolve';
 
 /** What the actions need, injected by the module. */
 export interface ActionDeps {
@@ -46,7 +48,7 @@ export interface ActionDeps {
   permissions: PermissionsService;
   /** Builds the publisher for a repository (GitHub by default; tests and GitLab swap it). */
   publisherFor?: (
-    repo: RepositoryRef,
+    repo: GitopsRepository,
     logger: LoggerService,
   ) => Promise<PullRequestPublisher>;
 }
@@ -63,7 +65,7 @@ export interface EditReport {
 export interface ChangePlan {
   kind: 'request' | 'revoke' | 'enforce';
   target: ResolvedTarget;
-  repository: RepositoryRef;
+  repository: GitopsRepository;
   path: string;
   /** Parts of the change that make the branch name (besides kind and target). */
   identity: unknown;
@@ -106,7 +108,7 @@ export type ChangeOutput = {
 /** GitLab when an `integrations.gitlab` entry covers the host, GitHub otherwise. */
 async function defaultPublisher(
   deps: ActionDeps,
-  repo: RepositoryRef,
+  repo: GitopsRepository,
   logger: LoggerService,
 ): Promise<PullRequestPublisher> {
   const common = {
@@ -119,14 +121,19 @@ async function defaultPublisher(
       ...common,
       target: {
         host: repo.host,
-        project: `${repo.owner}/${repo.repo}`,
+        project: `${repo.owner}/${repo.name}`,
         baseBranch: deps.config.baseBranch,
       },
     });
   }
   return GithubPullRequestPublisher.create({
     ...common,
-    target: { ...repo, baseBranch: deps.config.baseBranch },
+    target: {
+      host: repo.host,
+      owner: repo.owner,
+      repo: repo.name,
+      baseBranch: deps.config.baseBranch,
+    },
     maxPolicyFileBytes: deps.config.maxPolicyFileBytes,
   });
 }
@@ -327,7 +334,7 @@ export async function executePlan(
         : `No change: ${unchangedReason}`,
     };
   } else {
-    const lockKey = `${plan.repository.host}/${plan.repository.owner}/${plan.repository.repo}:${plan.path}`;
+    const lockKey = `${formatGitopsRepository(plan.repository)}:${plan.path}`;
     const result = await withFileLock(lockKey, () =>
       publisher.publish({
         path: plan.path,

@@ -3,6 +3,9 @@ import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import {
   EntityPosture,
   EntityWorkload,
+  GitopsRepository,
+  gitopsRepositoryRefusal,
+  parseGitopsRepository,
   POLICY_PATH_ANNOTATION,
 } from '@mesh-security/plugin-mesh-security-common';
 import { AccessRequestsConfig, policyPath } from '../config';
@@ -30,13 +33,6 @@ export interface ResolvedTarget {
   cluster: string;
   workload: EntityWorkload;
   trustDomain: string;
-}
-
-/** The GitOps repository. */
-export interface RepositoryRef {
-  host: string;
-  owner: string;
-  repo: string;
 }
 
 /** Trust domain of an Istio SPIFFE identity or a Linkerd identity. */
@@ -227,27 +223,25 @@ export async function resolvePolicyPath(
   );
 }
 
-/** The repository to change: the input or the configured one, which must be allow-listed. */
+/**
+ * The repository to change: the input or the configured one, which `allowedRepositories` must
+ * allow (absent: only the configured one).
+ */
 export function resolveRepository(
   config: AccessRequestsConfig,
   requested?: string,
-): RepositoryRef {
+): GitopsRepository {
   const value = requested ?? config.repository;
   if (!value)
     throw new InputError(
       'No GitOps repository: set meshSecurity.accessRequests.repository',
     );
-  const parts = value.replace(/^https?:\/\//, '').split('/');
-  const [host, owner, repo] =
-    parts.length === 3 ? parts : ['github.com', ...parts];
-  if (!host || !owner || !repo)
+  const repository = parseGitopsRepository(value);
+  if (!repository)
     throw new InputError(
       `Repository ${value} must be host/owner/name or owner/name`,
     );
-  if (!config.allowedRepositories.includes(`${owner}/${repo}`)) {
-    throw new NotAllowedError(
-      `Repository ${owner}/${repo} is not in meshSecurity.accessRequests.allowedRepositories`,
-    );
-  }
-  return { host, owner, repo };
+  const refusal = gitopsRepositoryRefusal(config, repository);
+  if (refusal) throw new NotAllowedError(`Repository ${refusal}`);
+  return repository;
 }

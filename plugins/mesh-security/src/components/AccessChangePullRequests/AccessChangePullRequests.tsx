@@ -87,8 +87,8 @@ const NotConfigured = ({ message }: { message?: string }) => (
       </code>{' '}
       to the component, or set{' '}
       <code>meshSecurity.accessRequests.repository</code> in the app
-      configuration (the repository must also be in{' '}
-      <code>allowedRepositories</code> when that list is set).
+      configuration. A repository other than that one must be listed in{' '}
+      <code>meshSecurity.accessRequests.allowedRepositories</code>.
     </Typography>
     {message && (
       <Typography variant="caption" color="textSecondary">

@@ -25,16 +25,23 @@ describe('accessPullRequestsUrl', () => {
     ['github.com/acme/gitops'],
     ['https://github.com/acme/gitops'],
     ['https://github.com/acme/gitops.git'],
+    ['https://GitHub.com/acme/gitops/'],
+    // owner/name means github.com, as for the backend and the scaffolder actions.
+    ['acme/gitops'],
   ])('links %s to its open, labelled pull requests', repo => {
     expect(accessPullRequestsUrl(entity(repo))).toBe(
       'https://github.com/acme/gitops/pulls?q=is%3Apr+is%3Aopen+label%3Amesh-security+payments-api',
     );
   });
 
-  it.each([[undefined], ['gitlab.com/acme/gitops'], ['acme/gitops']])(
-    'gives no link for %s',
-    repo => {
-      expect(accessPullRequestsUrl(entity(repo))).toBeUndefined();
-    },
-  );
+  it.each([
+    [undefined],
+    ['gitlab.com/acme/gitops'],
+    ['ghe.example.com/acme/gitops'],
+    ['github.com/acme/gitops/tree/main'],
+    ['https://user:pass@github.com/acme/gitops'],
+    ['github.com/acme/gitops"><script>'],
+  ])('gives no link for %s', repo => {
+    expect(accessPullRequestsUrl(entity(repo))).toBeUndefined();
+  });
 });

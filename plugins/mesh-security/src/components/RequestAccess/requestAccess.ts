@@ -1,5 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
-import { GITOPS_REPO_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
+import {
+  GITOPS_REPO_ANNOTATION,
+  gitopsRepositoryUrl,
+  parseGitopsRepository,
+} from '@mesh-security/plugin-mesh-security-common';
 
 /**
  * Link to the scaffolder's `request-access` template with this component prefilled as target.
@@ -14,19 +18,18 @@ export function requestAccessUrl(entityRef: string): string {
 
 /**
  * The GitOps repository's open access-change pull requests for this entity, when the entity
- * names its repository (`mesh-security.io/gitops-repo: github.com/<owner>/<repo>`).
+ * names a repository on github.com (`mesh-security.io/gitops-repo: github.com/<owner>/<repo>`,
+ * or `<owner>/<repo>`); other hosts are linked from the backend's answer, which knows whether
+ * they are GitHub.
  *
  * @public
  */
 export function accessPullRequestsUrl(entity: Entity): string | undefined {
-  const repo = entity.metadata.annotations?.[GITOPS_REPO_ANNOTATION]?.trim();
-  const match = repo?.match(
-    /^(?:https?:\/\/)?github\.com\/([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/,
-  );
-  if (!match) return undefined;
-  const [, owner, name] = match;
+  const annotation = entity.metadata.annotations?.[GITOPS_REPO_ANNOTATION];
+  const repository = annotation ? parseGitopsRepository(annotation) : undefined;
+  if (repository?.host !== 'github.com') return undefined;
   return pullRequestsSearchUrl(
-    `https://github.com/${owner}/${name}`,
+    gitopsRepositoryUrl(repository),
     entity.metadata.name,
   );
 }
