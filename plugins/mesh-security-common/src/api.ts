@@ -3,6 +3,7 @@
  * backend, the frontend client, the scaffolder actions and anyone scripting against it.
  * Every route requires Backstage user or service credentials.
  */
+import { AccessChangeKind } from './accessChanges';
 import {
   AccessDecision,
   AccessEdge,
@@ -391,14 +392,6 @@ export interface HealthResponse {
   /** Every configured cluster's status. */
   clusters: ClusterStatus[];
 }
-
-/**
- * What an access-change pull request does, from the scaffolder action that opened it
- * (`mesh-security:access:request`, `mesh-security:access:revoke`, `mesh-security:mtls:enforce`).
- *
- * @public
- */
-export type AccessChangeKind = 'request' | 'revoke' | 'enforce';
 
 /**
  * One open access-change pull request of a component.

@@ -10,6 +10,7 @@ export * from './model';
 export * from './permissions';
 export * from './api';
 export * from './annotations';
+export * from './accessChanges';
 export * from './gitopsRepository';
 export {
   parseManifests,

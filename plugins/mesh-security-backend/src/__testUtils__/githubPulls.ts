@@ -1,3 +1,4 @@
+import { policyFileMarker } from '@mesh-security/plugin-mesh-security-common';
 import { http, HttpResponse } from 'msw';
 
 /** An item of GitHub's "List pull requests" answer, with the fields we read and a few more. */
@@ -14,7 +15,9 @@ export function githubPull(
     head: { ref: branch, sha: 'abc' },
     base: { ref: 'main' },
     user: { login: 'mesh-security-bot', id: 1 },
-    body: '<!-- mesh-security:policy-file=clusters/demo/payments/authorization/payments-api.yaml -->',
+    body: policyFileMarker(
+      'clusters/demo/payments/authorization/payments-api.yaml',
+    ),
     created_at: '2026-11-20T10:00:00Z',
     updated_at: '2026-11-21T10:00:00Z',
     draft: false,

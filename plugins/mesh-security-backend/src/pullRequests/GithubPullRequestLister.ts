@@ -9,9 +9,10 @@ import {
   formatGitopsRepository,
   GitopsRepository,
   gitopsRepositoryUrl,
+  parseAccessChangeBranch,
+  parseAccessChangeTargets,
 } from '@mesh-security/plugin-mesh-security-common';
 import { Octokit } from '@octokit/rest';
-import { parseAccessChangeBranch } from './accessChangeBranch';
 
 /** A repository's open access-change pull requests, or why they could not be read. */
 export type PullRequestListing =
@@ -150,29 +151,13 @@ function safeUrl(url: unknown, fallback: string): string {
   }
 }
 
-// The scaffolder actions write one `<!-- mesh-security:target=<entity ref> -->` per request in
-// the description (a request joining an open pull request adds its own).
-const TARGET_MARKER =
-  /<!-- mesh-security:target=([A-Za-z0-9._:/-]{1,300}) -->/g;
-const MAX_TARGETS = 50;
-
-function targetsOf(body: unknown): string[] | undefined {
-  if (typeof body !== 'string') return undefined;
-  const targets = new Set<string>();
-  for (const match of body.matchAll(TARGET_MARKER)) {
-    targets.add(match[1].toLowerCase());
-    if (targets.size >= MAX_TARGETS) break;
-  }
-  return targets.size > 0 ? [...targets] : undefined;
-}
-
 function toAccessChange(
   pull: GithubPull,
   repo: GitopsRepository,
 ): AccessChangePullRequest | undefined {
   const branch = parseAccessChangeBranch(pull.head.ref);
   if (!branch) return undefined;
-  const targets = targetsOf(pull.body);
+  const targets = parseAccessChangeTargets(pull.body);
   return {
     number: pull.number,
     title: String(pull.title ?? '').slice(0, 300),

@@ -5,6 +5,7 @@ import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { setupServer } from 'msw/node';
 import {
+  accessChangeTargetMarker,
   GITOPS_REPO_ANNOTATION,
   GitopsRepositorySettings,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -95,7 +96,7 @@ describe('PullRequestService', () => {
   });
 
   it('ties a pull request to components by the target markers of its description when it has them', async () => {
-    const marker = (ref: string) => `<!-- mesh-security:target=${ref} -->`;
+    const marker = accessChangeTargetMarker;
     const state: GithubPullsMockState = { pages: [], authorizations: [] };
     github.use(
       githubPullsHandler({

@@ -8,8 +8,8 @@ import {
   GitopsRepository,
   gitopsRepositoryUrl,
   GitopsRepositorySettings,
+  isAccessChangeOf,
 } from '@mesh-security/plugin-mesh-security-common';
-import { isAccessChangeOf } from './accessChangeBranch';
 import { PullRequestListing } from './GithubPullRequestLister';
 import { resolveRepository } from './repository';
 

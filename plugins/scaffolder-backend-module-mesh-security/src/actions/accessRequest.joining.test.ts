@@ -1,7 +1,7 @@
 import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import { generateKeyPairSync } from 'node:crypto';
 import { setupServer } from 'msw/node';
-import { policyFileMarker } from '../publish/PullRequestPublisher';
+import { policyFileMarker } from '@mesh-security/plugin-mesh-security-common';
 import {
   INTEGRATION_ACCOUNT,
   PAYMENTS_PATH,
@@ -77,6 +77,10 @@ describe('mesh-security:access:request joining open pull requests', () => {
     [
       "the integration's pull request on a branch the actions do not name",
       { author: INTEGRATION_ACCOUNT, head: 'feature/more-access' },
+    ],
+    [
+      "the integration's pull request on a mesh-security/ branch of another form",
+      { author: INTEGRATION_ACCOUNT, head: 'mesh-security/more-access' },
     ],
   ])('opens its own pull request instead of joining %s', async (_, pull) => {
     const harness = setup(server);

@@ -1,4 +1,5 @@
 import { registerMswTestHooks } from '@backstage/backend-test-utils';
+import { accessChangeTargetMarker } from '@mesh-security/plugin-mesh-security-common';
 import { setupServer } from 'msw/node';
 import { parse } from 'yaml';
 import { parsePolicyFile } from '../policy/document';
@@ -62,7 +63,7 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     expect(pull.body).toContain(EXPIRY);
     // The marker the backend lists the pull request by, on the target's Security tab.
     expect(pull.body).toContain(
-      '<!-- mesh-security:target=component:default/payments-api -->',
+      accessChangeTargetMarker('component:default/payments-api'),
     );
     expect(pull.body).toContain('+            methods: ["GET"]');
     expect(pull.body).toContain(
@@ -122,10 +123,10 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     expect(content).toContain('cluster.local/ns/payments/sa/fraud-check');
     expect(github.pulls[0].body.match(/### allow/g)).toHaveLength(2);
     expect(
-      github.pulls[0].body.match(
-        /<!-- mesh-security:target=component:default\/payments-api -->/g,
+      github.pulls[0].body.split(
+        accessChangeTargetMarker('component:default/payments-api'),
       ),
-    ).toHaveLength(2);
+    ).toHaveLength(3);
     expect(github.requests.filter(r => r.method === 'PUT')).toHaveLength(2);
   });
 

@@ -9,6 +9,11 @@ import {
   GithubCredentialType,
   ScmIntegrations,
 } from '@backstage/integration';
+import {
+  hasPolicyFileMarker,
+  parseAccessChangeBranch,
+  policyFileMarker,
+} from '@mesh-security/plugin-mesh-security-common';
 import { Octokit } from '@octokit/rest';
 import { githubFailure, mapGithubFailure, rateLimitWait } from './githubErrors';
 import {
@@ -18,8 +23,6 @@ import {
   upsertPullRequest,
 } from './githubPullRequests';
 import {
-  ACCESS_CHANGE_BRANCH_PREFIX,
-  policyFileMarker,
   PolicyFileChange,
   PublishResult,
   PullRequestPublisher,
@@ -279,7 +282,7 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
 
   /**
    * Whether a change may be committed to a pull request's branch: a branch of the actions
-   * (`mesh-security/…`) in this repository (not a fork: GitHub gives `head.repo` null for a
+   * (`mesh-security/<change>/<name>-<hash>`, as common's parser reads it) in this repository (not a fork: GitHub gives `head.repo` null for a
    * deleted one), opened by the account the integration acts as. Anything else could carry
    * commits nobody asked the actions for.
    */
@@ -288,7 +291,7 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
     return (
       login !== undefined &&
       typeof pull.head?.ref === 'string' &&
-      pull.head.ref.startsWith(ACCESS_CHANGE_BRANCH_PREFIX) &&
+      parseAccessChangeBranch(pull.head.ref) !== undefined &&
       typeof pull.head.repo?.full_name === 'string' &&
       pull.head.repo.full_name.toLowerCase() === this.repoName.toLowerCase() &&
       typeof pull.user?.login === 'string' &&
@@ -330,7 +333,6 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
   /** The open pull request this change joins: its own branch's, else one for the same file. */
   private async pullToJoin(
     change: PolicyFileChange,
-    marker: string,
   ): Promise<OpenPull | undefined> {
     const { pulls, complete } = await this.openPulls();
     if (!complete) {
@@ -343,9 +345,7 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
     }
     const candidates = [
       ...pulls.filter(p => p.head?.ref === change.branch),
-      ...pulls.filter(
-        p => typeof p.body === 'string' && p.body.includes(marker),
-      ),
+      ...pulls.filter(p => hasPolicyFileMarker(p.body, change.path)),
     ];
     for (const pull of candidates) if (await this.mayJoin(pull)) return pull;
     return undefined;
@@ -378,7 +378,7 @@ export class GithubPullRequestPublisher implements PullRequestPublisher {
   async publish(change: PolicyFileChange): Promise<PublishResult> {
     const base = await this.baseBranch();
     const marker = policyFileMarker(change.path);
-    const existing = await this.pullToJoin(change, marker);
+    const existing = await this.pullToJoin(change);
     let branch = existing ? existing.head.ref : await this.newBranch(change);
     // A new pull request's branch is built on only once this run created it.
     let created = false;

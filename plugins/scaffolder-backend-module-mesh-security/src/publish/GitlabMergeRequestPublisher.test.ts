@@ -8,7 +8,10 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { POLICY_PATH_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
+import {
+  POLICY_PATH_ANNOTATION,
+  policyFileMarker,
+} from '@mesh-security/plugin-mesh-security-common';
 import { createAccessRequestAction } from '../actions/accessRequest';
 import { readAccessRequestsConfig } from '../config';
 import { MeshSecurityClient } from '../service/MeshSecurityClient';
@@ -229,11 +232,27 @@ describe('GitlabMergeRequestPublisher (behind PullRequestPublisher)', () => {
   });
 
   it.each([
-    ["another user's merge request", { username: 'mallory' }, PROJECT_ID],
-    ["a fork's merge request, even by the token's user", { username: BOT }, 2],
+    [
+      "another user's merge request",
+      { username: 'mallory' },
+      PROJECT_ID,
+      undefined,
+    ],
+    [
+      "a fork's merge request, even by the token's user",
+      { username: BOT },
+      2,
+      undefined,
+    ],
+    [
+      "the token's user's merge request on a mesh-security/ branch of another form",
+      { username: BOT },
+      PROJECT_ID,
+      'mesh-security/more-access',
+    ],
   ])(
     'opens its own merge request instead of joining %s',
-    async (_, author, sourceProject) => {
+    async (_, author, sourceProject, sourceBranch: string | undefined) => {
       const gitlab = gitlabMock({
         [PAYMENTS_PATH]: fixture('istio-payments.before.yaml'),
       });
@@ -245,13 +264,15 @@ describe('GitlabMergeRequestPublisher (behind PullRequestPublisher)', () => {
       });
       dryRun.isDryRun = true;
       await action.handler(dryRun);
-      const branch = /on (mesh-security\/\S+?)(;|$)/.exec(
-        String(
-          (dryRun.output as jest.Mock).mock.calls.find(
-            ([name]) => name === 'message',
-          )![1],
-        ),
-      )![1];
+      const branch =
+        sourceBranch ??
+        /on (mesh-security\/\S+?)(;|$)/.exec(
+          String(
+            (dryRun.output as jest.Mock).mock.calls.find(
+              ([name]) => name === 'message',
+            )![1],
+          ),
+        )![1];
       if (sourceProject === PROJECT_ID)
         gitlab.branches.set(
           branch,
@@ -260,7 +281,7 @@ describe('GitlabMergeRequestPublisher (behind PullRequestPublisher)', () => {
       gitlab.mrs.push({
         iid: 1,
         web_url: 'https://gitlab.com/acme/gitops/-/merge_requests/1',
-        description: `<!-- mesh-security:policy-file=${PAYMENTS_PATH} -->`,
+        description: policyFileMarker(PAYMENTS_PATH),
         source_branch: branch,
         labels: '',
         author,

@@ -5,10 +5,13 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
+import {
+  hasPolicyFileMarker,
+  parseAccessChangeBranch,
+  policyFileMarker,
+} from '@mesh-security/plugin-mesh-security-common';
 import { mapGithubFailure, rateLimitWait } from './githubErrors';
 import {
-  ACCESS_CHANGE_BRANCH_PREFIX,
-  policyFileMarker,
   PolicyFileChange,
   PublishResult,
   PullRequestPublisher,
@@ -203,7 +206,7 @@ export class GitlabMergeRequestPublisher implements PullRequestPublisher {
     return (
       username !== undefined &&
       typeof mr.source_branch === 'string' &&
-      mr.source_branch.startsWith(ACCESS_CHANGE_BRANCH_PREFIX) &&
+      parseAccessChangeBranch(mr.source_branch) !== undefined &&
       typeof mr.source_project_id === 'number' &&
       mr.source_project_id === mr.target_project_id &&
       mr.author?.username?.toLowerCase() === username.toLowerCase()
@@ -213,7 +216,6 @@ export class GitlabMergeRequestPublisher implements PullRequestPublisher {
   /** The open merge request this change joins, reading every page (`x-next-page`), bounded. */
   private async mergeRequestToJoin(
     change: PolicyFileChange,
-    marker: string,
   ): Promise<MergeRequest | undefined> {
     const open: MergeRequest[] = [];
     for (let page = 1; ; page++) {
@@ -243,7 +245,7 @@ export class GitlabMergeRequestPublisher implements PullRequestPublisher {
     }
     const candidates = [
       ...open.filter(m => m.source_branch === change.branch),
-      ...open.filter(m => (m.description ?? '').includes(marker)),
+      ...open.filter(m => hasPolicyFileMarker(m.description, change.path)),
     ];
     for (const mr of candidates) if (await this.mayJoin(mr)) return mr;
     return undefined;
@@ -265,7 +267,7 @@ export class GitlabMergeRequestPublisher implements PullRequestPublisher {
   async publish(change: PolicyFileChange): Promise<PublishResult> {
     const base = await this.base();
     const marker = policyFileMarker(change.path);
-    const existing = await this.mergeRequestToJoin(change, marker);
+    const existing = await this.mergeRequestToJoin(change);
     let branch = existing ? existing.source_branch : change.branch;
     for (let attempt = 1; attempt <= 3; attempt++) {
       let exists = await this.branchExists(branch);

@@ -70,10 +70,3 @@ export interface PullRequestPublisher {
    */
   publish(change: PolicyFileChange): Promise<PublishResult>;
 }
-
-/** Every branch the actions create starts with this (`mesh-security/<kind>/<name>-<hash>`). */
-export const ACCESS_CHANGE_BRANCH_PREFIX = 'mesh-security/';
-
-/** The marker in a pull request body naming the policy file it changes. */
-export const policyFileMarker = (path: string) =>
-  `<!-- mesh-security:policy-file=${path} -->`;

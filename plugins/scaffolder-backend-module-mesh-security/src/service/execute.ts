@@ -9,8 +9,10 @@ import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/al
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import {
+  AccessChangeKind,
   createEngine,
   Engine,
+  formatAccessChangeBranch,
   formatGitopsRepository,
   GitopsRepository,
   meshSecurityAccessRequestPermission,
@@ -30,10 +32,7 @@ import { AccessRequestsConfig } from '../config';
 import { parsePolicyFile, stringifyPolicyFile } from '../policy/document';
 import { GithubPullRequestPublisher } from '../publish/GithubPullRequestPublisher';
 import { GitlabMergeRequestPublisher } from '../publish/GitlabMergeRequestPublisher';
-import {
-  ACCESS_CHANGE_BRANCH_PREFIX,
-  PullRequestPublisher,
-} from '../publish/PullRequestPublisher';
+import { PullRequestPublisher } from '../publish/PullRequestPublisher';
 import { withFileLock } from './fileLock';
 import { safeRequester } from '../validation';
 import { MeshSecurityClient } from './MeshSecurityClient';
@@ -63,7 +62,7 @@ export interface EditReport {
 
 /** One change, described by an action. */
 export interface ChangePlan {
-  kind: 'request' | 'revoke' | 'enforce';
+  kind: AccessChangeKind;
   target: ResolvedTarget;
   repository: GitopsRepository;
   path: string;
@@ -212,7 +211,11 @@ export function branchName(
     )
     .digest('hex')
     .slice(0, 12);
-  return `${ACCESS_CHANGE_BRANCH_PREFIX}${plan.kind}/${plan.target.name}-${hash}`;
+  return formatAccessChangeBranch({
+    change: plan.kind,
+    targetName: plan.target.name,
+    hash,
+  });
 }
 
 /** What the message adds to "Opened pull request …": what was removed, NetworkPolicy warnings. */

@@ -1,4 +1,7 @@
-import { Finding } from '@mesh-security/plugin-mesh-security-common';
+import {
+  accessChangeTargetMarker,
+  Finding,
+} from '@mesh-security/plugin-mesh-security-common';
 import { ImpactRow, impactTable } from '../analysis/impact';
 
 /** What one request contributes to a pull request body. */
@@ -49,7 +52,7 @@ export function requestSection(s: RequestSection): string {
   return [
     // Ties the pull request to the component (the backend lists it on its Security tab), also
     // when a later request for another component joins it.
-    `<!-- mesh-security:target=${s.target} -->`,
+    accessChangeTargetMarker(s.target),
     `### ${s.title}`,
     '',
     `- **Requested by:** \`${s.requester}\``,
