@@ -226,6 +226,16 @@ describe('mesh-security REST API', () => {
       'payments-api',
     ]);
     expect(page.body.totalItems).toBe(10);
+    // Modes sort best first, as the overview's chart stacks them (MTLS_MODES).
+    const byMtls = await asUser(
+      request(server).get('/api/mesh-security/overview?sort=mtls&limit=100'),
+    );
+    expect([...new Set(byMtls.body.items.map((i: any) => i.mtls))]).toEqual([
+      'STRICT',
+      'PERMISSIVE',
+      'PARTIAL',
+      'DISABLED',
+    ]);
     expect(all.body.distribution.byMode.STRICT).toBe(2);
     expect(all.body.facets.owners).toContain('payments-team');
   });

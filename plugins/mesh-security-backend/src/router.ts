@@ -24,9 +24,14 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   ACCESS_REQUEST_RULES,
+  MESHES,
   meshSecurityAccessCheckPermission,
   meshSecurityEntityReadPermission,
   meshSecurityOverviewReadPermission,
+  MTLS_MODES,
+  OVERVIEW_SORT_KEYS,
+  OVERVIEW_SORT_ORDERS,
+  WORKLOAD_KINDS,
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
 import express from 'express';
@@ -76,17 +81,7 @@ const workloadRef = z.object({
   cluster: name.max(63).optional(),
   namespace: name.max(63),
   name,
-  kind: z
-    .enum([
-      'Deployment',
-      'StatefulSet',
-      'DaemonSet',
-      'Job',
-      'CronJob',
-      'Pod',
-      'ReplicaSet',
-    ])
-    .optional(),
+  kind: z.enum(WORKLOAD_KINDS).optional(),
 });
 const endpoint = z.union([
   z.object({ entityRef: entityRefString }).strict(),
@@ -122,18 +117,15 @@ const checkBody = z
       .optional(),
   })
   .strict();
-const mode = z.enum(['STRICT', 'PERMISSIVE', 'DISABLED', 'PARTIAL', 'UNKNOWN']);
 const overviewQuery = z
   .object({
     owner: z.string().max(256).optional(),
     system: z.string().max(256).optional(),
-    mesh: z
-      .enum(['istio-sidecar', 'istio-ambient', 'linkerd', 'none'])
-      .optional(),
-    mode: mode.optional(),
+    mesh: z.enum(MESHES).optional(),
+    mode: z.enum(MTLS_MODES).optional(),
     search: z.string().max(256).optional(),
-    sort: z.enum(['name', 'owner', 'system', 'mtls', 'findings']).optional(),
-    order: z.enum(['asc', 'desc']).optional(),
+    sort: z.enum(OVERVIEW_SORT_KEYS).optional(),
+    order: z.enum(OVERVIEW_SORT_ORDERS).optional(),
     offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })

@@ -269,6 +269,40 @@ export interface OverviewItem {
 }
 
 /**
+ * The keys `GET /overview` sorts by.
+ *
+ * @public
+ */
+export const OVERVIEW_SORT_KEYS = [
+  'name',
+  'owner',
+  'system',
+  'mtls',
+  'findings',
+] as const;
+
+/**
+ * One of {@link OVERVIEW_SORT_KEYS}.
+ *
+ * @public
+ */
+export type OverviewSortKey = (typeof OVERVIEW_SORT_KEYS)[number];
+
+/**
+ * The directions `GET /overview` sorts in.
+ *
+ * @public
+ */
+export const OVERVIEW_SORT_ORDERS = ['asc', 'desc'] as const;
+
+/**
+ * One of {@link OVERVIEW_SORT_ORDERS}.
+ *
+ * @public
+ */
+export type OverviewSortOrder = (typeof OVERVIEW_SORT_ORDERS)[number];
+
+/**
  * Query of `GET /overview`.
  *
  * @public
@@ -285,13 +319,14 @@ export interface OverviewQuery {
   /** Free text matched against name, title, owner and system. */
   search?: string;
   /**
-   * Sort key (default `name`): `mtls` orders STRICT, PERMISSIVE, DISABLED, PARTIAL, UNKNOWN;
+   * Sort key (default `name`): `mtls` orders STRICT, PERMISSIVE, PARTIAL, DISABLED,
+   * UNKNOWN ({@link MTLS_MODES}, best first);
    * `findings` sorts by a severity-weighted count (each severity weighs ten times the next
    * lower one, `info` nothing). Ties are broken by entity reference.
    */
-  sort?: 'name' | 'owner' | 'system' | 'mtls' | 'findings';
+  sort?: OverviewSortKey;
   /** Sort direction (default `asc`). */
-  order?: 'asc' | 'desc';
+  order?: OverviewSortOrder;
   /** Number of matching items to skip (default 0). */
   offset?: number;
   /** Page size (default 25, at most 500). */

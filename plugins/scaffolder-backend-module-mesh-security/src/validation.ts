@@ -1,4 +1,7 @@
-import { parseGitopsRepository } from '@mesh-security/plugin-mesh-security-common';
+import {
+  HTTP_METHODS,
+  parseGitopsRepository,
+} from '@mesh-security/plugin-mesh-security-common';
 import { z as zod } from 'zod/v3';
 
 /*
@@ -19,18 +22,6 @@ export const ISTIO_PRINCIPAL =
 /** Linkerd identity (`<sa>.<ns>.serviceaccount.identity.linkerd.<trust-domain>`). */
 export const LINKERD_IDENTITY =
   /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\.([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\.serviceaccount\.identity\.linkerd\.([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/;
-/** HTTP methods an AuthorizationPolicy may name. */
-export const HTTP_METHODS = [
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'OPTIONS',
-  'CONNECT',
-  'TRACE',
-] as const;
 /**
  * Istio path match: exact, prefix (`/api/*`) or suffix (`*.json`); `*` only at one end
  * ("Authorization Policy", Operation.paths). Characters limited to RFC 3986 path characters.

@@ -6,11 +6,14 @@ import {
   EntityWorkload,
   Finding,
   HealthResponse,
+  MTLS_MODES,
   MtlsMode,
   OverviewItem,
   OverviewQuery,
   OverviewResponse,
+  OverviewSortOrder,
   PartialReason,
+  Severity,
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -25,14 +28,6 @@ import {
   countFindings,
   meshesOf,
 } from './aggregate';
-
-const MODES: MtlsMode[] = [
-  'STRICT',
-  'PERMISSIVE',
-  'DISABLED',
-  'PARTIAL',
-  'UNKNOWN',
-];
 
 /** A workload with the cluster view it came from. */
 interface Located {
@@ -406,7 +401,10 @@ function stringField(v: unknown): string | undefined {
 }
 
 function emptyModes(): Record<MtlsMode, number> {
-  return Object.fromEntries(MODES.map(m => [m, 0])) as Record<MtlsMode, number>;
+  return Object.fromEntries(MTLS_MODES.map(m => [m, 0])) as Record<
+    MtlsMode,
+    number
+  >;
 }
 
 function distribution(items: OverviewItem[]): OverviewResponse['distribution'] {
@@ -426,7 +424,7 @@ function distribution(items: OverviewItem[]): OverviewResponse['distribution'] {
   };
 }
 
-const SEVERITY_WEIGHT = {
+const SEVERITY_WEIGHT: Record<Severity, number> = {
   critical: 1000,
   high: 100,
   medium: 10,
@@ -437,7 +435,7 @@ const SEVERITY_WEIGHT = {
 function sortItems(
   items: OverviewItem[],
   sort: NonNullable<OverviewQuery['sort']>,
-  order: 'asc' | 'desc',
+  order: OverviewSortOrder,
 ): void {
   const key = (i: OverviewItem): string | number => {
     switch (sort) {
@@ -446,11 +444,10 @@ function sortItems(
       case 'system':
         return i.system ?? '';
       case 'mtls':
-        return MODES.indexOf(i.mtls);
+        return MTLS_MODES.indexOf(i.mtls);
       case 'findings':
         return Object.entries(i.findingCounts).reduce(
-          (n, [s, c]) =>
-            n + SEVERITY_WEIGHT[s as keyof typeof SEVERITY_WEIGHT] * c,
+          (n, [s, c]) => n + SEVERITY_WEIGHT[s as Severity] * c,
           0,
         );
       default:

@@ -4,6 +4,7 @@ import {
   Mesh,
   MtlsMode,
   Scorecard,
+  SEVERITIES,
   Severity,
   WorkloadPosture,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -59,13 +60,10 @@ export function componentScorecard(
 }
 
 export function countFindings(findings: Finding[]): Record<Severity, number> {
-  const counts: Record<Severity, number> = {
-    critical: 0,
-    high: 0,
-    medium: 0,
-    low: 0,
-    info: 0,
-  };
+  const counts = Object.fromEntries(SEVERITIES.map(s => [s, 0])) as Record<
+    Severity,
+    number
+  >;
   for (const f of findings) counts[f.severity]++;
   return counts;
 }

@@ -1,20 +1,13 @@
 import {
   Finding,
+  WORKLOAD_KINDS,
   WorkloadPosture,
 } from '@mesh-security/plugin-mesh-security-common';
 import { ClusterView } from '../snapshots/ClusterViews';
 
 /** Findings about the cluster as a whole (trust roots, NetworkPolicy enforcement). */
 const CLUSTER_WIDE_CODES = new Set(['MS420', 'MS421', 'MS422', 'MS330']);
-const WORKLOAD_KINDS = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'Pod',
-]);
+const WORKLOAD_KIND_SET = new Set<string>(WORKLOAD_KINDS);
 
 // Joined: one flat string per key kept in the index (a template literal keeps fragments).
 const objectKey = (kind: string, namespace: string | undefined, name: string) =>
@@ -101,7 +94,7 @@ function buildIndex(
       index.clusterWide.push(f);
       continue;
     }
-    if (WORKLOAD_KINDS.has(f.object.kind)) continue;
+    if (WORKLOAD_KIND_SET.has(f.object.kind)) continue;
     const key = objectKey(f.object.kind, f.object.namespace, f.object.name);
     if (applied?.has(key)) {
       if (!index.byObject.has(key)) index.byObject.set(key, []);

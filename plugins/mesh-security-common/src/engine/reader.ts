@@ -4,6 +4,7 @@ import {
   JsonObject,
   Snapshot,
   SnapshotPolicy,
+  WORKLOAD_KINDS,
   emptySnapshot,
 } from '../model';
 import { IDENTITY_FINDINGS } from './findings/identity';
@@ -108,14 +109,10 @@ const POLICY_KINDS: Record<
   },
 };
 
-const CONTROLLERS = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-]);
+/** The workload kinds read as controllers (a bare Pod is read as a pod). */
+const CONTROLLERS = new Set<string>(
+  WORKLOAD_KINDS.filter(kind => kind !== 'Pod'),
+);
 
 function readMeta(raw: Json): RawMeta | string {
   if (!isObject(raw.metadata)) return 'metadata: Required value';

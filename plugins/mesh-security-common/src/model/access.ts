@@ -47,6 +47,25 @@ export const ACCESS_REQUEST_RULES = {
 } as const;
 
 /**
+ * The HTTP methods a policy may name: RFC 9110 §9.3's and PATCH (RFC 5789), in the order of the
+ * Gateway API `HTTPMethod` enum that Linkerd's HTTPRoute matches use. The access-change actions
+ * accept exactly these.
+ *
+ * @public
+ */
+export const HTTP_METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+] as const;
+
+/**
  * A request to check: from, to, port, and optionally HTTP method and path.
  *
  * @public

@@ -1,12 +1,25 @@
 /**
- * How bad a finding is, from `critical` (traffic is exposed or a policy is silently defeated,
+ * How bad a finding can be, from `critical` (traffic is exposed or a policy is silently defeated,
  * e.g. a STRICT server behind a DestinationRule that disables mTLS) down to `info` (worth
  * knowing, nothing to fix by itself, e.g. a CUSTOM policy delegating to an external authorizer).
  * From most to least severe: `critical`, `high`, `medium`, `low`, `info`.
  *
  * @public
  */
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+] as const;
+
+/**
+ * One of {@link SEVERITIES}.
+ *
+ * @public
+ */
+export type Severity = (typeof SEVERITIES)[number];
 
 /**
  * The object a finding is about.

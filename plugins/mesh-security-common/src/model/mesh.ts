@@ -1,5 +1,5 @@
 /**
- * Which data plane a workload belongs to, observed from its live pods (proxy containers,
+ * The data planes a workload can belong to, observed from its live pods (proxy containers,
  * ztunnel redirection) or, without live pods, predicted from the injection labels and
  * annotations of the pod template and its namespace:
  *
@@ -11,12 +11,25 @@
  *
  * @public
  */
-export type Mesh = 'istio-sidecar' | 'istio-ambient' | 'linkerd' | 'none';
+export const MESHES = [
+  'istio-sidecar',
+  'istio-ambient',
+  'linkerd',
+  'none',
+] as const;
 
 /**
- * The mTLS mode of a port (`STRICT` | `PERMISSIVE` | `DISABLED`) or of a workload (the ports'
- * common mode, `PARTIAL` when ports or live pods differ). `UNKNOWN` only when data is missing,
- * always together with a reason.
+ * One of {@link MESHES}.
+ *
+ * @public
+ */
+export type Mesh = (typeof MESHES)[number];
+
+/**
+ * The mTLS modes of a port (`STRICT` | `PERMISSIVE` | `DISABLED`) or of a workload (the ports'
+ * common mode, `PARTIAL` when ports or live pods differ), best first: the order of the overview's
+ * chart and of its `mtls` sort. `UNKNOWN` only when data is missing, always together with a
+ * reason.
  *
  * - `STRICT`: only mTLS connections are accepted (Istio: PeerAuthentication `mtls.mode: STRICT`;
  *   Linkerd: a port listed in `config.linkerd.io/proxy-require-identity-inbound-ports`, a Server
@@ -33,12 +46,20 @@ export type Mesh = 'istio-sidecar' | 'istio-ambient' | 'linkerd' | 'none';
  *
  * @public
  */
-export type MtlsMode =
-  | 'STRICT'
-  | 'PERMISSIVE'
-  | 'DISABLED'
-  | 'PARTIAL'
-  | 'UNKNOWN';
+export const MTLS_MODES = [
+  'STRICT',
+  'PERMISSIVE',
+  'PARTIAL',
+  'DISABLED',
+  'UNKNOWN',
+] as const;
+
+/**
+ * One of {@link MTLS_MODES}.
+ *
+ * @public
+ */
+export type MtlsMode = (typeof MTLS_MODES)[number];
 
 /**
  * The mTLS mode of one container port of a workload.

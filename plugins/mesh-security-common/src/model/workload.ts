@@ -3,6 +3,22 @@ import { Mesh, MtlsMode, PortMtls } from './mesh';
 import { Scorecard } from './scorecard';
 
 /**
+ * The kinds a workload can have: its top-level controller's (a ReplicaSet or Job only when
+ * nothing above it was read), or `Pod` for a bare pod.
+ *
+ * @public
+ */
+export const WORKLOAD_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Pod',
+] as const;
+
+/**
  * Names a workload. `kind` and `cluster` are optional when the name is unambiguous.
  *
  * @public

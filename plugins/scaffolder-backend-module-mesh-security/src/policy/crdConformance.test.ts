@@ -1,7 +1,7 @@
+import { HTTP_METHODS } from '@mesh-security/plugin-mesh-security-common';
 import { parseAllDocuments } from 'yaml';
 import { loadCrdSchemas, validateAgainstCrd } from '../__testUtils__/crdSchema';
 import { fixture } from '../__testUtils__/harness';
-import { HTTP_METHODS } from '../validation';
 import { parsePolicyFile, stringifyPolicyFile } from './document';
 import { addIstioAccess } from './istio';
 import { addLinkerdAccess } from './linkerd';

@@ -55,7 +55,7 @@ export function checkEnum(
   p: Problems,
   path: string,
   v: unknown,
-  values: string[],
+  values: readonly string[],
 ): void {
   if (v === undefined || v === null) return;
   if (typeof v !== 'string' || !values.includes(v)) {

@@ -9,6 +9,7 @@ import {
   isCidrLike,
   isObject,
 } from './check';
+import { HTTP_METHODS } from '../../model';
 
 /*
  * Structural checks for Linkerd policy kinds (policy.linkerd.io CRDs, linkerd2
@@ -209,18 +210,6 @@ export function validateHttpRoute(spec: unknown): string[] {
   return p.list;
 }
 
-const METHODS = [
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-];
-
 /** An HTTPRouteMatch: the fields route matching reads (CRD enums and required names/values). */
 function checkRouteMatch(p: Problems, path: string, m: unknown): void {
   if (!checkObject(p, path, m, true)) return;
@@ -232,7 +221,7 @@ function checkRouteMatch(p: Problems, path: string, m: unknown): void {
     ]);
     checkString(p, `${path}.path.value`, m.path.value);
   }
-  checkEnum(p, `${path}.method`, m.method, METHODS);
+  checkEnum(p, `${path}.method`, m.method, HTTP_METHODS);
   for (const field of ['headers', 'queryParams'] as const) {
     const list = m[field];
     if (!checkArray(p, `${path}.${field}`, list)) continue;

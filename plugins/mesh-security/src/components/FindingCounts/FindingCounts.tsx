@@ -1,14 +1,8 @@
 import { Box, Chip, makeStyles, Theme } from '@material-ui/core';
-import { Severity } from '@mesh-security/plugin-mesh-security-common';
-
-/** Severities from worst to mildest. */
-export const SEVERITIES: Severity[] = [
-  'critical',
-  'high',
-  'medium',
-  'low',
-  'info',
-];
+import {
+  Severity,
+  SEVERITIES,
+} from '@mesh-security/plugin-mesh-security-common';
 
 /** Theme colour of a severity (semantic palette, so it follows light and dark themes). */
 export function severityColor(theme: Theme, severity: Severity): string {

@@ -1,6 +1,1 @@
-export {
-  FindingCounts,
-  SeverityChip,
-  SEVERITIES,
-  severityColor,
-} from './FindingCounts';
+export { FindingCounts, SeverityChip, severityColor } from './FindingCounts';

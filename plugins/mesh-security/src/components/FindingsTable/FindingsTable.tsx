@@ -1,6 +1,9 @@
 import { Table, TableColumn } from '@backstage/core-components';
-import { Finding } from '@mesh-security/plugin-mesh-security-common';
-import { SEVERITIES, SeverityChip } from '../FindingCounts';
+import {
+  Finding,
+  SEVERITIES,
+} from '@mesh-security/plugin-mesh-security-common';
+import { SeverityChip } from '../FindingCounts';
 
 type FindingRow = Finding & { id: string; objectName: string };
 

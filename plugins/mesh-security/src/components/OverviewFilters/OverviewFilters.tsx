@@ -1,13 +1,12 @@
 import { Select, SelectedItems } from '@backstage/core-components';
 import { Box } from '@material-ui/core';
 import {
-  Mesh,
-  MtlsMode,
+  MESHES,
+  MTLS_MODES,
   OverviewQuery,
   OverviewResponse,
 } from '@mesh-security/plugin-mesh-security-common';
 import { MESH_LABELS } from '../../format';
-import { MODES } from '../PostureDistribution';
 
 /** The filters of the overview (sort, search and pagination belong to the table). */
 export type OverviewFilterValues = Pick<
@@ -17,7 +16,6 @@ export type OverviewFilterValues = Pick<
 
 const ALL = '';
 const all = { label: 'All', value: ALL };
-const MESHES: Mesh[] = ['istio-sidecar', 'istio-ambient', 'linkerd', 'none'];
 
 /** Owner, system, mesh and mode drop-downs; owners and systems come from the response's facets. */
 export const OverviewFilters = ({
@@ -79,7 +77,7 @@ export const OverviewFilters = ({
           native
           label="mTLS mode"
           data-testid="filter-mode"
-          items={[all, ...MODES.map((m: MtlsMode) => ({ label: m, value: m }))]}
+          items={[all, ...MTLS_MODES.map(m => ({ label: m, value: m }))]}
           selected={value.mode ?? ALL}
           onChange={set('mode')}
         />

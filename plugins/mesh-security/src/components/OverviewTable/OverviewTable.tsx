@@ -2,6 +2,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
+  OVERVIEW_SORT_KEYS,
   OverviewItem,
   OverviewQuery,
   OverviewResponse,
@@ -69,8 +70,6 @@ const columns: Array<TableColumn<Row> & { field?: SortKey | string }> = [
   },
 ];
 
-const SORTABLE: SortKey[] = ['name', 'owner', 'system', 'mtls', 'findings'];
-
 /**
  * Every annotated component, paginated, sorted and searched by the backend (remote data).
  * `fetchPage` gets the table's page, sort and search; the page adds the filters.
@@ -102,7 +101,7 @@ export const OverviewTable = ({
       const field = query.orderBy?.field as SortKey | undefined;
       const response = await fetchPage({
         search: query.search || undefined,
-        sort: field && SORTABLE.includes(field) ? field : undefined,
+        sort: field && OVERVIEW_SORT_KEYS.includes(field) ? field : undefined,
         order: field ? query.orderDirection || 'asc' : undefined,
         offset: query.page * query.pageSize,
         limit: query.pageSize,

@@ -5,17 +5,11 @@ import {
   Typography,
   useTheme,
 } from '@material-ui/core';
-import { MtlsMode } from '@mesh-security/plugin-mesh-security-common';
+import {
+  MTLS_MODES,
+  MtlsMode,
+} from '@mesh-security/plugin-mesh-security-common';
 import { mtlsModeColor } from '../MtlsBadge';
-
-/** Modes in the order the chart stacks them: best first. */
-export const MODES: MtlsMode[] = [
-  'STRICT',
-  'PERMISSIVE',
-  'PARTIAL',
-  'DISABLED',
-  'UNKNOWN',
-];
 
 const useStyles = makeStyles((theme: Theme) => ({
   bar: {
@@ -42,7 +36,7 @@ const useStyles = makeStyles((theme: Theme) => ({
 
 /** "3 STRICT, 1 PERMISSIVE" — the counts as text, for screen readers and the caption. */
 export function describeDistribution(byMode: Record<MtlsMode, number>): string {
-  const parts = MODES.filter(m => byMode[m]).map(m => `${byMode[m]} ${m}`);
+  const parts = MTLS_MODES.filter(m => byMode[m]).map(m => `${byMode[m]} ${m}`);
   return parts.length ? parts.join(', ') : 'no components';
 }
 
@@ -59,7 +53,7 @@ export const DistributionBar = ({
 }) => {
   const classes = useStyles();
   const theme = useTheme();
-  const total = MODES.reduce((sum, m) => sum + (byMode[m] ?? 0), 0);
+  const total = MTLS_MODES.reduce((sum, m) => sum + (byMode[m] ?? 0), 0);
   const text = describeDistribution(byMode);
   return (
     <Box mb={1.5}>
@@ -70,7 +64,7 @@ export const DistributionBar = ({
         </Typography>
       </Box>
       <div className={classes.bar} role="img" aria-label={`${label}: ${text}`}>
-        {MODES.filter(m => byMode[m]).map(mode => (
+        {MTLS_MODES.filter(m => byMode[m]).map(mode => (
           <div
             key={mode}
             data-mode={mode}
@@ -96,7 +90,7 @@ export const DistributionLegend = () => {
   const theme = useTheme();
   return (
     <div className={classes.legend} aria-hidden>
-      {MODES.map(mode => (
+      {MTLS_MODES.map(mode => (
         <Typography key={mode} variant="caption">
           <span
             className={classes.swatch}

@@ -2,5 +2,4 @@ export {
   PostureDistribution,
   DistributionBar,
   describeDistribution,
-  MODES,
 } from './PostureDistribution';
