@@ -27,6 +27,7 @@ export type AccessChangeKind = (typeof ACCESS_CHANGE_KINDS)[number];
  * @public
  */
 export interface AccessChangeBranch {
+  /** What the pull request does (the action that opened it). */
   change: AccessChangeKind;
   /** The target component's name (not its namespace or kind: the branch does not carry them). */
   targetName: string;

@@ -16,6 +16,7 @@ export interface GitopsRepository {
   host: string;
   /** Owner (user, organisation, or GitLab group). */
   owner: string;
+  /** Repository (or GitLab project) name. */
   name: string;
 }
 
@@ -78,7 +79,9 @@ export const gitopsRepositoryUrl = (repository: GitopsRepository) =>
  * @public
  */
 export interface ConfigLike {
+  /** The string at a dotted key, undefined when absent; throws for another type. */
   getOptionalString(key: string): string | undefined;
+  /** The string array at a dotted key, undefined when absent; throws for another type. */
   getOptionalStringArray(key: string): string[] | undefined;
 }
 
