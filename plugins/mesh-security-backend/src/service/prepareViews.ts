@@ -5,8 +5,9 @@ import { prepareFindingIndex } from './relevantFindings';
 
 /**
  * Once a generation's access graph is complete, renders the YAML of every policy that applies
- * to a workload and indexes the findings, in slices that yield to the event loop, so that no
- * page view is the first to pay for them. This is what a replica keeps anyway once every entity
+ * to a workload, lists every workload's callers and callees (the graph keeps the lists that
+ * many workloads share) and indexes the findings, in slices that yield to the event loop, so
+ * that no page view is the first to pay for them. This is what a replica keeps anyway once every entity
  * has been viewed (measured by `npm run bench:backend`, within the memory per pod reported).
  * Stops when the generation is replaced.
  */
@@ -19,14 +20,15 @@ export async function prepareViews(
   const pause = yieldEvery(sliceMs);
   for (const w of view.workloads) {
     if (graph.isCancelled) return;
-    for (const policy of graph.policiesOf({
+    const ref = {
       cluster: w.cluster,
       namespace: w.namespace,
       name: w.name,
       kind: w.kind,
-    })) {
-      toAppliedPolicy(policy);
-    }
+    };
+    for (const policy of graph.policiesOf(ref)) toAppliedPolicy(policy);
+    graph.callersOf(ref);
+    graph.calleesOf(ref);
     await pause();
   }
   if (!graph.isCancelled) prepareFindingIndex(view);

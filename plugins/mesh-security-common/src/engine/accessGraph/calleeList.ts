@@ -40,6 +40,16 @@ function countMode(b: Bucket, key: CalleeKey, n: number) {
   b.modes.set(key.mode, (b.modes.get(key.mode) ?? 0) + n);
 }
 
+/** Whether the edge names this very workload (a workload is never its own callee). */
+export function isSelf(edge: AccessEdge, self: SnapshotWorkload): boolean {
+  const p = edge.peer as { namespace?: string; name?: string; kind: string };
+  return (
+    p.name === self.name &&
+    p.namespace === self.namespace &&
+    p.kind === self.kind
+  );
+}
+
 function namespacesOf(b: Bucket): string[] {
   return [...b.counts.keys()]
     .filter(k => k.startsWith('ns:') && (b.counts.get(k) ?? 0) > 0)
@@ -208,6 +218,20 @@ export class CalleeIndex {
     callerPorts: number[],
     callees: CalleeBuckets,
   ): AccessEdge[] {
+    const edges = this.listFor(caller, callerPorts, callees);
+    return edges.filter(e => !isSelf(e, caller));
+  }
+
+  /**
+   * {@link CalleeIndex.list} as every member of the caller's group sees it whose own ports
+   * answer alike (see the graph's callee cache): the caller itself may be listed (as a callee of
+   * another member); the graph filters it out per query.
+   */
+  listFor(
+    caller: SnapshotWorkload,
+    callerPorts: number[],
+    callees: CalleeBuckets,
+  ): AccessEdge[] {
     const family = this.groups.of(caller).family;
     const totals = this.totals();
     const callerScopes = new Set(this.scopesOf(caller));
@@ -267,7 +291,7 @@ export class CalleeIndex {
         else partial.add(namespace);
       }
       for (const target of targetsIn(b, partial))
-        if (target !== caller && !done.has(this.groups.of(target).family))
+        if (!done.has(this.groups.of(target).family))
           out.push(edge(workloadPeer(this.ctx.options.cluster, target)));
     }
     return sortEdges(out);

@@ -47,9 +47,8 @@ export function callerList(
       templates.edge(peer, access.port, template);
     const { summaries, rest } = summarize(groups, target, b.groups);
     out.push(...summaries.map(edge));
-    const listed = [...rest.flatMap(g => g.members), ...b.members].filter(
-      w => w !== target,
-    );
+    // The target itself may be listed here; the graph drops it per query (see its cache).
+    const listed = [...rest.flatMap(g => g.members), ...b.members];
     out.push(...listed.map(w => edge(workloadPeer(cluster, w))));
   }
   if (access.external >= 0)

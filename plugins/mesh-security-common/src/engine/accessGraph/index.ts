@@ -3,10 +3,10 @@ import { WorkloadNotFoundError } from '../access';
 import { connectionEdge, externalEdge } from '../callers';
 import { EngineContext } from '../context';
 import { Answers, BY_MEMBER, DENIED, PortAccess } from './answers';
-import { CalleeBuckets, CalleeIndex } from './calleeList';
+import { CalleeBuckets, CalleeIndex, isSelf } from './calleeList';
 import { callerList } from './callerList';
 import { Templates, workloadPeer } from './edges';
-import { CallerGroups, portNumbers, push } from './groups';
+import { CallerGroup, CallerGroups, portNumbers, push } from './groups';
 
 /*
  * The access graph of a cluster, without enumerating workload pairs (docs/engine.md, "Access
@@ -125,15 +125,45 @@ class GroupedAccessGraph implements AccessGraph {
     if (port !== undefined && ports.length === 0)
       ports.push(this.answers.port(this.ctx.info(target), port));
     return ports.flatMap(p =>
+      this.callerEdges(target, p).filter(e => !isSelf(e, target)),
+    );
+  }
+
+  /**
+   * A caller list depends on the target only through its group (the summaries' counts leave
+   * out its own group's member) and its port's answers: targets that share both share one list
+   * (kept up to a bound; docs/benchmarks.md, allow-all estate).
+   */
+  private callerEdges(
+    target: SnapshotWorkload,
+    access: PortAccess,
+  ): AccessEdge[] {
+    const compute = () =>
       callerList(
         this.ctx.options.cluster,
         this.groups,
         this.templates,
         target,
-        p,
-      ),
-    );
+        access,
+      );
+    if (access.members.length > 0) return compute();
+    const key = `${this.vectorId(access.groups)}|${access.external}|${
+      this.groups.of(target).index
+    }|${access.port}`;
+    return this.lists.get(key, compute);
   }
+
+  private readonly vectorIds = new WeakMap<Int32Array, number>();
+
+  private vectorId(vector: Int32Array): number {
+    let id = this.vectorIds.get(vector);
+    if (id === undefined) this.vectorIds.set(vector, (id = this.vectorCount++));
+    return id;
+  }
+
+  private vectorCount = 0;
+  /** Caller and callee lists shared by the workloads they are the same for. */
+  private readonly lists = new BoundedLists(50_000);
 
   calleesOf(ref: WorkloadRef): AccessEdge[] {
     const caller = this.find(ref);
@@ -146,6 +176,21 @@ class GroupedAccessGraph implements AccessGraph {
         this.callees.key(template),
         this.callees.scopesOf(target),
       );
+    if (this.complete && !this.memberCallees.has(caller)) {
+      // Members of a group whose own ports answer alike see the same list, but for themselves.
+      const own = (this.access.get(caller) ?? [])
+        .map(p => `${p.port}:${p.groups[group.index]}`)
+        .join(',');
+      return this.lists
+        .get(`callees|${group.index}|${own}`, () =>
+          this.callees.listFor(
+            caller,
+            this.portsOf(caller),
+            this.completeBuckets(caller, group),
+          ),
+        )
+        .filter(e => !isSelf(e, caller));
+    }
     if (this.complete) {
       // Targets that answer alike share a vector: one look per vector, not per target.
       for (const vector of this.callees.vectors(this.access)) {
@@ -183,6 +228,28 @@ class GroupedAccessGraph implements AccessGraph {
       }
     }
     return this.callees.list(caller, this.portsOf(caller), buckets);
+  }
+
+  /** The callee buckets of a caller without single-member answers, from the whole graph. */
+  private completeBuckets(
+    caller: SnapshotWorkload,
+    group: CallerGroup,
+  ): CalleeBuckets {
+    const buckets = new CalleeBuckets();
+    for (const vector of this.callees.vectors(this.access)) {
+      const answer = vector.groups[group.index];
+      if (answer >= 0) buckets.addVector(vector, this.callees.key(answer));
+    }
+    for (const p of this.access.get(caller) ?? []) {
+      const answer = p.groups[group.index];
+      if (answer >= 0)
+        buckets.remove(
+          p.port,
+          this.callees.key(answer),
+          this.callees.scopesOf(caller),
+        );
+    }
+    return buckets;
   }
 
   connection(
@@ -234,6 +301,34 @@ class GroupedAccessGraph implements AccessGraph {
       }
     }
     return ports;
+  }
+}
+
+/** Lists by key, up to a number of edges in all (then the oldest half is dropped). */
+class BoundedLists {
+  private readonly lists = new Map<string, AccessEdge[]>();
+  private edges = 0;
+
+  constructor(private readonly maxEdges: number) {}
+
+  get(key: string, compute: () => AccessEdge[]): AccessEdge[] {
+    let list = this.lists.get(key);
+    if (!list) {
+      list = compute();
+      if (this.edges + list.length > this.maxEdges) this.evict();
+      this.lists.set(key, list);
+      this.edges += list.length;
+    }
+    return list;
+  }
+
+  private evict(): void {
+    let drop = Math.ceil(this.lists.size / 2);
+    for (const [key, list] of this.lists) {
+      if (drop-- <= 0) break;
+      this.lists.delete(key);
+      this.edges -= list.length;
+    }
   }
 }
 
