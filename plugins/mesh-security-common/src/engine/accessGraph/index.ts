@@ -64,6 +64,34 @@ export interface AccessGraphStats {
   templates: number;
 }
 
+/** Lists by key, up to a number of edges in all (then the oldest half is dropped). */
+class BoundedLists {
+  private readonly lists = new Map<string, AccessEdge[]>();
+  private edges = 0;
+
+  constructor(private readonly maxEdges: number) {}
+
+  get(key: string, compute: () => AccessEdge[]): AccessEdge[] {
+    let list = this.lists.get(key);
+    if (!list) {
+      list = compute();
+      if (this.edges + list.length > this.maxEdges) this.evict();
+      this.lists.set(key, list);
+      this.edges += list.length;
+    }
+    return list;
+  }
+
+  private evict(): void {
+    let drop = Math.ceil(this.lists.size / 2);
+    for (const [key, list] of this.lists) {
+      if (drop-- <= 0) break;
+      this.lists.delete(key);
+      this.edges -= list.length;
+    }
+  }
+}
+
 class GroupedAccessGraph implements AccessGraph {
   private readonly groups: CallerGroups;
   private readonly templates = new Templates();
@@ -301,34 +329,6 @@ class GroupedAccessGraph implements AccessGraph {
       }
     }
     return ports;
-  }
-}
-
-/** Lists by key, up to a number of edges in all (then the oldest half is dropped). */
-class BoundedLists {
-  private readonly lists = new Map<string, AccessEdge[]>();
-  private edges = 0;
-
-  constructor(private readonly maxEdges: number) {}
-
-  get(key: string, compute: () => AccessEdge[]): AccessEdge[] {
-    let list = this.lists.get(key);
-    if (!list) {
-      list = compute();
-      if (this.edges + list.length > this.maxEdges) this.evict();
-      this.lists.set(key, list);
-      this.edges += list.length;
-    }
-    return list;
-  }
-
-  private evict(): void {
-    let drop = Math.ceil(this.lists.size / 2);
-    for (const [key, list] of this.lists) {
-      if (drop-- <= 0) break;
-      this.lists.delete(key);
-      this.edges -= list.length;
-    }
   }
 }
 
