@@ -4,3 +4,4 @@ export * from './scorecard';
 export * from './workload';
 export * from './access';
 export * from './snapshot';
+export * from './traffic';
