@@ -41,5 +41,3 @@ export type {
   Evaluation,
 } from './engine';
 export { findingDefinitions, findingDefinition } from './engine/findings';
-export { workloadPostureToCliJson, accessDecisionToCliJson } from './cliJson';
-export type { CliEvaluateJson, CliCheckJson } from './cliJson';

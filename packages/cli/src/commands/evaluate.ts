@@ -1,8 +1,8 @@
 import {
   createEngine,
   readObjects,
-  workloadPostureToCliJson,
 } from '@mesh-security/plugin-mesh-security-common';
+import { workloadPostureToCliJson } from '../format/json';
 import { renderTable } from '../format/table';
 import { displayName } from '../format/escape';
 import { InputError, readByteLimits, readManifests } from '../inputs';
