@@ -117,6 +117,14 @@ export const MTLS_FINDINGS = {
       'Data needed to decide the mTLS mode is missing (e.g. conflicting policies without creation times, or an unknown namespace).',
     fix: 'Include the missing objects in the input, or keep a single policy per scope.',
   },
+  ambientDisableIgnored: {
+    code: 'MS114',
+    severity: 'low',
+    title: 'DISABLE has no effect on an ambient workload',
+    description:
+      'The PeerAuthentication reference says ambient mode does not support `mtls.mode: DISABLE`: ztunnel keeps traffic from the mesh on HBONE mTLS and accepts plaintext from outside the mesh, as with PERMISSIVE. The setting promises a mode the workload does not have.',
+    fix: 'Remove the DISABLE setting (or use PERMISSIVE explicitly); to take a workload out of the mesh, label its pods `istio.io/dataplane-mode: none`.',
+  },
 } satisfies Record<string, FindingDefinition>;
 
 type P = SnapshotPolicy<JsonObject>;
@@ -195,6 +203,14 @@ export function workloadMtlsFindings(
         ),
       );
   }
+  if (info.ignoredDisable)
+    out.push(
+      makeFinding(
+        MTLS_FINDINGS.ambientDisableIgnored,
+        object,
+        `${info.ignoredDisable} sets DISABLE for ambient ${w.kind} ${w.namespace}/${w.name}, which ambient mode does not support: its ports stay PERMISSIVE`,
+      ),
+    );
   if (m.mesh === 'istio-sidecar' || m.mesh === 'istio-ambient') {
     const selecting = ctx.peerAuth.forWorkload(w.namespace, w.labels);
     if (selecting.length > 1)
