@@ -54,6 +54,10 @@ function program(io: CliIo, setResult: (text: string) => void): Command {
       '--trust-domain <domain>',
       'Istio trust domain (default: mesh config, else cluster.local)',
     )
+    .option(
+      '--platform-namespaces <list>',
+      'comma-separated namespaces of platform components, which raise no mesh-membership findings (default: kube-system,kube-public,kube-node-lease,linkerd,cert-manager and the Istio root namespace; "" for none)',
+    )
     .action((inputs: string[], opts) => setResult(runEvaluate(inputs, opts)));
   withInputLimits(cmd.command('check'))
     .description(

@@ -12,6 +12,7 @@ export * from './api';
 export * from './annotations';
 export * from './accessChanges';
 export * from './gitopsRepository';
+export * from './platformNamespaces';
 export {
   parseManifests,
   DEFAULT_MANIFEST_LIMITS,

@@ -1,4 +1,5 @@
 import {
+  checkPlatformNamespaces,
   createEngine,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -12,6 +13,7 @@ export interface EvaluateOptions {
   format?: string;
   rootNamespace?: string;
   trustDomain?: string;
+  platformNamespaces?: string;
   maxFileBytes?: string;
   maxTotalBytes?: string;
 }
@@ -23,6 +25,20 @@ export function checkFormat(format: string | undefined): 'json' | 'table' {
       `--format must be json or table, not ${displayName(f)}`,
     );
   return f;
+}
+
+/** `--platform-namespaces`: absent → the engine's defaults; `""` → none. */
+function namespaceList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map(name => name.trim())
+    .filter(Boolean);
+  try {
+    return checkPlatformNamespaces(names, '--platform-namespaces');
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
 }
 
 /** Runs `evaluate` and returns the text to print on stdout. */
@@ -37,6 +53,7 @@ export function runEvaluate(
   const engine = createEngine(snapshot, {
     rootNamespace: options.rootNamespace,
     trustDomain: options.trustDomain,
+    platformNamespaces: namespaceList(options.platformNamespaces),
   });
   const result = engine.evaluate();
   const json = workloadPostureToCliJson(result.workloads, [

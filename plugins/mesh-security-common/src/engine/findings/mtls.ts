@@ -149,6 +149,9 @@ export function workloadMtlsFindings(
   };
   const out: Finding[] = [];
   const m = info.membership;
+  // Platform components are meant to run outside the mesh (EngineOptions.platformNamespaces).
+  const platform = ctx.options.platformNamespaces.has(w.namespace);
+  if (platform && (m.unknown || m.mesh === 'none')) return out;
   if (m.unknown) {
     out.push(
       makeFinding(
@@ -169,7 +172,7 @@ export function workloadMtlsFindings(
     );
     return out;
   }
-  if (m.mixed && m.pods.meshed < m.pods.total)
+  if (m.mixed && m.pods.meshed < m.pods.total && !platform)
     out.push(
       makeFinding(
         MTLS_FINDINGS.mixedPods,
