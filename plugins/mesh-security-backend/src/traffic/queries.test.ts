@@ -1,0 +1,57 @@
+import { buildQuery, promqlString } from './queries';
+
+describe('promqlString', () => {
+  it.each([
+    ['plain', '"plain"'],
+    ['a"b', '"a\\"b"'],
+    ['back\\slash', '"back\\\\slash"'],
+    ['line\nbreak\r', '"line\\nbreak\\r"'],
+    ['"} or vector(1) # ', '"\\"} or vector(1) # "'],
+  ])('quotes %j as %s', (value, quoted) => {
+    expect(promqlString(value)).toBe(quoted);
+  });
+});
+
+describe('buildQuery', () => {
+  it('aggregates Istio requests reported by the destination, per workload, source and TLS', () => {
+    expect(buildQuery('istio-requests', 3600)).toBe(
+      'sum by (destination_workload_namespace, destination_workload, source_workload_namespace, source_workload, source_principal, connection_security_policy) (increase(istio_requests_total{reporter="destination"}[3600s])) > 0',
+    );
+  });
+
+  it('counts 403s reported by the destination as Istio denials', () => {
+    expect(buildQuery('istio-denied-requests', 60)).toContain(
+      'istio_requests_total{reporter="destination",response_code="403"}[60s]',
+    );
+  });
+
+  it('reads Linkerd inbound requests per controller label, target port, TLS and client identity', () => {
+    const query = buildQuery('linkerd-requests', 604800);
+    expect(query).toBe(
+      'sum by (namespace, deployment, statefulset, daemonset, job, cronjob, replicaset, replicationcontroller, target_port, tls, client_id) (increase(request_total{direction="inbound"}[604800s])) > 0',
+    );
+    expect(buildQuery('linkerd-denied-connections', 60)).toContain(
+      'increase(inbound_tcp_authz_deny_total{}[60s])',
+    );
+  });
+
+  it('selects one cluster by an escaped label value', () => {
+    expect(
+      buildQuery('linkerd-connections', 60, {
+        label: 'cluster',
+        value: 'eu"} or up{x="',
+      }),
+    ).toContain(
+      'tcp_open_total{direction="inbound",cluster="eu\\"} or up{x=\\""}[60s]',
+    );
+  });
+
+  it('refuses a label name PromQL would not parse, and a fractional window', () => {
+    expect(() =>
+      buildQuery('istio-requests', 60, { label: 'a-b', value: 'x' }),
+    ).toThrow('"a-b" is not a Prometheus label name');
+    expect(() => buildQuery('istio-requests', 1.5)).toThrow(
+      'not a whole number of seconds',
+    );
+  });
+});

@@ -1,0 +1,175 @@
+/*
+ * The PromQL that reads observed traffic: a handful of aggregated queries per cluster and window,
+ * never one per workload. Metric and label names follow Istio's "Istio Standard Metrics"
+ * (https://istio.io/latest/docs/reference/config/metrics/) and Linkerd's "Proxy Metrics"
+ * (https://linkerd.io/2-edge/reference/proxy-metrics/); docs/traffic.md cites each label used.
+ */
+
+/** The meshes whose metrics are read. */
+export const TRAFFIC_MESHES = ['istio', 'linkerd'] as const;
+
+/** One of {@link TRAFFIC_MESHES}. */
+export type TrafficMesh = (typeof TRAFFIC_MESHES)[number];
+
+/** The windows a refresh reads, in the order they are queried. */
+export const TRAFFIC_WINDOWS = ['recent', 'evidence'] as const;
+
+/** One of {@link TRAFFIC_WINDOWS}. */
+export type TrafficWindow = (typeof TRAFFIC_WINDOWS)[number];
+
+/**
+ * What one query counts: requests or connections received (split by TLS), or those the receiving
+ * proxy refused.
+ */
+export type QueryFamily =
+  | 'istio-requests'
+  | 'istio-denied-requests'
+  | 'istio-connections'
+  | 'linkerd-requests'
+  | 'linkerd-connections'
+  | 'linkerd-denied-requests'
+  | 'linkerd-denied-connections';
+
+/** The families read per mesh. */
+export const FAMILIES_BY_MESH: Record<TrafficMesh, readonly QueryFamily[]> = {
+  istio: ['istio-requests', 'istio-denied-requests', 'istio-connections'],
+  linkerd: [
+    'linkerd-requests',
+    'linkerd-connections',
+    'linkerd-denied-requests',
+    'linkerd-denied-connections',
+  ],
+};
+
+/**
+ * The labels Linkerd's Prometheus configuration copies from the pod's `linkerd.io/proxy-<kind>`
+ * label, naming the workload's top-level controller (Linkerd "Proxy Metrics", "Prometheus
+ * labels"); the first present names the receiving workload.
+ */
+export const LINKERD_WORKLOAD_LABELS = [
+  'deployment',
+  'statefulset',
+  'daemonset',
+  'job',
+  'cronjob',
+  'replicaset',
+  'replicationcontroller',
+] as const;
+
+const ISTIO_DESTINATION = [
+  'destination_workload_namespace',
+  'destination_workload',
+];
+const ISTIO_SOURCE = [
+  'source_workload_namespace',
+  'source_workload',
+  'source_principal',
+];
+const LINKERD_DESTINATION = ['namespace', ...LINKERD_WORKLOAD_LABELS];
+const LINKERD_SOURCE = ['target_port', 'tls', 'client_id'];
+
+interface FamilyDefinition {
+  metric: string;
+  matchers: Array<[string, string]>;
+  by: string[];
+}
+
+const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
+  'istio-requests': {
+    metric: 'istio_requests_total',
+    matchers: [['reporter', 'destination']],
+    by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
+  },
+  // Istio's RBAC filter answers a denied request with 403, reported by the destination
+  // (https://istio.io/latest/docs/tasks/security/authorization/authz-http/); the application's
+  // own 403s cannot be told apart (docs/traffic.md "What each mesh cannot tell").
+  'istio-denied-requests': {
+    metric: 'istio_requests_total',
+    matchers: [
+      ['reporter', 'destination'],
+      ['response_code', '403'],
+    ],
+    by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
+  },
+  'istio-connections': {
+    metric: 'istio_tcp_connections_opened_total',
+    matchers: [['reporter', 'destination']],
+    by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
+  },
+  'linkerd-requests': {
+    metric: 'request_total',
+    matchers: [['direction', 'inbound']],
+    by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
+  },
+  'linkerd-connections': {
+    metric: 'tcp_open_total',
+    matchers: [['direction', 'inbound']],
+    by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
+  },
+  'linkerd-denied-requests': {
+    metric: 'inbound_http_authz_deny_total',
+    matchers: [],
+    by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
+  },
+  'linkerd-denied-connections': {
+    metric: 'inbound_tcp_authz_deny_total',
+    matchers: [],
+    by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
+  },
+};
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Whether `name` is a valid Prometheus label name. */
+export function isLabelName(name: string): boolean {
+  return LABEL_NAME.test(name);
+}
+
+/**
+ * A PromQL string literal: double-quoted, with backslash, double quote and line breaks escaped
+ * (PromQL string literals follow Go's escaping rules: Prometheus "Querying basics", "String
+ * literals").
+ */
+export function promqlString(value: string): string {
+  return `"${value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')}"`;
+}
+
+/** Selects one cluster's series when several clusters share one Prometheus. */
+export interface ClusterSelector {
+  label: string;
+  value: string;
+}
+
+/**
+ * The query for one family over one window: series whose counter grew, summed per receiving
+ * workload, port (where the mesh reports it), source and TLS state.
+ */
+export function buildQuery(
+  family: QueryFamily,
+  windowSeconds: number,
+  cluster?: ClusterSelector,
+): string {
+  const definition = FAMILIES[family];
+  const matchers = [...definition.matchers];
+  if (cluster) {
+    if (!isLabelName(cluster.label)) {
+      throw new Error(`"${cluster.label}" is not a Prometheus label name`);
+    }
+    matchers.push([cluster.label, cluster.value]);
+  }
+  if (!(Number.isInteger(windowSeconds) && windowSeconds > 0)) {
+    throw new Error(
+      `window ${windowSeconds}s is not a whole number of seconds`,
+    );
+  }
+  const selector = matchers
+    .map(([name, value]) => `${name}=${promqlString(value)}`)
+    .join(',');
+  return `sum by (${definition.by.join(', ')}) (increase(${
+    definition.metric
+  }{${selector}}[${windowSeconds}s])) > 0`;
+}
