@@ -96,6 +96,81 @@ export interface Config {
      */
     linkerdDefaultInboundPolicy?: string;
     /**
+     * Observed traffic: what the mesh's own metrics say crossed the wire, read from a
+     * Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics) in the
+     * background and held against the policies (docs/traffic.md). Without it every cluster's
+     * observations are `not-configured`.
+     */
+    traffic?: {
+      /** The recent window, e.g. `'1h'` or `{ hours: 1 }`. Default 1 hour. */
+      recentWindow?: HumanDuration | string;
+      /**
+       * The evidence window decisions rest on (such as enforcing STRICT), e.g. `'7d'`. At least
+       * the recent window. Default 7 days.
+       */
+      evidenceWindow?: HumanDuration | string;
+      /** How often each cluster's metrics are read (at least 30 seconds). Default 5 minutes. */
+      refreshInterval?: HumanDuration | string;
+      /** How long one query may take (1 second to 5 minutes). Default 30 seconds. */
+      queryTimeout?: HumanDuration | string;
+      /**
+       * Series kept from one query's answer; beyond it the observations are flagged
+       * `truncated`. Default 100000.
+       */
+      maxSeriesPerQuery?: number;
+      /** Largest answer read from one query (or recorded file), in bytes. Default 67108864 (64 MiB). */
+      maxBytesPerQuery?: number;
+      /** Where each cluster's metrics are read; a cluster appears in at most one source. */
+      sources?: Array<
+        | {
+            /** A Prometheus-compatible HTTP API (`/api/v1/query`). */
+            type: 'prometheus';
+            /** Base URL, e.g. `https://prometheus.example.com` (`/api/v1/query` is appended). */
+            url: string;
+            /**
+             * Bearer token sent as `Authorization: Bearer …`.
+             * @visibility secret
+             */
+            bearerToken?: string;
+            /** HTTP basic authentication (not with `bearerToken`). */
+            basicAuth?: {
+              username: string;
+              /** @visibility secret */
+              password: string;
+            };
+            /** The meshes whose metrics are read. Default both. */
+            meshes?: Array<'istio' | 'linkerd'>;
+            /**
+             * The label naming the cluster when several clusters share this Prometheus (e.g.
+             * `cluster`); each cluster's series are selected by `clusterLabel="<labelValue>"`.
+             * Without it every series is taken to be of the one cluster listed.
+             */
+            clusterLabel?: string;
+            /** The clusters (names as configured for Mesh Security) this source serves. */
+            clusters: Array<{
+              /** The cluster's name. */
+              name: string;
+              /** The value of `clusterLabel` for this cluster. Default: its name. */
+              labelValue?: string;
+            }>;
+          }
+        | {
+            /**
+             * Recorded query answers in a file of the repository (the demo), shown as
+             * `source: recorded`.
+             */
+            type: 'recorded';
+            /** The JSON file, relative to the backend's working directory. */
+            path: string;
+            /** The clusters whose recordings the file holds. */
+            clusters: Array<{
+              /** The cluster's name. */
+              name: string;
+            }>;
+          }
+      >;
+    };
+    /**
      * Access changes. The backend lists a component's open access-change pull requests from the
      * repository that `repository` and `allowedRepositories` (declared by
      * `@mesh-security/plugin-mesh-security-common`, shared with the scaffolder module) allow.

@@ -224,3 +224,148 @@ describe('readMeshSecurityConfig', () => {
     expect(() => read(data)).toThrow(message);
   });
 });
+
+describe('meshSecurity.traffic', () => {
+  const clusters = [
+    { name: 'eu', type: 'manifests', path: 'eu' },
+    { name: 'us', type: 'manifests', path: 'us' },
+    { name: 'demo', type: 'manifests', path: 'demo' },
+  ];
+  const traffic = (value: object) =>
+    read({ meshSecurity: { clusters, traffic: value } }).traffic;
+
+  it('defaults to no sources (every cluster not-configured) and the documented windows', () => {
+    expect(read({}).traffic).toEqual({
+      recentSeconds: 3600,
+      evidenceSeconds: 7 * 24 * 3600,
+      refreshIntervalMs: 5 * 60 * 1000,
+      queryTimeoutMs: 30_000,
+      maxSeriesPerQuery: 100_000,
+      maxBytesPerQuery: 64 * 1024 * 1024,
+      clusters: [],
+    });
+  });
+
+  it('reads windows as durations, a shared Prometheus with a cluster label, and recorded data', () => {
+    const settings = traffic({
+      recentWindow: '30m',
+      evidenceWindow: { days: 14 },
+      queryTimeout: { seconds: 10 },
+      sources: [
+        {
+          type: 'prometheus',
+          url: 'https://thanos.example.com',
+          bearerToken: 'secret',
+          clusterLabel: 'k8s_cluster',
+          meshes: ['linkerd'],
+          clusters: [{ name: 'eu', labelValue: 'eu-west-1' }, { name: 'us' }],
+        },
+        {
+          type: 'recorded',
+          path: 'traffic.json',
+          clusters: [{ name: 'demo' }],
+        },
+      ],
+    });
+    expect(settings.recentSeconds).toBe(1800);
+    expect(settings.evidenceSeconds).toBe(14 * 24 * 3600);
+    expect(settings.queryTimeoutMs).toBe(10_000);
+    expect(settings.clusters).toEqual([
+      {
+        type: 'prometheus',
+        cluster: 'eu',
+        endpoint: { url: 'https://thanos.example.com', bearerToken: 'secret' },
+        meshes: ['linkerd'],
+        selector: { label: 'k8s_cluster', value: 'eu-west-1' },
+      },
+      {
+        type: 'prometheus',
+        cluster: 'us',
+        endpoint: { url: 'https://thanos.example.com', bearerToken: 'secret' },
+        meshes: ['linkerd'],
+        selector: { label: 'k8s_cluster', value: 'us' },
+      },
+      { type: 'recorded', cluster: 'demo', path: 'traffic.json' },
+    ]);
+  });
+
+  const prometheus = (extra: object) => ({
+    sources: [
+      {
+        type: 'prometheus',
+        url: 'https://prom.example.com',
+        clusters: [{ name: 'eu' }],
+        ...extra,
+      },
+    ],
+  });
+
+  it.each([
+    [
+      { recentWindow: 'soon' },
+      'meshSecurity.traffic.recentWindow is not a duration',
+    ],
+    [
+      { recentWindow: '10s' },
+      'meshSecurity.traffic.recentWindow must be between 1 minute and 400 days',
+    ],
+    [
+      { recentWindow: '2d', evidenceWindow: '1d' },
+      'meshSecurity.traffic.evidenceWindow must be at least meshSecurity.traffic.recentWindow',
+    ],
+    [
+      { refreshInterval: '5s' },
+      'meshSecurity.traffic.refreshInterval must be between 30 seconds and 1 day',
+    ],
+    [
+      { maxSeriesPerQuery: 0 },
+      'meshSecurity.traffic.maxSeriesPerQuery must be a whole number of at least 1',
+    ],
+    [
+      prometheus({ url: 'ftp://x' }),
+      'meshSecurity.traffic.sources[0].url must be http(s)',
+    ],
+    [
+      prometheus({ url: 'not a url' }),
+      'meshSecurity.traffic.sources[0].url is not a valid URL',
+    ],
+    [
+      prometheus({
+        bearerToken: 't',
+        basicAuth: { username: 'u', password: 'p' },
+      }),
+      'meshSecurity.traffic.sources[0]: set either bearerToken or basicAuth, not both',
+    ],
+    [
+      prometheus({ meshes: ['consul'] }),
+      'meshSecurity.traffic.sources[0].meshes must list "istio" and/or "linkerd"',
+    ],
+    [
+      prometheus({ clusterLabel: 'k8s-cluster' }),
+      'meshSecurity.traffic.sources[0].clusterLabel is not a Prometheus label name',
+    ],
+    [
+      prometheus({ clusters: [{ name: 'eu' }, { name: 'us' }] }),
+      'meshSecurity.traffic.sources[0].clusterLabel is required when the source serves several clusters',
+    ],
+    [
+      prometheus({ clusters: [{ name: 'mars' }] }),
+      'meshSecurity.traffic.sources[0].clusters[0].name: "mars" is not a cluster Mesh Security reads',
+    ],
+    [
+      {
+        sources: [
+          { type: 'recorded', path: 'a.json', clusters: [{ name: 'eu' }] },
+          { type: 'recorded', path: 'b.json', clusters: [{ name: 'eu' }] },
+        ],
+      },
+      'meshSecurity.traffic.sources[1].clusters[0].name: cluster "eu" has more than one traffic source',
+    ],
+    [
+      { sources: [{ type: 'influx', clusters: [{ name: 'eu' }] }] },
+      'meshSecurity.traffic.sources[0].type must be "prometheus" or "recorded"',
+    ],
+  ])('refuses %j naming the key', (value, message) => {
+    expect(() => traffic(value)).toThrow(message);
+  });
+});

@@ -3,6 +3,13 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
 import { readPlatformNamespaces } from '@mesh-security/plugin-mesh-security-common';
 import { KubernetesClusterConfig } from './sources/kubernetesHttp';
+import { PrometheusEndpoint } from './traffic/PrometheusClient';
+import {
+  ClusterSelector,
+  TRAFFIC_MESHES,
+  TrafficMesh,
+  isLabelName,
+} from './traffic/queries';
 import {
   DEFAULT_MANIFESTS_SETTINGS,
   MANIFEST_LIMIT_KEYS,
@@ -35,6 +42,31 @@ export interface MeshSecurityConfig {
   maxObjectsPerCluster: number;
   /** How `manifests` clusters are read: limits, the parsing worker's heap and timeout. */
   manifests: ManifestsSettings;
+  /** Observed traffic (`meshSecurity.traffic`). */
+  traffic: TrafficSettings;
+}
+
+/** Where one cluster's observed traffic is read. */
+export type TrafficClusterConfig =
+  | {
+      type: 'prometheus';
+      cluster: string;
+      endpoint: PrometheusEndpoint;
+      meshes: TrafficMesh[];
+      selector?: ClusterSelector;
+    }
+  | { type: 'recorded'; cluster: string; path: string };
+
+/** `meshSecurity.traffic`, validated, with defaults applied. */
+export interface TrafficSettings {
+  recentSeconds: number;
+  evidenceSeconds: number;
+  refreshIntervalMs: number;
+  queryTimeoutMs: number;
+  maxSeriesPerQuery: number;
+  maxBytesPerQuery: number;
+  /** One entry per cluster a source covers. */
+  clusters: TrafficClusterConfig[];
 }
 
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9_.]{0,61}[a-z0-9])?$/i;
@@ -185,6 +217,7 @@ export function readMeshSecurityConfig(
   return {
     clusters,
     manifests: readManifestsSettings(config),
+    traffic: readTrafficSettings(config, names),
     refreshIntervalSeconds,
     requestTimeoutMs,
     certificateExpiryWarningDays,
@@ -244,4 +277,187 @@ function readManifestsSettings(config: Config): ManifestsSettings {
     parserHeapMb: count('parserHeapMb', defaults.parserHeapMb, 64),
     parseTimeoutMs,
   };
+}
+
+/** Reads `meshSecurity.traffic` (every key optional; defaults in config.d.ts). */
+function readTrafficSettings(
+  config: Config,
+  clusterNames: ReadonlySet<string>,
+): TrafficSettings {
+  const prefix = 'meshSecurity.traffic';
+  const traffic = config.getOptionalConfig(prefix);
+  const duration = (
+    key: string,
+    fallbackMs: number,
+    minimumMs: number,
+    maximumMs: number,
+    range: string,
+  ) => {
+    if (!traffic?.has(key)) return fallbackMs;
+    let ms: number;
+    try {
+      ms = durationToMilliseconds(readDurationFromConfig(traffic, { key }));
+    } catch (error) {
+      throw new Error(
+        `${prefix}.${key} is not a duration: ${(error as Error).message}`,
+      );
+    }
+    if (!(ms >= minimumMs && ms <= maximumMs)) {
+      throw new Error(`${prefix}.${key} must be ${range}`);
+    }
+    return ms;
+  };
+  const day = 24 * 60 * 60 * 1000;
+  const recentMs = duration(
+    'recentWindow',
+    60 * 60 * 1000,
+    60_000,
+    400 * day,
+    'between 1 minute and 400 days',
+  );
+  const evidenceMs = duration(
+    'evidenceWindow',
+    7 * day,
+    60_000,
+    400 * day,
+    'between 1 minute and 400 days',
+  );
+  if (evidenceMs < recentMs) {
+    throw new Error(
+      `${prefix}.evidenceWindow must be at least ${prefix}.recentWindow`,
+    );
+  }
+  const count = (key: string, fallback: number) => {
+    const value = traffic?.getOptionalNumber(key) ?? fallback;
+    if (!(Number.isInteger(value) && value >= 1)) {
+      throw new Error(`${prefix}.${key} must be a whole number of at least 1`);
+    }
+    return value;
+  };
+  const settings: TrafficSettings = {
+    // PromQL ranges are whole seconds.
+    recentSeconds: Math.max(1, Math.round(recentMs / 1000)),
+    evidenceSeconds: Math.max(1, Math.round(evidenceMs / 1000)),
+    refreshIntervalMs: duration(
+      'refreshInterval',
+      5 * 60 * 1000,
+      30_000,
+      day,
+      'between 30 seconds and 1 day',
+    ),
+    queryTimeoutMs: duration(
+      'queryTimeout',
+      30_000,
+      1000,
+      5 * 60 * 1000,
+      'between 1 second and 5 minutes',
+    ),
+    maxSeriesPerQuery: count('maxSeriesPerQuery', 100_000),
+    maxBytesPerQuery: count('maxBytesPerQuery', 64 * 1024 * 1024),
+    clusters: [],
+  };
+  const covered = new Set<string>();
+  (traffic?.getOptionalConfigArray('sources') ?? []).forEach((source, s) => {
+    const key = `${prefix}.sources[${s}]`;
+    const type = source.getString('type');
+    if (type !== 'prometheus' && type !== 'recorded') {
+      throw new Error(`${key}.type must be "prometheus" or "recorded"`);
+    }
+    const clusters = source.getConfigArray('clusters');
+    if (clusters.length === 0) {
+      throw new Error(`${key}.clusters must name at least one cluster`);
+    }
+    const clusterLabel = source.getOptionalString('clusterLabel');
+    if (type === 'prometheus' && clusters.length > 1 && !clusterLabel) {
+      throw new Error(
+        `${key}.clusterLabel is required when the source serves several clusters`,
+      );
+    }
+    if (clusterLabel !== undefined && !isLabelName(clusterLabel)) {
+      throw new Error(`${key}.clusterLabel is not a Prometheus label name`);
+    }
+    let endpoint: PrometheusEndpoint | undefined;
+    let meshes: TrafficMesh[] = [...TRAFFIC_MESHES];
+    if (type === 'prometheus') {
+      const url = source.getString('url');
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new Error(`${key}.url is not a valid URL`);
+      }
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        throw new Error(`${key}.url must be http(s)`);
+      }
+      const bearerToken = source.getOptionalString('bearerToken');
+      const basic = source.getOptionalConfig('basicAuth');
+      if (bearerToken && basic) {
+        throw new Error(
+          `${key}: set either bearerToken or basicAuth, not both`,
+        );
+      }
+      endpoint = {
+        url,
+        ...(bearerToken ? { bearerToken } : {}),
+        ...(basic
+          ? {
+              basicAuth: {
+                username: basic.getString('username'),
+                password: basic.getString('password'),
+              },
+            }
+          : {}),
+      };
+      const configured = source.getOptionalStringArray('meshes');
+      if (configured) {
+        if (
+          configured.length === 0 ||
+          configured.some(
+            m => !(TRAFFIC_MESHES as readonly string[]).includes(m),
+          )
+        ) {
+          throw new Error(`${key}.meshes must list "istio" and/or "linkerd"`);
+        }
+        meshes = [...new Set(configured)] as TrafficMesh[];
+      }
+    }
+    clusters.forEach((cluster, c) => {
+      const clusterKey = `${key}.clusters[${c}]`;
+      const name = cluster.getString('name');
+      if (!clusterNames.has(name)) {
+        throw new Error(
+          `${clusterKey}.name: "${name}" is not a cluster Mesh Security reads`,
+        );
+      }
+      if (covered.has(name)) {
+        throw new Error(
+          `${clusterKey}.name: cluster "${name}" has more than one traffic source`,
+        );
+      }
+      covered.add(name);
+      if (type === 'recorded') {
+        settings.clusters.push({
+          type,
+          cluster: name,
+          path: source.getString('path'),
+        });
+        return;
+      }
+      settings.clusters.push({
+        type,
+        cluster: name,
+        endpoint: endpoint!,
+        meshes,
+        ...(clusterLabel
+          ? {
+              selector: {
+                label: clusterLabel,
+                value: cluster.getOptionalString('labelValue') ?? name,
+              },
+            }
+          : {}),
+      });
+    });
+  });
+  return settings;
 }

@@ -1,0 +1,325 @@
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import { mockServices } from '@backstage/backend-test-utils';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PrometheusClient } from './PrometheusClient';
+import { TrafficObservationsService } from './TrafficObservationsService';
+import { TrafficRefresher } from './TrafficRefresher';
+import {
+  PrometheusTrafficSource,
+  RecordedTrafficSource,
+} from './TrafficSource';
+import { TrafficStore } from './TrafficStore';
+
+const TOKEN = 'traffic-canary-token';
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const windows = { recentSeconds: 3600, evidenceSeconds: 604800 };
+const QUERY_URL = 'http://prom.test/api/v1/query';
+
+const newCache = () =>
+  CacheManager.fromConfig(
+    mockServices.rootConfig({
+      data: { backend: { cache: { store: 'memory' } } },
+    }),
+  ).forPlugin('mesh-security');
+
+function prometheusSource(meshes: Array<'istio' | 'linkerd'> = ['istio']) {
+  return new PrometheusTrafficSource(
+    'prod',
+    new PrometheusClient(
+      { url: 'http://prom.test', bearerToken: TOKEN },
+      { timeoutMs: 1000, maxBytes: 100_000, maxSeries: 100 },
+    ),
+    {
+      ...windows,
+      meshes,
+      selector: { label: 'cluster', value: 'prod' },
+      now: () => new Date('2026-11-23T12:00:00Z'),
+    },
+  );
+}
+
+/** Answers every query; Istio requests get one mTLS series. */
+function answering(queries: string[]) {
+  return http.post(QUERY_URL, async ({ request }) => {
+    const query = new URLSearchParams(await request.text()).get('query')!;
+    queries.push(query);
+    const result =
+      query.includes('istio_requests_total') && !query.includes('"403"')
+        ? [
+            {
+              metric: {
+                destination_workload_namespace: 'shop',
+                destination_workload: 'checkout',
+                source_workload_namespace: 'shop',
+                source_workload: 'web',
+                source_principal: 'spiffe://cluster.local/ns/shop/sa/web',
+                connection_security_policy: 'mutual_tls',
+              },
+              value: [1, query.includes('[3600s]') ? '10' : '700'],
+            },
+          ]
+        : [];
+    return HttpResponse.json({
+      status: 'success',
+      data: { resultType: 'vector', result },
+    });
+  });
+}
+
+describe('TrafficRefresher and TrafficObservationsService', () => {
+  it('reads a cluster with one query per family and window, and every replica serves it', async () => {
+    const cache = newCache();
+    const queries: string[] = [];
+    server.use(answering(queries));
+    const logger = mockServices.logger.mock();
+    const refresher = new TrafficRefresher(
+      prometheusSource(['istio', 'linkerd']),
+      new TrafficStore(cache),
+      logger,
+      { windows, now: () => new Date('2026-11-23T12:00:05Z') },
+    );
+    expect(await refresher.refresh()).toBe('read');
+    // 3 Istio + 4 Linkerd families, 2 windows; all of cluster prod only.
+    expect(queries).toHaveLength(14);
+    expect(queries.every(q => q.includes('cluster="prod"'))).toBe(true);
+
+    // Another replica: its own store over the same cache.
+    const reader = new TrafficObservationsService(new TrafficStore(cache), {
+      sources: new Map([['prod', 'prometheus' as const]]),
+      windows,
+    });
+    const observations = await reader.observations('prod');
+    expect(observations).toEqual({
+      cluster: 'prod',
+      status: 'ok',
+      source: 'prometheus',
+      fetchedAt: '2026-11-23T12:00:05.000Z',
+      windows,
+      truncated: false,
+      flows: [
+        expect.objectContaining({
+          mesh: 'istio',
+          to: { namespace: 'shop', name: 'checkout' },
+          recent: { mtls: 10, plaintext: 0, denied: 0 },
+          evidence: { mtls: 700, plaintext: 0, denied: 0 },
+        }),
+      ],
+    });
+    // Page views cost no query, and are served from the replica's last decoded record.
+    expect(await reader.observations('prod')).toBe(observations);
+    expect(queries).toHaveLength(14);
+  });
+
+  it('keeps the last good observations flagged stale, with a safe message', async () => {
+    const cache = newCache();
+    const logger = mockServices.logger.mock();
+    let now = new Date('2026-11-23T12:00:00Z');
+    const refresher = new TrafficRefresher(
+      prometheusSource(),
+      new TrafficStore(cache),
+      logger,
+      { windows, now: () => now },
+    );
+    server.use(answering([]));
+    await refresher.refresh();
+    server.use(
+      http.post(QUERY_URL, () =>
+        HttpResponse.json(
+          { status: 'error', error: `upstream said ${TOKEN}` },
+          { status: 502 },
+        ),
+      ),
+    );
+    now = new Date('2026-11-23T12:05:00Z');
+    expect(await refresher.refresh()).toBe('failed');
+    const reader = new TrafficObservationsService(new TrafficStore(cache), {
+      sources: new Map([['prod', 'prometheus' as const]]),
+      windows,
+    });
+    const observations = await reader.observations('prod');
+    expect(observations.status).toBe('stale');
+    expect(observations.fetchedAt).toBe('2026-11-23T12:00:00.000Z');
+    expect(observations.flows).toHaveLength(1);
+    expect(observations.message).toBe(
+      'Prometheus http://prom.test answered HTTP 502: upstream said <redacted>',
+    );
+    expect(JSON.stringify(logger.warn.mock.calls)).not.toContain(TOKEN);
+    // Still failing: still stale, still the first good read's time.
+    now = new Date('2026-11-23T12:10:00Z');
+    await refresher.refresh();
+    expect(await reader.observations('prod')).toMatchObject({
+      status: 'stale',
+      fetchedAt: '2026-11-23T12:00:00.000Z',
+    });
+  });
+
+  it('stores unavailable when no read ever succeeded', async () => {
+    const cache = newCache();
+    server.use(http.post(QUERY_URL, () => HttpResponse.error()));
+    await new TrafficRefresher(
+      prometheusSource(),
+      new TrafficStore(cache),
+      mockServices.logger.mock(),
+      { windows },
+    ).refresh();
+    const reader = new TrafficObservationsService(new TrafficStore(cache), {
+      sources: new Map([['prod', 'prometheus' as const]]),
+      windows,
+    });
+    expect(await reader.observations('prod')).toMatchObject({
+      status: 'unavailable',
+      source: 'prometheus',
+      flows: [],
+      message: expect.stringMatching(
+        /^Prometheus http:\/\/prom\.test could not be reached/,
+      ),
+    });
+    expect(await reader.observations('staging')).toEqual({
+      cluster: 'staging',
+      status: 'not-configured',
+      windows,
+      truncated: false,
+      flows: [],
+    });
+  });
+
+  it('says unavailable before the first read and when the cache fails', async () => {
+    const cache = newCache();
+    const sources = new Map([['prod', 'prometheus' as const]]);
+    expect(
+      await new TrafficObservationsService(new TrafficStore(cache), {
+        sources,
+        windows,
+      }).observations('prod'),
+    ).toMatchObject({
+      status: 'unavailable',
+      message: 'Observed traffic has not been read yet',
+    });
+    const broken = {
+      ...cache,
+      get: async () => {
+        throw new Error('redis is down');
+      },
+    };
+    expect(
+      await new TrafficObservationsService(new TrafficStore(broken), {
+        sources,
+        windows,
+      }).observations('prod'),
+    ).toMatchObject({
+      status: 'unavailable',
+      message: 'Observed traffic could not be read from the cache',
+    });
+  });
+});
+
+describe('RecordedTrafficSource', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-recorded-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const source = (content: unknown, maxBytes = 100_000) => {
+    const file = path.join(dir, 'traffic.json');
+    fs.writeFileSync(
+      file,
+      typeof content === 'string' ? content : JSON.stringify(content),
+    );
+    return new RecordedTrafficSource('demo', file, { maxBytes, maxSeries: 10 });
+  };
+  const recording = (answers: Record<string, unknown>) => ({
+    clusters: { demo: { windows, answers } },
+  });
+
+  it('reads recorded answers through the same checks as live ones', async () => {
+    const read = await source(
+      recording({
+        'linkerd-requests/evidence': {
+          status: 'success',
+          data: {
+            resultType: 'vector',
+            result: [
+              {
+                metric: {
+                  namespace: 'data',
+                  deployment: 'etl-worker',
+                  target_port: '9100',
+                  tls: 'true',
+                  client_id:
+                    'p.m.serviceaccount.identity.linkerd.cluster.local',
+                },
+                value: [1, '5'],
+              },
+            ],
+          },
+        },
+      }),
+    ).read();
+    expect(read).toMatchObject({
+      windows,
+      truncated: false,
+      queries: 0,
+      flows: [
+        {
+          mesh: 'linkerd',
+          port: 9100,
+          evidence: { mtls: 5, plaintext: 0, denied: 0 },
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ['not JSON', '{', 'Recorded traffic of cluster demo is not JSON'],
+    [
+      'without the cluster',
+      { clusters: {} },
+      'Recorded traffic of cluster demo is not in the file',
+    ],
+    [
+      'without windows',
+      { clusters: { demo: { answers: {} } } },
+      'Recorded traffic of cluster demo has no valid windows',
+    ],
+    [
+      'with an unknown query',
+      recording({ 'up/recent': {} }),
+      'Recorded traffic of cluster demo has an answer for an unknown query "up/recent"',
+    ],
+    [
+      'with a matrix',
+      recording({
+        'istio-requests/recent': {
+          status: 'success',
+          data: { resultType: 'matrix', result: [] },
+        },
+      }),
+      'Recorded traffic of cluster demo (istio-requests/recent) answered a result of type "matrix" where an instant vector was expected',
+    ],
+  ])('fails clearly on a file %s', async (_, content, message) => {
+    await expect(source(content).read()).rejects.toThrow(message);
+  });
+
+  it('refuses a file over the byte cap and says when it is missing', async () => {
+    await expect(source(recording({}), 10).read()).rejects.toThrow(
+      'is larger than 10 bytes',
+    );
+    await expect(
+      new RecordedTrafficSource('demo', path.join(dir, 'none.json'), {
+        maxBytes: 10,
+        maxSeries: 10,
+      }).read(),
+    ).rejects.toThrow(
+      'Recorded traffic of cluster demo could not be read (ENOENT)',
+    );
+  });
+});

@@ -1,0 +1,196 @@
+import { ObservedFlow } from '@mesh-security/plugin-mesh-security-common';
+import fs from 'node:fs/promises';
+import { limitConcurrency } from '../sources/limitConcurrency';
+import { FamilyAnswer, buildFlows } from './flows';
+import {
+  PrometheusClient,
+  TrafficQueryError,
+  readVector,
+} from './PrometheusClient';
+import {
+  ClusterSelector,
+  FAMILIES_BY_MESH,
+  QueryFamily,
+  TRAFFIC_WINDOWS,
+  TrafficMesh,
+  TrafficWindow,
+  buildQuery,
+} from './queries';
+
+/** What one read of a cluster's traffic gives. */
+export interface TrafficRead {
+  flows: ObservedFlow[];
+  truncated: boolean;
+  windows: { recentSeconds: number; evidenceSeconds: number };
+  /** Queries sent (0 for recorded data). */
+  queries: number;
+}
+
+/** Where one cluster's observed traffic is read from. */
+export interface TrafficSource {
+  readonly cluster: string;
+  readonly type: 'prometheus' | 'recorded';
+  /** Throws an error whose message is safe to show. */
+  read(signal?: AbortSignal): Promise<TrafficRead>;
+}
+
+/** The queries a refresh sends, at most this many at once. */
+const CONCURRENT_QUERIES = 4;
+
+/**
+ * A cluster's traffic read from a Prometheus HTTP API: one aggregated query per metric family
+ * and window (docs/traffic.md "Queries").
+ */
+export class PrometheusTrafficSource implements TrafficSource {
+  readonly type = 'prometheus';
+
+  constructor(
+    readonly cluster: string,
+    private readonly client: PrometheusClient,
+    private readonly options: {
+      meshes: readonly TrafficMesh[];
+      recentSeconds: number;
+      evidenceSeconds: number;
+      selector?: ClusterSelector;
+      now?: () => Date;
+    },
+  ) {}
+
+  /** The queries of one read, in order. */
+  queries(): Array<{
+    family: QueryFamily;
+    window: TrafficWindow;
+    query: string;
+  }> {
+    const queries = [];
+    for (const window of TRAFFIC_WINDOWS) {
+      const seconds =
+        window === 'recent'
+          ? this.options.recentSeconds
+          : this.options.evidenceSeconds;
+      for (const mesh of this.options.meshes) {
+        for (const family of FAMILIES_BY_MESH[mesh]) {
+          queries.push({
+            family,
+            window,
+            query: buildQuery(family, seconds, this.options.selector),
+          });
+        }
+      }
+    }
+    return queries;
+  }
+
+  async read(signal?: AbortSignal): Promise<TrafficRead> {
+    // Every query is evaluated at the same instant, so both windows end at the same time.
+    const time = (this.options.now ?? (() => new Date()))();
+    const limit = limitConcurrency(CONCURRENT_QUERIES);
+    const queries = this.queries();
+    let truncated = false;
+    const answers: FamilyAnswer[] = await Promise.all(
+      queries.map(({ family, window, query }) =>
+        limit(async () => {
+          const answer = await this.client.query(query, time, signal);
+          truncated ||= answer.truncated;
+          return { family, window, samples: answer.samples };
+        }),
+      ),
+    );
+    return {
+      flows: buildFlows(answers),
+      truncated,
+      windows: {
+        recentSeconds: this.options.recentSeconds,
+        evidenceSeconds: this.options.evidenceSeconds,
+      },
+      queries: queries.length,
+    };
+  }
+}
+
+/**
+ * The recorded answers of one cluster, as `RecordedTrafficSource` reads them:
+ * `{ clusters: { <name>: { windows, answers: { "<family>/<window>": <API answer> } } } }`.
+ */
+interface Recording {
+  windows: { recentSeconds: number; evidenceSeconds: number };
+  answers: Record<string, unknown>;
+}
+
+/**
+ * A cluster's traffic from recorded query answers in a file (the demo): the answers a real
+ * Prometheus gave for the same queries, checked exactly as live ones (docs/traffic.md
+ * "Recorded data").
+ */
+export class RecordedTrafficSource implements TrafficSource {
+  readonly type = 'recorded';
+
+  constructor(
+    readonly cluster: string,
+    private readonly path: string,
+    private readonly options: { maxBytes: number; maxSeries: number },
+  ) {}
+
+  async read(): Promise<TrafficRead> {
+    const fail = (what: string) =>
+      new TrafficQueryError(
+        `Recorded traffic of cluster ${this.cluster} ${what}`,
+      );
+    let text: string;
+    try {
+      const stat = await fs.stat(this.path);
+      if (stat.size > this.options.maxBytes) {
+        throw fail(
+          `is larger than ${this.options.maxBytes} bytes (meshSecurity.traffic.maxBytesPerQuery)`,
+        );
+      }
+      text = await fs.readFile(this.path, 'utf8');
+    } catch (error) {
+      if (error instanceof TrafficQueryError) throw error;
+      throw fail(
+        `could not be read (${
+          (error as NodeJS.ErrnoException).code ?? 'error'
+        })`,
+      );
+    }
+    let recording: Recording | undefined;
+    try {
+      recording = (JSON.parse(text) as { clusters?: Record<string, Recording> })
+        ?.clusters?.[this.cluster];
+    } catch {
+      throw fail('is not JSON');
+    }
+    if (!recording || typeof recording !== 'object') {
+      throw fail('is not in the file');
+    }
+    const { recentSeconds, evidenceSeconds } = recording.windows ?? {};
+    if (
+      !(Number.isInteger(recentSeconds) && recentSeconds > 0) ||
+      !(Number.isInteger(evidenceSeconds) && evidenceSeconds > 0)
+    ) {
+      throw fail('has no valid windows');
+    }
+    const answers: FamilyAnswer[] = [];
+    let truncated = false;
+    for (const [key, raw] of Object.entries(recording.answers ?? {})) {
+      const [family, window] = key.split('/') as [QueryFamily, TrafficWindow];
+      if (
+        !Object.values(FAMILIES_BY_MESH).some(f => f.includes(family)) ||
+        !TRAFFIC_WINDOWS.includes(window)
+      ) {
+        throw fail(`has an answer for an unknown query "${key.slice(0, 60)}"`);
+      }
+      const answer = readVector(raw, this.options.maxSeries, what =>
+        fail(`(${key}) ${what}`),
+      );
+      truncated ||= answer.truncated;
+      answers.push({ family, window, samples: answer.samples });
+    }
+    return {
+      flows: buildFlows(answers),
+      truncated,
+      windows: { recentSeconds, evidenceSeconds },
+      queries: 0,
+    };
+  }
+}
