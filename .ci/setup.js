@@ -8,8 +8,9 @@
  *    registries mirroring only Linux builds cannot provide),
  *    building native modules (better-sqlite3) from source against the running Node's headers
  *    when their prebuilt download is unreachable,
- *  - with --with-system-packages, makes sure Debian's chromium, postgresql and redis-server are
- *    present (installing them with apt-get when running as root), for the e2e and service tests.
+ *  - with --with-system-packages, makes sure Debian's chromium, postgresql, redis-server and
+ *    prometheus (with promtool) are present (installing them with apt-get when running as root),
+ *    for the e2e and service tests; the tests start their own throwaway servers on loopback.
  * Nothing here downloads from anywhere but the configured npm registry and Debian's mirrors.
  */
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -145,8 +146,11 @@ function ensureSystemPackages() {
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (!postgresBinDir()) missing.push('postgresql');
   if (!has('redis-server')) missing.push('redis-server');
+  if (!has('prometheus') || !has('promtool')) missing.push('prometheus');
   if (missing.length === 0) {
-    log('Debian packages chromium, postgresql and redis-server are present.');
+    log(
+      'Debian packages chromium, postgresql, redis-server and prometheus are present.',
+    );
     return;
   }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

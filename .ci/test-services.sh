@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Backend tests against real services from Debian's packages: the backend on PostgreSQL, and two
-# backend replicas sharing a Redis cache. Both servers are throwaway instances in a temporary
-# directory, listening on loopback only, removed afterwards.
+# Backend tests against real services from Debian's packages: the backend on PostgreSQL, two
+# backend replicas sharing a Redis cache, and observed traffic read from Prometheus (the suite
+# builds its history with promtool and starts its own `prometheus`). Every server is a throwaway
+# instance in a temporary directory, listening on loopback only, removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 results_dir="${MESH_SECURITY_RESULTS_DIR:-$PWD/e2e/test-results}"
@@ -19,6 +20,12 @@ if ! command -v redis-server >/dev/null; then
   echo "redis-server not found: install Debian's 'redis-server' package." >&2
   exit 1
 fi
+for binary in prometheus promtool; do
+  if ! command -v "$binary" >/dev/null; then
+    echo "$binary not found: install Debian's 'prometheus' package." >&2
+    exit 1
+  fi
+done
 data_dir=$(mktemp -d /tmp/mesh-security-pg.XXXXXX)
 # PostgreSQL refuses to run as root: use the 'postgres' system user the package creates.
 as_pg=()

@@ -309,6 +309,45 @@ describe('RecordedTrafficSource', () => {
     await expect(source(content).read()).rejects.toThrow(message);
   });
 
+  it('reads the demo recording as catalog/demo-traffic/README.md tells it', async () => {
+    const read = await new RecordedTrafficSource(
+      'demo',
+      path.resolve(
+        __dirname,
+        '../../../../catalog/demo-traffic/recorded-traffic.json',
+      ),
+      { maxBytes: 1024 * 1024, maxSeries: 1000 },
+    ).read();
+    const seen = (to: string, port?: number) =>
+      read.flows.filter(
+        f => `${f.to.namespace}/${f.to.name}` === to && f.port === port,
+      );
+    // checkout: PERMISSIVE, one plaintext caller (denied), so not ready for STRICT.
+    expect(
+      seen('storefront/checkout').map(f => [f.from.kind, f.evidence]),
+    ).toEqual([
+      ['workload', { mtls: 13440, plaintext: 0, denied: 0 }],
+      ['unknown', { mtls: 0, plaintext: 576, denied: 576 }],
+    ]);
+    // etl-worker:9100: PERMISSIVE with only mTLS: ready.
+    expect(seen('data/etl-worker', 9100).map(f => f.evidence)).toEqual([
+      { mtls: 2688, plaintext: 0, denied: 0 },
+    ]);
+    // inventory: storefront-web connects, checkout's grant goes unused.
+    expect(
+      seen('inventory/inventory').map(f =>
+        f.from.kind === 'workload' ? f.from.name : f.from.kind,
+      ),
+    ).toEqual(['storefront-web']);
+    // Denied callers, reported by Istio (403) and Linkerd (authorization deny counter).
+    expect(
+      seen('payments/payments-api').find(
+        f => f.from.kind === 'workload' && f.from.name === 'storefront-web',
+      )?.recent.denied,
+    ).toBe(4);
+    expect(seen('data/analytics-api', 8080)[1].evidence.denied).toBe(192);
+  });
+
   it('refuses a file over the byte cap and says when it is missing', async () => {
     await expect(source(recording({}), 10).read()).rejects.toThrow(
       'is larger than 10 bytes',

@@ -1,0 +1,236 @@
+/*
+ * The demo estate's traffic (catalog/demo-traffic/README.md) as metric history: the series
+ * Istio's proxies and ztunnel, and Linkerd's proxies, would have exported for catalog/demo-cluster
+ * over eight days, in OpenMetrics for `promtool tsdb create-blocks-from openmetrics`. Deterministic:
+ * fixed timestamps, fixed increments.
+ */
+
+/** The instant the demo's queries are evaluated at (the demo cluster's date of reference). */
+export const DEMO_TRAFFIC_TIME = new Date('2026-11-23T12:00:00Z');
+
+const STEP_SECONDS = 15 * 60;
+const HISTORY_SECONDS = 8 * 24 * 3600;
+
+interface DemoSeries {
+  /** The metric family (OpenMetrics: the sample name less `_total`). */
+  family: string;
+  labels: Record<string, string>;
+  /** Increase per step while active. */
+  perStep: number;
+  /** Seconds before DEMO_TRAFFIC_TIME the counter starts increasing (default: all history). */
+  activeFor?: number;
+  /** Seconds before DEMO_TRAFFIC_TIME it stops (default: still going). */
+  stoppedFor?: number;
+}
+
+const istioSpiffe = (namespace: string, name: string) =>
+  `spiffe://cluster.local/ns/${namespace}/sa/${name}`;
+const linkerdIdentity = (namespace: string, name: string) =>
+  `${name}.${namespace}.serviceaccount.identity.linkerd.cluster.local`;
+
+/** Labels Istio's destination proxy (or ztunnel) reports, from a workload or unknown source. */
+function istio(
+  to: [string, string],
+  from: [string, string] | 'unknown',
+  security: 'mutual_tls' | 'none',
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    cluster: 'demo',
+    reporter: 'destination',
+    destination_workload_namespace: to[0],
+    destination_workload: to[1],
+    destination_principal: istioSpiffe(to[0], to[1]),
+    destination_service: `${to[1]}.${to[0]}.svc.cluster.local`,
+    source_workload_namespace: from === 'unknown' ? 'unknown' : from[0],
+    source_workload: from === 'unknown' ? 'unknown' : from[1],
+    source_principal:
+      from === 'unknown' ? 'unknown' : istioSpiffe(from[0], from[1]),
+    connection_security_policy: security,
+    ...extra,
+  };
+}
+
+/** Labels of a Linkerd inbound series, as Linkerd's Prometheus configuration scrapes them. */
+function linkerd(
+  to: [string, string],
+  port: number,
+  from: [string, string] | 'unknown',
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    cluster: 'demo',
+    namespace: to[0],
+    deployment: to[1],
+    pod: `${to[1]}-7c9d8f6b5-k2x9q`,
+    target_addr: `10.42.0.17:${port}`,
+    target_ip: '10.42.0.17',
+    target_port: String(port),
+    ...(from === 'unknown'
+      ? { tls: 'no_identity', no_tls_reason: 'no_tls_from_remote' }
+      : { tls: 'true', client_id: linkerdIdentity(from[0], from[1]) }),
+    ...extra,
+  };
+}
+
+const day = 24 * 3600;
+
+/** The demo's series: what each tells is in catalog/demo-traffic/README.md. */
+export const DEMO_SERIES: DemoSeries[] = [
+  // checkout (PERMISSIVE): its caller storefront-web over mTLS …
+  {
+    family: 'istio_requests',
+    labels: istio(
+      ['storefront', 'checkout'],
+      ['storefront', 'storefront-web'],
+      'mutual_tls',
+      {
+        response_code: '200',
+      },
+    ),
+    perStep: 20,
+  },
+  // … and one plaintext caller from outside the mesh, which its AuthorizationPolicy denies (403):
+  // not ready for STRICT, and denied traffic observed.
+  {
+    family: 'istio_requests',
+    labels: istio(['storefront', 'checkout'], 'unknown', 'none', {
+      response_code: '403',
+    }),
+    perStep: 2,
+    activeFor: 3 * day,
+  },
+  // storefront-web (PERMISSIVE, allow-all): plaintext from outside the mesh (the edge).
+  {
+    family: 'istio_requests',
+    labels: istio(['storefront', 'storefront-web'], 'unknown', 'none', {
+      response_code: '200',
+    }),
+    perStep: 30,
+  },
+  // payments-api (STRICT): checkout's allowed POST /charge …
+  {
+    family: 'istio_requests',
+    labels: istio(
+      ['payments', 'payments-api'],
+      ['storefront', 'checkout'],
+      'mutual_tls',
+      {
+        response_code: '200',
+      },
+    ),
+    perStep: 10,
+  },
+  // … and storefront-web, which no policy allows: denied (403).
+  {
+    family: 'istio_requests',
+    labels: istio(
+      ['payments', 'payments-api'],
+      ['storefront', 'storefront-web'],
+      'mutual_tls',
+      {
+        response_code: '403',
+      },
+    ),
+    perStep: 1,
+  },
+  // payments-api → payments-ledger:5432 (TCP, mTLS).
+  {
+    family: 'istio_tcp_connections_opened',
+    labels: istio(
+      ['payments', 'payments-ledger'],
+      ['payments', 'payments-api'],
+      'mutual_tls',
+    ),
+    perStep: 1,
+  },
+  // inventory (ambient, ztunnel: TCP only): storefront-web connects; checkout's grant
+  // (inventory-allow-storefront) is not used at all.
+  {
+    family: 'istio_tcp_connections_opened',
+    labels: istio(
+      ['inventory', 'inventory'],
+      ['storefront', 'storefront-web'],
+      'mutual_tls',
+    ),
+    perStep: 5,
+  },
+  // analytics-api:8080 (Linkerd, mTLS only): etl-worker's allowed reads …
+  {
+    family: 'request',
+    labels: linkerd(['data', 'analytics-api'], 8080, ['data', 'etl-worker'], {
+      direction: 'inbound',
+      authority: 'analytics-api.data.svc.cluster.local:8080',
+    }),
+    perStep: 6,
+  },
+  {
+    family: 'tcp_open',
+    labels: linkerd(['data', 'analytics-api'], 8080, ['data', 'etl-worker'], {
+      direction: 'inbound',
+      peer: 'src',
+    }),
+    perStep: 1,
+  },
+  // … and a plaintext caller the proxy refuses, for the last two days.
+  {
+    family: 'inbound_http_authz_deny',
+    labels: linkerd(['data', 'analytics-api'], 8080, 'unknown', {
+      srv_group: 'policy.linkerd.io',
+      srv_kind: 'server',
+      srv_name: 'analytics-http',
+    }),
+    perStep: 1,
+    activeFor: 2 * day,
+  },
+  // etl-worker:9100 (PERMISSIVE): only mTLS, from Linkerd's Prometheus: ready for STRICT.
+  {
+    family: 'request',
+    labels: linkerd(
+      ['data', 'etl-worker'],
+      9100,
+      ['linkerd-viz', 'prometheus'],
+      {
+        direction: 'inbound',
+        authority: '10.42.0.17:9100',
+      },
+    ),
+    perStep: 4,
+  },
+  // Another cluster sharing the Prometheus: never part of demo's observations.
+  {
+    family: 'istio_requests',
+    labels: {
+      ...istio(['storefront', 'checkout'], 'unknown', 'none'),
+      cluster: 'other',
+    },
+    perStep: 100,
+  },
+];
+
+/** The history as OpenMetrics text (families contiguous, each series in time order). */
+export function demoOpenMetrics(): string {
+  const end = DEMO_TRAFFIC_TIME.getTime() / 1000;
+  const start = end - HISTORY_SECONDS;
+  const lines: string[] = [];
+  const families = [...new Set(DEMO_SERIES.map(s => s.family))];
+  for (const family of families) {
+    lines.push(`# TYPE ${family} counter`);
+    for (const series of DEMO_SERIES.filter(s => s.family === family)) {
+      const labels = Object.entries(series.labels)
+        .map(([name, value]) => `${name}="${value}"`)
+        .join(',');
+      let value = 0;
+      for (let t = start; t <= end; t += STEP_SECONDS) {
+        const since = end - t;
+        const active =
+          since < (series.activeFor ?? Infinity) &&
+          since >= (series.stoppedFor ?? 0);
+        if (t > start && active) value += series.perStep;
+        lines.push(`${family}_total{${labels}} ${value} ${t}`);
+      }
+    }
+  }
+  lines.push('# EOF', '');
+  return lines.join('\n');
+}
