@@ -152,6 +152,8 @@ export class PrometheusClient {
       throw this.tooLarge();
     }
     if (!response.body) return '';
+    // A declared length is enforced by fetch itself: read it in one go.
+    if (response.headers.has('content-length')) return response.text();
     const reader = response.body.getReader();
     const chunks: Uint8Array[] = [];
     let total = 0;

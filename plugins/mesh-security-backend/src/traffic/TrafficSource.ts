@@ -1,7 +1,7 @@
 import { ObservedFlow } from '@mesh-security/plugin-mesh-security-common';
 import fs from 'node:fs/promises';
 import { limitConcurrency } from '../sources/limitConcurrency';
-import { FamilyAnswer, buildFlows } from './flows';
+import { FamilyAnswer, FlowBuilder, buildFlows } from './flows';
 import {
   PrometheusClient,
   TrafficQueryError,
@@ -87,17 +87,20 @@ export class PrometheusTrafficSource implements TrafficSource {
     const limit = limitConcurrency(CONCURRENT_QUERIES);
     const queries = this.queries();
     let truncated = false;
-    const answers: FamilyAnswer[] = await Promise.all(
+    // Each answer is folded into the flows as it arrives and dropped: at most a few answers are
+    // held at once, and the garbage stays young (docs/benchmarks.md "Observed traffic").
+    const builder = new FlowBuilder();
+    await Promise.all(
       queries.map(({ family, window, query }) =>
         limit(async () => {
           const answer = await this.client.query(query, time, signal);
           truncated ||= answer.truncated;
-          return { family, window, samples: answer.samples };
+          builder.add({ family, window, samples: answer.samples });
         }),
       ),
     );
     return {
-      flows: buildFlows(answers),
+      flows: builder.flows(),
       truncated,
       windows: {
         recentSeconds: this.options.recentSeconds,

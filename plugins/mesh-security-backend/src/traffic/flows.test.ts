@@ -157,22 +157,22 @@ describe('buildFlows', () => {
         { mtls: 0, plaintext: 2, denied: 2 },
       ],
       [
-        'ledger',
-        8080,
-        'http',
-        'identity',
-        { mtls: 1, plaintext: 0, denied: 0 },
-      ],
-      [
         'analytics-api',
         9100,
         'tcp',
         'identity',
         { mtls: 4, plaintext: 0, denied: 0 },
       ],
+      [
+        'ledger',
+        8080,
+        'http',
+        'identity',
+        { mtls: 1, plaintext: 0, denied: 0 },
+      ],
     ]);
     expect(flows[0].to).toBe(flows[1].to);
-    expect(flows[0].from).toBe(flows[2].from);
+    expect(flows[0].from).toBe(flows[3].from);
   });
 
   it('ignores an invalid target port rather than guessing one', () => {

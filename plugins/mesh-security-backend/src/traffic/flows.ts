@@ -32,13 +32,34 @@ const known = (value: string | undefined): value is string =>
 const whole = (value: number) =>
   value > 0 && value < 1 ? 1 : Math.round(value);
 
-class FlowBuilder {
-  private readonly destinations = new Map<
+/** A source, numbered so flows can be keyed by numbers (see `FlowBuilder.flow`). */
+interface NumberedSource {
+  id: number;
+  source: TrafficSource;
+}
+
+/** One receiving workload and its flows, keyed by `FlowBuilder.keyOf`. */
+interface Destination {
+  to: { namespace: string; name: string };
+  flows: Map<number, ObservedFlow>;
+}
+
+const PROTOCOLS = { http: 0, tcp: 1 } as const;
+
+/**
+ * Accumulates flows from answers as they arrive (each answer can be dropped once added). Lookups
+ * go through maps keyed by the label values themselves and by numbers, never by strings built
+ * per series (docs/benchmarks.md "Observed traffic").
+ */
+export class FlowBuilder {
+  private readonly destinations = new Map<string, Map<string, Destination>>();
+  private readonly workloadSources = new Map<
     string,
-    { namespace: string; name: string }
+    Map<string, Map<string, NumberedSource>>
   >();
-  private readonly sources = new Map<string, TrafficSource>();
-  private readonly byKey = new Map<string, ObservedFlow>();
+  private readonly identitySources = new Map<string, NumberedSource>();
+  private readonly unknown: NumberedSource = { id: 0, source: UNKNOWN_SOURCE };
+  private nextSourceId = 1;
 
   add(answer: FamilyAnswer): void {
     const linkerd = answer.family.startsWith('linkerd-');
@@ -63,37 +84,25 @@ class FlowBuilder {
     const sourceNamespace = labels.source_workload_namespace;
     const sourceName = labels.source_workload;
     const principal = labels.source_principal;
-    let sourceKey: string;
-    let make: () => TrafficSource;
+    let source: NumberedSource;
     if (known(sourceNamespace) && known(sourceName)) {
-      sourceKey = `w\u0000${sourceNamespace}\u0000${sourceName}\u0000${
-        known(principal) ? principal : ''
-      }`;
-      make = () => ({
-        kind: 'workload',
-        namespace: sourceNamespace,
-        name: sourceName,
-        ...(known(principal) ? { identity: principal } : {}),
-      });
+      source = this.workloadSource(
+        sourceNamespace,
+        sourceName,
+        known(principal) ? principal : '',
+      );
     } else if (known(principal)) {
-      sourceKey = `i\u0000${principal}`;
-      make = () => ({ kind: 'identity', identity: principal });
+      source = this.identitySource(principal);
     } else {
-      sourceKey = '';
-      make = () => UNKNOWN_SOURCE;
+      source = this.unknown;
     }
-    const protocol =
-      answer.family === 'istio-connections'
-        ? ('tcp' as const)
-        : ('http' as const);
     const flow = this.flow(
       'istio',
       namespace,
       name,
       undefined,
-      protocol,
-      sourceKey,
-      make,
+      answer.family === 'istio-connections' ? 'tcp' : 'http',
+      source,
     );
     const counts = answer.window === 'recent' ? flow.recent : flow.evidence;
     if (answer.family === 'istio-denied-requests') {
@@ -125,28 +134,16 @@ class FlowBuilder {
       Number.isInteger(port) && port >= 1 && port <= 65535 ? port : undefined;
     const mtls = labels.tls === 'true';
     const clientId = labels.client_id;
-    let sourceKey: string;
-    let make: () => TrafficSource;
-    if (mtls && clientId) {
-      sourceKey = `i\u0000${clientId}`;
-      make = () => ({ kind: 'identity', identity: clientId });
-    } else {
-      sourceKey = '';
-      make = () => UNKNOWN_SOURCE;
-    }
-    const protocol =
-      answer.family === 'linkerd-connections' ||
-      answer.family === 'linkerd-denied-connections'
-        ? ('tcp' as const)
-        : ('http' as const);
     const flow = this.flow(
       'linkerd',
       namespace,
       name,
       validPort,
-      protocol,
-      sourceKey,
-      make,
+      answer.family === 'linkerd-connections' ||
+        answer.family === 'linkerd-denied-connections'
+        ? 'tcp'
+        : 'http',
+      mtls && clientId ? this.identitySource(clientId) : this.unknown,
     );
     const counts = answer.window === 'recent' ? flow.recent : flow.evidence;
     if (
@@ -161,42 +158,103 @@ class FlowBuilder {
     }
   }
 
+  private workloadSource(
+    namespace: string,
+    name: string,
+    identity: string,
+  ): NumberedSource {
+    let byName = this.workloadSources.get(namespace);
+    if (!byName) {
+      byName = new Map();
+      this.workloadSources.set(namespace, byName);
+    }
+    let byIdentity = byName.get(name);
+    if (!byIdentity) {
+      byIdentity = new Map();
+      byName.set(name, byIdentity);
+    }
+    let source = byIdentity.get(identity);
+    if (!source) {
+      source = {
+        id: this.nextSourceId++,
+        source: {
+          kind: 'workload',
+          namespace,
+          name,
+          ...(identity ? { identity } : {}),
+        },
+      };
+      byIdentity.set(identity, source);
+    }
+    return source;
+  }
+
+  private identitySource(identity: string): NumberedSource {
+    let source = this.identitySources.get(identity);
+    if (!source) {
+      source = {
+        id: this.nextSourceId++,
+        source: { kind: 'identity', identity },
+      };
+      this.identitySources.set(identity, source);
+    }
+    return source;
+  }
+
+  /** A flow's key within its destination: source, port, protocol and mesh as one number. */
+  private static keyOf(
+    sourceId: number,
+    port: number | undefined,
+    protocol: ObservedFlow['protocol'],
+    mesh: ObservedFlow['mesh'],
+  ): number {
+    return (
+      ((sourceId * 65536 + (port ?? 0)) * 2 + PROTOCOLS[protocol]) * 2 +
+      (mesh === 'istio' ? 0 : 1)
+    );
+  }
+
   private flow(
     mesh: ObservedFlow['mesh'],
     namespace: string,
     name: string,
     port: number | undefined,
     protocol: ObservedFlow['protocol'],
-    sourceKey: string,
-    makeSource: () => TrafficSource,
+    source: NumberedSource,
   ): ObservedFlow {
-    const destinationKey = `${namespace}\u0000${name}`;
-    // The protocol first: flows() finds a TCP flow's HTTP twin by swapping the prefix.
-    const key = `${protocol}\u0000${mesh}\u0000${destinationKey}\u0000${
-      port ?? ''
-    }\u0000${sourceKey}`;
-    const existing = this.byKey.get(key);
+    let byName = this.destinations.get(namespace);
+    if (!byName) {
+      byName = new Map();
+      this.destinations.set(namespace, byName);
+    }
+    let destination = byName.get(name);
+    if (!destination) {
+      destination = { to: { namespace, name }, flows: new Map() };
+      byName.set(name, destination);
+    }
+    const key = FlowBuilder.keyOf(source.id, port, protocol, mesh);
+    const existing = destination.flows.get(key);
     if (existing) return existing;
-    let to = this.destinations.get(destinationKey);
-    if (!to) {
-      to = { namespace, name };
-      this.destinations.set(destinationKey, to);
-    }
-    let from = this.sources.get(sourceKey);
-    if (!from) {
-      from = makeSource();
-      this.sources.set(sourceKey, from);
-    }
-    const flow: ObservedFlow = {
-      mesh,
-      to,
-      ...(port !== undefined ? { port } : {}),
-      from,
-      protocol,
-      recent: zero(),
-      evidence: zero(),
-    };
-    this.byKey.set(key, flow);
+    const flow: ObservedFlow =
+      port === undefined
+        ? {
+            mesh,
+            to: destination.to,
+            from: source.source,
+            protocol,
+            recent: zero(),
+            evidence: zero(),
+          }
+        : {
+            mesh,
+            to: destination.to,
+            port,
+            from: source.source,
+            protocol,
+            recent: zero(),
+            evidence: zero(),
+          };
+    destination.flows.set(key, flow);
     return flow;
   }
 
@@ -208,17 +266,22 @@ class FlowBuilder {
    */
   flows(): ObservedFlow[] {
     const flows: ObservedFlow[] = [];
-    for (const [key, flow] of this.byKey) {
-      if (
-        flow.mesh === 'linkerd' &&
-        flow.protocol === 'tcp' &&
-        flow.recent.denied === 0 &&
-        flow.evidence.denied === 0 &&
-        this.byKey.has(`http${key.slice('tcp'.length)}`)
-      ) {
-        continue;
+    for (const byName of this.destinations.values()) {
+      for (const destination of byName.values()) {
+        for (const [key, flow] of destination.flows) {
+          // The same key with protocol http (key - 2: the protocol bit is the second lowest).
+          if (
+            flow.mesh === 'linkerd' &&
+            flow.protocol === 'tcp' &&
+            flow.recent.denied === 0 &&
+            flow.evidence.denied === 0 &&
+            destination.flows.has(key - 2)
+          ) {
+            continue;
+          }
+          flows.push(flow);
+        }
       }
-      flows.push(flow);
     }
     return flows;
   }
