@@ -289,6 +289,29 @@ describe('meshSecurity.traffic', () => {
     ]);
   });
 
+  it('reads basic auth for a Prometheus source', () => {
+    expect(
+      traffic({
+        sources: [
+          {
+            type: 'prometheus',
+            url: 'https://prom.example.com',
+            basicAuth: { username: 'reader', password: 'secret' },
+            clusters: [{ name: 'eu' }],
+          },
+        ],
+      }).clusters[0],
+    ).toEqual({
+      type: 'prometheus',
+      cluster: 'eu',
+      endpoint: {
+        url: 'https://prom.example.com',
+        basicAuth: { username: 'reader', password: 'secret' },
+      },
+      meshes: ['istio', 'linkerd'],
+    });
+  });
+
   const prometheus = (extra: object) => ({
     sources: [
       {

@@ -191,6 +191,31 @@ describe('TrafficRefresher and TrafficObservationsService', () => {
     });
   });
 
+  it('never throws when the cache cannot store, and logs no internals', async () => {
+    const cache = newCache();
+    const broken = {
+      ...cache,
+      set: async () => {
+        throw new Error('redis is down');
+      },
+    };
+    server.use(answering([]));
+    const logger = mockServices.logger.mock();
+    await expect(
+      new TrafficRefresher(
+        prometheusSource(),
+        new TrafficStore(broken),
+        logger,
+        {
+          windows,
+        },
+      ).refresh(),
+    ).resolves.toBe('failed');
+    expect(logger.warn).toHaveBeenCalledWith(
+      'Mesh Security: Reading the traffic of cluster prod failed (Error)',
+    );
+  });
+
   it('says unavailable before the first read and when the cache fails', async () => {
     const cache = newCache();
     const sources = new Map([['prod', 'prometheus' as const]]);

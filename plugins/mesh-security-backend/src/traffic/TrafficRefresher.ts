@@ -60,22 +60,30 @@ export class TrafficRefresher {
       } catch {
         previous = undefined;
       }
-      if (
+      const stale =
         previous &&
         previous.fetchedAt &&
-        (previous.status === 'ok' || previous.status === 'stale')
-      ) {
-        await this.store.put({ ...previous, status: 'stale', message });
-      } else {
-        await this.store.put({
-          cluster: this.source.cluster,
-          status: 'unavailable',
-          source: this.source.type,
-          message,
-          windows: this.options.windows,
-          truncated: false,
-          flows: [],
-        });
+        (previous.status === 'ok' || previous.status === 'stale');
+      try {
+        await this.store.put(
+          stale
+            ? { ...previous!, status: 'stale', message }
+            : {
+                cluster: this.source.cluster,
+                status: 'unavailable',
+                source: this.source.type,
+                message,
+                windows: this.options.windows,
+                truncated: false,
+                flows: [],
+              },
+        );
+      } catch (storeError) {
+        this.logger.warn(
+          `Mesh Security could not store the traffic of cluster ${
+            this.source.cluster
+          }: ${(storeError as Error)?.message}`,
+        );
       }
       return 'failed';
     }
