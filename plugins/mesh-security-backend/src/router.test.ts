@@ -37,7 +37,14 @@ describe('mesh-security REST API', () => {
     expect(workload.policies.map((p: any) => p.kind)).toContain(
       'AuthorizationPolicy',
     );
-    expect(workload.policies[0].yaml).toContain('apiVersion:');
+    for (const policy of workload.policies) {
+      expect(policy.manifest).toMatchObject({
+        apiVersion: policy.apiVersion,
+        kind: policy.kind,
+        metadata: { name: policy.name, namespace: policy.namespace },
+        spec: expect.any(Object),
+      });
+    }
     expect(res.body.clusters[0]).toMatchObject({
       name: 'demo',
       status: 'ok',

@@ -8,6 +8,7 @@ import {
   AccessDecision,
   AccessEdge,
   Finding,
+  JsonObject,
   Mesh,
   MtlsMode,
   Scorecard,
@@ -163,7 +164,32 @@ export interface ClusterStatus {
 }
 
 /**
- * A policy that applies to a workload, with its YAML.
+ * A policy object as a Kubernetes manifest: what `kubectl get -o json` would show of it, limited
+ * to the fields Mesh Security reads (no status, no server-set metadata).
+ *
+ * @public
+ */
+export interface PolicyManifest {
+  /** `group/version`, e.g. `security.istio.io/v1`. */
+  apiVersion: string;
+  /** Kind, e.g. `PeerAuthentication`. */
+  kind: string;
+  /** The object's name, namespace and (when it has any) labels. */
+  metadata: {
+    /** Policy name. */
+    name: string;
+    /** Namespace of the policy. */
+    namespace: string;
+    /** The object's labels; absent when it has none. */
+    labels?: Record<string, string>;
+  };
+  /** The object's `spec`, as read from the cluster. */
+  spec: JsonObject;
+}
+
+/**
+ * A policy that applies to a workload, with its manifest. Consumers read the manifest's fields;
+ * the UI renders it as YAML.
  *
  * @public
  */
@@ -176,8 +202,8 @@ export interface AppliedPolicy {
   namespace: string;
   /** Policy name. */
   name: string;
-  /** The policy as a YAML manifest: apiVersion, kind, name, namespace, labels and spec. */
-  yaml: string;
+  /** The policy as a manifest: apiVersion, kind, name, namespace, labels and spec. */
+  manifest: PolicyManifest;
 }
 
 /**

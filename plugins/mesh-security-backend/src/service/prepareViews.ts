@@ -1,14 +1,12 @@
 import type { ClusterView } from '../snapshots/ClusterViews';
 import { yieldEvery } from '../snapshots/slices';
-import { toAppliedPolicy } from './appliedPolicies';
 import { prepareFindingIndex } from './relevantFindings';
 
 /**
- * Once a generation's access graph is complete, renders the YAML of every policy that applies
- * to a workload, lists every workload's callers and callees (the graph keeps the lists that
- * many workloads share) and indexes the findings, in slices that yield to the event loop, so
- * that no page view is the first to pay for them. This is what a replica keeps anyway once every entity
- * has been viewed (measured by `npm run bench:backend`, within the memory per pod reported).
+ * Once a generation's access graph is complete, lists every workload's callers and callees (the
+ * graph keeps the lists that many workloads share) and indexes the findings, in slices that
+ * yield to the event loop, so that no page view is the first to pay for them. This is what a
+ * replica keeps anyway once every entity has been viewed (measured by `npm run bench:backend`, within the memory per pod reported).
  * Stops when the generation is replaced.
  */
 export async function prepareViews(
@@ -26,7 +24,6 @@ export async function prepareViews(
       name: w.name,
       kind: w.kind,
     };
-    for (const policy of graph.policiesOf(ref)) toAppliedPolicy(policy);
     graph.callersOf(ref);
     graph.calleesOf(ref);
     await pause();

@@ -138,7 +138,12 @@ export const paymentsApiWorkload: EntityWorkload = {
       apiVersion: 'security.istio.io/v1',
       namespace: 'payments',
       name: 'default',
-      yaml: 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\nspec:\n  mtls:\n    mode: STRICT\n',
+      manifest: {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'default', namespace: 'payments' },
+        spec: { mtls: { mode: 'STRICT' } },
+      },
     },
   ],
 };

@@ -7,7 +7,6 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import { http, HttpResponse, HttpHandler } from 'msw';
-import { stringify } from 'yaml';
 
 /** Where the demo catalog lives (the repository's `catalog/`). */
 export const catalogDir = path.resolve(__dirname, '../../../../catalog');
@@ -41,12 +40,12 @@ export function demoPosture(name: string, namespace: string): EntityPosture {
       apiVersion: o.apiVersion,
       namespace: o.namespace,
       name: o.name,
-      yaml: stringify({
+      manifest: {
         apiVersion: o.apiVersion,
         kind: o.kind,
         metadata: { name: o.name, namespace: o.namespace },
         spec: o.spec,
-      }),
+      },
     })),
   };
   return {

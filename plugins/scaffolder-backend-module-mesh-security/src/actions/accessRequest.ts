@@ -6,7 +6,6 @@ import { addIstioAccess } from '../policy/istio';
 import { addLinkerdAccess } from '../policy/linkerd';
 import { addLinkerdRouteAccess } from '../policy/linkerdRoutes';
 import { routeMatchesFor } from '../policy/linkerdRouteMatches';
-import { parse } from 'yaml';
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
 import { ActionDeps, authorizeRequest, executePlan } from '../service/execute';
 import {
@@ -40,7 +39,7 @@ function liveServers(
   return workload.policies
     .filter(p => p.kind === 'Server')
     .map(p => {
-      const port = (parse(p.yaml) as { spec?: { port?: unknown } }).spec?.port;
+      const port = p.manifest.spec.port;
       const number =
         typeof port === 'number'
           ? port
@@ -56,11 +55,9 @@ function liveRoutes(workload: EntityWorkload): string[] {
     .filter(p => p.kind === 'AuthorizationPolicy')
     .map(
       p =>
-        (
-          parse(p.yaml) as {
-            spec?: { targetRef?: { kind?: unknown; name?: unknown } };
-          }
-        ).spec?.targetRef,
+        p.manifest.spec.targetRef as
+          | { kind?: unknown; name?: unknown }
+          | undefined,
     )
     .filter(t => t?.kind === 'HTTPRoute' && typeof t.name === 'string')
     .map(t => String(t!.name));

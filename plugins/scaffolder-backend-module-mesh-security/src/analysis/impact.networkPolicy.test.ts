@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { AppliedPolicy } from '@mesh-security/plugin-mesh-security-common';
 import { demoPosture } from '../__testUtils__/demoEstate';
 import { fixture } from '../__testUtils__/harness';
 import { analyseChange, impactTable } from './impact';
@@ -8,22 +8,22 @@ import { analyseChange, impactTable } from './impact';
  * target's pods still refuses the connection (deciding layer network-policy).
  */
 
-const defaultDeny = {
+const defaultDeny: AppliedPolicy = {
   kind: 'NetworkPolicy',
   apiVersion: 'networking.k8s.io/v1',
   namespace: 'data',
   name: 'default-deny-ingress',
-  yaml: stringify({
+  manifest: {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'default-deny-ingress', namespace: 'data' },
     spec: { podSelector: {}, policyTypes: ['Ingress'] },
-  }),
+  },
 };
-const allowEtl = {
+const allowEtl: AppliedPolicy = {
   ...defaultDeny,
   name: 'analytics-allow-etl',
-  yaml: stringify({
+  manifest: {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'analytics-allow-etl', namespace: 'data' },
@@ -33,14 +33,14 @@ const allowEtl = {
         { from: [{ podSelector: { matchLabels: { app: 'etl-worker' } } }] },
       ],
     },
-  }),
+  },
 };
 
 const BEFORE = fixture('linkerd-analytics.before.yaml');
 const AFTER = fixture('linkerd-analytics.after.yaml'); // + data/reporting
 
 function analyse(
-  networkPolicies: (typeof defaultDeny)[],
+  networkPolicies: AppliedPolicy[],
   etlLabels?: Record<string, string>,
 ) {
   const target = demoPosture('analytics-api', 'data').workloads[0];
@@ -103,10 +103,10 @@ describe('impact: NetworkPolicy layer', () => {
   });
 
   it('assumes a namespaceSelector on labels it does not know matches (no false alarm)', () => {
-    const byTeam = {
+    const byTeam: AppliedPolicy = {
       ...defaultDeny,
       name: 'analytics-allow-team',
-      yaml: stringify({
+      manifest: {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
         metadata: { name: 'analytics-allow-team', namespace: 'data' },
@@ -118,7 +118,7 @@ describe('impact: NetworkPolicy layer', () => {
             },
           ],
         },
-      }),
+      },
     };
     expect(
       analyse([defaultDeny, byTeam], { app: 'etl-worker' }).impact[0]

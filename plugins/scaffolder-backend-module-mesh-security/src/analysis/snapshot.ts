@@ -100,13 +100,13 @@ export function namedAccounts(objects: unknown[]): CallerAccount[] {
 }
 
 /**
- * The objects of the policy file plus the context policies the file does not own. The file owns
- * what it defines now or defined before the edit (`ownedText`): an object deleted by the edit is
- * gone, not taken back from the live cluster.
+ * The objects of the policy file plus the context policies (the live manifests the backend sent)
+ * that the file does not own. The file owns what it defines now or defined before the edit
+ * (`ownedText`): an object deleted by the edit is gone, not taken back from the live cluster.
  */
-export function mergeObjects(
+function mergeObjects(
   fileText: string,
-  contextYaml: string[],
+  contextObjects: JsonObject[],
   ownedText = '',
 ): { objects: JsonObject[]; fileObjects: JsonObject[] } {
   const fileObjects = parseManifests(fileText).objects as JsonObject[];
@@ -116,9 +116,7 @@ export function mergeObjects(
       ...(parseManifests(ownedText).objects as JsonObject[]),
     ].map(key),
   );
-  const context = contextYaml
-    .flatMap(y => parseManifests(y).objects as JsonObject[])
-    .filter(o => !inFile.has(key(o)));
+  const context = contextObjects.filter(o => !inFile.has(key(o)));
   return { objects: [...context, ...fileObjects], fileObjects };
 }
 
@@ -131,7 +129,7 @@ export function buildSnapshot(
 ): ReadResult {
   const { objects } = mergeObjects(
     fileText,
-    ctx.target.policies.map(p => p.yaml),
+    ctx.target.policies.map(p => ({ ...p.manifest })),
     ownedText,
   );
   const result = readObjects(objects, { cluster: ctx.cluster });

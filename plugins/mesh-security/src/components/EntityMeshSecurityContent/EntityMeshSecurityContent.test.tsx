@@ -163,7 +163,9 @@ describe('EntityMeshSecurityContent', () => {
     await waitFor(() =>
       expect(
         screen.getByRole('region', { name: 'Applicable policies' }),
-      ).toHaveTextContent(/kind: PeerAuthentication.*mode: STRICT/),
+      ).toHaveTextContent(
+        /kind: PeerAuthentication.*namespace: payments.*mode: STRICT/,
+      ),
     );
     const findings = screen
       .getByText('Findings (1)')

@@ -6,7 +6,11 @@ import {
   Typography,
 } from '@material-ui/core';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
-import { AppliedPolicy } from '@mesh-security/plugin-mesh-security-common';
+import {
+  AppliedPolicy,
+  PolicyManifest,
+} from '@mesh-security/plugin-mesh-security-common';
+import { stringify } from 'yaml';
 
 /** Policies of several workloads, each once. */
 export function uniquePolicies(policies: AppliedPolicy[]): AppliedPolicy[] {
@@ -20,6 +24,14 @@ export function uniquePolicies(policies: AppliedPolicy[]): AppliedPolicy[] {
     ),
   );
 }
+
+/**
+ * A policy's manifest as YAML. Rendered only while its accordion is open (`unmountOnExit`), so
+ * a long list costs nothing until a policy is looked at.
+ */
+const ManifestYaml = ({ manifest }: { manifest: PolicyManifest }) => (
+  <CodeSnippet language="yaml" text={stringify(manifest)} showCopyCodeButton />
+);
 
 /** The applicable policies, each expandable to its YAML. */
 export const PolicyList = ({ policies }: { policies: AppliedPolicy[] }) => {
@@ -54,11 +66,7 @@ export const PolicyList = ({ policies }: { policies: AppliedPolicy[] }) => {
               </Typography>
             </AccordionSummary>
             <AccordionDetails style={{ display: 'block' }}>
-              <CodeSnippet
-                language="yaml"
-                text={policy.yaml}
-                showCopyCodeButton
-              />
+              <ManifestYaml manifest={policy.manifest} />
             </AccordionDetails>
           </Accordion>
         );
