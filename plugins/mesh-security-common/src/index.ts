@@ -1,7 +1,8 @@
 /**
  * Mesh Security common library: domain model, the evaluation engine (Kubernetes, Istio and
- * Linkerd objects in; mTLS, authorization and network-policy verdicts out), permissions.
- * Pure TypeScript without I/O: runs in Node and in the browser.
+ * Linkerd objects in; mTLS, authorization and network-policy verdicts out), permissions, and the
+ * REST client of the backend's API. Runs in Node and in the browser; the only I/O is the
+ * client's, through the fetch it is given.
  *
  * @packageDocumentation
  */
@@ -9,6 +10,7 @@
 export * from './model';
 export * from './permissions';
 export * from './api';
+export * from './client';
 export * from './annotations';
 export * from './accessChanges';
 export * from './gitopsRepository';

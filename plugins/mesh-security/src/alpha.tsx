@@ -16,7 +16,8 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import SecurityIcon from '@material-ui/icons/Security';
-import { MeshSecurityClient, meshSecurityApiRef } from './api';
+import { MeshSecurityClient } from '@mesh-security/plugin-mesh-security-common';
+import { meshSecurityApiRef } from './api';
 import { isMeshSecurityAvailable } from './conditions';
 import { rootRouteRef } from './routes';
 

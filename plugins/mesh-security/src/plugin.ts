@@ -6,7 +6,8 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
-import { MeshSecurityClient, meshSecurityApiRef } from './api';
+import { MeshSecurityClient } from '@mesh-security/plugin-mesh-security-common';
+import { meshSecurityApiRef } from './api';
 import { entityContentRouteRef, rootRouteRef } from './routes';
 
 /**

@@ -1,4 +1,5 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   scaffolderActionsExtensionPoint,
   TemplateAction,
@@ -17,6 +18,7 @@ describe('meshSecurityScaffolderModule', () => {
       ],
       features: [
         meshSecurityScaffolderModule,
+        catalogServiceMock.factory(),
         mockServices.rootConfig.factory({
           data: {
             meshSecurity: {

@@ -3,12 +3,14 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createAccessRequestAction } from './actions/accessRequest';
 import { createAccessRevokeAction } from './actions/accessRevoke';
 import { createMtlsEnforceAction } from './actions/mtlsEnforce';
 import { readAccessRequestsConfig } from './config';
-import { MeshSecurityClient } from './service/MeshSecurityClient';
+import { MeshSecurityClient } from '@mesh-security/plugin-mesh-security-common';
+import { EntityReader } from './service/EntityReader';
 
 /**
  * Registers the Mesh Security template actions with the scaffolder.
@@ -26,12 +28,24 @@ export const meshSecurityScaffolderModule = createBackendModule({
         discovery: coreServices.discovery,
         auth: coreServices.auth,
         permissions: coreServices.permissions,
+        catalog: catalogServiceRef,
       },
-      async init({ scaffolder, config, discovery, auth, permissions }) {
+      async init({
+        scaffolder,
+        config,
+        discovery,
+        auth,
+        permissions,
+        catalog,
+      }) {
         const deps = {
           config: readAccessRequestsConfig(config),
           integrations: ScmIntegrations.fromConfig(config),
-          client: new MeshSecurityClient({ discovery, auth }),
+          client: new EntityReader({
+            meshSecurity: new MeshSecurityClient({ discoveryApi: discovery }),
+            catalog,
+            auth,
+          }),
           permissions,
         };
         scaffolder.addActions(

@@ -1,3 +1,2 @@
 export { meshSecurityApiRef } from './MeshSecurityApi';
-export type { MeshSecurityApi, MeshSecurityHealth } from './MeshSecurityApi';
-export { MeshSecurityClient } from './MeshSecurityClient';
+export type { MeshSecurityHealth } from './MeshSecurityApi';

@@ -4,6 +4,9 @@ import {
   parseManifests,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'node:fs';
 import path from 'node:path';
 import { http, HttpResponse, HttpHandler } from 'msw';
@@ -74,12 +77,11 @@ export const DEMO = {
 } as const;
 
 /**
- * msw handlers for the mesh-security backend and the catalog (annotations) at `base`; each
- * request's URL is added to `requests`.
+ * msw handlers for the mesh-security backend at `base`; each request's URL is added to
+ * `requests`.
  */
 export function backstageHandlers(
   base: string,
-  annotations: Record<string, Record<string, string>> = {},
   requests: string[] = [],
 ): HttpHandler[] {
   return [
@@ -96,18 +98,35 @@ export function backstageHandlers(
             );
       },
     ),
-    http.get(
-      `${base}/api/catalog/entities/by-name/component/default/:name`,
-      ({ params, request }) => {
-        requests.push(request.url);
-        return HttpResponse.json({
-          kind: 'Component',
-          metadata: {
-            name: params.name,
-            annotations: annotations[String(params.name)] ?? {},
-          },
-        });
-      },
-    ),
   ];
+}
+
+/**
+ * The catalog service with the demo components, with `annotations` by component name; each
+ * entity read is added to `requests` (as `catalog:<ref>`).
+ */
+export function demoCatalog(
+  annotations: Record<string, Record<string, string>> = {},
+  requests: string[] = [],
+): CatalogService {
+  const catalog = catalogServiceMock({
+    entities: Object.keys(DEMO).map(name => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name,
+        namespace: 'default',
+        annotations: annotations[name] ?? {},
+      },
+      spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+    })),
+  });
+  const read = catalog.getEntityByRef.bind(catalog);
+  catalog.getEntityByRef = async (ref, options) => {
+    requests.push(
+      `catalog:${typeof ref === 'string' ? ref : stringifyEntityRef(ref)}`,
+    );
+    return read(ref, options);
+  };
+  return catalog;
 }

@@ -10,8 +10,9 @@ import { HttpHandler } from 'msw';
 import { POLICY_PATH_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
 import { readAccessRequestsConfig } from '../config';
 import { ActionDeps } from '../service/execute';
-import { MeshSecurityClient } from '../service/MeshSecurityClient';
-import { backstageHandlers } from './demoEstate';
+import { MeshSecurityClient } from '@mesh-security/plugin-mesh-security-common';
+import { EntityReader } from '../service/EntityReader';
+import { backstageHandlers, demoCatalog } from './demoEstate';
 import { GithubRepoMock } from './githubMock';
 
 /** A token that must never show up in logs, outputs or pull request bodies. */
@@ -67,19 +68,19 @@ export function setup(
     },
   );
   github.accounts.set(CANARY_TOKEN, INTEGRATION_ACCOUNT);
-  /** URLs of the requests to the mesh-security backend and the catalog. */
+  /** URLs of the requests to the mesh-security backend, and the catalog's entity reads. */
   const backstageRequests: string[] = [];
   server.use(
     ...github.handlers(),
-    ...backstageHandlers(
-      BASE,
-      {
-        'payments-api': {
-          [POLICY_PATH_ANNOTATION]: options.paymentsPolicyPath ?? PAYMENTS_PATH,
-        },
+    ...backstageHandlers(BASE, backstageRequests),
+  );
+  const catalog = demoCatalog(
+    {
+      'payments-api': {
+        [POLICY_PATH_ANNOTATION]: options.paymentsPolicyPath ?? PAYMENTS_PATH,
       },
-      backstageRequests,
-    ),
+    },
+    backstageRequests,
   );
   const config = new ConfigReader({
     integrations: {
@@ -114,10 +115,13 @@ export function setup(
   const deps: ActionDeps = {
     config: readAccessRequestsConfig(config),
     integrations: ScmIntegrations.fromConfig(config),
-    client: new MeshSecurityClient({
-      discovery: mockServices.discovery.mock({
-        getBaseUrl: async id => `${BASE}/api/${id}`,
+    client: new EntityReader({
+      meshSecurity: new MeshSecurityClient({
+        discoveryApi: mockServices.discovery.mock({
+          getBaseUrl: async id => `${BASE}/api/${id}`,
+        }),
       }),
+      catalog,
       auth: mockServices.auth(),
     }),
     permissions,

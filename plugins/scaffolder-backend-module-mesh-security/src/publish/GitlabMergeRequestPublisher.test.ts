@@ -14,8 +14,9 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { createAccessRequestAction } from '../actions/accessRequest';
 import { readAccessRequestsConfig } from '../config';
-import { MeshSecurityClient } from '../service/MeshSecurityClient';
-import { backstageHandlers } from '../__testUtils__/demoEstate';
+import { MeshSecurityClient } from '@mesh-security/plugin-mesh-security-common';
+import { EntityReader } from '../service/EntityReader';
+import { backstageHandlers, demoCatalog } from '../__testUtils__/demoEstate';
 import { fixture, PAYMENTS_PATH } from '../__testUtils__/harness';
 
 const server = setupServer();
@@ -158,17 +159,18 @@ function deps() {
       },
     },
   });
-  server.use(
-    ...backstageHandlers('http://backstage.test', {
-      'payments-api': { [POLICY_PATH_ANNOTATION]: PAYMENTS_PATH },
-    }),
-  );
+  server.use(...backstageHandlers('http://backstage.test'));
   return {
     config: readAccessRequestsConfig(config),
     integrations: ScmIntegrations.fromConfig(config),
-    client: new MeshSecurityClient({
-      discovery: mockServices.discovery.mock({
-        getBaseUrl: async id => `http://backstage.test/api/${id}`,
+    client: new EntityReader({
+      meshSecurity: new MeshSecurityClient({
+        discoveryApi: mockServices.discovery.mock({
+          getBaseUrl: async id => `http://backstage.test/api/${id}`,
+        }),
+      }),
+      catalog: demoCatalog({
+        'payments-api': { [POLICY_PATH_ANNOTATION]: PAYMENTS_PATH },
       }),
       auth: mockServices.auth(),
     }),

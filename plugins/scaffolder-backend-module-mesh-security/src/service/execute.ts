@@ -35,7 +35,7 @@ import { GitlabMergeRequestPublisher } from '../publish/GitlabMergeRequestPublis
 import { PullRequestPublisher } from '../publish/PullRequestPublisher';
 import { withFileLock } from './fileLock';
 import { safeRequester } from '../validation';
-import { MeshSecurityClient } from './MeshSecurityClient';
+import { EntityReader } from './EntityReader';
 import { pullRequestHeader, requestSection } from './pullRequestBody';
 import { ResolvedTarget } from './resolve';
 
@@ -43,7 +43,8 @@ import { ResolvedTarget } from './resolve';
 export interface ActionDeps {
   config: AccessRequestsConfig;
   integrations: ScmIntegrations;
-  client: MeshSecurityClient;
+  /** Reads postures from the mesh-security backend and entities from the catalog. */
+  client: EntityReader;
   permissions: PermissionsService;
   /** Builds the publisher for a repository (GitHub by default; tests and GitLab swap it). */
   publisherFor?: (

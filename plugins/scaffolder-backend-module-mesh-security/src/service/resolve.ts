@@ -16,7 +16,7 @@ import {
   LINKERD_IDENTITY,
   parseRef,
 } from '../validation';
-import { MeshSecurityClient } from './MeshSecurityClient';
+import { EntityReader } from './EntityReader';
 
 /** A caller resolved to its service account and mesh identity. */
 export interface ResolvedCaller extends CallerAccount {
@@ -63,7 +63,7 @@ function pickWorkload(
 
 /** Resolves the target component to one workload (the first of the cluster). */
 export async function resolveTarget(
-  client: MeshSecurityClient,
+  client: EntityReader,
   ref: string,
   cluster?: string,
 ): Promise<ResolvedTarget> {
@@ -89,7 +89,7 @@ export function callerEntityRefs(callers: string[]): string[] {
 
 /** Resolves callers: component refs through the backend, identities by parsing them. */
 export async function resolveCallers(
-  client: MeshSecurityClient,
+  client: EntityReader,
   callers: string[],
   target: ResolvedTarget,
 ): Promise<ResolvedCaller[]> {
@@ -199,7 +199,7 @@ export function checkPolicyPath(
 
 /** The policy file: the component's annotation, else the path template. */
 export async function resolvePolicyPath(
-  client: MeshSecurityClient,
+  client: EntityReader,
   target: ResolvedTarget,
   config: Pick<AccessRequestsConfig, 'pathTemplate' | 'policyPathPrefix'>,
 ): Promise<string> {

@@ -1,13 +1,14 @@
 import { Entity } from '@backstage/catalog-model';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
+  MeshSecurityApi,
   AccessChangePullRequest,
   EntityPullRequests,
   GITOPS_REPO_ANNOTATION,
 } from '@mesh-security/plugin-mesh-security-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
+import { meshSecurityApiRef } from '../../api';
 import { AccessChangePullRequestsCard } from './AccessChangePullRequests';
 
 const entity = (annotations: Record<string, string> = {}): Entity => ({

@@ -4,11 +4,12 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
+  MeshSecurityApi,
   EntityPosture,
   MtlsMode,
 } from '@mesh-security/plugin-mesh-security-common';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
-import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
+import { meshSecurityApiRef } from '../../api';
 import { demoCluster, paymentsApiPosture } from '../../__testUtils__/fixtures';
 import { EntityMeshSecurityCard } from './EntityMeshSecurityCard';
 

@@ -4,11 +4,12 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
+  MeshSecurityApi,
   EntityPullRequests,
   GITOPS_REPO_ANNOTATION,
 } from '@mesh-security/plugin-mesh-security-common';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
-import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
+import { meshSecurityApiRef } from '../../api';
 import { paymentsApiPosture } from '../../__testUtils__/fixtures';
 import { EntityMeshSecurityContent } from './EntityMeshSecurityContent';
 

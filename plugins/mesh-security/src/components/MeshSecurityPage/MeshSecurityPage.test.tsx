@@ -1,7 +1,8 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MeshSecurityApi, meshSecurityApiRef } from '../../api';
+import { MeshSecurityApi } from '@mesh-security/plugin-mesh-security-common';
+import { meshSecurityApiRef } from '../../api';
 import { demoCluster, overviewResponse } from '../../__testUtils__/fixtures';
 import { MeshSecurityPage } from './MeshSecurityPage';
 // EntityRefLink needs the catalog's entity route mounted.

@@ -1,5 +1,4 @@
 import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
-import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   CheckRequest,
@@ -9,8 +8,8 @@ import {
   HealthResponse,
   OverviewQuery,
   OverviewResponse,
-} from '@mesh-security/plugin-mesh-security-common';
-import { MeshSecurityApi } from './MeshSecurityApi';
+} from '../api';
+import { MeshSecurityApi, MeshSecurityRequestOptions } from './MeshSecurityApi';
 
 /** `kind/namespace/name` of an entity, each part URL-encoded. */
 function entityPath(entityRef: string | CompoundEntityRef): string {
@@ -22,38 +21,55 @@ function entityPath(entityRef: string | CompoundEntityRef): string {
 }
 
 /**
- * Talks to the `mesh-security` backend plugin through discovery, with the user's credentials
- * attached by the fetch API.
+ * Talks to the `mesh-security` backend plugin, found through discovery. Runs in the browser
+ * (the fetch API attaches the user's credentials) and in Node (callers pass a token per
+ * request).
  *
  * @public
  */
 export class MeshSecurityClient implements MeshSecurityApi {
-  private readonly discoveryApi: DiscoveryApi;
-  private readonly fetchApi: FetchApi;
+  private readonly discoveryApi: {
+    getBaseUrl(pluginId: string): Promise<string>;
+  };
+  private readonly fetchApi: { fetch: typeof fetch };
 
-  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+  constructor(options: {
+    /** Finds the backend's base URL (`getBaseUrl('mesh-security')`). */
+    discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
+    /** Sends the requests; the global `fetch` when absent. */
+    fetchApi?: { fetch: typeof fetch };
+  }) {
     this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
+    this.fetchApi = options.fetchApi ?? { fetch: (...args) => fetch(...args) };
   }
 
   /** {@inheritDoc MeshSecurityApi.getEntityPosture} */
   async getEntityPosture(
     entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
   ): Promise<EntityPosture> {
-    return this.request<EntityPosture>(`/entity/${entityPath(entityRef)}`);
+    return this.request<EntityPosture>(
+      `/entity/${entityPath(entityRef)}`,
+      options,
+    );
   }
 
   /** {@inheritDoc MeshSecurityApi.getEntityPullRequests} */
   async getEntityPullRequests(
     entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
   ): Promise<EntityPullRequests> {
     return this.request<EntityPullRequests>(
       `/entity/${entityPath(entityRef)}/pull-requests`,
+      options,
     );
   }
 
   /** {@inheritDoc MeshSecurityApi.getOverview} */
-  async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {
+  async getOverview(
+    query: OverviewQuery = {},
+    options?: MeshSecurityRequestOptions,
+  ): Promise<OverviewResponse> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined && value !== '') {
@@ -61,12 +77,18 @@ export class MeshSecurityClient implements MeshSecurityApi {
       }
     }
     const qs = params.toString();
-    return this.request<OverviewResponse>(`/overview${qs ? `?${qs}` : ''}`);
+    return this.request<OverviewResponse>(
+      `/overview${qs ? `?${qs}` : ''}`,
+      options,
+    );
   }
 
   /** {@inheritDoc MeshSecurityApi.check} */
-  async check(request: CheckRequest): Promise<CheckResponse> {
-    return this.request<CheckResponse>('/check', {
+  async check(
+    request: CheckRequest,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<CheckResponse> {
+    return this.request<CheckResponse>('/check', options, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(request),
@@ -74,22 +96,34 @@ export class MeshSecurityClient implements MeshSecurityApi {
   }
 
   /** {@inheritDoc MeshSecurityApi.getHealth} */
-  async getHealth(): Promise<HealthResponse> {
+  async getHealth(
+    options?: MeshSecurityRequestOptions,
+  ): Promise<HealthResponse> {
     // 503 while the backend is starting still carries a HealthResponse body worth showing.
-    const response = await this.fetch('/health');
+    const response = await this.fetch('/health', options);
     if (!response.ok && response.status !== 503) {
       throw await ResponseError.fromResponse(response);
     }
     return (await response.json()) as HealthResponse;
   }
 
-  private async fetch(path: string, init?: RequestInit): Promise<Response> {
+  private async fetch(
+    path: string,
+    options: MeshSecurityRequestOptions | undefined,
+    init: RequestInit = {},
+  ): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('mesh-security');
-    return this.fetchApi.fetch(`${baseUrl}${path}`, init);
+    const headers = new Headers(init.headers);
+    if (options?.token) headers.set('Authorization', `Bearer ${options.token}`);
+    return this.fetchApi.fetch(`${baseUrl}${path}`, { ...init, headers });
   }
 
-  private async request<T>(path: string, init?: RequestInit): Promise<T> {
-    const response = await this.fetch(path, init);
+  private async request<T>(
+    path: string,
+    options: MeshSecurityRequestOptions | undefined,
+    init?: RequestInit,
+  ): Promise<T> {
+    const response = await this.fetch(path, options, init);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

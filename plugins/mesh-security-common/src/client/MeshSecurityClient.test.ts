@@ -1,17 +1,22 @@
-import { registerMswTestHooks } from '@backstage/test-utils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { MeshSecurityClient } from './MeshSecurityClient';
-import {
-  overviewResponse,
-  paymentsApiPosture,
-} from '../__testUtils__/fixtures';
+
+/** Bodies the client passes on as they are (it does not read them). */
+const paymentsApiPosture = {
+  entityRef: 'component:default/payments-api',
+  mtls: 'PARTIAL',
+  workloads: [],
+};
+const overviewResponse = { items: [], totalCount: 0 };
 
 const baseUrl = 'http://backstage:7007/api/mesh-security';
 const server = setupServer();
 
 describe('MeshSecurityClient', () => {
-  registerMswTestHooks(server);
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
 
   const client = new MeshSecurityClient({
     discoveryApi: { getBaseUrl: async () => baseUrl },
@@ -138,6 +143,45 @@ describe('MeshSecurityClient', () => {
       status: 'starting',
       clusters: [],
     });
+  });
+
+  it('sends a token given per request as a bearer token, and none otherwise', async () => {
+    const authorization: Array<string | null> = [];
+    server.use(
+      http.get(`${baseUrl}/entity/:kind/:namespace/:name`, ({ request }) => {
+        authorization.push(request.headers.get('authorization'));
+        return HttpResponse.json(paymentsApiPosture);
+      }),
+    );
+    // Node callers (the scaffolder module) leave out fetchApi: the global fetch is used.
+    const nodeClient = new MeshSecurityClient({
+      discoveryApi: { getBaseUrl: async () => baseUrl },
+    });
+    await nodeClient.getEntityPosture('component:default/payments-api', {
+      token: 'service-token',
+    });
+    await nodeClient.getEntityPosture('component:default/payments-api');
+    expect(authorization).toEqual(['Bearer service-token', null]);
+  });
+
+  it('keeps the content type of a POST when it adds a token', async () => {
+    let headers: Headers | undefined;
+    server.use(
+      http.post(`${baseUrl}/check`, ({ request }) => {
+        headers = request.headers;
+        return HttpResponse.json({ decision: 'ALLOW', results: [] });
+      }),
+    );
+    await client.check(
+      {
+        from: { kind: 'external' },
+        to: { entityRef: 'component:a/b' },
+        port: 1,
+      },
+      { token: 't' },
+    );
+    expect(headers?.get('content-type')).toBe('application/json');
+    expect(headers?.get('authorization')).toBe('Bearer t');
   });
 
   it('turns Backstage error bodies into ResponseErrors', async () => {

@@ -1,0 +1,58 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  CheckRequest,
+  CheckResponse,
+  EntityPosture,
+  EntityPullRequests,
+  HealthResponse,
+  OverviewQuery,
+  OverviewResponse,
+} from '../api';
+
+/**
+ * Options of a single request to the Mesh Security backend.
+ *
+ * @public
+ */
+export interface MeshSecurityRequestOptions {
+  /**
+   * A Backstage token sent as `Authorization: Bearer`. Backend callers pass the one from
+   * `auth.getPluginRequestToken`; in the browser the fetch API attaches the user's and this is
+   * left out.
+   */
+  token?: string;
+}
+
+/**
+ * The REST API of the `mesh-security` backend plugin (docs/backend.md, "REST API").
+ *
+ * @public
+ */
+export interface MeshSecurityApi {
+  /** An entity's posture across every cluster (`GET /entity/:kind/:namespace/:name`). */
+  getEntityPosture(
+    entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<EntityPosture>;
+  /** The catalog-wide overview, filtered, sorted and paginated by the backend. */
+  getOverview(
+    query?: OverviewQuery,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<OverviewResponse>;
+  /** Whether a request from one endpoint to another would be allowed. */
+  check(
+    request: CheckRequest,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<CheckResponse>;
+  /** Backend readiness and per-cluster status (also while starting, answered with 503). */
+  getHealth(options?: MeshSecurityRequestOptions): Promise<HealthResponse>;
+  /**
+   * The entity's open access-change pull requests in its GitOps repository
+   * (`GET /entity/:kind/:namespace/:name/pull-requests`). Forge failures come back as
+   * `status: 'error'`, not as a thrown error.
+   */
+  getEntityPullRequests(
+    entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<EntityPullRequests>;
+}

@@ -1,0 +1,5 @@
+export { MeshSecurityClient } from './MeshSecurityClient';
+export type {
+  MeshSecurityApi,
+  MeshSecurityRequestOptions,
+} from './MeshSecurityApi';
