@@ -28,6 +28,8 @@ export type {
   ParsedManifests,
 } from './engine/manifests';
 export { escapeControlCharacters } from './escape';
+export { githubFailure, githubRateLimit } from './githubErrors';
+export type { GithubFailure } from './githubErrors';
 export { readObjects } from './engine/reader';
 export type { ReadOptions, ReadResult } from './engine/reader';
 export {

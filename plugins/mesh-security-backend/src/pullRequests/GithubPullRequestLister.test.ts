@@ -278,6 +278,16 @@ describe('GithubPullRequestLister', () => {
       'GitHub rate limit reached for github.com; try again in about 1 min',
     ],
     [
+      '403 (secondary rate limit named by the message only)',
+      {
+        status: 403,
+        body: {
+          message: `You have exceeded a secondary rate limit (${CANARY})`,
+        },
+      },
+      'GitHub rate limit reached for github.com; try again later',
+    ],
+    [
       '403 (permissions)',
       { status: 403, body: echo },
       'The credentials of integrations.github host github.com may not read the pull requests of acme/gitops (403)',

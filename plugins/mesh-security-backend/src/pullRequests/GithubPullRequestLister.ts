@@ -9,6 +9,8 @@ import {
   formatGitopsRepository,
   GitopsRepository,
   gitopsRepositoryUrl,
+  githubFailure,
+  githubRateLimit,
   parseAccessChangeBranch,
   parseAccessChangeTargets,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -74,58 +76,31 @@ function labelNames(labels: unknown): string[] {
     .map(name => name.slice(0, 100));
 }
 
-/** An Octokit failure reduced to what we may look at (never its message or request). */
-interface Failure {
-  status?: number;
-  headers: Record<string, string | undefined>;
-}
-
-function failureOf(error: unknown): Failure {
-  const e = error as {
-    status?: unknown;
-    response?: { headers?: Record<string, unknown> };
-  };
-  const headers: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(e?.response?.headers ?? {}))
-    headers[k.toLowerCase()] = v === undefined ? undefined : String(v);
-  // Octokit reports network failures and timeouts as status 500 without a response.
-  const status =
-    typeof e?.status === 'number' && e.response ? e.status : undefined;
-  return { status, headers };
-}
-
 /**
  * A short message for a failure, built from the status and rate-limit headers only: Octokit
  * errors carry the request (with its authorization header) and the upstream body, and neither
- * may reach a response or a log line. Rate limits: GitHub's "Rate limits for the REST API".
+ * may reach a response or a log line (common's `githubFailure` reads what may be read).
  */
 export function describeGithubFailure(
   error: unknown,
   repo: GitopsRepository,
   now: number,
 ): string {
-  const { status, headers } = failureOf(error);
+  const failure = githubFailure(error);
   const full = `${repo.owner}/${repo.name}`;
-  if (status === undefined) {
+  if (!failure?.answered) {
     return `GitHub (${repo.host}) could not be reached; try again later`;
   }
-  const rateLimited =
-    (status === 403 || status === 429) &&
-    (headers['retry-after'] !== undefined ||
-      headers['x-ratelimit-remaining'] === '0');
-  if (rateLimited) {
-    const reset = Number(headers['x-ratelimit-reset']);
-    const seconds =
-      headers['retry-after'] !== undefined
-        ? Number(headers['retry-after'])
-        : Math.ceil(reset - now / 1000);
-    const minutes = Number.isFinite(seconds)
-      ? Math.max(1, Math.ceil(seconds / 60))
-      : undefined;
+  const rateLimit = githubRateLimit(failure, now);
+  if (rateLimit) {
+    const seconds = rateLimit.retryAfterSeconds;
     return `GitHub rate limit reached for ${repo.host}${
-      minutes ? `; try again in about ${minutes} min` : '; try again later'
+      seconds === undefined
+        ? '; try again later'
+        : `; try again in about ${Math.max(1, Math.ceil(seconds / 60))} min`
     }`;
   }
+  const { status } = failure;
   switch (status) {
     case 401:
       return `GitHub rejected the credentials of integrations.github host ${repo.host} (401)`;
@@ -277,10 +252,10 @@ export class GithubPullRequestLister {
       }
     } catch (error) {
       const message = describeGithubFailure(error, repo, Date.now());
-      const { status } = failureOf(error);
+      const failure = githubFailure(error);
       this.options.logger.warn(
         `Mesh Security could not list the pull requests of ${full}: ${
-          status === undefined ? 'no answer' : `HTTP ${status}`
+          failure?.answered ? `HTTP ${failure.status}` : 'no answer'
         }`,
       );
       return { status: 'error', fetchedAt, message };

@@ -10,12 +10,13 @@ import {
   ScmIntegrations,
 } from '@backstage/integration';
 import {
+  githubFailure,
   hasPolicyFileMarker,
   parseAccessChangeBranch,
   policyFileMarker,
 } from '@mesh-security/plugin-mesh-security-common';
 import { Octokit } from '@octokit/rest';
-import { githubFailure, mapGithubFailure, rateLimitWait } from './githubErrors';
+import { mapGithubFailure, rateLimitWait } from './githubErrors';
 import {
   decoratePullRequest,
   OpenPull,

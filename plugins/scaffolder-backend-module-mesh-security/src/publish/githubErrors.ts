@@ -5,67 +5,36 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import {
+  GithubFailure,
+  githubRateLimit,
+} from '@mesh-security/plugin-mesh-security-common';
 
 /*
- * GitHub (and GitLab) REST failures mapped to messages that say what to do. Messages are built here from the
- * status only: Octokit errors carry request headers (the token) and are never logged or rethrown.
+ * GitHub (and GitLab) REST failures mapped to messages that say what to do. Messages are built
+ * here from the status only: Octokit errors carry request headers (the token) and are never
+ * logged or rethrown. Reading a failure and telling a rate limit is common's `githubFailure` and
+ * `githubRateLimit`.
  */
 
-/** The parts of an Octokit RequestError we read. */
-export interface GithubFailure {
-  status: number;
-  headers: Record<string, string | undefined>;
-  message: string;
-}
-
-/** Narrows an unknown error to a GitHub HTTP failure. */
-export function githubFailure(error: unknown): GithubFailure | undefined {
-  if (
-    !error ||
-    typeof error !== 'object' ||
-    typeof (error as { status?: unknown }).status !== 'number'
-  )
-    return undefined;
-  const e = error as {
-    status: number;
-    message?: unknown;
-    response?: { headers?: Record<string, unknown> };
-  };
-  const headers: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(e.response?.headers ?? {}))
-    headers[k.toLowerCase()] = v === undefined ? undefined : String(v);
-  return {
-    status: e.status,
-    headers,
-    message: typeof e.message === 'string' ? e.message.split('\n')[0] : '',
-  };
-}
+/** What the actions read of a failure (GitLab's are built from its response the same way). */
+type ForgeFailure = Pick<GithubFailure, 'status' | 'headers' | 'message'>;
 
 /**
- * Seconds to wait before retrying a rate-limited request (primary: `x-ratelimit-remaining: 0`
- * with `x-ratelimit-reset`; secondary: `retry-after`), or undefined when not rate limited.
- * See GitHub's "Rate limits for the REST API".
+ * Seconds to wait before retrying a rate-limited request, a minute when the headers do not say;
+ * undefined when not rate limited.
  */
 export function rateLimitWait(
-  f: GithubFailure,
+  failure: ForgeFailure,
   now: number,
 ): number | undefined {
-  if (f.status !== 403 && f.status !== 429) return undefined;
-  if (f.headers['retry-after'] !== undefined)
-    return Math.max(0, Number(f.headers['retry-after']) || 0);
-  if (f.headers['x-ratelimit-remaining'] === '0') {
-    const reset = Number(f.headers['x-ratelimit-reset']);
-    return Number.isFinite(reset)
-      ? Math.max(0, Math.ceil(reset - now / 1000))
-      : 60;
-  }
-  if (/secondary rate limit/i.test(f.message)) return 60;
-  return undefined;
+  const limit = githubRateLimit(failure, now);
+  return limit && (limit.retryAfterSeconds ?? 60);
 }
 
 /** A clear error for a failure of `what` on `repo`. */
 export function mapGithubFailure(
-  f: GithubFailure,
+  f: ForgeFailure,
   what: string,
   repo: string,
   host: string,

@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { Octokit } from '@octokit/rest';
-import { githubFailure } from './githubErrors';
+import { githubFailure } from '@mesh-security/plugin-mesh-security-common';
 import { PolicyFileChange } from './PullRequestPublisher';
 
 /** An open pull request, as listed by GitHub ("List pull requests"). */
