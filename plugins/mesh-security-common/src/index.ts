@@ -44,5 +44,6 @@ export type {
   EngineInput,
   EngineOptions,
   Evaluation,
+  TrafficJoin,
 } from './engine';
 export { findingDefinitions, findingDefinition } from './engine/findings';

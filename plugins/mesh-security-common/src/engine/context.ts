@@ -140,7 +140,11 @@ export class EngineContext {
     );
   }
 
-  info(w: SnapshotWorkload): WorkloadInfo {
+  /**
+   * What the engine knows about a workload; `keep: false` computes it without keeping it (for
+   * queries after {@link EngineContext.releaseWorkloadCaches}, such as the traffic join).
+   */
+  info(w: SnapshotWorkload, keep = true): WorkloadInfo {
     const cached = this.infos.get(w);
     if (cached) return cached;
     const ns = this.namespaces.get(w.namespace);
@@ -223,7 +227,7 @@ export class EngineContext {
       ignoredDisable,
       ips,
     };
-    this.infos.set(w, info);
+    if (keep) this.infos.set(w, info);
     return info;
   }
 

@@ -6,6 +6,7 @@ import {
   JsonObject,
   Snapshot,
   SnapshotPolicy,
+  TrafficObservations,
   WorkloadPosture,
   WorkloadRef,
 } from '../model';
@@ -26,6 +27,7 @@ import { networkPolicyFindings } from './findings/networkPolicy';
 import { EngineOptions } from './options';
 import { policiesFor } from './policies';
 import { workloadScorecard } from './posture';
+import { ObservedTraffic, TrafficJoin } from './traffic/join';
 
 /**
  * The result of {@link Engine.evaluate}.
@@ -59,6 +61,11 @@ export interface Engine {
   accessGraph(): AccessGraph;
   /** The policies that apply to the workload as a server (mTLS, authorization, segmentation). */
   policiesFor(ref: WorkloadRef): Array<SnapshotPolicy<JsonObject>>;
+  /**
+   * Joins one read of the cluster's observed traffic with the policy view (docs/traffic.md):
+   * O(flows) to index, then each question costs the flows and edges of one workload.
+   */
+  traffic(observations: TrafficObservations): TrafficJoin;
 }
 
 function postureOf(
@@ -146,10 +153,13 @@ export function createEngine(
     calleesOf: ref => accessGraph().calleesOf(ref),
     accessGraph,
     policiesFor: ref => policiesFor(ctx, ref),
+    traffic: observations =>
+      new ObservedTraffic(ctx, accessGraph, observations),
   };
 }
 
 export type { EngineInput, EngineOptions } from './options';
 export type { AccessGraph, AccessGraphStats } from './accessGraph';
+export type { TrafficJoin } from './traffic/join';
 export { WorkloadNotFoundError } from './access';
 export { combineScorecards } from './posture';

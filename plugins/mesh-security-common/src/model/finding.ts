@@ -42,7 +42,7 @@ export interface ObjectRef {
 
 /**
  * A configuration problem with a stable code (`MS1xx` mTLS, `MS2xx` authorization, `MS3xx`
- * network policy, `MS4xx` identity/certificates and malformed objects).
+ * network policy, `MS4xx` identity/certificates and malformed objects, `MS5xx` observed traffic).
  *
  * @public
  */
@@ -65,7 +65,10 @@ export interface Finding {
  * @public
  */
 export interface FindingDefinition {
-  /** Stable code: `MS1xx` mTLS, `MS2xx` authorization, `MS3xx` network policy, `MS4xx` identity. */
+  /**
+   * Stable code: `MS1xx` mTLS, `MS2xx` authorization, `MS3xx` network policy, `MS4xx` identity,
+   * `MS5xx` observed traffic.
+   */
   code: string;
   /** Short headline, e.g. "Port accepts plaintext (PERMISSIVE)". */
   title: string;

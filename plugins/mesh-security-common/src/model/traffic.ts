@@ -3,6 +3,10 @@
  * against what the policies claim (docs/traffic.md).
  */
 
+import { Peer } from './access';
+import { MtlsMode } from './mesh';
+import { WorkloadRef } from './workload';
+
 /**
  * Who sent traffic, as the receiving proxy reported it: a workload of the cluster, a mesh
  * identity no workload of the snapshot carries, or nothing the mesh could tell (plaintext from
@@ -86,4 +90,186 @@ export interface TrafficObservations {
   truncated: boolean;
   /** The flows received, aggregated per receiving workload, port and source. */
   flows: ObservedFlow[];
+}
+
+/**
+ * The states of a cluster's observations (see {@link TrafficObservations.status}), in the
+ * order a display lists them.
+ *
+ * @public
+ */
+export const TRAFFIC_OBSERVATION_STATUSES = [
+  'ok',
+  'stale',
+  'unavailable',
+  'not-configured',
+] as const;
+
+/**
+ * A traffic source as the engine resolved it against the snapshot.
+ *
+ * @public
+ */
+export interface ObservedSource {
+  /** The source as the receiving proxy reported it. */
+  from: TrafficSource;
+  /**
+   * The workload of the snapshot it is, matched by namespace and name or by the mesh identity
+   * it presented; absent when no workload (or more than one, see `candidates`) matches.
+   */
+  workload?: WorkloadRef & { kind: string };
+  /** How many workloads share the identity when it names more than one (no `workload` then). */
+  candidates?: number;
+  /** Over the recent window. */
+  recent: TrafficCounts;
+  /** Over the evidence window. */
+  evidence: TrafficCounts;
+  /** When traffic from this source was last seen (ISO), when known. */
+  lastSeen?: string;
+}
+
+/**
+ * Observed traffic to one port of a workload, or to all its ports when the metrics do not tell
+ * ports apart.
+ *
+ * @public
+ */
+export interface PortTraffic {
+  /** The receiving container port; absent: every port together (the metrics lack ports). */
+  port?: number;
+  /**
+   * What the policies say the port accepts (the workload's combined mode for every port
+   * together), to hold the observations against.
+   */
+  mtls: MtlsMode;
+  /** Counts over the recent window, every source together. */
+  recent: TrafficCounts;
+  /** Counts over the evidence window, every source together. */
+  evidence: TrafficCounts;
+  /**
+   * mTLS share of the accepted requests or connections (`mtls / (mtls + plaintext)`), per
+   * window; null when none were accepted.
+   */
+  mtlsShare: { recent: number | null; evidence: number | null };
+  /** The plaintext sources of the evidence window, most plaintext first (at most 5). */
+  plaintextSources: ObservedSource[];
+  /** How many distinct plaintext sources the evidence window holds (may exceed the list). */
+  plaintextSourceCount: number;
+  /** How many distinct sources sent anything in the evidence window. */
+  sourceCount: number;
+  /** When traffic to the port was last seen (ISO), when known. */
+  lastSeen?: string;
+}
+
+/**
+ * Observed traffic to one workload, per port.
+ *
+ * @public
+ */
+export interface WorkloadTraffic {
+  /**
+   * Whether a proxy receives (and so reports) the workload's inbound traffic. False for a
+   * workload without a mesh proxy or whose membership is unknown: no traffic says nothing.
+   */
+  observable: boolean;
+  /** Why the traffic is not observable; absent when it is. */
+  reason?: string;
+  /** Whether the metrics of the workload's mesh tell ports apart (else one entry, no `port`). */
+  portsTold: boolean;
+  /** Per port: declared ports, ports traffic was seen on, or one entry for every port. */
+  ports: PortTraffic[];
+}
+
+/**
+ * What observed traffic says about an access edge, or about sources no edge covers:
+ *
+ * - `used`: the policies allow it and traffic was accepted in the evidence window;
+ * - `unused`: the policies allow it, nothing was seen in the evidence window (a least-privilege
+ *   candidate);
+ * - `denied`: observed although the policies deny it: requests the mesh refused, or traffic
+ *   accepted from a workload the policies (now) deny;
+ * - `outside-grant`: accepted from a source no grant names (an identity no workload carries, or
+ *   an unknown source) where no edge admits such callers;
+ * - `unknown`: no proxy reports the receiving side, or the source cannot be told (an identity
+ *   several workloads share, policies not all read).
+ *
+ * @public
+ */
+export const EDGE_TRAFFIC_STATUSES = [
+  'used',
+  'unused',
+  'denied',
+  'outside-grant',
+  'unknown',
+] as const;
+
+/**
+ * One of {@link EDGE_TRAFFIC_STATUSES}.
+ *
+ * @public
+ */
+export type EdgeTrafficStatus = (typeof EDGE_TRAFFIC_STATUSES)[number];
+
+/**
+ * Observed traffic along one access edge (the edge's peer and port), or from sources outside
+ * every edge.
+ *
+ * @public
+ */
+export interface EdgeTraffic {
+  /** The edge's verdict against the observations. */
+  status: EdgeTrafficStatus;
+  /** Why `unknown`, or what `denied` rests on. */
+  reason?: string;
+  /**
+   * Absent when the observations tell the port; `false` when they do not and the counts are
+   * those of every port of the peer (the same counts on each of its edges).
+   */
+  portsTold?: false;
+  /** Counts over the recent window, every source of the edge together. */
+  recent: TrafficCounts;
+  /** Counts over the evidence window, every source of the edge together. */
+  evidence: TrafficCounts;
+  /** mTLS share of the accepted traffic per window; null when none was accepted. */
+  mtlsShare: { recent: number | null; evidence: number | null };
+  /** The sources that sent it, most traffic first (at most 5). */
+  sources: ObservedSource[];
+  /** How many distinct sources the edge holds (may exceed the list). */
+  sourceCount: number;
+  /** When traffic along the edge was last seen (ISO), when known. */
+  lastSeen?: string;
+}
+
+/**
+ * Traffic observed from sources no edge of the list covers, for one port (or every port).
+ *
+ * @public
+ */
+export interface UnmatchedTraffic extends EdgeTraffic {
+  /** The receiving port: the workload's for callers, the callee's for callees; absent: all. */
+  port?: number;
+  /** The other end, when it is a workload of the snapshot (a callee, for callee lists). */
+  peer?: Peer;
+}
+
+/**
+ * How an observed source is named in tables and findings: `namespace/name` for a workload, the
+ * identity (and how many workloads share it) for an identity, "outside the mesh / unknown"
+ * when the proxy could not tell.
+ *
+ * @public
+ */
+export function observedSourceLabel(
+  source: Pick<ObservedSource, 'from' | 'workload' | 'candidates'>,
+): string {
+  if (source.workload)
+    return `${source.workload.namespace}/${source.workload.name}`;
+  const from = source.from;
+  if (from.kind === 'workload')
+    return `${from.namespace}/${from.name} (not in the snapshot)`;
+  if (from.kind === 'identity')
+    return source.candidates
+      ? `${from.identity} (shared by ${source.candidates} workloads)`
+      : `${from.identity} (no workload of the snapshot)`;
+  return 'outside the mesh / unknown';
 }

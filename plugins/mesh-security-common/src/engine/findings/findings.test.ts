@@ -8,6 +8,7 @@ import {
 import { readObjects } from '../reader';
 import { readText, repoRoot } from '../../__testUtils__/testdata';
 import { findingDefinitions } from '.';
+import { TRAFFIC_CASES } from '../../__testUtils__/cases/traffic';
 
 function codesOf(objects: unknown[]): string[] {
   const engine = engineOf(objects);
@@ -41,7 +42,7 @@ describe('findings', () => {
     expect(new Set(codes).size).toBe(codes.length);
     expect(codes.length).toBeGreaterThanOrEqual(20);
     for (const d of findingDefinitions) {
-      expect(d.code).toMatch(/^MS[1-4]\d\d$/);
+      expect(d.code).toMatch(/^MS[1-5]\d\d$/);
       expect(['critical', 'high', 'medium', 'low', 'info']).toContain(
         d.severity,
       );
@@ -60,6 +61,8 @@ describe('findings', () => {
       'MS421',
       'MS422',
       ...FINDING_CASES.flatMap(c => codesOf(c.objects)),
+      // MS5xx come from observed traffic joined with the policies.
+      ...TRAFFIC_CASES.flatMap(c => c()),
     ]);
     expect(
       findingDefinitions.map(d => d.code).filter(c => !produced.has(c)),

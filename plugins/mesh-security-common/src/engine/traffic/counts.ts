@@ -1,0 +1,101 @@
+import { ObservedSource, TrafficCounts, TrafficSource } from '../../model';
+
+/*
+ * Sums of observed counts (docs/traffic.md, "What the engine does with observations"): every
+ * flow adds to exactly one port entry and one edge (or unmatched) bucket.
+ */
+
+/** How many sources a port entry or an edge lists (the rest is counted, not listed). */
+export const LISTED_SOURCES = 5;
+
+export const zeroCounts = (): TrafficCounts => ({
+  mtls: 0,
+  plaintext: 0,
+  denied: 0,
+});
+
+export function addCounts(into: TrafficCounts, from: TrafficCounts): void {
+  into.mtls += finite(from.mtls);
+  into.plaintext += finite(from.plaintext);
+  into.denied += finite(from.denied);
+}
+
+/** A count the metrics answered as NaN, negative or infinite counts as nothing. */
+function finite(n: number): number {
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** Requests or connections the receiving proxy accepted (mTLS or plaintext). */
+export const accepted = (c: TrafficCounts): number => c.mtls + c.plaintext;
+
+/** The mTLS share of accepted traffic; null when nothing was accepted. */
+export function mtlsShare(c: TrafficCounts): number | null {
+  const total = accepted(c);
+  return total > 0 ? c.mtls / total : null;
+}
+
+/** The later of two ISO timestamps (either may be absent). */
+export function later(a?: string, b?: string): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/** Counts and sources of one bucket (a port entry, an edge, an unmatched group). */
+export class Tally {
+  readonly recent = zeroCounts();
+  readonly evidence = zeroCounts();
+  lastSeen?: string;
+  private readonly sources = new Map<string, ObservedSource>();
+
+  add(
+    key: string,
+    source: () => Omit<ObservedSource, 'recent' | 'evidence'>,
+    flow: { recent: TrafficCounts; evidence: TrafficCounts; lastSeen?: string },
+  ): void {
+    addCounts(this.recent, flow.recent);
+    addCounts(this.evidence, flow.evidence);
+    this.lastSeen = later(this.lastSeen, flow.lastSeen);
+    let entry = this.sources.get(key);
+    if (!entry) {
+      entry = { ...source(), recent: zeroCounts(), evidence: zeroCounts() };
+      this.sources.set(key, entry);
+    }
+    addCounts(entry.recent, flow.recent);
+    addCounts(entry.evidence, flow.evidence);
+    const seen = later(entry.lastSeen, flow.lastSeen);
+    if (seen) entry.lastSeen = seen;
+  }
+
+  get sourceCount(): number {
+    return this.sources.size;
+  }
+
+  /** The sources that pass `keep`, most by `weight` first, then by label; at most `limit`. */
+  top(
+    weight: (s: ObservedSource) => number,
+    keep: (s: ObservedSource) => boolean = () => true,
+    limit = LISTED_SOURCES,
+  ): { list: ObservedSource[]; count: number } {
+    const kept = [...this.sources.values()].filter(keep);
+    kept.sort(
+      (a, b) =>
+        weight(b) - weight(a) ||
+        observedSourceKey(a).localeCompare(observedSourceKey(b)),
+    );
+    return { list: kept.slice(0, limit), count: kept.length };
+  }
+}
+
+function observedSourceKey(s: ObservedSource): string {
+  return s.workload
+    ? `${s.workload.namespace}/${s.workload.name}`
+    : sourceKey(s.from);
+}
+
+/** A stable key of a source as reported. */
+export function sourceKey(from: TrafficSource): string {
+  if (from.kind === 'workload') return `${from.namespace}/${from.name}`;
+  if (from.kind === 'identity') return from.identity;
+  return '';
+}

@@ -1,0 +1,444 @@
+import { engineOf } from '../../__testUtils__/engine';
+import {
+  authorizationPolicy,
+  deployment,
+  istioPair,
+  namespace,
+  peerAuthentication,
+} from '../../__testUtils__/k8s';
+import {
+  counts,
+  flow,
+  fromIdentity,
+  fromUnknown,
+  fromWorkload,
+  observations,
+} from '../../__testUtils__/traffic';
+import { observedSourceLabel, peerLabel } from '../../model';
+
+const estate = [
+  ...istioPair(),
+  deployment('shop', 'c'),
+  namespace('legacy'),
+  deployment('legacy', 'old'),
+];
+const b = { namespace: 'shop', name: 'b' };
+
+describe('traffic join: per workload and port', () => {
+  it('sums every source per port, with the mTLS share, plaintext sources and last seen', () => {
+    const join = engineOf(estate).traffic(
+      observations([
+        flow('shop/b', fromWorkload('shop', 'a'), counts(90, 0), {
+          port: 8080,
+          lastSeen: '2026-12-01T09:00:00Z',
+        }),
+        flow('shop/b', fromWorkload('legacy', 'old'), counts(0, 10), {
+          port: 8080,
+          lastSeen: '2026-12-01T09:30:00Z',
+        }),
+        flow('shop/b', fromUnknown, counts(0, 5), { port: 8080 }),
+      ]),
+    );
+    const t = join.workload(b)!;
+    expect(t.observable).toBe(true);
+    expect(t.portsTold).toBe(true);
+    expect(t.ports).toHaveLength(1);
+    const p = t.ports[0];
+    expect(p).toMatchObject({
+      port: 8080,
+      mtls: 'PERMISSIVE',
+      evidence: counts(90, 15),
+      mtlsShare: { recent: 90 / 105, evidence: 90 / 105 },
+      plaintextSourceCount: 2,
+      sourceCount: 3,
+      lastSeen: '2026-12-01T10:00:00Z',
+    });
+    expect(p.plaintextSources.map(observedSourceLabel)).toEqual([
+      'legacy/old',
+      'outside the mesh / unknown',
+    ]);
+  });
+
+  it('one entry for every port when the metrics of its mesh carry no ports', () => {
+    const join = engineOf(estate).traffic(
+      observations([flow('shop/b', fromWorkload('shop', 'a'), counts(3, 0))]),
+    );
+    const t = join.workload(b)!;
+    expect(t.portsTold).toBe(false);
+    expect(t.ports).toEqual([
+      expect.objectContaining({ mtls: 'PERMISSIVE', evidence: counts(3, 0) }),
+    ]);
+    expect(t.ports[0].port).toBeUndefined();
+  });
+
+  it('a workload without a proxy is not observable: no traffic says nothing', () => {
+    const join = engineOf(estate).traffic(observations([]));
+    expect(join.workload({ namespace: 'legacy', name: 'old' })).toMatchObject({
+      observable: false,
+      reason: expect.stringContaining('no mesh proxy'),
+    });
+    expect(
+      join
+        .callers({ namespace: 'legacy', name: 'old' })!
+        .edges.map(e => e.status),
+    ).toEqual(expect.arrayContaining(['unknown']));
+  });
+
+  it.each(['unavailable', 'not-configured'] as const)(
+    'observations %s: no answer and no finding, nothing guessed',
+    status => {
+      const join = engineOf(estate).traffic(
+        observations(
+          [flow('shop/b', fromUnknown, counts(0, 5), { port: 8080 })],
+          { status },
+        ),
+      );
+      expect(join.usable).toBe(false);
+      expect(join.workload(b)).toBeUndefined();
+      expect(join.callers(b)).toBeUndefined();
+      expect(join.findings(b)).toEqual([]);
+    },
+  );
+
+  it('flows to workloads not in the snapshot are counted apart', () => {
+    const join = engineOf(estate).traffic(
+      observations([flow('shop/gone', fromUnknown, counts(1, 1))]),
+    );
+    expect(join.unknownTargets).toBe(1);
+  });
+});
+
+describe('traffic join: per edge', () => {
+  const allowA = authorizationPolicy('shop', 'allow-a', {
+    selector: { matchLabels: { app: 'b' } },
+    rules: [
+      { from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }] },
+    ],
+  });
+  const allowAandC = authorizationPolicy('shop', 'allow-ac', {
+    selector: { matchLabels: { app: 'b' } },
+    rules: [
+      {
+        from: [
+          {
+            source: {
+              principals: [
+                'cluster.local/ns/shop/sa/a',
+                'cluster.local/ns/shop/sa/c',
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+
+  it('without policies: meshed sources land on the summary edge, unknown plaintext on the external edge', () => {
+    const engine = engineOf(estate);
+    const edges = engine.callersOf(b);
+    const result = engine
+      .traffic(
+        observations([
+          flow('shop/b', fromWorkload('shop', 'a'), counts(5, 0), {
+            port: 8080,
+          }),
+          flow('shop/b', fromUnknown, counts(0, 2), { port: 8080 }),
+        ]),
+      )
+      .callers(b, edges)!;
+    expect(
+      edges.map((e, i) => [peerLabel(e.peer), result.edges[i].status]),
+    ).toEqual([
+      ['Any Istio workload (2)', 'used'],
+      ['legacy/old', 'unused'],
+      ['External (plaintext)', 'used'],
+    ]);
+    expect(result.edges[0].evidence).toEqual(counts(5, 0));
+    expect(result.edges[2].evidence).toEqual(counts(0, 2));
+    expect(result.unmatched).toEqual([]);
+  });
+
+  it('matches an Istio SPIFFE identity to its workload, as the engine derives it', () => {
+    const engine = engineOf([...estate, allowA]);
+    const edges = engine.callersOf(b);
+    const result = engine
+      .traffic(
+        observations([
+          flow(
+            'shop/b',
+            fromIdentity('spiffe://cluster.local/ns/shop/sa/a'),
+            counts(7, 0),
+            { port: 8080 },
+          ),
+        ]),
+      )
+      .callers(b, edges)!;
+    expect(edges.map(e => peerLabel(e.peer))).toEqual(['shop/a']);
+    expect(result.edges[0]).toMatchObject({
+      status: 'used',
+      evidence: counts(7, 0),
+      sources: [
+        expect.objectContaining({
+          workload: { namespace: 'shop', name: 'a', kind: 'Deployment' },
+        }),
+      ],
+    });
+  });
+
+  it('matches a Linkerd identity to its workload', () => {
+    const linkerd = [
+      namespace('web', {}, { 'linkerd.io/inject': 'enabled' }),
+      deployment('web', 'front'),
+      deployment('web', 'api'),
+    ];
+    const join = engineOf(linkerd).traffic(
+      observations([
+        flow(
+          'web/api',
+          fromIdentity(
+            'front.web.serviceaccount.identity.linkerd.cluster.local',
+          ),
+          counts(4, 0),
+          { port: 8080, mesh: 'linkerd' },
+        ),
+      ]),
+    );
+    const t = join.workload({ namespace: 'web', name: 'api' })!;
+    expect(t.ports[0].sourceCount).toBe(1);
+    expect(
+      join
+        .callees({ namespace: 'web', name: 'front' })!
+        .edges.map(e => e.status),
+    ).toContain('used');
+  });
+
+  it('statuses: used, unused (least-privilege candidate), denied (refused, or accepted from a workload now denied), outside any grant', () => {
+    const engine = engineOf([...estate, allowAandC]);
+    const edges = engine.callersOf(b);
+    expect(edges.map(e => peerLabel(e.peer))).toEqual(['shop/a', 'shop/c']);
+    const result = engine
+      .traffic(
+        observations([
+          flow('shop/b', fromWorkload('shop', 'a'), counts(5, 0), {
+            port: 8080,
+          }),
+          flow('shop/b', fromWorkload('legacy', 'old'), counts(0, 0, 3), {
+            port: 8080,
+          }),
+          flow(
+            'shop/b',
+            fromIdentity('spiffe://cluster.local/ns/other/sa/x'),
+            counts(2, 0),
+            { port: 8080 },
+          ),
+        ]),
+      )
+      .callers(b, edges)!;
+    expect(result.edges.map(e => e.status)).toEqual(['used', 'unused']);
+    expect(
+      result.unmatched.map(u => [u.port, u.status, u.sources.length]),
+    ).toEqual([
+      [8080, 'denied', 1],
+      [8080, 'outside-grant', 1],
+    ]);
+  });
+
+  it('an identity several workloads share is attributed only when every one of them is on the same edge', () => {
+    const shared = [
+      ...istioPair(),
+      deployment('shop', 'c', { sa: 'a' }),
+      authorizationPolicy('shop', 'allow-a', {
+        selector: { matchLabels: { app: 'b' } },
+        rules: [{ to: [{ operation: { ports: ['8080'] } }] }],
+      }),
+    ];
+    const engine = engineOf(shared);
+    const result = engine
+      .traffic(
+        observations([
+          flow(
+            'shop/b',
+            fromIdentity('spiffe://cluster.local/ns/shop/sa/a'),
+            counts(1, 0),
+            { port: 8080 },
+          ),
+        ]),
+      )
+      .callers(b)!;
+    const used = result.edges.filter(e => e.status === 'used');
+    expect(used).toHaveLength(1);
+    expect(used[0].sources[0]).toMatchObject({ candidates: 2 });
+  });
+
+  it('an unused edge says unknown when the metrics were truncated', () => {
+    const engine = engineOf([...estate, allowA]);
+    const result = engine
+      .traffic(observations([], { truncated: true }))
+      .callers(b)!;
+    expect(result.edges.map(e => e.status)).toEqual(['unknown']);
+  });
+
+  it('without ports, the counts of a peer are shared by its edges and flagged', () => {
+    const twoPorts = [...istioPair('shop', { ports: [8080, 9090] }), allowA];
+    const engine = engineOf(twoPorts);
+    const edges = engine.callersOf(b);
+    const result = engine
+      .traffic(
+        observations([flow('shop/b', fromWorkload('shop', 'a'), counts(6, 0))]),
+      )
+      .callers(b, edges)!;
+    expect(edges.map(e => e.port)).toEqual([8080, 9090]);
+    expect(
+      result.edges.map(e => [e.status, e.portsTold, e.evidence.mtls]),
+    ).toEqual([
+      ['used', false, 6],
+      ['used', false, 6],
+    ]);
+  });
+
+  it('callees: traffic from the workload along its callee edges', () => {
+    const engine = engineOf(estate);
+    const a = { namespace: 'shop', name: 'a' };
+    const edges = engine.calleesOf(a);
+    const result = engine
+      .traffic(
+        observations([
+          flow('shop/b', fromWorkload('shop', 'a'), counts(5, 0), {
+            port: 8080,
+          }),
+        ]),
+      )
+      .callees(a, edges)!;
+    const used = edges.filter((_, i) => result.edges[i].status === 'used');
+    expect(used.map(e => peerLabel(e.peer))).toEqual([
+      expect.stringMatching(/Istio|shop\/b/),
+    ]);
+  });
+
+  it('is linear: 2,000 workloads without policies, 30,000 flows, no pair expansion', () => {
+    const objects = [namespace('istio-system')];
+    for (let n = 0; n < 20; n++) {
+      objects.push(namespace(`ns${n}`, { 'istio-injection': 'enabled' }));
+      for (let i = 0; i < 100; i++) objects.push(deployment(`ns${n}`, `w${i}`));
+    }
+    const engine = engineOf(objects);
+    const flows = [];
+    for (let t = 0; t < 2000; t++)
+      for (let s = 0; s < 15; s++)
+        flows.push(
+          flow(
+            `ns${t % 20}/w${Math.floor(t / 20)}`,
+            fromWorkload(`ns${(t + s) % 20}`, `w${(t * 7 + s) % 100}`),
+            counts(1, s === 0 ? 1 : 0),
+            { port: 8080 },
+          ),
+        );
+    const join = engine.traffic(observations(flows));
+    const ref = { namespace: 'ns3', name: 'w7' };
+    const callers = join.callers(ref)!;
+    expect(callers.edges.length).toBeLessThan(5);
+    expect(
+      callers.edges.reduce((n, e) => n + e.evidence.mtls, 0) +
+        callers.unmatched.reduce((n, e) => n + e.evidence.mtls, 0),
+    ).toBe(join.workload(ref)!.ports[0].evidence.mtls);
+  });
+});
+
+describe('traffic findings (MS5xx)', () => {
+  const codes = (
+    objects: unknown[],
+    flows: Parameters<typeof observations>[0],
+    o = {},
+  ) =>
+    engineOf(objects)
+      .traffic(observations(flows, o))
+      .findings(b)
+      .map(f => [f.code, f.message]);
+  const strict = peerAuthentication('shop', 'default', {
+    mtls: { mode: 'STRICT' },
+  });
+
+  it('MS501: plaintext on a STRICT port, with the likely causes', () => {
+    const out = codes(
+      [...estate, strict],
+      [
+        flow('shop/b', fromUnknown, counts(10, 4), {
+          port: 8080,
+          recent: counts(3, 0),
+        }),
+      ],
+    );
+    expect(out).toEqual([
+      [
+        'MS501',
+        expect.stringMatching(
+          /Port 8080 of Deployment shop\/b is STRICT, yet 4 plaintext .*last 7 d.*evidence may predate/,
+        ),
+      ],
+      // No edge admits plaintext from outside the mesh on a STRICT port.
+      ['MS506', expect.stringContaining('outside the mesh / unknown')],
+    ]);
+  });
+
+  it('MS502: PERMISSIVE with plaintext: enforcing STRICT now breaks the sources', () => {
+    expect(
+      codes(estate, [
+        flow('shop/b', fromWorkload('legacy', 'old'), counts(0, 3), {
+          port: 8080,
+        }),
+        flow('shop/b', fromWorkload('shop', 'a'), counts(9, 0), { port: 8080 }),
+      ]),
+    ).toEqual([
+      [
+        'MS502',
+        expect.stringContaining('enforcing STRICT now breaks: legacy/old'),
+      ],
+    ]);
+  });
+
+  it('MS503: PERMISSIVE with only mTLS is ready for STRICT, with the evidence; not when truncated', () => {
+    const flows = [
+      flow('shop/b', fromWorkload('shop', 'a'), counts(9, 0), { port: 8080 }),
+    ];
+    expect(codes(estate, flows)).toEqual([
+      [
+        'MS503',
+        'Port 8080 of Deployment shop/b is PERMISSIVE and ready for STRICT: 9 mTLS requests or connections from 1 source and no plaintext in the last 7 d',
+      ],
+    ]);
+    expect(codes(estate, flows, { truncated: true })).toEqual([]);
+  });
+
+  it('MS504: a grant unused for the evidence window; MS505 refused; MS506 accepted without grant', () => {
+    const allow = authorizationPolicy('shop', 'allow-c', {
+      selector: { matchLabels: { app: 'b' } },
+      rules: [
+        { from: [{ source: { principals: ['cluster.local/ns/shop/sa/c'] } }] },
+      ],
+    });
+    const out = codes(
+      [...estate, strict, allow],
+      [
+        flow('shop/b', fromWorkload('shop', 'a'), counts(4, 0, 2), {
+          port: 8080,
+        }),
+      ],
+    );
+    expect(out.map(([code]) => code)).toEqual(['MS504', 'MS505', 'MS506']);
+    expect(out[0][1]).toBe(
+      'AuthorizationPolicy shop/allow-c allows shop/c on port 8080 of Deployment shop/b; none sent traffic in the last 7 d',
+    );
+    expect(out[2][1]).toContain('shop/a');
+  });
+
+  it('stale observations say so in the message', () => {
+    const out = codes(
+      estate,
+      [flow('shop/b', fromWorkload('shop', 'a'), counts(9, 0), { port: 8080 })],
+      { status: 'stale', message: 'Prometheus answered 503' },
+    );
+    expect(out[0][1]).toMatch(
+      /observations are stale: last read 2026-12-01T10:05:00Z; Prometheus answered 503/,
+    );
+  });
+});

@@ -1,0 +1,485 @@
+import {
+  AccessEdge,
+  EdgeTraffic,
+  EdgeTrafficStatus,
+  Finding,
+  ObservedSource,
+  Peer,
+  PortTraffic,
+  SnapshotWorkload,
+  TrafficObservations,
+  UnmatchedTraffic,
+  WorkloadRef,
+  WorkloadTraffic,
+} from '../../model';
+import { WorkloadNotFoundError } from '../access';
+import { AccessGraph } from '../accessGraph';
+import { workloadPeer } from '../accessGraph/edges';
+import { familyOf, portNumbers, push } from '../accessGraph/groups';
+import { EngineContext, WorkloadInfo } from '../context';
+import { Tally, accepted, mtlsShare } from './counts';
+import { peerCovers, peerPrecedence, unknownSourceEdge } from './peers';
+import { trafficFindings } from './findings';
+import { FlowResolver, ResolvedFlow } from './resolve';
+
+/*
+ * The join of one cluster's observations with the policy view (docs/traffic.md, "What the
+ * engine does with observations"). The flows are indexed once, by receiving and by sending
+ * workload (O(flows)); each question then reads the flows of one workload and its edges, never
+ * workload pairs: a summary peer is matched by asking whether it stands for the flow's source.
+ */
+
+/**
+ * One cluster's observations joined with the engine's policy view. Every answer is computed
+ * from the flows of the workload asked about, so a question costs O(its flows + its edges).
+ *
+ * @public
+ */
+export interface TrafficJoin {
+  /** The observations joined (their status, windows, age). */
+  readonly observations: TrafficObservations;
+  /**
+   * Whether the observations can be used (`ok` or `stale`); when false, every answer is
+   * undefined and no traffic finding is raised (nothing is guessed).
+   */
+  readonly usable: boolean;
+  /** Flows whose receiving workload is not in the snapshot (left out of every answer). */
+  readonly unknownTargets: number;
+  /** The workload's observed inbound traffic, per port. */
+  workload(ref: WorkloadRef): WorkloadTraffic | undefined;
+  /**
+   * The traffic along each of the workload's caller edges (in the order given; by default
+   * `accessGraph().callersOf(ref)`), and the traffic no edge covers.
+   */
+  callers(
+    ref: WorkloadRef,
+    edges?: AccessEdge[],
+  ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } | undefined;
+  /** As `callers`, for the workload's callee edges (by default `calleesOf(ref)`). */
+  callees(
+    ref: WorkloadRef,
+    edges?: AccessEdge[],
+  ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } | undefined;
+  /**
+   * The MS5xx findings of the workload as the receiving side (docs/findings.md); none when the
+   * observations are not usable or no proxy reports its traffic.
+   */
+  findings(ref: WorkloadRef): Finding[];
+}
+
+/** A bucket of edge traffic: an edge (or a peer on every port), or an unmatched group. */
+class Bucket {
+  readonly tally = new Tally();
+  status?: EdgeTrafficStatus;
+  reason?: string;
+  constructor(readonly portsTold: boolean) {}
+}
+
+export class ObservedTraffic implements TrafficJoin {
+  readonly usable: boolean;
+  unknownTargets = 0;
+  private readonly byTarget = new Map<SnapshotWorkload, ResolvedFlow[]>();
+  private readonly bySource = new Map<SnapshotWorkload, ResolvedFlow[]>();
+  /** Meshes whose flows carry ports (docs/traffic.md: what each mesh's metrics tell). */
+  private readonly portedMeshes = new Set<string>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    readonly graph: () => AccessGraph,
+    readonly observations: TrafficObservations,
+  ) {
+    this.usable =
+      observations.status === 'ok' || observations.status === 'stale';
+    if (!this.usable) return;
+    const resolver = new FlowResolver(ctx);
+    for (const flow of observations.flows) {
+      const target = resolver.target(flow);
+      if (!target) {
+        this.unknownTargets++;
+        continue;
+      }
+      if (flow.port !== undefined) this.portedMeshes.add(flow.mesh);
+      const resolved = resolver.resolve(flow, target);
+      push(this.byTarget, target, resolved);
+      if (resolved.source) push(this.bySource, resolved.source, resolved);
+    }
+  }
+
+  findings(ref: WorkloadRef): Finding[] {
+    if (!this.usable) return [];
+    const w = this.find(ref);
+    return trafficFindings(this, {
+      kind: w.kind,
+      namespace: w.namespace,
+      name: w.name,
+      cluster: this.ctx.options.cluster,
+    });
+  }
+
+  /** The flows received by a workload. */
+  flowsTo(w: SnapshotWorkload): ResolvedFlow[] {
+    return this.byTarget.get(w) ?? [];
+  }
+
+  find(ref: WorkloadRef): SnapshotWorkload {
+    const w = this.ctx.find(ref);
+    if (!w)
+      throw new WorkloadNotFoundError(
+        `workload ${ref.namespace}/${ref.name} is not in the snapshot`,
+      );
+    return w;
+  }
+
+  info(w: SnapshotWorkload): WorkloadInfo {
+    return this.ctx.info(w, false);
+  }
+
+  /** Why a workload's inbound traffic is not reported; undefined when a proxy reports it. */
+  unobservable(info: WorkloadInfo): string | undefined {
+    if (info.membership.unknown)
+      return `mesh membership is unknown: ${info.membership.unknown}`;
+    if (info.membership.mesh === 'none')
+      return 'no mesh proxy receives its traffic, so no metrics report it';
+    return undefined;
+  }
+
+  /** Whether the metrics of the workload's mesh tell ports apart. */
+  portsTold(info: WorkloadInfo, flows: ResolvedFlow[]): boolean {
+    if (flows.some(f => f.flow.port !== undefined)) return true;
+    const family = familyOf(info.membership.mesh);
+    return family !== 'none' && this.portedMeshes.has(family);
+  }
+
+  workload(ref: WorkloadRef): WorkloadTraffic | undefined {
+    if (!this.usable) return undefined;
+    const target = this.find(ref);
+    const info = this.info(target);
+    const flows = this.flowsTo(target);
+    const told = this.portsTold(info, flows);
+    const entries = new Map<number | undefined, Tally>();
+    const tally = (port: number | undefined) => {
+      let t = entries.get(port);
+      if (!t) entries.set(port, (t = new Tally()));
+      return t;
+    };
+    if (told) for (const port of portNumbers(info)) tally(port);
+    else tally(undefined);
+    for (const f of flows) tally(f.flow.port).add(f.key, sourceOf(f), f.flow);
+    const ports: PortTraffic[] = [...entries]
+      .sort(([a], [b]) => (a ?? -1) - (b ?? -1))
+      .map(([port, t]) => {
+        const plaintext = t.top(
+          s => s.evidence.plaintext,
+          s => s.evidence.plaintext > 0,
+        );
+        return {
+          ...(port === undefined ? {} : { port }),
+          mtls:
+            port === undefined ? info.mtls : this.ctx.portMode(info, port).mtls,
+          recent: t.recent,
+          evidence: t.evidence,
+          mtlsShare: {
+            recent: mtlsShare(t.recent),
+            evidence: mtlsShare(t.evidence),
+          },
+          plaintextSources: plaintext.list,
+          plaintextSourceCount: plaintext.count,
+          sourceCount: t.sourceCount,
+          ...(t.lastSeen ? { lastSeen: t.lastSeen } : {}),
+        };
+      });
+    const reason = this.unobservable(info);
+    return {
+      observable: reason === undefined,
+      ...(reason ? { reason } : {}),
+      portsTold: told,
+      ports,
+    };
+  }
+
+  callers(
+    ref: WorkloadRef,
+    edges?: AccessEdge[],
+  ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } | undefined {
+    if (!this.usable) return undefined;
+    const target = this.find(ref);
+    const list = edges ?? this.graph().callersOf(ref);
+    const info = this.info(target);
+    const flows = this.flowsTo(target);
+    return this.attribute(list, flows, {
+      self: target,
+      unobservable: () => this.unobservable(info),
+      portsTold: this.portsTold(info, flows),
+      other: f => f.source,
+      unmatchedPeer: () => undefined,
+    });
+  }
+
+  callees(
+    ref: WorkloadRef,
+    edges?: AccessEdge[],
+  ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } | undefined {
+    if (!this.usable) return undefined;
+    const caller = this.find(ref);
+    const list = edges ?? this.graph().calleesOf(ref);
+    const flows = this.bySource.get(caller) ?? [];
+    return this.attribute(list, flows, {
+      self: caller,
+      // Each callee is observable or not on its own; an edge standing for many callees is
+      // unknown only when one of its own flows' targets is.
+      unobservable: (peer?: Peer) => peer && this.unobservablePeer(peer),
+      portsTold: flows.some(f => f.flow.port !== undefined),
+      other: f => f.target,
+      unmatchedPeer: f => workloadPeer(this.ctx.options.cluster, f.target),
+    });
+  }
+
+  /** Why traffic to a callee peer may go unreported: some workload it stands for has no proxy. */
+  private unobservablePeer(peer: Peer): string | undefined {
+    const some =
+      'some workloads it stands for have no proxy that reports their traffic';
+    switch (peer.kind) {
+      case 'any-meshed':
+        return undefined;
+      case 'any-workload':
+      case 'outside-mesh':
+        return some;
+      case 'namespace':
+        return (this.ctx.byNamespace.get(peer.namespace) ?? []).some(w =>
+          this.unobservable(this.info(w)),
+        )
+          ? some
+          : undefined;
+      default: {
+        const w = this.ctx.find(peer as WorkloadRef);
+        return w ? this.unobservable(this.info(w)) : undefined;
+      }
+    }
+  }
+
+  /**
+   * Puts every flow into exactly one bucket: the most specific edge standing for its other end
+   * on its port (or on any port, when the metrics lack ports), else an unmatched group.
+   */
+  private attribute(
+    edges: AccessEdge[],
+    flows: ResolvedFlow[],
+    side: {
+      self: SnapshotWorkload;
+      unobservable: (peer?: Peer) => string | undefined;
+      portsTold: boolean;
+      other: (f: ResolvedFlow) => SnapshotWorkload | undefined;
+      unmatchedPeer: (f: ResolvedFlow) => Peer | undefined;
+    },
+  ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } {
+    const order = edges
+      .map((edge, index) => ({ edge, index }))
+      .sort(
+        (a, b) =>
+          peerPrecedence(a.edge.peer) - peerPrecedence(b.edge.peer) ||
+          a.index - b.index,
+      );
+    // Workload peers by key (a list may name hundreds); summaries are few and asked in turn.
+    const named = new Map<string, Array<{ edge: AccessEdge; index: number }>>();
+    const summaries: Array<{ edge: AccessEdge; index: number }> = [];
+    for (const e of order) {
+      const p = e.edge.peer as { namespace?: string; name?: string };
+      if (p.name !== undefined && p.namespace !== undefined)
+        push(named, `${p.namespace}/${p.name}/${e.edge.peer.kind}`, e);
+      else summaries.push(e);
+    }
+    const byEdge = new Map<number, Bucket>();
+    const byPeer = new Map<string, Bucket>();
+    const unmatched = new Map<
+      string,
+      { bucket: Bucket; u: UnmatchedTraffic }
+    >();
+    const onPort = (e: AccessEdge, port: number | undefined) =>
+      port === undefined || e.port === port;
+    const coveringEdge = (
+      other: SnapshotWorkload,
+      port: number | undefined,
+    ): { edge: AccessEdge; index: number } | undefined =>
+      (named.get(`${other.namespace}/${other.name}/${other.kind}`) ?? []).find(
+        e => onPort(e.edge, port),
+      ) ??
+      summaries.find(
+        e =>
+          onPort(e.edge, port) &&
+          peerCovers(this.ctx, e.edge.peer, side.self, other),
+      );
+    const bucketOf = (
+      hit: { edge: AccessEdge; index: number },
+      port: number | undefined,
+    ): Bucket => {
+      if (port !== undefined) {
+        let b = byEdge.get(hit.index);
+        if (!b) byEdge.set(hit.index, (b = new Bucket(true)));
+        return b;
+      }
+      const key = peerKey(hit.edge.peer);
+      let b = byPeer.get(key);
+      if (!b) byPeer.set(key, (b = new Bucket(false)));
+      return b;
+    };
+    const partial = Object.keys(this.ctx.options.unavailable ?? {}).length > 0;
+    // Flows without a port make the whole list per peer, so that no count is split or lost.
+    const portless = flows.some(f => f.flow.port === undefined);
+    for (const f of flows) {
+      const port = portless ? undefined : f.flow.port;
+      const other = side.other(f);
+      let hit: { edge: AccessEdge; index: number } | undefined;
+      let status: EdgeTrafficStatus | undefined;
+      let reason: string | undefined;
+      if (other) hit = coveringEdge(other, port);
+      else if (f.candidates) {
+        const hits = f.candidates.map(c => coveringEdge(c, port));
+        if (hits.every(h => h && h.index === hits[0]!.index)) hit = hits[0];
+        else if (hits.some(h => h)) {
+          status = 'unknown';
+          reason =
+            'an identity several workloads share, which the edges treat differently';
+        } else status = 'denied';
+      } else if (f.flow.from.kind === 'unknown') {
+        hit = order
+          .filter(e => onPort(e.edge, port))
+          .map(e => ({ e, rank: unknownSourceEdge(e.edge.peer) }))
+          .filter(x => x.rank >= 0)
+          .sort((a, b) => a.rank - b.rank)[0]?.e;
+      }
+      if (hit) {
+        bucketOf(hit, port).tally.add(f.key, sourceOf(f), f.flow);
+        continue;
+      }
+      if (!status) {
+        if (partial) {
+          status = 'unknown';
+          reason = 'the policies could not all be read';
+        } else if (other || accepted(f.flow.evidence) === 0) status = 'denied';
+        else status = 'outside-grant';
+      }
+      const peer = side.unmatchedPeer(f);
+      const key = `${port ?? ''}|${status}|${peer ? peerKey(peer) : ''}`;
+      let entry = unmatched.get(key);
+      if (!entry) {
+        const bucket = new Bucket(port !== undefined);
+        bucket.status = status;
+        bucket.reason = reason;
+        entry = {
+          bucket,
+          u: {
+            ...(port === undefined ? {} : { port }),
+            ...(peer ? { peer } : {}),
+          } as UnmatchedTraffic,
+        };
+        unmatched.set(key, entry);
+      }
+      entry.bucket.tally.add(f.key, sourceOf(f), f.flow);
+    }
+    const traffic = edges.map((edge, index) => {
+      const bucket =
+        byEdge.get(index) ??
+        byPeer.get(peerKey(edge.peer)) ??
+        new Bucket(side.portsTold && !portless);
+      const unobservable = side.unobservable(edge.peer);
+      return edgeTraffic(
+        bucket,
+        edgeStatus(bucket, unobservable, this.observations.truncated),
+      );
+    });
+    return {
+      edges: traffic,
+      unmatched: [...unmatched.values()].map(({ bucket, u }) => ({
+        ...u,
+        ...edgeTraffic(bucket, {
+          status: bucket.status!,
+          reason: bucket.reason ?? unmatchedReason(bucket),
+        }),
+      })),
+    };
+  }
+}
+
+function edgeStatus(
+  bucket: Bucket,
+  unobservable: string | undefined,
+  truncated: boolean,
+): { status: EdgeTrafficStatus; reason?: string } {
+  const t = bucket.tally;
+  if (accepted(t.evidence) > 0 || accepted(t.recent) > 0)
+    return { status: 'used' };
+  if (t.evidence.denied > 0 || t.recent.denied > 0)
+    return {
+      status: 'denied',
+      reason: 'the receiving proxy refused its requests',
+    };
+  if (unobservable) return { status: 'unknown', reason: unobservable };
+  if (truncated)
+    return {
+      status: 'unknown',
+      reason:
+        'the metrics answered more series than the cap: some flows are missing',
+    };
+  return { status: 'unused' };
+}
+
+function unmatchedReason(bucket: Bucket): string | undefined {
+  if (bucket.status === 'denied')
+    return accepted(bucket.tally.evidence) > 0
+      ? 'accepted from workloads no edge allows (traffic predating a policy change, or a policy not enforced as read)'
+      : 'the receiving proxy refused its requests';
+  if (bucket.status === 'outside-grant')
+    return 'accepted from sources that are no workload of the cluster';
+  return undefined;
+}
+
+function edgeTraffic(
+  bucket: Bucket,
+  verdict: { status: EdgeTrafficStatus; reason?: string },
+): EdgeTraffic {
+  const t = bucket.tally;
+  const top = t.top(s => accepted(s.evidence) + s.evidence.denied);
+  return {
+    status: verdict.status,
+    ...(verdict.reason ? { reason: verdict.reason } : {}),
+    ...(bucket.portsTold ? {} : { portsTold: false as const }),
+    recent: t.recent,
+    evidence: t.evidence,
+    mtlsShare: {
+      recent: mtlsShare(t.recent),
+      evidence: mtlsShare(t.evidence),
+    },
+    sources: top.list,
+    sourceCount: top.count,
+    ...(t.lastSeen ? { lastSeen: t.lastSeen } : {}),
+  };
+}
+
+/** Identifies a peer (edges of the same peer on different ports share it). */
+function peerKey(peer: Peer): string {
+  const p = peer as {
+    kind: string;
+    namespace?: string;
+    name?: string;
+    mesh?: string;
+  };
+  return [p.kind, p.mesh ?? '', p.namespace ?? '', p.name ?? ''].join('/');
+}
+
+function sourceOf(
+  f: ResolvedFlow,
+): () => Omit<ObservedSource, 'recent' | 'evidence'> {
+  return () => ({
+    from: f.flow.from,
+    ...(f.source
+      ? {
+          workload: {
+            namespace: f.source.namespace,
+            name: f.source.name,
+            kind: f.source.kind,
+          },
+        }
+      : {}),
+    ...(f.candidates ? { candidates: f.candidates.length } : {}),
+  });
+}

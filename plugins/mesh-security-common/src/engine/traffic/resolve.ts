@@ -1,0 +1,70 @@
+import { ObservedFlow, SnapshotWorkload, TrafficSource } from '../../model';
+import { EngineContext } from '../context';
+
+/*
+ * Observed flows matched to the snapshot's workloads (docs/traffic.md, "What the engine does
+ * with observations"): the receiving workload by namespace and name; the source by namespace
+ * and name, else by the mesh identity it presented, compared with the identity the engine
+ * derives for each workload (mesh.ts `identityOf`, through the context).
+ */
+
+/** A flow with its ends resolved. */
+export interface ResolvedFlow {
+  flow: ObservedFlow;
+  target: SnapshotWorkload;
+  /** The source workload, when exactly one matches. */
+  source?: SnapshotWorkload;
+  /** The workloads sharing the presented identity, when more than one does. */
+  candidates?: SnapshotWorkload[];
+  /** Aggregation key of the source (one per source as resolved). */
+  key: string;
+}
+
+const workloadKey = (w: SnapshotWorkload): string =>
+  `workload:${w.namespace}/${w.kind}/${w.name}`;
+
+export class FlowResolver {
+  private identities?: Map<string, SnapshotWorkload[]>;
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  target(flow: ObservedFlow): SnapshotWorkload | undefined {
+    return this.ctx.find({ namespace: flow.to.namespace, name: flow.to.name });
+  }
+
+  resolve(flow: ObservedFlow, target: SnapshotWorkload): ResolvedFlow {
+    const from: TrafficSource = flow.from;
+    if (from.kind === 'workload') {
+      const source = this.ctx.find({
+        namespace: from.namespace,
+        name: from.name,
+      });
+      if (source) return { flow, target, source, key: workloadKey(source) };
+      if (!from.identity)
+        return { flow, target, key: `name:${from.namespace}/${from.name}` };
+    }
+    if (from.kind === 'unknown') return { flow, target, key: 'unknown' };
+    const identity = from.identity!;
+    const named = this.byIdentity(identity);
+    if (named.length === 1)
+      return { flow, target, source: named[0], key: workloadKey(named[0]) };
+    if (named.length > 1)
+      return { flow, target, candidates: named, key: `id:${identity}` };
+    return { flow, target, key: `id:${identity}` };
+  }
+
+  /** The workloads presenting an identity; the index is built on first use, O(workloads). */
+  private byIdentity(identity: string): SnapshotWorkload[] {
+    if (!this.identities) {
+      this.identities = new Map();
+      for (const w of this.ctx.snapshot.workloads) {
+        const own = this.ctx.info(w, false).identity;
+        if (!own) continue;
+        const list = this.identities.get(own);
+        if (list) list.push(w);
+        else this.identities.set(own, [w]);
+      }
+    }
+    return this.identities.get(identity) ?? [];
+  }
+}
