@@ -10,6 +10,7 @@ import { KubernetesSource } from '../src/sources/KubernetesSource';
 import { SnapshotStore } from '../src/snapshots/SnapshotStore';
 import { SnapshotRefresher } from '../src/snapshots/SnapshotRefresher';
 import { ClusterViews } from '../src/snapshots/ClusterViews';
+import { NotConfiguredTrafficReader } from '../src/traffic/NotConfiguredTrafficReader';
 import { PostureService } from '../src/service/PostureService';
 
 let PODS = 1;
@@ -93,7 +94,7 @@ async function measureCluster(
   const evaluated = await heap();
   while (!view.graph?.complete) await new Promise(r => setTimeout(r, 100));
   const graphed = await heap();
-  const posture = new PostureService(views);
+  const posture = new PostureService(views, new NotConfiguredTrafficReader());
   for (let i = 0; i < ENTITIES; i++) {
     const id = `svc-${i}`;
     await posture.entityPosture(

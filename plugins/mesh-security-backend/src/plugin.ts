@@ -18,6 +18,7 @@ import { PostureService } from './service/PostureService';
 import { ClusterViews } from './snapshots/ClusterViews';
 import { SnapshotRefresher } from './snapshots/SnapshotRefresher';
 import { SnapshotStore } from './snapshots/SnapshotStore';
+import { trafficObservationsReaderRef } from './traffic/serviceRef';
 import { ClusterSource } from './sources/ClusterSource';
 import { KubernetesSource } from './sources/KubernetesSource';
 import { ManifestsSource } from './sources/ManifestsSource';
@@ -53,6 +54,7 @@ export const meshSecurityPlugin = createBackendPlugin({
         auth: coreServices.auth,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        traffic: trafficObservationsReaderRef,
       },
       async init({
         httpRouter,
@@ -65,6 +67,7 @@ export const meshSecurityPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         catalog,
+        traffic,
       }) {
         const settings = readMeshSecurityConfig(config, logger);
         permissionsRegistry.addPermissions(meshSecurityPermissions);
@@ -220,7 +223,7 @@ export const meshSecurityPlugin = createBackendPlugin({
             permissions,
             catalog,
             entities,
-            posture: new PostureService(views),
+            posture: new PostureService(views, traffic),
             pullRequests,
           }),
         );

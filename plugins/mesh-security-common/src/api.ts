@@ -12,9 +12,13 @@ import {
   Mesh,
   MtlsMode,
   Scorecard,
+  EdgeTraffic,
   Severity,
+  TrafficObservations,
+  UnmatchedTraffic,
   WorkloadPosture,
   WorkloadRef,
+  WorkloadTraffic,
 } from './model';
 
 /**
@@ -212,15 +216,59 @@ export interface AppliedPolicy {
  * @public
  */
 export interface EntityWorkload extends WorkloadPosture {
-  /** Who may call this workload (per port), and which layer and policy decided it. */
-  callers: AccessEdge[];
-  /** Whom this workload may call. */
-  callees: AccessEdge[];
+  /**
+   * Who may call this workload (per port), and which layer and policy decided it, each with
+   * the traffic observed along it when the cluster's observations are usable.
+   */
+  callers: ObservedAccessEdge[];
+  /** Whom this workload may call, each with the traffic observed along it. */
+  callees: ObservedAccessEdge[];
+  /** What the mesh's metrics observed, held against the policies (docs/traffic.md). */
+  observed: ObservedWorkloadTraffic;
   /**
    * The policies that apply to this workload as a server: mTLS (PeerAuthentication, Linkerd
    * Server), authorization and NetworkPolicies.
    */
   policies: AppliedPolicy[];
+}
+
+/**
+ * An access edge with the traffic observed along it.
+ *
+ * @public
+ */
+export type ObservedAccessEdge = AccessEdge & {
+  /** Absent when the cluster's observations are not usable (see `observed.observations`). */
+  traffic?: EdgeTraffic;
+};
+
+/**
+ * The state of a cluster's traffic observations, as a view shows it: everything but the flows.
+ *
+ * @public
+ */
+export type TrafficObservationState = Omit<
+  TrafficObservations,
+  'flows' | 'cluster'
+> & {
+  /** Seconds since `fetchedAt` when the answer was computed; null when never read. */
+  ageSeconds: number | null;
+};
+
+/**
+ * A workload's observed traffic in an entity view.
+ *
+ * @public
+ */
+export interface ObservedWorkloadTraffic {
+  /** The observations of the workload's cluster: recorded, stale, unavailable, not configured. */
+  observations: TrafficObservationState;
+  /** Per port; absent unless the observations are `ok` or `stale`. */
+  workload?: WorkloadTraffic;
+  /** Traffic to this workload that no caller edge covers (denied, outside any grant). */
+  unmatchedCallers: UnmatchedTraffic[];
+  /** Traffic from this workload that no callee edge covers. */
+  unmatchedCallees: UnmatchedTraffic[];
 }
 
 /**
@@ -243,8 +291,9 @@ export interface EntityPosture {
   /** The entity's scorecard: per pillar, the worst status among its workloads. */
   scorecard: Scorecard;
   /**
-   * Findings about the entity's workloads, about policies in their namespaces, and cluster-wide
-   * ones (trust roots, NetworkPolicy enforcement), without duplicates.
+   * Findings about the entity's workloads (including MS5xx from observed traffic), about
+   * policies in their namespaces, and cluster-wide ones (trust roots, NetworkPolicy
+   * enforcement), without duplicates.
    */
   findings: Finding[];
   /** Number of `findings` per severity (every severity present, 0 when none). */

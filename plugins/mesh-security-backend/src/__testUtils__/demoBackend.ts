@@ -1,3 +1,4 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import {
   mockCredentials,
@@ -11,6 +12,8 @@ import { parseAllDocuments } from 'yaml';
 import request from 'supertest';
 import { AuthorizeCall, Denial, permissionsDenying } from './permissions';
 import meshSecurityPlugin from '../index';
+import { trafficObservationsReaderRef } from '../traffic/serviceRef';
+import { TrafficObservationsReader } from '../traffic/types';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 /** The demo cluster's manifests (catalog/demo-cluster). */
@@ -42,6 +45,8 @@ export async function startDemoBackend(
     logger?: ReturnType<typeof mockServices.logger.mock>;
     /** The catalog (default: an in-memory one holding `entities`). */
     catalog?: ReturnType<typeof catalogServiceMock.factory>;
+    /** Where observed traffic comes from (default: every cluster `not-configured`). */
+    traffic?: TrafficObservationsReader;
   } = {},
 ) {
   const { server } = await startTestBackend({
@@ -53,6 +58,15 @@ export async function startDemoBackend(
           entities: options.entities ?? demoEntities(),
         }),
       permissionsDenying(options.deny ?? [], options.calls),
+      ...(options.traffic
+        ? [
+            createServiceFactory({
+              service: trafficObservationsReaderRef,
+              deps: {},
+              factory: () => options.traffic!,
+            }),
+          ]
+        : []),
       mockServices.rootConfig.factory({
         data: {
           meshSecurity: {

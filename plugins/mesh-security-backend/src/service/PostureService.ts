@@ -17,6 +17,8 @@ import {
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
+import { TrafficObservationsReader } from '../traffic/types';
+import { ClusterTraffic, trafficOf } from './observedTraffic';
 import { workloadSelectorOf } from '../entities/resolveWorkloads';
 import { workloadsOfEntity } from '../entities/workloadIndex';
 import { relevantFindings } from './relevantFindings';
@@ -50,7 +52,10 @@ export interface Audience {
  * the in-memory cluster views (never from a Kubernetes API call).
  */
 export class PostureService {
-  constructor(private readonly views: ClusterViews) {}
+  constructor(
+    private readonly views: ClusterViews,
+    private readonly traffic: TrafficObservationsReader,
+  ) {}
 
   async health(audience: Audience): Promise<HealthResponse> {
     const views = await this.views.all();
@@ -84,7 +89,13 @@ export class PostureService {
       : selector.reason;
     const workloads = located.map(l => l.workload);
     const usedViews = located.length ? uniqueViews(located) : views;
-    const entries = located.map(l => this.entityWorkload(l));
+    // The latest observations of each cluster (the reader never queries metrics on our behalf).
+    const traffic = new Map<ClusterView, ClusterTraffic>();
+    for (const view of uniqueViews(located))
+      traffic.set(view, await trafficOf(view, this.traffic));
+    const entries = located.map(l =>
+      this.entityWorkload(l, traffic.get(l.view)!),
+    );
     const findings = dedupe([
       ...entries.flatMap(e => withCluster(e.findings, e.cluster)),
       ...usedViews.flatMap(view =>
@@ -280,7 +291,10 @@ export class PostureService {
    * built per view as one fixed-shape object: a spread of the workload would allocate more per
    * view, and keeping entries would cost memory for every workload ever viewed.
    */
-  private entityWorkload({ view, workload }: Located): EntityWorkload {
+  private entityWorkload(
+    { view, workload }: Located,
+    traffic: ClusterTraffic,
+  ): EntityWorkload {
     const graph = view.graph!;
     const ref = {
       cluster: workload.cluster,
@@ -288,6 +302,7 @@ export class PostureService {
       name: workload.name,
       kind: workload.kind,
     };
+    const observed = traffic.workload(ref, graph);
     const entry: { [K in keyof Required<EntityWorkload>]: EntityWorkload[K] } =
       {
         cluster: workload.cluster,
@@ -303,10 +318,13 @@ export class PostureService {
         ports: workload.ports,
         pods: workload.pods,
         labels: workload.labels,
-        findings: workload.findings,
+        findings: observed.findings.length
+          ? [...workload.findings, ...observed.findings]
+          : workload.findings,
         scorecard: workload.scorecard,
-        callers: graph.callersOf(ref),
-        callees: graph.calleesOf(ref),
+        callers: observed.callers,
+        callees: observed.callees,
+        observed: observed.observed,
         policies: graph.policiesOf(ref).map(toAppliedPolicy),
       };
     return entry;

@@ -132,6 +132,17 @@ export const paymentsApiWorkload: EntityWorkload = {
       },
     },
   ],
+  observed: {
+    observations: {
+      status: 'not-configured',
+      message: 'no metrics source is configured for this cluster',
+      windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+      truncated: false,
+      ageSeconds: null,
+    },
+    unmatchedCallers: [],
+    unmatchedCallees: [],
+  },
   policies: [
     {
       kind: 'PeerAuthentication',
@@ -223,4 +234,107 @@ export const overviewResponse: OverviewResponse = {
   clusters: [demoCluster],
   partial: false,
   partialReasons: [],
+};
+
+const counts = (mtls: number, plaintext: number, denied = 0) => ({
+  mtls,
+  plaintext,
+  denied,
+});
+
+/** payments-api with recorded observations: checkout uses its grant, plaintext arrives. */
+export const observedPaymentsApiWorkload: EntityWorkload = {
+  ...paymentsApiWorkload,
+  callers: paymentsApiWorkload.callers.map(edge => ({
+    ...edge,
+    traffic:
+      edge.peer.kind === 'Deployment'
+        ? {
+            status: 'used',
+            recent: counts(20, 0),
+            evidence: counts(120, 0),
+            mtlsShare: { recent: 1, evidence: 1 },
+            sources: [],
+            sourceCount: 1,
+          }
+        : {
+            status: 'unused',
+            recent: counts(0, 0),
+            evidence: counts(0, 0),
+            mtlsShare: { recent: null, evidence: null },
+            sources: [],
+            sourceCount: 0,
+          },
+  })),
+  observed: {
+    observations: {
+      status: 'ok',
+      source: 'recorded',
+      fetchedAt: '2026-11-23T01:00:00Z',
+      windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+      truncated: false,
+      ageSeconds: 300,
+    },
+    workload: {
+      observable: true,
+      portsTold: true,
+      ports: [
+        {
+          port: 8080,
+          mtls: 'STRICT',
+          recent: counts(20, 1),
+          evidence: counts(120, 4, 7),
+          mtlsShare: { recent: 20 / 21, evidence: 120 / 124 },
+          plaintextSources: [
+            {
+              from: { kind: 'unknown' },
+              recent: counts(0, 1),
+              evidence: counts(0, 4),
+            },
+          ],
+          plaintextSourceCount: 1,
+          sourceCount: 3,
+          lastSeen: '2026-11-23T00:55:00Z',
+        },
+        {
+          port: 9090,
+          mtls: 'DISABLED',
+          recent: counts(0, 0),
+          evidence: counts(0, 0),
+          mtlsShare: { recent: null, evidence: null },
+          plaintextSources: [],
+          plaintextSourceCount: 0,
+          sourceCount: 0,
+        },
+      ],
+    },
+    unmatchedCallers: [
+      {
+        port: 8080,
+        status: 'denied',
+        reason: 'the receiving proxy refused its requests',
+        recent: counts(0, 0, 2),
+        evidence: counts(0, 0, 7),
+        mtlsShare: { recent: null, evidence: null },
+        sources: [
+          {
+            from: {
+              kind: 'identity',
+              identity:
+                'spiffe://cluster.local/ns/storefront/sa/storefront-web',
+            },
+            workload: {
+              namespace: 'storefront',
+              name: 'storefront-web',
+              kind: 'Deployment',
+            },
+            recent: counts(0, 0, 2),
+            evidence: counts(0, 0, 7),
+          },
+        ],
+        sourceCount: 1,
+      },
+    ],
+    unmatchedCallees: [],
+  },
 };

@@ -38,6 +38,16 @@ export function demoPosture(name: string, namespace: string): EntityPosture {
     ...p,
     callers: engine.callersOf(ref),
     callees: engine.calleesOf(ref),
+    observed: {
+      observations: {
+        status: 'not-configured' as const,
+        windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+        truncated: false,
+        ageSeconds: null,
+      },
+      unmatchedCallers: [],
+      unmatchedCallees: [],
+    },
     policies: engine.policiesFor(ref).map(o => ({
       kind: o.kind,
       apiVersion: o.apiVersion,

@@ -1,0 +1,143 @@
+import {
+  AccessEdge,
+  Finding,
+  ObservedAccessEdge,
+  ObservedWorkloadTraffic,
+  TrafficJoin,
+  TrafficObservationState,
+  TrafficObservations,
+  WorkloadRef,
+} from '@mesh-security/plugin-mesh-security-common';
+import { AccessGraph } from '../snapshots/AccessGraph';
+import { ClusterView } from '../snapshots/ClusterViews';
+import { TrafficObservationsReader } from '../traffic/types';
+
+/** A workload's part of an entity view that observed traffic adds. */
+export interface WorkloadObservations {
+  observed: ObservedWorkloadTraffic;
+  callers: ObservedAccessEdge[];
+  callees: ObservedAccessEdge[];
+  /** MS5xx findings about the workload. */
+  findings: Finding[];
+}
+
+/** One cluster's observations, joined with its view for the workloads a request asks about. */
+export interface ClusterTraffic {
+  workload(ref: WorkloadRef, graph: AccessGraph): WorkloadObservations;
+}
+
+const MEMO_KEY = 'traffic';
+
+/**
+ * The latest observations of a view's cluster, joined with its engine. The join is kept in the
+ * view's memo until the reader hands out other observations (docs/traffic.md): a page view
+ * costs one reader call and the flows of the workloads it shows, never a metrics query.
+ */
+export async function trafficOf(
+  view: ClusterView,
+  reader: TrafficObservationsReader,
+  now = new Date(),
+): Promise<ClusterTraffic> {
+  const cluster = view.state.cluster;
+  let observations: TrafficObservations;
+  try {
+    observations = await reader.observations(cluster);
+  } catch {
+    observations = unavailable(cluster, 'the observations could not be read');
+  }
+  const state = stateOf(observations, now);
+  let join: TrafficJoin | undefined;
+  if (view.engine && (state.status === 'ok' || state.status === 'stale')) {
+    const held = view.memo.get(MEMO_KEY) as
+      | { observations: TrafficObservations; join: TrafficJoin }
+      | undefined;
+    if (held && held.observations === observations) join = held.join;
+    else {
+      join = view.engine.traffic(observations);
+      view.memo.set(MEMO_KEY, { observations, join });
+    }
+  }
+  return {
+    workload(ref, graph) {
+      const callers = graph.callersOf(ref);
+      const callees = graph.calleesOf(ref);
+      if (!join) return plain(state, callers, callees);
+      try {
+        const inbound = join.callers(ref, callers)!;
+        const outbound = join.callees(ref, callees)!;
+        return {
+          observed: {
+            observations: state,
+            workload: join.workload(ref),
+            unmatchedCallers: inbound.unmatched,
+            unmatchedCallees: outbound.unmatched,
+          },
+          callers: withTraffic(callers, inbound.edges),
+          callees: withTraffic(callees, outbound.edges),
+          findings: join.findings(ref),
+        };
+      } catch {
+        // Fail closed: the policy view is served as before, the observations flagged.
+        return plain(
+          {
+            ...state,
+            status: 'unavailable',
+            message: 'the observations could not be joined with the policies',
+          },
+          callers,
+          callees,
+        );
+      }
+    },
+  };
+}
+
+function withTraffic(
+  edges: AccessEdge[],
+  traffic: ObservedAccessEdge['traffic'][],
+): ObservedAccessEdge[] {
+  return edges.map((edge, i) => ({ ...edge, traffic: traffic[i] }));
+}
+
+function plain(
+  state: TrafficObservationState,
+  callers: AccessEdge[],
+  callees: AccessEdge[],
+): WorkloadObservations {
+  return {
+    observed: {
+      observations: state,
+      unmatchedCallers: [],
+      unmatchedCallees: [],
+    },
+    callers,
+    callees,
+    findings: [],
+  };
+}
+
+function stateOf(o: TrafficObservations, now: Date): TrafficObservationState {
+  const fetched = o.fetchedAt ? Date.parse(o.fetchedAt) : NaN;
+  return {
+    status: o.status,
+    ...(o.source ? { source: o.source } : {}),
+    ...(o.fetchedAt ? { fetchedAt: o.fetchedAt } : {}),
+    ...(o.message ? { message: o.message } : {}),
+    windows: o.windows,
+    truncated: o.truncated,
+    ageSeconds: Number.isNaN(fetched)
+      ? null
+      : Math.max(0, Math.round((now.getTime() - fetched) / 1000)),
+  };
+}
+
+function unavailable(cluster: string, message: string): TrafficObservations {
+  return {
+    cluster,
+    status: 'unavailable',
+    message,
+    windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+    truncated: false,
+    flows: [],
+  };
+}

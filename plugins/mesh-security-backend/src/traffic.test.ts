@@ -1,0 +1,227 @@
+import request from 'supertest';
+import {
+  ObservedFlow,
+  TrafficObservations,
+  findingDefinitions,
+} from '@mesh-security/plugin-mesh-security-common';
+import { asUser, startDemoBackend } from './__testUtils__/demoBackend';
+import { TrafficObservationsReader } from './traffic/types';
+
+/*
+ * Observed traffic in the entity posture (docs/traffic.md): the backend only reads the reader
+ * (one call per cluster per view, never a metrics query) and joins what it hands out.
+ */
+
+const PAYMENTS_API = '/api/mesh-security/entity/component/default/payments-api';
+const CHECKOUT = '/api/mesh-security/entity/component/default/checkout';
+const trafficCodes = new Set(
+  findingDefinitions.filter(d => d.code.startsWith('MS5')).map(d => d.code),
+);
+
+const flow = (
+  to: string,
+  from: ObservedFlow['from'],
+  evidence: ObservedFlow['evidence'],
+  port?: number,
+): ObservedFlow => {
+  const [namespace, name] = to.split('/');
+  return {
+    mesh: 'istio',
+    to: { namespace, name },
+    ...(port ? { port } : {}),
+    from,
+    protocol: 'http',
+    recent: evidence,
+    evidence,
+    lastSeen: '2026-11-23T00:50:00Z',
+  };
+};
+
+/** A reader handing out fixed observations, counting the calls. */
+class FixedReader implements TrafficObservationsReader {
+  calls: string[] = [];
+  constructor(
+    private readonly answer: Omit<TrafficObservations, 'cluster'> | Error,
+  ) {}
+  async observations(cluster: string): Promise<TrafficObservations> {
+    this.calls.push(cluster);
+    if (this.answer instanceof Error) throw this.answer;
+    return { cluster, ...this.answer };
+  }
+}
+
+const recorded = (
+  flows: ObservedFlow[],
+  o: Partial<TrafficObservations> = {},
+): Omit<TrafficObservations, 'cluster'> => ({
+  status: 'ok',
+  source: 'recorded',
+  fetchedAt: '2026-11-23T01:00:00Z',
+  windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+  truncated: false,
+  flows,
+  ...o,
+});
+
+const webToCheckout = flow(
+  'storefront/checkout',
+  { kind: 'workload', namespace: 'storefront', name: 'storefront-web' },
+  { mtls: 50, plaintext: 0, denied: 0 },
+  8080,
+);
+const checkoutToPayments = flow(
+  'payments/payments-api',
+  { kind: 'workload', namespace: 'storefront', name: 'checkout' },
+  { mtls: 120, plaintext: 0, denied: 0 },
+  8080,
+);
+
+describe('observed traffic in the entity posture', () => {
+  jest.setTimeout(30_000);
+
+  it('without a metrics source every workload says not-configured, with no traffic finding', async () => {
+    const server = await startDemoBackend();
+    const res = await asUser(request(server).get(PAYMENTS_API));
+    expect(res.status).toBe(200);
+    const [workload] = res.body.workloads;
+    expect(workload.observed).toEqual({
+      observations: expect.objectContaining({
+        status: 'not-configured',
+        ageSeconds: null,
+      }),
+      unmatchedCallers: [],
+      unmatchedCallees: [],
+    });
+    expect(workload.callers.every((e: any) => e.traffic === undefined)).toBe(
+      true,
+    );
+    expect(
+      res.body.findings.filter((f: any) => trafficCodes.has(f.code)),
+    ).toEqual([]);
+  });
+
+  it('joins the observations: per port, per edge and MS5xx findings, from one reader call', async () => {
+    const reader = new FixedReader(
+      recorded([
+        checkoutToPayments,
+        flow(
+          'payments/payments-api',
+          { kind: 'unknown' },
+          { mtls: 0, plaintext: 4, denied: 0 },
+          8080,
+        ),
+        flow(
+          'payments/payments-api',
+          {
+            kind: 'identity',
+            identity: 'spiffe://cluster.local/ns/storefront/sa/storefront-web',
+          },
+          { mtls: 0, plaintext: 0, denied: 7 },
+          8080,
+        ),
+      ]),
+    );
+    const server = await startDemoBackend({ traffic: reader });
+    reader.calls = [];
+    const res = await asUser(request(server).get(PAYMENTS_API));
+    expect(res.status).toBe(200);
+    expect(reader.calls).toEqual(['demo']);
+    const [workload] = res.body.workloads;
+    expect(workload.observed.observations).toMatchObject({
+      status: 'ok',
+      source: 'recorded',
+      fetchedAt: '2026-11-23T01:00:00Z',
+    });
+    const port8080 = workload.observed.workload.ports.find(
+      (p: any) => p.port === 8080,
+    );
+    expect(port8080).toMatchObject({
+      mtls: 'STRICT',
+      evidence: { mtls: 120, plaintext: 4, denied: 7 },
+      plaintextSourceCount: 1,
+    });
+    const checkout = workload.callers.find(
+      (e: any) => e.peer.name === 'checkout' && e.port === 8080,
+    );
+    expect(checkout.traffic).toMatchObject({
+      status: 'used',
+      evidence: { mtls: 120, plaintext: 0, denied: 0 },
+    });
+    expect(
+      workload.observed.unmatchedCallers.map((u: any) => u.status).sort(),
+    ).toEqual(['denied', 'outside-grant']);
+    const codes = res.body.findings
+      .filter((f: any) => trafficCodes.has(f.code))
+      .map((f: any) => f.code)
+      .sort();
+    expect(codes).toEqual(['MS501', 'MS505', 'MS506']);
+    expect(res.body.findingCounts.high).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a PERMISSIVE port with only mTLS is ready for STRICT; the callee edge of the caller is used', async () => {
+    const reader = new FixedReader(
+      recorded([webToCheckout, checkoutToPayments]),
+    );
+    const server = await startDemoBackend({ traffic: reader });
+    const res = await asUser(request(server).get(CHECKOUT));
+    const [workload] = res.body.workloads;
+    expect(
+      res.body.findings
+        .filter((f: any) => f.code === 'MS503')
+        .map((f: any) => f.message),
+    ).toEqual([expect.stringContaining('ready for STRICT: 50 mTLS')]);
+    const callee = workload.callees.find(
+      (e: any) => e.peer.name === 'payments-api' && e.port === 8080,
+    );
+    expect(callee.traffic.status).toBe('used');
+  });
+
+  it('stale observations are used and say so; their age is given', async () => {
+    const reader = new FixedReader(
+      recorded([webToCheckout], {
+        status: 'stale',
+        message: 'Prometheus answered 503',
+      }),
+    );
+    const server = await startDemoBackend({ traffic: reader });
+    const res = await asUser(request(server).get(CHECKOUT));
+    const [workload] = res.body.workloads;
+    expect(workload.observed.observations).toMatchObject({
+      status: 'stale',
+      message: 'Prometheus answered 503',
+      ageSeconds: expect.any(Number),
+    });
+    expect(
+      res.body.findings.find((f: any) => f.code === 'MS503').message,
+    ).toContain('observations are stale');
+  });
+
+  it.each([
+    [
+      'unavailable observations',
+      recorded([checkoutToPayments], {
+        status: 'unavailable',
+        message: 'never read',
+      }),
+    ],
+    ['a reader that throws', new Error('boom: token=secret')],
+  ] as const)(
+    '%s: the policy view is served as before, nothing guessed',
+    async (_what, answer) => {
+      const reader = new FixedReader(answer);
+      const server = await startDemoBackend({ traffic: reader });
+      const res = await asUser(request(server).get(PAYMENTS_API));
+      expect(res.status).toBe(200);
+      const [workload] = res.body.workloads;
+      expect(workload.observed.observations.status).toBe('unavailable');
+      expect(workload.observed.workload).toBeUndefined();
+      expect(JSON.stringify(res.body)).not.toContain('secret');
+      expect(
+        workload.callers.some((e: any) => e.peer.name === 'checkout'),
+      ).toBe(true);
+      expect(
+        res.body.findings.filter((f: any) => trafficCodes.has(f.code)),
+      ).toEqual([]);
+    },
+  );
+});
