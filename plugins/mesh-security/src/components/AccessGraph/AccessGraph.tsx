@@ -10,9 +10,11 @@ import {
   useTheme,
 } from '@material-ui/core';
 import {
+  EdgeTrafficStatus,
   EntityWorkload,
   MtlsMode,
 } from '@mesh-security/plugin-mesh-security-common';
+import { EDGE_TRAFFIC_LABELS, EDGE_TRAFFIC_ORDER } from '../ObservedTraffic';
 import { useLayoutEffect, useRef, useState } from 'react';
 import { mtlsModeColor } from '../MtlsBadge';
 import {
@@ -27,6 +29,21 @@ const DASH: Record<MtlsMode, string | undefined> = {
   PARTIAL: '6 3',
   DISABLED: '2 3',
   UNKNOWN: '1 4',
+};
+
+/**
+ * How observed traffic draws an edge, apart from its mTLS colour and dash: the line's weight
+ * and opacity, and the status symbol in its label (so the legend reads without colour).
+ */
+const TRAFFIC_STROKE: Record<
+  EdgeTrafficStatus,
+  { width: number; opacity: number }
+> = {
+  used: { width: 4, opacity: 1 },
+  unused: { width: 1, opacity: 0.45 },
+  denied: { width: 3, opacity: 1 },
+  'outside-grant': { width: 3, opacity: 1 },
+  unknown: { width: 2, opacity: 0.7 },
 };
 
 const useStyles = makeStyles((theme: Theme) => ({
@@ -80,6 +97,7 @@ const AccessNode = ({
     workload: classes.workload,
     summary: classes.special,
     'external-plaintext': classes.special,
+    observed: classes.special,
   };
   const shape = shapes[node.role];
   return (
@@ -119,18 +137,26 @@ const AccessEdgeLine = ({
     .join(' ');
   // Label at the middle of the drawn line (dagre's label slot is empty: labels are not measured).
   const middle = points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 };
+  const traffic = edge.traffic ? EDGE_TRAFFIC_LABELS[edge.traffic] : undefined;
+  const stroke = edge.traffic
+    ? TRAFFIC_STROKE[edge.traffic]
+    : { width: 2, opacity: 1 };
   return (
     <g
       data-testid="access-edge"
       data-mtls={edge.mtls}
-      aria-label={`${edge.from} to ${edge.to}: ${edge.label} (${edge.mtls})`}
+      data-traffic={edge.traffic}
+      aria-label={`${edge.from} to ${edge.to}: ${edge.label} (${edge.mtls}${
+        traffic ? `, ${traffic.label}` : ''
+      })`}
     >
       {d && (
         <path
           d={d}
           fill="none"
           stroke={mtlsModeColor(theme, edge.mtls)}
-          strokeWidth={2}
+          strokeWidth={stroke.width}
+          strokeOpacity={stroke.opacity}
           strokeDasharray={DASH[edge.mtls]}
           markerEnd="url(#arrow-marker)"
         />
@@ -141,7 +167,7 @@ const AccessEdgeLine = ({
         y={middle.y - 6}
         textAnchor="middle"
       >
-        {edge.label}
+        {traffic ? `${traffic.symbol} ${edge.label}` : edge.label}
       </text>
     </g>
   );
@@ -169,10 +195,34 @@ const LegendItem = ({ mode, text }: { mode: MtlsMode; text: string }) => {
   );
 };
 
+const TrafficLegendItem = ({ status }: { status: EdgeTrafficStatus }) => {
+  const theme = useTheme();
+  const { label, symbol, description } = EDGE_TRAFFIC_LABELS[status];
+  return (
+    <Box display="flex" alignItems="center" title={description}>
+      <svg width="32" height="8" aria-hidden>
+        <line
+          x1="0"
+          y1="4"
+          x2="32"
+          y2="4"
+          stroke={theme.palette.text.secondary}
+          strokeWidth={TRAFFIC_STROKE[status].width}
+          strokeOpacity={TRAFFIC_STROKE[status].opacity}
+        />
+      </svg>
+      <Typography variant="caption" style={{ marginLeft: 4 }}>
+        {symbol} {label}
+      </Typography>
+    </Box>
+  );
+};
+
 /**
  * Who may call a workload and whom it may call, as a graph: callers → workload → callees.
  * Summary peers ("Any Istio workload (12)", "Namespace payments (3)") and "External (plaintext)"
- * appear as their own nodes when allowed.
+ * appear as their own nodes when allowed; with usable observations, each edge shows its observed
+ * status (weight, opacity, symbol and legend) and traffic no edge allows gets its own nodes.
  */
 export const AccessGraph = ({
   workload,
@@ -214,6 +264,13 @@ export const AccessGraph = ({
         <LegendItem mode="DISABLED" text="plaintext" />
         <LegendItem mode="UNKNOWN" text="not known" />
       </Box>
+      {edges.some(e => e.traffic) && (
+        <Box className={classes.legend} aria-label="Observed traffic legend">
+          {EDGE_TRAFFIC_ORDER.map(status => (
+            <TrafficLegendItem key={status} status={status} />
+          ))}
+        </Box>
+      )}
     </Box>
   );
 };

@@ -1,5 +1,8 @@
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
-import { paymentsApiWorkload } from '../../__testUtils__/fixtures';
+import {
+  observedPaymentsApiWorkload,
+  paymentsApiWorkload,
+} from '../../__testUtils__/fixtures';
 import { buildAccessGraph, edgePortLabel } from './accessGraphModel';
 
 describe('buildAccessGraph', () => {
@@ -120,6 +123,7 @@ describe('buildAccessGraph', () => {
       findings: [],
       scorecard: {} as any,
       callers: [],
+      observed: paymentsApiWorkload.observed,
       policies: [],
       callees: [
         {
@@ -138,6 +142,46 @@ describe('buildAccessGraph', () => {
     const { edges } = buildAccessGraph(self);
     expect(edges).toEqual([
       expect.objectContaining({ label: '53', mtls: 'DISABLED' }),
+    ]);
+  });
+});
+
+describe('buildAccessGraph with observed traffic', () => {
+  it('gives each edge its observed status and draws traffic no edge allows from its own node', () => {
+    const { nodes, edges } = buildAccessGraph(observedPaymentsApiWorkload);
+    expect(edges.map(e => [e.from, e.to, e.traffic])).toEqual([
+      ['workload:demo/storefront/checkout', 'self', 'used'],
+      ['external-plaintext', 'self', 'unused'],
+      ['any-meshed', 'self', 'unused'],
+      ['self', 'workload:demo/payments/payments-ledger', undefined],
+      ['observed:0', 'self', 'denied'],
+    ]);
+    expect(nodes.find(n => n.id === 'observed:0')).toMatchObject({
+      label: 'storefront/storefront-web',
+      role: 'observed',
+    });
+  });
+
+  it('an edge drawn for several ports shows the most telling status', () => {
+    const [edge] = observedPaymentsApiWorkload.callers;
+    const { edges } = buildAccessGraph({
+      ...observedPaymentsApiWorkload,
+      callers: [
+        edge,
+        {
+          ...edge,
+          port: 8443,
+          traffic: { ...edge.traffic!, status: 'denied' },
+        },
+      ],
+      callees: [],
+      observed: {
+        ...observedPaymentsApiWorkload.observed,
+        unmatchedCallers: [],
+      },
+    });
+    expect(edges.map(e => [e.label, e.traffic])).toEqual([
+      ['8080 POST /charge, 8443 POST /charge', 'denied'],
     ]);
   });
 });

@@ -1,11 +1,15 @@
 import {
   AccessEdge,
+  EdgeTrafficStatus,
   EntityWorkload,
   MtlsMode,
+  ObservedAccessEdge,
   Peer,
   isWorkloadPeer,
+  observedSourceLabel,
   peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
+import { combineTrafficStatuses } from '../ObservedTraffic';
 
 /**
  * A node of the access graph: the workload itself, a peer workload, many workloads at once (a
@@ -13,7 +17,7 @@ import {
  */
 export interface AccessNodeData {
   label: string;
-  role: 'self' | 'workload' | 'summary' | 'external-plaintext';
+  role: 'self' | 'workload' | 'summary' | 'external-plaintext' | 'observed';
 }
 
 /** An edge of the access graph, one per (peer, direction), listing every allowed port. */
@@ -21,6 +25,11 @@ export interface AccessEdgeData {
   label: string;
   /** The mTLS mode of the receiving port(s), as reported by the backend (UNKNOWN when not known). */
   mtls: MtlsMode;
+  /**
+   * What the metrics observed along it (the most telling status of its ports); absent when the
+   * observations are not usable.
+   */
+  traffic?: EdgeTrafficStatus;
 }
 
 /** Node id of the workload the graph is about. */
@@ -99,10 +108,28 @@ export function buildAccessGraph(
   });
   const grouped = new Map<
     string,
-    { from: string; to: string; labels: string[]; modes: MtlsMode[] }
+    {
+      from: string;
+      to: string;
+      labels: string[];
+      modes: MtlsMode[];
+      traffic: EdgeTrafficStatus[];
+    }
   >();
+  const group = (from: string, to: string) => {
+    const key = `${from}->${to}`;
+    const g = grouped.get(key) ?? {
+      from,
+      to,
+      labels: [],
+      modes: [],
+      traffic: [],
+    };
+    grouped.set(key, g);
+    return g;
+  };
 
-  const add = (edge: AccessEdge, direction: 'caller' | 'callee') => {
+  const add = (edge: ObservedAccessEdge, direction: 'caller' | 'callee') => {
     const id = peerId(edge.peer);
     if (!nodes.has(id))
       nodes.set(id, {
@@ -112,11 +139,11 @@ export function buildAccessGraph(
       });
     const [from, to] =
       direction === 'caller' ? [id, SELF_NODE_ID] : [SELF_NODE_ID, id];
-    const key = `${from}->${to}`;
-    const group = grouped.get(key) ?? { from, to, labels: [], modes: [] };
+    const g = group(from, to);
     const label = edgePortLabel(edge);
-    if (!group.labels.includes(label)) group.labels.push(label);
-    group.modes.push(
+    if (!g.labels.includes(label)) g.labels.push(label);
+    if (edge.traffic) g.traffic.push(edge.traffic.status);
+    g.modes.push(
       // The engine reports the receiving port's mode on the edge; older backends did not.
       edge.portMtls ??
         (direction === 'caller'
@@ -128,16 +155,48 @@ export function buildAccessGraph(
             )
           : portMode(allWorkloads, edge.peer, edge.port, workload)),
     );
-    grouped.set(key, group);
   };
   workload.callers.forEach(edge => add(edge, 'caller'));
   workload.callees.forEach(edge => add(edge, 'callee'));
+  // Traffic no edge allows: its sources as one node per group (callers), or the callee.
+  workload.observed.unmatchedCallers.forEach((u, i) => {
+    const id = `observed:${i}`;
+    const labels = u.sources.map(observedSourceLabel);
+    nodes.set(id, {
+      id,
+      label: `${labels.join(', ')}${
+        u.sourceCount > labels.length
+          ? `, +${u.sourceCount - labels.length} more`
+          : ''
+      }`,
+      role: 'observed',
+    });
+    const g = group(id, SELF_NODE_ID);
+    g.labels.push(u.port === undefined ? 'all ports' : String(u.port));
+    g.traffic.push(u.status);
+    g.modes.push('UNKNOWN');
+  });
+  workload.observed.unmatchedCallees.forEach(u => {
+    if (!u.peer) return;
+    const id = peerId(u.peer);
+    if (!nodes.has(id))
+      nodes.set(id, { id, label: peerLabel(u.peer), role: 'observed' });
+    const g = group(SELF_NODE_ID, id);
+    const label = u.port === undefined ? 'all ports' : String(u.port);
+    if (!g.labels.includes(label)) g.labels.push(label);
+    g.traffic.push(u.status);
+    g.modes.push('UNKNOWN');
+  });
 
-  const edges = Array.from(grouped.values()).map(group => ({
-    from: group.from,
-    to: group.to,
-    label: group.labels.join(', '),
-    mtls: combineModes(group.modes),
-  }));
+  const edges = Array.from(grouped.values()).map(g => {
+    const traffic = combineTrafficStatuses(g.traffic);
+    return {
+      from: g.from,
+      to: g.to,
+      label: g.labels.join(', '),
+      mtls: combineModes(g.modes),
+      ...(traffic ? { traffic } : {}),
+    };
+  });
   return { nodes: Array.from(nodes.values()), edges };
 }

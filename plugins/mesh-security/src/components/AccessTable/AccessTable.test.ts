@@ -1,8 +1,13 @@
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
+import { observedPaymentsApiWorkload } from '../../__testUtils__/fixtures';
 import { accessRows } from './AccessTable';
 
 const workload = (callers: EntityWorkload['callers']): EntityWorkload =>
-  ({ callers, callees: [] } as unknown as EntityWorkload);
+  ({
+    callers,
+    callees: [],
+    observed: { unmatchedCallers: [], unmatchedCallees: [] },
+  } as unknown as EntityWorkload);
 const checkout = {
   cluster: 'demo',
   namespace: 'storefront',
@@ -56,6 +61,49 @@ describe('accessRows', () => {
     expect(rows.map(r => [r.port, r.methods, r.paths])).toEqual([
       [8080, 'GET', 'any'],
       [9090, 'any', 'any'],
+    ]);
+  });
+
+  it('gives each edge its observed status and lists traffic no edge allows', () => {
+    const rows = accessRows(observedPaymentsApiWorkload);
+    expect(
+      rows.map(r => [r.peer, r.port, r.traffic, r.observed, r.direction]),
+    ).toEqual([
+      [
+        'storefront/checkout',
+        8080,
+        'used',
+        'used · 120 mTLS',
+        'may call this workload',
+      ],
+      [
+        'External (plaintext)',
+        9090,
+        'unused',
+        'unused',
+        'may call this workload',
+      ],
+      [
+        'Any Istio workload (12)',
+        8080,
+        'unused',
+        'unused',
+        'may call this workload',
+      ],
+      [
+        'payments/payments-ledger',
+        5432,
+        undefined,
+        '—',
+        'may be called by this workload',
+      ],
+      [
+        'storefront/storefront-web',
+        8080,
+        'denied',
+        'denied observed · 7 denied',
+        'called this workload, no edge allows it',
+      ],
     ]);
   });
 });

@@ -1,14 +1,22 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import {
-  AccessEdge,
+  EdgeTrafficStatus,
   EntityWorkload,
+  ObservedAccessEdge,
+  UnmatchedTraffic,
+  observedSourceLabel,
   peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
+import { edgeTrafficText } from '../ObservedTraffic';
 
 /** One row: an allowed caller or callee of the workload and what decided it. */
 export interface AccessRow {
   id: string;
-  direction: 'may call this workload' | 'may be called by this workload';
+  direction:
+    | 'may call this workload'
+    | 'may be called by this workload'
+    | 'called this workload, no edge allows it'
+    | 'was called by this workload, no edge allows it';
   peer: string;
   port: number;
   methods: string;
@@ -16,6 +24,10 @@ export interface AccessRow {
   layer: string;
   policy: string;
   caveats: string;
+  /** What the metrics observed along the edge ("—" when the observations are not usable). */
+  observed: string;
+  /** The observed status, when there is one (for styling and filters). */
+  traffic?: EdgeTrafficStatus;
 }
 
 /**
@@ -24,7 +36,7 @@ export interface AccessRow {
  */
 export function accessRows(workload: EntityWorkload): AccessRow[] {
   const row = (
-    edge: AccessEdge,
+    edge: ObservedAccessEdge,
     direction: AccessRow['direction'],
     id: string,
   ): AccessRow => ({
@@ -39,9 +51,11 @@ export function accessRows(workload: EntityWorkload): AccessRow[] {
     caveats: edge.cannotEvaluate?.length
       ? `not evaluated: ${edge.cannotEvaluate.join(', ')}`
       : '',
+    observed: edgeTrafficText(edge.traffic),
+    ...(edge.traffic ? { traffic: edge.traffic.status } : {}),
   });
   const rows = (
-    edge: AccessEdge,
+    edge: ObservedAccessEdge,
     direction: AccessRow['direction'],
     i: number,
   ): AccessRow[] =>
@@ -55,17 +69,56 @@ export function accessRows(workload: EntityWorkload): AccessRow[] {
     ...workload.callees.flatMap((e, i) =>
       rows(e, 'may be called by this workload', i),
     ),
+    ...workload.observed.unmatchedCallers.map((u, i) =>
+      unmatchedRow(u, 'called this workload, no edge allows it', i),
+    ),
+    ...workload.observed.unmatchedCallees.map((u, i) =>
+      unmatchedRow(u, 'was called by this workload, no edge allows it', i),
+    ),
   ];
+}
+
+/** Traffic no edge covers: the sources (callers) or the callee, as observed. */
+function unmatchedRow(
+  u: UnmatchedTraffic,
+  direction: AccessRow['direction'],
+  i: number,
+): AccessRow {
+  const sources = u.sources.map(observedSourceLabel);
+  const more =
+    u.sourceCount > sources.length
+      ? [`+${u.sourceCount - sources.length} more`]
+      : [];
+  return {
+    id: `${direction}-${i}`,
+    direction,
+    peer: u.peer ? peerLabel(u.peer) : [...sources, ...more].join(', '),
+    port: u.port ?? 0,
+    methods: '—',
+    paths: '—',
+    layer: '—',
+    policy: '(no edge)',
+    caveats: u.reason ?? '',
+    observed: edgeTrafficText(u),
+    traffic: u.status,
+  };
 }
 
 const columns: TableColumn<AccessRow>[] = [
   { title: 'Peer', field: 'peer', highlight: true },
   { title: 'Direction', field: 'direction' },
-  { title: 'Port', field: 'port', type: 'numeric', align: 'left' },
+  {
+    title: 'Port',
+    field: 'port',
+    type: 'numeric',
+    align: 'left',
+    render: row => (row.port === 0 ? 'all' : row.port),
+  },
   { title: 'Methods', field: 'methods' },
   { title: 'Paths', field: 'paths' },
   { title: 'Deciding layer', field: 'layer' },
   { title: 'Policy', field: 'policy' },
+  { title: 'Observed', field: 'observed' },
   { title: 'Caveats', field: 'caveats' },
 ];
 

@@ -10,7 +10,11 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { meshSecurityApiRef } from '../../api';
-import { demoCluster, paymentsApiPosture } from '../../__testUtils__/fixtures';
+import {
+  demoCluster,
+  observedPaymentsApiWorkload,
+  paymentsApiPosture,
+} from '../../__testUtils__/fixtures';
 import { EntityMeshSecurityCard } from './EntityMeshSecurityCard';
 
 const annotated: Entity = {
@@ -34,6 +38,23 @@ function renderCard(api: Partial<MeshSecurityApi>, entity: Entity = annotated) {
 }
 
 describe('EntityMeshSecurityCard', () => {
+  it('shows the observed mTLS share, or how to configure observations', async () => {
+    const { unmount } = await renderCard({
+      getEntityPosture: async () => ({
+        ...paymentsApiPosture,
+        workloads: [observedPaymentsApiWorkload],
+      }),
+    });
+    expect(
+      await screen.findByLabelText('Observed traffic summary'),
+    ).toHaveTextContent('96 % mTLS over the last 7 d');
+    unmount();
+    await renderCard({ getEntityPosture: async () => paymentsApiPosture });
+    expect(
+      await screen.findByLabelText('Observation status'),
+    ).toHaveTextContent(/not configured for this cluster/);
+  });
+
   it('shows a progress bar while loading', async () => {
     await renderCard({ getEntityPosture: () => new Promise(() => {}) });
     expect(screen.getByTestId('progress')).toBeInTheDocument();

@@ -8,6 +8,7 @@ import { ErrorWithRetry } from '../ErrorWithRetry';
 import { FindingCounts } from '../FindingCounts';
 import { MissingAnnotations } from '../MissingAnnotations';
 import { MtlsBadge } from '../MtlsBadge';
+import { ObservedTrafficSummary } from '../ObservedTraffic';
 import { ScorecardPillars } from '../ScorecardPillars';
 
 const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
@@ -41,6 +42,7 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
         </Typography>
       </Box>
       <Divider />
+      <ObservedTrafficSummary workloads={posture.workloads} />
       <ScorecardPillars scorecard={posture.scorecard} />
       <Typography variant="subtitle2" gutterBottom>
         Findings
@@ -52,7 +54,7 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
 
 /**
  * The component's mesh security at a glance: overall mTLS mode, meshes, the zero-trust
- * scorecard, findings by severity and snapshot age, with a link to the Security tab.
+ * scorecard, the observed mTLS share, findings by severity and snapshot age, with a link to the Security tab.
  *
  * @public
  */

@@ -10,7 +10,10 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { meshSecurityApiRef } from '../../api';
-import { paymentsApiPosture } from '../../__testUtils__/fixtures';
+import {
+  observedPaymentsApiWorkload,
+  paymentsApiPosture,
+} from '../../__testUtils__/fixtures';
 import { EntityMeshSecurityContent } from './EntityMeshSecurityContent';
 
 const entity: Entity = {
@@ -135,6 +138,57 @@ describe('EntityMeshSecurityContent', () => {
       'aria-label',
       'external-plaintext to self: 9090 (DISABLED)',
     );
+  });
+
+  it('marks each edge with its observed status by weight and symbol, with a legend', async () => {
+    await renderContent({
+      getEntityPosture: async () => ({
+        ...paymentsApiPosture,
+        workloads: [observedPaymentsApiWorkload],
+      }),
+    });
+    const graph = await screen.findByLabelText(
+      'Access graph of payments/payments-api',
+    );
+    await waitFor(() =>
+      expect(within(graph).getAllByTestId('access-edge')).toHaveLength(5),
+    );
+    const edges = within(graph).getAllByTestId('access-edge');
+    const byLabel = Object.fromEntries(
+      edges.map(e => [e.textContent, e.getAttribute('data-traffic')]),
+    );
+    expect(byLabel).toEqual({
+      '● 8080 POST /charge': 'used',
+      '○ 9090': 'unused',
+      '○ 8080 GET': 'unused',
+      '5432': null,
+      '✕ 8080': 'denied',
+    });
+    const used = edges.find(e => e.getAttribute('data-traffic') === 'used')!;
+    const unused = edges.find(
+      e => e.getAttribute('data-traffic') === 'unused',
+    )!;
+    expect(used.querySelector('path')!.getAttribute('stroke-width')).not.toBe(
+      unused.querySelector('path')!.getAttribute('stroke-width'),
+    );
+    const legend = screen.getByLabelText('Observed traffic legend');
+    for (const text of [
+      '● used',
+      '○ unused',
+      '✕ denied observed',
+      '! outside any grant',
+      '? not known',
+    ])
+      expect(within(legend).getByText(text)).toBeInTheDocument();
+    expect(screen.getByLabelText('Observation status')).toHaveTextContent(
+      /recorded data/,
+    );
+    const table = screen
+      .getByText('Allowed access')
+      .closest('div[class*="MuiPaper"]') as HTMLElement;
+    expect(
+      within(table).getByText('storefront/storefront-web').closest('tr')!,
+    ).toHaveTextContent('denied observed · 7 denied');
   });
 
   it('lists the same access as a table naming the deciding layer and policy', async () => {

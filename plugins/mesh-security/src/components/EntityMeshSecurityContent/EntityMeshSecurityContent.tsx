@@ -16,6 +16,7 @@ import { FindingCounts } from '../FindingCounts';
 import { FindingsTable } from '../FindingsTable';
 import { MissingAnnotations } from '../MissingAnnotations';
 import { MtlsBadge } from '../MtlsBadge';
+import { ObservedTraffic } from '../ObservedTraffic';
 import { PolicyList } from '../PolicyList';
 import { RequestAccessButton } from '../RequestAccess';
 import { ScorecardPillars } from '../ScorecardPillars';
@@ -40,6 +41,10 @@ const Workload = ({
         aria-label={`Workload ${workloadTitle(workload)}`}
       >
         <WorkloadDetails workload={workload} />
+        <Typography variant="h6" style={{ marginTop: 16 }}>
+          Observed traffic
+        </Typography>
+        <ObservedTraffic workload={workload} />
         <Typography variant="h6" style={{ marginTop: 16 }}>
           Who can call me, whom can I call
         </Typography>
@@ -139,7 +144,8 @@ const Posture = ({
 
 /**
  * The component's "Security" tab: per workload its ports, identity and meshed pods, the
- * who-can-call graph and table, applicable policies with YAML, findings, Request access and the
+ * traffic observed per port, the who-can-call graph and table (with the observed status of each
+ * edge), applicable policies with YAML, findings, Request access and the
  * component's open access-change pull requests.
  *
  * @public

@@ -1,0 +1,133 @@
+import { renderInTestApp } from '@backstage/test-utils';
+import { screen, within } from '@testing-library/react';
+import {
+  EntityWorkload,
+  TrafficObservationState,
+} from '@mesh-security/plugin-mesh-security-common';
+import {
+  observedPaymentsApiWorkload,
+  paymentsApiWorkload,
+} from '../../__testUtils__/fixtures';
+import { ObservedTraffic, ObservedTrafficSummary } from './ObservedTraffic';
+
+const withObservations = (
+  observations: Partial<TrafficObservationState>,
+): EntityWorkload => ({
+  ...paymentsApiWorkload,
+  observed: {
+    ...paymentsApiWorkload.observed,
+    observations: {
+      ...paymentsApiWorkload.observed.observations,
+      ...observations,
+    },
+  },
+});
+
+describe('ObservedTraffic', () => {
+  it('shows per port the policy mode, mTLS share, counts, plaintext sources and last seen', async () => {
+    await renderInTestApp(
+      <ObservedTraffic workload={observedPaymentsApiWorkload} />,
+    );
+    expect(screen.getByLabelText('Observation status')).toHaveTextContent(
+      'Observed traffic from recorded data, read 5 min ago.',
+    );
+    const row = screen.getByText('8080').closest('tr')!;
+    expect(within(row).getByLabelText(/^mTLS STRICT/)).toBeInTheDocument();
+    expect(row).toHaveTextContent('95 % / 96 %');
+    expect(row).toHaveTextContent('120 mTLS · 4 plaintext · 7 denied');
+    expect(row).toHaveTextContent('outside the mesh / unknown');
+    expect(row).toHaveTextContent('2026-11-23T00:55:00Z');
+    expect(
+      within(screen.getByText('9090').closest('tr')!).getAllByText('none'),
+    ).toHaveLength(3);
+    expect(screen.getByText(/mTLS share \(1 h \/ 7 d\)/)).toBeInTheDocument();
+  });
+
+  it.each([
+    [
+      'not configured: says how to configure, no table',
+      { status: 'not-configured' as const },
+      /not configured for this cluster: give the backend a Prometheus source/,
+    ],
+    [
+      'unavailable: says why and that nothing is guessed',
+      { status: 'unavailable' as const, message: 'never read' },
+      /unavailable: never read\. Nothing is shown rather than guessed/,
+    ],
+    [
+      'stale: with its age and the error',
+      {
+        status: 'stale' as const,
+        ageSeconds: 7200,
+        message: 'Prometheus answered 503',
+      },
+      /stale: last read 2 h ago \(Prometheus answered 503\)/,
+    ],
+  ])('%s', async (_what, state, text) => {
+    await renderInTestApp(
+      <ObservedTraffic workload={withObservations(state)} />,
+    );
+    expect(screen.getByLabelText('Observation status')).toHaveTextContent(text);
+    expect(screen.queryByText('Observed traffic per port')).toBeNull();
+  });
+
+  it('says when the metrics do not tell ports apart, and when the workload is not observable', async () => {
+    const observed = observedPaymentsApiWorkload.observed;
+    const { rerender } = await renderInTestApp(
+      <ObservedTraffic
+        workload={{
+          ...observedPaymentsApiWorkload,
+          observed: {
+            ...observed,
+            workload: {
+              ...observed.workload!,
+              portsTold: false,
+              ports: [{ ...observed.workload!.ports[0], port: undefined }],
+            },
+          },
+        }}
+      />,
+    );
+    expect(screen.getByText(/do not tell ports apart/)).toBeInTheDocument();
+    expect(screen.getByText('all ports')).toBeInTheDocument();
+    rerender(
+      <ObservedTraffic
+        workload={{
+          ...observedPaymentsApiWorkload,
+          observed: {
+            ...observed,
+            workload: {
+              observable: false,
+              reason: 'no mesh proxy receives its traffic',
+              portsTold: true,
+              ports: [],
+            },
+          },
+        }}
+      />,
+    );
+    expect(
+      screen.getByText('Not observable: no mesh proxy receives its traffic'),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('ObservedTrafficSummary', () => {
+  it('gives the observed mTLS share of the evidence window and the plaintext ports', async () => {
+    await renderInTestApp(
+      <ObservedTrafficSummary workloads={[observedPaymentsApiWorkload]} />,
+    );
+    expect(screen.getByLabelText('Observed traffic summary')).toHaveTextContent(
+      '96 % mTLS over the last 7 d (120 mTLS · 4 plaintext) · plaintext on 1 port',
+    );
+  });
+
+  it('shows the status when nothing was observed', async () => {
+    await renderInTestApp(
+      <ObservedTrafficSummary workloads={[paymentsApiWorkload]} />,
+    );
+    expect(screen.getByLabelText('Observation status')).toHaveTextContent(
+      /not configured/,
+    );
+  });
+});

@@ -1,0 +1,170 @@
+import { Table, TableColumn } from '@backstage/core-components';
+import { Box, Typography } from '@material-ui/core';
+import {
+  EntityWorkload,
+  PortTraffic,
+  TrafficObservationState,
+  observedSourceLabel,
+} from '@mesh-security/plugin-mesh-security-common';
+import { formatAge } from '../../format';
+import { MtlsBadge } from '../MtlsBadge';
+import { formatCounts, formatShare } from './edgeTraffic';
+
+/** "1 h", "7 d": a window in seconds. */
+function formatWindow(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  return formatAge(seconds);
+}
+
+/** One sentence on where the observations stand: recorded, stale, unavailable, not configured. */
+export function observationStatusText(o: TrafficObservationState): string {
+  const age = o.ageSeconds === null ? '' : ` ${formatAge(o.ageSeconds)} ago`;
+  const source =
+    o.source === 'recorded' ? 'recorded data' : 'the mesh metrics (Prometheus)';
+  switch (o.status) {
+    case 'ok':
+      return `Observed traffic from ${source}, read${age}.`;
+    case 'stale':
+      return `Observed traffic is stale: last read${age || ' never'}${
+        o.message ? ` (${o.message})` : ''
+      }.`;
+    case 'unavailable':
+      return `Observed traffic is unavailable${
+        o.message ? `: ${o.message}` : ''
+      }. Nothing is shown rather than guessed.`;
+    default:
+      return 'Observed traffic is not configured for this cluster: give the backend a Prometheus source for it (see docs/traffic.md) to compare what crosses the wire with what the policies claim.';
+  }
+}
+
+/** The observation status line of a workload (the card and the tab show it). */
+export const ObservationStatus = ({
+  observations,
+}: {
+  observations: TrafficObservationState;
+}) => (
+  <Typography
+    variant="body2"
+    color={observations.status === 'ok' ? 'textPrimary' : 'textSecondary'}
+    aria-label="Observation status"
+    data-status={observations.status}
+  >
+    {observationStatusText(observations)}
+    {observations.truncated &&
+      ' The metrics answered more series than the cap: some flows are missing.'}
+  </Typography>
+);
+
+const columns = (
+  evidence: string,
+  recent: string,
+): TableColumn<PortTraffic & { id: string }>[] => [
+  {
+    title: 'Port',
+    render: p => (p.port === undefined ? 'all ports' : String(p.port)),
+  },
+  {
+    title: 'Policy',
+    render: p => <MtlsBadge mode={p.mtls} />,
+  },
+  {
+    title: `mTLS share (${recent} / ${evidence})`,
+    render: p =>
+      `${formatShare(p.mtlsShare.recent)} / ${formatShare(
+        p.mtlsShare.evidence,
+      )}`,
+  },
+  { title: `Last ${recent}`, render: p => formatCounts(p.recent) },
+  { title: `Last ${evidence}`, render: p => formatCounts(p.evidence) },
+  {
+    title: 'Plaintext sources',
+    render: p =>
+      p.plaintextSources.length === 0
+        ? 'none'
+        : `${p.plaintextSources.map(observedSourceLabel).join(', ')}${
+            p.plaintextSourceCount > p.plaintextSources.length
+              ? `, +${p.plaintextSourceCount - p.plaintextSources.length} more`
+              : ''
+          }`,
+  },
+  { title: 'Last seen', render: p => p.lastSeen ?? '—' },
+];
+
+/**
+ * What the mesh's metrics observed for a workload, per port, held against the mode the policies
+ * give it; or, when there is nothing to show, why.
+ */
+export const ObservedTraffic = ({ workload }: { workload: EntityWorkload }) => {
+  const { observations, workload: traffic } = workload.observed;
+  const evidence = formatWindow(observations.windows.evidenceSeconds);
+  const recent = formatWindow(observations.windows.recentSeconds);
+  return (
+    <Box component="section" aria-label="Observed traffic">
+      <ObservationStatus observations={observations} />
+      {traffic && !traffic.observable && (
+        <Typography variant="body2" color="textSecondary">
+          Not observable: {traffic.reason}
+        </Typography>
+      )}
+      {traffic && traffic.observable && !traffic.portsTold && (
+        <Typography variant="body2" color="textSecondary">
+          The metrics of this mesh do not tell ports apart: one line stands for
+          every port.
+        </Typography>
+      )}
+      {traffic && traffic.observable && traffic.ports.length > 0 && (
+        <Table<PortTraffic & { id: string }>
+          title="Observed traffic per port"
+          columns={columns(evidence, recent)}
+          data={traffic.ports.map(p => ({ ...p, id: String(p.port ?? 'all') }))}
+          options={{ paging: false, search: false, padding: 'dense' }}
+        />
+      )}
+    </Box>
+  );
+};
+
+/**
+ * The card's one-line summary: the observed mTLS share of the evidence window over every
+ * workload and port, or the observation status when nothing was observed.
+ */
+export const ObservedTrafficSummary = ({
+  workloads,
+}: {
+  workloads: EntityWorkload[];
+}) => {
+  if (workloads.length === 0) return null;
+  let mtls = 0;
+  let plaintext = 0;
+  let plaintextPorts = 0;
+  const usable = workloads.filter(w => w.observed.workload);
+  for (const w of usable)
+    for (const p of w.observed.workload!.ports) {
+      mtls += p.evidence.mtls;
+      plaintext += p.evidence.plaintext;
+      if (p.evidence.plaintext > 0) plaintextPorts++;
+    }
+  const first = (usable[0] ?? workloads[0]).observed.observations;
+  return (
+    <Box my={1} aria-label="Observed traffic summary">
+      <Typography variant="subtitle2">Observed traffic</Typography>
+      {usable.length === 0 || mtls + plaintext === 0 ? (
+        <ObservationStatus observations={first} />
+      ) : (
+        <>
+          <Typography variant="body2">
+            {formatShare(mtls / (mtls + plaintext))} mTLS over the last{' '}
+            {formatWindow(first.windows.evidenceSeconds)} (
+            {formatCounts({ mtls, plaintext, denied: 0 })})
+            {plaintextPorts > 0 &&
+              ` · plaintext on ${plaintextPorts} port${
+                plaintextPorts === 1 ? '' : 's'
+              }`}
+          </Typography>
+          {first.status !== 'ok' && <ObservationStatus observations={first} />}
+        </>
+      )}
+    </Box>
+  );
+};

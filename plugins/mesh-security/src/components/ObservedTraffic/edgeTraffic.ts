@@ -1,0 +1,84 @@
+import {
+  EDGE_TRAFFIC_STATUSES,
+  EdgeTraffic,
+  EdgeTrafficStatus,
+  TrafficCounts,
+} from '@mesh-security/plugin-mesh-security-common';
+
+/** How each observed status of an edge reads, with the symbol that marks it in the graph. */
+export const EDGE_TRAFFIC_LABELS: Record<
+  EdgeTrafficStatus,
+  { label: string; symbol: string; description: string }
+> = {
+  used: {
+    label: 'used',
+    symbol: '●',
+    description: 'allowed, and traffic was seen in the evidence window',
+  },
+  unused: {
+    label: 'unused',
+    symbol: '○',
+    description:
+      'allowed, no traffic in the evidence window (least-privilege candidate)',
+  },
+  denied: {
+    label: 'denied observed',
+    symbol: '✕',
+    description: 'observed although the policies deny it',
+  },
+  'outside-grant': {
+    label: 'outside any grant',
+    symbol: '!',
+    description: 'accepted from a source no grant names',
+  },
+  unknown: {
+    label: 'not known',
+    symbol: '?',
+    description: 'no proxy reports it, or the source cannot be told',
+  },
+};
+
+/** The statuses in the order the legend lists them (the model's list). */
+export const EDGE_TRAFFIC_ORDER = EDGE_TRAFFIC_STATUSES;
+
+/** Which status an edge drawn for several ports shows: the most telling one. */
+const PRIORITY: EdgeTrafficStatus[] = [
+  'denied',
+  'outside-grant',
+  'used',
+  'unknown',
+  'unused',
+];
+
+export function combineTrafficStatuses(
+  statuses: EdgeTrafficStatus[],
+): EdgeTrafficStatus | undefined {
+  return PRIORITY.find(s => statuses.includes(s));
+}
+
+/** "97 %" of mTLS, or "—" when nothing was accepted. */
+export function formatShare(share: number | null): string {
+  return share === null ? '—' : `${Math.floor(share * 100)} %`;
+}
+
+/** "120 mTLS · 4 plaintext · 7 denied" (zero counts left out; "none" when all are zero). */
+export function formatCounts(c: TrafficCounts): string {
+  const parts = [
+    c.mtls ? `${Math.round(c.mtls)} mTLS` : '',
+    c.plaintext ? `${Math.round(c.plaintext)} plaintext` : '',
+    c.denied ? `${Math.round(c.denied)} denied` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(' · ') : 'none';
+}
+
+/** One line for an edge's observed traffic: "used · 120 mTLS (7 d)". */
+export function edgeTrafficText(t: EdgeTraffic | undefined): string {
+  if (!t) return '—';
+  const label = EDGE_TRAFFIC_LABELS[t.status].label;
+  const counts =
+    t.status === 'unused' || t.status === 'unknown'
+      ? ''
+      : ` · ${formatCounts(t.evidence)}`;
+  const ports = t.portsTold === false ? ' (all ports)' : '';
+  return `${label}${counts}${ports}`;
+}
