@@ -15,7 +15,7 @@ import {
 import { WorkloadNotFoundError } from '../access';
 import { AccessGraph } from '../accessGraph';
 import { workloadPeer } from '../accessGraph/edges';
-import { familyOf, portNumbers, push } from '../accessGraph/groups';
+import { Family, familyOf, portNumbers, push } from '../accessGraph/groups';
 import { EngineContext, WorkloadInfo } from '../context';
 import { Tally, accepted, mtlsShare } from './counts';
 import { peerCovers, peerPrecedence, unknownSourceEdge } from './peers';
@@ -80,6 +80,14 @@ export class ObservedTraffic implements TrafficJoin {
   unknownTargets = 0;
   private readonly byTarget = new Map<SnapshotWorkload, ResolvedFlow[]>();
   private readonly bySource = new Map<SnapshotWorkload, ResolvedFlow[]>();
+  private readonly families = new Map<SnapshotWorkload, Family>();
+  /** A workload's mesh as callers see it, computed once per workload of the flows. */
+  private readonly family = (w: SnapshotWorkload): Family => {
+    let f = this.families.get(w);
+    if (f === undefined)
+      this.families.set(w, (f = familyOf(this.info(w).membership.mesh)));
+    return f;
+  };
   /** Meshes whose flows carry ports (docs/traffic.md: what each mesh's metrics tell). */
   private readonly portedMeshes = new Set<string>();
 
@@ -306,7 +314,7 @@ export class ObservedTraffic implements TrafficJoin {
       summaries.find(
         e =>
           onPort(e.edge, port) &&
-          peerCovers(this.ctx, e.edge.peer, side.self, other),
+          peerCovers(this.family, e.edge.peer, side.self, other),
       );
     const bucketOf = (
       hit: { edge: AccessEdge; index: number },

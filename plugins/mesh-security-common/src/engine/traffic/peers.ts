@@ -5,8 +5,7 @@ import {
   SummaryPeer,
   isWorkloadPeer,
 } from '../../model';
-import { familyOf } from '../accessGraph/groups';
-import { EngineContext } from '../context';
+import { Family } from '../accessGraph/groups';
 
 /*
  * Whether an access-graph peer stands for a workload (docs/engine.md, "Summary peers"): a
@@ -14,7 +13,7 @@ import { EngineContext } from '../context';
  */
 
 export function peerCovers(
-  ctx: EngineContext,
+  familyOf: (w: SnapshotWorkload) => Family,
   peer: Peer,
   self: SnapshotWorkload,
   other: SnapshotWorkload,
@@ -33,13 +32,11 @@ export function peerCovers(
       return !excluded(summary.except, other);
     case 'any-meshed':
       return (
-        familyOf(ctx.info(other, false).membership.mesh) === summary.mesh &&
-        !excluded(summary.except, other)
+        familyOf(other) === summary.mesh && !excluded(summary.except, other)
       );
     case 'outside-mesh':
       return (
-        familyOf(ctx.info(other, false).membership.mesh) !== summary.mesh &&
-        !excluded(summary.except, other)
+        familyOf(other) !== summary.mesh && !excluded(summary.except, other)
       );
     default:
       return other.namespace === summary.namespace;
