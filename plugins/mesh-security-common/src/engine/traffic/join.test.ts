@@ -270,6 +270,30 @@ describe('traffic join: per edge', () => {
     expect(used[0].sources[0]).toMatchObject({ candidates: 2 });
   });
 
+  it('traffic to a port the workload does not declare is not called denied', () => {
+    const engine = engineOf([...estate, allowA]);
+    const result = engine
+      .traffic(
+        observations([
+          flow('shop/b', fromUnknown, counts(0, 3), { port: 15020 }),
+        ]),
+      )
+      .callers(b)!;
+    expect(result.unmatched.map(u => [u.port, u.status])).toEqual([
+      [15020, 'unknown'],
+    ]);
+    expect(
+      engine
+        .traffic(
+          observations([
+            flow('shop/b', fromUnknown, counts(0, 3), { port: 15020 }),
+          ]),
+        )
+        .findings(b)
+        .map(f => f.code),
+    ).not.toContain('MS506');
+  });
+
   it('an unused edge says unknown when the metrics were truncated', () => {
     const engine = engineOf([...estate, allowA]);
     const result = engine

@@ -220,6 +220,7 @@ export class ObservedTraffic implements TrafficJoin {
       portsTold: this.portsTold(info, flows),
       other: f => f.source,
       unmatchedPeer: () => undefined,
+      declared: new Set(portNumbers(info)),
     });
   }
 
@@ -239,6 +240,7 @@ export class ObservedTraffic implements TrafficJoin {
       portsTold: flows.some(f => f.flow.port !== undefined),
       other: f => f.target,
       unmatchedPeer: f => workloadPeer(this.ctx.options.cluster, f.target),
+      declared: f => new Set(portNumbers(this.info(f.target))),
     });
   }
 
@@ -278,6 +280,8 @@ export class ObservedTraffic implements TrafficJoin {
       portsTold: boolean;
       other: (f: ResolvedFlow) => SnapshotWorkload | undefined;
       unmatchedPeer: (f: ResolvedFlow) => Peer | undefined;
+      /** The receiving workload's declared ports (the access graph lists only those). */
+      declared: Set<number> | ((f: ResolvedFlow) => Set<number>);
     },
   ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } {
     const order = edges
@@ -358,6 +362,12 @@ export class ObservedTraffic implements TrafficJoin {
       if (hit) {
         bucketOf(hit, port).tally.add(f.key, sourceOf(f), f.flow);
         continue;
+      }
+      const declared =
+        typeof side.declared === 'function' ? side.declared(f) : side.declared;
+      if (!status && port !== undefined && !declared.has(port)) {
+        status = 'unknown';
+        reason = `port ${port} is not declared by the receiving workload: the access graph lists declared ports only`;
       }
       if (!status) {
         if (partial) {
