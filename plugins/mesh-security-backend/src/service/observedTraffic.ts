@@ -13,7 +13,7 @@ import { ClusterView } from '../snapshots/ClusterViews';
 import { TrafficObservationsReader } from '../traffic/types';
 
 /** A workload's part of an entity view that observed traffic adds. */
-export interface WorkloadObservations {
+interface WorkloadObservations {
   observed: ObservedWorkloadTraffic;
   callers: ObservedAccessEdge[];
   callees: ObservedAccessEdge[];

@@ -93,19 +93,6 @@ export interface TrafficObservations {
 }
 
 /**
- * The states of a cluster's observations (see {@link TrafficObservations.status}), in the
- * order a display lists them.
- *
- * @public
- */
-export const TRAFFIC_OBSERVATION_STATUSES = [
-  'ok',
-  'stale',
-  'unavailable',
-  'not-configured',
-] as const;
-
-/**
  * A traffic source as the engine resolved it against the snapshot.
  *
  * @public
@@ -272,4 +259,16 @@ export function observedSourceLabel(
       ? `${from.identity} (shared by ${source.candidates} workloads)`
       : `${from.identity} (no workload of the snapshot)`;
   return 'outside the mesh / unknown';
+}
+
+/**
+ * A window as people say it: `7 d`, `1 h`, `30 min`, `45 s` (messages and displays alike).
+ *
+ * @public
+ */
+export function formatTrafficWindow(seconds: number): string {
+  if (seconds >= 86400 && seconds % 86400 === 0) return `${seconds / 86400} d`;
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }

@@ -6,15 +6,15 @@ import { ObservedSource, TrafficCounts, TrafficSource } from '../../model';
  */
 
 /** How many sources a port entry or an edge lists (the rest is counted, not listed). */
-export const LISTED_SOURCES = 5;
+const LISTED_SOURCES = 5;
 
-export const zeroCounts = (): TrafficCounts => ({
+const zeroCounts = (): TrafficCounts => ({
   mtls: 0,
   plaintext: 0,
   denied: 0,
 });
 
-export function addCounts(into: TrafficCounts, from: TrafficCounts): void {
+function addCounts(into: TrafficCounts, from: TrafficCounts): void {
   into.mtls += finite(from.mtls);
   into.plaintext += finite(from.plaintext);
   into.denied += finite(from.denied);
@@ -35,7 +35,7 @@ export function mtlsShare(c: TrafficCounts): number | null {
 }
 
 /** The later of two ISO timestamps (either may be absent). */
-export function later(a?: string, b?: string): string | undefined {
+function later(a?: string, b?: string): string | undefined {
   if (!a) return b;
   if (!b) return a;
   return Date.parse(b) > Date.parse(a) ? b : a;
@@ -94,7 +94,7 @@ function observedSourceKey(s: ObservedSource): string {
 }
 
 /** A stable key of a source as reported. */
-export function sourceKey(from: TrafficSource): string {
+function sourceKey(from: TrafficSource): string {
   if (from.kind === 'workload') return `${from.namespace}/${from.name}`;
   if (from.kind === 'identity') return from.identity;
   return '';

@@ -6,6 +6,7 @@ import {
   ObservedSource,
   PortTraffic,
   TrafficObservations,
+  formatTrafficWindow,
   observedSourceLabel,
   peerLabel,
 } from '../../model';
@@ -29,7 +30,7 @@ export function trafficFindings(
   const traffic = join.workload(object);
   if (!traffic || !traffic.observable) return [];
   const obs = join.observations;
-  const window = formatWindow(obs.windows.evidenceSeconds);
+  const window = formatTrafficWindow(obs.windows.evidenceSeconds);
   const note = staleNote(obs);
   const info = join.info(join.find(object));
   const out: Finding[] = [];
@@ -171,14 +172,6 @@ function sourcesOf(
 function listed(labels: string[], count = labels.length): string {
   const more = count > labels.length ? `, +${count - labels.length} more` : '';
   return `${labels.join(', ')}${more}`;
-}
-
-/** A window as people say it: `7 d`, `1 h`, `30 min`, `45 s`. */
-export function formatWindow(seconds: number): string {
-  if (seconds >= 86400 && seconds % 86400 === 0) return `${seconds / 86400} d`;
-  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
 }
 
 function staleNote(obs: TrafficObservations): string {

@@ -4,18 +4,12 @@ import {
   EntityWorkload,
   PortTraffic,
   TrafficObservationState,
+  formatTrafficWindow,
   observedSourceLabel,
 } from '@mesh-security/plugin-mesh-security-common';
 import { formatAge } from '../../format';
 import { MtlsBadge } from '../MtlsBadge';
 import { formatCounts, formatShare } from './edgeTraffic';
-
-/** "1 h", "7 d": a window in seconds. */
-function formatWindow(seconds: number): string {
-  if (seconds % 86400 === 0) return `${seconds / 86400} d`;
-  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
-  return formatAge(seconds);
-}
 
 /** One sentence on where the observations stand: recorded, stale, unavailable, not configured. */
 export function observationStatusText(o: TrafficObservationState): string {
@@ -97,8 +91,8 @@ const columns = (
  */
 export const ObservedTraffic = ({ workload }: { workload: EntityWorkload }) => {
   const { observations, workload: traffic } = workload.observed;
-  const evidence = formatWindow(observations.windows.evidenceSeconds);
-  const recent = formatWindow(observations.windows.recentSeconds);
+  const evidence = formatTrafficWindow(observations.windows.evidenceSeconds);
+  const recent = formatTrafficWindow(observations.windows.recentSeconds);
   return (
     <Box component="section" aria-label="Observed traffic">
       <ObservationStatus observations={observations} />
@@ -155,7 +149,7 @@ export const ObservedTrafficSummary = ({
         <>
           <Typography variant="body2">
             {formatShare(mtls / (mtls + plaintext))} mTLS over the last{' '}
-            {formatWindow(first.windows.evidenceSeconds)} (
+            {formatTrafficWindow(first.windows.evidenceSeconds)} (
             {formatCounts({ mtls, plaintext, denied: 0 })})
             {plaintextPorts > 0 &&
               ` · plaintext on ${plaintextPorts} port${
