@@ -22,15 +22,6 @@ import { trafficObservationsReaderRef } from './traffic/serviceRef';
 import { ClusterSource } from './sources/ClusterSource';
 import { KubernetesSource } from './sources/KubernetesSource';
 import { ManifestsSource } from './sources/ManifestsSource';
-import { PrometheusClient } from './traffic/PrometheusClient';
-import { TrafficObservationsService } from './traffic/TrafficObservationsService';
-import { TrafficRefresher } from './traffic/TrafficRefresher';
-import {
-  PrometheusTrafficSource,
-  RecordedTrafficSource,
-  TrafficSource,
-} from './traffic/TrafficSource';
-import { TrafficStore } from './traffic/TrafficStore';
 
 /**
  * The Mesh Security backend plugin (`pluginId: mesh-security`). Wiring only: clusters are read
@@ -106,62 +97,6 @@ export const meshSecurityPlugin = createBackendPlugin({
             'none configured'
           }`,
         );
-
-        // Observed traffic: read in the background into the shared cache (docs/traffic.md).
-        const traffic = settings.traffic;
-        const windows = {
-          recentSeconds: traffic.recentSeconds,
-          evidenceSeconds: traffic.evidenceSeconds,
-        };
-        const trafficStore = new TrafficStore(cache);
-        for (const cluster of traffic.clusters) {
-          const source: TrafficSource =
-            cluster.type === 'prometheus'
-              ? new PrometheusTrafficSource(
-                  cluster.cluster,
-                  new PrometheusClient(cluster.endpoint, {
-                    timeoutMs: traffic.queryTimeoutMs,
-                    maxBytes: traffic.maxBytesPerQuery,
-                    maxSeries: traffic.maxSeriesPerQuery,
-                  }),
-                  {
-                    ...windows,
-                    meshes: cluster.meshes,
-                    selector: cluster.selector,
-                  },
-                )
-              : new RecordedTrafficSource(
-                  cluster.cluster,
-                  path.resolve(cluster.path),
-                  {
-                    maxBytes: traffic.maxBytesPerQuery,
-                    maxSeries: traffic.maxSeriesPerQuery,
-                  },
-                );
-          const refresher = new TrafficRefresher(source, trafficStore, logger, {
-            windows,
-          });
-          await scheduler.scheduleTask({
-            id: `mesh-security-traffic-${cluster.cluster}`,
-            frequency: { milliseconds: traffic.refreshIntervalMs },
-            // The queries of one read, four at a time, each within its timeout.
-            timeout: { milliseconds: traffic.queryTimeoutMs * 4 + 30_000 },
-            scope: 'global',
-            fn: async signal => {
-              await refresher.refresh(signal);
-            },
-          });
-        }
-        // The reader the posture services take observed traffic from (0 queries per view).
-        const trafficObservations = new TrafficObservationsService(
-          trafficStore,
-          {
-            sources: new Map(traffic.clusters.map(c => [c.cluster, c.type])),
-            windows,
-          },
-        );
-        // Not read by any service yet: PostureService receives it with the traffic findings.
-        void trafficObservations;
 
         const views = new ClusterViews(store, {
           clusters: settings.clusters.map(c => c.name),

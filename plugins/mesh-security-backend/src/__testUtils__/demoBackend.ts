@@ -45,8 +45,10 @@ export async function startDemoBackend(
     logger?: ReturnType<typeof mockServices.logger.mock>;
     /** The catalog (default: an in-memory one holding `entities`). */
     catalog?: ReturnType<typeof catalogServiceMock.factory>;
-    /** Where observed traffic comes from (default: every cluster `not-configured`). */
+    /** Where observed traffic comes from (default: `trafficConfig`, else none configured). */
     traffic?: TrafficObservationsReader;
+    /** `meshSecurity.traffic`, read by the plugin's own metrics reader. */
+    trafficConfig?: object;
   } = {},
 ) {
   const { server } = await startTestBackend({
@@ -74,6 +76,9 @@ export async function startDemoBackend(
               { name: 'demo', type: 'manifests', path: demoCluster },
               ...(options.clusters ?? []),
             ],
+            ...(options.trafficConfig
+              ? { traffic: options.trafficConfig }
+              : {}),
           },
         },
       }),
