@@ -174,15 +174,9 @@ const LegendItem = ({ mode, text }: { mode: MtlsMode; text: string }) => {
  * Summary peers ("Any Istio workload (12)", "Namespace payments (3)") and "External (plaintext)"
  * appear as their own nodes when allowed.
  */
-export const AccessGraph = ({
-  workload,
-  allWorkloads,
-}: {
-  workload: EntityWorkload;
-  allWorkloads?: EntityWorkload[];
-}) => {
+export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
   const classes = useStyles();
-  const { nodes, edges } = buildAccessGraph(workload, allWorkloads);
+  const { nodes, edges } = buildAccessGraph(workload);
   if (edges.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
