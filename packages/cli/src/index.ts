@@ -54,6 +54,10 @@ function program(io: CliIo, setResult: (text: string) => void): Command {
       '--trust-domain <domain>',
       'Istio trust domain (default: mesh config, else cluster.local)',
     )
+    .option(
+      '--all-daemon-sets',
+      'the input holds every DaemonSet of the cluster: report MS330 when none enforces NetworkPolicy',
+    )
     .action((inputs: string[], opts) => setResult(runEvaluate(inputs, opts)));
   withInputLimits(cmd.command('check'))
     .description(

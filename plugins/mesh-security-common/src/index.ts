@@ -40,6 +40,19 @@ export type {
   EngineOptions,
   Evaluation,
 } from './engine';
-export { findingDefinitions, findingDefinition } from './engine/findings';
+export {
+  certificateFindings,
+  DEFAULT_CERTIFICATE_WARNING_DAYS,
+  detectNetworkPolicyEnforcement,
+  enforcementFindings,
+  findingDefinitions,
+  findingDefinition,
+  MESH_TRUST_ROOTS,
+  meshCertificates,
+} from './engine/findings';
+export type {
+  MeshCertificateOptions,
+  ParsedCertificate,
+} from './engine/findings';
 export { workloadPostureToCliJson, accessDecisionToCliJson } from './cliJson';
 export type { CliEvaluateJson, CliCheckJson } from './cliJson';

@@ -7,6 +7,8 @@ import {
 } from '../../__testUtils__/k8s';
 import { readObjects } from '../reader';
 import { readText, repoRoot } from '../../__testUtils__/testdata';
+import { certificateFindings } from './certificates';
+import { detectNetworkPolicyEnforcement, enforcementFindings } from './cni';
 import { findingDefinitions } from '.';
 
 function codesOf(objects: unknown[]): string[] {
@@ -50,15 +52,27 @@ describe('findings', () => {
   });
 
   it('every registered code is produced by some scenario (no dead codes)', () => {
-    // MS330 and MS42x need cluster-only data (node agents, trust roots): the backend raises
-    // them, and its clusterFindings tests cover them.
+    // MS330 and MS42x are raised from cluster objects the snapshot does not carry (node
+    // agents, trust roots): their rules are run here directly.
+    const cluster = [
+      ...enforcementFindings(
+        'c',
+        detectNetworkPolicyEnforcement([], true),
+        [{ namespace: 'n', name: 'p' }],
+      ),
+      ...certificateFindings(
+        'c',
+        (['expiring', 'expired', 'unknown'] as const).map(state => ({
+          role: 'istio-root',
+          object: { kind: 'ConfigMap', namespace: 'n', name: 'c' },
+          state,
+        })),
+      ),
+    ];
     const produced = new Set([
       'MS104',
       'MS401',
-      'MS330',
-      'MS420',
-      'MS421',
-      'MS422',
+      ...cluster.map(f => f.code),
       ...FINDING_CASES.flatMap(c => codesOf(c.objects)),
     ]);
     expect(

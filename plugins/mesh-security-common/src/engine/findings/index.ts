@@ -1,5 +1,7 @@
 import { FindingDefinition } from '../../model';
 import { AUTHZ_FINDINGS } from './authorization';
+import { CERTIFICATE_FINDINGS } from './certificates';
+import { CNI_FINDINGS } from './cni';
 import { IDENTITY_FINDINGS } from './identity';
 import { MTLS_FINDINGS } from './mtls';
 import { NETPOL_FINDINGS } from './networkPolicy';
@@ -14,7 +16,9 @@ export const findingDefinitions: readonly FindingDefinition[] = [
   ...Object.values(MTLS_FINDINGS),
   ...Object.values(AUTHZ_FINDINGS),
   ...Object.values(NETPOL_FINDINGS),
+  ...Object.values(CNI_FINDINGS),
   ...Object.values(IDENTITY_FINDINGS),
+  ...Object.values(CERTIFICATE_FINDINGS),
 ].sort((a, b) => a.code.localeCompare(b.code));
 
 /**
@@ -27,3 +31,11 @@ export function findingDefinition(code: string): FindingDefinition | undefined {
 }
 
 export { MTLS_FINDINGS, AUTHZ_FINDINGS, NETPOL_FINDINGS, IDENTITY_FINDINGS };
+export {
+  certificateFindings,
+  DEFAULT_CERTIFICATE_WARNING_DAYS,
+  MESH_TRUST_ROOTS,
+  meshCertificates,
+} from './certificates';
+export type { MeshCertificateOptions, ParsedCertificate } from './certificates';
+export { detectNetworkPolicyEnforcement, enforcementFindings } from './cni';

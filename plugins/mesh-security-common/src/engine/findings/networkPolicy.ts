@@ -54,14 +54,6 @@ export const NETPOL_FINDINGS = {
     'An ingress rule allows `ipBlock` 0.0.0.0/0 (or ::/0) without exceptions.',
     'Narrow the CIDR to the load balancer or client ranges.',
   ),
-  // Raised by the backend, which sees the cluster's node agents (not in manifests alone).
-  notEnforced: define(
-    'MS330',
-    'high',
-    'NetworkPolicies exist but nothing enforces them',
-    'The cluster runs no network plugin known to implement NetworkPolicy (Calico, Cilium, Antrea, Weave, kube-router, Canal, Azure NPM, AWS network policy agent): the API server stores NetworkPolicies, but no traffic is filtered ("Network Policies": without a controller that implements it, a NetworkPolicy has no effect).',
-    'Run a network plugin that implements NetworkPolicy, or enable its policy enforcement.',
-  ),
 };
 
 type P = SnapshotPolicy<JsonObject>;
