@@ -55,11 +55,9 @@ describe('findings', () => {
     // MS330 and MS42x are raised from cluster objects the snapshot does not carry (node
     // agents, trust roots): their rules are run here directly.
     const cluster = [
-      ...enforcementFindings(
-        'c',
-        detectNetworkPolicyEnforcement([], true),
-        [{ namespace: 'n', name: 'p' }],
-      ),
+      ...enforcementFindings('c', detectNetworkPolicyEnforcement([], true), [
+        { namespace: 'n', name: 'p' },
+      ]),
       ...certificateFindings(
         'c',
         (['expiring', 'expired', 'unknown'] as const).map(state => ({
