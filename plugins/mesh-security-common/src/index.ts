@@ -25,6 +25,31 @@ export type {
   ParsedManifests,
 } from './engine/manifests';
 export { escapeControlCharacters } from './escape';
+export {
+  istioPrincipal,
+  linkerdIdentity,
+  parseIstioPrincipal,
+  parseLinkerdIdentity,
+  parseMeshIdentity,
+} from './engine/identities';
+export type { ParsedMeshIdentity } from './engine/identities';
+export {
+  describeRouteMatches,
+  httpRouteMatches,
+  routeMatchOf,
+} from './engine/linkerdRoutes';
+export type { MatchRank, RouteMatch, ValueMatch } from './engine/linkerdRoutes';
+export {
+  gatewayPathMatch,
+  routeMatchesOverlap,
+  routeMatchKey,
+  sameRouteMatches,
+} from './engine/linkerdRouteMatches';
+export {
+  istioPathCovers,
+  istioPathSample,
+  istioPathsIntersect,
+} from './engine/istioPathPatterns';
 export { readObjects } from './engine/reader';
 export type { ReadOptions, ReadResult } from './engine/reader';
 export {
