@@ -47,7 +47,7 @@ describe('certificateFindings', () => {
 });
 
 const now = new Date('2026-11-23T00:00:00Z');
-const PEM = (name: string) =>
+const pemBlock = (name: string) =>
   `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----`;
 const trustRoots = (bundle: string) => ({
   kind: 'ConfigMap',
@@ -68,7 +68,11 @@ const parseCertificate = (pem: string) => {
 describe('meshCertificates', () => {
   it('classifies every certificate of a bundle, and says unknown for what cannot be parsed', () => {
     const certs = meshCertificates(
-      [trustRoots([PEM('a'), PEM('garbage'), PEM('bad-date')].join('\n'))],
+      [
+        trustRoots(
+          [pemBlock('a'), pemBlock('garbage'), pemBlock('bad-date')].join('\n'),
+        ),
+      ],
       { now, warningDays: 30, parseCertificate },
     );
     expect(certs.map(c => [c.state, c.daysLeft ?? c.message])).toEqual([
@@ -85,7 +89,7 @@ describe('meshCertificates', () => {
 
   it('says unknown for PEM trust roots when no X.509 parser is available', () => {
     expect(
-      meshCertificates([trustRoots(PEM('a'))], { now, warningDays: 30 }),
+      meshCertificates([trustRoots(pemBlock('a'))], { now, warningDays: 30 }),
     ).toEqual([
       expect.objectContaining({
         state: 'unknown',
