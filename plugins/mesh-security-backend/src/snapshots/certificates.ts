@@ -3,13 +3,7 @@ import { X509Certificate } from 'node:crypto';
 
 /**
  * Decodes one PEM certificate with Node's X.509 parser, for common's `meshCertificates` (the
- * rule and its findings live there; only the parsing needs Node). Throws when it cannot.
+ * rule and its findings live there; only the decoding needs Node). Throws when it cannot.
  */
-export function parseX509(pem: string): ParsedCertificate {
-  const certificate = new X509Certificate(pem);
-  return {
-    subject: certificate.subject,
-    issuer: certificate.issuer,
-    notAfter: certificate.validTo,
-  };
-}
+export const parseX509 = (pem: string): ParsedCertificate =>
+  new X509Certificate(pem);

@@ -61,7 +61,7 @@ const parseCertificate = (pem: string) => {
   return {
     subject: `CN=${name}\nO=mesh`,
     issuer: 'CN=root',
-    notAfter: name === 'bad-date' ? 'never' : '2026-12-03T00:37:48Z',
+    validTo: name === 'bad-date' ? 'never' : '2026-12-03T00:37:48Z',
   };
 };
 

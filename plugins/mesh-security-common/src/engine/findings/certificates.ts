@@ -91,7 +91,8 @@ const MESH_CA_SECRETS = new Set([
 ]);
 
 /**
- * The fields of one X.509 certificate the rules read, as a platform parser gives them.
+ * The fields of one X.509 certificate the rules read, named as Node's `X509Certificate` names
+ * them (so an instance of it is one).
  *
  * @public
  */
@@ -100,8 +101,8 @@ export interface ParsedCertificate {
   subject: string;
   /** Issuer distinguished name (lines are joined with `, `). */
   issuer: string;
-  /** End of validity, as a date string `Date` parses (e.g. Node's `X509Certificate.validTo`). */
-  notAfter: string;
+  /** End of validity (notAfter), as a date string `Date` parses. */
+  validTo: string;
 }
 
 /**
@@ -165,7 +166,7 @@ function trustRootCertificates(
     } catch {
       return unknown('certificate cannot be parsed');
     }
-    const notAfter = new Date(certificate.notAfter);
+    const notAfter = new Date(certificate.validTo);
     if (Number.isNaN(notAfter.getTime()))
       return unknown('certificate cannot be parsed');
     return {
