@@ -67,6 +67,7 @@ export type {
 } from './engine';
 export {
   certificateFindings,
+  CLUSTER_WIDE_FINDING_CODES,
   DEFAULT_CERTIFICATE_WARNING_DAYS,
   detectNetworkPolicyEnforcement,
   enforcementFindings,

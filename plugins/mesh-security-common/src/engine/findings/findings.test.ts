@@ -9,7 +9,7 @@ import { readObjects } from '../reader';
 import { readText, repoRoot } from '../../__testUtils__/testdata';
 import { certificateFindings } from './certificates';
 import { detectNetworkPolicyEnforcement, enforcementFindings } from './cni';
-import { findingDefinitions } from '.';
+import { CLUSTER_WIDE_FINDING_CODES, findingDefinitions } from '.';
 
 function codesOf(objects: unknown[]): string[] {
   const engine = engineOf(objects);
@@ -76,6 +76,15 @@ describe('findings', () => {
     expect(
       findingDefinitions.map(d => d.code).filter(c => !produced.has(c)),
     ).toEqual([]);
+  });
+
+  it('lists the cluster-wide codes', () => {
+    expect([...CLUSTER_WIDE_FINDING_CODES].sort()).toEqual([
+      'MS330',
+      'MS420',
+      'MS421',
+      'MS422',
+    ]);
   });
 
   it('findings carry the object and the definition fix', () => {

@@ -22,6 +22,17 @@ export const findingDefinitions: readonly FindingDefinition[] = [
 ].sort((a, b) => a.code.localeCompare(b.code));
 
 /**
+ * The codes of findings about a cluster as a whole (its network plugin, its meshes' trust
+ * roots), raised by `enforcementFindings` and `certificateFindings` rather than per object.
+ *
+ * @public
+ */
+export const CLUSTER_WIDE_FINDING_CODES: readonly string[] = [
+  ...Object.values(CNI_FINDINGS),
+  ...Object.values(CERTIFICATE_FINDINGS),
+].map(d => d.code);
+
+/**
  * The definition of one finding code, if it exists.
  *
  * @public
