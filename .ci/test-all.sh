@@ -29,6 +29,7 @@ stage() {
 stage "format (prettier --check)" npx prettier --check --loglevel warn .
 stage "lint" npx backstage-cli repo lint
 stage "type check (tsc) and API reports" npm run -s test:api-reports
+stage "knip reports (unused exports and dependencies)" npm run -s test:knip-reports
 stage "unit tests (jest, none skipped)" bash .ci/test-unit.sh
 stage "backend on PostgreSQL and Redis" bash .ci/test-services.sh
 stage "end-to-end (Playwright, Chromium)" bash .ci/test-e2e.sh

@@ -1,6 +1,14 @@
 export interface Config {
   meshSecurity?: {
     /**
+     * Namespaces of the platform's own components, meant to run outside the mesh: their
+     * workloads raise no mesh-membership findings (MS108, MS110, MS113) and are marked
+     * `platform`, still evaluated. Read by the backend and the scaffolder module alike; the CLI
+     * takes the same list as `--platform-namespaces`. Default: `kube-system`, `kube-public`,
+     * `kube-node-lease`, the Istio root namespace, `linkerd`, `cert-manager`; `[]` for none.
+     */
+    platformNamespaces?: string[];
+    /**
      * Where access changes go. These two keys are shared by the backend (which lists a
      * component's open access-change pull requests) and the scaffolder module (which opens them),
      * and both read them with `readGitopsRepositorySettings`; each package declares its own

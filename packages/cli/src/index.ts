@@ -58,6 +58,10 @@ function program(io: CliIo, setResult: (text: string) => void): Command {
       '--all-daemon-sets',
       'the input holds every DaemonSet of the cluster: report MS330 when none enforces NetworkPolicy',
     )
+    .option(
+      '--platform-namespaces <list>',
+      'comma-separated namespaces of platform components, which raise no mesh-membership findings (default: kube-system,kube-public,kube-node-lease,linkerd,cert-manager and the Istio root namespace; "" for none)',
+    )
     .action((inputs: string[], opts) => setResult(runEvaluate(inputs, opts)));
   withInputLimits(cmd.command('check'))
     .description(

@@ -46,6 +46,22 @@ describe('readMeshSecurityConfig', () => {
     });
   });
 
+  it('reads meshSecurity.platformNamespaces, refusing what is not a namespace name', () => {
+    expect(read({}).platformNamespaces).toBeUndefined();
+    expect(
+      read({ meshSecurity: { platformNamespaces: ['kube-system', 'infra'] } })
+        .platformNamespaces,
+    ).toEqual(['kube-system', 'infra']);
+    expect(read({ meshSecurity: { platformNamespaces: [] } })).toMatchObject({
+      platformNamespaces: [],
+    });
+    expect(() =>
+      read({ meshSecurity: { platformNamespaces: ['Infra!'] } }),
+    ).toThrow(
+      'meshSecurity.platformNamespaces: "Infra!" is not a namespace name',
+    );
+  });
+
   it('reads the Kubernetes plugin clusters and our manifests clusters, with defaults', () => {
     const config = read({
       kubernetes: {

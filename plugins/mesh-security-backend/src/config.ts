@@ -1,7 +1,10 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
-import { DEFAULT_CERTIFICATE_WARNING_DAYS } from '@mesh-security/plugin-mesh-security-common';
+import {
+  DEFAULT_CERTIFICATE_WARNING_DAYS,
+  readPlatformNamespaces,
+} from '@mesh-security/plugin-mesh-security-common';
 import { KubernetesClusterConfig } from './sources/kubernetesHttp';
 import {
   DEFAULT_MANIFESTS_SETTINGS,
@@ -23,6 +26,8 @@ export interface MeshSecurityConfig {
   /** How long what a catalog entity says (annotations, owner) is used before it is read again. */
   entityCacheSeconds: number;
   linkerdDefaultInboundPolicy?: string;
+  /** `meshSecurity.platformNamespaces` (common's config.d.ts); undefined: the defaults. */
+  platformNamespaces?: string[];
   /** The scheduler's timeout for one cluster refresh. */
   refreshTimeoutMs: number;
   /** Wall time of one cluster read: the refresh timeout less a margin to store what was read. */
@@ -191,6 +196,7 @@ export function readMeshSecurityConfig(
     linkerdDefaultInboundPolicy: config.getOptionalString(
       'meshSecurity.linkerdDefaultInboundPolicy',
     ),
+    platformNamespaces: readPlatformNamespaces(config),
     refreshTimeoutMs,
     // Storing a read (hash, gzip, cache writes) must also finish before the scheduler gives up.
     readTimeoutMs: refreshTimeoutMs - Math.min(60_000, refreshTimeoutMs / 5),

@@ -100,6 +100,7 @@ export const meshSecurityPlugin = createBackendPlugin({
           refreshIntervalSeconds: settings.refreshIntervalSeconds,
           certificateExpiryWarningDays: settings.certificateExpiryWarningDays,
           linkerdDefaultInboundPolicy: settings.linkerdDefaultInboundPolicy,
+          platformNamespaces: settings.platformNamespaces,
           onError: (cluster, error) =>
             logger.error(
               `Mesh Security could not build the access graph of cluster ${cluster}: ${error.message}`,

@@ -12,6 +12,7 @@ export * from './api';
 export * from './annotations';
 export * from './accessChanges';
 export * from './gitopsRepository';
+export * from './platformNamespaces';
 export {
   parseManifests,
   DEFAULT_MANIFEST_LIMITS,
@@ -80,5 +81,3 @@ export type {
   MeshCertificateOptions,
   ParsedCertificate,
 } from './engine/findings';
-export { workloadPostureToCliJson, accessDecisionToCliJson } from './cliJson';
-export type { CliEvaluateJson, CliCheckJson } from './cliJson';

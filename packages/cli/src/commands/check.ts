@@ -3,10 +3,10 @@ import {
   AccessRequest,
   escapeControlCharacters,
   WorkloadNotFoundError,
-  accessDecisionToCliJson,
   createEngine,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
+import { accessDecisionToCliJson } from '../format/json';
 import { renderTable } from '../format/table';
 import { displayName } from '../format/escape';
 import { InputError, readByteLimits, readManifests } from '../inputs';

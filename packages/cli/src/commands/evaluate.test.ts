@@ -72,6 +72,27 @@ describe('mesh-security evaluate', () => {
     );
   });
 
+  it('raises no membership findings for --platform-namespaces, and refuses bad names', () => {
+    const codesFor = (args: string[]) =>
+      JSON.parse(
+        run(['evaluate', dir, '--format', 'json', ...args]).stdout,
+      ).findings.filter(
+        (f: { object: { namespace?: string } }) =>
+          f.object.namespace === 'legacy',
+      );
+    expect(codesFor([])).not.toEqual([]);
+    expect(codesFor(['--platform-namespaces', 'kube-system,legacy'])).toEqual(
+      [],
+    );
+    expect(
+      run(['evaluate', dir, '--platform-namespaces', 'Not_A_Namespace']),
+    ).toMatchObject({
+      code: 2,
+      stderr:
+        'mesh-security: --platform-namespaces: "Not_A_Namespace" is not a namespace name\n',
+    });
+  });
+
   it('prints a table by default', () => {
     const r = run(['evaluate', path.join(dir, 'nested', 'shop.yaml')]);
     expect(r.code).toBe(0);

@@ -1,14 +1,15 @@
 import {
   certificateFindings,
+  checkPlatformNamespaces,
   createEngine,
   DEFAULT_CERTIFICATE_WARNING_DAYS,
   detectNetworkPolicyEnforcement,
   enforcementFindings,
   meshCertificates,
   readObjects,
-  workloadPostureToCliJson,
 } from '@mesh-security/plugin-mesh-security-common';
 import { parseX509 } from '../certificates';
+import { workloadPostureToCliJson } from '../format/json';
 import { renderTable } from '../format/table';
 import { displayName } from '../format/escape';
 import { InputError, readByteLimits, readManifests } from '../inputs';
@@ -20,6 +21,7 @@ export interface EvaluateOptions {
   trustDomain?: string;
   /** The input holds every DaemonSet of the cluster (MS330 may then be raised). */
   allDaemonSets?: boolean;
+  platformNamespaces?: string;
   maxFileBytes?: string;
   maxTotalBytes?: string;
 }
@@ -33,6 +35,20 @@ export function checkFormat(format: string | undefined): 'json' | 'table' {
   return f;
 }
 
+/** `--platform-namespaces`: absent → the engine's defaults; `""` → none. */
+function namespaceList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map(name => name.trim())
+    .filter(Boolean);
+  try {
+    return checkPlatformNamespaces(names, '--platform-namespaces');
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
+}
+
 /** Runs `evaluate` and returns the text to print on stdout. */
 export function runEvaluate(
   inputs: string[],
@@ -44,6 +60,7 @@ export function runEvaluate(
   const engine = createEngine(snapshot, {
     rootNamespace: options.rootNamespace,
     trustDomain: options.trustDomain,
+    platformNamespaces: namespaceList(options.platformNamespaces),
   });
   const result = engine.evaluate();
   const cluster = 'default';

@@ -296,6 +296,7 @@ export class PostureService {
         kind: workload.kind,
         serviceAccount: workload.serviceAccount,
         mesh: workload.mesh,
+        platform: workload.platform,
         identity: workload.identity,
         mtls: workload.mtls,
         mtlsReason: workload.mtlsReason,

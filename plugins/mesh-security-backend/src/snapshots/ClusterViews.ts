@@ -45,6 +45,8 @@ export interface ClusterViewsOptions {
   refreshIntervalSeconds: number;
   certificateExpiryWarningDays: number;
   linkerdDefaultInboundPolicy?: string;
+  /** `meshSecurity.platformNamespaces`; undefined: the engine's defaults. */
+  platformNamespaces?: string[];
   now?: () => Date;
 }
 
@@ -161,6 +163,7 @@ export class ClusterViews {
     const engineOptions = {
       cluster: state.cluster,
       linkerdDefaultInboundPolicy: this.options.linkerdDefaultInboundPolicy,
+      platformNamespaces: this.options.platformNamespaces,
       unavailable: unavailableInputs(state),
     };
     // Evaluating every workload fills an engine's per-workload caches (findings, scorecards)

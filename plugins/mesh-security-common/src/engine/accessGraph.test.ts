@@ -304,6 +304,55 @@ describe('access graph', () => {
     ).not.toThrow();
   });
 
+  it('gives each member of a group its own exclusions from a shared caller list', () => {
+    // Found by the property above (seed 119230135): amb/w1 and amb/w2 share a caller list in
+    // which their own group is left out of "any Istio workload"; each must see the other
+    // excluded, never itself.
+    const frontend = { tier: 'frontend', sharedSa: false, metrics: false };
+    const backend = { ...frontend, tier: 'backend' };
+    const objs = objects({
+      workloads: [
+        [frontend],
+        [frontend],
+        [frontend, backend, backend],
+        [frontend],
+        [frontend],
+      ],
+      modes: [],
+      authorizations: [],
+      netpols: [
+        {
+          namespace: 'amb',
+          selector: { matchLabels: { tier: 'backend' } },
+          direction: 'Egress',
+          peers: [],
+          port: undefined,
+        },
+      ],
+      clientTls: [],
+      linkerd: {
+        defaultPolicy: 'all-unauthenticated',
+        server: false,
+        identities: ['*'],
+        network: false,
+      },
+    } as Estate);
+    expectGraphMatchesPairs(objs);
+    const summaryOf = (name: string) =>
+      engineOf(objs)
+        .callersOf({ namespace: 'amb', name })
+        .map(e => e.peer)
+        .find(p => p.kind === 'any-meshed');
+    expect(summaryOf('w1')).toMatchObject({
+      count: 3,
+      except: [{ namespace: 'amb', name: 'w2' }],
+    });
+    expect(summaryOf('w2')).toMatchObject({
+      count: 3,
+      except: [{ namespace: 'amb', name: 'w1' }],
+    });
+  });
+
   it('lists exactly the connections of the demo estate that pair-by-pair evaluation allows', () => {
     const objs = manifestFiles(demoClusterDir).flatMap(
       file => parseManifests(readText(file)).objects as Obj[],

@@ -33,6 +33,8 @@ export interface WorkloadInfo {
   defaultPort: Omit<PortMtls, 'port'>;
   mtls: MtlsMode;
   mtlsReason?: string;
+  /** Ambient only: the PeerAuthentication whose DISABLE has no effect (MS114). */
+  ignoredDisable?: string;
   ips?: string[];
 }
 
@@ -160,6 +162,7 @@ export class EngineContext {
     );
     let ports: PortMtls[];
     let defaultPort: Omit<PortMtls, 'port'>;
+    let ignoredDisable: string | undefined;
     if (m.unknown) {
       ports = w.ports.map(p => ({
         port: p.port,
@@ -172,6 +175,7 @@ export class EngineContext {
     } else if (m.mesh === 'istio-sidecar' || m.mesh === 'istio-ambient') {
       const r = istioPortModes(this.peerAuth, w, m.mesh === 'istio-ambient');
       ports = r.ports;
+      ignoredDisable = r.ignoredDisable;
       defaultPort = {
         mtls: r.workloadMode.mtls,
         reason: r.workloadMode.reason,
@@ -216,6 +220,7 @@ export class EngineContext {
       defaultPort,
       mtls,
       mtlsReason: reason,
+      ignoredDisable,
       ips,
     };
     this.infos.set(w, info);

@@ -197,6 +197,28 @@ describe('demo estate (catalog/demo-cluster)', () => {
 
   it('reads without malformed objects', () => expect(findings).toEqual([]));
 
+  it('raises no mesh-membership findings for platform components (issue: less noise)', () => {
+    const membership = (e: ReturnType<typeof createEngine>) =>
+      e
+        .evaluate()
+        .workloads.filter(w =>
+          ['istio-system', 'kube-system'].includes(w.namespace),
+        )
+        .flatMap(w => w.findings.map(f => `${w.namespace}/${w.name} ${f.code}`))
+        .filter(line => /MS10[8]|MS110|MS113/.test(line));
+    expect(membership(engine)).toEqual([]);
+    expect(
+      engine
+        .evaluate()
+        .workloads.filter(w => w.namespace === 'istio-system')
+        .every(w => w.platform),
+    ).toBe(true);
+    // Still evaluated, and reported when the platform list is emptied.
+    expect(
+      membership(createEngine(snapshot, { platformNamespaces: [] })),
+    ).not.toEqual([]);
+  });
+
   it('matches the documented workload mTLS modes', () => {
     const modes = Object.fromEntries(
       engine

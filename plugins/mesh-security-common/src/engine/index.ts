@@ -74,6 +74,9 @@ function postureOf(
     kind: w.kind,
     serviceAccount: w.serviceAccount,
     mesh: info.membership.mesh,
+    ...(ctx.options.platformNamespaces.has(w.namespace)
+      ? { platform: true as const }
+      : {}),
     identity: info.identity,
     mtls: info.mtls,
     ...(info.mtlsReason ? { mtlsReason: info.mtlsReason } : {}),

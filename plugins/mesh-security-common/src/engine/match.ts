@@ -85,22 +85,6 @@ function ipv4(ip: string): number | undefined {
   return n;
 }
 
-/** True for a syntactically valid IPv4/IPv6 address or CIDR (IPv6 checked loosely). */
-export function isCidrOrIp(value: string): boolean {
-  const [addr, bits, extra] = value.split('/');
-  if (extra !== undefined) return false;
-  if (addr.includes(':')) {
-    return (
-      /^[0-9a-fA-F:.]+$/.test(addr) &&
-      (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 128))
-    );
-  }
-  return (
-    ipv4(addr) !== undefined &&
-    (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 32))
-  );
-}
-
 /** True when the CIDR covers every address of its family (`0.0.0.0/0`, `::/0`). */
 export function cidrIsAll(cidr: string): boolean {
   return cidr === '0.0.0.0/0' || cidr === '::/0';

@@ -20,21 +20,28 @@ export interface Membership {
 }
 
 /** Namespaces never injected by Istio's webhook (istio-sidecar-injector `neverInject` namespaces). */
-const NEVER_INJECTED = new Set([
+const ISTIO_NEVER_INJECTED = new Set([
   'kube-system',
   'kube-public',
   'kube-node-lease',
 ]);
 
 /**
- * Istio sidecar injection prediction, "Installing the Sidecar" > "Controlling the injection
- * policy": the namespace label `istio-injection=enabled` or `istio.io/rev` enables injection
- * unless the pod label `sidecar.istio.io/inject=false`; `istio-injection=disabled` always
- * disables it ("if either label is disabled, the pod is not injected"); without namespace
- * labels, the pod label `sidecar.istio.io/inject=true` enables it ("if neither label is set" the
- * default `enableNamespacesByDefault: false` applies). Host-network pods are never injected.
+ * Istio sidecar injection, "Installing the Sidecar" > "Controlling the injection policy" and
+ * its revision table, as the injector webhooks select pods:
+ * - a pod label `sidecar.istio.io/inject=false` or a host-network pod: never injected;
+ * - the namespace label `istio-injection` decides when present: `enabled` injects, any other
+ *   value (`disabled`) does not ("if either label is disabled, the pod is not injected"), and it
+ *   takes precedence over `istio.io/rev`;
+ * - otherwise a namespace label `istio.io/rev=<revision>` injects (that revision's webhook);
+ * - otherwise a pod label `istio.io/rev=<revision>` injects (the revision's object selector,
+ *   for namespaces with neither label), and so does the pod label `sidecar.istio.io/inject=true`;
+ * - otherwise not (`enableNamespacesByDefault` is false by default).
+ * Without the namespace's labels only a pod's opt-out is certain: a namespace label could
+ * veto an opt-in.
  */
 function istioSidecar(
+  namespace: string,
   ns: SnapshotNamespace | undefined,
   labels: Record<string, string>,
   annotations: Record<string, string>,
@@ -43,17 +50,14 @@ function istioSidecar(
   const podInject =
     labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
   if (hostNetwork || podInject === 'false') return false;
-  if (ns && NEVER_INJECTED.has(ns.name)) return false;
-  if (!ns) {
-    // Unknown namespace labels: only the pod's explicit opt-in decides.
-    if (podInject === 'true') return true;
-    return undefined;
-  }
+  if (ISTIO_NEVER_INJECTED.has(namespace)) return false;
+  if (!ns) return undefined;
+  const podOptsIn =
+    podInject === 'true' || labels['istio.io/rev'] !== undefined;
   const nsInjection = ns.labels['istio-injection'];
-  if (nsInjection === 'disabled') return false;
-  if (nsInjection === 'enabled' || ns.labels['istio.io/rev'] !== undefined)
-    return true;
-  return podInject === 'true';
+  if (nsInjection !== undefined) return nsInjection === 'enabled';
+  if (ns.labels['istio.io/rev'] !== undefined) return true;
+  return podOptsIn;
 }
 
 /**
@@ -73,17 +77,30 @@ function istioAmbient(
 }
 
 /**
+ * Namespaces the Linkerd proxy injector never sees: the chart's default webhook
+ * `namespaceSelector` excludes `kube-system` and `cert-manager` by name, and any namespace
+ * labelled `config.linkerd.io/admission-webhooks: disabled` (Linkerd's "Automatic Proxy
+ * Injection" docs and the `proxyInjector.namespaceSelector` chart value).
+ */
+const LINKERD_NEVER_INJECTED = new Set(['kube-system', 'cert-manager']);
+
+/**
  * Linkerd proxy injection, "Automatic Proxy Injection": `linkerd.io/inject: enabled` (or
- * `ingress`) on the namespace or the pod template; `disabled` on the pod opts out.
+ * `ingress`) on the namespace or the pod template; `disabled` on the pod opts out; the webhook
+ * never runs in the excluded namespaces above, whatever their annotations say.
  */
 function linkerdInjected(
+  namespace: string,
   ns: SnapshotNamespace | undefined,
   annotations: Record<string, string>,
 ): boolean | undefined {
+  if (LINKERD_NEVER_INJECTED.has(namespace)) return false;
+  if (ns?.labels['config.linkerd.io/admission-webhooks'] === 'disabled')
+    return false;
   const pod = annotations['linkerd.io/inject'];
   if (pod === 'disabled') return false;
-  if (pod === 'enabled' || pod === 'ingress') return true;
   if (!ns) return undefined;
+  if (pod === 'enabled' || pod === 'ingress') return true;
   const nsValue = ns.annotations['linkerd.io/inject'];
   return nsValue === 'enabled' || nsValue === 'ingress';
 }
@@ -148,9 +165,15 @@ export function membership(
   if (w.containers.includes('linkerd-proxy')) return { mesh: 'linkerd', pods };
   const sidecar = proxyOnly
     ? false
-    : istioSidecar(ns, w.labels, w.annotations, w.hostNetwork === true);
+    : istioSidecar(
+        w.namespace,
+        ns,
+        w.labels,
+        w.annotations,
+        w.hostNetwork === true,
+      );
   if (sidecar) return { mesh: 'istio-sidecar', pods };
-  const linkerd = linkerdInjected(ns, w.annotations);
+  const linkerd = linkerdInjected(w.namespace, ns, w.annotations);
   if (linkerd) return { mesh: 'linkerd', pods };
   const ambient =
     w.hostNetwork || proxyOnly ? false : istioAmbient(ns, w.labels);

@@ -149,7 +149,12 @@ export function istioPortModes(
   index: PeerAuthenticationIndex,
   w: SnapshotWorkload,
   ambient: boolean,
-): { ports: PortMtls[]; workloadMode: PortMtls } {
+): {
+  ports: PortMtls[];
+  workloadMode: PortMtls;
+  /** An ambient workload's PeerAuthentication that sets DISABLE, which has no effect. */
+  ignoredDisable?: string;
+} {
   const wl = oldest(
     index.forWorkload(w.namespace, w.labels),
     'workload-selector',
@@ -166,10 +171,14 @@ export function istioPortModes(
     w.annotations['traffic.sidecar.istio.io/includeInboundPorts'],
   );
 
+  let ignoredDisable: string | undefined;
   const resolve = (port: number | undefined): PortMtls => {
     const base = { port: port ?? 0 };
     if (!ambient && port !== undefined) {
-      if (exclude?.has(String(port)))
+      // excludeInboundPorts "only applies when all inbound traffic (i.e. '*') is being
+      // redirected" (Istio annotation reference): an explicit include list wins.
+      const redirectsAll = include === undefined || include.has('*');
+      if (redirectsAll && exclude?.has(String(port)))
         return {
           ...base,
           mtls: 'DISABLED',
@@ -207,23 +216,25 @@ export function istioPortModes(
       };
     const mode = MODE[raw];
     if (ambient && mode === 'DISABLED') {
+      // PeerAuthentication reference: DISABLE is not supported in ambient mode. ztunnel keeps
+      // mesh traffic on HBONE mTLS and accepts plaintext from outside the mesh, as PERMISSIVE.
+      ignoredDisable ??= reason;
       return {
         ...base,
-        mtls: 'UNKNOWN',
-        reason: `${reason} sets DISABLE on an ambient workload; ztunnel's handling of DISABLE is not documented`,
+        mtls: 'PERMISSIVE',
+        reason: `${reason} sets DISABLE, which ambient mode does not support: ztunnel accepts mTLS (HBONE) and plaintext, as with PERMISSIVE`,
       };
     }
     return { ...base, mtls: mode, reason };
   };
-  return {
-    ports: w.ports.map(p => ({
-      ...resolve(p.port),
-      port: p.port,
-      name: p.name,
-      protocol: p.protocol,
-    })),
-    workloadMode: resolve(undefined),
-  };
+  const ports = w.ports.map(p => ({
+    ...resolve(p.port),
+    port: p.port,
+    name: p.name,
+    protocol: p.protocol,
+  }));
+  const workloadMode = resolve(undefined);
+  return { ports, workloadMode, ignoredDisable };
 }
 
 /** Combines port modes into the workload mode (docs/engine.md "mTLS (server side)"). */

@@ -40,6 +40,13 @@ export interface EngineOptions {
   /** Linkerd `clusterNetworks` (default the chart's private ranges). */
   linkerdClusterNetworks?: string[];
   /**
+   * Namespaces of the platform's own components, meant to run outside the mesh: their workloads
+   * raise no mesh-membership findings (MS108, MS110, MS113 for membership) and are marked
+   * `platform` in postures, still evaluated. Default: `kube-system`, `kube-public`,
+   * `kube-node-lease`, the Istio root namespace, `linkerd`, `cert-manager`.
+   */
+  platformNamespaces?: string[];
+  /**
    * Inputs missing from the snapshot because they could not be read, each with a reason that
    * names what was not read (e.g. the kind and the cluster). Every verdict that depends on one
    * is `UNKNOWN` or cannot be evaluated (access leans to DENY), with that reason; none is
@@ -56,6 +63,7 @@ export interface ResolvedOptions {
   linkerdTrustDomain: string;
   linkerdDefaultInboundPolicy: string;
   linkerdClusterNetworks: string[];
+  platformNamespaces: ReadonlySet<string>;
   unavailable: Partial<Record<EngineInput, string>>;
 }
 
@@ -68,6 +76,15 @@ const LINKERD_CLUSTER_NETWORKS = [
   'fd00::/8',
 ];
 
+/** Platform namespaces by default, besides the Istio root namespace. */
+const DEFAULT_PLATFORM_NAMESPACES = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'linkerd',
+  'cert-manager',
+];
+
 export function resolveOptions(
   snapshot: Snapshot,
   options: EngineOptions = {},
@@ -77,10 +94,11 @@ export function resolveOptions(
   // A mesh configuration that could not be read matters only for the values no option gives.
   const { istioMeshConfig, linkerdMeshConfig, ...unavailable } =
     options.unavailable ?? {};
+  const rootNamespace =
+    options.rootNamespace ?? istio.rootNamespace ?? 'istio-system';
   return {
     cluster: options.cluster ?? snapshot.cluster ?? 'default',
-    rootNamespace:
-      options.rootNamespace ?? istio.rootNamespace ?? 'istio-system',
+    rootNamespace,
     trustDomain: options.trustDomain ?? istio.trustDomain ?? 'cluster.local',
     linkerdTrustDomain:
       options.linkerdTrustDomain ?? linkerd.trustDomain ?? 'cluster.local',
@@ -92,6 +110,12 @@ export function resolveOptions(
       options.linkerdClusterNetworks ??
       linkerd.clusterNetworks ??
       LINKERD_CLUSTER_NETWORKS,
+    platformNamespaces: new Set(
+      options.platformNamespaces ?? [
+        ...DEFAULT_PLATFORM_NAMESPACES,
+        rootNamespace,
+      ],
+    ),
     unavailable: {
       ...unavailable,
       ...(istioMeshConfig && !(options.rootNamespace && options.trustDomain)

@@ -5,7 +5,6 @@ import {
   Snapshot,
   SnapshotPolicy,
   WORKLOAD_KINDS,
-  emptySnapshot,
 } from '../model';
 import { IDENTITY_FINDINGS } from './findings/identity';
 import { MTLS_FINDINGS } from './findings/mtls';
@@ -460,4 +459,31 @@ function sortPolicies(s: Snapshot): void {
   ])
     l.sort(by);
   s.externalSecrets.sort(by);
+}
+
+/**
+ * An empty snapshot, filled as objects are read.
+ */
+function emptySnapshot(): Snapshot {
+  return {
+    meshConfig: {},
+    namespaces: [],
+    workloads: [],
+    services: [],
+    istio: {
+      peerAuthentications: [],
+      destinationRules: [],
+      authorizationPolicies: [],
+    },
+    linkerd: {
+      servers: [],
+      serverAuthorizations: [],
+      authorizationPolicies: [],
+      meshTlsAuthentications: [],
+      networkAuthentications: [],
+      httpRoutes: [],
+    },
+    networkPolicies: [],
+    externalSecrets: [],
+  };
 }

@@ -259,32 +259,3 @@ export interface Snapshot {
     targetSecret: string;
   }>;
 }
-
-/**
- * An empty snapshot (handy for tests and for building one incrementally).
- *
- * @public
- */
-export function emptySnapshot(): Snapshot {
-  return {
-    meshConfig: {},
-    namespaces: [],
-    workloads: [],
-    services: [],
-    istio: {
-      peerAuthentications: [],
-      destinationRules: [],
-      authorizationPolicies: [],
-    },
-    linkerd: {
-      servers: [],
-      serverAuthorizations: [],
-      authorizationPolicies: [],
-      meshTlsAuthentications: [],
-      networkAuthentications: [],
-      httpRoutes: [],
-    },
-    networkPolicies: [],
-    externalSecrets: [],
-  };
-}

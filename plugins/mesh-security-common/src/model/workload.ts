@@ -62,6 +62,11 @@ export interface WorkloadPosture {
   serviceAccount: string;
   /** The data plane the workload's pods belong to (observed from live pods, else predicted). */
   mesh: Mesh;
+  /**
+   * Set for a workload of a platform namespace (`EngineOptions.platformNamespaces`): meant to
+   * run outside the mesh, so it raises no mesh-membership findings; still evaluated.
+   */
+  platform?: true;
   /** SPIFFE id (Istio) or Linkerd identity; null when not meshed. */
   identity: string | null;
   /**

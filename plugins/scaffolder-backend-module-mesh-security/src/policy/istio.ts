@@ -6,7 +6,6 @@ import {
   freeName,
   matchLabelsSelect,
   newObjectDocument,
-  objectId,
   plain,
   seqAt,
   seqStrings,
@@ -229,9 +228,3 @@ function newPolicy(docs: Document[], change: IstioAccessChange): Document {
     change.comment,
   );
 }
-
-/** Names of every document, for messages. */
-export const describeDoc = (doc: Document) =>
-  `${objectId(doc).kind} ${objectId(doc).namespace ?? ''}/${
-    objectId(doc).name
-  }`;

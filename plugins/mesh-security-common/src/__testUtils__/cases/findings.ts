@@ -15,6 +15,14 @@ import {
   serverAuthorization,
 } from '../k8s';
 
+/** The deployment with a `linkerd-proxy` container added to its pod template. */
+function manuallyInjected(d: Obj): Obj {
+  const template = (d.spec as Obj).template as Obj;
+  const podSpec = template.spec as { containers: Obj[] };
+  podSpec.containers.push({ name: 'linkerd-proxy', image: 'linkerd/proxy' });
+  return d;
+}
+
 /** A configuration and the finding codes it must produce (among others). */
 export interface FindingCase {
   name: string;
@@ -333,12 +341,19 @@ export const FINDING_CASES: FindingCase[] = [
     objects: [
       namespace('shop', { 'istio-injection': 'enabled' }),
       deployment('shop', 'a'),
-      {
-        ...deployment('elsewhere', 'b', {
-          labels: { 'sidecar.istio.io/inject': 'true' },
-        }),
-      },
+      // Injected by hand (`linkerd inject --manual`): meshed whatever its namespace says.
+      manuallyInjected(deployment('elsewhere', 'b')),
     ],
     codes: ['MS407'],
+  },
+  {
+    name: 'DISABLE on an ambient workload has no effect',
+    objects: [
+      namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+      deployment('shop', 'b'),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'DISABLE' } }),
+    ],
+    codes: ['MS114', 'MS101'],
+    absent: ['MS102', 'MS113'],
   },
 ];

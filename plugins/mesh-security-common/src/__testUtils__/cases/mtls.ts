@@ -219,6 +219,142 @@ export const MTLS_CASES: MtlsCase[] = [
     mesh: 'istio-sidecar',
   },
   {
+    name: 'Traffic interception: excludeInboundPorts applies only when includeInboundPorts is "*"',
+    objects: [
+      ...istioPair('shop', {
+        ports: [8080, 9090],
+        annotations: {
+          'traffic.sidecar.istio.io/includeInboundPorts': '*',
+          'traffic.sidecar.istio.io/excludeInboundPorts': '9090',
+        },
+      }),
+      peerAuthentication('shop', 'default', strict),
+    ],
+    ports: { 8080: 'STRICT', 9090: 'DISABLED' },
+    mtls: 'PARTIAL',
+  },
+  {
+    name: 'Traffic interception: with an explicit include list, an excluded port that is included is still captured',
+    objects: [
+      ...istioPair('shop', {
+        ports: [8080, 9090],
+        annotations: {
+          'traffic.sidecar.istio.io/includeInboundPorts': '8080,9090',
+          'traffic.sidecar.istio.io/excludeInboundPorts': '9090',
+        },
+      }),
+      peerAuthentication('shop', 'default', strict),
+    ],
+    ports: { 8080: 'STRICT', 9090: 'STRICT' },
+    mtls: 'STRICT',
+  },
+  {
+    name: 'Traffic interception: an empty includeInboundPorts disables all inbound redirection',
+    objects: [
+      ...istioPair('shop', {
+        ports: [8080],
+        annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' },
+      }),
+      peerAuthentication('shop', 'default', strict),
+    ],
+    ports: { 8080: 'DISABLED' },
+    mtls: 'DISABLED',
+  },
+  {
+    name: 'Sidecar injection (revision table): pod label istio.io/rev injects in a namespace without injection labels',
+    objects: [
+      namespace('shop'),
+      deployment('shop', 'b', { labels: { 'istio.io/rev': 'canary' } }),
+    ],
+    mtls: 'PERMISSIVE',
+    mesh: 'istio-sidecar',
+  },
+  {
+    name: 'Sidecar injection (revision table): pod label istio.io/rev with sidecar.istio.io/inject=false is not injected',
+    objects: [
+      namespace('shop'),
+      deployment('shop', 'b', {
+        labels: {
+          'istio.io/rev': 'canary',
+          'sidecar.istio.io/inject': 'false',
+        },
+      }),
+    ],
+    mtls: 'DISABLED',
+    mesh: 'none',
+  },
+  {
+    name: 'Sidecar injection (revision table): istio-injection=disabled wins over the pod label istio.io/rev',
+    objects: [
+      namespace('shop', { 'istio-injection': 'disabled' }),
+      deployment('shop', 'b', { labels: { 'istio.io/rev': 'canary' } }),
+    ],
+    mtls: 'DISABLED',
+    mesh: 'none',
+  },
+  {
+    name: 'Sidecar injection (revision table): istio-injection=disabled wins over the namespace label istio.io/rev',
+    objects: [
+      namespace('shop', {
+        'istio-injection': 'disabled',
+        'istio.io/rev': 'canary',
+      }),
+      deployment('shop', 'b'),
+    ],
+    mtls: 'DISABLED',
+    mesh: 'none',
+  },
+  {
+    name: 'Sidecar injection (revision table): namespace istio.io/rev with pod inject=false is not injected',
+    objects: [
+      namespace('shop', { 'istio.io/rev': 'canary' }),
+      deployment('shop', 'b', {
+        labels: { 'sidecar.istio.io/inject': 'false' },
+      }),
+    ],
+    mtls: 'DISABLED',
+    mesh: 'none',
+  },
+  {
+    name: 'Sidecar injection: istio-injection=enabled injects',
+    objects: [
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'b'),
+    ],
+    mtls: 'PERMISSIVE',
+    mesh: 'istio-sidecar',
+  },
+  {
+    name: 'Sidecar injection: kube-system is never injected, whatever the labels say',
+    workload: 'kube-system/b',
+    objects: [
+      namespace('kube-system', { 'istio-injection': 'enabled' }),
+      deployment('kube-system', 'b'),
+    ],
+    mtls: 'DISABLED',
+    mesh: 'none',
+  },
+  {
+    name: 'Missing data: a pod opt-in without its namespace is unknown (a namespace label could veto it)',
+    objects: [
+      deployment('shop', 'b', {
+        labels: { 'sidecar.istio.io/inject': 'true' },
+      }),
+    ],
+    mtls: 'UNKNOWN',
+    mesh: 'none',
+  },
+  {
+    name: 'Ambient mode: DISABLE is not supported; ztunnel accepts mTLS and plaintext (PERMISSIVE)',
+    objects: [
+      namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+      deployment('shop', 'b'),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'DISABLE' } }),
+    ],
+    mtls: 'PERMISSIVE',
+    mesh: 'istio-ambient',
+  },
+  {
     name: 'Ambient mode: namespace istio.io/dataplane-mode=ambient enrolls pods; ztunnel enforces STRICT',
     objects: [
       namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
@@ -288,6 +424,44 @@ export const MTLS_CASES: MtlsCase[] = [
       linkerdNs(),
       deployment('data', 'b', {
         annotations: { 'linkerd.io/inject': 'disabled' },
+      }),
+    ],
+    mtls: 'DISABLED',
+    mesh: 'none',
+  },
+  {
+    name: 'Linkerd injection: the injector never runs in kube-system, whatever its annotation says',
+    workload: 'kube-system/b',
+    objects: [
+      namespace('kube-system', {}, { 'linkerd.io/inject': 'enabled' }),
+      deployment('kube-system', 'b'),
+    ],
+    mtls: 'DISABLED',
+    mesh: 'none',
+  },
+  {
+    name: 'Linkerd injection: the injector never runs in cert-manager, even with a pod annotation',
+    workload: 'cert-manager/b',
+    objects: [
+      namespace('cert-manager'),
+      deployment('cert-manager', 'b', {
+        annotations: { 'linkerd.io/inject': 'enabled' },
+      }),
+    ],
+    mtls: 'DISABLED',
+    mesh: 'none',
+  },
+  {
+    name: 'Linkerd injection: a namespace labelled config.linkerd.io/admission-webhooks=disabled is never injected',
+    workload: 'data/b',
+    objects: [
+      namespace(
+        'data',
+        { 'config.linkerd.io/admission-webhooks': 'disabled' },
+        { 'linkerd.io/inject': 'enabled' },
+      ),
+      deployment('data', 'b', {
+        annotations: { 'linkerd.io/inject': 'enabled' },
       }),
     ],
     mtls: 'DISABLED',

@@ -86,7 +86,6 @@ function summarize(
   for (const [kind, scope] of scopes) {
     const summary = scopeSummary(
       groups,
-      self,
       selfGroup,
       scope,
       left,
@@ -121,7 +120,6 @@ function summarize(
 /** A summary of `scope` from the groups in `left`, when they cover it but for a few. */
 function scopeSummary(
   groups: CallerGroups,
-  self: SnapshotWorkload,
   selfGroup: CallerGroup,
   scope: CallerGroup[],
   left: Set<CallerGroup>,
@@ -137,7 +135,7 @@ function scopeSummary(
   // The whole cluster is summarised only when nothing is left out (the mesh scopes say more).
   if (exact) return undefined;
   if (memberCount(missing, selfGroup) * 2 > count) return undefined;
-  const except = exclusions(groups, self, scope, missing);
+  const except = exclusions(groups, scope, missing);
   if (except.length > MAX_EXCLUSIONS) return undefined;
   return { count, except, used };
 }
@@ -145,7 +143,6 @@ function scopeSummary(
 /** Whole namespaces where no group of `scope` is covered, else the workloads left out. */
 function exclusions(
   groups: CallerGroups,
-  self: SnapshotWorkload,
   scope: CallerGroup[],
   missing: CallerGroup[],
 ): PeerExclusion[] {
@@ -160,10 +157,11 @@ function exclusions(
       .get(namespace)!
       .filter(g => inScope.has(g));
     if (list.length === scoped.length) out.push({ namespace });
+    // The target itself is listed too when its group is left out: the list is shared by the
+    // group's members, and each drops itself from it per query (see the graph's cache).
     else
       for (const w of sortWorkloads(list.flatMap(g => g.members)))
-        if (w !== self)
-          out.push({ namespace: w.namespace, name: w.name, kind: w.kind });
+        out.push({ namespace: w.namespace, name: w.name, kind: w.kind });
     if (out.length > MAX_EXCLUSIONS) break;
   }
   return out;

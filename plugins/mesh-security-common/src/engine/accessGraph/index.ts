@@ -1,4 +1,9 @@
-import { AccessEdge, SnapshotWorkload, WorkloadRef } from '../../model';
+import {
+  AccessEdge,
+  PeerExclusion,
+  SnapshotWorkload,
+  WorkloadRef,
+} from '../../model';
 import { WorkloadNotFoundError } from '../access';
 import { connectionEdge, externalEdge } from '../callers';
 import { EngineContext } from '../context';
@@ -152,9 +157,7 @@ class GroupedAccessGraph implements AccessGraph {
     );
     if (port !== undefined && ports.length === 0)
       ports.push(this.answers.port(this.ctx.info(target), port));
-    return ports.flatMap(p =>
-      this.callerEdges(target, p).filter(e => !isSelf(e, target)),
-    );
+    return ports.flatMap(p => asSeenBy(this.callerEdges(target, p), target));
   }
 
   /**
@@ -330,6 +333,32 @@ class GroupedAccessGraph implements AccessGraph {
     }
     return ports;
   }
+}
+
+/**
+ * A shared caller list as one target sees it: never itself, neither as a peer nor among a
+ * summary's exclusions (the summary's count already leaves it out).
+ */
+function asSeenBy(edges: AccessEdge[], self: SnapshotWorkload): AccessEdge[] {
+  const out: AccessEdge[] = [];
+  for (const edge of edges) {
+    if (isSelf(edge, self)) continue;
+    const except = (edge.peer as { except?: PeerExclusion[] }).except;
+    const isOwn = (x: PeerExclusion) =>
+      x.name === self.name &&
+      x.namespace === self.namespace &&
+      x.kind === self.kind;
+    if (!except?.some(isOwn)) {
+      out.push(edge);
+      continue;
+    }
+    const rest = except.filter(x => !isOwn(x));
+    const peer = { ...edge.peer } as { except?: PeerExclusion[] };
+    if (rest.length > 0) peer.except = rest;
+    else delete peer.except;
+    out.push({ ...edge, peer: peer as AccessEdge['peer'] });
+  }
+  return out;
 }
 
 export function createAccessGraph(ctx: EngineContext): AccessGraph {

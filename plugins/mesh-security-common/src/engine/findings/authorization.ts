@@ -1,4 +1,4 @@
-import { Finding, SnapshotWorkload } from '../../model';
+import { Finding, FindingDefinition, SnapshotWorkload } from '../../model';
 import {
   apAction,
   apRules,
@@ -9,109 +9,122 @@ import {
 import { EngineContext } from '../context';
 import { selectorMatches } from '../match';
 import { Json, isObject } from '../validate/check';
-import { define, makeFinding } from './make';
+import { makeFinding } from './make';
 
 /** MS2xx: authorization (Istio AuthorizationPolicy, Linkerd policy). */
 export const AUTHZ_FINDINGS = {
-  allowAll: define(
-    'MS201',
-    'high',
-    'ALLOW rule allows everyone',
-    'An ALLOW AuthorizationPolicy has a rule `{}` (no from, to or when): it matches every request, so the policy allows all callers.',
-    'Replace the empty rule with `from.source.principals`/`serviceAccounts` naming the callers (and `to.operation` naming the methods/paths they need).',
-  ),
-  selectsNothing: define(
-    'MS202',
-    'medium',
-    'AuthorizationPolicy selects no workload',
-    'The selector of the AuthorizationPolicy matches no workload in its scope, so it has no effect (often a typo in a label).',
-    'Fix the selector labels or delete the policy.',
-  ),
-  identityOnPlaintext: define(
-    'MS203',
-    'medium',
-    'Identity conditions on a workload that accepts plaintext',
-    'The policy matches on `principals`, `namespaces` or `serviceAccounts`, which exist only for mTLS requests, but the workload accepts plaintext (PERMISSIVE or DISABLED): plaintext callers are never matched, and DENY rules on identities can be bypassed with plaintext.',
-    'Make the workload STRICT (PeerAuthentication) or add a DENY rule with `notPrincipals: ["*"]` for plaintext.',
-  ),
-  allowNoRules: define(
-    'MS204',
-    'info',
-    'ALLOW policy without rules denies every request',
-    'An ALLOW policy with no rules matches nothing; applied to a workload it denies every request (the documented "deny-all" idiom).',
-    'Intended as deny-all? Keep it and add ALLOW policies for legitimate callers. Otherwise add rules.',
-  ),
-  denyNoRules: define(
-    'MS205',
-    'low',
-    'DENY policy without rules has no effect',
-    'A DENY policy with no rules matches nothing.',
-    'Add the rules to deny, or delete the policy.',
-  ),
-  custom: define(
-    'MS206',
-    'info',
-    'CUSTOM policy delegates to an external authorizer',
-    'Decisions of CUSTOM policies are made by an external authorizer; the engine reports them as "cannot evaluate" and stays conservative.',
-    'None required; verify the external authorizer configuration separately.',
-  ),
-  unknownConditionKey: define(
-    'MS207',
-    'low',
-    'Unknown `when` key',
-    'A `when` condition uses a key that is not a documented Istio authorization attribute; Istio rejects or ignores it.',
-    'Use a key from "Authorization Policy Conditions" (e.g. `source.ip`, `request.headers[...]`, `request.auth.claims[...]`).',
-  ),
-  l7OnZtunnel: define(
-    'MS208',
-    'medium',
-    'HTTP rules on an ambient workload without a waypoint',
-    'ztunnel enforces only L4 attributes: an ALLOW rule with methods/paths/hosts/JWT conditions is skipped, and such DENY rules are enforced without their HTTP parts.',
-    'Deploy a waypoint (`istio.io/use-waypoint`) and target the policy at the Service with `targetRefs`, or remove the HTTP conditions.',
-  ),
-  wildcardIdentity: define(
-    'MS209',
-    'medium',
-    'ALLOW with a wildcard identity',
-    'An ALLOW rule names `principals: ["*"]` or `namespaces: ["*"]`: any authenticated workload of the mesh is allowed.',
-    'Name the calling service accounts explicitly.',
-  ),
-  noAllowPolicy: define(
-    'MS210',
-    'low',
-    'No ALLOW policy: every caller is allowed',
-    'No ALLOW AuthorizationPolicy (or Linkerd Server authorization) applies to the meshed workload, so every client that reaches it is allowed (least privilege not enforced).',
-    'Add a namespace deny-all (`spec: {}`) and ALLOW policies naming the callers, or a Linkerd `deny` default inbound policy with AuthorizationPolicies.',
-  ),
-  linkerdMissingRef: define(
-    'MS211',
-    'high',
-    'Linkerd AuthorizationPolicy references a missing object',
-    "The policy's targetRef or a requiredAuthenticationRef names an object that does not exist; Linkerd ignores the authorization.",
-    'Create the referenced Server/HTTPRoute/MeshTLSAuthentication/NetworkAuthentication, or fix the name.',
-  ),
-  serverSelectsNothing: define(
-    'MS212',
-    'medium',
-    'Linkerd Server selects no pod',
-    "The Server's podSelector matches no workload in its namespace, or none of the selected workloads exposes its port.",
-    'Fix the podSelector or port (a number or a container port name).',
-  ),
-  linkerdAllowAll: define(
-    'MS213',
-    'medium',
-    'Linkerd authentication allows everyone',
-    'A MeshTLSAuthentication with identity `*` or a NetworkAuthentication covering `0.0.0.0/0`/`::/0` authorizes every client.',
-    'Name the client identities (identityRefs to ServiceAccounts) or narrow the networks.',
-  ),
-  severalServers: define(
-    'MS214',
-    'medium',
-    'Several Linkerd Servers select one port',
-    "More than one Server selects the same pod port; Linkerd uses only one of them, so the others' authorizations may not apply.",
-    'Keep one Server per workload port.',
-  ),
-};
+  allowAll: {
+    code: 'MS201',
+    severity: 'high',
+    title: 'ALLOW rule allows everyone',
+    description:
+      'An ALLOW AuthorizationPolicy has a rule `{}` (no from, to or when): it matches every request, so the policy allows all callers.',
+    fix: 'Replace the empty rule with `from.source.principals`/`serviceAccounts` naming the callers (and `to.operation` naming the methods/paths they need).',
+  },
+  selectsNothing: {
+    code: 'MS202',
+    severity: 'medium',
+    title: 'AuthorizationPolicy selects no workload',
+    description:
+      'The selector of the AuthorizationPolicy matches no workload in its scope, so it has no effect (often a typo in a label).',
+    fix: 'Fix the selector labels or delete the policy.',
+  },
+  identityOnPlaintext: {
+    code: 'MS203',
+    severity: 'medium',
+    title: 'Identity conditions on a workload that accepts plaintext',
+    description:
+      'The policy matches on `principals`, `namespaces` or `serviceAccounts`, which exist only for mTLS requests, but the workload accepts plaintext (PERMISSIVE or DISABLED): plaintext callers are never matched, and DENY rules on identities can be bypassed with plaintext.',
+    fix: 'Make the workload STRICT (PeerAuthentication) or add a DENY rule with `notPrincipals: ["*"]` for plaintext.',
+  },
+  allowNoRules: {
+    code: 'MS204',
+    severity: 'info',
+    title: 'ALLOW policy without rules denies every request',
+    description:
+      'An ALLOW policy with no rules matches nothing; applied to a workload it denies every request (the documented "deny-all" idiom).',
+    fix: 'Intended as deny-all? Keep it and add ALLOW policies for legitimate callers. Otherwise add rules.',
+  },
+  denyNoRules: {
+    code: 'MS205',
+    severity: 'low',
+    title: 'DENY policy without rules has no effect',
+    description: 'A DENY policy with no rules matches nothing.',
+    fix: 'Add the rules to deny, or delete the policy.',
+  },
+  custom: {
+    code: 'MS206',
+    severity: 'info',
+    title: 'CUSTOM policy delegates to an external authorizer',
+    description:
+      'Decisions of CUSTOM policies are made by an external authorizer; the engine reports them as "cannot evaluate" and stays conservative.',
+    fix: 'None required; verify the external authorizer configuration separately.',
+  },
+  unknownConditionKey: {
+    code: 'MS207',
+    severity: 'low',
+    title: 'Unknown `when` key',
+    description:
+      'A `when` condition uses a key that is not a documented Istio authorization attribute; Istio rejects or ignores it.',
+    fix: 'Use a key from "Authorization Policy Conditions" (e.g. `source.ip`, `request.headers[...]`, `request.auth.claims[...]`).',
+  },
+  l7OnZtunnel: {
+    code: 'MS208',
+    severity: 'medium',
+    title: 'HTTP rules on an ambient workload without a waypoint',
+    description:
+      'ztunnel enforces only L4 attributes: an ALLOW rule with methods/paths/hosts/JWT conditions is skipped, and such DENY rules are enforced without their HTTP parts.',
+    fix: 'Deploy a waypoint (`istio.io/use-waypoint`) and target the policy at the Service with `targetRefs`, or remove the HTTP conditions.',
+  },
+  wildcardIdentity: {
+    code: 'MS209',
+    severity: 'medium',
+    title: 'ALLOW with a wildcard identity',
+    description:
+      'An ALLOW rule names `principals: ["*"]` or `namespaces: ["*"]`: any authenticated workload of the mesh is allowed.',
+    fix: 'Name the calling service accounts explicitly.',
+  },
+  noAllowPolicy: {
+    code: 'MS210',
+    severity: 'low',
+    title: 'No ALLOW policy: every caller is allowed',
+    description:
+      'No ALLOW AuthorizationPolicy (or Linkerd Server authorization) applies to the meshed workload, so every client that reaches it is allowed (least privilege not enforced).',
+    fix: 'Add a namespace deny-all (`spec: {}`) and ALLOW policies naming the callers, or a Linkerd `deny` default inbound policy with AuthorizationPolicies.',
+  },
+  linkerdMissingRef: {
+    code: 'MS211',
+    severity: 'high',
+    title: 'Linkerd AuthorizationPolicy references a missing object',
+    description:
+      "The policy's targetRef or a requiredAuthenticationRef names an object that does not exist; Linkerd ignores the authorization.",
+    fix: 'Create the referenced Server/HTTPRoute/MeshTLSAuthentication/NetworkAuthentication, or fix the name.',
+  },
+  serverSelectsNothing: {
+    code: 'MS212',
+    severity: 'medium',
+    title: 'Linkerd Server selects no pod',
+    description:
+      "The Server's podSelector matches no workload in its namespace, or none of the selected workloads exposes its port.",
+    fix: 'Fix the podSelector or port (a number or a container port name).',
+  },
+  linkerdAllowAll: {
+    code: 'MS213',
+    severity: 'medium',
+    title: 'Linkerd authentication allows everyone',
+    description:
+      'A MeshTLSAuthentication with identity `*` or a NetworkAuthentication covering `0.0.0.0/0`/`::/0` authorizes every client.',
+    fix: 'Name the client identities (identityRefs to ServiceAccounts) or narrow the networks.',
+  },
+  severalServers: {
+    code: 'MS214',
+    severity: 'medium',
+    title: 'Several Linkerd Servers select one port',
+    description:
+      "More than one Server selects the same pod port; Linkerd uses only one of them, so the others' authorizations may not apply.",
+    fix: 'Keep one Server per workload port.',
+  },
+} satisfies Record<string, FindingDefinition>;
 
 const KNOWN_KEYS =
   /^(source\.(ip|namespace|principal|trustDomain)|remote\.ip|destination\.(ip|port)|connection\.sni|request\.(headers\[.+\]|auth\.(principal|audiences|presenter|claims\[.+\]))|experimental\.envoy\.filters\..+)$/;

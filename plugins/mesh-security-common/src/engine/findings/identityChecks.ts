@@ -22,7 +22,6 @@ export function workloadIdentityFindings(
   const out: Finding[] = [];
   if (
     !info.ns &&
-    ctx.snapshot.namespaces.length >= 0 &&
     info.membership.unknown === undefined &&
     !ctx.namespaces.has(w.namespace)
   ) {

@@ -15,14 +15,3 @@ export function makeFinding(
     object,
   };
 }
-
-/** Declares a finding definition (keeps the family files compact). */
-export function define(
-  code: string,
-  severity: FindingDefinition['severity'],
-  title: string,
-  description: string,
-  fix: string,
-): FindingDefinition {
-  return { code, severity, title, description, fix };
-}

@@ -1,105 +1,131 @@
-import { Finding, JsonObject, SnapshotPolicy } from '../../model';
+import {
+  Finding,
+  JsonObject,
+  SnapshotPolicy,
+  FindingDefinition,
+} from '../../model';
 import { drRef, tlsModeFor } from '../clientTls';
 import { EngineContext, WorkloadInfo } from '../context';
 import { paIsNamespaceWide, paSelector } from '../mtls';
 import { selectorMatches } from '../match';
-import { define, makeFinding } from './make';
+import { makeFinding } from './make';
 import { isObject } from '../validate/check';
 
 /** MS1xx: mTLS (PeerAuthentication, DestinationRule, mesh membership). */
 export const MTLS_FINDINGS = {
-  permissive: define(
-    'MS101',
-    'medium',
-    'Port accepts plaintext (PERMISSIVE)',
-    'A meshed workload port accepts both mTLS and plaintext, so any client that reaches it can skip authentication.',
-    'Set a PeerAuthentication with `mtls.mode: STRICT` for the workload or namespace (Istio), or a default inbound policy `all-authenticated`/`cluster-authenticated` (Linkerd), once all clients are meshed.',
-  ),
-  disabled: define(
-    'MS102',
-    'high',
-    'mTLS disabled on a meshed port',
-    'A port of a meshed workload does not use mTLS: PeerAuthentication DISABLE, or the port bypasses the proxy (`traffic.sidecar.istio.io/excludeInboundPorts`, `config.linkerd.io/skip-inbound-ports`).',
-    'Remove the DISABLE mode or the port exclusion unless the port must bypass the mesh (e.g. a health port), and document why.',
-  ),
-  strictBehindDisable: define(
-    'MS103',
-    'critical',
-    'STRICT server behind a DestinationRule that disables mTLS',
-    'A DestinationRule sets `tls.mode` DISABLE/SIMPLE/MUTUAL for a host whose workloads only accept Istio mTLS: sidecar clients send traffic the server rejects.',
-    'Set `tls.mode: ISTIO_MUTUAL` (or remove the `tls` block to use auto mTLS) in the DestinationRule.',
-  ),
-  portLevelWithoutSelector: define(
-    'MS104',
-    'medium',
-    'portLevelMtls without a selector',
-    'Istio honours `portLevelMtls` only on a PeerAuthentication with a workload selector; on a namespace- or mesh-wide policy it is ignored (and the API server rejects it).',
-    'Move the port-level settings into a PeerAuthentication with `selector.matchLabels`.',
-  ),
-  severalMeshWide: define(
-    'MS105',
-    'medium',
-    'Several mesh-wide PeerAuthentications',
-    'More than one PeerAuthentication without selector exists in the root namespace; Istio applies only the oldest.',
-    'Keep a single mesh-wide PeerAuthentication in the root namespace.',
-  ),
-  severalNamespaceWide: define(
-    'MS106',
-    'medium',
-    'Several namespace-wide PeerAuthentications',
-    'More than one PeerAuthentication without selector exists in one namespace; Istio applies only the oldest.',
-    'Keep one namespace-wide PeerAuthentication per namespace.',
-  ),
-  severalForWorkload: define(
-    'MS107',
-    'low',
-    'Several PeerAuthentications select one workload',
-    'More than one workload-selector PeerAuthentication selects the same workload; Istio applies only the oldest.',
-    'Merge them into one PeerAuthentication.',
-  ),
-  notMeshed: define(
-    'MS108',
-    'medium',
-    'Workload outside the mesh',
-    'The workload has no mesh proxy: its traffic is plaintext and no mesh authorization applies.',
-    'Enable sidecar injection (namespace label `istio-injection=enabled`), ambient enrollment (`istio.io/dataplane-mode=ambient`) or Linkerd injection (`linkerd.io/inject: enabled`) and restart the workload.',
-  ),
-  peerAuthSelectsNothing: define(
-    'MS109',
-    'low',
-    'PeerAuthentication selects no workload',
-    'The selector of the PeerAuthentication matches no workload in its namespace.',
-    'Fix the selector labels or delete the policy.',
-  ),
-  mixedPods: define(
-    'MS110',
-    'medium',
-    'Pods differ in mesh membership',
-    'Some live pods of the workload have a proxy and some do not (typically injection was enabled without a restart).',
-    'Restart the workload (`kubectl rollout restart`) so that every pod gets the proxy.',
-  ),
-  portLevelUnknownPort: define(
-    'MS111',
-    'low',
-    'portLevelMtls names a port no selected workload exposes',
-    'The port keys of `portLevelMtls` are container ports; a key that no selected workload declares has no effect.',
-    'Use the container (target) port number, not the Service port.',
-  ),
-  plaintextInMesh: define(
-    'MS112',
-    'medium',
-    'DestinationRule sends plaintext to a meshed workload',
-    'A DestinationRule sets `tls.mode: DISABLE` for a host served by meshed workloads that accept plaintext: traffic inside the mesh is unencrypted.',
-    'Remove the `tls` override (auto mTLS) or set `ISTIO_MUTUAL`.',
-  ),
-  unknownMode: define(
-    'MS113',
-    'info',
-    'mTLS mode cannot be determined',
-    'Data needed to decide the mTLS mode is missing (e.g. conflicting policies without creation times, or an unknown namespace).',
-    'Include the missing objects in the input, or keep a single policy per scope.',
-  ),
-};
+  permissive: {
+    code: 'MS101',
+    severity: 'medium',
+    title: 'Port accepts plaintext (PERMISSIVE)',
+    description:
+      'A meshed workload port accepts both mTLS and plaintext, so any client that reaches it can skip authentication.',
+    fix: 'Set a PeerAuthentication with `mtls.mode: STRICT` for the workload or namespace (Istio), or a default inbound policy `all-authenticated`/`cluster-authenticated` (Linkerd), once all clients are meshed.',
+  },
+  disabled: {
+    code: 'MS102',
+    severity: 'high',
+    title: 'mTLS disabled on a meshed port',
+    description:
+      'A port of a meshed workload does not use mTLS: PeerAuthentication DISABLE, or the port bypasses the proxy (`traffic.sidecar.istio.io/excludeInboundPorts`, `config.linkerd.io/skip-inbound-ports`).',
+    fix: 'Remove the DISABLE mode or the port exclusion unless the port must bypass the mesh (e.g. a health port), and document why.',
+  },
+  strictBehindDisable: {
+    code: 'MS103',
+    severity: 'critical',
+    title: 'STRICT server behind a DestinationRule that disables mTLS',
+    description:
+      'A DestinationRule sets `tls.mode` DISABLE/SIMPLE/MUTUAL for a host whose workloads only accept Istio mTLS: sidecar clients send traffic the server rejects.',
+    fix: 'Set `tls.mode: ISTIO_MUTUAL` (or remove the `tls` block to use auto mTLS) in the DestinationRule.',
+  },
+  portLevelWithoutSelector: {
+    code: 'MS104',
+    severity: 'medium',
+    title: 'portLevelMtls without a selector',
+    description:
+      'Istio honours `portLevelMtls` only on a PeerAuthentication with a workload selector; on a namespace- or mesh-wide policy it is ignored (and the API server rejects it).',
+    fix: 'Move the port-level settings into a PeerAuthentication with `selector.matchLabels`.',
+  },
+  severalMeshWide: {
+    code: 'MS105',
+    severity: 'medium',
+    title: 'Several mesh-wide PeerAuthentications',
+    description:
+      'More than one PeerAuthentication without selector exists in the root namespace; Istio applies only the oldest.',
+    fix: 'Keep a single mesh-wide PeerAuthentication in the root namespace.',
+  },
+  severalNamespaceWide: {
+    code: 'MS106',
+    severity: 'medium',
+    title: 'Several namespace-wide PeerAuthentications',
+    description:
+      'More than one PeerAuthentication without selector exists in one namespace; Istio applies only the oldest.',
+    fix: 'Keep one namespace-wide PeerAuthentication per namespace.',
+  },
+  severalForWorkload: {
+    code: 'MS107',
+    severity: 'low',
+    title: 'Several PeerAuthentications select one workload',
+    description:
+      'More than one workload-selector PeerAuthentication selects the same workload; Istio applies only the oldest.',
+    fix: 'Merge them into one PeerAuthentication.',
+  },
+  notMeshed: {
+    code: 'MS108',
+    severity: 'medium',
+    title: 'Workload outside the mesh',
+    description:
+      'The workload has no mesh proxy: its traffic is plaintext and no mesh authorization applies.',
+    fix: 'Enable sidecar injection (namespace label `istio-injection=enabled`), ambient enrollment (`istio.io/dataplane-mode=ambient`) or Linkerd injection (`linkerd.io/inject: enabled`) and restart the workload.',
+  },
+  peerAuthSelectsNothing: {
+    code: 'MS109',
+    severity: 'low',
+    title: 'PeerAuthentication selects no workload',
+    description:
+      'The selector of the PeerAuthentication matches no workload in its namespace.',
+    fix: 'Fix the selector labels or delete the policy.',
+  },
+  mixedPods: {
+    code: 'MS110',
+    severity: 'medium',
+    title: 'Pods differ in mesh membership',
+    description:
+      'Some live pods of the workload have a proxy and some do not (typically injection was enabled without a restart).',
+    fix: 'Restart the workload (`kubectl rollout restart`) so that every pod gets the proxy.',
+  },
+  portLevelUnknownPort: {
+    code: 'MS111',
+    severity: 'low',
+    title: 'portLevelMtls names a port no selected workload exposes',
+    description:
+      'The port keys of `portLevelMtls` are container ports; a key that no selected workload declares has no effect.',
+    fix: 'Use the container (target) port number, not the Service port.',
+  },
+  plaintextInMesh: {
+    code: 'MS112',
+    severity: 'medium',
+    title: 'DestinationRule sends plaintext to a meshed workload',
+    description:
+      'A DestinationRule sets `tls.mode: DISABLE` for a host served by meshed workloads that accept plaintext: traffic inside the mesh is unencrypted.',
+    fix: 'Remove the `tls` override (auto mTLS) or set `ISTIO_MUTUAL`.',
+  },
+  unknownMode: {
+    code: 'MS113',
+    severity: 'info',
+    title: 'mTLS mode cannot be determined',
+    description:
+      'Data needed to decide the mTLS mode is missing (e.g. conflicting policies without creation times, or an unknown namespace).',
+    fix: 'Include the missing objects in the input, or keep a single policy per scope.',
+  },
+  ambientDisableIgnored: {
+    code: 'MS114',
+    severity: 'low',
+    title: 'DISABLE has no effect on an ambient workload',
+    description:
+      'The PeerAuthentication reference says ambient mode does not support `mtls.mode: DISABLE`: ztunnel keeps traffic from the mesh on HBONE mTLS and accepts plaintext from outside the mesh, as with PERMISSIVE. The setting promises a mode the workload does not have.',
+    fix: 'Remove the DISABLE setting (or use PERMISSIVE explicitly); to take a workload out of the mesh, label its pods `istio.io/dataplane-mode: none`.',
+  },
+} satisfies Record<string, FindingDefinition>;
 
 type P = SnapshotPolicy<JsonObject>;
 const objOf = (p: P, cluster: string) => ({
@@ -123,6 +149,9 @@ export function workloadMtlsFindings(
   };
   const out: Finding[] = [];
   const m = info.membership;
+  // Platform components are meant to run outside the mesh (EngineOptions.platformNamespaces).
+  const platform = ctx.options.platformNamespaces.has(w.namespace);
+  if (platform && (m.unknown || m.mesh === 'none')) return out;
   if (m.unknown) {
     out.push(
       makeFinding(
@@ -143,7 +172,7 @@ export function workloadMtlsFindings(
     );
     return out;
   }
-  if (m.mixed && m.pods.meshed < m.pods.total)
+  if (m.mixed && m.pods.meshed < m.pods.total && !platform)
     out.push(
       makeFinding(
         MTLS_FINDINGS.mixedPods,
@@ -177,6 +206,14 @@ export function workloadMtlsFindings(
         ),
       );
   }
+  if (info.ignoredDisable)
+    out.push(
+      makeFinding(
+        MTLS_FINDINGS.ambientDisableIgnored,
+        object,
+        `${info.ignoredDisable} sets DISABLE for ambient ${w.kind} ${w.namespace}/${w.name}, which ambient mode does not support: its ports stay PERMISSIVE`,
+      ),
+    );
   if (m.mesh === 'istio-sidecar' || m.mesh === 'istio-ambient') {
     const selecting = ctx.peerAuth.forWorkload(w.namespace, w.labels);
     if (selecting.length > 1)

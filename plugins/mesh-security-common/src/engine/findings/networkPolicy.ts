@@ -3,58 +3,65 @@ import {
   JsonObject,
   LabelSelector,
   SnapshotPolicy,
+  FindingDefinition,
 } from '../../model';
 import { EngineContext } from '../context';
 import { cidrIsAll, selectorIsEmpty, selectorMatches } from '../match';
 import { npSelector, policyTypes } from '../networkPolicy';
 import { isObject } from '../validate/check';
-import { define, makeFinding } from './make';
+import { makeFinding } from './make';
 
 /** MS3xx: Kubernetes NetworkPolicy. */
 export const NETPOL_FINDINGS = {
-  selectsNothing: define(
-    'MS301',
-    'low',
-    'NetworkPolicy selects no pod',
-    'The podSelector of the NetworkPolicy matches no workload in its namespace, so it isolates nothing.',
-    'Fix the podSelector labels or delete the policy.',
-  ),
-  noDefaultDeny: define(
-    'MS302',
-    'medium',
-    'Namespace without default-deny ingress',
-    'No NetworkPolicy with an empty podSelector and no ingress rules isolates every pod of the namespace: pods not selected by any policy accept traffic from anywhere.',
-    'Add `kind: NetworkPolicy` with `podSelector: {}` and `policyTypes: [Ingress]` (and no ingress rules), then allow the needed flows explicitly.',
-  ),
-  allowsAllSources: define(
-    'MS303',
-    'medium',
-    'Ingress rule allows every source',
-    'An ingress rule without `from` allows traffic from every pod and every external address on its ports.',
-    'Add `from` peers (podSelector/namespaceSelector) naming the clients.',
-  ),
-  unknownNamedPort: define(
-    'MS304',
-    'medium',
-    'Named port not found on selected pods',
-    'A rule names a port that no selected pod declares, so the rule matches nothing for them.',
-    'Use the container port name as declared in the pod template, or a number.',
-  ),
-  namespaceSelectorNothing: define(
-    'MS305',
-    'low',
-    'namespaceSelector matches no namespace',
-    'A namespaceSelector matches none of the namespaces in the input.',
-    'Select by `kubernetes.io/metadata.name` or fix the labels.',
-  ),
-  internetIngress: define(
-    'MS306',
-    'high',
-    'Ingress from the whole internet',
-    'An ingress rule allows `ipBlock` 0.0.0.0/0 (or ::/0) without exceptions.',
-    'Narrow the CIDR to the load balancer or client ranges.',
-  ),
-};
+  selectsNothing: {
+    code: 'MS301',
+    severity: 'low',
+    title: 'NetworkPolicy selects no pod',
+    description:
+      'The podSelector of the NetworkPolicy matches no workload in its namespace, so it isolates nothing.',
+    fix: 'Fix the podSelector labels or delete the policy.',
+  },
+  noDefaultDeny: {
+    code: 'MS302',
+    severity: 'medium',
+    title: 'Namespace without default-deny ingress',
+    description:
+      'No NetworkPolicy with an empty podSelector and no ingress rules isolates every pod of the namespace: pods not selected by any policy accept traffic from anywhere.',
+    fix: 'Add `kind: NetworkPolicy` with `podSelector: {}` and `policyTypes: [Ingress]` (and no ingress rules), then allow the needed flows explicitly.',
+  },
+  allowsAllSources: {
+    code: 'MS303',
+    severity: 'medium',
+    title: 'Ingress rule allows every source',
+    description:
+      'An ingress rule without `from` allows traffic from every pod and every external address on its ports.',
+    fix: 'Add `from` peers (podSelector/namespaceSelector) naming the clients.',
+  },
+  unknownNamedPort: {
+    code: 'MS304',
+    severity: 'medium',
+    title: 'Named port not found on selected pods',
+    description:
+      'A rule names a port that no selected pod declares, so the rule matches nothing for them.',
+    fix: 'Use the container port name as declared in the pod template, or a number.',
+  },
+  namespaceSelectorNothing: {
+    code: 'MS305',
+    severity: 'low',
+    title: 'namespaceSelector matches no namespace',
+    description:
+      'A namespaceSelector matches none of the namespaces in the input.',
+    fix: 'Select by `kubernetes.io/metadata.name` or fix the labels.',
+  },
+  internetIngress: {
+    code: 'MS306',
+    severity: 'high',
+    title: 'Ingress from the whole internet',
+    description:
+      'An ingress rule allows `ipBlock` 0.0.0.0/0 (or ::/0) without exceptions.',
+    fix: 'Narrow the CIDR to the load balancer or client ranges.',
+  },
+} satisfies Record<string, FindingDefinition>;
 
 type P = SnapshotPolicy<JsonObject>;
 

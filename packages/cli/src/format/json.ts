@@ -1,9 +1,11 @@
-import { AccessDecision, Finding, WorkloadPosture } from './model';
+import {
+  AccessDecision,
+  Finding,
+  WorkloadPosture,
+} from '@mesh-security/plugin-mesh-security-common';
 
 /**
  * The `mesh-security evaluate --format json` shape (docs/cli.md "`evaluate`", a stable contract).
- *
- * @public
  */
 export interface CliEvaluateJson {
   /**
@@ -28,8 +30,6 @@ export interface CliEvaluateJson {
 /**
  * Projects postures and findings to the stable CLI JSON contract (extra fields are left out so
  * that CI scripts can rely on the shape).
- *
- * @public
  */
 export function workloadPostureToCliJson(
   workloads: WorkloadPosture[],
@@ -53,8 +53,6 @@ export function workloadPostureToCliJson(
 
 /**
  * The `mesh-security check --format json` shape.
- *
- * @public
  */
 export interface CliCheckJson {
   /** `ALLOW` when every layer allows the request, else `DENY`. */
@@ -70,8 +68,6 @@ export interface CliCheckJson {
 
 /**
  * Projects an access decision to the stable CLI JSON contract.
- *
- * @public
  */
 export function accessDecisionToCliJson(
   decision: AccessDecision,
