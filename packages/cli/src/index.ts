@@ -55,6 +55,10 @@ function program(io: CliIo, setResult: (text: string) => void): Command {
       'Istio trust domain (default: mesh config, else cluster.local)',
     )
     .option(
+      '--all-daemon-sets',
+      'the input holds every DaemonSet of the cluster: report MS330 when none enforces NetworkPolicy',
+    )
+    .option(
       '--platform-namespaces <list>',
       'comma-separated namespaces of platform components, which raise no mesh-membership findings (default: kube-system,kube-public,kube-node-lease,linkerd,cert-manager and the Istio root namespace; "" for none)',
     )

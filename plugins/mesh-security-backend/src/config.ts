@@ -1,7 +1,10 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
-import { readPlatformNamespaces } from '@mesh-security/plugin-mesh-security-common';
+import {
+  DEFAULT_CERTIFICATE_WARNING_DAYS,
+  readPlatformNamespaces,
+} from '@mesh-security/plugin-mesh-security-common';
 import { KubernetesClusterConfig } from './sources/kubernetesHttp';
 import { PrometheusEndpoint } from './traffic/PrometheusClient';
 import {
@@ -184,7 +187,8 @@ export function readMeshSecurityConfig(
     throw new Error('meshSecurity.requestTimeoutMs must be between 1 and 5000');
   }
   const certificateExpiryWarningDays =
-    config.getOptionalNumber('meshSecurity.certificateExpiryWarningDays') ?? 30;
+    config.getOptionalNumber('meshSecurity.certificateExpiryWarningDays') ??
+    DEFAULT_CERTIFICATE_WARNING_DAYS;
   if (!(certificateExpiryWarningDays >= 0)) {
     throw new Error(
       'meshSecurity.certificateExpiryWarningDays must be 0 or more',

@@ -30,6 +30,31 @@ export type {
 export { escapeControlCharacters } from './escape';
 export { githubFailure, githubRateLimit } from './githubErrors';
 export type { GithubFailure } from './githubErrors';
+export {
+  istioPrincipal,
+  linkerdIdentity,
+  parseIstioPrincipal,
+  parseLinkerdIdentity,
+  parseMeshIdentity,
+} from './engine/identities';
+export type { ParsedMeshIdentity } from './engine/identities';
+export {
+  describeRouteMatches,
+  httpRouteMatches,
+  routeMatchOf,
+} from './engine/linkerdRoutes';
+export type { MatchRank, RouteMatch, ValueMatch } from './engine/linkerdRoutes';
+export {
+  gatewayPathMatch,
+  routeMatchesOverlap,
+  routeMatchKey,
+  sameRouteMatches,
+} from './engine/linkerdRouteMatches';
+export {
+  istioPathCovers,
+  istioPathSample,
+  istioPathsIntersect,
+} from './engine/istioPathPatterns';
 export { readObjects } from './engine/reader';
 export type { ReadOptions, ReadResult } from './engine/reader';
 export {
@@ -46,4 +71,18 @@ export type {
   Evaluation,
   TrafficJoin,
 } from './engine';
-export { findingDefinitions, findingDefinition } from './engine/findings';
+export {
+  certificateFindings,
+  CLUSTER_WIDE_FINDING_CODES,
+  DEFAULT_CERTIFICATE_WARNING_DAYS,
+  detectNetworkPolicyEnforcement,
+  enforcementFindings,
+  findingDefinitions,
+  findingDefinition,
+  MESH_TRUST_ROOTS,
+  meshCertificates,
+} from './engine/findings';
+export type {
+  MeshCertificateOptions,
+  ParsedCertificate,
+} from './engine/findings';

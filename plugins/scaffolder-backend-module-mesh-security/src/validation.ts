@@ -1,6 +1,7 @@
 import {
   HTTP_METHODS,
   parseGitopsRepository,
+  parseMeshIdentity,
 } from '@mesh-security/plugin-mesh-security-common';
 import { z as zod } from 'zod/v3';
 
@@ -16,12 +17,6 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Entity reference: `[kind:][namespace/]name` with catalog-safe characters only. */
 export const ENTITY_REF =
   /^(?:[A-Za-z][A-Za-z0-9]{0,62}:)?(?:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-/** Istio principal (`<trust-domain>/ns/<ns>/sa/<sa>`, optionally as a `spiffe://` URI). */
-export const ISTIO_PRINCIPAL =
-  /^(?:spiffe:\/\/)?([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)\/ns\/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\/sa\/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/;
-/** Linkerd identity (`<sa>.<ns>.serviceaccount.identity.linkerd.<trust-domain>`). */
-export const LINKERD_IDENTITY =
-  /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\.([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\.serviceaccount\.identity\.linkerd\.([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/;
 /**
  * Istio path match: exact, prefix (`/api/*`) or suffix (`*.json`); `*` only at one end
  * ("Authorization Policy", Operation.paths). Characters limited to RFC 3986 path characters.
@@ -36,16 +31,10 @@ export const callerSchema = (z: Z) =>
   z
     .string()
     .max(300)
-    .refine(
-      v =>
-        ENTITY_REF.test(v) ||
-        ISTIO_PRINCIPAL.test(v) ||
-        LINKERD_IDENTITY.test(v),
-      {
-        message:
-          'must be a component entity ref (component:default/checkout) or a mesh identity (cluster.local/ns/<ns>/sa/<sa> or <sa>.<ns>.serviceaccount.identity.linkerd.<trust-domain>)',
-      },
-    )
+    .refine(v => ENTITY_REF.test(v) || parseMeshIdentity(v) !== undefined, {
+      message:
+        'must be a component entity ref (component:default/checkout) or a mesh identity (cluster.local/ns/<ns>/sa/<sa> or <sa>.<ns>.serviceaccount.identity.linkerd.<trust-domain>)',
+    })
     .describe('Component entity ref, Istio principal or Linkerd identity');
 
 /** The target component. */

@@ -120,6 +120,63 @@ describe('mesh-security evaluate', () => {
     expect(r.stderr).toMatch(/^mesh-security: .*bad\.yaml: document 1: /);
   });
 
+  describe('cluster findings (MS330, MS42x) when the input holds the objects', () => {
+    const cluster = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-'));
+    fs.writeFileSync(
+      path.join(cluster, 'cluster.json'),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'NetworkPolicy',
+            metadata: { name: 'deny', namespace: 'shop' },
+            spec: { podSelector: {}, policyTypes: ['Ingress'] },
+          },
+          {
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel' },
+            spec: { template: { spec: { containers: [{ name: 'flannel' }] } } },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: {
+              name: 'linkerd-identity-trust-roots',
+              namespace: 'linkerd',
+            },
+            data: {
+              'ca-bundle.crt':
+                '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----',
+            },
+          },
+          {
+            apiVersion: 'cert-manager.io/v1',
+            kind: 'Certificate',
+            metadata: { name: 'linkerd-identity-issuer', namespace: 'linkerd' },
+            spec: { secretName: 'linkerd-identity-issuer', isCA: true },
+            status: { notAfter: '2020-01-01T00:00:00Z' },
+          },
+        ],
+      }),
+    );
+    const codes = (args: string[]) =>
+      JSON.parse(
+        run(['evaluate', cluster, '--format', 'json', ...args]).stdout,
+      ).findings.map((f: { code: string }) => f.code);
+
+    it('reports expired and unreadable trust roots', () => {
+      expect(codes([])).toEqual(expect.arrayContaining(['MS421', 'MS422']));
+    });
+
+    it('reports MS330 only when told the input holds every DaemonSet', () => {
+      expect(codes([])).not.toContain('MS330');
+      expect(codes(['--all-daemon-sets'])).toContain('MS330');
+    });
+  });
+
   describe('names crafted to attack a terminal or a CI log', () => {
     const NAMES = {
       namespace: '::error::injected',

@@ -1,8 +1,14 @@
 import {
+  certificateFindings,
   checkPlatformNamespaces,
   createEngine,
+  DEFAULT_CERTIFICATE_WARNING_DAYS,
+  detectNetworkPolicyEnforcement,
+  enforcementFindings,
+  meshCertificates,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
+import { parseX509 } from '../certificates';
 import { workloadPostureToCliJson } from '../format/json';
 import { renderTable } from '../format/table';
 import { displayName } from '../format/escape';
@@ -13,6 +19,8 @@ export interface EvaluateOptions {
   format?: string;
   rootNamespace?: string;
   trustDomain?: string;
+  /** The input holds every DaemonSet of the cluster (MS330 may then be raised). */
+  allDaemonSets?: boolean;
   platformNamespaces?: string;
   maxFileBytes?: string;
   maxTotalBytes?: string;
@@ -47,18 +55,31 @@ export function runEvaluate(
   options: EvaluateOptions,
 ): string {
   const format = checkFormat(options.format);
-  const { snapshot, findings: readFindings } = readObjects(
-    readManifests(inputs, readByteLimits(options)),
-  );
+  const objects = readManifests(inputs, readByteLimits(options));
+  const { snapshot, findings: readFindings } = readObjects(objects);
   const engine = createEngine(snapshot, {
     rootNamespace: options.rootNamespace,
     trustDomain: options.trustDomain,
     platformNamespaces: namespaceList(options.platformNamespaces),
   });
   const result = engine.evaluate();
+  const cluster = 'default';
+  // Manifests name no node agent unless they hold the cluster's DaemonSets: without
+  // --all-daemon-sets, the enforcement is unknown and MS330 is never raised.
+  const enforcement = detectNetworkPolicyEnforcement(
+    objects,
+    options.allDaemonSets === true,
+  );
+  const certificates = meshCertificates(objects, {
+    now: new Date(),
+    warningDays: DEFAULT_CERTIFICATE_WARNING_DAYS,
+    parseCertificate: parseX509,
+  });
   const json = workloadPostureToCliJson(result.workloads, [
     ...readFindings,
     ...result.findings,
+    ...certificateFindings(cluster, certificates),
+    ...enforcementFindings(cluster, enforcement, snapshot.networkPolicies),
   ]);
   // JSON.stringify escapes what a JSON string cannot hold raw; main() escapes the rest.
   if (format === 'json') return JSON.stringify(json, null, 2);

@@ -1,4 +1,5 @@
 import {
+  CLUSTER_WIDE_FINDING_CODES,
   Finding,
   WORKLOAD_KINDS,
   WorkloadPosture,
@@ -6,7 +7,7 @@ import {
 import { ClusterView } from '../snapshots/ClusterViews';
 
 /** Findings about the cluster as a whole (trust roots, NetworkPolicy enforcement). */
-const CLUSTER_WIDE_CODES = new Set(['MS420', 'MS421', 'MS422', 'MS330']);
+const CLUSTER_WIDE_CODES = new Set(CLUSTER_WIDE_FINDING_CODES);
 const WORKLOAD_KIND_SET = new Set<string>(WORKLOAD_KINDS);
 
 // Joined: one flat string per key kept in the index (a template literal keeps fragments).

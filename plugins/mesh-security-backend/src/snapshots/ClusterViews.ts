@@ -1,8 +1,12 @@
 import {
+  certificateFindings,
   ClusterStatus,
+  detectNetworkPolicyEnforcement,
   EngineInput,
+  enforcementFindings,
   Finding,
   MeshCertificate,
+  meshCertificates,
   WorkloadPosture,
   createEngine,
   readObjects,
@@ -12,9 +16,7 @@ import { KindStatus } from '../sources/ClusterSource';
 import { engineInputOf } from '../sources/kinds';
 import { AccessGraph } from './AccessGraph';
 import { Compactor } from './compact';
-import { meshCertificates } from './certificates';
-import { certificateFindings, enforcementFindings } from './clusterFindings';
-import { detectNetworkPolicyEnforcement } from './networkPolicyEnforcement';
+import { parseX509 } from './certificates';
 import { SnapshotStore } from './SnapshotStore';
 import { ClusterState } from './types';
 
@@ -174,6 +176,7 @@ export class ClusterViews {
     const certificates = meshCertificates(stored.objects, {
       now: this.now(),
       warningDays: this.options.certificateExpiryWarningDays,
+      parseCertificate: parseX509,
     });
     const networkPolicyEnforcement = detectNetworkPolicyEnforcement(
       stored.objects,

@@ -1,4 +1,10 @@
-import { meshCertificates } from './certificates';
+import { meshCertificates as meshCertificatesOf } from '@mesh-security/plugin-mesh-security-common';
+import { parseX509 } from './certificates';
+
+const meshCertificates = (
+  objects: unknown[],
+  options: { now: Date; warningDays: number },
+) => meshCertificatesOf(objects, { ...options, parseCertificate: parseX509 });
 
 // Public test certificates (no keys): a 10-year RSA root and an EC root expiring 2026-12-03.
 const LONG_LIVED = `-----BEGIN CERTIFICATE-----
@@ -45,7 +51,7 @@ const configMap = (
   data,
 });
 
-describe('meshCertificates', () => {
+describe('meshCertificates with the X.509 parser', () => {
   it('reads the Istio root and every Linkerd trust anchor in the bundle', () => {
     const certs = meshCertificates(
       [
@@ -100,39 +106,6 @@ describe('meshCertificates', () => {
       expect.objectContaining({
         state: 'unknown',
         message: 'certificate cannot be parsed',
-      }),
-    ]);
-  });
-
-  it('reads cert-manager Certificates that issue a mesh CA', () => {
-    const certs = meshCertificates(
-      [
-        {
-          kind: 'Certificate',
-          metadata: { namespace: 'linkerd', name: 'linkerd-identity-issuer' },
-          spec: {
-            secretName: 'linkerd-identity-issuer',
-            isCA: true,
-            commonName: 'identity.linkerd.cluster.local',
-            issuerRef: { name: 'linkerd-trust-anchor', kind: 'ClusterIssuer' },
-          },
-          status: { notAfter: '2026-12-01T00:00:00Z' },
-        },
-        {
-          kind: 'Certificate',
-          metadata: { namespace: 'web', name: 'tls' },
-          spec: { secretName: 'web-tls' },
-          status: { notAfter: '2026-12-01T00:00:00Z' },
-        },
-      ],
-      { now, warningDays: 30 },
-    );
-    expect(certs).toEqual([
-      expect.objectContaining({
-        role: 'cert-manager',
-        issuer: 'ClusterIssuer/linkerd-trust-anchor',
-        daysLeft: 8,
-        state: 'expiring',
       }),
     ]);
   });

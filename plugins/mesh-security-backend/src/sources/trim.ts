@@ -5,8 +5,10 @@
  * resources, env values, most of status) are dropped as soon as a page arrives.
  */
 
-import { MESH_SECURITY_ANNOTATION_PREFIX } from '@mesh-security/plugin-mesh-security-common';
-import { TRUST_ROOTS } from '../snapshots/certificates';
+import {
+  MESH_SECURITY_ANNOTATION_PREFIX,
+  MESH_TRUST_ROOTS,
+} from '@mesh-security/plugin-mesh-security-common';
 
 type Json = Record<string, unknown>;
 
@@ -121,12 +123,15 @@ function trimTemplate(template: unknown): unknown {
 /**
  * The ConfigMap data that is read, by ConfigMap name: the mesh configuration the engine reads
  * by name in any namespace (`readMeshConfig` in the common package's `engine/reader.ts`), and
- * the public trust roots of `snapshots/certificates.ts`. Any other data is dropped.
+ * the public trust roots (`MESH_TRUST_ROOTS` in the common package's
+ * `engine/findings/certificates.ts`). Any other data is dropped.
  */
 const KEPT_CONFIG_MAP_DATA = new Map<string, string[]>([
   ['istio', ['mesh']],
   ['linkerd-config', ['values']],
-  ...TRUST_ROOTS.map(root => [root.name, [root.key]] as [string, string[]]),
+  ...MESH_TRUST_ROOTS.map(
+    root => [root.name, [root.key]] as [string, string[]],
+  ),
 ]);
 
 function trimConfigMapData(raw: Json): Json | undefined {

@@ -77,14 +77,16 @@ export function peerMembers(
   return members;
 }
 
+/** What an edge says besides its peer and port (and, for callee lists, its port mode). */
+type EdgeTemplate = Omit<AccessEdge, 'peer' | 'port' | 'portMtls'> &
+  Partial<Pick<AccessEdge, 'portMtls'>>;
+
 /** What an edge says besides its peer and port. */
-export function template(
-  edge: AccessEdge,
-  withMode = true,
-): Omit<AccessEdge, 'peer' | 'port'> {
+export function template(edge: AccessEdge, withMode = true): EdgeTemplate {
   const { peer: _peer, port: _port, ...rest } = edge;
-  if (!withMode) delete rest.portMtls;
-  return rest;
+  if (withMode) return rest;
+  const { portMtls: _mode, ...withoutMode } = rest;
+  return withoutMode;
 }
 
 /**
@@ -94,12 +96,12 @@ export function template(
 export function expandCallers(
   engine: Engine,
   self: WorkloadRef,
-): Map<string, Omit<AccessEdge, 'peer' | 'port'>> {
+): Map<string, EdgeTemplate> {
   const workloads = engine.evaluate().workloads;
   const target = workloads.find(
     w => w.namespace === self.namespace && w.name === self.name,
   )!;
-  const out = new Map<string, Omit<AccessEdge, 'peer' | 'port'>>();
+  const out = new Map<string, EdgeTemplate>();
   const explicit = new Set<string>();
   for (const edge of engine.callersOf(self)) {
     if (edge.peer.kind === 'external-plaintext') {
@@ -123,12 +125,12 @@ export function expandCallers(
 export function expandCallees(
   engine: Engine,
   self: WorkloadRef,
-): Map<string, Omit<AccessEdge, 'peer' | 'port'>> {
+): Map<string, EdgeTemplate> {
   const workloads = engine.evaluate().workloads;
   const caller = workloads.find(
     w => w.namespace === self.namespace && w.name === self.name,
   )!;
-  const out = new Map<string, Omit<AccessEdge, 'peer' | 'port'>>();
+  const out = new Map<string, EdgeTemplate>();
   for (const edge of engine.calleesOf(self)) {
     const members = peerMembers(edge.peer, caller, workloads, edge.port);
     for (const w of members) {
@@ -145,16 +147,16 @@ export function pairwise(
   engine: Engine,
   self: WorkloadRef,
 ): {
-  callers: Map<string, Omit<AccessEdge, 'peer' | 'port'>>;
-  callees: Map<string, Omit<AccessEdge, 'peer' | 'port'>>;
+  callers: Map<string, EdgeTemplate>;
+  callees: Map<string, EdgeTemplate>;
 } {
   const graph = engine.accessGraph();
   const workloads = engine.evaluate().workloads;
   const me = workloads.find(
     w => w.namespace === self.namespace && w.name === self.name,
   )!;
-  const callers = new Map<string, Omit<AccessEdge, 'peer' | 'port'>>();
-  const callees = new Map<string, Omit<AccessEdge, 'peer' | 'port'>>();
+  const callers = new Map<string, EdgeTemplate>();
+  const callees = new Map<string, EdgeTemplate>();
   const numbers = (w: WorkloadPosture) => [
     ...new Set(w.ports.map(p => p.port)),
   ];

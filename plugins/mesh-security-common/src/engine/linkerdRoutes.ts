@@ -21,14 +21,25 @@ import { isObject } from './validate/check';
 
 type P = SnapshotPolicy<JsonObject>;
 
-/** A header or query-parameter condition of a match. */
+/**
+ * A header or query-parameter condition of an HTTPRoute match.
+ *
+ * @public
+ */
 export interface ValueMatch {
+  /** Header or query-parameter name. */
   name: string;
+  /** `Exact` (the default) or `RegularExpression`. */
   type: string;
+  /** The value matched. */
   value: string;
 }
 
-/** How a match ranks against other matches (the request-independent part). */
+/**
+ * How an HTTPRoute match ranks against other matches (the request-independent part).
+ *
+ * @public
+ */
 export interface MatchRank {
   /** Exact path match (Gateway API: an Exact match beats any PathPrefix). */
   exact: boolean;
@@ -36,18 +47,31 @@ export interface MatchRank {
   regex: boolean;
   /** Characters matched in the path: the value (Exact) or the prefix without trailing `/`. */
   pathLen: number;
+  /** The match names a method. */
   method: boolean;
+  /** How many header conditions the match has. */
   headers: number;
+  /** How many query-parameter conditions the match has. */
   queryParams: number;
 }
 
-/** One match of an HTTPRoute rule. */
+/**
+ * One match of an HTTPRoute rule (Gateway API `HTTPRouteMatch`), with the CRD defaults applied.
+ *
+ * @public
+ */
 export interface RouteMatch {
+  /** The HTTP method matched; any method when absent. */
   method?: string;
+  /** `Exact`, `PathPrefix` (the default) or `RegularExpression`. */
   pathType: string;
+  /** The path value (`/` by default). */
   path: string;
+  /** Header conditions, ANDed. */
   headers: ValueMatch[];
+  /** Query-parameter conditions, ANDed. */
   queryParams: ValueMatch[];
+  /** How the match ranks against others. */
   rank: MatchRank;
 }
 
@@ -95,7 +119,13 @@ function valueMatches(list: unknown): ValueMatch[] {
   }));
 }
 
-function parseMatch(m: Record<string, unknown>): RouteMatch {
+/**
+ * One HTTPRoute match as written (`{ method?, path?: { type?, value? }, headers?, queryParams? }`),
+ * with the CRD defaults applied.
+ *
+ * @public
+ */
+export function routeMatchOf(m: Record<string, unknown>): RouteMatch {
   const path = isObject(m.path) ? m.path : {};
   const pathType = typeof path.type === 'string' ? path.type : 'PathPrefix';
   const value = typeof path.value === 'string' ? path.value : '/';
@@ -122,14 +152,16 @@ function parseMatch(m: Record<string, unknown>): RouteMatch {
   };
 }
 
-/** Parses an HTTPRoute's hostnames and matches. */
-export function parseHttpRoute(route: P): HttpRouteView {
+/**
+ * Every match of every rule of an HTTPRoute spec, in rule order, with the CRD defaults.
+ *
+ * @public
+ */
+export function httpRouteMatches(spec: Record<string, unknown>): RouteMatch[] {
   // CRD default for an absent `rules`: one rule matching every request.
   let rules: Array<Record<string, unknown>> = [{}];
-  if (route.spec.rules !== undefined)
-    rules = Array.isArray(route.spec.rules)
-      ? route.spec.rules.filter(isObject)
-      : [];
+  if (spec.rules !== undefined)
+    rules = Array.isArray(spec.rules) ? spec.rules.filter(isObject) : [];
   const matches: RouteMatch[] = [];
   for (const rule of rules) {
     // A rule without matches has the implicit match PathPrefix `/`.
@@ -137,8 +169,14 @@ export function parseHttpRoute(route: P): HttpRouteView {
       Array.isArray(rule.matches) && rule.matches.length > 0
         ? rule.matches.filter(isObject)
         : [{}];
-    for (const m of list) matches.push(parseMatch(m));
+    for (const m of list) matches.push(routeMatchOf(m));
   }
+  return matches;
+}
+
+/** Parses an HTTPRoute's hostnames and matches. */
+export function parseHttpRoute(route: P): HttpRouteView {
+  const matches = httpRouteMatches(route.spec);
   const hostnames = Array.isArray(route.spec.hostnames)
     ? route.spec.hostnames.filter((h): h is string => typeof h === 'string')
     : [];
@@ -329,6 +367,17 @@ export function restrictionOf(matches: RouteMatch[]): {
       ? { operations: [...operations.values()] }
       : {}),
   };
+}
+
+/**
+ * Readable matches for messages, as access edges show paths: `GET /reports/*, /status`.
+ *
+ * @public
+ */
+export function describeRouteMatches(matches: RouteMatch[]): string {
+  return matches
+    .map(m => (m.method ? `${m.method} ${displayPath(m)}` : displayPath(m)))
+    .join(', ');
 }
 
 /** A readable form of a request for messages: `GET /x`. */

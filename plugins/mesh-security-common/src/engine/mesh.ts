@@ -4,6 +4,7 @@ import {
   SnapshotPod,
   SnapshotWorkload,
 } from '../model';
+import { istioPrincipal, linkerdIdentity } from './identities';
 
 /**
  * Mesh membership of a workload, from live pods when there are any, else predicted from the
@@ -198,12 +199,12 @@ export function identityOf(
   linkerdTrustDomain: string,
 ): { identity: string | null; principal?: string } {
   if (mesh === 'istio-sidecar' || mesh === 'istio-ambient') {
-    const principal = `${trustDomain}/ns/${namespace}/sa/${sa}`;
+    const principal = istioPrincipal(trustDomain, namespace, sa);
     return { identity: `spiffe://${principal}`, principal };
   }
   if (mesh === 'linkerd')
     return {
-      identity: `${sa}.${namespace}.serviceaccount.identity.linkerd.${linkerdTrustDomain}`,
+      identity: linkerdIdentity(linkerdTrustDomain, namespace, sa),
     };
   return { identity: null };
 }

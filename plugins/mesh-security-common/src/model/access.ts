@@ -271,8 +271,11 @@ export interface AccessEdge {
    * restricts this caller).
    */
   decidedBy: { layer: AccessLayer | 'default'; policy?: string };
-  /** The mTLS mode of the receiving port (the target's side of the edge). */
-  portMtls?: MtlsMode;
+  /**
+   * The mTLS mode of the receiving port (the target's side of the edge); `PARTIAL` on a summary
+   * edge whose workloads' ports differ.
+   */
+  portMtls: MtlsMode;
   /**
    * What the client sends on this connection: mesh mTLS, TLS without a mesh identity (a
    * DestinationRule `SIMPLE`/`MUTUAL`), or plaintext.

@@ -101,11 +101,13 @@ export const paymentsApiWorkload: EntityWorkload = {
         layer: 'authorization',
         policy: 'AuthorizationPolicy payments/payments-api-allow-checkout',
       },
+      portMtls: 'STRICT',
     },
     {
       peer: { kind: 'external-plaintext' },
       port: 9090,
       decidedBy: { layer: 'default' },
+      portMtls: 'DISABLED',
     },
     {
       peer: { kind: 'any-meshed', mesh: 'istio', count: 12 },
@@ -115,6 +117,7 @@ export const paymentsApiWorkload: EntityWorkload = {
         layer: 'authorization',
         policy: 'AuthorizationPolicy payments/allow-health',
       },
+      portMtls: 'STRICT',
     },
   ],
   callees: [
@@ -130,6 +133,7 @@ export const paymentsApiWorkload: EntityWorkload = {
         layer: 'network-policy',
         policy: 'NetworkPolicy payments/payments-ledger-allow-payments-api',
       },
+      portMtls: 'UNKNOWN',
     },
   ],
   observed: {

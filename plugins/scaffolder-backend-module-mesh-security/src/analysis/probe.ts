@@ -1,4 +1,7 @@
-import { Engine } from '@mesh-security/plugin-mesh-security-common';
+import {
+  Engine,
+  istioPathSample,
+} from '@mesh-security/plugin-mesh-security-common';
 import { CallerAccount, SnapshotContext } from './snapshot';
 
 /** The requests a change is about (requested or revoked access). */
@@ -17,10 +20,6 @@ export interface ProbeRequest {
   method?: string;
   path?: string;
 }
-
-/** A concrete path matching an Istio path pattern (`/api/*` → `/api/x`, `*.json` → `/x.json`). */
-export const samplePath = (p: string) =>
-  p.replace(/\*$/, 'x').replace(/^\*/, '/x');
 
 /** Every (caller, method, path) of the probe, with the caller's workload in the engine's snapshot. */
 export function probeRequests(
@@ -47,7 +46,7 @@ export function probeRequests(
             ? { from: { namespace: from.namespace, name: from.name } }
             : {}),
           ...(method ? { method } : {}),
-          ...(path ? { path: samplePath(path) } : {}),
+          ...(path ? { path: istioPathSample(path) } : {}),
         });
       }
   }

@@ -5,9 +5,9 @@ import {
   parseManifests,
   readObjects,
   ReadResult,
+  parseIstioPrincipal,
   SnapshotWorkload,
 } from '@mesh-security/plugin-mesh-security-common';
-import { ISTIO_PRINCIPAL } from '../validation';
 
 /*
  * A small snapshot around one target, enough for the engine to answer "who may call it" before
@@ -76,8 +76,12 @@ export function namedAccounts(objects: unknown[]): CallerAccount[] {
   const out: CallerAccount[] = [];
   const visit = (v: unknown, ns: string) => {
     if (typeof v === 'string') {
-      const m = ISTIO_PRINCIPAL.exec(v);
-      if (m) out.push({ namespace: m[3], serviceAccount: m[5] });
+      const principal = parseIstioPrincipal(v);
+      if (principal)
+        out.push({
+          namespace: principal.namespace,
+          serviceAccount: principal.serviceAccount,
+        });
     } else if (Array.isArray(v)) v.forEach(x => visit(x, ns));
     else if (v && typeof v === 'object') {
       const o = v as JsonObject;

@@ -1,7 +1,12 @@
+import {
+  istioPathCovers,
+  istioPathsIntersect,
+} from '@mesh-security/plugin-mesh-security-common';
+
 /*
  * Set arithmetic on Istio operations ("Authorization Policy" reference, Operation): the fields of
- * one operation are ANDed, the values of a field are ORed, `notX` excludes values. Paths are
- * matched exactly, by prefix (`/api/*`) or by suffix (`*.json`); `*` alone matches every path.
+ * one operation are ANDed, the values of a field are ORed, `notX` excludes values. How path
+ * patterns relate is the engine's (`istioPathPatterns.ts` in the common package).
  * Revoking requests from an operation O is O ∧ ¬(port ∈ P ∧ method ∈ M ∧ path ∈ X), which is
  * the union over the revoked fields f of (O ∧ f ∉ V_f): one operation per field, each narrowed
  * by removing the revoked values from its list (or adding them to `notX` when O lists none).
@@ -22,41 +27,14 @@ export type Operation = Record<string, unknown>;
 /** The requests to revoke: each given field restricts them (absent: every value). */
 export type Revocation = Partial<Record<OperationField, string[]>>;
 
-type Pattern = { kind: 'any' | 'exact' | 'prefix' | 'suffix'; text: string };
-
-function pattern(p: string): Pattern {
-  if (p === '*') return { kind: 'any', text: '' };
-  if (p.endsWith('*')) return { kind: 'prefix', text: p.slice(0, -1) };
-  if (p.startsWith('*')) return { kind: 'suffix', text: p.slice(1) };
-  return { kind: 'exact', text: p };
-}
-
 /** Every request matching `inner` also matches `outer`. */
-export function covers(field: OperationField, outer: string, inner: string) {
-  if (field !== 'paths') return outer === inner;
-  const o = pattern(outer);
-  const i = pattern(inner);
-  if (o.kind === 'any') return true;
-  if (o.kind === 'exact') return i.kind === 'exact' && i.text === o.text;
-  if (o.kind === 'prefix')
-    return (
-      (i.kind === 'exact' || i.kind === 'prefix') && i.text.startsWith(o.text)
-    );
-  return (i.kind === 'exact' || i.kind === 'suffix') && i.text.endsWith(o.text);
+function covers(field: OperationField, outer: string, inner: string) {
+  return field === 'paths' ? istioPathCovers(outer, inner) : outer === inner;
 }
 
-/** Some request matches both (a prefix and a suffix are assumed to meet). */
-export function intersects(field: OperationField, a: string, b: string) {
-  if (field !== 'paths') return a === b;
-  if (covers(field, a, b) || covers(field, b, a)) return true;
-  const x = pattern(a);
-  const y = pattern(b);
-  if (x.kind === 'exact' || y.kind === 'exact') return false;
-  if (x.kind === y.kind)
-    return x.kind === 'prefix'
-      ? x.text.startsWith(y.text) || y.text.startsWith(x.text)
-      : x.text.endsWith(y.text) || y.text.endsWith(x.text);
-  return true;
+/** Some request matches both (paths: see the engine's `istioPathsIntersect`). */
+function intersects(field: OperationField, a: string, b: string) {
+  return field === 'paths' ? istioPathsIntersect(a, b) : a === b;
 }
 
 const list = (v: unknown): string[] | undefined =>

@@ -1,5 +1,5 @@
 import { Document, isMap, isSeq, YAMLMap, YAMLSeq } from 'yaml';
-import { ISTIO_PRINCIPAL } from '../validation';
+import { parseIstioPrincipal } from '@mesh-security/plugin-mesh-security-common';
 import { flowSeq, objectId, seqAt, seqStrings } from './document';
 import { allowPoliciesFor, IstioAccessChange } from './istio';
 import {
@@ -28,8 +28,10 @@ const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
 const names = (principals: string[]) =>
   principals
     .map(p => {
-      const m = ISTIO_PRINCIPAL.exec(p);
-      return m ? `${m[3]}/${m[5]}` : p;
+      const principal = parseIstioPrincipal(p);
+      return principal
+        ? `${principal.namespace}/${principal.serviceAccount}`
+        : p;
     })
     .join(', ');
 

@@ -1,3 +1,4 @@
+import { linkerdIdentity } from '@mesh-security/plugin-mesh-security-common';
 import { Document } from 'yaml';
 import { docsOfKind, matchLabelsSelect, plain } from './document';
 
@@ -24,7 +25,7 @@ export interface PolicyTarget {
 
 /** The Linkerd identity of a ServiceAccount. */
 export const identityOf = (sa: ServiceAccountRef, trustDomain: string) =>
-  `${sa.name}.${sa.namespace}.serviceaccount.identity.linkerd.${trustDomain}`;
+  linkerdIdentity(trustDomain, sa.namespace, sa.name);
 
 /** Servers in the file selecting the target's port (by number or container port name). */
 export function serversFor(

@@ -4,12 +4,11 @@ import { objectId } from './document';
 import { grantsOf, mtaIdentities, revokeFromGrant } from './linkerdGrants';
 import { identityOf, routesOf, serversFor } from './linkerdObjects';
 import {
-  describeMatches,
-  overlap,
-  routeMatchesFor,
-  routeMatchList,
-  sameMatches,
-} from './linkerdRouteMatches';
+  describeRouteMatches,
+  routeMatchesOverlap,
+  sameRouteMatches,
+} from '@mesh-security/plugin-mesh-security-common';
+import { routeMatchesFor, routeMatchList } from './linkerdRouteMatches';
 import type { LinkerdRouteChange } from './linkerdRoutes';
 
 /*
@@ -69,19 +68,23 @@ export function removeLinkerdRouteAccess(
           )} (Server ${serverName}); Linkerd cannot take single requests out of a port-level grant. Revoke the port (leave methods and paths empty), then request the routes to keep`,
         );
       }
-      const exact = routes.find(r => sameMatches(routeMatchList(r), wanted));
+      const exact = routes.find(r =>
+        sameRouteMatches(routeMatchList(r), wanted),
+      );
       for (const r of routes) {
         if (r === exact) continue;
         const wider = holding({ kind: 'HTTPRoute', name: name(r) });
         const theirs = routeMatchList(r);
         if (
           wider.length > 0 &&
-          theirs.some(t => wanted.some(w => overlap(t, w)))
+          theirs.some(t => wanted.some(w => routeMatchesOverlap(t, w)))
         )
           throw new InputError(
-            `The callers reach ${describeMatches(wanted)} through HTTPRoute ${
-              change.namespace
-            }/${name(r)} (${describeMatches(
+            `The callers reach ${describeRouteMatches(
+              wanted,
+            )} through HTTPRoute ${change.namespace}/${name(
+              r,
+            )} (${describeRouteMatches(
               theirs,
             )}), whose matches differ; revoke exactly those matches (or the port) instead`,
           );
@@ -96,7 +99,7 @@ export function removeLinkerdRouteAccess(
         if (ids.length === 0) continue;
         changed = true;
         removed.push(
-          `${named(ids)}: ${describeMatches(wanted)} on port ${
+          `${named(ids)}: ${describeRouteMatches(wanted)} on port ${
             port.port
           } (HTTPRoute ${name(
             exact,

@@ -1,19 +1,21 @@
 import { InputError } from '@backstage/errors';
 import { Document } from 'yaml';
-import { LINKERD_IDENTITY } from '../validation';
+import {
+  describeRouteMatches,
+  parseLinkerdIdentity,
+  RouteMatch,
+  routeMatchesOverlap,
+  sameRouteMatches,
+} from '@mesh-security/plugin-mesh-security-common';
 import { freeName, newObjectDocument, objectId, plain } from './document';
 import type { LinkerdAccessChange } from './linkerd';
 import { serverOrRefuse } from './linkerd';
 import { grantAccess, grantsOf, mtaIdentities } from './linkerdGrants';
 import { GROUP, policiesTargeting, routesOf } from './linkerdObjects';
 import {
-  describeMatches,
   MATCHES_PER_RULE,
-  overlap,
-  RouteMatch,
   routeMatchesFor,
   routeMatchList,
-  sameMatches,
 } from './linkerdRouteMatches';
 
 /*
@@ -44,8 +46,10 @@ function serverCallers(
   return grantsOf(docs, namespace, { kind: 'Server', name: server }).flatMap(
     g =>
       [...mtaIdentities(g.mta, namespace, trustDomain)].map(id => {
-        const m = LINKERD_IDENTITY.exec(id);
-        return m ? `${m[3]}/${m[1]}` : id;
+        const identity = parseLinkerdIdentity(id);
+        return identity
+          ? `${identity.namespace}/${identity.serviceAccount}`
+          : id;
       }),
   );
 }
@@ -149,13 +153,13 @@ export function addLinkerdRouteAccess(
     let route = routes.find(
       r =>
         objectId(r).apiVersion.startsWith(`${GROUP}/`) &&
-        sameMatches(routeMatchList(r), wanted),
+        sameRouteMatches(routeMatchList(r), wanted),
     );
     if (route) {
       notes.push(
         `Port ${port}: HTTPRoute ${change.namespace}/${name(
           route,
-        )} already matches ${describeMatches(
+        )} already matches ${describeRouteMatches(
           wanted,
         )}; the callers join its grant and routing is unchanged.`,
       );
@@ -166,13 +170,16 @@ export function addLinkerdRouteAccess(
           name: name(r),
         });
         const theirs = routeMatchList(r);
-        if (own.length > 0 && theirs.some(t => wanted.some(w => overlap(t, w))))
+        if (
+          own.length > 0 &&
+          theirs.some(t => wanted.some(w => routeMatchesOverlap(t, w)))
+        )
           throw new InputError(
             `HTTPRoute ${change.namespace}/${name(
               r,
-            )} of Server ${serverName} (${describeMatches(
+            )} of Server ${serverName} (${describeRouteMatches(
               theirs,
-            )}) overlaps ${describeMatches(
+            )}) overlaps ${describeRouteMatches(
               wanted,
             )} and has its own AuthorizationPolicies (${own
               .map(name)
@@ -191,7 +198,7 @@ export function addLinkerdRouteAccess(
           name(route),
         ].join(
           ', ',
-        )}); other requests are refused with 404. A request is authorized by the AuthorizationPolicies of the one route it matches plus those targeting the Server. The Server already had routes and no route with its own AuthorizationPolicies overlaps ${describeMatches(
+        )}); other requests are refused with 404. A request is authorized by the AuthorizationPolicies of the one route it matches plus those targeting the Server. The Server already had routes and no route with its own AuthorizationPolicies overlaps ${describeRouteMatches(
           wanted,
         )}, so no existing caller loses a request.`,
       );
@@ -224,7 +231,7 @@ function newRoute(
   for (let i = 0; i < matches.length; i += MATCHES_PER_RULE)
     rules.push({
       matches: matches.slice(i, i + MATCHES_PER_RULE).map(m => ({
-        path: { ...m.path },
+        path: { type: m.pathType, value: m.path },
         ...(m.method ? { method: m.method } : {}),
       })),
     });

@@ -5,17 +5,15 @@ import {
   EntityWorkload,
   GitopsRepository,
   gitopsRepositoryRefusal,
+  istioPrincipal,
   parseGitopsRepository,
+  parseIstioPrincipal,
+  parseMeshIdentity,
   POLICY_PATH_ANNOTATION,
 } from '@mesh-security/plugin-mesh-security-common';
 import { AccessRequestsConfig, policyPath } from '../config';
 import { CallerAccount } from '../analysis/snapshot';
-import {
-  DNS1123_LABEL,
-  ISTIO_PRINCIPAL,
-  LINKERD_IDENTITY,
-  parseRef,
-} from '../validation';
+import { DNS1123_LABEL, parseRef } from '../validation';
 import { EntityReader } from './EntityReader';
 
 /** A caller resolved to its service account and mesh identity. */
@@ -37,10 +35,9 @@ export interface ResolvedTarget {
 
 /** Trust domain of an Istio SPIFFE identity or a Linkerd identity. */
 export function trustDomainOf(identity: string | null | undefined): string {
-  const istio = identity ? ISTIO_PRINCIPAL.exec(identity) : null;
-  if (istio) return istio[1];
-  const linkerd = identity ? LINKERD_IDENTITY.exec(identity) : null;
-  return linkerd ? linkerd[5] : 'cluster.local';
+  return (
+    (identity && parseMeshIdentity(identity)?.trustDomain) || 'cluster.local'
+  );
 }
 
 function pickWorkload(
@@ -82,9 +79,7 @@ export async function resolveTarget(
  * not an Istio principal or a Linkerd identity names a component.
  */
 export function callerEntityRefs(callers: string[]): string[] {
-  return callers.filter(
-    input => !ISTIO_PRINCIPAL.test(input) && !LINKERD_IDENTITY.test(input),
-  );
+  return callers.filter(input => parseMeshIdentity(input) === undefined);
 }
 
 /** Resolves callers: component refs through the backend, identities by parsing them. */
@@ -95,13 +90,12 @@ export async function resolveCallers(
 ): Promise<ResolvedCaller[]> {
   const out: ResolvedCaller[] = [];
   for (const input of callers) {
-    const istio = ISTIO_PRINCIPAL.exec(input);
-    const linkerd = LINKERD_IDENTITY.exec(input);
+    const istio = parseIstioPrincipal(input);
+    const identity = parseMeshIdentity(input);
     let namespace: string;
     let serviceAccount: string;
     let labels: Record<string, string> | undefined;
-    if (istio) [namespace, serviceAccount] = [istio[3], istio[5]];
-    else if (linkerd) [namespace, serviceAccount] = [linkerd[3], linkerd[1]];
+    if (identity) ({ namespace, serviceAccount } = identity);
     else {
       const w = pickWorkload(
         await client.posture(input),
@@ -123,9 +117,11 @@ export async function resolveCallers(
       namespace,
       serviceAccount,
       ...(labels ? { labels } : {}),
-      principal: `${
-        istio ? istio[1] : target.trustDomain
-      }/ns/${namespace}/sa/${serviceAccount}`,
+      principal: istioPrincipal(
+        istio?.trustDomain ?? target.trustDomain,
+        namespace,
+        serviceAccount,
+      ),
     });
   }
   return out;

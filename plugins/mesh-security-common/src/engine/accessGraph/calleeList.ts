@@ -23,14 +23,14 @@ export interface VectorTargets {
 export interface CalleeKey {
   id: number;
   template: number;
-  mode: MtlsMode | undefined;
+  mode: MtlsMode;
 }
 
 interface Bucket {
   port: number;
   template: number;
   /** How many target ports of each mode the bucket holds. */
-  modes: Map<MtlsMode | undefined, number>;
+  modes: Map<MtlsMode, number>;
   counts: Map<string, number>;
   vectors: VectorTargets[];
   listed: SnapshotWorkload[];
@@ -238,12 +238,10 @@ export class CalleeIndex {
     const out: AccessEdge[] = [];
     for (const b of callees.all()) {
       const modes = [...b.modes].filter(([, n]) => n > 0).map(([m]) => m);
-      const portMtls: MtlsMode | undefined =
-        modes.length === 1 ? modes[0] : 'PARTIAL';
+      const portMtls: MtlsMode = modes.length === 1 ? modes[0] : 'PARTIAL';
       const edge = (peer: AccessEdge['peer']): AccessEdge => {
         const e = this.templates.edge(peer, b.port, b.template);
-        if (portMtls) e.portMtls = portMtls;
-        else delete e.portMtls;
+        e.portMtls = portMtls;
         return e;
       };
       const perPort = totals.get(b.port)!;

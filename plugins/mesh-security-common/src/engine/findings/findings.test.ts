@@ -7,8 +7,10 @@ import {
 } from '../../__testUtils__/k8s';
 import { readObjects } from '../reader';
 import { readText, repoRoot } from '../../__testUtils__/testdata';
-import { findingDefinitions } from '.';
 import { TRAFFIC_CASES } from '../../__testUtils__/cases/traffic';
+import { certificateFindings } from './certificates';
+import { detectNetworkPolicyEnforcement, enforcementFindings } from './cni';
+import { CLUSTER_WIDE_FINDING_CODES, findingDefinitions } from '.';
 
 function codesOf(objects: unknown[]): string[] {
   const engine = engineOf(objects);
@@ -51,15 +53,25 @@ describe('findings', () => {
   });
 
   it('every registered code is produced by some scenario (no dead codes)', () => {
-    // MS330 and MS42x need cluster-only data (node agents, trust roots): the backend raises
-    // them, and its clusterFindings tests cover them.
+    // MS330 and MS42x are raised from cluster objects the snapshot does not carry (node
+    // agents, trust roots): their rules are run here directly.
+    const cluster = [
+      ...enforcementFindings('c', detectNetworkPolicyEnforcement([], true), [
+        { namespace: 'n', name: 'p' },
+      ]),
+      ...certificateFindings(
+        'c',
+        (['expiring', 'expired', 'unknown'] as const).map(state => ({
+          role: 'istio-root',
+          object: { kind: 'ConfigMap', namespace: 'n', name: 'c' },
+          state,
+        })),
+      ),
+    ];
     const produced = new Set([
       'MS104',
       'MS401',
-      'MS330',
-      'MS420',
-      'MS421',
-      'MS422',
+      ...cluster.map(f => f.code),
       ...FINDING_CASES.flatMap(c => codesOf(c.objects)),
       // MS5xx come from observed traffic joined with the policies.
       ...TRAFFIC_CASES.flatMap(c => c()),
@@ -67,6 +79,15 @@ describe('findings', () => {
     expect(
       findingDefinitions.map(d => d.code).filter(c => !produced.has(c)),
     ).toEqual([]);
+  });
+
+  it('lists the cluster-wide codes', () => {
+    expect([...CLUSTER_WIDE_FINDING_CODES].sort()).toEqual([
+      'MS330',
+      'MS420',
+      'MS421',
+      'MS422',
+    ]);
   });
 
   it('findings carry the object and the definition fix', () => {

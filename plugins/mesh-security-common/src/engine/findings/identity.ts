@@ -59,30 +59,4 @@ export const IDENTITY_FINDINGS = {
       'A workload lives in a namespace whose Namespace object was not read, so namespace labels (sidecar injection, ambient enrollment, NetworkPolicy namespaceSelectors) are unknown.',
     fix: 'Include the Namespace manifest in the evaluated input.',
   },
-  // MS42x are raised by the backend from the meshes' public trust roots (ConfigMaps
-  // istio-ca-root-cert and linkerd-identity-trust-roots) and cert-manager Certificate status.
-  certificateExpiring: {
-    code: 'MS420',
-    severity: 'medium',
-    title: 'Mesh trust root expires soon',
-    description:
-      'The Istio root certificate, a Linkerd trust anchor or a cert-manager-issued mesh CA expires within the configured window (default 30 days; severity high under 7 days). When it expires, workloads can no longer establish mTLS once their certificates rotate.',
-    fix: 'Rotate ahead of expiry: add the new root to the trust bundle, switch the issuer, then remove the old root.',
-  },
-  certificateExpired: {
-    code: 'MS421',
-    severity: 'critical',
-    title: 'Mesh trust root expired',
-    description:
-      'A mesh trust root or CA certificate is past its notAfter date: new workload certificates chain to an expired root and mTLS handshakes fail.',
-    fix: 'Rotate the trust root now (Istio: plug in new cacerts; Linkerd: upgrade with a new trust anchor bundle), keeping the old root in the bundle during the rollover.',
-  },
-  certificateUnreadable: {
-    code: 'MS422',
-    severity: 'low',
-    title: 'Mesh trust root cannot be read',
-    description:
-      'The trust-root ConfigMap holds no parsable PEM certificate, or cert-manager has not reported notAfter, so its expiry is unknown.',
-    fix: 'Check that the ConfigMap holds a PEM bundle under its usual key, or that the Certificate is Ready.',
-  },
 } satisfies Record<string, FindingDefinition>;

@@ -61,15 +61,6 @@ export const NETPOL_FINDINGS = {
       'An ingress rule allows `ipBlock` 0.0.0.0/0 (or ::/0) without exceptions.',
     fix: 'Narrow the CIDR to the load balancer or client ranges.',
   },
-  // Raised by the backend, which sees the cluster's node agents (not in manifests alone).
-  notEnforced: {
-    code: 'MS330',
-    severity: 'high',
-    title: 'NetworkPolicies exist but nothing enforces them',
-    description:
-      'The cluster runs no network plugin known to implement NetworkPolicy (Calico, Cilium, Antrea, Weave, kube-router, Canal, Azure NPM, AWS network policy agent): the API server stores NetworkPolicies, but no traffic is filtered ("Network Policies": without a controller that implements it, a NetworkPolicy has no effect).',
-    fix: 'Run a network plugin that implements NetworkPolicy, or enable its policy enforcement.',
-  },
 } satisfies Record<string, FindingDefinition>;
 
 type P = SnapshotPolicy<JsonObject>;

@@ -224,15 +224,9 @@ const TrafficLegendItem = ({ status }: { status: EdgeTrafficStatus }) => {
  * appear as their own nodes when allowed; with usable observations, each edge shows its observed
  * status (weight, opacity, symbol and legend) and traffic no edge allows gets its own nodes.
  */
-export const AccessGraph = ({
-  workload,
-  allWorkloads,
-}: {
-  workload: EntityWorkload;
-  allWorkloads?: EntityWorkload[];
-}) => {
+export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
   const classes = useStyles();
-  const { nodes, edges } = buildAccessGraph(workload, allWorkloads);
+  const { nodes, edges } = buildAccessGraph(workload);
   if (edges.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">

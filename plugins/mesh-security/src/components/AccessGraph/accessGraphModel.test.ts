@@ -44,7 +44,13 @@ describe('buildAccessGraph', () => {
       ...paymentsApiWorkload,
       callers: [
         checkout,
-        { ...checkout, port: 9090, methods: undefined, paths: undefined },
+        {
+          ...checkout,
+          port: 9090,
+          methods: undefined,
+          paths: undefined,
+          portMtls: 'DISABLED',
+        },
       ],
       callees: [],
     };
@@ -54,31 +60,6 @@ describe('buildAccessGraph', () => {
         mtls: 'PARTIAL',
       }),
     ]);
-  });
-
-  it("styles callee edges with the callee port's mode when the callee is known", () => {
-    const ledger: EntityWorkload = {
-      ...paymentsApiWorkload,
-      kind: 'StatefulSet',
-      name: 'payments-ledger',
-      ports: [{ port: 5432, mtls: 'STRICT' }],
-      callers: [],
-      callees: [],
-    };
-    const { edges } = buildAccessGraph(paymentsApiWorkload, [
-      paymentsApiWorkload,
-      ledger,
-    ]);
-    expect(edges[3]).toMatchObject({ label: '5432', mtls: 'STRICT' });
-  });
-
-  it('marks calls from an unmeshed workload as plaintext', () => {
-    const { edges } = buildAccessGraph({
-      ...paymentsApiWorkload,
-      mesh: 'none',
-      callers: [],
-    });
-    expect(edges).toEqual([expect.objectContaining({ mtls: 'DISABLED' })]);
   });
 
   it.each([
@@ -103,6 +84,7 @@ describe('buildAccessGraph', () => {
         ...edge,
         peer: { kind: 'any-meshed', mesh: 'istio', count: 3 },
         decidedBy: { layer: 'default' },
+        portMtls: 'STRICT',
       }),
     ).toBe(label);
   });

@@ -68,38 +68,11 @@ function combineModes(modes: MtlsMode[]): MtlsMode {
 }
 
 /**
- * The mode of the receiving port, as the backend reported it: plaintext when the sender is
- * outside the mesh (external, or an unmeshed workload), otherwise the receiver's port mode
- * when we have data for the receiver, else UNKNOWN.
- */
-function portMode(
-  workloads: EntityWorkload[],
-  receiver: Peer,
-  port: number,
-  sender: Peer | EntityWorkload,
-): MtlsMode {
-  if (sender.kind === 'external-plaintext') return 'DISABLED';
-  if ('mesh' in sender && sender.mesh === 'none') return 'DISABLED';
-  if (!isWorkloadPeer(receiver)) return 'UNKNOWN';
-  const ref = receiver as { cluster?: string; namespace: string; name: string };
-  const workload = workloads.find(
-    w =>
-      w.namespace === ref.namespace &&
-      w.name === ref.name &&
-      (!ref.cluster || w.cluster === ref.cluster),
-  );
-  return workload?.ports.find(p => p.port === port)?.mtls ?? 'UNKNOWN';
-}
-
-/**
  * The who-can-call-me / whom-can-I-call graph of one workload: callers → workload → callees.
  * Edges between the same two nodes are merged (the graph draws one line per pair) and list
  * every port. Edge styles use only modes the backend reported; no semantics are recomputed.
  */
-export function buildAccessGraph(
-  workload: EntityWorkload,
-  allWorkloads: EntityWorkload[] = [workload],
-) {
+export function buildAccessGraph(workload: EntityWorkload) {
   const nodes = new Map<string, AccessNodeData & { id: string }>();
   nodes.set(SELF_NODE_ID, {
     id: SELF_NODE_ID,
@@ -143,18 +116,7 @@ export function buildAccessGraph(
     const label = edgePortLabel(edge);
     if (!g.labels.includes(label)) g.labels.push(label);
     if (edge.traffic) g.traffic.push(edge.traffic.status);
-    g.modes.push(
-      // The engine reports the receiving port's mode on the edge; older backends did not.
-      edge.portMtls ??
-        (direction === 'caller'
-          ? portMode(
-              [workload],
-              { ...workload, kind: workload.kind },
-              edge.port,
-              edge.peer,
-            )
-          : portMode(allWorkloads, edge.peer, edge.port, workload)),
-    );
+    g.modes.push(edge.portMtls);
   };
   workload.callers.forEach(edge => add(edge, 'caller'));
   workload.callees.forEach(edge => add(edge, 'callee'));

@@ -32,6 +32,7 @@ describe('accessRows', () => {
             layer: 'authorization',
             policy: 'AuthorizationPolicy payments/a',
           },
+          portMtls: 'STRICT',
         },
       ]),
     );
@@ -50,11 +51,13 @@ describe('accessRows', () => {
           port: 8080,
           methods: ['GET'],
           decidedBy: { layer: 'authorization' },
+          portMtls: 'STRICT',
         },
         {
           peer: { kind: 'any-meshed', mesh: 'istio', count: 3 },
           port: 9090,
           decidedBy: { layer: 'default' },
+          portMtls: 'STRICT',
         },
       ]),
     );

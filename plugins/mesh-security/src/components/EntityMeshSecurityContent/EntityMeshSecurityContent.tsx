@@ -24,13 +24,7 @@ import { WorkloadDetails } from '../WorkloadDetails';
 
 const workloadTitle = (w: EntityWorkload) => `${w.namespace}/${w.name}`;
 
-const Workload = ({
-  workload,
-  all,
-}: {
-  workload: EntityWorkload;
-  all: EntityWorkload[];
-}) => (
+const Workload = ({ workload }: { workload: EntityWorkload }) => (
   <Grid item xs={12}>
     <InfoCard
       title={workloadTitle(workload)}
@@ -48,7 +42,7 @@ const Workload = ({
         <Typography variant="h6" style={{ marginTop: 16 }}>
           Who can call me, whom can I call
         </Typography>
-        <AccessGraph workload={workload} allWorkloads={all} />
+        <AccessGraph workload={workload} />
         <Box mt={2}>
           <AccessTable workload={workload} />
         </Box>
@@ -124,11 +118,7 @@ const Posture = ({
         </Grid>
       )}
       {posture.workloads.map(w => (
-        <Workload
-          key={`${w.cluster}/${w.namespace}/${w.name}`}
-          workload={w}
-          all={posture.workloads}
-        />
+        <Workload key={`${w.cluster}/${w.namespace}/${w.name}`} workload={w} />
       ))}
       <Grid item xs={12}>
         <InfoCard title="Applicable policies">

@@ -1,4 +1,4 @@
-import { detectNetworkPolicyEnforcement } from './networkPolicyEnforcement';
+import { detectNetworkPolicyEnforcement, enforcementFindings } from './cni';
 
 const ds = (namespace: string, name: string, extra: object = {}) => ({
   apiVersion: 'apps/v1',
@@ -64,5 +64,44 @@ describe('detectNetworkPolicyEnforcement', () => {
       ).state,
     ).toBe('notEnforced');
     expect(detectNetworkPolicyEnforcement([], false).state).toBe('unknown');
+  });
+
+  it('ignores what is not a DaemonSet agent, and a name that is an object property', () => {
+    expect(
+      detectNetworkPolicyEnforcement(
+        [
+          ds('kube-system', 'constructor'),
+          { kind: 'DaemonSet', metadata: { name: 'x' }, spec: { template: 1 } },
+          { kind: 'Deployment', metadata: { name: 'cilium' } },
+          'cilium',
+        ],
+        true,
+      ).state,
+    ).toBe('notEnforced');
+  });
+});
+
+describe('enforcementFindings', () => {
+  it('raises MS330 only when NetworkPolicies exist and nothing enforces them', () => {
+    const policies = [{ namespace: 'payments', name: 'default-deny' }];
+    const none = { state: 'notEnforced' as const, reason: 'no known enforcer' };
+    expect(
+      enforcementFindings('prod', none, policies).map(f => f.code),
+    ).toEqual(['MS330']);
+    expect(enforcementFindings('prod', none, [])).toEqual([]);
+    expect(
+      enforcementFindings(
+        'prod',
+        { state: 'enforced', enforcer: 'cilium', reason: '' },
+        policies,
+      ),
+    ).toEqual([]);
+    expect(
+      enforcementFindings(
+        'prod',
+        { state: 'unknown', reason: 'DaemonSets unreadable' },
+        policies,
+      ),
+    ).toEqual([]);
   });
 });
