@@ -19,14 +19,14 @@ export {
   parseManifests,
   DEFAULT_MANIFEST_LIMITS,
   DEFAULT_MANIFEST_SET_LIMITS,
-} from './engine/manifests';
+} from './engine/core/manifests';
 export type {
   ManifestCounts,
   ManifestError,
   ManifestLimits,
   ManifestSetLimits,
   ParsedManifests,
-} from './engine/manifests';
+} from './engine/core/manifests';
 export { escapeControlCharacters } from './escape';
 export { githubFailure, githubRateLimit } from './githubErrors';
 export type { GithubFailure } from './githubErrors';
@@ -36,27 +36,31 @@ export {
   parseIstioPrincipal,
   parseLinkerdIdentity,
   parseMeshIdentity,
-} from './engine/identities';
-export type { ParsedMeshIdentity } from './engine/identities';
+} from './engine/core/identities';
+export type { ParsedMeshIdentity } from './engine/core/identities';
 export {
   describeRouteMatches,
   httpRouteMatches,
   routeMatchOf,
-} from './engine/linkerdRoutes';
-export type { MatchRank, RouteMatch, ValueMatch } from './engine/linkerdRoutes';
+} from './engine/linkerd/httpRoute';
+export type {
+  MatchRank,
+  RouteMatch,
+  ValueMatch,
+} from './engine/linkerd/httpRoute';
 export {
   gatewayPathMatch,
   routeMatchesOverlap,
   routeMatchKey,
   sameRouteMatches,
-} from './engine/linkerdRouteMatches';
+} from './engine/linkerd/httpRouteMatches';
 export {
   istioPathCovers,
   istioPathSample,
   istioPathsIntersect,
-} from './engine/istioPathPatterns';
-export { readObjects } from './engine/reader';
-export type { ReadOptions, ReadResult } from './engine/reader';
+} from './engine/istio/pathPatterns';
+export { readObjects } from './engine/core/reader';
+export type { ReadOptions, ReadResult } from './engine/core/reader';
 export {
   createEngine,
   WorkloadNotFoundError,

@@ -122,7 +122,7 @@ function trimTemplate(template: unknown): unknown {
 
 /**
  * The ConfigMap data that is read, by ConfigMap name: the mesh configuration the engine reads
- * by name in any namespace (`readMeshConfig` in the common package's `engine/reader.ts`), and
+ * by name in any namespace (`readMeshConfig` in the common package's `engine/core/reader.ts`), and
  * the public trust roots (`MESH_TRUST_ROOTS` in the common package's
  * `engine/findings/certificates.ts`). Any other data is dropped.
  */

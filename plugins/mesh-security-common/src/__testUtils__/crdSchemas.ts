@@ -1,6 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import path from 'node:path';
-import { parseManifests } from '../engine/manifests';
+import { parseManifests } from '../engine/core/manifests';
 import { crdsDir, readText } from './testdata';
 
 /*

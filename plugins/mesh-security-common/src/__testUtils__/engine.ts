@@ -1,6 +1,6 @@
 import { createEngine, Engine } from '../engine';
-import { EngineOptions } from '../engine/options';
-import { readObjects } from '../engine/reader';
+import { EngineOptions } from '../engine/core/options';
+import { readObjects } from '../engine/core/reader';
 import { Finding } from '../model';
 
 /** Reads objects and builds an engine (the reader must not report anything malformed). */

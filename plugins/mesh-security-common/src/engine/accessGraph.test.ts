@@ -5,7 +5,7 @@ import {
   manifestFiles,
   readText,
 } from '../__testUtils__/testdata';
-import { parseManifests } from './manifests';
+import { parseManifests } from './core/manifests';
 import { expandCallees, expandCallers, pairwise } from '../__testUtils__/graph';
 import {
   Obj,

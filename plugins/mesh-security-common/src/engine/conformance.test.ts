@@ -9,7 +9,7 @@ import {
   manifestFiles,
   readText,
 } from '../__testUtils__/testdata';
-import { parseManifests } from './manifests';
+import { parseManifests } from './core/manifests';
 
 /*
  * Conformance with the real schemas: every Istio/Linkerd object in our test fixtures and in the

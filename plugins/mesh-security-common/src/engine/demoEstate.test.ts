@@ -4,8 +4,8 @@ import {
   readText,
 } from '../__testUtils__/testdata';
 import { createEngine } from '.';
-import { parseManifests } from './manifests';
-import { readObjects } from './reader';
+import { parseManifests } from './core/manifests';
+import { readObjects } from './core/reader';
 import { AccessRequest } from '../model';
 
 /*

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { ALL_ACCESS_CASES } from '../__testUtils__/cases/access';
 import { MTLS_CASES } from '../__testUtils__/cases/mtls';
 import { createEngine } from '.';
-import { parseManifests } from './manifests';
-import { readObjects } from './reader';
+import { parseManifests } from './core/manifests';
+import { readObjects } from './core/reader';
 
 /*
  * Bad input never throws: random values and mutated valid objects go through the reader, and

@@ -10,9 +10,9 @@ import {
   WorkloadPosture,
   WorkloadRef,
 } from '../model';
-import { WorkloadNotFoundError, checkAccess } from './access';
+import { WorkloadNotFoundError, checkAccess } from './core/access';
 import { AccessGraph, createAccessGraph } from './accessGraph';
-import { EngineContext, WorkloadInfo } from './context';
+import { EngineContext, WorkloadInfo } from './core/context';
 import {
   istioAuthzFindings,
   workloadAuthzFindings,
@@ -24,9 +24,9 @@ import {
 import { linkerdFindings } from './findings/linkerd';
 import { policyMtlsFindings, workloadMtlsFindings } from './findings/mtls';
 import { networkPolicyFindings } from './findings/networkPolicy';
-import { EngineOptions } from './options';
-import { policiesFor } from './policies';
-import { workloadScorecard } from './posture';
+import { EngineOptions } from './core/options';
+import { policiesFor } from './core/policies';
+import { workloadScorecard } from './core/posture';
 import { ObservedTraffic, TrafficJoin } from './traffic/join';
 
 /**
@@ -158,8 +158,8 @@ export function createEngine(
   };
 }
 
-export type { EngineInput, EngineOptions } from './options';
+export type { EngineInput, EngineOptions } from './core/options';
 export type { AccessGraph, AccessGraphStats } from './accessGraph';
 export type { TrafficJoin } from './traffic/join';
-export { WorkloadNotFoundError } from './access';
-export { combineScorecards } from './posture';
+export { WorkloadNotFoundError } from './core/access';
+export { combineScorecards } from './core/posture';

@@ -6,7 +6,7 @@ import {
 /*
  * Set arithmetic on Istio operations ("Authorization Policy" reference, Operation): the fields of
  * one operation are ANDed, the values of a field are ORed, `notX` excludes values. How path
- * patterns relate is the engine's (`istioPathPatterns.ts` in the common package).
+ * patterns relate is the engine's (`engine/istio/pathPatterns.ts` in the common package).
  * Revoking requests from an operation O is O ∧ ¬(port ∈ P ∧ method ∈ M ∧ path ∈ X), which is
  * the union over the revoked fields f of (O ∧ f ∉ V_f): one operation per field, each narrowed
  * by removing the revoked values from its list (or adding them to `notX` when O lists none).

@@ -11,8 +11,8 @@ import { plain } from './document';
 
 /*
  * The HTTPRoute matches an access request asks for, and those a route in the policy file has.
- * What a match means, and how two matches relate, is the engine's (`linkerdRoutes.ts` and
- * `linkerdRouteMatches.ts` in the common package); this file adds the limits of one HTTPRoute
+ * What a match means, and how two matches relate, is the engine's (`engine/linkerd/httpRoute.ts` and
+ * `engine/linkerd/httpRouteMatches.ts` in the common package); this file adds the limits of one HTTPRoute
  * object and the refusals an access request gets.
  */
 

@@ -1,5 +1,5 @@
 import { AccessRequest } from '../../model';
-import { EngineOptions } from '../../engine/options';
+import { EngineOptions } from '../../engine/core/options';
 import {
   Obj,
   authorizationPolicy,

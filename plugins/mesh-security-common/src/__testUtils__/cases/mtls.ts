@@ -1,4 +1,4 @@
-import { EngineOptions } from '../../engine/options';
+import { EngineOptions } from '../../engine/core/options';
 import { MtlsMode } from '../../model';
 import {
   Obj,

@@ -1,7 +1,7 @@
 import { AccessEdge, SnapshotWorkload } from '../../model';
-import { hasWaypoint } from '../access';
-import { connectionEdge, externalEdge } from '../callers';
-import { EngineContext, WorkloadInfo } from '../context';
+import { hasWaypoint } from '../core/access';
+import { connectionEdge, externalEdge } from '../core/callers';
+import { EngineContext, WorkloadInfo } from '../core/context';
 import { Templates } from './edges';
 import { CallerGroup, CallerGroups } from './groups';
 

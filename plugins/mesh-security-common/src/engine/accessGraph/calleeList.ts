@@ -1,5 +1,5 @@
 import { AccessEdge, MtlsMode, SnapshotWorkload } from '../../model';
-import { EngineContext } from '../context';
+import { EngineContext } from '../core/context';
 import { PortAccess } from './answers';
 import { Templates, sortEdges, workloadPeer } from './edges';
 import { CallerGroups, FAMILIES, Family, portNumbers } from './groups';

@@ -1,15 +1,15 @@
 import { Mesh, SnapshotWorkload } from '../../model';
-import { workloadCaller, workloadCallers } from '../access';
-import { CallerContext } from '../caller';
-import { CallerContexts } from '../callers';
-import { EngineContext, WorkloadInfo } from '../context';
+import { workloadCaller, workloadCallers } from '../core/access';
+import { CallerContext } from '../core/caller';
+import { CallerContexts } from '../core/callers';
+import { EngineContext, WorkloadInfo } from '../core/context';
 
 /*
  * Caller groups (docs/engine.md, "Access graph"): workloads that every policy reading a client
  * sees alike — same mesh, namespace (hence namespace labels and the DestinationRules of the
  * client's namespace), egress NetworkPolicies, workload-scoped DestinationRules and host
  * networking. A group is asked once per target port through a representative whose service
- * account, pod labels and IPs are unknown (caller.ts). Groups that differ only by namespace form
+ * account, pod labels and IPs are unknown (core/caller.ts). Groups that differ only by namespace form
  * a class, asked once with the namespace unknown as well.
  */
 

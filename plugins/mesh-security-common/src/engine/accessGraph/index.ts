@@ -4,9 +4,9 @@ import {
   SnapshotWorkload,
   WorkloadRef,
 } from '../../model';
-import { WorkloadNotFoundError } from '../access';
-import { connectionEdge, externalEdge } from '../callers';
-import { EngineContext } from '../context';
+import { WorkloadNotFoundError } from '../core/access';
+import { connectionEdge, externalEdge } from '../core/callers';
+import { EngineContext } from '../core/context';
 import { Answers, BY_MEMBER, DENIED, PortAccess } from './answers';
 import { CalleeBuckets, CalleeIndex, isSelf } from './calleeList';
 import { callerList } from './callerList';

@@ -5,9 +5,9 @@ import {
   apSelector,
   apTargetRefs,
   policyRef,
-} from '../authorization';
-import { EngineContext } from '../context';
-import { selectorMatches } from '../match';
+} from '../istio/authorizationPolicy';
+import { EngineContext } from '../core/context';
+import { selectorMatches } from '../core/match';
 import { Json, isObject } from '../validate/check';
 import { makeFinding } from './make';
 

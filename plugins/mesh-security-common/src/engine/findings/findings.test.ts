@@ -5,7 +5,7 @@ import {
   namespace,
   peerAuthentication,
 } from '../../__testUtils__/k8s';
-import { readObjects } from '../reader';
+import { readObjects } from '../core/reader';
 import { readText, repoRoot } from '../../__testUtils__/testdata';
 import { TRAFFIC_CASES } from '../../__testUtils__/cases/traffic';
 import { certificateFindings } from './certificates';

@@ -1,5 +1,5 @@
 import { Finding, JsonObject, SnapshotPolicy } from '../../model';
-import { EngineContext, WorkloadInfo } from '../context';
+import { EngineContext, WorkloadInfo } from '../core/context';
 import { isObject } from '../validate/check';
 import { IDENTITY_FINDINGS } from './identity';
 import { makeFinding } from './make';

@@ -4,9 +4,9 @@ import {
   LabelSelector,
   SnapshotPolicy,
 } from '../../model';
-import { EngineContext } from '../context';
-import { authenticationIsAllowAll } from '../linkerdAuthn';
-import { selectorMatches } from '../match';
+import { EngineContext } from '../core/context';
+import { authenticationIsAllowAll } from '../linkerd/authentication';
+import { selectorMatches } from '../core/match';
 import { isObject } from '../validate/check';
 import { AUTHZ_FINDINGS } from './authorization';
 import { makeFinding } from './make';

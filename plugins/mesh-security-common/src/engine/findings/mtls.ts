@@ -4,10 +4,10 @@ import {
   SnapshotPolicy,
   FindingDefinition,
 } from '../../model';
-import { drRef, tlsModeFor } from '../clientTls';
-import { EngineContext, WorkloadInfo } from '../context';
-import { paIsNamespaceWide, paSelector } from '../mtls';
-import { selectorMatches } from '../match';
+import { drRef, tlsModeFor } from '../istio/destinationRule';
+import { EngineContext, WorkloadInfo } from '../core/context';
+import { paIsNamespaceWide, paSelector } from '../istio/peerAuthentication';
+import { selectorMatches } from '../core/match';
 import { makeFinding } from './make';
 import { isObject } from '../validate/check';
 

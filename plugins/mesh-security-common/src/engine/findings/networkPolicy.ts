@@ -5,9 +5,9 @@ import {
   SnapshotPolicy,
   FindingDefinition,
 } from '../../model';
-import { EngineContext } from '../context';
-import { cidrIsAll, selectorIsEmpty, selectorMatches } from '../match';
-import { npSelector, policyTypes } from '../networkPolicy';
+import { EngineContext } from '../core/context';
+import { cidrIsAll, selectorIsEmpty, selectorMatches } from '../core/match';
+import { npSelector, policyTypes } from '../networkPolicy/networkPolicy';
 import { isObject } from '../validate/check';
 import { makeFinding } from './make';
 

@@ -12,11 +12,11 @@ import {
   WorkloadRef,
   WorkloadTraffic,
 } from '../../model';
-import { WorkloadNotFoundError } from '../access';
+import { WorkloadNotFoundError } from '../core/access';
 import { AccessGraph } from '../accessGraph';
 import { workloadPeer } from '../accessGraph/edges';
 import { Family, familyOf, portNumbers, push } from '../accessGraph/groups';
-import { EngineContext, WorkloadInfo } from '../context';
+import { EngineContext, WorkloadInfo } from '../core/context';
 import { Tally, accepted, mtlsShare } from './counts';
 import { peerCovers, peerPrecedence, unknownSourceEdge } from './peers';
 import { trafficFindings } from './findings';

@@ -1,11 +1,11 @@
 import { ObservedFlow, SnapshotWorkload, TrafficSource } from '../../model';
-import { EngineContext } from '../context';
+import { EngineContext } from '../core/context';
 
 /*
  * Observed flows matched to the snapshot's workloads (docs/traffic.md, "What the engine does
  * with observations"): the receiving workload by namespace and name; the source by namespace
  * and name, else by the mesh identity it presented, compared with the identity the engine
- * derives for each workload (mesh.ts `identityOf`, through the context).
+ * derives for each workload (core/mesh.ts `identityOf`, through the context).
  */
 
 /** A flow with its ends resolved. */

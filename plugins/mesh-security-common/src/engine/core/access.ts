@@ -1,0 +1,398 @@
+import {
+  AccessDecision,
+  AccessReason,
+  AccessRequest,
+  SnapshotWorkload,
+} from '../../model';
+import { istioAuthorize } from '../istio/authorizationPolicy';
+import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
+import { EngineContext, WorkloadInfo } from './context';
+import { linkerdSkipped } from '../linkerd/server';
+import { linkerdAuthorize } from '../linkerd/authorization';
+import { portList } from '../istio/peerAuthentication';
+import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
+import { unavailableReason } from './options';
+
+/**
+ * Thrown by queries naming a workload that is not in the snapshot.
+ *
+ * @public
+ */
+export class WorkloadNotFoundError extends Error {
+  /**
+   * Always `WorkloadNotFoundError`, so the error can be recognised by name where `instanceof`
+   * cannot be used (e.g. in logs, or when several copies of this package are loaded).
+   */
+  readonly name = 'WorkloadNotFoundError';
+}
+
+const istioMesh = (m: string) => m === 'istio-sidecar' || m === 'istio-ambient';
+
+/** Whether the port bypasses the target's proxy (no mTLS, no authorization on it). */
+const bypassCache = new WeakMap<WorkloadInfo, Map<number, boolean>>();
+
+export function bypassesProxy(info: WorkloadInfo, port: number): boolean {
+  let cache = bypassCache.get(info);
+  if (!cache) bypassCache.set(info, (cache = new Map()));
+  let hit = cache.get(port);
+  if (hit === undefined) cache.set(port, (hit = computeBypass(info, port)));
+  return hit;
+}
+
+function computeBypass(info: WorkloadInfo, port: number): boolean {
+  if (info.membership.mesh === 'istio-sidecar') {
+    const a = info.w.annotations;
+    const exclude = portList(a['traffic.sidecar.istio.io/excludeInboundPorts']);
+    const include = portList(a['traffic.sidecar.istio.io/includeInboundPorts']);
+    return (
+      !!exclude?.has(String(port)) ||
+      (!!include && !include.has('*') && !include.has(String(port)))
+    );
+  }
+  if (info.membership.mesh === 'linkerd')
+    return linkerdSkipped(info.w, info.ns, port);
+  return false;
+}
+
+const callerCache = new WeakMap<
+  WorkloadInfo,
+  { plain: CallerContext; mtls: CallerContext }
+>();
+
+/**
+ * The caller contexts of a workload (cached): as a plaintext client, and as an mTLS client
+ * carrying its mesh identity. The mTLS layer decides which one the server sees.
+ */
+export function workloadCallers(info: WorkloadInfo): {
+  plain: CallerContext;
+  mtls: CallerContext;
+} {
+  let hit = callerCache.get(info);
+  if (!hit) {
+    const plain = workloadCaller(info);
+    const mtls: CallerContext = { ...plain, mtls: true };
+    if (istioMesh(info.membership.mesh)) mtls.principal = info.principal;
+    if (info.membership.mesh === 'linkerd')
+      mtls.linkerdIdentity = info.identity ?? undefined;
+    hit = { plain, mtls };
+    callerCache.set(info, hit);
+  }
+  return hit;
+}
+
+/** A plaintext caller context for a workload of the snapshot. */
+export function workloadCaller(info: WorkloadInfo): CallerContext {
+  return {
+    kind: 'workload',
+    workload: info.w,
+    namespace: info.w.namespace,
+    serviceAccount: info.w.serviceAccount,
+    labels: info.w.labels,
+    nsLabels: info.nsLabels,
+    mesh: info.membership.mesh,
+    mtls: false,
+    principal: undefined,
+    linkerdIdentity: undefined,
+    ips: info.ips,
+    inCluster: true,
+    identity: undefined,
+  };
+}
+
+export function externalCaller(ip?: string): CallerContext {
+  return {
+    kind: 'external',
+    workload: undefined,
+    namespace: undefined,
+    serviceAccount: undefined,
+    labels: {},
+    nsLabels: {},
+    mesh: 'none',
+    mtls: false,
+    principal: undefined,
+    linkerdIdentity: undefined,
+    ips: ip ? [ip] : undefined,
+    inCluster: false,
+    identity: undefined,
+  };
+}
+
+const VIA: Record<CallerContext['kind'], string> = {
+  external: 'an external client sends plaintext',
+  workload: 'the client has no mesh proxy and sends plaintext',
+};
+
+/** What a client puts on the wire: Istio/Linkerd mTLS, TLS without a mesh identity, or plaintext. */
+export type Sends = 'mtls' | 'tls' | 'plain';
+
+/**
+ * The mTLS layer: what the client sends (Istio auto mTLS unless a DestinationRule sets the TLS
+ * mode; Linkerd proxies always use mTLS between meshed pods; ztunnel uses HBONE mTLS) against what
+ * the server port accepts (STRICT rejects plaintext). Sets `caller.mtls` and its identity.
+ */
+export function mtlsLayer(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  callerInfo: WorkloadInfo | undefined,
+  caller: CallerContext,
+  port: number,
+): LayerVerdict & { sendsMtls: boolean; sends: Sends } {
+  const server = ctx.portMode(target, port);
+  const tMesh = target.membership.mesh;
+  let sends: Sends = 'plain';
+  let via = VIA[caller.kind];
+  let dr: string | undefined;
+  if (callerInfo && caller.kind === 'workload') {
+    const cMesh = callerInfo.membership.mesh;
+    if (cMesh === 'istio-sidecar') {
+      const unknownTls = ctx.destinationRules.unavailable;
+      // A DestinationRule may set any TLS mode for this target: what the client sends is unknown.
+      if (unknownTls)
+        return {
+          effect: 'DENY',
+          message: `what the client's sidecar sends cannot be known: ${unknownTls}`,
+          cannotEvaluate: [`client-side TLS (DestinationRules): ${unknownTls}`],
+          sendsMtls: false,
+          sends,
+        };
+      const tls = ctx.destinationRules.clientTls(
+        callerInfo.w.namespace,
+        callerInfo.w.labels,
+        target.w,
+        port,
+      );
+      dr = tls.ref;
+      if (tls.mode === 'ISTIO_MUTUAL') {
+        sends = 'mtls';
+        via = `${dr} sets tls.mode ISTIO_MUTUAL`;
+        if (!istioMesh(tMesh) || bypassesProxy(target, port)) {
+          return {
+            effect: 'DENY',
+            policy: dr,
+            message: `${dr} forces Istio mTLS but port ${port} of the target has no Istio proxy to terminate it`,
+            cannotEvaluate: [],
+            sendsMtls: true,
+            sends,
+          };
+        }
+      } else if (
+        tls.mode === 'DISABLE' ||
+        tls.mode === 'SIMPLE' ||
+        tls.mode === 'MUTUAL'
+      ) {
+        sends = tls.mode === 'DISABLE' ? 'plain' : 'tls';
+        via = `${dr} sets tls.mode ${tls.mode} for ${tls.host}`;
+      } else if (istioMesh(tMesh) && server.mtls !== 'DISABLED') {
+        sends = 'mtls';
+        via =
+          'Istio auto mTLS: the client sidecar sends mTLS to a meshed server';
+      } else
+        via =
+          'Istio auto mTLS: the server has no Istio proxy on this port, so the client sends plaintext';
+    } else if (cMesh === 'istio-ambient') {
+      if (istioMesh(tMesh) && server.mtls !== 'DISABLED') {
+        sends = 'mtls';
+        via = 'ztunnel sends HBONE mTLS to a meshed server';
+      } else via = 'ztunnel sends plaintext to a server outside the mesh';
+    } else if (cMesh === 'linkerd') {
+      if (tMesh === 'linkerd' && server.mtls !== 'DISABLED') {
+        sends = 'mtls';
+        via = 'the Linkerd proxy sends mTLS to a meshed server';
+      } else
+        via =
+          'the Linkerd proxy sends plaintext to a server without a Linkerd proxy';
+    }
+  }
+  if (server.mtls === 'STRICT' && sends !== 'mtls') {
+    return {
+      effect: 'DENY',
+      policy: dr ?? policyFromReason(server.reason),
+      message: `port ${port} is STRICT (${server.reason}) and ${via}`,
+      cannotEvaluate: [],
+      sendsMtls: false,
+      sends,
+    };
+  }
+  if (server.mtls === 'UNKNOWN' && sends !== 'mtls') {
+    return {
+      effect: 'DENY',
+      message: `the server's mTLS mode on port ${port} is unknown (${server.reason}) and ${via}`,
+      cannotEvaluate: [`mTLS mode of port ${port}: ${server.reason}`],
+      sendsMtls: false,
+      sends,
+    };
+  }
+  return {
+    effect: 'ALLOW',
+    policy: dr,
+    message: `port ${port} is ${server.mtls}${
+      server.reason ? ` (${server.reason})` : ''
+    }; ${via}`,
+    cannotEvaluate: [],
+    byDefault: !dr,
+    sendsMtls: sends === 'mtls',
+    sends,
+  };
+}
+
+/** The deciding object named at the start of a mode reason (`PeerAuthentication ns/name`, `Server ns/name`). */
+function policyFromReason(reason: string | undefined): string | undefined {
+  const m = reason
+    ? /^(PeerAuthentication|Server) [^\s:()]+/.exec(reason)
+    : null;
+  return m ? m[0] : reason;
+}
+
+/** The authorization layer of the target's mesh. */
+export function authorizationLayer(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  caller: CallerContext,
+  req: RequestAttrs,
+  istioPolicies?: ReturnType<EngineContext['authz']['forWorkload']>,
+): LayerVerdict {
+  const mesh = target.membership.mesh;
+  if (bypassesProxy(target, req.port))
+    return {
+      effect: 'ALLOW',
+      message: `port ${req.port} bypasses the proxy: no authorization is enforced`,
+      cannotEvaluate: [],
+      byDefault: true,
+    };
+  if (istioMesh(mesh)) {
+    const waypoint = mesh === 'istio-ambient' && hasWaypoint(ctx, target.w);
+    // Waypoint policies reach the workload through the Services selecting it (targetRefs).
+    const unknown =
+      ctx.authz.unavailable ??
+      (waypoint ? unavailableReason(ctx.options, 'services') : undefined);
+    if (unknown)
+      return {
+        effect: 'DENY',
+        message: `Istio authorization cannot be evaluated: ${unknown}`,
+        cannotEvaluate: [`Istio authorization: ${unknown}`],
+      };
+    const policies = istioPolicies ?? ctx.authz.forWorkload(target.w, waypoint);
+    return istioAuthorize(
+      policies,
+      caller,
+      req,
+      mesh === 'istio-ambient' && !waypoint,
+    );
+  }
+  if (mesh === 'linkerd')
+    return linkerdAuthorize(
+      ctx.linkerd,
+      target.w,
+      target.ns,
+      ctx.options.linkerdDefaultInboundPolicy,
+      caller,
+      req,
+    );
+  return {
+    effect: 'ALLOW',
+    message: 'the target has no mesh proxy: no authorization is enforced',
+    cannotEvaluate: [],
+    byDefault: true,
+  };
+}
+
+/** Ambient workloads with a waypoint (`istio.io/use-waypoint` on the pod or namespace). */
+export function hasWaypoint(ctx: EngineContext, w: SnapshotWorkload): boolean {
+  return !!(
+    w.labels['istio.io/use-waypoint'] ??
+    ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint']
+  );
+}
+
+/** Istio's HBONE port: ambient (ztunnel) traffic between meshed pods arrives on it. */
+export const HBONE_PORT = 15008;
+
+/**
+ * The port the NetworkPolicy layer sees. "Ambient and Kubernetes NetworkPolicy"
+ * (https://istio.io/latest/docs/ambient/usage/networkpolicy/): mesh traffic to an ambient pod is
+ * tunnelled over HBONE to port 15008, so NetworkPolicies must allow that port, not only the
+ * application port.
+ */
+export function networkPolicyPort(
+  target: WorkloadInfo,
+  sendsMtls: boolean,
+  port: number,
+): number {
+  return sendsMtls && target.membership.mesh === 'istio-ambient'
+    ? HBONE_PORT
+    : port;
+}
+
+/** Combines the three layers into a decision (DENY when any layer denies). */
+export function decide(
+  layers: Array<[AccessReason['layer'], LayerVerdict]>,
+): AccessDecision {
+  const reasons: AccessReason[] = [];
+  const cannot: string[] = [];
+  let decision: AccessDecision['decision'] = 'ALLOW';
+  for (const [layer, v] of layers) {
+    reasons.push({
+      layer,
+      ...(v.policy ? { policy: v.policy } : {}),
+      message: v.message,
+      effect: v.effect,
+    });
+    cannot.push(...v.cannotEvaluate);
+    if (v.effect === 'DENY') decision = 'DENY';
+  }
+  return {
+    decision,
+    reasons,
+    ...(cannot.length > 0 ? { cannotEvaluate: [...new Set(cannot)] } : {}),
+  };
+}
+
+/** Full access check for one request. */
+export function checkAccess(
+  ctx: EngineContext,
+  request: AccessRequest,
+): AccessDecision {
+  const targetW = ctx.find(request.to);
+  if (!targetW)
+    throw new WorkloadNotFoundError(
+      `workload ${request.to.namespace}/${request.to.name} is not in the snapshot`,
+    );
+  const target = ctx.info(targetW);
+  let callerInfo: WorkloadInfo | undefined;
+  let caller: CallerContext;
+  if ('namespace' in request.from) {
+    const w = ctx.find(request.from);
+    if (!w)
+      throw new WorkloadNotFoundError(
+        `workload ${request.from.namespace}/${request.from.name} is not in the snapshot`,
+      );
+    callerInfo = ctx.info(w);
+    caller = workloadCaller(callerInfo);
+  } else caller = externalCaller(request.sourceIp);
+  const req: RequestAttrs = {
+    port: request.port,
+    method: request.method,
+    path: request.path,
+    host: request.host,
+    headers: request.headers,
+    mode: 'request',
+  };
+  const mtls = mtlsLayer(ctx, target, callerInfo, caller, request.port);
+  if (callerInfo && mtls.sendsMtls)
+    caller = { ...workloadCallers(callerInfo).mtls };
+  if (callerInfo && request.sourceIp)
+    caller = { ...caller, ips: [request.sourceIp] };
+  const authz = authorizationLayer(ctx, target, caller, req);
+  const netpol = networkPolicyCheck(
+    ctx.netpol,
+    target.w,
+    target.nsLabels,
+    caller,
+    networkPolicyPort(target, mtls.sendsMtls, request.port),
+  );
+  return decide([
+    ['mtls', mtls],
+    ['authorization', authz],
+    ['network-policy', netpol],
+  ]);
+}

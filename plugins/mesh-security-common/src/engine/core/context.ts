@@ -1,0 +1,264 @@
+import {
+  MtlsMode,
+  PortMtls,
+  Snapshot,
+  SnapshotNamespace,
+  SnapshotWorkload,
+  WorkloadRef,
+} from '../../model';
+import { AuthorizationIndex } from '../istio/authorizationPolicy';
+import { DestinationRuleIndex } from '../istio/destinationRule';
+import { LinkerdIndex, linkerdPortMode } from '../linkerd/server';
+import { Membership, identityOf, membership } from './mesh';
+import {
+  PeerAuthenticationIndex,
+  combineModes,
+  istioPortModes,
+} from '../istio/peerAuthentication';
+import { NetworkPolicyIndex } from '../networkPolicy/networkPolicy';
+import {
+  EngineOptions,
+  ResolvedOptions,
+  resolveOptions,
+  unavailableReason,
+} from './options';
+import { groupBy } from './selectorIndex';
+
+/** What the engine knows about one workload (computed once, cached). */
+export interface WorkloadInfo {
+  w: SnapshotWorkload;
+  ns?: SnapshotNamespace;
+  nsLabels: Record<string, string>;
+  membership: Membership;
+  identity: string | null;
+  principal?: string;
+  ports: PortMtls[];
+  /** Mode of a port not declared in the template. */
+  defaultPort: Omit<PortMtls, 'port'>;
+  mtls: MtlsMode;
+  mtlsReason?: string;
+  /** Ambient only: the PeerAuthentication whose DISABLE has no effect (MS114). */
+  ignoredDisable?: string;
+  ips?: string[];
+}
+
+/** Indexes built once per snapshot; every query reads them. */
+export class EngineContext {
+  readonly options: ResolvedOptions;
+  readonly namespaces: Map<string, SnapshotNamespace>;
+  readonly byNamespace: Map<string, SnapshotWorkload[]>;
+  readonly peerAuth: PeerAuthenticationIndex;
+  readonly authz: AuthorizationIndex;
+  readonly netpol: NetworkPolicyIndex;
+  readonly linkerd: LinkerdIndex;
+  readonly destinationRules: DestinationRuleIndex;
+  /** Why no workload's mesh membership can be known (namespaces or pods were not read). */
+  private readonly membershipUnavailable?: string;
+  private readonly byKey = new Map<string, SnapshotWorkload>();
+  private managedSecrets?: Map<string, Set<string>>;
+
+  /** Secrets produced by ExternalSecrets, per namespace. */
+  externalSecretTargets(namespace: string): Set<string> {
+    if (!this.managedSecrets) {
+      this.managedSecrets = new Map();
+      for (const e of this.snapshot.externalSecrets) {
+        const set = this.managedSecrets.get(e.namespace) ?? new Set<string>();
+        set.add(e.targetSecret);
+        this.managedSecrets.set(e.namespace, set);
+      }
+    }
+    return this.managedSecrets.get(namespace) ?? new Set();
+  }
+  private readonly infos = new Map<SnapshotWorkload, WorkloadInfo>();
+
+  constructor(readonly snapshot: Snapshot, options: EngineOptions = {}) {
+    this.options = resolveOptions(snapshot, options);
+    this.namespaces = new Map(snapshot.namespaces.map(n => [n.name, n]));
+    this.byNamespace = groupBy(snapshot.workloads, w => w.namespace);
+    for (const w of snapshot.workloads) {
+      this.byKey.set(`${w.namespace}/${w.kind}/${w.name}`, w);
+      if (!this.byKey.has(`${w.namespace}//${w.name}`))
+        this.byKey.set(`${w.namespace}//${w.name}`, w);
+    }
+    // docs/engine.md "Unavailable inputs": each index knows which of its inputs were not read.
+    const o = this.options;
+    this.membershipUnavailable = unavailableReason(o, 'namespaces', 'pods');
+    this.peerAuth = new PeerAuthenticationIndex(
+      snapshot,
+      o.rootNamespace,
+      unavailableReason(o, 'istioPeerAuthentications', 'istioMeshConfig'),
+    );
+    this.authz = new AuthorizationIndex(
+      snapshot,
+      o.rootNamespace,
+      unavailableReason(o, 'istioAuthorizationPolicies', 'istioMeshConfig'),
+    );
+    this.netpol = new NetworkPolicyIndex(
+      snapshot,
+      unavailableReason(o, 'networkPolicies'),
+    );
+    this.linkerd = new LinkerdIndex(
+      snapshot,
+      o.linkerdTrustDomain,
+      o.linkerdClusterNetworks,
+      {
+        anyPort: unavailableReason(o, 'linkerdServers', 'linkerdMeshConfig'),
+        serverPort: unavailableReason(o, 'linkerdAuthorizations'),
+      },
+    );
+    this.destinationRules = new DestinationRuleIndex(
+      snapshot,
+      o.rootNamespace,
+      unavailableReason(
+        o,
+        'istioDestinationRules',
+        'services',
+        'istioMeshConfig',
+      ),
+    );
+  }
+
+  /**
+   * Forgets everything computed per workload (infos, policy lists, client TLS): once the access
+   * graph holds its answers, the context only serves the few queries asked later, so a replica
+   * does not keep every workload's intermediate results (docs/benchmarks.md, memory).
+   */
+  releaseWorkloadCaches(): void {
+    this.infos.clear();
+    this.authz.releaseCaches();
+    this.netpol.releaseCaches();
+    this.destinationRules.releaseCaches();
+  }
+
+  /** Finds a workload by namespace/name (and kind when given). */
+  find(ref: WorkloadRef): SnapshotWorkload | undefined {
+    if (ref.cluster && ref.cluster !== this.options.cluster) return undefined;
+    return this.byKey.get(`${ref.namespace}/${ref.kind ?? ''}/${ref.name}`);
+  }
+
+  nsLabels(namespace: string): Record<string, string> {
+    return (
+      this.namespaces.get(namespace)?.labels ?? {
+        'kubernetes.io/metadata.name': namespace,
+      }
+    );
+  }
+
+  /**
+   * What the engine knows about a workload; `keep: false` computes it without keeping it (for
+   * queries after {@link EngineContext.releaseWorkloadCaches}, such as the traffic join).
+   */
+  info(w: SnapshotWorkload, keep = true): WorkloadInfo {
+    const cached = this.infos.get(w);
+    if (cached) return cached;
+    const ns = this.namespaces.get(w.namespace);
+    const observed = membership(w, ns);
+    // The pods' containers are still counted; which mesh serves them is not known.
+    const m: Membership = this.membershipUnavailable
+      ? {
+          mesh: 'none',
+          pods: observed.pods,
+          unknown: this.membershipUnavailable,
+        }
+      : observed;
+    const { identity, principal } = identityOf(
+      m.mesh,
+      w.namespace,
+      w.serviceAccount,
+      this.options.trustDomain,
+      this.options.linkerdTrustDomain,
+    );
+    let ports: PortMtls[];
+    let defaultPort: Omit<PortMtls, 'port'>;
+    let ignoredDisable: string | undefined;
+    if (m.unknown) {
+      ports = w.ports.map(p => ({
+        port: p.port,
+        name: p.name,
+        protocol: p.protocol,
+        mtls: 'UNKNOWN',
+        reason: m.unknown,
+      }));
+      defaultPort = { mtls: 'UNKNOWN', reason: m.unknown };
+    } else if (m.mesh === 'istio-sidecar' || m.mesh === 'istio-ambient') {
+      const r = istioPortModes(this.peerAuth, w, m.mesh === 'istio-ambient');
+      ports = r.ports;
+      ignoredDisable = r.ignoredDisable;
+      defaultPort = {
+        mtls: r.workloadMode.mtls,
+        reason: r.workloadMode.reason,
+      };
+    } else if (m.mesh === 'linkerd') {
+      const cluster = this.options.linkerdDefaultInboundPolicy;
+      ports = w.ports.map(p => ({
+        port: p.port,
+        name: p.name,
+        protocol: p.protocol,
+        ...linkerdPortMode(this.linkerd, w, ns, cluster, p.port),
+      }));
+      defaultPort = linkerdPortMode(this.linkerd, w, ns, cluster, undefined);
+    } else {
+      const reason = 'no mesh proxy: the workload accepts plaintext only';
+      ports = w.ports.map(p => ({
+        port: p.port,
+        name: p.name,
+        protocol: p.protocol,
+        mtls: 'DISABLED',
+        reason,
+      }));
+      defaultPort = { mtls: 'DISABLED', reason };
+    }
+    let { mtls, reason } = combineModes(ports, { port: 0, ...defaultPort });
+    if (m.mixed && m.pods.meshed > 0 && m.pods.meshed < m.pods.total) {
+      mtls = 'PARTIAL';
+      reason = `${m.mixed}; pods without a proxy accept plaintext`;
+    }
+    const ips =
+      w.pods.length > 0 && w.pods.every(p => p.podIP)
+        ? w.pods.map(p => p.podIP!)
+        : undefined;
+    const info: WorkloadInfo = {
+      w,
+      ns,
+      nsLabels: this.nsLabels(w.namespace),
+      membership: m,
+      identity,
+      principal,
+      ports,
+      defaultPort,
+      mtls,
+      mtlsReason: reason,
+      ignoredDisable,
+      ips,
+    };
+    if (keep) this.infos.set(w, info);
+    return info;
+  }
+
+  /** Server mode of one port (declared or not). */
+  portMode(info: WorkloadInfo, port: number): Omit<PortMtls, 'port'> {
+    const declared = info.ports.find(p => p.port === port);
+    if (declared) return declared;
+    if (info.membership.mesh === 'linkerd') {
+      return linkerdPortMode(
+        this.linkerd,
+        info.w,
+        info.ns,
+        this.options.linkerdDefaultInboundPolicy,
+        port,
+      );
+    }
+    if (
+      info.membership.mesh === 'istio-sidecar' ||
+      info.membership.mesh === 'istio-ambient'
+    ) {
+      const r = istioPortModes(
+        this.peerAuth,
+        { ...info.w, ports: [{ port }] },
+        info.membership.mesh === 'istio-ambient',
+      );
+      return r.ports[0];
+    }
+    return info.defaultPort;
+  }
+}

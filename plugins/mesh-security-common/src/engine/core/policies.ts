@@ -1,0 +1,63 @@
+import { JsonObject, SnapshotPolicy, WorkloadRef } from '../../model';
+import { EngineContext } from './context';
+
+type P = SnapshotPolicy<JsonObject>;
+
+/**
+ * The policies that apply to a workload as a server, in the order a reader would look at them:
+ * PeerAuthentications (mesh-wide, namespace-wide, workload — Istio "PeerAuthentication"
+ * precedence), AuthorizationPolicies (root namespace and own namespace, by selector),
+ * DestinationRules for the workload's Services, Linkerd Servers on its ports, the
+ * authorizations targeting them and their HTTPRoutes, and the NetworkPolicies selecting its pods.
+ * Uses the same indexes as the verdicts, so the list and the verdicts never disagree.
+ */
+export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
+  const w = ctx.find(ref);
+  if (!w) return [];
+  const info = ctx.info(w);
+  const out: P[] = [];
+  const add = (p: P | undefined) => {
+    if (p && !out.includes(p)) out.push(p);
+  };
+  const mesh = info.membership.mesh;
+  if (mesh === 'istio-sidecar' || mesh === 'istio-ambient') {
+    ctx.peerAuth.meshWide().forEach(add);
+    ctx.peerAuth.namespaceWide(w.namespace).forEach(add);
+    ctx.peerAuth.forWorkload(w.namespace, w.labels).forEach(add);
+    ctx.authz.forWorkload(w, mesh === 'istio-ambient').forEach(add);
+    const hosts = new Set<string>();
+    for (const port of w.ports) {
+      for (const { service } of ctx.destinationRules.servicesFor(
+        w,
+        port.port,
+      )) {
+        hosts.add(service.name);
+        hosts.add(`${service.name}.${service.namespace}`);
+        hosts.add(`${service.name}.${service.namespace}.svc`);
+        hosts.add(
+          `${service.name}.${service.namespace}.svc.${ctx.options.trustDomain}`,
+        );
+        hosts.add(`${service.name}.${service.namespace}.svc.cluster.local`);
+      }
+    }
+    for (const dr of ctx.snapshot.istio.destinationRules) {
+      const host = typeof dr.spec.host === 'string' ? dr.spec.host : '';
+      // A short host name is interpreted in the DestinationRule's own namespace.
+      const qualified = host.includes('.') ? host : `${host}.${dr.namespace}`;
+      if (hosts.has(qualified)) add(dr);
+    }
+  }
+  if (mesh === 'linkerd') {
+    for (const port of w.ports) {
+      for (const server of ctx.linkerd.serversFor(w, port.port)) {
+        add(server);
+        const view = ctx.linkerd.serverView(server);
+        view.all.forEach(a => add(a.policy));
+        // Attached HTTPRoutes decide which requests are served at all (others get 404).
+        view.routes.forEach(r => add(r.route));
+      }
+    }
+  }
+  ctx.netpol.selectingWorkload(w).forEach(add);
+  return out;
+}

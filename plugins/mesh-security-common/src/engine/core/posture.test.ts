@@ -1,0 +1,117 @@
+import { engineOf } from '../../__testUtils__/engine';
+import {
+  authorizationPolicy,
+  deployment,
+  externalSecret,
+  istioPair,
+  namespace,
+  networkPolicy,
+  peerAuthentication,
+} from '../../__testUtils__/k8s';
+import { combineScorecards } from './posture';
+
+describe('scorecard', () => {
+  it('a hardened workload passes every pillar', () => {
+    const objects = [
+      ...istioPair('shop', { secrets: ['db'] }),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } }),
+      authorizationPolicy('shop', 'b', {
+        selector: { matchLabels: { app: 'b' } },
+        rules: [
+          {
+            from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }],
+          },
+        ],
+      }),
+      networkPolicy('shop', 'default-deny', {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+      }),
+      externalSecret('shop', 'db'),
+    ];
+    const card = engineOf(objects).posture({
+      namespace: 'shop',
+      name: 'b',
+    }).scorecard;
+    expect(Object.values(card).map(p => p.status)).toEqual([
+      'pass',
+      'pass',
+      'pass',
+      'pass',
+    ]);
+  });
+
+  it('an open workload fails or warns, with details', () => {
+    const objects = [
+      ...istioPair('shop', { secrets: ['db'] }),
+      authorizationPolicy('shop', 'all', {
+        selector: { matchLabels: { app: 'b' } },
+        rules: [{}],
+      }),
+    ];
+    const card = engineOf(objects).posture({
+      namespace: 'shop',
+      name: 'b',
+    }).scorecard;
+    expect(card.verifyExplicitly.status).toBe('warn');
+    expect(card.leastPrivilege).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('allow-all'),
+    });
+    expect(card.assumeBreach.status).toBe('fail');
+    expect(card.noCredentialLeakage).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('db'),
+    });
+  });
+
+  it('wildcard identities only warn', () => {
+    const objects = [
+      ...istioPair(),
+      authorizationPolicy('shop', 'any', {
+        selector: { matchLabels: { app: 'b' } },
+        rules: [{ from: [{ source: { namespaces: ['*'] } }] }],
+      }),
+    ];
+    expect(
+      engineOf(objects).posture({ namespace: 'shop', name: 'b' }).scorecard
+        .leastPrivilege.status,
+    ).toBe('warn');
+  });
+
+  it('a workload outside the mesh fails verify-explicitly and least-privilege', () => {
+    const card = engineOf([
+      namespace('legacy'),
+      deployment('legacy', 'old'),
+    ]).posture({ namespace: 'legacy', name: 'old' }).scorecard;
+    expect([card.verifyExplicitly.status, card.leastPrivilege.status]).toEqual([
+      'fail',
+      'fail',
+    ]);
+  });
+
+  it('a component takes the worst status per pillar', () => {
+    const pass = { status: 'pass' as const, detail: 'ok' };
+    const combined = combineScorecards([
+      {
+        verifyExplicitly: pass,
+        leastPrivilege: pass,
+        assumeBreach: pass,
+        noCredentialLeakage: pass,
+      },
+      {
+        verifyExplicitly: { status: 'warn', detail: 'w' },
+        leastPrivilege: { status: 'unknown', detail: 'u' },
+        assumeBreach: { status: 'fail', detail: 'f' },
+        noCredentialLeakage: pass,
+      },
+    ]);
+    expect(Object.values(combined).map(p => p.status)).toEqual([
+      'warn',
+      'unknown',
+      'fail',
+      'pass',
+    ]);
+    expect(combineScorecards([]).verifyExplicitly.status).toBe('unknown');
+  });
+});

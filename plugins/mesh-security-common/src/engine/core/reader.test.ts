@@ -1,0 +1,238 @@
+import { crdsDir, readText } from '../../__testUtils__/testdata';
+import {
+  deployment,
+  namespace,
+  peerAuthentication,
+} from '../../__testUtils__/k8s';
+import { parseManifests } from './manifests';
+import { readObjects } from './reader';
+import path from 'node:path';
+
+const pod = (
+  name: string,
+  owner: { kind: string; name: string } | undefined,
+  labels: Record<string, string>,
+  containers: string[],
+  init: Array<{ name: string; restartPolicy?: string }> = [],
+) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name,
+    namespace: 'shop',
+    labels,
+    ...(owner
+      ? {
+          ownerReferences: [
+            { ...owner, controller: true, apiVersion: 'apps/v1', uid: 'x' },
+          ],
+        }
+      : {}),
+  },
+  spec: {
+    containers: containers.map(c => ({ name: c })),
+    initContainers: init,
+  },
+  status: { phase: 'Running', podIP: '10.0.0.1' },
+});
+
+describe('readObjects', () => {
+  it('groups pods under their top-level controller (ReplicaSet → Deployment via pod-template-hash)', () => {
+    const { snapshot, findings } = readObjects([
+      namespace('shop'),
+      deployment('shop', 'web'),
+      pod(
+        'web-5d9f-abc',
+        { kind: 'ReplicaSet', name: 'web-5d9f' },
+        { app: 'web', 'pod-template-hash': '5d9f' },
+        ['app', 'istio-proxy'],
+      ),
+      pod(
+        'web-5d9f-def',
+        { kind: 'ReplicaSet', name: 'web-5d9f' },
+        { app: 'web', 'pod-template-hash': '5d9f' },
+        ['app'],
+        [{ name: 'istio-proxy', restartPolicy: 'Always' }],
+      ),
+      pod('bare', undefined, { app: 'bare' }, ['app']),
+    ]);
+    expect(findings).toEqual([]);
+    const web = snapshot.workloads.find(w => w.name === 'web')!;
+    expect(web.kind).toBe('Deployment');
+    expect(web.pods.map(p => p.containers)).toEqual([
+      ['app', 'istio-proxy'],
+      ['app', 'istio-proxy'],
+    ]);
+    expect(snapshot.workloads.find(w => w.name === 'bare')?.kind).toBe('Pod');
+  });
+
+  it('shares equal labels, annotations and container lists between replicas, keeping differing ones apart', () => {
+    const { snapshot } = readObjects([
+      namespace('shop'),
+      deployment('shop', 'web'),
+      pod(
+        'web-5d9f-a',
+        { kind: 'ReplicaSet', name: 'web-5d9f' },
+        { app: 'web', 'pod-template-hash': '5d9f' },
+        ['app', 'istio-proxy'],
+      ),
+      pod(
+        'web-5d9f-b',
+        { kind: 'ReplicaSet', name: 'web-5d9f' },
+        { app: 'web', 'pod-template-hash': '5d9f' },
+        ['app', 'istio-proxy'],
+      ),
+      pod(
+        'web-5d9f-c',
+        { kind: 'ReplicaSet', name: 'web-5d9f' },
+        { app: 'web', 'pod-template-hash': '5d9f', canary: 'true' },
+        ['app'],
+      ),
+    ]);
+    const [a, b, c] = snapshot.workloads.find(w => w.name === 'web')!.pods;
+    expect(a.labels).toBe(b.labels);
+    expect(a.containers).toBe(b.containers);
+    expect(a.name).not.toBe(b.name);
+    expect(c.labels).toEqual({
+      app: 'web',
+      'pod-template-hash': '5d9f',
+      canary: 'true',
+    });
+    expect(c.containers).toEqual(['app']);
+    expect(a.labels).toEqual({ app: 'web', 'pod-template-hash': '5d9f' });
+  });
+
+  it('reads CronJob pod templates, ServiceAccounts and Secret uses', () => {
+    const cron = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'report', namespace: 'shop' },
+      spec: {
+        schedule: '@daily',
+        jobTemplate: {
+          spec: {
+            template: {
+              metadata: { labels: { app: 'report' } },
+              spec: {
+                serviceAccountName: 'reporter',
+                containers: [
+                  { name: 'r', envFrom: [{ secretRef: { name: 'db' } }] },
+                ],
+              },
+            },
+          },
+        },
+      },
+    };
+    const w = readObjects([cron]).snapshot.workloads[0];
+    expect(w).toMatchObject({
+      kind: 'CronJob',
+      name: 'report',
+      serviceAccount: 'reporter',
+      secrets: [{ name: 'db', via: 'envFrom' }],
+    });
+  });
+
+  it('reads mesh configuration from the istio and linkerd-config ConfigMaps', () => {
+    const { snapshot } = readObjects([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'istio', namespace: 'istio-system' },
+        data: { mesh: 'trustDomain: corp\nrootNamespace: mesh-root\n' },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'linkerd-config', namespace: 'linkerd' },
+        data: {
+          values:
+            'identityTrustDomain: l.corp\nproxy:\n  defaultInboundPolicy: deny\nclusterNetworks: "10.0.0.0/8,fd00::/8"\n',
+        },
+      },
+    ]);
+    expect(snapshot.meshConfig).toEqual({
+      istio: { trustDomain: 'corp', rootNamespace: 'mesh-root' },
+      linkerd: {
+        trustDomain: 'l.corp',
+        defaultInboundPolicy: 'deny',
+        clusterNetworks: ['10.0.0.0/8', 'fd00::/8'],
+      },
+    });
+  });
+
+  it('turns malformed objects into MS401 findings and ignores unknown kinds and fields', () => {
+    const { snapshot, findings } = readObjects([
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } },
+      {
+        ...peerAuthentication('shop', 'ok', { mtls: { mode: 'STRICT' } }),
+        extra: { ignored: true },
+      },
+      peerAuthentication('shop', 'bad', { mtls: { mode: 'SOMETIMES' } }),
+      {
+        apiVersion: 'security.istio.io/v1alpha1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'old', namespace: 'shop' },
+      },
+      { kind: 'Pod' },
+      42,
+    ]);
+    expect(snapshot.istio.peerAuthentications.map(p => p.name)).toEqual(['ok']);
+    expect(findings.map(f => f.code)).toEqual([
+      'MS401',
+      'MS401',
+      'MS401',
+      'MS401',
+    ]);
+    expect(findings[0].message).toContain('spec.mtls.mode');
+  });
+
+  it('defaults the namespace of namespaced objects to "default" and adds the implicit namespace label', () => {
+    const { snapshot } = readObjects([
+      namespace('shop'),
+      { ...deployment('x', 'web'), metadata: { name: 'web' } },
+    ]);
+    expect(snapshot.workloads[0].namespace).toBe('default');
+    expect(snapshot.namespaces[0].labels['kubernetes.io/metadata.name']).toBe(
+      'shop',
+    );
+  });
+});
+
+describe('Istio validation fixtures (istio/istio pkg/config/validation/testdata/crds)', () => {
+  const dir = path.join(crdsDir, 'istio-testdata');
+  const fixtures = ['authz', 'destinationrule', 'peerauth'];
+  it.each(fixtures)(
+    '%s-invalid.yaml: every document is reported as a finding',
+    name => {
+      const parsed = parseManifests(
+        readText(path.join(dir, `${name}-invalid.yaml`)),
+      );
+      expect(parsed.objects.length).toBeGreaterThan(0);
+      expect(parsed.errors).toEqual([]);
+      for (const doc of parsed.objects) {
+        const { findings } = readObjects([doc]);
+        expect({
+          doc: (doc as { _err: string })._err,
+          codes: findings.map(f => f.code),
+        }).toEqual({
+          doc: (doc as { _err: string })._err,
+          codes: [expect.stringMatching(/^MS(401|104)$/)],
+        });
+      }
+    },
+  );
+
+  it.each(fixtures)('%s-valid.yaml: no malformed-object finding', name => {
+    const parsed = parseManifests(
+      readText(path.join(dir, `${name}-valid.yaml`)),
+    );
+    const { findings, snapshot } = readObjects(parsed.objects);
+    expect(findings.filter(f => f.code === 'MS401')).toEqual([]);
+    const count =
+      snapshot.istio.authorizationPolicies.length +
+      snapshot.istio.destinationRules.length +
+      snapshot.istio.peerAuthentications.length;
+    expect(count).toBe(parsed.objects.length);
+  });
+});

@@ -1,0 +1,489 @@
+import { parse as parseYaml } from 'yaml';
+import {
+  Finding,
+  JsonObject,
+  Snapshot,
+  SnapshotPolicy,
+  WORKLOAD_KINDS,
+} from '../../model';
+import { IDENTITY_FINDINGS } from '../findings/identity';
+import { MTLS_FINDINGS } from '../findings/mtls';
+import { makeFinding } from '../findings/make';
+import { RawMeta, WorkloadCollector, stringMap } from './readWorkloads';
+import { Json, isObject } from '../validate/check';
+import {
+  validateAuthorizationPolicy,
+  validateDestinationRule,
+  validatePeerAuthentication,
+} from '../validate/istio';
+import {
+  validateHttpRoute,
+  validateLinkerdAuthorizationPolicy,
+  validateMeshTlsAuthentication,
+  validateNetworkAuthentication,
+  validateNetworkPolicy,
+  validateServer,
+  validateServerAuthorization,
+} from '../validate/linkerd';
+
+/**
+ * Options of {@link readObjects}.
+ *
+ * @public
+ */
+export interface ReadOptions {
+  /** Cluster name stored in the snapshot. */
+  cluster?: string;
+}
+
+/**
+ * The result of {@link readObjects}: the snapshot and the findings about malformed objects.
+ *
+ * @public
+ */
+export interface ReadResult {
+  /** The objects the engine reads, trimmed; malformed objects are left out. */
+  snapshot: Snapshot;
+  /**
+   * Findings about objects that were left out (MS401 malformed, e.g. a missing field or an
+   * unserved apiVersion) or are partly ignored (MS104 `portLevelMtls` without a selector).
+   */
+  findings: Finding[];
+}
+
+type PolicyTarget = (s: Snapshot) => Array<SnapshotPolicy<JsonObject>>;
+
+/** Policy kinds: group → accepted versions, validator, where they go in the snapshot. */
+const POLICY_KINDS: Record<
+  string,
+  {
+    groups: Record<string, string[]>;
+    validate: (spec: unknown) => string[];
+    target: PolicyTarget;
+  }
+> = {
+  PeerAuthentication: {
+    groups: { 'security.istio.io': ['v1', 'v1beta1'] },
+    validate: validatePeerAuthentication,
+    target: s => s.istio.peerAuthentications,
+  },
+  DestinationRule: {
+    groups: { 'networking.istio.io': ['v1', 'v1beta1', 'v1alpha3'] },
+    validate: validateDestinationRule,
+    target: s => s.istio.destinationRules,
+  },
+  Server: {
+    groups: {
+      'policy.linkerd.io': ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'],
+    },
+    validate: validateServer,
+    target: s => s.linkerd.servers,
+  },
+  ServerAuthorization: {
+    groups: { 'policy.linkerd.io': ['v1beta1', 'v1alpha1'] },
+    validate: validateServerAuthorization,
+    target: s => s.linkerd.serverAuthorizations,
+  },
+  MeshTLSAuthentication: {
+    groups: { 'policy.linkerd.io': ['v1alpha1'] },
+    validate: validateMeshTlsAuthentication,
+    target: s => s.linkerd.meshTlsAuthentications,
+  },
+  NetworkAuthentication: {
+    groups: { 'policy.linkerd.io': ['v1alpha1'] },
+    validate: validateNetworkAuthentication,
+    target: s => s.linkerd.networkAuthentications,
+  },
+  HTTPRoute: {
+    groups: {
+      'policy.linkerd.io': ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'],
+    },
+    validate: validateHttpRoute,
+    target: s => s.linkerd.httpRoutes,
+  },
+  NetworkPolicy: {
+    groups: { 'networking.k8s.io': ['v1'] },
+    validate: validateNetworkPolicy,
+    target: s => s.networkPolicies,
+  },
+};
+
+/** The workload kinds read as controllers (a bare Pod is read as a pod). */
+const CONTROLLERS = new Set<string>(
+  WORKLOAD_KINDS.filter(kind => kind !== 'Pod'),
+);
+
+function readMeta(raw: Json): RawMeta | string {
+  if (!isObject(raw.metadata)) return 'metadata: Required value';
+  const m = raw.metadata;
+  if (typeof m.name !== 'string' || m.name.length === 0)
+    return 'metadata.name: Required value';
+  if (m.namespace !== undefined && typeof m.namespace !== 'string')
+    return 'metadata.namespace: must be a string';
+  for (const key of ['labels', 'annotations'] as const) {
+    if (m[key] === undefined || m[key] === null) continue;
+    if (
+      !isObject(m[key]) ||
+      Object.values(m[key] as Json).some(v => typeof v !== 'string')
+    ) {
+      return `metadata.${key}: must be a map of strings`;
+    }
+  }
+  const owners = Array.isArray(m.ownerReferences)
+    ? m.ownerReferences
+        .filter(isObject)
+        .filter(o => typeof o.kind === 'string' && typeof o.name === 'string')
+    : [];
+  // The controller owner decides the workload (ownerReferences with `controller: true`).
+  owners.sort(
+    (a, b) => Number(b.controller === true) - Number(a.controller === true),
+  );
+  return {
+    // Manifests often omit the namespace (applied with `kubectl -n`); `default` is kubectl's default.
+    namespace:
+      typeof m.namespace === 'string' && m.namespace ? m.namespace : 'default',
+    name: m.name,
+    labels: stringMap(m.labels),
+    annotations: stringMap(m.annotations),
+    creationTimestamp:
+      typeof m.creationTimestamp === 'string' ? m.creationTimestamp : undefined,
+    ownerReferences: owners.map(o => ({
+      kind: String(o.kind),
+      name: String(o.name),
+    })),
+  };
+}
+
+function apiGroup(
+  apiVersion: unknown,
+): { group: string; version: string } | undefined {
+  if (typeof apiVersion !== 'string' || apiVersion.length === 0)
+    return undefined;
+  const i = apiVersion.lastIndexOf('/');
+  return i < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
+function readMeshConfig(
+  snapshot: Snapshot,
+  meta: RawMeta,
+  data: unknown,
+): string | undefined {
+  if (!isObject(data)) return undefined;
+  try {
+    if (meta.name === 'istio' && typeof data.mesh === 'string') {
+      // Istio mesh config ("Global Mesh Options"): trustDomain, rootNamespace.
+      const mesh = parseYaml(data.mesh) as unknown;
+      if (isObject(mesh)) {
+        snapshot.meshConfig.istio = {
+          trustDomain:
+            typeof mesh.trustDomain === 'string' ? mesh.trustDomain : undefined,
+          rootNamespace:
+            typeof mesh.rootNamespace === 'string'
+              ? mesh.rootNamespace
+              : undefined,
+        };
+      }
+    } else if (
+      meta.name === 'linkerd-config' &&
+      typeof data.values === 'string'
+    ) {
+      const values = parseYaml(data.values) as unknown;
+      if (isObject(values)) {
+        const proxy = isObject(values.proxy) ? values.proxy : {};
+        const pc = isObject(values.policyController)
+          ? values.policyController
+          : {};
+        const policy = proxy.defaultInboundPolicy ?? pc.defaultAllowPolicy;
+        const networks = values.clusterNetworks;
+        snapshot.meshConfig.linkerd = {
+          trustDomain:
+            typeof values.identityTrustDomain === 'string'
+              ? values.identityTrustDomain
+              : undefined,
+          defaultInboundPolicy: typeof policy === 'string' ? policy : undefined,
+          clusterNetworks:
+            typeof networks === 'string'
+              ? networks
+                  .split(',')
+                  .map(n => n.trim())
+                  .filter(Boolean)
+              : undefined,
+        };
+      }
+    }
+  } catch (error) {
+    return `data: cannot parse mesh configuration: ${
+      String((error as Error).message).split('\n')[0]
+    }`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads raw Kubernetes objects (as parsed from YAML/JSON or listed from the API) into a
+ * {@link Snapshot}. Tolerant: unknown kinds and unknown fields are ignored; a malformed object
+ * of a kind the engine reads becomes a finding (MS401) and is left out. Never throws.
+ *
+ * @public
+ */
+export function readObjects(
+  objects: unknown[],
+  options: ReadOptions = {},
+): ReadResult {
+  const snapshot = emptySnapshot();
+  snapshot.cluster = options.cluster;
+  const findings: Finding[] = [];
+  const workloads = new WorkloadCollector();
+  const malformed = (
+    raw: Json | undefined,
+    meta: RawMeta | undefined,
+    problems: string[],
+  ) => {
+    const kind = raw && typeof raw.kind === 'string' ? raw.kind : 'Unknown';
+    const object = {
+      kind,
+      namespace: meta?.namespace ?? '',
+      name: meta?.name ?? '(unnamed)',
+      cluster: options.cluster,
+    };
+    findings.push(
+      makeFinding(
+        IDENTITY_FINDINGS.malformed,
+        object,
+        `${kind} ${object.namespace ? `${object.namespace}/` : ''}${
+          object.name
+        } is malformed and was ignored: ${problems.slice(0, 3).join('; ')}`,
+      ),
+    );
+  };
+  for (const raw of Array.isArray(objects) ? objects : []) {
+    try {
+      readOne(raw);
+    } catch (error) {
+      // Defensive: a reader bug must not lose the rest of the estate.
+      malformed(isObject(raw) ? raw : undefined, undefined, [
+        `unreadable: ${String((error as Error)?.message ?? error)}`,
+      ]);
+    }
+  }
+  snapshot.workloads = workloads.build();
+  sortPolicies(snapshot);
+  return { snapshot, findings };
+
+  function readOne(raw: unknown): void {
+    if (!isObject(raw)) {
+      malformed(undefined, undefined, ['not an object']);
+      return;
+    }
+    const kind = raw.kind;
+    if (typeof kind !== 'string') {
+      malformed(raw, undefined, ['kind: Required value']);
+      return;
+    }
+    const api = apiGroup(raw.apiVersion);
+    const known =
+      kind === 'Namespace' ||
+      kind === 'Pod' ||
+      kind === 'Service' ||
+      kind === 'ConfigMap' ||
+      kind === 'ServiceAccount' ||
+      CONTROLLERS.has(kind) ||
+      kind === 'AuthorizationPolicy' ||
+      kind === 'ExternalSecret' ||
+      kind in POLICY_KINDS;
+    if (!known) return;
+    const meta = readMeta(raw);
+    if (typeof meta === 'string') {
+      malformed(raw, undefined, [meta]);
+      return;
+    }
+    if (!api) {
+      malformed(raw, meta, ['apiVersion: Required value']);
+      return;
+    }
+    const spec = isObject(raw.spec) ? raw.spec : {};
+    if (kind === 'Namespace') {
+      // Kubernetes sets `kubernetes.io/metadata.name` on every namespace (NamespaceDefaultLabelName).
+      snapshot.namespaces.push({
+        name: meta.name,
+        labels: { ...meta.labels, 'kubernetes.io/metadata.name': meta.name },
+        annotations: meta.annotations,
+      });
+    } else if (kind === 'Pod') {
+      workloads.addPod(meta, spec, isObject(raw.status) ? raw.status : {});
+    } else if (CONTROLLERS.has(kind)) {
+      if (
+        api.group === 'apps' ||
+        api.group === 'batch' ||
+        api.group === 'extensions'
+      )
+        workloads.addController(kind, meta, spec);
+    } else if (kind === 'Service') {
+      readService(meta, spec);
+    } else if (kind === 'ConfigMap') {
+      const problem = readMeshConfig(snapshot, meta, raw.data);
+      if (problem) malformed(raw, meta, [problem]);
+    } else if (kind === 'ExternalSecret') {
+      const target =
+        isObject(spec.target) && typeof spec.target.name === 'string'
+          ? spec.target.name
+          : meta.name;
+      // external-secrets.io: `spec.target.name` defaults to the ExternalSecret's name.
+      snapshot.externalSecrets.push({
+        namespace: meta.namespace,
+        name: meta.name,
+        targetSecret: target,
+      });
+    } else if (kind === 'ServiceAccount') {
+      // Identities come from the workloads' serviceAccountName; the object itself adds nothing.
+    } else if (kind === 'AuthorizationPolicy') {
+      if (api.group === 'security.istio.io')
+        addPolicy(
+          raw,
+          meta,
+          api,
+          ['v1', 'v1beta1'],
+          validateAuthorizationPolicy,
+          snapshot.istio.authorizationPolicies,
+        );
+      else if (api.group === 'policy.linkerd.io')
+        addPolicy(
+          raw,
+          meta,
+          api,
+          ['v1alpha1'],
+          validateLinkerdAuthorizationPolicy,
+          snapshot.linkerd.authorizationPolicies,
+        );
+    } else {
+      const def = POLICY_KINDS[kind];
+      const versions = def?.groups[api.group];
+      if (versions)
+        addPolicy(raw, meta, api, versions, def.validate, def.target(snapshot));
+    }
+  }
+
+  function addPolicy(
+    raw: Json,
+    meta: RawMeta,
+    api: { group: string; version: string },
+    versions: string[],
+    validate: (spec: unknown) => string[],
+    target: Array<SnapshotPolicy<JsonObject>>,
+  ): void {
+    const problems = versions.includes(api.version)
+      ? validate(raw.spec)
+      : [
+          `apiVersion: ${api.group}/${
+            api.version
+          } is not a served version of ${String(raw.kind)}`,
+        ];
+    // portLevelMtls without selector: the API server rejects it (CEL) and Istio ignores the
+    // port-level part; reported as its own finding so the fix is specific, object kept.
+    const portLevel = problems.indexOf('spec: portLevelMtls requires selector');
+    if (portLevel >= 0 && raw.kind === 'PeerAuthentication') {
+      problems.splice(portLevel, 1);
+      const object = {
+        kind: 'PeerAuthentication',
+        namespace: meta.namespace,
+        name: meta.name,
+        cluster: options.cluster,
+      };
+      findings.push(
+        makeFinding(
+          MTLS_FINDINGS.portLevelWithoutSelector,
+          object,
+          `PeerAuthentication ${meta.namespace}/${meta.name} sets portLevelMtls without a selector: Istio ignores it (and the API server rejects the object)`,
+        ),
+      );
+    }
+    if (problems.length > 0) {
+      malformed(raw, meta, problems);
+      return;
+    }
+    target.push({
+      kind: String(raw.kind),
+      apiVersion: `${api.group}/${api.version}`,
+      namespace: meta.namespace,
+      name: meta.name,
+      labels: meta.labels,
+      annotations: meta.annotations,
+      creationTimestamp: meta.creationTimestamp,
+      spec: (isObject(raw.spec) ? raw.spec : {}) as JsonObject,
+    });
+  }
+
+  function readService(meta: RawMeta, spec: Json): void {
+    const ports = (Array.isArray(spec.ports) ? spec.ports : [])
+      .filter(isObject)
+      .flatMap(p => {
+        const port = Number(p.port);
+        if (!Number.isInteger(port)) return [];
+        const tp = p.targetPort;
+        return [
+          {
+            port,
+            targetPort:
+              typeof tp === 'number' || typeof tp === 'string' ? tp : undefined,
+            name: typeof p.name === 'string' ? p.name : undefined,
+            protocol: typeof p.protocol === 'string' ? p.protocol : undefined,
+          },
+        ];
+      });
+    snapshot.services.push({
+      namespace: meta.namespace,
+      name: meta.name,
+      selector: isObject(spec.selector) ? stringMap(spec.selector) : null,
+      ports,
+    });
+  }
+}
+
+function sortPolicies(s: Snapshot): void {
+  // Deterministic order, independent of input order (property: order independence).
+  const by = (
+    a: { namespace: string; name: string; kind?: string },
+    b: { namespace: string; name: string; kind?: string },
+  ) =>
+    a.namespace.localeCompare(b.namespace) ||
+    a.name.localeCompare(b.name) ||
+    (a.kind ?? '').localeCompare(b.kind ?? '');
+  s.namespaces.sort((a, b) => a.name.localeCompare(b.name));
+  s.services.sort(by);
+  for (const l of [
+    ...Object.values(s.istio),
+    ...Object.values(s.linkerd),
+    s.networkPolicies,
+  ])
+    l.sort(by);
+  s.externalSecrets.sort(by);
+}
+
+/**
+ * An empty snapshot, filled as objects are read.
+ */
+function emptySnapshot(): Snapshot {
+  return {
+    meshConfig: {},
+    namespaces: [],
+    workloads: [],
+    services: [],
+    istio: {
+      peerAuthentications: [],
+      destinationRules: [],
+      authorizationPolicies: [],
+    },
+    linkerd: {
+      servers: [],
+      serverAuthorizations: [],
+      authorizationPolicies: [],
+      meshTlsAuthentications: [],
+      networkAuthentications: [],
+      httpRoutes: [],
+    },
+    networkPolicies: [],
+    externalSecrets: [],
+  };
+}

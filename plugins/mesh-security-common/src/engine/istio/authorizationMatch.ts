@@ -1,0 +1,543 @@
+import { JsonObject, SnapshotPolicy } from '../../model';
+import {
+  CallerContext,
+  RequestAttrs,
+  Tri,
+  and,
+  not,
+  or,
+  unknownForGroup,
+} from '../core/caller';
+import { cidrContains, istioStringMatch } from '../core/match';
+import { Json, isObject } from '../validate/check';
+
+/*
+ * Matching of Istio AuthorizationPolicy rules, "Authorization Policy" reference
+ * (https://istio.io/latest/docs/reference/config/security/authorization-policy/): a rule
+ * matches when `from`, `to` and `when` all match; within `from`/`to` the entries are ORed and
+ * the fields of one entry ANDed; within a field the values are ORed; `notX` fields match when
+ * none of the values do. Plaintext requests carry no principal, namespace or service account,
+ * so `principals`/`namespaces`/`serviceAccounts` never match them ("Source" and the
+ * "Authorization Policy" concept page, "Authenticated and unauthenticated identity").
+ * Policies are compiled once (per policy object) so that the caller-set query stays cheap.
+ */
+
+/** Collects what could not be evaluated and L7 restrictions (in `any` mode). */
+export interface MatchNotes {
+  cannot: string[];
+  methods?: string[];
+  paths?: string[];
+}
+
+type Strs = string[] | undefined;
+interface CSource {
+  principals: Strs;
+  notPrincipals: Strs;
+  namespaces: Strs;
+  notNamespaces: Strs;
+  trustDomains: Strs;
+  notTrustDomains: Strs;
+  serviceAccounts: Strs;
+  notServiceAccounts: Strs;
+  ipBlocks: Strs;
+  notIpBlocks: Strs;
+  remoteIpBlocks: Strs;
+  notRemoteIpBlocks: Strs;
+  requestPrincipals: boolean;
+}
+interface COp {
+  ports: Strs;
+  notPorts: Strs;
+  methods: Strs;
+  notMethods: Strs;
+  paths: Strs;
+  notPaths: Strs;
+  hosts: Strs;
+  notHosts: Strs;
+  l7: boolean;
+}
+interface CCond {
+  key: string;
+  values: Strs;
+  notValues: Strs;
+}
+export interface CRule {
+  from?: CSource[];
+  to?: COp[];
+  when?: CCond[];
+  hasL7: boolean;
+}
+/** A compiled AuthorizationPolicy. */
+export interface CPolicy {
+  ref: string;
+  action: string;
+  rules: CRule[];
+  /** DENY rules as ztunnel enforces them (L7 parts dropped). */ l4Rules: CRule[];
+}
+
+const strs = (v: unknown): Strs =>
+  Array.isArray(v)
+    ? v.filter((s): s is string => typeof s === 'string')
+    : undefined;
+const L7_OPS = [
+  'methods',
+  'notMethods',
+  'paths',
+  'notPaths',
+  'hosts',
+  'notHosts',
+];
+
+function compileRule(rule: Json, policyNs: string): CRule {
+  const from = Array.isArray(rule.from)
+    ? rule.from.map(f => {
+        const s = isObject(f) && isObject(f.source) ? f.source : {};
+        // serviceAccounts entries are `ns/sa`, or `sa` in the policy's namespace.
+        const sa = (v: unknown) =>
+          strs(v)?.map(x => (x.includes('/') ? x : `${policyNs}/${x}`));
+        return {
+          principals: strs(s.principals),
+          notPrincipals: strs(s.notPrincipals),
+          namespaces: strs(s.namespaces),
+          notNamespaces: strs(s.notNamespaces),
+          trustDomains: strs(s.trustDomains),
+          notTrustDomains: strs(s.notTrustDomains),
+          serviceAccounts: sa(s.serviceAccounts),
+          notServiceAccounts: sa(s.notServiceAccounts),
+          ipBlocks: strs(s.ipBlocks),
+          notIpBlocks: strs(s.notIpBlocks),
+          remoteIpBlocks: strs(s.remoteIpBlocks),
+          notRemoteIpBlocks: strs(s.notRemoteIpBlocks),
+          requestPrincipals:
+            s.requestPrincipals !== undefined ||
+            s.notRequestPrincipals !== undefined,
+        };
+      })
+    : undefined;
+  const to = Array.isArray(rule.to)
+    ? rule.to.map(t => {
+        const o = isObject(t) && isObject(t.operation) ? t.operation : {};
+        return {
+          ports: strs(o.ports),
+          notPorts: strs(o.notPorts),
+          methods: strs(o.methods),
+          notMethods: strs(o.notMethods),
+          paths: strs(o.paths),
+          notPaths: strs(o.notPaths),
+          hosts: strs(o.hosts),
+          notHosts: strs(o.notHosts),
+          l7: L7_OPS.some(k => o[k] !== undefined),
+        };
+      })
+    : undefined;
+  const when = Array.isArray(rule.when)
+    ? rule.when.filter(isObject).map(c => ({
+        key: typeof c.key === 'string' ? c.key : '',
+        values: strs(c.values),
+        notValues: strs(c.notValues),
+      }))
+    : undefined;
+  const hasL7 =
+    !!to?.some(o => o.l7) ||
+    !!from?.some(s => s.requestPrincipals) ||
+    !!when?.some(c => c.key.startsWith('request.'));
+  return { from, to, when, hasL7 };
+}
+
+/** Drops L7 parts of a rule (ztunnel enforces the L4 remainder of a DENY rule). */
+function l4Only(rule: CRule): CRule {
+  return {
+    from: rule.from?.map(s => ({ ...s, requestPrincipals: false })),
+    to: rule.to?.map(o => ({
+      ...o,
+      methods: undefined,
+      notMethods: undefined,
+      paths: undefined,
+      notPaths: undefined,
+      hosts: undefined,
+      notHosts: undefined,
+      l7: false,
+    })),
+    when: rule.when?.filter(c => !c.key.startsWith('request.')),
+    hasL7: false,
+  };
+}
+
+const compiled = new WeakMap<object, CPolicy>();
+
+/** Compiles (once) an AuthorizationPolicy. */
+export function compilePolicy(p: SnapshotPolicy<JsonObject>): CPolicy {
+  let c = compiled.get(p);
+  if (!c) {
+    const rules = (Array.isArray(p.spec.rules) ? p.spec.rules : []).map(r =>
+      compileRule(isObject(r) ? r : {}, p.namespace),
+    );
+    c = {
+      ref: `AuthorizationPolicy ${p.namespace}/${p.name}`,
+      action: typeof p.spec.action === 'string' ? p.spec.action : 'ALLOW',
+      rules,
+      l4Rules: rules.map(r => (r.hasL7 ? l4Only(r) : r)),
+    };
+    compiled.set(p, c);
+  }
+  return c;
+}
+
+/** `values` ORed; `notValues` none-of. A missing attribute matches nothing positive. */
+function field(
+  values: Strs,
+  notValues: Strs,
+  value: string | undefined,
+  match: (p: string, v: string | undefined) => boolean,
+): Tri {
+  return fieldOf(values, notValues, p => (match(p, value) ? 'yes' : 'no'));
+}
+
+/** {@link field} for a value that may be partly known (a caller group's principal). */
+function fieldOf(
+  values: Strs,
+  notValues: Strs,
+  match: (p: string) => Tri,
+): Tri {
+  const anyOf = (list: string[]) =>
+    list.reduce<Tri>((r, p) => (r === 'yes' ? r : or(r, match(p))), 'no');
+  let r: Tri = values ? anyOf(values) : 'yes';
+  if (r !== 'no' && notValues) r = and(r, not(anyOf(notValues)));
+  return r;
+}
+
+/**
+ * Istio string matching of a principal `<prefix><sa>` whose service account is unknown (a
+ * caller group's representative): definite where the known prefix decides, `unknown` where only
+ * the service account could. Service account names contain no `/`.
+ */
+function groupPrincipalMatch(
+  pattern: string,
+  prefix: string,
+  caller: CallerContext,
+): Tri {
+  if (pattern === '*') return 'yes';
+  if (pattern.endsWith('*')) {
+    const start = pattern.slice(0, -1);
+    if (prefix.startsWith(start)) return 'yes';
+    return start.startsWith(prefix) ? unknownForGroup(caller) : 'no';
+  }
+  if (pattern.startsWith('*')) {
+    const end = pattern.slice(1);
+    const slash = end.lastIndexOf('/');
+    // A suffix with a `/` ends the known prefix exactly at its last `/`.
+    if (slash >= 0 && !prefix.endsWith(end.slice(0, slash + 1))) return 'no';
+    return unknownForGroup(caller);
+  }
+  return pattern.startsWith(prefix) &&
+    pattern.length > prefix.length &&
+    !pattern.slice(prefix.length).includes('/')
+    ? unknownForGroup(caller)
+    : 'no';
+}
+
+function ipField(
+  values: Strs,
+  notValues: Strs,
+  caller: CallerContext,
+  what: string,
+  notes: MatchNotes,
+): Tri {
+  if (!values && !notValues) return 'yes';
+  const ips = caller.ips;
+  if (!ips || ips.length === 0) {
+    notes.cannot.push(`${what}: the client's IP address is unknown`);
+    return caller.group ? unknownForGroup(caller) : 'unknown';
+  }
+  const inAny = (list: string[]): Tri => {
+    let r: Tri = 'no';
+    for (const cidr of list) {
+      const all = ips.map(ip => cidrContains(cidr, ip));
+      if (all.every(x => x === true)) return 'yes';
+      if (all.some(x => x === undefined || x === true)) r = 'unknown';
+    }
+    return r;
+  };
+  let r: Tri = values ? inAny(values) : 'yes';
+  if (notValues) r = and(r, not(inAny(notValues)));
+  return r;
+}
+
+type Identity = NonNullable<CallerContext['identity']>;
+const PRINCIPAL = /^(.*)\/ns\/([^/]+)\/sa\/([^/]+)$/;
+
+/** The caller's authenticated identity parts (cached per caller); plaintext has none. */
+function identityOf(caller: CallerContext): Identity {
+  let id = caller.identity;
+  if (!id) {
+    id = {};
+    if (caller.mtls && caller.principal) {
+      const m = PRINCIPAL.exec(caller.principal);
+      id = m
+        ? {
+            principal: caller.principal,
+            td: m[1],
+            ns: m[2],
+            sa: m[3],
+            nsSa: `${m[2]}/${m[3]}`,
+          }
+        : { principal: caller.principal };
+    }
+    caller.identity = id;
+  }
+  return id;
+}
+
+const exact = (p: string, v: string | undefined) => p === v;
+
+/** Matches the caller's principal, known in full or (a caller group) up to its service account. */
+function principalMatcher(
+  caller: CallerContext,
+  id: Identity,
+): (pattern: string) => Tri {
+  if (caller.group?.namespaceUnknown)
+    return pattern => (pattern === '*' ? 'yes' : unknownForGroup(caller));
+  const prefix = id.principalPrefix;
+  if (prefix !== undefined)
+    return pattern => groupPrincipalMatch(pattern, prefix, caller);
+  return pattern => (istioStringMatch(pattern, id.principal) ? 'yes' : 'no');
+}
+
+/** Matches `<ns>/<sa>` service accounts; a caller group knows the namespace only. */
+function serviceAccountMatcher(
+  caller: CallerContext,
+  id: Identity,
+): (pattern: string) => Tri {
+  if (caller.group?.namespaceUnknown) return () => unknownForGroup(caller);
+  if (id.principalPrefix !== undefined)
+    return pattern =>
+      pattern.startsWith(`${id.ns}/`) ? unknownForGroup(caller) : 'no';
+  return pattern => (exact(pattern, id.nsSa) ? 'yes' : 'no');
+}
+
+/** The caller's namespace (mTLS only) against a field; unknown for a caller class. */
+function namespaceField(
+  values: Strs,
+  notValues: Strs,
+  caller: CallerContext,
+  id: Identity,
+): Tri {
+  if (
+    (values || notValues) &&
+    id.ns !== undefined &&
+    caller.group?.namespaceUnknown
+  )
+    return unknownForGroup(caller);
+  return field(values, notValues, id.ns, istioStringMatch);
+}
+
+function sourceMatches(
+  s: CSource,
+  caller: CallerContext,
+  notes: MatchNotes,
+): Tri {
+  const id = identityOf(caller);
+  let r = fieldOf(s.principals, s.notPrincipals, principalMatcher(caller, id));
+  if (r === 'no') return r;
+  r = and(r, namespaceField(s.namespaces, s.notNamespaces, caller, id));
+  if (r === 'no') return r;
+  r = and(r, field(s.trustDomains, s.notTrustDomains, id.td, istioStringMatch));
+  if (r === 'no') return r;
+  r = and(
+    r,
+    fieldOf(
+      s.serviceAccounts,
+      s.notServiceAccounts,
+      serviceAccountMatcher(caller, id),
+    ),
+  );
+  if (r === 'no') return r;
+  r = and(r, ipField(s.ipBlocks, s.notIpBlocks, caller, 'ipBlocks', notes));
+  r = and(
+    r,
+    ipField(
+      s.remoteIpBlocks,
+      s.notRemoteIpBlocks,
+      caller,
+      'remoteIpBlocks',
+      notes,
+    ),
+  );
+  if (s.requestPrincipals) {
+    notes.cannot.push(
+      'requestPrincipals: request JWTs are not part of the query',
+    );
+    r = and(r, 'unknown');
+  }
+  return r;
+}
+
+/** Istio path matching: exact, `prefix*`, `*suffix`, `*`, and `{*}` / `{**}` templates. */
+export function pathMatch(pattern: string, path: string | undefined): boolean {
+  if (path === undefined) return false;
+  if (pattern.includes('{*}') || pattern.includes('{**}')) {
+    const SEGMENT: Record<string, string> = { '{**}': '.+', '{*}': '[^/]+' };
+    const re = pattern
+      .split('/')
+      .map(seg => SEGMENT[seg] ?? seg.replace(/[.+?^${}()|[\]\\*]/g, '\\$&'))
+      .join('/');
+    return new RegExp(`^${re}$`).test(path);
+  }
+  return istioStringMatch(pattern, path);
+}
+
+const hostMatch = (p: string, v: string | undefined) =>
+  istioStringMatch(p.toLowerCase(), v?.toLowerCase());
+
+function l7Field(
+  name: string,
+  vals: Strs,
+  nots: Strs,
+  value: string | undefined,
+  matcher: (p: string, v: string | undefined) => boolean,
+  req: RequestAttrs,
+  notes: MatchNotes,
+  forDeny: boolean,
+): Tri {
+  if (!vals && !nots) return 'yes';
+  if (req.mode === 'any') {
+    // "Is some request allowed": an ALLOW rule restricted to some methods/paths still lets the
+    // client in for those; a DENY restricted that way does not shut it out entirely.
+    if (forDeny) return 'no';
+    if (name === 'methods' && vals)
+      notes.methods = [...(notes.methods ?? []), ...vals];
+    if (name === 'paths' && vals)
+      notes.paths = [...(notes.paths ?? []), ...vals];
+    return 'yes';
+  }
+  if (value === undefined) {
+    notes.cannot.push(
+      `to.operation.${
+        vals ? name : `not${name[0].toUpperCase()}${name.slice(1)}`
+      }: the request gives no ${name.slice(0, -1)}`,
+    );
+    return 'unknown';
+  }
+  return field(vals, nots, value, matcher);
+}
+
+function operationMatches(
+  op: COp,
+  req: RequestAttrs,
+  notes: MatchNotes,
+  forDeny: boolean,
+): Tri {
+  if (
+    (op.ports || op.notPorts) &&
+    field(op.ports, op.notPorts, String(req.port), exact) === 'no'
+  )
+    return 'no';
+  if (!op.l7) return 'yes';
+  let r = l7Field(
+    'methods',
+    op.methods,
+    op.notMethods,
+    req.method,
+    istioStringMatch,
+    req,
+    notes,
+    forDeny,
+  );
+  if (r === 'no') return r;
+  r = and(
+    r,
+    l7Field(
+      'paths',
+      op.paths,
+      op.notPaths,
+      req.path,
+      pathMatch,
+      req,
+      notes,
+      forDeny,
+    ),
+  );
+  if (r === 'no') return r;
+  return and(
+    r,
+    l7Field(
+      'hosts',
+      op.hosts,
+      op.notHosts,
+      req.host,
+      hostMatch,
+      req,
+      notes,
+      forDeny,
+    ),
+  );
+}
+
+/** `when` conditions ("Authorization Policy Conditions"); keys the query lacks are unknown. */
+function conditionMatches(
+  c: CCond,
+  caller: CallerContext,
+  req: RequestAttrs,
+  notes: MatchNotes,
+): Tri {
+  const id = identityOf(caller);
+  switch (c.key) {
+    case 'source.principal':
+      return fieldOf(c.values, c.notValues, principalMatcher(caller, id));
+    case 'source.namespace':
+      return namespaceField(c.values, c.notValues, caller, id);
+    case 'source.trustDomain':
+      return field(c.values, c.notValues, id.td, istioStringMatch);
+    case 'destination.port':
+      return field(c.values, c.notValues, String(req.port), exact);
+    case 'source.ip':
+    case 'remote.ip':
+      return ipField(c.values, c.notValues, caller, `when ${c.key}`, notes);
+    default: {
+      // `request.headers[name]` is evaluated when the query carries headers (names are
+      // case-insensitive); a header the query lacks is absent, as it would be on the wire.
+      const header = /^request\.headers\[(.+)\]$/.exec(c.key);
+      if (header && req.headers && req.mode === 'request') {
+        const value = Object.entries(req.headers).find(
+          ([k]) => k.toLowerCase() === header[1].toLowerCase(),
+        )?.[1];
+        return field(c.values, c.notValues, value, istioStringMatch);
+      }
+      notes.cannot.push(`when ${c.key}: not part of the query`);
+      return 'unknown';
+    }
+  }
+}
+
+/** One compiled rule; an empty rule `{}` matches every request. */
+export function ruleMatches(
+  rule: CRule,
+  caller: CallerContext,
+  req: RequestAttrs,
+  notes: MatchNotes,
+  forDeny: boolean,
+): Tri {
+  let r: Tri = 'yes';
+  if (rule.from) {
+    let any: Tri = 'no';
+    for (const s of rule.from) {
+      any = or(any, sourceMatches(s, caller, notes));
+      if (any === 'yes') break;
+    }
+    if (any === 'no') return 'no';
+    r = any;
+  }
+  if (rule.to) {
+    let any: Tri = 'no';
+    for (const o of rule.to) {
+      any = or(any, operationMatches(o, req, notes, forDeny));
+      if (any === 'yes') break;
+    }
+    r = and(r, any);
+    if (r === 'no') return r;
+  }
+  if (rule.when)
+    for (const c of rule.when)
+      r = and(r, conditionMatches(c, caller, req, notes));
+  return r;
+}

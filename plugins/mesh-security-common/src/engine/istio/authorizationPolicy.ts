@@ -1,0 +1,327 @@
+import {
+  JsonObject,
+  LabelSelector,
+  Snapshot,
+  SnapshotPolicy,
+  SnapshotService,
+  SnapshotWorkload,
+} from '../../model';
+import { CallerContext, LayerVerdict, RequestAttrs, Tri } from '../core/caller';
+import {
+  CPolicy,
+  MatchNotes,
+  compilePolicy,
+  ruleMatches,
+} from './authorizationMatch';
+import { selectorMatches } from '../core/match';
+import { SelectorIndex, groupBy } from '../core/selectorIndex';
+import { Json, isObject } from '../validate/check';
+
+/*
+ * Istio authorization, "Authorization policy" concept page
+ * (https://istio.io/latest/docs/concepts/security/#authorization-policies) and the
+ * AuthorizationPolicy reference: policies in the root namespace apply mesh-wide, policies in a
+ * namespace apply to its workloads, a `selector` narrows to matching workloads. Evaluation order
+ * (“Implicit enablement” / “Authorization policy precedence”): CUSTOM, then DENY, then ALLOW;
+ * AUDIT never decides. With no ALLOW policy the request is allowed; with ALLOW policies it must
+ * match one. An ALLOW policy without rules matches nothing (denies all); a rule `{}` matches all.
+ */
+
+type P = SnapshotPolicy<JsonObject>;
+
+export const policyRef = (p: P) =>
+  `AuthorizationPolicy ${p.namespace}/${p.name}`;
+export const apAction = (p: P) =>
+  typeof p.spec.action === 'string' ? p.spec.action : 'ALLOW';
+export const apSelector = (p: P): LabelSelector | undefined =>
+  isObject(p.spec.selector) ? (p.spec.selector as LabelSelector) : undefined;
+export const apTargetRefs = (p: P): Json[] => [
+  ...(isObject(p.spec.targetRef) ? [p.spec.targetRef] : []),
+  ...(Array.isArray(p.spec.targetRefs)
+    ? p.spec.targetRefs.filter(isObject)
+    : []),
+];
+export const apRules = (p: P): Json[] =>
+  Array.isArray(p.spec.rules)
+    ? p.spec.rules.map(r => (isObject(r) ? r : {}))
+    : [];
+
+export class AuthorizationIndex {
+  private readonly byNs = new Map<string, SelectorIndex<P>>();
+  private readonly services: Map<string, SnapshotService[]>;
+
+  /** `unavailable`: why the AuthorizationPolicies (or the root namespace) are not known. */
+  constructor(
+    snapshot: Snapshot,
+    readonly rootNamespace: string,
+    readonly unavailable?: string,
+  ) {
+    for (const [ns, list] of groupBy(
+      snapshot.istio.authorizationPolicies,
+      p => p.namespace,
+    )) {
+      // Policies with targetRefs are indexed with an impossible selector and handled separately.
+      const idx = new SelectorIndex<P>(p =>
+        apTargetRefs(p).length > 0
+          ? { matchLabels: { '\u0000targetRef': '' } }
+          : apSelector(p),
+      );
+      list.forEach(p => idx.add(p));
+      this.byNs.set(ns, idx);
+    }
+    this.services = groupBy(snapshot.services, s => s.namespace);
+  }
+
+  private readonly cache = new Map<SnapshotWorkload, P[]>();
+
+  /** Forgets what was cached per workload (see EngineContext.releaseWorkloadCaches). */
+  releaseCaches(): void {
+    this.cache.clear();
+  }
+
+  /** Policies applying to a workload: root-namespace ones (mesh-wide) and its namespace's (cached). */
+  forWorkload(w: SnapshotWorkload, ambientWaypoint: boolean): P[] {
+    if (ambientWaypoint) return this.compute(w, true);
+    let hit = this.cache.get(w);
+    if (!hit) this.cache.set(w, (hit = this.compute(w, false)));
+    return hit;
+  }
+
+  private compute(w: SnapshotWorkload, ambientWaypoint: boolean): P[] {
+    const out = [
+      ...(this.byNs.get(this.rootNamespace)?.matching(w.labels) ?? []),
+    ];
+    if (w.namespace !== this.rootNamespace)
+      out.push(...(this.byNs.get(w.namespace)?.matching(w.labels) ?? []));
+    if (ambientWaypoint) {
+      // Waypoint-enforced policies target the Service (targetRefs kind Service) selecting the pods.
+      for (const p of this.byNs.get(w.namespace)?.items() ?? []) {
+        const refs = apTargetRefs(p);
+        if (
+          refs.some(
+            r =>
+              r.kind === 'Service' &&
+              (this.services.get(w.namespace) ?? []).some(
+                s =>
+                  s.name === r.name &&
+                  s.selector &&
+                  Object.keys(s.selector).length > 0 &&
+                  selectorMatches({ matchLabels: s.selector }, w.labels),
+              ),
+          )
+        )
+          out.push(p);
+      }
+    }
+    return out;
+  }
+
+  all(): P[] {
+    return [...this.byNs.values()].flatMap(i => [...i.items()]);
+  }
+}
+
+function policyMatch(
+  p: CPolicy,
+  caller: CallerContext,
+  req: RequestAttrs,
+  ztunnelOnly: boolean,
+  notes: MatchNotes,
+): Tri {
+  const deny = p.action === 'DENY';
+  let result: Tri = 'no';
+  const rules = ztunnelOnly && deny ? p.l4Rules : p.rules;
+  for (const rule of rules) {
+    // Ambient without waypoint: ztunnel ignores ALLOW rules with L7 attributes and enforces
+    // DENY rules without their L7 parts (fails closed).
+    if (ztunnelOnly && !deny && rule.hasL7) continue;
+    const m = ruleMatches(rule, caller, req, notes, deny);
+    if (m === 'yes') return 'yes';
+    if (m === 'unknown') result = 'unknown';
+  }
+  return result;
+}
+
+interface Grouped {
+  custom: CPolicy[];
+  deny: CPolicy[];
+  allow: CPolicy[];
+  allowRefs: string;
+  noMatch: string;
+}
+const groupedCache = new WeakMap<P[], Grouped>();
+
+function grouped(policies: P[]): Grouped {
+  let g = groupedCache.get(policies);
+  if (!g) {
+    const c = policies.map(compilePolicy);
+    const allow = c.filter(p => p.action === 'ALLOW');
+    const allowRefs = allow.map(p => p.ref).join(', ');
+    g = {
+      custom: c.filter(p => p.action === 'CUSTOM'),
+      deny: c.filter(p => p.action === 'DENY'),
+      allow,
+      allowRefs,
+      noMatch: `ALLOW policies apply to the workload and none matches the request: ${allowRefs}`,
+    };
+    groupedCache.set(policies, g);
+  }
+  return g;
+}
+
+/**
+ * Caller sets ("is some request of this client allowed, and which"): a request is allowed when
+ * any ALLOW rule matches it ("Authorization Policy": ALLOW policies are ORed), so the client may
+ * make the union of what every matching rule operation allows — unrestricted as soon as one
+ * matching operation has no HTTP conditions. (The first matching rule alone would under-report
+ * a client that two policies allow.)
+ */
+function allowAny(
+  g: Grouped,
+  caller: CallerContext,
+  req: RequestAttrs,
+  ztunnelOnly: boolean,
+  cannot: string[],
+): LayerVerdict {
+  let first: CPolicy | undefined;
+  let unrestrictedBy: CPolicy | undefined;
+  const methods = new Set<string>();
+  const paths = new Set<string>();
+  let anyMethod = false;
+  let anyPath = false;
+  const operations = new Map<
+    string,
+    { methods?: string[]; paths?: string[] }
+  >();
+  for (const p of g.allow) {
+    for (const rule of p.rules) {
+      if (ztunnelOnly && rule.hasL7) continue;
+      for (const op of rule.to ?? [undefined]) {
+        const notes: MatchNotes = { cannot: [] };
+        const m = ruleMatches(
+          op ? { ...rule, to: [op] } : rule,
+          caller,
+          req,
+          notes,
+          false,
+        );
+        if (m === 'unknown')
+          cannot.push(...notes.cannot.map(c => `${p.ref}: ${c}`));
+        if (m !== 'yes') continue;
+        first ??= p;
+        if (!op || !op.l7) {
+          unrestrictedBy ??= p;
+          continue;
+        }
+        if (op.methods) op.methods.forEach(x => methods.add(x));
+        else anyMethod = true;
+        if (op.paths) op.paths.forEach(x => paths.add(x));
+        else anyPath = true;
+        const operation = {
+          ...(op.methods ? { methods: op.methods } : {}),
+          ...(op.paths ? { paths: op.paths } : {}),
+        };
+        operations.set(JSON.stringify(operation), operation);
+      }
+    }
+  }
+  if (unrestrictedBy) {
+    return {
+      effect: 'ALLOW',
+      policy: unrestrictedBy.ref,
+      message: `${unrestrictedBy.ref} (ALLOW) matches every request of the client`,
+      cannotEvaluate: cannot,
+    };
+  }
+  if (first) {
+    return {
+      effect: 'ALLOW',
+      policy: first.ref,
+      message: `${first.ref} (ALLOW) matches some requests of the client`,
+      cannotEvaluate: cannot,
+      methods:
+        anyMethod || methods.size === 0 ? undefined : [...methods].sort(),
+      paths: anyPath || paths.size === 0 ? undefined : [...paths].sort(),
+      ...(operations.size > 1 ? { operations: [...operations.values()] } : {}),
+    };
+  }
+  return {
+    effect: 'DENY',
+    policy: g.allowRefs,
+    message: g.noMatch,
+    cannotEvaluate: cannot,
+  };
+}
+
+/** The Istio authorization layer for one request to `w`. */
+export function istioAuthorize(
+  policies: P[],
+  caller: CallerContext,
+  req: RequestAttrs,
+  ztunnelOnly: boolean,
+): LayerVerdict {
+  const g = grouped(policies);
+  const cannot: string[] = [];
+  for (const p of g.custom) {
+    if (policyMatch(p, caller, req, ztunnelOnly, { cannot: [] }) !== 'no') {
+      // The external authorizer decides; we cannot know its answer, so stay conservative.
+      return {
+        effect: 'DENY',
+        policy: p.ref,
+        message: `${p.ref} (CUSTOM) delegates the decision to an external authorizer`,
+        cannotEvaluate: [`${p.ref}: external authorizer decision`],
+      };
+    }
+  }
+  for (const p of g.deny) {
+    const notes: MatchNotes = { cannot: [] };
+    const m = policyMatch(p, caller, req, ztunnelOnly, notes);
+    if (m === 'yes')
+      return {
+        effect: 'DENY',
+        policy: p.ref,
+        message: `${p.ref} (DENY) matches the request`,
+        cannotEvaluate: cannot,
+      };
+    if (m === 'unknown') {
+      return {
+        effect: 'DENY',
+        policy: p.ref,
+        message: `${p.ref} (DENY) may match the request; treated as matching`,
+        cannotEvaluate: notes.cannot.map(c => `${p.ref}: ${c}`),
+      };
+    }
+  }
+  if (g.allow.length === 0) {
+    return {
+      effect: 'ALLOW',
+      message:
+        'no ALLOW AuthorizationPolicy applies to the workload: Istio allows the request',
+      cannotEvaluate: cannot,
+      byDefault: true,
+    };
+  }
+  if (req.mode === 'any') return allowAny(g, caller, req, ztunnelOnly, cannot);
+  for (const p of g.allow) {
+    const notes: MatchNotes = { cannot: [] };
+    const m = policyMatch(p, caller, req, ztunnelOnly, notes);
+    if (m === 'yes') {
+      return {
+        effect: 'ALLOW',
+        policy: p.ref,
+        message: `${p.ref} (ALLOW) matches the request`,
+        cannotEvaluate: cannot,
+        methods: notes.methods,
+        paths: notes.paths,
+      };
+    }
+    if (m === 'unknown')
+      cannot.push(...notes.cannot.map(c => `${p.ref}: ${c}`));
+  }
+  return {
+    effect: 'DENY',
+    policy: g.allowRefs,
+    message: g.noMatch,
+    cannotEvaluate: cannot,
+  };
+}

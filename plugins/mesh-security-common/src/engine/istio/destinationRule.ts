@@ -1,0 +1,243 @@
+import {
+  JsonObject,
+  Snapshot,
+  SnapshotPolicy,
+  SnapshotService,
+  SnapshotWorkload,
+} from '../../model';
+import { selectorMatches } from '../core/match';
+import { groupBy } from '../core/selectorIndex';
+import { Json, isObject } from '../validate/check';
+
+/*
+ * Client-side TLS of an Istio sidecar: DestinationRule reference
+ * (https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings)
+ * and "Auto mutual TLS" (https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls).
+ * A DestinationRule is looked up in the client's namespace, then the service's, then the root
+ * namespace ("Destination rule" > exportTo / configuration scoping); the most specific host
+ * wins; `portLevelSettings` override `trafficPolicy` for their (service) port.
+ */
+
+type P = SnapshotPolicy<JsonObject>;
+
+export interface ClientTls {
+  /** What the client sends: Istio mTLS, plaintext, or TLS without a mesh identity. */
+  mode: 'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'AUTO';
+  rule?: P;
+  /** `DestinationRule ns/name` of the rule. */
+  ref?: string;
+  host?: string;
+}
+
+export const drRef = (p: P) => `DestinationRule ${p.namespace}/${p.name}`;
+
+/** Host specificity: exact beats wildcard, longer wildcard beats shorter. */
+function hostScore(pattern: string, fqdn: string, drNs: string): number {
+  const full =
+    pattern.includes('.') || pattern === '*' || pattern.startsWith('*')
+      ? pattern
+      : `${pattern}.${drNs}.svc.cluster.local`;
+  const expanded = /^[^.*]+\.[^.]+$/.test(full)
+    ? `${full}.svc.cluster.local`
+    : full;
+  if (expanded === fqdn) return 10000;
+  if (expanded.startsWith('*') && fqdn.endsWith(expanded.slice(1)))
+    return expanded.length;
+  return -1;
+}
+
+export class DestinationRuleIndex {
+  private readonly byNs: Map<string, P[]>;
+  private readonly services: Map<string, SnapshotService[]>;
+
+  /** `unavailable`: why the DestinationRules (or the Services they name) are not known. */
+  constructor(
+    snapshot: Snapshot,
+    private readonly rootNamespace: string,
+    readonly unavailable?: string,
+  ) {
+    this.byNs = groupBy(snapshot.istio.destinationRules, p => p.namespace);
+    this.services = groupBy(snapshot.services, s => s.namespace);
+  }
+
+  /** Services selecting the workload and exposing the container port: [service, service port]. */
+  servicesFor(
+    w: SnapshotWorkload,
+    port: number,
+  ): Array<{ service: SnapshotService; port: number }> {
+    const names = new Set(
+      w.ports.filter(p => p.port === port && p.name).map(p => p.name),
+    );
+    const out: Array<{ service: SnapshotService; port: number }> = [];
+    for (const s of this.services.get(w.namespace) ?? []) {
+      if (
+        !s.selector ||
+        Object.keys(s.selector).length === 0 ||
+        !selectorMatches({ matchLabels: s.selector }, w.labels)
+      )
+        continue;
+      for (const sp of s.ports) {
+        const tp = sp.targetPort ?? sp.port;
+        if (
+          tp === port ||
+          (typeof tp === 'string' && (names.has(tp) || tp === String(port)))
+        )
+          out.push({ service: s, port: sp.port });
+      }
+    }
+    return out;
+  }
+
+  /** The DestinationRule the client uses for the host, if any. */
+  ruleFor(
+    clientNs: string,
+    clientLabels: Record<string, string>,
+    fqdn: string,
+    serviceNs: string,
+  ): P | undefined {
+    for (const ns of [clientNs, serviceNs, this.rootNamespace]) {
+      let best: P | undefined;
+      let bestScore = -1;
+      for (const dr of this.byNs.get(ns) ?? []) {
+        if (
+          ns !== clientNs &&
+          Array.isArray(dr.spec.exportTo) &&
+          dr.spec.exportTo.includes('.') &&
+          !dr.spec.exportTo.includes('*')
+        )
+          continue;
+        if (
+          isObject(dr.spec.workloadSelector) &&
+          (ns !== clientNs ||
+            !selectorMatches(dr.spec.workloadSelector as never, clientLabels))
+        )
+          continue;
+        const score =
+          typeof dr.spec.host === 'string'
+            ? hostScore(dr.spec.host, fqdn, dr.namespace)
+            : -1;
+        if (score > bestScore) {
+          best = dr;
+          bestScore = score;
+        }
+      }
+      if (best) return best;
+    }
+    return undefined;
+  }
+
+  /** Whether the namespace holds DestinationRules (its clients may then see different ones). */
+  hasRules(namespace: string): boolean {
+    return this.byNs.has(namespace);
+  }
+
+  /**
+   * The client namespace's workload-scoped rules that select this client: with its namespace,
+   * all that makes one sidecar client's TLS settings differ from another's.
+   */
+  workloadRulesFor(
+    clientNs: string,
+    clientLabels: Record<string, string>,
+  ): string[] {
+    return (this.byNs.get(clientNs) ?? [])
+      .filter(
+        d =>
+          isObject(d.spec.workloadSelector) &&
+          selectorMatches(d.spec.workloadSelector as never, clientLabels),
+      )
+      .map(d => d.name);
+  }
+
+  /** Client TLS settings per client namespace (or '' for every namespace alike), target, port. */
+  private readonly cache = new Map<
+    string,
+    Map<SnapshotWorkload, Map<number, ClientTls>>
+  >();
+  private readonly cacheableNs = new Map<string, boolean>();
+
+  /** Forgets what was cached per target (see EngineContext.releaseWorkloadCaches). */
+  releaseCaches(): void {
+    this.cache.clear();
+  }
+
+  /** The client TLS mode from a sidecar client to a workload port. */
+  clientTls(
+    clientNs: string,
+    clientLabels: Record<string, string>,
+    target: SnapshotWorkload,
+    port: number,
+  ): ClientTls {
+    // Without workload-scoped rules in the client namespace the answer depends only on it.
+    let cacheable = this.cacheableNs.get(clientNs);
+    if (cacheable === undefined) {
+      cacheable = !(this.byNs.get(clientNs) ?? []).some(d =>
+        isObject(d.spec.workloadSelector),
+      );
+      this.cacheableNs.set(clientNs, cacheable);
+    }
+    if (!cacheable)
+      return this.computeClientTls(clientNs, clientLabels, target, port);
+    // A client namespace without DestinationRules of its own sees exactly the rules every other
+    // such namespace sees (the service's namespace's exported ones and the root namespace's),
+    // unless it is the service's or the root namespace (which also see rules exported to '.'):
+    // those clients share one cache entry, so the cache grows with targets, not clients × targets.
+    const key =
+      !this.byNs.has(clientNs) &&
+      clientNs !== target.namespace &&
+      clientNs !== this.rootNamespace
+        ? ''
+        : clientNs;
+    let byTarget = this.cache.get(key);
+    if (!byTarget) this.cache.set(key, (byTarget = new Map()));
+    let byPort = byTarget.get(target);
+    if (!byPort) byTarget.set(target, (byPort = new Map()));
+    let hit = byPort.get(port);
+    if (!hit)
+      byPort.set(
+        port,
+        (hit = this.computeClientTls(clientNs, clientLabels, target, port)),
+      );
+    return hit;
+  }
+
+  private computeClientTls(
+    clientNs: string,
+    clientLabels: Record<string, string>,
+    target: SnapshotWorkload,
+    port: number,
+  ): ClientTls {
+    for (const { service, port: servicePort } of this.servicesFor(
+      target,
+      port,
+    )) {
+      const fqdn = `${service.name}.${service.namespace}.svc.cluster.local`;
+      const dr = this.ruleFor(clientNs, clientLabels, fqdn, service.namespace);
+      if (!dr) continue;
+      const mode = tlsModeFor(dr, servicePort);
+      if (mode) return { mode, rule: dr, ref: drRef(dr), host: fqdn };
+    }
+    return { mode: 'AUTO' };
+  }
+}
+
+export function tlsModeFor(
+  dr: P,
+  servicePort: number | undefined,
+): ClientTls['mode'] | undefined {
+  const tp = isObject(dr.spec.trafficPolicy) ? dr.spec.trafficPolicy : {};
+  const pls = Array.isArray(tp.portLevelSettings)
+    ? tp.portLevelSettings.filter(isObject)
+    : [];
+  const pl = pls.find(
+    s => isObject(s.port) && (s.port as Json).number === servicePort,
+  );
+  let tls = isObject(tp.tls) ? tp.tls : undefined;
+  if (pl && isObject(pl.tls)) tls = pl.tls;
+  const mode = tls?.mode;
+  return mode === 'ISTIO_MUTUAL' ||
+    mode === 'DISABLE' ||
+    mode === 'SIMPLE' ||
+    mode === 'MUTUAL'
+    ? mode
+    : undefined;
+}

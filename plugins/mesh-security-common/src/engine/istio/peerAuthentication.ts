@@ -1,0 +1,260 @@
+import {
+  JsonObject,
+  LabelSelector,
+  MtlsMode,
+  PortMtls,
+  Snapshot,
+  SnapshotPolicy,
+  SnapshotWorkload,
+} from '../../model';
+import { selectorIsEmpty } from '../core/match';
+import { SelectorIndex, groupBy } from '../core/selectorIndex';
+import { isObject } from '../validate/check';
+
+/*
+ * Istio server-side mTLS: PeerAuthentication reference
+ * (https://istio.io/latest/docs/reference/config/security/peer_authentication/) and the
+ * "Authentication policy" concept page
+ * (https://istio.io/latest/docs/concepts/security/#authentication-policies).
+ */
+
+type PA = SnapshotPolicy<JsonObject>;
+
+/** Istio's PeerAuthentication modes mapped to ours. */
+const MODE: Record<string, MtlsMode> = {
+  STRICT: 'STRICT',
+  PERMISSIVE: 'PERMISSIVE',
+  DISABLE: 'DISABLED',
+};
+
+export const paSelector = (p: PA): LabelSelector | undefined =>
+  isObject(p.spec.selector) ? (p.spec.selector as LabelSelector) : undefined;
+
+/** "Policy storage scope": a PeerAuthentication without (or with an empty) selector is namespace-wide. */
+export const paIsNamespaceWide = (p: PA) =>
+  selectorIsEmpty({ matchLabels: paSelector(p)?.matchLabels });
+
+export function paMode(p: PA | undefined): string | undefined {
+  const mode = p && isObject(p.spec.mtls) ? p.spec.mtls.mode : undefined;
+  return typeof mode === 'string' && mode !== 'UNSET' ? mode : undefined;
+}
+
+export function paPortMode(
+  p: PA | undefined,
+  port: number,
+): string | undefined {
+  const plm = p?.spec.portLevelMtls;
+  if (!isObject(plm) || paIsNamespaceWide(p!)) return undefined; // portLevelMtls needs a selector
+  const entry = plm[String(port)];
+  const mode = isObject(entry) ? entry.mode : undefined;
+  return typeof mode === 'string' && mode !== 'UNSET' ? mode : undefined;
+}
+
+/**
+ * Picks the oldest policy ("if there is more than one mesh-wide (or namespace-wide) policy,
+ * Istio applies the oldest one"). When creation times are missing and the candidates disagree,
+ * the winner cannot be known: returns a reason instead.
+ */
+export function oldest(
+  policies: PA[],
+  what: string,
+): { policy?: PA; unknown?: string } {
+  if (policies.length <= 1) return { policy: policies[0] };
+  const same = policies.every(
+    p =>
+      JSON.stringify([p.spec.mtls, p.spec.portLevelMtls]) ===
+      JSON.stringify([policies[0].spec.mtls, policies[0].spec.portLevelMtls]),
+  );
+  const sorted = [...policies].sort(
+    (a, b) =>
+      (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') ||
+      a.name.localeCompare(b.name),
+  );
+  if (same) return { policy: sorted[0] };
+  if (policies.some(p => !p.creationTimestamp)) {
+    return {
+      unknown: `${
+        policies.length
+      } ${what} PeerAuthentications disagree and their creation times are unknown, so the oldest (the one Istio applies) cannot be determined: ${policies
+        .map(p => `${p.namespace}/${p.name}`)
+        .join(', ')}`,
+    };
+  }
+  return { policy: sorted[0] };
+}
+
+/** PeerAuthentications indexed by namespace and selector. */
+export class PeerAuthenticationIndex {
+  private readonly nsWide: Map<string, PA[]>;
+  private readonly bySelector = new Map<string, SelectorIndex<PA>>();
+
+  /** `unavailable`: why the PeerAuthentications (or the root namespace) are not known. */
+  constructor(
+    snapshot: Snapshot,
+    readonly rootNamespace: string,
+    readonly unavailable?: string,
+  ) {
+    const all = snapshot.istio.peerAuthentications;
+    this.nsWide = groupBy(all.filter(paIsNamespaceWide), p => p.namespace);
+    for (const [ns, list] of groupBy(
+      all.filter(p => !paIsNamespaceWide(p)),
+      p => p.namespace,
+    )) {
+      const index = new SelectorIndex<PA>(paSelector);
+      list.forEach(p => index.add(p));
+      this.bySelector.set(ns, index);
+    }
+  }
+
+  /** Mesh-wide policies: namespace-wide policies in the root namespace. */
+  meshWide(): PA[] {
+    return this.nsWide.get(this.rootNamespace) ?? [];
+  }
+
+  namespaceWide(namespace: string): PA[] {
+    return namespace === this.rootNamespace
+      ? []
+      : this.nsWide.get(namespace) ?? [];
+  }
+
+  forWorkload(namespace: string, labels: Record<string, string>): PA[] {
+    return this.bySelector.get(namespace)?.matching(labels) ?? [];
+  }
+
+  selectorPolicies(): PA[] {
+    return [...this.bySelector.values()].flatMap(i => [...i.items()]);
+  }
+}
+
+const ref = (p: PA) => `PeerAuthentication ${p.namespace}/${p.name}`;
+
+/** Comma-separated port list annotation ("*" = all). */
+export function portList(value: string | undefined): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  return new Set(
+    value
+      .split(',')
+      .map(s => s.trim())
+      .filter(Boolean),
+  );
+}
+
+/**
+ * Per-port mTLS of an Istio workload: workload-selector policy (port-level first) over
+ * namespace-wide over mesh-wide, `UNSET` inheriting from the parent; PERMISSIVE when nothing is
+ * set (Istio's default). Ports that bypass the sidecar are DISABLED ("Traffic interception":
+ * `traffic.sidecar.istio.io/excludeInboundPorts`, `includeInboundPorts`).
+ */
+export function istioPortModes(
+  index: PeerAuthenticationIndex,
+  w: SnapshotWorkload,
+  ambient: boolean,
+): {
+  ports: PortMtls[];
+  workloadMode: PortMtls;
+  /** An ambient workload's PeerAuthentication that sets DISABLE, which has no effect. */
+  ignoredDisable?: string;
+} {
+  const wl = oldest(
+    index.forWorkload(w.namespace, w.labels),
+    'workload-selector',
+  );
+  const ns = oldest(
+    index.namespaceWide(w.namespace),
+    `namespace-wide (${w.namespace})`,
+  );
+  const mesh = oldest(index.meshWide(), 'mesh-wide');
+  const exclude = portList(
+    w.annotations['traffic.sidecar.istio.io/excludeInboundPorts'],
+  );
+  const include = portList(
+    w.annotations['traffic.sidecar.istio.io/includeInboundPorts'],
+  );
+
+  let ignoredDisable: string | undefined;
+  const resolve = (port: number | undefined): PortMtls => {
+    const base = { port: port ?? 0 };
+    if (!ambient && port !== undefined) {
+      // excludeInboundPorts "only applies when all inbound traffic (i.e. '*') is being
+      // redirected" (Istio annotation reference): an explicit include list wins.
+      const redirectsAll = include === undefined || include.has('*');
+      if (redirectsAll && exclude?.has(String(port)))
+        return {
+          ...base,
+          mtls: 'DISABLED',
+          reason: `port ${port} is excluded from the sidecar (traffic.sidecar.istio.io/excludeInboundPorts)`,
+        };
+      if (include && !include.has('*') && !include.has(String(port)))
+        return {
+          ...base,
+          mtls: 'DISABLED',
+          reason: `port ${port} is not in traffic.sidecar.istio.io/includeInboundPorts`,
+        };
+    }
+    const unknown =
+      index.unavailable ?? wl.unknown ?? ns.unknown ?? mesh.unknown;
+    if (unknown) return { ...base, mtls: 'UNKNOWN', reason: unknown };
+    // The first level that sets a mode decides; the reason string is built for it only.
+    let raw =
+      wl.policy && port !== undefined ? paPortMode(wl.policy, port) : undefined;
+    let reason = raw ? `${ref(wl.policy!)} (portLevelMtls ${port})` : '';
+    for (const [level, suffix] of [
+      [wl.policy, ''],
+      [ns.policy, ''],
+      [mesh.policy, ' (mesh-wide)'],
+    ] as const) {
+      if (raw || !level) continue;
+      raw = paMode(level);
+      if (raw) reason = `${ref(level)}${suffix}`;
+    }
+    if (!raw)
+      return {
+        ...base,
+        mtls: 'PERMISSIVE',
+        reason:
+          'no PeerAuthentication sets a mode: Istio defaults to PERMISSIVE',
+      };
+    const mode = MODE[raw];
+    if (ambient && mode === 'DISABLED') {
+      // PeerAuthentication reference: DISABLE is not supported in ambient mode. ztunnel keeps
+      // mesh traffic on HBONE mTLS and accepts plaintext from outside the mesh, as PERMISSIVE.
+      ignoredDisable ??= reason;
+      return {
+        ...base,
+        mtls: 'PERMISSIVE',
+        reason: `${reason} sets DISABLE, which ambient mode does not support: ztunnel accepts mTLS (HBONE) and plaintext, as with PERMISSIVE`,
+      };
+    }
+    return { ...base, mtls: mode, reason };
+  };
+  const ports = w.ports.map(p => ({
+    ...resolve(p.port),
+    port: p.port,
+    name: p.name,
+    protocol: p.protocol,
+  }));
+  const workloadMode = resolve(undefined);
+  return { ports, workloadMode, ignoredDisable };
+}
+
+/** Combines port modes into the workload mode (docs/engine.md "mTLS (server side)"). */
+export function combineModes(
+  ports: PortMtls[],
+  fallback: PortMtls,
+): { mtls: MtlsMode; reason?: string } {
+  if (ports.length === 0)
+    return {
+      mtls: fallback.mtls,
+      reason: fallback.reason
+        ? `no container ports declared; ${fallback.reason}`
+        : 'no container ports declared',
+    };
+  const unknown = ports.find(p => p.mtls === 'UNKNOWN');
+  if (unknown) return { mtls: 'UNKNOWN', reason: unknown.reason };
+  const modes = new Set(ports.map(p => p.mtls));
+  if (modes.size === 1) return { mtls: ports[0].mtls, reason: ports[0].reason };
+  return {
+    mtls: 'PARTIAL',
+    reason: ports.map(p => `${p.port}: ${p.mtls}`).join(', '),
+  };
+}

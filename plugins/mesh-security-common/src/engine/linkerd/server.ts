@@ -1,0 +1,508 @@
+import {
+  ContainerPort,
+  JsonObject,
+  LabelSelector,
+  PortMtls,
+  Snapshot,
+  SnapshotNamespace,
+  SnapshotPolicy,
+  SnapshotWorkload,
+} from '../../model';
+import { CallerContext, Tri, or } from '../core/caller';
+import {
+  callerIdentityMatch,
+  inClusterNetworks,
+  meshTlsMatches,
+  networksMatch,
+  serviceAccountMatch,
+} from './authentication';
+import { selectorMatches } from '../core/match';
+import { portList } from '../istio/peerAuthentication';
+import { SelectorIndex, groupBy } from '../core/selectorIndex';
+import { isObject } from '../validate/check';
+import {
+  HttpRouteView,
+  RouteMatch,
+  parseHttpRoute,
+  restrictionOf,
+} from './httpRoute';
+import { shadowingRoutes } from './httpRoutePrecedence';
+
+/*
+ * Linkerd inbound policy, "Authorization Policy" reference
+ * (https://linkerd.io/2-edge/reference/authorization-policy/) and "Configuring Per-Route
+ * Policy": a port not described by a Server uses the default inbound policy (pod annotation
+ * `config.linkerd.io/default-inbound-policy`, else namespace annotation, else the cluster
+ * default); a port described by a Server accepts only traffic that one of its authorizations
+ * (ServerAuthorization, AuthorizationPolicy) allows, and otherwise its `accessPolicy` (default
+ * `deny`).
+ */
+
+type P = SnapshotPolicy<JsonObject>;
+
+export const DEFAULT_POLICIES = [
+  'all-unauthenticated',
+  'all-authenticated',
+  'cluster-unauthenticated',
+  'cluster-authenticated',
+  'deny',
+  'audit',
+];
+
+/** One authorization attached to a Server. */
+export interface LinkerdAuthz {
+  ref: string;
+  policy: P;
+  /** Accepts only mTLS clients with an identity. */
+  requiresIdentity: boolean;
+  /** The HTTPRoute it targets (absent: it targets the Server or its Namespace). */
+  route?: HttpRouteView;
+  matches(caller: CallerContext): Tri;
+}
+
+/** An HTTPRoute attached to a Server, with the AuthorizationPolicies targeting it. */
+export interface LinkerdRouteView extends HttpRouteView {
+  authz: LinkerdAuthz[];
+}
+
+/**
+ * A Server's policy, computed once per Server: the authorizations that apply to all its traffic
+ * (ServerAuthorizations; AuthorizationPolicies targeting the Server or its Namespace) and its
+ * HTTPRoutes with their own authorizations.
+ */
+export interface LinkerdServerView {
+  server: P;
+  /** `Server namespace/name`. */
+  ref: string;
+  /** Every authorization: Server-level and route-level, in namespace order. */
+  all: LinkerdAuthz[];
+  /** "A Server, indicating that the AuthorizationPolicy applies to all traffic to the Server." */
+  serverLevel: LinkerdAuthz[];
+  /** Attached HTTPRoutes, oldest first, then by name. */
+  routes: LinkerdRouteView[];
+  /** For each route match, the routes serving all its requests instead (see shadowingRoutes). */
+  shadows(): Map<RouteMatch, HttpRouteView[]>;
+  /** What every attached route together matches (the requests that do not get 404). */
+  routedRestriction(): { methods?: string[]; paths?: string[] };
+}
+
+const isServerParent = (p: Record<string, unknown>) =>
+  p.kind === 'Server' &&
+  (p.group === undefined || p.group === 'policy.linkerd.io');
+const isPolicyRoute = (t: Record<string, unknown>) =>
+  t.kind === 'HTTPRoute' &&
+  (t.group === undefined || t.group === 'policy.linkerd.io');
+
+export class LinkerdIndex {
+  private readonly servers = new Map<string, SelectorIndex<P>>();
+  private readonly serverAuthz: Map<string, P[]>;
+  private readonly policies: Map<string, P[]>;
+  private readonly routes: Map<string, P[]>;
+  private readonly byName = new Map<string, P>();
+  private readonly views = new Map<P, LinkerdServerView>();
+
+  /**
+   * `unavailable.anyPort`: why no port's policy is known (Servers or the mesh configuration not
+   * read); `unavailable.serverPort`: why the policy of a port a Server describes is not known
+   * (its authorizations or routes not read).
+   */
+  constructor(
+    private readonly snapshot: Snapshot,
+    readonly trustDomain: string,
+    readonly clusterNetworks: string[],
+    readonly unavailable: { anyPort?: string; serverPort?: string } = {},
+  ) {
+    for (const [ns, list] of groupBy(
+      snapshot.linkerd.servers,
+      s => s.namespace,
+    )) {
+      const idx = new SelectorIndex<P>(s =>
+        isObject(s.spec.podSelector)
+          ? (s.spec.podSelector as LabelSelector)
+          : { matchLabels: { '\u0000never': '' } },
+      );
+      list.forEach(s => idx.add(s));
+      this.servers.set(ns, idx);
+    }
+    this.serverAuthz = groupBy(
+      snapshot.linkerd.serverAuthorizations,
+      s => s.namespace,
+    );
+    this.policies = groupBy(
+      snapshot.linkerd.authorizationPolicies,
+      s => s.namespace,
+    );
+    this.routes = groupBy(snapshot.linkerd.httpRoutes, s => s.namespace);
+    const l = snapshot.linkerd;
+    for (const p of [
+      ...l.meshTlsAuthentications,
+      ...l.networkAuthentications,
+      ...l.httpRoutes,
+      ...l.servers,
+    ]) {
+      this.byName.set(`${p.kind}/${p.namespace}/${p.name}`, p);
+    }
+  }
+
+  /** Servers selecting the workload on the port (by number, or by container port name). */
+  serversFor(
+    w: {
+      namespace: string;
+      labels: Record<string, string>;
+      ports: ContainerPort[];
+    },
+    port: number,
+  ): P[] {
+    const names = new Set(
+      w.ports.filter(p => p.port === port && p.name).map(p => p.name),
+    );
+    return (this.servers.get(w.namespace)?.matching(w.labels) ?? []).filter(
+      s =>
+        s.spec.port === port ||
+        (typeof s.spec.port === 'string' &&
+          (names.has(s.spec.port) || s.spec.port === String(port))),
+    );
+  }
+
+  allServers(): P[] {
+    return this.snapshot.linkerd.servers;
+  }
+
+  lookup(kind: string, namespace: string, name: string): P | undefined {
+    return this.byName.get(`${kind}/${namespace}/${name}`);
+  }
+
+  /** Authorizations of a Server: ServerAuthorizations by name/selector; AuthorizationPolicies on the Server, its Namespace, or its HTTPRoutes. */
+  authorizationsOf(server: P): LinkerdAuthz[] {
+    return this.serverView(server).all;
+  }
+
+  /** The Server's authorizations and HTTPRoutes (computed once per Server). */
+  serverView(server: P): LinkerdServerView {
+    let view = this.views.get(server);
+    if (!view) this.views.set(server, (view = this.buildView(server)));
+    return view;
+  }
+
+  /**
+   * HTTPRoutes attached to the Server. As linkerd's policy controller reads parentRefs: a
+   * route naming a parent Server in another namespace, or by port or sectionName, is ignored
+   * altogether; routes are sent to the proxy oldest first, then by name.
+   */
+  private attachedRoutes(server: P): HttpRouteView[] {
+    const out: HttpRouteView[] = [];
+    for (const route of this.routes.get(server.namespace) ?? []) {
+      const parents = (
+        Array.isArray(route.spec.parentRefs)
+          ? route.spec.parentRefs.filter(isObject)
+          : []
+      ).filter(isServerParent);
+      const invalid = parents.some(
+        p =>
+          (typeof p.namespace === 'string' &&
+            p.namespace !== '' &&
+            p.namespace !== route.namespace) ||
+          p.port !== undefined ||
+          p.sectionName !== undefined,
+      );
+      if (!invalid && parents.some(p => p.name === server.name))
+        out.push(parseHttpRoute(route));
+    }
+    const key = (r: HttpRouteView) =>
+      `${r.route.creationTimestamp ?? '~'} ${r.route.name}`;
+    return out.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  }
+
+  private buildView(server: P): LinkerdServerView {
+    const all: LinkerdAuthz[] = [];
+    const serverLevel: LinkerdAuthz[] = [];
+    const routes: LinkerdRouteView[] = this.attachedRoutes(server).map(r => ({
+      ...r,
+      authz: [],
+    }));
+    for (const sa of this.serverAuthz.get(server.namespace) ?? []) {
+      const target = isObject(sa.spec.server) ? sa.spec.server : {};
+      const hit =
+        target.name === server.name ||
+        (isObject(target.selector) &&
+          selectorMatches(target.selector as LabelSelector, server.labels));
+      if (hit) serverLevel.push(this.serverAuthorization(sa));
+    }
+    all.push(...serverLevel);
+    for (const ap of this.policies.get(server.namespace) ?? []) {
+      const t = isObject(ap.spec.targetRef) ? ap.spec.targetRef : {};
+      if (
+        (t.kind === 'Server' && t.name === server.name) ||
+        (t.kind === 'Namespace' && t.name === server.namespace)
+      ) {
+        const authz = this.policy(ap);
+        serverLevel.push(...authz);
+        all.push(...authz);
+      } else if (isPolicyRoute(t) && typeof t.name === 'string') {
+        const route = routes.find(r => r.route.name === t.name);
+        if (!route) continue;
+        const authz = this.policy(ap, route);
+        route.authz.push(...authz);
+        all.push(...authz);
+      }
+    }
+    let shadows: Map<RouteMatch, HttpRouteView[]> | undefined;
+    let restriction: { methods?: string[]; paths?: string[] } | undefined;
+    return {
+      server,
+      ref: `Server ${server.namespace}/${server.name}`,
+      all,
+      serverLevel,
+      routes,
+      shadows: () => (shadows ??= shadowingRoutes(routes)),
+      routedRestriction: () =>
+        (restriction ??= restrictionOf(routes.flatMap(r => r.matches))),
+    };
+  }
+
+  private serverAuthorization(sa: P): LinkerdAuthz {
+    const client = isObject(sa.spec.client) ? sa.spec.client : {};
+    const mesh = isObject(client.meshTLS) ? client.meshTLS : undefined;
+    const td = this.trustDomain;
+    return {
+      ref: `ServerAuthorization ${sa.namespace}/${sa.name}`,
+      policy: sa,
+      requiresIdentity: client.unauthenticated !== true,
+      matches: caller => {
+        const net = networksMatch(caller, client.networks);
+        if (net === 'no') return 'no';
+        let m: Tri = 'no';
+        if (client.unauthenticated === true) m = 'yes';
+        else if (mesh && caller.mtls && caller.mesh === 'linkerd') {
+          if (mesh.unauthenticatedTLS === true) m = 'yes';
+          const ids = Array.isArray(mesh.identities) ? mesh.identities : [];
+          for (const i of ids) {
+            if (m === 'yes' || typeof i !== 'string') continue;
+            m = or(m, callerIdentityMatch(i, caller));
+          }
+          const sas = Array.isArray(mesh.serviceAccounts)
+            ? mesh.serviceAccounts.filter(isObject)
+            : [];
+          for (const s of sas) {
+            if (m === 'yes') continue;
+            m = or(
+              m,
+              serviceAccountMatch(
+                String(s.namespace ?? sa.namespace),
+                String(s.name),
+                caller,
+              ),
+            );
+          }
+        }
+        void td;
+        return m === 'yes' ? net : m;
+      },
+    };
+  }
+
+  private policy(ap: P, route?: HttpRouteView): LinkerdAuthz[] {
+    const refs = Array.isArray(ap.spec.requiredAuthenticationRefs)
+      ? ap.spec.requiredAuthenticationRefs.filter(isObject)
+      : [];
+    const resolved: Array<
+      P | { kind: 'ServiceAccount'; namespace: string; name: string }
+    > = [];
+    for (const r of refs) {
+      const ns =
+        typeof r.namespace === 'string' && r.namespace
+          ? r.namespace
+          : ap.namespace;
+      if (r.kind === 'ServiceAccount') {
+        resolved.push({
+          kind: 'ServiceAccount',
+          namespace: ns,
+          name: String(r.name),
+        });
+        continue;
+      }
+      const target = this.lookup(String(r.kind), ns, String(r.name));
+      // CRD: "If any of the referred objects cannot be found, the authorization will be ignored."
+      if (!target) return [];
+      resolved.push(target);
+    }
+    const requiresIdentity = resolved.some(
+      r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount',
+    );
+    return [
+      {
+        ref: `AuthorizationPolicy ${ap.namespace}/${ap.name}`,
+        policy: ap,
+        requiresIdentity,
+        route,
+        matches: caller => {
+          let result: Tri = 'yes';
+          for (const r of resolved) {
+            let m: Tri;
+            if (r.kind === 'ServiceAccount') {
+              m =
+                caller.mtls && caller.mesh === 'linkerd'
+                  ? serviceAccountMatch(r.namespace, r.name, caller)
+                  : 'no';
+            } else if (r.kind === 'MeshTLSAuthentication')
+              m = meshTlsMatches(r as P, caller, this.trustDomain);
+            else if (r.kind === 'NetworkAuthentication')
+              m = networksMatch(caller, (r as P).spec.networks);
+            else m = 'no';
+            if (m === 'no') return 'no';
+            if (m === 'unknown') result = 'unknown';
+          }
+          return result;
+        },
+      },
+    ];
+  }
+}
+
+/** The default inbound policy of a workload (pod annotation > namespace annotation > cluster). */
+export function defaultInboundPolicy(
+  w: SnapshotWorkload,
+  ns: SnapshotNamespace | undefined,
+  cluster: string,
+): { value: string; source: string } {
+  const key = 'config.linkerd.io/default-inbound-policy';
+  if (w.annotations[key])
+    return { value: w.annotations[key], source: `pod annotation ${key}` };
+  if (ns?.annotations[key])
+    return {
+      value: ns.annotations[key],
+      source: `namespace ${ns.name} annotation ${key}`,
+    };
+  return { value: cluster, source: 'cluster default inbound policy' };
+}
+
+/** Evaluates a default policy value for a caller. */
+export function defaultPolicyMatches(
+  value: string,
+  caller: CallerContext,
+  clusterNetworks: string[],
+): Tri {
+  const authenticated = caller.mtls && caller.mesh === 'linkerd';
+  switch (value) {
+    case 'all-unauthenticated':
+    case 'audit':
+      return 'yes';
+    case 'all-authenticated':
+      return authenticated ? 'yes' : 'no';
+    case 'cluster-unauthenticated':
+      return inClusterNetworks(caller, clusterNetworks);
+    case 'cluster-authenticated':
+      return authenticated ? inClusterNetworks(caller, clusterNetworks) : 'no';
+    case 'deny':
+      return 'no';
+    default:
+      return 'unknown';
+  }
+}
+
+const STRICT_DEFAULTS = new Set([
+  'all-authenticated',
+  'cluster-authenticated',
+  'deny',
+]);
+
+/** Ports that bypass the Linkerd proxy (`config.linkerd.io/skip-inbound-ports`). */
+export function linkerdSkipped(
+  w: SnapshotWorkload,
+  ns: SnapshotNamespace | undefined,
+  port: number,
+): boolean {
+  const key = 'config.linkerd.io/skip-inbound-ports';
+  const list = portList(w.annotations[key] ?? ns?.annotations[key]);
+  if (!list) return false;
+  // Entries may be ranges `4000-4010`.
+  for (const item of list) {
+    const [lo, hi] = item.split('-').map(Number);
+    if (port === lo || (hi !== undefined && port >= lo && port <= hi))
+      return true;
+  }
+  return false;
+}
+
+/** Ports on which the proxy requires an identity (`config.linkerd.io/proxy-require-identity-inbound-ports`). */
+export function linkerdRequiresIdentity(
+  w: SnapshotWorkload,
+  ns: SnapshotNamespace | undefined,
+  port: number,
+): boolean {
+  const key = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+  return (
+    portList(w.annotations[key] ?? ns?.annotations[key])?.has(String(port)) ??
+    false
+  );
+}
+
+/**
+ * Linkerd per-port mode: PERMISSIVE-like when plaintext can be accepted, STRICT-like when the
+ * default policy is `*-authenticated`/`deny` or every authorization on the port requires
+ * mTLS identity, DISABLED when the port skips the proxy.
+ */
+export function linkerdPortMode(
+  index: LinkerdIndex,
+  w: SnapshotWorkload,
+  ns: SnapshotNamespace | undefined,
+  clusterDefault: string,
+  port: number | undefined,
+): Omit<PortMtls, 'port'> {
+  if (port !== undefined && linkerdSkipped(w, ns, port))
+    return {
+      mtls: 'DISABLED',
+      reason: `port ${port} skips the proxy (config.linkerd.io/skip-inbound-ports)`,
+    };
+  if (port !== undefined && linkerdRequiresIdentity(w, ns, port))
+    return {
+      mtls: 'STRICT',
+      reason: 'config.linkerd.io/proxy-require-identity-inbound-ports',
+    };
+  if (index.unavailable.anyPort)
+    return { mtls: 'UNKNOWN', reason: index.unavailable.anyPort };
+  const servers = port === undefined ? [] : index.serversFor(w, port);
+  if (servers.length > 0 && index.unavailable.serverPort)
+    return { mtls: 'UNKNOWN', reason: index.unavailable.serverPort };
+  if (servers.length > 0) {
+    const server = servers[0];
+    const authz = index.authorizationsOf(server);
+    const access =
+      typeof server.spec.accessPolicy === 'string'
+        ? server.spec.accessPolicy
+        : 'deny';
+    const ref = `Server ${server.namespace}/${server.name}`;
+    if (!DEFAULT_POLICIES.includes(access))
+      return {
+        mtls: 'UNKNOWN',
+        reason: `${ref} has an unknown accessPolicy ${access}`,
+      };
+    if (STRICT_DEFAULTS.has(access) && authz.every(a => a.requiresIdentity)) {
+      return {
+        mtls: 'STRICT',
+        reason: `${ref}: every authorization requires a mesh identity`,
+      };
+    }
+    return {
+      mtls: 'PERMISSIVE',
+      reason: `${ref} accepts unauthenticated clients (${
+        authz.find(a => !a.requiresIdentity)?.ref ?? `accessPolicy ${access}`
+      })`,
+    };
+  }
+  const def = defaultInboundPolicy(w, ns, clusterDefault);
+  if (!DEFAULT_POLICIES.includes(def.value))
+    return {
+      mtls: 'UNKNOWN',
+      reason: `unknown default inbound policy ${def.value} (${def.source})`,
+    };
+  return STRICT_DEFAULTS.has(def.value)
+    ? {
+        mtls: 'STRICT',
+        reason: `default inbound policy ${def.value} (${def.source})`,
+      }
+    : {
+        mtls: 'PERMISSIVE',
+        reason: `default inbound policy ${def.value} accepts plaintext (${def.source})`,
+      };
+}

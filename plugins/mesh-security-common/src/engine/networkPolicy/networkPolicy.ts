@@ -1,0 +1,323 @@
+import {
+  ContainerPort,
+  JsonObject,
+  LabelSelector,
+  Snapshot,
+  SnapshotPolicy,
+  SnapshotWorkload,
+} from '../../model';
+import {
+  CallerContext,
+  LayerVerdict,
+  Tri,
+  unknownForGroup,
+} from '../core/caller';
+import {
+  cidrContains,
+  cidrIsAll,
+  selectorIsEmpty,
+  selectorMatches,
+} from '../core/match';
+import { SelectorIndex, groupBy } from '../core/selectorIndex';
+import { Json, isObject } from '../validate/check';
+
+/*
+ * Kubernetes NetworkPolicy, "Network Policies" concept page
+ * (https://kubernetes.io/docs/concepts/services-networking/network-policies/): a pod is
+ * isolated for ingress (egress) when a policy selecting it has that policy type; policyTypes
+ * default to Ingress, plus Egress when the policy has egress rules; policies are additive (a
+ * connection is allowed when any rule of any selecting policy allows it); both the server's
+ * ingress and the client's egress must allow a connection. `podSelector` peers select pods in
+ * the policy's namespace, `namespaceSelector` whole namespaces (every namespace carries
+ * `kubernetes.io/metadata.name`), both together the selected pods of the selected namespaces;
+ * ports may be named (resolved against the destination pod) and carry `endPort`.
+ */
+
+type P = SnapshotPolicy<JsonObject>;
+const ref = (p: P) => `NetworkPolicy ${p.namespace}/${p.name}`;
+
+export function policyTypes(p: P): { ingress: boolean; egress: boolean } {
+  if (Array.isArray(p.spec.policyTypes)) {
+    return {
+      ingress: p.spec.policyTypes.includes('Ingress'),
+      egress: p.spec.policyTypes.includes('Egress'),
+    };
+  }
+  return { ingress: true, egress: Array.isArray(p.spec.egress) };
+}
+
+export const npSelector = (p: P): LabelSelector =>
+  isObject(p.spec.podSelector) ? (p.spec.podSelector as LabelSelector) : {};
+
+export class NetworkPolicyIndex {
+  private readonly byNs = new Map<string, SelectorIndex<P>>();
+
+  /** `unavailable`: why the NetworkPolicies are not known. */
+  constructor(snapshot: Snapshot, readonly unavailable?: string) {
+    for (const [ns, list] of groupBy(
+      snapshot.networkPolicies,
+      p => p.namespace,
+    )) {
+      const idx = new SelectorIndex<P>(npSelector);
+      list.forEach(p => idx.add(p));
+      this.byNs.set(ns, idx);
+    }
+  }
+
+  private readonly cache = new Map<SnapshotWorkload, P[]>();
+
+  selecting(namespace: string, labels: Record<string, string>): P[] {
+    return this.byNs.get(namespace)?.matching(labels) ?? [];
+  }
+
+  private readonly directional = new Map<
+    SnapshotWorkload,
+    { ingress: P[]; egress: P[] }
+  >();
+
+  /** Forgets what was cached per workload (see EngineContext.releaseWorkloadCaches). */
+  releaseCaches(): void {
+    this.cache.clear();
+    this.directional.clear();
+  }
+
+  /** Policies isolating a workload's pods for ingress / egress (cached per workload). */
+  isolating(w: SnapshotWorkload): { ingress: P[]; egress: P[] } {
+    let hit = this.directional.get(w);
+    if (!hit) {
+      const all = this.selectingWorkload(w);
+      hit = {
+        ingress: all.filter(p => policyTypes(p).ingress),
+        egress: all.filter(p => policyTypes(p).egress),
+      };
+      this.directional.set(w, hit);
+    }
+    return hit;
+  }
+
+  /** Policies selecting a workload's pods (cached per workload). */
+  selectingWorkload(w: SnapshotWorkload): P[] {
+    let hit = this.cache.get(w);
+    if (!hit) {
+      hit = this.selecting(w.namespace, w.labels);
+      this.cache.set(w, hit);
+    }
+    return hit;
+  }
+
+  inNamespace(namespace: string): readonly P[] {
+    return this.byNs.get(namespace)?.items() ?? [];
+  }
+}
+
+/** The pod a peer describes: namespace and labels, or an address outside the cluster. */
+export interface PeerEndpoint {
+  kind: 'pod' | 'external';
+  namespace?: string;
+  labels: Record<string, string>;
+  nsLabels: Record<string, string>;
+  ips?: string[];
+  /** A caller group's representative: its pod labels and IPs are unknown (see core/caller.ts). */
+  group?: { consulted: boolean; namespaceUnknown?: boolean };
+}
+
+function peerMatches(
+  peer: Json,
+  policyNs: string,
+  e: PeerEndpoint,
+  cannot: string[],
+  what: string,
+): Tri {
+  if (isObject(peer.ipBlock)) {
+    const cidr = String(peer.ipBlock.cidr);
+    const except = Array.isArray(peer.ipBlock.except)
+      ? peer.ipBlock.except.map(String)
+      : [];
+    if (e.kind === 'external' && cidrIsAll(cidr) && except.length === 0)
+      return 'yes';
+    if (!e.ips || e.ips.length === 0) {
+      cannot.push(
+        `${what}: ipBlock ${cidr} against an address that is unknown${
+          e.kind !== 'external'
+            ? ' (ipBlock is meant for cluster-external addresses; pod IPs may or may not match)'
+            : ''
+        }`,
+      );
+      return unknownForGroup(e);
+    }
+    const all = e.ips.map(ip => {
+      const inside = cidrContains(cidr, ip);
+      if (inside === undefined) return undefined;
+      return inside && except.every(x => cidrContains(x, ip) === false);
+    });
+    if (all.every(x => x === true)) return 'yes';
+    return all.some(x => x === undefined) ? 'unknown' : 'no';
+  }
+  const hasPod = isObject(peer.podSelector);
+  const hasNs = isObject(peer.namespaceSelector);
+  if (!hasPod && !hasNs) return 'no';
+  if (e.kind === 'external') return 'no';
+  if (hasNs) {
+    const namespaces = peer.namespaceSelector as LabelSelector;
+    if (e.group?.namespaceUnknown) {
+      if (!selectorIsEmpty(namespaces)) return unknownForGroup(e);
+    } else if (!selectorMatches(namespaces, e.nsLabels)) return 'no';
+  } else if (e.group?.namespaceUnknown) return unknownForGroup(e);
+  else if (e.namespace !== policyNs) return 'no';
+  if (!hasPod || selectorIsEmpty(peer.podSelector as LabelSelector))
+    return 'yes';
+  if (e.group) return unknownForGroup(e);
+  return selectorMatches(peer.podSelector as LabelSelector, e.labels)
+    ? 'yes'
+    : 'no';
+}
+
+function portMatches(
+  ports: unknown,
+  port: number,
+  destPorts: ContainerPort[],
+  protocol = 'TCP',
+): boolean {
+  if (!Array.isArray(ports) || ports.length === 0) return true;
+  return ports.some(p => {
+    if (!isObject(p)) return false;
+    if ((typeof p.protocol === 'string' ? p.protocol : 'TCP') !== protocol)
+      return false;
+    if (p.port === undefined) return true;
+    if (typeof p.port === 'string' && !/^\d+$/.test(p.port)) {
+      // Named port: resolved against the destination pod's container ports.
+      return destPorts.some(c => c.name === p.port && c.port === port);
+    }
+    const start = Number(p.port);
+    const end = typeof p.endPort === 'number' ? p.endPort : start;
+    return port >= start && port <= end;
+  });
+}
+
+const namesCache = new WeakMap<P[], string>();
+
+function rulesAllow(
+  policies: P[],
+  direction: 'ingress' | 'egress',
+  peer: PeerEndpoint,
+  port: number,
+  destPorts: ContainerPort[],
+): LayerVerdict {
+  const peersKey = direction === 'ingress' ? 'from' : 'to';
+  const cannot: string[] = [];
+  for (const p of policies) {
+    const rules = Array.isArray(p.spec[direction])
+      ? (p.spec[direction] as unknown[])
+      : [];
+    for (const rule of rules) {
+      const r = isObject(rule) ? rule : {};
+      if (!portMatches(r.ports, port, destPorts)) continue;
+      const peers = Array.isArray(r[peersKey])
+        ? (r[peersKey] as unknown[])
+        : [];
+      if (peers.length === 0)
+        return {
+          effect: 'ALLOW',
+          policy: ref(p),
+          message: `${ref(
+            p,
+          )} allows ${direction} from/to every peer on port ${port}`,
+          cannotEvaluate: [],
+        };
+      for (const pe of peers) {
+        const m = peerMatches(
+          isObject(pe) ? pe : {},
+          p.namespace,
+          peer,
+          cannot,
+          ref(p),
+        );
+        if (m === 'yes')
+          return {
+            effect: 'ALLOW',
+            policy: ref(p),
+            message: `${ref(p)} allows this ${direction} on port ${port}`,
+            cannotEvaluate: [],
+          };
+      }
+    }
+  }
+  let names = namesCache.get(policies);
+  if (names === undefined)
+    namesCache.set(policies, (names = policies.map(ref).join(', ')));
+  return {
+    effect: 'DENY',
+    policy: names,
+    message: `${direction} is isolated by ${names} and no rule allows this peer on port ${port}`,
+    cannotEvaluate: cannot,
+  };
+}
+
+/** The NetworkPolicy layer: target ingress, then caller egress. */
+export function networkPolicyCheck(
+  index: NetworkPolicyIndex,
+  target: SnapshotWorkload,
+  targetNsLabels: Record<string, string>,
+  caller: CallerContext,
+  port: number,
+): LayerVerdict {
+  if (index.unavailable)
+    return {
+      effect: 'DENY',
+      message: `the NetworkPolicy layer cannot be evaluated: ${index.unavailable}`,
+      cannotEvaluate: [`NetworkPolicies: ${index.unavailable}`],
+    };
+  const ingress = index.isolating(target).ingress;
+  let from: PeerEndpoint = {
+    kind: 'external',
+    labels: {},
+    nsLabels: {},
+    ips: caller.ips,
+  };
+  if (caller.kind === 'workload')
+    from = {
+      kind: 'pod',
+      namespace: caller.namespace,
+      labels: caller.labels,
+      nsLabels: caller.nsLabels,
+      ips: caller.ips,
+      group: caller.group,
+    };
+  let inVerdict: LayerVerdict | undefined;
+  if (ingress.length > 0) {
+    inVerdict = rulesAllow(ingress, 'ingress', from, port, target.ports);
+    if (inVerdict.effect === 'DENY') return inVerdict;
+  }
+  if (
+    caller.kind === 'workload' &&
+    caller.workload &&
+    !caller.workload.hostNetwork
+  ) {
+    const egress = index.isolating(caller.workload).egress;
+    if (egress.length > 0) {
+      const to: PeerEndpoint = {
+        kind: 'pod',
+        namespace: target.namespace,
+        labels: target.labels,
+        nsLabels: targetNsLabels,
+        ips: target.pods.map(p => p.podIP).filter((x): x is string => !!x),
+      };
+      const out = rulesAllow(egress, 'egress', to, port, target.ports);
+      if (out.effect === 'DENY') return out;
+      return {
+        ...out,
+        message: inVerdict
+          ? `${inVerdict.message}; ${out.message}`
+          : out.message,
+      };
+    }
+  }
+  return (
+    inVerdict ?? {
+      effect: 'ALLOW',
+      message: 'no NetworkPolicy isolates this connection',
+      cannotEvaluate: [],
+      byDefault: true,
+    }
+  );
+}
