@@ -69,19 +69,19 @@ export interface Engine {
 }
 
 function postureOf(
-  ctx: EngineContext,
+  context: EngineContext,
   info: WorkloadInfo,
   saUsers: Map<string, number>,
 ): WorkloadPosture {
-  const w = info.w;
+  const workload = info.w;
   return {
-    cluster: ctx.options.cluster,
-    namespace: w.namespace,
-    name: w.name,
-    kind: w.kind,
-    serviceAccount: w.serviceAccount,
+    cluster: context.options.cluster,
+    namespace: workload.namespace,
+    name: workload.name,
+    kind: workload.kind,
+    serviceAccount: workload.serviceAccount,
     mesh: info.membership.mesh,
-    ...(ctx.options.platformNamespaces.has(w.namespace)
+    ...(context.options.platformNamespaces.has(workload.namespace)
       ? { platform: true as const }
       : {}),
     identity: info.identity,
@@ -89,22 +89,22 @@ function postureOf(
     ...(info.mtlsReason ? { mtlsReason: info.mtlsReason } : {}),
     ports: info.ports.map(p => ({ ...p })),
     pods: { ...info.membership.pods },
-    labels: w.labels,
+    labels: workload.labels,
     findings: [
-      ...workloadMtlsFindings(ctx, info),
-      ...workloadAuthzFindings(ctx, w),
-      ...workloadIdentityFindings(ctx, info, saUsers),
+      ...workloadMtlsFindings(context, info),
+      ...workloadAuthzFindings(context, workload),
+      ...workloadIdentityFindings(context, info, saUsers),
     ],
-    scorecard: workloadScorecard(ctx, info),
+    scorecard: workloadScorecard(context, info),
   };
 }
 
 function serviceAccountUsers(snapshot: Snapshot): Map<string, number> {
   const out = new Map<string, number>();
-  for (const w of snapshot.workloads)
+  for (const workload of snapshot.workloads)
     out.set(
-      `${w.namespace}/${w.serviceAccount}`,
-      (out.get(`${w.namespace}/${w.serviceAccount}`) ?? 0) + 1,
+      `${workload.namespace}/${workload.serviceAccount}`,
+      (out.get(`${workload.namespace}/${workload.serviceAccount}`) ?? 0) + 1,
     );
   return out;
 }
@@ -119,13 +119,13 @@ export function createEngine(
   snapshot: Snapshot,
   options: EngineOptions = {},
 ): Engine {
-  const ctx = new EngineContext(snapshot, options);
+  const context = new EngineContext(snapshot, options);
   let graph: AccessGraph | undefined;
-  const accessGraph = () => (graph ??= createAccessGraph(ctx));
+  const accessGraph = () => (graph ??= createAccessGraph(context));
   let saUsers: Map<string, number> | undefined;
   const users = () => (saUsers ??= serviceAccountUsers(snapshot));
   const find = (ref: WorkloadRef) => {
-    const w = ctx.find(ref);
+    const w = context.find(ref);
     if (!w)
       throw new WorkloadNotFoundError(
         `workload ${ref.namespace}/${ref.name} is not in the snapshot`,
@@ -135,26 +135,26 @@ export function createEngine(
   return {
     evaluate() {
       const workloads = snapshot.workloads.map(w =>
-        postureOf(ctx, ctx.info(w), users()),
+        postureOf(context, context.info(w), users()),
       );
       const findings = [
         ...workloads.flatMap(w => w.findings),
-        ...policyMtlsFindings(ctx),
-        ...istioAuthzFindings(ctx),
-        ...linkerdFindings(ctx),
-        ...networkPolicyFindings(ctx),
-        ...policyIdentityFindings(ctx),
+        ...policyMtlsFindings(context),
+        ...istioAuthzFindings(context),
+        ...linkerdFindings(context),
+        ...networkPolicyFindings(context),
+        ...policyIdentityFindings(context),
       ];
       return { workloads, findings };
     },
-    posture: ref => postureOf(ctx, ctx.info(find(ref)), users()),
-    check: request => checkAccess(ctx, request),
+    posture: ref => postureOf(context, context.info(find(ref)), users()),
+    check: request => checkAccess(context, request),
     callersOf: (ref, port) => accessGraph().callersOf(ref, port),
     calleesOf: ref => accessGraph().calleesOf(ref),
     accessGraph,
-    policiesFor: ref => policiesFor(ctx, ref),
+    policiesFor: ref => policiesFor(context, ref),
     traffic: observations =>
-      new ObservedTraffic(ctx, accessGraph, observations),
+      new ObservedTraffic(context, accessGraph, observations),
   };
 }
 

@@ -141,7 +141,7 @@ export function mtlsLayer(
   const tMesh = target.membership.mesh;
   let sends: Sends = 'plain';
   let via = VIA[caller.kind];
-  let dr: string | undefined;
+  let destinationRule: string | undefined;
   if (callerInfo && caller.kind === 'workload') {
     const cMesh = callerInfo.membership.mesh;
     if (cMesh === 'istio-sidecar') {
@@ -161,15 +161,15 @@ export function mtlsLayer(
         target.w,
         port,
       );
-      dr = tls.ref;
+      destinationRule = tls.ref;
       if (tls.mode === 'ISTIO_MUTUAL') {
         sends = 'mtls';
-        via = `${dr} sets tls.mode ISTIO_MUTUAL`;
+        via = `${destinationRule} sets tls.mode ISTIO_MUTUAL`;
         if (!istioMesh(tMesh) || bypassesProxy(target, port)) {
           return {
             effect: 'DENY',
-            policy: dr,
-            message: `${dr} forces Istio mTLS but port ${port} of the target has no Istio proxy to terminate it`,
+            policy: destinationRule,
+            message: `${destinationRule} forces Istio mTLS but port ${port} of the target has no Istio proxy to terminate it`,
             cannotEvaluate: [],
             sendsMtls: true,
             sends,
@@ -181,7 +181,7 @@ export function mtlsLayer(
         tls.mode === 'MUTUAL'
       ) {
         sends = tls.mode === 'DISABLE' ? 'plain' : 'tls';
-        via = `${dr} sets tls.mode ${tls.mode} for ${tls.host}`;
+        via = `${destinationRule} sets tls.mode ${tls.mode} for ${tls.host}`;
       } else if (istioMesh(tMesh) && server.mtls !== 'DISABLED') {
         sends = 'mtls';
         via =
@@ -206,7 +206,7 @@ export function mtlsLayer(
   if (server.mtls === 'STRICT' && sends !== 'mtls') {
     return {
       effect: 'DENY',
-      policy: dr ?? policyFromReason(server.reason),
+      policy: destinationRule ?? policyFromReason(server.reason),
       message: `port ${port} is STRICT (${server.reason}) and ${via}`,
       cannotEvaluate: [],
       sendsMtls: false,
@@ -224,12 +224,12 @@ export function mtlsLayer(
   }
   return {
     effect: 'ALLOW',
-    policy: dr,
+    policy: destinationRule,
     message: `port ${port} is ${server.mtls}${
       server.reason ? ` (${server.reason})` : ''
     }; ${via}`,
     cannotEvaluate: [],
-    byDefault: !dr,
+    byDefault: !destinationRule,
     sendsMtls: sends === 'mtls',
     sends,
   };
@@ -237,10 +237,10 @@ export function mtlsLayer(
 
 /** The deciding object named at the start of a mode reason (`PeerAuthentication ns/name`, `Server ns/name`). */
 function policyFromReason(reason: string | undefined): string | undefined {
-  const m = reason
+  const match = reason
     ? /^(PeerAuthentication|Server) [^\s:()]+/.exec(reason)
     : null;
-  return m ? m[0] : reason;
+  return match ? match[0] : reason;
 }
 
 /** The authorization layer of the target's mesh. */

@@ -75,10 +75,13 @@ export class EngineContext {
     this.options = resolveOptions(snapshot, options);
     this.namespaces = new Map(snapshot.namespaces.map(n => [n.name, n]));
     this.byNamespace = groupBy(snapshot.workloads, w => w.namespace);
-    for (const w of snapshot.workloads) {
-      this.byKey.set(`${w.namespace}/${w.kind}/${w.name}`, w);
-      if (!this.byKey.has(`${w.namespace}//${w.name}`))
-        this.byKey.set(`${w.namespace}//${w.name}`, w);
+    for (const workload of snapshot.workloads) {
+      this.byKey.set(
+        `${workload.namespace}/${workload.kind}/${workload.name}`,
+        workload,
+      );
+      if (!this.byKey.has(`${workload.namespace}//${workload.name}`))
+        this.byKey.set(`${workload.namespace}//${workload.name}`, workload);
     }
     // docs/engine.md "Unavailable inputs": each index knows which of its inputs were not read.
     const o = this.options;

@@ -63,9 +63,9 @@ export const linkerdIdentity = (
 export function parseIstioPrincipal(
   text: string,
 ): ParsedMeshIdentity | undefined {
-  const m = ISTIO_PRINCIPAL.exec(text);
-  return m
-    ? { trustDomain: m[1], namespace: m[2], serviceAccount: m[3] }
+  const match = ISTIO_PRINCIPAL.exec(text);
+  return match
+    ? { trustDomain: match[1], namespace: match[2], serviceAccount: match[3] }
     : undefined;
 }
 
@@ -77,9 +77,9 @@ export function parseIstioPrincipal(
 export function parseLinkerdIdentity(
   text: string,
 ): ParsedMeshIdentity | undefined {
-  const m = LINKERD_IDENTITY.exec(text);
-  return m
-    ? { trustDomain: m[3], namespace: m[2], serviceAccount: m[1] }
+  const match = LINKERD_IDENTITY.exec(text);
+  return match
+    ? { trustDomain: match[3], namespace: match[2], serviceAccount: match[1] }
     : undefined;
 }
 

@@ -66,14 +66,14 @@ function istioSidecar(
  * label `ambient` enrolls a single pod. Pods with a sidecar are never captured by ztunnel.
  */
 function istioAmbient(
-  ns: SnapshotNamespace | undefined,
+  namespace: SnapshotNamespace | undefined,
   labels: Record<string, string>,
 ): boolean | undefined {
   const pod = labels['istio.io/dataplane-mode'];
   if (pod === 'none') return false;
   if (pod === 'ambient') return true;
-  if (!ns) return undefined;
-  return ns.labels['istio.io/dataplane-mode'] === 'ambient';
+  if (!namespace) return undefined;
+  return namespace.labels['istio.io/dataplane-mode'] === 'ambient';
 }
 
 /**
@@ -107,14 +107,14 @@ function linkerdInjected(
 
 function livePodMesh(
   pod: SnapshotPod,
-  ns: SnapshotNamespace | undefined,
+  namespace: SnapshotNamespace | undefined,
 ): Mesh {
   if (pod.containers.includes('istio-proxy')) return 'istio-sidecar';
   if (pod.containers.includes('linkerd-proxy')) return 'linkerd';
   // istio-cni marks captured pods with `ambient.istio.io/redirection: enabled`.
   if (pod.annotations['ambient.istio.io/redirection'] === 'enabled')
     return 'istio-ambient';
-  if (istioAmbient(ns, pod.labels) === true) return 'istio-ambient';
+  if (istioAmbient(namespace, pod.labels) === true) return 'istio-ambient';
   return 'none';
 }
 

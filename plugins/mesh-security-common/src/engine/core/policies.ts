@@ -12,9 +12,9 @@ type P = SnapshotPolicy<JsonObject>;
  * Uses the same indexes as the verdicts, so the list and the verdicts never disagree.
  */
 export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
-  const w = ctx.find(ref);
-  if (!w) return [];
-  const info = ctx.info(w);
+  const workload = ctx.find(ref);
+  if (!workload) return [];
+  const info = ctx.info(workload);
   const out: P[] = [];
   const add = (p: P | undefined) => {
     if (p && !out.includes(p)) out.push(p);
@@ -22,13 +22,13 @@ export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
   const mesh = info.membership.mesh;
   if (mesh === 'istio-sidecar' || mesh === 'istio-ambient') {
     ctx.peerAuth.meshWide().forEach(add);
-    ctx.peerAuth.namespaceWide(w.namespace).forEach(add);
-    ctx.peerAuth.forWorkload(w.namespace, w.labels).forEach(add);
-    ctx.authz.forWorkload(w, mesh === 'istio-ambient').forEach(add);
+    ctx.peerAuth.namespaceWide(workload.namespace).forEach(add);
+    ctx.peerAuth.forWorkload(workload.namespace, workload.labels).forEach(add);
+    ctx.authz.forWorkload(workload, mesh === 'istio-ambient').forEach(add);
     const hosts = new Set<string>();
-    for (const port of w.ports) {
+    for (const port of workload.ports) {
       for (const { service } of ctx.destinationRules.servicesFor(
-        w,
+        workload,
         port.port,
       )) {
         hosts.add(service.name);
@@ -40,16 +40,21 @@ export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
         hosts.add(`${service.name}.${service.namespace}.svc.cluster.local`);
       }
     }
-    for (const dr of ctx.snapshot.istio.destinationRules) {
-      const host = typeof dr.spec.host === 'string' ? dr.spec.host : '';
+    for (const destinationRule of ctx.snapshot.istio.destinationRules) {
+      const host =
+        typeof destinationRule.spec.host === 'string'
+          ? destinationRule.spec.host
+          : '';
       // A short host name is interpreted in the DestinationRule's own namespace.
-      const qualified = host.includes('.') ? host : `${host}.${dr.namespace}`;
-      if (hosts.has(qualified)) add(dr);
+      const qualified = host.includes('.')
+        ? host
+        : `${host}.${destinationRule.namespace}`;
+      if (hosts.has(qualified)) add(destinationRule);
     }
   }
   if (mesh === 'linkerd') {
-    for (const port of w.ports) {
-      for (const server of ctx.linkerd.serversFor(w, port.port)) {
+    for (const port of workload.ports) {
+      for (const server of ctx.linkerd.serversFor(workload, port.port)) {
         add(server);
         const view = ctx.linkerd.serverView(server);
         view.all.forEach(a => add(a.policy));
@@ -58,6 +63,6 @@ export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
       }
     }
   }
-  ctx.netpol.selectingWorkload(w).forEach(add);
+  ctx.netpol.selectingWorkload(workload).forEach(add);
   return out;
 }

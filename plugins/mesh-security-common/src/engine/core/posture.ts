@@ -44,17 +44,17 @@ function verifyExplicitly(info: WorkloadInfo): Pillar {
 
 /** Linkerd: a port names its callers when a Server with `accessPolicy: deny` only has identity-based, non-wildcard authorizations. */
 function linkerdPortNamesCallers(
-  ctx: EngineContext,
+  context: EngineContext,
   info: WorkloadInfo,
   port: number,
 ): boolean {
-  const servers = ctx.linkerd.serversFor(info.w, port);
+  const servers = context.linkerd.serversFor(info.w, port);
   if (
     servers.length === 0 ||
     (servers[0].spec.accessPolicy ?? 'deny') !== 'deny'
   )
     return false;
-  const authz = ctx.linkerd.authorizationsOf(servers[0]);
+  const authz = context.linkerd.authorizationsOf(servers[0]);
   return (
     authz.length > 0 &&
     authz.every(
@@ -63,7 +63,7 @@ function linkerdPortNamesCallers(
   );
 }
 
-function leastPrivilege(ctx: EngineContext, info: WorkloadInfo): Pillar {
+function leastPrivilege(context: EngineContext, info: WorkloadInfo): Pillar {
   const mesh = info.membership.mesh;
   if (mesh === 'none')
     return info.membership.unknown
@@ -71,12 +71,13 @@ function leastPrivilege(ctx: EngineContext, info: WorkloadInfo): Pillar {
       : { status: 'fail', detail: 'no mesh proxy enforces authorization' };
   if (mesh === 'linkerd') {
     const unknown =
-      ctx.linkerd.unavailable.anyPort ?? ctx.linkerd.unavailable.serverPort;
+      context.linkerd.unavailable.anyPort ??
+      context.linkerd.unavailable.serverPort;
     if (unknown) return { status: 'unknown', detail: unknown };
     const ports = info.ports.map(p => p.port);
     if (ports.length === 0)
       return { status: 'unknown', detail: 'no container ports declared' };
-    const named = ports.filter(p => linkerdPortNamesCallers(ctx, info, p));
+    const named = ports.filter(p => linkerdPortNamesCallers(context, info, p));
     if (named.length === ports.length)
       return {
         status: 'pass',
@@ -94,9 +95,9 @@ function leastPrivilege(ctx: EngineContext, info: WorkloadInfo): Pillar {
           detail: `no authorization names client identities (default policy, network-only or unauthenticated authorizations) on ports ${open}`,
         };
   }
-  if (ctx.authz.unavailable)
-    return { status: 'unknown', detail: ctx.authz.unavailable };
-  const policies = ctx.authz
+  if (context.authz.unavailable)
+    return { status: 'unknown', detail: context.authz.unavailable };
+  const policies = context.authz
     .forWorkload(info.w, false)
     .filter(p => apAction(p) === 'ALLOW');
   if (policies.length === 0)
@@ -156,15 +157,15 @@ function leastPrivilege(ctx: EngineContext, info: WorkloadInfo): Pillar {
   };
 }
 
-function assumeBreach(ctx: EngineContext, info: WorkloadInfo): Pillar {
-  if (ctx.netpol.unavailable)
-    return { status: 'unknown', detail: ctx.netpol.unavailable };
-  if (hasDefaultDenyIngress(ctx, info.w.namespace))
+function assumeBreach(context: EngineContext, info: WorkloadInfo): Pillar {
+  if (context.netpol.unavailable)
+    return { status: 'unknown', detail: context.netpol.unavailable };
+  if (hasDefaultDenyIngress(context, info.w.namespace))
     return {
       status: 'pass',
       detail: `namespace ${info.w.namespace} has a default-deny ingress NetworkPolicy`,
     };
-  const isolating = ctx.netpol
+  const isolating = context.netpol
     .selectingWorkload(info.w)
     .filter(p => policyTypes(p).ingress);
   if (isolating.length > 0)
@@ -177,24 +178,27 @@ function assumeBreach(ctx: EngineContext, info: WorkloadInfo): Pillar {
   return { status: 'fail', detail: 'no NetworkPolicy isolates the workload' };
 }
 
-function noCredentialLeakage(ctx: EngineContext, info: WorkloadInfo): Pillar {
-  const w = info.w;
-  const names = [...new Set(w.secrets.map(s => s.name))];
+function noCredentialLeakage(
+  context: EngineContext,
+  info: WorkloadInfo,
+): Pillar {
+  const workload = info.w;
+  const names = [...new Set(workload.secrets.map(s => s.name))];
   if (names.length === 0)
     return {
       status: 'pass',
-      detail: w.csiSecretStore
+      detail: workload.csiSecretStore
         ? 'secrets come from a CSI secrets-store volume'
         : 'the pod template uses no Secret',
     };
-  if (w.csiSecretStore)
+  if (workload.csiSecretStore)
     return {
       status: 'pass',
       detail: 'secrets come from a CSI secrets-store volume',
     };
-  const unknown = ctx.options.unavailable.externalSecrets;
+  const unknown = context.options.unavailable.externalSecrets;
   if (unknown) return { status: 'unknown', detail: unknown };
-  const managed = ctx.externalSecretTargets(w.namespace);
+  const managed = context.externalSecretTargets(workload.namespace);
   const unmanaged = names.filter(n => !managed.has(n));
   if (unmanaged.length === 0)
     return {

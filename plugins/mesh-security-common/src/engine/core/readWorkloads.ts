@@ -233,9 +233,9 @@ export class WorkloadCollector {
         ? this.topOwner(ns, first.kind, first.name, pod.meta.labels)
         : { kind: 'Pod', name: pod.meta.name };
       const key = `${ns}/${top.kind}/${top.name}`;
-      let w = byKey.get(key);
-      if (!w) {
-        w = workloadFrom(
+      let workload = byKey.get(key);
+      if (!workload) {
+        workload = workloadFrom(
           top.kind,
           { ...pod.meta, name: top.name },
           {
@@ -244,7 +244,7 @@ export class WorkloadCollector {
             spec: pod.spec,
           },
         );
-        byKey.set(key, w);
+        byKey.set(key, workload);
       }
       const live: SnapshotPod = {
         name: pod.meta.name,
@@ -258,7 +258,7 @@ export class WorkloadCollector {
         phase:
           typeof pod.status.phase === 'string' ? pod.status.phase : undefined,
       };
-      w.pods.push(live);
+      workload.pods.push(live);
     }
     return [...byKey.values()].sort(
       (a, b) =>

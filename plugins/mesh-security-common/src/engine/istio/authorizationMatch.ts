@@ -93,7 +93,7 @@ function compileRule(rule: Json, policyNs: string): CRule {
     ? rule.from.map(f => {
         const s = isObject(f) && isObject(f.source) ? f.source : {};
         // serviceAccounts entries are `ns/sa`, or `sa` in the policy's namespace.
-        const sa = (v: unknown) =>
+        const serviceAccount = (v: unknown) =>
           strs(v)?.map(x => (x.includes('/') ? x : `${policyNs}/${x}`));
         return {
           principals: strs(s.principals),
@@ -102,8 +102,8 @@ function compileRule(rule: Json, policyNs: string): CRule {
           notNamespaces: strs(s.notNamespaces),
           trustDomains: strs(s.trustDomains),
           notTrustDomains: strs(s.notTrustDomains),
-          serviceAccounts: sa(s.serviceAccounts),
-          notServiceAccounts: sa(s.notServiceAccounts),
+          serviceAccounts: serviceAccount(s.serviceAccounts),
+          notServiceAccounts: serviceAccount(s.notServiceAccounts),
           ipBlocks: strs(s.ipBlocks),
           notIpBlocks: strs(s.notIpBlocks),
           remoteIpBlocks: strs(s.remoteIpBlocks),
@@ -201,9 +201,9 @@ function fieldOf(
 ): Tri {
   const anyOf = (list: string[]) =>
     list.reduce<Tri>((r, p) => (r === 'yes' ? r : or(r, match(p))), 'no');
-  let r: Tri = values ? anyOf(values) : 'yes';
-  if (r !== 'no' && notValues) r = and(r, not(anyOf(notValues)));
-  return r;
+  let result: Tri = values ? anyOf(values) : 'yes';
+  if (result !== 'no' && notValues) result = and(result, not(anyOf(notValues)));
+  return result;
 }
 
 /**
@@ -250,13 +250,13 @@ function ipField(
     return caller.group ? unknownForGroup(caller) : 'unknown';
   }
   const inAny = (list: string[]): Tri => {
-    let r: Tri = 'no';
+    let result: Tri = 'no';
     for (const cidr of list) {
       const all = ips.map(ip => cidrContains(cidr, ip));
       if (all.every(x => x === true)) return 'yes';
-      if (all.some(x => x === undefined || x === true)) r = 'unknown';
+      if (all.some(x => x === undefined || x === true)) result = 'unknown';
     }
-    return r;
+    return result;
   };
   let r: Tri = values ? inAny(values) : 'yes';
   if (notValues) r = and(r, not(inAny(notValues)));
@@ -272,14 +272,14 @@ function identityOf(caller: CallerContext): Identity {
   if (!id) {
     id = {};
     if (caller.mtls && caller.principal) {
-      const m = PRINCIPAL.exec(caller.principal);
-      id = m
+      const match = PRINCIPAL.exec(caller.principal);
+      id = match
         ? {
             principal: caller.principal,
-            td: m[1],
-            ns: m[2],
-            sa: m[3],
-            nsSa: `${m[2]}/${m[3]}`,
+            td: match[1],
+            ns: match[2],
+            sa: match[3],
+            nsSa: `${match[2]}/${match[3]}`,
           }
         : { principal: caller.principal };
     }
@@ -337,24 +337,37 @@ function sourceMatches(
   notes: MatchNotes,
 ): Tri {
   const id = identityOf(caller);
-  let r = fieldOf(s.principals, s.notPrincipals, principalMatcher(caller, id));
-  if (r === 'no') return r;
-  r = and(r, namespaceField(s.namespaces, s.notNamespaces, caller, id));
-  if (r === 'no') return r;
-  r = and(r, field(s.trustDomains, s.notTrustDomains, id.td, istioStringMatch));
-  if (r === 'no') return r;
-  r = and(
-    r,
+  let result = fieldOf(
+    s.principals,
+    s.notPrincipals,
+    principalMatcher(caller, id),
+  );
+  if (result === 'no') return result;
+  result = and(
+    result,
+    namespaceField(s.namespaces, s.notNamespaces, caller, id),
+  );
+  if (result === 'no') return result;
+  result = and(
+    result,
+    field(s.trustDomains, s.notTrustDomains, id.td, istioStringMatch),
+  );
+  if (result === 'no') return result;
+  result = and(
+    result,
     fieldOf(
       s.serviceAccounts,
       s.notServiceAccounts,
       serviceAccountMatcher(caller, id),
     ),
   );
-  if (r === 'no') return r;
-  r = and(r, ipField(s.ipBlocks, s.notIpBlocks, caller, 'ipBlocks', notes));
-  r = and(
-    r,
+  if (result === 'no') return result;
+  result = and(
+    result,
+    ipField(s.ipBlocks, s.notIpBlocks, caller, 'ipBlocks', notes),
+  );
+  result = and(
+    result,
     ipField(
       s.remoteIpBlocks,
       s.notRemoteIpBlocks,
@@ -367,9 +380,9 @@ function sourceMatches(
     notes.cannot.push(
       'requestPrincipals: request JWTs are not part of the query',
     );
-    r = and(r, 'unknown');
+    result = and(result, 'unknown');
   }
-  return r;
+  return result;
 }
 
 /** Istio path matching: exact, `prefix*`, `*suffix`, `*`, and `{*}` / `{**}` templates. */
@@ -433,7 +446,7 @@ function operationMatches(
   )
     return 'no';
   if (!op.l7) return 'yes';
-  let r = l7Field(
+  let result = l7Field(
     'methods',
     op.methods,
     op.notMethods,
@@ -443,9 +456,9 @@ function operationMatches(
     notes,
     forDeny,
   );
-  if (r === 'no') return r;
-  r = and(
-    r,
+  if (result === 'no') return result;
+  result = and(
+    result,
     l7Field(
       'paths',
       op.paths,
@@ -457,9 +470,9 @@ function operationMatches(
       forDeny,
     ),
   );
-  if (r === 'no') return r;
+  if (result === 'no') return result;
   return and(
-    r,
+    result,
     l7Field(
       'hosts',
       op.hosts,
@@ -517,7 +530,7 @@ export function ruleMatches(
   notes: MatchNotes,
   forDeny: boolean,
 ): Tri {
-  let r: Tri = 'yes';
+  let result: Tri = 'yes';
   if (rule.from) {
     let any: Tri = 'no';
     for (const s of rule.from) {
@@ -525,7 +538,7 @@ export function ruleMatches(
       if (any === 'yes') break;
     }
     if (any === 'no') return 'no';
-    r = any;
+    result = any;
   }
   if (rule.to) {
     let any: Tri = 'no';
@@ -533,11 +546,11 @@ export function ruleMatches(
       any = or(any, operationMatches(o, req, notes, forDeny));
       if (any === 'yes') break;
     }
-    r = and(r, any);
-    if (r === 'no') return r;
+    result = and(result, any);
+    if (result === 'no') return result;
   }
   if (rule.when)
     for (const c of rule.when)
-      r = and(r, conditionMatches(c, caller, req, notes));
-  return r;
+      result = and(result, conditionMatches(c, caller, req, notes));
+  return result;
 }

@@ -80,33 +80,38 @@ export class AuthorizationIndex {
   }
 
   /** Policies applying to a workload: root-namespace ones (mesh-wide) and its namespace's (cached). */
-  forWorkload(w: SnapshotWorkload, ambientWaypoint: boolean): P[] {
-    if (ambientWaypoint) return this.compute(w, true);
-    let hit = this.cache.get(w);
-    if (!hit) this.cache.set(w, (hit = this.compute(w, false)));
+  forWorkload(workload: SnapshotWorkload, ambientWaypoint: boolean): P[] {
+    if (ambientWaypoint) return this.compute(workload, true);
+    let hit = this.cache.get(workload);
+    if (!hit) this.cache.set(workload, (hit = this.compute(workload, false)));
     return hit;
   }
 
-  private compute(w: SnapshotWorkload, ambientWaypoint: boolean): P[] {
+  private compute(workload: SnapshotWorkload, ambientWaypoint: boolean): P[] {
     const out = [
-      ...(this.byNs.get(this.rootNamespace)?.matching(w.labels) ?? []),
+      ...(this.byNs.get(this.rootNamespace)?.matching(workload.labels) ?? []),
     ];
-    if (w.namespace !== this.rootNamespace)
-      out.push(...(this.byNs.get(w.namespace)?.matching(w.labels) ?? []));
+    if (workload.namespace !== this.rootNamespace)
+      out.push(
+        ...(this.byNs.get(workload.namespace)?.matching(workload.labels) ?? []),
+      );
     if (ambientWaypoint) {
       // Waypoint-enforced policies target the Service (targetRefs kind Service) selecting the pods.
-      for (const p of this.byNs.get(w.namespace)?.items() ?? []) {
+      for (const p of this.byNs.get(workload.namespace)?.items() ?? []) {
         const refs = apTargetRefs(p);
         if (
           refs.some(
             r =>
               r.kind === 'Service' &&
-              (this.services.get(w.namespace) ?? []).some(
-                s =>
-                  s.name === r.name &&
-                  s.selector &&
-                  Object.keys(s.selector).length > 0 &&
-                  selectorMatches({ matchLabels: s.selector }, w.labels),
+              (this.services.get(workload.namespace) ?? []).some(
+                service =>
+                  service.name === r.name &&
+                  service.selector &&
+                  Object.keys(service.selector).length > 0 &&
+                  selectorMatches(
+                    { matchLabels: service.selector },
+                    workload.labels,
+                  ),
               ),
           )
         )
@@ -122,15 +127,15 @@ export class AuthorizationIndex {
 }
 
 function policyMatch(
-  p: CPolicy,
+  policy: CPolicy,
   caller: CallerContext,
   req: RequestAttrs,
   ztunnelOnly: boolean,
   notes: MatchNotes,
 ): Tri {
-  const deny = p.action === 'DENY';
+  const deny = policy.action === 'DENY';
   let result: Tri = 'no';
-  const rules = ztunnelOnly && deny ? p.l4Rules : p.rules;
+  const rules = ztunnelOnly && deny ? policy.l4Rules : policy.rules;
   for (const rule of rules) {
     // Ambient without waypoint: ztunnel ignores ALLOW rules with L7 attributes and enforces
     // DENY rules without their L7 parts (fails closed).

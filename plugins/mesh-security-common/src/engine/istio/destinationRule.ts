@@ -62,18 +62,18 @@ export class DestinationRuleIndex {
 
   /** Services selecting the workload and exposing the container port: [service, service port]. */
   servicesFor(
-    w: SnapshotWorkload,
+    workload: SnapshotWorkload,
     port: number,
   ): Array<{ service: SnapshotService; port: number }> {
     const names = new Set(
-      w.ports.filter(p => p.port === port && p.name).map(p => p.name),
+      workload.ports.filter(p => p.port === port && p.name).map(p => p.name),
     );
     const out: Array<{ service: SnapshotService; port: number }> = [];
-    for (const s of this.services.get(w.namespace) ?? []) {
+    for (const s of this.services.get(workload.namespace) ?? []) {
       if (
         !s.selector ||
         Object.keys(s.selector).length === 0 ||
-        !selectorMatches({ matchLabels: s.selector }, w.labels)
+        !selectorMatches({ matchLabels: s.selector }, workload.labels)
       )
         continue;
       for (const sp of s.ports) {
@@ -98,26 +98,33 @@ export class DestinationRuleIndex {
     for (const ns of [clientNs, serviceNs, this.rootNamespace]) {
       let best: P | undefined;
       let bestScore = -1;
-      for (const dr of this.byNs.get(ns) ?? []) {
+      for (const destinationRule of this.byNs.get(ns) ?? []) {
         if (
           ns !== clientNs &&
-          Array.isArray(dr.spec.exportTo) &&
-          dr.spec.exportTo.includes('.') &&
-          !dr.spec.exportTo.includes('*')
+          Array.isArray(destinationRule.spec.exportTo) &&
+          destinationRule.spec.exportTo.includes('.') &&
+          !destinationRule.spec.exportTo.includes('*')
         )
           continue;
         if (
-          isObject(dr.spec.workloadSelector) &&
+          isObject(destinationRule.spec.workloadSelector) &&
           (ns !== clientNs ||
-            !selectorMatches(dr.spec.workloadSelector as never, clientLabels))
+            !selectorMatches(
+              destinationRule.spec.workloadSelector as never,
+              clientLabels,
+            ))
         )
           continue;
         const score =
-          typeof dr.spec.host === 'string'
-            ? hostScore(dr.spec.host, fqdn, dr.namespace)
+          typeof destinationRule.spec.host === 'string'
+            ? hostScore(
+                destinationRule.spec.host,
+                fqdn,
+                destinationRule.namespace,
+              )
             : -1;
         if (score > bestScore) {
-          best = dr;
+          best = destinationRule;
           bestScore = score;
         }
       }
@@ -211,10 +218,21 @@ export class DestinationRuleIndex {
       port,
     )) {
       const fqdn = `${service.name}.${service.namespace}.svc.cluster.local`;
-      const dr = this.ruleFor(clientNs, clientLabels, fqdn, service.namespace);
-      if (!dr) continue;
-      const mode = tlsModeFor(dr, servicePort);
-      if (mode) return { mode, rule: dr, ref: drRef(dr), host: fqdn };
+      const destinationRule = this.ruleFor(
+        clientNs,
+        clientLabels,
+        fqdn,
+        service.namespace,
+      );
+      if (!destinationRule) continue;
+      const mode = tlsModeFor(destinationRule, servicePort);
+      if (mode)
+        return {
+          mode,
+          rule: destinationRule,
+          ref: drRef(destinationRule),
+          host: fqdn,
+        };
     }
     return { mode: 'AUTO' };
   }

@@ -44,13 +44,13 @@ import { portList } from '../istio/peerAuthentication';
 const HTTP_PROTOCOLS = new Set([undefined, 'unknown', 'HTTP/1', 'HTTP/2']);
 
 function opaquePort(
-  w: SnapshotWorkload,
-  ns: SnapshotNamespace | undefined,
+  workload: SnapshotWorkload,
+  namespace: SnapshotNamespace | undefined,
   port: number,
 ): boolean {
   return !!portList(
-    w.annotations['config.linkerd.io/opaque-ports'] ??
-      ns?.annotations['config.linkerd.io/opaque-ports'],
+    workload.annotations['config.linkerd.io/opaque-ports'] ??
+      namespace?.annotations['config.linkerd.io/opaque-ports'],
   )?.has(String(port));
 }
 

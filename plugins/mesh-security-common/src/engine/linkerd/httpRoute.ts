@@ -239,47 +239,47 @@ export function matchRequest(
   req: ParsedRouteRequest,
   why: Set<string>,
 ): Tri {
-  let r: Tri = 'yes';
+  let result: Tri = 'yes';
   if (m.method !== undefined) {
     if (req.method === undefined) {
       why.add('the request gives no method');
-      r = 'unknown';
+      result = 'unknown';
     } else if (req.method !== m.method) return 'no';
   }
   const catchAll = m.pathType === 'PathPrefix' && trimSlash(m.path) === '';
   if (!catchAll) {
     if (req.path === undefined) {
       why.add('the request gives no path');
-      r = 'unknown';
+      result = 'unknown';
     } else if (m.pathType === 'Exact') {
       if (req.path !== m.path) return 'no';
     } else if (m.pathType === 'PathPrefix') {
       if (!prefixMatches(m.path, req.path)) return 'no';
     } else {
       why.add(`${m.pathType} path matches are implementation-specific`);
-      r = 'unknown';
+      result = 'unknown';
     }
   }
   for (const h of m.headers) {
     if (h.type !== 'Exact') {
       why.add(`${h.type} header matches are implementation-specific`);
-      r = and(r, 'unknown');
+      result = and(result, 'unknown');
     } else if (!req.headers) {
       why.add('the request gives no headers');
-      r = and(r, 'unknown');
+      result = and(result, 'unknown');
     } else if (req.headers.get(h.name.toLowerCase()) !== h.value) return 'no';
   }
   for (const q of m.queryParams) {
     if (q.type !== 'Exact') {
       why.add(`${q.type} query parameter matches are implementation-specific`);
-      r = and(r, 'unknown');
+      result = and(result, 'unknown');
     } else if (!req.query) {
       why.add('the request gives no path (query parameters)');
-      r = and(r, 'unknown');
+      result = and(result, 'unknown');
     } else if (!req.query.some(([k, v]) => k === q.name && v === q.value))
       return 'no';
   }
-  return r;
+  return result;
 }
 
 function hostRankOf(hostname: string): HostRank {

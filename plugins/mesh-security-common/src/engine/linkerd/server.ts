@@ -134,19 +134,22 @@ export class LinkerdIndex {
     );
     this.routes = groupBy(snapshot.linkerd.httpRoutes, s => s.namespace);
     const l = snapshot.linkerd;
-    for (const p of [
+    for (const policy of [
       ...l.meshTlsAuthentications,
       ...l.networkAuthentications,
       ...l.httpRoutes,
       ...l.servers,
     ]) {
-      this.byName.set(`${p.kind}/${p.namespace}/${p.name}`, p);
+      this.byName.set(
+        `${policy.kind}/${policy.namespace}/${policy.name}`,
+        policy,
+      );
     }
   }
 
   /** Servers selecting the workload on the port (by number, or by container port name). */
   serversFor(
-    w: {
+    workload: {
       namespace: string;
       labels: Record<string, string>;
       ports: ContainerPort[];
@@ -154,9 +157,11 @@ export class LinkerdIndex {
     port: number,
   ): P[] {
     const names = new Set(
-      w.ports.filter(p => p.port === port && p.name).map(p => p.name),
+      workload.ports.filter(p => p.port === port && p.name).map(p => p.name),
     );
-    return (this.servers.get(w.namespace)?.matching(w.labels) ?? []).filter(
+    return (
+      this.servers.get(workload.namespace)?.matching(workload.labels) ?? []
+    ).filter(
       s =>
         s.spec.port === port ||
         (typeof s.spec.port === 'string' &&
@@ -220,13 +225,15 @@ export class LinkerdIndex {
       ...r,
       authz: [],
     }));
-    for (const sa of this.serverAuthz.get(server.namespace) ?? []) {
-      const target = isObject(sa.spec.server) ? sa.spec.server : {};
+    for (const serviceAccount of this.serverAuthz.get(server.namespace) ?? []) {
+      const target = isObject(serviceAccount.spec.server)
+        ? serviceAccount.spec.server
+        : {};
       const hit =
         target.name === server.name ||
         (isObject(target.selector) &&
           selectorMatches(target.selector as LabelSelector, server.labels));
-      if (hit) serverLevel.push(this.serverAuthorization(sa));
+      if (hit) serverLevel.push(this.serverAuthorization(serviceAccount));
     }
     all.push(...serverLevel);
     for (const ap of this.policies.get(server.namespace) ?? []) {
@@ -260,13 +267,15 @@ export class LinkerdIndex {
     };
   }
 
-  private serverAuthorization(sa: P): LinkerdAuthz {
-    const client = isObject(sa.spec.client) ? sa.spec.client : {};
+  private serverAuthorization(serviceAccount: P): LinkerdAuthz {
+    const client = isObject(serviceAccount.spec.client)
+      ? serviceAccount.spec.client
+      : {};
     const mesh = isObject(client.meshTLS) ? client.meshTLS : undefined;
     const td = this.trustDomain;
     return {
-      ref: `ServerAuthorization ${sa.namespace}/${sa.name}`,
-      policy: sa,
+      ref: `ServerAuthorization ${serviceAccount.namespace}/${serviceAccount.name}`,
+      policy: serviceAccount,
       requiresIdentity: client.unauthenticated !== true,
       matches: caller => {
         const net = networksMatch(caller, client.networks);
@@ -288,7 +297,7 @@ export class LinkerdIndex {
             m = or(
               m,
               serviceAccountMatch(
-                String(s.namespace ?? sa.namespace),
+                String(s.namespace ?? serviceAccount.namespace),
                 String(s.name),
                 caller,
               ),

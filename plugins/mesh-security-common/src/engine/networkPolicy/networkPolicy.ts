@@ -82,25 +82,25 @@ export class NetworkPolicyIndex {
   }
 
   /** Policies isolating a workload's pods for ingress / egress (cached per workload). */
-  isolating(w: SnapshotWorkload): { ingress: P[]; egress: P[] } {
-    let hit = this.directional.get(w);
+  isolating(workload: SnapshotWorkload): { ingress: P[]; egress: P[] } {
+    let hit = this.directional.get(workload);
     if (!hit) {
-      const all = this.selectingWorkload(w);
+      const all = this.selectingWorkload(workload);
       hit = {
         ingress: all.filter(p => policyTypes(p).ingress),
         egress: all.filter(p => policyTypes(p).egress),
       };
-      this.directional.set(w, hit);
+      this.directional.set(workload, hit);
     }
     return hit;
   }
 
   /** Policies selecting a workload's pods (cached per workload). */
-  selectingWorkload(w: SnapshotWorkload): P[] {
-    let hit = this.cache.get(w);
+  selectingWorkload(workload: SnapshotWorkload): P[] {
+    let hit = this.cache.get(workload);
     if (!hit) {
-      hit = this.selecting(w.namespace, w.labels);
-      this.cache.set(w, hit);
+      hit = this.selecting(workload.namespace, workload.labels);
+      this.cache.set(workload, hit);
     }
     return hit;
   }
