@@ -441,7 +441,7 @@ export function readObjects(
   }
 }
 
-function sortPolicies(s: Snapshot): void {
+function sortPolicies(snapshot: Snapshot): void {
   // Deterministic order, independent of input order (property: order independence).
   const by = (
     a: { namespace: string; name: string; kind?: string },
@@ -450,15 +450,15 @@ function sortPolicies(s: Snapshot): void {
     a.namespace.localeCompare(b.namespace) ||
     a.name.localeCompare(b.name) ||
     (a.kind ?? '').localeCompare(b.kind ?? '');
-  s.namespaces.sort((a, b) => a.name.localeCompare(b.name));
-  s.services.sort(by);
+  snapshot.namespaces.sort((a, b) => a.name.localeCompare(b.name));
+  snapshot.services.sort(by);
   for (const l of [
-    ...Object.values(s.istio),
-    ...Object.values(s.linkerd),
-    s.networkPolicies,
+    ...Object.values(snapshot.istio),
+    ...Object.values(snapshot.linkerd),
+    snapshot.networkPolicies,
   ])
     l.sort(by);
-  s.externalSecrets.sort(by);
+  snapshot.externalSecrets.sort(by);
 }
 
 /**

@@ -204,13 +204,13 @@ function hiddenConditions(
     r =>
       r.hostnames.length === 0 &&
       r.matches.some(
-        m =>
-          matches.has(m) &&
-          m.method === undefined &&
-          m.pathType === 'PathPrefix' &&
-          m.path.replace(/\/+$/, '') === '' &&
-          m.headers.length === 0 &&
-          m.queryParams.length === 0,
+        routeMatch =>
+          matches.has(routeMatch) &&
+          routeMatch.method === undefined &&
+          routeMatch.pathType === 'PathPrefix' &&
+          routeMatch.path.replace(/\/+$/, '') === '' &&
+          routeMatch.headers.length === 0 &&
+          routeMatch.queryParams.length === 0,
       ),
   );
   if (catchAll) return out;

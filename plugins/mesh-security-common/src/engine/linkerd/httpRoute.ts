@@ -324,10 +324,11 @@ export function compareHostRank(
   return Math.sign(a.len - b.len);
 }
 
-function displayPath(m: RouteMatch): string {
-  if (m.pathType === 'Exact') return m.path;
-  if (m.pathType === 'PathPrefix') return `${trimSlash(m.path)}/*`;
-  return `~${m.path}`;
+function displayPath(routeMatch: RouteMatch): string {
+  if (routeMatch.pathType === 'Exact') return routeMatch.path;
+  if (routeMatch.pathType === 'PathPrefix')
+    return `${trimSlash(routeMatch.path)}/*`;
+  return `~${routeMatch.path}`;
 }
 
 /**
@@ -350,11 +351,12 @@ export function restrictionOf(matches: RouteMatch[]): {
     string,
     { methods?: string[]; paths?: string[] }
   >();
-  for (const m of matches) {
-    const everyPath = m.pathType === 'PathPrefix' && trimSlash(m.path) === '';
+  for (const routeMatch of matches) {
+    const everyPath =
+      routeMatch.pathType === 'PathPrefix' && trimSlash(routeMatch.path) === '';
     const operation = {
-      ...(m.method ? { methods: [m.method] } : {}),
-      ...(everyPath ? {} : { paths: [displayPath(m)] }),
+      ...(routeMatch.method ? { methods: [routeMatch.method] } : {}),
+      ...(everyPath ? {} : { paths: [displayPath(routeMatch)] }),
     };
     operations.set(JSON.stringify(operation), operation);
   }

@@ -198,20 +198,25 @@ export function shadowingRoutes(
 ): Map<RouteMatch, HttpRouteView[]> {
   const out = new Map<RouteMatch, HttpRouteView[]>();
   for (const route of routes) {
-    for (const m of route.matches) {
+    for (const routeMatch of route.matches) {
       const by: HttpRouteView[] = [];
       if (route.hostnames.length === 0) {
         for (const other of routes) {
           if (other === route || other.hostnames.length > 0) continue;
           const wins = other.matches.some(o => {
-            if (!covers(o, m)) return false;
-            const r = compareMatches(o.rank, undefined, m.rank, undefined);
+            if (!covers(o, routeMatch)) return false;
+            const r = compareMatches(
+              o.rank,
+              undefined,
+              routeMatch.rank,
+              undefined,
+            );
             return r === 1 || (r === 0 && routeOrder(other, route) === -1);
           });
           if (wins) by.push(other);
         }
       }
-      out.set(m, by);
+      out.set(routeMatch, by);
     }
   }
   return out;
