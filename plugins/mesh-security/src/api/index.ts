@@ -1,2 +1,1 @@
 export { meshSecurityApiRef } from './MeshSecurityApi';
-export type { MeshSecurityHealth } from './MeshSecurityApi';

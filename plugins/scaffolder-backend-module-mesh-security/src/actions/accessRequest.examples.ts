@@ -8,7 +8,7 @@ const endOfYear = `${new Date().getUTCFullYear()}-12-31`;
 export const examples: TemplateExample[] = [
   {
     description:
-      'Let checkout POST /charge on payments-api port 8080 (Istio), expiring at the end of the year',
+      'Let checkout GET /status on payments-api port 8080 (Istio), expiring at the end of the year',
     example: yaml.stringify({
       steps: [
         {
@@ -19,9 +19,10 @@ export const examples: TemplateExample[] = [
             target: 'component:default/payments-api',
             callers: ['component:default/checkout'],
             ports: [8080],
-            methods: ['POST'],
-            paths: ['/charge'],
-            justification: 'Checkout charges cards when an order is placed.',
+            methods: ['GET'],
+            paths: ['/status'],
+            justification:
+              'Checkout shows the payment status page after an order.',
             expiry: endOfYear,
           },
         },
@@ -51,7 +52,7 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
-      'Let reporting GET /reports/* on analytics-api port 8080 (Linkerd: an HTTPRoute with its own AuthorizationPolicy)',
+      'Let reporting GET /reports/* on analytics-api port 8080 (Linkerd, once its Server has HTTPRoutes in the policy file: an HTTPRoute with its own AuthorizationPolicy)',
     example: yaml.stringify({
       steps: [
         {
