@@ -186,4 +186,38 @@ test.describe('mesh security', () => {
       page.getByRole('img', { name: 'All components: 2 STRICT' }),
     ).toBeVisible();
   });
+
+  test('the Security tab shows the observed traffic of checkout (recorded)', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/checkout/mesh-security');
+    await expect(page.getByLabel('Observation status').first()).toHaveText(
+      /^Observed traffic from recorded data/,
+      { timeout: 30_000 },
+    );
+    // catalog/demo-traffic/README.md: one plaintext caller from outside the mesh.
+    await expect(
+      page.getByText('outside the mesh / unknown').first(),
+    ).toBeVisible();
+  });
+
+  test('the overview shows the STRICT rollout board with etl-worker ready', async ({
+    page,
+  }) => {
+    await page.goto('/mesh-security');
+    await expect(page.getByLabel('Observation status demo')).toHaveText(
+      /^Observed traffic from recorded data/,
+      { timeout: 30_000 },
+    );
+    await expect(page.getByLabel('Observed encryption share')).toContainText(
+      'All matching components:',
+    );
+    const ready = page.getByRole('list', { name: 'Ready for STRICT' });
+    await expect(
+      ready.getByRole('link', { name: 'etl-worker', exact: true }),
+    ).toBeVisible();
+    await expect(
+      ready.getByRole('link', { name: 'checkout', exact: true }),
+    ).toHaveCount(0);
+  });
 });

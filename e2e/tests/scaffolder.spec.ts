@@ -182,7 +182,24 @@ test('Revoke access from the template list removes the grant in a pull request',
   expect(after).toContain('payments-api-deny-admin');
 });
 
-test('Enforce STRICT mTLS from the template list opens a PeerAuthentication pull request', async ({
+test('Enforce STRICT mTLS refuses checkout while plaintext was observed', async ({
+  page,
+}) => {
+  await chooseTemplate(page, 'Enforce STRICT mTLS');
+  await pickEntity(page, 'Component', 'checkout');
+  await page
+    .getByRole('textbox', { name: /Justification/ })
+    .fill('Checkout handles card data: mTLS only.');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+  // catalog/demo-traffic/README.md: 576 plaintext requests from outside the mesh in 7 d.
+  await expect(
+    page.getByText(/accepted 576 plaintext request/).first(),
+  ).toBeVisible({ timeout: 60_000 });
+  expect(github.pulls).toHaveLength(0);
+});
+
+test('Enforce STRICT mTLS with the override opens a pull request listing the evidence', async ({
   page,
 }) => {
   await chooseTemplate(page, 'Enforce STRICT mTLS');
@@ -190,6 +207,9 @@ test('Enforce STRICT mTLS from the template list opens a PeerAuthentication pull
   await expect(page.getByRole('button', { name: /^Scope/ })).toHaveText(
     "The component's workload",
   );
+  await page
+    .getByRole('checkbox', { name: /Enforce despite observed plaintext/ })
+    .check();
   await reviewAndCreate(page, 'Checkout handles card data: mTLS only.');
 
   expect(github.pulls).toHaveLength(1);
@@ -197,5 +217,8 @@ test('Enforce STRICT mTLS from the template list opens a PeerAuthentication pull
   const file = github.file(pull.head, MTLS_PATH) ?? '';
   expect(file).toContain('kind: PeerAuthentication');
   expect(file).toContain('mode: STRICT');
-  expect(pull.body).toContain('checkout');
+  expect(pull.body).toContain('#### Observed traffic (evidence window');
+  expect(pull.body).toContain('576 plaintext');
+  expect(pull.body).toContain('outside the mesh / unknown (576)');
+  expect(pull.body).toContain('**Enforced despite observed plaintext**');
 });

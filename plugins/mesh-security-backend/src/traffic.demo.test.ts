@@ -1,6 +1,9 @@
 import path from 'node:path';
 import request from 'supertest';
-import { EntityPosture } from '@mesh-security/plugin-mesh-security-common';
+import {
+  EntityPosture,
+  OverviewResponse,
+} from '@mesh-security/plugin-mesh-security-common';
 import { asUser, startDemoBackend } from './__testUtils__/demoBackend';
 
 /*
@@ -58,5 +61,82 @@ describe('observed traffic from the configured recorded source', () => {
     expect(posture.workloads[0].observed.observations.status).toBe(
       'not-configured',
     );
+  });
+});
+
+describe('observed traffic on the overview', () => {
+  async function overviewOf(
+    server: Awaited<ReturnType<typeof startDemoBackend>>,
+  ): Promise<OverviewResponse> {
+    const res = await asUser(
+      request(server).get('/api/mesh-security/overview?limit=100'),
+    );
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  it('sums the evidence window per owner and lists the components ready for STRICT', async () => {
+    const server = await startDemoBackend({
+      trafficConfig: {
+        sources: [
+          {
+            type: 'recorded',
+            path: recordedTraffic,
+            clusters: [{ name: 'demo' }],
+          },
+        ],
+      },
+    });
+    let overview = await overviewOf(server);
+    for (let i = 0; i < 100; i++) {
+      if (overview.observedTraffic.observations[0]?.status === 'ok') break;
+      await new Promise(r => setTimeout(r, 50));
+      overview = await overviewOf(server);
+    }
+    const { observedTraffic } = overview;
+    expect(observedTraffic.observations).toEqual([
+      expect.objectContaining({
+        cluster: 'demo',
+        status: 'ok',
+        source: 'recorded',
+      }),
+    ]);
+    // catalog/demo-traffic/README.md: plaintext reaches checkout and storefront-web.
+    expect(observedTraffic.total.plaintext).toBeGreaterThanOrEqual(576 + 20160);
+    expect(observedTraffic.total.mtls).toBeGreaterThan(0);
+    expect(observedTraffic.total.mtlsShare).toBeCloseTo(
+      observedTraffic.total.mtls /
+        (observedTraffic.total.mtls + observedTraffic.total.plaintext),
+    );
+    const owners = observedTraffic.byOwner;
+    expect(owners.reduce((sum, o) => sum + o.plaintext, 0)).toBe(
+      observedTraffic.total.plaintext,
+    );
+    expect(owners.reduce((sum, o) => sum + o.components, 0)).toBe(
+      overview.totalItems,
+    );
+    // etl-worker received only mTLS on its PERMISSIVE port; checkout had a plaintext caller.
+    const ready = observedTraffic.readyForStrict.map(r => r.name);
+    expect(ready).toContain('etl-worker');
+    expect(ready).not.toContain('checkout');
+    expect(ready).not.toContain('storefront-web');
+    const etl = observedTraffic.readyForStrict.find(
+      r => r.name === 'etl-worker',
+    )!;
+    expect(etl.workloads[0]).toMatchObject({ namespace: 'data' });
+    expect(etl.mtls).toBe(2688);
+  });
+
+  it('says not-configured and lists nothing without a metrics source', async () => {
+    const server = await startDemoBackend();
+    const { observedTraffic } = await overviewOf(server);
+    expect(observedTraffic.observations[0].status).toBe('not-configured');
+    expect(observedTraffic.total).toMatchObject({
+      mtls: 0,
+      plaintext: 0,
+      mtlsShare: null,
+      observedComponents: 0,
+    });
+    expect(observedTraffic.readyForStrict).toEqual([]);
   });
 });

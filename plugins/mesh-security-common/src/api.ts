@@ -409,6 +409,60 @@ export interface OverviewQuery {
 }
 
 /**
+ * The observed encryption of the evidence window over a set of components: requests or
+ * connections their workloads accepted, over mTLS and in plaintext.
+ *
+ * @public
+ */
+export interface ObservedEncryption {
+  /** Accepted over mesh mTLS in the evidence window. */
+  mtls: number;
+  /** Accepted in plaintext in the evidence window. */
+  plaintext: number;
+  /** `mtls / (mtls + plaintext)`; null when nothing was accepted (or nothing observed). */
+  mtlsShare: number | null;
+  /** Components with at least one workload whose traffic was observed (usable, observable). */
+  observedComponents: number;
+  /** Components counted (observed or not). */
+  components: number;
+}
+
+/**
+ * A component whose PERMISSIVE ports received only mTLS in the evidence window (MS503): STRICT
+ * can be enforced without refusing a caller seen in that window.
+ *
+ * @public
+ */
+export interface ReadyForStrictItem {
+  /** The catalog entity, e.g. `component:default/etl-worker`. */
+  entityRef: string;
+  /** The entity's `metadata.name`. */
+  name: string;
+  /** The entity's `spec.owner`; absent when not set. */
+  owner?: string;
+  /** The workloads with an MS503 finding, with its message (naming the ports). */
+  workloads: Array<WorkloadRef & { message: string }>;
+  /** mTLS requests or connections of those workloads in the evidence window. */
+  mtls: number;
+}
+
+/**
+ * The observed traffic part of `GET /overview`.
+ *
+ * @public
+ */
+export interface OverviewObservedTraffic {
+  /** Each cluster's observation state (status, source, age, windows). */
+  observations: Array<TrafficObservationState & { cluster: string }>;
+  /** Over every matching component. */
+  total: ObservedEncryption;
+  /** Per `spec.owner` (`(no owner)` when not set), sorted by owner. */
+  byOwner: Array<ObservedEncryption & { owner: string }>;
+  /** Matching components ready for STRICT (MS503), sorted by entity reference. */
+  readyForStrict: ReadyForStrictItem[];
+}
+
+/**
  * `GET /overview`: annotated components the caller may read, filtered, sorted and paginated.
  *
  * @public
@@ -429,6 +483,11 @@ export interface OverviewResponse {
   };
   /** Values present, for filter drop-downs. */
   facets: { owners: string[]; systems: string[] };
+  /**
+   * What the mesh's metrics observed over the matching components (docs/traffic.md "On the
+   * overview page"), from the observations the backend already holds (no metrics query).
+   */
+  observedTraffic: OverviewObservedTraffic;
   /** Every configured cluster, with the freshness and completeness of its data. */
   clusters: ClusterStatus[];
   /** True when a cluster is unreachable, stale, pending or partly unreadable. */

@@ -19,6 +19,11 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { TrafficObservationsReader } from '../traffic/types';
 import { ClusterTraffic, trafficOf } from './observedTraffic';
+import {
+  ComponentEvidence,
+  componentEvidence,
+  overviewTraffic,
+} from './overviewTraffic';
 import { workloadSelectorOf } from '../entities/resolveWorkloads';
 import { workloadsOfEntity } from '../entities/workloadIndex';
 import { relevantFindings } from './relevantFindings';
@@ -137,11 +142,26 @@ export class PostureService {
     query: OverviewQuery,
   ): Promise<OverviewResponse> {
     const views = await this.views.all();
+    // The latest observations of each cluster, joined once per generation (no metrics query).
+    const traffic = new Map<ClusterView, ClusterTraffic>();
+    for (const view of views)
+      traffic.set(view, await trafficOf(view, this.traffic));
+    const evidence = new Map<string, ComponentEvidence>();
     const all: OverviewItem[] = entities.map(entity => {
       const selector = workloadSelectorOf(entity);
-      const workloads = selector.ok
-        ? views.flatMap(v => workloadsOfEntity(v, selector))
+      const located = selector.ok
+        ? views.flatMap(view =>
+            workloadsOfEntity(view, selector).map(workload => ({
+              view,
+              workload,
+            })),
+          )
         : [];
+      const workloads = located.map(l => l.workload);
+      evidence.set(
+        stringifyEntityRef(entity),
+        componentEvidence(located, traffic),
+      );
       const reason = selector.ok
         ? `no workload labelled ${selector.description}`
         : selector.reason;
@@ -191,6 +211,14 @@ export class PostureService {
       limit,
       distribution: distribution(matching),
       facets,
+      observedTraffic: overviewTraffic(
+        matching,
+        evidence,
+        views.map(v => ({
+          cluster: v.state.cluster,
+          ...traffic.get(v)!.state,
+        })),
+      ),
       clusters,
       ...partialOf(clusters),
     };

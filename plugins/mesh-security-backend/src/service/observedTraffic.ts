@@ -7,6 +7,7 @@ import {
   TrafficObservationState,
   TrafficObservations,
   WorkloadRef,
+  WorkloadTraffic,
 } from '@mesh-security/plugin-mesh-security-common';
 import { AccessGraph } from '../snapshots/AccessGraph';
 import { ClusterView } from '../snapshots/ClusterViews';
@@ -23,7 +24,16 @@ interface WorkloadObservations {
 
 /** One cluster's observations, joined with its view for the workloads a request asks about. */
 export interface ClusterTraffic {
+  /** The cluster's observation state (status, windows, age). */
+  state: TrafficObservationState;
   workload(ref: WorkloadRef, graph: AccessGraph): WorkloadObservations;
+  /**
+   * The workload's observed inbound traffic and its MS5xx findings, without the edges (for the
+   * overview); undefined when the observations are not usable or cannot be joined.
+   */
+  evidence(
+    ref: WorkloadRef,
+  ): { traffic?: WorkloadTraffic; findings: Finding[] } | undefined;
 }
 
 const MEMO_KEY = 'traffic';
@@ -58,6 +68,15 @@ export async function trafficOf(
     }
   }
   return {
+    state,
+    evidence(ref) {
+      if (!join) return undefined;
+      try {
+        return { traffic: join.workload(ref), findings: join.findings(ref) };
+      } catch {
+        return undefined;
+      }
+    },
     workload(ref, graph) {
       const callers = graph.callersOf(ref);
       const callees = graph.calleesOf(ref);

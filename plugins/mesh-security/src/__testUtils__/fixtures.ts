@@ -235,6 +235,26 @@ export const overviewResponse: OverviewResponse = {
     owners: ['group:default/payments-team', 'group:default/storefront-team'],
     systems: ['payments', 'storefront'],
   },
+  observedTraffic: {
+    observations: [
+      {
+        cluster: 'demo',
+        status: 'not-configured',
+        windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+        truncated: false,
+        ageSeconds: null,
+      },
+    ],
+    total: {
+      mtls: 0,
+      plaintext: 0,
+      mtlsShare: null,
+      observedComponents: 0,
+      components: 10,
+    },
+    byOwner: [],
+    readyForStrict: [],
+  },
   clusters: [demoCluster],
   partial: false,
   partialReasons: [],

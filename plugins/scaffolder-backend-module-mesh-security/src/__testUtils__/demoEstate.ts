@@ -2,6 +2,7 @@ import {
   createEngine,
   EntityPosture,
   parseManifests,
+  TrafficObservations,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
 import { stringifyEntityRef } from '@backstage/catalog-model';
@@ -30,23 +31,49 @@ function demoEngine() {
 }
 
 /** The EntityPosture the backend would answer for a demo component (one workload). */
-export function demoPosture(name: string, namespace: string): EntityPosture {
+export function demoPosture(
+  name: string,
+  namespace: string,
+  traffic?: { observations: TrafficObservations; ageSeconds: number },
+): EntityPosture {
   const engine = demoEngine();
   const ref = { namespace, name };
   const p = engine.posture(ref);
+  const callers = engine.callersOf(ref);
+  const callees = engine.calleesOf(ref);
+  const join = traffic ? engine.traffic(traffic.observations) : undefined;
+  const inbound = join?.callers(ref, callers);
+  const outbound = join?.callees(ref, callees);
   const workload = {
     ...p,
-    callers: engine.callersOf(ref),
-    callees: engine.calleesOf(ref),
+    callers: callers.map((e, i) => ({ ...e, traffic: inbound?.edges[i] })),
+    callees: callees.map((e, i) => ({ ...e, traffic: outbound?.edges[i] })),
     observed: {
-      observations: {
-        status: 'not-configured' as const,
-        windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
-        truncated: false,
-        ageSeconds: null,
-      },
-      unmatchedCallers: [],
-      unmatchedCallees: [],
+      observations: traffic
+        ? {
+            status: traffic.observations.status,
+            ...(traffic.observations.source
+              ? { source: traffic.observations.source }
+              : {}),
+            ...(traffic.observations.fetchedAt
+              ? { fetchedAt: traffic.observations.fetchedAt }
+              : {}),
+            ...(traffic.observations.message
+              ? { message: traffic.observations.message }
+              : {}),
+            windows: traffic.observations.windows,
+            truncated: traffic.observations.truncated,
+            ageSeconds: traffic.ageSeconds,
+          }
+        : {
+            status: 'not-configured' as const,
+            windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+            truncated: false,
+            ageSeconds: null,
+          },
+      workload: join?.workload(ref),
+      unmatchedCallers: inbound?.unmatched ?? [],
+      unmatchedCallees: outbound?.unmatched ?? [],
     },
     policies: engine.policiesFor(ref).map(o => ({
       kind: o.kind,
@@ -88,11 +115,13 @@ export const DEMO = {
 
 /**
  * msw handlers for the mesh-security backend at `base`; each request's URL is added to
- * `requests`.
+ * `requests`. With `traffic`, the postures carry those observations joined by the engine, as the
+ * backend joins them.
  */
 export function backstageHandlers(
   base: string,
   requests: string[] = [],
+  traffic?: { observations: TrafficObservations; ageSeconds: number },
 ): HttpHandler[] {
   return [
     http.get(
@@ -101,7 +130,7 @@ export function backstageHandlers(
         requests.push(request.url);
         const ns = DEMO[params.name as keyof typeof DEMO];
         return ns
-          ? HttpResponse.json(demoPosture(String(params.name), ns))
+          ? HttpResponse.json(demoPosture(String(params.name), ns, traffic))
           : HttpResponse.json(
               { error: { name: 'NotFoundError' } },
               { status: 404 },

@@ -7,7 +7,10 @@ import { JsonObject } from '@backstage/types';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HttpHandler } from 'msw';
-import { POLICY_PATH_ANNOTATION } from '@mesh-security/plugin-mesh-security-common';
+import {
+  POLICY_PATH_ANNOTATION,
+  TrafficObservations,
+} from '@mesh-security/plugin-mesh-security-common';
 import { readAccessRequestsConfig } from '../config';
 import { ActionDeps } from '../service/execute';
 import { MeshSecurityClient } from '@mesh-security/plugin-mesh-security-common';
@@ -56,6 +59,8 @@ export function setup(
     integration?: JsonObject;
     /** payments-api's `mesh-security.io/policy-path` annotation (default `PAYMENTS_PATH`). */
     paymentsPolicyPath?: string;
+    /** The demo cluster's observed traffic in the postures (default: not configured). */
+    traffic?: { observations: TrafficObservations; ageSeconds: number };
   } = {},
 ) {
   const github = new GithubRepoMock(
@@ -72,7 +77,7 @@ export function setup(
   const backstageRequests: string[] = [];
   server.use(
     ...github.handlers(),
-    ...backstageHandlers(BASE, backstageRequests),
+    ...backstageHandlers(BASE, backstageRequests, options.traffic),
   );
   const catalog = demoCatalog(
     {

@@ -27,6 +27,7 @@ import {
   repositorySchema,
   targetSchema,
 } from '../validation';
+import { grantUsageEvidence } from '../service/trafficEvidence';
 import { examples } from './accessRevoke.examples';
 
 /** Input schema of `mesh-security:access:revoke`. */
@@ -140,6 +141,7 @@ export function createAccessRevokeAction(deps: ActionDeps) {
           granular ? scope : 'access'
         } to ${workload.namespace}/${workload.name}`,
         probe: { callers, methods: input.methods, paths: input.paths },
+        evidence: grantUsageEvidence(workload, callers, ports).lines,
         edit: (docs, report) => {
           if (linkerd && perRoute)
             return removeLinkerdRouteAccess(

@@ -15,6 +15,8 @@ const server = setupServer();
 registerMswTestHooks(server);
 
 const INVENTORY = 'Make every port of inventory accept only mTLS';
+const CHECKOUT =
+  'Enforce on checkout although the mesh observed plaintext callers (they will be refused)';
 
 /** The input of the example's only step, after checking that the step runs this action. */
 function exampleInput(description: string): JsonObject {
@@ -28,7 +30,7 @@ function exampleInput(description: string): JsonObject {
 
 describe('mesh-security:mtls:enforce examples', () => {
   it('documents exactly the examples run below', () => {
-    expect(examples.map(e => e.description)).toEqual([INVENTORY]);
+    expect(examples.map(e => e.description)).toEqual([INVENTORY, CHECKOUT]);
   });
 
   it('opens a pull request with a STRICT PeerAuthentication selecting the inventory workload', async () => {
@@ -60,5 +62,47 @@ describe('mesh-security:mtls:enforce examples', () => {
     expect(github.pulls[0].body).toContain(
       '> All callers are meshed since the storefront migration.',
     );
+  });
+
+  it('enforces on checkout despite its observed plaintext, saying so in the pull request', async () => {
+    const { github, deps, context, outputs } = setup(server, {
+      files: {},
+      traffic: {
+        ageSeconds: 60,
+        observations: {
+          cluster: 'demo',
+          status: 'ok',
+          windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+          truncated: false,
+          flows: [
+            {
+              mesh: 'istio',
+              to: { namespace: 'storefront', name: 'checkout' },
+              from: { kind: 'unknown' },
+              protocol: 'http',
+              recent: { mtls: 0, plaintext: 8, denied: 8 },
+              evidence: { mtls: 0, plaintext: 576, denied: 576 },
+            },
+          ],
+        },
+      },
+    });
+    const input = exampleInput(CHECKOUT);
+    expect(input.allowObservedPlaintext).toBe(true);
+    const ctx = context(input);
+    await createMtlsEnforceAction(deps).handler(ctx);
+    expect(outputs(ctx)).toMatchObject({
+      changed: true,
+      policyPath: 'clusters/demo/storefront/authentication/checkout.yaml',
+    });
+    expect(github.pulls[0].body).toContain(
+      '**Enforced despite observed plaintext**',
+    );
+    // Without the override the same input is refused.
+    await expect(
+      createMtlsEnforceAction(deps).handler(
+        context({ ...input, allowObservedPlaintext: false }),
+      ),
+    ).rejects.toThrow(/accepted 576 plaintext/);
   });
 });

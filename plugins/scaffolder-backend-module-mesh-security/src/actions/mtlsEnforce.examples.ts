@@ -21,4 +21,23 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'Enforce on checkout although the mesh observed plaintext callers (they will be refused)',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'enforce',
+          action: 'mesh-security:mtls:enforce',
+          name: 'Enforce STRICT mTLS despite observed plaintext',
+          input: {
+            target: 'component:default/checkout',
+            justification:
+              'The plaintext caller is the retired health checker; it may break.',
+            allowObservedPlaintext: true,
+          },
+        },
+      ],
+    }),
+  },
 ];

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { formatTrafficWindow } from '@mesh-security/plugin-mesh-security-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { z as zod } from 'zod/v3';
 import { policyPath } from '../config';
@@ -18,6 +19,7 @@ import {
   targetSchema,
   safeRequester,
 } from '../validation';
+import { plaintextEvidence } from '../service/trafficEvidence';
 import { examples } from './mtlsEnforce.examples';
 
 /** Input schema of `mesh-security:mtls:enforce`. */
@@ -29,6 +31,12 @@ export const mtlsEnforceInput = (z: typeof zod) =>
       .default('workload')
       .describe("The component's workload, or its whole namespace"),
     justification: justificationSchema(z),
+    allowObservedPlaintext: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Enforce even though the mesh observed plaintext to the workload in the evidence window (those callers will be refused)',
+      ),
     cluster: clusterSchema(z),
     repository: repositorySchema(z),
   });
@@ -36,7 +44,8 @@ export const mtlsEnforceInput = (z: typeof zod) =>
 /**
  * `mesh-security:mtls:enforce`: opens a pull request setting an Istio PeerAuthentication to
  * STRICT for the component's workload or namespace; the impact lists the plaintext callers that
- * would break.
+ * would break and the plaintext the mesh observed in the evidence window, and the action refuses
+ * when plaintext was observed unless `allowObservedPlaintext` is set (docs/traffic.md).
  *
  * @public
  */
@@ -65,6 +74,19 @@ export function createMtlsEnforceAction(deps: ActionDeps) {
           `${input.target} runs in mesh "${workload.mesh}"; this action writes Istio PeerAuthentications (for Linkerd set the default inbound policy to all-authenticated or add Servers with MeshTLSAuthentication)`,
         );
       }
+      const evidence = plaintextEvidence(workload);
+      if (evidence.plaintext > 0 && !input.allowObservedPlaintext) {
+        const window = formatTrafficWindow(
+          workload.observed.observations.windows.evidenceSeconds,
+        );
+        throw new InputError(
+          `${workload.namespace}/${workload.name} accepted ${
+            evidence.plaintext
+          } plaintext request(s) or connection(s) in the last ${window} (from ${
+            evidence.plaintextSources.join(', ') || 'unknown sources'
+          }); STRICT mTLS would refuse them. Bring these callers into the mesh first, or set allowObservedPlaintext: true ("Enforce despite observed plaintext") to open the pull request anyway; nothing was written`,
+        );
+      }
       const repository = resolveRepository(deps.config, input.repository);
       const namespaceWide = input.scope === 'namespace';
       const path = checkPolicyPath(
@@ -90,6 +112,19 @@ export function createMtlsEnforceAction(deps: ActionDeps) {
         callers: [],
         ports: workload.ports.map(p => p.port),
         justification: input.justification,
+        evidence: [
+          ...(namespaceWide
+            ? [
+                `Observed for ${workload.namespace}/${workload.name} only; the other workloads of the namespace are not shown here (see their Security tabs).`,
+              ]
+            : []),
+          ...evidence.lines,
+          ...(evidence.plaintext > 0
+            ? [
+                `**Enforced despite observed plaintext** (allowObservedPlaintext): the sources above will be refused.`,
+              ]
+            : []),
+        ],
         edit: docs =>
           enforceStrictMtls(docs, {
             namespace: workload.namespace,

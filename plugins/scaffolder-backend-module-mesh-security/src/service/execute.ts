@@ -36,7 +36,11 @@ import { PullRequestPublisher } from '../publish/PullRequestPublisher';
 import { withFileLock } from './fileLock';
 import { safeRequester } from '../validation';
 import { EntityReader } from './EntityReader';
-import { pullRequestHeader, requestSection } from './pullRequestBody';
+import {
+  evidenceHeading,
+  pullRequestHeader,
+  requestSection,
+} from './pullRequestBody';
 import { ResolvedTarget } from './resolve';
 
 /** What the actions need, injected by the module. */
@@ -87,6 +91,8 @@ export interface ChangePlan {
    * must only ever add access, e.g. a Linkerd HTTPRoute grant).
    */
   mustKeepCallers?: boolean;
+  /** What the observed traffic says about the change, one line each (pull request, impact). */
+  evidence?: string[];
 }
 
 /** Outputs of every action. */
@@ -305,7 +311,12 @@ export async function executePlan(
     const diff = unifiedDiff(plan.path, before, after);
     last = {
       diff,
-      impact: impactTable(analysis.impact),
+      impact: [
+        impactTable(analysis.impact),
+        ...(plan.evidence?.length
+          ? ['', evidenceHeading, '', ...plan.evidence.map(l => `- ${l}`)]
+          : []),
+      ].join('\n'),
       ...(plan.kind === 'revoke' ? { removed: report.removed } : {}),
       ...(warnings.length ? { warnings } : {}),
     };
@@ -321,6 +332,7 @@ export async function executePlan(
       notes: report.notes,
       removed: plan.kind === 'revoke' ? report.removed : undefined,
       warnings,
+      evidence: plan.evidence,
     });
     return { content: after, changed: true, section };
   };

@@ -21,6 +21,8 @@ export interface RequestSection {
   removed?: string[];
   /** Requests the mesh will allow that a NetworkPolicy still blocks. */
   warnings?: string[];
+  /** What the observed traffic says about the change (docs/traffic.md "In the scaffolder"). */
+  evidence?: string[];
 }
 
 /** Free text as a Markdown quote that cannot close our markers or inject HTML comments. */
@@ -32,6 +34,10 @@ function quote(text: string): string {
     .map(l => `> ${l}`)
     .join('\n');
 }
+
+/** The heading of the observed traffic in pull request bodies and the impact output. */
+export const evidenceHeading =
+  '#### Observed traffic (evidence window, from the mesh metrics)';
 
 /** A Markdown list of generated lines (our own text, built from validated values). */
 const list = (lines: string[]) => lines.map(l => `- ${l}`).join('\n');
@@ -91,6 +97,7 @@ export function requestSection(s: RequestSection): string {
     '',
     impactTable(s.impact),
     '',
+    ...(s.evidence?.length ? [evidenceHeading, '', list(s.evidence), ''] : []),
     ...(s.notes?.length ? ['#### Notes', '', list(s.notes), ''] : []),
     '#### Findings',
     '',

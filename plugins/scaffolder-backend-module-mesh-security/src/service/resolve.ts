@@ -22,6 +22,8 @@ export interface ResolvedCaller extends CallerAccount {
   input: string;
   /** Istio principal (`<td>/ns/<ns>/sa/<sa>`). */
   principal: string;
+  /** The caller's workload name, when the caller was named as a component. */
+  workloadName?: string;
 }
 
 /** The target workload and where its policies live. */
@@ -95,6 +97,7 @@ export async function resolveCallers(
     let namespace: string;
     let serviceAccount: string;
     let labels: Record<string, string> | undefined;
+    let workloadName: string | undefined;
     if (identity) ({ namespace, serviceAccount } = identity);
     else {
       const w = pickWorkload(
@@ -102,10 +105,11 @@ export async function resolveCallers(
         input,
         target.cluster,
       );
-      [namespace, serviceAccount, labels] = [
+      [namespace, serviceAccount, labels, workloadName] = [
         w.namespace,
         w.serviceAccount,
         w.labels,
+        w.name,
       ];
     }
     if (!DNS1123_LABEL.test(namespace) || !DNS1123_LABEL.test(serviceAccount))
@@ -117,6 +121,7 @@ export async function resolveCallers(
       namespace,
       serviceAccount,
       ...(labels ? { labels } : {}),
+      ...(workloadName ? { workloadName } : {}),
       principal: istioPrincipal(
         istio?.trustDomain ?? target.trustDomain,
         namespace,

@@ -163,4 +163,88 @@ describe('MeshSecurityPage', () => {
       screen.queryByRole('button', { name: 'Retry' }),
     ).not.toBeInTheDocument();
   });
+
+  it('shows the STRICT rollout board: observed share per owner and the components ready', async () => {
+    await renderPage({
+      getOverview: async () => ({
+        ...overviewResponse,
+        observedTraffic: {
+          observations: [
+            {
+              cluster: 'demo',
+              status: 'ok',
+              source: 'recorded',
+              windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+              truncated: false,
+              ageSeconds: 120,
+            },
+          ],
+          total: {
+            mtls: 900,
+            plaintext: 100,
+            mtlsShare: 0.9,
+            observedComponents: 3,
+            components: 10,
+          },
+          byOwner: [
+            {
+              owner: 'group:default/data-team',
+              mtls: 300,
+              plaintext: 0,
+              mtlsShare: 1,
+              observedComponents: 1,
+              components: 2,
+            },
+          ],
+          readyForStrict: [
+            {
+              entityRef: 'component:default/etl-worker',
+              name: 'etl-worker',
+              owner: 'group:default/data-team',
+              workloads: [
+                {
+                  cluster: 'demo',
+                  namespace: 'data',
+                  name: 'etl-worker',
+                  kind: 'Deployment',
+                  message: 'Port 9100 received only mTLS.',
+                },
+              ],
+              mtls: 300,
+            },
+          ],
+        },
+      }),
+    });
+    expect(
+      await screen.findByLabelText('Observed encryption share'),
+    ).toHaveTextContent(
+      'All matching components: 90 % mTLS (900 mTLS · 100 plaintext; 3 of 10 components observed)',
+    );
+    const owners = screen.getByRole('table', {
+      name: 'Observed encryption per owner',
+    });
+    const row = within(owners)
+      .getByText('group:default/data-team')
+      .closest('tr')!;
+    expect(within(row).getByText('100 %')).toBeInTheDocument();
+    const ready = screen.getByRole('list', { name: 'Ready for STRICT' });
+    expect(within(ready).getByText('etl-worker')).toBeInTheDocument();
+    expect(
+      within(ready).getByText('data/etl-worker: Port 9100 received only mTLS.'),
+    ).toBeInTheDocument();
+  });
+
+  it('says observed traffic is not configured and shows no board without observations', async () => {
+    await renderPage({ getOverview: async () => overviewResponse });
+    expect(
+      await screen.findByLabelText('Observation status demo'),
+    ).toHaveTextContent(/not configured/);
+    expect(
+      screen.queryByLabelText('Observed encryption share'),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('list', { name: 'Ready for STRICT' }),
+    ).not.toBeInTheDocument();
+  });
 });

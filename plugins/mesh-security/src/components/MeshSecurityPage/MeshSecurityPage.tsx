@@ -20,11 +20,13 @@ import { ErrorWithRetry } from '../ErrorWithRetry';
 import { OverviewFilters, OverviewFilterValues } from '../OverviewFilters';
 import { OverviewTable, OverviewTableRef } from '../OverviewTable';
 import { PostureDistribution } from '../PostureDistribution';
+import { StrictRollout } from '../StrictRollout';
 
 /**
  * The platform team's catalog-wide posture page, at `/mesh-security`: every annotated
  * component with filters, search and server-side pagination; the posture distribution overall
- * and per owner; a banner for unreachable or stale clusters; certificates' days to expiry.
+ * and per owner; the STRICT rollout board (observed encryption, components ready for STRICT); a
+ * banner for unreachable or stale clusters; certificates' days to expiry.
  *
  * @public
  */
@@ -118,6 +120,14 @@ export const MeshSecurityPage = () => {
             </InfoCard>
           </Grid>
           <Grid item xs={12} md={7}>
+            <InfoCard
+              title="STRICT rollout"
+              subheader="Observed encryption and the components ready for STRICT mTLS"
+            >
+              {response && <StrictRollout traffic={response.observedTraffic} />}
+            </InfoCard>
+          </Grid>
+          <Grid item xs={12}>
             {response?.clusters.map(cluster => (
               <Box key={cluster.name} mb={2}>
                 <CertificatesTable cluster={cluster} />

@@ -1,0 +1,1 @@
+export { StrictRollout } from './StrictRollout';
