@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import {
   GitopsRepositorySettings,
   readGitopsRepositorySettings,
+  readPlatformNamespaces,
 } from '@mesh-security/plugin-mesh-security-common';
 
 /**
@@ -11,6 +12,11 @@ import {
  * @public
  */
 export interface AccessRequestsConfig extends GitopsRepositorySettings {
+  /**
+   * `meshSecurity.platformNamespaces` (common's config.d.ts): the impact analysis evaluates with
+   * the same platform namespaces as the backend. Undefined: the engine's defaults.
+   */
+  platformNamespaces?: string[];
   baseBranch?: string;
   pathTemplate: string;
   mtlsPathTemplate: string;
@@ -56,6 +62,7 @@ export function readAccessRequestsConfig(config: Config): AccessRequestsConfig {
   };
   return {
     ...readGitopsRepositorySettings(config),
+    platformNamespaces: readPlatformNamespaces(config),
     baseBranch: c?.getOptionalString('baseBranch'),
     pathTemplate: template('pathTemplate', DEFAULT_PATH_TEMPLATE),
     mtlsPathTemplate: template('mtlsPathTemplate', DEFAULT_MTLS_PATH_TEMPLATE),

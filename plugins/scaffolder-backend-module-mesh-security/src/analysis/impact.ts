@@ -133,7 +133,10 @@ export function networkWarningsNow(
   probe: Probe,
   ports: number[],
 ): string[] {
-  const options = { cluster: ctx.cluster };
+  const options = {
+    cluster: ctx.cluster,
+    platformNamespaces: ctx.platformNamespaces,
+  };
   const mesh = createEngine(buildSnapshot(ctx, text).snapshot, options);
   const network = networkView(ctx, text);
   return ports.flatMap(port =>
@@ -151,7 +154,10 @@ export function analyseChange(
 ): ChangeAnalysis {
   const before = buildSnapshot(ctx, beforeText);
   const after = buildSnapshot(ctx, afterText, beforeText);
-  const options = { cluster: ctx.cluster };
+  const options = {
+    cluster: ctx.cluster,
+    platformNamespaces: ctx.platformNamespaces,
+  };
   const beforeEngine = createEngine(before.snapshot, options);
   const afterEngine = createEngine(after.snapshot, options);
   const network = networkView(ctx, afterText, beforeText);

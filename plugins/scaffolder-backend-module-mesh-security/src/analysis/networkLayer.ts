@@ -96,7 +96,7 @@ export function networkView(
       buildSnapshot(ctx, text, ownedText, {
         networkPolicies: ingressView(podLabelsKnown),
       }).snapshot,
-      { cluster: ctx.cluster },
+      { cluster: ctx.cluster, platformNamespaces: ctx.platformNamespaces },
     );
   return { known: engine(true), unknown: engine(false) };
 }

@@ -49,6 +49,8 @@ export const PLACEHOLDER_LABEL = 'mesh-security.io/caller';
 /** Inputs of {@link buildSnapshot}. */
 export interface SnapshotContext {
   cluster: string;
+  /** `meshSecurity.platformNamespaces` (undefined: the engine's defaults). */
+  platformNamespaces?: string[];
   target: EntityWorkload;
   callers: CallerAccount[];
 }

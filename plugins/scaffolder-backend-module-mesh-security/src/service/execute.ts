@@ -247,6 +247,7 @@ export async function executePlan(
     : await defaultPublisher(deps, plan.repository, ctx.logger);
   const snapshotCtx = {
     cluster: plan.target.cluster,
+    platformNamespaces: deps.config.platformNamespaces,
     target: plan.target.workload,
     callers: plan.callers,
   };
@@ -267,6 +268,7 @@ export async function executePlan(
       plan.alreadyInEffect(
         createEngine(buildSnapshot(snapshotCtx, before).snapshot, {
           cluster: plan.target.cluster,
+          platformNamespaces: deps.config.platformNamespaces,
         }),
       )
     ) {
