@@ -1,0 +1,12 @@
+import {
+  ACCESS_CASES_BY_RULE,
+  caseTable,
+  expectAccessCase,
+} from '../../__testUtils__/accessCheck';
+
+describe('Linkerd HTTPRoute precedence', () => {
+  it.each(caseTable(ACCESS_CASES_BY_RULE['linkerd/httpRoutePrecedence']))(
+    '%s',
+    (_name, c) => expect(() => expectAccessCase(c)).not.toThrow(),
+  );
+});
