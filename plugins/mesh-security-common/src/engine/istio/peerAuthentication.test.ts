@@ -1,21 +1,22 @@
 import { MTLS_CASES } from '../../__testUtils__/cases/mtls';
 import { engineOf } from '../../__testUtils__/engine';
+import {
+  MTLS_CASES_BY_RULE,
+  expectMtlsCase,
+} from '../../__testUtils__/mtlsCheck';
 
 describe('mTLS mode per port and per workload', () => {
-  it.each(MTLS_CASES.map(c => [c.name, c] as const))('%s', (_name, c) => {
-    const [namespace, name] = (c.workload ?? 'shop/b').split('/');
-    const posture = engineOf(c.objects, c.options).posture({ namespace, name });
-    expect(posture.mtls).toBe(c.mtls);
-    expect(posture.mesh).toBe(c.mesh ?? posture.mesh);
-    for (const [port, mode] of Object.entries(c.ports ?? {})) {
-      expect(posture.ports.find(p => p.port === Number(port))?.mtls).toBe(mode);
-    }
-    // UNKNOWN and DISABLED always say why.
-    expect(
-      posture.mtls !== 'UNKNOWN' && posture.mtls !== 'DISABLED'
-        ? 'n/a'
-        : posture.mtlsReason,
-    ).toBeTruthy();
+  it.each(
+    MTLS_CASES_BY_RULE['istio/peerAuthentication'].map(
+      c => [c.name, c] as const,
+    ),
+  )('%s', (_name, c) => expect(() => expectMtlsCase(c)).not.toThrow());
+
+  it('runs every mTLS table case beside exactly one rule file', () => {
+    const claimed = Object.values(MTLS_CASES_BY_RULE).flat();
+    expect(claimed.map(c => c.name).sort()).toEqual(
+      MTLS_CASES.map(c => c.name).sort(),
+    );
   });
 
   it('derives identities from the trust domain: snapshot mesh config, overridden by options', () => {
