@@ -123,16 +123,7 @@ export function readMeshSecurityConfig(
         );
         return;
       }
-      const url = cluster.getString('url');
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        throw new Error(`${key}.url is not a valid URL`);
-      }
-      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        throw new Error(`${key}.url must be http(s)`);
-      }
+      const { url, parsed } = readHttpUrl(cluster, key);
       const skipTLSVerify =
         cluster.getOptionalBoolean('skipTLSVerify') ?? false;
       if (parsed.protocol === 'http:' && !skipTLSVerify) {
@@ -383,16 +374,7 @@ function readTrafficSettings(
     let endpoint: PrometheusEndpoint | undefined;
     let meshes: TrafficMesh[] = [...TRAFFIC_MESHES];
     if (type === 'prometheus') {
-      const url = source.getString('url');
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        throw new Error(`${key}.url is not a valid URL`);
-      }
-      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        throw new Error(`${key}.url must be http(s)`);
-      }
+      const { url } = readHttpUrl(source, key);
       const bearerToken = source.getOptionalString('bearerToken');
       const basic = source.getOptionalConfig('basicAuth');
       if (bearerToken && basic) {
@@ -464,4 +446,22 @@ function readTrafficSettings(
     });
   });
   return settings;
+}
+
+/** `<key>.url`, required to be an http(s) URL; errors name the key. */
+function readHttpUrl(
+  config: Config,
+  key: string,
+): { url: string; parsed: URL } {
+  const url = config.getString('url');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${key}.url is not a valid URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new Error(`${key}.url must be http(s)`);
+  }
+  return { url, parsed };
 }
