@@ -96,6 +96,18 @@ export interface Config {
      */
     linkerdDefaultInboundPolicy?: string;
     /**
+     * Posture over time, in the plugin's own database (docs/backend.md "Posture history"): each
+     * component's day (mode, STRICT ports, findings, pillars) and every change of its mode.
+     */
+    history?: {
+      /** Record and serve history. Default true. */
+      enabled?: boolean;
+      /** Days kept; older days are deleted. Default 400. */
+      retentionDays?: number;
+      /** How often today's record is refreshed, in minutes. Default 60. */
+      recordIntervalMinutes?: number;
+    };
+    /**
      * Observed traffic: what the mesh's own metrics say crossed the wire, read from a
      * Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics) in the
      * background and held against the policies (docs/traffic.md). Without it every cluster's

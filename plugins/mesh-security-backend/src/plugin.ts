@@ -9,6 +9,7 @@ import {
   readGitopsRepositorySettings,
 } from '@mesh-security/plugin-mesh-security-common';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readMeshSecurityConfig } from './config';
 import { createRouter } from './router';
 import { EntityDirectory } from './entities/EntityDirectory';
@@ -20,6 +21,10 @@ import { SnapshotRefresher } from './snapshots/SnapshotRefresher';
 import { SnapshotStore } from './snapshots/SnapshotStore';
 import { trafficObservationsReaderRef } from './traffic/serviceRef';
 import { ClusterSource } from './sources/ClusterSource';
+import { readHistorySettings } from './history/config';
+import { HistoryRecorder } from './history/HistoryRecorder';
+import { HistoryService } from './history/HistoryService';
+import { HistoryStore } from './history/HistoryStore';
 import { KubernetesSource } from './sources/KubernetesSource';
 import { ManifestsSource } from './sources/ManifestsSource';
 
@@ -44,6 +49,7 @@ export const meshSecurityPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         auth: coreServices.auth,
         permissionsRegistry: coreServices.permissionsRegistry,
+        database: coreServices.database,
         catalog: catalogServiceRef,
         traffic: trafficObservationsReaderRef,
       },
@@ -57,6 +63,7 @@ export const meshSecurityPlugin = createBackendPlugin({
         scheduler,
         permissions,
         permissionsRegistry,
+        database,
         catalog,
         traffic,
       }) {
@@ -152,14 +159,52 @@ export const meshSecurityPlugin = createBackendPlugin({
           ttlMs: pullRequestCacheSeconds * 1000,
           errorTtlMs: Math.min(pullRequestCacheSeconds, 30) * 1000,
         });
+        const posture = new PostureService(views, traffic);
+        const historySettings = readHistorySettings(config);
+        let historyStore: HistoryStore | undefined;
+        if (historySettings.enabled) {
+          historyStore = await HistoryStore.create(await database.getClient(), {
+            skipMigrations: database.migrations?.skip,
+          });
+          const recorder = new HistoryRecorder({
+            store: historyStore,
+            components: () => entities.annotated(),
+            posture: entity =>
+              posture.entityPosture(entity, { clusterErrorDetails: false }),
+            logger,
+            retentionDays: historySettings.retentionDays,
+          });
+          // One replica records at a time (scope `global`). Right after a start the clusters are
+          // usually not read yet: every answer is partial and nothing is recorded, so the task
+          // tries again every 30 seconds, for up to 10 minutes, before waiting for its next run.
+          await scheduler.scheduleTask({
+            id: 'mesh-security-history',
+            frequency: { minutes: historySettings.recordIntervalMinutes },
+            initialDelay: { seconds: 15 },
+            timeout: { minutes: 15 },
+            scope: 'global',
+            fn: async signal => {
+              for (let attempt = 0; attempt < 20; attempt++) {
+                const result = await recorder.run();
+                if (result.recorded > 0 || result.skipped === 0) return;
+                try {
+                  await sleep(30_000, undefined, { signal });
+                } catch {
+                  return; // aborted: the backend stops or the task timed out
+                }
+              }
+            },
+          });
+        }
         httpRouter.use(
           await createRouter({
             httpAuth,
             permissions,
             catalog,
             entities,
-            posture: new PostureService(views, traffic),
+            posture,
             pullRequests,
+            history: new HistoryService(historySettings, historyStore),
           }),
         );
       },

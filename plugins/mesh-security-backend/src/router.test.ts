@@ -138,6 +138,9 @@ describe('mesh-security REST API', () => {
       ['get', '/health'],
       ['get', '/overview'],
       ['get', '/entity/component/default/checkout'],
+      ['get', '/entity/component/default/checkout/history'],
+      ['get', '/entity/component/default/checkout/pull-requests'],
+      ['get', '/history'],
       ['post', '/check'],
     ] as const) {
       const res = await request(server)

@@ -39,6 +39,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { Audience, PostureService } from './service/PostureService';
 import { PullRequestService } from './pullRequests/PullRequestService';
+import { HistoryService } from './history/HistoryService';
 import {
   ANNOTATED_COMPONENTS,
   EntityDirectory,
@@ -56,6 +57,8 @@ export interface RouterOptions {
   posture: PostureService;
   /** Open access-change pull requests per entity. */
   pullRequests: PullRequestService;
+  /** Posture over time. */
+  history: HistoryService;
 }
 
 // DNS-1123-ish names, entity name characters, and bounded lengths: hostile or huge input is a
@@ -128,6 +131,12 @@ const overviewQuery = z
     order: z.enum(OVERVIEW_SORT_ORDERS).optional(),
     offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+const historyQuery = z
+  .object({
+    owner: z.string().max(256).optional(),
+    days: z.coerce.number().int().min(1).max(400).optional(),
   })
   .strict();
 
@@ -250,6 +259,31 @@ export async function createRouter(
     };
   };
 
+  /**
+   * Only annotated components the caller may read, fetched with the caller's credentials (the
+   * catalog applies `catalog.entity.read`), and of those only the ones whose
+   * `mesh-security.entity.read` is ALLOW: one call per 200 listed entities decides them.
+   */
+  const readableComponents = async (
+    credentials: BackstageCredentials,
+  ): Promise<Entity[]> => {
+    const { items } = await catalog.getEntities(
+      { filter: ANNOTATED_COMPONENTS },
+      { credentials },
+    );
+    const decisions = await authorizeInBatches(
+      permissions,
+      items.map(entity => ({
+        permission: meshSecurityEntityReadPermission,
+        resourceRef: stringifyEntityRef(entity),
+      })),
+      credentials,
+    );
+    return items.filter(
+      (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
+    );
+  };
+
   router.get('/health', async (req, res) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
@@ -279,25 +313,35 @@ export async function createRouter(
     });
     const query = parse(overviewQuery, req.query, 'overview query');
     await authorize(credentials, meshSecurityOverviewReadPermission);
-    // Only annotated components the caller may read, fetched with the caller's credentials
-    // (the catalog applies `catalog.entity.read`), and of those only the ones whose
-    // `mesh-security.entity.read` is ALLOW: one call per 200 listed entities decides them.
-    const { items } = await catalog.getEntities(
-      { filter: ANNOTATED_COMPONENTS },
-      { credentials },
+    res.json(
+      await posture.overview(await readableComponents(credentials), query),
     );
-    const decisions = await authorizeInBatches(
-      permissions,
-      items.map(entity => ({
-        permission: meshSecurityEntityReadPermission,
-        resourceRef: stringifyEntityRef(entity),
-      })),
-      credentials,
+  });
+
+  // The catalog-wide history: the platform view, summed over the components the caller may
+  // read (as the overview), so no one learns about components hidden from them.
+  router.get('/history', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const query = parse(historyQuery, req.query, 'history query');
+    await authorize(credentials, meshSecurityOverviewReadPermission);
+    const readable = await readableComponents(credentials);
+    res.json(
+      await options.history.overview(
+        readable.map(e => stringifyEntityRef(e)),
+        query,
+      ),
     );
-    const readable = items.filter(
-      (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
-    );
-    res.json(await posture.overview(readable, query));
+  });
+
+  router.get('/entity/:kind/:namespace/:name/history', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const ref = parse(entityParams, req.params, 'entity reference');
+    const { entity } = await readableEntity(ref, credentials);
+    res.json(await options.history.entity(stringifyEntityRef(entity)));
   });
 
   /**

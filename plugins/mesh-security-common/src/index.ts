@@ -10,6 +10,7 @@
 export * from './model';
 export * from './permissions';
 export * from './api';
+export * from './history';
 export * from './client';
 export * from './annotations';
 export * from './accessChanges';

@@ -1,4 +1,8 @@
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  SchedulerService,
+  ServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import {
   mockCredentials,
@@ -18,6 +22,17 @@ import { TrafficObservationsReader } from '../traffic/types';
 const repoRoot = path.resolve(__dirname, '../../../..');
 /** The demo cluster's manifests (catalog/demo-cluster). */
 const demoCluster = path.join(repoRoot, 'catalog/demo-cluster');
+
+/** A mock scheduler (its tasks run when the test triggers them) and its service factory. */
+export type TestScheduler = SchedulerService & { factory(): ServiceFactory };
+
+/**
+ * `mockServices.scheduler()`, typed as what it is at runtime: a scheduler with a `factory()`
+ * (backend-test-utils declares it as a plain SchedulerService).
+ */
+export function testScheduler(): TestScheduler {
+  return mockServices.scheduler() as TestScheduler;
+}
 
 /** The demo catalog's components, exactly as the app registers them. */
 function demoEntities(): Entity[] {
@@ -49,12 +64,17 @@ export async function startDemoBackend(
     traffic?: TrafficObservationsReader;
     /** `meshSecurity.traffic`, read by the plugin's own metrics reader. */
     trafficConfig?: object;
+    /** `meshSecurity.history`. */
+    historyConfig?: object;
+    /** A scheduler the test triggers tasks of (default: the test backend's own). */
+    scheduler?: TestScheduler;
   } = {},
 ) {
   const { server } = await startTestBackend({
     features: [
       meshSecurityPlugin,
       ...(options.logger ? [options.logger.factory] : []),
+      ...(options.scheduler ? [options.scheduler.factory()] : []),
       options.catalog ??
         catalogServiceMock.factory({
           entities: options.entities ?? demoEntities(),
@@ -78,6 +98,9 @@ export async function startDemoBackend(
             ],
             ...(options.trafficConfig
               ? { traffic: options.trafficConfig }
+              : {}),
+            ...(options.historyConfig
+              ? { history: options.historyConfig }
               : {}),
           },
         },

@@ -8,6 +8,11 @@ import {
   OverviewQuery,
   OverviewResponse,
 } from '../api';
+import {
+  EntityPostureHistory,
+  OverviewHistory,
+  OverviewHistoryQuery,
+} from '../history';
 
 /**
  * Options of a single request to the Mesh Security backend.
@@ -34,6 +39,19 @@ export interface MeshSecurityApi {
     entityRef: string | CompoundEntityRef,
     options?: MeshSecurityRequestOptions,
   ): Promise<EntityPosture>;
+  /**
+   * A component's daily posture and mode changes
+   * (`GET /entity/:kind/:namespace/:name/history`).
+   */
+  getEntityHistory(
+    entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<EntityPostureHistory>;
+  /** The catalog-wide daily posture, optionally of one owner (`GET /history`). */
+  getOverviewHistory(
+    query?: OverviewHistoryQuery,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<OverviewHistory>;
   /** The catalog-wide overview, filtered, sorted and paginated by the backend. */
   getOverview(
     query?: OverviewQuery,

@@ -9,6 +9,11 @@ import {
   OverviewQuery,
   OverviewResponse,
 } from '../api';
+import {
+  EntityPostureHistory,
+  OverviewHistory,
+  OverviewHistoryQuery,
+} from '../history';
 import { MeshSecurityApi, MeshSecurityRequestOptions } from './MeshSecurityApi';
 
 /** `kind/namespace/name` of an entity, each part URL-encoded. */
@@ -18,6 +23,18 @@ function entityPath(entityRef: string | CompoundEntityRef): string {
   return [kind, namespace, name]
     .map(part => encodeURIComponent(part))
     .join('/');
+}
+
+/** `?key=value&…` of the set, non-empty fields of a query; empty when none is set. */
+function queryString(query: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') {
+      params.set(key, String(value));
+    }
+  }
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
 }
 
 /**
@@ -65,20 +82,35 @@ export class MeshSecurityClient implements MeshSecurityApi {
     );
   }
 
+  /** {@inheritDoc MeshSecurityApi.getEntityHistory} */
+  async getEntityHistory(
+    entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<EntityPostureHistory> {
+    return this.request<EntityPostureHistory>(
+      `/entity/${entityPath(entityRef)}/history`,
+      options,
+    );
+  }
+
+  /** {@inheritDoc MeshSecurityApi.getOverviewHistory} */
+  async getOverviewHistory(
+    query: OverviewHistoryQuery = {},
+    options?: MeshSecurityRequestOptions,
+  ): Promise<OverviewHistory> {
+    return this.request<OverviewHistory>(
+      `/history${queryString(query)}`,
+      options,
+    );
+  }
+
   /** {@inheritDoc MeshSecurityApi.getOverview} */
   async getOverview(
     query: OverviewQuery = {},
     options?: MeshSecurityRequestOptions,
   ): Promise<OverviewResponse> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') {
-        params.set(key, String(value));
-      }
-    }
-    const qs = params.toString();
     return this.request<OverviewResponse>(
-      `/overview${qs ? `?${qs}` : ''}`,
+      `/overview${queryString(query)}`,
       options,
     );
   }

@@ -42,7 +42,17 @@ function renderContent(api: Partial<MeshSecurityApi>, e: Entity = entity) {
       apis={[
         [
           meshSecurityApiRef,
-          { getEntityPullRequests: async () => notConfigured, ...api },
+          {
+            getEntityPullRequests: async () => notConfigured,
+            getEntityHistory: async (entityRef: string) => ({
+              entityRef,
+              enabled: true,
+              retentionDays: 400,
+              days: [],
+              changes: [],
+            }),
+            ...api,
+          },
         ],
       ]}
     >
@@ -57,6 +67,29 @@ describe('EntityMeshSecurityContent', () => {
   it('shows a progress bar while loading', async () => {
     await renderContent({ getEntityPosture: () => new Promise(() => {}) });
     expect(screen.getByTestId('progress')).toBeInTheDocument();
+  });
+
+  it('says since when the component holds its mode, from its recorded history', async () => {
+    const getEntityHistory = jest.fn().mockResolvedValue({
+      entityRef: 'component:default/payments-api',
+      enabled: true,
+      retentionDays: 400,
+      days: [],
+      changes: [
+        { at: '2026-10-01T08:00:00.000Z', to: 'PERMISSIVE' },
+        { at: '2026-11-03T08:00:00.000Z', from: 'PERMISSIVE', to: 'STRICT' },
+      ],
+    });
+    await renderContent({
+      getEntityPosture: async () => paymentsApiPosture,
+      getEntityHistory,
+    });
+    expect(
+      await screen.findByText(
+        'STRICT since 3 Nov 2026; was PERMISSIVE for 33 days.',
+      ),
+    ).toBeInTheDocument();
+    expect(getEntityHistory).toHaveBeenCalledWith(paymentsApiPosture.entityRef);
   });
 
   it('shows the empty state for entities without Kubernetes annotations', async () => {

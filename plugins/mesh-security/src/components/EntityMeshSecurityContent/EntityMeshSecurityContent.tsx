@@ -13,6 +13,7 @@ import { AccessTable } from '../AccessTable';
 import { ClusterWarnings } from '../ClusterWarnings';
 import { ErrorWithRetry } from '../ErrorWithRetry';
 import { FindingCounts } from '../FindingCounts';
+import { PostureTimeline } from '../PostureHistory';
 import { FindingsTable } from '../FindingsTable';
 import { MissingAnnotations } from '../MissingAnnotations';
 import { MtlsBadge } from '../MtlsBadge';
@@ -95,6 +96,12 @@ const Posture = ({
           </Box>
           <ScorecardPillars scorecard={posture.scorecard} />
           <FindingCounts counts={posture.findingCounts} />
+          <Box mt={2}>
+            <Typography variant="subtitle2" component="h3">
+              Over time
+            </Typography>
+            <PostureTimeline entityRef={posture.entityRef} />
+          </Box>
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>

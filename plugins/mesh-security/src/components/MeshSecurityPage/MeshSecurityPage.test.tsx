@@ -14,7 +14,21 @@ const filter = (key: string) =>
 
 function renderPage(api: Partial<MeshSecurityApi>) {
   return renderInTestApp(
-    <TestApiProvider apis={[[meshSecurityApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [
+          meshSecurityApiRef,
+          {
+            getOverviewHistory: async () => ({
+              enabled: true,
+              retentionDays: 400,
+              days: [],
+            }),
+            ...api,
+          },
+        ],
+      ]}
+    >
       <MeshSecurityPage />
     </TestApiProvider>,
     {

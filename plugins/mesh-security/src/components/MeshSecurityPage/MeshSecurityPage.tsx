@@ -21,6 +21,7 @@ import { OverviewFilters, OverviewFilterValues } from '../OverviewFilters';
 import { OverviewTable, OverviewTableRef } from '../OverviewTable';
 import { PostureDistribution } from '../PostureDistribution';
 import { StrictRollout } from '../StrictRollout';
+import { PostureTrend } from '../PostureHistory';
 
 /**
  * The platform team's catalog-wide posture page, at `/mesh-security`: every annotated
@@ -125,6 +126,16 @@ export const MeshSecurityPage = () => {
               subheader="Observed encryption and the components ready for STRICT mTLS"
             >
               {response && <StrictRollout traffic={response.observedTraffic} />}
+            </InfoCard>
+          </Grid>
+          <Grid item xs={12}>
+            <InfoCard
+              title="Posture over time"
+              subheader={`STRICT ports and critical and high findings per day${
+                filters.owner ? `, ${filters.owner}` : ''
+              }`}
+            >
+              <PostureTrend owner={filters.owner} />
             </InfoCard>
           </Grid>
           <Grid item xs={12}>

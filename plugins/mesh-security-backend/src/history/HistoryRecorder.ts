@@ -1,0 +1,84 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  EntityPosture,
+  PostureDay,
+} from '@mesh-security/plugin-mesh-security-common';
+import { ComponentDay, HistoryStore, utcDay } from './HistoryStore';
+
+/** What the recorder reads: annotated components and their posture (no Kubernetes call). */
+export interface HistoryRecorderOptions {
+  store: HistoryStore;
+  /** Every annotated component (the entity directory's listing). */
+  components: () => Promise<Entity[]>;
+  /** A component's posture, as the Security tab shows it. */
+  posture: (entity: Entity) => Promise<EntityPosture>;
+  logger: LoggerService;
+  retentionDays: number;
+  now?: () => Date;
+}
+
+/** The day's record of a component's posture. */
+export function postureDay(posture: EntityPosture, day: string): PostureDay {
+  const ports = posture.workloads.flatMap(w => w.ports);
+  const { scorecard } = posture;
+  return {
+    day,
+    mtls: posture.mtls,
+    strictPorts: ports.filter(p => p.mtls === 'STRICT').length,
+    totalPorts: ports.length,
+    findingCounts: { ...posture.findingCounts },
+    pillars: {
+      verifyExplicitly: scorecard.verifyExplicitly.status,
+      leastPrivilege: scorecard.leastPrivilege.status,
+      assumeBreach: scorecard.assumeBreach.status,
+      noCredentialLeakage: scorecard.noCredentialLeakage.status,
+    },
+  };
+}
+
+/**
+ * Records every annotated component's posture for today and its mode changes, then prunes what
+ * is older than the retention. A component whose answer is partial (a cluster unreachable,
+ * stale, not read yet or partly unreadable) or provisional (an access graph still building) is
+ * not recorded this time: history keeps only what was known, so a backend restart or an outage
+ * never shows as a drop to UNKNOWN.
+ */
+export class HistoryRecorder {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: HistoryRecorderOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async run(): Promise<{ recorded: number; skipped: number; changes: number }> {
+    const { store, logger } = this.options;
+    const now = this.now();
+    const day = utcDay(now);
+    const records: ComponentDay[] = [];
+    let skipped = 0;
+    for (const entity of await this.options.components()) {
+      const posture = await this.options.posture(entity);
+      // Until a cluster's access graph is complete its answers err on the side of more
+      // findings (docs/backend.md): not a state to keep.
+      if (posture.partial || posture.clusters.some(c => !c.accessGraphReady)) {
+        skipped++;
+        continue;
+      }
+      const owner = entity.spec?.owner;
+      records.push({
+        entityRef: stringifyEntityRef(entity),
+        ...(typeof owner === 'string' ? { owner } : {}),
+        posture: postureDay(posture, day),
+      });
+    }
+    const changes = await store.record(records, now);
+    await store.prune(this.options.retentionDays, now);
+    if (skipped) {
+      logger.info(
+        `Mesh Security history: recorded ${records.length} component(s) for ${day}; ${skipped} skipped (partial data)`,
+      );
+    }
+    return { recorded: records.length, skipped, changes };
+  }
+}

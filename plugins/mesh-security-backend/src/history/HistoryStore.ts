@@ -1,0 +1,303 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  MtlsMode,
+  OverviewHistoryDay,
+  PillarStatus,
+  PostureDay,
+  PostureModeChange,
+  SEVERITIES,
+  Severity,
+} from '@mesh-security/plugin-mesh-security-common';
+import { Knex } from 'knex';
+
+const MIGRATIONS = resolvePackagePath(
+  '@mesh-security/plugin-mesh-security-backend',
+  'migrations',
+);
+
+/**
+ * Entity refs per `IN (…)` list: SQLite allows 999 bound variables per statement by default,
+ * PostgreSQL 65,535.
+ */
+const CHUNK = 500;
+
+/** Mode changes returned per component (the most recent ones). */
+const MAX_CHANGES = 100;
+
+/** One component's record for one day. */
+export interface ComponentDay {
+  entityRef: string;
+  /** `spec.owner`, as written. */
+  owner?: string;
+  posture: PostureDay;
+}
+
+interface DailyRow {
+  day: string;
+  entity_ref: string;
+  owner: string | null;
+  mtls: string;
+  strict_ports: number;
+  total_ports: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+  verify_explicitly: string;
+  least_privilege: string;
+  assume_breach: string;
+  no_credential_leakage: string;
+  recorded_at: string;
+}
+
+interface ChangeRow {
+  entity_ref: string;
+  at: string;
+  from_mode: string | null;
+  to_mode: string;
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK)
+    out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/** `YYYY-MM-DD` of a date, in UTC. */
+export function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** The UTC day `days` days before `date`'s. */
+function daysBefore(date: Date, days: number): string {
+  return utcDay(new Date(date.getTime() - days * 86_400_000));
+}
+
+function toRow(record: ComponentDay, recordedAt: string): DailyRow {
+  const { posture } = record;
+  return {
+    day: posture.day,
+    entity_ref: record.entityRef,
+    owner: record.owner ?? null,
+    mtls: posture.mtls,
+    strict_ports: posture.strictPorts,
+    total_ports: posture.totalPorts,
+    critical: posture.findingCounts.critical,
+    high: posture.findingCounts.high,
+    medium: posture.findingCounts.medium,
+    low: posture.findingCounts.low,
+    info: posture.findingCounts.info,
+    verify_explicitly: posture.pillars.verifyExplicitly,
+    least_privilege: posture.pillars.leastPrivilege,
+    assume_breach: posture.pillars.assumeBreach,
+    no_credential_leakage: posture.pillars.noCredentialLeakage,
+    recorded_at: recordedAt,
+  };
+}
+
+function fromRow(row: DailyRow): PostureDay {
+  return {
+    day: row.day,
+    mtls: row.mtls as MtlsMode,
+    strictPorts: Number(row.strict_ports),
+    totalPorts: Number(row.total_ports),
+    findingCounts: {
+      critical: Number(row.critical),
+      high: Number(row.high),
+      medium: Number(row.medium),
+      low: Number(row.low),
+      info: Number(row.info),
+    },
+    pillars: {
+      verifyExplicitly: row.verify_explicitly as PillarStatus,
+      leastPrivilege: row.least_privilege as PillarStatus,
+      assumeBreach: row.assume_breach as PillarStatus,
+      noCredentialLeakage: row.no_credential_leakage as PillarStatus,
+    },
+  };
+}
+
+/**
+ * The plugin's posture history in its own database (Backstage `DatabaseService`; SQLite or
+ * PostgreSQL): a row per component and UTC day, overwritten by later complete evaluations of the
+ * same day, and a row per change of a component's mode. Writes are idempotent: recording the same
+ * evaluation twice (a retried task, two replicas) leaves the same rows.
+ */
+export class HistoryStore {
+  static async create(
+    db: Knex,
+    options: { skipMigrations?: boolean } = {},
+  ): Promise<HistoryStore> {
+    if (!options.skipMigrations) {
+      await db.migrate.latest({ directory: MIGRATIONS });
+    }
+    return new HistoryStore(db);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  /**
+   * Records each component's posture for its day and a mode change for each component whose
+   * mode differs from its last recorded one (or that has none yet). Returns the changes written.
+   */
+  async record(records: ComponentDay[], now: Date): Promise<number> {
+    if (records.length === 0) return 0;
+    const at = now.toISOString();
+    let written = 0;
+    await this.db.transaction(async tx => {
+      for (const chunk of chunks(records)) {
+        await tx<DailyRow>('posture_daily')
+          .insert(chunk.map(r => toRow(r, at)))
+          .onConflict(['day', 'entity_ref'])
+          .merge();
+        const last = await lastModes(
+          tx,
+          chunk.map(r => r.entityRef),
+        );
+        const changes: ChangeRow[] = chunk
+          .filter(r => last.get(r.entityRef) !== r.posture.mtls)
+          .map(r => ({
+            entity_ref: r.entityRef,
+            at,
+            from_mode: last.get(r.entityRef) ?? null,
+            to_mode: r.posture.mtls,
+          }));
+        if (changes.length) {
+          await tx<ChangeRow>('posture_mode_changes')
+            .insert(changes)
+            .onConflict(['entity_ref', 'at'])
+            .ignore();
+          written += changes.length;
+        }
+      }
+    });
+    return written;
+  }
+
+  /**
+   * Deletes days older than `retentionDays` and mode changes older than that, except each
+   * component's latest change (which says since when its current mode holds).
+   */
+  async prune(retentionDays: number, now: Date): Promise<void> {
+    const cutoffDay = daysBefore(now, retentionDays - 1);
+    const cutoffAt = `${cutoffDay}T00:00:00.000Z`;
+    await this.db('posture_daily').where('day', '<', cutoffDay).delete();
+    await this.db('posture_mode_changes as c')
+      .where('c.at', '<', cutoffAt)
+      .whereExists(
+        this.db('posture_mode_changes as n')
+          .select(this.db.raw('1'))
+          .whereRaw('n.entity_ref = c.entity_ref')
+          .whereRaw('n.at > c.at'),
+      )
+      .delete();
+  }
+
+  /** A component's days within `days` days back (oldest first) and its latest mode changes. */
+  async entityHistory(
+    entityRef: string,
+    days: number,
+    now: Date,
+  ): Promise<{ days: PostureDay[]; changes: PostureModeChange[] }> {
+    const rows = await this.db<DailyRow>('posture_daily')
+      .where('entity_ref', entityRef)
+      .andWhere('day', '>=', daysBefore(now, days - 1))
+      .orderBy('day', 'asc');
+    const changes = await this.db<ChangeRow>('posture_mode_changes')
+      .where('entity_ref', entityRef)
+      .orderBy('at', 'desc')
+      .limit(MAX_CHANGES);
+    return {
+      days: rows.map(fromRow),
+      changes: changes.reverse().map(c => ({
+        at: c.at,
+        ...(c.from_mode ? { from: c.from_mode as MtlsMode } : {}),
+        to: c.to_mode as MtlsMode,
+      })),
+    };
+  }
+
+  /**
+   * Per day within `days` days back (oldest first), the sums over the given components (only
+   * those of `owner` when set).
+   */
+  async overviewHistory(
+    entityRefs: string[],
+    days: number,
+    now: Date,
+    owner?: string,
+  ): Promise<OverviewHistoryDay[]> {
+    const since = daysBefore(now, days - 1);
+    const byDay = new Map<string, OverviewHistoryDay>();
+    for (const chunk of chunks(entityRefs)) {
+      let query = this.db('posture_daily')
+        .select('day')
+        .count({ components: '*' })
+        .sum({
+          strict_components: this.db.raw(
+            "case when mtls = 'STRICT' then 1 else 0 end",
+          ),
+          strict_ports: 'strict_ports',
+          total_ports: 'total_ports',
+          critical: 'critical',
+          high: 'high',
+          medium: 'medium',
+          low: 'low',
+          info: 'info',
+        })
+        .whereIn('entity_ref', chunk)
+        .andWhere('day', '>=', since)
+        .groupBy('day');
+      if (owner !== undefined) query = query.andWhere('owner', owner);
+      for (const row of (await query) as Array<Record<string, unknown>>) {
+        const day = String(row.day);
+        const sum = byDay.get(day) ?? emptyDay(day);
+        sum.components += Number(row.components);
+        sum.strictComponents += Number(row.strict_components);
+        sum.strictPorts += Number(row.strict_ports);
+        sum.totalPorts += Number(row.total_ports);
+        for (const severity of SEVERITIES)
+          sum.findingCounts[severity] += Number(row[severity]);
+        byDay.set(day, sum);
+      }
+    }
+    return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
+  }
+}
+
+function emptyDay(day: string): OverviewHistoryDay {
+  return {
+    day,
+    components: 0,
+    strictComponents: 0,
+    strictPorts: 0,
+    totalPorts: 0,
+    findingCounts: Object.fromEntries(SEVERITIES.map(s => [s, 0])) as Record<
+      Severity,
+      number
+    >,
+  };
+}
+
+/** Each given component's last recorded mode (absent when none is recorded). */
+async function lastModes(
+  tx: Knex.Transaction,
+  entityRefs: string[],
+): Promise<Map<string, MtlsMode>> {
+  const latest = tx('posture_mode_changes')
+    .select('entity_ref')
+    .max({ at: 'at' })
+    .whereIn('entity_ref', entityRefs)
+    .groupBy('entity_ref')
+    .as('l');
+  const rows: Array<{ entity_ref: string; to_mode: string }> = await tx(
+    'posture_mode_changes as c',
+  )
+    .join(latest, join =>
+      join.on('c.entity_ref', '=', 'l.entity_ref').andOn('c.at', '=', 'l.at'),
+    )
+    .select('c.entity_ref as entity_ref', 'c.to_mode as to_mode');
+  return new Map(rows.map(r => [r.entity_ref, r.to_mode as MtlsMode]));
+}

@@ -1,0 +1,2 @@
+export { PostureTimeline } from './PostureTimeline';
+export { PostureTrend } from './PostureTrend';
