@@ -344,6 +344,7 @@ export class PostureService {
         mtls: workload.mtls,
         mtlsReason: workload.mtlsReason,
         ports: workload.ports,
+        notEvaluated: workload.notEvaluated,
         pods: workload.pods,
         labels: workload.labels,
         findings: observed.findings.length

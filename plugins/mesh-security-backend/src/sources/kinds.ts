@@ -21,7 +21,9 @@ export interface ResourceKind {
     | 'istio'
     | 'linkerd'
     | 'external-secrets'
-    | 'cert-manager';
+    | 'cert-manager'
+    | 'network-policy-api'
+    | 'cilium';
   /**
    * The engine input the kind feeds; while the kind cannot be read (and no earlier read of it is
    * held) the engine treats that input as unavailable. docs/backend.md "Kinds that cannot be
@@ -152,6 +154,63 @@ export const LISTED_KINDS: ResourceKind[] = [
     'HTTPRoute',
     'linkerd',
     'linkerdAuthorizations',
+  ),
+  // Kinds the engine does not model but must not ignore (docs/engine.md "Not evaluated").
+  grouped(
+    'networking.istio.io',
+    ['v1', 'v1beta1'],
+    'sidecars',
+    'Sidecar',
+    'istio',
+  ),
+  grouped(
+    'networking.istio.io',
+    ['v1', 'v1beta1'],
+    'serviceentries',
+    'ServiceEntry',
+    'istio',
+  ),
+  grouped(
+    'workload.linkerd.io',
+    ['v1beta1', 'v1alpha1'],
+    'externalworkloads',
+    'ExternalWorkload',
+    'linkerd',
+  ),
+  grouped(
+    'policy.linkerd.io',
+    ['v1alpha1'],
+    'egressnetworks',
+    'EgressNetwork',
+    'linkerd',
+  ),
+  grouped(
+    'policy.networking.k8s.io',
+    ['v1alpha1'],
+    'adminnetworkpolicies',
+    'AdminNetworkPolicy',
+    'network-policy-api',
+  ),
+  grouped(
+    'policy.networking.k8s.io',
+    ['v1alpha1'],
+    'baselineadminnetworkpolicies',
+    'BaselineAdminNetworkPolicy',
+    'network-policy-api',
+  ),
+  grouped(
+    'cilium.io',
+    ['v2'],
+    'ciliumnetworkpolicies',
+    'CiliumNetworkPolicy',
+    'cilium',
+  ),
+  grouped(
+    'cilium.io',
+    ['v2'],
+    'ciliumclusterwidenetworkpolicies',
+    'CiliumClusterwideNetworkPolicy',
+    'cilium',
   ),
   grouped(
     'external-secrets.io',

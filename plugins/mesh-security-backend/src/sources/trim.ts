@@ -22,6 +22,8 @@ const KEPT_ANNOTATION_PREFIXES = [
   'istio.io/',
   'ambient.istio.io/',
   'proxy.istio.io/',
+  // `networking.istio.io/exportTo` on Services (docs/engine.md "Not evaluated").
+  'networking.istio.io/',
   'linkerd.io/',
   'config.linkerd.io/',
   'config.alpha.linkerd.io/',

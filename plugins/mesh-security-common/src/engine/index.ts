@@ -22,6 +22,7 @@ import {
   workloadIdentityFindings,
 } from './findings/identityChecks';
 import { linkerdFindings } from './findings/linkerd';
+import { unevaluatedFindings } from './findings/unevaluated';
 import { policyMtlsFindings, workloadMtlsFindings } from './findings/mtls';
 import { networkPolicyFindings } from './findings/networkPolicy';
 import { EngineOptions } from './core/options';
@@ -88,6 +89,7 @@ function postureOf(
     mtls: info.mtls,
     ...(info.mtlsReason ? { mtlsReason: info.mtlsReason } : {}),
     ports: info.ports.map(p => ({ ...p })),
+    ...notEvaluatedOf(info),
     pods: { ...info.membership.pods },
     labels: workload.labels,
     findings: [
@@ -96,6 +98,16 @@ function postureOf(
       ...workloadIdentityFindings(context, info, saUsers),
     ],
     scorecard: workloadScorecard(context, info),
+  };
+}
+
+function notEvaluatedOf(info: WorkloadInfo): { notEvaluated?: string[] } {
+  const { inbound, outbound } = info.notEvaluated;
+  if (inbound.length + outbound.length === 0) return {};
+  return {
+    notEvaluated: [
+      ...new Set([...inbound, ...outbound].map(n => n.reason)),
+    ].sort(),
   };
 }
 
@@ -144,6 +156,7 @@ export function createEngine(
         ...linkerdFindings(context),
         ...networkPolicyFindings(context),
         ...policyIdentityFindings(context),
+        ...unevaluatedFindings(context),
       ];
       return { workloads, findings };
     },

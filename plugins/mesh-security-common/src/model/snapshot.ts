@@ -166,6 +166,17 @@ export interface SnapshotService {
     name?: string;
     protocol?: string;
   }>;
+  /**
+   * Service labels; absent when none were read. Read for Istio's `istio.io/use-waypoint`, which
+   * the engine does not evaluate on Services (docs/engine.md "Not evaluated").
+   */
+  labels?: Record<string, string>;
+  /**
+   * Service annotations; absent when none were read. Read for Istio's
+   * `networking.istio.io/exportTo`, which the engine does not evaluate (docs/engine.md "Not
+   * evaluated").
+   */
+  annotations?: Record<string, string>;
 }
 
 /**
@@ -200,7 +211,15 @@ export interface MeshConfigValues {
    * Istio's default `istio-system`) and `trustDomain` (the SPIFFE trust domain, default
    * `cluster.local`). Absent when the ConfigMap was not read.
    */
-  istio?: { rootNamespace?: string; trustDomain?: string };
+  istio?: {
+    rootNamespace?: string;
+    trustDomain?: string;
+    /**
+     * `trustDomainAliases`: further trust domains whose identities Istio's authorization treats
+     * as the mesh's own. Not evaluated (docs/engine.md "Not evaluated").
+     */
+    trustDomainAliases?: string[];
+  };
   /**
    * From the `values` key of ConfigMap `linkerd-config`: `identityTrustDomain`, the cluster-wide
    * default inbound policy (e.g. `all-unauthenticated`, `all-authenticated`, `deny`) and
@@ -250,6 +269,13 @@ export interface Snapshot {
   /** Kubernetes NetworkPolicies (`networking.k8s.io/v1`). */
   networkPolicies: Array<SnapshotPolicy<JsonObject>>;
   /**
+   * Objects of the {@link UNEVALUATED_KINDS}: they can change verdicts but the engine does not
+   * model them, so the workloads they may affect get "not evaluated" verdicts instead of a
+   * silent answer (docs/engine.md "Not evaluated"). Absent: none were read. Cluster-scoped
+   * objects have the namespace `''`.
+   */
+  unevaluated?: Array<SnapshotPolicy<JsonObject>>;
+  /**
    * External Secrets Operator `ExternalSecret`s: `targetSecret` is the Secret each one writes
    * (`spec.target.name`, defaulting to the ExternalSecret's name).
    */
@@ -259,3 +285,24 @@ export interface Snapshot {
     targetSecret: string;
   }>;
 }
+
+/**
+ * The kinds that change verdicts but are not modelled, as `group/Kind` (the core group has no
+ * prefix). {@link readObjects} keeps them in {@link Snapshot.unevaluated}, the backend lists
+ * them where their CRDs exist, and the engine marks the verdicts they may change as "not
+ * evaluated" (docs/engine.md "Not evaluated"). `ConfigMap` stands for the revisioned Istio
+ * mesh configurations `istio-system/istio-<revision>`, the only ConfigMaps kept.
+ *
+ * @public
+ */
+export const UNEVALUATED_KINDS = [
+  'networking.istio.io/Sidecar',
+  'networking.istio.io/ServiceEntry',
+  'workload.linkerd.io/ExternalWorkload',
+  'policy.linkerd.io/EgressNetwork',
+  'policy.networking.k8s.io/AdminNetworkPolicy',
+  'policy.networking.k8s.io/BaselineAdminNetworkPolicy',
+  'cilium.io/CiliumNetworkPolicy',
+  'cilium.io/CiliumClusterwideNetworkPolicy',
+  'ConfigMap',
+] as const;

@@ -81,6 +81,13 @@ export interface WorkloadPosture {
   mtlsReason?: string;
   /** The mode of every container port of the pod template (proxy containers excluded). */
   ports: PortMtls[];
+  /**
+   * Unmodelled objects and settings that may change this workload's verdicts, each as
+   * `not evaluated: <Kind ns/name>` (docs/engine.md "Not evaluated"): its ports' modes are then
+   * `UNKNOWN` where the object may change mTLS, and access decisions it may change lean to DENY.
+   * Absent when there are none.
+   */
+  notEvaluated?: string[];
   /** Live pods with a proxy vs all live pods (0/0 when read from manifests). */
   pods: { meshed: number; total: number };
   /** Pod template labels (a bare pod's own labels); catalog entities select workloads by them. */

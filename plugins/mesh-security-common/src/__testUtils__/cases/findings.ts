@@ -356,4 +356,17 @@ export const FINDING_CASES: FindingCase[] = [
     codes: ['MS114', 'MS101'],
     absent: ['MS102', 'MS113'],
   },
+  {
+    name: 'Istio Sidecar (not evaluated)',
+    objects: [
+      ...istioPair(),
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Sidecar',
+        metadata: { name: 'default', namespace: 'shop' },
+        spec: {},
+      },
+    ],
+    codes: ['MS408'],
+  },
 ];

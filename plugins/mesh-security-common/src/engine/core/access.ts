@@ -390,9 +390,52 @@ export function checkAccess(
     caller,
     networkPolicyPort(target, mtls.sendsMtls, request.port),
   );
-  return decide([
-    ['mtls', mtls],
-    ['authorization', authz],
-    ['network-policy', netpol],
-  ]);
+  return decide(
+    notEvaluatedLayers(
+      [
+        ['mtls', mtls],
+        ['authorization', authz],
+        ['network-policy', netpol],
+      ],
+      target,
+      callerInfo,
+    ),
+  );
+}
+
+/**
+ * Fail closed on unmodelled objects (docs/engine.md "Not evaluated"): a layer that one of them
+ * may change (the target's inbound side, the client's outbound side) cannot allow; it says which
+ * object was not evaluated.
+ */
+function notEvaluatedLayers(
+  layers: Array<[AccessReason['layer'], LayerVerdict]>,
+  target: WorkloadInfo,
+  callerInfo: WorkloadInfo | undefined,
+): Array<[AccessReason['layer'], LayerVerdict]> {
+  const unread = [
+    ...target.notEvaluated.inbound,
+    ...(callerInfo?.notEvaluated.outbound ?? []),
+  ];
+  if (unread.length === 0) return layers;
+  return layers.map(([layer, verdict]) => {
+    const reasons = [
+      ...new Set(
+        unread.filter(n => n.layers.includes(layer)).map(n => n.reason),
+      ),
+    ];
+    if (reasons.length === 0) return [layer, verdict];
+    return [
+      layer,
+      {
+        ...verdict,
+        effect: 'DENY',
+        message:
+          verdict.effect === 'DENY'
+            ? verdict.message
+            : `${verdict.message}; but ${reasons.join('; ')} (may change this)`,
+        cannotEvaluate: [...verdict.cannotEvaluate, ...reasons],
+      },
+    ];
+  });
 }

@@ -39,6 +39,7 @@ function edgeFrom(
   layers: { mtls: LayerVerdict; authz: LayerVerdict; netpol: LayerVerdict },
   sends: Sends,
   portMtls: MtlsMode,
+  unread: string[],
 ): AccessEdge {
   const { mtls, authz, netpol } = layers;
   // The most specific allowing layer names the decision: an explicit policy beats a default.
@@ -52,6 +53,7 @@ function edgeFrom(
     ...mtls.cannotEvaluate,
     ...authz.cannotEvaluate,
     ...netpol.cannotEvaluate,
+    ...unread,
   ];
   return {
     peer,
@@ -112,6 +114,8 @@ export function connectionEdge(
     { mtls, authz, netpol },
     mtls.sends,
     ctx.portMode(target, port).mtls,
+    // The target's unmodelled objects make the edge partial (docs/engine.md "Not evaluated").
+    target.notEvaluated.inbound.map(n => n.reason),
   );
 }
 

@@ -23,6 +23,7 @@ import {
   unavailableReason,
 } from './options';
 import { groupBy } from './selectorIndex';
+import { UnevaluatedIndex, WorkloadNotEvaluated } from './unevaluated';
 
 /** What the engine knows about one workload (computed once, cached). */
 export interface WorkloadInfo {
@@ -40,6 +41,8 @@ export interface WorkloadInfo {
   /** Ambient only: the PeerAuthentication whose DISABLE has no effect (MS114). */
   ignoredDisable?: string;
   ips?: string[];
+  /** Unmodelled objects that may change the workload's verdicts (docs/engine.md "Not evaluated"). */
+  notEvaluated: WorkloadNotEvaluated;
 }
 
 /** Indexes built once per snapshot; every query reads them. */
@@ -52,6 +55,7 @@ export class EngineContext {
   readonly netpol: NetworkPolicyIndex;
   readonly linkerd: LinkerdIndex;
   readonly destinationRules: DestinationRuleIndex;
+  readonly unevaluated: UnevaluatedIndex;
   /** Why no workload's mesh membership can be known (namespaces or pods were not read). */
   private readonly membershipUnavailable?: string;
   private readonly byKey = new Map<string, SnapshotWorkload>();
@@ -108,6 +112,9 @@ export class EngineContext {
         anyPort: unavailableReason(o, 'linkerdServers', 'linkerdMeshConfig'),
         serverPort: unavailableReason(o, 'linkerdAuthorizations'),
       },
+    );
+    this.unevaluated = new UnevaluatedIndex(snapshot, o.rootNamespace, ns =>
+      this.nsLabels(ns),
     );
     this.destinationRules = new DestinationRuleIndex(
       snapshot,
@@ -211,6 +218,16 @@ export class EngineContext {
       }));
       defaultPort = { mtls: 'DISABLED', reason };
     }
+    const notEvaluated = this.unevaluated.forWorkload(w, m.mesh);
+    const mtlsUnread = notEvaluated.inbound.filter(n =>
+      n.layers.includes('mtls'),
+    );
+    if (mtlsUnread.length > 0) {
+      // Fail closed: an unmodelled object may change what every port accepts.
+      const unread = mtlsUnread.map(n => n.reason).join('; ');
+      ports = ports.map(p => ({ ...p, mtls: 'UNKNOWN', reason: unread }));
+      defaultPort = { mtls: 'UNKNOWN', reason: unread };
+    }
     let { mtls, reason } = combineModes(ports, { port: 0, ...defaultPort });
     if (m.mixed && m.pods.meshed > 0 && m.pods.meshed < m.pods.total) {
       mtls = 'PARTIAL';
@@ -233,6 +250,7 @@ export class EngineContext {
       mtlsReason: reason,
       ignoredDisable,
       ips,
+      notEvaluated,
     };
     if (keep) this.infos.set(w, info);
     return info;
@@ -242,6 +260,8 @@ export class EngineContext {
   portMode(info: WorkloadInfo, port: number): Omit<PortMtls, 'port'> {
     const declared = info.ports.find(p => p.port === port);
     if (declared) return declared;
+    if (info.notEvaluated.inbound.some(n => n.layers.includes('mtls')))
+      return info.defaultPort;
     if (info.membership.mesh === 'linkerd') {
       return linkerdPortMode(
         this.linkerd,

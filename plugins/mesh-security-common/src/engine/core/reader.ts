@@ -4,6 +4,7 @@ import {
   JsonObject,
   Snapshot,
   SnapshotPolicy,
+  UNEVALUATED_KINDS,
   WORKLOAD_KINDS,
 } from '../../model';
 import { IDENTITY_FINDINGS } from '../findings/identity';
@@ -108,6 +109,16 @@ const POLICY_KINDS: Record<
   },
 };
 
+/** Kinds kept unevaluated, by `group/Kind` (docs/engine.md "Not evaluated"). */
+const UNEVALUATED = new Set<string>(UNEVALUATED_KINDS);
+
+/** Cluster-scoped kinds among them: their namespace is `''`, not kubectl's `default`. */
+const CLUSTER_SCOPED = new Set([
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+]);
+
 /** The workload kinds read as controllers (a bare Pod is read as a pod). */
 const CONTROLLERS = new Set<string>(
   WORKLOAD_KINDS.filter(kind => kind !== 'Pod'),
@@ -176,6 +187,11 @@ function readMeshConfig(
       // Istio mesh config ("Global Mesh Options"): trustDomain, rootNamespace.
       const mesh = parseYaml(data.mesh) as unknown;
       if (isObject(mesh)) {
+        const aliases = Array.isArray(mesh.trustDomainAliases)
+          ? mesh.trustDomainAliases.filter(
+              (a): a is string => typeof a === 'string',
+            )
+          : [];
         snapshot.meshConfig.istio = {
           trustDomain:
             typeof mesh.trustDomain === 'string' ? mesh.trustDomain : undefined,
@@ -183,6 +199,7 @@ function readMeshConfig(
             typeof mesh.rootNamespace === 'string'
               ? mesh.rootNamespace
               : undefined,
+          ...(aliases.length > 0 ? { trustDomainAliases: aliases } : {}),
         };
       }
     } else if (
@@ -292,7 +309,8 @@ export function readObjects(
       CONTROLLERS.has(kind) ||
       kind === 'AuthorizationPolicy' ||
       kind === 'ExternalSecret' ||
-      kind in POLICY_KINDS;
+      kind in POLICY_KINDS ||
+      (api !== undefined && UNEVALUATED.has(`${api.group}/${kind}`));
     if (!known) return;
     const meta = readMeta(raw);
     if (typeof meta === 'string') {
@@ -304,7 +322,9 @@ export function readObjects(
       return;
     }
     const spec = isObject(raw.spec) ? raw.spec : {};
-    if (kind === 'Namespace') {
+    if (kind !== 'ConfigMap' && UNEVALUATED.has(`${api.group}/${kind}`)) {
+      keepUnevaluated(raw, meta, api);
+    } else if (kind === 'Namespace') {
       // Kubernetes sets `kubernetes.io/metadata.name` on every namespace (NamespaceDefaultLabelName).
       snapshot.namespaces.push({
         name: meta.name,
@@ -323,6 +343,8 @@ export function readObjects(
     } else if (kind === 'Service') {
       readService(meta, spec);
     } else if (kind === 'ConfigMap') {
+      if (isRevisionedMeshConfig(meta, raw.data))
+        keepUnevaluated(raw, meta, api);
       const problem = readMeshConfig(snapshot, meta, raw.data);
       if (problem) malformed(raw, meta, [problem]);
     } else if (kind === 'ExternalSecret') {
@@ -415,6 +437,29 @@ export function readObjects(
     });
   }
 
+  function keepUnevaluated(
+    raw: Json,
+    meta: RawMeta,
+    api: { group: string; version: string },
+  ): void {
+    const kind = String(raw.kind);
+    (snapshot.unevaluated ??= []).push({
+      kind,
+      apiVersion: api.group ? `${api.group}/${api.version}` : api.version,
+      namespace: CLUSTER_SCOPED.has(kind) ? '' : meta.namespace,
+      name: meta.name,
+      labels: meta.labels,
+      annotations: meta.annotations,
+      creationTimestamp: meta.creationTimestamp,
+      // A ConfigMap's `data` is kept as its spec: the mesh key is what could change verdicts.
+      spec: (kind === 'ConfigMap'
+        ? { mesh: (raw.data as Json).mesh }
+        : isObject(raw.spec)
+        ? raw.spec
+        : {}) as JsonObject,
+    });
+  }
+
   function readService(meta: RawMeta, spec: Json): void {
     const ports = (Array.isArray(spec.ports) ? spec.ports : [])
       .filter(isObject)
@@ -437,6 +482,10 @@ export function readObjects(
       name: meta.name,
       selector: isObject(spec.selector) ? stringMap(spec.selector) : null,
       ports,
+      ...(Object.keys(meta.labels).length > 0 ? { labels: meta.labels } : {}),
+      ...(Object.keys(meta.annotations).length > 0
+        ? { annotations: meta.annotations }
+        : {}),
     });
   }
 }
@@ -459,6 +508,20 @@ function sortPolicies(snapshot: Snapshot): void {
   ])
     l.sort(by);
   snapshot.externalSecrets.sort(by);
+  snapshot.unevaluated?.sort(by);
+}
+
+/**
+ * A revisioned Istio mesh configuration: ConfigMap `istio-<revision>` in `istio-system` with a
+ * `mesh` key ("Canary upgrades": each revision's istiod reads its own).
+ */
+function isRevisionedMeshConfig(meta: RawMeta, data: unknown): boolean {
+  return (
+    meta.namespace === 'istio-system' &&
+    /^istio-[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(meta.name) &&
+    isObject(data) &&
+    typeof data.mesh === 'string'
+  );
 }
 
 /**

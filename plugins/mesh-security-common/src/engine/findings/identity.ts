@@ -51,6 +51,14 @@ export const IDENTITY_FINDINGS = {
       'Istio principals are `<trust-domain>/ns/<namespace>/sa/<service-account>` (no `spiffe://` prefix); Linkerd identities are `<sa>.<ns>.serviceaccount.identity.linkerd.<trust-domain>`. A malformed identity never matches.',
     fix: 'Rewrite the identity in the documented format, or use `namespaces`/`serviceAccounts` (Istio) or `identityRefs` (Linkerd).',
   },
+  notEvaluated: {
+    code: 'MS408',
+    severity: 'medium',
+    title: 'Object not evaluated',
+    description:
+      'The object (or label, or mesh setting) can change mTLS, authorization, network segmentation or the set of peers, but the engine does not model it. The verdicts it may change are UNKNOWN or cannot be evaluated (access leans to DENY) and carry "not evaluated: <object>", rather than an answer that ignores it.',
+    fix: 'Check the affected workloads against the object by hand (docs/engine.md "Not evaluated" says what each kind may change), or remove the object if it is not needed.',
+  },
   missingNamespace: {
     code: 'MS407',
     severity: 'info',

@@ -32,7 +32,7 @@ export interface ClientTls {
 export const drRef = (p: P) => `DestinationRule ${p.namespace}/${p.name}`;
 
 /** Host specificity: exact beats wildcard, longer wildcard beats shorter. */
-function hostScore(pattern: string, fqdn: string, drNs: string): number {
+export function hostScore(pattern: string, fqdn: string, drNs: string): number {
   const full =
     pattern.includes('.') || pattern === '*' || pattern.startsWith('*')
       ? pattern

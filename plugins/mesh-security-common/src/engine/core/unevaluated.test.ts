@@ -1,0 +1,441 @@
+import { engineOf } from '../../__testUtils__/engine';
+import {
+  Obj,
+  authorizationPolicy,
+  deployment,
+  destinationRule,
+  istioPair,
+  namespace,
+  service,
+} from '../../__testUtils__/k8s';
+import { readObjects } from './reader';
+
+/*
+ * docs/engine.md "Not evaluated": each unmodelled kind, when it may affect a workload, makes
+ * the verdicts it may change UNKNOWN / "cannot evaluate" (access leans to DENY) with the reason
+ * "not evaluated: <what>", and raises MS408; out of its scope it changes nothing.
+ */
+
+const object = (
+  apiVersion: string,
+  kind: string,
+  ns: string | undefined,
+  name: string,
+  spec: Obj,
+  extra: Obj = {},
+): Obj => ({
+  apiVersion,
+  kind,
+  metadata: { name, ...(ns ? { namespace: ns } : {}) },
+  spec,
+  ...extra,
+});
+
+const sidecar = (ns: string, name: string, spec: Obj = {}) =>
+  object('networking.istio.io/v1', 'Sidecar', ns, name, spec);
+const serviceEntry = (ns: string, name: string, spec: Obj) =>
+  object('networking.istio.io/v1', 'ServiceEntry', ns, name, spec);
+const anp = (kind: string, name: string, spec: Obj) =>
+  object('policy.networking.k8s.io/v1alpha1', kind, undefined, name, spec);
+const cilium = (
+  kind: string,
+  ns: string | undefined,
+  name: string,
+  spec: Obj,
+) => object('cilium.io/v2', kind, ns, name, spec);
+const meshConfig = (name: string, mesh: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'istio-system' },
+  data: { mesh },
+});
+
+/** `shop` in ambient mode: `a` calls `b` on 8080. */
+const ambientPair = (bLabels: Record<string, string> = {}): Obj[] => [
+  namespace('istio-system'),
+  namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+  deployment('shop', 'a'),
+  deployment('shop', 'b', { labels: bLabels }),
+  service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+];
+
+/** Linkerd namespace `data`: `a` calls `b` on 8080. */
+const linkerdPair = (): Obj[] => [
+  namespace('data', {}, { 'linkerd.io/inject': 'enabled' }),
+  deployment('data', 'a'),
+  deployment('data', 'b'),
+];
+
+interface Case {
+  name: string;
+  objects: Obj[];
+  /** The reason b (or the client a, for outbound kinds) carries; absent: none at all. */
+  reason?: string;
+  /** Whether the check a → b on 8080 is DENY because of it (else it stays ALLOW). */
+  denies?: boolean;
+  /** Whether b's mTLS becomes UNKNOWN. */
+  mtlsUnknown?: boolean;
+  /** The workload carrying the reason (default b). */
+  on?: 'a' | 'b';
+  ns?: string;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'Istio Sidecar of the namespace: inbound mTLS and authorization',
+    objects: [...istioPair(), sidecar('shop', 'default')],
+    reason: 'not evaluated: Sidecar shop/default',
+    denies: true,
+    mtlsUnknown: true,
+  },
+  {
+    name: 'Istio Sidecar of the root namespace applies to every namespace',
+    objects: [...istioPair(), sidecar('istio-system', 'default')],
+    reason: 'not evaluated: Sidecar istio-system/default',
+    denies: true,
+    mtlsUnknown: true,
+  },
+  {
+    name: 'Istio Sidecar selecting another workload: out of scope',
+    objects: [
+      ...istioPair(),
+      sidecar('shop', 'c', { workloadSelector: { labels: { app: 'c' } } }),
+    ],
+  },
+  {
+    name: 'Istio Sidecar of another namespace: out of scope',
+    objects: [...istioPair(), namespace('other'), sidecar('other', 'default')],
+  },
+  {
+    name: 'ServiceEntry naming an in-cluster Service host',
+    objects: [
+      ...istioPair(),
+      serviceEntry('shop', 'se', { hosts: ['b.shop.svc.cluster.local'] }),
+    ],
+    reason: 'not evaluated: ServiceEntry shop/se',
+    denies: true,
+    mtlsUnknown: true,
+  },
+  {
+    name: 'ServiceEntry of an external host: callees outside the snapshot only',
+    objects: [
+      ...istioPair(),
+      serviceEntry('shop', 'ext', { hosts: ['api.example.com'] }),
+    ],
+    reason: 'not evaluated: ServiceEntry shop/ext',
+    on: 'a',
+  },
+  {
+    name: 'DestinationRule exportTo naming namespaces',
+    objects: [
+      ...istioPair(),
+      namespace('other'),
+      destinationRule('shop', 'b', { host: 'b', exportTo: ['other'] }),
+    ],
+    reason: 'not evaluated: exportTo of DestinationRule shop/b',
+    denies: true,
+    mtlsUnknown: true,
+  },
+  {
+    name: 'DestinationRule exportTo "." is modelled',
+    objects: [
+      ...istioPair(),
+      destinationRule('shop', 'b', { host: 'b', exportTo: ['.'] }),
+    ],
+  },
+  {
+    name: 'Service exportTo annotation',
+    objects: [
+      ...istioPair().filter(o => o.kind !== 'Service'),
+      {
+        ...service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+        metadata: {
+          name: 'b',
+          namespace: 'shop',
+          annotations: { 'networking.istio.io/exportTo': '.' },
+        },
+      },
+    ],
+    reason: 'not evaluated: networking.istio.io/exportTo on Service shop/b',
+    denies: true,
+    mtlsUnknown: true,
+  },
+  {
+    name: 'istio.io/use-waypoint on a Service of ambient workloads',
+    objects: [
+      ...ambientPair().filter(o => o.kind !== 'Service'),
+      {
+        ...service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+        metadata: {
+          name: 'b',
+          namespace: 'shop',
+          labels: { 'istio.io/use-waypoint': 'waypoint' },
+        },
+      },
+    ],
+    reason: 'not evaluated: istio.io/use-waypoint on Service shop/b',
+    denies: true,
+  },
+  {
+    name: 'AuthorizationPolicy targeting the waypoint Gateway b uses',
+    objects: [
+      ...ambientPair({ 'istio.io/use-waypoint': 'waypoint' }),
+      authorizationPolicy('shop', 'at-waypoint', {
+        targetRefs: [
+          {
+            kind: 'Gateway',
+            group: 'gateway.networking.k8s.io',
+            name: 'waypoint',
+          },
+        ],
+        action: 'DENY',
+        rules: [{ to: [{ operation: { methods: ['POST'] } }] }],
+      }),
+    ],
+    reason:
+      'not evaluated: AuthorizationPolicy shop/at-waypoint (targetRefs Gateway)',
+    denies: true,
+  },
+  {
+    name: 'AuthorizationPolicy targeting another waypoint: out of scope',
+    objects: [
+      ...ambientPair({ 'istio.io/use-waypoint': 'waypoint' }),
+      authorizationPolicy('shop', 'elsewhere', {
+        targetRefs: [
+          {
+            kind: 'Gateway',
+            group: 'gateway.networking.k8s.io',
+            name: 'other-waypoint',
+          },
+        ],
+        action: 'DENY',
+        rules: [{ to: [{ operation: { methods: ['POST'] } }] }],
+      }),
+    ],
+  },
+  {
+    name: 'trust-domain aliases of the mesh config',
+    objects: [
+      ...istioPair(),
+      meshConfig('istio', 'trustDomainAliases: [old.example.com]\n'),
+    ],
+    reason:
+      'not evaluated: trustDomainAliases old.example.com of the Istio mesh config',
+    denies: true,
+  },
+  {
+    name: 'revisioned mesh ConfigMap of the namespace revision',
+    objects: [
+      namespace('istio-system'),
+      namespace('shop', { 'istio.io/rev': 'canary' }),
+      deployment('shop', 'a'),
+      deployment('shop', 'b'),
+      meshConfig('istio-canary', 'trustDomain: canary.local\n'),
+    ],
+    reason: 'not evaluated: ConfigMap istio-system/istio-canary',
+    denies: true,
+    mtlsUnknown: true,
+  },
+  {
+    name: 'revisioned mesh ConfigMap of another revision: out of scope',
+    objects: [...istioPair(), meshConfig('istio-canary', 'trustDomain: x\n')],
+  },
+  {
+    name: 'Linkerd ExternalWorkload: callers outside the snapshot only',
+    objects: [
+      ...linkerdPair(),
+      object('workload.linkerd.io/v1beta1', 'ExternalWorkload', 'data', 'vm', {
+        meshTLS: {
+          identity: 'vm.data.serviceaccount.identity.linkerd.cluster.local',
+          serverName: 'vm',
+        },
+        workloadIPs: [{ ip: '192.0.2.10' }],
+      }),
+    ],
+    reason: 'not evaluated: ExternalWorkload data/vm',
+    ns: 'data',
+  },
+  {
+    name: 'Linkerd EgressNetwork in linkerd-egress: every client',
+    objects: [
+      ...linkerdPair(),
+      object(
+        'policy.linkerd.io/v1alpha1',
+        'EgressNetwork',
+        'linkerd-egress',
+        'all',
+        {
+          trafficPolicy: 'Deny',
+        },
+      ),
+    ],
+    reason: 'not evaluated: EgressNetwork linkerd-egress/all',
+    on: 'a',
+    ns: 'data',
+  },
+  {
+    name: 'AdminNetworkPolicy whose subject is the namespace (ingress)',
+    objects: [
+      ...istioPair(),
+      anp('AdminNetworkPolicy', 'deny-shop', {
+        priority: 10,
+        subject: {
+          namespaces: {
+            matchLabels: { 'kubernetes.io/metadata.name': 'shop' },
+          },
+        },
+        ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }],
+      }),
+    ],
+    reason: 'not evaluated: AdminNetworkPolicy deny-shop',
+    denies: true,
+  },
+  {
+    name: 'AdminNetworkPolicy of another namespace: out of scope',
+    objects: [
+      ...istioPair(),
+      anp('AdminNetworkPolicy', 'other', {
+        priority: 10,
+        subject: {
+          namespaces: {
+            matchLabels: { 'kubernetes.io/metadata.name': 'other' },
+          },
+        },
+        ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }],
+      }),
+    ],
+  },
+  {
+    name: 'BaselineAdminNetworkPolicy selecting pods (ingress)',
+    objects: [
+      ...istioPair(),
+      anp('BaselineAdminNetworkPolicy', 'default', {
+        subject: {
+          pods: {
+            namespaceSelector: {},
+            podSelector: { matchLabels: { app: 'b' } },
+          },
+        },
+        ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }],
+      }),
+    ],
+    reason: 'not evaluated: BaselineAdminNetworkPolicy default',
+    denies: true,
+  },
+  {
+    name: 'CiliumNetworkPolicy selecting the server (ingress)',
+    objects: [
+      ...istioPair(),
+      cilium('CiliumNetworkPolicy', 'shop', 'b-in', {
+        endpointSelector: { matchLabels: { app: 'b' } },
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'x' } }] }],
+      }),
+    ],
+    reason: 'not evaluated: CiliumNetworkPolicy shop/b-in',
+    denies: true,
+  },
+  {
+    name: 'CiliumNetworkPolicy on the client (egress only) denies through the client',
+    objects: [
+      ...istioPair(),
+      cilium('CiliumNetworkPolicy', 'shop', 'a-out', {
+        endpointSelector: { matchLabels: { 'k8s:app': 'a' } },
+        egress: [{ toEndpoints: [{ matchLabels: { app: 'x' } }] }],
+      }),
+    ],
+    reason: 'not evaluated: CiliumNetworkPolicy shop/a-out',
+    denies: true,
+    on: 'a',
+  },
+  {
+    name: 'CiliumClusterwideNetworkPolicy of another namespace: out of scope',
+    objects: [
+      ...istioPair(),
+      cilium('CiliumClusterwideNetworkPolicy', undefined, 'other', {
+        endpointSelector: {
+          matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'other' },
+        },
+        ingress: [{ fromEndpoints: [{}] }],
+      }),
+    ],
+  },
+  {
+    name: 'CiliumClusterwideNetworkPolicy with a reserved: selector may select anything',
+    objects: [
+      ...istioPair(),
+      cilium('CiliumClusterwideNetworkPolicy', undefined, 'host', {
+        endpointSelector: { matchLabels: { 'reserved:host': '' } },
+        ingress: [{ fromEntities: ['cluster'] }],
+      }),
+    ],
+    reason: 'not evaluated: CiliumClusterwideNetworkPolicy host',
+    denies: true,
+  },
+];
+
+describe('not evaluated (unmodelled kinds)', () => {
+  it.each(CASES.map(c => [c.name, c] as const))('%s', (_n, c) => {
+    const ns = c.ns ?? 'shop';
+    const engine = engineOf(c.objects);
+    const posture = (name: string) => engine.posture({ namespace: ns, name });
+    const decision = engine.check({
+      from: { namespace: ns, name: 'a' },
+      to: { namespace: ns, name: 'b' },
+      port: 8080,
+    });
+    const { findings } = engine.evaluate();
+    if (!c.reason) {
+      expect(posture('a').notEvaluated).toBeUndefined();
+      expect(posture('b').notEvaluated).toBeUndefined();
+      expect(decision.decision).toBe('ALLOW');
+      expect(findings.map(f => f.code)).not.toContain('MS408');
+      return;
+    }
+    expect(posture(c.on ?? 'b').notEvaluated).toContain(c.reason);
+    expect(
+      findings.filter(f => f.code === 'MS408').map(f => f.message),
+    ).toEqual(expect.arrayContaining([expect.stringContaining(c.reason)]));
+    if (c.denies) {
+      expect(decision.decision).toBe('DENY');
+      expect(decision.cannotEvaluate).toContain(c.reason);
+    } else {
+      expect(decision.decision).toBe('ALLOW');
+      expect(decision.cannotEvaluate ?? []).not.toContain(c.reason);
+    }
+    expect(posture('b').mtls === 'UNKNOWN').toBe(!!c.mtlsUnknown);
+    if (c.mtlsUnknown) expect(posture('b').ports[0].reason).toContain(c.reason);
+    if ((c.on ?? 'b') === 'b') {
+      // Every caller edge of the target is partial: the object may change it.
+      const edges = engine.callersOf({ namespace: ns, name: 'b' });
+      for (const edge of edges) expect(edge.cannotEvaluate).toContain(c.reason);
+    }
+  });
+
+  it('the reader keeps unmodelled kinds, cluster-scoped ones without namespace', () => {
+    const { snapshot, findings } = readObjects([
+      anp('AdminNetworkPolicy', 'x', { priority: 1, subject: {} }),
+      cilium('CiliumNetworkPolicy', 'shop', 'y', {}),
+      sidecar('shop', 'z'),
+      meshConfig('istio-sidecar-injector', 'x: 1\n'),
+      { ...meshConfig('istio-canary', 'trustDomain: a\n') },
+      object('example.com/v1', 'Sidecar', 'shop', 'not-istio', {}),
+    ]);
+    expect(findings).toEqual([]);
+    expect(
+      (snapshot.unevaluated ?? []).map(
+        o => `${o.kind} ${o.namespace}/${o.name}`,
+      ),
+    ).toEqual([
+      'AdminNetworkPolicy /x',
+      'ConfigMap istio-system/istio-canary',
+      'ConfigMap istio-system/istio-sidecar-injector',
+      'CiliumNetworkPolicy shop/y',
+      'Sidecar shop/z',
+    ]);
+  });
+
+  it('an estate without unmodelled objects has no notEvaluated anywhere', () => {
+    const engine = engineOf(istioPair());
+    expect(engine.evaluate().workloads.every(w => !w.notEvaluated)).toBe(true);
+  });
+});

@@ -1,0 +1,482 @@
+import {
+  JsonObject,
+  LabelSelector,
+  Snapshot,
+  SnapshotPolicy,
+  SnapshotWorkload,
+} from '../../model';
+import { hostScore } from '../istio/destinationRule';
+import { apTargetRefs } from '../istio/authorizationPolicy';
+import { Json, isObject } from '../validate/check';
+import { selectorMatches } from './match';
+import { groupBy } from './selectorIndex';
+
+/*
+ * Objects and settings that change verdicts but are not modelled (docs/engine.md "Not
+ * evaluated"). Each one gets a scope (the workloads it may affect, as servers and as clients) and
+ * the layers it may change; those verdicts become "not evaluated: <what>" instead of a silent
+ * answer. Scopes err wide: an object whose reach cannot be told affects every workload it could.
+ */
+
+/**
+ * What an unmodelled object may change: a layer of access decisions (`mtls`, `authorization`,
+ * `network-policy`), or only the set of peers (callers or callees outside the snapshot).
+ */
+export type UnevaluatedLayer =
+  | 'mtls'
+  | 'authorization'
+  | 'network-policy'
+  | 'peers';
+
+/** One unmodelled object or setting affecting a workload. */
+export interface NotEvaluated {
+  /** `not evaluated: <Kind ns/name>` (or the setting), the text verdicts carry. */
+  reason: string;
+  /** The object or setting, e.g. `Sidecar shop/default`. */
+  ref: string;
+  /** What it may change. */
+  layers: UnevaluatedLayer[];
+}
+
+/** The unmodelled objects affecting one workload, as a server and as a client. */
+export interface WorkloadNotEvaluated {
+  inbound: NotEvaluated[];
+  outbound: NotEvaluated[];
+}
+
+/** The scope of one source: a predicate over workloads and the layers each side may change. */
+interface Source {
+  ref: string;
+  /** Finding object: kind, namespace and name of what to fix. */
+  object: { kind: string; namespace: string; name: string };
+  applies: (w: SnapshotWorkload, mesh: string) => boolean;
+  inbound: UnevaluatedLayer[];
+  outbound: UnevaluatedLayer[];
+}
+
+const NONE: WorkloadNotEvaluated = { inbound: [], outbound: [] };
+const ISTIO = (mesh: string) =>
+  mesh === 'istio-sidecar' || mesh === 'istio-ambient';
+
+/**
+ * A selector's match, failing closed: a selector the engine cannot read (not an object, an
+ * unknown operator) selects everything.
+ */
+function mayMatch(selector: unknown, labels: Record<string, string>): boolean {
+  if (selector === undefined || selector === null) return true;
+  if (!isObject(selector)) return true;
+  const exprs = selector.matchExpressions;
+  if (
+    exprs !== undefined &&
+    (!Array.isArray(exprs) ||
+      exprs.some(
+        e =>
+          !isObject(e) ||
+          !['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(
+            String(e.operator),
+          ),
+      ))
+  )
+    return true;
+  return selectorMatches(selector as LabelSelector, labels);
+}
+
+/**
+ * Cilium endpoint selectors: labels may carry a source prefix (`k8s:`, `any:`); the namespace is
+ * the label `io.kubernetes.pod.namespace` ("Endpoint Selector" in Cilium's policy language).
+ * Other prefixes (`reserved:`, `cidr:`) are not pod labels: such a selector may select anything.
+ */
+function ciliumMatches(
+  selector: unknown,
+  w: SnapshotWorkload,
+  namespace?: string,
+): boolean {
+  if (!isObject(selector)) return true;
+  const strip = (key: string): string | undefined => {
+    const m = /^([a-z0-9]+):(.*)$/.exec(key);
+    if (!m) return key;
+    return m[1] === 'k8s' || m[1] === 'any' ? m[2] : undefined;
+  };
+  const labels: Record<string, string> = {
+    ...w.labels,
+    'io.kubernetes.pod.namespace': w.namespace,
+  };
+  const matchLabels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(
+    isObject(selector.matchLabels) ? selector.matchLabels : {},
+  )) {
+    const k = strip(key);
+    if (k === undefined) return true;
+    matchLabels[k] = String(value);
+  }
+  const exprs: Json[] = Array.isArray(selector.matchExpressions)
+    ? selector.matchExpressions.filter(isObject)
+    : [];
+  const matchExpressions = [];
+  for (const e of exprs) {
+    const k = strip(String(e.key));
+    if (k === undefined) return true;
+    matchExpressions.push({ ...e, key: k });
+  }
+  if (namespace !== undefined && w.namespace !== namespace) return false;
+  return mayMatch({ matchLabels, matchExpressions }, labels);
+}
+
+/** Cilium rules: the spec itself or its `specs` list; selectors and directions of each. */
+function ciliumRules(spec: JsonObject): Json[] {
+  const rules = [
+    ...(isObject(spec) && Object.keys(spec).some(k => k !== 'specs')
+      ? [spec as Json]
+      : []),
+    ...(Array.isArray(spec.specs) ? spec.specs.filter(isObject) : []),
+  ];
+  return rules.length > 0 ? rules : [{}];
+}
+
+const has = (rule: Json, prefix: string) =>
+  Object.keys(rule).some(k => k.startsWith(prefix));
+
+/** Directions a network object may restrict: ingress, egress, or (unreadable) both. */
+function directions(
+  ingress: boolean,
+  egress: boolean,
+): Pick<Source, 'inbound' | 'outbound'> {
+  const both = !ingress && !egress;
+  return {
+    inbound: ingress || both ? ['network-policy'] : [],
+    outbound: egress || both ? ['network-policy'] : [],
+  };
+}
+
+/** Subjects of an (Baseline)AdminNetworkPolicy: `namespaces` or `pods` selectors. */
+function anpSubject(
+  spec: JsonObject,
+  nsLabels: (ns: string) => Record<string, string>,
+): Source['applies'] {
+  const subject = spec.subject;
+  if (!isObject(subject)) return () => true;
+  if (isObject(subject.namespaces)) {
+    const selector = subject.namespaces;
+    return w => mayMatch(selector, nsLabels(w.namespace));
+  }
+  if (isObject(subject.pods)) {
+    const { namespaceSelector, podSelector } = subject.pods as Json;
+    return w =>
+      mayMatch(namespaceSelector ?? {}, nsLabels(w.namespace)) &&
+      mayMatch(podSelector ?? {}, w.labels);
+  }
+  return () => true;
+}
+
+/** Istio `exportTo`: which client namespaces see an object of `namespace` (absent: all). */
+function exportedTo(exportTo: unknown, namespace: string) {
+  if (!Array.isArray(exportTo) || exportTo.includes('*')) return () => true;
+  return (clientNs: string) =>
+    exportTo.includes(clientNs) ||
+    (exportTo.includes('.') && clientNs === namespace);
+}
+
+/** The unmodelled objects of a snapshot, indexed by the workloads they may affect. */
+export class UnevaluatedIndex {
+  readonly sources: Source[] = [];
+  private readonly cache = new WeakMap<
+    SnapshotWorkload,
+    WorkloadNotEvaluated
+  >();
+
+  constructor(
+    snapshot: Snapshot,
+    rootNamespace: string,
+    nsLabels: (ns: string) => Record<string, string>,
+  ) {
+    const add = (source: Source) => this.sources.push(source);
+    const services = groupBy(snapshot.services, s => s.namespace);
+    const behind = (namespace: string, name?: string) => {
+      const selectors = (services.get(namespace) ?? [])
+        .filter(s => name === undefined || s.name === name)
+        .map(s => s.selector)
+        .filter(
+          (s): s is Record<string, string> => !!s && Object.keys(s).length > 0,
+        );
+      return (w: SnapshotWorkload) =>
+        w.namespace === namespace &&
+        selectors.some(s => selectorMatches({ matchLabels: s }, w.labels));
+    };
+    for (const o of snapshot.unevaluated ?? [])
+      this.addObject(o, rootNamespace, nsLabels, behind, snapshot);
+    for (const service of snapshot.services) {
+      const object = {
+        kind: 'Service',
+        namespace: service.namespace,
+        name: service.name,
+      };
+      const selected = behind(service.namespace, service.name);
+      // Istio ambient: `istio.io/use-waypoint` on a Service sends its traffic through a waypoint.
+      const waypoint = service.labels?.['istio.io/use-waypoint'];
+      if (waypoint !== undefined)
+        add({
+          ref: `istio.io/use-waypoint on Service ${service.namespace}/${service.name}`,
+          object,
+          applies: (w, mesh) => mesh === 'istio-ambient' && selected(w),
+          inbound: ['authorization'],
+          outbound: [],
+        });
+      // `networking.istio.io/exportTo` hides the Service from other namespaces' sidecars, which
+      // then send to it without auto mTLS.
+      const exportTo = service.annotations?.['networking.istio.io/exportTo'];
+      if (
+        exportTo !== undefined &&
+        !exportTo.split(',').some(v => v.trim() === '*')
+      )
+        add({
+          ref: `networking.istio.io/exportTo on Service ${service.namespace}/${service.name}`,
+          object,
+          applies: (w, mesh) => ISTIO(mesh) && selected(w),
+          inbound: ['mtls'],
+          outbound: [],
+        });
+    }
+    // DestinationRule `exportTo` naming namespaces (only `.` and `*` are modelled).
+    for (const rule of snapshot.istio.destinationRules) {
+      const exportTo = rule.spec.exportTo;
+      if (
+        !Array.isArray(exportTo) ||
+        exportTo.every(v => v === '.' || v === '*')
+      )
+        continue;
+      const host = typeof rule.spec.host === 'string' ? rule.spec.host : '*';
+      const targets = snapshot.services
+        .filter(
+          s =>
+            hostScore(
+              host,
+              `${s.name}.${s.namespace}.svc.cluster.local`,
+              rule.namespace,
+            ) >= 0,
+        )
+        .map(s => behind(s.namespace, s.name));
+      add({
+        ref: `exportTo of DestinationRule ${rule.namespace}/${rule.name}`,
+        object: {
+          kind: 'DestinationRule',
+          namespace: rule.namespace,
+          name: rule.name,
+        },
+        applies: (w, mesh) => ISTIO(mesh) && targets.some(t => t(w)),
+        inbound: ['mtls'],
+        outbound: [],
+      });
+    }
+    // AuthorizationPolicy `targetRefs` other than a Service: a waypoint Gateway, a GatewayClass
+    // or a ServiceEntry ("Ambient and Istio AuthorizationPolicy": policies bound to waypoints).
+    for (const policy of snapshot.istio.authorizationPolicies) {
+      const kinds = apTargetRefs(policy)
+        .map(r => String(r.kind))
+        .filter(k => k !== 'Service');
+      if (kinds.length === 0) continue;
+      const gateways = new Set(
+        apTargetRefs(policy)
+          .filter(r => r.kind === 'Gateway')
+          .map(r => String(r.name)),
+      );
+      const wide = kinds.some(k => k !== 'Gateway');
+      add({
+        ref: `AuthorizationPolicy ${policy.namespace}/${
+          policy.name
+        } (targetRefs ${[...new Set(kinds)].join(', ')})`,
+        object: {
+          kind: 'AuthorizationPolicy',
+          namespace: policy.namespace,
+          name: policy.name,
+        },
+        applies: (w, mesh) => {
+          if (mesh !== 'istio-ambient') return false;
+          const ns = nsLabels(w.namespace);
+          const name =
+            w.labels['istio.io/use-waypoint'] ?? ns['istio.io/use-waypoint'];
+          if (name === undefined || name === 'none') return false;
+          if (wide) return true;
+          const waypointNs =
+            w.labels['istio.io/use-waypoint-namespace'] ??
+            ns['istio.io/use-waypoint-namespace'] ??
+            w.namespace;
+          return waypointNs === policy.namespace && gateways.has(name);
+        },
+        inbound: ['authorization'],
+        outbound: [],
+      });
+    }
+    const aliases = snapshot.meshConfig.istio?.trustDomainAliases ?? [];
+    if (aliases.length > 0)
+      add({
+        ref: `trustDomainAliases ${aliases.join(
+          ', ',
+        )} of the Istio mesh config`,
+        object: { kind: 'ConfigMap', namespace: rootNamespace, name: 'istio' },
+        applies: (_w, mesh) => ISTIO(mesh),
+        inbound: ['authorization'],
+        outbound: [],
+      });
+  }
+
+  private addObject(
+    o: SnapshotPolicy<JsonObject>,
+    rootNamespace: string,
+    nsLabels: (ns: string) => Record<string, string>,
+    behind: (ns: string, name?: string) => (w: SnapshotWorkload) => boolean,
+    snapshot: Snapshot,
+  ): void {
+    const spec = o.spec;
+    const ref = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+    const object = { kind: o.kind, namespace: o.namespace, name: o.name };
+    const inNs = (w: SnapshotWorkload) =>
+      o.namespace === rootNamespace || w.namespace === o.namespace;
+    const add = (
+      applies: Source['applies'],
+      inbound: UnevaluatedLayer[],
+      outbound: UnevaluatedLayer[],
+    ) => this.sources.push({ ref, object, applies, inbound, outbound });
+    switch (o.kind) {
+      case 'Sidecar': {
+        // Sidecar: `ingress` listeners change what the inbound side accepts; `egress` and
+        // `outboundTrafficPolicy` what the client reaches. Root namespace: every namespace without
+        // its own Sidecar; a namespace's Sidecar: its workloads (`workloadSelector` narrows).
+        const selector = isObject(spec.workloadSelector)
+          ? { matchLabels: spec.workloadSelector.labels }
+          : undefined;
+        add(
+          (w, mesh) =>
+            mesh === 'istio-sidecar' &&
+            inNs(w) &&
+            mayMatch(selector ?? {}, w.labels),
+          ['mtls', 'authorization'],
+          ['mtls', 'peers'],
+        );
+        break;
+      }
+      case 'ServiceEntry': {
+        // Endpoints selected from pods (`workloadSelector`) or hosts of in-cluster Services
+        // change those workloads' hosts; external hosts add callees outside the snapshot.
+        const visible = exportedTo(spec.exportTo, o.namespace);
+        const hosts = Array.isArray(spec.hosts) ? spec.hosts.map(String) : [];
+        const internal = snapshot.services
+          .filter(s =>
+            hosts.some(
+              h =>
+                hostScore(
+                  h,
+                  `${s.name}.${s.namespace}.svc.cluster.local`,
+                  o.namespace,
+                ) >= 0,
+            ),
+          )
+          .map(s => behind(s.namespace, s.name));
+        const selector = isObject(spec.workloadSelector)
+          ? { matchLabels: spec.workloadSelector.labels }
+          : undefined;
+        add(
+          (w, mesh) =>
+            ISTIO(mesh) &&
+            ((selector !== undefined &&
+              w.namespace === o.namespace &&
+              mayMatch(selector, w.labels)) ||
+              internal.some(t => t(w))),
+          ['mtls', 'authorization'],
+          [],
+        );
+        add((w, mesh) => ISTIO(mesh) && visible(w.namespace), [], ['peers']);
+        break;
+      }
+      case 'ExternalWorkload':
+        // Meshed workloads outside Kubernetes: callers of Linkerd workloads not in the snapshot.
+        add((_w, mesh) => mesh === 'linkerd', ['peers'], ['peers']);
+        break;
+      case 'EgressNetwork':
+        // Linkerd egress: the `linkerd-egress` namespace's apply to every client, others to
+        // their namespace's.
+        add(
+          (w, mesh) =>
+            mesh === 'linkerd' &&
+            (o.namespace === 'linkerd-egress' || w.namespace === o.namespace),
+          [],
+          ['peers'],
+        );
+        break;
+      case 'AdminNetworkPolicy':
+      case 'BaselineAdminNetworkPolicy': {
+        const { inbound, outbound } = directions(
+          Array.isArray(spec.ingress),
+          Array.isArray(spec.egress),
+        );
+        add(anpSubject(spec, nsLabels), inbound, outbound);
+        break;
+      }
+      case 'CiliumNetworkPolicy':
+      case 'CiliumClusterwideNetworkPolicy': {
+        for (const rule of ciliumRules(spec)) {
+          const { inbound, outbound } = directions(
+            has(rule, 'ingress'),
+            has(rule, 'egress'),
+          );
+          const namespace =
+            o.kind === 'CiliumNetworkPolicy' ? o.namespace : undefined;
+          // A node selector (host policy) or no endpoint selector: any workload may be affected.
+          const selector = isObject(rule.endpointSelector)
+            ? rule.endpointSelector
+            : undefined;
+          add(
+            w =>
+              (namespace === undefined || w.namespace === namespace) &&
+              (selector === undefined || ciliumMatches(selector, w, namespace)),
+            inbound,
+            outbound,
+          );
+        }
+        break;
+      }
+      case 'ConfigMap': {
+        // `istio-<revision>`: the mesh config of the workloads of that revision.
+        const revision = o.name.slice('istio-'.length);
+        add(
+          (w, mesh) =>
+            ISTIO(mesh) &&
+            (w.labels['istio.io/rev'] ??
+              nsLabels(w.namespace)['istio.io/rev']) === revision,
+          ['mtls', 'authorization'],
+          [],
+        );
+        break;
+      }
+      default:
+        // A kind kept but not scoped here: every workload, every layer.
+        add(
+          () => true,
+          ['mtls', 'authorization', 'network-policy', 'peers'],
+          ['mtls', 'network-policy', 'peers'],
+        );
+    }
+  }
+
+  /** The unmodelled objects that may affect the workload (cached). */
+  forWorkload(w: SnapshotWorkload, mesh: string): WorkloadNotEvaluated {
+    if (this.sources.length === 0) return NONE;
+    let hit = this.cache.get(w);
+    if (!hit) {
+      hit = { inbound: [], outbound: [] };
+      for (const s of this.sources) {
+        if (
+          (s.inbound.length === 0 && s.outbound.length === 0) ||
+          !s.applies(w, mesh)
+        )
+          continue;
+        const reason = `not evaluated: ${s.ref}`;
+        if (s.inbound.length > 0)
+          hit.inbound.push({ reason, ref: s.ref, layers: s.inbound });
+        if (s.outbound.length > 0)
+          hit.outbound.push({ reason, ref: s.ref, layers: s.outbound });
+      }
+      this.cache.set(w, hit);
+    }
+    return hit;
+  }
+}
