@@ -454,9 +454,7 @@ export function readObjects(
       // A ConfigMap's `data` is kept as its spec: the mesh key is what could change verdicts.
       spec: (kind === 'ConfigMap'
         ? { mesh: (raw.data as Json).mesh }
-        : isObject(raw.spec)
-        ? raw.spec
-        : {}) as JsonObject,
+        : specOf(raw)) as JsonObject,
     });
   }
 
@@ -515,6 +513,10 @@ function sortPolicies(snapshot: Snapshot): void {
  * A revisioned Istio mesh configuration: ConfigMap `istio-<revision>` in `istio-system` with a
  * `mesh` key ("Canary upgrades": each revision's istiod reads its own).
  */
+function specOf(raw: Json): Json {
+  return isObject(raw.spec) ? raw.spec : {};
+}
+
 function isRevisionedMeshConfig(meta: RawMeta, data: unknown): boolean {
   return (
     meta.namespace === 'istio-system' &&

@@ -374,42 +374,55 @@ const CASES: Case[] = [
 ];
 
 describe('not evaluated (unmodelled kinds)', () => {
-  it.each(CASES.map(c => [c.name, c] as const))('%s', (_n, c) => {
+  const run = (c: Case) => {
     const ns = c.ns ?? 'shop';
     const engine = engineOf(c.objects);
-    const posture = (name: string) => engine.posture({ namespace: ns, name });
-    const decision = engine.check({
-      from: { namespace: ns, name: 'a' },
-      to: { namespace: ns, name: 'b' },
-      port: 8080,
-    });
-    const { findings } = engine.evaluate();
-    if (!c.reason) {
+    return {
+      engine,
+      posture: (name: string) => engine.posture({ namespace: ns, name }),
+      decision: engine.check({
+        from: { namespace: ns, name: 'a' },
+        to: { namespace: ns, name: 'b' },
+        port: 8080,
+      }),
+      findings: engine.evaluate().findings,
+      callers: () => engine.callersOf({ namespace: ns, name: 'b' }),
+    };
+  };
+
+  it.each(CASES.filter(c => c.reason).map(c => [c.name, c] as const))(
+    '%s',
+    (_n, c) => {
+      const reason = c.reason!;
+      const { posture, decision, findings, callers } = run(c);
+      expect(posture(c.on ?? 'b').notEvaluated).toContain(reason);
+      expect(
+        findings.filter(f => f.code === 'MS408').map(f => f.message),
+      ).toEqual(expect.arrayContaining([expect.stringContaining(reason)]));
+      expect(decision.decision).toBe(c.denies ? 'DENY' : 'ALLOW');
+      expect((decision.cannotEvaluate ?? []).includes(reason)).toBe(!!c.denies);
+      expect(posture('b').mtls === 'UNKNOWN').toBe(!!c.mtlsUnknown);
+      expect(
+        posture('b').ports.every(
+          p => p.mtls !== 'UNKNOWN' || p.reason?.includes(reason),
+        ),
+      ).toBe(true);
+      // Every caller edge of an affected target is partial: the object may change it.
+      const edges = (c.on ?? 'b') === 'b' ? callers() : [];
+      expect(edges.every(e => e.cannotEvaluate?.includes(reason))).toBe(true);
+    },
+  );
+
+  it.each(CASES.filter(c => !c.reason).map(c => [c.name, c] as const))(
+    '%s',
+    (_n, c) => {
+      const { posture, decision, findings } = run(c);
       expect(posture('a').notEvaluated).toBeUndefined();
       expect(posture('b').notEvaluated).toBeUndefined();
       expect(decision.decision).toBe('ALLOW');
       expect(findings.map(f => f.code)).not.toContain('MS408');
-      return;
-    }
-    expect(posture(c.on ?? 'b').notEvaluated).toContain(c.reason);
-    expect(
-      findings.filter(f => f.code === 'MS408').map(f => f.message),
-    ).toEqual(expect.arrayContaining([expect.stringContaining(c.reason)]));
-    if (c.denies) {
-      expect(decision.decision).toBe('DENY');
-      expect(decision.cannotEvaluate).toContain(c.reason);
-    } else {
-      expect(decision.decision).toBe('ALLOW');
-      expect(decision.cannotEvaluate ?? []).not.toContain(c.reason);
-    }
-    expect(posture('b').mtls === 'UNKNOWN').toBe(!!c.mtlsUnknown);
-    if (c.mtlsUnknown) expect(posture('b').ports[0].reason).toContain(c.reason);
-    if ((c.on ?? 'b') === 'b') {
-      // Every caller edge of the target is partial: the object may change it.
-      const edges = engine.callersOf({ namespace: ns, name: 'b' });
-      for (const edge of edges) expect(edge.cannotEvaluate).toContain(c.reason);
-    }
-  });
+    },
+  );
 
   it('the reader keeps unmodelled kinds, cluster-scoped ones without namespace', () => {
     const { snapshot, findings } = readObjects([

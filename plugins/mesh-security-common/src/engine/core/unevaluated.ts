@@ -55,7 +55,7 @@ interface Source {
 }
 
 const NONE: WorkloadNotEvaluated = { inbound: [], outbound: [] };
-const ISTIO = (mesh: string) =>
+const isIstio = (mesh: string) =>
   mesh === 'istio-sidecar' || mesh === 'istio-ambient';
 
 /**
@@ -231,7 +231,7 @@ export class UnevaluatedIndex {
         add({
           ref: `networking.istio.io/exportTo on Service ${service.namespace}/${service.name}`,
           object,
-          applies: (w, mesh) => ISTIO(mesh) && selected(w),
+          applies: (w, mesh) => isIstio(mesh) && selected(w),
           inbound: ['mtls'],
           outbound: [],
         });
@@ -262,7 +262,7 @@ export class UnevaluatedIndex {
           namespace: rule.namespace,
           name: rule.name,
         },
-        applies: (w, mesh) => ISTIO(mesh) && targets.some(t => t(w)),
+        applies: (w, mesh) => isIstio(mesh) && targets.some(t => t(w)),
         inbound: ['mtls'],
         outbound: [],
       });
@@ -313,7 +313,7 @@ export class UnevaluatedIndex {
           ', ',
         )} of the Istio mesh config`,
         object: { kind: 'ConfigMap', namespace: rootNamespace, name: 'istio' },
-        applies: (_w, mesh) => ISTIO(mesh),
+        applies: (_w, mesh) => isIstio(mesh),
         inbound: ['authorization'],
         outbound: [],
       });
@@ -376,7 +376,7 @@ export class UnevaluatedIndex {
           : undefined;
         add(
           (w, mesh) =>
-            ISTIO(mesh) &&
+            isIstio(mesh) &&
             ((selector !== undefined &&
               w.namespace === o.namespace &&
               mayMatch(selector, w.labels)) ||
@@ -384,7 +384,7 @@ export class UnevaluatedIndex {
           ['mtls', 'authorization'],
           [],
         );
-        add((w, mesh) => ISTIO(mesh) && visible(w.namespace), [], ['peers']);
+        add((w, mesh) => isIstio(mesh) && visible(w.namespace), [], ['peers']);
         break;
       }
       case 'ExternalWorkload':
@@ -439,7 +439,7 @@ export class UnevaluatedIndex {
         const revision = o.name.slice('istio-'.length);
         add(
           (w, mesh) =>
-            ISTIO(mesh) &&
+            isIstio(mesh) &&
             (w.labels['istio.io/rev'] ??
               nsLabels(w.namespace)['istio.io/rev']) === revision,
           ['mtls', 'authorization'],
