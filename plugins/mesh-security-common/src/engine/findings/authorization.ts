@@ -4,7 +4,6 @@ import {
   apRules,
   apSelector,
   apTargetRefs,
-  policyRef,
 } from '../istio/authorizationPolicy';
 import { EngineContext } from '../core/context';
 import { selectorMatches } from '../core/match';
@@ -161,7 +160,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
         makeFinding(
           AUTHZ_FINDINGS.allowAll,
           obj,
-          `${policyRef(p)} has an empty ALLOW rule: every request is allowed`,
+          `an empty ALLOW rule: every request is allowed`,
         ),
       );
     if (action === 'ALLOW' && rules.length === 0)
@@ -169,9 +168,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
         makeFinding(
           AUTHZ_FINDINGS.allowNoRules,
           obj,
-          `${policyRef(
-            p,
-          )} is an ALLOW policy without rules: it denies every request to the workloads it applies to`,
+          `an ALLOW policy without rules: it denies every request to the workloads it applies to`,
         ),
       );
     if (action === 'DENY' && rules.length === 0)
@@ -179,7 +176,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
         makeFinding(
           AUTHZ_FINDINGS.denyNoRules,
           obj,
-          `${policyRef(p)} is a DENY policy without rules: it has no effect`,
+          `a DENY policy without rules: it has no effect`,
         ),
       );
     if (action === 'CUSTOM')
@@ -187,7 +184,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
         makeFinding(
           AUTHZ_FINDINGS.custom,
           obj,
-          `${policyRef(p)} delegates decisions to the external authorizer ${
+          `delegates decisions to the external authorizer ${
             isObject(p.spec.provider) ? String(p.spec.provider.name) : ''
           }`.trim(),
         ),
@@ -206,9 +203,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
         makeFinding(
           AUTHZ_FINDINGS.wildcardIdentity,
           obj,
-          `${policyRef(
-            p,
-          )} allows any authenticated identity (principals or namespaces "*")`,
+          `allows any authenticated identity (principals or namespaces "*")`,
         ),
       );
     }
@@ -219,7 +214,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
             makeFinding(
               AUTHZ_FINDINGS.unknownConditionKey,
               obj,
-              `${policyRef(p)} uses the unknown condition key ${c.key}`,
+              `uses the unknown condition key ${c.key}`,
             ),
           );
       }
@@ -241,7 +236,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
         makeFinding(
           AUTHZ_FINDINGS.selectsNothing,
           obj,
-          `${policyRef(p)} selects no workload${
+          `selects no workload${
             p.namespace === ctx.options.rootNamespace
               ? ' in the mesh'
               : ` in ${p.namespace}`
@@ -267,9 +262,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
           makeFinding(
             AUTHZ_FINDINGS.identityOnPlaintext,
             obj,
-            `${policyRef(p)} matches on identities, but ${w.namespace}/${
-              w.name
-            } accepts plaintext on some ports`,
+            `matches on identities, but ${w.namespace}/${w.name} accepts plaintext on some ports`,
           ),
         );
       }
@@ -287,9 +280,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
           makeFinding(
             AUTHZ_FINDINGS.l7OnZtunnel,
             obj,
-            `${policyRef(p)} has HTTP conditions but ${w.namespace}/${
-              w.name
-            } is ambient without a waypoint`,
+            `has HTTP conditions but ${w.namespace}/${w.name} is ambient without a waypoint`,
           ),
         );
       }
@@ -318,7 +309,7 @@ export function workloadAuthzFindings(
         makeFinding(
           AUTHZ_FINDINGS.noAllowPolicy,
           obj,
-          `no ALLOW AuthorizationPolicy applies to ${w.namespace}/${w.name}: every caller is allowed`,
+          'no ALLOW AuthorizationPolicy applies: every caller is allowed',
         ),
       ];
   }

@@ -29,7 +29,7 @@ export function workloadIdentityFindings(
       makeFinding(
         IDENTITY_FINDINGS.missingNamespace,
         obj,
-        `namespace ${w.namespace} of ${w.namespace}/${w.name} is not in the input`,
+        `namespace ${w.namespace} is not in the input`,
       ),
     );
   }
@@ -39,7 +39,7 @@ export function workloadIdentityFindings(
         makeFinding(
           IDENTITY_FINDINGS.defaultServiceAccount,
           obj,
-          `${w.namespace}/${w.name} runs as the default ServiceAccount: its identity ${info.identity} is shared`,
+          `runs as the default ServiceAccount: its identity ${info.identity} is shared`,
         ),
       );
     else if ((saUsers.get(`${w.namespace}/${w.serviceAccount}`) ?? 0) > 1) {
@@ -66,7 +66,7 @@ export function workloadIdentityFindings(
         makeFinding(
           IDENTITY_FINDINGS.unmanagedSecret,
           obj,
-          `${w.namespace}/${w.name} uses Secret(s) ${unmanaged.join(
+          `uses Secret(s) ${unmanaged.join(
             ', ',
           )} not produced by an ExternalSecret`,
         ),

@@ -42,9 +42,7 @@ export function linkerdFindings(ctx: EngineContext): Finding[] {
           makeFinding(
             AUTHZ_FINDINGS.linkerdMissingRef,
             obj(ap),
-            `AuthorizationPolicy ${ap.namespace}/${
-              ap.name
-            } references ${kind} ${ns}/${String(
+            `references ${kind} ${ns}/${String(
               r.name,
             )}, which does not exist: Linkerd ignores this authorization`,
           ),
@@ -61,7 +59,7 @@ export function linkerdFindings(ctx: EngineContext): Finding[] {
         makeFinding(
           AUTHZ_FINDINGS.linkerdAllowAll,
           obj(a),
-          `${a.kind} ${a.namespace}/${a.name} accepts every ${
+          `accepts every ${
             a.kind === 'MeshTLSAuthentication' ? 'identity' : 'network'
           }`,
         ),
@@ -85,8 +83,8 @@ export function linkerdFindings(ctx: EngineContext): Finding[] {
           AUTHZ_FINDINGS.serverSelectsNothing,
           obj(s),
           selected.length === 0
-            ? `Server ${s.namespace}/${s.name} selects no pod in ${s.namespace}`
-            : `Server ${s.namespace}/${s.name} selects ${
+            ? `selects no pod in ${s.namespace}`
+            : `selects ${
                 selected.length
               } workload(s), none exposing port ${String(s.spec.port)}`,
         ),

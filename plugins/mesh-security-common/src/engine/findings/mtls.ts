@@ -4,12 +4,16 @@ import {
   SnapshotPolicy,
   FindingDefinition,
 } from '../../model';
-import { drRef, tlsModeFor } from '../istio/destinationRule';
+import { tlsModeFor } from '../istio/destinationRule';
 import { EngineContext, WorkloadInfo } from '../core/context';
 import { paIsNamespaceWide, paSelector } from '../istio/peerAuthentication';
 import { selectorMatches } from '../core/match';
 import { makeFinding } from './make';
 import { isObject } from '../validate/check';
+
+/** A port as messages name it: the number, with the protocol when it is not TCP (53/UDP). */
+const portName = (p: { port: number; protocol?: string }) =>
+  p.protocol && p.protocol !== 'TCP' ? `${p.port}/${p.protocol}` : `${p.port}`;
 
 /** MS1xx: mTLS (PeerAuthentication, DestinationRule, mesh membership). */
 export const MTLS_FINDINGS = {
@@ -153,13 +157,7 @@ export function workloadMtlsFindings(
   const platform = ctx.options.platformNamespaces.has(w.namespace);
   if (platform && (m.unknown || m.mesh === 'none')) return out;
   if (m.unknown) {
-    out.push(
-      makeFinding(
-        MTLS_FINDINGS.unknownMode,
-        object,
-        `${w.kind} ${w.namespace}/${w.name}: ${m.unknown}`,
-      ),
-    );
+    out.push(makeFinding(MTLS_FINDINGS.unknownMode, object, m.unknown));
     return out;
   }
   if (m.mesh === 'none') {
@@ -167,26 +165,20 @@ export function workloadMtlsFindings(
       makeFinding(
         MTLS_FINDINGS.notMeshed,
         object,
-        `${w.kind} ${w.namespace}/${w.name} has no mesh proxy: its ports accept plaintext only`,
+        'no mesh proxy: its ports accept plaintext only',
       ),
     );
     return out;
   }
   if (m.mixed && m.pods.meshed < m.pods.total && !platform)
-    out.push(
-      makeFinding(
-        MTLS_FINDINGS.mixedPods,
-        object,
-        `${w.kind} ${w.namespace}/${w.name}: ${m.mixed}`,
-      ),
-    );
+    out.push(makeFinding(MTLS_FINDINGS.mixedPods, object, m.mixed));
   for (const p of info.ports) {
     if (p.mtls === 'PERMISSIVE')
       out.push(
         makeFinding(
           MTLS_FINDINGS.permissive,
           object,
-          `${w.kind} ${w.namespace}/${w.name} port ${p.port} accepts plaintext: ${p.reason}`,
+          `port ${portName(p)} accepts plaintext: ${p.reason}`,
         ),
       );
     if (p.mtls === 'DISABLED')
@@ -194,7 +186,7 @@ export function workloadMtlsFindings(
         makeFinding(
           MTLS_FINDINGS.disabled,
           object,
-          `${w.kind} ${w.namespace}/${w.name} port ${p.port} does not use mTLS: ${p.reason}`,
+          `port ${portName(p)} does not use mTLS: ${p.reason}`,
         ),
       );
     if (p.mtls === 'UNKNOWN')
@@ -202,7 +194,7 @@ export function workloadMtlsFindings(
         makeFinding(
           MTLS_FINDINGS.unknownMode,
           object,
-          `${w.kind} ${w.namespace}/${w.name} port ${p.port}: ${p.reason}`,
+          `port ${portName(p)}: ${p.reason}`,
         ),
       );
   }
@@ -211,7 +203,7 @@ export function workloadMtlsFindings(
       makeFinding(
         MTLS_FINDINGS.ambientDisableIgnored,
         object,
-        `${info.ignoredDisable} sets DISABLE for ambient ${w.kind} ${w.namespace}/${w.name}, which ambient mode does not support: its ports stay PERMISSIVE`,
+        `${info.ignoredDisable} sets DISABLE, which ambient mode does not support: its ports stay PERMISSIVE`,
       ),
     );
   if (m.mesh === 'istio-sidecar' || m.mesh === 'istio-ambient') {
@@ -221,9 +213,9 @@ export function workloadMtlsFindings(
         makeFinding(
           MTLS_FINDINGS.severalForWorkload,
           object,
-          `${selecting.length} PeerAuthentications select ${w.namespace}/${
-            w.name
-          }: ${selecting.map(p => p.name).join(', ')}`,
+          `${selecting.length} PeerAuthentications select it: ${selecting
+            .map(p => p.name)
+            .join(', ')}`,
         ),
       );
   }
@@ -272,7 +264,7 @@ export function policyMtlsFindings(ctx: EngineContext): Finding[] {
         makeFinding(
           MTLS_FINDINGS.peerAuthSelectsNothing,
           objOf(p, cluster),
-          `PeerAuthentication ${p.namespace}/${p.name} selects no workload in ${p.namespace}`,
+          `selects no workload in ${p.namespace}`,
         ),
       );
       continue;
@@ -286,7 +278,7 @@ export function policyMtlsFindings(ctx: EngineContext): Finding[] {
           makeFinding(
             MTLS_FINDINGS.portLevelUnknownPort,
             objOf(p, cluster),
-            `PeerAuthentication ${p.namespace}/${p.name} sets portLevelMtls for port ${key}, which no selected workload declares as a container port`,
+            `sets portLevelMtls for port ${key}, which no selected workload declares as a container port`,
           ),
         );
       }
@@ -327,11 +319,7 @@ function destinationRuleFindings(ctx: EngineContext): Finding[] {
             makeFinding(
               MTLS_FINDINGS.strictBehindDisable,
               objOf(dr, cluster),
-              `${drRef(dr)} sets tls.mode ${mode} for ${fqdn}:${sp.port}, but ${
-                w.namespace
-              }/${w.name} port ${tp} is STRICT (${
-                server.reason
-              }): sidecar clients will be rejected`,
+              `sets tls.mode ${mode} for ${fqdn}:${sp.port}, but ${w.namespace}/${w.name} port ${tp} is STRICT (${server.reason}): sidecar clients will be rejected`,
             ),
           );
         } else if (mode === 'DISABLE' && server.mtls === 'PERMISSIVE') {
@@ -339,9 +327,7 @@ function destinationRuleFindings(ctx: EngineContext): Finding[] {
             makeFinding(
               MTLS_FINDINGS.plaintextInMesh,
               objOf(dr, cluster),
-              `${drRef(dr)} sends plaintext to ${fqdn}:${
-                sp.port
-              }, served by meshed ${w.namespace}/${w.name}`,
+              `sends plaintext to ${fqdn}:${sp.port}, served by meshed ${w.namespace}/${w.name}`,
             ),
           );
         }

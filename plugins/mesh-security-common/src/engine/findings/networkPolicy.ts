@@ -74,7 +74,6 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
     name: p.name,
     cluster,
   });
-  const ref = (p: P) => `NetworkPolicy ${p.namespace}/${p.name}`;
   for (const p of ctx.snapshot.networkPolicies) {
     const selected = (ctx.byNamespace.get(p.namespace) ?? []).filter(w =>
       selectorMatches(npSelector(p), w.labels),
@@ -87,7 +86,7 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
         makeFinding(
           NETPOL_FINDINGS.selectsNothing,
           obj(p),
-          `${ref(p)} selects no workload in ${p.namespace}`,
+          `selects no workload in ${p.namespace}`,
         ),
       );
     for (const dir of ['ingress', 'egress'] as const) {
@@ -103,9 +102,7 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
             makeFinding(
               NETPOL_FINDINGS.allowsAllSources,
               obj(p),
-              `${ref(
-                p,
-              )} has an ingress rule without from: every source is allowed`,
+              `has an ingress rule without from: every source is allowed`,
             ),
           );
         for (const peer of peers) {
@@ -123,7 +120,7 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
               makeFinding(
                 NETPOL_FINDINGS.internetIngress,
                 obj(p),
-                `${ref(p)} allows ingress from ${peer.ipBlock.cidr}`,
+                `allows ingress from ${peer.ipBlock.cidr}`,
               ),
             );
           }
@@ -142,9 +139,7 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
               makeFinding(
                 NETPOL_FINDINGS.namespaceSelectorNothing,
                 obj(p),
-                `${ref(
-                  p,
-                )} has a namespaceSelector that matches no namespace in the input`,
+                `has a namespaceSelector that matches no namespace in the input`,
               ),
             );
           }
@@ -162,9 +157,7 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
                 makeFinding(
                   NETPOL_FINDINGS.unknownNamedPort,
                   obj(p),
-                  `${ref(p)} names port ${
-                    port.port
-                  }, which no selected workload declares`,
+                  `names port ${port.port}, which no selected workload declares`,
                 ),
               );
             }

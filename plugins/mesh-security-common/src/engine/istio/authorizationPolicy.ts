@@ -29,8 +29,6 @@ import { Json, isObject } from '../validate/check';
 
 type P = SnapshotPolicy<JsonObject>;
 
-export const policyRef = (p: P) =>
-  `AuthorizationPolicy ${p.namespace}/${p.name}`;
 export const apAction = (p: P) =>
   typeof p.spec.action === 'string' ? p.spec.action : 'ALLOW';
 export const apSelector = (p: P): LabelSelector | undefined =>
