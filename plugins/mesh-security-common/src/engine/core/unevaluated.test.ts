@@ -126,21 +126,20 @@ const CASES: Case[] = [
     on: 'a',
   },
   {
-    name: 'DestinationRule exportTo naming namespaces',
+    name: 'DestinationRule exportTo "~"',
     objects: [
       ...istioPair(),
-      namespace('other'),
-      destinationRule('shop', 'b', { host: 'b', exportTo: ['other'] }),
+      destinationRule('shop', 'b', { host: 'b', exportTo: ['~'] }),
     ],
     reason: 'not evaluated: exportTo of DestinationRule shop/b',
     denies: true,
     mtlsUnknown: true,
   },
   {
-    name: 'DestinationRule exportTo "." is modelled',
+    name: 'DestinationRule exportTo "." and namespace names are modelled',
     objects: [
       ...istioPair(),
-      destinationRule('shop', 'b', { host: 'b', exportTo: ['.'] }),
+      destinationRule('shop', 'b', { host: 'b', exportTo: ['.', 'other'] }),
     ],
   },
   {

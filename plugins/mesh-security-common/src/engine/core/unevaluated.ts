@@ -236,12 +236,12 @@ export class UnevaluatedIndex {
           outbound: [],
         });
     }
-    // DestinationRule `exportTo` naming namespaces (only `.` and `*` are modelled).
+    // DestinationRule `exportTo`: `.`, `*` and namespace names are modelled, `~` is not.
     for (const rule of snapshot.istio.destinationRules) {
       const exportTo = rule.spec.exportTo;
       if (
         !Array.isArray(exportTo) ||
-        exportTo.every(v => v === '.' || v === '*')
+        exportTo.every(v => typeof v === 'string' && v !== '~')
       )
         continue;
       const host = typeof rule.spec.host === 'string' ? rule.spec.host : '*';

@@ -87,3 +87,64 @@ describe('client TLS cache', () => {
     expect(callers).not.toContain('own/e');
   });
 });
+
+/*
+ * DestinationRule reference, `exportTo`: a rule exported to named namespaces applies to clients
+ * there and nowhere else (not even its own namespace unless `.` is listed).
+ */
+describe('exportTo naming namespaces', () => {
+  const named = [
+    ...istioPair(),
+    peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } }),
+    destinationRule('shop', 'b-plain-other1', {
+      host: 'b.shop.svc.cluster.local',
+      exportTo: ['other1'],
+      trafficPolicy: { tls: { mode: 'DISABLE' } },
+    }),
+    namespace('other1', { 'istio-injection': 'enabled' }),
+    deployment('other1', 'c'),
+    namespace('other2', { 'istio-injection': 'enabled' }),
+    deployment('other2', 'd'),
+  ];
+
+  it.each([
+    ['other1', 'c', 'DENY'],
+    ['other2', 'd', 'ALLOW'],
+    ['shop', 'a', 'ALLOW'],
+    ['other1', 'c', 'DENY'],
+  ])('%s/%s → shop/b: %s', (ns, name, decision) => {
+    const engine = engineOf(named);
+    // Ask another namespace first, so a shared cache entry would leak its answer.
+    engine.check({
+      from: {
+        namespace: ns === 'other2' ? 'other1' : 'other2',
+        name: ns === 'other2' ? 'c' : 'd',
+      },
+      to: { namespace: 'shop', name: 'b' },
+      port: 8080,
+    });
+    expect(
+      engine.check({
+        from: { namespace: ns, name },
+        to: { namespace: 'shop', name: 'b' },
+        port: 8080,
+      }).decision,
+    ).toBe(decision);
+  });
+
+  it('the access graph agrees: every Istio workload outside other1 calls b', () => {
+    const engine = engineOf(named);
+    const callers = engine
+      .callersOf({ namespace: 'shop', name: 'b' }, 8080)
+      .map(e => e.peer);
+    // Every Istio workload but other1's (a and d): the rule exported to other1 only.
+    expect(callers).toEqual([
+      {
+        kind: 'any-meshed',
+        mesh: 'istio',
+        count: 2,
+        except: [{ namespace: 'other1' }],
+      },
+    ]);
+  });
+});

@@ -46,9 +46,26 @@ export function hostScore(pattern: string, fqdn: string, drNs: string): number {
   return -1;
 }
 
+/**
+ * Whether a client namespace sees the rule (DestinationRule reference, `exportTo`): absent or
+ * empty, or `*`, exports to every namespace; `.` to the rule's own; other entries name
+ * namespaces. `~` is not modelled (docs/engine.md "Not evaluated") and exports nowhere here.
+ */
+function exportedTo(rule: P, clientNs: string): boolean {
+  const exportTo = rule.spec.exportTo;
+  if (!Array.isArray(exportTo) || exportTo.length === 0) return true;
+  return (
+    exportTo.includes('*') ||
+    exportTo.includes(clientNs) ||
+    (exportTo.includes('.') && clientNs === rule.namespace)
+  );
+}
+
 export class DestinationRuleIndex {
   private readonly byNs: Map<string, P[]>;
   private readonly services: Map<string, SnapshotService[]>;
+  /** Namespaces some rule's `exportTo` names: their clients see rules others do not. */
+  private readonly namedExports = new Set<string>();
 
   /** `unavailable`: why the DestinationRules (or the Services they name) are not known. */
   constructor(
@@ -57,6 +74,11 @@ export class DestinationRuleIndex {
     readonly unavailable?: string,
   ) {
     this.byNs = groupBy(snapshot.istio.destinationRules, p => p.namespace);
+    for (const rule of snapshot.istio.destinationRules)
+      for (const to of Array.isArray(rule.spec.exportTo)
+        ? rule.spec.exportTo
+        : [])
+        if (to !== '.' && to !== '*') this.namedExports.add(String(to));
     this.services = groupBy(snapshot.services, s => s.namespace);
   }
 
@@ -99,13 +121,7 @@ export class DestinationRuleIndex {
       let best: P | undefined;
       let bestScore = -1;
       for (const destinationRule of this.byNs.get(ns) ?? []) {
-        if (
-          ns !== clientNs &&
-          Array.isArray(destinationRule.spec.exportTo) &&
-          destinationRule.spec.exportTo.includes('.') &&
-          !destinationRule.spec.exportTo.includes('*')
-        )
-          continue;
+        if (!exportedTo(destinationRule, clientNs)) continue;
         if (
           isObject(destinationRule.spec.workloadSelector) &&
           (ns !== clientNs ||
@@ -133,9 +149,12 @@ export class DestinationRuleIndex {
     return undefined;
   }
 
-  /** Whether the namespace holds DestinationRules (its clients may then see different ones). */
+  /**
+   * Whether the namespace holds DestinationRules or is named by one's `exportTo` (its clients
+   * may then see different ones).
+   */
   hasRules(namespace: string): boolean {
-    return this.byNs.has(namespace);
+    return this.byNs.has(namespace) || this.namedExports.has(namespace);
   }
 
   /**
@@ -189,7 +208,7 @@ export class DestinationRuleIndex {
     // unless it is the service's or the root namespace (which also see rules exported to '.'):
     // those clients share one cache entry, so the cache grows with targets, not clients × targets.
     const key =
-      !this.byNs.has(clientNs) &&
+      !this.hasRules(clientNs) &&
       clientNs !== target.namespace &&
       clientNs !== this.rootNamespace
         ? ''
