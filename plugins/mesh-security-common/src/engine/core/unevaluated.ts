@@ -22,14 +22,14 @@ import { groupBy } from './selectorIndex';
  * What an unmodelled object may change: a layer of access decisions (`mtls`, `authorization`,
  * `network-policy`), or only the set of peers (callers or callees outside the snapshot).
  */
-export type UnevaluatedLayer =
+type UnevaluatedLayer =
   | 'mtls'
   | 'authorization'
   | 'network-policy'
   | 'peers';
 
 /** One unmodelled object or setting affecting a workload. */
-export interface NotEvaluated {
+interface NotEvaluated {
   /** `not evaluated: <Kind ns/name>` (or the setting), the text verdicts carry. */
   reason: string;
   /** The object or setting, e.g. `Sidecar shop/default`. */
