@@ -22,11 +22,7 @@ import { groupBy } from './selectorIndex';
  * What an unmodelled object may change: a layer of access decisions (`mtls`, `authorization`,
  * `network-policy`), or only the set of peers (callers or callees outside the snapshot).
  */
-type UnevaluatedLayer =
-  | 'mtls'
-  | 'authorization'
-  | 'network-policy'
-  | 'peers';
+type UnevaluatedLayer = 'mtls' | 'authorization' | 'network-policy' | 'peers';
 
 /** One unmodelled object or setting affecting a workload. */
 interface NotEvaluated {
