@@ -1,4 +1,5 @@
 import { expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -51,4 +52,99 @@ export async function waitForMeshSecurityData(page: Page) {
       timeout: 3_000,
     });
   }).toPass({ timeout: 120_000, intervals: [1_000, 2_000, 5_000] });
+}
+
+/**
+ * Parts of Backstage's own components that fail axe and that the plugin cannot change: the sort
+ * buttons in the header of Backstage's `Table` (material-table nests a focusable tooltip in
+ * them: `nested-interactive`). The check skips them; the README lists them.
+ */
+export const BACKSTAGE_AXE_EXCLUSIONS = [
+  // The production build suffixes Material UI's class names (`MuiTableSortLabel-root-817`).
+  'th [class*="MuiTableSortLabel-root"]',
+];
+
+/**
+ * The axe-core violations of impact serious or critical, against WCAG 2.1 A and AA and axe's
+ * best practices: in the parts `include` selects (CSS; the whole page when omitted),
+ * minus `exclude` and {@link BACKSTAGE_AXE_EXCLUSIONS}. One line per violation and element, so
+ * a failing assertion names the rule, the element and what to fix.
+ */
+export async function seriousAxeViolations(
+  page: Page,
+  options: { include?: string; exclude?: string[] } = {},
+): Promise<string[]> {
+  let builder = new AxeBuilder({ page }).withTags([
+    'wcag2a',
+    'wcag2aa',
+    'wcag21a',
+    'wcag21aa',
+    'best-practice',
+  ]);
+  if (options.include) builder = builder.include(options.include);
+  for (const selector of [
+    ...BACKSTAGE_AXE_EXCLUSIONS,
+    ...(options.exclude ?? []),
+  ]) {
+    builder = builder.exclude(selector);
+  }
+  const results = await builder.analyze();
+  return results.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap(v =>
+      v.nodes.map(
+        node =>
+          `${v.id} (${v.impact}) ${node.target.join(' ')} ${node.html.slice(
+            0,
+            120,
+          )}: ${node.failureSummary?.replace(/\s+/g, ' ') ?? ''}`,
+      ),
+    );
+}
+
+/**
+ * Elements inside the page's `main` that scroll sideways (content wider than the box) with no
+ * scroll hint (`[data-scroll-hint]`) shown in or near them (within four ancestors), described
+ * by tag, class and a little of their text. Empty when nothing essential hides behind a
+ * horizontal scroller without a hint.
+ */
+export async function unhintedHorizontalScrollers(
+  page: Page,
+): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    const main = document.querySelector('main') ?? document.body;
+    for (const element of Array.from(main.querySelectorAll<HTMLElement>('*'))) {
+      const style = getComputedStyle(element);
+      if (!['auto', 'scroll'].includes(style.overflowX)) continue;
+      if (element.scrollWidth <= element.clientWidth + 1) continue;
+      if (element.clientWidth === 0) continue;
+      let ancestor: HTMLElement | null = element;
+      let hinted = false;
+      for (let level = 0; ancestor && level < 5; level++) {
+        const hint = ancestor.querySelector<HTMLElement>('[data-scroll-hint]');
+        if (hint && hint.offsetParent !== null) {
+          hinted = true;
+          break;
+        }
+        ancestor = ancestor.parentElement;
+      }
+      if (!hinted) {
+        found.push(
+          `${element.tagName.toLowerCase()}.${String(element.className)
+            .split(' ')
+            .slice(0, 2)
+            .join('.')} (${element.scrollWidth}px in ${
+            element.clientWidth
+          }px): ${(element.textContent ?? '').slice(0, 60)}`,
+        );
+      }
+    }
+    // The page itself must not scroll sideways.
+    const root = document.scrollingElement ?? document.documentElement;
+    if (root.scrollWidth > root.clientWidth + 1) {
+      found.push(`the page (${root.scrollWidth}px in ${root.clientWidth}px)`);
+    }
+    return found;
+  });
 }

@@ -48,9 +48,20 @@ const SidebarLogo = () => {
   const { isOpen } = useSidebarOpenState();
   return (
     <div className={classes.root}>
-      <Link to="/" underline="none" className={classes.link} aria-label="Home">
+      {/* The name starts with the visible text (axe label-content-name-mismatch), and the
+          product name is no heading: the page's own title is its first heading. */}
+      <Link
+        to="/"
+        underline="none"
+        className={classes.link}
+        aria-label="Mesh Security home"
+      >
         <SecurityIcon fontSize="large" />
-        {isOpen && <Typography variant="h6">Mesh Security</Typography>}
+        {isOpen && (
+          <Typography variant="h6" component="span">
+            Mesh Security
+          </Typography>
+        )}
       </Link>
     </div>
   );

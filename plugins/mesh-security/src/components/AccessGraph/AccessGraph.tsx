@@ -234,24 +234,28 @@ export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
       </Typography>
     );
   }
+  const label = `Access graph of ${workload.namespace}/${workload.name}`;
   return (
     <Box>
-      <DependencyGraph<AccessNodeData, AccessEdgeData>
-        nodes={nodes}
-        edges={edges}
-        direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
-        renderNode={props => <AccessNode {...props} />}
-        renderEdge={props => (
-          <AccessEdgeLine key={`${props.id.v}-${props.id.w}`} {...props} />
-        )}
-        labelPosition={DependencyGraphTypes.LabelPosition.CENTER}
-        rankMargin={160}
-        showArrowHeads
-        zoom="enable-on-click"
-        fit="contain"
-        style={{ minHeight: 240 }}
-        aria-label={`Access graph of ${workload.namespace}/${workload.name}`}
-      />
+      {/* A focusable, named region: keyboard users reach the graph (and its click-to-zoom);
+          the access table below lists every edge in words. */}
+      <Box role="region" aria-label={label} tabIndex={0}>
+        <DependencyGraph<AccessNodeData, AccessEdgeData>
+          nodes={nodes}
+          edges={edges}
+          direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
+          renderNode={props => <AccessNode {...props} />}
+          renderEdge={props => (
+            <AccessEdgeLine key={`${props.id.v}-${props.id.w}`} {...props} />
+          )}
+          labelPosition={DependencyGraphTypes.LabelPosition.CENTER}
+          rankMargin={160}
+          showArrowHeads
+          zoom="enable-on-click"
+          fit="contain"
+          style={{ minHeight: 240 }}
+        />
+      </Box>
       <Box className={classes.legend} aria-label="Edge legend">
         <LegendItem mode="STRICT" text="mTLS required" />
         <LegendItem mode="PERMISSIVE" text="mTLS or plaintext accepted" />

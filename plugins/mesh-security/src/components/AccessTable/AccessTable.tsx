@@ -8,6 +8,7 @@ import {
   peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
 import { edgeTrafficText } from '../ObservedTraffic';
+import { WithScrollHint } from '../ScrollHint';
 
 /** One row: an allowed caller or callee of the workload and what decided it. */
 export interface AccessRow {
@@ -124,10 +125,12 @@ const columns: TableColumn<AccessRow>[] = [
 
 /** Who may call the workload and whom it may call, naming the deciding layer and policy. */
 export const AccessTable = ({ workload }: { workload: EntityWorkload }) => (
-  <Table<AccessRow>
-    title="Allowed access"
-    columns={columns}
-    data={accessRows(workload)}
-    options={{ paging: false, search: false, padding: 'dense' }}
-  />
+  <WithScrollHint>
+    <Table<AccessRow>
+      title="Allowed access"
+      columns={columns}
+      data={accessRows(workload)}
+      options={{ paging: false, search: false, padding: 'dense' }}
+    />
+  </WithScrollHint>
 );

@@ -4,6 +4,7 @@ import {
   ClusterStatus,
   MeshCertificate,
 } from '@mesh-security/plugin-mesh-security-common';
+import { WithScrollHint } from '../ScrollHint';
 
 type CertificateRow = MeshCertificate & { id: string; cluster: string };
 
@@ -68,14 +69,16 @@ export const CertificatesTable = ({ cluster }: { cluster: ClusterStatus }) => {
     id: `${cluster.name}-${i}`,
   }));
   return (
-    <Table<CertificateRow>
-      title={`Mesh certificates: ${cluster.name}`}
-      columns={columns}
-      data={rows}
-      options={{ paging: false, search: false, padding: 'dense' }}
-      emptyContent={
-        <div style={{ padding: 16 }}>No mesh certificates found.</div>
-      }
-    />
+    <WithScrollHint>
+      <Table<CertificateRow>
+        title={`Mesh certificates: ${cluster.name}`}
+        columns={columns}
+        data={rows}
+        options={{ paging: false, search: false, padding: 'dense' }}
+        emptyContent={
+          <div style={{ padding: 16 }}>No mesh certificates found.</div>
+        }
+      />
+    </WithScrollHint>
   );
 };

@@ -245,7 +245,7 @@ describe('EntityMeshSecurityContent', () => {
     await renderContent({ getEntityPosture: async () => paymentsApiPosture });
     await userEvent.click(
       await screen.findByRole('button', {
-        name: 'PeerAuthentication payments/default',
+        name: /^PeerAuthentication payments\/default /,
       }),
     );
     await waitFor(() =>

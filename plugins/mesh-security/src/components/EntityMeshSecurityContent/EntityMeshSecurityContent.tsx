@@ -36,11 +36,11 @@ const Workload = ({ workload }: { workload: EntityWorkload }) => (
         aria-label={`Workload ${workloadTitle(workload)}`}
       >
         <WorkloadDetails workload={workload} />
-        <Typography variant="h6" style={{ marginTop: 16 }}>
+        <Typography variant="h6" component="h2" style={{ marginTop: 16 }}>
           Observed traffic
         </Typography>
         <ObservedTraffic workload={workload} />
-        <Typography variant="h6" style={{ marginTop: 16 }}>
+        <Typography variant="h6" component="h2" style={{ marginTop: 16 }}>
           Who can call me, whom can I call
         </Typography>
         <AccessGraph workload={workload} />

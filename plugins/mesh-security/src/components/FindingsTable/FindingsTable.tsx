@@ -4,6 +4,7 @@ import {
   SEVERITIES,
 } from '@mesh-security/plugin-mesh-security-common';
 import { SeverityChip } from '../FindingCounts';
+import { WithScrollHint } from '../ScrollHint';
 
 type FindingRow = Finding & { id: string; objectName: string };
 
@@ -35,19 +36,21 @@ export const FindingsTable = ({ findings }: { findings: Finding[] }) => {
       (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
     );
   return (
-    <Table<FindingRow>
-      title={`Findings (${findings.length})`}
-      columns={columns}
-      data={rows}
-      options={{
-        paging: rows.length > 10,
-        pageSize: 10,
-        search: false,
-        padding: 'dense',
-      }}
-      emptyContent={
-        <div style={{ padding: 16 }}>No findings. Nothing to fix.</div>
-      }
-    />
+    <WithScrollHint>
+      <Table<FindingRow>
+        title={`Findings (${findings.length})`}
+        columns={columns}
+        data={rows}
+        options={{
+          paging: rows.length > 10,
+          pageSize: 10,
+          search: false,
+          padding: 'dense',
+        }}
+        emptyContent={
+          <div style={{ padding: 16 }}>No findings. Nothing to fix.</div>
+        }
+      />
+    </WithScrollHint>
   );
 };

@@ -6,6 +6,7 @@ import CallSplitIcon from '@material-ui/icons/CallSplit';
 import HelpOutlineIcon from '@material-ui/icons/HelpOutline';
 import { MtlsMode } from '@mesh-security/plugin-mesh-security-common';
 import { ReactElement } from 'react';
+import { readableColor } from '../../contrast';
 
 /** What each mode means for a reader, in one line (also the badge's accessible description). */
 export const MTLS_MODE_DESCRIPTIONS: Record<MtlsMode, string> = {
@@ -39,13 +40,20 @@ const icons: Record<MtlsMode, ReactElement> = {
   UNKNOWN: <HelpOutlineIcon />,
 };
 
+/** The mode's colour shaded until its text reaches 4.5:1 on the card (WCAG 1.4.3). */
+const readableModeColor = (theme: Theme, mode: MtlsMode) =>
+  readableColor(mtlsModeColor(theme, mode), [
+    theme.palette.background.paper,
+    theme.palette.background.default,
+  ]);
+
 const useStyles = makeStyles<Theme, { mode: MtlsMode }>(theme => ({
   chip: ({ mode }) => ({
-    color: mtlsModeColor(theme, mode),
-    borderColor: mtlsModeColor(theme, mode),
+    color: readableModeColor(theme, mode),
+    borderColor: readableModeColor(theme, mode),
     fontWeight: theme.typography.fontWeightBold as number,
   }),
-  icon: ({ mode }) => ({ color: mtlsModeColor(theme, mode) }),
+  icon: ({ mode }) => ({ color: readableModeColor(theme, mode) }),
 }));
 
 /**

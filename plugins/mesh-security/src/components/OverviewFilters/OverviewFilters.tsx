@@ -1,4 +1,3 @@
-import { Select, SelectedItems } from '@backstage/core-components';
 import { Box } from '@material-ui/core';
 import {
   MESHES,
@@ -7,6 +6,7 @@ import {
   OverviewResponse,
 } from '@mesh-security/plugin-mesh-security-common';
 import { MESH_LABELS } from '../../format';
+import { FilterSelect as Select } from './FilterSelect';
 
 /** The filters of the overview (sort, search and pagination belong to the table). */
 export type OverviewFilterValues = Pick<
@@ -27,16 +27,16 @@ export const OverviewFilters = ({
   facets: OverviewResponse['facets'];
   onChange: (value: OverviewFilterValues) => void;
 }) => {
-  const set =
-    (key: keyof OverviewFilterValues) => (selected: SelectedItems) => {
-      const v = String(selected);
-      onChange({ ...value, [key]: v === ALL ? undefined : v });
-    };
+  const set = (key: keyof OverviewFilterValues) => (selected: string) => {
+    const v = String(selected);
+    onChange({ ...value, [key]: v === ALL ? undefined : v });
+  };
   return (
     <Box
       display="flex"
       flexWrap="wrap"
       style={{ gap: 16 }}
+      role="group"
       aria-label="Filters"
     >
       <Box minWidth={200}>

@@ -12,6 +12,7 @@ import { MESH_LABELS } from '../../format';
 import { FindingCounts } from '../FindingCounts';
 import { MtlsBadge } from '../MtlsBadge';
 import { ScorecardSummary } from '../ScorecardPillars';
+import { WithScrollHint } from '../ScrollHint';
 
 type Row = OverviewItem & { id: string };
 type SortKey = NonNullable<OverviewQuery['sort']>;
@@ -86,31 +87,33 @@ export const OverviewTable = ({
   ) => Promise<OverviewResponse>;
   tableRef: OverviewTableRef;
 }) => (
-  <Table<Row>
-    title="Components"
-    tableRef={tableRef}
-    columns={columns}
-    options={{
-      pageSize: 20,
-      pageSizeOptions: [10, 20, 50],
-      search: true,
-      debounceInterval: 300,
-      padding: 'dense',
-    }}
-    data={async query => {
-      const field = query.orderBy?.field as SortKey | undefined;
-      const response = await fetchPage({
-        search: query.search || undefined,
-        sort: field && OVERVIEW_SORT_KEYS.includes(field) ? field : undefined,
-        order: field ? query.orderDirection || 'asc' : undefined,
-        offset: query.page * query.pageSize,
-        limit: query.pageSize,
-      });
-      return {
-        data: response.items.map(item => ({ ...item, id: item.entityRef })),
-        page: Math.floor(response.offset / Math.max(1, response.limit)),
-        totalCount: response.totalItems,
-      };
-    }}
-  />
+  <WithScrollHint>
+    <Table<Row>
+      title="Components"
+      tableRef={tableRef}
+      columns={columns}
+      options={{
+        pageSize: 20,
+        pageSizeOptions: [10, 20, 50],
+        search: true,
+        debounceInterval: 300,
+        padding: 'dense',
+      }}
+      data={async query => {
+        const field = query.orderBy?.field as SortKey | undefined;
+        const response = await fetchPage({
+          search: query.search || undefined,
+          sort: field && OVERVIEW_SORT_KEYS.includes(field) ? field : undefined,
+          order: field ? query.orderDirection || 'asc' : undefined,
+          offset: query.page * query.pageSize,
+          limit: query.pageSize,
+        });
+        return {
+          data: response.items.map(item => ({ ...item, id: item.entityRef })),
+          page: Math.floor(response.offset / Math.max(1, response.limit)),
+          totalCount: response.totalItems,
+        };
+      }}
+    />
+  </WithScrollHint>
 );

@@ -53,7 +53,7 @@ export const PolicyList = ({ policies }: { policies: AppliedPolicy[] }) => {
             key={`${policy.apiVersion}/${name}`}
             TransitionProps={{ unmountOnExit: true }}
           >
-            <AccordionSummary expandIcon={<ExpandMoreIcon />} aria-label={name}>
+            <AccordionSummary expandIcon={<ExpandMoreIcon />}>
               <Typography variant="body2">
                 <strong>{policy.kind}</strong> {policy.namespace}/{policy.name}{' '}
                 <Typography

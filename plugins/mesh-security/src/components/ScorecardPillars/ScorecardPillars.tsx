@@ -84,12 +84,17 @@ export const ScorecardPillars = ({
   </List>
 );
 
-/** The scorecard in one line (for table cells): a status dot per pillar with its title as tooltip. */
+/**
+ * The scorecard in one line (for table cells): a status dot per pillar with its title as
+ * tooltip. Backstage's status dots are `aria-hidden`, so each dot is an image named
+ * "Verify explicitly: pass" for screen readers (a label on a plain span is not read).
+ */
 export const ScorecardSummary = ({ scorecard }: { scorecard: Scorecard }) => (
   <span style={{ display: 'inline-flex', whiteSpace: 'nowrap' }}>
     {PILLARS.map(({ key, title }) => (
       <span
         key={key}
+        role="img"
         title={`${title}: ${scorecard[key].status}`}
         aria-label={`${title}: ${scorecard[key].status}`}
       >

@@ -110,9 +110,11 @@ export const StrictRollout = ({
                     <ListItemText
                       primary={
                         <>
+                          {/* Underlined: a link inside text needs more than colour (WCAG 1.4.1). */}
                           <EntityRefLink
                             entityRef={item.entityRef}
                             title={item.name}
+                            underline="always"
                           />
                           {` · ${Math.round(item.mtls)} mTLS, no plaintext`}
                           {item.owner ? ` · ${item.owner}` : ''}

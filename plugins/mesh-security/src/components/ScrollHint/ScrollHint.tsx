@@ -1,0 +1,30 @@
+import { Typography, useMediaQuery, useTheme } from '@material-ui/core';
+import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
+import { ReactNode } from 'react';
+
+/**
+ * A table with a line above it, on narrow screens only, saying that it scrolls sideways:
+ * Backstage's tables keep their columns and scroll inside their card, which a phone user
+ * cannot tell from a cut-off table.
+ */
+export const WithScrollHint = ({ children }: { children: ReactNode }) => {
+  const theme = useTheme();
+  const narrow = useMediaQuery(theme.breakpoints.down('sm'));
+  return (
+    <div>
+      {narrow && (
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="p"
+          data-scroll-hint
+          style={{ display: 'flex', alignItems: 'center', gap: 4 }}
+        >
+          <SwapHorizIcon fontSize="small" aria-hidden />
+          Scroll the table sideways to see every column
+        </Typography>
+      )}
+      {children}
+    </div>
+  );
+};

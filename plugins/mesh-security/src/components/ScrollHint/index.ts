@@ -1,0 +1,1 @@
+export { WithScrollHint } from './ScrollHint';
