@@ -21,7 +21,14 @@ import { createApp } from '@backstage/app-defaults';
 import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
 import { RequirePermission } from '@backstage/plugin-permission-react';
 import { catalogEntityCreatePermission } from '@backstage/plugin-catalog-common/alpha';
-import { MeshSecurityPage } from '@mesh-security/plugin-mesh-security';
+import {
+  GitopsRepositoryField,
+  MeshSecurityPage,
+} from '@mesh-security/plugin-mesh-security';
+import {
+  createScaffolderFieldExtension,
+  ScaffolderFieldExtensions,
+} from '@backstage/plugin-scaffolder-react';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
@@ -48,6 +55,17 @@ const app = createApp({
   },
 });
 
+/**
+ * The review step's "Pull request goes to" row of the Mesh Security templates
+ * (catalog/templates, `ui:field: MeshSecurityGitopsRepository`).
+ */
+const MeshSecurityGitopsRepositoryFieldExtension = scaffolderPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'MeshSecurityGitopsRepository',
+    component: GitopsRepositoryField,
+  }),
+);
+
 const routes = (
   <FlatRoutes>
     <Route path="/" element={<Navigate to="catalog" />} />
@@ -58,7 +76,11 @@ const routes = (
     >
       {entityPage}
     </Route>
-    <Route path="/create" element={<ScaffolderPage />} />
+    <Route path="/create" element={<ScaffolderPage />}>
+      <ScaffolderFieldExtensions>
+        <MeshSecurityGitopsRepositoryFieldExtension />
+      </ScaffolderFieldExtensions>
+    </Route>
     <Route path="/api-docs" element={<ApiExplorerPage />} />
     <Route
       path="/catalog-import"

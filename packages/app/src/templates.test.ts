@@ -102,4 +102,77 @@ describe('templates in catalog/templates', () => {
       });
     },
   );
+
+  describe.each(['request-access.yaml', 'revoke-access.yaml'])(
+    '%s ports and paths',
+    file => {
+      const [, second] = steps(file);
+      const { schema } = extractSchemaFromStep(second as any);
+
+      it('explains a wrong path in words, not with the regular expression', () => {
+        const { errors } = validator.validateFormData(
+          { paths: ['/ok', 'charge now'] },
+          schema,
+        );
+        expect(errors).toHaveLength(1);
+        expect(errors[0].message).toMatch(/^Write a path such as \/charge/);
+        expect(errors[0].message).not.toContain('^(');
+        expect(errors[0].property).toBe('.paths.1');
+      });
+
+      it('explains a port out of range in words', () => {
+        const { errors } = validator.validateFormData(
+          { ports: [8080, 70000, 0] },
+          schema,
+        );
+        expect(errors.map(e => [e.property, e.message])).toEqual([
+          ['.ports.1', 'A port is a whole number from 1 to 65535'],
+          ['.ports.2', 'A port is a whole number from 1 to 65535'],
+        ]);
+      });
+
+      it('accepts exact, prefix and suffix paths', () => {
+        const { errors } = validator.validateFormData(
+          { ports: [8080], paths: ['/charge', '/api/*', '*.json'] },
+          schema,
+        );
+        expect(errors).toEqual([]);
+      });
+
+      it('labels each entry instead of ports-0', () => {
+        expect(second.properties.ports.items.title).toBe('Port');
+        expect(second.properties.paths.items.title).toBe('HTTP path');
+      });
+    },
+  );
+
+  describe.each(templateFiles)('%s texts', file => {
+    it('asks for a longer justification in words', () => {
+      const step = steps(file).find(s => s.properties.justification)!;
+      const { schema } = extractSchemaFromStep(step as any);
+      const { errors } = validator.validateFormData(
+        {
+          ...getDefaultFormState(validator, schema, {}, schema),
+          justification: 'short',
+        },
+        schema,
+      );
+      expect(errors.map(e => e.message)).toContain(
+        'Write at least 10 characters, so the reviewers know why',
+      );
+    });
+
+    it('keeps * and _ inside code spans, as descriptions are rendered as Markdown', () => {
+      for (const step of steps(file)) {
+        for (const property of Object.values(step.properties)) {
+          const text: string = property.description ?? '';
+          const outsideCode = text.replace(/`[^`]*`/g, '');
+          expect({ text, markup: /[*_]/.test(outsideCode) }).toEqual({
+            text,
+            markup: false,
+          });
+        }
+      }
+    });
+  });
 });

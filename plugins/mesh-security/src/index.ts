@@ -17,3 +17,5 @@ export {
   requestAccessUrl,
   accessPullRequestsUrl,
 } from './components/RequestAccess';
+export { GitopsRepositoryField } from './components/GitopsRepositoryField';
+export type { GitopsRepositoryFieldProps } from './components/GitopsRepositoryField';

@@ -1,0 +1,2 @@
+export { GitopsRepositoryField } from './GitopsRepositoryField';
+export type { GitopsRepositoryFieldProps } from './GitopsRepositoryField';
