@@ -95,7 +95,9 @@ test('the request-access form has no serious accessibility violation, on any ste
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Add Item' }).first().click();
+  await page.getByRole('spinbutton', { name: 'Port' }).fill('8080');
   await page.getByRole('button', { name: 'Add Item' }).nth(1).click();
+  await page.getByRole('textbox', { name: 'HTTP path' }).fill('/status');
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Next' }).click();
   await page
@@ -104,6 +106,11 @@ test('the request-access form has no serious accessibility violation, on any ste
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Review' }).click();
   await expect(page.getByRole('button', { name: 'Create' })).toBeVisible();
+  // The review names the repository the pull request goes to (app-config.e2e.yaml).
+  await expect(page.getByText('Pull request goes to')).toBeVisible();
+  await expect(
+    page.getByText(/github|gitops|None configured|Unknown/).first(),
+  ).toBeVisible();
   await expectAccessible(page);
 });
 

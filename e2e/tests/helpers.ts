@@ -104,7 +104,7 @@ export async function seriousAxeViolations(
 
 /**
  * Elements inside the page's `main` that scroll sideways (content wider than the box) with no
- * scroll hint (`[data-scroll-hint]`) shown in or near them (within four ancestors), described
+ * visible scroll hint (`[data-scroll-hint]`) in their wrapper (`[data-scroll-hint-scope]`), described
  * by tag, class and a little of their text. Empty when nothing essential hides behind a
  * horizontal scroller without a hint.
  */
@@ -119,16 +119,10 @@ export async function unhintedHorizontalScrollers(
       if (!['auto', 'scroll'].includes(style.overflowX)) continue;
       if (element.scrollWidth <= element.clientWidth + 1) continue;
       if (element.clientWidth === 0) continue;
-      let ancestor: HTMLElement | null = element;
-      let hinted = false;
-      for (let level = 0; ancestor && level < 5; level++) {
-        const hint = ancestor.querySelector<HTMLElement>('[data-scroll-hint]');
-        if (hint && hint.offsetParent !== null) {
-          hinted = true;
-          break;
-        }
-        ancestor = ancestor.parentElement;
-      }
+      // The hint and its table share a wrapper marked `data-scroll-hint-scope`.
+      const scope = element.closest('[data-scroll-hint-scope]');
+      const hint = scope?.querySelector<HTMLElement>('[data-scroll-hint]');
+      const hinted = !!hint && hint.offsetParent !== null;
       if (!hinted) {
         found.push(
           `${element.tagName.toLowerCase()}.${String(element.className)

@@ -24,12 +24,12 @@ export function readableColor(
     backgrounds.reduce((sum, b) => sum + getLuminance(b), 0) /
       Math.max(1, backgrounds.length) >
     0.5;
+  const readable = (candidate: string) =>
+    backgrounds.every(b => getContrastRatio(candidate, b) >= minimum);
   let result = color;
   // 30 steps of 10 % reach black or white from any colour.
   for (let step = 0; step < 30; step++) {
-    if (backgrounds.every(b => getContrastRatio(result, b) >= minimum)) {
-      return result;
-    }
+    if (readable(result)) return result;
     result = onLight ? darken(result, 0.1) : lighten(result, 0.1);
   }
   return result;

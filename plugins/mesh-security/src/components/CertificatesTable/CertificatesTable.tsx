@@ -4,18 +4,26 @@ import {
   ClusterStatus,
   MeshCertificate,
 } from '@mesh-security/plugin-mesh-security-common';
+import { readableColor } from '../../contrast';
 import { WithScrollHint } from '../ScrollHint';
 
 type CertificateRow = MeshCertificate & { id: string; cluster: string };
 
+// Text shaded to 4.5:1 on the card and the page (WCAG 1.4.3).
+const readable = (theme: Theme, color: string) =>
+  readableColor(color, [
+    theme.palette.background.paper,
+    theme.palette.background.default,
+  ]);
+
 const useStyles = makeStyles((theme: Theme) => ({
-  ok: { color: theme.palette.success.main },
+  ok: { color: readable(theme, theme.palette.success.main) },
   expiring: {
-    color: theme.palette.warning.main,
+    color: readable(theme, theme.palette.warning.main),
     fontWeight: theme.typography.fontWeightBold as number,
   },
   expired: {
-    color: theme.palette.error.main,
+    color: readable(theme, theme.palette.error.main),
     fontWeight: theme.typography.fontWeightBold as number,
   },
   unknown: { color: theme.palette.text.secondary },

@@ -10,6 +10,7 @@ import {
 import { formatAge } from '../../format';
 import { MtlsBadge } from '../MtlsBadge';
 import { formatCounts, formatShare } from './edgeTraffic';
+import { WithScrollHint } from '../ScrollHint';
 
 /** One sentence on where the observations stand: recorded, stale, unavailable, not configured. */
 export function observationStatusText(o: TrafficObservationState): string {
@@ -108,12 +109,17 @@ export const ObservedTraffic = ({ workload }: { workload: EntityWorkload }) => {
         </Typography>
       )}
       {traffic && traffic.observable && traffic.ports.length > 0 && (
-        <Table<PortTraffic & { id: string }>
-          title="Observed traffic per port"
-          columns={columns(evidence, recent)}
-          data={traffic.ports.map(p => ({ ...p, id: String(p.port ?? 'all') }))}
-          options={{ paging: false, search: false, padding: 'dense' }}
-        />
+        <WithScrollHint>
+          <Table<PortTraffic & { id: string }>
+            title="Observed traffic per port"
+            columns={columns(evidence, recent)}
+            data={traffic.ports.map(p => ({
+              ...p,
+              id: String(p.port ?? 'all'),
+            }))}
+            options={{ paging: false, search: false, padding: 'dense' }}
+          />
+        </WithScrollHint>
       )}
     </Box>
   );

@@ -11,7 +11,7 @@ export const WithScrollHint = ({ children }: { children: ReactNode }) => {
   const theme = useTheme();
   const narrow = useMediaQuery(theme.breakpoints.down('sm'));
   return (
-    <div>
+    <div data-scroll-hint-scope>
       {narrow && (
         <Typography
           variant="caption"

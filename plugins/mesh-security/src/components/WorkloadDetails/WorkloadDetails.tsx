@@ -6,6 +6,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { MESH_LABELS } from '../../format';
 import { MtlsBadge } from '../MtlsBadge';
+import { WithScrollHint } from '../ScrollHint';
 
 const portColumns: TableColumn<PortMtls>[] = [
   { title: 'Port', field: 'port', type: 'numeric', align: 'left' },
@@ -63,12 +64,14 @@ export const WorkloadDetails = ({ workload }: { workload: EntityWorkload }) => (
     </Grid>
     <Grid item xs={12} md={7}>
       {workload.ports.length ? (
-        <Table<PortMtls>
-          title="Ports"
-          columns={portColumns}
-          data={workload.ports}
-          options={{ paging: false, search: false, padding: 'dense' }}
-        />
+        <WithScrollHint>
+          <Table<PortMtls>
+            title="Ports"
+            columns={portColumns}
+            data={workload.ports}
+            options={{ paging: false, search: false, padding: 'dense' }}
+          />
+        </WithScrollHint>
       ) : (
         <Typography variant="body2" color="textSecondary">
           This workload declares no container ports.
