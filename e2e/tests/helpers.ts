@@ -119,6 +119,8 @@ export async function unhintedHorizontalScrollers(
       if (!['auto', 'scroll'].includes(style.overflowX)) continue;
       if (element.scrollWidth <= element.clientWidth + 1) continue;
       if (element.clientWidth === 0) continue;
+      // Backstage's entity tab bar (a scrollable MUI Tabs) is the app's shell, not the plugin's.
+      if (String(element.className).includes('MuiTabs-scroller')) continue;
       // The hint and its table share a wrapper marked `data-scroll-hint-scope`.
       const scope = element.closest('[data-scroll-hint-scope]');
       const hint = scope?.querySelector<HTMLElement>('[data-scroll-hint]');
