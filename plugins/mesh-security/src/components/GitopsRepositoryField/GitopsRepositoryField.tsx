@@ -24,7 +24,7 @@ export interface GitopsRepositoryFieldProps {
 }
 
 /** What the review step shows: the repository, or in words why there is none. */
-export function gitopsRepositoryText(
+function gitopsRepositoryText(
   target: string | undefined,
   answer: EntityPullRequests | undefined,
   error: Error | undefined,
