@@ -91,3 +91,19 @@ export type {
   MeshCertificateOptions,
   ParsedCertificate,
 } from './engine/findings';
+export {
+  atLeast,
+  callerChange,
+  edgeLabel,
+  estateImpact,
+  findingChange,
+  isMtlsDowngrade,
+} from './impact';
+export type {
+  CallerChange,
+  DecidingLayer,
+  EstateImpact,
+  LayerChange,
+  PortImpact,
+  WorkloadImpact,
+} from './impact';

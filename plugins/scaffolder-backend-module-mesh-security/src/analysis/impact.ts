@@ -1,10 +1,11 @@
 import {
   AccessEdge,
+  callerChange,
   createEngine,
   Engine,
   Finding,
+  findingChange,
   isWorkloadPeer,
-  peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
 import { networkBlock, networkView, NetworkView } from './networkLayer';
 import { Probe, probeDecisions, verdict } from './probe';
@@ -62,23 +63,6 @@ export interface ChangeAnalysis {
   before: Engine;
   after: Engine;
 }
-
-/** A readable name for a caller on an edge, with its HTTP restrictions. */
-export function edgeLabel(edge: AccessEdge): string {
-  const name = peerLabel(edge.peer);
-  const restriction = (o: { methods?: string[]; paths?: string[] }) =>
-    [o.methods?.join(','), o.paths?.join(',')].filter(Boolean).join(' ');
-  const http = edge.operations
-    ? edge.operations.map(restriction).join('; ')
-    : restriction(edge);
-  return http ? `${name} (${http})` : name;
-}
-
-const findingKey = (f: Finding) =>
-  `${f.code}|${f.object.kind}|${f.object.namespace}|${f.object.name}`;
-
-const labels = (edges: AccessEdge[]) =>
-  [...new Set(edges.map(edgeLabel))].sort();
 
 /** Callers after the change that the NetworkPolicy layer refuses, described for the table. */
 function networkBlocked(
@@ -165,37 +149,27 @@ export function analyseChange(
   const warnings = new Set<string>();
   const impact = ports.map(port => {
     const afterEdges = afterEngine.callersOf(ref, port);
-    const b = labels(beforeEngine.callersOf(ref, port));
-    const a = labels(afterEdges);
     const pb = probe ? probeDecisions(beforeEngine, ctx, probe, port) : [];
     const pa = probe ? probeDecisions(afterEngine, ctx, probe, port) : [];
     networkWarnings(network, ctx, pa, port).forEach(w => warnings.add(w));
     return {
       port,
-      before: b,
-      after: a,
-      added: a.filter(x => !b.includes(x)),
-      removed: b.filter(x => !a.includes(x)),
+      ...callerChange(beforeEngine.callersOf(ref, port), afterEdges),
       requested: pb.map(
         (d, i) => `${d.label}: ${verdict(d)} → ${verdict(pa[i])}`,
       ),
       blockedByNetworkPolicy: networkBlocked(network, afterEdges, ref, port),
     };
   });
-  const old = new Set(
-    [...before.findings, ...beforeEngine.evaluate().findings].map(findingKey),
+  // Findings new with the change, most severe first (the order of the pull request's list).
+  const { introduced } = findingChange(
+    [...before.findings, ...beforeEngine.evaluate().findings],
+    [...after.findings, ...afterEngine.evaluate().findings],
   );
-  const newFindings = [
-    ...after.findings,
-    ...afterEngine.evaluate().findings,
-  ].filter(f => !old.has(findingKey(f)));
-  const unique = [
-    ...new Map(newFindings.map(f => [findingKey(f), f])).values(),
-  ];
   return {
     impact,
-    newFindings: unique,
-    blocking: unique.filter(f => BLOCKING_CODES.has(f.code)),
+    newFindings: introduced,
+    blocking: introduced.filter(f => BLOCKING_CODES.has(f.code)),
     warnings: [...warnings],
     before: beforeEngine,
     after: afterEngine,
