@@ -1,4 +1,13 @@
-import { Composer, Document, Lexer, Parser } from 'yaml';
+import {
+  Composer,
+  Document,
+  isMap,
+  isSeq,
+  Lexer,
+  LineCounter,
+  Node,
+  Parser,
+} from 'yaml';
 
 /**
  * Bounds on one manifest text, so that a hostile file (millions of empty documents, of list
@@ -120,6 +129,11 @@ export interface ParsedManifests {
    * validated (pass them to {@link readObjects}). Empty when a limit is exceeded.
    */
   objects: unknown[];
+  /**
+   * The 1-based line where each object starts in the text, by index of `objects` (for a `List`,
+   * the line of its item), so that a result can point at the YAML that causes it.
+   */
+  lines: number[];
   /** One error per document that could not be parsed, or the one limit exceeded; empty when all parsed. */
   errors: ManifestError[];
   /** What the text holds (what was counted before the limit, when one is exceeded). */
@@ -137,10 +151,22 @@ const LIMIT_NOUNS: Record<keyof ManifestLimits, string> = {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** `kind: List` and typed lists (`PodList`, …) as returned by `kubectl get -o yaml`. */
-function flatten(value: unknown, out: unknown[]): void {
+/**
+ * `kind: List` and typed lists (`PodList`, …) as returned by `kubectl get -o yaml`, with the
+ * offset in the text where each object starts (from the YAML node beside the value).
+ */
+function flatten(
+  value: unknown,
+  node: unknown,
+  start: number,
+  out: Array<{ object: unknown; offset: number }>,
+): void {
+  const offset = (n: unknown) => (n as Node | undefined)?.range?.[0] ?? start;
   if (Array.isArray(value)) {
-    for (const v of value) flatten(v, out);
+    value.forEach((v, i) => {
+      const item = isSeq(node) ? node.items[i] : undefined;
+      flatten(v, item, offset(item), out);
+    });
     return;
   }
   if (!isObject(value)) return;
@@ -149,10 +175,11 @@ function flatten(value: unknown, out: unknown[]): void {
     value.kind.endsWith('List') &&
     Array.isArray(value.items)
   ) {
-    for (const item of value.items) flatten(item, out);
+    const items = isMap(node) ? node.get('items', true) : undefined;
+    flatten(value.items, items, offset(items), out);
     return;
   }
-  out.push(value);
+  out.push({ object: value, offset: offset(node) });
 }
 
 /**
@@ -252,6 +279,7 @@ export function parseManifests(
     counts: ManifestCounts,
   ): ParsedManifests => ({
     objects: [],
+    lines: [],
     errors: [
       {
         message: `${where}more than ${bounds[name]} ${LIMIT_NOUNS[name]}: not read`,
@@ -273,7 +301,7 @@ export function parseManifests(
 
   // One document at a time through the parser and composer (what `parseAllDocuments` does
   // all at once), so that only the current document's tree is held.
-  const objects: unknown[] = [];
+  const found: Array<{ object: unknown; offset: number }> = [];
   const errors: ManifestError[] = [];
   let documents = 0;
   let exceeded: keyof ManifestLimits | undefined;
@@ -290,18 +318,28 @@ export function parseManifests(
         document: documents,
       });
     if (doc.errors.length > 0) {
-      fail(firstLine(doc.errors[0]));
+      const { line, col } = lineCounter.linePos(doc.errors[0].pos[0]);
+      fail(`line ${line}, column ${col}: ${firstLine(doc.errors[0])}`);
       return;
     }
     try {
-      flatten(doc.toJS({ maxAliasCount: 100 }), objects);
+      const contents = doc.contents as Node | null;
+      flatten(
+        doc.toJS({ maxAliasCount: 100 }),
+        contents,
+        contents?.range?.[0] ?? 0,
+        found,
+      );
     } catch (error) {
       fail(firstLine(error));
     }
-    if (objects.length > bounds.maxObjects) exceeded = 'maxObjects';
+    if (found.length > bounds.maxObjects) exceeded = 'maxObjects';
   };
+  const lineCounter = new LineCounter();
+  // Parser.parse() registers the first line itself; next() (used here) does not.
+  lineCounter.addNewLine(0);
   try {
-    const parser = new Parser();
+    const parser = new Parser(lineCounter.addNewLine);
     const composer = new Composer({ uniqueKeys: false });
     for (const lexeme of new Lexer().lex(text)) {
       for (const token of parser.next(lexeme)) {
@@ -319,6 +357,7 @@ export function parseManifests(
   } catch (error) {
     return {
       objects: [],
+      lines: [],
       errors: [
         {
           message: `${where}cannot parse: ${firstLine(error)}`,
@@ -328,7 +367,12 @@ export function parseManifests(
       counts: { documents, nodes: scanned.nodes, objects: 0 },
     };
   }
-  const counts = { documents, nodes: scanned.nodes, objects: objects.length };
+  const counts = { documents, nodes: scanned.nodes, objects: found.length };
   if (exceeded) return refuse(exceeded, counts);
-  return { objects, errors, counts };
+  return {
+    objects: found.map(f => f.object),
+    lines: found.map(f => lineCounter.linePos(f.offset).line),
+    errors,
+    counts,
+  };
 }
