@@ -1,6 +1,8 @@
 import { DEFAULT_MANIFEST_SET_LIMITS } from '@mesh-security/plugin-mesh-security-common';
 import { Command, CommanderError } from 'commander';
+import fs from 'node:fs';
 import { runCheck } from './commands/check';
+import { runDiff, StdinReader } from './commands/diff';
 import { runEvaluate } from './commands/evaluate';
 import { safeForLogs } from './format/escape';
 import { InputError } from './inputs';
@@ -9,11 +11,44 @@ import { InputError } from './inputs';
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Reads standard input, bounded (`-` of `diff`). */
+  stdin?: StdinReader;
 }
+
+/** Reads fd 0 to its end, at most `maxBytes`; waits while a pipe has nothing yet (EAGAIN). */
+const readStdin: StdinReader = (maxBytes, tooLarge) => {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    const chunk = Buffer.alloc(Math.min(1024 * 1024, maxBytes + 1 - total));
+    let read: number;
+    try {
+      read = fs.readSync(0, chunk, 0, chunk.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 10);
+        continue;
+      }
+      if ((error as NodeJS.ErrnoException).code === 'EOF') break;
+      throw new InputError(
+        `cannot read stdin: ${
+          (error as NodeJS.ErrnoException).code ?? 'error'
+        }`,
+      );
+    }
+    if (read === 0) break;
+    chunks.push(chunk.subarray(0, read));
+    total += read;
+    if (total > maxBytes) throw tooLarge();
+  }
+  return Buffer.concat(chunks, total);
+};
 
 const defaultIo: CliIo = {
   stdout: text => process.stdout.write(text),
   stderr: text => process.stderr.write(text),
+  stdin: readStdin,
 };
 
 /** `--max-file-bytes` and `--max-total-bytes`, on every command that reads manifests. */
@@ -29,7 +64,10 @@ function withInputLimits(command: Command): Command {
     );
 }
 
-function program(io: CliIo, setResult: (text: string) => void): Command {
+function program(
+  io: CliIo,
+  setResult: (text: string, exitCode?: number) => void,
+): Command {
   const cmd = new Command('mesh-security')
     .description(
       'mTLS, authorization and network-policy posture of Kubernetes manifests (Istio, Linkerd, NetworkPolicy)',
@@ -45,7 +83,7 @@ function program(io: CliIo, setResult: (text: string) => void): Command {
       '<file-or-dir...>',
       'YAML/JSON manifests; directories are read recursively',
     )
-    .option('--format <format>', 'json or table', 'table')
+    .option('--format <format>', 'table, json, markdown or sarif', 'table')
     .option(
       '--root-namespace <ns>',
       'Istio root namespace (default: mesh config, else istio-system)',
@@ -81,23 +119,57 @@ function program(io: CliIo, setResult: (text: string) => void): Command {
     .option('--path <path>', 'HTTP path')
     .option('--format <format>', 'json or table', 'table')
     .action((inputs: string[], opts) => setResult(runCheck(inputs, opts)));
+  withInputLimits(cmd.command('diff'))
+    .description(
+      'what a change does: callers gained and lost, mTLS and layer changes, findings introduced and resolved, per workload port',
+    )
+    .argument(
+      '[paths...]',
+      'manifest paths: inside each git revision (default: the whole tree), and the head on disk when --head is absent; - reads the head from stdin',
+    )
+    .requiredOption(
+      '--base <state>',
+      'the state before: a git revision, comma-separated files/directories, or - (stdin)',
+    )
+    .option(
+      '--head <state>',
+      'the state after: a git revision, comma-separated files/directories, or - (stdin)',
+    )
+    .option('--format <format>', 'table, markdown, json or sarif', 'table')
+    .option(
+      '--fail-on <gates>',
+      'exit 1 when a gate is hit: widened-access, narrowed-access, mtls-downgrade, layer-change, new-finding[:<severity>] (comma-separated)',
+    )
+    .option('--root-namespace <ns>', 'Istio root namespace')
+    .option('--trust-domain <domain>', 'Istio trust domain')
+    .action((paths: string[], opts) => {
+      const { text, exitCode } = runDiff(
+        paths,
+        opts,
+        io.stdin ?? (() => Buffer.alloc(0)),
+      );
+      setResult(text, exitCode);
+    });
   return cmd;
 }
 
 /**
  * Runs the CLI with the given arguments (without `node` and the script). Returns the exit
- * status: 0 when a result was computed, 2 on bad input (one line on stderr). Everything
- * printed, on either stream, goes through {@link safeForLogs}.
+ * status: 0 when a result was computed, 1 when `diff` hit a gate of `--fail-on`, 2 on bad input
+ * (one line on stderr). Everything printed, on either stream, goes through {@link safeForLogs}.
  */
 export function main(argv: string[], unsafeIo: CliIo = defaultIo): number {
   const io: CliIo = {
     stdout: text => unsafeIo.stdout(safeForLogs(text)),
     stderr: text => unsafeIo.stderr(safeForLogs(text)),
+    stdin: unsafeIo.stdin,
   };
   let result: string | undefined;
+  let status = 0;
   try {
-    program(io, text => {
+    program(io, (text, exitCode) => {
       result = text;
+      status = exitCode ?? 0;
     }).parse(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -116,7 +188,7 @@ export function main(argv: string[], unsafeIo: CliIo = defaultIo): number {
     return 2;
   }
   if (result !== undefined) io.stdout(`${result}\n`);
-  return 0;
+  return status;
 }
 
 if (require.main === module) {

@@ -167,25 +167,94 @@ const RUN_NOUNS: Record<RunLimit, string> = {
   maxObjects: 'objects',
 };
 
+/** One manifest text to read: its name (a path, `ref:path` or `stdin`) and its bytes. */
+export interface ManifestText {
+  /** The name results are located at (a path relative to the repository for a git ref). */
+  name: string;
+  /** Reads the bytes, bounded by `maxBytes`. */
+  read: (maxBytes: number, tooLarge: () => InputError) => Buffer;
+}
+
+/** Where an object was read: its text's name and the 1-based line it starts on. */
+export interface ObjectLocation {
+  file: string;
+  line: number;
+}
+
+/** The objects of one state, and the location of each (by index). */
+export interface ManifestSet {
+  objects: unknown[];
+  locations: ObjectLocation[];
+}
+
 /**
- * Reads and parses every manifest; a file that cannot be read, a document that does not parse
- * and any input over a limit is bad input (nothing is evaluated from partial input).
+ * The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629 §4), or -1.
+ * Overlong forms, surrogates and code points above U+10FFFF are ill-formed.
  */
-export function readManifests(
-  inputs: string[],
+export function firstInvalidUtf8(data: Buffer): number {
+  let i = 0;
+  while (i < data.length) {
+    const b = data[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min = 0x80;
+    let max = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) need = 2;
+    else if (b >= 0xf0 && b <= 0xf4) need = 3;
+    else return i;
+    if (b === 0xe0) min = 0xa0;
+    else if (b === 0xed) max = 0x9f;
+    else if (b === 0xf0) min = 0x90;
+    else if (b === 0xf4) max = 0x8f;
+    for (let k = 1; k <= need; k++) {
+      const c = data[i + k];
+      const lo = k === 1 ? min : 0x80;
+      const hi = k === 1 ? max : 0xbf;
+      if (c === undefined || c < lo || c > hi) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+const lineAt = (data: Buffer, offset: number) => {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (data[i] === 0x0a) line++;
+  return line;
+};
+
+/** The manifest files of the inputs on disk (see {@link listManifestFiles}). */
+export function fileTexts(inputs: string[]): ManifestText[] {
+  return listManifestFiles(inputs).map(file => ({
+    name: file,
+    read: (maxBytes, tooLarge) => readRegularFile(file, maxBytes, tooLarge),
+  }));
+}
+
+/**
+ * Reads and parses every manifest text; a text that cannot be read, is not UTF-8, holds a
+ * document that does not parse or is over a limit is bad input (nothing is evaluated from
+ * partial input).
+ */
+export function readManifestSet(
+  texts: ManifestText[],
   bytes: ByteLimits = readByteLimits({}),
-): unknown[] {
+): ManifestSet {
   const objects: unknown[] = [];
+  const locations: ObjectLocation[] = [];
   const used: Record<RunLimit, number> & { bytes: number } = {
     bytes: 0,
     maxDocuments: 0,
     maxNodes: 0,
     maxObjects: 0,
   };
-  for (const file of listManifestFiles(inputs)) {
-    const name = displayName(file);
-    const data = readRegularFile(
-      file,
+  for (const text of texts) {
+    const name = displayName(text.name);
+    const data = text.read(
       bytes.maxFileBytes,
       () =>
         new InputError(
@@ -196,6 +265,15 @@ export function readManifests(
     if (used.bytes > bytes.maxTotalBytes) {
       throw new InputError(
         `${name}: the inputs exceed ${bytes.maxTotalBytes} bytes (raise with --max-total-bytes)`,
+      );
+    }
+    const invalid = firstInvalidUtf8(data);
+    if (invalid >= 0) {
+      throw new InputError(
+        `${name}: line ${lineAt(
+          data,
+          invalid,
+        )}: not UTF-8 text (byte ${invalid})`,
       );
     }
     // Each file's limits, lowered to what is left of the run's.
@@ -223,7 +301,18 @@ export function readManifests(
     used.maxDocuments += parsed.counts.documents;
     used.maxNodes += parsed.counts.nodes;
     used.maxObjects += parsed.counts.objects;
-    for (const object of parsed.objects) objects.push(object);
+    parsed.objects.forEach((object, i) => {
+      objects.push(object);
+      locations.push({ file: text.name, line: parsed.lines[i] });
+    });
   }
-  return objects;
+  return { objects, locations };
+}
+
+/** Reads and parses the manifest files of the inputs on disk (see {@link readManifestSet}). */
+export function readManifests(
+  inputs: string[],
+  bytes: ByteLimits = readByteLimits({}),
+): ManifestSet {
+  return readManifestSet(fileTexts(inputs), bytes);
 }

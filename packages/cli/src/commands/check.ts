@@ -93,7 +93,7 @@ export function runCheck(inputs: string[], options: CheckOptions): string {
   const format = checkFormat(options.format);
   const request = parseCheckRequest(options);
   const { snapshot } = readObjects(
-    readManifests(inputs, readByteLimits(options)),
+    readManifests(inputs, readByteLimits(options)).objects,
   );
   let decision;
   try {

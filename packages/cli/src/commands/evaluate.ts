@@ -12,6 +12,8 @@ import { parseX509 } from '../certificates';
 import { workloadPostureToCliJson } from '../format/json';
 import { renderTable } from '../format/table';
 import { displayName } from '../format/escape';
+import { findingsMarkdown } from '../format/markdown';
+import { findingsSarif, ObjectLocator } from '../format/sarif';
 import { InputError, readByteLimits, readManifests } from '../inputs';
 
 /** Options of `mesh-security evaluate`. */
@@ -49,13 +51,22 @@ function namespaceList(value: string | undefined): string[] | undefined {
   }
 }
 
+const EVALUATE_FORMATS = ['table', 'json', 'markdown', 'sarif'] as const;
+
 /** Runs `evaluate` and returns the text to print on stdout. */
 export function runEvaluate(
   inputs: string[],
   options: EvaluateOptions,
 ): string {
-  const format = checkFormat(options.format);
-  const objects = readManifests(inputs, readByteLimits(options));
+  const format = options.format ?? 'table';
+  if (!(EVALUATE_FORMATS as readonly string[]).includes(format))
+    throw new InputError(
+      `--format must be ${EVALUATE_FORMATS.join(', ')}, not ${displayName(
+        format,
+      )}`,
+    );
+  const set = readManifests(inputs, readByteLimits(options));
+  const objects = set.objects;
   const { snapshot, findings: readFindings } = readObjects(objects);
   const engine = createEngine(snapshot, {
     rootNamespace: options.rootNamespace,
@@ -83,6 +94,18 @@ export function runEvaluate(
   ]);
   // JSON.stringify escapes what a JSON string cannot hold raw; main() escapes the rest.
   if (format === 'json') return JSON.stringify(json, null, 2);
+  if (format === 'sarif')
+    return JSON.stringify(
+      findingsSarif(json.findings, new ObjectLocator(set)),
+      null,
+      2,
+    );
+  if (format === 'markdown')
+    return findingsMarkdown(
+      json.findings,
+      json.workloads.length,
+      new ObjectLocator(set),
+    );
   const workloads = renderTable(
     ['NAMESPACE', 'WORKLOAD', 'KIND', 'MESH', 'MTLS', 'PORTS', 'IDENTITY'],
     json.workloads.map(w => [

@@ -64,7 +64,7 @@ describe('estateImpact', () => {
             added: ['Any Istio workload (2) except other'],
             removed: ['shop/a (GET)'],
             layers: [],
-            mtls: { before: 'STRICT', after: 'STRICT' },
+            mtls: expect.objectContaining({ before: 'STRICT', after: 'STRICT' }),
           }),
         ],
       }),
@@ -80,7 +80,7 @@ describe('estateImpact', () => {
       engineOf([...istioPair(), ...other, permissive, onlyA]),
     );
     const port = impact.workloads.find(w => w.name === 'b')!.ports[0];
-    expect(port.mtls).toEqual({ before: 'STRICT', after: 'PERMISSIVE' });
+    expect(port.mtls).toMatchObject({ before: 'STRICT', after: 'PERMISSIVE' });
     expect(isMtlsDowngrade(port.mtls.before, port.mtls.after)).toBe(true);
     expect(impact.introduced.map(f => f.code)).toContain('MS101');
     expect(impact.resolved).toEqual([]);

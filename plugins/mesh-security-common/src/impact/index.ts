@@ -146,8 +146,16 @@ export interface LayerChange {
 export interface PortImpact extends CallerChange {
   /** The container port. */
   port: number;
-  /** The port's mTLS mode before and after (`UNKNOWN` for a side where the port is absent). */
-  mtls: { before: MtlsMode; after: MtlsMode };
+  /**
+   * The port's mTLS mode before and after (`UNKNOWN` for a side where the port is absent), and
+   * why it is what it is after (the deciding policy or annotation), when the engine says.
+   */
+  mtls: { before: MtlsMode; after: MtlsMode; reason?: string };
+  /**
+   * The policies (`Kind namespace/name`) that allow the callers added; empty when defaults
+   * allow them (no policy restricts the port).
+   */
+  addedBy: string[];
   /** Callers whose deciding layer changed. */
   layers: LayerChange[];
 }
@@ -291,10 +299,17 @@ function portImpact(
 ): PortImpact {
   const beforeEdges = before ? before.callersOf(ref, port) : [];
   const afterEdges = after ? after.callersOf(ref, port) : [];
+  const callers = callerChange(beforeEdges, afterEdges);
+  const added = new Set(callers.added);
+  const addedBy = afterEdges
+    .filter(e => added.has(edgeLabel(e)))
+    .map(e => e.decidedBy.policy)
+    .filter((policy): policy is string => policy !== undefined);
   return {
     port,
-    ...callerChange(beforeEdges, afterEdges),
+    ...callers,
     mtls,
+    addedBy: [...new Set(addedBy)].sort(),
     layers: layerChanges(beforeEdges, afterEdges, after, ref, port),
   };
 }
@@ -345,6 +360,8 @@ export function estateImpact(
     ].sort((a, b) => a - b);
     const mode = (posture: typeof was, port: number): MtlsMode =>
       posture?.ports.find(p => p.port === port)?.mtls ?? 'UNKNOWN';
+    const reason = (port: number) =>
+      is?.ports.find(p => p.port === port)?.reason;
     const impacts = ports
       .map(port =>
         portImpact(
@@ -355,6 +372,7 @@ export function estateImpact(
           {
             before: mode(was, port),
             after: mode(is, port),
+            ...(reason(port) ? { reason: reason(port) } : {}),
           },
         ),
       )

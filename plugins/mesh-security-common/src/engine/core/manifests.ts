@@ -302,6 +302,9 @@ export function parseManifests(
   // One document at a time through the parser and composer (what `parseAllDocuments` does
   // all at once), so that only the current document's tree is held.
   const found: Array<{ object: unknown; offset: number }> = [];
+  const lineCounter = new LineCounter();
+  // Parser.parse() registers the first line itself; next() (used here) does not.
+  lineCounter.addNewLine(0);
   const errors: ManifestError[] = [];
   let documents = 0;
   let exceeded: keyof ManifestLimits | undefined;
@@ -335,9 +338,6 @@ export function parseManifests(
     }
     if (found.length > bounds.maxObjects) exceeded = 'maxObjects';
   };
-  const lineCounter = new LineCounter();
-  // Parser.parse() registers the first line itself; next() (used here) does not.
-  lineCounter.addNewLine(0);
   try {
     const parser = new Parser(lineCounter.addNewLine);
     const composer = new Composer({ uniqueKeys: false });
