@@ -191,7 +191,7 @@ export interface ManifestSet {
  * The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629 §4), or -1.
  * Overlong forms, surrogates and code points above U+10FFFF are ill-formed.
  */
-export function firstInvalidUtf8(data: Buffer): number {
+function firstInvalidUtf8(data: Buffer): number {
   let i = 0;
   while (i < data.length) {
     const b = data[i];

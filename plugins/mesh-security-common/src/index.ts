@@ -94,7 +94,6 @@ export type {
 export {
   atLeast,
   callerChange,
-  edgeLabel,
   estateImpact,
   findingChange,
   isMtlsDowngrade,

@@ -44,7 +44,7 @@ export type StdinReader = (
 ) => Buffer;
 
 /** The gates of `--fail-on` (docs/cli.md "Gates"). */
-export const GATES = [
+const GATES = [
   'widened-access',
   'narrowed-access',
   'mtls-downgrade',
@@ -68,7 +68,7 @@ export interface GateResult {
 }
 
 /** The `mesh-security diff --format json` shape (docs/cli.md "`diff`"). */
-export interface CliDiffJson extends EstateImpact {
+interface CliDiffJson extends EstateImpact {
   /** Counts of what changed, as the summary line gives them. */
   summary: DiffSummary;
   /** The gates of `--fail-on`, each with what hit it (empty: not hit). */
@@ -86,7 +86,7 @@ export interface DiffSummary {
   resolved: number;
 }
 
-export function parseGates(value: string | undefined): GateSpec[] {
+function parseGates(value: string | undefined): GateSpec[] {
   if (value === undefined || value.trim() === '') return [];
   return value.split(',').map(raw => {
     const item = raw.trim();
@@ -151,7 +151,7 @@ function evaluateGate(spec: GateSpec, impact: EstateImpact): string[] {
   }
 }
 
-export function summarise(impact: EstateImpact): DiffSummary {
+function summarise(impact: EstateImpact): DiffSummary {
   const ports = impact.workloads.flatMap(w => w.ports);
   return {
     workloads: impact.workloads.length,
@@ -257,7 +257,7 @@ export function runDiff(
   return { text, exitCode };
 }
 
-export function summaryLine(summary: DiffSummary): string {
+function summaryLine(summary: DiffSummary): string {
   return `${summary.workloads} workload(s) changed: ${summary.gained} caller(s) gained, ${summary.lost} lost, ${summary.mtlsDowngrades} mTLS downgrade(s), ${summary.layerChanges} layer change(s); ${summary.introduced} finding(s) introduced, ${summary.resolved} resolved`;
 }
 

@@ -13,7 +13,7 @@ import { ObjectLocator } from './sarif';
  */
 
 /** A code span holding `text` as is (CommonMark §6.1: a longer backtick run than inside). */
-export function code(text: string): string {
+function code(text: string): string {
   const oneLine = text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
   const runs = oneLine.match(/`+/g) ?? [];
   const fence = '`'.repeat(Math.max(0, ...runs.map(r => r.length)) + 1);

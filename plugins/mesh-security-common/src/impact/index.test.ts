@@ -64,7 +64,10 @@ describe('estateImpact', () => {
             added: ['Any Istio workload (2) except other'],
             removed: ['shop/a (GET)'],
             layers: [],
-            mtls: expect.objectContaining({ before: 'STRICT', after: 'STRICT' }),
+            mtls: expect.objectContaining({
+              before: 'STRICT',
+              after: 'STRICT',
+            }),
           }),
         ],
       }),

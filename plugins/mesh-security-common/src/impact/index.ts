@@ -21,10 +21,8 @@ import {
 /**
  * How a caller is named in an impact: its {@link peerLabel}, followed by the HTTP methods and
  * paths it is limited to, when limited (`shop/cart (GET,POST /api/*)`).
- *
- * @public
  */
-export function edgeLabel(edge: AccessEdge): string {
+function edgeLabel(edge: AccessEdge): string {
   const name = peerLabel(edge.peer);
   const restriction = (o: { methods?: string[]; paths?: string[] }) =>
     [o.methods?.join(','), o.paths?.join(',')].filter(Boolean).join(' ');
