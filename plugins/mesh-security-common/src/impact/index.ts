@@ -33,7 +33,8 @@ function edgeLabel(edge: AccessEdge): string {
 }
 
 /**
- * The callers of one port in two states, as {@link edgeLabel}s (sorted, distinct).
+ * The callers of one port in two states, each as its `peerLabel` followed by the HTTP methods
+ * and paths it is limited to, when limited (`shop/cart (GET,POST /api/*)`); sorted, distinct.
  *
  * @public
  */
