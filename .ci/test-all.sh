@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check, in the order a reviewer would want them: format, lint, type check, unit tests, the
-# backend against real PostgreSQL and Redis, then the end-to-end suite in headless Chromium.
+# CLI as users install it (packed tarballs), the backend against real PostgreSQL, Redis and
+# Prometheus, then the end-to-end suite in headless Chromium.
 # Each stage runs even if an earlier one failed, so one run shows everything; the exit status
 # is non-zero if any stage failed. The last line totals the test runners' counts.
 set -uo pipefail
@@ -31,6 +32,7 @@ stage "lint" npx backstage-cli repo lint
 stage "type check (tsc) and API reports" npm run -s test:api-reports
 stage "knip reports (unused exports and dependencies)" npm run -s test:knip-reports
 stage "unit tests (jest, none skipped)" bash .ci/test-unit.sh
+stage "CLI installed from its packed tarballs" bash .ci/test-cli-pack.sh --online
 stage "backend on PostgreSQL and Redis" bash .ci/test-services.sh
 stage "end-to-end (Playwright, Chromium)" bash .ci/test-e2e.sh
 

@@ -3,10 +3,10 @@
 # depends on, install both tarballs into an empty folder, then run `npx mesh-security diff`
 # against a small git repository. See docs/cli.md "Installing from a tarball".
 #
-# The install is --offline by default (the npm cache only). A worktree whose node_modules were
-# not installed by npm on this machine has no cached packuments (ENOTCACHED for `commander`),
-# so `--online` lets npm fill the misses from the registry (--prefer-offline). Not a stage of
-# test-all.sh: a fresh CI machine has no cache, and the registry makes the stage flaky.
+# The install is --offline by default (the npm cache only). A checkout whose node_modules were
+# not installed by npm on this machine has no cached packuments (ENOTCACHED for `commander`), so
+# `--online` lets npm fill the misses from the registry (--prefer-offline): test-all.sh runs it
+# so, after `npm ci` has filled the cache with nearly everything the tarballs need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache_mode=--offline
