@@ -291,9 +291,11 @@ export interface EntityPosture {
   /** The entity's scorecard: per pillar, the worst status among its workloads. */
   scorecard: Scorecard;
   /**
-   * Findings about the entity's workloads (including MS5xx from observed traffic), about
-   * policies in their namespaces, and cluster-wide ones (trust roots, NetworkPolicy
-   * enforcement), without duplicates.
+   * Findings about the entity's workloads (including MS5xx from observed traffic), about the
+   * policies applying to them, about their namespaces and the objects there that apply to no
+   * workload, and the cluster-wide ones that concern their meshes (trust roots, NetworkPolicy
+   * enforcement), without duplicates: the same list the overview counts. `findingScope` groups
+   * them by who can act.
    */
   findings: Finding[];
   /** Number of `findings` per severity (every severity present, 0 when none). */
@@ -335,7 +337,10 @@ export interface OverviewItem {
   mtls: MtlsMode;
   /** The component's scorecard: per pillar, the worst status among its workloads. */
   scorecard: Scorecard;
-  /** Number of findings on the component's workloads, per severity. */
+  /**
+   * Number of the component's findings per severity: the same findings as its entity view's
+   * (`EntityPosture.findings`), so the counts agree.
+   */
   findingCounts: Record<Severity, number>;
   /** Number of workloads the component's annotations select, across all clusters. */
   workloadCount: number;
@@ -396,8 +401,8 @@ export interface OverviewQuery {
   /**
    * Sort key (default `name`): `mtls` orders STRICT, PERMISSIVE, PARTIAL, DISABLED,
    * UNKNOWN ({@link MTLS_MODES}, best first);
-   * `findings` sorts by a severity-weighted count (each severity weighs ten times the next
-   * lower one, `info` nothing). Ties are broken by entity reference.
+   * `findings` sorts by worst severity: by the number of critical findings, then of high ones,
+   * and so on down to `info`. Ties are broken by entity reference.
    */
   sort?: OverviewSortKey;
   /** Sort direction (default `asc`). */

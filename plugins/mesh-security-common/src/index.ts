@@ -79,6 +79,10 @@ export type {
 export {
   certificateFindings,
   CLUSTER_WIDE_FINDING_CODES,
+  concernsMeshes,
+  FINDING_SCOPES,
+  findingNamespace,
+  findingScope,
   DEFAULT_CERTIFICATE_WARNING_DAYS,
   detectNetworkPolicyEnforcement,
   enforcementFindings,
@@ -88,6 +92,7 @@ export {
   meshCertificates,
 } from './engine/findings';
 export type {
+  FindingScope,
   MeshCertificateOptions,
   ParsedCertificate,
 } from './engine/findings';

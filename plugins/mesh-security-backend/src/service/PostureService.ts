@@ -4,7 +4,6 @@ import {
   ClusterStatus,
   EntityPosture,
   EntityWorkload,
-  Finding,
   HealthResponse,
   MTLS_MODES,
   MtlsMode,
@@ -13,7 +12,7 @@ import {
   OverviewResponse,
   OverviewSortOrder,
   PartialReason,
-  Severity,
+  SEVERITIES,
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -26,7 +25,7 @@ import {
 } from './overviewTraffic';
 import { workloadSelectorOf } from '../entities/resolveWorkloads';
 import { workloadsOfEntity } from '../entities/workloadIndex';
-import { relevantFindings } from './relevantFindings';
+import { componentFindings, LocatedWorkload } from './relevantFindings';
 import { toAppliedPolicy } from './appliedPolicies';
 import { ClusterView, ClusterViews } from '../snapshots/ClusterViews';
 import {
@@ -37,10 +36,7 @@ import {
 } from './aggregate';
 
 /** A workload with the cluster view it came from. */
-interface Located {
-  view: ClusterView;
-  workload: WorkloadPosture;
-}
+type Located = LocatedWorkload;
 
 /** Who an answer is for. */
 export interface Audience {
@@ -93,7 +89,6 @@ export class PostureService {
         } in any cluster`
       : selector.reason;
     const workloads = located.map(l => l.workload);
-    const usedViews = located.length ? uniqueViews(located) : views;
     // The latest observations of each cluster (the reader never queries metrics on our behalf).
     const traffic = new Map<ClusterView, ClusterTraffic>();
     for (const view of uniqueViews(located))
@@ -101,22 +96,7 @@ export class PostureService {
     const entries = located.map(l =>
       this.entityWorkload(l, traffic.get(l.view)!),
     );
-    const findings = dedupe([
-      ...entries.flatMap(e => withCluster(e.findings, e.cluster)),
-      ...usedViews.flatMap(view =>
-        relevantFindings(
-          view,
-          located.filter(l => l.view === view).map(l => l.workload),
-          w =>
-            view.graph?.policiesOf({
-              cluster: w.cluster,
-              namespace: w.namespace,
-              name: w.name,
-              kind: w.kind,
-            }) ?? [],
-        ),
-      ),
-    ]);
+    const findings = componentFindings(located, (_, i) => entries[i].findings);
     const { mtls, reason } = componentMtls(workloads, noWorkloads);
     // Every cluster is reported: one that is unreachable or not read yet may hold workloads of
     // this entity that we cannot see, so the answer is partial.
@@ -165,7 +145,12 @@ export class PostureService {
       const reason = selector.ok
         ? `no workload labelled ${selector.description}`
         : selector.reason;
-      const findings = workloads.flatMap(w => w.findings);
+      // The entity view's list: own findings with the observed traffic's (MS5xx), then those
+      // of its policies, namespaces and clusters.
+      const findings = componentFindings(located, ({ view, workload }) => [
+        ...workload.findings,
+        ...(traffic.get(view)?.evidence(refOf(workload))?.findings ?? []),
+      ]);
       return {
         entityRef: stringifyEntityRef(entity),
         name: entity.metadata.name,
@@ -377,28 +362,8 @@ function names(
   );
 }
 
-/** A workload's findings, each naming its cluster (the engine's findings may leave it unset). */
-function withCluster(findings: Finding[], cluster: string): Finding[] {
-  return findings.every(f => f.object.cluster)
-    ? findings
-    : findings.map(f => ({
-        ...f,
-        object: { ...f.object, cluster: f.object.cluster ?? cluster },
-      }));
-}
-
 function uniqueViews(located: Located[]): ClusterView[] {
   return [...new Set(located.map(l => l.view))];
-}
-
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter(f => {
-    const key = `${f.code}|${f.object.cluster}|${f.object.kind}|${f.object.namespace}|${f.object.name}|${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /**
@@ -444,6 +409,15 @@ function partialOf(clusters: ClusterStatus[]): {
   return { partial: reasons.length > 0, partialReasons: reasons };
 }
 
+function refOf(workload: WorkloadPosture): WorkloadRef {
+  return {
+    cluster: workload.cluster,
+    namespace: workload.namespace,
+    name: workload.name,
+    kind: workload.kind,
+  };
+}
+
 function stringField(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -472,13 +446,17 @@ function distribution(items: OverviewItem[]): OverviewResponse['distribution'] {
   };
 }
 
-const SEVERITY_WEIGHT: Record<Severity, number> = {
-  critical: 1000,
-  high: 100,
-  medium: 10,
-  low: 1,
-  info: 0,
-};
+/**
+ * Worst severity first: more critical findings rank higher whatever the rest, then more high
+ * ones, and so on (no weighting lets many medium findings outrank one critical).
+ */
+function compareFindings(a: OverviewItem, b: OverviewItem): number {
+  for (const severity of SEVERITIES) {
+    const c = a.findingCounts[severity] - b.findingCounts[severity];
+    if (c !== 0) return c;
+  }
+  return 0;
+}
 
 function sortItems(
   items: OverviewItem[],
@@ -493,17 +471,16 @@ function sortItems(
         return i.system ?? '';
       case 'mtls':
         return MTLS_MODES.indexOf(i.mtls);
-      case 'findings':
-        return Object.entries(i.findingCounts).reduce(
-          (n, [s, c]) => n + SEVERITY_WEIGHT[s as Severity] * c,
-          0,
-        );
       default:
         return i.name;
     }
   };
   const sign = order === 'desc' ? -1 : 1;
   items.sort((a, b) => {
+    if (sort === 'findings') {
+      const c = compareFindings(a, b);
+      return c !== 0 ? sign * c : a.entityRef.localeCompare(b.entityRef);
+    }
     const ka = key(a);
     const kb = key(b);
     const c =

@@ -77,7 +77,7 @@ describe('relevantFindings', () => {
   const objects = (fs: ReturnType<typeof relevantFindings>) =>
     [...new Set(fs.map(f => `${f.code} ${f.object.name}`))].sort();
 
-  it('gives a component the findings of its own policies and of objects applying to no workload', async () => {
+  it('gives a component the findings of its own policies, its namespace and objects applying to no workload', async () => {
     const graph = new AccessGraph(engine, evaluation.workloads, 'c');
     await graph.build(0);
     const v = view(graph);
@@ -91,10 +91,12 @@ describe('relevantFindings', () => {
     expect(objects(relevantFindings(v, [workload('a')], policiesOf))).toEqual([
       'MS202 orphan',
       'MS203 allow-a',
+      'MS302 shop',
     ]);
-    // b shares the namespace, not a's policy.
+    // b shares the namespace (and its missing default-deny), not a's policy.
     expect(objects(relevantFindings(v, [workload('b')], policiesOf))).toEqual([
       'MS202 orphan',
+      'MS302 shop',
     ]);
   });
 
@@ -102,6 +104,6 @@ describe('relevantFindings', () => {
     const graph = new AccessGraph(engine, evaluation.workloads, 'c');
     expect(
       objects(relevantFindings(view(graph), [workload('b')], () => [])),
-    ).toEqual(['MS202 orphan', 'MS203 allow-a']);
+    ).toEqual(['MS202 orphan', 'MS203 allow-a', 'MS302 shop']);
   });
 });

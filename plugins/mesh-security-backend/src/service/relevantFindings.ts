@@ -1,6 +1,8 @@
 import {
   CLUSTER_WIDE_FINDING_CODES,
+  concernsMeshes,
   Finding,
+  findingNamespace,
   WORKLOAD_KINDS,
   WorkloadPosture,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -18,17 +20,22 @@ interface FindingIndex {
   clusterWide: Finding[];
   /** Findings about a policy, by `kind/namespace/name`. */
   byObject: Map<string, Finding[]>;
-  /** Findings about objects that apply to no workload (or not yet known to), by namespace. */
+  /**
+   * Findings about namespaces and about objects that apply to no workload (or not yet known to),
+   * by namespace.
+   */
   unattached: Map<string, Finding[]>;
   /** Whether `byObject` is usable (the access graph knew which policy applies where). */
   precise: boolean;
 }
 
 /**
- * A view's findings that matter to a component's workloads there: the cluster-wide ones, those
- * about the policies that apply to these workloads, and those about objects in their namespaces
- * that apply to no workload at all (a policy selecting nothing, a malformed object) — not the
- * findings about policies of the other components of the namespace, which are theirs.
+ * A view's findings that matter to a component's workloads there: the cluster-wide ones that
+ * concern their meshes (`concernsMeshes`: a trust root only its mesh's components), those
+ * about the policies that apply to these workloads, and those about their namespaces or about
+ * objects there that apply to no workload at all (a namespace without default-deny, a policy
+ * selecting nothing, a malformed object) — not the findings about policies of the other
+ * components of the namespace, which are theirs.
  * Findings about workloads reach a component through its own workloads, not from here.
  *
  * Until the access graph knows which policies apply where, every non-workload finding of the
@@ -43,7 +50,8 @@ export function relevantFindings(
 ): Finding[] {
   if (workloads.length === 0) return [];
   const index = findingIndex(view);
-  const out = [...index.clusterWide];
+  const meshes = [...new Set(workloads.map(w => w.mesh))];
+  const out = index.clusterWide.filter(f => concernsMeshes(f, meshes));
   const seen = new Set<string>();
   for (const ns of new Set(workloads.map(w => w.namespace)))
     out.push(...(index.unattached.get(ns) ?? []));
@@ -101,10 +109,67 @@ function buildIndex(
       if (!index.byObject.has(key)) index.byObject.set(key, []);
       index.byObject.get(key)!.push(f);
     } else {
-      const ns = f.object.namespace ?? '';
+      const ns = findingNamespace(f);
       if (!index.unattached.has(ns)) index.unattached.set(ns, []);
       index.unattached.get(ns)!.push(f);
     }
   }
   return index;
+}
+
+/** A workload of a component, with the cluster view it came from. */
+export interface LocatedWorkload {
+  view: ClusterView;
+  workload: WorkloadPosture;
+}
+
+/**
+ * Every finding of a component, the one list each view counts (entity card, Security tab and
+ * overview alike): its workloads' own findings as `ownFindings` gives them (the engine's and
+ * the observed traffic's), each naming its cluster, then per cluster view the
+ * {@link relevantFindings} of its workloads there, without duplicates.
+ */
+export function componentFindings(
+  located: LocatedWorkload[],
+  ownFindings: (workload: LocatedWorkload, index: number) => Finding[],
+): Finding[] {
+  const views = [...new Set(located.map(l => l.view))];
+  return dedupe([
+    ...located.flatMap((l, i) =>
+      withCluster(ownFindings(l, i), l.workload.cluster),
+    ),
+    ...views.flatMap(view =>
+      relevantFindings(
+        view,
+        located.filter(l => l.view === view).map(l => l.workload),
+        w =>
+          view.graph?.policiesOf({
+            cluster: w.cluster,
+            namespace: w.namespace,
+            name: w.name,
+            kind: w.kind,
+          }) ?? [],
+      ),
+    ),
+  ]);
+}
+
+/** A workload's findings, each naming its cluster (the engine's findings may leave it unset). */
+function withCluster(findings: Finding[], cluster: string): Finding[] {
+  return findings.every(f => f.object.cluster)
+    ? findings
+    : findings.map(f => ({
+        ...f,
+        object: { ...f.object, cluster: f.object.cluster ?? cluster },
+      }));
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter(f => {
+    const key = `${f.code}|${f.object.cluster}|${f.object.kind}|${f.object.namespace}|${f.object.name}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -58,3 +58,10 @@ export {
 } from './certificates';
 export type { MeshCertificateOptions, ParsedCertificate } from './certificates';
 export { detectNetworkPolicyEnforcement, enforcementFindings } from './cni';
+export {
+  concernsMeshes,
+  FINDING_SCOPES,
+  findingNamespace,
+  findingScope,
+} from './scope';
+export type { FindingScope } from './scope';

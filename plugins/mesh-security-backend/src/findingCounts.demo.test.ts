@@ -1,0 +1,134 @@
+import path from 'node:path';
+import request from 'supertest';
+import {
+  EntityPosture,
+  findingScope,
+  OverviewResponse,
+  SEVERITIES,
+} from '@mesh-security/plugin-mesh-security-common';
+import { asUser, startDemoBackend } from './__testUtils__/demoBackend';
+
+/*
+ * One summary everywhere: the overview counts, per component, the findings its entity view
+ * (card and Security tab) lists, on the demo estate (catalog/demo-cluster), with and without
+ * observed traffic (catalog/demo-traffic).
+ */
+
+const recordedTraffic = path.resolve(
+  __dirname,
+  '../../../catalog/demo-traffic/recorded-traffic.json',
+);
+
+type Server = Awaited<ReturnType<typeof startDemoBackend>>;
+
+async function overviewOf(
+  server: Server,
+  query = '',
+): Promise<OverviewResponse> {
+  const res = await asUser(
+    request(server).get(`/api/mesh-security/overview?limit=100${query}`),
+  );
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function postureOf(server: Server, ref: string): Promise<EntityPosture> {
+  const [kind, rest] = ref.split(':');
+  const [namespace, name] = rest.split('/');
+  const res = await asUser(
+    request(server).get(
+      `/api/mesh-security/entity/${kind}/${namespace}/${name}`,
+    ),
+  );
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function expectAgreement(server: Server) {
+  const overview = await overviewOf(server);
+  expect(overview.items.length).toBeGreaterThan(5);
+  for (const item of overview.items) {
+    const posture = await postureOf(server, item.entityRef);
+    const counted = Object.fromEntries(SEVERITIES.map(s => [s, 0]));
+    for (const f of posture.findings) counted[f.severity]++;
+    expect({ ref: item.entityRef, counts: item.findingCounts }).toEqual({
+      ref: item.entityRef,
+      counts: posture.findingCounts,
+    });
+    expect(posture.findingCounts).toEqual(counted);
+  }
+  return overview;
+}
+
+describe('finding counts on the demo estate', () => {
+  it('agree between the overview and every entity view', async () => {
+    const server = await startDemoBackend();
+    const overview = await expectAgreement(server);
+    // fraud-check's blocked caller (MS103, critical) is counted on the overview too.
+    const fraud = overview.items.find(i => i.name === 'fraud-check')!;
+    expect(fraud.findingCounts.critical).toBeGreaterThan(0);
+  });
+
+  it('agree with observed traffic (MS5xx) as well', async () => {
+    const server = await startDemoBackend({
+      trafficConfig: {
+        sources: [
+          {
+            type: 'recorded',
+            path: recordedTraffic,
+            clusters: [{ name: 'demo' }],
+          },
+        ],
+      },
+    });
+    let overview = await overviewOf(server);
+    for (let i = 0; i < 100; i++) {
+      if (overview.observedTraffic.observations[0]?.status === 'ok') break;
+      await new Promise(r => setTimeout(r, 50));
+      overview = await overviewOf(server);
+    }
+    await expectAgreement(server);
+    const checkout = await postureOf(server, 'component:default/checkout');
+    // checkout is PERMISSIVE with a plaintext caller (catalog/demo-traffic/README.md).
+    expect(checkout.findings.map(f => f.code)).toContain('MS502');
+  });
+
+  it('gives a namespace its own findings and a trust root only its mesh', async () => {
+    const server = await startDemoBackend();
+    const overview = await overviewOf(server);
+    for (const item of overview.items) {
+      const posture = await postureOf(server, item.entityRef);
+      const meshes = posture.meshes;
+      for (const f of posture.findings) {
+        if (!['MS420', 'MS421', 'MS422'].includes(f.code)) continue;
+        const linkerdRoot = f.object.namespace === 'linkerd';
+        expect({ ref: item.entityRef, code: f.code, meshes }).toEqual({
+          ref: item.entityRef,
+          code: f.code,
+          meshes: linkerdRoot
+            ? expect.arrayContaining(['linkerd'])
+            : expect.anything(),
+        });
+      }
+      // A namespace without default-deny reaches the components running there.
+      const namespaces = new Set(posture.workloads.map(w => w.namespace));
+      for (const f of posture.findings.filter(x => x.code === 'MS302'))
+        expect(namespaces.has(f.object.name)).toBe(true);
+      for (const f of posture.findings)
+        if (f.code === 'MS302') expect(findingScope(f)).toBe('namespace');
+    }
+  });
+
+  it('sorts by worst severity: one critical outranks any number of high', async () => {
+    const server = await startDemoBackend();
+    const { items } = await overviewOf(server, '&sort=findings&order=desc');
+    const rank = (i: (typeof items)[number]) =>
+      SEVERITIES.map(s => i.findingCounts[s]);
+    for (let k = 1; k < items.length; k++) {
+      const [a, b] = [rank(items[k - 1]), rank(items[k])];
+      const first = a.findIndex((n, j) => n !== b[j]);
+      if (first >= 0) expect(a[first]).toBeGreaterThan(b[first]);
+    }
+    expect(items[0].findingCounts.critical).toBeGreaterThan(0);
+  });
+});
