@@ -75,7 +75,9 @@ export const MTLS_FINDINGS = {
   },
   notMeshed: {
     code: 'MS108',
-    severity: 'medium',
+    // As high as one port with mTLS disabled (MS102): every port of the workload accepts
+    // plaintext and no mesh authorization applies, which is never less exposed.
+    severity: 'high',
     title: 'Workload outside the mesh',
     description:
       'The workload has no mesh proxy: its traffic is plaintext and no mesh authorization applies.',
