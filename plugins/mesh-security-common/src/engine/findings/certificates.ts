@@ -249,6 +249,14 @@ export function meshCertificates(
   return out;
 }
 
+/** "2027-03-01 UTC": a certificate's date as people read it (the timestamp stays in `notAfter`). */
+function dayOf(iso: string | undefined): string {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t)
+    ? 'an unknown date'
+    : `${new Date(t).toISOString().slice(0, 10)} UTC`;
+}
+
 const ROLE_NAMES: Record<MeshCertificate['role'], string> = {
   'istio-root': 'Istio root certificate',
   'linkerd-trust-anchor': 'Linkerd trust anchor',
@@ -274,9 +282,11 @@ export function certificateFindings(
           makeFinding(
             CERTIFICATE_FINDINGS.expired,
             object,
-            `${what} ${certificate.subject ?? ''} in ${where} expired on ${
-              certificate.notAfter
-            }: workloads can no longer establish mTLS once their certificates rotate.`,
+            `${what} ${
+              certificate.subject ?? ''
+            } in ${where} expired on ${dayOf(
+              certificate.notAfter,
+            )}: workloads can no longer establish mTLS once their certificates rotate.`,
           ),
         ];
       case 'expiring': {
@@ -285,7 +295,7 @@ export function certificateFindings(
           object,
           `${what} ${certificate.subject ?? ''} in ${where} expires in ${
             certificate.daysLeft
-          } days (${certificate.notAfter}).`,
+          } days (on ${dayOf(certificate.notAfter)}).`,
         );
         if ((certificate.daysLeft ?? 0) < EXPIRING_URGENTLY.days)
           finding.severity = EXPIRING_URGENTLY.severity;
