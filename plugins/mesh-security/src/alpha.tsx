@@ -45,10 +45,13 @@ const meshSecurityPage = PageBlueprint.make({
   },
 });
 
-/** The overview card on entity pages that carry Kubernetes annotations. */
+/**
+ * The overview card on component pages; without Kubernetes annotations it shows which one to
+ * add.
+ */
 const meshSecurityEntityCard = EntityCardBlueprint.make({
   params: {
-    filter: isMeshSecurityAvailable,
+    filter: 'kind:component',
     loader: () =>
       import('./components/EntityMeshSecurityCard').then(m => (
         <m.EntityMeshSecurityCard />

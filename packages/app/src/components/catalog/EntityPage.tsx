@@ -59,8 +59,9 @@ const entityWarnings = (
 
 /*
  * Components: the mesh-security card sits next to the About card on the overview, where an
- * owner looks first; the full analysis is the "Security" tab. Both appear only for components
- * that carry the Kubernetes plugin's annotations (isMeshSecurityAvailable).
+ * owner looks first; the full analysis is the "Security" tab. The card is on every component:
+ * without the Kubernetes plugin's annotations it says which one to add. The tab appears only
+ * for components that carry them (isMeshSecurityAvailable).
  */
 const componentPage = (
   <EntityLayout>
@@ -70,13 +71,9 @@ const componentPage = (
         <Grid item md={6} xs={12}>
           <EntityAboutCard />
         </Grid>
-        <EntitySwitch>
-          <EntitySwitch.Case if={isMeshSecurityAvailable}>
-            <Grid item md={6} xs={12}>
-              <EntityMeshSecurityCard />
-            </Grid>
-          </EntitySwitch.Case>
-        </EntitySwitch>
+        <Grid item md={6} xs={12}>
+          <EntityMeshSecurityCard />
+        </Grid>
         <Grid item md={4} xs={12}>
           <EntityLinksCard />
         </Grid>

@@ -74,14 +74,16 @@ function viewAllLink(entity: Entity, value?: EntityPullRequests) {
   return undefined;
 }
 
+/** One line when no repository is set up; how to set one up behind a disclosure. */
 const NotConfigured = ({ message }: { message?: string }) => (
-  <Box>
-    <Typography variant="body2" paragraph>
-      Access changes are opened as pull requests in the GitOps repository, and
-      none is set up for this component.
+  <Box component="details">
+    <Typography variant="body2" component="summary">
+      Open access-change pull requests: none is set up for this component (no
+      GitOps repository). How to set one up
     </Typography>
     <Typography variant="body2" paragraph>
-      Add the annotation{' '}
+      Access changes are opened as pull requests in the GitOps repository. Add
+      the annotation{' '}
       <code>
         {GITOPS_REPO_ANNOTATION}: github.com/&lt;owner&gt;/&lt;repo&gt;
       </code>{' '}
@@ -106,8 +108,6 @@ const PullRequests = ({
   onRetry: () => void;
 }) => {
   switch (value.status) {
-    case 'not-configured':
-      return <NotConfigured message={value.message} />;
     case 'unsupported-host':
       return (
         <Typography variant="body2">
@@ -175,7 +175,8 @@ const PullRequests = ({
 
 /**
  * The component's open access-change pull requests in its GitOps repository, as the scaffolder
- * actions opened them, with a link to all of them on GitHub.
+ * actions opened them, with a link to all of them on GitHub; one line (with how to set one up
+ * behind a disclosure) when no repository is configured.
  */
 export const AccessChangePullRequestsCard = ({
   entity,
@@ -189,6 +190,12 @@ export const AccessChangePullRequestsCard = ({
     [api, entityRef],
   );
   const link = viewAllLink(entity, value);
+  if (value?.status === 'not-configured' && !loading)
+    return (
+      <Box component="section" aria-label="Open access-change pull requests">
+        <NotConfigured message={value.message} />
+      </Box>
+    );
   let content;
   if (loading) content = <Progress />;
   else if (error) content = <ErrorWithRetry error={error} onRetry={retry} />;

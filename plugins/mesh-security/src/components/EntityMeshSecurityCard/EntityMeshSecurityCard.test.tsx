@@ -67,6 +67,10 @@ describe('EntityMeshSecurityCard', () => {
       'component:default/payments-api',
     );
     expect(await screen.findByLabelText(/^mTLS PARTIAL/)).toBeInTheDocument();
+    // The mode in words, visible rather than only in the badge's hover title.
+    expect(
+      screen.getByText(/: ports or pods differ in their mode/),
+    ).toHaveTextContent('PARTIAL: ports or pods differ in their mode.');
     expect(screen.getByText('Istio (sidecar)')).toBeInTheDocument();
     expect(
       screen.getByLabelText('Verify explicitly: warn'),

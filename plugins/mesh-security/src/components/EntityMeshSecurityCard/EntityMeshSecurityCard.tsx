@@ -1,6 +1,9 @@
 import { InfoCard, Progress } from '@backstage/core-components';
 import { Box, Divider, Typography } from '@material-ui/core';
-import { EntityPosture } from '@mesh-security/plugin-mesh-security-common';
+import {
+  EntityPosture,
+  findingScope,
+} from '@mesh-security/plugin-mesh-security-common';
 import { useEntityPosture } from '../../hooks/useEntityPosture';
 import { MESH_LABELS, formatAge, oldestSnapshotAge } from '../../format';
 import { ClusterWarnings } from '../ClusterWarnings';
@@ -8,8 +11,32 @@ import { ErrorWithRetry } from '../ErrorWithRetry';
 import { FindingCounts } from '../FindingCounts';
 import { MissingAnnotations } from '../MissingAnnotations';
 import { MtlsBadge } from '../MtlsBadge';
+import { MtlsModeHelp } from '../MtlsModeLegend';
 import { ObservedTrafficSummary } from '../ObservedTraffic';
 import { ScorecardPillars } from '../ScorecardPillars';
+
+/**
+ * How many of the findings are the namespaces' or the cluster's (the counts above include
+ * them, as the overview's do): "2 about its namespaces, 1 cluster-wide".
+ */
+const FindingScopes = ({ posture }: { posture: EntityPosture }) => {
+  const applied = posture.workloads.flatMap(w => w.policies);
+  const counts = { namespace: 0, cluster: 0 };
+  for (const f of posture.findings) {
+    const scope = findingScope(f, applied);
+    if (scope !== 'workload') counts[scope]++;
+  }
+  const parts = [
+    counts.namespace ? `${counts.namespace} about its namespaces` : '',
+    counts.cluster ? `${counts.cluster} cluster-wide` : '',
+  ].filter(Boolean);
+  if (parts.length === 0) return null;
+  return (
+    <Typography variant="caption" color="textSecondary" component="p">
+      Of these, {parts.join(', ')}.
+    </Typography>
+  );
+};
 
 const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
   const age = oldestSnapshotAge(posture.clusters);
@@ -41,6 +68,7 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
           {age === null ? 'no snapshot yet' : `snapshot ${formatAge(age)} old`}
         </Typography>
       </Box>
+      <MtlsModeHelp mode={posture.mtls} />
       <Divider />
       <ObservedTrafficSummary workloads={posture.workloads} />
       <ScorecardPillars scorecard={posture.scorecard} />
@@ -48,6 +76,7 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
         Findings
       </Typography>
       <FindingCounts counts={posture.findingCounts} />
+      <FindingScopes posture={posture} />
     </>
   );
 };

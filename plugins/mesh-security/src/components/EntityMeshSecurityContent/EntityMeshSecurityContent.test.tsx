@@ -256,7 +256,7 @@ describe('EntityMeshSecurityContent', () => {
       ),
     );
     const findings = screen
-      .getByText('Findings (1)')
+      .getByText('Findings about this component (1)')
       .closest('div[class*="MuiPaper"]') as HTMLElement;
     const row = within(findings).getByText('MS102').closest('tr')!;
     expect(row).toHaveTextContent('high');

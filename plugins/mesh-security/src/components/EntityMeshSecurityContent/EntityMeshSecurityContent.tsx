@@ -17,6 +17,7 @@ import { PostureTimeline } from '../PostureHistory';
 import { FindingsTable } from '../FindingsTable';
 import { MissingAnnotations } from '../MissingAnnotations';
 import { MtlsBadge } from '../MtlsBadge';
+import { MtlsModeHelp } from '../MtlsModeLegend';
 import { ObservedTraffic } from '../ObservedTraffic';
 import { PolicyList } from '../PolicyList';
 import { RequestAccessButton } from '../RequestAccess';
@@ -94,6 +95,7 @@ const Posture = ({
               {posture.clusters.map(c => c.name).join(', ') || 'none'}
             </Typography>
           </Box>
+          <MtlsModeHelp mode={posture.mtls} />
           <ScorecardPillars scorecard={posture.scorecard} />
           <FindingCounts counts={posture.findingCounts} />
           <Box mt={2}>
@@ -113,9 +115,6 @@ const Posture = ({
           <RequestAccessButton entity={entity} />
         </InfoCard>
       </Grid>
-      <Grid item xs={12}>
-        <AccessChangePullRequestsCard entity={entity} />
-      </Grid>
       {posture.workloads.length === 0 && (
         <Grid item xs={12}>
           <Typography variant="body1">
@@ -133,7 +132,13 @@ const Posture = ({
         </InfoCard>
       </Grid>
       <Grid item xs={12}>
-        <FindingsTable findings={posture.findings} />
+        <FindingsTable
+          findings={posture.findings}
+          applied={posture.workloads.flatMap(w => w.policies)}
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <AccessChangePullRequestsCard entity={entity} />
       </Grid>
     </Grid>
   );
@@ -142,8 +147,8 @@ const Posture = ({
 /**
  * The component's "Security" tab: per workload its ports, identity and meshed pods, the
  * traffic observed per port, the who-can-call graph and table (with the observed status of each
- * edge), applicable policies with YAML, findings, Request access and the
- * component's open access-change pull requests.
+ * edge), applicable policies with YAML, findings grouped by who can act on them, Request
+ * access and, below the analysis, the component's open access-change pull requests.
  *
  * @public
  */

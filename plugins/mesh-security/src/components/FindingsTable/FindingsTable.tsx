@@ -1,6 +1,18 @@
-import { Table, TableColumn } from '@backstage/core-components';
+import {
+  Link,
+  MarkdownContent,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { configApiRef, useApi } from '@backstage/core-plugin-api';
+import { Box, Typography } from '@material-ui/core';
 import {
   Finding,
+  FINDING_SCOPES,
+  findingDefinition,
+  findingScope,
+  FindingScope,
+  ObjectRef,
   SEVERITIES,
 } from '@mesh-security/plugin-mesh-security-common';
 import { SeverityChip } from '../FindingCounts';
@@ -8,49 +20,153 @@ import { WithScrollHint } from '../ScrollHint';
 
 type FindingRow = Finding & { id: string; objectName: string };
 
-const columns: TableColumn<FindingRow>[] = [
+/** Who can act on each scope's findings, as the tables say it. */
+const SCOPE_TITLES: Record<FindingScope, { title: string; subtitle: string }> =
   {
-    title: 'Severity',
-    field: 'severity',
-    render: row => <SeverityChip severity={row.severity} />,
-    customSort: (a, b) =>
-      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
-  },
-  { title: 'Code', field: 'code' },
-  { title: 'Explanation', field: 'message' },
-  { title: 'Fix', field: 'fix' },
-  { title: 'Object', field: 'objectName' },
-];
+    workload: {
+      title: 'Findings about this component',
+      subtitle: 'Its workloads and the policies that apply to them.',
+    },
+    namespace: {
+      title: 'Findings about its namespaces',
+      subtitle:
+        'The namespaces themselves, and objects there that apply to no workload.',
+    },
+    cluster: {
+      title: 'Cluster-wide findings',
+      subtitle:
+        "For the platform team: the cluster's network plugin and this component's meshes' trust roots.",
+    },
+  };
 
-/** The entity's findings, worst first: severity, code, explanation, fix and object. */
-export const FindingsTable = ({ findings }: { findings: Finding[] }) => {
-  const rows: FindingRow[] = findings
+/** Table cells wrap between words, and inside a word only when it alone is wider (names, URLs). */
+const WRAP = { wordBreak: 'normal', overflowWrap: 'anywhere' } as const;
+
+/** The finding code, linking to its documentation when configured, with its title. */
+const Code = ({ code, docsUrl }: { code: string; docsUrl?: string }) => {
+  const definition = findingDefinition(code);
+  return (
+    <Box>
+      {docsUrl ? (
+        <Link to={`${docsUrl}#${code.toLowerCase()}`}>{code}</Link>
+      ) : (
+        <Typography variant="body2" component="span">
+          {code}
+        </Typography>
+      )}
+      {definition && (
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="div"
+          title={definition.description}
+        >
+          {definition.title}
+        </Typography>
+      )}
+    </Box>
+  );
+};
+
+function columns(docsUrl?: string): TableColumn<FindingRow>[] {
+  return [
+    {
+      title: 'Severity',
+      field: 'severity',
+      render: row => <SeverityChip severity={row.severity} />,
+      customSort: (a, b) =>
+        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
+    },
+    {
+      title: 'Code',
+      field: 'code',
+      render: row => <Code code={row.code} docsUrl={docsUrl} />,
+    },
+    { title: 'Explanation', field: 'message', cellStyle: WRAP },
+    {
+      title: 'Fix',
+      field: 'fix',
+      cellStyle: WRAP,
+      render: row => <MarkdownContent content={row.fix} />,
+    },
+    { title: 'Object', field: 'objectName', cellStyle: WRAP },
+  ];
+}
+
+function rowsOf(findings: Finding[]): FindingRow[] {
+  return findings
     .map((f, i) => ({
       ...f,
       id: `${f.code}-${i}`,
-      objectName: `${f.object.kind} ${f.object.namespace}/${f.object.name}${
-        f.object.cluster ? ` (${f.object.cluster})` : ''
-      }`,
+      objectName: `${f.object.kind} ${
+        f.object.namespace ? `${f.object.namespace}/` : ''
+      }${f.object.name}${f.object.cluster ? ` (${f.object.cluster})` : ''}`,
     }))
     .sort(
       (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
     );
-  return (
-    <WithScrollHint>
+}
+
+/**
+ * The entity's findings, worst first, grouped by who can act on them (`findingScope`): its
+ * own, its namespaces', the cluster's. Fixes render as Markdown; codes link to
+ * `meshSecurity.findingsDocumentationUrl` when configured.
+ */
+export const FindingsTable = ({
+  findings,
+  applied = [],
+}: {
+  findings: Finding[];
+  /** The policies applying to the entity's workloads (their findings are the entity's own). */
+  applied?: Array<Pick<ObjectRef, 'kind' | 'namespace' | 'name'>>;
+}) => {
+  const docsUrl = useApi(configApiRef)
+    .getOptionalString('meshSecurity.findingsDocumentationUrl')
+    ?.replace(/#.*$/, '');
+  if (findings.length === 0)
+    return (
       <Table<FindingRow>
-        title={`Findings (${findings.length})`}
-        columns={columns}
-        data={rows}
-        options={{
-          paging: rows.length > 10,
-          pageSize: 10,
-          search: false,
-          padding: 'dense',
-        }}
+        title="Findings (0)"
+        columns={columns(docsUrl)}
+        data={[]}
+        options={{ paging: false, search: false, padding: 'dense' }}
         emptyContent={
           <div style={{ padding: 16 }}>No findings. Nothing to fix.</div>
         }
       />
-    </WithScrollHint>
+    );
+  const byScope = new Map<FindingScope, Finding[]>();
+  for (const f of findings) {
+    const scope = findingScope(f, applied);
+    byScope.set(scope, [...(byScope.get(scope) ?? []), f]);
+  }
+  return (
+    <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
+      {FINDING_SCOPES.filter(scope => byScope.has(scope)).map(scope => {
+        const rows = rowsOf(byScope.get(scope)!);
+        return (
+          <Box
+            key={scope}
+            component="section"
+            aria-label={`Findings: ${scope}`}
+          >
+            <WithScrollHint>
+              <Table<FindingRow>
+                title={`${SCOPE_TITLES[scope].title} (${rows.length})`}
+                subtitle={SCOPE_TITLES[scope].subtitle}
+                columns={columns(docsUrl)}
+                data={rows}
+                options={{
+                  paging: rows.length > 10,
+                  pageSize: 10,
+                  search: false,
+                  padding: 'dense',
+                }}
+              />
+            </WithScrollHint>
+          </Box>
+        );
+      })}
+    </Box>
   );
 };

@@ -1,0 +1,1 @@
+export { MtlsModeHelp, MtlsModeLegend } from './MtlsModeLegend';
