@@ -67,6 +67,9 @@ describe('finding counts on the demo estate', () => {
     // fraud-check's blocked caller (MS103, critical) is counted on the overview too.
     const fraud = overview.items.find(i => i.name === 'fraud-check')!;
     expect(fraud.findingCounts.critical).toBeGreaterThan(0);
+    // docs-portal carries no Kubernetes annotation: not listed, counted as not covered.
+    expect(overview.items.map(i => i.name)).not.toContain('docs-portal');
+    expect(overview.uncoveredComponents).toBe(1);
   });
 
   it('agree with observed traffic (MS5xx) as well', async () => {

@@ -15,6 +15,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { EntityFilterQuery } from '@backstage/catalog-client';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import {
@@ -313,9 +314,15 @@ export async function createRouter(
     });
     const query = parse(overviewQuery, req.query, 'overview query');
     await authorize(credentials, meshSecurityOverviewReadPermission);
-    res.json(
-      await posture.overview(await readableComponents(credentials), query),
+    const overview = await posture.overview(
+      await readableComponents(credentials),
+      query,
     );
+    const uncoveredComponents = await countUncovered(catalog, credentials);
+    res.json({
+      ...overview,
+      ...(uncoveredComponents === undefined ? {} : { uncoveredComponents }),
+    });
   });
 
   // The catalog-wide history: the platform view, summed over the components the caller may
@@ -477,4 +484,31 @@ export async function createRouter(
   );
 
   return router;
+}
+
+/**
+ * The components the caller can read that carry neither Kubernetes annotation: those without a
+ * posture. Two catalog counts (all components, annotated ones); undefined when either fails
+ * (the overview is served without the count rather than not at all).
+ */
+async function countUncovered(
+  catalog: CatalogService,
+  credentials: BackstageCredentials,
+): Promise<number | undefined> {
+  const count = async (filter: EntityFilterQuery) =>
+    (
+      await catalog.queryEntities(
+        { filter, limit: 1, fields: ['kind'] },
+        { credentials },
+      )
+    ).totalItems;
+  try {
+    const [all, annotated] = await Promise.all([
+      count({ kind: 'component' }),
+      count(ANNOTATED_COMPONENTS),
+    ]);
+    return Math.max(0, all - annotated);
+  } catch {
+    return undefined;
+  }
 }

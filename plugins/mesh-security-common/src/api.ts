@@ -489,6 +489,12 @@ export interface OverviewResponse {
   /** Values present, for filter drop-downs. */
   facets: { owners: string[]; systems: string[] };
   /**
+   * Catalog components the caller can read that carry neither Kubernetes annotation, so have
+   * no posture here (not affected by the filters); absent when the catalog could not count
+   * them.
+   */
+  uncoveredComponents?: number;
+  /**
    * What the mesh's metrics observed over the matching components (docs/traffic.md "On the
    * overview page"), from the observations the backend already holds (no metrics query).
    */

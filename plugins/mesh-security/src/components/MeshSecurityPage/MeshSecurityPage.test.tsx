@@ -5,6 +5,7 @@ import { MeshSecurityApi } from '@mesh-security/plugin-mesh-security-common';
 import { meshSecurityApiRef } from '../../api';
 import { demoCluster, overviewResponse } from '../../__testUtils__/fixtures';
 import { MeshSecurityPage } from './MeshSecurityPage';
+import { useLocation } from 'react-router-dom';
 // EntityRefLink needs the catalog's entity route mounted.
 import { entityRouteRef as entityRouteRefForTests } from '@backstage/plugin-catalog-react';
 
@@ -12,7 +13,13 @@ const filter = (key: string) =>
   screen.getByTestId(`filter-${key}`).querySelector('select') ??
   (screen.getByTestId(`filter-${key}`) as HTMLSelectElement);
 
-function renderPage(api: Partial<MeshSecurityApi>) {
+/** Where the page's URL is: the filters it holds. */
+const Location = () => {
+  const location = useLocation();
+  return <output aria-label="location">{location.search}</output>;
+};
+
+function renderPage(api: Partial<MeshSecurityApi>, url = '/') {
   return renderInTestApp(
     <TestApiProvider
       apis={[
@@ -30,8 +37,10 @@ function renderPage(api: Partial<MeshSecurityApi>) {
       ]}
     >
       <MeshSecurityPage />
+      <Location />
     </TestApiProvider>,
     {
+      routeEntries: [url],
       mountedRoutes: {
         '/catalog/:namespace/:kind/:name': entityRouteRefForTests,
       },
@@ -141,6 +150,46 @@ describe('MeshSecurityPage', () => {
         expect.objectContaining({ mesh: 'linkerd', system: 'payments' }),
       ),
     );
+  });
+
+  it('keeps the filters in the URL: read on load, written on change', async () => {
+    const getOverview = jest.fn().mockResolvedValue(overviewResponse);
+    await renderPage({ getOverview }, '/?mode=STRICT&mesh=nonsense');
+    await screen.findByText('payments-api');
+    // An unknown mesh is ignored, not sent.
+    expect(getOverview).toHaveBeenCalledWith(
+      expect.not.objectContaining({ mesh: expect.anything() }),
+    );
+    expect(getOverview).toHaveBeenLastCalledWith(
+      expect.objectContaining({ mode: 'STRICT' }),
+    );
+    expect(filter('mode')).toHaveValue('STRICT');
+    await userEvent.selectOptions(filter('mesh'), 'linkerd');
+    await waitFor(() =>
+      expect(screen.getByLabelText('location')).toHaveTextContent(
+        'mode=STRICT&mesh=linkerd',
+      ),
+    );
+    await waitFor(() =>
+      expect(getOverview).toHaveBeenLastCalledWith(
+        expect.objectContaining({ mode: 'STRICT', mesh: 'linkerd' }),
+      ),
+    );
+  });
+
+  it('explains the modes and says how many components have no posture', async () => {
+    await renderPage({
+      getOverview: async () => ({
+        ...overviewResponse,
+        uncoveredComponents: 3,
+      }),
+    });
+    expect(
+      await screen.findByText(/3 catalog components are not covered/),
+    ).toHaveTextContent('backstage.io/kubernetes-id');
+    expect(
+      screen.getAllByText(/only mutual TLS is accepted/).length,
+    ).toBeGreaterThan(0);
   });
 
   it('sends sort and search to the API', async () => {
