@@ -42,6 +42,19 @@ async function openCard(page: Page, component: string): Promise<Locator> {
   return card;
 }
 
+/** "1 critical, 2 medium": the non-zero finding counts a region shows, by their labels. */
+async function findingCounts(region: Locator): Promise<string> {
+  const labels = await region
+    .getByRole('list', { name: 'Findings by severity' })
+    .first()
+    .getByLabel(/^\d+ \w+ findings$/)
+    .evaluateAll(chips => chips.map(c => c.getAttribute('aria-label') ?? ''));
+  return labels
+    .map(label => label.replace(/ findings$/, ''))
+    .filter(label => !label.startsWith('0 '))
+    .join(', ');
+}
+
 /** The graph node (SVG text) with exactly this label. */
 function graphNode(graph: Locator, label: string): Locator {
   return graph
@@ -199,6 +212,74 @@ test.describe('mesh security', () => {
     await expect(
       page.getByText('outside the mesh / unknown').first(),
     ).toBeVisible();
+  });
+
+  test('card, Security tab and overview count the same findings', async ({
+    page,
+  }) => {
+    await page.goto('/mesh-security?mode=');
+    const table = page.getByRole('main');
+    await expect(
+      table.getByRole('link', { name: 'fraud-check', exact: true }),
+    ).toBeVisible();
+    const overview = new Map<string, string>();
+    for (const row of await table.getByRole('row').all()) {
+      const name = (await row.getByRole('link').first().textContent()) ?? '';
+      if (!name || !(await row.getByRole('list').count())) continue;
+      overview.set(name, await findingCounts(row));
+    }
+    expect(overview.size).toBeGreaterThan(5);
+    // fraud-check's blocked caller is a critical finding on the overview too (issue 13).
+    expect(overview.get('fraud-check')).toContain('critical');
+    for (const [component, counts] of overview) {
+      const card = await openCard(page, component);
+      await expect(
+        card.getByText(/snapshot \d+ (s|min|h|d) old/),
+      ).toBeVisible();
+      expect({ component, card: await findingCounts(card) }).toEqual({
+        component,
+        card: counts,
+      });
+      await page.goto(`/catalog/default/component/${component}/mesh-security`);
+      const posture = page.getByRole('main');
+      await expect(posture.getByText('Applicable policies')).toBeVisible();
+      expect({ component, tab: await findingCounts(posture) }).toEqual({
+        component,
+        tab: counts,
+      });
+    }
+  });
+
+  test('a component without Kubernetes annotations shows the empty state', async ({
+    page,
+  }) => {
+    const card = await openCard(page, 'docs-portal');
+    await expect(
+      card.getByText('No Kubernetes workloads for this entity'),
+    ).toBeVisible();
+    await expect(
+      card.getByText('backstage.io/kubernetes-id').first(),
+    ).toBeVisible();
+    await page.goto('/mesh-security');
+    await expect(
+      page.getByText(/1 catalog component is not covered/),
+    ).toBeVisible();
+  });
+
+  test('the overview keeps its filters in the URL', async ({ page }) => {
+    await page.goto('/mesh-security?mode=STRICT');
+    const table = page.getByRole('main');
+    await expect(
+      table.getByRole('link', { name: 'fraud-check', exact: true }),
+    ).toBeVisible();
+    await expect(
+      table.getByRole('link', { name: 'payments-api', exact: true }),
+    ).toHaveCount(0);
+    await page
+      .getByTestId('filter-mode')
+      .locator('select')
+      .selectOption('PERMISSIVE');
+    await expect(page).toHaveURL(/[?&]mode=PERMISSIVE/);
   });
 
   test('the overview shows the STRICT rollout board with etl-worker ready', async ({
