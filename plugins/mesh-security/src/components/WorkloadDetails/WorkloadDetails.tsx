@@ -36,7 +36,7 @@ export const WorkloadDetails = ({ workload }: { workload: EntityWorkload }) => (
             <Typography
               variant="body2"
               component="code"
-              style={{ wordBreak: 'break-all' }}
+              style={{ overflowWrap: 'anywhere' }}
             >
               {workload.identity}
             </Typography>
