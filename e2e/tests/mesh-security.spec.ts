@@ -225,11 +225,9 @@ test.describe('mesh security', () => {
       table.getByRole('link', { name: 'fraud-check', exact: true }),
     ).toBeVisible();
     const overview = new Map<string, string>();
-    const rows = table
-      .getByRole('row')
-      .filter({
-        has: page.getByRole('list', { name: 'Findings by severity' }),
-      });
+    const rows = table.getByRole('row').filter({
+      has: page.getByRole('list', { name: 'Findings by severity' }),
+    });
     for (const row of await rows.all()) {
       const name = (await row.getByRole('link').first().textContent()) ?? '';
       overview.set(name, await findingCounts(row));
