@@ -121,6 +121,12 @@ export interface Config {
        * the recent window. Default 7 days.
        */
       evidenceWindow?: HumanDuration | string;
+      /**
+       * The resolution of "last seen" (1 minute to 1 day; at least the evidence window / 11000),
+       * e.g. `'5m'`: traffic was last seen within this long before the time shown. At least twice
+       * the scrape interval of the mesh metrics. Default 5 minutes.
+       */
+      lastSeenResolution?: HumanDuration | string;
       /** How often each cluster's metrics are read (at least 30 seconds). Default 5 minutes. */
       refreshInterval?: HumanDuration | string;
       /** How long one query may take (1 second to 5 minutes). Default 30 seconds. */

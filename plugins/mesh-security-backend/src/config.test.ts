@@ -238,6 +238,7 @@ describe('meshSecurity.traffic', () => {
     expect(read({}).traffic).toEqual({
       recentSeconds: 3600,
       evidenceSeconds: 7 * 24 * 3600,
+      lastSeenResolutionSeconds: 300,
       refreshIntervalMs: 5 * 60 * 1000,
       queryTimeoutMs: 30_000,
       maxSeriesPerQuery: 100_000,
@@ -250,6 +251,7 @@ describe('meshSecurity.traffic', () => {
     const settings = traffic({
       recentWindow: '30m',
       evidenceWindow: { days: 14 },
+      lastSeenResolution: '30m',
       queryTimeout: { seconds: 10 },
       sources: [
         {
@@ -270,6 +272,7 @@ describe('meshSecurity.traffic', () => {
     expect(settings.recentSeconds).toBe(1800);
     expect(settings.evidenceSeconds).toBe(14 * 24 * 3600);
     expect(settings.queryTimeoutMs).toBe(10_000);
+    expect(settings.lastSeenResolutionSeconds).toBe(1800);
     expect(settings.clusters).toEqual([
       {
         type: 'prometheus',
@@ -335,6 +338,14 @@ describe('meshSecurity.traffic', () => {
     [
       { recentWindow: '2d', evidenceWindow: '1d' },
       'meshSecurity.traffic.evidenceWindow must be at least meshSecurity.traffic.recentWindow',
+    ],
+    [
+      { lastSeenResolution: '10s' },
+      'meshSecurity.traffic.lastSeenResolution must be between 1 minute and 1 day',
+    ],
+    [
+      { evidenceWindow: '90d' },
+      'meshSecurity.traffic.lastSeenResolution must be at least meshSecurity.traffic.evidenceWindow / 11000 (12 minutes)',
     ],
     [
       { refreshInterval: '5s' },

@@ -64,6 +64,8 @@ export type TrafficClusterConfig =
 export interface TrafficSettings {
   recentSeconds: number;
   evidenceSeconds: number;
+  /** The step of the last-seen queries, in seconds. */
+  lastSeenResolutionSeconds: number;
   refreshIntervalMs: number;
   queryTimeoutMs: number;
   maxSeriesPerQuery: number;
@@ -322,6 +324,21 @@ function readTrafficSettings(
       `${prefix}.evidenceWindow must be at least ${prefix}.recentWindow`,
     );
   }
+  const resolutionMs = duration(
+    'lastSeenResolution',
+    5 * 60 * 1000,
+    60_000,
+    day,
+    'between 1 minute and 1 day',
+  );
+  // A subquery evaluates every step: bounded like Prometheus bounds a range query's points.
+  if (evidenceMs / resolutionMs > 11_000) {
+    throw new Error(
+      `${prefix}.lastSeenResolution must be at least ${prefix}.evidenceWindow / 11000 (${Math.ceil(
+        evidenceMs / 11_000 / 60_000,
+      )} minutes)`,
+    );
+  }
   const count = (key: string, fallback: number) => {
     const value = traffic?.getOptionalNumber(key) ?? fallback;
     if (!(Number.isInteger(value) && value >= 1)) {
@@ -333,6 +350,7 @@ function readTrafficSettings(
     // PromQL ranges are whole seconds.
     recentSeconds: Math.max(1, Math.round(recentMs / 1000)),
     evidenceSeconds: Math.max(1, Math.round(evidenceMs / 1000)),
+    lastSeenResolutionSeconds: Math.round(resolutionMs / 1000),
     refreshIntervalMs: duration(
       'refreshInterval',
       5 * 60 * 1000,

@@ -53,6 +53,14 @@ describe('observed traffic from the configured recorded source', () => {
     });
     // checkout is PERMISSIVE with one plaintext caller (catalog/demo-traffic/README.md).
     expect(posture.findings.map(f => f.code)).toContain('MS502');
+    // When traffic was last seen: the recording's last step, per port and per caller edge.
+    expect(observed.workload?.ports[0].lastSeen).toBe(
+      '2026-11-23T12:00:00.000Z',
+    );
+    expect(
+      posture.workloads[0].callers.find(c => c.traffic?.status === 'used')
+        ?.traffic?.lastSeen,
+    ).toBe('2026-11-23T12:00:00.000Z');
   });
 
   it('says not-configured for clusters no source covers', async () => {

@@ -75,7 +75,8 @@ describe('PrometheusClient', () => {
     expect(received.form?.get('time')).toBe('1795435200.000');
     expect(received.form?.get('timeout')).toBe('2s');
     expect(answer).toEqual({
-      samples: [{ labels: { destination_workload: 'checkout' }, value: 12.5 }],
+      labels: [{ destination_workload: 'checkout' }],
+      values: Float64Array.from([12.5]),
       truncated: false,
     });
   });
@@ -117,7 +118,8 @@ describe('PrometheusClient', () => {
     );
     const answer = await client({ maxSeries: 2 }).query('q', time);
     expect(answer.truncated).toBe(true);
-    expect(answer.samples.map(s => s.value)).toEqual([1, 2]);
+    expect([...answer.values]).toEqual([1, 2]);
+    expect(answer.labels).toEqual([{ i: '1' }, { i: '2' }]);
   });
 
   it.each([

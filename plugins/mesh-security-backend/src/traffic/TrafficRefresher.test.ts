@@ -13,6 +13,7 @@ import {
   RecordedTrafficSource,
 } from './TrafficSource';
 import { TrafficStore } from './TrafficStore';
+import { NO_TRAFFIC } from './flows';
 
 const TOKEN = 'traffic-canary-token';
 const server = setupServer();
@@ -39,6 +40,7 @@ function prometheusSource(meshes: Array<'istio' | 'linkerd'> = ['istio']) {
     ),
     {
       ...windows,
+      lastSeenResolutionSeconds: 300,
       meshes,
       selector: { label: 'cluster', value: 'prod' },
       now: () => new Date('2026-11-23T12:00:00Z'),
@@ -46,11 +48,33 @@ function prometheusSource(meshes: Array<'istio' | 'linkerd'> = ['istio']) {
   );
 }
 
-/** Answers every query; Istio requests get one mTLS series. */
-function answering(queries: string[]) {
+const SHOP_WEB = {
+  destination_workload_namespace: 'shop',
+  destination_workload: 'checkout',
+  source_workload_namespace: 'shop',
+  source_workload: 'web',
+  source_principal: 'spiffe://cluster.local/ns/shop/sa/web',
+};
+
+/**
+ * Answers every query; Istio requests get one mTLS series, last seen at `lastSeen` (seconds;
+ * 11:50 by default, ten minutes before the read).
+ */
+function answering(queries: string[], lastSeen = '1795434600') {
   return http.post(QUERY_URL, async ({ request }) => {
     const query = new URLSearchParams(await request.text()).get('query')!;
     queries.push(query);
+    if (query.startsWith('max_over_time(')) {
+      return HttpResponse.json({
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: query.includes('istio_requests_total')
+            ? [{ metric: SHOP_WEB, value: [1795435200, lastSeen] }]
+            : [],
+        },
+      });
+    }
     const result =
       query.includes('istio_requests_total') && !query.includes('"403"')
         ? [
@@ -87,8 +111,8 @@ describe('TrafficRefresher and TrafficObservationsService', () => {
       { windows, now: () => new Date('2026-11-23T12:00:05Z') },
     );
     expect(await refresher.refresh()).toBe('read');
-    // 3 Istio + 4 Linkerd families, 2 windows; all of cluster prod only.
-    expect(queries).toHaveLength(14);
+    // 3 Istio + 4 Linkerd families, 2 windows, and last seen per mesh; all of cluster prod only.
+    expect(queries).toHaveLength(16);
     expect(queries.every(q => q.includes('cluster="prod"'))).toBe(true);
 
     // Another replica: its own store over the same cache.
@@ -110,12 +134,67 @@ describe('TrafficRefresher and TrafficObservationsService', () => {
           to: { namespace: 'shop', name: 'checkout' },
           recent: { mtls: 10, plaintext: 0, denied: 0 },
           evidence: { mtls: 700, plaintext: 0, denied: 0 },
+          lastSeen: '2026-11-23T11:50:00.000Z',
         }),
       ],
     });
     // Page views cost no query, and are served from the replica's last decoded record.
     expect(await reader.observations('prod')).toBe(observations);
-    expect(queries).toHaveLength(14);
+    expect(queries).toHaveLength(16);
+  });
+
+  it('shares sources, receiving workloads and empty windows on a replica that decodes', async () => {
+    const cache = newCache();
+    const to = { namespace: 'shop', name: 'checkout' };
+    const from = {
+      kind: 'identity' as const,
+      identity: 'spiffe://x/ns/a/sa/b',
+    };
+    const flow = (port: number) => ({
+      mesh: 'linkerd' as const,
+      to,
+      port,
+      from,
+      protocol: 'http' as const,
+      recent: { mtls: 0, plaintext: 0, denied: 0 },
+      evidence: { mtls: port, plaintext: 0, denied: 0 },
+    });
+    await new TrafficStore(cache).put({
+      cluster: 'prod',
+      status: 'ok',
+      windows,
+      truncated: false,
+      flows: [flow(80), flow(8080)],
+    });
+    const decoded = (await new TrafficStore(cache).get('prod'))!.flows;
+    expect(decoded.map(f => f.evidence.mtls)).toEqual([80, 8080]);
+    expect(decoded[0].to).toBe(decoded[1].to);
+    expect(decoded[0].from).toBe(decoded[1].from);
+    expect(decoded[0].recent).toBe(NO_TRAFFIC);
+    expect(decoded[1].recent).toBe(NO_TRAFFIC);
+  });
+
+  it.each([
+    ['in the future', '1795435800'],
+    ['before the evidence window', '1794000000'],
+  ])('fails closed on a last-seen time %s', async (_what, lastSeen) => {
+    const cache = newCache();
+    server.use(answering([], lastSeen));
+    const logger = mockServices.logger.mock();
+    const refresher = new TrafficRefresher(
+      prometheusSource(),
+      new TrafficStore(cache),
+      logger,
+      { windows, now: () => new Date('2026-11-23T12:00:00Z') },
+    );
+    expect(await refresher.refresh()).toBe('failed');
+    const observations = await new TrafficStore(cache).get('prod');
+    expect(observations).toMatchObject({
+      status: 'unavailable',
+      message:
+        'Prometheus http://prom.test answered a last-seen time outside the evidence window (series #1)',
+      flows: [],
+    });
   });
 
   it('keeps the last good observations flagged stale, with a safe message', async () => {

@@ -1,19 +1,23 @@
 import { ObservedFlow } from '@mesh-security/plugin-mesh-security-common';
 import fs from 'node:fs/promises';
 import { limitConcurrency } from '../sources/limitConcurrency';
-import { FamilyAnswer, FlowBuilder, buildFlows } from './flows';
+import { FlowBuilder } from './flows';
 import {
   PrometheusClient,
   TrafficQueryError,
+  VectorAnswer,
   readVector,
 } from './PrometheusClient';
 import {
   ClusterSelector,
   FAMILIES_BY_MESH,
+  LAST_SEEN_FAMILY,
+  LastSeenFamily,
   QueryFamily,
   TRAFFIC_WINDOWS,
   TrafficMesh,
   TrafficWindow,
+  buildLastSeenQuery,
   buildQuery,
 } from './queries';
 
@@ -38,6 +42,23 @@ export interface TrafficSource {
 const CONCURRENT_QUERIES = 4;
 
 /**
+ * The first series of a last-seen answer whose time (seconds) is outside
+ * [`notBefore`, `notAfter`], or -1: a time outside the evidence window is not an answer to the
+ * query, and the read fails rather than show it.
+ */
+function outsideWindow(
+  answer: VectorAnswer,
+  notBefore: number,
+  notAfter: number,
+): number {
+  const values = answer.values;
+  for (let i = 0; i < values.length; i++) {
+    if (!(values[i] >= notBefore && values[i] <= notAfter)) return i;
+  }
+  return -1;
+}
+
+/**
  * A cluster's traffic read from a Prometheus HTTP API: one aggregated query per metric family
  * and window (docs/traffic.md "Queries").
  */
@@ -51,18 +72,24 @@ export class PrometheusTrafficSource implements TrafficSource {
       meshes: readonly TrafficMesh[];
       recentSeconds: number;
       evidenceSeconds: number;
+      /** The step of the last-seen queries (docs/traffic.md "When traffic was last seen"). */
+      lastSeenResolutionSeconds: number;
       selector?: ClusterSelector;
       now?: () => Date;
     },
   ) {}
 
-  /** The queries of one read, in order. */
+  /** The queries of one read, in order: counts per family and window, then last seen per mesh. */
   queries(): Array<{
-    family: QueryFamily;
+    family: QueryFamily | LastSeenFamily;
     window: TrafficWindow;
     query: string;
   }> {
-    const queries = [];
+    const queries: Array<{
+      family: QueryFamily | LastSeenFamily;
+      window: TrafficWindow;
+      query: string;
+    }> = [];
     for (const window of TRAFFIC_WINDOWS) {
       const seconds =
         window === 'recent'
@@ -77,6 +104,18 @@ export class PrometheusTrafficSource implements TrafficSource {
           });
         }
       }
+    }
+    for (const mesh of this.options.meshes) {
+      queries.push({
+        family: LAST_SEEN_FAMILY[mesh],
+        window: 'evidence',
+        query: buildLastSeenQuery(
+          LAST_SEEN_FAMILY[mesh],
+          this.options.evidenceSeconds,
+          this.options.lastSeenResolutionSeconds,
+          this.options.selector,
+        ),
+      });
     }
     return queries;
   }
@@ -93,9 +132,32 @@ export class PrometheusTrafficSource implements TrafficSource {
     await Promise.all(
       queries.map(({ family, window, query }) =>
         limit(async () => {
-          const answer = await this.client.query(query, time, signal);
-          truncated ||= answer.truncated;
-          builder.add({ family, window, samples: answer.samples });
+          await this.client.queryWith(query, time, signal, answer => {
+            if (
+              family === 'istio-last-seen' ||
+              family === 'linkerd-last-seen'
+            ) {
+              const at = time.getTime() / 1000;
+              const bad = outsideWindow(
+                answer,
+                at -
+                  this.options.evidenceSeconds -
+                  this.options.lastSeenResolutionSeconds,
+                at,
+              );
+              if (bad >= 0) {
+                throw new TrafficQueryError(
+                  `Prometheus ${
+                    this.client.displayName
+                  } answered a last-seen time outside the evidence window (series #${
+                    bad + 1
+                  })`,
+                );
+              }
+            }
+            truncated ||= answer.truncated;
+            builder.add({ family, window, answer });
+          });
         }),
       ),
     );
@@ -173,24 +235,40 @@ export class RecordedTrafficSource implements TrafficSource {
     ) {
       throw fail('has no valid windows');
     }
-    const answers: FamilyAnswer[] = [];
+    const builder = new FlowBuilder();
     let truncated = false;
     for (const [key, raw] of Object.entries(recording.answers ?? {})) {
-      const [family, window] = key.split('/') as [QueryFamily, TrafficWindow];
+      const [family, window] = key.split('/') as [
+        QueryFamily | LastSeenFamily,
+        TrafficWindow,
+      ];
+      const lastSeen = Object.values(LAST_SEEN_FAMILY).includes(
+        family as LastSeenFamily,
+      );
       if (
-        !Object.values(FAMILIES_BY_MESH).some(f => f.includes(family)) ||
-        !TRAFFIC_WINDOWS.includes(window)
+        !(
+          lastSeen ||
+          Object.values(FAMILIES_BY_MESH).some(f =>
+            f.includes(family as QueryFamily),
+          )
+        ) ||
+        !TRAFFIC_WINDOWS.includes(window) ||
+        (lastSeen && window !== 'evidence')
       ) {
         throw fail(`has an answer for an unknown query "${key.slice(0, 60)}"`);
       }
       const answer = readVector(raw, this.options.maxSeries, what =>
         fail(`(${key}) ${what}`),
       );
+      // Recorded last-seen times: not in the future, nor before the Unix epoch's first day.
+      if (lastSeen && outsideWindow(answer, 86400, Date.now() / 1000) >= 0) {
+        throw fail(`(${key}) has a last-seen time that cannot be`);
+      }
       truncated ||= answer.truncated;
-      answers.push({ family, window, samples: answer.samples });
+      builder.add({ family, window, answer });
     }
     return {
-      flows: buildFlows(answers),
+      flows: builder.flows(),
       truncated,
       windows: { recentSeconds, evidenceSeconds },
       queries: 0,

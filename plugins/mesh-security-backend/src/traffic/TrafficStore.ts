@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { CacheService } from '@backstage/backend-plugin-api';
 import { JsonValue } from '@backstage/types';
-import { sourceKeyOf } from './flows';
+import { NO_TRAFFIC, isZero, sourceKeyOf } from './flows';
 import {
   TrafficObservations,
   TrafficSource,
@@ -84,8 +84,8 @@ export class TrafficStore {
 }
 
 /**
- * Makes flows that name the same receiving workload or source share one object, as the reader
- * built them (docs/benchmarks.md "Observed traffic": memory per flow).
+ * Makes flows that name the same receiving workload or source share one object, and windows
+ * without traffic share {@link NO_TRAFFIC}, as the reader built them (docs/benchmarks.md "Observed traffic": memory per flow).
  */
 function share(observations: TrafficObservations): TrafficObservations {
   const destinations = new Map<string, { namespace: string; name: string }>();
@@ -100,6 +100,8 @@ function share(observations: TrafficObservations): TrafficObservations {
     const sharedFrom = sources.get(key);
     if (sharedFrom) flow.from = sharedFrom;
     else sources.set(key, from);
+    if (flow.recent && isZero(flow.recent)) flow.recent = NO_TRAFFIC;
+    if (flow.evidence && isZero(flow.evidence)) flow.evidence = NO_TRAFFIC;
   }
   return observations;
 }

@@ -1,4 +1,12 @@
-import { buildFlows } from './flows';
+import { NO_TRAFFIC, buildFlows } from './flows';
+import { LINKERD_WORKLOAD_LABELS } from './queries';
+
+const vector = (
+  samples: Array<{ labels: Record<string, string>; value: number }>,
+) => ({
+  labels: samples.map(s => s.labels),
+  values: Float64Array.from(samples.map(s => s.value)),
+});
 
 const istio = (labels: Record<string, string>, value: number) => ({
   labels: {
@@ -31,20 +39,20 @@ describe('buildFlows', () => {
       {
         family: 'istio-requests',
         window: 'recent',
-        samples: [istio({}, 119.6)],
+        answer: vector([istio({}, 119.6)]),
       },
       {
         family: 'istio-requests',
         window: 'evidence',
-        samples: [
+        answer: vector([
           istio({}, 20000),
           istio({ connection_security_policy: 'none' }, 0.2),
-        ],
+        ]),
       },
       {
         family: 'istio-denied-requests',
         window: 'evidence',
-        samples: [istio({}, 7)],
+        answer: vector([istio({}, 7)]),
       },
     ]);
     expect(flows).toEqual([
@@ -71,7 +79,7 @@ describe('buildFlows', () => {
       {
         family: 'istio-connections',
         window: 'recent',
-        samples: [
+        answer: vector([
           istio(
             {
               source_workload: 'unknown',
@@ -93,7 +101,7 @@ describe('buildFlows', () => {
           istio({ destination_workload: 'unknown' }, 5),
           // Neither mutual_tls nor none: not proven encrypted.
           istio({ connection_security_policy: 'unknown' }, 6),
-        ],
+        ]),
       },
     ]);
     expect(flows.map(f => [f.protocol, f.from, f.recent])).toEqual([
@@ -119,24 +127,24 @@ describe('buildFlows', () => {
       {
         family: 'linkerd-requests',
         window: 'recent',
-        samples: [
+        answer: vector([
           linkerd({}, 10),
           linkerd({ tls: 'no_identity', client_id: '' }, 2),
           linkerd({ deployment: '', statefulset: 'ledger' }, 1),
           // No controller label: which workload received it cannot be told.
           linkerd({ deployment: '' }, 9),
-        ],
+        ]),
       },
       {
         family: 'linkerd-denied-requests',
         window: 'recent',
-        samples: [linkerd({ tls: 'no_identity', client_id: '' }, 2)],
+        answer: vector([linkerd({ tls: 'no_identity', client_id: '' }, 2)]),
       },
       {
         family: 'linkerd-connections',
         window: 'recent',
         // The same traffic as the HTTP flow: dropped.
-        samples: [linkerd({}, 3), linkerd({ target_port: '9100' }, 4)],
+        answer: vector([linkerd({}, 3), linkerd({ target_port: '9100' }, 4)]),
       },
     ]);
     expect(
@@ -180,9 +188,119 @@ describe('buildFlows', () => {
       {
         family: 'linkerd-connections',
         window: 'evidence',
-        samples: [linkerd({ target_port: '99999' }, 1)],
+        answer: vector([linkerd({ target_port: '99999' }, 1)]),
       },
     ]);
     expect(flow).not.toHaveProperty('port');
+  });
+
+  it.each(LINKERD_WORKLOAD_LABELS.map((label, i) => [label, i]))(
+    'names the receiving workload by %s when no earlier controller label is set',
+    (label, i) => {
+      const labels: Record<string, string> = { deployment: '' };
+      LINKERD_WORKLOAD_LABELS.forEach((other, j) => {
+        if (j >= i) labels[other] = `by-${other}`;
+      });
+      const [flow] = buildFlows([
+        {
+          family: 'linkerd-requests',
+          window: 'recent',
+          answer: vector([linkerd(labels, 1)]),
+        },
+      ]);
+      expect(flow.to.name).toBe(`by-${label}`);
+    },
+  );
+
+  it('reads ports again after a series without one, and between ports', () => {
+    const flows = buildFlows([
+      {
+        family: 'linkerd-requests',
+        window: 'recent',
+        answer: vector([
+          linkerd({ target_port: '9100' }, 1),
+          linkerd({ target_port: '' }, 1),
+          linkerd({ target_port: '9100' }, 1),
+          linkerd({ target_port: '8080' }, 1),
+        ]),
+      },
+    ]);
+    expect(flows.map(f => [f.port, f.recent.mtls])).toEqual([
+      [9100, 2],
+      [undefined, 1],
+      [8080, 1],
+    ]);
+  });
+
+  it('shares one frozen zero for windows without traffic', () => {
+    const flows = buildFlows([
+      {
+        family: 'linkerd-requests',
+        window: 'evidence',
+        answer: vector([linkerd({}, 5), linkerd({ target_port: '9100' }, 6)]),
+      },
+      {
+        family: 'linkerd-requests',
+        window: 'recent',
+        answer: vector([linkerd({ target_port: '9100' }, 1)]),
+      },
+    ]);
+    expect(flows.map(f => [f.port, f.recent, f.evidence])).toEqual([
+      [
+        8080,
+        { mtls: 0, plaintext: 0, denied: 0 },
+        { mtls: 5, plaintext: 0, denied: 0 },
+      ],
+      [
+        9100,
+        { mtls: 1, plaintext: 0, denied: 0 },
+        { mtls: 6, plaintext: 0, denied: 0 },
+      ],
+    ]);
+    expect(flows[0].recent).toBe(NO_TRAFFIC);
+    expect(Object.isFrozen(NO_TRAFFIC)).toBe(true);
+    expect(flows[1].recent).not.toBe(NO_TRAFFIC);
+  });
+
+  it('sets when each flow was last seen, for either protocol, from its source and port', () => {
+    const flows = buildFlows([
+      {
+        family: 'linkerd-last-seen',
+        window: 'evidence',
+        answer: vector([
+          linkerd({}, 1795434600),
+          linkerd({ target_port: '9100' }, 1795431000),
+          // Another source on the same port: not the flows of etl-worker.
+          linkerd(
+            {
+              client_id:
+                'other.data.serviceaccount.identity.linkerd.cluster.local',
+            },
+            1795435200,
+          ),
+        ]),
+      },
+      {
+        family: 'linkerd-requests',
+        window: 'evidence',
+        answer: vector([linkerd({}, 5)]),
+      },
+      {
+        family: 'linkerd-connections',
+        window: 'evidence',
+        answer: vector([linkerd({ target_port: '9100' }, 2)]),
+      },
+      {
+        family: 'istio-requests',
+        window: 'evidence',
+        answer: vector([istio({}, 3)]),
+      },
+    ]);
+    expect(flows.map(f => [f.mesh, f.port, f.protocol, f.lastSeen])).toEqual([
+      ['linkerd', 8080, 'http', '2026-11-23T11:50:00.000Z'],
+      ['linkerd', 9100, 'tcp', '2026-11-23T10:50:00.000Z'],
+      // No last-seen answer names it: unknown, not guessed.
+      ['istio', undefined, 'http', undefined],
+    ]);
   });
 });

@@ -102,7 +102,10 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function source() {
+/** The demo history has a sample every 15 minutes: last seen at 30 minutes, two samples a step. */
+const RESOLUTION_SECONDS = 1800;
+
+function source(now = DEMO_TRAFFIC_TIME) {
   return new PrometheusTrafficSource(
     'demo',
     new PrometheusClient(
@@ -111,9 +114,10 @@ function source() {
     ),
     {
       ...windows,
+      lastSeenResolutionSeconds: RESOLUTION_SECONDS,
       meshes: ['istio', 'linkerd'],
       selector: { label: 'cluster', value: 'demo' },
-      now: () => DEMO_TRAFFIC_TIME,
+      now: () => now,
     },
   );
 }
@@ -133,6 +137,7 @@ function rows(read: TrafficRead) {
         from,
         `recent ${f.recent.mtls}/${f.recent.plaintext}/${f.recent.denied}`,
         `evidence ${f.evidence.mtls}/${f.evidence.plaintext}/${f.evidence.denied}`,
+        `seen ${f.lastSeen ?? '-'}`,
       ].join(' ');
     })
     .sort();
@@ -140,27 +145,48 @@ function rows(read: TrafficRead) {
 
 // mTLS/plaintext/denied per window: 4 steps of 15 minutes in the hour, 672 in the week.
 const EXPECTED = [
-  'istio inventory/inventory tcp storefront/storefront-web recent 20/0/0 evidence 3360/0/0',
-  'istio payments/payments-api http storefront/checkout recent 40/0/0 evidence 6720/0/0',
-  'istio payments/payments-api http storefront/storefront-web recent 4/0/4 evidence 672/0/672',
-  'istio payments/payments-ledger tcp payments/payments-api recent 4/0/0 evidence 672/0/0',
-  'istio storefront/checkout http storefront/storefront-web recent 80/0/0 evidence 13440/0/0',
-  'istio storefront/checkout http unknown recent 0/8/8 evidence 0/576/576',
-  'istio storefront/storefront-web http unknown recent 0/120/0 evidence 0/20160/0',
-  'linkerd data/analytics-api:8080 http data/etl-worker recent 24/0/0 evidence 4032/0/0'.replace(
+  'istio inventory/inventory tcp storefront/storefront-web recent 20/0/0 evidence 3360/0/0 seen 2026-11-23T12:00:00.000Z',
+  'istio payments/payments-api http storefront/checkout recent 40/0/0 evidence 6720/0/0 seen 2026-11-23T12:00:00.000Z',
+  'istio payments/payments-api http storefront/storefront-web recent 4/0/4 evidence 672/0/672 seen 2026-11-23T12:00:00.000Z',
+  'istio payments/payments-ledger tcp payments/payments-api recent 4/0/0 evidence 672/0/0 seen 2026-11-23T12:00:00.000Z',
+  'istio storefront/checkout http storefront/storefront-web recent 80/0/0 evidence 13440/0/0 seen 2026-11-23T12:00:00.000Z',
+  'istio storefront/checkout http unknown recent 0/8/8 evidence 0/576/576 seen 2026-11-23T12:00:00.000Z',
+  'istio storefront/storefront-web http unknown recent 0/120/0 evidence 0/20160/0 seen 2026-11-23T12:00:00.000Z',
+  'linkerd data/analytics-api:8080 http data/etl-worker recent 24/0/0 evidence 4032/0/0 seen 2026-11-23T12:00:00.000Z'.replace(
     'data/etl-worker',
     'etl-worker.data.serviceaccount.identity.linkerd.cluster.local',
   ),
-  'linkerd data/analytics-api:8080 http unknown recent 0/0/4 evidence 0/0/192',
-  'linkerd data/etl-worker:9100 http prometheus.linkerd-viz.serviceaccount.identity.linkerd.cluster.local recent 16/0/0 evidence 2688/0/0',
+  'linkerd data/analytics-api:8080 http unknown recent 0/0/4 evidence 0/0/192 seen 2026-11-23T12:00:00.000Z',
+  'linkerd data/etl-worker:9100 http prometheus.linkerd-viz.serviceaccount.identity.linkerd.cluster.local recent 16/0/0 evidence 2688/0/0 seen 2026-11-23T12:00:00.000Z',
 ].sort();
 
 describe('observed traffic from a real Prometheus', () => {
   it('reads the demo history into exact flows of the selected cluster only', async () => {
     const read = await source().read();
     expect(read.truncated).toBe(false);
-    expect(read.queries).toBe(14);
+    // 7 families × 2 windows, and one last-seen query per mesh.
+    expect(read.queries).toBe(16);
     expect(rows(read)).toEqual(EXPECTED);
+  });
+
+  it('says when traffic was last seen, not when it was read', async () => {
+    // Two hours after the history ends: nothing in the recent window, every flow last seen at
+    // the history's last step (12:00).
+    const later = new Date(DEMO_TRAFFIC_TIME.getTime() + 2 * 3600 * 1000);
+    const read = await source(later).read();
+    expect(read.flows.length).toBe(EXPECTED.length);
+    for (const flow of read.flows) {
+      expect(flow.recent).toEqual({ mtls: 0, plaintext: 0, denied: 0 });
+      expect(flow.lastSeen).toBe('2026-11-23T12:00:00.000Z');
+    }
+    // Two and a half days before: Linkerd's refused plaintext (the last two days) is not there
+    // yet, and the rest was last seen at the step of the read.
+    const earlier = new Date(DEMO_TRAFFIC_TIME.getTime() - 60 * 3600 * 1000);
+    const before = await source(earlier).read();
+    expect(before.flows.length).toBe(EXPECTED.length - 1);
+    expect(new Set(before.flows.map(f => f.lastSeen))).toEqual(
+      new Set(['2026-11-21T00:00:00.000Z']),
+    );
   });
 
   it('gives, for the recorded demo data, what this Prometheus answers', async () => {
@@ -208,7 +234,12 @@ describe('observed traffic from a real Prometheus', () => {
         { url: baseUrl },
         { timeoutMs: 20_000, maxBytes: 1024 * 1024, maxSeries: 1 },
       ),
-      { ...windows, meshes: ['istio'], now: () => DEMO_TRAFFIC_TIME },
+      {
+        ...windows,
+        lastSeenResolutionSeconds: RESOLUTION_SECONDS,
+        meshes: ['istio'],
+        now: () => DEMO_TRAFFIC_TIME,
+      },
     ).read();
     expect(read.truncated).toBe(true);
   });

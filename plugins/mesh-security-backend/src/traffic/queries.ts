@@ -30,6 +30,18 @@ export type QueryFamily =
   | 'linkerd-denied-requests'
   | 'linkerd-denied-connections';
 
+/**
+ * When traffic was last seen, per mesh: one query over the evidence window (docs/traffic.md
+ * "When traffic was last seen").
+ */
+export type LastSeenFamily = 'istio-last-seen' | 'linkerd-last-seen';
+
+/** The last-seen family of each mesh. */
+export const LAST_SEEN_FAMILY: Record<TrafficMesh, LastSeenFamily> = {
+  istio: 'istio-last-seen',
+  linkerd: 'linkerd-last-seen',
+};
+
 /** The families read per mesh. */
 export const FAMILIES_BY_MESH: Record<TrafficMesh, readonly QueryFamily[]> = {
   istio: ['istio-requests', 'istio-denied-requests', 'istio-connections'],
@@ -118,6 +130,35 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
   },
 };
 
+/**
+ * The last-seen queries: every family of the mesh together (requests and connections, accepted
+ * or refused), by receiving workload, port and source as the counts are. Linkerd's deny counters
+ * carry no `direction` label, hence `!= "outbound"` rather than `= "inbound"`; a series only this
+ * query sees names no flow and is ignored.
+ */
+type Matcher = [name: string, value: string, operator: '=' | '!=' | '=~'];
+
+const LAST_SEEN: Record<
+  LastSeenFamily,
+  { metrics: string[]; matchers: Matcher[]; by: string[] }
+> = {
+  'istio-last-seen': {
+    metrics: ['istio_requests_total', 'istio_tcp_connections_opened_total'],
+    matchers: [['reporter', 'destination', '=']],
+    by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE],
+  },
+  'linkerd-last-seen': {
+    metrics: [
+      'request_total',
+      'tcp_open_total',
+      'inbound_http_authz_deny_total',
+      'inbound_tcp_authz_deny_total',
+    ],
+    matchers: [['direction', 'outbound', '!=']],
+    by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
+  },
+};
+
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Whether `name` is a valid Prometheus label name. */
@@ -172,4 +213,40 @@ export function buildQuery(
   return `sum by (${definition.by.join(', ')}) (increase(${
     definition.metric
   }{${selector}}[${windowSeconds}s])) > 0`;
+}
+
+/**
+ * When traffic was last seen over the evidence window, at `resolutionSeconds`: a subquery that
+ * evaluates `increase()` over each `resolutionSeconds` step of the window and keeps the latest step
+ * whose increase is above zero (`timestamp()` of a computed vector is the step's time). The answer
+ * is a time in seconds per receiving workload, port and source; traffic happened within the
+ * `resolutionSeconds` before it.
+ */
+export function buildLastSeenQuery(
+  family: LastSeenFamily,
+  evidenceSeconds: number,
+  resolutionSeconds: number,
+  cluster?: ClusterSelector,
+): string {
+  const definition = LAST_SEEN[family];
+  for (const seconds of [evidenceSeconds, resolutionSeconds]) {
+    if (!(Number.isInteger(seconds) && seconds > 0)) {
+      throw new Error(`window ${seconds}s is not a whole number of seconds`);
+    }
+  }
+  const matchers: Matcher[] = [
+    ['__name__', definition.metrics.join('|'), '=~'],
+    ...definition.matchers,
+  ];
+  if (cluster) {
+    if (!isLabelName(cluster.label)) {
+      throw new Error(`"${cluster.label}" is not a Prometheus label name`);
+    }
+    matchers.push([cluster.label, cluster.value, '=']);
+  }
+  const selector = matchers
+    .map(([name, value, op]) => `${name}${op}${promqlString(value)}`)
+    .join(',');
+  const by = definition.by.join(', ');
+  return `max_over_time((timestamp(sum by (${by}) (increase({${selector}}[${resolutionSeconds}s])) > 0))[${evidenceSeconds}s:${resolutionSeconds}s])`;
 }

@@ -50,6 +50,7 @@ export async function createTrafficObservations(deps: {
             }),
             {
               ...windows,
+              lastSeenResolutionSeconds: traffic.lastSeenResolutionSeconds,
               meshes: cluster.meshes,
               selector: cluster.selector,
             },

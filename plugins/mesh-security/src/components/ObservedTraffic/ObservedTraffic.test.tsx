@@ -8,7 +8,11 @@ import {
   observedPaymentsApiWorkload,
   paymentsApiWorkload,
 } from '../../__testUtils__/fixtures';
-import { ObservedTraffic, ObservedTrafficSummary } from './ObservedTraffic';
+import {
+  lastSeenText,
+  ObservedTraffic,
+  ObservedTrafficSummary,
+} from './ObservedTraffic';
 
 const withObservations = (
   observations: Partial<TrafficObservationState>,
@@ -36,7 +40,11 @@ describe('ObservedTraffic', () => {
     expect(row).toHaveTextContent('95 % / 96 %');
     expect(row).toHaveTextContent('120 mTLS · 4 plaintext · 7 denied');
     expect(row).toHaveTextContent('outside the mesh / unknown');
-    expect(row).toHaveTextContent('2026-11-23T00:55:00Z');
+    // Read at 01:00, 5 min ago; last seen at 00:55: 10 min ago, the exact time in its title.
+    expect(within(row).getByText('10 min ago')).toHaveAttribute(
+      'title',
+      '2026-11-23T00:55:00Z',
+    );
     expect(
       within(screen.getByText('9090').closest('tr')!).getAllByText('none'),
     ).toHaveLength(3);
@@ -129,5 +137,23 @@ describe('ObservedTrafficSummary', () => {
     expect(screen.getByLabelText('Observation status')).toHaveTextContent(
       /not configured/,
     );
+  });
+});
+
+describe('lastSeenText', () => {
+  const observations = observedPaymentsApiWorkload.observed.observations;
+  it.each([
+    ['2026-11-23T00:55:00Z', observations, '10 min ago'],
+    ['2026-11-20T01:00:00Z', observations, '3 d ago'],
+    [undefined, observations, '—'],
+    // No read time or age to count from: the exact time.
+    [
+      '2026-11-23T00:55:00Z',
+      { ...observations, ageSeconds: null },
+      '2026-11-23T00:55:00Z',
+    ],
+    ['yesterday', observations, 'yesterday'],
+  ])('shows last seen %s', (lastSeen, state, expected) => {
+    expect(lastSeenText(lastSeen, state)).toBe(expected);
   });
 });

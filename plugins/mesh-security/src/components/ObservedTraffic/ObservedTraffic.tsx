@@ -33,6 +33,31 @@ export function observationStatusText(o: TrafficObservationState): string {
   }
 }
 
+/**
+ * How long ago traffic was last seen, as of the response ("12 min ago"): the time between the
+ * read and `lastSeen`, plus the read's age. The exact time when the observations carry no read
+ * time; a dash when it is not known (docs/traffic.md "When traffic was last seen").
+ */
+export function lastSeenText(
+  lastSeen: string | undefined,
+  observations: TrafficObservationState,
+): string {
+  if (!lastSeen) return '—';
+  const seen = Date.parse(lastSeen);
+  const read = observations.fetchedAt
+    ? Date.parse(observations.fetchedAt)
+    : NaN;
+  if (
+    Number.isNaN(seen) ||
+    Number.isNaN(read) ||
+    observations.ageSeconds === null ||
+    observations.ageSeconds === undefined
+  ) {
+    return lastSeen;
+  }
+  return `${formatAge((read - seen) / 1000 + observations.ageSeconds)} ago`;
+}
+
 /** The observation status line of a workload (the card and the tab show it). */
 export const ObservationStatus = ({
   observations,
@@ -54,6 +79,7 @@ export const ObservationStatus = ({
 const columns = (
   evidence: string,
   recent: string,
+  observations: TrafficObservationState,
 ): TableColumn<PortTraffic & { id: string }>[] => [
   {
     title: 'Port',
@@ -83,7 +109,12 @@ const columns = (
               : ''
           }`,
   },
-  { title: 'Last seen', render: p => p.lastSeen ?? '—' },
+  {
+    title: 'Last seen',
+    render: p => (
+      <span title={p.lastSeen}>{lastSeenText(p.lastSeen, observations)}</span>
+    ),
+  },
 ];
 
 /**
@@ -112,7 +143,7 @@ export const ObservedTraffic = ({ workload }: { workload: EntityWorkload }) => {
         <WithScrollHint>
           <Table<PortTraffic & { id: string }>
             title="Observed traffic per port"
-            columns={columns(evidence, recent)}
+            columns={columns(evidence, recent, observations)}
             data={traffic.ports.map(p => ({
               ...p,
               id: String(p.port ?? 'all'),
