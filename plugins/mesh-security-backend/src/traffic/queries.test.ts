@@ -1,4 +1,4 @@
-import { buildQuery, promqlString } from './queries';
+import { buildLastSeenQuery, buildQuery, promqlString } from './queries';
 
 describe('promqlString', () => {
   it.each([
@@ -53,5 +53,37 @@ describe('buildQuery', () => {
     expect(() => buildQuery('istio-requests', 1.5)).toThrow(
       'not a whole number of seconds',
     );
+  });
+});
+
+describe('buildLastSeenQuery', () => {
+  it('keeps the latest step of the evidence window with traffic, every Istio family together', () => {
+    expect(buildLastSeenQuery('istio-last-seen', 604800, 300)).toBe(
+      'max_over_time((timestamp(sum by (destination_workload_namespace, destination_workload, source_workload_namespace, source_workload, source_principal) (increase({__name__=~"istio_requests_total|istio_tcp_connections_opened_total",reporter="destination"}[300s])) > 0))[604800s:300s])',
+    );
+  });
+
+  it('reads Linkerd requests, connections and denials by port, TLS and identity, in one cluster', () => {
+    const query = buildLastSeenQuery('linkerd-last-seen', 3600, 60, {
+      label: 'cluster',
+      value: 'eu"}',
+    });
+    expect(query).toContain(
+      '{__name__=~"request_total|tcp_open_total|inbound_http_authz_deny_total|inbound_tcp_authz_deny_total",direction!="outbound",cluster="eu\\"}"}[60s]',
+    );
+    expect(query).toContain('target_port, tls, client_id)');
+    expect(query).toMatch(/\[3600s:60s\]\)$/);
+  });
+
+  it('refuses a fractional step and a label name PromQL would not parse', () => {
+    expect(() => buildLastSeenQuery('istio-last-seen', 3600, 0.5)).toThrow(
+      'not a whole number of seconds',
+    );
+    expect(() =>
+      buildLastSeenQuery('istio-last-seen', 3600, 60, {
+        label: '1x',
+        value: 'x',
+      }),
+    ).toThrow('"1x" is not a Prometheus label name');
   });
 });
