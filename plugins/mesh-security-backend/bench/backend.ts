@@ -14,6 +14,9 @@
  * access graph would have n² edges). Sizes: BENCH_CLUSTERS (5), BENCH_PODS (10000 per cluster;
  * 5 pods per workload), BENCH_VIEWS (1000),
  * BENCH_K8S_VIEWS (100); BENCH_K8S_LATENCY_MS (0) delays every mock API answer;
+ * BENCH_TRAFFIC=<n> (0) adds observed traffic: each mock cluster also serves a Prometheus API whose
+ * Istio answers give every workload n mTLS sources, read once by the backend before the views;
+ * the views are then counted for Prometheus queries too;
  * BENCH_BREAKDOWN=1 adds per-route figures; BENCH_MEMORY_ONLY=1 stops after the memory figures; BENCH_PROFILE=<file> writes a CPU profile of the
  * backend during the entity views.
  */
@@ -46,6 +49,8 @@ const size = {
 // Shorter than the default (30 s): the background listing of annotated components then runs
 // during the views too, as it would in production.
 const ENTITY_CACHE_SECONDS = 10;
+/** BENCH_TRAFFIC=<n>: observed traffic from a mock Prometheus, n sources per workload (0: off). */
+const TRAFFIC_SOURCES = Number(process.env.BENCH_TRAFFIC ?? 0);
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -111,9 +116,12 @@ async function main() {
     count: CLUSTERS,
     size,
     latencyMs: LATENCY_MS,
+    trafficSources: TRAFFIC_SOURCES,
   });
   const totalRequests = async () =>
     (await ask<{ count: number }>(mocks, { type: 'requests' })).count;
+  const totalQueries = async () =>
+    (await ask<{ count: number }>(mocks, { type: 'queries' })).count;
 
   // Measured in a child of its own: its heap (one whole cluster evaluated twice) then never
   // slows the load generator's measurements with its garbage collections.
@@ -195,6 +203,19 @@ async function main() {
       meshSecurity: {
         refreshIntervalSeconds: 3600,
         entityCacheSeconds: ENTITY_CACHE_SECONDS,
+        ...(TRAFFIC_SOURCES
+          ? {
+              traffic: {
+                refreshInterval: '1h',
+                sources: urls.map((url, i) => ({
+                  type: 'prometheus',
+                  url,
+                  meshes: ['istio'],
+                  clusters: [{ name: `c${i}` }],
+                })),
+              },
+            }
+          : {}),
       },
     }),
   );
@@ -255,6 +276,19 @@ async function main() {
   // Steady state also means the annotated components have been listed once after the catalog
   // ingested them (views then never wait for the catalog; before, they read entities one by one).
   await new Promise(r => setTimeout(r, (ENTITY_CACHE_SECONDS + 1) * 1000));
+  // With traffic: wait until every cluster's observations were read (views then join them).
+  while (TRAFFIC_SOURCES) {
+    const view = (await (
+      await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
+        headers,
+      })
+    ).json()) as any;
+    const statuses = new Set(
+      view.workloads.map((w: any) => w.observed?.observations?.status),
+    );
+    if (statuses.size === 1 && statuses.has('ok')) break;
+    await new Promise(r => setTimeout(r, 500));
+  }
   // One warm-up view builds the evaluated views (once per generation per replica).
   const sample = await (
     await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
@@ -309,6 +343,7 @@ async function main() {
   const ours: number[] = [];
   let oursBytes = 0;
   const before = await totalRequests();
+  const queriesBefore = await totalQueries();
   const picked: string[] = [];
   for (let i = 0; i < VIEWS; i++) {
     picked.push(pick());
@@ -322,6 +357,7 @@ async function main() {
     ours.push(res.ms);
   }
   const oursRequests = ((await totalRequests()) - before) / VIEWS;
+  const oursQueries = ((await totalQueries()) - queriesBefore) / VIEWS;
   clientGcObserver.disconnect();
   // The same entities again.
   const warm: number[] = [];
@@ -469,6 +505,12 @@ async function main() {
       'K8s API requests / view',
       oursRequests.toFixed(2),
       theirsRequests.toFixed(1),
+      '',
+    ],
+    [
+      'Prometheus queries / view',
+      TRAFFIC_SOURCES ? oursQueries.toFixed(2) : '(no traffic)',
+      '',
       '',
     ],
     ['views measured', String(VIEWS), String(K8S_VIEWS), ''],

@@ -19,7 +19,10 @@ type Obj = {
 
 export interface MockCluster {
   url: string;
+  /** Kubernetes API requests served. */
   requests: () => number;
+  /** Prometheus queries served (`POST /api/v1/query`, with `traffic`). */
+  queries: () => number;
   close: () => Promise<void>;
 }
 
@@ -216,11 +219,72 @@ const INSTALLED_GROUPS = new Set([
   'networking.istio.io',
 ]);
 
+/**
+ * The Istio answers a Prometheus would give Mesh Security's traffic queries for an estate
+ * (docs/traffic.md "Queries"): every workload receives mTLS requests from `sources` others (its
+ * service account is its name), in both windows, last seen five minutes before the query's time.
+ * Other families answer an empty vector.
+ */
+function trafficAnswers(size: EstateSize, sources: number) {
+  const series: Array<{ metric: Record<string, string>; requests: number }> =
+    [];
+  for (let w = 0; w < size.workloads; w++) {
+    for (let s = 1; s <= sources; s++) {
+      const from = (w + s * 37) % size.workloads;
+      const fromNamespace = `ns-${from % size.namespaces}`;
+      series.push({
+        metric: {
+          destination_workload_namespace: `ns-${w % size.namespaces}`,
+          destination_workload: `w-${w}`,
+          source_workload_namespace: fromNamespace,
+          source_workload: `w-${from}`,
+          source_principal: `spiffe://cluster.local/ns/${fromNamespace}/sa/w-${from}`,
+        },
+        requests: 10 + ((w + s) % 50),
+      });
+    }
+  }
+  const vector = (result: unknown[]) =>
+    JSON.stringify({
+      status: 'success',
+      data: { resultType: 'vector', result },
+    });
+  return (query: string, time: number): string => {
+    if (query.startsWith('max_over_time(')) {
+      return query.includes('istio_')
+        ? vector(
+            series.map(x => ({
+              metric: x.metric,
+              value: [time, String(Math.floor(time / 300) * 300 - 300)],
+            })),
+          )
+        : vector([]);
+    }
+    if (!query.includes('istio_requests_total') || query.includes('"403"'))
+      return vector([]);
+    const scale = query.includes('[3600s]') ? 1 : 168;
+    return vector(
+      series.map(x => ({
+        metric: { ...x.metric, connection_security_policy: 'mutual_tls' },
+        value: [time, String(x.requests * scale)],
+      })),
+    );
+  };
+}
+
 export async function startMockCluster(
   kinds: Map<string, Obj[]>,
-  options: { latencyMs?: number } = {},
+  options: {
+    latencyMs?: number;
+    /** Also serve a Prometheus API with this estate's traffic (`sources` per workload). */
+    traffic?: { size: EstateSize; sources: number };
+  } = {},
 ): Promise<MockCluster> {
   let requests = 0;
+  let queries = 0;
+  const traffic = options.traffic
+    ? trafficAnswers(options.traffic.size, options.traffic.sources)
+    : undefined;
   const latencyMs = options.latencyMs ?? 0;
   const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -255,6 +319,19 @@ export async function startMockCluster(
     });
   };
   const server = http.createServer((req, res) => {
+    if (traffic && req.method === 'POST' && req.url === '/api/v1/query') {
+      queries++;
+      let body = '';
+      req.on('data', chunk => (body += chunk));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          traffic(form.get('query') ?? '', Number(form.get('time') ?? 0)),
+        );
+      });
+      return;
+    }
     requests++;
     if (latencyMs > 0) setTimeout(() => answer(req, res), latencyMs);
     else answer(req, res);
@@ -264,6 +341,7 @@ export async function startMockCluster(
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () => requests,
+    queries: () => queries,
     close: () => new Promise(resolve => server.close(() => resolve())),
   };
 }

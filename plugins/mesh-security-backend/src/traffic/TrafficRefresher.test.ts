@@ -158,6 +158,7 @@ describe('TrafficRefresher and TrafficObservationsService', () => {
       protocol: 'http' as const,
       recent: { mtls: 0, plaintext: 0, denied: 0 },
       evidence: { mtls: port, plaintext: 0, denied: 0 },
+      lastSeen: '2026-11-23T11:55:00.000Z',
     });
     await new TrafficStore(cache).put({
       cluster: 'prod',
@@ -172,6 +173,7 @@ describe('TrafficRefresher and TrafficObservationsService', () => {
     expect(decoded[0].from).toBe(decoded[1].from);
     expect(decoded[0].recent).toBe(NO_TRAFFIC);
     expect(decoded[1].recent).toBe(NO_TRAFFIC);
+    expect(decoded[1].lastSeen).toBe('2026-11-23T11:55:00.000Z');
   });
 
   it.each([

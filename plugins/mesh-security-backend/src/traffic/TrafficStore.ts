@@ -84,12 +84,14 @@ export class TrafficStore {
 }
 
 /**
- * Makes flows that name the same receiving workload or source share one object, and windows
- * without traffic share {@link NO_TRAFFIC}, as the reader built them (docs/benchmarks.md "Observed traffic": memory per flow).
+ * Makes flows that name the same receiving workload or source share one object, windows
+ * without traffic share {@link NO_TRAFFIC} and equal last-seen times one string, as the reader
+ * built them (docs/benchmarks.md "Observed traffic": memory per flow).
  */
 function share(observations: TrafficObservations): TrafficObservations {
   const destinations = new Map<string, { namespace: string; name: string }>();
   const sources = new Map<string, TrafficSource>();
+  const times = new Map<string, string>();
   for (const flow of observations.flows ?? []) {
     const to = `${flow.to.namespace}\u0000${flow.to.name}`;
     const sharedTo = destinations.get(to);
@@ -102,6 +104,11 @@ function share(observations: TrafficObservations): TrafficObservations {
     else sources.set(key, from);
     if (flow.recent && isZero(flow.recent)) flow.recent = NO_TRAFFIC;
     if (flow.evidence && isZero(flow.evidence)) flow.evidence = NO_TRAFFIC;
+    if (flow.lastSeen) {
+      const time = times.get(flow.lastSeen);
+      if (time) flow.lastSeen = time;
+      else times.set(flow.lastSeen, flow.lastSeen);
+    }
   }
   return observations;
 }
