@@ -286,7 +286,8 @@ async function main() {
     const statuses = new Set(
       view.workloads.map((w: any) => w.observed?.observations?.status),
     );
-    if (statuses.size === 1 && statuses.has('ok')) break;
+    if (view.workloads.length && statuses.size === 1 && statuses.has('ok'))
+      break;
     await new Promise(r => setTimeout(r, 500));
   }
   // One warm-up view builds the evaluated views (once per generation per replica).

@@ -222,7 +222,7 @@ const INSTALLED_GROUPS = new Set([
 /**
  * The Istio answers a Prometheus would give Mesh Security's traffic queries for an estate
  * (docs/traffic.md "Queries"): every workload receives mTLS requests from `sources` others (its
- * service account is its name), in both windows, last seen five minutes before the query's time.
+ * service account is its name), in both windows, last seen five minutes before the mock started.
  * Other families answer an empty vector.
  */
 function trafficAnswers(size: EstateSize, sources: number) {
@@ -249,26 +249,32 @@ function trafficAnswers(size: EstateSize, sources: number) {
       status: 'success',
       data: { resultType: 'vector', result },
     });
-  return (query: string, time: number): string => {
-    if (query.startsWith('max_over_time(')) {
-      return query.includes('istio_')
-        ? vector(
-            series.map(x => ({
-              metric: x.metric,
-              value: [time, String(Math.floor(time / 300) * 300 - 300)],
-            })),
-          )
-        : vector([]);
-    }
-    if (!query.includes('istio_requests_total') || query.includes('"403"'))
-      return vector([]);
-    const scale = query.includes('[3600s]') ? 1 : 168;
-    return vector(
+  // Built once: answering must not hold up the Kubernetes API served by the same process. The
+  // sample times are not checked by the reader; last seen is five minutes before the start.
+  const now = Math.floor(Date.now() / 1000);
+  const lastSeen = String(Math.floor(now / 300) * 300 - 300);
+  const requests = (scale: number) =>
+    vector(
       series.map(x => ({
         metric: { ...x.metric, connection_security_policy: 'mutual_tls' },
-        value: [time, String(x.requests * scale)],
+        value: [now, String(x.requests * scale)],
       })),
     );
+  const answers = {
+    recent: requests(1),
+    evidence: requests(168),
+    lastSeen: vector(
+      series.map(x => ({ metric: x.metric, value: [now, lastSeen] })),
+    ),
+    empty: vector([]),
+  };
+  return (query: string): string => {
+    if (query.startsWith('max_over_time(')) {
+      return query.includes('istio_') ? answers.lastSeen : answers.empty;
+    }
+    if (!query.includes('istio_requests_total') || query.includes('"403"'))
+      return answers.empty;
+    return query.includes('[3600s]') ? answers.recent : answers.evidence;
   };
 }
 
@@ -326,9 +332,7 @@ export async function startMockCluster(
       req.on('end', () => {
         const form = new URLSearchParams(body);
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          traffic(form.get('query') ?? '', Number(form.get('time') ?? 0)),
-        );
+        res.end(traffic(form.get('query') ?? ''));
       });
       return;
     }
