@@ -223,6 +223,13 @@ export interface EntityWorkload extends WorkloadPosture {
   callers: ObservedAccessEdge[];
   /** Whom this workload may call, each with the traffic observed along it. */
   callees: ObservedAccessEdge[];
+  /**
+   * Who is meant to call this workload but is rejected (docs/engine.md, "Blocked edges"): a
+   * DestinationRule sending something else than mTLS to a STRICT port, or an ingress
+   * NetworkPolicy against an explicit authorization. Each edge carries `blocked`; none of them
+   * is in `callers`.
+   */
+  blockedCallers: AccessEdge[];
   /** What the mesh's metrics observed, held against the policies (docs/traffic.md). */
   observed: ObservedWorkloadTraffic;
   /**

@@ -338,6 +338,7 @@ export class PostureService {
         scorecard: workload.scorecard,
         callers: observed.callers,
         callees: observed.callees,
+        blockedCallers: graph.blockedCallersOf(ref),
         observed: observed.observed,
         policies: graph.policiesOf(ref).map(toAppliedPolicy),
       };

@@ -56,6 +56,11 @@ export class AccessGraph {
     return this.engine.accessGraph().calleesOf(ref);
   }
 
+  /** Who is meant to call the workload but is rejected (never among its callers). */
+  blockedCallersOf(ref: WorkloadRef): AccessEdge[] {
+    return this.engine.accessGraph().blockedCallersOf(ref);
+  }
+
   /**
    * `kind/namespace/name` of every policy applying to at least one workload; known once the
    * graph is complete.

@@ -92,10 +92,12 @@ export function template(edge: AccessEdge, withMode = true): EdgeTemplate {
 /**
  * Callers of `self` per `namespace/name:port` (and `external:port`), expanded from summaries;
  * a workload listed on its own wins over a summary (the summary's exclusions name it then).
+ * `list` gives the edges (default: the allowed callers).
  */
 export function expandCallers(
   engine: Engine,
   self: WorkloadRef,
+  list: (ref: WorkloadRef) => AccessEdge[] = ref => engine.callersOf(ref),
 ): Map<string, EdgeTemplate> {
   const workloads = engine.evaluate().workloads;
   const target = workloads.find(
@@ -103,7 +105,7 @@ export function expandCallers(
   )!;
   const out = new Map<string, EdgeTemplate>();
   const explicit = new Set<string>();
-  for (const edge of engine.callersOf(self)) {
+  for (const edge of list(self)) {
     if (edge.peer.kind === 'external-plaintext') {
       out.set(`external:${edge.port}`, template(edge));
       continue;

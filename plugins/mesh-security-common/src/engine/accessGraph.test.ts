@@ -289,6 +289,30 @@ function expectGraphMatchesPairs(objs: Obj[]) {
       );
     }
     expect(built.calleesOf(ref)).toEqual(asked.calleesOf(ref));
+    expectBlockedNeverAllowed(built, ref, expected.callers);
+  }
+}
+
+/**
+ * Blocked callers (docs/engine.md, "Blocked edges") are never allowed: none is an allowed
+ * caller on its port, and the access check denies each of them.
+ */
+function expectBlockedNeverAllowed(
+  engine: ReturnType<typeof engineOf>,
+  ref: { namespace: string; name: string; kind: string },
+  allowed: Map<string, unknown>,
+) {
+  const blocked = expandCallers(engine, ref, r => engine.blockedCallersOf(r));
+  for (const [key, edge] of blocked) {
+    expect(edge.blocked).toBeDefined();
+    expect([key, allowed.has(key)]).toEqual([key, false]);
+    const [peer, port] = key.split(':');
+    const from =
+      peer === 'external'
+        ? { kind: 'external' as const }
+        : { namespace: peer.split('/')[0], name: peer.split('/')[1] };
+    const decision = engine.check({ from, to: ref, port: Number(port) });
+    expect([key, decision.decision]).toEqual([key, 'DENY']);
   }
 }
 

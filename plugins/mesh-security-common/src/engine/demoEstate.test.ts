@@ -255,10 +255,13 @@ describe('demo estate (catalog/demo-cluster)', () => {
       Object.keys(cards)
         .filter(k => cards[k][pillar].status === 'pass')
         .sort();
-    expect(passing('verifyExplicitly')).toEqual([
-      'inventory/inventory',
-      'payments/fraud-check',
-    ]);
+    expect(passing('verifyExplicitly')).toEqual(['inventory/inventory']);
+    // STRICT, but its only caller is told to send plaintext (MS103): the pillar fails.
+    expect(cards['payments/fraud-check'].verifyExplicitly).toEqual({
+      status: 'fail',
+      detail:
+        'clients are rejected (MS103): DestinationRule payments/fraud-check-plaintext sets tls.mode DISABLE for STRICT port 8080',
+    });
     expect(passing('assumeBreach')).toEqual([
       'payments/fraud-check',
       'payments/payments-api',
@@ -276,6 +279,55 @@ describe('demo estate (catalog/demo-cluster)', () => {
       'pass',
     );
     expect(cards['data/etl-worker'].noCredentialLeakage.status).toBe('fail');
+  });
+
+  it('shows fraud-check its caller blocked by a DestinationRule, never as an allowed one', () => {
+    const fraudCheck = { namespace: 'payments', name: 'fraud-check' };
+    expect(engine.callersOf(fraudCheck)).toEqual([]);
+    expect(engine.blockedCallersOf(fraudCheck)).toEqual([
+      {
+        peer: {
+          cluster: 'default',
+          namespace: 'payments',
+          name: 'payments-api',
+          kind: 'Deployment',
+        },
+        port: 8080,
+        methods: ['POST'],
+        paths: ['/score'],
+        decidedBy: {
+          layer: 'authorization',
+          policy: 'AuthorizationPolicy payments/fraud-check-allow-payments-api',
+        },
+        portMtls: 'STRICT',
+        connection: 'plaintext',
+        blocked: {
+          layer: 'mtls',
+          policy: 'DestinationRule payments/fraud-check-plaintext',
+          reason: expect.stringContaining('is STRICT'),
+          finding: 'MS103',
+        },
+      },
+    ]);
+    // Nobody else is meant to call it: the namespace denies all but the named caller.
+    expect(
+      engine.blockedCallersOf({ namespace: 'payments', name: 'payments-api' }),
+    ).toEqual([]);
+  });
+
+  it("shows connections to istiod's own TLS ports as TLS, its plaintext port as plaintext", () => {
+    const connections = Object.fromEntries(
+      engine
+        .callersOf({ namespace: 'istio-system', name: 'istiod-1-24' })
+        .filter(e => e.peer.kind === 'external-plaintext')
+        .map(e => [e.port, e.connection]),
+    );
+    expect(connections).toEqual({
+      15010: 'plaintext',
+      15012: 'tls',
+      15014: 'plaintext',
+      15017: 'tls',
+    });
   });
 
   it('routes analytics-http through its only HTTPRoute: requests outside GET /api/* get 404', () => {

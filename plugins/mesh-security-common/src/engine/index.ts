@@ -58,6 +58,8 @@ export interface Engine {
   callersOf(ref: WorkloadRef, port?: number): AccessEdge[];
   /** Whom the workload may call: `accessGraph().calleesOf`. */
   calleesOf(ref: WorkloadRef): AccessEdge[];
+  /** Who is meant to call the workload but is rejected: `accessGraph().blockedCallersOf`. */
+  blockedCallersOf(ref: WorkloadRef): AccessEdge[];
   /** The access graph of the snapshot (one per engine), to build ahead of queries. */
   accessGraph(): AccessGraph;
   /** The policies that apply to the workload as a server (mTLS, authorization, segmentation). */
@@ -164,6 +166,7 @@ export function createEngine(
     check: request => checkAccess(context, request),
     callersOf: (ref, port) => accessGraph().callersOf(ref, port),
     calleesOf: ref => accessGraph().calleesOf(ref),
+    blockedCallersOf: ref => accessGraph().blockedCallersOf(ref),
     accessGraph,
     policiesFor: ref => policiesFor(context, ref),
     traffic: observations =>

@@ -283,4 +283,27 @@ export interface AccessEdge {
   connection?: 'mtls' | 'tls' | 'plaintext';
   /** Conditions that could not be evaluated (the edge may be narrower in reality). */
   cannotEvaluate?: string[];
+  /**
+   * Present only on an edge of a blocked list (`blockedCallersOf`, `EntityWorkload.blockedCallers`):
+   * configuration intends the connection but a layer rejects every request of it. Lists of
+   * allowed callers and callees never hold such an edge.
+   */
+  blocked?: AccessBlock;
+}
+
+/**
+ * Why an intended connection is rejected (docs/engine.md, "Blocked edges"): the layer that
+ * rejects it, the deciding object, one sentence, and the finding that reports the mismatch.
+ *
+ * @public
+ */
+export interface AccessBlock {
+  /** The rejecting layer: `mtls` (what the client sends) or `network-policy`. */
+  layer: Exclude<AccessLayer, 'authorization'>;
+  /** The deciding object as `Kind namespace/name` (e.g. `DestinationRule payments/x`). */
+  policy?: string;
+  /** One sentence: what the client sends or which policy isolates the target. */
+  reason: string;
+  /** The code of the finding that reports the mismatch (e.g. `MS103`), when one does. */
+  finding?: string;
 }

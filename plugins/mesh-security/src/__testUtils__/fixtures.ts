@@ -136,6 +136,7 @@ export const paymentsApiWorkload: EntityWorkload = {
       portMtls: 'UNKNOWN',
     },
   ],
+  blockedCallers: [],
   observed: {
     observations: {
       status: 'not-configured',

@@ -48,6 +48,7 @@ export function demoPosture(
     ...p,
     callers: callers.map((e, i) => ({ ...e, traffic: inbound?.edges[i] })),
     callees: callees.map((e, i) => ({ ...e, traffic: outbound?.edges[i] })),
+    blockedCallers: engine.blockedCallersOf(ref),
     observed: {
       observations: traffic
         ? {

@@ -28,7 +28,7 @@ export interface PortAccess {
 }
 
 /** The peer of edges that only give a template (the template drops it). */
-const NO_PEER: AccessEdge['peer'] = { kind: 'external-plaintext' };
+export const NO_PEER: AccessEdge['peer'] = { kind: 'external-plaintext' };
 
 type Policies = ReturnType<EngineContext['authz']['forWorkload']>;
 

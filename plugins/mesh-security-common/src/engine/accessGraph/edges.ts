@@ -14,6 +14,11 @@ function templateKey(t: EdgeTemplate): string {
     t.cannotEvaluate?.join('\u0002') ?? '',
     t.portMtls ?? '',
     t.connection ?? '',
+    t.blocked
+      ? [t.blocked.layer, t.blocked.policy, t.blocked.reason, t.blocked.finding]
+          .map(x => x ?? '')
+          .join('\u0002')
+      : '',
   ].join('\u0001');
 }
 

@@ -5,9 +5,10 @@ import {
   WorkloadRef,
 } from '../../model';
 import { WorkloadNotFoundError } from '../core/access';
-import { connectionEdge, externalEdge } from '../core/callers';
+import { blockedEdge, connectionEdge, externalEdge } from '../core/callers';
+import { externalCaller } from '../core/access';
 import { EngineContext } from '../core/context';
-import { Answers, BY_MEMBER, DENIED, PortAccess } from './answers';
+import { Answers, BY_MEMBER, DENIED, NO_PEER, PortAccess } from './answers';
 import { CalleeBuckets, CalleeIndex, isSelf } from './calleeList';
 import { callerList } from './callerList';
 import { Templates, workloadPeer } from './edges';
@@ -34,6 +35,11 @@ export interface AccessGraph {
   callersOf(ref: WorkloadRef, port?: number): AccessEdge[];
   /** Whom the workload may call. */
   calleesOf(ref: WorkloadRef): AccessEdge[];
+  /**
+   * Who is meant to call the workload but is rejected (docs/engine.md, "Blocked edges"): each
+   * edge carries `blocked`. Never part of {@link AccessGraph.callersOf}.
+   */
+  blockedCallersOf(ref: WorkloadRef): AccessEdge[];
   /**
    * The one connection from a workload (or a plaintext client outside the cluster) to a port
    * of the target, evaluated for that pair alone; undefined when every request is denied.
@@ -281,6 +287,72 @@ class GroupedAccessGraph implements AccessGraph {
         );
     }
     return buckets;
+  }
+
+  /** Templates of blocked edges (kept apart: no allowed answer ever names one). */
+  private readonly blockedTemplates = new Templates();
+
+  blockedCallersOf(ref: WorkloadRef): AccessEdge[] {
+    const w = this.find(ref);
+    const key = `blocked|${w.namespace}/${w.kind}/${w.name}`;
+    return this.lists.get(key, () => {
+      const target = this.ctx.info(w);
+      const policies = this.answers.policiesOf(target);
+      const templates = this.blockedTemplates;
+      const answer = (edge: AccessEdge | undefined) =>
+        edge ? templates.id(edge) : DENIED;
+      const edges = portNumbers(target).flatMap(port => {
+        const groups = new Int32Array(this.groups.all.length).fill(DENIED);
+        const members: PortAccess['members'] = [];
+        for (const group of this.groups.all) {
+          group.flags.consulted = false;
+          const edge = blockedEdge(
+            this.ctx,
+            target,
+            group.contexts,
+            port,
+            policies,
+            NO_PEER,
+          );
+          if (!group.flags.consulted) {
+            groups[group.index] = answer(edge);
+            continue;
+          }
+          // The group's policies tell its members apart: each is asked on its own.
+          for (const member of group.members) {
+            if (member === w) continue;
+            const id = answer(
+              blockedEdge(
+                this.ctx,
+                target,
+                this.groups.memberContexts(member),
+                port,
+                policies,
+                NO_PEER,
+              ),
+            );
+            if (id !== DENIED) members.push([member, id]);
+          }
+        }
+        const external = answer(
+          blockedEdge(
+            this.ctx,
+            target,
+            { plain: externalCaller() },
+            port,
+            policies,
+            { kind: 'external-plaintext' },
+          ),
+        );
+        return callerList(this.ctx.options.cluster, this.groups, templates, w, {
+          port,
+          groups,
+          members,
+          external,
+        });
+      });
+      return asSeenBy(edges, w);
+    });
   }
 
   connection(

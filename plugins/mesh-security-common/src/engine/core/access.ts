@@ -12,6 +12,7 @@ import { linkerdAuthorize } from '../linkerd/authorization';
 import { portList } from '../istio/peerAuthentication';
 import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
 import { unavailableReason } from './options';
+import { selectorMatches } from './match';
 
 /**
  * Thrown by queries naming a workload that is not in the snapshot.
@@ -301,6 +302,74 @@ export function hasWaypoint(ctx: EngineContext, w: SnapshotWorkload): boolean {
   return !!(
     w.labels['istio.io/use-waypoint'] ??
     ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint']
+  );
+}
+
+/**
+ * Whether a port's application serves TLS itself, by the protocol its name declares: Istio's
+ * [explicit protocol selection](https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/#explicit-protocol-selection)
+ * reads a port name `<protocol>[-<suffix>]`, and `https` and `tls` are TLS. The container
+ * port's name and the names of the Service ports selecting the workload that target it are
+ * read. istiod's Services name its own TLS ports so (`https-dns` 15012, `https-webhook` →
+ * 15017; [Ports used by Istio](https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio)).
+ */
+export function servesTls(
+  target: WorkloadInfo,
+  port: number,
+  services: ServiceList,
+): boolean {
+  let ports = tlsPortCache.get(target.w);
+  if (!ports) tlsPortCache.set(target.w, (ports = new Map()));
+  let hit = ports.get(port);
+  if (hit === undefined)
+    ports.set(port, (hit = computeServesTls(target, port, services)));
+  return hit;
+}
+
+type ServiceList = Array<{
+  namespace: string;
+  selector: Record<string, string> | null;
+  ports: Array<{ port: number; targetPort?: number | string; name?: string }>;
+}>;
+
+const tlsPortCache = new WeakMap<SnapshotWorkload, Map<number, boolean>>();
+const servicesByNamespace = new WeakMap<
+  ServiceList,
+  Map<string, ServiceList>
+>();
+
+function computeServesTls(
+  target: WorkloadInfo,
+  port: number,
+  services: ServiceList,
+): boolean {
+  const tlsName = (name: string | undefined) =>
+    !!name && /^(https|tls)(-|$)/i.test(name);
+  const w = target.w;
+  if (tlsName(w.ports.find(p => p.port === port)?.name)) return true;
+  let index = servicesByNamespace.get(services);
+  if (!index) {
+    index = new Map();
+    for (const service of services) {
+      const list = index.get(service.namespace) ?? [];
+      list.push(service);
+      index.set(service.namespace, list);
+    }
+    servicesByNamespace.set(services, index);
+  }
+  return (index.get(w.namespace) ?? []).some(
+    service =>
+      !!service.selector &&
+      Object.keys(service.selector).length > 0 &&
+      selectorMatches({ matchLabels: service.selector }, w.labels) &&
+      service.ports.some(sp => {
+        const targetPort = sp.targetPort ?? sp.port;
+        const resolved =
+          typeof targetPort === 'number'
+            ? targetPort
+            : w.ports.find(p => p.name === targetPort)?.port;
+        return resolved === port && tlsName(sp.name);
+      }),
   );
 }
 

@@ -1,14 +1,16 @@
-import { AccessEdge, MtlsMode } from '../../model';
+import { AccessBlock, AccessEdge, MtlsMode } from '../../model';
 import {
   Sends,
   authorizationLayer,
   externalCaller,
   mtlsLayer,
   networkPolicyPort,
+  servesTls,
 } from './access';
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
 import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
+import { MTLS_FINDINGS } from '../findings/mtls';
 
 /*
  * One edge of the access graph: may this client call this port of the target at all (some
@@ -37,7 +39,7 @@ function edgeFrom(
   peer: AccessEdge['peer'],
   port: number,
   layers: { mtls: LayerVerdict; authz: LayerVerdict; netpol: LayerVerdict },
-  sends: Sends,
+  connection: NonNullable<AccessEdge['connection']>,
   portMtls: MtlsMode,
   unread: string[],
 ): AccessEdge {
@@ -73,8 +75,23 @@ function edgeFrom(
       : { layer: 'default' },
     ...(cannot.length > 0 ? { cannotEvaluate: [...new Set(cannot)] } : {}),
     portMtls,
-    connection: CONNECTION[sends],
+    connection,
   };
+}
+
+/**
+ * What the client puts on the wire as the edge shows it: a plaintext connection to a port whose
+ * application serves TLS itself (see {@link servesTls}) is TLS without a mesh identity.
+ */
+function connectionOf(
+  target: WorkloadInfo,
+  port: number,
+  sends: Sends,
+  services: EngineContext['snapshot']['services'],
+): NonNullable<AccessEdge['connection']> {
+  return sends === 'plain' && servesTls(target, port, services)
+    ? 'tls'
+    : CONNECTION[sends];
 }
 
 /**
@@ -112,11 +129,108 @@ export function connectionEdge(
     peer,
     port,
     { mtls, authz, netpol },
-    mtls.sends,
+    connectionOf(target, port, mtls.sends, ctx.snapshot.services),
     ctx.portMode(target, port).mtls,
     // The target's unmodelled objects make the edge partial (docs/engine.md "Not evaluated").
     target.notEvaluated.inbound.map(n => n.reason),
   );
+}
+
+/** A layer's verdict as a blocked edge reads it: the rejecting layer names no decision. */
+const passed = (v: LayerVerdict): LayerVerdict =>
+  v.effect === 'DENY' ? { ...v, byDefault: true } : v;
+
+/**
+ * The edge from `caller` to `target` on `port` when configuration intends the connection but a
+ * layer rejects every request of it (docs/engine.md, "Blocked edges"); undefined when the
+ * connection is allowed, not intended, or cannot be evaluated. Intended means: the client's
+ * DestinationRule addresses the target (and its authorization would admit the client had the
+ * rule not changed what it sends), or an explicit authorization rule admits the client. A layer
+ * that cannot evaluate its inputs blocks nothing: that is unknown, not blocked.
+ */
+export function blockedEdge(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  caller: CallerContexts,
+  port: number,
+  policies: ReturnType<EngineContext['authz']['forWorkload']>,
+  peer: AccessEdge['peer'],
+): AccessEdge | undefined {
+  const mtls = mtlsLayer(ctx, target, caller.info, caller.plain, port);
+  if (mtls.cannotEvaluate.length > 0) return undefined;
+  const byDestinationRule =
+    mtls.effect === 'DENY' && !!mtls.policy?.startsWith('DestinationRule ');
+  // Other mTLS denials (a client outside the mesh into a STRICT port) are what STRICT is for.
+  if (mtls.effect === 'DENY' && !byDestinationRule) return undefined;
+  const portMode = ctx.portMode(target, port).mtls;
+  // Without the rule, auto mTLS sends mTLS exactly to a port a proxy enforces STRICT on.
+  const sendsMtls = byDestinationRule ? portMode === 'STRICT' : mtls.sendsMtls;
+  const client =
+    caller.info && sendsMtls && caller.mtls ? caller.mtls : caller.plain;
+  const netpol = networkPolicyCheck(
+    ctx.netpol,
+    target.w,
+    target.nsLabels,
+    client,
+    networkPolicyPort(target, sendsMtls, port),
+  );
+  if (netpol.cannotEvaluate.length > 0) return undefined;
+  if (mtls.effect === 'ALLOW' && netpol.effect === 'ALLOW') return undefined;
+  // The client's own egress policy denying is the client not meaning to call: only the
+  // target's ingress can block an intended connection.
+  if (
+    netpol.effect === 'DENY' &&
+    client.workload &&
+    networkPolicyCheck(
+      ctx.netpol,
+      target.w,
+      target.nsLabels,
+      { ...client, workload: undefined },
+      networkPolicyPort(target, sendsMtls, port),
+    ).effect === 'ALLOW'
+  )
+    return undefined;
+  const req = { port, mode: 'any' } as const;
+  const authz = authorizationLayer(ctx, target, client, req, policies);
+  if (authz.effect === 'DENY' || authz.cannotEvaluate.length > 0)
+    return undefined;
+  if (!byDestinationRule) {
+    // An explicit rule names the client: not a default, and not one that admits anyone (an
+    // anonymous plaintext client from outside).
+    if (authz.byDefault) return undefined;
+    const anyone = authorizationLayer(
+      ctx,
+      target,
+      externalCaller(),
+      req,
+      policies,
+    );
+    if (anyone.effect === 'ALLOW') return undefined;
+  }
+  const blocked: AccessBlock = byDestinationRule
+    ? {
+        layer: 'mtls',
+        ...(mtls.policy ? { policy: mtls.policy } : {}),
+        reason: mtls.message,
+        ...(portMode === 'STRICT'
+          ? { finding: MTLS_FINDINGS.strictBehindDisable.code }
+          : {}),
+      }
+    : {
+        layer: 'network-policy',
+        ...(netpol.policy ? { policy: netpol.policy } : {}),
+        reason: netpol.message,
+      };
+  return {
+    ...edgeFrom(
+      peer,
+      port,
+      { mtls: passed(mtls), authz, netpol: passed(netpol) },
+      connectionOf(target, port, mtls.sends, ctx.snapshot.services),
+      portMode,
+    ),
+    blocked,
+  };
 }
 
 /** The edge from a plaintext client outside the cluster, or undefined when denied. */

@@ -2,6 +2,7 @@ import { Pillar, PillarStatus, Scorecard } from '../../model';
 import { apAction, apRules } from '../istio/authorizationPolicy';
 import { EngineContext, WorkloadInfo } from './context';
 import { hasDefaultDenyIngress } from '../findings/networkPolicy';
+import { MTLS_FINDINGS, strictPortsBehindTls } from '../findings/mtls';
 import { policyTypes } from '../networkPolicy/networkPolicy';
 import { isObject } from '../validate/check';
 
@@ -12,7 +13,19 @@ import { isObject } from '../validate/check';
  * leakage (Secrets come from an external store).
  */
 
-function verifyExplicitly(info: WorkloadInfo): Pillar {
+function verifyExplicitly(ctx: EngineContext, info: WorkloadInfo): Pillar {
+  // STRICT does not verify anyone when the clients are told to send something else: the
+  // connections fail (blocked callers, docs/engine.md "Blocked edges").
+  const blocked = strictPortsBehindTls(ctx, info);
+  if (blocked.length > 0)
+    return {
+      status: 'fail',
+      detail: `clients are rejected (${
+        MTLS_FINDINGS.strictBehindDisable.code
+      }): ${blocked
+        .map(b => `${b.rule} sets tls.mode ${b.mode} for STRICT port ${b.port}`)
+        .join('; ')}`,
+    };
   if (info.membership.mesh === 'none')
     return info.membership.unknown
       ? { status: 'unknown', detail: info.membership.unknown }
@@ -217,7 +230,7 @@ export function workloadScorecard(
   info: WorkloadInfo,
 ): Scorecard {
   return {
-    verifyExplicitly: verifyExplicitly(info),
+    verifyExplicitly: verifyExplicitly(ctx, info),
     leastPrivilege: leastPrivilege(ctx, info),
     assumeBreach: assumeBreach(ctx, info),
     noCredentialLeakage: noCredentialLeakage(ctx, info),

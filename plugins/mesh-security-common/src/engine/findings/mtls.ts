@@ -338,3 +338,38 @@ function destinationRuleFindings(ctx: EngineContext): Finding[] {
   }
   return out;
 }
+
+/**
+ * The STRICT ports of a workload that a DestinationRule sends something else than Istio mTLS
+ * to (the condition of {@link MTLS_FINDINGS.strictBehindDisable}, MS103, seen from the
+ * workload): its sidecar clients are rejected. The rule is the one the Service's own namespace
+ * sees, as for the finding.
+ */
+export function strictPortsBehindTls(
+  ctx: EngineContext,
+  info: WorkloadInfo,
+): Array<{ port: number; rule: string; mode: string }> {
+  const mesh = info.membership.mesh;
+  if (mesh !== 'istio-sidecar' && mesh !== 'istio-ambient') return [];
+  const w = info.w;
+  const out: Array<{ port: number; rule: string; mode: string }> = [];
+  for (const s of ctx.snapshot.services) {
+    if (s.namespace !== w.namespace) continue;
+    if (!s.selector || Object.keys(s.selector).length === 0) continue;
+    if (!selectorMatches({ matchLabels: s.selector }, w.labels)) continue;
+    const fqdn = `${s.name}.${s.namespace}.svc.cluster.local`;
+    const dr = ctx.destinationRules.ruleFor(s.namespace, {}, fqdn, s.namespace);
+    if (!dr) continue;
+    for (const sp of s.ports) {
+      const mode = tlsModeFor(dr, sp.port);
+      if (!mode || mode === 'ISTIO_MUTUAL') continue;
+      const port =
+        typeof sp.targetPort === 'number'
+          ? sp.targetPort
+          : w.ports.find(p => p.name === sp.targetPort)?.port ?? sp.port;
+      if (ctx.portMode(info, port).mtls === 'STRICT')
+        out.push({ port, rule: drRef(dr), mode });
+    }
+  }
+  return out;
+}

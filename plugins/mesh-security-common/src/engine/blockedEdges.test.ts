@@ -1,0 +1,151 @@
+import { engineOf } from '../__testUtils__/engine';
+import {
+  Obj,
+  authorizationPolicy,
+  deployment,
+  destinationRule,
+  istioPair,
+  namespace,
+  networkPolicy,
+  peerAuthentication,
+  service,
+} from '../__testUtils__/k8s';
+import { peerLabel } from '../model';
+
+/*
+ * Blocked edges (docs/engine.md, "Blocked edges"): callers configuration intends but a layer
+ * rejects, kept apart from the allowed callers.
+ */
+
+const strict = peerAuthentication('shop', 'default', {
+  mtls: { mode: 'STRICT' },
+});
+const allowA = authorizationPolicy('shop', 'b-allow-a', {
+  selector: { matchLabels: { app: 'b' } },
+  action: 'ALLOW',
+  rules: [
+    { from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }] },
+  ],
+});
+const allowAnyone = authorizationPolicy('shop', 'b-allow-all', {
+  selector: { matchLabels: { app: 'b' } },
+  action: 'ALLOW',
+  rules: [{}],
+});
+const plaintextRule = destinationRule('shop', 'b-plaintext', {
+  host: 'b.shop.svc.cluster.local',
+  trafficPolicy: { tls: { mode: 'DISABLE' } },
+});
+const denyIngress = networkPolicy('shop', 'b-deny-ingress', {
+  podSelector: { matchLabels: { app: 'b' } },
+  policyTypes: ['Ingress'],
+});
+const denyEgressOfA = networkPolicy('shop', 'a-deny-egress', {
+  podSelector: { matchLabels: { app: 'a' } },
+  policyTypes: ['Egress'],
+});
+
+const blocked = (objects: Obj[]) =>
+  engineOf(objects)
+    .blockedCallersOf({ namespace: 'shop', name: 'b' })
+    .map(e => [
+      peerLabel(e.peer),
+      e.port,
+      e.blocked?.layer,
+      e.blocked?.policy,
+      e.blocked?.finding,
+    ]);
+
+describe('blocked callers', () => {
+  it.each<[string, Obj[], unknown[]]>([
+    [
+      'a DestinationRule sending plaintext to a STRICT port (MS103)',
+      [...istioPair(), strict, allowA, plaintextRule],
+      [['shop/a', 8080, 'mtls', 'DestinationRule shop/b-plaintext', 'MS103']],
+    ],
+    [
+      'the same rule without authorization: every client that sees it',
+      [...istioPair(), strict, plaintextRule],
+      [['shop/a', 8080, 'mtls', 'DestinationRule shop/b-plaintext', 'MS103']],
+    ],
+    [
+      "the target's ingress NetworkPolicy against an explicit ALLOW",
+      [...istioPair(), strict, allowA, denyIngress],
+      [
+        [
+          'shop/a',
+          8080,
+          'network-policy',
+          'NetworkPolicy shop/b-deny-ingress',
+          undefined,
+        ],
+      ],
+    ],
+    [
+      'no intent: STRICT rejecting clients outside the mesh',
+      [
+        ...istioPair(),
+        namespace('legacy'),
+        deployment('legacy', 'old'),
+        strict,
+      ],
+      [],
+    ],
+    [
+      'no intent: an ALLOW that admits anyone, isolated by NetworkPolicy',
+      [...istioPair(), allowAnyone, denyIngress],
+      [],
+    ],
+    [
+      "no intent: the client's own egress policy",
+      [...istioPair(), allowA, denyEgressOfA],
+      [],
+    ],
+    [
+      'nothing blocked when the connection is allowed',
+      [...istioPair(), allowA],
+      [],
+    ],
+  ])('%s', (_name, objects, expected) => {
+    expect(blocked(objects)).toEqual(expected);
+  });
+
+  it('never lists a blocked caller among the allowed ones', () => {
+    const engine = engineOf([...istioPair(), strict, allowA, plaintextRule]);
+    const b = { namespace: 'shop', name: 'b' };
+    expect(engine.callersOf(b)).toEqual([]);
+    expect(engine.calleesOf({ namespace: 'shop', name: 'a' })).toEqual([]);
+    expect(
+      engine.check({
+        from: { namespace: 'shop', name: 'a' },
+        to: b,
+        port: 8080,
+      }).decision,
+    ).toBe('DENY');
+  });
+
+  it('marks connections to a port named for TLS as TLS', () => {
+    const engine = engineOf([
+      namespace('istio-system'),
+      namespace('shop'),
+      deployment('shop', 'a'),
+      deployment('shop', 'b', {
+        ports: [{ port: 8443, name: 'https-api' }, 9443, 8080],
+      }),
+      service('shop', 'b', { app: 'b' }, [
+        { port: 443, targetPort: 9443, name: 'tls' },
+        { port: 80, targetPort: 8080, name: 'http' },
+      ]),
+    ]);
+    expect(
+      engine
+        .callersOf({ namespace: 'shop', name: 'b' })
+        .filter(e => e.peer.kind === 'external-plaintext')
+        .map(e => [e.port, e.connection]),
+    ).toEqual([
+      [8080, 'plaintext'],
+      [8443, 'tls'],
+      [9443, 'tls'],
+    ]);
+  });
+});
