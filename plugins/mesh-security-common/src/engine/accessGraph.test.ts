@@ -306,11 +306,11 @@ function expectBlockedNeverAllowed(
   for (const [key, edge] of blocked) {
     expect(edge.blocked).toBeDefined();
     expect([key, allowed.has(key)]).toEqual([key, false]);
-    const [peer, port] = key.split(':');
+    const [caller, port] = key.split(':');
     const from =
-      peer === 'external'
+      caller === 'external'
         ? { kind: 'external' as const }
-        : { namespace: peer.split('/')[0], name: peer.split('/')[1] };
+        : { namespace: caller.split('/')[0], name: caller.split('/')[1] };
     const decision = engine.check({ from, to: ref, port: Number(port) });
     expect([key, decision.decision]).toEqual([key, 'DENY']);
   }

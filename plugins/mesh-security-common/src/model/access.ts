@@ -307,3 +307,40 @@ export interface AccessBlock {
   /** The code of the finding that reports the mismatch (e.g. `MS103`), when one does. */
   finding?: string;
 }
+
+/**
+ * The effective protection of one caller→port connection, as graphs and tables show it:
+ * `mtls` (mesh mTLS), `tls` (TLS without a mesh identity: a DestinationRule `SIMPLE`/`MUTUAL`,
+ * or a port whose application serves TLS itself), `plaintext`, `blocked` (configuration means
+ * the connection but a layer rejects it; see {@link AccessEdge.blocked}), `unknown` (the edge
+ * does not say).
+ *
+ * @public
+ */
+export const EDGE_PROTECTIONS = [
+  'mtls',
+  'tls',
+  'plaintext',
+  'blocked',
+  'unknown',
+] as const;
+
+/**
+ * One of {@link EDGE_PROTECTIONS}.
+ *
+ * @public
+ */
+export type EdgeProtection = (typeof EDGE_PROTECTIONS)[number];
+
+/**
+ * The effective protection of an edge: what its client sends (`connection`), not the receiving
+ * port's mode (`portMtls`); `blocked` when a layer rejects it.
+ *
+ * @public
+ */
+export function edgeProtection(
+  edge: Pick<AccessEdge, 'blocked' | 'connection'>,
+): EdgeProtection {
+  if (edge.blocked) return 'blocked';
+  return edge.connection ?? 'unknown';
+}

@@ -102,12 +102,14 @@ export const paymentsApiWorkload: EntityWorkload = {
         policy: 'AuthorizationPolicy payments/payments-api-allow-checkout',
       },
       portMtls: 'STRICT',
+      connection: 'mtls',
     },
     {
       peer: { kind: 'external-plaintext' },
       port: 9090,
       decidedBy: { layer: 'default' },
       portMtls: 'DISABLED',
+      connection: 'plaintext',
     },
     {
       peer: { kind: 'any-meshed', mesh: 'istio', count: 12 },
@@ -118,6 +120,7 @@ export const paymentsApiWorkload: EntityWorkload = {
         policy: 'AuthorizationPolicy payments/allow-health',
       },
       portMtls: 'STRICT',
+      connection: 'mtls',
     },
   ],
   callees: [

@@ -305,6 +305,18 @@ export function hasWaypoint(ctx: EngineContext, w: SnapshotWorkload): boolean {
   );
 }
 
+type ServiceList = Array<{
+  namespace: string;
+  selector: Record<string, string> | null;
+  ports: Array<{ port: number; targetPort?: number | string; name?: string }>;
+}>;
+
+const tlsPortCache = new WeakMap<SnapshotWorkload, Map<number, boolean>>();
+const servicesByNamespace = new WeakMap<
+  ServiceList,
+  Map<string, ServiceList>
+>();
+
 /**
  * Whether a port's application serves TLS itself, by the protocol its name declares: Istio's
  * [explicit protocol selection](https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/#explicit-protocol-selection)
@@ -325,18 +337,6 @@ export function servesTls(
     ports.set(port, (hit = computeServesTls(target, port, services)));
   return hit;
 }
-
-type ServiceList = Array<{
-  namespace: string;
-  selector: Record<string, string> | null;
-  ports: Array<{ port: number; targetPort?: number | string; name?: string }>;
-}>;
-
-const tlsPortCache = new WeakMap<SnapshotWorkload, Map<number, boolean>>();
-const servicesByNamespace = new WeakMap<
-  ServiceList,
-  Map<string, ServiceList>
->();
 
 function computeServesTls(
   target: WorkloadInfo,

@@ -1,39 +1,66 @@
 import {
-  DependencyGraph,
-  DependencyGraphTypes,
-} from '@backstage/core-components';
-import {
   Box,
+  FormControl,
+  InputLabel,
   makeStyles,
+  NativeSelect,
   Theme,
   Typography,
   useTheme,
 } from '@material-ui/core';
+import BlockIcon from '@material-ui/icons/Block';
+import HelpOutlineIcon from '@material-ui/icons/HelpOutline';
+import LockIcon from '@material-ui/icons/Lock';
+import LockOpenIcon from '@material-ui/icons/LockOpen';
+import VpnKeyIcon from '@material-ui/icons/VpnKey';
 import {
+  EDGE_PROTECTIONS,
+  EdgeProtection,
   EdgeTrafficStatus,
   EntityWorkload,
-  MtlsMode,
 } from '@mesh-security/plugin-mesh-security-common';
+import { ComponentType, useState } from 'react';
 import { EDGE_TRAFFIC_LABELS, EDGE_TRAFFIC_ORDER } from '../ObservedTraffic';
-import { useLayoutEffect, useRef, useState } from 'react';
-import { mtlsModeColor } from '../MtlsBadge';
+import { AccessPeerData, buildAccessGraph } from './accessGraphModel';
 import {
-  AccessEdgeData,
-  AccessNodeData,
-  buildAccessGraph,
-} from './accessGraphModel';
+  GRAPH_SIZES,
+  PROTECTION_TEXT,
+  PlacedLine,
+  PlacedPeer,
+  layoutAccessGraph,
+  lineText,
+} from './accessGraphLayout';
 
-const DASH: Record<MtlsMode, string | undefined> = {
-  STRICT: undefined,
-  PERMISSIVE: '6 3',
-  PARTIAL: '6 3',
-  DISABLED: '2 3',
-  UNKNOWN: '1 4',
+/** How each effective protection draws a line: dash pattern and icon (never colour alone). */
+const PROTECTION_STYLE: Record<
+  EdgeProtection,
+  { dash?: string; icon: ComponentType<{ style?: object }> }
+> = {
+  mtls: { icon: LockIcon },
+  tls: { dash: '8 3 2 3', icon: VpnKeyIcon },
+  plaintext: { dash: '6 3', icon: LockOpenIcon },
+  blocked: { dash: '2 3', icon: BlockIcon },
+  unknown: { dash: '1 4', icon: HelpOutlineIcon },
 };
 
+function protectionColor(theme: Theme, protection: EdgeProtection): string {
+  switch (protection) {
+    case 'mtls':
+      return theme.palette.success.main;
+    case 'tls':
+      return theme.palette.info.main;
+    case 'plaintext':
+      return theme.palette.warning.dark;
+    case 'blocked':
+      return theme.palette.error.main;
+    default:
+      return theme.palette.text.secondary;
+  }
+}
+
 /**
- * How observed traffic draws an edge, apart from its mTLS colour and dash: the line's weight
- * and opacity, and the status symbol in its label (so the legend reads without colour).
+ * How observed traffic draws a line, apart from its protection: the line's weight and opacity,
+ * and the status symbol in its label (so the legend reads without colour).
  */
 const TRAFFIC_STROKE: Record<
   EdgeTrafficStatus,
@@ -46,7 +73,15 @@ const TRAFFIC_STROKE: Record<
   unknown: { width: 2, opacity: 0.7 },
 };
 
+const ROLE_TEXT: Record<AccessPeerData['role'], string> = {
+  workload: 'workload',
+  summary: 'many workloads',
+  'external-plaintext': 'clients outside the cluster',
+  observed: 'observed traffic no edge allows',
+};
+
 const useStyles = makeStyles((theme: Theme) => ({
+  scroller: { overflowX: 'auto', maxWidth: '100%' },
   node: { strokeWidth: 1.5 },
   self: {
     fill: theme.palette.primary.main,
@@ -58,123 +93,173 @@ const useStyles = makeStyles((theme: Theme) => ({
   },
   special: {
     fill: theme.palette.background.default,
-    stroke: theme.palette.warning.main,
+    stroke: theme.palette.text.secondary,
     strokeDasharray: '4 2',
   },
-  selfText: { fill: theme.palette.primary.contrastText },
-  text: { fill: theme.palette.text.primary, fontSize: 13 },
-  edgeLabel: { fill: theme.palette.text.primary, fontSize: 11 },
+  observed: {
+    fill: theme.palette.background.default,
+    stroke: theme.palette.warning.dark,
+    strokeDasharray: '1 3',
+  },
+  selfText: {
+    fill: theme.palette.primary.contrastText,
+    fontSize: GRAPH_SIZES.nodeFont,
+  },
+  text: { fill: theme.palette.text.primary, fontSize: GRAPH_SIZES.nodeFont },
+  lineLabel: {
+    fill: theme.palette.text.primary,
+    fontSize: GRAPH_SIZES.labelFont,
+  },
+  focusable: {
+    outline: 'none',
+    '&:focus > .focus-ring': {
+      stroke: theme.palette.primary.main,
+      strokeWidth: 2,
+      visibility: 'visible',
+    },
+  },
+  focusRing: { fill: 'none', visibility: 'hidden' },
   legend: {
     display: 'flex',
     gap: theme.spacing(2),
     flexWrap: 'wrap',
     marginTop: theme.spacing(1),
   },
+  controls: { marginBottom: theme.spacing(1) },
 }));
 
-/** A graph node: a rounded box sized to its label. */
-const AccessNode = ({
-  node,
-}: DependencyGraphTypes.RenderNodeProps<AccessNodeData>) => {
+/** The accessible name of a line: who, which ports, how protected, why blocked. */
+function lineName(peer: AccessPeerData, self: string, line: PlacedLine) {
+  const [from, to] =
+    peer.side === 'caller' ? [peer.label, self] : [self, peer.label];
+  const { description } = PROTECTION_TEXT[line.line.protection];
+  const traffic = line.line.traffic
+    ? `, ${EDGE_TRAFFIC_LABELS[line.line.traffic].label}`
+    : '';
+  const reason = line.line.reason ? `: ${line.line.reason}` : '';
+  return `${from} to ${to}, ports ${line.line.label}: ${description}${traffic}${reason}`;
+}
+
+const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
   const classes = useStyles();
-  const textRef = useRef<SVGTextElement>(null);
-  const [size, setSize] = useState({ width: 0, height: 0 });
-  useLayoutEffect(() => {
-    const box = textRef.current?.getBBox();
-    if (
-      box &&
-      (Math.round(box.width) !== size.width ||
-        Math.round(box.height) !== size.height)
-    ) {
-      setSize({ width: Math.round(box.width), height: Math.round(box.height) });
-    }
-  }, [size.width, size.height]);
-  const padding = 10;
-  const width = size.width + padding * 2;
-  const height = size.height + padding * 2;
-  const shapes: Record<AccessNodeData['role'], string> = {
-    self: classes.self,
+  const { peer, box } = placed;
+  const shape = {
     workload: classes.workload,
     summary: classes.special,
     'external-plaintext': classes.special,
-    observed: classes.special,
-  };
-  const shape = shapes[node.role];
-  return (
-    <g data-peer-role={node.role}>
-      <title>{node.label}</title>
-      <rect
-        className={`${classes.node} ${shape}`}
-        width={width}
-        height={height}
-        rx={8}
-      />
-      <text
-        ref={textRef}
-        className={node.role === 'self' ? classes.selfText : classes.text}
-        x={width / 2}
-        y={height / 2}
-        textAnchor="middle"
-        alignmentBaseline="middle"
-      >
-        {node.label}
-      </text>
-    </g>
-  );
-};
-
-/** An edge drawn in its mTLS colour and dash pattern, labelled with ports and methods. */
-const AccessEdgeLine = ({
-  edge,
-}: DependencyGraphTypes.RenderEdgeProps<AccessEdgeData>) => {
-  const classes = useStyles();
-  const theme = useTheme();
-  const points = edge.points.filter(
-    p => Number.isFinite(p.x) && Number.isFinite(p.y),
-  );
-  const d = points
-    .map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`)
-    .join(' ');
-  // Label at the middle of the drawn line (dagre's label slot is empty: labels are not measured).
-  const middle = points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 };
-  const traffic = edge.traffic ? EDGE_TRAFFIC_LABELS[edge.traffic] : undefined;
-  const stroke = edge.traffic
-    ? TRAFFIC_STROKE[edge.traffic]
-    : { width: 2, opacity: 1 };
+    observed: classes.observed,
+  }[peer.role];
+  const both = peer.bidirectional ? ' ⇄' : '';
   return (
     <g
-      data-testid="access-edge"
-      data-mtls={edge.mtls}
-      data-traffic={edge.traffic}
-      aria-label={`${edge.from} to ${edge.to}: ${edge.label} (${edge.mtls}${
-        traffic ? `, ${traffic.label}` : ''
+      className={classes.focusable}
+      data-peer-role={peer.role}
+      tabIndex={0}
+      role="img"
+      aria-label={`${peer.side === 'caller' ? 'Caller' : 'Callee'} ${
+        peer.label
+      } (${ROLE_TEXT[peer.role]}${
+        peer.bidirectional ? ', also on the other side' : ''
       })`}
     >
-      {d && (
-        <path
-          d={d}
-          fill="none"
-          stroke={mtlsModeColor(theme, edge.mtls)}
-          strokeWidth={stroke.width}
-          strokeOpacity={stroke.opacity}
-          strokeDasharray={DASH[edge.mtls]}
-          markerEnd="url(#arrow-marker)"
-        />
-      )}
+      <rect
+        className={`${classes.node} ${shape}`}
+        x={box.x}
+        y={box.y}
+        width={box.width}
+        height={box.height}
+        rx={8}
+      />
+      <rect
+        className={`focus-ring ${classes.focusRing}`}
+        x={box.x - 3}
+        y={box.y - 3}
+        width={box.width + 6}
+        height={box.height + 6}
+        rx={10}
+      />
       <text
-        className={classes.edgeLabel}
-        x={middle.x}
-        y={middle.y - 6}
-        textAnchor="middle"
+        className={classes.text}
+        x={box.x + GRAPH_SIZES.nodePadding}
+        y={box.y + box.height / 2}
+        dominantBaseline="central"
       >
-        {traffic ? `${traffic.symbol} ${edge.label}` : edge.label}
+        {peer.label}
+        {both}
       </text>
     </g>
   );
 };
 
-const LegendItem = ({ mode, text }: { mode: MtlsMode; text: string }) => {
+const Line = ({
+  placed,
+  peer,
+  self,
+}: {
+  placed: PlacedLine;
+  peer: AccessPeerData;
+  self: string;
+}) => {
+  const classes = useStyles();
   const theme = useTheme();
+  const { protection, traffic } = placed.line;
+  const color = protectionColor(theme, protection);
+  const stroke = traffic ? TRAFFIC_STROKE[traffic] : { width: 2, opacity: 1 };
+  const Icon = PROTECTION_STYLE[protection].icon;
+  return (
+    <g
+      className={classes.focusable}
+      data-testid="access-edge"
+      data-protection={protection}
+      data-traffic={traffic}
+      tabIndex={0}
+      role="img"
+      aria-label={lineName(peer, self, placed)}
+    >
+      <rect
+        className={`focus-ring ${classes.focusRing}`}
+        x={Math.min(placed.x1, placed.x2)}
+        y={placed.label.y - 2}
+        width={Math.abs(placed.x2 - placed.x1)}
+        height={placed.y - placed.label.y + 6}
+      />
+      <line
+        x1={placed.x1}
+        y1={placed.y}
+        x2={placed.x2 - 2}
+        y2={placed.y}
+        stroke={color}
+        strokeWidth={stroke.width}
+        strokeOpacity={stroke.opacity}
+        strokeDasharray={PROTECTION_STYLE[protection].dash}
+        markerEnd={`url(#access-arrow-${protection})`}
+      />
+      <svg
+        x={placed.icon.x}
+        y={placed.icon.y}
+        width={placed.icon.width}
+        height={placed.icon.height}
+        viewBox="0 0 24 24"
+        aria-hidden
+      >
+        <Icon style={{ color, fontSize: 24 }} />
+      </svg>
+      <text
+        className={classes.lineLabel}
+        x={placed.label.x}
+        y={placed.y - 5}
+        aria-hidden
+      >
+        {lineText(placed.line)}
+      </text>
+    </g>
+  );
+};
+
+const LegendLine = ({ protection }: { protection: EdgeProtection }) => {
+  const theme = useTheme();
+  const color = protectionColor(theme, protection);
+  const Icon = PROTECTION_STYLE[protection].icon;
   return (
     <Box display="flex" alignItems="center">
       <svg width="32" height="8" aria-hidden>
@@ -183,13 +268,14 @@ const LegendItem = ({ mode, text }: { mode: MtlsMode; text: string }) => {
           y1="4"
           x2="32"
           y2="4"
-          stroke={mtlsModeColor(theme, mode)}
+          stroke={color}
           strokeWidth={2}
-          strokeDasharray={DASH[mode]}
+          strokeDasharray={PROTECTION_STYLE[protection].dash}
         />
       </svg>
+      <Icon style={{ color, fontSize: 16, marginLeft: 4 }} />
       <Typography variant="caption" style={{ marginLeft: 4 }}>
-        {text}
+        {PROTECTION_TEXT[protection].description}
       </Typography>
     </Box>
   );
@@ -218,52 +304,178 @@ const TrafficLegendItem = ({ status }: { status: EdgeTrafficStatus }) => {
   );
 };
 
+const NodeLegend = () => {
+  const classes = useStyles();
+  const item = (className: string, text: string) => (
+    <Box display="flex" alignItems="center" key={text}>
+      <svg width="28" height="16" aria-hidden>
+        <rect
+          className={`${classes.node} ${className}`}
+          x="1"
+          y="1"
+          width="26"
+          height="14"
+          rx="4"
+        />
+      </svg>
+      <Typography variant="caption" style={{ marginLeft: 4 }}>
+        {text}
+      </Typography>
+    </Box>
+  );
+  return (
+    <Box className={classes.legend} aria-label="Node legend" role="group">
+      {item(classes.self, 'this workload')}
+      {item(classes.workload, 'one workload')}
+      {item(
+        classes.special,
+        'many workloads (a summary) or clients outside the cluster',
+      )}
+      {item(classes.observed, 'observed traffic no edge allows')}
+      <Typography variant="caption">⇄ calls and is called by</Typography>
+    </Box>
+  );
+};
+
+type DirectionFilter = 'both' | 'callers' | 'callees';
+
 /**
- * Who may call a workload and whom it may call, as a graph: callers → workload → callees.
- * Summary peers ("Any Istio workload (12)", "Namespace payments (3)") and "External (plaintext)"
- * appear as their own nodes when allowed; with usable observations, each edge shows its observed
- * status (weight, opacity, symbol and legend) and traffic no edge allows gets its own nodes.
+ * Who may call a workload and whom it may call: callers left, the workload, callees right (see
+ * accessGraphLayout.ts). Each line is one peer's connections of one effective protection —
+ * what the client actually sends (mTLS, TLS without a mesh identity, plaintext) or blocked by
+ * configuration — drawn with its own dash, icon and words, so the graph never relies on colour.
+ * Peers and lines are reachable by keyboard, each with an accessible name.
  */
 export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
   const classes = useStyles();
-  const { nodes, edges } = buildAccessGraph(workload);
-  if (edges.length === 0) {
+  const theme = useTheme();
+  const [direction, setDirection] = useState<DirectionFilter>('both');
+  const graph = buildAccessGraph(workload);
+  if (graph.callers.length === 0 && graph.callees.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
         No allowed callers or callees were found for this workload.
       </Typography>
     );
   }
-  const label = `Access graph of ${workload.namespace}/${workload.name}`;
+  const layout = layoutAccessGraph({
+    ...graph,
+    callers: direction === 'callees' ? [] : graph.callers,
+    callees: direction === 'callers' ? [] : graph.callees,
+  });
+  const self = graph.self.label;
+  const shown = [...layout.callers, ...layout.callees];
+  const margin = 4;
   return (
     <Box>
-      {/* A focusable, named region: keyboard users reach the graph (and its click-to-zoom);
-          the access table below lists every edge in words. */}
-      <Box role="region" aria-label={label} tabIndex={0}>
-        <DependencyGraph<AccessNodeData, AccessEdgeData>
-          nodes={nodes}
-          edges={edges}
-          direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
-          renderNode={props => <AccessNode {...props} />}
-          renderEdge={props => (
-            <AccessEdgeLine key={`${props.id.v}-${props.id.w}`} {...props} />
+      <Box className={classes.controls}>
+        <FormControl size="small">
+          <InputLabel htmlFor="access-graph-direction" shrink>
+            Show
+          </InputLabel>
+          <NativeSelect
+            id="access-graph-direction"
+            value={direction}
+            onChange={e => setDirection(e.target.value as DirectionFilter)}
+          >
+            <option value="both">callers and callees</option>
+            <option value="callers">callers only</option>
+            <option value="callees">callees only</option>
+          </NativeSelect>
+        </FormControl>
+      </Box>
+      <Box className={classes.scroller}>
+        <svg
+          width={layout.width + 2 * margin}
+          height={layout.height + 2 * margin}
+          viewBox={`${-margin} ${-margin} ${layout.width + 2 * margin} ${
+            layout.height + 2 * margin
+          }`}
+          role="group"
+          aria-label={`Access graph of ${self}`}
+        >
+          <defs>
+            {EDGE_PROTECTIONS.map(p => (
+              <marker
+                key={p}
+                id={`access-arrow-${p}`}
+                viewBox="0 0 10 10"
+                refX="9"
+                refY="5"
+                markerWidth="7"
+                markerHeight="7"
+                orient="auto"
+              >
+                <path d="M0,0 L10,5 L0,10 z" fill={protectionColor(theme, p)} />
+              </marker>
+            ))}
+          </defs>
+          {shown.map(placed =>
+            placed.lines.map(line => (
+              <Line
+                key={`${placed.peer.side}:${placed.peer.id}:${line.line.protection}`}
+                placed={line}
+                peer={placed.peer}
+                self={self}
+              />
+            )),
           )}
-          labelPosition={DependencyGraphTypes.LabelPosition.CENTER}
-          rankMargin={160}
-          showArrowHeads
-          zoom="enable-on-click"
-          fit="contain"
-          style={{ minHeight: 240 }}
-        />
+          {shown.map(placed => (
+            <PeerNode
+              key={`${placed.peer.side}:${placed.peer.id}`}
+              placed={placed}
+            />
+          ))}
+          <g
+            tabIndex={0}
+            role="img"
+            aria-label={`This workload: ${self}`}
+            className={classes.focusable}
+          >
+            <rect
+              className={`${classes.node} ${classes.self}`}
+              x={layout.self.x}
+              y={layout.self.y}
+              width={layout.self.width}
+              height={layout.self.height}
+              rx={8}
+            />
+            <rect
+              className={`focus-ring ${classes.focusRing}`}
+              x={layout.self.x - 3}
+              y={layout.self.y - 3}
+              width={layout.self.width + 6}
+              height={layout.self.height + 6}
+              rx={10}
+            />
+            <text
+              className={classes.selfText}
+              x={layout.self.x + GRAPH_SIZES.nodePadding}
+              y={Math.min(layout.self.height / 2, 20)}
+              dominantBaseline="central"
+            >
+              {self}
+            </text>
+          </g>
+        </svg>
       </Box>
-      <Box className={classes.legend} aria-label="Edge legend">
-        <LegendItem mode="STRICT" text="mTLS required" />
-        <LegendItem mode="PERMISSIVE" text="mTLS or plaintext accepted" />
-        <LegendItem mode="DISABLED" text="plaintext" />
-        <LegendItem mode="UNKNOWN" text="not known" />
+      <Box className={classes.legend} aria-label="Edge legend" role="group">
+        {EDGE_PROTECTIONS.map(p => (
+          <LegendLine key={p} protection={p} />
+        ))}
       </Box>
-      {edges.some(e => e.traffic) && (
-        <Box className={classes.legend} aria-label="Observed traffic legend">
+      <Typography variant="caption" color="textSecondary" component="p">
+        Lines show what each caller actually sends, not only what the port
+        accepts; the access table's mTLS column also gives each receiving port's
+        mode (STRICT, PERMISSIVE, PARTIAL when ports differ, DISABLED, UNKNOWN).
+      </Typography>
+      <NodeLegend />
+      {shown.some(p => p.lines.some(l => l.line.traffic)) && (
+        <Box
+          className={classes.legend}
+          aria-label="Observed traffic legend"
+          role="group"
+        >
           {EDGE_TRAFFIC_ORDER.map(status => (
             <TrafficLegendItem key={status} status={status} />
           ))}

@@ -5,41 +5,68 @@ import {
 } from '../../__testUtils__/fixtures';
 import { buildAccessGraph, edgePortLabel } from './accessGraphModel';
 
+const checkout = paymentsApiWorkload.callers[0];
+const lines = (workload: EntityWorkload, side: 'callers' | 'callees') =>
+  buildAccessGraph(workload)[side].map(p => [
+    p.label,
+    p.lines.map(l => [l.protection, l.label]),
+  ]);
+
 describe('buildAccessGraph', () => {
-  it('puts callers before and callees after the workload, special peers as their own nodes', () => {
-    const { nodes, edges } = buildAccessGraph(paymentsApiWorkload);
-    expect(nodes.map(n => [n.label, n.role])).toEqual([
-      ['payments/payments-api', 'self'],
-      ['storefront/checkout', 'workload'],
-      ['External (plaintext)', 'external-plaintext'],
-      ['Any Istio workload (12)', 'summary'],
-      ['payments/payments-ledger', 'workload'],
+  it('puts callers left and callees right, each line by what the client sends', () => {
+    const graph = buildAccessGraph(paymentsApiWorkload);
+    expect(graph.self).toEqual({ label: 'payments/payments-api' });
+    expect(graph.callers.map(p => [p.label, p.role, p.lines])).toEqual([
+      [
+        'storefront/checkout',
+        'workload',
+        [
+          {
+            protection: 'mtls',
+            label: '8080 POST /charge',
+            portModes: ['STRICT'],
+          },
+        ],
+      ],
+      [
+        'External (plaintext)',
+        'external-plaintext',
+        [{ protection: 'plaintext', label: '9090', portModes: ['DISABLED'] }],
+      ],
+      [
+        'Any Istio workload (12)',
+        'summary',
+        [{ protection: 'mtls', label: '8080 GET', portModes: ['STRICT'] }],
+      ],
     ]);
-    expect(edges).toEqual([
-      {
-        from: 'workload:demo/storefront/checkout',
-        to: 'self',
-        label: '8080 POST /charge',
-        mtls: 'STRICT',
-      },
-      {
-        from: 'external-plaintext',
-        to: 'self',
-        label: '9090',
-        mtls: 'DISABLED',
-      },
-      { from: 'any-meshed', to: 'self', label: '8080 GET', mtls: 'STRICT' },
-      {
-        from: 'self',
-        to: 'workload:demo/payments/payments-ledger',
-        label: '5432',
-        mtls: 'UNKNOWN',
-      },
+    // The engine did not say what the client sends: "not known", never guessed from the port.
+    expect(lines(paymentsApiWorkload, 'callees')).toEqual([
+      ['payments/payments-ledger', [['unknown', '5432']]],
     ]);
   });
 
-  it('merges edges to the same peer, and marks mixed modes PARTIAL', () => {
-    const checkout = paymentsApiWorkload.callers[0];
+  it('draws a plaintext caller into a PERMISSIVE port as plaintext, not as the port mode', () => {
+    const workload: EntityWorkload = {
+      ...paymentsApiWorkload,
+      callers: [
+        { ...checkout, portMtls: 'PERMISSIVE', connection: 'mtls' },
+        {
+          peer: { kind: 'outside-mesh', mesh: 'istio', count: 4 },
+          port: 8080,
+          decidedBy: { layer: 'default' },
+          portMtls: 'PERMISSIVE',
+          connection: 'plaintext',
+        },
+      ],
+      callees: [],
+    };
+    expect(lines(workload, 'callers')).toEqual([
+      ['storefront/checkout', [['mtls', '8080 POST /charge']]],
+      ['Any workload outside Istio (4)', [['plaintext', '8080']]],
+    ]);
+  });
+
+  it('gives ports of different protections their own lines, never one merged line', () => {
     const workload: EntityWorkload = {
       ...paymentsApiWorkload,
       callers: [
@@ -50,15 +77,73 @@ describe('buildAccessGraph', () => {
           methods: undefined,
           paths: undefined,
           portMtls: 'DISABLED',
+          connection: 'plaintext',
+        },
+        { ...checkout, port: 8443, methods: undefined, paths: undefined },
+        {
+          ...checkout,
+          port: 15012,
+          methods: undefined,
+          paths: undefined,
+          portMtls: 'DISABLED',
+          connection: 'tls',
         },
       ],
       callees: [],
     };
-    expect(buildAccessGraph(workload).edges).toEqual([
-      expect.objectContaining({
-        label: '8080 POST /charge, 9090',
-        mtls: 'PARTIAL',
-      }),
+    expect(lines(workload, 'callers')).toEqual([
+      [
+        'storefront/checkout',
+        [
+          ['mtls', '8080 POST /charge, 8443'],
+          ['tls', '15012'],
+          ['plaintext', '9090'],
+        ],
+      ],
+    ]);
+  });
+
+  it('draws blocked callers as blocked lines with their reason and finding', () => {
+    const workload: EntityWorkload = {
+      ...paymentsApiWorkload,
+      callers: [],
+      callees: [],
+      blockedCallers: [
+        {
+          ...checkout,
+          connection: 'plaintext',
+          blocked: {
+            layer: 'mtls',
+            policy: 'DestinationRule payments/plaintext',
+            reason: 'port 8080 is STRICT and the rule sends plaintext',
+            finding: 'MS103',
+          },
+        },
+      ],
+    };
+    const [peer] = buildAccessGraph(workload).callers;
+    expect(peer.lines).toEqual([
+      {
+        protection: 'blocked',
+        label: '8080 POST /charge',
+        portModes: ['STRICT'],
+        reason: 'port 8080 is STRICT and the rule sends plaintext (MS103)',
+      },
+    ]);
+  });
+
+  it('puts a peer that calls and is called on both sides, marked bidirectional', () => {
+    const ledger = paymentsApiWorkload.callees[0];
+    const workload: EntityWorkload = {
+      ...paymentsApiWorkload,
+      callers: [{ ...ledger, port: 8080, connection: 'mtls' }],
+    };
+    const graph = buildAccessGraph(workload);
+    expect(graph.callers.map(p => [p.label, p.bidirectional])).toEqual([
+      ['payments/payments-ledger', true],
+    ]);
+    expect(graph.callees.map(p => [p.label, p.bidirectional])).toEqual([
+      ['payments/payments-ledger', true],
     ]);
   });
 
@@ -88,65 +173,28 @@ describe('buildAccessGraph', () => {
       }),
     ).toBe(label);
   });
-
-  it('styles a callee edge by the receiving port mode the engine reports', () => {
-    const self = {
-      cluster: 'demo',
-      namespace: 'payments',
-      name: 'payments-api',
-      kind: 'Deployment',
-      serviceAccount: 'payments-api',
-      mesh: 'istio-sidecar',
-      identity: null,
-      mtls: 'STRICT',
-      ports: [],
-      pods: { meshed: 0, total: 0 },
-      labels: {},
-      findings: [],
-      scorecard: {} as any,
-      callers: [],
-      observed: paymentsApiWorkload.observed,
-      policies: [],
-      callees: [
-        {
-          peer: {
-            cluster: 'demo',
-            namespace: 'kube-system',
-            name: 'coredns',
-            kind: 'Deployment',
-          },
-          port: 53,
-          decidedBy: { layer: 'default' },
-          portMtls: 'DISABLED',
-        },
-      ],
-    } as any;
-    const { edges } = buildAccessGraph(self);
-    expect(edges).toEqual([
-      expect.objectContaining({ label: '53', mtls: 'DISABLED' }),
-    ]);
-  });
 });
 
 describe('buildAccessGraph with observed traffic', () => {
-  it('gives each edge its observed status and draws traffic no edge allows from its own node', () => {
-    const { nodes, edges } = buildAccessGraph(observedPaymentsApiWorkload);
-    expect(edges.map(e => [e.from, e.to, e.traffic])).toEqual([
-      ['workload:demo/storefront/checkout', 'self', 'used'],
-      ['external-plaintext', 'self', 'unused'],
-      ['any-meshed', 'self', 'unused'],
-      ['self', 'workload:demo/payments/payments-ledger', undefined],
-      ['observed:0', 'self', 'denied'],
+  it('gives each line its observed status and draws traffic no edge allows from its own node', () => {
+    const graph = buildAccessGraph(observedPaymentsApiWorkload);
+    expect(
+      graph.callers.map(p => [p.id, p.role, p.lines.map(l => l.traffic)]),
+    ).toEqual([
+      ['workload:demo/storefront/checkout', 'workload', ['used']],
+      ['external-plaintext', 'external-plaintext', ['unused']],
+      ['any-meshed', 'summary', ['unused']],
+      ['observed:0', 'observed', ['denied']],
     ]);
-    expect(nodes.find(n => n.id === 'observed:0')).toMatchObject({
+    expect(graph.callers[3]).toMatchObject({
       label: 'storefront/storefront-web',
-      role: 'observed',
+      lines: [{ protection: 'unknown' }],
     });
   });
 
-  it('an edge drawn for several ports shows the most telling status', () => {
+  it('a line drawn for several ports shows the most telling status', () => {
     const [edge] = observedPaymentsApiWorkload.callers;
-    const { edges } = buildAccessGraph({
+    const graph = buildAccessGraph({
       ...observedPaymentsApiWorkload,
       callers: [
         edge,
@@ -162,7 +210,7 @@ describe('buildAccessGraph with observed traffic', () => {
         unmatchedCallers: [],
       },
     });
-    expect(edges.map(e => [e.label, e.traffic])).toEqual([
+    expect(graph.callers[0].lines.map(l => [l.label, l.traffic])).toEqual([
       ['8080 POST /charge, 8443 POST /charge', 'denied'],
     ]);
   });

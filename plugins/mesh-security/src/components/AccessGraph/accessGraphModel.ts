@@ -1,10 +1,12 @@
 import {
   AccessEdge,
+  EDGE_PROTECTIONS,
+  EdgeProtection,
   EdgeTrafficStatus,
   EntityWorkload,
   MtlsMode,
-  ObservedAccessEdge,
   Peer,
+  edgeProtection,
   isWorkloadPeer,
   observedSourceLabel,
   peerLabel,
@@ -12,28 +14,41 @@ import {
 import { combineTrafficStatuses } from '../ObservedTraffic';
 
 /**
- * A node of the access graph: the workload itself, a peer workload, many workloads at once (a
- * summary peer), or plaintext clients outside the cluster.
+ * A peer of the access graph: a workload, many workloads at once (a summary peer), plaintext
+ * clients outside the cluster, or the sources of traffic no edge allows.
  */
-export interface AccessNodeData {
+export interface AccessPeerData {
+  /** Stable id, unique per side. */
+  id: string;
   label: string;
-  role: 'self' | 'workload' | 'summary' | 'external-plaintext' | 'observed';
+  role: 'workload' | 'summary' | 'external-plaintext' | 'observed';
+  /** `caller` peers are drawn left of the workload, `callee` peers right of it. */
+  side: 'caller' | 'callee';
+  /** The peer is on both sides (it calls the workload and is called by it). */
+  bidirectional: boolean;
+  /** One line per effective protection, in {@link EDGE_PROTECTIONS} order. */
+  lines: AccessLineData[];
 }
 
-/** An edge of the access graph, one per (peer, direction), listing every allowed port. */
-export interface AccessEdgeData {
+/** The connections to or from one peer that have the same effective protection. */
+export interface AccessLineData {
+  protection: EdgeProtection;
+  /** The ports (with their HTTP restrictions), e.g. "8080 POST /charge, 9090". */
   label: string;
-  /** The mTLS mode of the receiving port(s), as reported by the backend (UNKNOWN when not known). */
-  mtls: MtlsMode;
-  /**
-   * What the metrics observed along it (the most telling status of its ports); absent when the
-   * observations are not usable.
-   */
+  /** The receiving ports' mTLS modes, each once. */
+  portModes: MtlsMode[];
+  /** Why the connection is rejected, for blocked lines (with the finding's code). */
+  reason?: string;
+  /** What the metrics observed along it (the most telling status); absent when unusable. */
   traffic?: EdgeTrafficStatus;
 }
 
-/** Node id of the workload the graph is about. */
-export const SELF_NODE_ID = 'self';
+/** The access graph of one workload: callers → workload → callees. */
+export interface AccessGraphData {
+  self: { label: string };
+  callers: AccessPeerData[];
+  callees: AccessPeerData[];
+}
 
 /** A stable node id for a peer. */
 export function peerId(peer: Peer): string {
@@ -43,7 +58,7 @@ export function peerId(peer: Peer): string {
   return peer.kind;
 }
 
-const roleOf = (peer: Peer): AccessNodeData['role'] => {
+const roleOf = (peer: Peer): AccessPeerData['role'] => {
   if (peer.kind === 'external-plaintext') return peer.kind;
   return isWorkloadPeer(peer) ? 'workload' : 'summary';
 };
@@ -61,104 +76,129 @@ export function edgePortLabel(edge: AccessEdge): string {
   return [String(edge.port), http].filter(Boolean).join(' ');
 }
 
-function combineModes(modes: MtlsMode[]): MtlsMode {
-  const unique = Array.from(new Set(modes));
-  if (unique.length === 0) return 'UNKNOWN';
-  return unique.length === 1 ? unique[0] : 'PARTIAL';
+/** Why a blocked edge is rejected: the layer's sentence and the finding's code. */
+export function blockedReason(edge: AccessEdge): string | undefined {
+  if (!edge.blocked) return undefined;
+  const { reason, finding } = edge.blocked;
+  return finding ? `${reason} (${finding})` : reason;
+}
+
+interface Line {
+  labels: string[];
+  modes: MtlsMode[];
+  reasons: string[];
+  traffic: EdgeTrafficStatus[];
 }
 
 /**
- * The who-can-call-me / whom-can-I-call graph of one workload: callers → workload → callees.
- * Edges between the same two nodes are merged (the graph draws one line per pair) and list
- * every port. Edge styles use only modes the backend reported; no semantics are recomputed.
+ * The who-can-call-me / whom-can-I-call graph of one workload. Each peer is one node per side
+ * (a peer that calls the workload and is called by it is on both sides, marked
+ * `bidirectional`); its connections are grouped by effective protection — what the client
+ * actually sends, or blocked — so ports of different protections are never drawn as one line.
+ * Everything shown comes from the backend's edges; nothing is recomputed.
  */
-export function buildAccessGraph(workload: EntityWorkload) {
-  const nodes = new Map<string, AccessNodeData & { id: string }>();
-  nodes.set(SELF_NODE_ID, {
-    id: SELF_NODE_ID,
-    label: `${workload.namespace}/${workload.name}`,
-    role: 'self',
-  });
-  const grouped = new Map<
-    string,
-    {
-      from: string;
-      to: string;
-      labels: string[];
-      modes: MtlsMode[];
-      traffic: EdgeTrafficStatus[];
-    }
-  >();
-  const group = (from: string, to: string) => {
-    const key = `${from}->${to}`;
-    const g = grouped.get(key) ?? {
-      from,
-      to,
-      labels: [],
-      modes: [],
-      traffic: [],
-    };
-    grouped.set(key, g);
-    return g;
+export function buildAccessGraph(workload: EntityWorkload): AccessGraphData {
+  const sides = {
+    caller: new Map<string, AccessPeerData & { groups: Map<string, Line> }>(),
+    callee: new Map<string, AccessPeerData & { groups: Map<string, Line> }>(),
   };
-
-  const add = (edge: ObservedAccessEdge, direction: 'caller' | 'callee') => {
-    const id = peerId(edge.peer);
-    if (!nodes.has(id))
-      nodes.set(id, {
+  const line = (
+    side: AccessPeerData['side'],
+    id: string,
+    label: string,
+    role: AccessPeerData['role'],
+    protection: EdgeProtection,
+  ): Line => {
+    let peer = sides[side].get(id);
+    if (!peer) {
+      peer = {
         id,
-        label: peerLabel(edge.peer),
-        role: roleOf(edge.peer),
-      });
-    const [from, to] =
-      direction === 'caller' ? [id, SELF_NODE_ID] : [SELF_NODE_ID, id];
-    const g = group(from, to);
-    const label = edgePortLabel(edge);
-    if (!g.labels.includes(label)) g.labels.push(label);
+        label,
+        role,
+        side,
+        bidirectional: false,
+        lines: [],
+        groups: new Map(),
+      };
+      sides[side].set(id, peer);
+    }
+    let group = peer.groups.get(protection);
+    if (!group) {
+      group = { labels: [], modes: [], reasons: [], traffic: [] };
+      peer.groups.set(protection, group);
+    }
+    return group;
+  };
+  const addOnce = <T>(list: T[], value: T) => {
+    if (!list.includes(value)) list.push(value);
+  };
+  const add = (
+    edge: AccessEdge & { traffic?: { status: EdgeTrafficStatus } },
+    side: AccessPeerData['side'],
+  ) => {
+    const g = line(
+      side,
+      peerId(edge.peer),
+      peerLabel(edge.peer),
+      roleOf(edge.peer),
+      edgeProtection(edge),
+    );
+    addOnce(g.labels, edgePortLabel(edge));
+    addOnce(g.modes, edge.portMtls);
+    const reason = blockedReason(edge);
+    if (reason) addOnce(g.reasons, reason);
     if (edge.traffic) g.traffic.push(edge.traffic.status);
-    g.modes.push(edge.portMtls);
   };
   workload.callers.forEach(edge => add(edge, 'caller'));
+  (workload.blockedCallers ?? []).forEach(edge => add(edge, 'caller'));
   workload.callees.forEach(edge => add(edge, 'callee'));
   // Traffic no edge allows: its sources as one node per group (callers), or the callee.
   workload.observed.unmatchedCallers.forEach((u, i) => {
-    const id = `observed:${i}`;
     const labels = u.sources.map(observedSourceLabel);
-    nodes.set(id, {
-      id,
-      label: `${labels.join(', ')}${
-        u.sourceCount > labels.length
-          ? `, +${u.sourceCount - labels.length} more`
-          : ''
-      }`,
-      role: 'observed',
-    });
-    const g = group(id, SELF_NODE_ID);
-    g.labels.push(u.port === undefined ? 'all ports' : String(u.port));
+    const label = `${labels.join(', ')}${
+      u.sourceCount > labels.length
+        ? `, +${u.sourceCount - labels.length} more`
+        : ''
+    }`;
+    const g = line('caller', `observed:${i}`, label, 'observed', 'unknown');
+    addOnce(g.labels, u.port === undefined ? 'all ports' : String(u.port));
     g.traffic.push(u.status);
-    g.modes.push('UNKNOWN');
   });
   workload.observed.unmatchedCallees.forEach(u => {
     if (!u.peer) return;
-    const id = peerId(u.peer);
-    if (!nodes.has(id))
-      nodes.set(id, { id, label: peerLabel(u.peer), role: 'observed' });
-    const g = group(SELF_NODE_ID, id);
-    const label = u.port === undefined ? 'all ports' : String(u.port);
-    if (!g.labels.includes(label)) g.labels.push(label);
+    const g = line(
+      'callee',
+      peerId(u.peer),
+      peerLabel(u.peer),
+      'observed',
+      'unknown',
+    );
+    addOnce(g.labels, u.port === undefined ? 'all ports' : String(u.port));
     g.traffic.push(u.status);
-    g.modes.push('UNKNOWN');
   });
 
-  const edges = Array.from(grouped.values()).map(g => {
-    const traffic = combineTrafficStatuses(g.traffic);
-    return {
-      from: g.from,
-      to: g.to,
-      label: g.labels.join(', '),
-      mtls: combineModes(g.modes),
-      ...(traffic ? { traffic } : {}),
-    };
-  });
-  return { nodes: Array.from(nodes.values()), edges };
+  const finish = (
+    map: (typeof sides)['caller'],
+    other: (typeof sides)['caller'],
+  ): AccessPeerData[] =>
+    Array.from(map.values()).map(({ groups, ...peer }) => ({
+      ...peer,
+      bidirectional: peer.role !== 'observed' && other.has(peer.id),
+      lines: EDGE_PROTECTIONS.filter(p => groups.has(p)).map(protection => {
+        const g = groups.get(protection)!;
+        const traffic = combineTrafficStatuses(g.traffic);
+        return {
+          protection,
+          label: g.labels.join(', '),
+          portModes: g.modes,
+          ...(g.reasons.length > 0 ? { reason: g.reasons.join('; ') } : {}),
+          ...(traffic ? { traffic } : {}),
+        };
+      }),
+    }));
+  return {
+    self: { label: `${workload.namespace}/${workload.name}` },
+    callers: finish(sides.caller, sides.callee),
+    callees: finish(sides.callee, sides.caller),
+  };
 }

@@ -1,2 +1,1 @@
 export { AccessGraph } from './AccessGraph';
-export { buildAccessGraph, edgePortLabel, peerId } from './accessGraphModel';

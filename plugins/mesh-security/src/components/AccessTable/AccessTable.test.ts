@@ -6,6 +6,7 @@ const workload = (callers: EntityWorkload['callers']): EntityWorkload =>
   ({
     callers,
     callees: [],
+    blockedCallers: [],
     observed: { unmatchedCallers: [], unmatchedCallees: [] },
   } as unknown as EntityWorkload);
 const checkout = {
@@ -77,28 +78,22 @@ describe('accessRows', () => {
         8080,
         'used',
         'used · 120 mTLS',
-        'may call this workload',
+        'calls this workload',
       ],
-      [
-        'External (plaintext)',
-        9090,
-        'unused',
-        'unused',
-        'may call this workload',
-      ],
+      ['External (plaintext)', 9090, 'unused', 'unused', 'calls this workload'],
       [
         'Any Istio workload (12)',
         8080,
         'unused',
         'unused',
-        'may call this workload',
+        'calls this workload',
       ],
       [
         'payments/payments-ledger',
         5432,
         undefined,
         '—',
-        'may be called by this workload',
+        'is called by this workload',
       ],
       [
         'storefront/storefront-web',
@@ -106,6 +101,56 @@ describe('accessRows', () => {
         'denied',
         'denied observed · 7 denied',
         'called this workload, no edge allows it',
+      ],
+    ]);
+  });
+
+  it('gives each row its effective protection and the port mode, blocked callers their reason', () => {
+    const rows = accessRows({
+      ...workload([
+        {
+          peer: { kind: 'outside-mesh', mesh: 'istio', count: 4 },
+          port: 8080,
+          decidedBy: { layer: 'default' },
+          portMtls: 'PERMISSIVE',
+          connection: 'plaintext',
+        },
+        {
+          peer: checkout,
+          port: 15012,
+          decidedBy: { layer: 'default' },
+          portMtls: 'DISABLED',
+          connection: 'tls',
+        },
+      ]),
+      blockedCallers: [
+        {
+          peer: checkout,
+          port: 8080,
+          decidedBy: { layer: 'authorization' },
+          portMtls: 'STRICT',
+          connection: 'plaintext',
+          blocked: {
+            layer: 'mtls',
+            reason: 'port 8080 is STRICT and the rule sends plaintext',
+            finding: 'MS103',
+          },
+        },
+      ],
+    });
+    expect(rows.map(r => [r.peer, r.direction, r.mtls, r.caveats])).toEqual([
+      [
+        'Any workload outside Istio (4)',
+        'calls this workload',
+        'plaintext (port PERMISSIVE)',
+        '',
+      ],
+      ['storefront/checkout', 'calls this workload', 'TLS (port DISABLED)', ''],
+      [
+        'storefront/checkout',
+        'is blocked from calling this workload',
+        'blocked: plaintext (port STRICT)',
+        'port 8080 is STRICT and the rule sends plaintext (MS103)',
       ],
     ]);
   });

@@ -1,25 +1,35 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import {
+  AccessEdge,
   EdgeTrafficStatus,
   EntityWorkload,
   ObservedAccessEdge,
   UnmatchedTraffic,
+  edgeProtection,
   observedSourceLabel,
   peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
 import { edgeTrafficText } from '../ObservedTraffic';
 import { WithScrollHint } from '../ScrollHint';
+import { PROTECTION_TEXT } from '../AccessGraph/accessGraphLayout';
+import { blockedReason } from '../AccessGraph/accessGraphModel';
 
-/** One row: an allowed caller or callee of the workload and what decided it. */
+/** One row: a caller or callee of the workload (allowed or blocked) and what decided it. */
 export interface AccessRow {
   id: string;
   direction:
-    | 'may call this workload'
-    | 'may be called by this workload'
+    | 'calls this workload'
+    | 'is called by this workload'
+    | 'is blocked from calling this workload'
     | 'called this workload, no edge allows it'
     | 'was called by this workload, no edge allows it';
   peer: string;
   port: number;
+  /**
+   * What the client sends and the receiving port's mode, e.g. "mTLS (port STRICT)",
+   * "plaintext (port PERMISSIVE)", "blocked: plaintext (port STRICT)".
+   */
+  mtls: string;
   methods: string;
   paths: string;
   layer: string;
@@ -45,13 +55,19 @@ export function accessRows(workload: EntityWorkload): AccessRow[] {
     direction,
     peer: peerLabel(edge.peer),
     port: edge.port,
+    mtls: connectionText(edge),
     methods: 'any',
     paths: 'any',
     layer: edge.decidedBy.layer,
     policy: edge.decidedBy.policy ?? '(default)',
-    caveats: edge.cannotEvaluate?.length
-      ? `not evaluated: ${edge.cannotEvaluate.join(', ')}`
-      : '',
+    caveats: [
+      blockedReason(edge),
+      edge.cannotEvaluate?.length
+        ? `not evaluated: ${edge.cannotEvaluate.join(', ')}`
+        : undefined,
+    ]
+      .filter(Boolean)
+      .join('; '),
     observed: edgeTrafficText(edge.traffic),
     ...(edge.traffic ? { traffic: edge.traffic.status } : {}),
   });
@@ -66,9 +82,12 @@ export function accessRows(workload: EntityWorkload): AccessRow[] {
       paths: operation.paths?.join(', ') ?? 'any',
     }));
   return [
-    ...workload.callers.flatMap((e, i) => rows(e, 'may call this workload', i)),
+    ...workload.callers.flatMap((e, i) => rows(e, 'calls this workload', i)),
+    ...(workload.blockedCallers ?? []).flatMap((e, i) =>
+      rows(e, 'is blocked from calling this workload', i),
+    ),
     ...workload.callees.flatMap((e, i) =>
-      rows(e, 'may be called by this workload', i),
+      rows(e, 'is called by this workload', i),
     ),
     ...workload.observed.unmatchedCallers.map((u, i) =>
       unmatchedRow(u, 'called this workload, no edge allows it', i),
@@ -77,6 +96,23 @@ export function accessRows(workload: EntityWorkload): AccessRow[] {
       unmatchedRow(u, 'was called by this workload, no edge allows it', i),
     ),
   ];
+}
+
+/**
+ * The effective protection of an edge in words, with the receiving port's mode: what the
+ * client sends is what protects the connection (a plaintext client into a PERMISSIVE port is
+ * plaintext), the mode is what the port would accept.
+ */
+export function connectionText(edge: AccessEdge): string {
+  const protection = edgeProtection(edge);
+  const port = `(port ${edge.portMtls})`;
+  if (protection === 'blocked') {
+    const sends = edge.connection
+      ? PROTECTION_TEXT[edge.connection].short
+      : PROTECTION_TEXT.unknown.short;
+    return `blocked: ${sends} ${port}`;
+  }
+  return `${PROTECTION_TEXT[protection].short} ${port}`;
 }
 
 /** Traffic no edge covers: the sources (callers) or the callee, as observed. */
@@ -95,6 +131,7 @@ function unmatchedRow(
     direction,
     peer: u.peer ? peerLabel(u.peer) : [...sources, ...more].join(', '),
     port: u.port ?? 0,
+    mtls: '—',
     methods: '—',
     paths: '—',
     layer: '—',
@@ -115,6 +152,7 @@ const columns: TableColumn<AccessRow>[] = [
     align: 'left',
     render: row => (row.port === 0 ? 'all' : row.port),
   },
+  { title: 'mTLS', field: 'mtls' },
   { title: 'Methods', field: 'methods' },
   { title: 'Paths', field: 'paths' },
   { title: 'Deciding layer', field: 'layer' },
@@ -123,11 +161,14 @@ const columns: TableColumn<AccessRow>[] = [
   { title: 'Caveats', field: 'caveats' },
 ];
 
-/** Who may call the workload and whom it may call, naming the deciding layer and policy. */
+/**
+ * Who may call the workload, who is meant to but is blocked, and whom it may call, naming what
+ * protects each connection and the deciding layer and policy.
+ */
 export const AccessTable = ({ workload }: { workload: EntityWorkload }) => (
   <WithScrollHint>
     <Table<AccessRow>
-      title="Allowed access"
+      title="Access: allowed and blocked"
       columns={columns}
       data={accessRows(workload)}
       options={{ paging: false, search: false, padding: 'dense' }}

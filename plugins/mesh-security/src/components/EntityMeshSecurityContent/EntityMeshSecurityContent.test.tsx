@@ -140,13 +140,10 @@ describe('EntityMeshSecurityContent', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('draws callers → workload → callees with labelled, mTLS-styled edges', async () => {
+  it('draws callers → workload → callees with edges labelled by effective protection', async () => {
     await renderContent({ getEntityPosture: async () => paymentsApiPosture });
     const graph = await screen.findByLabelText(
       'Access graph of payments/payments-api',
-    );
-    await waitFor(() =>
-      expect(within(graph).getAllByTestId('node')).toHaveLength(5),
     );
     for (const label of [
       'payments/payments-api',
@@ -159,17 +156,19 @@ describe('EntityMeshSecurityContent', () => {
     }
     const edges = within(graph).getAllByTestId('access-edge');
     const byLabel = Object.fromEntries(
-      edges.map(e => [e.textContent, e.getAttribute('data-mtls')]),
+      edges.map(e => [e.textContent, e.getAttribute('data-protection')]),
     );
     expect(byLabel).toEqual({
-      '8080 POST /charge': 'STRICT',
-      '9090': 'DISABLED',
-      '8080 GET': 'STRICT',
-      '5432': 'UNKNOWN',
+      'mTLS · 8080 POST /charge': 'mtls',
+      'plaintext · 9090': 'plaintext',
+      'mTLS · 8080 GET': 'mtls',
+      'not known · 5432': 'unknown',
     });
-    expect(edges.find(e => e.textContent === '9090')).toHaveAttribute(
+    expect(
+      edges.find(e => e.textContent === 'plaintext · 9090'),
+    ).toHaveAttribute(
       'aria-label',
-      'external-plaintext to self: 9090 (DISABLED)',
+      'External (plaintext) to payments/payments-api, ports 9090: plaintext',
     );
   });
 
@@ -191,18 +190,18 @@ describe('EntityMeshSecurityContent', () => {
       edges.map(e => [e.textContent, e.getAttribute('data-traffic')]),
     );
     expect(byLabel).toEqual({
-      '● 8080 POST /charge': 'used',
-      '○ 9090': 'unused',
-      '○ 8080 GET': 'unused',
-      '5432': null,
-      '✕ 8080': 'denied',
+      '● mTLS · 8080 POST /charge': 'used',
+      '○ plaintext · 9090': 'unused',
+      '○ mTLS · 8080 GET': 'unused',
+      'not known · 5432': null,
+      '✕ not known · 8080': 'denied',
     });
     const used = edges.find(e => e.getAttribute('data-traffic') === 'used')!;
     const unused = edges.find(
       e => e.getAttribute('data-traffic') === 'unused',
     )!;
-    expect(used.querySelector('path')!.getAttribute('stroke-width')).not.toBe(
-      unused.querySelector('path')!.getAttribute('stroke-width'),
+    expect(used.querySelector('line')!.getAttribute('stroke-width')).not.toBe(
+      unused.querySelector('line')!.getAttribute('stroke-width'),
     );
     const legend = screen.getByLabelText('Observed traffic legend');
     for (const text of [
@@ -217,7 +216,7 @@ describe('EntityMeshSecurityContent', () => {
       /recorded data/,
     );
     const table = screen
-      .getByText('Allowed access')
+      .getByText('Access: allowed and blocked')
       .closest('div[class*="MuiPaper"]') as HTMLElement;
     expect(
       within(table).getByText('storefront/storefront-web').closest('tr')!,
@@ -226,19 +225,21 @@ describe('EntityMeshSecurityContent', () => {
 
   it('lists the same access as a table naming the deciding layer and policy', async () => {
     await renderContent({ getEntityPosture: async () => paymentsApiPosture });
-    const table = (await screen.findByText('Allowed access')).closest(
-      'div[class*="MuiPaper"]',
-    ) as HTMLElement;
+    const table = (
+      await screen.findByText('Access: allowed and blocked')
+    ).closest('div[class*="MuiPaper"]') as HTMLElement;
     const row = within(table).getByText('storefront/checkout').closest('tr')!;
     expect(row).toHaveTextContent('authorization');
     expect(row).toHaveTextContent(
       'AuthorizationPolicy payments/payments-api-allow-checkout',
     );
+    // The mTLS column: what the client sends and the port's mode, in words.
+    expect(row).toHaveTextContent('mTLS (port STRICT)');
     const ledger = within(table)
       .getByText('payments/payments-ledger')
       .closest('tr')!;
     expect(ledger).toHaveTextContent('network-policy');
-    expect(ledger).toHaveTextContent('may be called by this workload');
+    expect(ledger).toHaveTextContent('is called by this workload');
   });
 
   it('shows policies with their YAML and the findings', async () => {

@@ -1,0 +1,114 @@
+import { renderInTestApp } from '@backstage/test-utils';
+import { fireEvent, screen, within } from '@testing-library/react';
+import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
+import { paymentsApiWorkload } from '../../__testUtils__/fixtures';
+import { AccessGraph } from './AccessGraph';
+
+const checkout = paymentsApiWorkload.callers[0];
+const withBlocked: EntityWorkload = {
+  ...paymentsApiWorkload,
+  blockedCallers: [
+    {
+      ...checkout,
+      peer: {
+        ...checkout.peer,
+        name: 'payments-batch',
+      } as typeof checkout.peer,
+      connection: 'plaintext',
+      blocked: {
+        layer: 'mtls',
+        policy: 'DestinationRule payments/plaintext',
+        reason: 'port 8080 is STRICT and the rule sends plaintext',
+        finding: 'MS103',
+      },
+    },
+  ],
+};
+
+describe('AccessGraph', () => {
+  it('names every line by its peer, ports and effective protection, reachable by keyboard', async () => {
+    await renderInTestApp(<AccessGraph workload={withBlocked} />);
+    const graph = screen.getByRole('group', {
+      name: 'Access graph of payments/payments-api',
+    });
+    const names = within(graph)
+      .getAllByTestId('access-edge')
+      .map(e => [e.getAttribute('aria-label'), e.getAttribute('tabindex')]);
+    expect(names).toEqual([
+      [
+        'storefront/checkout to payments/payments-api, ports 8080 POST /charge: mTLS (mesh identity)',
+        '0',
+      ],
+      [
+        'External (plaintext) to payments/payments-api, ports 9090: plaintext',
+        '0',
+      ],
+      [
+        'Any Istio workload (12) to payments/payments-api, ports 8080 GET: mTLS (mesh identity)',
+        '0',
+      ],
+      [
+        'storefront/payments-batch to payments/payments-api, ports 8080 POST /charge: blocked by configuration (meant to connect, rejected): port 8080 is STRICT and the rule sends plaintext (MS103)',
+        '0',
+      ],
+      [
+        'payments/payments-api to payments/payments-ledger, ports 5432: protection not known',
+        '0',
+      ],
+    ]);
+    // The words are drawn too, never colour alone.
+    expect(within(graph).getByText('blocked · 8080 POST /charge')).toBeTruthy();
+    expect(within(graph).getByText('plaintext · 9090')).toBeTruthy();
+    expect(
+      within(graph).getByRole('img', {
+        name: 'Caller storefront/payments-batch (workload)',
+      }),
+    ).toHaveAttribute('tabindex', '0');
+  });
+
+  it('has a legend of every protection and node kind', async () => {
+    await renderInTestApp(<AccessGraph workload={paymentsApiWorkload} />);
+    const legend = screen.getByRole('group', { name: 'Edge legend' });
+    for (const text of [
+      'mTLS (mesh identity)',
+      'TLS without a mesh identity',
+      'plaintext',
+      'blocked by configuration (meant to connect, rejected)',
+      'protection not known',
+    ])
+      expect(within(legend).getByText(text)).toBeTruthy();
+    expect(screen.getByText(/PARTIAL when ports differ/)).toBeTruthy();
+    const nodes = screen.getByRole('group', { name: 'Node legend' });
+    expect(within(nodes).getByText('this workload')).toBeTruthy();
+    expect(within(nodes).getByText(/many workloads/)).toBeTruthy();
+  });
+
+  it('filters by direction', async () => {
+    await renderInTestApp(<AccessGraph workload={paymentsApiWorkload} />);
+    fireEvent.change(screen.getByLabelText('Show'), {
+      target: { value: 'callees' },
+    });
+    expect(
+      screen.getAllByTestId('access-edge').map(e => e.dataset.protection),
+    ).toEqual(['unknown']);
+    expect(screen.queryByText('storefront/checkout')).toBeNull();
+  });
+
+  it('says so when there is nothing to draw', async () => {
+    await renderInTestApp(
+      <AccessGraph
+        workload={{
+          ...paymentsApiWorkload,
+          callers: [],
+          callees: [],
+          blockedCallers: [],
+        }}
+      />,
+    );
+    expect(
+      screen.getByText(
+        'No allowed callers or callees were found for this workload.',
+      ),
+    ).toBeTruthy();
+  });
+});
