@@ -55,11 +55,12 @@ async function findingCounts(region: Locator): Promise<string> {
     .join(', ');
 }
 
-/** The graph node (SVG text) with exactly this label. */
+/** The graph node (SVG text) with exactly this label (the first: a peer may be on both sides). */
 function graphNode(graph: Locator, label: string): Locator {
   return graph
     .locator('text')
-    .filter({ hasText: new RegExp(`^${label.replace(/[()/]/g, '\\$&')}$`) });
+    .filter({ hasText: new RegExp(`^${label.replace(/[()/]/g, '\\$&')}$`) })
+    .first();
 }
 
 test.describe('mesh security', () => {
@@ -121,7 +122,10 @@ test.describe('mesh security', () => {
     await expect(graphNode(graph, 'payments/payments-api')).toBeVisible();
     await expect(graphNode(graph, 'storefront/checkout')).toBeVisible();
     await expect(
-      graph.getByLabel(/^workload:demo\/storefront\/storefront-web to self/),
+      // An allowed line (observed traffic no edge allows is drawn apart, "not known").
+      graph.getByLabel(
+        /^storefront\/storefront-web to payments\/payments-api, .*: (mTLS|TLS|plaintext)/,
+      ),
     ).toHaveCount(0);
     // payments-api may call the ledger.
     await expect(graphNode(graph, 'payments/payments-ledger')).toBeVisible();
@@ -143,8 +147,45 @@ test.describe('mesh security', () => {
     await expect(graphNode(graph, 'storefront/checkout')).toBeVisible();
     // legacy-billing is not meshed: STRICT inventory rejects it (it may be a callee, never a caller).
     await expect(
-      graph.getByLabel(/^workload:demo\/legacy\/legacy-billing to self/),
+      graph.getByLabel(
+        /^legacy\/legacy-billing to inventory\/inventory, .*: (mTLS|TLS|plaintext)/,
+      ),
     ).toHaveCount(0);
+  });
+
+  test('fraud-check shows its one caller blocked by a DestinationRule (MS103)', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/fraud-check/mesh-security');
+    const graph = page.getByLabel('Access graph of payments/fraud-check');
+    await expect(graphNode(graph, 'payments/payments-api')).toBeVisible();
+    const blocked = graph.getByLabel(
+      /^payments\/payments-api to payments\/fraud-check, ports 8080 POST \/score: blocked by configuration .*\(MS103\)$/,
+    );
+    await expect(blocked).toHaveAttribute('data-protection', 'blocked');
+    await expect(blocked).toHaveText('blocked · 8080 POST /score');
+    // Reachable by keyboard.
+    await blocked.focus();
+    await expect(blocked).toBeFocused();
+    // The table says the same in words, with the mTLS column.
+    const table = page
+      .getByText('Access: allowed and blocked')
+      .locator('xpath=ancestor::div[contains(@class, "MuiPaper")][1]');
+    await expect(
+      table.getByRole('columnheader', { name: 'mTLS' }),
+    ).toBeVisible();
+    const row = table
+      .getByRole('row')
+      .filter({ hasText: 'payments/payments-api' });
+    await expect(row).toContainText('is blocked from calling this workload');
+    await expect(row).toContainText('blocked: plaintext (port STRICT)');
+    await expect(row).toContainText(
+      'DestinationRule payments/fraud-check-plaintext',
+    );
+    // STRICT, but nobody it is meant to serve can reach it: verify explicitly fails.
+    await expect(
+      page.getByLabel('Verify explicitly: fail').first(),
+    ).toBeVisible();
   });
 
   test('storefront-web is open to plaintext clients outside the mesh', async ({
@@ -153,6 +194,12 @@ test.describe('mesh security', () => {
     await page.goto('/catalog/default/component/storefront-web/mesh-security');
     const graph = page.getByLabel('Access graph of storefront/storefront-web');
     await expect(graphNode(graph, 'External (plaintext)')).toBeVisible();
+    // Plaintext into a PERMISSIVE port is drawn as plaintext, not as the port's mode.
+    await expect(
+      graph.getByLabel(
+        /^External \(plaintext\) to storefront\/storefront-web, ports 8080.*: plaintext(,|$)/,
+      ),
+    ).toHaveAttribute('data-protection', 'plaintext');
   });
 
   test('Request access opens the template prefilled with the component', async ({

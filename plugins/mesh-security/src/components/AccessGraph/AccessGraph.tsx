@@ -149,7 +149,7 @@ const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
     'external-plaintext': classes.special,
     observed: classes.observed,
   }[peer.role];
-  const both = peer.bidirectional ? ' ⇄' : '';
+  const both = peer.bidirectional;
   return (
     <g
       className={classes.focusable}
@@ -185,8 +185,19 @@ const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
         dominantBaseline="central"
       >
         {peer.label}
-        {both}
       </text>
+      {both && (
+        <text
+          className={classes.text}
+          x={box.x + box.width - GRAPH_SIZES.nodePadding}
+          y={box.y + box.height / 2}
+          dominantBaseline="central"
+          textAnchor="end"
+          aria-hidden
+        >
+          ⇄
+        </text>
+      )}
     </g>
   );
 };

@@ -91,8 +91,9 @@ export interface AccessGraphLayout {
 }
 
 const S = GRAPH_SIZES;
+/** Room for the label and, on bidirectional peers, the ⇄ mark. */
 const nodeWidth = (label: string) =>
-  label.length * S.nodeCharWidth + 2 * S.nodePadding;
+  (label.length + 2) * S.nodeCharWidth + 2 * S.nodePadding;
 const labelWidth = (line: AccessLineData) =>
   lineText(line).length * S.labelCharWidth;
 const max = (values: number[]) => values.reduce((a, b) => Math.max(a, b), 0);
