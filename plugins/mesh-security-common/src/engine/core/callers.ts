@@ -228,6 +228,7 @@ export function blockedEdge(
       { mtls: passed(mtls), authz, netpol: passed(netpol) },
       connectionOf(target, port, mtls.sends, ctx.snapshot.services),
       portMode,
+      target.notEvaluated.inbound.map(n => n.reason),
     ),
     blocked,
   };

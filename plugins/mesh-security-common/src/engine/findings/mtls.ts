@@ -4,7 +4,7 @@ import {
   SnapshotPolicy,
   FindingDefinition,
 } from '../../model';
-import { tlsModeFor } from '../istio/destinationRule';
+import { drRef, tlsModeFor } from '../istio/destinationRule';
 import { EngineContext, WorkloadInfo } from '../core/context';
 import { paIsNamespaceWide, paSelector } from '../istio/peerAuthentication';
 import { selectorMatches } from '../core/match';
