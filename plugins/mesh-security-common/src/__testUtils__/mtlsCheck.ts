@@ -1,5 +1,6 @@
 import { MTLS_CASES, MtlsCase } from './cases/mtls';
 import { engineOf } from './engine';
+import { portName } from '../engine/core/ports';
 
 /*
  * The mTLS-mode table cases (cases/mtls.ts), split by the rule file they exercise: mesh
@@ -13,8 +14,12 @@ export function expectMtlsCase(c: MtlsCase) {
   const posture = engineOf(c.objects, c.options).posture({ namespace, name });
   expect(posture.mtls).toBe(c.mtls);
   expect(posture.mesh).toBe(c.mesh ?? posture.mesh);
-  for (const [port, mode] of Object.entries(c.ports ?? {})) {
-    expect(posture.ports.find(p => p.port === Number(port))?.mtls).toBe(mode);
+  const port = (key: string) => posture.ports.find(p => portName(p) === key);
+  for (const [key, mode] of Object.entries(c.ports ?? {})) {
+    expect(port(key)?.mtls).toBe(mode);
+  }
+  for (const [key, reason] of Object.entries(c.portReasons ?? {})) {
+    expect(port(key)?.reason).toMatch(reason);
   }
   // UNKNOWN and DISABLED always say why.
   expect(

@@ -578,6 +578,55 @@ export const MTLS_ACCESS_CASES: AccessCase[] = [
     request: toB({ from: { kind: 'external' }, port: 9090 }),
     decision: 'ALLOW',
   },
+  {
+    name: 'Traffic capture: a UDP port is not captured, so STRICT does not reject a plaintext client on it',
+    objects: [
+      ...istioPair('shop', { ports: [8080, { port: 53, protocol: 'UDP' }] }),
+      ...legacy,
+      strictNs,
+    ],
+    request: toB({ from: fromLegacy, port: 53 }),
+    decision: 'ALLOW',
+    layer: 'mtls',
+    message: /port 53\/UDP is DISABLED \(UDP is not carried by the mesh proxy/,
+  },
+  {
+    name: 'Traffic capture: 53/TCP stays STRICT beside 53/UDP',
+    objects: [
+      ...istioPair('shop', {
+        ports: [
+          { port: 53, name: 'dns-tcp', protocol: 'TCP' },
+          { port: 53, name: 'dns', protocol: 'UDP' },
+        ],
+      }),
+      ...legacy,
+      strictNs,
+    ],
+    request: toB({ from: fromLegacy, port: 53 }),
+    decision: 'DENY',
+    layer: 'mtls',
+    message: /port 53 is STRICT/,
+  },
+  {
+    name: 'Traffic capture: an AuthorizationPolicy is not enforced on a UDP port the sidecar does not capture',
+    objects: [
+      ...istioPair('shop', { ports: [8080, { port: 53, protocol: 'UDP' }] }),
+      ap('deny-all', {}),
+    ],
+    request: toB({ port: 53 }),
+    decision: 'ALLOW',
+    layer: 'authorization',
+    message: /port 53\/UDP bypasses the proxy/,
+  },
+];
+
+const np = (name: string, spec: Obj) => networkPolicy('shop', name, spec);
+const plainPair = [
+  namespace('shop'),
+  namespace('other', { team: 'x' }),
+  deployment('shop', 'a'),
+  deployment('shop', 'b', { ports: [{ port: 8080, name: 'http' }, 9090] }),
+  deployment('other', 'c'),
 ];
 
 const lns = namespace('data', {}, { 'linkerd.io/inject': 'enabled' });
@@ -1196,14 +1245,17 @@ export const LINKERD_CASES: AccessCase[] = [
   },
 ];
 
-const np = (name: string, spec: Obj) => networkPolicy('shop', name, spec);
-const plainPair = [
+const dnsPair = (
+  ports: Array<{ port: number; name?: string; protocol?: string }>,
+) => [
   namespace('shop'),
-  namespace('other', { team: 'x' }),
   deployment('shop', 'a'),
-  deployment('shop', 'b', { ports: [{ port: 8080, name: 'http' }, 9090] }),
-  deployment('other', 'c'),
+  deployment('shop', 'b', { ports }),
 ];
+const allowPort53 = (protocol: string) => ({
+  podSelector: sel,
+  ingress: [{ ports: [{ port: 53, protocol }] }],
+});
 
 export const NETPOL_CASES: AccessCase[] = [
   {
@@ -1406,6 +1458,58 @@ export const NETPOL_CASES: AccessCase[] = [
     ],
     request: toB(),
     decision: 'ALLOW',
+  },
+  {
+    name: 'Network Policies: a rule allowing 53/TCP does not allow the 53/UDP the pod exposes',
+    objects: [
+      ...dnsPair([{ port: 53, protocol: 'UDP' }]),
+      np('dns', allowPort53('TCP')),
+    ],
+    request: toB({ port: 53 }),
+    decision: 'DENY',
+    layer: 'network-policy',
+    message: /no rule allows this peer on port 53\/UDP/,
+  },
+  {
+    name: 'Network Policies: a rule allowing 53/UDP allows the 53/UDP the pod exposes',
+    objects: [
+      ...dnsPair([{ port: 53, protocol: 'UDP' }]),
+      np('dns', allowPort53('UDP')),
+    ],
+    request: toB({ port: 53 }),
+    decision: 'ALLOW',
+    layer: 'network-policy',
+    message: /allows ingress from\/to every peer on port 53\/UDP/,
+  },
+  {
+    name: 'Network Policies: a rule allowing 53/UDP does not allow 53/TCP when the pod exposes both',
+    objects: [
+      ...dnsPair([
+        { port: 53, name: 'dns-tcp', protocol: 'TCP' },
+        { port: 53, name: 'dns', protocol: 'UDP' },
+      ]),
+      np('dns', allowPort53('UDP')),
+    ],
+    request: toB({ port: 53 }),
+    decision: 'DENY',
+    layer: 'network-policy',
+    message: /no rule allows this peer on port 53$/,
+  },
+  {
+    name: 'Network Policies: a named port matches only the container port of its protocol',
+    objects: [
+      ...dnsPair([
+        { port: 53, name: 'dns-tcp', protocol: 'TCP' },
+        { port: 53, name: 'dns', protocol: 'UDP' },
+      ]),
+      np('dns', {
+        podSelector: sel,
+        ingress: [{ ports: [{ port: 'dns', protocol: 'TCP' }] }],
+      }),
+    ],
+    request: toB({ port: 53 }),
+    decision: 'DENY',
+    layer: 'network-policy',
   },
 ];
 

@@ -18,7 +18,10 @@ export interface MtlsCase {
   objects: Obj[];
   options?: EngineOptions;
   workload?: string;
-  ports?: Record<number, MtlsMode>;
+  /** Port modes keyed `8080` (TCP) or `53/UDP` (another protocol). */
+  ports?: Record<string, MtlsMode>;
+  /** Phrases the reason of a port (keyed as `ports`) must contain. */
+  portReasons?: Record<string, RegExp>;
   mtls: MtlsMode;
   mesh?: string;
 }
@@ -552,5 +555,80 @@ export const MTLS_CASES: MtlsCase[] = [
       }),
     ],
     mtls: 'PERMISSIVE',
+  },
+  {
+    name: 'Traffic capture: the sidecar captures TCP only; a UDP port is DISABLED whatever the PeerAuthentication',
+    objects: [
+      ...istioPair('shop', { ports: [8080, { port: 53, protocol: 'UDP' }] }),
+      peerAuthentication('istio-system', 'default', strict),
+    ],
+    ports: { 8080: 'STRICT', '53/UDP': 'DISABLED' },
+    portReasons: {
+      '53/UDP':
+        /UDP is not carried by the mesh proxy \(it captures TCP only\): traffic on 53\/UDP is not encrypted/,
+    },
+    mtls: 'PARTIAL',
+  },
+  {
+    name: 'Traffic capture: 53/TCP and 53/UDP are two ports; only the TCP one is STRICT',
+    objects: [
+      ...istioPair('shop', {
+        ports: [
+          { port: 53, name: 'dns-tcp', protocol: 'TCP' },
+          { port: 53, name: 'dns', protocol: 'UDP' },
+        ],
+      }),
+      peerAuthentication('istio-system', 'default', strict),
+    ],
+    ports: { 53: 'STRICT', '53/UDP': 'DISABLED' },
+    mtls: 'PARTIAL',
+  },
+  {
+    name: 'Traffic capture: an SCTP port is not captured either, even with portLevelMtls STRICT',
+    objects: [
+      ...istioPair('shop', { ports: [8080, { port: 9000, protocol: 'SCTP' }] }),
+      peerAuthentication('shop', 'b', {
+        selector: { matchLabels: { app: 'b' } },
+        mtls: { mode: 'STRICT' },
+        portLevelMtls: { 9000: { mode: 'STRICT' } },
+      }),
+    ],
+    ports: { 8080: 'STRICT', '9000/SCTP': 'DISABLED' },
+    portReasons: { '9000/SCTP': /SCTP is not carried by the mesh proxy/ },
+    mtls: 'PARTIAL',
+  },
+  {
+    name: 'Ambient mode: ztunnel proxies TCP only; a UDP port is DISABLED',
+    objects: [
+      namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+      deployment('shop', 'b', {
+        ports: [8080, { port: 5353, protocol: 'UDP' }],
+      }),
+      peerAuthentication('shop', 'default', strict),
+    ],
+    ports: { 8080: 'STRICT', '5353/UDP': 'DISABLED' },
+    mtls: 'PARTIAL',
+    mesh: 'istio-ambient',
+  },
+  {
+    name: 'Missing data: a UDP port is DISABLED even when mesh membership is unknown',
+    options: { unavailable: { namespaces: 'not read' } },
+    objects: [
+      ...istioPair('shop', { ports: [8080, { port: 53, protocol: 'UDP' }] }),
+    ],
+    ports: { 8080: 'UNKNOWN', '53/UDP': 'DISABLED' },
+    mtls: 'UNKNOWN',
+  },
+  {
+    name: 'Linkerd proxy configuration: the proxy carries TCP only; a UDP port is DISABLED',
+    workload: 'data/b',
+    objects: [
+      linkerdNs({
+        'config.linkerd.io/default-inbound-policy': 'all-authenticated',
+      }),
+      deployment('data', 'b', { ports: [8080, { port: 53, protocol: 'UDP' }] }),
+    ],
+    ports: { 8080: 'STRICT', '53/UDP': 'DISABLED' },
+    mtls: 'PARTIAL',
   },
 ];

@@ -13,6 +13,7 @@ import { portList } from '../istio/peerAuthentication';
 import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
 import { unavailableReason } from './options';
 import { selectorMatches } from './match';
+import { carriedByMesh, declaredPort, portName } from './ports';
 
 /**
  * Thrown by queries naming a workload that is not in the snapshot.
@@ -41,6 +42,8 @@ export function bypassesProxy(info: WorkloadInfo, port: number): boolean {
 }
 
 function computeBypass(info: WorkloadInfo, port: number): boolean {
+  const declared = declaredPort(info.w.ports, port);
+  if (declared && !carriedByMesh(declared)) return true;
   if (info.membership.mesh === 'istio-sidecar') {
     const a = info.w.annotations;
     const exclude = portList(a['traffic.sidecar.istio.io/excludeInboundPorts']);
@@ -139,6 +142,19 @@ export function mtlsLayer(
   port: number,
 ): LayerVerdict & { sendsMtls: boolean; sends: Sends } {
   const server = ctx.portMode(target, port);
+  const declared = declaredPort(target.w.ports, port);
+  if (declared && !carriedByMesh(declared))
+    // Neither the client's proxy nor the server's carries UDP or SCTP (core/ports.ts).
+    return {
+      effect: 'ALLOW',
+      message: `port ${portName(declared)} is DISABLED (${
+        server.reason
+      }); no client proxy carries it either: plaintext`,
+      cannotEvaluate: [],
+      byDefault: true,
+      sendsMtls: false,
+      sends: 'plain',
+    };
   const tMesh = target.membership.mesh;
   let sends: Sends = 'plain';
   let via = VIA[caller.kind];
@@ -256,7 +272,9 @@ export function authorizationLayer(
   if (bypassesProxy(target, req.port))
     return {
       effect: 'ALLOW',
-      message: `port ${req.port} bypasses the proxy: no authorization is enforced`,
+      message: `port ${portName(
+        declaredPort(target.w.ports, req.port) ?? { port: req.port },
+      )} bypasses the proxy: no authorization is enforced`,
       cannotEvaluate: [],
       byDefault: true,
     };

@@ -23,6 +23,7 @@ import {
   unavailableReason,
 } from './options';
 import { groupBy } from './selectorIndex';
+import { declaredPort, withUncarriedDisabled } from './ports';
 import { UnevaluatedIndex, WorkloadNotEvaluated } from './unevaluated';
 
 /** What the engine knows about one workload (computed once, cached). */
@@ -228,6 +229,8 @@ export class EngineContext {
       ports = ports.map(p => ({ ...p, mtls: 'UNKNOWN', reason: unread }));
       defaultPort = { mtls: 'UNKNOWN', reason: unread };
     }
+    // UDP and SCTP stay plaintext whatever the mesh or its policies (core/ports.ts).
+    if (m.unknown || m.mesh !== 'none') ports = withUncarriedDisabled(ports);
     let { mtls, reason } = combineModes(ports, { port: 0, ...defaultPort });
     if (m.mixed && m.pods.meshed > 0 && m.pods.meshed < m.pods.total) {
       mtls = 'PARTIAL';
@@ -256,9 +259,12 @@ export class EngineContext {
     return info;
   }
 
-  /** Server mode of one port (declared or not). */
+  /**
+   * Server mode of one port (declared or not); a number declared with several protocols is its
+   * TCP port (core/ports.ts `declaredPort`).
+   */
   portMode(info: WorkloadInfo, port: number): Omit<PortMtls, 'port'> {
-    const declared = info.ports.find(p => p.port === port);
+    const declared = declaredPort(info.ports, port);
     if (declared) return declared;
     if (info.notEvaluated.inbound.some(n => n.layers.includes('mtls')))
       return info.defaultPort;

@@ -5,6 +5,7 @@ import { hasDefaultDenyIngress } from '../findings/networkPolicy';
 import { MTLS_FINDINGS, strictPortsBehindTls } from '../findings/mtls';
 import { policyTypes } from '../networkPolicy/networkPolicy';
 import { isObject } from '../validate/check';
+import { carriedByMesh, portName } from './ports';
 
 /*
  * The zero-trust scorecard (docs/engine.md "Findings and scorecard"): verify explicitly (mTLS
@@ -37,13 +38,27 @@ function verifyExplicitly(ctx: EngineContext, info: WorkloadInfo): Pillar {
     };
   if (info.mtls === 'STRICT')
     return { status: 'pass', detail: 'every port accepts mTLS only' };
+  const carried = info.ports.filter(carriedByMesh);
+  const uncarried = info.ports.filter(p => !carriedByMesh(p));
+  // UDP and SCTP are never mTLS (core/ports.ts): STRICT on every TCP port is the best there is.
+  if (
+    carried.length > 0 &&
+    uncarried.length > 0 &&
+    carried.every(p => p.mtls === 'STRICT')
+  )
+    return {
+      status: 'warn',
+      detail: `every TCP port accepts mTLS only; the mesh does not carry ${uncarried
+        .map(portName)
+        .join(', ')}, which is plaintext`,
+    };
   if (info.ports.some(p => p.mtls === 'DISABLED') || info.mtls === 'DISABLED')
     return {
       status: 'fail',
       detail: `mTLS disabled on ports ${
         info.ports
           .filter(p => p.mtls === 'DISABLED')
-          .map(p => p.port)
+          .map(portName)
           .join(', ') || '(all)'
       }`,
     };

@@ -10,10 +10,7 @@ import { paIsNamespaceWide, paSelector } from '../istio/peerAuthentication';
 import { selectorMatches } from '../core/match';
 import { makeFinding } from './make';
 import { isObject } from '../validate/check';
-
-/** A port as messages name it: the number, with the protocol when it is not TCP (53/UDP). */
-const portName = (p: { port: number; protocol?: string }) =>
-  p.protocol && p.protocol !== 'TCP' ? `${p.port}/${p.protocol}` : `${p.port}`;
+import { carriedByMesh, portName } from '../core/ports';
 
 /** MS1xx: mTLS (PeerAuthentication, DestinationRule, mesh membership). */
 export const MTLS_FINDINGS = {
@@ -183,7 +180,9 @@ export function workloadMtlsFindings(
           `port ${portName(p)} accepts plaintext: ${p.reason}`,
         ),
       );
-    if (p.mtls === 'DISABLED')
+    // MS102's fix (remove DISABLE or the exclusion) cannot apply to a UDP or SCTP port: no mesh
+    // carries it (core/ports.ts). Its DISABLED mode and reason stay on the port.
+    if (p.mtls === 'DISABLED' && carriedByMesh(p))
       out.push(
         makeFinding(
           MTLS_FINDINGS.disabled,
@@ -275,12 +274,17 @@ export function policyMtlsFindings(ctx: EngineContext): Finding[] {
       ? Object.keys(p.spec.portLevelMtls)
       : [];
     for (const key of plm) {
-      if (!selected.some(w => w.ports.some(cp => String(cp.port) === key))) {
+      // portLevelMtls acts on what the proxy captures: TCP ports.
+      if (
+        !selected.some(w =>
+          w.ports.some(cp => String(cp.port) === key && carriedByMesh(cp)),
+        )
+      ) {
         out.push(
           makeFinding(
             MTLS_FINDINGS.portLevelUnknownPort,
             objOf(p, cluster),
-            `sets portLevelMtls for port ${key}, which no selected workload declares as a container port`,
+            `sets portLevelMtls for port ${key}, which no selected workload declares as a TCP container port`,
           ),
         );
       }
@@ -302,6 +306,8 @@ function destinationRuleFindings(ctx: EngineContext): Finding[] {
       selectorMatches({ matchLabels: s.selector! }, w.labels),
     );
     for (const sp of s.ports) {
+      // A client sidecar does not capture UDP or SCTP: the rule's TLS mode never applies to it.
+      if (!carriedByMesh(sp)) continue;
       const mode = tlsModeFor(dr, sp.port);
       if (!mode || mode === 'ISTIO_MUTUAL') continue;
       for (const w of workloads) {
@@ -361,6 +367,7 @@ export function strictPortsBehindTls(
     const dr = ctx.destinationRules.ruleFor(s.namespace, {}, fqdn, s.namespace);
     if (!dr) continue;
     for (const sp of s.ports) {
+      if (!carriedByMesh(sp)) continue;
       const mode = tlsModeFor(dr, sp.port);
       if (!mode || mode === 'ISTIO_MUTUAL') continue;
       const port =

@@ -8,6 +8,7 @@ import {
   SnapshotWorkload,
 } from '../../model';
 import { selectorIsEmpty } from '../core/match';
+import { portName } from '../core/ports';
 import { SelectorIndex, groupBy } from '../core/selectorIndex';
 import { isObject } from '../validate/check';
 
@@ -255,6 +256,6 @@ export function combineModes(
   if (modes.size === 1) return { mtls: ports[0].mtls, reason: ports[0].reason };
   return {
     mtls: 'PARTIAL',
-    reason: ports.map(p => `${p.port}: ${p.mtls}`).join(', '),
+    reason: ports.map(p => `${portName(p)}: ${p.mtls}`).join(', '),
   };
 }

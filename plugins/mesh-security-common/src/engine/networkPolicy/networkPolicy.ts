@@ -20,6 +20,7 @@ import {
 } from '../core/match';
 import { SelectorIndex, groupBy } from '../core/selectorIndex';
 import { Json, isObject } from '../validate/check';
+import { declaredPort, portName, protocolOf } from '../core/ports';
 
 /*
  * Kubernetes NetworkPolicy, "Network Policies" concept page
@@ -30,7 +31,8 @@ import { Json, isObject } from '../validate/check';
  * ingress and the client's egress must allow a connection. `podSelector` peers select pods in
  * the policy's namespace, `namespaceSelector` whole namespaces (every namespace carries
  * `kubernetes.io/metadata.name`), both together the selected pods of the selected namespaces;
- * ports may be named (resolved against the destination pod) and carry `endPort`.
+ * ports may be named (resolved against the destination pod) and carry `endPort`; a port entry
+ * matches one `protocol` (TCP when omitted), so 53/UDP and 53/TCP are allowed separately.
  */
 
 type P = SnapshotPolicy<JsonObject>;
@@ -175,8 +177,8 @@ function peerMatches(
 function portMatches(
   ports: unknown,
   port: number,
+  protocol: string,
   destPorts: ContainerPort[],
-  protocol = 'TCP',
 ): boolean {
   if (!Array.isArray(ports) || ports.length === 0) return true;
   return ports.some(p => {
@@ -186,7 +188,9 @@ function portMatches(
     if (p.port === undefined) return true;
     if (typeof p.port === 'string' && !/^\d+$/.test(p.port)) {
       // Named port: resolved against the destination pod's container ports.
-      return destPorts.some(c => c.name === p.port && c.port === port);
+      return destPorts.some(
+        c => c.name === p.port && c.port === port && protocolOf(c) === protocol,
+      );
     }
     const start = Number(p.port);
     const end = typeof p.endPort === 'number' ? p.endPort : start;
@@ -203,6 +207,10 @@ function rulesAllow(
   port: number,
   destPorts: ContainerPort[],
 ): LayerVerdict {
+  // The protocol of the port the destination declares under this number (TCP when it declares
+  // the number over TCP or not at all): a rule allowing 53/UDP does not allow 53/TCP.
+  const protocol = protocolOf(declaredPort(destPorts, port) ?? {});
+  const where = `port ${portName({ port, protocol })}`;
   const peersKey = direction === 'ingress' ? 'from' : 'to';
   const cannot: string[] = [];
   for (const p of policies) {
@@ -211,7 +219,7 @@ function rulesAllow(
       : [];
     for (const rule of rules) {
       const r = isObject(rule) ? rule : {};
-      if (!portMatches(r.ports, port, destPorts)) continue;
+      if (!portMatches(r.ports, port, protocol, destPorts)) continue;
       const peers = Array.isArray(r[peersKey])
         ? (r[peersKey] as unknown[])
         : [];
@@ -221,7 +229,7 @@ function rulesAllow(
           policy: ref(p),
           message: `${ref(
             p,
-          )} allows ${direction} from/to every peer on port ${port}`,
+          )} allows ${direction} from/to every peer on ${where}`,
           cannotEvaluate: [],
         };
       for (const pe of peers) {
@@ -236,7 +244,7 @@ function rulesAllow(
           return {
             effect: 'ALLOW',
             policy: ref(p),
-            message: `${ref(p)} allows this ${direction} on port ${port}`,
+            message: `${ref(p)} allows this ${direction} on ${where}`,
             cannotEvaluate: [],
           };
       }
@@ -248,7 +256,7 @@ function rulesAllow(
   return {
     effect: 'DENY',
     policy: names,
-    message: `${direction} is isolated by ${names} and no rule allows this peer on port ${port}`,
+    message: `${direction} is isolated by ${names} and no rule allows this peer on ${where}`,
     cannotEvaluate: cannot,
   };
 }

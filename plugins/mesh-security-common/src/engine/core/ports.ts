@@ -1,0 +1,54 @@
+import { PortMtls } from '../../model';
+
+/*
+ * Mesh proxies carry TCP only (docs/engine.md "Port protocol"): Istio's sidecar redirects
+ * inbound and outbound TCP with iptables and ztunnel proxies TCP ("Traffic capture"); the
+ * Linkerd proxy handles TCP connections ("Protocol detection"). A UDP or SCTP port is never
+ * encrypted nor authorized by the mesh, whatever its policies say.
+ */
+
+/** The protocol of a container port: Kubernetes defaults it to TCP when the template omits it. */
+export const protocolOf = (p: { protocol?: string }) => p.protocol ?? 'TCP';
+
+/** Whether the mesh proxy carries a port's traffic (TCP only). */
+export const carriedByMesh = (p: { protocol?: string }) =>
+  protocolOf(p) === 'TCP';
+
+/** A port as messages name it: the number, with the protocol when it is not TCP (53/UDP). */
+export const portName = (p: { port: number; protocol?: string }) =>
+  carriedByMesh(p) ? `${p.port}` : `${p.port}/${protocolOf(p)}`;
+
+/** Why a port the mesh does not carry is DISABLED. */
+export const notCarriedReason = (p: { port: number; protocol?: string }) =>
+  `${protocolOf(
+    p,
+  )} is not carried by the mesh proxy (it captures TCP only): traffic on ${
+    p.port
+  }/${protocolOf(p)} is not encrypted`;
+
+/**
+ * The declared port a bare port number means: the TCP port of that number, else the one
+ * declared with another protocol (a workload exposing 53 over UDP only). The access graph and
+ * the access check ask by number (docs/engine.md "Not modelled": edges carry no protocol).
+ */
+export function declaredPort<T extends { port: number; protocol?: string }>(
+  ports: readonly T[],
+  port: number,
+): T | undefined {
+  let other: T | undefined;
+  for (const p of ports) {
+    if (p.port !== port) continue;
+    if (carriedByMesh(p)) return p;
+    other ??= p;
+  }
+  return other;
+}
+
+/** The ports of a workload with the ports the mesh does not carry set DISABLED. */
+export function withUncarriedDisabled(ports: PortMtls[]): PortMtls[] {
+  return ports.map(p =>
+    carriedByMesh(p)
+      ? p
+      : { ...p, mtls: 'DISABLED', reason: notCarriedReason(p) },
+  );
+}
