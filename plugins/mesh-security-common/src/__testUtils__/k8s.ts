@@ -59,7 +59,12 @@ export function service(
   ns: string,
   name: string,
   selector: Labels,
-  ports: Array<{ port: number; targetPort?: number | string; name?: string }>,
+  ports: Array<{
+    port: number;
+    targetPort?: number | string;
+    name?: string;
+    protocol?: string;
+  }>,
 ): Obj {
   return {
     apiVersion: 'v1',

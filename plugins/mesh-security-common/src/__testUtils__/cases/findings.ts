@@ -13,6 +13,7 @@ import {
   networkPolicy,
   peerAuthentication,
   serverAuthorization,
+  service,
 } from '../k8s';
 
 /** The deployment with a `linkerd-proxy` container added to its pod template. */
@@ -368,5 +369,50 @@ export const FINDING_CASES: FindingCase[] = [
       },
     ],
     codes: ['MS408'],
+  },
+  {
+    // The mesh cannot carry UDP: MS102's fix (remove DISABLE or the exclusion) does not apply.
+    name: 'UDP port of a STRICT workload: DISABLED, but no MS101/MS102/MS113',
+    objects: [
+      ...istioPair('shop', { ports: [8080, { port: 53, protocol: 'UDP' }] }),
+      peerAuthentication('shop', 'default', strict),
+    ],
+    codes: [],
+    absent: ['MS101', 'MS102', 'MS113'],
+  },
+  {
+    // A client sidecar does not capture UDP: the rule's TLS mode never reaches 53/TCP.
+    name: 'DestinationRule DISABLE on a UDP Service port is not MS103 for the STRICT 53/TCP',
+    objects: [
+      namespace('istio-system'),
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'dns', {
+        ports: [
+          { port: 53, name: 'dns-tcp', protocol: 'TCP' },
+          { port: 53, name: 'dns', protocol: 'UDP' },
+        ],
+      }),
+      service('shop', 'dns', { app: 'dns' }, [
+        { port: 53, targetPort: 53, name: 'dns', protocol: 'UDP' },
+      ]),
+      peerAuthentication('shop', 'default', strict),
+      destinationRule('shop', 'dns', {
+        host: 'dns.shop.svc.cluster.local',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+      }),
+    ],
+    codes: [],
+    absent: ['MS103', 'MS112'],
+  },
+  {
+    name: 'portLevelMtls naming a port the workload exposes over UDP only (MS111)',
+    objects: [
+      ...istioPair('shop', { ports: [8080, { port: 53, protocol: 'UDP' }] }),
+      peerAuthentication('shop', 'b', {
+        selector: sel,
+        portLevelMtls: { '53': { mode: 'STRICT' } },
+      }),
+    ],
+    codes: ['MS111'],
   },
 ];

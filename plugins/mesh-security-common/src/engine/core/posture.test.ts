@@ -41,6 +41,18 @@ describe('scorecard', () => {
     ]);
   });
 
+  it('a STRICT workload with a UDP port warns: the mesh cannot carry it (core/ports.ts)', () => {
+    const card = engineOf([
+      ...istioPair('shop', { ports: [8080, { port: 53, protocol: 'UDP' }] }),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } }),
+    ]).posture({ namespace: 'shop', name: 'b' }).scorecard;
+    expect(card.verifyExplicitly).toEqual({
+      status: 'warn',
+      detail:
+        'every TCP port accepts mTLS only; the mesh does not carry 53/UDP, which is plaintext',
+    });
+  });
+
   it('an open workload fails or warns, with details', () => {
     const objects = [
       ...istioPair('shop', { secrets: ['db'] }),
