@@ -1,10 +1,12 @@
 import { PortMtls } from '../../model';
 
 /*
- * Mesh proxies carry TCP only (docs/engine.md "Port protocol"): Istio's sidecar redirects
- * inbound and outbound TCP with iptables and ztunnel proxies TCP ("Traffic capture"); the
- * Linkerd proxy handles TCP connections ("Protocol detection"). A UDP or SCTP port is never
- * encrypted nor authorized by the mesh, whatever its policies say.
+ * Mesh proxies carry TCP only (docs/engine.md "Port protocol"). Istio's "Protocol Selection"
+ * (https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/):
+ * any TCP traffic is proxied, non-TCP protocols such as UDP are not; ztunnel's HBONE multiplexes
+ * TCP streams (https://istio.io/latest/docs/ambient/architecture/hbone/). Linkerd's "TCP
+ * Proxying and Protocol Detection" (https://linkerd.io/2/features/protocol-detection/): the
+ * proxy handles TCP traffic. A UDP or SCTP port is neither encrypted nor authorized by the mesh.
  */
 
 /** The protocol of a container port: Kubernetes defaults it to TCP when the template omits it. */
