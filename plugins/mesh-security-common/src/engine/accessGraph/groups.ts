@@ -47,8 +47,9 @@ export function memberCount(groups: CallerGroup[], self: CallerGroup): number {
 }
 
 /**
- * A workload's port numbers, each once: the layers decide per port number (a port declared for
- * TCP and UDP, such as DNS on 53, is one entry of the graph).
+ * A workload's port numbers, each once: the layers decide per port number, so a number declared
+ * for TCP and UDP, such as DNS on 53, is one entry of the graph, answered for its TCP port
+ * (core/ports.ts `declaredPort`; docs/engine.md "Not modelled").
  */
 export function portNumbers(info: WorkloadInfo): number[] {
   return [...new Set(info.ports.map(p => p.port))];
