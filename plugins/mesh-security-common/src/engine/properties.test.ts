@@ -254,3 +254,67 @@ describe('authorization properties', () => {
     ).toBe('DISABLED');
   });
 });
+
+/*
+ * Port protocol (docs/engine.md "Port protocol"): mesh proxies carry TCP only, so a UDP or SCTP
+ * port is DISABLED whatever the mesh and its policies, and declaring it beside a TCP port of
+ * the same number never changes the TCP port's mode.
+ */
+describe('port protocol properties', () => {
+  const meshNamespace = fc.constantFrom(
+    namespace('shop', { 'istio-injection': 'enabled' }),
+    namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+    namespace('shop', {}, { 'linkerd.io/inject': 'enabled' }),
+    namespace('shop'),
+  );
+  const mode = fc.constantFrom('STRICT', 'PERMISSIVE', 'DISABLE', 'UNSET');
+  const peerAuth = fc
+    .record({ workload: mode, port53: fc.option(mode, { nil: undefined }) })
+    .map(m =>
+      peerAuthentication('shop', 'b', {
+        selector: { matchLabels: { app: 'b' } },
+        mtls: { mode: m.workload },
+        ...(m.port53 ? { portLevelMtls: { 53: { mode: m.port53 } } } : {}),
+      }),
+    );
+  const annotations = fc.constantFrom<Record<string, string>>(
+    {},
+    { 'traffic.sidecar.istio.io/excludeInboundPorts': '53' },
+    { 'config.linkerd.io/default-inbound-policy': 'all-authenticated' },
+    { 'config.linkerd.io/skip-inbound-ports': '53' },
+  );
+
+  it('a UDP or SCTP port is DISABLED and leaves the TCP port of its number as it was', () => {
+    expect(() =>
+      fc.assert(
+        fc.property(
+          meshNamespace,
+          fc.option(peerAuth, { nil: undefined }),
+          annotations,
+          fc.constantFrom('UDP', 'SCTP'),
+          (ns, pa, podAnnotations, protocol) => {
+            const posture = (
+              ports: Array<{ port: number; protocol: string }>,
+            ) =>
+              engineOf([
+                namespace('istio-system'),
+                ns,
+                deployment('shop', 'b', { ports, annotations: podAnnotations }),
+                ...(pa ? [pa] : []),
+              ]).posture({ namespace: 'shop', name: 'b' });
+            const tcp = { port: 53, protocol: 'TCP' };
+            const both = posture([tcp, { port: 53, protocol }]).ports;
+            const alone = posture([tcp]).ports;
+            const other = both.find(p => p.protocol === protocol);
+            return (
+              other?.mtls === 'DISABLED' &&
+              JSON.stringify(both.find(p => p.protocol === 'TCP')) ===
+                JSON.stringify(alone[0])
+            );
+          },
+        ),
+        RUNS,
+      ),
+    ).not.toThrow();
+  });
+});
