@@ -89,6 +89,27 @@ describe('estateImpact', () => {
     expect(impact.resolved).toEqual([]);
   });
 
+  it('reports the TCP port of a number also declared over UDP (UDP is never mTLS)', () => {
+    const dns = {
+      ports: [
+        { port: 53, name: 'dns', protocol: 'UDP' },
+        { port: 53, name: 'dns-tcp', protocol: 'TCP' },
+      ],
+    };
+    const permissive = peerAuthentication('shop', 'default', {
+      mtls: { mode: 'PERMISSIVE' },
+    });
+    const impact = estateImpact(
+      engineOf([...istioPair('shop', dns), strict]),
+      engineOf([...istioPair('shop', dns), permissive]),
+    );
+    const port = impact.workloads.find(w => w.name === 'b')!.ports[0];
+    expect(port).toMatchObject({
+      port: 53,
+      mtls: { before: 'STRICT', after: 'PERMISSIVE' },
+    });
+  });
+
   it('names the NetworkPolicy that now refuses a caller the mesh allows', () => {
     const denyAll = networkPolicy('shop', 'deny-b', {
       podSelector: { matchLabels: { app: 'b' } },

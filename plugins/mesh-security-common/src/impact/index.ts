@@ -6,6 +6,7 @@
  */
 import type { Engine } from '../engine';
 import { istioPathSample } from '../engine/istio/pathPatterns';
+import { declaredPort } from '../engine/core/ports';
 import {
   AccessEdge,
   AccessLayer,
@@ -357,10 +358,12 @@ export function estateImpact(
         ...(is?.ports ?? []).map(p => p.port),
       ]),
     ].sort((a, b) => a - b);
+    // Ports are compared by number, as the access graph answers them: a number declared over
+    // TCP and UDP is its TCP port (docs/engine.md "Port protocol").
     const mode = (posture: typeof was, port: number): MtlsMode =>
-      posture?.ports.find(p => p.port === port)?.mtls ?? 'UNKNOWN';
+      declaredPort(posture?.ports ?? [], port)?.mtls ?? 'UNKNOWN';
     const reason = (port: number) =>
-      is?.ports.find(p => p.port === port)?.reason;
+      declaredPort(is?.ports ?? [], port)?.reason;
     const impacts = ports
       .map(port =>
         portImpact(
