@@ -1,3 +1,4 @@
+import { WithScrollHint } from '../ScrollHint';
 import {
   Box,
   FormControl,
@@ -395,81 +396,86 @@ export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
           </NativeSelect>
         </FormControl>
       </Box>
-      <Box className={classes.scroller}>
-        <svg
-          width={layout.width + 2 * margin}
-          height={layout.height + 2 * margin}
-          viewBox={`${-margin} ${-margin} ${layout.width + 2 * margin} ${
-            layout.height + 2 * margin
-          }`}
-          role="group"
-          aria-label={`Access graph of ${self}`}
-        >
-          <defs>
-            {EDGE_PROTECTIONS.map(p => (
-              <marker
-                key={p}
-                id={`access-arrow-${p}`}
-                viewBox="0 0 10 10"
-                refX="9"
-                refY="5"
-                markerWidth="7"
-                markerHeight="7"
-                orient="auto"
-              >
-                <path d="M0,0 L10,5 L0,10 z" fill={protectionColor(theme, p)} />
-              </marker>
-            ))}
-          </defs>
-          {shown.map(placed =>
-            placed.lines.map(line => (
-              <Line
-                key={`${placed.peer.side}:${placed.peer.id}:${line.line.protection}`}
-                placed={line}
-                peer={placed.peer}
-                self={self}
-              />
-            )),
-          )}
-          {shown.map(placed => (
-            <PeerNode
-              key={`${placed.peer.side}:${placed.peer.id}`}
-              placed={placed}
-            />
-          ))}
-          <g
-            tabIndex={0}
-            role="img"
-            aria-label={`This workload: ${self}`}
-            className={classes.focusable}
+      <WithScrollHint hint="Scroll the graph sideways to see every peer">
+        <Box className={classes.scroller}>
+          <svg
+            width={layout.width + 2 * margin}
+            height={layout.height + 2 * margin}
+            viewBox={`${-margin} ${-margin} ${layout.width + 2 * margin} ${
+              layout.height + 2 * margin
+            }`}
+            role="group"
+            aria-label={`Access graph of ${self}`}
           >
-            <rect
-              className={`${classes.node} ${classes.self}`}
-              x={layout.self.x}
-              y={layout.self.y}
-              width={layout.self.width}
-              height={layout.self.height}
-              rx={8}
-            />
-            <rect
-              className={`focus-ring ${classes.focusRing}`}
-              x={layout.self.x - 3}
-              y={layout.self.y - 3}
-              width={layout.self.width + 6}
-              height={layout.self.height + 6}
-              rx={10}
-            />
-            <text
-              className={classes.selfText}
-              x={layout.self.x + GRAPH_SIZES.nodePadding}
-              y={Math.min(layout.self.height / 2, 20)}
-              dominantBaseline="central"
+            <defs>
+              {EDGE_PROTECTIONS.map(p => (
+                <marker
+                  key={p}
+                  id={`access-arrow-${p}`}
+                  viewBox="0 0 10 10"
+                  refX="9"
+                  refY="5"
+                  markerWidth="7"
+                  markerHeight="7"
+                  orient="auto"
+                >
+                  <path
+                    d="M0,0 L10,5 L0,10 z"
+                    fill={protectionColor(theme, p)}
+                  />
+                </marker>
+              ))}
+            </defs>
+            {shown.map(placed =>
+              placed.lines.map(line => (
+                <Line
+                  key={`${placed.peer.side}:${placed.peer.id}:${line.line.protection}`}
+                  placed={line}
+                  peer={placed.peer}
+                  self={self}
+                />
+              )),
+            )}
+            {shown.map(placed => (
+              <PeerNode
+                key={`${placed.peer.side}:${placed.peer.id}`}
+                placed={placed}
+              />
+            ))}
+            <g
+              tabIndex={0}
+              role="img"
+              aria-label={`This workload: ${self}`}
+              className={classes.focusable}
             >
-              {self}
-            </text>
-          </g>
-        </svg>
-      </Box>
+              <rect
+                className={`${classes.node} ${classes.self}`}
+                x={layout.self.x}
+                y={layout.self.y}
+                width={layout.self.width}
+                height={layout.self.height}
+                rx={8}
+              />
+              <rect
+                className={`focus-ring ${classes.focusRing}`}
+                x={layout.self.x - 3}
+                y={layout.self.y - 3}
+                width={layout.self.width + 6}
+                height={layout.self.height + 6}
+                rx={10}
+              />
+              <text
+                className={classes.selfText}
+                x={layout.self.x + GRAPH_SIZES.nodePadding}
+                y={Math.min(layout.self.height / 2, 20)}
+                dominantBaseline="central"
+              >
+                {self}
+              </text>
+            </g>
+          </svg>
+        </Box>
+      </WithScrollHint>
       <Box className={classes.legend} aria-label="Edge legend" role="group">
         {EDGE_PROTECTIONS.map(p => (
           <LegendLine key={p} protection={p} />

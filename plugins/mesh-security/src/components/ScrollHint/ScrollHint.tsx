@@ -3,11 +3,18 @@ import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
 import { ReactNode } from 'react';
 
 /**
- * A table with a line above it, on narrow screens only, saying that it scrolls sideways:
- * Backstage's tables keep their columns and scroll inside their card, which a phone user
- * cannot tell from a cut-off table.
+ * A table (or drawing) with a line above it, on narrow screens only, saying that it scrolls
+ * sideways: Backstage's tables keep their columns and scroll inside their card, which a phone
+ * user cannot tell from a cut-off table.
  */
-export const WithScrollHint = ({ children }: { children: ReactNode }) => {
+export const WithScrollHint = ({
+  children,
+  hint = 'Scroll the table sideways to see every column',
+}: {
+  children: ReactNode;
+  /** The line shown on narrow screens. */
+  hint?: string;
+}) => {
   const theme = useTheme();
   const narrow = useMediaQuery(theme.breakpoints.down('sm'));
   return (
@@ -21,7 +28,7 @@ export const WithScrollHint = ({ children }: { children: ReactNode }) => {
           style={{ display: 'flex', alignItems: 'center', gap: 4 }}
         >
           <SwapHorizIcon fontSize="small" aria-hidden />
-          Scroll the table sideways to see every column
+          {hint}
         </Typography>
       )}
       {children}
