@@ -9,7 +9,6 @@ import {
   readGitopsRepositorySettings,
 } from '@mesh-security/plugin-mesh-security-common';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readMeshSecurityConfig } from './config';
 import { createRouter } from './router';
 import { EntityDirectory } from './entities/EntityDirectory';
@@ -22,7 +21,7 @@ import { SnapshotStore } from './snapshots/SnapshotStore';
 import { trafficObservationsReaderRef } from './traffic/serviceRef';
 import { ClusterSource } from './sources/ClusterSource';
 import { readHistorySettings } from './history/config';
-import { HistoryRecorder } from './history/HistoryRecorder';
+import { HistoryRecorder, recordWhenKnown } from './history/HistoryRecorder';
 import { HistoryService } from './history/HistoryService';
 import { HistoryStore } from './history/HistoryStore';
 import { KubernetesSource } from './sources/KubernetesSource';
@@ -175,25 +174,16 @@ export const meshSecurityPlugin = createBackendPlugin({
             retentionDays: historySettings.retentionDays,
           });
           // One replica records at a time (scope `global`). Right after a start the clusters are
-          // usually not read yet: every answer is partial and nothing is recorded, so the task
-          // tries again every 30 seconds, for up to 10 minutes, before waiting for its next run.
+          // usually not read yet (every answer is partial) or the catalog has not listed its
+          // components yet: nothing is recorded, so the task tries again every 30 seconds, for
+          // up to 10 minutes, before waiting for its next run.
           await scheduler.scheduleTask({
             id: 'mesh-security-history',
             frequency: { minutes: historySettings.recordIntervalMinutes },
             initialDelay: { seconds: 15 },
             timeout: { minutes: 15 },
             scope: 'global',
-            fn: async signal => {
-              for (let attempt = 0; attempt < 20; attempt++) {
-                const result = await recorder.run();
-                if (result.recorded > 0 || result.skipped === 0) return;
-                try {
-                  await sleep(30_000, undefined, { signal });
-                } catch {
-                  return; // aborted: the backend stops or the task timed out
-                }
-              }
-            },
+            fn: signal => recordWhenKnown(() => recorder.run(), signal),
           });
         }
         httpRouter.use(

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EntityPosture,
@@ -74,11 +75,36 @@ export class HistoryRecorder {
     }
     const changes = await store.record(records, now);
     await store.prune(this.options.retentionDays, now);
-    if (skipped) {
-      logger.info(
-        `Mesh Security history: recorded ${records.length} component(s) for ${day}; ${skipped} skipped (partial data)`,
-      );
-    }
+    logger.info(
+      `Mesh Security history: recorded ${
+        records.length
+      } component(s) for ${day}${
+        skipped ? `; ${skipped} skipped (partial data)` : ''
+      }`,
+    );
     return { recorded: records.length, skipped, changes };
+  }
+}
+
+/**
+ * Runs `record` until it records something, at most `attempts` times, waiting `waitMs` between
+ * tries: right after a start the clusters are usually not read yet (every answer is partial) or
+ * the catalog has not listed its components yet. Returns early when `signal` aborts (the
+ * backend stops, or the task times out).
+ */
+export async function recordWhenKnown(
+  record: () => Promise<{ recorded: number }>,
+  signal?: AbortSignal,
+  options: { attempts?: number; waitMs?: number } = {},
+): Promise<void> {
+  const { attempts = 20, waitMs = 30_000 } = options;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if ((await record()).recorded > 0) return;
+    if (attempt === attempts - 1) return;
+    try {
+      await sleep(waitMs, undefined, { signal });
+    } catch {
+      return; // aborted
+    }
   }
 }
