@@ -1,4 +1,3 @@
-import path from 'node:path';
 import request from 'supertest';
 import {
   EntityPosture,
@@ -6,18 +5,17 @@ import {
   OverviewResponse,
   SEVERITIES,
 } from '@mesh-security/plugin-mesh-security-common';
-import { asUser, startDemoBackend } from './__testUtils__/demoBackend';
+import {
+  asUser,
+  startDemoBackend,
+  startDemoBackendWithTraffic,
+} from './__testUtils__/demoBackend';
 
 /*
  * One summary everywhere: the overview counts, per component, the findings its entity view
  * (card and Security tab) lists, on the demo estate (catalog/demo-cluster), with and without
  * observed traffic (catalog/demo-traffic).
  */
-
-const recordedTraffic = path.resolve(
-  __dirname,
-  '../../../catalog/demo-traffic/recorded-traffic.json',
-);
 
 type Server = Awaited<ReturnType<typeof startDemoBackend>>;
 
@@ -73,23 +71,7 @@ describe('finding counts on the demo estate', () => {
   });
 
   it('agree with observed traffic (MS5xx) as well', async () => {
-    const server = await startDemoBackend({
-      trafficConfig: {
-        sources: [
-          {
-            type: 'recorded',
-            path: recordedTraffic,
-            clusters: [{ name: 'demo' }],
-          },
-        ],
-      },
-    });
-    let overview = await overviewOf(server);
-    for (let i = 0; i < 100; i++) {
-      if (overview.observedTraffic.observations[0]?.status === 'ok') break;
-      await new Promise(r => setTimeout(r, 50));
-      overview = await overviewOf(server);
-    }
+    const server = await startDemoBackendWithTraffic();
     await expectAgreement(server);
     const checkout = await postureOf(server, 'component:default/checkout');
     // checkout is PERMISSIVE with a plaintext caller (catalog/demo-traffic/README.md).

@@ -1,20 +1,18 @@
-import path from 'node:path';
 import request from 'supertest';
 import {
   EntityPosture,
   OverviewResponse,
 } from '@mesh-security/plugin-mesh-security-common';
-import { asUser, startDemoBackend } from './__testUtils__/demoBackend';
+import {
+  asUser,
+  startDemoBackend,
+  startDemoBackendWithTraffic,
+} from './__testUtils__/demoBackend';
 
 /*
  * The plugin's own metrics reader, wired as the demo runs it: the recorded Prometheus answers of
  * catalog/demo-traffic, read by the scheduled task into the cache, reach the entity view.
  */
-
-const recordedTraffic = path.resolve(
-  __dirname,
-  '../../../catalog/demo-traffic/recorded-traffic.json',
-);
 
 async function postureOf(
   server: Awaited<ReturnType<typeof startDemoBackend>>,
@@ -29,17 +27,7 @@ async function postureOf(
 
 describe('observed traffic from the configured recorded source', () => {
   it('reaches the entity view as recorded observations, with the demo story', async () => {
-    const server = await startDemoBackend({
-      trafficConfig: {
-        sources: [
-          {
-            type: 'recorded',
-            path: recordedTraffic,
-            clusters: [{ name: 'demo' }],
-          },
-        ],
-      },
-    });
+    const server = await startDemoBackendWithTraffic();
     let posture = await postureOf(server, 'checkout');
     for (let i = 0; i < 100; i++) {
       if (posture.workloads[0]?.observed.observations.status === 'ok') break;
@@ -84,23 +72,8 @@ describe('observed traffic on the overview', () => {
   }
 
   it('sums the evidence window per owner and lists the components ready for STRICT', async () => {
-    const server = await startDemoBackend({
-      trafficConfig: {
-        sources: [
-          {
-            type: 'recorded',
-            path: recordedTraffic,
-            clusters: [{ name: 'demo' }],
-          },
-        ],
-      },
-    });
-    let overview = await overviewOf(server);
-    for (let i = 0; i < 100; i++) {
-      if (overview.observedTraffic.observations[0]?.status === 'ok') break;
-      await new Promise(r => setTimeout(r, 50));
-      overview = await overviewOf(server);
-    }
+    const server = await startDemoBackendWithTraffic();
+    const overview = await overviewOf(server);
     const { observedTraffic } = overview;
     expect(observedTraffic.observations).toEqual([
       expect.objectContaining({

@@ -121,3 +121,35 @@ export async function startDemoBackend(
 /** The request, as the mock user. */
 export const asUser = (req: request.Test) =>
   req.set('authorization', mockCredentials.user.header());
+
+/** `meshSecurity.traffic` of the demo: the recorded Prometheus answers of catalog/demo-traffic. */
+const DEMO_RECORDED_TRAFFIC = {
+  sources: [
+    {
+      type: 'recorded',
+      path: path.join(repoRoot, 'catalog/demo-traffic/recorded-traffic.json'),
+      clusters: [{ name: 'demo' }],
+    },
+  ],
+};
+
+/**
+ * The demo backend reading the demo's recorded traffic; returns once the demo cluster's
+ * observations are read (the traffic task runs beside the cluster read).
+ */
+export async function startDemoBackendWithTraffic(
+  options: Omit<Parameters<typeof startDemoBackend>[0], 'trafficConfig'> = {},
+) {
+  const server = await startDemoBackend({
+    ...options,
+    trafficConfig: DEMO_RECORDED_TRAFFIC,
+  });
+  for (let i = 0; i < 100; i++) {
+    const res = await asUser(
+      request(server).get('/api/mesh-security/overview?limit=1'),
+    );
+    if (res.body.observedTraffic?.observations[0]?.status === 'ok') break;
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return server;
+}
