@@ -1,0 +1,6 @@
+/**
+ * Tech Insights facts about each component's mesh security posture.
+ *
+ * @packageDocumentation
+ */
+export {};
