@@ -141,6 +141,7 @@ describe('mesh-security REST API', () => {
       ['get', '/entity/component/default/checkout/history'],
       ['get', '/entity/component/default/checkout/pull-requests'],
       ['get', '/history'],
+      ['get', '/facts'],
       ['post', '/check'],
     ] as const) {
       const res = await request(server)

@@ -25,6 +25,9 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   ACCESS_REQUEST_RULES,
+  COMPONENT_SECURITY_FACTS_VERSION,
+  ComponentFactsResponse,
+  componentSecurityFacts,
   MESHES,
   meshSecurityAccessCheckPermission,
   meshSecurityEntityReadPermission,
@@ -130,6 +133,12 @@ const overviewQuery = z
     search: z.string().max(256).optional(),
     sort: z.enum(OVERVIEW_SORT_KEYS).optional(),
     order: z.enum(OVERVIEW_SORT_ORDERS).optional(),
+    offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+const factsQuery = z
+  .object({
     offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
@@ -340,6 +349,38 @@ export async function createRouter(
         query,
       ),
     );
+  });
+
+  // Every readable component's posture as flat facts (Tech Insights reads them with its
+  // service credentials): the entity views the Security tab shows, no Kubernetes call.
+  router.get('/facts', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const { offset = 0, limit = 100 } = parse(
+      factsQuery,
+      req.query,
+      'facts query',
+    );
+    await authorize(credentials, meshSecurityOverviewReadPermission);
+    const readable = (await readableComponents(credentials))
+      .map(entity => ({ entity, ref: stringifyEntityRef(entity) }))
+      .sort((a, b) => a.ref.localeCompare(b.ref));
+    const items = [];
+    for (const { entity, ref } of readable.slice(offset, offset + limit)) {
+      const view = await posture.entityPosture(entity, {
+        clusterErrorDetails: false,
+      });
+      items.push({ entityRef: ref, facts: componentSecurityFacts(view) });
+    }
+    const body: ComponentFactsResponse = {
+      version: COMPONENT_SECURITY_FACTS_VERSION,
+      items,
+      totalItems: readable.length,
+      offset,
+      limit,
+    };
+    res.json(body);
   });
 
   router.get('/entity/:kind/:namespace/:name/history', async (req, res) => {

@@ -11,6 +11,7 @@ export * from './model';
 export * from './permissions';
 export * from './api';
 export * from './history';
+export * from './facts';
 export * from './client';
 export * from './annotations';
 export * from './accessChanges';

@@ -13,6 +13,7 @@ import {
   OverviewHistory,
   OverviewHistoryQuery,
 } from '../history';
+import { ComponentFactsResponse } from '../facts';
 
 /**
  * Options of a single request to the Mesh Security backend.
@@ -52,6 +53,14 @@ export interface MeshSecurityApi {
     query?: OverviewHistoryQuery,
     options?: MeshSecurityRequestOptions,
   ): Promise<OverviewHistory>;
+  /**
+   * One page of the facts of every annotated component the caller may read (`GET /facts`), as
+   * Tech Insights stores them.
+   */
+  getFacts(
+    query?: { offset?: number; limit?: number },
+    options?: MeshSecurityRequestOptions,
+  ): Promise<ComponentFactsResponse>;
   /** The catalog-wide overview, filtered, sorted and paginated by the backend. */
   getOverview(
     query?: OverviewQuery,

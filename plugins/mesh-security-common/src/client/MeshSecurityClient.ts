@@ -14,6 +14,7 @@ import {
   OverviewHistory,
   OverviewHistoryQuery,
 } from '../history';
+import { ComponentFactsResponse } from '../facts';
 import { MeshSecurityApi, MeshSecurityRequestOptions } from './MeshSecurityApi';
 
 /** `kind/namespace/name` of an entity, each part URL-encoded. */
@@ -100,6 +101,17 @@ export class MeshSecurityClient implements MeshSecurityApi {
   ): Promise<OverviewHistory> {
     return this.request<OverviewHistory>(
       `/history${queryString(query)}`,
+      options,
+    );
+  }
+
+  /** {@inheritDoc MeshSecurityApi.getFacts} */
+  async getFacts(
+    query: { offset?: number; limit?: number } = {},
+    options?: MeshSecurityRequestOptions,
+  ): Promise<ComponentFactsResponse> {
+    return this.request<ComponentFactsResponse>(
+      `/facts${queryString(query)}`,
       options,
     );
   }
