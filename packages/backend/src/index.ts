@@ -38,4 +38,14 @@ backend.add(
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@mesh-security/plugin-mesh-security-backend'));
 
+// Tech Insights with the JSON rules engine checks (configured under techInsights in
+// app-config.yaml) and Mesh Security's facts about each component.
+backend.add(import('@backstage-community/plugin-tech-insights-backend'));
+backend.add(
+  import('@backstage-community/plugin-tech-insights-backend-module-jsonfc'),
+);
+backend.add(
+  import('@mesh-security/plugin-tech-insights-backend-module-mesh-security'),
+);
+
 backend.start();
