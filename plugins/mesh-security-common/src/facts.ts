@@ -205,7 +205,8 @@ export const COMPONENT_SECURITY_FACT_SCHEMA: Record<
 
 /** The meshes a certificate belongs to, from its role or (cert-manager) its namespace. */
 function certificateMeshes(certificate: MeshCertificate): Mesh[] | undefined {
-  if (certificate.role === 'istio-root') return ['istio-sidecar', 'istio-ambient'];
+  if (certificate.role === 'istio-root')
+    return ['istio-sidecar', 'istio-ambient'];
   if (certificate.role === 'linkerd-trust-anchor') return ['linkerd'];
   const namespace = certificate.object.namespace;
   if (namespace === 'istio-system') return ['istio-sidecar', 'istio-ambient'];
