@@ -155,14 +155,17 @@ export const LISTED_KINDS: ResourceKind[] = [
     'linkerd',
     'linkerdAuthorizations',
   ),
-  // Kinds the engine does not model but must not ignore (docs/engine.md "Not evaluated").
+  // Istio Sidecars (docs/engine.md "Istio Sidecar"), kept with the kinds below in the
+  // snapshot's `unevaluated` list.
   grouped(
     'networking.istio.io',
     ['v1', 'v1beta1'],
     'sidecars',
     'Sidecar',
     'istio',
+    'istioSidecars',
   ),
+  // Kinds the engine does not model but must not ignore (docs/engine.md "Not evaluated").
   grouped(
     'networking.istio.io',
     ['v1', 'v1beta1'],

@@ -156,9 +156,56 @@ const estate = fc.record({
     ),
     network: fc.boolean(),
   }),
+  sidecars: fc.array(
+    fc.record({
+      namespace: fc.constantFrom('shop', 'mall', 'istio-system'),
+      selector: fc.constantFrom(undefined, 'w0'),
+      hosts: fc.constantFrom(
+        undefined,
+        ['./*'],
+        ['istio-system/*'],
+        ['*/w0.shop.svc.cluster.local'],
+        ['mall/*'],
+      ),
+      mode: fc.constantFrom(undefined, 'ALLOW_ANY', 'REGISTRY_ONLY'),
+      ingress: fc.boolean(),
+    }),
+    { maxLength: 2 },
+  ),
 });
 
-type Estate = typeof estate extends fc.Arbitrary<infer T> ? T : never;
+type Generated = typeof estate extends fc.Arbitrary<infer T> ? T : never;
+type Estate = Omit<Generated, 'sidecars'> &
+  Partial<Pick<Generated, 'sidecars'>>;
+
+/** An Istio Sidecar (docs/engine.md "Istio Sidecar") from its generated description. */
+function sidecarObject(
+  s: NonNullable<Estate['sidecars']>[number],
+  name: string,
+): Obj {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Sidecar',
+    metadata: { name, namespace: s.namespace },
+    spec: {
+      ...(s.selector
+        ? { workloadSelector: { labels: { app: s.selector } } }
+        : {}),
+      ...(s.hosts ? { egress: [{ hosts: s.hosts }] } : {}),
+      ...(s.mode ? { outboundTrafficPolicy: { mode: s.mode } } : {}),
+      ...(s.ingress
+        ? {
+            ingress: [
+              {
+                port: { number: 8080, protocol: 'HTTP', name: 'http' },
+                defaultEndpoint: '127.0.0.1:8080',
+              },
+            ],
+          }
+        : {}),
+    },
+  };
+}
 
 function objects(e: Estate): Obj[] {
   const out: Obj[] = [namespace('istio-system')];
@@ -233,6 +280,7 @@ function objects(e: Estate): Obj[] {
       }),
     ),
   );
+  (e.sidecars ?? []).forEach((sc, i) => out.push(sidecarObject(sc, `sc-${i}`)));
   if (e.linkerd.server) {
     out.push(
       linkerdServer('lk', 'http', {
@@ -324,6 +372,43 @@ describe('access graph', () => {
           expectGraphMatchesPairs(objects(e));
         }),
         { numRuns: 60 },
+      ),
+    ).not.toThrow();
+  });
+
+  it('a Sidecar with REGISTRY_ONLY never adds a callee, whatever its egress hosts', () => {
+    // docs/engine.md "Istio Sidecar": imported destinations keep their answer, others are
+    // dropped, so the callees with the Sidecar are a subset of those without.
+    const added = fc.record({
+      namespace: fc.constantFrom('shop', 'mall', 'istio-system'),
+      selector: fc.constantFrom(undefined, 'w0'),
+      hosts: fc.constantFrom(
+        undefined,
+        ['./*'],
+        ['istio-system/*'],
+        ['*/w0.shop.svc.cluster.local'],
+      ),
+    });
+    expect(() =>
+      fc.assert(
+        fc.property(estate, added, (e, sc) => {
+          const base = objects({ ...e, sidecars: [] });
+          const before = engineOf(base);
+          const after = engineOf([
+            ...base,
+            sidecarObject(
+              { ...sc, mode: 'REGISTRY_ONLY', ingress: false },
+              'restrict',
+            ),
+          ]);
+          for (const w of before.evaluate().workloads) {
+            const ref = { namespace: w.namespace, name: w.name, kind: w.kind };
+            const allowed = new Set(expandCallees(before, ref).keys());
+            for (const key of expandCallees(after, ref).keys())
+              expect([key, allowed.has(key)]).toEqual([key, true]);
+          }
+        }),
+        { numRuns: 25 },
       ),
     ).not.toThrow();
   });

@@ -219,6 +219,12 @@ export interface MeshConfigValues {
      * as the mesh's own. Not evaluated (docs/engine.md "Not evaluated").
      */
     trustDomainAliases?: string[];
+    /**
+     * `outboundTrafficPolicy.mode` (`ALLOW_ANY`, the default, or `REGISTRY_ONLY`): what a
+     * sidecar does with traffic to destinations outside its registry (docs/engine.md "Istio
+     * Sidecar").
+     */
+    outboundTrafficPolicy?: string;
   };
   /**
    * From the `values` key of ConfigMap `linkerd-config`: `identityTrustDomain`, the cluster-wide
@@ -292,6 +298,8 @@ export interface Snapshot {
  * them where their CRDs exist, and the engine marks the verdicts they may change as "not
  * evaluated" (docs/engine.md "Not evaluated"). `ConfigMap` stands for the revisioned Istio
  * mesh configurations `istio-system/istio-<revision>`, the only ConfigMaps kept.
+ * `Sidecar` is kept here as well but modelled (docs/engine.md "Istio Sidecar"): only what a
+ * Sidecar leaves undecided is "not evaluated".
  *
  * @public
  */

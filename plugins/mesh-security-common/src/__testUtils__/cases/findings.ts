@@ -358,15 +358,16 @@ export const FINDING_CASES: FindingCase[] = [
     absent: ['MS102', 'MS113'],
   },
   {
-    name: 'Istio Sidecar (not evaluated)',
+    // Two selector-less Sidecars in one namespace: Istio leaves the choice undefined.
+    name: 'Istio Sidecars left to an undefined choice (not evaluated)',
     objects: [
       ...istioPair(),
-      {
+      ...['default', 'other'].map(name => ({
         apiVersion: 'networking.istio.io/v1',
         kind: 'Sidecar',
-        metadata: { name: 'default', namespace: 'shop' },
+        metadata: { name, namespace: 'shop' },
         spec: {},
-      },
+      })),
     ],
     codes: ['MS408'],
   },

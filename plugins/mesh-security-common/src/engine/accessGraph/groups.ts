@@ -84,7 +84,12 @@ export class CallerGroups {
       const info = group.contexts.info!;
       if (
         ctx.netpol.isolating(info.w).egress.length === 0 &&
-        !ctx.destinationRules.hasRules(group.namespace)
+        !ctx.destinationRules.hasRules(group.namespace) &&
+        // A Sidecar's egress hosts may name the client's namespace (`./*`).
+        !(
+          info.membership.mesh === 'istio-sidecar' &&
+          ctx.sidecars.effective(info.w).sidecar
+        )
       )
         push(
           classes,
@@ -138,12 +143,17 @@ export class CallerGroups {
             .workloadRulesFor(w.namespace, w.labels)
             .join(',')
         : '';
+    const sidecar =
+      info.membership.mesh === 'istio-sidecar'
+        ? this.ctx.sidecars.clientKey(w)
+        : '';
     return [
       info.membership.mesh,
       w.namespace,
       w.hostNetwork ? 'host' : '',
       egress,
       rules,
+      sidecar,
     ].join('\u0000');
   }
 

@@ -172,14 +172,41 @@ export function mtlsLayer(
           sendsMtls: false,
           sends,
         };
-      const tls = ctx.destinationRules.clientTls(
-        callerInfo.w.namespace,
-        callerInfo.w.labels,
-        target.w,
-        port,
-      );
-      destinationRule = tls.ref;
-      if (tls.mode === 'ISTIO_MUTUAL') {
+      // docs/engine.md "Istio Sidecar": a destination the client's Sidecar does not import is
+      // unmatched traffic, forwarded as-is (ALLOW_ANY) or dropped (REGISTRY_ONLY).
+      const out = ctx.sidecars.outbound(callerInfo.w, target.w, port);
+      if (out.kind === 'unknown')
+        return {
+          effect: 'DENY',
+          message: `what the client's sidecar does with this connection cannot be known: ${out.reason}`,
+          cannotEvaluate: [out.reason],
+          sendsMtls: false,
+          sends,
+        };
+      if (out.kind === 'dropped')
+        return {
+          effect: 'DENY',
+          ...(out.sidecar ? { policy: out.sidecar } : {}),
+          message: out.message,
+          cannotEvaluate: [],
+          sendsMtls: false,
+          sends,
+        };
+      const tls =
+        out.kind === 'passthrough'
+          ? undefined
+          : ctx.destinationRules.clientTls(
+              callerInfo.w.namespace,
+              callerInfo.w.labels,
+              target.w,
+              port,
+            );
+      destinationRule = tls?.ref;
+      if (!tls) {
+        // Passthrough: "mutual TLS will not be used" (Traffic routing, "Unmatched traffic").
+        via = out.kind === 'passthrough' ? out.message : via;
+        destinationRule = out.kind === 'passthrough' ? out.sidecar : undefined;
+      } else if (tls.mode === 'ISTIO_MUTUAL') {
         sends = 'mtls';
         via = `${destinationRule} sets tls.mode ISTIO_MUTUAL`;
         if (!istioMesh(tMesh) || bypassesProxy(target, port)) {
@@ -277,6 +304,16 @@ export function authorizationLayer(
       )} bypasses the proxy: no authorization is enforced`,
       cannotEvaluate: [],
       byDefault: true,
+    };
+  const sidecarPort =
+    mesh === 'istio-sidecar'
+      ? ctx.sidecars.inboundPort(target.w, req.port)
+      : undefined;
+  if (sidecarPort)
+    return {
+      effect: 'DENY',
+      message: `Istio authorization on port ${req.port} cannot be evaluated: ${sidecarPort}`,
+      cannotEvaluate: [sidecarPort],
     };
   if (istioMesh(mesh)) {
     const waypoint = mesh === 'istio-ambient' && hasWaypoint(ctx, target.w);

@@ -25,6 +25,7 @@ import {
 import { groupBy } from './selectorIndex';
 import { declaredPort, withUncarriedDisabled } from './ports';
 import { UnevaluatedIndex, WorkloadNotEvaluated } from './unevaluated';
+import { SidecarIndex } from '../istio/sidecar';
 
 /** What the engine knows about one workload (computed once, cached). */
 export interface WorkloadInfo {
@@ -57,6 +58,7 @@ export class EngineContext {
   readonly linkerd: LinkerdIndex;
   readonly destinationRules: DestinationRuleIndex;
   readonly unevaluated: UnevaluatedIndex;
+  readonly sidecars: SidecarIndex;
   /** Why no workload's mesh membership can be known (namespaces or pods were not read). */
   private readonly membershipUnavailable?: string;
   private readonly byKey = new Map<string, SnapshotWorkload>();
@@ -114,8 +116,21 @@ export class EngineContext {
         serverPort: unavailableReason(o, 'linkerdAuthorizations'),
       },
     );
-    this.unevaluated = new UnevaluatedIndex(snapshot, o.rootNamespace, ns =>
-      this.nsLabels(ns),
+    const meshUnread = unavailableReason(o, 'istioMeshConfig');
+    this.sidecars = new SidecarIndex(
+      snapshot,
+      o.rootNamespace,
+      meshUnread
+        ? `(unknown: ${meshUnread})`
+        : snapshot.meshConfig.istio?.outboundTrafficPolicy ?? 'ALLOW_ANY',
+      unavailableReason(o, 'istioSidecars'),
+      unavailableReason(o, 'services'),
+    );
+    this.unevaluated = new UnevaluatedIndex(
+      snapshot,
+      o.rootNamespace,
+      ns => this.nsLabels(ns),
+      this.sidecars,
     );
     this.destinationRules = new DestinationRuleIndex(
       snapshot,
@@ -199,6 +214,7 @@ export class EngineContext {
         mtls: r.workloadMode.mtls,
         reason: r.workloadMode.reason,
       };
+      if (m.mesh === 'istio-sidecar') ports = this.sidecarIngress(w, ports);
     } else if (m.mesh === 'linkerd') {
       const cluster = this.options.linkerdDefaultInboundPolicy;
       ports = w.ports.map(p => ({
@@ -259,6 +275,14 @@ export class EngineContext {
     return info;
   }
 
+  /** A sidecar workload's ports its Sidecar's `ingress` listeners leave undecided: `UNKNOWN`. */
+  private sidecarIngress(w: SnapshotWorkload, ports: PortMtls[]): PortMtls[] {
+    return ports.map(p => {
+      const reason = this.sidecars.inboundPort(w, p.port);
+      return reason ? { ...p, mtls: 'UNKNOWN', reason } : p;
+    });
+  }
+
   /**
    * Server mode of one port (declared or not); a number declared with several protocols is its
    * TCP port (core/ports.ts `declaredPort`).
@@ -286,7 +310,9 @@ export class EngineContext {
         { ...info.w, ports: [{ port }] },
         info.membership.mesh === 'istio-ambient',
       );
-      return r.ports[0];
+      return info.membership.mesh === 'istio-sidecar'
+        ? this.sidecarIngress(info.w, r.ports)[0]
+        : r.ports[0];
     }
     return info.defaultPort;
   }

@@ -97,6 +97,12 @@ const CASES: UnavailableCase[] = [
   },
   { input: 'services', objects: istioPair(), request: aToB, layer: 'mtls' },
   {
+    input: 'istioSidecars',
+    objects: istioPair(),
+    request: aToB,
+    layer: 'authorization',
+  },
+  {
     input: 'networkPolicies',
     objects: plain,
     request: external('plain'),

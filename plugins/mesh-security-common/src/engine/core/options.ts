@@ -16,6 +16,7 @@ export type EngineInput =
   | 'istioPeerAuthentications'
   | 'istioAuthorizationPolicies'
   | 'istioDestinationRules'
+  | 'istioSidecars'
   | 'linkerdMeshConfig'
   | 'linkerdServers'
   | 'linkerdAuthorizations';

@@ -200,6 +200,14 @@ function readMeshConfig(
               ? mesh.rootNamespace
               : undefined,
           ...(aliases.length > 0 ? { trustDomainAliases: aliases } : {}),
+          ...(isObject(mesh.outboundTrafficPolicy)
+            ? {
+                outboundTrafficPolicy:
+                  typeof mesh.outboundTrafficPolicy.mode === 'string'
+                    ? mesh.outboundTrafficPolicy.mode
+                    : '(unset mode)',
+              }
+            : {}),
         };
       }
     } else if (

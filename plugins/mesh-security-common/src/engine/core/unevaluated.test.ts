@@ -82,16 +82,26 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    name: 'Istio Sidecar of the namespace: inbound mTLS and authorization',
-    objects: [...istioPair(), sidecar('shop', 'default')],
-    reason: 'not evaluated: Sidecar shop/default',
+    name: 'Istio Sidecars left to an undefined choice (two selector-less in one namespace)',
+    objects: [
+      ...istioPair(),
+      sidecar('shop', 'default'),
+      sidecar('shop', 'other'),
+    ],
+    reason:
+      'not evaluated: Sidecar shop/default (Sidecar shop/default and Sidecar shop/other are selector-less Sidecars of one namespace: Istio leaves the choice undefined)',
     denies: true,
     mtlsUnknown: true,
   },
   {
-    name: 'Istio Sidecar of the root namespace applies to every namespace',
-    objects: [...istioPair(), sidecar('istio-system', 'default')],
-    reason: 'not evaluated: Sidecar istio-system/default',
+    name: 'Istio root-namespace Sidecar where the namespace has Sidecars selecting others',
+    objects: [
+      ...istioPair(),
+      sidecar('istio-system', 'default'),
+      sidecar('shop', 'c', { workloadSelector: { labels: { app: 'c' } } }),
+    ],
+    reason:
+      'not evaluated: Sidecar istio-system/default (namespace shop has Sidecars, none selecting the workload: whether the root-namespace default applies there is not documented)',
     denies: true,
     mtlsUnknown: true,
   },

@@ -10,6 +10,7 @@ import { apTargetRefs } from '../istio/authorizationPolicy';
 import { Json, isObject } from '../validate/check';
 import { selectorMatches } from './match';
 import { groupBy } from './selectorIndex';
+import { SidecarIndex } from '../istio/sidecar';
 
 /*
  * Objects and settings that change verdicts but are not modelled (docs/engine.md "Not
@@ -184,8 +185,10 @@ export class UnevaluatedIndex {
     snapshot: Snapshot,
     rootNamespace: string,
     nsLabels: (ns: string) => Record<string, string>,
+    sidecars?: SidecarIndex,
   ) {
     const add = (source: Source) => this.sources.push(source);
+    if (sidecars?.any) this.addSidecarIssues(snapshot, sidecars);
     const services = groupBy(snapshot.services, s => s.namespace);
     const behind = (namespace: string, name?: string) => {
       const selectors = (services.get(namespace) ?? [])
@@ -199,7 +202,7 @@ export class UnevaluatedIndex {
         selectors.some(s => selectorMatches({ matchLabels: s }, w.labels));
     };
     for (const o of snapshot.unevaluated ?? [])
-      this.addObject(o, rootNamespace, nsLabels, behind, snapshot);
+      this.addObject(o, nsLabels, behind, snapshot);
     for (const service of snapshot.services) {
       const object = {
         kind: 'Service',
@@ -315,9 +318,47 @@ export class UnevaluatedIndex {
       });
   }
 
+  /**
+   * Istio Sidecars are modelled (istio/sidecar.ts); the parts the engine cannot decide without
+   * guessing (an undefined choice between Sidecars, unmodelled listener settings) are sources
+   * of their own, one per Sidecar and reason, for the sidecar workloads they concern.
+   */
+  private addSidecarIssues(snapshot: Snapshot, sidecars: SidecarIndex): void {
+    const seen = new Map<string, Source>();
+    for (const w of snapshot.workloads)
+      for (const issue of sidecars.effective(w).issues) {
+        const o = issue.object;
+        const ref = `Sidecar ${o.namespace}/${o.name} (${issue.why})`;
+        let source = seen.get(ref);
+        if (!source) {
+          const key = issue.why;
+          const object = {
+            kind: 'Sidecar',
+            namespace: o.namespace,
+            name: o.name,
+          };
+          source = {
+            ref,
+            object,
+            applies: (x, mesh) =>
+              mesh === 'istio-sidecar' &&
+              sidecars
+                .effective(x)
+                .issues.some(i => i.object === o && i.why === key),
+            inbound: [],
+            outbound: [],
+          };
+          seen.set(ref, source);
+          this.sources.push(source);
+        }
+        if (issue.side === 'inbound')
+          source.inbound = ['mtls', 'authorization'];
+        else source.outbound = ['mtls', 'peers'];
+      }
+  }
+
   private addObject(
     o: SnapshotPolicy<JsonObject>,
-    rootNamespace: string,
     nsLabels: (ns: string) => Record<string, string>,
     behind: (ns: string, name?: string) => (w: SnapshotWorkload) => boolean,
     snapshot: Snapshot,
@@ -325,31 +366,15 @@ export class UnevaluatedIndex {
     const spec = o.spec;
     const ref = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
     const object = { kind: o.kind, namespace: o.namespace, name: o.name };
-    const inNs = (w: SnapshotWorkload) =>
-      o.namespace === rootNamespace || w.namespace === o.namespace;
     const add = (
       applies: Source['applies'],
       inbound: UnevaluatedLayer[],
       outbound: UnevaluatedLayer[],
     ) => this.sources.push({ ref, object, applies, inbound, outbound });
     switch (o.kind) {
-      case 'Sidecar': {
-        // Sidecar: `ingress` listeners change what the inbound side accepts; `egress` and
-        // `outboundTrafficPolicy` what the client reaches. Root namespace: every namespace without
-        // its own Sidecar; a namespace's Sidecar: its workloads (`workloadSelector` narrows).
-        const selector = isObject(spec.workloadSelector)
-          ? { matchLabels: spec.workloadSelector.labels }
-          : undefined;
-        add(
-          (w, mesh) =>
-            mesh === 'istio-sidecar' &&
-            inNs(w) &&
-            mayMatch(selector ?? {}, w.labels),
-          ['mtls', 'authorization'],
-          ['mtls', 'peers'],
-        );
+      case 'Sidecar':
+        // Modelled (istio/sidecar.ts); what it leaves undecided is added by the constructor.
         break;
-      }
       case 'ServiceEntry': {
         // Endpoints selected from pods (`workloadSelector`) or hosts of in-cluster Services
         // change those workloads' hosts; external hosts add callees outside the snapshot.
