@@ -77,7 +77,10 @@ export function peerMembers(
   return members;
 }
 
-/** What an edge says besides its peer and port (and, for callee lists, its port mode). */
+/**
+ * What an edge says besides its peer and port (and, for callee lists, its port mode and
+ * protocol: properties of the callee's port, which summary callee edges do not all share).
+ */
 type EdgeTemplate = Omit<AccessEdge, 'peer' | 'port' | 'portMtls'> &
   Partial<Pick<AccessEdge, 'portMtls'>>;
 
@@ -85,7 +88,7 @@ type EdgeTemplate = Omit<AccessEdge, 'peer' | 'port' | 'portMtls'> &
 export function template(edge: AccessEdge, withMode = true): EdgeTemplate {
   const { peer: _peer, port: _port, ...rest } = edge;
   if (withMode) return rest;
-  const { portMtls: _mode, ...withoutMode } = rest;
+  const { portMtls: _mode, protocol: _protocol, ...withoutMode } = rest;
   return withoutMode;
 }
 

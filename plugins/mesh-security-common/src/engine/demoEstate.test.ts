@@ -301,6 +301,7 @@ describe('demo estate (catalog/demo-cluster)', () => {
         },
         portMtls: 'STRICT',
         connection: 'plaintext',
+        protocol: 'http',
         blocked: {
           layer: 'mtls',
           policy: 'DestinationRule payments/fraud-check-plaintext',
@@ -371,6 +372,7 @@ describe('demo estate (catalog/demo-cluster)', () => {
         },
         portMtls: 'STRICT',
         connection: 'mtls',
+        protocol: 'http',
       },
     ]);
   });

@@ -281,6 +281,13 @@ export interface AccessEdge {
    * DestinationRule `SIMPLE`/`MUTUAL`), or plaintext.
    */
   connection?: 'mtls' | 'tls' | 'plaintext';
+  /**
+   * The receiving port's protocol (docs/engine.md "Port protocol on edges"): `UDP`/`SCTP` when
+   * the port is not TCP, else the application protocol its Services declare (`appProtocol` or a
+   * `<protocol>-` port name, e.g. `http`, `grpc`), `opaque` for a Linkerd opaque port, else
+   * `TCP`. Absent on a callee edge to a summary peer (its workloads may differ).
+   */
+  protocol?: string;
   /** Conditions that could not be evaluated (the edge may be narrower in reality). */
   cannotEvaluate?: string[];
   /**

@@ -165,6 +165,8 @@ export interface SnapshotService {
     targetPort?: number | string;
     name?: string;
     protocol?: string;
+    /** `appProtocol` (Istio's protocol selection reads it before the port name). */
+    appProtocol?: string;
   }>;
   /**
    * Service labels; absent when none were read. Read for Istio's `istio.io/use-waypoint`, which

@@ -3,6 +3,7 @@ import {
   PeerExclusion,
   SnapshotWorkload,
   WorkloadRef,
+  isWorkloadPeer,
 } from '../../model';
 import { WorkloadNotFoundError } from '../core/access';
 import { blockedEdge, connectionEdge, externalEdge } from '../core/callers';
@@ -12,6 +13,7 @@ import { Answers, BY_MEMBER, DENIED, NO_PEER, PortAccess } from './answers';
 import { CalleeBuckets, CalleeIndex, isSelf } from './calleeList';
 import { callerList } from './callerList';
 import { Templates, workloadPeer } from './edges';
+import { portProtocol } from '../core/protocol';
 import { CallerGroup, CallerGroups, portNumbers, push } from './groups';
 
 /*
@@ -163,7 +165,33 @@ class GroupedAccessGraph implements AccessGraph {
     );
     if (port !== undefined && ports.length === 0)
       ports.push(this.answers.port(this.ctx.info(target), port));
-    return ports.flatMap(p => asSeenBy(this.callerEdges(target, p), target));
+    return this.withProtocol(
+      ports.flatMap(p => asSeenBy(this.callerEdges(target, p), target)),
+      () => target,
+    );
+  }
+
+  /**
+   * Edges with the receiving port's protocol (core/protocol.ts): the target's, or on a callee
+   * edge its workload peer's (a summary peer's workloads may differ: none).
+   */
+  private withProtocol(
+    edges: AccessEdge[],
+    targetOf: (edge: AccessEdge) => SnapshotWorkload | undefined,
+  ): AccessEdge[] {
+    return edges.map(edge => {
+      const target = targetOf(edge);
+      if (!target) return edge;
+      return {
+        ...edge,
+        protocol: portProtocol(
+          target,
+          edge.port,
+          this.ctx.snapshot.services,
+          this.ctx.namespaces.get(target.namespace),
+        ),
+      };
+    });
   }
 
   /**
@@ -203,6 +231,12 @@ class GroupedAccessGraph implements AccessGraph {
   private readonly lists = new BoundedLists(50_000);
 
   calleesOf(ref: WorkloadRef): AccessEdge[] {
+    return this.withProtocol(this.calleeEdges(ref), edge =>
+      isWorkloadPeer(edge.peer) ? this.ctx.find(edge.peer) : undefined,
+    );
+  }
+
+  private calleeEdges(ref: WorkloadRef): AccessEdge[] {
     const caller = this.find(ref);
     const group = this.groups.of(caller);
     const buckets = new CalleeBuckets();
@@ -351,7 +385,7 @@ class GroupedAccessGraph implements AccessGraph {
           external,
         });
       });
-      return asSeenBy(edges, w);
+      return this.withProtocol(asSeenBy(edges, w), () => w);
     });
   }
 
@@ -362,17 +396,18 @@ class GroupedAccessGraph implements AccessGraph {
   ): AccessEdge | undefined {
     const target = this.ctx.info(this.find(to));
     const policies = this.answers.policiesOf(target);
-    if (!('namespace' in from))
-      return externalEdge(this.ctx, target, port, policies);
-    const caller = this.find(from);
-    return connectionEdge(
-      this.ctx,
-      target,
-      this.groups.memberContexts(caller),
-      port,
-      policies,
-      workloadPeer(this.ctx.options.cluster, caller),
-    );
+    const edge =
+      'namespace' in from
+        ? connectionEdge(
+            this.ctx,
+            target,
+            this.groups.memberContexts(this.find(from)),
+            port,
+            policies,
+            workloadPeer(this.ctx.options.cluster, this.find(from)),
+          )
+        : externalEdge(this.ctx, target, port, policies);
+    return edge && this.withProtocol([edge], () => target.w)[0];
   }
 
   /** A workload's port numbers, from the graph when evaluated (no per-workload info kept). */

@@ -88,6 +88,8 @@ describe('callersOf / calleesOf', () => {
         },
         portMtls: 'PERMISSIVE',
         connection: 'mtls',
+        // Service port `http` (Istio's explicit protocol selection).
+        protocol: 'http',
       },
     ]);
   });

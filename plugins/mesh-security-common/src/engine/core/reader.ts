@@ -480,6 +480,9 @@ export function readObjects(
               typeof tp === 'number' || typeof tp === 'string' ? tp : undefined,
             name: typeof p.name === 'string' ? p.name : undefined,
             protocol: typeof p.protocol === 'string' ? p.protocol : undefined,
+            ...(typeof p.appProtocol === 'string'
+              ? { appProtocol: p.appProtocol }
+              : {}),
           },
         ];
       });

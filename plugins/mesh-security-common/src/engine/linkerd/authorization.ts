@@ -43,7 +43,7 @@ import { portList } from '../istio/peerAuthentication';
 
 const HTTP_PROTOCOLS = new Set([undefined, 'unknown', 'HTTP/1', 'HTTP/2']);
 
-function opaquePort(
+export function opaquePort(
   workload: SnapshotWorkload,
   namespace: SnapshotNamespace | undefined,
   port: number,

@@ -149,6 +149,8 @@ describe('buildAccessGraph', () => {
 
   it.each([
     [{ port: 80 }, '80'],
+    [{ port: 53, protocol: 'UDP' }, '53/UDP'],
+    [{ port: 80, protocol: 'http', methods: ['GET'] }, '80/http GET'],
     [{ port: 80, methods: ['GET', 'HEAD'] }, '80 GET|HEAD'],
     [{ port: 80, paths: ['/a', '/b'] }, '80 /a /b'],
     [

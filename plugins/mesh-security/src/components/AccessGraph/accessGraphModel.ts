@@ -64,8 +64,9 @@ const roleOf = (peer: Peer): AccessPeerData['role'] => {
 };
 
 /**
- * "8080 POST /charge": the port and, when the rules restrict them, methods and paths — each
- * allowed combination when several rules allow different ones ("8080 POST /charge; GET /status").
+ * "8080/http POST /charge": the port (with its protocol when the edge gives it) and, when the
+ * rules restrict them, methods and paths — each allowed combination when several rules allow
+ * different ones ("8080/http POST /charge; GET /status").
  */
 export function edgePortLabel(edge: AccessEdge): string {
   const restriction = (o: { methods?: string[]; paths?: string[] }) =>
@@ -73,7 +74,10 @@ export function edgePortLabel(edge: AccessEdge): string {
   const http = edge.operations
     ? edge.operations.map(restriction).join('; ')
     : restriction(edge);
-  return [String(edge.port), http].filter(Boolean).join(' ');
+  const port = edge.protocol
+    ? `${edge.port}/${edge.protocol}`
+    : String(edge.port);
+  return [port, http].filter(Boolean).join(' ');
 }
 
 /** Why a blocked edge is rejected: the layer's sentence and the finding's code. */

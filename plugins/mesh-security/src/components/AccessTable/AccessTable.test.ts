@@ -53,6 +53,7 @@ describe('accessRows', () => {
           methods: ['GET'],
           decidedBy: { layer: 'authorization' },
           portMtls: 'STRICT',
+          protocol: 'http',
         },
         {
           peer: { kind: 'any-meshed', mesh: 'istio', count: 3 },
@@ -62,9 +63,9 @@ describe('accessRows', () => {
         },
       ]),
     );
-    expect(rows.map(r => [r.port, r.methods, r.paths])).toEqual([
-      [8080, 'GET', 'any'],
-      [9090, 'any', 'any'],
+    expect(rows.map(r => [r.port, r.protocol, r.methods, r.paths])).toEqual([
+      [8080, 'http', 'GET', 'any'],
+      [9090, '—', 'any', 'any'],
     ]);
   });
 

@@ -25,6 +25,8 @@ export interface AccessRow {
     | 'was called by this workload, no edge allows it';
   peer: string;
   port: number;
+  /** The receiving port's protocol (`http`, `UDP`, `opaque`, …); "—" when not given. */
+  protocol: string;
   /**
    * What the client sends and the receiving port's mode, e.g. "mTLS (port STRICT)",
    * "plaintext (port PERMISSIVE)", "blocked: plaintext (port STRICT)".
@@ -55,6 +57,7 @@ export function accessRows(workload: EntityWorkload): AccessRow[] {
     direction,
     peer: peerLabel(edge.peer),
     port: edge.port,
+    protocol: edge.protocol ?? '—',
     mtls: connectionText(edge),
     methods: 'any',
     paths: 'any',
@@ -131,6 +134,7 @@ function unmatchedRow(
     direction,
     peer: u.peer ? peerLabel(u.peer) : [...sources, ...more].join(', '),
     port: u.port ?? 0,
+    protocol: '—',
     mtls: '—',
     methods: '—',
     paths: '—',
@@ -152,6 +156,7 @@ const columns: TableColumn<AccessRow>[] = [
     align: 'left',
     render: row => (row.port === 0 ? 'all' : row.port),
   },
+  { title: 'Protocol', field: 'protocol' },
   { title: 'mTLS', field: 'mtls' },
   { title: 'Methods', field: 'methods' },
   { title: 'Paths', field: 'paths' },

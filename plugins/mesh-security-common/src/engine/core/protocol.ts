@@ -1,0 +1,110 @@
+import {
+  SnapshotNamespace,
+  SnapshotService,
+  SnapshotWorkload,
+} from '../../model';
+import { opaquePort } from '../linkerd/authorization';
+import { selectorMatches } from './match';
+import { carriedByMesh, declaredPort, protocolOf } from './ports';
+
+/*
+ * The protocol of a receiving port as access edges show it (docs/engine.md "Port protocol on
+ * edges"): the transport when it is not TCP (`UDP`, `SCTP`: the mesh does not carry it), else
+ * the application protocol the meshes read from configuration — Istio's explicit protocol
+ * selection (https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/):
+ * a Service port's `appProtocol`, which "takes precedence over the port name", else its name
+ * `<protocol>[-<suffix>]`; Linkerd's `config.linkerd.io/opaque-ports` (pod template, else
+ * namespace; https://linkerd.io/2-edge/features/protocol-detection/) makes it `opaque` — else
+ * `TCP`. Several Services declaring different protocols for one port give them all, sorted.
+ */
+
+/** The protocols Istio's explicit protocol selection names. */
+const ISTIO_PROTOCOLS = new Set([
+  'http',
+  'http2',
+  'https',
+  'tcp',
+  'tls',
+  'grpc',
+  'grpc-web',
+  'mongo',
+  'mysql',
+  'redis',
+  'udp',
+]);
+
+/** A Service port's declared protocol: `appProtocol`, else a protocol-prefixed name. */
+function declared(sp: SnapshotService['ports'][number]): string | undefined {
+  if (sp.appProtocol) return sp.appProtocol.toLowerCase();
+  const prefix = sp.name?.toLowerCase().split('-')[0];
+  if (!prefix) return undefined;
+  // `grpc-web` is the one protocol with a dash.
+  if (sp.name?.toLowerCase().startsWith('grpc-web')) return 'grpc-web';
+  return ISTIO_PROTOCOLS.has(prefix) ? prefix : undefined;
+}
+
+const cache = new WeakMap<SnapshotWorkload, Map<number, string>>();
+const byNamespace = new WeakMap<
+  SnapshotService[],
+  Map<string, SnapshotService[]>
+>();
+
+function inNamespace(
+  services: SnapshotService[],
+  namespace: string,
+): SnapshotService[] {
+  let index = byNamespace.get(services);
+  if (!index) {
+    index = new Map();
+    for (const s of services) {
+      const list = index.get(s.namespace) ?? [];
+      list.push(s);
+      index.set(s.namespace, list);
+    }
+    byNamespace.set(services, index);
+  }
+  return index.get(namespace) ?? [];
+}
+
+/** The protocol of the workload's port `port` (a container port number), cached. */
+export function portProtocol(
+  w: SnapshotWorkload,
+  port: number,
+  services: SnapshotService[],
+  namespace: SnapshotNamespace | undefined,
+): string {
+  let ports = cache.get(w);
+  if (!ports) cache.set(w, (ports = new Map()));
+  let hit = ports.get(port);
+  if (hit === undefined)
+    ports.set(port, (hit = computeProtocol(w, port, services, namespace)));
+  return hit;
+}
+
+function computeProtocol(
+  w: SnapshotWorkload,
+  port: number,
+  services: SnapshotService[],
+  namespace: SnapshotNamespace | undefined,
+): string {
+  const p = declaredPort(w.ports, port);
+  if (p && !carriedByMesh(p)) return protocolOf(p);
+  if (opaquePort(w, namespace, port)) return 'opaque';
+  const found = new Set<string>();
+  for (const service of inNamespace(services, w.namespace)) {
+    if (!service.selector) continue;
+    if (Object.keys(service.selector).length === 0) continue;
+    if (!selectorMatches({ matchLabels: service.selector }, w.labels)) continue;
+    for (const sp of service.ports) {
+      if (sp.protocol !== undefined && sp.protocol !== 'TCP') continue;
+      const tp = sp.targetPort ?? sp.port;
+      let resolved: number | undefined;
+      if (typeof tp === 'number') resolved = tp;
+      else if (/^\d+$/.test(tp)) resolved = Number(tp);
+      else resolved = w.ports.find(x => x.name === tp)?.port;
+      const protocol = resolved === port ? declared(sp) : undefined;
+      if (protocol) found.add(protocol);
+    }
+  }
+  return found.size > 0 ? [...found].sort().join(', ') : 'TCP';
+}
