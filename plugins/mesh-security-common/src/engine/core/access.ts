@@ -4,7 +4,11 @@ import {
   AccessRequest,
   SnapshotWorkload,
 } from '../../model';
-import { istioAuthorize } from '../istio/authorizationPolicy';
+import {
+  apAction,
+  apTargetRefs,
+  istioAuthorize,
+} from '../istio/authorizationPolicy';
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
 import { linkerdSkipped } from '../linkerd/server';
@@ -328,6 +332,27 @@ export function authorizationLayer(
         cannotEvaluate: [`Istio authorization: ${unknown}`],
       };
     const policies = istioPolicies ?? ctx.authz.forWorkload(target.w, waypoint);
+    if (waypoint) {
+      // docs/engine.md "Ambient waypoints": behind a waypoint the destination ztunnel's policies
+      // (selector, namespace-wide, mesh-wide) see the waypoint's identity for traffic the
+      // waypoint forwards, the client's for traffic that bypasses it: not evaluated.
+      const atZtunnel = policies.filter(
+        p => apTargetRefs(p).length === 0 && apAction(p) !== 'AUDIT',
+      );
+      if (atZtunnel.length > 0) {
+        const reason = `not evaluated: ${atZtunnel
+          .map(p => `AuthorizationPolicy ${p.namespace}/${p.name}`)
+          .join(', ')} behind waypoint ${waypointName(
+          ctx,
+          target.w,
+        )} (the destination ztunnel sees the waypoint's identity for traffic through it, the client's otherwise)`;
+        return {
+          effect: 'DENY',
+          message: `Istio authorization cannot be evaluated: ${reason}`,
+          cannotEvaluate: [reason],
+        };
+      }
+    }
     return istioAuthorize(
       policies,
       caller,
@@ -352,12 +377,24 @@ export function authorizationLayer(
   };
 }
 
-/** Ambient workloads with a waypoint (`istio.io/use-waypoint` on the pod or namespace). */
-export function hasWaypoint(ctx: EngineContext, w: SnapshotWorkload): boolean {
-  return !!(
+/** The waypoint an ambient workload uses (`istio.io/use-waypoint` on the pod, else namespace). */
+function waypointName(
+  ctx: EngineContext,
+  w: SnapshotWorkload,
+): string | undefined {
+  return (
     w.labels['istio.io/use-waypoint'] ??
     ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint']
   );
+}
+
+/**
+ * Ambient workloads with a waypoint (`istio.io/use-waypoint` on the pod or namespace); the
+ * value `none` opts a pod out of its namespace's waypoint.
+ */
+export function hasWaypoint(ctx: EngineContext, w: SnapshotWorkload): boolean {
+  const name = waypointName(ctx, w);
+  return !!name && name !== 'none';
 }
 
 type ServiceList = Array<{
