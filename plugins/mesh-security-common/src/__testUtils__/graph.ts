@@ -86,7 +86,8 @@ type EdgeTemplate = Omit<AccessEdge, 'peer' | 'port' | 'portMtls'> &
 
 /** What an edge says besides its peer and port. */
 export function template(edge: AccessEdge, withMode = true): EdgeTemplate {
-  const { peer: _peer, port: _port, ...rest } = edge;
+  // `platform` describes the peer (tested on its own), not the connection.
+  const { peer: _peer, port: _port, platform: _platform, ...rest } = edge;
   if (withMode) return rest;
   const { portMtls: _mode, protocol: _protocol, ...withoutMode } = rest;
   return withoutMode;

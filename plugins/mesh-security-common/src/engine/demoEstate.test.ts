@@ -219,6 +219,43 @@ describe('demo estate (catalog/demo-cluster)', () => {
     ).not.toEqual([]);
   });
 
+  it('marks every edge whose peer is a platform component, and only those', () => {
+    // docs/engine.md "Platform peers": graphs and tables group these edges.
+    const platform = new Set([
+      'kube-system',
+      'kube-public',
+      'kube-node-lease',
+      'istio-system',
+      'linkerd',
+      'cert-manager',
+    ]);
+    const marked: string[] = [];
+    for (const w of engine.evaluate().workloads) {
+      const self = { namespace: w.namespace, name: w.name, kind: w.kind };
+      for (const edge of [
+        ...engine.callersOf(self),
+        ...engine.calleesOf(self),
+      ]) {
+        const peer = edge.peer as { kind: string; namespace?: string };
+        const expected =
+          peer.kind !== 'external-plaintext' &&
+          peer.namespace !== undefined &&
+          platform.has(peer.namespace) &&
+          !['any-meshed', 'outside-mesh', 'any-workload'].includes(peer.kind);
+        expect([w.name, peer, edge.platform === true]).toEqual([
+          w.name,
+          peer,
+          expected,
+        ]);
+        if (expected) marked.push(`${peer.namespace}`);
+      }
+    }
+    // payments-api calls istiod and coredns: such edges exist in the demo.
+    expect(marked).toEqual(
+      expect.arrayContaining(['istio-system', 'kube-system']),
+    );
+  });
+
   it('matches the documented workload mTLS modes', () => {
     const modes = Object.fromEntries(
       engine

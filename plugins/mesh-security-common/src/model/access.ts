@@ -288,6 +288,12 @@ export interface AccessEdge {
    * `TCP`. Absent on a callee edge to a summary peer (its workloads may differ).
    */
   protocol?: string;
+  /**
+   * Set when the peer is a platform component: a workload of a platform namespace
+   * (`EngineOptions.platformNamespaces`, e.g. istiod, coredns), or such a namespace's summary.
+   * Graphs and tables group these edges instead of listing them one by one.
+   */
+  platform?: true;
   /** Conditions that could not be evaluated (the edge may be narrower in reality). */
   cannotEvaluate?: string[];
   /**

@@ -173,23 +173,37 @@ class GroupedAccessGraph implements AccessGraph {
 
   /**
    * Edges with the receiving port's protocol (core/protocol.ts): the target's, or on a callee
-   * edge its workload peer's (a summary peer's workloads may differ: none).
+   * edge its workload peer's (a summary peer's workloads may differ: none); and `platform` when
+   * the peer belongs to a platform namespace.
    */
   private withProtocol(
     edges: AccessEdge[],
     targetOf: (edge: AccessEdge) => SnapshotWorkload | undefined,
   ): AccessEdge[] {
+    const platform = this.ctx.options.platformNamespaces;
     return edges.map(edge => {
       const target = targetOf(edge);
-      if (!target) return edge;
+      const peer = edge.peer as { kind: string; namespace?: string };
+      // docs/engine.md "Platform peers": a peer of a platform namespace (one workload, or the
+      // namespace summary) is marked, for graphs and tables to group.
+      const isPlatform =
+        (isWorkloadPeer(edge.peer) || peer.kind === 'namespace') &&
+        peer.namespace !== undefined &&
+        platform.has(peer.namespace);
+      if (!target && !isPlatform) return edge;
       return {
         ...edge,
-        protocol: portProtocol(
-          target,
-          edge.port,
-          this.ctx.snapshot.services,
-          this.ctx.namespaces.get(target.namespace),
-        ),
+        ...(target
+          ? {
+              protocol: portProtocol(
+                target,
+                edge.port,
+                this.ctx.snapshot.services,
+                this.ctx.namespaces.get(target.namespace),
+              ),
+            }
+          : {}),
+        ...(isPlatform ? { platform: true as const } : {}),
       };
     });
   }
