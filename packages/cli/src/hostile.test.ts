@@ -107,7 +107,7 @@ describe('mesh-security against hostile inputs (child process, bounded heap)', (
         }
         return text;
       },
-      /aliases\.yaml: document 1: Excessive alias count/,
+      /aliases\.yaml: document 1: line 1: Excessive alias count/,
     ],
   ])('refuses %s', (name, text, message) => {
     expect(cli(['evaluate', file(name, text())])).toEqual(refused(message));

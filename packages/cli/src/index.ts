@@ -140,8 +140,22 @@ function program(
       '--fail-on <gates>',
       'exit 1 when a gate is hit: widened-access, narrowed-access, mtls-downgrade, layer-change, new-finding[:<severity>] (comma-separated)',
     )
-    .option('--root-namespace <ns>', 'Istio root namespace')
-    .option('--trust-domain <domain>', 'Istio trust domain')
+    .option(
+      '--root-namespace <ns>',
+      'Istio root namespace (default: mesh config, else istio-system)',
+    )
+    .option(
+      '--trust-domain <domain>',
+      'Istio trust domain (default: mesh config, else cluster.local)',
+    )
+    .option(
+      '--all-daemon-sets',
+      'both states hold every DaemonSet of the cluster: report MS330 when none enforces NetworkPolicy',
+    )
+    .option(
+      '--platform-namespaces <list>',
+      'comma-separated namespaces of platform components, as for evaluate',
+    )
     .action((paths: string[], opts) => {
       const { text, exitCode } = runDiff(
         paths,

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   DEFAULT_MANIFEST_LIMITS,
   DEFAULT_MANIFEST_SET_LIMITS,
   ManifestLimits,
+  ParsedManifests,
   parseManifests,
 } from '@mesh-security/plugin-mesh-security-common';
 import { displayName } from './format/escape';
@@ -235,14 +237,45 @@ export function fileTexts(inputs: string[]): ManifestText[] {
   }));
 }
 
+/** What parsing one text found, by the SHA-256 of its bytes. */
+type ParsedText = Pick<ParsedManifests, 'objects' | 'lines' | 'counts'>;
+
+/**
+ * Texts already parsed, by the SHA-256 of their bytes: `diff` reads both states through one,
+ * so that a file the change left alone is parsed once (its objects are shared by both states,
+ * read-only). A text is taken from here only when its counts are within the limits it would be
+ * parsed with, so a cached text is read exactly as a fresh parse would read it.
+ */
+export class ParseCache {
+  private readonly parsed = new Map<string, ParsedText>();
+
+  get(key: string, limits: ManifestLimits): ParsedText | undefined {
+    const hit = this.parsed.get(key);
+    if (
+      hit &&
+      hit.counts.documents <= limits.maxDocuments &&
+      hit.counts.nodes <= limits.maxNodes &&
+      hit.counts.objects <= limits.maxObjects
+    )
+      return hit;
+    return undefined;
+  }
+
+  set(key: string, parsed: ParsedText): void {
+    this.parsed.set(key, parsed);
+  }
+}
+
 /**
  * Reads and parses every manifest text; a text that cannot be read, is not UTF-8, holds a
  * document that does not parse or is over a limit is bad input (nothing is evaluated from
- * partial input).
+ * partial input). With a `cache`, a text of the same bytes as one parsed before is not parsed
+ * again.
  */
 export function readManifestSet(
   texts: ManifestText[],
   bytes: ByteLimits = readByteLimits({}),
+  cache?: ParseCache,
 ): ManifestSet {
   const objects: unknown[] = [];
   const locations: ObjectLocation[] = [];
@@ -284,6 +317,20 @@ export function readManifestSet(
         DEFAULT_MANIFEST_SET_LIMITS[limit] - used[limit],
       );
     }
+    const key = cache
+      ? createHash('sha256').update(data).digest('hex')
+      : undefined;
+    const cached = key ? cache?.get(key, limits) : undefined;
+    if (cached) {
+      used.maxDocuments += cached.counts.documents;
+      used.maxNodes += cached.counts.nodes;
+      used.maxObjects += cached.counts.objects;
+      cached.objects.forEach((object, i) => {
+        objects.push(object);
+        locations.push({ file: text.name, line: cached.lines[i] });
+      });
+      continue;
+    }
     const parsed = parseManifests(data.toString('utf8'), name, limits);
     const exceeded = parsed.errors[0]?.limit;
     if (
@@ -298,6 +345,7 @@ export function readManifestSet(
     }
     if (parsed.errors.length > 0)
       throw new InputError(parsed.errors[0].message);
+    if (key) cache?.set(key, parsed);
     used.maxDocuments += parsed.counts.documents;
     used.maxNodes += parsed.counts.nodes;
     used.maxObjects += parsed.counts.objects;

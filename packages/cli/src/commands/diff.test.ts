@@ -249,7 +249,7 @@ describe('mesh-security diff refuses bad input (exit 2, one line naming it)', ()
     ],
     [
       ['--base', 'c1', '--head', 'alias-bomb'],
-      /deploy\/bomb\.yaml: document 1: Excessive alias count/,
+      /deploy\/bomb\.yaml: document 1: line 1: Excessive alias count/,
     ],
     [
       ['--base', 'c1', '--head', 'c2', '--fail-on', 'everything'],

@@ -1,11 +1,10 @@
 import {
   atLeast,
-  createEngine,
   EstateImpact,
   estateImpact,
   Finding,
   isMtlsDowngrade,
-  readObjects,
+  PortImpact,
   SEVERITIES,
   Severity,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -18,21 +17,20 @@ import { gitTexts, isGitRevision } from '../git';
 import {
   fileTexts,
   InputError,
-  ManifestSet,
   ManifestText,
+  ParseCache,
   readByteLimits,
   readManifestSet,
 } from '../inputs';
 import { DEFAULT_MANIFEST_SET_LIMITS } from '@mesh-security/plugin-mesh-security-common';
+import { evaluateState, StateOptions } from '../state';
 
 /** Options of `mesh-security diff`. */
-export interface DiffOptions {
+export interface DiffOptions extends StateOptions {
   base?: string;
   head?: string;
   format?: string;
   failOn?: string;
-  rootNamespace?: string;
-  trustDomain?: string;
   maxFileBytes?: string;
   maxTotalBytes?: string;
 }
@@ -78,7 +76,9 @@ interface CliDiffJson extends EstateImpact {
 /** Counts of a diff. */
 export interface DiffSummary {
   workloads: number;
+  /** Callers gained, once per target workload however many of its ports they gain. */
   gained: number;
+  /** Callers lost, counted as `gained`. */
   lost: number;
   mtlsDowngrades: number;
   layerChanges: number;
@@ -151,12 +151,16 @@ function evaluateGate(spec: GateSpec, impact: EstateImpact): string[] {
   }
 }
 
+/** Distinct callers of a workload over its ports (a caller gained on two ports counts once). */
+const callers = (impact: EstateImpact, pick: (p: PortImpact) => string[]) =>
+  impact.workloads.reduce((n, w) => n + new Set(w.ports.flatMap(pick)).size, 0);
+
 function summarise(impact: EstateImpact): DiffSummary {
   const ports = impact.workloads.flatMap(w => w.ports);
   return {
     workloads: impact.workloads.length,
-    gained: ports.reduce((n, p) => n + p.added.length, 0),
-    lost: ports.reduce((n, p) => n + p.removed.length, 0),
+    gained: callers(impact, p => p.added),
+    lost: callers(impact, p => p.removed),
     mtlsDowngrades: ports.filter(p =>
       isMtlsDowngrade(p.mtls.before, p.mtls.after),
     ).length,
@@ -186,15 +190,6 @@ function stateTexts(
   );
 }
 
-function evaluateState(set: ManifestSet, options: DiffOptions) {
-  const { snapshot, findings } = readObjects(set.objects);
-  const engine = createEngine(snapshot, {
-    rootNamespace: options.rootNamespace,
-    trustDomain: options.trustDomain,
-  });
-  return { engine, findings };
-}
-
 const FORMATS = ['table', 'markdown', 'json', 'sarif'] as const;
 
 /** Runs `diff`: the text to print on stdout and the exit status (1 when a gate is hit). */
@@ -220,21 +215,27 @@ export function runDiff(
   if (options.base === '-' && head === '-')
     throw new InputError('only one of base and head can be read from stdin');
   const bytes = readByteLimits(options);
+  // Files the change left alone are parsed once, their objects shared (read-only) by both states.
+  const parsed = new ParseCache();
   const baseSet = readManifestSet(
     stateTexts('--base', options.base, paths, readStdin),
     bytes,
+    parsed,
   );
   const headSet = readManifestSet(
     head === undefined
       ? fileTexts(paths)
       : stateTexts('--head', head, paths, readStdin),
     bytes,
+    parsed,
   );
-  const before = evaluateState(baseSet, options);
-  const after = evaluateState(headSet, options);
+  // Both states as `evaluate` reads them, at the same instant (certificate expiry).
+  const now = new Date();
+  const before = evaluateState(baseSet.objects, options, now);
+  const after = evaluateState(headSet.objects, options, now);
   const impact = estateImpact(before.engine, after.engine, {
-    before: before.findings,
-    after: after.findings,
+    before: [...before.read, ...before.beside],
+    after: [...after.read, ...after.beside],
   });
   const results = gates.map(spec => ({
     gate: `${spec.gate}${spec.severity ? `:${spec.severity}` : ''}`,

@@ -1,29 +1,14 @@
-import {
-  certificateFindings,
-  checkPlatformNamespaces,
-  createEngine,
-  DEFAULT_CERTIFICATE_WARNING_DAYS,
-  detectNetworkPolicyEnforcement,
-  enforcementFindings,
-  meshCertificates,
-  readObjects,
-} from '@mesh-security/plugin-mesh-security-common';
-import { parseX509 } from '../certificates';
 import { workloadPostureToCliJson } from '../format/json';
 import { renderTable } from '../format/table';
 import { displayName } from '../format/escape';
 import { findingsMarkdown } from '../format/markdown';
 import { findingsSarif, ObjectLocator } from '../format/sarif';
 import { InputError, readByteLimits, readManifests } from '../inputs';
+import { evaluateState, StateOptions } from '../state';
 
 /** Options of `mesh-security evaluate`. */
-export interface EvaluateOptions {
+export interface EvaluateOptions extends StateOptions {
   format?: string;
-  rootNamespace?: string;
-  trustDomain?: string;
-  /** The input holds every DaemonSet of the cluster (MS330 may then be raised). */
-  allDaemonSets?: boolean;
-  platformNamespaces?: string;
   maxFileBytes?: string;
   maxTotalBytes?: string;
 }
@@ -35,20 +20,6 @@ export function checkFormat(format: string | undefined): 'json' | 'table' {
       `--format must be json or table, not ${displayName(f)}`,
     );
   return f;
-}
-
-/** `--platform-namespaces`: absent → the engine's defaults; `""` → none. */
-function namespaceList(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const names = value
-    .split(',')
-    .map(name => name.trim())
-    .filter(Boolean);
-  try {
-    return checkPlatformNamespaces(names, '--platform-namespaces');
-  } catch (error) {
-    throw new InputError((error as Error).message);
-  }
 }
 
 const EVALUATE_FORMATS = ['table', 'json', 'markdown', 'sarif'] as const;
@@ -66,31 +37,12 @@ export function runEvaluate(
       )}`,
     );
   const set = readManifests(inputs, readByteLimits(options));
-  const objects = set.objects;
-  const { snapshot, findings: readFindings } = readObjects(objects);
-  const engine = createEngine(snapshot, {
-    rootNamespace: options.rootNamespace,
-    trustDomain: options.trustDomain,
-    platformNamespaces: namespaceList(options.platformNamespaces),
-  });
-  const result = engine.evaluate();
-  const cluster = 'default';
-  // Manifests name no node agent unless they hold the cluster's DaemonSets: without
-  // --all-daemon-sets, the enforcement is unknown and MS330 is never raised.
-  const enforcement = detectNetworkPolicyEnforcement(
-    objects,
-    options.allDaemonSets === true,
-  );
-  const certificates = meshCertificates(objects, {
-    now: new Date(),
-    warningDays: DEFAULT_CERTIFICATE_WARNING_DAYS,
-    parseCertificate: parseX509,
-  });
+  const state = evaluateState(set.objects, options, new Date());
+  const result = state.engine.evaluate();
   const json = workloadPostureToCliJson(result.workloads, [
-    ...readFindings,
+    ...state.read,
     ...result.findings,
-    ...certificateFindings(cluster, certificates),
-    ...enforcementFindings(cluster, enforcement, snapshot.networkPolicies),
+    ...state.beside,
   ]);
   // JSON.stringify escapes what a JSON string cannot hold raw; main() escapes the rest.
   if (format === 'json') return JSON.stringify(json, null, 2);

@@ -4,6 +4,7 @@ import {
   findingDefinition,
   isMtlsDowngrade,
   ObjectRef,
+  readObjects,
   Severity,
 } from '@mesh-security/plugin-mesh-security-common';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
@@ -18,13 +19,30 @@ import { ManifestSet, ObjectLocation } from '../inputs';
 const kindKey = (kind: string, namespace: string, name: string) =>
   `${kind}|${namespace}|${name}`;
 
-/** Finds the file and line of an object by kind, namespace and name, in the head then the base. */
+/** Orders locations by file, then line: of duplicates, the first is the one shown. */
+const earlier = (a: ObjectLocation, b: ObjectLocation) =>
+  a.file !== b.file ? a.file < b.file : a.line < b.line;
+
+/** What `readObjects` names an object it cannot read the metadata of. */
+const UNNAMED = '(unnamed)';
+
+/**
+ * Finds the file and line of an object by kind, namespace and name, in the head then the base.
+ * Of several objects of the same kind, namespace and name, the earliest (file, then line) is
+ * shown, whatever the order the inputs were read in.
+ */
 export class ObjectLocator {
   private readonly index = new Map<string, ObjectLocation>();
 
   constructor(...sets: ManifestSet[]) {
+    this.sets = sets;
     // The first set wins: results are about the head, resolved findings about the base.
-    for (const set of [...sets].reverse())
+    for (const set of [...sets].reverse()) {
+      const here = new Map<string, ObjectLocation>();
+      const put = (key: string, at: ObjectLocation) => {
+        const had = here.get(key);
+        if (!had || earlier(at, had)) here.set(key, at);
+      };
       set.objects.forEach((object, i) => {
         const o = object as {
           kind?: unknown;
@@ -35,18 +53,50 @@ export class ObjectLocator {
         const ns =
           typeof o.metadata.namespace === 'string' ? o.metadata.namespace : '';
         const at = set.locations[i];
-        this.index.set(kindKey(o.kind, ns, o.metadata.name), at);
-        if (!ns)
-          this.index.set(kindKey(o.kind, 'default', o.metadata.name), at);
+        put(kindKey(o.kind, ns, o.metadata.name), at);
+        if (!ns) put(kindKey(o.kind, 'default', o.metadata.name), at);
       });
+      for (const [key, at] of here) this.index.set(key, at);
+    }
   }
+
+  private readonly sets: ManifestSet[];
 
   /** The location of an object, or undefined when no input holds it. */
   object(ref: ObjectRef): ObjectLocation | undefined {
+    if (ref.name === UNNAMED && ref.namespace === '') return this.unnamed(ref);
     return (
       this.index.get(kindKey(ref.kind, ref.namespace, ref.name)) ??
       this.index.get(kindKey(ref.kind, '', ref.name))
     );
+  }
+
+  /**
+   * An object `readObjects` could not read the metadata of (MS401 names it `(unnamed)`): the
+   * earliest object of its kind that, read alone, is reported so. Asked only for such findings.
+   */
+  private unnamed(ref: ObjectRef): ObjectLocation | undefined {
+    for (const set of this.sets) {
+      let found: ObjectLocation | undefined;
+      set.objects.forEach((object, i) => {
+        const kind = (object as { kind?: unknown }).kind;
+        if ((typeof kind === 'string' ? kind : 'Unknown') !== ref.kind) return;
+        const at = set.locations[i];
+        if (found && !earlier(at, found)) return;
+        const alone = readObjects([object]).findings;
+        if (
+          alone.some(
+            f =>
+              f.object.name === UNNAMED &&
+              f.object.namespace === '' &&
+              f.object.kind === ref.kind,
+          )
+        )
+          found = at;
+      });
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** The location of the first `Kind namespace/name` named in a text (a policy, a reason). */

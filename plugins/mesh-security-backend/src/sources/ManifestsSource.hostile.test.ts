@@ -82,7 +82,7 @@ const HOSTILE: Record<string, { text: () => string; message: RegExp }> = {
       }
       return text;
     },
-    message: /document 1: Excessive alias count/,
+    message: /document 1: line 1: Excessive alias count/,
   },
 };
 

@@ -83,9 +83,29 @@ const compareFindings = (a: Finding, b: Finding) =>
   a.code.localeCompare(b.code) ||
   findingKey(a).localeCompare(findingKey(b));
 
-const distinct = (findings: Finding[]) => [
-  ...new Map(findings.map(f => [findingKey(f), f])).values(),
-];
+/** Code-unit order, the same on every machine and locale. */
+const byCodeUnits = (a: string, b: string) => {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+};
+
+/**
+ * One finding per code and object; of several (e.g. two malformed objects without a name), the
+ * first by message and fix, so that the result does not depend on the order of the inputs.
+ */
+const distinct = (findings: Finding[]) => {
+  const byKey = new Map<string, Finding>();
+  for (const f of findings) {
+    const key = findingKey(f);
+    const kept = byKey.get(key);
+    if (
+      !kept ||
+      (byCodeUnits(f.message, kept.message) || byCodeUnits(f.fix, kept.fix)) < 0
+    )
+      byKey.set(key, f);
+  }
+  return [...byKey.values()];
+};
 
 /**
  * Findings introduced and resolved by a change (one per code and object), most severe first.

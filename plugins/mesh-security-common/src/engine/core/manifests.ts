@@ -325,8 +325,8 @@ export function parseManifests(
       fail(`line ${line}, column ${col}: ${firstLine(doc.errors[0])}`);
       return;
     }
+    const contents = doc.contents as Node | null;
     try {
-      const contents = doc.contents as Node | null;
       flatten(
         doc.toJS({ maxAliasCount: 100 }),
         contents,
@@ -334,7 +334,9 @@ export function parseManifests(
         found,
       );
     } catch (error) {
-      fail(firstLine(error));
+      // e.g. an alias bomb: named at the line its document's content starts on.
+      const { line } = lineCounter.linePos(contents?.range?.[0] ?? 0);
+      fail(`line ${line}: ${firstLine(error)}`);
     }
     if (found.length > bounds.maxObjects) exceeded = 'maxObjects';
   };
