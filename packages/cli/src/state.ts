@@ -37,7 +37,7 @@ function namespaceList(value: string | undefined): string[] | undefined {
 }
 
 /** One state evaluated: the engine, and the findings raised beside the engine's own. */
-export interface EvaluatedState {
+interface EvaluatedState {
   engine: Engine;
   /** Findings of reading the objects (`readObjects`: MS401 malformed, …). */
   read: Finding[];

@@ -1,6 +1,7 @@
 import { toBeValidSarifLog } from '@microsoft/jest-sarif';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { main } from '../index';
 import { writeGitEstate } from '../__testUtils__/gitEstate';
@@ -282,5 +283,157 @@ describe('mesh-security diff refuses bad input (exit 2, one line naming it)', ()
         /stdin: larger than 16777216 bytes \(raise with --max-file-bytes\)/,
       ),
     );
+  });
+});
+
+describe('mesh-security diff reports what reading the objects finds, as evaluate does', () => {
+  let dir: string;
+  const WORKLOAD = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      serviceAccountName: api
+      containers: [{name: app, image: api:1, ports: [{containerPort: 8080}, {containerPort: 9090}]}]
+`;
+  const BROKEN = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: typo, namespace: shop}
+spec:
+  action: SOMETIMES
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {namespace: shop}
+spec: {mtls: {mode: STRICT}}
+`;
+  const OPEN = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  rules: [{from: [{source: {namespaces: [shop]}}]}]
+`;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-diff-read-'));
+    for (const [state, files] of Object.entries({
+      base: { 'workloads.yaml': WORKLOAD },
+      head: { 'workloads.yaml': WORKLOAD, 'broken.yaml': BROKEN },
+    })) {
+      fs.mkdirSync(path.join(dir, state));
+      for (const [file, text] of Object.entries(files))
+        fs.writeFileSync(path.join(dir, state, file), text);
+    }
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const sarifLocations = (stdout: string) =>
+    JSON.parse(stdout).runs[0].results.map(
+      (r: {
+        ruleId: string;
+        message: { text: string };
+        locations: Array<{
+          physicalLocation: {
+            artifactLocation: { uri: string };
+            region: { startLine: number };
+          };
+        }>;
+      }) => [
+        r.ruleId,
+        r.message.text.split(' ')[0],
+        r.locations[0]?.physicalLocation.artifactLocation.uri,
+        r.locations[0]?.physicalLocation.region.startLine,
+      ],
+    );
+
+  it('introduces MS401 per malformed object, at its file and line, and resolves it', () => {
+    const introduced = run(dir, [
+      'diff',
+      '--base',
+      'base',
+      '--head',
+      'head',
+      '--format',
+      'sarif',
+      '--fail-on',
+      'new-finding:medium',
+    ]);
+    expect(introduced.stderr).toBe('');
+    expect(introduced.code).toBe(1);
+    expect(JSON.parse(introduced.stdout)).toBeValidSarifLog();
+    const expected = [
+      ['MS401', 'AuthorizationPolicy', 'head/broken.yaml', 1],
+      ['MS401', 'PeerAuthentication', 'head/broken.yaml', 7],
+    ];
+    expect(sarifLocations(introduced.stdout)).toEqual(expected);
+    // evaluate of the head reports and locates the same findings.
+    const evaluated = run(dir, ['evaluate', 'head', '--format', 'sarif']);
+    expect(
+      sarifLocations(evaluated.stdout).filter(
+        ([code]: string[]) => code === 'MS401',
+      ),
+    ).toEqual(expected);
+
+    const resolved = JSON.parse(
+      run(dir, ['diff', '--base', 'head', '--head', 'base', '--format', 'json'])
+        .stdout,
+    );
+    expect(resolved.summary).toEqual(
+      expect.objectContaining({ introduced: 0, resolved: 2 }),
+    );
+    expect(
+      resolved.resolved.map((f: { code: string; object: { name: string } }) => [
+        f.code,
+        f.object.name,
+      ]),
+    ).toEqual([
+      ['MS401', 'typo'],
+      ['MS401', '(unnamed)'],
+    ]);
+  });
+
+  it('counts a caller gained on two ports of a workload once', () => {
+    fs.mkdirSync(path.join(dir, 'open'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'open', 'workloads.yaml'), WORKLOAD);
+    fs.writeFileSync(path.join(dir, 'open', 'policy.yaml'), OPEN);
+    const web = WORKLOAD.split('---\n')[1].replace(/\bapi\b/g, 'web');
+    fs.writeFileSync(path.join(dir, 'open', 'web.yaml'), web);
+    fs.mkdirSync(path.join(dir, 'closed'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'closed', 'workloads.yaml'), WORKLOAD);
+    fs.writeFileSync(
+      path.join(dir, 'closed', 'policy.yaml'),
+      OPEN.replace(/rules: .*\n/, ''),
+    );
+    fs.writeFileSync(path.join(dir, 'closed', 'web.yaml'), web);
+    const json = JSON.parse(
+      run(dir, [
+        'diff',
+        '--base',
+        'closed',
+        '--head',
+        'open',
+        '--format',
+        'json',
+      ]).stdout,
+    );
+    expect(
+      json.workloads[0].ports.map((p: { port: number; added: string[] }) => [
+        p.port,
+        p.added,
+      ]),
+    ).toEqual([
+      [8080, ['shop/web']],
+      [9090, ['shop/web']],
+    ]);
+    expect(json.summary.gained).toBe(1);
   });
 });
