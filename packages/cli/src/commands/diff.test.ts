@@ -276,6 +276,24 @@ describe('mesh-security diff refuses bad input (exit 2, one line naming it)', ()
     );
   });
 
+  it('bounds a render on disk (50 MB)', () => {
+    fs.writeFileSync(
+      path.join(dir, 'render.yaml'),
+      `# ${'x'.repeat(50 * 1024 * 1024)}\n`,
+    );
+    try {
+      expect(
+        run(dir, ['diff', '--base', 'c1', '--head', 'render.yaml']),
+      ).toEqual(
+        refused(
+          /render\.yaml: larger than 16777216 bytes \(raise with --max-file-bytes\)/,
+        ),
+      );
+    } finally {
+      fs.rmSync(path.join(dir, 'render.yaml'));
+    }
+  });
+
   it('bounds a render on stdin (50 MB)', () => {
     const render = `# ${'x'.repeat(50 * 1024 * 1024)}\n`;
     expect(run(dir, ['diff', '--base', 'c1', '-'], render)).toEqual(
