@@ -13,8 +13,10 @@
  *     AuthorizationPolicy added to 1 % of the namespaces.
  * Prints per estate the wall time of `evaluate` on one state and of `diff` between both (the
  * CLI's own entry point, files read and parsed included), their ratio (goal: diff within 2×
- * of one evaluate) and the peak memory (max RSS) of each. Each run is a fresh child process;
- * the median of BENCH_RUNS (default 3) runs is shown.
+ * of one evaluate) in wall time and in CPU time (user + system of the process, less sensitive
+ * to other work on a shared machine), and the peak memory (max RSS) of each. Each run is a
+ * fresh child process; evaluate and diff alternate, BENCH_RUNS (default 3) times each, and the
+ * medians are shown (ratios: the median of each pair's).
  */
 const { fork } = require('child_process');
 const fs = require('fs');
@@ -28,6 +30,7 @@ function childRun() {
   const { main } = require(path.resolve(__dirname, '../src/index.ts'));
   const argv = JSON.parse(process.env.MESH_SECURITY_BENCH_ARGV);
   let bytes = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const code = main(argv, {
     stdout: text => {
@@ -36,10 +39,12 @@ function childRun() {
     stderr: text => process.stderr.write(text),
   });
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   process.send({
     result: {
       code,
       ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
       bytes,
     },
@@ -127,14 +132,27 @@ function denyAllInOnePercent(objects) {
 
 const median = values => [...values].sort((a, b) => a - b)[values.length >> 1];
 
-async function measure(argv) {
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await run(argv));
-  if (runs.some(r => r.code === 2))
-    throw new Error(`mesh-security ${argv.join(' ')} exited 2`);
+/**
+ * Runs `evaluate` and `diff` alternately, RUNS times each, so that a machine shared with other
+ * work loads both alike; the ratios are the medians of each pair's.
+ */
+async function measure(evaluateArgv, diffArgv) {
+  const pairs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const evaluate = await run(evaluateArgv);
+    const diff = await run(diffArgv);
+    if (evaluate.code === 2 || diff.code === 2)
+      throw new Error('mesh-security exited 2');
+    pairs.push({ evaluate, diff });
+  }
+  const of = (side, key) => median(pairs.map(p => p[side][key]));
   return {
-    ms: median(runs.map(r => r.ms)),
-    maxRssMb: Math.max(...runs.map(r => r.maxRssMb)),
+    evaluateMs: of('evaluate', 'ms'),
+    diffMs: of('diff', 'ms'),
+    wallRatio: median(pairs.map(p => p.diff.ms / p.evaluate.ms)),
+    cpuRatio: median(pairs.map(p => p.diff.cpuMs / p.evaluate.cpuMs)),
+    evaluateRssMb: Math.max(...pairs.map(p => p.evaluate.maxRssMb)),
+    diffRssMb: Math.max(...pairs.map(p => p.diff.maxRssMb)),
   };
 }
 
@@ -168,33 +186,32 @@ async function benchmark() {
       writeEstate(path.join(dir, 'before'), estate.before);
       writeEstate(path.join(dir, 'after'), estate.after);
       const pods = estate.before.filter(o => o.kind === 'Pod').length;
-      const evaluate = await measure([
-        'evaluate',
-        path.join(dir, 'before'),
-        '--format',
-        'json',
-      ]);
-      const diff = await measure([
-        'diff',
-        '--base',
-        path.join(dir, 'before'),
-        '--head',
-        path.join(dir, 'after'),
-        '--format',
-        'json',
-      ]);
+      const m = await measure(
+        ['evaluate', path.join(dir, 'before'), '--format', 'json'],
+        [
+          'diff',
+          '--base',
+          path.join(dir, 'before'),
+          '--head',
+          path.join(dir, 'after'),
+          '--format',
+          'json',
+        ],
+      );
       rows.push({
         estate: estate.name,
         pods,
         'policies changed': estate.changed,
-        'evaluate ms': Math.round(evaluate.ms),
-        'diff ms': Math.round(diff.ms),
-        'diff / evaluate': (diff.ms / evaluate.ms).toFixed(2),
-        'evaluate peak MB': Math.round(evaluate.maxRssMb),
-        'diff peak MB': Math.round(diff.maxRssMb),
+        'evaluate ms': Math.round(m.evaluateMs),
+        'diff ms': Math.round(m.diffMs),
+        'diff / evaluate (wall)': m.wallRatio.toFixed(2),
+        'diff / evaluate (CPU)': m.cpuRatio.toFixed(2),
+        'evaluate peak MB': Math.round(m.evaluateRssMb),
+        'diff peak MB': Math.round(m.diffRssMb),
       });
     }
     console.table(rows);
+    console.log(`load at the end ${os.loadavg()[0].toFixed(1)}`);
     console.log(
       '\nGoal: diff within 2× of one evaluate (docs/benchmarks.md "mesh-security diff").',
     );
