@@ -4,6 +4,11 @@
  * read the entity (per entity) or the platform view (catalog-wide, over readable entities only).
  */
 import request from 'supertest';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  ENTITY_HISTORY_CSV_COLUMNS,
+  OVERVIEW_HISTORY_CSV_COLUMNS,
+} from '@mesh-security/plugin-mesh-security-common';
 import {
   asUser,
   startDemoBackend,
@@ -165,6 +170,146 @@ describe('posture history', () => {
     expect(
       (await asUser(request(server).get('/api/mesh-security/history'))).status,
     ).toBe(403);
+  });
+
+  describe('as CSV', () => {
+    const csvRows = (text: string) =>
+      text
+        .trimEnd()
+        .split('\r\n')
+        .map(line => line.split(','));
+
+    it('serves the catalog-wide history as a CSV file, one row per day', async () => {
+      const server = await recordedDemo();
+      const json = await asUser(
+        request(server).get('/api/mesh-security/history?days=30'),
+      );
+      const res = await asUser(
+        request(server).get('/api/mesh-security/history?days=30&format=csv'),
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(res.headers['content-disposition']).toBe(
+        `attachment; filename="mesh-security-history-${today}.csv"`,
+      );
+      expect(res.headers['cache-control']).toBe('no-store');
+      const [header, ...rows] = csvRows(res.text);
+      expect(header).toEqual([...OVERVIEW_HISTORY_CSV_COLUMNS]);
+      expect(rows).toHaveLength(json.body.days.length);
+      const d = json.body.days[0];
+      expect(rows[0]).toEqual([
+        today,
+        String(d.components),
+        String(d.strictComponents),
+        String(d.strictPorts),
+        String(d.totalPorts),
+        (d.strictPorts / d.totalPorts).toFixed(4),
+        String(d.findingCounts.critical),
+        String(d.findingCounts.high),
+        String(d.findingCounts.medium),
+        String(d.findingCounts.low),
+        String(d.findingCounts.info),
+        '0',
+      ]);
+
+      const owner = await asUser(
+        request(server).get(
+          '/api/mesh-security/history?owner=payments-team&format=csv',
+        ),
+      );
+      expect(owner.headers['content-disposition']).toBe(
+        `attachment; filename="mesh-security-history-payments-team-${today}.csv"`,
+      );
+      expect(Number(csvRows(owner.text)[1][1])).toBeLessThan(d.components);
+    });
+
+    it('leaves out the components the caller may not read', async () => {
+      const all = await asUser(
+        request(await recordedDemo()).get(
+          '/api/mesh-security/history?format=csv',
+        ),
+      );
+      const hidden = await asUser(
+        request(
+          await recordedDemo({
+            deny: [
+              {
+                permission: 'mesh-security.entity.read',
+                resourceRef: PAYMENTS,
+              },
+            ],
+          }),
+        ).get('/api/mesh-security/history?format=csv'),
+      );
+      expect(Number(csvRows(hidden.text)[1][1])).toBe(
+        Number(csvRows(all.text)[1][1]) - 1,
+      );
+    });
+
+    it('requires credentials and the platform view, and bounds the range', async () => {
+      const server = await recordedDemo({
+        deny: ['mesh-security.overview.read'],
+      });
+      const anonymous = await request(server)
+        .get('/api/mesh-security/history?format=csv')
+        .set('authorization', mockCredentials.none.header());
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['content-type']).not.toMatch(/csv/);
+      const denied = await asUser(
+        request(server).get('/api/mesh-security/history?format=csv'),
+      );
+      expect(denied.status).toBe(403);
+      expect(denied.headers['content-type']).not.toMatch(/csv/);
+      for (const query of ['days=401&format=csv', 'format=xlsx']) {
+        const bad = await asUser(
+          request(server).get(`/api/mesh-security/history?${query}`),
+        );
+        expect(bad.status).toBe(400);
+      }
+    });
+
+    it("serves a component's history as CSV with the entity's permissions", async () => {
+      const server = await recordedDemo({
+        deny: [
+          {
+            permission: 'mesh-security.entity.read',
+            resourceRef: 'component:default/checkout',
+          },
+        ],
+      });
+      const res = await asUser(
+        request(server).get(
+          '/api/mesh-security/entity/component/default/payments-api/history?format=csv',
+        ),
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers['content-disposition']).toBe(
+        'attachment; filename="mesh-security-history-component-default-payments-api.csv"',
+      );
+      const [header, row, ...more] = csvRows(res.text);
+      expect(header).toEqual([...ENTITY_HISTORY_CSV_COLUMNS]);
+      expect(more).toEqual([]);
+      expect(row.slice(0, 2)).toEqual([today, PAYMENTS]);
+      expect(row[row.length - 1]).toBe('recorded');
+      expect(
+        (
+          await request(server)
+            .get(
+              '/api/mesh-security/entity/component/default/payments-api/history?format=csv',
+            )
+            .set('authorization', mockCredentials.none.header())
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await asUser(
+            request(server).get(
+              '/api/mesh-security/entity/component/default/checkout/history?format=csv',
+            ),
+          )
+        ).status,
+      ).toBe(403);
+    });
   });
 
   it('answers "disabled" when history is turned off, without touching the database', async () => {

@@ -44,6 +44,7 @@ import { z } from 'zod';
 import { Audience, PostureService } from './service/PostureService';
 import { PullRequestService } from './pullRequests/PullRequestService';
 import { HistoryService } from './history/HistoryService';
+import { entityHistoryCsv, overviewHistoryCsv } from './history/csv';
 import {
   ANNOTATED_COMPONENTS,
   EntityDirectory,
@@ -143,12 +144,34 @@ const factsQuery = z
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();
+/** `format=csv`: the same answer as a CSV file (docs/backend.md "Posture history"). */
+const historyFormat = z.enum(['json', 'csv']).optional();
 const historyQuery = z
   .object({
     owner: z.string().max(256).optional(),
     days: z.coerce.number().int().min(1).max(400).optional(),
+    format: historyFormat,
   })
   .strict();
+const entityHistoryQuery = z.object({ format: historyFormat }).strict();
+
+/** A file name part: letters, digits, `.`, `_` and `-` only. */
+function fileNamePart(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100);
+}
+
+/** Sends `body` as a CSV file to save (never rendered inline, never cached). */
+function sendCsv(res: express.Response, fileName: string, body: string) {
+  res
+    .status(200)
+    .set({
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${fileName}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    })
+    .send(body);
+}
 
 /**
  * Permission requests per authorize call. The permission backend parses `POST /authorize` with
@@ -340,14 +363,28 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const query = parse(historyQuery, req.query, 'history query');
+    const { format, ...query } = parse(
+      historyQuery,
+      req.query,
+      'history query',
+    );
     await authorize(credentials, meshSecurityOverviewReadPermission);
     const readable = await readableComponents(credentials);
-    res.json(
-      await options.history.overview(
-        readable.map(e => stringifyEntityRef(e)),
-        query,
-      ),
+    const history = await options.history.overview(
+      readable.map(e => stringifyEntityRef(e)),
+      query,
+    );
+    if (format !== 'csv') {
+      res.json(history);
+      return;
+    }
+    const last = history.days[history.days.length - 1]?.day ?? 'empty';
+    sendCsv(
+      res,
+      `mesh-security-history-${
+        query.owner ? `${fileNamePart(query.owner)}-` : ''
+      }${last}.csv`,
+      overviewHistoryCsv(history),
     );
   });
 
@@ -388,8 +425,18 @@ export async function createRouter(
       allow: ['user', 'service'],
     });
     const ref = parse(entityParams, req.params, 'entity reference');
+    const { format } = parse(entityHistoryQuery, req.query, 'history query');
     const { entity } = await readableEntity(ref, credentials);
-    res.json(await options.history.entity(stringifyEntityRef(entity)));
+    const history = await options.history.entity(stringifyEntityRef(entity));
+    if (format !== 'csv') {
+      res.json(history);
+      return;
+    }
+    sendCsv(
+      res,
+      `mesh-security-history-${fileNamePart(history.entityRef)}.csv`,
+      entityHistoryCsv(history),
+    );
   });
 
   /**

@@ -31,6 +31,11 @@ export interface PostureDay {
     /** Secrets from an external store. */
     noCredentialLeakage: PillarStatus;
   };
+  /**
+   * True when the day was seeded from the demo's recorded events
+   * (`meshSecurity.history.demoSeed`), not recorded from an evaluation: demo data.
+   */
+  demo?: boolean;
 }
 
 /**
@@ -45,6 +50,8 @@ export interface PostureModeChange {
   from?: MtlsMode;
   /** The mode from then on. */
   to: MtlsMode;
+  /** True when the change was seeded from the demo's recorded events: demo data. */
+  demo?: boolean;
 }
 
 /**
@@ -64,6 +71,8 @@ export interface EntityPostureHistory {
   days: PostureDay[];
   /** Mode changes, oldest first (at most the last 100). */
   changes: PostureModeChange[];
+  /** True when any day or change is demo data (seeded, not recorded). */
+  demo?: boolean;
 }
 
 /**
@@ -84,6 +93,11 @@ export interface OverviewHistoryDay {
   totalPorts: number;
   /** Findings per severity, all components together. */
   findingCounts: Record<Severity, number>;
+  /**
+   * Of `components`, those whose day was seeded from the demo's recorded events (demo data);
+   * absent when none was.
+   */
+  demoComponents?: number;
 }
 
 /**
@@ -100,6 +114,8 @@ export interface OverviewHistory {
   owner?: string;
   /** The recorded days in the requested range, oldest first. */
   days: OverviewHistoryDay[];
+  /** True when any day sums demo data (seeded, not recorded). */
+  demo?: boolean;
 }
 
 /**
@@ -113,3 +129,47 @@ export interface OverviewHistoryQuery {
   /** How many days back from today (1–400; default 90). */
   days?: number;
 }
+
+/**
+ * The columns of the catalog-wide history as CSV (`GET /history?format=csv`), in order.
+ *
+ * @public
+ */
+export const OVERVIEW_HISTORY_CSV_COLUMNS = [
+  'day',
+  'components',
+  'strict_components',
+  'strict_ports',
+  'total_ports',
+  'strict_port_share',
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+  'demo_components',
+] as const;
+
+/**
+ * The columns of a component's history as CSV
+ * (`GET /entity/:kind/:namespace/:name/history?format=csv`), in order.
+ *
+ * @public
+ */
+export const ENTITY_HISTORY_CSV_COLUMNS = [
+  'day',
+  'entity_ref',
+  'mtls',
+  'strict_ports',
+  'total_ports',
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+  'verify_explicitly',
+  'least_privilege',
+  'assume_breach',
+  'no_credential_leakage',
+  'source',
+] as const;

@@ -32,7 +32,15 @@ export class HistoryService {
       retentionDays,
       this.now(),
     );
-    return { entityRef, enabled: true, retentionDays, days, changes };
+    const demo = days.some(d => d.demo) || changes.some(c => c.demo);
+    return {
+      entityRef,
+      enabled: true,
+      retentionDays,
+      days,
+      changes,
+      ...(demo ? { demo } : {}),
+    };
   }
 
   /** The sums over `entityRefs` (the components the caller may read). */
@@ -49,16 +57,19 @@ export class HistoryService {
       query.days ?? DEFAULT_OVERVIEW_HISTORY_DAYS,
       retentionDays,
     );
+    const sums = await this.store.overviewHistory(
+      entityRefs,
+      days,
+      this.now(),
+      query.owner,
+    );
+    const demo = sums.some(d => d.demoComponents);
     return {
       enabled: true,
       retentionDays,
       ...owner,
-      days: await this.store.overviewHistory(
-        entityRefs,
-        days,
-        this.now(),
-        query.owner,
-      ),
+      days: sums,
+      ...(demo ? { demo } : {}),
     };
   }
 }

@@ -24,12 +24,24 @@ const CHUNK = 500;
 /** Mode changes returned per component (the most recent ones). */
 const MAX_CHANGES = 100;
 
+/** Where a row came from: the demo's recorded events (null: recorded from an evaluation). */
+export const DEMO_SEED_SOURCE = 'demo-seed';
+
 /** One component's record for one day. */
 export interface ComponentDay {
   entityRef: string;
   /** `spec.owner`, as written. */
   owner?: string;
   posture: PostureDay;
+}
+
+/** A mode change to seed (demo data). */
+export interface SeededModeChange {
+  entityRef: string;
+  /** ISO timestamp. */
+  at: string;
+  from?: MtlsMode;
+  to: MtlsMode;
 }
 
 interface DailyRow {
@@ -49,6 +61,7 @@ interface DailyRow {
   assume_breach: string;
   no_credential_leakage: string;
   recorded_at: string;
+  source: string | null;
 }
 
 interface ChangeRow {
@@ -56,6 +69,7 @@ interface ChangeRow {
   at: string;
   from_mode: string | null;
   to_mode: string;
+  source?: string | null;
 }
 
 function chunks<T>(items: T[]): T[][] {
@@ -75,7 +89,11 @@ function daysBefore(date: Date, days: number): string {
   return utcDay(new Date(date.getTime() - days * 86_400_000));
 }
 
-function toRow(record: ComponentDay, recordedAt: string): DailyRow {
+function toRow(
+  record: ComponentDay,
+  recordedAt: string,
+  source: string | null = null,
+): DailyRow {
   const { posture } = record;
   return {
     day: posture.day,
@@ -94,6 +112,7 @@ function toRow(record: ComponentDay, recordedAt: string): DailyRow {
     assume_breach: posture.pillars.assumeBreach,
     no_credential_leakage: posture.pillars.noCredentialLeakage,
     recorded_at: recordedAt,
+    source,
   };
 }
 
@@ -116,6 +135,7 @@ function fromRow(row: DailyRow): PostureDay {
       assumeBreach: row.assume_breach as PillarStatus,
       noCredentialLeakage: row.no_credential_leakage as PillarStatus,
     },
+    ...(row.source === DEMO_SEED_SOURCE ? { demo: true } : {}),
   };
 }
 
@@ -177,6 +197,65 @@ export class HistoryStore {
   }
 
   /**
+   * Seeds demo data (`source = 'demo-seed'`): the days and mode changes of components that have
+   * no row yet, in one transaction. Components with any row (recorded or seeded before) are left
+   * as they are, so seeding on every start neither duplicates nor mixes into a real history.
+   * Returns the components seeded.
+   */
+  async seed(
+    days: ComponentDay[],
+    changes: SeededModeChange[],
+    now: Date,
+  ): Promise<string[]> {
+    const refs = [
+      ...new Set([
+        ...days.map(d => d.entityRef),
+        ...changes.map(c => c.entityRef),
+      ]),
+    ];
+    if (refs.length === 0) return [];
+    const at = now.toISOString();
+    return this.db.transaction(async tx => {
+      const known = new Set<string>();
+      for (const chunk of chunks(refs)) {
+        for (const table of ['posture_daily', 'posture_mode_changes']) {
+          const rows: Array<{ entity_ref: string }> = await tx(table)
+            .distinct('entity_ref')
+            .whereIn('entity_ref', chunk);
+          rows.forEach(r => known.add(r.entity_ref));
+        }
+      }
+      const fresh = new Set(refs.filter(r => !known.has(r)));
+      const dayRows = days
+        .filter(d => fresh.has(d.entityRef))
+        .map(d => toRow(d, at, DEMO_SEED_SOURCE));
+      const changeRows: ChangeRow[] = changes
+        .filter(c => fresh.has(c.entityRef))
+        .map(c => ({
+          entity_ref: c.entityRef,
+          at: c.at,
+          from_mode: c.from ?? null,
+          to_mode: c.to,
+          source: DEMO_SEED_SOURCE,
+        }));
+      // 17 columns a row: 50 rows stay below SQLite's 999 bound variables.
+      for (let i = 0; i < dayRows.length; i += 50) {
+        await tx<DailyRow>('posture_daily')
+          .insert(dayRows.slice(i, i + 50))
+          .onConflict(['day', 'entity_ref'])
+          .ignore();
+      }
+      for (let i = 0; i < changeRows.length; i += 100) {
+        await tx<ChangeRow>('posture_mode_changes')
+          .insert(changeRows.slice(i, i + 100))
+          .onConflict(['entity_ref', 'at'])
+          .ignore();
+      }
+      return [...fresh];
+    });
+  }
+
+  /**
    * Deletes days older than `retentionDays` and mode changes older than that, except each
    * component's latest change (which says since when its current mode holds).
    */
@@ -215,6 +294,7 @@ export class HistoryStore {
         at: c.at,
         ...(c.from_mode ? { from: c.from_mode as MtlsMode } : {}),
         to: c.to_mode as MtlsMode,
+        ...(c.source === DEMO_SEED_SOURCE ? { demo: true } : {}),
       })),
     };
   }
@@ -246,6 +326,9 @@ export class HistoryStore {
           medium: 'medium',
           low: 'low',
           info: 'info',
+          demo_components: this.db.raw(
+            `case when source = '${DEMO_SEED_SOURCE}' then 1 else 0 end`,
+          ),
         })
         .whereIn('entity_ref', chunk)
         .andWhere('day', '>=', since)
@@ -260,6 +343,8 @@ export class HistoryStore {
         sum.totalPorts += Number(row.total_ports);
         for (const severity of SEVERITIES)
           sum.findingCounts[severity] += Number(row[severity]);
+        const demo = Number(row.demo_components);
+        if (demo > 0) sum.demoComponents = (sum.demoComponents ?? 0) + demo;
         byDay.set(day, sum);
       }
     }

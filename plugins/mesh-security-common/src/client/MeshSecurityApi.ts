@@ -61,6 +61,23 @@ export interface MeshSecurityApi {
     query?: { offset?: number; limit?: number },
     options?: MeshSecurityRequestOptions,
   ): Promise<ComponentFactsResponse>;
+  /**
+   * The catalog-wide daily posture as CSV (`GET /history?format=csv`): a header row
+   * (`OVERVIEW_HISTORY_CSV_COLUMNS`), then one row per day.
+   */
+  getOverviewHistoryCsv(
+    query?: OverviewHistoryQuery,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<string>;
+  /**
+   * A component's daily posture as CSV
+   * (`GET /entity/:kind/:namespace/:name/history?format=csv`): a header row
+   * (`ENTITY_HISTORY_CSV_COLUMNS`), then one row per day.
+   */
+  getEntityHistoryCsv(
+    entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<string>;
   /** The catalog-wide overview, filtered, sorted and paginated by the backend. */
   getOverview(
     query?: OverviewQuery,

@@ -107,6 +107,62 @@ describe('MeshSecurityClient', () => {
     });
   });
 
+  it('asks for the catalog-wide history as CSV, with the query and the token', async () => {
+    let url: URL | undefined;
+    let headers: Headers | undefined;
+    server.use(
+      http.get(`${baseUrl}/history`, ({ request }) => {
+        url = new URL(request.url);
+        headers = request.headers;
+        return new HttpResponse('day,components\n2026-12-01,3\n', {
+          headers: { 'Content-Type': 'text/csv; charset=utf-8' },
+        });
+      }),
+    );
+    await expect(
+      client.getOverviewHistoryCsv(
+        { owner: 'group:default/team-payments', days: 30 },
+        { token: 't0k' },
+      ),
+    ).resolves.toBe('day,components\n2026-12-01,3\n');
+    expect(Object.fromEntries(url!.searchParams)).toEqual({
+      owner: 'group:default/team-payments',
+      days: '30',
+      format: 'csv',
+    });
+    expect(headers!.get('accept')).toBe('text/csv');
+    expect(headers!.get('authorization')).toBe('Bearer t0k');
+  });
+
+  it("asks for a component's history as CSV and turns errors into ResponseErrors", async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/entity/component/default/payments-api/history`,
+        ({ request }) =>
+          new URL(request.url).searchParams.get('format') === 'csv'
+            ? new HttpResponse('day\n', {
+                headers: { 'Content-Type': 'text/csv' },
+              })
+            : HttpResponse.json({}, { status: 400 }),
+      ),
+      http.get(`${baseUrl}/entity/component/default/hidden/history`, () =>
+        HttpResponse.json(
+          {
+            error: { name: 'NotFoundError', message: 'entity not found' },
+            response: { statusCode: 404 },
+          },
+          { status: 404 },
+        ),
+      ),
+    );
+    await expect(
+      client.getEntityHistoryCsv('component:default/payments-api'),
+    ).resolves.toBe('day\n');
+    await expect(
+      client.getEntityHistoryCsv('component:default/hidden'),
+    ).rejects.toMatchObject({ name: 'ResponseError', statusCode: 404 });
+  });
+
   it('posts a check request', async () => {
     let body: unknown;
     server.use(

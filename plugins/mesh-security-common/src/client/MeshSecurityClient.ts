@@ -116,6 +116,28 @@ export class MeshSecurityClient implements MeshSecurityApi {
     );
   }
 
+  /** {@inheritDoc MeshSecurityApi.getOverviewHistoryCsv} */
+  async getOverviewHistoryCsv(
+    query: OverviewHistoryQuery = {},
+    options?: MeshSecurityRequestOptions,
+  ): Promise<string> {
+    return this.text(
+      `/history${queryString({ ...query, format: 'csv' })}`,
+      options,
+    );
+  }
+
+  /** {@inheritDoc MeshSecurityApi.getEntityHistoryCsv} */
+  async getEntityHistoryCsv(
+    entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<string> {
+    return this.text(
+      `/entity/${entityPath(entityRef)}/history?format=csv`,
+      options,
+    );
+  }
+
   /** {@inheritDoc MeshSecurityApi.getOverview} */
   async getOverview(
     query: OverviewQuery = {},
@@ -160,6 +182,20 @@ export class MeshSecurityClient implements MeshSecurityApi {
     const headers = new Headers(init.headers);
     if (options?.token) headers.set('Authorization', `Bearer ${options.token}`);
     return this.fetchApi.fetch(`${baseUrl}${path}`, { ...init, headers });
+  }
+
+  /** A text answer (CSV), asked for as `text/csv`. */
+  private async text(
+    path: string,
+    options: MeshSecurityRequestOptions | undefined,
+  ): Promise<string> {
+    const response = await this.fetch(path, options, {
+      headers: { Accept: 'text/csv' },
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response.text();
   }
 
   private async request<T>(

@@ -74,6 +74,20 @@ describe('PostureTimeline', () => {
     expect(items[2]).toMatch(/^1 Sept? 2026: first recorded as .*DISABLED/);
   });
 
+  it('labels a seeded timeline as demo data', async () => {
+    await render(
+      {
+        getEntityHistory: async () => ({
+          ...entityHistory,
+          demo: true,
+          changes: entityHistory.changes.map(c => ({ ...c, demo: true })),
+        }),
+      },
+      <PostureTimeline entityRef="component:default/payments-api" />,
+    );
+    expect(await screen.findByText('Demo data')).toBeInTheDocument();
+  });
+
   it('shows the error with a retry that asks again', async () => {
     const getEntityHistory = jest
       .fn()
@@ -111,6 +125,103 @@ describe('PostureTrend', () => {
       owner: 'group:default/payments-team',
       days: 90,
     });
+  });
+
+  describe('Download CSV', () => {
+    const createObjectURL = jest.fn((_: Blob) => 'blob:mesh-security/1');
+    const revokeObjectURL = jest.fn();
+    let clicked: HTMLAnchorElement[] = [];
+    beforeEach(() => {
+      // jsdom implements neither object URLs nor navigation on a link click.
+      Object.assign(URL, { createObjectURL, revokeObjectURL });
+      clicked = [];
+      jest
+        .spyOn(HTMLAnchorElement.prototype, 'click')
+        .mockImplementation(function record(this: HTMLAnchorElement) {
+          clicked.push(this);
+        });
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    it("fetches the owner's CSV through the API (the user's credentials) and saves it as a file", async () => {
+      const csv = 'day,components\r\n2026-12-02,10\r\n';
+      const getOverviewHistoryCsv = jest.fn().mockResolvedValue(csv);
+      await render(
+        {
+          getOverviewHistory: async () => overviewHistory,
+          getOverviewHistoryCsv,
+        },
+        <PostureTrend owner="group:default/payments-team" />,
+      );
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Download CSV' }),
+      );
+      expect(getOverviewHistoryCsv).toHaveBeenCalledWith({
+        owner: 'group:default/payments-team',
+        days: 90,
+      });
+      expect(clicked).toHaveLength(1);
+      expect(clicked[0].download).toBe(
+        'mesh-security-history-group-default-payments-team-90d.csv',
+      );
+      expect(clicked[0].getAttribute('href')).toBe('blob:mesh-security/1');
+      const blob = createObjectURL.mock.calls[0][0];
+      expect(blob.type).toBe('text/csv;charset=utf-8');
+      expect(await blob.text()).toBe(csv);
+      // The link is not left in the page.
+      expect(document.querySelector('a[download]')).toBeNull();
+    });
+
+    it('says why a download failed and lets the user try again', async () => {
+      const getOverviewHistoryCsv = jest
+        .fn()
+        .mockRejectedValueOnce(new Error('Request failed with 403 Forbidden'))
+        .mockResolvedValueOnce('day\r\n');
+      await render(
+        {
+          getOverviewHistory: async () => overviewHistory,
+          getOverviewHistoryCsv,
+        },
+        <PostureTrend />,
+      );
+      const button = await screen.findByRole('button', {
+        name: 'Download CSV',
+      });
+      await userEvent.click(button);
+      expect(await screen.findByRole('alert')).toHaveTextContent(
+        'Could not download the history: Request failed with 403 Forbidden',
+      );
+      expect(clicked).toHaveLength(0);
+      await userEvent.click(button);
+      expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+      expect(clicked[0].download).toBe('mesh-security-history-90d.csv');
+    });
+  });
+
+  it('labels seeded days as demo data, and only then', async () => {
+    await render(
+      {
+        getOverviewHistory: async () => ({
+          ...overviewHistory,
+          demo: true,
+          days: overviewHistory.days.map(d => ({ ...d, demoComponents: 3 })),
+        }),
+      },
+      <PostureTrend />,
+    );
+    expect(await screen.findByText('Demo data')).toBeInTheDocument();
+    expect(
+      screen.getByText(/seeded from the demo's recorded events/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows no demo label on recorded history', async () => {
+    await render(
+      { getOverviewHistory: async () => overviewHistory },
+      <PostureTrend />,
+    );
+    await screen.findByRole('img');
+    expect(screen.queryByText('Demo data')).not.toBeInTheDocument();
   });
 
   it('says when nothing is recorded yet or history is off', async () => {

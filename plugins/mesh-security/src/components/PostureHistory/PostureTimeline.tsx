@@ -5,6 +5,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshSecurityApiRef } from '../../api';
 import { ErrorWithRetry } from '../ErrorWithRetry';
 import { MtlsBadge } from '../MtlsBadge';
+import { DemoDataChip } from './DemoDataChip';
 import { formatDay, timelineSentence } from './postureHistory';
 
 /** Mode changes listed under the sentence (the most recent ones). */
@@ -26,6 +27,9 @@ export const PostureTimeline = ({ entityRef }: { entityRef: string }) => {
   const recent = value.changes.slice(-LISTED_CHANGES).reverse();
   return (
     <Box>
+      {value.demo && (
+        <DemoDataChip description="Changes before the backend's first record are seeded from the demo's recorded events (meshSecurity.history.demoSeed), not measured." />
+      )}
       <Typography variant="body2" paragraph>
         {timelineSentence(value)}
       </Typography>

@@ -1,6 +1,8 @@
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { Box, Typography, useTheme } from '@material-ui/core';
+import { DemoDataChip } from './DemoDataChip';
+import { DownloadHistoryCsv } from './DownloadHistoryCsv';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshSecurityApiRef } from '../../api';
 import { ErrorWithRetry } from '../ErrorWithRetry';
@@ -14,17 +16,19 @@ import {
 
 const WIDTH = 600;
 const HEIGHT = 120;
+/** Days the overview draws (and downloads). */
+const DAYS = 90;
 
 /**
  * The catalog's STRICT-port share and its critical and high findings per day (the last 90
- * days), for all components the viewer may read or one owner's. The chart has its sentence as
+ * days, downloadable as CSV), for all components the viewer may read or one owner's. The chart has its sentence as
  * text alternative and under it, so it is never the only way to read the trend.
  */
 export const PostureTrend = ({ owner }: { owner?: string }) => {
   const api = useApi(meshSecurityApiRef);
   const theme = useTheme();
   const { value, loading, error, retry } = useAsyncRetry(
-    async () => api.getOverviewHistory({ owner, days: 90 }),
+    async () => api.getOverviewHistory({ owner, days: DAYS }),
     [api, owner],
   );
   if (loading) return <Progress />;
@@ -57,6 +61,9 @@ export const PostureTrend = ({ owner }: { owner?: string }) => {
   );
   return (
     <Box>
+      {value.demo && (
+        <DemoDataChip description="Days before the backend's first record are seeded from the demo's recorded events (meshSecurity.history.demoSeed), not measured." />
+      )}
       <svg
         role="img"
         aria-label={sentence}
@@ -101,7 +108,10 @@ export const PostureTrend = ({ owner }: { owner?: string }) => {
         findings (0–{maxSevere}). {formatDay(days[0].day)} to{' '}
         {formatDay(days[days.length - 1].day)}.
       </Typography>
-      <Typography variant="body2">{sentence}</Typography>
+      <Typography variant="body2" paragraph>
+        {sentence}
+      </Typography>
+      <DownloadHistoryCsv owner={owner} days={DAYS} />
     </Box>
   );
 };
