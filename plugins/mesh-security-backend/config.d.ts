@@ -106,6 +106,13 @@ export interface Config {
       retentionDays?: number;
       /** How often today's record is refreshed, in minutes. Default 60. */
       recordIntervalMinutes?: number;
+      /**
+       * Demo only: a YAML file of recorded events (catalog/demo-history/events.yaml) to seed the
+       * history from on start, so the demo shows a history from its first start. Seeded rows are
+       * labelled demo data; components that already have a history are left alone. Relative to
+       * the backend's working directory. Unset (the default): nothing is seeded.
+       */
+      demoSeed?: string;
     };
     /**
      * Observed traffic: what the mesh's own metrics say crossed the wire, read from a

@@ -327,6 +327,16 @@ describe('posture history', () => {
     expect(res.body).toMatchObject({ enabled: false, days: [], changes: [] });
   });
 
+  it('refuses a demo seed file that cannot be read at startup, naming the key', async () => {
+    await expect(
+      startDemoBackend({
+        historyConfig: { demoSeed: '/nonexistent/mesh-security/events.yaml' },
+      }),
+    ).rejects.toThrow(
+      /meshSecurity\.history\.demoSeed \(\/nonexistent\/mesh-security\/events\.yaml\) cannot be read/,
+    );
+  });
+
   it('refuses an invalid retention at startup, naming the key', async () => {
     await expect(
       startDemoBackend({ historyConfig: { retentionDays: 0 } }),

@@ -24,6 +24,7 @@ import { readHistorySettings } from './history/config';
 import { HistoryRecorder, recordWhenKnown } from './history/HistoryRecorder';
 import { HistoryService } from './history/HistoryService';
 import { HistoryStore } from './history/HistoryStore';
+import { readDemoSeed, seedDemoHistory } from './history/demoSeed';
 import { KubernetesSource } from './sources/KubernetesSource';
 import { ManifestsSource } from './sources/ManifestsSource';
 
@@ -162,9 +163,22 @@ export const meshSecurityPlugin = createBackendPlugin({
         const historySettings = readHistorySettings(config);
         let historyStore: HistoryStore | undefined;
         if (historySettings.enabled) {
+          // Validated before anything is written: a bad seed file stops the start.
+          const seed = historySettings.demoSeed
+            ? readDemoSeed(path.resolve(historySettings.demoSeed))
+            : undefined;
           historyStore = await HistoryStore.create(await database.getClient(), {
             skipMigrations: database.migrations?.skip,
           });
+          if (seed) {
+            const seeded = await seedDemoHistory(historyStore, seed, {
+              now: new Date(),
+              retentionDays: historySettings.retentionDays,
+            });
+            logger.info(
+              `Mesh Security history: seeded ${seeded.length} of ${seed.components.length} component(s) from the demo events in ${historySettings.demoSeed} (demo data; components with a history are left alone)`,
+            );
+          }
           const recorder = new HistoryRecorder({
             store: historyStore,
             components: () => entities.annotated(),

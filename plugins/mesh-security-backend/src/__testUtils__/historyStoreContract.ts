@@ -218,4 +218,82 @@ export const historyStoreCases: Array<[string, (db: Knex) => Promise<void>]> = [
       expect(await store.overviewHistory([], 30, now)).toEqual([]);
     },
   ],
+
+  [
+    'seeds demo data once, labelled, never over a recorded history, replaced by a record',
+    async db => {
+      const store = await HistoryStore.create(db);
+      const now = new Date('2026-12-02T10:00:00Z');
+      // B already has a recorded history: the seed leaves it alone.
+      await store.record(
+        [{ entityRef: B, posture: day('2026-12-01', 'STRICT') }],
+        new Date('2026-12-01T10:00:00Z'),
+      );
+      const days = [
+        {
+          entityRef: A,
+          owner: 'group:default/team',
+          posture: day('2026-11-30', 'PERMISSIVE'),
+        },
+        {
+          entityRef: A,
+          owner: 'group:default/team',
+          posture: day('2026-12-01', 'STRICT'),
+        },
+        { entityRef: B, posture: day('2026-11-30', 'DISABLED') },
+      ];
+      const changes = [
+        { entityRef: A, at: '2026-11-30T12:00:00.000Z', to: 'PERMISSIVE' },
+        {
+          entityRef: A,
+          at: '2026-12-01T12:00:00.000Z',
+          from: 'PERMISSIVE',
+          to: 'STRICT',
+        },
+        { entityRef: B, at: '2026-11-30T12:00:00.000Z', to: 'DISABLED' },
+      ] as const;
+      expect(await store.seed(days, [...changes], now)).toEqual([A]);
+      // Every start seeds again: nothing is duplicated, nothing changes.
+      expect(await store.seed(days, [...changes], now)).toEqual([]);
+      const a = await store.entityHistory(A, 30, now);
+      expect(a.days).toEqual([
+        { ...day('2026-11-30', 'PERMISSIVE'), demo: true },
+        { ...day('2026-12-01', 'STRICT'), demo: true },
+      ]);
+      expect(a.changes).toEqual([
+        { at: '2026-11-30T12:00:00.000Z', to: 'PERMISSIVE', demo: true },
+        {
+          at: '2026-12-01T12:00:00.000Z',
+          from: 'PERMISSIVE',
+          to: 'STRICT',
+          demo: true,
+        },
+      ]);
+      const b = await store.entityHistory(B, 30, now);
+      expect(b.days).toEqual([day('2026-12-01', 'STRICT')]);
+      expect(b.changes).toEqual([
+        { at: '2026-12-01T10:00:00.000Z', to: 'STRICT' },
+      ]);
+      expect(
+        (await store.overviewHistory([A, B], 30, now)).map(d => [
+          d.day,
+          d.components,
+          d.demoComponents,
+        ]),
+      ).toEqual([
+        ['2026-11-30', 1, 1],
+        ['2026-12-01', 2, 1],
+      ]);
+      // The recorder continues where the seed ends (same mode: no change) and a recorded day
+      // replaces a seeded one.
+      expect(
+        await store.record(
+          [{ entityRef: A, posture: day('2026-12-01', 'STRICT') }],
+          now,
+        ),
+      ).toBe(0);
+      const recorded = await store.entityHistory(A, 30, now);
+      expect(recorded.days[1]).toEqual(day('2026-12-01', 'STRICT'));
+    },
+  ],
 ];

@@ -5,6 +5,11 @@ export interface HistorySettings {
   enabled: boolean;
   retentionDays: number;
   recordIntervalMinutes: number;
+  /**
+   * A file of recorded events to seed the history from (demo data, labelled as such); absent
+   * in production.
+   */
+  demoSeed?: string;
 }
 
 /** Most days kept: a little over a year, the span a rollout report looks back on. */
@@ -23,7 +28,12 @@ export function readHistorySettings(config: Config): HistorySettings {
     }
     return value;
   };
+  const demoSeed = history?.getOptionalString('demoSeed');
+  if (demoSeed !== undefined && demoSeed.trim() === '') {
+    throw new Error(`${prefix}.demoSeed must be the path of a file`);
+  }
   return {
+    ...(demoSeed ? { demoSeed } : {}),
     enabled: history?.getOptionalBoolean('enabled') ?? true,
     retentionDays: whole('retentionDays', 400, 1, MAX_RETENTION_DAYS),
     recordIntervalMinutes: whole('recordIntervalMinutes', 60, 1, 1440),
