@@ -62,10 +62,12 @@ const median = (values: number[]) => percentile(values, 50);
 
 function posture(i: number, day: string, shift = 0): PostureDay {
   const mtls = MTLS_MODES[(i + shift) % 4];
+  let strictPorts = i % 3 === 0 ? 1 : 0;
+  if (mtls === 'STRICT') strictPorts = 2;
   return {
     day,
     mtls,
-    strictPorts: mtls === 'STRICT' ? 2 : i % 3 === 0 ? 1 : 0,
+    strictPorts,
     totalPorts: 2,
     findingCounts: {
       critical: i % 17 === 0 ? 1 : 0,
