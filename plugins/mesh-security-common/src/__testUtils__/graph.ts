@@ -31,7 +31,7 @@ export function peerMembers(
   workloads: WorkloadPosture[],
   listening?: number,
 ): WorkloadPosture[] {
-  if (peer.kind === 'external-plaintext') return [];
+  if (peer.kind === 'external-plaintext' || peer.kind === 'network') return [];
   if (isWorkloadPeer(peer))
     return workloads.filter(
       w => w.namespace === peer.namespace && w.name === peer.name,

@@ -183,15 +183,58 @@ export type SummaryPeer =
   | { kind: 'namespace'; namespace: string; count: number };
 
 /**
+ * Clients admitted by their network address rather than by a workload or mesh identity
+ * (docs/engine.md, "Network peers"): an Istio AuthorizationPolicy `ipBlocks` /
+ * `remoteIpBlocks` source, a Linkerd NetworkAuthentication or ServerAuthorization
+ * `client.networks`. The peer stands for every client outside the mesh whose address lies in
+ * `cidrs` but not in `except`; `address` is `remote` when the rule reads the original client
+ * address (`remoteIpBlocks`: X-Forwarded-For or the PROXY protocol) rather than the
+ * connection's source.
+ *
+ * @public
+ */
+export interface NetworkPeer {
+  /** Always `network`. */
+  kind: 'network';
+  /** The address ranges (CIDRs or single addresses) the peer stands for. */
+  cidrs: string[];
+  /** Ranges left out. */
+  except?: string[];
+  /** `remote`: the original client address; absent: the connection's source address. */
+  address?: 'remote';
+}
+
+/**
  * A peer in the access graph: one workload, many workloads at once (a {@link SummaryPeer},
- * when every one of them has the same access), or a plaintext client outside the cluster.
+ * when every one of them has the same access), clients admitted by address (a
+ * {@link NetworkPeer}), or a plaintext client outside the cluster.
  *
  * @public
  */
 export type Peer =
   | (WorkloadRef & { kind: string })
   | SummaryPeer
+  | NetworkPeer
   | { kind: 'external-plaintext' };
+
+/** Up to three entries of a list, then "+n more". */
+function firstThree(list: string[]): string {
+  const more = list.length > 3 ? [`+${list.length - 3} more`] : [];
+  return [...list.slice(0, 3), ...more].join(', ');
+}
+
+/**
+ * How a network peer is named: "Network 10.0.0.0/8 except 10.1.0.0/16", with "(original
+ * client address)" for a `remoteIpBlocks` range.
+ */
+function networkPeerLabel(peer: NetworkPeer): string {
+  const except =
+    peer.except && peer.except.length > 0
+      ? ` except ${firstThree(peer.except)}`
+      : '';
+  const remote = peer.address === 'remote' ? ' (original client address)' : '';
+  return `Network ${firstThree(peer.cidrs)}${except}${remote}`;
+}
 
 const MESH_NAMES = { istio: 'Istio', linkerd: 'Linkerd' } as const;
 
@@ -204,6 +247,7 @@ const MESH_NAMES = { istio: 'Istio', linkerd: 'Linkerd' } as const;
  */
 export function peerLabel(peer: Peer): string {
   if (peer.kind === 'external-plaintext') return 'External (plaintext)';
+  if (peer.kind === 'network') return networkPeerLabel(peer as NetworkPeer);
   if (isWorkloadPeer(peer)) return `${peer.namespace}/${peer.name}`;
   let name: string;
   switch (peer.kind) {
@@ -221,7 +265,8 @@ export function peerLabel(peer: Peer): string {
       name = `Namespace ${namespace} (${count})`;
     }
   }
-  const except = 'except' in peer ? peer.except ?? [] : [];
+  const except =
+    'except' in peer ? (peer as { except?: PeerExclusion[] }).except ?? [] : [];
   if (except.length === 0) return name;
   const shown = except
     .slice(0, 3)
@@ -240,6 +285,7 @@ export function isWorkloadPeer(
 ): peer is WorkloadRef & { kind: string } {
   return (
     peer.kind !== 'external-plaintext' &&
+    peer.kind !== 'network' &&
     !(SUMMARY_PEER_KINDS as readonly string[]).includes(peer.kind)
   );
 }

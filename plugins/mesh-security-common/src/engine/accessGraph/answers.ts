@@ -1,9 +1,10 @@
-import { AccessEdge, SnapshotWorkload } from '../../model';
-import { hasWaypoint } from '../core/access';
+import { AccessEdge, NetworkPeer, SnapshotWorkload } from '../../model';
+import { hasWaypoint, networkCaller } from '../core/access';
 import { connectionEdge, externalEdge } from '../core/callers';
 import { EngineContext, WorkloadInfo } from '../core/context';
-import { Templates } from './edges';
+import { EdgeTemplate, Templates } from './edges';
 import { CallerGroup, CallerGroups } from './groups';
+import { networkCandidates } from './networks';
 
 /*
  * Who may call one port of a target, per caller group: one answer vector over the groups,
@@ -25,6 +26,24 @@ export interface PortAccess {
   members: Array<[SnapshotWorkload, number]>;
   /** The template of a plaintext client outside the cluster, or DENIED. */
   external: number;
+  /**
+   * Clients outside the mesh admitted by their address (docs/engine.md, "Network peers"), with
+   * their template; absent when there are none.
+   */
+  networks?: Array<[NetworkPeer, number]>;
+}
+
+/** Whether two edges allow the same requests over the same connection. */
+function sameTerms(a: EdgeTemplate, b: EdgeTemplate): boolean {
+  const terms = (t: EdgeTemplate) =>
+    JSON.stringify([
+      t.methods,
+      t.paths,
+      t.operations,
+      t.connection,
+      t.portMtls,
+    ]);
+  return terms(a) === terms(b);
 }
 
 /** The peer of edges that only give a template (the template drops it). */
@@ -128,12 +147,49 @@ export class Answers {
       }
     }
     const external = externalEdge(this.ctx, target, port, policies);
+    const externalId = external ? this.templates.id(external) : DENIED;
+    const networks = this.networks(target, port, policies, externalId);
     return {
       port,
       groups: this.shared(answers),
       members,
-      external: external ? this.templates.id(external) : DENIED,
+      external: externalId,
+      ...(networks.length > 0 ? { networks } : {}),
     };
+  }
+
+  /**
+   * The network peers a port admits, each asked as a plaintext client outside the mesh whose
+   * address is any of its range; one the external client's answer already covers (anyone, on
+   * the same terms) is left out.
+   */
+  networks(
+    target: WorkloadInfo,
+    port: number,
+    policies: Policies,
+    external: number,
+  ): Array<[NetworkPeer, number]> {
+    const out: Array<[NetworkPeer, number]> = [];
+    for (const { peer, range } of networkCandidates(
+      this.ctx,
+      target,
+      port,
+      policies,
+    )) {
+      const edge = connectionEdge(
+        this.ctx,
+        target,
+        { plain: networkCaller(range) },
+        port,
+        policies,
+        peer,
+      );
+      if (!edge) continue;
+      if (external >= 0 && sameTerms(this.templates.get(external), edge))
+        continue;
+      out.push([peer, this.templates.id(edge)]);
+    }
+    return out;
   }
 
   private shared(answers: Int32Array): Int32Array {

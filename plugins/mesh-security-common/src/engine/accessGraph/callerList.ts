@@ -59,6 +59,8 @@ export function callerList(
         access.external,
       ),
     );
+  for (const [peer, template] of access.networks ?? [])
+    out.push(templates.edge(peer, access.port, template));
   return sortEdges(out);
 }
 

@@ -65,15 +65,21 @@ const PEER_ORDER: Record<string, string> = {
   'any-meshed': '1',
   'outside-mesh': '2',
   namespace: '3',
+  network: '8',
   'external-plaintext': '9',
 };
 
 /** A canonical order (port, then summaries, workloads, external), the same on every replica. */
 export function sortEdges(edges: AccessEdge[]): AccessEdge[] {
   const key = (e: AccessEdge) => {
-    const p = e.peer as { kind: string; namespace?: string; name?: string };
+    const p = e.peer as {
+      kind: string;
+      namespace?: string;
+      name?: string;
+      cidrs?: string[];
+    };
     return `${PEER_ORDER[p.kind] ?? '4'}\u0000${p.namespace ?? ''}\u0000${
-      p.name ?? ''
+      p.name ?? p.cidrs?.join(',') ?? ''
     }\u0000${p.kind}`;
   };
   const byKey = (x: string, y: string) => {

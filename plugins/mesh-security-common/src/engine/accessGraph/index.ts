@@ -225,7 +225,7 @@ class GroupedAccessGraph implements AccessGraph {
         target,
         access,
       );
-    if (access.members.length > 0) return compute();
+    if (access.members.length > 0 || access.networks) return compute();
     const key = `${this.vectorId(access.groups)}|${access.external}|${
       this.groups.of(target).index
     }|${access.port}`;

@@ -125,6 +125,16 @@ export function externalCaller(ip?: string): CallerContext {
   };
 }
 
+/**
+ * A network peer as the layers see it (docs/engine.md, "Network peers"): a client outside the
+ * mesh — plaintext, no identity — whose address is any of a range.
+ */
+export function networkCaller(
+  range: NonNullable<CallerContext['network']>,
+): CallerContext {
+  return { ...externalCaller(), network: range };
+}
+
 const VIA: Record<CallerContext['kind'], string> = {
   external: 'an external client sends plaintext',
   workload: 'the client has no mesh proxy and sends plaintext',

@@ -1,4 +1,5 @@
 import { Mesh, SnapshotWorkload } from '../../model';
+import { AddressSet } from './match';
 
 /** Three-valued match: `unknown` when the request does not carry the attribute. */
 export type Tri = 'yes' | 'no' | 'unknown';
@@ -23,6 +24,14 @@ export interface CallerContext {
   linkerdIdentity?: string;
   /** Known source IPs (all must satisfy an IP condition); undefined when unknown. */
   ips?: string[];
+  /**
+   * Set on a caller that stands for every client outside the mesh whose address lies in a range
+   * (a network peer, docs/engine.md "Network peers"): an address condition answers `yes` only
+   * when every address of the range satisfies it, `no` when none does (core/match.ts
+   * `addressSetWithin`). `remote`: the range is the original client address
+   * (`remoteIpBlocks`); the connection's source address is then unknown, and the other way round.
+   */
+  network?: AddressSet & { remote?: boolean };
   inCluster: boolean;
   /** Parsed principal parts, computed once by the authorization matcher. */
   identity?: {

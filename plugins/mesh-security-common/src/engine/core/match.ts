@@ -104,3 +104,125 @@ export function cidrContains(cidr: string, ip: string): boolean | undefined {
   const mask = bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
   return (net & mask) >>> 0 === (host & mask) >>> 0;
 }
+
+/** A CIDR (or bare address) as 16-bit words: 2 for IPv4, 8 for IPv6, with its prefix length. */
+interface ParsedCidr {
+  v6: boolean;
+  words: number[];
+  bits: number;
+}
+
+function ipv6Words(text: string): number[] | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const part = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = part(halves[0]);
+  const tail = halves.length === 2 ? part(halves[1]) : [];
+  // A trailing dotted quad (`::ffff:10.0.0.1`) is two words.
+  const last = tail.length > 0 ? tail : head;
+  if (last.length > 0 && last[last.length - 1].includes('.')) {
+    const v4 = ipv4(last.pop()!);
+    if (v4 === undefined) return undefined;
+    last.push((v4 >>> 16).toString(16), (v4 & 0xffff).toString(16));
+  }
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const words: number[] = [];
+  for (const w of [
+    ...head,
+    ...Array(halves.length === 2 ? missing : 0).fill('0'),
+    ...tail,
+  ]) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(w)) return undefined;
+    words.push(parseInt(w, 16));
+  }
+  return words;
+}
+
+function parseCidr(cidr: string): ParsedCidr | undefined {
+  const [addr, bitsText, extra] = cidr.trim().split('/');
+  if (extra !== undefined) return undefined;
+  const v6 = addr.includes(':');
+  let words: number[] | undefined;
+  if (v6) words = ipv6Words(addr);
+  else {
+    const n = ipv4(addr);
+    if (n !== undefined) words = [n >>> 16, n & 0xffff];
+  }
+  if (!words) return undefined;
+  const max = v6 ? 128 : 32;
+  if (bitsText !== undefined && !/^\d{1,3}$/.test(bitsText)) return undefined;
+  const bits = bitsText === undefined ? max : Number(bitsText);
+  if (bits > max) return undefined;
+  return { v6, words, bits };
+}
+
+/** Whether every address of `inner` lies in `outer` (both parsed). */
+function parsedContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
+  if (outer.v6 !== inner.v6 || outer.bits > inner.bits) return false;
+  let left = outer.bits;
+  for (let i = 0; left > 0; i++, left -= 16) {
+    const mask = left >= 16 ? 0xffff : (0xffff << (16 - left)) & 0xffff;
+    if ((outer.words[i] & mask) !== (inner.words[i] & mask)) return false;
+  }
+  return true;
+}
+
+/**
+ * A set of addresses: the union of `cidrs` minus the union of `except` (an Istio `ipBlocks` /
+ * `notIpBlocks` pair, a Linkerd NetworkAuthentication network, a NetworkPolicy `ipBlock`).
+ */
+export interface AddressSet {
+  cidrs: string[];
+  except?: string[];
+}
+
+/**
+ * Whether every address of `range` lies in `set` (`yes`), none does (`no`), or some do or it
+ * cannot be told (`unknown`: a CIDR that does not parse, or a set whose exclusions only their
+ * union would settle). Two CIDRs are either nested or disjoint, which keeps this exact for the
+ * usual shapes (a range taken from the very rule that is asked).
+ */
+export function addressSetWithin(
+  range: AddressSet,
+  set: AddressSet,
+): 'yes' | 'no' | 'unknown' {
+  const parseAll = (list: string[] | undefined) => {
+    const out = (list ?? []).map(parseCidr);
+    return out.every(Boolean) ? (out as ParsedCidr[]) : undefined;
+  };
+  const own = parseAll(range.cidrs);
+  const ownExcept = parseAll(range.except);
+  const values = parseAll(set.cidrs);
+  const excepts = parseAll(set.except);
+  if (!own || !ownExcept || !values || !excepts || own.length === 0)
+    return 'unknown';
+  const smaller = (a: ParsedCidr, b: ParsedCidr) => (a.bits >= b.bits ? a : b);
+  const overlaps = (a: ParsedCidr, b: ParsedCidr) =>
+    parsedContains(a, b) || parsedContains(b, a);
+  // The addresses of c that the range keeps (c minus the range's own exclusions) meet x.
+  const meets = (c: ParsedCidr, x: ParsedCidr) =>
+    overlaps(c, x) && !ownExcept.some(e => parsedContains(e, smaller(c, x)));
+  let yes = 0;
+  let no = 0;
+  for (const c of own) {
+    if (ownExcept.some(e => parsedContains(e, c))) {
+      // Entirely excluded: it adds no address.
+      yes++;
+      no++;
+      continue;
+    }
+    const inside = values.some(v => parsedContains(v, c));
+    const cut = excepts.filter(x => meets(c, x));
+    if (inside && cut.length === 0) yes++;
+    else if (
+      values
+        .filter(v => meets(c, v))
+        .every(v => excepts.some(x => parsedContains(x, smaller(c, v))))
+    )
+      no++;
+    else return 'unknown';
+  }
+  if (yes === own.length) return 'yes';
+  return no === own.length ? 'no' : 'unknown';
+}

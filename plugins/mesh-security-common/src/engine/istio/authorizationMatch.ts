@@ -8,7 +8,11 @@ import {
   or,
   unknownForGroup,
 } from '../core/caller';
-import { cidrContains, istioStringMatch } from '../core/match';
+import {
+  addressSetWithin,
+  cidrContains,
+  istioStringMatch,
+} from '../core/match';
 import { Json, isObject } from '../validate/check';
 
 /*
@@ -244,6 +248,29 @@ function ipField(
   notes: MatchNotes,
 ): Tri {
   if (!values && !notValues) return 'yes';
+  const network = caller.network;
+  if (network) {
+    // A network peer: every address of its range must satisfy the condition.
+    if ((what === 'remoteIpBlocks') !== !!network.remote) {
+      notes.cannot.push(
+        `${what}: a network peer admitted by its ${
+          network.remote ? 'original client' : "connection's source"
+        } address has no known ${
+          network.remote ? "connection's source" : 'original client'
+        } address`,
+      );
+      return 'unknown';
+    }
+    const within = (list: string[]) =>
+      addressSetWithin(network, { cidrs: list });
+    let r: Tri = values ? within(values) : 'yes';
+    if (notValues) r = and(r, not(within(notValues)));
+    if (r === 'unknown')
+      notes.cannot.push(
+        `${what}: the network peer's addresses are only partly in the listed blocks`,
+      );
+    return r;
+  }
   const ips = caller.ips;
   if (!ips || ips.length === 0) {
     notes.cannot.push(`${what}: the client's IP address is unknown`);

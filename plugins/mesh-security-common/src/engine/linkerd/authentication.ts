@@ -1,6 +1,6 @@
 import { JsonObject, SnapshotPolicy } from '../../model';
 import { CallerContext, Tri, unknownForGroup } from '../core/caller';
-import { cidrContains, cidrIsAll } from '../core/match';
+import { addressSetWithin, cidrContains, cidrIsAll } from '../core/match';
 import { isObject } from '../validate/check';
 
 /*
@@ -63,6 +63,26 @@ export function serviceAccountMatch(
 /** Whether the caller's IPs lie in a list of networks (`cidr` minus `except`). */
 export function networksMatch(caller: CallerContext, networks: unknown): Tri {
   if (!Array.isArray(networks)) return 'yes';
+  const result = eachNetworkMatch(caller, networks);
+  if (result !== 'unknown' || !caller.network || caller.network.remote)
+    return result;
+  // A network peer's range may span several networks: within their union less every exclusion
+  // (a subset of the networks) it is inside.
+  const list = networks.filter(isObject);
+  const union = addressSetWithin(caller.network, {
+    cidrs: list
+      .map(n => n.cidr)
+      .filter((c): c is string => typeof c === 'string'),
+    except: list.flatMap(n =>
+      Array.isArray(n.except)
+        ? n.except.filter((e): e is string => typeof e === 'string')
+        : [],
+    ),
+  });
+  return union === 'yes' ? 'yes' : 'unknown';
+}
+
+function eachNetworkMatch(caller: CallerContext, networks: unknown[]): Tri {
   let result: Tri = 'no';
   for (const n of networks) {
     if (!isObject(n) || typeof n.cidr !== 'string') continue;
@@ -70,6 +90,15 @@ export function networksMatch(caller: CallerContext, networks: unknown): Tri {
       ? n.except.filter((e): e is string => typeof e === 'string')
       : [];
     if (cidrIsAll(n.cidr) && except.length === 0) return 'yes';
+    if (caller.network) {
+      // A network peer: the connection's source address; the original client's is not read.
+      const m: Tri = caller.network.remote
+        ? 'unknown'
+        : addressSetWithin(caller.network, { cidrs: [n.cidr], except });
+      if (m === 'yes') return m;
+      if (m === 'unknown') result = m;
+      continue;
+    }
     if (!caller.ips || caller.ips.length === 0) {
       result = caller.group ? unknownForGroup(caller) : 'unknown';
       continue;
@@ -92,7 +121,7 @@ export function inClusterNetworks(
   clusterNetworks: string[],
 ): Tri {
   if (caller.inCluster) return 'yes';
-  if (!caller.ips) return 'no'; // an external client is outside the cluster networks by definition
+  if (!caller.ips && !caller.network) return 'no'; // an external client is outside the cluster networks by definition
   return networksMatch(
     caller,
     clusterNetworks.map(cidr => ({ cidr })),

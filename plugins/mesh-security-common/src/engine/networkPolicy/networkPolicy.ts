@@ -13,6 +13,7 @@ import {
   unknownForGroup,
 } from '../core/caller';
 import {
+  addressSetWithin,
   cidrContains,
   cidrIsAll,
   selectorIsEmpty,
@@ -119,6 +120,8 @@ export interface PeerEndpoint {
   labels: Record<string, string>;
   nsLabels: Record<string, string>;
   ips?: string[];
+  /** A network peer's addresses (see core/caller.ts `network`). */
+  network?: CallerContext['network'];
   /** A caller group's representative: its pod labels and IPs are unknown (see core/caller.ts). */
   group?: { consulted: boolean; namespaceUnknown?: boolean };
 }
@@ -137,6 +140,17 @@ function peerMatches(
       : [];
     if (e.kind === 'external' && cidrIsAll(cidr) && except.length === 0)
       return 'yes';
+    if (e.network) {
+      // The source address of the connection: unknown for a range of original client addresses.
+      const m: Tri = e.network.remote
+        ? 'unknown'
+        : addressSetWithin(e.network, { cidrs: [cidr], except });
+      if (m === 'unknown')
+        cannot.push(
+          `${what}: ipBlock ${cidr} against a network peer whose source addresses it only partly covers`,
+        );
+      return m;
+    }
     if (!e.ips || e.ips.length === 0) {
       cannot.push(
         `${what}: ipBlock ${cidr} against an address that is unknown${
@@ -281,6 +295,7 @@ export function networkPolicyCheck(
     labels: {},
     nsLabels: {},
     ips: caller.ips,
+    ...(caller.network ? { network: caller.network } : {}),
   };
   if (caller.kind === 'workload')
     from = {

@@ -25,8 +25,10 @@ export function peerCovers(
       peer.name === other.name &&
       peer.kind === other.kind
     );
-  if (peer.kind === 'external-plaintext') return false;
-  const summary: SummaryPeer = peer;
+  // Clients admitted by address are outside the mesh, not workloads of the snapshot.
+  if (peer.kind === 'external-plaintext' || peer.kind === 'network')
+    return false;
+  const summary = peer as SummaryPeer;
   switch (summary.kind) {
     case 'any-workload':
       return !excluded(summary.except, other);
@@ -72,6 +74,8 @@ export function peerPrecedence(peer: Peer): number {
   switch (peer.kind) {
     case 'external-plaintext':
       return 5;
+    case 'network':
+      return 4;
     case 'any-workload':
       return 4;
     case 'any-meshed':
