@@ -81,6 +81,50 @@ describe('AccessGraph', () => {
     const nodes = screen.getByRole('group', { name: 'Node legend' });
     expect(within(nodes).getByText('this workload')).toBeTruthy();
     expect(within(nodes).getByText(/many workloads/)).toBeTruthy();
+    expect(within(nodes).getByText('Network peer (by address)')).toBeTruthy();
+  });
+
+  it('draws callers admitted by address as network peers', async () => {
+    await renderInTestApp(
+      <AccessGraph
+        workload={{
+          ...paymentsApiWorkload,
+          callers: [
+            {
+              peer: {
+                kind: 'network',
+                cidrs: ['10.20.0.0/16'],
+                except: ['10.20.9.0/24'],
+              },
+              port: 8080,
+              methods: ['GET'],
+              decidedBy: {
+                layer: 'authorization',
+                policy: 'AuthorizationPolicy payments/office',
+              },
+              portMtls: 'PERMISSIVE',
+              connection: 'plaintext',
+            },
+          ],
+          callees: [],
+        }}
+      />,
+    );
+    const graph = screen.getByRole('group', {
+      name: 'Access graph of payments/payments-api',
+    });
+    const node = within(graph).getByRole('img', {
+      name: 'Caller Network 10.20.0.0/16 except 10.20.9.0/24 (network peer, admitted by address)',
+    });
+    expect(node).toHaveAttribute('data-peer-role', 'network');
+    expect(
+      within(graph)
+        .getAllByTestId('access-edge')
+        .map(e => e.getAttribute('aria-label')),
+    ).toEqual([
+      'Network 10.20.0.0/16 except 10.20.9.0/24 to payments/payments-api, ports 8080 GET: plaintext',
+    ]);
+    expect(screen.queryByText(/No allowed callers or callees/)).toBeNull();
   });
 
   it('filters by direction', async () => {

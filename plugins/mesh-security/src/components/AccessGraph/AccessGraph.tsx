@@ -11,6 +11,7 @@ import {
 } from '@material-ui/core';
 import BlockIcon from '@material-ui/icons/Block';
 import HelpOutlineIcon from '@material-ui/icons/HelpOutline';
+import LanguageIcon from '@material-ui/icons/Language';
 import LockIcon from '@material-ui/icons/Lock';
 import LockOpenIcon from '@material-ui/icons/LockOpen';
 import VpnKeyIcon from '@material-ui/icons/VpnKey';
@@ -77,6 +78,7 @@ const TRAFFIC_STROKE: Record<
 const ROLE_TEXT: Record<AccessPeerData['role'], string> = {
   workload: 'workload',
   summary: 'many workloads',
+  network: 'network peer, admitted by address',
   'external-plaintext': 'clients outside the cluster',
   observed: 'observed traffic no edge allows',
 };
@@ -97,6 +99,12 @@ const useStyles = makeStyles((theme: Theme) => ({
     stroke: theme.palette.text.secondary,
     strokeDasharray: '4 2',
   },
+  network: {
+    fill: theme.palette.background.default,
+    stroke: theme.palette.info.dark,
+    strokeDasharray: '6 2 1 2',
+  },
+  networkIcon: { color: theme.palette.info.dark },
   observed: {
     fill: theme.palette.background.default,
     stroke: theme.palette.warning.dark,
@@ -141,16 +149,23 @@ function lineName(peer: AccessPeerData, self: string, line: PlacedLine) {
   return `${from} to ${to}, ports ${line.line.label}: ${description}${traffic}${reason}`;
 }
 
+/** The network peer's globe, within the two characters a node keeps beside its label. */
+const NETWORK_ICON = 2 * GRAPH_SIZES.nodeCharWidth;
+
 const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
   const classes = useStyles();
   const { peer, box } = placed;
   const shape = {
     workload: classes.workload,
     summary: classes.special,
+    network: classes.network,
     'external-plaintext': classes.special,
     observed: classes.observed,
   }[peer.role];
   const both = peer.bidirectional;
+  // A network peer is square, dash-dotted and carries a globe (never a callee, so the room the
+  // layout keeps for ⇄ takes the icon).
+  const network = peer.role === 'network';
   return (
     <g
       className={classes.focusable}
@@ -169,7 +184,7 @@ const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
         y={box.y}
         width={box.width}
         height={box.height}
-        rx={8}
+        rx={network ? 0 : 8}
       />
       <rect
         className={`focus-ring ${classes.focusRing}`}
@@ -177,11 +192,26 @@ const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
         y={box.y - 3}
         width={box.width + 6}
         height={box.height + 6}
-        rx={10}
+        rx={network ? 0 : 10}
       />
+      {network && (
+        <svg
+          x={box.x + GRAPH_SIZES.nodePadding / 2}
+          y={box.y + (box.height - NETWORK_ICON) / 2}
+          width={NETWORK_ICON}
+          height={NETWORK_ICON}
+          viewBox="0 0 24 24"
+          aria-hidden
+        >
+          <LanguageIcon
+            className={classes.networkIcon}
+            style={{ fontSize: 24 }}
+          />
+        </svg>
+      )}
       <text
         className={classes.text}
-        x={box.x + GRAPH_SIZES.nodePadding}
+        x={box.x + GRAPH_SIZES.nodePadding + (network ? NETWORK_ICON : 0)}
         y={box.y + box.height / 2}
         dominantBaseline="central"
       >
@@ -318,7 +348,7 @@ const TrafficLegendItem = ({ status }: { status: EdgeTrafficStatus }) => {
 
 const NodeLegend = () => {
   const classes = useStyles();
-  const item = (className: string, text: string) => (
+  const item = (className: string, text: string, square = false) => (
     <Box display="flex" alignItems="center" key={text}>
       <svg width="28" height="16" aria-hidden>
         <rect
@@ -327,8 +357,16 @@ const NodeLegend = () => {
           y="1"
           width="26"
           height="14"
-          rx="4"
+          rx={square ? 0 : 4}
         />
+        {square && (
+          <svg x="7" y="1" width="14" height="14" viewBox="0 0 24 24">
+            <LanguageIcon
+              className={classes.networkIcon}
+              style={{ fontSize: 24 }}
+            />
+          </svg>
+        )}
       </svg>
       <Typography variant="caption" style={{ marginLeft: 4 }}>
         {text}
@@ -343,6 +381,7 @@ const NodeLegend = () => {
         classes.special,
         'many workloads (a summary) or clients outside the cluster',
       )}
+      {item(classes.network, 'Network peer (by address)', true)}
       {item(classes.observed, 'observed traffic no edge allows')}
       <Typography variant="caption">⇄ calls and is called by</Typography>
     </Box>

@@ -5,6 +5,7 @@ import {
   EdgeTrafficStatus,
   EntityWorkload,
   MtlsMode,
+  NetworkPeer,
   Peer,
   edgeProtection,
   isWorkloadPeer,
@@ -14,14 +15,15 @@ import {
 import { combineTrafficStatuses } from '../ObservedTraffic';
 
 /**
- * A peer of the access graph: a workload, many workloads at once (a summary peer), plaintext
- * clients outside the cluster, or the sources of traffic no edge allows.
+ * A peer of the access graph: a workload, many workloads at once (a summary peer), clients
+ * admitted by their network address (a network peer), plaintext clients outside the cluster, or
+ * the sources of traffic no edge allows.
  */
 export interface AccessPeerData {
   /** Stable id, unique per side. */
   id: string;
   label: string;
-  role: 'workload' | 'summary' | 'external-plaintext' | 'observed';
+  role: 'workload' | 'summary' | 'network' | 'external-plaintext' | 'observed';
   /** `caller` peers are drawn left of the workload, `callee` peers right of it. */
   side: 'caller' | 'callee';
   /** The peer is on both sides (it calls the workload and is called by it). */
@@ -55,11 +57,18 @@ export function peerId(peer: Peer): string {
   if (isWorkloadPeer(peer))
     return `workload:${peer.cluster ?? ''}/${peer.namespace}/${peer.name}`;
   if (peer.kind === 'namespace') return `namespace:${peer.namespace}`;
+  if (peer.kind === 'network') {
+    const { cidrs, except, address } = peer as NetworkPeer;
+    return `network:${address ?? 'source'}:${cidrs.join(',')}!${(
+      except ?? []
+    ).join(',')}`;
+  }
   return peer.kind;
 }
 
 const roleOf = (peer: Peer): AccessPeerData['role'] => {
   if (peer.kind === 'external-plaintext') return peer.kind;
+  if (peer.kind === 'network') return 'network';
   return isWorkloadPeer(peer) ? 'workload' : 'summary';
 };
 

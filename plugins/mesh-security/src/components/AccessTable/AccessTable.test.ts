@@ -155,4 +155,32 @@ describe('accessRows', () => {
       ],
     ]);
   });
+
+  it('names a network peer by its address ranges', () => {
+    const rows = accessRows(
+      workload([
+        {
+          peer: {
+            kind: 'network',
+            cidrs: ['203.0.113.0/24'],
+            address: 'remote',
+          },
+          port: 8080,
+          decidedBy: {
+            layer: 'authorization',
+            policy: 'AuthorizationPolicy payments/partners',
+          },
+          portMtls: 'PERMISSIVE',
+          connection: 'plaintext',
+        },
+      ]),
+    );
+    expect(rows.map(r => [r.peer, r.mtls, r.policy])).toEqual([
+      [
+        'Network 203.0.113.0/24 (original client address)',
+        'plaintext (port PERMISSIVE)',
+        'AuthorizationPolicy payments/partners',
+      ],
+    ]);
+  });
 });
