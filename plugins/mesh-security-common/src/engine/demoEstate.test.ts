@@ -318,6 +318,26 @@ describe('demo estate (catalog/demo-cluster)', () => {
     expect(cards['data/etl-worker'].noCredentialLeakage.status).toBe('fail');
   });
 
+  it('shows etl-worker the scrapers its NetworkAuthentication admits as a network peer', () => {
+    const callers = engine.callersOf({ namespace: 'data', name: 'etl-worker' });
+    expect(
+      callers
+        .filter(e => e.peer.kind === 'network')
+        .map(e => [e.peer, e.port, e.connection, e.portMtls, e.decidedBy]),
+    ).toEqual([
+      [
+        { kind: 'network', cidrs: ['10.0.0.0/8'], except: ['10.96.0.0/12'] },
+        9100,
+        'plaintext',
+        'PERMISSIVE',
+        {
+          layer: 'authorization',
+          policy: 'AuthorizationPolicy data/etl-metrics-scrape',
+        },
+      ],
+    ]);
+  });
+
   it('shows fraud-check its caller blocked by a DestinationRule, never as an allowed one', () => {
     const fraudCheck = { namespace: 'payments', name: 'fraud-check' };
     expect(engine.callersOf(fraudCheck)).toEqual([]);

@@ -165,6 +165,30 @@ describe('network peers: Istio AuthorizationPolicy', () => {
       [],
     ],
     [
+      'a DENY rule on `when remote.ip`: the original address is unknown, fail closed',
+      [
+        onB([from({ ipBlocks: ['10.20.0.0/16'] })]),
+        onB(
+          [{ when: [{ key: 'remote.ip', values: ['10.20.0.0/16'] }] }],
+          'DENY',
+          'b-deny',
+        ),
+      ],
+      [],
+    ],
+    [
+      'a DENY rule on `when source.ip` outside the range leaves the peer in',
+      [
+        onB([from({ ipBlocks: ['10.20.0.0/16'] })]),
+        onB(
+          [{ when: [{ key: 'source.ip', values: ['172.16.0.0/12'] }] }],
+          'DENY',
+          'b-deny',
+        ),
+      ],
+      [['Network 10.20.0.0/16', 8080, 'plaintext', undefined, ALLOWED]],
+    ],
+    [
       'a DENY rule on another range leaves the peer in',
       [
         onB([from({ ipBlocks: ['10.20.0.0/16'] })]),

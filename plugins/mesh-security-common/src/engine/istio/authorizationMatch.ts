@@ -251,7 +251,8 @@ function ipField(
   const network = caller.network;
   if (network) {
     // A network peer: every address of its range must satisfy the condition.
-    if ((what === 'remoteIpBlocks') !== !!network.remote) {
+    const remote = what === 'remoteIpBlocks' || what === 'when remote.ip';
+    if (remote !== !!network.remote) {
       notes.cannot.push(
         `${what}: a network peer admitted by its ${
           network.remote ? 'original client' : "connection's source"
