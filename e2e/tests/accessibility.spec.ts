@@ -45,7 +45,12 @@ test('the overview has no serious accessibility violation', async ({
   await expect(page.getByRole('combobox', { name: 'Owner' })).toBeVisible();
 });
 
-for (const component of ['payments-api', 'fraud-check', 'storefront-web']) {
+for (const component of [
+  'payments-api',
+  'fraud-check',
+  'storefront-web',
+  'etl-worker',
+]) {
   test(`the Security tab of ${component} has no serious accessibility violation`, async ({
     page,
   }) => {

@@ -202,6 +202,39 @@ test.describe('mesh security', () => {
     ).toHaveAttribute('data-protection', 'plaintext');
   });
 
+  test('etl-worker shows the scrapers its NetworkAuthentication admits as a network peer', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/etl-worker/mesh-security');
+    const graph = page.getByLabel('Access graph of data/etl-worker');
+    const peer = 'Network 10.0.0.0/8 except 10.96.0.0/12';
+    await expect(
+      graph.getByRole('img', {
+        name: `Caller ${peer} (network peer, admitted by address)`,
+      }),
+    ).toHaveAttribute('data-peer-role', 'network');
+    // Clients outside the mesh send plaintext into the PERMISSIVE metrics port.
+    await expect(
+      graph.getByLabel(
+        new RegExp(`^${peer} to data/etl-worker, ports 9100: plaintext(,|$)`),
+      ),
+    ).toHaveAttribute('data-protection', 'plaintext');
+    await expect(
+      page
+        .getByRole('group', { name: 'Node legend' })
+        .getByText('Network peer (by address)'),
+    ).toBeVisible();
+    // The table names the ranges and the policy that admits them.
+    const table = page
+      .getByText('Access: allowed and blocked')
+      .locator('xpath=ancestor::div[contains(@class, "MuiPaper")][1]');
+    const row = table.getByRole('row').filter({ hasText: peer });
+    await expect(row).toContainText('plaintext (port PERMISSIVE)');
+    await expect(row).toContainText(
+      'AuthorizationPolicy data/etl-metrics-scrape',
+    );
+  });
+
   test('Request access opens the template prefilled with the component', async ({
     page,
   }) => {
