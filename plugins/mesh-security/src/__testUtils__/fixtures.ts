@@ -366,3 +366,85 @@ export const observedPaymentsApiWorkload: EntityWorkload = {
     unmatchedCallees: [],
   },
 };
+
+/**
+ * fraud-check as the demo shows it: every port STRICT, but its one caller is blocked by
+ * configuration (a DestinationRule sends plaintext to the STRICT port: critical MS103).
+ */
+export const fraudCheckPosture: EntityPosture = {
+  ...paymentsApiPosture,
+  entityRef: 'component:default/fraud-check',
+  mtls: 'STRICT',
+  scorecard: {
+    verifyExplicitly: {
+      status: 'fail',
+      detail: '1 caller blocked by configuration (MS103)',
+    },
+    leastPrivilege: { status: 'pass', detail: 'explicit ALLOW policies' },
+    assumeBreach: { status: 'pass', detail: 'default-deny NetworkPolicy' },
+    noCredentialLeakage: { status: 'pass', detail: 'no Secret mounted' },
+  },
+  findings: [
+    {
+      code: 'MS301',
+      severity: 'medium',
+      message: 'namespace payments has no default-deny NetworkPolicy',
+      fix: 'add a default-deny NetworkPolicy',
+      object: { kind: 'Namespace', namespace: '', name: 'payments' },
+    },
+    {
+      code: 'MS103',
+      severity: 'critical',
+      message:
+        'DestinationRule payments/fraud-check-tls sends plaintext to fraud-check, whose port 8080 is STRICT: payments/payments-api is rejected',
+      fix: 'Set `tls.mode: ISTIO_MUTUAL` in the DestinationRule.',
+      object: {
+        kind: 'DestinationRule',
+        namespace: 'payments',
+        name: 'fraud-check-tls',
+        cluster: 'demo',
+      },
+    },
+  ],
+  findingCounts: { critical: 1, high: 0, medium: 1, low: 0, info: 0 },
+  workloads: [
+    {
+      ...paymentsApiWorkload,
+      name: 'fraud-check',
+      mtls: 'STRICT',
+      ports: [
+        {
+          port: 8080,
+          name: 'http',
+          mtls: 'STRICT',
+          reason: 'PeerAuthentication payments/default',
+        },
+      ],
+      callers: [],
+      callees: [],
+      blockedCallers: [
+        {
+          peer: {
+            kind: 'Deployment',
+            cluster: 'demo',
+            namespace: 'payments',
+            name: 'payments-api',
+          },
+          port: 8080,
+          decidedBy: {
+            layer: 'authorization',
+            policy: 'AuthorizationPolicy payments/fraud-check-allow',
+          },
+          portMtls: 'STRICT',
+          connection: 'plaintext',
+          blocked: {
+            layer: 'mtls',
+            policy: 'DestinationRule payments/fraud-check-tls',
+            reason: 'the client sends plaintext to a STRICT port',
+            finding: 'MS103',
+          },
+        },
+      ],
+    },
+  ],
+};

@@ -63,8 +63,9 @@ describe('AccessChangePullRequestsCard', () => {
   it('shows a progress bar while loading', async () => {
     await renderCard(() => new Promise(() => {}));
     expect(
-      screen.getByText('Open access-change pull requests', {
-        selector: 'span',
+      screen.getByRole('heading', {
+        name: 'Open access-change pull requests',
+        level: 2,
       }),
     ).toBeInTheDocument();
     expect(within(section()).getByTestId('progress')).toBeInTheDocument();

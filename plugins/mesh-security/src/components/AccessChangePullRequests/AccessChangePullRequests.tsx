@@ -19,6 +19,7 @@ import {
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshSecurityApiRef } from '../../api';
 import { formatAge } from '../../format';
+import { cardTitleHeading } from '../../headings';
 import { ErrorWithRetry } from '../ErrorWithRetry';
 import { accessPullRequestsUrl, pullRequestsSearchUrl } from '../RequestAccess';
 
@@ -203,6 +204,7 @@ export const AccessChangePullRequestsCard = ({
   return (
     <InfoCard
       title="Open access-change pull requests"
+      {...cardTitleHeading(2)}
       deepLink={link ? { title: 'View all on GitHub', link } : undefined}
     >
       <Box component="section" aria-label="Open access-change pull requests">

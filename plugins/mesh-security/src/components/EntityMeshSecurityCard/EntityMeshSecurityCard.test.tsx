@@ -12,9 +12,11 @@ import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { meshSecurityApiRef } from '../../api';
 import {
   demoCluster,
+  fraudCheckPosture,
   observedPaymentsApiWorkload,
   paymentsApiPosture,
 } from '../../__testUtils__/fixtures';
+import { skippedHeadingLevels } from '../../__testUtils__/headings';
 import { EntityMeshSecurityCard } from './EntityMeshSecurityCard';
 
 const annotated: Entity = {
@@ -53,6 +55,29 @@ describe('EntityMeshSecurityCard', () => {
     expect(
       await screen.findByLabelText('Observation status'),
     ).toHaveTextContent(/not configured for this cluster/);
+  });
+
+  it('leads with the worst finding, not the green mode (fraud-check)', async () => {
+    await renderCard({ getEntityPosture: async () => fraudCheckPosture });
+    const card = await screen.findByRole('region', { name: 'Mesh security' });
+    const lead = within(card).getByRole('region', { name: 'Worst finding' });
+    expect(lead).toHaveTextContent(/^critical ?MS103: STRICT server behind/);
+    const badge = within(card).getByLabelText(/^mTLS STRICT/);
+    // The lead comes first: before the mode, the meshes and the counts.
+    expect(
+      lead.compareDocumentPosition(badge) & Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+    expect(card.textContent?.indexOf('MS103')).toBeLessThan(
+      card.textContent!.indexOf('STRICT:'),
+    );
+  });
+
+  it('skips no heading level (under the page title, an h1)', async () => {
+    const { container } = await renderCard({
+      getEntityPosture: async () => fraudCheckPosture,
+    });
+    await screen.findByRole('region', { name: 'Worst finding' });
+    expect(skippedHeadingLevels(container)).toEqual([]);
   });
 
   it('shows a progress bar while loading', async () => {
@@ -194,13 +219,18 @@ describe('EntityMeshSecurityCard', () => {
 
   it('explains which annotation to add, without calling the backend', async () => {
     const getEntityPosture = jest.fn();
-    await renderCard(
+    const { container } = await renderCard(
       { getEntityPosture },
       { ...annotated, metadata: { name: 'docs-portal' } },
     );
+    // The empty state's title is the card's subheading (the card's title is an h2).
     expect(
-      screen.getByText('No Kubernetes workloads for this entity'),
+      screen.getByRole('heading', {
+        name: 'No Kubernetes workloads for this entity',
+        level: 3,
+      }),
     ).toBeInTheDocument();
+    expect(skippedHeadingLevels(container)).toEqual([]);
     expect(screen.getAllByText(KUBERNETES_ANNOTATION).length).toBeGreaterThan(
       0,
     );

@@ -5,6 +5,7 @@ import {
   findingScope,
 } from '@mesh-security/plugin-mesh-security-common';
 import { useEntityPosture } from '../../hooks/useEntityPosture';
+import { cardTitleHeading } from '../../headings';
 import { MESH_LABELS, formatAge, oldestSnapshotAge } from '../../format';
 import { ClusterWarnings } from '../ClusterWarnings';
 import { ErrorWithRetry } from '../ErrorWithRetry';
@@ -13,6 +14,7 @@ import { MissingAnnotations } from '../MissingAnnotations';
 import { MtlsBadge } from '../MtlsBadge';
 import { MtlsModeHelp } from '../MtlsModeLegend';
 import { ObservedTrafficSummary } from '../ObservedTraffic';
+import { PostureHeadline } from '../PostureHeadline';
 import { ScorecardPillars } from '../ScorecardPillars';
 
 /**
@@ -42,6 +44,7 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
   const age = oldestSnapshotAge(posture.clusters);
   return (
     <>
+      <PostureHeadline posture={posture} />
       <ClusterWarnings
         clusters={posture.clusters}
         partial={posture.partial}
@@ -72,7 +75,7 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
       <Divider />
       <ObservedTrafficSummary workloads={posture.workloads} />
       <ScorecardPillars scorecard={posture.scorecard} />
-      <Typography variant="subtitle2" gutterBottom>
+      <Typography variant="subtitle2" component="h3" gutterBottom>
         Findings
       </Typography>
       <FindingCounts counts={posture.findingCounts} />
@@ -82,7 +85,8 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
 };
 
 /**
- * The component's mesh security at a glance: overall mTLS mode, meshes, the zero-trust
+ * The component's mesh security at a glance, led by its worst finding (or a failing pillar):
+ * overall mTLS mode, meshes, the zero-trust
  * scorecard, the observed mTLS share, findings by severity and snapshot age, with a link to the Security tab.
  *
  * @public
@@ -91,7 +95,7 @@ export const EntityMeshSecurityCard = () => {
   const { value, loading, error, retry, available } = useEntityPosture();
   let content;
   if (!available) {
-    content = <MissingAnnotations />;
+    content = <MissingAnnotations headingLevel={3} />;
   } else if (loading) {
     content = <Progress />;
   } else if (error) {
@@ -102,6 +106,7 @@ export const EntityMeshSecurityCard = () => {
   return (
     <InfoCard
       title="Mesh security"
+      {...cardTitleHeading(2)}
       subheader="mTLS, authorization and segmentation"
       deepLink={
         available

@@ -11,9 +11,11 @@ import {
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { meshSecurityApiRef } from '../../api';
 import {
+  fraudCheckPosture,
   observedPaymentsApiWorkload,
   paymentsApiPosture,
 } from '../../__testUtils__/fixtures';
+import { skippedHeadingLevels } from '../../__testUtils__/headings';
 import { EntityMeshSecurityContent } from './EntityMeshSecurityContent';
 
 const entity: Entity = {
@@ -64,6 +66,33 @@ function renderContent(api: Partial<MeshSecurityApi>, e: Entity = entity) {
 }
 
 describe('EntityMeshSecurityContent', () => {
+  it("leads the summary with the worst finding: fraud-check's blocked caller", async () => {
+    await renderContent({ getEntityPosture: async () => fraudCheckPosture });
+    const lead = await screen.findByRole('region', { name: 'Worst finding' });
+    expect(lead).toHaveTextContent(/^critical ?MS103: STRICT server behind/);
+    const badge = screen.getAllByLabelText(/^mTLS STRICT/)[0];
+    expect(
+      lead.compareDocumentPosition(badge) & Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+    expect(
+      screen.getByRole('listitem', { name: 'Verify explicitly: fail' }),
+    ).toBeInTheDocument();
+    // The blocked caller is drawn, not absent.
+    expect(
+      screen.getByRole('img', {
+        name: /^payments\/payments-api to payments\/fraud-check, ports 8080: blocked/,
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('skips no heading level (under the page title, an h1)', async () => {
+    const { container } = await renderContent({
+      getEntityPosture: async () => fraudCheckPosture,
+    });
+    await screen.findByRole('region', { name: 'Worst finding' });
+    expect(skippedHeadingLevels(container)).toEqual([]);
+  });
+
   it('shows a progress bar while loading', async () => {
     await renderContent({ getEntityPosture: () => new Promise(() => {}) });
     expect(screen.getByTestId('progress')).toBeInTheDocument();
@@ -94,13 +123,18 @@ describe('EntityMeshSecurityContent', () => {
 
   it('shows the empty state for entities without Kubernetes annotations', async () => {
     const getEntityPosture = jest.fn();
-    await renderContent(
+    const { container } = await renderContent(
       { getEntityPosture },
       { ...entity, metadata: { name: 'docs' } },
     );
+    // Right under the page's title (h1): an h2.
     expect(
-      screen.getByText('No Kubernetes workloads for this entity'),
+      screen.getByRole('heading', {
+        name: 'No Kubernetes workloads for this entity',
+        level: 2,
+      }),
     ).toBeInTheDocument();
+    expect(skippedHeadingLevels(container)).toEqual([]);
     expect(getEntityPosture).not.toHaveBeenCalled();
   });
 

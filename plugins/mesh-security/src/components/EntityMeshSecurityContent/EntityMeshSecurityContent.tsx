@@ -6,6 +6,7 @@ import {
   EntityWorkload,
 } from '@mesh-security/plugin-mesh-security-common';
 import { useEntityPosture } from '../../hooks/useEntityPosture';
+import { cardTitleHeading } from '../../headings';
 import { MESH_LABELS, formatAge, oldestSnapshotAge } from '../../format';
 import { AccessChangePullRequestsCard } from '../AccessChangePullRequests';
 import { AccessGraph } from '../AccessGraph';
@@ -20,6 +21,7 @@ import { MtlsBadge } from '../MtlsBadge';
 import { MtlsModeHelp } from '../MtlsModeLegend';
 import { ObservedTraffic } from '../ObservedTraffic';
 import { PolicyList } from '../PolicyList';
+import { PostureHeadline } from '../PostureHeadline';
 import { RequestAccessButton } from '../RequestAccess';
 import { ScorecardPillars } from '../ScorecardPillars';
 import { WorkloadDetails } from '../WorkloadDetails';
@@ -30,6 +32,7 @@ const Workload = ({ workload }: { workload: EntityWorkload }) => (
   <Grid item xs={12}>
     <InfoCard
       title={workloadTitle(workload)}
+      {...cardTitleHeading(2)}
       subheader={`${workload.kind} in cluster ${workload.cluster}`}
     >
       <Box
@@ -37,11 +40,11 @@ const Workload = ({ workload }: { workload: EntityWorkload }) => (
         aria-label={`Workload ${workloadTitle(workload)}`}
       >
         <WorkloadDetails workload={workload} />
-        <Typography variant="h6" component="h2" style={{ marginTop: 16 }}>
+        <Typography variant="h6" component="h3" style={{ marginTop: 16 }}>
           Observed traffic
         </Typography>
         <ObservedTraffic workload={workload} />
-        <Typography variant="h6" component="h2" style={{ marginTop: 16 }}>
+        <Typography variant="h6" component="h3" style={{ marginTop: 16 }}>
           Who can call me, whom can I call
         </Typography>
         <AccessGraph workload={workload} />
@@ -71,7 +74,8 @@ const Posture = ({
         />
       </Grid>
       <Grid item xs={12} md={6}>
-        <InfoCard title="Posture">
+        <InfoCard title="Posture" {...cardTitleHeading(2)}>
+          <PostureHeadline posture={posture} />
           <Box
             display="flex"
             alignItems="center"
@@ -107,7 +111,7 @@ const Posture = ({
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>
-        <InfoCard title="Access changes">
+        <InfoCard title="Access changes" {...cardTitleHeading(2)}>
           <Typography variant="body2" paragraph>
             Need to call this component? Request access: the template opens a
             pull request that changes the policies, for the owners to review.
@@ -127,7 +131,7 @@ const Posture = ({
         <Workload key={`${w.cluster}/${w.namespace}/${w.name}`} workload={w} />
       ))}
       <Grid item xs={12}>
-        <InfoCard title="Applicable policies">
+        <InfoCard title="Applicable policies" {...cardTitleHeading(2)}>
           <PolicyList policies={posture.workloads.flatMap(w => w.policies)} />
         </InfoCard>
       </Grid>

@@ -30,6 +30,7 @@ import { PostureDistribution } from '../PostureDistribution';
 import { StrictRollout } from '../StrictRollout';
 import { PostureTrend } from '../PostureHistory';
 import { MtlsModeLegend } from '../MtlsModeLegend';
+import { cardTitleHeading } from '../../headings';
 
 const FILTER_KEYS = ['owner', 'system', 'mesh', 'mode'] as const;
 
@@ -169,6 +170,7 @@ export const MeshSecurityPage = () => {
           </Grid>
           <Grid item xs={12} md={5}>
             <InfoCard
+              {...cardTitleHeading(3)}
               title="Posture distribution"
               subheader="mTLS mode of the matching components"
             >
@@ -183,6 +185,7 @@ export const MeshSecurityPage = () => {
           </Grid>
           <Grid item xs={12} md={7}>
             <InfoCard
+              {...cardTitleHeading(3)}
               title="STRICT rollout"
               subheader="Observed encryption and the components ready for STRICT mTLS"
             >
@@ -191,6 +194,7 @@ export const MeshSecurityPage = () => {
           </Grid>
           <Grid item xs={12}>
             <InfoCard
+              {...cardTitleHeading(3)}
               title="Posture over time"
               subheader={`STRICT ports and critical and high findings per day${
                 filters.owner ? `, ${filters.owner}` : ''

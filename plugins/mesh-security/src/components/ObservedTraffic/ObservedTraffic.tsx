@@ -179,7 +179,9 @@ export const ObservedTrafficSummary = ({
   const first = (usable[0] ?? workloads[0]).observed.observations;
   return (
     <Box my={1} aria-label="Observed traffic summary">
-      <Typography variant="subtitle2">Observed traffic</Typography>
+      <Typography variant="subtitle2" component="h3">
+        Observed traffic
+      </Typography>
       {usable.length === 0 || mtls + plaintext === 0 ? (
         <ObservationStatus observations={first} />
       ) : (

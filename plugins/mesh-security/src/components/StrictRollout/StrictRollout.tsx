@@ -59,7 +59,7 @@ export const StrictRollout = ({
       {usable.length === 0 ? null : (
         <>
           <Box mt={2}>
-            <Typography variant="subtitle2">
+            <Typography variant="subtitle2" component="h4">
               Observed encryption, last {window}
             </Typography>
             <Typography variant="body1" aria-label="Observed encryption share">
@@ -95,7 +95,7 @@ export const StrictRollout = ({
             </Table>
           )}
           <Box mt={2}>
-            <Typography variant="subtitle2">
+            <Typography variant="subtitle2" component="h4">
               Ready for STRICT (PERMISSIVE, only mTLS in the last {window})
             </Typography>
             {traffic.readyForStrict.length === 0 ? (

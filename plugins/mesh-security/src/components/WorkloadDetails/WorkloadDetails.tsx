@@ -24,12 +24,16 @@ const portColumns: TableColumn<PortMtls>[] = [
 export const WorkloadDetails = ({ workload }: { workload: EntityWorkload }) => (
   <Grid container spacing={2}>
     <Grid item xs={12} md={5}>
-      <Typography variant="subtitle2">Mesh</Typography>
+      <Typography variant="subtitle2" component="h3">
+        Mesh
+      </Typography>
       <Box display="flex" alignItems="center" style={{ gap: 8 }} mb={1}>
         <Typography variant="body2">{MESH_LABELS[workload.mesh]}</Typography>
         <MtlsBadge mode={workload.mtls} reason={workload.mtlsReason} />
       </Box>
-      <Typography variant="subtitle2">Identity</Typography>
+      <Typography variant="subtitle2" component="h3">
+        Identity
+      </Typography>
       <Box display="flex" alignItems="center" mb={1}>
         {workload.identity ? (
           <>
@@ -51,13 +55,15 @@ export const WorkloadDetails = ({ workload }: { workload: EntityWorkload }) => (
           </Typography>
         )}
       </Box>
-      <Typography variant="subtitle2">Pods meshed</Typography>
+      <Typography variant="subtitle2" component="h3">
+        Pods meshed
+      </Typography>
       <Typography variant="body2" aria-label="Pods meshed">
         {workload.pods.total === 0
           ? 'no live pods (read from manifests)'
           : `${workload.pods.meshed}/${workload.pods.total}`}
       </Typography>
-      <Typography variant="subtitle2" style={{ marginTop: 8 }}>
+      <Typography variant="subtitle2" component="h3" style={{ marginTop: 8 }}>
         Service account
       </Typography>
       <Typography variant="body2">{workload.serviceAccount}</Typography>

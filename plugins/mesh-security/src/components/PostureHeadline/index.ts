@@ -1,0 +1,2 @@
+export { PostureHeadline, postureLead, worstFinding } from './PostureHeadline';
+export type { PostureLead } from './PostureHeadline';
