@@ -6,6 +6,10 @@ export interface Config {
      * `platform`, still evaluated. Read by the backend and the scaffolder module alike; the CLI
      * takes the same list as `--platform-namespaces`. Default: `kube-system`, `kube-public`,
      * `kube-node-lease`, the Istio root namespace, `linkerd`, `cert-manager`; `[]` for none.
+     * The frontend reads it too: the access graph leaves these namespaces' workloads out unless
+     * asked to show platform peers (with the defaults and `istio-system` when unset).
+     *
+     * @visibility frontend
      */
     platformNamespaces?: string[];
     /**

@@ -25,7 +25,74 @@ const withBlocked: EntityWorkload = {
   ],
 };
 
+const callee = (
+  namespace: string,
+  name: string,
+  port: number,
+): EntityWorkload['callees'][number] => ({
+  peer: { kind: 'Deployment', cluster: 'demo', namespace, name },
+  port,
+  decidedBy: { layer: 'default' },
+  portMtls: 'PERMISSIVE',
+  connection: 'plaintext',
+});
+
 describe('AccessGraph', () => {
+  it('leaves platform peers out until asked, and groups peers no policy applies to', async () => {
+    await renderInTestApp(
+      <AccessGraph
+        workload={{
+          ...paymentsApiWorkload,
+          callees: [
+            ...paymentsApiWorkload.callees,
+            callee('kube-system', 'coredns', 53),
+            callee('legacy', 'legacy-billing', 8080),
+            callee('data', 'analytics-api', 9990),
+          ],
+        }}
+      />,
+    );
+    const graph = screen.getByRole('group', {
+      name: 'Access graph of payments/payments-api',
+    });
+    expect(screen.getByLabelText('Platform peers hidden')).toHaveTextContent(
+      '1 platform peer not drawn: kube-system/coredns (the access table lists them).',
+    );
+    expect(
+      within(graph).queryByRole('img', {
+        name: /^Callee kube-system\/coredns/,
+      }),
+    ).not.toBeInTheDocument();
+    expect(
+      within(graph).getByRole('img', {
+        name: 'Callee No policy applies (2 workloads) (many workloads): legacy/legacy-billing, data/analytics-api',
+      }),
+    ).toBeInTheDocument();
+
+    fireEvent.click(
+      screen.getByRole('checkbox', { name: /^Show platform peers/ }),
+    );
+    expect(
+      within(graph).getByRole('img', {
+        name: 'Callee kube-system/coredns (platform component)',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByLabelText('Platform peers hidden'),
+    ).not.toBeInTheDocument();
+
+    fireEvent.click(
+      screen.getByRole('checkbox', {
+        name: 'Show each peer no policy applies to',
+      }),
+    );
+    expect(
+      within(graph).getByRole('img', {
+        name: 'Callee legacy/legacy-billing (workload)',
+      }),
+    ).toBeInTheDocument();
+  });
+
   it('names every line by its peer, ports and effective protection, reachable by keyboard', async () => {
     await renderInTestApp(<AccessGraph workload={withBlocked} />);
     const graph = screen.getByRole('group', {

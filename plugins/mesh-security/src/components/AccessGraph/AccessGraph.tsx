@@ -1,7 +1,10 @@
 import { WithScrollHint } from '../ScrollHint';
+import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import {
   Box,
+  Checkbox,
   FormControl,
+  FormControlLabel,
   InputLabel,
   makeStyles,
   NativeSelect,
@@ -24,6 +27,10 @@ import {
 import { ComponentType, useState } from 'react';
 import { EDGE_TRAFFIC_LABELS, EDGE_TRAFFIC_ORDER } from '../ObservedTraffic';
 import { AccessPeerData, buildAccessGraph } from './accessGraphModel';
+import {
+  DEFAULT_GRAPH_PLATFORM_NAMESPACES,
+  summarizeAccessGraph,
+} from './accessGraphSummary';
 import {
   GRAPH_SIZES,
   PROTECTION_TEXT,
@@ -134,7 +141,13 @@ const useStyles = makeStyles((theme: Theme) => ({
     flexWrap: 'wrap',
     marginTop: theme.spacing(1),
   },
-  controls: { marginBottom: theme.spacing(1) },
+  controls: {
+    marginBottom: theme.spacing(1),
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: theme.spacing(2),
+  },
 }));
 
 /** The accessible name of a line: who, which ports, how protected, why blocked. */
@@ -174,10 +187,11 @@ const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
       role="img"
       aria-label={`${peer.side === 'caller' ? 'Caller' : 'Callee'} ${
         peer.label
-      } (${ROLE_TEXT[peer.role]}${
+      } (${peer.platform ? 'platform component' : ROLE_TEXT[peer.role]}${
         peer.bidirectional ? ', also on the other side' : ''
-      })`}
+      })${peer.members ? `: ${peer.members.join(', ')}` : ''}`}
     >
+      {peer.members && <title>{peer.members.join(', ')}</title>}
       <rect
         className={`${classes.node} ${shape}`}
         x={box.x}
@@ -383,6 +397,10 @@ const NodeLegend = () => {
       )}
       {item(classes.network, 'Network peer (by address)', true)}
       {item(classes.observed, 'observed traffic no edge allows')}
+      <Typography variant="caption">
+        No policy applies: workloads allowed because nothing restricts them (not
+        a grant)
+      </Typography>
       <Typography variant="caption">⇄ calls and is called by</Typography>
     </Box>
   );
@@ -401,8 +419,20 @@ export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
   const classes = useStyles();
   const theme = useTheme();
   const [direction, setDirection] = useState<DirectionFilter>('both');
-  const graph = buildAccessGraph(workload);
-  if (graph.callers.length === 0 && graph.callees.length === 0) {
+  const [showPlatform, setShowPlatform] = useState(false);
+  const [expandNoPolicy, setExpandNoPolicy] = useState(false);
+  const configured = useApi(configApiRef).getOptionalStringArray(
+    'meshSecurity.platformNamespaces',
+  );
+  const full = buildAccessGraph(workload);
+  const { graph, note } = summarizeAccessGraph(full, {
+    platformNamespaces: new Set(
+      configured ?? DEFAULT_GRAPH_PLATFORM_NAMESPACES,
+    ),
+    showPlatform,
+    expandNoPolicy,
+  });
+  if (full.callers.length === 0 && full.callees.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
         No allowed callers or callees were found for this workload.
@@ -434,7 +464,39 @@ export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
             <option value="callees">callees only</option>
           </NativeSelect>
         </FormControl>
+        <FormControlLabel
+          control={
+            <Checkbox
+              size="small"
+              checked={showPlatform}
+              onChange={e => setShowPlatform(e.target.checked)}
+            />
+          }
+          label="Show platform peers (DNS, mesh control plane, gateways)"
+        />
+        <FormControlLabel
+          control={
+            <Checkbox
+              size="small"
+              checked={expandNoPolicy}
+              onChange={e => setExpandNoPolicy(e.target.checked)}
+            />
+          }
+          label="Show each peer no policy applies to"
+        />
       </Box>
+      {note.hiddenPlatform.length > 0 && (
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="p"
+          aria-label="Platform peers hidden"
+        >
+          {note.hiddenPlatform.length} platform peer
+          {note.hiddenPlatform.length === 1 ? '' : 's'} not drawn:{' '}
+          {note.hiddenPlatform.join(', ')} (the access table lists them).
+        </Typography>
+      )}
       <WithScrollHint hint="Scroll the graph sideways to see every peer">
         <Box className={classes.scroller}>
           <svg

@@ -30,6 +30,17 @@ export interface AccessPeerData {
   bidirectional: boolean;
   /** One line per effective protection, in {@link EDGE_PROTECTIONS} order. */
   lines: AccessLineData[];
+  /** The namespace of a workload peer (platform peers are told by it). */
+  namespace?: string;
+  /**
+   * Every connection with the peer is allowed only because no policy applies to it (the
+   * edges' `decidedBy.layer` is `default`), none blocked: a default-allow peer, not a grant.
+   */
+  noPolicy?: boolean;
+  /** A workload of a platform namespace (set by the view, see accessGraphSummary.ts). */
+  platform?: boolean;
+  /** The peers a grouped node stands for (labels), e.g. those no policy applies to. */
+  members?: string[];
 }
 
 /** The connections to or from one peer that have the same effective protection. */
@@ -156,6 +167,12 @@ export function buildAccessGraph(workload: EntityWorkload): AccessGraphData {
       roleOf(edge.peer),
       edgeProtection(edge),
     );
+    const peer = sides[side].get(peerId(edge.peer))!;
+    if (isWorkloadPeer(edge.peer)) peer.namespace = edge.peer.namespace;
+    peer.noPolicy =
+      (peer.noPolicy ?? true) &&
+      edge.decidedBy.layer === 'default' &&
+      !edge.blocked;
     addOnce(g.labels, edgePortLabel(edge));
     addOnce(g.modes, edge.portMtls);
     const reason = blockedReason(edge);
