@@ -77,6 +77,12 @@ export const ScorecardPillars = ({
               </PillarStatusIndicator>
             }
             secondary={pillar.detail}
+            // The reason wraps (never clipped), whole words first; the full text is also
+            // its title.
+            secondaryTypographyProps={{
+              title: pillar.detail,
+              style: { whiteSpace: 'normal', overflowWrap: 'break-word' },
+            }}
           />
         </ListItem>
       );
@@ -85,8 +91,8 @@ export const ScorecardPillars = ({
 );
 
 /**
- * The scorecard in one line (for table cells): a status dot per pillar with its title as
- * tooltip. Backstage's status dots are `aria-hidden`, so each dot is an image named
+ * The scorecard in one line (for table cells): a status dot per pillar with its title, status
+ * and reason as tooltip. Backstage's status dots are `aria-hidden`, so each dot is an image named
  * "Verify explicitly: pass" for screen readers (a label on a plain span is not read).
  */
 export const ScorecardSummary = ({ scorecard }: { scorecard: Scorecard }) => (
@@ -95,7 +101,7 @@ export const ScorecardSummary = ({ scorecard }: { scorecard: Scorecard }) => (
       <span
         key={key}
         role="img"
-        title={`${title}: ${scorecard[key].status}`}
+        title={`${title}: ${scorecard[key].status} — ${scorecard[key].detail}`}
         aria-label={`${title}: ${scorecard[key].status}`}
       >
         <PillarStatusIndicator status={scorecard[key].status} hideText />
