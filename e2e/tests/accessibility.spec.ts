@@ -1,5 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
 import {
+  headingOrderViolations,
   seriousAxeViolations,
   signInAsGuest,
   unhintedHorizontalScrollers,
@@ -10,8 +11,8 @@ import {
  * axe-core (WCAG 2.1 A and AA, best practices) on every page the plugin draws: the overview,
  * a component's Security tab, the card on a component's overview and the scaffolder forms of
  * the Mesh Security templates (catalog/templates), every step up to the review. Zero serious or
- * critical violations (moderate ones such as `heading-order` are not asserted: Backstage's
- * tables and forms put `h5`/`h6` titles under the page's `h1`). Backstage's own parts the plugin cannot change are left out
+ * critical violations, and no skipped heading level (axe rates `heading-order` moderate, so it
+ * is asserted on its own). Backstage's own parts the plugin cannot change are left out
  * (helpers.ts BACKSTAGE_AXE_EXCLUSIONS, README "Development"); on a component's overview only
  * the card is checked, the other cards there are Backstage's.
  */
@@ -26,6 +27,9 @@ async function expectAccessible(
   options?: Parameters<typeof seriousAxeViolations>[1],
 ) {
   expect(await seriousAxeViolations(page, options)).toEqual([]);
+  expect(
+    await headingOrderViolations(page, { include: options?.include }),
+  ).toEqual([]);
 }
 
 test('the overview has no serious accessibility violation', async ({

@@ -144,3 +144,23 @@ export async function unhintedHorizontalScrollers(
     return found;
   });
 }
+
+/**
+ * The violations of axe's `heading-order` rule (a heading level skipped, e.g. an `h6` right
+ * after an `h2`) in the parts `include` selects, whatever their impact: axe rates the rule
+ * moderate, so {@link seriousAxeViolations} leaves it out and the pages assert it on its own.
+ * One line per heading, naming it.
+ */
+export async function headingOrderViolations(
+  page: Page,
+  options: { include?: string } = {},
+): Promise<string[]> {
+  let builder = new AxeBuilder({ page }).withRules(['heading-order']);
+  if (options.include) builder = builder.include(options.include);
+  const results = await builder.analyze();
+  return results.violations.flatMap(v =>
+    v.nodes.map(
+      node => `${v.id} ${node.target.join(' ')} ${node.html.slice(0, 160)}`,
+    ),
+  );
+}

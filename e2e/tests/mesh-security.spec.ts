@@ -235,6 +235,66 @@ test.describe('mesh security', () => {
     );
   });
 
+  test('fraud-check leads with its worst finding on the tab and the card, not STRICT', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/fraud-check/mesh-security');
+    const lead = page.getByRole('region', { name: 'Worst finding' });
+    await expect(lead).toContainText(
+      'MS103: STRICT server behind a DestinationRule that disables mTLS',
+    );
+    await expect(lead.getByText('critical', { exact: true })).toBeVisible();
+    // Read first: the lead comes before the mode badge in the summary.
+    const before = await page.evaluate(() => {
+      const first = document.querySelector(
+        'section[aria-label="Worst finding"]',
+      );
+      const badge = document.querySelector('[data-mtls-mode]');
+      return !!first && !!badge
+        ? !!(
+            first.compareDocumentPosition(badge) &
+            Node.DOCUMENT_POSITION_FOLLOWING
+          )
+        : false;
+    });
+    expect(before).toBe(true);
+    const card = await openCard(page, 'fraud-check');
+    await expect(
+      card.getByRole('region', { name: 'Worst finding' }),
+    ).toContainText('MS103');
+  });
+
+  test('storefront-web groups peers no policy applies to and hides platform peers', async ({
+    page,
+  }) => {
+    await page.goto('/catalog/default/component/storefront-web/mesh-security');
+    const graph = page.getByLabel('Access graph of storefront/storefront-web');
+    await expect(
+      graph.getByRole('img', {
+        name: /^Callee No policy applies \(2 workloads\)/,
+      }),
+    ).toBeVisible();
+    await expect(graphNode(graph, 'legacy/legacy-billing')).toHaveCount(0);
+    await expect(page.getByLabel('Platform peers hidden')).toContainText(
+      'kube-system/coredns',
+    );
+    await expect(graphNode(graph, 'kube-system/coredns')).toHaveCount(0);
+    await page.getByRole('checkbox', { name: /^Show platform peers/ }).check();
+    await expect(graphNode(graph, 'kube-system/coredns')).toBeVisible();
+    await page
+      .getByRole('checkbox', { name: 'Show each peer no policy applies to' })
+      .check();
+    await expect(graphNode(graph, 'legacy/legacy-billing')).toBeVisible();
+    // Tables wrap between words: no cell breaks anywhere (word-break: break-all).
+    const breakAll = await page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll('main td, main th')).filter(
+          cell => getComputedStyle(cell).wordBreak === 'break-all',
+        ).length,
+    );
+    expect(breakAll).toBe(0);
+  });
+
   test('Request access opens the template prefilled with the component', async ({
     page,
   }) => {
