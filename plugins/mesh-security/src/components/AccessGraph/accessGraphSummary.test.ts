@@ -281,3 +281,33 @@ describe('summarizeAccessGraph on a generated estate of 100 peers', () => {
     );
   });
 });
+
+describe('summarizeAccessGraph and observed traffic', () => {
+  it('keeps a peer with traffic outside any grant on its own, and carries the rest', () => {
+    const open = (name: string, status: 'used' | 'outside-grant') => ({
+      ...workloadEdge('legacy', name, 8080, false, 'plaintext'),
+      traffic: {
+        status,
+        recent: { mtls: 0, plaintext: 3, denied: 0 },
+        evidence: { mtls: 0, plaintext: 3, denied: 0 },
+      },
+    });
+    const workload = {
+      ...paymentsApiWorkload,
+      callers: [],
+      callees: [
+        open('a', 'used'),
+        open('b', 'used'),
+        open('c', 'outside-grant'),
+      ],
+      blockedCallers: [],
+    } as unknown as EntityWorkload;
+    const { graph } = summarizeAccessGraph(buildAccessGraph(workload), view());
+    expect(
+      graph.callees.map(p => [p.label, p.lines.map(l => l.traffic)]),
+    ).toEqual([
+      ['legacy/c', ['outside-grant']],
+      ['No policy applies (2 workloads)', ['used']],
+    ]);
+  });
+});

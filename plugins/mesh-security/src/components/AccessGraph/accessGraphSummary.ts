@@ -1,4 +1,5 @@
 import { EDGE_PROTECTIONS } from '@mesh-security/plugin-mesh-security-common';
+import { combineTrafficStatuses } from '../ObservedTraffic';
 import {
   AccessGraphData,
   AccessLineData,
@@ -54,6 +55,13 @@ function noPolicyNode(
         if (l.protection === protection)
           for (const port of l.label.split(', '))
             if (!ports.includes(port)) ports.push(port);
+    const traffic = combineTrafficStatuses(
+      having.flatMap(p =>
+        p.lines.flatMap(l =>
+          l.protection === protection && l.traffic ? [l.traffic] : [],
+        ),
+      ),
+    );
     const shown = ports.slice(0, MAX_PORTS).join(', ');
     const more =
       ports.length > MAX_PORTS ? ` +${ports.length - MAX_PORTS} more` : '';
@@ -71,6 +79,7 @@ function noPolicyNode(
           ),
         ),
       ),
+      ...(traffic ? { traffic } : {}),
     });
   }
   return {
@@ -112,8 +121,15 @@ export function summarizeAccessGraph(
       })
       .map(p => (isPlatform(p) ? { ...p, platform: true } : p));
     if (view.expandNoPolicy) return kept;
+    // A peer with denied traffic or traffic outside any grant keeps its own node.
     const grouped = kept.filter(
-      p => p.noPolicy && p.role === 'workload' && !p.platform,
+      p =>
+        p.noPolicy &&
+        p.role === 'workload' &&
+        !p.platform &&
+        !p.lines.some(
+          l => l.traffic === 'denied' || l.traffic === 'outside-grant',
+        ),
     );
     if (grouped.length < 2) return kept;
     const node = noPolicyNode(grouped[0].side, grouped);
