@@ -29,6 +29,7 @@ import {
   createScaffolderFieldExtension,
   ScaffolderFieldExtensions,
 } from '@backstage/plugin-scaffolder-react';
+import { Theme, ThemeProvider } from '@material-ui/core';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
@@ -66,6 +67,33 @@ const MeshSecurityGitopsRepositoryFieldExtension = scaffolderPlugin.provide(
   }),
 );
 
+/**
+ * The scaffolder's forms draw field titles (e.g. an array's "Ports", with RJSF's Material UI
+ * theme) as `h5` right under the form card's `h2` title, skipping two levels (axe
+ * `heading-order`); on its pages that variant is an `h3`, and `h6` an `h4`.
+ */
+const scaffolderHeadings = (outer: Theme) => ({
+  ...outer,
+  props: {
+    ...outer.props,
+    MuiTypography: {
+      ...outer.props?.MuiTypography,
+      variantMapping: {
+        h1: 'h1',
+        h2: 'h2',
+        h3: 'h3',
+        h4: 'h4',
+        h5: 'h3',
+        h6: 'h4',
+        subtitle1: 'h6',
+        subtitle2: 'h6',
+        body1: 'p',
+        body2: 'p',
+      },
+    },
+  },
+});
+
 const routes = (
   <FlatRoutes>
     <Route path="/" element={<Navigate to="catalog" />} />
@@ -76,7 +104,14 @@ const routes = (
     >
       {entityPage}
     </Route>
-    <Route path="/create" element={<ScaffolderPage />}>
+    <Route
+      path="/create"
+      element={
+        <ThemeProvider theme={scaffolderHeadings}>
+          <ScaffolderPage />
+        </ThemeProvider>
+      }
+    >
       <ScaffolderFieldExtensions>
         <MeshSecurityGitopsRepositoryFieldExtension />
       </ScaffolderFieldExtensions>
