@@ -11,6 +11,7 @@ import { createMtlsEnforceAction } from './actions/mtlsEnforce';
 import { readAccessRequestsConfig } from './config';
 import { MeshSecurityClient } from '@mesh-security/plugin-mesh-security-common';
 import { EntityReader } from './service/EntityReader';
+import { createPreviewHandler } from './service/preview';
 
 /**
  * Registers the Mesh Security template actions with the scaffolder.
@@ -29,6 +30,9 @@ export const meshSecurityScaffolderModule = createBackendModule({
         auth: coreServices.auth,
         permissions: coreServices.permissions,
         catalog: catalogServiceRef,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        logger: coreServices.logger,
       },
       async init({
         scaffolder,
@@ -37,6 +41,9 @@ export const meshSecurityScaffolderModule = createBackendModule({
         auth,
         permissions,
         catalog,
+        httpRouter,
+        httpAuth,
+        logger,
       }) {
         const deps = {
           config: readAccessRequestsConfig(config),
@@ -53,6 +60,8 @@ export const meshSecurityScaffolderModule = createBackendModule({
           createAccessRevokeAction(deps),
           createMtlsEnforceAction(deps),
         );
+        // The impact preview of the templates' last step: the actions in dry-run mode.
+        httpRouter.use(createPreviewHandler({ deps, httpAuth, logger }));
       },
     });
   },

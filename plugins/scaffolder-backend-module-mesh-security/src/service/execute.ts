@@ -22,6 +22,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Document } from 'yaml';
 import {
   analyseChange,
+  ImpactRow,
   impactTable,
   networkWarningsNow,
   Probe,
@@ -110,6 +111,24 @@ export type ChangeOutput = {
   /** Requests the mesh allows that a NetworkPolicy still blocks. */
   warnings?: string[];
 };
+
+/**
+ * What a dry run found besides its outputs: the impact rows and new findings the pull request's
+ * body would show, and the repository it would go to. Kept per action context, for the preview
+ * route (previewRoute.ts), which runs the actions in dry-run mode.
+ */
+export interface DryRunDetails {
+  repository: GitopsRepository;
+  rows: ImpactRow[];
+  findings: Array<{ code: string; severity: string; message: string }>;
+}
+
+const dryRuns = new WeakMap<object, DryRunDetails>();
+
+/** The details of the dry run made with `ctx`, if one was made. */
+export function dryRunDetailsOf(ctx: object): DryRunDetails | undefined {
+  return dryRuns.get(ctx);
+}
 
 /** GitLab when an `integrations.gitlab` entry covers the host, GitHub otherwise. */
 async function defaultPublisher(
@@ -259,10 +278,15 @@ export async function executePlan(
     removed?: string[];
     warnings?: string[];
   } = { diff: '', impact: '' };
+  let details: Pick<DryRunDetails, 'rows' | 'findings'> = {
+    rows: [],
+    findings: [],
+  };
 
   const apply = async (current: string | undefined) => {
     const before = current ?? '';
     last = { diff: '', impact: '' };
+    details = { rows: [], findings: [] };
     if (
       plan.alreadyInEffect &&
       plan.alreadyInEffect(
@@ -311,6 +335,14 @@ export async function executePlan(
     }
     const warnings = plan.kind === 'request' ? analysis.warnings : [];
     const diff = unifiedDiff(plan.path, before, after);
+    details = {
+      rows: analysis.impact,
+      findings: analysis.newFindings.map(f => ({
+        code: f.code,
+        severity: f.severity,
+        message: f.message,
+      })),
+    };
     last = {
       diff,
       impact: [
@@ -351,6 +383,7 @@ export async function executePlan(
         ? `Dry run: would open a pull request on ${branch}${summary(last)}`
         : `No change: ${unchangedReason}`,
     };
+    dryRuns.set(ctx, { repository: plan.repository, ...details });
   } else {
     const lockKey = `${formatGitopsRepository(plan.repository)}:${plan.path}`;
     const result = await withFileLock(lockKey, () =>

@@ -224,6 +224,9 @@ export async function resolvePolicyPath(
   );
 }
 
+/** No GitOps repository is configured (nor given): the change has nowhere to go. */
+export class NoGitopsRepositoryError extends InputError {}
+
 /**
  * The repository to change: the input or the configured one, which `allowedRepositories` must
  * allow (absent: only the configured one).
@@ -234,7 +237,7 @@ export function resolveRepository(
 ): GitopsRepository {
   const value = requested ?? config.repository;
   if (!value)
-    throw new InputError(
+    throw new NoGitopsRepositoryError(
       'No GitOps repository: set meshSecurity.accessRequests.repository',
     );
   const repository = parseGitopsRepository(value);
