@@ -56,13 +56,21 @@ async function chooseTemplate(page: Page, title: string) {
   await expect(page.getByRole('heading', { name: title })).toBeVisible();
 }
 
-/** Fills the justification, reviews and creates; waits for the pull request link. */
-async function reviewAndCreate(page: Page, justification: string) {
+/**
+ * Fills the justification, reviews and creates; waits for the pull request link. `onReview`
+ * checks the review step before Create.
+ */
+async function reviewAndCreate(
+  page: Page,
+  justification: string,
+  onReview?: () => Promise<void>,
+) {
   await page
     .getByRole('textbox', { name: /Justification/ })
     .fill(justification);
   await page.getByRole('button', { name: 'Review' }).click();
   await expect(page.getByText(justification)).toBeVisible();
+  await onReview?.();
   await page.getByRole('button', { name: 'Create' }).click();
   await expect(page.getByRole('link', { name: 'Pull request' })).toBeVisible({
     timeout: 60_000,
@@ -100,9 +108,45 @@ test('Request access from the Security tab opens a pull request with the impact'
     .fill('/status');
   await page.getByRole('button', { name: 'Next' }).click();
 
+  // The last step previews the impact: the action's dry run against the mock's policy file.
+  const preview = page.getByRole('region', { name: 'Impact of the change' });
+  const row = preview
+    .getByRole('table', { name: 'Callers before and after the change' })
+    .getByRole('row')
+    .filter({ hasText: '8080' });
+  await expect(row).toBeVisible({ timeout: 30_000 });
+  await expect(
+    row.getByRole('cell', {
+      name: 'storefront/checkout (POST /charge)',
+      exact: true,
+    }),
+  ).toBeVisible();
+  await expect(
+    row.getByRole('cell', {
+      name: 'storefront/checkout (POST /charge; GET /status)',
+      exact: true,
+    }),
+  ).toBeVisible();
+  await expect(
+    row.getByText('storefront/checkout GET /status: DENY → ALLOW'),
+  ).toBeVisible();
+  await expect(preview).toContainText(
+    /Opens the pull request in https?:\/\/localhost:7790\/acme\/gitops/,
+  );
+  await expect(preview).toContainText(POLICY_PATH);
+  expect(github.pulls).toHaveLength(0);
+
   await reviewAndCreate(
     page,
     'Checkout shows the payment status page after an order.',
+    async () => {
+      // The review lists the impact in words.
+      await expect(
+        page.getByText(
+          /port 8080: storefront\/checkout \(POST \/charge\) → storefront\/checkout \(POST \/charge; GET \/status\)\. Opens the pull request in/,
+        ),
+      ).toBeVisible();
+    },
   );
   expect(errors).toEqual([]);
 

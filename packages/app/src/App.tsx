@@ -23,6 +23,7 @@ import { RequirePermission } from '@backstage/plugin-permission-react';
 import { catalogEntityCreatePermission } from '@backstage/plugin-catalog-common/alpha';
 import {
   GitopsRepositoryField,
+  ImpactPreviewField,
   MeshSecurityPage,
 } from '@mesh-security/plugin-mesh-security';
 import {
@@ -94,6 +95,17 @@ const scaffolderHeadings = (outer: Theme) => ({
   },
 });
 
+/**
+ * The last step's impact preview of the Mesh Security templates (catalog/templates,
+ * `ui:field: MeshSecurityImpactPreview`): callers before and after, from the action's dry run.
+ */
+const MeshSecurityImpactPreviewFieldExtension = scaffolderPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'MeshSecurityImpactPreview',
+    component: ImpactPreviewField,
+  }),
+);
+
 const routes = (
   <FlatRoutes>
     <Route path="/" element={<Navigate to="catalog" />} />
@@ -114,6 +126,7 @@ const routes = (
     >
       <ScaffolderFieldExtensions>
         <MeshSecurityGitopsRepositoryFieldExtension />
+        <MeshSecurityImpactPreviewFieldExtension />
       </ScaffolderFieldExtensions>
     </Route>
     <Route path="/api-docs" element={<ApiExplorerPage />} />

@@ -646,3 +646,74 @@ export interface EntityPullRequests {
   /** When the repository's pull requests were read (answers are cached for about a minute). */
   fetchedAt?: string;
 }
+
+/**
+ * The scaffolder actions an impact preview can run (`POST /api/scaffolder/mesh-security/preview`).
+ *
+ * @public
+ */
+export const ACCESS_CHANGE_ACTIONS = [
+  'mesh-security:access:request',
+  'mesh-security:access:revoke',
+  'mesh-security:mtls:enforce',
+] as const;
+
+/**
+ * Body of `POST /api/scaffolder/mesh-security/preview`: an action and its input, as the
+ * template step would pass it (the justification may be left out; it is not part of the impact).
+ *
+ * @public
+ */
+export interface AccessChangePreviewRequest {
+  action: (typeof ACCESS_CHANGE_ACTIONS)[number];
+  input: Record<string, unknown>;
+}
+
+/**
+ * One row of an access change's impact: the callers of one port before and after the change,
+ * as the pull request's impact table lists them (docs/scaffolder.md "The pull request").
+ *
+ * @public
+ */
+export interface AccessChangeImpactRow {
+  port: number;
+  /** Callers the mesh (mTLS and authorization) lets in before the change. */
+  before: string[];
+  /** Callers the mesh lets in after the change. */
+  after: string[];
+  added: string[];
+  removed: string[];
+  /** The requested requests on this port: `caller METHOD path: DENY → ALLOW`. */
+  requested: string[];
+  /** Callers the mesh lets in after the change that a NetworkPolicy still refuses. */
+  blockedByNetworkPolicy: string[];
+}
+
+/**
+ * Answer of `POST /api/scaffolder/mesh-security/preview`: what the action would do, from a dry
+ * run with the user's credentials.
+ *
+ * @public
+ */
+export interface AccessChangePreview {
+  /**
+   * `ok`: the rows are the impact the pull request would show (none when nothing changes);
+   * `not-configured`: no GitOps repository is configured, so no pull request can be opened and
+   * the impact (computed on the repository's policy file) is unknown.
+   */
+  status: 'ok' | 'not-configured';
+  /** Whether the action would change the policy file. */
+  changed: boolean;
+  /** What the action would say (dry run), or why nothing can be shown. */
+  message: string;
+  /** Where the pull request would go. */
+  repository?: { host: string; owner: string; name: string; url: string };
+  /** The policy file the change edits. */
+  policyPath?: string;
+  /** Callers per port before and after the change. */
+  rows: AccessChangeImpactRow[];
+  /** Findings the change would introduce. */
+  findings: Array<{ code: string; severity: string; message: string }>;
+  /** Requested requests the mesh would allow but a NetworkPolicy blocks. */
+  warnings: string[];
+}

@@ -6,7 +6,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
-import { gitopsRepositoryUrl } from '@mesh-security/plugin-mesh-security-common';
+import {
+  ACCESS_CHANGE_ACTIONS,
+  AccessChangePreview,
+  gitopsRepositoryUrl,
+} from '@mesh-security/plugin-mesh-security-common';
 import { z as zod } from 'zod/v3';
 import {
   accessRequestInput,
@@ -20,12 +24,23 @@ import {
   createMtlsEnforceAction,
   mtlsEnforceInput,
 } from '../actions/mtlsEnforce';
-import { ImpactRow } from '../analysis/impact';
 import { ActionDeps, dryRunDetailsOf } from './execute';
 import { NoGitopsRepositoryError } from './resolve';
 
 /** The actions the preview runs, by id, with their input schema. */
-const ACTIONS = {
+const ACTIONS: Record<
+  (typeof ACCESS_CHANGE_ACTIONS)[number],
+  {
+    input:
+      | typeof accessRequestInput
+      | typeof accessRevokeInput
+      | typeof mtlsEnforceInput;
+    create:
+      | typeof createAccessRequestAction
+      | typeof createAccessRevokeAction
+      | typeof createMtlsEnforceAction;
+  }
+> = {
   'mesh-security:access:request': {
     input: accessRequestInput,
     create: createAccessRequestAction,
@@ -38,10 +53,7 @@ const ACTIONS = {
     input: mtlsEnforceInput,
     create: createMtlsEnforceAction,
   },
-} as const;
-
-/** Ids of the actions {@link previewChange} runs. */
-export type PreviewActionId = keyof typeof ACTIONS;
+};
 
 /** The justification the preview runs with when the form has none yet (it is not part of the impact). */
 const PREVIEW_JUSTIFICATION = 'Impact preview from the scaffolder form';
@@ -49,40 +61,16 @@ const PREVIEW_JUSTIFICATION = 'Impact preview from the scaffolder form';
 /** Largest request body, in bytes: an action's input is far smaller. */
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** What `POST /mesh-security/preview` answers. */
-export interface ImpactPreview {
-  /**
-   * `ok`: the rows are the impact the pull request would show (none when nothing changes);
-   * `not-configured`: no GitOps repository is configured, so no pull request can be opened and
-   * the impact (which is computed on the repository's policy file) is unknown.
-   */
-  status: 'ok' | 'not-configured';
-  /** Whether the action would change the policy file. */
-  changed: boolean;
-  /** What the action would say (dry run), or why nothing can be shown. */
-  message: string;
-  /** Where the pull request would go. */
-  repository?: { host: string; owner: string; name: string; url: string };
-  /** The policy file the change edits. */
-  policyPath?: string;
-  /** Callers per port before and after the change: the pull request's impact table. */
-  rows: ImpactRow[];
-  /** Findings the change would introduce. */
-  findings: Array<{ code: string; severity: string; message: string }>;
-  /** Requested requests the mesh would allow but a NetworkPolicy blocks. */
-  warnings: string[];
-}
+/** What `POST /mesh-security/preview` answers (common's `AccessChangePreview`). */
+export type ImpactPreview = AccessChangePreview;
 
 const bodySchema = zod
   .object({
-    action: zod.enum(
-      Object.keys(ACTIONS) as [PreviewActionId, ...PreviewActionId[]],
-      {
-        errorMap: () => ({
-          message: `must be one of ${Object.keys(ACTIONS).join(', ')}`,
-        }),
-      },
-    ),
+    action: zod.enum(ACCESS_CHANGE_ACTIONS, {
+      errorMap: () => ({
+        message: `must be one of ${ACCESS_CHANGE_ACTIONS.join(', ')}`,
+      }),
+    }),
     input: zod.record(zod.unknown()),
   })
   .strict();

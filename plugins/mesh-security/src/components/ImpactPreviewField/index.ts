@@ -1,0 +1,2 @@
+export { ImpactPreviewField, previewSummary } from './ImpactPreviewField';
+export type { ImpactPreviewFieldProps } from './ImpactPreviewField';
