@@ -571,6 +571,18 @@ export async function createRouter(
     },
   );
 
+  // Open access-change pull requests across the catalog: the platform view, about the
+  // components the caller may read (as the overview), each repository listed once and cached.
+  router.get('/pull-requests', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    parse(z.object({}).strict(), req.query, 'pull requests query');
+    await authorize(credentials, meshSecurityOverviewReadPermission);
+    const readable = await readableComponents(credentials);
+    res.json(await options.pullRequests.catalogPullRequests(readable));
+  });
+
   return router;
 }
 

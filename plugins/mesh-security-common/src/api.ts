@@ -612,6 +612,11 @@ export interface AccessChangePullRequest {
    * request without markers (then only its branch name ties it to a component).
    */
   targets?: string[];
+  /**
+   * Who asked for the change: the `Requested by` lines the scaffolder actions write in the
+   * description (entity refs, at most 10); absent when it names none.
+   */
+  requesters?: string[];
 }
 
 /**
@@ -716,4 +721,40 @@ export interface AccessChangePreview {
   findings: Array<{ code: string; severity: string; message: string }>;
   /** Requested requests the mesh would allow but a NetworkPolicy blocks. */
   warnings: string[];
+}
+
+/**
+ * An open access-change pull request in the catalog-wide listing (`GET /pull-requests`), with
+ * its repository and the components it changes that the caller may read.
+ *
+ * @public
+ */
+export interface CatalogAccessChangePullRequest
+  extends AccessChangePullRequest {
+  /** The GitOps repository it is open in. */
+  repository: { host: string; owner: string; name: string; url: string };
+  /** Entity refs of the components it changes that the caller may read (at least one). */
+  components: string[];
+}
+
+/**
+ * `GET /pull-requests`: the open access-change pull requests of every configured GitOps
+ * repository, about components the caller may read, oldest first. `partial`: some repositories
+ * could not be read (`failures` says which and why) and the list holds the others';
+ * `not-configured`: none of the caller's components has a repository the backend may read.
+ *
+ * @public
+ */
+export interface CatalogPullRequests {
+  status: 'ok' | 'partial' | 'not-configured';
+  /** A short explanation for `not-configured`. */
+  message?: string;
+  pullRequests: CatalogAccessChangePullRequest[];
+  /** Repositories whose pull requests could not be read, with a short message each. */
+  failures: Array<{
+    repository: { host: string; owner: string; name: string; url: string };
+    message: string;
+  }>;
+  /** A repository has more open pull requests than the backend reads. */
+  truncated: boolean;
 }

@@ -126,6 +126,23 @@ function safeUrl(url: unknown, fallback: string): string {
   }
 }
 
+/**
+ * The `- **Requested by:** \`<ref>\`` lines the scaffolder actions write in a description, one
+ * per request (user text there is quoted with `> `, so it cannot start such a line); distinct,
+ * at most 10, each at most 200 characters.
+ */
+const REQUESTED_BY = /^- \*\*Requested by:\*\* `([^`\r\n]{1,200})`[ \t]*$/gm;
+
+function requestersOf(body: unknown): string[] | undefined {
+  if (typeof body !== 'string') return undefined;
+  const found = new Set<string>();
+  for (const match of body.matchAll(REQUESTED_BY)) {
+    found.add(match[1]);
+    if (found.size >= 10) break;
+  }
+  return found.size > 0 ? [...found] : undefined;
+}
+
 function toAccessChange(
   pull: GithubPull,
   repo: GitopsRepository,
@@ -133,6 +150,7 @@ function toAccessChange(
   const branch = parseAccessChangeBranch(pull.head.ref);
   if (!branch) return undefined;
   const targets = parseAccessChangeTargets(pull.body);
+  const requesters = requestersOf(pull.body);
   return {
     number: pull.number,
     title: String(pull.title ?? '').slice(0, 300),
@@ -152,6 +170,7 @@ function toAccessChange(
     draft: pull.draft === true,
     labels: labelNames(pull.labels),
     ...(targets ? { targets } : {}),
+    ...(requesters ? { requesters } : {}),
   };
 }
 

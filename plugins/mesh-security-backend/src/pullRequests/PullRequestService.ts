@@ -3,8 +3,11 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { JsonValue } from '@backstage/types';
 import {
+  CatalogAccessChangePullRequest,
+  CatalogPullRequests,
   EntityPullRequests,
   formatGitopsRepository,
+  GITOPS_REPO_ANNOTATION,
   GitopsRepository,
   gitopsRepositoryUrl,
   GitopsRepositorySettings,
@@ -12,6 +15,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { PullRequestListing } from './GithubPullRequestLister';
 import { resolveRepository } from './repository';
+import { limitConcurrency } from '../sources/limitConcurrency';
 
 /** Options of {@link PullRequestService}. */
 export interface PullRequestServiceOptions {
@@ -78,6 +82,95 @@ export class PullRequestService {
       ),
       truncated: listing.truncated,
       fetchedAt: listing.fetchedAt,
+    };
+  }
+
+  /**
+   * The open access-change pull requests about the given components (those the caller may
+   * read), across their repositories: each repository is listed once (the same cached listing
+   * as {@link PullRequestService.entityPullRequests}), and a pull request is kept when it
+   * changes one of the components, naming only those. A repository that cannot be read makes
+   * the answer `partial`, with its message; the others are still listed. Oldest first.
+   */
+  async catalogPullRequests(entities: Entity[]): Promise<CatalogPullRequests> {
+    const groups = new Map<
+      string,
+      { repository: GitopsRepository; entities: Entity[] }
+    >();
+    for (const entity of entities) {
+      const resolution = resolveRepository(
+        entity,
+        this.options.settings,
+        this.options.integrations,
+      );
+      if (resolution.status !== 'ok') continue;
+      const key = formatGitopsRepository(resolution.repository).toLowerCase();
+      const group = groups.get(key) ?? {
+        repository: resolution.repository,
+        entities: [],
+      };
+      group.entities.push(entity);
+      groups.set(key, group);
+    }
+    if (groups.size === 0) {
+      return {
+        status: 'not-configured',
+        message: `No GitOps repository the backend may read is configured for the components you can see: set meshSecurity.accessRequests.repository, or annotate components with ${GITOPS_REPO_ANNOTATION}`,
+        pullRequests: [],
+        failures: [],
+        truncated: false,
+      };
+    }
+    const run = limitConcurrency(4);
+    const results = await Promise.all(
+      [...groups.values()].map(group =>
+        run(async () => ({
+          group,
+          listing: await this.listing(group.repository),
+        })),
+      ),
+    );
+    const pullRequests: CatalogAccessChangePullRequest[] = [];
+    const failures: CatalogPullRequests['failures'] = [];
+    let truncated = false;
+    for (const { group, listing } of results) {
+      const repository = {
+        host: group.repository.host,
+        owner: group.repository.owner,
+        name: group.repository.name,
+        url: gitopsRepositoryUrl(group.repository),
+      };
+      if (listing.status === 'error') {
+        failures.push({ repository, message: listing.message });
+        continue;
+      }
+      truncated ||= listing.truncated;
+      const refs = group.entities.map(e => ({
+        entity: e,
+        ref: stringifyEntityRef(e).toLowerCase(),
+      }));
+      for (const pr of listing.pullRequests) {
+        const components = refs
+          .filter(({ entity, ref }) =>
+            pr.targets
+              ? pr.targets.includes(ref)
+              : isAccessChangeOf(pr.branch, entity.metadata.name),
+          )
+          .map(({ ref }) => ref);
+        if (components.length > 0)
+          pullRequests.push({ ...pr, repository, components });
+      }
+    }
+    pullRequests.sort(
+      (a, b) =>
+        (Date.parse(a.createdAt) || 0) - (Date.parse(b.createdAt) || 0) ||
+        a.url.localeCompare(b.url),
+    );
+    return {
+      status: failures.length > 0 ? 'partial' : 'ok',
+      pullRequests,
+      failures,
+      truncated,
     };
   }
 

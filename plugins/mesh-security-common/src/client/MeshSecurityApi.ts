@@ -3,6 +3,7 @@ import {
   CheckRequest,
   CheckResponse,
   EntityPosture,
+  CatalogPullRequests,
   EntityPullRequests,
   HealthResponse,
   OverviewQuery,
@@ -99,4 +100,12 @@ export interface MeshSecurityApi {
     entityRef: string | CompoundEntityRef,
     options?: MeshSecurityRequestOptions,
   ): Promise<EntityPullRequests>;
+  /**
+   * The open access-change pull requests of every configured GitOps repository about components
+   * the caller may read (`GET /pull-requests`, the platform view). A repository GitHub does not
+   * answer for makes the answer `partial`, not a thrown error.
+   */
+  getPullRequests(
+    options?: MeshSecurityRequestOptions,
+  ): Promise<CatalogPullRequests>;
 }

@@ -4,6 +4,7 @@ import {
   CheckRequest,
   CheckResponse,
   EntityPosture,
+  CatalogPullRequests,
   EntityPullRequests,
   HealthResponse,
   OverviewQuery,
@@ -81,6 +82,13 @@ export class MeshSecurityClient implements MeshSecurityApi {
       `/entity/${entityPath(entityRef)}/pull-requests`,
       options,
     );
+  }
+
+  /** {@inheritDoc MeshSecurityApi.getPullRequests} */
+  async getPullRequests(
+    options?: MeshSecurityRequestOptions,
+  ): Promise<CatalogPullRequests> {
+    return this.request<CatalogPullRequests>('/pull-requests', options);
   }
 
   /** {@inheritDoc MeshSecurityApi.getEntityHistory} */
