@@ -31,6 +31,12 @@ function renderPage(api: Partial<MeshSecurityApi>, url = '/') {
               retentionDays: 400,
               days: [],
             }),
+            getPullRequests: async () => ({
+              status: 'not-configured' as const,
+              pullRequests: [],
+              failures: [],
+              truncated: false,
+            }),
             ...api,
           },
         ],

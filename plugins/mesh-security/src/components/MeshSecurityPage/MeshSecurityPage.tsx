@@ -31,6 +31,7 @@ import { StrictRollout } from '../StrictRollout';
 import { PostureTrend } from '../PostureHistory';
 import { MtlsModeLegend } from '../MtlsModeLegend';
 import { cardTitleHeading } from '../../headings';
+import { PendingAccessChanges } from '../PendingAccessChanges';
 
 const FILTER_KEYS = ['owner', 'system', 'mesh', 'mode'] as const;
 
@@ -216,6 +217,9 @@ export const MeshSecurityPage = () => {
               <MtlsModeLegend />
               <Uncovered count={response?.uncoveredComponents} />
             </Box>
+          </Grid>
+          <Grid item xs={12}>
+            <PendingAccessChanges />
           </Grid>
         </Grid>
       </Content>

@@ -1,0 +1,1 @@
+export { PendingAccessChanges } from './PendingAccessChanges';
