@@ -670,7 +670,9 @@ export const ACCESS_CHANGE_ACTIONS = [
  * @public
  */
 export interface AccessChangePreviewRequest {
+  /** The template step's action. */
   action: (typeof ACCESS_CHANGE_ACTIONS)[number];
+  /** The step's input. */
   input: Record<string, unknown>;
 }
 
@@ -681,12 +683,15 @@ export interface AccessChangePreviewRequest {
  * @public
  */
 export interface AccessChangeImpactRow {
+  /** The container port. */
   port: number;
   /** Callers the mesh (mTLS and authorization) lets in before the change. */
   before: string[];
   /** Callers the mesh lets in after the change. */
   after: string[];
+  /** Callers after and not before. */
   added: string[];
+  /** Callers before and not after. */
   removed: string[];
   /** The requested requests on this port: `caller METHOD path: DENY → ALLOW`. */
   requested: string[];
@@ -746,9 +751,11 @@ export interface CatalogAccessChangePullRequest
  * @public
  */
 export interface CatalogPullRequests {
+  /** Outcome, as listed above. */
   status: 'ok' | 'partial' | 'not-configured';
   /** A short explanation for `not-configured`. */
   message?: string;
+  /** The pull requests, oldest first. */
   pullRequests: CatalogAccessChangePullRequest[];
   /** Repositories whose pull requests could not be read, with a short message each. */
   failures: Array<{

@@ -19,8 +19,5 @@ export {
 } from './components/RequestAccess';
 export { GitopsRepositoryField } from './components/GitopsRepositoryField';
 export type { GitopsRepositoryFieldProps } from './components/GitopsRepositoryField';
-export {
-  ImpactPreviewField,
-  previewSummary,
-} from './components/ImpactPreviewField';
+export { ImpactPreviewField } from './components/ImpactPreviewField';
 export type { ImpactPreviewFieldProps } from './components/ImpactPreviewField';
