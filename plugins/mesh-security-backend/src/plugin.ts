@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   meshSecurityPermissions,
   readGitopsRepositorySettings,
@@ -25,6 +26,9 @@ import { HistoryRecorder, recordWhenKnown } from './history/HistoryRecorder';
 import { HistoryService } from './history/HistoryService';
 import { HistoryStore } from './history/HistoryStore';
 import { readDemoSeed, seedDemoHistory } from './history/demoSeed';
+import { readNotificationSettings } from './notifications/config';
+import { NotificationStateStore } from './notifications/NotificationStateStore';
+import { RegressionNotifier } from './notifications/RegressionNotifier';
 import { KubernetesSource } from './sources/KubernetesSource';
 import { ManifestsSource } from './sources/ManifestsSource';
 
@@ -52,6 +56,8 @@ export const meshSecurityPlugin = createBackendPlugin({
         database: coreServices.database,
         catalog: catalogServiceRef,
         traffic: trafficObservationsReaderRef,
+        notifications: notificationService,
+        instanceMetadata: coreServices.rootInstanceMetadata,
       },
       async init({
         httpRouter,
@@ -66,6 +72,8 @@ export const meshSecurityPlugin = createBackendPlugin({
         database,
         catalog,
         traffic,
+        notifications,
+        instanceMetadata,
       }) {
         const settings = readMeshSecurityConfig(config, logger);
         permissionsRegistry.addPermissions(meshSecurityPermissions);
@@ -200,6 +208,53 @@ export const meshSecurityPlugin = createBackendPlugin({
             fn: signal => recordWhenKnown(() => recorder.run(), signal),
           });
         }
+        // Regression notifications (docs/backend.md "Notifications on regressions"). The
+        // notification service always resolves (its default implementation posts to the
+        // notifications backend), so without `enabled` they are on only when that backend runs
+        // in this instance.
+        const notificationSettings = readNotificationSettings(config);
+        const notificationsEnabled =
+          notificationSettings.enabled ??
+          (await instanceMetadata.getInstalledPlugins()).some(
+            p => p.pluginId === 'notifications',
+          );
+        if (notificationsEnabled) {
+          // After the history store: both run the plugin's migrations, one at a time.
+          const notifier = new RegressionNotifier({
+            store: await NotificationStateStore.create(
+              await database.getClient(),
+              { skipMigrations: database.migrations?.skip },
+            ),
+            components: () => entities.annotated(),
+            posture: entity =>
+              posture.entityPosture(entity, { clusterErrorDetails: false }),
+            notifications,
+            logger,
+            settings: notificationSettings,
+          });
+          // One replica compares at a time (scope `global`); the database's compare-and-set
+          // keeps a change from being notified twice even so.
+          await scheduler.scheduleTask({
+            id: 'mesh-security-notifications',
+            frequency: { seconds: notificationSettings.checkIntervalSeconds },
+            timeout: { minutes: 15 },
+            scope: 'global',
+            fn: async signal => {
+              await notifier.run(signal);
+            },
+          });
+        }
+        logger.info(
+          `Mesh Security regression notifications are ${
+            notificationsEnabled ? 'on' : 'off'
+          }${
+            notificationSettings.enabled === undefined
+              ? ` (the notifications backend is ${
+                  notificationsEnabled ? '' : 'not '
+                }installed)`
+              : ''
+          }`,
+        );
         httpRouter.use(
           await createRouter({
             httpAuth,
