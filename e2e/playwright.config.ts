@@ -8,6 +8,22 @@ import path from 'node:path';
  */
 const repoRoot = path.resolve(__dirname, '..');
 const port = 7007;
+/**
+ * The demo cluster as the e2e backend reads it (app-config.e2e.yaml): a fresh copy of
+ * catalog/demo-cluster under the git-ignored test-results, which tests may edit.
+ */
+const demoCluster = path.join(__dirname, 'test-results', 'demo-cluster');
+const copyDemoCluster = `node -e ${JSON.stringify(
+  [
+    "const fs = require('fs');",
+    `fs.rmSync(${JSON.stringify(
+      demoCluster,
+    )}, { recursive: true, force: true });`,
+    `fs.cpSync(${JSON.stringify(
+      path.join(repoRoot, 'catalog', 'demo-cluster'),
+    )}, ${JSON.stringify(demoCluster)}, { recursive: true });`,
+  ].join(' '),
+)}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -29,7 +45,8 @@ export default defineConfig({
   ],
   webServer: {
     command: [
-      'npx backstage-cli package start',
+      copyDemoCluster,
+      '&& npx backstage-cli package start',
       `--config ${path.join(repoRoot, 'app-config.yaml')}`,
       `--config ${path.join(__dirname, 'app-config.e2e.yaml')}`,
       // The backend's log goes to a file next to the test results, read it when a test fails.

@@ -115,6 +115,32 @@ export interface Config {
       demoSeed?: string;
     };
     /**
+     * Regression notifications through the Backstage notifications backend (docs/backend.md
+     * "Notifications on regressions"): the owning group of a component is told once when a port
+     * leaves STRICT, a finding at or above the threshold or an allow-all rule appears, or a trust
+     * root enters the warning window, and again when it recovers. A component opts out with the
+     * annotation `mesh-security.io/notifications: disabled`.
+     */
+    notifications?: {
+      /**
+       * Send regression notifications. Default: on when `@backstage/plugin-notifications-backend`
+       * runs in the same backend; set `true` when it runs in another backend instance.
+       */
+      enabled?: boolean;
+      /**
+       * New findings of this severity or worse are notified: `critical`, `high`, `medium`,
+       * `low` or `info`. Default `high`.
+       */
+      severityThreshold?: 'critical' | 'high' | 'medium' | 'low' | 'info';
+      /** How often the components are compared with their last state, in seconds (5–86400). Default 60. */
+      checkIntervalSeconds?: number;
+      /**
+       * A trust root or mesh CA with fewer days left is in the warning window. Default
+       * `certificateExpiryWarningDays`.
+       */
+      certificateWarningDays?: number;
+    };
+    /**
      * Observed traffic: what the mesh's own metrics say crossed the wire, read from a
      * Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics) in the
      * background and held against the policies (docs/traffic.md). Without it every cluster's

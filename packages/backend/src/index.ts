@@ -48,4 +48,9 @@ backend.add(
   import('@mesh-security/plugin-tech-insights-backend-module-mesh-security'),
 );
 
+// Notifications (Mesh Security notifies owners of posture regressions) and signals, which push
+// new notifications to the open app.
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+
 backend.start();

@@ -150,6 +150,7 @@ export class RegressionNotifier {
     }
     const states = await store.states(comparable.map(c => c.entityRef));
     let firstError: string | undefined;
+    const baselined: string[] = [];
     for (const { entity, entityRef, causes } of comparable) {
       if (signal?.aborted) break;
       const previous = states.get(entityRef);
@@ -166,6 +167,7 @@ export class RegressionNotifier {
           now,
         );
         result.baselined++;
+        baselined.push(entityRef);
         continue;
       }
       result.checked++;
@@ -199,12 +201,10 @@ export class RegressionNotifier {
         const willSend = send !== undefined && mayNotify;
         let next: Omit<CauseState, 'revision' | 'cause'> | undefined;
         if (current) {
-          const notified =
-            send === 'regression'
-              ? willSend
-              : send === 'resolved'
-              ? false
-              : before?.notified ?? false;
+          // Open after a regression that is sent, closed by a resolution, else as it was.
+          let notified = before?.notified ?? false;
+          if (send === 'regression') notified = willSend;
+          else if (send === 'resolved') notified = false;
           const summary =
             send === 'regression' ? current.title : before?.summary;
           next = {
@@ -267,9 +267,20 @@ export class RegressionNotifier {
         `Mesh Security notifications: ${result.failed} notification(s) could not be sent and will be tried again: ${firstError}`,
       );
     }
-    if (result.sent || result.baselined) {
+    if (baselined.length) {
+      // Names the components (the first 20), so that an operator, or the e2e suite, can tell
+      // from when on a component's changes are notified.
       logger.info(
-        `Mesh Security notifications: ${result.sent} sent; ${result.checked} component(s) compared, ${result.baselined} first seen, ${result.skipped} skipped (partial, provisional or without workloads)`,
+        `Mesh Security notifications: first seen, recorded as the baseline: ${baselined
+          .slice(0, 20)
+          .join(', ')}${
+          baselined.length > 20 ? ` and ${baselined.length - 20} more` : ''
+        }`,
+      );
+    }
+    if (result.sent) {
+      logger.info(
+        `Mesh Security notifications: ${result.sent} sent; ${result.checked} component(s) compared, ${result.skipped} skipped (partial, provisional or without workloads)`,
       );
     }
     return result;
