@@ -10,6 +10,10 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  notificationService,
+  NotificationService,
+} from '@backstage/plugin-notifications-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -68,6 +72,12 @@ export async function startDemoBackend(
     historyConfig?: object;
     /** A scheduler the test triggers tasks of (default: the test backend's own). */
     scheduler?: TestScheduler;
+    /** The notification service (default: the one posting to the notifications backend). */
+    notifications?: NotificationService;
+    /** `meshSecurity.notifications`. */
+    notificationsConfig?: object;
+    /** Where the demo cluster's manifests are read (default: catalog/demo-cluster). */
+    demoClusterPath?: string;
   } = {},
 ) {
   const { server } = await startTestBackend({
@@ -89,11 +99,24 @@ export async function startDemoBackend(
             }),
           ]
         : []),
+      ...(options.notifications
+        ? [
+            createServiceFactory({
+              service: notificationService,
+              deps: {},
+              factory: () => options.notifications!,
+            }),
+          ]
+        : []),
       mockServices.rootConfig.factory({
         data: {
           meshSecurity: {
             clusters: [
-              { name: 'demo', type: 'manifests', path: demoCluster },
+              {
+                name: 'demo',
+                type: 'manifests',
+                path: options.demoClusterPath ?? demoCluster,
+              },
               ...(options.clusters ?? []),
             ],
             ...(options.trafficConfig
@@ -101,6 +124,9 @@ export async function startDemoBackend(
               : {}),
             ...(options.historyConfig
               ? { history: options.historyConfig }
+              : {}),
+            ...(options.notificationsConfig
+              ? { notifications: options.notificationsConfig }
               : {}),
           },
         },
