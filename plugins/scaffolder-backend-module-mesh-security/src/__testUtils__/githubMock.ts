@@ -116,7 +116,10 @@ export class GithubRepoMock {
   app?: { slug: string; installationId: number };
   /** Called before a content write is applied (to simulate a concurrent commit). */
   beforeWrite?: (branch: string, path: string) => void;
-  /** Responses to return instead of the normal ones, consumed in order, per `METHOD path` prefix. */
+  /**
+   * Responses to return instead of the normal ones, consumed in order, per `METHOD path` prefix;
+   * status 0 is a connection that fails without an answer (as an unreachable host).
+   */
   failures: Array<{
     match: string;
     status: number;
@@ -233,6 +236,7 @@ export class GithubRepoMock {
       );
       if (failure >= 0) {
         const f = this.failures.splice(failure, 1)[0];
+        if (f.status === 0) return HttpResponse.error();
         return HttpResponse.json(
           { message: f.message ?? 'failure' },
           { status: f.status, headers: f.headers },

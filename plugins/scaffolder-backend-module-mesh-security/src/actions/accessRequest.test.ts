@@ -268,6 +268,10 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
       { match: 'PUT /contents', status: 403 },
       /may not commit the policy file .* write access/,
     ],
+    [
+      { match: 'GET /contents', status: 0 },
+      /GitHub at github.com could not be reached while trying to read the policy file on acme\/gitops; check the integrations.github host/,
+    ],
   ])(
     'maps GitHub failure %j to a clear message, without the token',
     async (failure, message) => {

@@ -18,7 +18,8 @@ import {
  */
 
 /** What the actions read of a failure (GitLab's are built from its response the same way). */
-type ForgeFailure = Pick<GithubFailure, 'status' | 'headers' | 'message'>;
+type ForgeFailure = Pick<GithubFailure, 'status' | 'headers' | 'message'> &
+  Partial<Pick<GithubFailure, 'answered'>>;
 
 /**
  * Seconds to wait before retrying a rate-limited request, a minute when the headers do not say;
@@ -41,6 +42,12 @@ export function mapGithubFailure(
   forge: 'GitHub' | 'GitLab' = 'GitHub',
 ): Error {
   const key = `integrations.${forge.toLowerCase()}`;
+  if (f.answered === false) {
+    // Octokit reports a connection that got no answer as status 500: say what happened.
+    return new ServiceUnavailableError(
+      `${forge} at ${host} could not be reached while trying to ${what} on ${repo}; check the ${key} host and the network, then try again`,
+    );
+  }
   switch (f.status) {
     case 401:
       return new NotAllowedError(
