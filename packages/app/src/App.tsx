@@ -73,7 +73,9 @@ const MeshSecurityGitopsRepositoryFieldExtension = scaffolderPlugin.provide(
 /**
  * The scaffolder's forms draw field titles (e.g. an array's "Ports", with RJSF's Material UI
  * theme) as `h5` right under the form card's `h2` title, skipping two levels (axe
- * `heading-order`); on its pages that variant is an `h3`, and `h6` an `h4`.
+ * `heading-order`); on its pages that variant is an `h3`, and `h6` an `h4`. Panel titles
+ * (`subtitle1`, e.g. a field's WarningPanel) follow either the card's `h2` or a field's `h3`,
+ * so they are `h3` too rather than Material UI's `h6`.
  */
 const scaffolderHeadings = (outer: Theme) => ({
   ...outer,
@@ -88,8 +90,8 @@ const scaffolderHeadings = (outer: Theme) => ({
         h4: 'h4',
         h5: 'h3',
         h6: 'h4',
-        subtitle1: 'h6',
-        subtitle2: 'h6',
+        subtitle1: 'h3',
+        subtitle2: 'h3',
         body1: 'p',
         body2: 'p',
       },

@@ -4,7 +4,6 @@ import {
   Progress,
   Table,
   TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
@@ -21,6 +20,7 @@ import { meshSecurityApiRef } from '../../api';
 import { formatAge } from '../../format';
 import { cardTitleHeading } from '../../headings';
 import { ErrorWithRetry } from '../ErrorWithRetry';
+import { SectionWarningPanel } from '../SectionWarningPanel';
 import { accessPullRequestsUrl, pullRequestsSearchUrl } from '../RequestAccess';
 
 /** What each scaffolder action's pull requests do, in the words of the templates. */
@@ -119,7 +119,7 @@ const PullRequests = ({
     case 'error':
       return (
         <Box>
-          <WarningPanel
+          <SectionWarningPanel
             title="Could not list the pull requests"
             message={value.message}
             defaultExpanded

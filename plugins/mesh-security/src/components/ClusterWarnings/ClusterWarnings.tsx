@@ -1,10 +1,10 @@
-import { WarningPanel } from '@backstage/core-components';
 import { List, ListItem, ListItemText } from '@material-ui/core';
 import {
   ClusterStatus,
   PartialReason,
 } from '@mesh-security/plugin-mesh-security-common';
 import { formatAge } from '../../format';
+import { SectionWarningPanel } from '../SectionWarningPanel';
 
 /** Whether a cluster's data is incomplete or old enough to mention. */
 export function clusterHasProblem(cluster: ClusterStatus): boolean {
@@ -64,21 +64,25 @@ function describeKindReason(reason: PartialReason): string {
 /**
  * A warning when answers were built from incomplete data: clusters unreachable, stale, not
  * read yet, or partly unreadable, each kind not read named with its reason. Renders nothing
- * when all is well.
+ * when all is well. `headingLevel` is its title's level where it sits (default 3, under a
+ * section's `h2`).
  */
 export const ClusterWarnings = ({
   clusters,
   partial,
   partialReasons,
+  headingLevel = 3,
 }: {
   clusters: ClusterStatus[];
   partial: boolean;
   partialReasons: PartialReason[];
+  headingLevel?: 2 | 3 | 4;
 }) => {
   const problems = clusters.filter(clusterHasProblem);
   if (!partial && problems.length === 0) return null;
   return (
-    <WarningPanel
+    <SectionWarningPanel
+      headingLevel={headingLevel}
       severity="warning"
       title={`Partial data: ${problems.length || 'some'} cluster${
         problems.length === 1 ? '' : 's'
@@ -104,6 +108,6 @@ export const ClusterWarnings = ({
           </ListItem>
         ))}
       </List>
-    </WarningPanel>
+    </SectionWarningPanel>
   );
 };

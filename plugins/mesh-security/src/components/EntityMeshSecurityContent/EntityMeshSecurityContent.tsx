@@ -68,6 +68,7 @@ const Posture = ({
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <ClusterWarnings
+          headingLevel={2}
           clusters={posture.clusters}
           partial={posture.partial}
           partialReasons={posture.partialReasons}

@@ -83,7 +83,7 @@ export const GitopsRepositoryField = ({
       {loading && <Progress />}
       {!loading && configured?.repository && (
         <Box>
-          <Link to={configured.repository.url}>
+          <Link underline="always" to={configured.repository.url}>
             {configured.repository.url}
           </Link>
           {configured.status === 'unsupported-host' && (

@@ -186,7 +186,9 @@ const Preview = ({ preview }: { preview: AccessChangePreview }) => {
       {preview.repository && (
         <Typography variant="body2" paragraph>
           Opens the pull request in{' '}
-          <Link to={preview.repository.url}>{preview.repository.url}</Link>
+          <Link underline="always" to={preview.repository.url}>
+            {preview.repository.url}
+          </Link>
           {preview.policyPath && (
             <>
               , file <code>{preview.policyPath}</code>

@@ -4,7 +4,6 @@ import {
   Progress,
   Table,
   TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
@@ -18,6 +17,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshSecurityApiRef } from '../../api';
 import { formatAge } from '../../format';
 import { ErrorWithRetry } from '../ErrorWithRetry';
+import { SectionWarningPanel } from '../SectionWarningPanel';
 
 const TITLE = 'Access changes awaiting review';
 
@@ -106,7 +106,7 @@ const Listing = ({ value }: { value: CatalogPullRequests }) => {
     <Box>
       {value.failures.length > 0 && (
         <Box mb={1}>
-          <WarningPanel
+          <SectionWarningPanel
             severity="warning"
             title={`Partial list: the pull requests of ${
               value.failures.length

@@ -6,7 +6,7 @@ import { Box, Chip, Typography } from '@material-ui/core';
  */
 export const DemoDataChip = ({ description }: { description: string }) => (
   <Box display="flex" alignItems="center" mb={1} style={{ gap: 8 }}>
-    <Chip size="small" label="Demo data" color="secondary" />
+    <Chip size="small" label="Demo data" variant="outlined" />
     <Typography variant="caption" color="textSecondary">
       {description}
     </Typography>

@@ -1,0 +1,1 @@
+export { SectionWarningPanel } from './SectionWarningPanel';
