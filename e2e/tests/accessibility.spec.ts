@@ -1,4 +1,7 @@
 import { expect, Page, test } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { GithubMock, startGithubMock } from './githubMock';
 import {
   headingOrderViolations,
   seriousAxeViolations,
@@ -20,6 +23,13 @@ import {
 test.beforeEach(async ({ page }) => {
   await signInAsGuest(page);
   await waitForMeshSecurityData(page);
+});
+
+let github: GithubMock | undefined;
+
+test.afterEach(async () => {
+  await github?.close();
+  github = undefined;
 });
 
 async function expectAccessible(
@@ -90,6 +100,17 @@ test('the card on the component overview has no serious accessibility violation'
 test('the request-access form has no serious accessibility violation, on any step', async ({
   page,
 }) => {
+  // The last step previews the impact from the policy file on the GitOps repository (the
+  // loopback GitHub mock of app-config.e2e.yaml), so the preview is checked as users see it.
+  github = await startGithubMock(7790, 'acme', 'gitops', {
+    'clusters/demo/payments/authorization/payments.yaml': fs.readFileSync(
+      path.resolve(
+        __dirname,
+        '../../plugins/scaffolder-backend-module-mesh-security/src/__fixtures__/istio-payments.before.yaml',
+      ),
+      'utf8',
+    ),
+  });
   const formData = {
     target: 'component:default/payments-api',
     callers: ['component:default/checkout'],
@@ -113,6 +134,11 @@ test('the request-access form has no serious accessibility violation, on any ste
   await page
     .getByRole('textbox', { name: /Justification/ })
     .fill('Checkout shows the payment status page after an order.');
+  await expect(
+    page
+      .getByRole('region', { name: 'Impact of the change' })
+      .getByRole('table', { name: 'Callers before and after the change' }),
+  ).toBeVisible({ timeout: 30_000 });
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Review' }).click();
   await expect(page.getByRole('button', { name: 'Create' })).toBeVisible();

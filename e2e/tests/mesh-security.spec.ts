@@ -160,10 +160,10 @@ test.describe('mesh security', () => {
     const graph = page.getByLabel('Access graph of payments/fraud-check');
     await expect(graphNode(graph, 'payments/payments-api')).toBeVisible();
     const blocked = graph.getByLabel(
-      /^payments\/payments-api to payments\/fraud-check, ports 8080 POST \/score: blocked by configuration .*\(MS103\)$/,
+      /^payments\/payments-api to payments\/fraud-check, ports 8080\/http POST \/score: blocked by configuration .*\(MS103\)$/,
     );
     await expect(blocked).toHaveAttribute('data-protection', 'blocked');
-    await expect(blocked).toHaveText('blocked · 8080 POST /score');
+    await expect(blocked).toHaveText('blocked · 8080/http POST /score');
     // Reachable by keyboard.
     await blocked.focus();
     await expect(blocked).toBeFocused();
@@ -216,7 +216,9 @@ test.describe('mesh security', () => {
     // Clients outside the mesh send plaintext into the PERMISSIVE metrics port.
     await expect(
       graph.getByLabel(
-        new RegExp(`^${peer} to data/etl-worker, ports 9100: plaintext(,|$)`),
+        new RegExp(
+          `^${peer} to data/etl-worker, ports 9100/TCP: plaintext(,|$)`,
+        ),
       ),
     ).toHaveAttribute('data-protection', 'plaintext');
     await expect(

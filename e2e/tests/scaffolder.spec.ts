@@ -84,6 +84,11 @@ test('Request access from the Security tab opens a pull request with the impact'
   const errors: string[] = [];
   page.on('pageerror', error => errors.push(error.message));
 
+  // The guest (Carol, storefront team) lands on her own components: payments-api is in All.
+  await page.getByRole('menuitem', { name: /^All \d+$/ }).click();
+  await expect(
+    page.getByRole('heading', { name: /^All Components/ }),
+  ).toBeVisible();
   await page.getByRole('link', { name: 'payments-api', exact: true }).click();
   await page.getByRole('tab', { name: 'Security' }).click();
   await page.getByRole('button', { name: 'Request access' }).click();
