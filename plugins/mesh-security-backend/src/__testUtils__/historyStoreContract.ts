@@ -4,7 +4,7 @@ import {
   PostureDay,
 } from '@mesh-security/plugin-mesh-security-common';
 import { Knex } from 'knex';
-import { HistoryStore } from '../history/HistoryStore';
+import { ComponentDay, HistoryStore } from '../history/HistoryStore';
 
 /** A component's day with two ports, STRICT on both when `mtls` is. */
 export function day(
@@ -30,6 +30,86 @@ export function day(
 
 const A = 'component:default/a';
 const B = 'component:default/b';
+
+/** A small deterministic generator (mulberry32), so a failing case can be replayed. */
+function random(seed: number): () => number {
+  let t = seed;
+  return () => {
+    t = (t + 0x6d2b79f5) | 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MODES: MtlsMode[] = ['STRICT', 'PERMISSIVE', 'PARTIAL', 'DISABLED'];
+
+/** The overview's sums computed from the records themselves: the oracle for the store's. */
+function expectedSums(
+  records: ComponentDay[],
+  refs: Set<string>,
+  since: string,
+  owner?: string,
+) {
+  const last = new Map<string, ComponentDay>();
+  for (const r of records) last.set(`${r.posture.day} ${r.entityRef}`, r);
+  const byDay = new Map<string, Record<string, number>>();
+  for (const r of last.values()) {
+    const { posture } = r;
+    if (posture.day < since || !refs.has(r.entityRef)) continue;
+    if (owner !== undefined && r.owner !== owner) continue;
+    const sum = byDay.get(posture.day) ?? {
+      components: 0,
+      strictComponents: 0,
+      strictPorts: 0,
+      totalPorts: 0,
+      high: 0,
+      medium: 0,
+    };
+    sum.components++;
+    sum.strictComponents += posture.mtls === 'STRICT' ? 1 : 0;
+    sum.strictPorts += posture.strictPorts;
+    sum.totalPorts += posture.totalPorts;
+    sum.high += posture.findingCounts.high;
+    sum.medium += posture.findingCounts.medium;
+    byDay.set(posture.day, sum);
+  }
+  return [...byDay.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([d, sum]) => ({ day: d, ...sum }));
+}
+
+/** What the test compares of the store's sums. */
+function actualSums(
+  days: Awaited<ReturnType<HistoryStore['overviewHistory']>>,
+) {
+  return days.map(d => ({
+    day: d.day,
+    components: d.components,
+    strictComponents: d.strictComponents,
+    strictPorts: d.strictPorts,
+    totalPorts: d.totalPorts,
+    high: d.findingCounts.high,
+    medium: d.findingCounts.medium,
+  }));
+}
+
+/** The tables the statements run by `run` read from. */
+async function tablesRead(db: Knex, run: () => Promise<unknown>) {
+  const statements: string[] = [];
+  const listener = (q: { sql: string }) => statements.push(q.sql);
+  db.on('query', listener);
+  try {
+    await run();
+  } finally {
+    db.removeListener('query', listener);
+  }
+  return ['posture_owner_daily', 'posture_daily'].filter(table =>
+    statements.some(sql =>
+      new RegExp(`from [\`"]?${table}[\`"]?( |$)`).test(sql),
+    ),
+  );
+}
 
 /**
  * What the store must do on every database the backend supports: run by the SQLite unit test
@@ -294,6 +374,168 @@ export const historyStoreCases: Array<[string, (db: Knex) => Promise<void>]> = [
       ).toBe(0);
       const recorded = await store.entityHistory(A, 30, now);
       expect(recorded.days[1]).toEqual(day('2026-12-01', 'STRICT'));
+    },
+  ],
+
+  [
+    'answers the same sums from the owner summaries as from the components, hidden ones excluded',
+    async db => {
+      for (const seed of [1, 2, 3]) {
+        const next = random(seed);
+        const pick = <T>(items: T[]) =>
+          items[Math.floor(next() * items.length)];
+        const refs = Array.from(
+          { length: 12 },
+          (_, i) => `component:default/s${seed}-c${i}`,
+        );
+        const owners = [
+          'group:default/red',
+          'group:default/blue',
+          undefined, // no spec.owner
+        ];
+        const store = await HistoryStore.create(db);
+        const records: ComponentDay[] = [];
+        // 20 days, each recorded in one or two runs (a later run of the day overwrites), with
+        // components missing some days and owners changing now and then.
+        for (let d = 0; d < 20; d++) {
+          const date = `2026-11-${String(d + 1).padStart(2, '0')}`;
+          for (let run = 0; run < (next() < 0.3 ? 2 : 1); run++) {
+            const batch: ComponentDay[] = refs
+              .filter(() => next() < 0.8)
+              .map(entityRef => {
+                const owner = pick(owners);
+                return {
+                  entityRef,
+                  ...(owner ? { owner } : {}),
+                  posture: day(date, pick(MODES), {
+                    findingCounts: {
+                      critical: 0,
+                      high: Math.floor(next() * 3),
+                      medium: Math.floor(next() * 4),
+                      low: 0,
+                      info: 0,
+                    },
+                  }),
+                };
+              });
+            await store.record(batch, new Date(`${date}T0${run + 8}:00:00Z`));
+            records.push(...batch);
+          }
+        }
+        const now = new Date('2026-11-20T12:00:00Z');
+        const all = new Set(refs);
+        const [hidden, ...rest] = refs;
+        const visible = new Set(rest);
+        for (const owner of [undefined, ...owners.filter(Boolean)]) {
+          for (const days of [1, 7, 30]) {
+            const since = `2026-11-${String(Math.max(1, 21 - days)).padStart(
+              2,
+              '0',
+            )}`;
+            let answer: Awaited<ReturnType<HistoryStore['overviewHistory']>> =
+              [];
+            const read = await tablesRead(db, async () => {
+              answer = await store.overviewHistory(refs, days, now, owner);
+            });
+            const label = `seed ${seed}, owner ${owner}, ${days} days`;
+            expect([label, actualSums(answer)]).toEqual([
+              label,
+              expectedSums(records, all, since, owner),
+            ]);
+            // Every component readable: one row per owner and day is enough.
+            expect([label, read]).toEqual([label, ['posture_owner_daily']]);
+            answer = await store.overviewHistory(rest, days, now, owner);
+            expect([label, actualSums(answer)]).toEqual([
+              label,
+              expectedSums(records, visible, since, owner),
+            ]);
+          }
+        }
+        // The hidden component counted only where it has days: its owners' sums read the rows.
+        expect(
+          await tablesRead(db, () => store.overviewHistory(rest, 30, now)),
+        ).toEqual(['posture_daily']);
+        expect(hidden).toBeDefined();
+        await db('posture_daily').delete();
+        await db('posture_owner_daily').delete();
+        await db('posture_owner_members').delete();
+        await db('posture_mode_changes').delete();
+      }
+    },
+  ],
+
+  [
+    'fills the owner summaries from the days recorded before them (an upgrade)',
+    async db => {
+      const store = await HistoryStore.create(db);
+      const now = new Date('2026-12-02T10:00:00Z');
+      await store.record(
+        [
+          {
+            entityRef: A,
+            owner: 'group:default/team',
+            posture: day('2026-12-02', 'STRICT'),
+          },
+          { entityRef: B, posture: day('2026-12-02', 'PERMISSIVE') },
+        ],
+        now,
+      );
+      const before = await store.overviewHistory([A, B], 30, now);
+      // As a database written before the summaries existed.
+      await db('posture_owner_daily').delete();
+      await db('posture_owner_members').delete();
+      const upgraded = await HistoryStore.create(db);
+      let after: typeof before = [];
+      expect(
+        await tablesRead(db, async () => {
+          after = await upgraded.overviewHistory([A, B], 30, now);
+        }),
+      ).toEqual(['posture_owner_daily']);
+      expect(after).toEqual(before);
+      expect(before[0]).toMatchObject({ components: 2, strictComponents: 1 });
+    },
+  ],
+
+  [
+    'prunes the owner summaries with the days',
+    async db => {
+      const store = await HistoryStore.create(db);
+      await store.record(
+        [
+          {
+            entityRef: A,
+            owner: 'group:default/team',
+            posture: day('2026-01-01', 'STRICT'),
+          },
+        ],
+        new Date('2026-01-01T12:00:00Z'),
+      );
+      await store.record(
+        [
+          {
+            entityRef: B,
+            owner: 'group:default/team',
+            posture: day('2026-11-30', 'STRICT'),
+          },
+        ],
+        new Date('2026-11-30T12:00:00Z'),
+      );
+      const now = new Date('2026-12-02T00:00:00Z');
+      await store.prune(30, now);
+      expect(
+        (await db('posture_owner_daily').select('day')).map(r => r.day),
+      ).toEqual(['2026-11-30']);
+      expect(
+        (await db('posture_owner_members').select('entity_ref')).map(
+          r => r.entity_ref,
+        ),
+      ).toEqual([B]);
+      // A, gone from the range and the catalog, no longer forces the per-component sums.
+      expect(
+        await tablesRead(db, () =>
+          store.overviewHistory([B], 400, now, 'group:default/team'),
+        ),
+      ).toEqual(['posture_owner_daily']);
     },
   ],
 ];

@@ -24,6 +24,20 @@ const CHUNK = 500;
 /** Mode changes returned per component (the most recent ones). */
 const MAX_CHANGES = 100;
 
+/** The columns of `posture_daily` summed as they are. */
+const SUMMED = [
+  'strict_ports',
+  'total_ports',
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+] as const;
+
+/** One day's sums as the database returns them (numbers, or strings for PostgreSQL's bigints). */
+type SumRow = { day: string } & Record<string, string | number>;
+
 /** Where a row came from: the demo's recorded events (null: recorded from an evaluation). */
 export const DEMO_SEED_SOURCE = 'demo-seed';
 
@@ -153,6 +167,17 @@ export class HistoryStore {
     if (!options.skipMigrations) {
       await db.migrate.latest({ directory: MIGRATIONS });
     }
+    // The owner sums came after the first history: fill them once from the days recorded before.
+    const [summed, recorded] = await Promise.all([
+      db('posture_owner_members').first('entity_ref'),
+      db('posture_daily').first('entity_ref'),
+    ]);
+    if (!summed && recorded) {
+      await db.transaction(async tx => {
+        await oneWriterAtATime(tx);
+        await summarize(tx);
+      });
+    }
     return new HistoryStore(db);
   }
 
@@ -167,6 +192,7 @@ export class HistoryStore {
     const at = now.toISOString();
     let written = 0;
     await this.db.transaction(async tx => {
+      await oneWriterAtATime(tx);
       for (const chunk of chunks(records)) {
         await tx<DailyRow>('posture_daily')
           .insert(chunk.map(r => toRow(r, at)))
@@ -192,6 +218,7 @@ export class HistoryStore {
           written += changes.length;
         }
       }
+      await summarize(tx, [...new Set(records.map(r => r.posture.day))]);
     });
     return written;
   }
@@ -216,6 +243,7 @@ export class HistoryStore {
     if (refs.length === 0) return [];
     const at = now.toISOString();
     return this.db.transaction(async tx => {
+      await oneWriterAtATime(tx);
       const known = new Set<string>();
       for (const chunk of chunks(refs)) {
         for (const table of ['posture_daily', 'posture_mode_changes']) {
@@ -251,6 +279,7 @@ export class HistoryStore {
           .onConflict(['entity_ref', 'at'])
           .ignore();
       }
+      await summarize(tx, [...new Set(dayRows.map(r => r.day))]);
       return [...fresh];
     });
   }
@@ -262,7 +291,14 @@ export class HistoryStore {
   async prune(retentionDays: number, now: Date): Promise<void> {
     const cutoffDay = daysBefore(now, retentionDays - 1);
     const cutoffAt = `${cutoffDay}T00:00:00.000Z`;
-    await this.db('posture_daily').where('day', '<', cutoffDay).delete();
+    await this.db.transaction(async tx => {
+      await oneWriterAtATime(tx);
+      await tx('posture_daily').where('day', '<', cutoffDay).delete();
+      await tx('posture_owner_daily').where('day', '<', cutoffDay).delete();
+      await tx('posture_owner_members')
+        .where('last_day', '<', cutoffDay)
+        .delete();
+    });
     await this.db('posture_mode_changes as c')
       .where('c.at', '<', cutoffAt)
       .whereExists(
@@ -301,7 +337,10 @@ export class HistoryStore {
 
   /**
    * Per day within `days` days back (oldest first), the sums over the given components (only
-   * those of `owner` when set).
+   * those of `owner` when set). When every component with days of that owner (or of any owner)
+   * in the range is among the given ones, the sums come from the per-owner summary rows — one
+   * row per owner and day; otherwise from the components' own rows, so a component the caller
+   * may not read never changes a figure.
    */
   async overviewHistory(
     entityRefs: string[],
@@ -309,9 +348,59 @@ export class HistoryStore {
     now: Date,
     owner?: string,
   ): Promise<OverviewHistoryDay[]> {
-    const since = daysBefore(now, days - 1);
-    const byDay = new Map<string, OverviewHistoryDay>();
     if (entityRefs.length === 0) return [];
+    const since = daysBefore(now, days - 1);
+    const rows =
+      (await this.ownerSums(new Set(entityRefs), since, owner)) ??
+      (await this.componentSums(entityRefs, since, owner));
+    return rows
+      .map(row => {
+        const sum = emptyDay(String(row.day));
+        sum.components = Number(row.components);
+        sum.strictComponents = Number(row.strict_components);
+        sum.strictPorts = Number(row.strict_ports);
+        sum.totalPorts = Number(row.total_ports);
+        for (const severity of SEVERITIES)
+          sum.findingCounts[severity] = Number(row[severity]);
+        const demo = Number(row.demo_components);
+        if (demo > 0) sum.demoComponents = demo;
+        return sum;
+      })
+      .sort((a, b) => a.day.localeCompare(b.day));
+  }
+
+  /** The per-owner summary rows summed per day; undefined when they cover a hidden component. */
+  private async ownerSums(
+    readable: Set<string>,
+    since: string,
+    owner?: string,
+  ): Promise<SumRow[] | undefined> {
+    let members = this.db('posture_owner_members')
+      .select('entity_ref')
+      .where('last_day', '>=', since);
+    if (owner !== undefined) members = members.andWhere('owner', owner);
+    const covered: Array<{ entity_ref: string }> = await members;
+    if (covered.some(m => !readable.has(m.entity_ref))) return undefined;
+    let query = this.db('posture_owner_daily')
+      .select('day')
+      .sum({
+        components: 'components',
+        strict_components: 'strict_components',
+        ...Object.fromEntries(SUMMED.map(c => [c, c])),
+        demo_components: 'demo_components',
+      })
+      .where('day', '>=', since)
+      .groupBy('day');
+    if (owner !== undefined) query = query.andWhere('owner', owner);
+    return (await query) as SumRow[];
+  }
+
+  /** The sums of the given components' own rows per day. */
+  private async componentSums(
+    entityRefs: string[],
+    since: string,
+    owner?: string,
+  ): Promise<SumRow[]> {
     let query = this.db('posture_daily')
       .select('day')
       .count({ components: '*' })
@@ -319,13 +408,7 @@ export class HistoryStore {
         strict_components: this.db.raw(
           "case when mtls = 'STRICT' then 1 else 0 end",
         ),
-        strict_ports: 'strict_ports',
-        total_ports: 'total_ports',
-        critical: 'critical',
-        high: 'high',
-        medium: 'medium',
-        low: 'low',
-        info: 'info',
+        ...Object.fromEntries(SUMMED.map(c => [c, c])),
         demo_components: this.db.raw(
           `case when source = '${DEMO_SEED_SOURCE}' then 1 else 0 end`,
         ),
@@ -345,20 +428,60 @@ export class HistoryStore {
         : query.whereRaw('entity_ref in (select value from json_each(?))', [
             refs,
           ]);
-    for (const row of (await query) as Array<Record<string, unknown>>) {
-      const day = String(row.day);
-      const sum = emptyDay(day);
-      sum.components = Number(row.components);
-      sum.strictComponents = Number(row.strict_components);
-      sum.strictPorts = Number(row.strict_ports);
-      sum.totalPorts = Number(row.total_ports);
-      for (const severity of SEVERITIES)
-        sum.findingCounts[severity] = Number(row[severity]);
-      const demo = Number(row.demo_components);
-      if (demo > 0) sum.demoComponents = demo;
-      byDay.set(day, sum);
-    }
-    return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
+    return (await query) as SumRow[];
+  }
+}
+
+/**
+ * History writers one at a time (two replicas recording or seeding at once): on PostgreSQL a
+ * transaction-scoped advisory lock, so each recomputed owner sum sees every committed row;
+ * SQLite has one writer anyway.
+ */
+async function oneWriterAtATime(tx: Knex.Transaction): Promise<void> {
+  if (tx.client.dialect === 'postgresql') {
+    // "mesh" in ASCII: the plugin's own lock key.
+    await tx.raw('select pg_advisory_xact_lock(1835365224)');
+  }
+}
+
+/**
+ * Recomputes, from `posture_daily`, the per-owner sums of the given days (every day when
+ * undefined) and records which components they cover up to which day.
+ */
+async function summarize(tx: Knex.Transaction, days?: string[]): Promise<void> {
+  const batches = days ? chunks(days) : [undefined];
+  for (const batch of batches) {
+    if (batch?.length === 0) continue;
+    // SQLite needs a WHERE before an upsert's ON CONFLICT when inserting from a SELECT.
+    const where = batch
+      ? `day in (${batch.map(() => '?').join(', ')})`
+      : '1 = 1';
+    const bindings = batch ?? [];
+    if (batch) await tx('posture_owner_daily').whereIn('day', batch).delete();
+    else await tx('posture_owner_daily').delete();
+    await tx.raw(
+      `insert into posture_owner_daily
+         (day, owner, components, strict_components, ${SUMMED.join(
+           ', ',
+         )}, demo_components)
+       select day, coalesce(owner, ''), count(*),
+              sum(case when mtls = 'STRICT' then 1 else 0 end),
+              ${SUMMED.map(c => `sum(${c})`).join(', ')},
+              sum(case when source = ? then 1 else 0 end)
+       from posture_daily where ${where}
+       group by day, coalesce(owner, '')`,
+      [DEMO_SEED_SOURCE, ...bindings],
+    );
+    await tx.raw(
+      `insert into posture_owner_members (owner, entity_ref, last_day)
+       select coalesce(owner, ''), entity_ref, max(day)
+       from posture_daily where ${where}
+       group by coalesce(owner, ''), entity_ref
+       on conflict (owner, entity_ref) do update set last_day =
+         case when excluded.last_day > posture_owner_members.last_day
+              then excluded.last_day else posture_owner_members.last_day end`,
+      bindings,
+    );
   }
 }
 
