@@ -4,9 +4,8 @@ import { signInAsGuest } from './helpers';
 /*
  * Tech Insights in the demo app (docs/tech-insights.md): the Mesh Security fact retriever runs
  * on its schedule, and the example checks of app-config.yaml answer for each demo component what
- * the Mesh Security backend says about it. The Tech Insights scorecard frontend is not part of
- * the demo app (see the docs), so the checks are read the way a scorecard reads them: through
- * the Tech Insights REST API, with the signed-in user's token.
+ * the Mesh Security backend says about it — through the Tech Insights REST API, with the
+ * signed-in user's token, and on the component's Scorecards tab, reached by clicks.
  */
 test('Tech Insights checks answer from Mesh Security facts', async ({
   page,
@@ -57,4 +56,27 @@ test('Tech Insights checks answer from Mesh Security facts', async ({
   const strict = names.map(n => actual[n].meshSecurityStrictEverywhere);
   expect(strict).toContain(true);
   expect(strict).toContain(false);
+
+  // The scorecard a user sees: from the catalog (the guest lands on her own components, so
+  // All first) to payments-api's Scorecards tab, the same verdicts in words.
+  await page.getByRole('link', { name: 'Home', exact: true }).click();
+  await page.getByRole('menuitem', { name: /^All \d+$/ }).click();
+  await page.getByRole('link', { name: 'payments-api', exact: true }).click();
+  await page.getByRole('tab', { name: 'Scorecards' }).click();
+  const list = page.getByRole('list', { name: 'Mesh security checks' });
+  const verdict = (passed: boolean) => (passed ? 'passed' : 'failed');
+  const payments = actual['payments-api'];
+  await expect(list.getByRole('listitem')).toHaveText(
+    [
+      `mTLS STRICT on every port: ${verdict(
+        payments.meshSecurityStrictEverywhere,
+      )}`,
+      `No high or critical mesh findings: ${verdict(
+        payments.meshSecurityNoHighFindings,
+      )}`,
+      `Least privilege: no allow-all rules: ${verdict(
+        payments.meshSecurityLeastPrivilege,
+      )}`,
+    ].map(text => new RegExp(`^${text}`)),
+  );
 });

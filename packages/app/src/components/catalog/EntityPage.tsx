@@ -37,6 +37,7 @@ import {
   EntityMeshSecurityContent,
   isMeshSecurityAvailable,
 } from '@mesh-security/plugin-mesh-security';
+import { MeshSecurityScorecard } from '../techInsights/MeshSecurityScorecard';
 
 const entityWarnings = (
   <>
@@ -89,6 +90,18 @@ const componentPage = (
       if={isMeshSecurityAvailable}
     >
       <EntityMeshSecurityContent />
+    </EntityLayout.Route>
+
+    <EntityLayout.Route
+      path="/scorecards"
+      title="Scorecards"
+      if={isMeshSecurityAvailable}
+    >
+      <Grid container spacing={3}>
+        <Grid item md={8} xs={12}>
+          <MeshSecurityScorecard />
+        </Grid>
+      </Grid>
     </EntityLayout.Route>
 
     <EntityLayout.Route
