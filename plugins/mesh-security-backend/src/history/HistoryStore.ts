@@ -24,16 +24,8 @@ const CHUNK = 500;
 /** Mode changes returned per component (the most recent ones). */
 const MAX_CHANGES = 100;
 
-/** The columns of `posture_daily` summed as they are. */
-const SUMMED = [
-  'strict_ports',
-  'total_ports',
-  'critical',
-  'high',
-  'medium',
-  'low',
-  'info',
-] as const;
+/** The columns of `posture_daily` summed as they are: ports, then findings per severity. */
+const SUMMED = ['strict_ports', 'total_ports', ...SEVERITIES] as const;
 
 /** One day's sums as the database returns them (numbers, or strings for PostgreSQL's bigints). */
 type SumRow = { day: string } & Record<string, string | number>;

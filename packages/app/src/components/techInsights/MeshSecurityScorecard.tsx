@@ -28,12 +28,12 @@ export const MESH_SECURITY_CHECKS = [
 
 function Verdict({ result }: { result: unknown }) {
   if (result === true) {
-    return <CheckCircleOutline style={{ color: '#2e7d32' }} titleAccess="" />;
+    return <CheckCircleOutline style={{ color: '#2e7d32' }} />;
   }
   if (result === false) {
-    return <ErrorOutline style={{ color: '#c62828' }} titleAccess="" />;
+    return <ErrorOutline style={{ color: '#c62828' }} />;
   }
-  return <HelpOutline titleAccess="" />;
+  return <HelpOutline />;
 }
 
 function verdictText(result: unknown): string {

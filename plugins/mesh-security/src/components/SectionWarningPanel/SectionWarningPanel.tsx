@@ -1,6 +1,7 @@
 import { WarningPanel } from '@backstage/core-components';
-import { Theme, ThemeProvider } from '@material-ui/core';
-import { ComponentProps, useCallback } from 'react';
+import { ThemeProvider } from '@material-ui/core';
+import { ComponentProps, useMemo } from 'react';
+import { headingTheme } from '../headingTheme';
 
 /**
  * Backstage's WarningPanel, with its title at the heading level of the section it sits in.
@@ -15,20 +16,8 @@ export const SectionWarningPanel = ({
 }: ComponentProps<typeof WarningPanel> & {
   headingLevel?: 2 | 3 | 4 | 5 | 6;
 }) => {
-  const theme = useCallback(
-    (outer: Theme): Theme => ({
-      ...outer,
-      props: {
-        ...outer.props,
-        MuiTypography: {
-          ...outer.props?.MuiTypography,
-          variantMapping: {
-            ...outer.props?.MuiTypography?.variantMapping,
-            subtitle1: `h${headingLevel}`,
-          },
-        },
-      },
-    }),
+  const theme = useMemo(
+    () => headingTheme('subtitle1', headingLevel),
     [headingLevel],
   );
   return (
