@@ -237,6 +237,43 @@ describe('PrometheusClient', () => {
     ).toContain('answered more than 1000 bytes');
   });
 
+  it('reads UTF-8 label values whole, in one chunk or split inside a character', async () => {
+    const text = JSON.stringify(
+      vector([
+        series({ team: 'équipe-paiements', zone: '東京' }, '3'),
+        series({ team: 'ascii-only' }, '2'),
+      ]),
+    );
+    const bytes = new TextEncoder().encode(text);
+    // The byte where "é" (two bytes in UTF-8) starts: split between its two bytes.
+    const split = bytes.indexOf(0xc3) + 1;
+    for (const chunks of [
+      [bytes],
+      [bytes.slice(0, split), bytes.slice(split)],
+    ]) {
+      server.use(
+        http.post(
+          QUERY_URL,
+          () =>
+            new HttpResponse(
+              new ReadableStream({
+                start(controller) {
+                  for (const chunk of chunks) controller.enqueue(chunk);
+                  controller.close();
+                },
+              }),
+            ),
+        ),
+      );
+      const answer = await client().query('q', time);
+      expect(answer.labels).toEqual([
+        { team: 'équipe-paiements', zone: '東京' },
+        { team: 'ascii-only' },
+      ]);
+      expect([...answer.values]).toEqual([3, 2]);
+    }
+  });
+
   it('gives up after the timeout', async () => {
     server.use(
       http.post(QUERY_URL, async () => {
