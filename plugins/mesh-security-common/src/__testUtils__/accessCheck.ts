@@ -7,6 +7,7 @@ import {
   MTLS_ACCESS_CASES,
   NETPOL_CASES,
 } from './cases/access';
+import { ADMIN_NETPOL_CASES } from './cases/adminNetworkPolicy';
 import { engineOf } from './engine';
 
 /*
@@ -109,6 +110,7 @@ export const ACCESS_CASES_BY_RULE: Record<string, AccessCase[]> = {
     'Linkerd HTTPRoute precedence',
   ),
   'networkPolicy/networkPolicy': NETPOL_CASES,
+  'networkPolicy/adminNetworkPolicy': ADMIN_NETPOL_CASES,
 };
 
 export { ALL_ACCESS_CASES };

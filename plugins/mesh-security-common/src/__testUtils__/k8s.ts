@@ -223,3 +223,22 @@ export function istioPair(nsName = 'shop', extraB: DeployOpts = {}): Obj[] {
     ]),
   ];
 }
+
+export function adminNetworkPolicy(name: string, spec: Obj): Obj {
+  return {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'AdminNetworkPolicy',
+    metadata: { name },
+    spec,
+  };
+}
+
+/** The BaselineAdminNetworkPolicy: a singleton, always named `default`. */
+export function baselineAdminNetworkPolicy(spec: Obj): Obj {
+  return {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'BaselineAdminNetworkPolicy',
+    metadata: { name: 'default' },
+    spec,
+  };
+}

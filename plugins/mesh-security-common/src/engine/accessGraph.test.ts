@@ -9,7 +9,9 @@ import { parseManifests } from './core/manifests';
 import { expandCallees, expandCallers, pairwise } from '../__testUtils__/graph';
 import {
   Obj,
+  adminNetworkPolicy,
   authorizationPolicy,
+  baselineAdminNetworkPolicy,
   deployment,
   destinationRule,
   linkerdAuthorizationPolicy,
@@ -121,6 +123,63 @@ const netpol = fc.record({
   port: fc.constantFrom(undefined, 8080),
 });
 
+/*
+ * AdminNetworkPolicies and the BaselineAdminNetworkPolicy (docs/engine.md
+ * "AdminNetworkPolicy"): subjects by namespace or pod labels, peers by namespace or pod labels,
+ * networks; priorities may repeat (not evaluated).
+ */
+const adminSubject = fc.constantFrom(
+  { namespaces: { matchLabels: { team: 'a' } } },
+  { namespaces: {} },
+  {
+    pods: {
+      namespaceSelector: {},
+      podSelector: { matchLabels: { tier: 'backend' } },
+    },
+  },
+);
+const adminPeer = fc.constantFrom<Obj>(
+  { namespaces: {} },
+  { namespaces: { matchLabels: { team: 'b' } } },
+  {
+    pods: {
+      namespaceSelector: {},
+      podSelector: { matchLabels: { tier: 'frontend' } },
+    },
+  },
+  { pods: { namespaceSelector: {}, podSelector: {} } },
+);
+const adminRule = (actions: string[]) =>
+  fc.record(
+    {
+      action: fc.constantFrom(...actions),
+      peers: fc.array(adminPeer, { minLength: 1, maxLength: 2 }),
+      ports: fc.constantFrom<Obj[]>(
+        [{ portNumber: { protocol: 'TCP', port: 8080 } }],
+        [{ namedPort: 'metrics' }],
+        [{ portRange: { start: 9000, end: 9999 } }],
+      ),
+    },
+    { requiredKeys: ['action', 'peers'] },
+  );
+const admin = fc.record({
+  priority: fc.constantFrom(10, 20, 30),
+  subject: adminSubject,
+  direction: fc.constantFrom('ingress', 'egress'),
+  rules: fc.array(adminRule(['Allow', 'Deny', 'Pass']), {
+    minLength: 1,
+    maxLength: 2,
+  }),
+});
+const baseline = fc.record({
+  subject: adminSubject,
+  direction: fc.constantFrom('ingress', 'egress'),
+  rules: fc.array(adminRule(['Allow', 'Deny']), {
+    minLength: 1,
+    maxLength: 2,
+  }),
+});
+
 const estate = fc.record({
   workloads: fc.array(fc.array(workloadSpec, { minLength: 1, maxLength: 3 }), {
     minLength: NS.length,
@@ -132,6 +191,8 @@ const estate = fc.record({
   ),
   authorizations: fc.array(authorization, { maxLength: 3 }),
   netpols: fc.array(netpol, { maxLength: 3 }),
+  admins: fc.array(admin, { maxLength: 2 }),
+  baseline: fc.option(baseline, { nil: undefined }),
   clientTls: fc.array(
     fc.record({
       namespace: fc.constantFrom('shop', 'mall', 'istio-system'),
@@ -175,8 +236,25 @@ const estate = fc.record({
 });
 
 type Generated = typeof estate extends fc.Arbitrary<infer T> ? T : never;
-type Estate = Omit<Generated, 'sidecars'> &
-  Partial<Pick<Generated, 'sidecars'>>;
+type Estate = Omit<Generated, 'sidecars' | 'admins' | 'baseline'> &
+  Partial<Pick<Generated, 'sidecars' | 'admins' | 'baseline'>>;
+
+/** The rules of a generated (Baseline)AdminNetworkPolicy. */
+function adminSpec(a: {
+  subject: Obj;
+  direction: string;
+  rules: Array<{ action: string; peers: Obj[]; ports?: Obj[] }>;
+}): Obj {
+  return {
+    subject: a.subject,
+    [a.direction]: a.rules.map((r, i) => ({
+      name: `r${i}`,
+      action: r.action,
+      [a.direction === 'ingress' ? 'from' : 'to']: r.peers,
+      ...(r.ports ? { ports: r.ports } : {}),
+    })),
+  };
+}
 
 /** An Istio Sidecar (docs/engine.md "Istio Sidecar") from its generated description. */
 function sidecarObject(
@@ -281,6 +359,12 @@ function objects(e: Estate): Obj[] {
     ),
   );
   (e.sidecars ?? []).forEach((sc, i) => out.push(sidecarObject(sc, `sc-${i}`)));
+  (e.admins ?? []).forEach((a, i) =>
+    out.push(
+      adminNetworkPolicy(`anp-${i}`, { priority: a.priority, ...adminSpec(a) }),
+    ),
+  );
+  if (e.baseline) out.push(baselineAdminNetworkPolicy(adminSpec(e.baseline)));
   if (e.linkerd.server) {
     out.push(
       linkerdServer('lk', 'http', {

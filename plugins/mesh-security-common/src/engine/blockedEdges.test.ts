@@ -1,6 +1,7 @@
 import { engineOf } from '../__testUtils__/engine';
 import {
   Obj,
+  adminNetworkPolicy,
   authorizationPolicy,
   deployment,
   destinationRule,
@@ -45,6 +46,14 @@ const denyEgressOfA = networkPolicy('shop', 'a-deny-egress', {
   policyTypes: ['Egress'],
 });
 
+const anpDenyShop = adminNetworkPolicy('deny-shop', {
+  priority: 10,
+  subject: {
+    pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'b' } } },
+  },
+  ingress: [{ name: 'no-shop', action: 'Deny', from: [{ namespaces: {} }] }],
+});
+
 const blocked = (objects: Obj[]) =>
   engineOf(objects)
     .blockedCallersOf({ namespace: 'shop', name: 'b' })
@@ -82,6 +91,20 @@ describe('blocked callers', () => {
       ],
     ],
     [
+      // docs/engine.md "AdminNetworkPolicy": the deciding ANP rule is named like a NetworkPolicy.
+      "the target's ingress AdminNetworkPolicy Deny against an explicit ALLOW",
+      [...istioPair(), strict, allowA, anpDenyShop],
+      [
+        [
+          'shop/a',
+          8080,
+          'network-policy',
+          'AdminNetworkPolicy deny-shop',
+          undefined,
+        ],
+      ],
+    ],
+    [
       'no intent: STRICT rejecting clients outside the mesh',
       [
         ...istioPair(),
@@ -108,6 +131,18 @@ describe('blocked callers', () => {
     ],
   ])('%s', (_name, objects, expected) => {
     expect(blocked(objects)).toEqual(expected);
+  });
+
+  it('names the AdminNetworkPolicy rule in the blocked reason', () => {
+    const [edge] = engineOf([
+      ...istioPair(),
+      strict,
+      allowA,
+      anpDenyShop,
+    ]).blockedCallersOf({ namespace: 'shop', name: 'b' });
+    expect(edge.blocked?.reason).toMatch(
+      /AdminNetworkPolicy deny-shop ingress rule "no-shop" denies/,
+    );
   });
 
   it('never lists a blocked caller among the allowed ones', () => {

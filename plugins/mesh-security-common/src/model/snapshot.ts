@@ -300,8 +300,9 @@ export interface Snapshot {
  * them where their CRDs exist, and the engine marks the verdicts they may change as "not
  * evaluated" (docs/engine.md "Not evaluated"). `ConfigMap` stands for the revisioned Istio
  * mesh configurations `istio-system/istio-<revision>`, the only ConfigMaps kept.
- * `Sidecar` is kept here as well but modelled (docs/engine.md "Istio Sidecar"): only what a
- * Sidecar leaves undecided is "not evaluated".
+ * `Sidecar`, `AdminNetworkPolicy` and `BaselineAdminNetworkPolicy` are kept here as well but
+ * modelled (docs/engine.md "Istio Sidecar", "AdminNetworkPolicy"): only what they leave
+ * undecided is "not evaluated".
  *
  * @public
  */

@@ -17,6 +17,7 @@ import {
   serverAuthorization,
   service,
 } from '../k8s';
+import { ADMIN_NETPOL_CASES } from './adminNetworkPolicy';
 
 /** One documented access rule: objects and a request in, a decision (and deciding layer) out. */
 export interface AccessCase {
@@ -1518,4 +1519,5 @@ export const ALL_ACCESS_CASES = [
   ...MTLS_ACCESS_CASES,
   ...LINKERD_CASES,
   ...NETPOL_CASES,
+  ...ADMIN_NETPOL_CASES,
 ];

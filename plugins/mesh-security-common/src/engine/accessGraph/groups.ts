@@ -84,6 +84,8 @@ export class CallerGroups {
       const info = group.contexts.info!;
       if (
         ctx.netpol.isolating(info.w).egress.length === 0 &&
+        // AdminNetworkPolicy subjects select by namespace labels.
+        !this.adminEgress(info) &&
         !ctx.destinationRules.hasRules(group.namespace) &&
         // A Sidecar's egress hosts may name the client's namespace (`./*`).
         !(
@@ -137,6 +139,7 @@ export class CallerGroups {
       .isolating(w)
       .egress.map(p => `${p.namespace}/${p.name}`)
       .join(',');
+    const admin = this.adminEgress(info);
     const rules =
       info.membership.mesh === 'istio-sidecar'
         ? this.ctx.destinationRules
@@ -152,9 +155,22 @@ export class CallerGroups {
       w.namespace,
       w.hostNetwork ? 'host' : '',
       egress,
+      admin,
       rules,
       sidecar,
     ].join('\u0000');
+  }
+
+  /** The AdminNetworkPolicies and BaselineAdminNetworkPolicy that apply to a client's egress. */
+  private adminEgress(info: WorkloadInfo): string {
+    const { admin, baseline } = this.ctx.netpol.admin.applying(
+      info.w,
+      info.nsLabels,
+      'egress',
+    );
+    return [...admin, ...(baseline ? [baseline] : [])]
+      .map(p => `${p.kind}/${p.name}`)
+      .join(',');
   }
 
   private newGroup(info: WorkloadInfo): CallerGroup {

@@ -26,6 +26,7 @@ import {
   validateServer,
   validateServerAuthorization,
 } from '../validate/linkerd';
+import { validateAdminKind } from '../validate/adminNetworkPolicy';
 
 /**
  * Options of {@link readObjects}.
@@ -331,7 +332,15 @@ export function readObjects(
     }
     const spec = isObject(raw.spec) ? raw.spec : {};
     if (kind !== 'ConfigMap' && UNEVALUATED.has(`${api.group}/${kind}`)) {
-      keepUnevaluated(raw, meta, api);
+      const problems = validateAdminKind(
+        kind,
+        api.version,
+        meta.name,
+        raw.spec,
+      );
+      if (problems.length > 0)
+        malformed(raw, { ...meta, namespace: '' }, problems);
+      else keepUnevaluated(raw, meta, api);
     } else if (kind === 'Namespace') {
       // Kubernetes sets `kubernetes.io/metadata.name` on every namespace (NamespaceDefaultLabelName).
       snapshot.namespaces.push({

@@ -283,20 +283,30 @@ const CASES: Case[] = [
     ns: 'data',
   },
   {
-    name: 'AdminNetworkPolicy whose subject is the namespace (ingress)',
+    // API reference, AdminNetworkPolicySpec.priority: with two policies of one priority "the
+    // implementation can apply any of the matching policies" (docs/engine.md
+    // "AdminNetworkPolicy").
+    name: 'Two AdminNetworkPolicies with the same priority selecting the server',
     objects: [
       ...istioPair(),
+      anp('AdminNetworkPolicy', 'allow-shop', {
+        priority: 10,
+        subject: { namespaces: {} },
+        ingress: [{ action: 'Allow', from: [{ namespaces: {} }] }],
+      }),
       anp('AdminNetworkPolicy', 'deny-shop', {
         priority: 10,
         subject: {
-          namespaces: {
-            matchLabels: { 'kubernetes.io/metadata.name': 'shop' },
+          pods: {
+            namespaceSelector: {},
+            podSelector: { matchLabels: { app: 'b' } },
           },
         },
         ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }],
       }),
     ],
-    reason: 'not evaluated: AdminNetworkPolicy deny-shop',
+    reason:
+      'not evaluated: AdminNetworkPolicy allow-shop, deny-shop (same priority 10)',
     denies: true,
   },
   {
@@ -313,23 +323,6 @@ const CASES: Case[] = [
         ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }],
       }),
     ],
-  },
-  {
-    name: 'BaselineAdminNetworkPolicy selecting pods (ingress)',
-    objects: [
-      ...istioPair(),
-      anp('BaselineAdminNetworkPolicy', 'default', {
-        subject: {
-          pods: {
-            namespaceSelector: {},
-            podSelector: { matchLabels: { app: 'b' } },
-          },
-        },
-        ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }],
-      }),
-    ],
-    reason: 'not evaluated: BaselineAdminNetworkPolicy default',
-    denies: true,
   },
   {
     name: 'CiliumNetworkPolicy selecting the server (ingress)',
@@ -435,7 +428,10 @@ describe('not evaluated (unmodelled kinds)', () => {
 
   it('the reader keeps unmodelled kinds, cluster-scoped ones without namespace', () => {
     const { snapshot, findings } = readObjects([
-      anp('AdminNetworkPolicy', 'x', { priority: 1, subject: {} }),
+      anp('AdminNetworkPolicy', 'x', {
+        priority: 1,
+        subject: { namespaces: {} },
+      }),
       cilium('CiliumNetworkPolicy', 'shop', 'y', {}),
       sidecar('shop', 'z'),
       meshConfig('istio-sidecar-injector', 'x: 1\n'),

@@ -11,6 +11,11 @@ import { Json, isObject } from '../validate/check';
 import { selectorMatches } from './match';
 import { groupBy } from './selectorIndex';
 import { SidecarIndex } from '../istio/sidecar';
+import {
+  AdminNetworkPolicyIndex,
+  adminPriority,
+  adminSubjectSelects,
+} from '../networkPolicy/adminNetworkPolicy';
 
 /*
  * Objects and settings that change verdicts but are not modelled (docs/engine.md "Not
@@ -145,26 +150,6 @@ function directions(
   };
 }
 
-/** Subjects of an (Baseline)AdminNetworkPolicy: `namespaces` or `pods` selectors. */
-function anpSubject(
-  spec: JsonObject,
-  nsLabels: (ns: string) => Record<string, string>,
-): Source['applies'] {
-  const subject = spec.subject;
-  if (!isObject(subject)) return () => true;
-  if (isObject(subject.namespaces)) {
-    const selector = subject.namespaces;
-    return w => mayMatch(selector, nsLabels(w.namespace));
-  }
-  if (isObject(subject.pods)) {
-    const { namespaceSelector, podSelector } = subject.pods as Json;
-    return w =>
-      mayMatch(namespaceSelector ?? {}, nsLabels(w.namespace)) &&
-      mayMatch(podSelector ?? {}, w.labels);
-  }
-  return () => true;
-}
-
 /** Istio `exportTo`: which client namespaces see an object of `namespace` (absent: all). */
 function exportedTo(exportTo: unknown, namespace: string) {
   if (!Array.isArray(exportTo) || exportTo.includes('*')) return () => true;
@@ -189,6 +174,7 @@ export class UnevaluatedIndex {
   ) {
     const add = (source: Source) => this.sources.push(source);
     if (sidecars?.any) this.addSidecarIssues(snapshot, sidecars);
+    this.addAdminTies(snapshot, nsLabels);
     const services = groupBy(snapshot.services, s => s.namespace);
     const behind = (namespace: string, name?: string) => {
       const selectors = (services.get(namespace) ?? [])
@@ -357,6 +343,51 @@ export class UnevaluatedIndex {
       }
   }
 
+  /**
+   * AdminNetworkPolicies sharing a priority: upstream leaves undefined which one applies
+   * (docs/engine.md "AdminNetworkPolicy"), so the direction two of them select a workload for is
+   * not evaluated rather than decided by a guessed order.
+   */
+  private addAdminTies(
+    snapshot: Snapshot,
+    nsLabels: (ns: string) => Record<string, string>,
+  ): void {
+    for (const tie of new AdminNetworkPolicyIndex(snapshot).ties()) {
+      const ref = `AdminNetworkPolicy ${tie
+        .map(p => p.name)
+        .join(', ')} (same priority ${adminPriority(tie[0])})`;
+      const object = {
+        kind: 'AdminNetworkPolicy',
+        namespace: '',
+        name: tie[0].name,
+      };
+      const twice =
+        (direction: 'ingress' | 'egress') => (w: SnapshotWorkload) =>
+          tie.filter(
+            p =>
+              Array.isArray(p.spec[direction]) &&
+              (p.spec[direction] as unknown[]).length > 0 &&
+              adminSubjectSelects(p, w, nsLabels(w.namespace)),
+          ).length > 1;
+      this.sources.push(
+        {
+          ref,
+          object,
+          applies: twice('ingress'),
+          inbound: ['network-policy'],
+          outbound: [],
+        },
+        {
+          ref,
+          object,
+          applies: twice('egress'),
+          inbound: [],
+          outbound: ['network-policy'],
+        },
+      );
+    }
+  }
+
   private addObject(
     o: SnapshotPolicy<JsonObject>,
     nsLabels: (ns: string) => Record<string, string>,
@@ -424,14 +455,10 @@ export class UnevaluatedIndex {
         );
         break;
       case 'AdminNetworkPolicy':
-      case 'BaselineAdminNetworkPolicy': {
-        const { inbound, outbound } = directions(
-          Array.isArray(spec.ingress),
-          Array.isArray(spec.egress),
-        );
-        add(anpSubject(spec, nsLabels), inbound, outbound);
+      case 'BaselineAdminNetworkPolicy':
+        // Modelled (networkPolicy/adminNetworkPolicy.ts); equal priorities are added by the
+        // constructor.
         break;
-      }
       case 'CiliumNetworkPolicy':
       case 'CiliumClusterwideNetworkPolicy': {
         for (const rule of ciliumRules(spec)) {

@@ -56,8 +56,8 @@ export const IDENTITY_FINDINGS = {
     severity: 'medium',
     title: 'Object not evaluated',
     description:
-      'The object (or label, or mesh setting) can change mTLS, authorization, network segmentation or the set of peers, but the engine does not model it (or, for an Istio Sidecar, the part it cannot decide without guessing, e.g. two Sidecars selecting one workload). The verdicts it may change are UNKNOWN or cannot be evaluated (access leans to DENY) and carry "not evaluated: <object>", rather than an answer that ignores it.',
-    fix: 'Check the affected workloads against the object by hand (docs/engine.md "Not evaluated" and "Istio Sidecar" say what each may change), or remove the object if it is not needed.',
+      'The object (or label, or mesh setting) can change mTLS, authorization, network segmentation or the set of peers, but the engine does not model it (or, for an Istio Sidecar or an AdminNetworkPolicy, the part it cannot decide without guessing, e.g. two Sidecars selecting one workload, or two AdminNetworkPolicies of one priority). The verdicts it may change are UNKNOWN or cannot be evaluated (access leans to DENY) and carry "not evaluated: <object>", rather than an answer that ignores it.',
+    fix: 'Check the affected workloads against the object by hand (docs/engine.md "Not evaluated", "Istio Sidecar" and "AdminNetworkPolicy" say what each may change), or remove the object if it is not needed.',
   },
   missingNamespace: {
     code: 'MS407',

@@ -22,6 +22,12 @@ import {
 import { SelectorIndex, groupBy } from '../core/selectorIndex';
 import { Json, isObject } from '../validate/check';
 import { declaredPort, portName, protocolOf } from '../core/ports';
+import {
+  AdminDirection,
+  AdminNetworkPolicyIndex,
+  adminRef,
+  firstMatchingRule,
+} from './adminNetworkPolicy';
 
 /*
  * Kubernetes NetworkPolicy, "Network Policies" concept page
@@ -34,6 +40,8 @@ import { declaredPort, portName, protocolOf } from '../core/ports';
  * `kubernetes.io/metadata.name`), both together the selected pods of the selected namespaces;
  * ports may be named (resolved against the destination pod) and carry `endPort`; a port entry
  * matches one `protocol` (TCP when omitted), so 53/UDP and 53/TCP are allowed separately.
+ * AdminNetworkPolicies come before NetworkPolicies and the BaselineAdminNetworkPolicy after
+ * them, per direction (adminNetworkPolicy.ts; docs/engine.md "AdminNetworkPolicy").
  */
 
 type P = SnapshotPolicy<JsonObject>;
@@ -54,9 +62,12 @@ export const npSelector = (p: P): LabelSelector =>
 
 export class NetworkPolicyIndex {
   private readonly byNs = new Map<string, SelectorIndex<P>>();
+  /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
+  readonly admin: AdminNetworkPolicyIndex;
 
   /** `unavailable`: why the NetworkPolicies are not known. */
   constructor(snapshot: Snapshot, readonly unavailable?: string) {
+    this.admin = new AdminNetworkPolicyIndex(snapshot);
     for (const [ns, list] of groupBy(
       snapshot.networkPolicies,
       p => p.namespace,
@@ -82,6 +93,7 @@ export class NetworkPolicyIndex {
   releaseCaches(): void {
     this.cache.clear();
     this.directional.clear();
+    this.admin.releaseCaches();
   }
 
   /** Policies isolating a workload's pods for ingress / egress (cached per workload). */
@@ -124,6 +136,8 @@ export interface PeerEndpoint {
   network?: CallerContext['network'];
   /** A caller group's representative: its pod labels and IPs are unknown (see core/caller.ts). */
   group?: { consulted: boolean; namespaceUnknown?: boolean };
+  /** The pod uses its node's network (AdminNetworkPolicy peers never include it). */
+  hostNetwork?: boolean;
 }
 
 function peerMatches(
@@ -275,7 +289,101 @@ function rulesAllow(
   };
 }
 
-/** The NetworkPolicy layer: target ingress, then caller egress. */
+/** An admin rule's decision as a layer verdict. */
+function adminVerdict(
+  decision: Exclude<ReturnType<typeof firstMatchingRule>, { kind: 'none' }>,
+  direction: AdminDirection,
+  where: string,
+): LayerVerdict {
+  const name = `${adminRef(decision.policy)} ${decision.rule}`;
+  if (decision.kind === 'unknown')
+    return {
+      effect: 'DENY',
+      policy: adminRef(decision.policy),
+      message: `${name} cannot be evaluated for this ${direction} on ${where}: ${decision.why}`,
+      cannotEvaluate: [`${name}: ${decision.why}`],
+    };
+  const allows = decision.action === 'Allow';
+  return {
+    effect: allows ? 'ALLOW' : 'DENY',
+    policy: adminRef(decision.policy),
+    message: `${name} ${
+      allows ? 'allows' : 'denies'
+    } this ${direction} on ${where}${decision.why ? ` (${decision.why})` : ''}`,
+    cannotEvaluate: [],
+  };
+}
+
+/**
+ * One direction at its subject (the destination for ingress, the source for egress): the
+ * AdminNetworkPolicies by precedence (`Allow` and `Deny` decide, `Pass` skips to NetworkPolicy),
+ * then the NetworkPolicies isolating the subject, then the BaselineAdminNetworkPolicy; undefined
+ * when none of them decides (allowed by default).
+ */
+function directionVerdict(
+  index: NetworkPolicyIndex,
+  direction: AdminDirection,
+  subject: SnapshotWorkload,
+  subjectNsLabels: Record<string, string>,
+  peer: PeerEndpoint,
+  port: number,
+  destPorts: ContainerPort[],
+): LayerVerdict | undefined {
+  const isolating = index.isolating(subject)[direction];
+  const admin = index.admin.applying(subject, subjectNsLabels, direction);
+  if (admin.admin.length === 0 && !admin.baseline)
+    return isolating.length > 0
+      ? rulesAllow(isolating, direction, peer, port, destPorts)
+      : undefined;
+  const protocol = protocolOf(declaredPort(destPorts, port) ?? {});
+  const where = `port ${portName({ port, protocol })}`;
+  const first = firstMatchingRule(
+    admin.admin,
+    direction,
+    peer,
+    port,
+    protocol,
+    destPorts,
+  );
+  if (
+    first.kind !== 'none' &&
+    !(first.kind === 'action' && first.action === 'Pass')
+  )
+    return adminVerdict(first, direction, where);
+  const passed =
+    first.kind === 'action'
+      ? `${adminRef(first.policy)} ${first.rule} passes this ${direction} on`
+      : undefined;
+  const after = (v: LayerVerdict): LayerVerdict =>
+    passed ? { ...v, message: `${passed} ${where}; ${v.message}` } : v;
+  if (isolating.length > 0)
+    return after(rulesAllow(isolating, direction, peer, port, destPorts));
+  if (admin.baseline) {
+    const base = firstMatchingRule(
+      [admin.baseline],
+      direction,
+      peer,
+      port,
+      protocol,
+      destPorts,
+    );
+    if (base.kind !== 'none')
+      return after(adminVerdict(base, direction, where));
+  }
+  return passed
+    ? {
+        effect: 'ALLOW',
+        message: `${passed} ${where}; no NetworkPolicy or BaselineAdminNetworkPolicy rule decides it`,
+        cannotEvaluate: [],
+        byDefault: true,
+      }
+    : undefined;
+}
+
+/**
+ * The network layer: target ingress, then caller egress, each through AdminNetworkPolicies,
+ * NetworkPolicies and the BaselineAdminNetworkPolicy; both must allow.
+ */
 export function networkPolicyCheck(
   index: NetworkPolicyIndex,
   target: SnapshotWorkload,
@@ -289,7 +397,6 @@ export function networkPolicyCheck(
       message: `the NetworkPolicy layer cannot be evaluated: ${index.unavailable}`,
       cannotEvaluate: [`NetworkPolicies: ${index.unavailable}`],
     };
-  const ingress = index.isolating(target).ingress;
   let from: PeerEndpoint = {
     kind: 'external',
     labels: {},
@@ -305,33 +412,50 @@ export function networkPolicyCheck(
       nsLabels: caller.nsLabels,
       ips: caller.ips,
       group: caller.group,
+      hostNetwork: caller.workload?.hostNetwork,
     };
-  let inVerdict: LayerVerdict | undefined;
-  if (ingress.length > 0) {
-    inVerdict = rulesAllow(ingress, 'ingress', from, port, target.ports);
-    if (inVerdict.effect === 'DENY') return inVerdict;
-  }
+  const inVerdict = directionVerdict(
+    index,
+    'ingress',
+    target,
+    targetNsLabels,
+    from,
+    port,
+    target.ports,
+  );
+  if (inVerdict?.effect === 'DENY') return inVerdict;
   if (
     caller.kind === 'workload' &&
     caller.workload &&
     !caller.workload.hostNetwork
   ) {
-    const egress = index.isolating(caller.workload).egress;
-    if (egress.length > 0) {
-      const to: PeerEndpoint = {
-        kind: 'pod',
-        namespace: target.namespace,
-        labels: target.labels,
-        nsLabels: targetNsLabels,
-        ips: target.pods.map(p => p.podIP).filter((x): x is string => !!x),
-      };
-      const out = rulesAllow(egress, 'egress', to, port, target.ports);
+    const to: PeerEndpoint = {
+      kind: 'pod',
+      namespace: target.namespace,
+      labels: target.labels,
+      nsLabels: targetNsLabels,
+      ips: target.pods.map(p => p.podIP).filter((x): x is string => !!x),
+      hostNetwork: target.hostNetwork,
+    };
+    const out = directionVerdict(
+      index,
+      'egress',
+      caller.workload,
+      caller.nsLabels,
+      to,
+      port,
+      target.ports,
+    );
+    if (out) {
       if (out.effect === 'DENY') return out;
       return {
         ...out,
         message: inVerdict
           ? `${inVerdict.message}; ${out.message}`
           : out.message,
+        ...(out.byDefault && inVerdict && !inVerdict.byDefault
+          ? { byDefault: false }
+          : {}),
       };
     }
   }
