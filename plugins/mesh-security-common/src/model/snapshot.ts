@@ -203,31 +203,41 @@ export interface SnapshotPolicy<Spec> extends ObjectMeta {
 export type JsonObject = { [key: string]: unknown };
 
 /**
+ * The settings the engine reads from the `mesh` key of an Istio mesh ConfigMap.
+ *
+ * @public
+ */
+export interface IstioMeshConfigValues {
+  /** `rootNamespace`: where mesh-wide policies live (Istio's default `istio-system`). */
+  rootNamespace?: string;
+  /** `trustDomain`: the SPIFFE trust domain (default `cluster.local`). */
+  trustDomain?: string;
+  /**
+   * `trustDomainAliases`: further trust domains whose identities Istio's authorization treats
+   * as the mesh's own (docs/engine.md "Trust domain").
+   */
+  trustDomainAliases?: string[];
+  /**
+   * `outboundTrafficPolicy.mode` (`ALLOW_ANY`, the default, or `REGISTRY_ONLY`): what a
+   * sidecar does with traffic to destinations outside its registry (docs/engine.md "Istio
+   * Sidecar").
+   */
+  outboundTrafficPolicy?: string;
+}
+
+/**
  * Mesh-wide settings read from the Istio `istio` ConfigMap and `linkerd-config`.
  *
  * @public
  */
 export interface MeshConfigValues {
+  /** From the `mesh` key of ConfigMap `istio`. Absent when the ConfigMap was not read. */
+  istio?: IstioMeshConfigValues;
   /**
-   * From the `mesh` key of ConfigMap `istio`: `rootNamespace` (where mesh-wide policies live,
-   * Istio's default `istio-system`) and `trustDomain` (the SPIFFE trust domain, default
-   * `cluster.local`). Absent when the ConfigMap was not read.
+   * From the `mesh` key of ConfigMaps `istio-<revision>` in `istio-system`, by revision: the
+   * mesh config of the workloads that revision injects (docs/engine.md "Trust domain").
    */
-  istio?: {
-    rootNamespace?: string;
-    trustDomain?: string;
-    /**
-     * `trustDomainAliases`: further trust domains whose identities Istio's authorization treats
-     * as the mesh's own. Not evaluated (docs/engine.md "Not evaluated").
-     */
-    trustDomainAliases?: string[];
-    /**
-     * `outboundTrafficPolicy.mode` (`ALLOW_ANY`, the default, or `REGISTRY_ONLY`): what a
-     * sidecar does with traffic to destinations outside its registry (docs/engine.md "Istio
-     * Sidecar").
-     */
-    outboundTrafficPolicy?: string;
-  };
+  istioRevisions?: Record<string, IstioMeshConfigValues>;
   /**
    * From the `values` key of ConfigMap `linkerd-config`: `identityTrustDomain`, the cluster-wide
    * default inbound policy (e.g. `all-unauthenticated`, `all-authenticated`, `deny`) and
@@ -298,8 +308,7 @@ export interface Snapshot {
  * The kinds that change verdicts but are not modelled, as `group/Kind` (the core group has no
  * prefix). {@link readObjects} keeps them in {@link Snapshot.unevaluated}, the backend lists
  * them where their CRDs exist, and the engine marks the verdicts they may change as "not
- * evaluated" (docs/engine.md "Not evaluated"). `ConfigMap` stands for the revisioned Istio
- * mesh configurations `istio-system/istio-<revision>`, the only ConfigMaps kept.
+ * evaluated" (docs/engine.md "Not evaluated").
  * `Sidecar`, `AdminNetworkPolicy` and `BaselineAdminNetworkPolicy` are kept here as well but
  * modelled (docs/engine.md "Istio Sidecar", "AdminNetworkPolicy"): only what they leave
  * undecided is "not evaluated".
@@ -315,5 +324,4 @@ export const UNEVALUATED_KINDS = [
   'policy.networking.k8s.io/BaselineAdminNetworkPolicy',
   'cilium.io/CiliumNetworkPolicy',
   'cilium.io/CiliumClusterwideNetworkPolicy',
-  'ConfigMap',
 ] as const;

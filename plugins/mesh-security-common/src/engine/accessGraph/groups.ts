@@ -152,6 +152,10 @@ export class CallerGroups {
         : '';
     return [
       info.membership.mesh,
+      // Revisions may give workloads of one namespace different trust domains.
+      familyOf(info.membership.mesh) === 'istio'
+        ? info.istioMesh.trustDomain
+        : '',
       w.namespace,
       w.hostNetwork ? 'host' : '',
       egress,
@@ -175,7 +179,8 @@ export class CallerGroups {
 
   private newGroup(info: WorkloadInfo): CallerGroup {
     const family = familyOf(info.membership.mesh);
-    const { trustDomain, linkerdTrustDomain } = this.ctx.options;
+    const { linkerdTrustDomain } = this.ctx.options;
+    const { trustDomain } = info.istioMesh;
     const namespace = info.w.namespace;
     const flags: CallerGroup['flags'] = {
       consulted: false,

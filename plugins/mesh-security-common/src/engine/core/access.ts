@@ -368,6 +368,7 @@ export function authorizationLayer(
       caller,
       req,
       mesh === 'istio-ambient' && !waypoint,
+      target.istioMesh.trustDomains,
     );
   }
   if (mesh === 'linkerd')

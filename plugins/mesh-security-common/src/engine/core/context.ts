@@ -1,4 +1,5 @@
 import {
+  Mesh,
   MtlsMode,
   PortMtls,
   Snapshot,
@@ -9,7 +10,7 @@ import {
 import { AuthorizationIndex } from '../istio/authorizationPolicy';
 import { DestinationRuleIndex } from '../istio/destinationRule';
 import { LinkerdIndex, linkerdPortMode } from '../linkerd/server';
-import { Membership, identityOf, membership } from './mesh';
+import { Membership, identityOf, istioRevision, membership } from './mesh';
 import {
   PeerAuthenticationIndex,
   combineModes,
@@ -18,7 +19,9 @@ import {
 import { NetworkPolicyIndex } from '../networkPolicy/networkPolicy';
 import {
   EngineOptions,
+  IstioMeshSettings,
   ResolvedOptions,
+  istioMeshFor,
   resolveOptions,
   unavailableReason,
 } from './options';
@@ -35,6 +38,8 @@ export interface WorkloadInfo {
   membership: Membership;
   identity: string | null;
   principal?: string;
+  /** The Istio mesh config serving the workload (docs/engine.md "Trust domain"). */
+  istioMesh: IstioMeshSettings;
   ports: PortMtls[];
   /** Mode of a port not declared in the template. */
   defaultPort: Omit<PortMtls, 'port'>;
@@ -120,9 +125,10 @@ export class EngineContext {
     this.sidecars = new SidecarIndex(
       snapshot,
       o.rootNamespace,
-      meshUnread
-        ? `(unknown: ${meshUnread})`
-        : snapshot.meshConfig.istio?.outboundTrafficPolicy ?? 'ALLOW_ANY',
+      w =>
+        meshUnread
+          ? `(unknown: ${meshUnread})`
+          : this.istioMesh(w).outboundTrafficPolicy ?? 'ALLOW_ANY',
       unavailableReason(o, 'istioSidecars'),
       unavailableReason(o, 'services'),
     );
@@ -131,6 +137,7 @@ export class EngineContext {
       o.rootNamespace,
       ns => this.nsLabels(ns),
       this.sidecars,
+      o.istioRevisions,
     );
     this.destinationRules = new DestinationRuleIndex(
       snapshot,
@@ -162,6 +169,22 @@ export class EngineContext {
     return this.byKey.get(`${ref.namespace}/${ref.kind ?? ''}/${ref.name}`);
   }
 
+  /**
+   * The Istio mesh config serving a workload: its revision's ConfigMap for a sidecar workload,
+   * else `istio` (an ambient workload's identity comes from ztunnel's control plane).
+   */
+  istioMesh(w: SnapshotWorkload, mesh?: Mesh): IstioMeshSettings {
+    if (this.options.istioRevisions.size === 0) return this.options.istio;
+    const m =
+      mesh ??
+      (this.membershipUnavailable
+        ? 'none'
+        : membership(w, this.namespaces.get(w.namespace)).mesh);
+    return m === 'istio-sidecar'
+      ? istioMeshFor(this.options, istioRevision(w, this.nsLabels(w.namespace)))
+      : this.options.istio;
+  }
+
   nsLabels(namespace: string): Record<string, string> {
     return (
       this.namespaces.get(namespace)?.labels ?? {
@@ -187,11 +210,12 @@ export class EngineContext {
           unknown: this.membershipUnavailable,
         }
       : observed;
+    const istioMesh = this.istioMesh(w, m.mesh);
     const { identity, principal } = identityOf(
       m.mesh,
       w.namespace,
       w.serviceAccount,
-      this.options.trustDomain,
+      istioMesh.trustDomain,
       this.options.linkerdTrustDomain,
     );
     let ports: PortMtls[];
@@ -263,6 +287,7 @@ export class EngineContext {
       membership: m,
       identity,
       principal,
+      istioMesh,
       ports,
       defaultPort,
       mtls,

@@ -61,6 +61,24 @@ function istioSidecar(
 }
 
 /**
+ * The Istio revision whose control plane serves a workload, by the webhook precedence of
+ * {@link istioSidecar}: the namespace label `istio-injection` selects the default revision,
+ * else the namespace label `istio.io/rev`, else the pod template's `istio.io/rev`; with none of
+ * them, the `istio.io/rev` label the injector stamps on live pods when they all agree.
+ * Undefined: the default revision (mesh config `istio`).
+ */
+export function istioRevision(
+  w: SnapshotWorkload,
+  nsLabels: Record<string, string>,
+): string | undefined {
+  if (nsLabels['istio-injection'] !== undefined) return undefined;
+  const declared = nsLabels['istio.io/rev'] ?? w.labels['istio.io/rev'];
+  if (declared !== undefined) return declared;
+  const live = new Set(w.pods.map(p => p.labels['istio.io/rev']));
+  return live.size === 1 ? [...live][0] : undefined;
+}
+
+/**
  * Ambient enrollment, "Ambient mode" > "Adding workloads to the mesh": namespace label
  * `istio.io/dataplane-mode=ambient`, pod label `istio.io/dataplane-mode=none` opts out; a pod
  * label `ambient` enrolls a single pod. Pods with a sidecar are never captured by ztunnel.

@@ -1,4 +1,4 @@
-import { Snapshot } from '../../model';
+import { IstioMeshConfigValues, Snapshot } from '../../model';
 
 /**
  * An input of the engine that a reader may fail to read (e.g. a Kubernetes list that failed or
@@ -56,11 +56,32 @@ export interface EngineOptions {
   unavailable?: Partial<Record<EngineInput, string>>;
 }
 
+/**
+ * The Istio mesh config serving a workload: ConfigMap `istio`, or `istio-<revision>` for the
+ * workloads of a revision that has one (docs/engine.md "Trust domain").
+ */
+export interface IstioMeshSettings {
+  /** The ConfigMap, e.g. `istio` or `istio-canary`. */
+  configMap: string;
+  trustDomain: string;
+  /** The trust domain, then its `trustDomainAliases`. */
+  trustDomains: string[];
+  /** `outboundTrafficPolicy.mode` when set. */
+  outboundTrafficPolicy?: string;
+  /** `rootNamespace` (the option, else the ConfigMap's, else `istio-system`). */
+  rootNamespace: string;
+}
+
 /** Options after applying snapshot values and defaults. */
 export interface ResolvedOptions {
   cluster: string;
   rootNamespace: string;
+  /** The trust domain of ConfigMap `istio` (or the option). */
   trustDomain: string;
+  /** ConfigMap `istio`'s settings. */
+  istio: IstioMeshSettings;
+  /** ConfigMaps `istio-<revision>`' settings, by revision. */
+  istioRevisions: ReadonlyMap<string, IstioMeshSettings>;
   linkerdTrustDomain: string;
   linkerdDefaultInboundPolicy: string;
   linkerdClusterNetworks: string[];
@@ -97,10 +118,38 @@ export function resolveOptions(
     options.unavailable ?? {};
   const rootNamespace =
     options.rootNamespace ?? istio.rootNamespace ?? 'istio-system';
+  // Each istiod reads its own ConfigMap; what it leaves unset takes Istio's defaults.
+  const settings = (
+    configMap: string,
+    values: IstioMeshConfigValues,
+  ): IstioMeshSettings => {
+    const trustDomain =
+      options.trustDomain ?? values.trustDomain ?? 'cluster.local';
+    return {
+      configMap,
+      trustDomain,
+      trustDomains: [
+        ...new Set([trustDomain, ...(values.trustDomainAliases ?? [])]),
+      ],
+      outboundTrafficPolicy: values.outboundTrafficPolicy,
+      rootNamespace:
+        options.rootNamespace ?? values.rootNamespace ?? 'istio-system',
+    };
+  };
+  const istioSettings = settings('istio', istio);
   return {
     cluster: options.cluster ?? snapshot.cluster ?? 'default',
     rootNamespace,
-    trustDomain: options.trustDomain ?? istio.trustDomain ?? 'cluster.local',
+    trustDomain: istioSettings.trustDomain,
+    istio: istioSettings,
+    istioRevisions: new Map(
+      Object.entries(snapshot.meshConfig?.istioRevisions ?? {}).map(
+        ([revision, values]) => [
+          revision,
+          settings(`istio-${revision}`, values),
+        ],
+      ),
+    ),
     linkerdTrustDomain:
       options.linkerdTrustDomain ?? linkerd.trustDomain ?? 'cluster.local',
     linkerdDefaultInboundPolicy:
@@ -143,4 +192,16 @@ export function unavailableReason(
     .map(input => options.unavailable[input])
     .filter((reason): reason is string => !!reason);
   return reasons.length > 0 ? reasons.join('; ') : undefined;
+}
+
+/** The mesh config serving a workload of `revision` (undefined: the default revision). */
+export function istioMeshFor(
+  options: ResolvedOptions,
+  revision: string | undefined,
+): IstioMeshSettings {
+  return (
+    (revision !== undefined
+      ? options.istioRevisions.get(revision)
+      : undefined) ?? options.istio
+  );
 }

@@ -161,6 +161,29 @@ describe('readObjects', () => {
     });
   });
 
+  it('reads revisioned Istio mesh configuration from istio-system/istio-<revision>', () => {
+    const configMap = (ns: string, name: string, mesh: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: ns },
+      data: { mesh },
+    });
+    const { snapshot } = readObjects([
+      configMap(
+        'istio-system',
+        'istio-canary',
+        'trustDomain: new.td\ntrustDomainAliases: [old.td]\n',
+      ),
+      configMap('shop', 'istio-other', 'trustDomain: elsewhere\n'),
+    ]);
+    expect(snapshot.meshConfig).toEqual({
+      istioRevisions: {
+        canary: { trustDomain: 'new.td', trustDomainAliases: ['old.td'] },
+      },
+    });
+    expect(snapshot.unevaluated).toBeUndefined();
+  });
+
   it('turns malformed objects into MS401 findings and ignores unknown kinds and fields', () => {
     const { snapshot, findings } = readObjects([
       { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } },

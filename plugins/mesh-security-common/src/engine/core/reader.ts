@@ -184,7 +184,11 @@ function readMeshConfig(
 ): string | undefined {
   if (!isObject(data)) return undefined;
   try {
-    if (meta.name === 'istio' && typeof data.mesh === 'string') {
+    const revision = revisionOfMeshConfig(meta, data);
+    if (
+      (meta.name === 'istio' || revision !== undefined) &&
+      typeof data.mesh === 'string'
+    ) {
       // Istio mesh config ("Global Mesh Options"): trustDomain, rootNamespace.
       const mesh = parseYaml(data.mesh) as unknown;
       if (isObject(mesh)) {
@@ -193,7 +197,7 @@ function readMeshConfig(
               (a): a is string => typeof a === 'string',
             )
           : [];
-        snapshot.meshConfig.istio = {
+        const values = {
           trustDomain:
             typeof mesh.trustDomain === 'string' ? mesh.trustDomain : undefined,
           rootNamespace:
@@ -210,6 +214,8 @@ function readMeshConfig(
               }
             : {}),
         };
+        if (revision === undefined) snapshot.meshConfig.istio = values;
+        else (snapshot.meshConfig.istioRevisions ??= {})[revision] = values;
       }
     } else if (
       meta.name === 'linkerd-config' &&
@@ -331,7 +337,7 @@ export function readObjects(
       return;
     }
     const spec = isObject(raw.spec) ? raw.spec : {};
-    if (kind !== 'ConfigMap' && UNEVALUATED.has(`${api.group}/${kind}`)) {
+    if (UNEVALUATED.has(`${api.group}/${kind}`)) {
       const problems = validateAdminKind(
         kind,
         api.version,
@@ -360,8 +366,6 @@ export function readObjects(
     } else if (kind === 'Service') {
       readService(meta, spec);
     } else if (kind === 'ConfigMap') {
-      if (isRevisionedMeshConfig(meta, raw.data))
-        keepUnevaluated(raw, meta, api);
       const problem = readMeshConfig(snapshot, meta, raw.data);
       if (problem) malformed(raw, meta, [problem]);
     } else if (kind === 'ExternalSecret') {
@@ -468,10 +472,7 @@ export function readObjects(
       labels: meta.labels,
       annotations: meta.annotations,
       creationTimestamp: meta.creationTimestamp,
-      // A ConfigMap's `data` is kept as its spec: the mesh key is what could change verdicts.
-      spec: (kind === 'ConfigMap'
-        ? { mesh: (raw.data as Json).mesh }
-        : specOf(raw)) as JsonObject,
+      spec: specOf(raw) as JsonObject,
     });
   }
 
@@ -529,21 +530,21 @@ function sortPolicies(snapshot: Snapshot): void {
   snapshot.unevaluated?.sort(by);
 }
 
-/**
- * A revisioned Istio mesh configuration: ConfigMap `istio-<revision>` in `istio-system` with a
- * `mesh` key ("Canary upgrades": each revision's istiod reads its own).
- */
 function specOf(raw: Json): Json {
   return isObject(raw.spec) ? raw.spec : {};
 }
 
-function isRevisionedMeshConfig(meta: RawMeta, data: unknown): boolean {
-  return (
-    meta.namespace === 'istio-system' &&
-    /^istio-[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(meta.name) &&
-    isObject(data) &&
+/**
+ * The revision of a revisioned Istio mesh configuration: ConfigMap `istio-<revision>` in
+ * `istio-system` with a `mesh` key ("Canary upgrades": each revision's istiod reads its own).
+ */
+function revisionOfMeshConfig(meta: RawMeta, data: Json): string | undefined {
+  const match = /^istio-([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(meta.name);
+  return meta.namespace === 'istio-system' &&
+    match &&
     typeof data.mesh === 'string'
-  );
+    ? match[1]
+    : undefined;
 }
 
 /**

@@ -223,17 +223,16 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: 'trust-domain aliases of the mesh config',
+    // Modelled: docs/engine.md "Trust domain".
+    name: 'trust-domain aliases of the mesh config: modelled',
     objects: [
       ...istioPair(),
       meshConfig('istio', 'trustDomainAliases: [old.example.com]\n'),
     ],
-    reason:
-      'not evaluated: trustDomainAliases old.example.com of the Istio mesh config',
-    denies: true,
   },
   {
-    name: 'revisioned mesh ConfigMap of the namespace revision',
+    // Modelled for sidecar workloads: docs/engine.md "Trust domain".
+    name: 'revisioned mesh ConfigMap of the namespace revision: modelled',
     objects: [
       namespace('istio-system'),
       namespace('shop', { 'istio.io/rev': 'canary' }),
@@ -241,7 +240,45 @@ const CASES: Case[] = [
       deployment('shop', 'b'),
       meshConfig('istio-canary', 'trustDomain: canary.local\n'),
     ],
-    reason: 'not evaluated: ConfigMap istio-system/istio-canary',
+  },
+  {
+    name: 'revisioned mesh ConfigMap moving the root namespace',
+    objects: [
+      namespace('istio-system'),
+      namespace('shop', { 'istio.io/rev': 'canary' }),
+      deployment('shop', 'a'),
+      deployment('shop', 'b'),
+      meshConfig('istio-canary', 'rootNamespace: mesh-root\n'),
+    ],
+    reason:
+      'not evaluated: rootNamespace mesh-root of ConfigMap istio-system/istio-canary',
+    denies: true,
+    mtlsUnknown: true,
+  },
+  {
+    name: 'revisioned mesh ConfigMap of an ambient workload',
+    objects: [
+      namespace('istio-system'),
+      namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+      deployment('shop', 'a'),
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'b',
+          namespace: 'shop',
+          labels: { app: 'b', 'istio.io/rev': 'canary' },
+          annotations: { 'ambient.istio.io/redirection': 'enabled' },
+        },
+        spec: {
+          containers: [{ name: 'app', ports: [{ containerPort: 8080 }] }],
+        },
+        status: { podIP: '10.0.0.2' },
+      },
+      meshConfig('istio-canary', 'trustDomain: canary.local\n'),
+    ],
+    reason:
+      'not evaluated: ConfigMap istio-system/istio-canary (ambient workload)',
     denies: true,
     mtlsUnknown: true,
   },
@@ -445,8 +482,6 @@ describe('not evaluated (unmodelled kinds)', () => {
       ),
     ).toEqual([
       'AdminNetworkPolicy /x',
-      'ConfigMap istio-system/istio-canary',
-      'ConfigMap istio-system/istio-sidecar-injector',
       'CiliumNetworkPolicy shop/y',
       'Sidecar shop/z',
     ]);

@@ -11,6 +11,8 @@ import { Json, isObject } from '../validate/check';
 import { selectorMatches } from './match';
 import { groupBy } from './selectorIndex';
 import { SidecarIndex } from '../istio/sidecar';
+import { istioRevision } from './mesh';
+import { IstioMeshSettings } from './options';
 import {
   AdminNetworkPolicyIndex,
   adminPriority,
@@ -171,6 +173,7 @@ export class UnevaluatedIndex {
     rootNamespace: string,
     nsLabels: (ns: string) => Record<string, string>,
     sidecars?: SidecarIndex,
+    istioRevisions?: ReadonlyMap<string, IstioMeshSettings>,
   ) {
     const add = (source: Source) => this.sources.push(source);
     if (sidecars?.any) this.addSidecarIssues(snapshot, sidecars);
@@ -188,7 +191,7 @@ export class UnevaluatedIndex {
         selectors.some(s => selectorMatches({ matchLabels: s }, w.labels));
     };
     for (const o of snapshot.unevaluated ?? [])
-      this.addObject(o, nsLabels, behind, snapshot);
+      this.addObject(o, behind, snapshot);
     for (const service of snapshot.services) {
       const object = {
         kind: 'Service',
@@ -291,17 +294,34 @@ export class UnevaluatedIndex {
         outbound: [],
       });
     }
-    const aliases = snapshot.meshConfig.istio?.trustDomainAliases ?? [];
-    if (aliases.length > 0)
+    // Revisioned mesh configs (docs/engine.md "Trust domain"): modelled for sidecar workloads
+    // except a `rootNamespace` other than the one the engine uses, which would move the
+    // mesh-wide policies of that revision's workloads; an ambient workload's mesh config is its
+    // ztunnel's control plane's, which the snapshot does not tell.
+    for (const [revision, mesh] of istioRevisions ?? []) {
+      const object = {
+        kind: 'ConfigMap',
+        namespace: 'istio-system',
+        name: mesh.configMap,
+      };
+      const ofRevision = (w: SnapshotWorkload) =>
+        istioRevision(w, nsLabels(w.namespace)) === revision;
       add({
-        ref: `trustDomainAliases ${aliases.join(
-          ', ',
-        )} of the Istio mesh config`,
-        object: { kind: 'ConfigMap', namespace: rootNamespace, name: 'istio' },
-        applies: (_w, mesh) => isIstio(mesh),
-        inbound: ['authorization'],
+        ref: `ConfigMap istio-system/${mesh.configMap} (ambient workload)`,
+        object,
+        applies: (w, m) => m === 'istio-ambient' && ofRevision(w),
+        inbound: ['mtls', 'authorization'],
         outbound: [],
       });
+      if (mesh.rootNamespace !== rootNamespace)
+        add({
+          ref: `rootNamespace ${mesh.rootNamespace} of ConfigMap istio-system/${mesh.configMap}`,
+          object,
+          applies: (w, m) => m === 'istio-sidecar' && ofRevision(w),
+          inbound: ['mtls', 'authorization'],
+          outbound: ['mtls', 'peers'],
+        });
+    }
   }
 
   /**
@@ -390,7 +410,6 @@ export class UnevaluatedIndex {
 
   private addObject(
     o: SnapshotPolicy<JsonObject>,
-    nsLabels: (ns: string) => Record<string, string>,
     behind: (ns: string, name?: string) => (w: SnapshotWorkload) => boolean,
     snapshot: Snapshot,
   ): void {
@@ -480,19 +499,6 @@ export class UnevaluatedIndex {
             outbound,
           );
         }
-        break;
-      }
-      case 'ConfigMap': {
-        // `istio-<revision>`: the mesh config of the workloads of that revision.
-        const revision = o.name.slice('istio-'.length);
-        add(
-          (w, mesh) =>
-            isIstio(mesh) &&
-            (w.labels['istio.io/rev'] ??
-              nsLabels(w.namespace)['istio.io/rev']) === revision,
-          ['mtls', 'authorization'],
-          [],
-        );
         break;
       }
       default:

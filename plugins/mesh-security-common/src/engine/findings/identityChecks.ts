@@ -1,6 +1,7 @@
 import { Finding, JsonObject, SnapshotPolicy } from '../../model';
 import { EngineContext, WorkloadInfo } from '../core/context';
 import { isObject } from '../validate/check';
+import { isLocalTrustDomain } from '../istio/trustDomain';
 import { IDENTITY_FINDINGS } from './identity';
 import { makeFinding } from './make';
 
@@ -110,12 +111,23 @@ function checkIstioPrincipal(
         }`,
       ),
     );
-  } else if (m[1] !== ctx.options.trustDomain) {
+  } else if (
+    // Trust domain aliases and `cluster.local` stand for the mesh's own (istio/trustDomain.ts).
+    ![ctx.options.istio, ...ctx.options.istioRevisions.values()].some(mesh =>
+      isLocalTrustDomain(m[1], mesh.trustDomains),
+    )
+  ) {
     out.push(
       makeFinding(
         IDENTITY_FINDINGS.foreignTrustDomain,
         obj,
-        `${where} names principal "${principal}" in trust domain ${m[1]}, but the mesh trust domain is ${ctx.options.trustDomain}`,
+        `${where} names principal "${principal}" in trust domain ${
+          m[1]
+        }, but the mesh trust domain is ${ctx.options.trustDomain}${
+          ctx.options.istio.trustDomains.length > 1
+            ? ` (aliases ${ctx.options.istio.trustDomains.slice(1).join(', ')})`
+            : ''
+        }`,
       ),
     );
   }

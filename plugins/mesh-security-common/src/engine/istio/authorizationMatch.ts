@@ -14,6 +14,11 @@ import {
   istioStringMatch,
 } from '../core/match';
 import { Json, isObject } from '../validate/check';
+import {
+  TrustDomainBundle,
+  expandPrincipals,
+  expandTrustDomains,
+} from './trustDomain';
 
 /*
  * Matching of Istio AuthorizationPolicy rules, "Authorization Policy" reference
@@ -92,7 +97,24 @@ const L7_OPS = [
   'notHosts',
 ];
 
-function compileRule(rule: Json, policyNs: string): CRule {
+function compileRule(
+  rule: Json,
+  policyNs: string,
+  bundle: TrustDomainBundle | undefined,
+): CRule {
+  // Trust domain aliases (istio/trustDomain.ts): istiod rewrites principals and trust domains.
+  const principals = (v: unknown) => {
+    const list = strs(v);
+    return list && bundle ? expandPrincipals(list, bundle) : list;
+  };
+  const trustDomains = (v: unknown) => {
+    const list = strs(v);
+    return list && bundle ? expandTrustDomains(list, bundle) : list;
+  };
+  const byCondition = new Map([
+    ['source.principal', principals],
+    ['source.trustDomain', trustDomains],
+  ]);
   const from = Array.isArray(rule.from)
     ? rule.from.map(f => {
         const s = isObject(f) && isObject(f.source) ? f.source : {};
@@ -100,12 +122,12 @@ function compileRule(rule: Json, policyNs: string): CRule {
         const serviceAccount = (v: unknown) =>
           strs(v)?.map(x => (x.includes('/') ? x : `${policyNs}/${x}`));
         return {
-          principals: strs(s.principals),
-          notPrincipals: strs(s.notPrincipals),
+          principals: principals(s.principals),
+          notPrincipals: principals(s.notPrincipals),
           namespaces: strs(s.namespaces),
           notNamespaces: strs(s.notNamespaces),
-          trustDomains: strs(s.trustDomains),
-          notTrustDomains: strs(s.notTrustDomains),
+          trustDomains: trustDomains(s.trustDomains),
+          notTrustDomains: trustDomains(s.notTrustDomains),
           serviceAccounts: serviceAccount(s.serviceAccounts),
           notServiceAccounts: serviceAccount(s.notServiceAccounts),
           ipBlocks: strs(s.ipBlocks),
@@ -135,11 +157,15 @@ function compileRule(rule: Json, policyNs: string): CRule {
       })
     : undefined;
   const when = Array.isArray(rule.when)
-    ? rule.when.filter(isObject).map(c => ({
-        key: typeof c.key === 'string' ? c.key : '',
-        values: strs(c.values),
-        notValues: strs(c.notValues),
-      }))
+    ? rule.when.filter(isObject).map(c => {
+        const key = typeof c.key === 'string' ? c.key : '';
+        const expand = byCondition.get(key) ?? strs;
+        return {
+          key,
+          values: expand(c.values),
+          notValues: expand(c.notValues),
+        };
+      })
     : undefined;
   const hasL7 =
     !!to?.some(o => o.l7) ||
@@ -167,14 +193,23 @@ function l4Only(rule: CRule): CRule {
   };
 }
 
-const compiled = new WeakMap<object, CPolicy>();
+const compiled = new WeakMap<object, Map<string, CPolicy>>();
 
-/** Compiles (once) an AuthorizationPolicy. */
-export function compilePolicy(p: SnapshotPolicy<JsonObject>): CPolicy {
-  let c = compiled.get(p);
+/**
+ * Compiles (once per bundle) an AuthorizationPolicy; `bundle`: the trust domains of the mesh
+ * config of the proxy that enforces it, undefined where nothing rewrites principals (ztunnel).
+ */
+export function compilePolicy(
+  p: SnapshotPolicy<JsonObject>,
+  bundle?: TrustDomainBundle,
+): CPolicy {
+  let byBundle = compiled.get(p);
+  if (!byBundle) compiled.set(p, (byBundle = new Map()));
+  const key = bundle ? bundle.join(' ') : '';
+  let c = byBundle.get(key);
   if (!c) {
     const rules = (Array.isArray(p.spec.rules) ? p.spec.rules : []).map(r =>
-      compileRule(isObject(r) ? r : {}, p.namespace),
+      compileRule(isObject(r) ? r : {}, p.namespace, bundle),
     );
     c = {
       ref: `AuthorizationPolicy ${p.namespace}/${p.name}`,
@@ -182,7 +217,7 @@ export function compilePolicy(p: SnapshotPolicy<JsonObject>): CPolicy {
       rules,
       l4Rules: rules.map(r => (r.hasL7 ? l4Only(r) : r)),
     };
-    compiled.set(p, c);
+    byBundle.set(key, c);
   }
   return c;
 }

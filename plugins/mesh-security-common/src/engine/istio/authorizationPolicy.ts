@@ -14,6 +14,7 @@ import {
   ruleMatches,
 } from './authorizationMatch';
 import { selectorMatches } from '../core/match';
+import { TrustDomainBundle } from './trustDomain';
 import { SelectorIndex, groupBy } from '../core/selectorIndex';
 import { Json, isObject } from '../validate/check';
 
@@ -152,12 +153,15 @@ interface Grouped {
   allowRefs: string;
   noMatch: string;
 }
-const groupedCache = new WeakMap<P[], Grouped>();
+const groupedCache = new WeakMap<P[], Map<string, Grouped>>();
 
-function grouped(policies: P[]): Grouped {
-  let g = groupedCache.get(policies);
+function grouped(policies: P[], bundle?: TrustDomainBundle): Grouped {
+  let byBundle = groupedCache.get(policies);
+  if (!byBundle) groupedCache.set(policies, (byBundle = new Map()));
+  const key = bundle ? bundle.join(' ') : '';
+  let g = byBundle.get(key);
   if (!g) {
-    const c = policies.map(compilePolicy);
+    const c = policies.map(p => compilePolicy(p, bundle));
     const allow = c.filter(p => p.action === 'ALLOW');
     const allowRefs = allow.map(p => p.ref).join(', ');
     g = {
@@ -167,7 +171,7 @@ function grouped(policies: P[]): Grouped {
       allowRefs,
       noMatch: `ALLOW policies apply to the workload and none matches the request: ${allowRefs}`,
     };
-    groupedCache.set(policies, g);
+    byBundle.set(key, g);
   }
   return g;
 }
@@ -256,14 +260,18 @@ function allowAny(
   };
 }
 
-/** The Istio authorization layer for one request to `w`. */
+/**
+ * The Istio authorization layer for one request to `w`; `trustDomains`: the trust domain and
+ * aliases of the mesh config serving `w` (istio/trustDomain.ts), which ztunnel does not apply.
+ */
 export function istioAuthorize(
   policies: P[],
   caller: CallerContext,
   req: RequestAttrs,
   ztunnelOnly: boolean,
+  trustDomains: TrustDomainBundle,
 ): LayerVerdict {
-  const g = grouped(policies);
+  const g = grouped(policies, ztunnelOnly ? undefined : trustDomains);
   const cannot: string[] = [];
   for (const p of g.custom) {
     if (policyMatch(p, caller, req, ztunnelOnly, { cannot: [] }) !== 'no') {

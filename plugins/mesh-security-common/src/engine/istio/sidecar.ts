@@ -116,8 +116,8 @@ export class SidecarIndex {
   constructor(
     snapshot: Snapshot,
     private readonly rootNamespace: string,
-    /** The mesh config's `outboundTrafficPolicy.mode` (default ALLOW_ANY). */
-    private readonly meshMode: string,
+    /** The workload's mesh config's `outboundTrafficPolicy.mode` (default ALLOW_ANY). */
+    private readonly meshMode: (w: SnapshotWorkload) => string,
     /** Why the Sidecars could not be read (docs/engine.md "Unavailable inputs"). */
     private readonly unread?: string,
     /** Why the Services could not be read. */
@@ -310,7 +310,7 @@ export class SidecarIndex {
   }
 
   private compute(w: SnapshotWorkload): Effective {
-    const none: Effective = { issues: [], mode: this.meshMode };
+    const none: Effective = { issues: [], mode: this.meshMode(w) };
     const local = this.byNs.get(w.namespace) ?? [];
     const selecting = local.filter(p => selectorOf(p) !== undefined);
     const matching = selecting.filter(p =>
