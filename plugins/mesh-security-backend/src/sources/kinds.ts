@@ -193,6 +193,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'adminnetworkpolicies',
     'AdminNetworkPolicy',
     'network-policy-api',
+    'adminNetworkPolicies',
   ),
   grouped(
     'policy.networking.k8s.io',
@@ -200,6 +201,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'baselineadminnetworkpolicies',
     'BaselineAdminNetworkPolicy',
     'network-policy-api',
+    'adminNetworkPolicies',
   ),
   grouped(
     'cilium.io',

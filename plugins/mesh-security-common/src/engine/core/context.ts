@@ -110,7 +110,7 @@ export class EngineContext {
     );
     this.netpol = new NetworkPolicyIndex(
       snapshot,
-      unavailableReason(o, 'networkPolicies'),
+      unavailableReason(o, 'networkPolicies', 'adminNetworkPolicies'),
     );
     this.linkerd = new LinkerdIndex(
       snapshot,

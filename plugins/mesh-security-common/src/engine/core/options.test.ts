@@ -109,6 +109,13 @@ const CASES: UnavailableCase[] = [
     layer: 'network-policy',
   },
   {
+    // An AdminNetworkPolicy that could not be listed might deny what nothing else does.
+    input: 'adminNetworkPolicies',
+    objects: plain,
+    request: external('plain'),
+    layer: 'network-policy',
+  },
+  {
     input: 'namespaces',
     objects: istioPair(),
     request: external('shop'),
@@ -220,6 +227,7 @@ describe('EngineOptions.unavailable', () => {
     ['istioAuthorizationPolicies', istioPair(), 'shop', 'leastPrivilege'],
     ['linkerdServers', linkerdData, 'data', 'leastPrivilege'],
     ['networkPolicies', istioPair(), 'shop', 'assumeBreach'],
+    ['adminNetworkPolicies', istioPair(), 'shop', 'assumeBreach'],
     [
       'externalSecrets',
       [

@@ -11,6 +11,7 @@ export type EngineInput =
   | 'pods'
   | 'services'
   | 'networkPolicies'
+  | 'adminNetworkPolicies'
   | 'externalSecrets'
   | 'istioMeshConfig'
   | 'istioPeerAuthentications'
