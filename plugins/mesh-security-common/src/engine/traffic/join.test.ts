@@ -158,6 +158,26 @@ describe('traffic join: per edge', () => {
     expect(result.unmatched).toEqual([]);
   });
 
+  it('an unknown source goes to the external edge before one outside the mesh, whatever the order', () => {
+    const engine = engineOf(estate);
+    const external = engine
+      .callersOf(b)
+      .find(e => e.peer.kind === 'external-plaintext')!;
+    const outside = {
+      ...external,
+      peer: { kind: 'outside-mesh' as const, mesh: 'istio' as const, count: 1 },
+    };
+    const result = engine
+      .traffic(
+        observations([
+          flow('shop/b', fromUnknown, counts(0, 2), { port: external.port }),
+        ]),
+      )
+      .callers(b, [outside, external])!;
+    expect(result.edges.map(e => e.status)).toEqual(['unused', 'used']);
+    expect(result.edges[1].evidence).toEqual(counts(0, 2));
+  });
+
   it('matches an Istio SPIFFE identity to its workload, as the engine derives it', () => {
     const engine = engineOf([...estate, allowA]);
     const edges = engine.callersOf(b);

@@ -88,6 +88,8 @@ export class ObservedTraffic implements TrafficJoin {
       this.families.set(w, (f = familyOf(this.info(w).membership.mesh)));
     return f;
   };
+  /** The traffic of edges without flows, by kind (see `withoutTraffic`). */
+  private readonly emptyEdges = new Map<string, EdgeTraffic>();
   /** Meshes whose flows carry ports (docs/traffic.md: what each mesh's metrics tell). */
   private readonly portedMeshes = new Set<string>();
 
@@ -268,6 +270,30 @@ export class ObservedTraffic implements TrafficJoin {
   }
 
   /**
+   * The traffic of an edge no flow went to, one frozen object per kind (most edges of a long
+   * list carry none): building an empty bucket per edge was most of an entity view's garbage
+   * (docs/benchmarks.md).
+   */
+  private withoutTraffic(
+    portsTold: boolean,
+    unobservable: string | undefined,
+  ): EdgeTraffic {
+    const key = `${portsTold ? 1 : 0}${unobservable ?? ''}`;
+    let traffic = this.emptyEdges.get(key);
+    if (!traffic) {
+      const bucket = new Bucket(portsTold);
+      traffic = deepFreeze(
+        edgeTraffic(
+          bucket,
+          edgeStatus(bucket, unobservable, this.observations.truncated),
+        ),
+      );
+      this.emptyEdges.set(key, traffic);
+    }
+    return traffic;
+  }
+
+  /**
    * Puts every flow into exactly one bucket: the most specific edge standing for its other end
    * on its port (or on any port, when the metrics lack ports), else an unmatched group.
    */
@@ -284,21 +310,13 @@ export class ObservedTraffic implements TrafficJoin {
       declared: Set<number> | ((f: ResolvedFlow) => Set<number>);
     },
   ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } {
-    const order = edges
-      .map((edge, index) => ({ edge, index }))
-      .sort(
-        (a, b) =>
-          peerPrecedence(a.edge.peer) - peerPrecedence(b.edge.peer) ||
-          a.index - b.index,
-      );
-    // Workload peers by key (a list may name hundreds); summaries are few and asked in turn.
-    const named = new Map<string, Array<{ edge: AccessEdge; index: number }>>();
-    const summaries: Array<{ edge: AccessEdge; index: number }> = [];
-    for (const e of order) {
-      const p = e.edge.peer as { namespace?: string; name?: string };
-      if (p.name !== undefined && p.namespace !== undefined)
-        push(named, `${p.namespace}/${p.name}/${e.edge.peer.kind}`, e);
-      else summaries.push(e);
+    if (flows.length === 0) {
+      return {
+        edges: edges.map(edge =>
+          this.withoutTraffic(side.portsTold, side.unobservable(edge.peer)),
+        ),
+        unmatched: [],
+      };
     }
     const byEdge = new Map<number, Bucket>();
     const byPeer = new Map<string, Bucket>();
@@ -308,18 +326,61 @@ export class ObservedTraffic implements TrafficJoin {
     >();
     const onPort = (e: AccessEdge, port: number | undefined) =>
       port === undefined || e.port === port;
+    // Edges are many and a workload's flows few: each flow looks for its edge in one pass over
+    // the list, allocating nothing (an index of the list per view was most of a view's garbage,
+    // docs/benchmarks.md). Precedence: an edge naming the workload, then the most specific
+    // summary (`peerPrecedence`), then the list's order.
+    const rankOf = (e: AccessEdge) => {
+      const p = e.peer as { namespace?: string; name?: string };
+      return p.name !== undefined && p.namespace !== undefined
+        ? peerPrecedence(e.peer)
+        : 100 + peerPrecedence(e.peer);
+    };
     const coveringEdge = (
       other: SnapshotWorkload,
       port: number | undefined,
-    ): { edge: AccessEdge; index: number } | undefined =>
-      (named.get(`${other.namespace}/${other.name}/${other.kind}`) ?? []).find(
-        e => onPort(e.edge, port),
-      ) ??
-      summaries.find(
-        e =>
-          onPort(e.edge, port) &&
-          peerCovers(this.family, e.edge.peer, side.self, other),
-      );
+    ): { edge: AccessEdge; index: number } | undefined => {
+      let best = -1;
+      let bestRank = Infinity;
+      for (let index = 0; index < edges.length; index++) {
+        const edge = edges[index];
+        if (!onPort(edge, port)) continue;
+        const rank = rankOf(edge);
+        if (rank >= bestRank) continue;
+        const p = edge.peer as { namespace?: string; name?: string };
+        const covers =
+          rank < 100
+            ? p.namespace === other.namespace &&
+              p.name === other.name &&
+              edge.peer.kind === other.kind
+            : peerCovers(this.family, edge.peer, side.self, other);
+        if (covers) {
+          best = index;
+          bestRank = rank;
+        }
+      }
+      return best < 0 ? undefined : { edge: edges[best], index: best };
+    };
+    /** The edge a flow from an unknown source goes to (`unknownSourceEdge`), if any. */
+    const unknownSourceHit = (
+      port: number | undefined,
+    ): { edge: AccessEdge; index: number } | undefined => {
+      let best = -1;
+      let bestKey = Infinity;
+      for (let index = 0; index < edges.length; index++) {
+        const edge = edges[index];
+        if (!onPort(edge, port)) continue;
+        const rank = unknownSourceEdge(edge.peer);
+        if (rank < 0) continue;
+        // Ties go to the more specific peer, then to the list's order.
+        const key = rank * 1000 + peerPrecedence(edge.peer);
+        if (key < bestKey) {
+          best = index;
+          bestKey = key;
+        }
+      }
+      return best < 0 ? undefined : { edge: edges[best], index: best };
+    };
     const bucketOf = (
       hit: { edge: AccessEdge; index: number },
       port: number | undefined,
@@ -353,11 +414,7 @@ export class ObservedTraffic implements TrafficJoin {
             'an identity several workloads share, which the edges treat differently';
         } else status = 'denied';
       } else if (f.flow.from.kind === 'unknown') {
-        hit = order
-          .filter(e => onPort(e.edge, port))
-          .map(e => ({ e, rank: unknownSourceEdge(e.edge.peer) }))
-          .filter(x => x.rank >= 0)
-          .sort((a, b) => a.rank - b.rank)[0]?.e;
+        hit = unknownSourceHit(port);
       }
       if (hit) {
         bucketOf(hit, port).tally.add(f.key, sourceOf(f), f.flow);
@@ -395,11 +452,10 @@ export class ObservedTraffic implements TrafficJoin {
       entry.bucket.tally.add(f.key, sourceOf(f), f.flow);
     }
     const traffic = edges.map((edge, index) => {
-      const bucket =
-        byEdge.get(index) ??
-        byPeer.get(peerKey(edge.peer)) ??
-        new Bucket(side.portsTold && !portless);
+      const bucket = byEdge.get(index) ?? byPeer.get(peerKey(edge.peer));
       const unobservable = side.unobservable(edge.peer);
+      if (!bucket)
+        return this.withoutTraffic(side.portsTold && !portless, unobservable);
       return edgeTraffic(
         bucket,
         edgeStatus(bucket, unobservable, this.observations.truncated),
@@ -471,6 +527,13 @@ function edgeTraffic(
     sourceCount: top.count,
     ...(t.lastSeen ? { lastSeen: t.lastSeen } : {}),
   };
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const field of Object.values(value)) {
+    if (field !== null && typeof field === 'object') deepFreeze(field);
+  }
+  return Object.freeze(value);
 }
 
 /** Identifies a peer (edges of the same peer on different ports share it). */
