@@ -96,7 +96,17 @@ function timedRequest(
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', error => {
+      // The server closed the idle keep-alive connection as this request went out on it: sent
+      // again on a new one, as Node's documentation advises ("request.reusedSocket"); the time
+      // is that of the request that was answered.
+      if (
+        req.reusedSocket &&
+        (error as NodeJS.ErrnoException).code === 'ECONNRESET'
+      ) {
+        timedRequest(url, headers, body).then(resolve, reject);
+      } else reject(error);
+    });
     req.end(body);
   });
 }
