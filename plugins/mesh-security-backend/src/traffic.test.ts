@@ -176,6 +176,53 @@ describe('observed traffic in the entity posture', () => {
     expect(callee.traffic.status).toBe('used');
   });
 
+  it('joins what the reader hands out now: the same observations alike, new ones afresh', async () => {
+    // As TrafficObservationsService does: the same object until the record changes (the join
+    // is kept per observations, docs/traffic.md).
+    let current: TrafficObservations = {
+      cluster: 'demo',
+      ...recorded([checkoutToPayments]),
+    };
+    const reader: TrafficObservationsReader = {
+      observations: async () => current,
+    };
+    const server = await startDemoBackend({ traffic: reader });
+    const evidenceOf = async () => {
+      const res = await asUser(request(server).get(PAYMENTS_API));
+      expect(res.status).toBe(200);
+      const [workload] = res.body.workloads;
+      return {
+        port: workload.observed.workload.ports.find((p: any) => p.port === 8080)
+          .evidence,
+        edge: workload.callers.find(
+          (e: any) => e.peer.name === 'checkout' && e.port === 8080,
+        ).traffic.evidence,
+        observed: workload.observed,
+      };
+    };
+    const first = await evidenceOf();
+    expect(first.edge).toEqual({ mtls: 120, plaintext: 0, denied: 0 });
+    // The same observations again: the same answer, the state given afresh.
+    const again = await evidenceOf();
+    expect(again).toEqual(first);
+    expect(again.observed.observations.ageSeconds).toEqual(expect.any(Number));
+    // New observations (a refresh): the next view shows them, nothing kept from before.
+    current = {
+      cluster: 'demo',
+      ...recorded([
+        flow(
+          'payments/payments-api',
+          { kind: 'workload', namespace: 'storefront', name: 'checkout' },
+          { mtls: 300, plaintext: 2, denied: 0 },
+          8080,
+        ),
+      ]),
+    };
+    const after = await evidenceOf();
+    expect(after.edge).toEqual({ mtls: 300, plaintext: 2, denied: 0 });
+    expect(after.port).toEqual({ mtls: 300, plaintext: 2, denied: 0 });
+  });
+
   it('stale observations are used and say so; their age is given', async () => {
     const reader = new FixedReader(
       recorded([webToCheckout], {
