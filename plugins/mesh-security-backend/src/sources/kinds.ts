@@ -209,6 +209,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'ciliumnetworkpolicies',
     'CiliumNetworkPolicy',
     'cilium',
+    'ciliumNetworkPolicies',
   ),
   grouped(
     'cilium.io',
@@ -216,6 +217,7 @@ export const LISTED_KINDS: ResourceKind[] = [
     'ciliumclusterwidenetworkpolicies',
     'CiliumClusterwideNetworkPolicy',
     'cilium',
+    'ciliumNetworkPolicies',
   ),
   grouped(
     'external-secrets.io',

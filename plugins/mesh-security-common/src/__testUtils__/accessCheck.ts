@@ -8,6 +8,7 @@ import {
   NETPOL_CASES,
 } from './cases/access';
 import { ADMIN_NETPOL_CASES } from './cases/adminNetworkPolicy';
+import { CILIUM_NETPOL_CASES } from './cases/ciliumNetworkPolicy';
 import { engineOf } from './engine';
 
 /*
@@ -111,6 +112,7 @@ export const ACCESS_CASES_BY_RULE: Record<string, AccessCase[]> = {
   ),
   'networkPolicy/networkPolicy': NETPOL_CASES,
   'networkPolicy/adminNetworkPolicy': ADMIN_NETPOL_CASES,
+  'networkPolicy/ciliumNetworkPolicy': CILIUM_NETPOL_CASES,
 };
 
 export { ALL_ACCESS_CASES };

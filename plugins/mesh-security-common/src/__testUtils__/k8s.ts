@@ -242,3 +242,21 @@ export function baselineAdminNetworkPolicy(spec: Obj): Obj {
     spec,
   };
 }
+
+export function ciliumNetworkPolicy(ns: string, name: string, spec: Obj): Obj {
+  return {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace: ns },
+    spec,
+  };
+}
+
+export function ciliumClusterwideNetworkPolicy(name: string, spec: Obj): Obj {
+  return {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumClusterwideNetworkPolicy',
+    metadata: { name },
+    spec,
+  };
+}

@@ -12,6 +12,8 @@ import {
   adminNetworkPolicy,
   authorizationPolicy,
   baselineAdminNetworkPolicy,
+  ciliumClusterwideNetworkPolicy,
+  ciliumNetworkPolicy,
   deployment,
   destinationRule,
   linkerdAuthorizationPolicy,
@@ -180,6 +182,36 @@ const baseline = fc.record({
   }),
 });
 
+/*
+ * CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies (docs/engine.md "Cilium network
+ * policies"): endpoints by pod labels or namespace, entities, CIDRs, empty rules, deny
+ * sections, numbered and named ports.
+ */
+const ciliumPeer = fc.constantFrom<Obj>(
+  { Endpoints: [{}] },
+  { Endpoints: [{ matchLabels: { tier: 'frontend' } }] },
+  {
+    Endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'mall' } }],
+  },
+  { Entities: ['cluster'] },
+  { Entities: ['world'] },
+  { CIDR: ['10.0.0.0/8'] },
+  {},
+);
+const cilium = fc.record({
+  /** Undefined: a CiliumClusterwideNetworkPolicy. */
+  namespace: fc.constantFrom(undefined, 'shop', 'mall'),
+  selector: fc.constantFrom({}, { matchLabels: { 'k8s:tier': 'backend' } }),
+  section: fc.constantFrom('ingress', 'egress', 'ingressDeny', 'egressDeny'),
+  rules: fc.array(
+    fc.record({
+      peer: ciliumPeer,
+      port: fc.constantFrom(undefined, '8080', 'metrics'),
+    }),
+    { minLength: 1, maxLength: 2 },
+  ),
+});
+
 const estate = fc.record({
   workloads: fc.array(fc.array(workloadSpec, { minLength: 1, maxLength: 3 }), {
     minLength: NS.length,
@@ -192,6 +224,7 @@ const estate = fc.record({
   authorizations: fc.array(authorization, { maxLength: 3 }),
   netpols: fc.array(netpol, { maxLength: 3 }),
   admins: fc.array(admin, { maxLength: 2 }),
+  cilium: fc.array(cilium, { maxLength: 2 }),
   baseline: fc.option(baseline, { nil: undefined }),
   clientTls: fc.array(
     fc.record({
@@ -236,8 +269,8 @@ const estate = fc.record({
 });
 
 type Generated = typeof estate extends fc.Arbitrary<infer T> ? T : never;
-type Estate = Omit<Generated, 'sidecars' | 'admins' | 'baseline'> &
-  Partial<Pick<Generated, 'sidecars' | 'admins' | 'baseline'>>;
+type Estate = Omit<Generated, 'sidecars' | 'admins' | 'baseline' | 'cilium'> &
+  Partial<Pick<Generated, 'sidecars' | 'admins' | 'baseline' | 'cilium'>>;
 
 /** The rules of a generated (Baseline)AdminNetworkPolicy. */
 function adminSpec(a: {
@@ -365,6 +398,23 @@ function objects(e: Estate): Obj[] {
     ),
   );
   if (e.baseline) out.push(baselineAdminNetworkPolicy(adminSpec(e.baseline)));
+  (e.cilium ?? []).forEach((c, i) => {
+    const prefix = c.section.startsWith('ingress') ? 'from' : 'to';
+    const spec = {
+      endpointSelector: c.selector,
+      [c.section]: c.rules.map(r => ({
+        ...Object.fromEntries(
+          Object.entries(r.peer).map(([k, v]) => [`${prefix}${k}`, v]),
+        ),
+        ...(r.port ? { toPorts: [{ ports: [{ port: r.port }] }] } : {}),
+      })),
+    };
+    out.push(
+      c.namespace
+        ? ciliumNetworkPolicy(c.namespace, `cnp-${i}`, spec)
+        : ciliumClusterwideNetworkPolicy(`ccnp-${i}`, spec),
+    );
+  });
   if (e.linkerd.server) {
     out.push(
       linkerdServer('lk', 'http', {

@@ -18,6 +18,7 @@ import {
   service,
 } from '../k8s';
 import { ADMIN_NETPOL_CASES } from './adminNetworkPolicy';
+import { CILIUM_NETPOL_CASES } from './ciliumNetworkPolicy';
 
 /** One documented access rule: objects and a request in, a decision (and deciding layer) out. */
 export interface AccessCase {
@@ -1520,4 +1521,5 @@ export const ALL_ACCESS_CASES = [
   ...LINKERD_CASES,
   ...NETPOL_CASES,
   ...ADMIN_NETPOL_CASES,
+  ...CILIUM_NETPOL_CASES,
 ];

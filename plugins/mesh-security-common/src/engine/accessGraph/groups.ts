@@ -3,6 +3,7 @@ import { workloadCaller, workloadCallers } from '../core/access';
 import { CallerContext } from '../core/caller';
 import { CallerContexts } from '../core/callers';
 import { EngineContext, WorkloadInfo } from '../core/context';
+import { ciliumRuleKey } from '../networkPolicy/ciliumNetworkPolicy';
 
 /*
  * Caller groups (docs/engine.md, "Access graph"): workloads that every policy reading a client
@@ -86,6 +87,7 @@ export class CallerGroups {
         ctx.netpol.isolating(info.w).egress.length === 0 &&
         // AdminNetworkPolicy subjects select by namespace labels.
         !this.adminEgress(info) &&
+        !this.ciliumEgress(info) &&
         !ctx.destinationRules.hasRules(group.namespace) &&
         // A Sidecar's egress hosts may name the client's namespace (`./*`).
         !(
@@ -160,6 +162,7 @@ export class CallerGroups {
       w.hostNetwork ? 'host' : '',
       egress,
       admin,
+      this.ciliumEgress(info),
       rules,
       sidecar,
     ].join('\u0000');
@@ -175,6 +178,13 @@ export class CallerGroups {
     return [...admin, ...(baseline ? [baseline] : [])]
       .map(p => `${p.kind}/${p.name}`)
       .join(',');
+  }
+
+  /** The Cilium policy rules that apply to a client's egress. */
+  private ciliumEgress(info: WorkloadInfo): string {
+    return ciliumRuleKey(
+      this.ctx.netpol.cilium.applying(info.w, info.nsLabels, 'egress'),
+    );
   }
 
   private newGroup(info: WorkloadInfo): CallerGroup {

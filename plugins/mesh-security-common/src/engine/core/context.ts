@@ -110,7 +110,12 @@ export class EngineContext {
     );
     this.netpol = new NetworkPolicyIndex(
       snapshot,
-      unavailableReason(o, 'networkPolicies', 'adminNetworkPolicies'),
+      unavailableReason(
+        o,
+        'networkPolicies',
+        'adminNetworkPolicies',
+        'ciliumNetworkPolicies',
+      ),
     );
     this.linkerd = new LinkerdIndex(
       snapshot,

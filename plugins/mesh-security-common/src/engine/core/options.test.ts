@@ -116,6 +116,13 @@ const CASES: UnavailableCase[] = [
     layer: 'network-policy',
   },
   {
+    // A Cilium policy that could not be listed might isolate or deny what nothing else does.
+    input: 'ciliumNetworkPolicies',
+    objects: plain,
+    request: external('plain'),
+    layer: 'network-policy',
+  },
+  {
     input: 'namespaces',
     objects: istioPair(),
     request: external('shop'),
@@ -228,6 +235,7 @@ describe('EngineOptions.unavailable', () => {
     ['linkerdServers', linkerdData, 'data', 'leastPrivilege'],
     ['networkPolicies', istioPair(), 'shop', 'assumeBreach'],
     ['adminNetworkPolicies', istioPair(), 'shop', 'assumeBreach'],
+    ['ciliumNetworkPolicies', istioPair(), 'shop', 'assumeBreach'],
     [
       'externalSecrets',
       [

@@ -12,6 +12,7 @@ export type EngineInput =
   | 'services'
   | 'networkPolicies'
   | 'adminNetworkPolicies'
+  | 'ciliumNetworkPolicies'
   | 'externalSecrets'
   | 'istioMeshConfig'
   | 'istioPeerAuthentications'

@@ -27,6 +27,7 @@ import {
   validateServerAuthorization,
 } from '../validate/linkerd';
 import { validateAdminKind } from '../validate/adminNetworkPolicy';
+import { validateCiliumKind } from '../validate/ciliumNetworkPolicy';
 
 /**
  * Options of {@link readObjects}.
@@ -338,14 +339,16 @@ export function readObjects(
     }
     const spec = isObject(raw.spec) ? raw.spec : {};
     if (UNEVALUATED.has(`${api.group}/${kind}`)) {
-      const problems = validateAdminKind(
-        kind,
-        api.version,
-        meta.name,
-        raw.spec,
-      );
+      const problems = [
+        ...validateAdminKind(kind, api.version, meta.name, raw.spec),
+        ...validateCiliumKind(kind, api.version, raw),
+      ];
       if (problems.length > 0)
-        malformed(raw, { ...meta, namespace: '' }, problems);
+        malformed(
+          raw,
+          CLUSTER_SCOPED.has(kind) ? { ...meta, namespace: '' } : meta,
+          problems,
+        );
       else keepUnevaluated(raw, meta, api);
     } else if (kind === 'Namespace') {
       // Kubernetes sets `kubernetes.io/metadata.name` on every namespace (NamespaceDefaultLabelName).
@@ -531,7 +534,9 @@ function sortPolicies(snapshot: Snapshot): void {
 }
 
 function specOf(raw: Json): Json {
-  return isObject(raw.spec) ? raw.spec : {};
+  const spec = isObject(raw.spec) ? raw.spec : {};
+  // A Cilium policy's top-level `specs` (more rules) is kept as `spec.specs`.
+  return Array.isArray(raw.specs) ? { ...spec, specs: raw.specs } : spec;
 }
 
 /**

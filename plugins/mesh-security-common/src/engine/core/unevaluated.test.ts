@@ -362,29 +362,24 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: 'CiliumNetworkPolicy selecting the server (ingress)',
+    name: 'CiliumNetworkPolicy with a readable endpoint selector: modelled',
     objects: [
       ...istioPair(),
       cilium('CiliumNetworkPolicy', 'shop', 'b-in', {
-        endpointSelector: { matchLabels: { app: 'b' } },
-        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'x' } }] }],
+        endpointSelector: { matchLabels: { 'k8s:app': 'b' } },
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'a' } }] }],
       }),
     ],
-    reason: 'not evaluated: CiliumNetworkPolicy shop/b-in',
-    denies: true,
   },
   {
-    name: 'CiliumNetworkPolicy on the client (egress only) denies through the client',
+    name: 'CiliumClusterwideNetworkPolicy host policy: pods on the pod network out of scope',
     objects: [
       ...istioPair(),
-      cilium('CiliumNetworkPolicy', 'shop', 'a-out', {
-        endpointSelector: { matchLabels: { 'k8s:app': 'a' } },
-        egress: [{ toEndpoints: [{ matchLabels: { app: 'x' } }] }],
+      cilium('CiliumClusterwideNetworkPolicy', undefined, 'nodes', {
+        nodeSelector: {},
+        ingress: [{ fromEntities: ['world'] }],
       }),
     ],
-    reason: 'not evaluated: CiliumNetworkPolicy shop/a-out',
-    denies: true,
-    on: 'a',
   },
   {
     name: 'CiliumClusterwideNetworkPolicy of another namespace: out of scope',
@@ -469,7 +464,7 @@ describe('not evaluated (unmodelled kinds)', () => {
         priority: 1,
         subject: { namespaces: {} },
       }),
-      cilium('CiliumNetworkPolicy', 'shop', 'y', {}),
+      cilium('CiliumNetworkPolicy', 'shop', 'y', { endpointSelector: {} }),
       sidecar('shop', 'z'),
       meshConfig('istio-sidecar-injector', 'x: 1\n'),
       { ...meshConfig('istio-canary', 'trustDomain: a\n') },

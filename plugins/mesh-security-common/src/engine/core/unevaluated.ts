@@ -18,6 +18,10 @@ import {
   adminPriority,
   adminSubjectSelects,
 } from '../networkPolicy/adminNetworkPolicy';
+import {
+  ciliumRules as ciliumPolicyRules,
+  readableEndpointSelector,
+} from '../networkPolicy/ciliumNetworkPolicy';
 
 /*
  * Objects and settings that change verdicts but are not modelled (docs/engine.md "Not
@@ -480,21 +484,33 @@ export class UnevaluatedIndex {
         break;
       case 'CiliumNetworkPolicy':
       case 'CiliumClusterwideNetworkPolicy': {
+        // Modelled (networkPolicy/ciliumNetworkPolicy.ts) but for host policies (`nodeSelector`)
+        // and endpoint selectors naming labels the engine does not read.
+        const modelled = new Set(
+          ciliumPolicyRules(o)
+            .filter(readableEndpointSelector)
+            .map(r => r.rule),
+        );
         for (const rule of ciliumRules(spec)) {
+          if (modelled.has(rule)) continue;
           const { inbound, outbound } = directions(
             has(rule, 'ingress'),
             has(rule, 'egress'),
           );
           const namespace =
             o.kind === 'CiliumNetworkPolicy' ? o.namespace : undefined;
-          // A node selector (host policy) or no endpoint selector: any workload may be affected.
+          // A host policy applies to nodes: the pods on their network.
+          const host = rule.nodeSelector !== undefined;
           const selector = isObject(rule.endpointSelector)
             ? rule.endpointSelector
             : undefined;
           add(
             w =>
-              (namespace === undefined || w.namespace === namespace) &&
-              (selector === undefined || ciliumMatches(selector, w, namespace)),
+              host
+                ? w.hostNetwork === true
+                : (namespace === undefined || w.namespace === namespace) &&
+                  (selector === undefined ||
+                    ciliumMatches(selector, w, namespace)),
             inbound,
             outbound,
           );

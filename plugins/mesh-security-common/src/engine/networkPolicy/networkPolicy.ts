@@ -28,6 +28,11 @@ import {
   adminRef,
   firstMatchingRule,
 } from './adminNetworkPolicy';
+import {
+  CiliumPolicyIndex,
+  ciliumDirectionVerdict,
+  ciliumRef,
+} from './ciliumNetworkPolicy';
 
 /*
  * Kubernetes NetworkPolicy, "Network Policies" concept page
@@ -41,7 +46,9 @@ import {
  * ports may be named (resolved against the destination pod) and carry `endPort`; a port entry
  * matches one `protocol` (TCP when omitted), so 53/UDP and 53/TCP are allowed separately.
  * AdminNetworkPolicies come before NetworkPolicies and the BaselineAdminNetworkPolicy after
- * them, per direction (adminNetworkPolicy.ts; docs/engine.md "AdminNetworkPolicy").
+ * them, per direction (adminNetworkPolicy.ts; docs/engine.md "AdminNetworkPolicy"). Cilium's
+ * policies join the NetworkPolicies as one set (ciliumNetworkPolicy.ts; docs/engine.md "Cilium
+ * network policies").
  */
 
 type P = SnapshotPolicy<JsonObject>;
@@ -64,10 +71,13 @@ export class NetworkPolicyIndex {
   private readonly byNs = new Map<string, SelectorIndex<P>>();
   /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
   readonly admin: AdminNetworkPolicyIndex;
+  /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
+  readonly cilium: CiliumPolicyIndex;
 
   /** `unavailable`: why the NetworkPolicies are not known. */
   constructor(snapshot: Snapshot, readonly unavailable?: string) {
     this.admin = new AdminNetworkPolicyIndex(snapshot);
+    this.cilium = new CiliumPolicyIndex(snapshot);
     for (const [ns, list] of groupBy(
       snapshot.networkPolicies,
       p => p.namespace,
@@ -94,6 +104,7 @@ export class NetworkPolicyIndex {
     this.cache.clear();
     this.directional.clear();
     this.admin.releaseCaches();
+    this.cilium.releaseCaches();
   }
 
   /** Policies isolating a workload's pods for ingress / egress (cached per workload). */
@@ -131,6 +142,8 @@ export interface PeerEndpoint {
   namespace?: string;
   labels: Record<string, string>;
   nsLabels: Record<string, string>;
+  /** The pod's service account (Cilium's `io.cilium.k8s.policy.serviceaccount`). */
+  serviceAccount?: string;
   ips?: string[];
   /** A network peer's addresses (see core/caller.ts `network`). */
   network?: CallerContext['network'];
@@ -331,12 +344,45 @@ function directionVerdict(
 ): LayerVerdict | undefined {
   const isolating = index.isolating(subject)[direction];
   const admin = index.admin.applying(subject, subjectNsLabels, direction);
-  if (admin.admin.length === 0 && !admin.baseline)
-    return isolating.length > 0
-      ? rulesAllow(isolating, direction, peer, port, destPorts)
-      : undefined;
+  const cilium = index.cilium.applying(subject, subjectNsLabels, direction);
   const protocol = protocolOf(declaredPort(destPorts, port) ?? {});
   const where = `port ${portName({ port, protocol })}`;
+  if (admin.admin.length === 0 && !admin.baseline) {
+    const np =
+      isolating.length > 0
+        ? rulesAllow(isolating, direction, peer, port, destPorts)
+        : undefined;
+    return cilium.length > 0
+      ? ciliumDirectionVerdict(
+          cilium,
+          direction,
+          peer,
+          port,
+          protocol,
+          destPorts,
+          where,
+          np,
+        )
+      : np;
+  }
+  if (cilium.length > 0) {
+    // Cilium does not document how admin network policies and its own combine.
+    const names = [
+      ...admin.admin,
+      ...(admin.baseline ? [admin.baseline] : []),
+    ].map(adminRef);
+    const why = `${names.join(', ')} and ${[
+      ...new Set(cilium.map(r => ciliumRef(r.policy))),
+    ].join(
+      ', ',
+    )} both apply to this ${direction}: their order is not documented`;
+    return {
+      effect: 'DENY',
+      policy: names.join(', '),
+      message: `${why} (${where})`,
+      cannotEvaluate: [why],
+    };
+  }
   const first = firstMatchingRule(
     admin.admin,
     direction,
@@ -410,6 +456,7 @@ export function networkPolicyCheck(
       namespace: caller.namespace,
       labels: caller.labels,
       nsLabels: caller.nsLabels,
+      serviceAccount: caller.serviceAccount,
       ips: caller.ips,
       group: caller.group,
       hostNetwork: caller.workload?.hostNetwork,
@@ -434,6 +481,7 @@ export function networkPolicyCheck(
       namespace: target.namespace,
       labels: target.labels,
       nsLabels: targetNsLabels,
+      serviceAccount: target.serviceAccount,
       ips: target.pods.map(p => p.podIP).filter((x): x is string => !!x),
       hostNetwork: target.hostNetwork,
     };
