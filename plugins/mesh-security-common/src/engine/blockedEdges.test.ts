@@ -3,6 +3,7 @@ import {
   Obj,
   adminNetworkPolicy,
   authorizationPolicy,
+  ciliumNetworkPolicy,
   deployment,
   destinationRule,
   istioPair,
@@ -52,6 +53,11 @@ const anpDenyShop = adminNetworkPolicy('deny-shop', {
     pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'b' } } },
   },
   ingress: [{ name: 'no-shop', action: 'Deny', from: [{ namespaces: {} }] }],
+});
+
+const cnpDenyA = ciliumNetworkPolicy('shop', 'b-deny-a', {
+  endpointSelector: { matchLabels: { app: 'b' } },
+  ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'a' } }] }],
 });
 
 const blocked = (objects: Obj[]) =>
@@ -105,6 +111,20 @@ describe('blocked callers', () => {
       ],
     ],
     [
+      // docs/engine.md "Cilium network policies": a deny rule is named like a NetworkPolicy.
+      "the target's ingressDeny CiliumNetworkPolicy against an explicit ALLOW",
+      [...istioPair(), strict, allowA, cnpDenyA],
+      [
+        [
+          'shop/a',
+          8080,
+          'network-policy',
+          'CiliumNetworkPolicy shop/b-deny-a',
+          undefined,
+        ],
+      ],
+    ],
+    [
       'no intent: STRICT rejecting clients outside the mesh',
       [
         ...istioPair(),
@@ -142,6 +162,18 @@ describe('blocked callers', () => {
     ]).blockedCallersOf({ namespace: 'shop', name: 'b' });
     expect(edge.blocked?.reason).toMatch(
       /AdminNetworkPolicy deny-shop ingress rule "no-shop" denies/,
+    );
+  });
+
+  it('names the Cilium deny rule in the blocked reason', () => {
+    const [edge] = engineOf([
+      ...istioPair(),
+      strict,
+      allowA,
+      cnpDenyA,
+    ]).blockedCallersOf({ namespace: 'shop', name: 'b' });
+    expect(edge.blocked?.reason).toMatch(
+      /CiliumNetworkPolicy shop\/b-deny-a spec\.ingressDeny\[0\] denies/,
     );
   });
 

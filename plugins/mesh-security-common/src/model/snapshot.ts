@@ -309,9 +309,10 @@ export interface Snapshot {
  * prefix). {@link readObjects} keeps them in {@link Snapshot.unevaluated}, the backend lists
  * them where their CRDs exist, and the engine marks the verdicts they may change as "not
  * evaluated" (docs/engine.md "Not evaluated").
- * `Sidecar`, `AdminNetworkPolicy` and `BaselineAdminNetworkPolicy` are kept here as well but
- * modelled (docs/engine.md "Istio Sidecar", "AdminNetworkPolicy"): only what they leave
- * undecided is "not evaluated".
+ * `Sidecar`, `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`, `CiliumNetworkPolicy` and
+ * `CiliumClusterwideNetworkPolicy` are kept here as well but modelled (docs/engine.md "Istio
+ * Sidecar", "AdminNetworkPolicy", "Cilium network policies"): only what they leave undecided is
+ * "not evaluated".
  *
  * @public
  */
