@@ -43,6 +43,12 @@ const cilium = (
   name: string,
   spec: Obj,
 ) => object('cilium.io/v2', kind, ns, name, spec);
+/** The deployment with `hostNetwork: true` in its pod template. */
+const hostNetworked = (o: Obj): Obj => {
+  const copy = JSON.parse(JSON.stringify(o));
+  copy.spec.template.spec.hostNetwork = true;
+  return copy;
+};
 const meshConfig = (name: string, mesh: string) => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
@@ -380,6 +386,20 @@ const CASES: Case[] = [
         ingress: [{ fromEntities: ['world'] }],
       }),
     ],
+  },
+  {
+    name: 'CiliumClusterwideNetworkPolicy host policy: a host-networked server',
+    objects: [
+      namespace('shop'),
+      deployment('shop', 'a'),
+      hostNetworked(deployment('shop', 'b')),
+      cilium('CiliumClusterwideNetworkPolicy', undefined, 'nodes', {
+        nodeSelector: {},
+        ingress: [{ fromEntities: ['world'] }],
+      }),
+    ],
+    reason: 'not evaluated: CiliumClusterwideNetworkPolicy nodes',
+    denies: true,
   },
   {
     name: 'CiliumClusterwideNetworkPolicy of another namespace: out of scope',
