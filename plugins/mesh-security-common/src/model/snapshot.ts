@@ -247,6 +247,8 @@ export interface MeshConfigValues {
     trustDomain?: string;
     defaultInboundPolicy?: string;
     clusterNetworks?: string[];
+    /** `proxy.opaquePorts`: the ports every meshed pod treats as opaque unless annotated. */
+    opaquePorts?: string;
   };
 }
 

@@ -1233,6 +1233,47 @@ export const LINKERD_CASES: AccessCase[] = [
     policy: 'b-callers',
   },
   {
+    // Linkerd "Protocol detection": ports in the default opaque list (proxy.opaquePorts,
+    // 25,587,3306,4444,5432,6379,9300,11211) are opaque without any annotation.
+    name: 'Linkerd Server: on a default opaque port (5432) no HTTP routing, Server-level authorizations apply',
+    objects: [
+      lns,
+      deployment('data', 'a'),
+      deployment('data', 'b', { ports: [5432] }),
+      linkerdServer('data', 'b-http', {
+        podSelector: { matchLabels: { app: 'b' } },
+        port: 5432,
+      }),
+      callersA,
+      policyOn('b-callers', [mtlsRef]),
+      route('b-api', [prefix('/api', 'GET')]),
+    ],
+    request: dataReq({ port: 5432, ...get('/health') }),
+    decision: 'ALLOW',
+    policy: 'b-callers',
+  },
+  {
+    // An opaque-ports annotation replaces the default list (the proxy injector's override).
+    name: 'Linkerd Server: an opaque-ports annotation replaces the default list, so 5432 is routed again',
+    objects: [
+      lns,
+      deployment('data', 'a'),
+      deployment('data', 'b', {
+        ports: [5432],
+        annotations: { 'config.linkerd.io/opaque-ports': '4000-4100' },
+      }),
+      linkerdServer('data', 'b-http', {
+        podSelector: { matchLabels: { app: 'b' } },
+        port: 5432,
+      }),
+      callersA,
+      policyOn('b-callers', [mtlsRef]),
+      route('b-api', [prefix('/api', 'GET')]),
+    ],
+    request: dataReq({ port: 5432, ...get('/health') }),
+    decision: 'DENY',
+  },
+  {
     name: 'Linkerd cross-mesh: an Istio client arrives as plaintext (no Linkerd identity)',
     objects: [
       ...ldata,

@@ -200,6 +200,9 @@ class GroupedAccessGraph implements AccessGraph {
                 edge.port,
                 this.ctx.snapshot.services,
                 this.ctx.namespaces.get(target.namespace),
+                this.ctx.info(target, false).membership.mesh === 'linkerd'
+                  ? this.ctx.linkerd.defaultOpaquePorts
+                  : undefined,
               ),
             }
           : {}),

@@ -91,6 +91,53 @@ describe('port protocol on edges', () => {
     expect(protocolsOf(objects)).toEqual([[8080, 'opaque']]);
   });
 
+  it.each([
+    // Linkerd "Protocol detection": the default opaque ports apply to meshed pods.
+    ['a Linkerd default opaque port, no annotation', {}, [], 'opaque'],
+    [
+      'an annotation replaces the default list',
+      { 'config.linkerd.io/opaque-ports': '8080' },
+      [],
+      'TCP',
+    ],
+    [
+      'an annotation range',
+      { 'config.linkerd.io/opaque-ports': '5000-5500' },
+      [],
+      'opaque',
+    ],
+    [
+      'the Linkerd config proxy.opaquePorts replaces the default',
+      {},
+      ['9000-9100'],
+      'TCP',
+    ],
+  ] as const)('%s', (_name, annotations, configPorts, protocol) => {
+    const objects = [
+      namespace('shop', {}, { 'linkerd.io/inject': 'enabled' }),
+      deployment('shop', 'a'),
+      deployment('shop', 'b', {
+        ports: [5432],
+        annotations: { ...annotations },
+      }),
+      service('shop', 'b', { app: 'b' }, [{ port: 5432, name: 'tcp-db' }]),
+      ...configPorts.map(ports => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'linkerd-config', namespace: 'linkerd' },
+        data: { values: `proxy:\n  opaquePorts: "${ports}"\n` },
+      })),
+    ];
+    expect(protocolsOf(objects)).toEqual([
+      [5432, protocol === 'TCP' ? 'tcp' : protocol],
+    ]);
+  });
+
+  it('an Istio workload port in the Linkerd default list is not opaque', () => {
+    const objects = istioPair('shop', { ports: [5432] });
+    expect(protocolsOf(objects)).toEqual([[5432, 'TCP']]);
+  });
+
   it('callee edges to a workload carry the callee port protocol; connection() too', () => {
     const engine = engineOf([
       ...istioPair(),

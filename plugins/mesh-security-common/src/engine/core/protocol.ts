@@ -72,12 +72,17 @@ export function portProtocol(
   port: number,
   services: SnapshotService[],
   namespace: SnapshotNamespace | undefined,
+  /** For a Linkerd workload: the ports its proxy treats as opaque unless annotated. */
+  opaqueDefaults?: string,
 ): string {
   let ports = cache.get(w);
   if (!ports) cache.set(w, (ports = new Map()));
   let hit = ports.get(port);
   if (hit === undefined)
-    ports.set(port, (hit = computeProtocol(w, port, services, namespace)));
+    ports.set(
+      port,
+      (hit = computeProtocol(w, port, services, namespace, opaqueDefaults)),
+    );
   return hit;
 }
 
@@ -86,10 +91,11 @@ function computeProtocol(
   port: number,
   services: SnapshotService[],
   namespace: SnapshotNamespace | undefined,
+  opaqueDefaults: string | undefined,
 ): string {
   const p = declaredPort(w.ports, port);
   if (p && !carriedByMesh(p)) return protocolOf(p);
-  if (opaquePort(w, namespace, port)) return 'opaque';
+  if (opaquePort(w, namespace, port, opaqueDefaults)) return 'opaque';
   const found = new Set<string>();
   for (const service of inNamespace(services, w.namespace)) {
     if (!service.selector) continue;

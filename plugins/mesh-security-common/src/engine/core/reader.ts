@@ -243,6 +243,9 @@ function readMeshConfig(
                   .map(n => n.trim())
                   .filter(Boolean)
               : undefined,
+          ...(typeof proxy.opaquePorts === 'string'
+            ? { opaquePorts: proxy.opaquePorts }
+            : {}),
         };
       }
     }

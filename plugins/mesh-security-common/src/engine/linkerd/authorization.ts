@@ -17,7 +17,6 @@ import {
   restrictionOf,
 } from './httpRoute';
 import { chooseRoute } from './httpRoutePrecedence';
-import { portList } from '../istio/peerAuthentication';
 
 /*
  * The Linkerd authorization layer.
@@ -43,15 +42,33 @@ import { portList } from '../istio/peerAuthentication';
 
 const HTTP_PROTOCOLS = new Set([undefined, 'unknown', 'HTTP/1', 'HTTP/2']);
 
+/**
+ * Whether Linkerd treats a port of the workload as opaque: the `config.linkerd.io/opaque-ports`
+ * annotation of the pod template, else of its namespace, else `defaults` (the Linkerd config's
+ * `proxy.opaquePorts` for meshed pods: an annotation replaces that list, as the proxy injector
+ * does). Lists hold ports and ranges (`4000-4100`).
+ */
 export function opaquePort(
   workload: SnapshotWorkload,
   namespace: SnapshotNamespace | undefined,
   port: number,
+  defaults?: string,
 ): boolean {
-  return !!portList(
+  const list =
     workload.annotations['config.linkerd.io/opaque-ports'] ??
-      namespace?.annotations['config.linkerd.io/opaque-ports'],
-  )?.has(String(port));
+    namespace?.annotations['config.linkerd.io/opaque-ports'] ??
+    defaults;
+  return list !== undefined && portInList(list, port);
+}
+
+/** Whether a comma-separated list of ports and `low-high` ranges holds `port`. */
+export function portInList(list: string, port: number): boolean {
+  return list.split(',').some(item => {
+    const entry = item.trim();
+    const range = /^(\d+)-(\d+)$/.exec(entry);
+    if (range) return port >= Number(range[1]) && port <= Number(range[2]);
+    return /^\d+$/.test(entry) && Number(entry) === port;
+  });
 }
 
 const accessPolicyOf = (view: LinkerdServerView) =>
@@ -360,7 +377,7 @@ export function linkerdAuthorize(
       HTTP_PROTOCOLS.has(
         view.server.spec.proxyProtocol as string | undefined,
       ) &&
-      !opaquePort(w, ns, req.port);
+      !opaquePort(w, ns, req.port, index.defaultOpaquePorts);
     if (!routed) return serverVerdict(index, view, view.serverLevel, caller);
     return req.mode === 'any'
       ? routedCallers(index, view, caller)

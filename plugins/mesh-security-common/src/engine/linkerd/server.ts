@@ -93,6 +93,13 @@ const isPolicyRoute = (t: Record<string, unknown>) =>
   t.kind === 'HTTPRoute' &&
   (t.group === undefined || t.group === 'policy.linkerd.io');
 
+/**
+ * Linkerd's default opaque ports (SMTP, MySQL, Galera, PostgreSQL, Redis, Elasticsearch,
+ * Memcached), the chart's `proxy.opaquePorts` ("Protocol detection", "Default opaque ports").
+ */
+export const LINKERD_DEFAULT_OPAQUE_PORTS =
+  '25,587,3306,4444,5432,6379,9300,11211';
+
 export class LinkerdIndex {
   private readonly servers = new Map<string, SelectorIndex<P>>();
   private readonly serverAuthz: Map<string, P[]>;
@@ -100,6 +107,8 @@ export class LinkerdIndex {
   private readonly routes: Map<string, P[]>;
   private readonly byName = new Map<string, P>();
   private readonly views = new Map<P, LinkerdServerView>();
+  /** The ports meshed pods treat as opaque unless annotated (the Linkerd config's, else Linkerd's). */
+  readonly defaultOpaquePorts: string;
 
   /**
    * `unavailable.anyPort`: why no port's policy is known (Servers or the mesh configuration not
@@ -112,6 +121,8 @@ export class LinkerdIndex {
     readonly clusterNetworks: string[],
     readonly unavailable: { anyPort?: string; serverPort?: string } = {},
   ) {
+    this.defaultOpaquePorts =
+      snapshot.meshConfig?.linkerd?.opaquePorts ?? LINKERD_DEFAULT_OPAQUE_PORTS;
     for (const [ns, list] of groupBy(
       snapshot.linkerd.servers,
       s => s.namespace,
