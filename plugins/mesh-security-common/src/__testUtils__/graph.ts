@@ -31,7 +31,12 @@ export function peerMembers(
   workloads: WorkloadPosture[],
   listening?: number,
 ): WorkloadPosture[] {
-  if (peer.kind === 'external-plaintext' || peer.kind === 'network') return [];
+  if (
+    peer.kind === 'external-plaintext' ||
+    peer.kind === 'network' ||
+    peer.kind === 'external-workload'
+  )
+    return [];
   if (isWorkloadPeer(peer))
     return workloads.filter(
       w => w.namespace === peer.namespace && w.name === peer.name,
@@ -114,6 +119,17 @@ export function expandCallers(
       out.set(`external:${edge.port}`, template(edge));
       continue;
     }
+    if (edge.peer.kind === 'external-workload') {
+      const { namespace, name } = edge.peer as {
+        namespace: string;
+        name: string;
+      };
+      out.set(
+        `external-workload:${namespace}/${name}:${edge.port}`,
+        template(edge),
+      );
+      continue;
+    }
     const single = isWorkloadPeer(edge.peer);
     for (const w of peerMembers(edge.peer, target, workloads)) {
       const k = `${key(w)}:${edge.port}`;
@@ -152,6 +168,7 @@ export function expandCallees(
 export function pairwise(
   engine: Engine,
   self: WorkloadRef,
+  externalWorkloads: Array<{ namespace: string; name: string }> = [],
 ): {
   callers: Map<string, EdgeTemplate>;
   callees: Map<string, EdgeTemplate>;
@@ -170,6 +187,19 @@ export function pairwise(
     const external = graph.connection({ kind: 'external' }, self, port);
     if (external) callers.set(`external:${port}`, template(external));
   }
+  // docs/engine.md "Linkerd ExternalWorkload": callers of their own of Linkerd workloads only.
+  for (const { namespace, name } of me.mesh === 'linkerd'
+    ? externalWorkloads
+    : [])
+    for (const port of numbers(me)) {
+      const from = { kind: 'external-workload' as const, namespace, name };
+      const edge = graph.connection(from, self, port);
+      if (edge)
+        callers.set(
+          `external-workload:${namespace}/${name}:${port}`,
+          template(edge),
+        );
+    }
   for (const w of workloads) {
     if (w === me) continue;
     const ref = { namespace: w.namespace, name: w.name, kind: w.kind };

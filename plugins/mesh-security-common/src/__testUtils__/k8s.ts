@@ -243,6 +243,29 @@ export function baselineAdminNetworkPolicy(spec: Obj): Obj {
   };
 }
 
+export function externalWorkload(
+  ns: string,
+  name: string,
+  spec: Obj,
+  labels: Labels = {},
+): Obj {
+  return {
+    apiVersion: 'workload.linkerd.io/v1beta1',
+    kind: 'ExternalWorkload',
+    metadata: { ...meta(ns, name), labels },
+    spec,
+  };
+}
+
+export function egressNetwork(ns: string, name: string, spec: Obj): Obj {
+  return {
+    apiVersion: 'policy.linkerd.io/v1alpha1',
+    kind: 'EgressNetwork',
+    metadata: meta(ns, name),
+    spec,
+  };
+}
+
 export function ciliumNetworkPolicy(ns: string, name: string, spec: Obj): Obj {
   return {
     apiVersion: 'cilium.io/v2',

@@ -16,6 +16,7 @@ import {
   ciliumNetworkPolicy,
   deployment,
   destinationRule,
+  externalWorkload,
   linkerdAuthorizationPolicy,
   linkerdServer,
   meshTlsAuthentication,
@@ -212,6 +213,9 @@ const cilium = fc.record({
   ),
 });
 
+/** docs/engine.md "Linkerd ExternalWorkload": the identity of the generated one. */
+const VM_IDENTITY = 'spiffe://root.linkerd.cluster.local/vm';
+
 const estate = fc.record({
   workloads: fc.array(fc.array(workloadSpec, { minLength: 1, maxLength: 3 }), {
     minLength: NS.length,
@@ -246,9 +250,12 @@ const estate = fc.record({
       ['*'],
       ['w0.lk.serviceaccount.identity.linkerd.cluster.local'],
       ['*.lk.serviceaccount.identity.linkerd.cluster.local'],
+      [VM_IDENTITY],
       [],
     ),
     network: fc.boolean(),
+    /** An ExternalWorkload's address, in the cluster networks or not; undefined: none. */
+    externalWorkload: fc.constantFrom(undefined, '10.1.2.3', '203.0.113.9'),
   }),
   sidecars: fc.array(
     fc.record({
@@ -450,6 +457,13 @@ function objects(e: Estate): Obj[] {
       }),
     );
   }
+  if (e.linkerd.externalWorkload)
+    out.push(
+      externalWorkload('lk', 'vm', {
+        meshTLS: { identity: VM_IDENTITY, serverName: 'vm.lk' },
+        workloadIPs: [{ ip: e.linkerd.externalWorkload }],
+      }),
+    );
   return out;
 }
 
@@ -461,7 +475,13 @@ function expectGraphMatchesPairs(objs: Obj[]) {
   while (!graph.buildStep(1000));
   for (const w of asked.evaluate().workloads) {
     const ref = { namespace: w.namespace, name: w.name, kind: w.kind };
-    const expected = pairwise(asked, ref);
+    const expected = pairwise(
+      asked,
+      ref,
+      objs
+        .filter(o => o.kind === 'ExternalWorkload')
+        .map(o => o.metadata as { namespace: string; name: string }),
+    );
     for (const engine of [asked, built]) {
       expect(Object.fromEntries(expandCallers(engine, ref))).toEqual(
         Object.fromEntries(expected.callers),
@@ -578,6 +598,7 @@ describe('access graph', () => {
         server: false,
         identities: ['*'],
         network: false,
+        externalWorkload: undefined,
       },
     } as Estate);
     expectGraphMatchesPairs(objs);
@@ -620,6 +641,7 @@ describe('access graph', () => {
           server: false,
           identities: [],
           network: false,
+          externalWorkload: undefined,
         },
       }),
     );

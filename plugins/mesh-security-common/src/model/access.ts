@@ -16,11 +16,30 @@ import { WorkloadRef } from './workload';
 export type AccessLayer = 'mtls' | 'authorization' | 'network-policy';
 
 /**
- * Who sends a request: a workload in the snapshot, or a plaintext client outside the cluster.
+ * Who sends a request: a workload in the snapshot, a plaintext client outside the cluster, or a
+ * Linkerd `ExternalWorkload` of the snapshot (a meshed workload outside Kubernetes, presenting
+ * its `meshTLS.identity`; docs/engine.md "Linkerd ExternalWorkload").
  *
  * @public
  */
-export type AccessSource = WorkloadRef | { kind: 'external' };
+export type AccessSource =
+  | WorkloadRef
+  | { kind: 'external' }
+  | ExternalWorkloadSource;
+
+/**
+ * A Linkerd `ExternalWorkload` as the client of an {@link AccessRequest}.
+ *
+ * @public
+ */
+export interface ExternalWorkloadSource {
+  /** Always `external-workload`. */
+  kind: 'external-workload';
+  /** The ExternalWorkload's namespace. */
+  namespace: string;
+  /** The ExternalWorkload's name. */
+  name: string;
+}
 
 /**
  * What the `port`, `method` and `path` of an {@link AccessRequest} may be, as checked by
@@ -71,7 +90,10 @@ export const HTTP_METHODS = [
  * @public
  */
 export interface AccessRequest {
-  /** The client: a workload of the snapshot or `{ kind: 'external' }` (plaintext, outside). */
+  /**
+   * The client: a workload of the snapshot, `{ kind: 'external' }` (plaintext, outside), or a
+   * Linkerd ExternalWorkload (`{ kind: 'external-workload', namespace, name }`).
+   */
   from: AccessSource;
   /** The server workload. */
   to: WorkloadRef;
@@ -205,9 +227,28 @@ export interface NetworkPeer {
 }
 
 /**
+ * A Linkerd `ExternalWorkload` (docs/engine.md, "Linkerd ExternalWorkload"): a meshed workload
+ * outside Kubernetes, calling over mTLS with the identity of its `meshTLS.identity` from the
+ * addresses of its `workloadIPs`.
+ *
+ * @public
+ */
+export interface ExternalWorkloadPeer {
+  /** Always `external-workload`. */
+  kind: 'external-workload';
+  /** The ExternalWorkload's namespace. */
+  namespace: string;
+  /** The ExternalWorkload's name. */
+  name: string;
+  /** Its `meshTLS.identity` (a SPIFFE id), the identity Linkerd servers authorize. */
+  identity: string;
+}
+
+/**
  * A peer in the access graph: one workload, many workloads at once (a {@link SummaryPeer},
  * when every one of them has the same access), clients admitted by address (a
- * {@link NetworkPeer}), or a plaintext client outside the cluster.
+ * {@link NetworkPeer}), a Linkerd ExternalWorkload (an {@link ExternalWorkloadPeer}), or a
+ * plaintext client outside the cluster.
  *
  * @public
  */
@@ -215,6 +256,7 @@ export type Peer =
   | (WorkloadRef & { kind: string })
   | SummaryPeer
   | NetworkPeer
+  | ExternalWorkloadPeer
   | { kind: 'external-plaintext' };
 
 /** Up to three entries of a list, then "+n more". */
@@ -248,6 +290,10 @@ const MESH_NAMES = { istio: 'Istio', linkerd: 'Linkerd' } as const;
 export function peerLabel(peer: Peer): string {
   if (peer.kind === 'external-plaintext') return 'External (plaintext)';
   if (peer.kind === 'network') return networkPeerLabel(peer as NetworkPeer);
+  if (peer.kind === 'external-workload') {
+    const { namespace, name, identity } = peer as ExternalWorkloadPeer;
+    return `External workload ${namespace}/${name} (${identity})`;
+  }
   if (isWorkloadPeer(peer)) return `${peer.namespace}/${peer.name}`;
   let name: string;
   switch (peer.kind) {
@@ -276,7 +322,8 @@ export function peerLabel(peer: Peer): string {
 }
 
 /**
- * Whether the peer is one workload (not a summary, not an external client).
+ * Whether the peer is one workload of the snapshot (not a summary, not a client outside the
+ * cluster, not an ExternalWorkload).
  *
  * @public
  */
@@ -286,6 +333,7 @@ export function isWorkloadPeer(
   return (
     peer.kind !== 'external-plaintext' &&
     peer.kind !== 'network' &&
+    peer.kind !== 'external-workload' &&
     !(SUMMARY_PEER_KINDS as readonly string[]).includes(peer.kind)
   );
 }

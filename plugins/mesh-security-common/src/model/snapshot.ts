@@ -240,13 +240,16 @@ export interface MeshConfigValues {
   istioRevisions?: Record<string, IstioMeshConfigValues>;
   /**
    * From the `values` key of ConfigMap `linkerd-config`: `identityTrustDomain`, the cluster-wide
-   * default inbound policy (e.g. `all-unauthenticated`, `all-authenticated`, `deny`) and
-   * `clusterNetworks` (CIDRs). Absent when the ConfigMap was not read.
+   * default inbound policy (e.g. `all-unauthenticated`, `all-authenticated`, `deny`),
+   * `clusterNetworks` (CIDRs) and `egress.globalEgressNetworkNamespace` (whose EgressNetworks
+   * apply to every namespace; Linkerd's default `linkerd-egress`). Absent when the ConfigMap was
+   * not read.
    */
   linkerd?: {
     trustDomain?: string;
     defaultInboundPolicy?: string;
     clusterNetworks?: string[];
+    globalEgressNetworkNamespace?: string;
     /** `proxy.opaquePorts`: the ports every meshed pod treats as opaque unless annotated. */
     opaquePorts?: string;
   };

@@ -1,10 +1,20 @@
-import { AccessEdge, NetworkPeer, SnapshotWorkload } from '../../model';
+import {
+  AccessEdge,
+  ExternalWorkloadPeer,
+  NetworkPeer,
+  SnapshotWorkload,
+} from '../../model';
 import { hasWaypoint, networkCaller } from '../core/access';
 import { connectionEdge, externalEdge } from '../core/callers';
 import { EngineContext, WorkloadInfo } from '../core/context';
 import { EdgeTemplate, Templates } from './edges';
 import { CallerGroup, CallerGroups } from './groups';
 import { networkCandidates } from './networks';
+import {
+  externalWorkloadCallers,
+  externalWorkloadPeer,
+  externalWorkloadsOf,
+} from '../linkerd/externalWorkload';
 
 /*
  * Who may call one port of a target, per caller group: one answer vector over the groups,
@@ -31,6 +41,11 @@ export interface PortAccess {
    * their template; absent when there are none.
    */
   networks?: Array<[NetworkPeer, number]>;
+  /**
+   * Linkerd ExternalWorkloads that may call (docs/engine.md, "Linkerd ExternalWorkload"), with
+   * their template; absent when there are none.
+   */
+  externalWorkloads?: Array<[ExternalWorkloadPeer, number]>;
 }
 
 /** Whether two edges allow the same requests over the same connection. */
@@ -149,13 +164,42 @@ export class Answers {
     const external = externalEdge(this.ctx, target, port, policies);
     const externalId = external ? this.templates.id(external) : DENIED;
     const networks = this.networks(target, port, policies, externalId);
+    const externalWorkloads = this.externalWorkloads(target, port, policies);
     return {
       port,
       groups: this.shared(answers),
       members,
       external: externalId,
       ...(networks.length > 0 ? { networks } : {}),
+      ...(externalWorkloads.length > 0 ? { externalWorkloads } : {}),
     };
+  }
+
+  /**
+   * The ExternalWorkloads that may call a port of a Linkerd target, each asked with its own
+   * identity and addresses. A target of another mesh (or none) sees one as any client outside
+   * the cluster: the external client's answer covers it.
+   */
+  externalWorkloads(
+    target: WorkloadInfo,
+    port: number,
+    policies: Policies,
+  ): Array<[ExternalWorkloadPeer, number]> {
+    if (target.membership.mesh !== 'linkerd') return [];
+    const out: Array<[ExternalWorkloadPeer, number]> = [];
+    for (const workload of externalWorkloadsOf(this.ctx.snapshot)) {
+      const peer = externalWorkloadPeer(workload);
+      const edge = connectionEdge(
+        this.ctx,
+        target,
+        externalWorkloadCallers(workload),
+        port,
+        policies,
+        peer,
+      );
+      if (edge) out.push([peer, this.templates.id(edge)]);
+    }
+    return out;
   }
 
   /**

@@ -61,6 +61,8 @@ export function callerList(
     );
   for (const [peer, template] of access.networks ?? [])
     out.push(templates.edge(peer, access.port, template));
+  for (const [peer, template] of access.externalWorkloads ?? [])
+    out.push(templates.edge(peer, access.port, template));
   return sortEdges(out);
 }
 

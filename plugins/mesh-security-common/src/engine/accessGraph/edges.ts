@@ -65,6 +65,7 @@ const PEER_ORDER: Record<string, string> = {
   'any-meshed': '1',
   'outside-mesh': '2',
   namespace: '3',
+  'external-workload': '7',
   network: '8',
   'external-plaintext': '9',
 };

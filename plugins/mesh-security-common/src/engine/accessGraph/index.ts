@@ -1,5 +1,7 @@
 import {
   AccessEdge,
+  AccessSource,
+  ExternalWorkloadSource,
   PeerExclusion,
   SnapshotWorkload,
   WorkloadRef,
@@ -15,6 +17,11 @@ import { callerList } from './callerList';
 import { Templates, workloadPeer } from './edges';
 import { portProtocol } from '../core/protocol';
 import { CallerGroup, CallerGroups, portNumbers, push } from './groups';
+import {
+  externalWorkloadCallers,
+  externalWorkloadPeer,
+  findExternalWorkload,
+} from '../linkerd/externalWorkload';
 
 /*
  * The access graph of a cluster, without enumerating workload pairs (docs/engine.md, "Access
@@ -43,11 +50,12 @@ export interface AccessGraph {
    */
   blockedCallersOf(ref: WorkloadRef): AccessEdge[];
   /**
-   * The one connection from a workload (or a plaintext client outside the cluster) to a port
-   * of the target, evaluated for that pair alone; undefined when every request is denied.
+   * The one connection from a workload (a plaintext client outside the cluster, or a Linkerd
+   * ExternalWorkload) to a port of the target, evaluated for that pair alone; undefined when
+   * every request is denied.
    */
   connection(
-    from: WorkloadRef | { kind: 'external' },
+    from: AccessSource,
     to: WorkloadRef,
     port: number,
   ): AccessEdge | undefined;
@@ -228,7 +236,12 @@ class GroupedAccessGraph implements AccessGraph {
         target,
         access,
       );
-    if (access.members.length > 0 || access.networks) return compute();
+    if (
+      access.members.length > 0 ||
+      access.networks ||
+      access.externalWorkloads
+    )
+      return compute();
     const key = `${this.vectorId(access.groups)}|${access.external}|${
       this.groups.of(target).index
     }|${access.port}`;
@@ -407,12 +420,31 @@ class GroupedAccessGraph implements AccessGraph {
   }
 
   connection(
-    from: WorkloadRef | { kind: 'external' },
+    from: AccessSource,
     to: WorkloadRef,
     port: number,
   ): AccessEdge | undefined {
     const target = this.ctx.info(this.find(to));
     const policies = this.answers.policiesOf(target);
+    if (from.kind === 'external-workload') {
+      const workload = findExternalWorkload(
+        this.ctx.snapshot,
+        from as ExternalWorkloadSource,
+      );
+      if (!workload)
+        throw new WorkloadNotFoundError(
+          `ExternalWorkload ${from.namespace}/${from.name} is not in the snapshot`,
+        );
+      const edge = connectionEdge(
+        this.ctx,
+        target,
+        externalWorkloadCallers(workload),
+        port,
+        policies,
+        externalWorkloadPeer(workload),
+      );
+      return edge && this.withProtocol([edge], () => target.w)[0];
+    }
     const edge =
       'namespace' in from
         ? connectionEdge(

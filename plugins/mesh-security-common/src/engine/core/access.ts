@@ -2,6 +2,7 @@ import {
   AccessDecision,
   AccessReason,
   AccessRequest,
+  ExternalWorkloadSource,
   SnapshotWorkload,
 } from '../../model';
 import {
@@ -13,6 +14,10 @@ import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
 import { linkerdSkipped } from '../linkerd/server';
 import { linkerdAuthorize } from '../linkerd/authorization';
+import {
+  externalWorkloadCallers,
+  findExternalWorkload,
+} from '../linkerd/externalWorkload';
 import { portList } from '../istio/peerAuthentication';
 import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
 import { unavailableReason } from './options';
@@ -260,6 +265,15 @@ export function mtlsLayer(
         via =
           'the Linkerd proxy sends plaintext to a server without a Linkerd proxy';
     }
+  } else if (caller.kind === 'external' && caller.mesh === 'linkerd') {
+    // docs/engine.md "Linkerd ExternalWorkload": its proxy joins the mesh from outside.
+    if (tMesh === 'linkerd' && server.mtls !== 'DISABLED') {
+      sends = 'mtls';
+      via =
+        "the ExternalWorkload's Linkerd proxy sends mTLS to a meshed server";
+    } else
+      via =
+        "the ExternalWorkload's Linkerd proxy sends plaintext to a server without a Linkerd proxy";
   }
   if (server.mtls === 'STRICT' && sends !== 'mtls') {
     return {
@@ -532,7 +546,18 @@ export function checkAccess(
   const target = ctx.info(targetW);
   let callerInfo: WorkloadInfo | undefined;
   let caller: CallerContext;
-  if ('namespace' in request.from) {
+  let meshedExternal: CallerContext | undefined;
+  if (request.from.kind === 'external-workload') {
+    const from = request.from as ExternalWorkloadSource;
+    const workload = findExternalWorkload(ctx.snapshot, from);
+    if (!workload)
+      throw new WorkloadNotFoundError(
+        `ExternalWorkload ${from.namespace}/${from.name} is not in the snapshot`,
+      );
+    const contexts = externalWorkloadCallers(workload);
+    caller = contexts.plain;
+    meshedExternal = contexts.mtls;
+  } else if ('namespace' in request.from) {
     const w = ctx.find(request.from);
     if (!w)
       throw new WorkloadNotFoundError(
@@ -552,6 +577,7 @@ export function checkAccess(
   const mtls = mtlsLayer(ctx, target, callerInfo, caller, request.port);
   if (callerInfo && mtls.sendsMtls)
     caller = { ...workloadCallers(callerInfo).mtls };
+  if (meshedExternal && mtls.sendsMtls) caller = meshedExternal;
   if (callerInfo && request.sourceIp)
     caller = { ...caller, ips: [request.sourceIp] };
   const authz = authorizationLayer(ctx, target, caller, req);

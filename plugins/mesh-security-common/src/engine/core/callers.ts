@@ -20,7 +20,10 @@ import { MTLS_FINDINGS } from '../findings/mtls';
  * policies tell its members apart), never once per workload pair.
  */
 
-/** The client of a connection as the layers see it: plaintext, and over mTLS with its identity. */
+/**
+ * The client of a connection as the layers see it: plaintext, and over mTLS with its identity
+ * (a workload of the snapshot or a Linkerd ExternalWorkload).
+ */
 export interface CallerContexts {
   /** The workload when the client is one (for client-side TLS and egress policies). */
   info?: WorkloadInfo;
@@ -111,8 +114,7 @@ export function connectionEdge(
   const mtls = mtlsLayer(ctx, target, caller.info, caller.plain, port);
   if (mtls.effect === 'DENY') return undefined;
   // The server sees the client's identity only over mTLS.
-  const client =
-    caller.info && mtls.sendsMtls && caller.mtls ? caller.mtls : caller.plain;
+  const client = mtls.sendsMtls && caller.mtls ? caller.mtls : caller.plain;
   // Every layer must allow; the network layer goes first because a namespace isolated by
   // NetworkPolicy denies whole caller groups without reading their identities.
   const netpol = networkPolicyCheck(

@@ -143,6 +143,9 @@ export class EngineContext {
       ns => this.nsLabels(ns),
       this.sidecars,
       o.istioRevisions,
+      unavailableReason(o, 'linkerdMeshConfig')
+        ? undefined
+        : o.linkerdClusterNetworks,
     );
     this.destinationRules = new DestinationRuleIndex(
       snapshot,

@@ -25,6 +25,7 @@ import {
   validateNetworkPolicy,
   validateServer,
   validateServerAuthorization,
+  validateLinkerdKeptKind,
 } from '../validate/linkerd';
 import { validateAdminKind } from '../validate/adminNetworkPolicy';
 import { validateCiliumKind } from '../validate/ciliumNetworkPolicy';
@@ -230,6 +231,7 @@ function readMeshConfig(
           : {};
         const policy = proxy.defaultInboundPolicy ?? pc.defaultAllowPolicy;
         const networks = values.clusterNetworks;
+        const egress = isObject(values.egress) ? values.egress : {};
         snapshot.meshConfig.linkerd = {
           trustDomain:
             typeof values.identityTrustDomain === 'string'
@@ -245,6 +247,12 @@ function readMeshConfig(
               : undefined,
           ...(typeof proxy.opaquePorts === 'string'
             ? { opaquePorts: proxy.opaquePorts }
+            : {}),
+          ...(typeof egress.globalEgressNetworkNamespace === 'string'
+            ? {
+                globalEgressNetworkNamespace:
+                  egress.globalEgressNetworkNamespace,
+              }
             : {}),
         };
       }
@@ -345,6 +353,7 @@ export function readObjects(
       const problems = [
         ...validateAdminKind(kind, api.version, meta.name, raw.spec),
         ...validateCiliumKind(kind, api.version, raw),
+        ...validateLinkerdKeptKind(kind, api.version, raw.spec),
       ];
       if (problems.length > 0)
         malformed(

@@ -293,22 +293,27 @@ const CASES: Case[] = [
     objects: [...istioPair(), meshConfig('istio-canary', 'trustDomain: x\n')],
   },
   {
-    name: 'Linkerd ExternalWorkload: callers outside the snapshot only',
+    // docs/engine.md "Linkerd ExternalWorkload": modelled as a caller; as a callee (behind the
+    // Services selecting it) it is outside the snapshot.
+    name: 'Linkerd ExternalWorkload: callees outside the snapshot only',
     objects: [
       ...linkerdPair(),
       object('workload.linkerd.io/v1beta1', 'ExternalWorkload', 'data', 'vm', {
         meshTLS: {
-          identity: 'vm.data.serviceaccount.identity.linkerd.cluster.local',
+          identity: 'spiffe://root.linkerd.cluster.local/vm',
           serverName: 'vm',
         },
         workloadIPs: [{ ip: '192.0.2.10' }],
       }),
     ],
     reason: 'not evaluated: ExternalWorkload data/vm',
+    on: 'a',
     ns: 'data',
   },
   {
-    name: 'Linkerd EgressNetwork in linkerd-egress: every client',
+    // docs/engine.md "Linkerd EgressNetwork": without `networks`, everything outside the
+    // cluster networks, where no workload of the snapshot is.
+    name: 'Linkerd EgressNetwork without networks: nothing the engine reports',
     objects: [
       ...linkerdPair(),
       object(
@@ -316,14 +321,27 @@ const CASES: Case[] = [
         'EgressNetwork',
         'linkerd-egress',
         'all',
-        {
-          trafficPolicy: 'Deny',
-        },
+        { trafficPolicy: 'Deny' },
+      ),
+    ],
+    ns: 'data',
+  },
+  {
+    name: 'Linkerd EgressNetwork reaching into the cluster networks, in linkerd-egress: every client',
+    objects: [
+      ...linkerdPair(),
+      object(
+        'policy.linkerd.io/v1alpha1',
+        'EgressNetwork',
+        'linkerd-egress',
+        'all',
+        { trafficPolicy: 'Deny', networks: [{ cidr: '10.0.0.0/8' }] },
       ),
     ],
     reason: 'not evaluated: EgressNetwork linkerd-egress/all',
     on: 'a',
     ns: 'data',
+    denies: true,
   },
   {
     // API reference, AdminNetworkPolicySpec.priority: with two policies of one priority "the

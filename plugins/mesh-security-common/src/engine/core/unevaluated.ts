@@ -12,6 +12,7 @@ import { selectorMatches } from './match';
 import { groupBy } from './selectorIndex';
 import { SidecarIndex } from '../istio/sidecar';
 import { istioRevision } from './mesh';
+import { egressReachesCluster } from '../linkerd/egressNetwork';
 import { IstioMeshSettings } from './options';
 import {
   AdminNetworkPolicyIndex,
@@ -178,7 +179,9 @@ export class UnevaluatedIndex {
     nsLabels: (ns: string) => Record<string, string>,
     sidecars?: SidecarIndex,
     istioRevisions?: ReadonlyMap<string, IstioMeshSettings>,
+    linkerdClusterNetworks?: string[],
   ) {
+    this.linkerdClusterNetworks = linkerdClusterNetworks;
     const add = (source: Source) => this.sources.push(source);
     if (sidecars?.any) this.addSidecarIssues(snapshot, sidecars);
     this.addAdminTies(snapshot, nsLabels);
@@ -463,20 +466,27 @@ export class UnevaluatedIndex {
         break;
       }
       case 'ExternalWorkload':
-        // Meshed workloads outside Kubernetes: callers of Linkerd workloads not in the snapshot.
-        add((_w, mesh) => mesh === 'linkerd', ['peers'], ['peers']);
+        // Callers of Linkerd workloads are modelled (linkerd/externalWorkload.ts); as a callee
+        // (an endpoint of the Services selecting it) it is outside the snapshot.
+        add((_w, mesh) => mesh === 'linkerd', [], ['peers']);
         break;
-      case 'EgressNetwork':
-        // Linkerd egress: the `linkerd-egress` namespace's apply to every client, others to
-        // their namespace's.
+      case 'EgressNetwork': {
+        // Only networks reaching into the cluster networks change a reported verdict
+        // (linkerd/egressNetwork.ts): a client calling a pod by address may be captured. The
+        // global egress namespace's apply to every client, the others to their namespace's.
+        if (!egressReachesCluster(spec, this.linkerdClusterNetworks)) break;
+        const global =
+          snapshot.meshConfig?.linkerd?.globalEgressNetworkNamespace ??
+          'linkerd-egress';
         add(
           (w, mesh) =>
             mesh === 'linkerd' &&
-            (o.namespace === 'linkerd-egress' || w.namespace === o.namespace),
+            (o.namespace === global || w.namespace === o.namespace),
           [],
-          ['peers'],
+          ['authorization', 'peers'],
         );
         break;
+      }
       case 'AdminNetworkPolicy':
       case 'BaselineAdminNetworkPolicy':
         // Modelled (networkPolicy/adminNetworkPolicy.ts); equal priorities are added by the
@@ -526,6 +536,9 @@ export class UnevaluatedIndex {
         );
     }
   }
+
+  /** Linkerd `clusterNetworks`; undefined when unknown. */
+  private readonly linkerdClusterNetworks: string[] | undefined;
 
   /** The unmodelled objects that may affect the workload (cached). */
   forWorkload(w: SnapshotWorkload, mesh: string): WorkloadNotEvaluated {

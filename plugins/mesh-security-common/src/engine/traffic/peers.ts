@@ -25,8 +25,12 @@ export function peerCovers(
       peer.name === other.name &&
       peer.kind === other.kind
     );
-  // Clients admitted by address are outside the mesh, not workloads of the snapshot.
-  if (peer.kind === 'external-plaintext' || peer.kind === 'network')
+  // Clients admitted by address, and ExternalWorkloads, are not workloads of the snapshot.
+  if (
+    peer.kind === 'external-plaintext' ||
+    peer.kind === 'network' ||
+    peer.kind === 'external-workload'
+  )
     return false;
   const summary = peer as SummaryPeer;
   switch (summary.kind) {

@@ -319,3 +319,90 @@ export function validateNetworkPolicy(spec: unknown): string[] {
   }
   return p.list;
 }
+
+/**
+ * ExternalWorkload (workload.linkerd.io v1beta1 `meshTLS`, v1alpha1 `meshTls`; linkerd2
+ * charts/linkerd-crds `external-workload.yaml`).
+ */
+function validateExternalWorkload(version: string, spec: unknown): string[] {
+  const p = new Problems();
+  if (!checkObject(p, 'spec', spec, true)) return p.list;
+  const key = version === 'v1alpha1' ? 'meshTls' : 'meshTLS';
+  const tls = spec[key];
+  if (checkObject(p, `spec.${key}`, tls, true)) {
+    for (const field of ['identity', 'serverName'] as const) {
+      const value = tls[field];
+      if (
+        checkString(p, `spec.${key}.${field}`, value, true) &&
+        (value.length < 1 || value.length > 253)
+      )
+        p.add(`spec.${key}.${field}`, 'must have 1 to 253 characters');
+    }
+  }
+  if (checkArray(p, 'spec.ports', spec.ports))
+    spec.ports.forEach((port, i) => {
+      if (!checkObject(p, `spec.ports[${i}]`, port, true)) return;
+      if (
+        typeof port.port !== 'number' ||
+        !Number.isInteger(port.port) ||
+        port.port < 1 ||
+        port.port > 65535
+      )
+        p.add(`spec.ports[${i}].port`, 'must be an integer between 1-65535');
+      checkString(p, `spec.ports[${i}].name`, port.name);
+      checkString(p, `spec.ports[${i}].protocol`, port.protocol);
+    });
+  if (checkArray(p, 'spec.workloadIPs', spec.workloadIPs)) {
+    if (spec.workloadIPs.length > 1)
+      p.add('spec.workloadIPs', 'must have at most 1 items');
+    spec.workloadIPs.forEach((entry, i) => {
+      if (
+        checkObject(p, `spec.workloadIPs[${i}]`, entry, true) &&
+        checkString(p, `spec.workloadIPs[${i}].ip`, entry.ip) &&
+        (entry.ip.includes('/') || !isCidrLike(entry.ip))
+      )
+        p.add(`spec.workloadIPs[${i}].ip`, 'not a valid IP address');
+    });
+  }
+  return p.list;
+}
+
+/**
+ * EgressNetwork (policy.linkerd.io v1alpha1; linkerd2 charts/linkerd-crds `egress-network.yaml`
+ * and the policy controller's admission: `networks`, when given, is not empty).
+ */
+function validateEgressNetwork(spec: unknown): string[] {
+  const p = new Problems();
+  if (!checkObject(p, 'spec', spec, true)) return p.list;
+  if (spec.trafficPolicy === undefined || spec.trafficPolicy === null)
+    p.add('spec.trafficPolicy', 'Required value');
+  checkEnum(p, 'spec.trafficPolicy', spec.trafficPolicy, ['Allow', 'Deny']);
+  if (Array.isArray(spec.networks) && spec.networks.length === 0)
+    p.add('spec.networks', 'at least one network must be specified');
+  checkNetworks(p, 'spec.networks', spec.networks, false);
+  return p.list;
+}
+
+const KEPT_VERSIONS: Record<string, string[]> = {
+  ExternalWorkload: ['v1beta1', 'v1alpha1'],
+  EgressNetwork: ['v1alpha1'],
+};
+
+/** Problems of a kept Linkerd ExternalWorkload or EgressNetwork, version included; others: none. */
+export function validateLinkerdKeptKind(
+  kind: string,
+  apiVersion: string,
+  spec: unknown,
+): string[] {
+  const versions = KEPT_VERSIONS[kind];
+  if (!versions) return [];
+  if (!versions.includes(apiVersion))
+    return [
+      `apiVersion: ${
+        kind === 'ExternalWorkload' ? 'workload' : 'policy'
+      }.linkerd.io/${apiVersion} is not a served version of ${kind}`,
+    ];
+  return kind === 'ExternalWorkload'
+    ? validateExternalWorkload(apiVersion, spec)
+    : validateEgressNetwork(spec);
+}

@@ -86,6 +86,7 @@ const ROLE_TEXT: Record<AccessPeerData['role'], string> = {
   workload: 'workload',
   summary: 'many workloads',
   network: 'network peer, admitted by address',
+  'external-workload': 'meshed workload outside Kubernetes',
   'external-plaintext': 'clients outside the cluster',
   observed: 'observed traffic no edge allows',
 };
@@ -172,6 +173,7 @@ const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
     workload: classes.workload,
     summary: classes.special,
     network: classes.network,
+    'external-workload': classes.special,
     'external-plaintext': classes.special,
     observed: classes.observed,
   }[peer.role];

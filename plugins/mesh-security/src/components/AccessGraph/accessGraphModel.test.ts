@@ -132,6 +132,35 @@ describe('buildAccessGraph', () => {
     ]);
   });
 
+  it('draws each Linkerd ExternalWorkload as its own node, named with its identity', () => {
+    const caller = (name: string) => ({
+      peer: {
+        kind: 'external-workload' as const,
+        namespace: 'mixed',
+        name,
+        identity: `spiffe://root.linkerd.cluster.local/${name}`,
+      },
+      port: 8080,
+      decidedBy: { layer: 'default' as const },
+      portMtls: 'PERMISSIVE' as const,
+      connection: 'mtls' as const,
+    });
+    const graph = buildAccessGraph({
+      ...paymentsApiWorkload,
+      callers: [caller('vm-1'), caller('vm-2')],
+    });
+    expect(graph.callers.map(p => [p.label, p.role])).toEqual([
+      [
+        'External workload mixed/vm-1 (spiffe://root.linkerd.cluster.local/vm-1)',
+        'external-workload',
+      ],
+      [
+        'External workload mixed/vm-2 (spiffe://root.linkerd.cluster.local/vm-2)',
+        'external-workload',
+      ],
+    ]);
+  });
+
   it('puts a peer that calls and is called on both sides, marked bidirectional', () => {
     const ledger = paymentsApiWorkload.callees[0];
     const workload: EntityWorkload = {

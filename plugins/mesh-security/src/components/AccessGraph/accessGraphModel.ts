@@ -23,7 +23,13 @@ export interface AccessPeerData {
   /** Stable id, unique per side. */
   id: string;
   label: string;
-  role: 'workload' | 'summary' | 'network' | 'external-plaintext' | 'observed';
+  role:
+    | 'workload'
+    | 'summary'
+    | 'network'
+    | 'external-workload'
+    | 'external-plaintext'
+    | 'observed';
   /** `caller` peers are drawn left of the workload, `callee` peers right of it. */
   side: 'caller' | 'callee';
   /** The peer is on both sides (it calls the workload and is called by it). */
@@ -68,6 +74,8 @@ export function peerId(peer: Peer): string {
   if (isWorkloadPeer(peer))
     return `workload:${peer.cluster ?? ''}/${peer.namespace}/${peer.name}`;
   if (peer.kind === 'namespace') return `namespace:${peer.namespace}`;
+  if (peer.kind === 'external-workload')
+    return `external-workload:${peer.namespace}/${peer.name}`;
   if (peer.kind === 'network') {
     const { cidrs, except, address } = peer as NetworkPeer;
     return `network:${address ?? 'source'}:${cidrs.join(',')}!${(
@@ -80,6 +88,7 @@ export function peerId(peer: Peer): string {
 const roleOf = (peer: Peer): AccessPeerData['role'] => {
   if (peer.kind === 'external-plaintext') return peer.kind;
   if (peer.kind === 'network') return 'network';
+  if (peer.kind === 'external-workload') return 'external-workload';
   return isWorkloadPeer(peer) ? 'workload' : 'summary';
 };
 
