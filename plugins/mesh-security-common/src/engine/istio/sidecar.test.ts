@@ -63,38 +63,6 @@ const CASES: Case[] = [
     connection: 'mtls',
   },
   {
-    // "Unmatched traffic": without a Sidecar every Service is in the registry, but a port no
-    // Service exposes (a pod port such as metrics, called by pod IP) is unmatched: forwarded
-    // as-is under ALLOW_ANY, "mutual TLS will not be used".
-    name: 'no Sidecar, ALLOW_ANY: a port no Service exposes gets plaintext',
-    objects: pair({ ports: [8080, 9090] }),
-    port: 9090,
-    decision: 'ALLOW',
-    expect: 'no Service exposes port 9090 of the target: unmatched traffic',
-    connection: 'plaintext',
-  },
-  {
-    name: 'no Sidecar, ALLOW_ANY: that plaintext is rejected by a STRICT port',
-    objects: [...pair({ ports: [8080, 9090] }), strict],
-    port: 9090,
-    decision: 'DENY',
-    expect: 'is STRICT',
-  },
-  {
-    name: 'no Sidecar: a second Service exposing the port puts it in the registry',
-    objects: [
-      ...pair({ ports: [8080, 9090] }),
-      service('shop', 'b-metrics', { app: 'b' }, [
-        { port: 9090, name: 'metrics' },
-      ]),
-      strict,
-    ],
-    port: 9090,
-    decision: 'ALLOW',
-    expect: 'Istio auto mTLS',
-    connection: 'mtls',
-  },
-  {
     name: 'egress "./*" imports the Services of the client namespace',
     objects: [...pair(), sidecar('shop', 'default', egress('./*'))],
     decision: 'ALLOW',

@@ -223,16 +223,7 @@ export class SidecarIndex {
         kind: 'unknown',
         reason: `not evaluated: ${refOf(issue.object)} (${issue.why})`,
       };
-    if (!this.shapesOutbound(client)) {
-      // Without a Sidecar and with ALLOW_ANY, every Service is in the registry; a port that no
-      // Service exposes (a pod port such as metrics, called by pod IP) is still unmatched.
-      if (this.servicesUnread)
-        return {
-          kind: 'unknown',
-          reason: `${this.servicesUnread} (whether a Service exposes port ${port} of the target decides whether the client's sidecar uses mTLS)`,
-        };
-      if (this.servicesOf(target, port).length > 0) return { kind: 'imported' };
-    }
+    if (!this.shapesOutbound(client)) return { kind: 'imported' };
     const services = this.servicesOf(target, port);
     const imported = services.some(({ service, port: servicePort }) =>
       this.imports(e.egress, client.namespace, service, servicePort),

@@ -5,7 +5,6 @@ import {
   istioPair,
   namespace,
   peerAuthentication,
-  service,
 } from '../../__testUtils__/k8s';
 import {
   counts,
@@ -324,11 +323,7 @@ describe('traffic join: per edge', () => {
   });
 
   it('without ports, the counts of a peer are shared by its edges and flagged', () => {
-    const twoPorts = [
-      ...istioPair('shop', { ports: [8080, 9090] }),
-      service('shop', 'b-metrics', { app: 'b' }, [{ port: 9090 }]),
-      allowA,
-    ];
+    const twoPorts = [...istioPair('shop', { ports: [8080, 9090] }), allowA];
     const engine = engineOf(twoPorts);
     const edges = engine.callersOf(b);
     const result = engine
