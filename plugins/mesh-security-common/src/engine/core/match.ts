@@ -226,3 +226,43 @@ export function addressSetWithin(
   if (yes === own.length) return 'yes';
   return no === own.length ? 'no' : 'unknown';
 }
+
+/**
+ * A network peer (a range of source addresses; `remote`: original client addresses, unknown)
+ * against a CIDR with exceptions, for NetworkPolicy `ipBlock` and Cilium CIDR rules: the
+ * reason is pushed to `cannot` when the answer is `unknown`. `label` names the rule's field.
+ */
+export function networkInCidr(
+  network: AddressSet & { remote?: boolean },
+  cidr: string,
+  except: string[],
+  label: string,
+  cannot: string[],
+): 'yes' | 'no' | 'unknown' {
+  const m = network.remote
+    ? 'unknown'
+    : addressSetWithin(network, { cidrs: [cidr], except });
+  if (m === 'unknown')
+    cannot.push(
+      `${label} ${cidr} against a network peer whose source addresses it only partly covers`,
+    );
+  return m;
+}
+
+/**
+ * Known IPs against a CIDR with exceptions: `yes` when every IP is inside, `unknown` when one
+ * does not parse, else `no`.
+ */
+export function ipsInCidr(
+  ips: string[],
+  cidr: string,
+  except: string[],
+): 'yes' | 'no' | 'unknown' {
+  const all = ips.map(ip => {
+    const inside = cidrContains(cidr, ip);
+    if (inside === undefined) return undefined;
+    return inside && except.every(x => cidrContains(x, ip) === false);
+  });
+  if (all.every(x => x === true)) return 'yes';
+  return all.some(x => x === undefined) ? 'unknown' : 'no';
+}

@@ -8,9 +8,9 @@ import {
 } from '../../model';
 import { LayerVerdict, Tri, unknownForGroup } from '../core/caller';
 import {
-  addressSetWithin,
-  cidrContains,
   cidrIsAll,
+  ipsInCidr,
+  networkInCidr,
   selectorMatches,
 } from '../core/match';
 import { Json, isObject } from '../validate/check';
@@ -293,28 +293,14 @@ function cidrMatches(
     );
     return 'unknown';
   }
-  if (e.network) {
-    const m: Tri = e.network.remote
-      ? 'unknown'
-      : addressSetWithin(e.network, { cidrs: [cidr], except });
-    if (m === 'unknown')
-      cannot.push(
-        `${what}: CIDR ${cidr} against a network peer whose source addresses it only partly covers`,
-      );
-    return m;
-  }
+  if (e.network)
+    return networkInCidr(e.network, cidr, except, `${what}: CIDR`, cannot);
   if (!e.ips || e.ips.length === 0) {
     if (cidrIsAll(cidr) && except.length === 0) return 'yes';
     cannot.push(`${what}: CIDR ${cidr} against an address that is unknown`);
     return 'unknown';
   }
-  const all = e.ips.map(ip => {
-    const inside = cidrContains(cidr, ip);
-    if (inside === undefined) return undefined;
-    return inside && except.every(x => cidrContains(x, ip) === false);
-  });
-  if (all.every(x => x === true)) return 'yes';
-  return all.some(x => x === undefined) ? 'unknown' : 'no';
+  return ipsInCidr(e.ips, cidr, except);
 }
 
 /** `fromEndpoints` / `toEndpoints`: Cilium-managed pods, by their labels. */

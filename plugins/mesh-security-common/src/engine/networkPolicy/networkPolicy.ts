@@ -13,9 +13,9 @@ import {
   unknownForGroup,
 } from '../core/caller';
 import {
-  addressSetWithin,
-  cidrContains,
   cidrIsAll,
+  ipsInCidr,
+  networkInCidr,
   selectorIsEmpty,
   selectorMatches,
 } from '../core/match';
@@ -167,17 +167,8 @@ function peerMatches(
       : [];
     if (e.kind === 'external' && cidrIsAll(cidr) && except.length === 0)
       return 'yes';
-    if (e.network) {
-      // The source address of the connection: unknown for a range of original client addresses.
-      const m: Tri = e.network.remote
-        ? 'unknown'
-        : addressSetWithin(e.network, { cidrs: [cidr], except });
-      if (m === 'unknown')
-        cannot.push(
-          `${what}: ipBlock ${cidr} against a network peer whose source addresses it only partly covers`,
-        );
-      return m;
-    }
+    if (e.network)
+      return networkInCidr(e.network, cidr, except, `${what}: ipBlock`, cannot);
     if (!e.ips || e.ips.length === 0) {
       cannot.push(
         `${what}: ipBlock ${cidr} against an address that is unknown${
@@ -188,13 +179,7 @@ function peerMatches(
       );
       return unknownForGroup(e);
     }
-    const all = e.ips.map(ip => {
-      const inside = cidrContains(cidr, ip);
-      if (inside === undefined) return undefined;
-      return inside && except.every(x => cidrContains(x, ip) === false);
-    });
-    if (all.every(x => x === true)) return 'yes';
-    return all.some(x => x === undefined) ? 'unknown' : 'no';
+    return ipsInCidr(e.ips, cidr, except);
   }
   const hasPod = isObject(peer.podSelector);
   const hasNs = isObject(peer.namespaceSelector);
