@@ -737,6 +737,20 @@ const tie = (oldAt?: string, newAt?: string) => [
   onRoute('b-old-a', 'b-old', mtlsRef),
 ];
 
+/** `b` serving 5432 behind a Server with an authorization and a route for GET /api only. */
+const routedDatabase = (annotations: Record<string, string> = {}) => [
+  lns,
+  deployment('data', 'a'),
+  deployment('data', 'b', { ports: [5432], annotations }),
+  linkerdServer('data', 'b-http', {
+    podSelector: { matchLabels: { app: 'b' } },
+    port: 5432,
+  }),
+  callersA,
+  policyOn('b-callers', [mtlsRef]),
+  route('b-api', [prefix('/api', 'GET')]),
+];
+
 export const LINKERD_CASES: AccessCase[] = [
   {
     name: 'Linkerd default policies: all-unauthenticated allows an external client',
@@ -1236,18 +1250,7 @@ export const LINKERD_CASES: AccessCase[] = [
     // Linkerd "Protocol detection": ports in the default opaque list (proxy.opaquePorts,
     // 25,587,3306,4444,5432,6379,9300,11211) are opaque without any annotation.
     name: 'Linkerd Server: on a default opaque port (5432) no HTTP routing, Server-level authorizations apply',
-    objects: [
-      lns,
-      deployment('data', 'a'),
-      deployment('data', 'b', { ports: [5432] }),
-      linkerdServer('data', 'b-http', {
-        podSelector: { matchLabels: { app: 'b' } },
-        port: 5432,
-      }),
-      callersA,
-      policyOn('b-callers', [mtlsRef]),
-      route('b-api', [prefix('/api', 'GET')]),
-    ],
+    objects: routedDatabase(),
     request: dataReq({ port: 5432, ...get('/health') }),
     decision: 'ALLOW',
     policy: 'b-callers',
@@ -1255,21 +1258,7 @@ export const LINKERD_CASES: AccessCase[] = [
   {
     // An opaque-ports annotation replaces the default list (the proxy injector's override).
     name: 'Linkerd Server: an opaque-ports annotation replaces the default list, so 5432 is routed again',
-    objects: [
-      lns,
-      deployment('data', 'a'),
-      deployment('data', 'b', {
-        ports: [5432],
-        annotations: { 'config.linkerd.io/opaque-ports': '4000-4100' },
-      }),
-      linkerdServer('data', 'b-http', {
-        podSelector: { matchLabels: { app: 'b' } },
-        port: 5432,
-      }),
-      callersA,
-      policyOn('b-callers', [mtlsRef]),
-      route('b-api', [prefix('/api', 'GET')]),
-    ],
+    objects: routedDatabase({ 'config.linkerd.io/opaque-ports': '4000-4100' }),
     request: dataReq({ port: 5432, ...get('/health') }),
     decision: 'DENY',
   },

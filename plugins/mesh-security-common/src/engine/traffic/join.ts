@@ -89,7 +89,10 @@ export class ObservedTraffic implements TrafficJoin {
     return f;
   };
   /** The traffic of edges without flows, by kind (see `withoutTraffic`). */
-  private readonly emptyEdges = new Map<string, EdgeTraffic>();
+  private readonly emptyEdges = [
+    new Map<string, EdgeTraffic>(),
+    new Map<string, EdgeTraffic>(),
+  ];
   /** Meshes whose flows carry ports (docs/traffic.md: what each mesh's metrics tell). */
   private readonly portedMeshes = new Set<string>();
 
@@ -278,8 +281,9 @@ export class ObservedTraffic implements TrafficJoin {
     portsTold: boolean,
     unobservable: string | undefined,
   ): EdgeTraffic {
-    const key = `${portsTold ? 1 : 0}${unobservable ?? ''}`;
-    let traffic = this.emptyEdges.get(key);
+    const byReason = this.emptyEdges[portsTold ? 1 : 0];
+    const key = unobservable ?? '';
+    let traffic = byReason.get(key);
     if (!traffic) {
       const bucket = new Bucket(portsTold);
       traffic = deepFreeze(
@@ -288,7 +292,7 @@ export class ObservedTraffic implements TrafficJoin {
           edgeStatus(bucket, unobservable, this.observations.truncated),
         ),
       );
-      this.emptyEdges.set(key, traffic);
+      byReason.set(key, traffic);
     }
     return traffic;
   }
