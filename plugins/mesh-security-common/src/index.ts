@@ -61,7 +61,7 @@ export {
   istioPathSample,
   istioPathsIntersect,
 } from './engine/istio/pathPatterns';
-export { readObjects } from './engine/core/reader';
+export { istioMeshConfigRevision, readObjects } from './engine/core/reader';
 export type { ReadOptions, ReadResult } from './engine/core/reader';
 export {
   createEngine,

@@ -143,6 +143,7 @@ export class EngineContext {
       ns => this.nsLabels(ns),
       this.sidecars,
       o.istioRevisions,
+      unavailableReason(o, 'istioRevisionMeshConfigs'),
       unavailableReason(o, 'linkerdMeshConfig')
         ? undefined
         : o.linkerdClusterNetworks,

@@ -15,6 +15,7 @@ export type EngineInput =
   | 'ciliumNetworkPolicies'
   | 'externalSecrets'
   | 'istioMeshConfig'
+  | 'istioRevisionMeshConfigs'
   | 'istioPeerAuthentications'
   | 'istioAuthorizationPolicies'
   | 'istioDestinationRules'

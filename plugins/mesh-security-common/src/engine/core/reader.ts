@@ -552,15 +552,26 @@ function specOf(raw: Json): Json {
 }
 
 /**
- * The revision of a revisioned Istio mesh configuration: ConfigMap `istio-<revision>` in
- * `istio-system` with a `mesh` key ("Canary upgrades": each revision's istiod reads its own).
+ * The revision whose istiod reads a ConfigMap as its mesh configuration: ConfigMap
+ * `istio-<revision>` in `istio-system` ("Canary upgrades",
+ * https://istio.io/latest/docs/setup/upgrade/canary/: each revision's istiod reads its own;
+ * docs/engine.md "Trust domain"). Undefined for any other ConfigMap. The reader takes its `mesh`
+ * key; the backend keeps that key and nothing else of it.
+ *
+ * @public
  */
+export function istioMeshConfigRevision(
+  namespace: string | undefined,
+  name: string,
+): string | undefined {
+  const match = /^istio-([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(name);
+  return namespace === 'istio-system' && match ? match[1] : undefined;
+}
+
+/** The revision of a revisioned Istio mesh configuration that has a `mesh` key. */
 function revisionOfMeshConfig(meta: RawMeta, data: Json): string | undefined {
-  const match = /^istio-([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(meta.name);
-  return meta.namespace === 'istio-system' &&
-    match &&
-    typeof data.mesh === 'string'
-    ? match[1]
+  return typeof data.mesh === 'string'
+    ? istioMeshConfigRevision(meta.namespace, meta.name)
     : undefined;
 }
 

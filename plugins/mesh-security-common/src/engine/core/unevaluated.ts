@@ -61,6 +61,12 @@ interface Source {
   applies: (w: SnapshotWorkload, mesh: string) => boolean;
   inbound: UnevaluatedLayer[];
   outbound: UnevaluatedLayer[];
+  /**
+   * Set for an input that could not be read (docs/engine.md "Unavailable inputs") rather than
+   * an object read but not modelled: verdicts carry this reason instead of "not evaluated", and
+   * no MS408 is raised.
+   */
+  unavailable?: string;
 }
 
 const NONE: WorkloadNotEvaluated = { inbound: [], outbound: [] };
@@ -179,6 +185,7 @@ export class UnevaluatedIndex {
     nsLabels: (ns: string) => Record<string, string>,
     sidecars?: SidecarIndex,
     istioRevisions?: ReadonlyMap<string, IstioMeshSettings>,
+    istioRevisionsUnread?: string,
     linkerdClusterNetworks?: string[],
   ) {
     this.linkerdClusterNetworks = linkerdClusterNetworks;
@@ -328,6 +335,36 @@ export class UnevaluatedIndex {
           inbound: ['mtls', 'authorization'],
           outbound: ['mtls', 'peers'],
         });
+    }
+    // ConfigMaps `istio-<revision>` that could not be read (input `istioRevisionMeshConfigs`):
+    // whether a workload's revision has one is not known, so neither is its mesh config — the
+    // workloads of any revision, as the rows above would scope them, fail closed rather than
+    // take `istio`'s trust domain.
+    if (istioRevisionsUnread) {
+      const object = {
+        kind: 'ConfigMap',
+        namespace: 'istio-system',
+        name: 'istio-<revision>',
+      };
+      const unavailable = `the mesh config of the workload's Istio revision is unknown: ${istioRevisionsUnread}`;
+      const revised = (w: SnapshotWorkload) =>
+        istioRevision(w, nsLabels(w.namespace)) !== undefined;
+      add({
+        ref: 'ConfigMaps istio-system/istio-<revision> (sidecar workload)',
+        object,
+        applies: (w, m) => m === 'istio-sidecar' && revised(w),
+        inbound: ['mtls', 'authorization'],
+        outbound: ['mtls', 'peers'],
+        unavailable,
+      });
+      add({
+        ref: 'ConfigMaps istio-system/istio-<revision> (ambient workload)',
+        object,
+        applies: (w, m) => m === 'istio-ambient' && revised(w),
+        inbound: ['mtls', 'authorization'],
+        outbound: [],
+        unavailable,
+      });
     }
   }
 
@@ -552,7 +589,7 @@ export class UnevaluatedIndex {
           !s.applies(w, mesh)
         )
           continue;
-        const reason = `not evaluated: ${s.ref}`;
+        const reason = s.unavailable ?? `not evaluated: ${s.ref}`;
         if (s.inbound.length > 0)
           hit.inbound.push({ reason, ref: s.ref, layers: s.inbound });
         if (s.outbound.length > 0)

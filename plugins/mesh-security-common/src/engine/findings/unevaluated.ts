@@ -26,7 +26,8 @@ export function unevaluatedFindings(context: EngineContext): Finding[] {
   const seen = new Set<string>();
   return sources.flatMap(source => {
     const count = counts.get(source.ref);
-    if (!count || seen.has(source.ref)) return [];
+    // An input that could not be read is no object to fix (docs/engine.md "Unavailable inputs").
+    if (!count || seen.has(source.ref) || source.unavailable) return [];
     seen.add(source.ref);
     const sides = [
       count.inbound > 0 ? `${count.inbound} as servers` : '',

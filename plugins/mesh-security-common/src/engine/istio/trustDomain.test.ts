@@ -341,6 +341,85 @@ describe('revisioned mesh ConfigMaps (istio-<revision>)', () => {
   });
 });
 
+describe('revisioned mesh ConfigMaps that could not be read', () => {
+  // docs/engine.md "Unavailable inputs", `istioRevisionMeshConfigs`: whether the revision has
+  // its own ConfigMap is not known, so neither is the trust domain of its workloads.
+  const REASON =
+    'configmaps/istio-system/istio-<revision> of cluster prod may not be read';
+  const unread = { unavailable: { istioRevisionMeshConfigs: REASON } };
+  const objects = (
+    aLabels: Record<string, string>,
+    bLabels: Record<string, string>,
+  ) => [
+    namespace('istio-system'),
+    namespace('shop'),
+    deployment('shop', 'a', {
+      labels: { 'sidecar.istio.io/inject': 'true', ...aLabels },
+    }),
+    deployment('shop', 'b', {
+      labels: { 'sidecar.istio.io/inject': 'true', ...bLabels },
+    }),
+    service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+    authorizationPolicy('shop', 'b-allow', {
+      selector: { matchLabels: { app: 'b' } },
+      action: 'ALLOW',
+      rules: [from({ principals: ['cluster.local/ns/shop/sa/a'] })],
+    }),
+  ];
+  const canary = { 'istio.io/rev': 'canary' };
+  const aToB = {
+    from: { namespace: 'shop', name: 'a' },
+    to: { namespace: 'shop', name: 'b' },
+    port: 8080,
+  };
+
+  it.each<[string, Record<string, string>, Record<string, string>]>([
+    ['a client of a revision', canary, {}],
+    ['a server of a revision', {}, canary],
+  ])('%s: the check cannot be evaluated', (_name, aLabels, bLabels) => {
+    expect(engineOf(objects(aLabels, bLabels)).check(aToB).decision).toBe(
+      'ALLOW',
+    );
+    const decision = engineOf(objects(aLabels, bLabels), unread).check(aToB);
+    expect(decision.decision).toBe('DENY');
+    expect(decision.cannotEvaluate?.join(' ')).toContain(REASON);
+  });
+
+  it("makes the revision's workloads' ports UNKNOWN, others unchanged, no MS408", () => {
+    const engine = engineOf(objects({}, canary), unread);
+    expect(engine.posture({ namespace: 'shop', name: 'b' })).toMatchObject({
+      mtls: 'UNKNOWN',
+      ports: [{ mtls: 'UNKNOWN', reason: expect.stringContaining(REASON) }],
+    });
+    expect(engine.posture({ namespace: 'shop', name: 'a' }).mtls).not.toBe(
+      'UNKNOWN',
+    );
+    expect(engine.evaluate().findings.map(f => f.code)).not.toContain('MS408');
+  });
+
+  it('leaves workloads of the default revision alone', () => {
+    const decision = engineOf(objects({}, {}), unread).check(aToB);
+    expect(decision.decision).toBe('ALLOW');
+  });
+
+  it('fails closed for an ambient workload of a revision', () => {
+    const engine = engineOf(
+      [
+        namespace('istio-system'),
+        namespace('mesh', {
+          'istio.io/dataplane-mode': 'ambient',
+          'istio.io/rev': 'canary',
+        }),
+        deployment('mesh', 'b'),
+      ],
+      unread,
+    );
+    expect(engine.posture({ namespace: 'mesh', name: 'b' }).mtls).toBe(
+      'UNKNOWN',
+    );
+  });
+});
+
 describe('identity findings under trust domain aliases (foreign trust domain)', () => {
   const foreign = (mesh: string, principal: string) =>
     engineOf(estate(mesh, from({ principals: [principal] })))
