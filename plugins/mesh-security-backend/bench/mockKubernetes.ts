@@ -1,8 +1,8 @@
 /*
  * A mock Kubernetes API on loopback for the backend benchmark: generated objects served with
  * the list semantics both Mesh Security and the Kubernetes plugin rely on (paginated
- * `limit`/`continue`, `labelSelector=key=value`, namespaced paths, 404 for kinds that are not
- * installed). Counts every request so the benchmark can report API requests per page view.
+ * `limit`/`continue`, label selectors `key=value` and `key`, namespaced paths, 404 for kinds that
+ * are not installed). Counts every request so the benchmark can report API requests per page view.
  * `latencyMs` delays every answer, standing in for a real API server's network round trip and
  * processing time (0: answers as fast as loopback allows).
  */
@@ -309,8 +309,13 @@ export async function startMockCluster(
       items = items.filter(i => i.metadata.namespace === namespace);
     const selector = url.searchParams.get('labelSelector');
     if (selector) {
+      // `key=value`, or `key` alone: the label exists (the revisioned Istio ConfigMaps' list).
       const [key, value] = selector.split('=');
-      items = items.filter(i => i.metadata.labels?.[key] === value);
+      items = items.filter(i =>
+        value === undefined
+          ? i.metadata.labels?.[key] !== undefined
+          : i.metadata.labels?.[key] === value,
+      );
     }
     const limit = Number(url.searchParams.get('limit') ?? 0);
     const start = Number(url.searchParams.get('continue') ?? 0);

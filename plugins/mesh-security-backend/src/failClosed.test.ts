@@ -267,3 +267,92 @@ describe('a kind whose list fails', () => {
     ).toBe(true);
   });
 });
+
+describe('revisioned Istio mesh ConfigMaps (istio-<revision>)', () => {
+  jest.setTimeout(60_000);
+  const KEY = 'configmaps/istio-system/istio-<revision>';
+
+  /** `shop` injected by revision `canary`; its ConfigMap is listed unless `forbidden`. */
+  function canaryCluster(state: { forbidden: boolean }) {
+    return [
+      http.get(`${API}/api/v1/namespaces`, () =>
+        HttpResponse.json({
+          kind: 'List',
+          items: [
+            { metadata: { name: 'istio-system' } },
+            {
+              metadata: { name: 'shop', labels: { 'istio.io/rev': 'canary' } },
+            },
+          ],
+          metadata: {},
+        }),
+      ),
+      http.get(`${API}/api/v1/namespaces/istio-system/configmaps`, () =>
+        state.forbidden
+          ? HttpResponse.json({ kind: 'Status' }, { status: 403 })
+          : HttpResponse.json({
+              kind: 'List',
+              items: [
+                {
+                  metadata: {
+                    name: 'istio-canary',
+                    namespace: 'istio-system',
+                    labels: { 'istio.io/rev': 'canary' },
+                  },
+                  data: { mesh: 'trustDomain: canary.td' },
+                },
+              ],
+              metadata: {},
+            }),
+      ),
+      cluster(new Set()),
+    ];
+  }
+
+  it('never read: the workloads of a revision fail closed, not under the default trust domain', async () => {
+    k8s.use(...canaryCluster({ forbidden: true }));
+    const backend = await start();
+    const reason = `${KEY} of cluster prod may not be read (missing RBAC: list configmaps in namespace istio-system)`;
+    const response = await backend.check(wipe);
+    expect(response.body.decision).toBe('DENY');
+    expect(
+      response.body.results[0].decision.cannotEvaluate.join(' '),
+    ).toContain(reason);
+    const posture = await backend.posture();
+    expect(posture.body.workloads[0].ports[0]).toMatchObject({
+      mtls: 'UNKNOWN',
+      reason: expect.stringContaining(reason),
+    });
+    expect(posture.body.partialReasons).toEqual([
+      expect.objectContaining({
+        cluster: 'prod',
+        kind: KEY,
+        state: 'forbidden',
+      }),
+    ]);
+  });
+
+  it("read once: the revision's trust domain is kept from the last good read", async () => {
+    const state = { forbidden: false };
+    k8s.use(...canaryCluster(state));
+    const backend = await start();
+    const identity = async () =>
+      (await backend.posture()).body.workloads[0].identity;
+    expect(await identity()).toBe('spiffe://canary.td/ns/shop/sa/admin');
+
+    state.forbidden = true;
+    await backend.refresh();
+    const posture = await backend.posture();
+    expect(posture.body.workloads[0].identity).toBe(
+      'spiffe://canary.td/ns/shop/sa/admin',
+    );
+    expect(posture.body.workloads[0].ports[0].mtls).toBe('STRICT');
+    expect(posture.body.partialReasons).toEqual([
+      expect.objectContaining({
+        kind: KEY,
+        state: 'forbidden',
+        fetchedAt: expect.any(String),
+      }),
+    ]);
+  });
+});

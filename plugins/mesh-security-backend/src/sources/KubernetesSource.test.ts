@@ -210,6 +210,152 @@ describe('KubernetesSource', () => {
     expect(seen.some(p => /\/secrets(\?|\/|$)/.test(p))).toBe(false);
   });
 
+  it('lists the revisioned mesh ConfigMaps in istio-system by label, keeping only istio-<revision>', async () => {
+    const seen: string[] = [];
+    const configMap = (
+      name: string,
+      revision: string,
+      data: Record<string, string>,
+    ) => ({
+      metadata: {
+        name,
+        namespace: 'istio-system',
+        labels: { 'istio.io/rev': revision },
+        managedFields: [{ manager: 'pilot-discovery' }],
+      },
+      data,
+    });
+    server.use(
+      http.get(
+        `${API}/api/v1/namespaces/istio-system/configmaps`,
+        ({ request }) => {
+          const url = new URL(request.url);
+          seen.push(url.search);
+          expect(url.searchParams.get('labelSelector')).toBe('istio.io/rev');
+          if (!url.searchParams.get('continue'))
+            return HttpResponse.json({
+              kind: 'ConfigMapList',
+              items: [
+                configMap('istio-canary', 'canary', {
+                  mesh: 'trustDomain: canary.td',
+                  meshNetworks: 'networks: {}',
+                }),
+                // The revision's injector: same label, not a mesh config.
+                configMap('istio-sidecar-injector-canary', 'canary', {
+                  config: 'x'.repeat(10_000),
+                }),
+              ],
+              metadata: { continue: 'page2' },
+            });
+          return HttpResponse.json({
+            kind: 'ConfigMapList',
+            items: [
+              configMap('istio', 'default', { mesh: 'trustDomain: td' }),
+              configMap('values-stable', 'stable', { 'original-values': '{}' }),
+              configMap('istio-stable', 'stable', {
+                mesh: 'trustDomain: stable.td',
+              }),
+            ],
+            metadata: {},
+          });
+        },
+      ),
+      emptyCluster(),
+    );
+    const result = await source().read();
+    const configMaps = result.objects.filter(
+      (o: any) => o.kind === 'ConfigMap',
+    );
+    expect(configMaps).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'istio-canary',
+          namespace: 'istio-system',
+          labels: { 'istio.io/rev': 'canary' },
+        },
+        data: { mesh: 'trustDomain: canary.td' },
+      },
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: 'istio-stable' }),
+        data: { mesh: 'trustDomain: stable.td' },
+      }),
+    ]);
+    expect(seen).toHaveLength(2);
+    expect(
+      result.kinds.find(
+        k => k.key === 'configmaps/istio-system/istio-<revision>',
+      ),
+    ).toEqual({
+      key: 'configmaps/istio-system/istio-<revision>',
+      state: 'ok',
+      version: 'v1',
+      count: 2,
+    });
+  });
+
+  it.each([
+    [
+      'forbidden',
+      () => HttpResponse.json({ kind: 'Status' }, { status: 403 }),
+      {
+        state: 'forbidden',
+        message: 'missing RBAC: list configmaps in namespace istio-system',
+      },
+    ],
+    [
+      'not a List',
+      () => HttpResponse.json({ kind: 'Status', status: 'Success' }),
+      {
+        state: 'error',
+        message:
+          'HTTP 200 listing configmaps in namespace istio-system: the body is not a Kubernetes List',
+      },
+    ],
+    [
+      'not JSON',
+      () => new HttpResponse('<html>proxy error</html>', { status: 200 }),
+      {
+        state: 'error',
+        message:
+          'HTTP 200 listing configmaps in namespace istio-system: the body is not JSON',
+      },
+    ],
+    [
+      'an endless list',
+      () =>
+        HttpResponse.json({
+          items: [],
+          metadata: { continue: 'again' },
+        }),
+      {
+        state: 'error',
+        message:
+          'listing configmaps in namespace istio-system did not finish within 3 requests (meshSecurity.maxPagesPerList)',
+      },
+    ],
+  ])(
+    'revisioned mesh ConfigMaps %s: the key fails, nothing is held',
+    async (_name, answer, expected) => {
+      server.use(
+        http.get(`${API}/api/v1/namespaces/istio-system/configmaps`, answer),
+        emptyCluster(),
+      );
+      const result = await new KubernetesSource(
+        { name: 'prod', url: API, serviceAccountToken: TOKEN },
+        { pageSize: 2, timeoutMs: 300, maxPagesPerList: 3 },
+      ).read();
+      expect(
+        result.kinds.find(
+          k => k.key === 'configmaps/istio-system/istio-<revision>',
+        ),
+      ).toMatchObject({ count: 0, ...expected });
+      expect(result.objects).toEqual([]);
+      expect(JSON.stringify(result)).not.toContain(TOKEN);
+    },
+  );
+
   it('throws a safe error when the cluster rejects the credentials', async () => {
     server.use(
       http.get(`${API}/*`, () =>

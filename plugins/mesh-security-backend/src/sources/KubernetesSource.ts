@@ -5,6 +5,7 @@ import {
   SourceRead,
 } from './ClusterSource';
 import {
+  ISTIO_REVISION_CONFIG_MAPS,
   LISTED_KINDS,
   NAMED_CONFIG_MAPS,
   ResourceKind,
@@ -132,7 +133,7 @@ export class KubernetesSource implements ClusterSource {
     const run = limitConcurrency(this.concurrency);
     try {
       const kindStatuses = await Promise.all(
-        LISTED_KINDS.map(kind =>
+        [...LISTED_KINDS, ISTIO_REVISION_CONFIG_MAPS].map(kind =>
           run(() => this.listKind(kind, get, objects, budget)),
         ),
       );
@@ -214,13 +215,14 @@ export class KubernetesSource implements ClusterSource {
         for (;;) {
           if (pages === this.maxPagesPerList) {
             throw new ReadLimitError(
-              `listing ${resourceName(kind)} did not finish within ${
+              `listing ${listedName(kind)} did not finish within ${
                 this.maxPagesPerList
               } requests (meshSecurity.maxPagesPerList)`,
             );
           }
           pages++;
           const res = await get(listPath(kind, version), {
+            labelSelector: kind.labelSelector,
             limit: String(this.pageSize),
             continue: cont,
           });
@@ -230,9 +232,9 @@ export class KubernetesSource implements ClusterSource {
               key: kind.key,
               state: 'forbidden',
               count: 0,
-              message: `missing RBAC: list ${resourceName(
-                kind,
-              )} (cluster-wide)`,
+              message: `missing RBAC: list ${listedName(kind)}${
+                kind.namespace ? '' : ' (cluster-wide)'
+              }`,
             };
           }
           if (
@@ -259,11 +261,14 @@ export class KubernetesSource implements ClusterSource {
               state: 'error',
               version,
               count: 0,
-              message: `HTTP ${res.status} listing ${resourceName(kind)}${why}`,
+              message: `HTTP ${res.status} listing ${listedName(kind)}${why}`,
             };
           }
-          this.reserve(budget, res.body.items.length);
-          for (const item of res.body.items) {
+          const kept = kind.keep
+            ? res.body.items.filter(kind.keep)
+            : res.body.items;
+          this.reserve(budget, kept.length);
+          for (const item of kept) {
             // List items omit apiVersion/kind; restore them so the engine can classify them.
             items.push(
               trimObject({
@@ -314,9 +319,13 @@ export class KubernetesSource implements ClusterSource {
   }
 }
 
-/** `plural.group`, as RBAC rules and kubectl name a resource (`pods` for the core group). */
-function resourceName(kind: ResourceKind): string {
-  return kind.group ? `${kind.plural}.${kind.group}` : kind.plural;
+/**
+ * `plural.group`, as RBAC rules and kubectl name a resource (`pods` for the core group), and
+ * the namespace of a namespaced list.
+ */
+function listedName(kind: ResourceKind): string {
+  const name = kind.group ? `${kind.plural}.${kind.group}` : kind.plural;
+  return kind.namespace ? `${name} in namespace ${kind.namespace}` : name;
 }
 
 function isList(

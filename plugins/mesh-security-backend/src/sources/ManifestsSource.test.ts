@@ -63,6 +63,29 @@ describe('ManifestsSource', () => {
     });
   });
 
+  it("passes a revision's mesh ConfigMap through, trimmed to its mesh key", async () => {
+    write(
+      'istio-canary.yaml',
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: istio-canary, namespace: istio-system }',
+        'data:',
+        '  mesh: "trustDomain: canary.td"',
+        '  meshNetworks: "networks: {}"',
+      ].join('\n'),
+    );
+    const read = await new ManifestsSource('demo', dir).read();
+    expect(read.objects).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'istio-canary', namespace: 'istio-system' },
+        data: { mesh: 'trustDomain: canary.td' },
+      },
+    ]);
+  });
+
   it('does not parse unchanged files again, nor files that failed', async () => {
     write('a.yaml', namespace('a'));
     write('bomb.yaml', '---\n'.repeat(11));

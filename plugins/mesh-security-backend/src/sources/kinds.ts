@@ -1,8 +1,12 @@
-import { EngineInput } from '@mesh-security/plugin-mesh-security-common';
+import {
+  EngineInput,
+  istioMeshConfigRevision,
+} from '@mesh-security/plugin-mesh-security-common';
 
 /**
  * The Kubernetes resources Mesh Security reads — exactly these, with list/watch only (the
- * shipped ClusterRole in `deploy/rbac.yaml` grants nothing else, and nothing on Secrets).
+ * shipped ClusterRole in `deploy/rbac.yaml` grants nothing else, a Role the ConfigMaps of
+ * `istio-system`, and nothing on Secrets).
  *
  * Versions are tried in order: the first one the API server serves is used, so clusters on
  * older Istio / Linkerd releases (v1beta1 policies) work too. A group that answers 404 for every
@@ -30,6 +34,12 @@ export interface ResourceKind {
    * read" lists what depends on each kind.
    */
   input?: EngineInput;
+  /** Listed in this namespace only (absent: cluster-wide). */
+  namespace?: string;
+  /** `labelSelector` of the list. */
+  labelSelector?: string;
+  /** Which listed items are kept (absent: all); the others are dropped as the page arrives. */
+  keep?: (item: unknown) => boolean;
 }
 
 const core = (
@@ -238,7 +248,8 @@ export const LISTED_KINDS: ResourceKind[] = [
 
 /**
  * ConfigMaps read by name (get only): mesh configuration and the meshes' public trust roots.
- * No other ConfigMap is read, and no Secret at all.
+ * Besides these, only the revisioned Istio mesh configs are read
+ * ({@link ISTIO_REVISION_CONFIG_MAPS}), and no Secret at all.
  */
 export const NAMED_CONFIG_MAPS: Array<{
   namespace: string;
@@ -255,11 +266,60 @@ export const NAMED_CONFIG_MAPS: Array<{
 export const configMapKey = (namespace: string, name: string) =>
   `configmaps/${namespace}/${name}`;
 
+/**
+ * Whether a ConfigMap is a revision's mesh config: in `istio-system`, named `istio-<revision>`
+ * (the engine's `istioMeshConfigRevision`) and labelled `istio.io/rev: <revision>`.
+ */
+function isRevisionMeshConfig(metadata: {
+  namespace?: unknown;
+  name?: unknown;
+  labels?: unknown;
+}): boolean {
+  const { namespace, name, labels } = metadata;
+  const revision =
+    typeof labels === 'object' && labels !== null
+      ? (labels as Record<string, unknown>)['istio.io/rev']
+      : undefined;
+  return (
+    typeof namespace === 'string' &&
+    typeof name === 'string' &&
+    revision !== undefined &&
+    istioMeshConfigRevision(namespace, name) === revision
+  );
+}
+
+/**
+ * The revisioned Istio mesh configs, ConfigMaps `istio-system/istio-<revision>` (docs/engine.md
+ * "Trust domain"): listed in `istio-system` by the label `istio.io/rev` that the istiod chart
+ * puts on them (istio/istio `manifests/charts/istio-control/istio-discovery/templates/
+ * configmap.yaml`: name `istio-<revision>`, label `istio.io/rev: <revision>`). Only the items
+ * named `istio-<label value>` are kept: the label also marks each revision's injector and values
+ * ConfigMaps, and `istio` (revision `default`) is read by name.
+ */
+export const ISTIO_REVISION_CONFIG_MAPS: ResourceKind = {
+  key: 'configmaps/istio-system/istio-<revision>',
+  group: '',
+  versions: ['v1'],
+  plural: 'configmaps',
+  kind: 'ConfigMap',
+  feature: 'istio',
+  input: 'istioRevisionMeshConfigs',
+  namespace: 'istio-system',
+  labelSelector: 'istio.io/rev',
+  keep: item =>
+    isRevisionMeshConfig((item as { metadata?: object })?.metadata ?? {}),
+};
+
+const NAMED_KEYS = new Set(
+  NAMED_CONFIG_MAPS.map(ref => configMapKey(ref.namespace, ref.name)),
+);
 const BY_GROUP_AND_KIND = new Map(
   LISTED_KINDS.map(kind => [`${kind.group}/${kind.kind}`, kind.key]),
 );
 const INPUTS = new Map<string, EngineInput | undefined>([
-  ...LISTED_KINDS.map(kind => [kind.key, kind.input] as const),
+  ...[...LISTED_KINDS, ISTIO_REVISION_CONFIG_MAPS].map(
+    kind => [kind.key, kind.input] as const,
+  ),
   ...NAMED_CONFIG_MAPS.map(
     ref => [configMapKey(ref.namespace, ref.name), ref.input] as const,
   ),
@@ -270,12 +330,19 @@ export function kindKeyOf(object: unknown): string | undefined {
   const { apiVersion, kind, metadata } = (object ?? {}) as {
     apiVersion?: unknown;
     kind?: unknown;
-    metadata?: { namespace?: unknown; name?: unknown };
+    metadata?: { namespace?: unknown; name?: unknown; labels?: unknown };
   };
   if (typeof apiVersion !== 'string' || typeof kind !== 'string')
     return undefined;
-  if (kind === 'ConfigMap' && apiVersion === 'v1')
-    return configMapKey(String(metadata?.namespace), String(metadata?.name));
+  if (kind === 'ConfigMap' && apiVersion === 'v1') {
+    const namespace = String(metadata?.namespace);
+    const name = String(metadata?.name);
+    const key = configMapKey(namespace, name);
+    if (NAMED_KEYS.has(key)) return key;
+    return isRevisionMeshConfig(metadata ?? {})
+      ? ISTIO_REVISION_CONFIG_MAPS.key
+      : key;
+  }
   const slash = apiVersion.lastIndexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   return BY_GROUP_AND_KIND.get(`${group}/${kind}`);
@@ -286,9 +353,10 @@ export function engineInputOf(key: string): EngineInput | undefined {
   return INPUTS.get(key);
 }
 
-/** The list URL path of a kind at a version, cluster-wide. */
+/** The list URL path of a kind at a version, cluster-wide or in the kind's namespace. */
 export function listPath(kind: ResourceKind, version: string): string {
+  const namespaced = kind.namespace ? `/namespaces/${kind.namespace}` : '';
   return kind.group === ''
-    ? `/api/${version}/${kind.plural}`
-    : `/apis/${kind.group}/${version}/${kind.plural}`;
+    ? `/api/${version}${namespaced}/${kind.plural}`
+    : `/apis/${kind.group}/${version}${namespaced}/${kind.plural}`;
 }

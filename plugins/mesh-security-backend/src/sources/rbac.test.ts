@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { LISTED_KINDS, NAMED_CONFIG_MAPS } from './kinds';
+import {
+  ISTIO_REVISION_CONFIG_MAPS,
+  LISTED_KINDS,
+  NAMED_CONFIG_MAPS,
+} from './kinds';
 
 /** The shipped RBAC must grant exactly what the source reads: no more, no less. */
 describe('deploy/rbac.yaml', () => {
@@ -26,9 +30,9 @@ describe('deploy/rbac.yaml', () => {
     expect([...granted].sort()).toEqual(LISTED_KINDS.map(k => k.key).sort());
   });
 
-  it('grants get on the named ConfigMaps only, and never touches Secrets', () => {
+  it("grants get on the named ConfigMaps, list on istio-system's, and nothing on Secrets", () => {
     const named = rules
-      .filter((r: any) => r.namespace)
+      .filter((r: any) => r.namespace && r.resourceNames)
       .flatMap((r: any) => {
         expect(r.verbs).toEqual(['get']);
         expect(r.resources).toEqual(['configmaps']);
@@ -37,6 +41,16 @@ describe('deploy/rbac.yaml', () => {
     expect(named.sort()).toEqual(
       NAMED_CONFIG_MAPS.map(c => `${c.namespace}/${c.name}`).sort(),
     );
+    // Namespaced lists: the revisioned Istio mesh ConfigMaps, in istio-system only.
+    const listed = rules.filter((r: any) => r.namespace && !r.resourceNames);
+    expect(listed).toEqual([
+      {
+        apiGroups: [''],
+        resources: [ISTIO_REVISION_CONFIG_MAPS.plural],
+        verbs: ['list'],
+        namespace: ISTIO_REVISION_CONFIG_MAPS.namespace,
+      },
+    ]);
     const resources = rules.flatMap((r: any) => r.resources);
     expect(resources).not.toContain('secrets');
     expect(resources).not.toContain('*');

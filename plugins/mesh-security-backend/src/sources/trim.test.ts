@@ -113,4 +113,24 @@ describe('trimObject', () => {
         .data,
     ).toEqual({ 'root-cert.pem': 'PEM' });
   });
+
+  it("keeps only the mesh key of a revision's mesh config (istio-<revision>)", () => {
+    const configMap = (namespace: string, name: string) =>
+      trimObject({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace, labels: { 'istio.io/rev': 'canary' } },
+        data: {
+          mesh: 'trustDomain: canary.td',
+          meshNetworks: 'networks: {}',
+          config: 'policy: enabled',
+        },
+      }) as { data?: unknown };
+    expect(configMap('istio-system', 'istio-canary').data).toEqual({
+      mesh: 'trustDomain: canary.td',
+    });
+    // Not a mesh config: another namespace, or a name the engine does not read as one.
+    expect(configMap('shop', 'istio-canary').data).toBe(undefined);
+    expect(configMap('istio-system', 'istio-Canary').data).toBe(undefined);
+  });
 });

@@ -8,6 +8,7 @@
 import {
   MESH_SECURITY_ANNOTATION_PREFIX,
   MESH_TRUST_ROOTS,
+  istioMeshConfigRevision,
 } from '@mesh-security/plugin-mesh-security-common';
 
 type Json = Record<string, unknown>;
@@ -126,7 +127,8 @@ function trimTemplate(template: unknown): unknown {
  * The ConfigMap data that is read, by ConfigMap name: the mesh configuration the engine reads
  * by name in any namespace (`readMeshConfig` in the common package's `engine/core/reader.ts`), and
  * the public trust roots (`MESH_TRUST_ROOTS` in the common package's
- * `engine/findings/certificates.ts`). Any other data is dropped.
+ * `engine/findings/certificates.ts`); besides, the `mesh` key of a revision's mesh configuration
+ * (`istioMeshConfigRevision`, docs/engine.md "Trust domain"). Any other data is dropped.
  */
 const KEPT_CONFIG_MAP_DATA = new Map<string, string[]>([
   ['istio', ['mesh']],
@@ -137,9 +139,18 @@ const KEPT_CONFIG_MAP_DATA = new Map<string, string[]>([
 ]);
 
 function trimConfigMapData(raw: Json): Json | undefined {
-  const name = isObject(raw.metadata) ? raw.metadata.name : undefined;
-  const keys = typeof name === 'string' && KEPT_CONFIG_MAP_DATA.get(name);
-  if (!keys || !isObject(raw.data)) return undefined;
+  const metadata = isObject(raw.metadata) ? raw.metadata : {};
+  const { name, namespace } = metadata;
+  if (typeof name !== 'string' || !isObject(raw.data)) return undefined;
+  const keys =
+    KEPT_CONFIG_MAP_DATA.get(name) ??
+    (istioMeshConfigRevision(
+      typeof namespace === 'string' ? namespace : undefined,
+      name,
+    ) !== undefined
+      ? ['mesh']
+      : undefined);
+  if (!keys) return undefined;
   const data = raw.data;
   return Object.fromEntries(
     keys.filter(key => key in data).map(key => [key, data[key]]),
