@@ -26,6 +26,7 @@ import type { ObservedTraffic } from './join';
 export function trafficFindings(
   join: ObservedTraffic,
   object: ObjectRef & { kind: string },
+  callers?: AccessEdge[],
 ): Finding[] {
   const traffic = join.workload(object);
   if (!traffic || !traffic.observable) return [];
@@ -87,11 +88,11 @@ export function trafficFindings(
     }
   }
 
-  const edges = join.graph().callersOf(object);
-  const callers = join.callers(object, edges);
-  if (!callers) return out;
+  const edges = callers ?? join.graph().callersOf(object);
+  const inbound = join.callers(object, edges);
+  if (!inbound) return out;
   const unused = new Map<string, AccessEdge[]>();
-  callers.edges.forEach((t, i) => {
+  inbound.edges.forEach((t, i) => {
     const edge = edges[i];
     const layer = edge.decidedBy.layer;
     if (
@@ -115,7 +116,7 @@ export function trafficFindings(
     );
   }
 
-  const refused = [...callers.edges, ...callers.unmatched].filter(
+  const refused = [...inbound.edges, ...inbound.unmatched].filter(
     t => t.evidence.denied > 0,
   );
   if (refused.length > 0) {
@@ -129,7 +130,7 @@ export function trafficFindings(
     );
   }
 
-  const denied = callers.unmatched.filter(
+  const denied = inbound.unmatched.filter(
     t =>
       (t.status === 'denied' || t.status === 'outside-grant') &&
       accepted(t.evidence) > 0,

@@ -14,7 +14,7 @@ import {
   fromWorkload,
   observations,
 } from '../../__testUtils__/traffic';
-import { observedSourceLabel, peerLabel } from '../../model';
+import { AccessEdge, observedSourceLabel, peerLabel } from '../../model';
 
 const estate = [
   ...istioPair(),
@@ -359,6 +359,63 @@ describe('traffic join: per edge', () => {
     ]);
   });
 
+  it('answers each list and workload anew: the last answer is reused only for the same list', () => {
+    const engine = engineOf([...estate, allowA]);
+    const join = engine.traffic(
+      observations([
+        flow('shop/b', fromWorkload('shop', 'a'), counts(5, 0), { port: 8080 }),
+        flow('shop/c', fromWorkload('shop', 'a'), counts(0, 3), { port: 8080 }),
+      ]),
+    );
+    const c = { namespace: 'shop', name: 'c' };
+    const edges = engine.callersOf(b);
+    const first = join.callers(b, edges)!;
+    // The same list again (an entity view, then its findings): the same answer.
+    expect(join.callers(b, edges)).toBe(first);
+    // Another list for the same workload: answered for that list.
+    const shorter = edges.slice(0, 1);
+    expect(join.callers(b, shorter)!.edges).toHaveLength(1);
+    expect(join.callers(b, edges)).not.toBe(first);
+    expect(join.callers(b, edges)).toEqual(first);
+    // Another workload: its own flows.
+    const ofC = join.callers(c, engine.callersOf(c))!;
+    const sources = [...ofC.edges, ...ofC.unmatched].flatMap(t =>
+      t.sources.map(observedSourceLabel),
+    );
+    expect(sources).toEqual(['shop/a']);
+    expect(
+      [...ofC.edges, ...ofC.unmatched].reduce(
+        (sum, t) => sum + t.evidence.plaintext,
+        0,
+      ),
+    ).toBe(3);
+    expect(join.workload(c)!.ports[0].evidence).toEqual(counts(0, 3));
+    expect(join.workload(b)!.ports[0].evidence).toEqual(counts(5, 0));
+  });
+
+  it('an edge naming a workload wins over a summary listed before it; a namesake of another kind does not match', () => {
+    const engine = engineOf(estate);
+    const join = engine.traffic(
+      observations([
+        flow('shop/b', fromWorkload('shop', 'a'), counts(5, 0), { port: 8080 }),
+      ]),
+    );
+    const template = engine.callersOf(b)[0];
+    const edge = (peer: object): AccessEdge =>
+      ({
+        ...template,
+        peer: { cluster: 'test', ...peer },
+        port: 8080,
+      } as AccessEdge);
+    const edges: AccessEdge[] = [
+      edge({ kind: 'namespace', namespace: 'shop' }),
+      edge({ kind: 'StatefulSet', namespace: 'shop', name: 'a' }),
+      edge({ kind: 'Deployment', namespace: 'shop', name: 'a' }),
+    ];
+    const statuses = join.callers(b, edges)!.edges.map(t => t.status);
+    expect(statuses).toEqual(['unused', 'unused', 'used']);
+  });
+
   it('is linear: 2,000 workloads without policies, 30,000 flows, no pair expansion', () => {
     const objects = [namespace('istio-system')];
     for (let n = 0; n < 20; n++) {
@@ -473,6 +530,30 @@ describe('traffic findings (MS5xx)', () => {
       'AuthorizationPolicy shop/allow-c allows shop/c on port 8080 of Deployment shop/b; none sent traffic in the last 7 d',
     );
     expect(out[2][1]).toContain('shop/a');
+  });
+
+  it('findings given the caller edges an entity view holds are those of the graph, joined once', () => {
+    const allow = authorizationPolicy('shop', 'allow-c', {
+      selector: { matchLabels: { app: 'b' } },
+      rules: [
+        { from: [{ source: { principals: ['cluster.local/ns/shop/sa/c'] } }] },
+      ],
+    });
+    const engine = engineOf([...estate, strict, allow]);
+    const join = engine.traffic(
+      observations([
+        flow('shop/b', fromWorkload('shop', 'a'), counts(4, 0, 2), {
+          port: 8080,
+        }),
+      ]),
+    );
+    const own = join.findings(b).map(f => f.message);
+    expect(own.length).toBeGreaterThan(0);
+    const edges = engine.callersOf(b);
+    const inbound = join.callers(b, edges);
+    expect(join.findings(b, edges).map(f => f.message)).toEqual(own);
+    // The view's join of that list is what the findings read (not joined again).
+    expect(join.callers(b, edges)).toBe(inbound);
   });
 
   it('stale observations say so in the message', () => {

@@ -3,7 +3,6 @@ import {
   EdgeTraffic,
   EdgeTrafficStatus,
   Finding,
-  ObservedSource,
   Peer,
   PortTraffic,
   SnapshotWorkload,
@@ -62,9 +61,11 @@ export interface TrafficJoin {
   ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } | undefined;
   /**
    * The MS5xx findings of the workload as the receiving side (docs/findings.md); none when the
-   * observations are not usable or no proxy reports its traffic.
+   * observations are not usable or no proxy reports its traffic. `callers`: the workload's caller
+   * edges when the caller already holds them (`accessGraph().callersOf(ref)`), so that an entity
+   * view joins them once.
    */
-  findings(ref: WorkloadRef): Finding[];
+  findings(ref: WorkloadRef, callers?: AccessEdge[]): Finding[];
 }
 
 /** A bucket of edge traffic: an edge (or a peer on every port), or an unmatched group. */
@@ -95,6 +96,24 @@ export class ObservedTraffic implements TrafficJoin {
   ];
   /** Meshes whose flows carry ports (docs/traffic.md: what each mesh's metrics tell). */
   private readonly portedMeshes = new Set<string>();
+  /** The declared ports of receiving workloads, computed once per workload of the flows. */
+  private readonly declaredPorts = new Map<SnapshotWorkload, Set<number>>();
+  /**
+   * The last answer of `workload`, `callers` and `callees`: an entity view asks each once and its
+   * findings ask `workload` and `callers` (with the graph's own list) again; the answers are
+   * not modified by callers. One entry each, so nothing accumulates.
+   */
+  private lastWorkload?: { target: SnapshotWorkload; answer: WorkloadTraffic };
+  private lastCallers?: {
+    target: SnapshotWorkload;
+    edges: AccessEdge[];
+    answer: { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] };
+  };
+  private lastCallees?: {
+    target: SnapshotWorkload;
+    edges: AccessEdge[];
+    answer: { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] };
+  };
 
   constructor(
     private readonly ctx: EngineContext,
@@ -118,15 +137,19 @@ export class ObservedTraffic implements TrafficJoin {
     }
   }
 
-  findings(ref: WorkloadRef): Finding[] {
+  findings(ref: WorkloadRef, callers?: AccessEdge[]): Finding[] {
     if (!this.usable) return [];
     const w = this.find(ref);
-    return trafficFindings(this, {
-      kind: w.kind,
-      namespace: w.namespace,
-      name: w.name,
-      cluster: this.ctx.options.cluster,
-    });
+    return trafficFindings(
+      this,
+      {
+        kind: w.kind,
+        namespace: w.namespace,
+        name: w.name,
+        cluster: this.ctx.options.cluster,
+      },
+      callers,
+    );
   }
 
   /** The flows received by a workload. */
@@ -166,6 +189,14 @@ export class ObservedTraffic implements TrafficJoin {
   workload(ref: WorkloadRef): WorkloadTraffic | undefined {
     if (!this.usable) return undefined;
     const target = this.find(ref);
+    const last = this.lastWorkload;
+    if (last && last.target === target) return last.answer;
+    const answer = this.workloadOf(target);
+    this.lastWorkload = { target, answer };
+    return answer;
+  }
+
+  private workloadOf(target: SnapshotWorkload): WorkloadTraffic {
     const info = this.info(target);
     const flows = this.flowsTo(target);
     const told = this.portsTold(info, flows);
@@ -177,7 +208,7 @@ export class ObservedTraffic implements TrafficJoin {
     };
     if (told) for (const port of portNumbers(info)) tally(port);
     else tally(undefined);
-    for (const f of flows) tally(f.flow.port).add(f.key, sourceOf(f), f.flow);
+    for (const f of flows) tally(f.flow.port).add(f.key, f.described, f.flow);
     const ports: PortTraffic[] = [...entries]
       .sort(([a], [b]) => (a ?? -1) - (b ?? -1))
       .map(([port, t]) => {
@@ -185,29 +216,30 @@ export class ObservedTraffic implements TrafficJoin {
           s => s.evidence.plaintext,
           s => s.evidence.plaintext > 0,
         );
-        return {
-          ...(port === undefined ? {} : { port }),
-          mtls:
-            port === undefined ? info.mtls : this.ctx.portMode(info, port).mtls,
-          recent: t.recent,
-          evidence: t.evidence,
-          mtlsShare: {
-            recent: mtlsShare(t.recent),
-            evidence: mtlsShare(t.evidence),
-          },
-          plaintextSources: plaintext.list,
-          plaintextSourceCount: plaintext.count,
-          sourceCount: t.sourceCount,
-          ...(t.lastSeen ? { lastSeen: t.lastSeen } : {}),
+        // Built field by field, in the order answers list them: object spreads on this path
+        // cost microseconds each on Node 20 (docs/benchmarks.md, "Observed traffic").
+        const entry = {} as PortTraffic;
+        if (port !== undefined) entry.port = port;
+        entry.mtls =
+          port === undefined ? info.mtls : this.ctx.portMode(info, port).mtls;
+        entry.recent = t.recent;
+        entry.evidence = t.evidence;
+        entry.mtlsShare = {
+          recent: mtlsShare(t.recent),
+          evidence: mtlsShare(t.evidence),
         };
+        entry.plaintextSources = plaintext.list;
+        entry.plaintextSourceCount = plaintext.count;
+        entry.sourceCount = t.sourceCount;
+        if (t.lastSeen) entry.lastSeen = t.lastSeen;
+        return entry;
       });
     const reason = this.unobservable(info);
-    return {
-      observable: reason === undefined,
-      ...(reason ? { reason } : {}),
-      portsTold: told,
-      ports,
-    };
+    const traffic = { observable: reason === undefined } as WorkloadTraffic;
+    if (reason) traffic.reason = reason;
+    traffic.portsTold = told;
+    traffic.ports = ports;
+    return traffic;
   }
 
   callers(
@@ -217,16 +249,21 @@ export class ObservedTraffic implements TrafficJoin {
     if (!this.usable) return undefined;
     const target = this.find(ref);
     const list = edges ?? this.graph().callersOf(ref);
+    const last = this.lastCallers;
+    if (last && last.target === target && last.edges === list)
+      return last.answer;
     const info = this.info(target);
     const flows = this.flowsTo(target);
-    return this.attribute(list, flows, {
+    const answer = this.attribute(list, flows, {
       self: target,
       unobservable: () => this.unobservable(info),
       portsTold: this.portsTold(info, flows),
       other: f => f.source,
       unmatchedPeer: () => undefined,
-      declared: new Set(portNumbers(info)),
+      declared: () => this.declared(target),
     });
+    this.lastCallers = { target, edges: list, answer };
+    return answer;
   }
 
   callees(
@@ -236,8 +273,11 @@ export class ObservedTraffic implements TrafficJoin {
     if (!this.usable) return undefined;
     const caller = this.find(ref);
     const list = edges ?? this.graph().calleesOf(ref);
+    const last = this.lastCallees;
+    if (last && last.target === caller && last.edges === list)
+      return last.answer;
     const flows = this.bySource.get(caller) ?? [];
-    return this.attribute(list, flows, {
+    const answer = this.attribute(list, flows, {
       self: caller,
       // Each callee is observable or not on its own; an edge standing for many callees is
       // unknown only when one of its own flows' targets is.
@@ -245,8 +285,18 @@ export class ObservedTraffic implements TrafficJoin {
       portsTold: flows.some(f => f.flow.port !== undefined),
       other: f => f.target,
       unmatchedPeer: f => workloadPeer(this.ctx.options.cluster, f.target),
-      declared: f => new Set(portNumbers(this.info(f.target))),
+      declared: f => this.declared(f.target),
     });
+    this.lastCallees = { target: caller, edges: list, answer };
+    return answer;
+  }
+
+  /** The ports a receiving workload declares (the access graph lists only those). */
+  private declared(w: SnapshotWorkload): Set<number> {
+    let ports = this.declaredPorts.get(w);
+    if (!ports)
+      this.declaredPorts.set(w, (ports = new Set(portNumbers(this.info(w)))));
+    return ports;
   }
 
   /** Why traffic to a callee peer may go unreported: some workload it stands for has no proxy. */
@@ -311,7 +361,7 @@ export class ObservedTraffic implements TrafficJoin {
       other: (f: ResolvedFlow) => SnapshotWorkload | undefined;
       unmatchedPeer: (f: ResolvedFlow) => Peer | undefined;
       /** The receiving workload's declared ports (the access graph lists only those). */
-      declared: Set<number> | ((f: ResolvedFlow) => Set<number>);
+      declared: (f: ResolvedFlow) => Set<number>;
     },
   ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } {
     if (flows.length === 0) {
@@ -330,36 +380,42 @@ export class ObservedTraffic implements TrafficJoin {
     >();
     const onPort = (e: AccessEdge, port: number | undefined) =>
       port === undefined || e.port === port;
-    // Edges are many and a workload's flows few: each flow looks for its edge in one pass over
-    // the list, allocating nothing (an index of the list per view was most of a view's garbage,
-    // docs/benchmarks.md). Precedence: an edge naming the workload, then the most specific
-    // summary (`peerPrecedence`), then the list's order.
+    // Edges are many and a workload's flows few. One pass over the list sorts the edges that name
+    // a workload of the flows (looked up by namespace and name, allocating nothing for the
+    // others) from the summaries; each flow then looks at its own workload's edges, else at the
+    // summaries (docs/benchmarks.md). Precedence: an edge naming the workload, then the most
+    // specific summary (`peerPrecedence`), then the list's order.
     const rankOf = (e: AccessEdge) => {
       const p = e.peer as { namespace?: string; name?: string };
       return p.name !== undefined && p.namespace !== undefined
         ? peerPrecedence(e.peer)
         : 100 + peerPrecedence(e.peer);
     };
+    let index: EdgeIndex | undefined;
     const coveringEdge = (
       other: SnapshotWorkload,
       port: number | undefined,
     ): { edge: AccessEdge; index: number } | undefined => {
+      index ??= indexEdges(edges, flows, side.other);
       let best = -1;
       let bestRank = Infinity;
-      for (let index = 0; index < edges.length; index++) {
-        const edge = edges[index];
+      for (const i of index.named.get(other) ?? []) {
+        const edge = edges[i];
+        if (!onPort(edge, port) || edge.peer.kind !== other.kind) continue;
+        const rank = rankOf(edge);
+        if (rank < bestRank) {
+          best = i;
+          bestRank = rank;
+        }
+      }
+      if (best >= 0) return { edge: edges[best], index: best };
+      for (const i of index.summaries) {
+        const edge = edges[i];
         if (!onPort(edge, port)) continue;
         const rank = rankOf(edge);
         if (rank >= bestRank) continue;
-        const p = edge.peer as { namespace?: string; name?: string };
-        const covers =
-          rank < 100
-            ? p.namespace === other.namespace &&
-              p.name === other.name &&
-              edge.peer.kind === other.kind
-            : peerCovers(this.family, edge.peer, side.self, other);
-        if (covers) {
-          best = index;
+        if (peerCovers(this.family, edge.peer, side.self, other)) {
+          best = i;
           bestRank = rank;
         }
       }
@@ -421,12 +477,10 @@ export class ObservedTraffic implements TrafficJoin {
         hit = unknownSourceHit(port);
       }
       if (hit) {
-        bucketOf(hit, port).tally.add(f.key, sourceOf(f), f.flow);
+        bucketOf(hit, port).tally.add(f.key, f.described, f.flow);
         continue;
       }
-      const declared =
-        typeof side.declared === 'function' ? side.declared(f) : side.declared;
-      if (!status && port !== undefined && !declared.has(port)) {
+      if (!status && port !== undefined && !side.declared(f).has(port)) {
         status = 'unknown';
         reason = `port ${port} is not declared by the receiving workload: the access graph lists declared ports only`;
       }
@@ -444,16 +498,13 @@ export class ObservedTraffic implements TrafficJoin {
         const bucket = new Bucket(port !== undefined);
         bucket.status = status;
         bucket.reason = reason;
-        entry = {
-          bucket,
-          u: {
-            ...(port === undefined ? {} : { port }),
-            ...(peer ? { peer } : {}),
-          } as UnmatchedTraffic,
-        };
+        const u = {} as UnmatchedTraffic;
+        if (port !== undefined) u.port = port;
+        if (peer) u.peer = peer;
+        entry = { bucket, u };
         unmatched.set(key, entry);
       }
-      entry.bucket.tally.add(f.key, sourceOf(f), f.flow);
+      entry.bucket.tally.add(f.key, f.described, f.flow);
     }
     const traffic = edges.map((edge, index) => {
       const bucket = byEdge.get(index) ?? byPeer.get(peerKey(edge.peer));
@@ -467,15 +518,56 @@ export class ObservedTraffic implements TrafficJoin {
     });
     return {
       edges: traffic,
-      unmatched: [...unmatched.values()].map(({ bucket, u }) => ({
-        ...u,
-        ...edgeTraffic(bucket, {
+      unmatched: [...unmatched.values()].map(({ bucket, u }) =>
+        fillEdgeTraffic(u, bucket, {
           status: bucket.status!,
           reason: bucket.reason ?? unmatchedReason(bucket),
         }),
-      })),
+      ),
     };
   }
+}
+
+/** A list's edges that name a workload of the flows (by workload), and its summary edges. */
+interface EdgeIndex {
+  named: Map<SnapshotWorkload, number[]>;
+  summaries: number[];
+}
+
+function indexEdges(
+  edges: AccessEdge[],
+  flows: ResolvedFlow[],
+  other: (f: ResolvedFlow) => SnapshotWorkload | undefined,
+): EdgeIndex {
+  // The flows' other ends by namespace and name (candidates of a shared identity included).
+  const workloads = new Map<string, Map<string, SnapshotWorkload[]>>();
+  const note = (w: SnapshotWorkload) => {
+    let byName = workloads.get(w.namespace);
+    if (!byName) workloads.set(w.namespace, (byName = new Map()));
+    const list = byName.get(w.name);
+    if (!list) byName.set(w.name, [w]);
+    else if (!list.includes(w)) list.push(w);
+  };
+  for (const f of flows) {
+    const w = other(f);
+    if (w) note(w);
+    else f.candidates?.forEach(note);
+  }
+  const named = new Map<SnapshotWorkload, number[]>();
+  const summaries: number[] = [];
+  for (let i = 0; i < edges.length; i++) {
+    const p = edges[i].peer as { namespace?: string; name?: string };
+    if (p.name === undefined || p.namespace === undefined) {
+      summaries.push(i);
+      continue;
+    }
+    for (const w of workloads.get(p.namespace)?.get(p.name) ?? []) {
+      const list = named.get(w);
+      if (list) list.push(i);
+      else named.set(w, [i]);
+    }
+  }
+  return { named, summaries };
 }
 
 function edgeStatus(
@@ -515,22 +607,33 @@ function edgeTraffic(
   bucket: Bucket,
   verdict: { status: EdgeTrafficStatus; reason?: string },
 ): EdgeTraffic {
+  return fillEdgeTraffic({} as EdgeTraffic, bucket, verdict);
+}
+
+/**
+ * Sets an edge's traffic fields on `into`, in the order answers list them (field by field:
+ * object spreads here cost microseconds each on Node 20, docs/benchmarks.md).
+ */
+function fillEdgeTraffic<T extends EdgeTraffic>(
+  into: T,
+  bucket: Bucket,
+  verdict: { status: EdgeTrafficStatus; reason?: string },
+): T {
   const t = bucket.tally;
   const top = t.top(s => accepted(s.evidence) + s.evidence.denied);
-  return {
-    status: verdict.status,
-    ...(verdict.reason ? { reason: verdict.reason } : {}),
-    ...(bucket.portsTold ? {} : { portsTold: false as const }),
-    recent: t.recent,
-    evidence: t.evidence,
-    mtlsShare: {
-      recent: mtlsShare(t.recent),
-      evidence: mtlsShare(t.evidence),
-    },
-    sources: top.list,
-    sourceCount: top.count,
-    ...(t.lastSeen ? { lastSeen: t.lastSeen } : {}),
+  into.status = verdict.status;
+  if (verdict.reason) into.reason = verdict.reason;
+  if (!bucket.portsTold) into.portsTold = false;
+  into.recent = t.recent;
+  into.evidence = t.evidence;
+  into.mtlsShare = {
+    recent: mtlsShare(t.recent),
+    evidence: mtlsShare(t.evidence),
   };
+  into.sources = top.list;
+  into.sourceCount = top.count;
+  if (t.lastSeen) into.lastSeen = t.lastSeen;
+  return into;
 }
 
 function deepFreeze<T extends object>(value: T): T {
@@ -549,22 +652,4 @@ function peerKey(peer: Peer): string {
     mesh?: string;
   };
   return [p.kind, p.mesh ?? '', p.namespace ?? '', p.name ?? ''].join('/');
-}
-
-function sourceOf(
-  f: ResolvedFlow,
-): () => Omit<ObservedSource, 'recent' | 'evidence'> {
-  return () => ({
-    from: f.flow.from,
-    ...(f.source
-      ? {
-          workload: {
-            namespace: f.source.namespace,
-            name: f.source.name,
-            kind: f.source.kind,
-          },
-        }
-      : {}),
-    ...(f.candidates ? { candidates: f.candidates.length } : {}),
-  });
 }

@@ -1,4 +1,9 @@
-import { ObservedFlow, SnapshotWorkload, TrafficSource } from '../../model';
+import {
+  ObservedFlow,
+  ObservedSource,
+  SnapshotWorkload,
+  TrafficSource,
+} from '../../model';
 import { EngineContext } from '../core/context';
 
 /*
@@ -18,21 +23,45 @@ export interface ResolvedFlow {
   candidates?: SnapshotWorkload[];
   /** Aggregation key of the source (one per source as resolved). */
   key: string;
+  /**
+   * The source as answers list it (without counts): one object per source as reported, shared
+   * by its flows, so summing a flow into a tally builds nothing but the tally's own entry.
+   */
+  described: SourceDescription;
 }
+
+/** An {@link ObservedSource} without its counts. */
+export type SourceDescription = Omit<ObservedSource, 'recent' | 'evidence'>;
 
 const workloadKey = (w: SnapshotWorkload): string =>
   `workload:${w.namespace}/${w.kind}/${w.name}`;
 
 export class FlowResolver {
   private identities?: Map<string, SnapshotWorkload[]>;
+  /** By source as reported: the same object for every flow naming it (see `TrafficStore`). */
+  private readonly descriptions = new Map<TrafficSource, SourceDescription>();
 
   constructor(private readonly ctx: EngineContext) {}
+
+  resolve(flow: ObservedFlow, target: SnapshotWorkload): ResolvedFlow {
+    const resolved = this.resolveSource(flow, target) as ResolvedFlow;
+    let described = this.descriptions.get(flow.from);
+    if (!described) {
+      described = describe(flow.from, resolved);
+      this.descriptions.set(flow.from, described);
+    }
+    resolved.described = described;
+    return resolved;
+  }
 
   target(flow: ObservedFlow): SnapshotWorkload | undefined {
     return this.ctx.find({ namespace: flow.to.namespace, name: flow.to.name });
   }
 
-  resolve(flow: ObservedFlow, target: SnapshotWorkload): ResolvedFlow {
+  private resolveSource(
+    flow: ObservedFlow,
+    target: SnapshotWorkload,
+  ): Omit<ResolvedFlow, 'described'> {
     const from: TrafficSource = flow.from;
     if (from.kind === 'workload') {
       const source = this.ctx.find({
@@ -67,4 +96,24 @@ export class FlowResolver {
     }
     return this.identities.get(identity) ?? [];
   }
+}
+
+/** How answers list a resolved source (the fields of {@link ObservedSource} but its counts). */
+function describe(
+  from: TrafficSource,
+  resolved: Pick<ResolvedFlow, 'source' | 'candidates'>,
+): SourceDescription {
+  return {
+    from,
+    ...(resolved.source
+      ? {
+          workload: {
+            namespace: resolved.source.namespace,
+            name: resolved.source.name,
+            kind: resolved.source.kind,
+          },
+        }
+      : {}),
+    ...(resolved.candidates ? { candidates: resolved.candidates.length } : {}),
+  };
 }
