@@ -9,6 +9,7 @@ import {
 } from './cases/access';
 import { ADMIN_NETPOL_CASES } from './cases/adminNetworkPolicy';
 import { CILIUM_NETPOL_CASES } from './cases/ciliumNetworkPolicy';
+import { WAYPOINT_CASES } from './cases/waypoint';
 import { engineOf } from './engine';
 
 /*
@@ -113,6 +114,7 @@ export const ACCESS_CASES_BY_RULE: Record<string, AccessCase[]> = {
   'networkPolicy/networkPolicy': NETPOL_CASES,
   'networkPolicy/adminNetworkPolicy': ADMIN_NETPOL_CASES,
   'networkPolicy/ciliumNetworkPolicy': CILIUM_NETPOL_CASES,
+  'istio/waypoint': WAYPOINT_CASES,
 };
 
 export { ALL_ACCESS_CASES };

@@ -283,3 +283,41 @@ export function ciliumClusterwideNetworkPolicy(name: string, spec: Obj): Obj {
     spec,
   };
 }
+
+/**
+ * A Gateway API Gateway of class `istio-waypoint` with istiod's HBONE listener, as
+ * `istioctl waypoint generate` writes it ("Configure waypoint proxies"); `waypointFor` sets the
+ * `istio.io/waypoint-for` label, `allowedRoutes` the listener's.
+ */
+export function waypointGateway(
+  ns: string,
+  name: string,
+  o: {
+    waypointFor?: string;
+    allowedRoutes?: Obj;
+    gatewayClassName?: string;
+  } = {},
+): Obj {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: {
+      name,
+      namespace: ns,
+      ...(o.waypointFor
+        ? { labels: { 'istio.io/waypoint-for': o.waypointFor } }
+        : {}),
+    },
+    spec: {
+      gatewayClassName: o.gatewayClassName ?? 'istio-waypoint',
+      listeners: [
+        {
+          name: 'mesh',
+          port: 15008,
+          protocol: 'HBONE',
+          ...(o.allowedRoutes ? { allowedRoutes: o.allowedRoutes } : {}),
+        },
+      ],
+    },
+  };
+}

@@ -25,6 +25,7 @@ import {
   networkPolicy,
   peerAuthentication,
   service,
+  waypointGateway,
 } from '../__testUtils__/k8s';
 
 /*
@@ -213,6 +214,27 @@ const cilium = fc.record({
   ),
 });
 
+/*
+ * Ambient waypoints (docs/engine.md "Ambient waypoints") for namespace `amb`: the namespace,
+ * `w0`'s Service or `w1`'s pods name a waypoint (or opt out with `none`); the Gateway may be
+ * missing, handle service, workload or all traffic; policies attach to it, to `w0`'s Service
+ * or to the GatewayClass.
+ */
+const waypoints = fc.record({
+  namespace: fc.boolean(),
+  service: fc.constantFrom(undefined, 'none', 'waypoint'),
+  pod: fc.constantFrom(undefined, 'none', 'waypoint'),
+  gateway: fc.constantFrom(undefined, 'service', 'workload', 'all'),
+  policies: fc.array(
+    fc.record({
+      target: fc.constantFrom('Gateway', 'Service', 'GatewayClass'),
+      action: fc.constantFrom('ALLOW', 'DENY'),
+      rules: fc.array(rule, { minLength: 0, maxLength: 2 }),
+    }),
+    { maxLength: 2 },
+  ),
+});
+
 /** docs/engine.md "Linkerd ExternalWorkload": the identity of the generated one. */
 const VM_IDENTITY = 'spiffe://root.linkerd.cluster.local/vm';
 
@@ -273,11 +295,12 @@ const estate = fc.record({
     }),
     { maxLength: 2 },
   ),
+  waypoints: fc.option(waypoints, { nil: undefined }),
 });
 
 type Generated = typeof estate extends fc.Arbitrary<infer T> ? T : never;
-type Estate = Omit<Generated, 'sidecars' | 'admins' | 'baseline' | 'cilium'> &
-  Partial<Pick<Generated, 'sidecars' | 'admins' | 'baseline' | 'cilium'>>;
+type Optional = 'sidecars' | 'admins' | 'baseline' | 'cilium' | 'waypoints';
+type Estate = Omit<Generated, Optional> & Partial<Pick<Generated, Optional>>;
 
 /** The rules of a generated (Baseline)AdminNetworkPolicy. */
 function adminSpec(a: {
@@ -327,11 +350,14 @@ function sidecarObject(
 
 function objects(e: Estate): Obj[] {
   const out: Obj[] = [namespace('istio-system')];
+  const wp = e.waypoints;
   NAMESPACES.forEach((ns, n) => {
     out.push(
       namespace(
         ns.name,
-        ns.labels,
+        ns.name === 'amb' && wp?.namespace
+          ? { ...ns.labels, 'istio.io/use-waypoint': 'waypoint' }
+          : ns.labels,
         'linkerd' in ns
           ? {
               'linkerd.io/inject': 'enabled',
@@ -343,15 +369,27 @@ function objects(e: Estate): Obj[] {
     );
     e.workloads[n].forEach((w, i) => {
       const name = `w${i}`;
+      const waypointLabel = (value?: string): Record<string, string> =>
+        ns.name === 'amb' && value ? { 'istio.io/use-waypoint': value } : {};
+      const svc = service(ns.name, name, { app: name }, [
+        { port: 80, targetPort: 8080, name: 'http' },
+      ]);
       out.push(
         deployment(ns.name, name, {
-          labels: { tier: w.tier },
+          labels: {
+            tier: w.tier,
+            ...(name === 'w1' ? waypointLabel(wp?.pod) : {}),
+          },
           sa: w.sharedSa ? 'shared' : name,
           ports: w.metrics ? [8080, 9090] : [8080],
         }),
-        service(ns.name, name, { app: name }, [
-          { port: 80, targetPort: 8080, name: 'http' },
-        ]),
+        {
+          ...svc,
+          metadata: {
+            ...(svc.metadata as Obj),
+            labels: name === 'w0' ? waypointLabel(wp?.service) : {},
+          },
+        },
       );
     });
   });
@@ -457,6 +495,30 @@ function objects(e: Estate): Obj[] {
       }),
     );
   }
+  if (wp?.gateway)
+    out.push(waypointGateway('amb', 'waypoint', { waypointFor: wp.gateway }));
+  (wp?.policies ?? []).forEach((p, i) =>
+    out.push(
+      authorizationPolicy(
+        p.target === 'GatewayClass' ? 'istio-system' : 'amb',
+        `wp-${i}`,
+        {
+          targetRefs: [
+            p.target === 'Service'
+              ? { group: '', kind: 'Service', name: 'w0' }
+              : {
+                  group: 'gateway.networking.k8s.io',
+                  kind: p.target,
+                  name:
+                    p.target === 'GatewayClass' ? 'istio-waypoint' : 'waypoint',
+                },
+          ],
+          action: p.action,
+          rules: p.rules,
+        },
+      ),
+    ),
+  );
   if (e.linkerd.externalWorkload)
     out.push(
       externalWorkload('lk', 'vm', {

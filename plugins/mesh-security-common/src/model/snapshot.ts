@@ -169,8 +169,8 @@ export interface SnapshotService {
     appProtocol?: string;
   }>;
   /**
-   * Service labels; absent when none were read. Read for Istio's `istio.io/use-waypoint`, which
-   * the engine does not evaluate on Services (docs/engine.md "Not evaluated").
+   * Service labels; absent when none were read. Read for Istio's `istio.io/use-waypoint` and
+   * `istio.io/use-waypoint-namespace` (docs/engine.md "Ambient waypoints").
    */
   labels?: Record<string, string>;
   /**
@@ -314,10 +314,10 @@ export interface Snapshot {
  * prefix). {@link readObjects} keeps them in {@link Snapshot.unevaluated}, the backend lists
  * them where their CRDs exist, and the engine marks the verdicts they may change as "not
  * evaluated" (docs/engine.md "Not evaluated").
- * `Sidecar`, `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`, `CiliumNetworkPolicy` and
- * `CiliumClusterwideNetworkPolicy` are kept here as well but modelled (docs/engine.md "Istio
- * Sidecar", "AdminNetworkPolicy", "Cilium network policies"): only what they leave undecided is
- * "not evaluated".
+ * `Sidecar`, `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`, `CiliumNetworkPolicy`,
+ * `CiliumClusterwideNetworkPolicy` and the Gateway API `Gateway` (Istio waypoints) are kept here
+ * as well but modelled (docs/engine.md "Istio Sidecar", "AdminNetworkPolicy", "Cilium network
+ * policies", "Ambient waypoints"): only what they leave undecided is "not evaluated".
  *
  * @public
  */
@@ -330,4 +330,5 @@ export const UNEVALUATED_KINDS = [
   'policy.networking.k8s.io/BaselineAdminNetworkPolicy',
   'cilium.io/CiliumNetworkPolicy',
   'cilium.io/CiliumClusterwideNetworkPolicy',
+  'gateway.networking.k8s.io/Gateway',
 ] as const;

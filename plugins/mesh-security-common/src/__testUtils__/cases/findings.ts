@@ -228,6 +228,19 @@ export const FINDING_CASES: FindingCase[] = [
     codes: ['MS208'],
   },
   {
+    // docs/engine.md "Ambient waypoints": istiod uses no waypoint that does not exist.
+    name: 'use-waypoint naming a waypoint Gateway that is not in the input',
+    objects: [
+      namespace('shop', {
+        'istio.io/dataplane-mode': 'ambient',
+        'istio.io/use-waypoint': 'waypoint',
+      }),
+      deployment('shop', 'b'),
+      service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+    ],
+    codes: ['MS215'],
+  },
+  {
     name: 'Linkerd: missing references, allow-all authentications, Server selecting nothing, two Servers on one port',
     objects: [
       lns,

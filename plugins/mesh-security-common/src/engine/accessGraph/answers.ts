@@ -4,7 +4,7 @@ import {
   NetworkPeer,
   SnapshotWorkload,
 } from '../../model';
-import { hasWaypoint, networkCaller } from '../core/access';
+import { istioServerPolicies, networkCaller } from '../core/access';
 import { connectionEdge, externalEdge } from '../core/callers';
 import { EngineContext, WorkloadInfo } from '../core/context';
 import { EdgeTemplate, Templates } from './edges';
@@ -80,10 +80,7 @@ export class Answers {
   }
 
   policiesOf(info: WorkloadInfo): Policies {
-    return this.ctx.authz.forWorkload(
-      info.w,
-      info.membership.mesh === 'istio-ambient' && hasWaypoint(this.ctx, info.w),
-    );
+    return istioServerPolicies(this.ctx, info);
   }
 
   /** A group's answer: definite for every member, or BY_MEMBER when its policies tell them apart. */

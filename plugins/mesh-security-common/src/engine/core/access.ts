@@ -5,11 +5,7 @@ import {
   ExternalWorkloadSource,
   SnapshotWorkload,
 } from '../../model';
-import {
-  apAction,
-  apTargetRefs,
-  istioAuthorize,
-} from '../istio/authorizationPolicy';
+import { apAction, istioAuthorize } from '../istio/authorizationPolicy';
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
 import { linkerdSkipped } from '../linkerd/server';
@@ -20,7 +16,7 @@ import {
 } from '../linkerd/externalWorkload';
 import { portList } from '../istio/peerAuthentication';
 import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
-import { unavailableReason } from './options';
+import { TrafficPath, WaypointClient } from '../istio/waypoint';
 import { selectorMatches } from './match';
 import { carriedByMesh, declaredPort, portName } from './ports';
 
@@ -343,45 +339,20 @@ export function authorizationLayer(
       message: `Istio authorization on port ${req.port} cannot be evaluated: ${sidecarPort}`,
       cannotEvaluate: [sidecarPort],
     };
-  if (istioMesh(mesh)) {
-    const waypoint = mesh === 'istio-ambient' && hasWaypoint(ctx, target.w);
-    // Waypoint policies reach the workload through the Services selecting it (targetRefs).
-    const unknown =
-      ctx.authz.unavailable ??
-      (waypoint ? unavailableReason(ctx.options, 'services') : undefined);
-    if (unknown)
+  if (mesh === 'istio-ambient')
+    return ambientAuthorization(ctx, target, caller, req);
+  if (mesh === 'istio-sidecar') {
+    if (ctx.authz.unavailable)
       return {
         effect: 'DENY',
-        message: `Istio authorization cannot be evaluated: ${unknown}`,
-        cannotEvaluate: [`Istio authorization: ${unknown}`],
+        message: `Istio authorization cannot be evaluated: ${ctx.authz.unavailable}`,
+        cannotEvaluate: [`Istio authorization: ${ctx.authz.unavailable}`],
       };
-    const policies = istioPolicies ?? ctx.authz.forWorkload(target.w, waypoint);
-    if (waypoint) {
-      // docs/engine.md "Ambient waypoints": behind a waypoint the destination ztunnel's policies
-      // (selector, namespace-wide, mesh-wide) see the waypoint's identity for traffic the
-      // waypoint forwards, the client's for traffic that bypasses it: not evaluated.
-      const atZtunnel = policies.filter(
-        p => apTargetRefs(p).length === 0 && apAction(p) !== 'AUDIT',
-      );
-      if (atZtunnel.length > 0) {
-        const reason = `not evaluated: ${atZtunnel
-          .map(p => `AuthorizationPolicy ${p.namespace}/${p.name}`)
-          .join(', ')} behind waypoint ${waypointName(
-          ctx,
-          target.w,
-        )} (the destination ztunnel sees the waypoint's identity for traffic through it, the client's otherwise)`;
-        return {
-          effect: 'DENY',
-          message: `Istio authorization cannot be evaluated: ${reason}`,
-          cannotEvaluate: [reason],
-        };
-      }
-    }
     return istioAuthorize(
-      policies,
+      istioPolicies ?? ctx.authz.forWorkload(target.w),
       caller,
       req,
-      mesh === 'istio-ambient' && !waypoint,
+      false,
       target.istioMesh.trustDomains,
     );
   }
@@ -402,24 +373,187 @@ export function authorizationLayer(
   };
 }
 
-/** The waypoint an ambient workload uses (`istio.io/use-waypoint` on the pod, else namespace). */
-function waypointName(
-  ctx: EngineContext,
-  w: SnapshotWorkload,
-): string | undefined {
-  return (
-    w.labels['istio.io/use-waypoint'] ??
-    ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint']
-  );
+/** Who sends to an ambient workload, as far as waypoints go (istio/waypoint.ts). */
+function waypointClient(caller: CallerContext): WaypointClient {
+  if (caller.mtls && caller.mesh === 'istio-ambient') return 'ambient';
+  if (caller.mtls && caller.mesh === 'istio-sidecar') return 'sidecar';
+  return 'outside';
 }
 
 /**
- * Ambient workloads with a waypoint (`istio.io/use-waypoint` on the pod or namespace); the
- * value `none` opts a pod out of its namespace's waypoint.
+ * The Istio authorization of an ambient workload (docs/engine.md "Ambient waypoints"): each way
+ * the traffic may take (istio/waypoint.ts `paths`) is an outcome. Without a waypoint the
+ * destination ztunnel enforces its policies at L4; through a waypoint, the waypoint's policies
+ * (`targetRefs`) decide at L7, while the destination ztunnel's policies would see the
+ * waypoint's identity and are not evaluated. The layer allows when every outcome allows.
+ */
+function ambientAuthorization(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  caller: CallerContext,
+  req: RequestAttrs,
+): LayerVerdict {
+  if (ctx.authz.unavailable)
+    return {
+      effect: 'DENY',
+      message: `Istio authorization cannot be evaluated: ${ctx.authz.unavailable}`,
+      cannotEvaluate: [`Istio authorization: ${ctx.authz.unavailable}`],
+    };
+  const atZtunnel = ctx.authz.forWorkload(target.w);
+  const trustDomains = target.istioMesh.trustDomains;
+  const outcomes = ctx.waypoints
+    .paths(target.w, req.port, waypointClient(caller))
+    .map((path): [TrafficPath, LayerVerdict] => {
+      if (path.unknown)
+        return [
+          path,
+          {
+            effect: 'DENY',
+            message: `Istio authorization cannot be evaluated: ${path.unknown}`,
+            cannotEvaluate: [path.unknown],
+          },
+        ];
+      if (!path.waypoint) {
+        const verdict = istioAuthorize(
+          atZtunnel,
+          caller,
+          req,
+          true,
+          trustDomains,
+        );
+        return [
+          path,
+          path.skipped
+            ? { ...verdict, message: `${verdict.message} (${path.skipped})` }
+            : verdict,
+        ];
+      }
+      const enforcing = atZtunnel.filter(p => apAction(p) !== 'AUDIT');
+      if (enforcing.length > 0) {
+        const reason = `not evaluated: ${enforcing
+          .map(p => `AuthorizationPolicy ${p.namespace}/${p.name}`)
+          .join(', ')} behind waypoint ${path.waypoint.namespace}/${
+          path.waypoint.name
+        } (the destination ztunnel sees the waypoint's identity for traffic through it, the client's otherwise)`;
+        return [
+          path,
+          {
+            effect: 'DENY',
+            message: `Istio authorization cannot be evaluated: ${reason}`,
+            cannotEvaluate: [reason],
+          },
+        ];
+      }
+      const verdict = istioAuthorize(
+        ctx.authz.forWaypoint(path.waypoint, path.service),
+        caller,
+        req,
+        false,
+        trustDomains,
+      );
+      return [
+        path,
+        {
+          ...verdict,
+          message: `waypoint ${path.waypoint.namespace}/${path.waypoint.name}: ${verdict.message}`,
+        },
+      ];
+    });
+  return combineOutcomes(outcomes);
+}
+
+/**
+ * One verdict for several ways a request may take: allowed when every way allows (what the
+ * client may do is then the union of what each allows), denied when every way denies, and
+ * otherwise denied with the difference in `cannotEvaluate` — the client's choice of address
+ * decides, which the request does not tell.
+ */
+function combineOutcomes(
+  outcomes: Array<[TrafficPath, LayerVerdict]>,
+): LayerVerdict {
+  if (outcomes.length === 1) return outcomes[0][1];
+  const cannot = [...new Set(outcomes.flatMap(([, v]) => v.cannotEvaluate))];
+  const described = (list: Array<[TrafficPath, LayerVerdict]>) =>
+    list.map(([path, v]) => `via ${path.via}: ${v.message}`).join('; ');
+  const allowed = outcomes.filter(([, v]) => v.effect === 'ALLOW');
+  if (allowed.length === outcomes.length) {
+    const verdicts = allowed.map(([, v]) => v);
+    const union = (pick: (v: LayerVerdict) => string[] | undefined) =>
+      verdicts.some(v => pick(v) === undefined)
+        ? undefined
+        : [...new Set(verdicts.flatMap(v => pick(v) ?? []))].sort();
+    const methods = union(v => v.methods);
+    const paths = union(v => v.paths);
+    const operations = new Map<
+      string,
+      { methods?: string[]; paths?: string[] }
+    >();
+    if (methods || paths)
+      for (const v of verdicts)
+        for (const op of v.operations ?? [
+          {
+            ...(v.methods ? { methods: v.methods } : {}),
+            ...(v.paths ? { paths: v.paths } : {}),
+          },
+        ])
+          operations.set(JSON.stringify(op), op);
+    const policy = verdicts.find(v => v.policy)?.policy;
+    return {
+      effect: 'ALLOW',
+      ...(policy ? { policy } : {}),
+      message: described(outcomes),
+      cannotEvaluate: cannot,
+      ...(verdicts.every(v => v.byDefault) ? { byDefault: true } : {}),
+      ...(methods ? { methods } : {}),
+      ...(paths ? { paths } : {}),
+      ...(operations.size > 1 ? { operations: [...operations.values()] } : {}),
+    };
+  }
+  const denied = outcomes.filter(([, v]) => v.effect === 'DENY');
+  const first = denied[0][1];
+  if (allowed.length === 0)
+    return {
+      effect: 'DENY',
+      ...(first.policy ? { policy: first.policy } : {}),
+      message: described(outcomes),
+      cannotEvaluate: cannot,
+    };
+  const split = `Istio authorization depends on how the client addresses the workload: allowed via ${allowed
+    .map(([path]) => path.via)
+    .join(', ')}, denied via ${denied.map(([path]) => path.via).join(', ')}`;
+  return {
+    effect: 'DENY',
+    ...(first.policy ? { policy: first.policy } : {}),
+    message: `${split}; ${described(outcomes)}`,
+    cannotEvaluate: [...cannot, split],
+  };
+}
+
+/**
+ * The AuthorizationPolicies that may decide requests to a workload: its own proxy's and, for an
+ * ambient workload, those of the waypoints some of its traffic goes through (listings, network
+ * peer candidates; the layer itself picks per way, see {@link ambientAuthorization}).
+ */
+export function istioServerPolicies(
+  ctx: EngineContext,
+  info: WorkloadInfo,
+): ReturnType<EngineContext['authz']['forWorkload']> {
+  const own = ctx.authz.forWorkload(info.w);
+  if (info.membership.mesh !== 'istio-ambient') return own;
+  const through = ctx.waypoints
+    .waypointsOf(info.w)
+    .flatMap(({ waypoint, service }) =>
+      ctx.authz.forWaypoint(waypoint, service),
+    );
+  return through.length === 0 ? own : [...new Set([...own, ...through])];
+}
+
+/**
+ * Ambient workloads a label sends to a waypoint for some traffic (`istio.io/use-waypoint` on the
+ * pod, its namespace or a Service selecting it, other than `none`).
  */
 export function hasWaypoint(ctx: EngineContext, w: SnapshotWorkload): boolean {
-  const name = waypointName(ctx, w);
-  return !!name && name !== 'none';
+  return ctx.waypoints.labelled(w);
 }
 
 type ServiceList = Array<{

@@ -29,6 +29,7 @@ import { groupBy } from './selectorIndex';
 import { declaredPort, withUncarriedDisabled } from './ports';
 import { UnevaluatedIndex, WorkloadNotEvaluated } from './unevaluated';
 import { SidecarIndex } from '../istio/sidecar';
+import { WaypointIndex } from '../istio/waypoint';
 
 /** What the engine knows about one workload (computed once, cached). */
 export interface WorkloadInfo {
@@ -64,6 +65,7 @@ export class EngineContext {
   readonly destinationRules: DestinationRuleIndex;
   readonly unevaluated: UnevaluatedIndex;
   readonly sidecars: SidecarIndex;
+  readonly waypoints: WaypointIndex;
   /** Why no workload's mesh membership can be known (namespaces or pods were not read). */
   private readonly membershipUnavailable?: string;
   private readonly byKey = new Map<string, SnapshotWorkload>();
@@ -126,6 +128,10 @@ export class EngineContext {
         serverPort: unavailableReason(o, 'linkerdAuthorizations'),
       },
     );
+    this.waypoints = new WaypointIndex(snapshot, ns => this.nsLabels(ns), {
+      gateways: unavailableReason(o, 'istioWaypoints'),
+      services: unavailableReason(o, 'services'),
+    });
     const meshUnread = unavailableReason(o, 'istioMeshConfig');
     this.sidecars = new SidecarIndex(
       snapshot,
@@ -168,6 +174,7 @@ export class EngineContext {
   releaseWorkloadCaches(): void {
     this.infos.clear();
     this.authz.releaseCaches();
+    this.waypoints.releaseCaches();
     this.netpol.releaseCaches();
     this.destinationRules.releaseCaches();
   }

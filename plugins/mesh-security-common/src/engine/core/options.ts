@@ -20,6 +20,7 @@ export type EngineInput =
   | 'istioAuthorizationPolicies'
   | 'istioDestinationRules'
   | 'istioSidecars'
+  | 'istioWaypoints'
   | 'linkerdMeshConfig'
   | 'linkerdServers'
   | 'linkerdAuthorizations';

@@ -1,5 +1,6 @@
 import { JsonObject, SnapshotPolicy, WorkloadRef } from '../../model';
 import { EngineContext } from './context';
+import { istioServerPolicies } from './access';
 
 type P = SnapshotPolicy<JsonObject>;
 
@@ -24,7 +25,7 @@ export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
     ctx.peerAuth.meshWide().forEach(add);
     ctx.peerAuth.namespaceWide(workload.namespace).forEach(add);
     ctx.peerAuth.forWorkload(workload.namespace, workload.labels).forEach(add);
-    ctx.authz.forWorkload(workload, mesh === 'istio-ambient').forEach(add);
+    istioServerPolicies(ctx, info).forEach(add);
     const hosts = new Set<string>();
     for (const port of workload.ports) {
       for (const { service } of ctx.destinationRules.servicesFor(

@@ -126,7 +126,7 @@ function leastPrivilege(context: EngineContext, info: WorkloadInfo): Pillar {
   if (context.authz.unavailable)
     return { status: 'unknown', detail: context.authz.unavailable };
   const policies = context.authz
-    .forWorkload(info.w, false)
+    .forWorkload(info.w)
     .filter(p => apAction(p) === 'ALLOW');
   if (policies.length === 0)
     return {

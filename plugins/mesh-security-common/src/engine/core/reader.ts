@@ -29,6 +29,7 @@ import {
 } from '../validate/linkerd';
 import { validateAdminKind } from '../validate/adminNetworkPolicy';
 import { validateCiliumKind } from '../validate/ciliumNetworkPolicy';
+import { validateGatewayKind } from '../validate/gateway';
 
 /**
  * Options of {@link readObjects}.
@@ -354,6 +355,7 @@ export function readObjects(
         ...validateAdminKind(kind, api.version, meta.name, raw.spec),
         ...validateCiliumKind(kind, api.version, raw),
         ...validateLinkerdKeptKind(kind, api.version, raw.spec),
+        ...validateGatewayKind(kind, api.group, api.version, raw.spec),
       ];
       if (problems.length > 0)
         malformed(

@@ -7,6 +7,7 @@ import {
   istioPair,
   namespace,
   service,
+  waypointGateway,
 } from '../../__testUtils__/k8s';
 import { readObjects } from './reader';
 
@@ -176,39 +177,20 @@ const CASES: Case[] = [
     mtlsUnknown: true,
   },
   {
-    name: 'istio.io/use-waypoint on a Service of ambient workloads',
-    objects: [
-      ...ambientPair().filter(o => o.kind !== 'Service'),
-      {
-        ...service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
-        metadata: {
-          name: 'b',
-          namespace: 'shop',
-          labels: { 'istio.io/use-waypoint': 'waypoint' },
-        },
-      },
-    ],
-    reason: 'not evaluated: istio.io/use-waypoint on Service shop/b',
-    denies: true,
-  },
-  {
-    name: 'AuthorizationPolicy targeting the waypoint Gateway b uses',
+    // Gateways and GatewayClass are modelled (docs/engine.md "Ambient waypoints").
+    name: 'AuthorizationPolicy targeting a ServiceEntry, b uses a waypoint',
     objects: [
       ...ambientPair({ 'istio.io/use-waypoint': 'waypoint' }),
-      authorizationPolicy('shop', 'at-waypoint', {
+      authorizationPolicy('shop', 'at-entry', {
         targetRefs: [
-          {
-            kind: 'Gateway',
-            group: 'gateway.networking.k8s.io',
-            name: 'waypoint',
-          },
+          { kind: 'ServiceEntry', group: 'networking.istio.io', name: 'ext' },
         ],
         action: 'DENY',
         rules: [{ to: [{ operation: { methods: ['POST'] } }] }],
       }),
     ],
     reason:
-      'not evaluated: AuthorizationPolicy shop/at-waypoint (targetRefs Gateway)',
+      'not evaluated: AuthorizationPolicy shop/at-entry (targetRefs ServiceEntry)',
     denies: true,
   },
   {
@@ -225,6 +207,35 @@ const CASES: Case[] = [
         ],
         action: 'DENY',
         rules: [{ to: [{ operation: { methods: ['POST'] } }] }],
+      }),
+    ],
+  },
+  {
+    // Modelled: docs/engine.md "Ambient waypoints".
+    name: 'istio.io/use-waypoint on a Service, its Gateway and a policy on it: modelled',
+    objects: [
+      ...ambientPair().filter(o => o.kind !== 'Service'),
+      {
+        ...service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+        metadata: {
+          name: 'b',
+          namespace: 'shop',
+          labels: { 'istio.io/use-waypoint': 'waypoint' },
+        },
+      },
+      waypointGateway('shop', 'waypoint'),
+      authorizationPolicy('shop', 'at-waypoint', {
+        targetRefs: [
+          {
+            kind: 'Gateway',
+            group: 'gateway.networking.k8s.io',
+            name: 'waypoint',
+          },
+        ],
+        action: 'DENY',
+        rules: [
+          { from: [{ source: { principals: ['cluster.local/ns/x/sa/y'] } }] },
+        ],
       }),
     ],
   },

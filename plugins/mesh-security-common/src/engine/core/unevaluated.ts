@@ -7,6 +7,7 @@ import {
 } from '../../model';
 import { hostScore } from '../istio/destinationRule';
 import { apTargetRefs } from '../istio/authorizationPolicy';
+import { GATEWAY_API_GROUP } from '../istio/waypoint';
 import { Json, isObject } from '../validate/check';
 import { selectorMatches } from './match';
 import { groupBy } from './selectorIndex';
@@ -163,6 +164,19 @@ function directions(
   };
 }
 
+/**
+ * AuthorizationPolicy `targetRefs` the engine models: a core `Service`, a waypoint `Gateway` and
+ * the `GatewayClass` (docs/engine.md "Ambient waypoints").
+ */
+function modelledTargetRef(ref: Json): boolean {
+  if (ref.kind === 'Service')
+    return ref.group === undefined || ref.group === '' || ref.group === 'core';
+  return (
+    (ref.kind === 'Gateway' || ref.kind === 'GatewayClass') &&
+    ref.group === GATEWAY_API_GROUP
+  );
+}
+
 /** Istio `exportTo`: which client namespaces see an object of `namespace` (absent: all). */
 function exportedTo(exportTo: unknown, namespace: string) {
   if (!Array.isArray(exportTo) || exportTo.includes('*')) return () => true;
@@ -213,16 +227,6 @@ export class UnevaluatedIndex {
         name: service.name,
       };
       const selected = behind(service.namespace, service.name);
-      // Istio ambient: `istio.io/use-waypoint` on a Service sends its traffic through a waypoint.
-      const waypoint = service.labels?.['istio.io/use-waypoint'];
-      if (waypoint !== undefined)
-        add({
-          ref: `istio.io/use-waypoint on Service ${service.namespace}/${service.name}`,
-          object,
-          applies: (w, mesh) => mesh === 'istio-ambient' && selected(w),
-          inbound: ['authorization'],
-          outbound: [],
-        });
       // `networking.istio.io/exportTo` hides the Service from other namespaces' sidecars, which
       // then send to it without auto mTLS.
       const exportTo = service.annotations?.['networking.istio.io/exportTo'];
@@ -269,19 +273,31 @@ export class UnevaluatedIndex {
         outbound: [],
       });
     }
-    // AuthorizationPolicy `targetRefs` other than a Service: a waypoint Gateway, a GatewayClass
-    // or a ServiceEntry ("Ambient and Istio AuthorizationPolicy": policies bound to waypoints).
+    // AuthorizationPolicy `targetRefs` to a ServiceEntry (or a kind Istio does not document):
+    // Services, waypoint Gateways and the GatewayClass are modelled (istio/waypoint.ts); a
+    // ServiceEntry's waypoint serves hosts outside the snapshot's Services. Scope: every ambient
+    // workload a label sends to a waypoint.
+    const waypointLabelled = (w: SnapshotWorkload) => {
+      const named = (labels?: Record<string, string>) =>
+        !!labels?.['istio.io/use-waypoint'] &&
+        labels['istio.io/use-waypoint'] !== 'none';
+      return (
+        named(w.labels) ||
+        named(nsLabels(w.namespace)) ||
+        (services.get(w.namespace) ?? []).some(
+          s =>
+            named(s.labels) &&
+            !!s.selector &&
+            Object.keys(s.selector).length > 0 &&
+            selectorMatches({ matchLabels: s.selector }, w.labels),
+        )
+      );
+    };
     for (const policy of snapshot.istio.authorizationPolicies) {
       const kinds = apTargetRefs(policy)
-        .map(r => String(r.kind))
-        .filter(k => k !== 'Service');
+        .filter(r => !modelledTargetRef(r))
+        .map(r => String(r.kind));
       if (kinds.length === 0) continue;
-      const gateways = new Set(
-        apTargetRefs(policy)
-          .filter(r => r.kind === 'Gateway')
-          .map(r => String(r.name)),
-      );
-      const wide = kinds.some(k => k !== 'Gateway');
       add({
         ref: `AuthorizationPolicy ${policy.namespace}/${
           policy.name
@@ -291,19 +307,7 @@ export class UnevaluatedIndex {
           namespace: policy.namespace,
           name: policy.name,
         },
-        applies: (w, mesh) => {
-          if (mesh !== 'istio-ambient') return false;
-          const ns = nsLabels(w.namespace);
-          const name =
-            w.labels['istio.io/use-waypoint'] ?? ns['istio.io/use-waypoint'];
-          if (name === undefined || name === 'none') return false;
-          if (wide) return true;
-          const waypointNs =
-            w.labels['istio.io/use-waypoint-namespace'] ??
-            ns['istio.io/use-waypoint-namespace'] ??
-            w.namespace;
-          return waypointNs === policy.namespace && gateways.has(name);
-        },
+        applies: (w, mesh) => mesh === 'istio-ambient' && waypointLabelled(w),
         inbound: ['authorization'],
         outbound: [],
       });
@@ -468,6 +472,10 @@ export class UnevaluatedIndex {
     switch (o.kind) {
       case 'Sidecar':
         // Modelled (istio/sidecar.ts); what it leaves undecided is added by the constructor.
+        break;
+      case 'Gateway':
+        // Waypoints, modelled (istio/waypoint.ts); other Gateways carry no mesh traffic the
+        // engine reports on.
         break;
       case 'ServiceEntry': {
         // Endpoints selected from pods (`workloadSelector`) or hosts of in-cluster Services

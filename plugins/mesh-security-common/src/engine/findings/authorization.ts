@@ -123,6 +123,14 @@ export const AUTHZ_FINDINGS = {
       "More than one Server selects the same pod port; Linkerd uses only one of them, so the others' authorizations may not apply.",
     fix: 'Keep one Server per workload port.',
   },
+  waypointNotUsed: {
+    code: 'MS215',
+    severity: 'high',
+    title: 'Waypoint named by istio.io/use-waypoint is not used',
+    description:
+      'A namespace, Service or pod label `istio.io/use-waypoint` names a waypoint that istiod does not use for that traffic: the Gateway does not exist, does not handle that traffic type (`istio.io/waypoint-for`) or does not admit the namespace (`allowedRoutes`). The traffic meets ztunnel alone: the policies attached to the waypoint and its HTTP rules are not enforced.',
+    fix: 'Create the waypoint Gateway (`gatewayClassName: istio-waypoint`), set its `istio.io/waypoint-for` to the traffic it must take (`service`, `workload` or `all`), or admit the namespace in its HBONE listener `allowedRoutes`; otherwise fix the label.',
+  },
 } satisfies Record<string, FindingDefinition>;
 
 const KNOWN_KEYS =
@@ -302,16 +310,22 @@ export function workloadAuthzFindings(
     name: w.name,
     cluster: ctx.options.cluster,
   };
+  const out: Finding[] = [];
+  // docs/engine.md "Ambient waypoints": what istiod reports as "waypoint is not ready", an
+  // unsupported traffic type or a denied attachment, once per label and reason.
+  if (mesh === 'istio-ambient')
+    for (const why of ctx.waypoints.skipped(w))
+      out.push(makeFinding(AUTHZ_FINDINGS.waypointNotUsed, obj, why));
   if (mesh === 'istio-sidecar' || mesh === 'istio-ambient') {
-    const policies = ctx.authz.forWorkload(w, false);
+    const policies = ctx.authz.forWorkload(w);
     if (!policies.some(p => apAction(p) === 'ALLOW'))
-      return [
+      out.push(
         makeFinding(
           AUTHZ_FINDINGS.noAllowPolicy,
           obj,
           'no ALLOW AuthorizationPolicy applies: every caller is allowed',
         ),
-      ];
+      );
   }
-  return [];
+  return out;
 }

@@ -3,7 +3,6 @@ import {
   LabelSelector,
   Snapshot,
   SnapshotPolicy,
-  SnapshotService,
   SnapshotWorkload,
 } from '../../model';
 import { CallerContext, LayerVerdict, RequestAttrs, Tri } from '../core/caller';
@@ -13,10 +12,10 @@ import {
   compilePolicy,
   ruleMatches,
 } from './authorizationMatch';
-import { selectorMatches } from '../core/match';
 import { TrustDomainBundle } from './trustDomain';
 import { SelectorIndex, groupBy } from '../core/selectorIndex';
 import { Json, isObject } from '../validate/check';
+import { GATEWAY_API_GROUP, WAYPOINT_GATEWAY_CLASS } from './waypoint';
 
 /*
  * Istio authorization, "Authorization policy" concept page
@@ -47,7 +46,6 @@ export const apRules = (p: P): Json[] =>
 
 export class AuthorizationIndex {
   private readonly byNs = new Map<string, SelectorIndex<P>>();
-  private readonly services: Map<string, SnapshotService[]>;
 
   /** `unavailable`: why the AuthorizationPolicies (or the root namespace) are not known. */
   constructor(
@@ -68,7 +66,6 @@ export class AuthorizationIndex {
       list.forEach(p => idx.add(p));
       this.byNs.set(ns, idx);
     }
-    this.services = groupBy(snapshot.services, s => s.namespace);
   }
 
   private readonly cache = new Map<SnapshotWorkload, P[]>();
@@ -76,17 +73,21 @@ export class AuthorizationIndex {
   /** Forgets what was cached per workload (see EngineContext.releaseWorkloadCaches). */
   releaseCaches(): void {
     this.cache.clear();
+    this.waypointCache.clear();
   }
 
-  /** Policies applying to a workload: root-namespace ones (mesh-wide) and its namespace's (cached). */
-  forWorkload(workload: SnapshotWorkload, ambientWaypoint: boolean): P[] {
-    if (ambientWaypoint) return this.compute(workload, true);
+  /**
+   * Policies a workload's own proxy (sidecar or ztunnel) applies: root-namespace ones
+   * (mesh-wide) and its namespace's, by selector; policies with `targetRefs` never attach to a
+   * workload (istio/istio `pilot/pkg/model/policyattachment.go` `ShouldAttachPolicy`). Cached.
+   */
+  forWorkload(workload: SnapshotWorkload): P[] {
     let hit = this.cache.get(workload);
-    if (!hit) this.cache.set(workload, (hit = this.compute(workload, false)));
+    if (!hit) this.cache.set(workload, (hit = this.compute(workload)));
     return hit;
   }
 
-  private compute(workload: SnapshotWorkload, ambientWaypoint: boolean): P[] {
+  private compute(workload: SnapshotWorkload): P[] {
     const out = [
       ...(this.byNs.get(this.rootNamespace)?.matching(workload.labels) ?? []),
     ];
@@ -94,30 +95,57 @@ export class AuthorizationIndex {
       out.push(
         ...(this.byNs.get(workload.namespace)?.matching(workload.labels) ?? []),
       );
-    if (ambientWaypoint) {
-      // Waypoint-enforced policies target the Service (targetRefs kind Service) selecting the pods.
-      for (const p of this.byNs.get(workload.namespace)?.items() ?? []) {
-        const refs = apTargetRefs(p);
-        if (
-          refs.some(
-            r =>
-              r.kind === 'Service' &&
-              (this.services.get(workload.namespace) ?? []).some(
-                service =>
-                  service.name === r.name &&
-                  service.selector &&
-                  Object.keys(service.selector).length > 0 &&
-                  selectorMatches(
-                    { matchLabels: service.selector },
-                    workload.labels,
-                  ),
-              ),
-          )
-        )
-          out.push(p);
-      }
-    }
     return out;
+  }
+
+  private readonly waypointCache = new Map<string, P[]>();
+
+  /**
+   * Policies an ambient waypoint applies to traffic addressed to `service` (or to a pod, without
+   * it), as istiod attaches them to waypoints (`ShouldAttachPolicy`; "Configure waypoint
+   * proxies", "Attach L7 policies to waypoint proxies"): `targetRefs` to the `GatewayClass`
+   * `istio-waypoint` in the root namespace, to the waypoint's `Gateway` in its namespace, and to
+   * the Service addressed in the Service's namespace. Selector and namespace-wide policies never
+   * attach to a waypoint.
+   */
+  forWaypoint(
+    waypoint: { namespace: string; name: string },
+    service?: { namespace: string; name: string },
+  ): P[] {
+    const key = `${waypoint.namespace}/${waypoint.name}|${
+      service ? `${service.namespace}/${service.name}` : ''
+    }`;
+    let hit = this.waypointCache.get(key);
+    if (hit) return hit;
+    const targeting = (namespace: string, test: (ref: Json) => boolean): P[] =>
+      (this.byNs.get(namespace)?.items() ?? []).filter(p =>
+        apTargetRefs(p).some(test),
+      );
+    const gatewayApi = (ref: Json, kind: string, name: string) =>
+      ref.kind === kind && ref.group === GATEWAY_API_GROUP && ref.name === name;
+    hit = [
+      ...new Set([
+        ...targeting(this.rootNamespace, r =>
+          gatewayApi(r, 'GatewayClass', WAYPOINT_GATEWAY_CLASS),
+        ),
+        ...targeting(waypoint.namespace, r =>
+          gatewayApi(r, 'Gateway', waypoint.name),
+        ),
+        ...(service
+          ? targeting(
+              service.namespace,
+              r =>
+                r.kind === 'Service' &&
+                (r.group === undefined ||
+                  r.group === '' ||
+                  r.group === 'core') &&
+                r.name === service.name,
+            )
+          : []),
+      ]),
+    ];
+    this.waypointCache.set(key, hit);
+    return hit;
   }
 
   all(): P[] {

@@ -1,3 +1,8 @@
+import {
+  ACCESS_CASES_BY_RULE,
+  caseTable,
+  expectAccessCase,
+} from '../../__testUtils__/accessCheck';
 import { engineOf } from '../../__testUtils__/engine';
 import {
   Obj,
@@ -5,7 +10,16 @@ import {
   deployment,
   namespace,
   service,
+  waypointGateway,
 } from '../../__testUtils__/k8s';
+import { readObjects } from '../core/reader';
+
+// The table (__testUtils__/cases/waypoint.ts) cites the upstream rule of each case.
+describe('Ambient waypoints: which waypoint, which policies', () => {
+  it.each(caseTable(ACCESS_CASES_BY_RULE['istio/waypoint']))('%s', (_name, c) =>
+    expect(() => expectAccessCase(c)).not.toThrow(),
+  );
+});
 
 /*
  * docs/engine.md "Ambient waypoints": behind a waypoint (`istio.io/use-waypoint`), the policies
@@ -32,6 +46,8 @@ const estate = (
   deployment('shop', 'a'),
   deployment('shop', 'b', { labels: bLabels }),
   service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+  waypointGateway('shop', 'waypoint', { waypointFor: 'all' }),
+  waypointGateway('shop', 'wp', { waypointFor: 'workload' }),
   policy,
 ];
 
@@ -75,12 +91,12 @@ describe('Ambient waypoints', () => {
       true,
     ],
     [
-      'pod opts out with use-waypoint none: evaluated as without',
+      'pod opts out with use-waypoint none: traffic to its Service still uses the namespace waypoint',
       true,
       { 'istio.io/use-waypoint': 'none' },
       bySelector,
-      'ALLOW',
-      false,
+      'DENY',
+      true,
     ],
     [
       'namespace waypoint: a policy targeting the Service is evaluated',
@@ -104,4 +120,125 @@ describe('Ambient waypoints', () => {
         ),
     ).toBe(true);
   });
+});
+
+describe('malformed waypoint Gateways (MS401)', () => {
+  // Gateway API reference, "Gateway" and "Listener": gatewayClassName and 1-64 listeners with
+  // name, port and protocol are required; allowedRoutes.namespaces.from is an enum.
+  const gateway = waypointGateway('shop', 'waypoint');
+  const spec = gateway.spec as Obj;
+  it.each([
+    [
+      'no gatewayClassName',
+      { ...gateway, spec: { ...spec, gatewayClassName: undefined } },
+      /spec.gatewayClassName: Required value/,
+    ],
+    [
+      'no listeners',
+      { ...gateway, spec: { ...spec, listeners: [] } },
+      /spec.listeners: must have 1-64 items/,
+    ],
+    [
+      'a listener without a port',
+      {
+        ...gateway,
+        spec: { ...spec, listeners: [{ name: 'mesh', protocol: 'HBONE' }] },
+      },
+      /spec.listeners\[0\].port: Required value/,
+    ],
+    [
+      'an unknown allowedRoutes.namespaces.from',
+      waypointGateway('shop', 'waypoint', {
+        allowedRoutes: { namespaces: { from: 'Everywhere' } },
+      }),
+      /allowedRoutes.namespaces.from: Unsupported value/,
+    ],
+    [
+      'a version that is not served',
+      { ...gateway, apiVersion: 'gateway.networking.k8s.io/v9' },
+      /not a served version/,
+    ],
+  ])('%s', (_name, object, problem) => {
+    const { snapshot, findings } = readObjects([object]);
+    expect(findings.map(f => f.code)).toEqual(['MS401']);
+    expect(findings[0].message).toMatch(problem);
+    expect(snapshot.unevaluated ?? []).toEqual([]);
+  });
+
+  it('keeps a well-formed Gateway, of any class', () => {
+    const { snapshot, findings } = readObjects([
+      waypointGateway('shop', 'waypoint'),
+      waypointGateway('shop', 'ingress', { gatewayClassName: 'istio' }),
+    ]);
+    expect(findings).toEqual([]);
+    expect(snapshot.unevaluated?.map(o => o.name)).toEqual([
+      'ingress',
+      'waypoint',
+    ]);
+  });
+});
+
+describe('MS215: a waypoint istiod does not use', () => {
+  const estate = (labels: Obj, ...more: Obj[]) => [
+    namespace('shop', { 'istio.io/dataplane-mode': 'ambient', ...labels }),
+    deployment('shop', 'b'),
+    service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+    ...more,
+  ];
+  const messages = (objects: Obj[]) =>
+    engineOf(objects)
+      .evaluate()
+      .findings.filter(f => f.code === 'MS215')
+      .map(f => f.message);
+
+  it.each([
+    [
+      'a missing Gateway',
+      estate({ 'istio.io/use-waypoint': 'waypoint' }),
+      [
+        'waypoint shop/waypoint (istio.io/use-waypoint on Namespace shop) is not in the input: istiod sends the traffic without a waypoint',
+      ],
+    ],
+    [
+      'a Gateway for workload traffic named for Services',
+      estate(
+        { 'istio.io/use-waypoint': 'waypoint' },
+        waypointGateway('shop', 'waypoint', { waypointFor: 'workload' }),
+      ),
+      [
+        'waypoint shop/waypoint (istio.io/use-waypoint on Namespace shop) handles workload traffic (istio.io/waypoint-for), not service traffic: istiod uses no waypoint',
+      ],
+    ],
+    [
+      'a Gateway in another namespace that does not admit this one',
+      [
+        ...estate({
+          'istio.io/use-waypoint': 'waypoint',
+          'istio.io/use-waypoint-namespace': 'infra',
+        }),
+        waypointGateway('infra', 'waypoint'),
+      ],
+      [
+        'waypoint infra/waypoint (istio.io/use-waypoint on Namespace shop) does not admit namespace shop (allowedRoutes of its HBONE listener): istiod uses no waypoint',
+      ],
+    ],
+    [
+      'a used waypoint',
+      estate(
+        { 'istio.io/use-waypoint': 'waypoint' },
+        waypointGateway('shop', 'waypoint'),
+      ),
+      [],
+    ],
+    [
+      'a namespace waypoint for services only, which the pods do not use (the default)',
+      estate(
+        { 'istio.io/use-waypoint': 'waypoint' },
+        waypointGateway('shop', 'waypoint', { waypointFor: 'service' }),
+      ),
+      [],
+    ],
+  ])('%s', (_name, objects, expected) =>
+    expect(messages(objects)).toEqual(expected),
+  );
 });
