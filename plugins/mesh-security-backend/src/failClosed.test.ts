@@ -356,3 +356,52 @@ describe('revisioned Istio mesh ConfigMaps (istio-<revision>)', () => {
     ]);
   });
 });
+
+describe('Gateways (Istio waypoints)', () => {
+  jest.setTimeout(60_000);
+  const KEY = 'gateway.networking.k8s.io/gateways';
+
+  it('never read: ambient workloads a label sends to a waypoint fail closed', async () => {
+    // docs/engine.md "Ambient waypoints": which waypoint serves `shop`, and so which policies
+    // apply, is unknown without the Gateways.
+    k8s.use(
+      http.get(`${API}/api/v1/namespaces`, () =>
+        HttpResponse.json({
+          kind: 'List',
+          items: [
+            { metadata: { name: 'istio-system' } },
+            {
+              metadata: {
+                name: 'shop',
+                labels: {
+                  'istio.io/dataplane-mode': 'ambient',
+                  'istio.io/use-waypoint': 'waypoint',
+                },
+              },
+            },
+          ],
+          metadata: {},
+        }),
+      ),
+      http.get(`${API}/apis/gateway.networking.k8s.io/*`, () =>
+        HttpResponse.json({ kind: 'Status' }, { status: 403 }),
+      ),
+      cluster(new Set()),
+    );
+    const backend = await start();
+    const response = await backend.check({ ...wipe, method: 'GET' });
+    expect(response.body.decision).toBe('DENY');
+    expect(
+      response.body.results[0].decision.cannotEvaluate.join(' '),
+    ).toContain(
+      `waypoint shop/waypoint (istio.io/use-waypoint on Namespace shop) cannot be known: ${KEY} of cluster prod may not be read`,
+    );
+    expect(response.body.partialReasons).toEqual([
+      expect.objectContaining({
+        cluster: 'prod',
+        kind: KEY,
+        state: 'forbidden',
+      }),
+    ]);
+  });
+});

@@ -27,7 +27,8 @@ export interface ResourceKind {
     | 'external-secrets'
     | 'cert-manager'
     | 'network-policy-api'
-    | 'cilium';
+    | 'cilium'
+    | 'gateway-api';
   /**
    * The engine input the kind feeds; while the kind cannot be read (and no earlier read of it is
    * held) the engine treats that input as unavailable. docs/backend.md "Kinds that cannot be
@@ -174,6 +175,16 @@ export const LISTED_KINDS: ResourceKind[] = [
     'Sidecar',
     'istio',
     'istioSidecars',
+  ),
+  // Gateway API Gateways: Istio waypoints (docs/engine.md "Ambient waypoints"), kept with the
+  // kinds below in the snapshot's `unevaluated` list.
+  grouped(
+    'gateway.networking.k8s.io',
+    ['v1', 'v1beta1'],
+    'gateways',
+    'Gateway',
+    'gateway-api',
+    'istioWaypoints',
   ),
   // Kinds the engine does not model but must not ignore (docs/engine.md "Not evaluated").
   grouped(
