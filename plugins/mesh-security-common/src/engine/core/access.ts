@@ -548,14 +548,6 @@ export function istioServerPolicies(
   return through.length === 0 ? own : [...new Set([...own, ...through])];
 }
 
-/**
- * Ambient workloads a label sends to a waypoint for some traffic (`istio.io/use-waypoint` on the
- * pod, its namespace or a Service selecting it, other than `none`).
- */
-export function hasWaypoint(ctx: EngineContext, w: SnapshotWorkload): boolean {
-  return ctx.waypoints.labelled(w);
-}
-
 type ServiceList = Array<{
   namespace: string;
   selector: Record<string, string> | null;

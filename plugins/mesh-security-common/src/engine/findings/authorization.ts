@@ -276,8 +276,7 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
       }
       if (
         mesh === 'istio-ambient' &&
-        !w.labels['istio.io/use-waypoint'] &&
-        !ctx.namespaces.get(w.namespace)?.labels['istio.io/use-waypoint'] &&
+        !ctx.waypoints.labelled(w) &&
         rules.some(r =>
           JSON.stringify(r).match(
             /"(methods|notMethods|paths|notPaths|hosts|notHosts|requestPrincipals|notRequestPrincipals)"|"key":"request\./,
