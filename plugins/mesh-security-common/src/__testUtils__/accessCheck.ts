@@ -9,6 +9,7 @@ import {
 } from './cases/access';
 import { ADMIN_NETPOL_CASES } from './cases/adminNetworkPolicy';
 import { CILIUM_NETPOL_CASES } from './cases/ciliumNetworkPolicy';
+import { SERVICE_REGISTRY_CASES } from './cases/serviceEntry';
 import { WAYPOINT_CASES } from './cases/waypoint';
 import { engineOf } from './engine';
 
@@ -114,6 +115,7 @@ export const ACCESS_CASES_BY_RULE: Record<string, AccessCase[]> = {
   'networkPolicy/networkPolicy': NETPOL_CASES,
   'networkPolicy/adminNetworkPolicy': ADMIN_NETPOL_CASES,
   'networkPolicy/ciliumNetworkPolicy': CILIUM_NETPOL_CASES,
+  'istio/serviceRegistry': SERVICE_REGISTRY_CASES,
   'istio/waypoint': WAYPOINT_CASES,
 };
 

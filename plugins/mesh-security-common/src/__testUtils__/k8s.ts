@@ -65,11 +65,12 @@ export function service(
     name?: string;
     protocol?: string;
   }>,
+  annotations?: Labels,
 ): Obj {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: ns },
+    metadata: { name, namespace: ns, ...(annotations ? { annotations } : {}) },
     spec: { selector, ports },
   };
 }
@@ -113,6 +114,20 @@ export function destinationRule(ns: string, name: string, spec: Obj): Obj {
     apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',
     metadata: meta(ns, name),
+    spec,
+  };
+}
+
+export function serviceEntry(
+  ns: string,
+  name: string,
+  spec: Obj,
+  labels?: Labels,
+): Obj {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+    metadata: { ...meta(ns, name), ...(labels ? { labels } : {}) },
     spec,
   };
 }

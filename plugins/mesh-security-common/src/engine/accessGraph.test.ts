@@ -25,6 +25,7 @@ import {
   networkPolicy,
   peerAuthentication,
   service,
+  serviceEntry,
   waypointGateway,
 } from '../__testUtils__/k8s';
 
@@ -557,6 +558,94 @@ function expectGraphMatchesPairs(objs: Obj[]) {
   }
 }
 
+/*
+ * The service registry (docs/engine.md "Istio service registry"): `w0`'s Services exported to
+ * some namespaces only (a sidecar namespace `outlet` is added), a MESH_INTERNAL ServiceEntry selecting `mall/w1` with a DestinationRule
+ * for its host, a DestinationRule exported to no one (`~`), REGISTRY_ONLY in the mesh config.
+ */
+const registry = fc.record({
+  shopExportTo: fc.constantFrom(undefined, '.', 'mall', 'outlet', '~', '~,*'),
+  mallExportTo: fc.constantFrom(undefined, '.', 'shop'),
+  entry: fc.option(
+    fc.record({
+      exportTo: fc.constantFrom(undefined, ['.'], ['shop'], ['~']),
+      rule: fc.constantFrom(undefined, 'shop', 'mall', 'istio-system'),
+      mode: fc.constantFrom('DISABLE', 'ISTIO_MUTUAL'),
+    }),
+    { nil: undefined },
+  ),
+  hiddenRule: fc.boolean(),
+  registryOnly: fc.boolean(),
+});
+
+function withRegistry(
+  objs: Obj[],
+  r: typeof registry extends fc.Arbitrary<infer T> ? T : never,
+): Obj[] {
+  const exportTo: Record<string, string | undefined> = {
+    shop: r.shopExportTo,
+    mall: r.mallExportTo,
+  };
+  // A third sidecar namespace, so that namespaces asked together as a class differ.
+  const out = [
+    ...objs,
+    namespace('outlet', { 'istio-injection': 'enabled', team: 'b' }),
+    deployment('outlet', 'w0'),
+    service('outlet', 'w0', { app: 'w0' }, [
+      { port: 80, targetPort: 8080, name: 'http' },
+    ]),
+  ].map(o => {
+    const meta = o.metadata as Obj;
+    const value = exportTo[String(meta.namespace)];
+    return o.kind === 'Service' && meta.name === 'w0' && value
+      ? {
+          ...o,
+          metadata: {
+            ...meta,
+            annotations: { 'networking.istio.io/exportTo': value },
+          },
+        }
+      : o;
+  });
+  if (r.entry) {
+    out.push(
+      serviceEntry('mall', 'w1-internal', {
+        hosts: ['w1.internal'],
+        location: 'MESH_INTERNAL',
+        ports: [
+          { number: 9000, targetPort: 8080, name: 'tcp', protocol: 'TCP' },
+        ],
+        resolution: 'STATIC',
+        workloadSelector: { labels: { app: 'w1' } },
+        ...(r.entry.exportTo ? { exportTo: r.entry.exportTo } : {}),
+      }),
+    );
+    if (r.entry.rule)
+      out.push(
+        destinationRule(r.entry.rule, 'w1-internal', {
+          host: 'w1.internal',
+          trafficPolicy: { tls: { mode: r.entry.mode } },
+        }),
+      );
+  }
+  if (r.hiddenRule)
+    out.push(
+      destinationRule('shop', 'nobody', {
+        host: 'w0.shop.svc.cluster.local',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+        exportTo: ['~'],
+      }),
+    );
+  if (r.registryOnly)
+    out.push({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'istio', namespace: 'istio-system' },
+      data: { mesh: 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' },
+    });
+  return out;
+}
+
 /**
  * Blocked callers (docs/engine.md, "Blocked edges") are never allowed: none is an allowed
  * caller on its port, and the access check denies each of them.
@@ -588,6 +677,19 @@ describe('access graph', () => {
           expectGraphMatchesPairs(objects(e));
         }),
         { numRuns: 60 },
+      ),
+    ).not.toThrow();
+  });
+
+  it('lists exactly the connections that pair-by-pair evaluation allows, with Services and ServiceEntries hidden by exportTo', () => {
+    // docs/engine.md "Istio service registry": which entries a client sees depends on its
+    // namespace, so the graph must ask the namespaces an exportTo names one by one.
+    expect(() =>
+      fc.assert(
+        fc.property(estate, registry, (e, r) => {
+          expectGraphMatchesPairs(withRegistry(objects(e), r));
+        }),
+        { numRuns: 40 },
       ),
     ).not.toThrow();
   });

@@ -175,8 +175,8 @@ export interface SnapshotService {
   labels?: Record<string, string>;
   /**
    * Service annotations; absent when none were read. Read for Istio's
-   * `networking.istio.io/exportTo`, which the engine does not evaluate (docs/engine.md "Not
-   * evaluated").
+   * `networking.istio.io/exportTo`: the client namespaces that see the Service (docs/engine.md
+   * "Istio service registry").
    */
   annotations?: Record<string, string>;
 }

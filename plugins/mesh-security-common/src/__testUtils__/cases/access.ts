@@ -19,6 +19,7 @@ import {
 } from '../k8s';
 import { ADMIN_NETPOL_CASES } from './adminNetworkPolicy';
 import { CILIUM_NETPOL_CASES } from './ciliumNetworkPolicy';
+import { SERVICE_REGISTRY_CASES } from './serviceEntry';
 import { WAYPOINT_CASES } from './waypoint';
 
 /** One documented access rule: objects and a request in, a decision (and deciding layer) out. */
@@ -1553,5 +1554,6 @@ export const ALL_ACCESS_CASES = [
   ...NETPOL_CASES,
   ...ADMIN_NETPOL_CASES,
   ...CILIUM_NETPOL_CASES,
+  ...SERVICE_REGISTRY_CASES,
   ...WAYPOINT_CASES,
 ];

@@ -129,24 +129,70 @@ const CASES: Case[] = [
       ...istioPair(),
       serviceEntry('shop', 'se', { hosts: ['b.shop.svc.cluster.local'] }),
     ],
-    reason: 'not evaluated: ServiceEntry shop/se',
+    reason:
+      'not evaluated: ServiceEntry shop/se (its hosts name the in-cluster Service shop/b)',
     denies: true,
     mtlsUnknown: true,
   },
   {
-    name: 'ServiceEntry of an external host: callees outside the snapshot only',
+    // Modelled: docs/engine.md "Istio service registry" (callees outside the snapshot).
+    name: 'ServiceEntry of an external host: modelled',
     objects: [
       ...istioPair(),
       serviceEntry('shop', 'ext', { hosts: ['api.example.com'] }),
     ],
-    reason: 'not evaluated: ServiceEntry shop/ext',
-    on: 'a',
   },
   {
-    name: 'DestinationRule exportTo "~"',
+    name: 'ServiceEntry of a MESH_INTERNAL workloadSelector: modelled',
+    objects: [
+      ...istioPair(),
+      serviceEntry('shop', 'b-internal', {
+        hosts: ['b.internal'],
+        location: 'MESH_INTERNAL',
+        ports: [{ number: 80, targetPort: 8080, name: 'http' }],
+        workloadSelector: { labels: { app: 'b' } },
+      }),
+    ],
+  },
+  {
+    name: 'ServiceEntry with an endpoint at a pod address',
+    objects: [
+      ...istioPair().filter(o => (o.metadata as Obj).name !== 'b'),
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'b', namespace: 'shop', labels: { app: 'b' } },
+        spec: {
+          containers: [
+            { name: 'app', ports: [{ containerPort: 8080 }] },
+            { name: 'istio-proxy' },
+          ],
+        },
+        status: { podIP: '10.1.0.5' },
+      },
+      serviceEntry('shop', 'vm', {
+        hosts: ['vm.example.com'],
+        endpoints: [{ address: '10.1.0.5' }],
+      }),
+    ],
+    reason:
+      'not evaluated: ServiceEntry shop/vm (endpoint 10.1.0.5 is in the cluster)',
+    denies: true,
+    mtlsUnknown: true,
+  },
+  {
+    // Modelled: exported nowhere (docs/engine.md "Istio service registry").
+    name: 'DestinationRule exportTo "~" alone: modelled',
     objects: [
       ...istioPair(),
       destinationRule('shop', 'b', { host: 'b', exportTo: ['~'] }),
+    ],
+  },
+  {
+    name: 'DestinationRule exportTo "~" beside a namespace',
+    objects: [
+      ...istioPair(),
+      destinationRule('shop', 'b', { host: 'b', exportTo: ['~', 'shop'] }),
     ],
     reason: 'not evaluated: exportTo of DestinationRule shop/b',
     denies: true,
@@ -160,7 +206,8 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: 'Service exportTo annotation',
+    // Modelled: docs/engine.md "Istio service registry".
+    name: 'Service exportTo annotation: modelled',
     objects: [
       ...istioPair().filter(o => o.kind !== 'Service'),
       {
@@ -172,9 +219,6 @@ const CASES: Case[] = [
         },
       },
     ],
-    reason: 'not evaluated: networking.istio.io/exportTo on Service shop/b',
-    denies: true,
-    mtlsUnknown: true,
   },
   {
     // Gateways and GatewayClass are modelled (docs/engine.md "Ambient waypoints").

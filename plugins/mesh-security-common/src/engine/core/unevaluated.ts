@@ -6,10 +6,11 @@ import {
   SnapshotWorkload,
 } from '../../model';
 import { hostScore } from '../istio/destinationRule';
+import { readServiceEntry, serviceVisible } from '../istio/serviceRegistry';
 import { apTargetRefs } from '../istio/authorizationPolicy';
 import { GATEWAY_API_GROUP } from '../istio/waypoint';
 import { Json, isObject } from '../validate/check';
-import { selectorMatches } from './match';
+import { cidrContains, selectorMatches } from './match';
 import { groupBy } from './selectorIndex';
 import { SidecarIndex } from '../istio/sidecar';
 import { istioRevision } from './mesh';
@@ -177,14 +178,6 @@ function modelledTargetRef(ref: Json): boolean {
   );
 }
 
-/** Istio `exportTo`: which client namespaces see an object of `namespace` (absent: all). */
-function exportedTo(exportTo: unknown, namespace: string) {
-  if (!Array.isArray(exportTo) || exportTo.includes('*')) return () => true;
-  return (clientNs: string) =>
-    exportTo.includes(clientNs) ||
-    (exportTo.includes('.') && clientNs === namespace);
-}
-
 /** The unmodelled objects of a snapshot, indexed by the workloads they may affect. */
 export class UnevaluatedIndex {
   readonly sources: Source[] = [];
@@ -220,34 +213,17 @@ export class UnevaluatedIndex {
     };
     for (const o of snapshot.unevaluated ?? [])
       this.addObject(o, behind, snapshot);
-    for (const service of snapshot.services) {
-      const object = {
-        kind: 'Service',
-        namespace: service.namespace,
-        name: service.name,
-      };
-      const selected = behind(service.namespace, service.name);
-      // `networking.istio.io/exportTo` hides the Service from other namespaces' sidecars, which
-      // then send to it without auto mTLS.
-      const exportTo = service.annotations?.['networking.istio.io/exportTo'];
-      if (
-        exportTo !== undefined &&
-        !exportTo.split(',').some(v => v.trim() === '*')
-      )
-        add({
-          ref: `networking.istio.io/exportTo on Service ${service.namespace}/${service.name}`,
-          object,
-          applies: (w, mesh) => isIstio(mesh) && selected(w),
-          inbound: ['mtls'],
-          outbound: [],
-        });
-    }
-    // DestinationRule `exportTo`: `.`, `*` and namespace names are modelled, `~` is not.
+    // DestinationRule `exportTo`: `.`, `*`, namespace names and a lone `~` (no namespace) are
+    // modelled (istio/destinationRule.ts). Istio's validation rejects `~` on a DestinationRule;
+    // beside other entries, or on a rule with a `workloadSelector` (which istiod keeps in its
+    // namespace whatever `exportTo` says), whether the rule exists at all decides, so it is not
+    // evaluated.
     for (const rule of snapshot.istio.destinationRules) {
       const exportTo = rule.spec.exportTo;
       if (
         !Array.isArray(exportTo) ||
-        exportTo.every(v => typeof v === 'string' && v !== '~')
+        exportTo.every(v => typeof v === 'string' && v !== '~') ||
+        (exportTo.length === 1 && rule.spec.workloadSelector === undefined)
       )
         continue;
       const host = typeof rule.spec.host === 'string' ? rule.spec.host : '*';
@@ -478,9 +454,24 @@ export class UnevaluatedIndex {
         // engine reports on.
         break;
       case 'ServiceEntry': {
-        // Endpoints selected from pods (`workloadSelector`) or hosts of in-cluster Services
-        // change those workloads' hosts; external hosts add callees outside the snapshot.
-        const visible = exportedTo(spec.exportTo, o.namespace);
+        // Modelled (istio/serviceRegistry.ts): `workloadSelector` entries, and entries whose
+        // hosts and endpoints are all outside the cluster (callees outside the snapshot). The
+        // others may change the hosts of the workloads they reach: pods they select, workloads
+        // behind in-cluster Services their hosts name, pods their endpoints or addresses name.
+        const podIps = (w: SnapshotWorkload) =>
+          w.pods.flatMap(p => (p.podIP ? [p.podIP] : []));
+        const reading = readServiceEntry(
+          o,
+          snapshot.services,
+          snapshot.workloads.flatMap(podIps),
+        );
+        if (reading.kind !== 'unmodelled') break;
+        const entryRef = `${ref} (${reading.why})`;
+        const exportTo =
+          Array.isArray(spec.exportTo) &&
+          spec.exportTo.every(v => typeof v === 'string')
+            ? (spec.exportTo as string[])
+            : undefined;
         const hosts = Array.isArray(spec.hosts) ? spec.hosts.map(String) : [];
         const internal = snapshot.services
           .filter(s =>
@@ -497,17 +488,47 @@ export class UnevaluatedIndex {
         const selector = isObject(spec.workloadSelector)
           ? { matchLabels: spec.workloadSelector.labels }
           : undefined;
-        add(
+        const addresses = [
+          ...(Array.isArray(spec.endpoints) ? spec.endpoints : []).map(e =>
+            isObject(e) ? e.address : undefined,
+          ),
+          ...(Array.isArray(spec.addresses) ? spec.addresses : []),
+        ].filter((a): a is string => typeof a === 'string');
+        const named = (w: SnapshotWorkload) =>
+          podIps(w).some(ip =>
+            addresses.some(a =>
+              a.includes('/') ? cidrContains(a, ip) !== false : a === ip,
+            ),
+          );
+        const source = (
+          applies: Source['applies'],
+          inbound: UnevaluatedLayer[],
+          outbound: UnevaluatedLayer[],
+        ) =>
+          this.sources.push({
+            ref: entryRef,
+            object,
+            applies,
+            inbound,
+            outbound,
+          });
+        source(
           (w, mesh) =>
             isIstio(mesh) &&
             ((selector !== undefined &&
               w.namespace === o.namespace &&
               mayMatch(selector, w.labels)) ||
-              internal.some(t => t(w))),
+              internal.some(t => t(w)) ||
+              named(w)),
           ['mtls', 'authorization'],
           [],
         );
-        add((w, mesh) => isIstio(mesh) && visible(w.namespace), [], ['peers']);
+        source(
+          (w, mesh) =>
+            isIstio(mesh) && serviceVisible(exportTo, o.namespace, w.namespace),
+          [],
+          ['peers'],
+        );
         break;
       }
       case 'ExternalWorkload':

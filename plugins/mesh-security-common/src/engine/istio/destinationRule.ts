@@ -8,6 +8,12 @@ import {
 import { selectorMatches } from '../core/match';
 import { groupBy } from '../core/selectorIndex';
 import { Json, isObject } from '../validate/check';
+import {
+  RegistryEntry,
+  ServiceRegistry,
+  serviceExportTo,
+  serviceVisible,
+} from './serviceRegistry';
 
 /*
  * Client-side TLS of an Istio sidecar: DestinationRule reference
@@ -33,6 +39,8 @@ export const drRef = (p: P) => `DestinationRule ${p.namespace}/${p.name}`;
 
 /** Host specificity: exact beats wildcard, longer wildcard beats shorter. */
 export function hostScore(pattern: string, fqdn: string, drNs: string): number {
+  // A ServiceEntry host is matched as written (`ResolveShortnameToFQDN` keeps names with dots).
+  if (pattern === fqdn) return 10000;
   const full =
     pattern.includes('.') || pattern === '*' || pattern.startsWith('*')
       ? pattern
@@ -49,7 +57,10 @@ export function hostScore(pattern: string, fqdn: string, drNs: string): number {
 /**
  * Whether a client namespace sees the rule (DestinationRule reference, `exportTo`): absent or
  * empty, or `*`, exports to every namespace; `.` to the rule's own; other entries name
- * namespaces. `~` is not modelled (docs/engine.md "Not evaluated") and exports nowhere here.
+ * namespaces. `~` names no namespace: istiod's index (`push_context.go` `setDestinationRules`,
+ * `getExportedDestinationRuleFromNamespace`) exports a rule to the namespaces its entries name,
+ * so `exportTo: ["~"]` reaches no client. With other entries, or on a rule with a
+ * `workloadSelector`, it is not evaluated (docs/engine.md "Not evaluated").
  */
 function exportedTo(rule: P, clientNs: string): boolean {
   const exportTo = rule.spec.exportTo;
@@ -72,6 +83,7 @@ export class DestinationRuleIndex {
     snapshot: Snapshot,
     private readonly rootNamespace: string,
     readonly unavailable?: string,
+    private readonly registry = new ServiceRegistry(snapshot),
   ) {
     this.byNs = groupBy(snapshot.istio.destinationRules, p => p.namespace);
     for (const rule of snapshot.istio.destinationRules)
@@ -150,11 +162,15 @@ export class DestinationRuleIndex {
   }
 
   /**
-   * Whether the namespace holds DestinationRules or is named by one's `exportTo` (its clients
-   * may then see different ones).
+   * Whether the namespace holds DestinationRules or is named by the `exportTo` of one, of a
+   * Service or of a ServiceEntry (its clients may then see different ones).
    */
   hasRules(namespace: string): boolean {
-    return this.byNs.has(namespace) || this.namedExports.has(namespace);
+    return (
+      this.byNs.has(namespace) ||
+      this.namedExports.has(namespace) ||
+      this.registry.namedNamespaces.has(namespace)
+    );
   }
 
   /**
@@ -232,28 +248,48 @@ export class DestinationRuleIndex {
     target: SnapshotWorkload,
     port: number,
   ): ClientTls {
-    for (const { service, port: servicePort } of this.servicesFor(
-      target,
-      port,
-    )) {
-      const fqdn = `${service.name}.${service.namespace}.svc.cluster.local`;
-      const destinationRule = this.ruleFor(
-        clientNs,
-        clientLabels,
-        fqdn,
-        service.namespace,
-      );
-      if (!destinationRule) continue;
-      const mode = tlsModeFor(destinationRule, servicePort);
-      if (mode)
-        return {
-          mode,
-          rule: destinationRule,
-          ref: drRef(destinationRule),
-          host: fqdn,
-        };
+    for (const entry of this.entriesFor(target, port)) {
+      // docs/engine.md "Istio service registry": a Service or ServiceEntry not exported to the
+      // client's namespace is not in its registry, nor are the rules for its hosts.
+      if (!serviceVisible(entry.exportTo, entry.namespace, clientNs)) continue;
+      for (const host of entry.hosts) {
+        const destinationRule = this.ruleFor(
+          clientNs,
+          clientLabels,
+          host,
+          entry.namespace,
+        );
+        if (!destinationRule) continue;
+        const mode = tlsModeFor(destinationRule, entry.port);
+        if (mode)
+          return {
+            mode,
+            rule: destinationRule,
+            ref: drRef(destinationRule),
+            host,
+          };
+      }
     }
     return { mode: 'AUTO' };
+  }
+
+  /** The Services and modelled ServiceEntries reaching the workload's container port. */
+  private entriesFor(target: SnapshotWorkload, port: number): RegistryEntry[] {
+    return [
+      ...this.servicesFor(target, port).map(
+        ({ service, port: servicePort }) => {
+          const exportTo = serviceExportTo(service);
+          return {
+            ref: `Service ${service.namespace}/${service.name}`,
+            namespace: service.namespace,
+            hosts: [`${service.name}.${service.namespace}.svc.cluster.local`],
+            port: servicePort,
+            ...(exportTo ? { exportTo } : {}),
+          };
+        },
+      ),
+      ...this.registry.entriesFor(target, port),
+    ];
   }
 }
 

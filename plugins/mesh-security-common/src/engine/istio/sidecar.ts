@@ -9,6 +9,12 @@ import { Json, isObject } from '../validate/check';
 import { selectorMatches } from '../core/match';
 import { groupBy } from '../core/selectorIndex';
 import { portList } from './peerAuthentication';
+import {
+  RegistryEntry,
+  ServiceRegistry,
+  serviceExportTo,
+  serviceVisible,
+} from './serviceRegistry';
 
 /*
  * Istio `Sidecar` resources (docs/engine.md "Istio Sidecar"), from the Sidecar reference
@@ -22,9 +28,11 @@ import { portList } from './peerAuthentication';
  * - `ingress`: "If specified, inbound ports are configured if and only if the workload instance
  *   is associated with a service"; a port no listener names, or a listener with `tls`
  *   (experimental) or its own `bind`/`captureMode`, is not evaluated.
- * - `egress` hosts (`namespace/dnsName`) import Services; traffic to a destination no host
- *   imports is "unmatched traffic" (Traffic routing): with `outboundTrafficPolicy` ALLOW_ANY it
- *   is forwarded as-is and "mutual TLS will not be used", with REGISTRY_ONLY it is dropped.
+ * - `egress` hosts (`namespace/dnsName`) import Services and ServiceEntries; traffic to a
+ *   destination no host imports is "unmatched traffic" (Traffic routing): with
+ *   `outboundTrafficPolicy` ALLOW_ANY it is forwarded as-is and "mutual TLS will not be used",
+ *   with REGISTRY_ONLY it is dropped. So is traffic to a destination whose Services are all
+ *   hidden from the client's namespace (`exportTo`, istio/serviceRegistry.ts).
  */
 
 type Policy = SnapshotPolicy<JsonObject>;
@@ -33,9 +41,9 @@ type Policy = SnapshotPolicy<JsonObject>;
 export type SidecarOutbound =
   /** The destination is imported: the usual client-side rules (auto mTLS, DestinationRules). */
   | { kind: 'imported' }
-  /** Unmatched traffic that ALLOW_ANY forwards as-is: plaintext. */
+  /** Unmatched traffic that ALLOW_ANY forwards as-is: plaintext. `sidecar`: the object named. */
   | { kind: 'passthrough'; sidecar?: string; message: string }
-  /** Unmatched traffic that REGISTRY_ONLY drops. */
+  /** Unmatched traffic that REGISTRY_ONLY drops. `sidecar`: the object named. */
   | { kind: 'dropped'; sidecar?: string; message: string }
   /** What happens cannot be known without guessing. */
   | { kind: 'unknown'; reason: string };
@@ -122,6 +130,7 @@ export class SidecarIndex {
     private readonly unread?: string,
     /** Why the Services could not be read. */
     private readonly servicesUnread?: string,
+    private readonly registry = new ServiceRegistry(snapshot),
   ) {
     this.byNs = groupBy(
       (snapshot.unevaluated ?? []).filter(
@@ -203,8 +212,9 @@ export class SidecarIndex {
 
   /**
    * What the client's sidecar does with a connection to `target` on its container port `port`:
-   * the destination is imported when a Service selecting the target exposes a port targeting
-   * it and an egress listener imports that Service on that port.
+   * the destination is imported when a Service selecting the target (or a ServiceEntry
+   * selecting it) exposes a port targeting it, is exported to the client's namespace, and an
+   * egress listener imports it on that port.
    */
   outbound(
     client: SnapshotWorkload,
@@ -223,29 +233,50 @@ export class SidecarIndex {
         kind: 'unknown',
         reason: `not evaluated: ${refOf(issue.object)} (${issue.why})`,
       };
-    if (!this.shapesOutbound(client)) return { kind: 'imported' };
-    const services = this.servicesOf(target, port);
-    const imported = services.some(({ service, port: servicePort }) =>
-      this.imports(e.egress, client.namespace, service, servicePort),
+    if (!this.registry.hides && !this.shapesOutbound(client))
+      return { kind: 'imported' };
+    const entries = this.entriesOf(target, port);
+    const visible = entries.filter(entry =>
+      serviceVisible(entry.exportTo, entry.namespace, client.namespace),
     );
+    // docs/engine.md "Istio service registry": a destination whose Services are all hidden from
+    // the client's namespace is unmatched traffic. Without any Service the destination is taken
+    // as imported unless a Sidecar or REGISTRY_ONLY shapes the client (docs/engine.md "Not
+    // modelled": inputs without Services).
+    const hidden = entries.length > 0 && visible.length === 0;
+    if (!hidden && !this.shapesOutbound(client)) return { kind: 'imported' };
+    const imported =
+      !hidden &&
+      visible.some(entry => this.imports(e.egress, client.namespace, entry));
     if (imported) return { kind: 'imported' };
     const from = e.modeFrom ? refOf(e.modeFrom) : 'the mesh config';
-    const what =
-      services.length === 0
-        ? `no Service exposes port ${port} of the target`
-        : `${
-            e.sidecar ? refOf(e.sidecar) : 'the Sidecar'
-          } imports no Service exposing port ${port} of the target`;
+    let what: string;
+    if (entries.length === 0)
+      what = `no Service exposes port ${port} of the target`;
+    else if (hidden)
+      what = `${[...new Set(entries.map(entry => entry.ref))].join(
+        ', ',
+      )} exposing port ${port} of the target ${
+        entries.length > 1 ? 'are' : 'is'
+      } not exported to namespace ${client.namespace} (exportTo)`;
+    else
+      what = `${
+        e.sidecar ? refOf(e.sidecar) : 'the Sidecar'
+      } imports no Service exposing port ${port} of the target`;
+    // The object named: the hidden Service, else the Sidecar (or the one setting the mode).
+    const named = hidden ? entries[0].ref : undefined;
     if (e.mode === 'REGISTRY_ONLY')
       return {
         kind: 'dropped',
-        sidecar: e.modeFrom ? refOf(e.modeFrom) : e.sidecar && refOf(e.sidecar),
+        sidecar:
+          named ??
+          (e.modeFrom ? refOf(e.modeFrom) : e.sidecar && refOf(e.sidecar)),
         message: `${what}, and ${from} sets outboundTrafficPolicy REGISTRY_ONLY: the client sidecar drops traffic to destinations outside its registry`,
       };
     if (e.mode === 'ALLOW_ANY')
       return {
         kind: 'passthrough',
-        sidecar: e.sidecar && refOf(e.sidecar),
+        sidecar: named ?? (e.sidecar && refOf(e.sidecar)),
         message: `${what}: unmatched traffic, which ALLOW_ANY (${from}) forwards as-is, without mutual TLS`,
       };
     return {
@@ -258,12 +289,25 @@ export class SidecarIndex {
     };
   }
 
-  /** The Services selecting the workload with a port targeting its container port `port`. */
-  private servicesOf(
-    w: SnapshotWorkload,
-    port: number,
-  ): Array<{ service: SnapshotService; port: number }> {
-    const out: Array<{ service: SnapshotService; port: number }> = [];
+  /**
+   * The Services selecting the workload with a (TCP) port targeting its container port `port`,
+   * and the modelled ServiceEntries reaching it.
+   */
+  private entriesOf(w: SnapshotWorkload, port: number): RegistryEntry[] {
+    let byPort = this.entryCache.get(w);
+    if (!byPort) this.entryCache.set(w, (byPort = new Map()));
+    let hit = byPort.get(port);
+    if (!hit) byPort.set(port, (hit = this.computeEntries(w, port)));
+    return hit;
+  }
+
+  private readonly entryCache = new WeakMap<
+    SnapshotWorkload,
+    Map<number, RegistryEntry[]>
+  >();
+
+  private computeEntries(w: SnapshotWorkload, port: number): RegistryEntry[] {
+    const out: RegistryEntry[] = [];
     for (const service of this.servicesByNs.get(w.namespace) ?? []) {
       if (!service.selector || Object.keys(service.selector).length === 0)
         continue;
@@ -276,35 +320,41 @@ export class SidecarIndex {
         if (typeof tp === 'number') resolved = tp;
         else if (/^\d+$/.test(tp)) resolved = Number(tp);
         else resolved = w.ports.find(p => p.name === tp)?.port;
-        if (resolved === port) out.push({ service, port: sp.port });
+        if (resolved !== port) continue;
+        const exportTo = serviceExportTo(service);
+        out.push({
+          ref: `Service ${service.namespace}/${service.name}`,
+          namespace: service.namespace,
+          hosts: [`${service.name}.${service.namespace}.svc.cluster.local`],
+          port: sp.port,
+          ...(exportTo ? { exportTo } : {}),
+        });
       }
     }
-    return out;
+    return [...out, ...this.registry.entriesFor(w, port)];
   }
 
   /**
-   * Whether egress listeners import a Service on a port: "the hosts exposed on a listener port
-   * will be based on the listener with the most specific port", so listeners naming the port
-   * decide it, else those without a port.
+   * Whether egress listeners import a registry entry on its port: "the hosts exposed on a
+   * listener port will be based on the listener with the most specific port", so listeners
+   * naming the port decide it, else those without a port.
    */
   private imports(
     egress: EgressListener[] | undefined,
     clientNs: string,
-    service: SnapshotService,
-    servicePort: number,
+    entry: RegistryEntry,
   ): boolean {
     if (!egress) return true;
-    const exact = egress.filter(l => l.port === servicePort);
+    const exact = egress.filter(l => l.port === entry.port);
     const pool =
       exact.length > 0 ? exact : egress.filter(l => l.port === undefined);
-    const fqdn = `${service.name}.${service.namespace}.svc.cluster.local`;
     return pool.some(l =>
       l.hosts.some(
         h =>
           (h.namespace === '*' ||
             (h.namespace === '.' ? clientNs : h.namespace) ===
-              service.namespace) &&
-          dnsMatches(h.dnsName, fqdn),
+              entry.namespace) &&
+          entry.hosts.some(host => dnsMatches(h.dnsName, host)),
       ),
     );
   }
@@ -426,12 +476,13 @@ export class SidecarIndex {
     if (!Array.isArray(ingress) || ingress.length === 0) return;
     const issue = (why: string) =>
       result.issues.push({ object: sidecar, why, side: 'inbound' });
-    const hasService = (this.servicesByNs.get(w.namespace) ?? []).some(
-      s =>
-        !!s.selector &&
-        Object.keys(s.selector).length > 0 &&
-        selectorMatches({ matchLabels: s.selector }, w.labels),
-    );
+    const hasService =
+      (this.servicesByNs.get(w.namespace) ?? []).some(
+        s =>
+          !!s.selector &&
+          Object.keys(s.selector).length > 0 &&
+          selectorMatches({ matchLabels: s.selector }, w.labels),
+      ) || this.registry.selects(w);
     if (!hasService)
       issue(
         'ingress listeners configure inbound ports "if and only if the workload instance is associated with a service", and no Service selects it',
