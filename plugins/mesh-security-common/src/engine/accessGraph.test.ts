@@ -731,6 +731,45 @@ describe('access graph', () => {
     ).not.toThrow();
   });
 
+  it('a deny-all policy on the waypoint never adds a caller', () => {
+    // docs/engine.md "Ambient waypoints": a way through the waypoint can only turn to DENY, and
+    // a split between ways denies, so callers with the policy are a subset of those without.
+    const withWaypoint = fc.record({
+      namespace: fc.boolean(),
+      service: fc.constantFrom(undefined, 'none', 'waypoint'),
+      pod: fc.constantFrom(undefined, 'none', 'waypoint'),
+      gateway: fc.constantFrom('service', 'workload', 'all'),
+      policies: fc.constant([]),
+    });
+    expect(() =>
+      fc.assert(
+        fc.property(estate, withWaypoint, (e, wp) => {
+          const base = objects({ ...e, waypoints: wp });
+          const before = engineOf(base);
+          const after = engineOf([
+            ...base,
+            authorizationPolicy('amb', 'deny-all-at-waypoint', {
+              targetRefs: [
+                {
+                  group: 'gateway.networking.k8s.io',
+                  kind: 'Gateway',
+                  name: 'waypoint',
+                },
+              ],
+            }),
+          ]);
+          for (const w of before.evaluate().workloads) {
+            const ref = { namespace: w.namespace, name: w.name, kind: w.kind };
+            const allowed = new Set(expandCallers(before, ref).keys());
+            for (const key of expandCallers(after, ref).keys())
+              expect([key, allowed.has(key)]).toEqual([key, true]);
+          }
+        }),
+        { numRuns: 25 },
+      ),
+    ).not.toThrow();
+  });
+
   it('gives each member of a group its own exclusions from a shared caller list', () => {
     // Found by the property above (seed 119230135): amb/w1 and amb/w2 share a caller list in
     // which their own group is left out of "any Istio workload"; each must see the other
