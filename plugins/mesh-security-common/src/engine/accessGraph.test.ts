@@ -739,12 +739,11 @@ describe('access graph', () => {
       service: fc.constantFrom(undefined, 'none', 'waypoint'),
       pod: fc.constantFrom(undefined, 'none', 'waypoint'),
       gateway: fc.constantFrom('service', 'workload', 'all'),
-      policies: fc.constant([]),
     });
     expect(() =>
       fc.assert(
         fc.property(estate, withWaypoint, (e, wp) => {
-          const base = objects({ ...e, waypoints: wp });
+          const base = objects({ ...e, waypoints: { ...wp, policies: [] } });
           const before = engineOf(base);
           const after = engineOf([
             ...base,
