@@ -561,7 +561,8 @@ function expectGraphMatchesPairs(objs: Obj[]) {
 /*
  * The service registry (docs/engine.md "Istio service registry"): `w0`'s Services exported to
  * some namespaces only (a sidecar namespace `outlet` is added), a MESH_INTERNAL ServiceEntry selecting `mall/w1` with a DestinationRule
- * for its host, a DestinationRule exported to no one (`~`), REGISTRY_ONLY in the mesh config.
+ * for its host, a DestinationRule exported to no one (`~`), REGISTRY_ONLY and exportTo defaults
+ * in the mesh config.
  */
 const registry = fc.record({
   shopExportTo: fc.constantFrom(undefined, '.', 'mall', 'outlet', '~', '~,*'),
@@ -576,6 +577,13 @@ const registry = fc.record({
   ),
   hiddenRule: fc.boolean(),
   registryOnly: fc.boolean(),
+  /** The mesh config's exportTo defaults. */
+  defaults: fc.constantFrom(
+    '',
+    'defaultServiceExportTo: ["."]\n',
+    'defaultDestinationRuleExportTo: ["."]\n',
+    'defaultServiceExportTo: [mall]\n',
+  ),
 });
 
 function withRegistry(
@@ -636,12 +644,15 @@ function withRegistry(
         exportTo: ['~'],
       }),
     );
-  if (r.registryOnly)
+  const mesh =
+    (r.registryOnly ? 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' : '') +
+    r.defaults;
+  if (mesh)
     out.push({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'istio', namespace: 'istio-system' },
-      data: { mesh: 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' },
+      data: { mesh },
     });
   return out;
 }

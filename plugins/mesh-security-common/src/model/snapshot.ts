@@ -223,6 +223,13 @@ export interface IstioMeshConfigValues {
    * Sidecar").
    */
   outboundTrafficPolicy?: string;
+  /**
+   * `defaultServiceExportTo`: the namespaces that see a Service or ServiceEntry without
+   * `exportTo` (Istio's default `*`; docs/engine.md "Istio service registry").
+   */
+  defaultServiceExportTo?: string[];
+  /** `defaultDestinationRuleExportTo`: the same for DestinationRules (default `*`). */
+  defaultDestinationRuleExportTo?: string[];
 }
 
 /**

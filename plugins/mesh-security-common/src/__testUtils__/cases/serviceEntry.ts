@@ -221,6 +221,61 @@ export const SERVICE_REGISTRY_CASES: AccessCase[] = [
     layer: 'mtls',
     message: /Istio auto mTLS/,
   },
+  // Global Mesh Options (MESH, https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/)
+  // `defaultServiceExportTo`: "If not set the system will use "*" as the default value"; set to
+  // `.`, Services without the annotation are visible in their namespace only (PUSH
+  // `serviceExportTo`).
+  {
+    name: 'Service exportTo: the mesh default "." hides Services from other namespaces',
+    objects: [
+      ...estate(),
+      strictB,
+      meshConfig('defaultServiceExportTo: ["."]\n'),
+    ],
+    request: toB(fromC),
+    decision: 'DENY',
+    layer: 'mtls',
+    policy: 'Service shop/b',
+  },
+  {
+    name: 'Service exportTo: the annotation wins over the mesh default',
+    objects: [
+      ...estate([hiddenB('*')]),
+      strictB,
+      meshConfig('defaultServiceExportTo: ["."]\n'),
+    ],
+    request: toB(fromC),
+    decision: 'ALLOW',
+    layer: 'mtls',
+  },
+  // MESH `defaultDestinationRuleExportTo`, of which PUSH `setDestinationRules` honours `.`: a
+  // rule without `exportTo` then reaches its own namespace only.
+  {
+    name: 'DestinationRule exportTo: the mesh default "." keeps a rule in its namespace',
+    objects: [
+      ...estate(),
+      strictB,
+      disableFor('b'),
+      meshConfig('defaultDestinationRuleExportTo: ["."]\n'),
+    ],
+    request: toB(fromC),
+    decision: 'ALLOW',
+    layer: 'mtls',
+    message: /Istio auto mTLS/,
+  },
+  {
+    name: 'DestinationRule exportTo: under the mesh default "." its namespace uses it',
+    objects: [
+      ...estate(),
+      strictB,
+      disableFor('b'),
+      meshConfig('defaultDestinationRuleExportTo: ["."]\n'),
+    ],
+    request: toB(fromA),
+    decision: 'DENY',
+    layer: 'mtls',
+    policy: 'DestinationRule shop/b-plain',
+  },
   // SE "workloadSelector": MESH_INTERNAL entries select pods, whose endpoint port is
   // `targetPort` (CONVERSION); a DestinationRule for the entry's host then applies (DR "host":
   // "services defined … by ServiceEntries").

@@ -200,6 +200,13 @@ function readMeshConfig(
               (a): a is string => typeof a === 'string',
             )
           : [];
+        // An empty list is proto3's unset: Istio's default `*` applies.
+        const exportTo = (key: string) => {
+          const list = mesh[key];
+          return Array.isArray(list) && list.length > 0
+            ? { [key]: list.map(String) }
+            : {};
+        };
         const values = {
           trustDomain:
             typeof mesh.trustDomain === 'string' ? mesh.trustDomain : undefined,
@@ -208,6 +215,8 @@ function readMeshConfig(
               ? mesh.rootNamespace
               : undefined,
           ...(aliases.length > 0 ? { trustDomainAliases: aliases } : {}),
+          ...exportTo('defaultServiceExportTo'),
+          ...exportTo('defaultDestinationRuleExportTo'),
           ...(isObject(mesh.outboundTrafficPolicy)
             ? {
                 outboundTrafficPolicy:

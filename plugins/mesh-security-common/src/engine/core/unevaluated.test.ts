@@ -344,6 +344,21 @@ const CASES: Case[] = [
     mtlsUnknown: true,
   },
   {
+    // docs/engine.md "Istio service registry": the exportTo defaults come from ConfigMap istio.
+    name: 'revisioned mesh ConfigMap with its own defaultServiceExportTo',
+    objects: [
+      namespace('istio-system'),
+      namespace('shop', { 'istio.io/rev': 'canary' }),
+      deployment('shop', 'a'),
+      deployment('shop', 'b'),
+      meshConfig('istio-canary', 'defaultServiceExportTo: ["."]\n'),
+    ],
+    reason:
+      'not evaluated: defaultServiceExportTo of ConfigMap istio-system/istio-canary',
+    denies: true,
+    on: 'a',
+  },
+  {
     name: 'revisioned mesh ConfigMap of another revision: out of scope',
     objects: [...istioPair(), meshConfig('istio-canary', 'trustDomain: x\n')],
   },

@@ -315,6 +315,25 @@ export class UnevaluatedIndex {
           inbound: ['mtls', 'authorization'],
           outbound: ['mtls', 'peers'],
         });
+      // docs/engine.md "Istio service registry": the exportTo defaults are modelled from
+      // ConfigMap `istio`; a revision's own (unset: Istio's `*`) would give its sidecar clients
+      // other registries.
+      const own = snapshot.meshConfig?.istioRevisions?.[revision];
+      const base = snapshot.meshConfig?.istio;
+      for (const key of [
+        'defaultServiceExportTo',
+        'defaultDestinationRuleExportTo',
+      ] as const) {
+        const value = (v?: string[]) => [...(v ?? ['*'])].sort().join(',');
+        if (value(own?.[key]) !== value(base?.[key]))
+          add({
+            ref: `${key} of ConfigMap istio-system/${mesh.configMap}`,
+            object,
+            applies: (w, m) => m === 'istio-sidecar' && ofRevision(w),
+            inbound: [],
+            outbound: ['mtls', 'peers'],
+          });
+      }
     }
     // ConfigMaps `istio-<revision>` that could not be read (input `istioRevisionMeshConfigs`):
     // whether a workload's revision has one is not known, so neither is its mesh config — the

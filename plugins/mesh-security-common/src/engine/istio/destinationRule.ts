@@ -62,9 +62,16 @@ export function hostScore(pattern: string, fqdn: string, drNs: string): number {
  * so `exportTo: ["~"]` reaches no client. With other entries, or on a rule with a
  * `workloadSelector`, it is not evaluated (docs/engine.md "Not evaluated").
  */
-function exportedTo(rule: P, clientNs: string): boolean {
+function exportedTo(
+  rule: P,
+  clientNs: string,
+  defaultExportTo: string[] | undefined,
+): boolean {
   const exportTo = rule.spec.exportTo;
-  if (!Array.isArray(exportTo) || exportTo.length === 0) return true;
+  // Without `exportTo`, the mesh config's `defaultDestinationRuleExportTo` decides; istiod honours
+  // only `.` there (`setDestinationRules`: "We only honor . and *").
+  if (!Array.isArray(exportTo) || exportTo.length === 0)
+    return !defaultExportTo?.includes('.') || clientNs === rule.namespace;
   return (
     exportTo.includes('*') ||
     exportTo.includes(clientNs) ||
@@ -77,6 +84,8 @@ export class DestinationRuleIndex {
   private readonly services: Map<string, SnapshotService[]>;
   /** Namespaces some rule's `exportTo` names: their clients see rules others do not. */
   private readonly namedExports = new Set<string>();
+  /** The mesh config's `defaultDestinationRuleExportTo` (undefined: `*`). */
+  private readonly defaultExportTo?: string[];
 
   /** `unavailable`: why the DestinationRules (or the Services they name) are not known. */
   constructor(
@@ -86,6 +95,8 @@ export class DestinationRuleIndex {
     private readonly registry = new ServiceRegistry(snapshot),
   ) {
     this.byNs = groupBy(snapshot.istio.destinationRules, p => p.namespace);
+    this.defaultExportTo =
+      snapshot.meshConfig?.istio?.defaultDestinationRuleExportTo;
     for (const rule of snapshot.istio.destinationRules)
       for (const to of Array.isArray(rule.spec.exportTo)
         ? rule.spec.exportTo
@@ -133,7 +144,8 @@ export class DestinationRuleIndex {
       let best: P | undefined;
       let bestScore = -1;
       for (const destinationRule of this.byNs.get(ns) ?? []) {
-        if (!exportedTo(destinationRule, clientNs)) continue;
+        if (!exportedTo(destinationRule, clientNs, this.defaultExportTo))
+          continue;
         if (
           isObject(destinationRule.spec.workloadSelector) &&
           (ns !== clientNs ||
@@ -278,13 +290,12 @@ export class DestinationRuleIndex {
     return [
       ...this.servicesFor(target, port).map(
         ({ service, port: servicePort }) => {
-          const exportTo = serviceExportTo(service);
           return {
             ref: `Service ${service.namespace}/${service.name}`,
             namespace: service.namespace,
             hosts: [`${service.name}.${service.namespace}.svc.cluster.local`],
             port: servicePort,
-            ...(exportTo ? { exportTo } : {}),
+            exportTo: this.registry.exportToOf(serviceExportTo(service)),
           };
         },
       ),

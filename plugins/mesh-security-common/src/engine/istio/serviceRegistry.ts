@@ -45,7 +45,7 @@ export interface RegistryEntry {
   hosts: string[];
   /** The entry's port (Service port, ServiceEntry port number). */
   port: number;
-  /** `exportTo` as written; undefined: every namespace. */
+  /** `exportTo` as written, else the mesh config's default; undefined: every namespace. */
   exportTo?: string[];
 }
 
@@ -223,8 +223,11 @@ export class ServiceRegistry {
   readonly namedNamespaces = new Set<string>();
   /** Whether an entry is hidden from some namespace, or a ServiceEntry adds hosts. */
   readonly hides: boolean;
+  /** The mesh config's `defaultServiceExportTo` (undefined: Istio's default `*`). */
+  private readonly defaultExportTo?: string[];
 
   constructor(snapshot: Snapshot) {
+    this.defaultExportTo = snapshot.meshConfig?.istio?.defaultServiceExportTo;
     const podIps = snapshot.workloads.flatMap(w =>
       w.pods.flatMap(p => (p.podIP ? [p.podIP] : [])),
     );
@@ -246,7 +249,16 @@ export class ServiceRegistry {
     };
     for (const service of snapshot.services) name(serviceExportTo(service));
     for (const entry of this.entries) name(entry.exportTo);
+    name(this.defaultExportTo);
     this.hides = hides;
+  }
+
+  /**
+   * The `exportTo` that applies: as written, else the mesh config's `defaultServiceExportTo`
+   * (istiod `serviceExportTo`).
+   */
+  exportToOf(written: string[] | undefined): string[] | undefined {
+    return written ?? this.defaultExportTo;
   }
 
   /** Whether a modelled ServiceEntry selects the workload. */
@@ -274,7 +286,7 @@ export class ServiceRegistry {
           namespace: entry.namespace,
           hosts: entry.hosts,
           port: p.number,
-          ...(entry.exportTo ? { exportTo: entry.exportTo } : {}),
+          exportTo: this.exportToOf(entry.exportTo),
         });
       }
     }

@@ -321,13 +321,12 @@ export class SidecarIndex {
         else if (/^\d+$/.test(tp)) resolved = Number(tp);
         else resolved = w.ports.find(p => p.name === tp)?.port;
         if (resolved !== port) continue;
-        const exportTo = serviceExportTo(service);
         out.push({
           ref: `Service ${service.namespace}/${service.name}`,
           namespace: service.namespace,
           hosts: [`${service.name}.${service.namespace}.svc.cluster.local`],
           port: sp.port,
-          ...(exportTo ? { exportTo } : {}),
+          exportTo: this.registry.exportToOf(serviceExportTo(service)),
         });
       }
     }
