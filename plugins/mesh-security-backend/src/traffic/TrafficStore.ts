@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { CacheService } from '@backstage/backend-plugin-api';
 import { JsonValue } from '@backstage/types';
-import { NO_TRAFFIC, isZero, sourceKeyOf } from './flows';
+import { HeldFlow, sourceKeyOf } from './flows';
 import {
   TrafficObservations,
   TrafficSource,
@@ -84,31 +84,38 @@ export class TrafficStore {
 }
 
 /**
- * Makes flows that name the same receiving workload or source share one object, windows
- * without traffic share {@link NO_TRAFFIC} and equal last-seen times one string, as the reader
- * built them (docs/benchmarks.md "Observed traffic": memory per flow).
+ * Holds the decoded flows as the reader built them: as {@link HeldFlow}s (counts in the flow),
+ * flows that name the same receiving workload or source sharing one object, equal last-seen
+ * times one string (docs/benchmarks.md "Observed traffic": memory per flow).
  */
 function share(observations: TrafficObservations): TrafficObservations {
   const destinations = new Map<string, { namespace: string; name: string }>();
   const sources = new Map<string, TrafficSource>();
   const times = new Map<string, string>();
-  for (const flow of observations.flows ?? []) {
+  const flows = observations.flows ?? [];
+  for (let i = 0; i < flows.length; i++) {
+    const flow = flows[i];
     const to = `${flow.to.namespace}\u0000${flow.to.name}`;
-    const sharedTo = destinations.get(to);
-    if (sharedTo) flow.to = sharedTo;
-    else destinations.set(to, flow.to);
-    const from = flow.from;
-    const key = sourceKeyOf(from);
-    const sharedFrom = sources.get(key);
-    if (sharedFrom) flow.from = sharedFrom;
-    else sources.set(key, from);
-    if (flow.recent && isZero(flow.recent)) flow.recent = NO_TRAFFIC;
-    if (flow.evidence && isZero(flow.evidence)) flow.evidence = NO_TRAFFIC;
+    let sharedTo = destinations.get(to);
+    if (!sharedTo) destinations.set(to, (sharedTo = flow.to));
+    const key = sourceKeyOf(flow.from);
+    let sharedFrom = sources.get(key);
+    if (!sharedFrom) sources.set(key, (sharedFrom = flow.from));
+    const held = new HeldFlow(
+      flow.mesh,
+      sharedTo,
+      flow.port,
+      sharedFrom,
+      flow.protocol,
+    );
+    held.set('recent', flow.recent);
+    held.set('evidence', flow.evidence);
     if (flow.lastSeen) {
       const time = times.get(flow.lastSeen);
-      if (time) flow.lastSeen = time;
-      else times.set(flow.lastSeen, flow.lastSeen);
+      if (time) held.lastSeen = time;
+      else times.set(flow.lastSeen, (held.lastSeen = flow.lastSeen));
     }
+    flows[i] = held;
   }
   return observations;
 }

@@ -1,4 +1,4 @@
-import { NO_TRAFFIC, buildFlows } from './flows';
+import { HeldFlow, NO_TRAFFIC, buildFlows } from './flows';
 import { LINKERD_WORKLOAD_LABELS } from './queries';
 
 const vector = (
@@ -55,7 +55,8 @@ describe('buildFlows', () => {
         answer: vector([istio({}, 7)]),
       },
     ]);
-    expect(flows).toEqual([
+    // As the cache stores them: the plain shape.
+    expect(flows.map(f => f.toJSON())).toEqual([
       {
         mesh: 'istio',
         to: { namespace: 'storefront', name: 'checkout' },
@@ -71,7 +72,11 @@ describe('buildFlows', () => {
         evidence: { mtls: 20000, plaintext: 1, denied: 7 },
       },
     ]);
-    expect(flows[0]).not.toHaveProperty('port');
+    expect(flows[0].port).toBeUndefined();
+    expect(flows[0].toJSON()).not.toHaveProperty('port');
+    // As the engine reads them: each window's counts.
+    expect(flows[0].recent).toEqual({ mtls: 120, plaintext: 0, denied: 0 });
+    expect(flows[0].evidence).toEqual({ mtls: 20000, plaintext: 1, denied: 7 });
   });
 
   it('names plaintext from outside the mesh unknown, and a bare principal an identity', () => {
@@ -191,7 +196,8 @@ describe('buildFlows', () => {
         answer: vector([linkerd({ target_port: '99999' }, 1)]),
       },
     ]);
-    expect(flow).not.toHaveProperty('port');
+    expect(flow.port).toBeUndefined();
+    expect(flow.toJSON()).not.toHaveProperty('port');
   });
 
   it.each(LINKERD_WORKLOAD_LABELS.map((label, i) => [label, i]))(
@@ -302,5 +308,44 @@ describe('buildFlows', () => {
       // No last-seen answer names it: unknown, not guessed.
       ['istio', undefined, 'http', undefined],
     ]);
+  });
+});
+
+describe('HeldFlow', () => {
+  const to = { namespace: 'shop', name: 'b' };
+  const from = { kind: 'unknown' as const };
+
+  it('reads each window as counts, a window without traffic as the shared zero', () => {
+    const flow = new HeldFlow('linkerd', to, 8080, from, 'tcp');
+    expect(flow.recent).toBe(NO_TRAFFIC);
+    flow.add('evidence', 'plaintext', 3);
+    flow.add('evidence', 'plaintext', 2);
+    flow.add('evidence', 'denied', 1);
+    flow.add('recent', 'mtls', 4);
+    expect(flow.evidence).toEqual({ mtls: 0, plaintext: 5, denied: 1 });
+    expect(flow.recent).toEqual({ mtls: 4, plaintext: 0, denied: 0 });
+    expect(Object.isFrozen(NO_TRAFFIC)).toBe(true);
+  });
+
+  it('stores the plain shape, which decodes to the same flow', () => {
+    const flow = new HeldFlow('istio', to, undefined, from, 'http');
+    flow.set('recent', { mtls: 1, plaintext: 2, denied: 0 });
+    flow.set('evidence', undefined);
+    flow.lastSeen = '2026-12-01T10:00:00.000Z';
+    const stored = JSON.parse(JSON.stringify(flow));
+    expect(stored).toEqual({
+      mesh: 'istio',
+      to,
+      from,
+      protocol: 'http',
+      recent: { mtls: 1, plaintext: 2, denied: 0 },
+      evidence: { mtls: 0, plaintext: 0, denied: 0 },
+      lastSeen: '2026-12-01T10:00:00.000Z',
+    });
+    const decoded = new HeldFlow('istio', to, undefined, from, 'http');
+    decoded.set('recent', stored.recent);
+    decoded.set('evidence', stored.evidence);
+    decoded.lastSeen = stored.lastSeen;
+    expect(decoded.toJSON()).toEqual(flow.toJSON());
   });
 });

@@ -67,16 +67,19 @@ export class Tally {
     source: Omit<ObservedSource, 'recent' | 'evidence'>,
     flow: { recent: TrafficCounts; evidence: TrafficCounts; lastSeen?: string },
   ): void {
-    addCounts(this.recent, flow.recent);
-    addCounts(this.evidence, flow.evidence);
+    // Each window read once: a replica's flows may build their counts on every read.
+    const recent = flow.recent;
+    const evidence = flow.evidence;
+    addCounts(this.recent, recent);
+    addCounts(this.evidence, evidence);
     this.lastSeen = later(this.lastSeen, flow.lastSeen);
     let entry = this.sources.get(key);
     if (!entry) {
       entry = sourceEntry(source);
       this.sources.set(key, entry);
     }
-    addCounts(entry.recent, flow.recent);
-    addCounts(entry.evidence, flow.evidence);
+    addCounts(entry.recent, recent);
+    addCounts(entry.evidence, evidence);
     const seen = later(entry.lastSeen, flow.lastSeen);
     if (seen) entry.lastSeen = seen;
   }
