@@ -14,6 +14,7 @@ import {
   peerAuthentication,
   serverAuthorization,
   service,
+  serviceEntry,
 } from '../k8s';
 
 /** The deployment with a `linkerd-proxy` container added to its pod template. */
@@ -417,6 +418,49 @@ export const FINDING_CASES: FindingCase[] = [
     ],
     codes: [],
     absent: ['MS103', 'MS112'],
+  },
+  {
+    // docs/engine.md "Istio service registry": a DestinationRule for a ServiceEntry host
+    // reaches the pods the entry selects.
+    name: 'DestinationRule DISABLE for a ServiceEntry host selecting a STRICT workload',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('shop', 'default', strict),
+      serviceEntry('shop', 'b-internal', {
+        hosts: ['b.internal'],
+        location: 'MESH_INTERNAL',
+        ports: [
+          { number: 9000, targetPort: 8080, name: 'tcp', protocol: 'TCP' },
+        ],
+        resolution: 'STATIC',
+        workloadSelector: { labels: { app: 'b' } },
+      }),
+      destinationRule('shop', 'b-internal', {
+        host: 'b.internal',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+      }),
+    ],
+    codes: ['MS103'],
+  },
+  {
+    name: 'DestinationRule DISABLE for a ServiceEntry host selecting a PERMISSIVE workload',
+    objects: [
+      ...istioPair(),
+      serviceEntry('shop', 'b-internal', {
+        hosts: ['b.internal'],
+        location: 'MESH_INTERNAL',
+        ports: [
+          { number: 9000, targetPort: 8080, name: 'tcp', protocol: 'TCP' },
+        ],
+        resolution: 'STATIC',
+        workloadSelector: { labels: { app: 'b' } },
+      }),
+      destinationRule('shop', 'b-internal', {
+        host: 'b.internal',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+      }),
+    ],
+    codes: ['MS112'],
   },
   {
     name: 'portLevelMtls naming a port the workload exposes over UDP only (MS111)',

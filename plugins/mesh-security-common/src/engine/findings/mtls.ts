@@ -2,6 +2,7 @@ import {
   Finding,
   JsonObject,
   SnapshotPolicy,
+  SnapshotWorkload,
   FindingDefinition,
 } from '../../model';
 import { drRef, tlsModeFor } from '../istio/destinationRule';
@@ -342,6 +343,92 @@ function destinationRuleFindings(ctx: EngineContext): Finding[] {
       }
     }
   }
+  out.push(...serviceEntryRuleFindings(ctx));
+  return out;
+}
+
+/**
+ * The DestinationRules for the hosts of modelled ServiceEntries (docs/engine.md "Istio service
+ * registry"), as the entry's own namespace sees them: the same conditions as for Services.
+ */
+function serviceEntryRuleFindings(ctx: EngineContext): Finding[] {
+  const out: Finding[] = [];
+  for (const {
+    workload: w,
+    targetPort: tp,
+    rule,
+    mode,
+    host,
+    port,
+  } of entryRules(ctx)) {
+    const server = ctx.portMode(ctx.info(w), tp);
+    if (server.mtls === 'STRICT')
+      out.push(
+        makeFinding(
+          MTLS_FINDINGS.strictBehindDisable,
+          objOf(rule, ctx.options.cluster),
+          `sets tls.mode ${mode} for ${host}:${port}, but ${w.namespace}/${w.name} port ${tp} is STRICT (${server.reason}): sidecar clients will be rejected`,
+        ),
+      );
+    else if (mode === 'DISABLE' && server.mtls === 'PERMISSIVE')
+      out.push(
+        makeFinding(
+          MTLS_FINDINGS.plaintextInMesh,
+          objOf(rule, ctx.options.cluster),
+          `sends plaintext to ${host}:${port}, served by meshed ${w.namespace}/${w.name}`,
+        ),
+      );
+  }
+  return out;
+}
+
+/** A DestinationRule sending something else than mTLS to a port behind a ServiceEntry host. */
+interface EntryRule {
+  workload: SnapshotWorkload;
+  /** The container port the entry's port reaches. */
+  targetPort: number;
+  rule: SnapshotPolicy<JsonObject>;
+  mode: string;
+  host: string;
+  /** The entry's port. */
+  port: number;
+}
+
+/** The rules of {@link EntryRule} for the Istio workloads a ServiceEntry selects (or `only`). */
+function entryRules(ctx: EngineContext, only?: WorkloadInfo): EntryRule[] {
+  const out: EntryRule[] = [];
+  const registry = ctx.destinationRules.registry;
+  const infos = only
+    ? [only]
+    : ctx.snapshot.workloads
+        .filter(w => registry.selects(w))
+        .map(w => ctx.info(w));
+  for (const info of infos) {
+    const mesh = info.membership.mesh;
+    if (mesh !== 'istio-sidecar' && mesh !== 'istio-ambient') continue;
+    for (const cp of info.w.ports) {
+      if (!carriedByMesh(cp)) continue;
+      for (const entry of registry.entriesFor(info.w, cp.port))
+        for (const host of entry.hosts) {
+          const rule = ctx.destinationRules.ruleFor(
+            entry.namespace,
+            {},
+            host,
+            entry.namespace,
+          );
+          const mode = rule && tlsModeFor(rule, entry.port);
+          if (!rule || !mode || mode === 'ISTIO_MUTUAL') continue;
+          out.push({
+            workload: info.w,
+            targetPort: cp.port,
+            rule,
+            mode,
+            host,
+            port: entry.port,
+          });
+        }
+    }
+  }
   return out;
 }
 
@@ -378,5 +465,8 @@ export function strictPortsBehindTls(
         out.push({ port, rule: drRef(dr), mode });
     }
   }
+  for (const { targetPort, rule, mode } of entryRules(ctx, info))
+    if (ctx.portMode(info, targetPort).mtls === 'STRICT')
+      out.push({ port: targetPort, rule: drRef(rule), mode });
   return out;
 }

@@ -92,7 +92,8 @@ export class DestinationRuleIndex {
     snapshot: Snapshot,
     private readonly rootNamespace: string,
     readonly unavailable?: string,
-    private readonly registry = new ServiceRegistry(snapshot),
+    /** The modelled ServiceEntries (and Service visibility). */
+    readonly registry = new ServiceRegistry(snapshot),
   ) {
     this.byNs = groupBy(snapshot.istio.destinationRules, p => p.namespace);
     this.defaultExportTo =

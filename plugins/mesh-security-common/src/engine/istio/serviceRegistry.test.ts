@@ -5,7 +5,13 @@ import {
 } from '../../__testUtils__/accessCheck';
 import { engineOf } from '../../__testUtils__/engine';
 import { expandCallers, pairwise } from '../../__testUtils__/graph';
-import { deployment, namespace, serviceEntry } from '../../__testUtils__/k8s';
+import {
+  deployment,
+  destinationRule,
+  namespace,
+  peerAuthentication,
+  serviceEntry,
+} from '../../__testUtils__/k8s';
 import { WorkloadRef } from '../../model';
 import { readServiceEntry, serviceVisible } from './serviceRegistry';
 
@@ -165,6 +171,34 @@ describe('which ServiceEntries are modelled', () => {
       }).decision;
     expect(check(7000)).toBe('ALLOW');
     expect(check(6000)).toBe('DENY');
+  });
+
+  // docs/engine.md "Findings and scorecard": STRICT verifies nobody when a DestinationRule for
+  // the entry's host tells the clients to send plaintext (MS103).
+  it('fails verify explicitly behind a DISABLE rule for a ServiceEntry host', () => {
+    const engine = engineOf([
+      namespace('istio-system'),
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'b'),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } }),
+      serviceEntry('shop', 'b-internal', {
+        hosts: ['b.internal'],
+        location: 'MESH_INTERNAL',
+        ports: [
+          { number: 9000, targetPort: 8080, name: 'tcp', protocol: 'TCP' },
+        ],
+        resolution: 'STATIC',
+        workloadSelector: { labels: { app: 'b' } },
+      }),
+      destinationRule('shop', 'b-internal', {
+        host: 'b.internal',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+      }),
+    ]);
+    const pillar = engine.posture({ namespace: 'shop', name: 'b' }).scorecard
+      .verifyExplicitly;
+    expect(pillar.status).toBe('fail');
+    expect(pillar.detail).toContain('DestinationRule shop/b-internal');
   });
 
   // GitOps inputs often hold no Services: an external ServiceEntry changes no verdict there.
