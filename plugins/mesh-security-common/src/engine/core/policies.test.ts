@@ -1,9 +1,11 @@
 import { engineOf } from '../../__testUtils__/engine';
 import {
   authorizationPolicy,
+  destinationRule,
   istioPair,
   networkPolicy,
   peerAuthentication,
+  serviceEntry,
 } from '../../__testUtils__/k8s';
 
 describe('policiesFor', () => {
@@ -35,5 +37,31 @@ describe('policiesFor', () => {
     expect(engine.policiesFor({ namespace: 'shop', name: 'missing' })).toEqual(
       [],
     );
+  });
+
+  it('lists the DestinationRules for the hosts of ServiceEntries selecting it', () => {
+    const engine = engineOf([
+      ...istioPair(),
+      serviceEntry('shop', 'b-internal', {
+        hosts: ['b.internal'],
+        location: 'MESH_INTERNAL',
+        ports: [{ number: 9000, targetPort: 8080, name: 'tcp' }],
+        resolution: 'STATIC',
+        workloadSelector: { labels: { app: 'b' } },
+      }),
+      destinationRule('shop', 'b-internal', {
+        host: 'b.internal',
+        trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      }),
+      destinationRule('shop', 'elsewhere', {
+        host: 'c.internal',
+        trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      }),
+    ]);
+    expect(
+      engine
+        .policiesFor({ namespace: 'shop', name: 'b' })
+        .map(p => `${p.kind}/${p.name}`),
+    ).toEqual(['DestinationRule/b-internal']);
   });
 });

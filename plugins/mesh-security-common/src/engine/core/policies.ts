@@ -8,7 +8,7 @@ type P = SnapshotPolicy<JsonObject>;
  * The policies that apply to a workload as a server, in the order a reader would look at them:
  * PeerAuthentications (mesh-wide, namespace-wide, workload — Istio "PeerAuthentication"
  * precedence), AuthorizationPolicies (root namespace and own namespace, by selector),
- * DestinationRules for the workload's Services, Linkerd Servers on its ports, the
+ * DestinationRules for the workload's Services and ServiceEntries, Linkerd Servers on its ports, the
  * authorizations targeting them and their HTTPRoutes, and the NetworkPolicies selecting its pods.
  * Uses the same indexes as the verdicts, so the list and the verdicts never disagree.
  */
@@ -40,6 +40,12 @@ export function policiesFor(ctx: EngineContext, ref: WorkloadRef): P[] {
         );
         hosts.add(`${service.name}.${service.namespace}.svc.cluster.local`);
       }
+      // The hosts of ServiceEntries selecting it (docs/engine.md "Istio service registry").
+      for (const entry of ctx.destinationRules.registry.entriesFor(
+        workload,
+        port.port,
+      ))
+        entry.hosts.forEach(h => hosts.add(h));
     }
     for (const destinationRule of ctx.snapshot.istio.destinationRules) {
       const host =
