@@ -219,9 +219,12 @@ export interface EdgeTraffic {
   evidence: TrafficCounts;
   /** mTLS share of the accepted traffic per window; null when none was accepted. */
   mtlsShare: { recent: number | null; evidence: number | null };
-  /** The sources that sent it, most traffic first (at most 5). */
+  /**
+   * The sources that sent it, most traffic first (at most 5). None on a callee edge (and on
+   * traffic no callee edge covers): its source is the workload whose callees they are.
+   */
   sources: ObservedSource[];
-  /** How many distinct sources the edge holds (may exceed the list). */
+  /** How many distinct sources the edge holds (may exceed the list; 1 on a callee edge). */
   sourceCount: number;
   /** When traffic along the edge was last seen (ISO), when known. */
   lastSeen?: string;

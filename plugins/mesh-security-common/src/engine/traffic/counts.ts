@@ -60,6 +60,14 @@ export class Tally {
   readonly evidence = zeroCounts();
   lastSeen?: string;
   private readonly sources = new Map<string, ObservedSource>();
+  private added = false;
+
+  /**
+   * `listSources` false: the bucket's sources are not tallied (a callee edge's source is always
+   * the workload whose callees they are): it counts one source once anything was added, and
+   * lists none.
+   */
+  constructor(private readonly listSources = true) {}
 
   add(
     key: string,
@@ -73,6 +81,8 @@ export class Tally {
     addCounts(this.recent, recent);
     addCounts(this.evidence, evidence);
     this.lastSeen = later(this.lastSeen, flow.lastSeen);
+    this.added = true;
+    if (!this.listSources) return;
     let entry = this.sources.get(key);
     if (!entry) {
       entry = sourceEntry(source);
@@ -85,6 +95,7 @@ export class Tally {
   }
 
   get sourceCount(): number {
+    if (!this.listSources) return this.added ? 1 : 0;
     return this.sources.size;
   }
 
@@ -94,6 +105,7 @@ export class Tally {
     keep: (s: ObservedSource) => boolean = () => true,
     limit = LISTED_SOURCES,
   ): { list: ObservedSource[]; count: number } {
+    if (!this.listSources) return { list: [], count: this.sourceCount };
     const kept = [...this.sources.values()].filter(keep);
     kept.sort(
       (a, b) =>

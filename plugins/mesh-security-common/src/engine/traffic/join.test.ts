@@ -357,6 +357,11 @@ describe('traffic join: per edge', () => {
     expect(used.map(e => peerLabel(e.peer))).toEqual([
       expect.stringMatching(/Istio|shop\/b/),
     ]);
+    // The source of every callee edge is the workload itself: counted, not listed.
+    const traffic = result.edges.find(t => t.status === 'used')!;
+    expect(traffic.sources).toEqual([]);
+    expect(traffic.sourceCount).toBe(1);
+    expect(traffic.evidence.mtls).toBe(5);
   });
 
   it('answers each list and workload anew: the last answer is reused only for the same list', () => {

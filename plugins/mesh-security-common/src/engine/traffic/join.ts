@@ -70,10 +70,12 @@ export interface TrafficJoin {
 
 /** A bucket of edge traffic: an edge (or a peer on every port), or an unmatched group. */
 class Bucket {
-  readonly tally = new Tally();
+  readonly tally: Tally;
   status?: EdgeTrafficStatus;
   reason?: string;
-  constructor(readonly portsTold: boolean) {}
+  constructor(readonly portsTold: boolean, listSources = true) {
+    this.tally = new Tally(listSources);
+  }
 }
 
 export class ObservedTraffic implements TrafficJoin {
@@ -261,6 +263,7 @@ export class ObservedTraffic implements TrafficJoin {
       other: f => f.source,
       unmatchedPeer: () => undefined,
       declared: () => this.declared(target),
+      listSources: true,
     });
     this.lastCallers = { target, edges: list, answer };
     return answer;
@@ -286,6 +289,8 @@ export class ObservedTraffic implements TrafficJoin {
       other: f => f.target,
       unmatchedPeer: f => workloadPeer(this.ctx.options.cluster, f.target),
       declared: f => this.declared(f.target),
+      // Every flow of a callee list comes from the workload itself: nothing to list.
+      listSources: false,
     });
     this.lastCallees = { target: caller, edges: list, answer };
     return answer;
@@ -362,6 +367,8 @@ export class ObservedTraffic implements TrafficJoin {
       unmatchedPeer: (f: ResolvedFlow) => Peer | undefined;
       /** The receiving workload's declared ports (the access graph lists only those). */
       declared: (f: ResolvedFlow) => Set<number>;
+      /** Whether buckets list their sources (callee buckets: the source is `self`). */
+      listSources: boolean;
     },
   ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } {
     if (flows.length === 0) {
@@ -447,12 +454,12 @@ export class ObservedTraffic implements TrafficJoin {
     ): Bucket => {
       if (port !== undefined) {
         let b = byEdge.get(hit.index);
-        if (!b) byEdge.set(hit.index, (b = new Bucket(true)));
+        if (!b) byEdge.set(hit.index, (b = new Bucket(true, side.listSources)));
         return b;
       }
       const key = peerKey(hit.edge.peer);
       let b = byPeer.get(key);
-      if (!b) byPeer.set(key, (b = new Bucket(false)));
+      if (!b) byPeer.set(key, (b = new Bucket(false, side.listSources)));
       return b;
     };
     const partial = Object.keys(this.ctx.options.unavailable ?? {}).length > 0;
@@ -495,7 +502,7 @@ export class ObservedTraffic implements TrafficJoin {
       const key = `${port ?? ''}|${status}|${peer ? peerKey(peer) : ''}`;
       let entry = unmatched.get(key);
       if (!entry) {
-        const bucket = new Bucket(port !== undefined);
+        const bucket = new Bucket(port !== undefined, side.listSources);
         bucket.status = status;
         bucket.reason = reason;
         const u = {} as UnmatchedTraffic;
