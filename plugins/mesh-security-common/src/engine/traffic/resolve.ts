@@ -36,22 +36,36 @@ export type SourceDescription = Omit<ObservedSource, 'recent' | 'evidence'>;
 const workloadKey = (w: SnapshotWorkload): string =>
   `workload:${w.namespace}/${w.kind}/${w.name}`;
 
+/** How a source as reported resolves: the same for every flow naming it. */
+type ResolvedSource = Omit<ResolvedFlow, 'flow' | 'target'>;
+
 export class FlowResolver {
   private identities?: Map<string, SnapshotWorkload[]>;
-  /** By source as reported: the same object for every flow naming it (see `TrafficStore`). */
-  private readonly descriptions = new Map<TrafficSource, SourceDescription>();
+  /**
+   * By source as reported (one object per source, see `TrafficStore`): its resolution, key and
+   * description built once, so flows share them (a key string per flow was most of a join's
+   * memory beside the flows).
+   */
+  private readonly sources = new Map<TrafficSource, ResolvedSource>();
 
   constructor(private readonly ctx: EngineContext) {}
 
   resolve(flow: ObservedFlow, target: SnapshotWorkload): ResolvedFlow {
-    const resolved = this.resolveSource(flow, target) as ResolvedFlow;
-    let described = this.descriptions.get(flow.from);
-    if (!described) {
-      described = describe(flow.from, resolved);
-      this.descriptions.set(flow.from, described);
+    let resolved = this.sources.get(flow.from);
+    if (!resolved) {
+      const found = this.resolveSource(flow.from) as ResolvedSource;
+      found.described = describe(flow.from, found);
+      this.sources.set(flow.from, (resolved = found));
     }
-    resolved.described = described;
-    return resolved;
+    // Field by field, in one order: every resolved flow has the same layout.
+    return {
+      flow,
+      target,
+      source: resolved.source,
+      candidates: resolved.candidates,
+      key: resolved.key,
+      described: resolved.described,
+    };
   }
 
   target(flow: ObservedFlow): SnapshotWorkload | undefined {
@@ -59,27 +73,23 @@ export class FlowResolver {
   }
 
   private resolveSource(
-    flow: ObservedFlow,
-    target: SnapshotWorkload,
-  ): Omit<ResolvedFlow, 'described'> {
-    const from: TrafficSource = flow.from;
+    from: TrafficSource,
+  ): Omit<ResolvedSource, 'described'> {
     if (from.kind === 'workload') {
       const source = this.ctx.find({
         namespace: from.namespace,
         name: from.name,
       });
-      if (source) return { flow, target, source, key: workloadKey(source) };
-      if (!from.identity)
-        return { flow, target, key: `name:${from.namespace}/${from.name}` };
+      if (source) return { source, key: workloadKey(source) };
+      if (!from.identity) return { key: `name:${from.namespace}/${from.name}` };
     }
-    if (from.kind === 'unknown') return { flow, target, key: 'unknown' };
+    if (from.kind === 'unknown') return { key: 'unknown' };
     const identity = from.identity!;
     const named = this.byIdentity(identity);
     if (named.length === 1)
-      return { flow, target, source: named[0], key: workloadKey(named[0]) };
-    if (named.length > 1)
-      return { flow, target, candidates: named, key: `id:${identity}` };
-    return { flow, target, key: `id:${identity}` };
+      return { source: named[0], key: workloadKey(named[0]) };
+    if (named.length > 1) return { candidates: named, key: `id:${identity}` };
+    return { key: `id:${identity}` };
   }
 
   /** The workloads presenting an identity; the index is built on first use, O(workloads). */
