@@ -3,6 +3,7 @@ import {
   EdgeTraffic,
   EdgeTrafficStatus,
   Finding,
+  ObservedFlow,
   Peer,
   PortTraffic,
   SnapshotWorkload,
@@ -19,7 +20,7 @@ import { EngineContext, WorkloadInfo } from '../core/context';
 import { Tally, accepted, mtlsShare } from './counts';
 import { peerCovers, peerPrecedence, unknownSourceEdge } from './peers';
 import { trafficFindings } from './findings';
-import { FlowResolver, ResolvedFlow } from './resolve';
+import { FlowResolver } from './resolve';
 
 /*
  * The join of one cluster's observations with the policy view (docs/traffic.md, "What the
@@ -81,8 +82,10 @@ class Bucket {
 export class ObservedTraffic implements TrafficJoin {
   readonly usable: boolean;
   unknownTargets = 0;
-  private readonly byTarget = new Map<SnapshotWorkload, ResolvedFlow[]>();
-  private readonly bySource = new Map<SnapshotWorkload, ResolvedFlow[]>();
+  /** The flows themselves, by receiving and by sending workload; their ends are looked up. */
+  private readonly byTarget = new Map<SnapshotWorkload, ObservedFlow[]>();
+  private readonly bySource = new Map<SnapshotWorkload, ObservedFlow[]>();
+  private readonly resolver: FlowResolver;
   private readonly families = new Map<SnapshotWorkload, Family>();
   /** A workload's mesh as callers see it, computed once per workload of the flows. */
   private readonly family = (w: SnapshotWorkload): Family => {
@@ -124,8 +127,8 @@ export class ObservedTraffic implements TrafficJoin {
   ) {
     this.usable =
       observations.status === 'ok' || observations.status === 'stale';
+    const resolver = (this.resolver = new FlowResolver(ctx));
     if (!this.usable) return;
-    const resolver = new FlowResolver(ctx);
     for (const flow of observations.flows) {
       const target = resolver.target(flow);
       if (!target) {
@@ -133,9 +136,9 @@ export class ObservedTraffic implements TrafficJoin {
         continue;
       }
       if (flow.port !== undefined) this.portedMeshes.add(flow.mesh);
-      const resolved = resolver.resolve(flow, target);
-      push(this.byTarget, target, resolved);
-      if (resolved.source) push(this.bySource, resolved.source, resolved);
+      push(this.byTarget, target, flow);
+      const source = resolver.source(flow).source;
+      if (source) push(this.bySource, source, flow);
     }
   }
 
@@ -155,7 +158,7 @@ export class ObservedTraffic implements TrafficJoin {
   }
 
   /** The flows received by a workload. */
-  flowsTo(w: SnapshotWorkload): ResolvedFlow[] {
+  flowsTo(w: SnapshotWorkload): ObservedFlow[] {
     return this.byTarget.get(w) ?? [];
   }
 
@@ -182,8 +185,8 @@ export class ObservedTraffic implements TrafficJoin {
   }
 
   /** Whether the metrics of the workload's mesh tell ports apart. */
-  portsTold(info: WorkloadInfo, flows: ResolvedFlow[]): boolean {
-    if (flows.some(f => f.flow.port !== undefined)) return true;
+  portsTold(info: WorkloadInfo, flows: ObservedFlow[]): boolean {
+    if (flows.some(f => f.port !== undefined)) return true;
     const family = familyOf(info.membership.mesh);
     return family !== 'none' && this.portedMeshes.has(family);
   }
@@ -210,7 +213,10 @@ export class ObservedTraffic implements TrafficJoin {
     };
     if (told) for (const port of portNumbers(info)) tally(port);
     else tally(undefined);
-    for (const f of flows) tally(f.flow.port).add(f.key, f.described, f.flow);
+    for (const f of flows) {
+      const from = this.resolver.source(f);
+      tally(f.port).add(from.key, from.described, f);
+    }
     const ports: PortTraffic[] = [...entries]
       .sort(([a], [b]) => (a ?? -1) - (b ?? -1))
       .map(([port, t]) => {
@@ -260,7 +266,7 @@ export class ObservedTraffic implements TrafficJoin {
       self: target,
       unobservable: () => this.unobservable(info),
       portsTold: this.portsTold(info, flows),
-      other: f => f.source,
+      other: f => this.resolver.source(f).source,
       unmatchedPeer: () => undefined,
       declared: () => this.declared(target),
       listSources: true,
@@ -285,10 +291,11 @@ export class ObservedTraffic implements TrafficJoin {
       // Each callee is observable or not on its own; an edge standing for many callees is
       // unknown only when one of its own flows' targets is.
       unobservable: (peer?: Peer) => peer && this.unobservablePeer(peer),
-      portsTold: flows.some(f => f.flow.port !== undefined),
-      other: f => f.target,
-      unmatchedPeer: f => workloadPeer(this.ctx.options.cluster, f.target),
-      declared: f => this.declared(f.target),
+      portsTold: flows.some(f => f.port !== undefined),
+      other: f => this.resolver.target(f),
+      unmatchedPeer: f =>
+        workloadPeer(this.ctx.options.cluster, this.resolver.target(f)!),
+      declared: f => this.declared(this.resolver.target(f)!),
       // Every flow of a callee list comes from the workload itself: nothing to list.
       listSources: false,
     });
@@ -358,15 +365,15 @@ export class ObservedTraffic implements TrafficJoin {
    */
   private attribute(
     edges: AccessEdge[],
-    flows: ResolvedFlow[],
+    flows: ObservedFlow[],
     side: {
       self: SnapshotWorkload;
       unobservable: (peer?: Peer) => string | undefined;
       portsTold: boolean;
-      other: (f: ResolvedFlow) => SnapshotWorkload | undefined;
-      unmatchedPeer: (f: ResolvedFlow) => Peer | undefined;
+      other: (f: ObservedFlow) => SnapshotWorkload | undefined;
+      unmatchedPeer: (f: ObservedFlow) => Peer | undefined;
       /** The receiving workload's declared ports (the access graph lists only those). */
-      declared: (f: ResolvedFlow) => Set<number>;
+      declared: (f: ObservedFlow) => Set<number>;
       /** Whether buckets list their sources (callee buckets: the source is `self`). */
       listSources: boolean;
     },
@@ -403,7 +410,12 @@ export class ObservedTraffic implements TrafficJoin {
       other: SnapshotWorkload,
       port: number | undefined,
     ): { edge: AccessEdge; index: number } | undefined => {
-      index ??= indexEdges(edges, flows, side.other);
+      index ??= indexEdges(
+        edges,
+        flows,
+        side.other,
+        f => this.resolver.source(f).candidates,
+      );
       let best = -1;
       let bestRank = Infinity;
       for (const i of index.named.get(other) ?? []) {
@@ -464,27 +476,28 @@ export class ObservedTraffic implements TrafficJoin {
     };
     const partial = Object.keys(this.ctx.options.unavailable ?? {}).length > 0;
     // Flows without a port make the whole list per peer, so that no count is split or lost.
-    const portless = flows.some(f => f.flow.port === undefined);
+    const portless = flows.some(f => f.port === undefined);
     for (const f of flows) {
-      const port = portless ? undefined : f.flow.port;
+      const port = portless ? undefined : f.port;
       const other = side.other(f);
+      const from = this.resolver.source(f);
       let hit: { edge: AccessEdge; index: number } | undefined;
       let status: EdgeTrafficStatus | undefined;
       let reason: string | undefined;
       if (other) hit = coveringEdge(other, port);
-      else if (f.candidates) {
-        const hits = f.candidates.map(c => coveringEdge(c, port));
+      else if (from.candidates) {
+        const hits = from.candidates.map(c => coveringEdge(c, port));
         if (hits.every(h => h && h.index === hits[0]!.index)) hit = hits[0];
         else if (hits.some(h => h)) {
           status = 'unknown';
           reason =
             'an identity several workloads share, which the edges treat differently';
         } else status = 'denied';
-      } else if (f.flow.from.kind === 'unknown') {
+      } else if (f.from.kind === 'unknown') {
         hit = unknownSourceHit(port);
       }
       if (hit) {
-        bucketOf(hit, port).tally.add(f.key, f.described, f.flow);
+        bucketOf(hit, port).tally.add(from.key, from.described, f);
         continue;
       }
       if (!status && port !== undefined && !side.declared(f).has(port)) {
@@ -495,7 +508,7 @@ export class ObservedTraffic implements TrafficJoin {
         if (partial) {
           status = 'unknown';
           reason = 'the policies could not all be read';
-        } else if (other || accepted(f.flow.evidence) === 0) status = 'denied';
+        } else if (other || accepted(f.evidence) === 0) status = 'denied';
         else status = 'outside-grant';
       }
       const peer = side.unmatchedPeer(f);
@@ -511,7 +524,7 @@ export class ObservedTraffic implements TrafficJoin {
         entry = { bucket, u };
         unmatched.set(key, entry);
       }
-      entry.bucket.tally.add(f.key, f.described, f.flow);
+      entry.bucket.tally.add(from.key, from.described, f);
     }
     const traffic = edges.map((edge, index) => {
       const bucket = byEdge.get(index) ?? byPeer.get(peerKey(edge.peer));
@@ -543,8 +556,9 @@ interface EdgeIndex {
 
 function indexEdges(
   edges: AccessEdge[],
-  flows: ResolvedFlow[],
-  other: (f: ResolvedFlow) => SnapshotWorkload | undefined,
+  flows: ObservedFlow[],
+  other: (f: ObservedFlow) => SnapshotWorkload | undefined,
+  candidates: (f: ObservedFlow) => SnapshotWorkload[] | undefined,
 ): EdgeIndex {
   // The flows' other ends by namespace and name (candidates of a shared identity included).
   const workloads = new Map<string, Map<string, SnapshotWorkload[]>>();
@@ -558,7 +572,7 @@ function indexEdges(
   for (const f of flows) {
     const w = other(f);
     if (w) note(w);
-    else f.candidates?.forEach(note);
+    else candidates(f)?.forEach(note);
   }
   const named = new Map<SnapshotWorkload, number[]>();
   const summaries: number[] = [];

@@ -13,10 +13,8 @@ import { EngineContext } from '../core/context';
  * derives for each workload (core/mesh.ts `identityOf`, through the context).
  */
 
-/** A flow with its ends resolved. */
-export interface ResolvedFlow {
-  flow: ObservedFlow;
-  target: SnapshotWorkload;
+/** How a source as reported resolves: the same for every flow naming it. */
+export interface ResolvedSource {
   /** The source workload, when exactly one matches. */
   source?: SnapshotWorkload;
   /** The workloads sharing the presented identity, when more than one does. */
@@ -24,8 +22,8 @@ export interface ResolvedFlow {
   /** Aggregation key of the source (one per source as resolved). */
   key: string;
   /**
-   * The source as answers list it (without counts): one object per source as reported, shared
-   * by its flows, so summing a flow into a tally builds nothing but the tally's own entry.
+   * The source as answers list it (without counts), shared by its flows, so summing a flow
+   * into a tally builds nothing but the tally's own entry.
    */
   described: SourceDescription;
 }
@@ -36,40 +34,43 @@ export type SourceDescription = Omit<ObservedSource, 'recent' | 'evidence'>;
 const workloadKey = (w: SnapshotWorkload): string =>
   `workload:${w.namespace}/${w.kind}/${w.name}`;
 
-/** How a source as reported resolves: the same for every flow naming it. */
-type ResolvedSource = Omit<ResolvedFlow, 'flow' | 'target'>;
-
+/**
+ * Resolves flows' ends, once per object: flows share their receiving workload and source
+ * objects (on the replica that read them and on every replica that decodes them, see
+ * `TrafficStore`), so the join keeps the flows themselves and looks their ends up here — no
+ * resolved copy of each flow (docs/benchmarks.md "Observed traffic").
+ */
 export class FlowResolver {
   private identities?: Map<string, SnapshotWorkload[]>;
-  /**
-   * By source as reported (one object per source, see `TrafficStore`): its resolution, key and
-   * description built once, so flows share them (a key string per flow was most of a join's
-   * memory beside the flows).
-   */
   private readonly sources = new Map<TrafficSource, ResolvedSource>();
+  private readonly targets = new Map<
+    ObservedFlow['to'],
+    SnapshotWorkload | null
+  >();
 
   constructor(private readonly ctx: EngineContext) {}
 
-  resolve(flow: ObservedFlow, target: SnapshotWorkload): ResolvedFlow {
+  /** The flow's source, resolved. */
+  source(flow: ObservedFlow): ResolvedSource {
     let resolved = this.sources.get(flow.from);
     if (!resolved) {
       const found = this.resolveSource(flow.from) as ResolvedSource;
       found.described = describe(flow.from, found);
       this.sources.set(flow.from, (resolved = found));
     }
-    // Field by field, in one order: every resolved flow has the same layout.
-    return {
-      flow,
-      target,
-      source: resolved.source,
-      candidates: resolved.candidates,
-      key: resolved.key,
-      described: resolved.described,
-    };
+    return resolved;
   }
 
+  /** The receiving workload of the snapshot; undefined when it is not in the snapshot. */
   target(flow: ObservedFlow): SnapshotWorkload | undefined {
-    return this.ctx.find({ namespace: flow.to.namespace, name: flow.to.name });
+    let target = this.targets.get(flow.to);
+    if (target === undefined) {
+      target =
+        this.ctx.find({ namespace: flow.to.namespace, name: flow.to.name }) ??
+        null;
+      this.targets.set(flow.to, target);
+    }
+    return target ?? undefined;
   }
 
   private resolveSource(
@@ -111,7 +112,7 @@ export class FlowResolver {
 /** How answers list a resolved source (the fields of {@link ObservedSource} but its counts). */
 function describe(
   from: TrafficSource,
-  resolved: Pick<ResolvedFlow, 'source' | 'candidates'>,
+  resolved: Pick<ResolvedSource, 'source' | 'candidates'>,
 ): SourceDescription {
   return {
     from,
