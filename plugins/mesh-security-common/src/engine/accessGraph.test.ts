@@ -577,6 +577,8 @@ const registry = fc.record({
   ),
   hiddenRule: fc.boolean(),
   registryOnly: fc.boolean(),
+  /** A ServiceEntry on ports 80 and 9090 without addresses, exported everywhere or to `outlet`. */
+  captor: fc.constantFrom(undefined, 'all', 'outlet'),
   /** The mesh config's exportTo defaults. */
   defaults: fc.constantFrom(
     '',
@@ -636,6 +638,18 @@ function withRegistry(
         }),
       );
   }
+  if (r.captor)
+    out.push(
+      serviceEntry('mall', 'db', {
+        hosts: ['db.example.com'],
+        ports: [
+          { number: 80, name: 'tcp-db', protocol: 'TCP' },
+          { number: 9090, name: 'metrics' },
+        ],
+        resolution: 'DNS',
+        ...(r.captor === 'outlet' ? { exportTo: ['outlet'] } : {}),
+      }),
+    );
   if (r.hiddenRule)
     out.push(
       destinationRule('shop', 'nobody', {

@@ -379,6 +379,62 @@ export const SERVICE_REGISTRY_CASES: AccessCase[] = [
     layer: 'mtls',
     message: /Istio auto mTLS/,
   },
+  // IST0134 (https://istio.io/latest/docs/reference/config/analysis/ist0134/): without
+  // `addresses`, "all traffic on the port defined in the ServiceEntry is matched, regardless of
+  // the host" for TCP, so the entry may take unmatched traffic on its port: not evaluated. An
+  // HTTP port is routed by host instead, and `addresses` narrow a TCP port.
+  {
+    name: 'ServiceEntry TCP port without addresses may take unmatched traffic',
+    objects: [
+      ...estate([hiddenB('.')]),
+      strictB,
+      serviceEntry('other', 'db', {
+        hosts: ['db.example.com'],
+        ports: [{ number: 80, name: 'tcp-db', protocol: 'TCP' }],
+        resolution: 'DNS',
+      }),
+    ],
+    request: toB(fromC),
+    decision: 'DENY',
+    layer: 'mtls',
+    cannotEvaluate: true,
+    message:
+      /not evaluated: ServiceEntry other\/db \(its port 80 has no addresses/,
+  },
+  {
+    name: 'ServiceEntry HTTP port without addresses leaves unmatched traffic as it was',
+    objects: [
+      ...estate([hiddenB('.')]),
+      strictB,
+      serviceEntry('other', 'web', {
+        hosts: ['web.example.com'],
+        ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+        resolution: 'DNS',
+      }),
+    ],
+    request: toB(fromC),
+    decision: 'DENY',
+    layer: 'mtls',
+    policy: 'Service shop/b',
+  },
+  {
+    name: 'ServiceEntry TCP port with addresses leaves unmatched traffic as it was',
+    objects: [
+      ...estate([hiddenB('.')]),
+      strictB,
+      serviceEntry('other', 'db', {
+        hosts: ['db.example.com'],
+        addresses: ['203.0.113.7'],
+        ports: [{ number: 80, name: 'tcp-db', protocol: 'TCP' }],
+        resolution: 'STATIC',
+        endpoints: [{ address: '203.0.113.7' }],
+      }),
+    ],
+    request: toB(fromC),
+    decision: 'DENY',
+    layer: 'mtls',
+    policy: 'Service shop/b',
+  },
   // A host that names an in-cluster Service shares it with the Kubernetes registry (PUSH
   // `initServiceRegistry`: per namespace, the Kubernetes Service first): not evaluated.
   {

@@ -343,6 +343,79 @@ const CASES: Case[] = [
     denies: true,
     mtlsUnknown: true,
   },
+  // docs/engine.md "Trust domain": a revision tag ("Canary upgrades" › "Stable revision
+  // labels", https://istio.io/latest/docs/setup/upgrade/canary/#stable-revision-labels:
+  // `istio.io/rev=prod-stable` names a tag pointing to some revision) has no ConfigMap of its
+  // own; once the input holds mesh ConfigMaps, its workloads fail closed instead of taking
+  // `istio`'s trust domain.
+  ...(
+    [
+      ['the namespace', 'istio', 'b', true],
+      ['the namespace', 'istio-canary', 'b', true],
+      ['the client', 'istio', 'a', false],
+    ] as const
+  ).map(
+    ([labelled, configMap, on, mtlsUnknown]): Case => ({
+      name: `revision tag on ${labelled} beside ConfigMap ${configMap}`,
+      objects: [
+        namespace('istio-system'),
+        namespace('shop', on === 'b' ? { 'istio.io/rev': 'prod-stable' } : {}),
+        deployment('shop', 'a', {
+          labels:
+            on === 'a'
+              ? { 'istio.io/rev': 'prod-stable' }
+              : { 'sidecar.istio.io/inject': 'true' },
+        }),
+        deployment('shop', 'b', {
+          labels: { 'sidecar.istio.io/inject': 'true' },
+        }),
+        meshConfig(configMap, 'trustDomain: example.org\n'),
+      ],
+      reason:
+        'not evaluated: istio.io/rev prod-stable (revision prod-stable has no mesh ConfigMap istio-prod-stable: a revision tag? tags are not read)',
+      denies: true,
+      mtlsUnknown,
+      on,
+    }),
+  ),
+  {
+    name: 'revision tag of an ambient workload beside ConfigMap istio',
+    objects: [
+      namespace('istio-system'),
+      namespace('shop', {
+        'istio.io/dataplane-mode': 'ambient',
+        'istio.io/rev': 'prod-stable',
+      }),
+      deployment('shop', 'a'),
+      deployment('shop', 'b'),
+      meshConfig('istio', 'trustDomain: example.org\n'),
+    ],
+    reason:
+      'not evaluated: istio.io/rev prod-stable (revision prod-stable has no mesh ConfigMap istio-prod-stable: a revision tag? tags are not read)',
+    denies: true,
+    mtlsUnknown: true,
+  },
+  {
+    // GitOps repositories often hold no mesh ConfigMap: nothing tells a tag from a revision.
+    name: 'revision without a ConfigMap in an input without mesh ConfigMaps: istio defaults',
+    objects: [
+      namespace('istio-system'),
+      namespace('shop', { 'istio.io/rev': 'prod-stable' }),
+      deployment('shop', 'a'),
+      deployment('shop', 'b'),
+    ],
+  },
+  {
+    // The default revision is served by ConfigMap istio.
+    name: 'revision default beside ConfigMap istio: modelled',
+    objects: [
+      namespace('istio-system'),
+      namespace('shop', { 'istio.io/rev': 'default' }),
+      deployment('shop', 'a'),
+      deployment('shop', 'b'),
+      meshConfig('istio', 'trustDomain: example.org\n'),
+    ],
+  },
   {
     // docs/engine.md "Istio service registry": the exportTo defaults come from ConfigMap istio.
     name: 'revisioned mesh ConfigMap with its own defaultServiceExportTo',

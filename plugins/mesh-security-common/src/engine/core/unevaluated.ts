@@ -364,6 +364,63 @@ export class UnevaluatedIndex {
         outbound: [],
         unavailable,
       });
+    } else if (
+      snapshot.meshConfig?.istio !== undefined ||
+      (istioRevisions?.size ?? 0) > 0
+    )
+      this.addRevisionsWithoutMeshConfig(snapshot, nsLabels, istioRevisions);
+  }
+
+  /**
+   * A revision named by `istio.io/rev` that has no ConfigMap `istio-<revision>` while the input
+   * holds Istio mesh ConfigMaps (docs/engine.md "Trust domain"): most likely a revision tag
+   * ("Canary upgrades" › "Stable revision labels",
+   * https://istio.io/latest/docs/setup/upgrade/canary/#stable-revision-labels), a webhook that
+   * points to some revision's istiod, which the engine does not read — so the mesh config
+   * serving its workloads is unknown, not `istio`'s. `default` is served by `istio`. Without any
+   * mesh ConfigMap (GitOps repositories often hold none) the workloads keep `istio`'s defaults.
+   */
+  private addRevisionsWithoutMeshConfig(
+    snapshot: Snapshot,
+    nsLabels: (ns: string) => Record<string, string>,
+    istioRevisions?: ReadonlyMap<string, IstioMeshSettings>,
+  ): void {
+    const revisionOf = (w: SnapshotWorkload) =>
+      istioRevision(w, nsLabels(w.namespace));
+    const missing = new Set<string>();
+    for (const w of snapshot.workloads) {
+      const revision = revisionOf(w);
+      if (
+        revision !== undefined &&
+        revision !== 'default' &&
+        !istioRevisions?.has(revision)
+      )
+        missing.add(revision);
+    }
+    for (const revision of [...missing].sort()) {
+      const ref = `istio.io/rev ${revision} (revision ${revision} has no mesh ConfigMap istio-${revision}: a revision tag? tags are not read)`;
+      const object = {
+        kind: 'ConfigMap',
+        namespace: 'istio-system',
+        name: `istio-${revision}`,
+      };
+      const ofRevision = (w: SnapshotWorkload) => revisionOf(w) === revision;
+      this.sources.push(
+        {
+          ref,
+          object,
+          applies: (w, m) => m === 'istio-sidecar' && ofRevision(w),
+          inbound: ['mtls', 'authorization'],
+          outbound: ['mtls', 'peers'],
+        },
+        {
+          ref,
+          object,
+          applies: (w, m) => m === 'istio-ambient' && ofRevision(w),
+          inbound: ['mtls', 'authorization'],
+          outbound: [],
+        },
+      );
     }
   }
 

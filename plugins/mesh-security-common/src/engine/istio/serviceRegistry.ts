@@ -216,9 +216,32 @@ function readPorts(value: unknown): EntryPort[] | undefined {
   return out;
 }
 
+/** Protocols whose ServiceEntry ports Istio routes by HTTP host or TLS SNI, not by port. */
+const ROUTED_PROTOCOLS = new Set([
+  'HTTP',
+  'HTTP2',
+  'GRPC',
+  'GRPC-WEB',
+  'HTTPS',
+  'TLS',
+]);
+
+/**
+ * A ServiceEntry with TCP ports (or another protocol not routed by host) and no `addresses`:
+ * "all traffic on the port defined in the ServiceEntry is matched, regardless of the host"
+ * (analyzer message IST0134, ServiceEntryAddressesRequired).
+ */
+interface PortCaptor {
+  ref: string;
+  namespace: string;
+  exportTo?: string[];
+  ports: number[];
+}
+
 /** The modelled ServiceEntries of a snapshot. */
 export class ServiceRegistry {
   private readonly entries: SelectorEntry[] = [];
+  private readonly captors: PortCaptor[] = [];
   /** Namespaces a Service's or modelled ServiceEntry's `exportTo` names. */
   readonly namedNamespaces = new Set<string>();
   /** Whether an entry is hidden from some namespace, or a ServiceEntry adds hosts. */
@@ -239,6 +262,23 @@ export class ServiceRegistry {
         continue;
       const reading = readServiceEntry(o, snapshot.services, podIps);
       if (reading.kind === 'selector') this.entries.push(reading.entry);
+      const addresses = o.spec.addresses;
+      if (Array.isArray(addresses) && addresses.length > 0) continue;
+      const ports = (Array.isArray(o.spec.ports) ? o.spec.ports : [])
+        .filter(isObject)
+        .filter(
+          p =>
+            typeof p.number === 'number' &&
+            !ROUTED_PROTOCOLS.has(String(p.protocol ?? '').toUpperCase()),
+        )
+        .map(p => p.number as number);
+      if (ports.length > 0)
+        this.captors.push({
+          ref: `ServiceEntry ${o.namespace}/${o.name}`,
+          namespace: o.namespace,
+          exportTo: strings(o.spec.exportTo),
+          ports,
+        });
     }
     let hides = this.entries.length > 0;
     const name = (list: string[] | undefined) => {
@@ -249,6 +289,13 @@ export class ServiceRegistry {
     };
     for (const service of snapshot.services) name(serviceExportTo(service));
     for (const entry of this.entries) name(entry.exportTo);
+    // A captor may sit in any namespace: the one it is private to is named as well.
+    for (const captor of this.captors) {
+      const exportTo = this.exportToOf(captor.exportTo);
+      name(exportTo);
+      if (exportTo && !exportTo.includes('*'))
+        this.namedNamespaces.add(captor.namespace);
+    }
     name(this.defaultExportTo);
     this.hides = hides;
   }
@@ -259,6 +306,24 @@ export class ServiceRegistry {
    */
   exportToOf(written: string[] | undefined): string[] | undefined {
     return written ?? this.defaultExportTo;
+  }
+
+  /**
+   * A ServiceEntry visible to the client's namespace that may take unmatched traffic on one of
+   * the port numbers: a port without `addresses` not routed by host (docs/engine.md "Istio
+   * service registry"), with the port.
+   */
+  capturing(
+    clientNs: string,
+    ports: number[],
+  ): { ref: string; port: number } | undefined {
+    for (const captor of this.captors) {
+      const exportTo = this.exportToOf(captor.exportTo);
+      if (!serviceVisible(exportTo, captor.namespace, clientNs)) continue;
+      const port = captor.ports.find(p => ports.includes(p));
+      if (port !== undefined) return { ref: captor.ref, port };
+    }
+    return undefined;
   }
 
   /** Whether a modelled ServiceEntry selects the workload. */

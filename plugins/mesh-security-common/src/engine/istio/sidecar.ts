@@ -263,6 +263,17 @@ export class SidecarIndex {
       what = `${
         e.sidecar ? refOf(e.sidecar) : 'the Sidecar'
       } imports no Service exposing port ${port} of the target`;
+    // docs/engine.md "Istio service registry": a TCP ServiceEntry port without `addresses` is
+    // matched by destination port alone (IST0134) and may take this traffic.
+    const captor = this.registry.capturing(client.namespace, [
+      port,
+      ...entries.map(entry => entry.port),
+    ]);
+    if (captor)
+      return {
+        kind: 'unknown',
+        reason: `not evaluated: ${captor.ref} (its port ${captor.port} has no addresses: Istio matches it by destination port alone, and it may take this unmatched traffic)`,
+      };
     // The object named: the hidden Service, else the Sidecar (or the one setting the mode).
     const named = hidden ? entries[0].ref : undefined;
     if (e.mode === 'REGISTRY_ONLY')

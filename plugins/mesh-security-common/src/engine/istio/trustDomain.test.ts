@@ -275,7 +275,8 @@ describe('revisioned mesh ConfigMaps (istio-<revision>)', () => {
       'spiffe://td-new/ns/shop/sa/a',
     ],
     [
-      'a revision without a ConfigMap falls back to istio',
+      // Its verdicts are not evaluated (a revision tag?): core/unevaluated.test.ts.
+      'a revision without a ConfigMap names an identity under istio',
       estate(
         'trustDomain: td-new\n',
         {},
