@@ -15,6 +15,7 @@ import {
   serverAuthorization,
   service,
   serviceEntry,
+  waypointGateway,
 } from '../k8s';
 
 /** The deployment with a `linkerd-proxy` container added to its pod template. */
@@ -227,6 +228,50 @@ export const FINDING_CASES: FindingCase[] = [
       }),
     ],
     codes: ['MS208'],
+  },
+  {
+    // "Use Layer 4 security policy", "Targeting policies": a waypoint applies targetRefs
+    // policies only; a selector policy stays the ztunnel's, at L4.
+    name: 'HTTP rules of a selector policy on an ambient workload with a waypoint',
+    objects: [
+      namespace('shop', {
+        'istio.io/dataplane-mode': 'ambient',
+        'istio.io/use-waypoint': 'waypoint',
+      }),
+      deployment('shop', 'b'),
+      service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+      waypointGateway('shop', 'waypoint'),
+      authorizationPolicy('shop', 'http', {
+        selector: sel,
+        rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+      }),
+    ],
+    codes: ['MS208'],
+    absent: ['MS215'],
+  },
+  {
+    name: 'HTTP rules of a policy on the waypoint',
+    objects: [
+      namespace('shop', {
+        'istio.io/dataplane-mode': 'ambient',
+        'istio.io/use-waypoint': 'waypoint',
+      }),
+      deployment('shop', 'b'),
+      service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+      waypointGateway('shop', 'waypoint'),
+      authorizationPolicy('shop', 'http', {
+        targetRefs: [
+          {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: 'waypoint',
+          },
+        ],
+        rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+      }),
+    ],
+    codes: [],
+    absent: ['MS208'],
   },
   {
     // docs/engine.md "Ambient waypoints": istiod uses no waypoint that does not exist.

@@ -120,6 +120,26 @@ export const WAYPOINT_CASES: AccessCase[] = [
     layer: 'authorization',
     policy: 'AuthorizationPolicy shop/get-only',
   },
+  // "Use Layer 4 security policy" (https://istio.io/latest/docs/ambient/usage/l4-policy/,
+  // "Targeting policies"): a waypoint takes policies "attached using the targetRef field"; a
+  // selector policy stays the destination ztunnel's, HTTP rules and all (MS208 says so).
+  {
+    name: 'Ambient waypoints: a selector policy with HTTP rules is not applied at the waypoint',
+    objects: [
+      ...estate(nsWaypoint),
+      waypointGateway('shop', 'waypoint', { waypointFor: 'all' }),
+      authorizationPolicy('shop', 'get-only', {
+        selector: { matchLabels: { app: 'b' } },
+        rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+      }),
+    ],
+    request: toB({ method: 'GET', path: '/' }),
+    decision: 'DENY',
+    layer: 'authorization',
+    cannotEvaluate: true,
+    message:
+      /not evaluated: AuthorizationPolicy shop\/get-only behind waypoint shop\/waypoint/,
+  },
   // WP, "Attach a L7 policy to a specific service": Service targetRefs apply to traffic
   // addressed to that Service only (ATTACH: one Service per match).
   {

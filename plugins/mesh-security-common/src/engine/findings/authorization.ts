@@ -70,10 +70,10 @@ export const AUTHZ_FINDINGS = {
   l7OnZtunnel: {
     code: 'MS208',
     severity: 'medium',
-    title: 'HTTP rules on an ambient workload without a waypoint',
+    title: 'HTTP rules of a policy that ztunnel enforces',
     description:
-      'ztunnel enforces only L4 attributes: an ALLOW rule with methods/paths/hosts/JWT conditions is skipped, and such DENY rules are enforced without their HTTP parts.',
-    fix: 'Deploy a waypoint (`istio.io/use-waypoint`) and target the policy at the Service with `targetRefs`, or remove the HTTP conditions.',
+      'A policy that selects an ambient workload (`selector`) is enforced by ztunnel, with or without a waypoint: a waypoint applies only the policies whose `targetRefs` name it, its GatewayClass or a Service it serves. ztunnel enforces only L4 attributes: an ALLOW rule with methods/paths/hosts/JWT conditions is skipped, and such DENY rules are enforced without their HTTP parts.',
+    fix: 'Deploy a waypoint (`istio.io/use-waypoint`) if the workload has none, and attach the policy to the Service (or the waypoint) with `targetRefs` instead of `selector`; or remove the HTTP conditions.',
   },
   wildcardIdentity: {
     code: 'MS209',
@@ -274,20 +274,37 @@ export function istioAuthzFindings(ctx: EngineContext): Finding[] {
           ),
         );
       }
+      // docs/engine.md "Ambient waypoints": a `selector` policy is the workload's ztunnel's,
+      // never its waypoint's (waypoints take policies "attached using the targetRef field",
+      // https://istio.io/latest/docs/ambient/usage/l4-policy/ "Targeting policies"), so its
+      // HTTP rules are L4-only with a waypoint as without one.
       if (
         mesh === 'istio-ambient' &&
-        !ctx.waypoints.labelled(w) &&
         rules.some(r =>
           JSON.stringify(r).match(
             /"(methods|notMethods|paths|notPaths|hosts|notHosts|requestPrincipals|notRequestPrincipals)"|"key":"request\./,
           ),
         )
       ) {
+        const waypoints = [
+          ...new Set(
+            ctx.waypoints
+              .waypointsOf(w)
+              .map(({ waypoint }) => `${waypoint.namespace}/${waypoint.name}`),
+          ),
+        ];
+        const where = `${w.namespace}/${w.name}`;
         out.push(
           makeFinding(
             AUTHZ_FINDINGS.l7OnZtunnel,
             obj,
-            `has HTTP conditions but ${w.namespace}/${w.name} is ambient without a waypoint`,
+            waypoints.length === 0 && !ctx.waypoints.labelled(w)
+              ? `has HTTP conditions but ${where} is ambient without a waypoint`
+              : `has HTTP conditions and selects ${where}: ztunnel enforces a selector policy at L4 only, and ${
+                  waypoints.length > 0
+                    ? `its waypoint ${waypoints.join(', ')}`
+                    : 'the waypoint its istio.io/use-waypoint label names'
+                } does not apply it; the rule must use targetRefs (the Service or the waypoint) to be enforced at the waypoint`,
           ),
         );
       }

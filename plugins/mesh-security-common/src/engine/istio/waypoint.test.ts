@@ -242,3 +242,92 @@ describe('MS215: a waypoint istiod does not use', () => {
     expect(messages(objects)).toEqual(expected),
   );
 });
+
+describe('MS208: HTTP rules of a selector policy, with or without a waypoint', () => {
+  // "Use Layer 4 security policy" (https://istio.io/latest/docs/ambient/usage/l4-policy/,
+  // "Targeting policies"): waypoints take the policies "attached using the targetRef field";
+  // a selector policy is the destination ztunnel's, which enforces L4 attributes only.
+  const getOnly = (target: Obj) =>
+    authorizationPolicy('shop', 'get-only', {
+      ...target,
+      rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+    });
+  const selector = { selector: { matchLabels: { app: 'b' } } };
+  const estate = (labels: Obj, ...more: Obj[]) => [
+    namespace('shop', { 'istio.io/dataplane-mode': 'ambient', ...labels }),
+    deployment('shop', 'b'),
+    service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+    ...more,
+  ];
+  const nsWaypoint = { 'istio.io/use-waypoint': 'waypoint' };
+  const messages = (objects: Obj[]) =>
+    engineOf(objects)
+      .evaluate()
+      .findings.filter(f => f.code === 'MS208')
+      .map(f => `${f.object.name}: ${f.message}`);
+  const atWaypoint =
+    'get-only: has HTTP conditions and selects shop/b: ztunnel enforces a selector policy at L4 only, and its waypoint shop/waypoint does not apply it; the rule must use targetRefs (the Service or the waypoint) to be enforced at the waypoint';
+
+  it.each<[string, Obj[], string[]]>([
+    [
+      'no waypoint',
+      estate({}, getOnly(selector)),
+      [
+        'get-only: has HTTP conditions but shop/b is ambient without a waypoint',
+      ],
+    ],
+    [
+      'a namespace waypoint',
+      estate(
+        nsWaypoint,
+        waypointGateway('shop', 'waypoint'),
+        getOnly(selector),
+      ),
+      [atWaypoint],
+    ],
+    [
+      'a waypoint for all traffic',
+      estate(
+        nsWaypoint,
+        waypointGateway('shop', 'waypoint', { waypointFor: 'all' }),
+        getOnly(selector),
+      ),
+      [atWaypoint],
+    ],
+    [
+      'a label naming a waypoint that is not in the input (MS215)',
+      estate(nsWaypoint, getOnly(selector)),
+      [
+        'get-only: has HTTP conditions and selects shop/b: ztunnel enforces a selector policy at L4 only, and the waypoint its istio.io/use-waypoint label names does not apply it; the rule must use targetRefs (the Service or the waypoint) to be enforced at the waypoint',
+      ],
+    ],
+    [
+      'a policy on the waypoint: enforced there',
+      estate(
+        nsWaypoint,
+        waypointGateway('shop', 'waypoint'),
+        getOnly({
+          targetRefs: [
+            {
+              group: 'gateway.networking.k8s.io',
+              kind: 'Gateway',
+              name: 'waypoint',
+            },
+          ],
+        }),
+      ),
+      [],
+    ],
+    [
+      'a policy on the Service: enforced at its waypoint',
+      estate(
+        nsWaypoint,
+        waypointGateway('shop', 'waypoint'),
+        getOnly({ targetRefs: [{ group: '', kind: 'Service', name: 'b' }] }),
+      ),
+      [],
+    ],
+  ])('%s', (_name, objects, expected) =>
+    expect(messages(objects)).toEqual(expected),
+  );
+});
