@@ -24,6 +24,7 @@ import type { AccessCase } from './access';
  * `pilot/pkg/serviceregistry/serviceentry/conversion.go` (CONVERSION) in istio/istio.
  */
 
+const http = [{ port: 80, targetPort: 8080, name: 'http' }];
 /** Sidecar namespaces `shop` (`a`, `b` on 8080 named http) and `other` (`c`); `b` STRICT. */
 const estate = (b: Obj[] = [service('shop', 'b', { app: 'b' }, http)]) => [
   namespace('istio-system'),
@@ -34,7 +35,6 @@ const estate = (b: Obj[] = [service('shop', 'b', { app: 'b' }, http)]) => [
   deployment('other', 'c'),
   ...b,
 ];
-const http = [{ port: 80, targetPort: 8080, name: 'http' }];
 const strictB = peerAuthentication('shop', 'b', {
   selector: { matchLabels: { app: 'b' } },
   mtls: { mode: 'STRICT' },

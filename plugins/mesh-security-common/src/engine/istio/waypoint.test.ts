@@ -179,7 +179,7 @@ describe('malformed waypoint Gateways (MS401)', () => {
 });
 
 describe('MS215: a waypoint istiod does not use', () => {
-  const estate = (labels: Obj, ...more: Obj[]) => [
+  const ambientEstate = (labels: Obj, ...more: Obj[]) => [
     namespace('shop', { 'istio.io/dataplane-mode': 'ambient', ...labels }),
     deployment('shop', 'b'),
     service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
@@ -194,14 +194,14 @@ describe('MS215: a waypoint istiod does not use', () => {
   it.each([
     [
       'a missing Gateway',
-      estate({ 'istio.io/use-waypoint': 'waypoint' }),
+      ambientEstate({ 'istio.io/use-waypoint': 'waypoint' }),
       [
         'waypoint shop/waypoint (istio.io/use-waypoint on Namespace shop) is not in the input: istiod sends the traffic without a waypoint',
       ],
     ],
     [
       'a Gateway for workload traffic named for Services',
-      estate(
+      ambientEstate(
         { 'istio.io/use-waypoint': 'waypoint' },
         waypointGateway('shop', 'waypoint', { waypointFor: 'workload' }),
       ),
@@ -212,7 +212,7 @@ describe('MS215: a waypoint istiod does not use', () => {
     [
       'a Gateway in another namespace that does not admit this one',
       [
-        ...estate({
+        ...ambientEstate({
           'istio.io/use-waypoint': 'waypoint',
           'istio.io/use-waypoint-namespace': 'infra',
         }),
@@ -224,7 +224,7 @@ describe('MS215: a waypoint istiod does not use', () => {
     ],
     [
       'a used waypoint',
-      estate(
+      ambientEstate(
         { 'istio.io/use-waypoint': 'waypoint' },
         waypointGateway('shop', 'waypoint'),
       ),
@@ -232,7 +232,7 @@ describe('MS215: a waypoint istiod does not use', () => {
     ],
     [
       'a namespace waypoint for services only, which the pods do not use (the default)',
-      estate(
+      ambientEstate(
         { 'istio.io/use-waypoint': 'waypoint' },
         waypointGateway('shop', 'waypoint', { waypointFor: 'service' }),
       ),
@@ -253,7 +253,7 @@ describe('MS208: HTTP rules of a selector policy, with or without a waypoint', (
       rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
     });
   const selector = { selector: { matchLabels: { app: 'b' } } };
-  const estate = (labels: Obj, ...more: Obj[]) => [
+  const ambientEstate = (labels: Obj, ...more: Obj[]) => [
     namespace('shop', { 'istio.io/dataplane-mode': 'ambient', ...labels }),
     deployment('shop', 'b'),
     service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
@@ -271,14 +271,14 @@ describe('MS208: HTTP rules of a selector policy, with or without a waypoint', (
   it.each<[string, Obj[], string[]]>([
     [
       'no waypoint',
-      estate({}, getOnly(selector)),
+      ambientEstate({}, getOnly(selector)),
       [
         'get-only: has HTTP conditions but shop/b is ambient without a waypoint',
       ],
     ],
     [
       'a namespace waypoint',
-      estate(
+      ambientEstate(
         nsWaypoint,
         waypointGateway('shop', 'waypoint'),
         getOnly(selector),
@@ -287,7 +287,7 @@ describe('MS208: HTTP rules of a selector policy, with or without a waypoint', (
     ],
     [
       'a waypoint for all traffic',
-      estate(
+      ambientEstate(
         nsWaypoint,
         waypointGateway('shop', 'waypoint', { waypointFor: 'all' }),
         getOnly(selector),
@@ -296,14 +296,14 @@ describe('MS208: HTTP rules of a selector policy, with or without a waypoint', (
     ],
     [
       'a label naming a waypoint that is not in the input (MS215)',
-      estate(nsWaypoint, getOnly(selector)),
+      ambientEstate(nsWaypoint, getOnly(selector)),
       [
         'get-only: has HTTP conditions and selects shop/b: ztunnel enforces a selector policy at L4 only, and the waypoint its istio.io/use-waypoint label names does not apply it; the rule must use targetRefs (the Service or the waypoint) to be enforced at the waypoint',
       ],
     ],
     [
       'a policy on the waypoint: enforced there',
-      estate(
+      ambientEstate(
         nsWaypoint,
         waypointGateway('shop', 'waypoint'),
         getOnly({
@@ -320,7 +320,7 @@ describe('MS208: HTTP rules of a selector policy, with or without a waypoint', (
     ],
     [
       'a policy on the Service: enforced at its waypoint',
-      estate(
+      ambientEstate(
         nsWaypoint,
         waypointGateway('shop', 'waypoint'),
         getOnly({ targetRefs: [{ group: '', kind: 'Service', name: 'b' }] }),

@@ -405,12 +405,12 @@ export class ObservedTraffic implements TrafficJoin {
         ? peerPrecedence(e.peer)
         : 100 + peerPrecedence(e.peer);
     };
-    let index: EdgeIndex | undefined;
+    let edgeIndex: EdgeIndex | undefined;
     const coveringEdge = (
       other: SnapshotWorkload,
       port: number | undefined,
     ): { edge: AccessEdge; index: number } | undefined => {
-      index ??= indexEdges(
+      edgeIndex ??= indexEdges(
         edges,
         flows,
         side.other,
@@ -418,7 +418,7 @@ export class ObservedTraffic implements TrafficJoin {
       );
       let best = -1;
       let bestRank = Infinity;
-      for (const i of index.named.get(other) ?? []) {
+      for (const i of edgeIndex.named.get(other) ?? []) {
         const edge = edges[i];
         if (!onPort(edge, port) || edge.peer.kind !== other.kind) continue;
         const rank = rankOf(edge);
@@ -428,7 +428,7 @@ export class ObservedTraffic implements TrafficJoin {
         }
       }
       if (best >= 0) return { edge: edges[best], index: best };
-      for (const i of index.summaries) {
+      for (const i of edgeIndex.summaries) {
         const edge = edges[i];
         if (!onPort(edge, port)) continue;
         const rank = rankOf(edge);
