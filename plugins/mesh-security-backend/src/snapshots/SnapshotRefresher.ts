@@ -98,26 +98,17 @@ export class SnapshotRefresher {
       }
       return 'read';
     } catch (error) {
-      const failures = previous.consecutiveFailures + 1;
-      const backoffMs = Math.min(
-        this.options.refreshIntervalSeconds * 1000 * 2 ** (failures - 1),
-        this.maxBackoffMs,
-      );
-      // Full jitter between 50 % and 150 % so replicas and clusters do not retry in step.
-      const delay = backoffMs * (0.5 + this.random());
       const message = (error as Error).message;
       this.logger.warn(
         `Mesh Security could not read cluster ${this.source.name}: ${message}`,
       );
-      await this.store.putState({
-        ...previous,
-        status: 'unreachable',
-        lastAttemptAt: now.toISOString(),
-        unreachableSince: previous.unreachableSince ?? now.toISOString(),
-        error: message,
-        consecutiveFailures: failures,
-        nextAttemptAt: new Date(now.getTime() + delay).toISOString(),
-      });
+      await this.store.putState(
+        unreachableState(previous, message, now, {
+          intervalMs: this.options.refreshIntervalSeconds * 1000,
+          maxBackoffMs: this.maxBackoffMs,
+          random: this.random,
+        }),
+      );
       return 'failed';
     }
   }
@@ -179,20 +170,56 @@ export class SnapshotRefresher {
   }
 
   private initialState(): ClusterState {
-    return {
-      cluster: this.source.name,
-      source: this.source.type,
-      status: 'pending',
-      generation: 0,
-      consecutiveFailures: 0,
-      kinds: [],
-      requests: 0,
-      objectCount: 0,
-    };
+    return initialState(this.source.name, this.source.type);
   }
 }
 
-function isFailed(kind: KindStatus): boolean {
+/** A cluster's state before its first read. */
+export function initialState(
+  cluster: string,
+  source: ClusterState['source'],
+): ClusterState {
+  return {
+    cluster,
+    source,
+    status: 'pending',
+    generation: 0,
+    consecutiveFailures: 0,
+    kinds: [],
+    requests: 0,
+    objectCount: 0,
+  };
+}
+
+/**
+ * The state after a failed read: unreachable since the first failure, and no attempt before an
+ * exponential backoff (from `intervalMs`, capped at `maxBackoffMs`) with full jitter between
+ * 50 % and 150 %, so replicas and clusters do not retry in step.
+ */
+export function unreachableState(
+  previous: ClusterState,
+  message: string,
+  now: Date,
+  backoff: { intervalMs: number; maxBackoffMs: number; random: () => number },
+): ClusterState {
+  const failures = previous.consecutiveFailures + 1;
+  const backoffMs = Math.min(
+    backoff.intervalMs * 2 ** (failures - 1),
+    backoff.maxBackoffMs,
+  );
+  const delay = backoffMs * (0.5 + backoff.random());
+  return {
+    ...previous,
+    status: 'unreachable',
+    lastAttemptAt: now.toISOString(),
+    unreachableSince: previous.unreachableSince ?? now.toISOString(),
+    error: message,
+    consecutiveFailures: failures,
+    nextAttemptAt: new Date(now.getTime() + delay).toISOString(),
+  };
+}
+
+export function isFailed(kind: KindStatus): boolean {
   return kind.state === 'forbidden' || kind.state === 'error';
 }
 

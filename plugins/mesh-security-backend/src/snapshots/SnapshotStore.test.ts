@@ -2,7 +2,7 @@ import { CacheManager } from '@backstage/backend-defaults/cache';
 import { CacheService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { SnapshotStore } from './SnapshotStore';
-import { ClusterState } from './types';
+import { ClusterState, objectIdentity } from './types';
 
 const state = (generation: number): ClusterState => ({
   cluster: 'prod',
@@ -201,6 +201,91 @@ describe('SnapshotStore', () => {
         ...state(1),
         requests: 2,
       });
+    });
+  });
+
+  describe('deltas (watch mode)', () => {
+    const pod = (name: string, ip = '10.0.0.1') => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop' },
+      status: { podIP: ip },
+    });
+
+    it('serves a generation as its base with every delta after it applied', async () => {
+      const cache = newCache();
+      const writer = new SnapshotStore(cache);
+      await writer.putObjects(
+        state(1),
+        JSON.stringify([pod('a'), pod('b'), pod('c')]),
+      );
+      await writer.putDelta(
+        { ...state(2), baseGeneration: 1 },
+        { generation: 2, upserts: [pod('d')], deletes: [] },
+      );
+      await writer.putDelta(
+        { ...state(3), baseGeneration: 1 },
+        {
+          generation: 3,
+          upserts: [pod('a', '10.0.0.9')],
+          deletes: [objectIdentity(pod('b'))],
+        },
+      );
+
+      // Another replica, which never saw generation 1 or 2.
+      const reader = new SnapshotStore(cache);
+      const current = await reader.getState('prod');
+      expect(current).toMatchObject({ generation: 3, baseGeneration: 1 });
+      const held = await reader.getCurrentObjects(current!);
+      expect(held?.generation).toBe(3);
+      expect(held?.objects).toEqual([pod('a', '10.0.0.9'), pod('c'), pod('d')]);
+      // A replica at generation 2 reads only the delta after it.
+      expect(await reader.getDeltas('prod', 2, 3)).toEqual([
+        {
+          generation: 3,
+          upserts: [pod('a', '10.0.0.9')],
+          deletes: [objectIdentity(pod('b'))],
+        },
+      ]);
+    });
+
+    it('says a generation cannot be served when one of its deltas is gone', async () => {
+      const cache = newCache();
+      const store = new SnapshotStore(cache);
+      await store.putObjects(state(1), JSON.stringify([pod('a')]));
+      await store.putDelta(
+        { ...state(2), baseGeneration: 1 },
+        { generation: 2, upserts: [pod('b')], deletes: [] },
+      );
+      await store.putDelta(
+        { ...state(3), baseGeneration: 1 },
+        { generation: 3, upserts: [pod('c')], deletes: [] },
+      );
+      await cache.delete('snapshot-delta:prod:2');
+      expect(await store.getDeltas('prod', 1, 3)).toBeUndefined();
+      expect(
+        await store.getCurrentObjects({ ...state(3), baseGeneration: 1 }),
+      ).toBeUndefined();
+    });
+
+    it('drops the previous base and its deltas when a generation is stored in full', async () => {
+      const cache = newCache();
+      const store = new SnapshotStore(cache);
+      await store.putObjects(state(1), JSON.stringify([pod('a')]));
+      await store.putDelta(
+        { ...state(2), baseGeneration: 1 },
+        { generation: 2, upserts: [pod('b')], deletes: [] },
+      );
+      await store.putObjects(state(3), JSON.stringify([pod('a'), pod('b')]));
+
+      expect(await cache.get('snapshot-objects:prod:1')).toBeUndefined();
+      expect(await cache.get('snapshot-delta:prod:2')).toBeUndefined();
+      const current = await store.getState('prod');
+      expect(current?.baseGeneration).toBeUndefined();
+      expect((await store.getCurrentObjects(current!))?.objects).toEqual([
+        pod('a'),
+        pod('b'),
+      ]);
     });
   });
 });

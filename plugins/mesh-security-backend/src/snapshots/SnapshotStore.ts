@@ -3,12 +3,19 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { CacheService } from '@backstage/backend-plugin-api';
 import { JsonValue } from '@backstage/types';
-import { ClusterObjects, ClusterState } from './types';
+import {
+  ClusterDelta,
+  ClusterObjects,
+  ClusterState,
+  objectIdentity,
+} from './types';
 
 const stateKey = (cluster: string) => `snapshot-state:${cluster}`;
 const revisionKey = (cluster: string) => `snapshot-state-revision:${cluster}`;
 const objectsKey = (cluster: string, generation: number) =>
   `snapshot-objects:${cluster}:${generation}`;
+const deltaKey = (cluster: string, generation: number) =>
+  `snapshot-delta:${cluster}:${generation}`;
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
@@ -17,6 +24,13 @@ type StoredState = ClusterState & { revision?: string };
 
 /** What the cache holds for one generation: the objects' JSON, gzipped, in base64. */
 interface StoredObjects {
+  generation: number;
+  encoding: 'json+gzip+base64';
+  data: string;
+}
+
+/** What the cache holds for one delta: its JSON ({@link ClusterDelta}), gzipped, in base64. */
+interface StoredDelta {
   generation: number;
   encoding: 'json+gzip+base64';
   data: string;
@@ -87,10 +101,78 @@ export class SnapshotStore {
   }
 
   /**
+   * The objects of the state's generation: its base generation's objects with every delta after
+   * it applied in order. Undefined when the base or a delta is gone from the cache (expired, or
+   * replaced by a newer base while being read): the caller reads the state again.
+   */
+  async getCurrentObjects(
+    state: ClusterState,
+  ): Promise<ClusterObjects | undefined> {
+    const base = state.baseGeneration ?? state.generation;
+    const stored = await this.getObjects(state.cluster, base);
+    if (!stored) return undefined;
+    if (base === state.generation) return stored;
+    const deltas = await this.getDeltas(state.cluster, base, state.generation);
+    if (!deltas) return undefined;
+    return {
+      generation: state.generation,
+      objects: applyDeltas(stored.objects, deltas),
+    };
+  }
+
+  /**
+   * The deltas after generation `from` up to `to` (both as generations), in order; undefined
+   * when one of them is missing.
+   */
+  async getDeltas(
+    cluster: string,
+    from: number,
+    to: number,
+  ): Promise<ClusterDelta[] | undefined> {
+    const keys: string[] = [];
+    for (let g = from + 1; g <= to; g++) keys.push(deltaKey(cluster, g));
+    const stored = await Promise.all(
+      keys.map(key => this.cache.get(key) as Promise<StoredDelta | undefined>),
+    );
+    const deltas: ClusterDelta[] = [];
+    for (const entry of stored) {
+      if (!entry || entry.encoding !== 'json+gzip+base64') return undefined;
+      const json = await gunzipAsync(Buffer.from(entry.data, 'base64'));
+      deltas.push(JSON.parse(json.toString('utf8')));
+    }
+    return deltas;
+  }
+
+  /**
+   * Stores generation `state.generation` as a delta on the generation before it (which must be
+   * the current one), then points the state at it; `state.baseGeneration` is kept. Returns the
+   * number of bytes stored.
+   */
+  async putDelta(state: ClusterState, delta: ClusterDelta): Promise<number> {
+    const data = (
+      await gzipAsync(Buffer.from(JSON.stringify(delta), 'utf8'))
+    ).toString('base64');
+    const stored: StoredDelta = {
+      generation: delta.generation,
+      encoding: 'json+gzip+base64',
+      data,
+    };
+    await this.cache.set(
+      deltaKey(state.cluster, delta.generation),
+      stored as unknown as JsonValue,
+      { ttl: SnapshotStore.TTL_MS },
+    );
+    await this.putState(state);
+    return data.length;
+  }
+
+  /**
    * Stores a new generation's objects (`json`: the objects serialized, as hashed by the caller)
-   * first, then points the state at it. Returns the number of bytes stored.
+   * first, then points the state at it; the generation becomes the base of later deltas, and
+   * the previous base and its deltas are deleted. Returns the number of bytes stored.
    */
   async putObjects(state: ClusterState, json: string): Promise<number> {
+    const previous = await this.getState(state.cluster);
     const data = (await gzipAsync(Buffer.from(json, 'utf8'))).toString(
       'base64',
     );
@@ -106,8 +188,19 @@ export class SnapshotStore {
         ttl: SnapshotStore.TTL_MS,
       },
     );
-    await this.putState({ ...state, storedBytes: data.length });
-    if (state.generation > 1) {
+    await this.putState({
+      ...state,
+      baseGeneration: undefined,
+      storedBytes: data.length,
+    });
+    // What the previous generation was built from is no longer needed (a replica that was
+    // reading it reads the new state again).
+    if (previous && previous.generation < state.generation) {
+      const base = previous.baseGeneration ?? previous.generation;
+      if (base > 0) await this.cache.delete(objectsKey(state.cluster, base));
+      for (let g = base + 1; g <= previous.generation; g++)
+        await this.cache.delete(deltaKey(state.cluster, g));
+    } else if (!previous && state.generation > 1) {
       await this.cache.delete(objectsKey(state.cluster, state.generation - 1));
     }
     return data.length;
@@ -132,4 +225,22 @@ export class SnapshotStore {
       },
     );
   }
+}
+
+/**
+ * Objects with deltas applied in order (upserts replace by identity, deletes remove), sorted by
+ * identity.
+ */
+export function applyDeltas(
+  objects: unknown[],
+  deltas: ClusterDelta[],
+): unknown[] {
+  const byIdentity = new Map<string, unknown>();
+  for (const o of objects) byIdentity.set(objectIdentity(o), o);
+  for (const delta of deltas) {
+    for (const key of delta.deletes) byIdentity.delete(key);
+    for (const o of delta.upserts) byIdentity.set(objectIdentity(o), o);
+  }
+  // In identity order, so that every replica holds the same order whatever the deltas were.
+  return [...byIdentity.keys()].sort().map(key => byIdentity.get(key));
 }
