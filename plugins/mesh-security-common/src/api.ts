@@ -165,6 +165,42 @@ export interface ClusterStatus {
   snapshotBytes: number;
   /** The access graph of this snapshot is fully built (views no longer compute any of it). */
   accessGraphReady?: boolean;
+  /**
+   * How current the served objects are (docs/backend.md "Watches"); absent from backends older
+   * than this field.
+   */
+  freshness?: ClusterFreshness;
+}
+
+/**
+ * How current a cluster's served objects are.
+ *
+ * - `live`: every kind is watched and the backend confirmed it is up to date within the last
+ *   few seconds (`lagSeconds` small).
+ * - `behind`: the watching replica has not confirmed for `lagSeconds` (it stopped, or it cannot
+ *   keep up); answers are what was known then.
+ * - `reconnecting`: the watch of one or more kinds (`reconnecting`) is down and being resumed;
+ *   those kinds may miss changes until it is back.
+ * - `polling`: the cluster is read periodically (manifests, or watches turned off with
+ *   `meshSecurity.watch.enabled`); `lagSeconds` is the age of the last read.
+ * - `pending`: nothing read yet.
+ *
+ * @public
+ */
+export interface ClusterFreshness {
+  /** See the states above. */
+  state: 'live' | 'behind' | 'reconnecting' | 'polling' | 'pending';
+  /** `watch`: listed once, then watched; `poll`: read in full every refresh interval. */
+  mode: 'watch' | 'poll';
+  /**
+   * Seconds between now and the last moment the served objects were known to be current (the
+   * watcher's last confirmation, or the last read); null before the first read.
+   */
+  lagSeconds: number | null;
+  /** When the last change event or bookmark arrived from the API server (ISO); watch only. */
+  lastEventAt?: string;
+  /** Kinds whose watch stream is down and being resumed (e.g. `pods`). */
+  reconnecting?: string[];
 }
 
 /**

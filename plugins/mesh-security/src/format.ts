@@ -20,6 +20,28 @@ export function oldestSnapshotAge(clusters: ClusterStatus[]): number | null {
   return ages.length ? Math.max(...ages) : null;
 }
 
+/**
+ * How current an answer is, from its least current cluster (docs/backend.md "Watches"):
+ * "live" when every cluster is watched and confirmed, "reconnecting" or "N s behind" when one
+ * is not, "snapshot N old" for clusters read periodically, "no snapshot yet" before any read.
+ */
+export function describeFreshness(clusters: ClusterStatus[]): string {
+  const reconnecting = clusters.filter(
+    c => c.freshness?.state === 'reconnecting',
+  );
+  if (reconnecting.length > 0)
+    return `reconnecting to ${reconnecting.map(c => c.name).join(', ')}`;
+  const behind = clusters
+    .filter(c => c.freshness?.state === 'behind')
+    .map(c => c.freshness?.lagSeconds ?? 0);
+  if (behind.length > 0) return `${formatAge(Math.max(...behind))} behind`;
+  const polled = clusters.filter(c => c.freshness?.mode !== 'watch');
+  const age = oldestSnapshotAge(polled);
+  if (age !== null) return `snapshot ${formatAge(age)} old`;
+  if (clusters.some(c => c.freshness?.state === 'live')) return 'live';
+  return 'no snapshot yet';
+}
+
 /** Human names of the meshes. */
 export const MESH_LABELS: Record<Mesh, string> = {
   'istio-sidecar': 'Istio (sidecar)',

@@ -62,7 +62,15 @@ export class PostureService {
     const views = await this.views.all();
     const clusters = this.statuses(views, audience);
     let status: HealthResponse['status'] = 'ok';
-    if (clusters.some(c => c.status === 'unreachable' || c.stale))
+    if (
+      clusters.some(
+        c =>
+          c.status === 'unreachable' ||
+          c.stale ||
+          c.freshness?.state === 'behind' ||
+          c.freshness?.state === 'reconnecting',
+      )
+    )
       status = 'degraded';
     if (clusters.some(c => c.status === 'pending')) status = 'starting';
     return { status, clusters };

@@ -1,5 +1,6 @@
 import {
   certificateFindings,
+  ClusterFreshness,
   ClusterStatus,
   detectNetworkPolicyEnforcement,
   EngineInput,
@@ -47,6 +48,8 @@ export interface ClusterViewsOptions {
   linkerdDefaultInboundPolicy?: string;
   /** `meshSecurity.platformNamespaces`; undefined: the engine's defaults. */
   platformNamespaces?: string[];
+  /** Watch mode: the watcher's heartbeat; three missed ones make a cluster `behind`. */
+  watchHeartbeatSeconds?: number;
   now?: () => Date;
 }
 
@@ -57,7 +60,11 @@ export interface ClusterViewsOptions {
  */
 export class ClusterViews {
   private readonly views = new Map<string, ClusterView>();
-  private readonly building = new Map<string, Promise<ClusterView>>();
+  /** The generation each cluster is being advanced to, and the view it will be. */
+  private readonly advancing = new Map<
+    string,
+    { generation: number; view: Promise<ClusterView> }
+  >();
   private readonly now: () => Date;
 
   constructor(
@@ -84,13 +91,30 @@ export class ClusterViews {
       held.state = state;
       return held;
     }
-    const key = `${cluster}:${state.generation}`;
-    let build = this.building.get(key);
-    if (!build) {
-      build = this.build(state).finally(() => this.building.delete(key));
-      this.building.set(key, build);
+    const pending = this.advancing.get(cluster);
+    if (pending && pending.generation === state.generation) return pending.view;
+    // One generation at a time per cluster: each builds on the view the one before installed.
+    const view = (pending?.view.catch(() => undefined) ?? Promise.resolve())
+      .then(() => this.advance(cluster, state))
+      .finally(() => {
+        if (this.advancing.get(cluster)?.view === view)
+          this.advancing.delete(cluster);
+      });
+    this.advancing.set(cluster, { generation: state.generation, view });
+    return view;
+  }
+
+  /** Builds the view of the state's generation and installs it (the access graph follows). */
+  private async advance(
+    cluster: string,
+    state: ClusterState,
+  ): Promise<ClusterView> {
+    const held = this.views.get(cluster);
+    if (held && held.state.generation === state.generation) {
+      held.state = state;
+      return held;
     }
-    const view = await build;
+    const view = await this.build(state);
     if (this.views.get(cluster) !== view) {
       this.views.get(cluster)?.graph?.cancel();
       this.views.set(cluster, view);
@@ -134,6 +158,39 @@ export class ClusterViews {
       objectCount: state.objectCount,
       snapshotBytes: state.snapshotBytes ?? 0,
       accessGraphReady: view.graph?.complete ?? false,
+      freshness: this.freshness(state, age),
+    };
+  }
+
+  /** How current the view's objects are (docs/backend.md "Watches"). */
+  private freshness(state: ClusterState, age: number | null): ClusterFreshness {
+    const { watch } = state;
+    if (!watch) {
+      return {
+        state: state.generation === 0 ? 'pending' : 'polling',
+        mode: 'poll',
+        lagSeconds: age,
+      };
+    }
+    const lag = Math.max(
+      0,
+      Math.round((this.now().getTime() - Date.parse(watch.confirmedAt)) / 1000),
+    );
+    // Three missed heartbeats: the watching replica stopped or cannot keep up.
+    const behind = lag > 3 * (this.options.watchHeartbeatSeconds ?? 5);
+    let freshness: ClusterFreshness['state'] = 'live';
+    if (behind || watch.stoppedAt) freshness = 'behind';
+    if (watch.reconnecting.length > 0 && !watch.stoppedAt)
+      freshness = 'reconnecting';
+    if (state.generation === 0) freshness = 'pending';
+    return {
+      state: freshness,
+      mode: 'watch',
+      lagSeconds: lag,
+      ...(watch.lastEventAt ? { lastEventAt: watch.lastEventAt } : {}),
+      ...(watch.reconnecting.length > 0
+        ? { reconnecting: watch.reconnecting }
+        : {}),
     };
   }
 
@@ -150,7 +207,7 @@ export class ClusterViews {
       memo: new Map(),
     };
     if (state.generation === 0) return empty;
-    const stored = await this.store.getObjects(state.cluster, state.generation);
+    const stored = await this.store.getCurrentObjects(state);
     if (!stored) return empty;
 
     const read = readObjects(stored.objects, { cluster: state.cluster });

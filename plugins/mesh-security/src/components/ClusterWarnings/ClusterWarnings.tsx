@@ -11,6 +11,8 @@ export function clusterHasProblem(cluster: ClusterStatus): boolean {
   return (
     cluster.status !== 'ok' ||
     cluster.stale ||
+    cluster.freshness?.state === 'behind' ||
+    cluster.freshness?.state === 'reconnecting' ||
     cluster.forbidden.length > 0 ||
     cluster.errors.length > 0
   );
@@ -31,7 +33,21 @@ export function describeClusterProblem(cluster: ClusterStatus): string {
     parts.push('not read yet');
   }
   if (cluster.stale) parts.push('stale');
-  if (cluster.snapshotAgeSeconds !== null) {
+  const freshness = cluster.freshness;
+  if (freshness?.state === 'reconnecting') {
+    parts.push(
+      `watch reconnecting${
+        freshness.reconnecting?.length
+          ? ` (${freshness.reconnecting.join(', ')})`
+          : ''
+      }: changes to those kinds may be missing`,
+    );
+  }
+  // A watched cluster's snapshot age is its lag, said only when it is behind.
+  const watched = freshness?.mode === 'watch' && freshness.state !== 'pending';
+  if (freshness?.state === 'behind' && freshness.lagSeconds !== null) {
+    parts.push(`${formatAge(freshness.lagSeconds)} behind`);
+  } else if (!watched && cluster.snapshotAgeSeconds !== null) {
     parts.push(`snapshot ${formatAge(cluster.snapshotAgeSeconds)} old`);
   }
   if (cluster.forbidden.length) {

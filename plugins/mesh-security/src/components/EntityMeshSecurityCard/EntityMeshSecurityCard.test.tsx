@@ -4,6 +4,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
+  ClusterStatus,
   MeshSecurityApi,
   EntityPosture,
   MtlsMode,
@@ -150,6 +151,50 @@ describe('EntityMeshSecurityCard', () => {
     expect(
       within(list).getByText(
         /unreachable since .* · stale · snapshot 15 min old/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says "live" for a watched cluster, and how far behind or what reconnects when not', async () => {
+    const watched = (freshness: ClusterStatus['freshness']): EntityPosture => ({
+      ...paymentsApiPosture,
+      clusters: [{ ...demoCluster, snapshotAgeSeconds: 2, freshness }],
+    });
+    const { unmount } = await renderCard({
+      getEntityPosture: async () =>
+        watched({ state: 'live', mode: 'watch', lagSeconds: 2 }),
+    });
+    expect(await screen.findByText('live')).toBeInTheDocument();
+    expect(screen.queryByText(/snapshot .* old/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/Partial data/)).not.toBeInTheDocument();
+    unmount();
+
+    const behind = await renderCard({
+      getEntityPosture: async () =>
+        watched({ state: 'behind', mode: 'watch', lagSeconds: 95 }),
+    });
+    // In the summary line, and in the warning about the cluster.
+    expect(await screen.findAllByText('95 s behind')).toHaveLength(2);
+    expect(
+      within(
+        screen.getByRole('list', { name: 'Clusters with incomplete data' }),
+      ).getByText(/95 s behind/),
+    ).toBeInTheDocument();
+    behind.unmount();
+
+    await renderCard({
+      getEntityPosture: async () =>
+        watched({
+          state: 'reconnecting',
+          mode: 'watch',
+          lagSeconds: 1,
+          reconnecting: ['pods'],
+        }),
+    });
+    expect(await screen.findByText('reconnecting to demo')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /watch reconnecting \(pods\): changes to those kinds may be missing/,
       ),
     ).toBeInTheDocument();
   });

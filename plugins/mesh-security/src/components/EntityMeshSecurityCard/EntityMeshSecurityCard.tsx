@@ -6,7 +6,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { useEntityPosture } from '../../hooks/useEntityPosture';
 import { cardTitleHeading } from '../../headings';
-import { MESH_LABELS, formatAge, oldestSnapshotAge } from '../../format';
+import { MESH_LABELS, describeFreshness } from '../../format';
 import { ClusterWarnings } from '../ClusterWarnings';
 import { ErrorWithRetry } from '../ErrorWithRetry';
 import { FindingCounts } from '../FindingCounts';
@@ -41,7 +41,6 @@ const FindingScopes = ({ posture }: { posture: EntityPosture }) => {
 };
 
 const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
-  const age = oldestSnapshotAge(posture.clusters);
   return (
     <>
       <PostureHeadline posture={posture} />
@@ -68,7 +67,7 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
             : 'No workloads found'}
         </Typography>
         <Typography variant="caption" color="textSecondary">
-          {age === null ? 'no snapshot yet' : `snapshot ${formatAge(age)} old`}
+          {describeFreshness(posture.clusters)}
         </Typography>
       </Box>
       <MtlsModeHelp mode={posture.mtls} />

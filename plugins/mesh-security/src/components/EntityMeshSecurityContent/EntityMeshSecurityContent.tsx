@@ -7,7 +7,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { useEntityPosture } from '../../hooks/useEntityPosture';
 import { cardTitleHeading } from '../../headings';
-import { MESH_LABELS, formatAge, oldestSnapshotAge } from '../../format';
+import { MESH_LABELS, describeFreshness } from '../../format';
 import { AccessChangePullRequestsCard } from '../AccessChangePullRequests';
 import { AccessGraph } from '../AccessGraph';
 import { AccessTable } from '../AccessTable';
@@ -63,7 +63,6 @@ const Posture = ({
   posture: EntityPosture;
   entity: Entity;
 }) => {
-  const age = oldestSnapshotAge(posture.clusters);
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
@@ -93,10 +92,7 @@ const Posture = ({
                 'No workloads found'}
             </Typography>
             <Typography variant="caption" color="textSecondary">
-              {age === null
-                ? 'no snapshot yet'
-                : `snapshot ${formatAge(age)} old`}{' '}
-              · clusters{' '}
+              {describeFreshness(posture.clusters)} · clusters{' '}
               {posture.clusters.map(c => c.name).join(', ') || 'none'}
             </Typography>
           </Box>
