@@ -30,11 +30,12 @@ describe('deploy/rbac.yaml', () => {
     expect([...granted].sort()).toEqual(LISTED_KINDS.map(k => k.key).sort());
   });
 
-  it("grants get on the named ConfigMaps, list on istio-system's, and nothing on Secrets", () => {
+  it("grants get/list/watch on the named ConfigMaps, list/watch on istio-system's, and nothing on Secrets", () => {
     const named = rules
       .filter((r: any) => r.namespace && r.resourceNames)
       .flatMap((r: any) => {
-        expect(r.verbs).toEqual(['get']);
+        // list/watch by name: the watcher's field selector metadata.name=<name>.
+        expect(r.verbs).toEqual(['get', 'list', 'watch']);
         expect(r.resources).toEqual(['configmaps']);
         return r.resourceNames.map((n: string) => `${r.namespace}/${n}`);
       });
@@ -47,7 +48,7 @@ describe('deploy/rbac.yaml', () => {
       {
         apiGroups: [''],
         resources: [ISTIO_REVISION_CONFIG_MAPS.plural],
-        verbs: ['list'],
+        verbs: ['list', 'watch'],
         namespace: ISTIO_REVISION_CONFIG_MAPS.namespace,
       },
     ]);
