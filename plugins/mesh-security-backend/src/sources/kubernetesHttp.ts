@@ -31,6 +31,13 @@ function safeMessage(error: Error): string {
   return error.message.replace(/Bearer\s+\S+/gi, 'Bearer ***').slice(0, 200);
 }
 
+/** A watch the server answered with a status other than 200 (404, 403, 410, 401, 5xx…). */
+export class WatchStatusError extends Error {
+  constructor(readonly status: number, path: string) {
+    super(`HTTP ${status} watching ${path}`);
+  }
+}
+
 /**
  * Minimal JSON-over-HTTPS client for one cluster. Credentials and TLS settings come from
  * `@kubernetes/client-node`'s KubeConfig (token, CA data or file, skipTLSVerify), so they are
@@ -43,7 +50,12 @@ export class KubernetesHttp {
 
   constructor(
     private readonly cluster: KubernetesClusterConfig,
-    private readonly options: { timeoutMs: number; maxResponseBytes: number },
+    private readonly options: {
+      timeoutMs: number;
+      maxResponseBytes: number;
+      /** Told the size of every chunk received (lists and watch streams), for the benchmark. */
+      onBytes?: (bytes: number) => void;
+    },
   ) {
     this.baseUrl = new URL(cluster.url);
     this.kubeConfig = new KubeConfig();
@@ -68,19 +80,7 @@ export class KubernetesHttp {
     query: Record<string, string | undefined> = {},
     signal?: AbortSignal,
   ): Promise<HttpResult> {
-    const url = new URL(
-      path.replace(/^\//, ''),
-      ensureTrailingSlash(this.baseUrl),
-    );
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined) url.searchParams.set(key, value);
-    }
-    const requestOptions: https.RequestOptions = {
-      method: 'GET',
-      headers: { accept: 'application/json' },
-    };
-    await this.kubeConfig.applyToHTTPSOptions(requestOptions);
-    const transport = url.protocol === 'http:' ? http : https;
+    const { url, requestOptions, transport } = await this.prepare(path, query);
 
     signal?.throwIfAborted();
     return new Promise<HttpResult>((resolve, reject) => {
@@ -90,6 +90,7 @@ export class KubernetesHttp {
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
+          this.options.onBytes?.(chunk.length);
           if (size > this.options.maxResponseBytes) {
             req.destroy(
               new Error(
@@ -138,5 +139,182 @@ export class KubernetesHttp {
       });
       req.end();
     });
+  }
+
+  /**
+   * Opens a watch: GETs `path` with `query` (the caller sets `watch=1`, `resourceVersion`,
+   * `allowWatchBookmarks`, `timeoutSeconds`) and hands every newline-delimited line of the
+   * chunked body to `onLine`, in order, as it arrives. Resolves when the server ends the stream
+   * (the normal end of a watch is the server's `timeoutSeconds`). Rejects with
+   * {@link WatchStatusError} when the server answers anything but 200 (its body is discarded),
+   * and with a plain Error when the connection fails, no byte (not even a bookmark) arrives for
+   * `idleTimeoutMs`, a line exceeds `maxLineBytes`, the stream ends in the middle of a line, or
+   * `onLine` throws (the stream is then closed: no later line is delivered). `signal` aborts the
+   * stream: the promise rejects with the signal's reason. Messages never carry the token.
+   */
+  async watch(
+    path: string,
+    query: Record<string, string | undefined>,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+    limits: {
+      idleTimeoutMs: number;
+      maxLineBytes: number;
+      /** Called when the server has answered 200: the stream is open. */
+      onOpen?: () => void;
+    },
+  ): Promise<void> {
+    const { url, requestOptions, transport } = await this.prepare(path, query);
+    signal.throwIfAborted();
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let idle: NodeJS.Timeout | undefined = undefined;
+      let req: http.ClientRequest | undefined = undefined;
+      let onAbort = () => {};
+      const finish = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(idle);
+        signal.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const fail = (error: unknown) => {
+        finish(error);
+        req?.destroy();
+      };
+      // Until the headers arrive the request timeout applies, then the idle timeout.
+      const arm = (ms: number, what: string) => {
+        clearTimeout(idle);
+        idle = setTimeout(
+          () =>
+            fail(
+              new Error(
+                `watch ${path} of cluster ${this.cluster.name}: ${what} for ${ms} ms`,
+              ),
+            ),
+          ms,
+        );
+      };
+      let responded = false;
+      req = transport.request(url, requestOptions, res => {
+        responded = true;
+        const status = res.statusCode ?? 0;
+        if (status !== 200) {
+          res.resume(); // discard the body: it is never shown
+          fail(new WatchStatusError(status, path));
+          return;
+        }
+        arm(limits.idleTimeoutMs, 'no data (not even a bookmark)');
+        limits.onOpen?.();
+        let pending: Buffer[] = [];
+        let pendingBytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          this.options.onBytes?.(chunk.length);
+          arm(limits.idleTimeoutMs, 'no data (not even a bookmark)');
+          let start = 0;
+          for (;;) {
+            const newline = chunk.indexOf(10, start);
+            const end = newline < 0 ? chunk.length : newline;
+            pendingBytes += end - start;
+            if (pendingBytes > limits.maxLineBytes) {
+              fail(
+                new Error(
+                  `watch ${path} of cluster ${this.cluster.name}: an event larger than ${limits.maxLineBytes} bytes`,
+                ),
+              );
+              return;
+            }
+            if (newline < 0) {
+              if (end > start) pending.push(chunk.subarray(start, end));
+              return;
+            }
+            pending.push(chunk.subarray(start, end));
+            const line = Buffer.concat(pending).toString('utf8');
+            pending = [];
+            pendingBytes = 0;
+            start = newline + 1;
+            if (line.trim() !== '') {
+              try {
+                onLine(line);
+              } catch (error) {
+                fail(error);
+                return;
+              }
+              if (settled) return;
+            }
+          }
+        });
+        const ended = () => {
+          if (pendingBytes > 0 && Buffer.concat(pending).toString().trim()) {
+            finish(
+              new Error(
+                `watch ${path} of cluster ${this.cluster.name}: the stream ended in the middle of an event`,
+              ),
+            );
+          } else finish();
+        };
+        res.on('end', ended);
+        res.on('close', () => {
+          if (res.complete) ended();
+          else
+            finish(
+              new Error(
+                `watch ${path} of cluster ${this.cluster.name}: the stream was cut`,
+              ),
+            );
+        });
+        res.on('error', error =>
+          finish(
+            new Error(
+              `watch ${path} of cluster ${this.cluster.name}: ${safeMessage(
+                error,
+              )}`,
+            ),
+          ),
+        );
+      });
+      onAbort = () => fail(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      arm(this.options.timeoutMs, 'no answer');
+      req.on('close', () => {
+        // Once the response has begun, its own end/close events decide.
+        if (!responded)
+          finish(
+            new Error(
+              `watch ${path} of cluster ${this.cluster.name}: the connection closed`,
+            ),
+          );
+      });
+      req.on('error', error =>
+        finish(
+          new Error(
+            `cannot reach cluster ${this.cluster.name}: ${safeMessage(error)}`,
+          ),
+        ),
+      );
+      req.end();
+    });
+  }
+
+  private async prepare(
+    path: string,
+    query: Record<string, string | undefined>,
+  ) {
+    const url = new URL(
+      path.replace(/^\//, ''),
+      ensureTrailingSlash(this.baseUrl),
+    );
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const requestOptions: https.RequestOptions = {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+    };
+    await this.kubeConfig.applyToHTTPSOptions(requestOptions);
+    const transport = url.protocol === 'http:' ? http : https;
+    return { url, requestOptions, transport };
   }
 }
