@@ -152,7 +152,6 @@ export class KubernetesWatcher {
   /** Changes since the last drain: `known` says whether the consumer had the key then. */
   private pending = new Map<string, { object: unknown; known: boolean }>();
   private listeners: Array<() => void> = [];
-  private notified = false;
   private lastEventAt?: string;
   private requestCount = 0;
   private byteCount = 0;
@@ -286,7 +285,6 @@ export class KubernetesWatcher {
       changes.push(object === undefined ? { key } : { key, object });
     }
     this.pending = new Map();
-    this.notified = false;
     return changes;
   }
 
@@ -351,8 +349,9 @@ export class KubernetesWatcher {
   }
 
   /**
-   * Called synchronously when drain() gets something new or a kind's status changes; at most
-   * once between two drain() calls (later changes are coalesced into the same notification).
+   * Called synchronously, on every change, whenever drain() gets something new or a kind's
+   * status changes (a burst of events calls it once per event: keep it cheap, e.g. set a flag
+   * or resolve a pending wait).
    */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
@@ -784,8 +783,6 @@ export class KubernetesWatcher {
   }
 
   private notify() {
-    if (this.notified) return;
-    this.notified = true;
     for (const listener of this.listeners) listener();
   }
 
