@@ -77,6 +77,13 @@ export type {
   Evaluation,
   TrafficJoin,
 } from './engine';
+export { createIncrementalEvaluator } from './engine/incremental';
+export type {
+  ChangeScope,
+  IncrementalEvaluator,
+  IncrementalOptions,
+  ObjectChange,
+} from './engine/incremental';
 export {
   certificateFindings,
   CLUSTER_WIDE_FINDING_CODES,

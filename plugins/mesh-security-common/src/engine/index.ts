@@ -71,7 +71,8 @@ export interface Engine {
   traffic(observations: TrafficObservations): TrafficJoin;
 }
 
-function postureOf(
+/** The posture of one workload (internal: the incremental evaluator reuses it). */
+export function postureOf(
   context: EngineContext,
   info: WorkloadInfo,
   saUsers: Map<string, number>,
@@ -113,7 +114,8 @@ function notEvaluatedOf(info: WorkloadInfo): { notEvaluated?: string[] } {
   };
 }
 
-function serviceAccountUsers(snapshot: Snapshot): Map<string, number> {
+/** How many workloads run as each `namespace/serviceAccount` (MS403). */
+export function serviceAccountUsers(snapshot: Snapshot): Map<string, number> {
   const out = new Map<string, number>();
   for (const workload of snapshot.workloads)
     out.set(
@@ -133,10 +135,33 @@ export function createEngine(
   snapshot: Snapshot,
   options: EngineOptions = {},
 ): Engine {
-  const context = new EngineContext(snapshot, options);
+  return engineOver(new EngineContext(snapshot, options));
+}
+
+/** The findings about policies and other objects, after the workloads' own (internal). */
+export function policyFindings(context: EngineContext): Finding[] {
+  return [
+    ...policyMtlsFindings(context),
+    ...istioAuthzFindings(context),
+    ...linkerdFindings(context),
+    ...networkPolicyFindings(context),
+    ...policyIdentityFindings(context),
+    ...unevaluatedFindings(context),
+  ];
+}
+
+/**
+ * The engine over a context already built (internal: the incremental evaluator builds the
+ * context itself and may know the service-account users).
+ */
+export function engineOver(
+  context: EngineContext,
+  serviceAccounts?: Map<string, number>,
+): Engine {
+  const snapshot = context.snapshot;
   let graph: AccessGraph | undefined;
   const accessGraph = () => (graph ??= createAccessGraph(context));
-  let saUsers: Map<string, number> | undefined;
+  let saUsers = serviceAccounts;
   const users = () => (saUsers ??= serviceAccountUsers(snapshot));
   const find = (ref: WorkloadRef) => {
     const w = context.find(ref);
@@ -153,12 +178,7 @@ export function createEngine(
       );
       const findings = [
         ...workloads.flatMap(w => w.findings),
-        ...policyMtlsFindings(context),
-        ...istioAuthzFindings(context),
-        ...linkerdFindings(context),
-        ...networkPolicyFindings(context),
-        ...policyIdentityFindings(context),
-        ...unevaluatedFindings(context),
+        ...policyFindings(context),
       ];
       return { workloads, findings };
     },

@@ -554,7 +554,11 @@ type ServiceList = Array<{
   ports: Array<{ port: number; targetPort?: number | string; name?: string }>;
 }>;
 
-const tlsPortCache = new WeakMap<SnapshotWorkload, Map<number, boolean>>();
+/** Per Services list, then per workload (see core/protocol.ts `cache`). */
+const tlsPortCache = new WeakMap<
+  ServiceList,
+  WeakMap<SnapshotWorkload, Map<number, boolean>>
+>();
 const servicesByNamespace = new WeakMap<
   ServiceList,
   Map<string, ServiceList>
@@ -573,8 +577,10 @@ export function servesTls(
   port: number,
   services: ServiceList,
 ): boolean {
-  let ports = tlsPortCache.get(target.w);
-  if (!ports) tlsPortCache.set(target.w, (ports = new Map()));
+  let perWorkload = tlsPortCache.get(services);
+  if (!perWorkload) tlsPortCache.set(services, (perWorkload = new WeakMap()));
+  let ports = perWorkload.get(target.w);
+  if (!ports) perWorkload.set(target.w, (ports = new Map()));
   let hit = ports.get(port);
   if (hit === undefined)
     ports.set(port, (hit = computeServesTls(target, port, services)));

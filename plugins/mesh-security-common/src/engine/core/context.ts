@@ -179,6 +179,14 @@ export class EngineContext {
     this.destinationRules.releaseCaches();
   }
 
+  /**
+   * Takes the info computed by an earlier context for the same workload object, when nothing it
+   * depends on changed (engine/incremental.ts decides; docs/engine.md "Incremental evaluation").
+   */
+  adoptInfo(info: WorkloadInfo): void {
+    this.infos.set(info.w, info);
+  }
+
   /** Finds a workload by namespace/name (and kind when given). */
   find(ref: WorkloadRef): SnapshotWorkload | undefined {
     if (ref.cluster && ref.cluster !== this.options.cluster) return undefined;

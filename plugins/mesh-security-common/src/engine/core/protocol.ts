@@ -43,7 +43,15 @@ function declared(sp: SnapshotService['ports'][number]): string | undefined {
   return ISTIO_PROTOCOLS.has(prefix) ? prefix : undefined;
 }
 
-const cache = new WeakMap<SnapshotWorkload, Map<number, string>>();
+/**
+ * Per Services list (one per read of the non-workload objects: the namespaces and mesh config are
+ * read with it), then per workload: a workload object may outlive its snapshot when the
+ * incremental evaluator keeps it (docs/engine.md "Incremental evaluation").
+ */
+const cache = new WeakMap<
+  SnapshotService[],
+  WeakMap<SnapshotWorkload, Map<number, string>>
+>();
 const byNamespace = new WeakMap<
   SnapshotService[],
   Map<string, SnapshotService[]>
@@ -75,8 +83,10 @@ export function portProtocol(
   /** For a Linkerd workload: the ports its proxy treats as opaque unless annotated. */
   opaqueDefaults?: string,
 ): string {
-  let ports = cache.get(w);
-  if (!ports) cache.set(w, (ports = new Map()));
+  let perWorkload = cache.get(services);
+  if (!perWorkload) cache.set(services, (perWorkload = new WeakMap()));
+  let ports = perWorkload.get(w);
+  if (!ports) perWorkload.set(w, (ports = new Map()));
   let hit = ports.get(port);
   if (hit === undefined)
     ports.set(

@@ -251,16 +251,19 @@ export class ServiceRegistry {
 
   constructor(snapshot: Snapshot) {
     this.defaultExportTo = snapshot.meshConfig?.istio?.defaultServiceExportTo;
-    const podIps = snapshot.workloads.flatMap(w =>
-      w.pods.flatMap(p => (p.podIP ? [p.podIP] : [])),
-    );
+    // Collected once, and only when a ServiceEntry needs them.
+    let ips: string[] | undefined;
+    const podIps = () =>
+      (ips ??= snapshot.workloads.flatMap(w =>
+        w.pods.flatMap(p => (p.podIP ? [p.podIP] : [])),
+      ));
     for (const o of snapshot.unevaluated ?? []) {
       if (
         o.kind !== 'ServiceEntry' ||
         !o.apiVersion.startsWith('networking.istio.io/')
       )
         continue;
-      const reading = readServiceEntry(o, snapshot.services, podIps);
+      const reading = readServiceEntry(o, snapshot.services, podIps());
       if (reading.kind === 'selector') this.entries.push(reading.entry);
       const addresses = o.spec.addresses;
       if (Array.isArray(addresses) && addresses.length > 0) continue;

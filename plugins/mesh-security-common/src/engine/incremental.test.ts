@@ -1,0 +1,502 @@
+import fc from 'fast-check';
+import {
+  Obj,
+  authorizationPolicy,
+  deployment,
+  destinationRule,
+  linkerdAuthorizationPolicy,
+  linkerdServer,
+  meshTlsAuthentication,
+  namespace,
+  networkPolicy,
+  peerAuthentication,
+  service,
+} from '../__testUtils__/k8s';
+import { AccessEdge } from '../model';
+import { createEngine } from '.';
+import { readObjects } from './core/reader';
+import {
+  ChangeScope,
+  IncrementalEvaluator,
+  createIncrementalEvaluator,
+} from './incremental';
+
+/*
+ * Incremental evaluation equals evaluation from scratch (docs/engine.md "Incremental
+ * evaluation"): random estates, random sequences of changes, and after each step the postures,
+ * the findings and every workload's callers equal a fresh `readObjects` + `createEngine`; the
+ * callers of a target outside the reported scope did not change.
+ */
+
+const CLUSTER = 'c';
+const keyOf = (o: Obj) => {
+  const m = o.metadata as { namespace?: string; name: string };
+  return `${o.apiVersion}/${o.kind}/${m.namespace ?? ''}/${m.name}`;
+};
+
+function pod(
+  ns: string,
+  owner: string | undefined,
+  name: string,
+  o: {
+    labels?: Record<string, string>;
+    proxy?: boolean;
+    ip?: string;
+    sa?: string;
+  } = {},
+): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: ns,
+      labels: {
+        app: owner ?? name,
+        ...(owner ? { 'pod-template-hash': '7d9f' } : {}),
+        ...(o.labels ?? {}),
+      },
+      ...(owner
+        ? {
+            ownerReferences: [
+              { kind: 'ReplicaSet', name: `${owner}-7d9f`, controller: true },
+            ],
+          }
+        : {}),
+    },
+    spec: {
+      serviceAccountName: o.sa ?? owner ?? name,
+      containers: [
+        { name: 'app', ports: [{ containerPort: 8080 }] },
+        ...(o.proxy ? [{ name: 'istio-proxy' }] : []),
+      ],
+    },
+    status: { phase: 'Running', ...(o.ip ? { podIP: o.ip } : {}) },
+  };
+}
+
+const meshConfig = (trustDomain: string): Obj => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'istio', namespace: 'istio-system' },
+  data: { mesh: `trustDomain: ${trustDomain}\n` },
+});
+
+/** Every slot: a key and its variants (`undefined`: absent). */
+function slots(): Array<Array<Obj | undefined>> {
+  const nsVariants = (ns: string) => [
+    namespace(ns),
+    namespace(ns, { 'istio-injection': 'enabled' }),
+    namespace(ns, { 'istio-injection': 'enabled', team: 'x' }),
+    namespace(ns, { 'istio.io/dataplane-mode': 'ambient' }),
+    namespace(ns, {}, { 'linkerd.io/inject': 'enabled' }),
+  ];
+  const ip = (n: number) => `10.0.0.${n}`;
+  const deploymentVariants = (ns: string, name: string) => [
+    deployment(ns, name),
+    deployment(ns, name, { labels: { tier: 'web' } }),
+    deployment(ns, name, { sa: 'shared' }),
+    deployment(ns, name, { ports: [8080, 9090] }),
+    deployment(ns, name, { secrets: ['db'] }),
+    undefined,
+  ];
+  const podVariants = (ns: string, owner: string, name: string, n: number) => [
+    pod(ns, owner, name, { ip: ip(n) }),
+    pod(ns, owner, name, { ip: ip(n + 100), proxy: true }),
+    pod(ns, owner, name, { ip: ip(n), labels: { tier: 'web' } }),
+    pod(ns, owner, name, { proxy: true }),
+    // Replaced: another IP only.
+    pod(ns, owner, name, { ip: ip(n + 1) }),
+    undefined,
+  ];
+  const mtls = (mode: string, selector?: Obj) => ({
+    ...(selector ? { selector } : {}),
+    mtls: { mode },
+  });
+  return [
+    [namespace('istio-system')],
+    nsVariants('shop'),
+    nsVariants('other'),
+    [...nsVariants('ld'), undefined],
+    deploymentVariants('shop', 'a'),
+    deploymentVariants('shop', 'b'),
+    deploymentVariants('other', 'c'),
+    deploymentVariants('ld', 'l'),
+    podVariants('shop', 'a', 'a-7d9f-x1', 1),
+    podVariants('shop', 'a', 'a-7d9f-x2', 2),
+    podVariants('shop', 'b', 'b-7d9f-y1', 3),
+    podVariants('other', 'c', 'c-7d9f-z1', 4),
+    podVariants('ld', 'l', 'l-7d9f-w1', 5),
+    [
+      pod('shop', undefined, 'solo', { ip: ip(9), proxy: true }),
+      pod('shop', undefined, 'solo', { ip: ip(9), sa: 'shared' }),
+      undefined,
+    ],
+    [
+      peerAuthentication('shop', 'default', mtls('STRICT')),
+      peerAuthentication('shop', 'default', mtls('PERMISSIVE')),
+      peerAuthentication('shop', 'default', mtls('DISABLE')),
+      undefined,
+    ],
+    [
+      peerAuthentication(
+        'shop',
+        'sel',
+        mtls('PERMISSIVE', { matchLabels: { app: 'b' } }),
+      ),
+      peerAuthentication(
+        'shop',
+        'sel',
+        mtls('STRICT', { matchLabels: { app: 'nothing' } }),
+      ),
+      undefined,
+    ],
+    [
+      peerAuthentication('other', 'default', mtls('STRICT')),
+      peerAuthentication('other', 'default', mtls('PERMISSIVE')),
+      undefined,
+    ],
+    [
+      peerAuthentication('istio-system', 'default', mtls('STRICT')),
+      peerAuthentication('istio-system', 'default', mtls('PERMISSIVE')),
+      undefined,
+    ],
+    [
+      authorizationPolicy('shop', 'allow-a', {
+        selector: { matchLabels: { app: 'b' } },
+        action: 'ALLOW',
+        rules: [
+          {
+            from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }],
+          },
+        ],
+      }),
+      authorizationPolicy('shop', 'allow-a', {
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { namespaces: ['other'] } }] }],
+      }),
+      authorizationPolicy('shop', 'allow-a', {
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { ipBlocks: ['10.0.0.0/30'] } }] }],
+      }),
+      undefined,
+    ],
+    [
+      authorizationPolicy('istio-system', 'global', {
+        action: 'DENY',
+        rules: [{ from: [{ source: { namespaces: ['ld'] } }] }],
+      }),
+      undefined,
+    ],
+    [
+      networkPolicy('shop', 'deny', {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+      }),
+      networkPolicy('shop', 'deny', {
+        podSelector: { matchLabels: { app: 'b' } },
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { team: 'x' } } }] },
+        ],
+      }),
+      networkPolicy('shop', 'deny', {
+        podSelector: { matchLabels: { app: 'b' } },
+        ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/30' } }] }],
+      }),
+      undefined,
+    ],
+    [
+      networkPolicy('other', 'egress', {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ podSelector: { matchLabels: { tier: 'web' } } }] }],
+      }),
+      networkPolicy('other', 'egress', {
+        podSelector: { matchLabels: { app: 'c' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'c' } } }] }],
+      }),
+      undefined,
+    ],
+    [
+      destinationRule('shop', 'b', {
+        host: 'b.shop.svc.cluster.local',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+      }),
+      destinationRule('shop', 'b', {
+        host: 'b.shop.svc.cluster.local',
+        trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      }),
+      undefined,
+    ],
+    [
+      service('shop', 'b', { app: 'b' }, [
+        { port: 80, targetPort: 8080, name: 'http' },
+      ]),
+      service('shop', 'b', { app: 'b' }, [
+        { port: 80, targetPort: 9090, name: 'tcp' },
+      ]),
+      undefined,
+    ],
+    [
+      linkerdServer('ld', 'srv', {
+        podSelector: { matchLabels: { app: 'l' } },
+        port: 8080,
+        accessPolicy: 'deny',
+      }),
+      linkerdServer('ld', 'srv', {
+        podSelector: { matchLabels: { app: 'l' } },
+        port: 8080,
+        accessPolicy: 'all-authenticated',
+      }),
+      undefined,
+    ],
+    [
+      linkerdAuthorizationPolicy('ld', 'auth', {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'srv' },
+        requiredAuthenticationRefs: [
+          {
+            group: 'policy.linkerd.io',
+            kind: 'MeshTLSAuthentication',
+            name: 'ids',
+          },
+        ],
+      }),
+      undefined,
+    ],
+    [
+      meshTlsAuthentication('ld', 'ids', { identities: ['*'] }),
+      meshTlsAuthentication('ld', 'ids', {
+        identityRefs: [
+          { kind: 'ServiceAccount', name: 'c', namespace: 'other' },
+        ],
+      }),
+      undefined,
+    ],
+    [meshConfig('cluster.local'), meshConfig('example.org'), undefined],
+    // Reader findings: MS104 (object kept), MS401 (left out), under one key.
+    [
+      peerAuthentication('other', 'odd', {
+        portLevelMtls: { '8080': { mode: 'DISABLE' } },
+      }),
+      authorizationPolicy('other', 'odd', { action: 'MAYBE' }),
+      undefined,
+    ],
+    [
+      { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'shop' } },
+      undefined,
+    ],
+  ];
+}
+
+const SLOTS = slots();
+const keyOfSlot = SLOTS.map(variants => keyOf(variants.find(v => v)!));
+
+/** An initial variant per slot, then steps: a slot and its next variant. */
+const scenario = fc.record({
+  initial: fc.tuple(...SLOTS.map(v => fc.nat({ max: v.length - 1 }))),
+  steps: fc.array(
+    fc.array(
+      fc.tuple(fc.nat({ max: SLOTS.length - 1 }), fc.nat({ max: 100 })),
+      { minLength: 1, maxLength: 3 },
+    ),
+    { minLength: 1, maxLength: 8 },
+  ),
+});
+
+const refOf = (w: { namespace: string; name: string; kind: string }) => ({
+  namespace: w.namespace,
+  name: w.name,
+  kind: w.kind,
+});
+const wkey = (w: { namespace: string; name: string; kind: string }) =>
+  `${w.namespace}/${w.kind}/${w.name}`;
+
+/** From scratch: the expected state, and every workload's callers. */
+function scratch(objects: Map<string, unknown>) {
+  const read = readObjects([...objects.values()], { cluster: CLUSTER });
+  const engine = createEngine(read.snapshot, { cluster: CLUSTER });
+  const evaluation = engine.evaluate();
+  const callers = new Map<string, AccessEdge[]>(
+    evaluation.workloads.map(w => [wkey(w), engine.callersOf(refOf(w))]),
+  );
+  return {
+    snapshot: read.snapshot,
+    workloads: evaluation.workloads,
+    findings: [...read.findings, ...evaluation.findings],
+    callers,
+  };
+}
+
+function expectEquivalent(
+  inc: IncrementalEvaluator,
+  expected: ReturnType<typeof scratch>,
+) {
+  expect(inc.snapshot).toEqual(expected.snapshot);
+  expect(inc.workloads).toEqual(expected.workloads);
+  expect(inc.findings).toEqual(expected.findings);
+  for (const w of inc.workloads)
+    expect(inc.engine.callersOf(refOf(w))).toEqual(
+      expected.callers.get(wkey(w)),
+    );
+}
+
+/** What the backend may rely on: targets outside the scope keep their callers. */
+function expectScopeHolds(
+  scope: ChangeScope,
+  before: ReturnType<typeof scratch>,
+  after: ReturnType<typeof scratch>,
+  postures: Map<string, unknown>,
+  inc: IncrementalEvaluator,
+) {
+  if (scope.all) {
+    expect(scope.reason).toBeTruthy();
+    return;
+  }
+  const inScope = new Set(scope.workloads);
+  for (const w of inc.workloads) {
+    const key = wkey(w);
+    if (inScope.has(key)) continue;
+    // Not re-evaluated: the same posture object as before.
+    expect(postures.get(key)).toBe(w);
+    if (!scope.sourcesChanged)
+      expect({ key, callers: after.callers.get(key) }).toEqual({
+        key,
+        callers: before.callers.get(key),
+      });
+  }
+  // Removed workloads are in the scope.
+  for (const key of before.callers.keys())
+    if (!after.callers.has(key)) expect(inScope.has(key)).toBe(true);
+}
+
+describe('incremental evaluation', () => {
+  it('equals evaluation from scratch after every change', () => {
+    let runs = 0;
+    let steps = 0;
+    let bounded = 0;
+    fc.assert(
+      fc.property(scenario, ({ initial, steps: sequence }) => {
+        runs++;
+        const objects = new Map<string, unknown>();
+        SLOTS.forEach((variants, i) => {
+          const o = variants[initial[i]];
+          if (o) objects.set(keyOfSlot[i], o);
+        });
+        const inc = createIncrementalEvaluator(
+          [...objects].map(([key, object]) => ({ key, object })),
+          { cluster: CLUSTER },
+        );
+        let before = scratch(objects);
+        expectEquivalent(inc, before);
+        for (const step of sequence) {
+          const changes = step.map(([slot, pick]) => {
+            const variants = SLOTS[slot];
+            const object = variants[pick % variants.length];
+            const key = keyOfSlot[slot];
+            if (object) objects.set(key, object);
+            else objects.delete(key);
+            return { key, object };
+          });
+          const postures = new Map(inc.workloads.map(w => [wkey(w), w]));
+          const scope = inc.apply(changes);
+          const after = scratch(objects);
+          expectEquivalent(inc, after);
+          expectScopeHolds(scope, before, after, postures, inc);
+          steps++;
+          if (!scope.all) bounded++;
+          before = after;
+        }
+      }),
+      { numRuns: Number(process.env.INCREMENTAL_RUNS ?? 150) },
+    );
+    // Most steps stay bounded (the generator's changes are mostly namespaced).
+    expect(bounded).toBeGreaterThan(steps / 2);
+    expect(runs).toBeGreaterThan(0);
+  });
+
+  const estate = (): Obj[] => [
+    namespace('istio-system'),
+    namespace('shop', { 'istio-injection': 'enabled' }),
+    namespace('other', { 'istio-injection': 'enabled' }),
+    deployment('shop', 'a'),
+    deployment('shop', 'b'),
+    deployment('other', 'c'),
+    pod('shop', 'a', 'a-7d9f-x1', { ip: '10.0.0.1', proxy: true }),
+    pod('shop', 'b', 'b-7d9f-y1', { ip: '10.0.0.2', proxy: true }),
+    pod('other', 'c', 'c-7d9f-z1', { ip: '10.0.0.3', proxy: true }),
+    peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } }),
+    service('shop', 'b', { app: 'b' }, [{ port: 80, targetPort: 8080 }]),
+  ];
+  const start = () => {
+    const objects = new Map(estate().map(o => [keyOf(o), o as unknown]));
+    const inc = createIncrementalEvaluator(
+      [...objects].map(([key, object]) => ({ key, object })),
+      { cluster: CLUSTER },
+    );
+    return { objects, inc };
+  };
+
+  it('re-evaluates only its workload when a pod is replaced from the same template', () => {
+    const { objects, inc } = start();
+    const old = pod('shop', 'b', 'b-7d9f-y1', { ip: '10.0.0.2', proxy: true });
+    const replacement = pod('shop', 'b', 'b-7d9f-y2', {
+      ip: '10.0.0.7',
+      proxy: true,
+    });
+    const untouched = inc.workloads.filter(w => w.name !== 'b');
+    const scope = inc.apply([
+      { key: keyOf(old) },
+      { key: keyOf(replacement), object: replacement },
+    ]);
+    objects.delete(keyOf(old));
+    objects.set(keyOf(replacement), replacement);
+    expect(scope).toEqual({
+      all: false,
+      workloads: ['shop/Deployment/b'],
+      sourcesChanged: false,
+    });
+    expectEquivalent(inc, scratch(objects));
+    for (const w of untouched) expect(inc.workloads).toContain(w);
+  });
+
+  it('keeps a namespace PeerAuthentication change within its namespace', () => {
+    const { objects, inc } = start();
+    const edited = peerAuthentication('shop', 'default', {
+      mtls: { mode: 'PERMISSIVE' },
+    });
+    const c = inc.workloads.find(w => w.name === 'c');
+    const scope = inc.apply([{ key: keyOf(edited), object: edited }]);
+    objects.set(keyOf(edited), edited);
+    expect(scope.all).toBe(false);
+    expect(scope.sourcesChanged).toBe(false);
+    expect([...scope.workloads].sort()).toEqual([
+      'shop/Deployment/a',
+      'shop/Deployment/b',
+    ]);
+    expect(inc.workloads.find(w => w.name === 'c')).toBe(c);
+    expectEquivalent(inc, scratch(objects));
+  });
+
+  it('re-evaluates everything for a mesh-wide policy, with the reason', () => {
+    const { objects, inc } = start();
+    const meshWide = peerAuthentication('istio-system', 'default', {
+      mtls: { mode: 'PERMISSIVE' },
+    });
+    const scope = inc.apply([{ key: keyOf(meshWide), object: meshWide }]);
+    objects.set(keyOf(meshWide), meshWide);
+    expect(scope.all).toBe(true);
+    expect(scope.reason).toMatch(/root namespace istio-system/);
+    expect(scope.workloads).toHaveLength(3);
+    expectEquivalent(inc, scratch(objects));
+  });
+
+  it('ignores changes that change nothing', () => {
+    const { inc } = start();
+    const same = deployment('shop', 'a');
+    const workloads = inc.workloads;
+    const scope = inc.apply([{ key: keyOf(same), object: same }]);
+    expect(scope).toEqual({ all: false, workloads: [], sourcesChanged: false });
+    expect(inc.workloads).toEqual(workloads);
+  });
+});
