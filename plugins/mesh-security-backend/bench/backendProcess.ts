@@ -6,7 +6,8 @@
  * `profileStart`/`profileStop` → a CPU profile (or, with `allocations`, a sampling allocation
  * profile) written to a file; `loopStart`/`loopStop` → the
  * event loop's delay meanwhile (how long requests waited for work that blocked it) and the
- * garbage collections; `timesStart`/`timesStop` → time in the backend per request, by path prefix.
+ * garbage collections; `timesStart`/`timesStop` → time in the backend per request, by path prefix;
+ * `cpu` → the process's CPU time so far (user and system, microseconds; `bench:watch`).
  */
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
@@ -164,5 +165,9 @@ serve({
   },
   majorsSinceForced() {
     return { majors };
+  },
+  cpu() {
+    const { user, system } = process.cpuUsage();
+    return { user, system };
   },
 });

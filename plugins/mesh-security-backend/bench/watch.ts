@@ -1,0 +1,739 @@
+/*
+ * Watch benchmark (`npm run bench:watch`; not a test; issue 17 "Measured, in the benchmark").
+ * Live watches against periodic full lists, on the same mock clusters: one child process serves
+ * BENCH_CLUSTERS mock Kubernetes APIs (bench/mockKubernetes.ts: lists, watches with
+ * resourceVersions, bookmarks and 410 Expired) and applies the churn (bench/churn.ts); for each
+ * mode a real Backstage backend runs in a child process of its own with its own port and memory
+ * cache — watch mode (`meshSecurity.watch.enabled`, the default) on 7427, periodic lists
+ * (`watch.enabled: false`, `refreshIntervalSeconds: 60`) on 7428 — one mode after the other in
+ * the same invocation (BENCH_MODES, default `watch,poll`): on 2 cores, the poll backend's full
+ * relists every minute would land in the watch backend's figures and the other way round. This
+ * process is the load generator. Per mode it prints:
+ *   - time from the backend's first list request to the first full snapshot of every cluster
+ *     (health `ok`), against `JSON.parse` of the very list bodies the backend was served (fetched
+ *     again afterwards and parsed here; ratio), and until every access graph is built
+ *     (`accessGraphReady`);
+ *   - quiet (BENCH_QUIET_MINUTES, 1): no change; one random GET /entity every BENCH_VIEW_MS
+ *     (200 ms): page views before churn, backend CPU, API requests and bytes per minute;
+ *   - churn A (BENCH_CHURN_MINUTES, 3): per cluster 1 % of the pods replaced per minute
+ *     (BENCH_CHURN_PERCENT), a PeerAuthentication's mode flipped every 30 s, a namespace label
+ *     flipped every 2 minutes; the same page views: page views during churn, backend CPU (and
+ *     what churn adds to the quiet minute), API requests and bytes per minute;
+ *   - churn B (as long): the same churn, no page views; every policy edit and label flip, and
+ *     BENCH_POD_PROBES (2) pod deletions/additions at a time (each after the last one showed),
+ *     polled in GET /entity every ~100 ms until the answer shows it: change → visible p50/p99 per
+ *     change type (not visible within BENCH_VISIBLE_TIMEOUT_S, 150 s: counted apart).
+ * What shows a change: a policy edit of `ns-k` is workload `w-k`'s `mtls` (entity `svc-k`); a pod
+ * deleted or added is its workload's `pods.total` (entities `svc-100`…`svc-199`, left alone by
+ * the background churn); a namespace label `bench/allowed` flipped on `ns-k` is whether `w-1`'s
+ * callers (entity `svc-1`) include `ns-k` (one NetworkPolicy in `ns-1` admits the labelled
+ * namespaces; see `labelledNamespaces` in bench/mockKubernetes.ts).
+ * Sizes: BENCH_CLUSTERS (5), BENCH_PODS (10000 per cluster, 5 pods per workload, at least 1,000).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ChildProcess } from 'node:child_process';
+import { ask, startChild } from './processes';
+import type { Applied, Change } from './churn';
+import type { MockStats } from './mockKubernetes';
+
+const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
+const PODS = Number(process.env.BENCH_PODS ?? 10_000);
+const CHURN_MINUTES = Number(process.env.BENCH_CHURN_MINUTES ?? 3);
+const QUIET_MINUTES = Number(process.env.BENCH_QUIET_MINUTES ?? 1);
+const CHURN_PERCENT = Number(process.env.BENCH_CHURN_PERCENT ?? 1);
+const VIEW_MS = Number(process.env.BENCH_VIEW_MS ?? 200);
+const POD_PROBES = Number(process.env.BENCH_POD_PROBES ?? 2);
+const VISIBLE_TIMEOUT_MS =
+  Number(process.env.BENCH_VISIBLE_TIMEOUT_S ?? 150) * 1000;
+const POLICY_EVERY_MS = 30_000;
+const LABEL_EVERY_MS = 120_000;
+const PROBE_EVERY_MS = 100;
+/** BENCH_VERBOSE=1: every measured change as it shows. */
+const VERBOSE = !!process.env.BENCH_VERBOSE;
+const MODES = (process.env.BENCH_MODES ?? 'watch,poll')
+  .split(',')
+  .map(m => m.trim()) as Mode[];
+const PORTS: Record<Mode, number> = { watch: 7427, poll: 7428 };
+const ENTITY_CACHE_SECONDS = 10;
+const size = {
+  namespaces: 100,
+  workloads: PODS / 5,
+  podsPerWorkload: 5,
+  entities: 1000,
+  estate: 'policies' as const,
+  labelledNamespaces: true,
+};
+/** Entities below this are only changed by the measured changes (not the background churn). */
+const RESERVED_ENTITIES = 200;
+
+type Mode = 'watch' | 'poll';
+type ChangeType = 'policy' | 'pod' | 'label';
+
+const percentile = (values: number[], p: number) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
+};
+const sleep = (ms: number) =>
+  new Promise<void>(r => setTimeout(r, Math.max(0, ms)));
+const load = () =>
+  os
+    .loadavg()
+    .map(v => v.toFixed(2))
+    .join(' ');
+
+/** A page view's client, as in bench/backend.ts: keep-alive, gzip, timed to the last byte. */
+function timedRequest(
+  agent: http.Agent,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const req = http.get(
+      url,
+      { agent, headers: { 'accept-encoding': 'gzip', ...headers } },
+      res => {
+        res.on('data', () => {});
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            ms: performance.now() - start,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', error => {
+      if (
+        req.reusedSocket &&
+        (error as NodeJS.ErrnoException).code === 'ECONNRESET'
+      )
+        timedRequest(agent, url, headers).then(resolve, reject);
+      else reject(error);
+    });
+  });
+}
+
+/** GET and parse (no compression: the probes read the answer). */
+function getJson(
+  agent: http.Agent,
+  url: string,
+  headers: Record<string, string>,
+): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, headers }, res => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(error);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', error => {
+      if (
+        req.reusedSocket &&
+        (error as NodeJS.ErrnoException).code === 'ECONNRESET'
+      )
+        getJson(agent, url, headers).then(resolve, reject);
+      else reject(error);
+    });
+  });
+}
+
+interface PhaseFigures {
+  minutes: number;
+  cpuSeconds: number;
+  api: MockStats;
+  views: number[];
+  load: [string, string];
+}
+
+interface ModeResult {
+  mode: Mode;
+  /** From the backend process's start to its first list request. */
+  bootMs: number;
+  /** From the first list request to every cluster `ok`. */
+  firstSnapshotMs: number;
+  parseMs: number;
+  listBodies: { count: number; bytes: number };
+  graphsMs: number;
+  quiet: PhaseFigures;
+  churn: PhaseFigures;
+  visible: Record<ChangeType, number[]>;
+  missed: Record<ChangeType, number>;
+  invalid: Record<ChangeType, number>;
+  replacedPods: number;
+  freshness: string;
+}
+
+function delta(after: MockStats, before: MockStats): MockStats {
+  const out = {} as MockStats;
+  for (const k of Object.keys(after) as Array<keyof MockStats>)
+    out[k] = after[k] - (k === 'openWatches' ? 0 : before[k]);
+  return out;
+}
+
+async function main() {
+  console.log(
+    `Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each); ` +
+      `modes ${MODES.join(
+        ', ',
+      )}, one after the other; quiet ${QUIET_MINUTES} min, churn ${CHURN_MINUTES} + ${CHURN_MINUTES} min; load average ${load()}`,
+  );
+  const mocks = startChild('mockClustersProcess.ts');
+  const { urls } = await ask<{ urls: string[] }>(mocks, {
+    type: 'start',
+    count: CLUSTERS,
+    size,
+    latencyMs: 0,
+    trafficSources: 0,
+  });
+  const mockStats = async () =>
+    ask<{ stats: MockStats; replaced: number }>(mocks, { type: 'stats' });
+  const apply = async (cluster: number, change: Change) =>
+    (
+      await ask<{ applied: Applied }>(mocks, {
+        type: 'change',
+        cluster,
+        change,
+      })
+    ).applied;
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-watch-'));
+  const entitiesFile = path.join(dir, 'entities.yaml');
+  fs.writeFileSync(
+    entitiesFile,
+    Array.from(
+      { length: size.entities },
+      (_, i) =>
+        `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-${i}\n  annotations:\n    backstage.io/kubernetes-id: svc-${i}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-${
+          i % 20
+        }\n`,
+    ).join('---\n'),
+  );
+
+  const results: ModeResult[] = [];
+  const children: ChildProcess[] = [mocks];
+  const cleanup = () => {
+    for (const child of children) child.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+
+  for (const mode of MODES) {
+    const port = PORTS[mode];
+    const configFile = path.join(dir, `app-config.${mode}.yaml`);
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        app: { baseUrl: `http://127.0.0.1:${port}` },
+        backend: {
+          baseUrl: `http://127.0.0.1:${port}`,
+          listen: { port },
+          database: { client: 'better-sqlite3', connection: ':memory:' },
+        },
+        auth: {
+          environment: 'development',
+          providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+        },
+        catalog: {
+          rules: [{ allow: ['Component'] }],
+          locations: [{ type: 'file', target: entitiesFile }],
+        },
+        kubernetes: {
+          serviceLocatorMethod: { type: 'multiTenant' },
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: urls.map((url, i) => ({
+                name: `c${i}`,
+                url,
+                authProvider: 'serviceAccount',
+                serviceAccountToken: 'bench',
+                skipTLSVerify: true,
+                skipMetricsLookup: true,
+              })),
+            },
+          ],
+        },
+        meshSecurity: {
+          refreshIntervalSeconds: 60,
+          entityCacheSeconds: ENTITY_CACHE_SECONDS,
+          watch: { enabled: mode === 'watch' },
+        },
+      }),
+    );
+
+    console.log(`\n[${mode}] starting the backend on ${port} (load ${load()})`);
+    await ask(mocks, { type: 'record' });
+    const started = performance.now();
+    const backend = startChild('backendProcess.ts');
+    children.push(backend);
+    await ask(backend, { type: 'start', configFile });
+    const base = `http://127.0.0.1:${port}/api`;
+    const tokenRes = await fetch(`${base}/auth/guest/refresh`, {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    });
+    const token = ((await tokenRes.json()) as any).backstageIdentity
+      .token as string;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+    };
+    const health = async () =>
+      (await (
+        await fetch(`${base}/mesh-security/health`, { headers })
+      ).json()) as any;
+    for (;;) {
+      const h = await health();
+      if (
+        h.clusters?.length === CLUSTERS &&
+        h.clusters.every((c: any) => c.status === 'ok')
+      )
+        break;
+      await sleep(100);
+    }
+    const snapshotAt = Date.now();
+    const sinceStart = performance.now() - started;
+    const { urls: listed, firstAt } = await ask<{
+      urls: string[][];
+      firstAt?: number;
+    }>(mocks, { type: 'recorded' });
+    // From the first list request on: the backend's own start (plugins, catalog…) is left out.
+    const firstSnapshotMs = snapshotAt - (firstAt ?? snapshotAt);
+    const bootMs = sinceStart - firstSnapshotMs;
+    await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
+      headers,
+    });
+    for (;;) {
+      const h = await health();
+      if (h.clusters.every((c: any) => c.accessGraphReady)) break;
+      await sleep(100);
+    }
+    const graphsMs = performance.now() - started - bootMs;
+    console.log(
+      `[${mode}] backend started in ${(bootMs / 1000).toFixed(
+        1,
+      )} s; then first full snapshot ${(firstSnapshotMs / 1000).toFixed(
+        1,
+      )} s, every access graph ${(graphsMs / 1000).toFixed(1)} s`,
+    );
+
+    // The list bodies the backend was served, again: every list it started, followed page by page.
+    const bodies: string[] = [];
+    for (let i = 0; i < CLUSTERS; i++) {
+      for (const first of listed[i].filter(u => !u.includes('continue='))) {
+        let next: string | undefined = first;
+        while (next) {
+          const body: string = await (await fetch(`${urls[i]}${next}`)).text();
+          bodies.push(body);
+          const cont = JSON.parse(body).metadata?.continue;
+          next = cont
+            ? `${first}&continue=${encodeURIComponent(cont)}`
+            : undefined;
+        }
+      }
+    }
+    const parseRounds: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const t = performance.now();
+      for (const body of bodies) JSON.parse(body);
+      parseRounds.push(performance.now() - t);
+    }
+    const parseMs = Math.min(...parseRounds);
+    const listBodies = {
+      count: bodies.length,
+      bytes: bodies.reduce((n, b) => n + Buffer.byteLength(b), 0),
+    };
+    bodies.length = 0;
+
+    for (;;) {
+      const res = await fetch(
+        `${base}/catalog/entities/by-query?filter=kind=component&limit=1`,
+        { headers },
+      );
+      if (((await res.json()) as any).totalItems >= size.entities) break;
+      await sleep(500);
+    }
+    await sleep((ENTITY_CACHE_SECONDS + 1) * 1000);
+
+    const viewAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const entityUrl = (n: number) =>
+      `${base}/mesh-security/entity/component/default/svc-${n}`;
+    const randomView = async () => {
+      const res = await timedRequest(
+        viewAgent,
+        entityUrl(Math.floor(Math.random() * size.entities)),
+        headers,
+      );
+      if (res.status !== 200)
+        throw new Error(`GET /entity answered ${res.status}`);
+      return res.ms;
+    };
+    // Unmeasured warm-up: every evaluated view built once, V8's JIT warm.
+    for (let i = 0; i < 300; i++) await randomView();
+
+    const cpu = async () => {
+      const { user, system } = await ask<{ user: number; system: number }>(
+        backend,
+        { type: 'cpu' },
+      );
+      return (user + system) / 1e6;
+    };
+    /** Page views at a steady pace for `minutes`, with the backend's CPU and the API's traffic. */
+    const phase = async (
+      minutes: number,
+      viewsToo: boolean,
+    ): Promise<PhaseFigures> => {
+      const loadBefore = load();
+      const cpuBefore = await cpu();
+      const apiBefore = (await mockStats()).stats;
+      const t0 = performance.now();
+      const end = t0 + minutes * 60_000;
+      const views: number[] = [];
+      if (viewsToo) {
+        for (let i = 0; ; i++) {
+          const at = t0 + i * VIEW_MS;
+          if (at >= end) break;
+          await sleep(at - performance.now());
+          views.push(await randomView());
+        }
+      }
+      await sleep(end - performance.now());
+      const elapsed = (performance.now() - t0) / 60_000;
+      return {
+        minutes: elapsed,
+        cpuSeconds: (await cpu()) - cpuBefore,
+        api: delta((await mockStats()).stats, apiBefore),
+        views,
+        load: [loadBefore, load()],
+      };
+    };
+
+    console.log(`[${mode}] quiet: ${QUIET_MINUTES} min (load ${load()})`);
+    const quiet = await phase(QUIET_MINUTES, true);
+
+    // Churn: background pods in the mock; policy edits and label flips from here.
+    const visible: Record<ChangeType, number[]> = {
+      policy: [],
+      pod: [],
+      label: [],
+    };
+    const missed: Record<ChangeType, number> = { policy: 0, pod: 0, label: 0 };
+    const invalid: Record<ChangeType, number> = {
+      policy: 0,
+      pod: 0,
+      label: 0,
+    };
+    const pending: Array<Promise<void>> = [];
+    let measuring = false;
+    let stopping = false;
+    const workloadOf = (view: any, cluster: number, name: string) =>
+      (view.workloads as any[]).find(
+        w => w.cluster === `c${cluster}` && w.name === name,
+      );
+    /** Applies a change; when measuring, polls the entity until `shows` holds. */
+    const tracked = async (
+      type: ChangeType,
+      cluster: number,
+      change: Change,
+      entity: number,
+      shows: (view: any, applied: Applied) => boolean,
+    ) => {
+      if (!measuring) {
+        await apply(cluster, change);
+        return;
+      }
+      const before = await getJson(probeAgent, entityUrl(entity), headers);
+      const applied = await apply(cluster, change);
+      // The answer before the change must not already show it (else the probe measures nothing).
+      if (shows(before, applied)) {
+        invalid[type]++;
+        if (VERBOSE)
+          console.log(
+            `  ${type} c${cluster} ${JSON.stringify(
+              change,
+            )}: shown before it was made`,
+          );
+        return;
+      }
+      for (;;) {
+        const view = await getJson(probeAgent, entityUrl(entity), headers);
+        const now = Date.now();
+        if (shows(view, applied)) {
+          visible[type].push(now - applied.at);
+          if (VERBOSE)
+            console.log(
+              `  ${type} c${cluster} ${JSON.stringify(change)}: ${
+                now - applied.at
+              } ms`,
+            );
+          return;
+        }
+        if (now - applied.at > VISIBLE_TIMEOUT_MS) {
+          missed[type]++;
+          if (VERBOSE)
+            console.log(
+              `  ${type} c${cluster} ${JSON.stringify(change)}: not shown`,
+            );
+          return;
+        }
+        await sleep(PROBE_EVERY_MS);
+      }
+    };
+    const policyNext = Array.from({ length: CLUSTERS }, () => 0);
+    const labelNext = Array.from({ length: CLUSTERS }, () => 0);
+    const timers: NodeJS.Timeout[] = [];
+    const every = (ms: number, offset: number, task: () => void) => {
+      timers.push(
+        setTimeout(() => {
+          task();
+          timers.push(setInterval(task, ms));
+        }, offset),
+      );
+    };
+    for (let c = 0; c < CLUSTERS; c++) {
+      // Policy edits: ns-2 … ns-49 in turn (workload w-k, entity svc-k).
+      every(POLICY_EVERY_MS, (c * POLICY_EVERY_MS) / CLUSTERS, () => {
+        const k = 2 + (policyNext[c]++ % 48);
+        pending.push(
+          tracked(
+            'policy',
+            c,
+            { type: 'policy', namespace: `ns-${k}` },
+            k,
+            (view, applied) =>
+              workloadOf(view, c, `w-${k}`)?.mtls === applied.mode,
+          ),
+        );
+      });
+      // Label flips: ns-50 … ns-99, each labelled then unlabelled (w-1's callers, entity svc-1).
+      every(LABEL_EVERY_MS, (c * LABEL_EVERY_MS) / CLUSTERS, () => {
+        const k = 50 + (Math.floor(labelNext[c]++ / 2) % 50);
+        pending.push(
+          tracked(
+            'label',
+            c,
+            { type: 'label', namespace: `ns-${k}` },
+            1,
+            (view, applied) =>
+              JSON.stringify(
+                workloadOf(view, c, 'w-1')?.callers ?? [],
+              ).includes(`"ns-${k}"`) === applied.allowed,
+          ),
+        );
+      });
+    }
+    // Measured pod changes: a workload of svc-100 … svc-199 loses a pod, then gets one back.
+    const busy = new Set<string>();
+    const podLoop = async () => {
+      while (!stopping) {
+        const c = Math.floor(Math.random() * CLUSTERS);
+        const w =
+          100 +
+          Math.floor(Math.random() * 100) +
+          1000 * Math.floor((Math.random() * size.workloads) / 1000);
+        if (w >= size.workloads || busy.has(`${c}/${w}`)) continue;
+        busy.add(`${c}/${w}`);
+        for (const type of ['podDelete', 'podAdd'] as const) {
+          await tracked(
+            'pod',
+            c,
+            { type, workload: `w-${w}` },
+            w % 1000,
+            (view, applied) =>
+              workloadOf(view, c, `w-${w}`)?.pods?.total === applied.pods,
+          );
+        }
+        busy.delete(`${c}/${w}`);
+      }
+    };
+
+    const replacedBefore = (await mockStats()).replaced;
+    await ask(mocks, {
+      type: 'churnStart',
+      podsPerMinute: (PODS * CHURN_PERCENT) / 100,
+      reservedEntities: RESERVED_ENTITIES,
+    });
+    console.log(
+      `[${mode}] churn with page views: ${CHURN_MINUTES} min (load ${load()})`,
+    );
+    const churn = await phase(CHURN_MINUTES, true);
+    console.log(
+      `[${mode}] churn, measuring change → visible: ${CHURN_MINUTES} min (load ${load()})`,
+    );
+    await Promise.all(pending.splice(0));
+    measuring = true;
+    const podLoops = Array.from({ length: POD_PROBES }, () => podLoop());
+    await sleep(CHURN_MINUTES * 60_000);
+    stopping = true;
+    for (const timer of timers) clearInterval(timer);
+    await Promise.all([...pending, ...podLoops]);
+    const replacedPods = (await mockStats()).replaced - replacedBefore;
+    await ask(mocks, { type: 'churnStop' });
+    const h = await health();
+    const freshness = h.clusters
+      .map(
+        (c: any) =>
+          `${c.name} ${c.freshness?.state ?? '?'}/${
+            c.freshness?.mode ?? '?'
+          } lag ${c.freshness?.lagSeconds ?? '?'} s`,
+      )
+      .join(', ');
+    backend.kill();
+    children.splice(children.indexOf(backend), 1);
+    viewAgent.destroy();
+    probeAgent.destroy();
+    results.push({
+      mode,
+      bootMs,
+      firstSnapshotMs,
+      parseMs,
+      listBodies,
+      graphsMs,
+      quiet,
+      churn,
+      visible,
+      missed,
+      invalid,
+      replacedPods,
+      freshness,
+    });
+    report(results);
+    await sleep(2000);
+  }
+  cleanup();
+  process.exit(0);
+}
+
+function report(results: ModeResult[]) {
+  const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
+  const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
+  const s = (ms: number) => `${f1(ms / 1000)} s`;
+  const kib = (bytes: number) => `${f1(bytes / 1024)} KiB`;
+  const mib = (bytes: number) => `${f1(bytes / 1024 / 1024)} MiB`;
+  const perMin = (p: PhaseFigures, v: number) => v / p.minutes;
+  const cpuPerMin = (p: PhaseFigures) => perMin(p, p.cpuSeconds);
+  const pct = (cpuSecondsPerMinute: number) =>
+    `${f1((cpuSecondsPerMinute / 60) * 100)} %`;
+  const visible = (r: ModeResult, t: ChangeType) =>
+    `${s(percentile(r.visible[t], 50))} / ${s(
+      percentile(r.visible[t], 99),
+    )} (n ${r.visible[t].length}${
+      r.missed[t] ? `, ${r.missed[t]} not shown` : ''
+    }${r.invalid[t] ? `, ${r.invalid[t]} invalid` : ''})`;
+  const api = (p: PhaseFigures) =>
+    `lists ${f1(perMin(p, p.api.listRequests))} req ${mib(
+      perMin(p, p.api.listBytes),
+    )}; watch ${f1(perMin(p, p.api.watchRequests))} req ${kib(
+      perMin(p, p.api.watchBytes),
+    )} (${f1(perMin(p, p.api.watchEvents))} events, ${f1(
+      perMin(p, p.api.bookmarks),
+    )} bookmarks)`;
+  const views = (p: PhaseFigures) =>
+    `${f2(percentile(p.views, 50))} / ${f2(percentile(p.views, 99))} ms (n ${
+      p.views.length
+    })`;
+  const rows: Array<[string, (r: ModeResult) => string]> = [
+    ['backend start → first list request', r => s(r.bootMs)],
+    ['first list request → full snapshot', r => s(r.firstSnapshotMs)],
+    [
+      'JSON.parse of those list bodies',
+      r =>
+        `${s(r.parseMs)} (${r.listBodies.count} bodies, ${mib(
+          r.listBodies.bytes,
+        )})`,
+    ],
+    ['  snapshot / JSON.parse', r => `${f1(r.firstSnapshotMs / r.parseMs)}×`],
+    ['  → every access graph built', r => s(r.graphsMs)],
+    ['policy edit → visible p50/p99', r => visible(r, 'policy')],
+    ['pod churn → visible p50/p99', r => visible(r, 'pod')],
+    ['ns label → visible p50/p99', r => visible(r, 'label')],
+    [
+      'backend CPU / min, quiet',
+      r => `${f2(cpuPerMin(r.quiet))} s (${pct(cpuPerMin(r.quiet))})`,
+    ],
+    [
+      'backend CPU / min, churn',
+      r => `${f2(cpuPerMin(r.churn))} s (${pct(cpuPerMin(r.churn))})`,
+    ],
+    [
+      '  added by churn',
+      r => {
+        const d = cpuPerMin(r.churn) - cpuPerMin(r.quiet);
+        return `${f2(d)} s (${pct(d)} of one core)`;
+      },
+    ],
+    ['API / min, quiet', r => api(r.quiet)],
+    ['API / min, churn', r => api(r.churn)],
+    ['page view p50/p99, quiet', r => views(r.quiet)],
+    ['page view p50/p99, churn', r => views(r.churn)],
+    [
+      'pods replaced in the background',
+      r => `${r.replacedPods} (${CLUSTERS} clusters)`,
+    ],
+    ['load average quiet', r => r.quiet.load.join(' → ')],
+    ['load average churn', r => r.churn.load.join(' → ')],
+    ['freshness at the end', r => r.freshness],
+  ];
+  console.log(
+    `\n${CLUSTERS} clusters × ${PODS} pods; ${new Date().toISOString()}`,
+  );
+  for (const [label, cell] of rows) {
+    console.log(
+      `${label.padEnd(38)}${results
+        .map(r => `${r.mode}: ${cell(r)}`)
+        .join(' | ')}`,
+    );
+  }
+  const watch = results.find(r => r.mode === 'watch');
+  const poll = results.find(r => r.mode === 'poll');
+  if (watch && poll) {
+    const ratio = (a: number, b: number) => `${f1(a / b)}×`;
+    console.log('poll / watch:');
+    console.log(
+      `  first snapshot ${ratio(
+        poll.firstSnapshotMs,
+        watch.firstSnapshotMs,
+      )}; ` +
+        `policy edit p99 ${ratio(
+          percentile(poll.visible.policy, 99),
+          percentile(watch.visible.policy, 99),
+        )}; pod churn p99 ${ratio(
+          percentile(poll.visible.pod, 99),
+          percentile(watch.visible.pod, 99),
+        )}; ns label p99 ${ratio(
+          percentile(poll.visible.label, 99),
+          percentile(watch.visible.label, 99),
+        )}; ` +
+        `CPU during churn ${ratio(
+          poll.churn.cpuSeconds / poll.churn.minutes,
+          watch.churn.cpuSeconds / watch.churn.minutes,
+        )}; API bytes during churn ${ratio(
+          (poll.churn.api.listBytes + poll.churn.api.watchBytes) /
+            poll.churn.minutes,
+          (watch.churn.api.listBytes + watch.churn.api.watchBytes) /
+            watch.churn.minutes,
+        )}`,
+    );
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
