@@ -536,15 +536,42 @@ class Incremental implements IncrementalEvaluator {
         return group === 'policy.linkerd.io'
           ? `Linkerd ${kind} changed (authorizations of any namespace may name it)`
           : 'ignored';
-      case 'DestinationRule':
-        return `DestinationRule changed (clients of every namespace may resolve its host)`;
-      case 'Service':
-        return `Service changed (DestinationRule hosts, waypoints, Sidecar hosts of every namespace)`;
+      case 'DestinationRule': {
+        // Read by the clients of its namespace (any target's callers) and, for its namespace's
+        // hosts, by every client (the callers of its namespace's workloads); the posture reads
+        // the rules the Service's own namespace sees (its own and the root namespace's).
+        if (group !== 'networking.istio.io') return 'ignored';
+        if (e.namespace === root)
+          return `DestinationRule in root namespace ${root} changed`;
+        if ('exportTo' in specOf(object))
+          return 'DestinationRule with exportTo changed (other namespaces see it)';
+        return this.sidecarsOrEntries() ?? 'sources';
+      }
+      case 'Service': {
+        // Read for its namespace's workloads: protocols, DestinationRule hosts, waypoint labels.
+        if (group !== '') return 'ignored';
+        const meta =
+          isObject(object) && isObject(object.metadata) ? object.metadata : {};
+        const exported =
+          isObject(meta.annotations) &&
+          'networking.istio.io/exportTo' in meta.annotations;
+        return this.sidecarsOrEntries() ?? (exported ? 'sources' : 'namespace');
+      }
       default:
         if (UNEVALUATED_KIND_SET.has(kind))
           return `${kind} changed (cluster-wide or unmodelled object)`;
         return 'ignored';
     }
+  }
+
+  /** Why Services and DestinationRules are not bounded: Sidecars and ServiceEntries read them. */
+  private sidecarsOrEntries(): string | undefined {
+    const kinds = new Set((this.base.unevaluated ?? []).map(o => o.kind));
+    if (kinds.has('Sidecar'))
+      return 'Service or DestinationRule changed while Sidecars exist (their egress hosts name Services)';
+    if (kinds.has('ServiceEntry'))
+      return 'Service or DestinationRule changed while ServiceEntries exist (their hosts name Services)';
+    return undefined;
   }
 
   /** The objects in the evaluator's order (`false`: all but pods and controllers). */
