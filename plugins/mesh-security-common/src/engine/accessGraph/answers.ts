@@ -233,6 +233,11 @@ export class Answers {
     return out;
   }
 
+  /** An answer vector of another graph's (carried over), shared with equal ones. */
+  adopt(answers: Int32Array): Int32Array {
+    return this.shared(answers);
+  }
+
   private shared(answers: Int32Array): Int32Array {
     const key = answers.join(',');
     const hit = this.vectors.get(key);

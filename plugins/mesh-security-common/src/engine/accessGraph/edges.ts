@@ -38,6 +38,11 @@ export class Templates {
   /** The id of the edge's template (its peer and port dropped). */
   id(edge: AccessEdge): number {
     const { peer: _peer, port: _port, ...template } = edge;
+    return this.idOf(template);
+  }
+
+  /** The id of a template (of another graph's {@link Templates}, when carried over). */
+  idOf(template: EdgeTemplate): number {
     const key = templateKey(template);
     let id = this.ids.get(key);
     if (id === undefined) {

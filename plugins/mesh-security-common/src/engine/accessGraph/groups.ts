@@ -26,6 +26,8 @@ export const familyOf = (mesh: Mesh): Family => {
 
 export interface CallerGroup {
   index: number;
+  /** What sets the group apart (equal keys: the same group; see a graph's carry-over). */
+  key: string;
   family: Family;
   namespace: string;
   members: SnapshotWorkload[];
@@ -72,7 +74,7 @@ export class CallerGroups {
       const key = this.key(info);
       let group = byKey.get(key);
       if (!group) {
-        group = this.newGroup(info);
+        group = this.newGroup(info, key);
         byKey.set(key, group);
       }
       group.members.push(w);
@@ -187,7 +189,7 @@ export class CallerGroups {
     );
   }
 
-  private newGroup(info: WorkloadInfo): CallerGroup {
+  private newGroup(info: WorkloadInfo, key: string): CallerGroup {
     const family = familyOf(info.membership.mesh);
     const { linkerdTrustDomain } = this.ctx.options;
     const { trustDomain } = info.istioMesh;
@@ -221,6 +223,7 @@ export class CallerGroups {
     };
     const group: CallerGroup = {
       index: this.all.length,
+      key,
       family,
       namespace,
       members: [],

@@ -1,7 +1,9 @@
 import {
   AccessEdge,
   AccessSource,
+  ExternalWorkloadPeer,
   ExternalWorkloadSource,
+  NetworkPeer,
   PeerExclusion,
   SnapshotWorkload,
   WorkloadRef,
@@ -85,6 +87,8 @@ export interface AccessGraphStats {
   templates: number;
 }
 
+const keyOf = (w: SnapshotWorkload) => `${w.namespace}/${w.kind}/${w.name}`;
+
 /** Lists by key, up to a number of edges in all (then the oldest half is dropped). */
 class BoundedLists {
   private readonly lists = new Map<string, AccessEdge[]>();
@@ -128,10 +132,106 @@ class GroupedAccessGraph implements AccessGraph {
   private cursor = 0;
   private released = false;
 
+  /** What the graph took from the graph it was carried over from (see {@link carryOutcome}). */
+  carried?: CarryOutcome;
+
   constructor(private readonly ctx: EngineContext) {
     this.groups = new CallerGroups(ctx);
     this.answers = new Answers(ctx, this.groups, this.templates);
     this.callees = new CalleeIndex(ctx, this.groups, this.templates);
+  }
+
+  /**
+   * Takes the answers of every target outside the change from the graph of the previous
+   * snapshot (docs/engine.md "Access graph", carry-over); the targets in the change are left to
+   * {@link AccessGraph.buildStep} and queries, as in a graph built from scratch. Whatever is
+   * derived from all the answers (callee vectors and totals, shared lists) is not carried: it
+   * is rebuilt from the answers. When the change may touch every target — every workload
+   * re-evaluated, a caller's identity changed, the caller groups differ — nothing is taken.
+   */
+  carryFrom(previous: AccessGraph, change: GraphChange): void {
+    const refused = this.refusal(previous, change);
+    if (refused) {
+      this.carried = { carried: 0, fallback: refused };
+      return;
+    }
+    const from = previous as GroupedAccessGraph;
+    // The groups hold every workload, in the same order under the same keys.
+    const byKey = new Map(this.ctx.snapshot.workloads.map(w => [keyOf(w), w]));
+    const inScope = new Set(change.workloads);
+    const templates = new Map<number, number>();
+    const template = (id: number): number => {
+      if (id < 0) return id;
+      let carried = templates.get(id);
+      if (carried === undefined)
+        templates.set(
+          id,
+          (carried = this.templates.idOf(from.templates.get(id))),
+        );
+      return carried;
+    };
+    const vectors = new Map<Int32Array, Int32Array>();
+    const vector = (groups: Int32Array): Int32Array => {
+      let carried = vectors.get(groups);
+      if (!carried)
+        vectors.set(
+          groups,
+          (carried = this.answers.adopt(groups.map(template))),
+        );
+      return carried;
+    };
+    let carried = 0;
+    for (const [old, ports] of from.access) {
+      const key = keyOf(old);
+      if (inScope.has(key)) continue;
+      const target = byKey.get(key)!;
+      this.adopt(
+        target,
+        ports.map(p => ({
+          port: p.port,
+          groups: vector(p.groups),
+          members: p.members.map(([member, id]): [SnapshotWorkload, number] => [
+            byKey.get(keyOf(member))!,
+            template(id),
+          ]),
+          external: template(p.external),
+          ...(p.networks
+            ? {
+                networks: p.networks.map(
+                  ([peer, id]): [NetworkPeer, number] => [peer, template(id)],
+                ),
+              }
+            : {}),
+          ...(p.externalWorkloads
+            ? {
+                externalWorkloads: p.externalWorkloads.map(
+                  ([peer, id]): [ExternalWorkloadPeer, number] => [
+                    peer,
+                    template(id),
+                  ],
+                ),
+              }
+            : {}),
+        })),
+      );
+      carried++;
+    }
+    this.carried = { carried };
+  }
+
+  /** Why nothing can be carried over from `previous` (undefined: its answers carry over). */
+  private refusal(
+    previous: AccessGraph,
+    change: GraphChange,
+  ): string | undefined {
+    if (!(previous instanceof GroupedAccessGraph))
+      return 'the previous graph is not a grouped access graph';
+    if (change.all) return 'every workload was re-evaluated';
+    if (change.sourcesChanged)
+      return "a workload's identity as a caller changed";
+    if (previous.ctx.options.cluster !== this.ctx.options.cluster)
+      return 'the previous graph is of another cluster';
+    return groupsDiffer(previous.groups, this.groups);
   }
 
   get complete(): boolean {
@@ -479,15 +579,20 @@ class GroupedAccessGraph implements AccessGraph {
     if (!ports) {
       const info = this.ctx.info(target);
       ports = portNumbers(info).map(port => this.answers.port(info, port));
-      this.access.set(target, ports);
-      for (const p of ports) {
-        for (const [member, template] of p.members) {
-          push(this.memberCallees, member, [target, p.port, template]);
-          this.memberEdges++;
-        }
-      }
+      this.adopt(target, ports);
     }
     return ports;
+  }
+
+  /** Keeps a target's answers (computed, or carried over). */
+  private adopt(target: SnapshotWorkload, ports: PortAccess[]): void {
+    this.access.set(target, ports);
+    for (const p of ports) {
+      for (const [member, template] of p.members) {
+        push(this.memberCallees, member, [target, p.port, template]);
+        this.memberEdges++;
+      }
+    }
   }
 }
 
@@ -517,6 +622,72 @@ function asSeenBy(edges: AccessEdge[], self: SnapshotWorkload): AccessEdge[] {
   return out;
 }
 
-export function createAccessGraph(ctx: EngineContext): AccessGraph {
-  return new GroupedAccessGraph(ctx);
+/**
+ * Why two snapshots' caller groups differ (undefined when they are the same groups, in the
+ * same order, of the same workloads): answers are vectors over the groups, so they carry over
+ * only between equal groups and classes.
+ */
+function groupsDiffer(a: CallerGroups, b: CallerGroups): string | undefined {
+  if (a.all.length !== b.all.length)
+    return `the caller groups changed (${a.all.length} groups, now ${b.all.length})`;
+  for (let i = 0; i < a.all.length; i++) {
+    const [x, y] = [a.all[i], b.all[i]];
+    if (
+      x.key !== y.key ||
+      x.members.length !== y.members.length ||
+      x.members.some((m, j) => keyOf(m) !== keyOf(y.members[j]))
+    )
+      return `the caller groups changed (group ${i}, namespace ${y.namespace})`;
+  }
+  const classes = (g: CallerGroups) =>
+    g.classes.map(c => c.map(x => x.index).join(',')).join(';');
+  if (classes(a) !== classes(b)) return 'the caller group classes changed';
+  return undefined;
+}
+
+/**
+ * What changed since the snapshot of the graph a new one is carried over from: an
+ * `IncrementalEvaluator.apply` result (`ChangeScope`, engine/incremental.ts) is one.
+ */
+export interface GraphChange {
+  /** Every workload was re-evaluated (nothing is carried). */
+  all: boolean;
+  /**
+   * Keys (`namespace/kind/name`) of the workloads re-evaluated, added or removed: their answers
+   * as targets are recomputed.
+   */
+  workloads: string[];
+  /** A workload's identity as a caller changed (nothing is carried). */
+  sourcesChanged: boolean;
+}
+
+/** The graph of the previous snapshot, and what changed since. */
+export interface CarriedGraph {
+  previous: AccessGraph;
+  scope: GraphChange;
+}
+
+/** What a graph took over: how many targets' answers, or why none (it builds from scratch). */
+export interface CarryOutcome {
+  carried: number;
+  fallback?: string;
+}
+
+/**
+ * The access graph of a context; with `carried`, it starts from the previous snapshot's graph
+ * and recomputes only the targets of the change ({@link GroupedAccessGraph.carryFrom}). The
+ * previous graph is read once, here, and not kept: a chain of snapshots holds one graph.
+ */
+export function createAccessGraph(
+  ctx: EngineContext,
+  carried?: CarriedGraph,
+): AccessGraph {
+  const graph = new GroupedAccessGraph(ctx);
+  if (carried) graph.carryFrom(carried.previous, carried.scope);
+  return graph;
+}
+
+/** What a graph carried over (undefined: it was not created from a previous one). */
+export function carryOutcome(graph: AccessGraph): CarryOutcome | undefined {
+  return graph instanceof GroupedAccessGraph ? graph.carried : undefined;
 }
