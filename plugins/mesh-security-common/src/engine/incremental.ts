@@ -12,6 +12,7 @@ import {
   ReadOptions,
   istioMeshConfigRevision,
   readObjects,
+  sortPolicies,
 } from './core/reader';
 import { isObject } from './validate/check';
 import {
@@ -105,6 +106,8 @@ interface Entry {
   workload: boolean;
   /** The reader's findings about this object alone. */
   findings: Finding[];
+  /** Not a pod or controller: what the reader reads from this object alone (when read). */
+  fragment?: Snapshot;
 }
 
 const keyOf = (w: { namespace: string; kind: string; name: string }) =>
@@ -121,16 +124,44 @@ function entryOf(object: unknown, options: ReadOptions, read = true): Entry {
     typeof meta.namespace === 'string' && meta.namespace
       ? meta.namespace
       : 'default';
+  const workload = kind !== undefined && WORKLOAD_KIND_SET.has(kind);
+  const alone = read
+    ? readObjects([object], { cluster: options.cluster })
+    : undefined;
   return {
     object,
     // A Namespace object stands for the namespace it names.
     namespace: kind === 'Namespace' ? nameOf(object) ?? namespace : namespace,
     kind,
-    workload: kind !== undefined && WORKLOAD_KIND_SET.has(kind),
-    findings: read
-      ? readObjects([object], { cluster: options.cluster }).findings
-      : [],
+    workload,
+    findings: alone?.findings ?? [],
+    ...(alone && !workload ? { fragment: alone.snapshot } : {}),
   };
+}
+
+/**
+ * Adds what one object gave the reader to a snapshot being assembled, as the reader would have
+ * (lists in the objects' order, then sorted; a later mesh ConfigMap wins).
+ */
+function addFragment(to: Snapshot, from: Snapshot): void {
+  to.namespaces.push(...from.namespaces);
+  to.services.push(...from.services);
+  to.networkPolicies.push(...from.networkPolicies);
+  to.externalSecrets.push(...from.externalSecrets);
+  for (const k of Object.keys(from.istio) as Array<keyof Snapshot['istio']>)
+    to.istio[k].push(...from.istio[k]);
+  for (const k of Object.keys(from.linkerd) as Array<keyof Snapshot['linkerd']>)
+    to.linkerd[k].push(...from.linkerd[k]);
+  if (from.unevaluated?.length)
+    (to.unevaluated ??= []).push(...from.unevaluated);
+  const mesh = from.meshConfig;
+  if (mesh.istio) to.meshConfig.istio = mesh.istio;
+  if (mesh.linkerd) to.meshConfig.linkerd = mesh.linkerd;
+  if (mesh.istioRevisions)
+    to.meshConfig.istioRevisions = {
+      ...to.meshConfig.istioRevisions,
+      ...mesh.istioRevisions,
+    };
 }
 
 function nameOf(object: unknown): string | undefined {
@@ -312,9 +343,7 @@ class Incremental implements IncrementalEvaluator {
 
     // Re-read what changed: the namespaces' pods and controllers, the other objects together.
     if (baseChanged) {
-      this.base = readObjects(this.objects(false), {
-        cluster: this.options.cluster,
-      }).snapshot;
+      this.base = this.assembleBase();
       this.callerIps = readsCallerIps(this.base);
     }
     const { changed, removed, serviceAccounts } =
@@ -574,12 +603,26 @@ class Incremental implements IncrementalEvaluator {
     return undefined;
   }
 
-  /** The objects in the evaluator's order (`false`: all but pods and controllers). */
-  private objects(workloads = true): unknown[] {
-    const out: unknown[] = [];
+  /**
+   * The snapshot of every object but pods and controllers, from each object's own reading (read
+   * once per version of the object; the first time for the objects given at creation).
+   */
+  private assembleBase(): Snapshot {
+    const cluster = { cluster: this.options.cluster };
+    const base = readObjects([], cluster).snapshot;
     for (const e of this.entries.values())
-      if (workloads || !e.workload) out.push(e.object);
-    return out;
+      if (!e.workload)
+        addFragment(
+          base,
+          (e.fragment ??= readObjects([e.object], cluster).snapshot),
+        );
+    sortPolicies(base);
+    return base;
+  }
+
+  /** The objects in the evaluator's order. */
+  private objects(): unknown[] {
+    return [...this.entries.values()].map(e => e.object);
   }
 
   /** Replaces an object, keeping its place (in the buckets as well) when it stays. */

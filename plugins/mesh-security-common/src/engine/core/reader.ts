@@ -535,7 +535,8 @@ export function readObjects(
   }
 }
 
-function sortPolicies(snapshot: Snapshot): void {
+/** Sorts what the reader read (internal: the incremental evaluator assembles snapshots too). */
+export function sortPolicies(snapshot: Snapshot): void {
   // Deterministic order, independent of input order (property: order independence).
   const by = (
     a: { namespace: string; name: string; kind?: string },
