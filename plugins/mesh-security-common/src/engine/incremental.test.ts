@@ -12,6 +12,7 @@ import {
   peerAuthentication,
   service,
   serviceEntry,
+  waypointGateway,
 } from '../__testUtils__/k8s';
 import { AccessEdge } from '../model';
 import { createEngine } from '.';
@@ -91,6 +92,10 @@ function slots(): Array<Array<Obj | undefined>> {
     namespace(ns),
     namespace(ns, { 'istio.io/dataplane-mode': 'ambient' }),
     namespace(ns, {}, { 'linkerd.io/inject': 'enabled' }),
+    namespace(ns, {
+      'istio.io/dataplane-mode': 'ambient',
+      'istio.io/use-waypoint': 'waypoint',
+    }),
   ];
   const ip = (n: number) => `10.0.0.${n}`;
   const deploymentVariants = (ns: string, name: string) => [
@@ -99,6 +104,8 @@ function slots(): Array<Array<Obj | undefined>> {
     deployment(ns, name, { sa: 'shared' }),
     deployment(ns, name, { ports: [8080, 9090] }),
     deployment(ns, name, { secrets: ['db'] }),
+    // A revision without its mesh ConfigMap: an unmodelled source for every workload of it.
+    deployment(ns, name, { labels: { 'istio.io/rev': 'canary' } }),
     undefined,
   ];
   const podVariants = (ns: string, owner: string, name: string, n: number) => [
@@ -359,6 +366,7 @@ function slots(): Array<Array<Obj | undefined>> {
       undefined,
       undefined,
     ],
+    [waypointGateway('shop', 'waypoint'), undefined, undefined],
     // Reader findings: MS104 (object kept), MS401 (left out), under one key.
     [
       peerAuthentication('other', 'odd', {
@@ -549,6 +557,43 @@ describe('incremental evaluation', () => {
     });
     expectEquivalent(inc, scratch(objects));
     for (const w of untouched) expect(inc.workloads).toContain(w);
+  });
+
+  it('keeps callers when a pod is deleted, then its replacement added (watch events)', () => {
+    const { objects, inc } = start();
+    const extra = pod('shop', 'b', 'b-7d9f-y2', {
+      ip: '10.0.0.8',
+      proxy: true,
+    });
+    inc.apply([{ key: keyOf(extra), object: extra }]);
+    objects.set(keyOf(extra), extra);
+    const old = pod('shop', 'b', 'b-7d9f-y1', { ip: '10.0.0.2', proxy: true });
+    const replacement = pod('shop', 'b', 'b-7d9f-y3', {
+      ip: '10.0.0.9',
+      proxy: true,
+    });
+    for (const change of [
+      { key: keyOf(old) },
+      { key: keyOf(replacement), object: replacement },
+    ]) {
+      const before = scratch(objects);
+      const scope = inc.apply([change]);
+      if (change.object) objects.set(change.key, change.object);
+      else objects.delete(change.key);
+      expect(scope).toEqual({
+        all: false,
+        workloads: ['shop/Deployment/b'],
+        sourcesChanged: false,
+      });
+      const after = scratch(objects);
+      expectEquivalent(inc, after);
+      const others = [...after.callers].filter(
+        ([key]) => key !== 'shop/Deployment/b',
+      );
+      expect(others).toEqual(
+        others.map(([key]) => [key, before.callers.get(key)]),
+      );
+    }
   });
 
   it('keeps a namespace PeerAuthentication change within its namespace', () => {

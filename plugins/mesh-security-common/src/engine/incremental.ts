@@ -190,7 +190,13 @@ function restrictsEgress(object: unknown): boolean {
   );
 }
 
-/** What a caller is to the access graph: everything but its own ports and secrets. */
+/**
+ * What a caller is to the access graph: its template (labels select it; annotations and
+ * containers may), its membership (which the pods' labels, annotations and containers decide:
+ * core/mesh.ts), identity and mesh config, its outbound unmodelled objects, and its pods' IPs
+ * when some policy reads IPs. Not its own ports, secrets, pod counts, or a pod's name or phase:
+ * replacing a pod from the same template changes no caller.
+ */
 function callerFingerprint(info: WorkloadInfo, withIps: boolean): string {
   const w = info.w;
   return JSON.stringify([
@@ -199,8 +205,11 @@ function callerFingerprint(info: WorkloadInfo, withIps: boolean): string {
     w.serviceAccount,
     w.hostNetwork ?? false,
     w.containers,
-    w.pods.map(p => [p.labels, p.annotations, p.containers]),
-    info.membership,
+    // Not the pod counts: a pod deleted before its replacement is added changes no caller.
+    info.membership.mesh,
+    info.membership.unknown ?? null,
+    info.membership.mixed ?? null,
+    info.membership.pods.meshed === info.membership.pods.total,
     info.identity,
     info.principal ?? null,
     info.istioMesh,
