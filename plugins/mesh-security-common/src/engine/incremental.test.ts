@@ -8,6 +8,7 @@ import {
   linkerdServer,
   meshTlsAuthentication,
   namespace,
+  networkAuthentication,
   networkPolicy,
   peerAuthentication,
   service,
@@ -70,7 +71,10 @@ function pod(
       serviceAccountName: o.sa ?? owner ?? name,
       containers: [
         { name: 'app', ports: [{ containerPort: 8080 }] },
-        ...(o.proxy ? [{ name: 'istio-proxy' }] : []),
+        // Namespace `ld` is Linkerd's.
+        ...(o.proxy
+          ? [{ name: ns === 'ld' ? 'linkerd-proxy' : 'istio-proxy' }]
+          : []),
       ],
     },
     status: { phase: 'Running', ...(o.ip ? { podIP: o.ip } : {}) },
@@ -125,7 +129,11 @@ function slots(): Array<Array<Obj | undefined>> {
     [namespace('istio-system')],
     nsVariants('shop'),
     nsVariants('other'),
-    [...nsVariants('ld'), undefined],
+    [
+      namespace('ld', {}, { 'linkerd.io/inject': 'enabled' }),
+      ...nsVariants('ld'),
+      undefined,
+    ],
     deploymentVariants('shop', 'a'),
     deploymentVariants('shop', 'b'),
     deploymentVariants('other', 'c'),
@@ -275,6 +283,40 @@ function slots(): Array<Array<Obj | undefined>> {
             name: 'ids',
           },
         ],
+      }),
+      // Authentications of another namespace.
+      linkerdAuthorizationPolicy('ld', 'auth', {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'srv' },
+        requiredAuthenticationRefs: [
+          {
+            group: 'policy.linkerd.io',
+            kind: 'MeshTLSAuthentication',
+            name: 'ids',
+            namespace: 'other',
+          },
+          {
+            group: 'policy.linkerd.io',
+            kind: 'NetworkAuthentication',
+            name: 'nets',
+            namespace: 'other',
+          },
+        ],
+      }),
+      undefined,
+    ],
+    [
+      meshTlsAuthentication('other', 'ids', { identities: ['*'] }),
+      meshTlsAuthentication('other', 'ids', {
+        identityRefs: [{ kind: 'ServiceAccount', name: 'c' }],
+      }),
+      undefined,
+    ],
+    [
+      networkAuthentication('other', 'nets', {
+        networks: [{ cidr: '10.0.0.0/24' }],
+      }),
+      networkAuthentication('other', 'nets', {
+        networks: [{ cidr: '10.0.0.0/30' }],
       }),
       undefined,
     ],

@@ -343,7 +343,10 @@ class Incremental implements IncrementalEvaluator {
         if (why === 'ignored') continue;
         baseChanged = true;
         if (why === 'namespace') namespaces.add(e.namespace);
-        else if (why === 'sources') {
+        else if (why === 'referrers') {
+          namespaces.add(e.namespace);
+          for (const ns of this.referrers(e)) namespaces.add(ns);
+        } else if (why === 'sources') {
           namespaces.add(e.namespace);
           sourcesChanged = true;
         } else everything(why);
@@ -521,7 +524,7 @@ class Incremental implements IncrementalEvaluator {
   private classify(
     e: Entry,
     root: string,
-  ): 'ignored' | 'namespace' | 'sources' | string {
+  ): 'ignored' | 'namespace' | 'sources' | 'referrers' | string {
     const kind = e.kind;
     const object = e.object;
     const group = groupOf(object);
@@ -571,9 +574,8 @@ class Incremental implements IncrementalEvaluator {
         return 'namespace';
       case 'MeshTLSAuthentication':
       case 'NetworkAuthentication':
-        return group === 'policy.linkerd.io'
-          ? `Linkerd ${kind} changed (authorizations of any namespace may name it)`
-          : 'ignored';
+        // Read through the Linkerd AuthorizationPolicies naming it, of any namespace.
+        return group === 'policy.linkerd.io' ? 'referrers' : 'ignored';
       case 'DestinationRule': {
         // Read by the clients of its namespace (any target's callers) and, for its namespace's
         // hosts, by every client (the callers of its namespace's workloads); the posture reads
@@ -600,6 +602,33 @@ class Incremental implements IncrementalEvaluator {
           return `${kind} changed (cluster-wide or unmodelled object)`;
         return 'ignored';
     }
+  }
+
+  /**
+   * The namespaces of the Linkerd AuthorizationPolicies whose `requiredAuthenticationRefs` name
+   * the object (a ref without a namespace names the policy's own). A policy changed in the same
+   * batch adds its own namespace.
+   */
+  private referrers(e: Entry): Set<string> {
+    const out = new Set<string>();
+    const name = nameOf(e.object);
+    for (const ap of this.base.linkerd.authorizationPolicies) {
+      const refs = ap.spec.requiredAuthenticationRefs;
+      if (
+        Array.isArray(refs) &&
+        refs.some(
+          r =>
+            isObject(r) &&
+            r.kind === e.kind &&
+            r.name === name &&
+            (typeof r.namespace === 'string' && r.namespace
+              ? r.namespace
+              : ap.namespace) === e.namespace,
+        )
+      )
+        out.add(ap.namespace);
+    }
+    return out;
   }
 
   /** Why Services and DestinationRules are not bounded: Sidecars and ServiceEntries read them. */
