@@ -1,5 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { fakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
 import { ClusterUnreachableError } from './ClusterSource';
 import {
   KubernetesWatcher,
@@ -11,193 +12,11 @@ const API = 'https://k8s.watch.mesh-security.test';
 const TOKEN = 'canary-token-5d1e2b';
 
 const server = setupServer();
+const FakeApi = fakeKubernetesApi(API, TOKEN);
+type FakeApi = InstanceType<typeof FakeApi>;
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
-
-const encoder = new TextEncoder();
-
-interface Stream {
-  path: string;
-  query: URLSearchParams;
-  send(text: string): void;
-  /** Ends the stream as the server does at `timeoutSeconds`. */
-  end(): void;
-  /** Cuts the connection. */
-  cut(): void;
-  closed: boolean;
-}
-
-type Obj = {
-  metadata: {
-    name: string;
-    namespace?: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    managedFields?: unknown;
-  };
-  [key: string]: unknown;
-};
-
-/**
- * A fake API server: every path is an empty list at the current resourceVersion unless objects
- * were put there; `?watch=1` opens a stream the test drives (events are sent to it by `emit`).
- * Like a real server it answers HTTP 410 to a watch from a resourceVersion older than
- * `compactedBefore`, and 404 to paths in `notFound`.
- */
-class FakeApi {
-  rv = 100;
-  /** Per path: watches from an older resourceVersion answer 410 Gone. */
-  readonly compactedBefore = new Map<string, number>();
-  readonly store = new Map<string, Map<string, Obj>>();
-  readonly notFound = new Set<string>();
-  readonly status = new Map<string, number>();
-  readonly streams: Stream[] = [];
-  readonly requests: string[] = [];
-  listBody?: (path: string) => unknown;
-
-  handler = http.get(`${API}/*`, ({ request }) => {
-    const url = new URL(request.url);
-    const path = url.pathname;
-    this.requests.push(path + url.search);
-    if (request.headers.get('authorization') !== `Bearer ${TOKEN}`)
-      return new HttpResponse(null, { status: 401 });
-    if (this.notFound.has(path)) return new HttpResponse(null, { status: 404 });
-    const status = this.status.get(path);
-    if (status)
-      return HttpResponse.json(
-        { kind: 'Status', code: status, message: `no: ${TOKEN}` },
-        { status },
-      );
-    const fieldName = url.searchParams
-      .get('fieldSelector')
-      ?.replace(/^metadata\.name=/, '');
-    const objects = [...(this.store.get(path)?.values() ?? [])].filter(
-      o => !fieldName || o.metadata.name === fieldName,
-    );
-    if (url.searchParams.get('watch') === '1') {
-      const from = Number(url.searchParams.get('resourceVersion'));
-      if (from && from < (this.compactedBefore.get(path) ?? 0))
-        return HttpResponse.json(
-          { kind: 'Status', code: 410, reason: 'Expired' },
-          { status: 410 },
-        );
-      return this.openStream(path, url.searchParams);
-    }
-    if (this.listBody) {
-      const body = this.listBody(path);
-      if (body !== undefined) return HttpResponse.json(body);
-    }
-    return HttpResponse.json({
-      kind: 'List',
-      metadata: { resourceVersion: String(this.rv) },
-      // List items carry no apiVersion/kind.
-      items: objects.map(({ apiVersion, kind, ...rest }) => rest),
-    });
-  });
-
-  private openStream(path: string, query: URLSearchParams) {
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    const body = new ReadableStream<Uint8Array>({
-      start(c) {
-        controller = c;
-      },
-    });
-    const stream: Stream = {
-      path,
-      query,
-      closed: false,
-      send: text => {
-        if (!stream.closed) controller.enqueue(encoder.encode(text));
-      },
-      end: () => {
-        if (stream.closed) return;
-        stream.closed = true;
-        controller.close();
-      },
-      cut: () => {
-        if (stream.closed) return;
-        stream.closed = true;
-        controller.error(new Error('connection reset'));
-      },
-    };
-    this.streams.push(stream);
-    // The mock transport sends the headers with the first chunk: a blank line (ignored by
-    // the watcher) stands for the headers a real API server sends at once.
-    stream.send('\n');
-    return new HttpResponse(body, {
-      headers: { 'content-type': 'application/json' },
-    });
-  }
-
-  /**
-   * The live stream of a path, if any: the latest one, unless the server closed it (the mock
-   * transport does not tell the server when the client drops a stream).
-   */
-  open(path: string): Stream[] {
-    const latest = this.streamsOf(path).at(-1);
-    return latest && !latest.closed ? [latest] : [];
-  }
-
-  /** Every watch stream opened on a path. */
-  streamsOf(path: string): Stream[] {
-    return this.streams.filter(s => s.path === path);
-  }
-
-  /** Stores a change and sends it to the open streams of `path`; returns the event line. */
-  emit(
-    path: string,
-    type: 'ADDED' | 'MODIFIED' | 'DELETED',
-    object: Obj & { apiVersion: string; kind: string },
-    send = true,
-  ): string {
-    this.rv++;
-    const stored = {
-      ...object,
-      metadata: { ...object.metadata, resourceVersion: String(this.rv) },
-    };
-    const objects = this.store.get(path) ?? new Map<string, Obj>();
-    this.store.set(path, objects);
-    const id = `${object.metadata.namespace}/${object.metadata.name}`;
-    if (type === 'DELETED') objects.delete(id);
-    else objects.set(id, stored);
-    const line = `${JSON.stringify({ type, object: stored })}\n`;
-    if (send) for (const s of this.open(path)) s.send(line);
-    return line;
-  }
-
-  /** Puts an object without any event (state before the watcher starts). */
-  put(path: string, object: Obj & { apiVersion: string; kind: string }) {
-    this.emit(path, 'ADDED', object, false);
-  }
-
-  bookmark(path: string) {
-    for (const s of this.open(path))
-      s.send(
-        `${JSON.stringify({
-          type: 'BOOKMARK',
-          object: {
-            kind: 'Pod',
-            apiVersion: 'v1',
-            metadata: { resourceVersion: String(this.rv) },
-          },
-        })}\n`,
-      );
-  }
-
-  /** Whether every kind (36) has a watch open. */
-  allWatching(): boolean {
-    return (
-      new Set(
-        this.streams.map(s => `${s.path}?${s.query.get('fieldSelector')}`),
-      ).size === 36
-    );
-  }
-
-  requestsTo(path: string): string[] {
-    return this.requests.filter(r => r.split('?')[0] === path);
-  }
-}
 
 const PODS = '/api/v1/pods';
 const pod = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -494,6 +313,24 @@ describe('KubernetesWatcher', () => {
     // Resumed objects are known: the drain holds only the relist's diff.
     expect(second.drain().map(c => c.key)).toEqual([podKey('b')]);
     expect(second.objects()).toHaveLength(3);
+  });
+
+  it('backs off between relists when the server answers 410 to every watch', async () => {
+    const api = new FakeApi();
+    // A server without any history: even the version its own list returns is "too old".
+    api.compactedBefore.set(PODS, Number.MAX_SAFE_INTEGER);
+    const { started } = startWatching(api, {
+      initialBackoffMs: 40,
+      maxBackoffMs: 80,
+    });
+    await started;
+    await new Promise(r => setTimeout(r, 400));
+    const lists = api
+      .requestsTo(PODS)
+      .filter(r => !r.includes('watch=1')).length;
+    // The first relist is at once, the next ones 20–120 ms apart: a handful, not a loop.
+    expect(lists).toBeGreaterThanOrEqual(2);
+    expect(lists).toBeLessThanOrEqual(15);
   });
 
   it('reconnects a stream that goes silent (idle timeout), with backoff', async () => {

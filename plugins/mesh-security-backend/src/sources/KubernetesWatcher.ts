@@ -78,6 +78,8 @@ interface Unit {
   phase: Phase;
   /** Consecutive failures, for the backoff. */
   failures: number;
+  /** Relists in a row with no event applied in between (a server answering 410 every time). */
+  gone: number;
   /** Lines dropped because they were not watch events. */
   malformed: number;
   /** Listed (or, resumed, watched) once: start() waits for every kind to be. */
@@ -223,6 +225,7 @@ export class KubernetesWatcher {
         state: 'ok',
         phase: 'idle',
         failures: 0,
+        gone: 0,
         malformed: 0,
         settled: false,
         settle: () => {},
@@ -626,6 +629,7 @@ export class KubernetesWatcher {
           this.apply(unit, version, line);
           lines++;
           unit.failures = 0;
+          unit.gone = 0;
         },
         this.controller.signal,
         {
@@ -695,11 +699,19 @@ export class KubernetesWatcher {
     return this.backoff(unit);
   }
 
-  /** Marks the kind for a relist (410 Gone or 404): the next loop lists it. */
+  /**
+   * Marks the kind for a relist (410 Gone or 404): the next loop lists it, at once the first
+   * time; a relist that is answered 410 again before any event waits a backoff, so that a
+   * server that has no history at all costs bounded lists, not a loop.
+   */
   private relistNext(unit: Unit): number {
     unit.rv = undefined;
     unit.phase = 'listing';
-    return 0;
+    unit.gone++;
+    if (unit.gone === 1) return 0;
+    const base =
+      this.initialBackoffMs * 2 ** Math.min(Math.max(unit.gone - 2, 0), 30);
+    return Math.min(this.maxBackoffMs, base * (0.5 + this.random()));
   }
 
   /** Applies one line of a watch stream, whole or not at all. */
