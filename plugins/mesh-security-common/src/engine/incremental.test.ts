@@ -656,6 +656,28 @@ describe('incremental evaluation', () => {
     expectEquivalent(inc, scratch(objects));
   });
 
+  it("marks a client namespace's DestinationRule as changing callers", () => {
+    const { objects, inc } = start();
+    const before = scratch(objects);
+    const rule = destinationRule('other', 'to-b', {
+      host: 'b.shop.svc.cluster.local',
+      trafficPolicy: { tls: { mode: 'DISABLE' } },
+    });
+    const scope = inc.apply([{ key: keyOf(rule), object: rule }]);
+    objects.set(keyOf(rule), rule);
+    const after = scratch(objects);
+    // other/c now sends plaintext to STRICT shop/b: b's callers change, b is not in `other`.
+    expect(after.callers.get('shop/Deployment/b')).not.toEqual(
+      before.callers.get('shop/Deployment/b'),
+    );
+    expect(scope).toEqual({
+      all: false,
+      workloads: ['other/Deployment/c'],
+      sourcesChanged: true,
+    });
+    expectEquivalent(inc, after);
+  });
+
   it('re-evaluates everything for a mesh-wide policy, with the reason', () => {
     const { objects, inc } = start();
     const meshWide = peerAuthentication('istio-system', 'default', {
