@@ -7,7 +7,8 @@
  * {@link MockStats}); `record` / `recorded` → the list requests answered in between, per
  * cluster, and when the first arrived; `churnStart` (`podsPerMinute` per cluster, entities below `reservedEntities` left
  * alone) / `churnStop` → the background pod churn of `bench:watch`; `change` → one change to one
- * cluster (see {@link Change}), answered once written to the watches.
+ * cluster (see {@link Change}), answered once written to the watches; `truth` → per cluster the
+ * pods per workload, the PeerAuthentication modes per namespace and the labelled namespaces.
  */
 import { Change, Churn } from './churn';
 import {
@@ -73,5 +74,26 @@ serve({
   },
   change({ cluster, change }: { cluster: number; change: Change }) {
     return { applied: churns[cluster].apply(change) };
+  },
+  truth() {
+    return {
+      clusters: clusters.map(c => {
+        const pods: Record<string, number> = {};
+        for (const pod of c.objects('pods')) {
+          const app = pod.metadata.labels?.app ?? '';
+          pods[app] = (pods[app] ?? 0) + 1;
+        }
+        const mtls: Record<string, string> = {};
+        for (const pa of c.objects('peerauthentications'))
+          mtls[pa.metadata.namespace ?? ''] = (
+            pa.spec as { mtls: { mode: string } }
+          ).mtls.mode;
+        const labelled = c
+          .objects('namespaces')
+          .filter(n => n.metadata.labels?.['bench/allowed'] === 'true')
+          .map(n => n.metadata.name);
+        return { pods, mtls, labelled };
+      }),
+    };
   },
 });

@@ -52,6 +52,8 @@ const VISIBLE_TIMEOUT_MS =
 const POLICY_EVERY_MS = 30_000;
 const LABEL_EVERY_MS = 120_000;
 const PROBE_EVERY_MS = 100;
+/** A request unanswered this long is given up (counted apart). */
+const REQUEST_TIMEOUT_MS = 30_000;
 /** BENCH_VERBOSE=1: every measured change as it shows. */
 const VERBOSE = !!process.env.BENCH_VERBOSE;
 const MODES = (process.env.BENCH_MODES ?? 'watch,poll')
@@ -110,6 +112,9 @@ function timedRequest(
         res.on('error', reject);
       },
     );
+    req.setTimeout(REQUEST_TIMEOUT_MS, () =>
+      req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)),
+    );
     req.on('error', error => {
       if (
         req.reusedSocket &&
@@ -140,6 +145,9 @@ function getJson(
       });
       res.on('error', reject);
     });
+    req.setTimeout(REQUEST_TIMEOUT_MS, () =>
+      req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)),
+    );
     req.on('error', error => {
       if (
         req.reusedSocket &&
@@ -156,6 +164,8 @@ interface PhaseFigures {
   cpuSeconds: number;
   api: MockStats;
   views: number[];
+  /** Page views not answered within REQUEST_TIMEOUT_MS (left out of `views`). */
+  unanswered: number;
   load: [string, string];
 }
 
@@ -172,9 +182,12 @@ interface ModeResult {
   churn: PhaseFigures;
   visible: Record<ChangeType, number[]>;
   missed: Record<ChangeType, number>;
+  /** Changes the answer showed before they were made: it disagreed with the API server. */
   invalid: Record<ChangeType, number>;
   replacedPods: number;
   freshness: string;
+  /** After churn, once caught up: workloads compared with the API server, and those differing. */
+  agreement: { workloads: number; differing: string[] };
 }
 
 function delta(after: MockStats, before: MockStats): MockStats {
@@ -192,7 +205,17 @@ async function main() {
       )}, one after the other; quiet ${QUIET_MINUTES} min, churn ${CHURN_MINUTES} + ${CHURN_MINUTES} min; load average ${load()}`,
   );
   const mocks = startChild('mockClustersProcess.ts');
-  const { urls } = await ask<{ urls: string[] }>(mocks, {
+  // One request to the mocks at a time: `ask` matches replies by type, so two changes in flight
+  // would each take the first reply.
+  let mockQueue: Promise<unknown> = Promise.resolve();
+  const askMocks = <T>(
+    message: { type: string } & Record<string, unknown>,
+  ): Promise<T> => {
+    const reply = mockQueue.then(() => ask<T>(mocks, message));
+    mockQueue = reply.catch(() => {});
+    return reply;
+  };
+  const { urls } = await askMocks<{ urls: string[] }>({
     type: 'start',
     count: CLUSTERS,
     size,
@@ -200,10 +223,10 @@ async function main() {
     trafficSources: 0,
   });
   const mockStats = async () =>
-    ask<{ stats: MockStats; replaced: number }>(mocks, { type: 'stats' });
+    askMocks<{ stats: MockStats; replaced: number }>({ type: 'stats' });
   const apply = async (cluster: number, change: Change) =>
     (
-      await ask<{ applied: Applied }>(mocks, {
+      await askMocks<{ applied: Applied }>({
         type: 'change',
         cluster,
         change,
@@ -279,7 +302,7 @@ async function main() {
     );
 
     console.log(`\n[${mode}] starting the backend on ${port} (load ${load()})`);
-    await ask(mocks, { type: 'record' });
+    await askMocks({ type: 'record' });
     const started = performance.now();
     const backend = startChild('backendProcess.ts');
     children.push(backend);
@@ -293,10 +316,18 @@ async function main() {
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
     };
-    const health = async () =>
-      (await (
-        await fetch(`${base}/mesh-security/health`, { headers })
-      ).json()) as any;
+    /** GET /health; `{}` when it failed or took longer than REQUEST_TIMEOUT_MS. */
+    const health = async (): Promise<any> => {
+      try {
+        const res = await fetch(`${base}/mesh-security/health`, {
+          headers,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        return await res.json();
+      } catch {
+        return {};
+      }
+    };
     for (;;) {
       const h = await health();
       if (
@@ -308,10 +339,10 @@ async function main() {
     }
     const snapshotAt = Date.now();
     const sinceStart = performance.now() - started;
-    const { urls: listed, firstAt } = await ask<{
+    const { urls: listed, firstAt } = await askMocks<{
       urls: string[][];
       firstAt?: number;
-    }>(mocks, { type: 'recorded' });
+    }>({ type: 'recorded' });
     // From the first list request on: the backend's own start (plugins, catalog…) is left out.
     const firstSnapshotMs = snapshotAt - (firstAt ?? snapshotAt);
     const bootMs = sinceStart - firstSnapshotMs;
@@ -320,7 +351,7 @@ async function main() {
     });
     for (;;) {
       const h = await health();
-      if (h.clusters.every((c: any) => c.accessGraphReady)) break;
+      if (h.clusters?.every((c: any) => c.accessGraphReady)) break;
       await sleep(100);
     }
     const graphsMs = performance.now() - started - bootMs;
@@ -374,16 +405,28 @@ async function main() {
     const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     const entityUrl = (n: number) =>
       `${base}/mesh-security/entity/component/default/svc-${n}`;
-    const randomView = async () => {
-      const res = await timedRequest(
-        viewAgent,
-        entityUrl(Math.floor(Math.random() * size.entities)),
-        headers,
-      );
+    let unanswered = 0;
+    /** One random page view's time; undefined: no answer within REQUEST_TIMEOUT_MS (counted). */
+    const randomView = async (): Promise<number | undefined> => {
+      let res;
+      try {
+        res = await timedRequest(
+          viewAgent,
+          entityUrl(Math.floor(Math.random() * size.entities)),
+          headers,
+        );
+      } catch (error) {
+        unanswered++;
+        if (VERBOSE) console.log(`  page view: ${(error as Error).message}`);
+        return undefined;
+      }
       if (res.status !== 200)
         throw new Error(`GET /entity answered ${res.status}`);
       return res.ms;
     };
+    /** A probe's read of an entity; undefined when it failed (the probe reads again). */
+    const probeView = (n: number) =>
+      getJson(probeAgent, entityUrl(n), headers).catch(() => undefined);
     // Unmeasured warm-up: every evaluated view built once, V8's JIT warm.
     for (let i = 0; i < 300; i++) await randomView();
 
@@ -402,15 +445,17 @@ async function main() {
       const loadBefore = load();
       const cpuBefore = await cpu();
       const apiBefore = (await mockStats()).stats;
+      const unansweredBefore = unanswered;
       const t0 = performance.now();
       const end = t0 + minutes * 60_000;
       const views: number[] = [];
       if (viewsToo) {
-        for (let i = 0; ; i++) {
-          const at = t0 + i * VIEW_MS;
-          if (at >= end) break;
+        // One view every VIEW_MS; a slower answer delays the next one (no catching up).
+        for (let at = t0; at < end; ) {
           await sleep(at - performance.now());
-          views.push(await randomView());
+          const ms = await randomView();
+          if (ms !== undefined) views.push(ms);
+          at = Math.max(at + VIEW_MS, performance.now());
         }
       }
       await sleep(end - performance.now());
@@ -420,6 +465,7 @@ async function main() {
         cpuSeconds: (await cpu()) - cpuBefore,
         api: delta((await mockStats()).stats, apiBefore),
         views,
+        unanswered: unanswered - unansweredBefore,
         load: [loadBefore, load()],
       };
     };
@@ -458,10 +504,10 @@ async function main() {
         await apply(cluster, change);
         return;
       }
-      const before = await getJson(probeAgent, entityUrl(entity), headers);
+      const before = await probeView(entity);
       const applied = await apply(cluster, change);
       // The answer before the change must not already show it (else the probe measures nothing).
-      if (shows(before, applied)) {
+      if (before && shows(before, applied)) {
         invalid[type]++;
         if (VERBOSE)
           console.log(
@@ -472,9 +518,9 @@ async function main() {
         return;
       }
       for (;;) {
-        const view = await getJson(probeAgent, entityUrl(entity), headers);
+        const view = await probeView(entity);
         const now = Date.now();
-        if (shows(view, applied)) {
+        if (view && shows(view, applied)) {
           visible[type].push(now - applied.at);
           if (VERBOSE)
             console.log(
@@ -564,7 +610,7 @@ async function main() {
     };
 
     const replacedBefore = (await mockStats()).replaced;
-    await ask(mocks, {
+    await askMocks({
       type: 'churnStart',
       podsPerMinute: (PODS * CHURN_PERCENT) / 100,
       reservedEntities: RESERVED_ENTITIES,
@@ -584,9 +630,63 @@ async function main() {
     for (const timer of timers) clearInterval(timer);
     await Promise.all([...pending, ...podLoops]);
     const replacedPods = (await mockStats()).replaced - replacedBefore;
-    await ask(mocks, { type: 'churnStop' });
+    await askMocks({ type: 'churnStop' });
+    // Once churn stopped and the backend caught up (a poll backend: its next full read), its
+    // answers must agree with the API server: pods per workload, mTLS, w-1's callers.
+    const stoppedAt = Date.now();
+    for (;;) {
+      const h = await health();
+      if (
+        h.clusters?.every(
+          (c: any) =>
+            Date.parse(c.fetchedAt ?? 0) > stoppedAt + 2000 &&
+            c.accessGraphReady,
+        )
+      )
+        break;
+      await sleep(500);
+    }
+    const { clusters: truth } = await askMocks<{
+      clusters: Array<{
+        pods: Record<string, number>;
+        mtls: Record<string, string>;
+        labelled: string[];
+      }>;
+    }>({ type: 'truth' });
+    const agreement = { workloads: 0, differing: [] as string[] };
+    for (let e = 0; e < size.entities; e += e < RESERVED_ENTITIES ? 1 : 7) {
+      const view = await probeView(e);
+      if (!view) {
+        agreement.differing.push(`svc-${e}: no answer`);
+        continue;
+      }
+      for (const w of view.workloads as any[]) {
+        const t = truth[Number(w.cluster.slice(1))];
+        agreement.workloads++;
+        const callers = JSON.stringify(w.callers);
+        const wrong = [
+          w.pods.total !== t.pods[w.name] &&
+            `pods ${w.pods.total} ≠ ${t.pods[w.name]}`,
+          w.mtls !== t.mtls[w.namespace] &&
+            `mtls ${w.mtls} ≠ ${t.mtls[w.namespace]}`,
+          w.name === 'w-1' &&
+            t.labelled.some(n => !callers.includes(`"${n}"`)) &&
+            `callers miss a labelled namespace (${t.labelled.join(' ')})`,
+        ].filter(Boolean);
+        if (wrong.length)
+          agreement.differing.push(
+            `${w.cluster}/${w.namespace}/${w.name}: ${wrong.join(', ')}`,
+          );
+      }
+    }
+    if (agreement.differing.length)
+      console.log(
+        `[${mode}] answers differing from the API server after churn: ${agreement.differing
+          .slice(0, 10)
+          .join('; ')}${agreement.differing.length > 10 ? '; …' : ''}`,
+      );
     const h = await health();
-    const freshness = h.clusters
+    const freshness = (h.clusters ?? [])
       .map(
         (c: any) =>
           `${c.name} ${c.freshness?.state ?? '?'}/${
@@ -612,6 +712,7 @@ async function main() {
       invalid,
       replacedPods,
       freshness,
+      agreement,
     });
     report(results);
     await sleep(2000);
@@ -635,7 +736,9 @@ function report(results: ModeResult[]) {
       percentile(r.visible[t], 99),
     )} (n ${r.visible[t].length}${
       r.missed[t] ? `, ${r.missed[t]} not shown` : ''
-    }${r.invalid[t] ? `, ${r.invalid[t]} invalid` : ''})`;
+    }${
+      r.invalid[t] ? `, ${r.invalid[t]} already shown before the change` : ''
+    })`;
   const api = (p: PhaseFigures) =>
     `lists ${f1(perMin(p, p.api.listRequests))} req ${mib(
       perMin(p, p.api.listBytes),
@@ -647,7 +750,7 @@ function report(results: ModeResult[]) {
   const views = (p: PhaseFigures) =>
     `${f2(percentile(p.views, 50))} / ${f2(percentile(p.views, 99))} ms (n ${
       p.views.length
-    })`;
+    }${p.unanswered ? `, ${p.unanswered} unanswered within 30 s` : ''})`;
   const rows: Array<[string, (r: ModeResult) => string]> = [
     ['backend start → first list request', r => s(r.bootMs)],
     ['first list request → full snapshot', r => s(r.firstSnapshotMs)],
@@ -689,6 +792,13 @@ function report(results: ModeResult[]) {
     ['load average quiet', r => r.quiet.load.join(' → ')],
     ['load average churn', r => r.churn.load.join(' → ')],
     ['freshness at the end', r => r.freshness],
+    [
+      'answers = API server after churn',
+      r =>
+        `${r.agreement.workloads - r.agreement.differing.length} of ${
+          r.agreement.workloads
+        } workloads`,
+    ],
   ];
   console.log(
     `\n${CLUSTERS} clusters × ${PODS} pods; ${new Date().toISOString()}`,
