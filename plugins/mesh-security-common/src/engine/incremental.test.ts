@@ -461,11 +461,22 @@ function scratch(objects: Map<string, unknown>) {
   const callers = new Map<string, AccessEdge[]>(
     evaluation.workloads.map(w => [wkey(w), engine.callersOf(refOf(w))]),
   );
+  // The whole graph: what a graph carried over from the snapshot before must answer too.
+  const graph = new Map(
+    evaluation.workloads.map(w => [
+      wkey(w),
+      {
+        callees: engine.calleesOf(refOf(w)),
+        blocked: engine.blockedCallersOf(refOf(w)),
+      },
+    ]),
+  );
   return {
     snapshot: read.snapshot,
     workloads: evaluation.workloads,
     findings: [...read.findings, ...evaluation.findings],
     callers,
+    graph,
   };
 }
 
@@ -476,10 +487,15 @@ function expectEquivalent(
   expect(inc.snapshot).toEqual(expected.snapshot);
   expect(inc.workloads).toEqual(expected.workloads);
   expect(inc.findings).toEqual(expected.findings);
-  for (const w of inc.workloads)
+  for (const w of inc.workloads) {
     expect(inc.engine.callersOf(refOf(w))).toEqual(
       expected.callers.get(wkey(w)),
     );
+    expect({
+      callees: inc.engine.calleesOf(refOf(w)),
+      blocked: inc.engine.blockedCallersOf(refOf(w)),
+    }).toEqual(expected.graph.get(wkey(w)));
+  }
 }
 
 /** What the backend may rely on: targets outside the scope keep their callers. */

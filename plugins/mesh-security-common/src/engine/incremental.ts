@@ -15,6 +15,7 @@ import {
   sortPolicies,
 } from './core/reader';
 import { isObject } from './validate/check';
+import { AccessGraph, createAccessGraph } from './accessGraph';
 import {
   Engine,
   engineOver,
@@ -305,8 +306,18 @@ class Incremental implements IncrementalEvaluator {
   }
 
   get engine(): Engine {
-    return (this.served ??= engineOver(this.context, this.saUsers));
+    return (this.served ??= engineOver(
+      this.context,
+      this.saUsers,
+      (this.graph ??= createAccessGraph(this.context)),
+    ));
   }
+
+  /**
+   * The access graph of the current context, once an engine was served: each apply carries it
+   * over to the next snapshot (docs/engine.md "Access graph", carry-over).
+   */
+  private graph?: AccessGraph;
 
   apply(changes: ObjectChange[]): ChangeScope {
     let all: string | undefined;
@@ -410,12 +421,19 @@ class Incremental implements IncrementalEvaluator {
         }
       }
     this.previousInfos.clear();
-    return {
+    const scope: ChangeScope = {
       all: all !== undefined,
       ...(all !== undefined ? { reason: all } : {}),
       workloads: [...reevaluated, ...removed],
       sourcesChanged,
     };
+    // The graph of the previous snapshot, carried over (or rebuilt when the scope says so).
+    if (this.graph)
+      this.graph = createAccessGraph(this.context, {
+        previous: this.graph,
+        scope,
+      });
+    return scope;
   }
 
   /**

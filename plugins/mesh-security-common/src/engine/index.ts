@@ -157,9 +157,11 @@ export function policyFindings(context: EngineContext): Finding[] {
 export function engineOver(
   context: EngineContext,
   serviceAccounts?: Map<string, number>,
+  graphOfContext?: AccessGraph,
 ): Engine {
   const snapshot = context.snapshot;
-  let graph: AccessGraph | undefined;
+  // The incremental evaluator may give the graph, carried over from the previous snapshot's.
+  let graph = graphOfContext;
   const accessGraph = () => (graph ??= createAccessGraph(context));
   let saUsers = serviceAccounts;
   const users = () => (saUsers ??= serviceAccountUsers(snapshot));
