@@ -58,8 +58,30 @@ export interface Config {
        */
       parseTimeout?: HumanDuration | string;
     };
-    /** How often snapshots are refreshed in the background, in seconds. Default 60. */
+    /**
+     * How often snapshots are refreshed in the background, in seconds. Default 60. With watches
+     * (the default for live clusters) this is only the pace of retries after a failed start and
+     * of manifest directories' reads.
+     */
     refreshIntervalSeconds?: number;
+    /**
+     * How live clusters are kept current (docs/backend.md "Watches"): listed once, then watched,
+     * each change published within `publishInterval`.
+     */
+    watch?: {
+      /** false: list every kind in full every `refreshIntervalSeconds` instead. Default true. */
+      enabled?: boolean;
+      /**
+       * How long one replica keeps a cluster's watches before its scheduled task returns and the
+       * next run (on any replica) resumes from the stored resourceVersions. Also bounds how long
+       * a cluster goes unwatched when that replica dies. 1 minute to 1 hour; default 5 minutes.
+       */
+      sessionDuration?: HumanDuration | string;
+      /** Changes are published (a new generation) at most this often. 100 ms to 1 minute; default 1 second. */
+      publishInterval?: HumanDuration | string;
+      /** Without changes, freshness is confirmed this often. 1 second to 1 minute; default 5 seconds. */
+      heartbeatInterval?: HumanDuration | string;
+    };
     /** Per-request timeout against a cluster's API, in milliseconds (at most 5000). Default 5000. */
     requestTimeoutMs?: number;
     /**

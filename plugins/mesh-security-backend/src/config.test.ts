@@ -116,6 +116,32 @@ describe('readMeshSecurityConfig', () => {
     );
   });
 
+  it('watches live clusters by default, with the documented session, publish and heartbeat intervals', () => {
+    expect(read({}).watch).toEqual({
+      enabled: true,
+      sessionMs: 300_000,
+      publishIntervalMs: 1000,
+      heartbeatMs: 5000,
+    });
+    expect(
+      read({
+        meshSecurity: {
+          watch: {
+            enabled: false,
+            sessionDuration: '10m',
+            publishInterval: { milliseconds: 250 },
+            heartbeatInterval: { seconds: 10 },
+          },
+        },
+      }).watch,
+    ).toEqual({
+      enabled: false,
+      sessionMs: 600_000,
+      publishIntervalMs: 250,
+      heartbeatMs: 10_000,
+    });
+  });
+
   it('reads the bounds of a cluster read; the read stops before the refresh times out', () => {
     expect(
       read({
@@ -199,6 +225,18 @@ describe('readMeshSecurityConfig', () => {
     [
       { meshSecurity: { refreshTimeout: { seconds: 5 } } },
       'meshSecurity.refreshTimeout must be between 10 seconds and 1 hour',
+    ],
+    [
+      { meshSecurity: { watch: { sessionDuration: { seconds: 10 } } } },
+      'meshSecurity.watch.sessionDuration must be between 1 minute and 1 hour',
+    ],
+    [
+      { meshSecurity: { watch: { publishInterval: '10ms' } } },
+      'meshSecurity.watch.publishInterval must be between 100 milliseconds and 1 minute',
+    ],
+    [
+      { meshSecurity: { watch: { heartbeatInterval: { minutes: 2 } } } },
+      'meshSecurity.watch.heartbeatInterval must be between 1 second and 1 minute',
     ],
     [
       { meshSecurity: { maxPagesPerList: 0 } },

@@ -47,6 +47,20 @@ export interface MeshSecurityConfig {
   manifests: ManifestsSettings;
   /** Observed traffic (`meshSecurity.traffic`). */
   traffic: TrafficSettings;
+  /** How live clusters are kept current (`meshSecurity.watch`). */
+  watch: WatchSettings;
+}
+
+/** `meshSecurity.watch`, validated (docs/backend.md "Watches"). */
+export interface WatchSettings {
+  /** Live clusters are listed once, then watched; false: listed in full every interval. */
+  enabled: boolean;
+  /** One watching session; the scheduler's task then hands over (resuming, not relisting). */
+  sessionMs: number;
+  /** Changes are published at most this often. */
+  publishIntervalMs: number;
+  /** Without changes, freshness is confirmed this often. */
+  heartbeatMs: number;
 }
 
 /** Where one cluster's observed traffic is read. */
@@ -213,6 +227,7 @@ export function readMeshSecurityConfig(
   };
   return {
     clusters,
+    watch: readWatchSettings(config),
     manifests: readManifestsSettings(config),
     traffic: readTrafficSettings(config, names),
     refreshIntervalSeconds,
@@ -231,6 +246,49 @@ export function readMeshSecurityConfig(
     maxObjectsPerCluster: positiveInteger(
       'meshSecurity.maxObjectsPerCluster',
       200_000,
+    ),
+  };
+}
+
+/** Reads `meshSecurity.watch` (every key optional; defaults in config.d.ts). */
+function readWatchSettings(config: Config): WatchSettings {
+  const duration = (
+    key: string,
+    fallbackMs: number,
+    minMs: number,
+    maxMs: number,
+    range: string,
+  ) => {
+    const full = `meshSecurity.watch.${key}`;
+    const ms = config.has(full)
+      ? durationToMilliseconds(readDurationFromConfig(config, { key: full }))
+      : fallbackMs;
+    if (!(ms >= minMs && ms <= maxMs))
+      throw new Error(`${full} must be between ${range}`);
+    return ms;
+  };
+  return {
+    enabled: config.getOptionalBoolean('meshSecurity.watch.enabled') ?? true,
+    sessionMs: duration(
+      'sessionDuration',
+      5 * 60_000,
+      60_000,
+      60 * 60_000,
+      '1 minute and 1 hour',
+    ),
+    publishIntervalMs: duration(
+      'publishInterval',
+      1000,
+      100,
+      60_000,
+      '100 milliseconds and 1 minute',
+    ),
+    heartbeatMs: duration(
+      'heartbeatInterval',
+      5000,
+      1000,
+      60_000,
+      '1 second and 1 minute',
     ),
   };
 }

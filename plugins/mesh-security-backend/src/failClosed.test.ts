@@ -115,6 +115,8 @@ async function start() {
       catalogServiceMock.factory({ entities: [entity] }),
       mockServices.rootConfig.factory({
         data: {
+          // The periodic reads (the watch mode's own tests: WatchRefresher.test.ts).
+          meshSecurity: { watch: { enabled: false } },
           kubernetes: {
             clusterLocatorMethods: [
               {

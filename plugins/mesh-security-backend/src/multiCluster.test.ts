@@ -145,7 +145,7 @@ describe('several clusters, one of them down', () => {
         fn => fn.mock.calls,
       ),
     );
-    expect(logged).toContain('could not read cluster down');
+    expect(logged).toContain('could not watch cluster down');
     expect(logged).not.toContain(CANARY);
   });
 });

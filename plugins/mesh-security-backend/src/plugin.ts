@@ -30,6 +30,8 @@ import { readNotificationSettings } from './notifications/config';
 import { NotificationStateStore } from './notifications/NotificationStateStore';
 import { RegressionNotifier } from './notifications/RegressionNotifier';
 import { KubernetesSource } from './sources/KubernetesSource';
+import { KubernetesWatcher } from './sources/KubernetesWatcher';
+import { WatchRefresher } from './snapshots/WatchRefresher';
 import { ManifestsSource } from './sources/ManifestsSource';
 
 /**
@@ -80,6 +82,38 @@ export const meshSecurityPlugin = createBackendPlugin({
 
         const store = new SnapshotStore(cache);
         for (const cluster of settings.clusters) {
+          if (cluster.type === 'kubernetes' && settings.watch.enabled) {
+            // Live and incremental (docs/backend.md "Watches"): one replica at a time keeps the
+            // cluster's watches for a session, publishing every change as a delta.
+            const watching = new WatchRefresher(
+              cluster.name,
+              () =>
+                new KubernetesWatcher(cluster, {
+                  timeoutMs: settings.requestTimeoutMs,
+                  maxPagesPerList: settings.maxPagesPerList,
+                  maxObjects: settings.maxObjectsPerCluster,
+                }),
+              store,
+              logger,
+              {
+                publishIntervalMs: settings.watch.publishIntervalMs,
+                heartbeatMs: settings.watch.heartbeatMs,
+                sessionMs: settings.watch.sessionMs,
+                retryIntervalSeconds: settings.refreshIntervalSeconds,
+              },
+            );
+            await scheduler.scheduleTask({
+              id: `mesh-security-watch-${cluster.name}`,
+              // The next session starts as soon as the last one handed over.
+              frequency: { seconds: 5 },
+              timeout: { milliseconds: settings.watch.sessionMs + 60_000 },
+              scope: 'global',
+              fn: async signal => {
+                await watching.run(signal);
+              },
+            });
+            continue;
+          }
           const source: ClusterSource =
             cluster.type === 'kubernetes'
               ? new KubernetesSource(cluster, {
@@ -119,6 +153,7 @@ export const meshSecurityPlugin = createBackendPlugin({
           certificateExpiryWarningDays: settings.certificateExpiryWarningDays,
           linkerdDefaultInboundPolicy: settings.linkerdDefaultInboundPolicy,
           platformNamespaces: settings.platformNamespaces,
+          watchHeartbeatSeconds: settings.watch.heartbeatMs / 1000,
           onError: (cluster, error) =>
             logger.error(
               `Mesh Security could not build the access graph of cluster ${cluster}: ${error.message}`,

@@ -8,8 +8,11 @@ import {
   Finding,
   MeshCertificate,
   meshCertificates,
+  IncrementalEvaluator,
+  ObjectChange,
   WorkloadPosture,
   createEngine,
+  createIncrementalEvaluator,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
 import { prepareViews } from '../service/prepareViews';
@@ -19,7 +22,7 @@ import { AccessGraph } from './AccessGraph';
 import { Compactor } from './compact';
 import { parseX509 } from './certificates';
 import { SnapshotStore } from './SnapshotStore';
-import { ClusterState } from './types';
+import { ClusterState, objectIdentity } from './types';
 
 type Engine = ReturnType<typeof createEngine>;
 
@@ -37,6 +40,26 @@ export interface ClusterView {
   memo: Map<string, unknown>;
   /** Who may call whom, built in the background for this generation. */
   graph?: AccessGraph;
+  /** Watch mode: the evaluation the next generation's delta is applied to. */
+  incremental?: IncrementalState;
+}
+
+/**
+ * What a watched cluster's view keeps to apply the next delta (docs/backend.md "Watches"): the
+ * evaluator (it holds the objects), the inputs it was created with, and the compactor that
+ * shares the new postures' parts with those already held.
+ */
+interface IncrementalState {
+  evaluator: IncrementalEvaluator;
+  /** The engine inputs unavailable when the evaluator was created: a change rebuilds. */
+  unavailable: string;
+  compactor: Compactor;
+  /** Each evaluator posture's compacted copy, so that unchanged ones are not compacted again. */
+  compacted: WeakMap<WorkloadPosture, WorkloadPosture>;
+  /** Deltas applied since the evaluator was created; the compactor is renewed every 100. */
+  applied: number;
+  /** The objects the cluster-wide checks read (ConfigMaps, Certificates, DaemonSets). */
+  checked: Map<string, unknown>;
 }
 
 export interface ClusterViewsOptions {
@@ -114,7 +137,9 @@ export class ClusterViews {
       held.state = state;
       return held;
     }
-    const view = await this.build(state);
+    const view =
+      (held && (await this.advanceByDeltas(held, state))) ??
+      (await this.build(state));
     if (this.views.get(cluster) !== view) {
       this.views.get(cluster)?.graph?.cancel();
       this.views.set(cluster, view);
@@ -209,6 +234,7 @@ export class ClusterViews {
     if (state.generation === 0) return empty;
     const stored = await this.store.getCurrentObjects(state);
     if (!stored) return empty;
+    if (state.watch) return this.buildIncremental(state, stored.objects);
 
     const read = readObjects(stored.objects, { cluster: state.cluster });
     const readerFindings = read.findings;
@@ -217,19 +243,13 @@ export class ClusterViews {
     // about a fifth of the memory a replica keeps per pod. In slices, off the request path.
     const compactor = new Compactor();
     const snapshot = await compactor.compactInSlices(read.snapshot);
-    const engineOptions = {
-      cluster: state.cluster,
-      linkerdDefaultInboundPolicy: this.options.linkerdDefaultInboundPolicy,
-      platformNamespaces: this.options.platformNamespaces,
-      unavailable: unavailableInputs(state),
-    };
+    const engineOptions = this.engineOptions(state);
     // Evaluating every workload fills an engine's per-workload caches (findings, scorecards)
     // for the whole cluster: that engine is dropped after `evaluate`. Requests and the access
     // graph are served by a second engine over the same snapshot.
     const builder = createEngine(snapshot, engineOptions);
     const evaluation = compactor.compact(builder.evaluate());
     const engine = createEngine(snapshot, engineOptions);
-    const daemonSets = state.kinds.find(k => k.key === 'apps/daemonsets');
     const certificates = meshCertificates(stored.objects, {
       now: this.now(),
       warningDays: this.options.certificateExpiryWarningDays,
@@ -237,11 +257,7 @@ export class ClusterViews {
     });
     const networkPolicyEnforcement = detectNetworkPolicyEnforcement(
       stored.objects,
-      // Manifests have no "forbidden"; a live cluster must have listed DaemonSets (now, or in
-      // the last good read whose objects are held).
-      state.source === 'manifests' ||
-        daemonSets?.state === 'ok' ||
-        daemonSets?.fetchedAt !== undefined,
+      daemonSetsRead(state),
     );
     return {
       state,
@@ -265,6 +281,181 @@ export class ClusterViews {
       graph: new AccessGraph(engine, evaluation.workloads, state.cluster),
     };
   }
+
+  /** The options every engine of the cluster is created with. */
+  private engineOptions(state: ClusterState) {
+    return {
+      cluster: state.cluster,
+      linkerdDefaultInboundPolicy: this.options.linkerdDefaultInboundPolicy,
+      platformNamespaces: this.options.platformNamespaces,
+      unavailable: unavailableInputs(state),
+    };
+  }
+
+  /** A watched cluster's view from scratch, kept by an evaluator that takes the next deltas. */
+  private async buildIncremental(
+    state: ClusterState,
+    objects: unknown[],
+  ): Promise<ClusterView> {
+    const options = this.engineOptions(state);
+    const compactor = new Compactor();
+    const held = await compactor.compactInSlices(objects, 20, 0);
+    const evaluator = createIncrementalEvaluator(
+      held.map(object => ({ key: objectIdentity(object), object })),
+      options,
+    );
+    return this.incrementalView(state, {
+      evaluator,
+      unavailable: JSON.stringify(options.unavailable),
+      compactor,
+      compacted: new WeakMap(),
+      applied: 0,
+      checked: new Map(
+        held
+          .map(object => [objectIdentity(object), object] as const)
+          .filter(([key]) => affectsClusterChecks(key)),
+      ),
+    });
+  }
+
+  /**
+   * The held view brought to the state's generation by applying the deltas after it to its
+   * evaluation; undefined when that cannot be done (not a watched view, a delta gone from the
+   * cache, a new base since, or the engine's inputs changed): then the view is built anew.
+   */
+  private async advanceByDeltas(
+    held: ClusterView,
+    state: ClusterState,
+  ): Promise<ClusterView | undefined> {
+    const incremental = held.incremental;
+    if (!incremental || !state.watch) return undefined;
+    const from = held.state.generation;
+    // Crossing a new base: its objects are in the order it was written in (docs/backend.md).
+    if (from >= state.generation || from < (state.baseGeneration ?? Infinity))
+      return undefined;
+    if (JSON.stringify(unavailableInputs(state)) !== incremental.unavailable)
+      return undefined;
+    const deltas = await this.store.getDeltas(
+      state.cluster,
+      from,
+      state.generation,
+    );
+    if (!deltas) return undefined;
+    // Each delta as the store applies it: removals, then objects added or changed.
+    const changes: ObjectChange[] = [];
+    for (const delta of deltas) {
+      for (const key of delta.deletes) changes.push({ key });
+      for (const object of delta.upserts) {
+        changes.push({
+          key: objectIdentity(object),
+          object: incremental.compactor.compact(object),
+        });
+      }
+    }
+    incremental.evaluator.apply(changes);
+    incremental.applied += deltas.length;
+    if (incremental.applied >= 100) {
+      // The compactor remembers every value it has seen: renewed, it forgets the replaced ones.
+      incremental.compactor = new Compactor();
+      incremental.compacted = new WeakMap();
+      incremental.applied = 0;
+    }
+    let certificatesChanged = false;
+    for (const change of changes) {
+      if (!affectsClusterChecks(change.key)) continue;
+      certificatesChanged = true;
+      if (change.object === undefined) incremental.checked.delete(change.key);
+      else incremental.checked.set(change.key, change.object);
+    }
+    return this.incrementalView(
+      state,
+      incremental,
+      certificatesChanged ? undefined : held,
+    );
+  }
+
+  /**
+   * The view of an evaluator's current state. `previous`: the view before, whose certificates
+   * and NetworkPolicy enforcement still hold (no ConfigMap, Certificate or DaemonSet changed).
+   */
+  private incrementalView(
+    state: ClusterState,
+    incremental: IncrementalState,
+    previous?: ClusterView,
+  ): ClusterView {
+    const { evaluator, compactor, compacted } = incremental;
+    const workloads = evaluator.workloads.map(w => {
+      let copy = compacted.get(w);
+      if (!copy) {
+        copy = compactor.compact(w);
+        compacted.set(w, copy);
+      }
+      return copy;
+    });
+    let certificates = previous?.certificates;
+    let enforcement = previous?.networkPolicyEnforcement;
+    if (!certificates || !enforcement) {
+      const objects = [...incremental.checked.values()];
+      certificates = meshCertificates(objects, {
+        now: this.now(),
+        warningDays: this.options.certificateExpiryWarningDays,
+        parseCertificate: parseX509,
+      });
+      enforcement = detectNetworkPolicyEnforcement(
+        objects,
+        daemonSetsRead(state),
+      );
+    }
+    const engine = evaluator.engine;
+    return {
+      state,
+      engine,
+      workloads,
+      findings: compactor.compact([
+        ...evaluator.findings.map(f => ({
+          ...f,
+          object: { ...f.object, cluster: state.cluster },
+        })),
+        ...certificateFindings(state.cluster, certificates),
+        ...enforcementFindings(
+          state.cluster,
+          enforcement,
+          evaluator.snapshot.networkPolicies,
+        ),
+      ]),
+      certificates,
+      networkPolicyEnforcement: enforcement,
+      memo: new Map(),
+      graph: new AccessGraph(engine, workloads, state.cluster),
+      incremental,
+    };
+  }
+}
+
+/**
+ * Whether a change can change the cluster-wide checks: certificates (ConfigMaps holding trust
+ * roots, cert-manager Certificates) or NetworkPolicy enforcement (DaemonSets).
+ */
+function affectsClusterChecks(identity: string): boolean {
+  const [group, kind] = identity.split('\u0000');
+  return (
+    kind === 'ConfigMap' ||
+    kind === 'DaemonSet' ||
+    (group === 'cert-manager.io' && kind === 'Certificate')
+  );
+}
+
+/**
+ * Whether DaemonSets were read: manifests have no "forbidden"; a live cluster must have listed
+ * them (now, or in the last good read whose objects are held).
+ */
+function daemonSetsRead(state: ClusterState): boolean {
+  const daemonSets = state.kinds.find(k => k.key === 'apps/daemonsets');
+  return (
+    state.source === 'manifests' ||
+    daemonSets?.state === 'ok' ||
+    daemonSets?.fetchedAt !== undefined
+  );
 }
 
 /** A kind that could not be read, as the client sees it. */

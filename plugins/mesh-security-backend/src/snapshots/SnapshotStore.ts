@@ -227,10 +227,7 @@ export class SnapshotStore {
   }
 }
 
-/**
- * Objects with deltas applied in order (upserts replace by identity, deletes remove), sorted by
- * identity.
- */
+/** Objects with deltas applied in order: upserts replace by identity, deletes remove. */
 export function applyDeltas(
   objects: unknown[],
   deltas: ClusterDelta[],
@@ -241,6 +238,7 @@ export function applyDeltas(
     for (const key of delta.deletes) byIdentity.delete(key);
     for (const o of delta.upserts) byIdentity.set(objectIdentity(o), o);
   }
-  // In identity order, so that every replica holds the same order whatever the deltas were.
-  return [...byIdentity.keys()].sort().map(key => byIdentity.get(key));
+  // A changed object keeps its place and a new one goes last: the order a replica applying the
+  // same deltas to its evaluation holds, so that every replica answers alike.
+  return [...byIdentity.values()];
 }

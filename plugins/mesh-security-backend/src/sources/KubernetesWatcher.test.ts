@@ -13,7 +13,7 @@ const TOKEN = 'canary-token-5d1e2b';
 
 const server = setupServer();
 const FakeApi = fakeKubernetesApi(API, TOKEN);
-type FakeApi = InstanceType<typeof FakeApi>;
+type Api = InstanceType<typeof FakeApi>;
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
@@ -75,7 +75,7 @@ async function until(condition: () => boolean, what = 'condition') {
 const byKey = (changes: ObjectChange[]) =>
   new Map(changes.map(c => [c.key, c.object as any]));
 
-function startWatching(api: FakeApi, options: KubernetesWatcherOptions = {}) {
+function startWatching(api: Api, options: KubernetesWatcherOptions = {}) {
   server.use(api.handler);
   const w = watcher(options);
   return { w, started: w.start(new AbortController().signal) };

@@ -371,3 +371,19 @@ export function listPath(kind: ResourceKind, version: string): string {
     ? `/api/${version}${namespaced}/${kind.plural}`
     : `/apis/${kind.group}/${version}${namespaced}/${kind.plural}`;
 }
+
+const GROUP_AND_KIND = new Map(
+  LISTED_KINDS.map(kind => [kind.key, [kind.group, kind.kind]] as const),
+);
+
+/**
+ * The snapshot identity (`group`, `kind`, namespace, name joined by NUL, as the backend's
+ * `objectIdentity`) of an object a watcher keys as `kindKey NUL namespace NUL name`.
+ */
+export function identityOfWatchKey(key: string): string {
+  const [kindKey, namespace, name] = key.split('\u0000');
+  const [group, kind] = kindKey.startsWith('configmaps')
+    ? ['', 'ConfigMap']
+    : GROUP_AND_KIND.get(kindKey) ?? ['', kindKey];
+  return [group, kind, namespace, name].join('\u0000');
+}

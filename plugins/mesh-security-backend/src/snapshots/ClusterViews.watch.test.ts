@@ -1,0 +1,182 @@
+import path from 'node:path';
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ManifestsSource } from '../sources/ManifestsSource';
+import { ClusterView, ClusterViews } from './ClusterViews';
+import { SnapshotStore } from './SnapshotStore';
+import { ClusterDelta, ClusterState, objectIdentity } from './types';
+
+const demo = path.resolve(__dirname, '../../../../catalog/demo-cluster');
+
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+  };
+  spec?: any;
+};
+
+/** The state a watching replica writes: watch mode, with the base it names. */
+const watched = (
+  generation: number,
+  baseGeneration?: number,
+): ClusterState => ({
+  cluster: 'demo',
+  source: 'kubernetes',
+  status: 'ok',
+  generation,
+  ...(baseGeneration ? { baseGeneration } : {}),
+  fetchedAt: new Date().toISOString(),
+  consecutiveFailures: 0,
+  kinds: [],
+  requests: 0,
+  objectCount: 0,
+  watch: {
+    confirmedAt: new Date().toISOString(),
+    reconnecting: [],
+    resourceVersions: {},
+  },
+});
+
+const views = (store: SnapshotStore) =>
+  new ClusterViews(store, {
+    clusters: ['demo'],
+    refreshIntervalSeconds: 60,
+    certificateExpiryWarningDays: 30,
+  });
+
+/** What a replica answers of a view: postures, findings, and every workload's callers. */
+function answers(view: ClusterView) {
+  return {
+    workloads: view.workloads,
+    findings: view.findings,
+    callers: view.workloads.map(w =>
+      view.engine!.callersOf({
+        cluster: 'demo',
+        namespace: w.namespace,
+        name: w.name,
+        kind: w.kind,
+      }),
+    ),
+  };
+}
+
+const find = (objects: Obj[], kind: string, namespace: string, name: string) =>
+  structuredClone(
+    objects.find(
+      o =>
+        o.kind === kind &&
+        (o.metadata.namespace ?? '') === namespace &&
+        o.metadata.name === name,
+    )!,
+  );
+
+describe('ClusterViews in watch mode', () => {
+  jest.setTimeout(60_000);
+
+  async function start() {
+    const cache = CacheManager.fromConfig(
+      mockServices.rootConfig({ data: {} }),
+    ).forPlugin('mesh-security');
+    const store = new SnapshotStore(cache);
+    const read = await new ManifestsSource('demo', demo).read();
+    const objects = read.objects as Obj[];
+    await store.putObjects(watched(1), JSON.stringify(objects));
+    return { store, objects };
+  }
+
+  it('applies each delta to the evaluation it holds, and answers as a replica reading the store', async () => {
+    const { store, objects } = await start();
+    const follower = views(store);
+    const first = await follower.get('demo');
+    const evaluator = first.incremental?.evaluator;
+    expect(evaluator).toBeDefined();
+    expect(first.workloads.length).toBeGreaterThan(5);
+
+    const strict = find(
+      objects,
+      'PeerAuthentication',
+      'istio-system',
+      'default',
+    );
+    strict.spec = { mtls: { mode: 'STRICT' } };
+    // A pod replaced (the demo's pods are in storefront).
+    const pod = objects.find(
+      o => o.kind === 'Pod' && o.metadata.namespace === 'storefront',
+    )!;
+    const replaced = structuredClone(pod);
+    replaced.metadata.name = `${pod.metadata.name}-replaced`;
+    // Payments leaves the mesh (its workloads' membership is predicted from the label).
+    const namespace = find(objects, 'Namespace', '', 'payments');
+    namespace.metadata.labels = {
+      'kubernetes.io/metadata.name': 'payments',
+      'istio-injection': 'disabled',
+    };
+    // Each changes the answers (the pod replaced: the order in which its workload's mixed
+    // pods are counted, as the replacement is the newest).
+    const deltas: Array<Omit<ClusterDelta, 'generation'>> = [
+      { upserts: [strict], deletes: [] },
+      { upserts: [replaced], deletes: [objectIdentity(pod)] },
+      { upserts: [namespace], deletes: [] },
+    ];
+
+    let before = answers(first);
+    for (const [i, delta] of deltas.entries()) {
+      const generation = i + 2;
+      await store.putDelta(watched(generation, 1), { generation, ...delta });
+      const view = await follower.get('demo');
+      expect(view.state.generation).toBe(generation);
+      // The same evaluator, advanced: not rebuilt.
+      expect(view.incremental?.evaluator).toBe(evaluator);
+      const fresh = await views(store).get('demo');
+      expect(fresh.incremental?.evaluator).not.toBe(evaluator);
+      const now = answers(view);
+      expect(now).toEqual(answers(fresh));
+      expect(now).not.toEqual(before);
+      before = now;
+    }
+    // The mesh-wide STRICT shows where nothing else decides.
+    expect(
+      before.workloads
+        .filter(w => w.namespace === 'data')
+        .flatMap(w => w.ports.map(p => p.mtls)),
+    ).toContain('STRICT');
+  });
+
+  it('builds anew when a delta is gone from the cache, or a new base was stored since', async () => {
+    const { store, objects } = await start();
+    const follower = views(store);
+    const first = await follower.get('demo');
+    const edited = find(objects, 'PeerAuthentication', 'payments', 'default');
+    edited.spec = { mtls: { mode: 'PERMISSIVE' } };
+    await store.putDelta(watched(2, 1), {
+      generation: 2,
+      upserts: [edited],
+      deletes: [],
+    });
+    await store.putDelta(watched(3, 1), {
+      generation: 3,
+      upserts: [],
+      deletes: [objectIdentity(edited)],
+    });
+    // The delta of generation 2 expired: generation 3 cannot be reached from 1 by deltas...
+    await (store as any).cache.delete('snapshot-delta:demo:2');
+    const third = await follower.get('demo');
+    // ...nor read from the store at all: the view of generation 1 is replaced by an empty one
+    // until the next generation, never by a wrong one.
+    expect(third.state.generation).toBe(3);
+    expect(third.incremental?.evaluator).not.toBe(first.incremental?.evaluator);
+
+    // A new base: built from it.
+    const all = objects.filter(
+      o => objectIdentity(o) !== objectIdentity(edited),
+    );
+    await store.putObjects(watched(4), JSON.stringify(all));
+    const fourth = await follower.get('demo');
+    expect(fourth.workloads.length).toBe(first.workloads.length);
+    expect(answers(fourth)).toEqual(answers(await views(store).get('demo')));
+  });
+});
