@@ -190,6 +190,49 @@ describe('WatchRefresher', () => {
     });
   });
 
+  it('says reconnecting while a stream cannot be resumed, never live, and recovers without a restart', async () => {
+    const cache = newCache();
+    const leader = replica(cache);
+    const session = leader.start();
+    await until(async () => (await leader.state())?.generation === 1, 'read');
+    await until(() => api.open(PODS).length === 1, 'watching');
+    const views = new ClusterViews(new SnapshotStore(cache), {
+      clusters: ['prod'],
+      refreshIntervalSeconds: 60,
+      certificateExpiryWarningDays: 30,
+    });
+
+    // The API server fails pods from now on, and the open stream is cut mid-event.
+    api.status.set(PODS, 503);
+    api.open(PODS)[0].send('{"type":"ADDED","object":{"kind":"Po');
+    api.open(PODS)[0].cut();
+    await until(
+      async () => (await leader.state()).watch!.reconnecting.includes('pods'),
+      'reconnecting reported',
+    );
+    const status = views.status(await views.get('prod'));
+    expect(status.freshness).toMatchObject({
+      state: 'reconnecting',
+      reconnecting: ['pods'],
+    });
+    expect((await leader.state()).objectCount).toBe(0); // nothing half-applied
+
+    // The server is back: the watch resumes, and a change shows again.
+    api.status.delete(PODS);
+    await until(() => api.open(PODS).length === 1, 'watching again');
+    api.emit(PODS, 'ADDED', pod('web-9'));
+    await until(
+      async () => (await leader.state()).objectCount === 1,
+      'the change',
+    );
+    await until(
+      async () => (await leader.state()).watch!.reconnecting.length === 0,
+      'live again',
+    );
+    expect(views.status(await views.get('prod')).freshness?.state).toBe('live');
+    await session.stop();
+  });
+
   it('resumes the next session from the stored versions, relisting only the kind whose history is gone', async () => {
     api.put(PODS, pod('web-1'));
     api.put(PEER_AUTHENTICATIONS, strict('STRICT'));
