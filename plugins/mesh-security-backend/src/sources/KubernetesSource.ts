@@ -10,13 +10,9 @@ import {
   NAMED_CONFIG_MAPS,
   ResourceKind,
   configMapKey,
-  listPath,
 } from './kinds';
-import {
-  HttpResult,
-  KubernetesClusterConfig,
-  KubernetesHttp,
-} from './kubernetesHttp';
+import { KubernetesClusterConfig, KubernetesHttp } from './kubernetesHttp';
+import { Get, ReadLimitError, listPages } from './listKind';
 import { trimObject } from './trim';
 import { limitConcurrency } from './limitConcurrency';
 
@@ -36,16 +32,6 @@ export interface KubernetesSourceOptions {
   /** Wall time of one read; kinds not read by then fail. Derived from `meshSecurity.refreshTimeout`. */
   maxReadMs?: number;
 }
-
-const MAX_RESTARTS_ON_GONE = 2;
-
-/** A bound of docs/backend.md "Bounds" was reached: the kind being read fails with this message. */
-class ReadLimitError extends Error {}
-
-type Get = (
-  path: string,
-  query?: Record<string, string | undefined>,
-) => Promise<HttpResult>;
 
 /**
  * Reads a live cluster with paginated lists (`limit`/`continue`), at most two requests at a
@@ -206,102 +192,46 @@ export class KubernetesSource implements ClusterSource {
     budget: { held: number },
   ): Promise<KindStatus> {
     let items: unknown[] = [];
-    try {
-      for (const version of kind.versions) {
-        let restarts = 0;
-        let pages = 0;
-        let cont: string | undefined = undefined;
+    const result = await listPages(kind, get, {
+      pageSize: this.pageSize,
+      maxPagesPerList: this.maxPagesPerList,
+      reset: () => {
+        this.release(budget, items.length);
         items = [];
-        for (;;) {
-          if (pages === this.maxPagesPerList) {
-            throw new ReadLimitError(
-              `listing ${listedName(kind)} did not finish within ${
-                this.maxPagesPerList
-              } requests (meshSecurity.maxPagesPerList)`,
-            );
-          }
-          pages++;
-          const res = await get(listPath(kind, version), {
-            labelSelector: kind.labelSelector,
-            limit: String(this.pageSize),
-            continue: cont,
-          });
-          if (res.status === 404 && cont === undefined) break; // try the next version
-          if (res.status === 403) {
-            return {
-              key: kind.key,
-              state: 'forbidden',
-              count: 0,
-              message: `missing RBAC: list ${listedName(kind)}${
-                kind.namespace ? '' : ' (cluster-wide)'
-              }`,
-            };
-          }
-          if (
-            res.status === 410 &&
-            cont !== undefined &&
-            restarts < MAX_RESTARTS_ON_GONE
-          ) {
-            // The continue token expired (resourceVersion compacted): start this list over.
-            restarts++;
-            this.release(budget, items.length);
-            items = [];
-            cont = undefined;
-            continue;
-          }
-          if (res.status !== 200 || !isList(res.body)) {
-            this.release(budget, items.length);
-            let why = '';
-            if (res.status === 200)
-              why = res.invalidJson
-                ? ': the body is not JSON'
-                : ': the body is not a Kubernetes List';
-            return {
-              key: kind.key,
-              state: 'error',
-              version,
-              count: 0,
-              message: `HTTP ${res.status} listing ${listedName(kind)}${why}`,
-            };
-          }
-          const kept = kind.keep
-            ? res.body.items.filter(kind.keep)
-            : res.body.items;
-          this.reserve(budget, kept.length);
-          for (const item of kept) {
-            // List items omit apiVersion/kind; restore them so the engine can classify them.
-            items.push(
-              trimObject({
-                apiVersion: kind.group ? `${kind.group}/${version}` : version,
-                kind: kind.kind,
-                ...(item as object),
-              }),
-            );
-          }
-          const next = res.body.metadata?.continue;
-          cont = typeof next === 'string' && next !== '' ? next : undefined;
-          if (!cont) {
-            sink.push(...items);
-            return {
-              key: kind.key,
-              state: 'ok',
-              version,
-              count: items.length,
-            };
-          }
-        }
-      }
-    } catch (error) {
-      if (!(error instanceof ReadLimitError)) throw error;
-      this.release(budget, items.length);
-      return {
-        key: kind.key,
-        state: 'error',
-        count: 0,
-        message: error.message,
-      };
+      },
+      onPage: page => {
+        this.reserve(budget, page.length);
+        for (const item of page) items.push(trimObject(item));
+      },
+    });
+    switch (result.state) {
+      case 'ok':
+        sink.push(...items);
+        return {
+          key: kind.key,
+          state: 'ok',
+          version: result.version,
+          count: items.length,
+        };
+      case 'forbidden':
+        return {
+          key: kind.key,
+          state: 'forbidden',
+          count: 0,
+          message: result.message,
+        };
+      case 'error':
+        this.release(budget, items.length);
+        return {
+          key: kind.key,
+          state: 'error',
+          ...(result.version === undefined ? {} : { version: result.version }),
+          count: 0,
+          message: result.message,
+        };
+      default:
+        return { key: kind.key, state: 'notInstalled', count: 0 };
     }
-    return { key: kind.key, state: 'notInstalled', count: 0 };
   }
 
   /** Counts objects against `maxObjects` before they are kept. */
@@ -317,25 +247,6 @@ export class KubernetesSource implements ClusterSource {
   private release(budget: { held: number }, count: number) {
     budget.held -= count;
   }
-}
-
-/**
- * `plural.group`, as RBAC rules and kubectl name a resource (`pods` for the core group), and
- * the namespace of a namespaced list.
- */
-function listedName(kind: ResourceKind): string {
-  const name = kind.group ? `${kind.plural}.${kind.group}` : kind.plural;
-  return kind.namespace ? `${name} in namespace ${kind.namespace}` : name;
-}
-
-function isList(
-  body: unknown,
-): body is { items: unknown[]; metadata?: { continue?: unknown } } {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    Array.isArray((body as { items?: unknown }).items)
-  );
 }
 
 function isConfigMap(body: unknown): boolean {

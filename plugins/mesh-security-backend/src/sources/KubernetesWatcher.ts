@@ -16,6 +16,14 @@ import {
   WatchStatusError,
 } from './kubernetesHttp';
 import { KubernetesSourceOptions } from './KubernetesSource';
+import {
+  ListedKind,
+  ReadLimitError,
+  listPages,
+  listedName,
+  rbacName,
+  restore,
+} from './listKind';
 import { limitConcurrency } from './limitConcurrency';
 import { trimObject } from './trim';
 
@@ -55,12 +63,11 @@ export interface KubernetesWatcherOptions extends KubernetesSourceOptions {
   maxLineBytes?: number;
 }
 
-/** A kind as watched: the listed kinds, plus the named ConfigMaps as one-object lists. */
-interface WatchedKind extends ResourceKind {
-  fieldSelector?: string;
-  /** A named ConfigMap: absent is `ok` with no object (as KubernetesSource's GET 404). */
-  named?: { namespace: string; name: string };
-}
+/**
+ * A kind as watched: the listed kinds, plus the named ConfigMaps as one-object lists (`named`:
+ * absent is `ok` with no object, as KubernetesSource's GET 404).
+ */
+type WatchedKind = ListedKind;
 
 type Phase = 'idle' | 'listing' | 'watching' | 'reconnecting' | 'waiting';
 
@@ -87,8 +94,6 @@ interface Unit {
   settle: () => void;
 }
 
-/** A bound was reached (pages per list, objects): the kind fails with this message. */
-class ReadLimitError extends Error {}
 /** A line of a watch stream that is not a watch event. */
 class MalformedEvent extends Error {}
 /** The server said the resourceVersion is too old (410 Gone): relist. */
@@ -96,7 +101,6 @@ class Gone extends Error {}
 /** An ERROR watch event other than 410. */
 class ErrorEvent extends Error {}
 
-const MAX_RESTARTS_ON_GONE = 2;
 const EVENT_TYPES = new Set([
   'ADDED',
   'MODIFIED',
@@ -496,97 +500,48 @@ export class KubernetesWatcher {
       this.reserved -= reserved;
       reserved = 0;
     };
+    let items = new Map<string, unknown>();
+    let result;
     try {
-      for (const version of kind.versions) {
-        let restarts = 0;
-        let pages = 0;
-        let cont: string | undefined = undefined;
-        let items = new Map<string, unknown>();
-        for (;;) {
-          if (pages === this.maxPagesPerList) {
-            throw new ReadLimitError(
-              `listing ${listedName(kind)} did not finish within ${
-                this.maxPagesPerList
-              } requests (meshSecurity.maxPagesPerList)`,
-            );
-          }
-          pages++;
-          const res = await this.get(listPath(kind, version), {
-            labelSelector: kind.labelSelector,
-            fieldSelector: kind.fieldSelector,
-            limit: String(this.pageSize),
-            continue: cont,
-          });
-          if (res.status === 404 && cont === undefined) break; // try the next version
-          if (res.status === 403) {
-            release();
-            this.fail(
-              unit,
-              'forbidden',
-              `missing RBAC: list ${rbacName(kind)}`,
-            );
-            return false;
-          }
-          if (
-            res.status === 410 &&
-            cont !== undefined &&
-            restarts < MAX_RESTARTS_ON_GONE
-          ) {
-            // The continue token expired (resourceVersion compacted): start this list over.
-            restarts++;
+      result = await listPages(
+        kind,
+        (path, query = {}) => this.get(path, query),
+        {
+          pageSize: this.pageSize,
+          maxPagesPerList: this.maxPagesPerList,
+          reset: () => {
             release();
             items = new Map();
-            cont = undefined;
-            continue;
-          }
-          if (res.status !== 200 || !isList(res.body)) {
-            release();
-            let why = '';
-            if (res.status === 200)
-              why = res.invalidJson
-                ? ': the body is not JSON'
-                : ': the body is not a Kubernetes List';
-            this.fail(
-              unit,
-              'error',
-              `HTTP ${res.status} listing ${listedName(kind)}${why}`,
-            );
-            return false;
-          }
-          const kept = kind.keep
-            ? res.body.items.filter(kind.keep)
-            : res.body.items;
-          for (const item of kept) {
-            const object = restore(kind, version, item);
-            const id = identity(kind, object);
-            if (id === undefined || items.has(id)) continue;
-            if (
-              this.held - unit.held.size + this.reserved + 1 >
-              this.maxObjects
-            )
-              throw this.overLimit();
-            this.reserved++;
-            reserved++;
-            items.set(id, trimObject(object));
-          }
-          const next = res.body.metadata?.continue;
-          cont = typeof next === 'string' && next !== '' ? next : undefined;
-          if (!cont) {
-            const rv = res.body.metadata?.resourceVersion;
-            release();
-            this.replace(unit, items);
-            unit.version = version;
-            unit.rv = typeof rv === 'string' ? rv : '';
-            this.setState(unit, 'ok');
-            this.touch(unit);
-            return true;
-          }
-        }
-      }
-    } catch (error) {
+          },
+          onPage: page => {
+            for (const object of page) {
+              const id = identity(kind, object);
+              if (id === undefined || items.has(id)) continue;
+              if (
+                this.held - unit.held.size + this.reserved + 1 >
+                this.maxObjects
+              )
+                throw this.overLimit();
+              this.reserved++;
+              reserved++;
+              items.set(id, trimObject(object));
+            }
+          },
+        },
+      );
+    } finally {
       release();
-      if (!(error instanceof ReadLimitError)) throw error;
-      this.fail(unit, 'error', error.message);
+    }
+    if (result.state === 'ok') {
+      this.replace(unit, items);
+      unit.version = result.version;
+      unit.rv = result.resourceVersion;
+      this.setState(unit, 'ok');
+      this.touch(unit);
+      return true;
+    }
+    if (result.state !== 'notInstalled') {
+      this.fail(unit, result.state, result.message);
       return false;
     }
     // No version is served: the CRD is not installed (or was removed). Its objects are gone.
@@ -849,15 +804,6 @@ function watchedKinds(): WatchedKind[] {
   ];
 }
 
-/** The object with apiVersion/kind set (list items omit them; watch objects carry them). */
-function restore(kind: ResourceKind, version: string, item: unknown) {
-  return {
-    apiVersion: kind.group ? `${kind.group}/${version}` : version,
-    kind: kind.kind,
-    ...(item as object),
-  };
-}
-
 /** `${kindKey}\u0000${namespace}\u0000${name}`, or undefined for an object without a name. */
 function identity(kind: ResourceKind, object: unknown): string | undefined {
   const metadata = (object as { metadata?: unknown })?.metadata;
@@ -876,30 +822,6 @@ function sameVersion(a: unknown, b: unknown): boolean {
   return typeof before === 'string' && before !== '' && before === rv(b);
 }
 
-/** `plural.group` in namespace …, as KubernetesSource names a list. */
-function listedName(kind: WatchedKind): string {
-  if (kind.named)
-    return `configmaps "${kind.named.name}" in namespace ${kind.named.namespace}`;
-  const name = kind.group ? `${kind.plural}.${kind.group}` : kind.plural;
-  return kind.namespace ? `${name} in namespace ${kind.namespace}` : name;
-}
-
-/** The resource an RBAC message names, cluster-wide lists said so. */
-function rbacName(kind: WatchedKind): string {
-  return `${listedName(kind)}${kind.namespace ? '' : ' (cluster-wide)'}`;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isList(body: unknown): body is {
-  items: unknown[];
-  metadata?: { continue?: unknown; resourceVersion?: unknown };
-} {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    Array.isArray((body as { items?: unknown }).items)
-  );
 }
