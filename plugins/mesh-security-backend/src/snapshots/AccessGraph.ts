@@ -1,5 +1,6 @@
 import {
   AccessEdge,
+  ChangeScope,
   Engine,
   JsonObject,
   SnapshotPolicy,
@@ -8,6 +9,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { yieldEvery } from './slices';
 
+// The engine's workload key (`namespace/kind/name`, as a ChangeScope names workloads).
 // Joined, not concatenated: `join` makes one flat string, where a template literal leaves a
 // tree of fragments that every key kept for the generation would retain.
 const keyOf = (w: { namespace: string; kind?: string; name: string }) =>
@@ -28,11 +30,26 @@ export class AccessGraph {
   private built = false;
   private cancelled = false;
 
+  /** The policies of workloads outside the change's scope, from the previous generation. */
+  private readonly carried?: Map<string, Array<SnapshotPolicy<JsonObject>>>;
+
+  /**
+   * `carried`: watch mode, the previous generation's graph and the scope of the change since
+   * (docs/backend.md "Watches"); the policies of workloads outside the scope are taken from it.
+   */
   constructor(
     private readonly engine: Engine,
     private readonly workloads: WorkloadPosture[],
     private readonly cluster: string,
-  ) {}
+    carried?: { previous: AccessGraph; scope: ChangeScope },
+  ) {
+    if (carried && !carried.scope.all && carried.previous.built) {
+      const changed = new Set(carried.scope.workloads);
+      this.carried = new Map(
+        [...carried.previous.policies].filter(([key]) => !changed.has(key)),
+      );
+    }
+  }
 
   get complete(): boolean {
     return this.built;
@@ -90,7 +107,13 @@ export class AccessGraph {
         name: w.name,
         kind: w.kind,
       };
-      this.policies.set(keyOf(ref), this.engine.policiesFor(ref));
+      const key = keyOf(ref);
+      const held = this.carried?.get(key);
+      if (held) {
+        this.policies.set(key, held);
+        continue;
+      }
+      this.policies.set(key, this.engine.policiesFor(ref));
       await pause();
     }
     const graph = this.engine.accessGraph();

@@ -1,5 +1,6 @@
 import {
   certificateFindings,
+  ChangeScope,
   ClusterFreshness,
   ClusterStatus,
   detectNetworkPolicyEnforcement,
@@ -352,7 +353,7 @@ export class ClusterViews {
         });
       }
     }
-    incremental.evaluator.apply(changes);
+    const scope = incremental.evaluator.apply(changes);
     incremental.applied += deltas.length;
     if (incremental.applied >= 100) {
       // The compactor remembers every value it has seen: renewed, it forgets the replaced ones.
@@ -371,6 +372,7 @@ export class ClusterViews {
       state,
       incremental,
       certificatesChanged ? undefined : held,
+      held.graph && { previous: held.graph, scope },
     );
   }
 
@@ -382,6 +384,7 @@ export class ClusterViews {
     state: ClusterState,
     incremental: IncrementalState,
     previous?: ClusterView,
+    carried?: { previous: AccessGraph; scope: ChangeScope },
   ): ClusterView {
     const { evaluator, compactor, compacted } = incremental;
     const workloads = evaluator.workloads.map(w => {
@@ -426,7 +429,7 @@ export class ClusterViews {
       certificates,
       networkPolicyEnforcement: enforcement,
       memo: new Map(),
-      graph: new AccessGraph(engine, workloads, state.cluster),
+      graph: new AccessGraph(engine, workloads, state.cluster, carried),
       incremental,
     };
   }

@@ -64,6 +64,23 @@ function answers(view: ClusterView) {
   };
 }
 
+/** Every workload's applied policies, as the access graph lists them. */
+const policiesOf = (view: ClusterView) =>
+  view.workloads.map(w =>
+    view
+      .graph!.policiesOf({
+        cluster: 'demo',
+        namespace: w.namespace,
+        name: w.name,
+        kind: w.kind,
+      })
+      .map(p => `${p.kind}/${p.namespace}/${p.name}`),
+  );
+
+async function until(condition: () => boolean) {
+  while (!condition()) await new Promise(r => setTimeout(r, 10));
+}
+
 const find = (objects: Obj[], kind: string, namespace: string, name: string) =>
   structuredClone(
     objects.find(
@@ -120,10 +137,25 @@ describe('ClusterViews in watch mode', () => {
     const deltas: Array<Omit<ClusterDelta, 'generation'>> = [
       { upserts: [strict], deletes: [] },
       { upserts: [replaced], deletes: [objectIdentity(pod)] },
+      // A policy of payments removed: its workloads' applied policies change.
+      {
+        upserts: [],
+        deletes: [
+          objectIdentity(
+            find(
+              objects,
+              'AuthorizationPolicy',
+              'payments',
+              'payments-api-allow-checkout',
+            ),
+          ),
+        ],
+      },
       { upserts: [namespace], deletes: [] },
     ];
 
-    let before = answers(first);
+    await until(() => !!first.graph?.complete);
+    let before = { ...answers(first), policies: policiesOf(first) };
     for (const [i, delta] of deltas.entries()) {
       const generation = i + 2;
       await store.putDelta(watched(generation, 1), { generation, ...delta });
@@ -135,8 +167,13 @@ describe('ClusterViews in watch mode', () => {
       expect(fresh.incremental?.evaluator).not.toBe(evaluator);
       const now = answers(view);
       expect(now).toEqual(answers(fresh));
-      expect(now).not.toEqual(before);
-      before = now;
+      // The policies of each workload, once both graphs are built (the follower's carries
+      // those of workloads outside the change's scope).
+      await until(() => !!view.graph?.complete && !!fresh.graph?.complete);
+      const policies = policiesOf(view);
+      expect(policies).toEqual(policiesOf(fresh));
+      expect({ ...now, policies }).not.toEqual(before);
+      before = { ...now, policies };
     }
     // The mesh-wide STRICT shows where nothing else decides.
     expect(
