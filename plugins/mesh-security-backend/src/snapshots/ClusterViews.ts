@@ -57,6 +57,8 @@ interface IncrementalState {
   compactor: Compactor;
   /** Each evaluator posture's compacted copy, so that unchanged ones are not compacted again. */
   compacted: WeakMap<WorkloadPosture, WorkloadPosture>;
+  /** Each evaluator finding's copy (with the cluster, compacted), likewise. */
+  findings: WeakMap<Finding, Finding>;
   /** Deltas applied since the evaluator was created; the compactor is renewed every 100. */
   applied: number;
   /** The objects the cluster-wide checks read (ConfigMaps, Certificates, DaemonSets). */
@@ -107,7 +109,21 @@ export class ClusterViews {
     return Promise.all(this.options.clusters.map(name => this.get(name)));
   }
 
+  /**
+   * The cluster's view for a request. A watched cluster's next generation (a delta) takes a
+   * moment to apply: meanwhile the view held answers, with its own generation's state (so its
+   * freshness says how old it is), and the next request gets the new one.
+   */
   async get(cluster: string): Promise<ClusterView> {
+    return this.view(cluster, false);
+  }
+
+  /** The view of the cluster's current generation, waiting for it to be built. */
+  async current(cluster: string): Promise<ClusterView> {
+    return this.view(cluster, true);
+  }
+
+  private async view(cluster: string, wait: boolean): Promise<ClusterView> {
     const state = (await this.store.getState(cluster)) ?? pendingState(cluster);
     const held = this.views.get(cluster);
     if (held && held.state.generation === state.generation) {
@@ -115,6 +131,19 @@ export class ClusterViews {
       held.state = state;
       return held;
     }
+    const next = this.advanceTo(cluster, state);
+    if (!wait && held?.incremental && state.watch) {
+      next.catch(error => this.options.onError?.(cluster, error as Error));
+      return held;
+    }
+    return next;
+  }
+
+  /** The view of the state's generation, built after any generation being built. */
+  private advanceTo(
+    cluster: string,
+    state: ClusterState,
+  ): Promise<ClusterView> {
     const pending = this.advancing.get(cluster);
     if (pending && pending.generation === state.generation) return pending.view;
     // One generation at a time per cluster: each builds on the view the one before installed.
@@ -138,6 +167,9 @@ export class ClusterViews {
       held.state = state;
       return held;
     }
+    // A later generation was installed meanwhile (requests read states as they went).
+    if (held && held.state.generation > state.generation && held.incremental)
+      return held;
     const view =
       (held && (await this.advanceByDeltas(held, state))) ??
       (await this.build(state));
@@ -310,6 +342,7 @@ export class ClusterViews {
       unavailable: JSON.stringify(options.unavailable),
       compactor,
       compacted: new WeakMap(),
+      findings: new WeakMap(),
       applied: 0,
       checked: new Map(
         held
@@ -359,6 +392,7 @@ export class ClusterViews {
       // The compactor remembers every value it has seen: renewed, it forgets the replaced ones.
       incremental.compactor = new Compactor();
       incremental.compacted = new WeakMap();
+      incremental.findings = new WeakMap();
       incremental.applied = 0;
     }
     let certificatesChanged = false;
@@ -414,18 +448,27 @@ export class ClusterViews {
       state,
       engine,
       workloads,
-      findings: compactor.compact([
-        ...evaluator.findings.map(f => ({
-          ...f,
-          object: { ...f.object, cluster: state.cluster },
-        })),
-        ...certificateFindings(state.cluster, certificates),
-        ...enforcementFindings(
-          state.cluster,
-          enforcement,
-          evaluator.snapshot.networkPolicies,
-        ),
-      ]),
+      findings: [
+        ...evaluator.findings.map(f => {
+          let copy = incremental.findings.get(f);
+          if (!copy) {
+            copy = compactor.compact({
+              ...f,
+              object: { ...f.object, cluster: state.cluster },
+            });
+            incremental.findings.set(f, copy);
+          }
+          return copy;
+        }),
+        ...compactor.compact([
+          ...certificateFindings(state.cluster, certificates),
+          ...enforcementFindings(
+            state.cluster,
+            enforcement,
+            evaluator.snapshot.networkPolicies,
+          ),
+        ]),
+      ],
       certificates,
       networkPolicyEnforcement: enforcement,
       memo: new Map(),

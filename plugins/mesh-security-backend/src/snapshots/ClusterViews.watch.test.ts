@@ -108,7 +108,7 @@ describe('ClusterViews in watch mode', () => {
   it('applies each delta to the evaluation it holds, and answers as a replica reading the store', async () => {
     const { store, objects } = await start();
     const follower = views(store);
-    const first = await follower.get('demo');
+    const first = await follower.current('demo');
     const evaluator = first.incremental?.evaluator;
     expect(evaluator).toBeDefined();
     expect(first.workloads.length).toBeGreaterThan(5);
@@ -159,11 +159,15 @@ describe('ClusterViews in watch mode', () => {
     for (const [i, delta] of deltas.entries()) {
       const generation = i + 2;
       await store.putDelta(watched(generation, 1), { generation, ...delta });
-      const view = await follower.get('demo');
+      // A request meanwhile is answered from the view held, as of its own generation...
+      const served = await follower.get('demo');
+      expect(served.state.generation).toBe(generation - 1);
+      // ...until the new one is installed.
+      const view = await follower.current('demo');
       expect(view.state.generation).toBe(generation);
       // The same evaluator, advanced: not rebuilt.
       expect(view.incremental?.evaluator).toBe(evaluator);
-      const fresh = await views(store).get('demo');
+      const fresh = await views(store).current('demo');
       expect(fresh.incremental?.evaluator).not.toBe(evaluator);
       const now = answers(view);
       expect(now).toEqual(answers(fresh));
@@ -186,7 +190,7 @@ describe('ClusterViews in watch mode', () => {
   it('builds anew when a delta is gone from the cache, or a new base was stored since', async () => {
     const { store, objects } = await start();
     const follower = views(store);
-    const first = await follower.get('demo');
+    const first = await follower.current('demo');
     const edited = find(objects, 'PeerAuthentication', 'payments', 'default');
     edited.spec = { mtls: { mode: 'PERMISSIVE' } };
     await store.putDelta(watched(2, 1), {
@@ -201,7 +205,7 @@ describe('ClusterViews in watch mode', () => {
     });
     // The delta of generation 2 expired: generation 3 cannot be reached from 1 by deltas...
     await (store as any).cache.delete('snapshot-delta:demo:2');
-    const third = await follower.get('demo');
+    const third = await follower.current('demo');
     // ...nor read from the store at all: the view of generation 1 is replaced by an empty one
     // until the next generation, never by a wrong one.
     expect(third.state.generation).toBe(3);
@@ -212,8 +216,10 @@ describe('ClusterViews in watch mode', () => {
       o => objectIdentity(o) !== objectIdentity(edited),
     );
     await store.putObjects(watched(4), JSON.stringify(all));
-    const fourth = await follower.get('demo');
+    const fourth = await follower.current('demo');
     expect(fourth.workloads.length).toBe(first.workloads.length);
-    expect(answers(fourth)).toEqual(answers(await views(store).get('demo')));
+    expect(answers(fourth)).toEqual(
+      answers(await views(store).current('demo')),
+    );
   });
 });

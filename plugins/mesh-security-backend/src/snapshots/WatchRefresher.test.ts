@@ -146,7 +146,7 @@ describe('WatchRefresher', () => {
       refreshIntervalSeconds: 60,
       certificateExpiryWarningDays: 30,
     });
-    const view = await views.get('prod');
+    const view = await views.current('prod');
     expect(view.state.generation).toBe(2);
     expect(views.status(view).freshness).toMatchObject({
       state: 'live',
@@ -157,7 +157,7 @@ describe('WatchRefresher', () => {
     await until(async () => (await leader.state()).generation === 3, 'delete');
     const [removal] = (await leader.store.getDeltas('prod', 2, 3))!;
     expect(removal.deletes).toEqual(['\u0000Pod\u0000shop\u0000web-1']);
-    expect((await views.get('prod')).state.generation).toBe(3);
+    expect((await views.current('prod')).state.generation).toBe(3);
     expect(await session.stop()).toBe('watched');
     expect((await leader.state()).watch?.stoppedAt).toEqual(expect.any(String));
   });
@@ -183,7 +183,7 @@ describe('WatchRefresher', () => {
       watchHeartbeatSeconds: 5,
       now: () => later,
     });
-    expect(views.status(await views.get('prod')).freshness).toMatchObject({
+    expect(views.status(await views.current('prod')).freshness).toMatchObject({
       state: 'behind',
       mode: 'watch',
       lagSeconds: expect.any(Number),
@@ -210,7 +210,7 @@ describe('WatchRefresher', () => {
       async () => (await leader.state()).watch!.reconnecting.includes('pods'),
       'reconnecting reported',
     );
-    const status = views.status(await views.get('prod'));
+    const status = views.status(await views.current('prod'));
     expect(status.freshness).toMatchObject({
       state: 'reconnecting',
       reconnecting: ['pods'],
@@ -229,7 +229,9 @@ describe('WatchRefresher', () => {
       async () => (await leader.state()).watch!.reconnecting.length === 0,
       'live again',
     );
-    expect(views.status(await views.get('prod')).freshness?.state).toBe('live');
+    expect(views.status(await views.current('prod')).freshness?.state).toBe(
+      'live',
+    );
     await session.stop();
   });
 
