@@ -25,7 +25,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { ask, startChild } from './processes';
+import { ask, benchBackendConfig, startChild } from './processes';
 import type { MemoryFigures } from './memoryProcess';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
@@ -179,38 +179,14 @@ async function main() {
   const configFile = path.join(dir, 'app-config.yaml');
   fs.writeFileSync(
     configFile,
-    JSON.stringify({
-      app: { baseUrl: `http://127.0.0.1:${PORT}` },
-      backend: {
-        baseUrl: `http://127.0.0.1:${PORT}`,
-        listen: { port: PORT },
-        database: { client: 'better-sqlite3', connection: ':memory:' },
-      },
-      auth: {
-        environment: 'development',
-        providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
-      },
-      catalog: {
-        rules: [{ allow: ['Component'] }],
-        locations: [{ type: 'file', target: entitiesFile }],
-      },
-      kubernetes: {
-        serviceLocatorMethod: { type: 'multiTenant' },
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: urls.map((url, i) => ({
-              name: `c${i}`,
-              url,
-              authProvider: 'serviceAccount',
-              serviceAccountToken: 'bench',
-              skipTLSVerify: true,
-              skipMetricsLookup: true,
-            })),
-          },
-        ],
-      },
+    benchBackendConfig({
+      port: PORT,
+      urls,
+      entitiesFile,
       meshSecurity: {
+        // One full read per cluster, as this benchmark's figures always measured; the watch
+        // mode (the default) has its own benchmark, bench:watch.
+        watch: { enabled: false },
         refreshIntervalSeconds: 3600,
         entityCacheSeconds: ENTITY_CACHE_SECONDS,
         ...(TRAFFIC_SOURCES

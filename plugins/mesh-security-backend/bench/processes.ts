@@ -80,3 +80,50 @@ export function serve(
   });
   process.on('disconnect', () => process.exit(0));
 }
+
+/**
+ * The app-config of a benchmark backend (`backendProcess.ts`): in-memory SQLite, guest sign-in,
+ * the catalog from `entitiesFile`, the mock clusters at `urls` as the Kubernetes plugin's
+ * clusters `c0`, `c1`, …, and the given `meshSecurity` block.
+ */
+export function benchBackendConfig(options: {
+  port: number;
+  urls: string[];
+  entitiesFile: string;
+  meshSecurity: object;
+}): string {
+  const { port, urls, entitiesFile, meshSecurity } = options;
+  return JSON.stringify({
+    app: { baseUrl: `http://127.0.0.1:${port}` },
+    backend: {
+      baseUrl: `http://127.0.0.1:${port}`,
+      listen: { port },
+      database: { client: 'better-sqlite3', connection: ':memory:' },
+    },
+    auth: {
+      environment: 'development',
+      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+    },
+    catalog: {
+      rules: [{ allow: ['Component'] }],
+      locations: [{ type: 'file', target: entitiesFile }],
+    },
+    kubernetes: {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: urls.map((url, i) => ({
+            name: `c${i}`,
+            url,
+            authProvider: 'serviceAccount',
+            serviceAccountToken: 'bench',
+            skipTLSVerify: true,
+            skipMetricsLookup: true,
+          })),
+        },
+      ],
+    },
+    meshSecurity,
+  });
+}

@@ -36,7 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
-import { ask, startChild } from './processes';
+import { ask, benchBackendConfig, startChild } from './processes';
 import type { Applied, Change } from './churn';
 import type { MockStats } from './mockKubernetes';
 
@@ -262,37 +262,10 @@ async function main() {
     const configFile = path.join(dir, `app-config.${mode}.yaml`);
     fs.writeFileSync(
       configFile,
-      JSON.stringify({
-        app: { baseUrl: `http://127.0.0.1:${port}` },
-        backend: {
-          baseUrl: `http://127.0.0.1:${port}`,
-          listen: { port },
-          database: { client: 'better-sqlite3', connection: ':memory:' },
-        },
-        auth: {
-          environment: 'development',
-          providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
-        },
-        catalog: {
-          rules: [{ allow: ['Component'] }],
-          locations: [{ type: 'file', target: entitiesFile }],
-        },
-        kubernetes: {
-          serviceLocatorMethod: { type: 'multiTenant' },
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: urls.map((url, i) => ({
-                name: `c${i}`,
-                url,
-                authProvider: 'serviceAccount',
-                serviceAccountToken: 'bench',
-                skipTLSVerify: true,
-                skipMetricsLookup: true,
-              })),
-            },
-          ],
-        },
+      benchBackendConfig({
+        port,
+        urls,
+        entitiesFile,
         meshSecurity: {
           refreshIntervalSeconds: 60,
           entityCacheSeconds: ENTITY_CACHE_SECONDS,
