@@ -79,6 +79,13 @@ export interface Config {
       sessionDuration?: HumanDuration | string;
       /** Changes are published (a new generation) at most this often. 100 ms to 1 minute; default 1 second. */
       publishInterval?: HumanDuration | string;
+      /**
+       * While every change waiting is a pod's (rollouts, autoscaling, restarts), changes are
+       * published at most this often instead; any other change (a policy, a namespace label)
+       * still goes out within `publishInterval`. At least `publishInterval`, at most 1 minute;
+       * default 3 seconds (or `publishInterval`, if longer).
+       */
+      podPublishInterval?: HumanDuration | string;
       /** Without changes, freshness is confirmed this often. 1 second to 1 minute; default 5 seconds. */
       heartbeatInterval?: HumanDuration | string;
     };

@@ -121,6 +121,7 @@ describe('readMeshSecurityConfig', () => {
       enabled: true,
       sessionMs: 300_000,
       publishIntervalMs: 1000,
+      podPublishIntervalMs: 3000,
       heartbeatMs: 5000,
     });
     expect(
@@ -138,8 +139,16 @@ describe('readMeshSecurityConfig', () => {
       enabled: false,
       sessionMs: 600_000,
       publishIntervalMs: 250,
+      podPublishIntervalMs: 3000,
       heartbeatMs: 10_000,
     });
+    // Pod churn waits at least as long as any other change.
+    expect(
+      read({ meshSecurity: { watch: { publishInterval: '5s' } } }).watch,
+    ).toMatchObject({ publishIntervalMs: 5000, podPublishIntervalMs: 5000 });
+    expect(
+      read({ meshSecurity: { watch: { podPublishInterval: '10s' } } }).watch,
+    ).toMatchObject({ publishIntervalMs: 1000, podPublishIntervalMs: 10_000 });
   });
 
   it('reads the bounds of a cluster read; the read stops before the refresh times out', () => {
@@ -233,6 +242,18 @@ describe('readMeshSecurityConfig', () => {
     [
       { meshSecurity: { watch: { publishInterval: '10ms' } } },
       'meshSecurity.watch.publishInterval must be between 100 milliseconds and 1 minute',
+    ],
+    [
+      {
+        meshSecurity: {
+          watch: { publishInterval: '2s', podPublishInterval: '1s' },
+        },
+      },
+      'meshSecurity.watch.podPublishInterval must not be shorter than meshSecurity.watch.publishInterval',
+    ],
+    [
+      { meshSecurity: { watch: { podPublishInterval: '2m' } } },
+      'meshSecurity.watch.podPublishInterval must be between 100 milliseconds and 1 minute',
     ],
     [
       { meshSecurity: { watch: { heartbeatInterval: { minutes: 2 } } } },

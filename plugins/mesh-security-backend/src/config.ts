@@ -59,6 +59,8 @@ export interface WatchSettings {
   sessionMs: number;
   /** Changes are published at most this often. */
   publishIntervalMs: number;
+  /** While only pods changed, changes are published at most this often (≥ publishIntervalMs). */
+  podPublishIntervalMs: number;
   /** Without changes, freshness is confirmed this often. */
   heartbeatMs: number;
 }
@@ -267,6 +269,24 @@ function readWatchSettings(config: Config): WatchSettings {
       throw new Error(`${full} must be between ${range}`);
     return ms;
   };
+  const publishIntervalMs = duration(
+    'publishInterval',
+    1000,
+    100,
+    60_000,
+    '100 milliseconds and 1 minute',
+  );
+  const podPublishIntervalMs = duration(
+    'podPublishInterval',
+    Math.max(3000, publishIntervalMs),
+    100,
+    60_000,
+    '100 milliseconds and 1 minute',
+  );
+  if (podPublishIntervalMs < publishIntervalMs)
+    throw new Error(
+      'meshSecurity.watch.podPublishInterval must not be shorter than meshSecurity.watch.publishInterval',
+    );
   return {
     enabled: config.getOptionalBoolean('meshSecurity.watch.enabled') ?? true,
     sessionMs: duration(
@@ -276,13 +296,8 @@ function readWatchSettings(config: Config): WatchSettings {
       60 * 60_000,
       '1 minute and 1 hour',
     ),
-    publishIntervalMs: duration(
-      'publishInterval',
-      1000,
-      100,
-      60_000,
-      '100 milliseconds and 1 minute',
-    ),
+    publishIntervalMs,
+    podPublishIntervalMs,
     heartbeatMs: duration(
       'heartbeatInterval',
       5000,

@@ -97,6 +97,7 @@ export const meshSecurityPlugin = createBackendPlugin({
               logger,
               {
                 publishIntervalMs: settings.watch.publishIntervalMs,
+                podPublishIntervalMs: settings.watch.podPublishIntervalMs,
                 heartbeatMs: settings.watch.heartbeatMs,
                 sessionMs: settings.watch.sessionMs,
                 retryIntervalSeconds: settings.refreshIntervalSeconds,

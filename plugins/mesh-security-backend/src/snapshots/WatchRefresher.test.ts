@@ -54,7 +54,10 @@ async function until(
 }
 
 /** One replica's refresher over the fake API and a shared cache. */
-function replica(cache: CacheService, options: { maxDeltas?: number } = {}) {
+function replica(
+  cache: CacheService,
+  options: { maxDeltas?: number; podPublishIntervalMs?: number } = {},
+) {
   const store = new SnapshotStore(cache);
   const logger = mockServices.logger.mock();
   const refresher = new WatchRefresher(
@@ -160,6 +163,54 @@ describe('WatchRefresher', () => {
     expect((await views.current('prod')).state.generation).toBe(3);
     expect(await session.stop()).toBe('watched');
     expect((await leader.state()).watch?.stoppedAt).toEqual(expect.any(String));
+  });
+
+  it('holds pod churn for the pod interval, and publishes it at once with any other change', async () => {
+    api.put(PODS, pod('web-1'));
+    const leader = replica(newCache(), { podPublishIntervalMs: 60_000 });
+    const session = leader.start();
+    await until(
+      async () => (await leader.state())?.generation === 1,
+      'first generation',
+    );
+    await until(() => api.open(PODS).length === 1, 'pods watched');
+
+    // Pods alone wait for the pod interval (a minute here), not the publish interval (20 ms):
+    // after 15 publish intervals there is still no generation, and no heartbeat either (the
+    // changes held are not confirmed: freshness shows their age).
+    const confirmed = (await leader.state()).watch!.confirmedAt;
+    api.emit(PODS, 'ADDED', pod('web-2'));
+    api.emit(PODS, 'DELETED', pod('web-1'));
+    await new Promise(r => setTimeout(r, 300));
+    expect(await leader.state()).toMatchObject({
+      generation: 1,
+      watch: { confirmedAt: confirmed },
+    });
+
+    // A policy change is published within the publish interval, with the pods held.
+    api.emit(PEER_AUTHENTICATIONS, 'ADDED', strict('STRICT'));
+    await until(async () => (await leader.state()).generation === 2, 'a delta');
+    const [delta] = (await leader.store.getDeltas('prod', 1, 2))!;
+    expect(delta.upserts.map((o: any) => o.metadata.name).sort()).toEqual([
+      'default',
+      'web-2',
+    ]);
+    expect(delta.deletes).toEqual(['\u0000Pod\u0000shop\u0000web-1']);
+
+    expect(await session.stop()).toBe('watched');
+
+    // Pods alone are published once the pod interval has passed.
+    const other = replica(newCache(), { podPublishIntervalMs: 200 });
+    const next = other.start();
+    await until(
+      async () => (await other.state())?.generation === 1,
+      'first generation',
+    );
+    await until(() => api.open(PODS).length === 1, 'pods watched');
+    api.emit(PODS, 'ADDED', pod('web-3'));
+    await until(async () => (await other.state()).generation === 2, 'pods');
+    expect((await other.state()).objectCount).toBe(3); // web-2, web-3, the policy
+    expect(await next.stop()).toBe('watched');
   });
 
   it('confirms freshness without changes, and says behind once the watching replica stopped', async () => {

@@ -20,13 +20,23 @@ export type ClusterWatcher = Pick<
   | 'resourceVersions'
   | 'freshness'
   | 'onChange'
+  | 'changesOnlyOf'
   | 'stop'
   | 'requests'
 >;
 
+/** The kinds whose changes alone may wait for `podPublishIntervalMs`. */
+const POD_KINDS: ReadonlySet<string> = new Set(['pods']);
+
 export interface WatchRefresherOptions {
   /** Changes are published at most this often (and this long after the first one). */
   publishIntervalMs: number;
+  /**
+   * While every change waiting is a pod's (rollouts, autoscaling, restarts), they are published
+   * at most this often instead; any other change is published within `publishIntervalMs`.
+   * Default: `publishIntervalMs`.
+   */
+  podPublishIntervalMs?: number;
   /** Without changes, the state record is confirmed this often (the freshness heartbeat). */
   heartbeatMs: number;
   /** One watching session's length; then the task returns and the next run resumes. */
@@ -120,10 +130,10 @@ export class WatchRefresher {
       } else {
         state = await this.publishFull(state, watcher);
       }
-      // Sleeps until a change, a heartbeat or the end of the session.
-      const nap = () =>
+      // Sleeps until a change, the end of the session, or `ms` (a heartbeat).
+      const nap = (ms: number) =>
         new Promise<void>(resolve => {
-          const timer = setTimeout(done, this.options.heartbeatMs);
+          const timer = setTimeout(done, ms);
           function done() {
             clearTimeout(timer);
             wake = undefined;
@@ -132,12 +142,24 @@ export class WatchRefresher {
           wake = done;
         });
       let lastPublish = Date.now();
+      const podInterval = Math.max(
+        this.options.podPublishIntervalMs ?? 0,
+        this.options.publishIntervalMs,
+      );
       while (!session.signal.aborted) {
-        if (!dirty) await nap();
+        if (!dirty) await nap(this.options.heartbeatMs);
         if (session.signal.aborted) break;
-        // Changes arriving together are published together, at most once per interval.
-        const wait = lastPublish + this.options.publishIntervalMs - Date.now();
-        if (wait > 0) await sleep(wait, session.signal);
+        // Changes arriving together are published together, at most once per interval; pod
+        // churn alone waits for the longer one, until any other change arrives.
+        for (;;) {
+          const interval = watcher.changesOnlyOf(POD_KINDS)
+            ? podInterval
+            : this.options.publishIntervalMs;
+          const wait = lastPublish + interval - Date.now();
+          if (wait <= 0 || session.signal.aborted) break;
+          await nap(wait);
+        }
+        if (session.signal.aborted) break;
         dirty = false;
         state = await this.publish(state, watcher);
         lastPublish = Date.now();
@@ -330,16 +352,4 @@ function byIdentity(objects: unknown[]): unknown[] {
     return a.key < b.key ? -1 : 1;
   });
   return keyed.map(k => k.object);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

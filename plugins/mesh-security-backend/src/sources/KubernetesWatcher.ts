@@ -157,6 +157,10 @@ export class KubernetesWatcher {
   private reserved = 0;
   /** Changes since the last drain: `known` says whether the consumer had the key then. */
   private pending = new Map<string, { object: unknown; known: boolean }>();
+  /** The kinds (keys) of the object changes since the last drain. */
+  private pendingKinds = new Set<string>();
+  /** Whether a kind's status changed since the last drain. */
+  private statusChanged = false;
   private listeners: Array<() => void> = [];
   private lastEventAt?: string;
   private requestCount = 0;
@@ -292,7 +296,20 @@ export class KubernetesWatcher {
       changes.push(object === undefined ? { key } : { key, object });
     }
     this.pending = new Map();
+    this.pendingKinds = new Set();
+    this.statusChanged = false;
     return changes;
+  }
+
+  /**
+   * Whether something changed since the last drain and every change is an object change of one
+   * of these kinds (keys, e.g. `pods`): no kind's status changed. Cheap: a refresher asks on
+   * every change. An object changed and changed back still counts.
+   */
+  changesOnlyOf(kinds: ReadonlySet<string>): boolean {
+    if (this.statusChanged || this.pendingKinds.size === 0) return false;
+    for (const kind of this.pendingKinds) if (!kinds.has(kind)) return false;
+    return true;
   }
 
   /** Every object held now (trimmed). */
@@ -603,6 +620,7 @@ export class KubernetesWatcher {
       if (error instanceof Gone) return this.relistNext(unit);
       if (error instanceof MalformedEvent) {
         unit.malformed++;
+        this.statusChanged = true;
         this.notify();
         throw error;
       }
@@ -746,6 +764,7 @@ export class KubernetesWatcher {
     } else {
       entry.object = object;
     }
+    this.pendingKinds.add(id.slice(0, id.indexOf('\u0000')));
     this.notify();
   }
 
@@ -769,7 +788,10 @@ export class KubernetesWatcher {
     }
     unit.state = state;
     unit.message = message;
-    if (changed) this.notify();
+    if (changed) {
+      this.statusChanged = true;
+      this.notify();
+    }
   }
 
   private fail(unit: Unit, state: 'forbidden' | 'error', message: string) {
