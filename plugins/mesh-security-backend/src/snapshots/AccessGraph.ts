@@ -55,6 +55,15 @@ export class AccessGraph {
     return this.built;
   }
 
+  /**
+   * Whether this graph took the previous generation's over for the workloads outside a change
+   * (watch mode): then the change was small, and a workload's lists cost microseconds to list
+   * on first view.
+   */
+  get isCarriedOver(): boolean {
+    return this.carried !== undefined;
+  }
+
   /** Stops a background build (the generation was replaced). */
   cancel(): void {
     this.cancelled = true;

@@ -156,6 +156,7 @@ describe('ClusterViews in watch mode', () => {
 
     await until(() => !!first.graph?.complete);
     let before = { ...answers(first), policies: policiesOf(first) };
+    const carriedOver: boolean[] = [];
     for (const [i, delta] of deltas.entries()) {
       const generation = i + 2;
       await store.putDelta(watched(generation, 1), { generation, ...delta });
@@ -178,7 +179,12 @@ describe('ClusterViews in watch mode', () => {
       expect(policies).toEqual(policiesOf(fresh));
       expect({ ...now, policies }).not.toEqual(before);
       before = { ...now, policies };
+      // Prepared for page views: the findings indexed (a carried graph lists on first view).
+      await until(() => view.memo.has('findings:index'));
+      carriedOver.push(view.graph!.isCarriedOver);
     }
+    // Only the mesh-wide policy re-evaluates everything; the other changes are scoped.
+    expect(carriedOver).toEqual([false, true, true, true]);
     // The mesh-wide STRICT shows where nothing else decides.
     expect(
       before.workloads
