@@ -166,6 +166,9 @@ describe('ClusterViews in watch mode', () => {
       // ...until the new one is installed.
       const view = await follower.current('demo');
       expect(view.state.generation).toBe(generation);
+      // Installed with its graph built and its findings indexed: no page view pays for them.
+      expect(view.graph?.complete).toBe(true);
+      expect(view.memo.has('findings:index')).toBe(true);
       // The same evaluator, advanced: not rebuilt.
       expect(view.incremental?.evaluator).toBe(evaluator);
       const fresh = await views(store).current('demo');
@@ -179,8 +182,7 @@ describe('ClusterViews in watch mode', () => {
       expect(policies).toEqual(policiesOf(fresh));
       expect({ ...now, policies }).not.toEqual(before);
       before = { ...now, policies };
-      // Prepared for page views: the findings indexed (a carried graph lists on first view).
-      await until(() => view.memo.has('findings:index'));
+      // A carried graph lists a workload's callers on first view.
       carriedOver.push(view.graph!.isCarriedOver);
     }
     // Only the mesh-wide policy re-evaluates everything; the other changes are scoped.
