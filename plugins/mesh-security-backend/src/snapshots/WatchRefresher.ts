@@ -16,6 +16,7 @@ export type ClusterWatcher = Pick<
   | 'start'
   | 'drain'
   | 'objects'
+  | 'objectCount'
   | 'kinds'
   | 'resourceVersions'
   | 'freshness'
@@ -260,7 +261,7 @@ export class WatchRefresher {
       generation: delta.generation,
       baseGeneration: base,
       contentHash: undefined,
-      objectCount: watcher.objects().length,
+      objectCount: watcher.objectCount(),
       stoppedAt,
     });
     await this.store.putDelta(state, delta);

@@ -313,6 +313,7 @@ describe('KubernetesWatcher', () => {
     // Resumed objects are known: the drain holds only the relist's diff.
     expect(second.drain().map(c => c.key)).toEqual([podKey('b')]);
     expect(second.objects()).toHaveLength(3);
+    expect(second.objectCount()).toBe(3);
   });
 
   it('backs off between relists when the server answers 410 to every watch', async () => {
@@ -414,6 +415,7 @@ describe('KubernetesWatcher', () => {
       api.streams.filter(s => s.path === PODS)[1].query.get('resourceVersion'),
     ).toBe('100');
     expect(w.objects()).toEqual([]);
+    expect(w.objectCount()).toBe(0);
   });
 
   it('applies a burst of 10,000 events and drains them coalesced', async () => {

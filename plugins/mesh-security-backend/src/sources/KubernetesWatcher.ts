@@ -317,6 +317,13 @@ export class KubernetesWatcher {
     return this.units.flatMap(unit => [...unit.held.values()]);
   }
 
+  /** How many objects are held now (without listing them). */
+  objectCount(): number {
+    let count = 0;
+    for (const unit of this.units) count += unit.held.size;
+    return count;
+  }
+
   /**
    * The status of every kind (same shape as KubernetesSource.read; `count` is the objects held).
    * For forbidden/error, `since` is when the kind started failing and `fetchedAt` when its held
