@@ -167,6 +167,23 @@ interface PhaseFigures {
   /** Page views not answered within REQUEST_TIMEOUT_MS (left out of `views`). */
   unanswered: number;
   load: [string, string];
+  /** The backend's event-loop delay and garbage-collection pauses during the phase. */
+  loop: LoopFigures;
+  /** Time in the backend per `GET /entity` (arrival to response handed to the socket). */
+  inBackend: number[];
+}
+
+/** `loopStop` of bench/backendProcess.ts. */
+interface LoopFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  gc: {
+    count: number;
+    totalMs: number;
+    maxMsByKind: Record<string, number>;
+    countByKind: Record<string, number>;
+  };
 }
 
 interface ModeResult {
@@ -419,6 +436,11 @@ async function main() {
       const cpuBefore = await cpu();
       const apiBefore = (await mockStats()).stats;
       const unansweredBefore = unanswered;
+      await ask(backend, { type: 'loopStart' });
+      await ask(backend, {
+        type: 'timesStart',
+        prefixes: ['/api/mesh-security/entity/'],
+      });
       const t0 = performance.now();
       const end = t0 + minutes * 60_000;
       const views: number[] = [];
@@ -433,7 +455,14 @@ async function main() {
       }
       await sleep(end - performance.now());
       const elapsed = (performance.now() - t0) / 60_000;
+      const loop = await ask<LoopFigures>(backend, { type: 'loopStop' });
+      const { times } = await ask<{ times: Record<string, number[]> }>(
+        backend,
+        { type: 'timesStop' },
+      );
       return {
+        loop,
+        inBackend: times['/api/mesh-security/entity/'] ?? [],
         minutes: elapsed,
         cpuSeconds: (await cpu()) - cpuBefore,
         api: delta((await mockStats()).stats, apiBefore),
@@ -591,7 +620,19 @@ async function main() {
     console.log(
       `[${mode}] churn with page views: ${CHURN_MINUTES} min (load ${load()})`,
     );
+    // BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend during this phase;
+    // BENCH_ALLOCATIONS=file.heapprofile: where it allocates (sampling heap profile).
+    const profile = process.env.BENCH_PROFILE ?? process.env.BENCH_ALLOCATIONS;
+    const allocations =
+      !process.env.BENCH_PROFILE && !!process.env.BENCH_ALLOCATIONS;
+    if (profile) await ask(backend, { type: 'profileStart', allocations });
     const churn = await phase(CHURN_MINUTES, true);
+    if (profile)
+      await ask(backend, {
+        type: 'profileStop',
+        file: `${profile.replace(/(\.[a-z]+)?$/, `-${mode}$1`)}`,
+        allocations,
+      });
     console.log(
       `[${mode}] churn, measuring change → visible: ${CHURN_MINUTES} min (load ${load()})`,
     );
@@ -724,6 +765,19 @@ function report(results: ModeResult[]) {
     `${f2(percentile(p.views, 50))} / ${f2(percentile(p.views, 99))} ms (n ${
       p.views.length
     }${p.unanswered ? `, ${p.unanswered} unanswered within 30 s` : ''})`;
+  const inBackend = (p: PhaseFigures) =>
+    `${f2(percentile(p.inBackend, 50))} / ${f2(
+      percentile(p.inBackend, 99),
+    )} ms (n ${p.inBackend.length})`;
+  const loop = (p: PhaseFigures) => `${f2(p.loop.p99)} / ${f2(p.loop.max)} ms`;
+  const gc = (p: PhaseFigures) =>
+    `${f1(p.loop.gc.totalMs)} ms in ${
+      p.loop.gc.count
+    }; longest ${Object.entries(p.loop.gc.maxMsByKind)
+      .map(
+        ([kind, ms]) => `${kind} ${f1(ms)} ms (${p.loop.gc.countByKind[kind]})`,
+      )
+      .join(', ')}`;
   const rows: Array<[string, (r: ModeResult) => string]> = [
     ['backend start → first list request', r => s(r.bootMs)],
     ['first list request → full snapshot', r => s(r.firstSnapshotMs)],
@@ -758,6 +812,12 @@ function report(results: ModeResult[]) {
     ['API / min, churn', r => api(r.churn)],
     ['page view p50/p99, quiet', r => views(r.quiet)],
     ['page view p50/p99, churn', r => views(r.churn)],
+    ['  in the backend, quiet', r => inBackend(r.quiet)],
+    ['  in the backend, churn', r => inBackend(r.churn)],
+    ['event loop delay p99/max, quiet', r => loop(r.quiet)],
+    ['event loop delay p99/max, churn', r => loop(r.churn)],
+    ['GC pauses, quiet', r => gc(r.quiet)],
+    ['GC pauses, churn', r => gc(r.churn)],
     [
       'pods replaced in the background',
       r => `${r.replacedPods} (${CLUSTERS} clusters)`,
