@@ -478,6 +478,8 @@ function graphOver(snapshot: Snapshot, steps?: number): AccessGraph {
 const building = fc.record({
   previous: fc.option(fc.nat({ max: 8 }), { nil: undefined }),
   carriedBuilt: fc.boolean(),
+  /** Every workload's lists asked of the previous graph (they carry over), or none. */
+  queried: fc.boolean(),
 });
 
 /** The carried graph answers what a graph built from scratch answers, for every workload. */
@@ -557,6 +559,7 @@ describe('access graph carry-over', () => {
         const objects = objectsOf(e);
         const before = readObjects([...objects.values()], OPTIONS).snapshot;
         const previous = graphOver(before, build.previous);
+        if (build.queried) answersOf(previous, before);
         const { scope } = applyChange(e, objects, c);
         const after = readObjects([...objects.values()], OPTIONS).snapshot;
         expectCarried(previous, after, scope, build.carriedBuilt, stats);
@@ -580,6 +583,7 @@ describe('access graph carry-over', () => {
             OPTIONS,
           );
           let previous = graphOver(inc.snapshot, build.previous);
+          if (build.queried) answersOf(previous, inc.snapshot);
           for (const c of steps) {
             const { changes } = applyChange(e, objects, c);
             const scope = inc.apply(changes);
@@ -599,6 +603,7 @@ describe('access graph carry-over', () => {
               { previous, scope },
             );
             previous.buildStep(Infinity);
+            if (build.queried) answersOf(previous, inc.snapshot);
           }
         },
       ),

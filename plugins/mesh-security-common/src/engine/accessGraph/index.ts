@@ -89,6 +89,9 @@ export interface AccessGraphStats {
 
 const keyOf = (w: SnapshotWorkload) => `${w.namespace}/${w.kind}/${w.name}`;
 
+/** The prefix of a target's blocked-callers list among a graph's lists (then its key). */
+const BLOCKED = 'blocked|';
+
 /** Lists by key, up to a number of edges in all (then the oldest half is dropped). */
 class BoundedLists {
   private readonly lists = new Map<string, AccessEdge[]>();
@@ -105,6 +108,16 @@ class BoundedLists {
       this.edges += list.length;
     }
     return list;
+  }
+
+  /** Takes the lists of `from` whose keys `keep` accepts (a graph's carry-over). */
+  carry(from: BoundedLists, keep: (key: string) => boolean): void {
+    for (const [key, list] of from.lists) {
+      if (!keep(key) || this.lists.has(key)) continue;
+      if (this.edges + list.length > this.maxEdges) return;
+      this.lists.set(key, list);
+      this.edges += list.length;
+    }
   }
 
   private evict(): void {
@@ -216,6 +229,13 @@ class GroupedAccessGraph implements AccessGraph {
       );
       carried++;
     }
+    // A target's blocked callers depend on its policies and on the callers' groups and
+    // identities, as its answers do: those of targets outside the change carry over too.
+    this.lists.carry(from.lists, key => {
+      if (!key.startsWith(BLOCKED)) return false;
+      const target = key.slice(BLOCKED.length);
+      return !inScope.has(target) && byKey.has(target);
+    });
     this.carried = { carried };
   }
 
@@ -458,7 +478,7 @@ class GroupedAccessGraph implements AccessGraph {
 
   blockedCallersOf(ref: WorkloadRef): AccessEdge[] {
     const w = this.find(ref);
-    const key = `blocked|${w.namespace}/${w.kind}/${w.name}`;
+    const key = `${BLOCKED}${w.namespace}/${w.kind}/${w.name}`;
     return this.lists.get(key, () => {
       const target = this.ctx.info(w);
       const policies = this.answers.policiesOf(target);
