@@ -51,6 +51,7 @@ import {
 } from './entities/EntityDirectory';
 import { ownersOf } from './entities/workloadOwners';
 import { limitConcurrency } from './sources/limitConcurrency';
+import { yieldEvery } from './snapshots/slices';
 
 /** What the router needs from the rest of the plugin. */
 export interface RouterOptions {
@@ -404,7 +405,9 @@ export async function createRouter(
       .map(entity => ({ entity, ref: stringifyEntityRef(entity) }))
       .sort((a, b) => a.ref.localeCompare(b.ref));
     const items = [];
+    const pause = yieldEvery(20);
     for (const { entity, ref } of readable.slice(offset, offset + limit)) {
+      await pause();
       const view = await posture.entityPosture(entity, {
         clusterErrorDetails: false,
       });

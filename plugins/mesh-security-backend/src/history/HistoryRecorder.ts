@@ -5,6 +5,7 @@ import {
   EntityPosture,
   PostureDay,
 } from '@mesh-security/plugin-mesh-security-common';
+import { yieldEvery } from '../snapshots/slices';
 import { ComponentDay, HistoryStore, utcDay } from './HistoryStore';
 
 /** What the recorder reads: annotated components and their posture (no Kubernetes call). */
@@ -58,7 +59,11 @@ export class HistoryRecorder {
     const day = utcDay(now);
     const records: ComponentDay[] = [];
     let skipped = 0;
+    // Postures are answered from memory, so the awaits below never leave the microtask queue:
+    // without yielding, 1,000 components would hold the event loop for seconds.
+    const pause = yieldEvery(20);
     for (const entity of await this.options.components()) {
+      await pause();
       const posture = await this.options.posture(entity);
       // Until a cluster's access graph is complete its answers err on the side of more
       // findings (docs/backend.md): not a state to keep.

@@ -164,6 +164,28 @@ describe('RegressionNotifier', () => {
     await db.destroy();
   });
 
+  it('yields to the event loop while it reads many postures (answered from memory)', async () => {
+    // Each posture is computed synchronously, as the backend answers them from its views: a
+    // loop of awaits that never leaves the microtask queue would hold page views meanwhile.
+    let turned = false;
+    const seen: boolean[] = [];
+    setImmediate(() => {
+      turned = true;
+    });
+    await notifier({
+      components: async () => Array.from({ length: 8 }, () => entity),
+      posture: async () => {
+        seen.push(turned);
+        const until = Date.now() + 8;
+        while (Date.now() < until); // about 8 ms of work each
+        return posture(state);
+      },
+    }).run();
+    expect(seen).toHaveLength(8);
+    expect(seen[0]).toBe(false);
+    expect(seen[seen.length - 1]).toBe(true);
+  });
+
   it('records the first observation as the baseline and notifies nothing', async () => {
     state = {
       ports: { 8080: 'PERMISSIVE' },

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { NotificationSettings, NOTIFICATIONS_ANNOTATION } from './config';
 import { BASELINE_CAUSE, CauseObservation, componentCauses } from './causes';
 import { CauseState, NotificationStateStore } from './NotificationStateStore';
+import { yieldEvery } from '../snapshots/slices';
 
 /** The notifications' topic (the notifications page filters by it). */
 export const NOTIFICATION_TOPIC = 'Mesh Security';
@@ -132,7 +133,10 @@ export class RegressionNotifier {
       entityRef: string;
       causes: ReturnType<typeof componentCauses>;
     }> = [];
+    // Postures are answered from memory: yield so that page views are not held for seconds.
+    const pause = yieldEvery(20);
     for (const entity of await this.options.components()) {
+      await pause();
       if (signal?.aborted) return result;
       const posture = await this.options.posture(entity);
       if (notComparable(posture)) {
