@@ -432,6 +432,7 @@ class Incremental implements IncrementalEvaluator {
       this.graph = createAccessGraph(this.context, {
         previous: this.graph,
         scope,
+        onlyWorkloadsChanged: !baseChanged && all === undefined,
       });
     return scope;
   }

@@ -66,12 +66,24 @@ export class CallerGroups {
   readonly classes: CallerGroup[][];
   private readonly byWorkload = new Map<SnapshotWorkload, CallerGroup>();
   private readonly classContexts = new Map<CallerGroup, CallerContexts>();
+  /** Each member's key, by its evaluation (see `reuse`). */
+  readonly keys = new WeakMap<WorkloadInfo, string>();
 
-  constructor(private readonly ctx: EngineContext) {
+  /**
+   * `reuse`: the keys of the previous snapshot's groups, when only pods and pod controllers
+   * changed since (its other objects are the same): a key depends on the workload's evaluation
+   * and on those objects only, so a workload whose evaluation was kept (the same
+   * `WorkloadInfo`) keeps its key. A workload evaluated again gets a new one.
+   */
+  constructor(
+    private readonly ctx: EngineContext,
+    reuse?: WeakMap<WorkloadInfo, string>,
+  ) {
     const byKey = new Map<string, CallerGroup>();
     for (const w of ctx.snapshot.workloads) {
       const info = ctx.info(w);
-      const key = this.key(info);
+      const key = reuse?.get(info) ?? this.key(info);
+      this.keys.set(info, key);
       let group = byKey.get(key);
       if (!group) {
         group = this.newGroup(info, key);

@@ -12,7 +12,7 @@ import {
 import { WorkloadNotFoundError } from '../core/access';
 import { blockedEdge, connectionEdge, externalEdge } from '../core/callers';
 import { externalCaller } from '../core/access';
-import { EngineContext } from '../core/context';
+import { EngineContext, WorkloadInfo } from '../core/context';
 import { Answers, BY_MEMBER, DENIED, NO_PEER, PortAccess } from './answers';
 import { CalleeBuckets, CalleeIndex, isSelf } from './calleeList';
 import { callerList } from './callerList';
@@ -145,11 +145,19 @@ class GroupedAccessGraph implements AccessGraph {
   private cursor = 0;
   private released = false;
 
+  /** The caller-group key of each workload's evaluation (reused by the next snapshot's graph). */
+  get groupKeys(): WeakMap<WorkloadInfo, string> {
+    return this.groups.keys;
+  }
+
   /** What the graph took from the graph it was carried over from (see {@link carryOutcome}). */
   carried?: CarryOutcome;
 
-  constructor(private readonly ctx: EngineContext) {
-    this.groups = new CallerGroups(ctx);
+  constructor(
+    private readonly ctx: EngineContext,
+    groupKeys?: WeakMap<WorkloadInfo, string>,
+  ) {
+    this.groups = new CallerGroups(ctx, groupKeys);
     this.answers = new Answers(ctx, this.groups, this.templates);
     this.callees = new CalleeIndex(ctx, this.groups, this.templates);
   }
@@ -685,6 +693,11 @@ export interface GraphChange {
 export interface CarriedGraph {
   previous: AccessGraph;
   scope: GraphChange;
+  /**
+   * Only pods and pod controllers changed since the previous snapshot (every other object is
+   * the same): the caller-group keys of workloads whose evaluation was kept are reused.
+   */
+  onlyWorkloadsChanged?: boolean;
 }
 
 /** What a graph took over: how many targets' answers, or why none (it builds from scratch). */
@@ -702,7 +715,12 @@ export function createAccessGraph(
   ctx: EngineContext,
   carried?: CarriedGraph,
 ): AccessGraph {
-  const graph = new GroupedAccessGraph(ctx);
+  const reuse =
+    carried?.onlyWorkloadsChanged &&
+    carried.previous instanceof GroupedAccessGraph
+      ? carried.previous.groupKeys
+      : undefined;
+  const graph = new GroupedAccessGraph(ctx, reuse);
   if (carried) graph.carryFrom(carried.previous, carried.scope);
   return graph;
 }
