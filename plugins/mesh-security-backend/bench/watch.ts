@@ -294,7 +294,11 @@ async function main() {
     console.log(`\n[${mode}] starting the backend on ${port} (load ${load()})`);
     await askMocks({ type: 'record' });
     const started = performance.now();
-    const backend = startChild('backendProcess.ts');
+    const backend = startChild(
+      'backendProcess.ts',
+      {},
+      (process.env.BENCH_BACKEND_FLAGS ?? '').split(' ').filter(Boolean),
+    );
     children.push(backend);
     await ask(backend, { type: 'start', configFile });
     const base = `http://127.0.0.1:${port}/api`;
