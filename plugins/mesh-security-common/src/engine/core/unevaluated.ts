@@ -5,7 +5,7 @@ import {
   SnapshotPolicy,
   SnapshotWorkload,
 } from '../../model';
-import { hostScore } from '../istio/destinationRule';
+import { hostScore } from '../istio/hosts';
 import { readServiceEntry, serviceVisible } from '../istio/serviceRegistry';
 import { apTargetRefs } from '../istio/authorizationPolicy';
 import { GATEWAY_API_GROUP } from '../istio/waypoint';

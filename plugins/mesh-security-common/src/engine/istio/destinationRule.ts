@@ -8,6 +8,7 @@ import {
 import { selectorMatches } from '../core/match';
 import { groupBy } from '../core/selectorIndex';
 import { Json, isObject } from '../validate/check';
+import { hostScore } from './hosts';
 import {
   RegistryEntry,
   ServiceRegistry,
@@ -36,23 +37,6 @@ export interface ClientTls {
 }
 
 export const drRef = (p: P) => `DestinationRule ${p.namespace}/${p.name}`;
-
-/** Host specificity: exact beats wildcard, longer wildcard beats shorter. */
-export function hostScore(pattern: string, fqdn: string, drNs: string): number {
-  // A ServiceEntry host is matched as written (`ResolveShortnameToFQDN` keeps names with dots).
-  if (pattern === fqdn) return 10000;
-  const full =
-    pattern.includes('.') || pattern === '*' || pattern.startsWith('*')
-      ? pattern
-      : `${pattern}.${drNs}.svc.cluster.local`;
-  const expanded = /^[^.*]+\.[^.]+$/.test(full)
-    ? `${full}.svc.cluster.local`
-    : full;
-  if (expanded === fqdn) return 10000;
-  if (expanded.startsWith('*') && fqdn.endsWith(expanded.slice(1)))
-    return expanded.length;
-  return -1;
-}
 
 /**
  * Whether a client namespace sees the rule (DestinationRule reference, `exportTo`): absent or

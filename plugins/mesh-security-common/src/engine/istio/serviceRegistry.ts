@@ -7,7 +7,7 @@ import {
 } from '../../model';
 import { cidrContains, selectorMatches } from '../core/match';
 import { Json, isObject } from '../validate/check';
-import { hostScore } from './destinationRule';
+import { hostScore } from './hosts';
 
 /*
  * What an Istio sidecar client's service registry holds (docs/engine.md "Istio service
