@@ -4,7 +4,8 @@
  * load generator asks for and then watches for in the backend's answers (a PeerAuthentication's
  * mode flipped, a namespace label flipped, one pod deleted or added).
  */
-import type { MockCluster, Obj } from './mockKubernetes';
+import type { Obj } from './estate';
+import type { MockCluster } from './mockKubernetes';
 
 /** One change asked for by the load generator. */
 export type Change =

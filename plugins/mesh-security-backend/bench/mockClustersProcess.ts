@@ -11,12 +11,8 @@
  * pods per workload, the PeerAuthentication modes per namespace and the labelled namespaces.
  */
 import { Change, Churn } from './churn';
-import {
-  generateEstate,
-  MockCluster,
-  MockStats,
-  startMockCluster,
-} from './mockKubernetes';
+import { generateEstate } from './estate';
+import { MockCluster, MockStats, startMockCluster } from './mockKubernetes';
 import { serve } from './processes';
 
 let clusters: MockCluster[] = [];
