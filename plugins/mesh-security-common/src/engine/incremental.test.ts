@@ -617,6 +617,45 @@ describe('incremental evaluation', () => {
     for (const w of untouched) expect(inc.workloads).toContain(w);
   });
 
+  it('keeps the policy-level findings while only pods change alike', () => {
+    const { objects, inc } = start();
+    const policy = authorizationPolicy('shop', 'allow-b', {
+      selector: { matchLabels: { app: 'b' } },
+      rules: [{ when: [{ key: 'source.color', values: ['blue'] }] }],
+    });
+    inc.apply([{ key: keyOf(policy), object: policy }]);
+    objects.set(keyOf(policy), policy);
+    const ofPolicy = () =>
+      inc.findings.filter(f => f.object.name === 'allow-b');
+    const found = ofPolicy();
+    expect(found.map(f => f.message)).toEqual([
+      'uses the unknown condition key source.color',
+    ]);
+    // A pod replaced from the same template: the same finding objects, kept.
+    const replace = (from: Obj, to: Obj) => {
+      inc.apply([{ key: keyOf(from) }, { key: keyOf(to), object: to }]);
+      objects.delete(keyOf(from));
+      objects.set(keyOf(to), to);
+      expectEquivalent(inc, scratch(objects));
+    };
+    const first = pod('shop', 'b', 'b-7d9f-y1', {
+      ip: '10.0.0.2',
+      proxy: true,
+    });
+    const second = pod('shop', 'b', 'b-7d9f-y2', {
+      ip: '10.0.0.7',
+      proxy: true,
+    });
+    replace(first, second);
+    expect(ofPolicy()[0]).toBe(found[0]);
+    // Replaced by a pod without a sidecar: the workload's membership changed, so they are
+    // computed again (equal here, as a fresh evaluation gives them).
+    const plain = pod('shop', 'b', 'b-7d9f-y3', { ip: '10.0.0.8' });
+    replace(second, plain);
+    expect(ofPolicy()[0]).not.toBe(found[0]);
+    expect(ofPolicy()).toEqual(found);
+  });
+
   it('keeps callers when a pod is deleted, then its replacement added (watch events)', () => {
     const { objects, inc } = start();
     const extra = pod('shop', 'b', 'b-7d9f-y2', {

@@ -220,6 +220,19 @@ function callerFingerprint(info: WorkloadInfo, withIps: boolean): string {
 }
 
 /**
+ * What the policy-level findings can read of a workload (core/context.ts `WorkloadInfo`): all of
+ * its info but its pods' names, IPs and phases (its pod counts stay, in the membership). No
+ * policy-level finding reads a pod or an IP (findings/); a pod replaced from the same template
+ * leaves it unchanged.
+ */
+function policyInputs(info: WorkloadInfo): string {
+  return JSON.stringify([
+    { ...info.w, pods: null },
+    { ...info, w: null, ips: null },
+  ]);
+}
+
+/**
  * Whether some policy may match callers by IP (ipBlocks, networks, CIDRs): then a pod's IP is
  * part of its identity as a caller.
  */
@@ -257,6 +270,8 @@ class Incremental implements IncrementalEvaluator {
     { info: WorkloadInfo; posture: WorkloadPosture }
   >();
   private readerFindings: Finding[] = [];
+  /** The policy-level findings of the last evaluation. */
+  private policyFindings: Finding[] = [];
   /** Some object with reader findings changed: collect them again, in order. */
   private readerFindingsStale = true;
 
@@ -394,7 +409,13 @@ class Incremental implements IncrementalEvaluator {
       for (const ns of namespaces)
         for (const w of this.nsWorkloads.get(ns) ?? []) affected.add(keyOf(w));
     }
-    const reevaluated = this.evaluate(all !== undefined, affected);
+    // The policy-level findings read the other objects and the workloads' infos: with the same
+    // objects and the same workloads, they are kept when no re-evaluated info changed for them.
+    const reevaluated = this.evaluate(
+      all !== undefined,
+      affected,
+      !baseChanged && removed.length === 0 && !changed.added,
+    );
     if (all === undefined && sourceSet(before) !== sourceSet(this.context)) {
       // An unmodelled object's scope depends on other workloads (a revision without its mesh
       // ConfigMap, a Sidecar's issues): whoever it applies to may have changed.
@@ -491,9 +512,15 @@ class Incremental implements IncrementalEvaluator {
 
   /**
    * Re-evaluates the `affected` workloads (every one when `all`) and the policy findings; the
-   * others keep their posture and info. Returns the keys re-evaluated.
+   * others keep their posture and info. With `sameObjects` (no object but pods and controllers
+   * changed, no workload added or removed), the policy findings are kept when every workload
+   * re-evaluated has the same {@link policyInputs} as before. Returns the keys re-evaluated.
    */
-  private evaluate(all: boolean, affected: Set<string>): string[] {
+  private evaluate(
+    all: boolean,
+    affected: Set<string>,
+    sameObjects = false,
+  ): string[] {
     const snapshot = this.snapshot;
     this.context = new EngineContext(snapshot, this.options);
     this.served = undefined;
@@ -501,6 +528,7 @@ class Incremental implements IncrementalEvaluator {
     const context = this.context;
     const reevaluated: string[] = [];
     const present = new Set<string>();
+    let keepPolicyFindings = sameObjects && !all;
     const workloads = snapshot.workloads.map(w => {
       const key = keyOf(w);
       present.add(key);
@@ -512,6 +540,11 @@ class Incremental implements IncrementalEvaluator {
       reevaluated.push(key);
       const info = context.info(w);
       if (held) this.previousInfos.set(key, held.info);
+      if (
+        keepPolicyFindings &&
+        (!held || policyInputs(held.info) !== policyInputs(info))
+      )
+        keepPolicyFindings = false;
       let posture = postureOf(context, info, this.saUsers);
       // Re-evaluated alike: the same object, so that the backend compacts only new postures.
       if (held && JSON.stringify(held.posture) === JSON.stringify(posture))
@@ -527,10 +560,11 @@ class Incremental implements IncrementalEvaluator {
       this.readerFindings = [...this.entries.values()].flatMap(e => e.findings);
       this.readerFindingsStale = false;
     }
+    if (!keepPolicyFindings) this.policyFindings = policyFindings(context);
     this.findings = [
       ...this.readerFindings,
       ...workloads.flatMap(w => w.findings),
-      ...policyFindings(context),
+      ...this.policyFindings,
     ];
     return reevaluated;
   }
