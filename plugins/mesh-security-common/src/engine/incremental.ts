@@ -398,9 +398,10 @@ class Incremental implements IncrementalEvaluator {
 
     const before = this.context;
     const oldUsers = this.saUsers;
+    const users = serviceAccountUsers(this.snapshot);
     const affected = new Set(changed.keys);
+    for (const key of removed) this.state.delete(key);
     if (all === undefined) {
-      const users = serviceAccountUsers(this.snapshot);
       for (const sa of serviceAccounts)
         if (users.get(sa) !== oldUsers.get(sa))
           for (const w of this.snapshot.workloads)
@@ -415,6 +416,7 @@ class Incremental implements IncrementalEvaluator {
       all !== undefined,
       affected,
       !baseChanged && removed.length === 0 && !changed.added,
+      users,
     );
     if (all === undefined && sourceSet(before) !== sourceSet(this.context)) {
       // An unmodelled object's scope depends on other workloads (a revision without its mesh
@@ -423,7 +425,7 @@ class Incremental implements IncrementalEvaluator {
       reevaluated.splice(
         0,
         reevaluated.length,
-        ...this.evaluate(true, new Set()),
+        ...this.evaluate(true, new Set(), false, users),
       );
     }
     if (all !== undefined) sourcesChanged = true;
@@ -507,6 +509,15 @@ class Incremental implements IncrementalEvaluator {
     return { changed, removed, serviceAccounts };
   }
 
+  /** Each workload object's key, built once (the evaluation looks every workload up). */
+  private readonly keys = new WeakMap<SnapshotWorkload, string>();
+
+  private keyFor(w: SnapshotWorkload): string {
+    let key = this.keys.get(w);
+    if (key === undefined) this.keys.set(w, (key = keyOf(w)));
+    return key;
+  }
+
   /** Infos replaced by the last evaluation (to compare callers). */
   private readonly previousInfos = new Map<string, WorkloadInfo>();
 
@@ -514,24 +525,24 @@ class Incremental implements IncrementalEvaluator {
    * Re-evaluates the `affected` workloads (every one when `all`) and the policy findings; the
    * others keep their posture and info. With `sameObjects` (no object but pods and controllers
    * changed, no workload added or removed), the policy findings are kept when every workload
-   * re-evaluated has the same {@link policyInputs} as before. Returns the keys re-evaluated.
+   * re-evaluated has the same {@link policyInputs} as before. `users`: the snapshot's
+   * `serviceAccountUsers`, when known. Returns the keys re-evaluated.
    */
   private evaluate(
     all: boolean,
     affected: Set<string>,
     sameObjects = false,
+    users?: Map<string, number>,
   ): string[] {
     const snapshot = this.snapshot;
     this.context = new EngineContext(snapshot, this.options);
     this.served = undefined;
-    this.saUsers = serviceAccountUsers(snapshot);
+    this.saUsers = users ?? serviceAccountUsers(snapshot);
     const context = this.context;
     const reevaluated: string[] = [];
-    const present = new Set<string>();
     let keepPolicyFindings = sameObjects && !all;
     const workloads = snapshot.workloads.map(w => {
-      const key = keyOf(w);
-      present.add(key);
+      const key = this.keyFor(w);
       const held = this.state.get(key);
       if (!all && held && held.info.w === w && !affected.has(key)) {
         context.adoptInfo(held.info);
@@ -552,9 +563,12 @@ class Incremental implements IncrementalEvaluator {
       this.state.set(key, { info, posture });
       return posture;
     });
-    if (this.state.size > present.size)
+    // `apply` forgets the workloads removed; anything else gone (never, as read) is found here.
+    if (this.state.size > workloads.length) {
+      const present = new Set(snapshot.workloads.map(w => this.keyFor(w)));
       for (const key of this.state.keys())
         if (!present.has(key)) this.state.delete(key);
+    }
     this.workloads = workloads;
     if (this.readerFindingsStale) {
       this.readerFindings = [...this.entries.values()].flatMap(e => e.findings);
