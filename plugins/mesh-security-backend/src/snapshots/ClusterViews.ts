@@ -22,7 +22,7 @@ import { engineInputOf } from '../sources/kinds';
 import { AccessGraph } from './AccessGraph';
 import { Compactor } from './compact';
 import { parseX509 } from './certificates';
-import { yieldEvery } from './slices';
+import { Turns, yieldEvery } from './slices';
 import { SnapshotStore } from './SnapshotStore';
 import { ClusterState, objectIdentity } from './types';
 
@@ -96,6 +96,12 @@ export class ClusterViews {
     { generation: number; view: Promise<ClusterView> }
   >();
   private readonly now: () => Date;
+  /**
+   * The evaluators' synchronous steps (a cluster's first evaluation, each apply of deltas), one
+   * cluster at a time with a turn of the event loop between them: one request seeing every
+   * cluster's next generation would otherwise start them all in one block.
+   */
+  private readonly turns = new Turns();
 
   constructor(
     private readonly store: SnapshotStore,
@@ -347,9 +353,11 @@ export class ClusterViews {
     const options = this.engineOptions(state);
     const compactor = new Compactor();
     const held = await compactor.compactInSlices(objects, 20, 0);
-    const evaluator = createIncrementalEvaluator(
-      held.map(object => ({ key: objectIdentity(object), object })),
-      options,
+    const evaluator = await this.turns.run(() =>
+      createIncrementalEvaluator(
+        held.map(object => ({ key: objectIdentity(object), object })),
+        options,
+      ),
     );
     return this.incrementalView(state, {
       evaluator,
@@ -400,7 +408,9 @@ export class ClusterViews {
         });
       }
     }
-    const scope = incremental.evaluator.apply(changes);
+    const scope = await this.turns.run(() =>
+      incremental.evaluator.apply(changes),
+    );
     incremental.applied += deltas.length;
     if (incremental.applied >= 100) {
       // The compactor remembers every value it has seen: renewed, it forgets the replaced ones.

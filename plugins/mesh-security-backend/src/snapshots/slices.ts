@@ -12,3 +12,21 @@ export function yieldEvery(sliceMs: number): () => Promise<void> {
     }
   };
 }
+
+/**
+ * Runs synchronous jobs one at a time, each in a turn of the event loop of its own. Jobs queued
+ * together — every cluster's next generation, applied when one request sees them all — then
+ * leave room for requests between them instead of running as one block, and a request waits for
+ * at most one of them.
+ */
+export class Turns {
+  private last: Promise<unknown> = Promise.resolve();
+
+  run<T>(job: () => T): Promise<T> {
+    const result = this.last
+      .then(() => new Promise(resolve => setImmediate(resolve)))
+      .then(job);
+    this.last = result.catch(() => undefined);
+    return result;
+  }
+}
