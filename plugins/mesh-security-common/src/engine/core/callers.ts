@@ -169,6 +169,23 @@ export function blockedEdge(
   const sendsMtls = byDestinationRule ? portMode === 'STRICT' : mtls.sendsMtls;
   const client =
     caller.info && sendsMtls && caller.mtls ? caller.mtls : caller.plain;
+  const req = { port, mode: 'any' } as const;
+  // Every condition below is necessary and reads no other's result, so their order is free.
+  // Behind a NetworkPolicy isolating the target's ingress, the network layer denies most
+  // callers and the authorization layer is read for them anyway: it goes first, and the callers
+  // no explicit rule names (most, when the policies name a few clients) stop there. Otherwise
+  // the network layer goes first: most callers stop at its ALLOW without reading identities.
+  let authz: LayerVerdict | undefined;
+  if (!byDestinationRule && ctx.netpol.isolating(target.w).ingress.length > 0) {
+    authz = authorizationLayer(ctx, target, client, req, policies);
+    // An explicit rule names the client: not a default.
+    if (
+      authz.effect === 'DENY' ||
+      authz.cannotEvaluate.length > 0 ||
+      authz.byDefault
+    )
+      return undefined;
+  }
   const netpol = networkPolicyCheck(
     ctx.netpol,
     target.w,
@@ -192,8 +209,7 @@ export function blockedEdge(
     ).effect === 'ALLOW'
   )
     return undefined;
-  const req = { port, mode: 'any' } as const;
-  const authz = authorizationLayer(ctx, target, client, req, policies);
+  authz ??= authorizationLayer(ctx, target, client, req, policies);
   if (authz.effect === 'DENY' || authz.cannotEvaluate.length > 0)
     return undefined;
   if (!byDestinationRule) {
