@@ -1,20 +1,17 @@
 import { AccessRequest } from '../model';
-import {
-  ALL_ACCESS_CASES,
-  AccessCase,
-  ISTIO_AUTHZ_CASES,
-  LINKERD_CASES,
-  MTLS_ACCESS_CASES,
-  NETPOL_CASES,
-} from './cases/access';
+import { ALL_ACCESS_CASES, AccessCase } from './cases/access';
 import { ADMIN_NETPOL_CASES } from './cases/adminNetworkPolicy';
 import { CILIUM_NETPOL_CASES } from './cases/ciliumNetworkPolicy';
+import { ISTIO_AUTHZ_CASES } from './cases/istioAccess';
+import { LINKERD_CASES } from './cases/linkerdAccess';
+import { MTLS_ACCESS_CASES } from './cases/mtlsAccess';
+import { NETPOL_CASES } from './cases/networkPolicyAccess';
 import { SERVICE_REGISTRY_CASES } from './cases/serviceEntry';
 import { WAYPOINT_CASES } from './cases/waypoint';
 import { engineOf } from './engine';
 
 /*
- * The access-check table cases (cases/access.ts), split by the rule file they exercise so each
+ * The access-check table cases (cases/access.ts and the files it gathers), split by the rule file they exercise so each
  * rule file has its test beside it; every case belongs to exactly one rule (core/access.test.ts
  * checks that).
  */
