@@ -79,6 +79,93 @@ describe('Compactor', () => {
     expect(p.text).toBe(q.text);
   });
 
+  it('counts escapes in the bound: a short string can have a long JSON', () => {
+    // 20 characters, 42 in JSON: the objects holding it exceed a bound of 40.
+    const quoted = '"'.repeat(20);
+    const [p, q] = new Compactor(40).compact([{ s: quoted }, { s: quoted }]);
+    expect(p).not.toBe(q);
+    const [r, t] = new Compactor(60).compact([{ s: quoted }, { s: quoted }]);
+    expect(r).toBe(t);
+  });
+
+  it('shares exactly what a JSON-keyed table would share (random documents)', () => {
+    // The reference: every node keyed by its JSON, shared when that is within the bound.
+    const reference = (bound: number) => {
+      const nodes = new Map<string, unknown>();
+      const visit = (v: unknown): unknown => {
+        if (v === null || typeof v !== 'object') return v;
+        const out = Array.isArray(v)
+          ? v.map(visit)
+          : Object.fromEntries(
+              Object.entries(v)
+                .filter(([, x]) => x !== undefined)
+                .map(([k, x]) => [k, visit(x)]),
+            );
+        const key = JSON.stringify(out);
+        if (key.length > bound) return out;
+        if (!nodes.has(key)) nodes.set(key, out);
+        return nodes.get(key);
+      };
+      return visit;
+    };
+    // Which nodes are one object, as a sequence of first sightings and repeats.
+    const sharing = (v: unknown) => {
+      const ids = new Map<object, number>();
+      const out: string[] = [];
+      const walk = (x: unknown) => {
+        if (x === null || typeof x !== 'object') return;
+        const seen = ids.get(x);
+        if (seen !== undefined) {
+          out.push(`@${seen}`);
+          return;
+        }
+        ids.set(x, ids.size);
+        out.push('new');
+        Object.values(x).forEach(walk);
+      };
+      walk(v);
+      return out.join(' ');
+    };
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    const leaves = [
+      0,
+      1,
+      -1,
+      2.5,
+      true,
+      false,
+      null,
+      'a',
+      'b',
+      '"q"',
+      '1',
+      'é',
+    ];
+    const doc = (depth: number): unknown => {
+      if (depth === 0 || random(4) === 0) return leaves[random(leaves.length)];
+      const n = random(4);
+      if (random(2) === 0)
+        return Array.from({ length: n }, () => doc(depth - 1));
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++)
+        o[['a', 'b', 'c', '"'][random(4)]] =
+          random(8) === 0 ? undefined : doc(depth - 1);
+      return o;
+    };
+    for (let run = 0; run < 200; run++) {
+      const documents = Array.from({ length: 20 }, () => doc(4));
+      const bound = 5 + random(60);
+      const expected = reference(bound)(documents);
+      const out = new Compactor(bound).compact(documents);
+      expect(JSON.stringify(out)).toBe(JSON.stringify(expected));
+      expect(sharing(out)).toBe(sharing(expected));
+    }
+  });
+
   it('does not touch the input', () => {
     const copy = JSON.parse(JSON.stringify(input));
     new Compactor().compact(input);

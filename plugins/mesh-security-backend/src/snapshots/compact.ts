@@ -10,8 +10,18 @@ import { yieldEvery } from './slices';
  * new objects). Values are returned unchanged in meaning: same JSON, same types.
  */
 export class Compactor {
-  private readonly strings = new Map<string, string>();
-  private readonly nodes = new Map<string, unknown>();
+  /** Each distinct string: its flat copy, its number in keys, and its JSON length. */
+  private readonly strings = new Map<string, Interned>();
+  /** Each shared object or array by its key (see `visit`), and its number in keys. */
+  private readonly nodes = new Map<string, { node: unknown; id: number }>();
+  private ids = 0;
+  /**
+   * What `visit` tells about the value it last returned: its JSON length (exact for strings,
+   * shared nodes and primitives; a lower bound for larger nodes) and its token in a parent's
+   * key (empty when the value is not shared, which makes the parent not shared either).
+   */
+  private size = 0;
+  private token = '';
 
   /** Objects or arrays whose JSON is longer than this are not shared (only their parts are). */
   constructor(private readonly maxSharedJson = 512) {}
@@ -39,7 +49,8 @@ export class Compactor {
       if (levels > 0 && v !== null && typeof v === 'object') {
         const out: Record<string, unknown> = {};
         for (const [k, x] of Object.entries(v)) {
-          if (x !== undefined) out[this.string(k)] = await level(x, levels - 1);
+          if (x !== undefined)
+            out[this.string(k).flat] = await level(x, levels - 1);
         }
         return out;
       }
@@ -48,34 +59,98 @@ export class Compactor {
     return (await level(value, depth)) as T;
   }
 
+  /**
+   * Compacts bottom-up. Two values have the same JSON exactly when their parts are the same
+   * shared strings and nodes in the same order, so a node is keyed by its parts' numbers (a
+   * short string) rather than by its JSON, and a node is only considered for sharing when its
+   * JSON, added up from its parts', stays within `maxSharedJson`. Keying every node by its
+   * `JSON.stringify` stringified each part once per level above it, and was most of a
+   * cluster's compaction time (docs/benchmarks.md).
+   */
   private visit(value: unknown): unknown {
-    if (typeof value === 'string') return this.string(value);
-    if (value === null || typeof value !== 'object') return value;
+    if (typeof value === 'string') {
+      const s = this.string(value);
+      this.size = s.json;
+      this.token = s.token;
+      return s.flat;
+    }
+    if (value === null || typeof value !== 'object') {
+      // JSON's own text for a number, a boolean or null (undefined in an array is null).
+      const text = JSON.stringify(value) ?? 'null';
+      this.size = text.length;
+      this.token = text;
+      return value;
+    }
     let out: unknown;
+    // Brackets and the commas between n entries: n + 1 characters.
+    let size = 1;
+    let key: string | undefined;
     if (Array.isArray(value)) {
-      out = value.map(v => this.visit(v));
+      const a: unknown[] = new Array(value.length);
+      key = '[';
+      for (let i = 0; i < value.length; i++) {
+        a[i] = this.visit(value[i]);
+        size += this.size + 1;
+        key =
+          this.token && key !== undefined ? `${key}${this.token},` : undefined;
+      }
+      out = a;
+      if (value.length === 0) size = 2;
     } else {
       const o: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        if (v !== undefined) o[this.string(k)] = this.visit(v);
+      key = '{';
+      let entries = 0;
+      const record = value as Record<string, unknown>;
+      for (const k of Object.keys(record)) {
+        const v = record[k];
+        if (v === undefined) continue;
+        const name = this.string(k);
+        o[name.flat] = this.visit(v);
+        // "k": and the value
+        size += name.json + 1 + this.size + 1;
+        key =
+          this.token && key !== undefined
+            ? `${key}${name.token}:${this.token},`
+            : undefined;
+        entries++;
       }
       out = o;
+      if (entries === 0) size = 2;
     }
-    const key = JSON.stringify(out);
-    if (key.length > this.maxSharedJson) return out;
+    this.size = size;
+    this.token = '';
+    if (key === undefined || size > this.maxSharedJson) return out;
     const held = this.nodes.get(key);
-    if (held !== undefined) return held;
-    this.nodes.set(key, out);
+    if (held !== undefined) {
+      this.token = `#${held.id}`;
+      return held.node;
+    }
+    const id = this.ids++;
+    this.nodes.set(key, { node: out, id });
+    this.token = `#${id}`;
     return out;
   }
 
-  private string(value: string): string {
+  private string(value: string): Interned {
     const held = this.strings.get(value);
     if (held !== undefined) return held;
     // A copy through a buffer is a flat string, whatever `value` was built from.
     const flat =
       value.length > 8 ? Buffer.from(value, 'utf8').toString('utf8') : value;
-    this.strings.set(flat, flat);
-    return flat;
+    const interned = {
+      flat,
+      token: `$${this.ids++}`,
+      json: JSON.stringify(flat).length,
+    };
+    this.strings.set(flat, interned);
+    return interned;
   }
+}
+
+interface Interned {
+  flat: string;
+  /** The string's part in its parents' keys. */
+  token: string;
+  /** The length of its JSON. */
+  json: number;
 }
