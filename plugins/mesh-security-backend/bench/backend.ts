@@ -27,6 +27,7 @@ import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { ask, benchBackendConfig, startChild } from './processes';
 import type { MemoryFigures } from './memoryProcess';
+import type { LoopFigures } from './backendProcess';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
@@ -369,17 +370,7 @@ async function main() {
   const warmServer = oursServerBoth.slice(VIEWS);
   if (profile)
     await ask(backend, { type: 'profileStop', file: profile, allocations });
-  const loop = await ask<{
-    p50: number;
-    p99: number;
-    max: number;
-    gc: {
-      count: number;
-      totalMs: number;
-      maxMsByKind: Record<string, number>;
-      countByKind: Record<string, number>;
-    };
-  }>(backend, { type: 'loopStop' });
+  const loop = await ask<LoopFigures>(backend, { type: 'loopStop' });
 
   if (process.env.BENCH_BREAKDOWN) {
     for (const [label, url] of [

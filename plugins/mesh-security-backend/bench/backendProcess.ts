@@ -21,6 +21,19 @@ import {
 } from 'node:perf_hooks';
 import { serve } from './processes';
 
+/** What `loopStop` answers: the event loop's delay and the garbage collections since `loopStart`. */
+export interface LoopFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  gc: {
+    count: number;
+    totalMs: number;
+    maxMsByKind: Record<string, number>;
+    countByKind: Record<string, number>;
+  };
+}
+
 const profiler = new Session();
 let loop: IntervalHistogram | undefined;
 let gc:
@@ -129,7 +142,7 @@ serve({
     gc = { observer, pauses, kinds, counts };
     return {};
   },
-  loopStop() {
+  loopStop(): LoopFigures {
     loop!.disable();
     gc!.observer.disconnect();
     const ms = (ns: number) => ns / 1e6;

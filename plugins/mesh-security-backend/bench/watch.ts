@@ -38,6 +38,7 @@ import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
 import { ask, benchBackendConfig, startChild } from './processes';
 import type { Applied, Change } from './churn';
+import type { LoopFigures } from './backendProcess';
 import type { MockStats } from './mockKubernetes';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
@@ -171,19 +172,6 @@ interface PhaseFigures {
   loop: LoopFigures;
   /** Time in the backend per `GET /entity` (arrival to response handed to the socket). */
   inBackend: number[];
-}
-
-/** `loopStop` of bench/backendProcess.ts. */
-interface LoopFigures {
-  p50: number;
-  p99: number;
-  max: number;
-  gc: {
-    count: number;
-    totalMs: number;
-    maxMsByKind: Record<string, number>;
-    countByKind: Record<string, number>;
-  };
 }
 
 interface ModeResult {
