@@ -42,6 +42,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { Audience, PostureService } from './service/PostureService';
+import { sendJson } from './service/jsonBody';
 import { PullRequestService } from './pullRequests/PullRequestService';
 import { HistoryService } from './history/HistoryService';
 import { entityHistoryCsv, overviewHistoryCsv } from './history/csv';
@@ -338,7 +339,7 @@ export async function createRouter(
     });
     const ref = parse(entityParams, req.params, 'entity reference');
     const { entity, audience } = await readableEntity(ref, credentials);
-    res.json(await posture.entityPosture(entity, audience));
+    sendJson(res, await posture.entityPosture(entity, audience));
   });
 
   router.get('/overview', async (req, res) => {
@@ -352,7 +353,7 @@ export async function createRouter(
       query,
     );
     const uncoveredComponents = await countUncovered(catalog, credentials);
-    res.json({
+    sendJson(res, {
       ...overview,
       ...(uncoveredComponents === undefined ? {} : { uncoveredComponents }),
     });
