@@ -11,7 +11,7 @@ const CHUNK = 32 * 1024;
  * the encoding into the response's bytes). A flat string over 128 KiB is allocated in the
  * large-object space, one memory mapping each: on an entity view with observed traffic (about
  * 130–165 KB of JSON) that first read took 0.8–1 ms, longer than the serialization itself, and
- * about 30 µs for an answer of 54 KB (docs/benchmarks.md, "Observed traffic"). Serialized here,
+ * about 30 µs for an answer of 54 KB (docs/benchmarks.md, "The answer's bytes"). Serialized here,
  * the top-level members and the elements of arrays down to `depth` levels are stringified one
  * by one, joined into chunks of about 32 K characters and encoded chunk by chunk: the same
  * bytes, without the large string.

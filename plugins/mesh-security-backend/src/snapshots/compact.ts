@@ -16,9 +16,9 @@ export class Compactor {
   private readonly nodes = new Map<string, { node: unknown; id: number }>();
   private ids = 0;
   /**
-   * What `visit` tells about the value it last returned: its JSON length (exact for strings,
-   * shared nodes and primitives; a lower bound for larger nodes) and its token in a parent's
-   * key (empty when the value is not shared, which makes the parent not shared either).
+   * What `visit` tells about the value it last returned: the length of its JSON (added up from
+   * its parts', so exact at every level) and its token in a parent's key (empty when the value
+   * is not shared, which makes the parent not shared either).
    */
   private size = 0;
   private token = '';
