@@ -8,7 +8,7 @@
  * (`watch.enabled: false`, `refreshIntervalSeconds: 60`) on 7428 — one mode after the other in
  * the same invocation (BENCH_MODES, default `watch,poll`): on 2 cores, the poll backend's full
  * relists every minute would land in the watch backend's figures and the other way round. This
- * process is the load generator. Per mode it prints:
+ * process is the load generator. Per mode it prints (bench/watchReport.ts formats the table):
  *   - time from the backend's first list request to the first full snapshot of every cluster
  *     (health `ok`), against `JSON.parse` of the very list bodies the backend was served (fetched
  *     again afterwards and parsed here; ratio), and until every access graph is built
@@ -40,6 +40,13 @@ import { ask, benchBackendConfig, startChild } from './processes';
 import type { Applied, Change } from './churn';
 import type { LoopFigures } from './backendProcess';
 import type { MockStats } from './mockKubernetes';
+import {
+  ChangeType,
+  Mode,
+  ModeResult,
+  PhaseFigures,
+  report,
+} from './watchReport';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
@@ -73,16 +80,6 @@ const size = {
 /** Entities below this are only changed by the measured changes (not the background churn). */
 const RESERVED_ENTITIES = 200;
 
-type Mode = 'watch' | 'poll';
-type ChangeType = 'policy' | 'pod' | 'label';
-
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-};
 const sleep = (ms: number) =>
   new Promise<void>(r => setTimeout(r, Math.max(0, ms)));
 const load = () =>
@@ -158,41 +155,6 @@ function getJson(
       else reject(error);
     });
   });
-}
-
-interface PhaseFigures {
-  minutes: number;
-  cpuSeconds: number;
-  api: MockStats;
-  views: number[];
-  /** Page views not answered within REQUEST_TIMEOUT_MS (left out of `views`). */
-  unanswered: number;
-  load: [string, string];
-  /** The backend's event-loop delay and garbage-collection pauses during the phase. */
-  loop: LoopFigures;
-  /** Time in the backend per `GET /entity` (arrival to response handed to the socket). */
-  inBackend: number[];
-}
-
-interface ModeResult {
-  mode: Mode;
-  /** From the backend process's start to its first list request. */
-  bootMs: number;
-  /** From the first list request to every cluster `ok`. */
-  firstSnapshotMs: number;
-  parseMs: number;
-  listBodies: { count: number; bytes: number };
-  graphsMs: number;
-  quiet: PhaseFigures;
-  churn: PhaseFigures;
-  visible: Record<ChangeType, number[]>;
-  missed: Record<ChangeType, number>;
-  /** Changes the answer showed before they were made: it disagreed with the API server. */
-  invalid: Record<ChangeType, number>;
-  replacedPods: number;
-  freshness: string;
-  /** After churn, once caught up: workloads compared with the API server, and those differing. */
-  agreement: { workloads: number; differing: string[] };
 }
 
 function delta(after: MockStats, before: MockStats): MockStats {
@@ -720,152 +682,11 @@ async function main() {
       freshness,
       agreement,
     });
-    report(results);
+    report(results, { clusters: CLUSTERS, pods: PODS });
     await sleep(2000);
   }
   cleanup();
   process.exit(0);
-}
-
-function report(results: ModeResult[]) {
-  const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
-  const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
-  const s = (ms: number) => `${f1(ms / 1000)} s`;
-  const kib = (bytes: number) => `${f1(bytes / 1024)} KiB`;
-  const mib = (bytes: number) => `${f1(bytes / 1024 / 1024)} MiB`;
-  const perMin = (p: PhaseFigures, v: number) => v / p.minutes;
-  const cpuPerMin = (p: PhaseFigures) => perMin(p, p.cpuSeconds);
-  const pct = (cpuSecondsPerMinute: number) =>
-    `${f1((cpuSecondsPerMinute / 60) * 100)} %`;
-  const visible = (r: ModeResult, t: ChangeType) =>
-    `${s(percentile(r.visible[t], 50))} / ${s(
-      percentile(r.visible[t], 99),
-    )} (n ${r.visible[t].length}${
-      r.missed[t] ? `, ${r.missed[t]} not shown` : ''
-    }${
-      r.invalid[t] ? `, ${r.invalid[t]} already shown before the change` : ''
-    })`;
-  const api = (p: PhaseFigures) =>
-    `lists ${f1(perMin(p, p.api.listRequests))} req ${mib(
-      perMin(p, p.api.listBytes),
-    )}; watch ${f1(perMin(p, p.api.watchRequests))} req ${kib(
-      perMin(p, p.api.watchBytes),
-    )} (${f1(perMin(p, p.api.watchEvents))} events, ${f1(
-      perMin(p, p.api.bookmarks),
-    )} bookmarks)`;
-  const views = (p: PhaseFigures) =>
-    `${f2(percentile(p.views, 50))} / ${f2(percentile(p.views, 99))} ms (n ${
-      p.views.length
-    }${p.unanswered ? `, ${p.unanswered} unanswered within 30 s` : ''})`;
-  const inBackend = (p: PhaseFigures) =>
-    `${f2(percentile(p.inBackend, 50))} / ${f2(
-      percentile(p.inBackend, 99),
-    )} ms (n ${p.inBackend.length})`;
-  const loop = (p: PhaseFigures) => `${f2(p.loop.p99)} / ${f2(p.loop.max)} ms`;
-  const gc = (p: PhaseFigures) =>
-    `${f1(p.loop.gc.totalMs)} ms in ${
-      p.loop.gc.count
-    }; longest ${Object.entries(p.loop.gc.maxMsByKind)
-      .map(
-        ([kind, ms]) => `${kind} ${f1(ms)} ms (${p.loop.gc.countByKind[kind]})`,
-      )
-      .join(', ')}`;
-  const rows: Array<[string, (r: ModeResult) => string]> = [
-    ['backend start → first list request', r => s(r.bootMs)],
-    ['first list request → full snapshot', r => s(r.firstSnapshotMs)],
-    [
-      'JSON.parse of those list bodies',
-      r =>
-        `${s(r.parseMs)} (${r.listBodies.count} bodies, ${mib(
-          r.listBodies.bytes,
-        )})`,
-    ],
-    ['  snapshot / JSON.parse', r => `${f1(r.firstSnapshotMs / r.parseMs)}×`],
-    ['  → every access graph built', r => s(r.graphsMs)],
-    ['policy edit → visible p50/p99', r => visible(r, 'policy')],
-    ['pod churn → visible p50/p99', r => visible(r, 'pod')],
-    ['ns label → visible p50/p99', r => visible(r, 'label')],
-    [
-      'backend CPU / min, quiet',
-      r => `${f2(cpuPerMin(r.quiet))} s (${pct(cpuPerMin(r.quiet))})`,
-    ],
-    [
-      'backend CPU / min, churn',
-      r => `${f2(cpuPerMin(r.churn))} s (${pct(cpuPerMin(r.churn))})`,
-    ],
-    [
-      '  added by churn',
-      r => {
-        const d = cpuPerMin(r.churn) - cpuPerMin(r.quiet);
-        return `${f2(d)} s (${pct(d)} of one core)`;
-      },
-    ],
-    ['API / min, quiet', r => api(r.quiet)],
-    ['API / min, churn', r => api(r.churn)],
-    ['page view p50/p99, quiet', r => views(r.quiet)],
-    ['page view p50/p99, churn', r => views(r.churn)],
-    ['  in the backend, quiet', r => inBackend(r.quiet)],
-    ['  in the backend, churn', r => inBackend(r.churn)],
-    ['event loop delay p99/max, quiet', r => loop(r.quiet)],
-    ['event loop delay p99/max, churn', r => loop(r.churn)],
-    ['GC pauses, quiet', r => gc(r.quiet)],
-    ['GC pauses, churn', r => gc(r.churn)],
-    [
-      'pods replaced in the background',
-      r => `${r.replacedPods} (${CLUSTERS} clusters)`,
-    ],
-    ['load average quiet', r => r.quiet.load.join(' → ')],
-    ['load average churn', r => r.churn.load.join(' → ')],
-    ['freshness at the end', r => r.freshness],
-    [
-      'answers = API server after churn',
-      r =>
-        `${r.agreement.workloads - r.agreement.differing.length} of ${
-          r.agreement.workloads
-        } workloads`,
-    ],
-  ];
-  console.log(
-    `\n${CLUSTERS} clusters × ${PODS} pods; ${new Date().toISOString()}`,
-  );
-  for (const [label, cell] of rows) {
-    console.log(
-      `${label.padEnd(38)}${results
-        .map(r => `${r.mode}: ${cell(r)}`)
-        .join(' | ')}`,
-    );
-  }
-  const watch = results.find(r => r.mode === 'watch');
-  const poll = results.find(r => r.mode === 'poll');
-  if (watch && poll) {
-    const ratio = (a: number, b: number) => `${f1(a / b)}×`;
-    console.log('poll / watch:');
-    console.log(
-      `  first snapshot ${ratio(
-        poll.firstSnapshotMs,
-        watch.firstSnapshotMs,
-      )}; ` +
-        `policy edit p99 ${ratio(
-          percentile(poll.visible.policy, 99),
-          percentile(watch.visible.policy, 99),
-        )}; pod churn p99 ${ratio(
-          percentile(poll.visible.pod, 99),
-          percentile(watch.visible.pod, 99),
-        )}; ns label p99 ${ratio(
-          percentile(poll.visible.label, 99),
-          percentile(watch.visible.label, 99),
-        )}; ` +
-        `CPU during churn ${ratio(
-          poll.churn.cpuSeconds / poll.churn.minutes,
-          watch.churn.cpuSeconds / watch.churn.minutes,
-        )}; API bytes during churn ${ratio(
-          (poll.churn.api.listBytes + poll.churn.api.watchBytes) /
-            poll.churn.minutes,
-          (watch.churn.api.listBytes + watch.churn.api.watchBytes) /
-            watch.churn.minutes,
-        )}`,
-    );
-  }
 }
 
 main().catch(error => {
