@@ -108,7 +108,48 @@ interface Entry {
   /** The reader's findings about this object alone. */
   findings: Finding[];
   /** Not a pod or controller: what the reader reads from this object alone (when read). */
-  fragment?: Snapshot;
+  fragment?: Fragment;
+}
+
+/**
+ * What the reader reads from one object alone: its non-empty lists by path (`services`,
+ * `istio.peerAuthentications`, …) and its mesh config. Most objects give one item or none, so
+ * a fragment holds that, not a whole snapshot of empty lists (thousands are kept per cluster).
+ */
+interface Fragment {
+  lists: Array<[string, unknown[]]>;
+  meshConfig?: Snapshot['meshConfig'];
+}
+
+/** The fragment of every object that gives the reader nothing (a ServiceAccount, say). */
+const NOTHING: Fragment = { lists: [] };
+
+/** A snapshot's lists by path (`unevaluated` apart: it may be absent). */
+function listsOf(s: Snapshot): Array<[string, unknown[]]> {
+  return [
+    ['namespaces', s.namespaces],
+    ['services', s.services],
+    ['networkPolicies', s.networkPolicies],
+    ['externalSecrets', s.externalSecrets],
+    ...Object.entries(s.istio).map(([k, list]): [string, unknown[]] => [
+      `istio.${k}`,
+      list,
+    ]),
+    ...Object.entries(s.linkerd).map(([k, list]): [string, unknown[]] => [
+      `linkerd.${k}`,
+      list,
+    ]),
+  ];
+}
+
+/** The fragment of the snapshot read from one object. */
+function fragmentOf(s: Snapshot): Fragment {
+  const lists = listsOf(s).filter(([, list]) => list.length > 0);
+  if (s.unevaluated?.length) lists.push(['unevaluated', s.unevaluated]);
+  const mesh = s.meshConfig;
+  const hasMesh = !!(mesh.istio || mesh.linkerd || mesh.istioRevisions);
+  if (lists.length === 0 && !hasMesh) return NOTHING;
+  return hasMesh ? { lists, meshConfig: mesh } : { lists };
 }
 
 const keyOf = (w: { namespace: string; kind: string; name: string }) =>
@@ -136,26 +177,27 @@ function entryOf(object: unknown, options: ReadOptions, read = true): Entry {
     kind,
     workload,
     findings: alone?.findings ?? [],
-    ...(alone && !workload ? { fragment: alone.snapshot } : {}),
+    ...(alone && !workload ? { fragment: fragmentOf(alone.snapshot) } : {}),
   };
 }
 
 /**
  * Adds what one object gave the reader to a snapshot being assembled, as the reader would have
- * (lists in the objects' order, then sorted; a later mesh ConfigMap wins).
+ * (lists in the objects' order, then sorted; a later mesh ConfigMap wins). `lists`: the
+ * snapshot's {@link listsOf}.
  */
-function addFragment(to: Snapshot, from: Snapshot): void {
-  to.namespaces.push(...from.namespaces);
-  to.services.push(...from.services);
-  to.networkPolicies.push(...from.networkPolicies);
-  to.externalSecrets.push(...from.externalSecrets);
-  for (const k of Object.keys(from.istio) as Array<keyof Snapshot['istio']>)
-    to.istio[k].push(...from.istio[k]);
-  for (const k of Object.keys(from.linkerd) as Array<keyof Snapshot['linkerd']>)
-    to.linkerd[k].push(...from.linkerd[k]);
-  if (from.unevaluated?.length)
-    (to.unevaluated ??= []).push(...from.unevaluated);
+function addFragment(
+  to: Snapshot,
+  lists: Map<string, unknown[]>,
+  from: Fragment,
+): void {
+  for (const [path, items] of from.lists) {
+    const list =
+      path === 'unevaluated' ? (to.unevaluated ??= []) : lists.get(path)!;
+    list.push(...items);
+  }
   const mesh = from.meshConfig;
+  if (!mesh) return;
   if (mesh.istio) to.meshConfig.istio = mesh.istio;
   if (mesh.linkerd) to.meshConfig.linkerd = mesh.linkerd;
   if (mesh.istioRevisions)
@@ -715,11 +757,15 @@ class Incremental implements IncrementalEvaluator {
   private assembleBase(): Snapshot {
     const cluster = { cluster: this.options.cluster };
     const base = readObjects([], cluster).snapshot;
+    const lists = new Map(listsOf(base));
     for (const e of this.entries.values())
       if (!e.workload)
         addFragment(
           base,
-          (e.fragment ??= readObjects([e.object], cluster).snapshot),
+          lists,
+          (e.fragment ??= fragmentOf(
+            readObjects([e.object], cluster).snapshot,
+          )),
         );
     sortPolicies(base);
     return base;
