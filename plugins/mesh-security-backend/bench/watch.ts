@@ -22,7 +22,9 @@
  *   - churn B (as long): the same churn, no page views; every policy edit and label flip, and
  *     BENCH_POD_PROBES (2) pod deletions/additions at a time (each after the last one showed),
  *     polled in GET /entity every ~100 ms until the answer shows it: change → visible p50/p99 per
- *     change type (not visible within BENCH_VISIBLE_TIMEOUT_S, 150 s: counted apart).
+ *     change type (not visible within BENCH_VISIBLE_TIMEOUT_S, 150 s: counted apart);
+ *   - quiet again, once the answers are compared with the API server: "added by churn" is the
+ *     churn A minute against the mean of the two quiet minutes.
  * What shows a change: a policy edit of `ns-k` is workload `w-k`'s `mtls` (entity `svc-k`); a pod
  * deleted or added is its workload's `pods.total` (entities `svc-100`…`svc-199`, left alone by
  * the background churn); a namespace label `bench/allowed` flipped on `ns-k` is whether `w-1`'s
@@ -653,6 +655,13 @@ async function main() {
           .slice(0, 10)
           .join('; ')}${agreement.differing.length > 10 ? '; …' : ''}`,
       );
+    // The quiet minute again, after churn: the backend's own background work (catalog
+    // processing, history, V8's full collections) drifts, and one quiet phase alone would
+    // make "added by churn" depend on where it fell.
+    console.log(
+      `[${mode}] quiet after churn: ${QUIET_MINUTES} min (load ${load()})`,
+    );
+    const quietAfter = await phase(QUIET_MINUTES, true);
     const h = await health();
     const freshness = (h.clusters ?? [])
       .map(
@@ -675,6 +684,7 @@ async function main() {
       graphsMs,
       quiet,
       churn,
+      quietAfter,
       visible,
       missed,
       invalid,

@@ -39,6 +39,8 @@ export interface ModeResult {
   listBodies: { count: number; bytes: number };
   graphsMs: number;
   quiet: PhaseFigures;
+  /** The quiet phase again, after churn and the agreement check. */
+  quietAfter: PhaseFigures;
   churn: PhaseFigures;
   visible: Record<ChangeType, number[]>;
   missed: Record<ChangeType, number>;
@@ -129,10 +131,19 @@ export function report(
       r => `${f2(cpuPerMin(r.churn))} s (${pct(cpuPerMin(r.churn))})`,
     ],
     [
+      'backend CPU / min, quiet after churn',
+      r => `${f2(cpuPerMin(r.quietAfter))} s (${pct(cpuPerMin(r.quietAfter))})`,
+    ],
+    [
       '  added by churn',
       r => {
-        const d = cpuPerMin(r.churn) - cpuPerMin(r.quiet);
-        return `${f2(d)} s (${pct(d)} of one core)`;
+        const [before, after] = [cpuPerMin(r.quiet), cpuPerMin(r.quietAfter)];
+        const d = cpuPerMin(r.churn) - (before + after) / 2;
+        return `${f2(d)} s (${pct(
+          d,
+        )} of one core; against the quiet minute before ${f2(
+          cpuPerMin(r.churn) - before,
+        )} s, after ${f2(cpuPerMin(r.churn) - after)} s)`;
       },
     ],
     ['API / min, quiet', r => api(r.quiet)],
@@ -145,12 +156,14 @@ export function report(
     ['event loop delay p99/max, churn', r => loop(r.churn)],
     ['GC pauses, quiet', r => gc(r.quiet)],
     ['GC pauses, churn', r => gc(r.churn)],
+    ['GC pauses, quiet after churn', r => gc(r.quietAfter)],
     [
       'pods replaced in the background',
       r => `${r.replacedPods} (${clusters} clusters)`,
     ],
     ['load average quiet', r => r.quiet.load.join(' → ')],
     ['load average churn', r => r.churn.load.join(' → ')],
+    ['load average quiet after churn', r => r.quietAfter.load.join(' → ')],
     ['freshness at the end', r => r.freshness],
     [
       'answers = API server after churn',
