@@ -28,6 +28,7 @@ import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { ask, benchBackendConfig, startChild } from './processes';
 import type { MemoryFigures } from './memoryProcess';
 import type { LoopFigures } from './backendProcess';
+import { percentile } from './stats';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
@@ -53,12 +54,6 @@ const ENTITY_CACHE_SECONDS = 10;
 /** BENCH_TRAFFIC=<n>: observed traffic from a mock Prometheus, n sources per workload (0: off). */
 const TRAFFIC_SOURCES = Number(process.env.BENCH_TRAFFIC ?? 0);
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-};
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 /**

@@ -31,6 +31,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { ComponentDay, HistoryStore } from '../src/history/HistoryStore';
 import { HistoryService } from '../src/history/HistoryService';
+import { median, percentile } from './stats';
 
 const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 10_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 400);
@@ -51,14 +52,7 @@ const dayString = (daysAgo: number) =>
 const ref = (i: number) => `component:default/svc-${i}`;
 const owner = (i: number) => `group:default/team-${i % OWNERS}`;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-};
 const ms = (v: number) => `${v.toFixed(1)} ms`;
-const median = (values: number[]) => percentile(values, 50);
 
 function posture(i: number, day: string, shift = 0): PostureDay {
   const mtls = MTLS_MODES[(i + shift) % 4];

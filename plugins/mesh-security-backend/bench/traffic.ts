@@ -20,6 +20,7 @@ import { TrafficObservationsService } from '../src/traffic/TrafficObservationsSe
 import { TrafficRefresher } from '../src/traffic/TrafficRefresher';
 import { PrometheusTrafficSource } from '../src/traffic/TrafficSource';
 import { TrafficStore } from '../src/traffic/TrafficStore';
+import { median, percentile } from './stats';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
 const WORKLOADS = Number(process.env.BENCH_WORKLOADS ?? 2000);
@@ -52,14 +53,6 @@ async function measure(
   const used = process.cpuUsage(cpu);
   return { wall, cpu: (used.user + used.system) / 1000 };
 }
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-};
 
 type Series = { metric: Record<string, string>; value: [number, string] };
 

@@ -6,11 +6,15 @@
  */
 import type { LoopFigures } from './backendProcess';
 import type { MockStats } from './mockKubernetes';
+import { percentile } from './stats';
 
 export type Mode = 'watch' | 'poll';
 export type ChangeType = 'policy' | 'pod' | 'label';
 
-/** One phase of a mode (quiet, churn A), as `phase` in bench/watch.ts measured it. */
+/**
+ * One phase of a mode (quiet, churn A, quiet again after churn), as `phase` in bench/watch.ts
+ * measured it.
+ */
 export interface PhaseFigures {
   minutes: number;
   cpuSeconds: number;
@@ -51,14 +55,6 @@ export interface ModeResult {
   /** After churn, once caught up: workloads compared with the API server, and those differing. */
   agreement: { workloads: number; differing: string[] };
 }
-
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-};
 
 /** Prints the figures of the modes measured so far and, once both were, poll / watch. */
 export function report(
