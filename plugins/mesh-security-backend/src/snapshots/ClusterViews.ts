@@ -51,20 +51,19 @@ export interface ClusterView {
 
 /**
  * What a watched cluster's view keeps to apply the next delta (docs/backend.md "Watches"): the
- * evaluator (it holds the objects), the inputs it was created with, and the compactor that
- * shares the new postures' parts with those already held.
+ * evaluator (it holds the objects), the inputs it was created with, and the compacted copies of
+ * its postures and findings. Not a compactor: its table of every value it has seen cost more
+ * than five times the memory its sharing saved (docs/benchmarks.md "What churn costs alone");
+ * each delta is compacted by a compactor of its own.
  */
 interface IncrementalState {
   evaluator: IncrementalEvaluator;
   /** The engine inputs unavailable when the evaluator was created: a change rebuilds. */
   unavailable: string;
-  compactor: Compactor;
   /** Each evaluator posture's compacted copy, so that unchanged ones are not compacted again. */
   compacted: WeakMap<WorkloadPosture, WorkloadPosture>;
   /** Each evaluator finding's copy (with the cluster, compacted), likewise. */
   findings: WeakMap<Finding, Finding>;
-  /** Deltas applied since the evaluator was created; the compactor is renewed every 100. */
-  applied: number;
   /** The objects the cluster-wide checks read (ConfigMaps, Certificates, DaemonSets). */
   checked: Map<string, unknown>;
 }
@@ -359,19 +358,21 @@ export class ClusterViews {
         options,
       ),
     );
-    return this.incrementalView(state, {
-      evaluator,
-      unavailable: JSON.stringify(options.unavailable),
+    return this.incrementalView(
+      state,
+      {
+        evaluator,
+        unavailable: JSON.stringify(options.unavailable),
+        compacted: new WeakMap(),
+        findings: new WeakMap(),
+        checked: new Map(
+          held
+            .map(object => [objectIdentity(object), object] as const)
+            .filter(([key]) => affectsClusterChecks(key)),
+        ),
+      },
       compactor,
-      compacted: new WeakMap(),
-      findings: new WeakMap(),
-      applied: 0,
-      checked: new Map(
-        held
-          .map(object => [objectIdentity(object), object] as const)
-          .filter(([key]) => affectsClusterChecks(key)),
-      ),
-    });
+    );
   }
 
   /**
@@ -397,28 +398,22 @@ export class ClusterViews {
       state.generation,
     );
     if (!deltas) return undefined;
-    // Each delta as the store applies it: removals, then objects added or changed.
+    // Each delta as the store applies it: removals, then objects added or changed. Their parts
+    // are shared among themselves and with the postures they change, not with what is held.
+    const compactor = new Compactor();
     const changes: ObjectChange[] = [];
     for (const delta of deltas) {
       for (const key of delta.deletes) changes.push({ key });
       for (const object of delta.upserts) {
         changes.push({
           key: objectIdentity(object),
-          object: incremental.compactor.compact(object),
+          object: compactor.compact(object),
         });
       }
     }
     const scope = await this.turns.run(() =>
       incremental.evaluator.apply(changes),
     );
-    incremental.applied += deltas.length;
-    if (incremental.applied >= 100) {
-      // The compactor remembers every value it has seen: renewed, it forgets the replaced ones.
-      incremental.compactor = new Compactor();
-      incremental.compacted = new WeakMap();
-      incremental.findings = new WeakMap();
-      incremental.applied = 0;
-    }
     let certificatesChanged = false;
     for (const change of changes) {
       if (!affectsClusterChecks(change.key)) continue;
@@ -429,24 +424,27 @@ export class ClusterViews {
     return this.incrementalView(
       state,
       incremental,
+      compactor,
       certificatesChanged ? undefined : held,
       held.graph && { previous: held.graph, scope },
     );
   }
 
   /**
-   * The view of an evaluator's current state. `previous`: the view before, whose certificates
-   * and NetworkPolicy enforcement still hold (no ConfigMap, Certificate or DaemonSet changed).
+   * The view of an evaluator's current state; `compactor` compacts the postures and findings
+   * not compacted before. `previous`: the view before, whose certificates and NetworkPolicy
+   * enforcement still hold (no ConfigMap, Certificate or DaemonSet changed).
    */
   private async incrementalView(
     state: ClusterState,
     incremental: IncrementalState,
+    compactor: Compactor,
     previous?: ClusterView,
     carried?: { previous: AccessGraph; scope: ChangeScope },
   ): Promise<ClusterView> {
-    const { evaluator, compactor, compacted } = incremental;
-    // Compacting every posture and finding again (a new evaluator, or the compactor renewed
-    // every 100 deltas) takes about 100 ms for 10,000 pods: in slices, requests in between.
+    const { evaluator, compacted } = incremental;
+    // Compacting every posture and finding (a new evaluator) takes about 100 ms for 10,000
+    // pods: in slices, requests in between.
     const pause = yieldEvery(DELTA_SLICE_MS);
     const workloads: WorkloadPosture[] = [];
     for (const w of evaluator.workloads) {
