@@ -53,7 +53,7 @@ export interface ClusterView {
  * What a watched cluster's view keeps to apply the next delta (docs/backend.md "Watches"): the
  * evaluator (it holds the objects), the inputs it was created with, and the compacted copies of
  * its postures and findings. Not a compactor: its table of every value it has seen cost more
- * than five times the memory its sharing saved (docs/benchmarks.md "What churn costs alone");
+ * than five times the memory its sharing saved (docs/benchmarks.md "A smaller heap");
  * each delta is compacted by a compactor of its own.
  */
 interface IncrementalState {

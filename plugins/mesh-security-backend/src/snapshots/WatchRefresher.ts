@@ -8,14 +8,14 @@ import type {
 } from '../sources/KubernetesWatcher';
 import { initialState, isFailed, unreachableState } from './SnapshotRefresher';
 import { SnapshotStore } from './SnapshotStore';
-import { ClusterDelta, ClusterState, objectIdentity } from './types';
+import { ClusterDelta, ClusterState } from './types';
 
 /** What the refresher needs of a watcher ({@link KubernetesWatcher}). */
 export type ClusterWatcher = Pick<
   KubernetesWatcher,
   | 'start'
   | 'drain'
-  | 'objects'
+  | 'serializedObjects'
   | 'objectCount'
   | 'kinds'
   | 'resourceVersions'
@@ -196,9 +196,8 @@ export class WatchRefresher {
     // they led to (`drained`: the caller took both already).
     const resourceVersions = drained ?? watcher.resourceVersions();
     if (!drained) watcher.drain();
-    const objects = byIdentity(watcher.objects());
+    const { json: serialized, count } = watcher.serializedObjects();
     const kinds = this.kindsOf(previous, watcher.kinds());
-    const serialized = JSON.stringify(objects);
     const contentHash = createHash('sha256')
       .update(serialized)
       .update(JSON.stringify(unavailable(kinds)))
@@ -210,7 +209,7 @@ export class WatchRefresher {
     const state = this.next(previous, watcher, kinds, resourceVersions, {
       generation: unchanged ? previous.generation : previous.generation + 1,
       contentHash,
-      objectCount: objects.length,
+      objectCount: count,
       snapshotBytes: serialized.length,
       baseGeneration: undefined,
     });
@@ -340,17 +339,4 @@ function unavailable(kinds: KindStatus[]) {
   return kinds
     .filter(k => isFailed(k) && !k.fetchedAt)
     .map(k => [k.key, k.state, k.message]);
-}
-
-/** The objects sorted by identity (the order {@link applyDeltas} keeps too). */
-function byIdentity(objects: unknown[]): unknown[] {
-  const keyed = objects.map(object => ({
-    key: objectIdentity(object),
-    object,
-  }));
-  keyed.sort((a, b) => {
-    if (a.key === b.key) return 0;
-    return a.key < b.key ? -1 : 1;
-  });
-  return keyed.map(k => k.object);
 }

@@ -1,6 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { fakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
+import { objectIdentity } from '../snapshots/types';
 import { ClusterUnreachableError } from './ClusterSource';
 import {
   KubernetesWatcher,
@@ -314,6 +315,57 @@ describe('KubernetesWatcher', () => {
     expect(second.drain().map(c => c.key)).toEqual([podKey('b')]);
     expect(second.objects()).toHaveLength(3);
     expect(second.objectCount()).toBe(3);
+  });
+
+  it('serializes what it holds as the JSON array of its objects in identity order', async () => {
+    const api = new FakeApi();
+    api.put(PODS, pod('b'));
+    api.put(PODS, {
+      ...pod('a'),
+      metadata: { name: 'a', namespace: 'web' },
+    });
+    api.put('/api/v1/services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+    });
+    api.put('/apis/security.istio.io/v1/peerauthentications', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'shop' },
+      spec: { mtls: { mode: 'STRICT' } },
+    });
+    const { w, started } = startWatching(api);
+    await started;
+    await until(() => api.open(PODS).length === 1);
+    const sorted = () =>
+      JSON.stringify(
+        [...w.objects()].sort((x, y) => {
+          const [a, b] = [objectIdentity(x), objectIdentity(y)];
+          if (a === b) return 0;
+          return a < b ? -1 : 1;
+        }),
+      );
+    expect(w.serializedObjects()).toEqual({ json: sorted(), count: 4 });
+    expect(
+      JSON.parse(w.serializedObjects().json).map((o: any) => o.kind),
+    ).toEqual(['Pod', 'Pod', 'Service', 'PeerAuthentication']);
+
+    // Changed, added and deleted by events: still the objects, trimmed, in order.
+    api.emit(PODS, 'MODIFIED', pod('b', { status: { phase: 'Running' } }));
+    api.emit(PODS, 'ADDED', pod('0'));
+    api.emit(PODS, 'DELETED', {
+      ...pod('a'),
+      metadata: { name: 'a', namespace: 'web' },
+    });
+    await until(() => w.resourceVersions().pods === String(api.rv));
+    const { json, count } = w.serializedObjects();
+    expect(json).toBe(sorted());
+    expect(count).toBe(4);
+    const pods = JSON.parse(json).filter((o: any) => o.kind === 'Pod');
+    expect(pods.map((o: any) => o.metadata.name)).toEqual(['0', 'b']);
+    expect(pods[1].status).toEqual({ phase: 'Running' });
+    expect(pods[1].metadata.managedFields).toBeUndefined();
   });
 
   it('backs off between relists when the server answers 410 to every watch', async () => {
