@@ -8,7 +8,7 @@ import type {
 } from '../sources/KubernetesWatcher';
 import { initialState, isFailed, unreachableState } from './SnapshotRefresher';
 import { SnapshotStore } from './SnapshotStore';
-import { ClusterDelta, ClusterState } from './types';
+import { ClusterDelta, ClusterState, identityOf } from './types';
 
 /** What the refresher needs of a watcher ({@link KubernetesWatcher}). */
 export type ClusterWatcher = Pick<
@@ -196,7 +196,8 @@ export class WatchRefresher {
     // they led to (`drained`: the caller took both already).
     const resourceVersions = drained ?? watcher.resourceVersions();
     if (!drained) watcher.drain();
-    const { json: serialized, count } = watcher.serializedObjects();
+    // In identity order, as applyDeltas and the poll mode keep objects.
+    const { json: serialized, count } = watcher.serializedObjects(identityOf);
     const kinds = this.kindsOf(previous, watcher.kinds());
     const contentHash = createHash('sha256')
       .update(serialized)

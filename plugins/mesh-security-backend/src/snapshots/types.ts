@@ -73,12 +73,22 @@ export function objectIdentity(object: unknown): string {
   };
   const version = String(apiVersion);
   const slash = version.lastIndexOf('/');
-  return [
+  return identityOf(
     slash < 0 ? '' : version.slice(0, slash),
     String(kind),
     String(metadata?.namespace ?? ''),
     String(metadata?.name),
-  ].join('\u0000');
+  );
+}
+
+/** {@link objectIdentity} from its parts (for objects held as JSON). */
+export function identityOf(
+  group: string,
+  kind: string,
+  namespace: string,
+  name: string,
+): string {
+  return `${group}\u0000${kind}\u0000${namespace}\u0000${name}`;
 }
 
 /** The objects of one generation of a cluster. */

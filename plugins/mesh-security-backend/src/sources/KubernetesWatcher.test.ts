@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { fakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
-import { objectIdentity } from '../snapshots/types';
+import { identityOf, objectIdentity } from '../snapshots/types';
 import { ClusterUnreachableError } from './ClusterSource';
 import {
   KubernetesWatcher,
@@ -346,9 +346,12 @@ describe('KubernetesWatcher', () => {
           return a < b ? -1 : 1;
         }),
       );
-    expect(w.serializedObjects()).toEqual({ json: sorted(), count: 4 });
+    expect(w.serializedObjects(identityOf)).toEqual({
+      json: sorted(),
+      count: 4,
+    });
     expect(
-      JSON.parse(w.serializedObjects().json).map((o: any) => o.kind),
+      JSON.parse(w.serializedObjects(identityOf).json).map((o: any) => o.kind),
     ).toEqual(['Pod', 'Pod', 'Service', 'PeerAuthentication']);
 
     // Changed, added and deleted by events: still the objects, trimmed, in order.
@@ -359,7 +362,7 @@ describe('KubernetesWatcher', () => {
       metadata: { name: 'a', namespace: 'web' },
     });
     await until(() => w.resourceVersions().pods === String(api.rv));
-    const { json, count } = w.serializedObjects();
+    const { json, count } = w.serializedObjects(identityOf);
     expect(json).toBe(sorted());
     expect(count).toBe(4);
     const pods = JSON.parse(json).filter((o: any) => o.kind === 'Pod');

@@ -325,17 +325,30 @@ export class KubernetesWatcher {
   }
 
   /**
-   * Every object held, as the JSON array a full generation stores them in: ordered as
-   * `objectIdentity` orders them (API group, kind, namespace, name), joined from the JSON held
-   * without parsing it again. `count`: how many.
+   * Every object held, as a JSON array joined from the JSON held (not parsed again), ordered by
+   * `orderKey` of each object's API group, kind, namespace and name (the caller's identity).
+   * `count`: how many.
    */
-  serializedObjects(): { json: string; count: number } {
+  serializedObjects(
+    orderKey: (
+      group: string,
+      kind: string,
+      namespace: string,
+      name: string,
+    ) => string,
+  ): { json: string; count: number } {
     const keyed: Array<[string, string]> = [];
     for (const unit of this.units) {
       const { group, kind } = unit.kind;
       const prefix = unit.kind.key.length + 1;
-      for (const [id, json] of unit.held)
-        keyed.push([`${group}\u0000${kind}\u0000${id.slice(prefix)}`, json]);
+      for (const [id, json] of unit.held) {
+        // id: the kind's key, namespace and name (see `identity`).
+        const at = id.indexOf('\u0000', prefix);
+        keyed.push([
+          orderKey(group, kind, id.slice(prefix, at), id.slice(at + 1)),
+          json,
+        ]);
+      }
     }
     keyed.sort(([a], [b]) => {
       if (a === b) return 0;
