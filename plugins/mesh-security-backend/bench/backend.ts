@@ -25,9 +25,17 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { ask, benchBackendConfig, startChild } from './processes';
-import type { MemoryFigures } from './memoryProcess';
+import type { ChildProcess } from 'node:child_process';
+import {
+  BackendFigures,
+  ViewFigures,
+  ms,
+  printBackendReport,
+  printMemoryFigures,
+} from './backendReport';
 import type { LoopFigures } from './backendProcess';
+import type { MemoryFigures } from './memoryProcess';
+import { ask, benchBackendConfig, startChild } from './processes';
 import { percentile } from './stats';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
@@ -53,8 +61,6 @@ const size = {
 const ENTITY_CACHE_SECONDS = 10;
 /** BENCH_TRAFFIC=<n>: observed traffic from a mock Prometheus, n sources per workload (0: off). */
 const TRAFFIC_SOURCES = Number(process.env.BENCH_TRAFFIC ?? 0);
-
-const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 /**
  * The load generator's client: node:http on one keep-alive connection, asking for gzip as a
@@ -107,60 +113,39 @@ function timedRequest(
   });
 }
 
-async function main() {
-  if (!(global as any).gc)
-    console.log('(run with --expose-gc for exact memory figures)');
-  const latency = LATENCY_MS
-    ? `, mock API latency ${LATENCY_MS} ms per request`
-    : '';
-  console.log(
-    `Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each, estate ${ESTATE})${latency}…`,
-  );
-  const mocks = startChild('mockClustersProcess.ts');
-  const { urls } = await ask<{ urls: string[] }>(mocks, {
-    type: 'start',
-    count: CLUSTERS,
-    size,
-    latencyMs: LATENCY_MS,
-    trafficSources: TRAFFIC_SOURCES,
-  });
-  const totalRequests = async () =>
-    (await ask<{ count: number }>(mocks, { type: 'requests' })).count;
-  const totalQueries = async () =>
-    (await ask<{ count: number }>(mocks, { type: 'queries' })).count;
+/** Bearer credentials of a guest, as the views send them. */
+type Headers = Record<string, string>;
 
-  // Measured in a child of its own: its heap (one whole cluster evaluated twice) then never
-  // slows the load generator's measurements with its garbage collections.
+const sleep = (msToWait: number) =>
+  new Promise(resolve => setTimeout(resolve, msToWait));
+
+/**
+ * Memory per pod, measured in a child of its own: its heap (one whole cluster evaluated twice)
+ * then never slows the load generator's measurements with its garbage collections.
+ */
+async function measureMemory(url: string): Promise<MemoryFigures> {
   const memoryChild = startChild('memoryProcess.ts');
   const memory = await ask<MemoryFigures>(memoryChild, {
     type: 'measure',
-    url: urls[0],
+    url,
     pods: PODS,
     entities: size.entities,
   });
   memoryChild.kill();
-  const kib = (v: number) => `${(v / 1024).toFixed(2)} KiB`;
-  console.log(
-    `memory retained per pod in every replica (steady state, every entity viewed): ${kib(
-      memory.view + memory.graph + memory.viewed,
-    )} ` +
-      `(evaluated view and access graph ${kib(
-        memory.view + memory.graph,
-      )}, what views keep for the generation ${kib(memory.viewed)}; ` +
-      `${kib(
-        memory.view,
-      )} right after evaluation, before the evaluating engine is released); ` +
-      `snapshot in the memory cache ${kib(memory.cache)} (${kib(
-        memory.snapshotJson,
-      )} of trimmed JSON, stored gzipped as ` +
-      `${kib(memory.stored)}; with Redis it lives outside the process)`,
-  );
-  if (process.env.BENCH_MEMORY_ONLY) {
-    mocks.kill();
-    process.exit(0);
-  }
+  return memory;
+}
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-bench-'));
+/** Writes the catalog and the config into `dir`, starts the backend, signs in as a guest. */
+async function startBackend(
+  dir: string,
+  urls: string[],
+): Promise<{
+  backend: ChildProcess;
+  base: string;
+  headers: Headers;
+  /** When the backend process was started (`performance.now()`). */
+  started: number;
+}> {
   const entitiesFile = path.join(dir, 'entities.yaml');
   fs.writeFileSync(
     entitiesFile,
@@ -216,48 +201,57 @@ async function main() {
   });
   const token = ((await tokenRes.json()) as any).backstageIdentity
     .token as string;
-  const headers: Record<string, string> = {
+  const headers: Headers = {
     authorization: `Bearer ${token}`,
     'content-type': 'application/json',
   };
   if (process.env.BENCH_IDENTITY_ENCODING)
     headers['accept-encoding'] = 'identity';
+  return { backend, base, headers, started };
+}
 
-  for (;;) {
-    const health = (await (
+/**
+ * Waits for the steady state the views are measured in: every cluster read (the first full
+ * snapshot) and its access graph built, the catalog ingested and its annotated components
+ * listed once, and (with traffic) every cluster's observations read. Times from `started`.
+ */
+async function steadyState(
+  base: string,
+  headers: Headers,
+  started: number,
+): Promise<{ firstSnapshotMs: number; graphsReadyMs: number }> {
+  const health = async () =>
+    (await (
       await fetch(`${base}/mesh-security/health`, { headers })
     ).json()) as any;
+  for (;;) {
+    const h = await health();
     if (
-      health.clusters?.length === CLUSTERS &&
-      health.clusters.every((c: any) => c.status === 'ok')
+      h.clusters?.length === CLUSTERS &&
+      h.clusters.every((c: any) => c.status === 'ok')
     )
       break;
-    await new Promise(r => setTimeout(r, 200));
+    await sleep(200);
   }
-  const firstSnapshot = performance.now() - started;
+  const firstSnapshotMs = performance.now() - started;
   // Steady state: every cluster's access graph built in the background (once per generation).
   await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
     headers,
   });
-  for (;;) {
-    const health = (await (
-      await fetch(`${base}/mesh-security/health`, { headers })
-    ).json()) as any;
-    if (health.clusters.every((c: any) => c.accessGraphReady)) break;
-    await new Promise(r => setTimeout(r, 200));
-  }
-  const graphsReady = performance.now() - started;
+  while (!(await health()).clusters.every((c: any) => c.accessGraphReady))
+    await sleep(200);
+  const graphsReadyMs = performance.now() - started;
   for (;;) {
     const res = await fetch(
       `${base}/catalog/entities/by-query?filter=kind=component&limit=1`,
       { headers },
     );
     if (((await res.json()) as any).totalItems >= size.entities) break;
-    await new Promise(r => setTimeout(r, 500));
+    await sleep(500);
   }
   // Steady state also means the annotated components have been listed once after the catalog
   // ingested them (views then never wait for the catalog; before, they read entities one by one).
-  await new Promise(r => setTimeout(r, (ENTITY_CACHE_SECONDS + 1) * 1000));
+  await sleep((ENTITY_CACHE_SECONDS + 1) * 1000);
   // With traffic: wait until every cluster's observations were read (views then join them).
   while (TRAFFIC_SOURCES) {
     const view = (await (
@@ -270,44 +264,58 @@ async function main() {
     );
     if (view.workloads.length && statuses.size === 1 && statuses.has('ok'))
       break;
-    await new Promise(r => setTimeout(r, 500));
+    await sleep(500);
   }
-  // One warm-up view builds the evaluated views (once per generation per replica).
-  const sample = await (
-    await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
-      headers,
-    })
-  ).text();
-  // BENCH_DUMP=<file>: one response, to see what a view carries.
-  if (process.env.BENCH_DUMP) fs.writeFileSync(process.env.BENCH_DUMP, sample);
-  const heap = await ask<{ heapUsed: number; rss: number }>(backend, {
-    type: 'memory',
-  });
+  return { firstSnapshotMs, graphsReadyMs };
+}
 
-  const pick = () => `svc-${Math.floor(Math.random() * size.entities)}`;
-  // Unmeasured requests first. The heap reading above forces full collections, after which V8
-  // runs with a small young generation and a tight old-generation limit: in the next thousand
-  // views it ran twice the scavenges and two extra mark-compacts, each slowing every request
-  // during its ~130 ms of marking — the benchmark's doing, not a serving backend's. So: catalog
-  // reads (the floor route; it touches nothing of Mesh Security, so the measured views stay
-  // first views) until V8 has run mark-compacts of its own again.
-  let warmup = 0;
-  let warmupMajors = 0;
+const pick = () => `svc-${Math.floor(Math.random() * size.entities)}`;
+
+/**
+ * Unmeasured requests before the views. The heap reading before them forces full collections,
+ * after which V8 runs with a small young generation and a tight old-generation limit: in the
+ * next thousand views it ran twice the scavenges and two extra mark-compacts, each slowing every
+ * request during its ~130 ms of marking — the benchmark's doing, not a serving backend's. So:
+ * catalog reads (the floor route; it touches nothing of Mesh Security, so the measured views
+ * stay first views) until V8 has run mark-compacts of its own again.
+ */
+async function warmUp(
+  backend: ChildProcess,
+  base: string,
+  headers: Headers,
+): Promise<BackendFigures['warmup']> {
+  let reads = 0;
+  let majors = 0;
   // Bounded: a small estate may never fill the old generation (then there is nothing to wait for).
-  while (warmup < 30_000) {
+  while (reads < 30_000) {
     for (let i = 0; i < 100; i++)
       await timedRequest(
         `${base}/catalog/entities/by-name/component/default/${pick()}`,
         headers,
       );
-    warmup += 100;
-    warmupMajors = (
+    reads += 100;
+    majors = (
       await ask<{ majors: number }>(backend, { type: 'majorsSinceForced' })
     ).majors;
-    if (warmup >= WARMUP_VIEWS && warmupMajors >= WARMUP_MAJORS) break;
+    if (reads >= WARMUP_VIEWS && majors >= WARMUP_MAJORS) break;
   }
-  // BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend process during the entity views;
-  // BENCH_ALLOCATIONS=file.heapprofile: where those views allocate (sampling heap profile).
+  return { reads, majors, majorsWaitedFor: WARMUP_MAJORS };
+}
+
+/**
+ * VIEWS random entity views, then the same entities again, with the backend's own times, event
+ * loop and collections, and the Kubernetes requests and Prometheus queries they caused.
+ * BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend process during these views;
+ * BENCH_ALLOCATIONS=file.heapprofile: where they allocate (sampling heap profile).
+ */
+async function measureViews(
+  backend: ChildProcess,
+  mocks: ChildProcess,
+  base: string,
+  headers: Headers,
+): Promise<ViewFigures> {
+  const count = async (type: 'requests' | 'queries') =>
+    (await ask<{ count: number }>(mocks, { type })).count;
   const profile = process.env.BENCH_PROFILE ?? process.env.BENCH_ALLOCATIONS;
   const allocations =
     !process.env.BENCH_PROFILE && !!process.env.BENCH_ALLOCATIONS;
@@ -323,10 +331,10 @@ async function main() {
     list.getEntries().forEach(e => clientGc.push(e.duration)),
   );
   clientGcObserver.observe({ entryTypes: ['gc'] });
-  const ours: number[] = [];
-  let oursBytes = 0;
-  const before = await totalRequests();
-  const queriesBefore = await totalQueries();
+  const times: number[] = [];
+  let bytes = 0;
+  const requestsBefore = await count('requests');
+  const queriesBefore = await count('queries');
   const picked: string[] = [];
   for (let i = 0; i < VIEWS; i++) {
     picked.push(pick());
@@ -336,16 +344,16 @@ async function main() {
     );
     if (res.status !== 200)
       throw new Error(`GET /entity answered ${res.status}`);
-    oursBytes += res.bytes;
-    ours.push(res.ms);
+    bytes += res.bytes;
+    times.push(res.ms);
   }
-  const oursRequests = ((await totalRequests()) - before) / VIEWS;
-  const oursQueries = ((await totalQueries()) - queriesBefore) / VIEWS;
+  const requestsPerView = ((await count('requests')) - requestsBefore) / VIEWS;
+  const queriesPerView = ((await count('queries')) - queriesBefore) / VIEWS;
   clientGcObserver.disconnect();
   // The same entities again.
-  const warm: number[] = [];
+  const again: number[] = [];
   for (const name of picked) {
-    warm.push(
+    again.push(
       (
         await timedRequest(
           `${base}/mesh-security/entity/component/default/${name}`,
@@ -354,36 +362,56 @@ async function main() {
       ).ms,
     );
   }
-  const oursServerBoth =
+  const inBackendBoth =
     (
       await ask<{ times: Record<string, number[]> }>(backend, {
         type: 'timesStop',
       })
     ).times['/api/mesh-security/entity/'] ?? [];
-  // In request order: the first pass, then the same entities again.
-  const oursServer = oursServerBoth.slice(0, VIEWS);
-  const warmServer = oursServerBoth.slice(VIEWS);
   if (profile)
     await ask(backend, { type: 'profileStop', file: profile, allocations });
   const loop = await ask<LoopFigures>(backend, { type: 'loopStop' });
+  return {
+    times,
+    // In request order: the first pass, then the same entities again.
+    inBackend: inBackendBoth.slice(0, VIEWS),
+    again,
+    againInBackend: inBackendBoth.slice(VIEWS),
+    bytes,
+    requestsPerView,
+    queriesPerView,
+    loop,
+    clientGc,
+  };
+}
 
-  if (process.env.BENCH_BREAKDOWN) {
-    for (const [label, url] of [
-      ['health', `${base}/mesh-security/health`],
-      ['catalog', `${base}/catalog/entities/by-name/component/default/svc-1`],
-      ['entity', `${base}/mesh-security/entity/component/default/svc-1`],
-    ]) {
-      const t: number[] = [];
-      for (let i = 0; i < 200; i++)
-        t.push((await timedRequest(url, headers)).ms);
-      console.log(
-        `breakdown ${label}: p50 ${ms(percentile(t, 50))} p99 ${ms(
-          percentile(t, 99),
-        )}`,
-      );
-    }
+/** BENCH_BREAKDOWN=1: 200 requests of the same entity and of the routes beside it. */
+async function printBreakdown(base: string, headers: Headers): Promise<void> {
+  for (const [label, url] of [
+    ['health', `${base}/mesh-security/health`],
+    ['catalog', `${base}/catalog/entities/by-name/component/default/svc-1`],
+    ['entity', `${base}/mesh-security/entity/component/default/svc-1`],
+  ]) {
+    const t: number[] = [];
+    for (let i = 0; i < 200; i++) t.push((await timedRequest(url, headers)).ms);
+    console.log(
+      `breakdown ${label}: p50 ${ms(percentile(t, 50))} p99 ${ms(
+        percentile(t, 99),
+      )}`,
+    );
   }
-  // The floor every Backstage route pays here: credentials, and one catalog read by name.
+}
+
+/**
+ * What the views are held against: the floor every Backstage route pays here (credentials and
+ * one catalog read by name), and the Kubernetes plugin's per-entity fetch.
+ */
+async function measureOthers(
+  backend: ChildProcess,
+  mocks: ChildProcess,
+  base: string,
+  headers: Headers,
+): Promise<Pick<BackendFigures, 'floor' | 'kubernetes'>> {
   await ask(backend, {
     type: 'timesStart',
     prefixes: ['/api/catalog/entities/by-name/', '/api/kubernetes/services/'],
@@ -399,9 +427,10 @@ async function main() {
       ).ms,
     );
   }
-
+  const requests = async () =>
+    (await ask<{ count: number }>(mocks, { type: 'requests' })).count;
   const theirs: number[] = [];
-  const beforeK8s = await totalRequests();
+  const before = await requests();
   for (let i = 0; i < K8S_VIEWS; i++) {
     const name = pick();
     const entity = {
@@ -423,141 +452,80 @@ async function main() {
       throw new Error(`kubernetes-backend answered ${res.status}`);
     theirs.push(res.ms);
   }
-  const serverTimes = (
+  const inBackend = (
     await ask<{ times: Record<string, number[]> }>(backend, {
       type: 'timesStop',
     })
   ).times;
-  const floorServer = serverTimes['/api/catalog/entities/by-name/'] ?? [];
-  const theirsServer = serverTimes['/api/kubernetes/services/'] ?? [];
-  const theirsRequests = ((await totalRequests()) - beforeK8s) / K8S_VIEWS;
+  return {
+    floor: {
+      times: floor,
+      inBackend: inBackend['/api/catalog/entities/by-name/'] ?? [],
+    },
+    kubernetes: {
+      times: theirs,
+      inBackend: inBackend['/api/kubernetes/services/'] ?? [],
+      requestsPerView: ((await requests()) - before) / K8S_VIEWS,
+    },
+  };
+}
 
-  const rows = [
-    ['', 'Mesh Security GET /entity', 'Kubernetes plugin fetch', 'ratio'],
-    [
-      'p50',
-      ms(percentile(ours, 50)),
-      ms(percentile(theirs, 50)),
-      `${(percentile(theirs, 50) / percentile(ours, 50)).toFixed(0)}×`,
-    ],
-    [
-      'p99',
-      ms(percentile(ours, 99)),
-      ms(percentile(theirs, 99)),
-      `${(percentile(theirs, 99) / percentile(ours, 99)).toFixed(0)}×`,
-    ],
-    [
-      'p50 / p99 seen before',
-      `${ms(percentile(warm, 50))} / ${ms(percentile(warm, 99))}`,
-      '',
-      `${(percentile(theirs, 99) / percentile(warm, 99)).toFixed(0)}× (p99)`,
-    ],
-    [
-      'in the backend: p50',
-      ms(percentile(oursServer, 50)),
-      ms(percentile(theirsServer, 50)),
-      `${(percentile(theirsServer, 50) / percentile(oursServer, 50)).toFixed(
-        0,
-      )}×`,
-    ],
-    [
-      'in the backend: p99',
-      ms(percentile(oursServer, 99)),
-      ms(percentile(theirsServer, 99)),
-      `${(percentile(theirsServer, 99) / percentile(oursServer, 99)).toFixed(
-        0,
-      )}×`,
-    ],
-    [
-      '  seen before: p50 / p99',
-      `${ms(percentile(warmServer, 50))} / ${ms(percentile(warmServer, 99))}`,
-      '',
-      '',
-    ],
-    [
-      'K8s API requests / view',
-      oursRequests.toFixed(2),
-      theirsRequests.toFixed(1),
-      '',
-    ],
-    [
-      'Prometheus queries / view',
-      TRAFFIC_SOURCES ? oursQueries.toFixed(2) : '(no traffic)',
-      '',
-      '',
-    ],
-    ['views measured', String(VIEWS), String(K8S_VIEWS), ''],
-    [
-      'mean response on the wire',
-      `${(oursBytes / VIEWS / 1024).toFixed(1)} KiB`,
-      '',
-      '',
-    ],
-  ];
+async function main() {
+  if (!(global as any).gc)
+    console.log('(run with --expose-gc for exact memory figures)');
+  const latency = LATENCY_MS
+    ? `, mock API latency ${LATENCY_MS} ms per request`
+    : '';
   console.log(
-    `\n${CLUSTERS} clusters × ${PODS} pods, ${size.entities} entities`,
+    `Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each, estate ${ESTATE})${latency}…`,
   );
-  console.log(
-    `time to first full snapshot (all clusters): ${(
-      firstSnapshot / 1000
-    ).toFixed(1)} s`,
-  );
-  console.log(
-    `time until every access graph is built (steady state): ${(
-      graphsReady / 1000
-    ).toFixed(1)} s`,
-  );
-  console.log(
-    `warm-up after the heap reading: ${warmup} catalog reads, during which V8 ran ${warmupMajors} mark-compacts of its own (waited for ${WARMUP_MAJORS})`,
-  );
-  for (const row of rows)
-    console.log(row.map((c, i) => c.padEnd(i === 0 ? 26 : 28)).join(''));
-  console.log(
-    `backend event-loop delay during the Mesh Security views: p50 ${ms(
-      loop.p50,
-    )}, p99 ${ms(loop.p99)}, max ${ms(loop.max)}`,
-  );
-  console.log(
-    `backend garbage collections during those views: ${loop.gc.count}, ${ms(
-      loop.gc.totalMs,
-    )} in all; by kind (count, longest): ${Object.entries(loop.gc.maxMsByKind)
-      .map(([k, v]) => `${k} ${loop.gc.countByKind[k]}, ${ms(v)}`)
-      .join('; ')}; ` +
-      `in the load generator: ${clientGc.length}, ${ms(
-        clientGc.reduce((a, b) => a + b, 0),
-      )} in all, longest ${ms(Math.max(0, ...clientGc))}`,
-  );
-  console.log(
-    `floor (catalog GET by name, same auth): p50 ${ms(
-      percentile(floor, 50),
-    )}, p99 ${ms(percentile(floor, 99))}; ` +
-      `in the backend: p50 ${ms(percentile(floorServer, 50))}, p99 ${ms(
-        percentile(floorServer, 99),
-      )}`,
-  );
-  console.log(
-    `backend process after warm-up: heap in use ${(
-      heap.heapUsed /
-      1024 /
-      1024
-    ).toFixed(0)} MiB, RSS ${(heap.rss / 1024 / 1024).toFixed(0)} MiB ` +
-      `(everything: catalog, Kubernetes plugin, ${CLUSTERS} clusters' snapshots in the memory cache, views and access graphs)`,
-  );
-  const heapAfter = await ask<{ heapUsed: number; rss: number }>(backend, {
+  const mocks = startChild('mockClustersProcess.ts');
+  const { urls } = await ask<{ urls: string[] }>(mocks, {
+    type: 'start',
+    count: CLUSTERS,
+    size,
+    latencyMs: LATENCY_MS,
+    trafficSources: TRAFFIC_SOURCES,
+  });
+
+  printMemoryFigures(await measureMemory(urls[0]));
+  if (process.env.BENCH_MEMORY_ONLY) {
+    mocks.kill();
+    process.exit(0);
+  }
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-bench-'));
+  const { backend, base, headers, started } = await startBackend(dir, urls);
+  const startup = await steadyState(base, headers, started);
+  // One warm-up view builds the evaluated views (once per generation per replica).
+  const sample = await (
+    await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
+      headers,
+    })
+  ).text();
+  // BENCH_DUMP=<file>: one response, to see what a view carries.
+  if (process.env.BENCH_DUMP) fs.writeFileSync(process.env.BENCH_DUMP, sample);
+  const afterWarmup = await ask<{ heapUsed: number; rss: number }>(backend, {
     type: 'memory',
   });
-  console.log(
-    `backend process after every measured view: heap in use ${(
-      heapAfter.heapUsed /
-      1024 /
-      1024
-    ).toFixed(0)} MiB ` +
-      `(growth from serving views: ${(
-        (heapAfter.heapUsed - heap.heapUsed) /
-        1024 /
-        1024
-      ).toFixed(1)} MiB)`,
-  );
+  const warmup = await warmUp(backend, base, headers);
+  const views = await measureViews(backend, mocks, base, headers);
+  if (process.env.BENCH_BREAKDOWN) await printBreakdown(base, headers);
+  const others = await measureOthers(backend, mocks, base, headers);
+  const afterViews = await ask<{ heapUsed: number; rss: number }>(backend, {
+    type: 'memory',
+  });
+  printBackendReport({
+    clusters: CLUSTERS,
+    pods: PODS,
+    entities: size.entities,
+    ...startup,
+    warmup,
+    views,
+    traffic: TRAFFIC_SOURCES > 0,
+    ...others,
+    heap: { afterWarmup, afterViews },
+  });
   backend.kill();
   mocks.kill();
   fs.rmSync(dir, { recursive: true, force: true });
