@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector';
 import {
   constants,
-  IntervalHistogram,
   monitorEventLoopDelay,
   performance,
   PerformanceObserver,
@@ -35,7 +34,7 @@ export interface LoopFigures {
 }
 
 const profiler = new Session();
-let loop: IntervalHistogram | undefined;
+let loop: ReturnType<typeof monitorEventLoopDelay> | undefined;
 let gc:
   | {
       observer: PerformanceObserver;

@@ -61,10 +61,7 @@ export function ask<T>(
 
 /** Answers the parent's IPC requests in a child process. */
 export function serve(
-  handlers: Record<
-    string,
-    (message: any) => Promise<Record<string, unknown>> | Record<string, unknown>
-  >,
+  handlers: Record<string, (message: any) => Promise<object> | object>,
 ): void {
   process.on('message', async (message: any) => {
     const handler = handlers[message?.type];
