@@ -17,6 +17,23 @@ export async function signInAsGuest(page: Page) {
   }).toPass({ timeout: 60_000 });
 }
 
+/**
+ * From the catalog's home, the list of every component: the user's picker ("Owned", "Starred",
+ * "All"). The guest lands on her own components. The picker picks its initial filter once the
+ * owned and starred counts have loaded, so a click on "All" before then can be undone: click
+ * until the list is "All Components".
+ */
+export async function showAllComponents(page: Page) {
+  await expect(
+    page.getByRole('heading', { name: /^(Owned|All) Components/ }),
+  ).toBeVisible({ timeout: 30_000 });
+  const all = page.getByRole('heading', { name: /^All Components/ });
+  await expect(async () => {
+    await page.getByRole('menuitem', { name: /^All \d+$/ }).click();
+    await expect(all).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
+}
+
 /** The Components defined under catalog/components, read the way the catalog reads them. */
 export function catalogComponents(): Array<{ name: string; title?: string }> {
   const dir = path.resolve(__dirname, '..', '..', 'catalog', 'components');

@@ -2,7 +2,7 @@ import { expect, Page, test } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GithubMock, startGithubMock } from './githubMock';
-import { signInAsGuest } from './helpers';
+import { showAllComponents, signInAsGuest } from './helpers';
 
 /*
  * The access-change templates end to end, from where users start: a click on the Security tab's
@@ -85,10 +85,7 @@ test('Request access from the Security tab opens a pull request with the impact'
   page.on('pageerror', error => errors.push(error.message));
 
   // The guest (Carol, storefront team) lands on her own components: payments-api is in All.
-  await page.getByRole('menuitem', { name: /^All \d+$/ }).click();
-  await expect(
-    page.getByRole('heading', { name: /^All Components/ }),
-  ).toBeVisible();
+  await showAllComponents(page);
   await page.getByRole('link', { name: 'payments-api', exact: true }).click();
   await page.getByRole('tab', { name: 'Security' }).click();
   await page.getByRole('button', { name: 'Request access' }).click();
