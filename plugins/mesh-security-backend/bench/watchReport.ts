@@ -40,6 +40,11 @@ export interface ModeResult {
   /** From the first list request to every cluster `ok`. */
   firstSnapshotMs: number;
   parseMs: number;
+  /**
+   * The same bodies decoded, parsed, restored, trimmed and each object stringified, as the
+   * watcher holds them: the least the first read costs before any evaluation.
+   */
+  listWorkMs: number;
   listBodies: { count: number; bytes: number };
   graphsMs: number;
   quiet: PhaseFigures;
@@ -114,6 +119,10 @@ export function report(
         )})`,
     ],
     ['  snapshot / JSON.parse', r => `${f1(r.firstSnapshotMs / r.parseMs)}×`],
+    [
+      '  watcher list work / JSON.parse',
+      r => `${s(r.listWorkMs)}, ${f1(r.listWorkMs / r.parseMs)}×`,
+    ],
     ['  → every access graph built', r => s(r.graphsMs)],
     ['policy edit → visible p50/p99', r => visible(r, 'policy')],
     ['pod churn → visible p50/p99', r => visible(r, 'pod')],
