@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GithubMock, startGithubMock } from './githubMock';
 import {
+  chooseTemplate,
   headingOrderViolations,
+  openComponent,
+  openOverview,
+  openSecurityTab,
+  pickEntity,
   seriousAxeViolations,
   signInAsGuest,
   unhintedHorizontalScrollers,
@@ -45,7 +50,7 @@ async function expectAccessible(
 test('the overview has no serious accessibility violation', async ({
   page,
 }) => {
-  await page.goto('/mesh-security');
+  await openOverview(page);
   await expect(
     page.getByRole('link', { name: 'payments-api', exact: true }).first(),
   ).toBeVisible();
@@ -68,7 +73,7 @@ for (const component of [
   test(`the Security tab of ${component} has no serious accessibility violation`, async ({
     page,
   }) => {
-    await page.goto(`/catalog/default/component/${component}/mesh-security`);
+    await openSecurityTab(page, component);
     const graph = page.getByRole('group', { name: /^Access graph of / });
     await expect(graph.first()).toBeVisible();
     await expect(page.getByLabel('Observation status').first()).toHaveText(
@@ -86,7 +91,7 @@ for (const component of [
 test('the card on the component overview has no serious accessibility violation', async ({
   page,
 }) => {
-  await page.goto('/catalog/default/component/fraud-check');
+  await openComponent(page, 'fraud-check');
   await expect(
     page
       .getByRole('region', { name: 'Mesh security' })
@@ -111,18 +116,13 @@ test('the request-access form has no serious accessibility violation, on any ste
       'utf8',
     ),
   });
-  const formData = {
-    target: 'component:default/payments-api',
-    callers: ['component:default/checkout'],
-  };
-  await page.goto(
-    `/create/templates/default/request-access?formData=${encodeURIComponent(
-      JSON.stringify(formData),
-    )}`,
-  );
+  // As a user starts: the Security tab's Request access button, then the caller.
+  await openSecurityTab(page, 'payments-api');
+  await page.getByRole('button', { name: 'Request access' }).click();
   await expect(
     page.getByRole('heading', { name: 'Request access to a service' }),
   ).toBeVisible();
+  await pickEntity(page, 'Calling components', 'checkout');
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Add Item' }).first().click();
@@ -157,19 +157,18 @@ for (const [template, title] of [
   test(`the ${template} form has no serious accessibility violation`, async ({
     page,
   }) => {
-    await page.goto(`/create/templates/default/${template}`);
-    await expect(page.getByRole('heading', { name: title })).toBeVisible();
+    await chooseTemplate(page, title);
     await expectAccessible(page);
   });
 }
 
-// Signed in at desktop width (the sidebar's Settings link is the sign-in probe), then narrowed.
+// Signed in and navigated at desktop width (the sidebar's links), then narrowed.
 test.describe('at phone width (390×844)', () => {
   test('the overview hides nothing behind a sideways scroller without a hint', async ({
     page,
   }) => {
+    await openOverview(page);
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto('/mesh-security');
     await expect(
       page.getByRole('link', { name: 'payments-api', exact: true }).first(),
     ).toBeVisible();
@@ -182,8 +181,8 @@ test.describe('at phone width (390×844)', () => {
   test('the Security tab hides nothing behind a sideways scroller without a hint', async ({
     page,
   }) => {
+    await openSecurityTab(page, 'payments-api');
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto('/catalog/default/component/payments-api/mesh-security');
     await expect(
       page.getByRole('group', { name: /^Access graph of / }).first(),
     ).toBeVisible();

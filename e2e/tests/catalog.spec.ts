@@ -1,5 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { catalogComponents, signInAsGuest } from './helpers';
+import {
+  catalogComponents,
+  openComponent,
+  showAllComponents,
+  signInAsGuest,
+} from './helpers';
 
 test.describe('catalog', () => {
   test('lists every example component', async ({ page }) => {
@@ -7,9 +12,8 @@ test.describe('catalog', () => {
     expect(components.length).toBeGreaterThan(3);
 
     await signInAsGuest(page);
-    await page.goto(
-      '/catalog?filters%5Bkind%5D=component&filters%5Buser%5D=all',
-    );
+    // The guest lands on the catalog with her own components: every component is in All.
+    await showAllComponents(page);
     for (const component of components) {
       await expect(
         page.getByRole('link', {
@@ -27,12 +31,7 @@ test.describe('catalog', () => {
   test('renders a component page', async ({ page }) => {
     const [component] = catalogComponents();
     await signInAsGuest(page);
-    await page.goto(`/catalog/default/component/${component.name}`);
-    await expect(
-      page
-        .getByRole('heading', { name: component.title ?? component.name })
-        .first(),
-    ).toBeVisible();
+    await openComponent(page, component.title ?? component.name);
     await expect(page.getByText('About', { exact: true })).toBeVisible();
   });
 });

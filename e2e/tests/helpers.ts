@@ -20,18 +20,82 @@ export async function signInAsGuest(page: Page) {
 /**
  * From the catalog's home, the list of every component: the user's picker ("Owned", "Starred",
  * "All"). The guest lands on her own components. The picker picks its initial filter once the
- * owned and starred counts have loaded, so a click on "All" before then can be undone: click
- * until the list is "All Components".
+ * owned and starred counts have loaded, so a click on "All" before then can be undone: wait for
+ * the counts, then click until the list is "All Components".
  */
 export async function showAllComponents(page: Page) {
   await expect(
     page.getByRole('heading', { name: /^(Owned|All) Components/ }),
   ).toBeVisible({ timeout: 30_000 });
+  for (const filter of ['Owned', 'Starred']) {
+    await expect(
+      page.getByRole('menuitem', { name: new RegExp(`^${filter} \\d+$`) }),
+    ).toBeVisible({ timeout: 30_000 });
+  }
   const all = page.getByRole('heading', { name: /^All Components/ });
   await expect(async () => {
     await page.getByRole('menuitem', { name: /^All \d+$/ }).click();
     await expect(all).toBeVisible({ timeout: 3_000 });
   }).toPass({ timeout: 30_000 });
+}
+
+/**
+ * A component's page, reached as a user reaches it: the sidebar's Home (the catalog), every
+ * component, then the component's link (again after "All" if the picker went back to "Owned").
+ */
+export async function openComponent(page: Page, name: string) {
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Home', exact: true })
+    .click();
+  await showAllComponents(page);
+  const all = page.getByRole('heading', { name: /^All Components/ });
+  await expect(async () => {
+    if (!(await all.isVisible()))
+      await page.getByRole('menuitem', { name: /^All \d+$/ }).click();
+    await page
+      .getByRole('main')
+      .getByRole('link', { name, exact: true })
+      .click({ timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
+  // The page's title heading: the name, then the favourite button's label.
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(name);
+}
+
+/** A component's Security tab: its page (`openComponent`), then the tab. */
+export async function openSecurityTab(page: Page, name: string) {
+  await openComponent(page, name);
+  await page.getByRole('tab', { name: 'Security' }).click();
+}
+
+/** The catalog-wide overview, from the sidebar's Mesh Security item. */
+export async function openOverview(page: Page) {
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Mesh Security', exact: true })
+    .click();
+}
+
+/** Picks `name` in an entity picker (single or multiple) by typing part of it. */
+export async function pickEntity(page: Page, label: string, name: string) {
+  const input = page.getByRole('textbox', { name: label, exact: true });
+  await input.click();
+  await input.fill(name);
+  await page
+    .getByRole('listbox', { name: label })
+    .getByRole('option', { name, exact: true })
+    .click();
+}
+
+/** Opens a template from the template list, as its card's Choose button does. */
+export async function chooseTemplate(page: Page, title: string) {
+  await page.getByRole('link', { name: 'Create...' }).click();
+  // The smallest element around the card's title that holds a Choose button: the card.
+  const card = page
+    .getByRole('heading', { name: title, level: 4, exact: true })
+    .locator('xpath=ancestor::*[.//button[normalize-space()="Choose"]][1]');
+  await card.getByRole('button', { name: 'Choose' }).click();
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
 }
 
 /** The Components defined under catalog/components, read the way the catalog reads them. */

@@ -2,7 +2,13 @@ import { expect, Locator, Page, test } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GithubMock, startGithubMock } from './githubMock';
-import { signInAsGuest, waitForMeshSecurityData } from './helpers';
+import {
+  openComponent,
+  openOverview,
+  openSecurityTab,
+  signInAsGuest,
+  waitForMeshSecurityData,
+} from './helpers';
 
 /*
  * The Mesh Security UI against the running backend and the demo cluster
@@ -36,7 +42,7 @@ async function saveScreenshot(page: Page, name: string, height: number) {
 
 /** The Mesh security card on a component's overview tab. */
 async function openCard(page: Page, component: string): Promise<Locator> {
-  await page.goto(`/catalog/default/component/${component}`);
+  await openComponent(page, component);
   const card = page.getByRole('region', { name: 'Mesh security' });
   await expect(card).toBeVisible();
   return card;
@@ -116,7 +122,7 @@ test.describe('mesh security', () => {
   test('the Security tab graphs who may call payments-api', async ({
     page,
   }) => {
-    await page.goto('/catalog/default/component/payments-api/mesh-security');
+    await openSecurityTab(page, 'payments-api');
     const graph = page.getByLabel('Access graph of payments/payments-api');
     await expect(graph).toBeVisible();
     await expect(graphNode(graph, 'payments/payments-api')).toBeVisible();
@@ -141,7 +147,7 @@ test.describe('mesh security', () => {
   });
 
   test('the Security tab shows who may call inventory', async ({ page }) => {
-    await page.goto('/catalog/default/component/inventory/mesh-security');
+    await openSecurityTab(page, 'inventory');
     const graph = page.getByLabel('Access graph of inventory/inventory');
     await expect(graphNode(graph, 'storefront/storefront-web')).toBeVisible();
     await expect(graphNode(graph, 'storefront/checkout')).toBeVisible();
@@ -156,7 +162,7 @@ test.describe('mesh security', () => {
   test('fraud-check shows its one caller blocked by a DestinationRule (MS103)', async ({
     page,
   }) => {
-    await page.goto('/catalog/default/component/fraud-check/mesh-security');
+    await openSecurityTab(page, 'fraud-check');
     const graph = page.getByLabel('Access graph of payments/fraud-check');
     await expect(graphNode(graph, 'payments/payments-api')).toBeVisible();
     const blocked = graph.getByLabel(
@@ -191,7 +197,7 @@ test.describe('mesh security', () => {
   test('storefront-web is open to plaintext clients outside the mesh', async ({
     page,
   }) => {
-    await page.goto('/catalog/default/component/storefront-web/mesh-security');
+    await openSecurityTab(page, 'storefront-web');
     const graph = page.getByLabel('Access graph of storefront/storefront-web');
     await expect(graphNode(graph, 'External (plaintext)')).toBeVisible();
     // Plaintext into a PERMISSIVE port is drawn as plaintext, not as the port's mode.
@@ -205,7 +211,7 @@ test.describe('mesh security', () => {
   test('etl-worker shows the scrapers its NetworkAuthentication admits as a network peer', async ({
     page,
   }) => {
-    await page.goto('/catalog/default/component/etl-worker/mesh-security');
+    await openSecurityTab(page, 'etl-worker');
     const graph = page.getByLabel('Access graph of data/etl-worker');
     const peer = 'Network 10.0.0.0/8 except 10.96.0.0/12';
     await expect(
@@ -240,7 +246,7 @@ test.describe('mesh security', () => {
   test('fraud-check leads with its worst finding on the tab and the card, not STRICT', async ({
     page,
   }) => {
-    await page.goto('/catalog/default/component/fraud-check/mesh-security');
+    await openSecurityTab(page, 'fraud-check');
     const lead = page.getByRole('region', { name: 'Worst finding' });
     await expect(lead).toContainText(
       'MS103: STRICT server behind a DestinationRule that disables mTLS',
@@ -269,7 +275,7 @@ test.describe('mesh security', () => {
   test('storefront-web groups peers no policy applies to and hides platform peers', async ({
     page,
   }) => {
-    await page.goto('/catalog/default/component/storefront-web/mesh-security');
+    await openSecurityTab(page, 'storefront-web');
     const graph = page.getByLabel('Access graph of storefront/storefront-web');
     await expect(
       graph.getByRole('img', {
@@ -300,7 +306,7 @@ test.describe('mesh security', () => {
   test('Request access opens the template prefilled with the component', async ({
     page,
   }) => {
-    await page.goto('/catalog/default/component/payments-api/mesh-security');
+    await openSecurityTab(page, 'payments-api');
     await page.getByRole('button', { name: 'Request access' }).click();
     await expect(page).toHaveURL(
       /\/create\/templates\/default\/request-access\?formData=/,
@@ -312,7 +318,7 @@ test.describe('mesh security', () => {
   });
 
   test('the overview filters by mode', async ({ page }) => {
-    await page.goto('/mesh-security');
+    await openOverview(page);
     const table = page.getByRole('main');
     await expect(
       table.getByRole('link', { name: 'payments-api', exact: true }),
@@ -345,7 +351,7 @@ test.describe('mesh security', () => {
   test('the Security tab shows the observed traffic of checkout (recorded)', async ({
     page,
   }) => {
-    await page.goto('/catalog/default/component/checkout/mesh-security');
+    await openSecurityTab(page, 'checkout');
     await expect(page.getByLabel('Observation status').first()).toHaveText(
       /^Observed traffic from recorded data/,
       { timeout: 30_000 },
@@ -361,7 +367,7 @@ test.describe('mesh security', () => {
   }) => {
     // Two pages per demo component.
     test.setTimeout(300_000);
-    await page.goto('/mesh-security?mode=');
+    await openOverview(page);
     const table = page.getByRole('main');
     await expect(
       table.getByRole('link', { name: 'fraud-check', exact: true }),
@@ -386,7 +392,8 @@ test.describe('mesh security', () => {
         component,
         card: counts,
       });
-      await page.goto(`/catalog/default/component/${component}/mesh-security`);
+      // From the card's page, the Security tab.
+      await page.getByRole('tab', { name: 'Security' }).click();
       const posture = page.getByRole('main');
       await expect(posture.getByText('Applicable policies')).toBeVisible();
       expect({ component, tab: await findingCounts(posture) }).toEqual({
@@ -406,13 +413,14 @@ test.describe('mesh security', () => {
     await expect(
       card.getByText('backstage.io/kubernetes-id').first(),
     ).toBeVisible();
-    await page.goto('/mesh-security');
+    await openOverview(page);
     await expect(
       page.getByText(/1 catalog component is not covered/),
     ).toBeVisible();
   });
 
   test('the overview keeps its filters in the URL', async ({ page }) => {
+    // A shared link with a filter opens the overview filtered: here the URL is the start.
     await page.goto('/mesh-security?mode=STRICT');
     const table = page.getByRole('main');
     await expect(
@@ -431,7 +439,7 @@ test.describe('mesh security', () => {
   test('the overview shows the STRICT rollout board with etl-worker ready', async ({
     page,
   }) => {
-    await page.goto('/mesh-security');
+    await openOverview(page);
     await expect(page.getByLabel('Observation status demo')).toHaveText(
       /^Observed traffic from recorded data/,
       { timeout: 30_000 },

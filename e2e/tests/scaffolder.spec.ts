@@ -2,7 +2,12 @@ import { expect, Page, test } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GithubMock, startGithubMock } from './githubMock';
-import { showAllComponents, signInAsGuest } from './helpers';
+import {
+  chooseTemplate,
+  openSecurityTab,
+  pickEntity,
+  signInAsGuest,
+} from './helpers';
 
 /*
  * The access-change templates end to end, from where users start: a click on the Security tab's
@@ -34,28 +39,6 @@ test.afterEach(async () => {
   await github?.close();
 });
 
-/** Picks `name` in an entity picker (single or multiple) by typing part of it. */
-async function pickEntity(page: Page, label: string, name: string) {
-  const input = page.getByRole('textbox', { name: label, exact: true });
-  await input.click();
-  await input.fill(name);
-  await page
-    .getByRole('listbox', { name: label })
-    .getByRole('option', { name, exact: true })
-    .click();
-}
-
-/** Opens a template from the template list, as its card's Choose button does. */
-async function chooseTemplate(page: Page, title: string) {
-  await page.getByRole('link', { name: 'Create...' }).click();
-  // The smallest element around the card's title that holds a Choose button: the card.
-  const card = page
-    .getByRole('heading', { name: title, level: 4, exact: true })
-    .locator('xpath=ancestor::*[.//button[normalize-space()="Choose"]][1]');
-  await card.getByRole('button', { name: 'Choose' }).click();
-  await expect(page.getByRole('heading', { name: title })).toBeVisible();
-}
-
 /**
  * Fills the justification, reviews and creates; waits for the pull request link. `onReview`
  * checks the review step before Create.
@@ -85,9 +68,7 @@ test('Request access from the Security tab opens a pull request with the impact'
   page.on('pageerror', error => errors.push(error.message));
 
   // The guest (Carol, storefront team) lands on her own components: payments-api is in All.
-  await showAllComponents(page);
-  await page.getByRole('link', { name: 'payments-api', exact: true }).click();
-  await page.getByRole('tab', { name: 'Security' }).click();
+  await openSecurityTab(page, 'payments-api');
   await page.getByRole('button', { name: 'Request access' }).click();
 
   await expect(
@@ -175,7 +156,7 @@ test('Request access from the Security tab opens a pull request with the impact'
   });
 
   // The component's Security tab lists the open pull request, read from the same mock.
-  await page.goto('/catalog/default/component/payments-api/mesh-security');
+  await openSecurityTab(page, 'payments-api');
   const pullRequests = page.getByRole('region', {
     name: 'Open access-change pull requests',
   });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { showAllComponents, signInAsGuest } from './helpers';
+import { openComponent, signInAsGuest } from './helpers';
 
 /*
  * Tech Insights in the demo app (docs/tech-insights.md): the Mesh Security fact retriever runs
@@ -60,8 +60,7 @@ test('Tech Insights checks answer from Mesh Security facts', async ({
   // The scorecard a user sees: from the catalog (the guest lands on her own components, so
   // All first) to payments-api's Scorecards tab, the same verdicts in words.
   await page.getByRole('link', { name: 'Home', exact: true }).click();
-  await showAllComponents(page);
-  await page.getByRole('link', { name: 'payments-api', exact: true }).click();
+  await openComponent(page, 'payments-api');
   await page.getByRole('tab', { name: 'Scorecards' }).click();
   const list = page.getByRole('list', { name: 'Mesh security checks' });
   const verdict = (passed: boolean) => (passed ? 'passed' : 'failed');
