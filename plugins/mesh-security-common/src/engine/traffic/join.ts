@@ -392,6 +392,10 @@ export class ObservedTraffic implements TrafficJoin {
       string,
       { bucket: Bucket; u: UnmatchedTraffic }
     >();
+    // Each edge's peer key built once: every flow without a port looks its edge's bucket up.
+    const peerKeys: Array<string | undefined> = [];
+    const peerKeyOf = (index: number) =>
+      (peerKeys[index] ??= peerKey(edges[index].peer));
     const onPort = (e: AccessEdge, port: number | undefined) =>
       port === undefined || e.port === port;
     // Edges are many and a workload's flows few. One pass over the list sorts the edges that name
@@ -469,7 +473,7 @@ export class ObservedTraffic implements TrafficJoin {
         if (!b) byEdge.set(hit.index, (b = new Bucket(true, side.listSources)));
         return b;
       }
-      const key = peerKey(hit.edge.peer);
+      const key = peerKeyOf(hit.index);
       let b = byPeer.get(key);
       if (!b) byPeer.set(key, (b = new Bucket(false, side.listSources)));
       return b;
@@ -526,15 +530,32 @@ export class ObservedTraffic implements TrafficJoin {
       }
       entry.bucket.tally.add(from.key, from.described, f);
     }
+    // Edges of one peer share a bucket when the metrics lack ports (the same counts on each of
+    // its edges): their traffic is built once, not sorted and listed again per port.
+    const perPeer = new Map<
+      Bucket,
+      { unobservable: string | undefined; traffic: EdgeTraffic }
+    >();
     const traffic = edges.map((edge, index) => {
-      const bucket = byEdge.get(index) ?? byPeer.get(peerKey(edge.peer));
+      const bucket =
+        byEdge.get(index) ??
+        (byPeer.size > 0 ? byPeer.get(peerKeyOf(index)) : undefined);
       const unobservable = side.unobservable(edge.peer);
       if (!bucket)
         return this.withoutTraffic(side.portsTold && !portless, unobservable);
-      return edgeTraffic(
+      if (bucket.portsTold)
+        return edgeTraffic(
+          bucket,
+          edgeStatus(bucket, unobservable, this.observations.truncated),
+        );
+      const shared = perPeer.get(bucket);
+      if (shared && shared.unobservable === unobservable) return shared.traffic;
+      const built = edgeTraffic(
         bucket,
         edgeStatus(bucket, unobservable, this.observations.truncated),
       );
+      perPeer.set(bucket, { unobservable, traffic: built });
+      return built;
     });
     return {
       edges: traffic,
@@ -560,6 +581,17 @@ function indexEdges(
   other: (f: ObservedFlow) => SnapshotWorkload | undefined,
   candidates: (f: ObservedFlow) => SnapshotWorkload[] | undefined,
 ): EdgeIndex {
+  const named = new Map<SnapshotWorkload, number[]>();
+  const summaries: number[] = [];
+  const isNamed = (e: AccessEdge) => {
+    const p = e.peer as { namespace?: string; name?: string };
+    return p.name !== undefined && p.namespace !== undefined;
+  };
+  // A list of summaries only (an estate without AuthorizationPolicies): nothing to look up.
+  if (!edges.some(isNamed)) {
+    for (let i = 0; i < edges.length; i++) summaries.push(i);
+    return { named, summaries };
+  }
   // The flows' other ends by namespace and name (candidates of a shared identity included).
   const workloads = new Map<string, Map<string, SnapshotWorkload[]>>();
   const note = (w: SnapshotWorkload) => {
@@ -574,14 +606,12 @@ function indexEdges(
     if (w) note(w);
     else candidates(f)?.forEach(note);
   }
-  const named = new Map<SnapshotWorkload, number[]>();
-  const summaries: number[] = [];
   for (let i = 0; i < edges.length; i++) {
-    const p = edges[i].peer as { namespace?: string; name?: string };
-    if (p.name === undefined || p.namespace === undefined) {
+    if (!isNamed(edges[i])) {
       summaries.push(i);
       continue;
     }
+    const p = edges[i].peer as { namespace: string; name: string };
     for (const w of workloads.get(p.namespace)?.get(p.name) ?? []) {
       const list = named.get(w);
       if (list) list.push(i);
