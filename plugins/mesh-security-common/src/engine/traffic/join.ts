@@ -531,11 +531,9 @@ export class ObservedTraffic implements TrafficJoin {
       entry.bucket.tally.add(from.key, from.described, f);
     }
     // Edges of one peer share a bucket when the metrics lack ports (the same counts on each of
-    // its edges): their traffic is built once, not sorted and listed again per port.
-    const perPeer = new Map<
-      Bucket,
-      { unobservable: string | undefined; traffic: EdgeTraffic }
-    >();
+    // its edges): its traffic is built once, not sorted and listed again per port. A bucket's
+    // edges have one peer key (kind, mesh, namespace, name), on which `unobservable` depends.
+    const built = new Map<Bucket, EdgeTraffic>();
     const traffic = edges.map((edge, index) => {
       const bucket =
         byEdge.get(index) ??
@@ -543,19 +541,15 @@ export class ObservedTraffic implements TrafficJoin {
       const unobservable = side.unobservable(edge.peer);
       if (!bucket)
         return this.withoutTraffic(side.portsTold && !portless, unobservable);
-      if (bucket.portsTold)
-        return edgeTraffic(
+      let t = built.get(bucket);
+      if (!t) {
+        t = edgeTraffic(
           bucket,
           edgeStatus(bucket, unobservable, this.observations.truncated),
         );
-      const shared = perPeer.get(bucket);
-      if (shared && shared.unobservable === unobservable) return shared.traffic;
-      const built = edgeTraffic(
-        bucket,
-        edgeStatus(bucket, unobservable, this.observations.truncated),
-      );
-      perPeer.set(bucket, { unobservable, traffic: built });
-      return built;
+        built.set(bucket, t);
+      }
+      return t;
     });
     return {
       edges: traffic,
