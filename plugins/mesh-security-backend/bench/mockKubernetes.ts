@@ -75,6 +75,23 @@ export interface MockCluster {
 
 const LIST_PATH =
   /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([a-z]+)$/;
+
+/** The parts of a list (or watch) path: `/api/v1/…` or `/apis/<group>/<version>/…`. */
+export interface ListPathParts {
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  namespace?: string;
+  plural: string;
+}
+
+/** A list path's parts, as the mock routes it; undefined for any other path. */
+export function parseListPath(pathname: string): ListPathParts | undefined {
+  const match = LIST_PATH.exec(pathname);
+  if (!match) return undefined;
+  const [, group, version, namespace, plural] = match;
+  return { group: group ?? '', version: version ?? 'v1', namespace, plural };
+}
 const INSTALLED_GROUPS = new Set([
   'apps',
   'batch',
@@ -329,7 +346,7 @@ export async function startMockCluster(
     arrived: number,
   ) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = LIST_PATH.exec(url.pathname);
+    const match = parseListPath(url.pathname);
     const send = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
       if (status === 200) {
@@ -343,11 +360,11 @@ export async function startMockCluster(
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(text);
     };
-    if (!match || (match[1] && !INSTALLED_GROUPS.has(match[1]))) {
+    if (!match || (match.group && !INSTALLED_GROUPS.has(match.group))) {
       send(404, { kind: 'Status', code: 404, reason: 'NotFound' });
       return;
     }
-    const [, group, version, namespace, plural] = match;
+    const { group, version, namespace, plural } = match;
     const labels = labelMatcher(url.searchParams.get('labelSelector'));
     const fields = fieldMatcher(url.searchParams.get('fieldSelector'));
     const matches = (o: Obj) =>
@@ -356,13 +373,7 @@ export async function startMockCluster(
       fields(o);
     const watching = url.searchParams.get('watch');
     if (watching === '1' || watching === 'true') {
-      watch(
-        req,
-        res,
-        url,
-        { group, version: version ?? 'v1', plural },
-        matches,
-      );
+      watch(req, res, url, { group, version, plural }, matches);
       return;
     }
     const limit = Number(url.searchParams.get('limit') ?? 0);

@@ -38,9 +38,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
-import { LISTED_KINDS, ResourceKind } from '../src/sources/kinds';
-import { restore } from '../src/sources/listKind';
-import { trimObject } from '../src/sources/trim';
+import { readListBodies, timeFirstRead } from './firstRead';
 import { ask, benchBackendConfig, startChild } from './processes';
 import type { Applied, Change } from './churn';
 import type { LoopFigures } from './backendProcess';
@@ -167,20 +165,6 @@ function delta(after: MockStats, before: MockStats): MockStats {
   for (const k of Object.keys(after) as Array<keyof MockStats>)
     out[k] = after[k] - (k === 'openWatches' ? 0 : before[k]);
   return out;
-}
-
-/**
- * The kind and version of a cluster-wide list path (`/api/v1/pods?…`,
- * `/apis/<group>/<version>/<plural>?…`); undefined for a path of no listed kind.
- */
-function kindOfListPath(
-  url: string,
-): { kind: ResourceKind; version: string } | undefined {
-  const parts = url.split('?')[0].split('/').filter(Boolean);
-  const [group, version, plural] =
-    parts[0] === 'api' ? ['', parts[1], parts[2]] : parts.slice(1, 4);
-  const kind = LISTED_KINDS.find(k => k.group === group && k.plural === plural);
-  return kind && { kind, version };
 }
 
 async function main() {
@@ -326,59 +310,11 @@ async function main() {
       )} s, every access graph ${(graphsMs / 1000).toFixed(1)} s`,
     );
 
-    // The list bodies the backend was served, again: every list it started, followed page by page.
-    const bodies: string[] = [];
-    /** Each body's kind and version, read from its path (lists are cluster-wide). */
-    const bodyKinds: Array<
-      { kind: ResourceKind; version: string } | undefined
-    > = [];
-    for (let i = 0; i < CLUSTERS; i++) {
-      for (const first of listed[i].filter(u => !u.includes('continue='))) {
-        let next: string | undefined = first;
-        while (next) {
-          const body: string = await (await fetch(`${urls[i]}${next}`)).text();
-          bodies.push(body);
-          bodyKinds.push(kindOfListPath(first));
-          const cont = JSON.parse(body).metadata?.continue;
-          next = cont
-            ? `${first}&continue=${encodeURIComponent(cont)}`
-            : undefined;
-        }
-      }
-    }
-    const parseRounds: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      const t = performance.now();
-      for (const body of bodies) JSON.parse(body);
-      parseRounds.push(performance.now() - t);
-    }
-    const parseMs = Math.min(...parseRounds);
-    // The least the watcher does with the same bodies before any evaluation: decode the bytes,
-    // parse, restore apiVersion/kind, trim, and hold each object's JSON (KubernetesWatcher).
-    const bytes = bodies.map(body => Buffer.from(body));
-    const listWorkRounds: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      const t = performance.now();
-      let held = 0;
-      bytes.forEach((b, i) => {
-        const target = bodyKinds[i];
-        const items = JSON.parse(b.toString('utf8')).items as unknown[];
-        if (!target) return;
-        const { kind, version } = target;
-        for (const item of kind.keep ? items.filter(kind.keep) : items)
-          held += JSON.stringify(
-            trimObject(restore(kind, version, item)),
-          ).length;
-      });
-      listWorkRounds.push(performance.now() - t);
-      if (held === 0) throw new Error('no list body was read again');
-    }
-    const listWorkMs = Math.min(...listWorkRounds);
-    const listBodies = {
-      count: bodies.length,
-      bytes: bodies.reduce((n, b) => n + Buffer.byteLength(b), 0),
-    };
-    bodies.length = 0;
+    // The list bodies the backend was served, read again: JSON.parse of them and the watcher's
+    // own list work on them, to hold the first snapshot against (bench/firstRead.ts).
+    const { parseMs, listWorkMs, listBodies } = timeFirstRead(
+      await readListBodies(urls, listed),
+    );
 
     for (;;) {
       const res = await fetch(
