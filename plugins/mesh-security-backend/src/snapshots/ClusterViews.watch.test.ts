@@ -195,6 +195,15 @@ describe('ClusterViews in watch mode', () => {
     ).toContain('STRICT');
   });
 
+  it('reads ahead what the first policy change would read, once the view is ready', async () => {
+    const { store } = await start();
+    const first = await views(store).current('demo');
+    const evaluator = first.incremental!.evaluator;
+    // Nobody reads ahead but the view, in the background after its graph and views.
+    await until(() => evaluator.readAhead(() => false) === 0);
+    expect(first.graph?.complete).toBe(true);
+  });
+
   it('builds anew when a delta is gone from the cache, or a new base was stored since', async () => {
     const { store, objects } = await start();
     const follower = views(store);

@@ -443,6 +443,8 @@ const scenario = fc.record({
     ),
     { minLength: 1, maxLength: 8 },
   ),
+  // Before each step, how many objects `readAhead` reads (as the backend does between requests).
+  readAhead: fc.array(fc.nat({ max: 8 }), { minLength: 8, maxLength: 8 }),
 });
 
 const refOf = (w: { namespace: string; name: string; kind: string }) => ({
@@ -533,7 +535,7 @@ describe('incremental evaluation', () => {
     let steps = 0;
     let bounded = 0;
     fc.assert(
-      fc.property(scenario, ({ initial, steps: sequence }) => {
+      fc.property(scenario, ({ initial, steps: sequence, readAhead }) => {
         runs++;
         const objects = new Map<string, unknown>();
         SLOTS.forEach((variants, i) => {
@@ -546,7 +548,9 @@ describe('incremental evaluation', () => {
         );
         let before = scratch(objects);
         expectEquivalent(inc, before);
-        for (const step of sequence) {
+        for (const [n, step] of sequence.entries()) {
+          let budget = readAhead[n];
+          inc.readAhead(() => budget-- > 0);
           const changes = step.map(([slot, pick]) => {
             const variants = SLOTS[slot];
             const object = variants[pick % variants.length];
@@ -743,6 +747,29 @@ describe('incremental evaluation', () => {
     expect(scope.all).toBe(true);
     expect(scope.reason).toMatch(/root namespace istio-system/);
     expect(scope.workloads).toHaveLength(3);
+    expectEquivalent(inc, scratch(objects));
+  });
+
+  it('reads the other objects ahead in steps, answering the same', () => {
+    const { objects, inc } = start();
+    // Not pods or controllers: three Namespaces, the PeerAuthentication, the Service.
+    expect(inc.readAhead(() => false)).toBe(5);
+    let budget = 2;
+    expect(inc.readAhead(() => budget-- > 0)).toBe(3);
+    // An object changed before its turn is read with the change, not again.
+    const edited = peerAuthentication('shop', 'default', {
+      mtls: { mode: 'PERMISSIVE' },
+    });
+    inc.apply([{ key: keyOf(edited), object: edited }]);
+    objects.set(keyOf(edited), edited);
+    expectEquivalent(inc, scratch(objects));
+    expect(inc.readAhead(() => true)).toBe(0);
+    expect(inc.readAhead(() => true)).toBe(0);
+    const service2 = service('other', 'c', { app: 'c' }, [
+      { port: 80, targetPort: 8080 },
+    ]);
+    inc.apply([{ key: keyOf(service2), object: service2 }]);
+    objects.set(keyOf(service2), service2);
     expectEquivalent(inc, scratch(objects));
   });
 

@@ -85,6 +85,14 @@ export interface IncrementalEvaluator {
    * the evaluator's order when changed; new ones go last, as in a `Map`.
    */
   apply(changes: ObjectChange[]): ChangeScope;
+  /**
+   * Reads ahead what the first change of an object other than a pod or controller would read:
+   * the fragment of every such object given at creation (docs/engine.md "Incremental
+   * evaluation"), one object at a time while `more()` answers true, so that the work can be
+   * done in slices between requests instead of in that change's one block. Returns how many
+   * objects are still to read (0: done). Answers are the same with or without it.
+   */
+  readAhead(more: () => boolean): number;
 }
 
 /**
@@ -689,20 +697,34 @@ class Incremental implements IncrementalEvaluator {
    * once per version of the object; the first time for the objects given at creation).
    */
   private assembleBase(): Snapshot {
-    const cluster = { cluster: this.options.cluster };
-    const base = readObjects([], cluster).snapshot;
+    const base = readObjects([], { cluster: this.options.cluster }).snapshot;
     const lists = new Map(listsOf(base));
     for (const e of this.entries.values())
-      if (!e.workload)
-        addFragment(
-          base,
-          lists,
-          (e.fragment ??= fragmentOf(
-            readObjects([e.object], cluster).snapshot,
-          )),
-        );
+      if (!e.workload) addFragment(base, lists, this.fragmentOf(e));
     sortPolicies(base);
     return base;
+  }
+
+  /** What the reader reads from the entry's object alone, read once. */
+  private fragmentOf(e: Entry): Fragment {
+    return (e.fragment ??= fragmentOf(
+      readObjects([e.object], { cluster: this.options.cluster }).snapshot,
+    ));
+  }
+
+  /** Objects other than pods and controllers whose fragment is not read yet. */
+  private unread?: Array<[string, Entry]>;
+
+  readAhead(more: () => boolean): number {
+    this.unread ??= [...this.entries].filter(
+      ([, e]) => !e.workload && !e.fragment,
+    );
+    while (this.unread.length > 0 && more()) {
+      const [key, e] = this.unread.pop()!;
+      // An object changed meanwhile was read when it changed (its new entry is not listed).
+      if (this.entries.get(key) === e) this.fragmentOf(e);
+    }
+    return this.unread.length;
   }
 
   /** The objects in the evaluator's order. */
