@@ -35,7 +35,14 @@ import {
 } from './backendReport';
 import type { LoopFigures } from './backendProcess';
 import type { MemoryFigures } from './memoryProcess';
-import { ask, benchBackendConfig, startChild } from './processes';
+import { Headers, signIn, sleep, timedRequest, waitForCatalog } from './client';
+import {
+  ask,
+  benchBackendConfig,
+  startBackendProcess,
+  startChild,
+  writeCatalog,
+} from './processes';
 import { percentile } from './stats';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
@@ -62,62 +69,10 @@ const ENTITY_CACHE_SECONDS = 10;
 /** BENCH_TRAFFIC=<n>: observed traffic from a mock Prometheus, n sources per workload (0: off). */
 const TRAFFIC_SOURCES = Number(process.env.BENCH_TRAFFIC ?? 0);
 
-/**
- * The load generator's client: node:http on one keep-alive connection, asking for gzip as a
- * browser does, timed until the last byte of the body arrived (not decompressed: that is the
- * client's work, as in HTTP load tools). A lighter client than `fetch`, whose own allocation
- * and collections showed up in every figure it measured; every route is measured the same way.
- */
+/** The load generator's one keep-alive connection (bench/client.ts). */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function timedRequest(
-  url: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<{ status: number; bytes: number; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const req = http.request(
-      url,
-      {
-        method: body === undefined ? 'GET' : 'POST',
-        agent,
-        headers: { 'accept-encoding': 'gzip', ...headers },
-      },
-      res => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            bytes,
-            ms: performance.now() - start,
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', error => {
-      // The server closed the idle keep-alive connection as this request went out on it: sent
-      // again on a new one, as Node's documentation advises ("request.reusedSocket"); the time
-      // is that of the request that was answered.
-      if (
-        req.reusedSocket &&
-        (error as NodeJS.ErrnoException).code === 'ECONNRESET'
-      ) {
-        timedRequest(url, headers, body).then(resolve, reject);
-      } else reject(error);
-    });
-    req.end(body);
-  });
-}
-
-/** Bearer credentials of a guest, as the views send them. */
-type Headers = Record<string, string>;
-
-const sleep = (msToWait: number) =>
-  new Promise(resolve => setTimeout(resolve, msToWait));
+const request = (url: string, headers: Headers, body?: string) =>
+  timedRequest(agent, url, headers, { body });
 
 /**
  * Memory per pod, measured in a child of its own: its heap (one whole cluster evaluated twice)
@@ -147,16 +102,7 @@ async function startBackend(
   started: number;
 }> {
   const entitiesFile = path.join(dir, 'entities.yaml');
-  fs.writeFileSync(
-    entitiesFile,
-    Array.from(
-      { length: size.entities },
-      (_, i) =>
-        `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-${i}\n  annotations:\n    backstage.io/kubernetes-id: svc-${i}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-${
-          i % 20
-        }\n`,
-    ).join('---\n'),
-  );
+  writeCatalog(entitiesFile, size.entities);
   const configFile = path.join(dir, 'app-config.yaml');
   fs.writeFileSync(
     configFile,
@@ -188,21 +134,10 @@ async function startBackend(
   );
 
   const started = performance.now();
-  const backend = startChild(
-    'backendProcess.ts',
-    {},
-    (process.env.BENCH_BACKEND_FLAGS ?? '').split(' ').filter(Boolean),
-  );
-  await ask(backend, { type: 'start', configFile });
-
+  const backend = await startBackendProcess(configFile);
   const base = `http://127.0.0.1:${PORT}/api`;
-  const tokenRes = await fetch(`${base}/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  const token = ((await tokenRes.json()) as any).backstageIdentity
-    .token as string;
   const headers: Headers = {
-    authorization: `Bearer ${token}`,
+    ...(await signIn(base)),
     'content-type': 'application/json',
   };
   if (process.env.BENCH_IDENTITY_ENCODING)
@@ -241,14 +176,7 @@ async function steadyState(
   while (!(await health()).clusters.every((c: any) => c.accessGraphReady))
     await sleep(200);
   const graphsReadyMs = performance.now() - started;
-  for (;;) {
-    const res = await fetch(
-      `${base}/catalog/entities/by-query?filter=kind=component&limit=1`,
-      { headers },
-    );
-    if (((await res.json()) as any).totalItems >= size.entities) break;
-    await sleep(500);
-  }
+  await waitForCatalog(base, headers, size.entities);
   // Steady state also means the annotated components have been listed once after the catalog
   // ingested them (views then never wait for the catalog; before, they read entities one by one).
   await sleep((ENTITY_CACHE_SECONDS + 1) * 1000);
@@ -289,7 +217,7 @@ async function warmUp(
   // Bounded: a small estate may never fill the old generation (then there is nothing to wait for).
   while (reads < 30_000) {
     for (let i = 0; i < 100; i++)
-      await timedRequest(
+      await request(
         `${base}/catalog/entities/by-name/component/default/${pick()}`,
         headers,
       );
@@ -338,7 +266,7 @@ async function measureViews(
   const picked: string[] = [];
   for (let i = 0; i < VIEWS; i++) {
     picked.push(pick());
-    const res = await timedRequest(
+    const res = await request(
       `${base}/mesh-security/entity/component/default/${picked[i]}`,
       headers,
     );
@@ -355,7 +283,7 @@ async function measureViews(
   for (const name of picked) {
     again.push(
       (
-        await timedRequest(
+        await request(
           `${base}/mesh-security/entity/component/default/${name}`,
           headers,
         )
@@ -393,7 +321,7 @@ async function printBreakdown(base: string, headers: Headers): Promise<void> {
     ['entity', `${base}/mesh-security/entity/component/default/svc-1`],
   ]) {
     const t: number[] = [];
-    for (let i = 0; i < 200; i++) t.push((await timedRequest(url, headers)).ms);
+    for (let i = 0; i < 200; i++) t.push((await request(url, headers)).ms);
     console.log(
       `breakdown ${label}: p50 ${ms(percentile(t, 50))} p99 ${ms(
         percentile(t, 99),
@@ -420,7 +348,7 @@ async function measureOthers(
   for (let i = 0; i < Math.min(VIEWS, 300); i++) {
     floor.push(
       (
-        await timedRequest(
+        await request(
           `${base}/catalog/entities/by-name/component/default/${pick()}`,
           headers,
         )
@@ -443,7 +371,7 @@ async function measureOthers(
       },
       spec: {},
     };
-    const res = await timedRequest(
+    const res = await request(
       `${base}/kubernetes/services/${name}`,
       headers,
       JSON.stringify({ entity }),

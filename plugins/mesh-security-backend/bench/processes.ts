@@ -5,6 +5,7 @@
  * and one garbage-collected heap, which would inflate every latency measured.
  */
 import { ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** Starts `file` (TypeScript, next to this one) as a child process with an IPC channel. */
@@ -76,6 +77,39 @@ export function serve(
     }
   });
   process.on('disconnect', () => process.exit(0));
+}
+
+/**
+ * Starts a benchmark backend (`backendProcess.ts`) on `configFile` and waits until it listens;
+ * BENCH_BACKEND_FLAGS: node flags for it (e.g. `--max-semi-space-size=64`).
+ */
+export async function startBackendProcess(
+  configFile: string,
+): Promise<ChildProcess> {
+  const backend = startChild(
+    'backendProcess.ts',
+    {},
+    (process.env.BENCH_BACKEND_FLAGS ?? '').split(' ').filter(Boolean),
+  );
+  await ask(backend, { type: 'start', configFile });
+  return backend;
+}
+
+/**
+ * Writes the benchmark's catalog to `file`: components `svc-0` … `svc-<entities - 1>`, each
+ * annotated with its own `backstage.io/kubernetes-id`, owned by `team-0` … `team-19` in turn.
+ */
+export function writeCatalog(file: string, entities: number): void {
+  fs.writeFileSync(
+    file,
+    Array.from(
+      { length: entities },
+      (_, i) =>
+        `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-${i}\n  annotations:\n    backstage.io/kubernetes-id: svc-${i}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-${
+          i % 20
+        }\n`,
+    ).join('---\n'),
+  );
 }
 
 /**

@@ -38,8 +38,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
+import {
+  Headers,
+  getJson,
+  signIn,
+  sleep,
+  timedRequest,
+  waitForCatalog,
+} from './client';
 import { readListBodies, timeFirstRead } from './firstRead';
-import { ask, benchBackendConfig, startChild } from './processes';
+import {
+  ask,
+  benchBackendConfig,
+  startBackendProcess,
+  startChild,
+  writeCatalog,
+} from './processes';
 import type { Applied, Change } from './churn';
 import type { LoopFigures } from './backendProcess';
 import type { MockStats } from './mockKubernetes';
@@ -83,82 +97,14 @@ const size = {
 /** Entities below this are only changed by the measured changes (not the background churn). */
 const RESERVED_ENTITIES = 200;
 
-const sleep = (ms: number) =>
-  new Promise<void>(r => setTimeout(r, Math.max(0, ms)));
 const load = () =>
   os
     .loadavg()
     .map(v => v.toFixed(2))
     .join(' ');
-
-/** A page view's client, as in bench/backend.ts: keep-alive, gzip, timed to the last byte. */
-function timedRequest(
-  agent: http.Agent,
-  url: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const req = http.get(
-      url,
-      { agent, headers: { 'accept-encoding': 'gzip', ...headers } },
-      res => {
-        res.on('data', () => {});
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            ms: performance.now() - start,
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () =>
-      req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)),
-    );
-    req.on('error', error => {
-      if (
-        req.reusedSocket &&
-        (error as NodeJS.ErrnoException).code === 'ECONNRESET'
-      )
-        timedRequest(agent, url, headers).then(resolve, reject);
-      else reject(error);
-    });
-  });
-}
-
-/** GET and parse (no compression: the probes read the answer). */
-function getJson(
-  agent: http.Agent,
-  url: string,
-  headers: Record<string, string>,
-): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent, headers }, res => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (error) {
-          reject(error);
-        }
-      });
-      res.on('error', reject);
-    });
-    req.setTimeout(REQUEST_TIMEOUT_MS, () =>
-      req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)),
-    );
-    req.on('error', error => {
-      if (
-        req.reusedSocket &&
-        (error as NodeJS.ErrnoException).code === 'ECONNRESET'
-      )
-        getJson(agent, url, headers).then(resolve, reject);
-      else reject(error);
-    });
-  });
-}
+const verbose = (line: string) => {
+  if (VERBOSE) console.log(`  ${line}`);
+};
 
 function delta(after: MockStats, before: MockStats): MockStats {
   const out = {} as MockStats;
@@ -167,341 +113,321 @@ function delta(after: MockStats, before: MockStats): MockStats {
   return out;
 }
 
-async function main() {
-  console.log(
-    `Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each); ` +
-      `modes ${MODES.join(
-        ', ',
-      )}, one after the other; quiet ${QUIET_MINUTES} min, churn ${CHURN_MINUTES} + ${CHURN_MINUTES} min; load average ${load()}`,
-  );
-  const mocks = startChild('mockClustersProcess.ts');
-  // One request to the mocks at a time: `ask` matches replies by type, so two changes in flight
-  // would each take the first reply.
-  let mockQueue: Promise<unknown> = Promise.resolve();
-  const askMocks = <T>(
-    message: { type: string } & Record<string, unknown>,
-  ): Promise<T> => {
-    const reply = mockQueue.then(() => ask<T>(mocks, message));
-    mockQueue = reply.catch(() => {});
+/**
+ * The mock clusters' child process (bench/mockClustersProcess.ts), asked one message at a
+ * time: `ask` matches replies by type, so two changes in flight would each take the first reply.
+ */
+class Mocks {
+  readonly child = startChild('mockClustersProcess.ts');
+  private queue: Promise<unknown> = Promise.resolve();
+
+  ask<T>(message: { type: string } & Record<string, unknown>): Promise<T> {
+    const reply = this.queue.then(() => ask<T>(this.child, message));
+    this.queue = reply.catch(() => {});
     return reply;
-  };
-  const { urls } = await askMocks<{ urls: string[] }>({
-    type: 'start',
-    count: CLUSTERS,
-    size,
-    latencyMs: 0,
-    trafficSources: 0,
-  });
-  const mockStats = async () =>
-    askMocks<{ stats: MockStats; replaced: number }>({ type: 'stats' });
-  const apply = async (cluster: number, change: Change) =>
-    (
-      await askMocks<{ applied: Applied }>({
-        type: 'change',
-        cluster,
-        change,
-      })
-    ).applied;
+  }
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-watch-'));
-  const entitiesFile = path.join(dir, 'entities.yaml');
+  stats() {
+    return this.ask<{ stats: MockStats; replaced: number }>({ type: 'stats' });
+  }
+
+  async apply(cluster: number, change: Change): Promise<Applied> {
+    return (
+      await this.ask<{ applied: Applied }>({ type: 'change', cluster, change })
+    ).applied;
+  }
+}
+
+/** A mode's backend: its process, address and credentials. */
+interface Backend {
+  child: ChildProcess;
+  base: string;
+  headers: Headers;
+}
+
+/** GET /health; `{}` when it failed or took longer than REQUEST_TIMEOUT_MS. */
+async function health({ base, headers }: Backend): Promise<any> {
+  try {
+    const res = await fetch(`${base}/mesh-security/health`, {
+      headers,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    return await res.json();
+  } catch {
+    return {};
+  }
+}
+
+/** The backend process's CPU seconds so far. */
+async function cpu(backend: Backend): Promise<number> {
+  const { user, system } = await ask<{ user: number; system: number }>(
+    backend.child,
+    { type: 'cpu' },
+  );
+  return (user + system) / 1e6;
+}
+
+/**
+ * Starts `mode`'s backend on the mock clusters and times its start: from its first list request
+ * to every cluster's first full snapshot (against `JSON.parse` of the same list bodies and the
+ * watcher's own list work on them, bench/firstRead.ts), and to every access graph built. Returns
+ * once the catalog is ingested and its annotated components listed: the phases measure views.
+ */
+async function startMode(
+  mode: Mode,
+  mocks: Mocks,
+  urls: string[],
+  dir: string,
+  entitiesFile: string,
+): Promise<{
+  backend: Backend;
+  startup: Pick<
+    ModeResult,
+    | 'bootMs'
+    | 'firstSnapshotMs'
+    | 'graphsMs'
+    | 'parseMs'
+    | 'listWorkMs'
+    | 'listBodies'
+  >;
+}> {
+  const port = PORTS[mode];
+  const configFile = path.join(dir, `app-config.${mode}.yaml`);
   fs.writeFileSync(
-    entitiesFile,
-    Array.from(
-      { length: size.entities },
-      (_, i) =>
-        `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-${i}\n  annotations:\n    backstage.io/kubernetes-id: svc-${i}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-${
-          i % 20
-        }\n`,
-    ).join('---\n'),
+    configFile,
+    benchBackendConfig({
+      port,
+      urls,
+      entitiesFile,
+      meshSecurity: {
+        refreshIntervalSeconds: 60,
+        entityCacheSeconds: ENTITY_CACHE_SECONDS,
+        watch: { enabled: mode === 'watch' },
+      },
+    }),
   );
 
-  const results: ModeResult[] = [];
-  const children: ChildProcess[] = [mocks];
-  const cleanup = () => {
-    for (const child of children) child.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
+  console.log(`\n[${mode}] starting the backend on ${port} (load ${load()})`);
+  await mocks.ask({ type: 'record' });
+  const started = performance.now();
+  const child = await startBackendProcess(configFile);
+  const base = `http://127.0.0.1:${port}/api`;
+  const backend: Backend = { child, base, headers: await signIn(base) };
+  for (;;) {
+    const h = await health(backend);
+    if (
+      h.clusters?.length === CLUSTERS &&
+      h.clusters.every((c: any) => c.status === 'ok')
+    )
+      break;
+    await sleep(100);
+  }
+  const snapshotAt = Date.now();
+  const sinceStart = performance.now() - started;
+  const { urls: listed, firstAt } = await mocks.ask<{
+    urls: string[][];
+    firstAt?: number;
+  }>({ type: 'recorded' });
+  // From the first list request on: the backend's own start (plugins, catalog…) is left out.
+  const firstSnapshotMs = snapshotAt - (firstAt ?? snapshotAt);
+  const bootMs = sinceStart - firstSnapshotMs;
+  await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
+    headers: backend.headers,
+  });
+  for (;;) {
+    const h = await health(backend);
+    if (h.clusters?.every((c: any) => c.accessGraphReady)) break;
+    await sleep(100);
+  }
+  const graphsMs = performance.now() - started - bootMs;
+  console.log(
+    `[${mode}] backend started in ${(bootMs / 1000).toFixed(
+      1,
+    )} s; then first full snapshot ${(firstSnapshotMs / 1000).toFixed(
+      1,
+    )} s, every access graph ${(graphsMs / 1000).toFixed(1)} s`,
+  );
+
+  // The list bodies the backend was served, read again: JSON.parse of them and the watcher's
+  // own list work on them, to hold the first snapshot against (bench/firstRead.ts).
+  const { parseMs, listWorkMs, listBodies } = timeFirstRead(
+    await readListBodies(urls, listed),
+  );
+
+  // The first read's timing above holds this process's event loop for seconds: the catalog
+  // wait asks again after a failed request (bench/client.ts).
+  await waitForCatalog(base, backend.headers, size.entities, error =>
+    verbose(`catalog: ${error.message}`),
+  );
+  await sleep((ENTITY_CACHE_SECONDS + 1) * 1000);
+  return {
+    backend,
+    startup: {
+      bootMs,
+      firstSnapshotMs,
+      graphsMs,
+      parseMs,
+      listWorkMs,
+      listBodies,
+    },
   };
-  process.on('SIGINT', () => {
-    cleanup();
-    process.exit(130);
+}
+
+/**
+ * The two kinds of reads of GET /entity: timed page views of random entities on one
+ * keep-alive connection, and probes that read an entity's answer (up to 8 at a time).
+ */
+class EntityReads {
+  /** Page views not answered within REQUEST_TIMEOUT_MS so far. */
+  unanswered = 0;
+  private readonly viewAgent = new http.Agent({
+    keepAlive: true,
+    maxSockets: 1,
+  });
+  private readonly probeAgent = new http.Agent({
+    keepAlive: true,
+    maxSockets: 8,
   });
 
-  for (const mode of MODES) {
-    const port = PORTS[mode];
-    const configFile = path.join(dir, `app-config.${mode}.yaml`);
-    fs.writeFileSync(
-      configFile,
-      benchBackendConfig({
-        port,
-        urls,
-        entitiesFile,
-        meshSecurity: {
-          refreshIntervalSeconds: 60,
-          entityCacheSeconds: ENTITY_CACHE_SECONDS,
-          watch: { enabled: mode === 'watch' },
-        },
-      }),
-    );
+  constructor(private readonly backend: Backend) {}
 
-    console.log(`\n[${mode}] starting the backend on ${port} (load ${load()})`);
-    await askMocks({ type: 'record' });
-    const started = performance.now();
-    const backend = startChild(
-      'backendProcess.ts',
-      {},
-      (process.env.BENCH_BACKEND_FLAGS ?? '').split(' ').filter(Boolean),
-    );
-    children.push(backend);
-    await ask(backend, { type: 'start', configFile });
-    const base = `http://127.0.0.1:${port}/api`;
-    const tokenRes = await fetch(`${base}/auth/guest/refresh`, {
-      headers: { 'x-requested-with': 'XMLHttpRequest' },
-    });
-    const token = ((await tokenRes.json()) as any).backstageIdentity
-      .token as string;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-    };
-    /** GET /health; `{}` when it failed or took longer than REQUEST_TIMEOUT_MS. */
-    const health = async (): Promise<any> => {
-      try {
-        const res = await fetch(`${base}/mesh-security/health`, {
-          headers,
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        });
-        return await res.json();
-      } catch {
-        return {};
-      }
-    };
-    for (;;) {
-      const h = await health();
-      if (
-        h.clusters?.length === CLUSTERS &&
-        h.clusters.every((c: any) => c.status === 'ok')
-      )
-        break;
-      await sleep(100);
+  private url(n: number) {
+    return `${this.backend.base}/mesh-security/entity/component/default/svc-${n}`;
+  }
+
+  /** One random page view's time; undefined: no answer within REQUEST_TIMEOUT_MS (counted). */
+  async view(): Promise<number | undefined> {
+    let res;
+    try {
+      res = await timedRequest(
+        this.viewAgent,
+        this.url(Math.floor(Math.random() * size.entities)),
+        this.backend.headers,
+        { timeoutMs: REQUEST_TIMEOUT_MS },
+      );
+    } catch (error) {
+      this.unanswered++;
+      verbose(`page view: ${(error as Error).message}`);
+      return undefined;
     }
-    const snapshotAt = Date.now();
-    const sinceStart = performance.now() - started;
-    const { urls: listed, firstAt } = await askMocks<{
-      urls: string[][];
-      firstAt?: number;
-    }>({ type: 'recorded' });
-    // From the first list request on: the backend's own start (plugins, catalog…) is left out.
-    const firstSnapshotMs = snapshotAt - (firstAt ?? snapshotAt);
-    const bootMs = sinceStart - firstSnapshotMs;
-    await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
-      headers,
-    });
-    for (;;) {
-      const h = await health();
-      if (h.clusters?.every((c: any) => c.accessGraphReady)) break;
-      await sleep(100);
+    if (res.status !== 200)
+      throw new Error(`GET /entity answered ${res.status}`);
+    return res.ms;
+  }
+
+  /** A probe's read of entity `svc-n`; undefined when it failed (the probe reads again). */
+  probe(n: number): Promise<any> {
+    return getJson(
+      this.probeAgent,
+      this.url(n),
+      this.backend.headers,
+      REQUEST_TIMEOUT_MS,
+    ).catch(() => undefined);
+  }
+
+  close() {
+    this.viewAgent.destroy();
+    this.probeAgent.destroy();
+  }
+}
+
+/**
+ * A phase of `minutes`: page views at a steady pace (when `viewsToo`), with the backend's CPU,
+ * event loop, collections and time per view, and the API servers' traffic.
+ */
+async function measurePhase(
+  backend: Backend,
+  mocks: Mocks,
+  reads: EntityReads,
+  minutes: number,
+  viewsToo: boolean,
+): Promise<PhaseFigures> {
+  const loadBefore = load();
+  const cpuBefore = await cpu(backend);
+  const apiBefore = (await mocks.stats()).stats;
+  const unansweredBefore = reads.unanswered;
+  await ask(backend.child, { type: 'loopStart' });
+  await ask(backend.child, {
+    type: 'timesStart',
+    prefixes: ['/api/mesh-security/entity/'],
+  });
+  const t0 = performance.now();
+  const end = t0 + minutes * 60_000;
+  const views: number[] = [];
+  if (viewsToo) {
+    // One view every VIEW_MS; a slower answer delays the next one (no catching up).
+    for (let at = t0; at < end; ) {
+      await sleep(at - performance.now());
+      const ms = await reads.view();
+      if (ms !== undefined) views.push(ms);
+      at = Math.max(at + VIEW_MS, performance.now());
     }
-    const graphsMs = performance.now() - started - bootMs;
-    console.log(
-      `[${mode}] backend started in ${(bootMs / 1000).toFixed(
-        1,
-      )} s; then first full snapshot ${(firstSnapshotMs / 1000).toFixed(
-        1,
-      )} s, every access graph ${(graphsMs / 1000).toFixed(1)} s`,
-    );
+  }
+  await sleep(end - performance.now());
+  const elapsed = (performance.now() - t0) / 60_000;
+  const loop = await ask<LoopFigures>(backend.child, { type: 'loopStop' });
+  const { times } = await ask<{ times: Record<string, number[]> }>(
+    backend.child,
+    { type: 'timesStop' },
+  );
+  return {
+    loop,
+    inBackend: times['/api/mesh-security/entity/'] ?? [],
+    minutes: elapsed,
+    cpuSeconds: (await cpu(backend)) - cpuBefore,
+    api: delta((await mocks.stats()).stats, apiBefore),
+    views,
+    unanswered: reads.unanswered - unansweredBefore,
+    load: [loadBefore, load()],
+  };
+}
 
-    // The list bodies the backend was served, read again: JSON.parse of them and the watcher's
-    // own list work on them, to hold the first snapshot against (bench/firstRead.ts).
-    const { parseMs, listWorkMs, listBodies } = timeFirstRead(
-      await readListBodies(urls, listed),
-    );
+const workloadOf = (view: any, cluster: number, name: string) =>
+  (view.workloads as any[]).find(
+    w => w.cluster === `c${cluster}` && w.name === name,
+  );
 
-    // The first read's timing above holds this process's event loop for seconds: the backend
-    // may close an idle kept-alive socket before undici can retire it, so a failed request is
-    // asked again rather than ending the benchmark.
-    for (;;) {
-      try {
-        const res = await fetch(
-          `${base}/catalog/entities/by-query?filter=kind=component&limit=1`,
-          { headers },
-        );
-        if (((await res.json()) as any).totalItems >= size.entities) break;
-      } catch (error) {
-        if (VERBOSE) console.log(`  catalog: ${(error as Error).message}`);
-      }
-      await sleep(500);
-    }
-    await sleep((ENTITY_CACHE_SECONDS + 1) * 1000);
+/**
+ * The changes made from here during churn (the mock replaces background pods itself): every
+ * cluster's policy edits and label flips on timers from `start()` on, and, once `measure()` is
+ * called, BENCH_POD_PROBES loops of pod deletions and additions. While measuring, each change
+ * is polled in GET /entity until the answer shows it: change → visible per change type.
+ */
+class ChangeProbes {
+  readonly visible: Record<ChangeType, number[]> = {
+    policy: [],
+    pod: [],
+    label: [],
+  };
+  readonly missed: Record<ChangeType, number> = { policy: 0, pod: 0, label: 0 };
+  /** Changes the answer showed before they were made: it disagreed with the API server. */
+  readonly invalid: Record<ChangeType, number> = {
+    policy: 0,
+    pod: 0,
+    label: 0,
+  };
+  private readonly pending: Array<Promise<void>> = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly busy = new Set<string>();
+  private podLoops: Array<Promise<void>> = [];
+  private measuring = false;
+  private stopping = false;
 
-    const viewAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-    const entityUrl = (n: number) =>
-      `${base}/mesh-security/entity/component/default/svc-${n}`;
-    let unanswered = 0;
-    /** One random page view's time; undefined: no answer within REQUEST_TIMEOUT_MS (counted). */
-    const randomView = async (): Promise<number | undefined> => {
-      let res;
-      try {
-        res = await timedRequest(
-          viewAgent,
-          entityUrl(Math.floor(Math.random() * size.entities)),
-          headers,
-        );
-      } catch (error) {
-        unanswered++;
-        if (VERBOSE) console.log(`  page view: ${(error as Error).message}`);
-        return undefined;
-      }
-      if (res.status !== 200)
-        throw new Error(`GET /entity answered ${res.status}`);
-      return res.ms;
-    };
-    /** A probe's read of an entity; undefined when it failed (the probe reads again). */
-    const probeView = (n: number) =>
-      getJson(probeAgent, entityUrl(n), headers).catch(() => undefined);
-    // Unmeasured warm-up: every evaluated view built once, V8's JIT warm.
-    for (let i = 0; i < 300; i++) await randomView();
+  constructor(
+    private readonly mocks: Mocks,
+    private readonly reads: EntityReads,
+  ) {}
 
-    const cpu = async () => {
-      const { user, system } = await ask<{ user: number; system: number }>(
-        backend,
-        { type: 'cpu' },
-      );
-      return (user + system) / 1e6;
-    };
-    /** Page views at a steady pace for `minutes`, with the backend's CPU and the API's traffic. */
-    const phase = async (
-      minutes: number,
-      viewsToo: boolean,
-    ): Promise<PhaseFigures> => {
-      const loadBefore = load();
-      const cpuBefore = await cpu();
-      const apiBefore = (await mockStats()).stats;
-      const unansweredBefore = unanswered;
-      await ask(backend, { type: 'loopStart' });
-      await ask(backend, {
-        type: 'timesStart',
-        prefixes: ['/api/mesh-security/entity/'],
-      });
-      const t0 = performance.now();
-      const end = t0 + minutes * 60_000;
-      const views: number[] = [];
-      if (viewsToo) {
-        // One view every VIEW_MS; a slower answer delays the next one (no catching up).
-        for (let at = t0; at < end; ) {
-          await sleep(at - performance.now());
-          const ms = await randomView();
-          if (ms !== undefined) views.push(ms);
-          at = Math.max(at + VIEW_MS, performance.now());
-        }
-      }
-      await sleep(end - performance.now());
-      const elapsed = (performance.now() - t0) / 60_000;
-      const loop = await ask<LoopFigures>(backend, { type: 'loopStop' });
-      const { times } = await ask<{ times: Record<string, number[]> }>(
-        backend,
-        { type: 'timesStop' },
-      );
-      return {
-        loop,
-        inBackend: times['/api/mesh-security/entity/'] ?? [],
-        minutes: elapsed,
-        cpuSeconds: (await cpu()) - cpuBefore,
-        api: delta((await mockStats()).stats, apiBefore),
-        views,
-        unanswered: unanswered - unansweredBefore,
-        load: [loadBefore, load()],
-      };
-    };
-
-    console.log(`[${mode}] quiet: ${QUIET_MINUTES} min (load ${load()})`);
-    const quiet = await phase(QUIET_MINUTES, true);
-
-    // Churn: background pods in the mock; policy edits and label flips from here.
-    const visible: Record<ChangeType, number[]> = {
-      policy: [],
-      pod: [],
-      label: [],
-    };
-    const missed: Record<ChangeType, number> = { policy: 0, pod: 0, label: 0 };
-    const invalid: Record<ChangeType, number> = {
-      policy: 0,
-      pod: 0,
-      label: 0,
-    };
-    const pending: Array<Promise<void>> = [];
-    let measuring = false;
-    let stopping = false;
-    const workloadOf = (view: any, cluster: number, name: string) =>
-      (view.workloads as any[]).find(
-        w => w.cluster === `c${cluster}` && w.name === name,
-      );
-    /** Applies a change; when measuring, polls the entity until `shows` holds. */
-    const tracked = async (
-      type: ChangeType,
-      cluster: number,
-      change: Change,
-      entity: number,
-      shows: (view: any, applied: Applied) => boolean,
-    ) => {
-      if (!measuring) {
-        await apply(cluster, change);
-        return;
-      }
-      const before = await probeView(entity);
-      const applied = await apply(cluster, change);
-      // The answer before the change must not already show it (else the probe measures nothing).
-      if (before && shows(before, applied)) {
-        invalid[type]++;
-        if (VERBOSE)
-          console.log(
-            `  ${type} c${cluster} ${JSON.stringify(
-              change,
-            )}: shown before it was made`,
-          );
-        return;
-      }
-      for (;;) {
-        const view = await probeView(entity);
-        const now = Date.now();
-        if (view && shows(view, applied)) {
-          visible[type].push(now - applied.at);
-          if (VERBOSE)
-            console.log(
-              `  ${type} c${cluster} ${JSON.stringify(change)}: ${
-                now - applied.at
-              } ms`,
-            );
-          return;
-        }
-        if (now - applied.at > VISIBLE_TIMEOUT_MS) {
-          missed[type]++;
-          if (VERBOSE)
-            console.log(
-              `  ${type} c${cluster} ${JSON.stringify(change)}: not shown`,
-            );
-          return;
-        }
-        await sleep(PROBE_EVERY_MS);
-      }
-    };
-    const policyNext = Array.from({ length: CLUSTERS }, () => 0);
-    const labelNext = Array.from({ length: CLUSTERS }, () => 0);
-    const timers: NodeJS.Timeout[] = [];
-    const every = (ms: number, offset: number, task: () => void) => {
-      timers.push(
-        setTimeout(() => {
-          task();
-          timers.push(setInterval(task, ms));
-        }, offset),
-      );
-    };
+  /** Policy edits every 30 s and label flips every 2 min per cluster, staggered across clusters. */
+  start() {
     for (let c = 0; c < CLUSTERS; c++) {
+      let policyNext = 0;
+      let labelNext = 0;
       // Policy edits: ns-2 … ns-49 in turn (workload w-k, entity svc-k).
-      every(POLICY_EVERY_MS, (c * POLICY_EVERY_MS) / CLUSTERS, () => {
-        const k = 2 + (policyNext[c]++ % 48);
-        pending.push(
-          tracked(
+      this.every(POLICY_EVERY_MS, (c * POLICY_EVERY_MS) / CLUSTERS, () => {
+        const k = 2 + (policyNext++ % 48);
+        this.pending.push(
+          this.tracked(
             'policy',
             c,
             { type: 'policy', namespace: `ns-${k}` },
@@ -512,10 +438,10 @@ async function main() {
         );
       });
       // Label flips: ns-50 … ns-99, each labelled then unlabelled (w-1's callers, entity svc-1).
-      every(LABEL_EVERY_MS, (c * LABEL_EVERY_MS) / CLUSTERS, () => {
-        const k = 50 + (Math.floor(labelNext[c]++ / 2) % 50);
-        pending.push(
-          tracked(
+      this.every(LABEL_EVERY_MS, (c * LABEL_EVERY_MS) / CLUSTERS, () => {
+        const k = 50 + (Math.floor(labelNext++ / 2) % 50);
+        this.pending.push(
+          this.tracked(
             'label',
             c,
             { type: 'label', namespace: `ns-${k}` },
@@ -528,157 +454,296 @@ async function main() {
         );
       });
     }
-    // Measured pod changes: a workload of svc-100 … svc-199 loses a pod, then gets one back.
-    const busy = new Set<string>();
-    const podLoop = async () => {
-      while (!stopping) {
-        const c = Math.floor(Math.random() * CLUSTERS);
-        const w =
-          100 +
-          Math.floor(Math.random() * 100) +
-          1000 * Math.floor((Math.random() * size.workloads) / 1000);
-        if (w >= size.workloads || busy.has(`${c}/${w}`)) continue;
-        busy.add(`${c}/${w}`);
-        for (const type of ['podDelete', 'podAdd'] as const) {
-          await tracked(
-            'pod',
-            c,
-            { type, workload: `w-${w}` },
-            w % 1000,
-            (view, applied) =>
-              workloadOf(view, c, `w-${w}`)?.pods?.total === applied.pods,
-          );
-        }
-        busy.delete(`${c}/${w}`);
-      }
-    };
+  }
 
-    const replacedBefore = (await mockStats()).replaced;
-    await askMocks({
-      type: 'churnStart',
-      podsPerMinute: (PODS * CHURN_PERCENT) / 100,
-      reservedEntities: RESERVED_ENTITIES,
-    });
-    console.log(
-      `[${mode}] churn with page views: ${CHURN_MINUTES} min (load ${load()})`,
+  /** From now on every change is measured; the pod loops start. */
+  async measure() {
+    await Promise.all(this.pending.splice(0));
+    this.measuring = true;
+    this.podLoops = Array.from({ length: POD_PROBES }, () => this.podLoop());
+  }
+
+  /** No more changes; waits for those in flight to show (or time out). */
+  async stop() {
+    this.stopping = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.all([...this.pending, ...this.podLoops]);
+  }
+
+  private every(ms: number, offset: number, task: () => void) {
+    this.timers.push(
+      setTimeout(() => {
+        task();
+        this.timers.push(setInterval(task, ms));
+      }, offset),
     );
-    // BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend during this phase;
-    // BENCH_ALLOCATIONS=file.heapprofile: where it allocates (sampling heap profile).
-    const profile = process.env.BENCH_PROFILE ?? process.env.BENCH_ALLOCATIONS;
-    const allocations =
-      !process.env.BENCH_PROFILE && !!process.env.BENCH_ALLOCATIONS;
-    if (profile) await ask(backend, { type: 'profileStart', allocations });
-    const churn = await phase(CHURN_MINUTES, true);
-    if (profile)
-      await ask(backend, {
-        type: 'profileStop',
-        file: `${profile.replace(/(\.[a-z]+)?$/, `-${mode}$1`)}`,
-        allocations,
-      });
-    console.log(
-      `[${mode}] churn, measuring change → visible: ${CHURN_MINUTES} min (load ${load()})`,
-    );
-    await Promise.all(pending.splice(0));
-    measuring = true;
-    const podLoops = Array.from({ length: POD_PROBES }, () => podLoop());
-    await sleep(CHURN_MINUTES * 60_000);
-    stopping = true;
-    for (const timer of timers) clearInterval(timer);
-    await Promise.all([...pending, ...podLoops]);
-    const replacedPods = (await mockStats()).replaced - replacedBefore;
-    await askMocks({ type: 'churnStop' });
-    // Once churn stopped and the backend caught up (a poll backend: its next full read), its
-    // answers must agree with the API server: pods per workload, mTLS, w-1's callers.
-    const stoppedAt = Date.now();
+  }
+
+  /** Measured pod changes: a workload of svc-100 … svc-199 loses a pod, then gets one back. */
+  private async podLoop() {
+    while (!this.stopping) {
+      const c = Math.floor(Math.random() * CLUSTERS);
+      const w =
+        100 +
+        Math.floor(Math.random() * 100) +
+        1000 * Math.floor((Math.random() * size.workloads) / 1000);
+      if (w >= size.workloads || this.busy.has(`${c}/${w}`)) continue;
+      this.busy.add(`${c}/${w}`);
+      for (const type of ['podDelete', 'podAdd'] as const) {
+        await this.tracked(
+          'pod',
+          c,
+          { type, workload: `w-${w}` },
+          w % 1000,
+          (view, applied) =>
+            workloadOf(view, c, `w-${w}`)?.pods?.total === applied.pods,
+        );
+      }
+      this.busy.delete(`${c}/${w}`);
+    }
+  }
+
+  /** Applies a change; when measuring, polls entity `svc-<entity>` until `shows` holds. */
+  private async tracked(
+    type: ChangeType,
+    cluster: number,
+    change: Change,
+    entity: number,
+    shows: (view: any, applied: Applied) => boolean,
+  ) {
+    if (!this.measuring) {
+      await this.mocks.apply(cluster, change);
+      return;
+    }
+    const what = `${type} c${cluster} ${JSON.stringify(change)}`;
+    const before = await this.reads.probe(entity);
+    const applied = await this.mocks.apply(cluster, change);
+    // The answer before the change must not already show it (else the probe measures nothing).
+    if (before && shows(before, applied)) {
+      this.invalid[type]++;
+      verbose(`${what}: shown before it was made`);
+      return;
+    }
     for (;;) {
-      const h = await health();
-      if (
-        h.clusters?.every(
-          (c: any) =>
-            Date.parse(c.fetchedAt ?? 0) > stoppedAt + 2000 &&
-            c.accessGraphReady,
-        )
-      )
-        break;
-      await sleep(500);
-    }
-    const { clusters: truth } = await askMocks<{
-      clusters: Array<{
-        pods: Record<string, number>;
-        mtls: Record<string, string>;
-        labelled: string[];
-      }>;
-    }>({ type: 'truth' });
-    const agreement = { workloads: 0, differing: [] as string[] };
-    for (let e = 0; e < size.entities; e += e < RESERVED_ENTITIES ? 1 : 7) {
-      const view = await probeView(e);
-      if (!view) {
-        agreement.differing.push(`svc-${e}: no answer`);
-        continue;
+      const view = await this.reads.probe(entity);
+      const now = Date.now();
+      if (view && shows(view, applied)) {
+        this.visible[type].push(now - applied.at);
+        verbose(`${what}: ${now - applied.at} ms`);
+        return;
       }
-      for (const w of view.workloads as any[]) {
-        const t = truth[Number(w.cluster.slice(1))];
-        agreement.workloads++;
-        const callers = JSON.stringify(w.callers);
-        const wrong = [
-          w.pods.total !== t.pods[w.name] &&
-            `pods ${w.pods.total} ≠ ${t.pods[w.name]}`,
-          w.mtls !== t.mtls[w.namespace] &&
-            `mtls ${w.mtls} ≠ ${t.mtls[w.namespace]}`,
-          w.name === 'w-1' &&
-            t.labelled.some(n => !callers.includes(`"${n}"`)) &&
-            `callers miss a labelled namespace (${t.labelled.join(' ')})`,
-        ].filter(Boolean);
-        if (wrong.length)
-          agreement.differing.push(
-            `${w.cluster}/${w.namespace}/${w.name}: ${wrong.join(', ')}`,
-          );
+      if (now - applied.at > VISIBLE_TIMEOUT_MS) {
+        this.missed[type]++;
+        verbose(`${what}: not shown`);
+        return;
       }
+      await sleep(PROBE_EVERY_MS);
     }
-    if (agreement.differing.length)
-      console.log(
-        `[${mode}] answers differing from the API server after churn: ${agreement.differing
-          .slice(0, 10)
-          .join('; ')}${agreement.differing.length > 10 ? '; …' : ''}`,
-      );
-    // The quiet minute again, after churn: the backend's own background work (catalog
-    // processing, history, V8's full collections) drifts, and one quiet phase alone would
-    // make "added by churn" depend on where it fell.
-    console.log(
-      `[${mode}] quiet after churn: ${QUIET_MINUTES} min (load ${load()})`,
-    );
-    const quietAfter = await phase(QUIET_MINUTES, true);
-    const h = await health();
-    const freshness = (h.clusters ?? [])
-      .map(
+  }
+}
+
+/**
+ * Once churn stopped and the backend caught up (a poll backend: its next full read), its
+ * answers must agree with the API server: pods per workload, mTLS, w-1's callers. Every
+ * reserved entity and every 7th of the others is compared.
+ */
+async function compareWithApiServer(
+  backend: Backend,
+  mocks: Mocks,
+  reads: EntityReads,
+): Promise<ModeResult['agreement']> {
+  const stoppedAt = Date.now();
+  for (;;) {
+    const h = await health(backend);
+    if (
+      h.clusters?.every(
         (c: any) =>
-          `${c.name} ${c.freshness?.state ?? '?'}/${
-            c.freshness?.mode ?? '?'
-          } lag ${c.freshness?.lagSeconds ?? '?'} s`,
+          Date.parse(c.fetchedAt ?? 0) > stoppedAt + 2000 && c.accessGraphReady,
       )
-      .join(', ');
-    backend.kill();
-    children.splice(children.indexOf(backend), 1);
-    viewAgent.destroy();
-    probeAgent.destroy();
-    results.push({
-      mode,
-      bootMs,
-      firstSnapshotMs,
-      parseMs,
-      listWorkMs,
-      listBodies,
-      graphsMs,
-      quiet,
-      churn,
-      quietAfter,
-      visible,
-      missed,
-      invalid,
-      replacedPods,
-      freshness,
-      agreement,
+    )
+      break;
+    await sleep(500);
+  }
+  const { clusters: truth } = await mocks.ask<{
+    clusters: Array<{
+      pods: Record<string, number>;
+      mtls: Record<string, string>;
+      labelled: string[];
+    }>;
+  }>({ type: 'truth' });
+  const agreement = { workloads: 0, differing: [] as string[] };
+  for (let e = 0; e < size.entities; e += e < RESERVED_ENTITIES ? 1 : 7) {
+    const view = await reads.probe(e);
+    if (!view) {
+      agreement.differing.push(`svc-${e}: no answer`);
+      continue;
+    }
+    for (const w of view.workloads as any[]) {
+      const t = truth[Number(w.cluster.slice(1))];
+      agreement.workloads++;
+      const callers = JSON.stringify(w.callers);
+      const wrong = [
+        w.pods.total !== t.pods[w.name] &&
+          `pods ${w.pods.total} ≠ ${t.pods[w.name]}`,
+        w.mtls !== t.mtls[w.namespace] &&
+          `mtls ${w.mtls} ≠ ${t.mtls[w.namespace]}`,
+        w.name === 'w-1' &&
+          t.labelled.some(n => !callers.includes(`"${n}"`)) &&
+          `callers miss a labelled namespace (${t.labelled.join(' ')})`,
+      ].filter(Boolean);
+      if (wrong.length)
+        agreement.differing.push(
+          `${w.cluster}/${w.namespace}/${w.name}: ${wrong.join(', ')}`,
+        );
+    }
+  }
+  return agreement;
+}
+
+/** Every cluster's freshness as /health reports it, on one line. */
+async function freshnessOf(backend: Backend): Promise<string> {
+  const h = await health(backend);
+  return (h.clusters ?? [])
+    .map(
+      (c: any) =>
+        `${c.name} ${c.freshness?.state ?? '?'}/${
+          c.freshness?.mode ?? '?'
+        } lag ${c.freshness?.lagSeconds ?? '?'} s`,
+    )
+    .join(', ');
+}
+
+/**
+ * One mode from start to end: the backend started and timed, the quiet phase, churn with page
+ * views (A), churn with change probes (B), the agreement check, the quiet phase again.
+ */
+async function runMode(
+  mode: Mode,
+  mocks: Mocks,
+  urls: string[],
+  dir: string,
+  entitiesFile: string,
+  children: ChildProcess[],
+): Promise<ModeResult> {
+  const { backend, startup } = await startMode(
+    mode,
+    mocks,
+    urls,
+    dir,
+    entitiesFile,
+  );
+  children.push(backend.child);
+  const reads = new EntityReads(backend);
+  // Unmeasured warm-up: every evaluated view built once, V8's JIT warm.
+  for (let i = 0; i < 300; i++) await reads.view();
+
+  console.log(`[${mode}] quiet: ${QUIET_MINUTES} min (load ${load()})`);
+  const quiet = await measurePhase(backend, mocks, reads, QUIET_MINUTES, true);
+
+  const probes = new ChangeProbes(mocks, reads);
+  probes.start();
+  const replacedBefore = (await mocks.stats()).replaced;
+  await mocks.ask({
+    type: 'churnStart',
+    podsPerMinute: (PODS * CHURN_PERCENT) / 100,
+    reservedEntities: RESERVED_ENTITIES,
+  });
+  console.log(
+    `[${mode}] churn with page views: ${CHURN_MINUTES} min (load ${load()})`,
+  );
+  // BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend during this phase;
+  // BENCH_ALLOCATIONS=file.heapprofile: where it allocates (sampling heap profile).
+  const profile = process.env.BENCH_PROFILE ?? process.env.BENCH_ALLOCATIONS;
+  const allocations =
+    !process.env.BENCH_PROFILE && !!process.env.BENCH_ALLOCATIONS;
+  if (profile) await ask(backend.child, { type: 'profileStart', allocations });
+  const churn = await measurePhase(backend, mocks, reads, CHURN_MINUTES, true);
+  if (profile)
+    await ask(backend.child, {
+      type: 'profileStop',
+      file: `${profile.replace(/(\.[a-z]+)?$/, `-${mode}$1`)}`,
+      allocations,
     });
+  console.log(
+    `[${mode}] churn, measuring change → visible: ${CHURN_MINUTES} min (load ${load()})`,
+  );
+  await probes.measure();
+  await sleep(CHURN_MINUTES * 60_000);
+  await probes.stop();
+  const replacedPods = (await mocks.stats()).replaced - replacedBefore;
+  await mocks.ask({ type: 'churnStop' });
+
+  const agreement = await compareWithApiServer(backend, mocks, reads);
+  if (agreement.differing.length)
+    console.log(
+      `[${mode}] answers differing from the API server after churn: ${agreement.differing
+        .slice(0, 10)
+        .join('; ')}${agreement.differing.length > 10 ? '; …' : ''}`,
+    );
+  // The quiet minute again, after churn: the backend's own background work (catalog
+  // processing, history, V8's full collections) drifts, and one quiet phase alone would
+  // make "added by churn" depend on where it fell.
+  console.log(
+    `[${mode}] quiet after churn: ${QUIET_MINUTES} min (load ${load()})`,
+  );
+  const quietAfter = await measurePhase(
+    backend,
+    mocks,
+    reads,
+    QUIET_MINUTES,
+    true,
+  );
+  const freshness = await freshnessOf(backend);
+  backend.child.kill();
+  children.splice(children.indexOf(backend.child), 1);
+  reads.close();
+  return {
+    mode,
+    ...startup,
+    quiet,
+    churn,
+    quietAfter,
+    visible: probes.visible,
+    missed: probes.missed,
+    invalid: probes.invalid,
+    replacedPods,
+    freshness,
+    agreement,
+  };
+}
+
+async function main() {
+  console.log(
+    `Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each); ` +
+      `modes ${MODES.join(
+        ', ',
+      )}, one after the other; quiet ${QUIET_MINUTES} min, churn ${CHURN_MINUTES} + ${CHURN_MINUTES} min; load average ${load()}`,
+  );
+  const mocks = new Mocks();
+  const { urls } = await mocks.ask<{ urls: string[] }>({
+    type: 'start',
+    count: CLUSTERS,
+    size,
+    latencyMs: 0,
+    trafficSources: 0,
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-watch-'));
+  const entitiesFile = path.join(dir, 'entities.yaml');
+  writeCatalog(entitiesFile, size.entities);
+
+  const children: ChildProcess[] = [mocks.child];
+  const cleanup = () => {
+    for (const child of children) child.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+
+  const results: ModeResult[] = [];
+  for (const mode of MODES) {
+    results.push(await runMode(mode, mocks, urls, dir, entitiesFile, children));
     report(results, { clusters: CLUSTERS, pods: PODS });
     await sleep(2000);
   }
