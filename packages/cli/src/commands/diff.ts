@@ -11,6 +11,7 @@ import {
 import fs from 'node:fs';
 import { displayName } from '../format/escape';
 import { diffMarkdown } from '../format/markdown';
+import type { DiffSummary, GateResult } from './diffSummary';
 import { diffSarif, ObjectLocator } from '../format/sarif';
 import { renderTable } from '../format/table';
 import { gitTexts, isGitRevision } from '../git';
@@ -57,33 +58,12 @@ interface GateSpec {
   severity?: Severity;
 }
 
-/** One gate of `--fail-on` and what hit it. */
-export interface GateResult {
-  /** The gate as given (`new-finding:high`). */
-  gate: string;
-  /** One line per change or finding that hit it. */
-  hits: string[];
-}
-
 /** The `mesh-security diff --format json` shape (docs/cli.md "`diff`"). */
 interface CliDiffJson extends EstateImpact {
   /** Counts of what changed, as the summary line gives them. */
   summary: DiffSummary;
   /** The gates of `--fail-on`, each with what hit it (empty: not hit). */
   gates: GateResult[];
-}
-
-/** Counts of a diff. */
-export interface DiffSummary {
-  workloads: number;
-  /** Callers gained, once per target workload however many of its ports they gain. */
-  gained: number;
-  /** Callers lost, counted as `gained`. */
-  lost: number;
-  mtlsDowngrades: number;
-  layerChanges: number;
-  introduced: number;
-  resolved: number;
 }
 
 function parseGates(value: string | undefined): GateSpec[] {

@@ -3,7 +3,7 @@ import {
   Finding,
   isMtlsDowngrade,
 } from '@mesh-security/plugin-mesh-security-common';
-import type { DiffSummary, GateResult } from '../commands/diff';
+import type { DiffSummary, GateResult } from '../commands/diffSummary';
 import { ObjectLocator } from './sarif';
 
 /*

@@ -1,6 +1,6 @@
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import { WorkloadPosture } from '@mesh-security/plugin-mesh-security-common';
-import { ClusterView } from '../snapshots/ClusterViews';
+import type { ClusterView } from '../snapshots/clusterView';
 import { selectWorkloads, WorkloadSelector } from './resolveWorkloads';
 
 const INDEX_KEY = 'index:kubernetes-id';

@@ -27,7 +27,8 @@ import { workloadSelectorOf } from '../entities/resolveWorkloads';
 import { workloadsOfEntity } from '../entities/workloadIndex';
 import { componentFindings, LocatedWorkload } from './relevantFindings';
 import { toAppliedPolicy } from './appliedPolicies';
-import { ClusterView, ClusterViews } from '../snapshots/ClusterViews';
+import type { ClusterView } from '../snapshots/clusterView';
+import { ClusterViews } from '../snapshots/ClusterViews';
 import {
   componentMtls,
   componentScorecard,

@@ -10,7 +10,7 @@ import {
   WorkloadTraffic,
 } from '@mesh-security/plugin-mesh-security-common';
 import { AccessGraph } from '../snapshots/AccessGraph';
-import { ClusterView } from '../snapshots/ClusterViews';
+import type { ClusterView } from '../snapshots/clusterView';
 import { TrafficObservationsReader } from '../traffic/types';
 
 /** A workload's part of an entity view that observed traffic adds. */

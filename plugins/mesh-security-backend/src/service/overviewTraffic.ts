@@ -6,7 +6,7 @@ import {
   TrafficObservationState,
   WorkloadPosture,
 } from '@mesh-security/plugin-mesh-security-common';
-import { ClusterView } from '../snapshots/ClusterViews';
+import type { ClusterView } from '../snapshots/clusterView';
 import { ClusterTraffic } from './observedTraffic';
 
 /*

@@ -1,4 +1,4 @@
-import type { ClusterView } from '../snapshots/ClusterViews';
+import type { ClusterView } from '../snapshots/clusterView';
 import { yieldEvery } from '../snapshots/slices';
 import { prepareFindingIndex } from './relevantFindings';
 

@@ -3,7 +3,7 @@ import {
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
 import { AccessGraph } from '../snapshots/AccessGraph';
-import { ClusterView } from '../snapshots/ClusterViews';
+import type { ClusterView } from '../snapshots/clusterView';
 import { relevantFindings } from './relevantFindings';
 
 const meta = (

@@ -6,7 +6,7 @@ import {
   WORKLOAD_KINDS,
   WorkloadPosture,
 } from '@mesh-security/plugin-mesh-security-common';
-import { ClusterView } from '../snapshots/ClusterViews';
+import type { ClusterView } from '../snapshots/clusterView';
 
 /** Findings about the cluster as a whole (trust roots, NetworkPolicy enforcement). */
 const CLUSTER_WIDE_CODES = new Set(CLUSTER_WIDE_FINDING_CODES);

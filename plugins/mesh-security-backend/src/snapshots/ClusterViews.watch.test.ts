@@ -2,7 +2,8 @@ import path from 'node:path';
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ManifestsSource } from '../sources/ManifestsSource';
-import { ClusterView, ClusterViews } from './ClusterViews';
+import type { ClusterView } from './clusterView';
+import { ClusterViews } from './ClusterViews';
 import { SnapshotStore } from './SnapshotStore';
 import { ClusterDelta, ClusterState, objectIdentity } from './types';
 

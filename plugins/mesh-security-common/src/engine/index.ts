@@ -28,7 +28,8 @@ import { networkPolicyFindings } from './findings/networkPolicy';
 import { EngineOptions } from './core/options';
 import { policiesFor } from './core/policies';
 import { workloadScorecard } from './core/posture';
-import { ObservedTraffic, TrafficJoin } from './traffic/join';
+import type { TrafficJoin } from './traffic/api';
+import { ObservedTraffic } from './traffic/join';
 
 /**
  * The result of {@link Engine.evaluate}.
@@ -198,6 +199,6 @@ export function engineOver(
 
 export type { EngineInput, EngineOptions } from './core/options';
 export type { AccessGraph, AccessGraphStats } from './accessGraph';
-export type { TrafficJoin } from './traffic/join';
+export type { TrafficJoin } from './traffic/api';
 export { WorkloadNotFoundError } from './core/access';
 export { combineScorecards } from './core/posture';

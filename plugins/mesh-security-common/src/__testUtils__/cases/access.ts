@@ -1,6 +1,3 @@
-import { AccessRequest } from '../../model';
-import { EngineOptions } from '../../engine/core/options';
-import { Obj } from '../k8s';
 import { ADMIN_NETPOL_CASES } from './adminNetworkPolicy';
 import { CILIUM_NETPOL_CASES } from './ciliumNetworkPolicy';
 import { ISTIO_AUTHZ_CASES } from './istioAccess';
@@ -10,27 +7,14 @@ import { NETPOL_CASES } from './networkPolicyAccess';
 import { SERVICE_REGISTRY_CASES } from './serviceEntry';
 import { WAYPOINT_CASES } from './waypoint';
 
+export type { AccessCase } from './accessCase';
+
 /*
  * The access-check table: every documented access rule as a case, one file per rule family
  * (istioAccess, mtlsAccess, linkerdAccess, networkPolicyAccess, adminNetworkPolicy,
  * ciliumNetworkPolicy, serviceEntry, waypoint); the objects several of them share are in
  * accessFixtures.
  */
-
-/** One documented access rule: objects and a request in, a decision (and deciding layer) out. */
-export interface AccessCase {
-  name: string;
-  objects: Obj[];
-  options?: EngineOptions;
-  request: Partial<AccessRequest>;
-  decision: 'ALLOW' | 'DENY';
-  /** The layer that denies (DENY cases) or names the allowing policy. */
-  layer?: 'mtls' | 'authorization' | 'network-policy';
-  policy?: string;
-  cannotEvaluate?: boolean;
-  /** A phrase the reason of the deciding layer must contain. */
-  message?: RegExp;
-}
 
 export const ALL_ACCESS_CASES = [
   ...ISTIO_AUTHZ_CASES,

@@ -7,7 +7,7 @@ import {
   namespace,
   networkPolicy,
 } from '../k8s';
-import type { AccessCase } from './access';
+import type { AccessCase } from './accessCase';
 
 /*
  * AdminNetworkPolicy and BaselineAdminNetworkPolicy (networkPolicy/adminNetworkPolicy.ts). Each

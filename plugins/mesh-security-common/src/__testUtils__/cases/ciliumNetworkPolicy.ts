@@ -8,7 +8,7 @@ import {
   namespace,
   networkPolicy,
 } from '../k8s';
-import type { AccessCase } from './access';
+import type { AccessCase } from './accessCase';
 
 /*
  * CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (networkPolicy/ciliumNetworkPolicy.ts).

@@ -1,6 +1,6 @@
 import { authorizationPolicy, deployment, istioPair, namespace } from '../k8s';
 import { toB, sel, ap, fromSa, legacy, fromLegacy } from './accessFixtures';
-import type { AccessCase } from './access';
+import type { AccessCase } from './accessCase';
 
 /*
  * Istio AuthorizationPolicy access rules (cases/access.ts).

@@ -10,7 +10,7 @@ import {
   networkAuthentication,
   serverAuthorization,
 } from '../k8s';
-import type { AccessCase } from './access';
+import type { AccessCase } from './accessCase';
 
 /*
  * Linkerd Server, AuthorizationPolicy and route access rules (cases/access.ts).

@@ -7,7 +7,7 @@ import {
   service,
 } from '../k8s';
 import { toB, sel, ap, fromSa, legacy, fromLegacy } from './accessFixtures';
-import type { AccessCase } from './access';
+import type { AccessCase } from './accessCase';
 
 /*
  * mTLS access rules: PeerAuthentication, DestinationRule, mesh membership (cases/access.ts).

@@ -1,6 +1,6 @@
 import { Obj, deployment, namespace, networkPolicy } from '../k8s';
 import { sel, toB } from './accessFixtures';
-import type { AccessCase } from './access';
+import type { AccessCase } from './accessCase';
 
 /*
  * Kubernetes NetworkPolicy access rules (cases/access.ts).

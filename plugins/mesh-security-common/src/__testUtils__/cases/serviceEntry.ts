@@ -9,7 +9,7 @@ import {
   service,
   serviceEntry,
 } from '../k8s';
-import type { AccessCase } from './access';
+import type { AccessCase } from './accessCase';
 
 /*
  * Istio's service registry as a sidecar client sees it (istio/serviceRegistry.ts, docs/engine.md

@@ -7,7 +7,7 @@ import {
   service,
   waypointGateway,
 } from '../k8s';
-import type { AccessCase } from './access';
+import type { AccessCase } from './accessCase';
 
 /*
  * Istio ambient waypoints (istio/waypoint.ts, docs/engine.md "Ambient waypoints"). Each case

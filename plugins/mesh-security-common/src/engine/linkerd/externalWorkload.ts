@@ -1,6 +1,5 @@
 import { ExternalWorkloadPeer, Snapshot } from '../../model';
 import type { CallerContext } from '../core/caller';
-import type { CallerContexts } from '../core/callers';
 import { isObject } from '../validate/check';
 
 /*
@@ -73,11 +72,13 @@ export function externalWorkloadPeer(
 /**
  * An ExternalWorkload as the layers see it: a client outside the cluster (no namespace or
  * service account: identityRefs never name it) whose Linkerd proxy sends mTLS to a meshed
- * server (core/access.ts `mtlsLayer`), presenting its identity over mTLS only.
+ * server (core/access.ts `mtlsLayer`), presenting its identity over mTLS only: the
+ * `CallerContexts` of core/callers.ts, without a workload's `info`.
  */
-export function externalWorkloadCallers(
-  workload: ExternalWorkload,
-): CallerContexts {
+export function externalWorkloadCallers(workload: ExternalWorkload): {
+  plain: CallerContext;
+  mtls: CallerContext;
+} {
   const plain: CallerContext = {
     kind: 'external',
     labels: {},

@@ -10,7 +10,7 @@ import { Tri, unknownForGroup } from '../core/caller';
 import { cidrContains, selectorIsEmpty, selectorMatches } from '../core/match';
 import { protocolOf } from '../core/ports';
 import { Json, isObject } from '../validate/check';
-import type { PeerEndpoint } from './networkPolicy';
+import type { PeerEndpoint } from './peerEndpoint';
 
 /*
  * AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), as the

@@ -14,7 +14,7 @@ import {
   selectorMatches,
 } from '../core/match';
 import { Json, isObject } from '../validate/check';
-import type { PeerEndpoint } from './networkPolicy';
+import type { PeerEndpoint } from './peerEndpoint';
 
 /*
  * CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (cilium.io/v2) at L3/L4, in the

@@ -33,6 +33,7 @@ import {
   ciliumDirectionVerdict,
   ciliumRef,
 } from './ciliumNetworkPolicy';
+import type { PeerEndpoint } from './peerEndpoint';
 
 /*
  * Kubernetes NetworkPolicy, "Network Policies" concept page
@@ -134,23 +135,6 @@ export class NetworkPolicyIndex {
   inNamespace(namespace: string): readonly P[] {
     return this.byNs.get(namespace)?.items() ?? [];
   }
-}
-
-/** The pod a peer describes: namespace and labels, or an address outside the cluster. */
-export interface PeerEndpoint {
-  kind: 'pod' | 'external';
-  namespace?: string;
-  labels: Record<string, string>;
-  nsLabels: Record<string, string>;
-  /** The pod's service account (Cilium's `io.cilium.k8s.policy.serviceaccount`). */
-  serviceAccount?: string;
-  ips?: string[];
-  /** A network peer's addresses (see core/caller.ts `network`). */
-  network?: CallerContext['network'];
-  /** A caller group's representative: its pod labels and IPs are unknown (see core/caller.ts). */
-  group?: { consulted: boolean; namespaceUnknown?: boolean };
-  /** The pod uses its node's network (AdminNetworkPolicy peers never include it). */
-  hostNetwork?: boolean;
 }
 
 function peerMatches(

@@ -13,7 +13,7 @@ import {
 import { TRAFFIC_FINDINGS } from '../findings/traffic';
 import { makeFinding } from '../findings/make';
 import { accepted } from './counts';
-import type { ObservedTraffic } from './join';
+import type { TrafficJoin } from './api';
 
 /*
  * MS5xx (docs/findings.md): what the observations of one workload say against its policies.
@@ -22,18 +22,21 @@ import type { ObservedTraffic } from './join';
  * "unused") is not made when the metrics answered more series than the cap.
  */
 
-/** The MS5xx findings of one workload (as the receiving side). */
+/**
+ * The MS5xx findings of one workload (as the receiving side): `pods` are its live pods and
+ * how many of them run a proxy, `edges` its caller edges.
+ */
 export function trafficFindings(
-  join: ObservedTraffic,
+  join: TrafficJoin,
   object: ObjectRef & { kind: string },
-  callers?: AccessEdge[],
+  pods: { meshed: number; total: number },
+  edges: AccessEdge[],
 ): Finding[] {
   const traffic = join.workload(object);
   if (!traffic || !traffic.observable) return [];
   const obs = join.observations;
   const window = formatTrafficWindow(obs.windows.evidenceSeconds);
   const note = staleNote(obs);
-  const info = join.info(join.find(object));
   const out: Finding[] = [];
   const say = (def: keyof typeof TRAFFIC_FINDINGS, message: string) =>
     out.push(makeFinding(TRAFFIC_FINDINGS[def], object, `${message}${note}`));
@@ -44,7 +47,6 @@ export function trafficFindings(
     const plaintext = p.evidence.plaintext;
     if (p.mtls === 'STRICT' && plaintext > 0) {
       const causes: string[] = [];
-      const pods = info.membership.pods;
       if (pods.meshed < pods.total)
         causes.push(
           `${pods.total - pods.meshed} of ${
@@ -88,7 +90,6 @@ export function trafficFindings(
     }
   }
 
-  const edges = callers ?? join.graph().callersOf(object);
   const inbound = join.callers(object, edges);
   if (!inbound) return out;
   const unused = new Map<string, AccessEdge[]>();
