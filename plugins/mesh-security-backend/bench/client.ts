@@ -18,13 +18,46 @@ export const sleep = (ms: number) =>
  * and collections showed up in every figure it measured; every route is measured the same way.
  * A body makes it a POST; `timeoutMs` gives up on a request unanswered that long.
  */
-export function timedRequest(
+export async function timedRequest(
   agent: http.Agent,
   url: string,
   headers: Headers,
   options: { body?: string; timeoutMs?: number } = {},
 ): Promise<{ status: number; bytes: number; ms: number }> {
-  const { body, timeoutMs } = options;
+  const { status, bytes, ms } = await exchange(agent, url, headers, {
+    ...options,
+    gzip: true,
+  });
+  return { status, bytes, ms };
+}
+
+/** GET and parse, not compressed (a probe reads the answer). */
+export async function getJson(
+  agent: http.Agent,
+  url: string,
+  headers: Headers,
+  timeoutMs: number,
+): Promise<any> {
+  const { chunks } = await exchange(agent, url, headers, {
+    timeoutMs,
+    keep: true,
+  });
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** One request: its status, time to the last byte, body size, and the body if `keep`. */
+function exchange(
+  agent: http.Agent,
+  url: string,
+  headers: Headers,
+  options: {
+    body?: string;
+    timeoutMs?: number;
+    gzip?: boolean;
+    keep?: boolean;
+  },
+): Promise<{ status: number; bytes: number; ms: number; chunks: Buffer[] }> {
+  const { body, timeoutMs, gzip, keep } = options;
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const req = http.request(
@@ -32,18 +65,21 @@ export function timedRequest(
       {
         method: body === undefined ? 'GET' : 'POST',
         agent,
-        headers: { 'accept-encoding': 'gzip', ...headers },
+        headers: gzip ? { 'accept-encoding': 'gzip', ...headers } : headers,
       },
       res => {
         let bytes = 0;
+        const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => {
           bytes += chunk.length;
+          if (keep) chunks.push(chunk);
         });
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
             bytes,
             ms: performance.now() - start,
+            chunks,
           }),
         );
         res.on('error', reject);
@@ -61,44 +97,10 @@ export function timedRequest(
         req.reusedSocket &&
         (error as NodeJS.ErrnoException).code === 'ECONNRESET'
       )
-        timedRequest(agent, url, headers, options).then(resolve, reject);
+        exchange(agent, url, headers, options).then(resolve, reject);
       else reject(error);
     });
     req.end(body);
-  });
-}
-
-/** GET and parse, not compressed (a probe reads the answer); sent again as {@link timedRequest}. */
-export function getJson(
-  agent: http.Agent,
-  url: string,
-  headers: Headers,
-  timeoutMs: number,
-): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent, headers }, res => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (error) {
-          reject(error);
-        }
-      });
-      res.on('error', reject);
-    });
-    req.setTimeout(timeoutMs, () =>
-      req.destroy(new Error(`no answer within ${timeoutMs} ms`)),
-    );
-    req.on('error', error => {
-      if (
-        req.reusedSocket &&
-        (error as NodeJS.ErrnoException).code === 'ECONNRESET'
-      )
-        getJson(agent, url, headers, timeoutMs).then(resolve, reject);
-      else reject(error);
-    });
   });
 }
 
