@@ -386,9 +386,18 @@ export class ClusterViews {
         });
       }
     }
-    const scope = await this.turns.run(() =>
-      incremental.evaluator.apply(changes),
-    );
+    // A step at a time: a policy edit re-evaluates its namespace and the policy findings (about
+    // 0.1 s for 10,000 pods), which as one block held every request arriving meanwhile. The view
+    // before keeps serving between the steps (its engine is not changed by them).
+    const scope = await this.turns.run(async () => {
+      const steps = incremental.evaluator.applySteps(changes);
+      const pause = yieldEvery(DELTA_SLICE_MS);
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        await pause();
+      }
+    });
     let certificatesChanged = false;
     for (const change of changes) {
       if (!affectsClusterChecks(change.key)) continue;

@@ -92,6 +92,13 @@ const find = (objects: Obj[], kind: string, namespace: string, name: string) =>
     )!,
   );
 
+/** The mesh-wide PeerAuthentication of the demo, edited to STRICT. */
+function meshWideStrict(objects: Obj[]): Obj {
+  const strict = find(objects, 'PeerAuthentication', 'istio-system', 'default');
+  strict.spec = { mtls: { mode: 'STRICT' } };
+  return strict;
+}
+
 describe('ClusterViews in watch mode', () => {
   jest.setTimeout(60_000);
 
@@ -114,13 +121,7 @@ describe('ClusterViews in watch mode', () => {
     expect(evaluator).toBeDefined();
     expect(first.workloads.length).toBeGreaterThan(5);
 
-    const strict = find(
-      objects,
-      'PeerAuthentication',
-      'istio-system',
-      'default',
-    );
-    strict.spec = { mtls: { mode: 'STRICT' } };
+    const strict = meshWideStrict(objects);
     // A pod replaced (the demo's pods are in storefront).
     const pod = objects.find(
       o => o.kind === 'Pod' && o.metadata.namespace === 'storefront',
@@ -194,6 +195,60 @@ describe('ClusterViews in watch mode', () => {
         .filter(w => w.namespace === 'data')
         .flatMap(w => w.ports.map(p => p.mtls)),
     ).toContain('STRICT');
+  });
+
+  it('takes a delta a step at a time, answering from the view before between the steps', async () => {
+    const { store, objects } = await start();
+    const follower = views(store);
+    const first = await follower.current('demo');
+    await until(() => !!first.graph?.complete);
+    const evaluator = first.incremental!.evaluator;
+    const before = answers(first);
+    // A mesh-wide policy: every workload re-evaluated.
+    const strict = meshWideStrict(objects);
+    // Each reading of the clock a slice later: every step's pause yields, however fast the
+    // machine (the demo's apply is shorter than one real slice).
+    const now = Date.now.bind(Date);
+    let readings = 0;
+    jest.spyOn(Date, 'now').mockImplementation(() => now() + 5 * readings++);
+    try {
+      let done = false;
+      // What the requests that came while the apply was half way were answered with.
+      const duringApply: ClusterView[] = [];
+      // Requests, one per turn of the event loop, as page views would come.
+      const requests = (async () => {
+        while (!done) {
+          const served = await follower.get('demo');
+          try {
+            void evaluator.engine;
+          } catch (error) {
+            if (/apply is in progress/.test((error as Error).message))
+              duringApply.push(served);
+          }
+          await new Promise(resolve => setImmediate(resolve));
+        }
+      })();
+      await store.putDelta(watched(2, 1), {
+        generation: 2,
+        upserts: [strict],
+        deletes: [],
+      });
+      const view = await follower.current('demo');
+      done = true;
+      await requests;
+      expect(view.state.generation).toBe(2);
+      // Answered between the apply's steps (it is not one block), from the view before.
+      expect(duringApply.length).toBeGreaterThan(1);
+      for (const served of duringApply) {
+        expect(served.state.generation).toBe(1);
+        expect(answers(served)).toEqual(before);
+      }
+      expect(answers(view)).toEqual(
+        answers(await views(store).current('demo')),
+      );
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   it('reads ahead what the first policy change would read, once the view is ready', async () => {

@@ -20,6 +20,7 @@ import { createEngine } from '.';
 import { readObjects } from './core/reader';
 import {
   ChangeScope,
+  ObjectChange,
   IncrementalEvaluator,
   createIncrementalEvaluator,
 } from './incremental';
@@ -445,6 +446,8 @@ const scenario = fc.record({
   ),
   // Before each step, how many objects `readAhead` reads (as the backend does between requests).
   readAhead: fc.array(fc.nat({ max: 8 }), { minLength: 8, maxLength: 8 }),
+  // Per step, whether it is taken a step at a time (`applySteps`, as the backend does).
+  stepped: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
 });
 
 const refOf = (w: { namespace: string; name: string; kind: string }) => ({
@@ -500,6 +503,37 @@ function expectEquivalent(
   }
 }
 
+/**
+ * Applies `changes` a step at a time, as the backend does between requests: between the steps
+ * (and after them) the engine taken before answers as before, `readAhead` reads nothing, and
+ * no other apply may start. Returns the scope.
+ */
+function applyServing(
+  inc: IncrementalEvaluator,
+  changes: ObjectChange[],
+  before: ReturnType<typeof scratch>,
+): ChangeScope {
+  const served = inc.engine;
+  const serves = () => {
+    for (const [key, callers] of before.callers) {
+      const [ns, kind, name] = key.split('/');
+      expect(served.callersOf({ namespace: ns, kind, name })).toEqual(callers);
+    }
+  };
+  const steps = inc.applySteps(changes);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      serves();
+      return step.value;
+    }
+    const unread = inc.readAhead(() => false);
+    expect(inc.readAhead(() => true)).toBe(unread);
+    expect(() => inc.applySteps([]).next()).toThrow(/in progress/);
+    serves();
+  }
+}
+
 /** What the backend may rely on: targets outside the scope keep their callers. */
 function expectScopeHolds(
   scope: ChangeScope,
@@ -535,40 +569,45 @@ describe('incremental evaluation', () => {
     let steps = 0;
     let bounded = 0;
     fc.assert(
-      fc.property(scenario, ({ initial, steps: sequence, readAhead }) => {
-        runs++;
-        const objects = new Map<string, unknown>();
-        SLOTS.forEach((variants, i) => {
-          const o = variants[initial[i]];
-          if (o) objects.set(keyOfSlot[i], o);
-        });
-        const inc = createIncrementalEvaluator(
-          [...objects].map(([key, object]) => ({ key, object })),
-          { cluster: CLUSTER },
-        );
-        let before = scratch(objects);
-        expectEquivalent(inc, before);
-        for (const [n, step] of sequence.entries()) {
-          let budget = readAhead[n];
-          inc.readAhead(() => budget-- > 0);
-          const changes = step.map(([slot, pick]) => {
-            const variants = SLOTS[slot];
-            const object = variants[pick % variants.length];
-            const key = keyOfSlot[slot];
-            if (object) objects.set(key, object);
-            else objects.delete(key);
-            return { key, object };
+      fc.property(
+        scenario,
+        ({ initial, steps: sequence, readAhead, stepped }) => {
+          runs++;
+          const objects = new Map<string, unknown>();
+          SLOTS.forEach((variants, i) => {
+            const o = variants[initial[i]];
+            if (o) objects.set(keyOfSlot[i], o);
           });
-          const postures = new Map(inc.workloads.map(w => [wkey(w), w]));
-          const scope = inc.apply(changes);
-          const after = scratch(objects);
-          expectEquivalent(inc, after);
-          expectScopeHolds(scope, before, after, postures, inc);
-          steps++;
-          if (!scope.all) bounded++;
-          before = after;
-        }
-      }),
+          const inc = createIncrementalEvaluator(
+            [...objects].map(([key, object]) => ({ key, object })),
+            { cluster: CLUSTER },
+          );
+          let before = scratch(objects);
+          expectEquivalent(inc, before);
+          for (const [n, step] of sequence.entries()) {
+            let budget = readAhead[n];
+            inc.readAhead(() => budget-- > 0);
+            const changes = step.map(([slot, pick]) => {
+              const variants = SLOTS[slot];
+              const object = variants[pick % variants.length];
+              const key = keyOfSlot[slot];
+              if (object) objects.set(key, object);
+              else objects.delete(key);
+              return { key, object };
+            });
+            const postures = new Map(inc.workloads.map(w => [wkey(w), w]));
+            const scope = stepped[n]
+              ? applyServing(inc, changes, before)
+              : inc.apply(changes);
+            const after = scratch(objects);
+            expectEquivalent(inc, after);
+            expectScopeHolds(scope, before, after, postures, inc);
+            steps++;
+            if (!scope.all) bounded++;
+            before = after;
+          }
+        },
+      ),
       { numRuns: Number(process.env.INCREMENTAL_RUNS ?? 150) },
     );
     // Most steps stay bounded (the generator's changes are mostly namespaced).
@@ -771,6 +810,33 @@ describe('incremental evaluation', () => {
     inc.apply([{ key: keyOf(service2), object: service2 }]);
     objects.set(keyOf(service2), service2);
     expectEquivalent(inc, scratch(objects));
+  });
+
+  it('takes a change a step at a time, the engine from before serving meanwhile', () => {
+    const { objects, inc } = start();
+    const before = scratch(objects);
+    const served = inc.engine;
+    const meshWide = peerAuthentication('istio-system', 'default', {
+      mtls: { mode: 'PERMISSIVE' },
+    });
+    const steps = inc.applySteps([{ key: keyOf(meshWide), object: meshWide }]);
+    let taken = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) {
+      taken++;
+      expect(() => inc.engine).toThrow(/apply is in progress/);
+      expect(() => inc.apply([])).toThrow(/apply is in progress/);
+      expect(
+        served.callersOf({ namespace: 'shop', kind: 'Deployment', name: 'b' }),
+      ).toEqual(before.callers.get('shop/Deployment/b'));
+    }
+    objects.set(keyOf(meshWide), meshWide);
+    // The change, a namespace re-read, the context, three workloads, the policy findings.
+    expect(taken).toBeGreaterThanOrEqual(6);
+    expect(step.value.all).toBe(true);
+    expectEquivalent(inc, scratch(objects));
+    // Done: the next apply may start.
+    expect(inc.apply([]).workloads).toEqual([]);
   });
 
   it('ignores changes that change nothing', () => {

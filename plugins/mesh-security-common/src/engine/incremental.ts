@@ -86,6 +86,15 @@ export interface IncrementalEvaluator {
    */
   apply(changes: ObjectChange[]): ChangeScope;
   /**
+   * As {@link IncrementalEvaluator.apply}, a step at a time: each `next()` of the generator does
+   * a part of the work (a change read, a namespace re-read, a workload re-evaluated, the policy
+   * findings, the access graph carried over), and its return value is the scope. Between steps
+   * the caller may serve requests from an engine it took before (it is not changed); the
+   * evaluator's own `snapshot`, `workloads`, `findings` and `engine` are read once the steps are
+   * done. Drive it to its end: until then no other apply may start and `readAhead` reads nothing.
+   */
+  applySteps(changes: ObjectChange[]): Generator<void, ChangeScope, void>;
+  /**
    * Reads ahead what the first change of an object other than a pod or controller would read:
    * the fragment of every such object given at creation (docs/engine.md "Incremental
    * evaluation"), one object at a time while `more()` answers true, so that the work can be
@@ -276,7 +285,7 @@ class Incremental implements IncrementalEvaluator {
     this.base = { ...read.snapshot, workloads: [] };
     this.callerIps = readsCallerIps(this.base);
     this.snapshot = this.assemble();
-    this.evaluate(true, new Set());
+    finish(this.evaluate(true, new Set()));
   }
 
   /**
@@ -305,6 +314,8 @@ class Incremental implements IncrementalEvaluator {
   }
 
   get engine(): Engine {
+    if (this.applying)
+      throw new Error('an apply is in progress: drive its steps to their end');
     return (this.served ??= engineOver(
       this.context,
       this.saUsers,
@@ -319,6 +330,24 @@ class Incremental implements IncrementalEvaluator {
   private graph?: AccessGraph;
 
   apply(changes: ObjectChange[]): ChangeScope {
+    return finish(this.applySteps(changes));
+  }
+
+  /** An apply's steps are being taken (see `applySteps`). */
+  private applying = false;
+
+  *applySteps(changes: ObjectChange[]): Generator<void, ChangeScope, void> {
+    if (this.applying)
+      throw new Error('an apply is in progress: drive its steps to their end');
+    this.applying = true;
+    try {
+      return yield* this.steps(changes);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private *steps(changes: ObjectChange[]): Generator<void, ChangeScope, void> {
     let all: string | undefined;
     let sourcesChanged = false;
     let baseChanged = false;
@@ -361,15 +390,18 @@ class Incremental implements IncrementalEvaluator {
           sourcesChanged = true;
         } else everything(why);
       }
+      yield;
     }
 
     // Re-read what changed: the namespaces' pods and controllers, the other objects together.
     if (baseChanged) {
       this.base = this.assembleBase();
       this.callerIps = readsCallerIps(this.base);
+      yield;
     }
-    const { changed, removed, serviceAccounts } =
-      this.rereadWorkloads(workloadNamespaces);
+    const { changed, removed, serviceAccounts } = yield* this.rereadWorkloads(
+      workloadNamespaces,
+    );
     if (removed.length > 0 || changed.added) sourcesChanged = true;
     if (
       (changed.keys.size > 0 || removed.length > 0) &&
@@ -379,6 +411,7 @@ class Incremental implements IncrementalEvaluator {
         'pods changed and ServiceEntries resolve pod IPs and selectors across namespaces',
       );
     this.snapshot = this.assemble();
+    yield;
 
     const before = this.context;
     const oldUsers = this.saUsers;
@@ -387,16 +420,18 @@ class Incremental implements IncrementalEvaluator {
     for (const key of removed) this.state.delete(key);
     if (all === undefined) {
       for (const sa of serviceAccounts)
-        if (users.get(sa) !== oldUsers.get(sa))
+        if (users.get(sa) !== oldUsers.get(sa)) {
           for (const w of this.snapshot.workloads)
             if (`${w.namespace}/${w.serviceAccount}` === sa)
               affected.add(keyOf(w));
+          yield;
+        }
       for (const ns of namespaces)
         for (const w of this.nsWorkloads.get(ns) ?? []) affected.add(keyOf(w));
     }
     // The policy-level findings read the other objects and the workloads' infos: with the same
     // objects and the same workloads, they are kept when no re-evaluated info changed for them.
-    const reevaluated = this.evaluate(
+    const reevaluated = yield* this.evaluate(
       all !== undefined,
       affected,
       !baseChanged && removed.length === 0 && !changed.added,
@@ -409,7 +444,7 @@ class Incremental implements IncrementalEvaluator {
       reevaluated.splice(
         0,
         reevaluated.length,
-        ...this.evaluate(true, new Set(), false, users),
+        ...(yield* this.evaluate(true, new Set(), false, users)),
       );
     }
     if (all !== undefined) sourcesChanged = true;
@@ -435,12 +470,14 @@ class Incremental implements IncrementalEvaluator {
       sourcesChanged,
     };
     // The graph of the previous snapshot, carried over (or rebuilt when the scope says so).
-    if (this.graph)
+    if (this.graph) {
+      yield;
       this.graph = createAccessGraph(this.context, {
         previous: this.graph,
         scope,
         onlyWorkloadsChanged: !baseChanged && all === undefined,
       });
+    }
     return scope;
   }
 
@@ -449,11 +486,15 @@ class Incremental implements IncrementalEvaluator {
    * object. Returns the keys of the workloads changed or added, removed, and the service
    * accounts they run as (before and after).
    */
-  private rereadWorkloads(namespaces: Set<string>): {
-    changed: { keys: Set<string>; added: boolean };
-    removed: string[];
-    serviceAccounts: Set<string>;
-  } {
+  private *rereadWorkloads(namespaces: Set<string>): Generator<
+    void,
+    {
+      changed: { keys: Set<string>; added: boolean };
+      removed: string[];
+      serviceAccounts: Set<string>;
+    },
+    void
+  > {
     const changed = { keys: new Set<string>(), added: false };
     const removed: string[] = [];
     const serviceAccounts = new Set<string>();
@@ -489,6 +530,7 @@ class Incremental implements IncrementalEvaluator {
       }
       if (kept.length > 0) this.nsWorkloads.set(ns, kept);
       else this.nsWorkloads.delete(ns);
+      yield;
     }
     return { changed, removed, serviceAccounts };
   }
@@ -510,14 +552,15 @@ class Incremental implements IncrementalEvaluator {
    * others keep their posture and info. With `sameObjects` (no object but pods and controllers
    * changed, no workload added or removed), the policy findings are kept when every workload
    * re-evaluated has the same {@link policyInputs} as before. `users`: the snapshot's
-   * `serviceAccountUsers`, when known. Returns the keys re-evaluated.
+   * `serviceAccountUsers`, when known. Returns the keys re-evaluated. A step at a time: the new
+   * context, each workload re-evaluated, the policy findings.
    */
-  private evaluate(
+  private *evaluate(
     all: boolean,
     affected: Set<string>,
     sameObjects = false,
     users?: Map<string, number>,
-  ): string[] {
+  ): Generator<void, string[], void> {
     const snapshot = this.snapshot;
     this.context = new EngineContext(snapshot, this.options);
     this.served = undefined;
@@ -525,12 +568,15 @@ class Incremental implements IncrementalEvaluator {
     const context = this.context;
     const reevaluated: string[] = [];
     let keepPolicyFindings = sameObjects && !all;
-    const workloads = snapshot.workloads.map(w => {
+    yield;
+    const workloads: WorkloadPosture[] = [];
+    for (const w of snapshot.workloads) {
       const key = this.keyFor(w);
       const held = this.state.get(key);
       if (!all && held && held.info.w === w && !affected.has(key)) {
         context.adoptInfo(held.info);
-        return held.posture;
+        workloads.push(held.posture);
+        continue;
       }
       reevaluated.push(key);
       const info = context.info(w);
@@ -545,8 +591,9 @@ class Incremental implements IncrementalEvaluator {
       if (held && JSON.stringify(held.posture) === JSON.stringify(posture))
         posture = held.posture;
       this.state.set(key, { info, posture });
-      return posture;
-    });
+      workloads.push(posture);
+      yield;
+    }
     // `apply` forgets the workloads removed; anything else gone (never, as read) is found here.
     if (this.state.size > workloads.length) {
       const present = new Set(snapshot.workloads.map(w => this.keyFor(w)));
@@ -558,7 +605,10 @@ class Incremental implements IncrementalEvaluator {
       this.readerFindings = [...this.entries.values()].flatMap(e => e.findings);
       this.readerFindingsStale = false;
     }
-    if (!keepPolicyFindings) this.policyFindings = policyFindings(context);
+    if (!keepPolicyFindings) {
+      yield;
+      this.policyFindings = policyFindings(context);
+    }
     this.findings = [
       ...this.readerFindings,
       ...workloads.flatMap(w => w.findings),
@@ -719,6 +769,8 @@ class Incremental implements IncrementalEvaluator {
     this.unread ??= [...this.entries].filter(
       ([, e]) => !e.workload && !e.fragment,
     );
+    // Not between an apply's steps: its changes are half taken.
+    if (this.applying) return this.unread.length;
     while (this.unread.length > 0 && more()) {
       const [key, e] = this.unread.pop()!;
       // An object changed meanwhile was read when it changed (its new entry is not listed).
@@ -783,6 +835,14 @@ export function createIncrementalEvaluator(
   options: IncrementalOptions = {},
 ): IncrementalEvaluator {
   return new Incremental(objects, options);
+}
+
+/** Takes a generator's steps at once: its return value. */
+function finish<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
 /** The unmodelled objects' scopes of a context (refs and sides), to compare. */
