@@ -167,11 +167,15 @@ export class ClusterViews {
   /**
    * A watched view's evaluator reads ahead, in slices between requests, what its first change of
    * a policy (or any object but a pod or controller) would read in one block: about 0.3 s for a
-   * 10,000-pod cluster (docs/backend.md "Watches"). Stops when the view is replaced.
+   * 10,000-pod cluster (docs/backend.md "Watches"). Goes on while the cluster's views advance
+   * with the same evaluator (a delta's view keeps it); stops when a view is built anew.
    */
   private async readAhead(cluster: string, view: ClusterView): Promise<void> {
     const evaluator = view.incremental?.evaluator;
-    while (evaluator && this.views.get(cluster) === view) {
+    while (
+      evaluator &&
+      this.views.get(cluster)?.incremental?.evaluator === evaluator
+    ) {
       const until = Date.now() + DELTA_SLICE_MS;
       if (evaluator.readAhead(() => Date.now() < until) === 0) return;
       await new Promise(resolve => setImmediate(resolve));

@@ -839,6 +839,25 @@ describe('incremental evaluation', () => {
     expect(inc.apply([]).workloads).toEqual([]);
   });
 
+  it('reads what was not read ahead a step per object, within the change', () => {
+    const edited = peerAuthentication('shop', 'default', {
+      mtls: { mode: 'PERMISSIVE' },
+    });
+    const stepsOf = (inc: IncrementalEvaluator) => {
+      const steps = inc.applySteps([{ key: keyOf(edited), object: edited }]);
+      let taken = 0;
+      while (!steps.next().done) taken++;
+      return taken;
+    };
+    const ahead = start();
+    expect(ahead.inc.readAhead(() => true)).toBe(0);
+    const notAhead = start();
+    // The three Namespaces and the Service (the PeerAuthentication is read with its change).
+    expect(stepsOf(notAhead.inc) - stepsOf(ahead.inc)).toBe(4);
+    ahead.objects.set(keyOf(edited), edited);
+    expectEquivalent(notAhead.inc, scratch(ahead.objects));
+  });
+
   it('ignores changes that change nothing', () => {
     const { inc } = start();
     const same = deployment('shop', 'a');

@@ -395,7 +395,7 @@ class Incremental implements IncrementalEvaluator {
 
     // Re-read what changed: the namespaces' pods and controllers, the other objects together.
     if (baseChanged) {
-      this.base = this.assembleBase();
+      this.base = yield* this.assembleBase();
       this.callerIps = readsCallerIps(this.base);
       yield;
     }
@@ -744,13 +744,18 @@ class Incremental implements IncrementalEvaluator {
 
   /**
    * The snapshot of every object but pods and controllers, from each object's own reading (read
-   * once per version of the object; the first time for the objects given at creation).
+   * once per version of the object; the first time for the objects given at creation, a step
+   * per object read then, unless `readAhead` read them before).
    */
-  private assembleBase(): Snapshot {
+  private *assembleBase(): Generator<void, Snapshot, void> {
     const base = readObjects([], { cluster: this.options.cluster }).snapshot;
     const lists = new Map(listsOf(base));
-    for (const e of this.entries.values())
-      if (!e.workload) addFragment(base, lists, this.fragmentOf(e));
+    for (const e of this.entries.values()) {
+      if (e.workload) continue;
+      const read = e.fragment === undefined;
+      addFragment(base, lists, this.fragmentOf(e));
+      if (read) yield;
+    }
     sortPolicies(base);
     return base;
   }
