@@ -8,6 +8,7 @@ import {
   asUser,
   startDemoBackend,
   startDemoBackendWithTraffic,
+  untilGraphsReady,
 } from './__testUtils__/demoBackend';
 
 async function readyDemo(
@@ -16,13 +17,7 @@ async function readyDemo(
 ) {
   const server = await start(options);
   // Until the access graphs are complete, answers are provisional.
-  for (let i = 0; i < 200; i++) {
-    const health = await asUser(
-      request(server).get('/api/mesh-security/health'),
-    );
-    if (health.body.clusters.every((c: any) => c.accessGraphReady)) break;
-    await new Promise(r => setTimeout(r, 50));
-  }
+  await untilGraphsReady(server);
   return server;
 }
 

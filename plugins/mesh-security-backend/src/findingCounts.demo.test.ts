@@ -9,6 +9,7 @@ import {
   asUser,
   startDemoBackend,
   startDemoBackendWithTraffic,
+  untilGraphsReady,
 } from './__testUtils__/demoBackend';
 
 /*
@@ -43,6 +44,9 @@ async function postureOf(server: Server, ref: string): Promise<EntityPosture> {
 }
 
 async function expectAgreement(server: Server) {
+  // Agreement is a property of one complete generation: before its graph is complete a view
+  // lists more findings, and the overview and the views are taken a moment apart.
+  await untilGraphsReady(server);
   const overview = await overviewOf(server);
   expect(overview.items.length).toBeGreaterThan(5);
   for (const item of overview.items) {

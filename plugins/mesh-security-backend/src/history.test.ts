@@ -13,6 +13,7 @@ import {
   asUser,
   startDemoBackend,
   testScheduler,
+  untilGraphsReady,
 } from './__testUtils__/demoBackend';
 
 const PAYMENTS = 'component:default/payments-api';
@@ -25,13 +26,7 @@ async function recordedDemo(
   const server = await startDemoBackend({ ...options, scheduler });
   // The clusters were read on startup; the history task has an initial delay. Once the access
   // graphs are complete (answers before are provisional and not recorded), run it.
-  for (let i = 0; i < 200; i++) {
-    const health = await asUser(
-      request(server).get('/api/mesh-security/health'),
-    );
-    if (health.body.clusters.every((c: any) => c.accessGraphReady)) break;
-    await new Promise(r => setTimeout(r, 50));
-  }
+  await untilGraphsReady(server);
   await scheduler.triggerTask('mesh-security-history');
   return server;
 }

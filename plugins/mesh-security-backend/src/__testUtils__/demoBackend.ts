@@ -148,6 +148,22 @@ export async function startDemoBackend(
 export const asUser = (req: request.Test) =>
   req.set('authorization', mockCredentials.user.header());
 
+/**
+ * Waits until every cluster's access graph is complete (`/health` says `accessGraphReady`):
+ * until then answers are provisional — a view lists every finding of its namespaces (more,
+ * never fewer), so two answers taken a moment apart may count differently.
+ */
+export async function untilGraphsReady(server: unknown): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const health = await asUser(
+      request(server as any).get('/api/mesh-security/health'),
+    );
+    if (health.body.clusters?.every((c: any) => c.accessGraphReady)) return;
+    await new Promise(r => setTimeout(r, 50));
+  }
+  throw new Error('the access graphs were not complete within 30 s');
+}
+
 /** `meshSecurity.traffic` of the demo: the recorded Prometheus answers of catalog/demo-traffic. */
 const DEMO_RECORDED_TRAFFIC = {
   sources: [
