@@ -21,7 +21,7 @@ import { AccessGraph } from './AccessGraph';
 import type { ClusterView, IncrementalState } from './clusterView';
 import { Compactor } from './compact';
 import { parseX509 } from './certificates';
-import { Turns, yieldEvery } from './slices';
+import { nextSlice, Turns, yieldEvery } from './slices';
 import { SnapshotStore } from './SnapshotStore';
 import { ClusterState, objectIdentity } from './types';
 
@@ -178,7 +178,7 @@ export class ClusterViews {
     ) {
       const until = Date.now() + DELTA_SLICE_MS;
       if (evaluator.readAhead(() => Date.now() < until) === 0) return;
-      await new Promise(resolve => setImmediate(resolve));
+      await nextSlice();
     }
   }
 

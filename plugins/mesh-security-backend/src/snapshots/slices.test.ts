@@ -1,4 +1,4 @@
-import { Turns, yieldEvery } from './slices';
+import { nextSlice, Turns, yieldEvery } from './slices';
 
 describe('Turns', () => {
   it('runs jobs queued together one at a time, with the event loop turning between them', async () => {
@@ -51,5 +51,89 @@ describe('yieldEvery', () => {
     } finally {
       jest.restoreAllMocks();
     }
+  });
+});
+
+describe('nextSlice', () => {
+  it('lets one slice of all the jobs under way run per turn of the event loop', async () => {
+    // Three jobs of four slices each, and a request's hops: one per turn of the event loop
+    // (what an I/O callback gets). Between two hops, one job's slice runs, not one of each.
+    const events: string[] = [];
+    const job = async (name: string) => {
+      for (let slice = 1; slice <= 4; slice++) {
+        events.push(`${name}${slice}`);
+        await nextSlice();
+      }
+    };
+    let hops = 0;
+    const hop = () => {
+      events.push('|');
+      if (++hops < 16) setImmediate(hop);
+    };
+    setImmediate(hop);
+    await Promise.all([job('a'), job('b'), job('c')]);
+    await new Promise(resolve => setTimeout(resolve, 0));
+    const between = events
+      .join(' ')
+      .split('|')
+      .map(part => part.trim().split(' ').filter(Boolean));
+    // The first slices ran before the first turn, as the jobs began; then one at a time.
+    expect(between[0]).toEqual(['a1', 'b1', 'c1']);
+    for (const part of between.slice(1))
+      expect(part.length).toBeLessThanOrEqual(1);
+    // Each job's slices in order, taken in turn (none starved).
+    expect(between.flat()).toEqual([
+      'a1',
+      'b1',
+      'c1',
+      'a2',
+      'b2',
+      'c2',
+      'a3',
+      'b3',
+      'c3',
+      'a4',
+      'b4',
+      'c4',
+    ]);
+  });
+
+  it('shares the turns with yieldEvery and Turns', async () => {
+    const turns = new Turns();
+    const events: string[] = [];
+    let now = 0;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const sliced = (async () => {
+        const pause = yieldEvery(4);
+        for (let step = 1; step <= 3; step++) {
+          events.push(`step${step}`);
+          now += 5;
+          await pause();
+        }
+      })();
+      const job = turns.run(() => events.push('job'));
+      let hops = 0;
+      const hop = () => {
+        events.push('|');
+        if (++hops < 6) setImmediate(hop);
+      };
+      setImmediate(hop);
+      await Promise.all([sliced, job]);
+      await new Promise(resolve => setTimeout(resolve, 0));
+    } finally {
+      jest.restoreAllMocks();
+    }
+    for (const part of events.join(' ').split('|').slice(1))
+      expect(part.trim().split(' ').filter(Boolean).length).toBeLessThanOrEqual(
+        1,
+      );
+    // The sliced job's first step ran at once, its second in the first turn; the job in the next.
+    expect(events.filter(e => e !== '|')).toEqual([
+      'step1',
+      'step2',
+      'job',
+      'step3',
+    ]);
   });
 });
