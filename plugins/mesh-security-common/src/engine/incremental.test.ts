@@ -16,7 +16,8 @@ import {
   waypointGateway,
 } from '../__testUtils__/k8s';
 import { AccessEdge } from '../model';
-import { createEngine } from '.';
+import { createEngine, policyFindings, policyFindingSteps } from '.';
+import { EngineContext } from './core/context';
 import { readObjects } from './core/reader';
 import {
   ChangeScope,
@@ -856,6 +857,54 @@ describe('incremental evaluation', () => {
     expect(stepsOf(notAhead.inc) - stepsOf(ahead.inc)).toBe(4);
     ahead.objects.set(keyOf(edited), edited);
     expectEquivalent(notAhead.inc, scratch(ahead.objects));
+  });
+
+  it('carries the graph over a step at a time', () => {
+    const edited = authorizationPolicy('other', 'allow-c', {
+      selector: { matchLabels: { app: 'c' } },
+      rules: [{}],
+    });
+    const stepsOf = (inc: IncrementalEvaluator) => {
+      const steps = inc.applySteps([{ key: keyOf(edited), object: edited }]);
+      let taken = 0;
+      let step = steps.next();
+      for (; !step.done; step = steps.next()) taken++;
+      return { taken, scope: step.value };
+    };
+    const withGraph = start();
+    withGraph.inc.engine.accessGraph().buildStep(Infinity);
+    const withoutGraph = start();
+    for (const { inc } of [withGraph, withoutGraph])
+      expect(inc.readAhead(() => true)).toBe(0);
+    const graphless = stepsOf(withoutGraph.inc);
+    const carried = stepsOf(withGraph.inc);
+    const workloads = withGraph.inc.workloads.length;
+    expect(carried.scope).toEqual(graphless.scope);
+    expect(carried.scope.all).toBe(false);
+    // One before the graph, a step per workload keyed into its caller group, one before the
+    // carry-over, a step per target carried (those outside the change).
+    expect(carried.taken - graphless.taken).toBe(
+      1 + workloads + 1 + (workloads - carried.scope.workloads.length),
+    );
+    withGraph.objects.set(keyOf(edited), edited);
+    expectEquivalent(withGraph.inc, scratch(withGraph.objects));
+  });
+
+  it('lists the policy findings a step per family', () => {
+    const { objects } = start();
+    const { snapshot } = readObjects([...objects.values()], {
+      cluster: CLUSTER,
+    });
+    const context = new EngineContext(snapshot, { cluster: CLUSTER });
+    const steps = policyFindingSteps(context);
+    let taken = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) taken++;
+    expect(taken).toBe(6);
+    expect(step.value.length).toBeGreaterThan(0);
+    expect(step.value).toEqual(
+      policyFindings(new EngineContext(snapshot, { cluster: CLUSTER })),
+    );
   });
 
   it('ignores changes that change nothing', () => {

@@ -16,11 +16,15 @@ import {
 } from './core/reader';
 import { isObject } from './validate/check';
 import { addFragment, Fragment, fragmentOf, listsOf } from './fragments';
-import { AccessGraph, createAccessGraph } from './accessGraph';
+import {
+  AccessGraph,
+  accessGraphSteps,
+  createAccessGraph,
+} from './accessGraph';
 import {
   Engine,
   engineOver,
-  policyFindings,
+  policyFindingSteps,
   postureOf,
   serviceAccountUsers,
 } from '.';
@@ -472,7 +476,7 @@ class Incremental implements IncrementalEvaluator {
     // The graph of the previous snapshot, carried over (or rebuilt when the scope says so).
     if (this.graph) {
       yield;
-      this.graph = createAccessGraph(this.context, {
+      this.graph = yield* accessGraphSteps(this.context, {
         previous: this.graph,
         scope,
         onlyWorkloadsChanged: !baseChanged && all === undefined,
@@ -607,7 +611,7 @@ class Incremental implements IncrementalEvaluator {
     }
     if (!keepPolicyFindings) {
       yield;
-      this.policyFindings = policyFindings(context);
+      this.policyFindings = yield* policyFindingSteps(context);
     }
     this.findings = [
       ...this.readerFindings,

@@ -139,16 +139,31 @@ export function createEngine(
   return engineOver(new EngineContext(snapshot, options));
 }
 
+/** The families of findings about policies and other objects, in their order. */
+const POLICY_FINDINGS: Array<(context: EngineContext) => Finding[]> = [
+  policyMtlsFindings,
+  istioAuthzFindings,
+  linkerdFindings,
+  networkPolicyFindings,
+  policyIdentityFindings,
+  unevaluatedFindings,
+];
+
 /** The findings about policies and other objects, after the workloads' own (internal). */
 export function policyFindings(context: EngineContext): Finding[] {
-  return [
-    ...policyMtlsFindings(context),
-    ...istioAuthzFindings(context),
-    ...linkerdFindings(context),
-    ...networkPolicyFindings(context),
-    ...policyIdentityFindings(context),
-    ...unevaluatedFindings(context),
-  ];
+  return POLICY_FINDINGS.flatMap(family => family(context));
+}
+
+/** {@link policyFindings}, a step per family (internal: a delta's apply, `applySteps`). */
+export function* policyFindingSteps(
+  context: EngineContext,
+): Generator<void, Finding[], void> {
+  const findings: Finding[] = [];
+  for (const family of POLICY_FINDINGS) {
+    for (const finding of family(context)) findings.push(finding);
+    yield;
+  }
+  return findings;
 }
 
 /**

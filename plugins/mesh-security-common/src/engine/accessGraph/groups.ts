@@ -58,6 +58,74 @@ export function portNumbers(info: WorkloadInfo): number[] {
   return [...new Set(info.ports.map(p => p.port))];
 }
 
+/** Caller-group keys known before the groups are built (see `CallerGroups`). */
+export type KnownKeys = Pick<WeakMap<WorkloadInfo, string>, 'get'>;
+
+/** What sets a workload's caller group apart (equal keys: the same group). */
+function groupKey(ctx: EngineContext, info: WorkloadInfo): string {
+  const w = info.w;
+  const egress = ctx.netpol
+    .isolating(w)
+    .egress.map(p => `${p.namespace}/${p.name}`)
+    .join(',');
+  const rules =
+    info.membership.mesh === 'istio-sidecar'
+      ? ctx.destinationRules.workloadRulesFor(w.namespace, w.labels).join(',')
+      : '';
+  const sidecar =
+    info.membership.mesh === 'istio-sidecar' ? ctx.sidecars.clientKey(w) : '';
+  return [
+    info.membership.mesh,
+    // Revisions may give workloads of one namespace different trust domains.
+    familyOf(info.membership.mesh) === 'istio'
+      ? info.istioMesh.trustDomain
+      : '',
+    w.namespace,
+    w.hostNetwork ? 'host' : '',
+    egress,
+    adminEgress(ctx, info),
+    ciliumEgress(ctx, info),
+    rules,
+    sidecar,
+  ].join('\u0000');
+}
+
+/** The AdminNetworkPolicies and BaselineAdminNetworkPolicy that apply to a client's egress. */
+function adminEgress(ctx: EngineContext, info: WorkloadInfo): string {
+  const { admin, baseline } = ctx.netpol.admin.applying(
+    info.w,
+    info.nsLabels,
+    'egress',
+  );
+  return [...admin, ...(baseline ? [baseline] : [])]
+    .map(p => `${p.kind}/${p.name}`)
+    .join(',');
+}
+
+/** The Cilium policy rules that apply to a client's egress. */
+function ciliumEgress(ctx: EngineContext, info: WorkloadInfo): string {
+  return ciliumRuleKey(
+    ctx.netpol.cilium.applying(info.w, info.nsLabels, 'egress'),
+  );
+}
+
+/**
+ * Every workload's caller-group key, a step per workload (the groups of a 10,000-pod cluster
+ * take milliseconds to key; see `applySteps`): `reuse` as for `CallerGroups`.
+ */
+export function* groupKeySteps(
+  ctx: EngineContext,
+  reuse?: KnownKeys,
+): Generator<void, Map<WorkloadInfo, string>, void> {
+  const keys = new Map<WorkloadInfo, string>();
+  for (const w of ctx.snapshot.workloads) {
+    const info = ctx.info(w);
+    keys.set(info, reuse?.get(info) ?? groupKey(ctx, info));
+    yield;
+  }
+  return keys;
+}
+
 export class CallerGroups {
   readonly all: CallerGroup[] = [];
   readonly byFamily = new Map<Family, CallerGroup[]>();
@@ -70,19 +138,17 @@ export class CallerGroups {
   readonly keys = new WeakMap<WorkloadInfo, string>();
 
   /**
-   * `reuse`: the keys of the previous snapshot's groups, when only pods and pod controllers
-   * changed since (its other objects are the same): a key depends on the workload's evaluation
-   * and on those objects only, so a workload whose evaluation was kept (the same
-   * `WorkloadInfo`) keeps its key. A workload evaluated again gets a new one.
+   * `reuse`: keys already known — those of {@link groupKeySteps}, or the previous snapshot's
+   * when only pods and pod controllers changed since (its other objects are the same): a key
+   * depends on the workload's evaluation and on those objects only, so a workload whose
+   * evaluation was kept (the same `WorkloadInfo`) keeps its key. A workload evaluated again
+   * gets a new one.
    */
-  constructor(
-    private readonly ctx: EngineContext,
-    reuse?: WeakMap<WorkloadInfo, string>,
-  ) {
+  constructor(private readonly ctx: EngineContext, reuse?: KnownKeys) {
     const byKey = new Map<string, CallerGroup>();
     for (const w of ctx.snapshot.workloads) {
       const info = ctx.info(w);
-      const key = reuse?.get(info) ?? this.key(info);
+      const key = reuse?.get(info) ?? groupKey(ctx, info);
       this.keys.set(info, key);
       let group = byKey.get(key);
       if (!group) {
@@ -100,8 +166,8 @@ export class CallerGroups {
       if (
         ctx.netpol.isolating(info.w).egress.length === 0 &&
         // AdminNetworkPolicy subjects select by namespace labels.
-        !this.adminEgress(info) &&
-        !this.ciliumEgress(info) &&
+        !adminEgress(ctx, info) &&
+        !ciliumEgress(ctx, info) &&
         !ctx.destinationRules.hasRules(group.namespace) &&
         // A Sidecar's egress hosts may name the client's namespace (`./*`).
         !(
@@ -147,58 +213,6 @@ export class CallerGroups {
       this.classContexts.set(group, contexts);
     }
     return contexts;
-  }
-
-  private key(info: WorkloadInfo): string {
-    const w = info.w;
-    const egress = this.ctx.netpol
-      .isolating(w)
-      .egress.map(p => `${p.namespace}/${p.name}`)
-      .join(',');
-    const admin = this.adminEgress(info);
-    const rules =
-      info.membership.mesh === 'istio-sidecar'
-        ? this.ctx.destinationRules
-            .workloadRulesFor(w.namespace, w.labels)
-            .join(',')
-        : '';
-    const sidecar =
-      info.membership.mesh === 'istio-sidecar'
-        ? this.ctx.sidecars.clientKey(w)
-        : '';
-    return [
-      info.membership.mesh,
-      // Revisions may give workloads of one namespace different trust domains.
-      familyOf(info.membership.mesh) === 'istio'
-        ? info.istioMesh.trustDomain
-        : '',
-      w.namespace,
-      w.hostNetwork ? 'host' : '',
-      egress,
-      admin,
-      this.ciliumEgress(info),
-      rules,
-      sidecar,
-    ].join('\u0000');
-  }
-
-  /** The AdminNetworkPolicies and BaselineAdminNetworkPolicy that apply to a client's egress. */
-  private adminEgress(info: WorkloadInfo): string {
-    const { admin, baseline } = this.ctx.netpol.admin.applying(
-      info.w,
-      info.nsLabels,
-      'egress',
-    );
-    return [...admin, ...(baseline ? [baseline] : [])]
-      .map(p => `${p.kind}/${p.name}`)
-      .join(',');
-  }
-
-  /** The Cilium policy rules that apply to a client's egress. */
-  private ciliumEgress(info: WorkloadInfo): string {
-    return ciliumRuleKey(
-      this.ctx.netpol.cilium.applying(info.w, info.nsLabels, 'egress'),
-    );
   }
 
   private newGroup(info: WorkloadInfo, key: string): CallerGroup {

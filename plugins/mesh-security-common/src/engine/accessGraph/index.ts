@@ -18,7 +18,14 @@ import { CalleeBuckets, CalleeIndex, isSelf } from './calleeList';
 import { callerList } from './callerList';
 import { Templates, workloadPeer } from './edges';
 import { portProtocol } from '../core/protocol';
-import { CallerGroup, CallerGroups, portNumbers, push } from './groups';
+import {
+  CallerGroup,
+  CallerGroups,
+  groupKeySteps,
+  KnownKeys,
+  portNumbers,
+  push,
+} from './groups';
 import {
   externalWorkloadCallers,
   externalWorkloadPeer,
@@ -153,10 +160,7 @@ class GroupedAccessGraph implements AccessGraph {
   /** What the graph took from the graph it was carried over from (see {@link carryOutcome}). */
   carried?: CarryOutcome;
 
-  constructor(
-    private readonly ctx: EngineContext,
-    groupKeys?: WeakMap<WorkloadInfo, string>,
-  ) {
+  constructor(private readonly ctx: EngineContext, groupKeys?: KnownKeys) {
     this.groups = new CallerGroups(ctx, groupKeys);
     this.answers = new Answers(ctx, this.groups, this.templates);
     this.callees = new CalleeIndex(ctx, this.groups, this.templates);
@@ -169,8 +173,13 @@ class GroupedAccessGraph implements AccessGraph {
    * derived from all the answers (callee vectors and totals, shared lists) is not carried: it
    * is rebuilt from the answers. When the change may touch every target — every workload
    * re-evaluated, a caller's identity changed, the caller groups differ — nothing is taken.
+   * A step per target taken (see `applySteps`); `previous` may answer queries between the
+   * steps (answers it adds meanwhile are taken too).
    */
-  carryFrom(previous: AccessGraph, change: GraphChange): void {
+  *carrySteps(
+    previous: AccessGraph,
+    change: GraphChange,
+  ): Generator<void, void, void> {
     const refused = this.refusal(previous, change);
     if (refused) {
       this.carried = { carried: 0, fallback: refused };
@@ -236,6 +245,7 @@ class GroupedAccessGraph implements AccessGraph {
         })),
       );
       carried++;
+      yield;
     }
     // A target's blocked callers depend on its policies and on the callers' groups and
     // identities, as its answers do: those of targets outside the change carry over too.
@@ -708,20 +718,41 @@ export interface CarryOutcome {
 
 /**
  * The access graph of a context; with `carried`, it starts from the previous snapshot's graph
- * and recomputes only the targets of the change ({@link GroupedAccessGraph.carryFrom}). The
+ * and recomputes only the targets of the change ({@link GroupedAccessGraph.carrySteps}). The
  * previous graph is read once, here, and not kept: a chain of snapshots holds one graph.
  */
 export function createAccessGraph(
   ctx: EngineContext,
   carried?: CarriedGraph,
 ): AccessGraph {
+  const steps = accessGraphSteps(ctx, carried);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link createAccessGraph} a step at a time (internal: a delta's apply, `applySteps`): a step
+ * per workload keyed into its caller group, then per target carried over. Neither the context
+ * nor `carried.previous` is changed by the steps, so the previous graph keeps answering between
+ * them.
+ */
+export function* accessGraphSteps(
+  ctx: EngineContext,
+  carried?: CarriedGraph,
+): Generator<void, AccessGraph, void> {
   const reuse =
     carried?.onlyWorkloadsChanged &&
     carried.previous instanceof GroupedAccessGraph
       ? carried.previous.groupKeys
       : undefined;
-  const graph = new GroupedAccessGraph(ctx, reuse);
-  if (carried) graph.carryFrom(carried.previous, carried.scope);
+  const keys = yield* groupKeySteps(ctx, reuse);
+  const graph = new GroupedAccessGraph(ctx, keys);
+  if (carried) {
+    yield;
+    yield* graph.carrySteps(carried.previous, carried.scope);
+  }
   return graph;
 }
 
