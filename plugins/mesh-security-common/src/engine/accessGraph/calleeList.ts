@@ -89,7 +89,7 @@ export class CalleeBuckets {
     target: SnapshotWorkload,
     port: number,
     key: CalleeKey,
-    scopes: string[],
+    scopes: readonly string[],
   ): void {
     const b = this.bucket(port, key);
     for (const scope of scopes)
@@ -98,7 +98,7 @@ export class CalleeBuckets {
     b.listed.push(target);
   }
 
-  remove(port: number, key: CalleeKey, scopes: string[]): void {
+  remove(port: number, key: CalleeKey, scopes: readonly string[]): void {
     const b = this.buckets.get(`${port}:${key.id}`);
     if (!b) return;
     for (const scope of scopes)
@@ -142,15 +142,26 @@ export class CalleeIndex {
     private readonly templates: Templates,
   ) {}
 
-  /** The summary scopes a workload belongs to (see {@link CalleeBuckets}). */
-  scopesOf(w: SnapshotWorkload): string[] {
+  /** Scope lists by namespace and family (the same list for every workload of both). */
+  private readonly scopeLists = new Map<string, Map<string, string[]>>();
+
+  /** The summary scopes a workload belongs to (see {@link CalleeBuckets}); not to be changed. */
+  scopesOf(w: SnapshotWorkload): readonly string[] {
     const family = this.groups.of(w).family;
-    return [
-      '*',
-      `family:${family}`,
-      `ns:${w.namespace}`,
-      `nsf:${w.namespace}:${family}`,
-    ];
+    let byFamily = this.scopeLists.get(w.namespace);
+    if (!byFamily) this.scopeLists.set(w.namespace, (byFamily = new Map()));
+    let scopes = byFamily.get(family);
+    if (!scopes)
+      byFamily.set(
+        family,
+        (scopes = [
+          '*',
+          `family:${family}`,
+          `ns:${w.namespace}`,
+          `nsf:${w.namespace}:${family}`,
+        ]),
+      );
+    return scopes;
   }
 
   /** A template as callee lists merge it (its port mode aside). */

@@ -94,7 +94,18 @@ export interface AccessGraphStats {
   templates: number;
 }
 
-const keyOf = (w: SnapshotWorkload) => `${w.namespace}/${w.kind}/${w.name}`;
+/**
+ * A workload's key, kept per workload object: a workload read as before keeps its object from
+ * one snapshot to the next, and each graph carried over compares and looks up every workload by
+ * key (a string built anew each time was most of what a carry-over allocated).
+ */
+const workloadKeys = new WeakMap<SnapshotWorkload, string>();
+const keyOf = (w: SnapshotWorkload): string => {
+  let key = workloadKeys.get(w);
+  if (key === undefined)
+    workloadKeys.set(w, (key = `${w.namespace}/${w.kind}/${w.name}`));
+  return key;
+};
 
 /** The prefix of a target's blocked-callers list among a graph's lists (then its key). */
 const BLOCKED = 'blocked|';
@@ -673,7 +684,9 @@ function groupsDiffer(a: CallerGroups, b: CallerGroups): string | undefined {
     if (
       x.key !== y.key ||
       x.members.length !== y.members.length ||
-      x.members.some((m, j) => keyOf(m) !== keyOf(y.members[j]))
+      x.members.some(
+        (m, j) => m !== y.members[j] && keyOf(m) !== keyOf(y.members[j]),
+      )
     )
       return `the caller groups changed (group ${i}, namespace ${y.namespace})`;
   }
