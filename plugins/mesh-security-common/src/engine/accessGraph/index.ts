@@ -10,7 +10,12 @@ import {
   isWorkloadPeer,
 } from '../../model';
 import { WorkloadNotFoundError } from '../core/access';
-import { blockedEdge, connectionEdge, externalEdge } from '../core/callers';
+import {
+  blockedEdge,
+  connectionEdge,
+  externalEdge,
+  nothingBlockable,
+} from '../core/callers';
 import { externalCaller } from '../core/access';
 import { EngineContext, WorkloadInfo } from '../core/context';
 import { Answers, BY_MEMBER, DENIED, NO_PEER, PortAccess } from './answers';
@@ -511,6 +516,8 @@ class GroupedAccessGraph implements AccessGraph {
     return this.lists.get(key, () => {
       const target = this.ctx.info(w);
       const policies = this.answers.policiesOf(target);
+      // Most workloads of most estates: nothing to ask each caller group.
+      if (nothingBlockable(this.ctx, target, policies)) return [];
       const templates = this.blockedTemplates;
       const answer = (edge: AccessEdge | undefined) =>
         edge ? templates.id(edge) : DENIED;

@@ -10,6 +10,7 @@ import {
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
 import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
+import { apAction } from '../istio/authorizationPolicy';
 import { MTLS_FINDINGS } from '../findings/mtls';
 
 /*
@@ -141,6 +142,27 @@ export function connectionEdge(
 /** A layer's verdict as a blocked edge reads it: the rejecting layer names no decision. */
 const passed = (v: LayerVerdict): LayerVerdict =>
   v.effect === 'DENY' ? { ...v, byDefault: true } : v;
+
+/**
+ * Whether no caller can be blocked from `target` on any port ({@link blockedEdge}), known
+ * without asking each caller: a blocked edge is rejected by a DestinationRule — there is none
+ * in the snapshot — or by the network layer while an explicit authorization rule admits the
+ * client, and neither a workload without a proxy nor an Istio sidecar without an ALLOW
+ * AuthorizationPolicy admits anyone explicitly (their authorization allows by default, or
+ * denies). Ambient and Linkerd workloads are asked caller by caller.
+ */
+export function nothingBlockable(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  policies: ReturnType<EngineContext['authz']['forWorkload']>,
+): boolean {
+  if (ctx.snapshot.istio.destinationRules.length > 0) return false;
+  const mesh = target.membership.mesh;
+  if (mesh === 'none') return true;
+  return (
+    mesh === 'istio-sidecar' && !policies.some(p => apAction(p) === 'ALLOW')
+  );
+}
 
 /**
  * The edge from `caller` to `target` on `port` when configuration intends the connection but a
