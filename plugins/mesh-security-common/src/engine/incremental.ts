@@ -15,6 +15,7 @@ import {
   sortPolicies,
 } from './core/reader';
 import { isObject } from './validate/check';
+import { finish } from './core/steps';
 import { addFragment, Fragment, fragmentOf, listsOf } from './fragments';
 import {
   AccessGraph,
@@ -844,14 +845,6 @@ export function createIncrementalEvaluator(
   options: IncrementalOptions = {},
 ): IncrementalEvaluator {
   return new Incremental(objects, options);
-}
-
-/** Takes a generator's steps at once: its return value. */
-function finish<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
 }
 
 /** The unmodelled objects' scopes of a context (refs and sides), to compare. */

@@ -27,6 +27,7 @@ import { policyMtlsFindings, workloadMtlsFindings } from './findings/mtls';
 import { networkPolicyFindings } from './findings/networkPolicy';
 import { EngineOptions } from './core/options';
 import { policiesFor } from './core/policies';
+import { finish } from './core/steps';
 import { workloadScorecard } from './core/posture';
 import type { TrafficJoin } from './traffic/api';
 import { ObservedTraffic } from './traffic/join';
@@ -151,7 +152,7 @@ const POLICY_FINDINGS: Array<(context: EngineContext) => Finding[]> = [
 
 /** The findings about policies and other objects, after the workloads' own (internal). */
 export function policyFindings(context: EngineContext): Finding[] {
-  return POLICY_FINDINGS.flatMap(family => family(context));
+  return finish(policyFindingSteps(context));
 }
 
 /** {@link policyFindings}, a step per family (internal: a delta's apply, `applySteps`). */

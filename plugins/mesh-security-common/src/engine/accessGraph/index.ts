@@ -23,6 +23,7 @@ import { CalleeBuckets, CalleeIndex, isSelf } from './calleeList';
 import { callerList } from './callerList';
 import { Templates, workloadPeer } from './edges';
 import { portProtocol } from '../core/protocol';
+import { finish } from '../core/steps';
 import {
   CallerGroup,
   CallerGroups,
@@ -745,11 +746,7 @@ export function createAccessGraph(
   ctx: EngineContext,
   carried?: CarriedGraph,
 ): AccessGraph {
-  const steps = accessGraphSteps(ctx, carried);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return finish(accessGraphSteps(ctx, carried));
 }
 
 /**
