@@ -54,7 +54,7 @@ interface CSource {
   notRemoteIpBlocks: Strs;
   requestPrincipals: boolean;
 }
-interface COp {
+export interface COp {
   ports: Strs;
   notPorts: Strs;
   methods: Strs;
@@ -193,6 +193,30 @@ function l4Only(rule: CRule): CRule {
   };
 }
 
+/** A rule with one of its operations (or the rule itself, without `to`). */
+export interface RuleOperation {
+  op?: COp;
+  rule: CRule;
+}
+
+const byOperation = new WeakMap<CRule, RuleOperation[]>();
+
+/**
+ * A rule's operations one by one, each as a rule of its own (`to` of that operation alone), for
+ * the caller-set query that reads what each matching operation allows; built once per compiled
+ * rule (a copy of the rule per operation per caller was most of what that query allocated).
+ */
+export function ruleOperations(rule: CRule): RuleOperation[] {
+  let list = byOperation.get(rule);
+  if (!list) {
+    list = rule.to
+      ? rule.to.map(op => ({ op, rule: { ...rule, to: [op] } }))
+      : [{ rule }];
+    byOperation.set(rule, list);
+  }
+  return list;
+}
+
 const compiled = new WeakMap<object, Map<string, CPolicy>>();
 
 /**
@@ -222,14 +246,28 @@ export function compilePolicy(
   return c;
 }
 
-/** `values` ORed; `notValues` none-of. A missing attribute matches nothing positive. */
+/**
+ * `values` ORed; `notValues` none-of. A missing attribute matches nothing positive. Loops, not
+ * closures: every caller group of a target is matched against every source of its policies.
+ */
 function field(
   values: Strs,
   notValues: Strs,
   value: string | undefined,
   match: (p: string, v: string | undefined) => boolean,
 ): Tri {
-  return fieldOf(values, notValues, p => (match(p, value) ? 'yes' : 'no'));
+  if (values && !someMatch(values, value, match)) return 'no';
+  if (notValues && someMatch(notValues, value, match)) return 'no';
+  return 'yes';
+}
+
+function someMatch(
+  list: string[],
+  value: string | undefined,
+  match: (p: string, v: string | undefined) => boolean,
+): boolean {
+  for (const p of list) if (match(p, value)) return true;
+  return false;
 }
 
 /** {@link field} for a value that may be partly known (a caller group's principal). */
@@ -238,10 +276,19 @@ function fieldOf(
   notValues: Strs,
   match: (p: string) => Tri,
 ): Tri {
-  const anyOf = (list: string[]) =>
-    list.reduce<Tri>((r, p) => (r === 'yes' ? r : or(r, match(p))), 'no');
-  let result: Tri = values ? anyOf(values) : 'yes';
-  if (result !== 'no' && notValues) result = and(result, not(anyOf(notValues)));
+  let result: Tri = values ? anyOf(values, match) : 'yes';
+  if (result !== 'no' && notValues)
+    result = and(result, not(anyOf(notValues, match)));
+  return result;
+}
+
+/** The values ORed: `yes` at the first that matches. */
+function anyOf(list: string[], match: (p: string) => Tri): Tri {
+  let result: Tri = 'no';
+  for (const p of list) {
+    result = or(result, match(p));
+    if (result === 'yes') break;
+  }
   return result;
 }
 

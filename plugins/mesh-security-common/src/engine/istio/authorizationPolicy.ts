@@ -7,10 +7,12 @@ import {
 } from '../../model';
 import { CallerContext, LayerVerdict, RequestAttrs, Tri } from '../core/caller';
 import {
+  COp,
   CPolicy,
   MatchNotes,
   compilePolicy,
   ruleMatches,
+  ruleOperations,
 } from './authorizationMatch';
 import { TrustDomainBundle } from './trustDomain';
 import { SelectorIndex, groupBy } from '../core/selectorIndex';
@@ -174,6 +176,36 @@ function policyMatch(
   return result;
 }
 
+/** The methods, paths and operations that matching L7 operations allow. */
+interface LayerL7 {
+  methods: Set<string>;
+  paths: Set<string>;
+  anyMethod: boolean;
+  anyPath: boolean;
+  operations: Map<string, { methods?: string[]; paths?: string[] }>;
+}
+
+/** `l7` (made on first use) with what an L7 operation allows added. */
+function withOperation(l7: LayerL7 | undefined, op: COp): LayerL7 {
+  const into = l7 ?? {
+    methods: new Set<string>(),
+    paths: new Set<string>(),
+    anyMethod: false,
+    anyPath: false,
+    operations: new Map(),
+  };
+  if (op.methods) for (const m of op.methods) into.methods.add(m);
+  else into.anyMethod = true;
+  if (op.paths) for (const p of op.paths) into.paths.add(p);
+  else into.anyPath = true;
+  const operation = {
+    ...(op.methods ? { methods: op.methods } : {}),
+    ...(op.paths ? { paths: op.paths } : {}),
+  };
+  into.operations.set(JSON.stringify(operation), operation);
+  return into;
+}
+
 interface Grouped {
   custom: CPolicy[];
   deny: CPolicy[];
@@ -220,43 +252,26 @@ function allowAny(
 ): LayerVerdict {
   let first: CPolicy | undefined;
   let unrestrictedBy: CPolicy | undefined;
-  const methods = new Set<string>();
-  const paths = new Set<string>();
-  let anyMethod = false;
-  let anyPath = false;
-  const operations = new Map<
-    string,
-    { methods?: string[]; paths?: string[] }
-  >();
+  // What the matching L7 operations allow, made when one matches: most callers of a target
+  // with ALLOW policies match none (docs/benchmarks.md).
+  let l7: LayerL7 | undefined;
+  // One notes object, emptied before each operation (what it noted is copied out).
+  const notes: MatchNotes = { cannot: [] };
   for (const p of g.allow) {
     for (const rule of p.rules) {
       if (ztunnelOnly && rule.hasL7) continue;
-      for (const op of rule.to ?? [undefined]) {
-        const notes: MatchNotes = { cannot: [] };
-        const m = ruleMatches(
-          op ? { ...rule, to: [op] } : rule,
-          caller,
-          req,
-          notes,
-          false,
-        );
+      for (const { op, rule: one } of ruleOperations(rule)) {
+        notes.cannot.length = 0;
+        const m = ruleMatches(one, caller, req, notes, false);
         if (m === 'unknown')
-          cannot.push(...notes.cannot.map(c => `${p.ref}: ${c}`));
+          for (const c of notes.cannot) cannot.push(`${p.ref}: ${c}`);
         if (m !== 'yes') continue;
         first ??= p;
         if (!op || !op.l7) {
           unrestrictedBy ??= p;
           continue;
         }
-        if (op.methods) op.methods.forEach(x => methods.add(x));
-        else anyMethod = true;
-        if (op.paths) op.paths.forEach(x => paths.add(x));
-        else anyPath = true;
-        const operation = {
-          ...(op.methods ? { methods: op.methods } : {}),
-          ...(op.paths ? { paths: op.paths } : {}),
-        };
-        operations.set(JSON.stringify(operation), operation);
+        l7 = withOperation(l7, op);
       }
     }
   }
@@ -275,9 +290,16 @@ function allowAny(
       message: `${first.ref} (ALLOW) matches some requests of the client`,
       cannotEvaluate: cannot,
       methods:
-        anyMethod || methods.size === 0 ? undefined : [...methods].sort(),
-      paths: anyPath || paths.size === 0 ? undefined : [...paths].sort(),
-      ...(operations.size > 1 ? { operations: [...operations.values()] } : {}),
+        !l7 || l7.anyMethod || l7.methods.size === 0
+          ? undefined
+          : [...l7.methods].sort(),
+      paths:
+        !l7 || l7.anyPath || l7.paths.size === 0
+          ? undefined
+          : [...l7.paths].sort(),
+      ...(l7 && l7.operations.size > 1
+        ? { operations: [...l7.operations.values()] }
+        : {}),
     };
   }
   return {
