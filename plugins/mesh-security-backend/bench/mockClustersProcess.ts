@@ -53,9 +53,12 @@ serve({
   recorded: () => {
     const recorded = clusters.map(c => c.stopRecording());
     const firsts = recorded.flatMap(r => (r.firstAt ? [r.firstAt] : []));
+    const lasts = recorded.flatMap(r => (r.lastAt ? [r.lastAt] : []));
     return {
       urls: recorded.map(r => r.urls),
       firstAt: firsts.length ? Math.min(...firsts) : undefined,
+      lastAt: lasts.length ? Math.max(...lasts) : undefined,
+      busyMs: recorded.reduce((ms, r) => ms + r.busyMs, 0),
     };
   },
   churnStart({ podsPerMinute, reservedEntities }) {

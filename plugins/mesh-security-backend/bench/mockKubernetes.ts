@@ -24,6 +24,18 @@ import { LISTED_KINDS } from '../src/sources/kinds';
 import { EstateSize, Obj } from './estate';
 import { trafficAnswers } from './mockPrometheus';
 
+/** The lists a mock answered while recording (see `startRecording`). */
+export interface Recorded {
+  /** Path and query of every list answered 200. */
+  urls: string[];
+  /** When (Date.now()) the first of them arrived. */
+  firstAt?: number;
+  /** When the last answer was handed to the socket. */
+  lastAt?: number;
+  /** The mock's own time building and writing those answers (stringify and `res.end`). */
+  busyMs: number;
+}
+
 /** What a mock API server served, cumulative since it started. */
 export interface MockStats {
   /** List requests answered 200, and the bytes of their bodies. */
@@ -65,11 +77,10 @@ export interface MockCluster {
     name: string,
   ) => boolean;
   /**
-   * The path and query of every list answered 200 from now on, until `stopRecording`, and when
-   * (Date.now()) the first of them arrived.
+   * The lists answered 200 from now on, until `stopRecording` ({@link Recorded}).
    */
   startRecording: () => void;
-  stopRecording: () => { urls: string[]; firstAt?: number };
+  stopRecording: () => Recorded;
   close: () => Promise<void>;
 }
 
@@ -206,7 +217,7 @@ export async function startMockCluster(
   // the API server serves every page of a list at the resourceVersion of its first page.
   const snapshots = new Map<number, { items: Obj[]; rv: number; at: number }>();
   let nextSnapshot = 1;
-  let recording: { urls: string[]; firstAt?: number } | undefined;
+  let recording: Recorded | undefined;
 
   const record = (plural: string, type: LoggedEvent['type'], object: Obj) => {
     log.push({ rv: resourceVersion, plural, type, object });
@@ -348,6 +359,7 @@ export async function startMockCluster(
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = parseListPath(url.pathname);
     const send = (status: number, body: unknown) => {
+      const began = Date.now();
       const text = JSON.stringify(body);
       if (status === 200) {
         stats.listRequests++;
@@ -359,6 +371,10 @@ export async function startMockCluster(
       } else stats.otherRequests++;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(text);
+      if (status === 200 && recording) {
+        recording.lastAt = Date.now();
+        recording.busyMs += recording.lastAt - began;
+      }
     };
     if (!match || (match.group && !INSTALLED_GROUPS.has(match.group))) {
       send(404, { kind: 'Status', code: 404, reason: 'NotFound' });
@@ -454,10 +470,10 @@ export async function startMockCluster(
     put,
     remove,
     startRecording: () => {
-      recording = { urls: [] };
+      recording = { urls: [], busyMs: 0 };
     },
     stopRecording: () => {
-      const recorded = recording ?? { urls: [] };
+      const recorded = recording ?? { urls: [], busyMs: 0 };
       recording = undefined;
       return recorded;
     },

@@ -85,12 +85,16 @@ export function serve(
  */
 export async function startBackendProcess(
   configFile: string,
+  options: { profileFromStart?: boolean } = {},
 ): Promise<ChildProcess> {
   const backend = startChild(
     'backendProcess.ts',
     {},
     (process.env.BENCH_BACKEND_FLAGS ?? '').split(' ').filter(Boolean),
   );
+  // A CPU profile from before the backend starts (stopped by the caller with `profileStop`).
+  if (options.profileFromStart)
+    await ask(backend, { type: 'profileStart', allocations: false });
   await ask(backend, { type: 'start', configFile });
   return backend;
 }

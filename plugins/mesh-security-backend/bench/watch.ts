@@ -185,6 +185,8 @@ async function startMode(
     ModeResult,
     | 'bootMs'
     | 'firstSnapshotMs'
+    | 'listsServedMs'
+    | 'mockListMs'
     | 'graphsMs'
     | 'parseMs'
     | 'listWorkMs'
@@ -210,7 +212,12 @@ async function startMode(
   console.log(`\n[${mode}] starting the backend on ${port} (load ${load()})`);
   await mocks.ask({ type: 'record' });
   const started = performance.now();
-  const child = await startBackendProcess(configFile);
+  // BENCH_PROFILE_FIRST=file.cpuprofile: a CPU profile of the backend from its start to every
+  // cluster `ok` (one file per mode).
+  const firstProfile = process.env.BENCH_PROFILE_FIRST;
+  const child = await startBackendProcess(configFile, {
+    profileFromStart: !!firstProfile,
+  });
   const base = `http://127.0.0.1:${port}/api`;
   const backend: Backend = { child, base, headers: await signIn(base) };
   for (;;) {
@@ -224,12 +231,28 @@ async function startMode(
   }
   const snapshotAt = Date.now();
   const sinceStart = performance.now() - started;
-  const { urls: listed, firstAt } = await mocks.ask<{
+  if (firstProfile)
+    await ask(child, {
+      type: 'profileStop',
+      file: firstProfile.replace(/(\.[a-z]+)?$/, `-${mode}$1`),
+      allocations: false,
+    });
+  const {
+    urls: listed,
+    firstAt,
+    lastAt,
+    busyMs: mockListMs,
+  } = await mocks.ask<{
     urls: string[][];
     firstAt?: number;
+    lastAt?: number;
+    busyMs: number;
   }>({ type: 'recorded' });
   // From the first list request on: the backend's own start (plugins, catalog…) is left out.
   const firstSnapshotMs = snapshotAt - (firstAt ?? snapshotAt);
+  // Of which reading: until the last list body was served (the backend then holds every page
+  // but the last one's objects); the rest is the last page, evaluating and publishing.
+  const listsServedMs = (lastAt ?? snapshotAt) - (firstAt ?? snapshotAt);
   const bootMs = sinceStart - firstSnapshotMs;
   await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
     headers: backend.headers,
@@ -265,6 +288,8 @@ async function startMode(
     startup: {
       bootMs,
       firstSnapshotMs,
+      listsServedMs,
+      mockListMs,
       graphsMs,
       parseMs,
       listWorkMs,

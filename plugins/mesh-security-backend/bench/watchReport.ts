@@ -39,6 +39,10 @@ export interface ModeResult {
   bootMs: number;
   /** From the first list request to every cluster `ok`. */
   firstSnapshotMs: number;
+  /** From the first list request to the last list body served (the reading part of the above). */
+  listsServedMs: number;
+  /** The mock API servers' own time building and writing those lists (one process, 2 cores shared). */
+  mockListMs: number;
   parseMs: number;
   /**
    * The same bodies decoded, parsed, restored, trimmed and each object stringified, as the
@@ -119,6 +123,11 @@ export function report(
         )})`,
     ],
     ['  snapshot / JSON.parse', r => `${f1(r.firstSnapshotMs / r.parseMs)}×`],
+    [
+      '  of which lists served',
+      r => `${s(r.listsServedMs)}, ${f1(r.listsServedMs / r.parseMs)}×`,
+    ],
+    ['  mock API servers answering lists', r => s(r.mockListMs)],
     [
       '  watcher list work / JSON.parse',
       r => `${s(r.listWorkMs)}, ${f1(r.listWorkMs / r.parseMs)}×`,
