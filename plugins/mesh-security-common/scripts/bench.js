@@ -13,7 +13,9 @@
  *   (d) the whole access graph (every workload's callers and callees) built from scratch, in
  *       this estate and in the same estate without any AuthorizationPolicy or NetworkPolicy
  *       (Istio's default, where every meshed workload may call every other one): build time vs
- *       JSON.parse, heap the graph keeps, p50/p99 of a callers + callees query once built.
+ *       JSON.parse, heap the graph keeps, p50/p99 of a callers + callees query once built;
+ *   (e) then every workload's blocked callers (asked on a workload's first view): total time,
+ *       p50/p99 per workload.
  * Each size runs in its own child process so that peak memory is measured per size.
  * Runs from the TypeScript sources through the Backstage CLI's node transform (works after
  * `npm install` alone, no build needed).
@@ -256,6 +258,17 @@ function accessGraph(createEngine, snapshot) {
     times.push(performance.now() - s);
   }
   times.sort((a, b) => a - b);
+  // (e) Every workload's blocked callers, once (computed on a workload's first view).
+  const blocked = [];
+  let blockedEdges = 0;
+  const b0 = performance.now();
+  for (const w of workloads) {
+    const s = performance.now();
+    blockedEdges += engine.blockedCallersOf(w).length;
+    blocked.push(performance.now() - s);
+  }
+  const blockedMs = performance.now() - b0;
+  blocked.sort((a, b) => a - b);
   const parse = JSON.stringify(snapshot);
   const p0 = performance.now();
   JSON.parse(parse);
@@ -268,6 +281,10 @@ function accessGraph(createEngine, snapshot) {
     queryP50: percentile(times, 50),
     queryP99: percentile(times, 99),
     meanEdges: edges / 1000,
+    blockedMs,
+    blockedP50: percentile(blocked, 50),
+    blockedP99: percentile(blocked, 99),
+    blockedEdges,
   };
 }
 
@@ -437,7 +454,11 @@ if (process.env.MESH_SECURITY_BENCH_PROFILE) {
             2,
           )} ms, p99 ${g.queryP99.toFixed(2)} ms (mean ${g.meanEdges.toFixed(
             0,
-          )} edges)`,
+          )} edges)\n  (e) blocked callers, ${name}: every workload's in ${g.blockedMs.toFixed(
+            0,
+          )} ms, per workload p50 ${g.blockedP50.toFixed(
+            3,
+          )} ms, p99 ${g.blockedP99.toFixed(3)} ms (${g.blockedEdges} edges)`,
         );
       console.log(
         `  (c) peak RSS ${r.maxRssMb.toFixed(

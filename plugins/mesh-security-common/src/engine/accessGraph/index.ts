@@ -11,6 +11,7 @@ import {
 } from '../../model';
 import { WorkloadNotFoundError } from '../core/access';
 import {
+  blockableClients,
   blockedEdge,
   connectionEdge,
   externalEdge,
@@ -519,6 +520,8 @@ class GroupedAccessGraph implements AccessGraph {
       const policies = this.answers.policiesOf(target);
       // Most workloads of most estates: nothing to ask each caller group.
       if (nothingBlockable(this.ctx, target, policies)) return [];
+      // Where the ALLOW rules name their clients, only the groups and members named are asked.
+      const clients = blockableClients(this.ctx, target, policies);
       const templates = this.blockedTemplates;
       const answer = (edge: AccessEdge | undefined) =>
         edge ? templates.id(edge) : DENIED;
@@ -526,6 +529,8 @@ class GroupedAccessGraph implements AccessGraph {
         const groups = new Int32Array(this.groups.all.length).fill(DENIED);
         const members: PortAccess['members'] = [];
         for (const group of this.groups.all) {
+          if (clients && !clients.has(group.namespace)) continue;
+          const accounts = clients?.get(group.namespace);
           group.flags.consulted = false;
           const edge = blockedEdge(
             this.ctx,
@@ -542,6 +547,7 @@ class GroupedAccessGraph implements AccessGraph {
           // The group's policies tell its members apart: each is asked on its own.
           for (const member of group.members) {
             if (member === w) continue;
+            if (accounts && !accounts.has(member.serviceAccount)) continue;
             const id = answer(
               blockedEdge(
                 this.ctx,

@@ -10,7 +10,7 @@ import {
 import { CallerContext, LayerVerdict, RequestAttrs } from './caller';
 import { EngineContext, WorkloadInfo } from './context';
 import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
-import { apAction } from '../istio/authorizationPolicy';
+import { allowSourceClients, apAction } from '../istio/authorizationPolicy';
 import { MTLS_FINDINGS } from '../findings/mtls';
 
 /*
@@ -162,6 +162,24 @@ export function nothingBlockable(
   return (
     mesh === 'istio-sidecar' && !policies.some(p => apAction(p) === 'ALLOW')
   );
+}
+
+/**
+ * The workloads that can be blocked callers of `target`, by namespace and service account,
+ * when not all: without DestinationRules a blocked edge needs an explicit ALLOW rule admitting
+ * the client (see {@link blockedEdge}), and on a sidecar, ALLOW rules that name their clients by
+ * identity name their namespaces and often their service accounts (`allowSourceClients`); any
+ * other client is denied by the authorization layer and never blocked. Undefined: any workload.
+ */
+export function blockableClients(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  policies: ReturnType<EngineContext['authz']['forWorkload']>,
+): Map<string, Set<string> | undefined> | undefined {
+  if (ctx.snapshot.istio.destinationRules.length > 0) return undefined;
+  if (target.membership.mesh !== 'istio-sidecar' || ctx.authz.unavailable)
+    return undefined;
+  return allowSourceClients(policies, target.istioMesh.trustDomains);
 }
 
 /**

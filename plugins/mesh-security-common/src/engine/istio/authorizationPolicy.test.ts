@@ -6,7 +6,7 @@ import {
 import { JsonObject, SnapshotPolicy } from '../../model';
 import { CallerContext } from '../core/caller';
 import { compilePolicy, ruleOperations } from './authorizationMatch';
-import { istioAuthorize } from './authorizationPolicy';
+import { allowSourceClients, istioAuthorize } from './authorizationPolicy';
 
 describe('Istio AuthorizationPolicy: scope, actions and precedence', () => {
   it.each(caseTable(ACCESS_CASES_BY_RULE['istio/authorizationPolicy']))(
@@ -76,5 +76,111 @@ describe('istioAuthorize for a caller set ("any" request)', () => {
     expect(ruleOperations(rule).map(o => o.rule.to)).toEqual(
       rule.to!.map(op => [op]),
     );
+  });
+});
+
+describe('allowSourceClients: the clients ALLOW rules can admit', () => {
+  const policy = (
+    rules: unknown[],
+    action = 'ALLOW',
+  ): SnapshotPolicy<JsonObject> => ({
+    kind: 'AuthorizationPolicy',
+    apiVersion: 'security.istio.io/v1',
+    namespace: 'shop',
+    name: `b-${action.toLowerCase()}`,
+    labels: {},
+    annotations: {},
+    spec: { action, rules } as JsonObject,
+  });
+  const from = (...sources: object[]) => ({
+    from: sources.map(source => ({ source })),
+  });
+  const clients = (
+    policies: SnapshotPolicy<JsonObject>[],
+    bundle: readonly string[] = ['cluster.local'],
+  ) => {
+    const map = allowSourceClients(policies, bundle);
+    return (
+      map &&
+      Object.fromEntries(
+        [...map].map(([ns, accounts]) => [
+          ns,
+          accounts ? [...accounts].sort() : 'any',
+        ]),
+      )
+    );
+  };
+
+  it.each<[string, unknown[], unknown]>([
+    [
+      'exact principals: their namespaces and service accounts',
+      [
+        from(
+          { principals: ['cluster.local/ns/mall/sa/a'] },
+          { principals: ['cluster.local/ns/mall/sa/b', 'td/ns/lk/sa/c'] },
+        ),
+      ],
+      { mall: ['a', 'b'], lk: ['c'] },
+    ],
+    [
+      'service accounts, in the policy namespace when unqualified',
+      [from({ serviceAccounts: ['mall/a', 'b'] })],
+      { mall: ['a'], shop: ['b'] },
+    ],
+    [
+      'namespaces: any client there',
+      [from({ namespaces: ['mall'] }, { principals: ['x/ns/mall/sa/a'] })],
+      { mall: 'any' },
+    ],
+    [
+      'a wildcard principal bounded by its namespaces',
+      [from({ principals: ['*'], namespaces: ['lk'] })],
+      { lk: 'any' },
+    ],
+    ['`from: []` admits no one', [{ from: [] }], {}],
+    ['a rule without `from`: anyone', [{ to: [] }], undefined],
+    ['an empty rule: anyone', [{}], undefined],
+    [
+      'a principal wildcard: anyone',
+      [from({ principals: ['cluster.local/ns/mall/*'] })],
+      undefined,
+    ],
+    [
+      'a principal of another form: anyone',
+      [from({ principals: ['spiffe-less-id'] })],
+      undefined,
+    ],
+    [
+      'a namespace wildcard: anyone',
+      [from({ namespaces: ['mall-*'] })],
+      undefined,
+    ],
+    [
+      'only negative fields: anyone',
+      [from({ notPrincipals: ['cluster.local/ns/mall/sa/a'] })],
+      undefined,
+    ],
+    [
+      'one bounded rule and one that admits anyone: anyone',
+      [from({ namespaces: ['mall'] }), from({ ipBlocks: ['10.0.0.0/8'] })],
+      undefined,
+    ],
+  ])('%s', (_name, rules, expected) => {
+    expect(clients([policy(rules)])).toEqual(expected);
+  });
+
+  it('is undefined without an ALLOW policy (DENY rules admit no one)', () => {
+    expect(
+      clients([policy([from({ namespaces: ['mall'] })], 'DENY')]),
+    ).toBeUndefined();
+  });
+
+  it('names trust domain aliases by the same namespace and service account', () => {
+    expect(
+      clients(
+        [policy([from({ principals: ['old.td/ns/mall/sa/a'] })])],
+        ['cluster.local', 'old.td'],
+      ),
+    ).toEqual({ mall: ['a'] });
   });
 });

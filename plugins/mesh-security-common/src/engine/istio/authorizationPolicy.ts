@@ -9,6 +9,7 @@ import { CallerContext, LayerVerdict, RequestAttrs, Tri } from '../core/caller';
 import {
   COp,
   CPolicy,
+  CRule,
   MatchNotes,
   compilePolicy,
   ruleMatches,
@@ -308,6 +309,74 @@ function allowAny(
     message: g.noMatch,
     cannotEvaluate: cannot,
   };
+}
+
+/** A principal `<trust domain>/ns/<namespace>/sa/<service account>`. */
+const PRINCIPAL_PARTS = /^.*\/ns\/([^/]+)\/sa\/([^/]+)$/;
+
+/**
+ * The clients an ALLOW rule of `policies` can admit on a sidecar, as `istioAuthorize` matches
+ * them (trust domain aliases included), by namespace: each source of each rule names them
+ * exactly by `principals` (`<trust domain>/ns/<namespace>/sa/<sa>`), `serviceAccounts`
+ * (`<namespace>/<sa>`) or `namespaces`, which only an mTLS client of that namespace (and
+ * service account) matches. A namespace maps to the service accounts named, or to undefined
+ * when any of its clients may match. Undefined when no ALLOW policy applies, or when a rule may
+ * admit a client of any namespace: a rule without `from`, a source naming none of those fields
+ * exactly (wildcards, other forms).
+ */
+export function allowSourceClients(
+  policies: P[],
+  trustDomains: TrustDomainBundle,
+): Map<string, Set<string> | undefined> | undefined {
+  const { allow } = grouped(policies, trustDomains);
+  if (allow.length === 0) return undefined;
+  const clients = new Map<string, Set<string> | undefined>();
+  const add = (namespace: string, serviceAccount?: string) => {
+    if (!clients.has(namespace))
+      clients.set(namespace, serviceAccount ? new Set() : undefined);
+    const accounts = clients.get(namespace);
+    if (!accounts) return;
+    if (serviceAccount) accounts.add(serviceAccount);
+    else clients.set(namespace, undefined);
+  };
+  for (const p of allow) {
+    for (const rule of p.rules) {
+      // A rule `{}` or without `from` admits every client; `from: []` matches none.
+      if (!rule.from) return undefined;
+      for (const source of rule.from) {
+        const named = sourceClients(source);
+        if (!named) return undefined;
+        for (const [namespace, serviceAccount] of named)
+          add(namespace, serviceAccount);
+      }
+    }
+  }
+  return clients;
+}
+
+/**
+ * The `[namespace, service account]` pairs one source admits (service account undefined: any),
+ * undefined when unbounded. Its fields are ANDed: any field named exactly bounds it.
+ */
+function sourceClients(
+  source: NonNullable<CRule['from']>[number],
+): Array<[string, string | undefined]> | undefined {
+  const exact = (list: string[] | undefined): list is string[] =>
+    !!list && list.every(v => !v.includes('*'));
+  if (exact(source.principals)) {
+    const named = source.principals.map(v => PRINCIPAL_PARTS.exec(v));
+    if (named.every(m => m !== null)) return named.map(m => [m![1], m![2]]);
+  }
+  // Compiled as `<namespace>/<sa>` and matched exactly.
+  if (source.serviceAccounts?.every(v => v.includes('/')))
+    return source.serviceAccounts.map(v => {
+      const slash = v.indexOf('/');
+      return [v.slice(0, slash), v.slice(slash + 1)];
+    });
+  // Matched against the client's namespace with Istio's string match: exact without `*`.
+  if (exact(source.namespaces))
+    return source.namespaces.map(ns => [ns, undefined]);
+  return undefined;
 }
 
 /**
