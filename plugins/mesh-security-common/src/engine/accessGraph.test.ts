@@ -10,6 +10,7 @@ import { readObjects } from './core/reader';
 import { EngineContext, WorkloadInfo } from './core/context';
 import { AccessEdge, SnapshotWorkload } from '../model';
 import {
+  admitsAnyone,
   blockableClients,
   blockedEdge,
   nothingBlockable,
@@ -789,11 +790,12 @@ describe('access graph', () => {
     ).not.toThrow();
   });
 
-  it('asks no caller of a workload where nothing can be blocked, and misses nothing, for random estates', () => {
+  it('asks no caller of a workload or port where nothing can be blocked, and misses nothing, for random estates', () => {
     // Every caller asked on its own (what blockedCallersOf would ask of each group and member)
-    // finds nothing blocked wherever nothingBlockable says so; estates with and without
+    // finds nothing blocked wherever nothingBlockable, or admitsAnyone for a port, says so; estates with and without
     // DestinationRules, so that both branches of a blocked edge are drawn.
     let skipped = 0;
+    let openPorts = 0;
     let blockedElsewhere = 0;
     expect(() =>
       fc.assert(
@@ -807,10 +809,14 @@ describe('access graph', () => {
                 const edges = [...others, 'external' as const]
                   .map(c => blocked(c, port))
                   .filter(edge => edge !== undefined);
+                const open = admitsAnyone(ctx, target, port, policies);
+                if (open) openPorts++;
                 // (Thrown, not expected: fast-check shrinks the estate that fails.)
-                if (skip && edges.length > 0)
+                if ((skip || open) && edges.length > 0)
                   throw new Error(
-                    `${w.namespace}/${w.name}:${port} skipped, yet ${edges.length} blocked`,
+                    `${w.namespace}/${w.name}:${port} skipped${
+                      open ? ' (it admits anyone)' : ''
+                    }, yet ${edges.length} blocked`,
                   );
                 if (edges.length > 0) blockedElsewhere++;
               }
@@ -827,8 +833,9 @@ describe('access graph', () => {
         { numRuns: 60 },
       ),
     ).not.toThrow();
-    // The test sees both: workloads skipped, and blocked callers where the test does not skip.
+    // The test sees both: workloads and ports skipped, and blocked callers where it does not skip.
     expect(skipped).toBeGreaterThan(0);
+    expect(openPorts).toBeGreaterThan(0);
     expect(blockedElsewhere).toBeGreaterThan(0);
   });
 

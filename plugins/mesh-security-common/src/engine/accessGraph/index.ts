@@ -11,6 +11,7 @@ import {
 } from '../../model';
 import { WorkloadNotFoundError } from '../core/access';
 import {
+  admitsAnyone,
   blockableClients,
   blockedEdge,
   connectionEdge,
@@ -528,7 +529,9 @@ class GroupedAccessGraph implements AccessGraph {
       const edges = portNumbers(target).flatMap(port => {
         const groups = new Int32Array(this.groups.all.length).fill(DENIED);
         const members: PortAccess['members'] = [];
-        for (const group of this.groups.all) {
+        // A port that admits anyone blocks no one: no group is asked.
+        const open = admitsAnyone(this.ctx, target, port, policies);
+        for (const group of open ? [] : this.groups.all) {
           if (clients && !clients.has(group.namespace)) continue;
           const accounts = clients?.get(group.namespace);
           group.flags.consulted = false;
@@ -561,16 +564,18 @@ class GroupedAccessGraph implements AccessGraph {
             if (id !== DENIED) members.push([member, id]);
           }
         }
-        const external = answer(
-          blockedEdge(
-            this.ctx,
-            target,
-            { plain: externalCaller() },
-            port,
-            policies,
-            { kind: 'external-plaintext' },
-          ),
-        );
+        const external = open
+          ? DENIED
+          : answer(
+              blockedEdge(
+                this.ctx,
+                target,
+                { plain: externalCaller() },
+                port,
+                policies,
+                { kind: 'external-plaintext' },
+              ),
+            );
         return callerList(this.ctx.options.cluster, this.groups, templates, w, {
           port,
           groups,

@@ -165,6 +165,31 @@ export function nothingBlockable(
 }
 
 /**
+ * Whether nothing can be blocked on one port of `target` because its authorization admits
+ * anyone: without DestinationRules, a blocked edge needs an explicit rule admitting the client
+ * that does not admit an anonymous plaintext client from outside as well (see
+ * {@link blockedEdge}), so a port that admits that client blocks no one. Linkerd's default
+ * `all-unauthenticated`, an ambient workload without policies, an ALLOW rule `{}`.
+ */
+export function admitsAnyone(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  port: number,
+  policies: ReturnType<EngineContext['authz']['forWorkload']>,
+): boolean {
+  if (ctx.snapshot.istio.destinationRules.length > 0) return false;
+  return (
+    authorizationLayer(
+      ctx,
+      target,
+      externalCaller(),
+      { port, mode: 'any' },
+      policies,
+    ).effect === 'ALLOW'
+  );
+}
+
+/**
  * The workloads that can be blocked callers of `target`, by namespace and service account,
  * when not all: without DestinationRules a blocked edge needs an explicit ALLOW rule admitting
  * the client (see {@link blockedEdge}), and on a sidecar, ALLOW rules that name their clients by
