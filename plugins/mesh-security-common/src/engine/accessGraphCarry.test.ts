@@ -496,7 +496,11 @@ function expectCarried(
   });
   const outcome = carryOutcome(carried)!;
   if (scope.all || scope.sourcesChanged) expect(outcome.fallback).toBeTruthy();
-  else expect(outcome).toEqual({ carried: expect.any(Number) });
+  else
+    expect(outcome).toEqual({
+      carried: expect.any(Number),
+      kept: expect.any(Number),
+    });
   if (outcome.fallback) stats.fallback++;
   else stats.carried++;
   const expected = answersOf(graphOver(snapshot), snapshot);
@@ -639,6 +643,38 @@ describe('access graph carry-over', () => {
     );
   });
 
+  it('keeps the answers of unchanged workloads as they are, without copying them', () => {
+    // The incremental evaluator keeps the objects of workloads that did not change; their
+    // answers are then kept, not copied, and answer as a graph built from scratch does.
+    const e = fixedEstate();
+    const objects = objectsOf(e);
+    const before = readObjects([...objects.values()], OPTIONS).snapshot;
+    const previous = graphOver(before);
+    const { scope } = applyChange(e, objects, {
+      kind: 'pa',
+      ns: NS.indexOf('shop'),
+      mode: 'PERMISSIVE',
+    });
+    const fresh = readObjects([...objects.values()], OPTIONS).snapshot;
+    const kept = new Map(before.workloads.map(w => [wkey(w), w]));
+    const after: Snapshot = {
+      ...fresh,
+      workloads: fresh.workloads.map(w => {
+        const was = kept.get(wkey(w));
+        return was && JSON.stringify(was) === JSON.stringify(w) ? was : w;
+      }),
+    };
+    const carried = createAccessGraph(new EngineContext(after, OPTIONS), {
+      previous,
+      scope,
+    });
+    expect(carryOutcome(carried)).toEqual({ carried: 2, kept: 2 });
+    carried.buildStep(Infinity);
+    expect(answersOf(carried, after)).toEqual(
+      answersOf(graphOver(after), after),
+    );
+  });
+
   it('carries every target outside the change and recomputes the others', () => {
     const e = fixedEstate();
     const objects = objectsOf(e);
@@ -659,7 +695,8 @@ describe('access graph carry-over', () => {
       previous,
       scope,
     });
-    expect(carryOutcome(carried)).toEqual({ carried: 2 });
+    // A snapshot read again holds new workload objects: the answers are copied.
+    expect(carryOutcome(carried)).toEqual({ carried: 2, kept: 0 });
     expect(carried.stats().targets).toBe(2);
     carried.buildStep(Infinity);
     expect(carried.stats().targets).toBe(4);

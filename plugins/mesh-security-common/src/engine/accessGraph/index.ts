@@ -208,6 +208,11 @@ class GroupedAccessGraph implements AccessGraph {
     // The groups hold every workload, in the same order under the same keys.
     const byKey = new Map(this.ctx.snapshot.workloads.map(w => [keyOf(w), w]));
     const inScope = new Set(change.workloads);
+    // The previous graph's templates first, in its order, so that their ids stay the same and a
+    // target's answers can be kept as they are (below).
+    if (this.templates.size === 0)
+      for (let id = 0; id < from.templates.size; id++)
+        this.templates.idOf(from.templates.get(id));
     const templates = new Map<number, number>();
     const template = (id: number): number => {
       if (id < 0) return id;
@@ -225,15 +230,47 @@ class GroupedAccessGraph implements AccessGraph {
       if (!carried)
         vectors.set(
           groups,
-          (carried = this.answers.adopt(groups.map(template))),
+          (carried = this.answers.adopt(
+            groups.every(id => template(id) === id)
+              ? groups
+              : groups.map(template),
+          )),
         );
       return carried;
     };
+    // Answers that carry over unchanged (the same ids, vectors and member objects) are kept as
+    // they are: copying every target's answers on every change was the largest allocation of a
+    // churning cluster, and what a young-generation collection copies (docs/benchmarks.md).
+    // (Loops: this runs for every target of every change, and allocates nothing.)
+    const sameIds = (list?: ReadonlyArray<readonly [unknown, number]>) => {
+      if (list)
+        for (const [, id] of list) if (template(id) !== id) return false;
+      return true;
+    };
+    const unchanged = (p: PortAccess): boolean => {
+      if (vector(p.groups) !== p.groups || template(p.external) !== p.external)
+        return false;
+      for (const [member] of p.members)
+        if (byKey.get(keyOf(member)) !== member) return false;
+      return (
+        sameIds(p.members) &&
+        sameIds(p.networks) &&
+        sameIds(p.externalWorkloads)
+      );
+    };
     let carried = 0;
+    let kept = 0;
     for (const [old, ports] of from.access) {
       const key = keyOf(old);
       if (inScope.has(key)) continue;
       const target = byKey.get(key)!;
+      if (target === old && ports.every(unchanged)) {
+        this.adopt(target, ports);
+        carried++;
+        kept++;
+        yield;
+        continue;
+      }
       this.adopt(
         target,
         ports.map(p => ({
@@ -273,7 +310,7 @@ class GroupedAccessGraph implements AccessGraph {
       const target = key.slice(BLOCKED.length);
       return !inScope.has(target) && byKey.has(target);
     });
-    this.carried = { carried };
+    this.carried = { carried, kept };
   }
 
   /** Why nothing can be carried over from `previous` (undefined: its answers carry over). */
@@ -745,6 +782,11 @@ export interface CarriedGraph {
 /** What a graph took over: how many targets' answers, or why none (it builds from scratch). */
 export interface CarryOutcome {
   carried: number;
+  /**
+   * Of those, how many were kept as they were, not copied (the same workload objects and
+   * answers; see {@link GroupedAccessGraph.carrySteps}).
+   */
+  kept?: number;
   fallback?: string;
 }
 
