@@ -46,6 +46,18 @@ describe('AccessGraph', () => {
     for (const ref of refs)
       expect(graph.policiesOf(ref)).toEqual(engine.policiesFor(ref));
     expect(graph.appliedPolicyKeys()!.size).toBeGreaterThan(5);
+    // Every policy that applies to some workload, each once.
+    expect([...graph.appliedPolicyKeys()!].sort()).toEqual(
+      [
+        ...new Set(
+          refs.flatMap(ref =>
+            graph
+              .policiesOf(ref)
+              .map(p => `${p.kind}/${p.namespace}/${p.name}`),
+          ),
+        ),
+      ].sort(),
+    );
   });
 
   it('a cancelled build never completes', async () => {

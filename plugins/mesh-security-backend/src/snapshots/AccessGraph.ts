@@ -93,9 +93,16 @@ export class AccessGraph {
    */
   appliedPolicyKeys(): Set<string> | undefined {
     if (!this.complete) return undefined;
+    // A policy applies to many workloads (a namespace's default deny to all of them), and the
+    // same policy objects to one generation after the next: each is keyed once.
     const keys = new Set<string>();
+    const seen = new Set<object>();
     for (const list of this.policies.values()) {
-      for (const p of list) keys.add(`${p.kind}/${p.namespace}/${p.name}`);
+      for (const p of list) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        keys.add(policyKey(p));
+      }
     }
     return keys;
   }
@@ -132,4 +139,18 @@ export class AccessGraph {
     }
     if (!this.cancelled) this.built = true;
   }
+}
+
+const policyKeys = new WeakMap<object, string>();
+
+/** `kind/namespace/name` of a policy object, made once per object. */
+function policyKey(p: {
+  kind: string;
+  namespace: string;
+  name: string;
+}): string {
+  let key = policyKeys.get(p);
+  if (key === undefined)
+    policyKeys.set(p, (key = `${p.kind}/${p.namespace}/${p.name}`));
+  return key;
 }
