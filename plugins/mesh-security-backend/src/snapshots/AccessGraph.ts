@@ -94,16 +94,10 @@ export class AccessGraph {
   appliedPolicyKeys(): Set<string> | undefined {
     if (!this.complete) return undefined;
     // A policy applies to many workloads (a namespace's default deny to all of them), and the
-    // same policy objects to one generation after the next: each is keyed once.
+    // same policy objects to one generation after the next: each object is keyed once.
     const keys = new Set<string>();
-    const seen = new Set<object>();
-    for (const list of this.policies.values()) {
-      for (const p of list) {
-        if (seen.has(p)) continue;
-        seen.add(p);
-        keys.add(policyKey(p));
-      }
-    }
+    for (const list of this.policies.values())
+      for (const p of list) keys.add(policyKey(p));
     return keys;
   }
 
