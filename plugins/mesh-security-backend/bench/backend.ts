@@ -17,8 +17,9 @@
  * BENCH_TRAFFIC=<n> (0) adds observed traffic: each mock cluster also serves a Prometheus API whose
  * Istio answers give every workload n mTLS sources, read once by the backend before the views;
  * the views are then counted for Prometheus queries too;
- * BENCH_BREAKDOWN=1 adds per-route figures; BENCH_MEMORY_ONLY=1 stops after the memory figures; BENCH_PROFILE=<file> writes a CPU profile of the
- * backend during the entity views.
+ * BENCH_BREAKDOWN=1 adds per-route figures; BENCH_MEMORY_ONLY=1 stops after the memory figures,
+ * BENCH_SKIP_MEMORY=1 leaves them out; BENCH_JSON=<file> writes the figures measured after them;
+ * BENCH_PROFILE=<file> writes a CPU profile of the backend during the entity views.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -416,7 +417,9 @@ async function main() {
     trafficSources: TRAFFIC_SOURCES,
   });
 
-  printMemoryFigures(await measureMemory(urls[0]));
+  // BENCH_SKIP_MEMORY=1: straight to the views (bench/trafficView.ts runs this many times).
+  if (!process.env.BENCH_SKIP_MEMORY)
+    printMemoryFigures(await measureMemory(urls[0]));
   if (process.env.BENCH_MEMORY_ONLY) {
     mocks.kill();
     process.exit(0);
@@ -443,7 +446,7 @@ async function main() {
   const afterViews = await ask<{ heapUsed: number; rss: number }>(backend, {
     type: 'memory',
   });
-  printBackendReport({
+  const figures: BackendFigures = {
     clusters: CLUSTERS,
     pods: PODS,
     entities: size.entities,
@@ -453,7 +456,11 @@ async function main() {
     traffic: TRAFFIC_SOURCES > 0,
     ...others,
     heap: { afterWarmup, afterViews },
-  });
+  };
+  printBackendReport(figures);
+  // BENCH_JSON=<file>: the figures as measured, for bench/trafficView.ts.
+  if (process.env.BENCH_JSON)
+    fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(figures));
   backend.kill();
   mocks.kill();
   fs.rmSync(dir, { recursive: true, force: true });
