@@ -66,6 +66,29 @@ export interface ObservedFlow {
 }
 
 /**
+ * An {@link ObservedFlow} that holds both windows' counts as number fields of its own (the
+ * backend holds every flow so: two objects fewer per flow, and its `recent` / `evidence` are
+ * built on each read). The engine's join reads these fields when a flow has them — they must
+ * equal `recent` and `evidence` — and builds nothing per flow it sums.
+ *
+ * @public
+ */
+export interface FlowCountFields {
+  /** `recent.mtls`. */
+  recentMtls: number;
+  /** `recent.plaintext`. */
+  recentPlaintext: number;
+  /** `recent.denied`. */
+  recentDenied: number;
+  /** `evidence.mtls`. */
+  evidenceMtls: number;
+  /** `evidence.plaintext`. */
+  evidencePlaintext: number;
+  /** `evidence.denied`. */
+  evidenceDenied: number;
+}
+
+/**
  * The observations of one cluster, as of one read of its metrics.
  *
  * @public

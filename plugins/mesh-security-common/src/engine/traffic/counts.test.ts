@@ -1,4 +1,4 @@
-import { later } from './counts';
+import { Tally, acceptedEvidence, later } from './counts';
 
 describe('later', () => {
   it.each([
@@ -27,5 +27,80 @@ describe('later', () => {
       const expected = Date.parse(b) > Date.parse(a) ? b : a;
       expect(later(a, b)).toBe(expected);
     }
+  });
+});
+
+describe('Tally', () => {
+  const source = { from: { kind: 'unknown' as const } };
+  /** A flow as the backend holds it: counts in fields, objects built on every read. */
+  const held = (recent: number[], evidence: number[], lastSeen?: string) => {
+    const flow = {
+      recentMtls: recent[0],
+      recentPlaintext: recent[1],
+      recentDenied: recent[2],
+      evidenceMtls: evidence[0],
+      evidencePlaintext: evidence[1],
+      evidenceDenied: evidence[2],
+      lastSeen,
+      reads: 0,
+      get recent() {
+        this.reads++;
+        return { mtls: recent[0], plaintext: recent[1], denied: recent[2] };
+      },
+      get evidence() {
+        this.reads++;
+        return {
+          mtls: evidence[0],
+          plaintext: evidence[1],
+          denied: evidence[2],
+        };
+      },
+    };
+    return flow;
+  };
+  const plain = (recent: number[], evidence: number[], lastSeen?: string) => ({
+    recent: { mtls: recent[0], plaintext: recent[1], denied: recent[2] },
+    evidence: {
+      mtls: evidence[0],
+      plaintext: evidence[1],
+      denied: evidence[2],
+    },
+    lastSeen,
+  });
+  const windows: Array<[number[], number[], string | undefined]> = [
+    [[1, 2, 3], [10, 20, 30], '2026-12-05T04:00:00.000Z'],
+    [[0, 0, 0], [5, 0, 1], undefined],
+    // What the metrics may answer: NaN, negative and infinite counts count as nothing.
+    [[NaN, -4, Infinity], [7, NaN, -1], '2026-12-05T05:00:00.000Z'],
+  ];
+
+  it('sums flows holding their counts as fields as it sums their windows, reading no window', () => {
+    const fromFields = new Tally();
+    const fromWindows = new Tally();
+    const flows = windows.map(w => held(...w));
+    flows.forEach((f, i) => fromFields.add(`s${i % 2}`, source, f));
+    windows.forEach((w, i) =>
+      fromWindows.add(`s${i % 2}`, source, plain(...w)),
+    );
+    expect(fromFields.recent).toEqual({ mtls: 1, plaintext: 2, denied: 3 });
+    expect(fromFields.evidence).toEqual({
+      mtls: 22,
+      plaintext: 20,
+      denied: 31,
+    });
+    expect(fromFields.recent).toEqual(fromWindows.recent);
+    expect(fromFields.evidence).toEqual(fromWindows.evidence);
+    expect(fromFields.lastSeen).toBe('2026-12-05T05:00:00.000Z');
+    expect(fromFields.top(s => s.evidence.mtls)).toEqual(
+      fromWindows.top(s => s.evidence.mtls),
+    );
+    expect(flows.map(f => f.reads)).toEqual([0, 0, 0]);
+  });
+
+  it('acceptedEvidence reads the fields of a flow that has them', () => {
+    const flow = held([1, 1, 1], [4, 5, 6]);
+    expect(acceptedEvidence(flow)).toBe(9);
+    expect(acceptedEvidence(plain([1, 1, 1], [4, 5, 6]))).toBe(9);
+    expect(flow.reads).toBe(0);
   });
 });

@@ -1,4 +1,9 @@
-import { ObservedSource, TrafficCounts, TrafficSource } from '../../model';
+import {
+  FlowCountFields,
+  ObservedSource,
+  TrafficCounts,
+  TrafficSource,
+} from '../../model';
 
 /*
  * Sums of observed counts (docs/traffic.md, "What the engine does with observations"): every
@@ -14,10 +19,15 @@ const zeroCounts = (): TrafficCounts => ({
   denied: 0,
 });
 
-function addCounts(into: TrafficCounts, from: TrafficCounts): void {
-  into.mtls += finite(from.mtls);
-  into.plaintext += finite(from.plaintext);
-  into.denied += finite(from.denied);
+function addTo(
+  into: TrafficCounts,
+  mtls: number,
+  plaintext: number,
+  denied: number,
+): void {
+  into.mtls += mtls;
+  into.plaintext += plaintext;
+  into.denied += denied;
 }
 
 /** A count the metrics answered as NaN, negative or infinite counts as nothing. */
@@ -27,6 +37,27 @@ function finite(n: number): number {
 
 /** Requests or connections the receiving proxy accepted (mTLS or plaintext). */
 export const accepted = (c: TrafficCounts): number => c.mtls + c.plaintext;
+
+/** The counts a flow adds to a tally. */
+type CountedFlow = {
+  recent: TrafficCounts;
+  evidence: TrafficCounts;
+  lastSeen?: string;
+};
+
+/** Whether a flow holds its counts as fields (`FlowCountFields`): read without building. */
+function hasCountFields(
+  flow: CountedFlow,
+): flow is CountedFlow & FlowCountFields {
+  return typeof (flow as Partial<FlowCountFields>).evidenceDenied === 'number';
+}
+
+/** What a flow's receiving proxy accepted in the evidence window. */
+export function acceptedEvidence(flow: CountedFlow): number {
+  return hasCountFields(flow)
+    ? flow.evidenceMtls + flow.evidencePlaintext
+    : accepted(flow.evidence);
+}
 
 /** The mTLS share of accepted traffic; null when nothing was accepted. */
 export function mtlsShare(c: TrafficCounts): number | null {
@@ -73,13 +104,35 @@ export class Tally {
     key: string,
     /** The source as listed (shared: copied into the tally's own entry). */
     source: Omit<ObservedSource, 'recent' | 'evidence'>,
-    flow: { recent: TrafficCounts; evidence: TrafficCounts; lastSeen?: string },
+    flow: CountedFlow,
   ): void {
-    // Each window read once: a replica's flows may build their counts on every read.
-    const recent = flow.recent;
-    const evidence = flow.evidence;
-    addCounts(this.recent, recent);
-    addCounts(this.evidence, evidence);
+    // A replica's flows hold their counts as fields and build `recent` / `evidence` on every
+    // read: those are read from the fields, anything else reads each window once.
+    let rm: number;
+    let rp: number;
+    let rd: number;
+    let em: number;
+    let ep: number;
+    let ed: number;
+    if (hasCountFields(flow)) {
+      rm = finite(flow.recentMtls);
+      rp = finite(flow.recentPlaintext);
+      rd = finite(flow.recentDenied);
+      em = finite(flow.evidenceMtls);
+      ep = finite(flow.evidencePlaintext);
+      ed = finite(flow.evidenceDenied);
+    } else {
+      const recent = flow.recent;
+      const evidence = flow.evidence;
+      rm = finite(recent.mtls);
+      rp = finite(recent.plaintext);
+      rd = finite(recent.denied);
+      em = finite(evidence.mtls);
+      ep = finite(evidence.plaintext);
+      ed = finite(evidence.denied);
+    }
+    addTo(this.recent, rm, rp, rd);
+    addTo(this.evidence, em, ep, ed);
     this.lastSeen = later(this.lastSeen, flow.lastSeen);
     this.added = true;
     if (!this.listSources) return;
@@ -88,8 +141,8 @@ export class Tally {
       entry = sourceEntry(source);
       this.sources.set(key, entry);
     }
-    addCounts(entry.recent, recent);
-    addCounts(entry.evidence, evidence);
+    addTo(entry.recent, rm, rp, rd);
+    addTo(entry.evidence, em, ep, ed);
     const seen = later(entry.lastSeen, flow.lastSeen);
     if (seen) entry.lastSeen = seen;
   }

@@ -17,11 +17,11 @@ import { AccessGraph } from '../accessGraph';
 import { workloadPeer } from '../accessGraph/edges';
 import { Family, familyOf, portNumbers, push } from '../accessGraph/groups';
 import { EngineContext, WorkloadInfo } from '../core/context';
-import { Tally, accepted, mtlsShare } from './counts';
+import { Tally, accepted, acceptedEvidence, mtlsShare } from './counts';
 import { peerCovers, peerPrecedence, unknownSourceEdge } from './peers';
 import type { TrafficJoin } from './api';
 import { trafficFindings } from './findings';
-import { FlowResolver } from './resolve';
+import { FlowResolver, ResolvedSource } from './resolve';
 
 /*
  * The join of one cluster's observations with the policy view (docs/traffic.md, "What the
@@ -228,7 +228,7 @@ export class ObservedTraffic implements TrafficJoin {
       self: target,
       unobservable: () => this.unobservable(info),
       portsTold: this.portsTold(info, flows),
-      other: f => this.resolver.source(f).source,
+      other: (_, from) => from.source,
       unmatchedPeer: () => undefined,
       declared: () => this.declared(target),
       listSources: true,
@@ -255,9 +255,9 @@ export class ObservedTraffic implements TrafficJoin {
       unobservable: (peer?: Peer) => peer && this.unobservablePeer(peer),
       portsTold: flows.some(f => f.port !== undefined),
       other: f => this.resolver.target(f),
-      unmatchedPeer: f =>
-        workloadPeer(this.ctx.options.cluster, this.resolver.target(f)!),
-      declared: f => this.declared(this.resolver.target(f)!),
+      // Every flow of `bySource` has a receiving workload of the snapshot: `other` is set.
+      unmatchedPeer: other => workloadPeer(this.ctx.options.cluster, other!),
+      declared: other => this.declared(other!),
       // Every flow of a callee list comes from the workload itself: nothing to list.
       listSources: false,
     });
@@ -332,10 +332,15 @@ export class ObservedTraffic implements TrafficJoin {
       self: SnapshotWorkload;
       unobservable: (peer?: Peer) => string | undefined;
       portsTold: boolean;
-      other: (f: ObservedFlow) => SnapshotWorkload | undefined;
-      unmatchedPeer: (f: ObservedFlow) => Peer | undefined;
+      /** The flow's other end (`from`: its source, resolved once per flow by the caller). */
+      other: (
+        f: ObservedFlow,
+        from: ResolvedSource,
+      ) => SnapshotWorkload | undefined;
+      /** The peer of an unmatched group, from the flow's other end. */
+      unmatchedPeer: (other: SnapshotWorkload | undefined) => Peer | undefined;
       /** The receiving workload's declared ports (the access graph lists only those). */
-      declared: (f: ObservedFlow) => Set<number>;
+      declared: (other: SnapshotWorkload | undefined) => Set<number>;
       /** Whether buckets list their sources (callee buckets: the source is `self`). */
       listSources: boolean;
     },
@@ -379,7 +384,7 @@ export class ObservedTraffic implements TrafficJoin {
       edgeIndex ??= indexEdges(
         edges,
         flows,
-        side.other,
+        f => side.other(f, this.resolver.source(f)),
         f => this.resolver.source(f).candidates,
       );
       let best = -1;
@@ -445,8 +450,8 @@ export class ObservedTraffic implements TrafficJoin {
     const portless = flows.some(f => f.port === undefined);
     for (const f of flows) {
       const port = portless ? undefined : f.port;
-      const other = side.other(f);
       const from = this.resolver.source(f);
+      const other = side.other(f, from);
       let hit: { edge: AccessEdge; index: number } | undefined;
       let status: EdgeTrafficStatus | undefined;
       let reason: string | undefined;
@@ -466,7 +471,7 @@ export class ObservedTraffic implements TrafficJoin {
         bucketOf(hit, port).tally.add(from.key, from.described, f);
         continue;
       }
-      if (!status && port !== undefined && !side.declared(f).has(port)) {
+      if (!status && port !== undefined && !side.declared(other).has(port)) {
         status = 'unknown';
         reason = `port ${port} is not declared by the receiving workload: the access graph lists declared ports only`;
       }
@@ -474,10 +479,10 @@ export class ObservedTraffic implements TrafficJoin {
         if (partial) {
           status = 'unknown';
           reason = 'the policies could not all be read';
-        } else if (other || accepted(f.evidence) === 0) status = 'denied';
+        } else if (other || acceptedEvidence(f) === 0) status = 'denied';
         else status = 'outside-grant';
       }
-      const peer = side.unmatchedPeer(f);
+      const peer = side.unmatchedPeer(other);
       const key = `${port ?? ''}|${status}|${peer ? peerKey(peer) : ''}`;
       let entry = unmatched.get(key);
       if (!entry) {
