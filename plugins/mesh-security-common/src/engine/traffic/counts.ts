@@ -52,6 +52,20 @@ function hasCountFields(
   return typeof (flow as Partial<FlowCountFields>).evidenceDenied === 'number';
 }
 
+/** The counts of a flow without {@link FlowCountFields}, as those fields. */
+function countFields(flow: CountedFlow): FlowCountFields {
+  const recent = flow.recent;
+  const evidence = flow.evidence;
+  return {
+    recentMtls: recent.mtls,
+    recentPlaintext: recent.plaintext,
+    recentDenied: recent.denied,
+    evidenceMtls: evidence.mtls,
+    evidencePlaintext: evidence.plaintext,
+    evidenceDenied: evidence.denied,
+  };
+}
+
 /** What a flow's receiving proxy accepted in the evidence window. */
 export function acceptedEvidence(flow: CountedFlow): number {
   return hasCountFields(flow)
@@ -107,30 +121,14 @@ export class Tally {
     flow: CountedFlow,
   ): void {
     // A replica's flows hold their counts as fields and build `recent` / `evidence` on every
-    // read: those are read from the fields, anything else reads each window once.
-    let rm: number;
-    let rp: number;
-    let rd: number;
-    let em: number;
-    let ep: number;
-    let ed: number;
-    if (hasCountFields(flow)) {
-      rm = finite(flow.recentMtls);
-      rp = finite(flow.recentPlaintext);
-      rd = finite(flow.recentDenied);
-      em = finite(flow.evidenceMtls);
-      ep = finite(flow.evidencePlaintext);
-      ed = finite(flow.evidenceDenied);
-    } else {
-      const recent = flow.recent;
-      const evidence = flow.evidence;
-      rm = finite(recent.mtls);
-      rp = finite(recent.plaintext);
-      rd = finite(recent.denied);
-      em = finite(evidence.mtls);
-      ep = finite(evidence.plaintext);
-      ed = finite(evidence.denied);
-    }
+    // read: those are read from the fields, any other flow reads each window once.
+    const c = hasCountFields(flow) ? flow : countFields(flow);
+    const rm = finite(c.recentMtls);
+    const rp = finite(c.recentPlaintext);
+    const rd = finite(c.recentDenied);
+    const em = finite(c.evidenceMtls);
+    const ep = finite(c.evidencePlaintext);
+    const ed = finite(c.evidenceDenied);
     addTo(this.recent, rm, rp, rd);
     addTo(this.evidence, em, ep, ed);
     this.lastSeen = later(this.lastSeen, flow.lastSeen);
