@@ -15,7 +15,7 @@ import {
 import { WorkloadNotFoundError } from '../core/access';
 import { AccessGraph } from '../accessGraph';
 import { workloadPeer } from '../accessGraph/edges';
-import { Family, familyOf, portNumbers, push } from '../accessGraph/groups';
+import { Family, familyOf, portNumbers } from '../accessGraph/groups';
 import { EngineContext, WorkloadInfo } from '../core/context';
 import { Tally, accepted, acceptedEvidence, mtlsShare } from './counts';
 import { peerCovers, peerPrecedence, unknownSourceEdge } from './peers';
@@ -40,13 +40,32 @@ class Bucket {
   }
 }
 
+/** A workload's flows (received or sent), each with its source as resolved when indexed. */
+interface FlowEnds {
+  flows: ObservedFlow[];
+  sources: ResolvedSource[];
+}
+
+/** A workload without flows (nothing is ever added to these). */
+const NO_FLOWS: FlowEnds = deepFreeze({ flows: [], sources: [] });
+const NO_SENT_FLOWS: FlowEnds & { targets: SnapshotWorkload[] } = deepFreeze({
+  flows: [],
+  sources: [],
+  targets: [],
+});
+
 export class ObservedTraffic implements TrafficJoin {
   readonly usable: boolean;
   unknownTargets = 0;
-  /** The flows themselves, by receiving and by sending workload; their ends are looked up. */
-  private readonly byTarget = new Map<SnapshotWorkload, ObservedFlow[]>();
-  private readonly bySource = new Map<SnapshotWorkload, ObservedFlow[]>();
-  private readonly resolver: FlowResolver;
+  /**
+   * The flows themselves, by receiving and by sending workload, each with its ends as resolved
+   * when indexed (the index resolves them anyway): a view reads them without looking them up.
+   */
+  private readonly byTarget = new Map<SnapshotWorkload, FlowEnds>();
+  private readonly bySource = new Map<
+    SnapshotWorkload,
+    FlowEnds & { targets: SnapshotWorkload[] }
+  >();
   private readonly families = new Map<SnapshotWorkload, Family>();
   /** A workload's mesh as callers see it, computed once per workload of the flows. */
   private readonly family = (w: SnapshotWorkload): Family => {
@@ -88,7 +107,7 @@ export class ObservedTraffic implements TrafficJoin {
   ) {
     this.usable =
       observations.status === 'ok' || observations.status === 'stale';
-    const resolver = (this.resolver = new FlowResolver(ctx));
+    const resolver = new FlowResolver(ctx);
     if (!this.usable) return;
     for (const flow of observations.flows) {
       const target = resolver.target(flow);
@@ -97,9 +116,21 @@ export class ObservedTraffic implements TrafficJoin {
         continue;
       }
       if (flow.port !== undefined) this.portedMeshes.add(flow.mesh);
-      push(this.byTarget, target, flow);
-      const source = resolver.source(flow).source;
-      if (source) push(this.bySource, source, flow);
+      const from = resolver.source(flow);
+      let to = this.byTarget.get(target);
+      if (!to) this.byTarget.set(target, (to = { flows: [], sources: [] }));
+      to.flows.push(flow);
+      to.sources.push(from);
+      if (!from.source) continue;
+      let out = this.bySource.get(from.source);
+      if (!out)
+        this.bySource.set(
+          from.source,
+          (out = { flows: [], sources: [], targets: [] }),
+        );
+      out.flows.push(flow);
+      out.sources.push(from);
+      out.targets.push(target);
     }
   }
 
@@ -121,7 +152,7 @@ export class ObservedTraffic implements TrafficJoin {
 
   /** The flows received by a workload. */
   flowsTo(w: SnapshotWorkload): ObservedFlow[] {
-    return this.byTarget.get(w) ?? [];
+    return (this.byTarget.get(w) ?? NO_FLOWS).flows;
   }
 
   find(ref: WorkloadRef): SnapshotWorkload {
@@ -165,7 +196,7 @@ export class ObservedTraffic implements TrafficJoin {
 
   private workloadOf(target: SnapshotWorkload): WorkloadTraffic {
     const info = this.info(target);
-    const flows = this.flowsTo(target);
+    const { flows, sources } = this.byTarget.get(target) ?? NO_FLOWS;
     const told = this.portsTold(info, flows);
     const entries = new Map<number | undefined, Tally>();
     const tally = (port: number | undefined) => {
@@ -175,9 +206,9 @@ export class ObservedTraffic implements TrafficJoin {
     };
     if (told) for (const port of portNumbers(info)) tally(port);
     else tally(undefined);
-    for (const f of flows) {
-      const from = this.resolver.source(f);
-      tally(f.port).add(from.key, from.described, f);
+    for (let i = 0; i < flows.length; i++) {
+      const f = flows[i];
+      tally(f.port).add(sources[i].key, sources[i].described, f);
     }
     const ports: PortTraffic[] = [...entries]
       .sort(([a], [b]) => (a ?? -1) - (b ?? -1))
@@ -223,12 +254,11 @@ export class ObservedTraffic implements TrafficJoin {
     if (last && last.target === target && last.edges === list)
       return last.answer;
     const info = this.info(target);
-    const flows = this.flowsTo(target);
-    const answer = this.attribute(list, flows, {
+    const received = this.byTarget.get(target) ?? NO_FLOWS;
+    const answer = this.attribute(list, received, {
       self: target,
       unobservable: () => this.unobservable(info),
-      portsTold: this.portsTold(info, flows),
-      other: (_, from) => from.source,
+      portsTold: this.portsTold(info, received.flows),
       unmatchedPeer: () => undefined,
       declared: () => this.declared(target),
       listSources: true,
@@ -247,15 +277,14 @@ export class ObservedTraffic implements TrafficJoin {
     const last = this.lastCallees;
     if (last && last.target === caller && last.edges === list)
       return last.answer;
-    const flows = this.bySource.get(caller) ?? [];
-    const answer = this.attribute(list, flows, {
+    const sent = this.bySource.get(caller) ?? NO_SENT_FLOWS;
+    const answer = this.attribute(list, sent, {
       self: caller,
       // Each callee is observable or not on its own; an edge standing for many callees is
       // unknown only when one of its own flows' targets is.
       unobservable: (peer?: Peer) => peer && this.unobservablePeer(peer),
-      portsTold: flows.some(f => f.port !== undefined),
-      other: f => this.resolver.target(f),
-      // Every flow of `bySource` has a receiving workload of the snapshot: `other` is set.
+      portsTold: sent.flows.some(f => f.port !== undefined),
+      // Every flow sent has a receiving workload of the snapshot: `other` is set.
       unmatchedPeer: other => workloadPeer(this.ctx.options.cluster, other!),
       declared: other => this.declared(other!),
       // Every flow of a callee list comes from the workload itself: nothing to list.
@@ -327,16 +356,12 @@ export class ObservedTraffic implements TrafficJoin {
    */
   private attribute(
     edges: AccessEdge[],
-    flows: ObservedFlow[],
+    /** The flows, with their ends; `targets`: the other end is the receiving workload. */
+    ends: FlowEnds & { targets?: SnapshotWorkload[] },
     side: {
       self: SnapshotWorkload;
       unobservable: (peer?: Peer) => string | undefined;
       portsTold: boolean;
-      /** The flow's other end (`from`: its source, resolved once per flow by the caller). */
-      other: (
-        f: ObservedFlow,
-        from: ResolvedSource,
-      ) => SnapshotWorkload | undefined;
       /** The peer of an unmatched group, from the flow's other end. */
       unmatchedPeer: (other: SnapshotWorkload | undefined) => Peer | undefined;
       /** The receiving workload's declared ports (the access graph lists only those). */
@@ -345,6 +370,9 @@ export class ObservedTraffic implements TrafficJoin {
       listSources: boolean;
     },
   ): { edges: EdgeTraffic[]; unmatched: UnmatchedTraffic[] } {
+    const { flows, sources, targets } = ends;
+    /** The other end of flow `i`: its receiving workload for callees, else its source. */
+    const otherOf = (i: number) => (targets ? targets[i] : sources[i].source);
     if (flows.length === 0) {
       return {
         edges: edges.map(edge =>
@@ -381,11 +409,8 @@ export class ObservedTraffic implements TrafficJoin {
       other: SnapshotWorkload,
       port: number | undefined,
     ): { edge: AccessEdge; index: number } | undefined => {
-      edgeIndex ??= indexEdges(
-        edges,
-        flows,
-        f => side.other(f, this.resolver.source(f)),
-        f => this.resolver.source(f).candidates,
+      edgeIndex ??= indexEdges(edges, flows.length, otherOf, i =>
+        targets ? undefined : sources[i].candidates,
       );
       let best = -1;
       let bestRank = Infinity;
@@ -448,10 +473,11 @@ export class ObservedTraffic implements TrafficJoin {
     const partial = Object.keys(this.ctx.options.unavailable ?? {}).length > 0;
     // Flows without a port make the whole list per peer, so that no count is split or lost.
     const portless = flows.some(f => f.port === undefined);
-    for (const f of flows) {
+    for (let i = 0; i < flows.length; i++) {
+      const f = flows[i];
       const port = portless ? undefined : f.port;
-      const from = this.resolver.source(f);
-      const other = side.other(f, from);
+      const from = sources[i];
+      const other = otherOf(i);
       let hit: { edge: AccessEdge; index: number } | undefined;
       let status: EdgeTrafficStatus | undefined;
       let reason: string | undefined;
@@ -538,9 +564,10 @@ interface EdgeIndex {
 
 function indexEdges(
   edges: AccessEdge[],
-  flows: ObservedFlow[],
-  other: (f: ObservedFlow) => SnapshotWorkload | undefined,
-  candidates: (f: ObservedFlow) => SnapshotWorkload[] | undefined,
+  flowCount: number,
+  /** The other end of flow `i`, and the workloads sharing its identity when it has none. */
+  other: (i: number) => SnapshotWorkload | undefined,
+  candidates: (i: number) => SnapshotWorkload[] | undefined,
 ): EdgeIndex {
   const named = new Map<SnapshotWorkload, number[]>();
   const summaries: number[] = [];
@@ -562,10 +589,10 @@ function indexEdges(
     if (!list) byName.set(w.name, [w]);
     else if (!list.includes(w)) list.push(w);
   };
-  for (const f of flows) {
-    const w = other(f);
+  for (let i = 0; i < flowCount; i++) {
+    const w = other(i);
     if (w) note(w);
-    else candidates(f)?.forEach(note);
+    else candidates(i)?.forEach(note);
   }
   for (let i = 0; i < edges.length; i++) {
     if (!isNamed(edges[i])) {
