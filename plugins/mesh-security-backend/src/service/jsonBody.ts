@@ -78,7 +78,16 @@ export function jsonBody(value: unknown, depth = 2): Buffer {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
-/** Sends `body` as `res.json` would (same bytes, same headers), serialized by {@link jsonBody}. */
+/**
+ * Sends `body` as `res.json` would (same bytes, same `Content-Type` and `Content-Length`),
+ * serialized by {@link jsonBody}, but without an `ETag`: an entity answer names the instant it
+ * was computed (`generatedAt`) and both page-view answers the age of their data in seconds, so a
+ * conditional request would hardly ever be answered 304, while hashing the body for the tag took
+ * 0.09–0.11 ms per 165 KB answer (docs/benchmarks.md, "Observed traffic in page views").
+ */
 export function sendJson(res: Response, body: unknown): void {
-  res.type('application/json').send(jsonBody(body));
+  const bytes = jsonBody(body);
+  res.type('application/json');
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }
