@@ -661,6 +661,53 @@ describe('incremental evaluation', () => {
     for (const w of untouched) expect(inc.workloads).toContain(w);
   });
 
+  it('reads again only the workloads pods left or joined, and whole namespaces when unsure', () => {
+    const { objects, inc } = start();
+    const change = (o: Obj, present = true) => {
+      const untouched = inc.workloads.filter(w => w.name !== 'a');
+      inc.apply([{ key: keyOf(o), ...(present ? { object: o } : {}) }]);
+      if (present) objects.set(keyOf(o), o);
+      else objects.delete(keyOf(o));
+      expectEquivalent(inc, scratch(objects));
+      return untouched;
+    };
+    const sibling = pod('shop', 'a', 'a-7d9f-x2', { ip: '10.0.0.5' });
+    change(sibling);
+    // Joins the workload of the unchanged pod with the same owner references.
+    const third = pod('shop', 'a', 'a-7d9f-x3', {
+      ip: '10.0.0.6',
+      proxy: true,
+    });
+    for (const w of change(third)) expect(inc.workloads).toContain(w);
+    expect(
+      inc.snapshot.workloads.find(w => w.name === 'a')!.pods.map(p => p.name),
+    ).toEqual(['a-7d9f-x1', 'a-7d9f-x2', 'a-7d9f-x3']);
+    // Left: its workload read again without it.
+    for (const w of change(sibling, false)) expect(inc.workloads).toContain(w);
+    // A ReplicaSet no other pod names (a rollout): the namespace is read whole.
+    const rollout = pod('shop', 'a', 'a-5c4b-r1', {
+      labels: { 'pod-template-hash': '5c4b' },
+    });
+    (
+      rollout.metadata as { ownerReferences: Array<{ name: string }> }
+    ).ownerReferences[0].name = 'a-5c4b';
+    change(rollout);
+    // A bare pod: a workload of its own appears, and goes.
+    const solo = pod('shop', undefined, 'solo', { ip: '10.0.0.9' });
+    change(solo);
+    change(solo, false);
+    // A pod and a controller at once: the namespace whole.
+    const edited = deployment('shop', 'b', { labels: { tier: 'web' } });
+    const replacement = pod('shop', 'b', 'b-7d9f-y9', { ip: '10.0.0.4' });
+    inc.apply([
+      { key: keyOf(edited), object: edited },
+      { key: keyOf(replacement), object: replacement },
+    ]);
+    objects.set(keyOf(edited), edited);
+    objects.set(keyOf(replacement), replacement);
+    expectEquivalent(inc, scratch(objects));
+  });
+
   it('keeps the policy-level findings while only pods change alike', () => {
     const { objects, inc } = start();
     const policy = authorizationPolicy('shop', 'allow-b', {
