@@ -357,8 +357,10 @@ class Incremental implements IncrementalEvaluator {
     let sourcesChanged = false;
     let baseChanged = false;
     const namespaces = new Set<string>();
-    const workloadNamespaces = new Set<string>();
-    /** Per namespace, the pods changed; null once a controller (or a nameless pod) changed. */
+    /**
+     * The namespaces whose pods or controllers changed, with the pods' names; null once a
+     * controller (or a nameless pod) changed there.
+     */
     const changedPods = new Map<string, Set<string> | null>();
     const root = this.context.options.rootNamespace;
     const everything = (why: string) => {
@@ -382,7 +384,6 @@ class Incremental implements IncrementalEvaluator {
       for (const e of [before, after]) {
         if (!e) continue;
         if (e.workload) {
-          workloadNamespaces.add(e.namespace);
           const name = e.kind === 'Pod' ? nameOf(e.object) : undefined;
           const pods = changedPods.get(e.namespace);
           if (name === undefined) changedPods.set(e.namespace, null);
@@ -413,7 +414,6 @@ class Incremental implements IncrementalEvaluator {
       yield;
     }
     const { changed, removed, serviceAccounts } = yield* this.rereadWorkloads(
-      workloadNamespaces,
       changedPods,
     );
     if (removed.length > 0 || changed.added) sourcesChanged = true;
@@ -496,13 +496,12 @@ class Incremental implements IncrementalEvaluator {
   }
 
   /**
-   * Re-reads the pods and controllers of the namespaces; a workload read as before keeps its
-   * object. Where only pods changed, only their workloads are read again
+   * Re-reads the pods and controllers of the namespaces `changedPods` names; a workload read as
+   * before keeps its object. Where only pods changed, only their workloads are read again
    * ({@link Incremental.podWorkloads}). Returns the keys of the workloads changed or added,
    * removed, and the service accounts they run as (before and after).
    */
   private *rereadWorkloads(
-    namespaces: Set<string>,
     changedPods: Map<string, Set<string> | null>,
   ): Generator<
     void,
@@ -516,9 +515,8 @@ class Incremental implements IncrementalEvaluator {
     const changed = { keys: new Set<string>(), added: false };
     const removed: string[] = [];
     const serviceAccounts = new Set<string>();
-    for (const ns of namespaces) {
+    for (const [ns, pods] of changedPods) {
       const bucket = this.byNamespace.get(ns);
-      const pods = changedPods.get(ns);
       const fresh =
         (pods && bucket && this.podWorkloads(ns, bucket, pods)) ??
         this.workloadsOf(bucket, () => true);
