@@ -52,7 +52,7 @@ import {
 } from './entities/EntityDirectory';
 import { ownersOf } from './entities/workloadOwners';
 import { limitConcurrency } from './sources/limitConcurrency';
-import { yieldEvery } from './snapshots/slices';
+import { requestStarted, waitedOn, yieldEvery } from './snapshots/slices';
 
 /** What the router needs from the rest of the plugin. */
 export interface RouterOptions {
@@ -226,6 +226,15 @@ export async function createRouter(
   const { httpAuth, permissions, catalog, entities, posture } = options;
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
+  // Background slices wait while a request is answered (snapshots/slices.ts), so its hops
+  // through the event loop (credentials, the catalog, permissions) do not wait for them; counted
+  // once its body was read, so a slow upload holds nothing back.
+  router.use((_req, res, next) => {
+    const ended = requestStarted();
+    res.once('finish', ended);
+    res.once('close', ended);
+    next();
+  });
 
   const authorize = async (
     credentials: BackstageCredentials,
@@ -408,7 +417,8 @@ export async function createRouter(
     const items = [];
     const pause = yieldEvery(20);
     for (const { entity, ref } of readable.slice(offset, offset + limit)) {
-      await pause();
+      // This request's own slices: nothing is held back for it meanwhile.
+      await waitedOn(pause());
       const view = await posture.entityPosture(entity, {
         clusterErrorDetails: false,
       });

@@ -21,7 +21,7 @@ import { AccessGraph } from './AccessGraph';
 import type { ClusterView, IncrementalState } from './clusterView';
 import { Compactor } from './compact';
 import { parseX509 } from './certificates';
-import { nextSlice, Turns, yieldEvery } from './slices';
+import { nextSlice, Turns, waitedOn, yieldEvery } from './slices';
 import { SnapshotStore } from './SnapshotStore';
 import { ClusterState, objectIdentity } from './types';
 
@@ -105,7 +105,8 @@ export class ClusterViews {
       next.catch(error => this.options.onError?.(cluster, error as Error));
       return held;
     }
-    return next;
+    // The caller waits for the view's slices: none is held back for requests meanwhile.
+    return waitedOn(next);
   }
 
   /** The view of the state's generation, built after any generation being built. */
@@ -145,8 +146,8 @@ export class ClusterViews {
       // slices; a namespace label that changes callers rebuilds the graph: about 100 ms for
       // 10,000 pods). Meanwhile the view held answers: a page view never pays for a graph half
       // built, which lists a workload's callees by asking every target.
-      // Short slices: a page view makes several hops through the event loop (credentials, the
-      // catalog, permissions), and each may wait for one slice.
+      // Short slices: a page view arriving waits for the slice under way (slices are held back
+      // while it is answered, snapshots/slices.ts).
       await advanced.graph?.build(DELTA_SLICE_MS);
       await prepareViews(advanced, DELTA_SLICE_MS);
     }

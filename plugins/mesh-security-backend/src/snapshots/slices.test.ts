@@ -1,4 +1,17 @@
-import { nextSlice, Turns, yieldEvery } from './slices';
+import {
+  nextSlice,
+  REQUEST_HOLD_MS,
+  requestStarted,
+  Turns,
+  waitedOn,
+  yieldEvery,
+} from './slices';
+
+/** Lets the event loop turn `n` times. */
+async function spin(n: number): Promise<void> {
+  for (let i = 0; i < n; i++)
+    await new Promise(resolve => setImmediate(resolve));
+}
 
 describe('Turns', () => {
   it('runs jobs queued together one at a time, with the event loop turning between them', async () => {
@@ -135,5 +148,99 @@ describe('nextSlice', () => {
       'job',
       'step3',
     ]);
+  });
+});
+
+describe('slices while requests are answered', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  /** A slice queued now waits while the event loop turns, and runs at once after `end`. */
+  async function expectHeldUntil(end: () => void): Promise<void> {
+    let ran = false;
+    const slice = nextSlice().then(() => (ran = true));
+    await spin(10);
+    expect(ran).toBe(false);
+    end();
+    // At the next turn, not when the hold's timer would have ended it.
+    await spin(2);
+    expect(ran).toBe(true);
+    await slice;
+  }
+
+  it('holds slices back until the request is answered', async () => {
+    expect.assertions(2);
+    jest.spyOn(Date, 'now').mockImplementation(() => 1000);
+    await expectHeldUntil(requestStarted());
+  });
+
+  it('holds a slice for at most REQUEST_HOLD_MS while requests keep coming', async () => {
+    let now = 1000;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    const ended = requestStarted();
+    try {
+      let ran = 0;
+      const job = (async () => {
+        for (let slice = 0; slice < 2; slice++) {
+          await nextSlice();
+          ran++;
+        }
+      })();
+      await spin(10);
+      expect(ran).toBe(0);
+      now += REQUEST_HOLD_MS;
+      // The timer that ends the hold (real time), then the slice's turn.
+      await new Promise(resolve => setTimeout(resolve, REQUEST_HOLD_MS + 5));
+      await spin(2);
+      expect(ran).toBe(1);
+      // The next slice is held again, from the moment it waits.
+      await spin(10);
+      expect(ran).toBe(1);
+      now += REQUEST_HOLD_MS;
+      await new Promise(resolve => setTimeout(resolve, REQUEST_HOLD_MS + 5));
+      await job;
+      expect(ran).toBe(2);
+    } finally {
+      ended();
+    }
+  });
+
+  it('holds nothing back while someone waits for the background work', async () => {
+    jest.spyOn(Date, 'now').mockImplementation(() => 1000);
+    const ended = requestStarted();
+    try {
+      // A request waiting for a cluster's view, which is built in slices.
+      const view = (async () => {
+        for (let slice = 0; slice < 3; slice++) await nextSlice();
+        return 'view';
+      })();
+      await expect(waitedOn(view)).resolves.toBe('view');
+      // Once it is served, slices wait for the requests again.
+      await expectHeldUntil(ended);
+    } finally {
+      ended();
+    }
+  });
+
+  it('counts each request once, however often its end is told', async () => {
+    expect.assertions(2);
+    jest.spyOn(Date, 'now').mockImplementation(() => 1000);
+    const first = requestStarted();
+    first();
+    first();
+    // A second end of the first request does not end the second one's hold.
+    await expectHeldUntil(requestStarted());
+  });
+
+  it('lets waits that fail end as well', async () => {
+    jest.spyOn(Date, 'now').mockImplementation(() => 1000);
+    const ended = requestStarted();
+    try {
+      await expect(
+        waitedOn(nextSlice().then(() => Promise.reject(new Error('failed')))),
+      ).rejects.toThrow('failed');
+      await expectHeldUntil(ended);
+    } finally {
+      ended();
+    }
   });
 });

@@ -5,16 +5,86 @@
  * most one slice at each of its hops (credentials, the catalog, permissions), however many
  * jobs are under way. When each job yielded to the event loop on its own, the jobs' slices all
  * ran in the same turn, and a hop of a request waited for one slice per job.
+ *
+ * While one of the plugin's requests is being answered, the queue holds its slices back (for
+ * at most {@link REQUEST_HOLD_MS} at a time), so the request's hops do not wait for background
+ * work at all; unless a request waits for that work itself ({@link waitedOn}).
  */
+
+/**
+ * The longest a slice is held back while requests are answered: under a steady stream of
+ * requests, background work still gets a slice this often (docs/backend.md "Watches").
+ */
+export const REQUEST_HOLD_MS = 20;
 
 const waiting: Array<() => void> = [];
 let pumping = false;
+/** The plugin's requests being answered, and the waits of anyone on background work. */
+let requests = 0;
+let waits = 0;
+/** Since when the slice at the head of the queue has been held back. */
+let heldSince: number | undefined;
+let holdTimer: ReturnType<typeof setTimeout> | undefined;
+
+function schedule(): void {
+  if (pumping || waiting.length === 0) return;
+  pumping = true;
+  setImmediate(pump);
+}
 
 function pump(): void {
-  const next = waiting.shift();
-  if (waiting.length > 0) setImmediate(pump);
-  else pumping = false;
-  next?.();
+  pumping = false;
+  if (waiting.length === 0 || holding()) return;
+  heldSince = undefined;
+  const next = waiting.shift()!;
+  schedule();
+  next();
+}
+
+/** Whether the next slice waits for the requests being answered (then a timer ends the wait). */
+function holding(): boolean {
+  if (requests === 0 || waits > 0) return false;
+  const now = Date.now();
+  heldSince ??= now;
+  const left = heldSince + REQUEST_HOLD_MS - now;
+  if (left <= 0) return false;
+  if (!holdTimer) {
+    holdTimer = setTimeout(() => {
+      holdTimer = undefined;
+      schedule();
+    }, left);
+    holdTimer.unref?.();
+  }
+  return true;
+}
+
+/**
+ * Counts a request of the plugin as being answered until the function returned is called
+ * (more calls do nothing): meanwhile slices are held back ({@link REQUEST_HOLD_MS}).
+ */
+export function requestStarted(): () => void {
+  requests++;
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    requests--;
+    if (requests === 0) schedule();
+  };
+}
+
+/**
+ * Marks a wait on background work (a cluster's view being built, a request's own slices): no
+ * slice is held back until it settles, or the request would wait for its own hold.
+ */
+export function waitedOn<T>(work: Promise<T>): Promise<T> {
+  waits++;
+  schedule();
+  const settled = () => {
+    waits--;
+  };
+  work.then(settled, settled);
+  return work;
 }
 
 /**
@@ -24,10 +94,7 @@ function pump(): void {
 export function nextSlice(): Promise<void> {
   return new Promise(resolve => {
     waiting.push(resolve);
-    if (!pumping) {
-      pumping = true;
-      setImmediate(pump);
-    }
+    schedule();
   });
 }
 
