@@ -336,3 +336,51 @@ export function waypointGateway(
     },
   };
 }
+
+/**
+ * A running pod of `owner`'s ReplicaSet (`<owner>-7d9f`, `pod-template-hash: 7d9f`), or a bare
+ * pod without `owner`; namespace `ld` gets a Linkerd proxy for `proxy`, others Istio's.
+ */
+export function pod(
+  ns: string,
+  owner: string | undefined,
+  name: string,
+  o: {
+    labels?: Record<string, string>;
+    proxy?: boolean;
+    ip?: string;
+    sa?: string;
+  } = {},
+): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: ns,
+      labels: {
+        app: owner ?? name,
+        ...(owner ? { 'pod-template-hash': '7d9f' } : {}),
+        ...(o.labels ?? {}),
+      },
+      ...(owner
+        ? {
+            ownerReferences: [
+              { kind: 'ReplicaSet', name: `${owner}-7d9f`, controller: true },
+            ],
+          }
+        : {}),
+    },
+    spec: {
+      serviceAccountName: o.sa ?? owner ?? name,
+      containers: [
+        { name: 'app', ports: [{ containerPort: 8080 }] },
+        // Namespace `ld` is Linkerd's.
+        ...(o.proxy
+          ? [{ name: ns === 'ld' ? 'linkerd-proxy' : 'istio-proxy' }]
+          : []),
+      ],
+    },
+    status: { phase: 'Running', ...(o.ip ? { podIP: o.ip } : {}) },
+  };
+}

@@ -11,6 +11,7 @@ import {
   networkAuthentication,
   networkPolicy,
   peerAuthentication,
+  pod,
   service,
   serviceEntry,
   waypointGateway,
@@ -38,50 +39,6 @@ const keyOf = (o: Obj) => {
   const m = o.metadata as { namespace?: string; name: string };
   return `${o.apiVersion}/${o.kind}/${m.namespace ?? ''}/${m.name}`;
 };
-
-function pod(
-  ns: string,
-  owner: string | undefined,
-  name: string,
-  o: {
-    labels?: Record<string, string>;
-    proxy?: boolean;
-    ip?: string;
-    sa?: string;
-  } = {},
-): Obj {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: ns,
-      labels: {
-        app: owner ?? name,
-        ...(owner ? { 'pod-template-hash': '7d9f' } : {}),
-        ...(o.labels ?? {}),
-      },
-      ...(owner
-        ? {
-            ownerReferences: [
-              { kind: 'ReplicaSet', name: `${owner}-7d9f`, controller: true },
-            ],
-          }
-        : {}),
-    },
-    spec: {
-      serviceAccountName: o.sa ?? owner ?? name,
-      containers: [
-        { name: 'app', ports: [{ containerPort: 8080 }] },
-        // Namespace `ld` is Linkerd's.
-        ...(o.proxy
-          ? [{ name: ns === 'ld' ? 'linkerd-proxy' : 'istio-proxy' }]
-          : []),
-      ],
-    },
-    status: { phase: 'Running', ...(o.ip ? { podIP: o.ip } : {}) },
-  };
-}
 
 const meshConfig = (trustDomain: string): Obj => ({
   apiVersion: 'v1',
