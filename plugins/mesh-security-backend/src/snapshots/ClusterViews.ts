@@ -177,8 +177,8 @@ export class ClusterViews {
       evaluator &&
       this.views.get(cluster)?.incremental?.evaluator === evaluator
     ) {
-      const until = Date.now() + DELTA_SLICE_MS;
-      if (evaluator.readAhead(() => Date.now() < until) === 0) return;
+      const until = performance.now() + DELTA_SLICE_MS;
+      if (evaluator.readAhead(() => performance.now() < until) === 0) return;
       await nextSlice();
     }
   }

@@ -51,7 +51,7 @@ describe('Turns', () => {
 describe('yieldEvery', () => {
   it('yields to the event loop once the slice has passed', async () => {
     let now = 1000;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    jest.spyOn(performance, 'now').mockImplementation(() => now);
     try {
       const pause = yieldEvery(4);
       let turned = false;
@@ -115,7 +115,7 @@ describe('nextSlice', () => {
     const turns = new Turns();
     const events: string[] = [];
     let now = 0;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    jest.spyOn(performance, 'now').mockImplementation(() => now);
     try {
       const sliced = (async () => {
         const pause = yieldEvery(4);
@@ -169,13 +169,13 @@ describe('slices while requests are answered', () => {
 
   it('holds slices back until the request is answered', async () => {
     expect.assertions(2);
-    jest.spyOn(Date, 'now').mockImplementation(() => 1000);
+    jest.spyOn(performance, 'now').mockImplementation(() => 1000);
     await expectHeldUntil(requestStarted());
   });
 
   it('holds a slice for at most REQUEST_HOLD_MS while requests keep coming', async () => {
     let now = 1000;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    jest.spyOn(performance, 'now').mockImplementation(() => now);
     const ended = requestStarted();
     try {
       let ran = 0;
@@ -204,8 +204,30 @@ describe('slices while requests are answered', () => {
     }
   });
 
+  it('times a hold with the monotonic clock, not the wall clock', async () => {
+    let now = 1000;
+    jest.spyOn(performance, 'now').mockImplementation(() => now);
+    let wall = 1_700_000_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => wall);
+    const ended = requestStarted();
+    try {
+      let ran = false;
+      const slice = nextSlice().then(() => (ran = true));
+      await spin(10);
+      // The wall clock is stepped back an hour (NTP, a resumed VM) while the request runs.
+      wall -= 3_600_000;
+      now += REQUEST_HOLD_MS;
+      await new Promise(resolve => setTimeout(resolve, REQUEST_HOLD_MS + 5));
+      await spin(2);
+      expect(ran).toBe(true);
+      await slice;
+    } finally {
+      ended();
+    }
+  });
+
   it('holds nothing back while someone waits for the background work', async () => {
-    jest.spyOn(Date, 'now').mockImplementation(() => 1000);
+    jest.spyOn(performance, 'now').mockImplementation(() => 1000);
     const ended = requestStarted();
     try {
       // A request waiting for a cluster's view, which is built in slices.
@@ -223,7 +245,7 @@ describe('slices while requests are answered', () => {
 
   it('counts each request once, however often its end is told', async () => {
     expect.assertions(2);
-    jest.spyOn(Date, 'now').mockImplementation(() => 1000);
+    jest.spyOn(performance, 'now').mockImplementation(() => 1000);
     const first = requestStarted();
     first();
     first();
@@ -232,7 +254,7 @@ describe('slices while requests are answered', () => {
   });
 
   it('lets waits that fail end as well', async () => {
-    jest.spyOn(Date, 'now').mockImplementation(() => 1000);
+    jest.spyOn(performance, 'now').mockImplementation(() => 1000);
     const ended = requestStarted();
     try {
       await expect(

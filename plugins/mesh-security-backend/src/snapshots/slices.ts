@@ -9,6 +9,9 @@
  * While one of the plugin's requests is being answered, the queue holds its slices back (for
  * at most {@link REQUEST_HOLD_MS} at a time), so the request's hops do not wait for background
  * work at all; unless a request waits for that work itself ({@link waitedOn}).
+ *
+ * Slices and holds are timed with the monotonic clock (`performance.now()`): the wall clock
+ * stepped back would otherwise hold slices, or let a job run without yielding, until it caught up.
  */
 
 /**
@@ -44,7 +47,7 @@ function pump(): void {
 /** Whether the next slice waits for the requests being answered (then a timer ends the wait). */
 function holding(): boolean {
   if (requests === 0 || waits > 0) return false;
-  const now = Date.now();
+  const now = performance.now();
   heldSince ??= now;
   const left = heldSince + REQUEST_HOLD_MS - now;
   if (left <= 0) return false;
@@ -106,13 +109,15 @@ const RESOLVED = Promise.resolve();
  * most about a slice.
  */
 export function yieldEvery(sliceMs: number): () => Promise<void> {
-  let sliceStart = Date.now();
+  let sliceStart = performance.now();
   const began = () => {
-    sliceStart = Date.now();
+    sliceStart = performance.now();
   };
   // Called after every step (thousands per slice): no promise of its own until a slice ends.
   return () =>
-    Date.now() - sliceStart > sliceMs ? nextSlice().then(began) : RESOLVED;
+    performance.now() - sliceStart > sliceMs
+      ? nextSlice().then(began)
+      : RESOLVED;
 }
 
 /**
