@@ -17,7 +17,7 @@ import {
 import { portList } from '../istio/peerAuthentication';
 import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
 import { TrafficPath, WaypointClient } from '../istio/waypoint';
-import { selectorMatches } from './match';
+import { serviceSelects, servicesIn } from './match';
 import { carriedByMesh, declaredPort, portName } from './ports';
 
 /**
@@ -559,10 +559,6 @@ const tlsPortCache = new WeakMap<
   ServiceList,
   WeakMap<SnapshotWorkload, Map<number, boolean>>
 >();
-const servicesByNamespace = new WeakMap<
-  ServiceList,
-  Map<string, ServiceList>
->();
 
 /**
  * Whether a port's application serves TLS itself, by the protocol its name declares: Istio's
@@ -596,21 +592,9 @@ function computeServesTls(
     !!name && /^(https|tls)(-|$)/i.test(name);
   const w = target.w;
   if (tlsName(w.ports.find(p => p.port === port)?.name)) return true;
-  let index = servicesByNamespace.get(services);
-  if (!index) {
-    index = new Map();
-    for (const service of services) {
-      const list = index.get(service.namespace) ?? [];
-      list.push(service);
-      index.set(service.namespace, list);
-    }
-    servicesByNamespace.set(services, index);
-  }
-  return (index.get(w.namespace) ?? []).some(
+  return servicesIn(services, w.namespace).some(
     service =>
-      !!service.selector &&
-      Object.keys(service.selector).length > 0 &&
-      selectorMatches({ matchLabels: service.selector }, w.labels) &&
+      serviceSelects(service, w.labels) &&
       service.ports.some(sp => {
         const targetPort = sp.targetPort ?? sp.port;
         const resolved =

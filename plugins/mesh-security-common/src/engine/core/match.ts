@@ -1,4 +1,4 @@
-import { LabelSelector } from '../../model';
+import { LabelSelector, SnapshotService } from '../../model';
 
 /*
  * Small matching primitives shared by the policy layers. Pure and allocation-free on the hot
@@ -16,11 +16,7 @@ export function selectorMatches(
 ): boolean {
   if (!selector) return true;
   const ml = selector.matchLabels;
-  if (ml) {
-    for (const key of Object.keys(ml)) {
-      if (labels[key] !== ml[key]) return false;
-    }
-  }
+  if (ml && !labelsMatch(ml, labels)) return false;
   const exprs = selector.matchExpressions;
   if (exprs) {
     for (const e of exprs) {
@@ -45,6 +41,63 @@ export function selectorMatches(
     }
   }
   return true;
+}
+
+/** Every pair of `required` is in `labels` (without allocating: the hot path calls it). */
+function labelsMatch(
+  required: Record<string, string>,
+  labels: Record<string, string>,
+): boolean {
+  for (const key in required)
+    if (
+      Object.prototype.hasOwnProperty.call(required, key) &&
+      labels[key] !== required[key]
+    )
+      return false;
+  return true;
+}
+
+/**
+ * Whether a Service selects a pod with these labels: Kubernetes selects no pod for a Service
+ * without a selector or with an empty one ("Services without selectors": its endpoints are
+ * managed elsewhere), else the pods carrying every pair of it.
+ */
+export function serviceSelects(
+  service: Pick<SnapshotService, 'selector'>,
+  labels: Record<string, string>,
+): boolean {
+  const selector = service.selector;
+  if (!selector) return false;
+  for (const key in selector)
+    if (Object.prototype.hasOwnProperty.call(selector, key))
+      return labelsMatch(selector, labels);
+  return false;
+}
+
+const servicesByNamespace = new WeakMap<
+  readonly object[],
+  Map<string, unknown[]>
+>();
+
+/**
+ * The Services of one namespace, from a snapshot's list; grouped once per list, which stays the
+ * same object while no Service changes (docs/engine.md "Incremental evaluation").
+ */
+export function servicesIn<S extends { namespace: string }>(
+  services: readonly S[],
+  namespace: string,
+): readonly S[] {
+  let index = servicesByNamespace.get(services) as Map<string, S[]> | undefined;
+  if (!index) {
+    index = new Map();
+    for (const service of services) {
+      const list = index.get(service.namespace);
+      if (list) list.push(service);
+      else index.set(service.namespace, [service]);
+    }
+    servicesByNamespace.set(services, index);
+  }
+  return index.get(namespace) ?? [];
 }
 
 /** True when the selector has no requirement at all (selects everything). */

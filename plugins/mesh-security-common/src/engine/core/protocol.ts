@@ -4,7 +4,7 @@ import {
   SnapshotWorkload,
 } from '../../model';
 import { opaquePort } from '../linkerd/authorization';
-import { selectorMatches } from './match';
+import { serviceSelects, servicesIn } from './match';
 import { carriedByMesh, declaredPort, protocolOf } from './ports';
 
 /*
@@ -52,28 +52,6 @@ const cache = new WeakMap<
   SnapshotService[],
   WeakMap<SnapshotWorkload, Map<number, string>>
 >();
-const byNamespace = new WeakMap<
-  SnapshotService[],
-  Map<string, SnapshotService[]>
->();
-
-function inNamespace(
-  services: SnapshotService[],
-  namespace: string,
-): SnapshotService[] {
-  let index = byNamespace.get(services);
-  if (!index) {
-    index = new Map();
-    for (const s of services) {
-      const list = index.get(s.namespace) ?? [];
-      list.push(s);
-      index.set(s.namespace, list);
-    }
-    byNamespace.set(services, index);
-  }
-  return index.get(namespace) ?? [];
-}
-
 /** The protocol of the workload's port `port` (a container port number), cached. */
 export function portProtocol(
   w: SnapshotWorkload,
@@ -107,10 +85,8 @@ function computeProtocol(
   if (p && !carriedByMesh(p)) return protocolOf(p);
   if (opaquePort(w, namespace, port, opaqueDefaults)) return 'opaque';
   const found = new Set<string>();
-  for (const service of inNamespace(services, w.namespace)) {
-    if (!service.selector) continue;
-    if (Object.keys(service.selector).length === 0) continue;
-    if (!selectorMatches({ matchLabels: service.selector }, w.labels)) continue;
+  for (const service of servicesIn(services, w.namespace)) {
+    if (!serviceSelects(service, w.labels)) continue;
     for (const sp of service.ports) {
       if (sp.protocol !== undefined && sp.protocol !== 'TCP') continue;
       const tp = sp.targetPort ?? sp.port;

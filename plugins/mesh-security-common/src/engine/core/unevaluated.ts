@@ -10,8 +10,12 @@ import { readServiceEntry, serviceVisible } from '../istio/serviceRegistry';
 import { apTargetRefs } from '../istio/authorizationPolicy';
 import { GATEWAY_API_GROUP } from '../istio/waypoint';
 import { Json, isObject } from '../validate/check';
-import { cidrContains, selectorMatches } from './match';
-import { groupBy } from './selectorIndex';
+import {
+  cidrContains,
+  selectorMatches,
+  serviceSelects,
+  servicesIn,
+} from './match';
 import { SidecarIndex } from '../istio/sidecar';
 import { istioRevision } from './mesh';
 import { egressReachesCluster } from '../linkerd/egressNetwork';
@@ -199,9 +203,8 @@ export class UnevaluatedIndex {
     const add = (source: Source) => this.sources.push(source);
     if (sidecars?.any) this.addSidecarIssues(snapshot, sidecars);
     this.addAdminTies(snapshot, nsLabels);
-    const services = groupBy(snapshot.services, s => s.namespace);
     const behind = (namespace: string, name?: string) => {
-      const selectors = (services.get(namespace) ?? [])
+      const selectors = servicesIn(snapshot.services, namespace)
         .filter(s => name === undefined || s.name === name)
         .map(s => s.selector)
         .filter(
@@ -260,12 +263,8 @@ export class UnevaluatedIndex {
       return (
         named(w.labels) ||
         named(nsLabels(w.namespace)) ||
-        (services.get(w.namespace) ?? []).some(
-          s =>
-            named(s.labels) &&
-            !!s.selector &&
-            Object.keys(s.selector).length > 0 &&
-            selectorMatches({ matchLabels: s.selector }, w.labels),
+        servicesIn(snapshot.services, w.namespace).some(
+          s => named(s.labels) && serviceSelects(s, w.labels),
         )
       );
     };

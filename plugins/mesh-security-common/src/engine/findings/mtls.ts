@@ -8,7 +8,7 @@ import {
 import { drRef, tlsModeFor } from '../istio/destinationRule';
 import { EngineContext, WorkloadInfo } from '../core/context';
 import { paIsNamespaceWide, paSelector } from '../istio/peerAuthentication';
-import { selectorMatches } from '../core/match';
+import { selectorMatches, serviceSelects, servicesIn } from '../core/match';
 import { makeFinding } from './make';
 import { isObject } from '../validate/check';
 import { carriedByMesh, portName } from '../core/ports';
@@ -304,7 +304,7 @@ function destinationRuleFindings(ctx: EngineContext): Finding[] {
     const dr = ctx.destinationRules.ruleFor(s.namespace, {}, fqdn, s.namespace);
     if (!dr) continue;
     const workloads = (ctx.byNamespace.get(s.namespace) ?? []).filter(w =>
-      selectorMatches({ matchLabels: s.selector! }, w.labels),
+      serviceSelects(s, w.labels),
     );
     for (const sp of s.ports) {
       // A client sidecar does not capture UDP or SCTP: the rule's TLS mode never applies to it.
@@ -446,10 +446,8 @@ export function strictPortsBehindTls(
   if (mesh !== 'istio-sidecar' && mesh !== 'istio-ambient') return [];
   const w = info.w;
   const out: Array<{ port: number; rule: string; mode: string }> = [];
-  for (const s of ctx.snapshot.services) {
-    if (s.namespace !== w.namespace) continue;
-    if (!s.selector || Object.keys(s.selector).length === 0) continue;
-    if (!selectorMatches({ matchLabels: s.selector }, w.labels)) continue;
+  for (const s of servicesIn(ctx.snapshot.services, w.namespace)) {
+    if (!serviceSelects(s, w.labels)) continue;
     const fqdn = `${s.name}.${s.namespace}.svc.cluster.local`;
     const dr = ctx.destinationRules.ruleFor(s.namespace, {}, fqdn, s.namespace);
     if (!dr) continue;

@@ -5,7 +5,7 @@ import {
   SnapshotService,
   SnapshotWorkload,
 } from '../../model';
-import { selectorMatches } from '../core/match';
+import { selectorMatches, serviceSelects, servicesIn } from '../core/match';
 import { groupBy } from '../core/selectorIndex';
 import { Json, isObject } from '../validate/check';
 import { hostScore } from './hosts';
@@ -65,7 +65,7 @@ function exportedTo(
 
 export class DestinationRuleIndex {
   private readonly byNs: Map<string, P[]>;
-  private readonly services: Map<string, SnapshotService[]>;
+  private readonly services: readonly SnapshotService[];
   /** Namespaces some rule's `exportTo` names: their clients see rules others do not. */
   private readonly namedExports = new Set<string>();
   /** The mesh config's `defaultDestinationRuleExportTo` (undefined: `*`). */
@@ -87,7 +87,7 @@ export class DestinationRuleIndex {
         ? rule.spec.exportTo
         : [])
         if (to !== '.' && to !== '*') this.namedExports.add(String(to));
-    this.services = groupBy(snapshot.services, s => s.namespace);
+    this.services = snapshot.services;
   }
 
   /** Services selecting the workload and exposing the container port: [service, service port]. */
@@ -95,22 +95,16 @@ export class DestinationRuleIndex {
     workload: SnapshotWorkload,
     port: number,
   ): Array<{ service: SnapshotService; port: number }> {
-    const names = new Set(
-      workload.ports.filter(p => p.port === port && p.name).map(p => p.name),
-    );
+    const named = (name: string) =>
+      workload.ports.some(p => p.port === port && !!p.name && p.name === name);
     const out: Array<{ service: SnapshotService; port: number }> = [];
-    for (const s of this.services.get(workload.namespace) ?? []) {
-      if (
-        !s.selector ||
-        Object.keys(s.selector).length === 0 ||
-        !selectorMatches({ matchLabels: s.selector }, workload.labels)
-      )
-        continue;
+    for (const s of servicesIn(this.services, workload.namespace)) {
+      if (!serviceSelects(s, workload.labels)) continue;
       for (const sp of s.ports) {
         const tp = sp.targetPort ?? sp.port;
         if (
           tp === port ||
-          (typeof tp === 'string' && (names.has(tp) || tp === String(port)))
+          (typeof tp === 'string' && (tp === String(port) || named(tp)))
         )
           out.push({ service: s, port: sp.port });
       }

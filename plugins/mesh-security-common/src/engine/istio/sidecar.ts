@@ -6,7 +6,7 @@ import {
   SnapshotWorkload,
 } from '../../model';
 import { Json, isObject } from '../validate/check';
-import { selectorMatches } from '../core/match';
+import { selectorMatches, serviceSelects, servicesIn } from '../core/match';
 import { groupBy } from '../core/selectorIndex';
 import { portList } from './peerAuthentication';
 import {
@@ -119,7 +119,7 @@ export function sidecarCapturesInbound(
 export class SidecarIndex {
   private readonly byNs: Map<string, Policy[]>;
   private readonly cache = new WeakMap<SnapshotWorkload, Effective>();
-  private readonly servicesByNs: Map<string, SnapshotService[]>;
+  private readonly services: readonly SnapshotService[];
 
   constructor(
     snapshot: Snapshot,
@@ -140,7 +140,7 @@ export class SidecarIndex {
       ),
       o => o.namespace,
     );
-    this.servicesByNs = groupBy(snapshot.services, s => s.namespace);
+    this.services = snapshot.services;
   }
 
   /** Whether the snapshot has any Sidecar. */
@@ -319,11 +319,8 @@ export class SidecarIndex {
 
   private computeEntries(w: SnapshotWorkload, port: number): RegistryEntry[] {
     const out: RegistryEntry[] = [];
-    for (const service of this.servicesByNs.get(w.namespace) ?? []) {
-      if (!service.selector || Object.keys(service.selector).length === 0)
-        continue;
-      if (!selectorMatches({ matchLabels: service.selector }, w.labels))
-        continue;
+    for (const service of servicesIn(this.services, w.namespace)) {
+      if (!serviceSelects(service, w.labels)) continue;
       for (const sp of service.ports) {
         if (sp.protocol !== undefined && sp.protocol !== 'TCP') continue;
         const tp = sp.targetPort ?? sp.port;
@@ -487,11 +484,8 @@ export class SidecarIndex {
     const issue = (why: string) =>
       result.issues.push({ object: sidecar, why, side: 'inbound' });
     const hasService =
-      (this.servicesByNs.get(w.namespace) ?? []).some(
-        s =>
-          !!s.selector &&
-          Object.keys(s.selector).length > 0 &&
-          selectorMatches({ matchLabels: s.selector }, w.labels),
+      servicesIn(this.services, w.namespace).some(s =>
+        serviceSelects(s, w.labels),
       ) || this.registry.selects(w);
     if (!hasService)
       issue(

@@ -6,8 +6,7 @@ import {
   SnapshotService,
   SnapshotWorkload,
 } from '../../model';
-import { selectorMatches } from '../core/match';
-import { groupBy } from '../core/selectorIndex';
+import { selectorMatches, serviceSelects, servicesIn } from '../core/match';
 import { isObject } from '../validate/check';
 
 /*
@@ -110,7 +109,7 @@ function exposes(
 /** The waypoints of the snapshot and the paths traffic takes to ambient workloads. */
 export class WaypointIndex {
   private readonly gateways = new Map<string, SnapshotPolicy<JsonObject>>();
-  private readonly services: Map<string, SnapshotService[]>;
+  private readonly services: readonly SnapshotService[];
   private readonly cache = new Map<
     SnapshotWorkload,
     Map<string, TrafficPath[]>
@@ -136,7 +135,7 @@ export class WaypointIndex {
     this.anyWaypoint = [...this.gateways.values()].some(
       g => g.spec.gatewayClassName === WAYPOINT_GATEWAY_CLASS,
     );
-    this.services = groupBy(snapshot.services, s => s.namespace);
+    this.services = snapshot.services;
   }
 
   /** Forgets the paths computed per workload (see EngineContext.releaseWorkloadCaches). */
@@ -146,11 +145,8 @@ export class WaypointIndex {
 
   /** The Services of the workload's namespace whose selector selects it. */
   private selecting(w: SnapshotWorkload): SnapshotService[] {
-    return (this.services.get(w.namespace) ?? []).filter(
-      s =>
-        !!s.selector &&
-        Object.keys(s.selector).length > 0 &&
-        selectorMatches({ matchLabels: s.selector }, w.labels),
+    return servicesIn(this.services, w.namespace).filter(s =>
+      serviceSelects(s, w.labels),
     );
   }
 
