@@ -575,7 +575,7 @@ class Incremental implements IncrementalEvaluator {
     users?: Map<string, number>,
   ): Generator<void, string[], void> {
     const snapshot = this.snapshot;
-    this.context = new EngineContext(snapshot, this.options);
+    this.context = new EngineContext(snapshot, this.options, this.context);
     this.served = undefined;
     this.saUsers = users ?? serviceAccountUsers(snapshot);
     const context = this.context;

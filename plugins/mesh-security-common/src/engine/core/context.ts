@@ -85,8 +85,27 @@ export class EngineContext {
   }
   private readonly infos = new Map<SnapshotWorkload, WorkloadInfo>();
 
-  constructor(readonly snapshot: Snapshot, options: EngineOptions = {}) {
-    this.options = resolveOptions(snapshot, options);
+  /** The options as given, to tell whether a later context may take this one's indexes. */
+  private readonly given: EngineOptions;
+
+  /**
+   * `previous`: the context of the snapshot before, whose indexes over the policies are taken
+   * as they are when every object but the workloads is the same (docs/engine.md "Incremental
+   * evaluation"): a pod event then builds no policy index anew.
+   */
+  constructor(
+    readonly snapshot: Snapshot,
+    options: EngineOptions = {},
+    previous?: EngineContext,
+  ) {
+    this.given = options;
+    const kept =
+      previous !== undefined &&
+      previous.given === options &&
+      sameButWorkloads(previous.snapshot, snapshot)
+        ? previous
+        : undefined;
+    this.options = kept?.options ?? resolveOptions(snapshot, options);
     this.namespaces = new Map(snapshot.namespaces.map(n => [n.name, n]));
     this.byNamespace = groupBy(snapshot.workloads, w => w.namespace);
     for (const workload of snapshot.workloads) {
@@ -100,34 +119,44 @@ export class EngineContext {
     // docs/engine.md "Unavailable inputs": each index knows which of its inputs were not read.
     const o = this.options;
     this.membershipUnavailable = unavailableReason(o, 'namespaces', 'pods');
-    this.peerAuth = new PeerAuthenticationIndex(
-      snapshot,
-      o.rootNamespace,
-      unavailableReason(o, 'istioPeerAuthentications', 'istioMeshConfig'),
-    );
-    this.authz = new AuthorizationIndex(
-      snapshot,
-      o.rootNamespace,
-      unavailableReason(o, 'istioAuthorizationPolicies', 'istioMeshConfig'),
-    );
-    this.netpol = new NetworkPolicyIndex(
-      snapshot,
-      unavailableReason(
-        o,
-        'networkPolicies',
-        'adminNetworkPolicies',
-        'ciliumNetworkPolicies',
-      ),
-    );
-    this.linkerd = new LinkerdIndex(
-      snapshot,
-      o.linkerdTrustDomain,
-      o.linkerdClusterNetworks,
-      {
-        anyPort: unavailableReason(o, 'linkerdServers', 'linkerdMeshConfig'),
-        serverPort: unavailableReason(o, 'linkerdAuthorizations'),
-      },
-    );
+    // These read no workload and no other index; their caches per workload are keyed by the
+    // workload object, which a changed workload replaces.
+    this.peerAuth =
+      kept?.peerAuth ??
+      new PeerAuthenticationIndex(
+        snapshot,
+        o.rootNamespace,
+        unavailableReason(o, 'istioPeerAuthentications', 'istioMeshConfig'),
+      );
+    this.authz =
+      kept?.authz ??
+      new AuthorizationIndex(
+        snapshot,
+        o.rootNamespace,
+        unavailableReason(o, 'istioAuthorizationPolicies', 'istioMeshConfig'),
+      );
+    this.netpol =
+      kept?.netpol ??
+      new NetworkPolicyIndex(
+        snapshot,
+        unavailableReason(
+          o,
+          'networkPolicies',
+          'adminNetworkPolicies',
+          'ciliumNetworkPolicies',
+        ),
+      );
+    this.linkerd =
+      kept?.linkerd ??
+      new LinkerdIndex(
+        snapshot,
+        o.linkerdTrustDomain,
+        o.linkerdClusterNetworks,
+        {
+          anyPort: unavailableReason(o, 'linkerdServers', 'linkerdMeshConfig'),
+          serverPort: unavailableReason(o, 'linkerdAuthorizations'),
+        },
+      );
     this.waypoints = new WaypointIndex(snapshot, ns => this.nsLabels(ns), {
       gateways: unavailableReason(o, 'istioWaypoints'),
       services: unavailableReason(o, 'services'),
@@ -365,4 +394,11 @@ export class EngineContext {
     }
     return info.defaultPort;
   }
+}
+
+/** Every field of two snapshots but their workloads is the same object. */
+function sameButWorkloads(a: Snapshot, b: Snapshot): boolean {
+  const keys = Object.keys(a) as Array<keyof Snapshot>;
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every(k => k === 'workloads' || a[k] === b[k]);
 }

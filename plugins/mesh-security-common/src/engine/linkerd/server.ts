@@ -106,6 +106,8 @@ export class LinkerdIndex {
   private readonly policies: Map<string, P[]>;
   private readonly routes: Map<string, P[]>;
   private readonly byName = new Map<string, P>();
+  /** The Servers (not the snapshot: a later context may take this index, docs/engine.md). */
+  private readonly serverList: P[];
   private readonly views = new Map<P, LinkerdServerView>();
   /** The ports meshed pods treat as opaque unless annotated (the Linkerd config's, else Linkerd's). */
   readonly defaultOpaquePorts: string;
@@ -116,11 +118,12 @@ export class LinkerdIndex {
    * (its authorizations or routes not read).
    */
   constructor(
-    private readonly snapshot: Snapshot,
+    snapshot: Snapshot,
     readonly trustDomain: string,
     readonly clusterNetworks: string[],
     readonly unavailable: { anyPort?: string; serverPort?: string } = {},
   ) {
+    this.serverList = snapshot.linkerd.servers;
     this.defaultOpaquePorts =
       snapshot.meshConfig?.linkerd?.opaquePorts ?? LINKERD_DEFAULT_OPAQUE_PORTS;
     for (const [ns, list] of groupBy(
@@ -181,7 +184,7 @@ export class LinkerdIndex {
   }
 
   allServers(): P[] {
-    return this.snapshot.linkerd.servers;
+    return this.serverList;
   }
 
   lookup(kind: string, namespace: string, name: string): P | undefined {

@@ -1,0 +1,97 @@
+import {
+  authorizationPolicy,
+  deployment,
+  namespace,
+  peerAuthentication,
+} from '../../__testUtils__/k8s';
+import { EngineContext } from './context';
+import { EngineOptions } from './options';
+import { readObjects } from './reader';
+
+/*
+ * A context takes the policy indexes of the one before when only workloads changed (docs/engine.md
+ * "Incremental evaluation"); the property test in incremental.test.ts holds the answers to an
+ * evaluation from scratch, these say when the indexes are taken and that the answers follow.
+ */
+
+const OPTIONS: EngineOptions = { cluster: 'c' };
+const objects = [
+  namespace('shop', { 'istio-injection': 'enabled' }),
+  deployment('shop', 'a'),
+  deployment('shop', 'b', { labels: { tier: 'backend' } }),
+  peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } }),
+  authorizationPolicy('shop', 'backend-only', {
+    selector: { matchLabels: { tier: 'backend' } },
+    action: 'ALLOW',
+    rules: [{ from: [{ source: { namespaces: ['shop'] } }] }],
+  }),
+];
+const snapshot = readObjects(objects, OPTIONS).snapshot;
+const indexes = (c: EngineContext) => [
+  c.authz,
+  c.peerAuth,
+  c.netpol,
+  c.linkerd,
+];
+
+describe('EngineContext after a change', () => {
+  it('takes the policy indexes as they are when only workloads changed', () => {
+    const before = new EngineContext(snapshot, OPTIONS);
+    // `a` relabelled: a new workload object, everything else the same objects.
+    const relabelled = readObjects(
+      [
+        ...objects.filter(o => (o.metadata as { name: string }).name !== 'a'),
+        deployment('shop', 'a', { labels: { tier: 'backend' } }),
+      ],
+      OPTIONS,
+    ).snapshot.workloads.find(w => w.name === 'a')!;
+    const after = new EngineContext(
+      {
+        ...snapshot,
+        workloads: snapshot.workloads.map(w =>
+          w.name === 'a' ? relabelled : w,
+        ),
+      },
+      OPTIONS,
+      before,
+    );
+    indexes(after).forEach((index, i) =>
+      expect(index).toBe(indexes(before)[i]),
+    );
+    expect(after.options).toBe(before.options);
+    // The kept index answers for the new workload object by its new labels.
+    const a = after.find({ namespace: 'shop', name: 'a' })!;
+    expect(after.authz.forWorkload(a).map(p => p.name)).toEqual([
+      'backend-only',
+    ]);
+    const old = before.find({ namespace: 'shop', name: 'a' })!;
+    expect(before.authz.forWorkload(old)).toEqual([]);
+  });
+
+  it('builds them anew when another object, or the options, changed', () => {
+    const before = new EngineContext(snapshot, OPTIONS);
+    const policies = new EngineContext(
+      {
+        ...snapshot,
+        istio: {
+          ...snapshot.istio,
+          authorizationPolicies: [],
+        },
+      },
+      OPTIONS,
+      before,
+    );
+    expect(policies.authz).not.toBe(before.authz);
+    expect(
+      policies.authz.forWorkload(
+        policies.find({ namespace: 'shop', name: 'b' })!,
+      ),
+    ).toEqual([]);
+    const options = new EngineContext(snapshot, { ...OPTIONS }, before);
+    indexes(options).forEach((index, i) =>
+      expect(index).not.toBe(indexes(before)[i]),
+    );
+    const first = new EngineContext({ ...snapshot }, OPTIONS);
+    expect(first.authz).not.toBe(before.authz);
+  });
+});
