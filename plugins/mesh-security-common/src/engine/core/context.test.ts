@@ -95,3 +95,42 @@ describe('EngineContext after a change', () => {
     expect(first.authz).not.toBe(before.authz);
   });
 });
+
+describe('EngineContext.find', () => {
+  // Workloads are keyed per namespace when a query first looks into it.
+  const ctx = new EngineContext(
+    readObjects(
+      [
+        namespace('shop'),
+        deployment('shop', 'db', { kind: 'StatefulSet' }),
+        deployment('shop', 'db'),
+        deployment('mall', 'db'),
+      ],
+      OPTIONS,
+    ).snapshot,
+    OPTIONS,
+  );
+
+  it('finds a workload by kind and name, or the first of that name', () => {
+    const kinds = ctx.snapshot.workloads
+      .filter(w => w.namespace === 'shop')
+      .map(w => w.kind);
+    expect(ctx.find({ namespace: 'shop', name: 'db' })?.kind).toBe(kinds[0]);
+    for (const kind of ['Deployment', 'StatefulSet'])
+      expect(ctx.find({ namespace: 'shop', kind, name: 'db' })?.kind).toBe(
+        kind,
+      );
+    expect(ctx.find({ namespace: 'mall', name: 'db' })?.namespace).toBe('mall');
+  });
+
+  it('finds nothing for another name, kind, namespace or cluster', () => {
+    expect(ctx.find({ namespace: 'shop', name: 'web' })).toBeUndefined();
+    expect(
+      ctx.find({ namespace: 'shop', kind: 'DaemonSet', name: 'db' }),
+    ).toBeUndefined();
+    expect(ctx.find({ namespace: 'none', name: 'db' })).toBeUndefined();
+    expect(
+      ctx.find({ cluster: 'other', namespace: 'shop', name: 'db' }),
+    ).toBeUndefined();
+  });
+});

@@ -68,7 +68,12 @@ export class EngineContext {
   readonly waypoints: WaypointIndex;
   /** Why no workload's mesh membership can be known (namespaces or pods were not read). */
   private readonly membershipUnavailable?: string;
-  private readonly byKey = new Map<string, SnapshotWorkload>();
+  /**
+   * Per namespace, its workloads by `kind/name` and by `/name` (the first of that name): built
+   * for a namespace when a query first looks into it, not for every snapshot (a context lives
+   * for one generation of a changing cluster, and most are never asked for most namespaces).
+   */
+  private readonly byKey = new Map<string, Map<string, SnapshotWorkload>>();
   private managedSecrets?: Map<string, Set<string>>;
 
   /** Secrets produced by ExternalSecrets, per namespace. */
@@ -108,14 +113,6 @@ export class EngineContext {
     this.options = kept?.options ?? resolveOptions(snapshot, options);
     this.namespaces = new Map(snapshot.namespaces.map(n => [n.name, n]));
     this.byNamespace = groupBy(snapshot.workloads, w => w.namespace);
-    for (const workload of snapshot.workloads) {
-      this.byKey.set(
-        `${workload.namespace}/${workload.kind}/${workload.name}`,
-        workload,
-      );
-      if (!this.byKey.has(`${workload.namespace}//${workload.name}`))
-        this.byKey.set(`${workload.namespace}//${workload.name}`, workload);
-    }
     // docs/engine.md "Unavailable inputs": each index knows which of its inputs were not read.
     const o = this.options;
     this.membershipUnavailable = unavailableReason(o, 'namespaces', 'pods');
@@ -219,7 +216,20 @@ export class EngineContext {
   /** Finds a workload by namespace/name (and kind when given). */
   find(ref: WorkloadRef): SnapshotWorkload | undefined {
     if (ref.cluster && ref.cluster !== this.options.cluster) return undefined;
-    return this.byKey.get(`${ref.namespace}/${ref.kind ?? ''}/${ref.name}`);
+    let keys = this.byKey.get(ref.namespace);
+    if (!keys) {
+      const workloads = this.byNamespace.get(ref.namespace);
+      // (A namespace without workloads is not kept: queries name namespaces at will.)
+      if (!workloads) return undefined;
+      keys = new Map();
+      for (const workload of workloads) {
+        keys.set(`${workload.kind}/${workload.name}`, workload);
+        if (!keys.has(`/${workload.name}`))
+          keys.set(`/${workload.name}`, workload);
+      }
+      this.byKey.set(ref.namespace, keys);
+    }
+    return keys.get(`${ref.kind ?? ''}/${ref.name}`);
   }
 
   /**
