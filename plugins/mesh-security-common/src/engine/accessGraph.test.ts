@@ -778,6 +778,15 @@ function eachTarget(
   }
 }
 
+/** Linkerd as installed: its default inbound policy, no Server, no ExternalWorkload. */
+const LINKERD_DEFAULTS: Estate['linkerd'] = {
+  defaultPolicy: 'all-unauthenticated',
+  server: false,
+  identities: ['*'],
+  network: false,
+  externalWorkload: undefined,
+};
+
 /**
  * An estate with each kind of target the blockable-skip property counts: with its
  * DestinationRule, `mall`'s clients told to send plaintext to `shop/w0`, whose port is STRICT
@@ -795,13 +804,7 @@ const BLOCKABLE_ESTATE: Estate = {
   authorizations: [],
   netpols: [],
   clientTls: [{ namespace: 'mall', mode: 'DISABLE', frontendOnly: false }],
-  linkerd: {
-    defaultPolicy: 'all-unauthenticated',
-    server: false,
-    identities: ['*'],
-    network: false,
-    externalWorkload: undefined,
-  },
+  linkerd: LINKERD_DEFAULTS,
 };
 
 describe('access graph', () => {
@@ -1088,13 +1091,7 @@ describe('access graph', () => {
         },
       ],
       clientTls: [],
-      linkerd: {
-        defaultPolicy: 'all-unauthenticated',
-        server: false,
-        identities: ['*'],
-        network: false,
-        externalWorkload: undefined,
-      },
+      linkerd: LINKERD_DEFAULTS,
     } as Estate);
     expectGraphMatchesPairs(objs);
     const summaryOf = (name: string) =>
@@ -1131,13 +1128,7 @@ describe('access graph', () => {
         authorizations: [],
         netpols: [],
         clientTls: [],
-        linkerd: {
-          defaultPolicy: 'all-unauthenticated',
-          server: false,
-          identities: [],
-          network: false,
-          externalWorkload: undefined,
-        },
+        linkerd: { ...LINKERD_DEFAULTS, identities: [] },
       }),
     );
     const callers = engine.callersOf({ namespace: 'shop', name: 'w0' });
