@@ -106,6 +106,67 @@ describe('traffic join: per workload and port', () => {
     );
     expect(join.unknownTargets).toBe(1);
   });
+
+  it('joins the same observations with each generation against its own workloads', () => {
+    const seen = observations([
+      flow('shop/gone', fromWorkload('shop', 'a'), counts(3, 0), {
+        port: 8080,
+      }),
+      flow('shop/b', fromWorkload('shop', 'gone'), counts(0, 2), {
+        port: 8080,
+      }),
+    ]);
+    const before = engineOf(estate).traffic(seen);
+    expect(before.unknownTargets).toBe(1);
+    expect(before.callees({ namespace: 'shop', name: 'a' })!.unmatched).toEqual(
+      [],
+    );
+    // The next generation has `shop/gone`: the flows to and from it are its.
+    const after = engineOf([...estate, deployment('shop', 'gone')]).traffic(
+      seen,
+    );
+    expect(after.unknownTargets).toBe(0);
+    expect(
+      after
+        .callees({ namespace: 'shop', name: 'a' })!
+        .unmatched.concat(
+          after.callees({ namespace: 'shop', name: 'a' })!.edges,
+        )
+        .reduce((n, t) => n + t.evidence.mtls, 0),
+    ).toBe(3);
+    expect(
+      after.workload(b)!.ports[0].plaintextSources.map(observedSourceLabel),
+    ).toEqual(['shop/gone']);
+    expect(
+      before.workload(b)!.ports[0].plaintextSources.map(observedSourceLabel),
+    ).toEqual(['shop/gone (not in the snapshot)']);
+  });
+
+  it("reads only the flows of the workloads asked about, once the observations' flows are grouped", () => {
+    const flows = [];
+    for (let i = 0; i < 100; i++)
+      flows.push(
+        flow(`shop/${i % 2 ? 'b' : 'c'}`, fromWorkload('shop', 'a'), counts(1)),
+        flow(`legacy/old`, fromWorkload('shop', 'c'), counts(1)),
+      );
+    let reads = 0;
+    const counted = new Proxy(flows, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const seen = observations(counted);
+    engineOf(estate).traffic(seen).workload(b);
+    const grouping = reads;
+    expect(grouping).toBeGreaterThanOrEqual(200);
+    // A later generation (here: the same objects read again) joins the same observations.
+    reads = 0;
+    const join = engineOf(estate).traffic(seen);
+    expect(reads).toBe(0);
+    expect(join.workload(b)!.ports[0].evidence.mtls).toBe(50);
+    expect(reads).toBe(50);
+  });
 });
 
 describe('traffic join: per edge', () => {

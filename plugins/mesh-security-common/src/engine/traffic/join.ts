@@ -22,12 +22,20 @@ import { peerCovers, peerPrecedence, unknownSourceEdge } from './peers';
 import type { TrafficJoin } from './api';
 import { trafficFindings } from './findings';
 import { FlowResolver, ResolvedSource } from './resolve';
+import {
+  FlowIndex,
+  NO_INDEX,
+  flowIndexOf,
+  mergePositions,
+  nameKey,
+} from './flowIndex';
 
 /*
  * The join of one cluster's observations with the policy view (docs/traffic.md, "What the
- * engine does with observations"). The flows are indexed once, by receiving and by sending
- * workload (O(flows)); each question then reads the flows of one workload and its edges, never
- * workload pairs: a summary peer is matched by asking whether it stands for the flow's source.
+ * engine does with observations"). The flows are grouped by the names of their ends once per
+ * observations object (flowIndex.ts), for every generation's join; a question resolves the flows
+ * of the workload it asks about (once per join) and reads them with its edges, never workload
+ * pairs: a summary peer is matched by asking whether it stands for the flow's source.
  */
 
 /** A bucket of edge traffic: an edge (or a peer on every port), or an unmatched group. */
@@ -56,10 +64,12 @@ const NO_SENT_FLOWS: FlowEnds & { targets: SnapshotWorkload[] } = deepFreeze({
 
 export class ObservedTraffic implements TrafficJoin {
   readonly usable: boolean;
-  unknownTargets = 0;
+  private readonly resolver: FlowResolver;
+  private readonly index: FlowIndex;
+  private unknownCount?: number;
   /**
-   * The flows themselves, by receiving and by sending workload, each with its ends as resolved
-   * when indexed (the index resolves them anyway): a view reads them without looking them up.
+   * The flows of the workloads asked about, by receiving and by sending workload, each with its
+   * ends as resolved (see `received` and `sent`): a view reads them without looking them up.
    */
   private readonly byTarget = new Map<SnapshotWorkload, FlowEnds>();
   private readonly bySource = new Map<
@@ -79,8 +89,11 @@ export class ObservedTraffic implements TrafficJoin {
     new Map<string, EdgeTraffic>(),
     new Map<string, EdgeTraffic>(),
   ];
-  /** Meshes whose flows carry ports (docs/traffic.md: what each mesh's metrics tell). */
-  private readonly portedMeshes = new Set<string>();
+  /**
+   * Whether a mesh's flows to workloads of the snapshot carry ports (docs/traffic.md: what each
+   * mesh's metrics tell), per mesh asked about.
+   */
+  private readonly portedMeshes = new Map<string, boolean>();
   /** The declared ports of receiving workloads, computed once per workload of the flows. */
   private readonly declaredPorts = new Map<SnapshotWorkload, Set<number>>();
   /**
@@ -107,31 +120,21 @@ export class ObservedTraffic implements TrafficJoin {
   ) {
     this.usable =
       observations.status === 'ok' || observations.status === 'stale';
-    const resolver = new FlowResolver(ctx);
-    if (!this.usable) return;
-    for (const flow of observations.flows) {
-      const target = resolver.target(flow);
-      if (!target) {
-        this.unknownTargets++;
-        continue;
-      }
-      if (flow.port !== undefined) this.portedMeshes.add(flow.mesh);
-      const from = resolver.source(flow);
-      let to = this.byTarget.get(target);
-      if (!to) this.byTarget.set(target, (to = { flows: [], sources: [] }));
-      to.flows.push(flow);
-      to.sources.push(from);
-      if (!from.source) continue;
-      let out = this.bySource.get(from.source);
-      if (!out)
-        this.bySource.set(
-          from.source,
-          (out = { flows: [], sources: [], targets: [] }),
-        );
-      out.flows.push(flow);
-      out.sources.push(from);
-      out.targets.push(target);
+    this.resolver = new FlowResolver(ctx);
+    // The flows grouped by name, once per observations object: a join is O(1) to make, and
+    // each question resolves the flows of the workload it asks about.
+    this.index = this.usable ? flowIndexOf(observations) : NO_INDEX;
+  }
+
+  /** Flows whose receiving workload is not in the snapshot, counted when first asked. */
+  get unknownTargets(): number {
+    if (this.unknownCount === undefined) {
+      let count = 0;
+      for (const { ref, indexes } of this.index.to.values())
+        if (!this.resolver.targetOf(ref)) count += indexes.length;
+      this.unknownCount = count;
     }
+    return this.unknownCount;
   }
 
   findings(ref: WorkloadRef, callers?: AccessEdge[]): Finding[] {
@@ -150,9 +153,62 @@ export class ObservedTraffic implements TrafficJoin {
     );
   }
 
-  /** The flows received by a workload. */
-  flowsTo(w: SnapshotWorkload): ObservedFlow[] {
-    return (this.byTarget.get(w) ?? NO_FLOWS).flows;
+  /**
+   * The flows a workload received, with their sources. The flows name their receiving workload
+   * by namespace and name: they are the first workload's of that name (`EngineContext.find`).
+   */
+  private received(target: SnapshotWorkload): FlowEnds {
+    let ends = this.byTarget.get(target);
+    if (ends === undefined) {
+      ends = NO_FLOWS;
+      const named = this.index.to.get(nameKey(target.namespace, target.name));
+      if (named && this.resolver.targetOf(named.ref) === target) {
+        const all = this.observations.flows;
+        const flows: ObservedFlow[] = [];
+        const sources: ResolvedSource[] = [];
+        for (const i of named.indexes) {
+          const flow = all[i];
+          flows.push(flow);
+          sources.push(this.resolver.source(flow));
+        }
+        ends = { flows, sources };
+      }
+      this.byTarget.set(target, ends);
+    }
+    return ends;
+  }
+
+  /**
+   * The flows a workload sent to workloads of the snapshot, in the observations' order: those
+   * whose source resolves to it, among the flows naming it or presenting its identity.
+   */
+  private sent(caller: SnapshotWorkload): FlowEnds & {
+    targets: SnapshotWorkload[];
+  } {
+    let ends = this.bySource.get(caller);
+    if (ends === undefined) {
+      ends = NO_SENT_FLOWS;
+      const identity = this.info(caller).identity;
+      const positions = mergePositions(
+        this.index.fromName.get(nameKey(caller.namespace, caller.name)) ?? [],
+        (identity && this.index.fromIdentity.get(identity)) || [],
+      );
+      const all = this.observations.flows;
+      for (const i of positions) {
+        const flow = all[i];
+        const from = this.resolver.source(flow);
+        if (from.source !== caller) continue;
+        const target = this.resolver.target(flow);
+        if (!target) continue;
+        if (ends === NO_SENT_FLOWS)
+          ends = { flows: [], sources: [], targets: [] };
+        ends.flows.push(flow);
+        ends.sources.push(from);
+        ends.targets.push(target);
+      }
+      this.bySource.set(caller, ends);
+    }
+    return ends;
   }
 
   find(ref: WorkloadRef): SnapshotWorkload {
@@ -181,7 +237,18 @@ export class ObservedTraffic implements TrafficJoin {
   portsTold(info: WorkloadInfo, flows: ObservedFlow[]): boolean {
     if (flows.some(f => f.port !== undefined)) return true;
     const family = familyOf(info.membership.mesh);
-    return family !== 'none' && this.portedMeshes.has(family);
+    return family !== 'none' && this.ported(family);
+  }
+
+  private ported(mesh: string): boolean {
+    let known = this.portedMeshes.get(mesh);
+    if (known === undefined) {
+      known = (this.index.ported.get(mesh) ?? []).some(
+        ref => this.resolver.targetOf(ref) !== undefined,
+      );
+      this.portedMeshes.set(mesh, known);
+    }
+    return known;
   }
 
   workload(ref: WorkloadRef): WorkloadTraffic | undefined {
@@ -196,7 +263,7 @@ export class ObservedTraffic implements TrafficJoin {
 
   private workloadOf(target: SnapshotWorkload): WorkloadTraffic {
     const info = this.info(target);
-    const { flows, sources } = this.byTarget.get(target) ?? NO_FLOWS;
+    const { flows, sources } = this.received(target);
     const told = this.portsTold(info, flows);
     const entries = new Map<number | undefined, Tally>();
     const tally = (port: number | undefined) => {
@@ -254,7 +321,7 @@ export class ObservedTraffic implements TrafficJoin {
     if (last && last.target === target && last.edges === list)
       return last.answer;
     const info = this.info(target);
-    const received = this.byTarget.get(target) ?? NO_FLOWS;
+    const received = this.received(target);
     const answer = this.attribute(list, received, {
       self: target,
       unobservable: () => this.unobservable(info),
@@ -277,7 +344,7 @@ export class ObservedTraffic implements TrafficJoin {
     const last = this.lastCallees;
     if (last && last.target === caller && last.edges === list)
       return last.answer;
-    const sent = this.bySource.get(caller) ?? NO_SENT_FLOWS;
+    const sent = this.sent(caller);
     const answer = this.attribute(list, sent, {
       self: caller,
       // Each callee is observable or not on its own; an edge standing for many callees is

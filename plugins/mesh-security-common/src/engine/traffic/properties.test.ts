@@ -16,7 +16,14 @@ import {
   fromWorkload,
   observations,
 } from '../../__testUtils__/traffic';
-import { EdgeTraffic, ObservedFlow, TrafficCounts } from '../../model';
+import {
+  AccessEdge,
+  EdgeTraffic,
+  ObservedFlow,
+  TrafficCounts,
+  WorkloadPosture,
+} from '../../model';
+import type { TrafficJoin } from './api';
 
 /*
  * Counts are conserved (docs/traffic.md, "What the engine does with observations"): every flow
@@ -53,17 +60,30 @@ const policies = fc.subarray([
   }),
 ]);
 
+const identity = (p: string) => `spiffe://cluster.local/ns/${p}`;
 const source = fc.oneof(
   fc.constantFrom(...workloads).map(w => fromWorkload(w.namespace, w.name)),
   fc
     .constantFrom('shop/sa/a', 'other/sa/d', 'other/sa/nobody')
-    .map(p => fromIdentity(`spiffe://cluster.local/ns/${p}`)),
+    .map(p => fromIdentity(identity(p))),
   fc.constant(fromUnknown),
+  // A source reported by name and identity: by name when a workload has it (even with another's
+  // identity), else by the identity.
+  fc
+    .record({
+      w: fc.constantFrom(...workloads, { namespace: 'shop', name: 'ghost' }),
+      p: fc.constantFrom('shop/sa/a', 'other/sa/d', 'shop/sa/b'),
+    })
+    .map(({ w, p }) => ({
+      ...fromWorkload(w.namespace, w.name),
+      identity: identity(p),
+    })),
 );
 const count = fc.nat({ max: 50 });
 const flowArb: fc.Arbitrary<ObservedFlow> = fc
   .record({
-    to: fc.constantFrom(...workloads),
+    // `shop/ghost` receives, but is no workload of the snapshot.
+    to: fc.constantFrom(...workloads, { namespace: 'shop', name: 'ghost' }),
     from: source,
     port: fc.option(fc.constantFrom(8080, 9090), { nil: undefined }),
     mtls: count,
@@ -86,55 +106,109 @@ const sum = (list: TrafficCounts[]): TrafficCounts =>
     counts(),
   );
 
+/**
+ * The evidence counts a join put on a list's edges and unmatched groups together. Edges of one
+ * peer without ports share one entry: it is counted once.
+ */
+function landed(
+  edges: AccessEdge[],
+  result: { edges: EdgeTraffic[]; unmatched: EdgeTraffic[] },
+): TrafficCounts {
+  const seen = new Set<string>();
+  const distinct: EdgeTraffic[] = [];
+  result.edges.forEach((t, i) => {
+    const key = t.portsTold === false ? JSON.stringify(edges[i].peer) : `${i}`;
+    if (!seen.has(key)) distinct.push(t);
+    seen.add(key);
+  });
+  return sum([...distinct, ...result.unmatched].map(x => x.evidence));
+}
+
+/** Runs `check` on 60 random policy sets, each with a random list of flows. */
+function forRandomTraffic(
+  check: (
+    engine: ReturnType<typeof engineOf>,
+    join: TrafficJoin,
+    workloads: WorkloadPosture[],
+    flows: ObservedFlow[],
+  ) => void,
+): void {
+  fc.assert(
+    fc.property(policies, fc.array(flowArb, { maxLength: 30 }), (p, flows) => {
+      const engine = engineOf([...estate, ...p]);
+      check(
+        engine,
+        engine.traffic(observations(flows)),
+        engine.evaluate().workloads,
+        flows,
+      );
+    }),
+    { numRuns: 60 },
+  );
+}
+
 describe('traffic join properties', () => {
   it('every flow lands in exactly one port entry and one edge or unmatched group', () => {
-    fc.assert(
-      fc.property(
-        policies,
-        fc.array(flowArb, { maxLength: 30 }),
-        (p, flows) => {
-          const engine = engineOf([...estate, ...p]);
-          const join = engine.traffic(observations(flows));
-          const all = engine.evaluate().workloads;
-          for (const ref of workloads) {
-            const mine = flows.filter(
-              f => f.to.namespace === ref.namespace && f.to.name === ref.name,
+    forRandomTraffic((engine, join, all, flows) => {
+      for (const ref of workloads) {
+        const mine = flows.filter(
+          f => f.to.namespace === ref.namespace && f.to.name === ref.name,
+        );
+        const expected = sum(mine.map(f => f.evidence));
+        const w = join.workload(ref)!;
+        expect(sum(w.ports.map(x => x.evidence))).toEqual(expected);
+
+        const edges = engine.callersOf(ref);
+        const result = join.callers(ref, edges)!;
+        expect(landed(edges, result)).toEqual(expected);
+
+        const self = all.find(
+          x => x.namespace === ref.namespace && x.name === ref.name,
+        )!;
+        result.edges.forEach((t, i) => {
+          for (const s of t.sources) {
+            if (!s.workload) continue;
+            const members = peerMembers(edges[i].peer, self, all);
+            expect(members.map(m => `${m.namespace}/${m.name}`)).toContain(
+              `${s.workload.namespace}/${s.workload.name}`,
             );
-            const expected = sum(mine.map(f => f.evidence));
-            const w = join.workload(ref)!;
-            expect(sum(w.ports.map(x => x.evidence))).toEqual(expected);
-
-            const edges = engine.callersOf(ref);
-            const result = join.callers(ref, edges)!;
-            // Edges of one peer without ports share one entry: count it once.
-            const seen = new Set<string>();
-            const distinct: EdgeTraffic[] = [];
-            result.edges.forEach((t, i) => {
-              const key =
-                t.portsTold === false ? JSON.stringify(edges[i].peer) : `${i}`;
-              if (!seen.has(key)) distinct.push(t);
-              seen.add(key);
-            });
-            expect(
-              sum([...distinct, ...result.unmatched].map(x => x.evidence)),
-            ).toEqual(expected);
-
-            const self = all.find(
-              x => x.namespace === ref.namespace && x.name === ref.name,
-            )!;
-            result.edges.forEach((t, i) => {
-              for (const s of t.sources) {
-                if (!s.workload) continue;
-                const members = peerMembers(edges[i].peer, self, all);
-                expect(members.map(m => `${m.namespace}/${m.name}`)).toContain(
-                  `${s.workload.namespace}/${s.workload.name}`,
-                );
-              }
-            });
           }
-        },
-      ),
-      { numRuns: 60 },
-    );
+        });
+      }
+    });
+  });
+
+  it('every flow a workload sent to a workload of the snapshot lands in exactly one callee edge or unmatched group', () => {
+    forRandomTraffic((engine, join, all, flows) => {
+      const named = (ns: string, name: string) =>
+        all.find(w => w.namespace === ns && w.name === name);
+      // The source as the docs define it: by name, else by an identity one workload has.
+      const sender = (f: ObservedFlow) => {
+        const from = f.from;
+        if (from.kind === 'unknown') return undefined;
+        if (from.kind === 'workload') {
+          const w = named(from.namespace, from.name);
+          if (w || !from.identity) return w;
+        }
+        const holders = all.filter(w => w.identity === from.identity);
+        return holders.length === 1 ? holders[0] : undefined;
+      };
+      expect(join.unknownTargets).toBe(
+        flows.filter(f => !named(f.to.namespace, f.to.name)).length,
+      );
+      for (const ref of workloads) {
+        const mine = flows.filter(f => {
+          const s = sender(f);
+          return (
+            s?.namespace === ref.namespace &&
+            s?.name === ref.name &&
+            named(f.to.namespace, f.to.name) !== undefined
+          );
+        });
+        const edges = engine.calleesOf(ref);
+        const result = join.callees(ref, edges)!;
+        expect(landed(edges, result)).toEqual(sum(mine.map(f => f.evidence)));
+      }
+    });
   });
 });

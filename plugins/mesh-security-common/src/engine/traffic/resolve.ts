@@ -63,12 +63,19 @@ export class FlowResolver {
 
   /** The receiving workload of the snapshot; undefined when it is not in the snapshot. */
   target(flow: ObservedFlow): SnapshotWorkload | undefined {
-    let target = this.targets.get(flow.to);
+    return this.targetOf(flow.to);
+  }
+
+  /**
+   * The workload of the snapshot a flow's receiving end names (the first of that namespace and
+   * name); undefined when none. Kept per object: flows share their receiving end's.
+   */
+  targetOf(to: ObservedFlow['to']): SnapshotWorkload | undefined {
+    let target = this.targets.get(to);
     if (target === undefined) {
       target =
-        this.ctx.find({ namespace: flow.to.namespace, name: flow.to.name }) ??
-        null;
-      this.targets.set(flow.to, target);
+        this.ctx.find({ namespace: to.namespace, name: to.name }) ?? null;
+      this.targets.set(to, target);
     }
     return target ?? undefined;
   }
