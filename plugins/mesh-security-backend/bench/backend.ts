@@ -36,10 +36,18 @@ import {
 } from './backendReport';
 import type { LoopFigures } from './backendProcess';
 import type { MemoryFigures } from './memoryProcess';
-import { Headers, signIn, sleep, timedRequest, waitForCatalog } from './client';
+import {
+  Headers,
+  signIn,
+  sleep,
+  timedRequest,
+  waitForCatalog,
+  waitForObservations,
+} from './client';
 import {
   ask,
   benchBackendConfig,
+  benchTrafficConfig,
   startBackendProcess,
   startChild,
   writeCatalog,
@@ -117,19 +125,7 @@ async function startBackend(
         watch: { enabled: false },
         refreshIntervalSeconds: 3600,
         entityCacheSeconds: ENTITY_CACHE_SECONDS,
-        ...(TRAFFIC_SOURCES
-          ? {
-              traffic: {
-                refreshInterval: '1h',
-                sources: urls.map((url, i) => ({
-                  type: 'prometheus',
-                  url,
-                  meshes: ['istio'],
-                  clusters: [{ name: `c${i}` }],
-                })),
-              },
-            }
-          : {}),
+        ...(TRAFFIC_SOURCES ? { traffic: benchTrafficConfig(urls) } : {}),
       },
     }),
   );
@@ -182,19 +178,7 @@ async function steadyState(
   // ingested them (views then never wait for the catalog; before, they read entities one by one).
   await sleep((ENTITY_CACHE_SECONDS + 1) * 1000);
   // With traffic: wait until every cluster's observations were read (views then join them).
-  while (TRAFFIC_SOURCES) {
-    const view = (await (
-      await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
-        headers,
-      })
-    ).json()) as any;
-    const statuses = new Set(
-      view.workloads.map((w: any) => w.observed?.observations?.status),
-    );
-    if (view.workloads.length && statuses.size === 1 && statuses.has('ok'))
-      break;
-    await sleep(500);
-  }
+  if (TRAFFIC_SOURCES) await waitForObservations(base, headers);
   return { firstSnapshotMs, graphsReadyMs };
 }
 

@@ -138,3 +138,26 @@ export async function waitForCatalog(
     await sleep(500);
   }
 }
+
+/**
+ * Waits until an entity view (`svc-0`) shows every workload's observations `ok`: the clusters'
+ * observed traffic read, so that views join it.
+ */
+export async function waitForObservations(
+  base: string,
+  headers: Headers,
+): Promise<void> {
+  for (;;) {
+    const view = (await (
+      await fetch(`${base}/mesh-security/entity/component/default/svc-0`, {
+        headers,
+      })
+    ).json()) as any;
+    const statuses = new Set(
+      view.workloads.map((w: any) => w.observed?.observations?.status),
+    );
+    if (view.workloads.length && statuses.size === 1 && statuses.has('ok'))
+      return;
+    await sleep(500);
+  }
+}

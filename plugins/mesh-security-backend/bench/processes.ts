@@ -117,6 +117,22 @@ export function writeCatalog(file: string, entities: number): void {
 }
 
 /**
+ * The plugin's `traffic` config for the mock clusters' Prometheus APIs (one per cluster, Istio
+ * metrics), read once an hour: the benchmarks read each cluster's observations once.
+ */
+export function benchTrafficConfig(urls: string[]): object {
+  return {
+    refreshInterval: '1h',
+    sources: urls.map((url, i) => ({
+      type: 'prometheus',
+      url,
+      meshes: ['istio'],
+      clusters: [{ name: `c${i}` }],
+    })),
+  };
+}
+
+/**
  * The app-config of a benchmark backend (`backendProcess.ts`): in-memory SQLite, guest sign-in,
  * the catalog from `entitiesFile`, the mock clusters at `urls` as the Kubernetes plugin's
  * clusters `c0`, `c1`, …, and the given `meshSecurity` block.

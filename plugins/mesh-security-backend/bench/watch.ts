@@ -31,6 +31,9 @@
  * callers (entity `svc-1`) include `ns-k` (one NetworkPolicy in `ns-1` admits the labelled
  * namespaces; see `labelledNamespaces` in bench/mockKubernetes.ts).
  * Sizes: BENCH_CLUSTERS (5), BENCH_PODS (10000 per cluster, 5 pods per workload, at least 1,000).
+ * BENCH_TRAFFIC=<n> (0): each mock cluster also serves a Prometheus API with n observed sources
+ *   per workload (bench/mockPrometheus.ts), read once before the phases; every page view then
+ *   joins them, on whichever generation churn has made.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -45,11 +48,13 @@ import {
   sleep,
   timedRequest,
   waitForCatalog,
+  waitForObservations,
 } from './client';
 import { readListBodies, timeFirstRead } from './firstRead';
 import {
   ask,
   benchBackendConfig,
+  benchTrafficConfig,
   startBackendProcess,
   startChild,
   writeCatalog,
@@ -71,6 +76,8 @@ const CHURN_MINUTES = Number(process.env.BENCH_CHURN_MINUTES ?? 3);
 const QUIET_MINUTES = Number(process.env.BENCH_QUIET_MINUTES ?? 1);
 const CHURN_PERCENT = Number(process.env.BENCH_CHURN_PERCENT ?? 1);
 const VIEW_MS = Number(process.env.BENCH_VIEW_MS ?? 200);
+/** BENCH_TRAFFIC=<n>: observed traffic from a mock Prometheus, n sources per workload (0: off). */
+const TRAFFIC_SOURCES = Number(process.env.BENCH_TRAFFIC ?? 0);
 const POD_PROBES = Number(process.env.BENCH_POD_PROBES ?? 2);
 const VISIBLE_TIMEOUT_MS =
   Number(process.env.BENCH_VISIBLE_TIMEOUT_S ?? 150) * 1000;
@@ -205,6 +212,7 @@ async function startMode(
         refreshIntervalSeconds: 60,
         entityCacheSeconds: ENTITY_CACHE_SECONDS,
         watch: { enabled: mode === 'watch' },
+        ...(TRAFFIC_SOURCES ? { traffic: benchTrafficConfig(urls) } : {}),
       },
     }),
   );
@@ -283,6 +291,8 @@ async function startMode(
     verbose(`catalog: ${error.message}`),
   );
   await sleep((ENTITY_CACHE_SECONDS + 1) * 1000);
+  // With traffic: every cluster's observations read before the phases (views then join them).
+  if (TRAFFIC_SOURCES) await waitForObservations(base, backend.headers);
   return {
     backend,
     startup: {
@@ -740,9 +750,11 @@ async function runMode(
 async function main() {
   console.log(
     `Generating ${CLUSTERS} clusters × ${PODS} pods (${size.workloads} workloads each); ` +
-      `modes ${MODES.join(
-        ', ',
-      )}, one after the other; quiet ${QUIET_MINUTES} min, churn ${CHURN_MINUTES} + ${CHURN_MINUTES} min; load average ${load()}`,
+      `modes ${MODES.join(', ')}, one after the other; ${
+        TRAFFIC_SOURCES
+          ? `observed traffic from ${TRAFFIC_SOURCES} sources per workload; `
+          : ''
+      }quiet ${QUIET_MINUTES} min, churn ${CHURN_MINUTES} + ${CHURN_MINUTES} min; load average ${load()}`,
   );
   const mocks = new Mocks();
   const { urls } = await mocks.ask<{ urls: string[] }>({
@@ -750,7 +762,7 @@ async function main() {
     count: CLUSTERS,
     size,
     latencyMs: 0,
-    trafficSources: 0,
+    trafficSources: TRAFFIC_SOURCES,
   });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-watch-'));
   const entitiesFile = path.join(dir, 'entities.yaml');
