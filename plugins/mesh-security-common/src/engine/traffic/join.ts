@@ -62,6 +62,9 @@ const NO_SENT_FLOWS: FlowEnds & { targets: SnapshotWorkload[] } = deepFreeze({
   targets: [],
 });
 
+/** How many workload infos a join keeps (a few views' workloads and their peers). */
+const INFOS_KEPT = 256;
+
 export class ObservedTraffic implements TrafficJoin {
   readonly usable: boolean;
   private readonly resolver: FlowResolver;
@@ -94,6 +97,8 @@ export class ObservedTraffic implements TrafficJoin {
    * mesh's metrics tell), per mesh asked about.
    */
   private readonly portedMeshes = new Map<string, boolean>();
+  /** The infos asked for lately (see `info`). */
+  private readonly infos = new Map<SnapshotWorkload, WorkloadInfo>();
   /** The declared ports of receiving workloads, computed once per workload of the flows. */
   private readonly declaredPorts = new Map<SnapshotWorkload, Set<number>>();
   /**
@@ -220,8 +225,19 @@ export class ObservedTraffic implements TrafficJoin {
     return w;
   }
 
+  /**
+   * What the engine knows about a workload. Once a generation's access graph is built its
+   * context keeps no infos, and a view asks about its workload's several times (and its peers'):
+   * the join keeps the last ones asked, at most {@link INFOS_KEPT}.
+   */
   info(w: SnapshotWorkload): WorkloadInfo {
-    return this.ctx.info(w, false);
+    let info = this.infos.get(w);
+    if (info === undefined) {
+      if (this.infos.size >= INFOS_KEPT) this.infos.clear();
+      info = this.ctx.info(w, false);
+      this.infos.set(w, info);
+    }
+    return info;
   }
 
   /** Why a workload's inbound traffic is not reported; undefined when a proxy reports it. */
