@@ -41,6 +41,24 @@ describe('prepareViews', () => {
     expect(view.workloads.length).toBeGreaterThan(5);
   });
 
+  it("lists every workload's callers, callees and blocked callers ahead of the views", async () => {
+    const views = await demoViews();
+    const view = await views.get('demo');
+    while (!view.graph?.complete || !view.memo.has('findings:index'))
+      await new Promise(resolve => setTimeout(resolve, 10));
+    const graph = view.graph!;
+    // Spies call the graph's own methods through.
+    const asked = [
+      jest.spyOn(graph, 'callersOf'),
+      jest.spyOn(graph, 'calleesOf'),
+      jest.spyOn(graph, 'blockedCallersOf'),
+    ];
+    await prepareViews({ ...view, memo: new Map() }, 0);
+    expect(asked.map(spy => spy.mock.calls.length)).toEqual(
+      Array(3).fill(view.workloads.length),
+    );
+  });
+
   it('does nothing for a generation replaced meanwhile, nor before the graph is complete', async () => {
     const views = await demoViews();
     const view = await views.get('demo');

@@ -3,9 +3,11 @@ import { yieldEvery } from '../snapshots/slices';
 import { prepareFindingIndex } from './relevantFindings';
 
 /**
- * Once a generation's access graph is complete, lists every workload's callers and callees (the
- * graph keeps the lists that many workloads share) and indexes the findings, in slices that
- * yield to the event loop, so that no page view is the first to pay for them. This is what a
+ * Once a generation's access graph is complete, lists every workload's callers, callees and
+ * blocked callers (the graph keeps the lists that many workloads share) and indexes the
+ * findings, in slices that yield to the event loop, so that no page view is the first to pay for
+ * them (a workload's blocked callers took 0.46 ms of its first view on average:
+ * docs/benchmarks.md "Observed traffic in page views"). This is what a
  * replica keeps anyway once every entity has been viewed (measured by `npm run bench:backend`,
  * within the memory per pod reported). Stops when the generation is replaced.
  *
@@ -35,6 +37,7 @@ export async function prepareViews(
     };
     graph.callersOf(ref);
     graph.calleesOf(ref);
+    graph.blockedCallersOf(ref);
     await pause();
   }
   if (!graph.isCancelled) prepareFindingIndex(view);
