@@ -13,6 +13,9 @@ import {
   service,
 } from '../__testUtils__/k8s';
 import { peerLabel } from '../model';
+import { createAccessGraph } from './accessGraph';
+import { EngineContext } from './core/context';
+import { readObjects } from './core/reader';
 
 /*
  * Blocked edges (docs/engine.md, "Blocked edges"): callers configuration intends but a layer
@@ -214,5 +217,43 @@ describe('blocked callers', () => {
       [8443, 'tls'],
       [9443, 'tls'],
     ]);
+  });
+});
+
+describe('blocked callers asked once the graph is complete', () => {
+  it('leave at most 200 targets of infos in the context, and answer as before', () => {
+    const others = Array.from({ length: 250 }, (_, i) =>
+      deployment('shop', `x${i}`),
+    );
+    const objects = [
+      ...istioPair(),
+      strict,
+      allowA,
+      plaintextRule,
+      denyIngress,
+      ...others,
+    ];
+    const { snapshot } = readObjects(objects);
+    const ctx = new EngineContext(snapshot, {});
+    const graph = createAccessGraph(ctx);
+    while (!graph.buildStep(50));
+    // The context keeps no infos once the graph is complete (buildStep released them).
+    const kept = () =>
+      (ctx as unknown as { infos: Map<unknown, unknown> }).infos.size;
+    expect(kept()).toBe(0);
+    const b = { namespace: 'shop', name: 'b' };
+    const list = graph.blockedCallersOf(b);
+    expect(list.map(e => peerLabel(e.peer))).toEqual(['shop/a']);
+    expect(list).toEqual(engineOf(objects).blockedCallersOf(b));
+    expect(kept()).toBeGreaterThan(0);
+    // Every 200 lists computed, the context forgets what it kept for them.
+    for (let i = 0; i < 198; i++)
+      graph.blockedCallersOf({ namespace: 'shop', name: `x${i}` });
+    expect(kept()).toBeGreaterThan(0);
+    graph.blockedCallersOf({ namespace: 'shop', name: 'x198' });
+    expect(kept()).toBe(0);
+    // A list asked again is not computed again.
+    graph.blockedCallersOf(b);
+    expect(kept()).toBe(0);
   });
 });

@@ -115,6 +115,12 @@ const keyOf = (w: SnapshotWorkload): string => {
   return key;
 };
 
+/**
+ * How many blocked-callers lists a complete graph computes before its context forgets what it
+ * kept for them (see `blockedCallersOf`).
+ */
+const FORGET_EVERY = 200;
+
 /** The prefix of a target's blocked-callers list among a graph's lists (then its key). */
 const BLOCKED = 'blocked|';
 
@@ -553,7 +559,8 @@ class GroupedAccessGraph implements AccessGraph {
   blockedCallersOf(ref: WorkloadRef): AccessEdge[] {
     const w = this.find(ref);
     const key = `${BLOCKED}${w.namespace}/${w.kind}/${w.name}`;
-    return this.lists.get(key, () => {
+    const list = this.lists.get(key, () => {
+      this.sinceForgotten++;
       const target = this.ctx.info(w);
       const policies = this.answers.policiesOf(target);
       // Most workloads of most estates: nothing to ask each caller group.
@@ -622,7 +629,21 @@ class GroupedAccessGraph implements AccessGraph {
       });
       return this.withProtocol(asSeenBy(edges, w), () => w);
     });
+    // Once the graph is complete its context keeps nothing per workload (`buildStep`), but a
+    // list computed since fills it again: each workload's blocked callers, asked on its first
+    // view, left its info and its layers' caches there for the rest of the generation — once
+    // every entity was viewed, half as much memory again as the rest of the view
+    // (docs/benchmarks.md, "Memory per pod"). Forgotten every FORGET_EVERY lists: forgetting
+    // after each would compute a namespace's callers' infos again per target (twice the time).
+    if (this.released && this.sinceForgotten >= FORGET_EVERY) {
+      this.ctx.releaseWorkloadCaches();
+      this.sinceForgotten = 0;
+    }
+    return list;
   }
+
+  /** Blocked-callers lists computed since the context last forgot its caches. */
+  private sinceForgotten = 0;
 
   connection(
     from: AccessSource,
