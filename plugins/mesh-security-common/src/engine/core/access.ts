@@ -19,6 +19,7 @@ import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
 import { TrafficPath, WaypointClient } from '../istio/waypoint';
 import { serviceSelects, servicesIn } from './match';
 import { carriedByMesh, declaredPort, portName } from './ports';
+import { PortMemo } from './portMemo';
 
 /**
  * Thrown by queries naming a workload that is not in the snapshot.
@@ -36,14 +37,10 @@ export class WorkloadNotFoundError extends Error {
 const istioMesh = (m: string) => m === 'istio-sidecar' || m === 'istio-ambient';
 
 /** Whether the port bypasses the target's proxy (no mTLS, no authorization on it). */
-const bypassCache = new WeakMap<WorkloadInfo, Map<number, boolean>>();
+const bypassCache = new PortMemo<WorkloadInfo, boolean>();
 
 export function bypassesProxy(info: WorkloadInfo, port: number): boolean {
-  let cache = bypassCache.get(info);
-  if (!cache) bypassCache.set(info, (cache = new Map()));
-  let hit = cache.get(port);
-  if (hit === undefined) cache.set(port, (hit = computeBypass(info, port)));
-  return hit;
+  return bypassCache.get(info, port, () => computeBypass(info, port));
 }
 
 function computeBypass(info: WorkloadInfo, port: number): boolean {
@@ -557,7 +554,7 @@ type ServiceList = Array<{
 /** Per Services list, then per workload (see core/protocol.ts `cache`). */
 const tlsPortCache = new WeakMap<
   ServiceList,
-  WeakMap<SnapshotWorkload, Map<number, boolean>>
+  PortMemo<SnapshotWorkload, boolean>
 >();
 
 /**
@@ -574,13 +571,10 @@ export function servesTls(
   services: ServiceList,
 ): boolean {
   let perWorkload = tlsPortCache.get(services);
-  if (!perWorkload) tlsPortCache.set(services, (perWorkload = new WeakMap()));
-  let ports = perWorkload.get(target.w);
-  if (!ports) perWorkload.set(target.w, (ports = new Map()));
-  let hit = ports.get(port);
-  if (hit === undefined)
-    ports.set(port, (hit = computeServesTls(target, port, services)));
-  return hit;
+  if (!perWorkload) tlsPortCache.set(services, (perWorkload = new PortMemo()));
+  return perWorkload.get(target.w, port, () =>
+    computeServesTls(target, port, services),
+  );
 }
 
 function computeServesTls(

@@ -6,6 +6,7 @@ import {
 import { opaquePort } from '../linkerd/authorization';
 import { serviceSelects, servicesIn } from './match';
 import { carriedByMesh, declaredPort, protocolOf } from './ports';
+import { PortMemo } from './portMemo';
 
 /*
  * The protocol of a receiving port as access edges show it (docs/engine.md "Port protocol on
@@ -50,7 +51,7 @@ function declared(sp: SnapshotService['ports'][number]): string | undefined {
  */
 const cache = new WeakMap<
   SnapshotService[],
-  WeakMap<SnapshotWorkload, Map<number, string>>
+  PortMemo<SnapshotWorkload, string>
 >();
 /** The protocol of the workload's port `port` (a container port number), cached. */
 export function portProtocol(
@@ -62,16 +63,10 @@ export function portProtocol(
   opaqueDefaults?: string,
 ): string {
   let perWorkload = cache.get(services);
-  if (!perWorkload) cache.set(services, (perWorkload = new WeakMap()));
-  let ports = perWorkload.get(w);
-  if (!ports) perWorkload.set(w, (ports = new Map()));
-  let hit = ports.get(port);
-  if (hit === undefined)
-    ports.set(
-      port,
-      (hit = computeProtocol(w, port, services, namespace, opaqueDefaults)),
-    );
-  return hit;
+  if (!perWorkload) cache.set(services, (perWorkload = new PortMemo()));
+  return perWorkload.get(w, port, () =>
+    computeProtocol(w, port, services, namespace, opaqueDefaults),
+  );
 }
 
 function computeProtocol(
