@@ -219,6 +219,11 @@ export function ruleOperations(rule: CRule): RuleOperation[] {
 
 const compiled = new WeakMap<object, Map<string, CPolicy>>();
 
+/** Forgets the compiled forms of these policies (they are compiled again when asked). */
+export function forgetCompiled(policies: ReadonlyArray<object>): void {
+  for (const p of policies) compiled.delete(p);
+}
+
 /**
  * Compiles (once per bundle) an AuthorizationPolicy; `bundle`: the trust domains of the mesh
  * config of the proxy that enforces it, undefined where nothing rewrites principals (ztunnel).

@@ -12,6 +12,7 @@ import {
   CRule,
   MatchNotes,
   compilePolicy,
+  forgetCompiled,
   ruleMatches,
   ruleOperations,
 } from './authorizationMatch';
@@ -52,7 +53,7 @@ export class AuthorizationIndex {
 
   /** `unavailable`: why the AuthorizationPolicies (or the root namespace) are not known. */
   constructor(
-    snapshot: Snapshot,
+    private readonly snapshot: Snapshot,
     readonly rootNamespace: string,
     readonly unavailable?: string,
   ) {
@@ -77,6 +78,9 @@ export class AuthorizationIndex {
   releaseCaches(): void {
     this.cache.clear();
     this.waypointCache.clear();
+    // Compiled once per policy object, which lives as long as the snapshot: a graph's context
+    // that forgets its workloads' caches forgets them too (docs/benchmarks.md, "Memory per pod").
+    forgetCompiled(this.snapshot.istio.authorizationPolicies);
   }
 
   /**
