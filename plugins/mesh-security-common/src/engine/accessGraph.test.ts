@@ -1159,6 +1159,7 @@ describe('access graph', () => {
       vectors: 1,
       memberEdges: 0,
       templates: 2,
+      blockedLists: 0,
     });
   });
 });

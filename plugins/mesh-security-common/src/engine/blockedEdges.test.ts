@@ -257,3 +257,58 @@ describe('blocked callers asked once the graph is complete', () => {
     expect(kept()).toBe(0);
   });
 });
+
+describe('blocked callers of targets that answer alike', () => {
+  // Six workers of one caller group, each meant to be called by `a` and by the other workers,
+  // each isolated by the same NetworkPolicy.
+  const workers = Array.from({ length: 6 }, (_, i) =>
+    deployment('shop', `w${i}`, { labels: { tier: 'worker' }, sa: 'worker' }),
+  );
+  const objects = [
+    ...istioPair(),
+    strict,
+    ...workers,
+    authorizationPolicy('shop', 'workers-allow', {
+      selector: { matchLabels: { tier: 'worker' } },
+      action: 'ALLOW',
+      rules: [
+        {
+          from: [
+            {
+              source: {
+                principals: [
+                  'cluster.local/ns/shop/sa/a',
+                  'cluster.local/ns/shop/sa/worker',
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    }),
+    networkPolicy('shop', 'workers-deny-ingress', {
+      podSelector: { matchLabels: { tier: 'worker' } },
+      policyTypes: ['Ingress'],
+    }),
+  ];
+
+  it('share one list, each without itself', () => {
+    const { snapshot } = readObjects(objects);
+    const graph = createAccessGraph(new EngineContext(snapshot, {}));
+    const labels = (name: string) =>
+      graph
+        .blockedCallersOf({ namespace: 'shop', name })
+        .map(e => [peerLabel(e.peer), e.port, e.blocked?.policy]);
+    for (let i = 0; i < 6; i++)
+      expect(labels(`w${i}`)).toEqual(
+        ['a', ...workers.map((_, j) => `w${j}`).filter(w => w !== `w${i}`)]
+          .sort()
+          .map(name => [
+            `shop/${name}`,
+            8080,
+            'NetworkPolicy shop/workers-deny-ingress',
+          ]),
+      );
+    expect(graph.stats().blockedLists).toBe(1);
+  });
+});

@@ -100,6 +100,8 @@ export interface AccessGraphStats {
   memberEdges: number;
   /** Distinct edges apart from peer and port. */
   templates: number;
+  /** Distinct blocked-callers lists of target ports kept (shared by the targets they fit). */
+  blockedLists: number;
 }
 
 /**
@@ -121,8 +123,8 @@ const keyOf = (w: SnapshotWorkload): string => {
  */
 const FORGET_EVERY = 200;
 
-/** The prefix of a target's blocked-callers list among a graph's lists (then its key). */
-const BLOCKED = 'blocked|';
+/** The blocked-callers list of a target where nothing can be blocked (most of them). */
+const NONE_BLOCKED: AccessEdge[] = [];
 
 /** Lists by key, up to a number of edges in all (then the oldest half is dropped). */
 class BoundedLists {
@@ -130,6 +132,10 @@ class BoundedLists {
   private edges = 0;
 
   constructor(private readonly maxEdges: number) {}
+
+  get size(): number {
+    return this.lists.size;
+  }
 
   get(key: string, compute: () => AccessEdge[]): AccessEdge[] {
     let list = this.lists.get(key);
@@ -311,11 +317,10 @@ class GroupedAccessGraph implements AccessGraph {
     }
     // A target's blocked callers depend on its policies and on the callers' groups and
     // identities, as its answers do: those of targets outside the change carry over too.
-    this.lists.carry(from.lists, key => {
-      if (!key.startsWith(BLOCKED)) return false;
-      const target = key.slice(BLOCKED.length);
-      return !inScope.has(target) && byKey.has(target);
-    });
+    this.blockedOf.carry(
+      from.blockedOf,
+      key => !inScope.has(key) && byKey.has(key),
+    );
     this.carried = { carried, kept };
   }
 
@@ -345,6 +350,7 @@ class GroupedAccessGraph implements AccessGraph {
       vectors: this.answers.distinctVectors,
       memberEdges: this.memberEdges,
       templates: this.templates.size,
+      blockedLists: this.blockedLists.size,
     };
   }
 
@@ -558,19 +564,18 @@ class GroupedAccessGraph implements AccessGraph {
 
   blockedCallersOf(ref: WorkloadRef): AccessEdge[] {
     const w = this.find(ref);
-    const key = `${BLOCKED}${w.namespace}/${w.kind}/${w.name}`;
-    const list = this.lists.get(key, () => {
+    const list = this.blockedOf.get(keyOf(w), () => {
       this.sinceForgotten++;
       const target = this.ctx.info(w);
       const policies = this.answers.policiesOf(target);
       // Most workloads of most estates: nothing to ask each caller group.
-      if (nothingBlockable(this.ctx, target, policies)) return [];
+      if (nothingBlockable(this.ctx, target, policies)) return NONE_BLOCKED;
       // Where the ALLOW rules name their clients, only the groups and members named are asked.
       const clients = blockableClients(this.ctx, target, policies);
       const templates = this.blockedTemplates;
       const answer = (edge: AccessEdge | undefined) =>
         edge ? templates.id(edge) : DENIED;
-      const edges = portNumbers(target).flatMap(port => {
+      return portNumbers(target).flatMap(port => {
         const groups = new Int32Array(this.groups.all.length).fill(DENIED);
         const members: PortAccess['members'] = [];
         // A port that admits anyone blocks no one: no group is asked.
@@ -591,9 +596,9 @@ class GroupedAccessGraph implements AccessGraph {
             groups[group.index] = answer(edge);
             continue;
           }
-          // The group's policies tell its members apart: each is asked on its own.
+          // The group's policies tell its members apart: each is asked on its own — the target
+          // too, so that its group's other members share the list (each drops itself per query).
           for (const member of group.members) {
-            if (member === w) continue;
             if (accounts && !accounts.has(member.serviceAccount)) continue;
             const id = answer(
               blockedEdge(
@@ -620,14 +625,8 @@ class GroupedAccessGraph implements AccessGraph {
                 { kind: 'external-plaintext' },
               ),
             );
-        return callerList(this.ctx.options.cluster, this.groups, templates, w, {
-          port,
-          groups,
-          members,
-          external,
-        });
+        return this.sharedBlocked(w, { port, groups, members, external });
       });
-      return this.withProtocol(asSeenBy(edges, w), () => w);
     });
     // Once the graph is complete its context keeps nothing per workload (`buildStep`), but a
     // list computed since fills it again: each workload's blocked callers, asked on its first
@@ -639,8 +638,48 @@ class GroupedAccessGraph implements AccessGraph {
       this.ctx.releaseWorkloadCaches();
       this.sinceForgotten = 0;
     }
-    return list;
+    // As a caller list: itself dropped, and the port's protocol, per query (the list is shared).
+    return this.withProtocol(asSeenBy(list, w), () => w);
   }
+
+  /**
+   * A target port's blocked callers, shared by the targets whose list is the same: as a caller
+   * list (`callerEdges`), it depends on the target only through its group and its port's
+   * answers, so it is kept by them. A list per target, each edge with its own copy of the
+   * template, was a third of the memory a replica keeps per pod once every entity was viewed
+   * (docs/benchmarks.md, "Memory per pod"); the target keeps only the references.
+   */
+  private sharedBlocked(
+    target: SnapshotWorkload,
+    access: PortAccess,
+  ): AccessEdge[] {
+    let key = `${access.port}|${this.groups.of(target).index}|${
+      access.external
+    }|`;
+    access.groups.forEach((answer, group) => {
+      if (answer >= 0) key += `${group}:${answer},`;
+    });
+    key += '|';
+    for (const [member, answer] of access.members)
+      key += `${keyOf(member)}:${answer},`;
+    return this.blockedLists.get(key, () =>
+      callerList(
+        this.ctx.options.cluster,
+        this.groups,
+        this.blockedTemplates,
+        target,
+        access,
+      ),
+    );
+  }
+
+  /**
+   * Each target's blocked callers (by workload key): references to the shared lists of its
+   * ports (`blockedLists`). Apart, so that either bound holds however the other is evicted.
+   */
+  private readonly blockedOf = new BoundedLists(50_000);
+  /** Blocked-callers lists of target ports, shared (see `sharedBlocked`). */
+  private readonly blockedLists = new BoundedLists(50_000);
 
   /** Blocked-callers lists computed since the context last forgot its caches. */
   private sinceForgotten = 0;
