@@ -311,4 +311,20 @@ describe('blocked callers of targets that answer alike', () => {
       );
     expect(graph.stats().blockedLists).toBe(1);
   });
+
+  it('are answered again without computing any workload info', () => {
+    // Each target's name and port protocol are applied per query: the protocol needs only
+    // which mesh serves the target, not its info (a view asks for every workload's list).
+    const { snapshot } = readObjects(objects);
+    const ctx = new EngineContext(snapshot, {});
+    const graph = createAccessGraph(ctx);
+    while (!graph.buildStep(50));
+    const first = graph.blockedCallersOf({ namespace: 'shop', name: 'w0' });
+    const info = jest.spyOn(ctx, 'info');
+    expect(graph.blockedCallersOf({ namespace: 'shop', name: 'w0' })).toEqual(
+      first,
+    );
+    expect(first.map(e => e.protocol)).toEqual(first.map(() => 'TCP'));
+    expect(info).not.toHaveBeenCalled();
+  });
 });

@@ -414,7 +414,7 @@ class GroupedAccessGraph implements AccessGraph {
                 edge.port,
                 this.ctx.snapshot.services,
                 this.ctx.namespaces.get(target.namespace),
-                this.ctx.info(target, false).membership.mesh === 'linkerd'
+                this.ctx.meshOf(target) === 'linkerd'
                   ? this.ctx.linkerd.defaultOpaquePorts
                   : undefined,
               ),
@@ -639,6 +639,7 @@ class GroupedAccessGraph implements AccessGraph {
       this.sinceForgotten = 0;
     }
     // As a caller list: itself dropped, and the port's protocol, per query (the list is shared).
+    if (list.length === 0) return [];
     return this.withProtocol(asSeenBy(list, w), () => w);
   }
 

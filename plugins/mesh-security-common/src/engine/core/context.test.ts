@@ -150,3 +150,29 @@ describe('EngineContext.releaseWorkloadCaches', () => {
     expect(again).toEqual(compiled);
   });
 });
+
+describe('EngineContext.meshOf', () => {
+  it('answers what the info says, kept or not', () => {
+    const { snapshot: meshes } = readObjects(
+      [
+        namespace('side', { 'istio-injection': 'enabled' }),
+        namespace('amb', { 'istio.io/dataplane-mode': 'ambient' }),
+        namespace('lk', {}, { 'linkerd.io/inject': 'enabled' }),
+        namespace('plain'),
+        ...['side', 'amb', 'lk', 'plain'].map(ns => deployment(ns, 'w')),
+      ],
+      OPTIONS,
+    );
+    const ctx = new EngineContext(meshes, OPTIONS);
+    const asked = meshes.workloads.map(w => ctx.meshOf(w));
+    expect(asked).toEqual(
+      meshes.workloads.map(w => ctx.info(w, false).membership.mesh),
+    );
+    expect(new Set(asked)).toEqual(
+      new Set(['istio-sidecar', 'istio-ambient', 'linkerd', 'none']),
+    );
+    // Once the infos are kept, from them.
+    meshes.workloads.forEach(w => ctx.info(w));
+    expect(meshes.workloads.map(w => ctx.meshOf(w))).toEqual(asked);
+  });
+});

@@ -233,16 +233,24 @@ export class EngineContext {
   }
 
   /**
+   * Which mesh serves a workload, as its info says (`membership.mesh`), without computing the
+   * info when it is not kept: a query after the caches were released asks only this.
+   */
+  meshOf(w: SnapshotWorkload): Mesh {
+    const cached = this.infos.get(w);
+    if (cached) return cached.membership.mesh;
+    return this.membershipUnavailable
+      ? 'none'
+      : membership(w, this.namespaces.get(w.namespace)).mesh;
+  }
+
+  /**
    * The Istio mesh config serving a workload: its revision's ConfigMap for a sidecar workload,
    * else `istio` (an ambient workload's identity comes from ztunnel's control plane).
    */
   istioMesh(w: SnapshotWorkload, mesh?: Mesh): IstioMeshSettings {
     if (this.options.istioRevisions.size === 0) return this.options.istio;
-    const m =
-      mesh ??
-      (this.membershipUnavailable
-        ? 'none'
-        : membership(w, this.namespaces.get(w.namespace)).mesh);
+    const m = mesh ?? this.meshOf(w);
     return m === 'istio-sidecar'
       ? istioMeshFor(this.options, istioRevision(w, this.nsLabels(w.namespace)))
       : this.options.istio;
