@@ -123,7 +123,7 @@ const keyOf = (w: SnapshotWorkload): string => {
  */
 const FORGET_EVERY = 200;
 
-/** The blocked-callers list of a target where nothing can be blocked (most of them). */
+/** The blocked-callers list of every target that has none (most of them). */
 const NONE_BLOCKED: AccessEdge[] = [];
 
 /** Lists by key, up to a number of edges in all (then the oldest half is dropped). */
@@ -575,7 +575,7 @@ class GroupedAccessGraph implements AccessGraph {
       const templates = this.blockedTemplates;
       const answer = (edge: AccessEdge | undefined) =>
         edge ? templates.id(edge) : DENIED;
-      return portNumbers(target).flatMap(port => {
+      const edges = portNumbers(target).flatMap(port => {
         const groups = new Int32Array(this.groups.all.length).fill(DENIED);
         const members: PortAccess['members'] = [];
         // A port that admits anyone blocks no one: no group is asked.
@@ -627,6 +627,7 @@ class GroupedAccessGraph implements AccessGraph {
             );
         return this.sharedBlocked(w, { port, groups, members, external });
       });
+      return edges.length > 0 ? edges : NONE_BLOCKED;
     });
     // Once the graph is complete its context keeps nothing per workload (`buildStep`), but a
     // list computed since fills it again: each workload's blocked callers, asked on its first
