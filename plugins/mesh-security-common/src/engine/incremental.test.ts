@@ -863,6 +863,35 @@ describe('incremental evaluation', () => {
     expectEquivalent(notAhead.inc, scratch(ahead.objects));
   });
 
+  it('takes the objects read ahead into the base a few hundred per step', () => {
+    const edited = peerAuthentication('shop', 'default', {
+      mtls: { mode: 'PERMISSIVE' },
+    });
+    const stepsOf = (extra: number) => {
+      const objects = new Map(estate().map(o => [keyOf(o), o as unknown]));
+      for (let i = 0; i < extra; i++) {
+        const s = service('other', `s-${i}`, { app: `s-${i}` }, [
+          { port: 80, targetPort: 8080 },
+        ]);
+        objects.set(keyOf(s), s);
+      }
+      const inc = createIncrementalEvaluator(
+        [...objects].map(([key, object]) => ({ key, object })),
+        { cluster: CLUSTER },
+      );
+      expect(inc.readAhead(() => true)).toBe(0);
+      const steps = inc.applySteps([{ key: keyOf(edited), object: edited }]);
+      let taken = 0;
+      while (!steps.next().done) taken++;
+      objects.set(keyOf(edited), edited);
+      expectEquivalent(inc, scratch(objects));
+      return taken;
+    };
+    // 600 more Services, all read ahead: two more steps (one per 256 objects taken in), not
+    // one block however many objects the cluster holds.
+    expect(stepsOf(600) - stepsOf(0)).toBe(2);
+  });
+
   it('carries the graph over a step at a time', () => {
     const edited = authorizationPolicy('other', 'allow-c', {
       selector: { matchLabels: { app: 'c' } },
