@@ -14,7 +14,7 @@ import { WorkloadNotFoundError, checkAccess } from './core/access';
 import { AccessGraph, createAccessGraph } from './accessGraph';
 import { EngineContext, WorkloadInfo } from './core/context';
 import {
-  istioAuthzFindings,
+  istioAuthzFindingSteps,
   workloadAuthzFindings,
 } from './findings/authorization';
 import {
@@ -24,7 +24,7 @@ import {
 import { linkerdFindings } from './findings/linkerd';
 import { unevaluatedFindings } from './findings/unevaluated';
 import { policyMtlsFindings, workloadMtlsFindings } from './findings/mtls';
-import { networkPolicyFindings } from './findings/networkPolicy';
+import { networkPolicyFindingSteps } from './findings/networkPolicy';
 import { EngineOptions } from './core/options';
 import { policiesFor } from './core/policies';
 import { finish } from './core/steps';
@@ -140,14 +140,30 @@ export function createEngine(
   return engineOver(new EngineContext(snapshot, options));
 }
 
-/** The families of findings about policies and other objects, in their order. */
-const POLICY_FINDINGS: Array<(context: EngineContext) => Finding[]> = [
-  policyMtlsFindings,
-  istioAuthzFindings,
-  linkerdFindings,
-  networkPolicyFindings,
-  policyIdentityFindings,
-  unevaluatedFindings,
+/** A family of policy findings, taken a step at a time (or at once). */
+type FindingSteps = (
+  context: EngineContext,
+) => Generator<void, Finding[], void>;
+
+/** A family that is quick enough to take in one step. */
+const inOneStep = (
+  family: (context: EngineContext) => Finding[],
+): FindingSteps =>
+  function* oneStep(context) {
+    return family(context);
+  };
+
+/**
+ * The families of findings about policies and other objects, in their order. Those that read
+ * every policy of a large kind take a few dozen of them per step (`POLICIES_PER_STEP`).
+ */
+const POLICY_FINDINGS: FindingSteps[] = [
+  inOneStep(policyMtlsFindings),
+  istioAuthzFindingSteps,
+  inOneStep(linkerdFindings),
+  networkPolicyFindingSteps,
+  inOneStep(policyIdentityFindings),
+  inOneStep(unevaluatedFindings),
 ];
 
 /** The findings about policies and other objects, after the workloads' own (internal). */
@@ -155,13 +171,16 @@ export function policyFindings(context: EngineContext): Finding[] {
   return finish(policyFindingSteps(context));
 }
 
-/** {@link policyFindings}, a step per family (internal: a delta's apply, `applySteps`). */
+/**
+ * {@link policyFindings}, a step per family, and per `POLICIES_PER_STEP` policies in those that read
+ * many (internal: a delta's apply, `applySteps`).
+ */
 export function* policyFindingSteps(
   context: EngineContext,
 ): Generator<void, Finding[], void> {
   const findings: Finding[] = [];
   for (const family of POLICY_FINDINGS) {
-    for (const finding of family(context)) findings.push(finding);
+    for (const finding of yield* family(context)) findings.push(finding);
     yield;
   }
   return findings;

@@ -6,6 +6,7 @@ import {
   apTargetRefs,
 } from '../istio/authorizationPolicy';
 import { EngineContext } from '../core/context';
+import { POLICIES_PER_STEP } from '../core/steps';
 import { selectorMatches } from '../core/match';
 import { Json, isObject } from '../validate/check';
 import { makeFinding } from './make';
@@ -150,11 +151,18 @@ function sourcesOf(rule: Json): Json[] {
     : [];
 }
 
-/** Findings about Istio AuthorizationPolicies (object-level) and their effect on workloads. */
-export function istioAuthzFindings(ctx: EngineContext): Finding[] {
+/**
+ * Findings about Istio AuthorizationPolicies (object-level) and their effect on workloads, a step
+ * per {@link POLICIES_PER_STEP} policies (a delta's apply takes them between requests).
+ */
+export function* istioAuthzFindingSteps(
+  ctx: EngineContext,
+): Generator<void, Finding[], void> {
   const out: Finding[] = [];
   const cluster = ctx.options.cluster;
+  let taken = 0;
   for (const p of ctx.authz.all()) {
+    if (++taken % POLICIES_PER_STEP === 0) yield;
     const obj = {
       kind: 'AuthorizationPolicy',
       namespace: p.namespace,

@@ -6,6 +6,7 @@ import {
   FindingDefinition,
 } from '../../model';
 import { EngineContext } from '../core/context';
+import { POLICIES_PER_STEP } from '../core/steps';
 import { cidrIsAll, selectorIsEmpty, selectorMatches } from '../core/match';
 import { npSelector, policyTypes } from '../networkPolicy/networkPolicy';
 import { isObject } from '../validate/check';
@@ -65,7 +66,13 @@ export const NETPOL_FINDINGS = {
 
 type P = SnapshotPolicy<JsonObject>;
 
-export function networkPolicyFindings(ctx: EngineContext): Finding[] {
+/**
+ * Findings about NetworkPolicies (object-level), a step per {@link POLICIES_PER_STEP} policies
+ * (a delta's apply takes them between requests).
+ */
+export function* networkPolicyFindingSteps(
+  ctx: EngineContext,
+): Generator<void, Finding[], void> {
   const out: Finding[] = [];
   const cluster = ctx.options.cluster;
   const obj = (p: P) => ({
@@ -74,7 +81,9 @@ export function networkPolicyFindings(ctx: EngineContext): Finding[] {
     name: p.name,
     cluster,
   });
+  let taken = 0;
   for (const p of ctx.snapshot.networkPolicies) {
+    if (++taken % POLICIES_PER_STEP === 0) yield;
     const selected = (ctx.byNamespace.get(p.namespace) ?? []).filter(w =>
       selectorMatches(npSelector(p), w.labels),
     );
