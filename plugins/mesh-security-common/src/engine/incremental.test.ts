@@ -940,47 +940,6 @@ describe('incremental evaluation', () => {
     );
   });
 
-  it('takes AuthorizationPolicies and NetworkPolicies a few dozen per step', () => {
-    const { objects } = start();
-    // 130 of each, selecting nothing: each one's MS202 / MS301 must be listed once.
-    for (let i = 0; i < 130; i++) {
-      const ap = authorizationPolicy('shop', `ap-${i}`, {
-        selector: { matchLabels: { app: `none-${i}` } },
-        rules: [{}],
-      });
-      const np = networkPolicy('shop', `np-${i}`, {
-        podSelector: { matchLabels: { app: `none-${i}` } },
-        policyTypes: ['Ingress'],
-      });
-      objects.set(keyOf(ap), ap);
-      objects.set(keyOf(np), np);
-    }
-    const { snapshot } = readObjects([...objects.values()], {
-      cluster: CLUSTER,
-    });
-    const steps = policyFindingSteps(
-      new EngineContext(snapshot, { cluster: CLUSTER }),
-    );
-    let taken = 0;
-    let step = steps.next();
-    for (; !step.done; step = steps.next()) taken++;
-    // A step per family, and one more per 64 policies of the two kinds (130: two each).
-    expect(taken).toBe(6 + 2 + 2);
-    const named = (code: string) =>
-      step.value
-        .filter(f => f.code === code && /^(ap|np)-/.test(f.object.name))
-        .map(f => f.object.name)
-        .sort();
-    const names = (prefix: string) =>
-      Array.from({ length: 130 }, (_, i) => `${prefix}-${i}`).sort();
-    expect(named('MS202')).toEqual(names('ap'));
-    expect(named('MS301')).toEqual(names('np'));
-    // Taken at once (a first evaluation), the same list.
-    expect(step.value).toEqual(
-      policyFindings(new EngineContext(snapshot, { cluster: CLUSTER })),
-    );
-  });
-
   it('ignores changes that change nothing', () => {
     const { inc } = start();
     const same = deployment('shop', 'a');

@@ -231,9 +231,10 @@ function policyInputs(info: WorkloadInfo): string {
 
 /**
  * Per policy object, whether its spec may match callers by IP. The snapshot's objects are never
- * changed, and an object a change leaves alone keeps its object from one apply to the next: a
- * policy edit checks the edited policy, not every policy's spec again (that was 3–10 ms of one
- * step for 10,000 pods: docs/benchmarks.md "What holds the event loop during churn").
+ * changed, and an object a change leaves alone keeps its object (its entry's fragment) from one
+ * apply to the next: after the first apply, a policy edit checks the edited policy, not every
+ * policy's spec again (that was 3–10 ms of one step for 10,000 pods: docs/benchmarks.md "What
+ * holds the event loop during churn").
  */
 const specReadsIps = new WeakMap<object, boolean>();
 
