@@ -23,8 +23,10 @@
  *     BENCH_POD_PROBES (2) pod deletions/additions at a time (each after the last one showed),
  *     polled in GET /entity every ~100 ms until the answer shows it: change → visible p50/p99 per
  *     change type (not visible within BENCH_VISIBLE_TIMEOUT_S, 150 s: counted apart);
- *   - quiet again, once the answers are compared with the API server: "added by churn" is the
- *     churn A minute against the mean of the two quiet minutes.
+ *   - quiet again, once the answers are compared with the API server, with the same page views:
+ *     "added by churn" is the churn A minute against the mean of the two quiet minutes, and the
+ *     page views of churn A have a quiet phase on either side (the first one follows the
+ *     backend's start, whose own work can still be under way).
  * What shows a change: a policy edit of `ns-k` is workload `w-k`'s `mtls` (entity `svc-k`); a pod
  * deleted or added is its workload's `pods.total` (entities `svc-100`…`svc-199`, left alone by
  * the background churn); a namespace label `bench/allowed` flipped on `ns-k` is whether `w-1`'s
@@ -68,6 +70,7 @@ import {
   ModeResult,
   PhaseFigures,
   report,
+  reportRuns,
 } from './watchReport';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
@@ -88,6 +91,12 @@ const PROBE_EVERY_MS = 100;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** BENCH_VERBOSE=1: every measured change as it shows. */
 const VERBOSE = !!process.env.BENCH_VERBOSE;
+/**
+ * BENCH_RUNS=<n> (1): every mode n times, each run a fresh backend on the same mock clusters;
+ * then page views during churn against the quiet phases around them, run by run
+ * (`reportRuns`).
+ */
+const RUNS = Math.max(1, Math.floor(Number(process.env.BENCH_RUNS ?? 1)));
 const MODES = (process.env.BENCH_MODES ?? 'watch,poll')
   .split(',')
   .map(m => m.trim()) as Mode[];
@@ -779,11 +788,17 @@ async function main() {
   });
 
   const results: ModeResult[] = [];
-  for (const mode of MODES) {
-    results.push(await runMode(mode, mocks, urls, dir, entitiesFile, children));
-    report(results, { clusters: CLUSTERS, pods: PODS });
-    await sleep(2000);
+  for (let run = 1; run <= RUNS; run++) {
+    const round: ModeResult[] = [];
+    for (const mode of MODES) {
+      if (RUNS > 1) console.log(`\n[${mode}] run ${run} of ${RUNS}`);
+      round.push(await runMode(mode, mocks, urls, dir, entitiesFile, children));
+      report(round, { clusters: CLUSTERS, pods: PODS });
+      await sleep(2000);
+    }
+    results.push(...round);
   }
+  if (RUNS > 1) reportRuns(results);
   cleanup();
   process.exit(0);
 }

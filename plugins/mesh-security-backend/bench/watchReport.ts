@@ -2,11 +2,12 @@
  * The watch benchmark's report (bench/watch.ts), printed after each mode: a table with a row per
  * figure and a column per mode measured so far (backend start, first snapshot against `JSON.parse`,
  * change → visible, backend CPU, API traffic, page views, event-loop delay, GC pauses, churn,
- * freshness, agreement with the API server), then, once both modes ran, the poll / watch ratios.
+ * freshness, agreement with the API server), then, once both modes ran, the poll / watch ratios;
+ * after several runs (BENCH_RUNS), each mode's page views during churn against the quiet phases.
  */
 import type { LoopFigures } from './backendProcess';
 import type { MockStats } from './mockKubernetes';
-import { percentile } from './stats';
+import { median, percentile, signedRankTest } from './stats';
 
 export type Mode = 'watch' | 'poll';
 export type ChangeType = 'policy' | 'pod' | 'label';
@@ -164,10 +165,13 @@ export function report(
     ['API / min, churn', r => api(r.churn)],
     ['page view p50/p99, quiet', r => views(r.quiet)],
     ['page view p50/p99, churn', r => views(r.churn)],
+    ['page view p50/p99, quiet after churn', r => views(r.quietAfter)],
     ['  in the backend, quiet', r => inBackend(r.quiet)],
     ['  in the backend, churn', r => inBackend(r.churn)],
+    ['  in the backend, quiet after churn', r => inBackend(r.quietAfter)],
     ['event loop delay p99/max, quiet', r => loop(r.quiet)],
     ['event loop delay p99/max, churn', r => loop(r.churn)],
+    ['event loop delay p99/max, quiet after', r => loop(r.quietAfter)],
     ['GC pauses, quiet', r => gc(r.quiet)],
     ['GC pauses, churn', r => gc(r.churn)],
     ['GC pauses, quiet after churn', r => gc(r.quietAfter)],
@@ -227,5 +231,53 @@ export function report(
             watch.churn.minutes,
         )}`,
     );
+  }
+}
+
+/**
+ * After several runs (BENCH_RUNS): per mode, each run's page-view figures in the quiet phase
+ * before churn, during churn with page views and in the quiet phase after it, then whether churn
+ * moves them beyond the run-to-run noise — each run's churn figure less the mean of its two
+ * quiet ones, the median of those differences and the exact p-value of a signed-rank test
+ * (bench/stats.ts): a pairing within runs, so that a machine whose load drifts between runs
+ * weighs on both sides alike.
+ */
+export function reportRuns(results: ModeResult[]) {
+  const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
+  const figures: Array<[string, (p: PhaseFigures) => number]> = [
+    ['page view p50', p => percentile(p.views, 50)],
+    ['page view p99', p => percentile(p.views, 99)],
+    ['in the backend p50', p => percentile(p.inBackend, 50)],
+    ['in the backend p99', p => percentile(p.inBackend, 99)],
+    ['GC pauses / min', p => p.loop.gc.totalMs / p.minutes],
+  ];
+  for (const mode of [...new Set(results.map(r => r.mode))]) {
+    const runs = results.filter(r => r.mode === mode);
+    console.log(
+      `\n[${mode}] page views during churn against the quiet phases, ${runs.length} runs (ms; quiet before / churn / quiet after)`,
+    );
+    for (const [label, of] of figures) {
+      const cells = runs.map(
+        r =>
+          `${f2(of(r.quiet))} / ${f2(of(r.churn))} / ${f2(of(r.quietAfter))}`,
+      );
+      console.log(`${label.padEnd(20)}${cells.join(' | ')}`);
+    }
+    console.log(
+      'figure              churn − mean of the quiet phases: median (range), p (signed rank)',
+    );
+    for (const [label, of] of figures) {
+      const differences = runs.map(
+        r => of(r.churn) - (of(r.quiet) + of(r.quietAfter)) / 2,
+      );
+      const { p, n } = signedRankTest(differences);
+      console.log(
+        `${label.padEnd(20)}${f2(median(differences))} (${f2(
+          Math.min(...differences),
+        )} to ${f2(Math.max(...differences))}), p ${p.toFixed(3)}${
+          n < 6 ? ' (fewer than 6 runs: p ≥ 0.0625, cannot tell)' : ''
+        }`,
+      );
+    }
   }
 }
