@@ -14,6 +14,18 @@ export interface Config {
       type: 'manifests';
       /** Directory (read recursively) or file, relative to the backend's working directory. */
       path: string;
+      /**
+       * Demo only: trust-root ConfigMaps served with their certificates re-issued when the
+       * backend starts (same subject, self-signed, valid `validDays` from then), so that a demo's
+       * "expires soon" finding holds on any date (docs/backend.md "Demo trust roots"). Leave
+       * unset for real estates.
+       */
+      demoTrustRoots?: Array<{
+        /** `linkerd/linkerd-identity-trust-roots` or `istio-system/istio-ca-root-cert`. */
+        configMap: string;
+        /** Days the re-issued certificates are valid, 1 to 3650. */
+        validDays: number;
+      }>;
     }>;
     /**
      * Bounds on reading `manifests` clusters, so that a hostile or merely huge file is refused

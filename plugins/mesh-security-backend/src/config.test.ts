@@ -62,6 +62,23 @@ describe('readMeshSecurityConfig', () => {
     );
   });
 
+  it("reads a manifests cluster's demo trust roots", () => {
+    const demoTrustRoots = [
+      { configMap: 'linkerd/linkerd-identity-trust-roots', validDays: 29 },
+    ];
+    expect(
+      read({
+        meshSecurity: {
+          clusters: [
+            { name: 'demo', type: 'manifests', path: './d', demoTrustRoots },
+          ],
+        },
+      }).clusters,
+    ).toEqual([
+      { type: 'manifests', name: 'demo', path: './d', demoTrustRoots },
+    ]);
+  });
+
   it('reads the Kubernetes plugin clusters and our manifests clusters, with defaults', () => {
     const config = read({
       kubernetes: {
@@ -195,6 +212,41 @@ describe('readMeshSecurityConfig', () => {
         },
       },
       'is not a valid cluster name',
+    ],
+    [
+      {
+        meshSecurity: {
+          clusters: [
+            {
+              name: 'a',
+              type: 'manifests',
+              path: 'x',
+              demoTrustRoots: [{ configMap: 'linkerd/other', validDays: 29 }],
+            },
+          ],
+        },
+      },
+      'meshSecurity.clusters[0].demoTrustRoots[0].configMap must be one of istio-system/istio-ca-root-cert, linkerd/linkerd-identity-trust-roots',
+    ],
+    [
+      {
+        meshSecurity: {
+          clusters: [
+            {
+              name: 'a',
+              type: 'manifests',
+              path: 'x',
+              demoTrustRoots: [
+                {
+                  configMap: 'linkerd/linkerd-identity-trust-roots',
+                  validDays: 0.5,
+                },
+              ],
+            },
+          ],
+        },
+      },
+      'meshSecurity.clusters[0].demoTrustRoots[0].validDays must be a whole number from 1 to 3650',
     ],
     [
       {

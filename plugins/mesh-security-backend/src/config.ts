@@ -18,11 +18,56 @@ import {
   MANIFEST_LIMIT_KEYS,
   ManifestsSettings,
 } from './sources/ManifestsSource';
+import {
+  DEMO_TRUST_ROOT_CONFIG_MAPS,
+  DemoTrustRoot,
+} from './sources/demoTrustRoots';
 
 /** A cluster Mesh Security reads, from either configuration block. */
 export type ClusterConfig =
   | ({ type: 'kubernetes' } & KubernetesClusterConfig)
-  | { type: 'manifests'; name: string; path: string };
+  | {
+      type: 'manifests';
+      name: string;
+      path: string;
+      demoTrustRoots?: DemoTrustRoot[];
+    };
+
+/** Longest validity of a re-issued demo trust root, in days (ten years). */
+const MAX_DEMO_VALID_DAYS = 3650;
+
+/** `demoTrustRoots` of a manifests cluster (docs/backend.md "Demo trust roots"), validated. */
+function readDemoTrustRoots(
+  cluster: Config,
+  key: string,
+): DemoTrustRoot[] | undefined {
+  const roots = cluster.getOptionalConfigArray('demoTrustRoots');
+  if (!roots) return undefined;
+  return roots.map((root, r) => {
+    const at = `${key}.demoTrustRoots[${r}]`;
+    const configMap = root.getString('configMap');
+    if (!DEMO_TRUST_ROOT_CONFIG_MAPS.includes(configMap)) {
+      throw new Error(
+        `${at}.configMap must be one of ${DEMO_TRUST_ROOT_CONFIG_MAPS.join(
+          ', ',
+        )}`,
+      );
+    }
+    const validDays = root.getNumber('validDays');
+    if (
+      !(
+        Number.isInteger(validDays) &&
+        validDays >= 1 &&
+        validDays <= MAX_DEMO_VALID_DAYS
+      )
+    ) {
+      throw new Error(
+        `${at}.validDays must be a whole number from 1 to ${MAX_DEMO_VALID_DAYS}`,
+      );
+    }
+    return { configMap, validDays };
+  });
+}
 
 /** The backend's settings, validated, with defaults applied. */
 export interface MeshSecurityConfig {
@@ -174,11 +219,13 @@ export function readMeshSecurityConfig(
           `${key}.type must be "manifests" (live clusters go under kubernetes.clusterLocatorMethods)`,
         );
       }
+      const demoTrustRoots = readDemoTrustRoots(cluster, key);
       add(
         {
           type: 'manifests',
           name: cluster.getString('name'),
           path: cluster.getString('path'),
+          ...(demoTrustRoots ? { demoTrustRoots } : {}),
         },
         key,
       );

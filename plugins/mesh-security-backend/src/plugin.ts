@@ -127,6 +127,7 @@ export const meshSecurityPlugin = createBackendPlugin({
                   cluster.name,
                   path.resolve(cluster.path),
                   settings.manifests,
+                  cluster.demoTrustRoots,
                 );
           const refresher = new SnapshotRefresher(source, store, logger, {
             refreshIntervalSeconds: settings.refreshIntervalSeconds,

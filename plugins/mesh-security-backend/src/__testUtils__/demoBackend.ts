@@ -116,6 +116,13 @@ export async function startDemoBackend(
                 name: 'demo',
                 type: 'manifests',
                 path: options.demoClusterPath ?? demoCluster,
+                // As app-config.yaml: the trust anchor expires 29 days from now.
+                demoTrustRoots: [
+                  {
+                    configMap: 'linkerd/linkerd-identity-trust-roots',
+                    validDays: 29,
+                  },
+                ],
               },
               ...(options.clusters ?? []),
             ],

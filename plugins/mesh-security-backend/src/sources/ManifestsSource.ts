@@ -15,6 +15,7 @@ import {
   KindStatus,
   SourceRead,
 } from './ClusterSource';
+import { DemoTrustRoot, demoTrustRootsReissuer } from './demoTrustRoots';
 import { ManifestWorker, ParsedFile, WorkerFailure } from './manifestWorker';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -164,13 +165,17 @@ export class ManifestsSource implements ClusterSource {
   readonly type = 'manifests' as const;
   private readonly settings: ManifestsSettings;
   private records = new Map<string, FileRecord>();
+  private readonly reissue: (objects: unknown[]) => unknown[];
 
   constructor(
     readonly name: string,
     private readonly root: string,
     settings: Partial<ManifestsSettings> = {},
+    /** Demo only: trust roots served re-issued from now (docs/backend.md "Demo trust roots"). */
+    demoTrustRoots: DemoTrustRoot[] = [],
   ) {
     this.settings = { ...DEFAULT_MANIFESTS_SETTINGS, ...settings };
+    this.reissue = demoTrustRootsReissuer(demoTrustRoots);
   }
 
   async read(): Promise<SourceRead> {
@@ -222,7 +227,7 @@ export class ManifestsSource implements ClusterSource {
     for (const [kind, count] of [...counts].sort()) {
       kinds.push({ key: kind, state: 'ok', count });
     }
-    return { objects, kinds, requests: 0 };
+    return { objects: this.reissue(objects), kinds, requests: 0 };
   }
 
   /**
