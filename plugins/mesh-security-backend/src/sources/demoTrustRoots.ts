@@ -31,14 +31,16 @@ export const DEMO_TRUST_ROOT_CONFIG_MAPS = MESH_TRUST_ROOTS.map(
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A DER element: tag, then length, then content. */
+/** A DER element: tag, then length, then content (up to 64 KiB: a certificate's parts). */
 function der(tag: number, ...content: Buffer[]): Buffer {
   const body = Buffer.concat(content);
   const length = body.length;
   let head: Buffer;
   if (length < 0x80) head = Buffer.from([tag, length]);
   else if (length < 0x100) head = Buffer.from([tag, 0x81, length]);
-  else head = Buffer.from([tag, 0x82, length >> 8, length & 0xff]); // eslint-disable-line no-bitwise
+  else if (length < 0x10000)
+    head = Buffer.from([tag, 0x82, Math.floor(length / 256), length % 256]);
+  else throw new Error(`DER element of ${length} bytes`);
   return Buffer.concat([head, body]);
 }
 
@@ -53,13 +55,10 @@ const CA_TRUE = Buffer.from('300f0603551d130101ff040530030101ff', 'hex');
 /** keyUsage (2.5.29.15), critical, keyCertSign and cRLSign. */
 const KEY_CERT_SIGN = Buffer.from('300e0603551d0f0101ff040403020106', 'hex');
 
-/** UTCTime (RFC 5280 §4.1.2.5.1: years up to 2049), else GeneralizedTime. */
+/** UTCTime (RFC 5280 §4.1.2.5.1: years up to 2049), else GeneralizedTime; whole seconds. */
 function time(date: Date): Buffer {
-  const iso = date.toISOString(); // 2026-12-06T03:33:55.000Z
-  const digits = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(
-    8,
-    10,
-  )}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  // 2026-12-06T03:33:55.123Z → 20261206033355Z
+  const digits = `${date.toISOString().slice(0, 19).replace(/[-:T]/g, '')}Z`;
   return date.getUTCFullYear() < 2050
     ? der(0x17, Buffer.from(digits.slice(2), 'ascii'))
     : der(0x18, Buffer.from(digits, 'ascii'));
