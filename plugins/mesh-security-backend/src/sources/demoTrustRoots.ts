@@ -24,10 +24,13 @@ export interface DemoTrustRoot {
   validDays: number;
 }
 
-/** The ConfigMaps `demoTrustRoots` may name: the meshes' trust roots. */
-export const DEMO_TRUST_ROOT_CONFIG_MAPS = MESH_TRUST_ROOTS.map(
-  root => `${root.namespace}/${root.name}`,
+/** The meshes' trust-root ConfigMaps by `namespace/name`. */
+const TRUST_ROOTS = new Map(
+  MESH_TRUST_ROOTS.map(root => [`${root.namespace}/${root.name}`, root]),
 );
+
+/** The ConfigMaps `demoTrustRoots` may name: the meshes' trust roots. */
+export const DEMO_TRUST_ROOT_CONFIG_MAPS = [...TRUST_ROOTS.keys()];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -124,11 +127,11 @@ export function reissueCertificate(
     ECDSA_SHA256,
     der(0x03, Buffer.from([0]), signature),
   );
-  const base64 = certificate.toString('base64').replace(/.{64}/g, '$&\n');
-  return `-----BEGIN CERTIFICATE-----\n${base64.replace(
-    /\n$/,
-    '',
-  )}\n-----END CERTIFICATE-----\n`;
+  const lines = certificate
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
+  return `-----BEGIN CERTIFICATE-----\n${lines}\n-----END CERTIFICATE-----\n`;
 }
 
 const PEM_BLOCK =
@@ -147,9 +150,7 @@ export function demoTrustRootsReissuer(
 ): (objects: unknown[]) => unknown[] {
   const wanted = new Map<string, { key: string; notAfter: Date }>();
   for (const root of roots) {
-    const mesh = MESH_TRUST_ROOTS.find(
-      r => `${r.namespace}/${r.name}` === root.configMap,
-    );
+    const mesh = TRUST_ROOTS.get(root.configMap);
     if (!mesh) continue;
     wanted.set(root.configMap, {
       key: mesh.key,
