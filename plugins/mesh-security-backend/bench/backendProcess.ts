@@ -100,14 +100,15 @@ serve({
     await backend.start();
     return {};
   },
-  async profileStart({ allocations }) {
+  async profileStart({ allocations, liveOnly }) {
     profiler.connect();
     if (allocations) {
       await post('HeapProfiler.enable');
       // Everything allocated, not only what survives: garbage is what makes collections.
+      // `liveOnly`: what is still alive when the profile stops (what collections copy).
       await post('HeapProfiler.startSampling', {
-        includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
+        includeObjectsCollectedByMajorGC: !liveOnly,
+        includeObjectsCollectedByMinorGC: !liveOnly,
       });
     } else {
       await post('Profiler.enable');

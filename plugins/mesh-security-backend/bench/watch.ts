@@ -696,11 +696,18 @@ async function runMode(
     `[${mode}] churn with page views: ${CHURN_MINUTES} min (load ${load()})`,
   );
   // BENCH_PROFILE=file.cpuprofile: a CPU profile of the backend during this phase;
-  // BENCH_ALLOCATIONS=file.heapprofile: where it allocates (sampling heap profile).
-  const profile = process.env.BENCH_PROFILE ?? process.env.BENCH_ALLOCATIONS;
+  // BENCH_ALLOCATIONS=file.heapprofile: where it allocates (sampling heap profile);
+  // BENCH_RETAINED=file.heapprofile: what it allocated that is still alive at the phase's end.
+  const profile =
+    process.env.BENCH_PROFILE ??
+    process.env.BENCH_ALLOCATIONS ??
+    process.env.BENCH_RETAINED;
+  const liveOnly =
+    !process.env.BENCH_ALLOCATIONS && !!process.env.BENCH_RETAINED;
   const allocations =
-    !process.env.BENCH_PROFILE && !!process.env.BENCH_ALLOCATIONS;
-  if (profile) await ask(backend.child, { type: 'profileStart', allocations });
+    !process.env.BENCH_PROFILE && (!!process.env.BENCH_ALLOCATIONS || liveOnly);
+  if (profile)
+    await ask(backend.child, { type: 'profileStart', allocations, liveOnly });
   const churn = await measurePhase(backend, mocks, reads, CHURN_MINUTES, true);
   if (profile)
     await ask(backend.child, {
