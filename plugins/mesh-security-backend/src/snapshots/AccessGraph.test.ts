@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   createEngine,
+  createIncrementalEvaluator,
   parseManifests,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
-import { AccessGraph } from './AccessGraph';
+import { AccessGraph, MAX_POLICY_LAYERS } from './AccessGraph';
+import { objectIdentity } from './types';
 
 const demo = path.resolve(__dirname, '../../../../catalog/demo-cluster');
 
@@ -58,6 +60,74 @@ describe('AccessGraph', () => {
         ),
       ].sort(),
     );
+  });
+
+  it('carries the policies of workloads outside each change, through merges of its layers', async () => {
+    const evaluator = createIncrementalEvaluator(
+      objects.map(object => ({ key: objectIdentity(object), object })),
+      { cluster: 'demo' },
+    );
+    const refsOf = () =>
+      evaluator.workloads.map(w => ({
+        cluster: 'demo',
+        namespace: w.namespace,
+        name: w.name,
+        kind: w.kind,
+      }));
+    let graph = new AccessGraph(evaluator.engine, evaluator.workloads, 'demo');
+    await graph.build(0);
+    // Namespace-scoped changes, one a generation: each policy removed, then put back; then a
+    // pod removed (its workload with it) and put back.
+    const policies = objects.filter(o =>
+      /^(AuthorizationPolicy|NetworkPolicy|PeerAuthentication|Server)$/.test(
+        String((o as { kind?: unknown }).kind),
+      ),
+    ) as Array<{ metadata: { namespace?: string } }>;
+    const scoped = policies.filter(p => !!p.metadata.namespace).slice(0, 10);
+    const pod = objects.find(
+      o => (o as { kind?: unknown }).kind === 'Pod',
+    ) as object;
+    const changes = [
+      ...scoped.flatMap(p => [
+        [{ key: objectIdentity(p) }],
+        [{ key: objectIdentity(p), object: p }],
+      ]),
+      [{ key: objectIdentity(pod) }],
+      [{ key: objectIdentity(pod), object: pod }],
+    ];
+    expect(changes.length).toBeGreaterThan(2 * MAX_POLICY_LAYERS);
+    let carried = 0;
+    for (const change of changes) {
+      const scope = evaluator.apply(change);
+      const next = new AccessGraph(
+        evaluator.engine,
+        evaluator.workloads,
+        'demo',
+        { previous: graph, scope },
+      );
+      const current = evaluator.engine;
+      // Before its build, too, a workload's policies are this generation's.
+      for (const ref of refsOf())
+        expect(next.policiesOf(ref)).toEqual(current.policiesFor(ref));
+      await next.build(0);
+      if (next.isCarriedOver) carried++;
+      for (const ref of refsOf())
+        expect(next.policiesOf(ref)).toEqual(current.policiesFor(ref));
+      expect([...next.appliedPolicyKeys()!].sort()).toEqual(
+        [
+          ...new Set(
+            refsOf().flatMap(ref =>
+              current
+                .policiesFor(ref)
+                .map(p => `${p.kind}/${p.namespace}/${p.name}`),
+            ),
+          ),
+        ].sort(),
+      );
+      graph = next;
+    }
+    // Most changes were scoped: carried over, through more generations than the layers stack.
+    expect(carried).toBeGreaterThan(2 * MAX_POLICY_LAYERS);
   });
 
   it('a cancelled build never completes', async () => {
