@@ -15,7 +15,13 @@ import { CallerGroups, FAMILIES, Family, portNumbers } from './groups';
 /** The target ports that share one answer vector, counted per port and scope. */
 export interface VectorTargets {
   groups: Int32Array;
-  targets: Array<[SnapshotWorkload, number]>;
+  /**
+   * The target ports that answer alike: `targets[i]` on port `ports[i]`. Two arrays, not a pair
+   * per port: the index is built anew for each generation and lives as long, so each of its
+   * objects is copied by young collections (docs/benchmarks.md).
+   */
+  targets: SnapshotWorkload[];
+  ports: number[];
   counts: Map<number, Map<string, number>>;
 }
 
@@ -61,9 +67,9 @@ function targetsIn(b: Bucket, namespaces: Set<string>): SnapshotWorkload[] {
   return [
     ...b.listed.filter(t => namespaces.has(t.namespace)),
     ...b.vectors.flatMap(v =>
-      v.targets
-        .filter(([t, p]) => p === b.port && namespaces.has(t.namespace))
-        .map(([t]) => t),
+      v.targets.filter(
+        (t, i) => v.ports[i] === b.port && namespaces.has(t.namespace),
+      ),
     ),
   ];
 }
@@ -189,9 +195,15 @@ export class CalleeIndex {
           if (!entry)
             byVector.set(
               p.groups,
-              (entry = { groups: p.groups, targets: [], counts: new Map() }),
+              (entry = {
+                groups: p.groups,
+                targets: [],
+                ports: [],
+                counts: new Map(),
+              }),
             );
-          entry.targets.push([target, p.port]);
+          entry.targets.push(target);
+          entry.ports.push(p.port);
           let counts = entry.counts.get(p.port);
           if (!counts) entry.counts.set(p.port, (counts = new Map()));
           for (const scope of scopes)

@@ -58,8 +58,11 @@ export function portNumbers(info: WorkloadInfo): number[] {
   return [...new Set(info.ports.map(p => p.port))];
 }
 
-/** Caller-group keys known before the groups are built (see `CallerGroups`). */
-export type KnownKeys = Pick<WeakMap<WorkloadInfo, string>, 'get'>;
+/**
+ * Caller-group keys by workload evaluation. Weak: once a graph is complete its context forgets
+ * the workloads' infos (`buildStep`), and the keys must not keep them.
+ */
+export type GroupKeys = WeakMap<WorkloadInfo, string>;
 
 /** What sets a workload's caller group apart (equal keys: the same group). */
 function groupKey(ctx: EngineContext, info: WorkloadInfo): string {
@@ -111,16 +114,23 @@ function ciliumEgress(ctx: EngineContext, info: WorkloadInfo): string {
 
 /**
  * Every workload's caller-group key, a step per workload (the groups of a 10,000-pod cluster
- * take milliseconds to key; see `applySteps`): `reuse` as for `CallerGroups`.
+ * take milliseconds to key; see `applySteps`).
+ *
+ * `reuse`: the previous snapshot's keys, when only pods and pod controllers changed since (its
+ * other objects are the same): a key depends on the workload's evaluation and on those objects
+ * only, so a workload whose evaluation was kept (the same `WorkloadInfo`) keeps its key, and a
+ * workload evaluated again gets a new one. Those keys are then extended, not copied: a copy per
+ * generation, one entry per workload, lived until the next generation and was copied by
+ * young-generation collections (docs/benchmarks.md). The previous graph never reads them again.
  */
 export function* groupKeySteps(
   ctx: EngineContext,
-  reuse?: KnownKeys,
-): Generator<void, Map<WorkloadInfo, string>, void> {
-  const keys = new Map<WorkloadInfo, string>();
+  reuse?: GroupKeys,
+): Generator<void, GroupKeys, void> {
+  const keys: GroupKeys = reuse ?? new WeakMap();
   for (const w of ctx.snapshot.workloads) {
     const info = ctx.info(w);
-    keys.set(info, reuse?.get(info) ?? groupKey(ctx, info));
+    if (!keys.has(info)) keys.set(info, groupKey(ctx, info));
     yield;
   }
   return keys;
@@ -134,22 +144,17 @@ export class CallerGroups {
   readonly classes: CallerGroup[][];
   private readonly byWorkload = new Map<SnapshotWorkload, CallerGroup>();
   private readonly classContexts = new Map<CallerGroup, CallerContexts>();
-  /** Each member's key, by its evaluation (see `reuse`). */
-  readonly keys = new WeakMap<WorkloadInfo, string>();
+  /** Each member's key, by its evaluation (the next snapshot's {@link groupKeySteps} reuse). */
+  readonly keys: GroupKeys;
 
-  /**
-   * `reuse`: keys already known — those of {@link groupKeySteps}, or the previous snapshot's
-   * when only pods and pod controllers changed since (its other objects are the same): a key
-   * depends on the workload's evaluation and on those objects only, so a workload whose
-   * evaluation was kept (the same `WorkloadInfo`) keeps its key. A workload evaluated again
-   * gets a new one.
-   */
-  constructor(private readonly ctx: EngineContext, reuse?: KnownKeys) {
+  /** `keys`: those of {@link groupKeySteps} for this snapshot, taken as they are. */
+  constructor(private readonly ctx: EngineContext, keys?: GroupKeys) {
+    this.keys = keys ?? new WeakMap();
     const byKey = new Map<string, CallerGroup>();
     for (const w of ctx.snapshot.workloads) {
       const info = ctx.info(w);
-      const key = reuse?.get(info) ?? groupKey(ctx, info);
-      this.keys.set(info, key);
+      let key = this.keys.get(info);
+      if (key === undefined) this.keys.set(info, (key = groupKey(ctx, info)));
       let group = byKey.get(key);
       if (!group) {
         group = this.newGroup(info, key);

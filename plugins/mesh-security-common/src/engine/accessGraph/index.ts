@@ -19,7 +19,7 @@ import {
   nothingBlockable,
 } from '../core/callers';
 import { externalCaller } from '../core/access';
-import { EngineContext, WorkloadInfo } from '../core/context';
+import { EngineContext } from '../core/context';
 import { Answers, BY_MEMBER, DENIED, NO_PEER, PortAccess } from './answers';
 import { CalleeBuckets, CalleeIndex, isSelf } from './calleeList';
 import { callerList } from './callerList';
@@ -30,7 +30,7 @@ import {
   CallerGroup,
   CallerGroups,
   groupKeySteps,
-  KnownKeys,
+  GroupKeys,
   portNumbers,
   push,
 } from './groups';
@@ -184,14 +184,14 @@ class GroupedAccessGraph implements AccessGraph {
   private released = false;
 
   /** The caller-group key of each workload's evaluation (reused by the next snapshot's graph). */
-  get groupKeys(): WeakMap<WorkloadInfo, string> {
+  get groupKeys(): GroupKeys {
     return this.groups.keys;
   }
 
   /** What the graph took from the graph it was carried over from (see {@link carryOutcome}). */
   carried?: CarryOutcome;
 
-  constructor(private readonly ctx: EngineContext, groupKeys?: KnownKeys) {
+  constructor(private readonly ctx: EngineContext, groupKeys?: GroupKeys) {
     this.groups = new CallerGroups(ctx, groupKeys);
     this.answers = new Answers(ctx, this.groups, this.templates);
     this.callees = new CalleeIndex(ctx, this.groups, this.templates);
@@ -217,8 +217,10 @@ class GroupedAccessGraph implements AccessGraph {
       return;
     }
     const from = previous as GroupedAccessGraph;
-    // The groups hold every workload, in the same order under the same keys.
-    const byKey = new Map(this.ctx.snapshot.workloads.map(w => [keyOf(w), w]));
+    // The groups hold every workload, in the same order under the same keys. (A loop: a pair
+    // per workload to build the map was garbage that outlived the steps, copied by collections.)
+    const byKey = new Map<string, SnapshotWorkload>();
+    for (const w of this.ctx.snapshot.workloads) byKey.set(keyOf(w), w);
     const inScope = new Set(change.workloads);
     // The previous graph's templates first, in its order, so that their ids stay the same and a
     // target's answers can be kept as they are (below).
@@ -272,7 +274,9 @@ class GroupedAccessGraph implements AccessGraph {
     };
     let carried = 0;
     let kept = 0;
-    for (const [old, ports] of from.access) {
+    // By key, then `get`: an entry pair per target made per generation would outlive the steps.
+    for (const old of from.access.keys()) {
+      const ports = from.access.get(old)!;
       const key = keyOf(old);
       if (inScope.has(key)) continue;
       const target = byKey.get(key)!;
