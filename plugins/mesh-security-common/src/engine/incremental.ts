@@ -7,6 +7,7 @@ import {
   WorkloadPosture,
 } from '../model';
 import { EngineContext, WorkloadInfo } from './core/context';
+import { serviceAccountKey } from './core/identities';
 import { EngineOptions } from './core/options';
 import {
   ReadOptions,
@@ -451,8 +452,7 @@ class Incremental implements IncrementalEvaluator {
       for (const sa of serviceAccounts)
         if (users.get(sa) !== oldUsers.get(sa)) {
           for (const w of this.snapshot.workloads)
-            if (`${w.namespace}/${w.serviceAccount}` === sa)
-              affected.add(keyOf(w));
+            if (serviceAccountKey(w) === sa) affected.add(keyOf(w));
           yield;
         }
       for (const ns of namespaces)
@@ -551,13 +551,13 @@ class Incremental implements IncrementalEvaluator {
         }
         kept.push(w);
         changed.keys.add(key);
-        serviceAccounts.add(`${w.namespace}/${w.serviceAccount}`);
-        if (was) serviceAccounts.add(`${was.namespace}/${was.serviceAccount}`);
+        serviceAccounts.add(serviceAccountKey(w));
+        if (was) serviceAccounts.add(serviceAccountKey(was));
         else changed.added = true;
       }
       for (const [key, w] of old) {
         removed.push(key);
-        serviceAccounts.add(`${w.namespace}/${w.serviceAccount}`);
+        serviceAccounts.add(serviceAccountKey(w));
       }
       if (kept.length > 0) this.nsWorkloads.set(ns, kept);
       else this.nsWorkloads.delete(ns);

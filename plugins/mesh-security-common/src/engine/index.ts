@@ -13,6 +13,7 @@ import {
 import { WorkloadNotFoundError, checkAccess } from './core/access';
 import { AccessGraph, createAccessGraph } from './accessGraph';
 import { EngineContext, WorkloadInfo } from './core/context';
+import { serviceAccountKey } from './core/identities';
 import {
   istioAuthzFindingSteps,
   workloadAuthzFindings,
@@ -119,11 +120,10 @@ function notEvaluatedOf(info: WorkloadInfo): { notEvaluated?: string[] } {
 /** How many workloads run as each `namespace/serviceAccount` (MS403). */
 export function serviceAccountUsers(snapshot: Snapshot): Map<string, number> {
   const out = new Map<string, number>();
-  for (const workload of snapshot.workloads)
-    out.set(
-      `${workload.namespace}/${workload.serviceAccount}`,
-      (out.get(`${workload.namespace}/${workload.serviceAccount}`) ?? 0) + 1,
-    );
+  for (const workload of snapshot.workloads) {
+    const key = serviceAccountKey(workload);
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
   return out;
 }
 

@@ -8,6 +8,8 @@
  * into a policy as it is.
  */
 
+import type { SnapshotWorkload } from '../../model';
+
 /**
  * A ServiceAccount named by a mesh identity.
  *
@@ -90,3 +92,19 @@ export function parseLinkerdIdentity(
  */
 export const parseMeshIdentity = (text: string) =>
   parseIstioPrincipal(text) ?? parseLinkerdIdentity(text);
+
+/**
+ * A workload's ServiceAccount as `namespace/name` (MS403 counts workloads by it), made once per
+ * workload object: an unchanged workload keeps its object from one snapshot to the next, and
+ * each snapshot of a changing cluster counted every workload with two new strings.
+ */
+const serviceAccountKeys = new WeakMap<SnapshotWorkload, string>();
+export function serviceAccountKey(w: SnapshotWorkload): string {
+  let key = serviceAccountKeys.get(w);
+  if (key === undefined)
+    serviceAccountKeys.set(
+      w,
+      (key = [w.namespace, w.serviceAccount].join('/')),
+    );
+  return key;
+}

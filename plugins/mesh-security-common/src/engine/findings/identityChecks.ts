@@ -1,5 +1,6 @@
 import { Finding, JsonObject, SnapshotPolicy } from '../../model';
 import { EngineContext, WorkloadInfo } from '../core/context';
+import { serviceAccountKey } from '../core/identities';
 import { isObject } from '../validate/check';
 import { isLocalTrustDomain } from '../istio/trustDomain';
 import { IDENTITY_FINDINGS } from './identity';
@@ -43,16 +44,14 @@ export function workloadIdentityFindings(
           `runs as the default ServiceAccount: its identity ${info.identity} is shared`,
         ),
       );
-    else if ((saUsers.get(`${w.namespace}/${w.serviceAccount}`) ?? 0) > 1) {
+    else if ((saUsers.get(serviceAccountKey(w)) ?? 0) > 1) {
       out.push(
         makeFinding(
           IDENTITY_FINDINGS.sharedServiceAccount,
           obj,
           `ServiceAccount ${w.namespace}/${
             w.serviceAccount
-          } is used by ${saUsers.get(
-            `${w.namespace}/${w.serviceAccount}`,
-          )} workloads`,
+          } is used by ${saUsers.get(serviceAccountKey(w))} workloads`,
         ),
       );
     }
