@@ -359,6 +359,36 @@ export interface EntityPosture {
 }
 
 /**
+ * One workload of an entity as its summary names it: its mode and mesh, the policies that apply
+ * to it (named, without manifests) and the traffic observed at its ports (without the edges).
+ * An {@link EntityWorkload} is one too.
+ *
+ * @public
+ */
+export type EntityWorkloadSummary = Pick<
+  EntityWorkload,
+  'cluster' | 'namespace' | 'name' | 'kind' | 'mesh' | 'mtls' | 'mtlsReason'
+> & {
+  /** The policies that apply to it as a server, by kind, namespace and name. */
+  policies: Array<Pick<AppliedPolicy, 'kind' | 'namespace' | 'name'>>;
+  /** The observation state and the traffic per port (`EntityWorkload.observed` less the edges). */
+  observed: Pick<ObservedWorkloadTraffic, 'observations' | 'workload'>;
+};
+
+/**
+ * An entity's posture at a glance (`GET /entity/:kind/:namespace/:name/summary`, what the entity
+ * card shows): everything {@link EntityPosture} says about the entity as a whole — mode, meshes,
+ * scorecard, the same findings and counts, clusters, `partial` — with its workloads summarised
+ * ({@link EntityWorkloadSummary}): no access lists, manifests or observed edges, so it is built
+ * without joining the observed traffic to each edge. An `EntityPosture` is one too.
+ *
+ * @public
+ */
+export type EntityPostureSummary = Omit<EntityPosture, 'workloads'> & {
+  workloads: EntityWorkloadSummary[];
+};
+
+/**
  * One row of the overview.
  *
  * @public

@@ -10,6 +10,7 @@
 export * from './model';
 export * from './permissions';
 export * from './api';
+export * from './entitySummary';
 export * from './history';
 export * from './facts';
 export * from './client';

@@ -3,6 +3,7 @@ import {
   CheckRequest,
   CheckResponse,
   EntityPosture,
+  EntityPostureSummary,
   CatalogPullRequests,
   EntityPullRequests,
   HealthResponse,
@@ -41,6 +42,14 @@ export interface MeshSecurityApi {
     entityRef: string | CompoundEntityRef,
     options?: MeshSecurityRequestOptions,
   ): Promise<EntityPosture>;
+  /**
+   * An entity's posture at a glance, what its card shows: the same mode, scorecard, findings
+   * and clusters, the workloads summarised (`GET /entity/:kind/:namespace/:name/summary`).
+   */
+  getEntityPostureSummary(
+    entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<EntityPostureSummary>;
   /**
    * A component's daily posture and mode changes
    * (`GET /entity/:kind/:namespace/:name/history`).

@@ -52,6 +52,23 @@ describe('MeshSecurityClient', () => {
     ).resolves.toMatchObject({ mtls: 'PARTIAL' });
   });
 
+  it("fetches an entity's summary from its own route", async () => {
+    let path = '';
+    server.use(
+      http.get(
+        `${baseUrl}/entity/:kind/:namespace/:name/summary`,
+        ({ params }) => {
+          path = `${params.kind}/${params.namespace}/${params.name}`;
+          return HttpResponse.json(paymentsApiPosture);
+        },
+      ),
+    );
+    await expect(
+      client.getEntityPostureSummary('component:default/payments-api'),
+    ).resolves.toMatchObject({ mtls: 'PARTIAL' });
+    expect(path).toBe('component/default/payments-api');
+  });
+
   it("fetches an entity's open access-change pull requests", async () => {
     const body = {
       status: 'ok',

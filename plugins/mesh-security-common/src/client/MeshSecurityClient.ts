@@ -4,6 +4,7 @@ import {
   CheckRequest,
   CheckResponse,
   EntityPosture,
+  EntityPostureSummary,
   CatalogPullRequests,
   EntityPullRequests,
   HealthResponse,
@@ -69,6 +70,17 @@ export class MeshSecurityClient implements MeshSecurityApi {
   ): Promise<EntityPosture> {
     return this.request<EntityPosture>(
       `/entity/${entityPath(entityRef)}`,
+      options,
+    );
+  }
+
+  /** {@inheritDoc MeshSecurityApi.getEntityPostureSummary} */
+  async getEntityPostureSummary(
+    entityRef: string | CompoundEntityRef,
+    options?: MeshSecurityRequestOptions,
+  ): Promise<EntityPostureSummary> {
+    return this.request<EntityPostureSummary>(
+      `/entity/${entityPath(entityRef)}/summary`,
       options,
     );
   }
