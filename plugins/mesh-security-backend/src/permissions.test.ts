@@ -264,6 +264,7 @@ describe('cluster errors', () => {
     const answers = {
       health: await get('/health'),
       entity: await get('/entity/component/default/payments-api'),
+      summary: await get('/entity/component/default/payments-api/summary'),
       check: await asUser(
         request(server).post('/api/mesh-security/check'),
       ).send({
@@ -281,20 +282,22 @@ describe('cluster errors', () => {
   const reason = (reasons: any[]) => reasons.find(r => r.cluster === 'gone');
 
   it('are generic for callers without the platform view, in entity answers, checks and /health', async () => {
-    const { health, entity, check, logger } = await start([
+    const { health, entity, summary, check, logger } = await start([
       'mesh-security.overview.read',
     ]);
     expect(gone(health.body.clusters)).toMatchObject({
       status: 'unreachable',
       error: GENERIC,
     });
-    expect(gone(entity.body.clusters).error).toBe(GENERIC);
-    expect(reason(entity.body.partialReasons)).toMatchObject({
-      state: 'unreachable',
-      message: GENERIC,
-    });
+    for (const answer of [entity, summary]) {
+      expect(gone(answer.body.clusters).error).toBe(GENERIC);
+      expect(reason(answer.body.partialReasons)).toMatchObject({
+        state: 'unreachable',
+        message: GENERIC,
+      });
+    }
     expect(reason(check.body.partialReasons).message).toBe(GENERIC);
-    for (const answer of [health, entity, check])
+    for (const answer of [health, entity, summary, check])
       expect(JSON.stringify(answer.body)).not.toMatch(/srv\/gitops|ENOENT/);
     // Operators still find the details in the log.
     const logged = JSON.stringify(logger.warn.mock.calls);

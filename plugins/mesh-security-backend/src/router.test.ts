@@ -140,6 +140,7 @@ describe('mesh-security REST API', () => {
       ['get', '/health'],
       ['get', '/overview'],
       ['get', '/entity/component/default/checkout'],
+      ['get', '/entity/component/default/checkout/summary'],
       ['get', '/entity/component/default/checkout/history'],
       ['get', '/entity/component/default/checkout/pull-requests'],
       ['get', '/history'],
@@ -155,12 +156,14 @@ describe('mesh-security REST API', () => {
 
   it('hides entities the caller may not read (catalog answers nothing) and enforces our permissions', async () => {
     const hidden = await start({ entities: [] });
-    const res = await asUser(
-      request(hidden).get(
-        '/api/mesh-security/entity/component/default/payments-api',
-      ),
-    );
-    expect(res.status).toBe(404);
+    for (const answer of ['', '/summary']) {
+      const res = await asUser(
+        request(hidden).get(
+          `/api/mesh-security/entity/component/default/payments-api${answer}`,
+        ),
+      );
+      expect(res.status).toBe(404);
+    }
 
     // The entity exists, but the caller may not read it in the catalog: 404, as if it did not
     // exist — decided with the caller's credentials for exactly that entity.
@@ -173,6 +176,15 @@ describe('mesh-security REST API', () => {
     );
     expect(hiddenRes.status).toBe(404);
     expect(JSON.stringify(hiddenRes.body)).not.toMatch(/spiffe|workloads|mtls/);
+    const hiddenSummary = await asUser(
+      request(unreadable).get(
+        '/api/mesh-security/entity/Component/default/payments-api/summary',
+      ),
+    );
+    expect(hiddenSummary.status).toBe(404);
+    expect(JSON.stringify(hiddenSummary.body)).not.toMatch(
+      /spiffe|workloads|mtls/,
+    );
     const decided = calls.find(c =>
       c.requests.some(r => r.permission.name === 'catalog.entity.read'),
     )!;
@@ -200,15 +212,16 @@ describe('mesh-security REST API', () => {
     const denied = await start({
       deny: ['mesh-security.entity.read', 'mesh-security.overview.read'],
     });
-    expect(
-      (
-        await asUser(
-          request(denied).get(
-            '/api/mesh-security/entity/component/default/payments-api',
-          ),
-        )
-      ).status,
-    ).toBe(403);
+    for (const answer of ['', '/summary'])
+      expect(
+        (
+          await asUser(
+            request(denied).get(
+              `/api/mesh-security/entity/component/default/payments-api${answer}`,
+            ),
+          )
+        ).status,
+      ).toBe(403);
     expect(
       (await asUser(request(denied).get('/api/mesh-security/overview'))).status,
     ).toBe(403);

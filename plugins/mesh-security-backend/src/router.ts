@@ -342,14 +342,28 @@ export async function createRouter(
     res.status(health.status === 'starting' ? 503 : 200).json(health);
   });
 
-  router.get('/entity/:kind/:namespace/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const ref = parse(entityParams, req.params, 'entity reference');
-    const { entity, audience } = await readableEntity(ref, credentials);
-    sendJson(res, await posture.entityPosture(entity, audience));
-  });
+  /** An entity answer: credentials, then the entity as the caller may read it (404 / 403). */
+  const entityAnswer =
+    (answer: (entity: Entity, audience: Audience) => Promise<unknown>) =>
+    async (req: express.Request, res: express.Response) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const ref = parse(entityParams, req.params, 'entity reference');
+      const { entity, audience } = await readableEntity(ref, credentials);
+      sendJson(res, await answer(entity, audience));
+    };
+
+  router.get(
+    '/entity/:kind/:namespace/:name',
+    entityAnswer((entity, audience) => posture.entityPosture(entity, audience)),
+  );
+
+  // The entity card's answer: the same checks, the workloads summarised.
+  router.get(
+    '/entity/:kind/:namespace/:name/summary',
+    entityAnswer((entity, audience) => posture.entitySummary(entity, audience)),
+  );
 
   router.get('/overview', async (req, res) => {
     const credentials = await httpAuth.credentials(req, {

@@ -1,5 +1,7 @@
 import request from 'supertest';
 import {
+  EntityPosture,
+  entityPostureSummary,
   ObservedFlow,
   TrafficObservations,
   findingDefinitions,
@@ -75,6 +77,12 @@ const checkoutToPayments = flow(
   { mtls: 120, plaintext: 0, denied: 0 },
   8080,
 );
+
+/** What an entity's summary must say: its full answer's, summarised (apart from the instant). */
+const summaryOf = (full: EntityPosture) => ({
+  ...entityPostureSummary(full),
+  generatedAt: expect.any(String),
+});
 
 describe('observed traffic in the entity posture', () => {
   jest.setTimeout(30_000);
@@ -244,6 +252,45 @@ describe('observed traffic in the entity posture', () => {
   });
 
   it.each([
+    ['with observations', true],
+    ['without a metrics source', false],
+  ])(
+    "the entity's summary says what its full answer says, without the edges (%s)",
+    async (_what, withTraffic) => {
+      const reader = new FixedReader(
+        recorded([
+          checkoutToPayments,
+          webToCheckout,
+          flow(
+            'payments/payments-api',
+            { kind: 'unknown' },
+            { mtls: 0, plaintext: 4, denied: 0 },
+            8080,
+          ),
+        ]),
+      );
+      const server = await startDemoBackend(
+        withTraffic ? { traffic: reader } : {},
+      );
+      for (const url of [PAYMENTS_API, CHECKOUT]) {
+        const full = await asUser(request(server).get(url));
+        reader.calls = [];
+        const summary = await asUser(request(server).get(`${url}/summary`));
+        expect(summary.status).toBe(200);
+        expect(summary.body).toEqual(summaryOf(full.body));
+        // The traffic's findings (MS505 reads the callers) are the full answer's.
+        const codes = summary.body.findings
+          .filter((f: any) => trafficCodes.has(f.code))
+          .map((f: any) => f.code);
+        expect(codes.length > 0).toBe(withTraffic);
+        // One reader call per cluster, as for the full answer (none without a source).
+        expect(reader.calls).toEqual(withTraffic ? ['demo'] : []);
+        expect(summary.text.length).toBeLessThan(full.text.length);
+      }
+    },
+  );
+
+  it.each([
     [
       'unavailable observations',
       recorded([checkoutToPayments], {
@@ -269,6 +316,11 @@ describe('observed traffic in the entity posture', () => {
       expect(
         res.body.findings.filter((f: any) => trafficCodes.has(f.code)),
       ).toEqual([]);
+      const summary = await asUser(
+        request(server).get(`${PAYMENTS_API}/summary`),
+      );
+      expect(summary.status).toBe(200);
+      expect(summary.body).toEqual(summaryOf(res.body));
     },
   );
 });

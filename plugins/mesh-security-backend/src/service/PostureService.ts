@@ -3,7 +3,10 @@ import {
   CheckResponse,
   ClusterStatus,
   EntityPosture,
+  EntityPostureSummary,
   EntityWorkload,
+  EntityWorkloadSummary,
+  Finding,
   HealthResponse,
   MTLS_MODES,
   MtlsMode,
@@ -81,6 +84,69 @@ export class PostureService {
     entity: Entity,
     audience: Audience,
   ): Promise<EntityPosture> {
+    return this.entityAnswer(entity, audience, (located, traffic) => {
+      const entry = this.entityWorkload(located, traffic);
+      return { entry, findings: entry.findings };
+    });
+  }
+
+  /**
+   * The entity's posture at a glance (the card's answer): the same entity-wide fields as
+   * {@link PostureService.entityPosture}, each workload named with its policies and the traffic
+   * at its ports, from the cluster's join kept per generation. No access list is read or
+   * joined with the flows, and no manifest written.
+   */
+  async entitySummary(
+    entity: Entity,
+    audience: Audience,
+  ): Promise<EntityPostureSummary> {
+    return this.entityAnswer(
+      entity,
+      audience,
+      ({ view, workload }, traffic) => {
+        const ref = refOf(workload);
+        const graph = view.graph!;
+        const observed = traffic.summary(ref, graph);
+        const entry: EntityWorkloadSummary = {
+          cluster: workload.cluster,
+          namespace: workload.namespace,
+          name: workload.name,
+          kind: workload.kind,
+          mesh: workload.mesh,
+          mtls: workload.mtls,
+          ...(workload.mtlsReason === undefined
+            ? {}
+            : { mtlsReason: workload.mtlsReason }),
+          policies: graph.policiesOf(ref).map(p => ({
+            kind: p.kind,
+            namespace: p.namespace,
+            name: p.name,
+          })),
+          observed: observed.observed,
+        };
+        return {
+          entry,
+          findings: observed.findings.length
+            ? [...workload.findings, ...observed.findings]
+            : workload.findings,
+        };
+      },
+    );
+  }
+
+  /**
+   * What both entity answers share: the entity's workloads in every cluster, each made an
+   * entry by `entryOf` (with the findings about it, traffic's MS5xx included), and the
+   * entity-wide mode, scorecard, findings and clusters.
+   */
+  private async entityAnswer<W>(
+    entity: Entity,
+    audience: Audience,
+    entryOf: (
+      located: Located,
+      traffic: ClusterTraffic,
+    ) => { entry: W; findings: Finding[] },
+  ): Promise<Omit<EntityPosture, 'workloads'> & { workloads: W[] }> {
     const views = await this.views.all();
     const entityRef = stringifyEntityRef(entity);
     const selector = workloadSelectorOf(entity);
@@ -102,9 +168,7 @@ export class PostureService {
     const traffic = new Map<ClusterView, ClusterTraffic>();
     for (const view of uniqueViews(located))
       traffic.set(view, await trafficOf(view, this.traffic));
-    const entries = located.map(l =>
-      this.entityWorkload(l, traffic.get(l.view)!),
-    );
+    const entries = located.map(l => entryOf(l, traffic.get(l.view)!));
     const findings = componentFindings(located, (_, i) => entries[i].findings);
     const { mtls, reason } = componentMtls(workloads, noWorkloads);
     // Every cluster is reported: one that is unreachable or not read yet may hold workloads of
@@ -118,7 +182,7 @@ export class PostureService {
       scorecard: componentScorecard(workloads, noWorkloads),
       findings,
       findingCounts: countFindings(findings),
-      workloads: entries,
+      workloads: entries.map(e => e.entry),
       clusters,
       ...partialOf(clusters),
       generatedAt: new Date().toISOString(),

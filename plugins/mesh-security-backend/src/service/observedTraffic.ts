@@ -28,6 +28,18 @@ export interface ClusterTraffic {
   state: TrafficObservationState;
   workload(ref: WorkloadRef, graph: AccessGraph): WorkloadObservations;
   /**
+   * The workload's observed inbound traffic and its MS5xx findings, without the edges (an entity
+   * summary's): the same observation state, traffic per port and findings as
+   * {@link ClusterTraffic.workload}, failing closed alike.
+   */
+  summary(
+    ref: WorkloadRef,
+    graph: AccessGraph,
+  ): {
+    observed: Pick<ObservedWorkloadTraffic, 'observations' | 'workload'>;
+    findings: Finding[];
+  };
+  /**
    * The workload's observed inbound traffic and its MS5xx findings, without the edges (for the
    * overview); undefined when the observations are not usable or cannot be joined.
    */
@@ -69,6 +81,21 @@ export async function trafficOf(
   }
   return {
     state,
+    summary(ref, graph) {
+      if (!join) return { observed: { observations: state }, findings: [] };
+      try {
+        return {
+          observed: { observations: state, workload: join.workload(ref) },
+          // The callers as the entity view reads them (listed ahead of the views).
+          findings: join.findings(ref, graph.callersOf(ref)),
+        };
+      } catch {
+        return {
+          observed: { observations: notJoined(state) },
+          findings: [],
+        };
+      }
+    },
     evidence(ref) {
       if (!join) return undefined;
       try {
@@ -98,15 +125,7 @@ export async function trafficOf(
         };
       } catch {
         // Fail closed: the policy view is served as before, the observations flagged.
-        return plain(
-          {
-            ...state,
-            status: 'unavailable',
-            message: 'the observations could not be joined with the policies',
-          },
-          callers,
-          callees,
-        );
+        return plain(notJoined(state), callers, callees);
       }
     },
   };
@@ -137,6 +156,15 @@ function plain(
     callers,
     callees,
     findings: [],
+  };
+}
+
+/** The state a view shows when the observations could not be joined with the policies. */
+function notJoined(state: TrafficObservationState): TrafficObservationState {
+  return {
+    ...state,
+    status: 'unavailable',
+    message: 'the observations could not be joined with the policies',
   };
 }
 
