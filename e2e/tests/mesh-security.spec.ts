@@ -109,7 +109,17 @@ test.describe('mesh security', () => {
   }
 
   test('the card links to the Security tab', async ({ page }) => {
-    await openCard(page, 'fraud-check');
+    // The card asks for the summary, the tab for the full answer (docs/backend.md).
+    const asked: string[] = [];
+    page.on('request', r => {
+      const { pathname } = new URL(r.url());
+      if (pathname.startsWith('/api/mesh-security/entity/'))
+        asked.push(pathname.replace('/api/mesh-security/entity/', ''));
+    });
+    const card = await openCard(page, 'fraud-check');
+    await expect(card.getByLabel(/^mTLS STRICT:/).first()).toBeVisible();
+    expect(asked).toContain('component/default/fraud-check/summary');
+    expect(asked).not.toContain('component/default/fraud-check');
     await page.getByRole('link', { name: 'View security details' }).click();
     await expect(page).toHaveURL(
       /\/catalog\/default\/component\/fraud-check\/mesh-security$/,
@@ -117,6 +127,7 @@ test.describe('mesh security', () => {
     await expect(
       page.getByText('Who can call me, whom can I call').first(),
     ).toBeVisible();
+    expect(asked).toContain('component/default/fraud-check');
   });
 
   test('the Security tab graphs who may call payments-api', async ({

@@ -7,6 +7,7 @@ import {
   ClusterStatus,
   MeshSecurityApi,
   EntityPosture,
+  entityPostureSummary,
   MtlsMode,
 } from '@mesh-security/plugin-mesh-security-common';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
@@ -30,7 +31,18 @@ const annotated: Entity = {
   spec: {},
 };
 
-function renderCard(api: Partial<MeshSecurityApi>, entity: Entity = annotated) {
+/**
+ * The card with a client whose summary is `answer`'s posture cut to what the backend's summary
+ * carries (`entityPostureSummary`): the card must make do with it.
+ */
+function renderCard(
+  answer: { getEntityPostureSummary: (ref: string) => Promise<EntityPosture> },
+  entity: Entity = annotated,
+) {
+  const api: Partial<MeshSecurityApi> = {
+    getEntityPostureSummary: async ref =>
+      entityPostureSummary(await answer.getEntityPostureSummary(String(ref))),
+  };
   return renderInTestApp(
     <TestApiProvider apis={[[meshSecurityApiRef, api]]}>
       <EntityProvider entity={entity}>
@@ -43,7 +55,7 @@ function renderCard(api: Partial<MeshSecurityApi>, entity: Entity = annotated) {
 describe('EntityMeshSecurityCard', () => {
   it('shows the observed mTLS share, or how to configure observations', async () => {
     const { unmount } = await renderCard({
-      getEntityPosture: async () => ({
+      getEntityPostureSummary: async () => ({
         ...paymentsApiPosture,
         workloads: [observedPaymentsApiWorkload],
       }),
@@ -52,14 +64,18 @@ describe('EntityMeshSecurityCard', () => {
       await screen.findByLabelText('Observed traffic summary'),
     ).toHaveTextContent('96 % mTLS over the last 7 d');
     unmount();
-    await renderCard({ getEntityPosture: async () => paymentsApiPosture });
+    await renderCard({
+      getEntityPostureSummary: async () => paymentsApiPosture,
+    });
     expect(
       await screen.findByLabelText('Observation status'),
     ).toHaveTextContent(/not configured for this cluster/);
   });
 
   it('leads with the worst finding, not the green mode (fraud-check)', async () => {
-    await renderCard({ getEntityPosture: async () => fraudCheckPosture });
+    await renderCard({
+      getEntityPostureSummary: async () => fraudCheckPosture,
+    });
     const card = await screen.findByRole('region', { name: 'Mesh security' });
     const lead = within(card).getByRole('region', { name: 'Worst finding' });
     expect(lead).toHaveTextContent(/^critical ?MS103: STRICT server behind/);
@@ -75,21 +91,23 @@ describe('EntityMeshSecurityCard', () => {
 
   it('skips no heading level (under the page title, an h1)', async () => {
     const { container } = await renderCard({
-      getEntityPosture: async () => fraudCheckPosture,
+      getEntityPostureSummary: async () => fraudCheckPosture,
     });
     await screen.findByRole('region', { name: 'Worst finding' });
     expect(skippedHeadingLevels(container)).toEqual([]);
   });
 
   it('shows a progress bar while loading', async () => {
-    await renderCard({ getEntityPosture: () => new Promise(() => {}) });
+    await renderCard({ getEntityPostureSummary: () => new Promise(() => {}) });
     expect(screen.getByTestId('progress')).toBeInTheDocument();
   });
 
   it('shows mode, meshes, scorecard, findings, snapshot age and the tab link', async () => {
-    const getEntityPosture = jest.fn().mockResolvedValue(paymentsApiPosture);
-    await renderCard({ getEntityPosture });
-    expect(getEntityPosture).toHaveBeenCalledWith(
+    const getEntityPostureSummary = jest
+      .fn()
+      .mockResolvedValue(paymentsApiPosture);
+    await renderCard({ getEntityPostureSummary });
+    expect(getEntityPostureSummary).toHaveBeenCalledWith(
       'component:default/payments-api',
     );
     expect(await screen.findByLabelText(/^mTLS PARTIAL/)).toBeInTheDocument();
@@ -119,7 +137,10 @@ describe('EntityMeshSecurityCard', () => {
     'shows the %s badge',
     async mode => {
       await renderCard({
-        getEntityPosture: async () => ({ ...paymentsApiPosture, mtls: mode }),
+        getEntityPostureSummary: async () => ({
+          ...paymentsApiPosture,
+          mtls: mode,
+        }),
       });
       expect(
         await screen.findByLabelText(new RegExp(`^mTLS ${mode}:`)),
@@ -142,7 +163,7 @@ describe('EntityMeshSecurityCard', () => {
         },
       ],
     };
-    await renderCard({ getEntityPosture: async () => posture });
+    await renderCard({ getEntityPostureSummary: async () => posture });
     expect(await screen.findByText(/Partial data/)).toBeInTheDocument();
     const list = screen.getByRole('list', {
       name: 'Clusters with incomplete data',
@@ -161,7 +182,7 @@ describe('EntityMeshSecurityCard', () => {
       clusters: [{ ...demoCluster, snapshotAgeSeconds: 2, freshness }],
     });
     const { unmount } = await renderCard({
-      getEntityPosture: async () =>
+      getEntityPostureSummary: async () =>
         watched({ state: 'live', mode: 'watch', lagSeconds: 2 }),
     });
     expect(await screen.findByText('live')).toBeInTheDocument();
@@ -170,7 +191,7 @@ describe('EntityMeshSecurityCard', () => {
     unmount();
 
     const behind = await renderCard({
-      getEntityPosture: async () =>
+      getEntityPostureSummary: async () =>
         watched({ state: 'behind', mode: 'watch', lagSeconds: 95 }),
     });
     // In the summary line, and in the warning about the cluster.
@@ -183,7 +204,7 @@ describe('EntityMeshSecurityCard', () => {
     behind.unmount();
 
     await renderCard({
-      getEntityPosture: async () =>
+      getEntityPostureSummary: async () =>
         watched({
           state: 'reconnecting',
           mode: 'watch',
@@ -232,7 +253,7 @@ describe('EntityMeshSecurityCard', () => {
         },
       ],
     };
-    await renderCard({ getEntityPosture: async () => posture });
+    await renderCard({ getEntityPostureSummary: async () => posture });
     const list = await screen.findByRole('list', {
       name: 'Clusters with incomplete data',
     });
@@ -249,23 +270,23 @@ describe('EntityMeshSecurityCard', () => {
   });
 
   it('shows the error and retries', async () => {
-    const getEntityPosture = jest
+    const getEntityPostureSummary = jest
       .fn()
       .mockRejectedValueOnce(new Error('backend down'))
       .mockResolvedValueOnce(paymentsApiPosture);
-    await renderCard({ getEntityPosture });
+    await renderCard({ getEntityPostureSummary });
     expect((await screen.findAllByText(/backend down/)).length).toBeGreaterThan(
       0,
     );
     await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findByLabelText(/^mTLS PARTIAL/)).toBeInTheDocument();
-    expect(getEntityPosture).toHaveBeenCalledTimes(2);
+    expect(getEntityPostureSummary).toHaveBeenCalledTimes(2);
   });
 
   it('explains which annotation to add, without calling the backend', async () => {
-    const getEntityPosture = jest.fn();
+    const getEntityPostureSummary = jest.fn();
     const { container } = await renderCard(
-      { getEntityPosture },
+      { getEntityPostureSummary },
       { ...annotated, metadata: { name: 'docs-portal' } },
     );
     // The empty state's title is the card's subheading (the card's title is an h2).
@@ -279,6 +300,6 @@ describe('EntityMeshSecurityCard', () => {
     expect(screen.getAllByText(KUBERNETES_ANNOTATION).length).toBeGreaterThan(
       0,
     );
-    expect(getEntityPosture).not.toHaveBeenCalled();
+    expect(getEntityPostureSummary).not.toHaveBeenCalled();
   });
 });

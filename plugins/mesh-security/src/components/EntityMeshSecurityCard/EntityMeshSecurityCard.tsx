@@ -1,10 +1,10 @@
 import { InfoCard, Progress } from '@backstage/core-components';
 import { Box, Divider, Typography } from '@material-ui/core';
 import {
-  EntityPosture,
+  EntityPostureSummary,
   findingScope,
 } from '@mesh-security/plugin-mesh-security-common';
-import { useEntityPosture } from '../../hooks/useEntityPosture';
+import { useEntityPostureSummary } from '../../hooks/useEntityPosture';
 import { cardTitleHeading } from '../../headings';
 import { MESH_LABELS, describeFreshness } from '../../format';
 import { ClusterWarnings } from '../ClusterWarnings';
@@ -21,7 +21,7 @@ import { ScorecardPillars } from '../ScorecardPillars';
  * How many of the findings are the namespaces' or the cluster's (the counts above include
  * them, as the overview's do): "2 about its namespaces, 1 cluster-wide".
  */
-const FindingScopes = ({ posture }: { posture: EntityPosture }) => {
+const FindingScopes = ({ posture }: { posture: EntityPostureSummary }) => {
   const applied = posture.workloads.flatMap(w => w.policies);
   const counts = { namespace: 0, cluster: 0 };
   for (const f of posture.findings) {
@@ -40,7 +40,7 @@ const FindingScopes = ({ posture }: { posture: EntityPosture }) => {
   );
 };
 
-const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
+const PostureSummary = ({ posture }: { posture: EntityPostureSummary }) => {
   return (
     <>
       <PostureHeadline posture={posture} />
@@ -91,7 +91,7 @@ const PostureSummary = ({ posture }: { posture: EntityPosture }) => {
  * @public
  */
 export const EntityMeshSecurityCard = () => {
-  const { value, loading, error, retry, available } = useEntityPosture();
+  const { value, loading, error, retry, available } = useEntityPostureSummary();
   let content;
   if (!available) {
     content = <MissingAnnotations headingLevel={3} />;

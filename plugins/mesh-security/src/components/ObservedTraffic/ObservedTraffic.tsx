@@ -2,6 +2,7 @@ import { Table, TableColumn } from '@backstage/core-components';
 import { Box, Typography } from '@material-ui/core';
 import {
   EntityWorkload,
+  EntityWorkloadSummary,
   PortTraffic,
   TrafficObservationState,
   formatTrafficWindow,
@@ -163,7 +164,7 @@ export const ObservedTraffic = ({ workload }: { workload: EntityWorkload }) => {
 export const ObservedTrafficSummary = ({
   workloads,
 }: {
-  workloads: EntityWorkload[];
+  workloads: EntityWorkloadSummary[];
 }) => {
   if (workloads.length === 0) return null;
   let mtls = 0;

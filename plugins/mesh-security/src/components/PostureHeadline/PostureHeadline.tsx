@@ -6,7 +6,7 @@ import {
   useTheme,
 } from '@material-ui/core';
 import {
-  EntityPosture,
+  EntityPostureSummary,
   Finding,
   FINDING_SCOPES,
   findingDefinition,
@@ -43,7 +43,7 @@ const SCOPE_WORDS: Record<FindingScope, string> = {
  * order. `info` findings never lead (they are nothing to fix by themselves).
  */
 export function worstFinding(
-  posture: Pick<EntityPosture, 'findings' | 'workloads'>,
+  posture: Pick<EntityPostureSummary, 'findings' | 'workloads'>,
 ): { finding: Finding; scope: FindingScope } | undefined {
   const applied = posture.workloads.flatMap(w => w.policies);
   const ranked = posture.findings
@@ -70,7 +70,9 @@ export function worstFinding(
  * no finding to fix, a failing pillar (a pillar fails only with a reason, e.g. a caller blocked
  * by configuration); undefined when neither — then the mode leads.
  */
-export function postureLead(posture: EntityPosture): PostureLead | undefined {
+export function postureLead(
+  posture: EntityPostureSummary,
+): PostureLead | undefined {
   const worst = worstFinding(posture);
   if (worst)
     return {
@@ -150,7 +152,11 @@ const FindingLead = ({
  * code, title, message, who fixes it) or a failing pillar, so that a green STRICT never reads
  * first while a caller is blocked or traffic is exposed. Nothing when there is nothing to fix.
  */
-export const PostureHeadline = ({ posture }: { posture: EntityPosture }) => {
+export const PostureHeadline = ({
+  posture,
+}: {
+  posture: EntityPostureSummary;
+}) => {
   const theme = useTheme();
   const lead = postureLead(posture);
   const classes = useStyles({
