@@ -14,6 +14,8 @@
  * access graph would have n² edges). Sizes: BENCH_CLUSTERS (5), BENCH_PODS (10000 per cluster;
  * 5 pods per workload), BENCH_VIEWS (1000),
  * BENCH_K8S_VIEWS (100); BENCH_K8S_LATENCY_MS (0) delays every mock API answer;
+ * BENCH_ANSWER=summary views each entity's summary (GET /entity/…/summary, the card's answer)
+ * instead of its full answer;
  * BENCH_TRAFFIC=<n> (0) adds observed traffic: each mock cluster also serves a Prometheus API whose
  * Istio answers give every workload n mTLS sources, read once by the backend before the views;
  * the views are then counted for Prometheus queries too;
@@ -57,6 +59,8 @@ import { percentile } from './stats';
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 5);
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
 const VIEWS = Number(process.env.BENCH_VIEWS ?? 1000);
+/** What a view asks for: an entity's full answer, or its summary (the card's). */
+const ANSWER = answerSuffix(process.env.BENCH_ANSWER);
 const K8S_VIEWS = Number(process.env.BENCH_K8S_VIEWS ?? 100);
 const WARMUP_VIEWS = Number(process.env.BENCH_WARMUP_VIEWS ?? 300);
 const WARMUP_MAJORS = Number(process.env.BENCH_WARMUP_MAJORS ?? 2);
@@ -252,7 +256,7 @@ async function measureViews(
   for (let i = 0; i < VIEWS; i++) {
     picked.push(pick());
     const res = await request(
-      `${base}/mesh-security/entity/component/default/${picked[i]}`,
+      `${base}/mesh-security/entity/component/default/${picked[i]}${ANSWER}`,
       headers,
     );
     if (res.status !== 200)
@@ -269,7 +273,7 @@ async function measureViews(
     again.push(
       (
         await request(
-          `${base}/mesh-security/entity/component/default/${name}`,
+          `${base}/mesh-security/entity/component/default/${name}${ANSWER}`,
           headers,
         )
       ).ms,
@@ -455,3 +459,9 @@ main().catch(error => {
   console.error(error);
   process.exit(1);
 });
+
+function answerSuffix(answer: string | undefined): string {
+  if (answer === undefined || answer === '' || answer === 'full') return '';
+  if (answer === 'summary') return '/summary';
+  throw new Error(`BENCH_ANSWER: "full" or "summary", not "${answer}"`);
+}

@@ -8,8 +8,8 @@
  * figure, both sides' median and range, the shift traffic adds (the median of the pairwise
  * differences) and the exact two-sided p-value of a rank-sum test: whether that shift stands out
  * of the run-to-run noise (bench/stats.ts). Every other setting of `bench:backend` (BENCH_PODS,
- * BENCH_CLUSTERS, BENCH_VIEWS, BENCH_ESTATE, …) is passed through; its memory figures are left
- * out (BENCH_SKIP_MEMORY).
+ * BENCH_CLUSTERS, BENCH_VIEWS, BENCH_ESTATE, BENCH_ANSWER, …) is passed through; its memory
+ * figures are left out (BENCH_SKIP_MEMORY).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -87,7 +87,11 @@ function run(traffic: boolean, dir: string, index: number): RunFigures {
 function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-views-'));
   console.log(
-    `${PAIRS} runs of bench:backend without observed traffic and ${PAIRS} with ${SOURCES} sources per workload, taking turns`,
+    `${PAIRS} runs of bench:backend without observed traffic and ${PAIRS} with ${SOURCES} sources per workload, taking turns${
+      process.env.BENCH_ANSWER === 'summary'
+        ? " (views of each entity's summary)"
+        : ''
+    }`,
   );
   const runs: RunFigures[] = [];
   for (let pair = 0; pair < PAIRS; pair++) {
