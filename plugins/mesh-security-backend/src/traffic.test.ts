@@ -78,11 +78,21 @@ const checkoutToPayments = flow(
   8080,
 );
 
-/** What an entity's summary must say: its full answer's, summarised (apart from the instant). */
-const summaryOf = (full: EntityPosture) => ({
-  ...entityPostureSummary(full),
-  generatedAt: expect.any(String),
-});
+/** Ages and instants, which a second passing between two requests changes, left out. */
+const AGES = new Set([
+  'generatedAt',
+  'snapshotAgeSeconds',
+  'lagSeconds',
+  'ageSeconds',
+]);
+const timeless = (answer: unknown): unknown =>
+  JSON.parse(JSON.stringify(answer), (key, value) =>
+    AGES.has(key) ? undefined : value,
+  );
+
+/** That an entity's summary says what its full answer says, summarised. */
+const expectSummaryOf = (summary: unknown, full: EntityPosture) =>
+  expect(timeless(summary)).toEqual(timeless(entityPostureSummary(full)));
 
 describe('observed traffic in the entity posture', () => {
   jest.setTimeout(30_000);
@@ -277,7 +287,7 @@ describe('observed traffic in the entity posture', () => {
         reader.calls = [];
         const summary = await asUser(request(server).get(`${url}/summary`));
         expect(summary.status).toBe(200);
-        expect(summary.body).toEqual(summaryOf(full.body));
+        expectSummaryOf(summary.body, full.body);
         // The traffic's findings (MS505 reads the callers) are the full answer's.
         const codes = summary.body.findings
           .filter((f: any) => trafficCodes.has(f.code))
@@ -299,6 +309,13 @@ describe('observed traffic in the entity posture', () => {
       }),
     ],
     ['a reader that throws', new Error('boom: token=secret')],
+    [
+      'flows the join cannot index (a flow naming no receiver)',
+      recorded([
+        checkoutToPayments,
+        { ...checkoutToPayments, to: undefined as any },
+      ]),
+    ],
   ] as const)(
     '%s: the policy view is served as before, nothing guessed',
     async (_what, answer) => {
@@ -320,7 +337,7 @@ describe('observed traffic in the entity posture', () => {
         request(server).get(`${PAYMENTS_API}/summary`),
       );
       expect(summary.status).toBe(200);
-      expect(summary.body).toEqual(summaryOf(res.body));
+      expectSummaryOf(summary.body, res.body);
     },
   );
 });

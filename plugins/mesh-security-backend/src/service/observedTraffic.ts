@@ -67,17 +67,25 @@ export async function trafficOf(
   } catch {
     observations = unavailable(cluster, 'the observations could not be read');
   }
-  const state = stateOf(observations, now);
+  let state = stateOf(observations, now);
   let join: TrafficJoin | undefined;
   if (view.engine && (state.status === 'ok' || state.status === 'stale')) {
     const held = view.memo.get(MEMO_KEY) as
-      | { observations: TrafficObservations; join: TrafficJoin }
+      | { observations: TrafficObservations; join: TrafficJoin | undefined }
       | undefined;
     if (held && held.observations === observations) join = held.join;
     else {
-      join = view.engine.traffic(observations);
+      try {
+        join = view.engine.traffic(observations);
+      } catch {
+        // Observations the join cannot index (a reader handing out malformed flows): kept as
+        // such until the reader hands out others, so each view does not try again.
+        join = undefined;
+      }
       view.memo.set(MEMO_KEY, { observations, join });
     }
+    // Fail closed: the policy view is served as before, the observations flagged.
+    if (!join) state = notJoined(state);
   }
   return {
     state,
