@@ -19,8 +19,8 @@
  * BENCH_TRAFFIC=<n> (0) adds observed traffic: each mock cluster also serves a Prometheus API whose
  * Istio answers give every workload n mTLS sources, read once by the backend before the views;
  * the views are then counted for Prometheus queries too;
- * BENCH_BREAKDOWN=1 adds per-route figures; BENCH_MEMORY_ONLY=1 stops after the memory figures,
- * BENCH_SKIP_MEMORY=1 leaves them out; BENCH_JSON=<file> writes the figures measured after them;
+ * BENCH_BREAKDOWN=1 adds per-route figures and the overview's, with health checks beside it;
+ * BENCH_MEMORY_ONLY=1 stops after the memory figures, BENCH_SKIP_MEMORY=1 leaves them out; BENCH_JSON=<file> writes the figures measured after them;
  * BENCH_PROFILE=<file> writes a CPU profile of the backend during the entity views.
  */
 import fs from 'node:fs';
@@ -302,7 +302,11 @@ async function measureViews(
   };
 }
 
-/** BENCH_BREAKDOWN=1: 200 requests of the same entity and of the routes beside it. */
+/**
+ * BENCH_BREAKDOWN=1: 200 requests of the same entity and of the routes beside it; then six
+ * overviews (every component, with traffic joined), each with health checks sent one after the
+ * other on a second connection until it is answered: how long other requests wait meanwhile.
+ */
 async function printBreakdown(base: string, headers: Headers): Promise<void> {
   for (const [label, url] of [
     ['health', `${base}/mesh-security/health`],
@@ -317,6 +321,32 @@ async function printBreakdown(base: string, headers: Headers): Promise<void> {
       )}`,
     );
   }
+  const beside = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const overviews: number[] = [];
+  const health: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    let answered = false;
+    const overview = request(`${base}/mesh-security/overview`, headers);
+    overview.then(() => (answered = true)).catch(() => undefined);
+    while (!answered) {
+      const check = await timedRequest(
+        beside,
+        `${base}/mesh-security/health`,
+        headers,
+        {},
+      );
+      health.push(check.ms);
+    }
+    overviews.push((await overview).ms);
+  }
+  beside.destroy();
+  console.log(
+    `breakdown overview: ${overviews
+      .map(ms)
+      .join(', ')}; health checks meanwhile: ${health.length}, p50 ${ms(
+      percentile(health, 50),
+    )}, longest ${ms(Math.max(...health))}`,
+  );
 }
 
 /**

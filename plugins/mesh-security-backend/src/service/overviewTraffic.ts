@@ -27,10 +27,13 @@ export interface ComponentEvidence {
   ready: { workloads: ReadyForStrictItem['workloads']; mtls: number };
 }
 
-/** Sums the evidence window of a component's workloads and collects their MS503 findings. */
+/**
+ * Sums the evidence window of a component's workloads and collects their MS503 findings:
+ * `observed[i]` is what {@link ClusterTraffic.evidence} answered for `located[i]`.
+ */
 export function componentEvidence(
   located: Array<{ view: ClusterView; workload: WorkloadPosture }>,
-  traffic: Map<ClusterView, ClusterTraffic>,
+  observed: Array<ReturnType<ClusterTraffic['evidence']>>,
 ): ComponentEvidence {
   const out: ComponentEvidence = {
     observed: false,
@@ -38,15 +41,10 @@ export function componentEvidence(
     plaintext: 0,
     ready: { workloads: [], mtls: 0 },
   };
-  for (const { view, workload } of located) {
-    const ref = {
-      cluster: workload.cluster,
-      namespace: workload.namespace,
-      name: workload.name,
-      kind: workload.kind,
-    };
-    const evidence = traffic.get(view)?.evidence(ref);
+  for (let i = 0; i < located.length; i++) {
+    const evidence = observed[i];
     if (!evidence?.traffic?.observable) continue;
+    const { workload } = located[i];
     out.observed = true;
     let mtls = 0;
     for (const port of evidence.traffic.ports) {
@@ -57,7 +55,10 @@ export function componentEvidence(
     const ready = evidence.findings.filter(f => f.code === READY_FOR_STRICT);
     if (ready.length > 0) {
       out.ready.workloads.push({
-        ...ref,
+        cluster: workload.cluster,
+        namespace: workload.namespace,
+        name: workload.name,
+        kind: workload.kind,
         message: ready.map(f => f.message).join(' '),
       });
       out.ready.mtls += mtls;
