@@ -1,9 +1,11 @@
 /*
  * docs/backend.md "Tech Insights facts": `GET /facts` serves each readable component's posture
- * as flat facts, computed from the same entity view the Security tab shows.
+ * as flat facts, computed from its summary: the same facts as from the view the Security tab
+ * shows.
  */
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { componentSecurityFacts } from '@mesh-security/plugin-mesh-security-common';
 import {
   asUser,
   startDemoBackend,
@@ -59,6 +61,8 @@ describe('GET /facts', () => {
           ),
         )
       ).body;
+      // Taken from the summary, the facts are those of the full answer.
+      expect(facts).toEqual(componentSecurityFacts(view));
       const ports = view.workloads.flatMap((w: any) =>
         w.ports.map((p: any) => ({ ...p, workload: w })),
       );

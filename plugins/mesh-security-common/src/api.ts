@@ -359,15 +359,22 @@ export interface EntityPosture {
 }
 
 /**
- * One workload of an entity as its summary names it: its mode and mesh, the policies that apply
- * to it (named, without manifests) and the traffic observed at its ports (without the edges).
- * An {@link EntityWorkload} is one too.
+ * One workload of an entity as its summary names it: its mode per port and mesh, the policies
+ * that apply to it (named, without manifests) and the traffic observed at its ports (without the
+ * edges). An {@link EntityWorkload} is one too.
  *
  * @public
  */
 export type EntityWorkloadSummary = Pick<
   EntityWorkload,
-  'cluster' | 'namespace' | 'name' | 'kind' | 'mesh' | 'mtls' | 'mtlsReason'
+  | 'cluster'
+  | 'namespace'
+  | 'name'
+  | 'kind'
+  | 'mesh'
+  | 'mtls'
+  | 'mtlsReason'
+  | 'ports'
 > & {
   /** The policies that apply to it as a server, by kind, namespace and name. */
   policies: Array<Pick<AppliedPolicy, 'kind' | 'namespace' | 'name'>>;

@@ -9,6 +9,7 @@ const workload = {
   mesh: 'istio-sidecar',
   mtls: 'PARTIAL',
   mtlsReason: '8080 STRICT, 9090 DISABLED',
+  ports: [{ port: 8080, mtls: 'STRICT' }],
   callers: [{ port: 8080 }],
   callees: [{ port: 8080 }],
   blockedCallers: [],
@@ -47,6 +48,7 @@ describe('entityPostureSummary', () => {
       mesh: 'istio-sidecar',
       mtls: 'PARTIAL',
       mtlsReason: '8080 STRICT, 9090 DISABLED',
+      ports: [{ port: 8080, mtls: 'STRICT' }],
       policies: [
         {
           kind: 'AuthorizationPolicy',

@@ -22,6 +22,7 @@ export function entityWorkloadSummary(
     mesh: w.mesh,
     mtls: w.mtls,
     ...(w.mtlsReason === undefined ? {} : { mtlsReason: w.mtlsReason }),
+    ports: w.ports,
     policies: w.policies.map(p => ({
       kind: p.kind,
       namespace: p.namespace,

@@ -1,4 +1,4 @@
-import { EntityPosture, MeshCertificate } from './api';
+import { EntityPostureSummary, MeshCertificate } from './api';
 import { Mesh, MtlsMode } from './model/mesh';
 import { SEVERITIES, Severity } from './model/finding';
 import { PillarStatus } from './model/scorecard';
@@ -215,12 +215,12 @@ function certificateMeshes(certificate: MeshCertificate): Mesh[] | undefined {
 }
 
 /**
- * The facts of one component, from its entity view.
+ * The facts of one component, from its entity view or its summary (the same facts).
  *
  * @public
  */
 export function componentSecurityFacts(
-  posture: EntityPosture,
+  posture: EntityPostureSummary,
 ): ComponentSecurityFacts {
   const portModes: Record<string, MtlsMode> = {};
   let strictPorts = 0;

@@ -125,6 +125,7 @@ export class PostureService {
           ...(workload.mtlsReason === undefined
             ? {}
             : { mtlsReason: workload.mtlsReason }),
+          ports: workload.ports,
           policies: graph.policiesOf(ref).map(p => ({
             kind: p.kind,
             namespace: p.namespace,
