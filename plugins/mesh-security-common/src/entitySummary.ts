@@ -1,18 +1,23 @@
 import {
+  AppliedPolicy,
   EntityPosture,
   EntityPostureSummary,
-  EntityWorkload,
   EntityWorkloadSummary,
+  ObservedWorkloadTraffic,
 } from './api';
+import { WorkloadPosture } from './model';
 
 /**
- * A workload's part of an entity summary, from its full entry: what `GET /entity/.../summary`
- * answers for it from the same generation.
+ * A workload's part of an entity summary: its identity, mode per port and mesh, the policies
+ * that apply to it (named) and the traffic at its ports. The backend builds it from the
+ * workload's posture and its graph; {@link entityPostureSummary} from a full answer's entry.
  *
  * @public
  */
-export function entityWorkloadSummary(
-  w: EntityWorkload,
+export function workloadSummary(
+  w: WorkloadPosture,
+  policies: ReadonlyArray<Pick<AppliedPolicy, 'kind' | 'namespace' | 'name'>>,
+  observed: Pick<ObservedWorkloadTraffic, 'observations' | 'workload'>,
 ): EntityWorkloadSummary {
   return {
     cluster: w.cluster,
@@ -23,14 +28,14 @@ export function entityWorkloadSummary(
     mtls: w.mtls,
     ...(w.mtlsReason === undefined ? {} : { mtlsReason: w.mtlsReason }),
     ports: w.ports,
-    policies: w.policies.map(p => ({
+    policies: policies.map(p => ({
       kind: p.kind,
       namespace: p.namespace,
       name: p.name,
     })),
     observed: {
-      observations: w.observed.observations,
-      ...(w.observed.workload ? { workload: w.observed.workload } : {}),
+      observations: observed.observations,
+      ...(observed.workload ? { workload: observed.workload } : {}),
     },
   };
 }
@@ -47,6 +52,8 @@ export function entityPostureSummary(
 ): EntityPostureSummary {
   return {
     ...posture,
-    workloads: posture.workloads.map(entityWorkloadSummary),
+    workloads: posture.workloads.map(w =>
+      workloadSummary(w, w.policies, w.observed),
+    ),
   };
 }

@@ -5,7 +5,6 @@ import {
   EntityPosture,
   EntityPostureSummary,
   EntityWorkload,
-  EntityWorkloadSummary,
   Finding,
   HealthResponse,
   MTLS_MODES,
@@ -18,6 +17,7 @@ import {
   SEVERITIES,
   WorkloadPosture,
   WorkloadRef,
+  workloadSummary,
 } from '@mesh-security/plugin-mesh-security-common';
 import { TrafficObservationsReader } from '../traffic/types';
 import { ClusterTraffic, trafficOf } from './observedTraffic';
@@ -100,9 +100,10 @@ export class PostureService {
 
   /**
    * The entity's posture at a glance (the card's answer): the same entity-wide fields as
-   * {@link PostureService.entityPosture}, each workload named with its policies and the traffic
-   * at its ports, from the cluster's join kept per generation. No access list is read or
-   * joined with the flows, and no manifest written.
+   * {@link PostureService.entityPosture}, each workload named with its port modes, policies and
+   * the traffic at its ports ({@link workloadSummary}). Only the callers are read, for the
+   * MS5xx findings; no other access list is read or joined with the flows, and no manifest
+   * written.
    */
   async entitySummary(
     entity: Entity,
@@ -115,24 +116,11 @@ export class PostureService {
         const ref = refOf(workload);
         const graph = view.graph!;
         const observed = traffic.summary(ref, graph);
-        const entry: EntityWorkloadSummary = {
-          cluster: workload.cluster,
-          namespace: workload.namespace,
-          name: workload.name,
-          kind: workload.kind,
-          mesh: workload.mesh,
-          mtls: workload.mtls,
-          ...(workload.mtlsReason === undefined
-            ? {}
-            : { mtlsReason: workload.mtlsReason }),
-          ports: workload.ports,
-          policies: graph.policiesOf(ref).map(p => ({
-            kind: p.kind,
-            namespace: p.namespace,
-            name: p.name,
-          })),
-          observed: observed.observed,
-        };
+        const entry = workloadSummary(
+          workload,
+          graph.policiesOf(ref),
+          observed.observed,
+        );
         return {
           entry,
           findings: observed.findings.length
