@@ -16,8 +16,16 @@ import {
   serviceEntry,
   waypointGateway,
 } from '../__testUtils__/k8s';
-import { AccessEdge } from '../model';
-import { createEngine, policyFindings, policyFindingSteps } from '.';
+import {
+  counts,
+  flow,
+  fromIdentity,
+  fromUnknown,
+  fromWorkload,
+  observations,
+} from '../__testUtils__/traffic';
+import { AccessEdge, ObservedFlow } from '../model';
+import { Engine, createEngine, policyFindings, policyFindingSteps } from '.';
 import { EngineContext } from './core/context';
 import { readObjects } from './core/reader';
 import {
@@ -416,6 +424,61 @@ const refOf = (w: { namespace: string; name: string; kind: string }) => ({
 const wkey = (w: { namespace: string; name: string; kind: string }) =>
   `${w.namespace}/${w.kind}/${w.name}`;
 
+/**
+ * Observed traffic between every workload the slots can hold, on declared ports and one no
+ * template declares, plaintext and mTLS, from workloads, an identity and outside the mesh: what
+ * the traffic join reads of each workload's info (mesh, ports and their modes, identity, pods).
+ */
+const OBSERVED = (() => {
+  const names = ['shop/a', 'shop/b', 'other/c', 'ld/l'];
+  const flows: ObservedFlow[] = [];
+  for (const to of names) {
+    for (const [i, from] of names.entries()) {
+      if (from === to) continue;
+      const [ns, name] = from.split('/');
+      flows.push(
+        flow(to, fromWorkload(ns, name), counts(10 * i, i % 2), {
+          port: [8080, 9090, 7070][i % 3],
+        }),
+      );
+    }
+    flows.push(
+      flow(to, fromUnknown, counts(0, 3), { port: 8080 }),
+      flow(
+        to,
+        fromIdentity('spiffe://cluster.local/ns/shop/sa/shared'),
+        counts(4, 0, 1),
+        { port: 9090 },
+      ),
+    );
+  }
+  return observations(flows, { cluster: CLUSTER });
+})();
+
+/**
+ * What a fresh traffic join of `engine` answers about each workload, once its access graph is
+ * built (as the backend builds it before serving views: its context then keeps no infos). A join
+ * per call: each asks the engine's context for the infos anew, as a page view's first join does.
+ */
+function trafficOf(
+  engine: Engine,
+  workloads: Array<{ namespace: string; name: string; kind: string }>,
+) {
+  engine.accessGraph().buildStep(Infinity);
+  const join = engine.traffic(OBSERVED);
+  return new Map(
+    workloads.map(w => [
+      wkey(w),
+      {
+        workload: join.workload(refOf(w)),
+        callers: join.callers(refOf(w)),
+        callees: join.callees(refOf(w)),
+        findings: join.findings(refOf(w)),
+      },
+    ]),
+  );
+}
+
 /** From scratch: the expected state, and every workload's callers. */
 function scratch(objects: Map<string, unknown>) {
   const read = readObjects([...objects.values()], { cluster: CLUSTER });
@@ -440,6 +503,7 @@ function scratch(objects: Map<string, unknown>) {
     findings: [...read.findings, ...evaluation.findings],
     callers,
     graph,
+    traffic: trafficOf(engine, evaluation.workloads),
   };
 }
 
@@ -459,6 +523,7 @@ function expectEquivalent(
       blocked: inc.engine.blockedCallersOf(refOf(w)),
     }).toEqual(expected.graph.get(wkey(w)));
   }
+  expect(trafficOf(inc.engine, inc.workloads)).toEqual(expected.traffic);
 }
 
 /**
@@ -477,6 +542,8 @@ function applyServing(
       const [ns, kind, name] = key.split('/');
       expect(served.callersOf({ namespace: ns, kind, name })).toEqual(callers);
     }
+    // The infos it reads are those of its own snapshot, not those the change computes.
+    expect(trafficOf(served, before.workloads)).toEqual(before.traffic);
   };
   const steps = inc.applySteps(changes);
   for (;;) {
@@ -834,7 +901,10 @@ describe('incremental evaluation', () => {
       expect(
         served.callersOf({ namespace: 'shop', kind: 'Deployment', name: 'b' }),
       ).toEqual(before.callers.get('shop/Deployment/b'));
+      expect(trafficOf(served, before.workloads)).toEqual(before.traffic);
     }
+    // Done: the engine from before still reads its own snapshot's infos.
+    expect(trafficOf(served, before.workloads)).toEqual(before.traffic);
     objects.set(keyOf(meshWide), meshWide);
     // The change, a namespace re-read, the context, three workloads, the policy findings.
     expect(taken).toBeGreaterThanOrEqual(6);

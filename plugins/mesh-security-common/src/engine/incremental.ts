@@ -278,11 +278,16 @@ class Incremental implements IncrementalEvaluator {
   private callerIps = false;
   /** The workloads of each namespace, as the reader gives them. */
   private readonly nsWorkloads = new Map<string, SnapshotWorkload[]>();
-  /** Per workload key: its info and posture. */
+  /**
+   * Per workload key: its info and posture, and the evaluation that computed them (they hold for
+   * every evaluation from that one until the entry is replaced).
+   */
   private readonly state = new Map<
     string,
-    { info: WorkloadInfo; posture: WorkloadPosture }
+    { info: WorkloadInfo; posture: WorkloadPosture; since: number }
   >();
+  /** How many evaluations were made (the first is 1). */
+  private evaluations = 0;
   private readerFindings: Finding[] = [];
   /** The policy-level findings of the last evaluation. */
   private policyFindings: Finding[] = [];
@@ -593,6 +598,7 @@ class Incremental implements IncrementalEvaluator {
     users?: Map<string, number>,
   ): Generator<void, string[], void> {
     const snapshot = this.snapshot;
+    const evaluation = ++this.evaluations;
     this.context = new EngineContext(snapshot, this.options, this.context);
     this.served = undefined;
     this.saUsers = users ?? serviceAccountUsers(snapshot);
@@ -621,7 +627,7 @@ class Incremental implements IncrementalEvaluator {
       // Re-evaluated alike: the same object, so that the backend compacts only new postures.
       if (held && JSON.stringify(held.posture) === JSON.stringify(posture))
         posture = held.posture;
-      this.state.set(key, { info, posture });
+      this.state.set(key, { info, posture, since: evaluation });
       workloads.push(posture);
       yield;
     }
@@ -632,6 +638,15 @@ class Incremental implements IncrementalEvaluator {
         if (!present.has(key)) this.state.delete(key);
     }
     this.workloads = workloads;
+    // Every workload's info of this context is held now; the context releases its own once its
+    // access graph is built, and reads these afterwards (an engine served before a later change
+    // reads those the change did not replace, and computes the others).
+    context.holdInfos(w => {
+      const held = this.state.get(this.keyFor(w));
+      return held && held.since <= evaluation && held.info.w === w
+        ? held.info
+        : undefined;
+    });
     if (this.readerFindingsStale) {
       this.readerFindings = [...this.entries.values()].flatMap(e => e.findings);
       this.readerFindingsStale = false;

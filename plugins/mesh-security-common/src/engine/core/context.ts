@@ -89,6 +89,8 @@ export class EngineContext {
     return this.managedSecrets.get(namespace) ?? new Set();
   }
   private readonly infos = new Map<SnapshotWorkload, WorkloadInfo>();
+  /** Where this context's infos are held once released (see {@link EngineContext.holdInfos}). */
+  private held?: (w: SnapshotWorkload) => WorkloadInfo | undefined;
 
   /** The options as given, to tell whether a later context may take this one's indexes. */
   private readonly given: EngineOptions;
@@ -213,6 +215,17 @@ export class EngineContext {
     this.infos.set(info.w, info);
   }
 
+  /**
+   * Names where every workload's info of this context stays held after
+   * {@link EngineContext.releaseWorkloadCaches}: the incremental evaluator keeps them for the
+   * next change, and the queries asked later (the traffic join's, on every page view) read them
+   * there instead of computing them again. `held` answers undefined for an info it no longer
+   * holds as this context had it (docs/engine.md "Incremental evaluation").
+   */
+  holdInfos(held: (w: SnapshotWorkload) => WorkloadInfo | undefined): void {
+    this.held = held;
+  }
+
   /** Finds a workload by namespace/name (and kind when given). */
   find(ref: WorkloadRef): SnapshotWorkload | undefined {
     if (ref.cluster && ref.cluster !== this.options.cluster) return undefined;
@@ -269,7 +282,7 @@ export class EngineContext {
    * queries after {@link EngineContext.releaseWorkloadCaches}, such as the traffic join).
    */
   info(w: SnapshotWorkload, keep = true): WorkloadInfo {
-    const cached = this.infos.get(w);
+    const cached = this.infos.get(w) ?? this.held?.(w);
     if (cached) return cached;
     const ns = this.namespaces.get(w.namespace);
     const observed = membership(w, ns);
