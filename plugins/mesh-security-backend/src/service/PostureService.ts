@@ -123,9 +123,7 @@ export class PostureService {
         );
         return {
           entry,
-          findings: observed.findings.length
-            ? [...workload.findings, ...observed.findings]
-            : workload.findings,
+          findings: withTrafficFindings(workload, observed.findings),
         };
       },
     );
@@ -212,10 +210,9 @@ export class PostureService {
         : selector.reason;
       // The entity view's list: own findings with the observed traffic's (MS5xx), then those
       // of its policies, namespaces and clusters.
-      const findings = componentFindings(located, ({ workload }, i) => [
-        ...workload.findings,
-        ...(observed[i]?.findings ?? []),
-      ]);
+      const findings = componentFindings(located, ({ workload }, i) =>
+        withTrafficFindings(workload, observed[i]?.findings),
+      );
       all.push({
         entityRef: stringifyEntityRef(entity),
         name: entity.metadata.name,
@@ -397,9 +394,7 @@ export class PostureService {
         notEvaluated: workload.notEvaluated,
         pods: workload.pods,
         labels: workload.labels,
-        findings: observed.findings.length
-          ? [...workload.findings, ...observed.findings]
-          : workload.findings,
+        findings: withTrafficFindings(workload, observed.findings),
         scorecard: workload.scorecard,
         callers: observed.callers,
         callees: observed.callees,
@@ -426,6 +421,16 @@ function names(
     workload.name === ref.name &&
     (!ref.kind || workload.kind === ref.kind)
   );
+}
+
+/** A workload's findings in an answer: its own, then its observed traffic's (MS5xx). */
+function withTrafficFindings(
+  workload: WorkloadPosture,
+  traffic: Finding[] = [],
+): Finding[] {
+  return traffic.length
+    ? [...workload.findings, ...traffic]
+    : workload.findings;
 }
 
 /** The workloads an entity's annotations select, in every cluster, with their views. */
