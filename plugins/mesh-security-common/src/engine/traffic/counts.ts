@@ -99,20 +99,28 @@ export function later(a?: string, b?: string): string | undefined {
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
+/** The list of a tally that lists no sources (shared: answers are not changed once built). */
+const NO_SOURCES: ObservedSource[] = Object.freeze(
+  [],
+) as unknown as ObservedSource[];
+
 /** Counts and sources of one bucket (a port entry, an edge, an unmatched group). */
 export class Tally {
   readonly recent = zeroCounts();
   readonly evidence = zeroCounts();
   lastSeen?: string;
-  private readonly sources = new Map<string, ObservedSource>();
+  /** Each source's entry; none when the sources are not listed. */
+  private readonly sources?: Map<string, ObservedSource>;
   private added = false;
 
   /**
    * `listSources` false: the bucket's sources are not tallied (a callee edge's source is always
    * the workload whose callees they are): it counts one source once anything was added, and
-   * lists none.
+   * lists none (an entity view holds one such tally per workload it calls: no map for them).
    */
-  constructor(private readonly listSources = true) {}
+  constructor(listSources = true) {
+    if (listSources) this.sources = new Map();
+  }
 
   add(
     key: string,
@@ -133,7 +141,7 @@ export class Tally {
     addTo(this.evidence, em, ep, ed);
     this.lastSeen = later(this.lastSeen, flow.lastSeen);
     this.added = true;
-    if (!this.listSources) return;
+    if (!this.sources) return;
     let entry = this.sources.get(key);
     if (!entry) {
       entry = sourceEntry(source);
@@ -146,7 +154,7 @@ export class Tally {
   }
 
   get sourceCount(): number {
-    if (!this.listSources) return this.added ? 1 : 0;
+    if (!this.sources) return this.added ? 1 : 0;
     return this.sources.size;
   }
 
@@ -156,7 +164,7 @@ export class Tally {
     keep: (s: ObservedSource) => boolean = () => true,
     limit = LISTED_SOURCES,
   ): { list: ObservedSource[]; count: number } {
-    if (!this.listSources) return { list: [], count: this.sourceCount };
+    if (!this.sources) return { list: NO_SOURCES, count: this.sourceCount };
     const kept = [...this.sources.values()].filter(keep);
     kept.sort(
       (a, b) =>

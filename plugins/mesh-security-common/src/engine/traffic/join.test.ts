@@ -425,6 +425,43 @@ describe('traffic join: per edge', () => {
     expect(traffic.evidence.mtls).toBe(5);
   });
 
+  it('callees no edge allows: a group per workload called, port and status, in the order first sent', () => {
+    const engine = engineOf([...estate, allowA]);
+    const c = { namespace: 'shop', name: 'c' };
+    const sent = (port: number, n: number) =>
+      flow('shop/b', fromWorkload('shop', 'c'), counts(n, 0), { port });
+    const result = engine
+      .traffic(
+        observations([
+          sent(15020, 1),
+          sent(8080, 2),
+          flow('shop/a', fromWorkload('shop', 'c'), counts(0, 0, 7), {
+            port: 8080,
+          }),
+          sent(15021, 4),
+          sent(15020, 8),
+          sent(8080, 16),
+        ]),
+      )
+      .callees(c, engine.calleesOf(c))!;
+    expect(
+      result.unmatched.map(u => [
+        peerLabel(u.peer!),
+        u.port,
+        u.status,
+        u.evidence.mtls,
+        u.sourceCount,
+      ]),
+    ).toEqual([
+      ['shop/b', 15020, 'unknown', 9, 1],
+      ['shop/b', 8080, 'denied', 18, 1],
+      ['shop/b', 15021, 'unknown', 4, 1],
+    ]);
+    // Each group names its peer in an object of its own, and lists no sources.
+    expect(result.unmatched[0].peer).not.toBe(result.unmatched[1].peer);
+    expect(result.unmatched.map(u => u.sources)).toEqual([[], [], []]);
+  });
+
   it('answers each list and workload anew: the last answer is reused only for the same list', () => {
     const engine = engineOf([...estate, allowA]);
     const join = engine.traffic(

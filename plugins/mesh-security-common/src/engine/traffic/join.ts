@@ -62,6 +62,9 @@ const NO_SENT_FLOWS: FlowEnds & { targets: SnapshotWorkload[] } = deepFreeze({
   targets: [],
 });
 
+/** The named edges of a list without any (never added to). */
+const NO_NAMED_EDGES: ReadonlyMap<SnapshotWorkload, number[]> = new Map();
+
 /** How many workload infos a join keeps (a few views' workloads and their peers). */
 const INFOS_KEPT = 256;
 
@@ -342,7 +345,8 @@ export class ObservedTraffic implements TrafficJoin {
       self: target,
       unobservable: () => this.unobservable(info),
       portsTold: this.portsTold(info, received.flows),
-      unmatchedPeer: () => undefined,
+      // One unmatched group per port and status, whatever workloads sent its flows.
+      unmatchedPeer: undefined,
       declared: () => this.declared(target),
       listSources: true,
     });
@@ -368,7 +372,7 @@ export class ObservedTraffic implements TrafficJoin {
       unobservable: (peer?: Peer) => peer && this.unobservablePeer(peer),
       portsTold: sent.flows.some(f => f.port !== undefined),
       // Every flow sent has a receiving workload of the snapshot: `other` is set.
-      unmatchedPeer: other => workloadPeer(this.ctx.options.cluster, other!),
+      unmatchedPeer: other => workloadPeer(this.ctx.options.cluster, other),
       declared: other => this.declared(other!),
       // Every flow of a callee list comes from the workload itself: nothing to list.
       listSources: false,
@@ -445,8 +449,11 @@ export class ObservedTraffic implements TrafficJoin {
       self: SnapshotWorkload;
       unobservable: (peer?: Peer) => string | undefined;
       portsTold: boolean;
-      /** The peer of an unmatched group, from the flow's other end. */
-      unmatchedPeer: (other: SnapshotWorkload | undefined) => Peer | undefined;
+      /**
+       * The peer of an unmatched group, from the flow's other end (a group per other end); none:
+       * the groups name no peer (a group per port and status).
+       */
+      unmatchedPeer: ((other: SnapshotWorkload) => Peer) | undefined;
       /** The receiving workload's declared ports (the access graph lists only those). */
       declared: (other: SnapshotWorkload | undefined) => Set<number>;
       /** Whether buckets list their sources (callee buckets: the source is `self`). */
@@ -466,10 +473,11 @@ export class ObservedTraffic implements TrafficJoin {
     }
     const byEdge = new Map<number, Bucket>();
     const byPeer = new Map<string, Bucket>();
-    const unmatched = new Map<
-      string,
-      { bucket: Bucket; u: UnmatchedTraffic }
-    >();
+    // The unmatched groups in the order their first flows came, found by their other end (when
+    // they name a peer), then by port and status along a short chain: nothing is built per flow
+    // (an entity view's callees are mostly one group per workload called).
+    const unmatched: UnmatchedGroup[] = [];
+    const unmatchedBy = new Map<SnapshotWorkload | undefined, UnmatchedGroup>();
     // Each edge's peer key built once: every flow without a port looks its edge's bucket up.
     const peerKeys: Array<string | undefined> = [];
     const peerKeyOf = (index: number) =>
@@ -497,15 +505,17 @@ export class ObservedTraffic implements TrafficJoin {
       );
       let best = -1;
       let bestRank = Infinity;
-      for (const i of edgeIndex.named.get(other) ?? []) {
-        const edge = edges[i];
-        if (!onPort(edge, port) || edge.peer.kind !== other.kind) continue;
-        const rank = rankOf(edge);
-        if (rank < bestRank) {
-          best = i;
-          bestRank = rank;
+      const named = edgeIndex.named.get(other);
+      if (named)
+        for (const i of named) {
+          const edge = edges[i];
+          if (!onPort(edge, port) || edge.peer.kind !== other.kind) continue;
+          const rank = rankOf(edge);
+          if (rank < bestRank) {
+            best = i;
+            bestRank = rank;
+          }
         }
-      }
       if (best >= 0) return { edge: edges[best], index: best };
       for (const i of edgeIndex.summaries) {
         const edge = edges[i];
@@ -591,18 +601,21 @@ export class ObservedTraffic implements TrafficJoin {
         } else if (other || acceptedEvidence(f) === 0) status = 'denied';
         else status = 'outside-grant';
       }
-      const peer = side.unmatchedPeer(other);
-      const key = `${port ?? ''}|${status}|${peer ? peerKey(peer) : ''}`;
-      let entry = unmatched.get(key);
+      const end = side.unmatchedPeer && other;
+      const first = unmatchedBy.get(end);
+      let entry = first;
+      while (entry && (entry.port !== port || entry.bucket.status !== status))
+        entry = entry.next;
       if (!entry) {
         const bucket = new Bucket(port !== undefined, side.listSources);
         bucket.status = status;
         bucket.reason = reason;
         const u = {} as UnmatchedTraffic;
         if (port !== undefined) u.port = port;
-        if (peer) u.peer = peer;
-        entry = { bucket, u };
-        unmatched.set(key, entry);
+        if (end) u.peer = side.unmatchedPeer!(end);
+        entry = { bucket, u, port, next: first };
+        unmatchedBy.set(end, entry);
+        unmatched.push(entry);
       }
       entry.bucket.tally.add(from.key, from.described, f);
     }
@@ -629,7 +642,7 @@ export class ObservedTraffic implements TrafficJoin {
     });
     return {
       edges: traffic,
-      unmatched: [...unmatched.values()].map(({ bucket, u }) =>
+      unmatched: unmatched.map(({ bucket, u }) =>
         fillEdgeTraffic(u, bucket, {
           status: bucket.status!,
           reason: bucket.reason ?? unmatchedReason(bucket),
@@ -639,9 +652,17 @@ export class ObservedTraffic implements TrafficJoin {
   }
 }
 
+/** An unmatched group of an attribution, and the next of the same other end. */
+interface UnmatchedGroup {
+  bucket: Bucket;
+  u: UnmatchedTraffic;
+  port: number | undefined;
+  next: UnmatchedGroup | undefined;
+}
+
 /** A list's edges that name a workload of the flows (by workload), and its summary edges. */
 interface EdgeIndex {
-  named: Map<SnapshotWorkload, number[]>;
+  named: ReadonlyMap<SnapshotWorkload, number[]>;
   summaries: number[];
 }
 
@@ -652,7 +673,6 @@ function indexEdges(
   other: (i: number) => SnapshotWorkload | undefined,
   candidates: (i: number) => SnapshotWorkload[] | undefined,
 ): EdgeIndex {
-  const named = new Map<SnapshotWorkload, number[]>();
   const summaries: number[] = [];
   const isNamed = (e: AccessEdge) => {
     const p = e.peer as { namespace?: string; name?: string };
@@ -661,8 +681,9 @@ function indexEdges(
   // A list of summaries only (an estate without AuthorizationPolicies): nothing to look up.
   if (!edges.some(isNamed)) {
     for (let i = 0; i < edges.length; i++) summaries.push(i);
-    return { named, summaries };
+    return { named: NO_NAMED_EDGES, summaries };
   }
+  const named = new Map<SnapshotWorkload, number[]>();
   // The flows' other ends by namespace and name (candidates of a shared identity included).
   const workloads = new Map<string, Map<string, SnapshotWorkload[]>>();
   const note = (w: SnapshotWorkload) => {
