@@ -97,6 +97,66 @@ describe('Tally', () => {
     expect(flows.map(f => f.reads)).toEqual([0, 0, 0]);
   });
 
+  it('lists the sources kept, each with its own sums, most first, ties by label, at most five', () => {
+    const tally = new Tally();
+    const workload = (name: string) => ({
+      from: {
+        kind: 'workload' as const,
+        namespace: 'shop',
+        name,
+      },
+      workload: { namespace: 'shop', name, kind: 'Deployment' },
+    });
+    // Seven sources; `c` sends twice, `b` and `d` tie with `e` (label order), `g` sends nothing.
+    const sent: Array<[string, number[], string?]> = [
+      ['e', [0, 4, 0], '2026-12-05T01:00:00.000Z'],
+      ['c', [0, 3, 0]],
+      ['d', [0, 4, 0]],
+      ['a', [0, 1, 0]],
+      ['c', [2, 6, 1], '2026-12-05T03:00:00.000Z'],
+      ['b', [9, 4, 0], '2026-12-05T02:00:00.000Z'],
+      ['f', [0, 2, 0]],
+      ['g', [5, 0, 0]],
+    ];
+    for (const [name, evidence, lastSeen] of sent)
+      tally.add(name, workload(name), plain([0, 0, 0], evidence, lastSeen));
+    const { list, count } = tally.top(
+      s => s.evidence.plaintext,
+      s => s.evidence.plaintext > 0,
+    );
+    expect(count).toBe(6);
+    expect(list.map(s => s.workload!.name)).toEqual(['c', 'b', 'd', 'e', 'f']);
+    expect(list[0]).toEqual({
+      ...workload('c'),
+      recent: { mtls: 0, plaintext: 0, denied: 0 },
+      evidence: { mtls: 2, plaintext: 9, denied: 1 },
+      lastSeen: '2026-12-05T03:00:00.000Z',
+    });
+    expect(list.map(s => s.lastSeen)).toEqual([
+      '2026-12-05T03:00:00.000Z',
+      '2026-12-05T02:00:00.000Z',
+      undefined,
+      '2026-12-05T01:00:00.000Z',
+      undefined,
+    ]);
+    expect(list[2]).not.toHaveProperty('lastSeen');
+    expect(tally.sourceCount).toBe(7);
+    expect(tally.top(s => s.evidence.mtls, undefined, 2).list).toEqual([
+      expect.objectContaining({ workload: workload('b').workload }),
+      expect.objectContaining({ workload: workload('g').workload }),
+    ]);
+  });
+
+  it('a tally of one source lists none and counts it once anything was added', () => {
+    const tally = new Tally(false);
+    expect(tally.sourceCount).toBe(0);
+    tally.add('a', source, plain([1, 0, 0], [2, 0, 0]));
+    tally.add('b', source, plain([1, 0, 0], [2, 0, 0]));
+    expect(tally.sourceCount).toBe(1);
+    expect(tally.top(s => s.evidence.mtls)).toEqual({ list: [], count: 1 });
+    expect(tally.evidence).toEqual({ mtls: 4, plaintext: 0, denied: 0 });
+  });
+
   it('acceptedEvidence reads the fields of a flow that has them', () => {
     const flow = held([1, 1, 1], [4, 5, 6]);
     expect(acceptedEvidence(flow)).toBe(9);

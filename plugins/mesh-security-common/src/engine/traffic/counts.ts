@@ -99,11 +99,6 @@ export function later(a?: string, b?: string): string | undefined {
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
-/** The list of a tally that lists no sources (shared: answers are not changed once built). */
-const NO_SOURCES: ObservedSource[] = Object.freeze(
-  [],
-) as unknown as ObservedSource[];
-
 /** Counts and sources of one bucket (a port entry, an edge, an unmatched group). */
 export class Tally {
   readonly recent = zeroCounts();
@@ -164,7 +159,7 @@ export class Tally {
     keep: (s: ObservedSource) => boolean = () => true,
     limit = LISTED_SOURCES,
   ): { list: ObservedSource[]; count: number } {
-    if (!this.sources) return { list: NO_SOURCES, count: this.sourceCount };
+    if (!this.sources) return { list: [], count: this.sourceCount };
     const kept = [...this.sources.values()].filter(keep);
     kept.sort(
       (a, b) =>
