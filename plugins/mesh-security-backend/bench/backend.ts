@@ -11,8 +11,9 @@
  *     and the ratios.
  * Estate: BENCH_ESTATE=policies (default: default-deny NetworkPolicies, ALLOW policies naming
  * callers) or allow-all (no AuthorizationPolicy, no NetworkPolicy: Istio's default, where the
- * access graph would have n² edges). Sizes: BENCH_CLUSTERS (5), BENCH_PODS (10000 per cluster;
- * 5 pods per workload), BENCH_VIEWS (1000),
+ * access graph would have n² edges); BENCH_MESH=linkerd meshes it with Linkerd instead of Istio
+ * (bench/estate.ts), its traffic in Linkerd's metrics. Sizes: BENCH_CLUSTERS (5), BENCH_PODS
+ * (10000 per cluster; 5 pods per workload), BENCH_VIEWS (1000),
  * BENCH_K8S_VIEWS (100); BENCH_K8S_LATENCY_MS (0) delays every mock API answer;
  * BENCH_ANSWER=summary views each entity's summary (GET /entity/…/summary, the card's answer)
  * instead of its full answer;
@@ -69,12 +70,14 @@ const LATENCY_MS = Number(process.env.BENCH_K8S_LATENCY_MS ?? 0);
 const ESTATE = (process.env.BENCH_ESTATE ?? 'policies') as
   | 'policies'
   | 'allow-all';
+const MESH = (process.env.BENCH_MESH ?? 'istio') as 'istio' | 'linkerd';
 const size = {
   namespaces: 100,
   workloads: PODS / 5,
   podsPerWorkload: 5,
   entities: 1000,
   estate: ESTATE,
+  mesh: MESH,
 };
 // Shorter than the default (30 s): the background listing of annotated components then runs
 // during the views too, as it would in production.
@@ -134,7 +137,7 @@ async function startBackend(
         watch: { enabled: WATCH },
         refreshIntervalSeconds: 3600,
         entityCacheSeconds: ENTITY_CACHE_SECONDS,
-        ...(TRAFFIC_SOURCES ? { traffic: benchTrafficConfig(urls) } : {}),
+        ...(TRAFFIC_SOURCES ? { traffic: benchTrafficConfig(urls, MESH) } : {}),
       },
     }),
   );
@@ -431,7 +434,9 @@ async function main() {
   console.log(
     `Generating ${CLUSTERS} clusters × ${PODS} pods (${
       size.workloads
-    } workloads each, estate ${ESTATE}${WATCH ? ', watched' : ''})${latency}…`,
+    } workloads each, estate ${ESTATE}${MESH === 'linkerd' ? ', Linkerd' : ''}${
+      WATCH ? ', watched' : ''
+    })${latency}…`,
   );
   const mocks = startChild('mockClustersProcess.ts');
   const { urls } = await ask<{ urls: string[] }>(mocks, {

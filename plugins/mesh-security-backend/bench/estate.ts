@@ -25,6 +25,14 @@ export interface EstateSize {
    */
   estate?: 'policies' | 'allow-all';
   /**
+   * The mesh of every workload: `istio` (the default: sidecars, a PeerAuthentication per
+   * namespace, the `policies` estate's ALLOW AuthorizationPolicies) or `linkerd` (`linkerd-proxy`
+   * containers and the cluster's default inbound policy; the `policies` estate gives every other
+   * workload a Server for port 8080, authorized by an AuthorizationPolicy requiring a
+   * MeshTLSAuthentication of the same caller instead).
+   */
+  mesh?: 'istio' | 'linkerd';
+  /**
    * `bench:watch`: one more NetworkPolicy, in `ns-1`, letting every pod of the namespaces
    * labelled `bench/allowed=true` (none at first) call `w-1`, so that flipping a namespace's label
    * shows in `w-1`'s callers. Needs the `policies` estate.
@@ -38,6 +46,7 @@ export function generateEstate(
   size: EstateSize,
 ): Map<string, Obj[]> {
   const kinds = new Map<string, Obj[]>();
+  const linkerd = size.mesh === 'linkerd';
   const add = (plural: string, obj: Obj) => {
     if (!kinds.has(plural)) kinds.set(plural, []);
     kinds.get(plural)!.push(obj);
@@ -48,16 +57,27 @@ export function generateEstate(
         name: `ns-${n}`,
         labels: {
           'kubernetes.io/metadata.name': `ns-${n}`,
-          'istio-injection': 'enabled',
+          ...(linkerd ? {} : { 'istio-injection': 'enabled' }),
         },
+        // As the Istio estate's PeerAuthentications: every third namespace accepts plaintext.
+        ...(linkerd
+          ? {
+              annotations: {
+                'linkerd.io/inject': 'enabled',
+                'config.linkerd.io/default-inbound-policy':
+                  n % 3 === 0 ? 'all-unauthenticated' : 'all-authenticated',
+              },
+            }
+          : {}),
       },
     });
-    add('peerauthentications', {
-      apiVersion: 'security.istio.io/v1',
-      kind: 'PeerAuthentication',
-      metadata: { name: 'default', namespace: `ns-${n}` },
-      spec: { mtls: { mode: n % 3 === 0 ? 'PERMISSIVE' : 'STRICT' } },
-    });
+    if (!linkerd)
+      add('peerauthentications', {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'default', namespace: `ns-${n}` },
+        spec: { mtls: { mode: n % 3 === 0 ? 'PERMISSIVE' : 'STRICT' } },
+      });
     if (size.estate !== 'allow-all')
       add('networkpolicies', {
         metadata: { name: 'default-deny', namespace: `ns-${n}` },
@@ -146,7 +166,48 @@ export function generateEstate(
       },
     });
     add('serviceaccounts', { metadata: { name, namespace: ns } });
-    if (w % 2 === 0 && size.estate !== 'allow-all') {
+    if (w % 2 === 0 && size.estate !== 'allow-all' && linkerd) {
+      const caller = `w-${w + 1}.ns-${(w + 1) % size.namespaces}`;
+      add('servers', {
+        apiVersion: 'policy.linkerd.io/v1beta3',
+        kind: 'Server',
+        metadata: { name: `${name}-http`, namespace: ns },
+        spec: {
+          podSelector: { matchLabels: { app: name } },
+          port: 8080,
+          proxyProtocol: 'HTTP/1',
+        },
+      });
+      add('meshtlsauthentications', {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'MeshTLSAuthentication',
+        metadata: { name: `${name}-callers`, namespace: ns },
+        spec: {
+          identities: [
+            `${caller}.serviceaccount.identity.linkerd.cluster.local`,
+          ],
+        },
+      });
+      add('authorizationpolicies', {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: `${name}-allow`, namespace: ns },
+        spec: {
+          targetRef: {
+            group: 'policy.linkerd.io',
+            kind: 'Server',
+            name: `${name}-http`,
+          },
+          requiredAuthenticationRefs: [
+            {
+              group: 'policy.linkerd.io',
+              kind: 'MeshTLSAuthentication',
+              name: `${name}-callers`,
+            },
+          ],
+        },
+      });
+    } else if (w % 2 === 0 && size.estate !== 'allow-all') {
       add('authorizationpolicies', {
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',
@@ -181,8 +242,12 @@ export function generateEstate(
           labels: { ...labels, 'pod-template-hash': '5d9f' },
           annotations: {
             'kubectl.kubernetes.io/last-applied-configuration': 'y'.repeat(600),
-            'sidecar.istio.io/status':
-              '{"initContainers":["istio-init"],"containers":["istio-proxy"]}',
+            ...(linkerd
+              ? { 'linkerd.io/proxy-version': 'edge-24.11.8' }
+              : {
+                  'sidecar.istio.io/status':
+                    '{"initContainers":["istio-init"],"containers":["istio-proxy"]}',
+                }),
           },
           ownerReferences: [
             { kind: 'ReplicaSet', name: `${name}-5d9f`, controller: true },
@@ -199,11 +264,20 @@ export function generateEstate(
           ...template.spec,
           containers: [
             ...template.spec.containers,
-            {
-              name: 'istio-proxy',
-              image: 'istio/proxyv2:1.24',
-              ports: [{ containerPort: 15090, name: 'http-envoy-prom' }],
-            },
+            linkerd
+              ? {
+                  name: 'linkerd-proxy',
+                  image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8',
+                  ports: [
+                    { containerPort: 4143, name: 'linkerd-proxy' },
+                    { containerPort: 4191, name: 'linkerd-admin' },
+                  ],
+                }
+              : {
+                  name: 'istio-proxy',
+                  image: 'istio/proxyv2:1.24',
+                  ports: [{ containerPort: 15090, name: 'http-envoy-prom' }],
+                },
           ],
         },
         status: {

@@ -24,6 +24,7 @@ serve({
       Array.from({ length: count }, (_, i) =>
         startMockCluster(generateEstate(i, size), {
           latencyMs,
+          mesh: size.mesh,
           traffic: trafficSources
             ? { size, sources: trafficSources }
             : undefined,

@@ -103,13 +103,21 @@ export function parseListPath(pathname: string): ListPathParts | undefined {
   const [, group, version, namespace, plural] = match;
   return { group: group ?? '', version: version ?? 'v1', namespace, plural };
 }
-const INSTALLED_GROUPS = new Set([
-  'apps',
-  'batch',
-  'networking.k8s.io',
-  'security.istio.io',
-  'networking.istio.io',
-]);
+/**
+ * The API groups a cluster of the mesh serves (others answer 404, as a CRD not installed): Istio's
+ * or Linkerd's policy groups, not both (their AuthorizationPolicies share a plural, which this mock
+ * keys its kinds by).
+ */
+const INSTALLED_GROUPS = {
+  istio: new Set([
+    'apps',
+    'batch',
+    'networking.k8s.io',
+    'security.istio.io',
+    'networking.istio.io',
+  ]),
+  linkerd: new Set(['apps', 'batch', 'networking.k8s.io', 'policy.linkerd.io']),
+};
 
 /** Kind of the objects of a plural (watch events and bookmarks carry it), from the listed kinds. */
 function kindOf(plural: string): string {
@@ -173,6 +181,8 @@ export async function startMockCluster(
   kinds: Map<string, Obj[]>,
   options: {
     latencyMs?: number;
+    /** The mesh whose API groups are installed (default `istio`). */
+    mesh?: 'istio' | 'linkerd';
     /** Also serve a Prometheus API with this estate's traffic (`sources` per workload). */
     traffic?: { size: EstateSize; sources: number };
     /** Changes kept for watches that resume (older: 410 Expired). Default 10,000. */
@@ -198,6 +208,7 @@ export async function startMockCluster(
     ? trafficAnswers(options.traffic.size, options.traffic.sources)
     : undefined;
   const latencyMs = options.latencyMs ?? 0;
+  const installedGroups = INSTALLED_GROUPS[options.mesh ?? 'istio'];
   const maxEvents = options.maxEvents ?? 10_000;
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 10_000;
 
@@ -376,7 +387,7 @@ export async function startMockCluster(
         recording.busyMs += recording.lastAt - began;
       }
     };
-    if (!match || (match.group && !INSTALLED_GROUPS.has(match.group))) {
+    if (!match || (match.group && !installedGroups.has(match.group))) {
       send(404, { kind: 'Status', code: 404, reason: 'NotFound' });
       return;
     }

@@ -117,16 +117,20 @@ export function writeCatalog(file: string, entities: number): void {
 }
 
 /**
- * The plugin's `traffic` config for the mock clusters' Prometheus APIs (one per cluster, Istio
- * metrics), read once an hour: the benchmarks read each cluster's observations once.
+ * The plugin's `traffic` config for the mock clusters' Prometheus APIs (one per cluster, the
+ * estate's mesh's metrics), read once an hour: the benchmarks read each cluster's observations
+ * once.
  */
-export function benchTrafficConfig(urls: string[]): object {
+export function benchTrafficConfig(
+  urls: string[],
+  mesh: 'istio' | 'linkerd' = 'istio',
+): object {
   return {
     refreshInterval: '1h',
     sources: urls.map((url, i) => ({
       type: 'prometheus',
       url,
-      meshes: ['istio'],
+      meshes: [mesh],
       clusters: [{ name: `c${i}` }],
     })),
   };
