@@ -1,4 +1,4 @@
-import { Tally, acceptedEvidence, later } from './counts';
+import { Tally, acceptedEvidence, later, plaintextEvidence } from './counts';
 
 describe('later', () => {
   it.each([
@@ -155,6 +155,46 @@ describe('Tally', () => {
     expect(tally.sourceCount).toBe(1);
     expect(tally.top(s => s.evidence.mtls)).toEqual({ list: [], count: 1 });
     expect(tally.evidence).toEqual({ mtls: 4, plaintext: 0, denied: 0 });
+  });
+
+  it('lists only the keys it is given, each with all its flows, and counts the others by key', () => {
+    const tally = new Tally(new Set(['p']));
+    // `p`'s first flow is mTLS only: its entry still sums it. `m` and `n` are counted, not listed;
+    // so is every unknown source (one key).
+    tally.add('p', source, held([1, 0, 0], [3, 0, 0]));
+    tally.add('m', source, held([2, 0, 0], [4, 0, 0]));
+    tally.add(
+      'p',
+      source,
+      held([0, 1, 0], [0, 2, 0], '2026-12-06T01:00:00.000Z'),
+    );
+    tally.add('n', source, plain([1, 0, 0], [1, 0, 0]));
+    tally.add('m', source, plain([1, 0, 0], [1, 0, 0]));
+    tally.add('', source, plain([1, 0, 0], [1, 0, 0]));
+    expect(tally.sourceCount).toBe(4);
+    expect(tally.evidence).toEqual({ mtls: 10, plaintext: 2, denied: 0 });
+    expect(tally.top(s => s.evidence.plaintext)).toEqual({
+      list: [
+        {
+          ...source,
+          recent: { mtls: 1, plaintext: 1, denied: 0 },
+          evidence: { mtls: 3, plaintext: 2, denied: 0 },
+          lastSeen: '2026-12-06T01:00:00.000Z',
+        },
+      ],
+      count: 1,
+    });
+    const none = new Tally(new Set());
+    none.add('m', source, plain([1, 0, 0], [1, 0, 0]));
+    expect(none.sourceCount).toBe(1);
+    expect(none.top(s => s.evidence.plaintext)).toEqual({ list: [], count: 0 });
+  });
+
+  it('plaintextEvidence reads what a tally adds: the field, or the window, counted if finite', () => {
+    expect(plaintextEvidence(held([0, 0, 0], [1, 5, 0]))).toBe(5);
+    expect(plaintextEvidence(plain([0, 0, 0], [1, 5, 0]))).toBe(5);
+    expect(plaintextEvidence(held([0, 9, 0], [1, NaN, 0]))).toBe(0);
+    expect(plaintextEvidence(plain([0, 0, 0], [1, -3, 0]))).toBe(0);
   });
 
   it('acceptedEvidence reads the fields of a flow that has them', () => {

@@ -66,6 +66,13 @@ function countFields(flow: CountedFlow): FlowCountFields {
   };
 }
 
+/** The plaintext a flow's receiving proxy accepted in the evidence window (as a tally adds it). */
+export function plaintextEvidence(flow: CountedFlow): number {
+  return finite(
+    hasCountFields(flow) ? flow.evidencePlaintext : flow.evidence.plaintext,
+  );
+}
+
 /** What a flow's receiving proxy accepted in the evidence window. */
 export function acceptedEvidence(flow: CountedFlow): number {
   return hasCountFields(flow)
@@ -104,17 +111,28 @@ export class Tally {
   readonly recent = zeroCounts();
   readonly evidence = zeroCounts();
   lastSeen?: string;
-  /** Each source's entry; none when the sources are not listed. */
+  /** Each listed source's entry; none when the sources are not listed. */
   private readonly sources?: Map<string, ObservedSource>;
+  /** The keys of the sources to list, when not all (`listSources` a set of keys). */
+  private readonly listed?: ReadonlySet<string>;
+  /** The keys of the sources counted but not listed. */
+  private readonly unlisted?: Set<string>;
   private added = false;
 
   /**
-   * `listSources` false: the bucket's sources are not tallied (a callee edge's source is always
-   * the workload whose callees they are): it counts one source once anything was added, and
-   * lists none (an entity view holds one such tally per workload it calls: no map for them).
+   * `listSources` true: every source has an entry. False: the bucket's sources are not tallied
+   * (a callee edge's source is always the workload whose callees they are): it counts one source
+   * once anything was added, and lists none (an entity view holds one such tally per workload it
+   * calls: no map for them). A set of keys: only those sources have an entry, the others are
+   * counted by key (a port lists only its plaintext sources: no entry for each mTLS one).
    */
-  constructor(listSources = true) {
-    if (listSources) this.sources = new Map();
+  constructor(listSources: boolean | ReadonlySet<string> = true) {
+    if (listSources === false) return;
+    this.sources = new Map();
+    if (listSources !== true) {
+      this.listed = listSources;
+      this.unlisted = new Set();
+    }
   }
 
   add(
@@ -137,6 +155,10 @@ export class Tally {
     this.lastSeen = later(this.lastSeen, flow.lastSeen);
     this.added = true;
     if (!this.sources) return;
+    if (this.listed && !this.listed.has(key)) {
+      this.unlisted!.add(key);
+      return;
+    }
     let entry = this.sources.get(key);
     if (!entry) {
       entry = sourceEntry(source);
@@ -150,10 +172,13 @@ export class Tally {
 
   get sourceCount(): number {
     if (!this.sources) return this.added ? 1 : 0;
-    return this.sources.size;
+    return this.sources.size + (this.unlisted?.size ?? 0);
   }
 
-  /** The sources that pass `keep`, most by `weight` first, then by label; at most `limit`. */
+  /**
+   * The listed sources that pass `keep`, most by `weight` first, then by label; at most `limit`.
+   * `count`: how many listed sources pass `keep`.
+   */
   top(
     weight: (s: ObservedSource) => number,
     keep: (s: ObservedSource) => boolean = () => true,

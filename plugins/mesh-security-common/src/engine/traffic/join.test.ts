@@ -59,6 +59,34 @@ describe('traffic join: per workload and port', () => {
     ]);
   });
 
+  it("lists a plaintext source with all its flows' counts, and counts the mTLS-only sources", () => {
+    const join = engineOf(estate).traffic(
+      observations([
+        // `legacy/old`'s first flow is mTLS only; its second, plaintext, makes it listed.
+        flow('shop/b', fromWorkload('legacy', 'old'), counts(4, 0), {
+          port: 8080,
+        }),
+        flow('shop/b', fromWorkload('shop', 'a'), counts(5, 0), { port: 8080 }),
+        flow('shop/b', fromWorkload('legacy', 'old'), counts(0, 6), {
+          port: 8080,
+        }),
+        flow('shop/b', fromWorkload('shop', 'c'), counts(7, 0), { port: 8080 }),
+      ]),
+    );
+    const p = join.workload(b)!.ports[0];
+    expect(p).toMatchObject({
+      evidence: counts(16, 6),
+      plaintextSourceCount: 1,
+      sourceCount: 3,
+    });
+    expect(p.plaintextSources).toEqual([
+      expect.objectContaining({
+        workload: expect.objectContaining({ namespace: 'legacy', name: 'old' }),
+        evidence: counts(4, 6),
+      }),
+    ]);
+  });
+
   it('one entry for every port when the metrics of its mesh carry no ports', () => {
     const join = engineOf(estate).traffic(
       observations([flow('shop/b', fromWorkload('shop', 'a'), counts(3, 0))]),

@@ -17,7 +17,13 @@ import { AccessGraph } from '../accessGraph';
 import { workloadPeer } from '../accessGraph/edges';
 import { Family, familyOf, portNumbers } from '../accessGraph/groups';
 import { EngineContext, WorkloadInfo } from '../core/context';
-import { Tally, accepted, acceptedEvidence, mtlsShare } from './counts';
+import {
+  Tally,
+  accepted,
+  acceptedEvidence,
+  mtlsShare,
+  plaintextEvidence,
+} from './counts';
 import { peerCovers, peerPrecedence, unknownSourceEdge } from './peers';
 import type { TrafficJoin } from './api';
 import { trafficFindings } from './findings';
@@ -64,6 +70,8 @@ const NO_SENT_FLOWS: FlowEnds & { targets: SnapshotWorkload[] } = deepFreeze({
 
 /** The named edges of a list without any (never added to). */
 const NO_NAMED_EDGES: ReadonlyMap<SnapshotWorkload, number[]> = new Map();
+/** No source keys: a port of a workload that received no plaintext lists none. */
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** How many workload infos a join keeps (a few views' workloads and their peers). */
 const INFOS_KEPT = 256;
@@ -284,10 +292,16 @@ export class ObservedTraffic implements TrafficJoin {
     const info = this.info(target);
     const { flows, sources } = this.received(target);
     const told = this.portsTold(info, flows);
+    // A port lists its plaintext sources only: the others are counted, without an entry each.
+    let plaintextKeys: Set<string> | undefined;
+    for (let i = 0; i < flows.length; i++)
+      if (plaintextEvidence(flows[i]) > 0)
+        (plaintextKeys ??= new Set()).add(sources[i].key);
+    const listed = plaintextKeys ?? NO_KEYS;
     const entries = new Map<number | undefined, Tally>();
     const tally = (port: number | undefined) => {
       let t = entries.get(port);
-      if (!t) entries.set(port, (t = new Tally()));
+      if (!t) entries.set(port, (t = new Tally(listed)));
       return t;
     };
     if (told) for (const port of portNumbers(info)) tally(port);
