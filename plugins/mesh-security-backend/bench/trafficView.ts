@@ -8,8 +8,8 @@
  * figure, both sides' median and range, the shift traffic adds (the median of the pairwise
  * differences) and the exact two-sided p-value of a rank-sum test: whether that shift stands out
  * of the run-to-run noise (bench/stats.ts). Every other setting of `bench:backend` (BENCH_PODS,
- * BENCH_CLUSTERS, BENCH_VIEWS, BENCH_ESTATE, BENCH_ANSWER, …) is passed through; its memory
- * figures are left out (BENCH_SKIP_MEMORY).
+ * BENCH_CLUSTERS, BENCH_VIEWS, BENCH_ESTATE, BENCH_MESH, BENCH_ANSWER, …) is passed through; its
+ * memory figures are left out (BENCH_SKIP_MEMORY).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
