@@ -71,6 +71,8 @@ const ESTATE = (process.env.BENCH_ESTATE ?? 'policies') as
   | 'policies'
   | 'allow-all';
 const MESH = (process.env.BENCH_MESH ?? 'istio') as 'istio' | 'linkerd';
+if (MESH !== 'istio' && MESH !== 'linkerd')
+  throw new Error(`BENCH_MESH must be istio or linkerd, not ${MESH}`);
 const size = {
   namespaces: 100,
   workloads: PODS / 5,

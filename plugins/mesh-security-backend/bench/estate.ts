@@ -166,74 +166,9 @@ export function generateEstate(
       },
     });
     add('serviceaccounts', { metadata: { name, namespace: ns } });
-    if (w % 2 === 0 && size.estate !== 'allow-all' && linkerd) {
-      const caller = `w-${w + 1}.ns-${(w + 1) % size.namespaces}`;
-      add('servers', {
-        apiVersion: 'policy.linkerd.io/v1beta3',
-        kind: 'Server',
-        metadata: { name: `${name}-http`, namespace: ns },
-        spec: {
-          podSelector: { matchLabels: { app: name } },
-          port: 8080,
-          proxyProtocol: 'HTTP/1',
-        },
-      });
-      add('meshtlsauthentications', {
-        apiVersion: 'policy.linkerd.io/v1alpha1',
-        kind: 'MeshTLSAuthentication',
-        metadata: { name: `${name}-callers`, namespace: ns },
-        spec: {
-          identities: [
-            `${caller}.serviceaccount.identity.linkerd.cluster.local`,
-          ],
-        },
-      });
-      add('authorizationpolicies', {
-        apiVersion: 'policy.linkerd.io/v1alpha1',
-        kind: 'AuthorizationPolicy',
-        metadata: { name: `${name}-allow`, namespace: ns },
-        spec: {
-          targetRef: {
-            group: 'policy.linkerd.io',
-            kind: 'Server',
-            name: `${name}-http`,
-          },
-          requiredAuthenticationRefs: [
-            {
-              group: 'policy.linkerd.io',
-              kind: 'MeshTLSAuthentication',
-              name: `${name}-callers`,
-            },
-          ],
-        },
-      });
-    } else if (w % 2 === 0 && size.estate !== 'allow-all') {
-      add('authorizationpolicies', {
-        apiVersion: 'security.istio.io/v1',
-        kind: 'AuthorizationPolicy',
-        metadata: { name: `${name}-allow`, namespace: ns },
-        spec: {
-          selector: { matchLabels: { app: name } },
-          action: 'ALLOW',
-          rules: [
-            {
-              from: [
-                {
-                  source: {
-                    principals: [
-                      `cluster.local/ns/${`ns-${
-                        (w + 1) % size.namespaces
-                      }`}/sa/w-${w + 1}`,
-                    ],
-                  },
-                },
-              ],
-              to: [{ operation: { methods: ['GET'], ports: ['8080'] } }],
-            },
-          ],
-        },
-      });
-    }
+    // Every other workload admits the next one (`w-<w+1>`) on port 8080, as the mesh writes it.
+    if (w % 2 === 0 && size.estate !== 'allow-all')
+      (linkerd ? addLinkerdGrant : addIstioGrant)(add, w, name, ns, size);
     for (let p = 0; p < size.podsPerWorkload; p++) {
       add('pods', {
         metadata: {
@@ -292,4 +227,92 @@ export function generateEstate(
     }
   }
   return kinds;
+}
+
+type Add = (plural: string, obj: Obj) => void;
+
+/** Istio: an ALLOW AuthorizationPolicy naming the caller's principal, for GET on port 8080. */
+function addIstioGrant(
+  add: Add,
+  w: number,
+  name: string,
+  ns: string,
+  size: EstateSize,
+): void {
+  add('authorizationpolicies', {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name: `${name}-allow`, namespace: ns },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      action: 'ALLOW',
+      rules: [
+        {
+          from: [
+            {
+              source: {
+                principals: [
+                  `cluster.local/ns/ns-${(w + 1) % size.namespaces}/sa/w-${
+                    w + 1
+                  }`,
+                ],
+              },
+            },
+          ],
+          to: [{ operation: { methods: ['GET'], ports: ['8080'] } }],
+        },
+      ],
+    },
+  });
+}
+
+/**
+ * Linkerd: a Server for port 8080 and an AuthorizationPolicy on it requiring a
+ * MeshTLSAuthentication of the caller's identity (three objects where Istio writes one).
+ */
+function addLinkerdGrant(
+  add: Add,
+  w: number,
+  name: string,
+  ns: string,
+  size: EstateSize,
+): void {
+  const caller = `w-${w + 1}.ns-${(w + 1) % size.namespaces}`;
+  add('servers', {
+    apiVersion: 'policy.linkerd.io/v1beta3',
+    kind: 'Server',
+    metadata: { name: `${name}-http`, namespace: ns },
+    spec: {
+      podSelector: { matchLabels: { app: name } },
+      port: 8080,
+      proxyProtocol: 'HTTP/1',
+    },
+  });
+  add('meshtlsauthentications', {
+    apiVersion: 'policy.linkerd.io/v1alpha1',
+    kind: 'MeshTLSAuthentication',
+    metadata: { name: `${name}-callers`, namespace: ns },
+    spec: {
+      identities: [`${caller}.serviceaccount.identity.linkerd.cluster.local`],
+    },
+  });
+  add('authorizationpolicies', {
+    apiVersion: 'policy.linkerd.io/v1alpha1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name: `${name}-allow`, namespace: ns },
+    spec: {
+      targetRef: {
+        group: 'policy.linkerd.io',
+        kind: 'Server',
+        name: `${name}-http`,
+      },
+      requiredAuthenticationRefs: [
+        {
+          group: 'policy.linkerd.io',
+          kind: 'MeshTLSAuthentication',
+          name: `${name}-callers`,
+        },
+      ],
+    },
+  });
 }
