@@ -86,6 +86,71 @@ export interface LinkerdServerView {
   routedRestriction(): { methods?: string[]; paths?: string[] };
 }
 
+/** A required authentication of an AuthorizationPolicy, its reference resolved. */
+type RequiredAuthentication =
+  | P
+  | { kind: 'ServiceAccount'; namespace: string; name: string };
+
+/**
+ * An AuthorizationPolicy's authorization: the client must match every required authentication.
+ * A class, not an object with a closure: one per policy and Server lives as long as the index,
+ * and a closure with its context costs about twice the fields (docs/benchmarks.md).
+ */
+class PolicyAuthz implements LinkerdAuthz {
+  constructor(
+    readonly ref: string,
+    readonly policy: P,
+    readonly requiresIdentity: boolean,
+    readonly route: HttpRouteView | undefined,
+    private readonly required: RequiredAuthentication[],
+    private readonly trustDomain: string,
+  ) {}
+
+  matches(caller: CallerContext): Tri {
+    let result: Tri = 'yes';
+    for (const r of this.required) {
+      let m: Tri;
+      if (r.kind === 'ServiceAccount') {
+        m =
+          caller.mtls && caller.mesh === 'linkerd'
+            ? serviceAccountMatch(r.namespace, r.name, caller)
+            : 'no';
+      } else if (r.kind === 'MeshTLSAuthentication')
+        m = meshTlsMatches(r as P, caller, this.trustDomain);
+      else if (r.kind === 'NetworkAuthentication')
+        m = networksMatch(caller, (r as P).spec.networks);
+      else m = 'no';
+      if (m === 'no') return 'no';
+      if (m === 'unknown') result = 'unknown';
+    }
+    return result;
+  }
+}
+
+/** A Server's view (see {@link LinkerdServerView}); what only some questions need, on demand. */
+class ServerView implements LinkerdServerView {
+  private shadowing: Map<RouteMatch, HttpRouteView[]> | undefined;
+  private restriction: { methods?: string[]; paths?: string[] } | undefined;
+
+  constructor(
+    readonly server: P,
+    readonly ref: string,
+    readonly all: LinkerdAuthz[],
+    readonly serverLevel: LinkerdAuthz[],
+    readonly routes: LinkerdRouteView[],
+  ) {}
+
+  shadows(): Map<RouteMatch, HttpRouteView[]> {
+    return (this.shadowing ??= shadowingRoutes(this.routes));
+  }
+
+  routedRestriction(): { methods?: string[]; paths?: string[] } {
+    return (this.restriction ??= restrictionOf(
+      this.routes.flatMap(r => r.matches),
+    ));
+  }
+}
+
 const isServerParent = (p: Record<string, unknown>) =>
   p.kind === 'Server' &&
   (p.group === undefined || p.group === 'policy.linkerd.io');
@@ -267,18 +332,15 @@ export class LinkerdIndex {
         all.push(...authz);
       }
     }
-    let shadows: Map<RouteMatch, HttpRouteView[]> | undefined;
-    let restriction: { methods?: string[]; paths?: string[] } | undefined;
-    return {
+    // Exact-size arrays: each Server's view lives as long as the index (docs/benchmarks.md,
+    // "Memory per pod"), and an array grown by `push` keeps room for 16 more.
+    return new ServerView(
       server,
-      ref: `Server ${server.namespace}/${server.name}`,
-      all,
-      serverLevel,
+      objectRef('Server', server),
+      all.slice(),
+      serverLevel.slice(),
       routes,
-      shadows: () => (shadows ??= shadowingRoutes(routes)),
-      routedRestriction: () =>
-        (restriction ??= restrictionOf(routes.flatMap(r => r.matches))),
-    };
+    );
   }
 
   private serverAuthorization(serviceAccount: P): LinkerdAuthz {
@@ -288,7 +350,7 @@ export class LinkerdIndex {
     const mesh = isObject(client.meshTLS) ? client.meshTLS : undefined;
     const td = this.trustDomain;
     return {
-      ref: `ServerAuthorization ${serviceAccount.namespace}/${serviceAccount.name}`,
+      ref: objectRef('ServerAuthorization', serviceAccount),
       policy: serviceAccount,
       requiresIdentity: client.unauthenticated !== true,
       matches: caller => {
@@ -328,9 +390,7 @@ export class LinkerdIndex {
     const refs = Array.isArray(ap.spec.requiredAuthenticationRefs)
       ? ap.spec.requiredAuthenticationRefs.filter(isObject)
       : [];
-    const resolved: Array<
-      P | { kind: 'ServiceAccount'; namespace: string; name: string }
-    > = [];
+    const resolved: RequiredAuthentication[] = [];
     for (const r of refs) {
       const ns =
         typeof r.namespace === 'string' && r.namespace
@@ -353,33 +413,27 @@ export class LinkerdIndex {
       r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount',
     );
     return [
-      {
-        ref: `AuthorizationPolicy ${ap.namespace}/${ap.name}`,
-        policy: ap,
+      new PolicyAuthz(
+        objectRef('AuthorizationPolicy', ap),
+        ap,
         requiresIdentity,
         route,
-        matches: caller => {
-          let result: Tri = 'yes';
-          for (const r of resolved) {
-            let m: Tri;
-            if (r.kind === 'ServiceAccount') {
-              m =
-                caller.mtls && caller.mesh === 'linkerd'
-                  ? serviceAccountMatch(r.namespace, r.name, caller)
-                  : 'no';
-            } else if (r.kind === 'MeshTLSAuthentication')
-              m = meshTlsMatches(r as P, caller, this.trustDomain);
-            else if (r.kind === 'NetworkAuthentication')
-              m = networksMatch(caller, (r as P).spec.networks);
-            else m = 'no';
-            if (m === 'no') return 'no';
-            if (m === 'unknown') result = 'unknown';
-          }
-          return result;
-        },
-      },
+        resolved.slice(),
+        this.trustDomain,
+      ),
     ];
   }
+}
+
+/**
+ * `Kind namespace/name`, as one flat string: a template literal leaves a rope of its parts, kept
+ * as long as the object naming it.
+ */
+function objectRef(
+  kind: string,
+  object: { namespace: string; name: string },
+): string {
+  return [kind, ' ', object.namespace, '/', object.name].join('');
 }
 
 /** The default inbound policy of a workload (pod annotation > namespace annotation > cluster). */
