@@ -465,5 +465,13 @@ test.describe('mesh security', () => {
     await expect(
       ready.getByRole('link', { name: 'checkout', exact: true }),
     ).toHaveCount(0);
+    // The evidence is read whole: Backstage's theme clips a list item's text to one line.
+    const clipped = await ready.evaluate(
+      list =>
+        Array.from(list.querySelectorAll('p')).filter(
+          p => p.scrollWidth > p.clientWidth + 1,
+        ).length,
+    );
+    expect(clipped).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { formatAge } from '../../format';
 import { SectionWarningPanel } from '../SectionWarningPanel';
+import { wrappingSecondary } from '../listText';
 
 /** Whether a cluster's data is incomplete or old enough to mention. */
 export function clusterHasProblem(cluster: ClusterStatus): boolean {
@@ -120,6 +121,7 @@ export const ClusterWarnings = ({
                   {line}
                 </span>
               ))}
+              secondaryTypographyProps={wrappingSecondary}
             />
           </ListItem>
         ))}

@@ -299,9 +299,11 @@ describe('MeshSecurityPage', () => {
     expect(within(row).getByText('100 %')).toBeInTheDocument();
     const ready = screen.getByRole('list', { name: 'Ready for STRICT' });
     expect(within(ready).getByText('etl-worker')).toBeInTheDocument();
-    expect(
-      within(ready).getByText('data/etl-worker: Port 9100 received only mTLS.'),
-    ).toBeInTheDocument();
+    const evidence = within(ready).getByText(
+      'data/etl-worker: Port 9100 received only mTLS.',
+    );
+    // Wrapped, not clipped to one line as Backstage's theme makes list texts.
+    expect(evidence).toHaveStyle({ whiteSpace: 'normal' });
   });
 
   it('says observed traffic is not configured and shows no board without observations', async () => {

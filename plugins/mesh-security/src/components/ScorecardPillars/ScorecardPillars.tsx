@@ -10,6 +10,7 @@ import {
   Scorecard,
 } from '@mesh-security/plugin-mesh-security-common';
 import { ReactNode } from 'react';
+import { wrappingSecondary } from '../listText';
 
 /** The four zero-trust practices, in the order docs/architecture.md "Domain words" names them. */
 export const PILLARS: Array<{ key: keyof Scorecard; title: string }> = [
@@ -77,11 +78,10 @@ export const ScorecardPillars = ({
               </PillarStatusIndicator>
             }
             secondary={pillar.detail}
-            // The reason wraps (never clipped), whole words first; the full text is also
-            // its title.
+            // The reason wraps (never clipped); the full text is also its title.
             secondaryTypographyProps={{
+              ...wrappingSecondary,
               title: pillar.detail,
-              style: { whiteSpace: 'normal', overflowWrap: 'break-word' },
             }}
           />
         </ListItem>

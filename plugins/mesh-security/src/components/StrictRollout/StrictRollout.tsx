@@ -18,6 +18,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { observationStatusText } from '../ObservedTraffic/ObservedTraffic';
 import { formatShare } from '../ObservedTraffic/edgeTraffic';
+import { wrappingSecondary } from '../listText';
 
 const share = (e: ObservedEncryption) =>
   `${formatShare(e.mtlsShare)} mTLS (${Math.round(e.mtls)} mTLS · ${Math.round(
@@ -123,6 +124,7 @@ export const StrictRollout = ({
                       secondary={item.workloads
                         .map(w => `${w.namespace}/${w.name}: ${w.message}`)
                         .join(' ')}
+                      secondaryTypographyProps={wrappingSecondary}
                     />
                   </ListItem>
                 ))}
