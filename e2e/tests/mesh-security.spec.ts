@@ -154,6 +154,25 @@ test.describe('mesh security', () => {
     await expect(
       page.getByText('No open access-change pull requests'),
     ).toBeVisible();
+    // A port's reason has room for a policy's name: not broken over lines mid-word.
+    const reason = page
+      .getByRole('cell')
+      .filter({ hasText: /^PeerAuthentication payments\/default$/ })
+      .first();
+    const linesOfName = await reason.evaluate(cell => {
+      const name = 'PeerAuthentication';
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const at = n.textContent?.indexOf(name) ?? -1;
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(n, at);
+        range.setEnd(n, at + name.length);
+        return range.getClientRects().length;
+      }
+      return 0;
+    });
+    expect(linesOfName).toBe(1);
     await saveScreenshot(page, 'entity-security.png', 1900);
   });
 

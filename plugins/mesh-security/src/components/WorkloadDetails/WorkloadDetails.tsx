@@ -8,6 +8,9 @@ import { MESH_LABELS } from '../../format';
 import { MtlsBadge } from '../MtlsBadge';
 import { WithScrollHint } from '../ScrollHint';
 
+// The reason keeps room for a policy's name: beside the details at half the card's width it was
+// a word wide and broke names mid-word. The table takes two thirds of a wide screen's card, all
+// of a narrower one's (and scrolls sideways on the narrowest).
 const portColumns: TableColumn<PortMtls>[] = [
   { title: 'Port', field: 'port', type: 'numeric', align: 'left' },
   { title: 'Name', field: 'name', emptyValue: '—' },
@@ -17,13 +20,19 @@ const portColumns: TableColumn<PortMtls>[] = [
     field: 'mtls',
     render: port => <MtlsBadge mode={port.mtls} reason={port.reason} />,
   },
-  { title: 'Why', field: 'reason', emptyValue: '—' },
+  {
+    title: 'Why',
+    field: 'reason',
+    emptyValue: '—',
+    cellStyle: { minWidth: 200 },
+    headerStyle: { minWidth: 200 },
+  },
 ];
 
 /** A workload's mesh membership, identity (copyable), meshed pods and per-port modes. */
 export const WorkloadDetails = ({ workload }: { workload: EntityWorkload }) => (
   <Grid container spacing={2}>
-    <Grid item xs={12} md={5}>
+    <Grid item xs={12} lg={4}>
       <Typography variant="subtitle2" component="h3">
         Mesh
       </Typography>
@@ -68,7 +77,7 @@ export const WorkloadDetails = ({ workload }: { workload: EntityWorkload }) => (
       </Typography>
       <Typography variant="body2">{workload.serviceAccount}</Typography>
     </Grid>
-    <Grid item xs={12} md={7}>
+    <Grid item xs={12} lg={8}>
       {workload.ports.length ? (
         <WithScrollHint>
           <Table<PortMtls>
