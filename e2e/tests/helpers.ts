@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { expect, Locator, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -244,4 +244,26 @@ export async function headingOrderViolations(
       node => `${v.id} ${node.target.join(' ')} ${node.html.slice(0, 160)}`,
     ),
   );
+}
+
+/**
+ * On how many lines the browser draws `word` inside `element` (its first occurrence; 0 when it
+ * is not there): 1 unless a narrow column broke the word.
+ */
+export async function linesOfWord(
+  element: Locator,
+  word: string,
+): Promise<number> {
+  return element.evaluate((root, w) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const at = n.textContent?.indexOf(w) ?? -1;
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(n, at);
+      range.setEnd(n, at + w.length);
+      return range.getClientRects().length;
+    }
+    return 0;
+  }, word);
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GithubMock, startGithubMock } from './githubMock';
 import {
+  linesOfWord,
   openComponent,
   openOverview,
   openSecurityTab,
@@ -159,19 +160,7 @@ test.describe('mesh security', () => {
       .getByRole('cell')
       .filter({ hasText: /^PeerAuthentication payments\/default$/ })
       .first();
-    const linesOfName = await reason.evaluate(cell => {
-      const name = 'PeerAuthentication';
-      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const at = n.textContent?.indexOf(name) ?? -1;
-        if (at < 0) continue;
-        const range = document.createRange();
-        range.setStart(n, at);
-        range.setEnd(n, at + name.length);
-        return range.getClientRects().length;
-      }
-      return 0;
-    });
+    const linesOfName = await linesOfWord(reason, 'PeerAuthentication');
     expect(linesOfName).toBe(1);
     await saveScreenshot(page, 'entity-security.png', 1900);
   });
@@ -390,6 +379,27 @@ test.describe('mesh security', () => {
     await expect(
       page.getByText('outside the mesh / unknown').first(),
     ).toBeVisible();
+    // Its graph and access table are wider than the tab: the hints say they scroll.
+    await expect(
+      page.getByText('Scroll the graph sideways to see every peer'),
+    ).toBeVisible();
+    await expect(
+      page.getByText('Scroll the table sideways to see every column').first(),
+    ).toBeVisible();
+    // The access table breaks names and modes between words only.
+    const access = page
+      .locator('table')
+      .filter({ hasText: 'is called by this workload' });
+    const peer = access
+      .getByRole('cell')
+      .filter({ hasText: /^payments\/payments-api$/ })
+      .first();
+    expect(await linesOfWord(peer, 'payments')).toBe(1);
+    const mode = access
+      .getByRole('cell')
+      .filter({ hasText: /^mTLS \(port PERMISSIVE\)$/ })
+      .first();
+    expect(await linesOfWord(mode, 'PERMISSIVE')).toBe(1);
   });
 
   test('card, Security tab and overview count the same findings', async ({

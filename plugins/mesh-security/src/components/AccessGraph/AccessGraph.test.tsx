@@ -2,6 +2,7 @@ import { renderInTestApp } from '@backstage/test-utils';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
 import { paymentsApiWorkload } from '../../__testUtils__/fixtures';
+import { fakeLayout } from '../../__testUtils__/resizeObserver';
 import { AccessGraph } from './AccessGraph';
 
 const checkout = paymentsApiWorkload.callers[0];
@@ -38,6 +39,35 @@ const callee = (
 });
 
 describe('AccessGraph', () => {
+  it('says the drawing scrolls sideways when it is wider than its box, on any screen', async () => {
+    const restore = fakeLayout({ box: 800, content: 1400 });
+    try {
+      await renderInTestApp(<AccessGraph workload={paymentsApiWorkload} />);
+      expect(
+        screen.getByText('Scroll the graph sideways to see every peer'),
+      ).toBeInTheDocument();
+    } finally {
+      restore();
+    }
+  });
+
+  it('says nothing of scrolling when the drawing fits its box', async () => {
+    const restore = fakeLayout({ box: 1400, content: 800 });
+    try {
+      await renderInTestApp(<AccessGraph workload={paymentsApiWorkload} />);
+      expect(
+        screen.getByRole('group', {
+          name: 'Access graph of payments/payments-api',
+        }),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByText('Scroll the graph sideways to see every peer'),
+      ).not.toBeInTheDocument();
+    } finally {
+      restore();
+    }
+  });
+
   it('leaves platform peers out until asked, and groups peers no policy applies to', async () => {
     await renderInTestApp(
       <AccessGraph

@@ -502,6 +502,7 @@ export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
       <WithScrollHint hint="Scroll the graph sideways to see every peer">
         <Box className={classes.scroller}>
           <svg
+            data-scroll-hint-content
             width={layout.width + 2 * margin}
             height={layout.height + 2 * margin}
             viewBox={`${-margin} ${-margin} ${layout.width + 2 * margin} ${

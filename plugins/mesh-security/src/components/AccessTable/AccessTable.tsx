@@ -146,8 +146,21 @@ function unmatchedRow(
   };
 }
 
+/**
+ * Cells broken between words (and after `-` or `/`) only: Backstage's table breaks any word
+ * anywhere, which cut names and modes mid-word ("PERMISSI VE").
+ */
+const WORDS = { wordBreak: 'normal', overflowWrap: 'break-word' } as const;
+/** A column of names, wide enough for a `namespace/name`. */
+const NAMES = { ...WORDS, minWidth: 180 } as const;
+
 const columns: TableColumn<AccessRow>[] = [
-  { title: 'Peer', field: 'peer', highlight: true },
+  {
+    title: 'Peer',
+    field: 'peer',
+    highlight: true,
+    cellStyle: NAMES,
+  },
   { title: 'Direction', field: 'direction' },
   {
     title: 'Port',
@@ -157,11 +170,11 @@ const columns: TableColumn<AccessRow>[] = [
     render: row => (row.port === 0 ? 'all' : row.port),
   },
   { title: 'Protocol', field: 'protocol' },
-  { title: 'mTLS', field: 'mtls' },
+  { title: 'mTLS', field: 'mtls', cellStyle: WORDS },
   { title: 'Methods', field: 'methods' },
   { title: 'Paths', field: 'paths' },
   { title: 'Deciding layer', field: 'layer' },
-  { title: 'Policy', field: 'policy' },
+  { title: 'Policy', field: 'policy', cellStyle: NAMES },
   { title: 'Observed', field: 'observed' },
   { title: 'Caveats', field: 'caveats' },
 ];
