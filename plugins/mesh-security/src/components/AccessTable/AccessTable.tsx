@@ -13,6 +13,7 @@ import { edgeTrafficText } from '../ObservedTraffic';
 import { WithScrollHint } from '../ScrollHint';
 import { PROTECTION_TEXT } from '../AccessGraph/accessGraphLayout';
 import { blockedReason } from '../AccessGraph/accessGraphModel';
+import { betweenWords } from '../textWrap';
 
 /** One row: a caller or callee of the workload (allowed or blocked) and what decided it. */
 export interface AccessRow {
@@ -146,13 +147,8 @@ function unmatchedRow(
   };
 }
 
-/**
- * Cells broken between words (and after `-` or `/`) only: Backstage's table breaks any word
- * anywhere, which cut names and modes mid-word ("PERMISSI VE").
- */
-const WORDS = { wordBreak: 'normal', overflowWrap: 'break-word' } as const;
-/** A column of names, wide enough for a `namespace/name`. */
-const NAMES = { ...WORDS, minWidth: 180 } as const;
+/** A column of names, wide enough for a `namespace/name` (Backstage's cells cut them mid-word). */
+const NAMES = { ...betweenWords, minWidth: 180 } as const;
 
 const columns: TableColumn<AccessRow>[] = [
   {
@@ -170,7 +166,7 @@ const columns: TableColumn<AccessRow>[] = [
     render: row => (row.port === 0 ? 'all' : row.port),
   },
   { title: 'Protocol', field: 'protocol' },
-  { title: 'mTLS', field: 'mtls', cellStyle: WORDS },
+  { title: 'mTLS', field: 'mtls', cellStyle: betweenWords },
   { title: 'Methods', field: 'methods' },
   { title: 'Paths', field: 'paths' },
   { title: 'Deciding layer', field: 'layer' },

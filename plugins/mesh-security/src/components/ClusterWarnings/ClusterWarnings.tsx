@@ -5,7 +5,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { formatAge } from '../../format';
 import { SectionWarningPanel } from '../SectionWarningPanel';
-import { wrappingSecondary } from '../listText';
+import { wrappingSecondary } from '../textWrap';
 
 /** Whether a cluster's data is incomplete or old enough to mention. */
 export function clusterHasProblem(cluster: ClusterStatus): boolean {

@@ -17,6 +17,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { SeverityChip } from '../FindingCounts';
 import { WithScrollHint } from '../ScrollHint';
+import { anywhereIfNeeded } from '../textWrap';
 
 type FindingRow = Finding & { id: string; objectName: string };
 
@@ -38,9 +39,6 @@ const SCOPE_TITLES: Record<FindingScope, { title: string; subtitle: string }> =
         "For the platform team: the cluster's network plugin and this component's meshes' trust roots.",
     },
   };
-
-/** Table cells wrap between words, and inside a word only when it alone is wider (names, URLs). */
-const WRAP = { wordBreak: 'normal', overflowWrap: 'anywhere' } as const;
 
 /** The finding code, linking to its documentation when configured, with its title. */
 const Code = ({ code, docsUrl }: { code: string; docsUrl?: string }) => {
@@ -82,14 +80,14 @@ function columns(docsUrl?: string): TableColumn<FindingRow>[] {
       field: 'code',
       render: row => <Code code={row.code} docsUrl={docsUrl} />,
     },
-    { title: 'Explanation', field: 'message', cellStyle: WRAP },
+    { title: 'Explanation', field: 'message', cellStyle: anywhereIfNeeded },
     {
       title: 'Fix',
       field: 'fix',
-      cellStyle: WRAP,
+      cellStyle: anywhereIfNeeded,
       render: row => <MarkdownContent content={row.fix} />,
     },
-    { title: 'Object', field: 'objectName', cellStyle: WRAP },
+    { title: 'Object', field: 'objectName', cellStyle: anywhereIfNeeded },
   ];
 }
 

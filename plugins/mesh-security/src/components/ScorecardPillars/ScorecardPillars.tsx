@@ -10,7 +10,7 @@ import {
   Scorecard,
 } from '@mesh-security/plugin-mesh-security-common';
 import { ReactNode } from 'react';
-import { wrappingSecondary } from '../listText';
+import { wrappingSecondary } from '../textWrap';
 
 /** The four zero-trust practices, in the order docs/architecture.md "Domain words" names them. */
 export const PILLARS: Array<{ key: keyof Scorecard; title: string }> = [

@@ -18,7 +18,7 @@ import {
 } from '@mesh-security/plugin-mesh-security-common';
 import { observationStatusText } from '../ObservedTraffic/ObservedTraffic';
 import { formatShare } from '../ObservedTraffic/edgeTraffic';
-import { wrappingSecondary } from '../listText';
+import { wrappingSecondary } from '../textWrap';
 
 const share = (e: ObservedEncryption) =>
   `${formatShare(e.mtlsShare)} mTLS (${Math.round(e.mtls)} mTLS · ${Math.round(
