@@ -4,6 +4,10 @@
  * root package.json's jest testPathIgnorePatterns leave out every *.services.test.ts.
  */
 import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import {
   mockCredentials,
   mockServices,
   startTestBackend,
@@ -21,6 +25,29 @@ if (!connectionString) {
     'MESH_SECURITY_TEST_POSTGRES is not set: run this suite with `npm run test:services`, which starts PostgreSQL and sets it',
   );
 }
+
+/**
+ * The plugins' Knex clients, kept so that the test can destroy them after `backend.stop()`.
+ * `@backstage/backend-defaults`' DatabaseManager (0.18) means to destroy them in its shutdown
+ * hook, but first calls `connection.client.config.includes('sqlite3')` on Knex's config object,
+ * which has no `includes`: its `Promise.allSettled` swallows the TypeError, every pool stays
+ * open (a dozen connections and their reapers' timers), and Jest had to force this suite's
+ * worker to exit. A module of each plugin asks its database service for the same client.
+ */
+const knexClients: Array<{ destroy(): Promise<void> }> = [];
+const keepKnexClientOf = (pluginId: string) =>
+  createBackendModule({
+    pluginId,
+    moduleId: 'test-knex-client',
+    register(env) {
+      env.registerInit({
+        deps: { database: coreServices.database },
+        async init({ database }) {
+          knexClients.push(await database.getClient());
+        },
+      });
+    },
+  });
 
 describe('backend on PostgreSQL', () => {
   jest.setTimeout(120_000);
@@ -68,6 +95,8 @@ describe('backend on PostgreSQL', () => {
         }),
         catalogPlugin,
         meshSecurityPlugin,
+        keepKnexClientOf('catalog'),
+        keepKnexClientOf('mesh-security'),
       ],
     });
 
@@ -105,6 +134,7 @@ describe('backend on PostgreSQL', () => {
       }
     } finally {
       await backend.stop();
+      await Promise.all(knexClients.map(knex => knex.destroy()));
     }
   });
 });

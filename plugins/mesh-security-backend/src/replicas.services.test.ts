@@ -6,12 +6,17 @@
  * testPathIgnorePatterns leave out every *.services.test.ts.
  */
 import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { cacheServiceFactory } from '@backstage/backend-defaults/cache';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Socket } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
@@ -35,10 +40,31 @@ const entity = {
   spec: { owner: 'payments-team' },
 };
 
+/**
+ * The replicas' Knex clients (in-memory SQLite), destroyed by the test after both stopped:
+ * `@backstage/backend-defaults`' DatabaseManager (0.18) leaves them open (its shutdown hook
+ * calls `includes` on Knex's config object and swallows the TypeError; the PostgreSQL suite in
+ * packages/backend says more), and their pools' reaper timers held this suite's Jest worker open.
+ */
+const knexClients: Array<{ destroy(): Promise<void> }> = [];
+const keepKnexClient = createBackendModule({
+  pluginId: 'mesh-security',
+  moduleId: 'test-knex-client',
+  register(env) {
+    env.registerInit({
+      deps: { database: coreServices.database },
+      async init({ database }) {
+        knexClients.push(await database.getClient());
+      },
+    });
+  },
+});
+
 function replica(runsRefresh: boolean) {
   return startTestBackend({
     features: [
       meshSecurityPlugin,
+      keepKnexClient,
       cacheServiceFactory,
       mockServices.scheduler.factory({ skipTaskRunOnStartup: !runsRefresh }),
       catalogServiceMock.factory({ entities: [entity] }),
@@ -110,6 +136,22 @@ describe('replicas sharing a Redis cache', () => {
     } finally {
       await reader.stop();
       await follower.stop();
+      await Promise.all(knexClients.map(knex => knex.destroy()));
+      releaseRedisConnections();
     }
   });
 });
+
+/**
+ * `@backstage/backend-defaults`' CacheManager (0.18) opens a Redis client per plugin and has no
+ * shutdown hook to close it, and a cache service offers no way to: after both replicas have
+ * stopped, their connections would hold this suite's Jest worker open until Jest forced it to
+ * exit. They are unreferenced here (`.ci/test-services.sh` shuts the server down afterwards).
+ */
+function releaseRedisConnections() {
+  const port = Number(new URL(redis!).port);
+  const handles: unknown[] = (process as any)._getActiveHandles();
+  for (const handle of handles) {
+    if (handle instanceof Socket && handle.remotePort === port) handle.unref();
+  }
+}
