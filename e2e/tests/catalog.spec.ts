@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
   catalogComponents,
+  linesOfWord,
   openComponent,
   showAllComponents,
   signInAsGuest,
@@ -15,12 +16,14 @@ test.describe('catalog', () => {
     // The guest lands on the catalog with her own components: every component is in All.
     await showAllComponents(page);
     for (const component of components) {
-      await expect(
-        page.getByRole('link', {
-          name: component.title ?? component.name,
-          exact: true,
-        }),
-      ).toBeVisible();
+      const name = component.title ?? component.name;
+      const link = page.getByRole('link', { name, exact: true });
+      await expect(link).toBeVisible();
+      // Names break at their hyphens only, never mid-word (Backstage's table cells break
+      // anywhere: "check|out" at 1280 px).
+      for (const word of name.split(/[-\s]/).filter(Boolean)) {
+        expect(await linesOfWord(link, word), `${word} of ${name}`).toBe(1);
+      }
     }
     await page.screenshot({
       path: test.info().outputPath('catalog.png'),

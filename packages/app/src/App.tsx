@@ -4,6 +4,8 @@ import {
   CatalogEntityPage,
   CatalogIndexPage,
   catalogPlugin,
+  CatalogTable,
+  CatalogTableColumnsFunc,
 } from '@backstage/plugin-catalog';
 import {
   CatalogImportPage,
@@ -110,10 +112,43 @@ const MeshSecurityImpactPreviewFieldExtension = scaffolderPlugin.provide(
   }),
 );
 
+/** The catalog table's columns of entity names: its name, system and owner columns. */
+const NAME_FIELDS = new Set([
+  'resolved.entityRef',
+  'resolved.partOfSystemRelationTitle',
+  'resolved.ownedByRelationsTitle',
+]);
+
+/**
+ * The catalog's default columns, with names broken between words only. Backstage's theme
+ * breaks table cells anywhere (`word-break: break-word`), so at 1280 px the names were cut
+ * mid-word ("check|out", "Storefron|t") to make room for the description, which the table
+ * truncates anyway; a name now breaks at its hyphens only ("payments-|ledger"). The tags
+ * column is left out while no listed entity has a tag (none of the demo's has): it held the
+ * room the names now take.
+ */
+const catalogColumns: CatalogTableColumnsFunc = context => {
+  const tagged = context.entities.some(e => (e.metadata.tags ?? []).length > 0);
+  return CatalogTable.defaultColumnsFunc(context).flatMap(column => {
+    if (column.field === 'entity.metadata.tags' && !tagged) return [];
+    return typeof column.field === 'string' && NAME_FIELDS.has(column.field)
+      ? [
+          {
+            ...column,
+            cellStyle: { wordBreak: 'normal', overflowWrap: 'normal' },
+          },
+        ]
+      : [column];
+  });
+};
+
 const routes = (
   <FlatRoutes>
     <Route path="/" element={<Navigate to="catalog" />} />
-    <Route path="/catalog" element={<CatalogIndexPage />} />
+    <Route
+      path="/catalog"
+      element={<CatalogIndexPage columns={catalogColumns} />}
+    />
     <Route
       path="/catalog/:namespace/:kind/:name"
       element={<CatalogEntityPage />}
