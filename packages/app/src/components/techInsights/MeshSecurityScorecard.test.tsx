@@ -69,6 +69,10 @@ describe('MeshSecurityScorecard', () => {
       'No high findings: passedNo high findings, described',
       'Least privilege: no resultLeast privilege, described',
     ]);
+    // Descriptions wrap: Backstage's theme would clip each to one line.
+    expect(within(list).getByText('No high findings, described')).toHaveStyle({
+      whiteSpace: 'normal',
+    });
   });
 
   it('shows the Tech Insights error instead of a verdict', async () => {

@@ -26,6 +26,19 @@ export const MESH_SECURITY_CHECKS = [
   'meshSecurityLeastPrivilege',
 ];
 
+/**
+ * A check's description is read whole: it wraps between words instead of being one line clipped
+ * at the card's edge (Backstage's theme gives a list item's secondary text `white-space: nowrap`
+ * and `overflow: hidden`; "… accepts only mutual TLS (and the da" at 1280 px).
+ */
+const wrappingDescription = {
+  style: {
+    whiteSpace: 'normal',
+    wordBreak: 'normal',
+    overflowWrap: 'break-word',
+  },
+} as const;
+
 function Verdict({ result }: { result: unknown }) {
   if (result === true) {
     return <CheckCircleOutline style={{ color: '#2e7d32' }} />;
@@ -82,6 +95,7 @@ export function MeshSecurityScorecard(props: { checks?: string[] }) {
               <ListItemText
                 primary={`${check.name}: ${verdictText(result)}`}
                 secondary={check.description}
+                secondaryTypographyProps={wrappingDescription}
               />
             </ListItem>
           ))}
