@@ -5,6 +5,7 @@ import {
   MeshCertificate,
 } from '@mesh-security/plugin-mesh-security-common';
 import { readableColor } from '../../contrast';
+import { betweenWords } from '../textWrap';
 import { WithScrollHint } from '../ScrollHint';
 
 type CertificateRow = MeshCertificate & { id: string; cluster: string };
@@ -52,13 +53,21 @@ const DaysLeft = ({ cert }: { cert: CertificateRow }) => {
   );
 };
 
+// Roles, objects and subjects are names: broken between words (and after `-`, `/`), never
+// mid-name ("CN=root.linkerd.cl|uster.local" with Backstage's cell style).
 const columns: TableColumn<CertificateRow>[] = [
-  { title: 'Role', field: 'role' },
+  { title: 'Role', field: 'role', cellStyle: betweenWords },
   {
     title: 'Object',
     render: c => `${c.object.kind} ${c.object.namespace}/${c.object.name}`,
+    cellStyle: betweenWords,
   },
-  { title: 'Subject', field: 'subject', emptyValue: '—' },
+  {
+    title: 'Subject',
+    field: 'subject',
+    emptyValue: '—',
+    cellStyle: betweenWords,
+  },
   {
     title: 'Not after',
     field: 'notAfter',

@@ -95,6 +95,10 @@ describe('MeshSecurityPage', () => {
     );
     expect(screen.getByLabelText('3650 days, ok')).toBeInTheDocument();
     expect(screen.getByText('2026-12-13')).toBeInTheDocument();
+    // Subjects are names: broken between words only, not anywhere as Backstage's cells are.
+    expect(screen.getByText('CN=root.linkerd.cluster.local')).toHaveStyle({
+      wordBreak: 'normal',
+    });
   });
 
   it('shows a banner for unreachable or stale clusters', async () => {
