@@ -162,6 +162,15 @@ test.describe('mesh security', () => {
       .first();
     const linesOfName = await linesOfWord(reason, 'PeerAuthentication');
     expect(linesOfName).toBe(1);
+    // At 1280 px the Ports table fits beside the details, without scrolling sideways.
+    const ports = page.locator('table').filter({ has: reason });
+    expect(
+      await ports.evaluate(
+        table =>
+          table.getBoundingClientRect().width <=
+          table.parentElement!.getBoundingClientRect().width,
+      ),
+    ).toBe(true);
     await saveScreenshot(page, 'entity-security.png', 1900);
   });
 

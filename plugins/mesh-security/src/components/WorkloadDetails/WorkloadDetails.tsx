@@ -9,8 +9,9 @@ import { MtlsBadge } from '../MtlsBadge';
 import { WithScrollHint } from '../ScrollHint';
 
 // The reason keeps room for a policy's name: beside the details at half the card's width it was
-// a word wide and broke names mid-word. The table takes two thirds of a wide screen's card, all
-// of a narrower one's (and scrolls sideways on the narrowest).
+// a word wide and broke names mid-word. The table takes three quarters of a wide screen's card
+// (at two thirds it was 698 px in 645 at 1280 px and scrolled), all of a narrower one's (and
+// scrolls sideways on the narrowest).
 const portColumns: TableColumn<PortMtls>[] = [
   { title: 'Port', field: 'port', type: 'numeric', align: 'left' },
   { title: 'Name', field: 'name', emptyValue: '—' },
@@ -32,7 +33,7 @@ const portColumns: TableColumn<PortMtls>[] = [
 /** A workload's mesh membership, identity (copyable), meshed pods and per-port modes. */
 export const WorkloadDetails = ({ workload }: { workload: EntityWorkload }) => (
   <Grid container spacing={2}>
-    <Grid item xs={12} lg={4}>
+    <Grid item xs={12} lg={3}>
       <Typography variant="subtitle2" component="h3">
         Mesh
       </Typography>
@@ -77,7 +78,7 @@ export const WorkloadDetails = ({ workload }: { workload: EntityWorkload }) => (
       </Typography>
       <Typography variant="body2">{workload.serviceAccount}</Typography>
     </Grid>
-    <Grid item xs={12} lg={8}>
+    <Grid item xs={12} lg={9}>
       {workload.ports.length ? (
         <WithScrollHint>
           <Table<PortMtls>
