@@ -49,8 +49,11 @@ backend.add(
 );
 
 // Notifications (Mesh Security notifies owners of posture regressions) and signals, which push
-// new notifications to the open app.
+// new notifications to the open app. Signals travel on the events bus of the events backend: on
+// PostgreSQL it reaches every replica (a user connected to one sees what another sends); on
+// SQLite it stays in the process. Without it, signals log a warning at start (no events bus).
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
+backend.add(import('@backstage/plugin-events-backend'));
 
 backend.start();
