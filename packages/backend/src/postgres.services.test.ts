@@ -32,7 +32,8 @@ if (!connectionString) {
  * hook, but first calls `connection.client.config.includes('sqlite3')` on Knex's config object,
  * which has no `includes`: its `Promise.allSettled` swallows the TypeError, every pool stays
  * open (a dozen connections and their reapers' timers), and Jest had to force this suite's
- * worker to exit. A module of each plugin asks its database service for the same client.
+ * worker to exit. A module of each plugin asks its database service for the same client (the
+ * backend plugin's test backends do the same with its `destroyDatabaseOnStop` test module).
  */
 const knexClients: Array<{ destroy(): Promise<void> }> = [];
 const keepKnexClientOf = (pluginId: string) =>

@@ -15,6 +15,7 @@ import { setupServer } from 'msw/node';
 import request from 'supertest';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import meshSecurityPlugin from './index';
+import { destroyDatabaseOnStop } from './__testUtils__/destroyDatabaseOnStop';
 
 const API = 'https://prod.k8s.test';
 const AUTHORIZATION_POLICIES = 'security.istio.io/authorizationpolicies';
@@ -111,6 +112,7 @@ async function start() {
   const { server } = await startTestBackend({
     features: [
       meshSecurityPlugin,
+      destroyDatabaseOnStop('mesh-security'),
       scheduler.factory(),
       catalogServiceMock.factory({ entities: [entity] }),
       mockServices.rootConfig.factory({

@@ -10,6 +10,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import meshSecurityPlugin from './index';
+import { destroyDatabaseOnStop } from './__testUtils__/destroyDatabaseOnStop';
 
 const CANARY = 'canary-token-d41d8cd98f00b204';
 const demoCluster = path.resolve(__dirname, '../../../catalog/demo-cluster');
@@ -37,6 +38,7 @@ async function start() {
   const { server } = await startTestBackend({
     features: [
       meshSecurityPlugin,
+      destroyDatabaseOnStop('mesh-security'),
       logger.factory,
       catalogServiceMock.factory({ entities: [entity] }),
       mockServices.rootConfig.factory({

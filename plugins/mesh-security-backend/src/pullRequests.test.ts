@@ -15,6 +15,7 @@ import {
 } from './__testUtils__/githubPulls';
 import { permissionsDenying } from './__testUtils__/permissions';
 import meshSecurityPlugin from './index';
+import { destroyDatabaseOnStop } from './__testUtils__/destroyDatabaseOnStop';
 
 const CANARY = 'ghp_canaryTokenNeverShown0123456789';
 
@@ -56,6 +57,7 @@ async function start(
   const { server } = await startTestBackend({
     features: [
       meshSecurityPlugin,
+      destroyDatabaseOnStop('mesh-security'),
       logger.factory,
       catalogServiceMock.factory({ entities }),
       permissionsDenying(options.deny ?? []),

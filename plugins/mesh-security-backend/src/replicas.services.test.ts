@@ -6,10 +6,6 @@
  * testPathIgnorePatterns leave out every *.services.test.ts.
  */
 import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
   mockServices,
   startTestBackend,
@@ -21,6 +17,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 import meshSecurityPlugin from './index';
+import { destroyDatabaseOnStop } from './__testUtils__/destroyDatabaseOnStop';
 
 const redis = process.env.MESH_SECURITY_TEST_REDIS;
 if (!redis) {
@@ -40,31 +37,11 @@ const entity = {
   spec: { owner: 'payments-team' },
 };
 
-/**
- * The replicas' Knex clients (in-memory SQLite), destroyed by the test after both stopped:
- * `@backstage/backend-defaults`' DatabaseManager (0.18) leaves them open (its shutdown hook
- * calls `includes` on Knex's config object and swallows the TypeError; the PostgreSQL suite in
- * packages/backend says more), and their pools' reaper timers held this suite's Jest worker open.
- */
-const knexClients: Array<{ destroy(): Promise<void> }> = [];
-const keepKnexClient = createBackendModule({
-  pluginId: 'mesh-security',
-  moduleId: 'test-knex-client',
-  register(env) {
-    env.registerInit({
-      deps: { database: coreServices.database },
-      async init({ database }) {
-        knexClients.push(await database.getClient());
-      },
-    });
-  },
-});
-
 function replica(runsRefresh: boolean) {
   return startTestBackend({
     features: [
       meshSecurityPlugin,
-      keepKnexClient,
+      destroyDatabaseOnStop('mesh-security'),
       cacheServiceFactory,
       mockServices.scheduler.factory({ skipTaskRunOnStartup: !runsRefresh }),
       catalogServiceMock.factory({ entities: [entity] }),
@@ -136,7 +113,6 @@ describe('replicas sharing a Redis cache', () => {
     } finally {
       await reader.stop();
       await follower.stop();
-      await Promise.all(knexClients.map(knex => knex.destroy()));
       releaseRedisConnections();
     }
   });

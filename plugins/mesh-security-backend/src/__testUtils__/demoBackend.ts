@@ -22,6 +22,7 @@ import { AuthorizeCall, Denial, permissionsDenying } from './permissions';
 import meshSecurityPlugin from '../index';
 import { trafficObservationsReaderRef } from '../traffic/serviceRef';
 import { TrafficObservationsReader } from '../traffic/types';
+import { destroyDatabaseOnStop } from './destroyDatabaseOnStop';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 /** The demo cluster's manifests (catalog/demo-cluster). */
@@ -83,6 +84,7 @@ export async function startDemoBackend(
   const { server } = await startTestBackend({
     features: [
       meshSecurityPlugin,
+      destroyDatabaseOnStop('mesh-security'),
       ...(options.logger ? [options.logger.factory] : []),
       ...(options.scheduler ? [options.scheduler.factory()] : []),
       options.catalog ??
