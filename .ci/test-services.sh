@@ -57,8 +57,10 @@ echo "Redis $(redis-server --version | awk '{print $3}') listening on 127.0.0.1:
 export MESH_SECURITY_TEST_POSTGRES="postgresql://postgres:mesh-security@127.0.0.1:$port"
 export MESH_SECURITY_TEST_REDIS="redis://127.0.0.1:$redis_port"
 # Every *.services.test.ts (the root package.json's jest testPathIgnorePatterns leave them out
-# of the unit run; this overrides them).
-npx backstage-cli repo test --watchAll=false '\.services\.test\.ts$' \
+# of the unit run; this overrides them), in band: two suites gain little from worker processes,
+# and a worker holding a backend's heap can take longer than the 500 ms Jest allows it to exit
+# (then Jest kills it and prints "A worker process has failed to exit gracefully").
+npx backstage-cli repo test --watchAll=false --runInBand '\.services\.test\.ts$' \
   --json --outputFile="$results_dir/services.json" \
   --testPathIgnorePatterns=/node_modules/
 node .ci/check-no-skips.js "$results_dir/services.json"
