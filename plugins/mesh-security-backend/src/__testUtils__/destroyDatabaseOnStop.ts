@@ -8,10 +8,11 @@ import {
  * backend has stopped (the root lifecycle shuts down after every plugin's).
  *
  * `@backstage/backend-defaults`' DatabaseManager (0.18) destroys none of them: it means to skip
- * SQLite clients, and before it gets there it calls `includes` on Knex's config object, a
- * TypeError its `Promise.allSettled` swallows. Each pool left open keeps a reaper interval of
- * one second, so a Jest worker that had run the suites starting test backends could not exit
- * when the run ended, and Jest printed "A worker process has failed to exit gracefully".
+ * SQLite clients only, but its check calls `includes` on Knex's config object, and its
+ * `Promise.allSettled` swallows the TypeError for every client. Each pool left open keeps a
+ * reaper interval of one second, which also holds its suite's modules in memory, so a Jest worker
+ * that had run the suites starting test backends could not exit when the run ended, and Jest
+ * printed "A worker process has failed to exit gracefully".
  */
 export function destroyDatabaseOnStop(pluginId: string) {
   return createBackendModule({
