@@ -108,7 +108,9 @@ describe('observed traffic in the entity posture', () => {
         ageSeconds: null,
       }),
       unmatchedCallers: [],
+      unmatchedCallerCount: 0,
       unmatchedCallees: [],
+      unmatchedCalleeCount: 0,
     });
     expect(workload.callers.every((e: any) => e.traffic === undefined)).toBe(
       true,
@@ -192,6 +194,47 @@ describe('observed traffic in the entity posture', () => {
       (e: any) => e.peer.name === 'payments-api' && e.port === 8080,
     );
     expect(callee.traffic.status).toBe('used');
+  });
+
+  it('lists the 20 groups of traffic no edge covers with the most traffic, and how many there are', async () => {
+    // checkout called payments-api on 25 ports it does not declare: 25 groups on each side,
+    // port 9000 + n with n requests.
+    const reader = new FixedReader(
+      recorded(
+        Array.from({ length: 25 }, (_, i) =>
+          flow(
+            'payments/payments-api',
+            { kind: 'workload', namespace: 'storefront', name: 'checkout' },
+            { mtls: i + 1, plaintext: 0, denied: 0 },
+            9001 + i,
+          ),
+        ),
+      ),
+    );
+    const server = await startDemoBackend({ traffic: reader });
+    const mostFirst = Array.from({ length: 20 }, (_, i) => 9025 - i);
+
+    const payments = await asUser(request(server).get(PAYMENTS_API));
+    const [target] = payments.body.workloads;
+    expect(target.observed.unmatchedCallerCount).toBe(25);
+    expect(target.observed.unmatchedCallers.map((u: any) => u.port)).toEqual(
+      mostFirst,
+    );
+    expect(target.observed.unmatchedCallers[0]).toMatchObject({
+      status: 'unknown',
+      evidence: { mtls: 25, plaintext: 0, denied: 0 },
+    });
+
+    const checkout = await asUser(request(server).get(CHECKOUT));
+    const [caller] = checkout.body.workloads;
+    expect(caller.observed.unmatchedCalleeCount).toBe(25);
+    expect(caller.observed.unmatchedCallees.map((u: any) => u.port)).toEqual(
+      mostFirst,
+    );
+    expect(caller.observed.unmatchedCallees[19]).toMatchObject({
+      peer: { namespace: 'payments', name: 'payments-api' },
+      evidence: { mtls: 6, plaintext: 0, denied: 0 },
+    });
   });
 
   it('joins what the reader hands out now: the same observations alike, new ones afresh', async () => {

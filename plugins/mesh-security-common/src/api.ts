@@ -308,11 +308,32 @@ export interface ObservedWorkloadTraffic {
   observations: TrafficObservationState;
   /** Per port; absent unless the observations are `ok` or `stale`. */
   workload?: WorkloadTraffic;
-  /** Traffic to this workload that no caller edge covers (denied, outside any grant). */
+  /**
+   * Traffic to this workload that no caller edge covers (denied, outside any grant): one group
+   * per port and status, most traffic in the evidence window first, at most
+   * {@link UNMATCHED_TRAFFIC_LIMIT}.
+   */
   unmatchedCallers: UnmatchedTraffic[];
-  /** Traffic from this workload that no callee edge covers. */
+  /** How many groups of traffic no caller edge covers (may exceed the list). */
+  unmatchedCallerCount: number;
+  /**
+   * Traffic from this workload that no callee edge covers: one group per callee, port and
+   * status, most traffic in the evidence window first, at most {@link UNMATCHED_TRAFFIC_LIMIT}.
+   */
   unmatchedCallees: UnmatchedTraffic[];
+  /** How many groups of traffic no callee edge covers (may exceed the list). */
+  unmatchedCalleeCount: number;
 }
+
+/**
+ * The most groups of traffic no edge covers that an entity view lists per workload and
+ * direction (`ObservedWorkloadTraffic.unmatchedCallers` and `unmatchedCallees`): a workload that
+ * called thousands of workloads no grant lets it call would otherwise make an answer of
+ * megabytes. The counts say how many there are.
+ *
+ * @public
+ */
+export const UNMATCHED_TRAFFIC_LIMIT = 20;
 
 /**
  * `GET /entity/:kind/:namespace/:name`: an entity's posture across every cluster.

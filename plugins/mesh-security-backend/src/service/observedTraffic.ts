@@ -6,6 +6,8 @@ import {
   TrafficJoin,
   TrafficObservationState,
   TrafficObservations,
+  UNMATCHED_TRAFFIC_LIMIT,
+  UnmatchedTraffic,
   WorkloadRef,
   WorkloadTraffic,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -123,8 +125,10 @@ export async function trafficOf(
           observed: {
             observations: state,
             workload: join.workload(ref),
-            unmatchedCallers: inbound.unmatched,
-            unmatchedCallees: outbound.unmatched,
+            unmatchedCallers: mostTraffic(inbound.unmatched),
+            unmatchedCallerCount: inbound.unmatched.length,
+            unmatchedCallees: mostTraffic(outbound.unmatched),
+            unmatchedCalleeCount: outbound.unmatched.length,
           },
           callers: withTraffic(callers, inbound.edges),
           callees: withTraffic(callees, outbound.edges),
@@ -150,6 +154,20 @@ function withTraffic(
   );
 }
 
+/**
+ * The groups of traffic no edge covers that a view lists: most traffic in the evidence window
+ * first (in their order otherwise), at most {@link UNMATCHED_TRAFFIC_LIMIT}. Sorted only when
+ * there are more: the join lists them in the order their first flows came.
+ */
+function mostTraffic(groups: UnmatchedTraffic[]): UnmatchedTraffic[] {
+  if (groups.length <= UNMATCHED_TRAFFIC_LIMIT) return groups;
+  const total = (u: UnmatchedTraffic) =>
+    u.evidence.mtls + u.evidence.plaintext + u.evidence.denied;
+  return [...groups]
+    .sort((a, b) => total(b) - total(a))
+    .slice(0, UNMATCHED_TRAFFIC_LIMIT);
+}
+
 function plain(
   state: TrafficObservationState,
   callers: AccessEdge[],
@@ -159,7 +177,9 @@ function plain(
     observed: {
       observations: state,
       unmatchedCallers: [],
+      unmatchedCallerCount: 0,
       unmatchedCallees: [],
+      unmatchedCalleeCount: 0,
     },
     callers,
     callees,

@@ -149,7 +149,9 @@ export const paymentsApiWorkload: EntityWorkload = {
       ageSeconds: null,
     },
     unmatchedCallers: [],
+    unmatchedCallerCount: 0,
     unmatchedCallees: [],
+    unmatchedCalleeCount: 0,
   },
   policies: [
     {
@@ -363,7 +365,9 @@ export const observedPaymentsApiWorkload: EntityWorkload = {
         sourceCount: 1,
       },
     ],
+    unmatchedCallerCount: 1,
     unmatchedCallees: [],
+    unmatchedCalleeCount: 0,
   },
 };
 

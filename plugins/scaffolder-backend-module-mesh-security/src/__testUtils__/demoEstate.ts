@@ -74,7 +74,9 @@ export function demoPosture(
           },
       workload: join?.workload(ref),
       unmatchedCallers: inbound?.unmatched ?? [],
+      unmatchedCallerCount: inbound?.unmatched.length ?? 0,
       unmatchedCallees: outbound?.unmatched ?? [],
+      unmatchedCalleeCount: outbound?.unmatched.length ?? 0,
     },
     policies: engine.policiesFor(ref).map(o => ({
       kind: o.kind,

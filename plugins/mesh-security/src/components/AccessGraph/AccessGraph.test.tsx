@@ -1,7 +1,10 @@
 import { renderInTestApp } from '@backstage/test-utils';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
-import { paymentsApiWorkload } from '../../__testUtils__/fixtures';
+import {
+  observedPaymentsApiWorkload,
+  paymentsApiWorkload,
+} from '../../__testUtils__/fixtures';
 import { fakeLayout } from '../../__testUtils__/resizeObserver';
 import { AccessGraph } from './AccessGraph';
 
@@ -251,5 +254,25 @@ describe('AccessGraph', () => {
         'No allowed callers or callees were found for this workload.',
       ),
     ).toBeTruthy();
+  });
+
+  it('says when the answer lists only the groups of unmatched traffic with the most traffic', async () => {
+    const note = /showing 1 of the 25 groups of traffic to this workload/;
+    await renderInTestApp(
+      <AccessGraph workload={observedPaymentsApiWorkload} />,
+    );
+    expect(screen.queryByText(note)).toBeNull();
+    await renderInTestApp(
+      <AccessGraph
+        workload={{
+          ...observedPaymentsApiWorkload,
+          observed: {
+            ...observedPaymentsApiWorkload.observed,
+            unmatchedCallerCount: 25,
+          },
+        }}
+      />,
+    );
+    expect(screen.getByText(note)).toBeInTheDocument();
   });
 });

@@ -25,7 +25,11 @@ import {
   EntityWorkload,
 } from '@mesh-security/plugin-mesh-security-common';
 import { ComponentType, useState } from 'react';
-import { EDGE_TRAFFIC_LABELS, EDGE_TRAFFIC_ORDER } from '../ObservedTraffic';
+import {
+  EDGE_TRAFFIC_LABELS,
+  EDGE_TRAFFIC_ORDER,
+  unmatchedOmittedText,
+} from '../ObservedTraffic';
 import { AccessPeerData, buildAccessGraph } from './accessGraphModel';
 import {
   DEFAULT_GRAPH_PLATFORM_NAMESPACES,
@@ -427,6 +431,7 @@ export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
     'meshSecurity.platformNamespaces',
   );
   const full = buildAccessGraph(workload);
+  const omitted = unmatchedOmittedText(workload.observed);
   const { graph, note } = summarizeAccessGraph(full, {
     platformNamespaces: new Set(
       configured ?? DEFAULT_GRAPH_PLATFORM_NAMESPACES,
@@ -497,6 +502,11 @@ export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
           {note.hiddenPlatform.length} platform peer
           {note.hiddenPlatform.length === 1 ? '' : 's'} not drawn:{' '}
           {note.hiddenPlatform.join(', ')} (the access table lists them).
+        </Typography>
+      )}
+      {omitted && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {omitted}
         </Typography>
       )}
       <WithScrollHint hint="Scroll the graph sideways to see every peer">

@@ -9,7 +9,8 @@ import {
   observedSourceLabel,
   peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
-import { edgeTrafficText } from '../ObservedTraffic';
+import { Typography } from '@material-ui/core';
+import { edgeTrafficText, unmatchedOmittedText } from '../ObservedTraffic';
 import { WithScrollHint } from '../ScrollHint';
 import { PROTECTION_TEXT } from '../AccessGraph/accessGraphLayout';
 import { blockedReason } from '../AccessGraph/accessGraphModel';
@@ -179,13 +180,23 @@ const columns: TableColumn<AccessRow>[] = [
  * Who may call the workload, who is meant to but is blocked, and whom it may call, naming what
  * protects each connection and the deciding layer and policy.
  */
-export const AccessTable = ({ workload }: { workload: EntityWorkload }) => (
-  <WithScrollHint>
-    <Table<AccessRow>
-      title="Access: allowed and blocked"
-      columns={columns}
-      data={accessRows(workload)}
-      options={{ paging: false, search: false, padding: 'dense' }}
-    />
-  </WithScrollHint>
-);
+export const AccessTable = ({ workload }: { workload: EntityWorkload }) => {
+  const omitted = unmatchedOmittedText(workload.observed);
+  return (
+    <>
+      <WithScrollHint>
+        <Table<AccessRow>
+          title="Access: allowed and blocked"
+          columns={columns}
+          data={accessRows(workload)}
+          options={{ paging: false, search: false, padding: 'dense' }}
+        />
+      </WithScrollHint>
+      {omitted && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {omitted}
+        </Typography>
+      )}
+    </>
+  );
+};

@@ -13,6 +13,7 @@ import {
   ObservedTraffic,
   ObservedTrafficSummary,
 } from './ObservedTraffic';
+import { unmatchedOmittedText } from './edgeTraffic';
 
 const withObservations = (
   observations: Partial<TrafficObservationState>,
@@ -155,5 +156,30 @@ describe('lastSeenText', () => {
     ['yesterday', observations, 'yesterday'],
   ])('shows last seen %s', (lastSeen, state, expected) => {
     expect(lastSeenText(lastSeen, state)).toBe(expected);
+  });
+});
+
+describe('unmatchedOmittedText', () => {
+  const observed = observedPaymentsApiWorkload.observed;
+
+  it('says nothing when the view lists every group of traffic no edge covers', () => {
+    expect(unmatchedOmittedText(observed)).toBeUndefined();
+  });
+
+  it('says how many groups each direction lists, and of how many', () => {
+    expect(
+      unmatchedOmittedText({ ...observed, unmatchedCallerCount: 25 }),
+    ).toBe(
+      'Traffic no edge covers: showing 1 of the 25 groups of traffic to this workload, those with the most traffic in the evidence window.',
+    );
+    expect(
+      unmatchedOmittedText({
+        ...observed,
+        unmatchedCallerCount: 25,
+        unmatchedCalleeCount: 340,
+      }),
+    ).toBe(
+      'Traffic no edge covers: showing 1 of the 25 groups of traffic to this workload and 0 of the 340 groups of traffic from it, those with the most traffic in the evidence window.',
+    );
   });
 });

@@ -2,6 +2,7 @@ import {
   EDGE_TRAFFIC_STATUSES,
   EdgeTraffic,
   EdgeTrafficStatus,
+  ObservedWorkloadTraffic,
   TrafficCounts,
 } from '@mesh-security/plugin-mesh-security-common';
 
@@ -81,4 +82,32 @@ export function edgeTrafficText(t: EdgeTraffic | undefined): string {
       : ` · ${formatCounts(t.evidence)}`;
   const ports = t.portsTold === false ? ' (all ports)' : '';
   return `${label}${counts}${ports}`;
+}
+
+/**
+ * What an entity view left out of the traffic no edge covers (it lists, per direction, the
+ * groups with the most traffic in the evidence window, `UNMATCHED_TRAFFIC_LIMIT` at most);
+ * undefined when it left nothing out.
+ */
+export function unmatchedOmittedText(
+  observed: ObservedWorkloadTraffic,
+): string | undefined {
+  const part = (shown: number, count: number, what: string) =>
+    count > shown ? [`${shown} of the ${count} ${what}`] : [];
+  const parts = [
+    ...part(
+      observed.unmatchedCallers.length,
+      observed.unmatchedCallerCount,
+      'groups of traffic to this workload',
+    ),
+    ...part(
+      observed.unmatchedCallees.length,
+      observed.unmatchedCalleeCount,
+      'groups of traffic from it',
+    ),
+  ];
+  if (parts.length === 0) return undefined;
+  return `Traffic no edge covers: showing ${parts.join(
+    ' and ',
+  )}, those with the most traffic in the evidence window.`;
 }

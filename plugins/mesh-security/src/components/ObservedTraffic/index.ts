@@ -4,4 +4,5 @@ export {
   EDGE_TRAFFIC_ORDER,
   combineTrafficStatuses,
   edgeTrafficText,
+  unmatchedOmittedText,
 } from './edgeTraffic';

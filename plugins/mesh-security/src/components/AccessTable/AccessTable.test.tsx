@@ -1,6 +1,8 @@
+import { renderInTestApp } from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
 import { observedPaymentsApiWorkload } from '../../__testUtils__/fixtures';
-import { accessRows } from './AccessTable';
+import { AccessTable, accessRows } from './AccessTable';
 
 const workload = (callers: EntityWorkload['callers']): EntityWorkload =>
   ({
@@ -182,5 +184,30 @@ describe('accessRows', () => {
         'AuthorizationPolicy payments/partners',
       ],
     ]);
+  });
+});
+
+describe('AccessTable', () => {
+  it('says when the answer lists only the groups of unmatched traffic with the most traffic', async () => {
+    const note = /showing 0 of the 340 groups of traffic from it/;
+    await renderInTestApp(
+      <AccessTable workload={observedPaymentsApiWorkload} />,
+    );
+    expect(
+      screen.getByText('called this workload, no edge allows it'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(note)).toBeNull();
+    await renderInTestApp(
+      <AccessTable
+        workload={{
+          ...observedPaymentsApiWorkload,
+          observed: {
+            ...observedPaymentsApiWorkload.observed,
+            unmatchedCalleeCount: 340,
+          },
+        }}
+      />,
+    );
+    expect(screen.getByText(note)).toBeInTheDocument();
   });
 });
