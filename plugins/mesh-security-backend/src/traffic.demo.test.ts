@@ -106,6 +106,7 @@ describe('observed traffic on the overview', () => {
     )!;
     expect(etl.workloads[0]).toMatchObject({ namespace: 'data' });
     expect(etl.mtls).toBe(2688);
+    expect(observedTraffic.readyForStrictCount).toBe(ready.length);
   });
 
   it('says not-configured and lists nothing without a metrics source', async () => {
@@ -119,5 +120,6 @@ describe('observed traffic on the overview', () => {
       observedComponents: 0,
     });
     expect(observedTraffic.readyForStrict).toEqual([]);
+    expect(observedTraffic.readyForStrictCount).toBe(0);
   });
 });

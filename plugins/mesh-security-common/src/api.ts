@@ -564,9 +564,23 @@ export interface OverviewObservedTraffic {
   total: ObservedEncryption;
   /** Per `spec.owner` (`(no owner)` when not set), sorted by owner. */
   byOwner: Array<ObservedEncryption & { owner: string }>;
-  /** Matching components ready for STRICT (MS503), sorted by entity reference. */
+  /**
+   * Matching components ready for STRICT (MS503), sorted by entity reference: the first
+   * {@link READY_FOR_STRICT_LIMIT}.
+   */
   readyForStrict: ReadyForStrictItem[];
+  /** How many matching components are ready for STRICT (may exceed the list). */
+  readyForStrictCount: number;
 }
+
+/**
+ * The most components ready for STRICT that `GET /overview` lists (`readyForStrict`), whatever
+ * its page size: the list covers every matching component, not one page, and a catalog can hold
+ * thousands. Filters (owner, system, search) narrow it; `readyForStrictCount` gives the total.
+ *
+ * @public
+ */
+export const READY_FOR_STRICT_LIMIT = 100;
 
 /**
  * `GET /overview`: annotated components the caller may read, filtered, sorted and paginated.

@@ -2,6 +2,7 @@ import {
   ObservedEncryption,
   OverviewItem,
   OverviewObservedTraffic,
+  READY_FOR_STRICT_LIMIT,
   ReadyForStrictItem,
   TrafficObservationState,
   WorkloadPosture,
@@ -98,15 +99,29 @@ export function overviewTraffic(
     byOwner: [...owners]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([owner, list]) => ({ owner, ...encryption(list) })),
-    readyForStrict: matching
-      .filter(item => of(item).ready.workloads.length > 0)
+    ...readyForStrict(
+      matching.filter(item => of(item).ready.workloads.length > 0),
+      of,
+    ),
+  };
+}
+
+/** The first ready components by entity reference, and how many there are. */
+function readyForStrict(
+  ready: OverviewItem[],
+  of: (item: OverviewItem) => ComponentEvidence,
+): Pick<OverviewObservedTraffic, 'readyForStrict' | 'readyForStrictCount'> {
+  return {
+    readyForStrict: [...ready]
+      .sort((a, b) => a.entityRef.localeCompare(b.entityRef))
+      .slice(0, READY_FOR_STRICT_LIMIT)
       .map(item => ({
         entityRef: item.entityRef,
         name: item.name,
         ...(item.owner ? { owner: item.owner } : {}),
         workloads: of(item).ready.workloads,
         mtls: of(item).ready.mtls,
-      }))
-      .sort((a, b) => a.entityRef.localeCompare(b.entityRef)),
+      })),
+    readyForStrictCount: ready.length,
   };
 }

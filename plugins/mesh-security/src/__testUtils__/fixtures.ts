@@ -260,6 +260,7 @@ export const overviewResponse: OverviewResponse = {
     },
     byOwner: [],
     readyForStrict: [],
+    readyForStrictCount: 0,
   },
   clusters: [demoCluster],
   partial: false,

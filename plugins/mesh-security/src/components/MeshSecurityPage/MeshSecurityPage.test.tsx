@@ -1,7 +1,10 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MeshSecurityApi } from '@mesh-security/plugin-mesh-security-common';
+import {
+  MeshSecurityApi,
+  OverviewResponse,
+} from '@mesh-security/plugin-mesh-security-common';
 import { meshSecurityApiRef } from '../../api';
 import { demoCluster, overviewResponse } from '../../__testUtils__/fixtures';
 import { MeshSecurityPage } from './MeshSecurityPage';
@@ -237,58 +240,59 @@ describe('MeshSecurityPage', () => {
     ).not.toBeInTheDocument();
   });
 
-  it('shows the STRICT rollout board: observed share per owner and the components ready', async () => {
-    await renderPage({
-      getOverview: async () => ({
-        ...overviewResponse,
-        observedTraffic: {
-          observations: [
+  const rolloutBoard = (readyForStrictCount: number): OverviewResponse => ({
+    ...overviewResponse,
+    observedTraffic: {
+      observations: [
+        {
+          cluster: 'demo',
+          status: 'ok',
+          source: 'recorded',
+          windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+          truncated: false,
+          ageSeconds: 120,
+        },
+      ],
+      total: {
+        mtls: 900,
+        plaintext: 100,
+        mtlsShare: 0.9,
+        observedComponents: 3,
+        components: 10,
+      },
+      byOwner: [
+        {
+          owner: 'group:default/data-team',
+          mtls: 300,
+          plaintext: 0,
+          mtlsShare: 1,
+          observedComponents: 1,
+          components: 2,
+        },
+      ],
+      readyForStrict: [
+        {
+          entityRef: 'component:default/etl-worker',
+          name: 'etl-worker',
+          owner: 'group:default/data-team',
+          workloads: [
             {
               cluster: 'demo',
-              status: 'ok',
-              source: 'recorded',
-              windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
-              truncated: false,
-              ageSeconds: 120,
-            },
-          ],
-          total: {
-            mtls: 900,
-            plaintext: 100,
-            mtlsShare: 0.9,
-            observedComponents: 3,
-            components: 10,
-          },
-          byOwner: [
-            {
-              owner: 'group:default/data-team',
-              mtls: 300,
-              plaintext: 0,
-              mtlsShare: 1,
-              observedComponents: 1,
-              components: 2,
-            },
-          ],
-          readyForStrict: [
-            {
-              entityRef: 'component:default/etl-worker',
+              namespace: 'data',
               name: 'etl-worker',
-              owner: 'group:default/data-team',
-              workloads: [
-                {
-                  cluster: 'demo',
-                  namespace: 'data',
-                  name: 'etl-worker',
-                  kind: 'Deployment',
-                  message: 'Port 9100 received only mTLS.',
-                },
-              ],
-              mtls: 300,
+              kind: 'Deployment',
+              message: 'Port 9100 received only mTLS.',
             },
           ],
+          mtls: 300,
         },
-      }),
-    });
+      ],
+      readyForStrictCount,
+    },
+  });
+
+  it('shows the STRICT rollout board: observed share per owner and the components ready', async () => {
+    await renderPage({ getOverview: async () => rolloutBoard(1) });
     expect(
       await screen.findByLabelText('Observed encryption share'),
     ).toHaveTextContent(
@@ -308,6 +312,18 @@ describe('MeshSecurityPage', () => {
     );
     // Wrapped, not clipped to one line as Backstage's theme makes list texts.
     expect(evidence).toHaveStyle({ whiteSpace: 'normal' });
+    expect(
+      screen.queryByLabelText('Ready for STRICT, not all listed'),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says when the board lists only the first of the components ready', async () => {
+    await renderPage({ getOverview: async () => rolloutBoard(130) });
+    expect(
+      await screen.findByLabelText('Ready for STRICT, not all listed'),
+    ).toHaveTextContent(
+      'Showing the first 1 of the 130 ready components, by name: filter by owner, system or name to see the others.',
+    );
   });
 
   it('says observed traffic is not configured and shows no board without observations', async () => {

@@ -130,6 +130,18 @@ export const StrictRollout = ({
                 ))}
               </List>
             )}
+            {traffic.readyForStrictCount > traffic.readyForStrict.length && (
+              <Typography
+                variant="caption"
+                color="textSecondary"
+                component="p"
+                aria-label="Ready for STRICT, not all listed"
+              >
+                Showing the first {traffic.readyForStrict.length} of the{' '}
+                {traffic.readyForStrictCount} ready components, by name: filter
+                by owner, system or name to see the others.
+              </Typography>
+            )}
           </Box>
         </>
       )}
