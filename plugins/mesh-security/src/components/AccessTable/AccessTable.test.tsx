@@ -2,7 +2,7 @@ import { renderInTestApp } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
 import { observedPaymentsApiWorkload } from '../../__testUtils__/fixtures';
-import { AccessTable, accessRows } from './AccessTable';
+import { AccessTable, accessRows, requestsText } from './AccessTable';
 
 const workload = (callers: EntityWorkload['callers']): EntityWorkload =>
   ({
@@ -187,7 +187,60 @@ describe('accessRows', () => {
   });
 });
 
+describe('requestsText', () => {
+  it('says which methods and paths a row allows, in one column', () => {
+    expect(requestsText({ methods: 'POST', paths: '/charge' })).toBe(
+      'POST /charge',
+    );
+    expect(requestsText({ methods: 'any', paths: 'any' })).toBe('any');
+    expect(requestsText({ methods: 'GET, HEAD', paths: 'any' })).toBe(
+      'GET, HEAD any path',
+    );
+    expect(requestsText({ methods: 'any', paths: '/health' })).toBe(
+      'any method /health',
+    );
+    expect(requestsText({ methods: '—', paths: '—' })).toBe('—');
+  });
+});
+
 describe('AccessTable', () => {
+  it('has six columns: direction under the peer, caveats under the deciding policy', async () => {
+    await renderInTestApp(
+      <AccessTable workload={observedPaymentsApiWorkload} />,
+    );
+    expect(screen.getAllByRole('columnheader').map(h => h.textContent)).toEqual(
+      ['Peer', 'Port', 'mTLS', 'Requests', 'Decided by', 'Observed'],
+    );
+    const row = screen.getByText('storefront/checkout').closest('tr')!;
+    expect([...row.querySelectorAll('td')].map(td => td.textContent)).toEqual([
+      'storefront/checkoutcalls this workload',
+      '8080',
+      'mTLS (port STRICT)',
+      'POST /charge',
+      'authorizationAuthorizationPolicy payments/payments-api-allow-checkout',
+      'used · 120 mTLS',
+    ]);
+    const denied = screen.getByText('storefront/storefront-web').closest('tr')!;
+    expect(denied).toHaveTextContent(
+      '(no edge)the receiving proxy refused its requests',
+    );
+    expect(denied).toHaveTextContent('called this workload, no edge allows it');
+  });
+
+  it('gives the port with its protocol when the edge names one', async () => {
+    const [edge] = observedPaymentsApiWorkload.callers;
+    await renderInTestApp(
+      <AccessTable
+        workload={{
+          ...observedPaymentsApiWorkload,
+          callers: [{ ...edge, protocol: 'http' }],
+        }}
+      />,
+    );
+    const row = screen.getByText('storefront/checkout').closest('tr')!;
+    expect(row.querySelectorAll('td')[1]).toHaveTextContent(/^8080\/http$/);
+  });
+
   it('says when the answer lists only the groups of unmatched traffic with the most traffic', async () => {
     const note = /showing 0 of the 340 groups of traffic from it/;
     await renderInTestApp(

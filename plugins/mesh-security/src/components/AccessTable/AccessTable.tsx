@@ -151,29 +151,88 @@ function unmatchedRow(
 /** A column of names, wide enough for a `namespace/name` (Backstage's cells cut them mid-word). */
 const NAMES = { ...betweenWords, minWidth: 180 } as const;
 
+/** The requests a row allows: "POST /charge", "any", "GET any path"; "—" for unmatched traffic. */
+export function requestsText(
+  row: Pick<AccessRow, 'methods' | 'paths'>,
+): string {
+  if (row.methods === '—') return '—';
+  if (row.methods === 'any' && row.paths === 'any') return 'any';
+  const methods = row.methods === 'any' ? 'any method' : row.methods;
+  const paths = row.paths === 'any' ? 'any path' : row.paths;
+  return `${methods} ${paths}`;
+}
+
+/**
+ * Six columns, so that the table fits beside the workload's other cards at 1280 px: the direction
+ * under the peer, the port with its protocol, methods and paths together, and the deciding
+ * layer above its policy with the caveats under it (why blocked, what was not evaluated, why
+ * traffic no edge covers has its status).
+ */
 const columns: TableColumn<AccessRow>[] = [
   {
     title: 'Peer',
     field: 'peer',
     highlight: true,
-    cellStyle: NAMES,
+    // A copy: Backstage's Table writes the bold of a highlighted column into its style object.
+    cellStyle: { ...NAMES },
+    render: row => (
+      <>
+        {row.peer}
+        <Typography
+          variant="caption"
+          component="span"
+          display="block"
+          color="textSecondary"
+        >
+          {row.direction}
+        </Typography>
+      </>
+    ),
   },
-  { title: 'Direction', field: 'direction' },
   {
     title: 'Port',
     field: 'port',
     type: 'numeric',
     align: 'left',
-    render: row => (row.port === 0 ? 'all' : row.port),
+    cellStyle: { whiteSpace: 'nowrap' },
+    render: row =>
+      `${row.port === 0 ? 'all' : row.port}${
+        row.protocol === '—' ? '' : `/${row.protocol}`
+      }`,
   },
-  { title: 'Protocol', field: 'protocol' },
   { title: 'mTLS', field: 'mtls', cellStyle: betweenWords },
-  { title: 'Methods', field: 'methods' },
-  { title: 'Paths', field: 'paths' },
-  { title: 'Deciding layer', field: 'layer' },
-  { title: 'Policy', field: 'policy', cellStyle: NAMES },
-  { title: 'Observed', field: 'observed' },
-  { title: 'Caveats', field: 'caveats' },
+  {
+    title: 'Requests',
+    field: 'methods',
+    cellStyle: betweenWords,
+    render: requestsText,
+  },
+  {
+    title: 'Decided by',
+    field: 'policy',
+    cellStyle: NAMES,
+    render: row => (
+      <>
+        {row.layer !== '—' && (
+          <Typography variant="caption" component="span" display="block">
+            {row.layer}
+          </Typography>
+        )}
+        {row.policy}
+        {row.caveats && (
+          <Typography
+            variant="caption"
+            component="span"
+            display="block"
+            color="textSecondary"
+          >
+            {row.caveats}
+          </Typography>
+        )}
+      </>
+    ),
+  },
+  { title: 'Observed', field: 'observed', cellStyle: betweenWords },
 ];
 
 /**
