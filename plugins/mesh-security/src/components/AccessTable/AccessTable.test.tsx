@@ -9,7 +9,11 @@ const workload = (callers: EntityWorkload['callers']): EntityWorkload =>
     callers,
     callees: [],
     blockedCallers: [],
-    observed: { unmatchedCallers: [], unmatchedCallees: [] },
+    observed: {
+      observations: observedPaymentsApiWorkload.observed.observations,
+      unmatchedCallers: [],
+      unmatchedCallees: [],
+    },
   } as unknown as EntityWorkload);
 const checkout = {
   cluster: 'demo',
@@ -80,7 +84,7 @@ describe('accessRows', () => {
         'storefront/checkout',
         8080,
         'used',
-        'used · 120 mTLS',
+        'used · 100 % mTLS · 120 mTLS (7 d) · 20/h (1 h)',
         'calls this workload',
       ],
       ['External (plaintext)', 9090, 'unused', 'unused', 'calls this workload'],
@@ -102,7 +106,7 @@ describe('accessRows', () => {
         'storefront/storefront-web',
         8080,
         'denied',
-        'denied observed · 7 denied',
+        'denied observed · 7 denied (7 d) · 2/h (1 h)',
         'called this workload, no edge allows it',
       ],
     ]);
@@ -218,13 +222,18 @@ describe('AccessTable', () => {
       'mTLS (port STRICT)',
       'POST /charge',
       'authorizationAuthorizationPolicy payments/payments-api-allow-checkout',
-      'used · 120 mTLS',
+      'used · 100 % mTLS · 120 mTLS (7 d) · 20/h (1 h)',
     ]);
     const denied = screen.getByText('storefront/storefront-web').closest('tr')!;
     expect(denied).toHaveTextContent(
       '(no edge)the receiving proxy refused its requests',
     );
     expect(denied).toHaveTextContent('called this workload, no edge allows it');
+    // A caller no policy names: the default layer, said once.
+    const any = screen.getByText('External (plaintext)').closest('tr')!;
+    expect(any.querySelectorAll('td')[4]).toHaveTextContent(
+      /^default: no policy applies$/,
+    );
   });
 
   it('gives the port with its protocol when the edge names one', async () => {

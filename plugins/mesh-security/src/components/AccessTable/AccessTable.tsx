@@ -4,6 +4,7 @@ import {
   EdgeTrafficStatus,
   EntityWorkload,
   ObservedAccessEdge,
+  TrafficObservations,
   UnmatchedTraffic,
   edgeProtection,
   observedSourceLabel,
@@ -50,6 +51,7 @@ export interface AccessRow {
  * several rules allow different ones (so no row pairs a method with a path no rule pairs).
  */
 export function accessRows(workload: EntityWorkload): AccessRow[] {
+  const windows = workload.observed.observations.windows;
   const row = (
     edge: ObservedAccessEdge,
     direction: AccessRow['direction'],
@@ -73,7 +75,7 @@ export function accessRows(workload: EntityWorkload): AccessRow[] {
     ]
       .filter(Boolean)
       .join('; '),
-    observed: edgeTrafficText(edge.traffic),
+    observed: edgeTrafficText(edge.traffic, windows),
     ...(edge.traffic ? { traffic: edge.traffic.status } : {}),
   });
   const rows = (
@@ -95,10 +97,15 @@ export function accessRows(workload: EntityWorkload): AccessRow[] {
       rows(e, 'is called by this workload', i),
     ),
     ...workload.observed.unmatchedCallers.map((u, i) =>
-      unmatchedRow(u, 'called this workload, no edge allows it', i),
+      unmatchedRow(u, 'called this workload, no edge allows it', i, windows),
     ),
     ...workload.observed.unmatchedCallees.map((u, i) =>
-      unmatchedRow(u, 'was called by this workload, no edge allows it', i),
+      unmatchedRow(
+        u,
+        'was called by this workload, no edge allows it',
+        i,
+        windows,
+      ),
     ),
   ];
 }
@@ -125,6 +132,7 @@ function unmatchedRow(
   u: UnmatchedTraffic,
   direction: AccessRow['direction'],
   i: number,
+  windows: TrafficObservations['windows'],
 ): AccessRow {
   const sources = u.sources.map(observedSourceLabel);
   const more =
@@ -143,7 +151,7 @@ function unmatchedRow(
     layer: '—',
     policy: '(no edge)',
     caveats: u.reason ?? '',
-    observed: edgeTrafficText(u),
+    observed: edgeTrafficText(u, windows),
     traffic: u.status,
   };
 }
@@ -213,12 +221,18 @@ const columns: TableColumn<AccessRow>[] = [
     cellStyle: NAMES,
     render: row => (
       <>
-        {row.layer !== '—' && (
-          <Typography variant="caption" component="span" display="block">
-            {row.layer}
-          </Typography>
+        {row.layer === 'default' && row.policy === '(default)' ? (
+          'default: no policy applies'
+        ) : (
+          <>
+            {row.layer !== '—' && (
+              <Typography variant="caption" component="span" display="block">
+                {row.layer}
+              </Typography>
+            )}
+            {row.policy}
+          </>
         )}
-        {row.policy}
         {row.caveats && (
           <Typography
             variant="caption"

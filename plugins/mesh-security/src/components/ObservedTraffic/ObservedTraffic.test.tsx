@@ -13,7 +13,11 @@ import {
   ObservedTraffic,
   ObservedTrafficSummary,
 } from './ObservedTraffic';
-import { unmatchedOmittedText } from './edgeTraffic';
+import {
+  edgeTrafficText,
+  formatRate,
+  unmatchedOmittedText,
+} from './edgeTraffic';
 
 const withObservations = (
   observations: Partial<TrafficObservationState>,
@@ -181,5 +185,75 @@ describe('unmatchedOmittedText', () => {
     ).toBe(
       'Traffic no edge covers: showing 1 of the 25 groups of traffic to this workload and 0 of the 340 groups of traffic from it, those with the most traffic in the evidence window.',
     );
+  });
+});
+
+describe('formatRate', () => {
+  it('gives a rate per second, minute or hour, whichever is at least one', () => {
+    expect(formatRate(36000, 3600)).toBe('10/s');
+    expect(formatRate(5400, 3600)).toBe('1.5/s');
+    expect(formatRate(150, 3600)).toBe('2.5/min');
+    expect(formatRate(20, 3600)).toBe('20/h');
+    expect(formatRate(1, 604800)).toBe('0.1/d');
+    expect(formatRate(1, 30 * 86400)).toBe('< 0.1/d');
+  });
+});
+
+describe('edgeTrafficText', () => {
+  const windows = { recentSeconds: 3600, evidenceSeconds: 604800 };
+  const counts = (mtls: number, plaintext = 0, denied = 0) => ({
+    mtls,
+    plaintext,
+    denied,
+  });
+  const used = {
+    status: 'used' as const,
+    recent: counts(150, 6),
+    evidence: counts(970, 30),
+    mtlsShare: { recent: 150 / 156, evidence: 0.97 },
+    sources: [],
+    sourceCount: 2,
+  };
+
+  it('gives the mTLS share and counts of the evidence window and the recent rate', () => {
+    expect(edgeTrafficText(used, windows)).toBe(
+      'used · 97 % mTLS · 970 mTLS · 30 plaintext (7 d) · 2.6/min (1 h)',
+    );
+    expect(
+      edgeTrafficText(
+        { ...used, recent: counts(0), portsTold: false },
+        windows,
+      ),
+    ).toBe(
+      'used · 97 % mTLS · 970 mTLS · 30 plaintext (7 d) · none (1 h) · all ports',
+    );
+  });
+
+  it('leaves the share out when nothing was accepted, and numbers out of unused edges', () => {
+    expect(
+      edgeTrafficText(
+        {
+          ...used,
+          status: 'denied',
+          recent: counts(0, 0, 3),
+          evidence: counts(0, 0, 7),
+          mtlsShare: { recent: null, evidence: null },
+        },
+        windows,
+      ),
+    ).toBe('denied observed · 7 denied (7 d) · 3/h (1 h)');
+    expect(
+      edgeTrafficText(
+        {
+          ...used,
+          status: 'unused',
+          recent: counts(0),
+          evidence: counts(0),
+          portsTold: false,
+        },
+        windows,
+      ),
+    ).toBe('unused · all ports');
+    expect(edgeTrafficText(undefined, windows)).toBe('—');
   });
 });

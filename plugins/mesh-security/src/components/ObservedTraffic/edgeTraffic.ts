@@ -4,6 +4,8 @@ import {
   EdgeTrafficStatus,
   ObservedWorkloadTraffic,
   TrafficCounts,
+  TrafficObservations,
+  formatTrafficWindow,
 } from '@mesh-security/plugin-mesh-security-common';
 
 /** How each observed status of an edge reads, with the symbol that marks it in the graph. */
@@ -72,16 +74,50 @@ export function formatCounts(c: TrafficCounts): string {
   return parts.length ? parts.join(' · ') : 'none';
 }
 
-/** One line for an edge's observed traffic: "used · 120 mTLS (7 d)". */
-export function edgeTrafficText(t: EdgeTraffic | undefined): string {
+/**
+ * A rate as people say it: "12/s", "2.5/min", "3/h", "0.5/d" (per the largest unit it reaches
+ * one of; one decimal below ten), "< 0.1/d" below that.
+ */
+export function formatRate(count: number, seconds: number): string {
+  const round = (n: number) =>
+    n >= 10 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
+  const perSecond = count / seconds;
+  if (perSecond >= 1) return `${round(perSecond)}/s`;
+  if (perSecond * 60 >= 1) return `${round(perSecond * 60)}/min`;
+  if (perSecond * 3600 >= 1) return `${round(perSecond * 3600)}/h`;
+  const perDay = perSecond * 86400;
+  return perDay >= 0.1 ? `${round(perDay)}/d` : '< 0.1/d';
+}
+
+/**
+ * One line for an edge's observed traffic: its status, then the mTLS share and counts of the
+ * evidence window and the rate of the recent one, each with its window, e.g. "used · 97 % mTLS
+ * · 970 mTLS · 30 plaintext (7 d) · 2.6/min (1 h)". Unused and unknown edges give their status
+ * only; " · all ports" ends it when the metrics do not tell ports apart.
+ */
+export function edgeTrafficText(
+  t: EdgeTraffic | undefined,
+  windows: TrafficObservations['windows'],
+): string {
   if (!t) return '—';
-  const label = EDGE_TRAFFIC_LABELS[t.status].label;
-  const counts =
-    t.status === 'unused' || t.status === 'unknown'
-      ? ''
-      : ` · ${formatCounts(t.evidence)}`;
-  const ports = t.portsTold === false ? ' (all ports)' : '';
-  return `${label}${counts}${ports}`;
+  const parts = [EDGE_TRAFFIC_LABELS[t.status].label];
+  if (t.status !== 'unused' && t.status !== 'unknown') {
+    if (t.mtlsShare.evidence !== null)
+      parts.push(`${formatShare(t.mtlsShare.evidence)} mTLS`);
+    parts.push(
+      `${formatCounts(t.evidence)} (${formatTrafficWindow(
+        windows.evidenceSeconds,
+      )})`,
+    );
+    const recent = t.recent.mtls + t.recent.plaintext + t.recent.denied;
+    parts.push(
+      `${
+        recent > 0 ? formatRate(recent, windows.recentSeconds) : 'none'
+      } (${formatTrafficWindow(windows.recentSeconds)})`,
+    );
+  }
+  if (t.portsTold === false) parts.push('all ports');
+  return parts.join(' · ');
 }
 
 /**
