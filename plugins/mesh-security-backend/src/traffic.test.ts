@@ -196,6 +196,29 @@ describe('observed traffic in the entity posture', () => {
     expect(callee.traffic.status).toBe('used');
   });
 
+  it('lists traffic no edge covers most traffic first, however few groups there are', async () => {
+    // Three ports checkout called payments-api on without a grant, the most on the last.
+    const reader = new FixedReader(
+      recorded(
+        [5, 1, 9].map((n, i) =>
+          flow(
+            'payments/payments-api',
+            { kind: 'workload', namespace: 'storefront', name: 'checkout' },
+            { mtls: n, plaintext: 0, denied: 0 },
+            9001 + i,
+          ),
+        ),
+      ),
+    );
+    const server = await startDemoBackend({ traffic: reader });
+    const res = await asUser(request(server).get(CHECKOUT));
+    const [caller] = res.body.workloads;
+    expect(caller.observed.unmatchedCallees.map((u: any) => u.port)).toEqual([
+      9003, 9001, 9002,
+    ]);
+    expect(caller.observed.unmatchedCalleeCount).toBe(3);
+  });
+
   it('lists the 20 groups of traffic no edge covers with the most traffic, and how many there are', async () => {
     // checkout called payments-api on 25 ports it does not declare: 25 groups on each side,
     // port 9000 + n with n requests.

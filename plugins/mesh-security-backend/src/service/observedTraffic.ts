@@ -156,11 +156,11 @@ function withTraffic(
 
 /**
  * The groups of traffic no edge covers that a view lists: most traffic in the evidence window
- * first (in their order otherwise), at most {@link UNMATCHED_TRAFFIC_LIMIT}. Sorted only when
- * there are more: the join lists them in the order their first flows came.
+ * first (groups with as much in the order their first flows came), at most
+ * {@link UNMATCHED_TRAFFIC_LIMIT}. A copy: the join keeps its lists for the next view.
  */
 function mostTraffic(groups: UnmatchedTraffic[]): UnmatchedTraffic[] {
-  if (groups.length <= UNMATCHED_TRAFFIC_LIMIT) return groups;
+  if (groups.length < 2) return groups;
   const total = (u: UnmatchedTraffic) =>
     u.evidence.mtls + u.evidence.plaintext + u.evidence.denied;
   return [...groups]
