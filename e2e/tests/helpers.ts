@@ -246,6 +246,15 @@ export async function headingOrderViolations(
   );
 }
 
+/** Whether a table is no wider than the box it sits in (so it does not scroll sideways). */
+export async function fitsItsBox(table: Locator): Promise<boolean> {
+  return table.evaluate(
+    t =>
+      t.getBoundingClientRect().width <=
+      t.parentElement!.getBoundingClientRect().width,
+  );
+}
+
 /**
  * On how many lines the browser draws `word` inside `element` (its first occurrence; 0 when it
  * is not there): 1 unless a narrow column broke the word.

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GithubMock, startGithubMock } from './githubMock';
 import {
+  fitsItsBox,
   linesOfWord,
   openComponent,
   openOverview,
@@ -164,13 +165,7 @@ test.describe('mesh security', () => {
     expect(linesOfName).toBe(1);
     // At 1280 px the Ports table fits beside the details, without scrolling sideways.
     const ports = page.locator('table').filter({ has: reason });
-    expect(
-      await ports.evaluate(
-        table =>
-          table.getBoundingClientRect().width <=
-          table.parentElement!.getBoundingClientRect().width,
-      ),
-    ).toBe(true);
+    expect(await fitsItsBox(ports)).toBe(true);
     await saveScreenshot(page, 'entity-security.png', 1900);
   });
 
@@ -400,13 +395,7 @@ test.describe('mesh security', () => {
     await expect(
       access.getByRole('columnheader', { name: 'Observed' }),
     ).toBeVisible();
-    expect(
-      await access.evaluate(
-        table =>
-          table.getBoundingClientRect().width <=
-          table.parentElement!.getBoundingClientRect().width,
-      ),
-    ).toBe(true);
+    expect(await fitsItsBox(access)).toBe(true);
     await expect(
       page.getByText('Scroll the table sideways to see every column'),
     ).toHaveCount(0);
