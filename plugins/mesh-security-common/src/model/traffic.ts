@@ -139,14 +139,41 @@ export interface ObservedSource {
 }
 
 /**
- * Observed traffic to one port of a workload, or to all its ports when the metrics do not tell
- * ports apart.
+ * How many ports a workload does not declare are listed on their own in its
+ * {@link WorkloadTraffic} (those with the most traffic in the evidence window); the others are
+ * summed into one entry per mode ({@link PortTraffic.otherPorts}). A scan of the mesh's ports
+ * would otherwise add an entry, and findings, per port probed.
+ *
+ * @public
+ */
+export const OBSERVED_PORT_LIMIT = 20;
+
+/**
+ * Observed traffic to one port of a workload, to all its ports when the metrics do not tell
+ * ports apart, or to the ports beyond {@link OBSERVED_PORT_LIMIT} of one mode (`otherPorts`).
  *
  * @public
  */
 export interface PortTraffic {
-  /** The receiving container port; absent: every port together (the metrics lack ports). */
+  /**
+   * The receiving container port; absent: every port together (the metrics lack ports), or the
+   * ports `otherPorts` describes.
+   */
   port?: number;
+  /**
+   * Present when the entry sums several ports traffic was seen on that the workload does not
+   * declare and that are not listed on their own (beyond {@link OBSERVED_PORT_LIMIT}, the least
+   * traffic), all of them with the mode `mtls`.
+   */
+  otherPorts?: {
+    /** How many ports. */
+    count: number;
+    /** The lowest and highest of them. */
+    lowest: number;
+    highest: number;
+    /** How many of them received plaintext in the evidence window. */
+    withPlaintext: number;
+  };
   /**
    * What the policies say the port accepts (the workload's combined mode for every port
    * together), to hold the observations against.
@@ -186,8 +213,30 @@ export interface WorkloadTraffic {
   reason?: string;
   /** Whether the metrics of the workload's mesh tell ports apart (else one entry, no `port`). */
   portsTold: boolean;
-  /** Per port: declared ports, ports traffic was seen on, or one entry for every port. */
+  /**
+   * Per port: declared ports, then ports traffic was seen on (at most
+   * {@link OBSERVED_PORT_LIMIT} undeclared ones, then one entry per mode for the rest), or one
+   * entry for every port.
+   */
   ports: PortTraffic[];
+}
+
+/**
+ * How an entry of folded ports ({@link PortTraffic.otherPorts}) is named: "57 other ports
+ * (9021–9990) not declared".
+ *
+ * @public
+ */
+export function otherPortsLabel(
+  other: NonNullable<PortTraffic['otherPorts']>,
+): string {
+  const range =
+    other.lowest === other.highest
+      ? `${other.lowest}`
+      : `${other.lowest}–${other.highest}`;
+  return `${other.count} other port${
+    other.count === 1 ? '' : 's'
+  } (${range}) not declared`;
 }
 
 /**

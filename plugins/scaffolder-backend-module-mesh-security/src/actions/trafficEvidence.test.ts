@@ -29,11 +29,13 @@ function flow(
   to: string,
   from: ObservedFlow['from'],
   evidence: ObservedFlow['evidence'],
+  port?: number,
 ): ObservedFlow {
   const [namespace, name] = to.split('/');
   return {
     mesh: 'istio',
     to: { namespace, name },
+    ...(port ? { port } : {}),
     from,
     protocol: 'http',
     recent: counts(0, 0),
@@ -109,6 +111,35 @@ describe('observed traffic in mesh-security:mtls:enforce', () => {
     expect(body).toContain('**Enforced despite observed plaintext**');
     expect(body).toContain('recorded data');
     expect(String(outputs(ctx).impact)).toContain('576 plaintext');
+  });
+
+  it('counts the plaintext of ports beyond the listed ones: no port scan hides it', async () => {
+    // Traffic to checkout's 8080 and to 25 ports it does not declare; the only plaintext is on
+    // 9025, the port with the least traffic, which is summed with 9021…9024 into one entry.
+    const scanned = observations();
+    scanned.flows = [
+      flow('storefront/checkout', storefrontWeb, counts(13440, 0), 8080),
+      ...Array.from({ length: 25 }, (_, i) =>
+        flow('storefront/checkout', storefrontWeb, counts(99 - i, 0), 9001 + i),
+      ),
+      flow('storefront/checkout', { kind: 'unknown' }, counts(0, 3), 9025),
+    ];
+    const { deps, context, github } = setup(server, {
+      files: {},
+      traffic: { observations: scanned, ageSeconds: 30 },
+    });
+    await expect(
+      createMtlsEnforceAction(deps).handler(context(enforce())),
+    ).rejects.toThrow(/accepted 3 plaintext request\(s\) or connection\(s\)/);
+    await createMtlsEnforceAction(deps).handler(
+      context(enforce({ allowObservedPlaintext: true })),
+    );
+    const body = github.pulls[0].body;
+    expect(body).toContain(
+      '5 other ports (9021–9025) not declared (PERMISSIVE): 385 mTLS, 3 plaintext, 0 denied in the last 7 d; plaintext from outside the mesh / unknown (3)',
+    );
+    expect(body).toContain('Port 9020 (PERMISSIVE): 80 mTLS');
+    expect(body).not.toContain('Port 9021');
   });
 
   it('enforces without the override when only mTLS was observed', async () => {

@@ -4,6 +4,7 @@ import {
   formatTrafficWindow,
   isWorkloadPeer,
   observedSourceLabel,
+  otherPortsLabel,
   TrafficCounts,
   TrafficObservationState,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -111,10 +112,10 @@ export function plaintextEvidence(
     if (port.port !== undefined && ports && !ports.includes(port.port))
       continue;
     plaintext += port.evidence.plaintext;
-    const where =
-      port.port === undefined
-        ? 'Every port (the metrics do not tell ports apart)'
-        : `Port ${port.port}`;
+    let where = `Port ${port.port}`;
+    if (port.otherPorts) where = otherPortsLabel(port.otherPorts);
+    else if (port.port === undefined)
+      where = 'Every port (the metrics do not tell ports apart)';
     const named = port.plaintextSources.map(s => {
       const label = safe(observedSourceLabel(s));
       sources.add(label);

@@ -80,6 +80,16 @@ export function acceptedEvidence(flow: CountedFlow): number {
     : accepted(flow.evidence);
 }
 
+/** Everything a flow's receiving proxy reported in the evidence window, refused included. */
+export function evidenceTotal(flow: CountedFlow): number {
+  const c = hasCountFields(flow) ? flow : countFields(flow);
+  return (
+    finite(c.evidenceMtls) +
+    finite(c.evidencePlaintext) +
+    finite(c.evidenceDenied)
+  );
+}
+
 /** The mTLS share of accepted traffic; null when nothing was accepted. */
 export function mtlsShare(c: TrafficCounts): number | null {
   const total = accepted(c);

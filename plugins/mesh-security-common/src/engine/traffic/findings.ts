@@ -8,6 +8,7 @@ import {
   TrafficObservations,
   formatTrafficWindow,
   observedSourceLabel,
+  otherPortsLabel,
   peerLabel,
 } from '../../model';
 import { TRAFFIC_FINDINGS } from '../findings/traffic';
@@ -44,6 +45,7 @@ export function trafficFindings(
 
   for (const p of traffic.ports) {
     const where = portName(p);
+    const is = p.otherPorts ? 'are' : 'is';
     const plaintext = p.evidence.plaintext;
     if (p.mtls === 'STRICT' && plaintext > 0) {
       const causes: string[] = [];
@@ -61,7 +63,7 @@ export function trafficFindings(
       causes.push('the port may bypass the proxy on some pods');
       say(
         'plaintextOnStrict',
-        `${where} of ${name} is STRICT, yet ${plaintext} plaintext requests or connections arrived in the last ${window} from ${sources(
+        `${where} of ${name} ${is} STRICT, yet ${plaintext} plaintext requests or connections arrived in the last ${window} from ${sources(
           p.plaintextSources,
           p.plaintextSourceCount,
         )}; likely causes: ${causes.join('; ')}`,
@@ -69,7 +71,7 @@ export function trafficFindings(
     } else if (p.mtls === 'PERMISSIVE' && plaintext > 0) {
       say(
         'strictWouldBreak',
-        `${where} of ${name} is PERMISSIVE and received ${plaintext} plaintext requests or connections in the last ${window}: enforcing STRICT now breaks: ${sources(
+        `${where} of ${name} ${is} PERMISSIVE and received ${plaintext} plaintext requests or connections in the last ${window}: enforcing STRICT now breaks: ${sources(
           p.plaintextSources,
           p.plaintextSourceCount,
         )}`,
@@ -81,7 +83,7 @@ export function trafficFindings(
     ) {
       say(
         'readyForStrict',
-        `${where} of ${name} is PERMISSIVE and ready for STRICT: ${
+        `${where} of ${name} ${is} PERMISSIVE and ready for STRICT: ${
           p.evidence.mtls
         } mTLS requests or connections from ${p.sourceCount} source${
           p.sourceCount === 1 ? '' : 's'
@@ -150,6 +152,7 @@ export function trafficFindings(
 }
 
 function portName(p: PortTraffic): string {
+  if (p.otherPorts) return otherPortsLabel(p.otherPorts);
   return p.port === undefined
     ? 'Every port (the metrics do not tell ports apart)'
     : `Port ${p.port}`;

@@ -14,7 +14,12 @@ import {
   fromWorkload,
   observations,
 } from '../../__testUtils__/traffic';
-import { AccessEdge, observedSourceLabel, peerLabel } from '../../model';
+import {
+  AccessEdge,
+  OBSERVED_PORT_LIMIT,
+  observedSourceLabel,
+  peerLabel,
+} from '../../model';
 
 const estate = [
   ...istioPair(),
@@ -97,6 +102,66 @@ describe('traffic join: per workload and port', () => {
       expect.objectContaining({ mtls: 'PERMISSIVE', evidence: counts(3, 0) }),
     ]);
     expect(t.ports[0].port).toBeUndefined();
+  });
+
+  it(`lists at most ${OBSERVED_PORT_LIMIT} undeclared ports, the rest one entry per mode: nothing lost`, () => {
+    // b declares 8080; traffic to 25 undeclared ports 9001…9025, less on each next one (a port
+    // scan would add thousands). 9023 is STRICT by a port-level PeerAuthentication.
+    const flows = [
+      flow('shop/b', fromWorkload('shop', 'a'), counts(100, 0), { port: 8080 }),
+    ];
+    for (let i = 1; i <= 25; i++)
+      flows.push(
+        flow(
+          'shop/b',
+          fromWorkload('legacy', 'old'),
+          i === 25 ? counts(70, 5) : counts(100 - i, 0),
+          { port: 9000 + i },
+        ),
+      );
+    const portLevel = peerAuthentication('shop', 'b', {
+      selector: { matchLabels: { app: 'b' } },
+      portLevelMtls: { 9023: { mode: 'STRICT' } },
+    });
+    const engine = engineOf([...estate, portLevel]);
+    const join = engine.traffic(observations(flows));
+    const t = join.workload(b)!;
+    expect(t.ports.map(p => p.port ?? p.otherPorts)).toEqual([
+      8080,
+      ...Array.from({ length: 20 }, (_, i) => 9001 + i),
+      { count: 1, lowest: 9023, highest: 9023, withPlaintext: 0 },
+      { count: 4, lowest: 9021, highest: 9025, withPlaintext: 1 },
+    ]);
+    const [strict, permissive] = t.ports.slice(21);
+    expect(permissive).toMatchObject({
+      mtls: 'PERMISSIVE',
+      evidence: counts(79 + 78 + 76 + 70, 5),
+      plaintextSourceCount: 1,
+      sourceCount: 1,
+    });
+    expect(strict).toMatchObject({ mtls: 'STRICT', evidence: counts(77, 0) });
+    const sum = (list: { evidence: { mtls: number; plaintext: number } }[]) =>
+      list.reduce((n, x) => n + x.evidence.mtls + x.evidence.plaintext, 0);
+    expect(sum(t.ports)).toBe(sum(flows));
+
+    // The findings follow the entries: one per entry, none per folded port.
+    const findings = join.findings(b);
+    expect(findings).toHaveLength(22);
+    expect(
+      findings.filter(f => f.code === 'MS502').map(f => f.message),
+    ).toEqual([
+      expect.stringMatching(
+        /^4 other ports \(9021–9025\) not declared of Deployment shop\/b are PERMISSIVE and received 5 plaintext/,
+      ),
+    ]);
+
+    // With no more undeclared ports than the limit, each has its entry.
+    const few = engine.traffic(observations(flows.slice(0, 21))).workload(b)!;
+    expect(few.ports.map(p => p.port)).toEqual([
+      8080,
+      ...Array.from({ length: 20 }, (_, i) => 9001 + i),
+    ]);
+    expect(few.ports.some(p => p.otherPorts)).toBe(false);
   });
 
   it('a workload without a proxy is not observable: no traffic says nothing', () => {

@@ -3,6 +3,9 @@ import {
   EdgeTraffic,
   EdgeTrafficStatus,
   Finding,
+  MTLS_MODES,
+  MtlsMode,
+  OBSERVED_PORT_LIMIT,
   ObservedFlow,
   Peer,
   PortTraffic,
@@ -21,6 +24,7 @@ import {
   Tally,
   accepted,
   acceptedEvidence,
+  evidenceTotal,
   mtlsShare,
   plaintextEvidence,
 } from './counts';
@@ -43,6 +47,39 @@ import {
  * of the workload it asks about (once per join) and reads them with its edges, never workload
  * pairs: a summary peer is matched by asking whether it stands for the flow's source.
  */
+
+/** Port entries in answer order: every port together, the ports, then folded ports by mode. */
+function portOrder(key: number | MtlsMode | undefined): number {
+  if (key === undefined) return -1;
+  if (typeof key === 'number') return key;
+  return 65536 + MTLS_MODES.indexOf(key);
+}
+
+/** What the entry of the folded ports of mode `mode` stands for. */
+function otherPortsOf(
+  folded: Map<number, MtlsMode>,
+  mode: MtlsMode,
+  flows: ObservedFlow[],
+): NonNullable<PortTraffic['otherPorts']> {
+  let count = 0;
+  let lowest = Infinity;
+  let highest = -Infinity;
+  for (const [port, m] of folded)
+    if (m === mode) {
+      count++;
+      lowest = Math.min(lowest, port);
+      highest = Math.max(highest, port);
+    }
+  const plaintext = new Set<number>();
+  for (const f of flows)
+    if (
+      f.port !== undefined &&
+      folded.get(f.port) === mode &&
+      plaintextEvidence(f) > 0
+    )
+      plaintext.add(f.port);
+  return { count, lowest, highest, withPlaintext: plaintext.size };
+}
 
 /** A bucket of edge traffic: an edge (or a peer on every port), or an unmatched group. */
 class Bucket {
@@ -298,8 +335,10 @@ export class ObservedTraffic implements TrafficJoin {
       if (plaintextEvidence(flows[i]) > 0)
         (plaintextKeys ??= new Set()).add(sources[i].key);
     const listed = plaintextKeys ?? NO_KEYS;
-    const entries = new Map<number | undefined, Tally>();
-    const tally = (port: number | undefined) => {
+    const folded = told ? this.foldedPorts(target, flows) : undefined;
+    // An entry per port; the folded ports' entries are keyed by their mode.
+    const entries = new Map<number | MtlsMode | undefined, Tally>();
+    const tally = (port: number | MtlsMode | undefined) => {
       let t = entries.get(port);
       if (!t) entries.set(port, (t = new Tally(listed)));
       return t;
@@ -308,10 +347,15 @@ export class ObservedTraffic implements TrafficJoin {
     else tally(undefined);
     for (let i = 0; i < flows.length; i++) {
       const f = flows[i];
-      tally(f.port).add(sources[i].key, sources[i].described, f);
+      const port = f.port;
+      tally(folded && port !== undefined ? folded.get(port) ?? port : port).add(
+        sources[i].key,
+        sources[i].described,
+        f,
+      );
     }
     const ports: PortTraffic[] = [...entries]
-      .sort(([a], [b]) => (a ?? -1) - (b ?? -1))
+      .sort(([a], [b]) => portOrder(a) - portOrder(b))
       .map(([port, t]) => {
         const plaintext = t.top(
           s => s.evidence.plaintext,
@@ -320,9 +364,13 @@ export class ObservedTraffic implements TrafficJoin {
         // Built field by field, in the order answers list them: object spreads on this path
         // cost microseconds each on Node 20 (docs/benchmarks.md, "Observed traffic").
         const entry = {} as PortTraffic;
-        if (port !== undefined) entry.port = port;
-        entry.mtls =
-          port === undefined ? info.mtls : this.ctx.portMode(info, port).mtls;
+        if (typeof port === 'number') entry.port = port;
+        else if (port !== undefined)
+          entry.otherPorts = otherPortsOf(folded!, port, flows);
+        if (port === undefined) entry.mtls = info.mtls;
+        else if (typeof port === 'number')
+          entry.mtls = this.ctx.portMode(info, port).mtls;
+        else entry.mtls = port;
         entry.recent = t.recent;
         entry.evidence = t.evidence;
         entry.mtlsShare = {
@@ -341,6 +389,30 @@ export class ObservedTraffic implements TrafficJoin {
     traffic.portsTold = told;
     traffic.ports = ports;
     return traffic;
+  }
+
+  /**
+   * The ports traffic was seen on that `target` does not declare beyond the
+   * {@link OBSERVED_PORT_LIMIT} with the most traffic in the evidence window (then the lowest
+   * port first), each with its mode; undefined when there are not more than that.
+   */
+  private foldedPorts(
+    target: SnapshotWorkload,
+    flows: ObservedFlow[],
+  ): Map<number, MtlsMode> | undefined {
+    const declared = this.declared(target);
+    const seen = new Map<number, number>();
+    for (const f of flows)
+      if (f.port !== undefined && !declared.has(f.port))
+        seen.set(f.port, (seen.get(f.port) ?? 0) + evidenceTotal(f));
+    if (seen.size <= OBSERVED_PORT_LIMIT) return undefined;
+    const info = this.info(target);
+    const folded = new Map<number, MtlsMode>();
+    for (const [port] of [...seen]
+      .sort(([pa, a], [pb, b]) => b - a || pa - pb)
+      .slice(OBSERVED_PORT_LIMIT))
+      folded.set(port, this.ctx.portMode(info, port).mtls);
+    return folded;
   }
 
   callers(

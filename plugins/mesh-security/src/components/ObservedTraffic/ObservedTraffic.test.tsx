@@ -125,6 +125,65 @@ describe('ObservedTraffic', () => {
   });
 });
 
+const withFoldedPorts = (): EntityWorkload => {
+  const observed = observedPaymentsApiWorkload.observed;
+  const first = observed.workload!.ports[0];
+  return {
+    ...observedPaymentsApiWorkload,
+    observed: {
+      ...observed,
+      workload: {
+        ...observed.workload!,
+        ports: [
+          ...observed.workload!.ports,
+          {
+            ...first,
+            port: undefined,
+            otherPorts: {
+              count: 57,
+              lowest: 9021,
+              highest: 9990,
+              withPlaintext: 3,
+            },
+            mtls: 'PERMISSIVE',
+          },
+        ],
+      },
+    },
+  };
+};
+
+describe('ObservedTraffic: more undeclared ports than listed', () => {
+  it('names the entry that stands for the ports beyond the limit, and says why', async () => {
+    await renderInTestApp(<ObservedTraffic workload={withFoldedPorts()} />);
+    const row = screen
+      .getByText('57 other ports (9021–9990) not declared')
+      .closest('tr')!;
+    expect(within(row).getByLabelText(/^mTLS PERMISSIVE/)).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /more than 20 ports the workload does not declare: the 20 with the most traffic have a line each/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('counts the plaintext ports the entry stands for in the summary', async () => {
+    await renderInTestApp(
+      <ObservedTrafficSummary workloads={[withFoldedPorts()]} />,
+    );
+    expect(screen.getByLabelText('Observed traffic summary')).toHaveTextContent(
+      'plaintext on 4 ports',
+    );
+  });
+
+  it('says nothing of folded ports when every port has its line', async () => {
+    await renderInTestApp(
+      <ObservedTraffic workload={observedPaymentsApiWorkload} />,
+    );
+    expect(screen.queryByText(/the others one line per mode/)).toBeNull();
+  });
+});
+
 describe('ObservedTrafficSummary', () => {
   it('gives the observed mTLS share of the evidence window and the plaintext ports', async () => {
     await renderInTestApp(

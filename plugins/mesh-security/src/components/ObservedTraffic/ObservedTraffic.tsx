@@ -5,8 +5,10 @@ import {
   EntityWorkloadSummary,
   PortTraffic,
   TrafficObservationState,
+  OBSERVED_PORT_LIMIT,
   formatTrafficWindow,
   observedSourceLabel,
+  otherPortsLabel,
 } from '@mesh-security/plugin-mesh-security-common';
 import { formatAge } from '../../format';
 import { MtlsBadge } from '../MtlsBadge';
@@ -84,7 +86,10 @@ const columns = (
 ): TableColumn<PortTraffic & { id: string }>[] => [
   {
     title: 'Port',
-    render: p => (p.port === undefined ? 'all ports' : String(p.port)),
+    render: p => {
+      if (p.otherPorts) return otherPortsLabel(p.otherPorts);
+      return p.port === undefined ? 'all ports' : String(p.port);
+    },
   },
   {
     title: 'Policy',
@@ -147,11 +152,18 @@ export const ObservedTraffic = ({ workload }: { workload: EntityWorkload }) => {
             columns={columns(evidence, recent, observations)}
             data={traffic.ports.map(p => ({
               ...p,
-              id: String(p.port ?? 'all'),
+              id: p.otherPorts ? `other-${p.mtls}` : String(p.port ?? 'all'),
             }))}
             options={{ paging: false, search: false, padding: 'dense' }}
           />
         </WithScrollHint>
+      )}
+      {traffic?.ports.some(p => p.otherPorts) && (
+        <Typography variant="body2" color="textSecondary">
+          Traffic was seen on more than {OBSERVED_PORT_LIMIT} ports the workload
+          does not declare: the {OBSERVED_PORT_LIMIT} with the most traffic have
+          a line each, the others one line per mode.
+        </Typography>
       )}
     </Box>
   );
@@ -175,7 +187,8 @@ export const ObservedTrafficSummary = ({
     for (const p of w.observed.workload!.ports) {
       mtls += p.evidence.mtls;
       plaintext += p.evidence.plaintext;
-      if (p.evidence.plaintext > 0) plaintextPorts++;
+      if (p.otherPorts) plaintextPorts += p.otherPorts.withPlaintext;
+      else if (p.evidence.plaintext > 0) plaintextPorts++;
     }
   const first = (usable[0] ?? workloads[0]).observed.observations;
   return (
