@@ -19,7 +19,9 @@
  *   (f) observed traffic, 15 sources per workload, joined with one snapshot generation after
  *       another (as a watched cluster's pod events make them): grouping the flows (once per
  *       observations) vs JSON.parse of the flows, and per new generation the join plus one
- *       workload's traffic view, p50/p99.
+ *       workload's traffic view, p50/p99;
+ *   (g) a port scan inside the mesh: one Linkerd workload receiving traffic on 1,000 and on
+ *       20,000 ports it does not declare: a view's time, the answer's bytes, entries, findings.
  * Each size runs in its own child process so that peak memory is measured per size.
  * Runs from the TypeScript sources through the Backstage CLI's node transform (works after
  * `npm install` alone, no build needed).
@@ -389,6 +391,62 @@ function trafficJoin(createEngine, snapshot) {
   };
 }
 
+/**
+ * (g): a port scan inside the mesh. Linkerd's metrics report every `target_port` a client
+ * reached, so one scanner makes a flow per port probed: one Linkerd workload receives plaintext
+ * from outside the mesh on `ports` ports it does not declare. A view of it on a new generation's
+ * join (as in (f)): its time (median of 5), the bytes of its traffic answer and findings.
+ */
+function portScan(createEngine, snapshot, ports) {
+  const target = snapshot.workloads.find(w => w.namespace === 'ns-8');
+  const to = { namespace: target.namespace, name: target.name };
+  const evidence = { mtls: 0, plaintext: 1, denied: 0 };
+  const flows = [];
+  for (let i = 0; i < ports; i++)
+    flows.push({
+      mesh: 'linkerd',
+      to,
+      port: 10000 + i,
+      from: { kind: 'unknown' },
+      protocol: 'tcp',
+      recent: evidence,
+      evidence,
+      lastSeen: '2026-12-01T10:00:00Z',
+    });
+  const observations = {
+    cluster: 'bench',
+    status: 'ok',
+    source: 'recorded',
+    fetchedAt: '2026-12-01T10:05:00Z',
+    windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
+    truncated: false,
+    flows,
+  };
+  const times = [];
+  let bytes = 0;
+  let entries = 0;
+  let findings = 0;
+  for (let r = 0; r < 6; r++) {
+    const engine = createEngine(snapshot);
+    const callers = engine.callersOf(target);
+    const callees = engine.calleesOf(target);
+    const s = performance.now();
+    const join = engine.traffic(observations);
+    const traffic = join.workload(target);
+    const unmatched = join.callers(target, callers).unmatched;
+    join.callees(target, callees);
+    const found = join.findings(target, callers);
+    if (r > 0) times.push(performance.now() - s);
+    bytes =
+      JSON.stringify(traffic).length +
+      JSON.stringify(unmatched.slice(0, 20)).length +
+      JSON.stringify(found).length;
+    entries = traffic.ports.length;
+    findings = found.length;
+  }
+  return { ports, ms: percentile(times, 50), bytes, entries, findings };
+}
+
 function runOne(scale) {
   require('@backstage/cli/config/nodeTransform.cjs');
   const { readObjects, createEngine } = require(path.resolve(
@@ -464,10 +522,14 @@ function runOne(scale) {
     ),
   };
   const traffic = trafficJoin(createEngine, JSON.parse(text));
+  const scans = [1000, 20000].map(ports =>
+    portScan(createEngine, JSON.parse(text), ports),
+  );
   return {
     scale,
     counts,
     traffic,
+    scans,
     bytes: text.length,
     readMs,
     parseMs,
@@ -574,6 +636,21 @@ if (process.env.MESH_SECURITY_BENCH_PROFILE) {
         )} ms); a new generation's join + one workload's traffic view p50 ${t.p50.toFixed(
           2,
         )} ms, p99 ${t.p99.toFixed(2)} ms (50 generations)`,
+      );
+      const [small, large] = r.scans;
+      console.log(
+        `  (g) port scan of one Linkerd workload: ${r.scans
+          .map(
+            g =>
+              `${g.ports} ports probed: view ${g.ms.toFixed(1)} ms, answer ${(
+                g.bytes / 1024
+              ).toFixed(1)} KiB, ${g.entries} port entries, ${
+                g.findings
+              } findings`,
+          )
+          .join('; ')}; ${large.ports / small.ports}x the ports: view ×${(
+          large.ms / small.ms
+        ).toFixed(1)}, answer ×${(large.bytes / small.bytes).toFixed(2)}`,
       );
       console.log(
         `  (c) peak RSS ${r.maxRssMb.toFixed(

@@ -560,10 +560,15 @@ export class ObservedTraffic implements TrafficJoin {
     const byEdge = new Map<number, Bucket>();
     const byPeer = new Map<string, Bucket>();
     // The unmatched groups in the order their first flows came, found by their other end (when
-    // they name a peer), then by port and status along a short chain: nothing is built per flow
-    // (an entity view's callees are mostly one group per workload called).
+    // they name a peer) and port, then by status along a short chain: nothing is built per flow
+    // (an entity view's callees are mostly one group per workload called). Keyed by port too:
+    // a port scan makes a group per port probed, and a chain of those made the attribution
+    // quadratic in the ports (docs/benchmarks.md, "A port scan").
     const unmatched: UnmatchedGroup[] = [];
-    const unmatchedBy = new Map<SnapshotWorkload | undefined, UnmatchedGroup>();
+    const unmatchedBy = new Map<
+      SnapshotWorkload | undefined,
+      Map<number | undefined, UnmatchedGroup>
+    >();
     // Each edge's peer key built once: every flow without a port looks its edge's bucket up.
     const peerKeys: Array<string | undefined> = [];
     const peerKeyOf = (index: number) =>
@@ -688,10 +693,11 @@ export class ObservedTraffic implements TrafficJoin {
         else status = 'outside-grant';
       }
       const end = side.unmatchedPeer && other;
-      const first = unmatchedBy.get(end);
+      let byPort = unmatchedBy.get(end);
+      if (!byPort) unmatchedBy.set(end, (byPort = new Map()));
+      const first = byPort.get(port);
       let entry = first;
-      while (entry && (entry.port !== port || entry.bucket.status !== status))
-        entry = entry.next;
+      while (entry && entry.bucket.status !== status) entry = entry.next;
       if (!entry) {
         const bucket = new Bucket(port !== undefined, side.listSources);
         bucket.status = status;
@@ -699,8 +705,8 @@ export class ObservedTraffic implements TrafficJoin {
         const u = {} as UnmatchedTraffic;
         if (port !== undefined) u.port = port;
         if (end) u.peer = side.unmatchedPeer!(end);
-        entry = { bucket, u, port, next: first };
-        unmatchedBy.set(end, entry);
+        entry = { bucket, u, next: first };
+        byPort.set(port, entry);
         unmatched.push(entry);
       }
       entry.bucket.tally.add(from.key, from.described, f);
@@ -738,11 +744,10 @@ export class ObservedTraffic implements TrafficJoin {
   }
 }
 
-/** An unmatched group of an attribution, and the next of the same other end. */
+/** An unmatched group of an attribution, and the next of the same other end and port. */
 interface UnmatchedGroup {
   bucket: Bucket;
   u: UnmatchedTraffic;
-  port: number | undefined;
   next: UnmatchedGroup | undefined;
 }
 
