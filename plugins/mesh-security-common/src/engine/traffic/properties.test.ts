@@ -19,6 +19,7 @@ import {
 import {
   AccessEdge,
   EdgeTraffic,
+  OBSERVED_PORT_LIMIT,
   ObservedFlow,
   TrafficCounts,
   WorkloadPosture,
@@ -99,6 +100,31 @@ const flowArb: fc.Arbitrary<ObservedFlow> = fc
     ),
   );
 
+/** Sometimes a port scan: one source reaching 21–40 ports a workload does not declare. */
+const scanArb: fc.Arbitrary<ObservedFlow[]> = fc
+  .option(
+    fc.record({
+      to: fc.constantFrom(...workloads),
+      from: source,
+      ports: fc.integer({ min: 21, max: 40 }),
+      mtls: count,
+      plaintext: count,
+    }),
+    { nil: undefined, freq: 2 },
+  )
+  .map(s =>
+    s
+      ? Array.from({ length: s.ports }, (_, i) =>
+          flow(
+            `${s.to.namespace}/${s.to.name}`,
+            s.from,
+            counts((s.mtls * (i + 1)) % 7, (s.plaintext * (i + 3)) % 5),
+            { port: 10000 + i },
+          ),
+        )
+      : [],
+  );
+
 const sum = (list: TrafficCounts[]): TrafficCounts =>
   list.reduce(
     (a, c) =>
@@ -134,21 +160,28 @@ function forRandomTraffic(
   ) => void,
 ): void {
   fc.assert(
-    fc.property(policies, fc.array(flowArb, { maxLength: 30 }), (p, flows) => {
-      const engine = engineOf([...estate, ...p]);
-      check(
-        engine,
-        engine.traffic(observations(flows)),
-        engine.evaluate().workloads,
-        flows,
-      );
-    }),
+    fc.property(
+      policies,
+      fc.array(flowArb, { maxLength: 30 }),
+      scanArb,
+      (p, some, scan) => {
+        const flows = [...some, ...scan];
+        const engine = engineOf([...estate, ...p]);
+        check(
+          engine,
+          engine.traffic(observations(flows)),
+          engine.evaluate().workloads,
+          flows,
+        );
+      },
+    ),
     { numRuns: 60 },
   );
 }
 
 describe('traffic join properties', () => {
   it('every flow lands in exactly one port entry and one edge or unmatched group', () => {
+    let folded = 0;
     forRandomTraffic((engine, join, all, flows) => {
       for (const ref of workloads) {
         const mine = flows.filter(
@@ -157,6 +190,30 @@ describe('traffic join properties', () => {
         const expected = sum(mine.map(f => f.evidence));
         const w = join.workload(ref)!;
         expect(sum(w.ports.map(x => x.evidence))).toEqual(expected);
+        // At most OBSERVED_PORT_LIMIT undeclared ports listed; every other one in exactly one
+        // entry of its mode.
+        const declared = new Set(
+          all
+            .find(x => x.namespace === ref.namespace && x.name === ref.name)!
+            .ports.map(x => x.port),
+        );
+        const undeclared = new Set(
+          mine
+            .filter(f => f.port !== undefined && !declared.has(f.port))
+            .map(f => f.port),
+        );
+        const listed = w.ports.filter(
+          x => x.port !== undefined && !declared.has(x.port),
+        );
+        const other = w.ports.filter(x => x.otherPorts);
+        expect(listed.length).toBe(
+          Math.min(undeclared.size, OBSERVED_PORT_LIMIT),
+        );
+        expect(
+          listed.length + other.reduce((n, x) => n + x.otherPorts!.count, 0),
+        ).toBe(undeclared.size);
+        expect(new Set(other.map(x => x.mtls)).size).toBe(other.length);
+        if (other.length > 0) folded++;
 
         const edges = engine.callersOf(ref);
         const result = join.callers(ref, edges)!;
@@ -176,6 +233,8 @@ describe('traffic join properties', () => {
         });
       }
     });
+    // Some runs scanned more undeclared ports than are listed.
+    expect(folded).toBeGreaterThan(0);
   });
 
   it('every flow a workload sent to a workload of the snapshot lands in exactly one callee edge or unmatched group', () => {
