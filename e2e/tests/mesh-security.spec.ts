@@ -264,6 +264,31 @@ test.describe('mesh security', () => {
     await expect(row).toContainText(
       'AuthorizationPolicy data/etl-metrics-scrape',
     );
+    // Traffic from a Linkerd identity no workload carries: the graph draws its long name cut
+    // (whole in the node's name), so the workload stays in sight; the table wraps it at its
+    // dots, so the table fits the tab at 1280 px, Observed included.
+    const scraper =
+      'prometheus.linkerd-viz.serviceaccount.identity.linkerd.cluster.local';
+    const observed = graph.getByRole('img', {
+      name: new RegExp(`^Caller ${scraper.replace(/\./g, '\\.')}`),
+    });
+    await expect(observed).toHaveAttribute('data-peer-role', 'observed');
+    await expect(observed.locator('text')).toHaveText(/^prometheus\..*…$/);
+    const self = graph.getByRole('img', {
+      name: 'This workload: data/etl-worker',
+    });
+    expect(
+      await self.evaluate(
+        node =>
+          node.getBoundingClientRect().right <=
+          node.closest('svg')!.parentElement!.getBoundingClientRect().right,
+      ),
+    ).toBe(true);
+    const access = table.locator('table');
+    await expect(
+      access.getByRole('row').filter({ hasText: scraper }),
+    ).toHaveCount(1);
+    expect(await fitsItsBox(access)).toBe(true);
   });
 
   test('fraud-check leads with its worst finding on the tab and the card, not STRICT', async ({

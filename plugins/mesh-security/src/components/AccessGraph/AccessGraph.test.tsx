@@ -275,4 +275,28 @@ describe('AccessGraph', () => {
     );
     expect(screen.getByText(note)).toBeInTheDocument();
   });
+
+  it('draws a long name cut, whole in the tooltip and the accessible name', async () => {
+    const name = `reporting-${'x'.repeat(50)}`;
+    await renderInTestApp(
+      <AccessGraph
+        workload={{
+          ...paymentsApiWorkload,
+          callers: [
+            {
+              ...checkout,
+              peer: { ...checkout.peer, name } as typeof checkout.peer,
+            },
+          ],
+        }}
+      />,
+    );
+    const node = screen.getByRole('img', {
+      name: `Caller storefront/${name} (workload)`,
+    });
+    const drawn = node.querySelector('text')!.textContent!;
+    expect(drawn).toMatch(/^storefront\/reporting-x+…$/);
+    expect(drawn).toHaveLength(48);
+    expect(node.querySelector('title')).toHaveTextContent(`storefront/${name}`);
+  });
 });

@@ -40,6 +40,7 @@ import {
   PROTECTION_TEXT,
   PlacedLine,
   PlacedPeer,
+  drawnLabel,
   layoutAccessGraph,
   lineText,
 } from './accessGraphLayout';
@@ -197,7 +198,14 @@ const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
         peer.bidirectional ? ', also on the other side' : ''
       })${peer.members ? `: ${peer.members.join(', ')}` : ''}`}
     >
-      {peer.members && <title>{peer.members.join(', ')}</title>}
+      {(peer.members || drawnLabel(peer.label) !== peer.label) && (
+        <title>
+          {[
+            ...(drawnLabel(peer.label) === peer.label ? [] : [peer.label]),
+            ...(peer.members ? [peer.members.join(', ')] : []),
+          ].join(': ')}
+        </title>
+      )}
       <rect
         className={`${classes.node} ${shape}`}
         x={box.x}
@@ -235,7 +243,7 @@ const PeerNode = ({ placed }: { placed: PlacedPeer }) => {
         y={box.y + box.height / 2}
         dominantBaseline="central"
       >
-        {peer.label}
+        {drawnLabel(peer.label)}
       </text>
       {both && (
         <text
@@ -562,6 +570,7 @@ export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
               aria-label={`This workload: ${self}`}
               className={classes.focusable}
             >
+              {drawnLabel(self) !== self && <title>{self}</title>}
               <rect
                 className={`${classes.node} ${classes.self}`}
                 x={layout.self.x}
@@ -584,7 +593,7 @@ export const AccessGraph = ({ workload }: { workload: EntityWorkload }) => {
                 y={Math.min(layout.self.height / 2, 20)}
                 dominantBaseline="central"
               >
-                {self}
+                {drawnLabel(self)}
               </text>
             </g>
           </svg>

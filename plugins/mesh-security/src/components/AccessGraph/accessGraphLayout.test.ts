@@ -1,6 +1,11 @@
 import { EDGE_PROTECTIONS } from '@mesh-security/plugin-mesh-security-common';
 import { AccessGraphData, AccessPeerData } from './accessGraphModel';
-import { Box, layoutAccessGraph } from './accessGraphLayout';
+import {
+  Box,
+  NODE_LABEL_MAX,
+  drawnLabel,
+  layoutAccessGraph,
+} from './accessGraphLayout';
 
 /** A generated estate: `n` peers on each side, up to three protections each, long labels. */
 function estate(n: number): AccessGraphData {
@@ -81,5 +86,36 @@ describe('layoutAccessGraph', () => {
     const layout = layoutAccessGraph({ ...estate(3), callees: [] });
     expect(layout.width).toBe(layout.self.x + layout.self.width);
     expect(layout.callees).toEqual([]);
+  });
+
+  it('draws a long label cut, so that one node does not widen its column past the page', () => {
+    const identity =
+      'prometheus.linkerd-viz.serviceaccount.identity.linkerd.cluster.local (no workload of the snapshot)';
+    expect(drawnLabel('payments/payments-api')).toBe('payments/payments-api');
+    const cut = drawnLabel(identity);
+    expect(cut).toHaveLength(NODE_LABEL_MAX);
+    expect(cut).toBe(`${identity.slice(0, NODE_LABEL_MAX - 1)}…`);
+    const withCaller = (label: string) =>
+      layoutAccessGraph({
+        self: { label: 'data/etl-worker' },
+        callers: [
+          {
+            id: 'caller:0',
+            label,
+            role: 'observed',
+            side: 'caller',
+            bidirectional: false,
+            lines: [
+              { protection: 'unknown', label: '9100', portModes: ['UNKNOWN'] },
+            ],
+          },
+        ],
+        callees: [],
+      });
+    const long = withCaller(identity);
+    expect(long.callers[0].box.width).toBe(
+      withCaller(identity.slice(0, NODE_LABEL_MAX)).callers[0].box.width,
+    );
+    expect(long.width).toBeLessThan(800);
   });
 });

@@ -90,10 +90,25 @@ export interface AccessGraphLayout {
   callees: PlacedPeer[];
 }
 
+/**
+ * How many characters of a node's label are drawn. Longer labels (a mesh identity no workload
+ * carries, the five sources of traffic no edge covers) end in "…", whole in the node's tooltip
+ * and accessible name and in the access table: drawn whole, one such node made its column
+ * wider than the page and pushed the workload out of sight.
+ */
+export const NODE_LABEL_MAX = 48;
+
+/** The text a node draws: its label, cut at {@link NODE_LABEL_MAX} characters. */
+export function drawnLabel(label: string): string {
+  return label.length > NODE_LABEL_MAX
+    ? `${label.slice(0, NODE_LABEL_MAX - 1)}…`
+    : label;
+}
+
 const S = GRAPH_SIZES;
-/** Room for the label and, on bidirectional peers, the ⇄ mark. */
+/** Room for the drawn label and, on bidirectional peers, the ⇄ mark. */
 const nodeWidth = (label: string) =>
-  (label.length + 2) * S.nodeCharWidth + 2 * S.nodePadding;
+  (drawnLabel(label).length + 2) * S.nodeCharWidth + 2 * S.nodePadding;
 const labelWidth = (line: AccessLineData) =>
   lineText(line).length * S.labelCharWidth;
 const max = (values: number[]) => values.reduce((a, b) => Math.max(a, b), 0);

@@ -1,8 +1,13 @@
 import { renderInTestApp } from '@backstage/test-utils';
-import { screen } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import { EntityWorkload } from '@mesh-security/plugin-mesh-security-common';
 import { observedPaymentsApiWorkload } from '../../__testUtils__/fixtures';
-import { AccessTable, accessRows, requestsText } from './AccessTable';
+import {
+  AccessTable,
+  accessRows,
+  breakAfterDots,
+  requestsText,
+} from './AccessTable';
 
 const workload = (callers: EntityWorkload['callers']): EntityWorkload =>
   ({
@@ -271,5 +276,18 @@ describe('AccessTable', () => {
       />,
     );
     expect(screen.getByText(note)).toBeInTheDocument();
+  });
+});
+
+describe('breakAfterDots', () => {
+  it('lets a mesh identity wrap at its dots, its text unchanged', async () => {
+    const identity =
+      'prometheus.linkerd-viz.serviceaccount.identity.linkerd.cluster.local';
+    const { container } = render(<span>{breakAfterDots(identity)}</span>);
+    expect(container.querySelectorAll('wbr')).toHaveLength(6);
+    expect(container).toHaveTextContent(identity);
+    expect(breakAfterDots('payments/payments-api')).toBe(
+      'payments/payments-api',
+    );
   });
 });

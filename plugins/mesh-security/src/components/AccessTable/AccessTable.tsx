@@ -11,6 +11,7 @@ import {
   peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
 import { Typography } from '@material-ui/core';
+import { Fragment, ReactNode } from 'react';
 import { edgeTrafficText, unmatchedOmittedText } from '../ObservedTraffic';
 import { WithScrollHint } from '../ScrollHint';
 import { PROTECTION_TEXT } from '../AccessGraph/accessGraphLayout';
@@ -159,6 +160,26 @@ function unmatchedRow(
 /** A column of names, wide enough for a `namespace/name` (Backstage's cells cut them mid-word). */
 const NAMES = { ...betweenWords, minWidth: 180 } as const;
 
+/**
+ * A peer's name with a break opportunity after each dot: a mesh identity
+ * (`prometheus.linkerd-viz.serviceaccount.identity.linkerd.cluster.local`) wraps at its dots
+ * instead of widening the Peer column until the table no longer fits.
+ */
+export function breakAfterDots(text: string): ReactNode {
+  const parts = text.split('.');
+  if (parts.length === 1) return text;
+  return parts.map((part, i) => (
+    <Fragment key={i}>
+      {part}
+      {i < parts.length - 1 && (
+        <>
+          .<wbr />
+        </>
+      )}
+    </Fragment>
+  ));
+}
+
 /** The requests a row allows: "POST /charge", "any", "GET any path"; "—" for unmatched traffic. */
 export function requestsText(
   row: Pick<AccessRow, 'methods' | 'paths'>,
@@ -185,7 +206,7 @@ const columns: TableColumn<AccessRow>[] = [
     cellStyle: { ...NAMES },
     render: row => (
       <>
-        {row.peer}
+        {breakAfterDots(row.peer)}
         <Typography
           variant="caption"
           component="span"
