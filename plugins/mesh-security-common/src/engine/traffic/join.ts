@@ -560,15 +560,14 @@ export class ObservedTraffic implements TrafficJoin {
     const byEdge = new Map<number, Bucket>();
     const byPeer = new Map<string, Bucket>();
     // The unmatched groups in the order their first flows came, found by their other end (when
-    // they name a peer) and port, then by status along a short chain: nothing is built per flow
-    // (an entity view's callees are mostly one group per workload called). Keyed by port too:
-    // a port scan makes a group per port probed, and a chain of those made the attribution
-    // quadratic in the ports (docs/benchmarks.md, "A port scan").
+    // they name a peer) and port as one number, then by status along a short chain: nothing is
+    // built per flow, nor a map per other end (an entity view's callees are mostly one group per
+    // workload called). Keyed by port too: a port scan makes a group per port probed, and a
+    // chain of those made the attribution quadratic in the ports (docs/benchmarks.md, "A port
+    // scan").
     const unmatched: UnmatchedGroup[] = [];
-    const unmatchedBy = new Map<
-      SnapshotWorkload | undefined,
-      Map<number | undefined, UnmatchedGroup>
-    >();
+    const endIds = new Map<SnapshotWorkload | undefined, number>();
+    const unmatchedAt = new Map<number, UnmatchedGroup>();
     // Each edge's peer key built once: every flow without a port looks its edge's bucket up.
     const peerKeys: Array<string | undefined> = [];
     const peerKeyOf = (index: number) =>
@@ -693,9 +692,11 @@ export class ObservedTraffic implements TrafficJoin {
         else status = 'outside-grant';
       }
       const end = side.unmatchedPeer && other;
-      let byPort = unmatchedBy.get(end);
-      if (!byPort) unmatchedBy.set(end, (byPort = new Map()));
-      const first = byPort.get(port);
+      let endId = endIds.get(end);
+      if (endId === undefined) endIds.set(end, (endId = endIds.size));
+      // Ports are 1–65535; 65536 stands for none.
+      const at = endId * 65537 + (port ?? 65536);
+      const first = unmatchedAt.get(at);
       let entry = first;
       while (entry && entry.bucket.status !== status) entry = entry.next;
       if (!entry) {
@@ -706,7 +707,7 @@ export class ObservedTraffic implements TrafficJoin {
         if (port !== undefined) u.port = port;
         if (end) u.peer = side.unmatchedPeer!(end);
         entry = { bucket, u, next: first };
-        byPort.set(port, entry);
+        unmatchedAt.set(at, entry);
         unmatched.push(entry);
       }
       entry.bucket.tally.add(from.key, from.described, f);
