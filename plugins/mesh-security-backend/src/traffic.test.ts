@@ -247,6 +247,20 @@ describe('observed traffic in the entity posture', () => {
       status: 'unknown',
       evidence: { mtls: 25, plaintext: 0, denied: 0 },
     });
+    // Its ports: the declared ones, the 20 undeclared with the most traffic, and the other 5
+    // (9001…9005, 15 requests) summed in one entry of their mode; the card's summary alike.
+    const ports = target.observed.workload.ports;
+    expect(ports.map((p: any) => p.port ?? p.otherPorts)).toEqual([
+      8080,
+      ...mostFirst.slice().sort((a, b) => a - b),
+      9090,
+      { count: 5, lowest: 9001, highest: 9005, withPlaintext: 0 },
+    ]);
+    expect(ports[22].evidence).toEqual({ mtls: 15, plaintext: 0, denied: 0 });
+    const summary = await asUser(
+      request(server).get(`${PAYMENTS_API}/summary`),
+    );
+    expect(summary.body.workloads[0].observed.workload.ports).toEqual(ports);
 
     const checkout = await asUser(request(server).get(CHECKOUT));
     const [caller] = checkout.body.workloads;
