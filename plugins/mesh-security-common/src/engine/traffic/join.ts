@@ -400,6 +400,8 @@ export class ObservedTraffic implements TrafficJoin {
     target: SnapshotWorkload,
     flows: ObservedFlow[],
   ): Map<number, MtlsMode> | undefined {
+    // Fewer flows than the limit cannot reach more ports: nothing built (most views).
+    if (flows.length <= OBSERVED_PORT_LIMIT) return undefined;
     const declared = this.declared(target);
     const seen = new Map<number, number>();
     for (const f of flows)
