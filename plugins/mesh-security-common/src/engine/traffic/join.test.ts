@@ -555,6 +555,31 @@ describe('traffic join: per edge', () => {
     expect(result.unmatched.map(u => u.sources)).toEqual([[], [], []]);
   });
 
+  it("keeps apart the groups of a custom reader's ports out of range", () => {
+    // Groups are found by a number made of the workload called and the port: port 70000 to the
+    // first workload called and 4463 to the second would make the same number (70000).
+    const engine = engineOf(estate);
+    const c = { namespace: 'shop', name: 'c' };
+    const result = engine
+      .traffic(
+        observations([
+          flow('shop/a', fromWorkload('shop', 'c'), counts(1, 0), {
+            port: 70000,
+          }),
+          flow('shop/b', fromWorkload('shop', 'c'), counts(2, 0), {
+            port: 4463,
+          }),
+        ]),
+      )
+      .callees(c, engine.calleesOf(c))!;
+    expect(
+      result.unmatched.map(u => [peerLabel(u.peer!), u.port, u.evidence.mtls]),
+    ).toEqual([
+      ['shop/a', 70000, 1],
+      ['shop/b', 4463, 2],
+    ]);
+  });
+
   it('answers each list and workload anew: the last answer is reused only for the same list', () => {
     const engine = engineOf([...estate, allowA]);
     const join = engine.traffic(

@@ -569,7 +569,7 @@ export class ObservedTraffic implements TrafficJoin {
     // scan").
     const unmatched: UnmatchedGroup[] = [];
     const endIds = new Map<SnapshotWorkload | undefined, number>();
-    const unmatchedAt = new Map<number, UnmatchedGroup>();
+    const unmatchedAt = new Map<number | string, UnmatchedGroup>();
     // Each edge's peer key built once: every flow without a port looks its edge's bucket up.
     const peerKeys: Array<string | undefined> = [];
     const peerKeyOf = (index: number) =>
@@ -696,8 +696,13 @@ export class ObservedTraffic implements TrafficJoin {
       const end = side.unmatchedPeer && other;
       let endId = endIds.get(end);
       if (endId === undefined) endIds.set(end, (endId = endIds.size));
-      // Ports are 1–65535; 65536 stands for none.
-      const at = endId * 65537 + (port ?? 65536);
+      // Ports are 1–65535 (65536 stands for none); a custom reader's other numbers get a text
+      // key, so that no two groups share one.
+      const at =
+        port === undefined ||
+        (Number.isInteger(port) && port > 0 && port < 65536)
+          ? endId * 65537 + (port ?? 65536)
+          : `${endId}:${port}`;
       const first = unmatchedAt.get(at);
       let entry = first;
       while (entry && entry.bucket.status !== status) entry = entry.next;
