@@ -151,6 +151,66 @@ describe('mesh-security evaluate', () => {
     expect(r.stderr).toMatch(/^mesh-security: .*bad\.yaml: document 1: /);
   });
 
+  it('reads merge keys and refuses a key set twice, as kubectl apply does', () => {
+    const web = `apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: a}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
+`;
+    const peerAuthentication = (mtls: string) => `---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: web, namespace: a}
+spec:
+  selector: {matchLabels: {app: web}}
+  mtls: {mode: STRICT}
+  portLevelMtls:
+${mtls}`;
+    const at = (text: string) => {
+      const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-yaml-'));
+      fs.writeFileSync(path.join(d, 'all.yaml'), text);
+      return d;
+    };
+    // Port 8080 takes DISABLE from the merged map: plaintext, not the workload's STRICT.
+    const merged = run([
+      'evaluate',
+      at(
+        web +
+          peerAuthentication(
+            '    "9090": &off {mode: DISABLE}\n    "8080": {<<: *off}\n',
+          ),
+      ),
+      '--format',
+      'json',
+    ]);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.stdout).workloads[0].ports).toEqual([
+      { port: 8080, mtls: 'DISABLED' },
+    ]);
+    const twice = run([
+      'evaluate',
+      at(
+        web +
+          peerAuthentication(
+            '    "8080": {mode: DISABLE}\n    "8080": {mode: STRICT}\n',
+          ),
+      ),
+    ]);
+    expect(twice).toMatchObject({ code: 2, stdout: '' });
+    expect(twice.stderr).toMatch(
+      /all\.yaml: document 3: line 23, column 5: key "8080" is set twice in one map; kubectl apply refuses such a document\n$/,
+    );
+  });
+
   describe('cluster findings (MS330, MS42x) when the input holds the objects', () => {
     const cluster = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-'));
     fs.writeFileSync(

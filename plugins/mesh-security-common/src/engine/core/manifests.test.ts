@@ -41,6 +41,62 @@ describe('parseManifests', () => {
     expect(r.errors[0].message).toMatch(/^dir\/bad\.yaml: document 2: /);
     expect(r.errors[0].message).not.toContain('\n');
   });
+
+  it('applies merge keys as kubectl does, keys of the map itself first', () => {
+    const r = parseManifests(
+      [
+        'kind: PeerAuthentication',
+        'spec:',
+        '  mtls: {mode: STRICT}',
+        '  portLevelMtls:',
+        '    "9090": &off {mode: DISABLE}',
+        '    "8080":',
+        '      <<: *off',
+        '    "8443":',
+        '      mode: PERMISSIVE',
+        '      <<: [*off, {extra: 1}]',
+        '',
+      ].join('\n'),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.objects).toEqual([
+      {
+        kind: 'PeerAuthentication',
+        spec: {
+          mtls: { mode: 'STRICT' },
+          portLevelMtls: {
+            '9090': { mode: 'DISABLE' },
+            '8080': { mode: 'DISABLE' },
+            '8443': { mode: 'PERMISSIVE', extra: 1 },
+          },
+        },
+      },
+    ]);
+  });
+
+  it('refuses a document that sets a key twice, naming the key, and keeps the others', () => {
+    // kubectl apply refuses it; reading its last value would evaluate what the cluster lacks.
+    const r = parseManifests(
+      [
+        'kind: A',
+        '---',
+        'kind: PeerAuthentication',
+        'spec:',
+        '  mtls: {mode: STRICT}',
+        '  mtls: {mode: DISABLE}',
+        '',
+      ].join('\n'),
+      'pa.yaml',
+    );
+    expect(r.objects).toEqual([{ kind: 'A' }]);
+    expect(r.errors.map(e => e.message)).toEqual([
+      'pa.yaml: document 2: line 6, column 3: key "mtls" is set twice in one map; ' +
+        'kubectl apply refuses such a document',
+    ]);
+    const json = parseManifests('{"kind":"A","kind":"B"}', 'a.json');
+    expect(json.objects).toEqual([]);
+    expect(json.errors[0].message).toContain('key "kind" is set twice');
+  });
 });
 
 describe('parseManifests limits', () => {

@@ -2,11 +2,13 @@ import {
   Composer,
   Document,
   isMap,
+  isScalar,
   isSeq,
   Lexer,
   LineCounter,
   Node,
   Parser,
+  visit,
 } from 'yaml';
 
 /**
@@ -255,6 +257,23 @@ function scan(
   return { documents, nodes };
 }
 
+/** Names the key a DUPLICATE_KEY error at `offset` points at. */
+function duplicateKeyReason(doc: Document.Parsed, offset: number): string {
+  let key: string | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        key = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return `${
+    key === undefined ? 'a key' : `key ${JSON.stringify(key)}`
+  } is set twice in one map; kubectl apply refuses such a document`;
+}
+
 const firstLine = (error: unknown) =>
   String((error as Error)?.message ?? error).split('\n')[0];
 
@@ -321,8 +340,13 @@ export function parseManifests(
         document: documents,
       });
     if (doc.errors.length > 0) {
-      const { line, col } = lineCounter.linePos(doc.errors[0].pos[0]);
-      fail(`line ${line}, column ${col}: ${firstLine(doc.errors[0])}`);
+      const error = doc.errors[0];
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      const reason =
+        error.code === 'DUPLICATE_KEY'
+          ? duplicateKeyReason(doc, error.pos[0])
+          : firstLine(error);
+      fail(`line ${line}, column ${col}: ${reason}`);
       return;
     }
     const contents = doc.contents as Node | null;
@@ -342,7 +366,10 @@ export function parseManifests(
   };
   try {
     const parser = new Parser(lineCounter.addNewLine);
-    const composer = new Composer({ uniqueKeys: false });
+    // Read as kubectl reads it: `<<` merge keys apply (YAML 1.1; keys of the map itself win),
+    // and a key given twice in one map makes the document an error: `kubectl apply` refuses it
+    // (its default `--validate=strict`), so its last value is not what the cluster holds.
+    const composer = new Composer({ merge: true, uniqueKeys: true });
     for (const lexeme of new Lexer().lex(text)) {
       for (const token of parser.next(lexeme)) {
         for (const doc of composer.next(token)) read(doc);

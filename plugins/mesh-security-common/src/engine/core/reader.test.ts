@@ -161,6 +161,23 @@ describe('readObjects', () => {
     });
   });
 
+  it('applies merge keys in mesh configuration, as the meshes read it', () => {
+    const { snapshot } = readObjects([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'istio', namespace: 'istio-system' },
+        data: {
+          mesh: '<<: {trustDomain: corp, rootNamespace: a}\nrootNamespace: b\n',
+        },
+      },
+    ]);
+    expect(snapshot.meshConfig.istio).toEqual({
+      trustDomain: 'corp',
+      rootNamespace: 'b',
+    });
+  });
+
   it('reads revisioned Istio mesh configuration from istio-system/istio-<revision>', () => {
     const configMap = (ns: string, name: string, mesh: string) => ({
       apiVersion: 'v1',

@@ -193,7 +193,7 @@ function readMeshConfig(
       typeof data.mesh === 'string'
     ) {
       // Istio mesh config ("Global Mesh Options"): trustDomain, rootNamespace.
-      const mesh = parseYaml(data.mesh) as unknown;
+      const mesh = parseYaml(data.mesh, { merge: true }) as unknown;
       if (isObject(mesh)) {
         const aliases = Array.isArray(mesh.trustDomainAliases)
           ? mesh.trustDomainAliases.filter(
@@ -233,7 +233,7 @@ function readMeshConfig(
       meta.name === 'linkerd-config' &&
       typeof data.values === 'string'
     ) {
-      const values = parseYaml(data.values) as unknown;
+      const values = parseYaml(data.values, { merge: true }) as unknown;
       if (isObject(values)) {
         const proxy = isObject(values.proxy) ? values.proxy : {};
         const pc = isObject(values.policyController)
