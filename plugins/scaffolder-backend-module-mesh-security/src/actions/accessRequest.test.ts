@@ -188,6 +188,41 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     ).rejects.toThrow(/changed 3 times .* run the task again/);
   });
 
+  it('refuses a policy file with YAML aliases before writing anything', async () => {
+    // Adding checkout to the auditors' GET /status rule would edit the node `*auditors` shares,
+    // granting checkout GET /audit as well.
+    const shared = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: payments-api-allow
+  namespace: payments
+spec:
+  selector:
+    matchLabels:
+      app: payments-api
+  action: ALLOW
+  rules:
+    - from: &auditors
+        - source:
+            principals: ["cluster.local/ns/ops/sa/auditor"]
+      to:
+        - operation: {methods: ["GET"], paths: ["/status"], ports: ["8080"]}
+    - from: *auditors
+      to:
+        - operation: {methods: ["GET"], paths: ["/audit"], ports: ["8080"]}
+`;
+    const { github, deps, context } = setup(server, {
+      files: { [PAYMENTS_PATH]: shared },
+    });
+    await expect(
+      createAccessRequestAction(deps).handler(context(checkoutStatus)),
+    ).rejects.toThrow(
+      `${PAYMENTS_PATH}, line 17, uses a YAML alias (*auditors): the action edits plain YAML only`,
+    );
+    expect(github.requests.filter(r => r.method !== 'GET')).toHaveLength(0);
+    expect(github.file('main', PAYMENTS_PATH)).toBe(shared);
+  });
+
   it('creates the policy file when it does not exist', async () => {
     const { github, deps, context, outputs } = setup(server, { files: {} });
     const ctx = context(checkoutStatus);

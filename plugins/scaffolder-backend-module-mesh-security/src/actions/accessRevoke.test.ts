@@ -46,6 +46,45 @@ describe('mesh-security:access:revoke', () => {
     ]);
   });
 
+  it('refuses a policy file with a YAML merge key, naming its line', async () => {
+    const merged = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: payments-api-allow
+  namespace: payments
+spec:
+  selector:
+    matchLabels:
+      app: payments-api
+  action: ALLOW
+  rules:
+    - &charge
+      from:
+        - source:
+            principals: ["cluster.local/ns/storefront/sa/checkout"]
+      to:
+        - operation: {methods: ["POST"], paths: ["/charge"]}
+    - <<: *charge
+      to:
+        - operation: {methods: ["POST"], paths: ["/refund"]}
+`;
+    const { github, deps, context } = setup(server, {
+      files: { [PAYMENTS_PATH]: merged },
+    });
+    await expect(
+      createAccessRevokeAction(deps).handler(
+        context({
+          target: 'component:default/payments-api',
+          callers: ['component:default/checkout'],
+          justification: 'Checkout moved to the payments gateway.',
+        }),
+      ),
+    ).rejects.toThrow(
+      `${PAYMENTS_PATH}, line 18, uses a YAML merge key (<<): the action edits plain YAML only`,
+    );
+    expect(github.requests.filter(r => r.method !== 'GET')).toHaveLength(0);
+  });
+
   it('does nothing when the caller has no access in the file', async () => {
     const { github, deps, context, outputs } = setup(server);
     const ctx = context({

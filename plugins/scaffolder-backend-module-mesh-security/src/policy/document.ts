@@ -2,9 +2,12 @@ import { InputError } from '@backstage/errors';
 import {
   Document,
   isMap,
+  isScalar,
   isSeq,
+  LineCounter,
   parseAllDocuments,
   Scalar,
+  visit,
   YAMLMap,
   YAMLSeq,
 } from 'yaml';
@@ -17,9 +20,17 @@ import {
 /** Options that reproduce the common `kubectl`/hand-written style (`["a"]`, no line folding). */
 const TO_STRING = { lineWidth: 0, flowCollectionPadding: false } as const;
 
-/** Parses a (possibly empty) multi-document policy file; malformed YAML is an input error. */
+/**
+ * Parses a (possibly empty) multi-document policy file; malformed YAML is an input error, and so
+ * is an alias (`*name`) or merge key (`<<`): a node an alias shares is in several places at once,
+ * so an edit meant for one rule would change the others that use it.
+ */
 export function parsePolicyFile(text: string, path: string): Document[] {
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    uniqueKeys: true,
+    lineCounter: lines,
+  });
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) {
     if (doc.errors.length > 0) {
@@ -29,8 +40,48 @@ export function parsePolicyFile(text: string, path: string): Document[] {
         }); fix the file before requesting a change`,
       );
     }
+    const shared = sharedNode(doc);
+    if (shared) {
+      throw new InputError(
+        `${path}, line ${lines.linePos(shared.offset).line}, uses ${
+          shared.what
+        }: the action edits plain YAML only, since an edit of a shared node would also change ` +
+          'every place that uses it. Expand the aliases and merge keys in the file, or make this change by hand',
+      );
+    }
   }
   return docs.filter(d => d.contents !== null);
+}
+
+/** The first alias or merge key of a document, if any. */
+function sharedNode(
+  doc: Document,
+): { what: string; offset: number } | undefined {
+  let found: { what: string; offset: number } | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      found = {
+        what: `a YAML alias (*${node.source})`,
+        offset: node.range?.[0] ?? 0,
+      };
+      return visit.BREAK;
+    },
+    Pair(_, pair) {
+      if (
+        isScalar(pair.key) &&
+        pair.key.value === '<<' &&
+        pair.key.type === Scalar.PLAIN
+      ) {
+        found = {
+          what: 'a YAML merge key (<<)',
+          offset: pair.key.range?.[0] ?? 0,
+        };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** Serialises the documents; a file of one document keeps its original shape. */
