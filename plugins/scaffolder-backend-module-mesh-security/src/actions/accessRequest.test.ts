@@ -12,6 +12,7 @@ import {
   PAYMENTS_PATH,
   setup,
 } from '../__testUtils__/harness';
+import { paymentsAllowPolicy } from '../__testUtils__/policies';
 import { createAccessRequestAction } from './accessRequest';
 
 const server = setupServer();
@@ -191,18 +192,7 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
   it('refuses a policy file with YAML aliases before writing anything', async () => {
     // Adding checkout to the auditors' GET /status rule would edit the node `*auditors` shares,
     // granting checkout GET /audit as well.
-    const shared = `apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: payments-api-allow
-  namespace: payments
-spec:
-  selector:
-    matchLabels:
-      app: payments-api
-  action: ALLOW
-  rules:
-    - from: &auditors
+    const shared = paymentsAllowPolicy(`    - from: &auditors
         - source:
             principals: ["cluster.local/ns/ops/sa/auditor"]
       to:
@@ -210,7 +200,7 @@ spec:
     - from: *auditors
       to:
         - operation: {methods: ["GET"], paths: ["/audit"], ports: ["8080"]}
-`;
+`);
     const { github, deps, context } = setup(server, {
       files: { [PAYMENTS_PATH]: shared },
     });

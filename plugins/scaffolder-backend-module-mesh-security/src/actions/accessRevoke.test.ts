@@ -2,6 +2,7 @@ import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import { setupServer } from 'msw/node';
 import { parseAllDocuments } from 'yaml';
 import { ANALYTICS_PATH, PAYMENTS_PATH, setup } from '../__testUtils__/harness';
+import { paymentsAllowPolicy } from '../__testUtils__/policies';
 import { createAccessRevokeAction } from './accessRevoke';
 
 const server = setupServer();
@@ -47,18 +48,7 @@ describe('mesh-security:access:revoke', () => {
   });
 
   it('refuses a policy file with a YAML merge key, naming its line', async () => {
-    const merged = `apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: payments-api-allow
-  namespace: payments
-spec:
-  selector:
-    matchLabels:
-      app: payments-api
-  action: ALLOW
-  rules:
-    - &charge
+    const merged = paymentsAllowPolicy(`    - &charge
       from:
         - source:
             principals: ["cluster.local/ns/storefront/sa/checkout"]
@@ -67,7 +57,7 @@ spec:
     - <<: *charge
       to:
         - operation: {methods: ["POST"], paths: ["/refund"]}
-`;
+`);
     const { github, deps, context } = setup(server, {
       files: { [PAYMENTS_PATH]: merged },
     });

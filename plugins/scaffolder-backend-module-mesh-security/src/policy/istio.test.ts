@@ -2,6 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { parsePolicyFile, stringifyPolicyFile } from './document';
 import { addIstioAccess } from './istio';
 import { removeIstioAccess } from './istioRevoke';
+import { paymentsAllowPolicy } from '../__testUtils__/policies';
 
 const base = {
   namespace: 'payments',
@@ -12,19 +13,7 @@ const base = {
 const CHECKOUT = 'cluster.local/ns/storefront/sa/checkout';
 const FRAUD = 'cluster.local/ns/payments/sa/fraud-check';
 
-const policy = (rules: string) => `# keep me
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: payments-api-allow
-  namespace: payments
-spec:
-  selector:
-    matchLabels:
-      app: payments-api
-  action: ALLOW
-  rules:
-${rules}`;
+const policy = (rules: string) => `# keep me\n${paymentsAllowPolicy(rules)}`;
 
 const checkoutCharge = `    - from:
         - source:
