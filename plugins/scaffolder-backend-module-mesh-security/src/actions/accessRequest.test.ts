@@ -9,6 +9,7 @@ import {
   ANALYTICS_PATH,
   CANARY_TOKEN,
   expectGolden,
+  fixture,
   PAYMENTS_PATH,
   setup,
 } from '../__testUtils__/harness';
@@ -187,6 +188,35 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
     await expect(
       createAccessRequestAction(deps).handler(context(checkoutStatus)),
     ).rejects.toThrow(/changed 3 times .* run the task again/);
+  });
+
+  it("keeps a Windows-edited file's CRLF line endings and byte order mark", async () => {
+    const windows = (text: string) => `\uFEFF${text.replace(/\n/g, '\r\n')}`;
+    const { github, deps, context, outputs } = setup(server, {
+      files: {
+        [PAYMENTS_PATH]: windows(fixture('istio-payments.before.yaml')),
+      },
+    });
+    const ctx = context(checkoutStatus);
+    await createAccessRequestAction(deps).handler(ctx);
+    // The same edit as on the LF file: only the added lines differ.
+    expect(github.file(String(outputs(ctx).branch), PAYMENTS_PATH)).toBe(
+      windows(fixture('istio-payments.after.yaml')),
+    );
+    const body = github.pulls[0].body;
+    expect(body).toContain('+            methods: ["GET"]');
+    expect(body).not.toContain('\r');
+    const diff = body.slice(
+      body.indexOf('```diff'),
+      body.indexOf('```\n', body.indexOf('```diff') + 7),
+    );
+    const changed = diff.split('\n').filter(l => /^[+-](?![+-]{2} )/.test(l));
+    expect(changed).toEqual([
+      '+        - operation:',
+      '+            methods: ["GET"]',
+      '+            paths: ["/status"]',
+      '+            ports: ["8080"]',
+    ]);
   });
 
   it('refuses a policy file with YAML aliases before writing anything', async () => {

@@ -73,8 +73,9 @@ export function unifiedDiff(
   after: string,
 ): string {
   if (before === after) return '';
-  const a = before === '' ? [] : before.replace(/\n$/, '').split('\n');
-  const b = after.replace(/\n$/, '').split('\n');
+  const lines = (text: string) => text.replace(/\r?\n$/, '').split(/\r?\n/);
+  const a = before === '' ? [] : lines(before);
+  const b = lines(after);
   let prefix = 0;
   while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix])
     prefix++;

@@ -84,6 +84,21 @@ function sharedNode(
   return found;
 }
 
+const BOM = '\uFEFF';
+
+/**
+ * `text` written the way `original` was: its byte order mark kept, and CRLF line endings when most
+ * of its lines ended so (`yaml` reads either and writes LF), so that a pull request on a file
+ * edited on Windows changes the lines the action edits, not every line of the file.
+ */
+export function inStyleOf(original: string, text: string): string {
+  const crlf = original.match(/\r\n/g)?.length ?? 0;
+  const lines = original.match(/\n/g)?.length ?? 0;
+  let out = crlf * 2 > lines ? text.replace(/\r?\n/g, '\r\n') : text;
+  if (original.startsWith(BOM) && !out.startsWith(BOM)) out = BOM + out;
+  return out;
+}
+
 /** Serialises the documents; a file of one document keeps its original shape. */
 export function stringifyPolicyFile(docs: Document[]): string {
   return docs

@@ -30,7 +30,11 @@ import {
 import { unifiedDiff } from '../analysis/diff';
 import { buildSnapshot, CallerAccount } from '../analysis/snapshot';
 import { AccessRequestsConfig } from '../config';
-import { parsePolicyFile, stringifyPolicyFile } from '../policy/document';
+import {
+  inStyleOf,
+  parsePolicyFile,
+  stringifyPolicyFile,
+} from '../policy/document';
 import { GithubPullRequestPublisher } from '../publish/GithubPullRequestPublisher';
 import { GitlabMergeRequestPublisher } from '../publish/GitlabMergeRequestPublisher';
 import { PullRequestPublisher } from '../publish/PullRequestPublisher';
@@ -310,7 +314,7 @@ export async function executePlan(
     const report: EditReport = { notes: [], removed: [] };
     if (!plan.edit(docs, report))
       return { content: before, changed: false, section: '' };
-    const after = stringifyPolicyFile(docs);
+    const after = inStyleOf(before, stringifyPolicyFile(docs));
     const analysis = analyseChange(
       snapshotCtx,
       before,
