@@ -41,6 +41,39 @@ export const stringMap = (v: unknown): Record<string, string> => {
 const list = (v: unknown): Json[] =>
   Array.isArray(v) ? v.filter(isObject) : [];
 
+/**
+ * Why a controller's pod template metadata is malformed, if it is: labels and annotations that are
+ * not maps of strings (an unquoted `sidecar.istio.io/inject: false` is a boolean), which the API
+ * server refuses with the whole object, so the workload is not what its manifest says.
+ */
+export function templateMetadataProblem(
+  kind: string,
+  spec: Json,
+): string | undefined {
+  const path =
+    kind === 'CronJob'
+      ? 'spec.jobTemplate.spec.template.metadata'
+      : 'spec.template.metadata';
+  let t: unknown = spec.template;
+  if (kind === 'CronJob') {
+    const jt = isObject(spec.jobTemplate) ? spec.jobTemplate : {};
+    t = isObject(jt.spec) ? jt.spec.template : undefined;
+  }
+  const meta = isObject(t) && isObject(t.metadata) ? t.metadata : {};
+  for (const key of ['labels', 'annotations'] as const) {
+    const map = meta[key];
+    if (map === undefined || map === null) continue;
+    if (!isObject(map)) return `${path}.${key}: must be a map of strings`;
+    for (const [name, value] of Object.entries(map)) {
+      if (typeof value !== 'string')
+        return `${path}.${key}[${name}]: must be a string, not ${
+          value === null ? 'null' : typeof value
+        } (quote it: "${String(value)}")`;
+    }
+  }
+  return undefined;
+}
+
 function podTemplate(kind: string, spec: Json): Template | undefined {
   let t: unknown = spec.template;
   if (kind === 'CronJob') {

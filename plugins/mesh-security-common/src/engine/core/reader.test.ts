@@ -201,6 +201,48 @@ describe('readObjects', () => {
     expect(snapshot.unevaluated).toBeUndefined();
   });
 
+  it('ignores a controller whose pod template labels or annotations are not strings (MS401)', () => {
+    // What `sidecar.istio.io/inject: false` unquoted reads as: the API server refuses the object.
+    const injectFalse = deployment('shop', 'web', {
+      annotations: { 'sidecar.istio.io/inject': false } as never,
+    });
+    const cronJob = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly', namespace: 'shop' },
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: {
+              metadata: { labels: { tier: 2 } },
+              spec: { containers: [{ name: 'job', image: 'x' }] },
+            },
+          },
+        },
+      },
+    };
+    const { snapshot, findings } = readObjects([
+      injectFalse,
+      cronJob,
+      deployment('shop', 'api'),
+    ]);
+    expect(snapshot.workloads.map(w => w.name)).toEqual(['api']);
+    expect(findings.map(f => [f.code, f.message])).toEqual([
+      [
+        'MS401',
+        'Deployment shop/web is malformed and was ignored: ' +
+          'spec.template.metadata.annotations[sidecar.istio.io/inject]: ' +
+          'must be a string, not boolean (quote it: "false")',
+      ],
+      [
+        'MS401',
+        'CronJob shop/nightly is malformed and was ignored: ' +
+          'spec.jobTemplate.spec.template.metadata.labels[tier]: must be a string, not number ' +
+          '(quote it: "2")',
+      ],
+    ]);
+  });
+
   it('turns malformed objects into MS401 findings and ignores unknown kinds and fields', () => {
     const { snapshot, findings } = readObjects([
       { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } },

@@ -10,7 +10,12 @@ import {
 import { IDENTITY_FINDINGS } from '../findings/identity';
 import { MTLS_FINDINGS } from '../findings/mtls';
 import { makeFinding } from '../findings/make';
-import { RawMeta, WorkloadCollector, stringMap } from './readWorkloads';
+import {
+  RawMeta,
+  WorkloadCollector,
+  stringMap,
+  templateMetadataProblem,
+} from './readWorkloads';
 import { Json, isObject } from '../validate/check';
 import {
   validateAuthorizationPolicy,
@@ -387,8 +392,11 @@ export function readObjects(
         api.group === 'apps' ||
         api.group === 'batch' ||
         api.group === 'extensions'
-      )
-        workloads.addController(kind, meta, spec);
+      ) {
+        const problem = templateMetadataProblem(kind, spec);
+        if (problem) malformed(raw, meta, [problem]);
+        else workloads.addController(kind, meta, spec);
+      }
     } else if (kind === 'Service') {
       readService(meta, spec);
     } else if (kind === 'ConfigMap') {
