@@ -159,7 +159,6 @@ export function* networkPolicyFindingSteps(
             : []) {
             if (
               typeof port.port === 'string' &&
-              !/^\d+$/.test(port.port) &&
               !selected.some(w => w.ports.some(cp => cp.name === port.port))
             ) {
               out.push(

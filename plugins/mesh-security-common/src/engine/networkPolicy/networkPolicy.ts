@@ -196,8 +196,9 @@ function portMatches(
     if ((typeof p.protocol === 'string' ? p.protocol : 'TCP') !== protocol)
       return false;
     if (p.port === undefined) return true;
-    if (typeof p.port === 'string' && !/^\d+$/.test(p.port)) {
-      // Named port: resolved against the destination pod's container ports.
+    if (typeof p.port === 'string') {
+      // Named port (the reader refuses a name without a letter, such as "8080"): resolved
+      // against the destination pod's container ports.
       return destPorts.some(
         c => c.name === p.port && c.port === port && protocolOf(c) === protocol,
       );

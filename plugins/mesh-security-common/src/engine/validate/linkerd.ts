@@ -269,20 +269,41 @@ function checkPeers(p: Problems, path: string, peers: unknown): void {
   });
 }
 
+/**
+ * Why a NetworkPolicy port name is invalid (Kubernetes' IsValidPortName), if it is: a string port
+ * is a named container port, so `"8080"` (no letter) is refused, not read as 8080.
+ */
+function portNameProblem(name: string): string | undefined {
+  if (name.length < 1 || name.length > 15) return 'must be 1 to 15 characters';
+  if (!/^[a-z0-9-]+$/.test(name))
+    return 'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)';
+  if (!/[a-z]/.test(name)) return 'must contain at least one letter (a-z)';
+  if (name.includes('--')) return 'must not contain consecutive hyphens';
+  if (name.startsWith('-') || name.endsWith('-'))
+    return 'must not begin or end with a hyphen';
+  return undefined;
+}
+
 function checkNetpolPorts(p: Problems, path: string, ports: unknown): void {
   if (!checkArray(p, path, ports)) return;
   ports.forEach((port, i) => {
-    if (!checkObject(p, `${path}[${i}]`, port, true)) return;
-    checkPort(p, `${path}[${i}].port`, port.port, false);
+    const at = `${path}[${i}]`;
+    if (!checkObject(p, at, port, true)) return;
+    checkPort(p, `${at}.port`, port.port, false);
+    const name =
+      typeof port.port === 'string' ? portNameProblem(port.port) : undefined;
+    if (name) p.add(`${at}.port`, `Invalid value: "${port.port}": ${name}`);
+    checkEnum(p, `${at}.protocol`, port.protocol, ['TCP', 'UDP', 'SCTP']);
     if (
       port.endPort !== undefined &&
       (typeof port.endPort !== 'number' ||
         typeof port.port !== 'number' ||
-        port.endPort < port.port)
+        port.endPort < port.port ||
+        port.endPort > 65535)
     ) {
       p.add(
-        `${path}[${i}].endPort`,
-        'must be a number not less than port, and port must be numeric',
+        `${at}.endPort`,
+        'must be a number from port to 65535, and port must be numeric',
       );
     }
   });

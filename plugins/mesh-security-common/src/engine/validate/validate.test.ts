@@ -241,6 +241,42 @@ const CASES: Array<
     /endPort/,
   ],
   [
+    'NetworkPolicy: a string port is a port name, so "8080" is refused',
+    validateNetworkPolicy,
+    { podSelector: {}, ingress: [{ ports: [{ port: '8080' }] }] },
+    /ports\[0\]\.port: Invalid value: "8080": must contain at least one letter \(a-z\)/,
+  ],
+  [
+    'NetworkPolicy: port names as Kubernetes validates them',
+    validateNetworkPolicy,
+    {
+      podSelector: {},
+      ingress: [
+        {
+          ports: [
+            { port: 'Http' },
+            { port: 'a--b' },
+            { port: '-web' },
+            { port: 'a-very-long-port-name' },
+          ],
+        },
+      ],
+    },
+    /ports\[0\]\.port: .*alpha-numeric.*ports\[1\]\.port: .*consecutive.*ports\[2\]\.port: .*hyphen.*ports\[3\]\.port: .*1 to 15/,
+  ],
+  [
+    'NetworkPolicy: protocol enum (case matters)',
+    validateNetworkPolicy,
+    { podSelector: {}, ingress: [{ ports: [{ port: 80, protocol: 'tcp' }] }] },
+    /ports\[0\]\.protocol: Unsupported value: "tcp"/,
+  ],
+  [
+    'NetworkPolicy: endPort at most 65535',
+    validateNetworkPolicy,
+    { podSelector: {}, egress: [{ ports: [{ port: 80, endPort: 70000 }] }] },
+    /endPort/,
+  ],
+  [
     'NetworkPolicy: a valid policy',
     validateNetworkPolicy,
     {
@@ -248,7 +284,15 @@ const CASES: Array<
         matchExpressions: [{ key: 'app', operator: 'In', values: ['a'] }],
       },
       ingress: [
-        { from: [{ namespaceSelector: {} }], ports: [{ port: 'http' }] },
+        {
+          from: [{ namespaceSelector: {} }],
+          ports: [
+            { port: 'http' },
+            { port: 'grpc-2', protocol: 'TCP' },
+            { port: 53, protocol: 'UDP' },
+            { port: 8000, endPort: 65535, protocol: 'SCTP' },
+          ],
+        },
       ],
     },
     null,
