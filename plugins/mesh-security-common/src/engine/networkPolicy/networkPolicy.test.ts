@@ -43,4 +43,27 @@ describe('NetworkPolicy ports as the API server validates them', () => {
       decision.reasons.find(r => r.layer === 'network-policy')?.message,
     ).toBe('no NetworkPolicy isolates this connection');
   });
+
+  it('ignores a policy whose selector the API server refuses: Exists with values (MS401)', () => {
+    const { snapshot, findings } = readObjects([
+      namespace('shop'),
+      deployment('shop', 'a'),
+      deployment('shop', 'b'),
+      networkPolicy('shop', 'exists', {
+        podSelector: {
+          matchExpressions: [{ key: 'app', operator: 'Exists', values: ['b'] }],
+        },
+        ingress: [{ ports: [{ port: 9090 }] }],
+      }),
+    ]);
+    expect(findings.map(f => f.code)).toContain('MS401');
+    // Read as `app` exists, it would isolate b and allow 9090 only.
+    expect(
+      createEngine(snapshot).check({
+        from: { namespace: 'shop', name: 'a' },
+        to: { namespace: 'shop', name: 'b' },
+        port: 8080,
+      }).decision,
+    ).toBe('ALLOW');
+  });
 });

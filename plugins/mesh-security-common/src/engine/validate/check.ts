@@ -175,6 +175,85 @@ export function checkLabelSelector(
   }
 }
 
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const DNS_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why a label key is invalid (Kubernetes' qualified name: `[prefix/]name`), if it is. */
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (
+    prefix !== undefined &&
+    (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))
+  )
+    return 'prefix part must be a lowercase DNS subdomain';
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name))
+    return 'name part must be 1 to 63 alphanumeric characters, "-", "_" or ".", starting and ending with an alphanumeric character';
+  return undefined;
+}
+
+/** Why a label value is invalid, if it is (at most 63 characters, the label name's alphabet). */
+function labelValueProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  if (value.length > 63 || !LABEL_NAME.test(value))
+    return 'must be at most 63 alphanumeric characters, "-", "_" or ".", starting and ending with an alphanumeric character';
+  return undefined;
+}
+
+/**
+ * A LabelSelector of a built-in Kubernetes kind (NetworkPolicy), which the API server validates
+ * beyond its structure (`ValidateLabelSelector`): keys are qualified names, values label values,
+ * `In`/`NotIn` need values and `Exists`/`DoesNotExist` take none. A CRD's selector is checked by
+ * its schema alone ({@link checkLabelSelector}).
+ */
+export function checkKubernetesLabelSelector(
+  p: Problems,
+  path: string,
+  v: unknown,
+): void {
+  const before = p.list.length;
+  checkLabelSelector(p, path, v);
+  if (p.list.length > before || !isObject(v)) return;
+  if (isObject(v.matchLabels)) {
+    for (const [key, value] of Object.entries(v.matchLabels)) {
+      const problem = labelKeyProblem(key);
+      if (problem)
+        p.add(`${path}.matchLabels`, `Invalid value: "${key}": ${problem}`);
+      const bad = labelValueProblem(value as string);
+      if (bad)
+        p.add(`${path}.matchLabels`, `Invalid value: "${value}": ${bad}`);
+    }
+  }
+  if (!Array.isArray(v.matchExpressions)) return;
+  v.matchExpressions.forEach((e, i) => {
+    const ep = `${path}.matchExpressions[${i}]`;
+    if (!isObject(e)) return;
+    const keyProblem = labelKeyProblem(String(e.key));
+    if (keyProblem)
+      p.add(`${ep}.key`, `Invalid value: "${e.key}": ${keyProblem}`);
+    const values = Array.isArray(e.values) ? e.values : [];
+    if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0)
+      p.add(
+        `${ep}.values`,
+        "must be specified when `operator` is 'In' or 'NotIn'",
+      );
+    if (
+      (e.operator === 'Exists' || e.operator === 'DoesNotExist') &&
+      values.length > 0
+    )
+      p.add(
+        `${ep}.values`,
+        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+      );
+    for (const value of values) {
+      const bad = labelValueProblem(String(value));
+      if (bad) p.add(`${ep}.values`, `Invalid value: "${value}": ${bad}`);
+    }
+  });
+}
+
 /** Go duration (as Istio accepts: `300s`, `1m30s`, `10ms`) to milliseconds, or undefined. */
 export function durationMs(text: string): number | undefined {
   const re = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;

@@ -2,6 +2,7 @@ import {
   Problems,
   checkArray,
   checkEnum,
+  checkKubernetesLabelSelector,
   checkLabelSelector,
   checkObject,
   checkString,
@@ -241,9 +242,13 @@ function checkPeers(p: Problems, path: string, peers: unknown): void {
     const pp = `${path}[${i}]`;
     if (!checkObject(p, pp, peer, true)) return;
     if (peer.podSelector !== undefined)
-      checkLabelSelector(p, `${pp}.podSelector`, peer.podSelector);
+      checkKubernetesLabelSelector(p, `${pp}.podSelector`, peer.podSelector);
     if (peer.namespaceSelector !== undefined)
-      checkLabelSelector(p, `${pp}.namespaceSelector`, peer.namespaceSelector);
+      checkKubernetesLabelSelector(
+        p,
+        `${pp}.namespaceSelector`,
+        peer.namespaceSelector,
+      );
     if (
       peer.ipBlock !== undefined &&
       checkObject(p, `${pp}.ipBlock`, peer.ipBlock)
@@ -316,7 +321,7 @@ export function validateNetworkPolicy(spec: unknown): string[] {
   // podSelector is required by the API (an empty object selects every pod).
   if (spec.podSelector === undefined || spec.podSelector === null)
     p.add('spec.podSelector', 'Required value');
-  else checkLabelSelector(p, 'spec.podSelector', spec.podSelector);
+  else checkKubernetesLabelSelector(p, 'spec.podSelector', spec.podSelector);
   if (checkStringArray(p, 'spec.policyTypes', spec.policyTypes)) {
     for (const t of spec.policyTypes as string[]) {
       if (t !== 'Ingress' && t !== 'Egress')

@@ -277,11 +277,49 @@ const CASES: Array<
     /endPort/,
   ],
   [
+    'NetworkPolicy: In needs values, Exists takes none (ValidateLabelSelector)',
+    validateNetworkPolicy,
+    {
+      podSelector: {
+        matchExpressions: [
+          { key: 'app', operator: 'In', values: [] },
+          { key: 'tier', operator: 'Exists', values: ['web'] },
+        ],
+      },
+    },
+    /matchExpressions\[0\]\.values: must be specified.*matchExpressions\[1\]\.values: may not be specified/,
+  ],
+  [
+    'NetworkPolicy: label keys and values as Kubernetes validates them',
+    validateNetworkPolicy,
+    {
+      podSelector: { matchLabels: { '-app': 'web', tier: 'a b' } },
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchExpressions: [
+                  { key: 'Team.Example/x', operator: 'In', values: ['y'] },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    },
+    /"-app": name part.*"a b": must be at most 63.*"Team.Example\/x": prefix part/,
+  ],
+  [
     'NetworkPolicy: a valid policy',
     validateNetworkPolicy,
     {
       podSelector: {
-        matchExpressions: [{ key: 'app', operator: 'In', values: ['a'] }],
+        matchLabels: { 'app.kubernetes.io/name': 'a', tier: '' },
+        matchExpressions: [
+          { key: 'app', operator: 'In', values: ['a'] },
+          { key: 'example.com/canary', operator: 'DoesNotExist' },
+        ],
       },
       ingress: [
         {
