@@ -72,22 +72,24 @@ const principal = fc.constantFrom(
   '*/ns/mall/sa/shared',
   'cluster.local/*',
 );
-const identitySource = fc.record(
-  {
-    principals: fc.array(principal, { minLength: 1, maxLength: 2 }),
-    notPrincipals: fc.array(principal, { minLength: 1, maxLength: 1 }),
-    namespaces: fc.array(fc.constantFrom(...NS), {
-      minLength: 1,
-      maxLength: 2,
-    }),
-    notNamespaces: fc.array(fc.constantFrom(...NS), {
-      minLength: 1,
-      maxLength: 1,
-    }),
-    ipBlocks: fc.constant(['10.1.0.0/16']),
-  },
-  { requiredKeys: [] },
-);
+const identitySource = fc
+  .record(
+    {
+      principals: fc.array(principal, { minLength: 1, maxLength: 2 }),
+      notPrincipals: fc.array(principal, { minLength: 1, maxLength: 1 }),
+      namespaces: fc.array(fc.constantFrom(...NS), {
+        minLength: 1,
+        maxLength: 2,
+      }),
+      notNamespaces: fc.array(fc.constantFrom(...NS), {
+        minLength: 1,
+        maxLength: 1,
+      }),
+      ipBlocks: fc.constant(['10.1.0.0/16']),
+    },
+    { requiredKeys: [] },
+  )
+  .filter(s => Object.keys(s).length > 0);
 // Istio refuses `serviceAccounts` beside principals or namespaces: a source of its own.
 const source = fc.oneof(
   { arbitrary: identitySource, weight: 4 },
@@ -106,19 +108,22 @@ const rule = fc.record(
     from: fc.array(fc.record({ source }), { minLength: 1, maxLength: 2 }),
     to: fc.array(
       fc.record({
-        operation: fc.record(
-          {
-            ports: fc.array(fc.constantFrom('8080', '9090'), {
-              minLength: 1,
-              maxLength: 1,
-            }),
-            methods: fc.array(fc.constantFrom('GET', 'POST'), {
-              minLength: 1,
-              maxLength: 2,
-            }),
-          },
-          { requiredKeys: [] },
-        ),
+        operation: fc
+          .record(
+            {
+              ports: fc.array(fc.constantFrom('8080', '9090'), {
+                minLength: 1,
+                maxLength: 1,
+              }),
+              methods: fc.array(fc.constantFrom('GET', 'POST'), {
+                minLength: 1,
+                maxLength: 2,
+              }),
+            },
+            { requiredKeys: [] },
+            // Istio's validation refuses an empty operation (MS401).
+          )
+          .filter(o => Object.keys(o).length > 0),
       }),
       { minLength: 1, maxLength: 1 },
     ),

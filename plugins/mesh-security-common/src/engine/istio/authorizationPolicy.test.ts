@@ -7,6 +7,13 @@ import { JsonObject, SnapshotPolicy } from '../../model';
 import { CallerContext } from '../core/caller';
 import { compilePolicy, ruleOperations } from './authorizationMatch';
 import { allowSourceClients, istioAuthorize } from './authorizationPolicy';
+import {
+  authorizationPolicy,
+  deployment,
+  namespace,
+} from '../../__testUtils__/k8s';
+import { createEngine } from '..';
+import { readObjects } from '../core/reader';
 
 describe('Istio AuthorizationPolicy: scope, actions and precedence', () => {
   it.each(caseTable(ACCESS_CASES_BY_RULE['istio/authorizationPolicy']))(
@@ -182,5 +189,40 @@ describe('allowSourceClients: the clients ALLOW rules can admit', () => {
         ['cluster.local', 'old.td'],
       ),
     ).toEqual({ mall: ['a'] });
+  });
+});
+
+describe('AuthorizationPolicies that Istio validation refuses', () => {
+  it('ignores an ALLOW policy with an empty operation: the workload keeps every caller (MS401)', () => {
+    // Read as written, the rule allows only a (any operation) and denies c; the policy never
+    // reaches the cluster, so no ALLOW policy applies to b and c may call it.
+    const { snapshot, findings } = readObjects([
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'a'),
+      deployment('shop', 'b'),
+      deployment('shop', 'c'),
+      authorizationPolicy('shop', 'b-from-a', {
+        selector: { matchLabels: { app: 'b' } },
+        rules: [
+          {
+            from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }],
+            to: [{ operation: {} }],
+          },
+        ],
+      }),
+    ]);
+    expect(findings.map(f => [f.code, f.message])).toEqual([
+      [
+        'MS401',
+        'AuthorizationPolicy shop/b-from-a is malformed and was ignored: ' +
+          "spec.rules[0].to[0].operation: must not be empty (Istio's validation refuses the policy)",
+      ],
+    ]);
+    const decision = createEngine(snapshot).check({
+      from: { namespace: 'shop', name: 'c' },
+      to: { namespace: 'shop', name: 'b' },
+      port: 8080,
+    });
+    expect(decision.decision).toBe('ALLOW');
   });
 });

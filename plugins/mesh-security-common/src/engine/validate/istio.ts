@@ -9,6 +9,7 @@ import {
   checkString,
   checkStringArray,
   durationMs,
+  isCidrLike,
   isObject,
 } from './check';
 
@@ -186,7 +187,146 @@ export function validateAuthorizationPolicy(spec: unknown): string[] {
       }
     });
   }
+  if (p.list.length === 0) checkAuthorizationWebhookRules(p, spec);
   return p.list;
+}
+
+const SOURCE_FIELDS = [
+  'principals',
+  'requestPrincipals',
+  'namespaces',
+  'ipBlocks',
+  'remoteIpBlocks',
+  'notPrincipals',
+  'notRequestPrincipals',
+  'notNamespaces',
+  'notIpBlocks',
+  'notRemoteIpBlocks',
+];
+const OPERATION_FIELDS = [
+  'ports',
+  'methods',
+  'paths',
+  'hosts',
+  'notPorts',
+  'notMethods',
+  'notPaths',
+  'notHosts',
+];
+const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
+
+/**
+ * What Istio's own validation refuses beyond the CRD schema (istiod's validating webhook, on by
+ * default, and `istioctl validate`: `ValidateAuthorizationPolicy` in istio/istio
+ * pkg/config/validation), on a spec that passed the structural checks. Such a policy never
+ * reaches the cluster: read as written, `to: [{operation: {}}]` would allow every operation.
+ */
+function checkAuthorizationWebhookRules(p: Problems, spec: Json): void {
+  const refuse = (path: string, message: string) =>
+    p.add(path, `${message} (Istio's validation refuses the policy)`);
+  const action = spec.action ?? 'ALLOW';
+  const rules = spec.rules as unknown[] | undefined | null;
+  // A DENY or CUSTOM policy without rules is refused too, but it has no effect either way:
+  // MS2xx findings report it (docs/findings.md).
+  if (action === 'CUSTOM') {
+    if (rules && (!isObject(spec.provider) || !spec.provider.name))
+      refuse('spec.provider.name', 'must not be empty');
+  } else if (spec.provider !== undefined && spec.provider !== null) {
+    refuse('spec.provider', `must not be set with action ${action}`);
+  }
+  (rules ?? []).forEach((rule, i) => {
+    const rp = `spec.rules[${i}]`;
+    if (!isObject(rule)) {
+      refuse(rp, 'must not be null');
+      return;
+    }
+    const from = rule.from as unknown[] | undefined | null;
+    if (Array.isArray(from) && from.length === 0)
+      refuse(`${rp}.from`, 'must not be an empty list');
+    (from ?? []).forEach((f, j) => {
+      const fp = `${rp}.from[${j}]`;
+      const source = isObject(f) ? f.source : undefined;
+      if (!isObject(source)) {
+        refuse(`${fp}.source`, 'must not be null');
+        return;
+      }
+      // Fields newer than the check listed are counted too, never refused for being set.
+      if (
+        ![
+          ...SOURCE_FIELDS,
+          'serviceAccounts',
+          'notServiceAccounts',
+          'trustDomains',
+          'notTrustDomains',
+        ].some(k => nonEmpty(source[k]))
+      )
+        refuse(`${fp}.source`, 'must not be empty');
+      for (const key of SOURCE_FIELDS) {
+        const values = (source[key] as string[] | undefined) ?? [];
+        if (values.includes(''))
+          refuse(`${fp}.source.${key}`, 'must not contain an empty value');
+        if (key.toLowerCase().endsWith('ipblocks')) {
+          for (const v of values.filter(x => x !== '' && !isCidrLike(x)))
+            refuse(`${fp}.source.${key}`, `bad IP address or CIDR (${v})`);
+        }
+      }
+      if (action === 'CUSTOM') {
+        for (const key of [
+          'namespaces',
+          'notNamespaces',
+          'principals',
+          'notPrincipals',
+          'requestPrincipals',
+          'notRequestPrincipals',
+        ]) {
+          if (nonEmpty(source[key]))
+            refuse(
+              `${fp}.source.${key}`,
+              'is not supported with CUSTOM action',
+            );
+        }
+      }
+    });
+    const to = rule.to as unknown[] | undefined | null;
+    if (Array.isArray(to) && to.length === 0)
+      refuse(`${rp}.to`, 'must not be an empty list');
+    (to ?? []).forEach((t, j) => {
+      const tp = `${rp}.to[${j}]`;
+      const op = isObject(t) ? t.operation : undefined;
+      if (!isObject(op)) {
+        refuse(`${tp}.operation`, 'must not be null');
+        return;
+      }
+      if (!OPERATION_FIELDS.some(k => nonEmpty(op[k])))
+        refuse(`${tp}.operation`, 'must not be empty');
+      for (const key of OPERATION_FIELDS) {
+        const values = (op[key] as string[] | undefined) ?? [];
+        if (values.includes(''))
+          refuse(`${tp}.operation.${key}`, 'must not contain an empty value');
+        if (key === 'ports' || key === 'notPorts') {
+          for (const v of values.filter(
+            x => x !== '' && (!/^\d+$/.test(x) || Number(x) > 65535),
+          ))
+            refuse(`${tp}.operation.${key}`, `bad port (${v})`);
+        }
+      }
+    });
+    ((rule.when as unknown[] | undefined) ?? []).forEach((w, j) => {
+      const wp = `${rp}.when[${j}]`;
+      if (!isObject(w)) return;
+      if (w.key === '') refuse(`${wp}.key`, 'must not be empty');
+      else if (!nonEmpty(w.values) && !nonEmpty(w.notValues))
+        refuse(wp, `at least one of \`values\` or \`notValues\` must be set`);
+      if (
+        action === 'CUSTOM' &&
+        typeof w.key === 'string' &&
+        (w.key === 'source.namespace' ||
+          w.key === 'source.principal' ||
+          w.key.startsWith('request.auth.'))
+      )
+        refuse(`${wp}.key`, `${w.key} is not supported with CUSTOM action`);
+    });
+  });
 }
 
 function checkTrafficPolicy(p: Problems, path: string, tp: unknown): void {

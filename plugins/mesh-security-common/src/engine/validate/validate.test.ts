@@ -212,6 +212,87 @@ const CASES: Array<
     null,
   ],
   [
+    'AuthorizationPolicy, Istio webhook: an empty operation (read as written: every operation)',
+    validateAuthorizationPolicy,
+    { rules: [{ to: [{ operation: {} }] }] },
+    /spec\.rules\[0\]\.to\[0\]\.operation: must not be empty \(Istio's validation refuses the policy\)/,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: an empty source',
+    validateAuthorizationPolicy,
+    { rules: [{ from: [{ source: {} }] }] },
+    /from\[0\]\.source: must not be empty/,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: empty from and to lists',
+    validateAuthorizationPolicy,
+    { rules: [{ from: [], to: [] }] },
+    /from: must not be an empty list.*to: must not be an empty list/,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: a port that is no number',
+    validateAuthorizationPolicy,
+    {
+      rules: [
+        { to: [{ operation: { ports: ['http'], notPorts: ['70000'] } }] },
+      ],
+    },
+    /ports: bad port \(http\).*notPorts: bad port \(70000\)/,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: an empty value in a list',
+    validateAuthorizationPolicy,
+    { rules: [{ from: [{ source: { principals: [''] } }] }] },
+    /principals: must not contain an empty value/,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: a bad IP block',
+    validateAuthorizationPolicy,
+    { rules: [{ from: [{ source: { ipBlocks: ['10.0.0.0/33'] } }] }] },
+    /bad IP address or CIDR \(10\.0\.0\.0\/33\)/,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: a condition without values',
+    validateAuthorizationPolicy,
+    { rules: [{ when: [{ key: 'request.headers[x]' }] }] },
+    /at least one of `values` or `notValues` must be set/,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: a provider without CUSTOM',
+    validateAuthorizationPolicy,
+    { action: 'DENY', provider: { name: 'ext' }, rules: [{}] },
+    /spec\.provider: must not be set with action DENY/,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: CUSTOM with identities',
+    validateAuthorizationPolicy,
+    {
+      action: 'CUSTOM',
+      provider: { name: 'ext' },
+      rules: [{ from: [{ source: { principals: ['a'] } }] }],
+    },
+    /principals: is not supported with CUSTOM action/,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: what it accepts',
+    validateAuthorizationPolicy,
+    {
+      rules: [
+        {},
+        { from: [{ source: { serviceAccounts: ['shop/a'] } }] },
+        { to: [{ operation: { ports: ['0', '65535'], notPaths: ['/x'] } }] },
+        { when: [{ key: 'source.ip', notValues: ['10.0.0.1'] }] },
+      ],
+    },
+    null,
+  ],
+  [
+    'AuthorizationPolicy, Istio webhook: DENY without rules (no effect either way: MS2xx)',
+    validateAuthorizationPolicy,
+    { action: 'DENY' },
+    null,
+  ],
+  [
     'NetworkPolicy: podSelector required',
     validateNetworkPolicy,
     { ingress: [] },
