@@ -3,10 +3,73 @@ import {
   caseTable,
   expectAccessCase,
 } from '../../__testUtils__/accessCheck';
+import {
+  deployment,
+  linkerdAuthorizationPolicy,
+  linkerdServer,
+  meshTlsAuthentication,
+  namespace,
+} from '../../__testUtils__/k8s';
+import { createEngine } from '..';
+import { readObjects } from '../core/reader';
 
 describe('Linkerd AuthorizationPolicy and ServerAuthorization', () => {
   it.each(caseTable(ACCESS_CASES_BY_RULE['linkerd/authorization']))(
     '%s',
     (_name, c) => expect(() => expectAccessCase(c)).not.toThrow(),
   );
+});
+
+describe("AuthorizationPolicies Linkerd's admission refuses", () => {
+  it('ignores a policy requiring two MeshTLSAuthentications: the Server denies (MS401)', () => {
+    // Read as written, b/cli satisfies both (its namespace, and any identity) and is
+    // authorized; the policy controller refuses the policy, and a Server with no authorization
+    // denies every client.
+    const { snapshot, findings } = readObjects([
+      namespace('a', {}, { 'linkerd.io/inject': 'enabled' }),
+      namespace('b', {}, { 'linkerd.io/inject': 'enabled' }),
+      deployment('a', 'web', { ports: [{ port: 8080, name: 'http' }] }),
+      deployment('b', 'cli'),
+      linkerdServer('a', 'web-http', {
+        podSelector: { matchLabels: { app: 'web' } },
+        port: 'http',
+      }),
+      linkerdAuthorizationPolicy('a', 'web-from-b', {
+        targetRef: {
+          group: 'policy.linkerd.io',
+          kind: 'Server',
+          name: 'web-http',
+        },
+        requiredAuthenticationRefs: [
+          {
+            group: 'policy.linkerd.io',
+            kind: 'MeshTLSAuthentication',
+            name: 'ns-b',
+          },
+          {
+            group: 'policy.linkerd.io',
+            kind: 'MeshTLSAuthentication',
+            name: 'any',
+          },
+        ],
+      }),
+      meshTlsAuthentication('a', 'ns-b', {
+        identityRefs: [{ kind: 'Namespace', name: 'b' }],
+      }),
+      meshTlsAuthentication('a', 'any', { identities: ['*'] }),
+    ]);
+    expect(
+      findings.filter(f => f.code === 'MS401').map(f => f.message),
+    ).toEqual([
+      'AuthorizationPolicy a/web-from-b is malformed and was ignored: ' +
+        'spec.requiredAuthenticationRefs: only a single MeshTLSAuthentication may be set ' +
+        "(Linkerd's admission refuses the object)",
+    ]);
+    const decision = createEngine(snapshot).check({
+      from: { namespace: 'b', name: 'cli' },
+      to: { namespace: 'a', name: 'web' },
+      port: 8080,
+    });
+    expect(decision.decision).toBe('DENY');
+  });
 });

@@ -1,4 +1,5 @@
 import {
+  Json,
   Problems,
   checkArray,
   checkEnum,
@@ -150,8 +151,100 @@ export function validateLinkerdAuthorizationPolicy(spec: unknown): string[] {
     spec.requiredAuthenticationRefs.forEach((r, i) =>
       checkRef(p, `spec.requiredAuthenticationRefs[${i}]`, r, true),
     );
+    if (p.list.length === 0)
+      checkAuthenticationRefsAdmission(p, spec.requiredAuthenticationRefs);
   }
   return p.list;
+}
+
+const ADMISSION = "(Linkerd's admission refuses the object)";
+
+/** A reference's group and kind as the policy controller compares them (no group: `core`). */
+function refKind(ref: Json): {
+  group: string;
+  kind: string;
+  canonical: string;
+} {
+  const group = typeof ref.group === 'string' && ref.group ? ref.group : '';
+  const kind = String(ref.kind);
+  return {
+    group: (group || 'core').toLowerCase(),
+    kind: kind.toLowerCase(),
+    canonical: group ? `${kind}.${group}` : kind,
+  };
+}
+
+/**
+ * What the policy controller's admission webhook refuses in `requiredAuthenticationRefs`
+ * (linkerd2 `policy-controller/runtime/src/admission.rs`): more than one MeshTLSAuthentication,
+ * ServiceAccount or NetworkAuthentication, a MeshTLSAuthentication beside a ServiceAccount, and
+ * any other kind, matched with its group (a MeshTLSAuthentication without `group:
+ * policy.linkerd.io` is another kind). Read as written, such a policy authorizes callers that
+ * the Server, without it, denies.
+ */
+function checkAuthenticationRefsAdmission(p: Problems, refs: unknown[]): void {
+  const path = 'spec.requiredAuthenticationRefs';
+  let mtls = 0;
+  let accounts = 0;
+  let networks = 0;
+  const unsupported: string[] = [];
+  for (const r of refs.filter(isObject)) {
+    const { group, kind, canonical } = refKind(r);
+    if (group === 'policy.linkerd.io' && kind === 'meshtlsauthentication')
+      mtls++;
+    else if (group === 'policy.linkerd.io' && kind === 'networkauthentication')
+      networks++;
+    else if (group === 'core' && kind === 'serviceaccount') accounts++;
+    else unsupported.push(canonical);
+  }
+  if (mtls > 1)
+    p.add(path, `only a single MeshTLSAuthentication may be set ${ADMISSION}`);
+  if (accounts > 1)
+    p.add(path, `only a single ServiceAccount may be set ${ADMISSION}`);
+  if (mtls > 0 && accounts > 0)
+    p.add(
+      path,
+      `a MeshTLSAuthentication and ServiceAccount may not be set together ${ADMISSION}`,
+    );
+  if (networks > 1)
+    p.add(path, `only a single NetworkAuthentication may be set ${ADMISSION}`);
+  if (unsupported.length > 0)
+    p.add(
+      path,
+      `unsupported authentication kind(s): ${unsupported.join(
+        ', ',
+      )} ${ADMISSION}`,
+    );
+}
+
+const DNS_LIKE_IDENTITY =
+  /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why the admission webhook refuses a MeshTLSAuthentication identity, if it does. */
+function identityProblem(id: string): string | undefined {
+  if (!id.startsWith('spiffe://'))
+    return DNS_LIKE_IDENTITY.test(id)
+      ? undefined
+      : 'must be a valid SPIFFE id or a DNS SAN';
+  const rest = id.slice('spiffe://'.length);
+  const slash = rest.indexOf('/');
+  const domain = slash < 0 ? rest : rest.slice(0, slash);
+  if (domain === '') return 'SPIFFE trust domain is missing';
+  if (!/^[a-z0-9._-]+$/.test(domain))
+    return 'SPIFFE trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores';
+  if (slash < 0) return undefined;
+  const segments = rest.slice(slash + 1).split('/');
+  for (const [i, segment] of segments.entries()) {
+    if (segment === '')
+      return i === segments.length - 1
+        ? 'SPIFFE path cannot have a trailing slash'
+        : 'SPIFFE path cannot contain empty segments';
+    if (segment === '.' || segment === '..')
+      return 'SPIFFE path cannot contain dot segments';
+    if (!/^[A-Za-z0-9._-]+$/.test(segment))
+      return 'SPIFFE path segment characters are limited to letters, numbers, dots, dashes, and underscores';
+  }
+  return undefined;
 }
 
 /** MeshTLSAuthentication (v1alpha1): exactly one of identities / identityRefs, non-empty. */
@@ -175,6 +268,33 @@ export function validateMeshTlsAuthentication(spec: unknown): string[] {
       checkRef(p, `spec.identityRefs[${i}]`, r, false),
     );
   }
+  if (p.list.length > 0) return p.list;
+  // The admission webhook: identities in SPIFFE or DNS form, identityRefs of a ServiceAccount or
+  // a (cluster-scoped) Namespace.
+  ((spec.identities as string[] | undefined) ?? []).forEach((id, i) => {
+    const problem = identityProblem(id);
+    if (problem)
+      p.add(
+        `spec.identities[${i}]`,
+        `id ${id} is invalid: ${problem} ${ADMISSION}`,
+      );
+  });
+  ((spec.identityRefs as Json[] | undefined) ?? []).forEach((r, i) => {
+    const { group, kind, canonical } = refKind(r);
+    if (group === 'core' && kind === 'serviceaccount') return;
+    if (group === 'core' && kind === 'namespace') {
+      if (typeof r.namespace === 'string' && r.namespace)
+        p.add(
+          `spec.identityRefs[${i}]`,
+          `Namespace identity_ref is cluster-scoped and cannot have a namespace ${ADMISSION}`,
+        );
+      return;
+    }
+    p.add(
+      `spec.identityRefs[${i}]`,
+      `invalid identity target kind: ${canonical} ${ADMISSION}`,
+    );
+  });
   return p.list;
 }
 

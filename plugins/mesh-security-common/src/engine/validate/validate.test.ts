@@ -155,6 +155,142 @@ const CASES: Array<
     /requiredAuthenticationRefs: Required value/,
   ],
   [
+    'Linkerd AuthorizationPolicy, admission: two MeshTLSAuthentications',
+    validateLinkerdAuthorizationPolicy,
+    {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
+      requiredAuthenticationRefs: [
+        {
+          group: 'policy.linkerd.io',
+          kind: 'MeshTLSAuthentication',
+          name: 'm',
+        },
+        {
+          ...{
+            group: 'policy.linkerd.io',
+            kind: 'MeshTLSAuthentication',
+            name: 'm',
+          },
+          name: 'm2',
+        },
+      ],
+    },
+    /only a single MeshTLSAuthentication may be set \(Linkerd's admission refuses the object\)/,
+  ],
+  [
+    'Linkerd AuthorizationPolicy, admission: two ServiceAccounts',
+    validateLinkerdAuthorizationPolicy,
+    {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
+      requiredAuthenticationRefs: [
+        { kind: 'ServiceAccount', name: 'sa' },
+        { kind: 'ServiceAccount', name: 'sa' },
+      ],
+    },
+    /only a single ServiceAccount may be set/,
+  ],
+  [
+    'Linkerd AuthorizationPolicy, admission: a MeshTLSAuthentication beside a ServiceAccount',
+    validateLinkerdAuthorizationPolicy,
+    {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
+      requiredAuthenticationRefs: [
+        {
+          group: 'policy.linkerd.io',
+          kind: 'MeshTLSAuthentication',
+          name: 'm',
+        },
+        { kind: 'ServiceAccount', name: 'sa' },
+      ],
+    },
+    /may not be set together/,
+  ],
+  [
+    'Linkerd AuthorizationPolicy, admission: two NetworkAuthentications',
+    validateLinkerdAuthorizationPolicy,
+    {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
+      requiredAuthenticationRefs: [
+        {
+          group: 'policy.linkerd.io',
+          kind: 'NetworkAuthentication',
+          name: 'n',
+        },
+        {
+          group: 'policy.linkerd.io',
+          kind: 'NetworkAuthentication',
+          name: 'n',
+        },
+      ],
+    },
+    /only a single NetworkAuthentication/,
+  ],
+  [
+    'Linkerd AuthorizationPolicy, admission: a MeshTLSAuthentication without its group',
+    validateLinkerdAuthorizationPolicy,
+    {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
+      requiredAuthenticationRefs: [
+        { kind: 'MeshTLSAuthentication', name: 'm' },
+      ],
+    },
+    /unsupported authentication kind\(s\): MeshTLSAuthentication /,
+  ],
+  [
+    'Linkerd AuthorizationPolicy, admission: one of each accepted kind',
+    validateLinkerdAuthorizationPolicy,
+    {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
+      requiredAuthenticationRefs: [
+        {
+          group: 'policy.linkerd.io',
+          kind: 'MeshTLSAuthentication',
+          name: 'm',
+        },
+        {
+          group: 'policy.linkerd.io',
+          kind: 'NetworkAuthentication',
+          name: 'n',
+        },
+      ],
+    },
+    null,
+  ],
+  [
+    'MeshTLSAuthentication, admission: identities in SPIFFE or DNS form',
+    validateMeshTlsAuthentication,
+    {
+      identities: [
+        'Web.A.serviceaccount.identity.linkerd.cluster.local',
+        'spiffe://td/a//b',
+      ],
+    },
+    /identities\[0\]: id .* is invalid: must be a valid SPIFFE id or a DNS SAN.*identities\[1\]: .*empty segments/,
+  ],
+  [
+    'MeshTLSAuthentication, admission: identityRefs of a ServiceAccount or Namespace only',
+    validateMeshTlsAuthentication,
+    {
+      identityRefs: [
+        { kind: 'Namespace', name: 'b', namespace: 'x' },
+        { kind: 'Pod', name: 'p' },
+      ],
+    },
+    /identityRefs\[0\]: Namespace identity_ref is cluster-scoped.*identityRefs\[1\]: invalid identity target kind: Pod/,
+  ],
+  [
+    'MeshTLSAuthentication, admission: what it accepts',
+    validateMeshTlsAuthentication,
+    {
+      identities: [
+        '*',
+        '*.b.serviceaccount.identity.linkerd.cluster.local',
+        'spiffe://root.linkerd.cluster.local/ns/b/sa/cli',
+      ],
+    },
+    null,
+  ],
+  [
     'MeshTLSAuthentication: identities xor identityRefs',
     validateMeshTlsAuthentication,
     { identities: ['*'], identityRefs: [{ kind: 'Namespace' }] },
