@@ -8,8 +8,8 @@ export const IDENTITY_FINDINGS = {
     severity: 'high',
     title: 'Malformed object',
     description:
-      'The object violates its CRD or API schema (including the CRD validation rules that the API server enforces with CEL). The API server would reject it, or a mesh would ignore it; the engine ignores it too.',
-    fix: 'Correct the fields named in the message so that the object validates against the CRD schema (`kubectl apply --dry-run=server`).',
+      "The object violates its CRD or API schema (including the CRD validation rules that the API server enforces with CEL), or what the mesh's admission webhook checks (istiod's validation, Linkerd's policy controller). The API server or the webhook would reject it, or a mesh would ignore it; the engine ignores it too.",
+    fix: 'Correct the fields named in the message so that the object validates (`kubectl apply --dry-run=server` runs the schema and the admission webhooks; `istioctl validate -f` checks Istio objects offline).',
   },
   defaultServiceAccount: {
     code: 'MS402',
