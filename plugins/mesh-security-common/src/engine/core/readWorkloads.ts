@@ -54,11 +54,7 @@ export function templateMetadataProblem(
     kind === 'CronJob'
       ? 'spec.jobTemplate.spec.template.metadata'
       : 'spec.template.metadata';
-  let t: unknown = spec.template;
-  if (kind === 'CronJob') {
-    const jt = isObject(spec.jobTemplate) ? spec.jobTemplate : {};
-    t = isObject(jt.spec) ? jt.spec.template : undefined;
-  }
+  const t = rawPodTemplate(kind, spec);
   const meta = isObject(t) && isObject(t.metadata) ? t.metadata : {};
   for (const key of ['labels', 'annotations'] as const) {
     const map = meta[key];
@@ -74,12 +70,15 @@ export function templateMetadataProblem(
   return undefined;
 }
 
+/** A controller's pod template as written (a CronJob's is in its job template). */
+function rawPodTemplate(kind: string, spec: Json): unknown {
+  if (kind !== 'CronJob') return spec.template;
+  const jt = isObject(spec.jobTemplate) ? spec.jobTemplate : {};
+  return isObject(jt.spec) ? jt.spec.template : undefined;
+}
+
 function podTemplate(kind: string, spec: Json): Template | undefined {
-  let t: unknown = spec.template;
-  if (kind === 'CronJob') {
-    const jt = isObject(spec.jobTemplate) ? spec.jobTemplate : {};
-    t = isObject(jt.spec) ? jt.spec.template : undefined;
-  }
+  const t = rawPodTemplate(kind, spec);
   if (!isObject(t)) return undefined;
   const meta = isObject(t.metadata) ? t.metadata : {};
   return {

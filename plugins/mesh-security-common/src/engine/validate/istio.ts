@@ -213,6 +213,14 @@ const OPERATION_FIELDS = [
   'notPaths',
   'notHosts',
 ];
+/** Fields that make a source non-empty: those the check lists, and newer ones it does not. */
+const SET_SOURCE_FIELDS = [
+  ...SOURCE_FIELDS,
+  'serviceAccounts',
+  'notServiceAccounts',
+  'trustDomains',
+  'notTrustDomains',
+];
 const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
 
 /**
@@ -250,16 +258,7 @@ function checkAuthorizationWebhookRules(p: Problems, spec: Json): void {
         refuse(`${fp}.source`, 'must not be null');
         return;
       }
-      // Fields newer than the check listed are counted too, never refused for being set.
-      if (
-        ![
-          ...SOURCE_FIELDS,
-          'serviceAccounts',
-          'notServiceAccounts',
-          'trustDomains',
-          'notTrustDomains',
-        ].some(k => nonEmpty(source[k]))
-      )
+      if (!SET_SOURCE_FIELDS.some(k => nonEmpty(source[k])))
         refuse(`${fp}.source`, 'must not be empty');
       for (const key of SOURCE_FIELDS) {
         const values = (source[key] as string[] | undefined) ?? [];

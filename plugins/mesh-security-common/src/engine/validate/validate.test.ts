@@ -19,6 +19,23 @@ import {
  * (x-kubernetes-validations) and the NetworkPolicy API. Each row: a spec and the problem expected
  * (or none).
  */
+const MTLS_REF = {
+  group: 'policy.linkerd.io',
+  kind: 'MeshTLSAuthentication',
+  name: 'm',
+};
+const NET_REF = {
+  group: 'policy.linkerd.io',
+  kind: 'NetworkAuthentication',
+  name: 'n',
+};
+const SA_REF = { kind: 'ServiceAccount', name: 'sa' };
+/** A Linkerd AuthorizationPolicy spec on Server `s` requiring the references. */
+const onServer = (...requiredAuthenticationRefs: object[]) => ({
+  targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
+  requiredAuthenticationRefs,
+});
+
 const CASES: Array<
   [string, (spec: unknown) => string[], unknown, RegExp | null]
 > = [
@@ -157,103 +174,37 @@ const CASES: Array<
   [
     'Linkerd AuthorizationPolicy, admission: two MeshTLSAuthentications',
     validateLinkerdAuthorizationPolicy,
-    {
-      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
-      requiredAuthenticationRefs: [
-        {
-          group: 'policy.linkerd.io',
-          kind: 'MeshTLSAuthentication',
-          name: 'm',
-        },
-        {
-          ...{
-            group: 'policy.linkerd.io',
-            kind: 'MeshTLSAuthentication',
-            name: 'm',
-          },
-          name: 'm2',
-        },
-      ],
-    },
+    onServer(MTLS_REF, { ...MTLS_REF, name: 'm2' }),
     /only a single MeshTLSAuthentication may be set \(Linkerd's admission refuses the object\)/,
   ],
   [
     'Linkerd AuthorizationPolicy, admission: two ServiceAccounts',
     validateLinkerdAuthorizationPolicy,
-    {
-      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
-      requiredAuthenticationRefs: [
-        { kind: 'ServiceAccount', name: 'sa' },
-        { kind: 'ServiceAccount', name: 'sa' },
-      ],
-    },
+    onServer(SA_REF, SA_REF),
     /only a single ServiceAccount may be set/,
   ],
   [
     'Linkerd AuthorizationPolicy, admission: a MeshTLSAuthentication beside a ServiceAccount',
     validateLinkerdAuthorizationPolicy,
-    {
-      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
-      requiredAuthenticationRefs: [
-        {
-          group: 'policy.linkerd.io',
-          kind: 'MeshTLSAuthentication',
-          name: 'm',
-        },
-        { kind: 'ServiceAccount', name: 'sa' },
-      ],
-    },
+    onServer(MTLS_REF, SA_REF),
     /may not be set together/,
   ],
   [
     'Linkerd AuthorizationPolicy, admission: two NetworkAuthentications',
     validateLinkerdAuthorizationPolicy,
-    {
-      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
-      requiredAuthenticationRefs: [
-        {
-          group: 'policy.linkerd.io',
-          kind: 'NetworkAuthentication',
-          name: 'n',
-        },
-        {
-          group: 'policy.linkerd.io',
-          kind: 'NetworkAuthentication',
-          name: 'n',
-        },
-      ],
-    },
+    onServer(NET_REF, NET_REF),
     /only a single NetworkAuthentication/,
   ],
   [
     'Linkerd AuthorizationPolicy, admission: a MeshTLSAuthentication without its group',
     validateLinkerdAuthorizationPolicy,
-    {
-      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
-      requiredAuthenticationRefs: [
-        { kind: 'MeshTLSAuthentication', name: 'm' },
-      ],
-    },
+    onServer({ kind: 'MeshTLSAuthentication', name: 'm' }),
     /unsupported authentication kind\(s\): MeshTLSAuthentication /,
   ],
   [
     'Linkerd AuthorizationPolicy, admission: one of each accepted kind',
     validateLinkerdAuthorizationPolicy,
-    {
-      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 's' },
-      requiredAuthenticationRefs: [
-        {
-          group: 'policy.linkerd.io',
-          kind: 'MeshTLSAuthentication',
-          name: 'm',
-        },
-        {
-          group: 'policy.linkerd.io',
-          kind: 'NetworkAuthentication',
-          name: 'n',
-        },
-      ],
-    },
+    onServer(MTLS_REF, NET_REF),
     null,
   ],
   [
