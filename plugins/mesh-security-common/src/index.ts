@@ -30,6 +30,7 @@ export type {
   ManifestSetLimits,
   ParsedManifests,
 } from './engine/core/manifests';
+export { kubectlYamlTags } from './engine/core/kubectlYaml';
 export { escapeControlCharacters } from './escape';
 export { githubFailure, githubRateLimit } from './githubErrors';
 export type { GithubFailure } from './githubErrors';

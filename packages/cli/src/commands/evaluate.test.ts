@@ -211,6 +211,68 @@ ${mtls}`;
     );
   });
 
+  it('reads yes/no/on/off as booleans, as kubectl does: a policy with one is refused', () => {
+    // `trusted: yes` is a boolean label value for kubectl (YAML 1.1), so the API server refuses
+    // the NetworkPolicy and b is not isolated; read as the string "yes" it would deny a -> b.
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-yaml11-'));
+    const deployment = (name: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
+`;
+    const policy = (value: string) => `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-trusted, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: b}}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {trusted: ${value}}}
+`;
+    const estate = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+${deployment('a')}${deployment('b')}`;
+    const check = (value: string) => {
+      fs.writeFileSync(path.join(d, 'all.yaml'), estate + policy(value));
+      const r = run([
+        'check',
+        d,
+        '--from',
+        'shop/a',
+        '--to',
+        'shop/b',
+        '--port',
+        '8080',
+        '--format',
+        'json',
+      ]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout).decision;
+    };
+    expect(check('"yes"')).toBe('DENY');
+    expect(check('yes')).toBe('ALLOW');
+    const r = run(['evaluate', d, '--format', 'json']);
+    expect(
+      JSON.parse(r.stdout).findings.find(
+        (f: { code: string }) => f.code === 'MS401',
+      ).message,
+    ).toBe(
+      'NetworkPolicy shop/only-trusted is malformed and was ignored: ' +
+        'spec.ingress[0].from[0].podSelector.matchLabels.trusted: must be a string, not a ' +
+        'boolean (YAML reads true/false, yes/no, on/off and y/n without quotes as booleans: ' +
+        'quote the value)',
+    );
+  });
+
   describe('cluster findings (MS330, MS42x) when the input holds the objects', () => {
     const cluster = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-'));
     fs.writeFileSync(

@@ -6,9 +6,9 @@ import {
 
 describe('parseManifests', () => {
   it('reads multi-document YAML and skips empty documents', () => {
-    const r = parseManifests('a: 1\nkind: X\n---\n---\nkind: Y\n', 'f.yaml');
+    const r = parseManifests('a: 1\nkind: X\n---\n---\nkind: Z\n', 'f.yaml');
     expect(r.errors).toEqual([]);
-    expect(r.objects).toEqual([{ a: 1, kind: 'X' }, { kind: 'Y' }]);
+    expect(r.objects).toEqual([{ a: 1, kind: 'X' }, { kind: 'Z' }]);
   });
 
   it('flattens kind: List and typed lists', () => {
@@ -70,6 +70,75 @@ describe('parseManifests', () => {
             '8443': { mode: 'PERMISSIVE', extra: 1 },
           },
         },
+      },
+    ]);
+  });
+
+  it('reads yes/no/on/off/y/n as booleans, as kubectl does (YAML 1.1), unless quoted', () => {
+    // kubectl reads YAML with sigs.k8s.io/yaml (YAML 1.1 booleans): `trusted: yes` is a boolean
+    // label value, refused by the API server; YAML 1.2 alone would read the string "yes".
+    const r = parseManifests(
+      [
+        'kind: NetworkPolicy',
+        'metadata: {labels: {a: yes, b: "yes", c: No, d: OFF, e: y, f: true, g: oN}}',
+        'spec:',
+        "  values: [on, Off, n, Y, YES, !!str no, 'on', 2026-12-07]",
+        '  yes: key',
+        '',
+      ].join('\n'),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.objects).toEqual([
+      {
+        kind: 'NetworkPolicy',
+        metadata: {
+          labels: {
+            a: true,
+            b: 'yes',
+            c: false,
+            d: false,
+            e: true,
+            f: true,
+            g: 'oN',
+          },
+        },
+        spec: {
+          values: [true, false, false, true, true, 'no', 'on', '2026-12-07'],
+          // A key kubectl reads as a boolean becomes the JSON key "true".
+          true: 'key',
+        },
+      },
+    ]);
+    // `on` and `true` are the same key for kubectl: set twice.
+    expect(parseManifests('on: 1\ntrue: 2\n').errors[0].message).toContain(
+      'is set twice in one map',
+    );
+  });
+
+  it('reads numbers as kubectl does (Go): leading zero octal, underscores dropped', () => {
+    const r = parseManifests(
+      [
+        'ports: [0443, 08080, 8_080, 0x1F, 0X1f, 0o17, 0b101, -0b11, +12, 1e3, 1_000.5, 0]',
+        'strings: [1:30, 0b, "0443", 12-34, 0xFFFFFFFFFFFFFFFFFF, .5, +.inf, 2026-12-07]',
+        '0755: octal key',
+        '',
+      ].join('\n'),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.objects).toEqual([
+      {
+        ports: [291, 8080, 8080, 31, 31, 15, 5, -3, 12, 1000, 1000.5, 0],
+        strings: [
+          '1:30',
+          '0b',
+          '0443',
+          '12-34',
+          '0xFFFFFFFFFFFFFFFFFF',
+          0.5,
+          Infinity,
+          '2026-12-07',
+        ],
+        '493': 'octal key',
       },
     ]);
   });

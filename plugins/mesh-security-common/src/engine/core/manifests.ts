@@ -10,6 +10,7 @@ import {
   Parser,
   visit,
 } from 'yaml';
+import { kubectlYamlTags } from './kubectlYaml';
 
 /**
  * Bounds on one manifest text, so that a hostile file (millions of empty documents, of list
@@ -367,9 +368,14 @@ export function parseManifests(
   try {
     const parser = new Parser(lineCounter.addNewLine);
     // Read as kubectl reads it: `<<` merge keys apply (YAML 1.1; keys of the map itself win),
-    // and a key given twice in one map makes the document an error: `kubectl apply` refuses it
-    // (its default `--validate=strict`), so its last value is not what the cluster holds.
-    const composer = new Composer({ merge: true, uniqueKeys: true });
+    // `yes`/`no`/`on`/`off` are booleans (YAML 1.1), and a key given twice in one map makes the
+    // document an error: `kubectl apply` refuses it (its default `--validate=strict`), so its
+    // last value is not what the cluster holds.
+    const composer = new Composer({
+      merge: true,
+      uniqueKeys: true,
+      customTags: kubectlYamlTags,
+    });
     for (const lexeme of new Lexer().lex(text)) {
       for (const token of parser.next(lexeme)) {
         for (const doc of composer.next(token)) read(doc);

@@ -4,7 +4,7 @@ import {
   SnapshotPod,
   SnapshotWorkload,
 } from '../../model';
-import { Json, isObject } from '../validate/check';
+import { Json, isObject, notAString } from '../validate/check';
 
 /*
  * Groups pod controllers and live pods into workloads (docs/architecture.md "Domain words"):
@@ -62,9 +62,7 @@ export function templateMetadataProblem(
     if (!isObject(map)) return `${path}.${key}: must be a map of strings`;
     for (const [name, value] of Object.entries(map)) {
       if (typeof value !== 'string')
-        return `${path}.${key}[${name}]: must be a string, not ${
-          value === null ? 'null' : typeof value
-        } (quote it: "${String(value)}")`;
+        return `${path}.${key}[${name}]: ${notAString(value)}`;
     }
   }
   return undefined;

@@ -232,13 +232,14 @@ describe('readObjects', () => {
         'MS401',
         'Deployment shop/web is malformed and was ignored: ' +
           'spec.template.metadata.annotations[sidecar.istio.io/inject]: ' +
-          'must be a string, not boolean (quote it: "false")',
+          'must be a string, not a boolean (YAML reads true/false, yes/no, on/off and y/n ' +
+          'without quotes as booleans: quote the value)',
       ],
       [
         'MS401',
         'CronJob shop/nightly is malformed and was ignored: ' +
-          'spec.jobTemplate.spec.template.metadata.labels[tier]: must be a string, not number ' +
-          '(quote it: "2")',
+          'spec.jobTemplate.spec.template.metadata.labels[tier]: must be a string, not a number ' +
+          '(quote the value)',
       ],
     ]);
   });

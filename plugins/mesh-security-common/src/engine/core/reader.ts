@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { kubectlYamlTags } from './kubectlYaml';
 import {
   Finding,
   JsonObject,
@@ -16,7 +17,7 @@ import {
   stringMap,
   templateMetadataProblem,
 } from './readWorkloads';
-import { Json, isObject } from '../validate/check';
+import { Json, isObject, notAString } from '../validate/check';
 import {
   validateAuthorizationPolicy,
   validateDestinationRule,
@@ -139,14 +140,14 @@ function readMeta(raw: Json): RawMeta | string {
   if (typeof m.name !== 'string' || m.name.length === 0)
     return 'metadata.name: Required value';
   if (m.namespace !== undefined && typeof m.namespace !== 'string')
-    return 'metadata.namespace: must be a string';
+    return `metadata.namespace: ${notAString(m.namespace)}`;
   for (const key of ['labels', 'annotations'] as const) {
-    if (m[key] === undefined || m[key] === null) continue;
-    if (
-      !isObject(m[key]) ||
-      Object.values(m[key] as Json).some(v => typeof v !== 'string')
-    ) {
-      return `metadata.${key}: must be a map of strings`;
+    const map = m[key];
+    if (map === undefined || map === null) continue;
+    if (!isObject(map)) return `metadata.${key}: must be a map of strings`;
+    for (const [name, value] of Object.entries(map)) {
+      if (typeof value !== 'string')
+        return `metadata.${key}[${name}]: ${notAString(value)}`;
     }
   }
   const owners = Array.isArray(m.ownerReferences)
@@ -198,7 +199,10 @@ function readMeshConfig(
       typeof data.mesh === 'string'
     ) {
       // Istio mesh config ("Global Mesh Options"): trustDomain, rootNamespace.
-      const mesh = parseYaml(data.mesh, { merge: true }) as unknown;
+      const mesh = parseYaml(data.mesh, {
+        merge: true,
+        customTags: kubectlYamlTags,
+      }) as unknown;
       if (isObject(mesh)) {
         const aliases = Array.isArray(mesh.trustDomainAliases)
           ? mesh.trustDomainAliases.filter(
@@ -238,7 +242,10 @@ function readMeshConfig(
       meta.name === 'linkerd-config' &&
       typeof data.values === 'string'
     ) {
-      const values = parseYaml(data.values, { merge: true }) as unknown;
+      const values = parseYaml(data.values, {
+        merge: true,
+        customTags: kubectlYamlTags,
+      }) as unknown;
       if (isObject(values)) {
         const proxy = isObject(values.proxy) ? values.proxy : {};
         const pc = isObject(values.policyController)

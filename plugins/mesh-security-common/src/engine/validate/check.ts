@@ -34,6 +34,22 @@ export function checkObject(
   return true;
 }
 
+/**
+ * Why a value that must be a string is not one. An unquoted `false`, `no`, `off` or `2` is a
+ * boolean or number to kubectl (YAML 1.1, see `kubectlYamlTags`), and the API server refuses it
+ * where a string belongs; the message says what to do about it.
+ */
+export function notAString(v: unknown): string {
+  if (typeof v === 'boolean')
+    return (
+      'must be a string, not a boolean (YAML reads true/false, yes/no, on/off and y/n ' +
+      'without quotes as booleans: quote the value)'
+    );
+  if (typeof v === 'number')
+    return 'must be a string, not a number (quote the value)';
+  return 'must be a string';
+}
+
 export function checkString(
   p: Problems,
   path: string,
@@ -45,7 +61,7 @@ export function checkString(
     return false;
   }
   if (typeof v !== 'string') {
-    p.add(path, 'must be a string');
+    p.add(path, notAString(v));
     return false;
   }
   return true;
@@ -75,8 +91,13 @@ export function checkStringArray(
   maxItems?: number,
 ): v is string[] {
   if (v === undefined || v === null) return false;
-  if (!Array.isArray(v) || v.some(s => typeof s !== 'string')) {
+  if (!Array.isArray(v)) {
     p.add(path, 'must be a list of strings');
+    return false;
+  }
+  const item = v.findIndex(s => typeof s !== 'string');
+  if (item >= 0) {
+    p.add(`${path}[${item}]`, notAString(v[item]));
     return false;
   }
   if (maxItems !== undefined && v.length > maxItems)
@@ -139,7 +160,7 @@ export function checkLabelSelector(
     else {
       for (const [key, value] of Object.entries(ml)) {
         if (typeof value !== 'string')
-          p.add(`${path}.matchLabels.${key}`, 'must be a string');
+          p.add(`${path}.matchLabels.${key}`, notAString(value));
         // Istio CRD CEL rules: "wildcard not allowed in label key/value match", "key must not be empty".
         if (istio && key.length === 0)
           p.add(`${path}.matchLabels`, 'key must not be empty');
