@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { kubectlYamlTags } from '@mesh-security/plugin-mesh-security-common';
 import {
   Document,
   isMap,
@@ -27,9 +28,12 @@ const TO_STRING = { lineWidth: 0, flowCollectionPadding: false } as const;
  */
 export function parsePolicyFile(text: string, path: string): Document[] {
   const lines = new LineCounter();
+  // Read as kubectl reads it (`yes`/`no`/`on`/`off` are booleans), which also makes every
+  // string the action writes that kubectl would read as a boolean come out quoted (`"no"`).
   const docs = parseAllDocuments(text, {
     uniqueKeys: true,
     lineCounter: lines,
+    customTags: kubectlYamlTags,
   });
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) {
@@ -220,7 +224,7 @@ export function newObjectDocument(
   value: Record<string, unknown>,
   comment?: string,
 ): Document {
-  const doc = new Document(value);
+  const doc = new Document(value, { customTags: kubectlYamlTags });
   if (comment && doc.contents) doc.contents.commentBefore = ` ${comment}`;
   return doc;
 }
