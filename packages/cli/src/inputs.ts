@@ -84,7 +84,9 @@ export function listManifestFiles(inputs: string[]): string[] {
         `cannot read directory ${displayName(dir)}: ${errorCode(error)}`,
       );
     }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
+    // Name order as kubectl walks a directory (byte order, not the locale's: `B.yaml` before
+    // `a.yaml`), so that of an object defined twice the definition kubectl applies last wins.
+    entries.sort((a, b) => Number(a.name > b.name) - Number(a.name < b.name));
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);

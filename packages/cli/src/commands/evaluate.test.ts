@@ -273,6 +273,69 @@ ${deployment('a')}${deployment('b')}`;
     );
   });
 
+  it('evaluates the last definition of an object defined twice, in the order kubectl applies', () => {
+    // kubectl apply -f <dir> applies the files in name order: the later one replaces the
+    // earlier, so which NetworkPolicy b has depends on the file names.
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-twice-'));
+    const estate = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+${['a', 'b']
+  .map(
+    name => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
+`,
+  )
+  .join('')}`;
+    const policy = (ingress: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: b-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: b}}
+  policyTypes: [Ingress]
+  ingress: ${ingress}
+`;
+    fs.writeFileSync(path.join(d, 'estate.yaml'), estate);
+    const decision = (first: string, second: string) => {
+      // Byte order, as kubectl walks: `B…` before `a…` (a locale's order has them the other way).
+      fs.writeFileSync(path.join(d, 'B-policy.yaml'), policy(first));
+      fs.writeFileSync(path.join(d, 'a-policy.yaml'), policy(second));
+      const r = run([
+        'check',
+        d,
+        '--from',
+        'shop/a',
+        '--to',
+        'shop/b',
+        '--port',
+        '8080',
+        '--format',
+        'json',
+      ]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout).decision;
+    };
+    expect(decision('[{}]', '[]')).toBe('DENY');
+    expect(decision('[]', '[{}]')).toBe('ALLOW');
+    const r = run(['evaluate', d, '--format', 'json']);
+    expect(
+      JSON.parse(r.stdout)
+        .findings.filter((f: { code: string }) => f.code === 'MS409')
+        .map((f: { message: string }) => f.message),
+    ).toEqual([
+      'NetworkPolicy shop/b-ingress is defined 2 times in the input: the last definition is ' +
+        'evaluated, as `kubectl apply` leaves it, and this earlier one is ignored',
+    ]);
+  });
+
   describe('cluster findings (MS330, MS42x) when the input holds the objects', () => {
     const cluster = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-'));
     fs.writeFileSync(

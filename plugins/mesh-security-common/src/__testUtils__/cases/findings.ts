@@ -407,6 +407,16 @@ export const FINDING_CASES: FindingCase[] = [
     codes: ['MS407'],
   },
   {
+    // The STRICT one is replaced by the later definition: the port is PERMISSIVE.
+    name: 'an object defined twice is read from its last definition',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } }),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'PERMISSIVE' } }),
+    ],
+    codes: ['MS409', 'MS101'],
+  },
+  {
     name: 'DISABLE on an ambient workload has no effect',
     objects: [
       namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),

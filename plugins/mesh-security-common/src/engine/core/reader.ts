@@ -175,6 +175,51 @@ function readMeta(raw: Json): RawMeta | string {
   };
 }
 
+/** Where kubectl puts an object: its namespace, `default` when it names none, `''` if cluster-scoped. */
+function objectNamespace(kind: string, meta: Json): string {
+  if (kind === 'Namespace' || CLUSTER_SCOPED.has(kind)) return '';
+  return typeof meta.namespace === 'string' && meta.namespace
+    ? meta.namespace
+    : 'default';
+}
+
+/**
+ * The earlier definitions of objects the list defines more than once (same API group, kind,
+ * namespace and name; the version does not matter), by index, with how many times the object
+ * is defined; undefined when every object is defined once. A cluster holds one object per
+ * identity, and `kubectl apply` leaves the last definition.
+ */
+function definedAgain(list: unknown[]): Map<number, number> | undefined {
+  const last = new Map<string, number>();
+  const keys: Array<string | undefined> = new Array(list.length);
+  let repeated = false;
+  for (let i = 0; i < list.length; i++) {
+    const raw = list[i];
+    if (!isObject(raw) || typeof raw.kind !== 'string') continue;
+    const meta = raw.metadata;
+    if (!isObject(meta) || typeof meta.name !== 'string' || !meta.name)
+      continue;
+    const api = apiGroup(raw.apiVersion);
+    const key = `${api?.group ?? ''}/${raw.kind}/${objectNamespace(
+      raw.kind,
+      meta,
+    )}/${meta.name}`;
+    keys[i] = key;
+    if (last.has(key)) repeated = true;
+    last.set(key, i);
+  }
+  if (!repeated) return undefined;
+  const count = new Map<string, number>();
+  for (const key of keys)
+    if (key !== undefined) count.set(key, (count.get(key) ?? 0) + 1);
+  const earlier = new Map<number, number>();
+  keys.forEach((key, i) => {
+    if (key !== undefined && last.get(key) !== i)
+      earlier.set(i, count.get(key)!);
+  });
+  return earlier;
+}
+
 function apiGroup(
   apiVersion: unknown,
 ): { group: string; version: string } | undefined {
@@ -324,7 +369,15 @@ export function readObjects(
       ),
     );
   };
-  for (const raw of Array.isArray(objects) ? objects : []) {
+  const list = Array.isArray(objects) ? objects : [];
+  const replaced = definedAgain(list);
+  for (let i = 0; i < list.length; i++) {
+    const raw = list[i];
+    const again = replaced?.get(i);
+    if (again) {
+      definedTwice(raw as Json, again);
+      continue;
+    }
     try {
       readOne(raw);
     } catch (error) {
@@ -337,6 +390,23 @@ export function readObjects(
   snapshot.workloads = workloads.build();
   sortPolicies(snapshot);
   return { snapshot, findings };
+
+  /** An earlier definition of an object the input defines again (MS409): left out. */
+  function definedTwice(raw: Json, times: number): void {
+    const meta = raw.metadata as Json;
+    const kind = String(raw.kind);
+    const namespace = objectNamespace(kind, meta);
+    findings.push(
+      makeFinding(
+        IDENTITY_FINDINGS.definedTwice,
+        { kind, namespace, name: String(meta.name), cluster: options.cluster },
+        `${kind} ${namespace ? `${namespace}/` : ''}${String(
+          meta.name,
+        )} is defined ${times} times in the input: the last definition is evaluated, as ` +
+          '`kubectl apply` leaves it, and this earlier one is ignored',
+      ),
+    );
+  }
 
   function readOne(raw: unknown): void {
     if (!isObject(raw)) {

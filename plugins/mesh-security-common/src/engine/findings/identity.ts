@@ -59,6 +59,14 @@ export const IDENTITY_FINDINGS = {
       'The object (or label, or mesh setting) can change mTLS, authorization, network segmentation or the set of peers, but the engine does not model it (or, for an Istio Sidecar or an AdminNetworkPolicy, the part it cannot decide without guessing, e.g. two Sidecars selecting one workload, or two AdminNetworkPolicies of one priority). The verdicts it may change are UNKNOWN or cannot be evaluated (access leans to DENY) and carry "not evaluated: <object>", rather than an answer that ignores it.',
     fix: 'Check the affected workloads against the object by hand (docs/engine.md "Not evaluated", "Istio Sidecar" and "AdminNetworkPolicy" say what each may change), or remove the object if it is not needed.',
   },
+  definedTwice: {
+    code: 'MS409',
+    severity: 'medium',
+    title: 'Object defined more than once',
+    description:
+      'The input defines the same object (API group, kind, namespace and name) more than once. A cluster holds one of them: `kubectl apply` applies them in order, so the last definition replaces the others, and kustomize and Helm refuse the duplicate. The engine evaluates the last definition, as `kubectl apply` leaves it, and ignores the earlier ones.',
+    fix: 'Keep one definition of the object (merge the rules you meant into it) and delete the others.',
+  },
   missingNamespace: {
     code: 'MS407',
     severity: 'info',
