@@ -54,7 +54,42 @@ export function parsePolicyFile(text: string, path: string): Document[] {
       );
     }
   }
-  return docs.filter(d => d.contents !== null);
+  const kept = docs.filter(d => d.contents !== null);
+  const twice = definedTwice(kept);
+  if (twice) {
+    const [first, second] = twice.docs.map(
+      d => lines.linePos(d.contents?.range?.[0] ?? 0).line,
+    );
+    throw new InputError(
+      `${path} defines ${twice.what} twice (lines ${first} and ${second}): kubectl apply keeps ` +
+        'the last definition only, so an edit of the other would change nothing. Keep one ' +
+        'definition of the object, or make this change by hand',
+    );
+  }
+  return kept;
+}
+
+/** The first object a file defines twice (same API group, kind, namespace and name), if any. */
+function definedTwice(
+  docs: Document[],
+): { what: string; docs: [Document, Document] } | undefined {
+  const seen = new Map<string, Document>();
+  for (const doc of docs) {
+    const id = objectId(doc);
+    if (!id.kind || !id.name) continue;
+    const group = id.apiVersion.includes('/')
+      ? id.apiVersion.slice(0, id.apiVersion.lastIndexOf('/'))
+      : '';
+    const key = `${group}/${id.kind}/${id.namespace ?? ''}/${id.name}`;
+    const before = seen.get(key);
+    if (before)
+      return {
+        what: `${id.kind} ${id.namespace ? `${id.namespace}/` : ''}${id.name}`,
+        docs: [before, doc],
+      };
+    seen.set(key, doc);
+  }
+  return undefined;
 }
 
 /** The first alias or merge key of a document, if any. */

@@ -76,3 +76,43 @@ describe('strings kubectl would read as booleans', () => {
     ]);
   });
 });
+
+describe('a policy file that defines an object twice', () => {
+  it('is refused, naming the object and both lines: kubectl keeps the last one only', () => {
+    const policy = (rules: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: payments, namespace: payments}
+spec:
+  action: ALLOW
+  rules: ${rules}
+`;
+    const text = [
+      policy('[]'),
+      policy('[{from: [{source: {principals: ["cluster.local/ns/a/sa/b"]}}]}]'),
+    ].join('---\n');
+    expect(() => parsePolicyFile(text, 'policies/payments.yaml')).toThrow(
+      'policies/payments.yaml defines AuthorizationPolicy payments/payments twice (lines 1 and 8): ' +
+        'kubectl apply keeps the last definition only, so an edit of the other would change ' +
+        'nothing. Keep one definition of the object, or make this change by hand',
+    );
+    // Another version of the group is the same object; another kind or namespace is not.
+    expect(() =>
+      parsePolicyFile(
+        `${policy('[]')}---\n${policy('[]').replace('/v1', '/v1beta1')}`,
+        'p.yaml',
+      ),
+    ).toThrow('defines AuthorizationPolicy payments/payments twice');
+    expect(
+      parsePolicyFile(
+        `${policy('[]')}---\n${policy('[]').replace(
+          'namespace: payments',
+          'namespace: other',
+        )}---\n${policy('[]').replace(
+          'security.istio.io/v1',
+          'policy.linkerd.io/v1alpha1',
+        )}`,
+        'p.yaml',
+      ),
+    ).toHaveLength(3);
+  });
+});
