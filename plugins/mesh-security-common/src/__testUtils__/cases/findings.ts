@@ -134,6 +134,18 @@ export const FINDING_CASES: FindingCase[] = [
     codes: ['MS109'],
   },
   {
+    name: 'PeerAuthentication with a selector in the root namespace',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('istio-system', 'b-strict', {
+        selector: sel,
+        mtls: { mode: 'STRICT' },
+      }),
+    ],
+    codes: ['MS115', 'MS101'],
+    absent: ['MS109'],
+  },
+  {
     name: 'live pods differ in mesh membership',
     objects: [
       namespace('shop', { 'istio-injection': 'enabled' }),

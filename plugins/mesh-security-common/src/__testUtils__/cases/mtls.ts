@@ -46,6 +46,30 @@ export const MTLS_CASES: MtlsCase[] = [
     mtls: 'STRICT',
   },
   {
+    // Unlike a root-namespace AuthorizationPolicy, which applies in every namespace.
+    name: 'PeerAuthentication: a policy with a selector in the root namespace is ignored',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('istio-system', 'b-strict', {
+        selector: { matchLabels: { app: 'b' } },
+        ...strict,
+      }),
+    ],
+    mtls: 'PERMISSIVE',
+  },
+  {
+    name: "PeerAuthentication: a policy with a selector in the root namespace is ignored for the root namespace's own workloads too",
+    options: { rootNamespace: 'shop' },
+    objects: [
+      ...istioPair(),
+      peerAuthentication('shop', 'b-strict', {
+        selector: { matchLabels: { app: 'b' } },
+        ...strict,
+      }),
+    ],
+    mtls: 'PERMISSIVE',
+  },
+  {
     name: 'PeerAuthentication: rootNamespace comes from the options',
     options: { rootNamespace: 'mesh-root' },
     objects: [

@@ -39,6 +39,42 @@ describe('findings', () => {
     expect(snapshot.istio.peerAuthentications).toHaveLength(1);
   });
 
+  it('a root-namespace PeerAuthentication with a selector names the workloads it would have selected (MS115)', () => {
+    const objects = [
+      namespace('istio-system'),
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      ...['b', 'c', 'd', 'e'].map(n =>
+        deployment('shop', n, { labels: { tier: 'back' } }),
+      ),
+      peerAuthentication('istio-system', 'back', {
+        selector: { matchLabels: { tier: 'back' } },
+        mtls: { mode: 'STRICT' },
+      }),
+      peerAuthentication('istio-system', 'nobody', {
+        selector: { matchLabels: { app: 'nobody' } },
+        mtls: { mode: 'STRICT' },
+      }),
+    ];
+    const engine = engineOf(objects);
+    const ms115 = engine
+      .evaluate()
+      .findings.filter(f => f.code === 'MS115')
+      .map(f => [f.object.name, f.message]);
+    expect(ms115).toEqual([
+      [
+        'back',
+        'has a selector in the root namespace istio-system, where Istio ignores it: it applies to no workload; its selector matches shop/b, shop/c, shop/d and 1 more',
+      ],
+      [
+        'nobody',
+        'has a selector in the root namespace istio-system, where Istio ignores it: it applies to no workload',
+      ],
+    ]);
+    expect(engine.posture({ namespace: 'shop', name: 'e' }).mtls).toBe(
+      'PERMISSIVE',
+    );
+  });
+
   it('registry: at least 20 unique codes, each in its family, with severity, description and fix', () => {
     const codes = findingDefinitions.map(d => d.code);
     expect(new Set(codes).size).toBe(codes.length);

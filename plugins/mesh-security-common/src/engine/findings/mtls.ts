@@ -129,6 +129,15 @@ export const MTLS_FINDINGS = {
       'The PeerAuthentication reference says ambient mode does not support `mtls.mode: DISABLE`: ztunnel keeps traffic from the mesh on HBONE mTLS and accepts plaintext from outside the mesh, as with PERMISSIVE. The setting promises a mode the workload does not have.',
     fix: 'Remove the DISABLE setting (or use PERMISSIVE explicitly); to take a workload out of the mesh, label its pods `istio.io/dataplane-mode: none`.',
   },
+  selectorInRoot: {
+    code: 'MS115',
+    // As MS104: a setting Istio ignores, which typically promises STRICT where there is none.
+    severity: 'medium',
+    title: 'PeerAuthentication with a selector in the root namespace',
+    description:
+      'The PeerAuthentication reference says policies with workload selectors are ignored when deployed in the root namespace: the policy applies to no workload, in the root namespace or elsewhere. (A root-namespace AuthorizationPolicy with a selector does apply in every namespace; a PeerAuthentication does not.)',
+    fix: 'Move the policy to the namespace of the workloads it should select, or remove the selector to make it the mesh-wide policy.',
+  },
 } satisfies Record<string, FindingDefinition>;
 
 type P = SnapshotPolicy<JsonObject>;
@@ -290,6 +299,26 @@ export function policyMtlsFindings(ctx: EngineContext): Finding[] {
         );
       }
     }
+  }
+  for (const p of ctx.peerAuth.ignoredInRoot) {
+    const would = ctx.snapshot.workloads.filter(w =>
+      selectorMatches(paSelector(p), w.labels),
+    );
+    const named = would
+      .slice(0, 3)
+      .map(w => `${w.namespace}/${w.name}`)
+      .join(', ');
+    let selects = '';
+    if (would.length > 3)
+      selects = `; its selector matches ${named} and ${would.length - 3} more`;
+    else if (would.length > 0) selects = `; its selector matches ${named}`;
+    out.push(
+      makeFinding(
+        MTLS_FINDINGS.selectorInRoot,
+        objOf(p, cluster),
+        `has a selector in the root namespace ${p.namespace}, where Istio ignores it: it applies to no workload${selects}`,
+      ),
+    );
   }
   out.push(...destinationRuleFindings(ctx));
   return out;

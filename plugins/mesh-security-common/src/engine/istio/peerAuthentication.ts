@@ -88,6 +88,12 @@ export function oldest(
 export class PeerAuthenticationIndex {
   private readonly nsWide: Map<string, PA[]>;
   private readonly bySelector = new Map<string, SelectorIndex<PA>>();
+  /**
+   * Policies with a selector in the root namespace. The PeerAuthentication reference: they "are
+   * ignored when deployed in the root namespace"; they apply to no workload, not even to the
+   * root namespace's own.
+   */
+  readonly ignoredInRoot: PA[];
 
   /** `unavailable`: why the PeerAuthentications (or the root namespace) are not known. */
   constructor(
@@ -97,8 +103,12 @@ export class PeerAuthenticationIndex {
   ) {
     const all = snapshot.istio.peerAuthentications;
     this.nsWide = groupBy(all.filter(paIsNamespaceWide), p => p.namespace);
+    const withSelector = all.filter(p => !paIsNamespaceWide(p));
+    this.ignoredInRoot = withSelector.filter(
+      p => p.namespace === rootNamespace,
+    );
     for (const [ns, list] of groupBy(
-      all.filter(p => !paIsNamespaceWide(p)),
+      withSelector.filter(p => p.namespace !== rootNamespace),
       p => p.namespace,
     )) {
       const index = new SelectorIndex<PA>(paSelector);
