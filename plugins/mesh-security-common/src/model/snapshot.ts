@@ -230,6 +230,11 @@ export interface IstioMeshConfigValues {
   defaultServiceExportTo?: string[];
   /** `defaultDestinationRuleExportTo`: the same for DestinationRules (default `*`). */
   defaultDestinationRuleExportTo?: string[];
+  /**
+   * `enableAutoMtls` (default true): when false, a client sidecar sends plaintext wherever no
+   * DestinationRule sets a TLS mode (docs/engine.md, "Auto mTLS" in the access check).
+   */
+  enableAutoMtls?: boolean;
 }
 
 /**

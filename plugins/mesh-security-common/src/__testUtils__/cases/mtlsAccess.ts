@@ -16,6 +16,20 @@ import type { AccessCase } from './accessCase';
 const strictNs = peerAuthentication('shop', 'default', {
   mtls: { mode: 'STRICT' },
 });
+const istioMeshConfig = (mesh: string, name = 'istio') => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'istio-system' },
+  data: { mesh },
+});
+const noAutoMtls = istioMeshConfig('enableAutoMtls: false\n');
+const workloadPolicy = (mode: string) =>
+  peerAuthentication('shop', 'b', { selector: sel, mtls: { mode } });
+/** `a` in namespace `canary`, injected by revision `canary`. */
+const canaryClient = [
+  namespace('canary', { 'istio.io/rev': 'canary' }),
+  deployment('canary', 'a'),
+];
 
 export const MTLS_ACCESS_CASES: AccessCase[] = [
   {
@@ -187,5 +201,126 @@ export const MTLS_ACCESS_CASES: AccessCase[] = [
     decision: 'ALLOW',
     layer: 'authorization',
     message: /port 53\/UDP bypasses the proxy/,
+  },
+  {
+    name: 'Auto mutual TLS: with enableAutoMtls false and no DestinationRule the client sends plaintext, which STRICT rejects',
+    objects: [...istioPair(), strictNs, noAutoMtls],
+    request: toB(),
+    decision: 'DENY',
+    layer: 'mtls',
+    message: /enableAutoMtls is false .*ConfigMap istio/,
+  },
+  {
+    name: 'Auto mutual TLS: with enableAutoMtls false a PERMISSIVE server receives plaintext',
+    objects: [...istioPair(), noAutoMtls],
+    request: toB(),
+    decision: 'ALLOW',
+    layer: 'mtls',
+    message: /the client sidecar sends plaintext/,
+  },
+  {
+    name: 'Auto mutual TLS: with enableAutoMtls false a DestinationRule ISTIO_MUTUAL still sends mTLS',
+    objects: [
+      ...istioPair(),
+      strictNs,
+      noAutoMtls,
+      destinationRule('shop', 'b-mtls', {
+        host: 'b.shop.svc.cluster.local',
+        trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      }),
+    ],
+    request: toB(),
+    decision: 'ALLOW',
+    policy: 'b-mtls',
+  },
+  {
+    name: "Auto mutual TLS: enableAutoMtls comes from the client's revision",
+    objects: [
+      ...istioPair(),
+      ...canaryClient,
+      strictNs,
+      istioMeshConfig('enableAutoMtls: false\n', 'istio-canary'),
+    ],
+    request: toB({ from: { namespace: 'canary', name: 'a' } }),
+    decision: 'DENY',
+    layer: 'mtls',
+    message: /ConfigMap istio-canary/,
+  },
+  {
+    name: "Auto mutual TLS: a revision's ConfigMap without enableAutoMtls takes Istio's default (true), not istio's",
+    objects: [
+      ...istioPair(),
+      ...canaryClient,
+      strictNs,
+      noAutoMtls,
+      istioMeshConfig('trustDomain: cluster.local\n', 'istio-canary'),
+    ],
+    request: toB({ from: { namespace: 'canary', name: 'a' } }),
+    decision: 'ALLOW',
+  },
+  {
+    // The "known limitation with workload level peer authentication" of Istio's auto mTLS.
+    name: 'Auto mutual TLS: a namespace-wide DISABLE makes clients send plaintext, which a workload STRICT policy rejects',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'DISABLE' } }),
+      workloadPolicy('STRICT'),
+    ],
+    request: toB(),
+    decision: 'DENY',
+    layer: 'mtls',
+    message: /reads namespace-wide and mesh-wide PeerAuthentications only/,
+  },
+  {
+    name: 'Auto mutual TLS: a mesh-wide DISABLE under a namespace-wide UNSET makes clients send plaintext',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('istio-system', 'default', {
+        mtls: { mode: 'DISABLE' },
+      }),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'UNSET' } }),
+      workloadPolicy('STRICT'),
+    ],
+    request: toB(),
+    decision: 'DENY',
+    layer: 'mtls',
+    message: /istio-system\/default sets DISABLE/,
+  },
+  {
+    name: 'Auto mutual TLS: a workload DISABLE policy under a STRICT namespace receives mTLS its sidecar does not terminate',
+    objects: [...istioPair(), strictNs, workloadPolicy('DISABLE')],
+    request: toB(),
+    decision: 'DENY',
+    layer: 'mtls',
+    policy: 'PeerAuthentication shop/b',
+    message: /does not terminate/,
+  },
+  {
+    name: 'Auto mutual TLS: a DestinationRule DISABLE reaches a workload DISABLE policy in plaintext',
+    objects: [
+      ...istioPair(),
+      strictNs,
+      workloadPolicy('DISABLE'),
+      destinationRule('shop', 'b-plain', {
+        host: 'b.shop.svc.cluster.local',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+      }),
+    ],
+    request: toB(),
+    decision: 'ALLOW',
+  },
+  {
+    name: 'Auto mutual TLS: a sidecar port of unknown mode cannot be evaluated (it may be DISABLE)',
+    objects: [
+      ...istioPair(),
+      workloadPolicy('STRICT'),
+      peerAuthentication('shop', 'b-2', {
+        selector: sel,
+        mtls: { mode: 'DISABLE' },
+      }),
+    ],
+    request: toB(),
+    decision: 'DENY',
+    cannotEvaluate: true,
   },
 ];

@@ -64,6 +64,12 @@ export function portNumbers(info: WorkloadInfo): number[] {
  */
 export type GroupKeys = WeakMap<WorkloadInfo, string>;
 
+/** A sidecar client whose mesh config sets `enableAutoMtls: false` sends differently. */
+const autoMtlsKey = (info: WorkloadInfo) =>
+  info.membership.mesh === 'istio-sidecar' && !info.istioMesh.autoMtls
+    ? 'no-auto-mtls'
+    : '';
+
 /** What sets a workload's caller group apart (equal keys: the same group). */
 function groupKey(ctx: EngineContext, info: WorkloadInfo): string {
   const w = info.w;
@@ -79,10 +85,12 @@ function groupKey(ctx: EngineContext, info: WorkloadInfo): string {
     info.membership.mesh === 'istio-sidecar' ? ctx.sidecars.clientKey(w) : '';
   return [
     info.membership.mesh,
-    // Revisions may give workloads of one namespace different trust domains.
+    // Revisions may give workloads of one namespace different trust domains, and their
+    // sidecars different auto mTLS settings.
     familyOf(info.membership.mesh) === 'istio'
       ? info.istioMesh.trustDomain
       : '',
+    autoMtlsKey(info),
     w.namespace,
     w.hostNetwork ? 'host' : '',
     egress,
@@ -182,7 +190,9 @@ export class CallerGroups {
       )
         push(
           classes,
-          `${info.membership.mesh}\u0000${info.w.hostNetwork ? 'host' : ''}`,
+          `${info.membership.mesh}\u0000${
+            info.w.hostNetwork ? 'host' : ''
+          }\u0000${autoMtlsKey(info)}`,
           group,
         );
     }

@@ -3,6 +3,7 @@ import {
   AccessReason,
   AccessRequest,
   ExternalWorkloadSource,
+  MtlsMode,
   SnapshotWorkload,
 } from '../../model';
 import { apAction, istioAuthorize } from '../istio/authorizationPolicy';
@@ -238,13 +239,43 @@ export function mtlsLayer(
       ) {
         sends = tls.mode === 'DISABLE' ? 'plain' : 'tls';
         via = `${destinationRule} sets tls.mode ${tls.mode} for ${tls.host}`;
-      } else if (istioMesh(tMesh) && server.mtls !== 'DISABLED') {
-        sends = 'mtls';
-        via =
-          'Istio auto mTLS: the client sidecar sends mTLS to a meshed server';
-      } else
-        via =
-          'Istio auto mTLS: the server has no Istio proxy on this port, so the client sends plaintext';
+      } else {
+        const auto = autoMtls(ctx, callerInfo, target, port, server.mtls);
+        if (auto.unknown)
+          return {
+            effect: 'DENY',
+            message: `what the client's sidecar sends cannot be known: ${auto.unknown}`,
+            cannotEvaluate: [`client-side TLS (auto mTLS): ${auto.unknown}`],
+            sendsMtls: false,
+            sends,
+          };
+        sends = auto.sends;
+        via = auto.via;
+        // Auto mTLS reads no workload-selector or port-level policy: it sends mTLS to a sidecar
+        // port whose own policy is DISABLE, which the sidecar does not terminate.
+        if (sends === 'mtls' && server.mtls === 'DISABLED')
+          return {
+            effect: 'DENY',
+            policy: policyFromReason(server.reason),
+            message: `port ${port} is DISABLED (${server.reason}) and ${via}, which the server's sidecar does not terminate on this port: the connection fails (a DestinationRule with tls.mode DISABLE for the port would send plaintext)`,
+            cannotEvaluate: [],
+            sendsMtls: true,
+            sends,
+          };
+        // A sidecar port of unknown mode may be DISABLE, which the mTLS sent would not reach.
+        if (
+          sends === 'mtls' &&
+          server.mtls === 'UNKNOWN' &&
+          tMesh === 'istio-sidecar'
+        )
+          return {
+            effect: 'DENY',
+            message: `the server's mTLS mode on port ${port} is unknown (${server.reason}) and ${via}, which fails if the port's policy is DISABLE`,
+            cannotEvaluate: [`mTLS mode of port ${port}: ${server.reason}`],
+            sendsMtls: true,
+            sends,
+          };
+      }
     } else if (cMesh === 'istio-ambient') {
       if (istioMesh(tMesh) && server.mtls !== 'DISABLED') {
         sends = 'mtls';
@@ -306,6 +337,52 @@ function policyFromReason(reason: string | undefined): string | undefined {
     ? /^(PeerAuthentication|Server) [^\s:()]+/.exec(reason)
     : null;
   return match ? match[0] : reason;
+}
+
+/**
+ * What Istio auto mTLS makes a client sidecar send when no DestinationRule sets a TLS mode
+ * (`ClusterBuilder.buildAutoMtlsSettings`): plaintext when the client's mesh config sets
+ * `enableAutoMtls: false`; to a sidecar, mTLS unless the mode Istio infers for the Service's
+ * namespace from namespace-wide and mesh-wide PeerAuthentications only is DISABLE; to an
+ * ambient workload, HBONE mTLS; plaintext to a port no Istio proxy serves.
+ */
+function autoMtls(
+  ctx: EngineContext,
+  callerInfo: WorkloadInfo,
+  target: WorkloadInfo,
+  port: number,
+  server: MtlsMode,
+): { sends: Sends; via: string; unknown?: string } {
+  const settings = callerInfo.istioMesh;
+  if (!settings.autoMtls)
+    return {
+      sends: 'plain',
+      via: `enableAutoMtls is false in the mesh config (ConfigMap ${settings.configMap}) and no DestinationRule sets a TLS mode, so the client sidecar sends plaintext`,
+    };
+  const tMesh = target.membership.mesh;
+  if (tMesh === 'istio-sidecar' && !bypassesProxy(target, port)) {
+    const inferred = ctx.peerAuth.serviceMode(target.w.namespace);
+    if (inferred.unknown)
+      return { sends: 'plain', via: '', unknown: inferred.unknown };
+    if (inferred.mode === 'DISABLE')
+      return {
+        sends: 'plain',
+        via: `Istio auto mTLS, which reads namespace-wide and mesh-wide PeerAuthentications only, sends plaintext (PeerAuthentication ${inferred.policy?.namespace}/${inferred.policy?.name} sets DISABLE)`,
+      };
+    return {
+      sends: 'mtls',
+      via: 'Istio auto mTLS: the client sidecar sends mTLS to a meshed server',
+    };
+  }
+  if (istioMesh(tMesh) && server !== 'DISABLED')
+    return {
+      sends: 'mtls',
+      via: 'Istio auto mTLS: the client sidecar sends mTLS to a meshed server',
+    };
+  return {
+    sends: 'plain',
+    via: 'Istio auto mTLS: the server has no Istio proxy on this port, so the client sends plaintext',
+  };
 }
 
 /** The authorization layer of the target's mesh. */

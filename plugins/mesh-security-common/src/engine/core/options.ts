@@ -72,6 +72,8 @@ export interface IstioMeshSettings {
   trustDomains: string[];
   /** `outboundTrafficPolicy.mode` when set. */
   outboundTrafficPolicy?: string;
+  /** `enableAutoMtls` (Istio's default true). */
+  autoMtls: boolean;
   /** `rootNamespace` (the option, else the ConfigMap's, else `istio-system`). */
   rootNamespace: string;
 }
@@ -136,6 +138,7 @@ export function resolveOptions(
         ...new Set([trustDomain, ...(values.trustDomainAliases ?? [])]),
       ],
       outboundTrafficPolicy: values.outboundTrafficPolicy,
+      autoMtls: values.enableAutoMtls ?? true,
       rootNamespace:
         options.rootNamespace ?? values.rootNamespace ?? 'istio-system',
     };

@@ -271,6 +271,9 @@ function readMeshConfig(
           ...(aliases.length > 0 ? { trustDomainAliases: aliases } : {}),
           ...exportTo('defaultServiceExportTo'),
           ...exportTo('defaultDestinationRuleExportTo'),
+          ...(typeof mesh.enableAutoMtls === 'boolean'
+            ? { enableAutoMtls: mesh.enableAutoMtls }
+            : {}),
           ...(isObject(mesh.outboundTrafficPolicy)
             ? {
                 outboundTrafficPolicy:

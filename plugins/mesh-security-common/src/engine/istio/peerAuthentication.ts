@@ -94,6 +94,10 @@ export class PeerAuthenticationIndex {
    * root namespace's own.
    */
   readonly ignoredInRoot: PA[];
+  private readonly serviceModes = new Map<
+    string,
+    ReturnType<PeerAuthenticationIndex['serviceMode']>
+  >();
 
   /** `unavailable`: why the PeerAuthentications (or the root namespace) are not known. */
   constructor(
@@ -126,6 +130,37 @@ export class PeerAuthenticationIndex {
     return namespace === this.rootNamespace
       ? []
       : this.nsWide.get(namespace) ?? [];
+  }
+
+  /**
+   * The mode Istio's auto mTLS infers for the Services of a namespace
+   * (`PushContext.BestEffortInferServiceMTLSMode`): the namespace-wide policy's, else the
+   * mesh-wide one's (`UNSET` inheriting), else PERMISSIVE. Workload-selector and port-level
+   * policies are not read, so a client may send what the workload's own policy refuses.
+   * `policy`: the deciding policy; `unknown`: why the oldest policy cannot be known.
+   */
+  serviceMode(namespace: string): {
+    mode: string;
+    policy?: PA;
+    unknown?: string;
+  } {
+    let cached = this.serviceModes.get(namespace);
+    if (!cached) {
+      const ns = oldest(
+        this.namespaceWide(namespace),
+        `namespace-wide (${namespace})`,
+      );
+      const mesh = oldest(this.meshWide(), 'mesh-wide');
+      const unknown = this.unavailable ?? ns.unknown ?? mesh.unknown;
+      const nsMode = paMode(ns.policy);
+      const meshMode = paMode(mesh.policy);
+      if (unknown) cached = { mode: 'UNKNOWN', unknown };
+      else if (nsMode) cached = { mode: nsMode, policy: ns.policy };
+      else if (meshMode) cached = { mode: meshMode, policy: mesh.policy };
+      else cached = { mode: 'PERMISSIVE' };
+      this.serviceModes.set(namespace, cached);
+    }
+    return cached;
   }
 
   forWorkload(namespace: string, labels: Record<string, string>): PA[] {
