@@ -18,6 +18,24 @@ function run(args: string[]) {
   return { code, stdout, stderr };
 }
 
+/** `check` of shop/a → shop/b port 8080 in a directory: the decision. */
+function decisionAToB(dir: string): string {
+  const r = run([
+    'check',
+    dir,
+    '--from',
+    'shop/a',
+    '--to',
+    'shop/b',
+    '--port',
+    '8080',
+    '--format',
+    'json',
+  ]);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout).decision;
+}
+
 describe('mesh-security evaluate', () => {
   const dir = writeEstate();
 
@@ -243,20 +261,7 @@ metadata: {name: shop}
 ${deployment('a')}${deployment('b')}`;
     const check = (value: string) => {
       fs.writeFileSync(path.join(d, 'all.yaml'), estate + policy(value));
-      const r = run([
-        'check',
-        d,
-        '--from',
-        'shop/a',
-        '--to',
-        'shop/b',
-        '--port',
-        '8080',
-        '--format',
-        'json',
-      ]);
-      expect(r.code).toBe(0);
-      return JSON.parse(r.stdout).decision;
+      return decisionAToB(d);
     };
     expect(check('"yes"')).toBe('DENY');
     expect(check('yes')).toBe('ALLOW');
@@ -308,20 +313,7 @@ spec:
       // Byte order, as kubectl walks: `B…` before `a…` (a locale's order has them the other way).
       fs.writeFileSync(path.join(d, 'B-policy.yaml'), policy(first));
       fs.writeFileSync(path.join(d, 'a-policy.yaml'), policy(second));
-      const r = run([
-        'check',
-        d,
-        '--from',
-        'shop/a',
-        '--to',
-        'shop/b',
-        '--port',
-        '8080',
-        '--format',
-        'json',
-      ]);
-      expect(r.code).toBe(0);
-      return JSON.parse(r.stdout).decision;
+      return decisionAToB(d);
     };
     expect(decision('[{}]', '[]')).toBe('DENY');
     expect(decision('[]', '[{}]')).toBe('ALLOW');
