@@ -37,6 +37,12 @@ export interface FindingCase {
 const sel = { matchLabels: { app: 'b' } };
 const strict = { mtls: { mode: 'STRICT' } };
 const lns = namespace('data', {}, { 'linkerd.io/inject': 'enabled' });
+/** b's DISABLE policy in a STRICT namespace: auto mTLS sends b mTLS (MS116). */
+const disableUnderStrict = [
+  ...istioPair(),
+  peerAuthentication('shop', 'default', strict),
+  peerAuthentication('shop', 'b', { selector: sel, mtls: { mode: 'DISABLE' } }),
+];
 
 export const FINDING_CASES: FindingCase[] = [
   { name: 'PERMISSIVE port', objects: istioPair(), codes: ['MS101', 'MS210'] },
@@ -144,6 +150,52 @@ export const FINDING_CASES: FindingCase[] = [
     ],
     codes: ['MS115', 'MS101'],
     absent: ['MS109'],
+  },
+  {
+    name: 'auto mTLS: a workload STRICT port in a namespace-wide DISABLE namespace (MS116)',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('shop', 'default', { mtls: { mode: 'DISABLE' } }),
+      peerAuthentication('shop', 'b', { selector: sel, ...strict }),
+    ],
+    codes: ['MS116'],
+  },
+  {
+    name: 'auto mTLS: a workload DISABLE port in a STRICT namespace (MS116)',
+    objects: [...disableUnderStrict],
+    codes: ['MS116', 'MS102'],
+  },
+  {
+    name: 'auto mTLS: a DestinationRule TLS mode for the Service port is no MS116',
+    objects: [
+      ...disableUnderStrict,
+      destinationRule('shop', 'b-plain', {
+        host: 'b',
+        trafficPolicy: { tls: { mode: 'DISABLE' } },
+      }),
+    ],
+    codes: ['MS102'],
+    absent: ['MS116'],
+  },
+  {
+    name: 'auto mTLS: enableAutoMtls false with a STRICT port (MS116)',
+    objects: [
+      ...istioPair(),
+      peerAuthentication('shop', 'default', strict),
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'istio', namespace: 'istio-system' },
+        data: { mesh: 'enableAutoMtls: false\n' },
+      },
+    ],
+    codes: ['MS116'],
+  },
+  {
+    name: 'auto mTLS agreeing with the port is no MS116',
+    objects: [...istioPair(), peerAuthentication('shop', 'default', strict)],
+    codes: [],
+    absent: ['MS116'],
   },
   {
     name: 'live pods differ in mesh membership',

@@ -75,6 +75,36 @@ describe('findings', () => {
     );
   });
 
+  it('MS116 says what the clients send and through which Service', () => {
+    const engine = engineOf([
+      namespace('istio-system'),
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'b'),
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'b', namespace: 'shop' },
+        spec: {
+          selector: { app: 'b' },
+          ports: [{ port: 80, targetPort: 8080, name: 'http' }],
+        },
+      },
+      peerAuthentication('shop', 'default', { mtls: { mode: 'DISABLE' } }),
+      peerAuthentication('shop', 'b', {
+        selector: { matchLabels: { app: 'b' } },
+        mtls: { mode: 'STRICT' },
+      }),
+    ]);
+    expect(
+      engine
+        .evaluate()
+        .findings.filter(f => f.code === 'MS116')
+        .map(f => f.message),
+    ).toEqual([
+      "port 8080 is STRICT (PeerAuthentication shop/b), but auto mTLS reads PeerAuthentication shop/default (DISABLE), not the workload's: sidecar clients send plaintext, which it refuses (Service shop/b)",
+    ]);
+  });
+
   it('registry: at least 20 unique codes, each in its family, with severity, description and fix', () => {
     const codes = findingDefinitions.map(d => d.code);
     expect(new Set(codes).size).toBe(codes.length);

@@ -12,6 +12,7 @@ import { selectorMatches, serviceSelects, servicesIn } from '../core/match';
 import { makeFinding } from './make';
 import { isObject } from '../validate/check';
 import { carriedByMesh, portName } from '../core/ports';
+import { bypassesProxy } from '../core/access';
 
 /** MS1xx: mTLS (PeerAuthentication, DestinationRule, mesh membership). */
 export const MTLS_FINDINGS = {
@@ -138,6 +139,15 @@ export const MTLS_FINDINGS = {
       'The PeerAuthentication reference says policies with workload selectors are ignored when deployed in the root namespace: the policy applies to no workload, in the root namespace or elsewhere. (A root-namespace AuthorizationPolicy with a selector does apply in every namespace; a PeerAuthentication does not.)',
     fix: 'Move the policy to the namespace of the workloads it should select, or remove the selector to make it the mesh-wide policy.',
   },
+  autoMtlsMismatch: {
+    code: 'MS116',
+    // A port every sidecar client fails to reach through its Service, as with MS103.
+    severity: 'high',
+    title: 'Auto mTLS does not match the port',
+    description:
+      'Without a DestinationRule TLS mode, Istio auto mTLS decides what client sidecars send from the mesh config and the namespace-wide and mesh-wide PeerAuthentications only, never from a workload-selector or port-level policy. A STRICT port whose clients send plaintext (`enableAutoMtls: false`, or a namespace-wide DISABLE), or a DISABLE port whose clients send mTLS the sidecar does not terminate, refuses every sidecar client that reaches it through its Service.',
+    fix: 'Add a DestinationRule for the Service port with `tls.mode: ISTIO_MUTUAL` (STRICT port) or `DISABLE` (DISABLE port), or make the namespace-wide PeerAuthentication agree with the workload policy.',
+  },
 } satisfies Record<string, FindingDefinition>;
 
 type P = SnapshotPolicy<JsonObject>;
@@ -209,6 +219,7 @@ export function workloadMtlsFindings(
         ),
       );
   }
+  if (m.mesh === 'istio-sidecar') out.push(...autoMtlsMismatches(ctx, info));
   if (info.ignoredDisable)
     out.push(
       makeFinding(
@@ -229,6 +240,76 @@ export function workloadMtlsFindings(
             .join(', ')}`,
         ),
       );
+  }
+  return out;
+}
+
+/**
+ * MS116: sidecar ports that the auto mTLS of their Service's clients does not reach
+ * (docs/engine.md, "Auto mTLS"). Only ports a Service exposes without a DestinationRule TLS
+ * mode for it count: a client reaching the pod's address sends what it sends unmatched.
+ */
+function autoMtlsMismatches(ctx: EngineContext, info: WorkloadInfo): Finding[] {
+  const w = info.w;
+  const out: Finding[] = [];
+  const services = servicesIn(ctx.snapshot.services, w.namespace).filter(s =>
+    serviceSelects(s, w.labels),
+  );
+  if (services.length === 0 || ctx.destinationRules.unavailable) return out;
+  const settings = ctx.options.istio;
+  const inferred = ctx.peerAuth.serviceMode(w.namespace);
+  if (settings.autoMtls && inferred.unknown) return out;
+  // What the clients of the default revision send without a DestinationRule TLS mode.
+  let plaintext = true;
+  let sends: string;
+  if (!settings.autoMtls)
+    sends = `enableAutoMtls is false (ConfigMap ${settings.configMap}): sidecar clients send plaintext`;
+  else if (inferred.mode === 'DISABLE')
+    sends = `auto mTLS reads PeerAuthentication ${inferred.policy?.namespace}/${inferred.policy?.name} (DISABLE), not the workload's: sidecar clients send plaintext`;
+  else {
+    plaintext = false;
+    sends =
+      "auto mTLS reads the namespace-wide and mesh-wide PeerAuthentications, not the workload's: sidecar clients send mTLS";
+  }
+  for (const p of info.ports) {
+    if (!carriedByMesh(p) || bypassesProxy(info, p.port)) continue;
+    const refused =
+      (p.mtls === 'STRICT' && plaintext) ||
+      (p.mtls === 'DISABLED' && !plaintext);
+    if (!refused) continue;
+    const via = services.find(s =>
+      s.ports.some(sp => {
+        const target =
+          typeof sp.targetPort === 'number'
+            ? sp.targetPort
+            : w.ports.find(c => c.name === sp.targetPort)?.port ?? sp.port;
+        if (target !== p.port || !carriedByMesh(sp)) return false;
+        const dr = ctx.destinationRules.ruleFor(
+          s.namespace,
+          {},
+          `${s.name}.${s.namespace}.svc.cluster.local`,
+          s.namespace,
+        );
+        return !dr || !tlsModeFor(dr, sp.port);
+      }),
+    );
+    if (!via) continue;
+    out.push(
+      makeFinding(
+        MTLS_FINDINGS.autoMtlsMismatch,
+        {
+          kind: w.kind,
+          namespace: w.namespace,
+          name: w.name,
+          cluster: ctx.options.cluster,
+        },
+        `port ${portName(p)} is ${p.mtls} (${p.reason}), but ${sends}${
+          p.mtls === 'STRICT'
+            ? ', which it refuses'
+            : ', which its sidecar does not terminate'
+        } (Service ${via.namespace}/${via.name})`,
+      ),
+    );
   }
   return out;
 }
