@@ -38,7 +38,7 @@ export const MTLS_FINDINGS = {
     title: 'STRICT server behind a DestinationRule that disables mTLS',
     description:
       'A DestinationRule sets `tls.mode` DISABLE/SIMPLE/MUTUAL for a host whose workloads only accept Istio mTLS: sidecar clients send traffic the server rejects.',
-    fix: 'Set `tls.mode: ISTIO_MUTUAL` (or remove the `tls` block to use auto mTLS) in the DestinationRule.',
+    fix: 'Set `tls.mode: ISTIO_MUTUAL` in the DestinationRule (or, unless the mesh config sets `enableAutoMtls: false`, remove the `tls` block to use auto mTLS).',
   },
   portLevelWithoutSelector: {
     code: 'MS104',
@@ -112,7 +112,7 @@ export const MTLS_FINDINGS = {
     title: 'DestinationRule sends plaintext to a meshed workload',
     description:
       'A DestinationRule sets `tls.mode: DISABLE` for a host served by meshed workloads that accept plaintext: traffic inside the mesh is unencrypted.',
-    fix: 'Remove the `tls` override (auto mTLS) or set `ISTIO_MUTUAL`.',
+    fix: 'Set `ISTIO_MUTUAL`, or remove the `tls` override to use auto mTLS (unless the mesh config sets `enableAutoMtls: false`).',
   },
   unknownMode: {
     code: 'MS113',
