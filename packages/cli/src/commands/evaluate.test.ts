@@ -18,6 +18,26 @@ function run(args: string[]) {
   return { code, stdout, stderr };
 }
 
+/** Namespace shop with Deployments a and b (app=<name>, container port 8080). */
+const SHOP_A_B = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+${['a', 'b']
+  .map(
+    name => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
+`,
+  )
+  .join('')}`;
+
 /** `check` of shop/a → shop/b port 8080 in a directory: the decision. */
 function decisionAToB(dir: string): string {
   const r = run([
@@ -233,17 +253,6 @@ ${mtls}`;
     // `trusted: yes` is a boolean label value for kubectl (YAML 1.1), so the API server refuses
     // the NetworkPolicy and b is not isolated; read as the string "yes" it would deny a -> b.
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-yaml11-'));
-    const deployment = (name: string) => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: shop}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
-`;
     const policy = (value: string) => `---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -255,12 +264,8 @@ spec:
   - from:
     - podSelector: {matchLabels: {trusted: ${value}}}
 `;
-    const estate = `apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
-${deployment('a')}${deployment('b')}`;
     const check = (value: string) => {
-      fs.writeFileSync(path.join(d, 'all.yaml'), estate + policy(value));
+      fs.writeFileSync(path.join(d, 'all.yaml'), SHOP_A_B + policy(value));
       return decisionAToB(d);
     };
     expect(check('"yes"')).toBe('DENY');
@@ -282,24 +287,6 @@ ${deployment('a')}${deployment('b')}`;
     // kubectl apply -f <dir> applies the files in name order: the later one replaces the
     // earlier, so which NetworkPolicy b has depends on the file names.
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-twice-'));
-    const estate = `apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
-${['a', 'b']
-  .map(
-    name => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: shop}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
-`,
-  )
-  .join('')}`;
     const policy = (ingress: string) => `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: b-ingress, namespace: shop}
@@ -308,7 +295,7 @@ spec:
   policyTypes: [Ingress]
   ingress: ${ingress}
 `;
-    fs.writeFileSync(path.join(d, 'estate.yaml'), estate);
+    fs.writeFileSync(path.join(d, 'estate.yaml'), SHOP_A_B);
     const decision = (first: string, second: string) => {
       // Byte order, as kubectl walks: `B…` before `a…` (a locale's order has them the other way).
       fs.writeFileSync(path.join(d, 'B-policy.yaml'), policy(first));
