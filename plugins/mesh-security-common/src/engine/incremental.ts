@@ -16,6 +16,7 @@ import {
   sortPolicies,
 } from './core/reader';
 import { isObject } from './validate/check';
+import { linkerdRefTarget } from './validate/linkerd';
 import { finish } from './core/steps';
 import { addFragment, Fragment, fragmentOf, listsOf } from './fragments';
 import {
@@ -766,7 +767,7 @@ class Incremental implements IncrementalEvaluator {
         refs.some(
           r =>
             isObject(r) &&
-            r.kind === e.kind &&
+            linkerdRefTarget(r) === e.kind &&
             r.name === name &&
             (typeof r.namespace === 'string' && r.namespace
               ? r.namespace

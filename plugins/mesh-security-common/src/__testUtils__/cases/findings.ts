@@ -373,6 +373,34 @@ export const FINDING_CASES: FindingCase[] = [
     codes: ['MS211', 'MS212', 'MS213', 'MS214'],
   },
   {
+    // The Gateway API's routes are not read: a policy on one is not "missing" (MS211).
+    name: 'Linkerd AuthorizationPolicies on Gateway API routes and a lower-case Server kind',
+    objects: [
+      lns,
+      deployment('data', 'b'),
+      linkerdServer('data', 'b-http', { podSelector: sel, port: 8080 }),
+      meshTlsAuthentication('data', 'callers', { identities: ['a.data'] }),
+      ...[
+        { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' },
+        { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'g' },
+        { group: 'policy.linkerd.io', kind: 'server', name: 'b-http' },
+      ].map((targetRef, i) =>
+        linkerdAuthorizationPolicy('data', `p${i}`, {
+          targetRef,
+          requiredAuthenticationRefs: [
+            {
+              group: 'policy.linkerd.io',
+              kind: 'meshTLSAuthentication',
+              name: 'callers',
+            },
+          ],
+        }),
+      ),
+    ],
+    codes: [],
+    absent: ['MS211'],
+  },
+  {
     name: 'NetworkPolicies: selecting nothing, allow-all sources, internet, unknown named port, namespaceSelector matching nothing',
     objects: [
       namespace('shop'),

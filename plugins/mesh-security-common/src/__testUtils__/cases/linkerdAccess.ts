@@ -203,6 +203,54 @@ export const LINKERD_CASES: AccessCase[] = [
     policy: 'b-callers',
   },
   {
+    // The policy controller's `targets_kind` compares group and kind without case.
+    name: 'Linkerd AuthorizationPolicy: target and authentication kinds match without case',
+    objects: [
+      ...routed,
+      policyOn('b-callers', [{ ...mtlsRef, kind: 'meshtlsauthentication' }], {
+        group: 'policy.linkerd.io',
+        kind: 'server',
+        name: 'b-http',
+      }),
+    ],
+    request: dataReq(),
+    decision: 'ALLOW',
+    policy: 'b-callers',
+  },
+  {
+    // A route's parentRef with an empty group names the core group: the route is not attached
+    // and the Server keeps its default route (no 404 for /other).
+    name: 'Linkerd HTTPRoute: a parentRef with an empty group attaches to no Server',
+    objects: [
+      ...routed,
+      policyOn('b-callers', [mtlsRef]),
+      httpRoute('data', 'b-api', {
+        parentRefs: [{ group: '', kind: 'Server', name: 'b-http' }],
+        rules: [{ matches: [prefix('/api')] }],
+      }),
+    ],
+    request: dataReq(get('/other')),
+    decision: 'ALLOW',
+    policy: 'b-callers',
+  },
+  {
+    name: 'Linkerd HTTPRoute: a parentRef kind matches without case',
+    objects: [
+      ...routed,
+      policyOn('b-callers', [mtlsRef]),
+      httpRoute('data', 'b-api', {
+        parentRefs: [
+          { group: 'policy.linkerd.io', kind: 'server', name: 'b-http' },
+        ],
+        rules: [{ matches: [prefix('/api')] }],
+      }),
+    ],
+    request: dataReq(get('/other')),
+    decision: 'DENY',
+    layer: 'authorization',
+    message: /Linkerd answers 404/,
+  },
+  {
     name: 'Linkerd AuthorizationPolicy: MeshTLSAuthentication identities (exact)',
     objects: [
       ...ldata,

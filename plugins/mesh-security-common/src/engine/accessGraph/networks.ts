@@ -2,6 +2,7 @@ import { JsonObject, NetworkPeer, SnapshotPolicy } from '../../model';
 import { EngineContext, WorkloadInfo } from '../core/context';
 import { AddressSet } from '../core/match';
 import { isObject } from '../validate/check';
+import { linkerdRefTarget } from '../validate/linkerd';
 
 /*
  * Network peers (docs/engine.md, "Network peers"): the address ranges a target's authorization
@@ -118,7 +119,10 @@ function linkerdCandidates(
         ? policy.spec.requiredAuthenticationRefs.filter(isObject)
         : [];
       for (const r of refs) {
-        if (r.kind !== 'NetworkAuthentication' || typeof r.name !== 'string')
+        if (
+          linkerdRefTarget(r) !== 'NetworkAuthentication' ||
+          typeof r.name !== 'string'
+        )
           continue;
         const ns =
           typeof r.namespace === 'string' && r.namespace

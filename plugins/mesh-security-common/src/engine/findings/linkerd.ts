@@ -8,6 +8,7 @@ import { EngineContext } from '../core/context';
 import { authenticationIsAllowAll } from '../linkerd/authentication';
 import { selectorMatches } from '../core/match';
 import { isObject } from '../validate/check';
+import { linkerdRefTarget } from '../validate/linkerd';
 import { AUTHZ_FINDINGS } from './authorization';
 import { makeFinding } from './make';
 
@@ -31,8 +32,9 @@ export function linkerdFindings(ctx: EngineContext): Finding[] {
         : []),
     ];
     for (const r of refs) {
-      const kind = String(r.kind);
-      if (kind === 'Namespace' || kind === 'ServiceAccount') continue;
+      // Kinds the engine does not read (the Gateway API's routes) cannot be looked up.
+      const kind = linkerdRefTarget(r);
+      if (!kind || kind === 'Namespace' || kind === 'ServiceAccount') continue;
       const ns =
         typeof r.namespace === 'string' && r.namespace
           ? r.namespace

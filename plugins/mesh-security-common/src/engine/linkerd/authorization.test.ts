@@ -72,4 +72,46 @@ describe("AuthorizationPolicies Linkerd's admission refuses", () => {
     });
     expect(decision.decision).toBe('DENY');
   });
+
+  it('ignores a policy whose targetRef names a Server without its group: the Server denies', () => {
+    // `targets_kind`: no group is the core API group, whose "Server" does not exist. Read as
+    // written, the policy would authorize b/cli.
+    const { snapshot, findings } = readObjects([
+      namespace('a', {}, { 'linkerd.io/inject': 'enabled' }),
+      namespace('b', {}, { 'linkerd.io/inject': 'enabled' }),
+      deployment('a', 'web', { ports: [{ port: 8080, name: 'http' }] }),
+      deployment('b', 'cli'),
+      linkerdServer('a', 'web-http', {
+        podSelector: { matchLabels: { app: 'web' } },
+        port: 'http',
+      }),
+      linkerdAuthorizationPolicy('a', 'web-from-b', {
+        targetRef: { kind: 'Server', name: 'web-http' },
+        requiredAuthenticationRefs: [
+          {
+            group: 'policy.linkerd.io',
+            kind: 'MeshTLSAuthentication',
+            name: 'ns-b',
+          },
+        ],
+      }),
+      meshTlsAuthentication('a', 'ns-b', {
+        identityRefs: [{ kind: 'Namespace', name: 'b' }],
+      }),
+    ]);
+    expect(
+      findings.filter(f => f.code === 'MS401').map(f => f.message),
+    ).toEqual([
+      'AuthorizationPolicy a/web-from-b is malformed and was ignored: ' +
+        'spec.targetRef: unsupported authorization target type: Server (without a group the ' +
+        'reference names the core API group: set group: policy.linkerd.io) ' +
+        "(Linkerd's admission refuses the object)",
+    ]);
+    const decision = createEngine(snapshot).check({
+      from: { namespace: 'b', name: 'cli' },
+      to: { namespace: 'a', name: 'web' },
+      port: 8080,
+    });
+    expect(decision.decision).toBe('DENY');
+  });
 });

@@ -17,6 +17,7 @@ import {
   serviceAccountMatch,
 } from './authentication';
 import { selectorMatches } from '../core/match';
+import { linkerdRefTarget } from '../validate/linkerd';
 import { portList } from '../istio/peerAuthentication';
 import { SelectorIndex, groupBy } from '../core/selectorIndex';
 import { isObject } from '../validate/check';
@@ -151,12 +152,15 @@ class ServerView implements LinkerdServerView {
   }
 }
 
+/**
+ * A route's parentRef names a Server as the policy controller reads it (`targets_kind`: group
+ * and kind without case). A `policy.linkerd.io` HTTPRoute's CRD defaults a missing group to
+ * `policy.linkerd.io`; an empty one is the core group.
+ */
 const isServerParent = (p: Record<string, unknown>) =>
-  p.kind === 'Server' &&
-  (p.group === undefined || p.group === 'policy.linkerd.io');
-const isPolicyRoute = (t: Record<string, unknown>) =>
-  t.kind === 'HTTPRoute' &&
-  (t.group === undefined || t.group === 'policy.linkerd.io');
+  linkerdRefTarget(
+    p.group === undefined ? { ...p, group: 'policy.linkerd.io' } : p,
+  ) === 'Server';
 
 /**
  * Linkerd's default opaque ports (SMTP, MySQL, Galera, PostgreSQL, Redis, Elasticsearch,
@@ -317,14 +321,15 @@ export class LinkerdIndex {
     all.push(...serverLevel);
     for (const ap of this.policies.get(server.namespace) ?? []) {
       const t = isObject(ap.spec.targetRef) ? ap.spec.targetRef : {};
+      const target = linkerdRefTarget(t);
       if (
-        (t.kind === 'Server' && t.name === server.name) ||
-        (t.kind === 'Namespace' && t.name === server.namespace)
+        (target === 'Server' && t.name === server.name) ||
+        (target === 'Namespace' && t.name === server.namespace)
       ) {
         const authz = this.policy(ap);
         serverLevel.push(...authz);
         all.push(...authz);
-      } else if (isPolicyRoute(t) && typeof t.name === 'string') {
+      } else if (target === 'HTTPRoute' && typeof t.name === 'string') {
         const route = routes.find(r => r.route.name === t.name);
         if (!route) continue;
         const authz = this.policy(ap, route);
@@ -396,7 +401,8 @@ export class LinkerdIndex {
         typeof r.namespace === 'string' && r.namespace
           ? r.namespace
           : ap.namespace;
-      if (r.kind === 'ServiceAccount') {
+      const kind = linkerdRefTarget(r);
+      if (kind === 'ServiceAccount') {
         resolved.push({
           kind: 'ServiceAccount',
           namespace: ns,
@@ -404,7 +410,7 @@ export class LinkerdIndex {
         });
         continue;
       }
-      const target = this.lookup(String(r.kind), ns, String(r.name));
+      const target = kind && this.lookup(kind, ns, String(r.name));
       // CRD: "If any of the referred objects cannot be found, the authorization will be ignored."
       if (!target) return [];
       resolved.push(target);

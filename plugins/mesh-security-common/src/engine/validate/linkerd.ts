@@ -140,6 +140,7 @@ export function validateLinkerdAuthorizationPolicy(spec: unknown): string[] {
   const p = new Problems();
   if (!checkObject(p, 'spec', spec, true)) return p.list;
   checkRef(p, 'spec.targetRef', spec.targetRef, true);
+  if (p.list.length === 0) checkTargetAdmission(p, spec.targetRef as Json);
   if (
     checkArray(
       p,
@@ -159,8 +160,12 @@ export function validateLinkerdAuthorizationPolicy(spec: unknown): string[] {
 
 const ADMISSION = "(Linkerd's admission refuses the object)";
 
-/** A reference's group and kind as the policy controller compares them (no group: `core`). */
-function refKind(ref: Json): {
+/**
+ * A reference's group and kind as the policy controller compares them (linkerd2
+ * `policy-controller/k8s/api/src/policy.rs` `targets_kind`): no group, or an empty one, is the
+ * core API group; both are compared without case.
+ */
+export function linkerdRefKind(ref: Json): {
   group: string;
   kind: string;
   canonical: string;
@@ -172,6 +177,63 @@ function refKind(ref: Json): {
     kind: kind.toLowerCase(),
     canonical: group ? `${kind}.${group}` : kind,
   };
+}
+
+/** The kinds the engine reads among those references name, by `group/kind` in lower case. */
+const READ_KINDS: Record<string, string> = {
+  'policy.linkerd.io/server': 'Server',
+  'policy.linkerd.io/httproute': 'HTTPRoute',
+  'policy.linkerd.io/meshtlsauthentication': 'MeshTLSAuthentication',
+  'policy.linkerd.io/networkauthentication': 'NetworkAuthentication',
+  'core/serviceaccount': 'ServiceAccount',
+  'core/namespace': 'Namespace',
+};
+
+/**
+ * The kind a `targetRef`, `requiredAuthenticationRefs` entry or `parentRefs` entry names, spelt
+ * as the snapshot's objects are (`Server`, `HTTPRoute`, `MeshTLSAuthentication`,
+ * `NetworkAuthentication`, `ServiceAccount`, `Namespace`), matched as the policy controller
+ * matches it ({@link linkerdRefKind}); `undefined` for any other kind, e.g. the Gateway API's
+ * routes, which the engine does not read, or a `Server` without `group: policy.linkerd.io`.
+ */
+export function linkerdRefTarget(ref: Json): string | undefined {
+  const { group, kind } = linkerdRefKind(ref);
+  return READ_KINDS[`${group}/${kind}`];
+}
+
+/**
+ * What an AuthorizationPolicy may target, as `group/kind` (lower case): the policy controller
+ * indexes a Server, the policy's Namespace, and Linkerd's or the Gateway API's HTTPRoute and
+ * the Gateway API's GRPCRoute (`inbound/authorization_policy.rs` `target`), and its admission
+ * webhook refuses any other target.
+ */
+export const LINKERD_AUTHORIZATION_TARGETS = new Set([
+  'policy.linkerd.io/server',
+  'core/namespace',
+  'policy.linkerd.io/httproute',
+  'gateway.networking.k8s.io/httproute',
+  'gateway.networking.k8s.io/grpcroute',
+]);
+
+/**
+ * The admission webhook's check of `targetRef` (`validate` of the index's
+ * `authorization_policy.rs`): a target of another kind is refused — `kind: Server` without
+ * `group: policy.linkerd.io` names the core group's "Server", which does not exist. Read as
+ * written, such a policy would authorize callers on a Server that, without it, denies them.
+ */
+function checkTargetAdmission(p: Problems, ref: Json): void {
+  const { group, kind, canonical } = linkerdRefKind(ref);
+  if (LINKERD_AUTHORIZATION_TARGETS.has(`${group}/${kind}`)) return;
+  const missingGroup =
+    group === 'core' && (kind === 'server' || kind === 'httproute');
+  p.add(
+    'spec.targetRef',
+    `unsupported authorization target type: ${canonical}${
+      missingGroup
+        ? ' (without a group the reference names the core API group: set group: policy.linkerd.io)'
+        : ''
+    } ${ADMISSION}`,
+  );
 }
 
 /**
@@ -189,7 +251,7 @@ function checkAuthenticationRefsAdmission(p: Problems, refs: unknown[]): void {
   let networks = 0;
   const unsupported: string[] = [];
   for (const r of refs.filter(isObject)) {
-    const { group, kind, canonical } = refKind(r);
+    const { group, kind, canonical } = linkerdRefKind(r);
     if (group === 'policy.linkerd.io' && kind === 'meshtlsauthentication')
       mtls++;
     else if (group === 'policy.linkerd.io' && kind === 'networkauthentication')
@@ -280,7 +342,7 @@ export function validateMeshTlsAuthentication(spec: unknown): string[] {
       );
   });
   ((spec.identityRefs as Json[] | undefined) ?? []).forEach((r, i) => {
-    const { group, kind, canonical } = refKind(r);
+    const { group, kind, canonical } = linkerdRefKind(r);
     if (group === 'core' && kind === 'serviceaccount') return;
     if (group === 'core' && kind === 'namespace') {
       if (typeof r.namespace === 'string' && r.namespace)

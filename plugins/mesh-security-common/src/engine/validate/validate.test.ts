@@ -202,6 +202,36 @@ const CASES: Array<
     /unsupported authentication kind\(s\): MeshTLSAuthentication /,
   ],
   [
+    'Linkerd AuthorizationPolicy, admission: a Server target without its group',
+    validateLinkerdAuthorizationPolicy,
+    { ...onServer(MTLS_REF), targetRef: { kind: 'Server', name: 's' } },
+    /spec.targetRef: unsupported authorization target type: Server \(without a group the reference names the core API group: set group: policy.linkerd.io\) \(Linkerd's admission refuses the object\)/,
+  ],
+  [
+    'Linkerd AuthorizationPolicy, admission: a target of another kind',
+    validateLinkerdAuthorizationPolicy,
+    {
+      ...onServer(MTLS_REF),
+      targetRef: { group: 'apps', kind: 'Deployment', name: 'd' },
+    },
+    /unsupported authorization target type: Deployment.apps \(Linkerd/,
+  ],
+  ...[
+    { kind: 'Namespace', name: 'ns' },
+    { group: '', kind: 'Namespace', name: 'ns' },
+    { group: 'policy.linkerd.io', kind: 'server', name: 's' },
+    { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'r' },
+    { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' },
+    { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'r' },
+  ].map((targetRef): [string, (spec: unknown) => string[], unknown, null] => [
+    `Linkerd AuthorizationPolicy, admission: targets ${
+      targetRef.group ?? '(no group)'
+    } ${targetRef.kind}`,
+    validateLinkerdAuthorizationPolicy,
+    { ...onServer(MTLS_REF), targetRef },
+    null,
+  ]),
+  [
     'Linkerd AuthorizationPolicy, admission: one of each accepted kind',
     validateLinkerdAuthorizationPolicy,
     onServer(MTLS_REF, NET_REF),
