@@ -199,6 +199,37 @@ describe('mesh-security:access:request (Linkerd per-route)', () => {
     expect(github.pulls).toHaveLength(0);
   });
 
+  it("counts a Gateway API HTTPRoute as the Server's only with the parent's group", async () => {
+    // A Gateway API parentRef without a group is the Gateway API's own (its CRD's default):
+    // Linkerd attaches the route to no Server, so the Server still has no route.
+    const gatewayRoute = (group: string) => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: analytics-gateway-api
+  namespace: data
+spec:
+  parentRefs:
+    - ${group}kind: Server
+      name: analytics-http
+  rules:
+    - matches:
+        - path: {type: PathPrefix, value: /api}
+`;
+    const base = fixture('linkerd-analytics.before.yaml');
+    const run = async (file: string) => {
+      const { deps, context, outputs } = setup(server, {
+        files: { [ANALYTICS_PATH]: file },
+      });
+      const ctx = context(reports);
+      await createAccessRequestAction(deps).handler(ctx);
+      return outputs(ctx);
+    };
+    await expect(run(base + gatewayRoute(''))).rejects.toThrow(
+      /Server data\/analytics-http has no HTTPRoute in /,
+    );
+  });
+
   it('refuses a route that would take requests from an overlapping route with its own grant', async () => {
     const { github, deps, context } = setup(server, {
       files: { [ANALYTICS_PATH]: ROUTES },

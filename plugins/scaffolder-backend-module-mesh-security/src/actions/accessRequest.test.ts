@@ -1,7 +1,7 @@
 import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import { accessChangeTargetMarker } from '@mesh-security/plugin-mesh-security-common';
 import { setupServer } from 'msw/node';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { parsePolicyFile } from '../policy/document';
 import { addIstioAccess } from '../policy/istio';
 import { stringifyPolicyFile } from '../policy/document';
@@ -482,6 +482,51 @@ describe('mesh-security:access:request (Linkerd, GitHub)', () => {
     expect(github.pulls[0].body).toMatch(
       /\| 8080 \| `data\/etl-worker \(GET \/api\/\*\)` \| `data\/etl-worker \(GET \/api\/\*\)`, `data\/reporting \(GET \/api\/\*\)` \| `data\/reporting \(GET \/api\/\*\)` \| — \| `data\/reporting: DENY → only GET \/api\/\*` \|/,
     );
+  });
+
+  it('does not join a grant whose targetRef names the Server without its group (Linkerd refuses it)', async () => {
+    // `targetRef: {kind: Server}` names the core group's "Server": Linkerd's admission refuses
+    // the policy, so adding the caller to its MeshTLSAuthentication would authorize nobody.
+    const before = fixture('linkerd-analytics.before.yaml').replace(
+      '    group: policy.linkerd.io\n    kind: Server',
+      '    kind: Server',
+    );
+    expect(before).not.toBe(fixture('linkerd-analytics.before.yaml'));
+    const { github, deps, context, outputs } = setup(server, {
+      files: { [ANALYTICS_PATH]: before },
+    });
+    const ctx = context({
+      target: 'component:default/analytics-api',
+      callers: ['reporting.data.serviceaccount.identity.linkerd.cluster.local'],
+      ports: [8080],
+      justification: 'The nightly report reads sales figures.',
+    });
+    await createAccessRequestAction(deps).handler(ctx);
+    expect(outputs(ctx)).toMatchObject({ changed: true });
+    const after = parseAllDocuments(
+      github.file(String(outputs(ctx).branch), ANALYTICS_PATH)!,
+    ).map(d => d.toJS());
+    const refused = after.find(o => o.metadata.name === 'analytics-callers');
+    expect(refused.spec.identityRefs).toEqual([
+      { kind: 'ServiceAccount', name: 'etl-worker' },
+    ]);
+    const grant = after.find(
+      o =>
+        o.kind === 'AuthorizationPolicy' &&
+        o.metadata.name === 'analytics-http-callers',
+    );
+    expect(grant.spec.targetRef).toEqual({
+      group: 'policy.linkerd.io',
+      kind: 'Server',
+      name: 'analytics-http',
+    });
+    expect(
+      after.find(
+        o =>
+          o.kind === 'MeshTLSAuthentication' &&
+          o.metadata.name === 'analytics-http-callers',
+      ).spec.identityRefs,
+    ).toEqual([{ kind: 'ServiceAccount', name: 'reporting' }]);
   });
 
   it("refuses to create a second Server when the port's Server lives outside the policy file", async () => {

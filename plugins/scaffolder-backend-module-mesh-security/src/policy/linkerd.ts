@@ -7,6 +7,7 @@ import {
   GROUP,
   identityOf,
   routesOf,
+  routeTarget,
   serversFor,
   ServiceAccountRef,
 } from './linkerdObjects';
@@ -123,10 +124,7 @@ export function removeLinkerdAccess(
       const targets = [
         { kind: 'Server' as const, name: serverName },
         ...(routes
-          ? routesOf(docs, change.namespace, serverName).map(r => ({
-              kind: 'HTTPRoute' as const,
-              name: objectId(r).name,
-            }))
+          ? routesOf(docs, change.namespace, serverName).map(routeTarget)
           : []),
       ];
       for (const target of targets) {

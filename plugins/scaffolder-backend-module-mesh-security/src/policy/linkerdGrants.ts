@@ -13,6 +13,7 @@ import {
   identityOf,
   policiesTargeting,
   PolicyTarget,
+  refNames,
   ServiceAccountRef,
 } from './linkerdObjects';
 
@@ -28,7 +29,12 @@ export interface Grant {
   mta: Document;
 }
 
-type Ref = { kind?: string; name?: string; namespace?: string };
+type Ref = {
+  group?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+};
 
 const requiredRefs = (policy: Document) =>
   (plain(policy, ['spec', 'requiredAuthenticationRefs']) as Ref[]) ?? [];
@@ -42,7 +48,10 @@ export function grantsOf(
   const out: Grant[] = [];
   for (const policy of policiesTargeting(docs, namespace, target)) {
     const required = requiredRefs(policy);
-    if (required.length !== 1 || required[0].kind !== 'MeshTLSAuthentication')
+    if (
+      required.length !== 1 ||
+      !refNames(required[0], GROUP, 'MeshTLSAuthentication')
+    )
       continue;
     const mta = docsOfKind(
       docs,
@@ -150,7 +159,7 @@ export function addGrant(
     },
     spec: {
       targetRef: {
-        group: GROUP,
+        group: change.target.group ?? GROUP,
         kind: change.target.kind,
         name: change.target.name,
       },

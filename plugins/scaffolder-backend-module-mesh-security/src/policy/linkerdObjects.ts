@@ -1,6 +1,6 @@
 import { linkerdIdentity } from '@mesh-security/plugin-mesh-security-common';
 import { Document } from 'yaml';
-import { docsOfKind, matchLabelsSelect, plain } from './document';
+import { docsOfKind, matchLabelsSelect, objectId, plain } from './document';
 
 /*
  * Linkerd policy objects ("Authorization Policy" reference): a Server selects a pod port; an
@@ -21,6 +21,36 @@ export interface ServiceAccountRef {
 export interface PolicyTarget {
   kind: 'Server' | 'HTTPRoute';
   name: string;
+  /** The target's API group: `policy.linkerd.io` (absent), or the Gateway API's for its routes. */
+  group?: string;
+}
+
+/** The Gateway API's group: its HTTPRoutes attach to Linkerd Servers too. */
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+/**
+ * Whether a reference names `group`/`kind` as Linkerd's policy controller compares them
+ * (`targets_kind`): without case, and no group (or an empty one) is the core API group. A
+ * `targetRef: {kind: Server}` without `group: policy.linkerd.io` names no Server: Linkerd's
+ * admission refuses such a policy.
+ */
+export function refNames(
+  ref: { group?: unknown; kind?: unknown } | undefined,
+  group: string,
+  kind: string,
+): boolean {
+  const g = typeof ref?.group === 'string' && ref.group ? ref.group : 'core';
+  return (
+    g.toLowerCase() === group &&
+    typeof ref?.kind === 'string' &&
+    ref.kind.toLowerCase() === kind.toLowerCase()
+  );
+}
+
+/** The target an AuthorizationPolicy names for this HTTPRoute (Linkerd's or the Gateway API's). */
+export function routeTarget(route: Document): PolicyTarget {
+  const { apiVersion, name } = objectId(route);
+  return { kind: 'HTTPRoute', name, group: apiVersion.split('/')[0] };
 }
 
 /** The Linkerd identity of a ServiceAccount. */
@@ -54,32 +84,40 @@ export function policiesTargeting(
   return docsOfKind(docs, GROUP, 'AuthorizationPolicy', namespace).filter(
     policy => {
       const ref = plain(policy, ['spec', 'targetRef']) as
-        | { kind?: string; name?: string }
+        | { group?: string; kind?: string; name?: string }
         | undefined;
-      return ref?.kind === target.kind && ref.name === target.name;
+      return (
+        refNames(ref, target.group ?? GROUP, target.kind) &&
+        ref?.name === target.name
+      );
     },
   );
 }
 
-/** HTTPRoutes can be Linkerd's or the Gateway API's; both attach to Servers. */
-const HTTP_ROUTE_GROUPS = [GROUP, 'gateway.networking.k8s.io'];
-
-/** HTTPRoutes of the file attached to the Server (Linkerd's and the Gateway API's). */
+/**
+ * HTTPRoutes of the file attached to the Server (Linkerd's and the Gateway API's). A parentRef
+ * without a group takes its CRD's default: `policy.linkerd.io` in Linkerd's HTTPRoute, the
+ * Gateway API's own group in the Gateway API's, where it names no Server.
+ */
 export function routesOf(
   docs: Document[],
   namespace: string,
   server: string,
 ): Document[] {
-  return HTTP_ROUTE_GROUPS.flatMap(g =>
-    docsOfKind(docs, g, 'HTTPRoute', namespace),
-  ).filter(doc => {
-    const parents = plain(doc, ['spec', 'parentRefs']);
-    return (
-      Array.isArray(parents) &&
-      parents.some(
-        (p: { kind?: string; name?: string }) =>
-          p?.kind === 'Server' && p.name === server,
-      )
-    );
-  });
+  return [GROUP, GATEWAY_GROUP].flatMap(g =>
+    docsOfKind(docs, g, 'HTTPRoute', namespace).filter(doc => {
+      const parents = plain(doc, ['spec', 'parentRefs']);
+      return (
+        Array.isArray(parents) &&
+        parents.some(
+          (p: { group?: string; kind?: string; name?: string }) =>
+            refNames(
+              p?.group === undefined ? { ...p, group: g } : p,
+              GROUP,
+              'Server',
+            ) && p.name === server,
+        )
+      );
+    }),
+  );
 }

@@ -2,7 +2,13 @@ import { InputError } from '@backstage/errors';
 import { Document } from 'yaml';
 import { objectId } from './document';
 import { grantsOf, mtaIdentities, revokeFromGrant } from './linkerdGrants';
-import { identityOf, routesOf, serversFor } from './linkerdObjects';
+import {
+  identityOf,
+  PolicyTarget,
+  routesOf,
+  routeTarget,
+  serversFor,
+} from './linkerdObjects';
 import {
   describeRouteMatches,
   routeMatchesOverlap,
@@ -46,10 +52,7 @@ export function removeLinkerdRouteAccess(
     for (const server of serversFor(docs, change, port)) {
       const serverName = name(server);
       const routes = routesOf(docs, change.namespace, serverName);
-      const holding = (target: {
-        kind: 'Server' | 'HTTPRoute';
-        name: string;
-      }) =>
+      const holding = (target: PolicyTarget) =>
         grantsOf(docs, change.namespace, target).filter(g =>
           [...mtaIdentities(g.mta, change.namespace, trustDomain)].some(id =>
             callerIds.has(id),
@@ -73,7 +76,7 @@ export function removeLinkerdRouteAccess(
       );
       for (const r of routes) {
         if (r === exact) continue;
-        const wider = holding({ kind: 'HTTPRoute', name: name(r) });
+        const wider = holding(routeTarget(r));
         const theirs = routeMatchList(r);
         if (
           wider.length > 0 &&
@@ -90,10 +93,11 @@ export function removeLinkerdRouteAccess(
           );
       }
       if (!exact) continue;
-      for (const grant of grantsOf(docs, change.namespace, {
-        kind: 'HTTPRoute',
-        name: name(exact),
-      })) {
+      for (const grant of grantsOf(
+        docs,
+        change.namespace,
+        routeTarget(exact),
+      )) {
         const policy = name(grant.policy);
         const ids = revokeFromGrant(docs, grant, callerIds, trustDomain);
         if (ids.length === 0) continue;

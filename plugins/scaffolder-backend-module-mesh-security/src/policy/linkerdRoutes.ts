@@ -11,7 +11,12 @@ import { freeName, newObjectDocument, objectId, plain } from './document';
 import type { LinkerdAccessChange } from './linkerd';
 import { serverOrRefuse } from './linkerd';
 import { grantAccess, grantsOf, mtaIdentities } from './linkerdGrants';
-import { GROUP, policiesTargeting, routesOf } from './linkerdObjects';
+import {
+  GROUP,
+  policiesTargeting,
+  routesOf,
+  routeTarget,
+} from './linkerdObjects';
 import {
   MATCHES_PER_RULE,
   routeMatchesFor,
@@ -165,10 +170,7 @@ export function addLinkerdRouteAccess(
       );
     } else {
       for (const r of routes) {
-        const own = policiesTargeting(docs, change.namespace, {
-          kind: 'HTTPRoute',
-          name: name(r),
-        });
+        const own = policiesTargeting(docs, change.namespace, routeTarget(r));
         const theirs = routeMatchList(r);
         if (
           own.length > 0 &&
@@ -203,7 +205,7 @@ export function addLinkerdRouteAccess(
         )}, so no existing caller loses a request.`,
       );
     }
-    const target = { kind: 'HTTPRoute' as const, name: name(route) };
+    const target = routeTarget(route);
     if (
       grantAccess(
         docs,
