@@ -387,7 +387,7 @@ describe('Gateways (Istio waypoints)', () => {
           metadata: {},
         }),
       ),
-      http.get(`${API}/apis/gateway.networking.k8s.io/*`, () =>
+      http.get(`${API}/apis/gateway.networking.k8s.io/:version/gateways`, () =>
         HttpResponse.json({ kind: 'Status' }, { status: 403 }),
       ),
       cluster(new Set()),

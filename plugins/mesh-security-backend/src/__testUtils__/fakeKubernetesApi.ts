@@ -4,6 +4,11 @@
  * tests and the watch refresher's.
  */
 import { http, HttpResponse } from 'msw';
+import { LISTED_KINDS, NAMED_CONFIG_MAPS } from '../sources/kinds';
+
+/** The watch streams of a cluster: every listed kind, the revisions' and the named ConfigMaps. */
+export const WATCHED_STREAMS =
+  LISTED_KINDS.length + 1 + NAMED_CONFIG_MAPS.length;
 
 const encoder = new TextEncoder();
 
@@ -183,7 +188,7 @@ export function fakeKubernetesApi(API: string, TOKEN: string) {
       return (
         new Set(
           this.streams.map(s => `${s.path}?${s.query.get('fieldSelector')}`),
-        ).size === 36
+        ).size === WATCHED_STREAMS
       );
     }
 

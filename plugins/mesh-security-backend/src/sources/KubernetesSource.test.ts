@@ -295,6 +295,49 @@ describe('KubernetesSource', () => {
     });
   });
 
+  it("keeps the Gateway API's HTTPRoutes attached to a Linkerd Server, and no others", async () => {
+    const route = (name: string, parentRefs: object[]) => ({
+      metadata: { name, namespace: 'data' },
+      spec: { parentRefs, rules: [] },
+    });
+    server.use(
+      http.get(`${API}/apis/gateway.networking.k8s.io/v1/httproutes`, () =>
+        HttpResponse.json({
+          kind: 'HTTPRouteList',
+          items: [
+            route('on-server', [
+              { group: 'policy.linkerd.io', kind: 'Server', name: 'b-http' },
+            ]),
+            route('on-gateway', [
+              {
+                group: 'gateway.networking.k8s.io',
+                kind: 'Gateway',
+                name: 'gw',
+              },
+            ]),
+            route('on-service', [{ group: '', kind: 'Service', name: 'b' }]),
+          ],
+          metadata: {},
+        }),
+      ),
+      emptyCluster(),
+    );
+    const result = await source().read();
+    expect(
+      result.objects
+        .filter((o: any) => o.kind === 'HTTPRoute')
+        .map((o: any) => [o.apiVersion, o.metadata.name]),
+    ).toEqual([['gateway.networking.k8s.io/v1', 'on-server']]);
+    expect(
+      result.kinds.find(k => k.key === 'gateway.networking.k8s.io/httproutes'),
+    ).toEqual({
+      key: 'gateway.networking.k8s.io/httproutes',
+      state: 'ok',
+      version: 'v1',
+      count: 1,
+    });
+  });
+
   it.each([
     [
       'forbidden',

@@ -1,6 +1,9 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { fakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
+import {
+  fakeKubernetesApi,
+  WATCHED_STREAMS,
+} from '../__testUtils__/fakeKubernetesApi';
 import { identityOf, objectIdentity } from '../snapshots/types';
 import { ClusterUnreachableError } from './ClusterSource';
 import {
@@ -134,7 +137,7 @@ describe('KubernetesWatcher', () => {
       cms.filter(r => /fieldSelector=metadata.name%3Distio(&|$)/.test(r)),
     ).toHaveLength(2);
     expect(api.requests.some(r => /\/secrets/.test(r))).toBe(false);
-    expect(w.kinds()).toHaveLength(36);
+    expect(w.kinds()).toHaveLength(WATCHED_STREAMS);
     expect(w.kinds().every(k => k.state === 'ok')).toBe(true);
     await until(() => w.freshness().listing.length === 0);
 

@@ -1,5 +1,6 @@
 import {
   EngineInput,
+  gatewayRouteOnServer,
   istioMeshConfigRevision,
 } from '@mesh-security/plugin-mesh-security-common';
 
@@ -166,6 +167,19 @@ export const LISTED_KINDS: ResourceKind[] = [
     'linkerd',
     'linkerdAuthorizations',
   ),
+  // The Gateway API's HTTPRoutes attach to Linkerd Servers too (docs/engine.md, Linkerd
+  // HTTPRoutes); only those are kept: a Gateway's or a Service's routes decide no verdict.
+  {
+    ...grouped(
+      'gateway.networking.k8s.io',
+      ['v1', 'v1beta1'],
+      'httproutes',
+      'HTTPRoute',
+      'gateway-api',
+      'linkerdAuthorizations',
+    ),
+    keep: item => gatewayRouteOnServer((item as { spec?: unknown })?.spec),
+  },
   // Istio Sidecars (docs/engine.md "Istio Sidecar"), kept with the kinds below in the
   // snapshot's `unevaluated` list.
   grouped(

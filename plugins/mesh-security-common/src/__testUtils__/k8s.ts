@@ -217,6 +217,19 @@ export function httpRoute(
   };
 }
 
+/** A Gateway API HTTPRoute (`gateway.networking.k8s.io/v1`). */
+export function gatewayHttpRoute(
+  ns: string,
+  name: string,
+  spec: Obj,
+  created?: string,
+): Obj {
+  return {
+    ...httpRoute(ns, name, spec, created),
+    apiVersion: 'gateway.networking.k8s.io/v1',
+  };
+}
+
 export function externalSecret(ns: string, name: string, target?: string): Obj {
   return {
     apiVersion: 'external-secrets.io/v1',

@@ -5,6 +5,7 @@ import {
   deployment,
   destinationRule,
   linkerdAuthorizationPolicy,
+  gatewayHttpRoute,
   linkerdServer,
   meshTlsAuthentication,
   namespace,
@@ -268,6 +269,21 @@ function slots(): Array<Array<Obj | undefined>> {
             namespace: 'other',
           },
         ],
+      }),
+      undefined,
+    ],
+    [
+      // A Gateway API route on the Server (its default route gone), then one whose parentRef
+      // lacks the group (the Gateway API's own: attached to nothing).
+      gatewayHttpRoute('ld', 'gw', {
+        parentRefs: [
+          { group: 'policy.linkerd.io', kind: 'Server', name: 'srv' },
+        ],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }] }],
+      }),
+      gatewayHttpRoute('ld', 'gw', {
+        parentRefs: [{ kind: 'Server', name: 'srv' }],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }] }],
       }),
       undefined,
     ],

@@ -716,8 +716,10 @@ class Incremental implements IncrementalEvaluator {
       case 'ServerAuthorization':
         return group === 'policy.linkerd.io' ? 'namespace' : 'ignored';
       case 'HTTPRoute':
-        // A route whose parent is a Service steers the clients' traffic.
-        return group === 'policy.linkerd.io' ? 'sources' : 'ignored';
+        // A route whose parent is a Service steers the clients' traffic; the Gateway API's are
+        // read where they attach to a Server (of their namespace) only.
+        if (group === 'policy.linkerd.io') return 'sources';
+        return group === 'gateway.networking.k8s.io' ? 'namespace' : 'ignored';
       case 'ExternalSecret':
         return 'namespace';
       case 'MeshTLSAuthentication':

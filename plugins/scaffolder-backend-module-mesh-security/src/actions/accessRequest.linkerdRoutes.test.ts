@@ -202,7 +202,7 @@ describe('mesh-security:access:request (Linkerd per-route)', () => {
   it("counts a Gateway API HTTPRoute as the Server's only with the parent's group", async () => {
     // A Gateway API parentRef without a group is the Gateway API's own (its CRD's default):
     // Linkerd attaches the route to no Server, so the Server still has no route.
-    const gatewayRoute = (group: string) => `---
+    const gatewayRoute = `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
@@ -210,7 +210,7 @@ metadata:
   namespace: data
 spec:
   parentRefs:
-    - ${group}kind: Server
+    - kind: Server
       name: analytics-http
   rules:
     - matches:
@@ -225,9 +225,33 @@ spec:
       await createAccessRequestAction(deps).handler(ctx);
       return outputs(ctx);
     };
-    await expect(run(base + gatewayRoute(''))).rejects.toThrow(
+    await expect(run(base + gatewayRoute)).rejects.toThrow(
       /Server data\/analytics-http has no HTTPRoute in /,
     );
+    // With the group, the catch-all route may be the Gateway API's: the scaffolder and the
+    // engine both see it serve every request, so the new route takes nothing from anyone.
+    const catchAll =
+      'apiVersion: policy.linkerd.io/v1beta3\nkind: HTTPRoute\nmetadata:\n  name: analytics-http-all';
+    expect(ROUTES).toContain(catchAll);
+    const gatewayCatchAll = ROUTES.replace(
+      catchAll,
+      catchAll.replace(
+        'policy.linkerd.io/v1beta3',
+        'gateway.networking.k8s.io/v1',
+      ),
+    );
+    const out = await run(gatewayCatchAll);
+    expect(out).toMatchObject({ changed: true });
+    const etl = { namespace: 'data', serviceAccount: 'etl-worker' };
+    expect(decide(gatewayCatchAll, etl, 'POST', '/load')).toBe('ALLOW');
+    expect(
+      decide(
+        gatewayCatchAll.replace('value: /\n', 'value: /api\n'),
+        etl,
+        'POST',
+        '/load',
+      ),
+    ).toBe('DENY');
   });
 
   it('refuses a route that would take requests from an overlapping route with its own grant', async () => {

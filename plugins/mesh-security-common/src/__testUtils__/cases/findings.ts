@@ -2,6 +2,7 @@ import {
   Obj,
   authorizationPolicy,
   deployment,
+  gatewayHttpRoute,
   destinationRule,
   externalSecret,
   istioPair,
@@ -373,12 +374,18 @@ export const FINDING_CASES: FindingCase[] = [
     codes: ['MS211', 'MS212', 'MS213', 'MS214'],
   },
   {
-    // The Gateway API's routes are not read: a policy on one is not "missing" (MS211).
+    // A policy on the Gateway API's HTTPRoute of a Server, on a GRPCRoute (not read) and on a
+    // Server spelt in lower case: none is "missing" (MS211).
     name: 'Linkerd AuthorizationPolicies on Gateway API routes and a lower-case Server kind',
     objects: [
       lns,
       deployment('data', 'b'),
       linkerdServer('data', 'b-http', { podSelector: sel, port: 8080 }),
+      gatewayHttpRoute('data', 'r', {
+        parentRefs: [
+          { group: 'policy.linkerd.io', kind: 'Server', name: 'b-http' },
+        ],
+      }),
       meshTlsAuthentication('data', 'callers', { identities: ['a.data'] }),
       ...[
         { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' },

@@ -2,6 +2,7 @@ import { AccessRequest } from '../../model';
 import {
   Obj,
   deployment,
+  gatewayHttpRoute,
   httpRoute,
   linkerdAuthorizationPolicy,
   linkerdServer,
@@ -136,6 +137,12 @@ const routedDatabase = (annotations: Record<string, string> = {}) => [
   route('b-api', [prefix('/api', 'GET')]),
 ];
 
+// The Gateway API's HTTPRoute b-api (every request under /api) on Server b-http.
+const gatewayApiRoute = gatewayHttpRoute('data', 'b-api', {
+  parentRefs: parentB,
+  rules: [{ matches: [prefix('/api')] }],
+});
+
 export const LINKERD_CASES: AccessCase[] = [
   {
     name: 'Linkerd default policies: all-unauthenticated allows an external client',
@@ -249,6 +256,54 @@ export const LINKERD_CASES: AccessCase[] = [
     decision: 'DENY',
     layer: 'authorization',
     message: /Linkerd answers 404/,
+  },
+  {
+    // Linkerd reads the Gateway API's HTTPRoutes on a Server as its own ("Linkerd and Gateway
+    // API HTTPRoutes"): once attached, unmatched requests get 404.
+    name: "Linkerd HTTPRoute: the Gateway API's, attached to the Server, an unmatched request gets 404",
+    objects: [...routed, policyOn('b-callers', [mtlsRef]), gatewayApiRoute],
+    request: dataReq(get('/other')),
+    decision: 'DENY',
+    layer: 'authorization',
+    message: /Linkerd answers 404/,
+  },
+  {
+    name: "Linkerd HTTPRoute: the Gateway API's, a policy targeting it authorizes its requests",
+    objects: [
+      ...routed,
+      gatewayApiRoute,
+      policyOn('b-api-c', [cRef], {
+        group: 'gateway.networking.k8s.io',
+        kind: 'HTTPRoute',
+        name: 'b-api',
+      }),
+    ],
+    request: fromC(get('/api/x')),
+    decision: 'ALLOW',
+    policy: 'b-api-c',
+  },
+  {
+    // Linkerd's HTTPRoute b-api and the Gateway API's b-api are different objects.
+    name: "Linkerd HTTPRoute: the Gateway API's, a policy on Linkerd's HTTPRoute of that name does not apply",
+    objects: [...routed, gatewayApiRoute, onRoute('b-api-c', 'b-api', cRef)],
+    request: fromC(get('/api/x')),
+    decision: 'DENY',
+    layer: 'authorization',
+  },
+  {
+    // The Gateway API's CRD defaults a parentRef's group to its own: no Server is named.
+    name: "Linkerd HTTPRoute: the Gateway API's, a parentRef without a group attaches to no Server",
+    objects: [
+      ...routed,
+      policyOn('b-callers', [mtlsRef]),
+      gatewayHttpRoute('data', 'b-api', {
+        parentRefs: [{ kind: 'Server', name: 'b-http' }],
+        rules: [{ matches: [prefix('/api')] }],
+      }),
+    ],
+    request: dataReq(get('/other')),
+    decision: 'ALLOW',
+    policy: 'b-callers',
   },
   {
     name: 'Linkerd AuthorizationPolicy: MeshTLSAuthentication identities (exact)',

@@ -1,6 +1,7 @@
 import { crdsDir, readText } from '../../__testUtils__/testdata';
 import {
   deployment,
+  gatewayHttpRoute,
   namespace,
   peerAuthentication,
 } from '../../__testUtils__/k8s';
@@ -321,6 +322,33 @@ describe('readObjects', () => {
       'MS401',
     ]);
     expect(findings[0].message).toContain('spec.mtls.mode');
+  });
+
+  it("reads the Gateway API's HTTPRoutes attached to a Linkerd Server, and no others", () => {
+    const route = (name: string, parentRefs: object[], rules: unknown = []) =>
+      gatewayHttpRoute('data', name, { parentRefs, rules });
+    const { snapshot, findings } = readObjects([
+      route('on-server', [
+        { group: 'policy.linkerd.io', kind: 'Server', name: 'b-http' },
+      ]),
+      // A Gateway's or a Service's route (Istio, or Linkerd's outbound routing): not read, not
+      // held to the checks the engine makes of the routes it reads.
+      route('on-gateway', [{ name: 'ingress' }], [{ matches: 'all' }]),
+      route('on-service', [{ group: '', kind: 'Service', name: 'b' }]),
+      // The Gateway API's own group by default: no Server.
+      route('no-group', [{ kind: 'Server', name: 'b-http' }]),
+      route(
+        'invalid',
+        [{ group: 'policy.linkerd.io', kind: 'Server', name: 'b-http' }],
+        [{ matches: 'all' }],
+      ),
+    ]);
+    expect(
+      snapshot.linkerd.httpRoutes.map(r => [r.name, r.apiVersion]),
+    ).toEqual([['on-server', 'gateway.networking.k8s.io/v1']]);
+    expect(findings.map(f => [f.code, f.object?.name])).toEqual([
+      ['MS401', 'invalid'],
+    ]);
   });
 
   it('defaults the namespace of namespaced objects to "default" and adds the implicit namespace label', () => {

@@ -24,6 +24,7 @@ import {
   validatePeerAuthentication,
 } from '../validate/istio';
 import {
+  gatewayRouteOnServer,
   validateHttpRoute,
   validateLinkerdAuthorizationPolicy,
   validateMeshTlsAuthentication,
@@ -108,6 +109,8 @@ const POLICY_KINDS: Record<
   HTTPRoute: {
     groups: {
       'policy.linkerd.io': ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'],
+      // Read only where they attach to a Linkerd Server (below).
+      'gateway.networking.k8s.io': ['v1', 'v1beta1'],
     },
     validate: validateHttpRoute,
     target: s => s.linkerd.httpRoutes,
@@ -514,6 +517,12 @@ export function readObjects(
           validateLinkerdAuthorizationPolicy,
           snapshot.linkerd.authorizationPolicies,
         );
+    } else if (
+      kind === 'HTTPRoute' &&
+      api.group === 'gateway.networking.k8s.io' &&
+      !gatewayRouteOnServer(raw.spec)
+    ) {
+      // The Gateway API's other routes (Gateways, Services) decide no verdict the engine gives.
     } else {
       const def = POLICY_KINDS[kind];
       const versions = def?.groups[api.group];

@@ -2,6 +2,8 @@ import { FINDING_CASES } from '../../__testUtils__/cases/findings';
 import { engineOf } from '../../__testUtils__/engine';
 import {
   deployment,
+  gatewayHttpRoute,
+  linkerdAuthorizationPolicy,
   namespace,
   peerAuthentication,
 } from '../../__testUtils__/k8s';
@@ -102,6 +104,36 @@ describe('findings', () => {
         .map(f => f.message),
     ).toEqual([
       "port 8080 is STRICT (PeerAuthentication shop/b), but auto mTLS reads PeerAuthentication shop/default (DISABLE), not the workload's: sidecar clients send plaintext, which it refuses (Service shop/b)",
+    ]);
+  });
+
+  it("MS211 on the Gateway API's HTTPRoute names it so, and says it may exist elsewhere", () => {
+    const linkerd = { 'linkerd.io/inject': 'enabled' };
+    const engine = engineOf([
+      namespace('data', {}, linkerd),
+      deployment('data', 'b'),
+      // A route of the Service (outbound routing), not of a Server: the engine does not keep it.
+      gatewayHttpRoute('data', 'to-b', {
+        parentRefs: [{ group: '', kind: 'Service', name: 'b' }],
+      }),
+      linkerdAuthorizationPolicy('data', 'on-route', {
+        targetRef: {
+          group: 'gateway.networking.k8s.io',
+          kind: 'HTTPRoute',
+          name: 'to-b',
+        },
+        requiredAuthenticationRefs: [],
+      }),
+    ]);
+    expect(
+      engine
+        .evaluate()
+        .findings.filter(f => f.code === 'MS211')
+        .map(f => f.message),
+    ).toEqual([
+      expect.stringContaining(
+        'references the Gateway API HTTPRoute data/to-b, which does not exist or is attached to no Server: Linkerd ignores this authorization',
+      ),
     ]);
   });
 

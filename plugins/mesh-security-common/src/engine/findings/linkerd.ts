@@ -8,7 +8,7 @@ import { EngineContext } from '../core/context';
 import { authenticationIsAllowAll } from '../linkerd/authentication';
 import { selectorMatches } from '../core/match';
 import { isObject } from '../validate/check';
-import { linkerdRefTarget } from '../validate/linkerd';
+import { GATEWAY_HTTP_ROUTE, linkerdRefTarget } from '../validate/linkerd';
 import { AUTHZ_FINDINGS } from './authorization';
 import { makeFinding } from './make';
 
@@ -40,13 +40,18 @@ export function linkerdFindings(ctx: EngineContext): Finding[] {
           ? r.namespace
           : ap.namespace;
       if (!ctx.linkerd.lookup(kind, ns, String(r.name))) {
+        // The engine reads the Gateway API's HTTPRoutes attached to a Server only.
+        const what =
+          kind === GATEWAY_HTTP_ROUTE
+            ? `the Gateway API HTTPRoute ${ns}/${String(
+                r.name,
+              )}, which does not exist or is attached to no Server`
+            : `${kind} ${ns}/${String(r.name)}, which does not exist`;
         out.push(
           makeFinding(
             AUTHZ_FINDINGS.linkerdMissingRef,
             obj(ap),
-            `references ${kind} ${ns}/${String(
-              r.name,
-            )}, which does not exist: Linkerd ignores this authorization`,
+            `references ${what}: Linkerd ignores this authorization`,
           ),
         );
       }

@@ -17,7 +17,11 @@ import {
   serviceAccountMatch,
 } from './authentication';
 import { selectorMatches } from '../core/match';
-import { linkerdRefTarget } from '../validate/linkerd';
+import {
+  GATEWAY_HTTP_ROUTE,
+  linkerdObjectKind,
+  linkerdRefTarget,
+} from '../validate/linkerd';
 import { portList } from '../istio/peerAuthentication';
 import { SelectorIndex, groupBy } from '../core/selectorIndex';
 import { isObject } from '../validate/check';
@@ -154,12 +158,13 @@ class ServerView implements LinkerdServerView {
 
 /**
  * A route's parentRef names a Server as the policy controller reads it (`targets_kind`: group
- * and kind without case). A `policy.linkerd.io` HTTPRoute's CRD defaults a missing group to
- * `policy.linkerd.io`; an empty one is the core group.
+ * and kind without case). A missing group is the route CRD's default: `policy.linkerd.io` in
+ * Linkerd's HTTPRoute, the Gateway API's own group in the Gateway API's; an empty one is the
+ * core group.
  */
-const isServerParent = (p: Record<string, unknown>) =>
+const isServerParent = (route: P, p: Record<string, unknown>) =>
   linkerdRefTarget(
-    p.group === undefined ? { ...p, group: 'policy.linkerd.io' } : p,
+    p.group === undefined ? { ...p, group: route.apiVersion.split('/')[0] } : p,
   ) === 'Server';
 
 /**
@@ -224,7 +229,7 @@ export class LinkerdIndex {
       ...l.servers,
     ]) {
       this.byName.set(
-        `${policy.kind}/${policy.namespace}/${policy.name}`,
+        `${linkerdObjectKind(policy)}/${policy.namespace}/${policy.name}`,
         policy,
       );
     }
@@ -284,7 +289,7 @@ export class LinkerdIndex {
         Array.isArray(route.spec.parentRefs)
           ? route.spec.parentRefs.filter(isObject)
           : []
-      ).filter(isServerParent);
+      ).filter(p => isServerParent(route, p));
       const invalid = parents.some(
         p =>
           (typeof p.namespace === 'string' &&
@@ -329,8 +334,13 @@ export class LinkerdIndex {
         const authz = this.policy(ap);
         serverLevel.push(...authz);
         all.push(...authz);
-      } else if (target === 'HTTPRoute' && typeof t.name === 'string') {
-        const route = routes.find(r => r.route.name === t.name);
+      } else if (
+        (target === 'HTTPRoute' || target === GATEWAY_HTTP_ROUTE) &&
+        typeof t.name === 'string'
+      ) {
+        const route = routes.find(
+          r => r.route.name === t.name && linkerdObjectKind(r.route) === target,
+        );
         if (!route) continue;
         const authz = this.policy(ap, route);
         route.authz.push(...authz);

@@ -179,10 +179,48 @@ export function linkerdRefKind(ref: Json): {
   };
 }
 
+/** The Gateway API's group, whose HTTPRoutes attach to Linkerd Servers too. */
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/**
+ * How the engine names the Gateway API's HTTPRoute beside Linkerd's (`HTTPRoute`): the two are
+ * different objects to the policy controller, even with one name.
+ */
+export const GATEWAY_HTTP_ROUTE = `HTTPRoute.${GATEWAY_API_GROUP}`;
+
+/** The name {@link linkerdRefTarget} gives the kind of an object of the snapshot. */
+export function linkerdObjectKind(o: { kind: string; apiVersion: string }) {
+  return o.kind === 'HTTPRoute' &&
+    o.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`)
+    ? GATEWAY_HTTP_ROUTE
+    : o.kind;
+}
+
+/**
+ * Whether a Gateway API HTTPRoute attaches to a Linkerd Server (a `parentRefs` entry of group
+ * `policy.linkerd.io` and kind `Server`; the Gateway API's CRD defaults a missing group to its
+ * own). The engine reads only those of the Gateway API's routes.
+ *
+ * @public
+ */
+export function gatewayRouteOnServer(spec: unknown): boolean {
+  return (
+    isObject(spec) &&
+    Array.isArray(spec.parentRefs) &&
+    spec.parentRefs.some(
+      p =>
+        isObject(p) &&
+        typeof p.group === 'string' &&
+        linkerdRefTarget(p) === 'Server',
+    )
+  );
+}
+
 /** The kinds the engine reads among those references name, by `group/kind` in lower case. */
 const READ_KINDS: Record<string, string> = {
   'policy.linkerd.io/server': 'Server',
   'policy.linkerd.io/httproute': 'HTTPRoute',
+  [`${GATEWAY_API_GROUP}/httproute`]: GATEWAY_HTTP_ROUTE,
   'policy.linkerd.io/meshtlsauthentication': 'MeshTLSAuthentication',
   'policy.linkerd.io/networkauthentication': 'NetworkAuthentication',
   'core/serviceaccount': 'ServiceAccount',
@@ -192,9 +230,10 @@ const READ_KINDS: Record<string, string> = {
 /**
  * The kind a `targetRef`, `requiredAuthenticationRefs` entry or `parentRefs` entry names, spelt
  * as the snapshot's objects are (`Server`, `HTTPRoute`, `MeshTLSAuthentication`,
- * `NetworkAuthentication`, `ServiceAccount`, `Namespace`), matched as the policy controller
- * matches it ({@link linkerdRefKind}); `undefined` for any other kind, e.g. the Gateway API's
- * routes, which the engine does not read, or a `Server` without `group: policy.linkerd.io`.
+ * `NetworkAuthentication`, `ServiceAccount`, `Namespace`; the Gateway API's HTTPRoute is
+ * {@link GATEWAY_HTTP_ROUTE}), matched as the policy controller matches it
+ * ({@link linkerdRefKind}); `undefined` for any other kind, e.g. the Gateway API's GRPCRoute,
+ * which the engine does not read, or a `Server` without `group: policy.linkerd.io`.
  */
 export function linkerdRefTarget(ref: Json): string | undefined {
   const { group, kind } = linkerdRefKind(ref);
