@@ -254,6 +254,26 @@ spec:
     ).toBe('DENY');
   });
 
+  it('refuses a route that would widen what the Server-level callers may do, saying so', async () => {
+    // Without a catch-all, data/etl-worker (authorized on the whole Server) may make only the
+    // requests the routes serve; Linkerd adds the Server's authorizations to every route, so
+    // a route for /reports would let etl-worker make those requests too.
+    const { github, deps, context } = setup(server, {
+      files: {
+        [ANALYTICS_PATH]: ROUTES.replace(
+          'type: PathPrefix\n            value: /\n',
+          'type: PathPrefix\n            value: /api\n',
+        ),
+      },
+    });
+    await expect(
+      createAccessRequestAction(deps).handler(context(reports)),
+    ).rejects.toThrow(
+      /^The change would alter the requests existing callers may make \(port 8080: data\/etl-worker \([^)]*\/api[^)]*\) → data\/etl-worker \([^)]*GET \/reports\/\*[^)]*\)\); nothing was written$/,
+    );
+    expect(github.pulls).toHaveLength(0);
+  });
+
   it('refuses a route that would take requests from an overlapping route with its own grant', async () => {
     const { github, deps, context } = setup(server, {
       files: { [ANALYTICS_PATH]: ROUTES },

@@ -17,6 +17,7 @@ import {
   GitopsRepository,
   meshSecurityAccessRequestPermission,
   meshSecurityEntityReadPermission,
+  peerLabel,
 } from '@mesh-security/plugin-mesh-security-common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Document } from 'yaml';
@@ -332,9 +333,17 @@ export async function executePlan(
     const lost = analysis.impact.filter(r => r.removed.length > 0);
     if (plan.mustKeepCallers && lost.length > 0) {
       throw new InputError(
-        `The change would take access away from existing callers (${lost
-          .map(r => `port ${r.port}: ${r.removed.join(', ')}`)
-          .join('; ')}); nothing was written`,
+        keptCallersRefusal(lost, port =>
+          analysis.after
+            .callersOf(
+              {
+                namespace: snapshotCtx.target.namespace,
+                name: snapshotCtx.target.name,
+              },
+              port,
+            )
+            .map(e => peerLabel(e.peer)),
+        ),
       );
     }
     const warnings = plan.kind === 'request' ? analysis.warnings : [];
@@ -432,4 +441,46 @@ export async function executePlan(
     if (v !== undefined) ctx.output(k as keyof ChangeOutput, v);
   ctx.logger.info(out.message);
   return out;
+}
+
+/**
+ * Why an edit that must keep every caller is refused. An impact row's `removed` lists the
+ * labels of callers before the change that are not there after; a caller still there with
+ * other HTTP limits was not cut off but changed — e.g. a Linkerd caller authorized on the
+ * whole Server, whose requests a new HTTPRoute widens (the Server's authorizations apply to
+ * each of its routes) — and is said so, with both labels.
+ */
+function keptCallersRefusal(
+  rows: ImpactRow[],
+  peersAfter: (port: number) => string[],
+): string {
+  const gone: string[] = [];
+  const changed: string[] = [];
+  for (const row of rows) {
+    const peers = peersAfter(row.port);
+    const afterOf = (label: string) => {
+      const peer = peers.find(p => label.startsWith(`${p} (`) || label === p);
+      return peer === undefined
+        ? undefined
+        : row.after.find(a => a === peer || a.startsWith(`${peer} (`));
+    };
+    const g: string[] = [];
+    const c: string[] = [];
+    for (const label of row.removed) {
+      const after = afterOf(label);
+      if (after) c.push(`${label} → ${after}`);
+      else g.push(label);
+    }
+    if (g.length > 0) gone.push(`port ${row.port}: ${g.join(', ')}`);
+    if (c.length > 0) changed.push(`port ${row.port}: ${c.join(', ')}`);
+  }
+  const parts = [
+    ...(gone.length > 0
+      ? [`take access away from existing callers (${gone.join('; ')})`]
+      : []),
+    ...(changed.length > 0
+      ? [`alter the requests existing callers may make (${changed.join('; ')})`]
+      : []),
+  ];
+  return `The change would ${parts.join(' and ')}; nothing was written`;
 }
