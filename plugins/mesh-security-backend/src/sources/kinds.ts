@@ -180,6 +180,18 @@ export const LISTED_KINDS: ResourceKind[] = [
     ),
     keep: item => gatewayRouteOnServer((item as { spec?: unknown })?.spec),
   },
+  // Its GRPCRoutes on Linkerd Servers: not modelled, their Servers' pods get "not evaluated".
+  {
+    ...grouped(
+      'gateway.networking.k8s.io',
+      ['v1', 'v1alpha2'],
+      'grpcroutes',
+      'GRPCRoute',
+      'gateway-api',
+      'linkerdAuthorizations',
+    ),
+    keep: item => gatewayRouteOnServer((item as { spec?: unknown })?.spec),
+  },
   // Istio Sidecars (docs/engine.md "Istio Sidecar"), kept with the kinds below in the
   // snapshot's `unevaluated` list.
   grouped(

@@ -329,7 +329,8 @@ export interface Snapshot {
  * `Sidecar`, `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`, `CiliumNetworkPolicy`,
  * `CiliumClusterwideNetworkPolicy` and the Gateway API `Gateway` (Istio waypoints) are kept here
  * as well but modelled (docs/engine.md "Istio Sidecar", "AdminNetworkPolicy", "Cilium network
- * policies", "Ambient waypoints"): only what they leave undecided is "not evaluated".
+ * policies", "Ambient waypoints"): only what they leave undecided is "not evaluated". Of the
+ * Gateway API `GRPCRoute`s, only those attached to a Linkerd Server are kept.
  *
  * @public
  */
@@ -343,4 +344,5 @@ export const UNEVALUATED_KINDS = [
   'cilium.io/CiliumNetworkPolicy',
   'cilium.io/CiliumClusterwideNetworkPolicy',
   'gateway.networking.k8s.io/Gateway',
+  'gateway.networking.k8s.io/GRPCRoute',
 ] as const;

@@ -447,7 +447,13 @@ export function readObjects(
       return;
     }
     const spec = isObject(raw.spec) ? raw.spec : {};
-    if (UNEVALUATED.has(`${api.group}/${kind}`)) {
+    if (
+      kind === 'GRPCRoute' &&
+      api.group === 'gateway.networking.k8s.io' &&
+      !gatewayRouteOnServer(raw.spec)
+    ) {
+      // A Gateway's or a Service's gRPC routes decide no verdict the engine gives.
+    } else if (UNEVALUATED.has(`${api.group}/${kind}`)) {
       const problems = [
         ...validateAdminKind(kind, api.version, meta.name, raw.spec),
         ...validateCiliumKind(kind, api.version, raw),

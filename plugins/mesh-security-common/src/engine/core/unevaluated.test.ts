@@ -5,6 +5,7 @@ import {
   deployment,
   destinationRule,
   istioPair,
+  linkerdServer,
   namespace,
   service,
   waypointGateway,
@@ -73,6 +74,13 @@ const linkerdPair = (): Obj[] => [
   deployment('data', 'b'),
 ];
 
+/** A Linkerd Server for `b`'s port that admits every client. */
+const grpcServer = linkerdServer('data', 'b-grpc', {
+  podSelector: { matchLabels: { app: 'b' } },
+  port: 8080,
+  proxyProtocol: 'gRPC',
+  accessPolicy: 'all-unauthenticated',
+});
 interface Case {
   name: string;
   objects: Obj[];
@@ -485,6 +493,39 @@ const CASES: Case[] = [
     on: 'a',
     ns: 'data',
     denies: true,
+  },
+  {
+    // The Gateway API's GRPCRoute on a Linkerd Server: it routes (and authorizes) the
+    // Server's requests, and refuses the Server's HTTPRoutes; not modelled.
+    name: "Linkerd Server with the Gateway API's GRPCRoute: its pods' authorization",
+    objects: [
+      ...linkerdPair(),
+      grpcServer,
+      object('gateway.networking.k8s.io/v1', 'GRPCRoute', 'data', 'b-grpc', {
+        parentRefs: [
+          { group: 'policy.linkerd.io', kind: 'Server', name: 'b-grpc' },
+        ],
+      }),
+    ],
+    reason: 'not evaluated: GRPCRoute data/b-grpc',
+    ns: 'data',
+    denies: true,
+  },
+  {
+    // A Gateway's (ingress) or a Service's GRPCRoute, or a parentRef without the group (the
+    // Gateway API's own): not read.
+    name: 'GRPCRoutes attached to no Linkerd Server: nothing the engine reports',
+    objects: [
+      ...linkerdPair(),
+      grpcServer,
+      object('gateway.networking.k8s.io/v1', 'GRPCRoute', 'data', 'ingress', {
+        parentRefs: [{ name: 'public-gateway' }],
+      }),
+      object('gateway.networking.k8s.io/v1', 'GRPCRoute', 'data', 'no-group', {
+        parentRefs: [{ kind: 'Server', name: 'b-grpc' }],
+      }),
+    ],
+    ns: 'data',
   },
   {
     // API reference, AdminNetworkPolicySpec.priority: with two policies of one priority "the

@@ -19,6 +19,7 @@ import {
 import { SidecarIndex } from '../istio/sidecar';
 import { istioRevision } from './mesh';
 import { egressReachesCluster } from '../linkerd/egressNetwork';
+import { linkerdRefTarget } from '../validate/linkerd';
 import { IstioMeshSettings } from './options';
 import {
   AdminNetworkPolicyIndex,
@@ -603,6 +604,38 @@ export class UnevaluatedIndex {
             isIstio(mesh) && serviceVisible(exportTo, o.namespace, w.namespace),
           [],
           ['peers'],
+        );
+        break;
+      }
+      case 'GRPCRoute': {
+        // The Gateway API's GRPCRoutes on Linkerd Servers (the reader keeps no other): they route
+        // a gRPC Server's requests (unmatched ones are refused) and carry route authorizations,
+        // and an HTTPRoute on a Server that has one is refused ("route conflicted"). Not modelled:
+        // the authorization of the pods the Servers they attach to select.
+        const parents = new Set(
+          (Array.isArray(spec.parentRefs) ? spec.parentRefs : [])
+            .filter(
+              (p): p is Json =>
+                isObject(p) &&
+                typeof p.group === 'string' &&
+                linkerdRefTarget(p) === 'Server',
+            )
+            .map(p => String(p.name)),
+        );
+        const servers = snapshot.linkerd.servers.filter(
+          s => s.namespace === o.namespace && parents.has(s.name),
+        );
+        add(
+          (w, mesh) =>
+            mesh === 'linkerd' &&
+            servers.some(
+              s =>
+                isObject(s.spec.podSelector) &&
+                w.namespace === s.namespace &&
+                mayMatch(s.spec.podSelector as LabelSelector, w.labels),
+            ),
+          ['authorization'],
+          [],
         );
         break;
       }

@@ -18,14 +18,24 @@ import {
 
 const SERVED_VERSIONS = ['v1', 'v1beta1'];
 
-/** The problems of a `gateway.networking.k8s.io` Gateway; other kinds have none. */
+/** GRPCRoute: v1 since Gateway API v1.1, v1alpha2 before (kept for not-evaluated verdicts). */
+const GRPC_ROUTE_VERSIONS = ['v1', 'v1alpha2'];
+
+/** The problems of a `gateway.networking.k8s.io` Gateway (or GRPCRoute's version); other kinds have none. */
 export function validateGatewayKind(
   kind: string,
   group: string,
   version: string,
   spec: unknown,
 ): string[] {
-  if (kind !== 'Gateway' || group !== 'gateway.networking.k8s.io') return [];
+  if (group !== 'gateway.networking.k8s.io') return [];
+  if (kind === 'GRPCRoute')
+    return GRPC_ROUTE_VERSIONS.includes(version)
+      ? []
+      : [
+          `apiVersion: ${group}/${version} is not a served version of GRPCRoute`,
+        ];
+  if (kind !== 'Gateway') return [];
   const p = new Problems();
   if (!SERVED_VERSIONS.includes(version))
     p.add(
