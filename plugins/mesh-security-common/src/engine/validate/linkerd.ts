@@ -419,17 +419,43 @@ export function validateHttpRoute(spec: unknown): string[] {
   checkStringArray(p, 'spec.hostnames', spec.hostnames);
   if (checkArray(p, 'spec.rules', spec.rules)) {
     spec.rules.forEach((rule, i) => {
-      if (
-        !checkObject(p, `spec.rules[${i}]`, rule, true) ||
-        !checkArray(p, `spec.rules[${i}].matches`, rule.matches)
-      )
-        return;
+      if (!checkObject(p, `spec.rules[${i}]`, rule, true)) return;
+      if (checkArray(p, `spec.rules[${i}].filters`, rule.filters))
+        rule.filters.forEach((f, j) =>
+          checkRouteFilter(p, `spec.rules[${i}].filters[${j}]`, f),
+        );
+      if (!checkArray(p, `spec.rules[${i}].matches`, rule.matches)) return;
       rule.matches.forEach((m, j) =>
         checkRouteMatch(p, `spec.rules[${i}].matches[${j}]`, m),
       );
     });
   }
   return p.list;
+}
+
+/** The filters Linkerd's inbound routes apply (linkerd2 `inbound/index/http.rs`). */
+const INBOUND_FILTERS = [
+  'requestHeaderModifier',
+  'responseHeaderModifier',
+  'requestRedirect',
+];
+
+/**
+ * A route filter Linkerd's inbound routes support. The policy controller binds an HTTPRoute on
+ * a Server only if every filter is a header modifier or a redirect (`try_gateway_filter`): with
+ * a `RequestMirror`, `URLRewrite` or `ExtensionRef` filter — which the Gateway API's HTTPRoute
+ * accepts — it logs "Ignoring HTTPRoute" and the route, with its authorizations, does not exist
+ * for the proxy.
+ */
+function checkRouteFilter(p: Problems, path: string, f: unknown): void {
+  if (!checkObject(p, path, f, true)) return;
+  if (INBOUND_FILTERS.some(k => f[k] !== undefined && f[k] !== null)) return;
+  p.add(
+    path,
+    `${
+      typeof f.type === 'string' ? f.type : 'this'
+    } filter is not supported on a Server's routes (Linkerd's policy controller ignores the route)`,
+  );
 }
 
 /** An HTTPRouteMatch: the fields route matching reads (CRD enums and required names/values). */
