@@ -457,15 +457,18 @@ describe('mesh-security:access:request (Istio, GitHub)', () => {
   });
 });
 
+/** reporting asks for port 8080 of analytics-api (Linkerd). */
+const REPORTING_PORT = {
+  target: 'component:default/analytics-api',
+  callers: ['reporting.data.serviceaccount.identity.linkerd.cluster.local'],
+  ports: [8080],
+  justification: 'The nightly report reads sales figures.',
+};
+
 describe('mesh-security:access:request (Linkerd, GitHub)', () => {
   it("adds the caller to the port's MeshTLSAuthentication, keeping comments", async () => {
     const { github, deps, context, outputs } = setup(server);
-    const ctx = context({
-      target: 'component:default/analytics-api',
-      callers: ['reporting.data.serviceaccount.identity.linkerd.cluster.local'],
-      ports: [8080],
-      justification: 'The nightly report reads sales figures.',
-    });
+    const ctx = context(REPORTING_PORT);
     await createAccessRequestAction(deps).handler(ctx);
     expect(outputs(ctx)).toMatchObject({
       changed: true,
@@ -495,12 +498,7 @@ describe('mesh-security:access:request (Linkerd, GitHub)', () => {
     const { github, deps, context, outputs } = setup(server, {
       files: { [ANALYTICS_PATH]: before },
     });
-    const ctx = context({
-      target: 'component:default/analytics-api',
-      callers: ['reporting.data.serviceaccount.identity.linkerd.cluster.local'],
-      ports: [8080],
-      justification: 'The nightly report reads sales figures.',
-    });
+    const ctx = context(REPORTING_PORT);
     await createAccessRequestAction(deps).handler(ctx);
     expect(outputs(ctx)).toMatchObject({ changed: true });
     const after = parseAllDocuments(
@@ -532,16 +530,7 @@ describe('mesh-security:access:request (Linkerd, GitHub)', () => {
   it("refuses to create a second Server when the port's Server lives outside the policy file", async () => {
     const { github, deps, context } = setup(server, { files: {} });
     await expect(
-      createAccessRequestAction(deps).handler(
-        context({
-          target: 'component:default/analytics-api',
-          callers: [
-            'reporting.data.serviceaccount.identity.linkerd.cluster.local',
-          ],
-          ports: [8080],
-          justification: 'The nightly report reads sales figures.',
-        }),
-      ),
+      createAccessRequestAction(deps).handler(context(REPORTING_PORT)),
     ).rejects.toThrow(
       /Server data\/analytics-http for port 8080 is not defined in the policy file/,
     );
