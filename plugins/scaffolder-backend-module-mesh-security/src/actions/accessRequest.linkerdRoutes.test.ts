@@ -228,6 +228,21 @@ spec:
     await expect(run(base + gatewayRoute)).rejects.toThrow(
       /Server data\/analytics-http has no HTTPRoute in /,
     );
+    // With the group but a filter Linkerd's inbound routes lack, Linkerd ignores the route.
+    await expect(
+      run(
+        base +
+          gatewayRoute
+            .replace(
+              '- kind: Server',
+              '- group: policy.linkerd.io\n      kind: Server',
+            )
+            .replace(
+              '        - path: {type: PathPrefix, value: /api}\n',
+              '        - path: {type: PathPrefix, value: /api}\n      filters:\n        - {type: URLRewrite, urlRewrite: {hostname: b}}\n',
+            ),
+      ),
+    ).rejects.toThrow(/Server data\/analytics-http has no HTTPRoute in /);
     // With the group, the catch-all route may be the Gateway API's: the scaffolder and the
     // engine both see it serve every request, so the new route takes nothing from anyone.
     const catchAll =

@@ -1,4 +1,7 @@
-import { linkerdIdentity } from '@mesh-security/plugin-mesh-security-common';
+import {
+  linkerdIdentity,
+  readObjects,
+} from '@mesh-security/plugin-mesh-security-common';
 import { Document } from 'yaml';
 import { docsOfKind, matchLabelsSelect, objectId, plain } from './document';
 
@@ -95,9 +98,17 @@ export function policiesTargeting(
 }
 
 /**
- * HTTPRoutes of the file attached to the Server (Linkerd's and the Gateway API's). A parentRef
- * without a group takes its CRD's default: `policy.linkerd.io` in Linkerd's HTTPRoute, the
- * Gateway API's own group in the Gateway API's, where it names no Server.
+ * Whether Linkerd's policy controller binds the route at all, as the engine reads it: a route it
+ * ignores (e.g. a Gateway API route with a filter inbound routes lack, MS401) is no route of any
+ * Server.
+ */
+const boundByLinkerd = (route: Document) =>
+  readObjects([route.toJS()]).snapshot.linkerd.httpRoutes.length === 1;
+
+/**
+ * HTTPRoutes of the file attached to the Server (Linkerd's and the Gateway API's) that Linkerd
+ * binds. A parentRef without a group takes its CRD's default: `policy.linkerd.io` in Linkerd's
+ * HTTPRoute, the Gateway API's own group in the Gateway API's, where it names no Server.
  */
 export function routesOf(
   docs: Document[],
@@ -116,7 +127,8 @@ export function routesOf(
               GROUP,
               'Server',
             ) && p.name === server,
-        )
+        ) &&
+        boundByLinkerd(doc)
       );
     }),
   );
