@@ -64,7 +64,10 @@ export {
   istioPathsIntersect,
 } from './engine/istio/pathPatterns';
 export { istioMeshConfigRevision, readObjects } from './engine/core/reader';
-export { gatewayRouteOnServer } from './engine/validate/linkerd';
+export {
+  gatewayRouteOnServer,
+  linkerdRefKind,
+} from './engine/validate/linkerd';
 export type { ReadOptions, ReadResult } from './engine/core/reader';
 export {
   createEngine,

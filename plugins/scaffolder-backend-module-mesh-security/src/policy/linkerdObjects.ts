@@ -1,5 +1,6 @@
 import {
   linkerdIdentity,
+  linkerdRefKind,
   readObjects,
 } from '@mesh-security/plugin-mesh-security-common';
 import { Document } from 'yaml';
@@ -42,12 +43,8 @@ export function refNames(
   group: string,
   kind: string,
 ): boolean {
-  const g = typeof ref?.group === 'string' && ref.group ? ref.group : 'core';
-  return (
-    g.toLowerCase() === group &&
-    typeof ref?.kind === 'string' &&
-    ref.kind.toLowerCase() === kind.toLowerCase()
-  );
+  const named = linkerdRefKind(ref ?? {});
+  return named.group === group && named.kind === kind.toLowerCase();
 }
 
 /** The target an AuthorizationPolicy names for this HTTPRoute (Linkerd's or the Gateway API's). */

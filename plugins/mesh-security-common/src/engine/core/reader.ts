@@ -37,6 +37,7 @@ import {
 import { validateAdminKind } from '../validate/adminNetworkPolicy';
 import { validateCiliumKind } from '../validate/ciliumNetworkPolicy';
 import { validateGatewayKind } from '../validate/gateway';
+import { GATEWAY_API_GROUP } from '../istio/waypoint';
 
 /**
  * Options of {@link readObjects}.
@@ -110,7 +111,7 @@ const POLICY_KINDS: Record<
     groups: {
       'policy.linkerd.io': ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'],
       // Read only where they attach to a Linkerd Server (below).
-      'gateway.networking.k8s.io': ['v1', 'v1beta1'],
+      [GATEWAY_API_GROUP]: ['v1', 'v1beta1'],
     },
     validate: validateHttpRoute,
     target: s => s.linkerd.httpRoutes,
@@ -448,11 +449,12 @@ export function readObjects(
     }
     const spec = isObject(raw.spec) ? raw.spec : {};
     if (
-      kind === 'GRPCRoute' &&
-      api.group === 'gateway.networking.k8s.io' &&
+      (kind === 'HTTPRoute' || kind === 'GRPCRoute') &&
+      api.group === GATEWAY_API_GROUP &&
       !gatewayRouteOnServer(raw.spec)
     ) {
-      // A Gateway's or a Service's gRPC routes decide no verdict the engine gives.
+      // The Gateway API's routes of Gateways and Services decide no verdict the engine gives;
+      // those on Linkerd Servers are read (HTTPRoute) or not evaluated (GRPCRoute).
     } else if (UNEVALUATED.has(`${api.group}/${kind}`)) {
       const problems = [
         ...validateAdminKind(kind, api.version, meta.name, raw.spec),
@@ -523,12 +525,6 @@ export function readObjects(
           validateLinkerdAuthorizationPolicy,
           snapshot.linkerd.authorizationPolicies,
         );
-    } else if (
-      kind === 'HTTPRoute' &&
-      api.group === 'gateway.networking.k8s.io' &&
-      !gatewayRouteOnServer(raw.spec)
-    ) {
-      // The Gateway API's other routes (Gateways, Services) decide no verdict the engine gives.
     } else {
       const def = POLICY_KINDS[kind];
       const versions = def?.groups[api.group];

@@ -19,7 +19,7 @@ import {
 import { SidecarIndex } from '../istio/sidecar';
 import { istioRevision } from './mesh';
 import { egressReachesCluster } from '../linkerd/egressNetwork';
-import { linkerdRefTarget } from '../validate/linkerd';
+import { gatewayRouteServers } from '../validate/linkerd';
 import { IstioMeshSettings } from './options';
 import {
   AdminNetworkPolicyIndex,
@@ -612,16 +612,7 @@ export class UnevaluatedIndex {
         // a gRPC Server's requests (unmatched ones are refused) and carry route authorizations,
         // and an HTTPRoute on a Server that has one is refused ("route conflicted"). Not modelled:
         // the authorization of the pods the Servers they attach to select.
-        const parents = new Set(
-          (Array.isArray(spec.parentRefs) ? spec.parentRefs : [])
-            .filter(
-              (p): p is Json =>
-                isObject(p) &&
-                typeof p.group === 'string' &&
-                linkerdRefTarget(p) === 'Server',
-            )
-            .map(p => String(p.name)),
-        );
+        const parents = new Set(gatewayRouteServers(spec));
         const servers = snapshot.linkerd.servers.filter(
           s => s.namespace === o.namespace && parents.has(s.name),
         );

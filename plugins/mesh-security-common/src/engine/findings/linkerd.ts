@@ -32,7 +32,7 @@ export function linkerdFindings(ctx: EngineContext): Finding[] {
         : []),
     ];
     for (const r of refs) {
-      // Kinds the engine does not read (the Gateway API's routes) cannot be looked up.
+      // Kinds the engine does not read (the Gateway API's GRPCRoutes) cannot be looked up.
       const kind = linkerdRefTarget(r);
       if (!kind || kind === 'Namespace' || kind === 'ServiceAccount') continue;
       const ns =

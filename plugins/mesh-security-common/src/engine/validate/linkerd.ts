@@ -12,6 +12,7 @@ import {
   isObject,
 } from './check';
 import { HTTP_METHODS } from '../../model';
+import { GATEWAY_API_GROUP } from '../istio/waypoint';
 
 /*
  * Structural checks for Linkerd policy kinds (policy.linkerd.io CRDs, linkerd2
@@ -163,9 +164,11 @@ const ADMISSION = "(Linkerd's admission refuses the object)";
 /**
  * A reference's group and kind as the policy controller compares them (linkerd2
  * `policy-controller/k8s/api/src/policy.rs` `targets_kind`): no group, or an empty one, is the
- * core API group; both are compared without case.
+ * core API group; both are compared without case (returned in lower case).
+ *
+ * @public
  */
-export function linkerdRefKind(ref: Json): {
+export function linkerdRefKind(ref: { [key: string]: unknown }): {
   group: string;
   kind: string;
   canonical: string;
@@ -178,9 +181,6 @@ export function linkerdRefKind(ref: Json): {
     canonical: group ? `${kind}.${group}` : kind,
   };
 }
-
-/** The Gateway API's group, whose HTTPRoutes attach to Linkerd Servers too. */
-const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 /**
  * How the engine names the Gateway API's HTTPRoute beside Linkerd's (`HTTPRoute`): the two are
@@ -197,23 +197,29 @@ export function linkerdObjectKind(o: { kind: string; apiVersion: string }) {
 }
 
 /**
- * Whether a Gateway API HTTPRoute attaches to a Linkerd Server (a `parentRefs` entry of group
- * `policy.linkerd.io` and kind `Server`; the Gateway API's CRD defaults a missing group to its
- * own). The engine reads only those of the Gateway API's routes.
- *
- * @public
+ * The Linkerd Servers a Gateway API route's `parentRefs` name (group `policy.linkerd.io`, kind
+ * `Server`; the Gateway API's CRD defaults a missing group to its own, which names no Server).
  */
-export function gatewayRouteOnServer(spec: unknown): boolean {
-  return (
-    isObject(spec) &&
-    Array.isArray(spec.parentRefs) &&
-    spec.parentRefs.some(
-      p =>
+export function gatewayRouteServers(spec: unknown): string[] {
+  if (!isObject(spec) || !Array.isArray(spec.parentRefs)) return [];
+  return spec.parentRefs
+    .filter(
+      (p): p is Json =>
         isObject(p) &&
         typeof p.group === 'string' &&
         linkerdRefTarget(p) === 'Server',
     )
-  );
+    .map(p => String(p.name));
+}
+
+/**
+ * Whether a Gateway API HTTPRoute or GRPCRoute attaches to a Linkerd Server. The engine reads
+ * only those of the Gateway API's routes.
+ *
+ * @public
+ */
+export function gatewayRouteOnServer(spec: unknown): boolean {
+  return gatewayRouteServers(spec).length > 0;
 }
 
 /** The kinds the engine reads among those references name, by `group/kind` in lower case. */
@@ -246,12 +252,12 @@ export function linkerdRefTarget(ref: Json): string | undefined {
  * the Gateway API's GRPCRoute (`inbound/authorization_policy.rs` `target`), and its admission
  * webhook refuses any other target.
  */
-export const LINKERD_AUTHORIZATION_TARGETS = new Set([
+const LINKERD_AUTHORIZATION_TARGETS = new Set([
   'policy.linkerd.io/server',
   'core/namespace',
   'policy.linkerd.io/httproute',
-  'gateway.networking.k8s.io/httproute',
-  'gateway.networking.k8s.io/grpcroute',
+  `${GATEWAY_API_GROUP}/httproute`,
+  `${GATEWAY_API_GROUP}/grpcroute`,
 ]);
 
 /**
