@@ -73,6 +73,31 @@ function linkerd(
   };
 }
 
+/** Labels of a series about the proxy itself, not a client's traffic. */
+function linkerdProxyOwn(
+  to: [string, string],
+  extra: Record<string, string>,
+): Record<string, string> {
+  return {
+    cluster: 'demo',
+    namespace: to[0],
+    deployment: to[1],
+    pod: `${to[1]}-7c9d8f6b5-k2x9q`,
+    ...extra,
+  };
+}
+
+/** A probe of a Linkerd proxy's admin server (port 4191 by default). */
+const LINKERD_ADMIN_PROBE = {
+  target_addr: '0.0.0.0:4191',
+  target_ip: '0.0.0.0',
+  target_port: '4191',
+  tls: 'no_identity',
+  no_tls_reason: 'no_tls_from_remote',
+  srv_kind: 'default',
+  srv_name: 'all-unauthenticated',
+};
+
 const day = 24 * 3600;
 
 /** The demo's series: what each tells is in catalog/demo-traffic/README.md. */
@@ -183,6 +208,40 @@ export const DEMO_SERIES: DemoSeries[] = [
     perStep: 1,
     activeFor: 2 * day,
   },
+  // What every Linkerd proxy also exports, none of it a client's traffic (docs/traffic.md,
+  // "Linkerd"): the proxy's own plaintext connections to its application over the loopback
+  // (`peer="dst"`, no target address) …
+  {
+    family: 'tcp_open',
+    labels: linkerdProxyOwn(['data', 'analytics-api'], {
+      direction: 'inbound',
+      peer: 'dst',
+      tls: 'no_identity',
+      no_tls_reason: 'loopback',
+    }),
+    perStep: 1,
+  },
+  // … and the kubelet's plaintext probes of its admin server, labelled with the server's
+  // unspecified listen address.
+  ...(['analytics-api', 'etl-worker'] as const).flatMap(name => [
+    {
+      family: 'request',
+      labels: linkerdProxyOwn(['data', name], {
+        direction: 'inbound',
+        ...LINKERD_ADMIN_PROBE,
+      }),
+      perStep: 90,
+    },
+    {
+      family: 'tcp_open',
+      labels: linkerdProxyOwn(['data', name], {
+        direction: 'inbound',
+        peer: 'src',
+        ...LINKERD_ADMIN_PROBE,
+      }),
+      perStep: 90,
+    },
+  ]),
   // etl-worker:9100 (PERMISSIVE): only mTLS, from Linkerd's Prometheus: ready for STRICT.
   {
     family: 'request',

@@ -28,10 +28,30 @@ describe('buildQuery', () => {
   it('reads Linkerd inbound requests per controller label, target port, TLS and client identity', () => {
     const query = buildQuery('linkerd-requests', 604800);
     expect(query).toBe(
-      'sum by (namespace, deployment, statefulset, daemonset, job, cronjob, replicaset, replicationcontroller, target_port, tls, client_id) (increase(request_total{direction="inbound"}[604800s])) > 0',
+      'sum by (namespace, deployment, statefulset, daemonset, job, cronjob, replicaset, replicationcontroller, target_port, tls, client_id) (increase(request_total{direction="inbound",target_ip!~"0\\\\.0\\\\.0\\\\.0|::"}[604800s])) > 0',
     );
     expect(buildQuery('linkerd-denied-connections', 60)).toContain(
-      'increase(inbound_tcp_authz_deny_total{}[60s])',
+      'increase(inbound_tcp_authz_deny_total{target_ip!~"0\\\\.0\\\\.0\\\\.0|::"}[60s])',
+    );
+  });
+
+  it("leaves out the Linkerd proxy's own connections and its admin server", () => {
+    // Accepted connections only: not the proxy's own to its application (`peer="dst"`) …
+    expect(buildQuery('linkerd-connections', 60)).toContain(
+      'tcp_open_total{direction="inbound",peer="src",target_ip!~"0\\\\.0\\\\.0\\\\.0|::"}',
+    );
+    // … and, in every family, nothing its admin server (on an unspecified address) received.
+    for (const family of [
+      'linkerd-requests',
+      'linkerd-denied-requests',
+      'linkerd-denied-connections',
+    ] as const) {
+      expect(buildQuery(family, 60)).toContain(
+        'target_ip!~"0\\\\.0\\\\.0\\\\.0|::"',
+      );
+    }
+    expect(buildLastSeenQuery('linkerd-last-seen', 3600, 60)).toContain(
+      ',direction!="outbound",peer!="dst",target_ip!~"0\\\\.0\\\\.0\\\\.0|::"}',
     );
   });
 
@@ -42,7 +62,7 @@ describe('buildQuery', () => {
         value: 'eu"} or up{x="',
       }),
     ).toContain(
-      'tcp_open_total{direction="inbound",cluster="eu\\"} or up{x=\\""}[60s]',
+      'tcp_open_total{direction="inbound",peer="src",target_ip!~"0\\\\.0\\\\.0\\\\.0|::",cluster="eu\\"} or up{x=\\""}[60s]',
     );
   });
 
@@ -69,7 +89,7 @@ describe('buildLastSeenQuery', () => {
       value: 'eu"}',
     });
     expect(query).toContain(
-      '{__name__=~"request_total|tcp_open_total|inbound_http_authz_deny_total|inbound_tcp_authz_deny_total",direction!="outbound",cluster="eu\\"}"}[60s]',
+      '{__name__=~"request_total|tcp_open_total|inbound_http_authz_deny_total|inbound_tcp_authz_deny_total",direction!="outbound",peer!="dst",target_ip!~"0\\\\.0\\\\.0\\\\.0|::",cluster="eu\\"}"}[60s]',
     );
     expect(query).toContain('target_port, tls, client_id)');
     expect(query).toMatch(/\[3600s:60s\]\)$/);

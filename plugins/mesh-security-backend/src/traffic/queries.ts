@@ -80,16 +80,38 @@ const ISTIO_SOURCE = [
 const LINKERD_DESTINATION = ['namespace', ...LINKERD_WORKLOAD_LABELS];
 const LINKERD_SOURCE = ['target_port', 'tls', 'client_id'];
 
+/** A label matcher: name, value (a regular expression for `=~` and `!~`), operator. */
+type Matcher = [
+  name: string,
+  value: string,
+  operator: '=' | '!=' | '=~' | '!~',
+];
+
+/**
+ * What a Linkerd proxy counts about itself rather than a client's traffic, left out of every
+ * Linkerd query (linkerd2-proxy `linkerd/app/core/src/transport/labels.rs` and
+ * `linkerd/app/admin/src/stack.rs`; docs/traffic.md "Linkerd"): its admin server (the kubelet's
+ * probes, metrics scrapes) labels its series with the unspecified address it listens on
+ * (`0.0.0.0:4191`, `[::]:4191`), where a client's connection carries the address it was made to.
+ */
+const LINKERD_NOT_PROXY_OWN: Matcher = ['target_ip', '0\\.0\\.0\\.0|::', '!~'];
+
+/**
+ * Inbound connections the proxy accepted from a client (`peer="src"`), not those it opened to its
+ * own application over the loopback (`peer="dst"`, plaintext, no target address).
+ */
+const LINKERD_ACCEPTED: Matcher = ['peer', 'src', '='];
+
 interface FamilyDefinition {
   metric: string;
-  matchers: Array<[string, string]>;
+  matchers: Matcher[];
   by: string[];
 }
 
 const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
   'istio-requests': {
     metric: 'istio_requests_total',
-    matchers: [['reporter', 'destination']],
+    matchers: [['reporter', 'destination', '=']],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
   // Istio's RBAC filter answers a denied request with 403, reported by the destination
@@ -98,34 +120,38 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
   'istio-denied-requests': {
     metric: 'istio_requests_total',
     matchers: [
-      ['reporter', 'destination'],
-      ['response_code', '403'],
+      ['reporter', 'destination', '='],
+      ['response_code', '403', '='],
     ],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
   'istio-connections': {
     metric: 'istio_tcp_connections_opened_total',
-    matchers: [['reporter', 'destination']],
+    matchers: [['reporter', 'destination', '=']],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
   'linkerd-requests': {
     metric: 'request_total',
-    matchers: [['direction', 'inbound']],
+    matchers: [['direction', 'inbound', '='], LINKERD_NOT_PROXY_OWN],
     by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
   },
   'linkerd-connections': {
     metric: 'tcp_open_total',
-    matchers: [['direction', 'inbound']],
+    matchers: [
+      ['direction', 'inbound', '='],
+      LINKERD_ACCEPTED,
+      LINKERD_NOT_PROXY_OWN,
+    ],
     by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
   },
   'linkerd-denied-requests': {
     metric: 'inbound_http_authz_deny_total',
-    matchers: [],
+    matchers: [LINKERD_NOT_PROXY_OWN],
     by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
   },
   'linkerd-denied-connections': {
     metric: 'inbound_tcp_authz_deny_total',
-    matchers: [],
+    matchers: [LINKERD_NOT_PROXY_OWN],
     by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
   },
 };
@@ -133,10 +159,10 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
 /**
  * The last-seen queries: every family of the mesh together (requests and connections, accepted
  * or refused), by receiving workload, port and source as the counts are. Linkerd's deny counters
- * carry no `direction` label, hence `!= "outbound"` rather than `= "inbound"`; a series only this
- * query sees names no flow and is ignored.
+ * carry no `direction` label, hence `!= "outbound"` rather than `= "inbound"`, and only
+ * connections have a `peer`, hence `!= "dst"`; a series only this query sees names no flow and is
+ * ignored.
  */
-type Matcher = [name: string, value: string, operator: '=' | '!=' | '=~'];
 
 const LAST_SEEN: Record<
   LastSeenFamily,
@@ -154,7 +180,11 @@ const LAST_SEEN: Record<
       'inbound_http_authz_deny_total',
       'inbound_tcp_authz_deny_total',
     ],
-    matchers: [['direction', 'outbound', '!=']],
+    matchers: [
+      ['direction', 'outbound', '!='],
+      ['peer', 'dst', '!='],
+      LINKERD_NOT_PROXY_OWN,
+    ],
     by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
   },
 };
@@ -200,7 +230,7 @@ export function buildQuery(
     if (!isLabelName(cluster.label)) {
       throw new Error(`"${cluster.label}" is not a Prometheus label name`);
     }
-    matchers.push([cluster.label, cluster.value]);
+    matchers.push([cluster.label, cluster.value, '=']);
   }
   if (!(Number.isInteger(windowSeconds) && windowSeconds > 0)) {
     throw new Error(
@@ -208,7 +238,7 @@ export function buildQuery(
     );
   }
   const selector = matchers
-    .map(([name, value]) => `${name}=${promqlString(value)}`)
+    .map(([name, value, op]) => `${name}${op}${promqlString(value)}`)
     .join(',');
   return `sum by (${definition.by.join(', ')}) (increase(${
     definition.metric
