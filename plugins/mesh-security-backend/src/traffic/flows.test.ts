@@ -188,6 +188,24 @@ describe('buildFlows', () => {
     expect(flows[0].from).toBe(flows[3].from);
   });
 
+  it('counts only TLS with a client identity as mutual TLS', () => {
+    const [flow] = buildFlows([
+      {
+        family: 'linkerd-requests',
+        window: 'evidence',
+        answer: vector([
+          // TLS the proxy terminated for a client without a certificate …
+          linkerd({ client_id: '' }, 3),
+          // … TLS it passed through to the application, and no TLS at all.
+          linkerd({ tls: 'opaque', client_id: '', sni: 'db.example.com' }, 2),
+          linkerd({ tls: 'disabled', client_id: '' }, 1),
+        ]),
+      },
+    ]);
+    expect(flow.from).toEqual({ kind: 'unknown' });
+    expect(flow.evidence).toEqual({ mtls: 0, plaintext: 6, denied: 0 });
+  });
+
   it('ignores an invalid target port rather than guessing one', () => {
     const [flow] = buildFlows([
       {

@@ -263,10 +263,13 @@ export class FlowBuilder {
       labels.replicationcontroller;
     if (!namespace || !name) return;
     const validPort = this.port(labels.target_port);
-    const mtls = labels.tls === 'true';
+    // Mutual TLS is TLS with a client identity: the proxy also terminates TLS from a client that
+    // presents no certificate (`tls="true"`, `client_id=""`), which no identity-based policy can
+    // admit. That, `tls="opaque"` (TLS the proxy passes through) and every `no_identity` or
+    // `disabled` is not proven mutual TLS: fail closed.
     const clientId = labels.client_id;
-    const source =
-      mtls && clientId ? this.identitySource(clientId) : this.unknown;
+    const mtls = labels.tls === 'true' && !!clientId;
+    const source = mtls ? this.identitySource(clientId) : this.unknown;
     if (lastSeen) {
       this.seen('linkerd', namespace, name, validPort, source, count);
       return;
