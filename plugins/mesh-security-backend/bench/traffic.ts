@@ -154,6 +154,9 @@ function keyOf(query: string): string {
   }
   const window = /\[(\d+s)\]/.exec(query)![1];
   if (query.includes('response_code="403"')) return `istio_403:${window}`;
+  // Connections ztunnel refused: none in this estate (an empty answer).
+  if (query.includes('response_flags="DENY"'))
+    return `istio_tcp_deny:${window}`;
   if (query.includes('istio_requests_total'))
     return `istio_requests_total:${window}`;
   if (query.includes('istio_tcp')) return `istio_tcp:${window}`;

@@ -51,6 +51,24 @@ describe('observed traffic from the configured recorded source', () => {
     ).toBe('2026-11-23T12:00:00.000Z');
   });
 
+  it("reports ztunnel's refusals of plaintext as refused, not as plaintext on STRICT", async () => {
+    const server = await startDemoBackendWithTraffic();
+    let posture = await postureOf(server, 'inventory');
+    for (let i = 0; i < 100; i++) {
+      if (posture.workloads[0]?.observed.observations.status === 'ok') break;
+      await new Promise(r => setTimeout(r, 50));
+      posture = await postureOf(server, 'inventory');
+    }
+    const codes = posture.findings.map(f => f.code);
+    // legacy-billing's connections were opened, then closed for authorization (DENY).
+    expect(codes).toContain('MS505');
+    expect(codes).not.toContain('MS501');
+    expect(codes).not.toContain('MS506');
+    expect(posture.findings.find(f => f.code === 'MS505')?.message).toMatch(
+      /^480 requests or connections .* refused .*legacy\/legacy-billing/,
+    );
+  });
+
   it('says not-configured for clusters no source covers', async () => {
     const server = await startDemoBackend();
     const posture = await postureOf(server, 'checkout');

@@ -32,7 +32,7 @@ const linkerdIdentity = (namespace: string, name: string) =>
 function istio(
   to: [string, string],
   from: [string, string] | 'unknown',
-  security: 'mutual_tls' | 'none',
+  security: 'mutual_tls' | 'none' | 'unknown',
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
@@ -180,6 +180,23 @@ export const DEMO_SERIES: DemoSeries[] = [
     ),
     perStep: 5,
   },
+  // … and legacy-billing, outside the mesh, whose plaintext STRICT refuses: ztunnel counts each
+  // connection as opened, then closed for authorization (`response_flags="DENY"`).
+  ...(
+    ['istio_tcp_connections_opened', 'istio_tcp_connections_closed'] as const
+  ).map(family => ({
+    family,
+    labels: {
+      ...istio(['inventory', 'inventory'], 'unknown', 'unknown', {
+        response_flags:
+          family === 'istio_tcp_connections_closed' ? 'DENY' : '-',
+      }),
+      source_workload_namespace: 'legacy',
+      source_workload: 'legacy-billing',
+    },
+    perStep: 1,
+    activeFor: 5 * day,
+  })),
   // analytics-api:8080 (Linkerd, mTLS only): etl-worker's allowed reads …
   {
     family: 'request',

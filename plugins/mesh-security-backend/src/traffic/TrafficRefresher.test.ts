@@ -111,8 +111,8 @@ describe('TrafficRefresher and TrafficObservationsService', () => {
       { windows, now: () => new Date('2026-11-23T12:00:05Z') },
     );
     expect(await refresher.refresh()).toBe('read');
-    // 3 Istio + 4 Linkerd families, 2 windows, and last seen per mesh; all of cluster prod only.
-    expect(queries).toHaveLength(16);
+    // 4 Istio + 4 Linkerd families, 2 windows, and last seen per mesh; all of cluster prod only.
+    expect(queries).toHaveLength(18);
     expect(queries.every(q => q.includes('cluster="prod"'))).toBe(true);
 
     // Another replica: its own store over the same cache.
@@ -140,7 +140,7 @@ describe('TrafficRefresher and TrafficObservationsService', () => {
     });
     // Page views cost no query, and are served from the replica's last decoded record.
     expect(await reader.observations('prod')).toBe(observations);
-    expect(queries).toHaveLength(16);
+    expect(queries).toHaveLength(18);
   });
 
   it('shares sources, receiving workloads and empty windows on a replica that decodes', async () => {
@@ -439,12 +439,17 @@ describe('RecordedTrafficSource', () => {
     expect(seen('data/etl-worker', 9100).map(f => f.evidence)).toEqual([
       { mtls: 2688, plaintext: 0, denied: 0 },
     ]);
-    // inventory: storefront-web connects, checkout's grant goes unused.
+    // inventory: storefront-web connects, checkout's grant goes unused, and ztunnel refuses
+    // legacy-billing's plaintext (opened, then closed with DENY: refused, not accepted).
     expect(
-      seen('inventory/inventory').map(f =>
+      seen('inventory/inventory').map(f => [
         f.from.kind === 'workload' ? f.from.name : f.from.kind,
-      ),
-    ).toEqual(['storefront-web']);
+        f.evidence,
+      ]),
+    ).toEqual([
+      ['storefront-web', { mtls: 3360, plaintext: 0, denied: 0 }],
+      ['legacy-billing', { mtls: 0, plaintext: 0, denied: 480 }],
+    ]);
     // Denied callers, reported by Istio (403) and Linkerd (authorization deny counter).
     expect(
       seen('payments/payments-api').find(

@@ -206,6 +206,35 @@ describe('buildFlows', () => {
     expect(flow.evidence).toEqual({ mtls: 0, plaintext: 6, denied: 0 });
   });
 
+  it('counts the connections ztunnel refused as denied, not accepted, in either order', () => {
+    const opened = {
+      family: 'istio-connections' as const,
+      window: 'evidence' as const,
+      answer: vector([
+        istio({ connection_security_policy: 'unknown' }, 5),
+        istio({}, 7),
+      ]),
+    };
+    const refused = {
+      family: 'istio-denied-connections' as const,
+      window: 'evidence' as const,
+      // `increase()` extrapolates each counter: the refused can round above the opened.
+      answer: vector([
+        istio({ connection_security_policy: 'unknown' }, 5.4),
+        istio({}, 2),
+      ]),
+    };
+    for (const answers of [
+      [opened, refused],
+      [refused, opened],
+    ]) {
+      const flows = buildFlows(answers);
+      expect(flows.map(f => [f.protocol, f.evidence])).toEqual([
+        ['tcp', { mtls: 5, plaintext: 0, denied: 7 }],
+      ]);
+    }
+  });
+
   it('ignores an invalid target port rather than guessing one', () => {
     const [flow] = buildFlows([
       {

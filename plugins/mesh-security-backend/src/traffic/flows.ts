@@ -227,21 +227,29 @@ export class FlowBuilder {
       this.seen('istio', namespace, name, undefined, source, count);
       return;
     }
+    const deniedConnections = answer.family === 'istio-denied-connections';
     const flow = this.flow(
       'istio',
       namespace,
       name,
       undefined,
-      answer.family === 'istio-connections' ? 'tcp' : 'http',
+      answer.family === 'istio-connections' || deniedConnections
+        ? 'tcp'
+        : 'http',
       source,
     );
+    // `none`, or anything not proven mutual TLS: fail closed.
+    const tls =
+      labels.connection_security_policy === 'mutual_tls' ? 'mtls' : 'plaintext';
     if (answer.family === 'istio-denied-requests') {
       flow.add(answer.window, 'denied', count);
-    } else if (labels.connection_security_policy === 'mutual_tls') {
-      flow.add(answer.window, 'mtls', count);
+    } else if (deniedConnections) {
+      // Counted as opened too (`istio-connections`): refused, not accepted. The difference is
+      // kept at zero or above in `flows()`, whichever answer arrives first.
+      flow.add(answer.window, 'denied', count);
+      flow.add(answer.window, tls, -count);
     } else {
-      // `none`, or anything not proven mutual TLS: fail closed.
-      flow.add(answer.window, 'plaintext', count);
+      flow.add(answer.window, tls, count);
     }
   }
 
@@ -448,6 +456,8 @@ export class FlowBuilder {
           ) {
             continue;
           }
+          if (flow.mesh === 'istio' && flow.protocol === 'tcp')
+            notBelowZero(flow);
           const seconds = seenAt?.get(flow.protocol === 'tcp' ? key - 2 : key);
           if (seconds !== undefined) {
             let time = times.get(seconds);
@@ -463,6 +473,18 @@ export class FlowBuilder {
     }
     return flows;
   }
+}
+
+/**
+ * An Istio TCP flow's accepted counts less the connections refused (`istio-denied-connections`),
+ * never below zero: `increase()` extrapolates each counter on its own, so the refused can round
+ * above the opened.
+ */
+function notBelowZero(flow: HeldFlow): void {
+  flow.recentMtls = Math.max(0, flow.recentMtls);
+  flow.recentPlaintext = Math.max(0, flow.recentPlaintext);
+  flow.evidenceMtls = Math.max(0, flow.evidenceMtls);
+  flow.evidencePlaintext = Math.max(0, flow.evidencePlaintext);
 }
 
 /**

@@ -145,6 +145,8 @@ function rows(read: TrafficRead) {
 
 // mTLS/plaintext/denied per window: 4 steps of 15 minutes in the hour, 672 in the week.
 const EXPECTED = [
+  // Refused by ztunnel (opened, then closed with response_flags="DENY"): not accepted plaintext.
+  'istio inventory/inventory tcp legacy/legacy-billing recent 0/0/4 evidence 0/0/480 seen 2026-11-23T12:00:00.000Z',
   'istio inventory/inventory tcp storefront/storefront-web recent 20/0/0 evidence 3360/0/0 seen 2026-11-23T12:00:00.000Z',
   'istio payments/payments-api http storefront/checkout recent 40/0/0 evidence 6720/0/0 seen 2026-11-23T12:00:00.000Z',
   'istio payments/payments-api http storefront/storefront-web recent 4/0/4 evidence 672/0/672 seen 2026-11-23T12:00:00.000Z',
@@ -164,8 +166,8 @@ describe('observed traffic from a real Prometheus', () => {
   it('reads the demo history into exact flows of the selected cluster only', async () => {
     const read = await source().read();
     expect(read.truncated).toBe(false);
-    // 7 families × 2 windows, and one last-seen query per mesh.
-    expect(read.queries).toBe(16);
+    // 8 families × 2 windows, and one last-seen query per mesh.
+    expect(read.queries).toBe(18);
     expect(rows(read)).toEqual(EXPECTED);
   });
 

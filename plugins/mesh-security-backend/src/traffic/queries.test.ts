@@ -25,6 +25,12 @@ describe('buildQuery', () => {
     );
   });
 
+  it('counts connections ztunnel closed for authorization as Istio denials', () => {
+    expect(buildQuery('istio-denied-connections', 60)).toBe(
+      'sum by (destination_workload_namespace, destination_workload, source_workload_namespace, source_workload, source_principal, connection_security_policy) (increase(istio_tcp_connections_closed_total{reporter="destination",response_flags="DENY"}[60s])) > 0',
+    );
+  });
+
   it('reads Linkerd inbound requests per controller label, target port, TLS and client identity', () => {
     const query = buildQuery('linkerd-requests', 604800);
     expect(query).toBe(

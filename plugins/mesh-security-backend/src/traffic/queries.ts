@@ -25,6 +25,7 @@ export type QueryFamily =
   | 'istio-requests'
   | 'istio-denied-requests'
   | 'istio-connections'
+  | 'istio-denied-connections'
   | 'linkerd-requests'
   | 'linkerd-connections'
   | 'linkerd-denied-requests'
@@ -44,7 +45,12 @@ export const LAST_SEEN_FAMILY: Record<TrafficMesh, LastSeenFamily> = {
 
 /** The families read per mesh. */
 export const FAMILIES_BY_MESH: Record<TrafficMesh, readonly QueryFamily[]> = {
-  istio: ['istio-requests', 'istio-denied-requests', 'istio-connections'],
+  istio: [
+    'istio-requests',
+    'istio-denied-requests',
+    'istio-connections',
+    'istio-denied-connections',
+  ],
   linkerd: [
     'linkerd-requests',
     'linkerd-connections',
@@ -128,6 +134,18 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
   'istio-connections': {
     metric: 'istio_tcp_connections_opened_total',
     matchers: [['reporter', 'destination', '=']],
+    by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
+  },
+  // ztunnel (ambient) counts a connection as opened before its authorization, and one that an
+  // AuthorizationPolicy (or STRICT mTLS) refuses as closed with `response_flags="DENY"`
+  // (istio/ztunnel `src/proxy/inbound.rs`, `inbound_passthrough.rs`, `metrics.rs`): those are
+  // refused, not accepted (docs/traffic.md "Istio").
+  'istio-denied-connections': {
+    metric: 'istio_tcp_connections_closed_total',
+    matchers: [
+      ['reporter', 'destination', '='],
+      ['response_flags', 'DENY', '='],
+    ],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
   'linkerd-requests': {
