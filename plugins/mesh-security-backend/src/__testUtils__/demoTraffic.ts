@@ -273,6 +273,28 @@ export const DEMO_SERIES: DemoSeries[] = [
     ),
     perStep: 4,
   },
+  // An ambient lab cluster behind a waypoint (prometheus.services.test): the waypoint reports
+  // the client (reporter="waypoint"), b's ztunnel the waypoint's hop; a client sidecar's own
+  // report (reporter="source") is never read.
+  ...(['waypoint', 'source'] as const).map(reporter => ({
+    family: 'istio_requests',
+    labels: {
+      ...istio(['shop', 'b'], ['shop', 'a'], 'mutual_tls', {
+        response_code: '200',
+      }),
+      cluster: 'ambient-lab',
+      reporter,
+    },
+    perStep: 3,
+  })),
+  {
+    family: 'istio_tcp_connections_opened',
+    labels: {
+      ...istio(['shop', 'b'], ['shop', 'waypoint'], 'mutual_tls'),
+      cluster: 'ambient-lab',
+    },
+    perStep: 1,
+  },
   // Another cluster sharing the Prometheus: never part of demo's observations.
   {
     family: 'istio_requests',

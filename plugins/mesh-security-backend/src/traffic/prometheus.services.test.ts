@@ -105,7 +105,7 @@ afterAll(async () => {
 /** The demo history has a sample every 15 minutes: last seen at 30 minutes, two samples a step. */
 const RESOLUTION_SECONDS = 1800;
 
-function source(now = DEMO_TRAFFIC_TIME) {
+function source(now = DEMO_TRAFFIC_TIME, cluster = 'demo') {
   return new PrometheusTrafficSource(
     'demo',
     new PrometheusClient(
@@ -116,7 +116,7 @@ function source(now = DEMO_TRAFFIC_TIME) {
       ...windows,
       lastSeenResolutionSeconds: RESOLUTION_SECONDS,
       meshes: ['istio', 'linkerd'],
-      selector: { label: 'cluster', value: 'demo' },
+      selector: { label: 'cluster', value: cluster },
       now: () => now,
     },
   );
@@ -169,6 +169,16 @@ describe('observed traffic from a real Prometheus', () => {
     // 8 families × 2 windows, and one last-seen query per mesh.
     expect(read.queries).toBe(18);
     expect(rows(read)).toEqual(EXPECTED);
+  });
+
+  it('reads what a waypoint reports, and never what a client reports', async () => {
+    const read = await source(DEMO_TRAFFIC_TIME, 'ambient-lab').read();
+    expect(rows(read)).toEqual([
+      // The waypoint's report: its client, not counted twice with the client's own report.
+      'istio shop/b http shop/a recent 12/0/0 evidence 2016/0/0 seen 2026-11-23T12:00:00.000Z',
+      // b's ztunnel: the waypoint's hop, which the engine does not count as a caller.
+      'istio shop/b tcp shop/waypoint recent 4/0/0 evidence 672/0/0 seen 2026-11-23T12:00:00.000Z',
+    ]);
   });
 
   it('says when traffic was last seen, not when it was read', async () => {

@@ -13,15 +13,15 @@ describe('promqlString', () => {
 });
 
 describe('buildQuery', () => {
-  it('aggregates Istio requests reported by the destination, per workload, source and TLS', () => {
+  it('aggregates Istio requests reported where received (destination or waypoint), per workload, source and TLS', () => {
     expect(buildQuery('istio-requests', 3600)).toBe(
-      'sum by (destination_workload_namespace, destination_workload, source_workload_namespace, source_workload, source_principal, connection_security_policy) (increase(istio_requests_total{reporter="destination"}[3600s])) > 0',
+      'sum by (destination_workload_namespace, destination_workload, source_workload_namespace, source_workload, source_principal, connection_security_policy) (increase(istio_requests_total{reporter=~"destination|waypoint"}[3600s])) > 0',
     );
   });
 
-  it('counts 403s reported by the destination as Istio denials', () => {
+  it('counts 403s reported where received as Istio denials', () => {
     expect(buildQuery('istio-denied-requests', 60)).toContain(
-      'istio_requests_total{reporter="destination",response_code="403"}[60s]',
+      'istio_requests_total{reporter=~"destination|waypoint",response_code="403"}[60s]',
     );
   });
 
@@ -85,7 +85,7 @@ describe('buildQuery', () => {
 describe('buildLastSeenQuery', () => {
   it('keeps the latest step of the evidence window with traffic, every Istio family together', () => {
     expect(buildLastSeenQuery('istio-last-seen', 604800, 300)).toBe(
-      'max_over_time((timestamp(sum by (destination_workload_namespace, destination_workload, source_workload_namespace, source_workload, source_principal) (increase({__name__=~"istio_requests_total|istio_tcp_connections_opened_total",reporter="destination"}[300s])) > 0))[604800s:300s])',
+      'max_over_time((timestamp(sum by (destination_workload_namespace, destination_workload, source_workload_namespace, source_workload, source_principal) (increase({__name__=~"istio_requests_total|istio_tcp_connections_opened_total",reporter=~"destination|waypoint"}[300s])) > 0))[604800s:300s])',
     );
   });
 

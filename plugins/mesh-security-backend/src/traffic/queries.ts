@@ -74,6 +74,21 @@ export const LINKERD_WORKLOAD_LABELS = [
   'replicationcontroller',
 ] as const;
 
+/** A label matcher: name, value (a regular expression for `=~` and `!~`), operator. */
+type Matcher = [
+  name: string,
+  value: string,
+  operator: '=' | '!=' | '=~' | '!~',
+];
+
+/**
+ * Requests and connections reported where they were received: by the destination's sidecar or
+ * ztunnel (`destination`), or by the waypoint that handled them (`waypoint`, with the client as
+ * source and the workload it chose as destination: the Istio stats filter's `ServerGateway`
+ * reporter). docs/traffic.md "Istio ambient and waypoints".
+ */
+const ISTIO_RECEIVED: Matcher = ['reporter', 'destination|waypoint', '=~'];
+
 const ISTIO_DESTINATION = [
   'destination_workload_namespace',
   'destination_workload',
@@ -85,13 +100,6 @@ const ISTIO_SOURCE = [
 ];
 const LINKERD_DESTINATION = ['namespace', ...LINKERD_WORKLOAD_LABELS];
 const LINKERD_SOURCE = ['target_port', 'tls', 'client_id'];
-
-/** A label matcher: name, value (a regular expression for `=~` and `!~`), operator. */
-type Matcher = [
-  name: string,
-  value: string,
-  operator: '=' | '!=' | '=~' | '!~',
-];
 
 /**
  * What a Linkerd proxy counts about itself rather than a client's traffic, left out of every
@@ -117,7 +125,7 @@ interface FamilyDefinition {
 const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
   'istio-requests': {
     metric: 'istio_requests_total',
-    matchers: [['reporter', 'destination', '=']],
+    matchers: [ISTIO_RECEIVED],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
   // Istio's RBAC filter answers a denied request with 403, reported by the destination
@@ -125,15 +133,12 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
   // own 403s cannot be told apart (docs/traffic.md "What each mesh cannot tell").
   'istio-denied-requests': {
     metric: 'istio_requests_total',
-    matchers: [
-      ['reporter', 'destination', '='],
-      ['response_code', '403', '='],
-    ],
+    matchers: [ISTIO_RECEIVED, ['response_code', '403', '=']],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
   'istio-connections': {
     metric: 'istio_tcp_connections_opened_total',
-    matchers: [['reporter', 'destination', '=']],
+    matchers: [ISTIO_RECEIVED],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
   // ztunnel (ambient) counts a connection as opened before its authorization, and one that an
@@ -188,7 +193,7 @@ const LAST_SEEN: Record<
 > = {
   'istio-last-seen': {
     metrics: ['istio_requests_total', 'istio_tcp_connections_opened_total'],
-    matchers: [['reporter', 'destination', '=']],
+    matchers: [ISTIO_RECEIVED],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE],
   },
   'linkerd-last-seen': {

@@ -26,6 +26,11 @@ export const WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
 /** The Gateway API group (`Gateway`, `GatewayClass` targetRefs). */
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
+/**
+ * The label on the pods istiod deploys for a Gateway, naming it (the waypoint's Service selects
+ * its pods by it).
+ */
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 const USE_WAYPOINT = 'istio.io/use-waypoint';
 const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
 const WAYPOINT_FOR = 'istio.io/waypoint-for';
@@ -355,6 +360,29 @@ export class WaypointIndex {
       w.namespace,
     );
     return [...new Set(out)];
+  }
+
+  /**
+   * The waypoint whose proxy a workload is: istiod deploys a Gateway of class `istio-waypoint`
+   * as a Deployment of the Gateway's name in its namespace, its pods labelled
+   * `gateway.networking.k8s.io/gateway-name: <Gateway>`. `workload` is a workload of the
+   * snapshot, or a namespace and name only (a workload the metrics name that the snapshot does
+   * not hold: in manifests the waypoint's Deployment, which istiod creates, is not there);
+   * undefined when it is none.
+   */
+  proxyOf(
+    workload:
+      | SnapshotWorkload
+      | { namespace: string; name: string; labels?: undefined },
+  ): WaypointRef | undefined {
+    const name = workload.labels
+      ? workload.labels[GATEWAY_NAME_LABEL]
+      : workload.name;
+    if (!name) return undefined;
+    const gateway = this.gateways.get(`${workload.namespace}/${name}`);
+    return gateway?.spec.gatewayClassName === WAYPOINT_GATEWAY_CLASS
+      ? { namespace: workload.namespace, name }
+      : undefined;
   }
 
   /** The waypoints some traffic to the workload goes through (any port, any client). */

@@ -5,6 +5,7 @@ import {
   istioPair,
   namespace,
   peerAuthentication,
+  waypointGateway,
 } from '../../__testUtils__/k8s';
 import {
   counts,
@@ -415,6 +416,78 @@ describe('traffic join: per edge', () => {
       [8080, 'denied', 1],
       [8080, 'outside-grant', 1],
     ]);
+  });
+
+  describe("an Istio waypoint's hop", () => {
+    // shop is ambient and uses the waypoint `waypoint`: the destination's ztunnel reports the
+    // waypoint as the source of every connection it forwards; the waypoint reports the clients.
+    const ambient = (...more: ReturnType<typeof deployment>[]) =>
+      engineOf([
+        namespace('shop', {
+          'istio.io/dataplane-mode': 'ambient',
+          'istio.io/use-waypoint': 'waypoint',
+        }),
+        deployment('shop', 'a'),
+        deployment('shop', 'b'),
+        waypointGateway('shop', 'waypoint'),
+        ...more,
+      ]);
+    /** Reported by the waypoint: the client; by b's ztunnel: the waypoint's hop, as `hop`. */
+    const traffic = (hop: string) =>
+      observations([
+        flow('shop/b', fromWorkload('shop', 'a'), counts(40, 0)),
+        flow('shop/b', fromWorkload('shop', hop), counts(12, 0), {
+          protocol: 'tcp',
+        }),
+      ]);
+
+    it.each([
+      [
+        "the waypoint's Deployment, by the label istiod gives its pods",
+        'waypoint-deploy',
+        ambient(
+          deployment('shop', 'waypoint-deploy', {
+            labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' },
+          }),
+        ),
+      ],
+      [
+        'a Deployment the snapshot does not hold (manifests), by its Gateway',
+        'waypoint',
+        ambient(),
+      ],
+    ])('is no caller of its own: %s', (_name, hop, engine) => {
+      const join = engine.traffic(traffic(hop));
+      const callers = join.callers(b)!;
+      expect(
+        [...callers.edges, ...callers.unmatched].flatMap(t =>
+          t.sources.map(observedSourceLabel),
+        ),
+      ).toEqual(['shop/a']);
+      expect(callers.unmatched).toEqual([]);
+      expect(join.workload(b)!.ports.map(p => p.evidence)).toEqual([
+        counts(40, 0),
+      ]);
+    });
+
+    it('a workload that only shares a Gateway of another class is a caller', () => {
+      const engine = engineOf([
+        namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+        deployment('shop', 'b'),
+        waypointGateway('shop', 'ingress', { gatewayClassName: 'istio' }),
+        deployment('shop', 'ingress', {
+          labels: { 'gateway.networking.k8s.io/gateway-name': 'ingress' },
+        }),
+      ]);
+      const join = engine.traffic(
+        observations([
+          flow('shop/b', fromWorkload('shop', 'ingress'), counts(3, 0)),
+        ]),
+      );
+      expect(join.workload(b)!.ports.map(p => p.evidence)).toEqual([
+        counts(3, 0),
+      ]);
+    });
   });
 
   it('an identity several workloads share is attributed only when every one of them is on the same edge', () => {

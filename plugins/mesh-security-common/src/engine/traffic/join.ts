@@ -221,10 +221,13 @@ export class ObservedTraffic implements TrafficJoin {
         const sources: ResolvedSource[] = [];
         for (const i of named.indexes) {
           const flow = all[i];
+          const source = this.resolver.source(flow);
+          // A waypoint's hop: its clients' traffic, counted where the waypoint reports it.
+          if (source.waypoint) continue;
           flows.push(flow);
-          sources.push(this.resolver.source(flow));
+          sources.push(source);
         }
-        ends = { flows, sources };
+        if (flows.length > 0) ends = { flows, sources };
       }
       this.byTarget.set(target, ends);
     }

@@ -5,6 +5,7 @@ import {
   TrafficSource,
 } from '../../model';
 import { EngineContext } from '../core/context';
+import { WaypointRef } from '../istio/waypoint';
 
 /*
  * Observed flows matched to the snapshot's workloads (docs/traffic.md, "What the engine does
@@ -21,6 +22,12 @@ export interface ResolvedSource {
   candidates?: SnapshotWorkload[];
   /** Aggregation key of the source (one per source as resolved). */
   key: string;
+  /**
+   * The source is an Istio waypoint's proxy: its flows are the last hop of its clients'
+   * traffic, which the waypoint reports itself with the clients as sources (docs/traffic.md
+   * "Istio ambient and waypoints"), not a caller of its own.
+   */
+  waypoint?: WaypointRef;
   /**
    * The source as answers list it (without counts), shared by its flows, so summing a flow
    * into a tally builds nothing but the tally's own entry.
@@ -55,6 +62,16 @@ export class FlowResolver {
     let resolved = this.sources.get(flow.from);
     if (!resolved) {
       const found = this.resolveSource(flow.from) as ResolvedSource;
+      const waypoint =
+        flow.mesh === 'istio' && flow.from.kind === 'workload'
+          ? this.ctx.waypoints.proxyOf(
+              found.source ?? {
+                namespace: flow.from.namespace,
+                name: flow.from.name,
+              },
+            )
+          : undefined;
+      if (waypoint) found.waypoint = waypoint;
       found.described = describe(flow.from, found);
       this.sources.set(flow.from, (resolved = found));
     }
