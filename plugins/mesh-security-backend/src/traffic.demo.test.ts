@@ -25,15 +25,24 @@ async function postureOf(
   return res.body;
 }
 
+/** The posture of a component once the recorded observations have been read. */
+async function observedPostureOf(
+  server: Awaited<ReturnType<typeof startDemoBackend>>,
+  name: string,
+): Promise<EntityPosture> {
+  let posture = await postureOf(server, name);
+  for (let i = 0; i < 100; i++) {
+    if (posture.workloads[0]?.observed.observations.status === 'ok') break;
+    await new Promise(r => setTimeout(r, 50));
+    posture = await postureOf(server, name);
+  }
+  return posture;
+}
+
 describe('observed traffic from the configured recorded source', () => {
   it('reaches the entity view as recorded observations, with the demo story', async () => {
     const server = await startDemoBackendWithTraffic();
-    let posture = await postureOf(server, 'checkout');
-    for (let i = 0; i < 100; i++) {
-      if (posture.workloads[0]?.observed.observations.status === 'ok') break;
-      await new Promise(r => setTimeout(r, 50));
-      posture = await postureOf(server, 'checkout');
-    }
+    const posture = await observedPostureOf(server, 'checkout');
     const observed = posture.workloads[0].observed;
     expect(observed.observations).toMatchObject({
       status: 'ok',
@@ -53,12 +62,7 @@ describe('observed traffic from the configured recorded source', () => {
 
   it("reports ztunnel's refusals of plaintext as refused, not as plaintext on STRICT", async () => {
     const server = await startDemoBackendWithTraffic();
-    let posture = await postureOf(server, 'inventory');
-    for (let i = 0; i < 100; i++) {
-      if (posture.workloads[0]?.observed.observations.status === 'ok') break;
-      await new Promise(r => setTimeout(r, 50));
-      posture = await postureOf(server, 'inventory');
-    }
+    const posture = await observedPostureOf(server, 'inventory');
     const codes = posture.findings.map(f => f.code);
     // legacy-billing's connections were opened, then closed for authorization (DENY).
     expect(codes).toContain('MS505');

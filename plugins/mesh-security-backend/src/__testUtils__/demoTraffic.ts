@@ -58,11 +58,7 @@ function linkerd(
   from: [string, string] | 'unknown',
   extra: Record<string, string> = {},
 ): Record<string, string> {
-  return {
-    cluster: 'demo',
-    namespace: to[0],
-    deployment: to[1],
-    pod: `${to[1]}-7c9d8f6b5-k2x9q`,
+  return linkerdProxyOwn(to, {
     target_addr: `10.42.0.17:${port}`,
     target_ip: '10.42.0.17',
     target_port: String(port),
@@ -70,10 +66,13 @@ function linkerd(
       ? { tls: 'no_identity', no_tls_reason: 'no_tls_from_remote' }
       : { tls: 'true', client_id: linkerdIdentity(from[0], from[1]) }),
     ...extra,
-  };
+  });
 }
 
-/** Labels of a series about the proxy itself, not a client's traffic. */
+/**
+ * Labels every series of a Linkerd proxy carries (Linkerd's Prometheus configuration adds them);
+ * alone, with `extra`, a series about the proxy itself, not a client's traffic.
+ */
 function linkerdProxyOwn(
   to: [string, string],
   extra: Record<string, string>,
