@@ -128,7 +128,7 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
     matchers: [ISTIO_RECEIVED],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
-  // Istio's RBAC filter answers a denied request with 403, reported by the destination
+  // Istio's RBAC filter answers a denied request with 403, reported where it was received
   // (https://istio.io/latest/docs/tasks/security/authorization/authz-http/); the application's
   // own 403s cannot be told apart (docs/traffic.md "What each mesh cannot tell").
   'istio-denied-requests': {
