@@ -404,7 +404,7 @@ test.describe('mesh security', () => {
       /^Observed traffic from recorded data/,
       { timeout: 30_000 },
     );
-    // catalog/demo-traffic/README.md: one plaintext caller from outside the mesh.
+    // catalog/demo-traffic/README.md: one plaintext caller from outside the mesh, refused.
     await expect(
       page.getByText('outside the mesh / unknown').first(),
     ).toBeVisible();
@@ -511,7 +511,7 @@ test.describe('mesh security', () => {
     await expect(page).toHaveURL(/[?&]mode=PERMISSIVE/);
   });
 
-  test('the overview shows the STRICT rollout board with etl-worker ready', async ({
+  test('the overview shows the STRICT rollout board with etl-worker and checkout ready', async ({
     page,
   }) => {
     await openOverview(page);
@@ -526,8 +526,12 @@ test.describe('mesh security', () => {
     await expect(
       ready.getByRole('link', { name: 'etl-worker', exact: true }),
     ).toBeVisible();
+    // checkout's plaintext caller was refused every time; storefront-web accepted plaintext.
     await expect(
       ready.getByRole('link', { name: 'checkout', exact: true }),
+    ).toBeVisible();
+    await expect(
+      ready.getByRole('link', { name: 'storefront-web', exact: true }),
     ).toHaveCount(0);
     // The evidence is read whole: Backstage's theme clips a list item's text to one line.
     const clipped = await ready.evaluate(

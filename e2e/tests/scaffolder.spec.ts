@@ -17,7 +17,7 @@ import {
  * app-config.e2e.yaml.
  */
 const POLICY_PATH = 'clusters/demo/payments/authorization/payments.yaml';
-const MTLS_PATH = 'clusters/demo/storefront/authentication/checkout.yaml';
+const MTLS_PATH = 'clusters/demo/storefront/authentication/storefront-web.yaml';
 const before = fs.readFileSync(
   path.resolve(
     __dirname,
@@ -209,19 +209,20 @@ test('Revoke access from the template list removes the grant in a pull request',
   expect(after).toContain('payments-api-deny-admin');
 });
 
-test('Enforce STRICT mTLS refuses checkout while plaintext was observed', async ({
+test('Enforce STRICT mTLS refuses storefront-web while plaintext was observed', async ({
   page,
 }) => {
   await chooseTemplate(page, 'Enforce STRICT mTLS');
-  await pickEntity(page, 'Component', 'checkout');
+  await pickEntity(page, 'Component', 'storefront-web');
   await page
     .getByRole('textbox', { name: /Justification/ })
-    .fill('Checkout handles card data: mTLS only.');
+    .fill('The storefront takes card data: mTLS only.');
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Create' }).click();
-  // catalog/demo-traffic/README.md: 576 plaintext requests from outside the mesh in 7 d.
+  // catalog/demo-traffic/README.md: 20,160 plaintext requests accepted from outside the mesh in
+  // 7 d (checkout's plaintext caller was refused every time: nothing there for STRICT to break).
   await expect(
-    page.getByText(/accepted 576 plaintext request/).first(),
+    page.getByText(/accepted 20160 plaintext request/).first(),
   ).toBeVisible({ timeout: 60_000 });
   expect(github.pulls).toHaveLength(0);
 });
@@ -230,14 +231,14 @@ test('Enforce STRICT mTLS with the override opens a pull request listing the evi
   page,
 }) => {
   await chooseTemplate(page, 'Enforce STRICT mTLS');
-  await pickEntity(page, 'Component', 'checkout');
+  await pickEntity(page, 'Component', 'storefront-web');
   await expect(page.getByRole('button', { name: /^Scope/ })).toHaveText(
     "The component's workload",
   );
   await page
     .getByRole('checkbox', { name: /Enforce despite observed plaintext/ })
     .check();
-  await reviewAndCreate(page, 'Checkout handles card data: mTLS only.');
+  await reviewAndCreate(page, 'The storefront takes card data: mTLS only.');
 
   expect(github.pulls).toHaveLength(1);
   const [pull] = github.pulls;
@@ -245,7 +246,7 @@ test('Enforce STRICT mTLS with the override opens a pull request listing the evi
   expect(file).toContain('kind: PeerAuthentication');
   expect(file).toContain('mode: STRICT');
   expect(pull.body).toContain('#### Observed traffic (evidence window');
-  expect(pull.body).toContain('576 plaintext');
-  expect(pull.body).toContain('outside the mesh / unknown (576)');
+  expect(pull.body).toContain('20160 plaintext');
+  expect(pull.body).toContain('outside the mesh / unknown (20160)');
   expect(pull.body).toContain('**Enforced despite observed plaintext**');
 });

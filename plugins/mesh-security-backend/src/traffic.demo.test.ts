@@ -48,8 +48,12 @@ describe('observed traffic from the configured recorded source', () => {
       status: 'ok',
       source: 'recorded',
     });
-    // checkout is PERMISSIVE with one plaintext caller (catalog/demo-traffic/README.md).
-    expect(posture.findings.map(f => f.code)).toContain('MS502');
+    // checkout is PERMISSIVE, and the policy refused its plaintext caller's every request (403):
+    // refused traffic, none accepted, so ready for STRICT (catalog/demo-traffic/README.md).
+    const codes = posture.findings.map(f => f.code);
+    expect(codes).toEqual(expect.arrayContaining(['MS503', 'MS505']));
+    expect(codes).not.toContain('MS502');
+    expect(codes).not.toContain('MS506');
     // When traffic was last seen: the recording's last step, per port and per caller edge.
     expect(observed.workload?.ports[0].lastSeen).toBe(
       '2026-11-23T12:00:00.000Z',
@@ -104,8 +108,8 @@ describe('observed traffic on the overview', () => {
         source: 'recorded',
       }),
     ]);
-    // catalog/demo-traffic/README.md: plaintext reaches checkout and storefront-web.
-    expect(observedTraffic.total.plaintext).toBeGreaterThanOrEqual(576 + 20160);
+    // catalog/demo-traffic/README.md: plaintext is accepted by storefront-web only.
+    expect(observedTraffic.total.plaintext).toBe(20160);
     expect(observedTraffic.total.mtls).toBeGreaterThan(0);
     expect(observedTraffic.total.mtlsShare).toBeCloseTo(
       observedTraffic.total.mtls /
@@ -118,10 +122,10 @@ describe('observed traffic on the overview', () => {
     expect(owners.reduce((sum, o) => sum + o.components, 0)).toBe(
       overview.totalItems,
     );
-    // etl-worker received only mTLS on its PERMISSIVE port; checkout had a plaintext caller.
+    // etl-worker and checkout accepted only mTLS on their PERMISSIVE ports (checkout's plaintext
+    // was refused); storefront-web accepted plaintext.
     const ready = observedTraffic.readyForStrict.map(r => r.name);
-    expect(ready).toContain('etl-worker');
-    expect(ready).not.toContain('checkout');
+    expect(ready).toEqual(expect.arrayContaining(['etl-worker', 'checkout']));
     expect(ready).not.toContain('storefront-web');
     const etl = observedTraffic.readyForStrict.find(
       r => r.name === 'etl-worker',

@@ -428,12 +428,17 @@ describe('RecordedTrafficSource', () => {
       read.flows.filter(
         f => `${f.to.namespace}/${f.to.name}` === to && f.port === port,
       );
-    // checkout: PERMISSIVE, one plaintext caller (denied), so not ready for STRICT.
+    // checkout: PERMISSIVE; its plaintext caller's requests were all refused (403): none
+    // accepted, so enforcing STRICT breaks nobody.
     expect(
       seen('storefront/checkout').map(f => [f.from.kind, f.evidence]),
     ).toEqual([
       ['workload', { mtls: 13440, plaintext: 0, denied: 0 }],
-      ['unknown', { mtls: 0, plaintext: 576, denied: 576 }],
+      ['unknown', { mtls: 0, plaintext: 0, denied: 576 }],
+    ]);
+    // storefront-web: PERMISSIVE, plaintext accepted from outside the mesh: not ready.
+    expect(seen('storefront/storefront-web').map(f => f.evidence)).toEqual([
+      { mtls: 0, plaintext: 20160, denied: 0 },
     ]);
     // etl-worker:9100: PERMISSIVE with only mTLS: ready.
     expect(seen('data/etl-worker', 9100).map(f => f.evidence)).toEqual([

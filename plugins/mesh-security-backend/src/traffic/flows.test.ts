@@ -34,7 +34,7 @@ const linkerd = (labels: Record<string, string>, value: number) => ({
 });
 
 describe('buildFlows', () => {
-  it('splits Istio requests by TLS state and windows, and counts 403s as denied', () => {
+  it('splits Istio requests by TLS state and windows, and counts 403s as denied, not accepted', () => {
     const flows = buildFlows([
       {
         family: 'istio-requests',
@@ -68,15 +68,16 @@ describe('buildFlows', () => {
         },
         protocol: 'http',
         recent: { mtls: 120, plaintext: 0, denied: 0 },
-        // A fraction above zero is one request, not none.
-        evidence: { mtls: 20000, plaintext: 1, denied: 7 },
+        // A fraction above zero is one request, not none; the 7 refused (403) are among the
+        // 20,000 requests counted, and not accepted.
+        evidence: { mtls: 19993, plaintext: 1, denied: 7 },
       },
     ]);
     expect(flows[0].port).toBeUndefined();
     expect(flows[0].toJSON()).not.toHaveProperty('port');
     // As the engine reads them: each window's counts.
     expect(flows[0].recent).toEqual({ mtls: 120, plaintext: 0, denied: 0 });
-    expect(flows[0].evidence).toEqual({ mtls: 20000, plaintext: 1, denied: 7 });
+    expect(flows[0].evidence).toEqual({ mtls: 19993, plaintext: 1, denied: 7 });
   });
 
   it('names plaintext from outside the mesh unknown, and a bare principal an identity', () => {

@@ -241,11 +241,10 @@ export class FlowBuilder {
     // `none`, or anything not proven mutual TLS: fail closed.
     const tls =
       labels.connection_security_policy === 'mutual_tls' ? 'mtls' : 'plaintext';
-    if (answer.family === 'istio-denied-requests') {
-      flow.add(answer.window, 'denied', count);
-    } else if (deniedConnections) {
-      // Counted as opened too (`istio-connections`): refused, not accepted. The difference is
-      // kept at zero or above in `flows()`, whichever answer arrives first.
+    if (answer.family === 'istio-denied-requests' || deniedConnections) {
+      // Counted among all requests (`istio-requests`) or opened connections
+      // (`istio-connections`) too: refused, not accepted. The difference is kept at zero or
+      // above in `flows()`, whichever answer arrives first.
       flow.add(answer.window, 'denied', count);
       flow.add(answer.window, tls, -count);
     } else {
@@ -456,8 +455,7 @@ export class FlowBuilder {
           ) {
             continue;
           }
-          if (flow.mesh === 'istio' && flow.protocol === 'tcp')
-            notBelowZero(flow);
+          if (flow.mesh === 'istio') notBelowZero(flow);
           const seconds = seenAt?.get(flow.protocol === 'tcp' ? key - 2 : key);
           if (seconds !== undefined) {
             let time = times.get(seconds);
@@ -476,9 +474,9 @@ export class FlowBuilder {
 }
 
 /**
- * An Istio TCP flow's accepted counts less the connections refused (`istio-denied-connections`),
- * never below zero: `increase()` extrapolates each counter on its own, so the refused can round
- * above the opened.
+ * An Istio flow's accepted counts less the requests and connections refused
+ * (`istio-denied-requests`, `istio-denied-connections`), never below zero: `increase()`
+ * extrapolates each counter on its own, so the refused can round above the total.
  */
 function notBelowZero(flow: HeldFlow): void {
   flow.recentMtls = Math.max(0, flow.recentMtls);

@@ -149,10 +149,10 @@ const EXPECTED = [
   'istio inventory/inventory tcp legacy/legacy-billing recent 0/0/4 evidence 0/0/480 seen 2026-11-23T12:00:00.000Z',
   'istio inventory/inventory tcp storefront/storefront-web recent 20/0/0 evidence 3360/0/0 seen 2026-11-23T12:00:00.000Z',
   'istio payments/payments-api http storefront/checkout recent 40/0/0 evidence 6720/0/0 seen 2026-11-23T12:00:00.000Z',
-  'istio payments/payments-api http storefront/storefront-web recent 4/0/4 evidence 672/0/672 seen 2026-11-23T12:00:00.000Z',
+  'istio payments/payments-api http storefront/storefront-web recent 0/0/4 evidence 0/0/672 seen 2026-11-23T12:00:00.000Z',
   'istio payments/payments-ledger tcp payments/payments-api recent 4/0/0 evidence 672/0/0 seen 2026-11-23T12:00:00.000Z',
   'istio storefront/checkout http storefront/storefront-web recent 80/0/0 evidence 13440/0/0 seen 2026-11-23T12:00:00.000Z',
-  'istio storefront/checkout http unknown recent 0/8/8 evidence 0/576/576 seen 2026-11-23T12:00:00.000Z',
+  'istio storefront/checkout http unknown recent 0/0/8 evidence 0/0/576 seen 2026-11-23T12:00:00.000Z',
   'istio storefront/storefront-web http unknown recent 0/120/0 evidence 0/20160/0 seen 2026-11-23T12:00:00.000Z',
   'linkerd data/analytics-api:8080 http data/etl-worker recent 24/0/0 evidence 4032/0/0 seen 2026-11-23T12:00:00.000Z'.replace(
     'data/etl-worker',
