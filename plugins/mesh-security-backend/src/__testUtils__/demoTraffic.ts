@@ -58,7 +58,7 @@ function linkerd(
   from: [string, string] | 'unknown',
   extra: Record<string, string> = {},
 ): Record<string, string> {
-  return linkerdProxyOwn(to, {
+  return linkerdPod(to, {
     target_addr: `10.42.0.17:${port}`,
     target_ip: '10.42.0.17',
     target_port: String(port),
@@ -70,10 +70,10 @@ function linkerd(
 }
 
 /**
- * Labels every series of a Linkerd proxy carries (Linkerd's Prometheus configuration adds them);
- * alone, with `extra`, a series about the proxy itself, not a client's traffic.
+ * The labels every series of a Linkerd proxy carries (Linkerd's Prometheus configuration adds
+ * them from the pod), and `extra`: alone, a series about the proxy itself.
  */
-function linkerdProxyOwn(
+function linkerdPod(
   to: [string, string],
   extra: Record<string, string>,
 ): Record<string, string> {
@@ -229,7 +229,7 @@ export const DEMO_SERIES: DemoSeries[] = [
   // (`peer="dst"`, no target address) …
   {
     family: 'tcp_open',
-    labels: linkerdProxyOwn(['data', 'analytics-api'], {
+    labels: linkerdPod(['data', 'analytics-api'], {
       direction: 'inbound',
       peer: 'dst',
       tls: 'no_identity',
@@ -242,7 +242,7 @@ export const DEMO_SERIES: DemoSeries[] = [
   ...(['analytics-api', 'etl-worker'] as const).flatMap(name => [
     {
       family: 'request',
-      labels: linkerdProxyOwn(['data', name], {
+      labels: linkerdPod(['data', name], {
         direction: 'inbound',
         ...LINKERD_ADMIN_PROBE,
       }),
@@ -250,7 +250,7 @@ export const DEMO_SERIES: DemoSeries[] = [
     },
     {
       family: 'tcp_open',
-      labels: linkerdProxyOwn(['data', name], {
+      labels: linkerdPod(['data', name], {
         direction: 'inbound',
         peer: 'src',
         ...LINKERD_ADMIN_PROBE,
