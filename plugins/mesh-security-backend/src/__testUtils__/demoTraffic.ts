@@ -224,6 +224,20 @@ export const DEMO_SERIES: DemoSeries[] = [
     perStep: 1,
     activeFor: 2 * day,
   },
+  // Its connections: an HTTP port's connections are counted when accepted, before any request
+  // is authorized (the refused requests above say what became of them).
+  {
+    family: 'tcp_open',
+    labels: linkerd(['data', 'analytics-api'], 8080, 'unknown', {
+      direction: 'inbound',
+      peer: 'src',
+      srv_group: 'policy.linkerd.io',
+      srv_kind: 'server',
+      srv_name: 'analytics-http',
+    }),
+    perStep: 1,
+    activeFor: 2 * day,
+  },
   // What every Linkerd proxy also exports, none of it a client's traffic (docs/traffic.md,
   // "Linkerd"): the proxy's own plaintext connections to its application over the loopback
   // (`peer="dst"`, no target address) …
@@ -294,6 +308,12 @@ export const DEMO_SERIES: DemoSeries[] = [
     },
     perStep: 1,
   },
+  // A Linkerd lab cluster (prometheus.services.test): shop/catalog's Server has HTTPRoutes, so a
+  // request none of them matches is refused with 404 (`inbound_http_route_not_found_total`) and
+  // one whose route admits no authorization of its client with 403
+  // (`inbound_http_authz_deny_total`, naming the route). web uses its route, and tries another
+  // and a path no route serves; crawler only asks for paths no route serves.
+  ...linkerdLab(),
   // Another cluster sharing the Prometheus: never part of demo's observations.
   {
     family: 'istio_requests',
@@ -304,6 +324,48 @@ export const DEMO_SERIES: DemoSeries[] = [
     perStep: 100,
   },
 ];
+
+/** shop/catalog:8080 of the Linkerd lab cluster, and its two callers. */
+function linkerdLab(): DemoSeries[] {
+  const server = {
+    srv_group: 'policy.linkerd.io',
+    srv_kind: 'server',
+    srv_name: 'catalog-http',
+  };
+  const route = (name: string) => ({
+    route_group: 'gateway.networking.k8s.io',
+    route_kind: 'HTTPRoute',
+    route_name: name,
+  });
+  const to: [string, string] = ['shop', 'catalog'];
+  const series = (
+    family: string,
+    from: [string, string],
+    perStep: number,
+    extra: Record<string, string> = {},
+  ): DemoSeries => ({
+    family,
+    labels: {
+      ...linkerd(to, 8080, from, { ...server, ...extra }),
+      cluster: 'linkerd-lab',
+    },
+    perStep,
+  });
+  const web: [string, string] = ['shop', 'web'];
+  const crawler: [string, string] = ['shop', 'crawler'];
+  return [
+    series('request', web, 3, {
+      direction: 'inbound',
+      ...route('catalog-read'),
+      status_code: '200',
+    }),
+    series('inbound_http_authz_deny', web, 1, route('catalog-admin')),
+    series('inbound_http_route_not_found', web, 1),
+    series('tcp_open', web, 1, { direction: 'inbound', peer: 'src' }),
+    series('inbound_http_route_not_found', crawler, 2),
+    series('tcp_open', crawler, 1, { direction: 'inbound', peer: 'src' }),
+  ];
+}
 
 /** The history as OpenMetrics text (families contiguous, each series in time order). */
 export function demoOpenMetrics(): string {

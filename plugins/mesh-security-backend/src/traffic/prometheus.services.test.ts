@@ -181,6 +181,22 @@ describe('observed traffic from a real Prometheus', () => {
     ]);
   });
 
+  it("reads Linkerd's refusals of requests no route serves, and not their connections", async () => {
+    const read = await source(DEMO_TRAFFIC_TIME, 'linkerd-lab').read();
+    const identity = (name: string) =>
+      `${name}.shop.serviceaccount.identity.linkerd.cluster.local`;
+    expect(rows(read)).toEqual([
+      // Every request matched no route: refused, although its connections were accepted.
+      `linkerd shop/catalog:8080 http ${identity(
+        'crawler',
+      )} recent 0/0/8 evidence 0/0/1344 seen 2026-11-23T12:00:00.000Z`,
+      // 3 requests a step served, 1 refused by its route's authorizations, 1 matching no route.
+      `linkerd shop/catalog:8080 http ${identity(
+        'web',
+      )} recent 12/0/8 evidence 2016/0/1344 seen 2026-11-23T12:00:00.000Z`,
+    ]);
+  });
+
   it('says when traffic was last seen, not when it was read', async () => {
     // Two hours after the history ends: nothing in the recent window, every flow last seen at
     // the history's last step (12:00).

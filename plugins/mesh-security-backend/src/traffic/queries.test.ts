@@ -41,6 +41,14 @@ describe('buildQuery', () => {
     );
   });
 
+  it('counts Linkerd requests refused for no authorization and for no route as denied', () => {
+    // 403s of a route no authorization admits, 404s of a Server none of whose routes match: the
+    // two counters never share a label set (a deny names its route), so one selector reads both.
+    expect(buildQuery('linkerd-denied-requests', 60)).toBe(
+      'sum by (namespace, deployment, statefulset, daemonset, job, cronjob, replicaset, replicationcontroller, target_port, tls, client_id) (increase({__name__=~"inbound_http_authz_deny_total|inbound_http_route_not_found_total",target_ip!~"0\\\\.0\\\\.0\\\\.0|::"}[60s])) > 0',
+    );
+  });
+
   it("leaves out the Linkerd proxy's own connections and its admin server", () => {
     // Accepted connections only: not the proxy's own to its application (`peer="dst"`) …
     expect(buildQuery('linkerd-connections', 60)).toContain(
@@ -95,7 +103,7 @@ describe('buildLastSeenQuery', () => {
       value: 'eu"}',
     });
     expect(query).toContain(
-      '{__name__=~"request_total|tcp_open_total|inbound_http_authz_deny_total|inbound_tcp_authz_deny_total",direction!="outbound",peer!="dst",target_ip!~"0\\\\.0\\\\.0\\\\.0|::",cluster="eu\\"}"}[60s]',
+      '{__name__=~"request_total|tcp_open_total|inbound_http_authz_deny_total|inbound_http_route_not_found_total|inbound_tcp_authz_deny_total",direction!="outbound",peer!="dst",target_ip!~"0\\\\.0\\\\.0\\\\.0|::",cluster="eu\\"}"}[60s]',
     );
     expect(query).toContain('target_port, tls, client_id)');
     expect(query).toMatch(/\[3600s:60s\]\)$/);

@@ -117,14 +117,15 @@ const LINKERD_NOT_PROXY_OWN: Matcher = ['target_ip', '0\\.0\\.0\\.0|::', '!~'];
 const LINKERD_ACCEPTED: Matcher = ['peer', 'src', '='];
 
 interface FamilyDefinition {
-  metric: string;
+  /** The counters summed: one, or several whose series never share a label set. */
+  metrics: string[];
   matchers: Matcher[];
   by: string[];
 }
 
 const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
   'istio-requests': {
-    metric: 'istio_requests_total',
+    metrics: ['istio_requests_total'],
     matchers: [ISTIO_RECEIVED],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
@@ -132,12 +133,12 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
   // (https://istio.io/latest/docs/tasks/security/authorization/authz-http/); the application's
   // own 403s cannot be told apart (docs/traffic.md "What each mesh cannot tell").
   'istio-denied-requests': {
-    metric: 'istio_requests_total',
+    metrics: ['istio_requests_total'],
     matchers: [ISTIO_RECEIVED, ['response_code', '403', '=']],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
   'istio-connections': {
-    metric: 'istio_tcp_connections_opened_total',
+    metrics: ['istio_tcp_connections_opened_total'],
     matchers: [ISTIO_RECEIVED],
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
@@ -146,7 +147,7 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
   // (istio/ztunnel `src/proxy/inbound.rs`, `inbound_passthrough.rs`, `metrics.rs`): those are
   // refused, not accepted (docs/traffic.md "Istio").
   'istio-denied-connections': {
-    metric: 'istio_tcp_connections_closed_total',
+    metrics: ['istio_tcp_connections_closed_total'],
     matchers: [
       ['reporter', 'destination', '='],
       ['response_flags', 'DENY', '='],
@@ -154,12 +155,12 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
     by: [...ISTIO_DESTINATION, ...ISTIO_SOURCE, 'connection_security_policy'],
   },
   'linkerd-requests': {
-    metric: 'request_total',
+    metrics: ['request_total'],
     matchers: [['direction', 'inbound', '='], LINKERD_NOT_PROXY_OWN],
     by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
   },
   'linkerd-connections': {
-    metric: 'tcp_open_total',
+    metrics: ['tcp_open_total'],
     matchers: [
       ['direction', 'inbound', '='],
       LINKERD_ACCEPTED,
@@ -167,13 +168,22 @@ const FAMILIES: Record<QueryFamily, FamilyDefinition> = {
     ],
     by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
   },
+  // Requests the proxy refused: no authorization of the route they matched admits the client
+  // (`inbound_http_authz_deny_total`, 403), or no route of the Server matches them at all
+  // (`inbound_http_route_not_found_total`, 404: once a Server has HTTPRoutes, only their requests
+  // are served). Neither is in `request_total`; a deny series names its route (`route_*`), a
+  // route-not-found series none, so no two share a label set (linkerd2-proxy
+  // `linkerd/app/inbound/src/policy/http.rs`, `metrics/authz.rs`; docs/traffic.md "Linkerd").
   'linkerd-denied-requests': {
-    metric: 'inbound_http_authz_deny_total',
+    metrics: [
+      'inbound_http_authz_deny_total',
+      'inbound_http_route_not_found_total',
+    ],
     matchers: [LINKERD_NOT_PROXY_OWN],
     by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
   },
   'linkerd-denied-connections': {
-    metric: 'inbound_tcp_authz_deny_total',
+    metrics: ['inbound_tcp_authz_deny_total'],
     matchers: [LINKERD_NOT_PROXY_OWN],
     by: [...LINKERD_DESTINATION, ...LINKERD_SOURCE],
   },
@@ -201,6 +211,7 @@ const LAST_SEEN: Record<
       'request_total',
       'tcp_open_total',
       'inbound_http_authz_deny_total',
+      'inbound_http_route_not_found_total',
       'inbound_tcp_authz_deny_total',
     ],
     matchers: [
@@ -248,7 +259,13 @@ export function buildQuery(
   cluster?: ClusterSelector,
 ): string {
   const definition = FAMILIES[family];
-  const matchers = [...definition.matchers];
+  const matchers: Matcher[] =
+    definition.metrics.length > 1
+      ? [
+          ['__name__', definition.metrics.join('|'), '=~'],
+          ...definition.matchers,
+        ]
+      : [...definition.matchers];
   if (cluster) {
     if (!isLabelName(cluster.label)) {
       throw new Error(`"${cluster.label}" is not a Prometheus label name`);
@@ -263,9 +280,10 @@ export function buildQuery(
   const selector = matchers
     .map(([name, value, op]) => `${name}${op}${promqlString(value)}`)
     .join(',');
-  return `sum by (${definition.by.join(', ')}) (increase(${
-    definition.metric
-  }{${selector}}[${windowSeconds}s])) > 0`;
+  const metric = definition.metrics.length > 1 ? '' : definition.metrics[0];
+  return `sum by (${definition.by.join(
+    ', ',
+  )}) (increase(${metric}{${selector}}[${windowSeconds}s])) > 0`;
 }
 
 /**

@@ -37,7 +37,10 @@ export interface TrafficCounts {
   mtls: number;
   /** Requests or connections in plaintext (or TLS without a mesh identity). */
   plaintext: number;
-  /** Requests or connections the receiving proxy refused for authorization. */
+  /**
+   * Requests or connections the receiving proxy refused for authorization (Linkerd: also
+   * requests no route of their Server matched).
+   */
   denied: number;
 }
 
