@@ -44,9 +44,11 @@ describe('observed traffic from the configured recorded source', () => {
     const server = await startDemoBackendWithTraffic();
     const posture = await observedPostureOf(server, 'checkout');
     const observed = posture.workloads[0].observed;
+    // Recorded at the demo's date of reference: its windows end then, not when it was read.
     expect(observed.observations).toMatchObject({
       status: 'ok',
       source: 'recorded',
+      recordedAt: '2026-11-23T12:00:00.000Z',
     });
     // checkout is PERMISSIVE, and the policy refused its plaintext caller's every request (403):
     // refused traffic, none accepted, so ready for STRICT (catalog/demo-traffic/README.md).
@@ -106,6 +108,7 @@ describe('observed traffic on the overview', () => {
         cluster: 'demo',
         status: 'ok',
         source: 'recorded',
+        recordedAt: '2026-11-23T12:00:00.000Z',
       }),
     ]);
     // catalog/demo-traffic/README.md: plaintext is accepted by storefront-web only.

@@ -202,6 +202,7 @@ function stateOf(o: TrafficObservations, now: Date): TrafficObservationState {
     status: o.status,
     ...(o.source ? { source: o.source } : {}),
     ...(o.fetchedAt ? { fetchedAt: o.fetchedAt } : {}),
+    ...(o.recordedAt ? { recordedAt: o.recordedAt } : {}),
     ...(o.message ? { message: o.message } : {}),
     windows: o.windows,
     truncated: o.truncated,

@@ -402,6 +402,16 @@ describe('RecordedTrafficSource', () => {
       'Recorded traffic of cluster demo has an answer for an unknown query "up/recent"',
     ],
     [
+      'recorded in the future',
+      { recordedAt: '2999-01-01T00:00:00Z', ...recording({}) },
+      'Recorded traffic of cluster demo has a recordedAt that is not a past time',
+    ],
+    [
+      'recorded at no time',
+      { recordedAt: 'yesterday', ...recording({}) },
+      'Recorded traffic of cluster demo has a recordedAt that is not a past time',
+    ],
+    [
       'with a matrix',
       recording({
         'istio-requests/recent': {
@@ -424,6 +434,8 @@ describe('RecordedTrafficSource', () => {
       ),
       { maxBytes: 1024 * 1024, maxSeries: 1000 },
     ).read();
+    // Its windows end at the demo's date of reference, not when it is read.
+    expect(read.recordedAt).toBe('2026-11-23T12:00:00.000Z');
     const seen = (to: string, port?: number) =>
       read.flows.filter(
         f => `${f.to.namespace}/${f.to.name}` === to && f.port === port,
@@ -462,6 +474,33 @@ describe('RecordedTrafficSource', () => {
       )?.recent.denied,
     ).toBe(4);
     expect(seen('data/analytics-api', 8080)[1].evidence.denied).toBe(192);
+  });
+
+  it('says when the data was recorded, where its windows end, to every replica', async () => {
+    const recorded = source({
+      recordedAt: '2026-11-23T12:00:00Z',
+      ...recording({}),
+    });
+    expect((await recorded.read()).recordedAt).toBe('2026-11-23T12:00:00.000Z');
+    const cache = newCache();
+    await new TrafficRefresher(
+      recorded,
+      new TrafficStore(cache),
+      mockServices.logger.mock(),
+      { windows, now: () => new Date('2026-12-07T09:00:00Z') },
+    ).refresh();
+    const reader = new TrafficObservationsService(new TrafficStore(cache), {
+      sources: new Map([['demo', 'recorded' as const]]),
+      windows,
+    });
+    expect(await reader.observations('demo')).toMatchObject({
+      status: 'ok',
+      source: 'recorded',
+      fetchedAt: '2026-12-07T09:00:00.000Z',
+      recordedAt: '2026-11-23T12:00:00.000Z',
+    });
+    // A file without it reads as before, without one.
+    expect((await source(recording({})).read()).recordedAt).toBeUndefined();
   });
 
   it('refuses a file over the byte cap and says when it is missing', async () => {

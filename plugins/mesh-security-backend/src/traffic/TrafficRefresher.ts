@@ -35,6 +35,7 @@ export class TrafficRefresher {
         status: 'ok',
         source: this.source.type,
         fetchedAt: now.toISOString(),
+        ...(read.recordedAt ? { recordedAt: read.recordedAt } : {}),
         windows: read.windows,
         truncated: read.truncated,
         flows: read.flows,

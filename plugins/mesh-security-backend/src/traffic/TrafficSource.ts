@@ -28,6 +28,8 @@ export interface TrafficRead {
   windows: { recentSeconds: number; evidenceSeconds: number };
   /** Queries sent (0 for recorded data). */
   queries: number;
+  /** Recorded data: when it was recorded (ISO), where its windows end. */
+  recordedAt?: string;
 }
 
 /** Where one cluster's observed traffic is read from. */
@@ -175,7 +177,7 @@ export class PrometheusTrafficSource implements TrafficSource {
 
 /**
  * The recorded answers of one cluster, as `RecordedTrafficSource` reads them:
- * `{ clusters: { <name>: { windows, answers: { "<family>/<window>": <API answer> } } } }`.
+ * `{ recordedAt?, clusters: { <name>: { windows, answers: { "<family>/<window>": <API answer> } } } }`.
  */
 interface Recording {
   windows: { recentSeconds: number; evidenceSeconds: number };
@@ -218,15 +220,25 @@ export class RecordedTrafficSource implements TrafficSource {
         })`,
       );
     }
-    let recording: Recording | undefined;
+    let file: { recordedAt?: unknown; clusters?: Record<string, Recording> };
     try {
-      recording = (JSON.parse(text) as { clusters?: Record<string, Recording> })
-        ?.clusters?.[this.cluster];
+      file = JSON.parse(text);
     } catch {
       throw fail('is not JSON');
     }
+    const recording = file?.clusters?.[this.cluster];
     if (!recording || typeof recording !== 'object') {
       throw fail('is not in the file');
+    }
+    // When it was recorded: where its windows end (absent from older files: not shown).
+    let recordedAt: string | undefined;
+    if (file.recordedAt !== undefined) {
+      const time =
+        typeof file.recordedAt === 'string' ? Date.parse(file.recordedAt) : NaN;
+      if (!(time <= Date.now())) {
+        throw fail('has a recordedAt that is not a past time');
+      }
+      recordedAt = new Date(time).toISOString();
     }
     const { recentSeconds, evidenceSeconds } = recording.windows ?? {};
     if (
@@ -272,6 +284,7 @@ export class RecordedTrafficSource implements TrafficSource {
       truncated,
       windows: { recentSeconds, evidenceSeconds },
       queries: 0,
+      ...(recordedAt ? { recordedAt } : {}),
     };
   }
 }

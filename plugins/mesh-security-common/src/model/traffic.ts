@@ -108,6 +108,11 @@ export interface TrafficObservations {
   source?: 'prometheus' | 'recorded';
   /** When the observations were read (ISO). */
   fetchedAt?: string;
+  /**
+   * Recorded data only: when the recording was made (ISO). Its windows end then, not at
+   * `fetchedAt`, and its last-seen times are as recorded.
+   */
+  recordedAt?: string;
   /** Why the last attempt failed, safe to show. */
   message?: string;
   /** The windows, in seconds. */

@@ -84,6 +84,26 @@ describe('ObservedTraffic', () => {
     expect(screen.queryByText('Observed traffic per port')).toBeNull();
   });
 
+  it('says when recorded data was recorded: its windows end then, not when it was read', async () => {
+    await renderInTestApp(
+      <ObservedTraffic
+        workload={{
+          ...observedPaymentsApiWorkload,
+          observed: {
+            ...observedPaymentsApiWorkload.observed,
+            observations: {
+              ...observedPaymentsApiWorkload.observed.observations,
+              recordedAt: '2026-11-23T12:00:00.000Z',
+            },
+          },
+        }}
+      />,
+    );
+    expect(screen.getByLabelText('Observation status')).toHaveTextContent(
+      'Observed traffic from recorded data (windows ending 23 Nov 2026, 12:00 UTC), read 5 min ago.',
+    );
+  });
+
   it('says when the metrics do not tell ports apart, and when the workload is not observable', async () => {
     const observed = observedPaymentsApiWorkload.observed;
     const { rerender } = await renderInTestApp(

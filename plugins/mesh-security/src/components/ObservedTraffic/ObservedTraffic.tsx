@@ -11,6 +11,7 @@ import {
   otherPortsLabel,
 } from '@mesh-security/plugin-mesh-security-common';
 import { formatAge } from '../../format';
+import { formatDay } from '../PostureHistory/postureHistory';
 import { MtlsBadge } from '../MtlsBadge';
 import { formatCounts, formatShare } from './edgeTraffic';
 import { WithScrollHint } from '../ScrollHint';
@@ -18,8 +19,14 @@ import { WithScrollHint } from '../ScrollHint';
 /** One sentence on where the observations stand: recorded, stale, unavailable, not configured. */
 export function observationStatusText(o: TrafficObservationState): string {
   const age = o.ageSeconds === null ? '' : ` ${formatAge(o.ageSeconds)} ago`;
-  const source =
+  let source =
     o.source === 'recorded' ? 'recorded data' : 'the mesh metrics (Prometheus)';
+  // Recorded data's windows end when it was recorded, not when it was read.
+  if (o.source === 'recorded' && o.recordedAt) {
+    source += ` (windows ending ${formatDay(
+      o.recordedAt,
+    )}, ${o.recordedAt.slice(11, 16)} UTC)`;
+  }
   switch (o.status) {
     case 'ok':
       return `Observed traffic from ${source}, read${age}.`;
