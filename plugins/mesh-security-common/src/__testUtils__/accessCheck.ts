@@ -74,6 +74,7 @@ export const ACCESS_CASES_BY_RULE: Record<string, AccessCase[]> = {
     ISTIO_AUTHZ_CASES,
     'Authorization policy',
     'Authorization policy precedence',
+    'Authorization policy for TCP',
     'Policy scope',
     'Ambient L4 policy',
   ),

@@ -64,6 +64,7 @@ export function service(
     targetPort?: number | string;
     name?: string;
     protocol?: string;
+    appProtocol?: string;
   }>,
   annotations?: Labels,
 ): Obj {

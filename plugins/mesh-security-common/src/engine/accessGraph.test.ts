@@ -1150,6 +1150,36 @@ describe('access graph', () => {
     expect(engine.accessGraph().stats()).toMatchObject({ groups: 5 });
   });
 
+  it("grants a TCP port only what an AuthorizationPolicy's L4 attributes allow", () => {
+    // b's 5432 is declared tcp (a Service port named tcp-postgres), its 8080 http: a's ALLOW rule
+    // restricted to GET lets it send GETs to 8080 and nothing to 5432 ("Authorization Policy
+    // for TCP"), as pair-by-pair evaluation says.
+    const objs: Obj[] = [
+      namespace('istio-system'),
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'a'),
+      deployment('shop', 'b', { ports: [8080, 5432] }),
+      service('shop', 'b', { app: 'b' }, [
+        { port: 80, targetPort: 8080, name: 'http' },
+        { port: 5432, name: 'tcp-postgres' },
+      ]),
+      authorizationPolicy('shop', 'get-from-a', {
+        selector: { matchLabels: { app: 'b' } },
+        rules: [
+          {
+            from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'] } }],
+            to: [{ operation: { methods: ['GET'] } }],
+          },
+        ],
+      }),
+    ];
+    expectGraphMatchesPairs(objs);
+    const fromA = engineOf(objs)
+      .callersOf({ namespace: 'shop', name: 'b' })
+      .filter(e => 'name' in e.peer && e.peer.name === 'a');
+    expect(fromA.map(e => [e.port, e.methods])).toEqual([[8080, ['GET']]]);
+  });
+
   it('keeps one answer vector per distinct answer, not one per workload pair', () => {
     const many: Obj[] = [namespace('istio-system')];
     for (let n = 0; n < 20; n++) {

@@ -1,10 +1,34 @@
-import { authorizationPolicy, deployment, istioPair, namespace } from '../k8s';
+import {
+  Obj,
+  authorizationPolicy,
+  deployment,
+  istioPair,
+  namespace,
+  service,
+} from '../k8s';
 import { toB, sel, ap, fromSa, legacy, fromLegacy } from './accessFixtures';
 import type { AccessCase } from './accessCase';
 
 /*
  * Istio AuthorizationPolicy access rules (cases/access.ts).
  */
+
+/**
+ * `b` receiving on 5432, which its Service declares with `port` (by default a port named
+ * `tcp-postgres`): a sidecar receives that port's traffic as TCP.
+ */
+const tcpPair = (
+  port: { name?: string; appProtocol?: string } = { name: 'tcp-postgres' },
+): Obj[] => [
+  namespace('istio-system'),
+  namespace('shop', { 'istio-injection': 'enabled' }),
+  deployment('shop', 'a'),
+  deployment('shop', 'b', { ports: [5432] }),
+  service('shop', 'b', { app: 'b' }, [{ port: 5432, ...port }]),
+];
+const getFromA = ap('get-from-a', {
+  rules: [{ ...fromSa('a')[0], to: [{ operation: { methods: ['GET'] } }] }],
+});
 
 export const ISTIO_AUTHZ_CASES: AccessCase[] = [
   {
@@ -231,6 +255,64 @@ export const ISTIO_AUTHZ_CASES: AccessCase[] = [
     request: toB(),
     decision: 'DENY',
     cannotEvaluate: true,
+  },
+  // "Authorization Policy for TCP" (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/):
+  // on TCP traffic an ALLOW rule with HTTP-only fields is ignored, a DENY rule applies without
+  // them; a port's protocol is what its Service declares (explicit protocol selection).
+  {
+    name: 'Authorization policy for TCP: on a port named tcp-*, an ALLOW rule with HTTP fields does not apply',
+    objects: [...tcpPair(), getFromA],
+    request: toB({ port: 5432, method: 'GET', path: '/' }),
+    decision: 'DENY',
+    layer: 'authorization',
+    policy: 'get-from-a',
+    message:
+      /port 5432 is declared tcp.*ALLOW rules with HTTP fields do not apply/,
+  },
+  {
+    name: 'Authorization policy for TCP: on a port of appProtocol mysql, an ALLOW rule with HTTP fields does not apply',
+    objects: [...tcpPair({ name: 'db', appProtocol: 'mysql' }), getFromA],
+    request: toB({ port: 5432, method: 'GET', path: '/' }),
+    decision: 'DENY',
+    layer: 'authorization',
+  },
+  {
+    name: 'Authorization policy for TCP: a DENY rule with HTTP fields applies without them',
+    objects: [
+      ...tcpPair(),
+      ap('deny-get', {
+        action: 'DENY',
+        rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+      }),
+    ],
+    request: toB({ port: 5432, method: 'POST', path: '/' }),
+    decision: 'DENY',
+    layer: 'authorization',
+    policy: 'deny-get',
+  },
+  {
+    name: 'Authorization policy for TCP: an ALLOW rule without HTTP fields applies as on any port',
+    objects: [...tcpPair(), ap('allow-a', { rules: fromSa('a') })],
+    request: toB({ port: 5432 }),
+    decision: 'ALLOW',
+    policy: 'allow-a',
+  },
+  {
+    name: 'Authorization policy for TCP: on a port no Service declares, the sidecar detects HTTP, and HTTP rules apply',
+    objects: [
+      ...istioPair('shop', { ports: [8080, 9000] }),
+      ap('get-from-a', {
+        rules: [
+          {
+            ...fromSa('a')[0],
+            to: [{ operation: { ports: ['9000'], methods: ['GET'] } }],
+          },
+        ],
+      }),
+    ],
+    request: toB({ port: 9000, method: 'GET', path: '/' }),
+    decision: 'ALLOW',
+    policy: 'get-from-a',
   },
   {
     name: 'Operation paths: prefix match',

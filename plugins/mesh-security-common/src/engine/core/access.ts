@@ -21,6 +21,7 @@ import { TrafficPath, WaypointClient } from '../istio/waypoint';
 import { serviceSelects, servicesIn } from './match';
 import { carriedByMesh, declaredPort, portName } from './ports';
 import { PortMemo } from './portMemo';
+import { portProtocol } from './protocol';
 
 /**
  * Thrown by queries naming a workload that is not in the snapshot.
@@ -422,12 +423,16 @@ export function authorizationLayer(
         message: `Istio authorization cannot be evaluated: ${ctx.authz.unavailable}`,
         cannotEvaluate: [`Istio authorization: ${ctx.authz.unavailable}`],
       };
+    const tcp = sidecarTcpPort(ctx, target, req.port);
     return istioAuthorize(
       istioPolicies ?? ctx.authz.forWorkload(target.w),
       caller,
       req,
-      false,
-      target.istioMesh.trustDomains,
+      {
+        l4Only: tcp !== undefined,
+        l4Reason: tcp,
+        trustDomains: target.istioMesh.trustDomains,
+      },
     );
   }
   if (mesh === 'linkerd')
@@ -445,6 +450,40 @@ export function authorizationLayer(
     cannotEvaluate: [],
     byDefault: true,
   };
+}
+
+/** Protocols of Istio's explicit protocol selection a sidecar does not handle as HTTP. */
+const ISTIO_NOT_HTTP = new Set([
+  'tcp',
+  'tls',
+  'https',
+  'mongo',
+  'mysql',
+  'redis',
+]);
+
+/**
+ * Why a sidecar receives a port's traffic as TCP, or undefined when it may be HTTP: every
+ * Service port targeting it declares a protocol that is not HTTP (`appProtocol`, else the port
+ * name's prefix; core/protocol.ts). A sidecar enforces policies on TCP traffic at L4 ("Authorization
+ * Policy for TCP", https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). A port
+ * no Service declares is detected per connection: HTTP requests meet the HTTP rules.
+ */
+function sidecarTcpPort(
+  ctx: EngineContext,
+  target: WorkloadInfo,
+  port: number,
+): string | undefined {
+  const protocol = portProtocol(
+    target.w,
+    port,
+    ctx.snapshot.services,
+    ctx.namespaces.get(target.w.namespace),
+  );
+  const declared = protocol.split(', ');
+  return declared.every(p => ISTIO_NOT_HTTP.has(p))
+    ? `port ${port} is declared ${protocol}, so the sidecar receives TCP`
+    : undefined;
 }
 
 /** Who sends to an ambient workload, as far as waypoints go (istio/waypoint.ts). */
@@ -488,13 +527,9 @@ function ambientAuthorization(
           },
         ];
       if (!path.waypoint) {
-        const verdict = istioAuthorize(
-          atZtunnel,
-          caller,
-          req,
-          true,
-          trustDomains,
-        );
+        const verdict = istioAuthorize(atZtunnel, caller, req, {
+          l4Only: true,
+        });
         return [
           path,
           path.skipped
@@ -522,8 +557,7 @@ function ambientAuthorization(
         ctx.authz.forWaypoint(path.waypoint, path.service),
         caller,
         req,
-        false,
-        trustDomains,
+        { l4Only: false, trustDomains },
       );
       return [
         path,

@@ -52,16 +52,17 @@ describe('istioAuthorize for a caller set ("any" request)', () => {
       [policy([ipRule(['GET'], ['POST'])])],
       caller,
       any,
-      false,
-      [],
+      { l4Only: false, trustDomains: [] },
     );
     const note =
       "AuthorizationPolicy shop/b-allow: ipBlocks: the client's IP address is unknown";
     expect(verdict.effect).toBe('DENY');
     expect(verdict.cannotEvaluate).toEqual([note, note]);
     expect(
-      istioAuthorize([policy([ipRule(['GET'])])], caller, any, false, [])
-        .cannotEvaluate,
+      istioAuthorize([policy([ipRule(['GET'])])], caller, any, {
+        l4Only: false,
+        trustDomains: [],
+      }).cannotEvaluate,
     ).toEqual([note]);
   });
 
@@ -69,7 +70,10 @@ describe('istioAuthorize for a caller set ("any" request)', () => {
     const known = { ...caller, ips: ['10.1.2.3'] };
     const policies = [policy([ipRule(['GET'], ['POST'], ['GET'])])];
     for (let i = 0; i < 3; i++) {
-      const verdict = istioAuthorize(policies, { ...known }, any, false, []);
+      const verdict = istioAuthorize(policies, { ...known }, any, {
+        l4Only: false,
+        trustDomains: [],
+      });
       expect(verdict).toMatchObject({
         effect: 'ALLOW',
         methods: ['GET', 'POST'],

@@ -164,16 +164,16 @@ function policyMatch(
   policy: CPolicy,
   caller: CallerContext,
   req: RequestAttrs,
-  ztunnelOnly: boolean,
+  l4Only: boolean,
   notes: MatchNotes,
 ): Tri {
   const deny = policy.action === 'DENY';
   let result: Tri = 'no';
-  const rules = ztunnelOnly && deny ? policy.l4Rules : policy.rules;
+  const rules = l4Only && deny ? policy.l4Rules : policy.rules;
   for (const rule of rules) {
-    // Ambient without waypoint: ztunnel ignores ALLOW rules with L7 attributes and enforces
-    // DENY rules without their L7 parts (fails closed).
-    if (ztunnelOnly && !deny && rule.hasL7) continue;
+    // At L4 (ztunnel; a sidecar's TCP port): ALLOW rules with L7 attributes are ignored and
+    // DENY rules enforced without their L7 parts (fails closed).
+    if (l4Only && !deny && rule.hasL7) continue;
     const m = ruleMatches(rule, caller, req, notes, deny);
     if (m === 'yes') return 'yes';
     if (m === 'unknown') result = 'unknown';
@@ -252,7 +252,7 @@ function allowAny(
   g: Grouped,
   caller: CallerContext,
   req: RequestAttrs,
-  ztunnelOnly: boolean,
+  l4Only: boolean,
   cannot: string[],
 ): LayerVerdict {
   let first: CPolicy | undefined;
@@ -264,7 +264,7 @@ function allowAny(
   const notes: MatchNotes = { cannot: [] };
   for (const p of g.allow) {
     for (const rule of p.rules) {
-      if (ztunnelOnly && rule.hasL7) continue;
+      if (l4Only && rule.hasL7) continue;
       for (const { op, rule: one } of ruleOperations(rule)) {
         notes.cannot.length = 0;
         const m = ruleMatches(one, caller, req, notes, false);
@@ -383,21 +383,56 @@ function sourceClients(
   return undefined;
 }
 
-/**
- * The Istio authorization layer for one request to `w`; `trustDomains`: the trust domain and
- * aliases of the mesh config serving `w` (istio/trustDomain.ts), which ztunnel does not apply.
- */
+/** How the proxy that receives a request enforces the policies that apply to it. */
+export interface IstioEnforcement {
+  /**
+   * Only L4 attributes: ztunnel, and a sidecar receiving TCP traffic. ALLOW rules with HTTP
+   * fields (methods, paths, hosts, request principals, `request.*` conditions) are ignored,
+   * DENY rules are enforced without them ("Authorization Policy", "Authorization Policy for
+   * TCP"; https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/).
+   */
+  l4Only: boolean;
+  /** Why only L4, said in the verdict when a rule with HTTP fields applies. */
+  l4Reason?: string;
+  /**
+   * The trust domain and aliases of the mesh config serving the workload
+   * (istio/trustDomain.ts); none for ztunnel, which does not apply them.
+   */
+  trustDomains?: TrustDomainBundle;
+}
+
+/** The Istio authorization layer for one request to a workload, by the policies applying to it. */
 export function istioAuthorize(
   policies: P[],
   caller: CallerContext,
   req: RequestAttrs,
-  ztunnelOnly: boolean,
-  trustDomains: TrustDomainBundle,
+  enforcement: IstioEnforcement,
 ): LayerVerdict {
-  const g = grouped(policies, ztunnelOnly ? undefined : trustDomains);
+  const verdict = authorize(policies, caller, req, enforcement);
+  const reason = enforcement.l4Reason;
+  if (!reason) return verdict;
+  const g = grouped(policies, enforcement.trustDomains);
+  const l7 = [...g.custom, ...g.deny, ...g.allow].some(p =>
+    p.rules.some(r => r.hasL7),
+  );
+  return l7
+    ? {
+        ...verdict,
+        message: `${verdict.message} (${reason}: ALLOW rules with HTTP fields do not apply, and DENY rules apply without them)`,
+      }
+    : verdict;
+}
+
+function authorize(
+  policies: P[],
+  caller: CallerContext,
+  req: RequestAttrs,
+  { l4Only, trustDomains }: IstioEnforcement,
+): LayerVerdict {
+  const g = grouped(policies, trustDomains);
   const cannot: string[] = [];
   for (const p of g.custom) {
-    if (policyMatch(p, caller, req, ztunnelOnly, { cannot: [] }) !== 'no') {
+    if (policyMatch(p, caller, req, l4Only, { cannot: [] }) !== 'no') {
       // The external authorizer decides; we cannot know its answer, so stay conservative.
       return {
         effect: 'DENY',
@@ -409,7 +444,7 @@ export function istioAuthorize(
   }
   for (const p of g.deny) {
     const notes: MatchNotes = { cannot: [] };
-    const m = policyMatch(p, caller, req, ztunnelOnly, notes);
+    const m = policyMatch(p, caller, req, l4Only, notes);
     if (m === 'yes')
       return {
         effect: 'DENY',
@@ -435,10 +470,10 @@ export function istioAuthorize(
       byDefault: true,
     };
   }
-  if (req.mode === 'any') return allowAny(g, caller, req, ztunnelOnly, cannot);
+  if (req.mode === 'any') return allowAny(g, caller, req, l4Only, cannot);
   for (const p of g.allow) {
     const notes: MatchNotes = { cannot: [] };
-    const m = policyMatch(p, caller, req, ztunnelOnly, notes);
+    const m = policyMatch(p, caller, req, l4Only, notes);
     if (m === 'yes') {
       return {
         effect: 'ALLOW',
