@@ -120,6 +120,28 @@ export const WAYPOINT_CASES: AccessCase[] = [
     layer: 'authorization',
     policy: 'AuthorizationPolicy shop/get-only',
   },
+  // "Authorization Policy for TCP" (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/):
+  // the waypoint's Envoy receives a port its Service declares tcp as TCP, where an ALLOW rule
+  // with HTTP fields grants nothing, even to a request that names the method.
+  {
+    name: 'Ambient waypoints: on a port its Service declares tcp, HTTP rules grant nothing',
+    objects: [
+      ...estate(nsWaypoint).filter(o => o.kind !== 'Service'),
+      service('shop', 'b', { app: 'b' }, [
+        { port: 80, targetPort: 8080, name: 'tcp-b' },
+      ]),
+      waypointGateway('shop', 'waypoint', { waypointFor: 'all' }),
+      authorizationPolicy('shop', 'get-only', {
+        targetRefs: [gatewayRef('waypoint')],
+        rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+      }),
+    ],
+    request: toB({ method: 'GET', path: '/' }),
+    decision: 'DENY',
+    layer: 'authorization',
+    policy: 'AuthorizationPolicy shop/get-only',
+    message: /port 8080 is declared tcp/,
+  },
   // "Use Layer 4 security policy" (https://istio.io/latest/docs/ambient/usage/l4-policy/,
   // "Targeting policies"): a waypoint takes policies "attached using the targetRef field"; a
   // selector policy stays the destination ztunnel's, HTTP rules and all (MS208 says so).

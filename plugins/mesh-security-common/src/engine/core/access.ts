@@ -423,7 +423,7 @@ export function authorizationLayer(
         message: `Istio authorization cannot be evaluated: ${ctx.authz.unavailable}`,
         cannotEvaluate: [`Istio authorization: ${ctx.authz.unavailable}`],
       };
-    const tcp = sidecarTcpPort(ctx, target, req.port);
+    const tcp = tcpPort(ctx, target, req.port);
     return istioAuthorize(
       istioPolicies ?? ctx.authz.forWorkload(target.w),
       caller,
@@ -463,13 +463,14 @@ const ISTIO_NOT_HTTP = new Set([
 ]);
 
 /**
- * Why a sidecar receives a port's traffic as TCP, or undefined when it may be HTTP: every
- * Service port targeting it declares a protocol that is not HTTP (`appProtocol`, else the port
- * name's prefix; core/protocol.ts). A sidecar enforces policies on TCP traffic at L4 ("Authorization
- * Policy for TCP", https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). A port
- * no Service declares is detected per connection: HTTP requests meet the HTTP rules.
+ * Why the Envoy in front of a port (its sidecar, or a waypoint) receives its traffic as TCP, or
+ * undefined when it may be HTTP: every Service port targeting it declares a protocol that is not
+ * HTTP (`appProtocol`, else the port name's prefix; core/protocol.ts). Envoy enforces policies on
+ * TCP traffic at L4 ("Authorization Policy for TCP",
+ * https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). A port no Service
+ * declares is detected per connection: HTTP requests meet the HTTP rules.
  */
-function sidecarTcpPort(
+function tcpPort(
   ctx: EngineContext,
   target: WorkloadInfo,
   port: number,
@@ -482,7 +483,7 @@ function sidecarTcpPort(
   );
   const declared = protocol.split(', ');
   return declared.every(p => ISTIO_NOT_HTTP.has(p))
-    ? `port ${port} is declared ${protocol}, so the sidecar receives TCP`
+    ? `port ${port} is declared ${protocol}, so its proxy receives TCP`
     : undefined;
 }
 
@@ -553,11 +554,12 @@ function ambientAuthorization(
           },
         ];
       }
+      const tcp = tcpPort(ctx, target, req.port);
       const verdict = istioAuthorize(
         ctx.authz.forWaypoint(path.waypoint, path.service),
         caller,
         req,
-        { l4Only: false, trustDomains },
+        { l4Only: tcp !== undefined, l4Reason: tcp, trustDomains },
       );
       return [
         path,
