@@ -315,6 +315,42 @@ export const FINDING_CASES: FindingCase[] = [
     absent: ['MS215'],
   },
   {
+    // "Authorization Policy for TCP": a sidecar receives a port declared tcp as TCP, where it
+    // ignores an ALLOW rule with HTTP conditions.
+    name: 'HTTP rules on a port a sidecar receives as TCP',
+    objects: [
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'b', { ports: [8080, 5432] }),
+      service('shop', 'b', { app: 'b' }, [
+        { port: 80, targetPort: 8080, name: 'http' },
+        { port: 5432, name: 'tcp-postgres' },
+      ]),
+      authorizationPolicy('shop', 'http', {
+        selector: sel,
+        rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+      }),
+    ],
+    codes: ['MS216'],
+    absent: ['MS208'],
+  },
+  {
+    name: 'HTTP rules limited to the HTTP port of a workload that also has a TCP port',
+    objects: [
+      namespace('shop', { 'istio-injection': 'enabled' }),
+      deployment('shop', 'b', { ports: [8080, 5432] }),
+      service('shop', 'b', { app: 'b' }, [
+        { port: 80, targetPort: 8080, name: 'http' },
+        { port: 5432, name: 'tcp-postgres' },
+      ]),
+      authorizationPolicy('shop', 'http', {
+        selector: sel,
+        rules: [{ to: [{ operation: { ports: ['8080'], methods: ['GET'] } }] }],
+      }),
+    ],
+    codes: [],
+    absent: ['MS216'],
+  },
+  {
     name: 'HTTP rules of a policy on the waypoint',
     objects: [
       namespace('shop', {

@@ -21,7 +21,7 @@ import { TrafficPath, WaypointClient } from '../istio/waypoint';
 import { serviceSelects, servicesIn } from './match';
 import { carriedByMesh, declaredPort, portName } from './ports';
 import { PortMemo } from './portMemo';
-import { portProtocol } from './protocol';
+import { istioTcpPort } from './protocol';
 
 /**
  * Thrown by queries naming a workload that is not in the snapshot.
@@ -452,39 +452,18 @@ export function authorizationLayer(
   };
 }
 
-/** Protocols of Istio's explicit protocol selection a sidecar does not handle as HTTP. */
-const ISTIO_NOT_HTTP = new Set([
-  'tcp',
-  'tls',
-  'https',
-  'mongo',
-  'mysql',
-  'redis',
-]);
-
-/**
- * Why the Envoy in front of a port (its sidecar, or a waypoint) receives its traffic as TCP, or
- * undefined when it may be HTTP: every Service port targeting it declares a protocol that is not
- * HTTP (`appProtocol`, else the port name's prefix; core/protocol.ts). Envoy enforces policies on
- * TCP traffic at L4 ("Authorization Policy for TCP",
- * https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). A port no Service
- * declares is detected per connection: HTTP requests meet the HTTP rules.
- */
+/** Why the proxy in front of the target's `port` receives TCP (core/protocol.ts `istioTcpPort`). */
 function tcpPort(
   ctx: EngineContext,
   target: WorkloadInfo,
   port: number,
 ): string | undefined {
-  const protocol = portProtocol(
+  return istioTcpPort(
     target.w,
     port,
     ctx.snapshot.services,
     ctx.namespaces.get(target.w.namespace),
   );
-  const declared = protocol.split(', ');
-  return declared.every(p => ISTIO_NOT_HTTP.has(p))
-    ? `port ${port} is declared ${protocol}, so its proxy receives TCP`
-    : undefined;
 }
 
 /** Who sends to an ambient workload, as far as waypoints go (istio/waypoint.ts). */

@@ -95,3 +95,55 @@ function computeProtocol(
   }
   return found.size > 0 ? [...found].sort().join(', ') : 'TCP';
 }
+
+/** Protocols of Istio's explicit protocol selection an Envoy does not handle as HTTP. */
+const ISTIO_NOT_HTTP = new Set([
+  'tcp',
+  'tls',
+  'https',
+  'mongo',
+  'mysql',
+  'redis',
+]);
+
+const tcpDeclaring = new WeakMap<SnapshotService[], Set<string>>();
+/** The namespaces of which some Service port declares one of {@link ISTIO_NOT_HTTP}. */
+function tcpDeclaringNamespaces(services: SnapshotService[]): Set<string> {
+  let namespaces = tcpDeclaring.get(services);
+  if (!namespaces) {
+    namespaces = new Set();
+    for (const service of services) {
+      if (
+        service.ports.some(sp => {
+          const protocol = declared(sp);
+          return protocol !== undefined && ISTIO_NOT_HTTP.has(protocol);
+        })
+      )
+        namespaces.add(service.namespace);
+    }
+    tcpDeclaring.set(services, namespaces);
+  }
+  return namespaces;
+}
+
+/**
+ * Why the Envoy in front of a port (its sidecar, or a waypoint) receives its traffic as TCP, or
+ * undefined when it may be HTTP: every Service port targeting it declares a protocol that is not
+ * HTTP ({@link portProtocol}). Envoy enforces AuthorizationPolicies on TCP traffic at L4
+ * ("Authorization Policy for TCP",
+ * https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). A port no Service
+ * declares is detected per connection: HTTP requests meet the HTTP rules.
+ */
+export function istioTcpPort(
+  w: SnapshotWorkload,
+  port: number,
+  services: SnapshotService[],
+  namespace: SnapshotNamespace | undefined,
+): string | undefined {
+  // Most namespaces declare no such protocol: answered without resolving the port.
+  if (!tcpDeclaringNamespaces(services).has(w.namespace)) return undefined;
+  const protocol = portProtocol(w, port, services, namespace);
+  return protocol.split(', ').every(p => ISTIO_NOT_HTTP.has(p))
+    ? `port ${port} is declared ${protocol}, so its proxy receives TCP`
+    : undefined;
+}

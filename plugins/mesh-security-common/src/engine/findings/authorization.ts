@@ -8,6 +8,7 @@ import {
 import { EngineContext } from '../core/context';
 import { POLICIES_PER_STEP } from '../core/steps';
 import { selectorMatches } from '../core/match';
+import { istioTcpPort } from '../core/protocol';
 import { Json, isObject } from '../validate/check';
 import { makeFinding } from './make';
 
@@ -132,6 +133,14 @@ export const AUTHZ_FINDINGS = {
       'A namespace, Service or pod label `istio.io/use-waypoint` names a waypoint that istiod does not use for that traffic: the Gateway does not exist, does not handle that traffic type (`istio.io/waypoint-for`) or does not admit the namespace (`allowedRoutes`). The traffic meets ztunnel alone: the policies attached to the waypoint and its HTTP rules are not enforced.',
     fix: 'Create the waypoint Gateway (`gatewayClassName: istio-waypoint`), set its `istio.io/waypoint-for` to the traffic it must take (`service`, `workload` or `all`), or admit the namespace in its HBONE listener `allowedRoutes`; otherwise fix the label.',
   },
+  l7OnTcpPort: {
+    code: 'MS216',
+    severity: 'medium',
+    title: 'HTTP rules on a port the sidecar receives as TCP',
+    description:
+      'A policy with HTTP conditions (methods, paths, hosts, request principals, `request.*` conditions) selects a sidecar workload on a port that every Service targeting it declares a protocol other than HTTP (`tcp`, `tls`, `https`, `mongo`, `mysql`, `redis`; `appProtocol`, else the port name). The sidecar receives TCP there ("Authorization Policy for TCP"): it ignores such an ALLOW rule, so the clients it names are refused on that port, and enforces such a DENY rule without its HTTP conditions, so it refuses every connection of the clients it names.',
+    fix: 'If the port serves HTTP, declare it (`appProtocol: http`, or a port name starting with `http-`); otherwise remove the HTTP conditions, or limit the rule to the HTTP ports with `to.operation.ports`.',
+  },
 } satisfies Record<string, FindingDefinition>;
 
 const KNOWN_KEYS =
@@ -149,6 +158,28 @@ function sourcesOf(rule: Json): Json[] {
   return Array.isArray(rule.from)
     ? rule.from.filter(isObject).map(f => (isObject(f.source) ? f.source : {}))
     : [];
+}
+
+/** Whether a rule has a field or condition only HTTP requests carry. */
+const hasHttpFields = (rule: Json): boolean =>
+  /"(methods|notMethods|paths|notPaths|hosts|notHosts|requestPrincipals|notRequestPrincipals)"|"key":"request\./.test(
+    JSON.stringify(rule),
+  );
+
+/** The ports a rule is limited to (`to.operation.ports` of every operation); undefined: all. */
+function rulePorts(rule: Json): number[] | undefined {
+  const to = Array.isArray(rule.to) ? rule.to.filter(isObject) : [];
+  if (to.length === 0) return undefined;
+  const ports = new Set<number>();
+  for (const t of to) {
+    const op = isObject(t.operation) ? t.operation : {};
+    if (!Array.isArray(op.ports) || op.ports.length === 0) return undefined;
+    for (const p of op.ports) {
+      const n = Number(p);
+      if (Number.isInteger(n)) ports.add(n);
+    }
+  }
+  return [...ports];
 }
 
 /**
@@ -266,6 +297,7 @@ export function* istioAuthzFindingSteps(
         ),
       ),
     );
+    const httpRules = rules.filter(hasHttpFields);
     for (const w of selected) {
       const info = ctx.info(w);
       const mesh = info.membership.mesh;
@@ -286,14 +318,7 @@ export function* istioAuthzFindingSteps(
       // never its waypoint's (waypoints take policies "attached using the targetRef field",
       // https://istio.io/latest/docs/ambient/usage/l4-policy/ "Targeting policies"), so its
       // HTTP rules are L4-only with a waypoint as without one.
-      if (
-        mesh === 'istio-ambient' &&
-        rules.some(r =>
-          JSON.stringify(r).match(
-            /"(methods|notMethods|paths|notPaths|hosts|notHosts|requestPrincipals|notRequestPrincipals)"|"key":"request\./,
-          ),
-        )
-      ) {
+      if (mesh === 'istio-ambient' && httpRules.length > 0) {
         const waypoints = [
           ...new Set(
             ctx.waypoints
@@ -315,6 +340,36 @@ export function* istioAuthzFindingSteps(
                 } does not apply it; the rule must use targetRefs (the Service or the waypoint) to be enforced at the waypoint`,
           ),
         );
+      }
+      // "Authorization Policy for TCP": on a port its Services declare TCP, the sidecar ignores
+      // ALLOW rules with HTTP fields and enforces DENY rules without them (core/access.ts).
+      if (
+        mesh === 'istio-sidecar' &&
+        (action === 'ALLOW' || action === 'DENY')
+      ) {
+        const tcp = new Map<number, string>();
+        for (const r of httpRules) {
+          for (const port of rulePorts(r) ?? w.ports.map(wp => wp.port)) {
+            if (tcp.has(port)) continue;
+            const why = istioTcpPort(
+              w,
+              port,
+              ctx.snapshot.services,
+              ctx.namespaces.get(w.namespace),
+            );
+            if (why) tcp.set(port, why);
+          }
+        }
+        for (const why of tcp.values())
+          out.push(
+            makeFinding(
+              AUTHZ_FINDINGS.l7OnTcpPort,
+              obj,
+              action === 'ALLOW'
+                ? `has an ALLOW rule with HTTP conditions for ${w.namespace}/${w.name}, whose ${why}: the sidecar ignores the rule there, so the clients it names are refused on that port`
+                : `has a DENY rule with HTTP conditions for ${w.namespace}/${w.name}, whose ${why}: the sidecar enforces it there without its HTTP conditions, refusing every connection of the clients it names`,
+            ),
+          );
       }
     }
   }
