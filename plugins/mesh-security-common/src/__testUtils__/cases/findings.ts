@@ -27,6 +27,23 @@ function manuallyInjected(d: Obj): Obj {
   return d;
 }
 
+/**
+ * A sidecar workload `b` with an HTTP port (8080) and a port its Service declares tcp (5432),
+ * and a selector policy whose one rule has the operation `operation`.
+ */
+const httpAndTcpPorts = (operation: Obj): Obj[] => [
+  namespace('shop', { 'istio-injection': 'enabled' }),
+  deployment('shop', 'b', { ports: [8080, 5432] }),
+  service('shop', 'b', { app: 'b' }, [
+    { port: 80, targetPort: 8080, name: 'http' },
+    { port: 5432, name: 'tcp-postgres' },
+  ]),
+  authorizationPolicy('shop', 'http', {
+    selector: { matchLabels: { app: 'b' } },
+    rules: [{ to: [{ operation }] }],
+  }),
+];
+
 /** A configuration and the finding codes it must produce (among others). */
 export interface FindingCase {
   name: string;
@@ -318,35 +335,13 @@ export const FINDING_CASES: FindingCase[] = [
     // "Authorization Policy for TCP": a sidecar receives a port declared tcp as TCP, where it
     // ignores an ALLOW rule with HTTP conditions.
     name: 'HTTP rules on a port a sidecar receives as TCP',
-    objects: [
-      namespace('shop', { 'istio-injection': 'enabled' }),
-      deployment('shop', 'b', { ports: [8080, 5432] }),
-      service('shop', 'b', { app: 'b' }, [
-        { port: 80, targetPort: 8080, name: 'http' },
-        { port: 5432, name: 'tcp-postgres' },
-      ]),
-      authorizationPolicy('shop', 'http', {
-        selector: sel,
-        rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
-      }),
-    ],
+    objects: httpAndTcpPorts({ methods: ['GET'] }),
     codes: ['MS216'],
     absent: ['MS208'],
   },
   {
     name: 'HTTP rules limited to the HTTP port of a workload that also has a TCP port',
-    objects: [
-      namespace('shop', { 'istio-injection': 'enabled' }),
-      deployment('shop', 'b', { ports: [8080, 5432] }),
-      service('shop', 'b', { app: 'b' }, [
-        { port: 80, targetPort: 8080, name: 'http' },
-        { port: 5432, name: 'tcp-postgres' },
-      ]),
-      authorizationPolicy('shop', 'http', {
-        selector: sel,
-        rules: [{ to: [{ operation: { ports: ['8080'], methods: ['GET'] } }] }],
-      }),
-    ],
+    objects: httpAndTcpPorts({ ports: ['8080'], methods: ['GET'] }),
     codes: [],
     absent: ['MS216'],
   },
