@@ -340,6 +340,19 @@ export const FINDING_CASES: FindingCase[] = [
     absent: ['MS208'],
   },
   {
+    // The same for a policy of the namespace: its DENY rule `paths: /admin*` refuses every
+    // connection to the TCP port.
+    name: 'A namespace-wide DENY rule with HTTP conditions on a port a sidecar receives as TCP',
+    objects: [
+      ...httpAndTcpPorts({}).filter(o => o.kind !== 'AuthorizationPolicy'),
+      authorizationPolicy('shop', 'deny-admin', {
+        action: 'DENY',
+        rules: [{ to: [{ operation: { paths: ['/admin*'] } }] }],
+      }),
+    ],
+    codes: ['MS216'],
+  },
+  {
     name: 'HTTP rules limited to the HTTP port of a workload that also has a TCP port',
     objects: httpAndTcpPorts({ ports: ['8080'], methods: ['GET'] }),
     codes: [],

@@ -183,6 +183,44 @@ function rulePorts(rule: Json): number[] | undefined {
 }
 
 /**
+ * MS216 for one sidecar workload a policy applies to: each port that its rules with HTTP
+ * conditions reach and that its Services declare TCP ("Authorization Policy for TCP": the sidecar
+ * ignores such ALLOW rules there and enforces such DENY rules without their HTTP conditions;
+ * core/access.ts).
+ */
+function tcpPortFindings(
+  ctx: EngineContext,
+  obj: Finding['object'],
+  action: string,
+  httpRules: Json[],
+  w: SnapshotWorkload,
+): Finding[] {
+  if (action !== 'ALLOW' && action !== 'DENY') return [];
+  const tcp = new Map<number, string>();
+  for (const r of httpRules) {
+    for (const port of rulePorts(r) ?? w.ports.map(wp => wp.port)) {
+      if (tcp.has(port)) continue;
+      const why = istioTcpPort(
+        w,
+        port,
+        ctx.snapshot.services,
+        ctx.namespaces.get(w.namespace),
+      );
+      if (why) tcp.set(port, why);
+    }
+  }
+  return [...tcp.values()].map(why =>
+    makeFinding(
+      AUTHZ_FINDINGS.l7OnTcpPort,
+      obj,
+      action === 'ALLOW'
+        ? `has an ALLOW rule with HTTP conditions for ${w.namespace}/${w.name}, whose ${why}: the sidecar ignores the rule there, so the clients it names are refused on that port`
+        : `has a DENY rule with HTTP conditions for ${w.namespace}/${w.name}, whose ${why}: the sidecar enforces it there without its HTTP conditions, refusing every connection of the clients it names`,
+    ),
+  );
+}
+
+/**
  * Findings about Istio AuthorizationPolicies (object-level) and their effect on workloads, a step
  * per {@link POLICIES_PER_STEP} policies (a delta's apply takes them between requests).
  */
@@ -272,7 +310,20 @@ export function* istioAuthzFindingSteps(
       !!sel &&
       (Object.keys(sel.matchLabels ?? {}).length > 0 ||
         (sel.matchExpressions ?? []).length > 0);
-    if (!hasLabels) continue;
+    if (!hasLabels) {
+      // A policy of a namespace (or, in the root namespace, of the mesh) applies to every
+      // sidecar of it: a rule with HTTP conditions reaches its TCP ports too.
+      const httpRules = rules.filter(hasHttpFields);
+      if (httpRules.length === 0) continue;
+      const scope =
+        p.namespace === ctx.options.rootNamespace
+          ? ctx.snapshot.workloads
+          : ctx.byNamespace.get(p.namespace) ?? [];
+      for (const w of scope)
+        if (ctx.info(w).membership.mesh === 'istio-sidecar')
+          out.push(...tcpPortFindings(ctx, obj, action, httpRules, w));
+      continue;
+    }
     const scope =
       p.namespace === ctx.options.rootNamespace
         ? ctx.snapshot.workloads
@@ -341,36 +392,8 @@ export function* istioAuthzFindingSteps(
           ),
         );
       }
-      // "Authorization Policy for TCP": on a port its Services declare TCP, the sidecar ignores
-      // ALLOW rules with HTTP fields and enforces DENY rules without them (core/access.ts).
-      if (
-        mesh === 'istio-sidecar' &&
-        (action === 'ALLOW' || action === 'DENY')
-      ) {
-        const tcp = new Map<number, string>();
-        for (const r of httpRules) {
-          for (const port of rulePorts(r) ?? w.ports.map(wp => wp.port)) {
-            if (tcp.has(port)) continue;
-            const why = istioTcpPort(
-              w,
-              port,
-              ctx.snapshot.services,
-              ctx.namespaces.get(w.namespace),
-            );
-            if (why) tcp.set(port, why);
-          }
-        }
-        for (const why of tcp.values())
-          out.push(
-            makeFinding(
-              AUTHZ_FINDINGS.l7OnTcpPort,
-              obj,
-              action === 'ALLOW'
-                ? `has an ALLOW rule with HTTP conditions for ${w.namespace}/${w.name}, whose ${why}: the sidecar ignores the rule there, so the clients it names are refused on that port`
-                : `has a DENY rule with HTTP conditions for ${w.namespace}/${w.name}, whose ${why}: the sidecar enforces it there without its HTTP conditions, refusing every connection of the clients it names`,
-            ),
-          );
-      }
+      if (mesh === 'istio-sidecar')
+        out.push(...tcpPortFindings(ctx, obj, action, httpRules, w));
     }
   }
   return out;
