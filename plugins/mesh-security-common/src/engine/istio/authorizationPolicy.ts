@@ -217,6 +217,8 @@ interface Grouped {
   allow: CPolicy[];
   allowRefs: string;
   noMatch: string;
+  /** Some rule has HTTP fields (what an L4-only enforcement leaves out). */
+  hasL7: boolean;
 }
 const groupedCache = new WeakMap<P[], Map<string, Grouped>>();
 
@@ -235,6 +237,7 @@ function grouped(policies: P[], bundle?: TrustDomainBundle): Grouped {
       allow,
       allowRefs,
       noMatch: `ALLOW policies apply to the workload and none matches the request: ${allowRefs}`,
+      hasL7: c.some(p => p.action !== 'AUDIT' && p.rules.some(r => r.hasL7)),
     };
     byBundle.set(key, g);
   }
@@ -411,11 +414,7 @@ export function istioAuthorize(
   const verdict = authorize(policies, caller, req, enforcement);
   const reason = enforcement.l4Reason;
   if (!reason) return verdict;
-  const g = grouped(policies, enforcement.trustDomains);
-  const l7 = [...g.custom, ...g.deny, ...g.allow].some(p =>
-    p.rules.some(r => r.hasL7),
-  );
-  return l7
+  return grouped(policies, enforcement.trustDomains).hasL7
     ? {
         ...verdict,
         message: `${verdict.message} (${reason}: ALLOW rules with HTTP fields do not apply, and DENY rules apply without them)`,
