@@ -4,6 +4,7 @@ import {
   AccessRequest,
   Finding,
   JsonObject,
+  PortMtls,
   Snapshot,
   SnapshotPolicy,
   TrafficObservations,
@@ -28,6 +29,7 @@ import { policyMtlsFindings, workloadMtlsFindings } from './findings/mtls';
 import { networkPolicyFindingSteps } from './findings/networkPolicy';
 import { EngineOptions } from './core/options';
 import { policiesFor } from './core/policies';
+import { portProtocol } from './core/protocol';
 import { finish } from './core/steps';
 import { workloadScorecard } from './core/posture';
 import type { TrafficJoin } from './traffic/api';
@@ -94,7 +96,7 @@ export function postureOf(
     identity: info.identity,
     mtls: info.mtls,
     ...(info.mtlsReason ? { mtlsReason: info.mtlsReason } : {}),
-    ports: info.ports.map(p => ({ ...p })),
+    ports: info.ports.map(p => portPosture(context, info, p)),
     ...notEvaluatedOf(info),
     pods: { ...info.membership.pods },
     labels: workload.labels,
@@ -105,6 +107,27 @@ export function postureOf(
     ],
     scorecard: workloadScorecard(context, info),
   };
+}
+
+/** The transports {@link portProtocol} answers when no application protocol is declared. */
+const TRANSPORTS = new Set(['TCP', 'UDP', 'SCTP']);
+
+/** A port of the posture, with the application protocol its edges carry when one is declared. */
+function portPosture(
+  context: EngineContext,
+  info: WorkloadInfo,
+  port: PortMtls,
+): PortMtls {
+  const appProtocol = portProtocol(
+    info.w,
+    port.port,
+    context.snapshot.services,
+    info.ns,
+    info.membership.mesh === 'linkerd'
+      ? context.linkerd.defaultOpaquePorts
+      : undefined,
+  );
+  return TRANSPORTS.has(appProtocol) ? { ...port } : { ...port, appProtocol };
 }
 
 function notEvaluatedOf(info: WorkloadInfo): { notEvaluated?: string[] } {

@@ -73,6 +73,14 @@ export interface PortMtls {
   name?: string;
   /** Port protocol: `TCP` (Kubernetes' default when the template omits it), `UDP` or `SCTP`. */
   protocol?: string;
+  /**
+   * The application protocol the mesh reads from configuration for this TCP port, as the
+   * port's caller edges carry it (docs/engine.md "Port protocol on edges"): `opaque` for a
+   * Linkerd opaque port, else what the Services targeting it declare (`appProtocol`, else a
+   * `<protocol>-` port name: `http`, `tcp`, …; several sorted: `http, tcp`). Absent when nothing
+   * declares one: the proxy detects it per connection.
+   */
+  appProtocol?: string;
   /** What the port accepts: `STRICT`, `PERMISSIVE`, `DISABLED`, or `UNKNOWN` (never `PARTIAL`). */
   mtls: MtlsMode;
   /** Why this mode (the deciding policy or annotation), always set for UNKNOWN/DISABLED. */

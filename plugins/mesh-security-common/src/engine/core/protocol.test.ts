@@ -15,11 +15,22 @@ import {
  */
 
 const B = { namespace: 'shop', name: 'b' };
-const protocolsOf = (objects: unknown[]) =>
-  engineOf(objects)
+/**
+ * `[port, protocol]` of b's caller edges, after checking that b's posture carries the same per
+ * port (`appProtocol`, else the transport: the scaffolder builds its Services from it).
+ */
+const protocolsOf = (objects: unknown[]) => {
+  const engine = engineOf(objects);
+  const edges = engine
     .callersOf(B)
     .filter(e => e.peer.kind !== 'external-plaintext')
     .map(e => [e.port, e.protocol]);
+  const posture = engine
+    .posture(B)!
+    .ports.map(p => [p.port, p.appProtocol ?? p.protocol ?? 'TCP']);
+  expect(posture).toEqual(edges);
+  return edges;
+};
 
 describe('port protocol on edges', () => {
   it.each([
