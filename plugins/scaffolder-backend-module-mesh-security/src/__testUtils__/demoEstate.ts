@@ -109,6 +109,7 @@ export function demoPosture(
 /** The demo components: name → namespace. */
 export const DEMO = {
   'payments-api': 'payments',
+  'payments-ledger': 'payments',
   checkout: 'storefront',
   'analytics-api': 'data',
   'etl-worker': 'data',

@@ -22,7 +22,8 @@ export type { Probe } from './probe';
 /**
  * Finding codes that block a change when the change introduces them: allow-all rule (MS201),
  * policy selecting nothing (MS202, MS212), wildcard identity (MS209), Linkerd reference to a
- * missing object (MS211), Linkerd allow-all authentication (MS213), malformed object (MS401).
+ * missing object (MS211), Linkerd allow-all authentication (MS213), HTTP rules on a port the
+ * sidecar receives as TCP (MS216: the grant would not let the caller in), malformed object (MS401).
  */
 export const BLOCKING_CODES = new Set([
   'MS201',
@@ -31,6 +32,7 @@ export const BLOCKING_CODES = new Set([
   'MS211',
   'MS212',
   'MS213',
+  'MS216',
   'MS401',
 ]);
 

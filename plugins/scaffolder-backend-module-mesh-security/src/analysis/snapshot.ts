@@ -6,6 +6,7 @@ import {
   readObjects,
   ReadResult,
   parseIstioPrincipal,
+  SnapshotService,
   SnapshotWorkload,
 } from '@mesh-security/plugin-mesh-security-common';
 
@@ -16,7 +17,8 @@ import {
  * workload per service account the policies or the request name (callers are shown by service
  * account). Namespaces get the labels that make their workloads members of the target's mesh
  * (and `kubernetes.io/metadata.name`, which every namespace carries). NetworkPolicies are only
- * included on request (see networkLayer.ts).
+ * included on request (see networkLayer.ts). An Istio sidecar target gets the Services that
+ * declare its ports' protocols ({@link declaringServices}).
  */
 
 /** A service account of a caller. */
@@ -71,6 +73,35 @@ function namespaceFor(name: string, mesh: Mesh) {
   if (mesh === 'istio-ambient') labels['istio.io/dataplane-mode'] = 'ambient';
   if (mesh === 'linkerd') annotations['linkerd.io/inject'] = 'enabled';
   return { name, labels, annotations };
+}
+
+/**
+ * Services standing in for those that declare the protocols of an Istio sidecar target's ports
+ * (its posture's `appProtocol`, as the Security tab reads them from the cluster's Services): one
+ * per protocol, selecting the target, each port targeting the container port. The sidecar
+ * receives a port declared `tcp` (`tls`, `mysql`, …) as TCP and ignores an ALLOW rule's HTTP
+ * conditions there (docs/engine.md "Authorization Policy for TCP"; MS216). Other meshes get
+ * none: ztunnel is L4 on every port, the snapshot has no waypoint, and Linkerd reads no Service.
+ */
+export function declaringServices(t: EntityWorkload): SnapshotService[] {
+  if (t.mesh !== 'istio-sidecar' || Object.keys(t.labels).length === 0)
+    return [];
+  const ports = new Map<string, number[]>();
+  for (const p of t.ports)
+    for (const protocol of p.appProtocol?.split(', ') ?? [])
+      ports.set(protocol, [...(ports.get(protocol) ?? []), p.port]);
+  return [...ports.keys()].sort().map(protocol => ({
+    namespace: t.namespace,
+    name: `${t.name}-declared-${protocol}`,
+    selector: t.labels,
+    ports: ports.get(protocol)!.map(port => ({
+      port,
+      targetPort: port,
+      name: `${protocol}-${port}`,
+      protocol: 'TCP',
+      appProtocol: protocol,
+    })),
+  }));
 }
 
 /** Service accounts named by Istio principals and Linkerd identityRefs in the objects. */
@@ -201,5 +232,6 @@ export function buildSnapshot(
     );
   }
   snapshot.workloads = workloads;
+  snapshot.services = [...snapshot.services, ...declaringServices(t)];
   return result;
 }
