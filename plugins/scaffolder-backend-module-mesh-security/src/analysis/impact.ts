@@ -22,12 +22,14 @@ export type { Probe } from './probe';
 /**
  * Finding codes that block a change when the change introduces them: allow-all rule (MS201),
  * policy selecting nothing (MS202, MS212), wildcard identity (MS209), Linkerd reference to a
- * missing object (MS211), Linkerd allow-all authentication (MS213), HTTP rules on a port the
- * sidecar receives as TCP (MS216: the grant would not let the caller in), malformed object (MS401).
+ * missing object (MS211), Linkerd allow-all authentication (MS213), HTTP rules that ztunnel
+ * enforces (MS208) or on a port the sidecar receives as TCP (MS216): such a grant lets no one in,
+ * malformed object (MS401).
  */
 export const BLOCKING_CODES = new Set([
   'MS201',
   'MS202',
+  'MS208',
   'MS209',
   'MS211',
   'MS212',

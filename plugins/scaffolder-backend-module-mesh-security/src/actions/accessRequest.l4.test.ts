@@ -10,16 +10,24 @@ registerMswTestHooks(server);
 const LEDGER_PATH = 'clusters/demo/payments/authorization/payments-ledger.yaml';
 
 /*
+ * Where the proxy enforces AuthorizationPolicies at L4, an ALLOW rule's HTTP conditions are
+ * skipped: a grant with methods or paths would let nobody in, so the action refuses it.
+ *
  * payments-ledger (Istio sidecar, in the demo) serves 5432, which its Service declares
  * `tcp-postgres`, and 9187, declared `http-metrics`. The sidecar receives 5432 as TCP and
  * ignores an ALLOW rule's HTTP conditions there (docs/engine.md "Authorization Policy for TCP"):
  * a grant with methods would not let the caller in, so the action refuses it (MS216), while a
  * grant of the whole port, or methods on the HTTP port, goes through.
  */
-describe('mesh-security:access:request on a port declared TCP', () => {
-  const request = (ports: number[], methods?: string[]) => ({
-    target: 'component:default/payments-ledger',
-    callers: ['component:default/checkout'],
+describe('mesh-security:access:request where the proxy enforces L4 only', () => {
+  const request = (
+    ports: number[],
+    methods?: string[],
+    target = 'payments-ledger',
+    caller = 'checkout',
+  ) => ({
+    target: `component:default/${target}`,
+    callers: [`component:default/${caller}`],
     ports,
     ...(methods ? { methods } : {}),
     justification: 'Checkout reads the ledger.',
@@ -56,5 +64,15 @@ describe('mesh-security:access:request on a port declared TCP', () => {
     expect(github.pulls[0].body).toContain(
       'storefront/checkout GET: DENY → ALLOW',
     );
+  });
+
+  it('refuses methods for an ambient target: ztunnel skips the rule (MS208)', async () => {
+    // inventory is ambient in the demo; payments-api is not among its callers.
+    const { github, deps, context } = setup(server, { files: {} });
+    const ctx = context(request([8080], ['GET'], 'inventory', 'payments-api'));
+    await expect(createAccessRequestAction(deps).handler(ctx)).rejects.toThrow(
+      /blocking findings: MS208 .*has HTTP conditions but inventory\/inventory is ambient/,
+    );
+    expect(github.pulls).toHaveLength(0);
   });
 });
