@@ -64,6 +64,11 @@ export interface ChangeAnalysis {
   blocking: Finding[];
   /** Requested requests the mesh allows after the change but a NetworkPolicy blocks. */
   warnings: string[];
+  /**
+   * Requested requests the mesh still refuses after the change, each with the refusing layer's
+   * reason: `caller METHOD path on port P: reason`.
+   */
+  notGranted: string[];
   before: Engine;
   after: Engine;
 }
@@ -151,11 +156,15 @@ export function analyseChange(
   const network = networkView(ctx, afterText, beforeText);
   const ref = { namespace: ctx.target.namespace, name: ctx.target.name };
   const warnings = new Set<string>();
+  const notGranted: string[] = [];
   const impact = ports.map(port => {
     const afterEdges = afterEngine.callersOf(ref, port);
     const pb = probe ? probeDecisions(beforeEngine, ctx, probe, port) : [];
     const pa = probe ? probeDecisions(afterEngine, ctx, probe, port) : [];
     networkWarnings(network, ctx, pa, port).forEach(w => warnings.add(w));
+    for (const d of pa)
+      if (d.decision === 'DENY' && !d.only)
+        notGranted.push(`${d.label} on port ${port}: ${d.reason}`);
     return {
       port,
       ...callerChange(beforeEngine.callersOf(ref, port), afterEdges),
@@ -175,6 +184,7 @@ export function analyseChange(
     newFindings: introduced,
     blocking: introduced.filter(f => BLOCKING_CODES.has(f.code)),
     warnings: [...warnings],
+    notGranted,
     before: beforeEngine,
     after: afterEngine,
   };

@@ -1,4 +1,5 @@
 import {
+  AccessRequest,
   Engine,
   istioPathSample,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -63,6 +64,15 @@ export interface ProbeDecision extends ProbeRequest {
    * limited to some methods), as `GET /api/*`.
    */
   only?: string;
+  /** Why the mesh refuses a DENY without `only`: the refusing layer's reason, as the engine says it. */
+  reason?: string;
+}
+
+/** The refusing layer's reason of an access check, with its deciding policy. */
+function refusal(engine: Engine, request: AccessRequest): string {
+  const denied = engine.check(request).reasons.find(r => r.effect === 'DENY');
+  if (!denied) return 'the engine gives no reason';
+  return denied.policy ? `${denied.policy}: ${denied.message}` : denied.message;
 }
 
 /** `ALLOW`, `DENY`, or `only GET /api/*` for a partly allowed port-only probe. */
@@ -83,19 +93,32 @@ export function probeDecisions(
 ): ProbeDecision[] {
   const to = { namespace: ctx.target.namespace, name: ctx.target.name };
   return probeRequests(engine, ctx, probe).map(r => {
-    if (!r.from) return { ...r, decision: 'DENY' as const };
+    if (!r.from)
+      return {
+        ...r,
+        decision: 'DENY' as const,
+        reason: 'the caller is not in the analysed snapshot',
+      };
     if (r.method || r.path) {
-      const { decision } = engine.check({
+      const request = {
         from: r.from,
         to,
         port,
         ...(r.method ? { method: r.method } : {}),
         ...(r.path ? { path: r.path } : {}),
-      });
-      return { ...r, decision };
+      };
+      const { decision } = engine.check(request);
+      return decision === 'ALLOW'
+        ? { ...r, decision }
+        : { ...r, decision, reason: refusal(engine, request) };
     }
     const edge = engine.accessGraph().connection(r.from, to, port);
-    if (!edge) return { ...r, decision: 'DENY' as const };
+    if (!edge)
+      return {
+        ...r,
+        decision: 'DENY' as const,
+        reason: refusal(engine, { from: r.from, to, port }),
+      };
     if (!edge.methods?.length && !edge.paths?.length)
       return { ...r, decision: 'ALLOW' as const };
     const restriction = (o: { methods?: string[]; paths?: string[] }) =>

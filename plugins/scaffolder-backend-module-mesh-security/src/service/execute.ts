@@ -330,6 +330,13 @@ export async function executePlan(
           .join('; ')}`,
       );
     }
+    if (plan.kind === 'request' && analysis.notGranted.length > 0) {
+      throw new InputError(
+        `The change would not grant the requested access; the mesh would still refuse ${analysis.notGranted.join(
+          '; ',
+        )}. Ask the platform team about what refuses it; no pull request was opened.`,
+      );
+    }
     const lost = analysis.impact.filter(r => r.removed.length > 0);
     if (plan.mustKeepCallers && lost.length > 0) {
       throw new InputError(
