@@ -276,6 +276,19 @@ describe('POST /api/scaffolder/mesh-security/preview', () => {
     expect(github.requests).toEqual([]);
   });
 
+  it("answers the action's refusal of a change that would not grant the request (400)", async () => {
+    const { post, github } = await start();
+    const res = await post(
+      request({ ...checkoutStatus, paths: ['/admin/users'] }),
+    );
+    expect(res.status).toBe(400);
+    const answer = (await res.json()) as { error: { message: string } };
+    expect(answer.error.message).toMatch(
+      /^The change would not grant the requested access; the mesh would still refuse storefront\/checkout GET \/admin\/users on port 8080: AuthorizationPolicy payments\/payments-api-deny-admin/,
+    );
+    expect(github.requests.filter(r => r.method !== 'GET')).toEqual([]);
+  });
+
   it('leaves other paths of the scaffolder alone', async () => {
     const { post } = await start();
     const res = await fetch(

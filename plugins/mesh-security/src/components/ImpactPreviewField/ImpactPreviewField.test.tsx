@@ -246,6 +246,25 @@ describe('ImpactPreviewField', () => {
     );
   });
 
+  it('says the action refuses the change when it answers 400', async () => {
+    const refusal =
+      'The change would not grant the requested access; the mesh would still refuse storefront/checkout GET /admin/users on port 8080: AuthorizationPolicy payments/payments-api-deny-admin: denied';
+    const onChange = await renderField(
+      network({
+        status: 400,
+        body: { error: { name: 'InputError', message: refusal } },
+      }),
+      form,
+    );
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The action refuses this change');
+    expect(alert).not.toHaveTextContent('could not be computed');
+    expect(alert).toHaveTextContent(refusal);
+    await waitFor(() =>
+      expect(onChange).toHaveBeenLastCalledWith(`Refused: ${refusal}`),
+    );
+  });
+
   it('names the status when the answer is not JSON', async () => {
     await renderField(network({ status: 502, body: NOT_JSON }), form);
     expect(await screen.findByRole('alert')).toHaveTextContent(

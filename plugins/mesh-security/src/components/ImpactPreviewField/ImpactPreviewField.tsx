@@ -112,6 +112,15 @@ async function errorMessage(response: Response): Promise<string> {
   return `the scaffolder backend answered ${response.status}`;
 }
 
+/** The action refuses the change (its input error, 400): computed, and not allowed. */
+class Refusal extends Error {}
+
+/** The error of a failed answer: a {@link Refusal} for 400, else a failure to compute. */
+async function answerError(response: Response): Promise<Error> {
+  const message = await errorMessage(response);
+  return response.status === 400 ? new Refusal(message) : new Error(message);
+}
+
 const list = (values: string[]) => (values.length ? values.join(', ') : '—');
 
 /** The impact in words, for the review step: one clause per port, and where it goes. */
@@ -259,12 +268,13 @@ export const ImpactPreviewField = ({
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(await errorMessage(response));
+    if (!response.ok) throw await answerError(response);
     return (await response.json()) as AccessChangePreview;
   }, [discoveryApi, fetchApi, action, input, missing]);
 
   let text: string | undefined;
   if (missing) text = missing;
+  else if (error instanceof Refusal) text = `Refused: ${error.message}`;
   else if (error) text = `Unknown: ${error.message}`;
   else if (value) text = previewSummary(value);
   useEffect(() => {
@@ -287,7 +297,11 @@ export const ImpactPreviewField = ({
         {!missing && !loading && error && (
           <WarningPanel
             severity="error"
-            title="The impact could not be computed"
+            title={
+              error instanceof Refusal
+                ? 'The action refuses this change'
+                : 'The impact could not be computed'
+            }
             message={error.message}
             defaultExpanded
           />
