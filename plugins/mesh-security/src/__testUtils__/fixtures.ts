@@ -72,6 +72,7 @@ export const paymentsApiWorkload: EntityWorkload = {
     {
       port: 8080,
       name: 'http',
+      appProtocol: 'http',
       mtls: 'STRICT',
       reason: 'PeerAuthentication payments/default',
     },

@@ -169,6 +169,18 @@ describe('EntityMeshSecurityContent', () => {
     expect(
       within(section).getByLabelText(/^mTLS DISABLED: .*excludeInboundPorts/),
     ).toBeInTheDocument();
+    // The protocol as the edges show it: 8080 declared http, 9090 declared nothing.
+    const portRow = (port: string, name: string) =>
+      within(section)
+        .getAllByRole('row')
+        .map(r =>
+          within(r)
+            .queryAllByRole('cell')
+            .map(c => c.textContent),
+        )
+        .find(cells => cells[0] === port && cells[1] === name);
+    expect(portRow('8080', 'http')?.[2]).toBe('http');
+    expect(portRow('9090', 'metrics')?.[2]).toBe('TCP');
     expect(
       within(section).getAllByRole('button', { name: /copy/i }).length,
     ).toBeGreaterThan(0);

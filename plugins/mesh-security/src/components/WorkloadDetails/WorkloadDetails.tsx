@@ -15,7 +15,12 @@ import { WithScrollHint } from '../ScrollHint';
 const portColumns: TableColumn<PortMtls>[] = [
   { title: 'Port', field: 'port', type: 'numeric', align: 'left' },
   { title: 'Name', field: 'name', emptyValue: '—' },
-  { title: 'Protocol', field: 'protocol', emptyValue: 'TCP' },
+  // As the access edges show it: the declared application protocol, else the transport.
+  {
+    title: 'Protocol',
+    field: 'protocol',
+    render: port => port.appProtocol ?? port.protocol ?? 'TCP',
+  },
   {
     title: 'mTLS',
     field: 'mtls',
