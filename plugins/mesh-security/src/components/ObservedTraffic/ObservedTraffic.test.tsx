@@ -237,6 +237,25 @@ describe('lastSeenText', () => {
       '2026-11-23T00:55:00Z',
     ],
     ['yesterday', observations, 'yesterday'],
+    // Recorded data: as of the recording, whenever it is read.
+    [
+      '2026-11-23T12:00:00Z',
+      {
+        ...observations,
+        source: 'recorded' as const,
+        recordedAt: '2026-11-23T12:00:00.000Z',
+      },
+      'when recorded',
+    ],
+    [
+      '2026-11-23T10:00:00Z',
+      {
+        ...observations,
+        source: 'recorded' as const,
+        recordedAt: '2026-11-23T12:00:00.000Z',
+      },
+      '2 h before recording',
+    ],
   ])('shows last seen %s', (lastSeen, state, expected) => {
     expect(lastSeenText(lastSeen, state)).toBe(expected);
   });

@@ -45,8 +45,10 @@ export function observationStatusText(o: TrafficObservationState): string {
 
 /**
  * How long ago traffic was last seen, as of the response ("12 min ago"): the time between the
- * read and `lastSeen`, plus the read's age. The exact time when the observations carry no read
- * time; a dash when it is not known (docs/traffic.md "When traffic was last seen").
+ * read and `lastSeen`, plus the read's age. Recorded data counts from when it was recorded
+ * ("when recorded", "2 h before recording"): its windows end then. The exact time when the
+ * observations carry no read time; a dash when it is not known (docs/traffic.md "When traffic
+ * was last seen").
  */
 export function lastSeenText(
   lastSeen: string | undefined,
@@ -54,6 +56,16 @@ export function lastSeenText(
 ): string {
   if (!lastSeen) return '—';
   const seen = Date.parse(lastSeen);
+  const recorded =
+    observations.source === 'recorded' && observations.recordedAt
+      ? Date.parse(observations.recordedAt)
+      : NaN;
+  if (!Number.isNaN(seen) && !Number.isNaN(recorded)) {
+    const before = (recorded - seen) / 1000;
+    return before < 60
+      ? 'when recorded'
+      : `${formatAge(before)} before recording`;
+  }
   const read = observations.fetchedAt
     ? Date.parse(observations.fetchedAt)
     : NaN;
