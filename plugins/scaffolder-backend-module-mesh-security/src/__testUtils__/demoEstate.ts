@@ -59,6 +59,9 @@ export function demoPosture(
             ...(traffic.observations.fetchedAt
               ? { fetchedAt: traffic.observations.fetchedAt }
               : {}),
+            ...(traffic.observations.recordedAt
+              ? { recordedAt: traffic.observations.recordedAt }
+              : {}),
             ...(traffic.observations.message
               ? { message: traffic.observations.message }
               : {}),

@@ -65,6 +65,7 @@ function observations(
     status,
     source: 'recorded',
     fetchedAt: '2026-11-23T12:00:00Z',
+    recordedAt: '2026-11-23T12:00:00.000Z',
     ...(status === 'stale' ? { message: 'Prometheus timed out' } : {}),
     windows: { recentSeconds: 3600, evidenceSeconds: 604800 },
     truncated: false,
@@ -109,7 +110,9 @@ describe('observed traffic in mesh-security:mtls:enforce', () => {
       /Every port \(the metrics do not tell ports apart\) \(PERMISSIVE\): 13440 mTLS, 576 plaintext, 576 denied in the last 7 d; plaintext from outside the mesh \/ unknown \(576\)/,
     );
     expect(body).toContain('**Enforced despite observed plaintext**');
-    expect(body).toContain('recorded data');
+    expect(body).toContain(
+      'The observations are recorded data (windows ending 2026-11-23 12:00 UTC), not a live Prometheus.',
+    );
     expect(String(outputs(ctx).impact)).toContain('576 plaintext');
   });
 

@@ -70,7 +70,15 @@ function stateLines(state: TrafficObservationState): {
       }${state.message ? ` (the last read failed: ${state.message})` : ''}.`,
     );
   if (state.source === 'recorded')
-    caveats.push('The observations are recorded data, not a live Prometheus.');
+    caveats.push(
+      `The observations are recorded data${
+        state.recordedAt
+          ? ` (windows ending ${state.recordedAt
+              .slice(0, 16)
+              .replace('T', ' ')} UTC)`
+          : ''
+      }, not a live Prometheus.`,
+    );
   if (state.truncated)
     caveats.push(
       'A metrics query answered more series than the cap: some flows are missing.',
