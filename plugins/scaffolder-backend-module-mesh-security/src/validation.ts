@@ -172,7 +172,7 @@ export const changeOutputSchema = (z: Z) =>
       .array(z.string())
       .optional()
       .describe(
-        'Requests the mesh allows that a NetworkPolicy still blocks (they will not work until a NetworkPolicy allows them)',
+        'Request: requests the mesh allows that a NetworkPolicy still blocks (they will not work until a NetworkPolicy allows them). Revoke: revoked requests that other policies still allow after the change',
       ),
   });
 

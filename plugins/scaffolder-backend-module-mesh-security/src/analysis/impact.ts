@@ -69,6 +69,11 @@ export interface ChangeAnalysis {
    * reason: `caller METHOD path on port P: reason`.
    */
   notGranted: string[];
+  /**
+   * Requested requests the mesh still allows after the change (wholly, or `only` some of them),
+   * each with the authorization that allows it: for a revoke, what the change does not take away.
+   */
+  stillAllowed: string[];
   before: Engine;
   after: Engine;
 }
@@ -157,6 +162,7 @@ export function analyseChange(
   const ref = { namespace: ctx.target.namespace, name: ctx.target.name };
   const warnings = new Set<string>();
   const notGranted: string[] = [];
+  const stillAllowed: string[] = [];
   const impact = ports.map(port => {
     const afterEdges = afterEngine.callersOf(ref, port);
     const pb = probe ? probeDecisions(beforeEngine, ctx, probe, port) : [];
@@ -165,6 +171,12 @@ export function analyseChange(
     for (const d of pa)
       if (d.decision === 'DENY' && !d.only)
         notGranted.push(`${d.label} on port ${port}: ${d.reason}`);
+      else if (d.from)
+        stillAllowed.push(
+          `${d.label} on port ${port}${d.only ? ` (only ${d.only})` : ''}: ${
+            d.reason
+          }`,
+        );
     return {
       port,
       ...callerChange(beforeEngine.callersOf(ref, port), afterEdges),
@@ -185,6 +197,7 @@ export function analyseChange(
     blocking: introduced.filter(f => BLOCKING_CODES.has(f.code)),
     warnings: [...warnings],
     notGranted,
+    stillAllowed,
     before: beforeEngine,
     after: afterEngine,
   };

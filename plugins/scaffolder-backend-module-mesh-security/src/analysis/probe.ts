@@ -1,5 +1,6 @@
 import {
-  AccessRequest,
+  AccessEdge,
+  AccessReason,
   Engine,
   istioPathSample,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -64,16 +65,27 @@ export interface ProbeDecision extends ProbeRequest {
    * limited to some methods), as `GET /api/*`.
    */
   only?: string;
-  /** Why the mesh refuses a DENY without `only`: the refusing layer's reason, as the engine says it. */
-  reason?: string;
+  /**
+   * Why, as the engine says it: for a DENY without `only`, the refusing layer's reason; otherwise
+   * what allows the request — the authorization layer's reason (a request with a method or path)
+   * or the deciding policy of the caller's connection (a port-only probe).
+   */
+  reason: string;
 }
 
-/** The refusing layer's reason of an access check, with its deciding policy. */
-function refusal(engine: Engine, request: AccessRequest): string {
-  const denied = engine.check(request).reasons.find(r => r.effect === 'DENY');
-  if (!denied) return 'the engine gives no reason';
-  return denied.policy ? `${denied.policy}: ${denied.message}` : denied.message;
+/** The deciding reason of an access check: the refusing layer's, else the authorization's. */
+function reasonOf(reasons: AccessReason[]): string {
+  const r =
+    reasons.find(x => x.effect === 'DENY') ??
+    reasons.find(x => x.layer === 'authorization');
+  if (!r) return 'the engine gives no reason';
+  return r.policy ? `${r.policy}: ${r.message}` : r.message;
 }
+
+/** What decided a connection: its deciding policy, else the layer's default. */
+const decidedBy = ({ decidedBy: d }: AccessEdge) =>
+  d.policy ??
+  (d.layer === 'default' ? 'the default' : `the ${d.layer} default`);
 
 /** `ALLOW`, `DENY`, or `only GET /api/*` for a partly allowed port-only probe. */
 export const verdict = (d: ProbeDecision) =>
@@ -107,25 +119,23 @@ export function probeDecisions(
         ...(r.method ? { method: r.method } : {}),
         ...(r.path ? { path: r.path } : {}),
       };
-      const { decision } = engine.check(request);
-      return decision === 'ALLOW'
-        ? { ...r, decision }
-        : { ...r, decision, reason: refusal(engine, request) };
+      const { decision, reasons } = engine.check(request);
+      return { ...r, decision, reason: reasonOf(reasons) };
     }
     const edge = engine.accessGraph().connection(r.from, to, port);
     if (!edge)
       return {
         ...r,
         decision: 'DENY' as const,
-        reason: refusal(engine, { from: r.from, to, port }),
+        reason: reasonOf(engine.check({ from: r.from, to, port }).reasons),
       };
     if (!edge.methods?.length && !edge.paths?.length)
-      return { ...r, decision: 'ALLOW' as const };
+      return { ...r, decision: 'ALLOW' as const, reason: decidedBy(edge) };
     const restriction = (o: { methods?: string[]; paths?: string[] }) =>
       [o.methods?.join(','), o.paths?.join(',')].filter(Boolean).join(' ');
     const only = edge.operations
       ? edge.operations.map(restriction).join('; ')
       : restriction(edge);
-    return { ...r, decision: 'DENY' as const, only };
+    return { ...r, decision: 'DENY' as const, only, reason: decidedBy(edge) };
   });
 }

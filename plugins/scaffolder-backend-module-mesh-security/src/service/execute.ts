@@ -113,7 +113,10 @@ export type ChangeOutput = {
   message: string;
   /** Revoke: what was removed. */
   removed?: string[];
-  /** Requests the mesh allows that a NetworkPolicy still blocks. */
+  /**
+   * Request: requests the mesh allows that a NetworkPolicy still blocks. Revoke: revoked requests
+   * other policies still allow after the change.
+   */
   warnings?: string[];
 };
 
@@ -249,14 +252,23 @@ export function branchName(
   });
 }
 
-/** What the message adds to "Opened pull request …": what was removed, NetworkPolicy warnings. */
-function summary(last: { removed?: string[]; warnings?: string[] }): string {
+/**
+ * What the message adds to "Opened pull request …": what was removed, and the warnings (a
+ * NetworkPolicy still blocking requested requests; revoked requests still allowed).
+ */
+function summary(
+  kind: AccessChangeKind,
+  last: { removed?: string[]; warnings?: string[] },
+): string {
   const removed = last.removed?.length
     ? `; removed: ${last.removed.join('; ')}`
     : '';
-  const warned = last.warnings?.length
-    ? `; warning: a NetworkPolicy still blocks ${last.warnings.length} of the requested request(s) (see warnings)`
-    : '';
+  let warned = '';
+  if (last.warnings?.length)
+    warned =
+      kind === 'revoke'
+        ? `; warning: other policies still allow ${last.warnings.length} of the revoked request(s) (see warnings)`
+        : `; warning: a NetworkPolicy still blocks ${last.warnings.length} of the requested request(s) (see warnings)`;
   return `${removed}${warned}`;
 }
 
@@ -353,7 +365,13 @@ export async function executePlan(
         ),
       );
     }
-    const warnings = plan.kind === 'request' ? analysis.warnings : [];
+    let warnings: string[] = [];
+    if (plan.kind === 'request') warnings = analysis.warnings;
+    else if (plan.kind === 'revoke')
+      warnings = analysis.stillAllowed.map(
+        s =>
+          `${s}. This change does not take it away; revoke it where that policy grants it.`,
+      );
     const diff = unifiedDiff(plan.path, before, after);
     details = {
       rows: analysis.impact,
@@ -385,7 +403,7 @@ export async function executePlan(
       findings: analysis.newFindings,
       notes: report.notes,
       removed: plan.kind === 'revoke' ? report.removed : undefined,
-      warnings,
+      ...(plan.kind === 'revoke' ? { stillAllowed: warnings } : { warnings }),
       evidence: plan.evidence,
     });
     return { content: after, changed: true, section };
@@ -400,7 +418,10 @@ export async function executePlan(
       policyPath: plan.path,
       ...last,
       message: applied.changed
-        ? `Dry run: would open a pull request on ${branch}${summary(last)}`
+        ? `Dry run: would open a pull request on ${branch}${summary(
+            plan.kind,
+            last,
+          )}`
         : `No change: ${unchangedReason}`,
     };
     dryRuns.set(ctx, { repository: plan.repository, ...details });
@@ -436,7 +457,7 @@ export async function executePlan(
       message: result.changed
         ? `${result.joined ? 'Added to the open' : 'Opened'} pull request ${
             result.pullRequestUrl
-          }${summary(last)}`
+          }${summary(plan.kind, last)}`
         : `No change: ${unchangedReason}${
             result.pullRequestUrl
               ? ` (open pull request ${result.pullRequestUrl})`

@@ -21,6 +21,8 @@ export interface RequestSection {
   removed?: string[];
   /** Requests the mesh will allow that a NetworkPolicy still blocks. */
   warnings?: string[];
+  /** Revoke: revoked requests other policies still allow after the change. */
+  stillAllowed?: string[];
   /** What the observed traffic says about the change (docs/traffic.md "In the scaffolder"). */
   evidence?: string[];
 }
@@ -76,6 +78,14 @@ export function requestSection(s: RequestSection): string {
           '> [!WARNING]',
           '> A NetworkPolicy still blocks what this change allows in the mesh:',
           ...s.warnings.map(w => `> - ${w}`),
+          '',
+        ]
+      : []),
+    ...(s.stillAllowed?.length
+      ? [
+          '> [!WARNING]',
+          '> Other policies still allow some of what this change revokes:',
+          ...s.stillAllowed.map(w => `> - ${w}`),
           '',
         ]
       : []),
