@@ -163,6 +163,24 @@ export const MTLS_ACCESS_CASES: AccessCase[] = [
     decision: 'ALLOW',
   },
   {
+    // excludeInboundPorts "only applies when all inbound traffic (i.e. '*') is being redirected"
+    // (Istio annotation reference), as the port's mTLS mode reads it.
+    name: 'Traffic interception: with an explicit include list, an included port excluded too still enforces authorization',
+    objects: [
+      ...istioPair('shop', {
+        ports: [8080, 9090],
+        annotations: {
+          'traffic.sidecar.istio.io/includeInboundPorts': '8080,9090',
+          'traffic.sidecar.istio.io/excludeInboundPorts': '9090',
+        },
+      }),
+      ap('deny-all', {}),
+    ],
+    request: toB({ port: 9090 }),
+    decision: 'DENY',
+    layer: 'authorization',
+  },
+  {
     name: 'Traffic capture: a UDP port is not captured, so STRICT does not reject a plaintext client on it',
     objects: [
       ...istioPair('shop', { ports: [8080, { port: 53, protocol: 'UDP' }] }),

@@ -15,7 +15,7 @@ import {
   externalWorkloadCallers,
   findExternalWorkload,
 } from '../linkerd/externalWorkload';
-import { portList } from '../istio/peerAuthentication';
+import { sidecarCapturesInbound } from '../istio/sidecar';
 import { networkPolicyCheck } from '../networkPolicy/networkPolicy';
 import { TrafficPath, WaypointClient } from '../istio/waypoint';
 import { serviceSelects, servicesIn } from './match';
@@ -48,15 +48,10 @@ export function bypassesProxy(info: WorkloadInfo, port: number): boolean {
 function computeBypass(info: WorkloadInfo, port: number): boolean {
   const declared = declaredPort(info.w.ports, port);
   if (declared && !carriedByMesh(declared)) return true;
-  if (info.membership.mesh === 'istio-sidecar') {
-    const a = info.w.annotations;
-    const exclude = portList(a['traffic.sidecar.istio.io/excludeInboundPorts']);
-    const include = portList(a['traffic.sidecar.istio.io/includeInboundPorts']);
-    return (
-      !!exclude?.has(String(port)) ||
-      (!!include && !include.has('*') && !include.has(String(port)))
-    );
-  }
+  // excludeInboundPorts applies only when every port is redirected (include absent or `*`),
+  // as the port's mTLS mode reads it (istio/peerAuthentication.ts).
+  if (info.membership.mesh === 'istio-sidecar')
+    return !sidecarCapturesInbound(info.w.annotations, port);
   if (info.membership.mesh === 'linkerd')
     return linkerdSkipped(info.w, info.ns, port);
   return false;
