@@ -11,7 +11,11 @@ import {
   WorkloadPosture,
   WorkloadRef,
 } from '../model';
-import { WorkloadNotFoundError, checkAccess } from './core/access';
+import {
+  WorkloadNotFoundError,
+  bypassesProxy,
+  checkAccess,
+} from './core/access';
 import { AccessGraph, createAccessGraph } from './accessGraph';
 import { EngineContext, WorkloadInfo } from './core/context';
 import { serviceAccountKey } from './core/identities';
@@ -112,12 +116,20 @@ export function postureOf(
 /** The transports {@link portProtocol} answers when no application protocol is declared. */
 const TRANSPORTS = new Set(['TCP', 'UDP', 'SCTP']);
 
-/** A port of the posture, with the application protocol its edges carry when one is declared. */
+/**
+ * A port of the posture, with the application protocol its edges carry when one is declared, and
+ * whether its TCP traffic bypasses the proxy.
+ */
 function portPosture(
   context: EngineContext,
   info: WorkloadInfo,
   port: PortMtls,
 ): PortMtls {
+  const mesh = info.membership.mesh;
+  const bypass =
+    (mesh === 'istio-sidecar' || mesh === 'linkerd') &&
+    (port.protocol === undefined || port.protocol === 'TCP') &&
+    bypassesProxy(info, port.port);
   const appProtocol = portProtocol(
     info.w,
     port.port,
@@ -127,7 +139,11 @@ function portPosture(
       ? context.linkerd.defaultOpaquePorts
       : undefined,
   );
-  return TRANSPORTS.has(appProtocol) ? { ...port } : { ...port, appProtocol };
+  return {
+    ...port,
+    ...(TRANSPORTS.has(appProtocol) ? {} : { appProtocol }),
+    ...(bypass ? { bypassesProxy: true as const } : {}),
+  };
 }
 
 function notEvaluatedOf(info: WorkloadInfo): { notEvaluated?: string[] } {

@@ -81,6 +81,13 @@ export interface PortMtls {
    * declares one: the proxy detects it per connection.
    */
   appProtocol?: string;
+  /**
+   * Set when the port's TCP traffic bypasses the workload's proxy by annotation (Istio's
+   * `traffic.sidecar.istio.io/excludeInboundPorts` / `includeInboundPorts`, Linkerd's
+   * `config.linkerd.io/skip-inbound-ports`): no mTLS and no authorization apply there. Not set
+   * for UDP and SCTP ports (`protocol` says so) nor for workloads without a proxy.
+   */
+  bypassesProxy?: true;
   /** What the port accepts: `STRICT`, `PERMISSIVE`, `DISABLED`, or `UNKNOWN` (never `PARTIAL`). */
   mtls: MtlsMode;
   /** Why this mode (the deciding policy or annotation), always set for UNKNOWN/DISABLED. */

@@ -127,3 +127,55 @@ describe('scorecard', () => {
     expect(combineScorecards([]).verifyExplicitly.status).toBe('unknown');
   });
 });
+
+describe('ports that bypass the proxy', () => {
+  const bypassing = (
+    annotations: Record<string, string>,
+    options: { linkerd?: boolean } = {},
+  ) => {
+    const ports = [8080, 9090, { port: 53, protocol: 'UDP' }];
+    const objects = options.linkerd
+      ? [
+          namespace('shop', {}, { 'linkerd.io/inject': 'enabled' }),
+          deployment('shop', 'b', { ports, annotations }),
+        ]
+      : istioPair('shop', { ports, annotations });
+    return engineOf(objects)
+      .posture({ namespace: 'shop', name: 'b' })
+      .ports.filter(p => p.bypassesProxy)
+      .map(p => p.port);
+  };
+
+  it.each([
+    ['nothing excluded', {}, []],
+    [
+      'an Istio excluded port',
+      { 'traffic.sidecar.istio.io/excludeInboundPorts': '9090' },
+      [9090],
+    ],
+    [
+      'an Istio port outside the include list',
+      { 'traffic.sidecar.istio.io/includeInboundPorts': '8080' },
+      [9090],
+    ],
+    [
+      'an Istio port included and excluded: captured',
+      {
+        'traffic.sidecar.istio.io/includeInboundPorts': '8080,9090',
+        'traffic.sidecar.istio.io/excludeInboundPorts': '9090',
+      },
+      [],
+    ],
+  ])('%s (the UDP port is never marked)', (_name, annotations, expected) => {
+    expect(bypassing(annotations)).toEqual(expected);
+  });
+
+  it('a Linkerd skipped port', () => {
+    expect(
+      bypassing(
+        { 'config.linkerd.io/skip-inbound-ports': '9090' },
+        { linkerd: true },
+      ),
+    ).toEqual([9090]);
+  });
+});
