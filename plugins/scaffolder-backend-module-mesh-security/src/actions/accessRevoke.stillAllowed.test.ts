@@ -50,14 +50,14 @@ describe('mesh-security:access:revoke when other policies still allow it', () =>
       'storefront/checkout on port 9090',
     ]);
     expect(warnings[0]).toMatch(
-      /^storefront\/checkout on port 8080: AuthorizationPolicy payments\/payments-allow-storefront\. This change does not take it away; revoke it where that policy grants it\.$/,
+      /^storefront\/checkout on port 8080: AuthorizationPolicy payments\/payments-allow-storefront\. This change does not take it away\.$/,
     );
     expect(String(out.message)).toContain(
-      'warning: other policies still allow 2 of the revoked request(s) (see warnings)',
+      'warning: 2 of the revoked request(s) stay allowed (see warnings)',
     );
     const body = github.pulls[0].body;
     expect(body).toContain(
-      '> Other policies still allow some of what this change revokes:',
+      '> Some of what this change revokes stays allowed after it:',
     );
     expect(body).toContain(`> - ${warnings[0]}`);
     expect(body).toContain('`storefront/checkout: ALLOW → ALLOW`');
@@ -65,14 +65,25 @@ describe('mesh-security:access:revoke when other policies still allow it', () =>
 
   it('says nothing more when the revoke takes the access away', async () => {
     const { github, deps, context, outputs } = setup(server);
-    const ctx = context(revoke);
+    const ctx = context({ ...revoke, ports: [8080] });
     await createAccessRevokeAction(deps).handler(ctx);
 
     expect(outputs(ctx).warnings).toBeUndefined();
     expect(String(outputs(ctx).message)).not.toContain('warning');
-    expect(github.pulls[0].body).not.toContain('still allow');
+    expect(github.pulls[0].body).not.toContain('stays allowed');
     expect(github.pulls[0].body).toContain(
       '`storefront/checkout: only POST /charge → DENY`',
     );
+  });
+
+  it('says a port that bypasses the proxy stays open: no policy reaches it', async () => {
+    // payments-api's 9090 bypasses its sidecar in the demo (excludeInboundPorts).
+    const { deps, context, outputs } = setup(server);
+    const ctx = context(revoke);
+    await createAccessRevokeAction(deps).handler(ctx);
+
+    expect(outputs(ctx).warnings).toEqual([
+      'storefront/checkout on port 9090: port 9090 bypasses the proxy: no authorization is enforced. This change does not take it away.',
+    ]);
   });
 });

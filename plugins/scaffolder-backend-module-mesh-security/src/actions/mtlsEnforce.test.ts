@@ -30,6 +30,29 @@ describe('mesh-security:mtls:enforce', () => {
     expect(String(out.impact)).toContain('| port |');
   });
 
+  it('says which ports stay without STRICT: a port that bypasses the sidecar', async () => {
+    // payments-api's 9090 is excluded from its sidecar in the demo (excludeInboundPorts): no
+    // PeerAuthentication reaches it, and the pull request must not let it look enforced.
+    const { github, deps, context, outputs } = setup(server, { files: {} });
+    const ctx = context({
+      target: 'component:default/payments-api',
+      justification: 'Payments must only be called through the mesh.',
+    });
+    await createMtlsEnforceAction(deps).handler(ctx);
+    const out = outputs(ctx);
+    const warning =
+      'port 9090 stays DISABLED: port 9090 is excluded from the sidecar (traffic.sidecar.istio.io/excludeInboundPorts)';
+    expect(out.warnings).toEqual([warning]);
+    expect(String(out.message)).toMatch(
+      /; warning: 1 port\(s\) stay without STRICT mTLS \(see warnings\)$/,
+    );
+    const body = github.pulls[0].body;
+    expect(body).toContain(
+      '> Some ports stay without STRICT mTLS after this change:',
+    );
+    expect(body).toContain(`> - ${warning}`);
+  });
+
   it('refuses Linkerd targets with guidance', async () => {
     const { deps, context } = setup(server);
     await expect(

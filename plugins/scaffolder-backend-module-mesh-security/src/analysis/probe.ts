@@ -1,6 +1,7 @@
 import {
   AccessEdge,
   AccessReason,
+  AccessRequest,
   Engine,
   istioPathSample,
 } from '@mesh-security/plugin-mesh-security-common';
@@ -82,10 +83,17 @@ function reasonOf(reasons: AccessReason[]): string {
   return r.policy ? `${r.policy}: ${r.message}` : r.message;
 }
 
-/** What decided a connection: its deciding policy, else the layer's default. */
-const decidedBy = ({ decidedBy: d }: AccessEdge) =>
-  d.policy ??
-  (d.layer === 'default' ? 'the default' : `the ${d.layer} default`);
+/**
+ * What allows a connection: its deciding policy, else the authorization layer's reason for a
+ * request on the port (e.g. "port 9090 bypasses the proxy: no authorization is enforced").
+ */
+function allowedBy(engine: Engine, edge: AccessEdge, request: AccessRequest) {
+  if (edge.decidedBy.policy) return edge.decidedBy.policy;
+  const r = engine
+    .check(request)
+    .reasons.find(x => x.layer === 'authorization');
+  return r?.message ?? 'the engine gives no reason';
+}
 
 /** `ALLOW`, `DENY`, or `only GET /api/*` for a partly allowed port-only probe. */
 export const verdict = (d: ProbeDecision) =>
@@ -130,12 +138,21 @@ export function probeDecisions(
         reason: reasonOf(engine.check({ from: r.from, to, port }).reasons),
       };
     if (!edge.methods?.length && !edge.paths?.length)
-      return { ...r, decision: 'ALLOW' as const, reason: decidedBy(edge) };
+      return {
+        ...r,
+        decision: 'ALLOW' as const,
+        reason: allowedBy(engine, edge, { from: r.from, to, port }),
+      };
     const restriction = (o: { methods?: string[]; paths?: string[] }) =>
       [o.methods?.join(','), o.paths?.join(',')].filter(Boolean).join(' ');
     const only = edge.operations
       ? edge.operations.map(restriction).join('; ')
       : restriction(edge);
-    return { ...r, decision: 'DENY' as const, only, reason: decidedBy(edge) };
+    return {
+      ...r,
+      decision: 'DENY' as const,
+      only,
+      reason: allowedBy(engine, edge, { from: r.from, to, port }),
+    };
   });
 }

@@ -104,6 +104,23 @@ export function declaringServices(t: EntityWorkload): SnapshotService[] {
   }));
 }
 
+/**
+ * The annotation that makes the target's proxy skip the ports its posture says bypass it
+ * (`ports[].bypassesProxy`), so that the analysis leaves them outside mTLS and authorization as
+ * the cluster does: no PeerAuthentication or AuthorizationPolicy change reaches them.
+ */
+export function bypassAnnotations(t: EntityWorkload): Record<string, string> {
+  const ports = [
+    ...new Set(t.ports.filter(p => p.bypassesProxy).map(p => p.port)),
+  ];
+  if (ports.length === 0) return {};
+  if (t.mesh === 'istio-sidecar')
+    return { 'traffic.sidecar.istio.io/excludeInboundPorts': ports.join(',') };
+  if (t.mesh === 'linkerd')
+    return { 'config.linkerd.io/skip-inbound-ports': ports.join(',') };
+  return {};
+}
+
 /** Service accounts named by Istio principals and Linkerd identityRefs in the objects. */
 export function namedAccounts(objects: unknown[]): CallerAccount[] {
   const out: CallerAccount[] = [];
@@ -213,6 +230,7 @@ export function buildSnapshot(
     ),
   ];
   workloads[0].kind = t.kind;
+  workloads[0].annotations = bypassAnnotations(t);
   const seen = new Set([`${t.namespace}/${t.serviceAccount}`]);
   for (const a of accounts) {
     if (seen.has(`${a.namespace}/${a.serviceAccount}`)) continue;

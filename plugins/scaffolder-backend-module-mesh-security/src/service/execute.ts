@@ -115,7 +115,7 @@ export type ChangeOutput = {
   removed?: string[];
   /**
    * Request: requests the mesh allows that a NetworkPolicy still blocks. Revoke: revoked requests
-   * other policies still allow after the change.
+   * that stay allowed after the change.
    */
   warnings?: string[];
 };
@@ -252,6 +252,31 @@ export function branchName(
   });
 }
 
+/** The sentence above a kind's warnings in the pull request (the request's is the default). */
+const WARNINGS_HEADING: Partial<Record<AccessChangeKind, string>> = {
+  revoke: 'Some of what this change revokes stays allowed after it:',
+  enforce: 'Some ports stay without STRICT mTLS after this change:',
+};
+
+/**
+ * The target's ports that are not STRICT after an enforcement, each with why: a port that
+ * bypasses the proxy, a UDP port, a mode the analysis cannot settle.
+ */
+function notStrictAfter(
+  after: Engine,
+  target: { namespace: string; name: string },
+): string[] {
+  return after
+    .posture({ namespace: target.namespace, name: target.name })
+    .ports.filter(p => p.mtls !== 'STRICT')
+    .map(
+      p =>
+        `port ${p.port}${
+          p.protocol && p.protocol !== 'TCP' ? `/${p.protocol}` : ''
+        } stays ${p.mtls}: ${p.reason ?? 'no reason given'}`,
+    );
+}
+
 /**
  * What the message adds to "Opened pull request …": what was removed, and the warnings (a
  * NetworkPolicy still blocking requested requests; revoked requests still allowed).
@@ -263,12 +288,14 @@ function summary(
   const removed = last.removed?.length
     ? `; removed: ${last.removed.join('; ')}`
     : '';
+  const n = last.warnings?.length ?? 0;
   let warned = '';
-  if (last.warnings?.length)
-    warned =
-      kind === 'revoke'
-        ? `; warning: other policies still allow ${last.warnings.length} of the revoked request(s) (see warnings)`
-        : `; warning: a NetworkPolicy still blocks ${last.warnings.length} of the requested request(s) (see warnings)`;
+  if (n > 0 && kind === 'revoke')
+    warned = `; warning: ${n} of the revoked request(s) stay allowed (see warnings)`;
+  else if (n > 0 && kind === 'enforce')
+    warned = `; warning: ${n} port(s) stay without STRICT mTLS (see warnings)`;
+  else if (n > 0)
+    warned = `; warning: a NetworkPolicy still blocks ${n} of the requested request(s) (see warnings)`;
   return `${removed}${warned}`;
 }
 
@@ -369,9 +396,10 @@ export async function executePlan(
     if (plan.kind === 'request') warnings = analysis.warnings;
     else if (plan.kind === 'revoke')
       warnings = analysis.stillAllowed.map(
-        s =>
-          `${s}. This change does not take it away; revoke it where that policy grants it.`,
+        s => `${s}. This change does not take it away.`,
       );
+    else if (plan.kind === 'enforce')
+      warnings = notStrictAfter(analysis.after, snapshotCtx.target);
     const diff = unifiedDiff(plan.path, before, after);
     details = {
       rows: analysis.impact,
@@ -403,7 +431,10 @@ export async function executePlan(
       findings: analysis.newFindings,
       notes: report.notes,
       removed: plan.kind === 'revoke' ? report.removed : undefined,
-      ...(plan.kind === 'revoke' ? { stillAllowed: warnings } : { warnings }),
+      warnings,
+      ...(WARNINGS_HEADING[plan.kind]
+        ? { warningsHeading: WARNINGS_HEADING[plan.kind] }
+        : {}),
       evidence: plan.evidence,
     });
     return { content: after, changed: true, section };

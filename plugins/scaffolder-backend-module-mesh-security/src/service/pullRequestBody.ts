@@ -19,10 +19,14 @@ export interface RequestSection {
   notes?: string[];
   /** Revoke: what was removed. */
   removed?: string[];
-  /** Requests the mesh will allow that a NetworkPolicy still blocks. */
+  /**
+   * What the reviewers must know the change does not do, under `warningsHeading`: requests the
+   * mesh will allow that a NetworkPolicy still blocks (request), revoked requests that stay
+   * allowed (revoke), ports that stay without STRICT mTLS (enforce).
+   */
   warnings?: string[];
-  /** Revoke: revoked requests other policies still allow after the change. */
-  stillAllowed?: string[];
+  /** The sentence above the warnings (default: the request's NetworkPolicy one). */
+  warningsHeading?: string;
   /** What the observed traffic says about the change (docs/traffic.md "In the scaffolder"). */
   evidence?: string[];
 }
@@ -76,16 +80,11 @@ export function requestSection(s: RequestSection): string {
     ...(s.warnings?.length
       ? [
           '> [!WARNING]',
-          '> A NetworkPolicy still blocks what this change allows in the mesh:',
+          `> ${
+            s.warningsHeading ??
+            'A NetworkPolicy still blocks what this change allows in the mesh:'
+          }`,
           ...s.warnings.map(w => `> - ${w}`),
-          '',
-        ]
-      : []),
-    ...(s.stillAllowed?.length
-      ? [
-          '> [!WARNING]',
-          '> Other policies still allow some of what this change revokes:',
-          ...s.stillAllowed.map(w => `> - ${w}`),
           '',
         ]
       : []),
