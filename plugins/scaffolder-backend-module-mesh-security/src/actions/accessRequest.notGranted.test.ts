@@ -12,16 +12,21 @@ registerMswTestHooks(server);
  * demo's), `payments-api-deny-admin` refuses /admin/* to everyone, and DENY wins over ALLOW.
  */
 describe('mesh-security:access:request the change would not grant', () => {
+  /** checkout asks for GET `path` on payments-api:8080. */
+  const getOn = (path: string, justification: string) => ({
+    target: 'component:default/payments-api',
+    callers: ['component:default/checkout'],
+    ports: [8080],
+    methods: ['GET'],
+    paths: [path],
+    justification,
+  });
+
   it('refuses, naming the policy that still refuses it, and opens nothing', async () => {
     const { github, deps, context } = setup(server);
-    const ctx = context({
-      target: 'component:default/payments-api',
-      callers: ['component:default/checkout'],
-      ports: [8080],
-      methods: ['GET'],
-      paths: ['/admin/users'],
-      justification: 'Checkout lists the admin users.',
-    });
+    const ctx = context(
+      getOn('/admin/users', 'Checkout lists the admin users.'),
+    );
     await expect(createAccessRequestAction(deps).handler(ctx)).rejects.toThrow(
       /would not grant the requested access; the mesh would still refuse storefront\/checkout GET \/admin\/users on port 8080: AuthorizationPolicy payments\/payments-api-deny-admin: .*no pull request was opened/,
     );
@@ -31,14 +36,7 @@ describe('mesh-security:access:request the change would not grant', () => {
 
   it('still opens the pull request when the change grants it', async () => {
     const { github, deps, context } = setup(server);
-    const ctx = context({
-      target: 'component:default/payments-api',
-      callers: ['component:default/checkout'],
-      ports: [8080],
-      methods: ['GET'],
-      paths: ['/status'],
-      justification: 'Checkout polls the API status.',
-    });
+    const ctx = context(getOn('/status', 'Checkout polls the API status.'));
     await createAccessRequestAction(deps).handler(ctx);
     expect(github.pulls[0].body).toContain(
       'storefront/checkout GET /status: DENY → ALLOW',
