@@ -172,7 +172,7 @@ export const changeOutputSchema = (z: Z) =>
       .array(z.string())
       .optional()
       .describe(
-        'Request: requests the mesh allows that a NetworkPolicy still blocks (they will not work until a NetworkPolicy allows them). Revoke: revoked requests that stay allowed after the change, each with what allows it',
+        'Request: requests the mesh allows that a NetworkPolicy still blocks (they will not work until a NetworkPolicy allows them). Revoke: revoked requests that stay allowed after the change, each with what allows it. Enforce: ports that stay without STRICT mTLS, each with why',
       ),
   });
 

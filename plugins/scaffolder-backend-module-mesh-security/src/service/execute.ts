@@ -115,7 +115,7 @@ export type ChangeOutput = {
   removed?: string[];
   /**
    * Request: requests the mesh allows that a NetworkPolicy still blocks. Revoke: revoked requests
-   * that stay allowed after the change.
+   * that stay allowed after the change. Enforce: ports that stay without STRICT mTLS.
    */
   warnings?: string[];
 };
@@ -279,7 +279,8 @@ function notStrictAfter(
 
 /**
  * What the message adds to "Opened pull request …": what was removed, and the warnings (a
- * NetworkPolicy still blocking requested requests; revoked requests still allowed).
+ * NetworkPolicy still blocking requested requests; revoked requests still allowed; ports that
+ * stay without STRICT).
  */
 function summary(
   kind: AccessChangeKind,
