@@ -166,6 +166,31 @@ describe('parseManifests', () => {
     expect(json.objects).toEqual([]);
     expect(json.errors[0].message).toContain('key "kind" is set twice');
   });
+
+  it('prints nothing itself: a map used as a key (an unrendered template) is read quietly', () => {
+    const warnings = jest.spyOn(process, 'emitWarning');
+    const warn = jest.spyOn(console, 'warn');
+    try {
+      const r = parseManifests(
+        'kind: AuthorizationPolicy\nmetadata:\n  name: {{ .Values.name }}\n',
+        'authz.yaml',
+      );
+      expect(r.errors).toEqual([]);
+      // Read as the YAML says (a map whose one key is a map, stringified); the object's
+      // validation then reports it malformed (MS401).
+      expect(r.objects).toEqual([
+        {
+          kind: 'AuthorizationPolicy',
+          metadata: { name: { '{ .Values.name }': null } },
+        },
+      ]);
+      expect(warnings).not.toHaveBeenCalled();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warnings.mockRestore();
+      warn.mockRestore();
+    }
+  });
 });
 
 describe('parseManifests limits', () => {

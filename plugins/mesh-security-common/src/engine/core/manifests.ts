@@ -371,10 +371,15 @@ export function parseManifests(
     // `yes`/`no`/`on`/`off` are booleans (YAML 1.1), and a key given twice in one map makes the
     // document an error: `kubectl apply` refuses it (its default `--validate=strict`), so its
     // last value is not what the cluster holds.
+    // No warnings printed: the library's (e.g. for a map key that is itself a map, as
+    // `name: {{ .Values.name }}` reads) go to the process's stderr, addressed to a developer
+    // ("Set mapAsMap: true"), in a CLI's output or a backend's log; such an object is reported
+    // as malformed like any other.
     const composer = new Composer({
       merge: true,
       uniqueKeys: true,
       customTags: kubectlYamlTags,
+      logLevel: 'error',
     });
     for (const lexeme of new Lexer().lex(text)) {
       for (const token of parser.next(lexeme)) {
