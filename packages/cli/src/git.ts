@@ -1,6 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { displayName } from './format/escape';
-import { InputError, ManifestText } from './inputs';
+import {
+  HELM_CHART_FILE,
+  InputError,
+  MANIFEST_FILE,
+  ManifestText,
+  helmChartRefusal,
+} from './inputs';
 
 /*
  * Manifests of a git revision, read from the working repository without a checkout:
@@ -9,7 +15,6 @@ import { InputError, ManifestText } from './inputs';
  * with execFile (no shell), a bounded output and a time limit.
  */
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 /** A git run is given this long; a repository that takes longer is refused, not waited on. */
 const GIT_TIMEOUT_MS = 60_000;
 /** Bytes of a `git ls-tree` listing read at most (about 100,000 paths). */
@@ -83,6 +88,12 @@ export function gitTexts(
     if (!m || !MANIFEST_FILE.test(m[2])) continue;
     const size = Number(m[1]);
     const file = m[2];
+    // As on disk (inputs.ts).
+    if (file === HELM_CHART_FILE || file.endsWith(`/${HELM_CHART_FILE}`))
+      throw helmChartRefusal(
+        file.slice(0, -HELM_CHART_FILE.length - 1) || '.',
+        `${rev}: `,
+      );
     if (texts.length === maxFiles)
       throw new InputError(
         `${rev}: more than ${maxFiles} manifest files: give fewer paths`,

@@ -15,7 +15,27 @@ export class InputError extends Error {
   readonly name = 'InputError';
 }
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+/** The files read as manifests, on disk and in a git revision. */
+export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/**
+ * The file that makes a directory a Helm chart: Helm requires this exact name
+ * (https://helm.sh/docs/topics/charts/#the-chart-file-structure).
+ */
+export const HELM_CHART_FILE = 'Chart.yaml';
+
+/**
+ * A Helm chart among the inputs is refused, not read: its templates are Go templates, which
+ * become manifests only when rendered, and reading them as YAML either fails on a `{{ … }}`
+ * line or yields objects no cluster holds. Leaving the chart out instead would evaluate the
+ * inputs without the policies it renders: a gate that passes because it did not look.
+ */
+export function helmChartRefusal(chart: string, where = ''): InputError {
+  const name = displayName(chart);
+  return new InputError(
+    `${where}${name} is a Helm chart (it holds ${HELM_CHART_FILE}): its templates are not manifests until rendered. Give the rendered manifests instead (helm template ${name}), or leave the chart out of the inputs`,
+  );
+}
 
 /** Byte limits of one run, raised with `--max-file-bytes` and `--max-total-bytes`. */
 export interface ByteLimits {
@@ -87,6 +107,8 @@ export function listManifestFiles(inputs: string[]): string[] {
     // Name order as kubectl walks a directory (byte order, not the locale's: `B.yaml` before
     // `a.yaml`), so that of an object defined twice the definition kubectl applies last wins.
     entries.sort((a, b) => Number(a.name > b.name) - Number(a.name < b.name));
+    if (entries.some(e => e.isFile() && e.name === HELM_CHART_FILE))
+      throw helmChartRefusal(dir);
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
@@ -231,6 +253,20 @@ const lineAt = (data: Buffer, offset: number) => {
   return line;
 };
 
+/**
+ * For a text that does not parse and holds `{{` (outside a limit's refusal): it is most likely
+ * a template (Helm, or any Go or Jinja template) given as a manifest, and the parser's message
+ * alone ("Block collections are not allowed within flow collections") does not say so.
+ */
+function templateHint(data: Buffer, limit: unknown): string {
+  const at = limit ? -1 : data.indexOf('{{');
+  if (at < 0) return '';
+  return ` (it looks like a template: "{{" at line ${lineAt(
+    data,
+    at,
+  )}; give the rendered manifests instead)`;
+}
+
 /** The manifest files of the inputs on disk (see {@link listManifestFiles}). */
 export function fileTexts(inputs: string[]): ManifestText[] {
   return listManifestFiles(inputs).map(file => ({
@@ -346,7 +382,9 @@ export function readManifestSet(
       );
     }
     if (parsed.errors.length > 0)
-      throw new InputError(parsed.errors[0].message);
+      throw new InputError(
+        parsed.errors[0].message + templateHint(data, parsed.errors[0].limit),
+      );
     if (key) cache?.set(key, parsed);
     used.maxDocuments += parsed.counts.documents;
     used.maxNodes += parsed.counts.nodes;

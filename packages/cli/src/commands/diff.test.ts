@@ -226,6 +226,12 @@ describe('mesh-security diff refuses bad input (exit 2, one line naming it)', ()
         .fill(`*a${i - 1}`)
         .join(', ')}]\n`;
     commit('deploy/bomb.yaml', bomb, 'alias-bomb');
+    fs.mkdirSync(path.join(dir, 'charts', 'payments'), { recursive: true });
+    commit(
+      'charts/payments/Chart.yaml',
+      'apiVersion: v2\nname: payments\nversion: 0.1.0\n',
+      'helm-chart',
+    );
   });
   afterAll(() => {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -253,6 +259,10 @@ describe('mesh-security diff refuses bad input (exit 2, one line naming it)', ()
       /deploy\/bomb\.yaml: document 1: line 1: Excessive alias count/,
     ],
     [
+      ['--base', 'c1', '--head', 'helm-chart'],
+      /helm-chart: charts\/payments is a Helm chart \(it holds Chart\.yaml\): its templates are not manifests until rendered\. Give the rendered manifests instead \(helm template charts\/payments\), or leave the chart out of the inputs/,
+    ],
+    [
       ['--base', 'c1', '--head', 'c2', '--fail-on', 'everything'],
       /--fail-on: unknown gate everything/,
     ],
@@ -268,6 +278,21 @@ describe('mesh-security diff refuses bad input (exit 2, one line naming it)', ()
     [['--base', 'c1'], /no head: give --head, manifest paths, or -/],
   ])('diff %p', (args, message) => {
     expect(run(dir, ['diff', ...args])).toEqual(refused(message));
+  });
+
+  it('reads the paths beside a Helm chart when given them', () => {
+    const r = run(dir, [
+      'diff',
+      '--base',
+      'c1',
+      '--head',
+      'helm-chart',
+      'deploy',
+      '--format',
+      'json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 
   it('refuses a path that is not a regular file', () => {

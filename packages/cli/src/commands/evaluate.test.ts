@@ -189,6 +189,78 @@ describe('mesh-security evaluate', () => {
     expect(r.stderr).toMatch(/^mesh-security: .*bad\.yaml: document 1: /);
   });
 
+  describe('a Helm chart among the inputs', () => {
+    /** An authorization policy as a chart's template holds it. */
+    const TEMPLATE = `{{- if .Values.authz.enabled }}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: {{ include "payments.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+spec: {}
+{{- end }}
+`;
+    let repo: string;
+    beforeAll(() => {
+      repo = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-helm-'));
+      fs.mkdirSync(path.join(repo, 'apps'));
+      fs.writeFileSync(path.join(repo, 'apps', 'shop.yaml'), SHOP_A_B);
+      fs.mkdirSync(path.join(repo, 'charts', 'payments', 'templates'), {
+        recursive: true,
+      });
+      fs.writeFileSync(
+        path.join(repo, 'charts', 'payments', 'Chart.yaml'),
+        'apiVersion: v2\nname: payments\nversion: 0.1.0\n',
+      );
+      fs.writeFileSync(
+        path.join(repo, 'charts', 'payments', 'templates', 'authz.yaml'),
+        TEMPLATE,
+      );
+    });
+    afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+    it('is refused, named, with how to read it instead (not read as YAML, not left out)', () => {
+      const r = run(['evaluate', repo]);
+      expect(r).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `mesh-security: ${path.join(
+          repo,
+          'charts',
+          'payments',
+        )} is a Helm chart (it holds Chart.yaml): its templates are not manifests until rendered. Give the rendered manifests instead (helm template ${path.join(
+          repo,
+          'charts',
+          'payments',
+        )}), or leave the chart out of the inputs\n`,
+      });
+    });
+
+    it('leaves the inputs beside it readable', () => {
+      const r = run(['evaluate', path.join(repo, 'apps'), '--format', 'json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).workloads.map((w: any) => w.name)).toEqual([
+        'a',
+        'b',
+      ]);
+    });
+
+    it('says that a template given as a file looks like one', () => {
+      const template = path.join(
+        repo,
+        'charts',
+        'payments',
+        'templates',
+        'authz.yaml',
+      );
+      const r = run(['evaluate', template]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^mesh-security: .*authz\.yaml: document 1: line 1, column \d+: .* \(it looks like a template: "\{\{" at line 1; give the rendered manifests instead\)\n$/,
+      );
+    });
+  });
+
   it('reads merge keys and refuses a key set twice, as kubectl apply does', () => {
     const web = `apiVersion: v1
 kind: Namespace
