@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { displayName } from './format/escape';
 import {
-  HELM_CHART_FILE,
   InputError,
   MANIFEST_FILE,
   ManifestText,
-  helmChartRefusal,
+  refuseUnbuilt,
 } from './inputs';
 
 /*
@@ -85,15 +84,17 @@ export function gitTexts(
   for (const entry of listing.split('\0')) {
     // <mode> SP <type> SP <object> SP+ <size> TAB <path>
     const m = /^\d+ blob [0-9a-f]+ +(\d+)\t(.+)$/s.exec(entry);
-    if (!m || !MANIFEST_FILE.test(m[2])) continue;
-    const size = Number(m[1]);
+    if (!m) continue;
     const file = m[2];
-    // As on disk (inputs.ts).
-    if (file === HELM_CHART_FILE || file.endsWith(`/${HELM_CHART_FILE}`))
-      throw helmChartRefusal(
-        file.slice(0, -HELM_CHART_FILE.length - 1) || '.',
-        `${rev}: `,
-      );
+    // As on disk (inputs.ts): a Helm chart or a kustomization is refused.
+    const slash = file.lastIndexOf('/');
+    refuseUnbuilt(
+      slash < 0 ? '.' : file.slice(0, slash),
+      file.slice(slash + 1),
+      `${rev}: `,
+    );
+    if (!MANIFEST_FILE.test(file)) continue;
+    const size = Number(m[1]);
     if (texts.length === maxFiles)
       throw new InputError(
         `${rev}: more than ${maxFiles} manifest files: give fewer paths`,

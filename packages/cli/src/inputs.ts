@@ -19,21 +19,35 @@ export class InputError extends Error {
 export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 /**
- * The file that makes a directory a Helm chart: Helm requires this exact name
- * (https://helm.sh/docs/topics/charts/#the-chart-file-structure).
+ * The files that make a directory the source of a build, not manifests: Helm requires
+ * `Chart.yaml` (https://helm.sh/docs/topics/charts/#the-chart-file-structure); kustomize
+ * recognises three names (`RecognizedKustomizationFileNames`, kustomize `api/konfig/general.go`).
  */
-export const HELM_CHART_FILE = 'Chart.yaml';
+const BUILD_FILES: ReadonlyMap<string, 'helm' | 'kustomize'> = new Map([
+  ['Chart.yaml', 'helm'],
+  ['kustomization.yaml', 'kustomize'],
+  ['kustomization.yml', 'kustomize'],
+  ['Kustomization', 'kustomize'],
+]);
 
 /**
- * A Helm chart among the inputs is refused, not read: its templates are Go templates, which
- * become manifests only when rendered, and reading them as YAML either fails on a `{{ … }}`
- * line or yields objects no cluster holds. Leaving the chart out instead would evaluate the
- * inputs without the policies it renders: a gate that passes because it did not look.
+ * Refuses a directory holding `file` when that file makes it a Helm chart or a kustomization.
+ * Its files are not what a cluster holds: a chart's templates are Go templates (read as YAML,
+ * they fail on a `{{ … }}` line or yield objects no cluster holds), and a kustomization's
+ * patches, namespace, name prefixes and labels are applied only by the build (its patch files
+ * read as objects replace the objects they patch). Leaving such a directory out instead would
+ * evaluate the inputs without what it builds: a gate that passes because it did not look.
  */
-export function helmChartRefusal(chart: string, where = ''): InputError {
-  const name = displayName(chart);
-  return new InputError(
-    `${where}${name} is a Helm chart (it holds ${HELM_CHART_FILE}): its templates are not manifests until rendered. Give the rendered manifests instead (helm template ${name}), or leave the chart out of the inputs`,
+export function refuseUnbuilt(dir: string, file: string, where = ''): void {
+  const tool = BUILD_FILES.get(file);
+  if (!tool) return;
+  const name = displayName(dir);
+  throw new InputError(
+    tool === 'helm'
+      ? `${where}${name} is a Helm chart (it holds ${file}): its templates are not manifests until rendered. Give the rendered manifests instead (helm template ${name}), or leave the chart out of the inputs`
+      : `${where}${name} is a kustomization (it holds ${displayName(
+          file,
+        )}): its files are not manifests until built (patches, namespace, prefixes and labels applied). Give the built manifests instead (kubectl kustomize ${name}), or leave it out of the inputs`,
   );
 }
 
@@ -107,8 +121,7 @@ export function listManifestFiles(inputs: string[]): string[] {
     // Name order as kubectl walks a directory (byte order, not the locale's: `B.yaml` before
     // `a.yaml`), so that of an object defined twice the definition kubectl applies last wins.
     entries.sort((a, b) => Number(a.name > b.name) - Number(a.name < b.name));
-    if (entries.some(e => e.isFile() && e.name === HELM_CHART_FILE))
-      throw helmChartRefusal(dir);
+    for (const e of entries) if (e.isFile()) refuseUnbuilt(dir, e.name);
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);

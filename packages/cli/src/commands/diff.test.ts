@@ -232,6 +232,11 @@ describe('mesh-security diff refuses bad input (exit 2, one line naming it)', ()
       'apiVersion: v2\nname: payments\nversion: 0.1.0\n',
       'helm-chart',
     );
+    commit(
+      'deploy/kustomization.yml',
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n',
+      'kustomization',
+    );
   });
   afterAll(() => {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -261,6 +266,10 @@ describe('mesh-security diff refuses bad input (exit 2, one line naming it)', ()
     [
       ['--base', 'c1', '--head', 'helm-chart'],
       /helm-chart: charts\/payments is a Helm chart \(it holds Chart\.yaml\): its templates are not manifests until rendered\. Give the rendered manifests instead \(helm template charts\/payments\), or leave the chart out of the inputs/,
+    ],
+    [
+      ['--base', 'kustomization', '--head', 'c2'],
+      /kustomization: deploy is a kustomization \(it holds kustomization\.yml\): its files are not manifests until built \(patches, namespace, prefixes and labels applied\)\. Give the built manifests instead \(kubectl kustomize deploy\), or leave it out of the inputs/,
     ],
     [
       ['--base', 'c1', '--head', 'c2', '--fail-on', 'everything'],

@@ -261,6 +261,62 @@ spec: {}
     });
   });
 
+  describe('a kustomization among the inputs', () => {
+    /** A base and a prod overlay whose patch sets the replicas of the base's Deployment. */
+    let repo: string;
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+      fs.writeFileSync(path.join(repo, file), text);
+    };
+    beforeAll(() => {
+      repo = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-kust-'));
+      write('base/shop.yaml', SHOP_A_B);
+      write(
+        'base/kustomization.yaml',
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [shop.yaml]\n',
+      );
+      write(
+        'overlays/prod/Kustomization',
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../base]\npatches: [{path: replicas.yaml}]\n',
+      );
+      // Read as an object, this patch would replace Deployment shop/a (it has no pod template).
+      write(
+        'overlays/prod/replicas.yaml',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: shop}\nspec: {replicas: 3}\n',
+      );
+    });
+    afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+    it.each([
+      ['', 'base', 'kustomization.yaml'],
+      ['overlays', 'overlays/prod', 'Kustomization'],
+    ])(
+      'is refused, named, with how to build it (%p)',
+      (input, kustomization, file) => {
+        const refused = path.join(repo, kustomization);
+        expect(run(['evaluate', path.join(repo, input)])).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `mesh-security: ${refused} is a kustomization (it holds ${file}): its files are not manifests until built (patches, namespace, prefixes and labels applied). Give the built manifests instead (kubectl kustomize ${refused}), or leave it out of the inputs\n`,
+        });
+      },
+    );
+
+    it('reads a file of it given by name, as given', () => {
+      const r = run([
+        'evaluate',
+        path.join(repo, 'base', 'shop.yaml'),
+        '--format',
+        'json',
+      ]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).workloads.map((w: any) => w.name)).toEqual([
+        'a',
+        'b',
+      ]);
+    });
+  });
+
   it('reads merge keys and refuses a key set twice, as kubectl apply does', () => {
     const web = `apiVersion: v1
 kind: Namespace
