@@ -230,6 +230,20 @@ describe('ManifestsSource', () => {
     expect(read.kinds[0].key).toBe('file:evil\\u001b[2J\\u000a::error::x.yaml');
   });
 
+  it("reads a directory in byte order, as kubectl does: the last definition is kubectl's", async () => {
+    // kubectl applies B.yaml before a.yaml (byte order); the locale's order would put a.yaml
+    // first and evaluate B.yaml's PeerAuthentication as the one the cluster holds.
+    const pa = (mode: string) =>
+      `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: shop}\nspec: {mtls: {mode: ${mode}}}\n`;
+    write('B.yaml', pa('PERMISSIVE'));
+    write('a.yaml', pa('STRICT'));
+    const read = await new ManifestsSource('demo', dir).read();
+    expect(read.objects.map((o: any) => o.spec.mtls.mode)).toEqual([
+      'PERMISSIVE',
+      'STRICT',
+    ]);
+  });
+
   it('fails the cluster only when its root cannot be read', async () => {
     await expect(
       new ManifestsSource('demo', path.join(dir, 'missing')).read(),

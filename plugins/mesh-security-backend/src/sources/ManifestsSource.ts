@@ -451,7 +451,10 @@ export class ManifestsSource implements ClusterSource {
         });
         return;
       }
-      entries.sort((a, b) => a.name.localeCompare(b.name));
+      // Name order as kubectl walks a directory (byte order, not the locale's: `B.yaml` before
+      // `a.yaml`), so that of an object defined twice the definition kubectl applies last wins
+      // (MS409), as the CLI reads the same directory.
+      entries.sort((a, b) => Number(a.name > b.name) - Number(a.name < b.name));
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
