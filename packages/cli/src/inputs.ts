@@ -6,6 +6,7 @@ import {
   DEFAULT_MANIFEST_SET_LIMITS,
   ManifestLimits,
   ParsedManifests,
+  manifestBuildTool,
   parseManifests,
 } from '@mesh-security/plugin-mesh-security-common';
 import { displayName } from './format/escape';
@@ -19,35 +20,18 @@ export class InputError extends Error {
 export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 /**
- * The files that make a directory the source of a build, not manifests: Helm requires
- * `Chart.yaml` (https://helm.sh/docs/topics/charts/#the-chart-file-structure); kustomize
- * recognises three names (`RecognizedKustomizationFileNames`, kustomize `api/konfig/general.go`).
- */
-const BUILD_FILES: ReadonlyMap<string, 'helm' | 'kustomize'> = new Map([
-  ['Chart.yaml', 'helm'],
-  ['kustomization.yaml', 'kustomize'],
-  ['kustomization.yml', 'kustomize'],
-  ['Kustomization', 'kustomize'],
-]);
-
-/**
- * Refuses a directory holding `file` when that file makes it a Helm chart or a kustomization.
- * Its files are not what a cluster holds: a chart's templates are Go templates (read as YAML,
- * they fail on a `{{ … }}` line or yield objects no cluster holds), and a kustomization's
- * patches, namespace, name prefixes and labels are applied only by the build (its patch files
- * read as objects replace the objects they patch). Leaving such a directory out instead would
- * evaluate the inputs without what it builds: a gate that passes because it did not look.
+ * Refuses a directory holding `file` when that file makes it a Helm chart or a kustomization
+ * (`manifestBuildTool`). Leaving such a directory out instead would evaluate the inputs without
+ * what it builds: a gate that passes because it did not look.
  */
 export function refuseUnbuilt(dir: string, file: string, where = ''): void {
-  const tool = BUILD_FILES.get(file);
+  const tool = manifestBuildTool(file);
   if (!tool) return;
   const name = displayName(dir);
   throw new InputError(
     tool === 'helm'
       ? `${where}${name} is a Helm chart (it holds ${file}): its templates are not manifests until rendered. Give the rendered manifests instead (helm template ${name}), or leave the chart out of the inputs`
-      : `${where}${name} is a kustomization (it holds ${displayName(
-          file,
-        )}): its files are not manifests until built (patches, namespace, prefixes and labels applied). Give the built manifests instead (kubectl kustomize ${name}), or leave it out of the inputs`,
+      : `${where}${name} is a kustomization (it holds ${file}): its files are not manifests until built (patches, namespace, prefixes and labels applied). Give the built manifests instead (kubectl kustomize ${name}), or leave it out of the inputs`,
   );
 }
 

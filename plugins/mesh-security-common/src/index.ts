@@ -20,6 +20,7 @@ export * from './gitopsRepository';
 export * from './platformNamespaces';
 export {
   parseManifests,
+  manifestBuildTool,
   DEFAULT_MANIFEST_LIMITS,
   DEFAULT_MANIFEST_SET_LIMITS,
 } from './engine/core/manifests';

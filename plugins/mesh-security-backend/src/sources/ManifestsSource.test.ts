@@ -244,6 +244,40 @@ describe('ManifestsSource', () => {
     ]);
   });
 
+  it.each([
+    [
+      'Chart.yaml',
+      "charts/payments is a Helm chart (it holds Chart.yaml): not read, its templates are not manifests until rendered; point the cluster's path at the rendered manifests (helm template)",
+    ],
+    [
+      'kustomization.yml',
+      "charts/payments is a kustomization (it holds kustomization.yml): not read, its files are not manifests until built; point the cluster's path at the built manifests (kubectl kustomize)",
+    ],
+    [
+      'Kustomization',
+      "charts/payments is a kustomization (it holds Kustomization): not read, its files are not manifests until built; point the cluster's path at the built manifests (kubectl kustomize)",
+    ],
+  ])(
+    'flags a directory that holds %s and reads the rest (the cluster partial)',
+    async (file, message) => {
+      write('a.yaml', namespace('a'));
+      write(`charts/payments/${file}`, 'apiVersion: v2\nname: payments\n');
+      // A patch or a template, which read as an object would replace or invent one.
+      write('charts/payments/patch.yaml', namespace('patched'));
+      write('charts/payments/sub/more.yaml', namespace('patched-too'));
+      const read = await new ManifestsSource('demo', dir).read();
+      expect(read.objects).toEqual([
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } },
+      ]);
+      expect(read.kinds).toContainEqual({
+        key: 'file:charts/payments',
+        state: 'error',
+        count: 0,
+        message,
+      });
+    },
+  );
+
   it('fails the cluster only when its root cannot be read', async () => {
     await expect(
       new ManifestsSource('demo', path.join(dir, 'missing')).read(),

@@ -4,6 +4,7 @@ import {
   escapeControlCharacters,
   ManifestLimits,
   ManifestSetLimits,
+  manifestBuildTool,
 } from '@mesh-security/plugin-mesh-security-common';
 import { createHash } from 'node:crypto';
 import { constants as fsConstants, Stats } from 'node:fs';
@@ -455,6 +456,25 @@ export class ManifestsSource implements ClusterSource {
       // `a.yaml`), so that of an object defined twice the definition kubectl applies last wins
       // (MS409), as the CLI reads the same directory.
       entries.sort((a, b) => Number(a.name > b.name) - Number(a.name < b.name));
+      const build = entries.find(e => e.isFile() && manifestBuildTool(e.name));
+      if (build) {
+        // A Helm chart or a kustomization: what it builds is not these files. Not read, and
+        // said, so that the cluster is partial rather than evaluated from its templates or
+        // patches (manifestBuildTool).
+        const name = displayName(
+          path.relative(this.root, dir) || path.basename(dir),
+        );
+        problems.push({
+          key: `file:${name}`,
+          state: 'error',
+          count: 0,
+          message:
+            manifestBuildTool(build.name) === 'helm'
+              ? `${name} is a Helm chart (it holds ${build.name}): not read, its templates are not manifests until rendered; point the cluster's path at the rendered manifests (helm template)`
+              : `${name} is a kustomization (it holds ${build.name}): not read, its files are not manifests until built; point the cluster's path at the built manifests (kubectl kustomize)`,
+        });
+        return;
+      }
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {

@@ -90,6 +90,34 @@ export const DEFAULT_MANIFEST_SET_LIMITS: Readonly<ManifestSetLimits> = {
 };
 
 /**
+ * The files that make a directory the source of a build rather than manifests: Helm requires
+ * `Chart.yaml` (https://helm.sh/docs/topics/charts/#the-chart-file-structure); kustomize
+ * recognises three names (`RecognizedKustomizationFileNames`, kustomize `api/konfig/general.go`).
+ */
+const BUILD_FILES: ReadonlyMap<string, 'helm' | 'kustomize'> = new Map([
+  ['Chart.yaml', 'helm'],
+  ['kustomization.yaml', 'kustomize'],
+  ['kustomization.yml', 'kustomize'],
+  ['Kustomization', 'kustomize'],
+]);
+
+/**
+ * Which tool builds the directory holding a file of this name (`helm` for `Chart.yaml`,
+ * `kustomize` for a kustomization file), else undefined. Such a directory's files are not what
+ * a cluster holds: a chart's templates are Go templates (read as YAML they fail on a `{{ … }}`
+ * line or yield objects no cluster holds), and a kustomization's namespace, name prefixes,
+ * labels and patches are applied only by the build (its patch files, read as objects, replace
+ * the objects they patch). Readers of manifest directories refuse them, by name.
+ *
+ * @public
+ */
+export function manifestBuildTool(
+  fileName: string,
+): 'helm' | 'kustomize' | undefined {
+  return BUILD_FILES.get(fileName);
+}
+
+/**
  * A document that could not be parsed, or a text refused as a whole because it exceeds a
  * limit.
  *
