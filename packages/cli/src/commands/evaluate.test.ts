@@ -159,6 +159,49 @@ describe('mesh-security evaluate', () => {
     );
   });
 
+  it('locates each object without a readable name at its own file, not all at the first', () => {
+    // A GitOps repository's other YAML (a CI workflow, a compose file, a JSON config): no
+    // `kind`, each reported MS401 with the same message.
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-security-other-'));
+    fs.writeFileSync(path.join(repo, 'ci.yml'), 'name: ci\non: push\n');
+    fs.writeFileSync(
+      path.join(repo, 'compose.yml'),
+      '# compose\nservices: {web: {image: nginx}}\n',
+    );
+    fs.writeFileSync(path.join(repo, 'renovate.json'), '{"extends": []}\n');
+    fs.writeFileSync(
+      path.join(repo, 'policy.yaml'),
+      'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {namespace: shop}\nspec: {}\n',
+    );
+    try {
+      const log = JSON.parse(
+        run(['evaluate', repo, '--format', 'sarif']).stdout,
+      );
+      const located = log.runs[0].results
+        .filter((r: { ruleId: string }) => r.ruleId === 'MS401')
+        .map((r: any) => [
+          r.message.text.split(':')[0],
+          path.basename(r.locations[0].physicalLocation.artifactLocation.uri),
+          r.locations[0].physicalLocation.region.startLine,
+        ]);
+      expect(located.sort()).toEqual([
+        [
+          'PeerAuthentication (unnamed) is malformed and was ignored',
+          'policy.yaml',
+          1,
+        ],
+        ['Unknown (unnamed) is malformed and was ignored', 'ci.yml', 1],
+        ['Unknown (unnamed) is malformed and was ignored', 'compose.yml', 2],
+        ['Unknown (unnamed) is malformed and was ignored', 'renovate.json', 1],
+      ]);
+      const markdown = run(['evaluate', repo, '--format', 'markdown']).stdout;
+      for (const at of ['ci.yml:1', 'compose.yml:2', 'renovate.json:1'])
+        expect(markdown).toContain(`${path.join(repo, at)}\` |`);
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
   it('prints a table by default', () => {
     const r = run(['evaluate', path.join(dir, 'nested', 'shop.yaml')]);
     expect(r.code).toBe(0);

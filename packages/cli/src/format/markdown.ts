@@ -24,23 +24,21 @@ function code(text: string): string {
 const list = (values: string[]) =>
   values.length ? values.map(code).join(', ') : '—';
 
-const at = (locate: ObjectLocator, f: Finding) => {
-  const where = locate.object(f.object);
-  return where ? `${code(`${where.file}:${where.line}`)}` : '—';
-};
-
 function findingsTable(findings: Finding[], locate: ObjectLocator): string {
+  const at = locate.findings(findings);
   return [
     '| code | severity | object | location | message |',
     '| --- | --- | --- | --- | --- |',
-    ...findings.map(
-      f =>
-        `| ${f.code} | ${f.severity} | ${code(
-          `${f.object.kind} ${
-            f.object.namespace ? `${f.object.namespace}/` : ''
-          }${f.object.name}`,
-        )} | ${at(locate, f)} | ${code(f.message)} |`,
-    ),
+    ...findings.map((f, i) => {
+      const where = at[i];
+      return `| ${f.code} | ${f.severity} | ${code(
+        `${f.object.kind} ${
+          f.object.namespace ? `${f.object.namespace}/` : ''
+        }${f.object.name}`,
+      )} | ${where ? code(`${where.file}:${where.line}`) : '—'} | ${code(
+        f.message,
+      )} |`;
+    }),
   ].join('\n');
 }
 

@@ -76,27 +76,61 @@ export class ObjectLocator {
    * earliest object of its kind that, read alone, is reported so. Asked only for such findings.
    */
   private unnamed(ref: ObjectRef): ObjectLocation | undefined {
+    let found: ObjectLocation | undefined;
+    for (const at of this.unnamedIn(ref.kind)) {
+      if (!found || earlier(at, found)) found = at;
+    }
+    return found;
+  }
+
+  /**
+   * The locations of `findings`, in their order. A finding about an object `readObjects` could
+   * not read the metadata of is located at an object of its kind that, read alone, gets the
+   * same message: the n-th such finding at the n-th such object in input order (the reader
+   * reports them in that order, and sorting keeps the order of equal findings), so that three
+   * files without a `kind` are three locations, not the first one three times.
+   */
+  findings(findings: Finding[]): Array<ObjectLocation | undefined> {
+    const queues = new Map<string, ObjectLocation[]>();
+    return findings.map(f => {
+      const ref = f.object;
+      if (ref.name !== UNNAMED || ref.namespace !== '') return this.object(ref);
+      const key = `${ref.kind}\n${f.message}`;
+      let queue = queues.get(key);
+      if (!queue) {
+        queue = this.unnamedIn(ref.kind, f.message);
+        queues.set(key, queue);
+      }
+      // More such findings than objects cannot happen; the last object stays as a fallback.
+      return (queue.length > 1 ? queue.shift() : queue[0]) ?? this.object(ref);
+    });
+  }
+
+  /**
+   * The objects of `kind` that, read alone, get an unnamed finding (saying `message`, when
+   * given), in input order, from the first set that holds any.
+   */
+  private unnamedIn(kind: string, message?: string): ObjectLocation[] {
     for (const set of this.sets) {
-      let found: ObjectLocation | undefined;
+      const found: ObjectLocation[] = [];
       set.objects.forEach((object, i) => {
-        const kind = (object as { kind?: unknown }).kind;
-        if ((typeof kind === 'string' ? kind : 'Unknown') !== ref.kind) return;
-        const at = set.locations[i];
-        if (found && !earlier(at, found)) return;
+        const own = (object as { kind?: unknown }).kind;
+        if ((typeof own === 'string' ? own : 'Unknown') !== kind) return;
         const alone = readObjects([object]).findings;
         if (
           alone.some(
             f =>
               f.object.name === UNNAMED &&
               f.object.namespace === '' &&
-              f.object.kind === ref.kind,
+              f.object.kind === kind &&
+              (message === undefined || f.message === message),
           )
         )
-          found = at;
+          found.push(set.locations[i]);
       });
-      if (found) return found;
+      if (found.length > 0) return found;
     }
-    return undefined;
+    return [];
   }
 
   /** The location of the first `Kind namespace/name` named in a text (a policy, a reason). */
@@ -191,19 +225,22 @@ function sarifLog(results: Result[], findings: Finding[]): Log {
   };
 }
 
-const findingResult = (f: Finding, locate: ObjectLocator): Result => ({
-  ruleId: f.code,
-  level: LEVELS[f.severity],
-  message: { text: `${f.message} Fix: ${f.fix}` },
-  locations: location(locate.object(f.object)),
-});
+const findingResults = (
+  findings: Finding[],
+  locate: ObjectLocator,
+): Result[] => {
+  const at = locate.findings(findings);
+  return findings.map((f, i) => ({
+    ruleId: f.code,
+    level: LEVELS[f.severity],
+    message: { text: `${f.message} Fix: ${f.fix}` },
+    locations: location(at[i]),
+  }));
+};
 
 /** The SARIF log of `evaluate`: one result per finding. */
 export function findingsSarif(findings: Finding[], locate: ObjectLocator): Log {
-  return sarifLog(
-    findings.map(f => findingResult(f, locate)),
-    findings,
-  );
+  return sarifLog(findingResults(findings, locate), findings);
 }
 
 /** The SARIF log of `diff`: callers gained, mTLS downgrades, and the findings introduced. */
@@ -244,6 +281,6 @@ export function diffSarif(impact: EstateImpact, locate: ObjectLocator): Log {
         });
     }
   }
-  for (const f of impact.introduced) results.push(findingResult(f, locate));
+  results.push(...findingResults(impact.introduced, locate));
   return sarifLog(results, impact.introduced);
 }
