@@ -135,9 +135,7 @@ function portPosture(
     port.port,
     context.snapshot.services,
     info.ns,
-    info.membership.mesh === 'linkerd'
-      ? context.linkerd.defaultOpaquePorts
-      : undefined,
+    mesh === 'linkerd' ? context.linkerd.defaultOpaquePorts : undefined,
   );
   return {
     ...port,
