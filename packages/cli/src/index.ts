@@ -2,16 +2,16 @@ import { DEFAULT_MANIFEST_SET_LIMITS } from '@mesh-security/plugin-mesh-security
 import { Command, CommanderError } from 'commander';
 import fs from 'node:fs';
 import { runCheck } from './commands/check';
-import { runDiff, StdinReader } from './commands/diff';
+import { runDiff } from './commands/diff';
 import { runEvaluate } from './commands/evaluate';
 import { safeForLogs } from './format/escape';
-import { InputError } from './inputs';
+import { InputError, StdinReader } from './inputs';
 
 /** Streams the CLI writes to (injected so tests run it in-process). */
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Reads standard input, bounded (`-` of `diff`). */
+  /** Reads standard input, bounded (the input `-`). */
   stdin?: StdinReader;
 }
 
@@ -81,7 +81,7 @@ function program(
     .description('posture of every workload, and findings')
     .argument(
       '<file-or-dir...>',
-      'YAML/JSON manifests; directories are read recursively',
+      'YAML/JSON manifests; directories are read recursively; - reads standard input',
     )
     .option('--format <format>', 'table, json, markdown or sarif', 'table')
     .option(
@@ -100,14 +100,16 @@ function program(
       '--platform-namespaces <list>',
       'comma-separated namespaces of platform components, which raise no mesh-membership findings (default: kube-system,kube-public,kube-node-lease,linkerd,cert-manager and the Istio root namespace; "" for none)',
     )
-    .action((inputs: string[], opts) => setResult(runEvaluate(inputs, opts)));
+    .action((inputs: string[], opts) =>
+      setResult(runEvaluate(inputs, opts, io.stdin)),
+    );
   withInputLimits(cmd.command('check'))
     .description(
       'may a client call a workload port? (ALLOW/DENY with the deciding layer and policy)',
     )
     .argument(
       '<file-or-dir...>',
-      'YAML/JSON manifests; directories are read recursively',
+      'YAML/JSON manifests; directories are read recursively; - reads standard input',
     )
     .requiredOption(
       '--from <client>',
@@ -118,7 +120,9 @@ function program(
     .option('--method <method>', 'HTTP method')
     .option('--path <path>', 'HTTP path')
     .option('--format <format>', 'json or table', 'table')
-    .action((inputs: string[], opts) => setResult(runCheck(inputs, opts)));
+    .action((inputs: string[], opts) =>
+      setResult(runCheck(inputs, opts, io.stdin)),
+    );
   withInputLimits(cmd.command('diff'))
     .description(
       'what a change does: callers gained and lost, mTLS and layer changes, findings introduced and resolved, per workload port',

@@ -35,6 +35,15 @@ export function refuseUnbuilt(dir: string, file: string, where = ''): void {
   );
 }
 
+/** Reads standard input, at most `maxBytes` (more: `tooLarge`). */
+export type StdinReader = (
+  maxBytes: number,
+  tooLarge: () => InputError,
+) => Buffer;
+
+/** The input `-`: manifests on standard input (e.g. `kubectl kustomize … |`). */
+export const STDIN = '-';
+
 /** Byte limits of one run, raised with `--max-file-bytes` and `--max-total-bytes`. */
 export interface ByteLimits {
   maxFileBytes: number;
@@ -112,7 +121,15 @@ export function listManifestFiles(inputs: string[]): string[] {
       else if (e.isFile() && MANIFEST_FILE.test(e.name)) add(full);
     }
   };
+  let piped = false;
   for (const input of inputs) {
+    if (input === STDIN) {
+      // Standard input is read once: a second `-` would read nothing.
+      if (piped) throw new InputError('- (standard input) is given twice');
+      piped = true;
+      add(input);
+      continue;
+    }
     let stat: fs.Stats;
     try {
       stat = fs.statSync(input);
@@ -264,12 +281,30 @@ function templateHint(data: Buffer, limit: unknown): string {
   )}; give the rendered manifests instead)`;
 }
 
-/** The manifest files of the inputs on disk (see {@link listManifestFiles}). */
-export function fileTexts(inputs: string[]): ManifestText[] {
-  return listManifestFiles(inputs).map(file => ({
-    name: file,
-    read: (maxBytes, tooLarge) => readRegularFile(file, maxBytes, tooLarge),
-  }));
+/**
+ * The manifest files of the inputs on disk (see {@link listManifestFiles}), and standard input
+ * where one of them is `-` (with `stdin`; named `stdin`).
+ */
+export function fileTexts(
+  inputs: string[],
+  stdin?: StdinReader,
+): ManifestText[] {
+  return listManifestFiles(inputs).map(file =>
+    file === STDIN
+      ? {
+          name: 'stdin',
+          read: (maxBytes, tooLarge) => {
+            if (!stdin)
+              throw new InputError('- (standard input) is not read here');
+            return stdin(maxBytes, tooLarge);
+          },
+        }
+      : {
+          name: file,
+          read: (maxBytes, tooLarge) =>
+            readRegularFile(file, maxBytes, tooLarge),
+        },
+  );
 }
 
 /** What parsing one text found, by the SHA-256 of its bytes. */
@@ -394,10 +429,14 @@ export function readManifestSet(
   return { objects, locations };
 }
 
-/** Reads and parses the manifest files of the inputs on disk (see {@link readManifestSet}). */
+/**
+ * Reads and parses the manifest files of the inputs on disk and standard input (see
+ * {@link readManifestSet}).
+ */
 export function readManifests(
   inputs: string[],
   bytes: ByteLimits = readByteLimits({}),
+  stdin?: StdinReader,
 ): ManifestSet {
-  return readManifestSet(fileTexts(inputs), bytes);
+  return readManifestSet(fileTexts(inputs, stdin), bytes);
 }

@@ -9,7 +9,12 @@ import {
 import { accessDecisionToCliJson } from '../format/json';
 import { renderTable } from '../format/table';
 import { displayName } from '../format/escape';
-import { InputError, readByteLimits, readManifests } from '../inputs';
+import {
+  InputError,
+  readByteLimits,
+  readManifests,
+  StdinReader,
+} from '../inputs';
 import { checkFormat } from './evaluate';
 
 /** Options of `mesh-security check`. */
@@ -89,11 +94,15 @@ export function parseCheckRequest(options: CheckOptions): AccessRequest {
 }
 
 /** Runs `check` and returns the text to print on stdout. */
-export function runCheck(inputs: string[], options: CheckOptions): string {
+export function runCheck(
+  inputs: string[],
+  options: CheckOptions,
+  stdin?: StdinReader,
+): string {
   const format = checkFormat(options.format);
   const request = parseCheckRequest(options);
   const { snapshot } = readObjects(
-    readManifests(inputs, readByteLimits(options)).objects,
+    readManifests(inputs, readByteLimits(options), stdin).objects,
   );
   let decision;
   try {

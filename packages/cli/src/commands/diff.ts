@@ -22,6 +22,7 @@ import {
   ParseCache,
   readByteLimits,
   readManifestSet,
+  StdinReader,
 } from '../inputs';
 import { DEFAULT_MANIFEST_SET_LIMITS } from '@mesh-security/plugin-mesh-security-common';
 import { evaluateState, StateOptions } from '../state';
@@ -35,12 +36,6 @@ export interface DiffOptions extends StateOptions {
   maxFileBytes?: string;
   maxTotalBytes?: string;
 }
-
-/** Reads standard input, at most `maxBytes` (more: `tooLarge`). */
-export type StdinReader = (
-  maxBytes: number,
-  tooLarge: () => InputError,
-) => Buffer;
 
 /** The gates of `--fail-on` (docs/cli.md "Gates"). */
 const GATES = [

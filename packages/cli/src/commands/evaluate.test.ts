@@ -4,7 +4,8 @@ import path from 'node:path';
 import { main } from '../index';
 import { writeEstate } from '../__testUtils__/estate';
 
-function run(args: string[]) {
+/** Runs the CLI in-process, `stdin` as standard input (bounded as the real reader is). */
+function run(args: string[], stdin = '') {
   let stdout = '';
   let stderr = '';
   const code = main(args, {
@@ -13,6 +14,11 @@ function run(args: string[]) {
     },
     stderr: t => {
       stderr += t;
+    },
+    stdin: (maxBytes, tooLarge) => {
+      const data = Buffer.from(stdin);
+      if (data.length > maxBytes) throw tooLarge();
+      return data;
     },
   });
   return { code, stdout, stderr };
@@ -230,6 +236,72 @@ describe('mesh-security evaluate', () => {
     const r = run(['evaluate', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mesh-security: .*bad\.yaml: document 1: /);
+  });
+
+  describe('standard input (-), e.g. a build piped in', () => {
+    const names = (r: { stdout: string }) =>
+      JSON.parse(r.stdout).workloads.map(
+        (w: any) => `${w.namespace}/${w.name}`,
+      );
+
+    it('is read where - stands among the inputs, named stdin', () => {
+      const piped = run(['evaluate', '-', '--format', 'json'], SHOP_A_B);
+      expect(piped.code).toBe(0);
+      expect(names(piped)).toEqual(['shop/a', 'shop/b']);
+      const sarif = JSON.parse(
+        run(['evaluate', '-', '--format', 'sarif'], SHOP_A_B).stdout,
+      );
+      expect(
+        sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation,
+      ).toEqual({ uri: 'stdin' });
+      // Beside a directory: both read.
+      expect(
+        names(
+          run(
+            ['evaluate', dir, '-', '--format', 'json'],
+            SHOP_A_B.replace(/shop/g, 'piped'),
+          ),
+        ),
+      ).toEqual(expect.arrayContaining(['piped/a', 'piped/b']));
+    });
+
+    it('serves check too', () => {
+      const r = run(
+        [
+          'check',
+          '-',
+          '--from',
+          'shop/a',
+          '--to',
+          'shop/b',
+          '--port',
+          '8080',
+          '--format',
+          'json',
+        ],
+        SHOP_A_B,
+      );
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).decision).toBe('ALLOW');
+    });
+
+    it.each([
+      [
+        ['evaluate', '-', '-'],
+        '',
+        /^mesh-security: - \(standard input\) is given twice\n$/,
+      ],
+      [
+        ['evaluate', '-', '--max-file-bytes', '10'],
+        SHOP_A_B,
+        /^mesh-security: stdin: larger than 10 bytes \(raise with --max-file-bytes\)\n$/,
+      ],
+    ])('refuses %p with %p', (args, stdin, message) => {
+      const r = run(args, stdin);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+    });
   });
 
   describe('a Helm chart among the inputs', () => {

@@ -3,7 +3,12 @@ import { renderTable } from '../format/table';
 import { displayName } from '../format/escape';
 import { findingsMarkdown } from '../format/markdown';
 import { findingsSarif, ObjectLocator } from '../format/sarif';
-import { InputError, readByteLimits, readManifests } from '../inputs';
+import {
+  InputError,
+  readByteLimits,
+  readManifests,
+  StdinReader,
+} from '../inputs';
 import { evaluateState, StateOptions } from '../state';
 
 /** Options of `mesh-security evaluate`. */
@@ -28,6 +33,7 @@ const EVALUATE_FORMATS = ['table', 'json', 'markdown', 'sarif'] as const;
 export function runEvaluate(
   inputs: string[],
   options: EvaluateOptions,
+  stdin?: StdinReader,
 ): string {
   const format = options.format ?? 'table';
   if (!(EVALUATE_FORMATS as readonly string[]).includes(format))
@@ -36,7 +42,7 @@ export function runEvaluate(
         format,
       )}`,
     );
-  const set = readManifests(inputs, readByteLimits(options));
+  const set = readManifests(inputs, readByteLimits(options), stdin);
   const state = evaluateState(set.objects, options, new Date());
   const result = state.engine.evaluate();
   const json = workloadPostureToCliJson(result.workloads, [
