@@ -130,7 +130,12 @@ describe('mesh-security against hostile inputs (child process, bounded heap)', (
   });
 
   it('bounds bytes per file and per run, and takes a flag to raise them', () => {
-    const big = file('big.yaml', `# ${'x'.repeat(17 * 1024 * 1024)}\n`);
+    const big = file(
+      'big.yaml',
+      `kind: Namespace\nmetadata: {name: big}\n# ${'x'.repeat(
+        17 * 1024 * 1024,
+      )}\n`,
+    );
     expect(cli(['evaluate', big])).toEqual(
       refused(
         /big\.yaml: larger than 16777216 bytes \(raise with --max-file-bytes\)/,

@@ -431,12 +431,24 @@ export function readManifestSet(
 
 /**
  * Reads and parses the manifest files of the inputs on disk and standard input (see
- * {@link readManifestSet}).
+ * {@link readManifestSet}) for `evaluate` and `check`. Inputs that hold no object at all are
+ * bad input, as `kubectl apply` refuses them ("no objects passed to apply"): an empty directory,
+ * or a build that failed in a pipeline (`kubectl kustomize … | mesh-security evaluate -` without
+ * `pipefail`) would otherwise evaluate to no findings and pass.
  */
 export function readManifests(
   inputs: string[],
   bytes: ByteLimits = readByteLimits({}),
   stdin?: StdinReader,
 ): ManifestSet {
-  return readManifestSet(fileTexts(inputs, stdin), bytes);
+  const set = readManifestSet(fileTexts(inputs, stdin), bytes);
+  if (set.objects.length === 0)
+    throw new InputError(
+      `no objects in ${inputs
+        .map(i => (i === STDIN ? 'standard input' : displayName(i)))
+        .join(
+          ', ',
+        )}: nothing to evaluate (kubectl apply refuses it too: "no objects passed to apply")`,
+    );
+  return set;
 }

@@ -292,6 +292,16 @@ describe('mesh-security evaluate', () => {
         /^mesh-security: - \(standard input\) is given twice\n$/,
       ],
       [
+        ['evaluate', '-'],
+        '',
+        /^mesh-security: no objects in standard input: nothing to evaluate \(kubectl apply refuses it too: "no objects passed to apply"\)\n$/,
+      ],
+      [
+        ['evaluate', '-'],
+        '# a build that printed only a comment\n---\n',
+        /^mesh-security: no objects in standard input: /,
+      ],
+      [
         ['evaluate', '-', '--max-file-bytes', '10'],
         SHOP_A_B,
         /^mesh-security: stdin: larger than 10 bytes \(raise with --max-file-bytes\)\n$/,
@@ -302,6 +312,22 @@ describe('mesh-security evaluate', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(message);
     });
+  });
+
+  it('refuses inputs that hold no object, as kubectl apply does', () => {
+    const empty = fs.mkdtempSync(
+      path.join(os.tmpdir(), 'mesh-security-empty-'),
+    );
+    fs.writeFileSync(path.join(empty, 'README.md'), '# not a manifest\n');
+    try {
+      expect(run(['evaluate', empty])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `mesh-security: no objects in ${empty}: nothing to evaluate (kubectl apply refuses it too: "no objects passed to apply")\n`,
+      });
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   describe('a Helm chart among the inputs', () => {
