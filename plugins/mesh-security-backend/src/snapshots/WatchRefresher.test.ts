@@ -178,9 +178,18 @@ describe('WatchRefresher', () => {
     // Pods alone wait for the pod interval (a minute here), not the publish interval (20 ms):
     // after 15 publish intervals there is still no generation, and no heartbeat either (the
     // changes held are not confirmed: freshness shows their age).
-    const confirmed = (await leader.state()).watch!.confirmedAt;
     api.emit(PODS, 'ADDED', pod('web-2'));
     api.emit(PODS, 'DELETED', pod('web-1'));
+    // Until the events reach the watcher, heartbeats (every 50 ms) still confirm; once it holds
+    // them they stop, so confirmedAt stays where the last one left it (read then, not before
+    // the events, which a heartbeat may still follow).
+    let confirmed = '';
+    await until(async () => {
+      const before = (await leader.state()).watch!.confirmedAt;
+      await new Promise(r => setTimeout(r, 150));
+      confirmed = (await leader.state()).watch!.confirmedAt;
+      return confirmed === before;
+    }, 'no heartbeat while pod changes are held');
     await new Promise(r => setTimeout(r, 300));
     expect(await leader.state()).toMatchObject({
       generation: 1,
