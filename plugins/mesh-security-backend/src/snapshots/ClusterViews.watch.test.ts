@@ -42,11 +42,19 @@ const watched = (
   },
 });
 
+/**
+ * One instant for every view: a view's certificate findings count days left from the time it
+ * is built (the demo's trust anchor expires within the warning window), and an incremental view
+ * is compared with a fresh one built later, which must not cross a day boundary between them.
+ */
+const NOW = new Date();
+
 const views = (store: SnapshotStore) =>
   new ClusterViews(store, {
     clusters: ['demo'],
     refreshIntervalSeconds: 60,
     certificateExpiryWarningDays: 30,
+    now: () => NOW,
   });
 
 /** What a replica answers of a view: postures, findings, and every workload's callers. */
