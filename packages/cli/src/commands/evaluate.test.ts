@@ -44,20 +44,23 @@ spec:
   )
   .join('')}`;
 
-/** `check` of shop/a → shop/b port 8080 in a directory: the decision. */
-function decisionAToB(dir: string): string {
-  const r = run([
-    'check',
-    dir,
-    '--from',
-    'shop/a',
-    '--to',
-    'shop/b',
-    '--port',
-    '8080',
-    '--format',
-    'json',
-  ]);
+/** `check` of shop/a → shop/b port 8080 in a directory (or `-` and `stdin`): the decision. */
+function decisionAToB(input: string, stdin = ''): string {
+  const r = run(
+    [
+      'check',
+      input,
+      '--from',
+      'shop/a',
+      '--to',
+      'shop/b',
+      '--port',
+      '8080',
+      '--format',
+      'json',
+    ],
+    stdin,
+  );
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout).decision;
 }
@@ -266,23 +269,7 @@ describe('mesh-security evaluate', () => {
     });
 
     it('serves check too', () => {
-      const r = run(
-        [
-          'check',
-          '-',
-          '--from',
-          'shop/a',
-          '--to',
-          'shop/b',
-          '--port',
-          '8080',
-          '--format',
-          'json',
-        ],
-        SHOP_A_B,
-      );
-      expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout).decision).toBe('ALLOW');
+      expect(decisionAToB('-', SHOP_A_B)).toBe('ALLOW');
     });
 
     it.each([
