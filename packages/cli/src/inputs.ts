@@ -442,13 +442,17 @@ export function readManifests(
   stdin?: StdinReader,
 ): ManifestSet {
   const set = readManifestSet(fileTexts(inputs, stdin), bytes);
-  if (set.objects.length === 0)
+  if (set.objects.length === 0) {
+    // The inputs named, at most three (a shell glob can give thousands).
+    const named = inputs
+      .slice(0, 3)
+      .map(i => (i === STDIN ? 'standard input' : displayName(i)));
+    if (inputs.length > 3) named.push(`${inputs.length - 3} more`);
     throw new InputError(
-      `no objects in ${inputs
-        .map(i => (i === STDIN ? 'standard input' : displayName(i)))
-        .join(
-          ', ',
-        )}: nothing to evaluate (kubectl apply refuses it too: "no objects passed to apply")`,
+      `no objects in ${named.join(
+        ', ',
+      )}: nothing to evaluate (kubectl apply refuses it too: "no objects passed to apply")`,
     );
+  }
   return set;
 }

@@ -312,6 +312,15 @@ describe('mesh-security evaluate', () => {
         stdout: '',
         stderr: `mesh-security: no objects in ${empty}: nothing to evaluate (kubectl apply refuses it too: "no objects passed to apply")\n`,
       });
+      // Many inputs (a glob): three named, the rest counted.
+      const files = ['a', 'b', 'c', 'd', 'e'].map(name => {
+        const file = path.join(empty, `${name}.yaml`);
+        fs.writeFileSync(file, '# empty\n');
+        return file;
+      });
+      expect(run(['evaluate', ...files]).stderr).toBe(
+        `mesh-security: no objects in ${files[0]}, ${files[1]}, ${files[2]}, 2 more: nothing to evaluate (kubectl apply refuses it too: "no objects passed to apply")\n`,
+      );
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
