@@ -361,6 +361,32 @@ describe('readObjects', () => {
       'shop',
     );
   });
+
+  it('names a malformed cluster-scoped object without a namespace, as other findings do', () => {
+    const { findings } = readObjects([
+      { kind: 'Namespace', metadata: { name: 'shop' } },
+      {
+        apiVersion: 'policy.networking.k8s.io/v1alpha1',
+        kind: 'AdminNetworkPolicy',
+        metadata: { name: 'deny-all' },
+        spec: { priority: 'high' },
+      },
+      { ...deployment('shop', 'web'), apiVersion: undefined },
+    ]);
+    expect(
+      findings.map(f => [f.object, f.message.split(' is malformed')[0]]),
+    ).toEqual([
+      [{ kind: 'Namespace', namespace: '', name: 'shop' }, 'Namespace shop'],
+      [
+        { kind: 'AdminNetworkPolicy', namespace: '', name: 'deny-all' },
+        'AdminNetworkPolicy deny-all',
+      ],
+      [
+        { kind: 'Deployment', namespace: 'shop', name: 'web' },
+        'Deployment shop/web',
+      ],
+    ]);
+  });
 });
 
 describe('Istio validation fixtures (istio/istio pkg/config/validation/testdata/crds)', () => {

@@ -362,7 +362,12 @@ export function readObjects(
     const kind = raw && typeof raw.kind === 'string' ? raw.kind : 'Unknown';
     const object = {
       kind,
-      namespace: meta?.namespace ?? '',
+      // As every other finding names it: a cluster-scoped object has no namespace (`meta`
+      // reads an absent one as `default`, where a namespaced object would be applied).
+      namespace:
+        kind === 'Namespace' || CLUSTER_SCOPED.has(kind)
+          ? ''
+          : meta?.namespace ?? '',
       name: meta?.name ?? '(unnamed)',
       cluster: options.cluster,
     };
