@@ -362,7 +362,7 @@ describe('readObjects', () => {
     );
   });
 
-  it('names a malformed cluster-scoped object without a namespace, as other findings do', () => {
+  it('names a malformed object by its name when that reads, a cluster-scoped one without a namespace', () => {
     const { findings } = readObjects([
       { kind: 'Namespace', metadata: { name: 'shop' } },
       {
@@ -372,6 +372,14 @@ describe('readObjects', () => {
         spec: { priority: 'high' },
       },
       { ...deployment('shop', 'web'), apiVersion: undefined },
+      // Metadata that does not read (a boolean label, `istio-injection: yes` unquoted): named
+      // all the same when the name reads; `(unnamed)` only when it does not.
+      { kind: 'Namespace', metadata: { name: 'pay', labels: { a: true } } },
+      {
+        ...peerAuthentication('pay', 'strict', { mtls: { mode: 'STRICT' } }),
+        metadata: { name: 'strict', namespace: 'pay', annotations: { n: 1 } },
+      },
+      { kind: 'Namespace', metadata: { labels: { a: true } } },
     ]);
     expect(
       findings.map(f => [f.object, f.message.split(' is malformed')[0]]),
@@ -384,6 +392,15 @@ describe('readObjects', () => {
       [
         { kind: 'Deployment', namespace: 'shop', name: 'web' },
         'Deployment shop/web',
+      ],
+      [{ kind: 'Namespace', namespace: '', name: 'pay' }, 'Namespace pay'],
+      [
+        { kind: 'PeerAuthentication', namespace: 'pay', name: 'strict' },
+        'PeerAuthentication pay/strict',
+      ],
+      [
+        { kind: 'Namespace', namespace: '', name: '(unnamed)' },
+        'Namespace (unnamed)',
       ],
     ]);
   });

@@ -138,6 +138,18 @@ const CONTROLLERS = new Set<string>(
   WORKLOAD_KINDS.filter(kind => kind !== 'Pod'),
 );
 
+/** An object's namespace (`default` when absent) and name, when both are strings. */
+function readableName(
+  raw: Json,
+): Pick<RawMeta, 'namespace' | 'name'> | undefined {
+  const m = raw.metadata;
+  if (!isObject(m) || typeof m.name !== 'string' || m.name.length === 0)
+    return undefined;
+  if (m.namespace !== undefined && typeof m.namespace !== 'string')
+    return undefined;
+  return { namespace: m.namespace || 'default', name: m.name };
+}
+
 function readMeta(raw: Json): RawMeta | string {
   if (!isObject(raw.metadata)) return 'metadata: Required value';
   const m = raw.metadata;
@@ -356,7 +368,7 @@ export function readObjects(
   const workloads = new WorkloadCollector();
   const malformed = (
     raw: Json | undefined,
-    meta: RawMeta | undefined,
+    meta: Pick<RawMeta, 'namespace' | 'name'> | undefined,
     problems: string[],
   ) => {
     const kind = raw && typeof raw.kind === 'string' ? raw.kind : 'Unknown';
@@ -445,7 +457,9 @@ export function readObjects(
     if (!known) return;
     const meta = readMeta(raw);
     if (typeof meta === 'string') {
-      malformed(raw, undefined, [meta]);
+      // Named when its name is readable (a label `istio-injection: yes` unquoted is a boolean,
+      // the name still says which object it is); `(unnamed)` otherwise.
+      malformed(raw, readableName(raw), [meta]);
       return;
     }
     if (!api) {
